@@ -1,0 +1,95 @@
+"use server";
+
+import { revalidatePath } from "next/cache";
+import { headers } from "next/headers";
+import type { z } from "zod";
+import { getDb } from "@/db/client";
+import { recordEvent } from "@/lib/audit/record-event";
+import { currentUser } from "@/lib/auth/current-user";
+import { createDrop, createDropSchema } from "@/lib/drops/drops";
+import { isAppError } from "@/lib/errors/app-error";
+import { createPrize, createPrizeSchema } from "@/lib/prizes/prizes";
+
+export type AdminFormState = {
+  ok?: string;
+  error?: string;
+  fieldErrors?: Record<string, string | undefined>;
+  values?: Record<string, string>;
+};
+
+function fieldErrors(error: z.ZodError): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const issue of error.issues) out[String(issue.path[0] ?? "form")] ??= issue.message;
+  return out;
+}
+
+async function adminOrError() {
+  const user = await currentUser();
+  return user?.role === "admin" ? user : undefined;
+}
+
+async function audit(actorId: string, action: string, subject: string, after: unknown) {
+  const h = await headers();
+  await recordEvent(getDb(), {
+    actorId,
+    action,
+    subject,
+    outcome: "ok",
+    data: { after: after as Record<string, unknown> },
+    ip: h.get("x-forwarded-for")?.split(",")[0]?.trim() ?? null,
+    userAgent: h.get("user-agent"),
+  });
+}
+
+export async function createPrizeAction(
+  _prev: AdminFormState,
+  form: FormData,
+): Promise<AdminFormState> {
+  const admin = await adminOrError();
+  if (!admin) return { error: "Only admins can create prizes" };
+  const values = Object.fromEntries(
+    ["name", "kind", "value", "quantity"].map((k) => [k, String(form.get(k) ?? "")]),
+  );
+  const parsed = createPrizeSchema.safeParse(values);
+  if (!parsed.success) return { fieldErrors: fieldErrors(parsed.error), values };
+  const prize = await createPrize(getDb(), parsed.data);
+  await audit(admin.id, "prize_create", `prize:${prize.id}`, parsed.data);
+  revalidatePath("/admin");
+  return { ok: `Prize “${parsed.data.name}” created` };
+}
+
+export async function createDropAction(
+  _prev: AdminFormState,
+  form: FormData,
+): Promise<AdminFormState> {
+  const admin = await adminOrError();
+  if (!admin) return { error: "Only admins can create drops" };
+  const values = Object.fromEntries(
+    ["title", "prizeId", "units", "startsAt", "endsAt", "tzOffset"].map((k) => [
+      k,
+      String(form.get(k) ?? ""),
+    ]),
+  );
+  // datetime-local inputs carry no zone: the browser sends its offset so times mean what the admin saw.
+  const offset = Number(values.tzOffset) || 0;
+  const toUtc = (local: string | undefined) =>
+    local ? new Date(Date.parse(`${local}Z`) + offset * 60_000) : undefined;
+  const parsed = createDropSchema.safeParse({
+    ...values,
+    startsAt: toUtc(values.startsAt),
+    endsAt: toUtc(values.endsAt),
+  });
+  if (!parsed.success) return { fieldErrors: fieldErrors(parsed.error), values };
+  try {
+    const drop = await createDrop(getDb(), parsed.data);
+    await audit(admin.id, "drop_create", `drop:${drop.id}`, parsed.data);
+  } catch (error) {
+    if (isAppError(error) && error.code === "invalid_input") {
+      const field = String(error.details?.field ?? "form");
+      return { fieldErrors: { [field]: error.message }, values };
+    }
+    throw error;
+  }
+  revalidatePath("/admin");
+  return { ok: `Drop “${parsed.data.title}” created` };
+}

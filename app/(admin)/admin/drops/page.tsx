@@ -1,0 +1,29 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { DropForm } from "@/components/admin/drop-form";
+import { getDb } from "@/db/client";
+import { requirePageRole } from "@/lib/auth/require-page-role";
+import { listPrizes } from "@/lib/prizes/prizes";
+
+export const metadata: Metadata = { title: "New drop" };
+
+export default async function NewDropPage() {
+  await requirePageRole("/admin/drops", "admin");
+  const prizes = await listPrizes(getDb());
+  return (
+    <>
+      <p className="small">
+        <Link href="/admin">← Admin</Link>
+      </p>
+      <h1>New drop</h1>
+      <p className="lead">Units are taken from the prize's unallocated stock.</p>
+      <DropForm
+        prizes={prizes.map((p) => ({
+          id: p.id,
+          name: p.name,
+          unallocated: p.quantity - p.allocated,
+        }))}
+      />
+    </>
+  );
+}

@@ -1,0 +1,87 @@
+"use server";
+
+import { headers } from "next/headers";
+import { AuthError } from "next-auth";
+import { signIn, signOut } from "@/auth";
+import { getDb } from "@/db/client";
+import { recordEvent } from "@/lib/audit/record-event";
+import { createAccount, signUpSchema } from "@/lib/auth/accounts";
+import { isAppError } from "@/lib/errors/app-error";
+
+export type FormState = {
+  error?: string;
+  fieldErrors?: Record<string, string | undefined>;
+  values?: Record<string, string>;
+};
+
+function safeRedirect(target: FormDataEntryValue | null): string {
+  const value = typeof target === "string" ? target : "";
+  // Only same-site paths: never an open redirect to another origin.
+  return value.startsWith("/") && !value.startsWith("//") ? value : "/";
+}
+
+export async function signInAction(_prev: FormState, formData: FormData): Promise<FormState> {
+  const email = String(formData.get("email") ?? "");
+  try {
+    await signIn("credentials", {
+      email,
+      password: String(formData.get("password") ?? ""),
+      redirectTo: safeRedirect(formData.get("next")),
+    });
+    return {};
+  } catch (error) {
+    // A successful sign-in "throws" Next's redirect, which must propagate.
+    if (error instanceof AuthError) {
+      return { error: "Wrong email or password", values: { email } };
+    }
+    throw error;
+  }
+}
+
+export async function signUpAction(_prev: FormState, formData: FormData): Promise<FormState> {
+  const values = {
+    email: String(formData.get("email") ?? ""),
+    displayName: String(formData.get("displayName") ?? ""),
+  };
+  const parsed = signUpSchema.safeParse({
+    email: values.email,
+    password: formData.get("password"),
+    displayName: values.displayName || undefined,
+  });
+  if (!parsed.success) {
+    const fieldErrors: Record<string, string> = {};
+    for (const issue of parsed.error.issues) {
+      const field = String(issue.path[0] ?? "form");
+      fieldErrors[field] ??= issue.message;
+    }
+    return { fieldErrors, values };
+  }
+  const db = getDb();
+  try {
+    const user = await createAccount(db, parsed.data);
+    const h = await headers();
+    await recordEvent(db, {
+      actorId: user.id,
+      action: "sign_up",
+      subject: `user:${user.id}`,
+      outcome: "ok",
+      ip: h.get("x-forwarded-for")?.split(",")[0]?.trim() ?? null,
+      userAgent: h.get("user-agent"),
+    });
+  } catch (error) {
+    if (isAppError(error) && error.code === "email_taken") {
+      return { fieldErrors: { email: error.message }, values };
+    }
+    throw error;
+  }
+  await signIn("credentials", {
+    email: parsed.data.email,
+    password: parsed.data.password,
+    redirectTo: "/",
+  });
+  return {};
+}
+
+export async function signOutAction(): Promise<void> {
+  await signOut({ redirectTo: "/" });
+}

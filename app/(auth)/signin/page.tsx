@@ -1,0 +1,22 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { SignInForm } from "@/components/auth/sign-in-form";
+
+export const metadata: Metadata = { title: "Sign in" };
+
+export default async function SignInPage({
+  searchParams,
+}: {
+  searchParams: Promise<{ next?: string }>;
+}) {
+  const { next } = await searchParams;
+  return (
+    <>
+      <h1>Sign in</h1>
+      <p className="lead">
+        New here? <Link href="/signup">Create an account</Link>.
+      </p>
+      <SignInForm next={next} />
+    </>
+  );
+}

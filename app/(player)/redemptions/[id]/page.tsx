@@ -1,0 +1,54 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { notFound, redirect } from "next/navigation";
+import { ReceiptStatus } from "@/components/ledger/receipt-status";
+import { getDb } from "@/db/client";
+import { currentUser } from "@/lib/auth/current-user";
+import { formatDateTime, formatMoney } from "@/lib/format";
+import { prizeKindLabels } from "@/lib/prizes/prizes";
+import { getPlayerRedemption } from "@/lib/redemptions/redemptions";
+
+export const metadata: Metadata = { title: "Redemption" };
+
+export default async function RedemptionPage({
+  params,
+  searchParams,
+}: {
+  params: Promise<{ id: string }>;
+  searchParams: Promise<{ claimed?: string }>;
+}) {
+  const [{ id }, { claimed }] = await Promise.all([params, searchParams]);
+  const user = await currentUser();
+  if (!user) redirect(`/signin?next=/redemptions/${id}`);
+  const redemption =
+    user.role === "player" ? await getPlayerRedemption(getDb(), user.id, id) : undefined;
+  if (!redemption) notFound();
+  return (
+    <>
+      {claimed && (
+        <p className="alert success" data-testid="claim-success">
+          You claimed a unit of {redemption.drop.title}.
+        </p>
+      )}
+      <h1>{redemption.prize.name}</h1>
+      <p className="lead">
+        {prizeKindLabels[redemption.prize.kind]} · {formatMoney(redemption.prize.valueCents)} ·
+        claimed {formatDateTime(redemption.claimedAt)} from{" "}
+        <Link href={`/drops/${redemption.drop.id}`}>{redemption.drop.title}</Link>
+      </p>
+      <div className="grid">
+        <section className="card">
+          <h3>Your redemption code</h3>
+          <p className="muted small">Only you can see this code. Keep it private.</p>
+          <span className="code-box" data-testid="redemption-code">
+            {redemption.code}
+          </span>
+        </section>
+        <section className="card">
+          <h3>Receipt</h3>
+          <ReceiptStatus redemptionId={redemption.id} />
+        </section>
+      </div>
+    </>
+  );
+}

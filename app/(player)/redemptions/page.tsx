@@ -1,0 +1,55 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { redirect } from "next/navigation";
+import { getDb } from "@/db/client";
+import { currentUser } from "@/lib/auth/current-user";
+import { formatDateTime, formatMoney } from "@/lib/format";
+import { listPlayerRedemptions } from "@/lib/redemptions/redemptions";
+
+export const metadata: Metadata = { title: "My redemptions" };
+
+export default async function RedemptionsPage() {
+  const user = await currentUser();
+  if (!user) redirect("/signin?next=/redemptions");
+  if (user.role !== "player") redirect("/");
+  const redemptions = await listPlayerRedemptions(getDb(), user.id);
+  return (
+    <>
+      <h1>My redemptions</h1>
+      <p className="lead">Every prize you claimed, with its code and its proof on the ledger.</p>
+      {redemptions.length === 0 ? (
+        <p className="card muted">
+          Nothing yet. <Link href="/">See the live drops</Link>.
+        </p>
+      ) : (
+        <table>
+          <thead>
+            <tr>
+              <th>Prize</th>
+              <th>Drop</th>
+              <th>Claimed</th>
+              <th>Ledger</th>
+            </tr>
+          </thead>
+          <tbody>
+            {redemptions.map((r) => (
+              <tr key={r.id} data-testid="redemption-row">
+                <td>
+                  <Link href={`/redemptions/${r.id}`}>{r.prize.name}</Link>{" "}
+                  <span className="muted small">{formatMoney(r.prize.valueCents)}</span>
+                </td>
+                <td>{r.drop.title}</td>
+                <td>{formatDateTime(r.claimedAt)}</td>
+                <td>
+                  <span className={`badge ${r.anchoring.status}`}>
+                    {r.anchoring.status === "anchored" ? "anchored" : "pending anchoring"}
+                  </span>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </>
+  );
+}

@@ -1,0 +1,27 @@
+import { NextResponse } from "next/server";
+import { getDb } from "@/db/client";
+import { recordEvent } from "@/lib/audit/record-event";
+import { apiCaller, requireRole } from "@/lib/auth/current-user";
+import { createDrop, createDropSchema, listAllDrops } from "@/lib/drops/drops";
+import { apiRoute, readJson, requestContext } from "@/lib/http/api-handler";
+
+export const GET = apiRoute(async (request) => {
+  requireRole(await apiCaller(request), "admin");
+  return NextResponse.json({ drops: await listAllDrops(getDb()) });
+});
+
+export const POST = apiRoute(async (request) => {
+  const admin = requireRole(await apiCaller(request), "admin");
+  const input = createDropSchema.parse(await readJson(request));
+  const db = getDb();
+  const drop = await createDrop(db, input);
+  await recordEvent(db, {
+    ...requestContext(request),
+    actorId: admin.id,
+    action: "drop_create",
+    subject: `drop:${drop.id}`,
+    outcome: "ok",
+    data: { after: input },
+  });
+  return NextResponse.json(drop, { status: 201 });
+});

@@ -1,0 +1,55 @@
+import { GeistMono } from "geist/font/mono";
+import { GeistSans } from "geist/font/sans";
+import type { Metadata } from "next";
+import Link from "next/link";
+import type { ReactNode } from "react";
+import { SignOutButton } from "@/components/auth/sign-out-button";
+import { currentUser } from "@/lib/auth/current-user";
+import "./globals.css";
+
+export const dynamic = "force-dynamic";
+
+export const metadata: Metadata = {
+  title: { default: "Prizeledger", template: "%s · Prizeledger" },
+  description: "Prize drops and redemptions with a verifiable, chain-anchored audit log",
+};
+
+export default async function RootLayout({ children }: { children: ReactNode }) {
+  const user = await currentUser();
+  return (
+    <html lang="en" className={`${GeistSans.variable} ${GeistMono.variable}`}>
+      <body>
+        <header className="site-header">
+          <div className="inner">
+            <Link href="/" className="logo">
+              Prize<span>ledger</span>
+            </Link>
+            <nav aria-label="Main">
+              <Link href="/">Drops</Link>
+              {user?.role === "player" && <Link href="/redemptions">My redemptions</Link>}
+              {user?.role === "admin" && <Link href="/admin">Admin</Link>}
+              <Link href="/ledger">Ledger</Link>
+              <Link href="/verify">Verify a receipt</Link>
+            </nav>
+            <div className="account">
+              {user ? (
+                <>
+                  <span data-testid="signed-in-as">
+                    {user.displayName} · {user.role}
+                  </span>
+                  <SignOutButton />
+                </>
+              ) : (
+                <>
+                  <Link href="/signin">Sign in</Link>
+                  <Link href="/signup">Sign up</Link>
+                </>
+              )}
+            </div>
+          </div>
+        </header>
+        <main>{children}</main>
+      </body>
+    </html>
+  );
+}

@@ -1,0 +1,36 @@
+"use client";
+
+import { useActionState } from "react";
+import { type FormState, signUpAction } from "@/app/(auth)/actions";
+
+export function SignUpForm() {
+  const [state, action, pending] = useActionState<FormState, FormData>(signUpAction, {});
+  const errors = state.fieldErrors ?? {};
+  return (
+    <form action={action} className="stack" noValidate>
+      {state.error && (
+        <p className="alert error" role="alert">
+          {state.error}
+        </p>
+      )}
+      <label>
+        Email
+        <input name="email" type="email" autoComplete="email" defaultValue={state.values?.email} />
+        {errors.email && <span className="field-error">{errors.email}</span>}
+      </label>
+      <label>
+        Display name <span className="muted small">(optional)</span>
+        <input name="displayName" maxLength={60} defaultValue={state.values?.displayName} />
+        {errors.displayName && <span className="field-error">{errors.displayName}</span>}
+      </label>
+      <label>
+        Password <span className="muted small">(at least 10 characters)</span>
+        <input name="password" type="password" autoComplete="new-password" />
+        {errors.password && <span className="field-error">{errors.password}</span>}
+      </label>
+      <button type="submit" disabled={pending}>
+        {pending ? "Creating account…" : "Create account"}
+      </button>
+    </form>
+  );
+}

@@ -1,0 +1,101 @@
+"use client";
+
+import { useEffect, useState } from "react";
+import { shortHash } from "@/lib/format";
+
+type Receipt = {
+  status: "pending" | "anchored";
+  leaf: { index: number | null };
+  checkpoint?: { treeSize: number; rootHash: string };
+  anchor?: { txHash: string; blockNumber: number; blockTime: number; chainId: number };
+};
+
+/** Shows the receipt's anchoring state and polls until the entry is anchored on chain. */
+export function ReceiptStatus({ redemptionId }: { redemptionId: string }) {
+  const [receipt, setReceipt] = useState<Receipt | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  useEffect(() => {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    let cancelled = false;
+    const load = async () => {
+      try {
+        const res = await fetch(`/api/v1/redemptions/${redemptionId}/receipt`, {
+          cache: "no-store",
+        });
+        if (!res.ok) throw new Error(`HTTP ${res.status}`);
+        const body = (await res.json()) as Receipt;
+        if (cancelled) return;
+        setReceipt(body);
+        setError(null);
+        if (body.status === "pending") timer = setTimeout(load, 1500);
+      } catch (e) {
+        if (cancelled) return;
+        setError((e as Error).message);
+        timer = setTimeout(load, 3000);
+      }
+    };
+    void load();
+    return () => {
+      cancelled = true;
+      clearTimeout(timer);
+    };
+  }, [redemptionId]);
+
+  if (!receipt)
+    return (
+      <p className="muted">{error ? `Could not load the receipt: ${error}` : "Loading receipt…"}</p>
+    );
+  return (
+    <div data-testid="receipt" data-status={receipt.status}>
+      {receipt.status === "pending" ? (
+        <p>
+          <span className="badge pending" data-testid="receipt-status">
+            pending anchoring
+          </span>{" "}
+          <span className="muted small">
+            The entry is recorded; its checkpoint is being written to the ledger contract.
+          </span>
+        </p>
+      ) : (
+        <>
+          <p>
+            <span className="badge anchored" data-testid="receipt-status">
+              anchored
+            </span>
+          </p>
+          <dl className="facts">
+            <dt>Log index</dt>
+            <dd>{receipt.leaf.index}</dd>
+            <dt>Checkpoint</dt>
+            <dd>
+              size {receipt.checkpoint?.treeSize}, root{" "}
+              <span className="hash">{shortHash(receipt.checkpoint?.rootHash ?? "")}</span>
+            </dd>
+            <dt>Transaction</dt>
+            <dd className="hash" data-testid="tx-hash">
+              {receipt.anchor?.txHash}
+            </dd>
+            <dt>Block</dt>
+            <dd>
+              {receipt.anchor?.blockNumber} on chain {receipt.anchor?.chainId} at{" "}
+              {receipt.anchor && new Date(receipt.anchor.blockTime * 1000).toISOString()}
+            </dd>
+          </dl>
+          <p className="row" style={{ marginTop: 16 }}>
+            <a
+              className="button secondary"
+              href={`/api/v1/redemptions/${redemptionId}/receipt`}
+              download={`receipt-${redemptionId}.json`}
+              data-testid="download-receipt"
+            >
+              Download receipt (JSON)
+            </a>
+            <a className="button secondary" href={`/verify?redemption=${redemptionId}`}>
+              Verify it
+            </a>
+          </p>
+        </>
+      )}
+    </div>
+  );
+}

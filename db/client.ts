@@ -1,0 +1,29 @@
+import { drizzle, type PostgresJsDatabase } from "drizzle-orm/postgres-js";
+import postgres from "postgres";
+import { env } from "@/lib/config/env";
+import * as schema from "./schema";
+
+export type Db = PostgresJsDatabase<typeof schema>;
+export type Tx = Parameters<Parameters<Db["transaction"]>[0]>[0];
+export type DbOrTx = Db | Tx;
+
+export function createDb(url: string, max = 10): { db: Db; sql: postgres.Sql } {
+  const sql = postgres(url, {
+    max,
+    onnotice: () => {},
+    connection: { application_name: "prizeledger" },
+  });
+  return { db: drizzle(sql, { schema }), sql };
+}
+
+const globalForDb = globalThis as unknown as { prizeledgerDb?: { db: Db; sql: postgres.Sql } };
+
+/** The process-wide pool, created lazily from DATABASE_URL (set by `npm start` in embedded mode). */
+export function getDb(): Db {
+  if (!globalForDb.prizeledgerDb) {
+    const { DATABASE_URL, DATABASE_POOL_SIZE } = env();
+    if (!DATABASE_URL) throw new Error("DATABASE_URL is not set");
+    globalForDb.prizeledgerDb = createDb(DATABASE_URL, DATABASE_POOL_SIZE);
+  }
+  return globalForDb.prizeledgerDb.db;
+}

@@ -1,0 +1,39 @@
+import { and, asc, desc, eq, gte, lt } from "drizzle-orm";
+import type { DbOrTx } from "@/db/client";
+import { checkpoints, ledgerEntries } from "@/db/schema";
+import { toHex } from "@/lib/ledger/merkle";
+
+export const MAX_LEAVES_PER_PAGE = 1000;
+
+export async function listAnchoredCheckpoints(db: DbOrTx) {
+  const rows = await db
+    .select()
+    .from(checkpoints)
+    .where(eq(checkpoints.status, "anchored"))
+    .orderBy(desc(checkpoints.treeSize))
+    .limit(500);
+  return rows.map((cp) => ({
+    treeSize: cp.treeSize,
+    rootHash: toHex(cp.rootHash),
+    chainId: cp.chainId,
+    contract: cp.contract,
+    txHash: cp.txHash,
+    blockNumber: cp.blockNumber,
+    blockTime: cp.blockTime,
+  }));
+}
+
+/** Public leaves [start, end): index and canonical bytes only (no salts, no account ids). */
+export async function listLeaves(db: DbOrTx, start: number, end: number) {
+  const stop = Math.min(end, start + MAX_LEAVES_PER_PAGE);
+  const rows = await db
+    .select({ index: ledgerEntries.leafIndex, data: ledgerEntries.leafData })
+    .from(ledgerEntries)
+    .where(and(gte(ledgerEntries.leafIndex, start), lt(ledgerEntries.leafIndex, stop)))
+    .orderBy(asc(ledgerEntries.leafIndex));
+  return {
+    start,
+    end: start + rows.length,
+    leaves: rows.map((r) => ({ index: r.index as number, data: toHex(r.data) })),
+  };
+}

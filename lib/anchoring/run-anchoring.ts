@@ -1,0 +1,66 @@
+import type postgres from "postgres";
+import type { Db } from "@/db/client";
+import { type AnchorResult, anchorCheckpoint, type LedgerChain } from "./anchor-checkpoint";
+import { sequenceEntries } from "./sequence-entries";
+
+export type AnchoringOptions = {
+  db: Db;
+  sql: postgres.Sql;
+  chain: LedgerChain;
+  batchSize: number;
+  pollMs: number;
+  signal: AbortSignal;
+  log: (message: string) => void;
+};
+
+/** One pass: sequence everything waiting (in batches), then anchor the newest checkpoint. */
+export async function anchoringPass(
+  db: Db,
+  chain: LedgerChain,
+  batchSize: number,
+): Promise<AnchorResult> {
+  for (;;) {
+    const { appended } = await sequenceEntries(db, batchSize);
+    if (appended < batchSize) break;
+  }
+  return anchorCheckpoint(db, chain);
+}
+
+/**
+ * The anchoring job: woken by NOTIFY from claims (and by a poll as a safety net), retrying with
+ * exponential backoff while the database or the chain is unreachable.
+ */
+export async function runAnchoring(options: AnchoringOptions): Promise<void> {
+  const { db, sql, chain, batchSize, pollMs, signal, log } = options;
+  let wake: (() => void) | undefined;
+  const listener = await sql.listen("ledger_entries", () => wake?.()).catch(() => undefined);
+  let backoff = pollMs;
+  try {
+    while (!signal.aborted) {
+      try {
+        const result = await anchoringPass(db, chain, batchSize);
+        if (result.status === "anchored") {
+          log(`anchored checkpoint of size ${result.treeSize} in ${result.txHash}`);
+        } else if (result.status === "reconciled") {
+          log(`reconciled with the chain at size ${result.treeSize}`);
+        }
+        backoff = pollMs;
+        if (result.status !== "idle") continue;
+      } catch (error) {
+        log(`anchoring failed, retrying in ${backoff} ms: ${(error as Error).message}`);
+        backoff = Math.min(backoff * 2, 30_000);
+      }
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, backoff);
+        wake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+        signal.addEventListener("abort", () => wake?.(), { once: true });
+      });
+      wake = undefined;
+    }
+  } finally {
+    await listener?.unlisten().catch(() => {});
+  }
+}

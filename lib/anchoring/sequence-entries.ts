@@ -1,0 +1,63 @@
+import { sql } from "drizzle-orm";
+import type { Db, DbOrTx } from "@/db/client";
+import { checkpoints, ledgerEntries, ledgerNodes } from "@/db/schema";
+import { appendNodes, leafHash, rangeHash, rangeNodes } from "@/lib/ledger/merkle";
+import { loadNodes } from "./node-store";
+
+// One sequencer at a time across every worker process.
+export const SEQUENCER_LOCK = 72_092;
+
+export type SequenceResult = { appended: number; treeSize: number };
+
+/** Size of the log: the number of sequenced entries (indexes are gap-free from 0). */
+export async function logSize(db: DbOrTx): Promise<number> {
+  const [row] = await db
+    .select({ size: sql<number>`coalesce(max(${ledgerEntries.leafIndex}) + 1, 0)::bigint` })
+    .from(ledgerEntries);
+  return Number(row?.size ?? 0);
+}
+
+/**
+ * Appends up to `limit` committed, unsequenced entries to the log in one transaction: indexes,
+ * new subtree hashes and a pending checkpoint for the new size. Returns 0 appended when another
+ * process holds the sequencer lock or nothing is waiting.
+ */
+export async function sequenceEntries(db: Db, limit: number): Promise<SequenceResult> {
+  return db.transaction(async (tx) => {
+    const [lock] = await tx.execute<{ ok: boolean }>(
+      sql`select pg_try_advisory_xact_lock(${SEQUENCER_LOCK}) as ok`,
+    );
+    const size = await logSize(tx);
+    if (!lock?.ok) return { appended: 0, treeSize: size };
+    const pending = await tx
+      .select({ id: ledgerEntries.id, leafData: ledgerEntries.leafData })
+      .from(ledgerEntries)
+      .where(sql`${ledgerEntries.leafIndex} is null`)
+      .orderBy(ledgerEntries.id)
+      .limit(limit);
+    if (pending.length === 0) return { appended: 0, treeSize: size };
+
+    const hashes = pending.map((e) => leafHash(e.leafData));
+    const frontier = await loadNodes(tx, size === 0 ? [] : rangeNodes(0, size));
+    const created = appendNodes(size, hashes, frontier);
+    const newSize = size + pending.length;
+    const createdMap = new Map(created.map((n) => [`${n.id.level}:${n.id.index}`, n.hash]));
+    const root = rangeHash(0, newSize, (id) => {
+      const hash = createdMap.get(`${id.level}:${id.index}`) ?? frontier(id);
+      return hash;
+    });
+
+    for (let i = 0; i < created.length; i += 5000) {
+      await tx
+        .insert(ledgerNodes)
+        .values(created.slice(i, i + 5000).map((n) => ({ ...n.id, hash: n.hash })));
+    }
+    const ids = pending.map((e) => e.id);
+    await tx.execute(sql`
+      update ${ledgerEntries} set leaf_index = ${size} + s.ord - 1, sequenced_at = now()
+      from unnest(${sql.param(ids)}::bigint[]) with ordinality as s(id, ord)
+      where ${ledgerEntries.id} = s.id`);
+    await tx.insert(checkpoints).values({ treeSize: newSize, rootHash: root });
+    return { appended: pending.length, treeSize: newSize };
+  });
+}

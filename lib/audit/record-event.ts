@@ -1,0 +1,29 @@
+import type { DbOrTx } from "@/db/client";
+import { auditEvents } from "@/db/schema";
+
+export type RequestContext = { ip?: string | null; userAgent?: string | null };
+
+export type AuditInput = {
+  actorId?: string | null;
+  action: string;
+  subject?: string | null;
+  outcome: "ok" | "refused" | "failed";
+  reason?: string | null;
+  data?: Record<string, unknown>;
+} & RequestContext;
+
+const IPV4_OR_6 = /^[0-9a-fA-F:.]{2,45}$/;
+
+export async function recordEvent(db: DbOrTx, event: AuditInput): Promise<void> {
+  await db.insert(auditEvents).values({
+    actorId: event.actorId ?? null,
+    action: event.action,
+    subject: event.subject ?? null,
+    outcome: event.outcome,
+    reason: event.reason ?? null,
+    // The inet column rejects anything that is not an address; a spoofed header must not fail the write.
+    ip: event.ip && IPV4_OR_6.test(event.ip) ? event.ip : null,
+    userAgent: event.userAgent?.slice(0, 500) ?? null,
+    data: event.data ?? null,
+  });
+}

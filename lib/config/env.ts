@@ -1,0 +1,90 @@
+import { z } from "zod";
+
+const optionalUrl = (protocols: string[]) =>
+  z
+    .string()
+    .trim()
+    .min(1)
+    .refine(
+      (value) => {
+        try {
+          return protocols.includes(new URL(value).protocol);
+        } catch {
+          return false;
+        }
+      },
+      `must be a URL starting with ${protocols.join(" or ")}//`,
+    )
+    .optional();
+
+const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
+
+export const envSchema = z
+  .object({
+    NODE_ENV: z.enum(["development", "production", "test"]).default("production"),
+    PORT: z.coerce.number().int().min(1).max(65535).default(3000),
+    PRIZELEDGER_DATA_DIR: z.string().min(1).default(".data"),
+    DATABASE_URL: optionalUrl(["postgres:", "postgresql:"]),
+    DATABASE_POOL_SIZE: positiveInt(10),
+    EMBEDDED_PG_PORT: z.coerce.number().int().min(1024).max(65535).default(54329),
+    LEDGER_RPC_URL: optionalUrl(["http:", "https:", "ws:", "wss:"]),
+    LEDGER_PUBLIC_RPC_URL: optionalUrl(["http:", "https:"]),
+    LEDGER_CONTRACT: z
+      .string()
+      .regex(/^0x[0-9a-fA-F]{40}$/, "must be a 0x-prefixed 20-byte address")
+      .optional(),
+    ANCHORER_KEY: z
+      .string()
+      .regex(/^0x[0-9a-fA-F]{64}$/, "must be a 0x-prefixed 32-byte private key")
+      .optional(),
+    EMBEDDED_CHAIN_PORT: z.coerce.number().int().min(1024).max(65535).default(8545),
+    ANCHOR_BATCH_SIZE: positiveInt(1000),
+    ANCHOR_MAX_AGE_MS: positiveInt(2000),
+    ANCHOR_POLL_MS: positiveInt(250),
+    AUTH_SECRET: z.string().min(32, "must be at least 32 characters").optional(),
+  })
+  .superRefine((env, ctx) => {
+    const ledger = ["LEDGER_RPC_URL", "LEDGER_CONTRACT", "ANCHORER_KEY"] as const;
+    const set = ledger.filter((name) => env[name] !== undefined);
+    if (set.length > 0 && set.length < ledger.length) {
+      for (const name of ledger.filter((n) => env[n] === undefined)) {
+        ctx.addIssue({
+          code: "custom",
+          path: [name],
+          message: `is required when ${set.join(", ")} ${set.length === 1 ? "is" : "are"} set`,
+        });
+      }
+    }
+  });
+
+export type Env = z.infer<typeof envSchema>;
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+    this.name = "ConfigError";
+  }
+}
+
+/** Parses the environment; blank values count as unset so `FOO=` does not trip validation. */
+export function parseEnv(source: Record<string, string | undefined> = process.env): Env {
+  const cleaned = Object.fromEntries(
+    Object.entries(source).filter(([, value]) => value !== undefined && value.trim() !== ""),
+  );
+  const result = envSchema.safeParse(cleaned);
+  if (!result.success) {
+    throw new ConfigError(
+      result.error.issues.map(
+        (issue) => `${issue.path.join(".") || "environment"} ${issue.message}`,
+      ),
+    );
+  }
+  return result.data;
+}
+
+let cached: Env | undefined;
+
+export function env(): Env {
+  cached ??= parseEnv();
+  return cached;
+}

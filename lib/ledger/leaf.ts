@@ -1,0 +1,127 @@
+/**
+ * Canonical leaf encoding, version 1 (98 bytes, big-endian). The byte layout is documented in
+ * docs/receipt.md; a change here is a new version, never an edit.
+ *
+ * offset  size  field
+ *      0     1  version (= 1)
+ *      1     1  kind (1 redemption, 2 reversal, 3 expiry)
+ *      2    16  entryId (UUID bytes)
+ *     18    16  prizeId (UUID bytes)
+ *     34    16  dropId (UUID bytes, all zero when the entry has no drop)
+ *     50     8  value in cents (u64)
+ *     58     8  time in ms since the Unix epoch (u64)
+ *     66    32  playerCommitment = SHA256("prizeledger/player/v1" ‖ playerId UUID bytes ‖ salt)
+ */
+import { sha256 } from "@noble/hashes/sha2";
+
+export type LeafKind = "redemption" | "reversal" | "expiry";
+
+export type LeafEntry = {
+  kind: LeafKind;
+  entryId: string;
+  prizeId: string;
+  dropId: string | null;
+  valueCents: number;
+  timeMs: number;
+  playerCommitment: Uint8Array;
+};
+
+export const LEAF_VERSION = 1;
+export const LEAF_LENGTH = 98;
+export const SALT_LENGTH = 32;
+const PLAYER_DOMAIN = new TextEncoder().encode("prizeledger/player/v1");
+
+const KIND_CODES: Record<LeafKind, number> = { redemption: 1, reversal: 2, expiry: 3 };
+const KINDS_BY_CODE: Record<number, LeafKind | undefined> = {
+  1: "redemption",
+  2: "reversal",
+  3: "expiry",
+};
+
+export class LeafFormatError extends Error {
+  override name = "LeafFormatError";
+}
+
+const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+function uuidBytes(field: string, uuid: string): Uint8Array {
+  if (!UUID_PATTERN.test(uuid)) throw new LeafFormatError(`${field} is not a UUID: ${uuid}`);
+  const hex = uuid.replaceAll("-", "");
+  const bytes = new Uint8Array(16);
+  for (let i = 0; i < 16; i++) bytes[i] = Number.parseInt(hex.slice(2 * i, 2 * i + 2), 16);
+  return bytes;
+}
+
+function uuidString(bytes: Uint8Array): string {
+  const hex = Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
+function checkU64(field: string, value: number): void {
+  if (!Number.isSafeInteger(value) || value < 0) {
+    throw new LeafFormatError(`${field} must be a non-negative safe integer, got ${value}`);
+  }
+}
+
+function readU64(view: DataView, offset: number, field: string): number {
+  const value = view.getBigUint64(offset);
+  if (value > BigInt(Number.MAX_SAFE_INTEGER)) {
+    throw new LeafFormatError(`${field} ${value} exceeds the largest safe integer`);
+  }
+  return Number(value);
+}
+
+/** SHA256(utf8("prizeledger/player/v1") ‖ playerId as 16 UUID bytes ‖ salt). */
+export function playerCommitment(playerId: string, salt: Uint8Array): Uint8Array {
+  if (salt.length !== SALT_LENGTH) {
+    throw new LeafFormatError(`salt must be ${SALT_LENGTH} bytes, got ${salt.length}`);
+  }
+  const input = new Uint8Array(PLAYER_DOMAIN.length + 16 + SALT_LENGTH);
+  input.set(PLAYER_DOMAIN, 0);
+  input.set(uuidBytes("playerId", playerId), PLAYER_DOMAIN.length);
+  input.set(salt, PLAYER_DOMAIN.length + 16);
+  return sha256(input);
+}
+
+export function encodeLeaf(entry: LeafEntry): Uint8Array {
+  const kind = KIND_CODES[entry.kind];
+  if (kind === undefined) throw new LeafFormatError(`unknown leaf kind: ${entry.kind}`);
+  checkU64("valueCents", entry.valueCents);
+  checkU64("timeMs", entry.timeMs);
+  if (entry.playerCommitment.length !== 32) {
+    throw new LeafFormatError(
+      `playerCommitment must be 32 bytes, got ${entry.playerCommitment.length}`,
+    );
+  }
+  const bytes = new Uint8Array(LEAF_LENGTH);
+  const view = new DataView(bytes.buffer);
+  bytes[0] = LEAF_VERSION;
+  bytes[1] = kind;
+  bytes.set(uuidBytes("entryId", entry.entryId), 2);
+  bytes.set(uuidBytes("prizeId", entry.prizeId), 18);
+  if (entry.dropId !== null) bytes.set(uuidBytes("dropId", entry.dropId), 34);
+  view.setBigUint64(50, BigInt(entry.valueCents));
+  view.setBigUint64(58, BigInt(entry.timeMs));
+  bytes.set(entry.playerCommitment, 66);
+  return bytes;
+}
+
+export function decodeLeaf(bytes: Uint8Array): LeafEntry {
+  if (bytes.length !== LEAF_LENGTH) {
+    throw new LeafFormatError(`leaf must be ${LEAF_LENGTH} bytes, got ${bytes.length}`);
+  }
+  if (bytes[0] !== LEAF_VERSION) throw new LeafFormatError(`unsupported leaf version ${bytes[0]}`);
+  const kind = KINDS_BY_CODE[bytes[1] as number];
+  if (kind === undefined) throw new LeafFormatError(`unknown leaf kind code ${bytes[1]}`);
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const dropBytes = bytes.subarray(34, 50);
+  return {
+    kind,
+    entryId: uuidString(bytes.subarray(2, 18)),
+    prizeId: uuidString(bytes.subarray(18, 34)),
+    dropId: dropBytes.every((b) => b === 0) ? null : uuidString(dropBytes),
+    valueCents: readU64(view, 50, "valueCents"),
+    timeMs: readU64(view, 58, "timeMs"),
+    playerCommitment: bytes.slice(66, 98),
+  };
+}

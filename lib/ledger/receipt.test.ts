@@ -1,0 +1,288 @@
+import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+import { existsSync } from "node:fs";
+import { createServer } from "node:net";
+import { dirname, resolve } from "node:path";
+import { Contract, JsonRpcProvider, NonceManager, Wallet } from "ethers";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { LEDGER_ABI } from "./contract";
+import { deployLedger, LEDGER_ARTIFACT } from "./deploy";
+import { encodeLeaf, playerCommitment } from "./leaf";
+import { MemoryLog, toHex } from "./merkle";
+import { type Receipt, type VerifyStep, verifyReceipt } from "./receipt";
+
+// Anvil's first default development account.
+const DEV_KEY = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80";
+const ANVIL_CHAIN_ID = 31337;
+const PLAYER_ID = "7c9e6679-7425-40de-944b-e07fc1f90ae7";
+
+// Child processes must run on this Node, not whatever `node` is first on PATH.
+const env = { ...process.env, PATH: `${dirname(process.execPath)}:${process.env.PATH ?? ""}` };
+
+function freePort(): Promise<number> {
+  return new Promise((done, fail) => {
+    const server = createServer();
+    server.once("error", fail);
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      server.close(() => (typeof address === "object" && address ? done(address.port) : fail()));
+    });
+  });
+}
+
+async function waitForRpc(provider: JsonRpcProvider, anvil: ChildProcess): Promise<void> {
+  for (let attempt = 0; attempt < 100; attempt++) {
+    if (anvil.exitCode !== null) throw new Error(`anvil exited with code ${anvil.exitCode}`);
+    try {
+      await provider.send("eth_chainId", []);
+      return;
+    } catch {
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+  throw new Error("anvil did not answer within 10 s");
+}
+
+let anvil: ChildProcess | undefined;
+let provider: JsonRpcProvider;
+let signer: NonceManager;
+
+beforeAll(async () => {
+  if (!existsSync(resolve(LEDGER_ARTIFACT))) {
+    execFileSync(resolve("node_modules/.bin/hardhat"), ["build"], {
+      env: { ...env, HARDHAT_DISABLE_TELEMETRY: "true" },
+      stdio: "inherit",
+    });
+  }
+  const port = await freePort();
+  anvil = spawn(resolve("node_modules/.bin/anvil"), ["--port", String(port), "--silent"], {
+    env,
+    stdio: "ignore",
+  });
+  // A static network stops ethers from probing (and logging retries) before anvil is up.
+  provider = new JsonRpcProvider(`http://127.0.0.1:${port}`, ANVIL_CHAIN_ID, {
+    staticNetwork: true,
+    cacheTimeout: -1,
+  });
+  await waitForRpc(provider, anvil);
+  signer = new NonceManager(new Wallet(DEV_KEY, provider));
+}, 120_000);
+
+afterAll(() => {
+  provider?.destroy();
+  anvil?.kill("SIGTERM");
+});
+
+function entryData(i: number, salt: Uint8Array): Uint8Array {
+  const suffix = i.toString(16).padStart(12, "0");
+  return encodeLeaf({
+    kind: i % 5 === 4 ? "reversal" : "redemption",
+    entryId: `0190f3a2-7b1c-7d4e-8f00-${suffix}`,
+    prizeId: "a0b1c2d3-e4f5-4a6b-9c8d-7e6f5a4b3c2d",
+    dropId: i % 2 === 0 ? "11111111-2222-4333-8444-555555555555" : null,
+    valueCents: 500 + i,
+    timeMs: 1_763_700_000_000 + i * 1000,
+    playerCommitment: playerCommitment(PLAYER_ID, salt),
+  });
+}
+
+async function anchor(ledger: Contract, log: MemoryLog, oldSize: number) {
+  const proof = oldSize === 0 ? [] : log.consistencyProof(oldSize).map(toHex);
+  const tx = await ledger.getFunction("appendCheckpoint")(log.size, toHex(log.root()), proof);
+  const mined = await tx.wait();
+  const block = await provider.getBlock(mined.blockNumber);
+  if (!block) throw new Error("anchoring block not found");
+  return {
+    txHash: mined.hash as string,
+    blockNumber: mined.blockNumber as number,
+    blockTime: block.timestamp,
+  };
+}
+
+function buildReceipt(
+  log: MemoryLog,
+  index: number,
+  data: Uint8Array,
+  salt: Uint8Array,
+  contract: string,
+  anchored: { txHash: string; blockNumber: number; blockTime: number },
+): Receipt {
+  return {
+    version: 1,
+    status: "anchored",
+    leaf: { index, data: toHex(data), salt: toHex(salt), playerId: PLAYER_ID },
+    inclusionProof: log.inclusionProof(index).map(toHex),
+    checkpoint: { treeSize: log.size, rootHash: toHex(log.root()) },
+    anchor: { chainId: ANVIL_CHAIN_ID, contract, ...anchored },
+  };
+}
+
+function flipHex(hex: string, byte = 0): string {
+  const at = 2 + byte * 2;
+  const flipped = (Number.parseInt(hex.slice(at, at + 2), 16) ^ 0x01).toString(16).padStart(2, "0");
+  return hex.slice(0, at) + flipped + hex.slice(at + 2);
+}
+
+describe("verifyReceipt against a local chain", () => {
+  let receipt: Receipt;
+  let earlyReceipt: Receipt;
+  let twinContract: string;
+  let firstAnchor: { txHash: string; blockNumber: number; blockTime: number };
+
+  beforeAll(async () => {
+    const address = await signer.getAddress();
+    const contract = await deployLedger(signer, address, address);
+    const ledger = new Contract(contract, LEDGER_ABI, signer);
+    // A second ledger with the very same checkpoints: only the transaction ties a receipt to one.
+    twinContract = await deployLedger(signer, address, address);
+    const twin = new Contract(twinContract, LEDGER_ABI, signer);
+
+    const salts = Array.from({ length: 9 }, (_, i) =>
+      Uint8Array.from({ length: 32 }, (_, j) => i * 32 + j),
+    );
+    const leaves = salts.map((salt, i) => entryData(i, salt));
+    const log = new MemoryLog();
+    for (const leaf of leaves.slice(0, 3)) log.append(leaf);
+    firstAnchor = await anchor(ledger, log, 0);
+    await anchor(twin, log, 0);
+    earlyReceipt = buildReceipt(
+      log,
+      1,
+      leaves[1] as Uint8Array,
+      salts[1] as Uint8Array,
+      contract,
+      firstAnchor,
+    );
+
+    for (const leaf of leaves.slice(3)) log.append(leaf);
+    const secondAnchor = await anchor(ledger, log, 3);
+    await anchor(twin, log, 3);
+    receipt = buildReceipt(
+      log,
+      5,
+      leaves[5] as Uint8Array,
+      salts[5] as Uint8Array,
+      contract,
+      secondAnchor,
+    );
+  }, 120_000);
+
+  it("verifies genuine receipts, step by step", async () => {
+    const seen: VerifyStep[] = [];
+    const result = await verifyReceipt(receipt, provider, (step) => seen.push(step));
+    expect(result.steps.filter((s) => !s.ok)).toEqual([]);
+    expect(result.ok).toBe(true);
+    expect(seen.map((s) => s.id)).toEqual([
+      "format",
+      "leaf",
+      "inclusion",
+      "chain",
+      "checkpoint",
+      "transaction",
+      "blockTime",
+    ]);
+    expect(seen).toEqual(result.steps);
+    // A receipt against an earlier checkpoint stays valid after later appends.
+    expect((await verifyReceipt(earlyReceipt, provider)).ok).toBe(true);
+    // It survives a JSON round trip, as it would through a file or an HTTP response.
+    expect((await verifyReceipt(JSON.parse(JSON.stringify(receipt)), provider)).ok).toBe(true);
+  });
+
+  type Tamper = [what: string, change: (r: Receipt) => void, failingStep: VerifyStep["id"]];
+  const tampers = (): Tamper[] => [
+    ["leaf.index - 1", (r) => r.leaf.index--, "inclusion"],
+    ["leaf.index + 1", (r) => r.leaf.index++, "inclusion"],
+    ...[0, 1, 2, 20, 40, 55, 62, 70, 97].map(
+      (byte): Tamper => [
+        `leaf.data byte ${byte}`,
+        (r) => (r.leaf.data = flipHex(r.leaf.data, byte)),
+        "inclusion",
+      ],
+    ),
+    ["leaf.data truncated", (r) => (r.leaf.data = r.leaf.data.slice(0, -2)), "leaf"],
+    ["leaf.salt", (r) => (r.leaf.salt = flipHex(r.leaf.salt, 31)), "leaf"],
+    ["leaf.playerId", (r) => (r.leaf.playerId = r.leaf.playerId.replace("7c9e", "7c9f")), "leaf"],
+    ...[0, 1, 2, 3].map(
+      (i): Tamper => [
+        `inclusionProof[${i}]`,
+        (r) => (r.inclusionProof[i] = flipHex(r.inclusionProof[i] as string, i)),
+        "inclusion",
+      ],
+    ),
+    ["inclusionProof truncated", (r) => r.inclusionProof.pop(), "inclusion"],
+    ["checkpoint.treeSize of another checkpoint", (r) => (r.checkpoint.treeSize = 3), "checkpoint"],
+    ["checkpoint.treeSize never anchored", (r) => (r.checkpoint.treeSize = 8), "checkpoint"],
+    [
+      "checkpoint.rootHash",
+      (r) => (r.checkpoint.rootHash = flipHex(r.checkpoint.rootHash, 31)),
+      "inclusion",
+    ],
+    ["anchor.chainId", (r) => (r.anchor.chainId = 1), "chain"],
+    [
+      "anchor.contract (no contract)",
+      (r) => (r.anchor.contract = flipHex(r.anchor.contract, 19)),
+      "checkpoint",
+    ],
+    ["anchor.contract (twin ledger)", (r) => (r.anchor.contract = twinContract), "transaction"],
+    [
+      "anchor.txHash (unknown)",
+      (r) => (r.anchor.txHash = flipHex(r.anchor.txHash, 0)),
+      "transaction",
+    ],
+    [
+      "anchor.txHash (earlier anchoring)",
+      (r) => (r.anchor.txHash = firstAnchor.txHash),
+      "transaction",
+    ],
+    ["anchor.blockNumber - 1", (r) => r.anchor.blockNumber--, "transaction"],
+    ["anchor.blockNumber + 1", (r) => r.anchor.blockNumber++, "transaction"],
+    ["anchor.blockTime", (r) => r.anchor.blockTime++, "blockTime"],
+    ["version", (r) => ((r as { version: number }).version = 2), "format"],
+    ["status", (r) => ((r as { status: string }).status = "provisional"), "format"],
+  ];
+
+  it("rejects every single-field change, naming the failing step", async () => {
+    expect(receipt.inclusionProof.length).toBe(4);
+    for (const [what, change, failingStep] of tampers()) {
+      const tampered = structuredClone(receipt);
+      change(tampered);
+      expect(tampered, what).not.toEqual(receipt);
+      const result = await verifyReceipt(tampered, provider);
+      const failed = result.steps.filter((s) => !s.ok).map((s) => s.id);
+      expect(result.ok, what).toBe(false);
+      expect(failed, what).toContain(failingStep);
+      expect(
+        result.steps.map((s) => s.id),
+        what,
+      ).toHaveLength(7);
+    }
+  }, 60_000);
+
+  it("explains what is wrong in each failing step", async () => {
+    const wrongChain = structuredClone(receipt);
+    wrongChain.anchor.chainId = 1;
+    const { steps } = await verifyReceipt(wrongChain, provider);
+    expect(steps.find((s) => s.id === "chain")?.detail).toBe(
+      "The node is on chain 31337, the receipt names chain 1.",
+    );
+    expect(steps.find((s) => s.id === "checkpoint")?.detail).toMatch(/^Not checked/);
+
+    const { steps: garbage } = await verifyReceipt({ hello: "world" }, provider);
+    expect(garbage[0]?.detail).toMatch(/^Not a version 1 anchored receipt/);
+    expect(garbage.every((s) => !s.ok)).toBe(true);
+  });
+
+  it("reports an unreachable chain as a failed step, not an exception", async () => {
+    const port = await freePort();
+    const offline = new JsonRpcProvider(`http://127.0.0.1:${port}`, ANVIL_CHAIN_ID, {
+      staticNetwork: true,
+    });
+    try {
+      const result = await verifyReceipt(receipt, offline);
+      expect(result.ok).toBe(false);
+      expect(result.steps.find((s) => s.id === "inclusion")?.ok).toBe(true);
+      expect(result.steps.find((s) => s.id === "chain")?.ok).toBe(false);
+    } finally {
+      offline.destroy();
+    }
+  });
+});

@@ -1,0 +1,305 @@
+/**
+ * Receipt verification, trusting only the chain. Isomorphic: runs in the browser (`/verify`) and
+ * in Node (`npm run verify`) with any ethers provider.
+ */
+import {
+  type AbstractProvider,
+  Contract,
+  Interface,
+  JsonRpcApiProvider,
+  type JsonRpcProvider,
+} from "ethers";
+import { z } from "zod";
+import { LEDGER_ABI } from "./contract";
+import { decodeLeaf, type LeafEntry, playerCommitment } from "./leaf";
+import { fromHex, leafHash, toHex, verifyInclusion } from "./merkle";
+
+const hex32 = z.string().regex(/^0x[0-9a-fA-F]{64}$/, "expected 0x and 64 hex digits");
+const hexBytes = z
+  .string()
+  .regex(/^0x(?:[0-9a-fA-F]{2})*$/, "expected 0x and an even number of hex digits");
+const address = z
+  .string()
+  .regex(/^0x[0-9a-fA-F]{40}$/, "expected an address (0x and 40 hex digits)");
+const uuid = z
+  .string()
+  .regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, "expected a UUID");
+const count = z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER);
+
+export const receiptSchema = z.object({
+  version: z.literal(1),
+  status: z.literal("anchored"),
+  leaf: z.object({ index: count, data: hexBytes.max(2 + 2 * 1024), salt: hex32, playerId: uuid }),
+  inclusionProof: z.array(hex32).max(64),
+  checkpoint: z.object({ treeSize: count.min(1), rootHash: hex32 }),
+  anchor: z.object({
+    chainId: z.number().int().positive().max(Number.MAX_SAFE_INTEGER),
+    contract: address,
+    txHash: hex32,
+    blockNumber: count,
+    blockTime: count,
+  }),
+});
+
+export type Receipt = z.infer<typeof receiptSchema>;
+
+export type VerifyStepId =
+  | "format"
+  | "leaf"
+  | "inclusion"
+  | "chain"
+  | "checkpoint"
+  | "transaction"
+  | "blockTime";
+
+export type VerifyStep = { id: VerifyStepId; label: string; ok: boolean; detail: string };
+
+const LABELS: Record<VerifyStepId, string> = {
+  format: "Receipt format",
+  leaf: "Ledger entry and player commitment",
+  inclusion: "Inclusion in the checkpoint",
+  chain: "Chain",
+  checkpoint: "Checkpoint on chain",
+  transaction: "Anchoring transaction",
+  blockTime: "Anchoring time",
+};
+
+const ORDER: VerifyStepId[] = [
+  "format",
+  "leaf",
+  "inclusion",
+  "chain",
+  "checkpoint",
+  "transaction",
+  "blockTime",
+];
+
+const ledgerInterface = new Interface(LEDGER_ABI);
+const CHECKPOINT_APPENDED = ledgerInterface.getEvent("CheckpointAppended");
+const ZERO_HASH = `0x${"0".repeat(64)}`;
+
+function sameHex(a: string, b: string): boolean {
+  return a.toLowerCase() === b.toLowerCase();
+}
+
+function short(hex: string): string {
+  return hex.length > 18 ? `${hex.slice(0, 10)}…${hex.slice(-6)}` : hex;
+}
+
+function errorText(error: unknown): string {
+  if (error && typeof error === "object" && "shortMessage" in error)
+    return String(error.shortMessage);
+  return error instanceof Error ? error.message : String(error);
+}
+
+function describeEntry(entry: LeafEntry): string {
+  const value = (entry.valueCents / 100).toFixed(2);
+  const when = new Date(entry.timeMs).toISOString();
+  return `${entry.kind} ${entry.entryId} of prize ${entry.prizeId}, value ${value}, at ${when}`;
+}
+
+async function readChainId(provider: AbstractProvider): Promise<bigint> {
+  // A provider with a static network answers getNetwork() from its configuration, not the node.
+  if (provider instanceof JsonRpcApiProvider) return BigInt(await provider.send("eth_chainId", []));
+  return (await provider.getNetwork()).chainId;
+}
+
+/**
+ * Verifies a receipt step by step. Every step is reported (through `onStep` as it completes, and
+ * in the result); a step that cannot run because an earlier one failed is reported as failed
+ * with the reason. `ok` is true only if every step passed.
+ */
+export async function verifyReceipt(
+  input: unknown,
+  provider: JsonRpcProvider | AbstractProvider,
+  onStep?: (step: VerifyStep) => void,
+): Promise<{ ok: boolean; steps: VerifyStep[] }> {
+  const steps: VerifyStep[] = [];
+  const report = (id: VerifyStepId, ok: boolean, detail: string): boolean => {
+    const step = { id, label: LABELS[id], ok, detail };
+    steps.push(step);
+    onStep?.(step);
+    return ok;
+  };
+  const skipRest = (reason: string) => {
+    for (const id of ORDER)
+      if (!steps.some((s) => s.id === id)) report(id, false, `Not checked: ${reason}.`);
+  };
+  const result = () => ({ ok: steps.length === ORDER.length && steps.every((s) => s.ok), steps });
+
+  const parsed = receiptSchema.safeParse(input);
+  if (!parsed.success) {
+    const issues = parsed.error.issues
+      .slice(0, 5)
+      .map((issue) => `${issue.path.join(".") || "receipt"}: ${issue.message}`)
+      .join("; ");
+    report("format", false, `Not a version 1 anchored receipt (${issues}).`);
+    skipRest("the receipt could not be read");
+    return result();
+  }
+  const receipt = parsed.data;
+  const { leaf, checkpoint, anchor } = receipt;
+  report(
+    "format",
+    true,
+    `Version 1 receipt for leaf ${leaf.index} of a ${checkpoint.treeSize}-entry log.`,
+  );
+
+  const data = fromHex(leaf.data);
+  try {
+    const entry = decodeLeaf(data);
+    const commitment = playerCommitment(leaf.playerId, fromHex(leaf.salt));
+    if (sameHex(toHex(commitment), toHex(entry.playerCommitment))) {
+      report("leaf", true, `${describeEntry(entry)}; it commits to player ${leaf.playerId}.`);
+    } else {
+      report(
+        "leaf",
+        false,
+        "The entry's player commitment does not match this player ID and salt.",
+      );
+    }
+  } catch (error) {
+    report("leaf", false, `The leaf is not a valid ledger entry: ${errorText(error)}.`);
+  }
+
+  const included = verifyInclusion(
+    leafHash(data),
+    leaf.index,
+    checkpoint.treeSize,
+    receipt.inclusionProof.map(fromHex),
+    fromHex(checkpoint.rootHash),
+  );
+  report(
+    "inclusion",
+    included,
+    included
+      ? `Leaf ${leaf.index} is in the log of ${checkpoint.treeSize} entries with root ${short(checkpoint.rootHash)}.`
+      : `The inclusion proof does not lead from leaf ${leaf.index} to root ${short(checkpoint.rootHash)} at size ${checkpoint.treeSize}.`,
+  );
+
+  try {
+    const chainId = await readChainId(provider);
+    if (chainId !== BigInt(anchor.chainId)) {
+      report(
+        "chain",
+        false,
+        `The node is on chain ${chainId}, the receipt names chain ${anchor.chainId}.`,
+      );
+      skipRest("the node is on another chain");
+      return result();
+    }
+    report("chain", true, `Connected to chain ${chainId}.`);
+  } catch (error) {
+    report("chain", false, `The chain could not be reached: ${errorText(error)}.`);
+    skipRest("the chain could not be reached");
+    return result();
+  }
+
+  let anchoredBlockTime: bigint | undefined;
+  try {
+    const code = await provider.getCode(anchor.contract);
+    if (code === "0x") {
+      report("checkpoint", false, `There is no contract at ${anchor.contract}.`);
+    } else {
+      const ledger = new Contract(anchor.contract, ledgerInterface, provider);
+      const [rootHash, blockTime] = (await ledger.getFunction("checkpointAt")(
+        checkpoint.treeSize,
+      )) as [string, bigint];
+      if (sameHex(rootHash, ZERO_HASH)) {
+        report(
+          "checkpoint",
+          false,
+          `The contract has no checkpoint of size ${checkpoint.treeSize}.`,
+        );
+      } else {
+        anchoredBlockTime = blockTime;
+        const matches = sameHex(rootHash, checkpoint.rootHash);
+        report(
+          "checkpoint",
+          matches,
+          matches
+            ? `The contract holds root ${short(rootHash)} for size ${checkpoint.treeSize}.`
+            : `The contract holds root ${short(rootHash)} for size ${checkpoint.treeSize}, not ${short(checkpoint.rootHash)}.`,
+        );
+      }
+    }
+  } catch (error) {
+    report("checkpoint", false, `The checkpoint could not be read: ${errorText(error)}.`);
+  }
+
+  let eventBlockTime: bigint | undefined;
+  try {
+    const tx = await provider.getTransactionReceipt(anchor.txHash);
+    const problems: string[] = [];
+    if (tx === null) {
+      problems.push(`transaction ${short(anchor.txHash)} is not on chain`);
+    } else {
+      if (tx.status !== 1) problems.push("it reverted");
+      if (tx.to === null || !sameHex(tx.to, anchor.contract))
+        problems.push(`it was not sent to ${anchor.contract}`);
+      if (tx.blockNumber !== anchor.blockNumber) {
+        problems.push(`it is in block ${tx.blockNumber}, not ${anchor.blockNumber}`);
+      }
+      const event = tx.logs
+        .filter(
+          (log) =>
+            sameHex(log.address, anchor.contract) &&
+            log.topics[0] === CHECKPOINT_APPENDED?.topicHash,
+        )
+        .map((log) => ledgerInterface.parseLog(log))
+        .find(
+          (parsed) =>
+            parsed !== null &&
+            parsed.args[0] === BigInt(checkpoint.treeSize) &&
+            sameHex(parsed.args[1] as string, checkpoint.rootHash),
+        );
+      if (event) eventBlockTime = event.args[2] as bigint;
+      else
+        problems.push(
+          `it did not anchor size ${checkpoint.treeSize} with root ${short(checkpoint.rootHash)}`,
+        );
+    }
+    report(
+      "transaction",
+      problems.length === 0,
+      problems.length === 0
+        ? `Transaction ${short(anchor.txHash)} in block ${anchor.blockNumber} anchored this checkpoint.`
+        : `The anchoring transaction does not match: ${problems.join("; ")}.`,
+    );
+  } catch (error) {
+    report("transaction", false, `The transaction could not be read: ${errorText(error)}.`);
+  }
+
+  try {
+    const block = await provider.getBlock(anchor.blockNumber);
+    const problems: string[] = [];
+    if (block === null) {
+      problems.push(`block ${anchor.blockNumber} does not exist`);
+    } else if (block.timestamp !== anchor.blockTime) {
+      problems.push(
+        `block ${anchor.blockNumber} has time ${block.timestamp}, the receipt says ${anchor.blockTime}`,
+      );
+    }
+    if (anchoredBlockTime === undefined) {
+      problems.push("the contract has no anchoring time for this checkpoint");
+    } else if (anchoredBlockTime !== BigInt(anchor.blockTime)) {
+      problems.push(
+        `the contract recorded time ${anchoredBlockTime}, the receipt says ${anchor.blockTime}`,
+      );
+    }
+    if (eventBlockTime !== undefined && eventBlockTime !== BigInt(anchor.blockTime)) {
+      problems.push(`the anchoring event recorded time ${eventBlockTime}`);
+    }
+    report(
+      "blockTime",
+      problems.length === 0,
+      problems.length === 0
+        ? `Anchored at ${new Date(anchor.blockTime * 1000).toISOString()}.`
+        : `The anchoring time does not match: ${problems.join("; ")}.`,
+    );
+  } catch (error) {
+    report("blockTime", false, `The block could not be read: ${errorText(error)}.`);
+  }
+
+  return result();
+}

@@ -1,0 +1,185 @@
+import { and, asc, desc, eq, gt } from "drizzle-orm";
+import { z } from "zod";
+import type { DbOrTx } from "@/db/client";
+import { checkpoints, drops, ledgerEntries, prizes, redemptions } from "@/db/schema";
+import { inclusionProof } from "@/lib/anchoring/proofs";
+import { toHex } from "@/lib/ledger/merkle";
+
+export type RedemptionView = {
+  id: string;
+  code: string;
+  claimedAt: string;
+  drop: { id: string; title: string };
+  prize: {
+    id: string;
+    name: string;
+    kind: "gift_card" | "crypto" | "physical";
+    valueCents: number;
+  };
+  anchoring: { status: "pending" } | { status: "anchored"; treeSize: number; txHash: string };
+};
+
+const columns = {
+  id: redemptions.id,
+  code: redemptions.code,
+  createdAt: redemptions.createdAt,
+  dropId: drops.id,
+  dropTitle: drops.title,
+  prizeId: prizes.id,
+  prizeName: prizes.name,
+  prizeKind: prizes.kind,
+  valueCents: prizes.valueCents,
+  leafIndex: ledgerEntries.leafIndex,
+};
+
+type Row = {
+  id: string;
+  code: string;
+  createdAt: Date;
+  dropId: string;
+  dropTitle: string;
+  prizeId: string;
+  prizeName: string;
+  prizeKind: RedemptionView["prize"]["kind"];
+  valueCents: number;
+  leafIndex: number | null;
+};
+
+/** The first anchored checkpoint that covers a leaf: receipts stay the same once issued. */
+async function anchoredCheckpointFor(db: DbOrTx, leafIndex: number | null) {
+  if (leafIndex === null) return undefined;
+  const [cp] = await db
+    .select()
+    .from(checkpoints)
+    .where(and(eq(checkpoints.status, "anchored"), gt(checkpoints.treeSize, leafIndex)))
+    .orderBy(asc(checkpoints.treeSize))
+    .limit(1);
+  return cp;
+}
+
+async function toView(db: DbOrTx, row: Row): Promise<RedemptionView> {
+  const cp = await anchoredCheckpointFor(db, row.leafIndex);
+  return {
+    id: row.id,
+    code: row.code,
+    claimedAt: row.createdAt.toISOString(),
+    drop: { id: row.dropId, title: row.dropTitle },
+    prize: {
+      id: row.prizeId,
+      name: row.prizeName,
+      kind: row.prizeKind,
+      valueCents: row.valueCents,
+    },
+    anchoring:
+      cp?.txHash != null
+        ? { status: "anchored", treeSize: cp.treeSize, txHash: cp.txHash }
+        : { status: "pending" },
+  };
+}
+
+function baseQuery(db: DbOrTx) {
+  return db
+    .select(columns)
+    .from(redemptions)
+    .innerJoin(drops, eq(drops.id, redemptions.dropId))
+    .innerJoin(prizes, eq(prizes.id, redemptions.prizeId))
+    .leftJoin(
+      ledgerEntries,
+      and(eq(ledgerEntries.redemptionId, redemptions.id), eq(ledgerEntries.kind, "redemption")),
+    );
+}
+
+export async function listPlayerRedemptions(
+  db: DbOrTx,
+  playerId: string,
+): Promise<RedemptionView[]> {
+  const rows = await baseQuery(db)
+    .where(eq(redemptions.playerId, playerId))
+    .orderBy(desc(redemptions.createdAt))
+    .limit(200);
+  return Promise.all(rows.map((row) => toView(db, row)));
+}
+
+/** A redemption of this player's; another player's id answers the same as a missing one. */
+export async function getPlayerRedemption(
+  db: DbOrTx,
+  playerId: string,
+  id: string,
+): Promise<RedemptionView | undefined> {
+  if (!z.uuid().safeParse(id).success) return undefined;
+  const [row] = await baseQuery(db).where(
+    and(eq(redemptions.id, id), eq(redemptions.playerId, playerId)),
+  );
+  return row && toView(db, row);
+}
+
+export type PendingReceipt = {
+  version: 1;
+  status: "pending";
+  leaf: { index: number | null; data: string; salt: string; playerId: string };
+};
+
+export type AnchoredReceipt = {
+  version: 1;
+  status: "anchored";
+  leaf: { index: number; data: string; salt: string; playerId: string };
+  inclusionProof: string[];
+  checkpoint: { treeSize: number; rootHash: string };
+  anchor: {
+    chainId: number;
+    contract: string;
+    txHash: string;
+    blockNumber: number;
+    blockTime: number;
+  };
+};
+
+/** The player's receipt: provisional until a checkpoint covering the entry is on chain. */
+export async function getReceipt(
+  db: DbOrTx,
+  playerId: string,
+  redemptionId: string,
+): Promise<PendingReceipt | AnchoredReceipt | undefined> {
+  if (!z.uuid().safeParse(redemptionId).success) return undefined;
+  const [row] = await db
+    .select({
+      salt: redemptions.playerSalt,
+      data: ledgerEntries.leafData,
+      leafIndex: ledgerEntries.leafIndex,
+    })
+    .from(redemptions)
+    .innerJoin(
+      ledgerEntries,
+      and(eq(ledgerEntries.redemptionId, redemptions.id), eq(ledgerEntries.kind, "redemption")),
+    )
+    .where(and(eq(redemptions.id, redemptionId), eq(redemptions.playerId, playerId)));
+  if (!row) return undefined;
+  const leaf = { data: toHex(row.data), salt: toHex(row.salt), playerId };
+  const cp = await anchoredCheckpointFor(db, row.leafIndex);
+  if (
+    row.leafIndex === null ||
+    !cp ||
+    cp.chainId == null ||
+    cp.contract == null ||
+    cp.txHash == null ||
+    cp.blockNumber == null ||
+    cp.blockTime == null
+  ) {
+    return { version: 1, status: "pending", leaf: { index: row.leafIndex, ...leaf } };
+  }
+  const proof = await inclusionProof(db, row.leafIndex, cp.treeSize);
+  return {
+    version: 1,
+    status: "anchored",
+    leaf: { index: row.leafIndex, ...leaf },
+    inclusionProof: proof.map(toHex),
+    checkpoint: { treeSize: cp.treeSize, rootHash: toHex(cp.rootHash) },
+    anchor: {
+      chainId: cp.chainId,
+      contract: cp.contract,
+      txHash: cp.txHash,
+      blockNumber: cp.blockNumber,
+      blockTime: cp.blockTime,
+    },
+  };
+}

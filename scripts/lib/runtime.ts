@@ -1,0 +1,117 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { createHash, randomBytes } from "node:crypto";
+import fs from "node:fs";
+import path from "node:path";
+import { ConfigError, type Env, parseEnv } from "../../lib/config/env";
+
+/** Parses the environment or exits naming every bad variable. */
+export function loadEnvOrExit(): Env {
+  try {
+    return parseEnv();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(error.message);
+      process.exit(1);
+    }
+    throw error;
+  }
+}
+
+/** The Auth.js secret: from AUTH_SECRET, or generated once and kept in the data directory. */
+export function authSecret(env: Env): string {
+  if (env.AUTH_SECRET) return env.AUTH_SECRET;
+  const file = path.resolve(env.PRIZELEDGER_DATA_DIR, "auth-secret");
+  if (!fs.existsSync(file)) {
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.writeFileSync(file, randomBytes(32).toString("base64url"), { mode: 0o600 });
+  }
+  return fs.readFileSync(file, "utf8").trim();
+}
+
+const SOURCES = ["app", "components", "lib", "db", "public"];
+const SOURCE_FILES = ["next.config.js", "package-lock.json", "tsconfig.json", "auth.ts"];
+
+function hashSources(): string {
+  const hash = createHash("sha256");
+  const visit = (p: string) => {
+    if (!fs.existsSync(p)) return;
+    const stat = fs.statSync(p);
+    if (stat.isDirectory()) {
+      for (const entry of fs.readdirSync(p).sort()) visit(path.join(p, entry));
+    } else if (!p.endsWith(".test.ts")) {
+      hash.update(p).update(fs.readFileSync(p));
+    }
+  };
+  for (const p of [...SOURCES, ...SOURCE_FILES]) visit(p);
+  return hash.digest("hex");
+}
+
+/** Builds the web app when there is no build yet or its sources changed since the last one. */
+export async function ensureWebBuild(log: (line: string) => void): Promise<void> {
+  const stamp = path.join(".next", "prizeledger-sources");
+  const current = hashSources();
+  if (fs.existsSync(path.join(".next", "BUILD_ID")) && fs.existsSync(stamp)) {
+    if (fs.readFileSync(stamp, "utf8") === current) return;
+  }
+  log("building the web app (first start or sources changed; takes a minute or two)…");
+  await run(process.execPath, [NEXT_BIN, "build"], {
+    NEXT_TELEMETRY_DISABLED: "1",
+  });
+  fs.writeFileSync(stamp, current);
+}
+
+export const NEXT_BIN = path.join("node_modules", "next", "dist", "bin", "next");
+export const TSX_BIN = path.join("node_modules", "tsx", "dist", "cli.mjs");
+
+export function run(cmd: string, args: string[], extraEnv: Record<string, string> = {}) {
+  return new Promise<void>((resolve, reject) => {
+    const child = spawn(cmd, args, { stdio: "inherit", env: { ...process.env, ...extraEnv } });
+    child.on("exit", (code) =>
+      code === 0 ? resolve() : reject(new Error(`${cmd} ${args.join(" ")} exited with ${code}`)),
+    );
+  });
+}
+
+/** Starts a long-running child that shares our terminal; resolves the returned promise on exit. */
+export function startChild(
+  name: string,
+  cmd: string,
+  args: string[],
+  env: Record<string, string>,
+): { child: ChildProcess; exited: Promise<number | null> } {
+  const child = spawn(cmd, args, {
+    stdio: ["ignore", "inherit", "inherit"],
+    env: { ...process.env, ...env },
+  });
+  const exited = new Promise<number | null>((resolve) => {
+    child.on("exit", (code) => resolve(code));
+    child.on("error", (error) => {
+      console.error(`${name}: ${error.message}`);
+      resolve(1);
+    });
+  });
+  return { child, exited };
+}
+
+export function stopChild(child: ChildProcess, exited: Promise<unknown>, ms = 10_000) {
+  if (child.exitCode === null && child.signalCode === null) child.kill("SIGTERM");
+  const timer = setTimeout(() => child.kill("SIGKILL"), ms);
+  return exited.finally(() => clearTimeout(timer));
+}
+
+/** Compiles the ledger contract when its artifact is missing or older than its source. */
+export async function ensureContractsCompiled(log: (line: string) => void): Promise<void> {
+  const artifact = path.join(
+    "artifacts",
+    "contracts",
+    "RedemptionLedger.sol",
+    "RedemptionLedger.json",
+  );
+  const source = path.join("contracts", "RedemptionLedger.sol");
+  if (fs.existsSync(artifact) && fs.statSync(artifact).mtimeMs >= fs.statSync(source).mtimeMs)
+    return;
+  log("compiling the ledger contract…");
+  await run(path.join("node_modules", ".bin", "hardhat"), ["build", "--quiet"], {
+    HARDHAT_DISABLE_TELEMETRY: "true",
+  });
+}

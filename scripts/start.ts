@@ -1,0 +1,134 @@
+/**
+ * `npm start`: the whole product on one machine. Uses DATABASE_URL and the LEDGER_* settings when
+ * given; otherwise starts an embedded PostgreSQL and a local chain, both keeping their state in
+ * PRIZELEDGER_DATA_DIR. Then migrations, demo data (embedded database only), worker and web.
+ */
+import path from "node:path";
+import { createDb } from "../db/client";
+import { migrateDatabase } from "../db/migrate";
+import { DEMO_PASSWORD, demoAccounts, seedDemoData } from "../db/seed";
+import { startEmbeddedChain } from "../lib/services/embedded-chain";
+import { startEmbeddedPostgres } from "../lib/services/embedded-postgres";
+import {
+  authSecret,
+  ensureContractsCompiled,
+  ensureWebBuild,
+  loadEnvOrExit,
+  NEXT_BIN,
+  startChild,
+  stopChild,
+  TSX_BIN,
+} from "./lib/runtime";
+
+const log = (line: string) => console.log(`[prizeledger] ${line}`);
+const env = loadEnvOrExit();
+const cleanups: Array<() => Promise<unknown>> = [];
+let stopping = false;
+
+async function shutdown(code: number): Promise<never> {
+  if (!stopping) {
+    stopping = true;
+    log("stopping…");
+    for (const cleanup of cleanups.reverse()) {
+      await cleanup().catch((error: Error) => log(`while stopping: ${error.message}`));
+    }
+  }
+  process.exit(code);
+}
+process.on("SIGINT", () => void shutdown(0));
+process.on("SIGTERM", () => void shutdown(0));
+
+async function main(): Promise<void> {
+  const dataDir = path.resolve(env.PRIZELEDGER_DATA_DIR);
+  let databaseUrl = env.DATABASE_URL;
+  if (!databaseUrl) {
+    log(`starting embedded PostgreSQL (data in ${path.join(dataDir, "postgres")})`);
+    const pg = await startEmbeddedPostgres(path.join(dataDir, "postgres"), env.EMBEDDED_PG_PORT);
+    cleanups.push(pg.stop);
+    databaseUrl = pg.url;
+  }
+  await migrateDatabase(databaseUrl);
+  if (!env.DATABASE_URL) {
+    const { db, sql } = createDb(databaseUrl, 2);
+    if (await seedDemoData(db)) log("seeded demo accounts, prizes and drops");
+    await sql.end();
+  }
+
+  let ledger = { rpcUrl: env.LEDGER_RPC_URL, contract: env.LEDGER_CONTRACT, key: env.ANCHORER_KEY };
+  if (!ledger.rpcUrl) {
+    await ensureContractsCompiled(log);
+    log(`starting the local chain (state in ${path.join(dataDir, "chain")})`);
+    const chain = await startEmbeddedChain(
+      path.join(dataDir, "chain"),
+      env.EMBEDDED_CHAIN_PORT,
+      log,
+    );
+    cleanups.push(chain.stop);
+    ledger = { rpcUrl: chain.rpcUrl, contract: chain.contract, key: chain.anchorerKey };
+  }
+
+  await ensureWebBuild(log);
+
+  const childEnv: Record<string, string> = {
+    DATABASE_URL: databaseUrl,
+    LEDGER_RPC_URL: ledger.rpcUrl ?? "",
+    LEDGER_CONTRACT: ledger.contract ?? "",
+    ANCHORER_KEY: ledger.key ?? "",
+    LEDGER_PUBLIC_RPC_URL: env.LEDGER_PUBLIC_RPC_URL ?? ledger.rpcUrl ?? "",
+    AUTH_SECRET: authSecret(env),
+    AUTH_TRUST_HOST: "true",
+    NEXT_TELEMETRY_DISABLED: "1",
+    PORT: String(env.PORT),
+  };
+  const worker = startChild("worker", process.execPath, [TSX_BIN, "scripts/worker.ts"], childEnv);
+  cleanups.push(() => stopChild(worker.child, worker.exited));
+  const web = startChild(
+    "web",
+    process.execPath,
+    [NEXT_BIN, "start", "--port", String(env.PORT)],
+    childEnv,
+  );
+  cleanups.push(() => stopChild(web.child, web.exited));
+
+  const url = `http://localhost:${env.PORT}`;
+  await waitForHttp(`${url}/api/health`, 60_000);
+  const logins = env.DATABASE_URL
+    ? ""
+    : demoAccounts
+        .map((a) => `    ${a.role.padEnd(8)} ${a.email.padEnd(28)} password: ${DEMO_PASSWORD}`)
+        .join("\n");
+  console.log(`
+  Prizeledger is running
+    web       ${url}
+    verify    ${url}/verify
+    admin     ${url}/admin
+    chain     ${ledger.rpcUrl}  (ledger contract ${ledger.contract})
+    database  ${databaseUrl.replace(/\/\/[^@]*@/, "//***@")}
+${logins ? `  Demo logins\n${logins}\n` : ""}
+  Press Ctrl-C to stop.
+`);
+  const code = await Promise.race([worker.exited, web.exited]);
+  if (!stopping) {
+    log(`a process exited (code ${code}); stopping the rest`);
+    await shutdown(code ?? 1);
+  }
+}
+
+async function waitForHttp(url: string, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    try {
+      const res = await fetch(url);
+      if (res.status < 500) return;
+    } catch {
+      // not up yet
+    }
+    await new Promise((r) => setTimeout(r, 300));
+  }
+  log(`the web app did not answer on ${url} within ${timeoutMs / 1000} s`);
+}
+
+main().catch(async (error: Error) => {
+  console.error(`[prizeledger] start-up failed: ${error.message}`);
+  await shutdown(1);
+});

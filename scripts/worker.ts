@@ -1,0 +1,47 @@
+/** `npm run worker`: the anchoring job. Needs DATABASE_URL, LEDGER_RPC_URL, LEDGER_CONTRACT, ANCHORER_KEY. */
+import { createDb } from "../db/client";
+import { migrateDatabase } from "../db/migrate";
+import { runAnchoring } from "../lib/anchoring/run-anchoring";
+import { connectLedgerChain } from "../lib/services/ledger-chain";
+import { loadEnvOrExit } from "./lib/runtime";
+
+const env = loadEnvOrExit();
+const missing = (
+  ["DATABASE_URL", "LEDGER_RPC_URL", "LEDGER_CONTRACT", "ANCHORER_KEY"] as const
+).filter((name) => !env[name]);
+if (missing.length > 0) {
+  console.error(`worker: ${missing.join(", ")} must be set (npm start sets them for you)`);
+  process.exit(1);
+}
+const log = (line: string) => console.log(`[worker] ${line}`);
+
+async function main(): Promise<void> {
+  const { DATABASE_URL, LEDGER_RPC_URL, LEDGER_CONTRACT, ANCHORER_KEY } = env as Required<
+    typeof env
+  >;
+  await migrateDatabase(DATABASE_URL);
+  const { db, sql } = createDb(DATABASE_URL, 4);
+  const chain = await connectLedgerChain(LEDGER_RPC_URL, LEDGER_CONTRACT, ANCHORER_KEY);
+  const controller = new AbortController();
+  const stop = () => controller.abort();
+  process.on("SIGINT", stop);
+  process.on("SIGTERM", stop);
+  log(`anchoring to ${LEDGER_CONTRACT} on chain ${chain.chainId}`);
+  await runAnchoring({
+    db,
+    sql,
+    chain,
+    batchSize: env.ANCHOR_BATCH_SIZE,
+    pollMs: env.ANCHOR_POLL_MS,
+    signal: controller.signal,
+    log,
+  });
+  chain.close();
+  await sql.end({ timeout: 5 });
+  log("stopped");
+}
+
+main().catch((error: Error) => {
+  console.error(`[worker] ${error.message}`);
+  process.exit(1);
+});
