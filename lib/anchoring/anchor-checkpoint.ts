@@ -1,5 +1,5 @@
 import { and, desc, eq, lte, sql } from "drizzle-orm";
-import { Contract, type Provider, type Signer } from "ethers";
+import { type AbstractProvider, Contract, type Signer } from "ethers";
 import type { Db } from "@/db/client";
 import { checkpoints } from "@/db/schema";
 import { LEDGER_ABI } from "@/lib/ledger/contract";
@@ -7,7 +7,7 @@ import { toHex } from "@/lib/ledger/merkle";
 import { consistencyProof, storedRoot } from "./proofs";
 
 export type LedgerChain = {
-  provider: Provider;
+  provider: AbstractProvider;
   signer: Signer;
   contractAddress: string;
   chainId: number;

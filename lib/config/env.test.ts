@@ -1,0 +1,46 @@
+import { describe, expect, it } from "vitest";
+import { ConfigError, parseEnv } from "./env";
+
+function problems(source: Record<string, string>): string[] {
+  try {
+    parseEnv(source);
+    return [];
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems;
+    throw error;
+  }
+}
+
+describe("parseEnv", () => {
+  it("needs nothing for the embedded default", () => {
+    const env = parseEnv({});
+    expect(env.PORT).toBe(3000);
+    expect(env.DATABASE_URL).toBeUndefined();
+    expect(env.ANCHOR_BATCH_SIZE).toBe(1000);
+  });
+
+  it("names each malformed variable", () => {
+    expect(problems({ DATABASE_URL: "mysql://x", PORT: "eighty" })).toEqual([
+      expect.stringContaining("PORT"),
+      expect.stringContaining("DATABASE_URL must be a URL starting with postgres:"),
+    ]);
+    expect(
+      problems({
+        ANCHORER_KEY: "0x1234",
+        LEDGER_RPC_URL: "http://node:8545",
+        LEDGER_CONTRACT: "0x0000000000000000000000000000000000000001",
+      }),
+    ).toEqual([expect.stringContaining("ANCHORER_KEY must be a 0x-prefixed 32-byte private key")]);
+  });
+
+  it("requires the ledger settings together", () => {
+    expect(problems({ LEDGER_RPC_URL: "http://node:8545" })).toEqual([
+      "LEDGER_CONTRACT is required when LEDGER_RPC_URL is set",
+      "ANCHORER_KEY is required when LEDGER_RPC_URL is set",
+    ]);
+  });
+
+  it("treats blank values as unset", () => {
+    expect(parseEnv({ DATABASE_URL: "", PORT: " " }).PORT).toBe(3000);
+  });
+});

@@ -1,0 +1,114 @@
+/**
+ * `npm test`: every suite in turn (type-check, lint, Vitest, contract tests, Playwright), then one
+ * summary line `N passed, N failed` over all of them. Exits non-zero if anything failed.
+ */
+import { spawn } from "node:child_process";
+import fs from "node:fs";
+import path from "node:path";
+
+type Tally = { passed: number; failed: number };
+type Suite = { name: string; run: () => Promise<Tally> };
+
+const bin = (name: string) => path.join("node_modules", ".bin", name);
+const env = {
+  ...process.env,
+  // Child tools must run on this Node (22), whatever `node` comes first on PATH.
+  PATH: `${path.dirname(process.execPath)}${path.delimiter}${process.env.PATH ?? ""}`,
+  HARDHAT_DISABLE_TELEMETRY: "true",
+  NEXT_TELEMETRY_DISABLED: "1",
+};
+
+function run(cmd: string, args: string[]): Promise<{ code: number; output: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(cmd, args, { env, stdio: ["ignore", "pipe", "pipe"] });
+    let output = "";
+    const forward = (stream: NodeJS.WriteStream) => (chunk: Buffer) => {
+      output += chunk.toString();
+      stream.write(chunk);
+    };
+    child.stdout.on("data", forward(process.stdout));
+    child.stderr.on("data", forward(process.stderr));
+    child.on("close", (code) => resolve({ code: code ?? 1, output }));
+    child.on("error", (error) => resolve({ code: 1, output: error.message }));
+  });
+}
+
+/** A check with no test count of its own counts as one test. */
+async function check(cmd: string, args: string[]): Promise<Tally> {
+  const { code } = await run(cmd, args);
+  return code === 0 ? { passed: 1, failed: 0 } : { passed: 0, failed: 1 };
+}
+
+function readJson<T>(file: string): T | undefined {
+  try {
+    return JSON.parse(fs.readFileSync(file, "utf8")) as T;
+  } catch {
+    return undefined;
+  }
+}
+
+/** A runner that crashed before reporting still counts as a failure. */
+function atLeastOneFailure(tally: Tally, code: number): Tally {
+  return code !== 0 && tally.failed === 0 ? { ...tally, failed: 1 } : tally;
+}
+
+const suites: Suite[] = [
+  { name: "type-check", run: () => check(bin("tsc"), ["--noEmit"]) },
+  { name: "lint", run: () => check(bin("biome"), ["check", "."]) },
+  {
+    name: "vitest",
+    run: async () => {
+      const out = "test-results/vitest.json";
+      fs.rmSync(out, { force: true });
+      const { code } = await run(bin("vitest"), [
+        "run",
+        "--reporter=default",
+        "--reporter=json",
+        `--outputFile.json=${out}`,
+      ]);
+      const report = readJson<{ numPassedTests: number; numFailedTests: number }>(out);
+      const tally = { passed: report?.numPassedTests ?? 0, failed: report?.numFailedTests ?? 0 };
+      return atLeastOneFailure(tally, code);
+    },
+  },
+  {
+    name: "contracts",
+    run: async () => {
+      const { code, output } = await run(bin("hardhat"), ["test"]);
+      const count = (word: string) => Number(new RegExp(`(\\d+) ${word}`).exec(output)?.[1] ?? 0);
+      return atLeastOneFailure({ passed: count("passing"), failed: count("failing") }, code);
+    },
+  },
+  {
+    name: "e2e",
+    run: async () => {
+      const out = "test-results/e2e.json";
+      fs.rmSync(out, { force: true });
+      const { code } = await run(bin("playwright"), ["test"]);
+      const report = readJson<{ stats: { expected: number; unexpected: number; flaky: number } }>(
+        out,
+      );
+      const stats = report?.stats;
+      const tally = {
+        passed: (stats?.expected ?? 0) + (stats?.flaky ?? 0),
+        failed: stats?.unexpected ?? 0,
+      };
+      return atLeastOneFailure(tally, code);
+    },
+  },
+];
+
+const only = process.argv.slice(2);
+const total: Tally = { passed: 0, failed: 0 };
+const lines: string[] = [];
+for (const suite of suites) {
+  if (only.length > 0 && !only.includes(suite.name)) continue;
+  console.log(`\n=== ${suite.name} ===`);
+  const tally = await suite.run();
+  total.passed += tally.passed;
+  total.failed += tally.failed;
+  lines.push(`  ${suite.name.padEnd(11)} ${tally.passed} passed, ${tally.failed} failed`);
+}
+console.log(`\n${lines.join("\n")}`);
+console.log(`${total.passed} passed, ${total.failed} failed`);
+process.exitCode = total.failed > 0 ? 1 : 0;
