@@ -8,7 +8,7 @@ import { toHex } from "@/lib/ledger/merkle";
 import { verifyReceipt } from "@/lib/ledger/receipt";
 import { getReceipt } from "@/lib/redemptions/redemptions";
 import { startTestChain } from "@/test/chain";
-import { createPlayers, createTestDrop, connectTestDb } from "@/test/db";
+import { connectTestDb, createPlayers, createTestDrop } from "@/test/db";
 import type { LedgerChain } from "./anchor-checkpoint";
 import { anchorCheckpoint } from "./anchor-checkpoint";
 import { consistencyProof } from "./proofs";

@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { auditEvents, drops, ledgerEntries, redemptions } from "@/db/schema";
 import { AppError } from "@/lib/errors/app-error";
 import { decodeLeaf, playerCommitment } from "@/lib/ledger/leaf";
-import { createPlayers, createTestDrop, connectTestDb } from "@/test/db";
+import { connectTestDb, createPlayers, createTestDrop } from "@/test/db";
 import { claimDrop } from "./claim-drop";
 
 const db = connectTestDb(60);
