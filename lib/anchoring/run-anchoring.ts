@@ -13,6 +13,10 @@ export type AnchoringOptions = {
   log: (message: string) => void;
 };
 
+// Held by the worker that anchors: two workers sending checkpoints at once would only waste gas
+// (the contract refuses the loser), but one at a time keeps the chain's history tidy.
+const ANCHOR_LOCK = 72_093;
+
 /** One pass: sequence everything waiting (in batches), then anchor the newest checkpoint. */
 export async function anchoringPass(
   db: Db,
@@ -34,11 +38,14 @@ export async function runAnchoring(options: AnchoringOptions): Promise<void> {
   const { db, sql, chain, batchSize, pollMs, signal, log } = options;
   let wake: (() => void) | undefined;
   const listener = await sql.listen("ledger_entries", () => wake?.()).catch(() => undefined);
+  signal.addEventListener("abort", () => wake?.(), { once: true });
   let backoff = pollMs;
   try {
     while (!signal.aborted) {
       try {
-        const result = await anchoringPass(db, chain, batchSize);
+        const result: AnchorResult = (await withSessionLock(sql, ANCHOR_LOCK, () =>
+          anchoringPass(db, chain, batchSize),
+        )) ?? { status: "idle" };
         if (result.status === "anchored") {
           log(`anchored checkpoint of size ${result.treeSize} in ${result.txHash}`);
         } else if (result.status === "reconciled") {
@@ -56,11 +63,30 @@ export async function runAnchoring(options: AnchoringOptions): Promise<void> {
           clearTimeout(timer);
           resolve();
         };
-        signal.addEventListener("abort", () => wake?.(), { once: true });
       });
       wake = undefined;
     }
   } finally {
     await listener?.unlisten().catch(() => {});
+  }
+}
+
+/** Runs `fn` only if this process gets the advisory lock; undefined when another holds it. */
+async function withSessionLock<T>(
+  sql: postgres.Sql,
+  key: number,
+  fn: () => Promise<T>,
+): Promise<T | undefined> {
+  const connection = await sql.reserve();
+  try {
+    const [row] = await connection<{ ok: boolean }[]>`select pg_try_advisory_lock(${key}) as ok`;
+    if (!row?.ok) return undefined;
+    try {
+      return await fn();
+    } finally {
+      await connection`select pg_advisory_unlock(${key})`;
+    }
+  } finally {
+    connection.release();
   }
 }

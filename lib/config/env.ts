@@ -21,7 +21,6 @@ const positiveInt = (fallback: number) => z.coerce.number().int().positive().def
 
 export const envSchema = z
   .object({
-    NODE_ENV: z.enum(["development", "production", "test"]).default("production"),
     PORT: z.coerce.number().int().min(1).max(65535).default(3000),
     PRIZELEDGER_DATA_DIR: z.string().min(1).default(".data"),
     DATABASE_URL: optionalUrl(["postgres:", "postgresql:"]),
@@ -39,7 +38,6 @@ export const envSchema = z
       .optional(),
     EMBEDDED_CHAIN_PORT: z.coerce.number().int().min(1024).max(65535).default(8545),
     ANCHOR_BATCH_SIZE: positiveInt(1000),
-    ANCHOR_MAX_AGE_MS: positiveInt(2000),
     ANCHOR_POLL_MS: positiveInt(250),
     AUTH_SECRET: z.string().min(32, "must be at least 32 characters").optional(),
   })

@@ -1,0 +1,318 @@
+/** The public API's OpenAPI 3.1 description, served at GET /api/v1/openapi.json. */
+
+const error = {
+  type: "object",
+  required: ["error"],
+  properties: {
+    error: {
+      type: "object",
+      required: ["code", "message"],
+      properties: {
+        code: { type: "string", example: "sold_out" },
+        message: { type: "string", example: "Sold out: every unit of this drop has been claimed" },
+        field: { type: "string", description: "the offending input field, for invalid_input" },
+      },
+    },
+  },
+};
+
+const errorResponse = (description: string) => ({
+  description,
+  content: { "application/json": { schema: { $ref: "#/components/schemas/Error" } } },
+});
+
+const json = (schema: object, description = "OK") => ({
+  description,
+  content: { "application/json": { schema } },
+});
+
+const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
+const uuidParam = (name: string) => ({
+  name,
+  in: "path",
+  required: true,
+  schema: { type: "string", format: "uuid" },
+});
+const player = [{ bearer: [] }, { session: [] }];
+
+export const openApiDocument = {
+  openapi: "3.1.0",
+  info: {
+    title: "Prizeledger API",
+    version: "1.0.0",
+    description:
+      "Prize drops and redemptions. Errors are always {error: {code, message}} with a fitting status.",
+  },
+  servers: [{ url: "/" }],
+  components: {
+    securitySchemes: {
+      bearer: { type: "http", scheme: "bearer", description: "A token from POST /api/v1/tokens" },
+      session: { type: "apiKey", in: "cookie", name: "authjs.session-token" },
+    },
+    schemas: {
+      Error: error,
+      Drop: {
+        type: "object",
+        properties: {
+          id: { type: "string", format: "uuid" },
+          title: { type: "string" },
+          prize: {
+            type: "object",
+            properties: {
+              id: { type: "string", format: "uuid" },
+              name: { type: "string" },
+              kind: { enum: ["gift_card", "crypto", "physical"] },
+              valueCents: { type: "integer" },
+            },
+          },
+          units: { type: "integer" },
+          remaining: { type: "integer" },
+          startsAt: { type: "string", format: "date-time" },
+          endsAt: { type: "string", format: "date-time" },
+          status: { enum: ["upcoming", "live", "ended", "sold_out"] },
+        },
+      },
+      Redemption: {
+        type: "object",
+        properties: {
+          id: { type: "string", format: "uuid" },
+          code: { type: "string", description: "shown only to its owner" },
+          claimedAt: { type: "string", format: "date-time" },
+          drop: { type: "object" },
+          prize: { type: "object" },
+          anchoring: { type: "object", properties: { status: { enum: ["pending", "anchored"] } } },
+        },
+      },
+      Receipt: {
+        type: "object",
+        description: "See docs/receipt.md. status is pending until the entry is anchored.",
+        properties: {
+          version: { const: 1 },
+          status: { enum: ["pending", "anchored"] },
+          leaf: { type: "object" },
+          inclusionProof: { type: "array", items: { type: "string" } },
+          checkpoint: { type: "object" },
+          anchor: { type: "object" },
+        },
+      },
+      Checkpoint: {
+        type: "object",
+        properties: {
+          treeSize: { type: "integer" },
+          rootHash: { type: "string" },
+          chainId: { type: "integer" },
+          contract: { type: "string" },
+          txHash: { type: "string" },
+          blockNumber: { type: "integer" },
+          blockTime: { type: "integer" },
+        },
+      },
+    },
+  },
+  paths: {
+    "/api/v1/accounts": {
+      post: {
+        summary: "Sign up",
+        requestBody: {
+          required: true,
+          content: {
+            "application/json": {
+              schema: {
+                type: "object",
+                required: ["email", "password"],
+                properties: {
+                  email: { type: "string", format: "email" },
+                  password: { type: "string", minLength: 10 },
+                  displayName: { type: "string" },
+                },
+              },
+            },
+          },
+        },
+        responses: {
+          "201": json({ type: "object" }, "Created"),
+          "400": errorResponse("invalid_input"),
+          "409": errorResponse("email_taken"),
+        },
+      },
+    },
+    "/api/v1/tokens": {
+      post: {
+        summary: "Exchange email and password for an API token (shown once, expires in 30 days)",
+        requestBody: {
+          required: true,
+          content: {
+            "application/json": {
+              schema: {
+                type: "object",
+                required: ["email", "password"],
+                properties: {
+                  email: { type: "string" },
+                  password: { type: "string" },
+                  otp: { type: "string" },
+                },
+              },
+            },
+          },
+        },
+        responses: {
+          "201": json({
+            type: "object",
+            properties: { token: { type: "string" }, expiresAt: { type: "string" } },
+          }),
+          "401": errorResponse("invalid_credentials"),
+        },
+      },
+    },
+    "/api/v1/drops": {
+      get: {
+        summary: "Live and upcoming drops with the server's time",
+        responses: {
+          "200": json({
+            type: "object",
+            properties: {
+              serverTime: { type: "string", format: "date-time" },
+              drops: { type: "array", items: ref("Drop") },
+            },
+          }),
+        },
+      },
+    },
+    "/api/v1/drops/{dropId}/claims": {
+      post: {
+        summary: "Claim one unit of a drop",
+        security: player,
+        parameters: [uuidParam("dropId")],
+        responses: {
+          "201": json({
+            type: "object",
+            properties: {
+              redemption: ref("Redemption"),
+              remaining: { type: "integer" },
+              receipt: ref("Receipt"),
+            },
+          }),
+          "401": errorResponse("unauthenticated"),
+          "403": errorResponse("forbidden (not a player) or not_eligible"),
+          "404": errorResponse("not_found"),
+          "409": errorResponse("not_started, ended, sold_out or limit_reached"),
+        },
+      },
+    },
+    "/api/v1/redemptions": {
+      get: {
+        summary: "The caller's redemptions",
+        security: player,
+        responses: {
+          "200": json({
+            type: "object",
+            properties: { redemptions: { type: "array", items: ref("Redemption") } },
+          }),
+          "401": errorResponse("unauthenticated"),
+        },
+      },
+    },
+    "/api/v1/redemptions/{id}": {
+      get: {
+        summary: "One of the caller's redemptions",
+        security: player,
+        parameters: [uuidParam("id")],
+        responses: { "200": json(ref("Redemption")), "404": errorResponse("not_found") },
+      },
+    },
+    "/api/v1/redemptions/{id}/receipt": {
+      get: {
+        summary: "The current receipt (pending or anchored)",
+        security: player,
+        parameters: [uuidParam("id")],
+        responses: { "200": json(ref("Receipt")), "404": errorResponse("not_found") },
+      },
+    },
+    "/api/v1/admin/prizes": {
+      get: {
+        summary: "All prizes with stock",
+        security: player,
+        responses: { "200": json({ type: "object" }), "403": errorResponse("forbidden") },
+      },
+      post: {
+        summary: "Create a prize",
+        security: player,
+        requestBody: {
+          required: true,
+          content: {
+            "application/json": {
+              schema: {
+                type: "object",
+                required: ["name", "kind", "value", "quantity"],
+                properties: {
+                  name: { type: "string" },
+                  kind: { enum: ["gift_card", "crypto", "physical"] },
+                  value: { type: "number", description: "in dollars, two decimals" },
+                  quantity: { type: "integer" },
+                },
+              },
+            },
+          },
+        },
+        responses: { "201": json({ type: "object" }), "400": errorResponse("invalid_input") },
+      },
+    },
+    "/api/v1/admin/drops": {
+      get: {
+        summary: "All drops",
+        security: player,
+        responses: { "200": json({ type: "object" }), "403": errorResponse("forbidden") },
+      },
+      post: {
+        summary: "Create a drop from a prize's unallocated stock",
+        security: player,
+        requestBody: {
+          required: true,
+          content: {
+            "application/json": {
+              schema: {
+                type: "object",
+                required: ["title", "prizeId", "units", "startsAt", "endsAt"],
+                properties: {
+                  title: { type: "string" },
+                  prizeId: { type: "string", format: "uuid" },
+                  units: { type: "integer" },
+                  startsAt: { type: "string", format: "date-time" },
+                  endsAt: { type: "string", format: "date-time" },
+                },
+              },
+            },
+          },
+        },
+        responses: { "201": json({ type: "object" }), "400": errorResponse("invalid_input") },
+      },
+    },
+    "/api/v1/ledger/checkpoints": {
+      get: {
+        summary: "Anchored checkpoints, newest first",
+        responses: {
+          "200": json({
+            type: "object",
+            properties: { checkpoints: { type: "array", items: ref("Checkpoint") } },
+          }),
+        },
+      },
+    },
+    "/api/v1/ledger/leaves": {
+      get: {
+        summary: "Leaves [start, end) of the public log, at most 1,000 a page",
+        parameters: [
+          { name: "start", in: "query", schema: { type: "integer", minimum: 0 } },
+          { name: "end", in: "query", schema: { type: "integer", minimum: 1 } },
+        ],
+        responses: { "200": json({ type: "object" }), "400": errorResponse("invalid_input") },
+      },
+    },
+    "/api/health": {
+      get: {
+        summary: "Liveness and readiness of the database and the ledger node",
+        responses: { "200": json({ type: "object" }), "503": json({ type: "object" }, "Down") },
+      },
+    },
+  },
+} as const;
