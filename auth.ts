@@ -3,6 +3,7 @@ import Credentials from "next-auth/providers/credentials";
 import { getDb } from "@/db/client";
 import { recordEvent } from "@/lib/audit/record-event";
 import { authenticate } from "@/lib/auth/accounts";
+import { clientInfo } from "@/lib/http/client-info";
 
 declare module "next-auth" {
   interface User {
@@ -30,13 +31,12 @@ export const { handlers, auth, signIn, signOut } = NextAuth({
         const db = getDb();
         const user = await authenticate(db, email, password);
         await recordEvent(db, {
+          ...clientInfo(request.headers),
           actorId: user?.id ?? null,
           action: "sign_in",
           subject: `email:${email.slice(0, 254).toLowerCase()}`,
           outcome: user ? "ok" : "refused",
           reason: user ? null : "invalid_credentials",
-          ip: request.headers.get("x-forwarded-for")?.split(",")[0]?.trim() ?? null,
-          userAgent: request.headers.get("user-agent"),
         });
         if (!user) throw new InvalidCredentials();
         return { id: user.id, email: user.email, name: user.displayName, role: user.role };

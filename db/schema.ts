@@ -200,16 +200,3 @@ export const auditEvents = pgTable(
   (t) => [index().on(t.actorId, t.at), index().on(t.action, t.at)],
 );
 export type AuditEvent = typeof auditEvents.$inferSelect;
-
-/** Work to do after a commit (fulfilment, notifications), claimed by workers with SKIP LOCKED. */
-export const outbox = pgTable(
-  "outbox",
-  {
-    id: bigserial("id", { mode: "number" }).primaryKey(),
-    topic: text("topic").notNull(),
-    payload: jsonb("payload").$type<Record<string, unknown>>().notNull(),
-    ...timestamps,
-    processedAt: timestamp("processed_at", { withTimezone: true }),
-  },
-  (t) => [index("outbox_pending_idx").on(t.id).where(sql`${t.processedAt} IS NULL`)],
-);

@@ -8,6 +8,7 @@ import { recordEvent } from "@/lib/audit/record-event";
 import { currentUser } from "@/lib/auth/current-user";
 import { createDrop, createDropSchema } from "@/lib/drops/drops";
 import { isAppError } from "@/lib/errors/app-error";
+import { clientInfo } from "@/lib/http/client-info";
 import { createPrize, createPrizeSchema } from "@/lib/prizes/prizes";
 
 export type AdminFormState = {
@@ -29,15 +30,13 @@ async function adminOrError() {
 }
 
 async function audit(actorId: string, action: string, subject: string, after: unknown) {
-  const h = await headers();
   await recordEvent(getDb(), {
+    ...clientInfo(await headers()),
     actorId,
     action,
     subject,
     outcome: "ok",
     data: { after: after as Record<string, unknown> },
-    ip: h.get("x-forwarded-for")?.split(",")[0]?.trim() ?? null,
-    userAgent: h.get("user-agent"),
   });
 }
 

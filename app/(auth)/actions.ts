@@ -7,6 +7,7 @@ import { getDb } from "@/db/client";
 import { recordEvent } from "@/lib/audit/record-event";
 import { createAccount, signUpSchema } from "@/lib/auth/accounts";
 import { isAppError } from "@/lib/errors/app-error";
+import { clientInfo } from "@/lib/http/client-info";
 
 export type FormState = {
   error?: string;
@@ -59,14 +60,12 @@ export async function signUpAction(_prev: FormState, formData: FormData): Promis
   const db = getDb();
   try {
     const user = await createAccount(db, parsed.data);
-    const h = await headers();
     await recordEvent(db, {
+      ...clientInfo(await headers()),
       actorId: user.id,
       action: "sign_up",
       subject: `user:${user.id}`,
       outcome: "ok",
-      ip: h.get("x-forwarded-for")?.split(",")[0]?.trim() ?? null,
-      userAgent: h.get("user-agent"),
     });
   } catch (error) {
     if (isAppError(error) && error.code === "email_taken") {

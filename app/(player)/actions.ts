@@ -7,6 +7,7 @@ import { getDb } from "@/db/client";
 import { currentUser } from "@/lib/auth/current-user";
 import { claimDrop } from "@/lib/claims/claim-drop";
 import { isAppError } from "@/lib/errors/app-error";
+import { clientInfo } from "@/lib/http/client-info";
 
 export type ClaimState = { error?: string; code?: string };
 
@@ -15,14 +16,12 @@ export async function claimAction(dropId: string, _prev: ClaimState): Promise<Cl
   if (!user) return { code: "unauthenticated", error: "Sign in as a player to claim" };
   if (user.role !== "player") return { code: "forbidden", error: "Only player accounts can claim" };
   if (!z.uuid().safeParse(dropId).success) return { code: "not_found", error: "No such drop" };
-  const h = await headers();
   let redemptionId: string;
   try {
     const claim = await claimDrop(getDb(), {
       dropId,
       playerId: user.id,
-      ip: h.get("x-forwarded-for")?.split(",")[0]?.trim() ?? null,
-      userAgent: h.get("user-agent"),
+      ...clientInfo(await headers()),
     });
     redemptionId = claim.redemptionId;
   } catch (error) {

@@ -69,14 +69,6 @@ CREATE TABLE "ledger_nodes" (
 	CONSTRAINT "ledger_nodes_level_idx_pk" PRIMARY KEY("level","idx")
 );
 --> statement-breakpoint
-CREATE TABLE "outbox" (
-	"id" bigserial PRIMARY KEY NOT NULL,
-	"topic" text NOT NULL,
-	"payload" jsonb NOT NULL,
-	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
-	"processed_at" timestamp with time zone
-);
---> statement-breakpoint
 CREATE TABLE "prizes" (
 	"id" uuid PRIMARY KEY DEFAULT gen_random_uuid() NOT NULL,
 	"name" text NOT NULL,
@@ -122,7 +114,6 @@ CREATE INDEX "drops_ends_at_index" ON "drops" USING btree ("ends_at");--> statem
 CREATE UNIQUE INDEX "ledger_entries_leaf_index_key" ON "ledger_entries" USING btree ("leaf_index");--> statement-breakpoint
 CREATE INDEX "ledger_entries_unsequenced_idx" ON "ledger_entries" USING btree ("id") WHERE "ledger_entries"."leaf_index" IS NULL;--> statement-breakpoint
 CREATE INDEX "ledger_entries_redemption_id_index" ON "ledger_entries" USING btree ("redemption_id");--> statement-breakpoint
-CREATE INDEX "outbox_pending_idx" ON "outbox" USING btree ("id") WHERE "outbox"."processed_at" IS NULL;--> statement-breakpoint
 CREATE UNIQUE INDEX "redemptions_drop_player_key" ON "redemptions" USING btree ("drop_id","player_id");--> statement-breakpoint
 CREATE INDEX "redemptions_player_id_created_at_index" ON "redemptions" USING btree ("player_id","created_at");--> statement-breakpoint
 CREATE UNIQUE INDEX "users_email_key" ON "users" USING btree (lower("email"));

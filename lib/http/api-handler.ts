@@ -1,7 +1,9 @@
 import "server-only";
 import { NextResponse } from "next/server";
 import { ZodError } from "zod";
+import type { RequestContext } from "@/lib/audit/record-event";
 import { AppError, type ErrorCode } from "@/lib/errors/app-error";
+import { clientInfo } from "./client-info";
 
 export function errorResponse(
   code: ErrorCode | string,
@@ -55,9 +57,6 @@ export function apiRoute<C>(handler: Handler<C>): Handler<C> {
   };
 }
 
-export function requestContext(request: Request): { ip: string | null; userAgent: string | null } {
-  return {
-    ip: request.headers.get("x-forwarded-for")?.split(",")[0]?.trim() ?? null,
-    userAgent: request.headers.get("user-agent"),
-  };
+export function requestContext(request: Request): RequestContext {
+  return clientInfo(request.headers);
 }

@@ -26,6 +26,11 @@ const json = (schema: object, description = "OK") => ({
   content: { "application/json": { schema } },
 });
 
+const jsonBody = (schema: object) => ({
+  required: true,
+  content: { "application/json": { schema } },
+});
+
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
 const uuidParam = (name: string) => ({
   name,
@@ -113,22 +118,15 @@ export const openApiDocument = {
     "/api/v1/accounts": {
       post: {
         summary: "Sign up",
-        requestBody: {
-          required: true,
-          content: {
-            "application/json": {
-              schema: {
-                type: "object",
-                required: ["email", "password"],
-                properties: {
-                  email: { type: "string", format: "email" },
-                  password: { type: "string", minLength: 10 },
-                  displayName: { type: "string" },
-                },
-              },
-            },
+        requestBody: jsonBody({
+          type: "object",
+          required: ["email", "password"],
+          properties: {
+            email: { type: "string", format: "email" },
+            password: { type: "string", minLength: 10 },
+            displayName: { type: "string" },
           },
-        },
+        }),
         responses: {
           "201": json({ type: "object" }, "Created"),
           "400": errorResponse("invalid_input"),
@@ -139,22 +137,15 @@ export const openApiDocument = {
     "/api/v1/tokens": {
       post: {
         summary: "Exchange email and password for an API token (shown once, expires in 30 days)",
-        requestBody: {
-          required: true,
-          content: {
-            "application/json": {
-              schema: {
-                type: "object",
-                required: ["email", "password"],
-                properties: {
-                  email: { type: "string" },
-                  password: { type: "string" },
-                  otp: { type: "string" },
-                },
-              },
-            },
+        requestBody: jsonBody({
+          type: "object",
+          required: ["email", "password"],
+          properties: {
+            email: { type: "string" },
+            password: { type: "string" },
+            otp: { type: "string" },
           },
-        },
+        }),
         responses: {
           "201": json({
             type: "object",
@@ -237,23 +228,16 @@ export const openApiDocument = {
       post: {
         summary: "Create a prize",
         security: player,
-        requestBody: {
-          required: true,
-          content: {
-            "application/json": {
-              schema: {
-                type: "object",
-                required: ["name", "kind", "value", "quantity"],
-                properties: {
-                  name: { type: "string" },
-                  kind: { enum: ["gift_card", "crypto", "physical"] },
-                  value: { type: "number", description: "in dollars, two decimals" },
-                  quantity: { type: "integer" },
-                },
-              },
-            },
+        requestBody: jsonBody({
+          type: "object",
+          required: ["name", "kind", "value", "quantity"],
+          properties: {
+            name: { type: "string" },
+            kind: { enum: ["gift_card", "crypto", "physical"] },
+            value: { type: "number", description: "in dollars, two decimals" },
+            quantity: { type: "integer" },
           },
-        },
+        }),
         responses: { "201": json({ type: "object" }), "400": errorResponse("invalid_input") },
       },
     },
@@ -266,24 +250,17 @@ export const openApiDocument = {
       post: {
         summary: "Create a drop from a prize's unallocated stock",
         security: player,
-        requestBody: {
-          required: true,
-          content: {
-            "application/json": {
-              schema: {
-                type: "object",
-                required: ["title", "prizeId", "units", "startsAt", "endsAt"],
-                properties: {
-                  title: { type: "string" },
-                  prizeId: { type: "string", format: "uuid" },
-                  units: { type: "integer" },
-                  startsAt: { type: "string", format: "date-time" },
-                  endsAt: { type: "string", format: "date-time" },
-                },
-              },
-            },
+        requestBody: jsonBody({
+          type: "object",
+          required: ["title", "prizeId", "units", "startsAt", "endsAt"],
+          properties: {
+            title: { type: "string" },
+            prizeId: { type: "string", format: "uuid" },
+            units: { type: "integer" },
+            startsAt: { type: "string", format: "date-time" },
+            endsAt: { type: "string", format: "date-time" },
           },
-        },
+        }),
         responses: { "201": json({ type: "object" }), "400": errorResponse("invalid_input") },
       },
     },

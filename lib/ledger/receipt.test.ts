@@ -1,76 +1,23 @@
-import { type ChildProcess, execFileSync, spawn } from "node:child_process";
-import { existsSync } from "node:fs";
-import { createServer } from "node:net";
-import { dirname, resolve } from "node:path";
-import { Contract, JsonRpcProvider, NonceManager, Wallet } from "ethers";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type AbstractProvider, Contract, JsonRpcProvider, type Signer } from "ethers";
+import { beforeAll, describe, expect, it } from "vitest";
+import { freePort, startTestChain } from "@/test/chain";
 import { LEDGER_ABI } from "./contract";
-import { deployLedger, LEDGER_ARTIFACT } from "./deploy";
+import { deployLedger } from "./deploy";
 import { encodeLeaf, playerCommitment } from "./leaf";
 import { MemoryLog, toHex } from "./merkle";
 import { type Receipt, type VerifyStep, verifyReceipt } from "./receipt";
 
-// Anvil's first default development account.
-const DEV_KEY = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80";
 const ANVIL_CHAIN_ID = 31337;
 const PLAYER_ID = "7c9e6679-7425-40de-944b-e07fc1f90ae7";
 
-// Child processes must run on this Node, not whatever `node` is first on PATH.
-const env = { ...process.env, PATH: `${dirname(process.execPath)}:${process.env.PATH ?? ""}` };
-
-function freePort(): Promise<number> {
-  return new Promise((done, fail) => {
-    const server = createServer();
-    server.once("error", fail);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() => (typeof address === "object" && address ? done(address.port) : fail()));
-    });
-  });
-}
-
-async function waitForRpc(provider: JsonRpcProvider, anvil: ChildProcess): Promise<void> {
-  for (let attempt = 0; attempt < 100; attempt++) {
-    if (anvil.exitCode !== null) throw new Error(`anvil exited with code ${anvil.exitCode}`);
-    try {
-      await provider.send("eth_chainId", []);
-      return;
-    } catch {
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
-  throw new Error("anvil did not answer within 10 s");
-}
-
-let anvil: ChildProcess | undefined;
-let provider: JsonRpcProvider;
-let signer: NonceManager;
+let provider: AbstractProvider;
+let signer: Signer;
 
 beforeAll(async () => {
-  if (!existsSync(resolve(LEDGER_ARTIFACT))) {
-    execFileSync(resolve("node_modules/.bin/hardhat"), ["build"], {
-      env: { ...env, HARDHAT_DISABLE_TELEMETRY: "true" },
-      stdio: "inherit",
-    });
-  }
-  const port = await freePort();
-  anvil = spawn(resolve("node_modules/.bin/anvil"), ["--port", String(port), "--silent"], {
-    env,
-    stdio: "ignore",
-  });
-  // A static network stops ethers from probing (and logging retries) before anvil is up.
-  provider = new JsonRpcProvider(`http://127.0.0.1:${port}`, ANVIL_CHAIN_ID, {
-    staticNetwork: true,
-    cacheTimeout: -1,
-  });
-  await waitForRpc(provider, anvil);
-  signer = new NonceManager(new Wallet(DEV_KEY, provider));
+  const chain = await startTestChain();
+  provider = chain.provider;
+  signer = chain.signer;
 }, 120_000);
-
-afterAll(() => {
-  provider?.destroy();
-  anvil?.kill("SIGTERM");
-});
 
 function entryData(i: number, salt: Uint8Array): Uint8Array {
   const suffix = i.toString(16).padStart(12, "0");
