@@ -20,6 +20,12 @@ class InvalidCredentials extends CredentialsSignin {
 
 export const { handlers, auth, signIn, signOut } = NextAuth({
   trustHost: true,
+  logger: {
+    // A wrong password is an expected outcome (recorded in the audit trail), not a server error.
+    error(error) {
+      if (error.name !== "CredentialsSignin") console.error(error);
+    },
+  },
   session: { strategy: "jwt", maxAge: 7 * 24 * 3600 },
   pages: { signIn: "/signin" },
   providers: [

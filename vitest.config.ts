@@ -6,7 +6,7 @@ export default defineConfig({
   test: {
     include: ["**/*.test.ts"],
     // e2e/ is Playwright's and contracts/test/ is Hardhat's.
-    exclude: ["node_modules/**", "e2e/**", "contracts/**", ".next/**", ".data/**"],
+    exclude: ["node_modules/**", "e2e/**", "contracts/**", ".next/**", ".next-e2e/**", ".data/**"],
     globalSetup: ["test/global-setup.ts"],
     testTimeout: 60_000,
     hookTimeout: 120_000,

@@ -32,6 +32,7 @@ async function main(): Promise<void> {
     sql,
     chain,
     batchSize: env.ANCHOR_BATCH_SIZE,
+    maxAgeMs: env.ANCHOR_MAX_AGE_MS,
     pollMs: env.ANCHOR_POLL_MS,
     signal: controller.signal,
     log,

@@ -1,22 +1,15 @@
 "use client";
 
-import { useEffect, useState } from "react";
+import { usePolled } from "@/components/ui/use-polled";
 import type { DropView } from "@/lib/drops/drops";
 
 /** The admin's drop list, refreshed every two seconds so remaining counts move as players claim. */
 export function LiveDropsTable({ initial }: { initial: DropView[] }) {
-  const [drops, setDrops] = useState(initial);
-  useEffect(() => {
-    const timer = setInterval(async () => {
-      try {
-        const res = await fetch("/api/v1/admin/drops", { cache: "no-store" });
-        if (res.ok) setDrops(((await res.json()) as { drops: DropView[] }).drops);
-      } catch {
-        // keep the last figures; the next tick retries
-      }
-    }, 2000);
-    return () => clearInterval(timer);
-  }, []);
+  const drops = usePolled(
+    "/api/v1/admin/drops",
+    initial,
+    (body) => (body as { drops: DropView[] }).drops,
+  );
   if (drops.length === 0) return <p className="card muted">No drops yet.</p>;
   return (
     <table>

@@ -1,6 +1,6 @@
 "use client";
 
-import { useEffect, useState } from "react";
+import { usePolled } from "@/components/ui/use-polled";
 
 /** Remaining units of a drop, refreshed from the public API every two seconds. */
 export function LiveRemaining({
@@ -28,18 +28,13 @@ export function LiveRemaining({
   );
 }
 
-export function useLiveRemaining(dropId: string, initial: number): number {
-  const [remaining, setRemaining] = useState(initial);
-  useEffect(() => {
-    const refresh = async () => {
-      const res = await fetch("/api/v1/drops", { cache: "no-store" });
-      if (!res.ok) return;
-      const body = (await res.json()) as { drops: Array<{ id: string; remaining: number }> };
-      const drop = body.drops.find((d) => d.id === dropId);
-      if (drop) setRemaining(drop.remaining);
-    };
-    const timer = setInterval(() => void refresh().catch(() => {}), 2000);
-    return () => clearInterval(timer);
-  }, [dropId]);
-  return remaining;
+function useLiveRemaining(dropId: string, initial: number): number {
+  return usePolled(
+    "/api/v1/drops",
+    initial,
+    (body) =>
+      (body as { drops: Array<{ id: string; remaining: number }> }).drops.find(
+        (d) => d.id === dropId,
+      )?.remaining,
+  );
 }

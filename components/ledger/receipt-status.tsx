@@ -3,7 +3,7 @@
 import { useEffect, useState } from "react";
 import { shortHash } from "@/lib/format";
 
-type Receipt = {
+export type Receipt = {
   status: "pending" | "anchored";
   leaf: { index: number | null };
   checkpoint?: { treeSize: number; rootHash: string };
@@ -11,12 +11,19 @@ type Receipt = {
 };
 
 /** Shows the receipt's anchoring state and polls until the entry is anchored on chain. */
-export function ReceiptStatus({ redemptionId }: { redemptionId: string }) {
-  const [receipt, setReceipt] = useState<Receipt | null>(null);
+export function ReceiptStatus({
+  redemptionId,
+  initial,
+}: {
+  redemptionId: string;
+  initial: Receipt;
+}) {
+  const [receipt, setReceipt] = useState<Receipt>(initial);
   const [error, setError] = useState<string | null>(null);
   useEffect(() => {
     let timer: ReturnType<typeof setTimeout> | undefined;
     let cancelled = false;
+    if (initial.status === "anchored") return;
     const load = async () => {
       try {
         const res = await fetch(`/api/v1/redemptions/${redemptionId}/receipt`, {
@@ -34,19 +41,16 @@ export function ReceiptStatus({ redemptionId }: { redemptionId: string }) {
         timer = setTimeout(load, 3000);
       }
     };
-    void load();
+    timer = setTimeout(load, 1000);
     return () => {
       cancelled = true;
       clearTimeout(timer);
     };
-  }, [redemptionId]);
+  }, [redemptionId, initial.status]);
 
-  if (!receipt)
-    return (
-      <p className="muted">{error ? `Could not load the receipt: ${error}` : "Loading receipt…"}</p>
-    );
   return (
     <div data-testid="receipt" data-status={receipt.status}>
+      {error && <p className="muted small">Could not refresh the receipt ({error}); retrying…</p>}
       {receipt.status === "pending" ? (
         <p>
           <span className="badge pending" data-testid="receipt-status">

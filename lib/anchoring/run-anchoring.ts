@@ -1,13 +1,14 @@
 import type postgres from "postgres";
 import type { Db } from "@/db/client";
 import { type AnchorResult, anchorCheckpoint, type LedgerChain } from "./anchor-checkpoint";
-import { sequenceEntries } from "./sequence-entries";
+import { sequenceEntries, waitingEntries } from "./sequence-entries";
 
 export type AnchoringOptions = {
   db: Db;
   sql: postgres.Sql;
   chain: LedgerChain;
   batchSize: number;
+  maxAgeMs: number;
   pollMs: number;
   signal: AbortSignal;
   log: (message: string) => void;
@@ -31,20 +32,38 @@ export async function anchoringPass(
 }
 
 /**
+ * A batch is due when a full batch is waiting or the oldest waiting entry has waited `maxAgeMs`;
+ * otherwise, how long until the oldest one will have. Batching keeps gas per entry low.
+ */
+async function nextBatchDue(
+  db: Db,
+  batchSize: number,
+  maxAgeMs: number,
+): Promise<{ due: true } | { due: false; waitMs: number }> {
+  const { count, oldestAgeMs } = await waitingEntries(db, batchSize);
+  if (count === 0) return { due: false, waitMs: Number.POSITIVE_INFINITY };
+  if (count >= batchSize || oldestAgeMs >= maxAgeMs) return { due: true };
+  return { due: false, waitMs: maxAgeMs - oldestAgeMs };
+}
+
+/**
  * The anchoring job: woken by NOTIFY from claims (and by a poll as a safety net), retrying with
  * exponential backoff while the database or the chain is unreachable.
  */
 export async function runAnchoring(options: AnchoringOptions): Promise<void> {
-  const { db, sql, chain, batchSize, pollMs, signal, log } = options;
+  const { db, sql, chain, batchSize, maxAgeMs, pollMs, signal, log } = options;
   let wake: (() => void) | undefined;
   const listener = await sql.listen("ledger_entries", () => wake?.()).catch(() => undefined);
   signal.addEventListener("abort", () => wake?.(), { once: true });
   let backoff = pollMs;
   try {
     while (!signal.aborted) {
+      let sleepMs = pollMs;
       try {
+        const batch = await nextBatchDue(db, batchSize, maxAgeMs);
+        // A checkpoint left pending (the chain was down) is anchored even when no batch is due.
         const result: AnchorResult = (await withSessionLock(sql, ANCHOR_LOCK, () =>
-          anchoringPass(db, chain, batchSize),
+          batch.due ? anchoringPass(db, chain, batchSize) : anchorCheckpoint(db, chain),
         )) ?? { status: "idle" };
         if (result.status === "anchored") {
           log(`anchored checkpoint of size ${result.treeSize} in ${result.txHash}`);
@@ -53,12 +72,14 @@ export async function runAnchoring(options: AnchoringOptions): Promise<void> {
         }
         backoff = pollMs;
         if (result.status !== "idle") continue;
+        if (!batch.due) sleepMs = Math.min(Math.max(batch.waitMs, 10), pollMs * 20);
       } catch (error) {
         log(`anchoring failed, retrying in ${backoff} ms: ${(error as Error).message}`);
+        sleepMs = backoff;
         backoff = Math.min(backoff * 2, 30_000);
       }
       await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, backoff);
+        const timer = setTimeout(resolve, sleepMs);
         wake = () => {
           clearTimeout(timer);
           resolve();

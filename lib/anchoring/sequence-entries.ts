@@ -17,6 +17,18 @@ export async function logSize(db: DbOrTx): Promise<number> {
   return Number(row?.size ?? 0);
 }
 
+/** How many entries wait to be sequenced (counting up to `limit`) and how long the oldest has. */
+export async function waitingEntries(
+  db: DbOrTx,
+  limit: number,
+): Promise<{ count: number; oldestAgeMs: number }> {
+  const [row] = await db.execute<{ count: number; age_ms: number | null }>(sql`
+    select count(*)::int as count,
+           (extract(epoch from now() - min(created_at)) * 1000)::float8 as age_ms
+    from (select created_at from ${ledgerEntries} where leaf_index is null order by id limit ${limit}) w`);
+  return { count: row?.count ?? 0, oldestAgeMs: row?.age_ms ?? 0 };
+}
+
 /**
  * Appends up to `limit` committed, unsequenced entries to the log in one transaction: indexes,
  * new subtree hashes and a pending checkpoint for the new size. Returns 0 appended when another

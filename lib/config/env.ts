@@ -38,6 +38,7 @@ export const envSchema = z
       .optional(),
     EMBEDDED_CHAIN_PORT: z.coerce.number().int().min(1024).max(65535).default(8545),
     ANCHOR_BATCH_SIZE: positiveInt(1000),
+    ANCHOR_MAX_AGE_MS: positiveInt(2000),
     ANCHOR_POLL_MS: positiveInt(250),
     AUTH_SECRET: z.string().min(32, "must be at least 32 characters").optional(),
   })

@@ -78,6 +78,9 @@ export async function startEmbeddedChain(
     ],
     { stdio: ["ignore", "pipe", "pipe"] },
   );
+  process.once("exit", () => {
+    if (child.exitCode === null && child.signalCode === null) child.kill("SIGTERM");
+  });
   child.stderr?.on("data", (chunk: Buffer) => log(chunk.toString().trim()));
   const rpcUrl = `http://127.0.0.1:${port}`;
   const stop = () =>

@@ -48,9 +48,10 @@ function hashSources(): string {
 
 /** Builds the web app when there is no build yet or its sources changed since the last one. */
 export async function ensureWebBuild(log: (line: string) => void): Promise<void> {
-  const stamp = path.join(".next", "prizeledger-sources");
+  const distDir = process.env.NEXT_DIST_DIR || ".next";
+  const stamp = path.join(distDir, "prizeledger-sources");
   const current = hashSources();
-  if (fs.existsSync(path.join(".next", "BUILD_ID")) && fs.existsSync(stamp)) {
+  if (fs.existsSync(path.join(distDir, "BUILD_ID")) && fs.existsSync(stamp)) {
     if (fs.readFileSync(stamp, "utf8") === current) return;
   }
   log("building the web app (first start or sources changed; takes a minute or two)…");
@@ -82,6 +83,11 @@ export function startChild(
   const child = spawn(cmd, args, {
     stdio: ["ignore", "inherit", "inherit"],
     env: { ...process.env, ...env },
+  });
+  // If this process dies without stopping its children (a signal to it alone, an uncaught error),
+  // the children must not outlive it.
+  process.once("exit", () => {
+    if (child.exitCode === null && child.signalCode === null) child.kill("SIGTERM");
   });
   const exited = new Promise<number | null>((resolve) => {
     child.on("exit", (code) => resolve(code));

@@ -1,11 +1,11 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { LiveDropsTable } from "@/components/admin/live-drops-table";
+import { LivePrizesTable } from "@/components/admin/live-prizes-table";
 import { getDb } from "@/db/client";
 import { requirePageRole } from "@/lib/auth/require-page-role";
 import { listAllDrops } from "@/lib/drops/drops";
-import { formatMoney } from "@/lib/format";
-import { listPrizes, prizeKindLabels } from "@/lib/prizes/prizes";
+import { listPrizes } from "@/lib/prizes/prizes";
 
 export const metadata: Metadata = { title: "Admin" };
 
@@ -28,30 +28,7 @@ export default async function AdminPage() {
       <h2>Drops</h2>
       <LiveDropsTable initial={drops} />
       <h2>Prizes</h2>
-      <table>
-        <thead>
-          <tr>
-            <th>Prize</th>
-            <th>Kind</th>
-            <th>Value</th>
-            <th>Quantity</th>
-            <th>In drops</th>
-            <th>Unclaimed</th>
-          </tr>
-        </thead>
-        <tbody>
-          {prizes.map((p) => (
-            <tr key={p.id} data-testid="admin-prize-row">
-              <td>{p.name}</td>
-              <td>{prizeKindLabels[p.kind]}</td>
-              <td>{formatMoney(p.valueCents)}</td>
-              <td>{p.quantity}</td>
-              <td>{p.allocated}</td>
-              <td>{p.remaining}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+      <LivePrizesTable initial={prizes} />
     </>
   );
 }

@@ -6,7 +6,7 @@ import { getDb } from "@/db/client";
 import { currentUser } from "@/lib/auth/current-user";
 import { formatDateTime, formatMoney } from "@/lib/format";
 import { prizeKindLabels } from "@/lib/prizes/prizes";
-import { getPlayerRedemption } from "@/lib/redemptions/redemptions";
+import { getPlayerRedemption, getReceipt } from "@/lib/redemptions/redemptions";
 
 export const metadata: Metadata = { title: "Redemption" };
 
@@ -20,9 +20,12 @@ export default async function RedemptionPage({
   const [{ id }, { claimed }] = await Promise.all([params, searchParams]);
   const user = await currentUser();
   if (!user) redirect(`/signin?next=/redemptions/${id}`);
-  const redemption =
-    user.role === "player" ? await getPlayerRedemption(getDb(), user.id, id) : undefined;
-  if (!redemption) notFound();
+  const db = getDb();
+  const [redemption, receipt] =
+    user.role === "player"
+      ? await Promise.all([getPlayerRedemption(db, user.id, id), getReceipt(db, user.id, id)])
+      : [undefined, undefined];
+  if (!redemption || !receipt) notFound();
   return (
     <>
       {claimed && (
@@ -46,7 +49,7 @@ export default async function RedemptionPage({
         </section>
         <section className="card">
           <h3>Receipt</h3>
-          <ReceiptStatus redemptionId={redemption.id} />
+          <ReceiptStatus redemptionId={redemption.id} initial={receipt} />
         </section>
       </div>
     </>

@@ -1,0 +1,33 @@
+"use client";
+
+import { useEffect, useRef, useState } from "react";
+
+/**
+ * A value read from a JSON endpoint every `intervalMs`, starting from the server-rendered one.
+ * A failed read keeps the last value; the next tick tries again.
+ */
+export function usePolled<T>(
+  url: string,
+  initial: T,
+  pick: (body: unknown) => T | undefined,
+  intervalMs = 2000,
+): T {
+  const [value, setValue] = useState(initial);
+  // `pick` is usually an inline function: keep the latest without restarting the timer.
+  const picker = useRef(pick);
+  picker.current = pick;
+  useEffect(() => {
+    const timer = setInterval(async () => {
+      try {
+        const res = await fetch(url, { cache: "no-store" });
+        if (!res.ok) return;
+        const next = picker.current(await res.json());
+        if (next !== undefined) setValue(next);
+      } catch {
+        // offline for a moment: keep the last figures
+      }
+    }, intervalMs);
+    return () => clearInterval(timer);
+  }, [url, intervalMs]);
+  return value;
+}

@@ -1,0 +1,8 @@
+/** The e2e stack, apart from a developer's `npm start` (ports 3000, 54329 and 8545). */
+export const E2E_PORT = 3100;
+export const E2E_PG_PORT = 54339;
+export const E2E_CHAIN_PORT = 8546;
+export const E2E_DATA_DIR = ".data/e2e";
+export const BASE_URL = `http://localhost:${E2E_PORT}`;
+/** What /verify offers as the chain node: the app's own anvil, reached by the browser directly. */
+export const CHAIN_RPC_URL = `http://127.0.0.1:${E2E_CHAIN_PORT}`;

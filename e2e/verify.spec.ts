@@ -1,0 +1,244 @@
+import { type APIRequestContext, expect, type Page, test } from "@playwright/test";
+import { BASE_URL, CHAIN_RPC_URL } from "./constants";
+import {
+  apiToken,
+  createPlayer,
+  findOpenDrop,
+  LAUNCH_DROP,
+  REDEMPTION_CODE,
+  shot,
+  signIn,
+  TX_HASH,
+} from "./helpers";
+
+type Receipt = {
+  version: 1;
+  status: "anchored" | "pending";
+  leaf: { index: number; data: string; salt: string; playerId: string };
+  inclusionProof: string[];
+  checkpoint: { treeSize: number; rootHash: string };
+  anchor: {
+    chainId: number;
+    contract: string;
+    txHash: string;
+    blockNumber: number;
+    blockTime: number;
+  };
+};
+
+const STEPS = [
+  "format",
+  "leaf",
+  "inclusion",
+  "chain",
+  "checkpoint",
+  "transaction",
+  "blockTime",
+] as const;
+type StepId = (typeof STEPS)[number];
+
+type Claim = { email: string; password: string; token: string; redemptionId: string };
+type Claimant = Claim & { receipt: Receipt };
+
+/** A fresh player (signed up through the API) claims a unit of the drop with a bearer token. */
+async function claimThroughApi(request: APIRequestContext, dropId: string): Promise<Claim> {
+  const player = await createPlayer(request, "verify");
+  const token = await apiToken(request, player.email, player.password);
+  const headers = { authorization: `Bearer ${token}` };
+  const res = await request.post(`/api/v1/drops/${dropId}/claims`, { headers });
+  expect(res.status(), await res.text()).toBe(201);
+  const body = (await res.json()) as { redemption: { id: string; code: string } };
+  expect(body.redemption.code).toMatch(REDEMPTION_CODE);
+  return {
+    email: player.email,
+    password: player.password,
+    token,
+    redemptionId: body.redemption.id,
+  };
+}
+
+/** Polls the receipt API (as the owner) until the entry's checkpoint is anchored on chain. */
+async function anchoredReceipt(request: APIRequestContext, claimant: Claim): Promise<Receipt> {
+  const url = `/api/v1/redemptions/${claimant.redemptionId}/receipt`;
+  const headers = { authorization: `Bearer ${claimant.token}` };
+  let receipt: Receipt | undefined;
+  await expect
+    .poll(
+      async () => {
+        const res = await request.get(url, { headers });
+        receipt = (await res.json()) as Receipt;
+        return receipt.status;
+      },
+      { timeout: 30_000, intervals: [250, 500, 1000] },
+    )
+    .toBe("anchored");
+  if (!receipt) throw new Error("no receipt");
+  return receipt;
+}
+
+/** Changes one hex digit of a 0x string (the last one unless told otherwise). */
+function flipHexDigit(hex: string, position = hex.length - 1): string {
+  const digit = Number.parseInt(hex[position] ?? "0", 16);
+  return hex.slice(0, position) + ((digit + 1) % 16).toString(16) + hex.slice(position + 1);
+}
+
+function clone(receipt: Receipt): Receipt {
+  return structuredClone(receipt);
+}
+
+async function verifyText(page: Page, text: string): Promise<void> {
+  await page.goto("/verify");
+  await expect(page.getByTestId("rpc-url")).toHaveValue(CHAIN_RPC_URL);
+  await page.getByTestId("receipt-input").fill(text);
+  await page.getByRole("button", { name: "Verify receipt" }).click();
+  await expect(page.getByTestId("verdict")).toBeVisible();
+}
+
+async function expectVerified(page: Page): Promise<void> {
+  await expect(page.getByTestId("verdict")).toContainText("Verified");
+  await expect(page.getByTestId("verdict")).toHaveAttribute("data-ok", "true");
+  for (const id of STEPS) {
+    const step = page.getByTestId(`step-${id}`);
+    await expect(step, id).toHaveAttribute("data-ok", "true");
+    await expect(step, id).toContainText("passed");
+  }
+}
+
+/** The verdict fails, and exactly the named checks fail: every other check still passes. */
+async function expectFailed(page: Page, failing: StepId[]): Promise<void> {
+  await expect(page.getByTestId("verdict")).toHaveText("Verification failed");
+  await expect(page.getByTestId("verdict")).toHaveAttribute("data-ok", "false");
+  await expect(page.getByTestId("steps").locator("li")).toHaveCount(STEPS.length);
+  for (const id of STEPS) {
+    const fails = failing.includes(id);
+    const step = page.getByTestId(`step-${id}`);
+    await expect(step, id).toHaveAttribute("data-ok", String(!fails));
+    await expect(step, id).toContainText(fails ? "failed" : "passed");
+  }
+}
+
+test.describe("receipt verification", () => {
+  let owner: Claimant;
+
+  test.beforeAll(async ({ playwright }) => {
+    const request = await playwright.request.newContext({ baseURL: BASE_URL });
+    try {
+      const drop = await findOpenDrop(request, LAUNCH_DROP);
+      expect(drop?.status).toBe("live");
+      // Two claims, so that the later one sits in a tree of two or more leaves and its
+      // inclusion proof has at least one element to tamper with.
+      const claims = [
+        await claimThroughApi(request, drop?.id ?? ""),
+        await claimThroughApi(request, drop?.id ?? ""),
+      ];
+      const [first, second] = await Promise.all(
+        claims.map(async (claim) => ({ ...claim, receipt: await anchoredReceipt(request, claim) })),
+      );
+      if (!first || !second) throw new Error("two claims expected");
+      owner = second.receipt.inclusionProof.length > 0 ? second : first;
+      expect(owner.receipt.inclusionProof.length).toBeGreaterThan(0);
+      expect(owner.receipt.anchor.txHash).toMatch(TX_HASH);
+    } finally {
+      await request.dispose();
+    }
+  });
+
+  test("an anchored receipt verifies in the browser, pasted or uploaded", async ({ page }) => {
+    const json = JSON.stringify(owner.receipt, null, 2);
+
+    await verifyText(page, json);
+    await expectVerified(page);
+    await shot(page, "verify-01-pasted-verified");
+
+    await page.goto("/verify");
+    await expect(page.getByTestId("receipt-input")).toHaveValue("");
+    await page.getByTestId("receipt-file").setInputFiles({
+      name: `receipt-${owner.redemptionId}.json`,
+      mimeType: "application/json",
+      buffer: Buffer.from(json),
+    });
+    await expect(page.getByTestId("receipt-input")).toHaveValue(json);
+    await page.getByRole("button", { name: "Verify receipt" }).click();
+    await expectVerified(page);
+    await shot(page, "verify-02-uploaded-verified");
+  });
+
+  const tamperings: Array<{ name: string; failing: StepId[]; tamper: (r: Receipt) => void }> = [
+    {
+      // The last bytes of the leaf are the player commitment: the entry no longer commits to the
+      // player, and its hash is no longer the one in the tree.
+      name: "leaf.data",
+      failing: ["leaf", "inclusion"],
+      tamper: (r) => {
+        r.leaf.data = flipHexDigit(r.leaf.data);
+      },
+    },
+    {
+      name: "inclusionProof[0]",
+      failing: ["inclusion"],
+      tamper: (r) => {
+        r.inclusionProof[0] = flipHexDigit(r.inclusionProof[0] ?? "");
+      },
+    },
+    {
+      name: "checkpoint.rootHash",
+      // The contract holds another root, and no anchoring event names this one.
+      failing: ["inclusion", "checkpoint", "transaction"],
+      tamper: (r) => {
+        r.checkpoint.rootHash = flipHexDigit(r.checkpoint.rootHash);
+      },
+    },
+    {
+      name: "anchor.txHash",
+      failing: ["transaction"],
+      tamper: (r) => {
+        r.anchor.txHash = flipHexDigit(r.anchor.txHash);
+      },
+    },
+    {
+      name: "anchor.blockTime",
+      failing: ["blockTime"],
+      tamper: (r) => {
+        r.anchor.blockTime += 1;
+      },
+    },
+  ];
+
+  for (const { name, failing, tamper } of tamperings) {
+    test(`a receipt with a changed ${name} fails exactly: ${failing.join(", ")}`, async ({
+      page,
+    }) => {
+      const tampered = clone(owner.receipt);
+      tamper(tampered);
+      expect(tampered).not.toEqual(owner.receipt);
+      await verifyText(page, JSON.stringify(tampered, null, 2));
+      await expectFailed(page, failing);
+      await shot(
+        page,
+        `verify-03-tampered-${name.replaceAll(/[^a-zA-Z]+/g, "-").replace(/-$/, "")}`,
+      );
+    });
+  }
+
+  test("the owner's /verify?redemption= link pre-fills the receipt", async ({ page }) => {
+    await signIn(page, owner.email, owner.password);
+    await page.goto(`/verify?redemption=${owner.redemptionId}`);
+    const input = page.getByTestId("receipt-input");
+    await expect(input).not.toHaveValue("");
+    expect(JSON.parse(await input.inputValue())).toEqual(owner.receipt);
+    await page.getByRole("button", { name: "Verify receipt" }).click();
+    await expectVerified(page);
+    await shot(page, "verify-04-prefilled-verified");
+  });
+
+  test("the public ledger lists the anchored checkpoints", async ({ page }) => {
+    await page.goto("/ledger");
+    await expect(page.getByRole("heading", { name: "Public ledger" })).toBeVisible();
+    const rows = page.getByTestId("checkpoint-row");
+    await expect(rows.first()).toBeVisible();
+    expect(await rows.count()).toBeGreaterThanOrEqual(1);
+    const sizes = (await rows.locator("td:first-child").allTextContents()).map(Number);
+    expect(Math.max(...sizes)).toBeGreaterThanOrEqual(owner.receipt.checkpoint.treeSize);
+    await shot(page, "verify-05-ledger");
+  });
+});

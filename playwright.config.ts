@@ -1,0 +1,75 @@
+import fs from "node:fs";
+import { defineConfig, devices } from "@playwright/test";
+import { BASE_URL, E2E_CHAIN_PORT, E2E_DATA_DIR, E2E_PG_PORT, E2E_PORT } from "./e2e/constants";
+
+// Playwright cannot download browsers here: use the system Chromium when there is one.
+const SYSTEM_CHROMIUM = "/usr/bin/chromium";
+const executablePath = fs.existsSync(SYSTEM_CHROMIUM) ? SYSTEM_CHROMIUM : undefined;
+
+export default defineConfig({
+  testDir: "./e2e",
+  // One stack with shared demo data: run the specs one after another.
+  fullyParallel: false,
+  workers: 1,
+  retries: 0,
+  forbidOnly: Boolean(process.env.CI),
+  timeout: 120_000,
+  // Anchoring takes a few seconds (batching plus a transaction); leave room for a slow machine.
+  expect: { timeout: 20_000 },
+  reporter: [["list"], ["json", { outputFile: "test-results/e2e.json" }]],
+  // Playwright empties its output folder on start: keep it apart from the other suites' reports
+  // (test-results/vitest.json); the specs' own screenshots go to test-results/screenshots.
+  outputDir: "test-results/playwright",
+  globalSetup: "./e2e/global-setup.ts",
+  use: {
+    baseURL: BASE_URL,
+    trace: "retain-on-failure",
+    screenshot: "only-on-failure",
+    actionTimeout: 15_000,
+    navigationTimeout: 30_000,
+  },
+  projects: [
+    {
+      name: "chromium",
+      use: {
+        ...devices["Desktop Chrome"],
+        launchOptions: {
+          executablePath,
+          args: [
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--disable-quic",
+            "--no-first-run",
+          ],
+        },
+      },
+    },
+  ],
+  webServer: {
+    // e2e/serve.ts wipes PRIZELEDGER_DATA_DIR, then runs scripts/start.ts: a fresh, seeded stack.
+    command: "node node_modules/tsx/dist/cli.mjs e2e/serve.ts",
+    url: `${BASE_URL}/api/health`,
+    timeout: 300_000,
+    reuseExistingServer: !process.env.CI,
+    stdout: "pipe",
+    stderr: "pipe",
+    gracefulShutdown: { signal: "SIGTERM", timeout: 20_000 },
+    env: {
+      PRIZELEDGER_DATA_DIR: E2E_DATA_DIR,
+      NEXT_DIST_DIR: ".next-e2e",
+      PORT: String(E2E_PORT),
+      EMBEDDED_PG_PORT: String(E2E_PG_PORT),
+      EMBEDDED_CHAIN_PORT: String(E2E_CHAIN_PORT),
+      // Blank means unset: never let a developer's own database or chain leak into the e2e stack
+      // (it would skip the embedded services and the demo seed).
+      DATABASE_URL: "",
+      LEDGER_RPC_URL: "",
+      LEDGER_PUBLIC_RPC_URL: "",
+      LEDGER_CONTRACT: "",
+      ANCHORER_KEY: "",
+    },
+  },
+});
