@@ -29,7 +29,7 @@ export default async function DropPage({ params }: { params: Promise<{ id: strin
         {drop.prize.name} · {prizeKindLabels[drop.prize.kind]} · worth{" "}
         {formatMoney(drop.prize.valueCents)}
       </p>
-      <div className="grid">
+      <div className="grid two">
         <div className="card">
           <LiveRemaining dropId={drop.id} initial={drop.remaining} units={drop.units} />
           <dl className="facts" style={{ marginTop: 12 }}>

@@ -39,7 +39,7 @@ export default async function RedemptionPage({
         claimed {formatDateTime(redemption.claimedAt)} from{" "}
         <Link href={`/drops/${redemption.drop.id}`}>{redemption.drop.title}</Link>
       </p>
-      <div className="grid">
+      <div className="grid two">
         <section className="card">
           <h3>Your redemption code</h3>
           <p className="muted small">Only you can see this code. Keep it private.</p>
