@@ -8,6 +8,9 @@ import path from "node:path";
 
 type Tally = { passed: number; failed: number };
 type Suite = { name: string; run: () => Promise<Tally> };
+type VitestReport = {
+  testResults: Array<{ status: string; assertionResults: Array<{ status: string }> }>;
+};
 
 const bin = (name: string) => path.join("node_modules", ".bin", name);
 const env = {
@@ -66,8 +69,20 @@ const suites: Suite[] = [
         "--reporter=json",
         `--outputFile.json=${out}`,
       ]);
-      const report = readJson<{ numPassedTests: number; numFailedTests: number }>(out);
-      const tally = { passed: report?.numPassedTests ?? 0, failed: report?.numFailedTests ?? 0 };
+      const report = readJson<VitestReport>(out);
+      const results = report?.testResults ?? [];
+      const assertions = results.flatMap((file) =>
+        // A file whose set-up failed reports its tests as skipped: they did not pass.
+        file.assertionResults.map((a) =>
+          file.status === "failed" && a.status !== "passed" ? "failed" : a.status,
+        ),
+      );
+      const tally = {
+        passed: assertions.filter((s) => s === "passed").length,
+        failed:
+          assertions.filter((s) => s === "failed").length +
+          results.filter((f) => f.status === "failed" && f.assertionResults.length === 0).length,
+      };
       return atLeastOneFailure(tally, code);
     },
   },

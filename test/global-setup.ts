@@ -3,6 +3,7 @@ import path from "node:path";
 import type { TestProject } from "vitest/node";
 import { migrateDatabase } from "../db/migrate";
 import { startEmbeddedPostgres } from "../lib/services/embedded-postgres";
+import { ensureContractsCompiled } from "../scripts/lib/runtime";
 
 declare module "vitest" {
   export interface ProvidedContext {
@@ -29,6 +30,8 @@ export default async function setup(project: TestProject) {
     };
   }
   await migrateDatabase(url);
+  // The chain tests deploy the compiled contract.
+  await ensureContractsCompiled((line) => console.log(line));
   project.provide("databaseUrl", url);
   return stop;
 }
