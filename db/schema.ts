@@ -31,6 +31,14 @@ const timestamps = {
 export const roleEnum = pgEnum("role", ["player", "admin", "auditor"]);
 export const prizeKindEnum = pgEnum("prize_kind", ["gift_card", "crypto", "physical"]);
 export const ledgerKindEnum = pgEnum("ledger_kind", ["redemption", "reversal", "expiry"]);
+export const loyaltyTierEnum = pgEnum("loyalty_tier", ["bronze", "silver", "gold"]);
+export const allocationModeEnum = pgEnum("allocation_mode", ["first_come", "lottery"]);
+export const unitStatusEnum = pgEnum("unit_status", ["available", "claimed"]);
+export const redemptionStatusEnum = pgEnum("redemption_status", [
+  "fulfilled",
+  "awaiting_action",
+  "expired",
+]);
 export const checkpointStatusEnum = pgEnum("checkpoint_status", [
   "pending",
   "anchored",
@@ -45,6 +53,11 @@ export const users = pgTable(
     passwordHash: text("password_hash").notNull(),
     role: roleEnum("role").notNull().default("player"),
     displayName: text("display_name").notNull(),
+    emailVerifiedAt: timestamp("email_verified_at", { withTimezone: true }),
+    /** ISO 3166-1 alpha-2 country the player declared. */
+    region: text("region"),
+    loyaltyTier: loyaltyTierEnum("loyalty_tier").notNull().default("bronze"),
+    flaggedAt: timestamp("flagged_at", { withTimezone: true }),
     ...timestamps,
   },
   (t) => [uniqueIndex("users_email_key").on(sql`lower(${t.email})`)],
@@ -92,20 +105,75 @@ export const drops = pgTable(
   {
     id: uuid("id").primaryKey().defaultRandom(),
     title: text("title").notNull(),
-    prizeId: uuid("prize_id")
-      .notNull()
-      .references(() => prizes.id),
+    /** Total units over all pools, fixed when the drop is created. */
     units: integer("units").notNull(),
-    remaining: integer("remaining").notNull(),
     startsAt: timestamp("starts_at", { withTimezone: true }).notNull(),
     endsAt: timestamp("ends_at", { withTimezone: true }).notNull(),
+    pausedAt: timestamp("paused_at", { withTimezone: true }),
+    perPlayerLimit: smallint("per_player_limit").notNull().default(1),
+    allocation: allocationModeEnum("allocation").notNull().default("first_come"),
+    eligibility: jsonb("eligibility").$type<EligibilityRules>().notNull().default({}),
+    /** Lottery: SHA-256 of the secret seed, published before the start. */
+    seedHash: bytea("seed_hash"),
+    /** Lottery: the seed itself, revealed after the draw. */
+    seed: bytea("seed"),
+    drawnAt: timestamp("drawn_at", { withTimezone: true }),
     ...timestamps,
   },
   (t) => [
     check("drops_units_positive", sql`${t.units} > 0`),
-    check("drops_remaining_in_range", sql`${t.remaining} >= 0 AND ${t.remaining} <= ${t.units}`),
     check("drops_window_ordered", sql`${t.endsAt} > ${t.startsAt}`),
+    check("drops_limit_in_range", sql`${t.perPlayerLimit} between 1 and 100`),
     index().on(t.endsAt),
+  ],
+);
+
+export type EligibilityRules = {
+  verifiedEmail?: boolean;
+  minAccountAgeDays?: number;
+  minTier?: "bronze" | "silver" | "gold";
+  regions?: string[];
+  notFlagged?: boolean;
+};
+
+/** A drop's units of one prize; a pool with a minimum tier is reserved for players of that tier. */
+export const dropPools = pgTable(
+  "drop_pools",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    dropId: uuid("drop_id")
+      .notNull()
+      .references(() => drops.id),
+    prizeId: uuid("prize_id")
+      .notNull()
+      .references(() => prizes.id),
+    units: integer("units").notNull(),
+    minTier: loyaltyTierEnum("min_tier").notNull().default("bronze"),
+    position: smallint("position").notNull().default(0),
+  },
+  (t) => [check("drop_pools_units_positive", sql`${t.units} > 0`), index().on(t.dropId)],
+);
+export type DropPool = typeof dropPools.$inferSelect;
+
+/**
+ * One row per unit: concurrent claims take different rows (FOR UPDATE SKIP LOCKED) instead of
+ * queueing on one stock counter.
+ */
+export const dropUnits = pgTable(
+  "drop_units",
+  {
+    id: bigserial("id", { mode: "number" }).primaryKey(),
+    dropId: uuid("drop_id").notNull(),
+    poolId: uuid("pool_id")
+      .notNull()
+      .references(() => dropPools.id),
+    prizeId: uuid("prize_id").notNull(),
+    status: unitStatusEnum("status").notNull().default("available"),
+  },
+  (t) => [
+    index("drop_units_available_idx")
+      .on(t.dropId, t.poolId, t.id)
+      .where(sql`${t.status} = 'available'`),
   ],
 );
 export type Drop = typeof drops.$inferSelect;
@@ -124,14 +192,29 @@ export const redemptions = pgTable(
     playerId: uuid("player_id")
       .notNull()
       .references(() => users.id),
-    code: text("code").notNull(),
+    unitId: bigint("unit_id", { mode: "number" }).notNull(),
+    /** 1..perPlayerLimit: the player's n-th unit of this drop. */
+    claimSeq: smallint("claim_seq").notNull().default(1),
+    status: redemptionStatusEnum("status").notNull().default("fulfilled"),
+    /** For prizes that need the player to act (confirm a shipping address): act by then. */
+    actionDeadline: timestamp("action_deadline", { withTimezone: true }),
+    shippingAddress: jsonb("shipping_address").$type<Record<string, string>>(),
+    /** The redemption code, AES-256-GCM encrypted; only its owner sees it decrypted. */
+    codeCiphertext: bytea("code_ciphertext").notNull(),
+    codeKeyId: text("code_key_id").notNull(),
     playerSalt: bytea("player_salt").notNull(),
     ...timestamps,
+    expiredAt: timestamp("expired_at", { withTimezone: true }),
   },
   (t) => [
-    // One unit per player per drop: the database, not the application, is the last word.
-    uniqueIndex("redemptions_drop_player_key").on(t.dropId, t.playerId),
+    // The per-player limit: the database, not the application, is the last word.
+    uniqueIndex("redemptions_drop_player_seq_key").on(t.dropId, t.playerId, t.claimSeq),
+    // A unit is held by one live redemption; an expired one gave it back.
+    uniqueIndex("redemptions_unit_key").on(t.unitId).where(sql`${t.status} <> 'expired'`),
     index().on(t.playerId, t.createdAt),
+    index("redemptions_awaiting_idx")
+      .on(t.actionDeadline)
+      .where(sql`${t.status} = 'awaiting_action'`),
   ],
 );
 export type Redemption = typeof redemptions.$inferSelect;
@@ -200,3 +283,54 @@ export const auditEvents = pgTable(
   (t) => [index().on(t.actorId, t.at), index().on(t.action, t.at)],
 );
 export type AuditEvent = typeof auditEvents.$inferSelect;
+
+/** Gift-card codes imported by admins, encrypted at rest; a claim takes one. */
+export const giftCodes = pgTable(
+  "gift_codes",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    prizeId: uuid("prize_id")
+      .notNull()
+      .references(() => prizes.id),
+    ciphertext: bytea("ciphertext").notNull(),
+    keyId: text("key_id").notNull(),
+    /** HMAC of the normalised code: finds duplicates without decrypting. */
+    fingerprint: bytea("fingerprint").notNull(),
+    redemptionId: uuid("redemption_id"),
+    ...timestamps,
+  },
+  (t) => [
+    uniqueIndex("gift_codes_fingerprint_key").on(t.prizeId, t.fingerprint),
+    index("gift_codes_unused_idx").on(t.prizeId, t.id).where(sql`${t.redemptionId} IS NULL`),
+  ],
+);
+
+/** The first answer to a claim, replayed for the same player and key (24 hours at least). */
+export const idempotencyKeys = pgTable(
+  "idempotency_keys",
+  {
+    playerId: uuid("player_id").notNull(),
+    key: text("key").notNull(),
+    requestHash: bytea("request_hash").notNull(),
+    status: smallint("status").notNull(),
+    response: jsonb("response").$type<Record<string, unknown>>().notNull(),
+    ...timestamps,
+  },
+  (t) => [primaryKey({ columns: [t.playerId, t.key] }), index().on(t.createdAt)],
+);
+
+/** Lottery entries: one per player per drop, weighted by the player's tier at entry. */
+export const lotteryEntries = pgTable(
+  "lottery_entries",
+  {
+    dropId: uuid("drop_id")
+      .notNull()
+      .references(() => drops.id),
+    playerId: uuid("player_id")
+      .notNull()
+      .references(() => users.id),
+    weight: smallint("weight").notNull(),
+    ...timestamps,
+  },
+  (t) => [primaryKey({ columns: [t.dropId, t.playerId] })],
+);

@@ -1,6 +1,8 @@
-import { sql } from "drizzle-orm";
+import { randomBytes } from "node:crypto";
+import { eq, sql } from "drizzle-orm";
 import { createAccount } from "@/lib/auth/accounts";
-import { createDrop } from "@/lib/drops/drops";
+import { importGiftCodes } from "@/lib/codes/import-codes";
+import { createDrop, createDropSchema } from "@/lib/drops/drops";
 import { createPrize } from "@/lib/prizes/prizes";
 import type { Db } from "./client";
 import { users } from "./schema";
@@ -10,9 +12,9 @@ export const DEMO_PASSWORD = "prizeledger";
 export const demoAccounts = [
   { email: "admin@prizeledger.test", role: "admin", displayName: "Ada Admin" },
   { email: "auditor@prizeledger.test", role: "auditor", displayName: "Otto Auditor" },
-  { email: "alice@prizeledger.test", role: "player", displayName: "Alice" },
-  { email: "bob@prizeledger.test", role: "player", displayName: "Bob" },
-  { email: "carol@prizeledger.test", role: "player", displayName: "Carol" },
+  { email: "alice@prizeledger.test", role: "player", displayName: "Alice", tier: "bronze" },
+  { email: "bob@prizeledger.test", role: "player", displayName: "Bob", tier: "silver" },
+  { email: "carol@prizeledger.test", role: "player", displayName: "Carol", tier: "gold" },
 ] as const;
 
 /** Seeds demo accounts, prizes and drops into an empty database; does nothing the second time. */
@@ -20,11 +22,21 @@ export async function seedDemoData(db: Db): Promise<boolean> {
   const [existing] = await db.select({ n: sql<number>`count(*)::int` }).from(users);
   if ((existing?.n ?? 0) > 0) return false;
   for (const account of demoAccounts) {
-    await createAccount(
+    const user = await createAccount(
       db,
       { email: account.email, password: DEMO_PASSWORD, displayName: account.displayName },
       account.role,
     );
+    // Demo accounts are verified, a month old and in the US, so every demo drop is open to them.
+    await db
+      .update(users)
+      .set({
+        emailVerifiedAt: sql`now()`,
+        createdAt: sql`now() - interval '30 days'`,
+        region: "US",
+        loyaltyTier: "tier" in account ? account.tier : "bronze",
+      })
+      .where(eq(users.id, user.id));
   }
   const giftCard = await createPrize(db, {
     name: "$25 Arcade Gift Card",
@@ -32,6 +44,12 @@ export async function seedDemoData(db: Db): Promise<boolean> {
     value: 25,
     quantity: 500,
   });
+  // A code pool for the gift card: claims hand these out.
+  const codes = Array.from(
+    { length: 150 },
+    () => `DEMO-${randomBytes(6).toString("hex").toUpperCase()}`,
+  );
+  await importGiftCodes(db, giftCard.id, ["code", ...codes].join("\n"));
   const token = await createPrize(db, {
     name: "10 PLT Token Bundle",
     kind: "crypto",
@@ -45,19 +63,25 @@ export async function seedDemoData(db: Db): Promise<boolean> {
     quantity: 50,
   });
   const now = Date.now();
-  await createDrop(db, {
-    title: "Launch Day Gift Card Drop",
-    prizeId: giftCard.id,
-    units: 100,
-    startsAt: new Date(now - 60_000),
-    endsAt: new Date(now + 30 * 86_400_000),
-  });
-  await createDrop(db, {
-    title: "Token Flash Drop",
-    prizeId: token.id,
-    units: 250,
-    startsAt: new Date(now + 5 * 60_000),
-    endsAt: new Date(now + 2 * 86_400_000),
-  });
+  await createDrop(
+    db,
+    createDropSchema.parse({
+      title: "Launch Day Gift Card Drop",
+      prizeId: giftCard.id,
+      units: 100,
+      startsAt: new Date(now - 60_000),
+      endsAt: new Date(now + 30 * 86_400_000),
+    }),
+  );
+  await createDrop(
+    db,
+    createDropSchema.parse({
+      title: "Token Flash Drop",
+      prizeId: token.id,
+      units: 250,
+      startsAt: new Date(now + 5 * 60_000),
+      endsAt: new Date(now + 2 * 86_400_000),
+    }),
+  );
   return true;
 }

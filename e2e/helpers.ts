@@ -10,8 +10,8 @@ export const FLASH_DROP = "Token Flash Drop";
 
 export const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/;
 export const TX_HASH = /^0x[0-9a-f]{64}$/i;
-/** 16 characters from the code alphabet (no 0/O, 1/I/L) in four groups. */
-export const REDEMPTION_CODE = /^[2-9A-HJKMNP-Z]{4}(-[2-9A-HJKMNP-Z]{4}){3}$/;
+/** The demo gift-card drop hands out codes from its imported pool (seeded as DEMO-…). */
+export const GIFT_CARD_CODE = /^DEMO-[0-9A-F]{12}$/;
 
 /** Saves a full-page screenshot to test-results/screenshots/<name>.png. */
 export async function shot(page: Page, name: string): Promise<void> {

@@ -6,8 +6,8 @@ import {
   DEMO_PASSWORD,
   FLASH_DROP,
   findOpenDrop,
+  GIFT_CARD_CODE,
   LAUNCH_DROP,
-  REDEMPTION_CODE,
   shot,
   signIn,
   signOut,
@@ -73,7 +73,7 @@ test.describe("player", () => {
       await expect(page.getByTestId("claim-success")).toHaveText(
         `You claimed a unit of ${LAUNCH_DROP}.`,
       );
-      await expect(page.getByTestId("redemption-code")).toHaveText(REDEMPTION_CODE);
+      await expect(page.getByTestId("redemption-code")).toHaveText(GIFT_CARD_CODE);
       // The worker batches for ~2 s before anchoring, so the provisional state is seen first.
       await expect(page.getByTestId("receipt-status")).toHaveText("pending anchoring");
       await shot(page, "player-03-claimed-pending");

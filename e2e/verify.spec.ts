@@ -4,8 +4,8 @@ import {
   apiToken,
   createPlayer,
   findOpenDrop,
+  GIFT_CARD_CODE,
   LAUNCH_DROP,
-  REDEMPTION_CODE,
   shot,
   signIn,
   TX_HASH,
@@ -48,7 +48,7 @@ async function claimThroughApi(request: APIRequestContext, dropId: string): Prom
   const res = await request.post(`/api/v1/drops/${dropId}/claims`, { headers });
   expect(res.status(), await res.text()).toBe(201);
   const body = (await res.json()) as { redemption: { id: string; code: string } };
-  expect(body.redemption.code).toMatch(REDEMPTION_CODE);
+  expect(body.redemption.code).toMatch(GIFT_CARD_CODE);
   return {
     email: player.email,
     password: player.password,

@@ -2,6 +2,7 @@
 import { createDb } from "../db/client";
 import { migrateDatabase } from "../db/migrate";
 import { runAnchoring } from "../lib/anchoring/run-anchoring";
+import { runMaintenance } from "../lib/jobs/maintenance";
 import { connectLedgerChain } from "../lib/services/ledger-chain";
 import { loadEnvOrExit } from "./lib/runtime";
 
@@ -27,16 +28,19 @@ async function main(): Promise<void> {
   process.on("SIGINT", stop);
   process.on("SIGTERM", stop);
   log(`anchoring to ${LEDGER_CONTRACT} on chain ${chain.chainId}`);
-  await runAnchoring({
-    db,
-    sql,
-    chain,
-    batchSize: env.ANCHOR_BATCH_SIZE,
-    maxAgeMs: env.ANCHOR_MAX_AGE_MS,
-    pollMs: env.ANCHOR_POLL_MS,
-    signal: controller.signal,
-    log,
-  });
+  await Promise.all([
+    runMaintenance({ db, signal: controller.signal, log }),
+    runAnchoring({
+      db,
+      sql,
+      chain,
+      batchSize: env.ANCHOR_BATCH_SIZE,
+      maxAgeMs: env.ANCHOR_MAX_AGE_MS,
+      pollMs: env.ANCHOR_POLL_MS,
+      signal: controller.signal,
+      log,
+    }),
+  ]);
   chain.close();
   await sql.end({ timeout: 5 });
   log("stopped");

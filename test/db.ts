@@ -1,7 +1,8 @@
 import { randomBytes } from "node:crypto";
 import { afterAll, inject } from "vitest";
 import { createDb, type Db } from "@/db/client";
-import { drops, prizes, users } from "@/db/schema";
+import { type EligibilityRules, type NewUser, prizes, users } from "@/db/schema";
+import { createDrop, createDropSchema } from "@/lib/drops/drops";
 
 /** A connection pool to the test database, closed after the file's tests. */
 export function connectTestDb(max = 20): Db {
@@ -11,7 +12,11 @@ export function connectTestDb(max = 20): Db {
 }
 
 /** Players inserted directly (no password hashing: claims never look at it). */
-export async function createPlayers(db: Db, count: number): Promise<string[]> {
+export async function createPlayers(
+  db: Db,
+  count: number,
+  overrides: Partial<NewUser> = {},
+): Promise<string[]> {
   const tag = randomBytes(6).toString("hex");
   const rows = await db
     .insert(users)
@@ -20,42 +25,49 @@ export async function createPlayers(db: Db, count: number): Promise<string[]> {
         email: `player-${tag}-${i}@test.invalid`,
         passwordHash: "not-a-real-hash",
         displayName: `Player ${i}`,
+        ...overrides,
       })),
     )
     .returning({ id: users.id });
   return rows.map((r) => r.id);
 }
 
-/** A prize with one drop; the window is relative to now (in ms). */
+/** A prize with one drop of it; the window is relative to now (in ms). */
 export async function createTestDrop(
   db: Db,
   {
     units,
     startOffsetMs = -60_000,
     endOffsetMs = 3_600_000,
+    kind = "crypto",
+    perPlayerLimit = 1,
+    eligibility = {},
   }: {
     units: number;
     startOffsetMs?: number;
     endOffsetMs?: number;
+    kind?: "gift_card" | "crypto" | "physical";
+    perPlayerLimit?: number;
+    eligibility?: EligibilityRules;
   },
 ): Promise<{ dropId: string; prizeId: string }> {
   const [prize] = await db
     .insert(prizes)
-    .values({ name: "Test prize", kind: "gift_card", valueCents: 2500, quantity: units })
+    .values({ name: "Test prize", kind, valueCents: 2500, quantity: units })
     .returning({ id: prizes.id });
   if (!prize) throw new Error("no prize");
   const now = Date.now();
-  const [drop] = await db
-    .insert(drops)
-    .values({
+  const drop = await createDrop(
+    db,
+    createDropSchema.parse({
       title: "Test drop",
       prizeId: prize.id,
       units,
-      remaining: units,
       startsAt: new Date(now + startOffsetMs),
       endsAt: new Date(now + endOffsetMs),
-    })
-    .returning({ id: drops.id });
-  if (!drop) throw new Error("no drop");
+      perPlayerLimit,
+      eligibility,
+    }),
+  );
   return { dropId: drop.id, prizeId: prize.id };
 }

@@ -2,11 +2,11 @@
 
 import { revalidatePath } from "next/cache";
 import { headers } from "next/headers";
-import type { z } from "zod";
+import { z } from "zod";
 import { getDb } from "@/db/client";
 import { recordEvent } from "@/lib/audit/record-event";
 import { currentUser } from "@/lib/auth/current-user";
-import { createDrop, createDropSchema } from "@/lib/drops/drops";
+import { createDrop, createDropSchema, setDropPaused } from "@/lib/drops/drops";
 import { isAppError } from "@/lib/errors/app-error";
 import { clientInfo } from "@/lib/http/client-info";
 import { createPrize, createPrizeSchema } from "@/lib/prizes/prizes";
@@ -91,4 +91,14 @@ export async function createDropAction(
   }
   revalidatePath("/admin");
   return { ok: `Drop “${parsed.data.title}” created` };
+}
+
+export async function setDropPausedAction(dropId: string, paused: boolean): Promise<void> {
+  const admin = await adminOrError();
+  if (!admin) throw new Error("Only admins can pause drops");
+  if (!z.uuid().safeParse(dropId).success) throw new Error("No such drop");
+  if (await setDropPaused(getDb(), dropId, paused)) {
+    await audit(admin.id, paused ? "drop_pause" : "drop_resume", `drop:${dropId}`, { paused });
+  }
+  revalidatePath("/admin");
 }

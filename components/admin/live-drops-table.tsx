@@ -1,5 +1,6 @@
 "use client";
 
+import { setDropPausedAction } from "@/app/(admin)/actions";
 import { usePolled } from "@/components/ui/use-polled";
 import type { DropView } from "@/lib/drops/drops";
 
@@ -20,6 +21,10 @@ export function LiveDropsTable({ initial }: { initial: DropView[] }) {
           <th>Status</th>
           <th>Remaining</th>
           <th>Window (UTC)</th>
+          <th>
+            <span className="sr-only">Actions</span>
+          </th>
+          <th />
         </tr>
       </thead>
       <tbody>
@@ -38,6 +43,15 @@ export function LiveDropsTable({ initial }: { initial: DropView[] }) {
             <td className="small">
               {d.startsAt.slice(0, 16).replace("T", " ")} →{" "}
               {d.endsAt.slice(0, 16).replace("T", " ")}
+            </td>
+            <td>
+              {d.status !== "ended" && (
+                <form action={setDropPausedAction.bind(null, d.id, d.status !== "paused")}>
+                  <button type="submit" className="secondary" data-testid="pause-toggle">
+                    {d.status === "paused" ? "Resume" : "Pause"}
+                  </button>
+                </form>
+              )}
             </td>
           </tr>
         ))}

@@ -1,5 +1,6 @@
 "use client";
 
+import Link from "next/link";
 import { usePolled } from "@/components/ui/use-polled";
 import { formatMoney } from "@/lib/format";
 import { type PrizeView, prizeKindLabels } from "@/lib/prizes/prizes";
@@ -27,7 +28,9 @@ export function LivePrizesTable({ initial }: { initial: PrizeView[] }) {
       <tbody>
         {prizes.map((p) => (
           <tr key={p.id} data-testid="admin-prize-row">
-            <td>{p.name}</td>
+            <td>
+              <Link href={`/admin/prizes/${p.id}`}>{p.name}</Link>
+            </td>
             <td>{prizeKindLabels[p.kind]}</td>
             <td>{formatMoney(p.valueCents)}</td>
             <td>{p.quantity}</td>

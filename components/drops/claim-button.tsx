@@ -1,7 +1,7 @@
 "use client";
 
 import Link from "next/link";
-import { useActionState, useState } from "react";
+import { useActionState, useEffect, useState } from "react";
 import { type ClaimState, claimAction } from "@/app/(player)/actions";
 import { Countdown } from "./countdown";
 
@@ -12,6 +12,7 @@ export function ClaimPanel({
   serverTime,
   signedIn,
   soldOut,
+  perPlayerLimit,
 }: {
   dropId: string;
   startsAt: string;
@@ -19,8 +20,16 @@ export function ClaimPanel({
   serverTime: string;
   signedIn: boolean;
   soldOut: boolean;
+  perPlayerLimit: number;
 }) {
-  const [state, action, pending] = useActionState<ClaimState>(claimAction.bind(null, dropId), {});
+  const [state, action, pending] = useActionState<ClaimState, FormData>(
+    claimAction.bind(null, dropId),
+    {},
+  );
+  // One key per click: a double click or a retry reuses it; each answer brings a new one.
+  const [clickKey, setClickKey] = useState("");
+  // biome-ignore lint/correctness/useExhaustiveDependencies: a new answer (state) is the trigger
+  useEffect(() => setClickKey(crypto.randomUUID()), [state]);
   const [phase, setPhase] = useState<"upcoming" | "live" | "ended">("upcoming");
   return (
     <div className="card">
@@ -39,6 +48,7 @@ export function ClaimPanel({
       )}
       {signedIn ? (
         <form action={action}>
+          <input type="hidden" name="idempotencyKey" value={clickKey} />
           <button type="submit" className="big" disabled={pending}>
             {pending ? "Claiming…" : "Claim one unit"}
           </button>
@@ -52,7 +62,9 @@ export function ClaimPanel({
         {phase === "upcoming" &&
           "The server opens the drop at the start time; claims before are refused."}
         {phase === "live" &&
-          (soldOut ? "Sold out." : "One unit per player. The first committed claims win.")}
+          (soldOut
+            ? "Sold out."
+            : `${perPlayerLimit === 1 ? "One unit" : `Up to ${perPlayerLimit} units`} per player. The first committed claims win.`)}
         {phase === "ended" && "This drop has ended."}
       </p>
     </div>

@@ -36,7 +36,7 @@ async function claimMany(
   return Promise.all(
     players.map(async (playerId) => ({
       playerId,
-      redemptionId: (await claimDrop(db, { dropId, playerId })).redemptionId,
+      redemptionId: (await claimDrop(db, { dropId, playerId })).redemption.id,
     })),
   );
 }

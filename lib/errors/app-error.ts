@@ -9,6 +9,8 @@ export const errorStatus = {
   email_taken: 409,
   not_started: 409,
   ended: 409,
+  paused: 409,
+  expired: 409,
   sold_out: 409,
   limit_reached: 409,
   not_eligible: 403,

@@ -100,6 +100,36 @@ export const openApiDocument = {
           anchor: { type: "object" },
         },
       },
+      ImportReport: {
+        type: "object",
+        required: ["accepted", "rejected", "total"],
+        properties: {
+          accepted: { type: "integer" },
+          total: { type: "integer", description: "non-blank lines after the header" },
+          rejected: {
+            type: "array",
+            items: {
+              type: "object",
+              required: ["line", "reason"],
+              properties: {
+                line: { type: "integer" },
+                code: { type: "string", description: "masked, e.g. ABCD…WXYZ" },
+                reason: {
+                  enum: [
+                    "empty",
+                    "too_long",
+                    "too_short",
+                    "bad_characters",
+                    "too_many_columns",
+                    "duplicate_in_file",
+                    "already_imported",
+                  ],
+                },
+              },
+            },
+          },
+        },
+      },
       Checkpoint: {
         type: "object",
         properties: {
@@ -172,8 +202,18 @@ export const openApiDocument = {
     "/api/v1/drops/{dropId}/claims": {
       post: {
         summary: "Claim one unit of a drop",
+        description:
+          "The same Idempotency-Key (per player) returns the first answer again for at least 24 hours; the same key with another request answers 422.",
         security: player,
-        parameters: [uuidParam("dropId")],
+        parameters: [
+          uuidParam("dropId"),
+          {
+            name: "Idempotency-Key",
+            in: "header",
+            required: false,
+            schema: { type: "string", maxLength: 200 },
+          },
+        ],
         responses: {
           "201": json({
             type: "object",
@@ -186,7 +226,8 @@ export const openApiDocument = {
           "401": errorResponse("unauthenticated"),
           "403": errorResponse("forbidden (not a player) or not_eligible"),
           "404": errorResponse("not_found"),
-          "409": errorResponse("not_started, ended, sold_out or limit_reached"),
+          "409": errorResponse("not_started, ended, paused, sold_out or limit_reached"),
+          "422": errorResponse("idempotency_mismatch"),
         },
       },
     },
@@ -241,6 +282,31 @@ export const openApiDocument = {
         responses: { "201": json({ type: "object" }), "400": errorResponse("invalid_input") },
       },
     },
+    "/api/v1/admin/prizes/{id}/codes": {
+      post: {
+        summary: "Import gift codes (CSV, one a line, at most 100,000 codes and 2 MB)",
+        security: player,
+        parameters: [uuidParam("id")],
+        requestBody: {
+          required: true,
+          content: {
+            "text/csv": { schema: { type: "string" } },
+            "application/json": {
+              schema: {
+                type: "object",
+                required: ["csv"],
+                properties: { csv: { type: "string" } },
+              },
+            },
+          },
+        },
+        responses: {
+          "201": json(ref("ImportReport"), "Import report"),
+          "400": errorResponse("invalid_input (field csv or prizeId) or bad_request"),
+          "403": errorResponse("forbidden"),
+        },
+      },
+    },
     "/api/v1/admin/drops": {
       get: {
         summary: "All drops",
@@ -262,6 +328,25 @@ export const openApiDocument = {
           },
         }),
         responses: { "201": json({ type: "object" }), "400": errorResponse("invalid_input") },
+      },
+    },
+    "/api/v1/admin/drops/{id}": {
+      get: {
+        summary: "One drop",
+        security: player,
+        parameters: [uuidParam("id")],
+        responses: { "200": json(ref("Drop")), "404": errorResponse("not_found") },
+      },
+      patch: {
+        summary: "Pause or resume a drop",
+        security: player,
+        parameters: [uuidParam("id")],
+        requestBody: jsonBody({
+          type: "object",
+          required: ["paused"],
+          properties: { paused: { type: "boolean" } },
+        }),
+        responses: { "200": json(ref("Drop")), "404": errorResponse("not_found") },
       },
     },
     "/api/v1/ledger/checkpoints": {

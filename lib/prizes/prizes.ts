@@ -1,7 +1,7 @@
-import { desc, eq, sql } from "drizzle-orm";
+import { desc, sql } from "drizzle-orm";
 import { z } from "zod";
 import type { DbOrTx } from "@/db/client";
-import { drops, prizes } from "@/db/schema";
+import { prizes } from "@/db/schema";
 
 export const prizeKinds = ["gift_card", "crypto", "physical"] as const;
 export const prizeKindLabels: Record<(typeof prizeKinds)[number], string> = {
@@ -61,12 +61,12 @@ export async function listPrizes(db: DbOrTx): Promise<PrizeView[]> {
       valueCents: prizes.valueCents,
       quantity: prizes.quantity,
       createdAt: prizes.createdAt,
-      allocated: sql<number>`coalesce(sum(${drops.units}), 0)::int`,
-      claimed: sql<number>`coalesce(sum(${drops.units} - ${drops.remaining}), 0)::int`,
+      allocated: sql<number>`(select coalesce(sum(p.units), 0)::int from drop_pools p
+        where p.prize_id = "prizes"."id")`,
+      claimed: sql<number>`(select count(*)::int from drop_units u
+        where u.prize_id = "prizes"."id" and u.status = 'claimed')`,
     })
     .from(prizes)
-    .leftJoin(drops, eq(drops.prizeId, prizes.id))
-    .groupBy(prizes.id)
     .orderBy(desc(prizes.createdAt));
   return rows.map((r) => ({
     id: r.id,

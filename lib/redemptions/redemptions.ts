@@ -3,11 +3,14 @@ import { z } from "zod";
 import type { DbOrTx } from "@/db/client";
 import { checkpoints, drops, ledgerEntries, prizes, redemptions } from "@/db/schema";
 import { inclusionProof } from "@/lib/anchoring/proofs";
+import { decryptCode } from "@/lib/codes/code-crypto";
 import { toHex } from "@/lib/ledger/merkle";
 
 export type RedemptionView = {
   id: string;
   code: string;
+  status: "fulfilled" | "awaiting_action" | "expired";
+  actionDeadline: string | null;
   claimedAt: string;
   drop: { id: string; title: string };
   prize: {
@@ -21,7 +24,10 @@ export type RedemptionView = {
 
 const columns = {
   id: redemptions.id,
-  code: redemptions.code,
+  codeCiphertext: redemptions.codeCiphertext,
+  codeKeyId: redemptions.codeKeyId,
+  status: redemptions.status,
+  actionDeadline: redemptions.actionDeadline,
   createdAt: redemptions.createdAt,
   dropId: drops.id,
   dropTitle: drops.title,
@@ -34,7 +40,10 @@ const columns = {
 
 type Row = {
   id: string;
-  code: string;
+  codeCiphertext: Uint8Array;
+  codeKeyId: string;
+  status: RedemptionView["status"];
+  actionDeadline: Date | null;
   createdAt: Date;
   dropId: string;
   dropTitle: string;
@@ -61,7 +70,9 @@ async function toView(db: DbOrTx, row: Row): Promise<RedemptionView> {
   const cp = await anchoredCheckpointFor(db, row.leafIndex);
   return {
     id: row.id,
-    code: row.code,
+    code: decryptCode(row.codeCiphertext, row.codeKeyId),
+    status: row.status,
+    actionDeadline: row.actionDeadline?.toISOString() ?? null,
     claimedAt: row.createdAt.toISOString(),
     drop: { id: row.dropId, title: row.dropTitle },
     prize: {

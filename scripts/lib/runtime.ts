@@ -2,12 +2,16 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
+import { codeKeys } from "../../lib/codes/code-crypto";
 import { ConfigError, type Env, parseEnv } from "../../lib/config/env";
 
 /** Parses the environment or exits naming every bad variable. */
 export function loadEnvOrExit(): Env {
   try {
-    return parseEnv();
+    const env = parseEnv();
+    // The code keys too: a bad CODE_ENCRYPTION_KEYS must stop start-up, not the first claim.
+    codeKeys();
+    return env;
   } catch (error) {
     if (error instanceof ConfigError) {
       console.error(error.message);

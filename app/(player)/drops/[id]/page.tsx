@@ -3,12 +3,24 @@ import { notFound } from "next/navigation";
 import { ClaimPanel } from "@/components/drops/claim-button";
 import { LiveRemaining } from "@/components/drops/live-remaining";
 import { getDb } from "@/db/client";
+import type { EligibilityRules } from "@/db/schema";
 import { currentUser } from "@/lib/auth/current-user";
 import { databaseNow, getDrop } from "@/lib/drops/drops";
 import { formatDateTime, formatMoney } from "@/lib/format";
 import { prizeKindLabels } from "@/lib/prizes/prizes";
 
 export const metadata: Metadata = { title: "Drop" };
+
+function describeEligibility(rules: EligibilityRules): string {
+  const parts = [
+    rules.verifiedEmail && "verified email",
+    rules.minAccountAgeDays && `accounts at least ${rules.minAccountAgeDays} days old`,
+    rules.minTier && rules.minTier !== "bronze" && `${rules.minTier} tier and above`,
+    rules.regions?.length && `players in ${rules.regions.join(", ")}`,
+    rules.notFlagged && "accounts in good standing",
+  ].filter(Boolean);
+  return parts.length > 0 ? parts.join(" · ") : "every player";
+}
 
 export default async function DropPage({ params }: { params: Promise<{ id: string }> }) {
   const { id } = await params;
@@ -37,6 +49,23 @@ export default async function DropPage({ params }: { params: Promise<{ id: strin
             <dd>{formatDateTime(drop.startsAt)}</dd>
             <dt>Ends</dt>
             <dd>{formatDateTime(drop.endsAt)}</dd>
+            <dt>Per player</dt>
+            <dd>{drop.perPlayerLimit === 1 ? "1 unit" : `up to ${drop.perPlayerLimit} units`}</dd>
+            <dt>Who can claim</dt>
+            <dd data-testid="eligibility">{describeEligibility(drop.eligibility)}</dd>
+            {drop.pools.length > 1 && (
+              <>
+                <dt>Pools</dt>
+                <dd>
+                  {drop.pools.map((p) => (
+                    <div key={p.id}>
+                      {p.units} × {p.prize.name}
+                      {p.minTier !== "bronze" && ` (reserved for ${p.minTier} and above)`}
+                    </div>
+                  ))}
+                </dd>
+              </>
+            )}
           </dl>
         </div>
         <ClaimPanel
@@ -46,6 +75,7 @@ export default async function DropPage({ params }: { params: Promise<{ id: strin
           serverTime={serverTime}
           signedIn={Boolean(user)}
           soldOut={drop.remaining === 0}
+          perPlayerLimit={drop.perPlayerLimit}
         />
       </div>
     </>

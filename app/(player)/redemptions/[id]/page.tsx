@@ -1,6 +1,7 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound, redirect } from "next/navigation";
+import { ShippingForm } from "@/components/drops/shipping-form";
 import { ReceiptStatus } from "@/components/ledger/receipt-status";
 import { getDb } from "@/db/client";
 import { currentUser } from "@/lib/auth/current-user";
@@ -47,6 +48,20 @@ export default async function RedemptionPage({
             {redemption.code}
           </span>
         </section>
+        {redemption.status === "awaiting_action" && redemption.actionDeadline && (
+          <section className="card">
+            <h3>Shipping</h3>
+            <ShippingForm redemptionId={redemption.id} deadline={redemption.actionDeadline} />
+          </section>
+        )}
+        {redemption.status === "expired" && (
+          <section className="card">
+            <h3>Expired</h3>
+            <p className="alert error" data-testid="redemption-expired">
+              No shipping address was confirmed in time, so this unit went back to the drop.
+            </p>
+          </section>
+        )}
         <section className="card">
           <h3>Receipt</h3>
           <ReceiptStatus redemptionId={redemption.id} initial={receipt} />

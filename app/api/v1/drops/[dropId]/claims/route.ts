@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { NextResponse } from "next/server";
 import { z } from "zod";
 import { getDb } from "@/db/client";
@@ -5,28 +6,40 @@ import { apiCaller, requireRole } from "@/lib/auth/current-user";
 import { claimDrop } from "@/lib/claims/claim-drop";
 import { AppError } from "@/lib/errors/app-error";
 import { apiRoute, requestContext } from "@/lib/http/api-handler";
-import { getReceipt } from "@/lib/redemptions/redemptions";
+
+const idempotencyKey = z
+  .string()
+  .min(1)
+  .max(200, "Idempotency-Key is at most 200 characters")
+  .regex(/^[\x21-\x7e]+$/, "Idempotency-Key must be printable ASCII without spaces");
 
 export const POST = apiRoute<{ params: Promise<{ dropId: string }> }>(async (request, context) => {
   const player = requireRole(await apiCaller(request), "player");
   const { dropId } = await context.params;
-  if (!z.uuid().safeParse(dropId).success)
+  if (!z.uuid().safeParse(dropId).success) {
     throw new AppError("not_found", "This drop does not exist");
-  const db = getDb();
-  const claim = await claimDrop(db, { dropId, playerId: player.id, ...requestContext(request) });
-  const receipt = await getReceipt(db, player.id, claim.redemptionId);
+  }
+  const header = request.headers.get("idempotency-key");
+  const key = header === null ? undefined : idempotencyKey.parse(header);
+  const body = await request.text();
+  if (body.length > 4096) throw new AppError("bad_request", "Request body is too large");
+  // The same key with another request is refused: the hash covers what was asked.
+  const requestHash = createHash("sha256").update(`POST ${dropId}\n${body}`).digest();
+  const claim = await claimDrop(getDb(), {
+    dropId,
+    playerId: player.id,
+    idempotencyKey: key,
+    requestHash,
+    ...requestContext(request),
+  });
   return NextResponse.json(
+    { redemption: { ...claim.redemption, code: claim.code }, receipt: claim.redemption.receipt },
     {
-      redemption: {
-        id: claim.redemptionId,
-        dropId: claim.dropId,
-        prizeId: claim.prizeId,
-        code: claim.code,
-        claimedAt: claim.claimedAt.toISOString(),
+      status: 201,
+      headers: {
+        location: `/api/v1/redemptions/${claim.redemption.id}`,
+        ...(claim.replayed ? { "idempotent-replayed": "true" } : {}),
       },
-      remaining: claim.remaining,
-      receipt,
     },
-    { status: 201, headers: { location: `/api/v1/redemptions/${claim.redemptionId}` } },
   );
 });

@@ -1,0 +1,83 @@
+"use client";
+
+import { useActionState, useState } from "react";
+import type { CodeImportState } from "@/app/(admin)/admin/prizes/[id]/actions";
+import { MAX_CSV_BYTES, MAX_CSV_CODES, rejectionReasonLabels } from "@/lib/codes/code-rules";
+
+type ImportAction = (prev: CodeImportState, form: FormData) => Promise<CodeImportState>;
+
+/** Uploads or pastes a CSV of gift codes into a prize's pool and shows what was taken. */
+export function CodeImportForm({ action: importCodes }: { action: ImportAction }) {
+  const [state, action, pending] = useActionState<CodeImportState, FormData>(importCodes, {});
+  const [tooLarge, setTooLarge] = useState(false);
+  const csvError = tooLarge ? "The file is larger than 2 MB: split it" : state.fieldErrors?.csv;
+  return (
+    <>
+      <form action={action} className="stack" noValidate>
+        {state.error && <p className="alert error">{state.error}</p>}
+        <label>
+          CSV file
+          <input
+            type="file"
+            name="file"
+            accept=".csv,text/csv"
+            onChange={(event) => setTooLarge((event.target.files?.[0]?.size ?? 0) > MAX_CSV_BYTES)}
+          />
+        </label>
+        <label>
+          Or paste codes, one a line
+          <textarea name="csv" spellCheck={false} placeholder={"code\nABCD-1234-EFGH-5678"} />
+        </label>
+        {csvError && <span className="field-error">{csvError}</span>}
+        <p className="small muted">
+          One code a line, optionally under a <code>code</code> header: 4 to 64 letters, digits and
+          dashes. At most {MAX_CSV_CODES.toLocaleString("en-US")} lines and 2 MB a file.
+        </p>
+        <div>
+          <button type="submit" disabled={pending || tooLarge}>
+            {pending ? "Importing…" : "Import codes"}
+          </button>
+        </div>
+      </form>
+      {state.report && <ImportReportView report={state.report} />}
+    </>
+  );
+}
+
+function ImportReportView({ report }: { report: NonNullable<CodeImportState["report"]> }) {
+  const hidden = report.rejectedCount - report.rejected.length;
+  return (
+    <section data-testid="code-import-report">
+      <p className={`alert ${report.accepted > 0 ? "success" : "info"}`}>
+        <span data-testid="accepted-count">{report.accepted}</span> of {report.total}{" "}
+        {report.total === 1 ? "code" : "codes"} imported
+        {report.rejectedCount > 0 && `; ${report.rejectedCount} rejected`}
+      </p>
+      {report.rejected.length > 0 && (
+        <table>
+          <thead>
+            <tr>
+              <th>Line</th>
+              <th>Code</th>
+              <th>Reason</th>
+            </tr>
+          </thead>
+          <tbody>
+            {report.rejected.map((r) => (
+              <tr key={r.line} data-testid="rejected-row">
+                <td>{r.line}</td>
+                <td className="mono">{r.code ?? "—"}</td>
+                <td>{rejectionReasonLabels[r.reason]}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      {hidden > 0 && (
+        <p className="small muted">
+          … and {hidden.toLocaleString("en-US")} more rejected lines not shown.
+        </p>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,58 @@
+"use client";
+
+import { useActionState } from "react";
+import { confirmShippingAction, type ShippingState } from "@/app/(player)/actions";
+
+const fields = [
+  ["name", "Full name"],
+  ["line1", "Address"],
+  ["line2", "Address line 2 (optional)"],
+  ["city", "City"],
+  ["postalCode", "Postal code"],
+  ["country", "Country (two letters, e.g. DE)"],
+] as const;
+
+export function ShippingForm({
+  redemptionId,
+  deadline,
+}: {
+  redemptionId: string;
+  deadline: string;
+}) {
+  const [state, action, pending] = useActionState<ShippingState, FormData>(
+    confirmShippingAction.bind(null, redemptionId),
+    {},
+  );
+  if (state.ok) {
+    return (
+      <p className="alert success" data-testid="shipping-confirmed">
+        Thanks: your prize ships to this address.
+      </p>
+    );
+  }
+  return (
+    <form action={action} className="stack" noValidate data-testid="shipping-form">
+      <p className="alert info" style={{ margin: 0 }}>
+        Confirm where to ship this prize by {new Date(deadline).toUTCString()}, or the unit goes
+        back to the drop.
+      </p>
+      {state.error && (
+        <p className="alert error" role="alert">
+          {state.error}
+        </p>
+      )}
+      {fields.map(([name, label]) => (
+        <label key={name}>
+          {label}
+          <input name={name} maxLength={120} />
+          {state.fieldErrors?.[name] && (
+            <span className="field-error">{state.fieldErrors[name]}</span>
+          )}
+        </label>
+      ))}
+      <button type="submit" disabled={pending}>
+        {pending ? "Saving…" : "Confirm shipping address"}
+      </button>
+    </form>
+  );
+}

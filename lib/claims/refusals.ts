@@ -1,0 +1,57 @@
+import type { ErrorCode } from "@/lib/errors/app-error";
+
+export const eligibilityRules = [
+  "verified_email",
+  "account_age",
+  "tier",
+  "region",
+  "flagged",
+] as const;
+export type EligibilityRule = (typeof eligibilityRules)[number];
+
+/** Every reason a claim can be refused: stable codes for the API, the audit trail and the page. */
+export type RefusalReason =
+  | "not_found"
+  | "not_started"
+  | "ended"
+  | "paused"
+  | "sold_out"
+  | "limit_reached"
+  | "lottery"
+  | `not_eligible:${EligibilityRule}`;
+
+const messages: Record<Exclude<RefusalReason, `not_eligible:${string}`>, string> = {
+  not_found: "This drop does not exist",
+  not_started: "This drop has not started yet",
+  ended: "This drop has ended",
+  paused: "This drop is paused for now; try again when it resumes",
+  sold_out: "Sold out: every unit of this drop has been claimed",
+  limit_reached: "You have already claimed a unit of this drop",
+  lottery: "This drop is a lottery: enter it instead of claiming",
+};
+
+const eligibilityMessages: Record<EligibilityRule, string> = {
+  verified_email: "verify your email address first",
+  account_age: "your account is too new for this drop",
+  tier: "this drop is for higher loyalty tiers",
+  region: "this drop is not open in your region",
+  flagged: "your account is under review",
+};
+
+export function refusalMessage(reason: RefusalReason, limit = 1): string {
+  if (reason.startsWith("not_eligible:")) {
+    const rule = reason.slice("not_eligible:".length) as EligibilityRule;
+    return `You are not eligible for this drop: ${eligibilityMessages[rule]}`;
+  }
+  if (reason === "limit_reached" && limit > 1) {
+    return `You have already claimed the most units allowed per player (${limit})`;
+  }
+  return messages[reason as keyof typeof messages];
+}
+
+/** The API error code of a refusal (`not_eligible` carries its rule in the body). */
+export function refusalErrorCode(reason: RefusalReason): ErrorCode {
+  if (reason.startsWith("not_eligible:")) return "not_eligible";
+  if (reason === "lottery") return "bad_request";
+  return reason as ErrorCode;
+}

@@ -1,0 +1,56 @@
+import { and, eq, sql } from "drizzle-orm";
+import { z } from "zod";
+import type { DbOrTx } from "@/db/client";
+import { redemptions } from "@/db/schema";
+import { AppError } from "@/lib/errors/app-error";
+
+const line = (label: string, max = 120) =>
+  z.string().trim().min(1, `${label} is required`).max(max, `${label} is too long`);
+
+export const shippingAddressSchema = z.object({
+  name: line("Name"),
+  line1: line("Address"),
+  line2: z.string().trim().max(120, "Address line 2 is too long").default(""),
+  city: line("City", 80),
+  postalCode: line("Postal code", 20),
+  country: z
+    .string()
+    .trim()
+    .toUpperCase()
+    .regex(/^[A-Z]{2}$/, "Country is a two-letter code, e.g. DE"),
+});
+export type ShippingAddress = z.infer<typeof shippingAddressSchema>;
+
+/**
+ * Confirms where a physical prize goes. Only the owner, only while the claim awaits it and before
+ * its deadline; the same status check as the expiry job, so exactly one of the two wins.
+ */
+export async function confirmShipping(
+  db: DbOrTx,
+  playerId: string,
+  redemptionId: string,
+  address: ShippingAddress,
+): Promise<void> {
+  const updated = await db
+    .update(redemptions)
+    .set({ shippingAddress: address, status: "fulfilled" })
+    .where(
+      and(
+        eq(redemptions.id, redemptionId),
+        eq(redemptions.playerId, playerId),
+        eq(redemptions.status, "awaiting_action"),
+        sql`${redemptions.actionDeadline} > now()`,
+      ),
+    )
+    .returning({ id: redemptions.id });
+  if (updated.length > 0) return;
+  const [row] = await db
+    .select({ status: redemptions.status })
+    .from(redemptions)
+    .where(and(eq(redemptions.id, redemptionId), eq(redemptions.playerId, playerId)));
+  if (!row) throw new AppError("not_found", "No such redemption");
+  if (row.status === "fulfilled") {
+    throw new AppError("bad_request", "This prize does not need a shipping address (any more)");
+  }
+  throw new AppError("expired", "The time to confirm a shipping address has passed");
+}
