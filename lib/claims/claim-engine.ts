@@ -137,6 +137,25 @@ export function submitClaim(db: Db, request: ClaimRequest): Promise<ClaimOutcome
   return batcher.submit(request);
 }
 
+/**
+ * Grants units to a lottery's winners (in draw order) once its window has closed: the same
+ * transaction, limits, codes and ledger entries as a first-come claim.
+ */
+export function grantLotteryWins(
+  db: Db,
+  dropId: string,
+  winners: string[],
+): Promise<ClaimOutcome[]> {
+  return db.transaction((tx) =>
+    claimBatch(
+      tx,
+      dropId,
+      winners.map((playerId) => ({ dropId, playerId })),
+      "lottery_draw",
+    ),
+  );
+}
+
 /** One claim in its own transaction, bypassing the batcher (for comparison in benchmarks). */
 export async function claimAlone(db: Db, request: ClaimRequest): Promise<ClaimOutcome> {
   const [outcome] = await runBatch(db, request.dropId, [request]);
@@ -166,6 +185,7 @@ async function claimBatch(
   tx: Tx,
   dropId: string,
   requests: ClaimRequest[],
+  mode: "claim" | "lottery_draw" = "claim",
 ): Promise<ClaimOutcome[]> {
   const outcomes: Array<ClaimOutcome | undefined> = new Array(requests.length);
 
@@ -240,15 +260,13 @@ async function claimBatch(
     for (const i of live) refuse(i, "not_found", 1);
   } else {
     const limit = drop.perPlayerLimit;
-    const gate: RefusalReason | undefined = !drop.started
-      ? "not_started"
-      : drop.ended
-        ? "ended"
-        : drop.paused
-          ? "paused"
-          : drop.allocation === "lottery"
-            ? "lottery"
-            : undefined;
+    // A lottery's winners are granted their units at the draw, after the window has closed.
+    const gate: RefusalReason | undefined =
+      mode === "lottery_draw"
+        ? drop.allocation === "lottery" && drop.ended
+          ? undefined
+          : "not_found"
+        : claimGate(drop);
     if (gate) {
       for (const i of live) refuse(i, gate, limit);
     } else {
@@ -264,6 +282,14 @@ async function claimBatch(
     outcomes[i] = { ...firstOutcome, replayed: true } as ClaimOutcome;
   }
   return outcomes as ClaimOutcome[];
+}
+
+function claimGate(drop: DropState): RefusalReason | undefined {
+  if (!drop.started) return "not_started";
+  if (drop.ended) return "ended";
+  if (drop.paused) return "paused";
+  if (drop.allocation === "lottery") return "lottery";
+  return undefined;
 }
 
 async function loadDrop(tx: Tx, dropId: string): Promise<DropState | undefined> {

@@ -1,3 +1,4 @@
+import { createHash, randomBytes } from "node:crypto";
 import { desc, eq, gt, inArray, sql } from "drizzle-orm";
 import { z } from "zod";
 import type { DbOrTx } from "@/db/client";
@@ -205,6 +206,9 @@ export const createDropSchema = z
       .max(100, "At most 100 per player")
       .default(1),
     eligibility: eligibilitySchema.default({}),
+    allocation: z
+      .enum(["first_come", "lottery"], { error: "Allocation is first_come or lottery" })
+      .default("first_come"),
   })
   .refine((d) => d.endsAt > d.startsAt, { path: ["endsAt"], message: "End must be after start" })
   .refine((d) => d.pools !== undefined || (d.prizeId !== undefined && d.units !== undefined), {
@@ -252,6 +256,9 @@ export async function createDrop(db: DbOrTx, input: CreateDropInput): Promise<{ 
         endsAt: input.endsAt,
         perPlayerLimit: input.perPlayerLimit,
         eligibility: input.eligibility,
+        allocation: input.allocation,
+        // A lottery commits to its secret seed now; the seed is revealed after the draw.
+        ...(input.allocation === "lottery" ? lotterySeed() : {}),
       })
       .returning({ id: drops.id });
     if (!drop) throw new Error("drop insert returned nothing");
@@ -267,6 +274,11 @@ export async function createDrop(db: DbOrTx, input: CreateDropInput): Promise<{ 
     }
     return drop;
   });
+}
+
+function lotterySeed(): { seed: Uint8Array; seedHash: Uint8Array } {
+  const seed = new Uint8Array(randomBytes(32));
+  return { seed, seedHash: new Uint8Array(createHash("sha256").update(seed).digest()) };
 }
 
 /** Pauses or resumes a drop; claims on a paused drop are refused with `paused`. */
