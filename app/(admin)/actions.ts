@@ -20,7 +20,11 @@ export type AdminFormState = {
 
 function fieldErrors(error: z.ZodError): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const issue of error.issues) out[String(issue.path[0] ?? "form")] ??= issue.message;
+  for (const issue of error.issues) {
+    // Eligibility rules are nested; their inputs are named after the rule.
+    const [head, rule] = issue.path;
+    out[String((head === "eligibility" ? rule : head) ?? "form")] ??= issue.message;
+  }
   return out;
 }
 
@@ -64,19 +68,39 @@ export async function createDropAction(
   const admin = await adminOrError();
   if (!admin) return { error: "Only admins can create drops" };
   const values = Object.fromEntries(
-    ["title", "prizeId", "units", "startsAt", "endsAt", "tzOffset"].map((k) => [
-      k,
-      String(form.get(k) ?? ""),
-    ]),
+    [
+      "title",
+      "prizeId",
+      "units",
+      "startsAt",
+      "endsAt",
+      "tzOffset",
+      "perPlayerLimit",
+      "allocation",
+      "minAccountAgeDays",
+      "minTier",
+      "regions",
+    ].map((k) => [k, String(form.get(k) ?? "")]),
   );
   // datetime-local inputs carry no zone: the browser sends its offset so times mean what the admin saw.
   const offset = Number(values.tzOffset) || 0;
   const toUtc = (local: string | undefined) =>
     local ? new Date(Date.parse(`${local}Z`) + offset * 60_000) : undefined;
+  const regions = (values.regions ?? "")
+    .split(/[\s,]+/)
+    .map((r) => r.trim())
+    .filter(Boolean);
   const parsed = createDropSchema.safeParse({
     ...values,
     startsAt: toUtc(values.startsAt),
     endsAt: toUtc(values.endsAt),
+    eligibility: {
+      ...(form.get("verifiedEmail") ? { verifiedEmail: true } : {}),
+      ...(form.get("notFlagged") ? { notFlagged: true } : {}),
+      ...(values.minAccountAgeDays ? { minAccountAgeDays: values.minAccountAgeDays } : {}),
+      ...(values.minTier && values.minTier !== "bronze" ? { minTier: values.minTier } : {}),
+      ...(regions.length > 0 ? { regions } : {}),
+    },
   });
   if (!parsed.success) return { fieldErrors: fieldErrors(parsed.error), values };
   try {

@@ -62,6 +62,52 @@ export function DropForm({
         <input name="endsAt" type="datetime-local" defaultValue={v.endsAt ?? defaults?.end} />
         {e.endsAt && <span className="field-error">{e.endsAt}</span>}
       </label>
+      <label>
+        Units per player
+        <input name="perPlayerLimit" inputMode="numeric" defaultValue={v.perPlayerLimit ?? "1"} />
+        {e.perPlayerLimit && <span className="field-error">{e.perPlayerLimit}</span>}
+      </label>
+      <label>
+        Allocation
+        <select name="allocation" defaultValue={v.allocation ?? "first_come"}>
+          <option value="first_come">First come, first served</option>
+          <option value="lottery">Weighted lottery (drawn at the end)</option>
+        </select>
+        {e.allocation && <span className="field-error">{e.allocation}</span>}
+      </label>
+      <fieldset className="full" style={{ border: "1px solid var(--line)", borderRadius: 10 }}>
+        <legend>Who can claim</legend>
+        <div className="stack wide" style={{ maxWidth: "none" }}>
+          <label>
+            Minimum account age (days)
+            <input
+              name="minAccountAgeDays"
+              inputMode="numeric"
+              defaultValue={v.minAccountAgeDays}
+            />
+            {e.minAccountAgeDays && <span className="field-error">{e.minAccountAgeDays}</span>}
+          </label>
+          <label>
+            Minimum loyalty tier
+            <select name="minTier" defaultValue={v.minTier ?? "bronze"}>
+              <option value="bronze">Any (bronze and up)</option>
+              <option value="silver">Silver and up</option>
+              <option value="gold">Gold only</option>
+            </select>
+          </label>
+          <label className="full">
+            Allowed regions (two-letter codes, comma-separated; empty for all)
+            <input name="regions" defaultValue={v.regions} placeholder="US, CA" />
+            {e.regions && <span className="field-error">{e.regions}</span>}
+          </label>
+          <label className="row" style={{ display: "flex" }}>
+            <input type="checkbox" name="verifiedEmail" /> Verified email required
+          </label>
+          <label className="row" style={{ display: "flex" }}>
+            <input type="checkbox" name="notFlagged" /> Not for flagged accounts
+          </label>
+        </div>
+      </fieldset>
       <div className="full">
         <button type="submit" disabled={pending || prizes.length === 0}>
           {pending ? "Creating…" : "Create drop"}

@@ -11,6 +11,34 @@ export async function purgeIdempotencyKeys(db: Db): Promise<number> {
   return rows[0]?.n ?? 0;
 }
 
+/** Redemptions in the last year that earn a loyalty tier. */
+export const TIER_THRESHOLDS = { silver: 5, gold: 20 } as const;
+
+/**
+ * Loyalty tiers come from activity: redemptions kept (not expired) over the last 365 days. Tiers
+ * only go up here; a tier granted another way is never taken away by a quiet year.
+ */
+export async function refreshLoyaltyTiers(db: Db): Promise<number> {
+  const rows = await db.execute<{ n: number }>(sql`
+    with activity as (
+      select player_id, count(*) as n from redemptions
+      where status <> 'expired' and created_at > now() - interval '365 days'
+      group by player_id
+    ), earned as (
+      select player_id,
+             case when n >= ${TIER_THRESHOLDS.gold} then 'gold'
+                  when n >= ${TIER_THRESHOLDS.silver} then 'silver'
+                  else 'bronze' end::loyalty_tier as tier
+      from activity
+    ), changed as (
+      update users u set loyalty_tier = e.tier
+      from earned e
+      where u.id = e.player_id and e.tier > u.loyalty_tier
+      returning 1
+    ) select count(*)::int as n from changed`);
+  return rows[0]?.n ?? 0;
+}
+
 /** The worker's periodic jobs; safe to run in several workers at once. */
 export async function runMaintenance(options: {
   db: Db;
@@ -20,10 +48,16 @@ export async function runMaintenance(options: {
 }): Promise<void> {
   const { db, signal, log, intervalMs = 1000 } = options;
   let lastPurge = 0;
+  let lastTiers = 0;
   while (!signal.aborted) {
     try {
       const expired = await expireOverdueClaims(db);
       if (expired > 0) log(`expired ${expired} unconfirmed claim(s); their units are back`);
+      if (Date.now() - lastTiers > 60_000) {
+        lastTiers = Date.now();
+        const upgraded = await refreshLoyaltyTiers(db);
+        if (upgraded > 0) log(`${upgraded} player(s) reached a higher loyalty tier`);
+      }
       if (Date.now() - lastPurge > 3_600_000) {
         lastPurge = Date.now();
         const purged = await purgeIdempotencyKeys(db);
