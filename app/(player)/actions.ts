@@ -45,7 +45,7 @@ export async function claimAction(
   redirect(`/redemptions/${redemptionId}?claimed=1`);
 }
 
-export type ShippingState = { ok?: boolean; error?: string; fieldErrors?: Record<string, string> };
+export type ShippingState = { error?: string; fieldErrors?: Record<string, string> };
 
 export async function confirmShippingAction(
   redemptionId: string,
@@ -75,5 +75,5 @@ export async function confirmShippingAction(
     throw error;
   }
   revalidatePath(`/redemptions/${redemptionId}`);
-  return { ok: true };
+  return {};
 }

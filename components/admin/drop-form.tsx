@@ -77,7 +77,7 @@ export function DropForm({
       </label>
       <fieldset className="full" style={{ border: "1px solid var(--line)", borderRadius: 10 }}>
         <legend>Who can claim</legend>
-        <div className="stack wide" style={{ maxWidth: "none" }}>
+        <div className="rules-grid">
           <label>
             Minimum account age (days)
             <input

@@ -23,13 +23,6 @@ export function ShippingForm({
     confirmShippingAction.bind(null, redemptionId),
     {},
   );
-  if (state.ok) {
-    return (
-      <p className="alert success" data-testid="shipping-confirmed">
-        Thanks: your prize ships to this address.
-      </p>
-    );
-  }
   return (
     <form action={action} className="stack" noValidate data-testid="shipping-form">
       <p className="alert info" style={{ margin: 0 }}>

@@ -11,6 +11,7 @@ export type RedemptionView = {
   code: string;
   status: "fulfilled" | "awaiting_action" | "expired";
   actionDeadline: string | null;
+  shippingAddress: Record<string, string> | null;
   claimedAt: string;
   drop: { id: string; title: string };
   prize: {
@@ -28,6 +29,7 @@ const columns = {
   codeKeyId: redemptions.codeKeyId,
   status: redemptions.status,
   actionDeadline: redemptions.actionDeadline,
+  shippingAddress: redemptions.shippingAddress,
   createdAt: redemptions.createdAt,
   dropId: drops.id,
   dropTitle: drops.title,
@@ -44,6 +46,7 @@ type Row = {
   codeKeyId: string;
   status: RedemptionView["status"];
   actionDeadline: Date | null;
+  shippingAddress: Record<string, string> | null;
   createdAt: Date;
   dropId: string;
   dropTitle: string;
@@ -73,6 +76,7 @@ async function toView(db: DbOrTx, row: Row): Promise<RedemptionView> {
     code: decryptCode(row.codeCiphertext, row.codeKeyId),
     status: row.status,
     actionDeadline: row.actionDeadline?.toISOString() ?? null,
+    shippingAddress: row.shippingAddress,
     claimedAt: row.createdAt.toISOString(),
     drop: { id: row.dropId, title: row.dropTitle },
     prize: {

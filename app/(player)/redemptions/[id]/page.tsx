@@ -54,6 +54,16 @@ export default async function RedemptionPage({
             <ShippingForm redemptionId={redemption.id} deadline={redemption.actionDeadline} />
           </section>
         )}
+        {redemption.shippingAddress && (
+          <section className="card">
+            <h3>Shipping</h3>
+            <p className="alert success" data-testid="shipping-confirmed">
+              Ships to {redemption.shippingAddress.name}, {redemption.shippingAddress.line1},{" "}
+              {redemption.shippingAddress.postalCode} {redemption.shippingAddress.city},{" "}
+              {redemption.shippingAddress.country}.
+            </p>
+          </section>
+        )}
         {redemption.status === "expired" && (
           <section className="card">
             <h3>Expired</h3>

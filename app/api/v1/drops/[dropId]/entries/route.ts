@@ -1,0 +1,20 @@
+import { NextResponse } from "next/server";
+import { getDb } from "@/db/client";
+import { apiCaller, requireRole } from "@/lib/auth/current-user";
+import { apiRoute, requestContext } from "@/lib/http/api-handler";
+import { enterLottery } from "@/lib/lottery/lottery";
+
+/** Enters the caller in a lottery drop: 201 for a new entry, 200 with the same entry again. */
+export const POST = apiRoute<{ params: Promise<{ dropId: string }> }>(async (request, context) => {
+  const player = requireRole(await apiCaller(request), "player");
+  const { dropId } = await context.params;
+  const { entry, created } = await enterLottery(getDb(), {
+    dropId,
+    playerId: player.id,
+    ...requestContext(request),
+  });
+  return NextResponse.json(
+    { entry },
+    { status: created ? 201 : 200, headers: { location: `/api/v1/drops/${dropId}/lottery` } },
+  );
+});
