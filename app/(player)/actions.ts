@@ -53,7 +53,7 @@ export async function confirmShippingAction(
   form: FormData,
 ): Promise<ShippingState> {
   const user = await currentUser();
-  if (!user || user.role !== "player") return { error: "Sign in as the player who claimed it" };
+  if (user?.role !== "player") return { error: "Sign in as the player who claimed it" };
   if (!z.uuid().safeParse(redemptionId).success) return { error: "No such redemption" };
   const parsed = shippingAddressSchema.safeParse(
     Object.fromEntries(

@@ -95,7 +95,7 @@ export function DropForm({
               <option value="gold">Gold only</option>
             </select>
           </label>
-          <label className="full">
+          <label className="wide-field">
             Allowed regions (two-letter codes, comma-separated; empty for all)
             <input name="regions" defaultValue={v.regions} placeholder="US, CA" />
             {e.regions && <span className="field-error">{e.regions}</span>}
