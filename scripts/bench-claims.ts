@@ -1,0 +1,422 @@
+/**
+ * `npm run bench:claims`: claim throughput, side by side in one run on one database.
+ *
+ *   (a) naive     one transaction per claim, conditional UPDATE of a stock counter
+ *   (b) alone     the engine without batching (`claimAlone`): unit rows, SKIP LOCKED
+ *   (c) engine    the engine (`submitClaim`): concurrent claims batched + SKIP LOCKED
+ *   (d) http      the engine through the running app: POST /api/v1/drops/{id}/claims
+ *
+ * Each DB variant gets its own hot drop (one prize, 100,000 units) and 256 concurrent claimers
+ * over the same pool size, with durable commits. Options:
+ *   --claims N          claims per DB variant (default 30000)
+ *   --concurrency N     concurrent claimers (default 256)
+ *   --pool N            connections per DB variant (default 32)
+ *   --units N           units per hot drop (default 100000)
+ *   --skip-db           only the HTTP part
+ *   --skip-http         only the database part
+ *   --requests N        HTTP requests (default 20000), --connections N (default 256)
+ *   --url URL --seed-file FILE   drive an already running app seeded with `npm run seed:load`
+ *   --cpu-prof          run the app's processes with --cpu-prof (profiles in <data>/profiles)
+ * DATABASE_URL: use that database for the DB part instead of a fresh embedded PostgreSQL.
+ */
+import { execFileSync } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { parseArgs } from "node:util";
+import postgres from "postgres";
+import { createDb } from "@/db/client";
+import { migrateDatabase } from "@/db/migrate";
+import { claimAlone, submitClaim } from "@/lib/claims/claim-engine";
+import { startEmbeddedPostgres } from "@/lib/services/embedded-postgres";
+import { resetDir, startApp } from "./bench/app";
+import { httpLoad, warmUp } from "./bench/http-load";
+import {
+  closedLoop,
+  clusterCpuSeconds,
+  fmt,
+  machineCpu,
+  processCpuSeconds,
+  type RunResult,
+  sampleWaits,
+} from "./bench/measure";
+import {
+  createNaiveDrop,
+  engineIntegrity,
+  type Integrity,
+  naiveClaim,
+  naiveIntegrity,
+  setupNaive,
+} from "./bench/naive";
+import { createHotDrop, createPlayers, type LoadSeed, seedLoad } from "./bench/seed";
+
+const { values: args } = parseArgs({
+  options: {
+    claims: { type: "string", default: "30000" },
+    concurrency: { type: "string", default: "256" },
+    pool: { type: "string", default: "32" },
+    units: { type: "string", default: "100000" },
+    "skip-db": { type: "boolean", default: false },
+    "skip-http": { type: "boolean", default: false },
+    requests: { type: "string", default: "20000" },
+    connections: { type: "string", default: "256" },
+    url: { type: "string" },
+    "seed-file": { type: "string" },
+    "cpu-prof": { type: "boolean", default: false },
+    "pg-port": { type: "string", default: "54369" },
+    engine: { type: "string" },
+  },
+});
+
+const CLAIMS = Number(args.claims);
+const CONCURRENCY = Number(args.concurrency);
+const POOL = Number(args.pool);
+const UNITS = Number(args.units);
+const REQUESTS = Number(args.requests);
+const CONNECTIONS = Number(args.connections);
+const APP = "prizeledger";
+const WARM_UP = 512;
+const SELLOUT_UNITS = 500;
+
+const log = (line: string) => console.log(`[bench] ${line}`);
+
+type Variant = {
+  name: string;
+  label: string;
+  run: RunResult;
+  integrity: Integrity;
+  sellout: Integrity & { ok: number };
+  pgCpu: number;
+  benchCpu: number;
+  machineBusy: number;
+  waits: Array<[string, number]>;
+};
+
+function machineInfo(): string {
+  const memGiB = (os.totalmem() / 2 ** 30).toFixed(1);
+  const cpu = os.cpus()[0]?.model ?? "?";
+  let kernel = os.release();
+  try {
+    kernel = execFileSync("uname", ["-sr"]).toString().trim();
+  } catch {}
+  return `${os.availableParallelism()} cores (${cpu}), ${memGiB} GiB, ${kernel}, node ${process.version}`;
+}
+
+async function serverFacts(sql: postgres.Sql): Promise<string> {
+  const rows = await sql<Array<{ name: string; setting: string }>>`
+    select name, setting from pg_settings
+    where name in ('fsync', 'synchronous_commit', 'wal_sync_method', 'full_page_writes',
+                   'commit_delay', 'shared_buffers', 'max_connections', 'server_version')
+    order by name`;
+  return rows.map((r) => `${r.name}=${r.setting}`).join(" ");
+}
+
+let pgDataDir: string | undefined;
+
+async function measured(
+  sql: postgres.Sql,
+  total: number,
+  claim: (i: number) => Promise<boolean>,
+): Promise<Pick<Variant, "run" | "pgCpu" | "benchCpu" | "machineBusy" | "waits">> {
+  const stop = sampleWaits(sql, APP);
+  const pg0 = clusterCpuSeconds(pgDataDir);
+  const me0 = processCpuSeconds(process.pid);
+  const m0 = machineCpu();
+  const run = await closedLoop(total, CONCURRENCY, claim);
+  const m1 = machineCpu();
+  const pgCpu = clusterCpuSeconds(pgDataDir) - pg0;
+  const benchCpu = processCpuSeconds(process.pid) - me0;
+  const { share } = await stop();
+  return {
+    run,
+    pgCpu,
+    benchCpu,
+    machineBusy: (m1.busy - m0.busy) / (m1.total - m0.total),
+    waits: share,
+  };
+}
+
+async function dbPart(): Promise<Variant[]> {
+  let url = process.env.DATABASE_URL?.trim();
+  let stopPg: (() => Promise<void>) | undefined;
+  let benchDir: string | undefined;
+  if (!url) {
+    benchDir = path.resolve(".data/bench", `run-${Date.now().toString(36)}`);
+    log(`starting embedded PostgreSQL in ${path.relative(process.cwd(), benchDir)}`);
+    const pg = await startEmbeddedPostgres(
+      path.join(benchDir, "postgres"),
+      Number(args["pg-port"]),
+    );
+    url = pg.url;
+    stopPg = pg.stop;
+    pgDataDir = path.join(benchDir, "postgres");
+    // Code keys for the engine's encryption live beside the bench's database.
+    process.env.PRIZELEDGER_DATA_DIR = benchDir;
+  }
+  try {
+    await migrateDatabase(url);
+    const admin = createDb(url, 2);
+    log(`server: ${await serverFacts(admin.sql)}`);
+    await setupNaive(admin.sql);
+
+    const t0 = performance.now();
+    const players = await createPlayers(admin.sql, CLAIMS + WARM_UP, { tokens: false });
+    const ids = players.map((p) => p.id);
+    const main = ids.slice(WARM_UP);
+    const warm = ids.slice(0, WARM_UP);
+    const sellers = ids.slice(0, 2 * SELLOUT_UNITS);
+    log(`created ${players.length} players in ${fmt((performance.now() - t0) / 1000)} s`);
+
+    const variants: Variant[] = [];
+    const prepare = async (id: string) => {
+      await admin.sql`vacuum analyze drop_units`;
+      await admin.sql`checkpoint`;
+      return id;
+    };
+
+    // (a) naive
+    {
+      const pool = postgres(url, {
+        max: POOL,
+        onnotice: () => {},
+        connection: { application_name: APP },
+      });
+      const warmDrop = await createNaiveDrop(pool, UNITS);
+      await closedLoop(WARM_UP, CONCURRENCY, (i) => naiveClaim(pool, warmDrop, warm[i] as string));
+      const dropId = await prepare(await createNaiveDrop(pool, UNITS));
+      log(`naive: ${CLAIMS} claims on drop ${dropId}…`);
+      const m = await measured(admin.sql, CLAIMS, (i) =>
+        naiveClaim(pool, dropId, main[i] as string),
+      );
+      const soldDrop = await createNaiveDrop(pool, SELLOUT_UNITS);
+      const sold = await closedLoop(sellers.length, CONCURRENCY, (i) =>
+        naiveClaim(pool, soldDrop, sellers[i] as string),
+      );
+      variants.push({
+        name: "naive",
+        label: "naive: 1 tx/claim, UPDATE counter",
+        ...m,
+        integrity: await naiveIntegrity(admin.sql, dropId),
+        sellout: { ...(await naiveIntegrity(admin.sql, soldDrop)), ok: sold.ok },
+      });
+      await pool.end();
+    }
+
+    // (b) engine without batching, (c) engine
+    // --engine PATH: a scratch copy of the engine, to measure a proposed change.
+    const mod: Pick<typeof import("@/lib/claims/claim-engine"), "claimAlone" | "submitClaim"> =
+      args.engine ? await import(path.resolve(args.engine)) : { claimAlone, submitClaim };
+    if (args.engine) log(`engine from ${args.engine}`);
+    const engines = [
+      { name: "alone", label: "engine, no batching (claimAlone)", fn: mod.claimAlone },
+      { name: "engine", label: "engine (submitClaim: batch + SKIP LOCKED)", fn: mod.submitClaim },
+    ];
+    for (const e of engines) {
+      const { db, sql } = createDb(url, POOL);
+      const claim = (dropId: string, playerId: string) =>
+        e
+          .fn(db, { dropId, playerId, ip: "127.0.0.1", userAgent: "bench-claims" })
+          .then((o) => o.ok);
+      const warmDrop = await createHotDrop(db, WARM_UP, `bench warm-up ${e.name}`);
+      await closedLoop(WARM_UP, CONCURRENCY, (i) => claim(warmDrop, warm[i] as string));
+      const dropId = await prepare(await createHotDrop(db, UNITS, `bench ${e.name}`));
+      log(`${e.name}: ${CLAIMS} claims on drop ${dropId}…`);
+      const m = await measured(admin.sql, CLAIMS, (i) => claim(dropId, main[i] as string));
+      const soldDrop = await createHotDrop(db, SELLOUT_UNITS, `bench sell-out ${e.name}`);
+      const sold = await closedLoop(sellers.length, CONCURRENCY, (i) =>
+        claim(soldDrop, sellers[i] as string),
+      );
+      variants.push({
+        name: e.name,
+        label: e.label,
+        ...m,
+        integrity: await engineIntegrity(admin.sql, dropId),
+        sellout: { ...(await engineIntegrity(admin.sql, soldDrop)), ok: sold.ok },
+      });
+      await sql.end();
+    }
+    await admin.sql.end();
+    return variants;
+  } finally {
+    if (stopPg) await stopPg();
+    if (benchDir) fs.rmSync(benchDir, { recursive: true, force: true });
+  }
+}
+
+function printDb(variants: Variant[]): void {
+  const naive = variants.find((v) => v.name === "naive");
+  const col = (s: string) => s.padStart(14);
+  const rows: Array<[string, (v: Variant) => string]> = [
+    ["claims/s", (v) => fmt(v.run.perSecond, 0)],
+    ["× naive", (v) => (naive ? `${fmt(v.run.perSecond / naive.run.perSecond, 2)}×` : "-")],
+    ["p50 ms", (v) => fmt(v.run.p50)],
+    ["p95 ms", (v) => fmt(v.run.p95)],
+    ["p99 ms", (v) => fmt(v.run.p99)],
+    ["max ms", (v) => fmt(v.run.max)],
+    ["granted", (v) => String(v.run.ok)],
+    ["refused/errors", (v) => `${v.run.refused}/${v.run.errors}`],
+    ["rows in DB", (v) => String(v.integrity.granted)],
+    ["oversold", (v) => String(v.integrity.oversold)],
+    ["dup units", (v) => String(v.integrity.duplicateUnits)],
+    ["dup players", (v) => String(v.integrity.duplicatePlayers)],
+    ["stock mismatch", (v) => String(v.integrity.mismatched)],
+    [
+      `sell-out ${SELLOUT_UNITS}/${2 * SELLOUT_UNITS}`,
+      (v) => `${v.sellout.granted} ok, ${v.sellout.oversold} over`,
+    ],
+    ["seconds", (v) => fmt(v.run.seconds)],
+    ["postgres CPU s", (v) => fmt(v.pgCpu)],
+    ["bench CPU s", (v) => fmt(v.benchCpu)],
+    ["machine busy", (v) => `${fmt(v.machineBusy * 100, 0)}%`],
+  ];
+  console.log(
+    `\nDatabase layer: ${CLAIMS} claims per variant, ${CONCURRENCY} concurrent claimers, ` +
+      `pool ${POOL}, hot drop of ${UNITS} units, durable commits`,
+  );
+  console.log(`${"".padEnd(22)}${variants.map((v) => col(v.name)).join("")}`);
+  for (const [name, f] of rows)
+    console.log(`${name.padEnd(22)}${variants.map((v) => col(f(v))).join("")}`);
+  for (const v of variants) console.log(`  ${v.name.padEnd(7)} = ${v.label}`);
+  console.log("\nActive backends by wait event (average number of backends; CPU = not waiting):");
+  for (const v of variants) {
+    const top = v.waits
+      .slice(0, 5)
+      .map(([w, n]) => `${w} ${fmt(n)}`)
+      .join(", ");
+    console.log(`  ${v.name.padEnd(7)} ${top}`);
+  }
+  const engine = variants.find((v) => v.name === "engine");
+  const alone = variants.find((v) => v.name === "alone");
+  if (naive && engine && alone) {
+    const ratio = engine.run.perSecond / naive.run.perSecond;
+    console.log(
+      `\nengine / naive = ${fmt(ratio, 2)}× (target ≥ 3×: ${ratio >= 3 ? "met" : "MISSED"}); ` +
+        `no batching / naive = ${fmt(alone.run.perSecond / naive.run.perSecond, 2)}×`,
+    );
+  }
+  const bad = variants.filter(
+    (v) =>
+      v.integrity.oversold + v.integrity.duplicateUnits + v.integrity.duplicatePlayers > 0 ||
+      v.integrity.mismatched > 0 ||
+      v.integrity.granted !== v.run.ok ||
+      v.sellout.granted !== SELLOUT_UNITS ||
+      v.sellout.ok !== SELLOUT_UNITS,
+  );
+  console.log(
+    bad.length === 0
+      ? "integrity: 0 oversold, 0 duplicate units, 0 duplicate players; sell-outs exact"
+      : `integrity: PROBLEM in ${bad.map((v) => v.name).join(", ")}`,
+  );
+}
+
+async function httpPart(): Promise<void> {
+  let seed: LoadSeed;
+  let baseUrl: string;
+  let app: Awaited<ReturnType<typeof startApp>> | undefined;
+  let databaseUrl: string | undefined;
+  const dataDir = ".data/bench-http";
+  if (args.url) {
+    if (!args["seed-file"]) throw new Error("--url needs --seed-file (from npm run seed:load)");
+    seed = JSON.parse(fs.readFileSync(args["seed-file"], "utf8")) as LoadSeed;
+    baseUrl = args.url;
+    databaseUrl = process.env.DATABASE_URL?.trim();
+  } else {
+    resetDir(dataDir);
+    log("starting the app (embedded PostgreSQL, chain, worker, next start) on port 3200…");
+    const started = performance.now();
+    app = await startApp({
+      dataDir,
+      port: 3200,
+      pgPort: 54359,
+      chainPort: 8556,
+      distDir: ".data/bench-next",
+      nodeOptions: args["cpu-prof"]
+        ? `--cpu-prof --cpu-prof-dir=${path.resolve(dataDir, "profiles")}`
+        : undefined,
+      log,
+    });
+    log(`app up in ${fmt((performance.now() - started) / 1000)} s`);
+    baseUrl = app.baseUrl;
+    databaseUrl = app.databaseUrl;
+    const { db, sql } = createDb(databaseUrl, 4);
+    seed = await seedLoad(db, sql, { players: REQUESTS + WARM_UP, units: UNITS });
+    fs.writeFileSync(path.join(dataDir, "load.json"), JSON.stringify(seed));
+    await sql.end();
+  }
+  const tokens = seed.players.map((p) => p.token);
+  await warmUp(baseUrl, seed.dropId, tokens.slice(0, WARM_UP));
+  const measuredTokens = tokens.slice(WARM_UP);
+  const requests = Math.min(REQUESTS, measuredTokens.length);
+  const sampler = databaseUrl ? postgres(databaseUrl, { max: 1, onnotice: () => {} }) : undefined;
+  const stopWaits = sampler ? sampleWaits(sampler, APP) : undefined;
+  const webPid = app?.webPid();
+  const web0 = webPid ? processCpuSeconds(webPid) : 0;
+  const appPgDir = app ? path.join(dataDir, "postgres") : undefined;
+  const pg0 = clusterCpuSeconds(appPgDir);
+  const m0 = machineCpu();
+  log(`HTTP: ${requests} requests, ${CONNECTIONS} connections, ${baseUrl}…`);
+  const r = await httpLoad({
+    baseUrl,
+    dropId: seed.dropId,
+    tokens: measuredTokens,
+    connections: CONNECTIONS,
+    requests,
+  });
+  const m1 = machineCpu();
+  const webCpu = webPid ? processCpuSeconds(webPid) - web0 : Number.NaN;
+  const pgCpu = clusterCpuSeconds(appPgDir) - pg0;
+  const waits = stopWaits ? await stopWaits() : undefined;
+  const integrity = sampler ? await engineIntegrity(sampler, seed.dropId) : undefined;
+  await sampler?.end();
+  if (app) {
+    log("stopping the app…");
+    await app.stop();
+  }
+  const target = r.perSecond >= 2000 && r.p99 < 100;
+  console.log(
+    `\nHTTP: POST /api/v1/drops/{id}/claims, ${requests} requests, ${CONNECTIONS} connections, ` +
+      "distinct players (bearer tokens)",
+  );
+  console.log(`  claims/s        ${fmt(r.perSecond, 0)}`);
+  console.log(
+    `  p50/p95/p99 ms  ${fmt(r.p50)} / ${fmt(r.p95)} / ${fmt(r.p99)} (max ${fmt(r.max)})`,
+  );
+  console.log(`  statuses        ${JSON.stringify(r.statuses)}`);
+  if (r.firstError) console.log(`  first error     ${r.firstError}`);
+  console.log(`  seconds         ${fmt(r.seconds)}`);
+  console.log(
+    `  CPU s           web ${fmt(webCpu)}, postgres ${fmt(pgCpu)}, load generator ${fmt(r.cpuSeconds)}` +
+      ` (machine busy ${fmt(((m1.busy - m0.busy) / (m1.total - m0.total)) * 100, 0)}% of ` +
+      `${os.availableParallelism()} cores)`,
+  );
+  if (waits) {
+    console.log(
+      `  DB waits        ${waits.share
+        .slice(0, 5)
+        .map(([w, n]) => `${w} ${fmt(n, 2)}`)
+        .join(", ")}`,
+    );
+  }
+  if (integrity) {
+    console.log(
+      `  integrity       ${integrity.granted} redemptions (201s + warm-up ${WARM_UP}), ` +
+        `oversold ${integrity.oversold}, dup units ${integrity.duplicateUnits}, ` +
+        `dup players ${integrity.duplicatePlayers}, stock mismatch ${integrity.mismatched}`,
+    );
+  }
+  console.log(`  target ≥ 2,000 claims/s with p99 < 100 ms: ${target ? "met" : "MISSED"}`);
+}
+
+async function main(): Promise<void> {
+  console.log(`bench:claims on ${machineInfo()}`);
+  if (!args["skip-db"]) printDb(await dbPart());
+  if (!args["skip-http"]) await httpPart();
+}
+
+main().then(
+  () => process.exit(0),
+  (error: Error) => {
+    console.error(`bench:claims failed: ${error.stack ?? error.message}`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,105 @@
+/**
+ * The HTTP load generator: `connections` keep-alive sockets (node:http, no extra dependency),
+ * closed loop, each request `POST /api/v1/drops/{id}/claims` with a different player's token.
+ * It runs on the same cores as the app, so its own CPU time is reported next to the figures.
+ */
+import http from "node:http";
+import { type RunResult, summarize } from "./measure";
+
+export type HttpResult = RunResult & { statuses: Record<string, number>; cpuSeconds: number };
+
+function post(
+  agent: http.Agent,
+  url: URL,
+  token: string,
+): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = http.request(
+      {
+        agent,
+        host: url.hostname,
+        port: url.port,
+        path: url.pathname,
+        method: "POST",
+        headers: { authorization: `Bearer ${token}`, "content-length": "0" },
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on("data", (c: Buffer) => chunks.push(c));
+        res.on("end", () =>
+          resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString() }),
+        );
+        res.on("error", reject);
+      },
+    );
+    req.on("error", reject);
+    req.end();
+  });
+}
+
+export async function httpLoad(options: {
+  baseUrl: string;
+  dropId: string;
+  tokens: string[];
+  connections: number;
+  requests: number;
+}): Promise<HttpResult> {
+  const { tokens, connections, requests } = options;
+  if (tokens.length < requests) {
+    throw new Error(`${requests} requests need as many players; the seed has ${tokens.length}`);
+  }
+  const url = new URL(`/api/v1/drops/${options.dropId}/claims`, options.baseUrl);
+  const agent = new http.Agent({ keepAlive: true, maxSockets: connections });
+  const latencies = new Float64Array(requests);
+  const statuses: Record<string, number> = {};
+  let ok = 0;
+  let refused = 0;
+  let errors = 0;
+  let firstError: string | undefined;
+  let next = 0;
+  const cpu0 = process.cpuUsage();
+  const started = performance.now();
+  const worker = async () => {
+    for (let i = next++; i < requests; i = next++) {
+      const t0 = performance.now();
+      try {
+        const res = await post(agent, url, tokens[i] as string);
+        statuses[res.status] = (statuses[res.status] ?? 0) + 1;
+        if (res.status === 201) ok++;
+        else if (res.status === 409) refused++;
+        else {
+          errors++;
+          firstError ??= `${res.status} ${res.body.slice(0, 200)}`;
+        }
+      } catch (error) {
+        errors++;
+        statuses.neterr = (statuses.neterr ?? 0) + 1;
+        firstError ??= (error as Error).message;
+      }
+      latencies[i] = performance.now() - t0;
+    }
+  };
+  await Promise.all(Array.from({ length: connections }, worker));
+  const seconds = (performance.now() - started) / 1000;
+  const cpu = process.cpuUsage(cpu0);
+  agent.destroy();
+  return {
+    claims: requests,
+    ok,
+    refused,
+    errors,
+    seconds,
+    ...summarize(latencies, seconds),
+    firstError,
+    statuses,
+    cpuSeconds: (cpu.user + cpu.system) / 1e6,
+  };
+}
+
+/** A few requests to warm the route (compilation of lazy chunks, pool connections). */
+export async function warmUp(baseUrl: string, dropId: string, tokens: string[]): Promise<void> {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 16 });
+  const url = new URL(`/api/v1/drops/${dropId}/claims`, baseUrl);
+  await Promise.all(tokens.map((t) => post(agent, url, t).catch(() => undefined)));
+  agent.destroy();
+}

@@ -1,0 +1,75 @@
+/**
+ * `npm run seed:load -- --players N --units U --out FILE`: load-test data in the configured
+ * database (DATABASE_URL): N eligible players, each with an API token, and one live first-come
+ * drop of U units. Writes `{"dropId": …, "players": [{"id", "email", "token"}]}` to FILE for
+ * `npm run bench:claims -- --url … --seed-file FILE` or an outside load tool.
+ *
+ * The players have no usable password (the stored hash is a placeholder that never verifies):
+ * they authenticate with their API token only.
+ */
+import fs from "node:fs";
+import path from "node:path";
+import { parseArgs } from "node:util";
+import { createDb } from "@/db/client";
+import { userForApiToken } from "@/lib/auth/api-tokens";
+import { seedLoad } from "./bench/seed";
+
+const USAGE = "usage: npm run seed:load -- --players N --units U --out FILE";
+
+function positive(name: string, value: string | undefined): number {
+  const n = Number(value);
+  if (!value || !Number.isInteger(n) || n < 1) {
+    console.error(`--${name} must be a positive whole number\n${USAGE}`);
+    process.exit(2);
+  }
+  return n;
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      players: { type: "string" },
+      units: { type: "string" },
+      out: { type: "string" },
+    },
+  });
+  const players = positive("players", values.players);
+  const units = positive("units", values.units);
+  if (!values.out) {
+    console.error(`--out is required\n${USAGE}`);
+    process.exit(2);
+  }
+  const url = process.env.DATABASE_URL?.trim();
+  if (!url) {
+    console.error(
+      "DATABASE_URL is not set: seed:load writes into an existing database, e.g.\n" +
+        "  DATABASE_URL=postgres://prizeledger:prizeledger@127.0.0.1:54329/prizeledger " +
+        "npm run seed:load -- --players 20000 --units 100000 --out .data/load.json",
+    );
+    process.exit(2);
+  }
+  const { db, sql } = createDb(url, 4);
+  try {
+    const started = performance.now();
+    const seed = await seedLoad(db, sql, { players, units });
+    // The tokens must be ones the app accepts: check one through the app's own lookup.
+    const sample = seed.players[0];
+    if (sample && (await userForApiToken(db, sample.token))?.id !== sample.id) {
+      throw new Error("a seeded API token is not accepted by userForApiToken");
+    }
+    fs.mkdirSync(path.dirname(path.resolve(values.out)), { recursive: true });
+    fs.writeFileSync(values.out, JSON.stringify(seed));
+    const seconds = ((performance.now() - started) / 1000).toFixed(1);
+    console.log(
+      `seeded ${players} players with API tokens and drop ${seed.dropId} (${units} units) ` +
+        `in ${seconds} s → ${values.out}`,
+    );
+  } finally {
+    await sql.end();
+  }
+}
+
+main().catch((error: Error) => {
+  console.error(`seed:load failed: ${error.message}`);
+  process.exit(1);
+});
