@@ -319,6 +319,17 @@ export const idempotencyKeys = pgTable(
   (t) => [primaryKey({ columns: [t.playerId, t.key] }), index().on(t.createdAt)],
 );
 
+/** Fixed-window counters for rate limits, shared by every web instance. */
+export const rateLimits = pgTable(
+  "rate_limits",
+  {
+    key: text("key").notNull(),
+    windowStart: timestamp("window_start", { withTimezone: true }).notNull(),
+    count: integer("count").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.key, t.windowStart] }), index().on(t.windowStart)],
+);
+
 /** Lottery entries: one per player per drop, weighted by the player's tier at entry. */
 export const lotteryEntries = pgTable(
   "lottery_entries",

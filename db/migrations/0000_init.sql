@@ -135,6 +135,13 @@ CREATE TABLE "prizes" (
 	CONSTRAINT "prizes_quantity_nonnegative" CHECK ("prizes"."quantity" >= 0)
 );
 --> statement-breakpoint
+CREATE TABLE "rate_limits" (
+	"key" text NOT NULL,
+	"window_start" timestamp with time zone NOT NULL,
+	"count" integer NOT NULL,
+	CONSTRAINT "rate_limits_key_window_start_pk" PRIMARY KEY("key","window_start")
+);
+--> statement-breakpoint
 CREATE TABLE "redemptions" (
 	"id" uuid PRIMARY KEY DEFAULT gen_random_uuid() NOT NULL,
 	"drop_id" uuid NOT NULL,
@@ -190,6 +197,7 @@ CREATE INDEX "idempotency_keys_created_at_index" ON "idempotency_keys" USING btr
 CREATE UNIQUE INDEX "ledger_entries_leaf_index_key" ON "ledger_entries" USING btree ("leaf_index");--> statement-breakpoint
 CREATE INDEX "ledger_entries_unsequenced_idx" ON "ledger_entries" USING btree ("id") WHERE "ledger_entries"."leaf_index" IS NULL;--> statement-breakpoint
 CREATE INDEX "ledger_entries_redemption_id_index" ON "ledger_entries" USING btree ("redemption_id");--> statement-breakpoint
+CREATE INDEX "rate_limits_window_start_index" ON "rate_limits" USING btree ("window_start");--> statement-breakpoint
 CREATE UNIQUE INDEX "redemptions_drop_player_seq_key" ON "redemptions" USING btree ("drop_id","player_id","claim_seq");--> statement-breakpoint
 CREATE UNIQUE INDEX "redemptions_unit_key" ON "redemptions" USING btree ("unit_id") WHERE "redemptions"."status" <> 'expired';--> statement-breakpoint
 CREATE INDEX "redemptions_player_id_created_at_index" ON "redemptions" USING btree ("player_id","created_at");--> statement-breakpoint

@@ -83,7 +83,8 @@ describe("claim engine", () => {
       Array.from({ length: 50 }, () => outcome(claimDrop(db, { dropId, playerId }))),
     );
     expect(count(outcomes, "claimed")).toBe(1);
-    expect(count(outcomes, "limit_reached")).toBe(49);
+    // Beyond the rate limit the refusal says so; within it, the per-player limit does.
+    expect(count(outcomes, "limit_reached") + count(outcomes, "rate_limited")).toBe(49);
     expect(await available(dropId)).toBe(9);
   });
 
@@ -91,12 +92,26 @@ describe("claim engine", () => {
     const { dropId } = await createTestDrop(db, { units: 20, perPlayerLimit: 3 });
     const playerId = await onePlayer();
     const outcomes = await Promise.all(
-      Array.from({ length: 12 }, () => outcome(claimDrop(db, { dropId, playerId }))),
+      Array.from({ length: 8 }, () => outcome(claimDrop(db, { dropId, playerId }))),
     );
     expect(count(outcomes, "claimed")).toBe(3);
     const refusal = await claimDrop(db, { dropId, playerId }).catch((e: AppError) => e);
     expect(refusal).toMatchObject({ code: "limit_reached" });
     expect((refusal as AppError).message).toMatch(/most units allowed per player \(3\)/);
+  });
+
+  it("refuses a player's claims beyond the rate limit with rate_limited", async () => {
+    const { dropId } = await createTestDrop(db, { units: 50, perPlayerLimit: 50 });
+    const playerId = await onePlayer();
+    const outcomes: string[] = [];
+    for (let i = 0; i < 15; i++) outcomes.push(await outcome(claimDrop(db, { dropId, playerId })));
+    // The 10-second window may roll over mid-loop: at least the limit is granted, never all.
+    expect(count(outcomes, "claimed")).toBeGreaterThanOrEqual(10);
+    expect(count(outcomes, "rate_limited")).toBeGreaterThanOrEqual(1);
+    const refusal = await claimDrop(db, { dropId, playerId }).catch((e: AppError) => e);
+    if ((refusal as AppError).code === "rate_limited") {
+      expect((refusal as AppError).details?.retryAfter).toBeGreaterThan(0);
+    }
   });
 
   it("refuses drops that have not started, have ended, are paused or do not exist", async () => {

@@ -1,6 +1,11 @@
 import type { Db } from "@/db/client";
 import { AppError } from "@/lib/errors/app-error";
-import { type ClaimedRedemption, type ClaimRequest, submitClaim } from "./claim-engine";
+import {
+  type ClaimedRedemption,
+  type ClaimRequest,
+  RATE_WINDOW_SECONDS,
+  submitClaim,
+} from "./claim-engine";
 import { refusalErrorCode, refusalMessage } from "./refusals";
 
 export type ClaimResult = { redemption: ClaimedRedemption; code: string; replayed: boolean };
@@ -18,9 +23,13 @@ export async function claimDrop(db: Db, request: ClaimRequest): Promise<ClaimRes
       "This Idempotency-Key was already used for a different request",
     );
   }
+  const retryAfter =
+    outcome.reason === "rate_limited"
+      ? RATE_WINDOW_SECONDS - (Math.floor(Date.now() / 1000) % RATE_WINDOW_SECONDS)
+      : undefined;
   throw new AppError(
     refusalErrorCode(outcome.reason),
     refusalMessage(outcome.reason, outcome.limit),
-    { reason: outcome.reason, replayed: outcome.replayed },
+    { reason: outcome.reason, replayed: outcome.replayed, ...(retryAfter ? { retryAfter } : {}) },
   );
 }

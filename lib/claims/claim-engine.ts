@@ -4,6 +4,7 @@ import type { Db, Tx } from "@/db/client";
 import type { EligibilityRules } from "@/db/schema";
 import type { RequestContext } from "@/lib/audit/record-event";
 import { decryptCode, encryptCode } from "@/lib/codes/code-crypto";
+import { env } from "@/lib/config/env";
 import { encodeLeaf, playerCommitment } from "@/lib/ledger/leaf";
 import { toHex } from "@/lib/ledger/merkle";
 import { failedRule, type LoyaltyTier, type PlayerFacts, tierRank } from "./eligibility";
@@ -142,7 +143,7 @@ export function submitClaim(db: Db, request: ClaimRequest): Promise<ClaimOutcome
  * transaction, limits, codes and ledger entries as a first-come claim.
  */
 export function grantLotteryWins(
-  db: Db,
+  db: Db | Tx,
   dropId: string,
   winners: string[],
 ): Promise<ClaimOutcome[]> {
@@ -253,11 +254,15 @@ async function claimBatch(
   let codes = new Map<string, Code>();
   const refuse = (i: number, reason: RefusalReason, limit: number) =>
     decided.set(i, { ok: false, reason, limit });
+  if (mode === "claim") {
+    for (const i of await overRateLimit(tx, requests, live)) refuse(i, "rate_limited", 1);
+  }
+  const admitted = live.filter((i) => !decided.has(i));
 
   // 2. The drop, judged by the database clock.
   const drop = await loadDrop(tx, dropId);
   if (!drop) {
-    for (const i of live) refuse(i, "not_found", 1);
+    for (const i of admitted) refuse(i, "not_found", 1);
   } else {
     const limit = drop.perPlayerLimit;
     // A lottery's winners are granted their units at the draw, after the window has closed.
@@ -268,9 +273,9 @@ async function claimBatch(
           : "not_found"
         : claimGate(drop);
     if (gate) {
-      for (const i of live) refuse(i, gate, limit);
+      for (const i of admitted) refuse(i, gate, limit);
     } else {
-      codes = await allocate(tx, drop, requests, live, decided);
+      codes = await allocate(tx, drop, requests, admitted, decided);
     }
   }
 
@@ -282,6 +287,37 @@ async function claimBatch(
     outcomes[i] = { ...firstOutcome, replayed: true } as ClaimOutcome;
   }
   return outcomes as ClaimOutcome[];
+}
+
+export const RATE_WINDOW_SECONDS = 10;
+
+/**
+ * Counts this batch's claims per player in the current 10-second window (a counter row per player
+ * and window, shared by every instance) and returns the requests beyond CLAIM_RATE_LIMIT.
+ */
+async function overRateLimit(tx: Tx, requests: ClaimRequest[], live: number[]): Promise<number[]> {
+  if (live.length === 0) return [];
+  const perPlayer = new Map<string, number[]>();
+  for (const i of live) {
+    const key = `claim:player:${(requests[i] as ClaimRequest).playerId}`;
+    perPlayer.set(key, [...(perPlayer.get(key) ?? []), i]);
+  }
+  const keys = [...perPlayer.keys()];
+  const counts = await tx.execute<{ key: string; count: number }>(sql`
+    insert into rate_limits (key, window_start, count)
+    select k, to_timestamp(floor(extract(epoch from now()) / ${RATE_WINDOW_SECONDS}) * ${RATE_WINDOW_SECONDS}), n
+    from unnest(${sql.param(keys)}::text[], ${sql.param(keys.map((k) => perPlayer.get(k)?.length ?? 0))}::int[]) as t(k, n)
+    on conflict (key, window_start) do update set count = rate_limits.count + excluded.count
+    returning key, count`);
+  const limit = env().CLAIM_RATE_LIMIT;
+  const over: number[] = [];
+  for (const { key, count } of counts) {
+    const mine = perPlayer.get(key) ?? [];
+    // The window's count includes this batch: the last `count - limit` of ours are over.
+    const excess = Math.min(mine.length, Math.max(0, count - limit));
+    over.push(...mine.slice(mine.length - excess));
+  }
+  return over;
 }
 
 function claimGate(drop: DropState): RefusalReason | undefined {

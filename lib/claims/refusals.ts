@@ -18,6 +18,7 @@ export type RefusalReason =
   | "sold_out"
   | "limit_reached"
   | "lottery"
+  | "rate_limited"
   | `not_eligible:${EligibilityRule}`;
 
 const messages: Record<Exclude<RefusalReason, `not_eligible:${string}`>, string> = {
@@ -28,6 +29,7 @@ const messages: Record<Exclude<RefusalReason, `not_eligible:${string}`>, string>
   sold_out: "Sold out: every unit of this drop has been claimed",
   limit_reached: "You have already claimed a unit of this drop",
   lottery: "This drop is a lottery: enter it instead of claiming",
+  rate_limited: "Too many claims in a short time: wait a few seconds and try again",
 };
 
 const eligibilityMessages: Record<EligibilityRule, string> = {

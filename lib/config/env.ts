@@ -37,6 +37,7 @@ export const envSchema = z
       .regex(/^0x[0-9a-fA-F]{64}$/, "must be a 0x-prefixed 32-byte private key")
       .optional(),
     EMBEDDED_CHAIN_PORT: z.coerce.number().int().min(1024).max(65535).default(8545),
+    CLAIM_RATE_LIMIT: positiveInt(10),
     ANCHOR_BATCH_SIZE: positiveInt(1000),
     ANCHOR_MAX_AGE_MS: positiveInt(2000),
     ANCHOR_POLL_MS: positiveInt(250),

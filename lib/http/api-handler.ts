@@ -16,7 +16,10 @@ export function errorResponse(
 
 function toResponse(error: unknown): NextResponse {
   if (error instanceof AppError) {
-    return errorResponse(error.code, error.message, error.status, error.details);
+    const response = errorResponse(error.code, error.message, error.status, error.details);
+    const retryAfter = error.details?.retryAfter;
+    if (typeof retryAfter === "number") response.headers.set("retry-after", String(retryAfter));
+    return response;
   }
   if (error instanceof ZodError) {
     const issue = error.issues[0];

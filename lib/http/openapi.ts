@@ -130,6 +130,45 @@ export const openApiDocument = {
           },
         },
       },
+      LotteryEntry: {
+        type: "object",
+        properties: {
+          dropId: { type: "string", format: "uuid" },
+          entrant: { type: "string", description: "the public pseudonym, 64 hex digits" },
+          weight: { type: "integer" },
+          enteredAt: { type: "string", format: "date-time" },
+        },
+      },
+      LotteryTranscript: {
+        type: "object",
+        description: "See docs/lottery.md.",
+        properties: {
+          algorithm: { const: "prizeledger-lottery/v1" },
+          dropId: { type: "string", format: "uuid" },
+          title: { type: "string" },
+          units: { type: "integer" },
+          startsAt: { type: "string", format: "date-time" },
+          endsAt: { type: "string", format: "date-time" },
+          seedHash: { type: "string", description: "hex SHA-256 of the seed" },
+          seed: { type: ["string", "null"], description: "hex, revealed after the draw" },
+          drawnAt: { type: ["string", "null"], format: "date-time" },
+          entries: {
+            type: "array",
+            items: {
+              type: "object",
+              properties: { entrant: { type: "string" }, weight: { type: "integer" } },
+            },
+          },
+          winners: { type: ["array", "null"], items: { type: "string" } },
+          skipped: {
+            type: ["array", "null"],
+            items: {
+              type: "object",
+              properties: { entrant: { type: "string" }, reason: { type: "string" } },
+            },
+          },
+        },
+      },
       Checkpoint: {
         type: "object",
         properties: {
@@ -228,6 +267,39 @@ export const openApiDocument = {
           "404": errorResponse("not_found"),
           "409": errorResponse("not_started, ended, paused, sold_out or limit_reached"),
           "422": errorResponse("idempotency_mismatch"),
+        },
+      },
+    },
+    "/api/v1/drops/{dropId}/entries": {
+      post: {
+        summary: "Enter a lottery drop while its window is open (see docs/lottery.md)",
+        description:
+          "201 with a new entry, 200 with the same entry when the player had already entered. The weight is the player's tier at entry: bronze 1, silver 2, gold 4.",
+        security: player,
+        parameters: [uuidParam("dropId")],
+        responses: {
+          "200": json(
+            { type: "object", properties: { entry: ref("LotteryEntry") } },
+            "Already entered",
+          ),
+          "201": json({ type: "object", properties: { entry: ref("LotteryEntry") } }, "Entered"),
+          "400": errorResponse("bad_request (a first-come drop: claim it instead)"),
+          "401": errorResponse("unauthenticated"),
+          "403": errorResponse("forbidden (not a player) or not_eligible"),
+          "404": errorResponse("not_found"),
+          "409": errorResponse("not_started, ended or paused"),
+        },
+      },
+    },
+    "/api/v1/drops/{dropId}/lottery": {
+      get: {
+        summary: "The public transcript of a lottery drop, to replay its draw",
+        description:
+          "The seed is null until the draw; then the winners are listed in ranking order. Replay with npm run lottery:replay (docs/lottery.md).",
+        parameters: [uuidParam("dropId")],
+        responses: {
+          "200": json(ref("LotteryTranscript")),
+          "404": errorResponse("not_found (no such drop, or not a lottery)"),
         },
       },
     },

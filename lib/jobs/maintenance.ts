@@ -1,6 +1,7 @@
 import { sql } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import { expireOverdueClaims } from "@/lib/claims/expire-claims";
+import { runDueDraws } from "@/lib/lottery/lottery";
 
 /** Idempotency answers are kept two days: the promise to clients is at least 24 hours. */
 export async function purgeIdempotencyKeys(db: Db): Promise<number> {
@@ -53,6 +54,9 @@ export async function runMaintenance(options: {
     try {
       const expired = await expireOverdueClaims(db);
       if (expired > 0) log(`expired ${expired} unconfirmed claim(s); their units are back`);
+      for (const draw of await runDueDraws(db)) {
+        log(`drew lottery ${draw.dropId}: ${draw.winners} winner(s) of ${draw.entries} entries`);
+      }
       if (Date.now() - lastTiers > 60_000) {
         lastTiers = Date.now();
         const upgraded = await refreshLoyaltyTiers(db);
@@ -60,6 +64,9 @@ export async function runMaintenance(options: {
       }
       if (Date.now() - lastPurge > 3_600_000) {
         lastPurge = Date.now();
+        await db.execute(
+          sql`delete from rate_limits where window_start < now() - interval '1 hour'`,
+        );
         const purged = await purgeIdempotencyKeys(db);
         if (purged > 0) log(`purged ${purged} idempotency keys older than 48 hours`);
       }

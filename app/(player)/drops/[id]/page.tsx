@@ -2,11 +2,13 @@ import type { Metadata } from "next";
 import { notFound } from "next/navigation";
 import { ClaimPanel } from "@/components/drops/claim-button";
 import { LiveRemaining } from "@/components/drops/live-remaining";
+import { LotteryEnterPanel } from "@/components/drops/lottery-enter";
 import { getDb } from "@/db/client";
 import type { EligibilityRules } from "@/db/schema";
 import { currentUser } from "@/lib/auth/current-user";
 import { databaseNow, getDrop } from "@/lib/drops/drops";
 import { formatDateTime, formatMoney } from "@/lib/format";
+import { findLotteryEntry } from "@/lib/lottery/lottery";
 import { prizeKindLabels } from "@/lib/prizes/prizes";
 
 export const metadata: Metadata = { title: "Drop" };
@@ -31,6 +33,10 @@ export default async function DropPage({ params }: { params: Promise<{ id: strin
     currentUser(),
   ]);
   if (!drop) notFound();
+  const entry =
+    drop.allocation === "lottery" && user?.role === "player"
+      ? await findLotteryEntry(db, drop.id, user.id)
+      : undefined;
   return (
     <>
       <p className="muted small" style={{ margin: 0 }}>
@@ -68,15 +74,27 @@ export default async function DropPage({ params }: { params: Promise<{ id: strin
             )}
           </dl>
         </div>
-        <ClaimPanel
-          dropId={drop.id}
-          startsAt={drop.startsAt}
-          endsAt={drop.endsAt}
-          serverTime={serverTime}
-          signedIn={Boolean(user)}
-          soldOut={drop.remaining === 0}
-          perPlayerLimit={drop.perPlayerLimit}
-        />
+        {drop.allocation === "lottery" ? (
+          <LotteryEnterPanel
+            dropId={drop.id}
+            startsAt={drop.startsAt}
+            endsAt={drop.endsAt}
+            serverTime={serverTime}
+            signedIn={Boolean(user)}
+            units={drop.units}
+            entry={entry}
+          />
+        ) : (
+          <ClaimPanel
+            dropId={drop.id}
+            startsAt={drop.startsAt}
+            endsAt={drop.endsAt}
+            serverTime={serverTime}
+            signedIn={Boolean(user)}
+            soldOut={drop.remaining === 0}
+            perPlayerLimit={drop.perPlayerLimit}
+          />
+        )}
       </div>
     </>
   );

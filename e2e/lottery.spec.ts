@@ -1,0 +1,149 @@
+import { execFile } from "node:child_process";
+import { createHash } from "node:crypto";
+import { writeFile } from "node:fs/promises";
+import { promisify } from "node:util";
+import { type APIRequestContext, expect, test } from "@playwright/test";
+import { BASE_URL } from "./constants";
+import { ADMIN_EMAIL, apiToken, createPlayer, shot, signIn } from "./helpers";
+
+type Transcript = {
+  seedHash: string;
+  seed: string | null;
+  drawnAt: string | null;
+  entries: Array<{ entrant: string; weight: number }>;
+  winners: string[] | null;
+};
+
+async function transcript(request: APIRequestContext, dropId: string): Promise<Transcript> {
+  const res = await request.get(`/api/v1/drops/${dropId}/lottery`);
+  expect(res.status(), await res.text()).toBe(200);
+  return (await res.json()) as Transcript;
+}
+
+test.describe("lottery", () => {
+  test("a player enters the draw, and after it anyone can replay it from the revealed seed", async ({
+    page,
+    request,
+  }) => {
+    const admin = { authorization: `Bearer ${await apiToken(request, ADMIN_EMAIL)}` };
+    const suffix = Date.now().toString(36);
+    const prize = await request.post("/api/v1/admin/prizes", {
+      headers: admin,
+      data: { name: `E2E Lottery Token ${suffix}`, kind: "crypto", value: 5, quantity: 2 },
+    });
+    expect(prize.status(), await prize.text()).toBe(201);
+    const prizeId = ((await prize.json()) as { id: string }).id;
+    const endsAt = Date.now() + 20_000;
+    const created = await request.post("/api/v1/admin/drops", {
+      headers: admin,
+      data: {
+        title: `E2E Lottery ${suffix}`,
+        prizeId,
+        units: 2,
+        startsAt: new Date(Date.now() - 60_000).toISOString(),
+        endsAt: new Date(endsAt).toISOString(),
+        allocation: "lottery",
+      },
+    });
+    expect(created.status(), await created.text()).toBe(201);
+    const dropId = ((await created.json()) as { id: string }).id;
+    const committed = (await transcript(request, dropId)).seedHash;
+    expect(committed).toMatch(/^[0-9a-f]{64}$/);
+
+    await test.step("two players enter through the API; entering twice is the same entry", async () => {
+      for (const prefix of ["lottery-a", "lottery-b"]) {
+        const p = await createPlayer(request, prefix);
+        const auth = { authorization: `Bearer ${await apiToken(request, p.email, p.password)}` };
+        const first = await request.post(`/api/v1/drops/${dropId}/entries`, { headers: auth });
+        expect(first.status(), await first.text()).toBe(201);
+        const again = await request.post(`/api/v1/drops/${dropId}/entries`, { headers: auth });
+        expect(again.status()).toBe(200);
+        expect(await again.json()).toEqual(await first.json());
+      }
+    });
+
+    const player = await createPlayer(request, "lottery-page");
+    await test.step("a player enters on the page, which shows the commitment but not the seed", async () => {
+      await signIn(page, player.email, player.password);
+      await page.goto(`/drops/${dropId}/lottery`);
+      await expect(page.getByTestId("lottery-seed-hash")).toHaveText(committed);
+      await expect(page.getByTestId("lottery-seed-secret")).toBeVisible();
+      await expect(page.getByTestId("lottery-entry-count")).toHaveText("2");
+      await page.getByRole("button", { name: "Enter the draw" }).click();
+      await expect(page.getByTestId("lottery-entered")).toContainText("weight 1");
+      await page.reload();
+      await expect(page.getByTestId("lottery-entry-count")).toHaveText("3");
+      await expect(page.getByTestId("lottery-entered")).toBeVisible();
+      await shot(page, "lottery-01-entered");
+    });
+
+    await test.step("the worker draws once the window closes", async () => {
+      await expect
+        .poll(async () => (await transcript(request, dropId)).drawnAt, {
+          timeout: Math.max(0, endsAt - Date.now()) + 30_000,
+          intervals: [1000],
+        })
+        .not.toBeNull();
+      const t = await transcript(request, dropId);
+      expect(t.seedHash).toBe(committed);
+      expect(
+        createHash("sha256")
+          .update(Buffer.from(t.seed ?? "", "hex"))
+          .digest("hex"),
+      ).toBe(committed);
+      expect(t.entries).toHaveLength(3);
+      expect(t.winners).toHaveLength(2);
+    });
+
+    await test.step("the page reveals the seed and winners, and the browser replay matches", async () => {
+      await page.reload();
+      await expect(page.getByTestId("lottery-seed")).toHaveText(/^[0-9a-f]{64}$/);
+      await expect(page.getByTestId("lottery-winners").locator("li")).toHaveCount(2);
+      await expect(page.getByRole("button", { name: "Enter the draw" })).toHaveCount(0);
+      await shot(page, "lottery-02-drawn");
+      await page.getByRole("button", { name: "Replay the draw in your browser" }).click();
+      const result = page.getByTestId("lottery-replay-result");
+      await expect(result).toHaveAttribute("data-ok", "true");
+      await expect(result).toContainText("The replay matches");
+      await shot(page, "lottery-03-replayed");
+    });
+
+    await test.step("the replay script agrees, and exits 1 on a tampered transcript", async () => {
+      const run = promisify(execFile);
+      const tsx = "node_modules/tsx/dist/cli.mjs";
+      const { stdout } = await run("node", [
+        tsx,
+        "scripts/replay-lottery.ts",
+        "--url",
+        BASE_URL,
+        "--drop",
+        dropId,
+      ]);
+      expect(stdout).toContain("Draw verified.");
+      const t = await transcript(request, dropId);
+      const tampered = test.info().outputPath("tampered.json");
+      await writeFile(
+        tampered,
+        JSON.stringify({ ...t, winners: [...(t.winners ?? [])].reverse() }),
+      );
+      const failed = await run("node", [tsx, "scripts/replay-lottery.ts", "--file", tampered]).then(
+        () => 0,
+        (error: { code: number; stdout: string }) => {
+          expect(error.stdout).toContain("Draw NOT verified.");
+          return error.code;
+        },
+      );
+      expect(failed).toBe(1);
+    });
+
+    await test.step("a first-come drop has no lottery", async () => {
+      const drops = (await (await request.get("/api/v1/drops")).json()) as {
+        drops: Array<{ id: string; allocation?: string }>;
+      };
+      const fcfs = drops.drops.find((d) => d.allocation !== "lottery");
+      if (fcfs) {
+        expect((await request.get(`/api/v1/drops/${fcfs.id}/lottery`)).status()).toBe(404);
+      }
+    });
+  });
+});
