@@ -71,7 +71,7 @@ test.describe("admin", () => {
 
       await page.getByLabel("Title").fill(dropTitle);
       await page.getByLabel("Prize").selectOption(prizeId ?? "");
-      await page.getByLabel("Units").fill("5");
+      await page.getByLabel("Units", { exact: true }).fill("5");
       const now = Date.now();
       await startsAt.fill(await browserLocalInput(page, now - 60_000));
       await page

@@ -1,10 +1,10 @@
 "use client";
 
 import Link from "next/link";
-import { useActionState, useState } from "react";
+import { useActionState } from "react";
 import { type EnterState, enterLotteryAction } from "@/app/(player)/drops/[id]/lottery/actions";
 import type { LotteryEntryView } from "@/lib/lottery/lottery";
-import { Countdown } from "./countdown";
+import { DropActionCard } from "./drop-action-card";
 
 /** The drop page's panel for a lottery: "Enter the draw" while the window is open. */
 export function LotteryEnterPanel({
@@ -29,49 +29,45 @@ export function LotteryEnterPanel({
     enterLotteryAction.bind(null, dropId),
     { entry },
   );
-  const [phase, setPhase] = useState<"upcoming" | "live" | "ended">("upcoming");
   const entered = state.entry;
   return (
-    <div className="card">
-      <p style={{ margin: "0 0 12px" }}>
-        <Countdown
-          startsAt={startsAt}
-          endsAt={endsAt}
-          serverTime={serverTime}
-          onPhaseChange={setPhase}
-        />
-      </p>
-      {state.error && (
-        <p className="alert error" role="alert" data-testid="lottery-error" data-code={state.code}>
-          {state.error}
-        </p>
+    <DropActionCard
+      startsAt={startsAt}
+      endsAt={endsAt}
+      serverTime={serverTime}
+      error={{ message: state.error, code: state.code }}
+      errorTestId="lottery-error"
+      note={(phase) => (
+        <>
+          {phase === "upcoming" && "Entries open at the start time."}
+          {phase === "live" &&
+            `A lottery: enter before the end; ${units} winner${units === 1 ? " is" : "s are"} drawn when it closes. Gold counts 4×, silver 2×, bronze 1×.`}
+          {phase === "ended" && "Entries are closed; the draw happens as soon as the window ends."}{" "}
+          <Link href={`/drops/${dropId}/lottery`}>How the draw is made fair</Link>
+        </>
       )}
-      {entered ? (
-        <div className="alert success" data-testid="lottery-entered">
-          You are in the draw with weight {entered.weight}. Your entrant id is{" "}
-          <code className="mono" data-testid="lottery-entrant" style={{ wordBreak: "break-all" }}>
-            {entered.entrant}
-          </code>
-          .
-        </div>
-      ) : signedIn ? (
-        <form action={action}>
-          <button type="submit" className="big" disabled={pending || phase !== "live"}>
-            {pending ? "Entering…" : "Enter the draw"}
-          </button>
-        </form>
-      ) : (
-        <Link className="button big" href={`/signin?next=/drops/${dropId}`}>
-          Sign in to enter
-        </Link>
-      )}
-      <p className="muted small" style={{ marginBottom: 0 }}>
-        {phase === "upcoming" && "Entries open at the start time."}
-        {phase === "live" &&
-          `A lottery: enter before the end; ${units} winner${units === 1 ? " is" : "s are"} drawn when it closes. Gold counts 4×, silver 2×, bronze 1×.`}
-        {phase === "ended" && "Entries are closed; the draw happens as soon as the window ends."}{" "}
-        <Link href={`/drops/${dropId}/lottery`}>How the draw is made fair</Link>
-      </p>
-    </div>
+    >
+      {(phase) =>
+        entered ? (
+          <div className="alert success" data-testid="lottery-entered">
+            You are in the draw with weight {entered.weight}. Your entrant id is{" "}
+            <code className="mono" data-testid="lottery-entrant" style={{ wordBreak: "break-all" }}>
+              {entered.entrant}
+            </code>
+            .
+          </div>
+        ) : signedIn ? (
+          <form action={action}>
+            <button type="submit" className="big" disabled={pending || phase !== "live"}>
+              {pending ? "Entering…" : "Enter the draw"}
+            </button>
+          </form>
+        ) : (
+          <Link className="button big" href={`/signin?next=/drops/${dropId}`}>
+            Sign in to enter
+          </Link>
+        )
+      }
+    </DropActionCard>
   );
 }

@@ -3,10 +3,11 @@ import { eq } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
 import { giftCodes, prizes } from "@/db/schema";
 import { AppError } from "@/lib/errors/app-error";
+import { getPrize } from "@/lib/prizes/prizes";
 import { connectTestDb } from "@/test/db";
 import { codeFingerprint, decryptCode } from "./code-crypto";
 import { MAX_CSV_CODES } from "./code-rules";
-import { codePoolStats, findPrize, importGiftCodes, maskCode } from "./import-codes";
+import { codePoolStats, importGiftCodes, maskCode } from "./import-codes";
 
 // Read on first use, so setting them here is enough; no key file is written by this test.
 beforeAll(() => {
@@ -146,12 +147,12 @@ describe("importGiftCodes", () => {
   });
 });
 
-describe("findPrize", () => {
+describe("getPrize", () => {
   it("finds a prize by id and nothing for an unknown or malformed id", async () => {
     const prizeId = await createPrize();
-    expect(await findPrize(db, prizeId)).toMatchObject({ id: prizeId, kind: "gift_card" });
-    expect(await findPrize(db, crypto.randomUUID())).toBeUndefined();
-    expect(await findPrize(db, "42")).toBeUndefined();
+    expect(await getPrize(db, prizeId)).toMatchObject({ id: prizeId, kind: "gift_card" });
+    expect(await getPrize(db, crypto.randomUUID())).toBeUndefined();
+    expect(await getPrize(db, "42")).toBeUndefined();
   });
 });
 

@@ -1,8 +1,8 @@
 import { eq, isNull, sql } from "drizzle-orm";
-import { z } from "zod";
 import type { DbOrTx } from "@/db/client";
-import { giftCodes, type Prize, prizes } from "@/db/schema";
+import { giftCodes } from "@/db/schema";
 import { AppError } from "@/lib/errors/app-error";
+import { getPrize } from "@/lib/prizes/prizes";
 import { codeFingerprint, encryptCode } from "./code-crypto";
 import {
   CODE_MAX_LENGTH,
@@ -18,7 +18,6 @@ const INSERT_CHUNK = 2_000;
 
 export type ImportRejection = { line: number; code?: string; reason: RejectionReason };
 export type ImportReport = { accepted: number; rejected: ImportRejection[]; total: number };
-export type PrizeSummary = Pick<Prize, "id" | "name" | "kind" | "valueCents" | "quantity">;
 
 /** Enough of a code to find it in the file, not enough to redeem it. */
 export function maskCode(code: string): string {
@@ -95,21 +94,6 @@ function rejectionOf(code: string, columns: number): RejectionReason | undefined
   return undefined;
 }
 
-export async function findPrize(db: DbOrTx, prizeId: string): Promise<PrizeSummary | undefined> {
-  if (!z.uuid().safeParse(prizeId).success) return undefined;
-  const [prize] = await db
-    .select({
-      id: prizes.id,
-      name: prizes.name,
-      kind: prizes.kind,
-      valueCents: prizes.valueCents,
-      quantity: prizes.quantity,
-    })
-    .from(prizes)
-    .where(eq(prizes.id, prizeId));
-  return prize;
-}
-
 const hex = (bytes: Uint8Array) => Buffer.from(bytes).toString("hex");
 
 /**
@@ -148,7 +132,7 @@ export async function importGiftCodes(
   const ordered = [...fresh].sort(([a], [b]) => (a < b ? -1 : 1)).map(([, entry]) => entry);
 
   return db.transaction(async (tx) => {
-    const prize = await findPrize(tx, prizeId);
+    const prize = await getPrize(tx, prizeId);
     if (!prize) throw new AppError("invalid_input", "Prize not found", { field: "prizeId" });
     if (prize.kind !== "gift_card") {
       throw new AppError("invalid_input", "Only gift-card prizes have a code pool", {

@@ -1,3 +1,5 @@
+import { rejectionReasons } from "@/lib/codes/code-rules";
+
 /** The public API's OpenAPI 3.1 description, served at GET /api/v1/openapi.json. */
 
 const error = {
@@ -114,17 +116,7 @@ export const openApiDocument = {
               properties: {
                 line: { type: "integer" },
                 code: { type: "string", description: "masked, e.g. ABCD…WXYZ" },
-                reason: {
-                  enum: [
-                    "empty",
-                    "too_long",
-                    "too_short",
-                    "bad_characters",
-                    "too_many_columns",
-                    "duplicate_in_file",
-                    "already_imported",
-                  ],
-                },
+                reason: { enum: [...rejectionReasons] },
               },
             },
           },

@@ -1,7 +1,7 @@
-import { desc, sql } from "drizzle-orm";
+import { desc, eq, sql } from "drizzle-orm";
 import { z } from "zod";
 import type { DbOrTx } from "@/db/client";
-import { prizes } from "@/db/schema";
+import { type Prize, prizes } from "@/db/schema";
 
 export const prizeKinds = ["gift_card", "crypto", "physical"] as const;
 export const prizeKindLabels: Record<(typeof prizeKinds)[number], string> = {
@@ -78,4 +78,22 @@ export async function listPrizes(db: DbOrTx): Promise<PrizeView[]> {
     remaining: r.quantity - r.claimed,
     createdAt: r.createdAt.toISOString(),
   }));
+}
+
+export type PrizeSummary = Pick<Prize, "id" | "name" | "kind" | "valueCents" | "quantity">;
+
+/** One prize, or undefined for an unknown or malformed id. */
+export async function getPrize(db: DbOrTx, prizeId: string): Promise<PrizeSummary | undefined> {
+  if (!z.uuid().safeParse(prizeId).success) return undefined;
+  const [prize] = await db
+    .select({
+      id: prizes.id,
+      name: prizes.name,
+      kind: prizes.kind,
+      valueCents: prizes.valueCents,
+      quantity: prizes.quantity,
+    })
+    .from(prizes)
+    .where(eq(prizes.id, prizeId));
+  return prize;
 }

@@ -4,9 +4,9 @@ import { notFound } from "next/navigation";
 import { CodeImportForm } from "@/components/admin/code-import-form";
 import { getDb } from "@/db/client";
 import { requirePageRole } from "@/lib/auth/require-page-role";
-import { codePoolStats, findPrize } from "@/lib/codes/import-codes";
+import { codePoolStats } from "@/lib/codes/import-codes";
 import { formatMoney } from "@/lib/format";
-import { prizeKindLabels } from "@/lib/prizes/prizes";
+import { getPrize, prizeKindLabels } from "@/lib/prizes/prizes";
 import { importCodesAction } from "./actions";
 
 export const metadata: Metadata = { title: "Prize" };
@@ -15,7 +15,7 @@ export default async function PrizePage({ params }: { params: Promise<{ id: stri
   const { id } = await params;
   await requirePageRole(`/admin/prizes/${id}`, "admin");
   const db = getDb();
-  const prize = await findPrize(db, id);
+  const prize = await getPrize(db, id);
   if (!prize) notFound();
   const pool = prize.kind === "gift_card" ? await codePoolStats(db, prize.id) : undefined;
   return (
