@@ -164,7 +164,15 @@ export async function claimAlone(db: Db, request: ClaimRequest): Promise<ClaimOu
 }
 
 async function runBatch(db: Db, dropId: string, requests: ClaimRequest[]): Promise<ClaimOutcome[]> {
-  return db.transaction((tx) => claimBatch(tx, dropId, requests));
+  try {
+    return await db.transaction((tx) => claimBatch(tx, dropId, requests));
+  } catch (error) {
+    // Row locks are taken in a fixed order (sorted keys, players, unit ids), so a deadlock with
+    // another process is unexpected; if PostgreSQL still picks this batch as the victim, the
+    // whole batch was rolled back and is safe to run once more.
+    if ((error as { cause?: { code?: string } }).cause?.code !== "40P01") throw error;
+    return db.transaction((tx) => claimBatch(tx, dropId, requests));
+  }
 }
 
 function keyOf(r: ClaimRequest): string | undefined {
@@ -201,6 +209,12 @@ async function claimBatch(
       keyed.push(i);
     }
   });
+  // Sorted, so that concurrent batches lock idempotency rows in the same order.
+  keyed.sort((a, b) =>
+    (keyOf(requests[a] as ClaimRequest) ?? "") < (keyOf(requests[b] as ClaimRequest) ?? "")
+      ? -1
+      : 1,
+  );
   const fresh = new Set<number>();
   if (keyed.length > 0) {
     const inserted = await tx.execute<{ player_id: string; key: string }>(sql`
@@ -302,7 +316,7 @@ async function overRateLimit(tx: Tx, requests: ClaimRequest[], live: number[]): 
     const key = `claim:player:${(requests[i] as ClaimRequest).playerId}`;
     perPlayer.set(key, [...(perPlayer.get(key) ?? []), i]);
   }
-  const keys = [...perPlayer.keys()];
+  const keys = [...perPlayer.keys()].sort();
   const counts = await tx.execute<{ key: string; count: number }>(sql`
     insert into rate_limits (key, window_start, count)
     select k, to_timestamp(floor(extract(epoch from now()) / ${RATE_WINDOW_SECONDS}) * ${RATE_WINDOW_SECONDS}), n
@@ -543,6 +557,10 @@ async function issueRedemptions(
 
   const issued: Issued[] = grants
     .filter((g) => codes.has(g))
+    // Player order: concurrent batches then meet on the per-player unique index in one order.
+    .sort((a, b) =>
+      a.playerId < b.playerId ? -1 : a.playerId > b.playerId ? 1 : a.claimSeq - b.claimSeq,
+    )
     .map((g) => {
       const id = randomUUID();
       const salt = new Uint8Array(randomBytes(32));
