@@ -7,6 +7,7 @@ import path from "node:path";
 import { createDb } from "../db/client";
 import { migrateDatabase } from "../db/migrate";
 import { DEMO_PASSWORD, demoAccounts, seedDemoData } from "../db/seed";
+import { codeKeyEnvironment } from "../lib/codes/code-crypto";
 import { startEmbeddedChain } from "../lib/services/embedded-chain";
 import { startEmbeddedPostgres } from "../lib/services/embedded-postgres";
 import {
@@ -21,7 +22,7 @@ import {
 } from "./lib/runtime";
 
 const log = (line: string) => console.log(`[prizeledger] ${line}`);
-const env = loadEnvOrExit();
+const env = loadEnvOrExit("start");
 const cleanups: Array<() => Promise<unknown>> = [];
 let stopping = false;
 
@@ -76,6 +77,7 @@ async function main(): Promise<void> {
     ANCHORER_KEY: ledger.key ?? "",
     LEDGER_PUBLIC_RPC_URL: env.LEDGER_PUBLIC_RPC_URL ?? ledger.rpcUrl ?? "",
     AUTH_SECRET: authSecret(env),
+    ...codeKeyEnvironment(),
     AUTH_TRUST_HOST: "true",
     NEXT_TELEMETRY_DISABLED: "1",
     PORT: String(env.PORT),

@@ -1,13 +1,15 @@
-/** `npm run web`: one web instance (build first with `npm run build`). Needs DATABASE_URL and AUTH_SECRET. */
+/** `npm run web`: one web instance (build first with `npm run build`), configured by the environment. */
 import { migrateDatabase } from "../db/migrate";
 import { loadEnvOrExit, NEXT_BIN, startChild, stopChild } from "./lib/runtime";
 
-const env = loadEnvOrExit();
-const missing = (["DATABASE_URL", "AUTH_SECRET"] as const).filter((name) => !env[name]);
-if (missing.length > 0) {
-  console.error(`web: ${missing.join(", ")} must be set (npm start sets them for you)`);
-  process.exit(1);
-}
+// Every instance must share one keyring: a key generated locally would make other instances'
+// codes unreadable, so the production halves take the code keys from the environment only.
+const env = loadEnvOrExit("web", [
+  "DATABASE_URL",
+  "AUTH_SECRET",
+  "CODE_ENCRYPTION_KEYS",
+  "CODE_FINGERPRINT_KEY",
+]);
 
 await migrateDatabase(env.DATABASE_URL as string);
 const web = startChild("web", process.execPath, [NEXT_BIN, "start", "--port", String(env.PORT)], {

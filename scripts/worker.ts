@@ -1,4 +1,4 @@
-/** `npm run worker`: the anchoring job. Needs DATABASE_URL, LEDGER_RPC_URL, LEDGER_CONTRACT, ANCHORER_KEY. */
+/** `npm run worker`: anchoring, expiry, lottery draws and upkeep; configured by the environment. */
 import { createDb } from "../db/client";
 import { migrateDatabase } from "../db/migrate";
 import { runAnchoring } from "../lib/anchoring/run-anchoring";
@@ -6,14 +6,14 @@ import { runMaintenance } from "../lib/jobs/maintenance";
 import { connectLedgerChain } from "../lib/services/ledger-chain";
 import { loadEnvOrExit } from "./lib/runtime";
 
-const env = loadEnvOrExit();
-const missing = (
-  ["DATABASE_URL", "LEDGER_RPC_URL", "LEDGER_CONTRACT", "ANCHORER_KEY"] as const
-).filter((name) => !env[name]);
-if (missing.length > 0) {
-  console.error(`worker: ${missing.join(", ")} must be set (npm start sets them for you)`);
-  process.exit(1);
-}
+const env = loadEnvOrExit("worker", [
+  "DATABASE_URL",
+  "LEDGER_RPC_URL",
+  "LEDGER_CONTRACT",
+  "ANCHORER_KEY",
+  "CODE_ENCRYPTION_KEYS",
+  "CODE_FINGERPRINT_KEY",
+]);
 const log = (line: string) => console.log(`[worker] ${line}`);
 
 async function main(): Promise<void> {

@@ -1,7 +1,7 @@
 import fs from "node:fs";
 import { createServer } from "node:net";
 import path from "node:path";
-import { afterAll } from "vitest";
+import { afterAll, beforeAll } from "vitest";
 import type { LedgerChain } from "@/lib/anchoring/anchor-checkpoint";
 import { startEmbeddedChain } from "@/lib/services/embedded-chain";
 import { connectLedgerChain } from "@/lib/services/ledger-chain";
@@ -21,15 +21,31 @@ export function freePort(): Promise<number> {
   });
 }
 
-/** A real local chain (anvil) with the ledger contract deployed, stopped after the file's tests. */
-export async function startTestChain(): Promise<LedgerChain & { rpcUrl: string }> {
-  const dir = path.resolve(".data", "test", `chain-${process.pid}-${Date.now()}`);
-  const chain = await startEmbeddedChain(dir, await freePort());
-  const connected = await connectLedgerChain(chain.rpcUrl, chain.contract, chain.anchorerKey);
-  afterAll(async () => {
-    connected.close();
-    await chain.stop();
-    fs.rmSync(dir, { recursive: true, force: true });
-  });
-  return { ...connected, rpcUrl: chain.rpcUrl };
+export type TestChain = LedgerChain & { rpcUrl: string };
+
+/**
+ * A real local chain (anvil) with the ledger contract deployed for the test file that calls this
+ * at its top level: started before its tests, stopped after them. The returned object is filled
+ * in once the chain is up (use it inside tests and hooks, not at import time).
+ */
+export function connectTestChain(): TestChain {
+  const chain = {} as TestChain;
+  let stop = async () => {};
+  beforeAll(async () => {
+    const dir = path.resolve(".data", "test", `chain-${process.pid}-${Date.now()}`);
+    const started = await startEmbeddedChain(dir, await freePort());
+    const connected = await connectLedgerChain(
+      started.rpcUrl,
+      started.contract,
+      started.anchorerKey,
+    );
+    Object.assign(chain, connected, { rpcUrl: started.rpcUrl });
+    stop = async () => {
+      connected.close();
+      await started.stop();
+      fs.rmSync(dir, { recursive: true, force: true });
+    };
+  }, 120_000);
+  afterAll(() => stop());
+  return chain;
 }

@@ -1,26 +1,21 @@
 import { eq, isNotNull, sql } from "drizzle-orm";
 import { Contract } from "ethers";
-import { beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { checkpoints, ledgerEntries } from "@/db/schema";
 import { claimDrop } from "@/lib/claims/claim-drop";
 import { LEDGER_ABI } from "@/lib/ledger/contract";
 import { toHex } from "@/lib/ledger/merkle";
 import { verifyReceipt } from "@/lib/ledger/receipt";
 import { getReceipt } from "@/lib/redemptions/redemptions";
-import { startTestChain } from "@/test/chain";
+import { connectTestChain } from "@/test/chain";
 import { connectTestDb, createPlayers, createTestDrop } from "@/test/db";
-import type { LedgerChain } from "./anchor-checkpoint";
 import { anchorCheckpoint } from "./anchor-checkpoint";
 import { consistencyProof } from "./proofs";
 import { anchoringPass } from "./run-anchoring";
 import { logSize, sequenceEntries } from "./sequence-entries";
 
 const db = connectTestDb(30);
-let chain: LedgerChain;
-
-beforeAll(async () => {
-  chain = await startTestChain();
-});
+const chain = connectTestChain();
 
 function nth<T>(items: T[], index: number): T {
   const item = items[index];

@@ -140,6 +140,25 @@ export function loadCodeKeys(
   return parseCodeKeys(readKeyFile(file), file);
 }
 
+/**
+ * The two variables as they are to be passed to child processes: the environment's, or the
+ * embedded default's from `<dataDir>/code-keys`, so the web app and the worker share one keyring.
+ */
+export function codeKeyEnvironment(
+  source: KeySource = process.env,
+  dataDir = env().PRIZELEDGER_DATA_DIR,
+): Record<"CODE_ENCRYPTION_KEYS" | "CODE_FINGERPRINT_KEY", string> {
+  const chosen =
+    source.CODE_ENCRYPTION_KEYS?.trim() || source.CODE_FINGERPRINT_KEY?.trim()
+      ? source
+      : readKeyFile(path.resolve(dataDir, KEY_FILE));
+  parseCodeKeys(chosen);
+  return {
+    CODE_ENCRYPTION_KEYS: chosen.CODE_ENCRYPTION_KEYS ?? "",
+    CODE_FINGERPRINT_KEY: chosen.CODE_FINGERPRINT_KEY ?? "",
+  };
+}
+
 let cached: CodeKeys | undefined;
 
 /** The process's keys, read on first use (not at import) so a bad value fails the caller. */

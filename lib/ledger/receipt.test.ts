@@ -1,6 +1,6 @@
-import { type AbstractProvider, Contract, JsonRpcProvider, type Signer } from "ethers";
+import { Contract, JsonRpcProvider } from "ethers";
 import { beforeAll, describe, expect, it } from "vitest";
-import { freePort, startTestChain } from "@/test/chain";
+import { connectTestChain, freePort } from "@/test/chain";
 import { LEDGER_ABI } from "./contract";
 import { deployLedger } from "./deploy";
 import { encodeLeaf, playerCommitment } from "./leaf";
@@ -10,14 +10,7 @@ import { type Receipt, type VerifyStep, verifyReceipt } from "./receipt";
 const ANVIL_CHAIN_ID = 31337;
 const PLAYER_ID = "7c9e6679-7425-40de-944b-e07fc1f90ae7";
 
-let provider: AbstractProvider;
-let signer: Signer;
-
-beforeAll(async () => {
-  const chain = await startTestChain();
-  provider = chain.provider;
-  signer = chain.signer;
-}, 120_000);
+const chain = connectTestChain();
 
 function entryData(i: number, salt: Uint8Array): Uint8Array {
   const suffix = i.toString(16).padStart(12, "0");
@@ -36,7 +29,7 @@ async function anchor(ledger: Contract, log: MemoryLog, oldSize: number) {
   const proof = oldSize === 0 ? [] : log.consistencyProof(oldSize).map(toHex);
   const tx = await ledger.getFunction("appendCheckpoint")(log.size, toHex(log.root()), proof);
   const mined = await tx.wait();
-  const block = await provider.getBlock(mined.blockNumber);
+  const block = await chain.provider.getBlock(mined.blockNumber);
   if (!block) throw new Error("anchoring block not found");
   return {
     txHash: mined.hash as string,
@@ -76,12 +69,12 @@ describe("verifyReceipt against a local chain", () => {
   let firstAnchor: { txHash: string; blockNumber: number; blockTime: number };
 
   beforeAll(async () => {
-    const address = await signer.getAddress();
-    const contract = await deployLedger(signer, address, address);
-    const ledger = new Contract(contract, LEDGER_ABI, signer);
+    const address = await chain.signer.getAddress();
+    const contract = await deployLedger(chain.signer, address, address);
+    const ledger = new Contract(contract, LEDGER_ABI, chain.signer);
     // A second ledger with the very same checkpoints: only the transaction ties a receipt to one.
-    twinContract = await deployLedger(signer, address, address);
-    const twin = new Contract(twinContract, LEDGER_ABI, signer);
+    twinContract = await deployLedger(chain.signer, address, address);
+    const twin = new Contract(twinContract, LEDGER_ABI, chain.signer);
 
     const salts = Array.from({ length: 9 }, (_, i) =>
       Uint8Array.from({ length: 32 }, (_, j) => i * 32 + j),
@@ -115,7 +108,7 @@ describe("verifyReceipt against a local chain", () => {
 
   it("verifies genuine receipts, step by step", async () => {
     const seen: VerifyStep[] = [];
-    const result = await verifyReceipt(receipt, provider, (step) => seen.push(step));
+    const result = await verifyReceipt(receipt, chain.provider, (step) => seen.push(step));
     expect(result.steps.filter((s) => !s.ok)).toEqual([]);
     expect(result.ok).toBe(true);
     expect(seen.map((s) => s.id)).toEqual([
@@ -129,9 +122,11 @@ describe("verifyReceipt against a local chain", () => {
     ]);
     expect(seen).toEqual(result.steps);
     // A receipt against an earlier checkpoint stays valid after later appends.
-    expect((await verifyReceipt(earlyReceipt, provider)).ok).toBe(true);
+    expect((await verifyReceipt(earlyReceipt, chain.provider)).ok).toBe(true);
     // It survives a JSON round trip, as it would through a file or an HTTP response.
-    expect((await verifyReceipt(JSON.parse(JSON.stringify(receipt)), provider)).ok).toBe(true);
+    expect((await verifyReceipt(JSON.parse(JSON.stringify(receipt)), chain.provider)).ok).toBe(
+      true,
+    );
   });
 
   type Tamper = [what: string, change: (r: Receipt) => void, failingStep: VerifyStep["id"]];
@@ -193,7 +188,7 @@ describe("verifyReceipt against a local chain", () => {
       const tampered = structuredClone(receipt);
       change(tampered);
       expect(tampered, what).not.toEqual(receipt);
-      const result = await verifyReceipt(tampered, provider);
+      const result = await verifyReceipt(tampered, chain.provider);
       const failed = result.steps.filter((s) => !s.ok).map((s) => s.id);
       expect(result.ok, what).toBe(false);
       expect(failed, what).toContain(failingStep);
@@ -207,13 +202,13 @@ describe("verifyReceipt against a local chain", () => {
   it("explains what is wrong in each failing step", async () => {
     const wrongChain = structuredClone(receipt);
     wrongChain.anchor.chainId = 1;
-    const { steps } = await verifyReceipt(wrongChain, provider);
+    const { steps } = await verifyReceipt(wrongChain, chain.provider);
     expect(steps.find((s) => s.id === "chain")?.detail).toBe(
       "The node is on chain 31337, the receipt names chain 1.",
     );
     expect(steps.find((s) => s.id === "checkpoint")?.detail).toMatch(/^Not checked/);
 
-    const { steps: garbage } = await verifyReceipt({ hello: "world" }, provider);
+    const { steps: garbage } = await verifyReceipt({ hello: "world" }, chain.provider);
     expect(garbage[0]?.detail).toMatch(/^Not a version 1 anchored receipt/);
     expect(garbage.every((s) => !s.ok)).toBe(true);
   });

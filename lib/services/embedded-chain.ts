@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import fs from "node:fs";
 import { createRequire } from "node:module";
+import net from "node:net";
 import path from "node:path";
 import { NonceManager, Wallet } from "ethers";
 import { deployLedger } from "@/lib/ledger/deploy";
@@ -26,6 +27,17 @@ export function anvilBinary(): string {
   const arch = process.arch === "x64" ? "amd64" : process.arch;
   const require = createRequire(import.meta.url);
   return require.resolve(`@foundry-rs/anvil-${process.platform}-${arch}/bin/anvil`);
+}
+
+function portInUse(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.connect({ host: "127.0.0.1", port });
+    socket.once("connect", () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once("error", () => resolve(false));
+  });
 }
 
 async function waitForRpc(url: string, child: ChildProcess, timeoutMs = 30_000): Promise<void> {
@@ -60,6 +72,12 @@ export async function startEmbeddedChain(
   const stateDir = path.resolve(dir);
   fs.mkdirSync(stateDir, { recursive: true });
   const stateFile = path.join(stateDir, "state.json");
+  // Something already listening there would answer our health check and take our deployment.
+  if (await portInUse(port)) {
+    throw new Error(
+      `port ${port} is already in use (another Prizeledger or chain node?): stop it or set EMBEDDED_CHAIN_PORT`,
+    );
+  }
   const anvil = anvilBinary();
   const child = spawn(
     anvil,

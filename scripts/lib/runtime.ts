@@ -5,10 +5,18 @@ import path from "node:path";
 import { codeKeys } from "../../lib/codes/code-crypto";
 import { ConfigError, type Env, parseEnv } from "../../lib/config/env";
 
-/** Parses the environment or exits naming every bad variable. */
-export function loadEnvOrExit(): Env {
+/**
+ * Parses the environment or exits naming every bad or missing variable. `required` names the
+ * variables this entry point cannot do without.
+ */
+export function loadEnvOrExit(name: string, required: string[] = []): Env {
   try {
     const env = parseEnv();
+    const missing = required.filter((variable) => !process.env[variable]?.trim());
+    if (missing.length > 0) {
+      console.error(`${name}: ${missing.join(", ")} must be set (npm start sets them for you)`);
+      process.exit(1);
+    }
     // The code keys too: a bad CODE_ENCRYPTION_KEYS must stop start-up, not the first claim.
     codeKeys();
     return env;
