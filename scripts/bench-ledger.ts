@@ -213,7 +213,14 @@ async function main(): Promise<void> {
         appends.splice(
           2,
           0,
-          await dbSequencer(worker.db, worker.sql, redemptionId, n, Number(args["seq-batch"])),
+          await dbSequencer(
+            worker.db,
+            worker.sql,
+            redemptionId,
+            n,
+            Number(args["seq-batch"]),
+            path.join(dir, "postgres"),
+          ),
         );
       }
     }
@@ -234,6 +241,7 @@ async function main(): Promise<void> {
       console.log(
         `  ${pad(a.name, 50)} ${lpad(fmt(a.leaves, 0), 10)} ${lpad(fmt(a.seconds, 2), 7)} ${lpad(fmt(a.perSecond, 0), 12)}`,
       );
+      if (a.note) console.log(`    ${a.note}`);
     }
     const memory = appends[0];
     if (memory) {

@@ -6,8 +6,15 @@ import type { Db } from "@/db/client";
 import { sequenceEntries } from "@/lib/anchoring/sequence-entries";
 import { LEAF_LENGTH } from "@/lib/ledger/leaf";
 import { type Hash, leafHash, MemoryLog, toHex } from "@/lib/ledger/merkle";
+import { clusterCpuSeconds, processCpuSeconds } from "./measure";
 
-export type AppendResult = { name: string; leaves: number; seconds: number; perSecond: number };
+export type AppendResult = {
+  name: string;
+  leaves: number;
+  seconds: number;
+  perSecond: number;
+  note?: string;
+};
 
 function result(name: string, leaves: number, ms: number): AppendResult {
   return { name, leaves, seconds: ms / 1000, perSecond: leaves / (ms / 1000) };
@@ -82,6 +89,7 @@ export async function dbSequencer(
   redemptionId: string,
   count: number,
   batch: number,
+  pgDataDir?: string,
 ): Promise<AppendResult> {
   // Anything still waiting would be counted too: drain it first.
   while ((await sequenceEntries(db, batch)).appended > 0) {}
@@ -95,6 +103,8 @@ export async function dbSequencer(
   }
   await sql`vacuum analyze ledger_entries`;
   let done = 0;
+  const pg0 = clusterCpuSeconds(pgDataDir);
+  const me0 = processCpuSeconds(process.pid);
   const t0 = performance.now();
   for (;;) {
     const { appended } = await sequenceEntries(db, batch);
@@ -102,6 +112,11 @@ export async function dbSequencer(
     done += appended;
   }
   const ms = performance.now() - t0;
+  const pgCpu = clusterCpuSeconds(pgDataDir) - pg0;
+  const nodeCpu = processCpuSeconds(process.pid) - me0;
   if (done !== count) throw new Error(`sequenced ${done} entries, expected ${count}`);
-  return result(`sequenceEntries on PostgreSQL (batches of ${batch})`, done, ms);
+  return {
+    ...result(`sequenceEntries on PostgreSQL (batches of ${batch})`, done, ms),
+    note: `CPU: node ${(nodeCpu / (ms / 1000)).toFixed(2)} cores, postgres ${(pgCpu / (ms / 1000)).toFixed(2)} cores; ${(ms / Math.ceil(count / batch)).toFixed(1)} ms per batch`,
+  };
 }
