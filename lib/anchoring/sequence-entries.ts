@@ -1,7 +1,7 @@
 import { sql } from "drizzle-orm";
 import type { Db, DbOrTx } from "@/db/client";
-import { checkpoints, ledgerEntries, ledgerNodes } from "@/db/schema";
-import { appendNodes, leafHash, rangeHash, rangeNodes } from "@/lib/ledger/merkle";
+import { checkpoints, ledgerEntries } from "@/db/schema";
+import { appendNodes, leafHash, type NodeId, rangeHash, rangeNodes } from "@/lib/ledger/merkle";
 import { loadNodes } from "./node-store";
 
 // One sequencer at a time across every worker process.
@@ -53,17 +53,22 @@ export async function sequenceEntries(db: Db, limit: number): Promise<SequenceRe
     const frontier = await loadNodes(tx, size === 0 ? [] : rangeNodes(0, size));
     const created = appendNodes(size, hashes, frontier);
     const newSize = size + pending.length;
-    const createdMap = new Map(created.map((n) => [`${n.id.level}:${n.id.index}`, n.hash]));
-    const root = rangeHash(0, newSize, (id) => {
-      const hash = createdMap.get(`${id.level}:${id.index}`) ?? frontier(id);
-      return hash;
-    });
+    // The new root needs only the O(log n) perfect subtrees that make up the whole log.
+    const key = (id: NodeId) => `${id.level}:${id.index}`;
+    const rootParts = new Set(rangeNodes(0, newSize).map(key));
+    const fresh = new Map(
+      created.filter((n) => rootParts.has(key(n.id))).map((n) => [key(n.id), n.hash]),
+    );
+    const root = rangeHash(0, newSize, (id) => fresh.get(key(id)) ?? frontier(id));
 
-    for (let i = 0; i < created.length; i += 5000) {
-      await tx
-        .insert(ledgerNodes)
-        .values(created.slice(i, i + 5000).map((n) => ({ ...n.id, hash: n.hash })));
-    }
+    // One statement for all new nodes (bytes travel as hex: postgres.js sends bytea arrays badly).
+    await tx.execute(sql`
+      insert into ledger_nodes (level, idx, hash)
+      select l, i, decode(h, 'hex')
+      from unnest(${sql.param(created.map((n) => n.id.level))}::smallint[],
+                  ${sql.param(created.map((n) => n.id.index))}::bigint[],
+                  ${sql.param(created.map((n) => Buffer.from(n.hash).toString("hex")))}::text[])
+        as t(l, i, h)`);
     const ids = pending.map((e) => e.id);
     await tx.execute(sql`
       update ${ledgerEntries} set leaf_index = ${size} + s.ord - 1, sequenced_at = now()
