@@ -120,6 +120,9 @@ try {
       fail(`The RPC serves chain ${actual} but the checkpoints were anchored on chain ${chainId}.`);
     }
   }
+  if (provider && contract && (await provider.getCode(contract)) === "0x") {
+    fail(`There is no contract at ${contract} on the chain at ${rpc}.`);
+  }
   const report = await auditLog({
     fetchLeaves: (start, end) =>
       getJson<LeavesPage>(`/api/v1/ledger/leaves?start=${start}&end=${end}`),

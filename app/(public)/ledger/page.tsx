@@ -1,12 +1,35 @@
 import type { Metadata } from "next";
+import { LeafPager } from "@/components/ledger/leaf-pager";
+import { LeafTable } from "@/components/ledger/leaf-table";
 import { getDb } from "@/db/client";
-import { listAnchoredCheckpoints } from "@/lib/anchoring/public-log";
+import { listAnchoredCheckpoints, listLeaves } from "@/lib/anchoring/public-log";
+import { logSize } from "@/lib/anchoring/sequence-entries";
 import { shortHash } from "@/lib/format";
 
 export const metadata: Metadata = { title: "Ledger" };
+export const dynamic = "force-dynamic";
 
-export default async function LedgerPage() {
-  const checkpoints = await listAnchoredCheckpoints(getDb());
+const LEAVES_PER_PAGE = 100;
+
+function utc(seconds: number): string {
+  return new Date(seconds * 1000).toISOString().replace("T", " ").slice(0, 19);
+}
+
+export default async function LedgerPage({
+  searchParams,
+}: {
+  searchParams: Promise<{ page?: string | string[] }>;
+}) {
+  const db = getDb();
+  const { page: pageParam } = await searchParams;
+  const [checkpoints, total] = await Promise.all([listAnchoredCheckpoints(db), logSize(db)]);
+  const pages = Math.max(1, Math.ceil(total / LEAVES_PER_PAGE));
+  const requested = Number.parseInt(String(pageParam ?? "1"), 10);
+  const page = Number.isSafeInteger(requested) ? Math.min(Math.max(requested, 1), pages) : 1;
+  const start = (page - 1) * LEAVES_PER_PAGE;
+  const { leaves, end } = await listLeaves(db, start, start + LEAVES_PER_PAGE);
+  const anchoredSize = checkpoints[0]?.treeSize ?? 0;
+
   return (
     <>
       <h1>Public ledger</h1>
@@ -16,6 +39,8 @@ export default async function LedgerPage() {
         previous one. Monitors can download every leaf from{" "}
         <code>/api/v1/ledger/leaves?start=0&amp;end=1000</code>.
       </p>
+
+      <h2>Checkpoints</h2>
       {checkpoints.length === 0 ? (
         <p className="card muted">No checkpoint has been anchored yet.</p>
       ) : (
@@ -33,19 +58,50 @@ export default async function LedgerPage() {
             {checkpoints.map((cp) => (
               <tr key={cp.treeSize} data-testid="checkpoint-row">
                 <td>{cp.treeSize}</td>
-                <td className="hash">{shortHash(cp.rootHash)}</td>
-                <td className="hash">{shortHash(cp.txHash ?? "")}</td>
-                <td>{cp.blockNumber}</td>
-                <td>
-                  {cp.blockTime
-                    ? new Date(cp.blockTime * 1000).toISOString().replace("T", " ").slice(0, 19)
-                    : ""}
+                <td className="hash" title={cp.rootHash}>
+                  {shortHash(cp.rootHash)}
                 </td>
+                <td className="hash" title={cp.txHash ?? ""}>
+                  {shortHash(cp.txHash ?? "")}
+                </td>
+                <td>{cp.blockNumber}</td>
+                <td>{cp.blockTime ? utc(cp.blockTime) : ""}</td>
               </tr>
             ))}
           </tbody>
         </table>
       )}
+
+      <h2 id="leaves">All leaves</h2>
+      <p className="muted">
+        {total} {total === 1 ? "leaf" : "leaves"}; the latest anchored checkpoint covers the first{" "}
+        {Math.min(anchoredSize, total)}. Each row is decoded from the leaf's canonical 98 bytes; the
+        leaf hash is SHA-256(0x00 ‖ data).
+      </p>
+      <LeafPager
+        page={page}
+        pages={pages}
+        first={start}
+        last={Math.max(start, end - 1)}
+        total={total}
+      />
+      {leaves.length === 0 ? (
+        <p className="card muted">No leaf has been sequenced yet.</p>
+      ) : (
+        <LeafTable leaves={leaves} />
+      )}
+
+      <h2>Audit it yourself</h2>
+      <p data-testid="audit-howto">
+        Anyone can monitor this log:{" "}
+        <code>
+          npm run audit -- --url {"<this site>"} --rpc {"<chain RPC URL>"}
+        </code>{" "}
+        downloads every leaf, rebuilds every root, checks each checkpoint published here and each
+        one on chain (and that they extend each other), and reports any entry older than the
+        anchoring deadline (<code>--deadline</code>, 60 s by default) that is not yet anchored. It
+        exits 0 only when every check passes.
+      </p>
     </>
   );
 }

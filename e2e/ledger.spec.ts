@@ -1,0 +1,94 @@
+import { execFile } from "node:child_process";
+import { promisify } from "node:util";
+import { type APIRequestContext, expect, test } from "@playwright/test";
+import { BASE_URL, CHAIN_RPC_URL } from "./constants";
+import { apiToken, createPlayer, findOpenDrop, LAUNCH_DROP, shot } from "./helpers";
+
+const run = promisify(execFile);
+
+/** A fresh player claims a unit of the launch drop through the API; waits until it is anchored. */
+async function claimAndAnchor(request: APIRequestContext): Promise<void> {
+  const drop = await findOpenDrop(request, LAUNCH_DROP);
+  if (!drop) throw new Error(`no open drop "${LAUNCH_DROP}"`);
+  const player = await createPlayer(request, "ledger");
+  const token = await apiToken(request, player.email, player.password);
+  const headers = { authorization: `Bearer ${token}` };
+  const res = await request.post(`/api/v1/drops/${drop.id}/claims`, { headers });
+  expect(res.status(), await res.text()).toBe(201);
+  const { redemption } = (await res.json()) as { redemption: { id: string } };
+  await expect
+    .poll(
+      async () => {
+        const receipt = await request.get(`/api/v1/redemptions/${redemption.id}/receipt`, {
+          headers,
+        });
+        return ((await receipt.json()) as { status: string }).status;
+      },
+      { timeout: 30_000, intervals: [250, 500, 1000] },
+    )
+    .toBe("anchored");
+}
+
+test.describe("public ledger", () => {
+  test("lists checkpoints and pages through every leaf; the audit CLI passes", async ({
+    page,
+    request,
+  }) => {
+    await claimAndAnchor(request);
+    const { checkpoints } = (await (await request.get("/api/v1/ledger/checkpoints")).json()) as {
+      checkpoints: Array<{ treeSize: number; rootHash: string }>;
+    };
+    const newest = checkpoints[0];
+    if (!newest) throw new Error("no checkpoint");
+
+    await page.goto("/ledger");
+    await expect(page.getByRole("heading", { name: "Public ledger" })).toBeVisible();
+    await expect(page.getByTestId("checkpoint-row").first()).toContainText(String(newest.treeSize));
+    const rows = page.getByTestId("leaf-row");
+    await expect(rows.first()).toBeVisible();
+    await expect(rows.first().locator("td").first()).toHaveText("0");
+    await expect(rows.first()).toContainText("redemption");
+    const onFirstPage = await rows.count();
+    expect(onFirstPage).toBeGreaterThanOrEqual(Math.min(newest.treeSize, 100));
+    expect(onFirstPage).toBeLessThanOrEqual(100);
+    await expect(page.getByTestId("leaf-page-info")).toContainText("Page 1 of");
+    await expect(page.getByTestId("leaf-prev")).toHaveAttribute("aria-disabled", "true");
+    await expect(page.getByTestId("audit-howto")).toContainText("npm run audit");
+    await shot(page, "ledger-page-1");
+
+    const info = (await page.getByTestId("leaf-page-info").textContent()) ?? "";
+    const pages = Number(/Page 1 of (\d+)/.exec(info)?.[1]);
+    if (pages > 1) {
+      await page.getByTestId("leaf-next").click();
+      await expect(page).toHaveURL(/\/ledger\?page=2/);
+      await expect(page.getByTestId("leaf-page-info")).toContainText("Page 2 of");
+      await expect(rows.first().locator("td").first()).toHaveText("100");
+      await expect(page.getByTestId("leaf-prev")).not.toHaveAttribute("aria-disabled", "true");
+      await shot(page, "ledger-page-2");
+    } else {
+      await expect(page.getByTestId("leaf-next")).toHaveAttribute("aria-disabled", "true");
+    }
+    // An out-of-range page shows the last one rather than an empty table.
+    await page.goto("/ledger?page=9999");
+    await expect(page.getByTestId("leaf-page-info")).toContainText(`Page ${pages} of ${pages}`);
+    await expect(rows.first()).toBeVisible();
+
+    // The monitor, run as anyone would, against the same site and chain.
+    const { stdout } = await run(
+      process.execPath,
+      [
+        "node_modules/tsx/dist/cli.mjs",
+        "scripts/audit.ts",
+        "--url",
+        BASE_URL,
+        "--rpc",
+        CHAIN_RPC_URL,
+      ],
+      { timeout: 60_000 },
+    ).catch((error: { stdout?: string; stderr?: string; message: string }) => {
+      throw new Error(`audit failed: ${error.message}\n${error.stdout ?? ""}${error.stderr ?? ""}`);
+    });
+    expect(stdout).toContain("Audit passed.");
+    expect(stdout).toMatch(/checkpoints checked: [1-9]/);
+  });
+});
