@@ -1,13 +1,37 @@
 import { randomBytes } from "node:crypto";
-import { afterAll, inject } from "vitest";
+import postgres from "postgres";
+import { afterAll, beforeAll, inject } from "vitest";
 import { createDb, type Db } from "@/db/client";
 import { type EligibilityRules, type NewUser, prizes, users } from "@/db/schema";
 import { createDrop, createDropSchema } from "@/lib/drops/drops";
+import { databaseUrlFor } from "./database-url";
 
-/** A connection pool to the test database, closed after the file's tests. */
+/**
+ * A database of the test file's own, copied from the migrated template before its tests and
+ * dropped after them, so files running in parallel never see each other's rows or ledger.
+ */
 export function connectTestDb(max = 20): Db {
-  const { db, sql } = createDb(inject("databaseUrl"), max);
-  afterAll(() => sql.end({ timeout: 5 }));
+  const server = inject("databaseUrl");
+  const name = `test_${process.pid}_${randomBytes(4).toString("hex")}`;
+  const { db, sql } = createDb(databaseUrlFor(server, name), max);
+  const admin = () => postgres(server, { max: 1, onnotice: () => {} });
+  beforeAll(async () => {
+    const connection = admin();
+    try {
+      await connection.unsafe(`create database ${name} template ${inject("templateDatabase")}`);
+    } finally {
+      await connection.end();
+    }
+  });
+  afterAll(async () => {
+    await sql.end({ timeout: 5 });
+    const connection = admin();
+    try {
+      await connection.unsafe(`drop database if exists ${name}`);
+    } finally {
+      await connection.end();
+    }
+  });
   return db;
 }
 
