@@ -241,4 +241,42 @@ test.describe("receipt verification", () => {
     expect(Math.max(...sizes)).toBeGreaterThanOrEqual(owner.receipt.checkpoint.treeSize);
     await shot(page, "verify-05-ledger");
   });
+
+  test("the provisional receipt given at claim time verifies as a signed promise", async ({
+    page,
+    request,
+  }) => {
+    const drop = await findOpenDrop(request, LAUNCH_DROP);
+    const player = await createPlayer(request, "provisional");
+    const token = await apiToken(request, player.email, player.password);
+    const res = await request.post(`/api/v1/drops/${drop?.id}/claims`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
+    expect(res.status(), await res.text()).toBe(201);
+    const { receipt } = (await res.json()) as {
+      receipt: { status: string; promise: { signer: string; anchorBy: number } };
+    };
+    expect(receipt.status).toBe("pending");
+    expect(receipt.promise.signer).toMatch(/^0x[0-9a-fA-F]{40}$/);
+
+    await page.goto("/verify");
+    await page.getByTestId("receipt-input").fill(JSON.stringify(receipt, null, 2));
+    await page.getByRole("button", { name: "Verify receipt" }).click();
+    await expect(page.getByTestId("verdict")).toHaveText(
+      "Provisional receipt verified: a signed promise to anchor this entry by its deadline",
+    );
+    for (const step of ["format", "leaf", "signature", "signer", "deadline"]) {
+      await expect(page.getByTestId(`step-${step}`)).toHaveAttribute("data-ok", "true");
+    }
+    await shot(page, "verify-06-provisional");
+
+    const forged = {
+      ...receipt,
+      promise: { ...receipt.promise, anchorBy: receipt.promise.anchorBy + 1 },
+    };
+    await page.getByTestId("receipt-input").fill(JSON.stringify(forged, null, 2));
+    await page.getByRole("button", { name: "Verify receipt" }).click();
+    await expect(page.getByTestId("verdict")).toHaveText("Verification failed");
+    await expect(page.getByTestId("step-signature")).toHaveAttribute("data-ok", "false");
+  });
 });

@@ -8,7 +8,7 @@ import { createDb } from "../db/client";
 import { migrateDatabase } from "../db/migrate";
 import { DEMO_PASSWORD, demoAccounts, seedDemoData } from "../db/seed";
 import { codeKeyEnvironment } from "../lib/codes/code-crypto";
-import { startEmbeddedChain } from "../lib/services/embedded-chain";
+import { CHAIN_ID, DEV_RECEIPT_KEY, startEmbeddedChain } from "../lib/services/embedded-chain";
 import { startEmbeddedPostgres } from "../lib/services/embedded-postgres";
 import {
   authSecret,
@@ -55,7 +55,13 @@ async function main(): Promise<void> {
     await sql.end();
   }
 
-  let ledger = { rpcUrl: env.LEDGER_RPC_URL, contract: env.LEDGER_CONTRACT, key: env.ANCHORER_KEY };
+  let ledger = {
+    rpcUrl: env.LEDGER_RPC_URL,
+    contract: env.LEDGER_CONTRACT,
+    key: env.ANCHORER_KEY,
+    chainId: env.LEDGER_CHAIN_ID,
+    receiptKey: env.RECEIPT_SIGNING_KEY,
+  };
   if (!ledger.rpcUrl) {
     await ensureContractsCompiled(log);
     log(`starting the local chain (state in ${path.join(dataDir, "chain")})`);
@@ -65,7 +71,13 @@ async function main(): Promise<void> {
       log,
     );
     cleanups.push(chain.stop);
-    ledger = { rpcUrl: chain.rpcUrl, contract: chain.contract, key: chain.anchorerKey };
+    ledger = {
+      rpcUrl: chain.rpcUrl,
+      contract: chain.contract,
+      key: chain.anchorerKey,
+      chainId: CHAIN_ID,
+      receiptKey: DEV_RECEIPT_KEY,
+    };
   }
 
   await ensureWebBuild(log);
@@ -75,6 +87,8 @@ async function main(): Promise<void> {
     LEDGER_RPC_URL: ledger.rpcUrl ?? "",
     LEDGER_CONTRACT: ledger.contract ?? "",
     ANCHORER_KEY: ledger.key ?? "",
+    LEDGER_CHAIN_ID: ledger.chainId ? String(ledger.chainId) : "",
+    RECEIPT_SIGNING_KEY: ledger.receiptKey ?? "",
     LEDGER_PUBLIC_RPC_URL: env.LEDGER_PUBLIC_RPC_URL ?? ledger.rpcUrl ?? "",
     AUTH_SECRET: authSecret(env),
     ...codeKeyEnvironment(),

@@ -7,6 +7,7 @@
 import { readFile } from "node:fs/promises";
 import { parseArgs } from "node:util";
 import { JsonRpcProvider } from "ethers";
+import { verifyProvisionalReceipt } from "../lib/ledger/provisional";
 import { verifyReceipt } from "../lib/ledger/receipt";
 
 const USAGE = "usage: npm run verify -- <receipt.json> [--rpc URL]";
@@ -49,9 +50,22 @@ const provider = new JsonRpcProvider(
 );
 
 console.log(`Verifying ${file} against ${rpc}`);
-const { ok } = await verifyReceipt(receipt, provider, (step) => {
+const print = (step: { ok: boolean; label: string; detail: string }) =>
   console.log(`${step.ok ? "✓" : "✗"} ${step.label}: ${step.detail}`);
-});
+// A provisional receipt (status "pending") carries a signed promise instead of a proof.
+const provisional = (receipt as { status?: unknown } | null)?.status === "pending";
+const { ok } = provisional
+  ? await verifyProvisionalReceipt(receipt, provider).then((r) => {
+      r.steps.forEach(print);
+      return r;
+    })
+  : await verifyReceipt(receipt, provider, print);
 provider.destroy();
-console.log(ok ? "Receipt verified." : "Receipt NOT verified.");
+console.log(
+  ok
+    ? provisional
+      ? "Provisional receipt verified: a signed promise to anchor by its deadline."
+      : "Receipt verified."
+    : "Receipt NOT verified.",
+);
 process.exit(ok ? 0 : 1);

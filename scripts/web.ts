@@ -9,6 +9,10 @@ const env = loadEnvOrExit("web", [
   "AUTH_SECRET",
   "CODE_ENCRYPTION_KEYS",
   "CODE_FINGERPRINT_KEY",
+  // Provisional receipts are signed promises naming the chain and the contract.
+  "RECEIPT_SIGNING_KEY",
+  "LEDGER_CONTRACT",
+  "LEDGER_CHAIN_ID",
 ]);
 
 await migrateDatabase(env.DATABASE_URL as string);

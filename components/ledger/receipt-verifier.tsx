@@ -2,9 +2,11 @@
 
 import { JsonRpcProvider } from "ethers";
 import { useEffect, useState } from "react";
+import { verifyProvisionalReceipt } from "@/lib/ledger/provisional";
 import { type VerifyStep, verifyReceipt } from "@/lib/ledger/receipt";
 
-type Outcome = { ok: boolean; steps: VerifyStep[] } | null;
+type Step = Pick<VerifyStep, "label" | "ok" | "detail"> & { id: string };
+type Outcome = { ok: boolean; provisional: boolean } | null;
 
 /**
  * Checks a receipt entirely in this browser: the only party it asks is the chain node, over
@@ -19,7 +21,7 @@ export function ReceiptVerifier({
 }) {
   const [text, setText] = useState("");
   const [rpcUrl, setRpcUrl] = useState(defaultRpcUrl);
-  const [steps, setSteps] = useState<VerifyStep[]>([]);
+  const [steps, setSteps] = useState<Step[]>([]);
   const [outcome, setOutcome] = useState<Outcome>(null);
   const [running, setRunning] = useState(false);
   const [inputError, setInputError] = useState<string | null>(null);
@@ -63,10 +65,18 @@ export function ReceiptVerifier({
     setRunning(true);
     const provider = new JsonRpcProvider(url.toString(), undefined, { staticNetwork: true });
     try {
-      const result = await verifyReceipt(receipt, provider, (step) =>
-        setSteps((previous) => [...previous, step]),
-      );
-      setOutcome(result);
+      // A provisional receipt carries the operator's signed promise instead of a proof.
+      const provisional = (receipt as { status?: unknown } | null)?.status === "pending";
+      if (provisional) {
+        const result = await verifyProvisionalReceipt(receipt, provider);
+        setSteps(result.steps);
+        setOutcome({ ok: result.ok, provisional });
+      } else {
+        const result = await verifyReceipt(receipt, provider, (step) =>
+          setSteps((previous) => [...previous, step]),
+        );
+        setOutcome({ ok: result.ok, provisional });
+      }
     } finally {
       provider.destroy();
       setRunning(false);
@@ -120,9 +130,11 @@ export function ReceiptVerifier({
             data-testid="verdict"
             data-ok={outcome.ok}
           >
-            {outcome.ok
-              ? "Verified: this redemption is in the log anchored on chain"
-              : "Verification failed"}
+            {!outcome.ok
+              ? "Verification failed"
+              : outcome.provisional
+                ? "Provisional receipt verified: a signed promise to anchor this entry by its deadline"
+                : "Verified: this redemption is in the log anchored on chain"}
           </div>
         )}
         <ol className="steps" data-testid="steps">

@@ -36,6 +36,12 @@ export const envSchema = z
       .string()
       .regex(/^0x[0-9a-fA-F]{64}$/, "must be a 0x-prefixed 32-byte private key")
       .optional(),
+    LEDGER_CHAIN_ID: z.coerce.number().int().positive().optional(),
+    RECEIPT_SIGNING_KEY: z
+      .string()
+      .regex(/^0x[0-9a-fA-F]{64}$/, "must be a 0x-prefixed 32-byte private key")
+      .optional(),
+    ANCHOR_DEADLINE_SECONDS: positiveInt(300),
     EMBEDDED_CHAIN_PORT: z.coerce.number().int().min(1024).max(65535).default(8545),
     CLAIM_RATE_LIMIT: positiveInt(10),
     ANCHOR_BATCH_SIZE: positiveInt(1000),

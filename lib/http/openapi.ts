@@ -92,7 +92,8 @@ export const openApiDocument = {
       },
       Receipt: {
         type: "object",
-        description: "See docs/receipt.md. status is pending until the entry is anchored.",
+        description:
+          "See docs/receipt.md. Pending receipts carry the operator's signed promise (promise); anchored ones the proof and anchor.",
         properties: {
           version: { const: 1 },
           status: { enum: ["pending", "anchored"] },

@@ -5,6 +5,8 @@ import { checkpoints, drops, ledgerEntries, prizes, redemptions } from "@/db/sch
 import { inclusionProof } from "@/lib/anchoring/proofs";
 import { decryptCode } from "@/lib/codes/code-crypto";
 import { toHex } from "@/lib/ledger/merkle";
+import type { ProvisionalPromise } from "@/lib/ledger/provisional";
+import { signAnchoringPromise } from "@/lib/ledger/sign-receipt";
 
 export type RedemptionView = {
   id: string;
@@ -132,6 +134,8 @@ export type PendingReceipt = {
   version: 1;
   status: "pending";
   leaf: { index: number | null; data: string; salt: string; playerId: string };
+  /** The operator's signed promise to anchor by a deadline (see lib/ledger/provisional.ts). */
+  promise?: ProvisionalPromise;
 };
 
 export type AnchoredReceipt = {
@@ -159,6 +163,7 @@ export async function getReceipt(
   const [row] = await db
     .select({
       salt: redemptions.playerSalt,
+      claimedAt: redemptions.createdAt,
       data: ledgerEntries.leafData,
       leafIndex: ledgerEntries.leafIndex,
     })
@@ -180,7 +185,9 @@ export async function getReceipt(
     cp.blockNumber == null ||
     cp.blockTime == null
   ) {
-    return { version: 1, status: "pending", leaf: { index: row.leafIndex, ...leaf } };
+    const pending = { index: row.leafIndex, ...leaf };
+    const promise = await signAnchoringPromise(pending, row.claimedAt.getTime());
+    return { version: 1, status: "pending", leaf: pending, ...(promise ? { promise } : {}) };
   }
   const proof = await inclusionProof(db, row.leafIndex, cp.treeSize);
   return {

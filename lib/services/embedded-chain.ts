@@ -3,12 +3,16 @@ import fs from "node:fs";
 import { createRequire } from "node:module";
 import net from "node:net";
 import path from "node:path";
-import { NonceManager, Wallet } from "ethers";
+import { Contract, NonceManager, Wallet } from "ethers";
+import { LEDGER_ABI } from "@/lib/ledger/contract";
 import { deployLedger } from "@/lib/ledger/deploy";
+import { RECEIPT_SIGNER_ROLE } from "@/lib/ledger/provisional";
 import { jsonRpcProvider } from "./json-rpc";
 
 /** Anvil's well-known development accounts (from its default mnemonic): never use them on a real network. */
 export const DEV_ADMIN_KEY = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80";
+export const DEV_RECEIPT_KEY = "0x5de4111afa1a4b94908f83103eb1f1706367c2e68ca870fc3fb9a804cdab365a";
+export const CHAIN_ID = 31337;
 export const DEV_ANCHORER_KEY =
   "0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d";
 
@@ -87,7 +91,7 @@ export async function startEmbeddedChain(
       "--port",
       String(port),
       "--chain-id",
-      "31337",
+      String(CHAIN_ID),
       "--state",
       stateFile,
       "--state-interval",
@@ -124,15 +128,27 @@ async function ensureLedgerDeployed(
 ): Promise<string> {
   const provider = jsonRpcProvider(rpcUrl);
   try {
-    if (fs.existsSync(recordFile)) {
-      const { contract } = JSON.parse(fs.readFileSync(recordFile, "utf8")) as { contract: string };
-      if ((await provider.getCode(contract)) !== "0x") return contract;
-      log(`no ledger contract at ${contract} any more (chain state was reset): deploying anew`);
-    }
     const admin = new NonceManager(new Wallet(DEV_ADMIN_KEY, provider));
-    const anchorer = new Wallet(DEV_ANCHORER_KEY).address;
-    const contract = await deployLedger(admin, await admin.getAddress(), anchorer);
-    fs.writeFileSync(recordFile, `${JSON.stringify({ contract, chainId: 31337 }, null, 2)}\n`);
+    let contract: string | undefined;
+    if (fs.existsSync(recordFile)) {
+      const recorded = JSON.parse(fs.readFileSync(recordFile, "utf8")) as { contract: string };
+      if ((await provider.getCode(recorded.contract)) !== "0x") contract = recorded.contract;
+      else
+        log(
+          `no ledger contract at ${recorded.contract} any more (chain state was reset): deploying anew`,
+        );
+    }
+    if (!contract) {
+      const anchorer = new Wallet(DEV_ANCHORER_KEY).address;
+      contract = await deployLedger(admin, await admin.getAddress(), anchorer);
+      fs.writeFileSync(recordFile, `${JSON.stringify({ contract, chainId: CHAIN_ID }, null, 2)}\n`);
+    }
+    // The key that signs provisional receipts must hold the role verifiers check on chain.
+    const ledger = new Contract(contract, LEDGER_ABI, admin);
+    const signer = new Wallet(DEV_RECEIPT_KEY).address;
+    if (!(await ledger.getFunction("hasRole")(RECEIPT_SIGNER_ROLE, signer))) {
+      await (await ledger.getFunction("grantRole")(RECEIPT_SIGNER_ROLE, signer)).wait();
+    }
     return contract;
   } finally {
     provider.destroy();

@@ -6,6 +6,7 @@ import { apiCaller, requireRole } from "@/lib/auth/current-user";
 import { claimDrop } from "@/lib/claims/claim-drop";
 import { AppError } from "@/lib/errors/app-error";
 import { apiRoute, requestContext } from "@/lib/http/api-handler";
+import { signAnchoringPromise } from "@/lib/ledger/sign-receipt";
 
 const idempotencyKey = z
   .string()
@@ -32,8 +33,13 @@ export const POST = apiRoute<{ params: Promise<{ dropId: string }> }>(async (req
     requestHash,
     ...requestContext(request),
   });
+  const { receipt } = claim.redemption;
+  const promise = await signAnchoringPromise(receipt.leaf, Date.parse(claim.redemption.claimedAt));
   return NextResponse.json(
-    { redemption: { ...claim.redemption, code: claim.code }, receipt: claim.redemption.receipt },
+    {
+      redemption: { ...claim.redemption, code: claim.code },
+      receipt: { ...receipt, ...(promise ? { promise } : {}) },
+    },
     {
       status: 201,
       headers: {
