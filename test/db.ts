@@ -66,6 +66,7 @@ export async function createTestDrop(
     kind = "crypto",
     perPlayerLimit = 1,
     eligibility = {},
+    allocation = "first_come",
   }: {
     units: number;
     startOffsetMs?: number;
@@ -73,6 +74,7 @@ export async function createTestDrop(
     kind?: "gift_card" | "crypto" | "physical";
     perPlayerLimit?: number;
     eligibility?: EligibilityRules;
+    allocation?: "first_come" | "lottery";
   },
 ): Promise<{ dropId: string; prizeId: string }> {
   const [prize] = await db
@@ -91,6 +93,7 @@ export async function createTestDrop(
       endsAt: new Date(now + endOffsetMs),
       perPlayerLimit,
       eligibility,
+      allocation,
     }),
   );
   return { dropId: drop.id, prizeId: prize.id };

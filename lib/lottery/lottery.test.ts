@@ -4,42 +4,20 @@ import type { EligibilityRules } from "@/db/schema";
 import { auditEvents, drops, lotteryEntries, prizes, redemptions, users } from "@/db/schema";
 import { createDrop, createDropSchema } from "@/lib/drops/drops";
 import { AppError } from "@/lib/errors/app-error";
-import { connectTestDb, createPlayers } from "@/test/db";
+import { connectTestDb, createPlayers, createTestDrop } from "@/test/db";
 import { entrantId, rankEntrants, replayTranscript, seedHash } from "./draw";
 import { enterLottery, lotteryTranscript, runDueDraws } from "./lottery";
 
 const db = connectTestDb(20);
 
-async function createLottery({
-  units,
-  startOffsetMs = -60_000,
-  endOffsetMs = 3_600_000,
-  eligibility = {},
-}: {
+async function createLottery(options: {
   units: number;
   startOffsetMs?: number;
   endOffsetMs?: number;
   eligibility?: EligibilityRules;
 }): Promise<string> {
-  const [prize] = await db
-    .insert(prizes)
-    .values({ name: "Lottery prize", kind: "crypto", valueCents: 1000, quantity: units })
-    .returning({ id: prizes.id });
-  if (!prize) throw new Error("no prize");
-  const now = Date.now();
-  const { id } = await createDrop(
-    db,
-    createDropSchema.parse({
-      title: "Lottery drop",
-      prizeId: prize.id,
-      units,
-      startsAt: new Date(now + startOffsetMs),
-      endsAt: new Date(now + endOffsetMs),
-      eligibility,
-      allocation: "lottery",
-    }),
-  );
-  return id;
+  const { dropId } = await createTestDrop(db, { ...options, allocation: "lottery" });
+  return dropId;
 }
 
 /** Closes a lottery's window now (its start stays a minute ago). */
