@@ -51,15 +51,19 @@ export async function createPrize(db: DbOrTx, input: CreatePrizeInput): Promise<
   return prize;
 }
 
+const summaryColumns = {
+  id: prizes.id,
+  name: prizes.name,
+  kind: prizes.kind,
+  valueCents: prizes.valueCents,
+  quantity: prizes.quantity,
+};
+
 /** Prizes with stock allocated to drops and what is still unclaimed across them. */
 export async function listPrizes(db: DbOrTx): Promise<PrizeView[]> {
   const rows = await db
     .select({
-      id: prizes.id,
-      name: prizes.name,
-      kind: prizes.kind,
-      valueCents: prizes.valueCents,
-      quantity: prizes.quantity,
+      ...summaryColumns,
       createdAt: prizes.createdAt,
       allocated: sql<number>`(select coalesce(sum(p.units), 0)::int from drop_pools p
         where p.prize_id = "prizes"."id")`,
@@ -87,11 +91,7 @@ export async function getPrize(db: DbOrTx, prizeId: string): Promise<PrizeSummar
   if (!z.uuid().safeParse(prizeId).success) return undefined;
   const [prize] = await db
     .select({
-      id: prizes.id,
-      name: prizes.name,
-      kind: prizes.kind,
-      valueCents: prizes.valueCents,
-      quantity: prizes.quantity,
+      ...summaryColumns,
     })
     .from(prizes)
     .where(eq(prizes.id, prizeId));
