@@ -515,7 +515,8 @@ async function takeUnits(tx: Tx, dropId: string, poolId: string, n: number): Pro
 }
 
 type Issued = { grant: Grant; id: string; salt: Uint8Array; leaf: Uint8Array; code: Code };
-type Code = { ciphertext: Uint8Array; keyId: string; giftCodeId?: string };
+/** A code as stored (encrypted); `plain` is kept only for codes generated in this batch. */
+type Code = { ciphertext: Uint8Array; keyId: string; giftCodeId?: string; plain?: string };
 
 async function issueRedemptions(
   tx: Tx,
@@ -532,7 +533,8 @@ async function issueRedemptions(
     if (g.pool.kind === "gift_card") {
       byPrize.set(g.pool.prizeId, [...(byPrize.get(g.pool.prizeId) ?? []), g]);
     } else {
-      codes.set(g, encryptCode(newRedemptionCode()));
+      const plain = newRedemptionCode();
+      codes.set(g, { ...encryptCode(plain), plain });
     }
   }
   for (const [prizeId, group] of byPrize) {
@@ -708,7 +710,7 @@ async function finish(
       out.set(i, {
         ok: true,
         redemption: d.redemption,
-        code: decryptCode(code.ciphertext, code.keyId),
+        code: code.plain ?? decryptCode(code.ciphertext, code.keyId),
         replayed: false,
       });
     } else {
