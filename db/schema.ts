@@ -29,6 +29,11 @@ const timestamps = {
 };
 
 export const roleEnum = pgEnum("role", ["player", "admin", "auditor"]);
+export const emailTokenPurposeEnum = pgEnum("email_token_purpose", [
+  "verify_email",
+  "reset_password",
+]);
+export const accountSignalKindEnum = pgEnum("account_signal_kind", ["device", "ip", "payout"]);
 export const prizeKindEnum = pgEnum("prize_kind", ["gift_card", "crypto", "physical"]);
 export const ledgerKindEnum = pgEnum("ledger_kind", ["redemption", "reversal", "expiry"]);
 export const loyaltyTierEnum = pgEnum("loyalty_tier", ["bronze", "silver", "gold"]);
@@ -58,9 +63,29 @@ export const users = pgTable(
     region: text("region"),
     loyaltyTier: loyaltyTierEnum("loyalty_tier").notNull().default("bronze"),
     flaggedAt: timestamp("flagged_at", { withTimezone: true }),
+    flaggedReason: text("flagged_reason"),
+    /** A suspended account may sign in and read its history but not claim. */
+    suspendedAt: timestamp("suspended_at", { withTimezone: true }),
+    suspendedReason: text("suspended_reason"),
+    /** When the player declared being 18 or older (at sign-up). */
+    adultDeclaredAt: timestamp("adult_declared_at", { withTimezone: true }),
+    /** Bumped to end every session at once (sign-out everywhere, password reset, suspension). */
+    sessionVersion: integer("session_version").notNull().default(0),
+    /** TOTP secret, encrypted like redemption codes; enabled once a first code was confirmed. */
+    totpSecret: bytea("totp_secret"),
+    totpKeyId: text("totp_key_id"),
+    totpEnabledAt: timestamp("totp_enabled_at", { withTimezone: true }),
+    /** Sign-in lockout: consecutive failures and the moment the next attempt is allowed. */
+    failedSignIns: integer("failed_sign_ins").notNull().default(0),
+    lockedUntil: timestamp("locked_until", { withTimezone: true }),
+    /** Accounts linked by a shared device, address or payout detail share a group (union-find root). */
+    accountGroupId: uuid("account_group_id"),
     ...timestamps,
   },
-  (t) => [uniqueIndex("users_email_key").on(sql`lower(${t.email})`)],
+  (t) => [
+    uniqueIndex("users_email_key").on(sql`lower(${t.email})`),
+    index().on(t.accountGroupId),
+  ],
 );
 export type User = typeof users.$inferSelect;
 export type NewUser = typeof users.$inferInsert;
@@ -77,6 +102,7 @@ export const apiTokens = pgTable(
     ...timestamps,
     expiresAt: timestamp("expires_at", { withTimezone: true }).notNull(),
     revokedAt: timestamp("revoked_at", { withTimezone: true }),
+    lastUsedAt: timestamp("last_used_at", { withTimezone: true }),
   },
   (t) => [uniqueIndex("api_tokens_hash_key").on(t.tokenHash), index().on(t.userId)],
 );
@@ -134,6 +160,8 @@ export type EligibilityRules = {
   minTier?: "bronze" | "silver" | "gold";
   regions?: string[];
   notFlagged?: boolean;
+  /** Accounts linked to each other (device, address, payout details) share one claim. */
+  onePerGroup?: boolean;
 };
 
 /** A drop's units of one prize; a pool with a minimum tier is reserved for players of that tier. */
@@ -279,10 +307,85 @@ export const auditEvents = pgTable(
     ip: inet("ip"),
     userAgent: text("user_agent"),
     data: jsonb("data").$type<Record<string, unknown>>(),
+    /** The API token the action was taken with, if any. */
+    tokenId: uuid("token_id"),
   },
-  (t) => [index().on(t.actorId, t.at), index().on(t.action, t.at)],
+  (t) => [index().on(t.actorId, t.at), index().on(t.action, t.at), index().on(t.at)],
 );
 export type AuditEvent = typeof auditEvents.$inferSelect;
+
+/** One-time links sent by email (verification, password reset); only their SHA-256 is kept. */
+export const emailTokens = pgTable(
+  "email_tokens",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    userId: uuid("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    purpose: emailTokenPurposeEnum("purpose").notNull(),
+    tokenHash: bytea("token_hash").notNull(),
+    ...timestamps,
+    expiresAt: timestamp("expires_at", { withTimezone: true }).notNull(),
+    usedAt: timestamp("used_at", { withTimezone: true }),
+  },
+  (t) => [uniqueIndex("email_tokens_hash_key").on(t.tokenHash), index().on(t.userId)],
+);
+export type EmailToken = typeof emailTokens.$inferSelect;
+
+/** Two-factor recovery codes, each usable once; stored hashed. */
+export const recoveryCodes = pgTable(
+  "recovery_codes",
+  {
+    userId: uuid("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    codeHash: bytea("code_hash").notNull(),
+    usedAt: timestamp("used_at", { withTimezone: true }),
+  },
+  (t) => [primaryKey({ columns: [t.userId, t.codeHash] })],
+);
+
+/** Mail as sent: the development mailbox reads it when no SMTP server is configured. */
+export const mailOutbox = pgTable(
+  "mail_outbox",
+  {
+    id: bigserial("id", { mode: "number" }).primaryKey(),
+    to: text("to").notNull(),
+    subject: text("subject").notNull(),
+    text: text("text").notNull(),
+    ...timestamps,
+    sentAt: timestamp("sent_at", { withTimezone: true }),
+    error: text("error"),
+  },
+  (t) => [index().on(t.to, t.createdAt)],
+);
+export type MailMessage = typeof mailOutbox.$inferSelect;
+
+/** What links accounts: a device cookie, an address, payout details; values kept as keyed hashes. */
+export const accountSignals = pgTable(
+  "account_signals",
+  {
+    userId: uuid("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    kind: accountSignalKindEnum("kind").notNull(),
+    valueHash: bytea("value_hash").notNull(),
+    firstSeenAt: timestamp("first_seen_at", { withTimezone: true }).notNull().defaultNow(),
+    lastSeenAt: timestamp("last_seen_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.userId, t.kind, t.valueHash] }),
+    index().on(t.kind, t.valueHash),
+  ],
+);
+
+/** Regions (ISO 3166-1 alpha-2) where no one may claim, kept by admins. */
+export const excludedRegions = pgTable("excluded_regions", {
+  code: text("code").primaryKey(),
+  note: text("note"),
+  createdBy: uuid("created_by").references(() => users.id),
+  ...timestamps,
+});
 
 /** Gift-card codes imported by admins, encrypted at rest; a claim takes one. */
 export const giftCodes = pgTable(
