@@ -9,7 +9,10 @@ export type AuditInput = {
   subject?: string | null;
   outcome: "ok" | "refused" | "failed";
   reason?: string | null;
+  /** Admin changes carry `{ before, after }`; other events what explains them. */
   data?: Record<string, unknown>;
+  /** The API token the caller used, if any. */
+  tokenId?: string | null;
 } & RequestContext;
 
 const IPV4_OR_6 = /^[0-9a-fA-F:.]{2,45}$/;
@@ -25,5 +28,6 @@ export async function recordEvent(db: DbOrTx, event: AuditInput): Promise<void> 
     ip: event.ip && IPV4_OR_6.test(event.ip) ? event.ip : null,
     userAgent: event.userAgent?.slice(0, 500) ?? null,
     data: event.data ?? null,
+    tokenId: event.tokenId ?? null,
   });
 }
