@@ -75,6 +75,8 @@ export const users = pgTable(
     totpSecret: bytea("totp_secret"),
     totpKeyId: text("totp_key_id"),
     totpEnabledAt: timestamp("totp_enabled_at", { withTimezone: true }),
+    /** The 30-second step of the last accepted code: a code is accepted once, and never an older one. */
+    totpLastStep: bigint("totp_last_step", { mode: "number" }),
     /** Sign-in lockout: consecutive failures and the moment the next attempt is allowed. */
     failedSignIns: integer("failed_sign_ins").notNull().default(0),
     lockedUntil: timestamp("locked_until", { withTimezone: true }),
