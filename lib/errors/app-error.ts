@@ -4,7 +4,14 @@ export const errorStatus = {
   invalid_input: 400,
   unauthenticated: 401,
   invalid_credentials: 401,
+  /** The account has two-factor on: send the code (or a recovery code) as `otp`. */
+  otp_required: 401,
+  otp_invalid: 401,
+  /** Too many failed sign-ins in a row: `retryAfter` says when the next attempt is allowed. */
+  locked: 429,
   forbidden: 403,
+  /** Admins and auditors must turn two-factor on before using their role. */
+  two_factor_required: 403,
   not_found: 404,
   email_taken: 409,
   not_started: 409,
@@ -14,7 +21,15 @@ export const errorStatus = {
   sold_out: 409,
   limit_reached: 409,
   not_eligible: 403,
+  payload_too_large: 413,
+  unsupported_media_type: 415,
   idempotency_mismatch: 422,
+  /** A verification or password-reset link that is unknown, used or expired (`details.reason`). */
+  invalid_link: 400,
+  /** An admin tried to change their own role. */
+  own_account: 409,
+  /** The change would leave no admin. */
+  last_admin: 409,
   rate_limited: 429,
   internal: 500,
   unavailable: 503,

@@ -1,0 +1,289 @@
+import { and, asc, eq, gt, isNotNull, isNull, ne, or, type SQL, sql } from "drizzle-orm";
+import { z } from "zod";
+import type { DbOrTx, Tx } from "@/db/client";
+import { type User, users } from "@/db/schema";
+import { type ClaimAttempt, listClaimAttempts } from "@/lib/audit/claim-attempts";
+import { type RequestContext, recordEvent } from "@/lib/audit/record-event";
+import { AppError } from "@/lib/errors/app-error";
+
+export const roles = ["player", "admin", "auditor"] as const;
+export type Role = (typeof roles)[number];
+
+/** Turns the "" of an empty form field or query parameter into "not given". */
+const blankAsUndefined = (value: unknown) =>
+  typeof value === "string" && value.trim() === "" ? undefined : value;
+const yesNo = z.preprocess(
+  blankAsUndefined,
+  z.enum(["yes", "no"], { error: "Choose yes or no" }).optional(),
+);
+
+export const accountSearchSchema = z.object({
+  q: z.preprocess(blankAsUndefined, z.string().trim().max(254).optional()),
+  role: z.preprocess(blankAsUndefined, z.enum(roles, { error: "Unknown role" }).optional()),
+  flagged: yesNo,
+  suspended: yesNo,
+  /** The lower-cased email of the last account of the previous page. */
+  after: z.preprocess(blankAsUndefined, z.string().max(254).optional()),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+});
+export type AccountSearch = z.infer<typeof accountSearchSchema>;
+
+export type AccountSummary = {
+  id: string;
+  email: string;
+  displayName: string;
+  role: Role;
+  region: string | null;
+  emailVerified: boolean;
+  flagged: boolean;
+  suspended: boolean;
+  createdAt: string;
+};
+
+export type AccountDetail = AccountSummary & {
+  twoFactor: boolean;
+  loyaltyTier: User["loyaltyTier"];
+  flaggedAt: string | null;
+  flaggedReason: string | null;
+  suspendedAt: string | null;
+  suspendedReason: string | null;
+  sessionVersion: number;
+  linkedAccounts: AccountSummary[];
+  recentAttempts: ClaimAttempt[];
+};
+
+const iso = (d: Date | null) => (d ? d.toISOString() : null);
+
+function summary(user: User): AccountSummary {
+  return {
+    id: user.id,
+    email: user.email,
+    displayName: user.displayName,
+    role: user.role,
+    region: user.region,
+    emailVerified: user.emailVerifiedAt !== null,
+    flagged: user.flaggedAt !== null,
+    suspended: user.suspendedAt !== null,
+    createdAt: user.createdAt.toISOString(),
+  };
+}
+
+/** `%` and `_` typed by the admin are searched for, not used as wildcards. */
+function containing(text: string): string {
+  return `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+}
+
+/**
+ * Accounts matching the search, in email order; `nextAfter` continues from the last one
+ * (keyset on the unique lower(email), so pages stay stable while accounts are added).
+ */
+export async function searchAccounts(
+  db: DbOrTx,
+  search: AccountSearch,
+): Promise<{ accounts: AccountSummary[]; nextAfter: string | null }> {
+  const email = sql`lower(${users.email})`;
+  const conditions: Array<SQL | undefined> = [
+    search.q
+      ? or(
+          sql`${users.email} ilike ${containing(search.q)}`,
+          sql`${users.displayName} ilike ${containing(search.q)}`,
+        )
+      : undefined,
+    search.role ? eq(users.role, search.role) : undefined,
+    search.flagged === "yes" ? isNotNull(users.flaggedAt) : undefined,
+    search.flagged === "no" ? isNull(users.flaggedAt) : undefined,
+    search.suspended === "yes" ? isNotNull(users.suspendedAt) : undefined,
+    search.suspended === "no" ? isNull(users.suspendedAt) : undefined,
+    search.after ? gt(email, search.after.toLowerCase()) : undefined,
+  ];
+  const rows = await db
+    .select()
+    .from(users)
+    .where(and(...conditions))
+    .orderBy(asc(email))
+    .limit(search.limit + 1);
+  const page = rows.slice(0, search.limit).map(summary);
+  const last = page.at(-1);
+  return {
+    accounts: page,
+    nextAfter: rows.length > search.limit && last ? last.email.toLowerCase() : null,
+  };
+}
+
+/** Everything an admin needs to decide about an account; undefined if there is none. */
+export async function getAccountDetail(db: DbOrTx, id: string): Promise<AccountDetail | undefined> {
+  if (!z.uuid().safeParse(id).success) return undefined;
+  const [user] = await db.select().from(users).where(eq(users.id, id));
+  if (!user) return undefined;
+  const [linked, attempts] = await Promise.all([
+    user.accountGroupId
+      ? db
+          .select()
+          .from(users)
+          .where(and(eq(users.accountGroupId, user.accountGroupId), ne(users.id, user.id)))
+          .orderBy(asc(sql`lower(${users.email})`))
+          .limit(100)
+      : Promise.resolve([]),
+    listClaimAttempts(db, user.id, { limit: 10 }),
+  ]);
+  return {
+    ...summary(user),
+    twoFactor: user.totpEnabledAt !== null,
+    loyaltyTier: user.loyaltyTier,
+    flaggedAt: iso(user.flaggedAt),
+    flaggedReason: user.flaggedReason,
+    suspendedAt: iso(user.suspendedAt),
+    suspendedReason: user.suspendedReason,
+    sessionVersion: user.sessionVersion,
+    linkedAccounts: linked.map(summary),
+    recentAttempts: attempts.attempts,
+  };
+}
+
+const reasonText = z.string().trim().max(500, "Keep the reason under 500 characters");
+
+/** One admin change to an account: a new role, a flag, a suspension (or their removal). */
+export const accountChangeSchema = z
+  .object({
+    role: z.enum(roles, { error: "Choose player, admin or auditor" }).optional(),
+    flagged: z.boolean().optional(),
+    flaggedReason: reasonText.optional(),
+    suspended: z.boolean().optional(),
+    suspendedReason: reasonText.optional(),
+  })
+  .strict()
+  .superRefine((change, ctx) => {
+    if (change.role === undefined && change.flagged === undefined && change.suspended === undefined)
+      ctx.addIssue({ code: "custom", message: "Nothing to change", path: ["role"] });
+    if (change.flagged && !change.flaggedReason)
+      ctx.addIssue({
+        code: "custom",
+        message: "Say why the account is flagged",
+        path: ["flaggedReason"],
+      });
+    if (change.suspended && !change.suspendedReason)
+      ctx.addIssue({
+        code: "custom",
+        message: "Say why the account is suspended",
+        path: ["suspendedReason"],
+      });
+  });
+export type AccountChange = z.infer<typeof accountChangeSchema>;
+
+export type AccountChangeRequest = {
+  actorId: string;
+  accountId: string;
+  change: AccountChange;
+  tokenId?: string | null;
+} & RequestContext;
+
+type Aspect = "role" | "flag" | "suspension";
+
+function aspectOf(user: User, aspect: Aspect): Record<string, unknown> {
+  if (aspect === "role") return { role: user.role };
+  if (aspect === "flag")
+    return { flagged: user.flaggedAt !== null, flaggedReason: user.flaggedReason };
+  return {
+    suspended: user.suspendedAt !== null,
+    suspendedReason: user.suspendedReason,
+    sessionVersion: user.sessionVersion,
+  };
+}
+
+const actionFor = (aspect: Aspect, before: User, after: User): string => {
+  if (aspect === "role") return "account_role_change";
+  if (aspect === "flag") return after.flaggedAt ? "account_flag" : "account_unflag";
+  return after.suspendedAt || !before.suspendedAt ? "account_suspend" : "account_unsuspend";
+};
+
+/** The column values of a change; a repeated flag or suspension keeps its first time. */
+function columnsFor(change: AccountChange, user: User): Partial<User> & Record<string, unknown> {
+  const set: Record<string, unknown> = {};
+  if (change.role !== undefined && change.role !== user.role) set.role = change.role;
+  if (change.flagged === true) {
+    if (!user.flaggedAt) set.flaggedAt = sql`now()`;
+    if (change.flaggedReason !== user.flaggedReason) set.flaggedReason = change.flaggedReason;
+  } else if (change.flagged === false && user.flaggedAt) {
+    Object.assign(set, { flaggedAt: null, flaggedReason: null });
+  }
+  if (change.suspended === true) {
+    if (!user.suspendedAt) {
+      set.suspendedAt = sql`now()`;
+      // Suspension ends every session of the account at once (sessions check this version).
+      set.sessionVersion = sql`${users.sessionVersion} + 1`;
+    }
+    if (change.suspendedReason !== user.suspendedReason)
+      set.suspendedReason = change.suspendedReason;
+  } else if (change.suspended === false && user.suspendedAt) {
+    Object.assign(set, { suspendedAt: null, suspendedReason: null });
+  }
+  return set;
+}
+
+/** Refuses a role change that would leave the platform without an admin or change one's own. */
+async function checkRoleChange(tx: Tx, actorId: string, target: User, role: Role): Promise<void> {
+  if (target.id === actorId)
+    throw new AppError("own_account", "You cannot change your own role; ask another admin");
+  if (target.role !== "admin" || role === "admin") return;
+  // Locking every admin row serialises concurrent demotions: two admins demoting each other
+  // cannot both see the other still in place.
+  const admins = await tx
+    .select({ id: users.id })
+    .from(users)
+    .where(eq(users.role, "admin"))
+    .orderBy(users.id)
+    .for("update");
+  if (admins.length <= 1)
+    throw new AppError("last_admin", "This is the last admin: make another admin first");
+}
+
+/**
+ * Applies an admin's change to an account in one transaction that also writes one audit event
+ * per changed aspect (role, flag, suspension) with its `{ before, after }`. A refused change is
+ * recorded as refused and thrown (`not_found`, `own_account`, `last_admin`).
+ */
+export async function changeAccount(
+  db: DbOrTx,
+  request: AccountChangeRequest,
+): Promise<AccountDetail> {
+  const { actorId, accountId, change, tokenId, ...context } = request;
+  if (!z.uuid().safeParse(accountId).success) throw new AppError("not_found", "No such account");
+  const event = { actorId, subject: `user:${accountId}`, tokenId, ...context };
+  try {
+    await db.transaction(async (tx) => {
+      const [before] = await tx.select().from(users).where(eq(users.id, accountId)).for("update");
+      if (!before) throw new AppError("not_found", "No such account");
+      if (change.role !== undefined && change.role !== before.role)
+        await checkRoleChange(tx, actorId, before, change.role);
+      const set = columnsFor(change, before);
+      if (Object.keys(set).length === 0) return;
+      const [after] = await tx.update(users).set(set).where(eq(users.id, accountId)).returning();
+      if (!after) throw new Error(`account ${accountId} vanished while locked`);
+      for (const aspect of ["role", "flag", "suspension"] as const) {
+        const was = aspectOf(before, aspect);
+        const is = aspectOf(after, aspect);
+        if (JSON.stringify(was) === JSON.stringify(is)) continue;
+        await recordEvent(tx, {
+          ...event,
+          action: actionFor(aspect, before, after),
+          outcome: "ok",
+          data: { before: was, after: is },
+        });
+      }
+    });
+  } catch (error) {
+    if (error instanceof AppError && error.code !== "not_found") {
+      await recordEvent(db, {
+        ...event,
+        action: "account_change",
+        outcome: "refused",
+        reason: error.code,
+        data: { requested: change },
+      });
+    }
+    throw error;
+  }
+  const detail = await getAccountDetail(db, accountId);
+  if (!detail) throw new AppError("not_found", "No such account");
+  return detail;
+}
