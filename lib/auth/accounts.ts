@@ -3,6 +3,7 @@ import { z } from "zod";
 import type { DbOrTx } from "@/db/client";
 import { type User, users } from "@/db/schema";
 import { AppError } from "@/lib/errors/app-error";
+import { countryCodeSchema } from "@/lib/geo/countries";
 import { decoyHash, hashPassword, verifyPassword } from "./password";
 
 export const emailSchema = z
@@ -21,8 +22,20 @@ export const signUpSchema = z.object({
   email: emailSchema,
   password: passwordSchema,
   displayName: z.string().trim().min(1).max(60).optional(),
+  // Optional so that API clients sending only {email, password} keep working; such an account
+  // cannot claim until it has declared both.
+  region: countryCodeSchema.optional(),
+  adult: z
+    .literal(true, { error: "Only players 18 or older may sign up: send adult: true" })
+    .optional(),
 });
 export type SignUpInput = z.infer<typeof signUpSchema>;
+
+/** The sign-up page asks every player for both declarations. */
+export const signUpFormSchema = signUpSchema.extend({
+  region: countryCodeSchema,
+  adult: z.literal(true, { error: "Confirm that you are 18 or older" }),
+});
 
 export type PublicUser = Pick<User, "id" | "email" | "role" | "displayName">;
 
@@ -43,6 +56,8 @@ export async function createAccount(
       passwordHash,
       role,
       displayName: input.displayName ?? input.email.split("@")[0] ?? input.email,
+      region: input.region ?? null,
+      adultDeclaredAt: input.adult ? sql`now()` : null,
     })
     .onConflictDoNothing()
     .returning();

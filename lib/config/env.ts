@@ -48,6 +48,14 @@ export const envSchema = z
     ANCHOR_MAX_AGE_MS: positiveInt(2000),
     ANCHOR_POLL_MS: positiveInt(250),
     AUTH_SECRET: z.string().min(32, "must be at least 32 characters").optional(),
+    /** Unset: mail is only captured in mail_outbox and read at /dev/mailbox. */
+    SMTP_URL: optionalUrl(["smtp:", "smtps:"]),
+    MAIL_FROM: z
+      .string()
+      .trim()
+      .regex(/@/, "must be an address, e.g. Prizeledger <no-reply@example.com>")
+      .default("Prizeledger <no-reply@prizeledger.test>"),
+    APP_URL: optionalUrl(["http:", "https:"]),
   })
   .superRefine((env, ctx) => {
     const ledger = ["LEDGER_RPC_URL", "LEDGER_CONTRACT", "ANCHORER_KEY"] as const;
@@ -93,4 +101,9 @@ let cached: Env | undefined;
 export function env(): Env {
   cached ??= parseEnv();
   return cached;
+}
+
+/** The site's public base URL, without a trailing slash: links in mail point there. */
+export function appUrl(config: Env = env()): string {
+  return (config.APP_URL ?? `http://localhost:${config.PORT}`).replace(/\/+$/, "");
 }

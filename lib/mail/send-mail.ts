@@ -1,0 +1,79 @@
+import { desc, eq, sql } from "drizzle-orm";
+import nodemailer, { type Transporter } from "nodemailer";
+import type { DbOrTx } from "@/db/client";
+import { type MailMessage, mailOutbox } from "@/db/schema";
+import { env } from "@/lib/config/env";
+import { AppError } from "@/lib/errors/app-error";
+
+export type Mail = { to: string; subject: string; text: string };
+
+/** Without an SMTP URL mail is only captured, for the development mailbox. */
+export type MailSettings = { smtpUrl?: string; from: string };
+
+function mailSettings(): MailSettings {
+  const { SMTP_URL, MAIL_FROM } = env();
+  return { smtpUrl: SMTP_URL, from: MAIL_FROM };
+}
+
+/** True when no SMTP server is configured: mail stays in mail_outbox and /dev/mailbox shows it. */
+export function isMailCaptured(): boolean {
+  return mailSettings().smtpUrl === undefined;
+}
+
+// Transporters hold connection settings and TLS state: build one per server for the process.
+const transporters = new Map<string, Transporter>();
+
+function transporterFor(smtpUrl: string): Transporter {
+  let transporter = transporters.get(smtpUrl);
+  if (!transporter) {
+    // Short timeouts: a request that sends mail should fail clearly, not hang for minutes.
+    transporter = nodemailer.createTransport({
+      url: smtpUrl,
+      connectionTimeout: 10_000,
+      greetingTimeout: 10_000,
+      socketTimeout: 30_000,
+    });
+    transporters.set(smtpUrl, transporter);
+  }
+  return transporter;
+}
+
+/**
+ * Sends a plain-text message through SMTP and records it in mail_outbox; with no SMTP server
+ * configured, only records it. Call it outside transactions: mail cannot be rolled back.
+ */
+export async function sendMail(
+  db: DbOrTx,
+  mail: Mail,
+  settings: MailSettings = mailSettings(),
+): Promise<void> {
+  if (settings.smtpUrl === undefined) {
+    await db.insert(mailOutbox).values(mail);
+    return;
+  }
+  try {
+    await transporterFor(settings.smtpUrl).sendMail({ from: settings.from, ...mail });
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    console.error(`sending mail to ${mail.to} failed: ${reason}`);
+    await db.insert(mailOutbox).values({ ...mail, error: reason.slice(0, 1000) });
+    throw new AppError(
+      "unavailable",
+      "We could not send the email just now: try again in a few minutes",
+    );
+  }
+  await db.insert(mailOutbox).values({ ...mail, sentAt: sql`now()` });
+}
+
+/** The newest messages first, optionally only those to one address. */
+export async function listMail(
+  db: DbOrTx,
+  { to, limit = 50 }: { to?: string; limit?: number } = {},
+): Promise<MailMessage[]> {
+  return db
+    .select()
+    .from(mailOutbox)
+    .where(to ? eq(mailOutbox.to, to.trim().toLowerCase()) : undefined)
+    .orderBy(desc(mailOutbox.createdAt), desc(mailOutbox.id))
+    .limit(limit);
+}
