@@ -1,51 +1,81 @@
 import NextAuth, { CredentialsSignin } from "next-auth";
 import Credentials from "next-auth/providers/credentials";
 import { getDb } from "@/db/client";
-import { recordEvent } from "@/lib/audit/record-event";
-import { authenticate } from "@/lib/auth/accounts";
+import { attemptSignIn, type SignInReason } from "@/lib/auth/sign-in";
 import { clientInfo } from "@/lib/http/client-info";
+
+type Role = "player" | "admin" | "auditor";
 
 declare module "next-auth" {
   interface User {
-    role?: "player" | "admin" | "auditor";
+    role?: Role;
+    sessionVersion?: number;
   }
   interface Session {
-    user: { id: string; email: string; name?: string | null; role: "player" | "admin" | "auditor" };
+    user: {
+      id: string;
+      email: string;
+      name?: string | null;
+      role: Role;
+      /** users.sessionVersion when the session began; currentUser() refuses an older one. */
+      sessionVersion?: number;
+    };
   }
 }
 
-class InvalidCredentials extends CredentialsSignin {
-  code = "invalid_credentials";
+/**
+ * A refused sign-in. Auth.js rethrows it unchanged to a server-side signIn() call, so `code` (the
+ * reason) and `retryAfter` reach the sign-in form.
+ */
+export class SignInRefused extends CredentialsSignin {
+  constructor(
+    readonly reason: SignInReason,
+    readonly retryAfter?: number,
+  ) {
+    super();
+    this.code = reason;
+  }
 }
 
 export const { handlers, auth, signIn, signOut } = NextAuth({
   trustHost: true,
   logger: {
-    // A wrong password is an expected outcome (recorded in the audit trail), not a server error.
+    // A refused sign-in is an expected outcome (recorded in the audit trail), not a server error.
     error(error) {
-      if (error.name !== "CredentialsSignin") console.error(error);
+      if (!(error instanceof CredentialsSignin)) console.error(error);
     },
   },
+  // The session cookie is HttpOnly and SameSite=Lax; Auth.js adds Secure (and the __Secure-
+  // name prefix) when the site is served over https.
   session: { strategy: "jwt", maxAge: 7 * 24 * 3600 },
   pages: { signIn: "/signin" },
   providers: [
     Credentials({
-      credentials: { email: { type: "email" }, password: { type: "password" } },
+      credentials: {
+        email: { type: "email" },
+        password: { type: "password" },
+        otp: { type: "text" },
+      },
       async authorize(credentials, request) {
-        const email = typeof credentials.email === "string" ? credentials.email : "";
-        const password = typeof credentials.password === "string" ? credentials.password : "";
-        const db = getDb();
-        const user = await authenticate(db, email, password);
-        await recordEvent(db, {
-          ...clientInfo(request.headers),
-          actorId: user?.id ?? null,
-          action: "sign_in",
-          subject: `email:${email.slice(0, 254).toLowerCase()}`,
-          outcome: user ? "ok" : "refused",
-          reason: user ? null : "invalid_credentials",
-        });
-        if (!user) throw new InvalidCredentials();
-        return { id: user.id, email: user.email, name: user.displayName, role: user.role };
+        const text = (value: unknown) => (typeof value === "string" ? value : "");
+        const result = await attemptSignIn(
+          getDb(),
+          {
+            email: text(credentials.email),
+            password: text(credentials.password),
+            otp: text(credentials.otp) || undefined,
+          },
+          clientInfo(request.headers),
+        );
+        if (!result.ok) throw new SignInRefused(result.reason, result.retryAfter);
+        const { user } = result;
+        return {
+          id: user.id,
+          email: user.email,
+          name: user.displayName,
+          role: user.role,
+          sessionVersion: user.sessionVersion,
+        };
       },
     }),
   ],
@@ -54,12 +84,14 @@ export const { handlers, auth, signIn, signOut } = NextAuth({
       if (user) {
         token.sub = user.id;
         token.role = user.role;
+        token.sv = user.sessionVersion;
       }
       return token;
     },
     session({ session, token }) {
       session.user.id = token.sub ?? "";
-      session.user.role = (token.role as "player" | "admin" | "auditor" | undefined) ?? "player";
+      session.user.role = (token.role as Role | undefined) ?? "player";
+      session.user.sessionVersion = typeof token.sv === "number" ? token.sv : undefined;
       return session;
     },
   },

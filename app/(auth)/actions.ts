@@ -2,10 +2,11 @@
 
 import { headers } from "next/headers";
 import { AuthError } from "next-auth";
-import { signIn, signOut } from "@/auth";
+import { SignInRefused, signIn, signOut } from "@/auth";
 import { getDb } from "@/db/client";
 import { recordEvent } from "@/lib/audit/record-event";
 import { createAccount, signUpSchema } from "@/lib/auth/accounts";
+import type { SignInReason } from "@/lib/auth/sign-in";
 import { isAppError } from "@/lib/errors/app-error";
 import { clientInfo } from "@/lib/http/client-info";
 
@@ -21,19 +22,57 @@ function safeRedirect(target: FormDataEntryValue | null): string {
   return value.startsWith("/") && !value.startsWith("//") ? value : "/";
 }
 
-export async function signInAction(_prev: FormState, formData: FormData): Promise<FormState> {
+export type SignInState = FormState & {
+  /** The account has two-factor on: the form shows the authentication code field. */
+  otpRequired?: boolean;
+  reason?: SignInReason;
+};
+
+function describeWait(seconds: number): string {
+  if (seconds < 60) return `${seconds} second${seconds === 1 ? "" : "s"}`;
+  const minutes = Math.ceil(seconds / 60);
+  return `${minutes} minute${minutes === 1 ? "" : "s"}`;
+}
+
+function refusalMessage(refusal: SignInRefused): string {
+  const wait = describeWait(refusal.retryAfter ?? 1);
+  switch (refusal.reason) {
+    case "locked":
+      return `Too many failed sign-ins: this account is locked. Try again in ${wait}.`;
+    case "rate_limited":
+      return `Too many sign-in attempts. Try again in ${wait}.`;
+    case "otp_required":
+      return "Enter the 6-digit code from your authenticator app, or one of your recovery codes.";
+    case "otp_invalid":
+      return "That authentication code did not work. Enter the current code, or an unused recovery code.";
+    default:
+      return "Wrong email or password.";
+  }
+}
+
+export async function signInAction(prev: SignInState, formData: FormData): Promise<SignInState> {
   const email = String(formData.get("email") ?? "");
   try {
     await signIn("credentials", {
       email,
       password: String(formData.get("password") ?? ""),
+      otp: String(formData.get("otp") ?? ""),
       redirectTo: safeRedirect(formData.get("next")),
     });
     return {};
   } catch (error) {
     // A successful sign-in "throws" Next's redirect, which must propagate.
+    if (error instanceof SignInRefused) {
+      const asksForCode = error.reason === "otp_required" || error.reason === "otp_invalid";
+      return {
+        error: refusalMessage(error),
+        reason: error.reason,
+        values: { email },
+        otpRequired: asksForCode || (prev.otpRequired && error.reason !== "invalid_credentials"),
+      };
+    }
     if (error instanceof AuthError) {
-      return { error: "Wrong email or password", values: { email } };
+      return { error: "Wrong email or password.", values: { email } };
     }
     throw error;
   }

@@ -1,14 +1,22 @@
 "use client";
 
-import { useActionState } from "react";
-import { type FormState, signInAction } from "@/app/(auth)/actions";
+import { type FormEvent, startTransition, useActionState } from "react";
+import { type SignInState, signInAction } from "@/app/(auth)/actions";
 
 export function SignInForm({ next }: { next?: string }) {
-  const [state, action, pending] = useActionState<FormState, FormData>(signInAction, {});
+  const [state, action, pending] = useActionState<SignInState, FormData>(signInAction, {});
+  // Submitting through a transition (rather than the form's own action) keeps what was typed:
+  // after "enter your code" the email and password are still there for the second submit.
+  // Without JavaScript the form still posts to the action.
+  function submit(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    const data = new FormData(event.currentTarget);
+    startTransition(() => action(data));
+  }
   return (
-    <form action={action} className="stack">
+    <form action={action} onSubmit={submit} className="stack">
       {state.error && (
-        <p className="alert error" role="alert">
+        <p className={`alert ${state.reason === "otp_required" ? "info" : "error"}`} role="alert">
           {state.error}
         </p>
       )}
@@ -27,6 +35,23 @@ export function SignInForm({ next }: { next?: string }) {
         Password
         <input name="password" type="password" autoComplete="current-password" required />
       </label>
+      {state.otpRequired && (
+        <label>
+          Authentication code
+          <input
+            name="otp"
+            autoComplete="one-time-code"
+            inputMode="text"
+            maxLength={40}
+            required
+            // biome-ignore lint/a11y/noAutofocus: the field appears because the user must fill it next
+            autoFocus
+          />
+          <span className="muted small">
+            The 6-digit code from your authenticator app, or a recovery code such as ABCDE-FGHJK.
+          </span>
+        </label>
+      )}
       <button type="submit" disabled={pending}>
         {pending ? "Signing in…" : "Sign in"}
       </button>

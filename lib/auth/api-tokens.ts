@@ -1,11 +1,38 @@
 import { createHash, randomBytes } from "node:crypto";
-import { and, eq, gt, isNull } from "drizzle-orm";
+import { and, desc, eq, gt, isNull, sql } from "drizzle-orm";
+import { z } from "zod";
 import type { DbOrTx } from "@/db/client";
 import { apiTokens, users } from "@/db/schema";
-import type { PublicUser } from "./accounts";
+import { type RequestContext, recordEvent } from "@/lib/audit/record-event";
+import { AppError } from "@/lib/errors/app-error";
+import type { SessionUser } from "./sessions";
+import { sessionUserColumns } from "./sessions";
+import { attemptSignIn, type SignInCredentials, signInRefusal } from "./sign-in";
 
 const PREFIX = "plt_";
 export const TOKEN_TTL_DAYS = 30;
+/** Choices on the account page; the API takes any whole number of days from 1 to 365. */
+export const TOKEN_TTL_CHOICES = [7, 30, 90] as const;
+// Writing last_used_at on every request would turn each read into a write.
+const LAST_USED_RESOLUTION = "1 minute";
+
+export const tokenOptionsSchema = z.object({
+  name: z.string().trim().min(1).max(60).optional(),
+  expiresInDays: z.number().int().min(1).max(365).optional(),
+});
+export type TokenOptions = z.infer<typeof tokenOptionsSchema>;
+
+export type IssuedToken = { id: string; token: string; name: string; expiresAt: Date };
+
+export type TokenSummary = {
+  id: string;
+  name: string;
+  createdAt: Date;
+  expiresAt: Date;
+  lastUsedAt: Date | null;
+  revokedAt: Date | null;
+  status: "active" | "expired" | "revoked";
+};
 
 function digest(token: string): Uint8Array {
   return createHash("sha256").update(token).digest();
@@ -15,18 +42,108 @@ function digest(token: string): Uint8Array {
 export async function issueApiToken(
   db: DbOrTx,
   userId: string,
-  name = "api",
-): Promise<{ token: string; expiresAt: Date }> {
+  options: TokenOptions = {},
+): Promise<IssuedToken> {
   const token = `${PREFIX}${randomBytes(32).toString("base64url")}`;
-  const expiresAt = new Date(Date.now() + TOKEN_TTL_DAYS * 86_400_000);
-  await db.insert(apiTokens).values({ userId, tokenHash: digest(token), name, expiresAt });
-  return { token, expiresAt };
+  const name = options.name ?? "api";
+  const days = options.expiresInDays ?? TOKEN_TTL_DAYS;
+  const expiresAt = new Date(Date.now() + days * 86_400_000);
+  const [row] = await db
+    .insert(apiTokens)
+    .values({ userId, tokenHash: digest(token), name, expiresAt })
+    .returning({ id: apiTokens.id });
+  if (!row) throw new Error("api_tokens insert returned no row");
+  return { id: row.id, token, name, expiresAt };
 }
 
-export async function userForApiToken(db: DbOrTx, token: string): Promise<PublicUser | undefined> {
+/** POST /api/v1/tokens: a full sign-in (limits, lockout, password, second factor), then a token. */
+export async function createApiTokenWithPassword(
+  db: DbOrTx,
+  credentials: SignInCredentials,
+  options: TokenOptions,
+  context: RequestContext,
+): Promise<IssuedToken & { role: SessionUser["role"] }> {
+  const result = await attemptSignIn(db, credentials, context, "token_create");
+  if (!result.ok) throw signInRefusal(result);
+  const issued = await issueApiToken(db, result.user.id, options);
+  return { ...issued, role: result.user.role };
+}
+
+/** A token made on the account page by a signed-in user. */
+export async function createApiTokenForUser(
+  db: DbOrTx,
+  userId: string,
+  options: TokenOptions,
+  context: RequestContext,
+): Promise<IssuedToken> {
+  return db.transaction(async (tx) => {
+    const issued = await issueApiToken(tx, userId, options);
+    await recordEvent(tx, {
+      ...context,
+      actorId: userId,
+      action: "token_create",
+      subject: `token:${issued.id}`,
+      outcome: "ok",
+      data: { name: issued.name, expiresAt: issued.expiresAt.toISOString() },
+    });
+    return issued;
+  });
+}
+
+export async function listApiTokens(db: DbOrTx, userId: string): Promise<TokenSummary[]> {
+  const rows = await db
+    .select({
+      id: apiTokens.id,
+      name: apiTokens.name,
+      createdAt: apiTokens.createdAt,
+      expiresAt: apiTokens.expiresAt,
+      lastUsedAt: apiTokens.lastUsedAt,
+      revokedAt: apiTokens.revokedAt,
+    })
+    .from(apiTokens)
+    .where(eq(apiTokens.userId, userId))
+    .orderBy(desc(apiTokens.createdAt), desc(apiTokens.id));
+  const now = Date.now();
+  return rows.map((row) => ({
+    ...row,
+    status: row.revokedAt ? "revoked" : row.expiresAt.getTime() <= now ? "expired" : "active",
+  }));
+}
+
+/** Revokes one of the caller's tokens; another account's token is answered as absent. */
+export async function revokeApiToken(
+  db: DbOrTx,
+  userId: string,
+  tokenId: string,
+  context: RequestContext & { tokenId?: string },
+): Promise<void> {
+  if (!z.uuid().safeParse(tokenId).success) throw new AppError("not_found", "No such token");
+  await db.transaction(async (tx) => {
+    const [row] = await tx
+      .update(apiTokens)
+      .set({ revokedAt: sql`coalesce(${apiTokens.revokedAt}, now())` })
+      .where(and(eq(apiTokens.id, tokenId), eq(apiTokens.userId, userId)))
+      .returning({ name: apiTokens.name });
+    if (!row) throw new AppError("not_found", "No such token");
+    await recordEvent(tx, {
+      ...context,
+      actorId: userId,
+      action: "token_revoke",
+      subject: `token:${tokenId}`,
+      outcome: "ok",
+      data: { name: row.name },
+    });
+  });
+}
+
+/** The account a bearer token stands for (live tokens only), noting when it was last used. */
+export async function userForApiToken(
+  db: DbOrTx,
+  token: string,
+): Promise<(SessionUser & { tokenId: string }) | undefined> {
   if (!token.startsWith(PREFIX) || token.length > 200) return undefined;
   const [row] = await db
-    .select({ id: users.id, email: users.email, role: users.role, displayName: users.displayName })
+    .select({ ...sessionUserColumns, tokenId: apiTokens.id })
     .from(apiTokens)
     .innerJoin(users, eq(users.id, apiTokens.userId))
     .where(
@@ -34,6 +151,16 @@ export async function userForApiToken(db: DbOrTx, token: string): Promise<Public
         eq(apiTokens.tokenHash, digest(token)),
         isNull(apiTokens.revokedAt),
         gt(apiTokens.expiresAt, new Date()),
+      ),
+    );
+  if (!row) return undefined;
+  await db
+    .update(apiTokens)
+    .set({ lastUsedAt: sql`now()` })
+    .where(
+      and(
+        eq(apiTokens.id, row.tokenId),
+        sql`(${apiTokens.lastUsedAt} is null or ${apiTokens.lastUsedAt} < now() - ${LAST_USED_RESOLUTION}::interval)`,
       ),
     );
   return row;

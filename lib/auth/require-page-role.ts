@@ -1,12 +1,15 @@
 import "server-only";
 import { forbidden, redirect } from "next/navigation";
-import type { PublicUser } from "./accounts";
-import { currentUser, type Role } from "./current-user";
+import { currentUser, needsTwoFactor, type Role, type SessionUser } from "./current-user";
 
-/** For pages: sends anonymous visitors to sign in and answers 403 to the wrong role. */
-export async function requirePageRole(path: string, ...roles: Role[]): Promise<PublicUser> {
+/**
+ * For pages: sends anonymous visitors to sign in, answers 403 to the wrong role, and sends an
+ * admin or auditor without two-factor to set it up first.
+ */
+export async function requirePageRole(path: string, ...roles: Role[]): Promise<SessionUser> {
   const user = await currentUser();
   if (!user) redirect(`/signin?next=${encodeURIComponent(path)}`);
   if (!roles.includes(user.role)) forbidden();
+  if (needsTwoFactor(user)) redirect(`/account/security?next=${encodeURIComponent(path)}`);
   return user;
 }

@@ -58,6 +58,18 @@ export const openApiDocument = {
     },
     schemas: {
       Error: error,
+      ApiToken: {
+        type: "object",
+        properties: {
+          id: { type: "string", format: "uuid" },
+          name: { type: "string" },
+          createdAt: { type: "string", format: "date-time" },
+          expiresAt: { type: "string", format: "date-time" },
+          lastUsedAt: { type: ["string", "null"], format: "date-time" },
+          revokedAt: { type: ["string", "null"], format: "date-time" },
+          status: { type: "string", enum: ["active", "expired", "revoked"] },
+        },
+      },
       Drop: {
         type: "object",
         properties: {
@@ -198,22 +210,63 @@ export const openApiDocument = {
     },
     "/api/v1/tokens": {
       post: {
-        summary: "Exchange email and password for an API token (shown once, expires in 30 days)",
+        summary: "Exchange email and password (and the two-factor code, if on) for an API token",
+        description:
+          "The token is shown once and only its hash is kept. `otp` is the authenticator's current code or an unused recovery code. Five failures in a row lock the account for 30 s, doubling up to an hour.",
         requestBody: jsonBody({
           type: "object",
           required: ["email", "password"],
           properties: {
             email: { type: "string" },
             password: { type: "string" },
-            otp: { type: "string" },
+            otp: { type: "string", maxLength: 40 },
+            name: { type: "string", maxLength: 60, default: "api" },
+            expiresInDays: { type: "integer", minimum: 1, maximum: 365, default: 30 },
           },
         }),
         responses: {
-          "201": json({
+          "201": json(
+            {
+              type: "object",
+              properties: {
+                token: { type: "string" },
+                tokenType: { type: "string", const: "Bearer" },
+                id: { type: "string", format: "uuid" },
+                name: { type: "string" },
+                expiresAt: { type: "string", format: "date-time" },
+                role: { type: "string", enum: ["player", "admin", "auditor"] },
+              },
+            },
+            "Created",
+          ),
+          "400": errorResponse("invalid_input"),
+          "401": errorResponse("invalid_credentials, otp_required or otp_invalid"),
+          "429": errorResponse("locked or rate_limited (Retry-After says when to try again)"),
+        },
+      },
+      get: {
+        summary: "The caller's API tokens (never the tokens themselves)",
+        security: player,
+        responses: {
+          "200": json({
             type: "object",
-            properties: { token: { type: "string" }, expiresAt: { type: "string" } },
+            properties: { tokens: { type: "array", items: ref("ApiToken") } },
           }),
-          "401": errorResponse("invalid_credentials"),
+          "401": errorResponse("unauthenticated"),
+          "403": errorResponse("two_factor_required (admins and auditors)"),
+        },
+      },
+    },
+    "/api/v1/tokens/{id}": {
+      delete: {
+        summary: "Revoke one of the caller's API tokens",
+        security: player,
+        parameters: [uuidParam("id")],
+        responses: {
+          "204": { description: "Revoked (or already revoked)" },
+          "401": errorResponse("unauthenticated"),
+          "403": errorResponse("two_factor_required (admins and auditors)"),
+          "404": errorResponse("not_found (no such token among the caller's)"),
         },
       },
     },

@@ -1,34 +1,43 @@
 import { NextResponse } from "next/server";
 import { z } from "zod";
 import { getDb } from "@/db/client";
-import { recordEvent } from "@/lib/audit/record-event";
-import { authenticate } from "@/lib/auth/accounts";
-import { issueApiToken } from "@/lib/auth/api-tokens";
-import { AppError } from "@/lib/errors/app-error";
+import {
+  createApiTokenWithPassword,
+  listApiTokens,
+  tokenOptionsSchema,
+} from "@/lib/auth/api-tokens";
+import { apiCaller, requireRole } from "@/lib/auth/current-user";
 import { apiRoute, readJson, requestContext } from "@/lib/http/api-handler";
 
-const schema = z.object({
+const schema = tokenOptionsSchema.extend({
   email: z.string().max(254),
   password: z.string().max(200),
-  otp: z.string().max(20).optional(),
-  name: z.string().trim().max(60).optional(),
+  otp: z.string().max(40).optional(),
 });
 
 export const POST = apiRoute(async (request) => {
-  const input = schema.parse(await readJson(request));
-  const db = getDb();
-  const user = await authenticate(db, input.email, input.password);
-  await recordEvent(db, {
-    ...requestContext(request),
-    actorId: user?.id ?? null,
-    action: "token_create",
-    outcome: user ? "ok" : "refused",
-    reason: user ? null : "invalid_credentials",
-  });
-  if (!user) throw new AppError("invalid_credentials", "Wrong email or password");
-  const { token, expiresAt } = await issueApiToken(db, user.id, input.name ?? "api");
+  const { email, password, otp, ...options } = schema.parse(await readJson(request));
+  const issued = await createApiTokenWithPassword(
+    getDb(),
+    { email, password, otp },
+    options,
+    requestContext(request),
+  );
   return NextResponse.json(
-    { token, tokenType: "Bearer", expiresAt: expiresAt.toISOString(), role: user.role },
+    {
+      token: issued.token,
+      tokenType: "Bearer",
+      id: issued.id,
+      name: issued.name,
+      expiresAt: issued.expiresAt.toISOString(),
+      role: issued.role,
+    },
     { status: 201 },
   );
+});
+
+export const GET = apiRoute(async (request) => {
+  const user = requireRole(await apiCaller(request), "player", "admin", "auditor");
+  const tokens = await listApiTokens(getDb(), user.id);
+  return NextResponse.json({ tokens });
 });
