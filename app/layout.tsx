@@ -28,6 +28,7 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
               <Link href="/">Drops</Link>
               {user?.role === "player" && <Link href="/redemptions">My redemptions</Link>}
               {user?.role === "admin" && <Link href="/admin">Admin</Link>}
+              {user?.role === "auditor" && <Link href="/admin/audit">Audit trail</Link>}
               <Link href="/ledger">Ledger</Link>
               <Link href="/verify">Verify a receipt</Link>
             </nav>

@@ -4,6 +4,7 @@ import { revalidatePath } from "next/cache";
 import { headers } from "next/headers";
 import { z } from "zod";
 import { getDb } from "@/db/client";
+import { accountChangeSchema, changeAccount } from "@/lib/admin/accounts";
 import { recordEvent } from "@/lib/audit/record-event";
 import { currentUser } from "@/lib/auth/current-user";
 import { createDrop, createDropSchema, setDropPaused } from "@/lib/drops/drops";
@@ -97,6 +98,7 @@ export async function createDropAction(
     eligibility: {
       ...(form.get("verifiedEmail") ? { verifiedEmail: true } : {}),
       ...(form.get("notFlagged") ? { notFlagged: true } : {}),
+      ...(form.get("onePerGroup") ? { onePerGroup: true } : {}),
       ...(values.minAccountAgeDays ? { minAccountAgeDays: values.minAccountAgeDays } : {}),
       ...(values.minTier && values.minTier !== "bronze" ? { minTier: values.minTier } : {}),
       ...(regions.length > 0 ? { regions } : {}),
@@ -125,4 +127,57 @@ export async function setDropPausedAction(dropId: string, paused: boolean): Prom
     await audit(admin.id, paused ? "drop_pause" : "drop_resume", `drop:${dropId}`, { paused });
   }
   revalidatePath("/admin");
+}
+
+/** The change a form asks for: only the fields the form carries. */
+function accountChangeFrom(form: FormData) {
+  const text = (key: string) => {
+    const value = form.get(key);
+    return typeof value === "string" ? value : undefined;
+  };
+  const flag = (key: string) => (text(key) === undefined ? undefined : text(key) === "true");
+  return Object.fromEntries(
+    Object.entries({
+      role: text("role"),
+      flagged: flag("flagged"),
+      flaggedReason: text("flaggedReason"),
+      suspended: flag("suspended"),
+      suspendedReason: text("suspendedReason"),
+    }).filter(([, value]) => value !== undefined),
+  );
+}
+
+/** Changes an account's role, flag or suspension; a role change or a suspension needs `confirm`. */
+export async function changeAccountAction(
+  accountId: string,
+  _prev: AdminFormState,
+  form: FormData,
+): Promise<AdminFormState> {
+  const admin = await adminOrError();
+  if (!admin) return { error: "Only admins can change accounts" };
+  const values = Object.fromEntries(
+    ["role", "flaggedReason", "suspendedReason"].map((k) => [k, String(form.get(k) ?? "")]),
+  );
+  const parsed = accountChangeSchema.safeParse(accountChangeFrom(form));
+  if (!parsed.success) return { fieldErrors: fieldErrors(parsed.error), values };
+  const destructive = parsed.data.suspended === true || parsed.data.role !== undefined;
+  if (destructive && form.get("confirm") !== "on") {
+    return { fieldErrors: { confirm: "Tick the box to confirm" }, values };
+  }
+  try {
+    await changeAccount(getDb(), {
+      ...clientInfo(await headers()),
+      actorId: admin.id,
+      accountId,
+      change: parsed.data,
+    });
+  } catch (error) {
+    // not_found, own_account, last_admin: said to the admin in words.
+    if (isAppError(error) && error.status < 500) {
+      return { error: error.message, values };
+    }
+    throw error;
+  }
+  revalidatePath(`/admin/accounts/${accountId}`);
+  return { ok: "Saved" };
 }

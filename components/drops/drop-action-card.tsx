@@ -1,5 +1,6 @@
 "use client";
 
+import Link from "next/link";
 import { type ReactNode, useState } from "react";
 import { Countdown } from "./countdown";
 
@@ -40,6 +41,12 @@ export function DropActionCard({
       {error?.message && (
         <p className="alert error" role="alert" data-testid={errorTestId} data-code={error.code}>
           {error.message}
+        </p>
+      )}
+      {/* Refusals are in the player's audit trail; a missing sign-in or wrong role is not. */}
+      {error?.message && error.code !== "unauthenticated" && error.code !== "forbidden" && (
+        <p className="small">
+          <Link href="/account/claims">Your claim attempts and why they were refused</Link>
         </p>
       )}
       {children(phase)}

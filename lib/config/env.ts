@@ -107,3 +107,11 @@ export function env(): Env {
 export function appUrl(config: Env = env()): string {
   return (config.APP_URL ?? `http://localhost:${config.PORT}`).replace(/\/+$/, "");
 }
+
+/**
+ * The chain node a browser verifying a receipt talks to by default: /verify offers it, and the
+ * Content-Security-Policy lets pages reach it (and no other origin but our own).
+ */
+export function publicRpcUrl(config: Env = env()): string {
+  return config.LEDGER_PUBLIC_RPC_URL ?? config.LEDGER_RPC_URL ?? "http://127.0.0.1:8545";
+}

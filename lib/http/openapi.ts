@@ -174,6 +174,88 @@ export const openApiDocument = {
           },
         },
       },
+      Account: {
+        type: "object",
+        properties: {
+          id: { type: "string", format: "uuid" },
+          email: { type: "string" },
+          displayName: { type: "string" },
+          role: { enum: ["player", "admin", "auditor"] },
+          region: { type: ["string", "null"] },
+          emailVerified: { type: "boolean" },
+          flagged: { type: "boolean" },
+          suspended: { type: "boolean" },
+          createdAt: { type: "string", format: "date-time" },
+        },
+      },
+      AccountDetail: {
+        allOf: [
+          { $ref: "#/components/schemas/Account" },
+          {
+            type: "object",
+            properties: {
+              twoFactor: { type: "boolean" },
+              loyaltyTier: { enum: ["bronze", "silver", "gold"] },
+              flaggedAt: { type: ["string", "null"], format: "date-time" },
+              flaggedReason: { type: ["string", "null"] },
+              suspendedAt: { type: ["string", "null"], format: "date-time" },
+              suspendedReason: { type: ["string", "null"] },
+              sessionVersion: { type: "integer" },
+              linkedAccounts: {
+                type: "array",
+                description: "accounts of the same multi-account group",
+                items: { $ref: "#/components/schemas/Account" },
+              },
+              recentAttempts: {
+                type: "array",
+                items: { $ref: "#/components/schemas/ClaimAttempt" },
+              },
+            },
+          },
+        ],
+      },
+      AuditEvent: {
+        type: "object",
+        properties: {
+          id: { type: "integer" },
+          at: { type: "string", format: "date-time" },
+          actor: {
+            type: ["object", "null"],
+            properties: {
+              id: { type: "string" },
+              email: { type: "string" },
+              displayName: { type: "string" },
+            },
+          },
+          action: { type: "string", example: "account_suspend" },
+          subject: { type: ["string", "null"], example: "user:3f0c…" },
+          outcome: { enum: ["ok", "refused", "failed"] },
+          reason: { type: ["string", "null"], example: "not_eligible:region" },
+          ip: { type: ["string", "null"] },
+          userAgent: { type: ["string", "null"] },
+          tokenId: { type: ["string", "null"] },
+          data: {
+            type: ["object", "null"],
+            description: "admin changes carry {before, after}",
+          },
+        },
+      },
+      ClaimAttempt: {
+        type: "object",
+        properties: {
+          id: { type: "integer" },
+          at: { type: "string", format: "date-time" },
+          kind: { enum: ["claim", "lottery entry"] },
+          drop: {
+            type: ["object", "null"],
+            properties: { id: { type: "string", format: "uuid" }, title: { type: "string" } },
+          },
+          outcome: { enum: ["ok", "refused", "failed"] },
+          reason: { type: ["string", "null"], example: "not_eligible:region" },
+          message: { type: ["string", "null"], description: "the refusal in words" },
+          redemptionId: { type: ["string", "null"], format: "uuid" },
+        },
+      },
       Checkpoint: {
         type: "object",
         properties: {
@@ -349,6 +431,32 @@ export const openApiDocument = {
         },
       },
     },
+    "/api/v1/claim-attempts": {
+      get: {
+        summary: "The caller's own claim and lottery-entry attempts, newest first, with reasons",
+        security: player,
+        parameters: [
+          {
+            name: "cursor",
+            in: "query",
+            schema: { type: "integer" },
+            description: "nextCursor of the previous page",
+          },
+          { name: "limit", in: "query", schema: { type: "integer", minimum: 1, maximum: 100 } },
+        ],
+        responses: {
+          "200": json({
+            type: "object",
+            properties: {
+              attempts: { type: "array", items: ref("ClaimAttempt") },
+              nextCursor: { type: ["integer", "null"] },
+            },
+          }),
+          "401": errorResponse("unauthenticated"),
+          "403": errorResponse("forbidden"),
+        },
+      },
+    },
     "/api/v1/redemptions": {
       get: {
         summary: "The caller's redemptions",
@@ -465,6 +573,149 @@ export const openApiDocument = {
           properties: { paused: { type: "boolean" } },
         }),
         responses: { "200": json(ref("Drop")), "404": errorResponse("not_found") },
+      },
+    },
+    "/api/v1/admin/accounts": {
+      get: {
+        summary: "Search accounts, in email order (admin)",
+        security: player,
+        parameters: [
+          {
+            name: "q",
+            in: "query",
+            schema: { type: "string" },
+            description: "part of the email or display name",
+          },
+          { name: "role", in: "query", schema: { enum: ["player", "admin", "auditor"] } },
+          { name: "flagged", in: "query", schema: { enum: ["yes", "no"] } },
+          { name: "suspended", in: "query", schema: { enum: ["yes", "no"] } },
+          {
+            name: "after",
+            in: "query",
+            schema: { type: "string" },
+            description: "nextAfter of the previous page",
+          },
+          { name: "limit", in: "query", schema: { type: "integer", minimum: 1, maximum: 200 } },
+        ],
+        responses: {
+          "200": json({
+            type: "object",
+            properties: {
+              accounts: { type: "array", items: ref("Account") },
+              nextAfter: { type: ["string", "null"] },
+            },
+          }),
+          "400": errorResponse("invalid_input"),
+          "403": errorResponse("forbidden"),
+        },
+      },
+    },
+    "/api/v1/admin/accounts/{id}": {
+      get: {
+        summary: "One account with its linked accounts and recent claim attempts (admin)",
+        security: player,
+        parameters: [uuidParam("id")],
+        responses: {
+          "200": json(ref("AccountDetail")),
+          "403": errorResponse("forbidden"),
+          "404": errorResponse("not_found"),
+        },
+      },
+      patch: {
+        summary: "Change an account's role, flag or suspension (admin; audited with before/after)",
+        description:
+          "Flagging needs flaggedReason and suspending needs suspendedReason. Suspending ends the account's sessions and its claims are refused (not_eligible:suspended). An admin cannot change their own role (own_account) and the last admin stays one (last_admin).",
+        security: player,
+        parameters: [uuidParam("id")],
+        requestBody: jsonBody({
+          type: "object",
+          minProperties: 1,
+          additionalProperties: false,
+          properties: {
+            role: { enum: ["player", "admin", "auditor"] },
+            flagged: { type: "boolean" },
+            flaggedReason: { type: "string", maxLength: 500 },
+            suspended: { type: "boolean" },
+            suspendedReason: { type: "string", maxLength: 500 },
+          },
+        }),
+        responses: {
+          "200": json(ref("AccountDetail")),
+          "400": errorResponse("invalid_input"),
+          "403": errorResponse("forbidden"),
+          "404": errorResponse("not_found"),
+          "409": errorResponse("own_account or last_admin"),
+        },
+      },
+    },
+    "/api/v1/admin/audit-events": {
+      get: {
+        summary:
+          "Search the audit trail, newest first; format=csv downloads every match (admin, auditor)",
+        security: player,
+        parameters: [
+          {
+            name: "actor",
+            in: "query",
+            schema: { type: "string" },
+            description: "account id or email",
+          },
+          { name: "action", in: "query", schema: { type: "string" } },
+          { name: "outcome", in: "query", schema: { enum: ["ok", "refused", "failed"] } },
+          {
+            name: "reason",
+            in: "query",
+            schema: { type: "string" },
+            description: "a reason code or its prefix",
+          },
+          {
+            name: "subject",
+            in: "query",
+            schema: { type: "string" },
+            description: "e.g. user:<id> or drop:<id>",
+          },
+          {
+            name: "ip",
+            in: "query",
+            schema: { type: "string" },
+            description: "an address or a CIDR network",
+          },
+          { name: "from", in: "query", schema: { type: "string", format: "date-time" } },
+          {
+            name: "to",
+            in: "query",
+            schema: { type: "string", format: "date-time" },
+            description: "exclusive",
+          },
+          {
+            name: "cursor",
+            in: "query",
+            schema: { type: "integer" },
+            description: "nextCursor of the previous page",
+          },
+          { name: "limit", in: "query", schema: { type: "integer", minimum: 1, maximum: 500 } },
+          { name: "format", in: "query", schema: { enum: ["json", "csv"] } },
+        ],
+        responses: {
+          "200": {
+            description:
+              "A page of events (JSON) or all of them (RFC 4180 CSV, formula cells prefixed with ')",
+            content: {
+              "application/json": {
+                schema: {
+                  type: "object",
+                  properties: {
+                    events: { type: "array", items: ref("AuditEvent") },
+                    nextCursor: { type: ["integer", "null"] },
+                  },
+                },
+              },
+              "text/csv": { schema: { type: "string" } },
+            },
+          },
+          "400": errorResponse("invalid_input"),
+          "403": errorResponse("forbidden"),
+        },
       },
     },
     "/api/v1/ledger/checkpoints": {

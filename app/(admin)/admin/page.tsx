@@ -18,6 +18,12 @@ export default async function AdminPage() {
       <div className="row">
         <h1>Admin</h1>
         <span className="spacer" />
+        <Link className="button secondary" href="/admin/accounts">
+          Accounts
+        </Link>
+        <Link className="button secondary" href="/admin/audit">
+          Audit trail
+        </Link>
         <Link className="button" href="/admin/prizes">
           New prize
         </Link>

@@ -17,6 +17,10 @@ export default async function RedemptionsPage() {
     <>
       <h1>My redemptions</h1>
       <p className="lead">Every prize you claimed, with its code and its proof on the ledger.</p>
+      <p className="small">
+        A claim that did not go through?{" "}
+        <Link href="/account/claims">See each attempt and why</Link>.
+      </p>
       {redemptions.length === 0 ? (
         <p className="card muted">
           Nothing yet. <Link href="/">See the live drops</Link>.

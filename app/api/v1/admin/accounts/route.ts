@@ -1,0 +1,12 @@
+import { NextResponse } from "next/server";
+import { getDb } from "@/db/client";
+import { accountSearchSchema, searchAccounts } from "@/lib/admin/accounts";
+import { apiCaller, requireRole } from "@/lib/auth/current-user";
+import { apiRoute } from "@/lib/http/api-handler";
+
+/** Accounts matching `q` (email or name), role, flagged, suspended; `after` continues a page. */
+export const GET = apiRoute(async (request) => {
+  requireRole(await apiCaller(request), "admin");
+  const query = Object.fromEntries(new URL(request.url).searchParams);
+  return NextResponse.json(await searchAccounts(getDb(), accountSearchSchema.parse(query)));
+});

@@ -1,0 +1,39 @@
+import { NextResponse } from "next/server";
+import { z } from "zod";
+import { getDb } from "@/db/client";
+import { auditCsvStream } from "@/lib/audit/csv";
+import {
+  auditFilterSchema,
+  auditPageSchema,
+  eachAuditEvent,
+  searchAuditEvents,
+} from "@/lib/audit/search-events";
+import { apiCaller, requireRole } from "@/lib/auth/current-user";
+import { apiRoute } from "@/lib/http/api-handler";
+
+const formatSchema = z.object({ format: z.enum(["json", "csv"]).default("json") });
+
+/**
+ * Audit events matching the filters, newest first: a JSON page (`cursor` continues it), or with
+ * `format=csv` every matching event as a CSV download, streamed as it is read.
+ */
+export const GET = apiRoute(async (request) => {
+  requireRole(await apiCaller(request), "admin", "auditor");
+  const query = Object.fromEntries(new URL(request.url).searchParams);
+  const { format } = formatSchema.parse({ format: query.format || undefined });
+  const filter = auditFilterSchema.parse(query);
+  const db = getDb();
+  if (format === "csv") {
+    const stamp = new Date().toISOString().replace(/[:.]/g, "-");
+    return new Response(auditCsvStream(eachAuditEvent(db, filter)), {
+      headers: {
+        "content-type": "text/csv; charset=utf-8; header=present",
+        "content-disposition": `attachment; filename="audit-events-${stamp}.csv"`,
+        "cache-control": "no-store",
+      },
+    });
+  }
+  return NextResponse.json(await searchAuditEvents(db, filter, auditPageSchema.parse(query)), {
+    headers: { "cache-control": "no-store" },
+  });
+});

@@ -1,0 +1,15 @@
+import { NextResponse } from "next/server";
+import { getDb } from "@/db/client";
+import { attemptsPageSchema, listClaimAttempts } from "@/lib/audit/claim-attempts";
+import { apiCaller, requireRole } from "@/lib/auth/current-user";
+import { apiRoute } from "@/lib/http/api-handler";
+
+/** The caller's own claim and lottery-entry attempts with the reason of each refusal. */
+export const GET = apiRoute(async (request) => {
+  const player = requireRole(await apiCaller(request), "player");
+  const query = Object.fromEntries(new URL(request.url).searchParams);
+  return NextResponse.json(
+    await listClaimAttempts(getDb(), player.id, attemptsPageSchema.parse(query)),
+    { headers: { "cache-control": "no-store" } },
+  );
+});

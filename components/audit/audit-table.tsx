@@ -1,0 +1,47 @@
+import type { AuditEventView } from "@/lib/audit/search-events";
+import { formatDateTime } from "@/lib/format";
+import { ChangeDiff } from "./change-diff";
+
+/** Audit events as rows; every value is rendered as text, never as markup. */
+export function AuditTable({ events }: { events: AuditEventView[] }) {
+  if (events.length === 0) return <p className="card muted">No event matches.</p>;
+  return (
+    <table>
+      <thead>
+        <tr>
+          <th>Time</th>
+          <th>Account</th>
+          <th>Action</th>
+          <th>Subject</th>
+          <th>Outcome</th>
+          <th>Reason</th>
+          <th>IP · user agent</th>
+          <th>Change</th>
+        </tr>
+      </thead>
+      <tbody>
+        {events.map((e) => (
+          <tr key={e.id} data-testid="audit-row" data-action={e.action}>
+            <td className="small">{formatDateTime(e.at)}</td>
+            <td className="small">
+              {e.actor ? e.actor.email : <span className="muted">system</span>}
+            </td>
+            <td className="mono small">{e.action}</td>
+            <td className="mono small" style={{ wordBreak: "break-all" }}>
+              {e.subject ?? "—"}
+            </td>
+            <td>{e.outcome}</td>
+            <td className="mono small">{e.reason ?? "—"}</td>
+            <td className="small" style={{ maxWidth: 200, wordBreak: "break-word" }}>
+              {e.ip ?? "—"}
+              {e.userAgent && <div className="muted">{e.userAgent}</div>}
+            </td>
+            <td>
+              <ChangeDiff data={e.data} />
+            </td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
