@@ -1,6 +1,6 @@
 import type { Metadata } from "next";
 import { ReceiptVerifier } from "@/components/ledger/receipt-verifier";
-import { env } from "@/lib/config/env";
+import { publicRpcUrl } from "@/lib/config/env";
 
 export const metadata: Metadata = { title: "Verify a receipt" };
 
@@ -10,8 +10,6 @@ export default async function VerifyPage({
   searchParams: Promise<{ redemption?: string }>;
 }) {
   const { redemption } = await searchParams;
-  const config = env();
-  const rpc = config.LEDGER_PUBLIC_RPC_URL ?? config.LEDGER_RPC_URL ?? "http://127.0.0.1:8545";
   return (
     <>
       <h1>Verify a receipt</h1>
@@ -20,7 +18,7 @@ export default async function VerifyPage({
         checkpoint straight from the ledger contract. It trusts only the chain node you name below,
         not Prizeledger.
       </p>
-      <ReceiptVerifier defaultRpcUrl={rpc} redemptionId={redemption} />
+      <ReceiptVerifier defaultRpcUrl={publicRpcUrl()} redemptionId={redemption} />
     </>
   );
 }

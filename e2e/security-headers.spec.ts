@@ -1,0 +1,286 @@
+import {
+  type APIRequestContext,
+  type APIResponse,
+  expect,
+  type Page,
+  test,
+} from "@playwright/test";
+import { CHAIN_RPC_URL } from "./constants";
+import { ADMIN_EMAIL, apiToken, findOpenDrop, LAUNCH_DROP, shot, signIn } from "./helpers";
+
+/**
+ * Every kind of page works under the Content-Security-Policy: each test records CSP violations
+ * (the browser's `securitypolicyviolation` events and its console reports) while it uses the pages
+ * the way people do — forms, live counters, the in-browser receipt check against the chain node,
+ * the lottery replay, a file upload — and fails if there was any.
+ */
+
+const DAY = 24 * 3600;
+/** A demo player (verified, adult, in the US) whom no other spec uses: it claims the launch drop. */
+const CAROL_EMAIL = "carol@prizeledger.test";
+
+type Violation = { directive: string; blocked: string; page: string };
+
+/**
+ * Starts recording CSP violations on the page (through a binding, so that it survives
+ * navigations); the returned function asserts there were none so far.
+ */
+async function watchCsp(page: Page): Promise<() => void> {
+  const violations: Violation[] = [];
+  const reports: string[] = [];
+  page.on("console", (message) => {
+    if (/Content[- ]Security[- ]Policy/i.test(message.text())) reports.push(message.text());
+  });
+  await page.exposeBinding("__cspViolation", (_source, violation: Violation) => {
+    violations.push(violation);
+  });
+  await page.addInitScript(() => {
+    document.addEventListener("securitypolicyviolation", (event) => {
+      const report = (window as unknown as { __cspViolation: (v: Violation) => void })
+        .__cspViolation;
+      report({
+        directive: event.effectiveDirective,
+        blocked: event.blockedURI,
+        page: document.location.href,
+      });
+    });
+  });
+  return () => {
+    expect(violations, "CSP violation events").toEqual([]);
+    expect(reports, "CSP console reports").toEqual([]);
+  };
+}
+
+function expectCommonHeaders(response: APIResponse | null): void {
+  const headers = response?.headers() ?? {};
+  expect(headers["strict-transport-security"]).toBe("max-age=63072000; includeSubDomains");
+  expect(headers["x-content-type-options"]).toBe("nosniff");
+  expect(headers["x-frame-options"]).toBe("DENY");
+  expect(headers["referrer-policy"]).toBe("strict-origin-when-cross-origin");
+  expect(headers["cross-origin-opener-policy"]).toBe("same-origin");
+  expect(headers["permissions-policy"]).toContain("camera=()");
+}
+
+/** The page's CSP, checked directive by directive; returns its nonce. */
+function expectPageCsp(response: APIResponse | null): string {
+  expectCommonHeaders(response);
+  const csp = response?.headers()["content-security-policy"] ?? "";
+  const directives = new Map(
+    csp.split(";").map((d) => {
+      const [name = "", ...values] = d.trim().split(/\s+/);
+      return [name, values.join(" ")] as const;
+    }),
+  );
+  const nonce = /'nonce-([A-Za-z0-9+/=]+)'/.exec(directives.get("script-src") ?? "")?.[1] ?? "";
+  expect(nonce).toMatch(/^[A-Za-z0-9+/]{22}==$/);
+  expect(directives.get("default-src")).toBe("'self'");
+  expect(directives.get("script-src")).toBe(`'self' 'nonce-${nonce}' 'strict-dynamic'`);
+  expect(directives.get("img-src")).toBe("'self' data: blob:");
+  expect(directives.get("connect-src")).toBe(`'self' ${CHAIN_RPC_URL}`);
+  expect(directives.get("frame-ancestors")).toBe("'none'");
+  expect(directives.get("base-uri")).toBe("'self'");
+  expect(directives.get("form-action")).toBe("'self'");
+  expect(directives.get("object-src")).toBe("'none'");
+  return nonce;
+}
+
+async function visit(page: Page, path: string): Promise<string> {
+  const response = await page.goto(path);
+  expect(response?.status(), path).toBe(200);
+  return expectPageCsp(response as unknown as APIResponse);
+}
+
+/** A fresh crypto-prize drop made through the admin API (so that a demo player may claim it). */
+async function freshDrop(
+  request: APIRequestContext,
+  allocation: "first_come" | "lottery",
+  endsAt: number,
+): Promise<string> {
+  const admin = { authorization: `Bearer ${await apiToken(request, ADMIN_EMAIL)}` };
+  const suffix = `${allocation} ${Date.now().toString(36)}`;
+  const prize = await request.post("/api/v1/admin/prizes", {
+    headers: admin,
+    data: { name: `E2E CSP Token ${suffix}`, kind: "crypto", value: 1, quantity: 1 },
+  });
+  expect(prize.status(), await prize.text()).toBe(201);
+  const created = await request.post("/api/v1/admin/drops", {
+    headers: admin,
+    data: {
+      title: `E2E CSP ${suffix}`,
+      prizeId: ((await prize.json()) as { id: string }).id,
+      units: 1,
+      startsAt: new Date(Date.now() - 60_000).toISOString(),
+      endsAt: new Date(endsAt).toISOString(),
+      allocation,
+    },
+  });
+  expect(created.status(), await created.text()).toBe(201);
+  return ((await created.json()) as { id: string }).id;
+}
+
+test.describe("security headers and CSP", () => {
+  test("public pages: headers, a fresh nonce per response, the device cookie, no CSP violation", async ({
+    page,
+    request,
+  }) => {
+    const noViolations = await watchCsp(page);
+    const drop = await findOpenDrop(request, LAUNCH_DROP);
+    expect(drop).toBeDefined();
+
+    const first = await visit(page, "/");
+    noViolations();
+    const second = await visit(page, "/");
+    expect(second).not.toBe(first);
+    // Next put the nonce on its own scripts, or nothing would have run (and hydrated) above.
+    expect(await page.locator(`script[nonce]`).count()).toBeGreaterThan(0);
+
+    await test.step("the device cookie: random, HttpOnly, Lax, whole site, 400 days", async () => {
+      const cookies = await page.context().cookies();
+      const device = cookies.find((c) => c.name === "pl_device");
+      expect(device?.value).toMatch(/^[A-Za-z0-9_-]{22}$/);
+      expect(device?.httpOnly).toBe(true);
+      expect(device?.sameSite).toBe("Lax");
+      expect(device?.path).toBe("/");
+      // Plain http here: Secure is set only when the request came over https.
+      expect(device?.secure).toBe(false);
+      const lifetime = (device?.expires ?? 0) - Date.now() / 1000;
+      expect(lifetime).toBeGreaterThan(399 * DAY);
+      expect(lifetime).toBeLessThanOrEqual(400 * DAY);
+      // It is kept, not replaced, on the next request.
+      await page.goto("/ledger");
+      const again = (await page.context().cookies()).find((c) => c.name === "pl_device");
+      expect(again?.value).toBe(device?.value);
+    });
+
+    await test.step("https behind a load balancer makes the device cookie Secure", async () => {
+      const res = await request.get("/signin", {
+        headers: { "x-forwarded-proto": "https", cookie: "" },
+      });
+      expect(res.headers()["set-cookie"]).toMatch(
+        /^pl_device=[A-Za-z0-9_-]{22}; Path=\/; Expires=[^;]+; Max-Age=34560000; Secure; HttpOnly; SameSite=lax$/i,
+      );
+    });
+
+    await test.step("static assets and the API get the fixed headers but no device cookie", async () => {
+      const script = await page
+        .locator("script[src^='/_next/static/']")
+        .first()
+        .getAttribute("src");
+      const asset = await request.get(script ?? "", { headers: { cookie: "" } });
+      expect(asset.status()).toBe(200);
+      expectCommonHeaders(asset);
+      expect(asset.headers()["set-cookie"]).toBeUndefined();
+      const api = await request.get("/api/v1/drops", { headers: { cookie: "" } });
+      expectCommonHeaders(api);
+      expect(api.headers()["content-security-policy"]).toBe(
+        "default-src 'none'; frame-ancestors 'none'",
+      );
+      expect(api.headers()["set-cookie"]).toBeUndefined();
+    });
+
+    for (const path of ["/ledger", "/verify", "/signin", "/signup", `/drops/${drop?.id}`]) {
+      await visit(page, path);
+      noViolations();
+    }
+    // The live counter polls the API from the browser: wait for one refresh to go through.
+    await page.waitForResponse((r) => r.url().includes("/api/v1/drops") && r.ok());
+    noViolations();
+    await shot(page, "security-01-drop-under-csp");
+  });
+
+  test("a player claims, reads the receipt and verifies it against the chain under the CSP", async ({
+    page,
+    request,
+  }) => {
+    const noViolations = await watchCsp(page);
+    const drop = await findOpenDrop(request, LAUNCH_DROP);
+    await signIn(page, CAROL_EMAIL);
+    noViolations();
+
+    await visit(page, `/drops/${drop?.id}`);
+    await page.getByRole("button", { name: "Claim one unit" }).click();
+    await expect(page.getByTestId("claim-success")).toBeVisible();
+    noViolations();
+
+    await visit(page, "/redemptions");
+    noViolations();
+    const token = await apiToken(request, CAROL_EMAIL);
+    const mine = await request.get("/api/v1/redemptions", {
+      headers: { authorization: `Bearer ${token}` },
+    });
+    const redemptionId = ((await mine.json()) as { redemptions: Array<{ id: string }> })
+      .redemptions[0]?.id;
+    expect(redemptionId).toBeDefined();
+    await visit(page, `/redemptions/${redemptionId}`);
+    noViolations();
+
+    // The check reads the ledger contract from this browser, over JSON-RPC to the chain node.
+    await visit(page, `/verify?redemption=${redemptionId}`);
+    await expect(page.getByTestId("receipt-input")).not.toHaveValue("");
+    await page.getByRole("button", { name: "Verify receipt" }).click();
+    await expect(page.getByTestId("verdict")).toHaveAttribute("data-ok", "true");
+    noViolations();
+    await shot(page, "security-02-verified-under-csp");
+  });
+
+  test("the lottery replay runs in the browser under the CSP", async ({ page, request }) => {
+    const noViolations = await watchCsp(page);
+    const endsAt = Date.now() + 6_000;
+    const dropId = await freshDrop(request, "lottery", endsAt);
+    const auth = { authorization: `Bearer ${await apiToken(request, CAROL_EMAIL)}` };
+    const entry = await request.post(`/api/v1/drops/${dropId}/entries`, { headers: auth });
+    expect(entry.status(), await entry.text()).toBe(201);
+    await expect
+      .poll(
+        async () =>
+          (
+            (await (await request.get(`/api/v1/drops/${dropId}/lottery`)).json()) as {
+              drawnAt: string | null;
+            }
+          ).drawnAt,
+        { timeout: Math.max(0, endsAt - Date.now()) + 30_000, intervals: [1000] },
+      )
+      .not.toBeNull();
+
+    await visit(page, `/drops/${dropId}/lottery`);
+    await page.getByRole("button", { name: "Replay the draw in your browser" }).click();
+    await expect(page.getByTestId("lottery-replay-result")).toHaveAttribute("data-ok", "true");
+    noViolations();
+    await shot(page, "security-03-lottery-replay-under-csp");
+  });
+
+  test("admin pages: live tables, forms and a CSV file upload under the CSP", async ({ page }) => {
+    const noViolations = await watchCsp(page);
+    await signIn(page, ADMIN_EMAIL);
+    for (const path of ["/admin", "/admin/drops", "/admin/prizes"]) {
+      await visit(page, path);
+      noViolations();
+    }
+    const suffix = Date.now().toString(36).toUpperCase();
+    await page.getByLabel("Name").fill(`E2E CSP Card ${suffix}`);
+    await page.getByLabel("Kind").selectOption("gift_card");
+    await page.getByLabel("Value (USD)").fill("5");
+    await page.getByLabel("Quantity").fill("2");
+    await page.getByRole("button", { name: "Create prize" }).click();
+    await expect(page.locator(".alert.success")).toBeVisible();
+    noViolations();
+
+    const token = await apiToken(page.request, ADMIN_EMAIL);
+    const prizes = await page.request.get("/api/v1/admin/prizes", {
+      headers: { authorization: `Bearer ${token}` },
+    });
+    const prize = (
+      (await prizes.json()) as { prizes: Array<{ id: string; name: string }> }
+    ).prizes.find((p) => p.name === `E2E CSP Card ${suffix}`);
+    await visit(page, `/admin/prizes/${prize?.id}`);
+    await page.getByLabel("CSV file").setInputFiles({
+      name: "codes.csv",
+      mimeType: "text/csv",
+      buffer: Buffer.from(`code\nCSP-${suffix}-0001\nCSP-${suffix}-0002\n`),
+    });
+    await page.getByRole("button", { name: "Import codes" }).click();
+    await expect(page.getByTestId("accepted-count")).toHaveText("2");
+    noViolations();
+    await shot(page, "security-04-upload-under-csp");
+  });
+});

@@ -1,0 +1,88 @@
+import { type NextRequest, NextResponse } from "next/server";
+import { publicRpcUrl } from "@/lib/config/env";
+import {
+  DEVICE_COOKIE,
+  DEVICE_COOKIE_MAX_AGE,
+  deviceIdFrom,
+  newDeviceId,
+} from "@/lib/http/device-cookie";
+
+/**
+ * Runs before every page request (and every server action, which posts to its page): gives the
+ * response a Content-Security-Policy with a fresh nonce and the browser a device cookie.
+ *
+ * Headers that are the same on every response (HSTS, nosniff, frame and referrer policies) are set
+ * in next.config.js instead, because they also belong on the static assets and API responses this
+ * proxy skips. The proxy skips /api on purpose: Next buffers (and beyond its limit truncates) the
+ * body of every request a proxy sees, which would undo the API's own streaming body limits.
+ */
+export function proxy(request: NextRequest) {
+  const nonce = Buffer.from(crypto.getRandomValues(new Uint8Array(16))).toString("base64");
+  const policy = contentSecurityPolicy(nonce);
+
+  // Next reads the nonce from the request's CSP header and puts it on its own scripts.
+  const headers = new Headers(request.headers);
+  headers.set("content-security-policy", policy);
+
+  const issuedId = deviceIdFrom(request.cookies) ? undefined : newDeviceId();
+  if (issuedId) {
+    // This very request sees the new id too, so a first-visit sign-up is already linked.
+    request.cookies.set(DEVICE_COOKIE, issuedId);
+    headers.set("cookie", request.cookies.toString());
+  }
+
+  const response = NextResponse.next({ request: { headers } });
+  response.headers.set("content-security-policy", policy);
+  if (issuedId) {
+    response.cookies.set(DEVICE_COOKIE, issuedId, {
+      httpOnly: true,
+      sameSite: "lax",
+      secure: isHttps(request),
+      path: "/",
+      maxAge: DEVICE_COOKIE_MAX_AGE,
+    });
+  }
+  return response;
+}
+
+function contentSecurityPolicy(nonce: string): string {
+  const dev = process.env.NODE_ENV === "development";
+  return [
+    "default-src 'self'",
+    // 'strict-dynamic' lets Next's nonce-bearing bootstrap load the chunks it needs; React's
+    // development build evaluates code to rebuild server stacks, hence 'unsafe-eval' in dev only.
+    `script-src 'self' 'nonce-${nonce}' 'strict-dynamic'${dev ? " 'unsafe-eval'" : ""}`,
+    `style-src 'self' 'nonce-${nonce}'`,
+    // Components set a few inline style attributes; attributes cannot carry a nonce, and they
+    // cannot run code, so they are allowed while <style> elements still need the nonce.
+    "style-src-attr 'unsafe-inline'",
+    "img-src 'self' data: blob:",
+    "font-src 'self'",
+    // /verify reads the ledger contract from the browser, straight from the public chain node.
+    `connect-src 'self' ${new URL(publicRpcUrl()).origin}`,
+    "object-src 'none'",
+    "base-uri 'self'",
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+  ].join("; ");
+}
+
+/** Behind a load balancer the original scheme arrives in X-Forwarded-Proto (first hop). */
+function isHttps(request: NextRequest): boolean {
+  const forwarded = request.headers.get("x-forwarded-proto")?.split(",")[0]?.trim();
+  return (forwarded ?? request.nextUrl.protocol.replace(/:$/, "")) === "https";
+}
+
+export const config = {
+  matcher: [
+    {
+      // Everything but the API, Next's static files and image optimiser, and the favicon.
+      source: "/((?!api/|_next/static|_next/image|favicon\\.ico).*)",
+      // Link prefetches carry no HTML, so they need neither a nonce nor a cookie.
+      missing: [
+        { type: "header", key: "next-router-prefetch" },
+        { type: "header", key: "purpose", value: "prefetch" },
+      ],
+    },
+  ],
+};
