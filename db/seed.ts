@@ -27,11 +27,12 @@ export async function seedDemoData(db: Db): Promise<boolean> {
       { email: account.email, password: DEMO_PASSWORD, displayName: account.displayName },
       account.role,
     );
-    // Demo accounts are verified, a month old and in the US, so every demo drop is open to them.
+    // Demo accounts are verified, adult, a month old and in the US: every demo drop is open to them.
     await db
       .update(users)
       .set({
         emailVerifiedAt: sql`now()`,
+        adultDeclaredAt: sql`now() - interval '30 days'`,
         createdAt: sql`now() - interval '30 days'`,
         region: "US",
         loyaltyTier: "tier" in account ? account.tier : "bronze",

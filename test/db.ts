@@ -35,7 +35,10 @@ export function connectTestDb(max = 20): Db {
   return db;
 }
 
-/** Players inserted directly (no password hashing: claims never look at it). */
+/**
+ * Players inserted directly (no password hashing: claims never look at it), eligible by default:
+ * verified email, 18+ declared, region US (what every claim requires).
+ */
 export async function createPlayers(
   db: Db,
   count: number,
@@ -49,6 +52,9 @@ export async function createPlayers(
         email: `player-${tag}-${i}@test.invalid`,
         passwordHash: "not-a-real-hash",
         displayName: `Player ${i}`,
+        emailVerifiedAt: new Date(),
+        adultDeclaredAt: new Date(),
+        region: "US",
         ...overrides,
       })),
     )

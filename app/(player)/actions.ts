@@ -6,10 +6,10 @@ import { headers } from "next/headers";
 import { redirect } from "next/navigation";
 import { z } from "zod";
 import { getDb } from "@/db/client";
+import { claimContext } from "@/lib/abuse/request-signals";
 import { currentUser } from "@/lib/auth/current-user";
 import { claimDrop } from "@/lib/claims/claim-drop";
 import { isAppError } from "@/lib/errors/app-error";
-import { clientInfo } from "@/lib/http/client-info";
 import { confirmShipping, shippingAddressSchema } from "@/lib/redemptions/confirm-shipping";
 
 export type ClaimState = { error?: string; code?: string };
@@ -34,7 +34,7 @@ export async function claimAction(
       playerId: user.id,
       idempotencyKey: key.success ? `click:${key.data}` : undefined,
       requestHash: createHash("sha256").update(`action ${dropId}`).digest(),
-      ...clientInfo(await headers()),
+      ...(await claimContext(await headers())),
     });
     redemptionId = claim.redemption.id;
   } catch (error) {

@@ -106,6 +106,9 @@ export function DropForm({
           <label className="row" style={{ display: "flex" }}>
             <input type="checkbox" name="notFlagged" /> Not for flagged accounts
           </label>
+          <label className="row" style={{ display: "flex" }}>
+            <input type="checkbox" name="onePerGroup" /> One claim per linked-account group
+          </label>
         </div>
       </fieldset>
       <div className="full">

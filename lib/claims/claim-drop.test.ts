@@ -156,7 +156,7 @@ describe("claim engine", () => {
       [{ createdAt: new Date() }, "not_eligible:account_age"],
       [{ loyaltyTier: "bronze" }, "not_eligible:tier"],
       [{ region: "US" }, "not_eligible:region"],
-      [{ region: null }, "not_eligible:region"],
+      [{ region: null }, "not_eligible:profile_incomplete"],
       [{ flaggedAt: new Date() }, "not_eligible:flagged"],
       [{}, "claimed"],
     ];

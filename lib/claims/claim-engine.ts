@@ -2,6 +2,9 @@ import { randomBytes, randomUUID } from "node:crypto";
 import { sql } from "drizzle-orm";
 import type { Db, Tx } from "@/db/client";
 import type { EligibilityRules } from "@/db/schema";
+import { linkSignals } from "@/lib/abuse/account-links";
+import { rateRules } from "@/lib/abuse/rate-limit";
+import { listExcludedCodes } from "@/lib/abuse/regions";
 import type { RequestContext } from "@/lib/audit/record-event";
 import { decryptCode, encryptCode } from "@/lib/codes/code-crypto";
 import { env } from "@/lib/config/env";
@@ -18,6 +21,10 @@ export type ClaimRequest = {
   idempotencyKey?: string;
   /** Hash of what was asked with that key: the same key with another request is refused. */
   requestHash?: Uint8Array;
+  /** The browser's device cookie: links the accounts claiming from one browser. */
+  deviceId?: string | null;
+  /** The request's country by GeoIP, when configured and known. */
+  country?: string | null;
 } & RequestContext;
 
 export type ClaimedRedemption = {
@@ -272,6 +279,15 @@ async function claimBatch(
     for (const i of await overRateLimit(tx, requests, live)) refuse(i, "rate_limited", 1);
   }
   const admitted = live.filter((i) => !decided.has(i));
+  if (mode === "claim") {
+    await linkSignals(
+      tx,
+      admitted.flatMap((i) => {
+        const { playerId, deviceId } = requests[i] as ClaimRequest;
+        return deviceId ? [{ userId: playerId, kind: "device" as const, value: deviceId }] : [];
+      }),
+    );
+  }
 
   // 2. The drop, judged by the database clock.
   const drop = await loadDrop(tx, dropId);
@@ -306,32 +322,50 @@ async function claimBatch(
 export const RATE_WINDOW_SECONDS = 10;
 
 /**
- * Counts this batch's claims per player in the current 10-second window (a counter row per player
- * and window, shared by every instance) and returns the requests beyond CLAIM_RATE_LIMIT.
+ * Counts this batch's claims per player and per address in their current windows (a counter row
+ * per key and window, shared by every instance) and returns the requests beyond CLAIM_RATE_LIMIT
+ * per player or rateRules.claimPerIp per address.
  */
 async function overRateLimit(tx: Tx, requests: ClaimRequest[], live: number[]): Promise<number[]> {
   if (live.length === 0) return [];
-  const perPlayer = new Map<string, number[]>();
+  const playerRule = {
+    name: "claim:player",
+    limit: env().CLAIM_RATE_LIMIT,
+    windowSeconds: RATE_WINDOW_SECONDS,
+  };
+  const byKey = new Map<string, { limit: number; window: number; indices: number[] }>();
+  const count = (
+    rule: { name: string; limit: number; windowSeconds: number },
+    subject: string,
+    i: number,
+  ) => {
+    const key = `${rule.name}:${subject.slice(0, 200)}`;
+    const entry = byKey.get(key) ?? { limit: rule.limit, window: rule.windowSeconds, indices: [] };
+    entry.indices.push(i);
+    byKey.set(key, entry);
+  };
   for (const i of live) {
-    const key = `claim:player:${(requests[i] as ClaimRequest).playerId}`;
-    perPlayer.set(key, [...(perPlayer.get(key) ?? []), i]);
+    const { playerId, ip } = requests[i] as ClaimRequest;
+    count(playerRule, playerId, i);
+    if (ip) count(rateRules.claimPerIp, ip, i);
   }
-  const keys = [...perPlayer.keys()].sort();
+  const keys = [...byKey.keys()].sort();
   const counts = await tx.execute<{ key: string; count: number }>(sql`
     insert into rate_limits (key, window_start, count)
-    select k, to_timestamp(floor(extract(epoch from now()) / ${RATE_WINDOW_SECONDS}) * ${RATE_WINDOW_SECONDS}), n
-    from unnest(${sql.param(keys)}::text[], ${sql.param(keys.map((k) => perPlayer.get(k)?.length ?? 0))}::int[]) as t(k, n)
+    select k, to_timestamp(floor(extract(epoch from now()) / w) * w), n
+    from unnest(${sql.param(keys)}::text[],
+                ${sql.param(keys.map((k) => byKey.get(k)?.window ?? RATE_WINDOW_SECONDS))}::int[],
+                ${sql.param(keys.map((k) => byKey.get(k)?.indices.length ?? 0))}::int[]) as t(k, w, n)
     on conflict (key, window_start) do update set count = rate_limits.count + excluded.count
     returning key, count`);
-  const limit = env().CLAIM_RATE_LIMIT;
-  const over: number[] = [];
+  const over = new Set<number>();
   for (const { key, count } of counts) {
-    const mine = perPlayer.get(key) ?? [];
+    const { limit, indices } = byKey.get(key) ?? { limit: 0, indices: [] };
     // The window's count includes this batch: the last `count - limit` of ours are over.
-    const excess = Math.min(mine.length, Math.max(0, count - limit));
-    over.push(...mine.slice(mine.length - excess));
+    const excess = Math.min(indices.length, Math.max(0, count - limit));
+    for (const i of indices.slice(indices.length - excess)) over.add(i);
   }
-  return over;
+  return [...over];
 }
 
 function claimGate(drop: DropState): RefusalReason | undefined {
@@ -398,37 +432,46 @@ async function allocate(
     region: string | null;
     loyalty_tier: LoyaltyTier;
     flagged_at: Date | null;
+    suspended_at: Date | null;
+    adult_declared_at: Date | null;
+    account_group_id: string | null;
     claimed: number;
   }>(sql`
     select u.id, u.email_verified_at, u.created_at, u.region, u.loyalty_tier, u.flagged_at,
+           u.suspended_at, u.adult_declared_at, u.account_group_id,
            (select count(*)::int from redemptions r
              where r.drop_id = ${drop.id} and r.player_id = u.id) as claimed
     from users u where u.id = any(${sql.param(playerIds)}::uuid[])`);
-  const facts = new Map<string, PlayerFacts & { claimed: number }>(
+  const date = (value: Date | null) => value && new Date(value);
+  const facts = new Map<string, PlayerFacts & { claimed: number; groupId: string | null }>(
     players.map((p) => [
       p.id,
       {
-        emailVerifiedAt: p.email_verified_at && new Date(p.email_verified_at),
+        emailVerifiedAt: date(p.email_verified_at),
         createdAt: new Date(p.created_at),
         region: p.region,
         loyaltyTier: p.loyalty_tier,
-        flaggedAt: p.flagged_at && new Date(p.flagged_at),
+        flaggedAt: date(p.flagged_at),
+        suspendedAt: date(p.suspended_at),
+        adultDeclaredAt: date(p.adult_declared_at),
         claimed: p.claimed,
+        groupId: p.account_group_id,
       },
     ]),
   );
+  const excludedRegions = new Set(await listExcludedCodes(tx));
 
   // Eligibility before any unit is touched; then the limit, counting this batch's own claims.
-  const candidates: Array<{ index: number; playerId: string; tier: LoyaltyTier; seq: number }> = [];
+  let candidates: Candidate[] = [];
   const taken = new Map<string, number>();
   for (const i of live) {
-    const { playerId } = requests[i] as ClaimRequest;
+    const { playerId, country } = requests[i] as ClaimRequest;
     const player = facts.get(playerId);
     if (!player) {
       refuse(i, "not_eligible:flagged");
       continue;
     }
-    const rule = failedRule(drop.eligibility, player, drop.now);
+    const rule = failedRule(drop.eligibility, player, drop.now, { excludedRegions, country });
     if (rule) {
       refuse(i, `not_eligible:${rule}`);
       continue;
@@ -439,7 +482,12 @@ async function allocate(
       continue;
     }
     taken.set(playerId, (taken.get(playerId) ?? 0) + 1);
-    candidates.push({ index: i, playerId, tier: player.loyaltyTier, seq });
+    candidates.push({ index: i, playerId, tier: player.loyaltyTier, seq, groupId: player.groupId });
+  }
+  if (drop.eligibility.onePerGroup) {
+    candidates = await onePerGroup(tx, drop, candidates, (c) =>
+      refuse(c.index, "not_eligible:linked_account"),
+    );
   }
   if (candidates.length === 0) return new Map();
 
@@ -485,6 +533,76 @@ async function allocate(
   for (const c of waiting) refuse(c.index, "sold_out");
   if (grants.length === 0) return new Map();
   return issueRedemptions(tx, drop, grants, decided);
+}
+
+type Candidate = {
+  index: number;
+  playerId: string;
+  tier: LoyaltyTier;
+  seq: number;
+  groupId: string | null;
+};
+
+// Advisory lock class of a drop's claims by one account group (two-key form: its own key space).
+const GROUP_CLAIM_LOCK = 0x4752_5043; // "GRPC"
+
+/**
+ * One claim per group of linked accounts. A lock per (drop, group), taken in sorted order and held
+ * to commit, makes batches claiming for the same group (in this process or another) take turns,
+ * so each sees the other's redemption. The first player of a group keeps the claim (and may claim
+ * up to the per-player limit); a second linked account is refused and both are flagged.
+ */
+async function onePerGroup(
+  tx: Tx,
+  drop: DropState,
+  candidates: Candidate[],
+  refuse: (c: Candidate) => void,
+): Promise<Candidate[]> {
+  const groups = [...new Set(candidates.flatMap((c) => (c.groupId ? [c.groupId] : [])))].sort();
+  if (groups.length === 0) return candidates;
+  await tx.execute(sql`
+    select pg_advisory_xact_lock(${GROUP_CLAIM_LOCK}, hashtext(${drop.id} || g))
+    from unnest(${sql.param(groups)}::text[]) with ordinality as t(g, n) order by n`);
+  const holders = await tx.execute<{ group_id: string; player_id: string }>(sql`
+    select distinct u.account_group_id as group_id, r.player_id
+    from redemptions r join users u on u.id = r.player_id
+    where r.drop_id = ${drop.id} and r.status <> 'expired'
+      and u.account_group_id = any(${sql.param(groups)}::uuid[])`);
+  const holderOf = new Map<string, string>();
+  for (const h of holders) holderOf.set(h.group_id, h.player_id);
+  const kept: Candidate[] = [];
+  const flagged = new Map<string, string>();
+  for (const c of candidates) {
+    const holder = c.groupId ? holderOf.get(c.groupId) : undefined;
+    if (!c.groupId || holder === undefined || holder === c.playerId) {
+      if (c.groupId) holderOf.set(c.groupId, c.playerId);
+      kept.push(c);
+      continue;
+    }
+    refuse(c);
+    flagged.set(c.playerId, c.playerId);
+    flagged.set(holder, holder);
+  }
+  if (flagged.size > 0) await flagLinkedAccounts(tx, drop.id, [...flagged.keys()].sort());
+  return kept;
+}
+
+/** Flags accounts for an admin to review (those already flagged keep their first reason). */
+async function flagLinkedAccounts(tx: Tx, dropId: string, playerIds: string[]): Promise<void> {
+  const reason = `Linked accounts claimed drop ${dropId} (one claim per linked account group)`;
+  const flagged = await tx.execute<{ id: string; flagged_at: Date }>(sql`
+    update users set flagged_at = now(), flagged_reason = ${reason}
+    where id = any(${sql.param(playerIds)}::uuid[]) and flagged_at is null
+    returning id, flagged_at`);
+  if (flagged.length === 0) return;
+  await tx.execute(sql`
+    insert into audit_events (action, subject, outcome, reason, data)
+    select 'account_flag', 'user:' || t.id, 'ok', 'linked_account',
+           jsonb_build_object('before', jsonb_build_object('flaggedAt', null, 'flaggedReason', null),
+                              'after', jsonb_build_object('flaggedAt', t.at, 'flaggedReason', ${reason}::text),
+                              'dropId', ${dropId}::text)
+    from unnest(${sql.param(flagged.map((f) => f.id))}::uuid[],
+                ${sql.param(flagged.map((f) => new Date(f.flagged_at).toISOString()))}::text[]) as t(id, at)`);
 }
 
 // Units are taken in id order, so almost everything below the highest id this process has taken

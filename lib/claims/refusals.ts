@@ -1,7 +1,11 @@
 import type { ErrorCode } from "@/lib/errors/app-error";
 
 export const eligibilityRules = [
+  "suspended",
   "verified_email",
+  "profile_incomplete",
+  "location",
+  "linked_account",
   "account_age",
   "tier",
   "region",
@@ -33,7 +37,13 @@ const messages: Record<Exclude<RefusalReason, `not_eligible:${string}`>, string>
 };
 
 const eligibilityMessages: Record<EligibilityRule, string> = {
+  suspended: "your account is suspended",
   verified_email: "verify your email address first",
+  profile_incomplete: "declare your region and that you are 18 or older on your account page first",
+  location:
+    "your connection comes from another country than the region you declared, or from one where drops are not open",
+  linked_account:
+    "an account linked to yours has already claimed this drop (one claim per linked account group)",
   account_age: "your account is too new for this drop",
   tier: "this drop is for higher loyalty tiers",
   region: "this drop is not open in your region",

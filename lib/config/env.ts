@@ -48,6 +48,14 @@ export const envSchema = z
     ANCHOR_MAX_AGE_MS: positiveInt(2000),
     ANCHOR_POLL_MS: positiveInt(250),
     AUTH_SECRET: z.string().min(32, "must be at least 32 characters").optional(),
+    /** A MaxMind-format (.mmdb) country database: GeoLite2-Country, DB-IP Lite Country… */
+    GEOIP_DATABASE: z.string().trim().min(1).optional(),
+    /** A country header set by a trusted proxy or CDN in front of the app (cf-ipcountry…). */
+    GEOIP_COUNTRY_HEADER: z
+      .string()
+      .trim()
+      .regex(/^[A-Za-z0-9-]+$/, "must be a header name")
+      .optional(),
     /** Unset: mail is only captured in mail_outbox and read at /dev/mailbox. */
     SMTP_URL: optionalUrl(["smtp:", "smtps:"]),
     MAIL_FROM: z

@@ -178,6 +178,7 @@ export const eligibilitySchema = z
       .max(250)
       .optional(),
     notFlagged: z.boolean().optional(),
+    onePerGroup: z.boolean().optional(),
   })
   .strict();
 

@@ -35,16 +35,63 @@ function toResponse(error: unknown): NextResponse {
   return errorResponse("internal", "Something went wrong on our side", 500);
 }
 
-/** Reads a JSON body (at most 64 KiB), answering 400 for anything that is not a JSON object. */
-export async function readJson(request: Request): Promise<unknown> {
-  const text = await request.text();
-  if (text.length > 65_536) throw new AppError("bad_request", "Request body is too large");
-  if (text.trim() === "") return {};
+/** The largest JSON body the API reads; bigger ones are refused before they are buffered. */
+export const MAX_JSON_BYTES = 64 * 1024;
+
+/**
+ * The body as UTF-8 text, refused with 413 as soon as it outgrows `maxBytes`: first by its
+ * declared Content-Length, then while streaming, so an oversized body is never held in memory.
+ */
+export async function readBody(request: Request, maxBytes: number): Promise<string> {
+  const tooLarge = () =>
+    new AppError("payload_too_large", `Request body is larger than ${maxBytes} bytes`);
+  if (Number(request.headers.get("content-length")) > maxBytes) throw tooLarge();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  if (request.body) {
+    // Leaving the loop early cancels the stream, so the rest of the body is never read.
+    for await (const chunk of request.body as unknown as AsyncIterable<Uint8Array>) {
+      size += chunk.length;
+      if (size > maxBytes) throw tooLarge();
+      chunks.push(chunk);
+    }
+  }
   try {
-    return JSON.parse(text);
+    return new TextDecoder("utf-8", { fatal: true }).decode(Buffer.concat(chunks));
+  } catch {
+    throw new AppError("bad_request", "Request body is not valid UTF-8");
+  }
+}
+
+const JSON_TYPE = /^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i;
+
+/** Whether a request's declared Content-Type is JSON (`application/json` or `application/*+json`). */
+export function isJsonContentType(request: Request): boolean {
+  return JSON_TYPE.test(request.headers.get("content-type") ?? "");
+}
+
+/**
+ * Reads a JSON object body of at most 64 KiB. An empty body is `{}`; a body declared as anything
+ * but JSON is 415 (one with no Content-Type is read as JSON, as older clients send it so); a body
+ * that is not JSON, or whose top level is not an object, is 400.
+ */
+export async function readJson(request: Request): Promise<Record<string, unknown>> {
+  const declared = request.headers.get("content-type");
+  const text = await readBody(request, MAX_JSON_BYTES);
+  if (text.trim() === "") return {};
+  if (declared !== null && !isJsonContentType(request)) {
+    throw new AppError("unsupported_media_type", "Send the request body as application/json");
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
   } catch {
     throw new AppError("bad_request", "Request body is not valid JSON");
   }
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    throw new AppError("bad_request", "Request body must be a JSON object");
+  }
+  return value as Record<string, unknown>;
 }
 
 type Handler<C> = (request: Request, context: C) => Promise<Response>;

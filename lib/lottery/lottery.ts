@@ -2,6 +2,8 @@ import { and, desc, eq, sql } from "drizzle-orm";
 import { z } from "zod";
 import type { Db, DbOrTx } from "@/db/client";
 import { auditEvents, drops, lotteryEntries, redemptions, users } from "@/db/schema";
+import { linkSignals } from "@/lib/abuse/account-links";
+import { listExcludedCodes } from "@/lib/abuse/regions";
 import { type RequestContext, recordEvent } from "@/lib/audit/record-event";
 import { grantLotteryWins } from "@/lib/claims/claim-engine";
 import { failedRule, type LoyaltyTier } from "@/lib/claims/eligibility";
@@ -25,7 +27,14 @@ export type LotteryEntryView = {
   enteredAt: string;
 };
 
-export type EnterRequest = { dropId: string; playerId: string } & RequestContext;
+export type EnterRequest = {
+  dropId: string;
+  playerId: string;
+  /** The request's country by GeoIP, when configured and known. */
+  country?: string | null;
+  /** The browser's device cookie: links accounts entering from one browser (the draw looks). */
+  deviceId?: string | null;
+} & RequestContext;
 
 function entryView(row: { dropId: string; playerId: string; weight: number; createdAt: Date }) {
   return {
@@ -45,7 +54,7 @@ export async function enterLottery(
   db: Db,
   request: EnterRequest,
 ): Promise<{ entry: LotteryEntryView; created: boolean }> {
-  const { dropId, playerId, ...context } = request;
+  const { dropId, playerId, country, deviceId, ...context } = request;
   const refuse = async (reason: RefusalReason | "not_lottery"): Promise<never> => {
     await recordEvent(db, {
       actorId: playerId,
@@ -84,6 +93,8 @@ export async function enterLottery(
       region: users.region,
       loyaltyTier: users.loyaltyTier,
       flaggedAt: users.flaggedAt,
+      suspendedAt: users.suspendedAt,
+      adultDeclaredAt: users.adultDeclaredAt,
     })
     .from(users)
     .where(eq(users.id, playerId));
@@ -93,10 +104,12 @@ export async function enterLottery(
   if (!state.started) return refuse("not_started");
   if (state.ended) return refuse("ended");
   if (state.paused) return refuse("paused");
-  const rule = failedRule(state.eligibility, player, state.now);
+  const excludedRegions = new Set(await listExcludedCodes(db));
+  const rule = failedRule(state.eligibility, player, state.now, { excludedRegions, country });
   if (rule) return refuse(`not_eligible:${rule}`);
 
   return db.transaction(async (tx) => {
+    if (deviceId) await linkSignals(tx, [{ userId: playerId, kind: "device", value: deviceId }]);
     const [inserted] = await tx
       .insert(lotteryEntries)
       .values({ dropId, playerId, weight: tierWeights[player.loyaltyTier] })

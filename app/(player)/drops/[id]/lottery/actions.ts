@@ -3,9 +3,9 @@
 import { revalidatePath } from "next/cache";
 import { headers } from "next/headers";
 import { getDb } from "@/db/client";
+import { claimContext } from "@/lib/abuse/request-signals";
 import { currentUser } from "@/lib/auth/current-user";
 import { isAppError } from "@/lib/errors/app-error";
-import { clientInfo } from "@/lib/http/client-info";
 import { enterLottery, type LotteryEntryView } from "@/lib/lottery/lottery";
 
 export type EnterState = { entry?: LotteryEntryView; error?: string; code?: string };
@@ -18,7 +18,7 @@ export async function enterLotteryAction(dropId: string, _prev: EnterState): Pro
     const { entry } = await enterLottery(getDb(), {
       dropId,
       playerId: user.id,
-      ...clientInfo(await headers()),
+      ...(await claimContext(await headers())),
     });
     revalidatePath(`/drops/${dropId}/lottery`);
     return { entry };

@@ -2,10 +2,11 @@ import { createHash } from "node:crypto";
 import { NextResponse } from "next/server";
 import { z } from "zod";
 import { getDb } from "@/db/client";
+import { claimContext } from "@/lib/abuse/request-signals";
 import { apiCaller, requireRole } from "@/lib/auth/current-user";
 import { claimDrop } from "@/lib/claims/claim-drop";
 import { AppError } from "@/lib/errors/app-error";
-import { apiRoute, requestContext } from "@/lib/http/api-handler";
+import { apiRoute } from "@/lib/http/api-handler";
 import { signAnchoringPromise } from "@/lib/ledger/sign-receipt";
 
 const idempotencyKey = z
@@ -31,7 +32,7 @@ export const POST = apiRoute<{ params: Promise<{ dropId: string }> }>(async (req
     playerId: player.id,
     idempotencyKey: key,
     requestHash,
-    ...requestContext(request),
+    ...(await claimContext(request.headers)),
   });
   const { receipt } = claim.redemption;
   const promise = await signAnchoringPromise(receipt.leaf, Date.parse(claim.redemption.claimedAt));

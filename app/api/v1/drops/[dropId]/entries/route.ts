@@ -1,7 +1,8 @@
 import { NextResponse } from "next/server";
 import { getDb } from "@/db/client";
+import { claimContext } from "@/lib/abuse/request-signals";
 import { apiCaller, requireRole } from "@/lib/auth/current-user";
-import { apiRoute, requestContext } from "@/lib/http/api-handler";
+import { apiRoute } from "@/lib/http/api-handler";
 import { enterLottery } from "@/lib/lottery/lottery";
 
 /** Enters the caller in a lottery drop: 201 for a new entry, 200 with the same entry again. */
@@ -11,7 +12,7 @@ export const POST = apiRoute<{ params: Promise<{ dropId: string }> }>(async (req
   const { entry, created } = await enterLottery(getDb(), {
     dropId,
     playerId: player.id,
-    ...requestContext(request),
+    ...(await claimContext(request.headers)),
   });
   return NextResponse.json(
     { entry },

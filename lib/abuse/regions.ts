@@ -1,0 +1,119 @@
+import { asc, eq, sql } from "drizzle-orm";
+import { z } from "zod";
+import type { DbOrTx, Tx } from "@/db/client";
+import { excludedRegions } from "@/db/schema";
+import { type RequestContext, recordEvent } from "@/lib/audit/record-event";
+import { countryCodeSchema, countryName } from "@/lib/geo/countries";
+
+export type ExcludedRegion = { code: string; name: string; note: string | null; createdAt: string };
+
+/** Who changes the list, for the audit trail. */
+export type RegionActor = { actorId: string; tokenId?: string | null } & RequestContext;
+
+const note = z.string().trim().max(500, "The note is at most 500 characters");
+
+export const excludedRegionSchema = z.object({ code: countryCodeSchema, note: note.optional() });
+export type ExcludedRegionInput = z.infer<typeof excludedRegionSchema>;
+
+export const excludedRegionsSchema = z
+  .object({ regions: z.array(excludedRegionSchema).max(300, "At most 300 regions") })
+  .strict();
+
+export const removeRegionSchema = z.object({ code: countryCodeSchema, note: note.optional() });
+
+/** The excluded regions, by code. */
+export async function listExcludedRegions(db: DbOrTx): Promise<ExcludedRegion[]> {
+  const rows = await db.select().from(excludedRegions).orderBy(asc(excludedRegions.code));
+  return rows.map((r) => ({
+    code: r.code,
+    name: countryName(r.code),
+    note: r.note,
+    createdAt: r.createdAt.toISOString(),
+  }));
+}
+
+/** Just the codes: what a claim batch judges against. */
+export async function listExcludedCodes(db: DbOrTx): Promise<string[]> {
+  const rows = await db.select({ code: excludedRegions.code }).from(excludedRegions);
+  return rows.map((r) => r.code);
+}
+
+/**
+ * Changes to the list take the table in EXCLUSIVE mode: claims still read it, but two admins
+ * changing it at once take turns, so each audit event's `before` is what that change replaced.
+ */
+async function lockedList(tx: Tx): Promise<ExcludedRegion[]> {
+  await tx.execute(sql`lock table excluded_regions in exclusive mode`);
+  return listExcludedRegions(tx);
+}
+
+async function audit(
+  tx: Tx,
+  actor: RegionActor,
+  action: string,
+  subject: string,
+  before: ExcludedRegion[],
+  note: string | undefined,
+): Promise<ExcludedRegion[]> {
+  const after = await listExcludedRegions(tx);
+  const codes = (list: ExcludedRegion[]) => list.map((r) => r.code);
+  await recordEvent(tx, {
+    ...actor,
+    action,
+    subject,
+    outcome: "ok",
+    data: { before: codes(before), after: codes(after), ...(note ? { note } : {}) },
+  });
+  return after;
+}
+
+/** Excludes a region (a region already excluded gets the new note). Returns the new list. */
+export async function addExcludedRegion(
+  db: DbOrTx,
+  input: ExcludedRegionInput,
+  actor: RegionActor,
+): Promise<ExcludedRegion[]> {
+  return db.transaction(async (tx) => {
+    const before = await lockedList(tx);
+    await tx
+      .insert(excludedRegions)
+      .values({ code: input.code, note: input.note || null, createdBy: actor.actorId })
+      .onConflictDoUpdate({ target: excludedRegions.code, set: { note: input.note || null } });
+    return audit(tx, actor, "region_exclude", `region:${input.code}`, before, input.note);
+  });
+}
+
+/** Opens a region again; the note says why. Returns the new list. */
+export async function removeExcludedRegion(
+  db: DbOrTx,
+  input: z.infer<typeof removeRegionSchema>,
+  actor: RegionActor,
+): Promise<ExcludedRegion[]> {
+  return db.transaction(async (tx) => {
+    const before = await lockedList(tx);
+    await tx.delete(excludedRegions).where(eq(excludedRegions.code, input.code));
+    return audit(tx, actor, "region_include", `region:${input.code}`, before, input.note);
+  });
+}
+
+/** Replaces the whole list (the API's PUT); a code listed twice keeps its last note. */
+export async function setExcludedRegions(
+  db: DbOrTx,
+  regions: ExcludedRegionInput[],
+  actor: RegionActor,
+): Promise<ExcludedRegion[]> {
+  const wanted = new Map(regions.map((r) => [r.code, r.note || null]));
+  return db.transaction(async (tx) => {
+    const before = await lockedList(tx);
+    const codes = [...wanted.keys()];
+    await tx.execute(sql`
+      delete from excluded_regions where not (code = any(${sql.param(codes)}::text[]))`);
+    if (codes.length > 0) {
+      await tx
+        .insert(excludedRegions)
+        .values(codes.map((code) => ({ code, note: wanted.get(code), createdBy: actor.actorId })))
+        .onConflictDoUpdate({ target: excludedRegions.code, set: { note: sql`excluded.note` } });
+    }
+    return audit(tx, actor, "regions_set", "excluded_regions", before, undefined);
+  });
+}

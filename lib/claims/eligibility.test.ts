@@ -1,0 +1,163 @@
+import { and, eq, sql } from "drizzle-orm";
+import { describe, expect, it } from "vitest";
+import { auditEvents, redemptions, users } from "@/db/schema";
+import { recordSignals } from "@/lib/abuse/account-links";
+import { addExcludedRegion } from "@/lib/abuse/regions";
+import { AppError } from "@/lib/errors/app-error";
+import { enterLottery } from "@/lib/lottery/lottery";
+import { connectTestDb, createPlayers, createTestDrop } from "@/test/db";
+import { claimDrop } from "./claim-drop";
+import { claimAlone, submitClaim } from "./claim-engine";
+
+const db = connectTestDb(30);
+
+async function refusal(promise: Promise<unknown>): Promise<AppError | "claimed"> {
+  try {
+    await promise;
+    return "claimed";
+  } catch (error) {
+    if (error instanceof AppError) return error;
+    throw error;
+  }
+}
+
+async function reasonOf(promise: Promise<unknown>): Promise<string> {
+  const result = await refusal(promise);
+  return result === "claimed" ? result : String(result.details?.reason ?? result.code);
+}
+
+async function onePlayer(overrides = {}): Promise<string> {
+  const [id] = await createPlayers(db, 1, overrides);
+  if (!id) throw new Error("no player");
+  return id;
+}
+
+describe("rules of every claim and lottery entry", () => {
+  it("refuses suspended, unverified, undeclared, excluded and misplaced players, and says why", async () => {
+    const admin = await onePlayer({ role: "admin" });
+    await addExcludedRegion(db, { code: "KP", note: "sanctions" }, { actorId: admin });
+    const { dropId } = await createTestDrop(db, { units: 10 });
+    const cases: Array<[Record<string, unknown>, string | null, string, RegExp]> = [
+      [{ suspendedAt: new Date() }, null, "suspended", /suspended/],
+      [{ emailVerifiedAt: null }, null, "verified_email", /verify your email/],
+      [{ region: null }, null, "profile_incomplete", /declare your region/],
+      [{ adultDeclaredAt: null }, null, "profile_incomplete", /18 or older/],
+      [{ region: "KP" }, null, "region", /not open in your region/],
+      [{ region: "kp" }, null, "region", /not open in your region/],
+      [{}, "DE", "location", /another country/],
+      [{ region: "DE" }, "KP", "location", /another country/],
+    ];
+    for (const [change, country, rule, message] of cases) {
+      const playerId = await onePlayer(change);
+      const refused = await refusal(claimDrop(db, { dropId, playerId, country }));
+      expect(refused).toBeInstanceOf(AppError);
+      expect(refused).toMatchObject({ code: "not_eligible" });
+      expect((refused as AppError).details?.reason).toBe(`not_eligible:${rule}`);
+      expect((refused as AppError).message).toMatch(message);
+      // Kept in the audit trail like every other refusal.
+      const [event] = await db
+        .select()
+        .from(auditEvents)
+        .where(and(eq(auditEvents.actorId, playerId), eq(auditEvents.action, "claim")));
+      expect(event).toMatchObject({ outcome: "refused", reason: `not_eligible:${rule}` });
+    }
+    // The country agreeing with the declared region, or unknown, passes.
+    expect(
+      await reasonOf(claimDrop(db, { dropId, playerId: await onePlayer(), country: "US" })),
+    ).toBe("claimed");
+    expect(
+      await reasonOf(claimDrop(db, { dropId, playerId: await onePlayer(), country: null })),
+    ).toBe("claimed");
+  });
+
+  it("judges lottery entries and draws by the same rules", async () => {
+    const { dropId } = await createTestDrop(db, { units: 3, allocation: "lottery" });
+    const suspended = await onePlayer({ suspendedAt: new Date() });
+    expect(await reasonOf(enterLottery(db, { dropId, playerId: suspended }))).toBe(
+      "not_eligible:suspended",
+    );
+    const elsewhere = await onePlayer();
+    expect(await reasonOf(enterLottery(db, { dropId, playerId: elsewhere, country: "FR" }))).toBe(
+      "not_eligible:location",
+    );
+    const fine = await onePlayer();
+    expect(await reasonOf(enterLottery(db, { dropId, playerId: fine, country: "US" }))).toBe(
+      "claimed",
+    );
+  });
+
+  it("limits claims per address across players, shared by every instance", async () => {
+    const { dropId } = await createTestDrop(db, { units: 300 });
+    const players = await createPlayers(db, 250);
+    const outcomes = await Promise.all(
+      players.map((playerId) => reasonOf(claimDrop(db, { dropId, playerId, ip: "192.0.2.10" }))),
+    );
+    // 120 per 10-second window: even if the window rolls over mid-burst, at most 240 pass.
+    expect(outcomes.filter((o) => o === "claimed").length).toBeGreaterThanOrEqual(120);
+    expect(outcomes.filter((o) => o === "rate_limited").length).toBeGreaterThanOrEqual(10);
+    // Other addresses are not held back.
+    const other = await onePlayer();
+    expect(await reasonOf(claimDrop(db, { dropId, playerId: other, ip: "192.0.2.11" }))).toBe(
+      "claimed",
+    );
+  });
+});
+
+describe("one claim per linked account group", () => {
+  async function linkedPlayers(n: number): Promise<string[]> {
+    const players = await createPlayers(db, n);
+    const device = `dev-${players[0]}`;
+    await recordSignals(
+      db,
+      players.map((userId) => ({ userId, kind: "device" as const, value: device })),
+    );
+    return players;
+  }
+
+  it("refuses a second linked account with linked_account and flags both", async () => {
+    const { dropId } = await createTestDrop(db, { units: 10, eligibility: { onePerGroup: true } });
+    const [first, second] = await linkedPlayers(2);
+    expect(await reasonOf(claimDrop(db, { dropId, playerId: first as string }))).toBe("claimed");
+    const refused = await refusal(claimDrop(db, { dropId, playerId: second as string }));
+    expect((refused as AppError).details?.reason).toBe("not_eligible:linked_account");
+    expect((refused as AppError).message).toMatch(/linked account/);
+    const flagged = await db
+      .select({ id: users.id, flaggedAt: users.flaggedAt, reason: users.flaggedReason })
+      .from(users)
+      .where(sql`${users.id} in (${first}, ${second})`);
+    expect(
+      flagged.every((u) => u.flaggedAt !== null && /Linked accounts/.test(u.reason ?? "")),
+    ).toBe(true);
+    const events = await db
+      .select()
+      .from(auditEvents)
+      .where(and(eq(auditEvents.action, "account_flag"), eq(auditEvents.reason, "linked_account")));
+    expect(events.map((e) => e.subject).sort()).toEqual([`user:${first}`, `user:${second}`].sort());
+
+    // Drops without the rule, and players outside the group, are not affected.
+    const open = await createTestDrop(db, { units: 10 });
+    expect(await reasonOf(claimDrop(db, { dropId: open.dropId, playerId: second as string }))).toBe(
+      "claimed",
+    );
+    expect(await reasonOf(claimDrop(db, { dropId, playerId: await onePlayer() }))).toBe("claimed");
+  });
+
+  it("gives exactly one unit to 20 linked accounts firing at once, across batches and transactions", async () => {
+    const { dropId } = await createTestDrop(db, { units: 50, eligibility: { onePerGroup: true } });
+    const players = await linkedPlayers(20);
+    // Half through the batcher, half each in its own transaction (as separate processes would).
+    const outcomes = await Promise.all(
+      players.map(async (playerId, i) => {
+        const outcome =
+          i % 2 === 0
+            ? await submitClaim(db, { dropId, playerId })
+            : await claimAlone(db, { dropId, playerId });
+        return outcome.ok ? "claimed" : outcome.reason;
+      }),
+    );
+    expect(outcomes.filter((o) => o === "claimed")).toHaveLength(1);
+    expect(outcomes.filter((o) => o === "not_eligible:linked_account")).toHaveLength(19);
+    const rows = await db.select().from(redemptions).where(eq(redemptions.dropId, dropId));
+    expect(rows).toHaveLength(1);
+  });
+});
