@@ -30,6 +30,9 @@ export async function apiCaller(request: Request): Promise<SessionUser | undefin
     if (!user) throw new AppError("unauthenticated", "Invalid, expired or revoked API token");
     return user;
   }
+  // With no cookie there can be no session: answer without asking Auth.js (which also lets
+  // route handlers run outside a Next request, as the authorisation tests call them).
+  if (!request.headers.has("cookie")) return undefined;
   return currentUser();
 }
 
