@@ -7,7 +7,7 @@ import { getDb } from "@/db/client";
 import { accountChangeSchema, changeAccount } from "@/lib/admin/accounts";
 import { recordEvent } from "@/lib/audit/record-event";
 import { currentUser } from "@/lib/auth/current-user";
-import { createDrop, createDropSchema, setDropPaused } from "@/lib/drops/drops";
+import { createDrop, createDropSchema, getDrop, setDropPaused } from "@/lib/drops/drops";
 import { isAppError } from "@/lib/errors/app-error";
 import { clientInfo } from "@/lib/http/client-info";
 import { createPrize, createPrizeSchema } from "@/lib/prizes/prizes";
@@ -34,14 +34,20 @@ async function adminOrError() {
   return user?.role === "admin" ? user : undefined;
 }
 
-async function audit(actorId: string, action: string, subject: string, after: unknown) {
+/** Records an admin change with what it was before (null for a creation) and after. */
+async function audit(
+  actorId: string,
+  action: string,
+  subject: string,
+  change: { before: unknown; after: unknown },
+) {
   await recordEvent(getDb(), {
     ...clientInfo(await headers()),
     actorId,
     action,
     subject,
     outcome: "ok",
-    data: { after: after as Record<string, unknown> },
+    data: change,
   });
 }
 
@@ -57,7 +63,10 @@ export async function createPrizeAction(
   const parsed = createPrizeSchema.safeParse(values);
   if (!parsed.success) return { fieldErrors: fieldErrors(parsed.error), values };
   const prize = await createPrize(getDb(), parsed.data);
-  await audit(admin.id, "prize_create", `prize:${prize.id}`, parsed.data);
+  await audit(admin.id, "prize_create", `prize:${prize.id}`, {
+    before: null,
+    after: parsed.data,
+  });
   revalidatePath("/admin");
   return { ok: `Prize “${parsed.data.name}” created` };
 }
@@ -107,7 +116,10 @@ export async function createDropAction(
   if (!parsed.success) return { fieldErrors: fieldErrors(parsed.error), values };
   try {
     const drop = await createDrop(getDb(), parsed.data);
-    await audit(admin.id, "drop_create", `drop:${drop.id}`, parsed.data);
+    await audit(admin.id, "drop_create", `drop:${drop.id}`, {
+      before: null,
+      after: parsed.data,
+    });
   } catch (error) {
     if (isAppError(error) && error.code === "invalid_input") {
       const field = String(error.details?.field ?? "form");
@@ -123,8 +135,15 @@ export async function setDropPausedAction(dropId: string, paused: boolean): Prom
   const admin = await adminOrError();
   if (!admin) throw new Error("Only admins can pause drops");
   if (!z.uuid().safeParse(dropId).success) throw new Error("No such drop");
-  if (await setDropPaused(getDb(), dropId, paused)) {
-    await audit(admin.id, paused ? "drop_pause" : "drop_resume", `drop:${dropId}`, { paused });
+  const db = getDb();
+  const before = await getDrop(db, dropId);
+  if (before && (await setDropPaused(db, dropId, paused))) {
+    const after = await getDrop(db, dropId);
+    // The same record as PATCH /api/v1/admin/drops/{id} writes.
+    await audit(admin.id, paused ? "drop_pause" : "drop_resume", `drop:${dropId}`, {
+      before: { status: before.status },
+      after: { status: after?.status },
+    });
   }
   revalidatePath("/admin");
 }

@@ -214,12 +214,23 @@ async function drawLottery(tx: DbOrTx, dropId: string, seed: Uint8Array): Promis
     }
   }
 
-  await tx.update(drops).set({ drawnAt: sql`now()` }).where(eq(drops.id, dropId));
+  const [drawn] = await tx
+    .update(drops)
+    .set({ drawnAt: sql`now()` })
+    .where(eq(drops.id, dropId))
+    .returning({ drawnAt: drops.drawnAt });
   await recordEvent(tx, {
     action: "lottery_draw",
     subject: `drop:${dropId}`,
     outcome: "ok",
-    data: { algorithm: LOTTERY_ALGORITHM, entries: rows.length, winners: winners.length, skipped },
+    data: {
+      before: { drawnAt: null },
+      after: { drawnAt: drawn?.drawnAt?.toISOString() ?? null, winners: winners.length },
+      algorithm: LOTTERY_ALGORITHM,
+      entries: rows.length,
+      winners: winners.length,
+      skipped,
+    },
   });
   return { dropId, entries: rows.length, winners: winners.length, skipped: skipped.length };
 }

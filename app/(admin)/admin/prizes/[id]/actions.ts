@@ -3,6 +3,7 @@
 import { revalidatePath } from "next/cache";
 import { headers } from "next/headers";
 import { getDb } from "@/db/client";
+import { codeImportChange } from "@/lib/admin/code-import-change";
 import { recordEvent } from "@/lib/audit/record-event";
 import { currentUser } from "@/lib/auth/current-user";
 import { type ImportRejection, type ImportReport, importGiftCodes } from "@/lib/codes/import-codes";
@@ -56,7 +57,7 @@ export async function importCodesAction(
     action: "gift_codes_import",
     subject: `prize:${prizeId}`,
     outcome: "ok",
-    data: { accepted: report.accepted, rejected: report.rejected.length },
+    data: await codeImportChange(db, prizeId, report),
   });
   revalidatePath(`/admin/prizes/${prizeId}`);
   return {

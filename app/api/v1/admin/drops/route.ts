@@ -21,7 +21,7 @@ export const POST = apiRoute(async (request) => {
     action: "drop_create",
     subject: `drop:${drop.id}`,
     outcome: "ok",
-    data: { after: input },
+    data: { before: null, after: input },
   });
   return NextResponse.json(drop, { status: 201 });
 });

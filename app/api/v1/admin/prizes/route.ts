@@ -21,7 +21,7 @@ export const POST = apiRoute(async (request) => {
     action: "prize_create",
     subject: `prize:${prize.id}`,
     outcome: "ok",
-    data: { after: input },
+    data: { before: null, after: input },
   });
   return NextResponse.json(prize, { status: 201 });
 });

@@ -1,6 +1,7 @@
 import { NextResponse } from "next/server";
 import { z } from "zod";
 import { getDb } from "@/db/client";
+import { codeImportChange } from "@/lib/admin/code-import-change";
 import { recordEvent } from "@/lib/audit/record-event";
 import { apiCaller, requireRole } from "@/lib/auth/current-user";
 import { MAX_CSV_BYTES } from "@/lib/codes/code-rules";
@@ -35,7 +36,7 @@ export const POST = apiRoute<{ params: Promise<{ id: string }> }>(async (request
     action: "gift_codes_import",
     subject: `prize:${id}`,
     outcome: "ok",
-    data: { accepted: report.accepted, rejected: report.rejected.length },
+    data: await codeImportChange(db, id, report),
   });
   return NextResponse.json(report, { status: 201 });
 });
