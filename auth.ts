@@ -1,6 +1,8 @@
 import NextAuth, { CredentialsSignin } from "next-auth";
 import Credentials from "next-auth/providers/credentials";
 import { getDb } from "@/db/client";
+import { recordSignals, sessionSignals } from "@/lib/abuse/account-links";
+import { requestSignals } from "@/lib/abuse/request-signals";
 import { attemptSignIn, type SignInReason } from "@/lib/auth/sign-in";
 import { clientInfo } from "@/lib/http/client-info";
 
@@ -69,6 +71,7 @@ export const { handlers, auth, signIn, signOut } = NextAuth({
         );
         if (!result.ok) throw new SignInRefused(result.reason, result.retryAfter);
         const { user } = result;
+        await recordSignals(getDb(), sessionSignals(user.id, requestSignals(request.headers)));
         return {
           id: user.id,
           email: user.email,

@@ -43,6 +43,19 @@ export function normalisePayout(parts: Array<string | undefined>): string {
     .join("|");
 }
 
+/** Where a prize is shipped to (the name aside: one address, several names, is still one place). */
+export function payoutSignal(
+  userId: string,
+  address: { line1: string; line2?: string; city: string; postalCode: string; country: string },
+): Signal {
+  const { line1, line2, city, postalCode, country } = address;
+  return {
+    userId,
+    kind: "payout",
+    value: normalisePayout([line1, line2, city, postalCode, country]),
+  };
+}
+
 /** The device and address a player signed up or in with. */
 export function sessionSignals(
   userId: string,

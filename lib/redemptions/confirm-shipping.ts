@@ -2,6 +2,7 @@ import { and, eq, sql } from "drizzle-orm";
 import { z } from "zod";
 import type { DbOrTx } from "@/db/client";
 import { redemptions } from "@/db/schema";
+import { payoutSignal, recordSignals } from "@/lib/abuse/account-links";
 import { AppError } from "@/lib/errors/app-error";
 
 const line = (label: string, max = 120) =>
@@ -43,7 +44,11 @@ export async function confirmShipping(
       ),
     )
     .returning({ id: redemptions.id });
-  if (updated.length > 0) return;
+  if (updated.length > 0) {
+    // Accounts that have prizes sent to the same place are linked (multi-account detection).
+    await recordSignals(db, [payoutSignal(playerId, address)]);
+    return;
+  }
   const [row] = await db
     .select({ status: redemptions.status })
     .from(redemptions)
