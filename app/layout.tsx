@@ -4,7 +4,9 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import type { ReactNode } from "react";
 import { SignOutButton } from "@/components/auth/sign-out-button";
+import { VerifyEmailBanner } from "@/components/auth/verify-email-banner";
 import { currentUser } from "@/lib/auth/current-user";
+import { isMailCaptured } from "@/lib/mail/send-mail";
 import "./globals.css";
 
 export const dynamic = "force-dynamic";
@@ -31,6 +33,7 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
               {user?.role === "auditor" && <Link href="/admin/audit">Audit trail</Link>}
               <Link href="/ledger">Ledger</Link>
               <Link href="/verify">Verify a receipt</Link>
+              {isMailCaptured() && <Link href="/dev/mailbox">Dev mailbox</Link>}
             </nav>
             <div className="account">
               {user ? (
@@ -49,6 +52,7 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
             </div>
           </div>
         </header>
+        {user && <VerifyEmailBanner user={user} />}
         <main>{children}</main>
       </body>
     </html>

@@ -1,12 +1,24 @@
 "use server";
 
 import { headers } from "next/headers";
+import { redirect } from "next/navigation";
+import { after } from "next/server";
 import { AuthError } from "next-auth";
+import { ZodError } from "zod";
 import { SignInRefused, signIn, signOut } from "@/auth";
 import { getDb } from "@/db/client";
-import { recordEvent } from "@/lib/audit/record-event";
-import { createAccount, signUpSchema } from "@/lib/auth/accounts";
+import { signUpFormSchema } from "@/lib/auth/accounts";
+import { currentUser } from "@/lib/auth/current-user";
+import { resendVerificationEmail, verifyEmail } from "@/lib/auth/email-verification";
+import {
+  forgotPasswordSchema,
+  limitPasswordResetRequests,
+  requestPasswordReset,
+  resetPassword,
+  resetPasswordSchema,
+} from "@/lib/auth/password-reset";
 import type { SignInReason } from "@/lib/auth/sign-in";
+import { signUp } from "@/lib/auth/sign-up";
 import { isAppError } from "@/lib/errors/app-error";
 import { clientInfo } from "@/lib/http/client-info";
 
@@ -14,6 +26,8 @@ export type FormState = {
   error?: string;
   fieldErrors?: Record<string, string | undefined>;
   values?: Record<string, string>;
+  /** A confirmation to show (the form stays usable). */
+  notice?: string;
 };
 
 function safeRedirect(target: FormDataEntryValue | null): string {
@@ -78,48 +92,122 @@ export async function signInAction(prev: SignInState, formData: FormData): Promi
   }
 }
 
+function fieldErrorsOf(error: ZodError): Record<string, string> {
+  const fieldErrors: Record<string, string> = {};
+  for (const issue of error.issues) {
+    fieldErrors[String(issue.path[0] ?? "form")] ??= issue.message;
+  }
+  return fieldErrors;
+}
+
 export async function signUpAction(_prev: FormState, formData: FormData): Promise<FormState> {
   const values = {
     email: String(formData.get("email") ?? ""),
     displayName: String(formData.get("displayName") ?? ""),
+    region: String(formData.get("region") ?? ""),
+    adult: formData.get("adult") === null ? "" : "yes",
   };
-  const parsed = signUpSchema.safeParse({
-    email: values.email,
-    password: formData.get("password"),
-    displayName: values.displayName || undefined,
-  });
-  if (!parsed.success) {
-    const fieldErrors: Record<string, string> = {};
-    for (const issue of parsed.error.issues) {
-      const field = String(issue.path[0] ?? "form");
-      fieldErrors[field] ??= issue.message;
-    }
-    return { fieldErrors, values };
-  }
-  const db = getDb();
+  const password = String(formData.get("password") ?? "");
+  let email: string;
   try {
-    const user = await createAccount(db, parsed.data);
-    await recordEvent(db, {
-      ...clientInfo(await headers()),
-      actorId: user.id,
-      action: "sign_up",
-      subject: `user:${user.id}`,
-      outcome: "ok",
-    });
+    const input = {
+      email: values.email,
+      password,
+      displayName: values.displayName || undefined,
+      region: values.region || undefined,
+      adult: values.adult ? true : undefined,
+    };
+    ({ email } = await signUp(getDb(), input, clientInfo(await headers()), signUpFormSchema));
   } catch (error) {
+    if (error instanceof ZodError) return { fieldErrors: fieldErrorsOf(error), values };
     if (isAppError(error) && error.code === "email_taken") {
       return { fieldErrors: { email: error.message }, values };
     }
+    if (isAppError(error) && error.code === "rate_limited") return { error: error.message, values };
     throw error;
   }
-  await signIn("credentials", {
-    email: parsed.data.email,
-    password: parsed.data.password,
-    redirectTo: "/",
-  });
+  await signIn("credentials", { email, password, redirectTo: "/" });
   return {};
 }
 
 export async function signOutAction(): Promise<void> {
   await signOut({ redirectTo: "/" });
+}
+
+/** The button on /verify-email: a POST, so mail scanners fetching the link do not use it up. */
+export async function confirmEmailAction(_prev: FormState, formData: FormData): Promise<FormState> {
+  const token = String(formData.get("token") ?? "");
+  try {
+    await verifyEmail(getDb(), token, clientInfo(await headers()));
+  } catch (error) {
+    if (isAppError(error) && error.code === "invalid_link") return { error: error.message };
+    throw error;
+  }
+  redirect("/verify-email/confirmed");
+}
+
+export async function resendVerificationAction(_prev: FormState): Promise<FormState> {
+  const user = await currentUser();
+  if (!user) return { error: "Sign in first, then ask for a new link." };
+  try {
+    const outcome = await resendVerificationEmail(getDb(), user.id, clientInfo(await headers()));
+    return {
+      notice:
+        outcome === "sent"
+          ? `We sent a new link to ${user.email}. Links in earlier emails no longer work.`
+          : "Your email address is already confirmed.",
+    };
+  } catch (error) {
+    if (isAppError(error) && (error.code === "rate_limited" || error.code === "unavailable")) {
+      return { error: error.message };
+    }
+    throw error;
+  }
+}
+
+const resetLinkSent =
+  "If an account exists for that email, we sent it a link to choose a new password. The link works for an hour.";
+
+export async function forgotPasswordAction(
+  _prev: FormState,
+  formData: FormData,
+): Promise<FormState> {
+  const values = { email: String(formData.get("email") ?? "") };
+  const parsed = forgotPasswordSchema.safeParse(values);
+  if (!parsed.success) return { fieldErrors: fieldErrorsOf(parsed.error), values };
+  const db = getDb();
+  const context = clientInfo(await headers());
+  try {
+    await limitPasswordResetRequests(db, context);
+  } catch (error) {
+    if (isAppError(error) && error.code === "rate_limited") return { error: error.message, values };
+    throw error;
+  }
+  // Looking the account up and mailing happen after the answer is sent: the answer's text and
+  // timing are the same whether or not the account exists.
+  after(() =>
+    requestPasswordReset(db, parsed.data.email, context).catch((error: unknown) => {
+      console.error("password reset request failed", error);
+    }),
+  );
+  return { notice: resetLinkSent, values };
+}
+
+export async function resetPasswordAction(
+  _prev: FormState,
+  formData: FormData,
+): Promise<FormState> {
+  const parsed = resetPasswordSchema.safeParse({
+    token: String(formData.get("token") ?? ""),
+    password: String(formData.get("password") ?? ""),
+    confirm: String(formData.get("confirm") ?? ""),
+  });
+  if (!parsed.success) return { fieldErrors: fieldErrorsOf(parsed.error) };
+  try {
+    await resetPassword(getDb(), parsed.data, clientInfo(await headers()));
+  } catch (error) {
+    if (isAppError(error) && error.code === "invalid_link") return { error: error.message };
+    throw error;
+  }
+  redirect("/reset-password/done");
 }

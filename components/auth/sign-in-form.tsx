@@ -1,5 +1,6 @@
 "use client";
 
+import Link from "next/link";
 import { type FormEvent, startTransition, useActionState } from "react";
 import { type SignInState, signInAction } from "@/app/(auth)/actions";
 
@@ -55,6 +56,9 @@ export function SignInForm({ next }: { next?: string }) {
       <button type="submit" disabled={pending}>
         {pending ? "Signing in…" : "Sign in"}
       </button>
+      <Link href="/forgot-password" className="small">
+        Forgot your password?
+      </Link>
     </form>
   );
 }

@@ -2,6 +2,9 @@
 
 import { useActionState } from "react";
 import { type FormState, signUpAction } from "@/app/(auth)/actions";
+import { COUNTRIES } from "@/lib/geo/countries";
+
+const countriesByName = [...COUNTRIES].sort((a, b) => a.name.localeCompare(b.name, "en"));
 
 export function SignUpForm() {
   const [state, action, pending] = useActionState<FormState, FormData>(signUpAction, {});
@@ -28,6 +31,29 @@ export function SignUpForm() {
         <input name="password" type="password" autoComplete="new-password" />
         {errors.password && <span className="field-error">{errors.password}</span>}
       </label>
+      <label>
+        Country of residence
+        <select name="region" autoComplete="country" defaultValue={state.values?.region ?? ""}>
+          <option value="">Choose your country…</option>
+          {countriesByName.map((country) => (
+            <option key={country.code} value={country.code}>
+              {country.name}
+            </option>
+          ))}
+        </select>
+        <span className="muted small">Some prizes can only be claimed in some countries.</span>
+        {errors.region && <span className="field-error">{errors.region}</span>}
+      </label>
+      <label className="checkbox">
+        <input
+          name="adult"
+          type="checkbox"
+          value="yes"
+          defaultChecked={state.values?.adult === "yes"}
+        />
+        <span>I am 18 or older</span>
+      </label>
+      {errors.adult && <span className="field-error">{errors.adult}</span>}
       <button type="submit" disabled={pending}>
         {pending ? "Creating account…" : "Create account"}
       </button>

@@ -1,0 +1,30 @@
+import Link from "next/link";
+import { getDb } from "@/db/client";
+import type { PublicUser } from "@/lib/auth/accounts";
+import { isEmailVerified } from "@/lib/auth/email-verification";
+import { isMailCaptured } from "@/lib/mail/send-mail";
+import { ResendVerificationButton } from "./resend-verification-button";
+
+/** Reminds a signed-in player who has not confirmed their address yet (claims need it). */
+export async function VerifyEmailBanner({ user }: { user: PublicUser }) {
+  if (user.role !== "player" || (await isEmailVerified(getDb(), user.id))) return null;
+  return (
+    <div className="notice-bar" data-testid="verify-email-banner">
+      <div className="inner">
+        <p>
+          <strong>Your email is not verified.</strong> Open the link we sent to {user.email} to
+          confirm it: you need a confirmed address to claim prizes.
+          {isMailCaptured() && (
+            <>
+              {" "}
+              <Link href={`/dev/mailbox?to=${encodeURIComponent(user.email)}`}>
+                Open the development mailbox
+              </Link>
+            </>
+          )}
+        </p>
+        <ResendVerificationButton />
+      </div>
+    </div>
+  );
+}
