@@ -4,11 +4,18 @@ import { revalidatePath } from "next/cache";
 import { headers } from "next/headers";
 import { z } from "zod";
 import { getDb } from "@/db/client";
+import {
+  addExcludedRegion,
+  excludedRegionSchema,
+  removeExcludedRegion,
+  removeRegionSchema,
+} from "@/lib/abuse/regions";
 import { accountChangeSchema, changeAccount } from "@/lib/admin/accounts";
 import { recordEvent } from "@/lib/audit/record-event";
 import { currentUser } from "@/lib/auth/current-user";
 import { createDrop, createDropSchema, getDrop, setDropPaused } from "@/lib/drops/drops";
 import { isAppError } from "@/lib/errors/app-error";
+import { countryName } from "@/lib/geo/countries";
 import { clientInfo } from "@/lib/http/client-info";
 import { createPrize, createPrizeSchema } from "@/lib/prizes/prizes";
 
@@ -199,4 +206,40 @@ export async function changeAccountAction(
   }
   revalidatePath(`/admin/accounts/${accountId}`);
   return { ok: "Saved" };
+}
+
+/** Excludes a region from every claim and lottery entry (a note says why; audited). */
+export async function excludeRegionAction(
+  _prev: AdminFormState,
+  form: FormData,
+): Promise<AdminFormState> {
+  const admin = await adminOrError();
+  if (!admin) return { error: "Only admins can change the excluded regions" };
+  const values = { code: String(form.get("code") ?? ""), note: String(form.get("note") ?? "") };
+  const parsed = excludedRegionSchema.safeParse(values);
+  if (!parsed.success) return { fieldErrors: fieldErrors(parsed.error), values };
+  await addExcludedRegion(getDb(), parsed.data, {
+    ...clientInfo(await headers()),
+    actorId: admin.id,
+  });
+  revalidatePath("/admin/regions");
+  return { ok: `${countryName(parsed.data.code)} (${parsed.data.code}) is excluded` };
+}
+
+/** Opens an excluded region again (a note says why; audited). */
+export async function includeRegionAction(
+  code: string,
+  _prev: AdminFormState,
+  form: FormData,
+): Promise<AdminFormState> {
+  const admin = await adminOrError();
+  if (!admin) return { error: "Only admins can change the excluded regions" };
+  const parsed = removeRegionSchema.safeParse({ code, note: String(form.get("note") ?? "") });
+  if (!parsed.success) return { fieldErrors: fieldErrors(parsed.error) };
+  await removeExcludedRegion(getDb(), parsed.data, {
+    ...clientInfo(await headers()),
+    actorId: admin.id,
+  });
+  revalidatePath("/admin/regions");
+  return { ok: `${countryName(parsed.data.code)} (${parsed.data.code}) is open again` };
 }

@@ -57,6 +57,15 @@ export const openApiDocument = {
       session: { type: "apiKey", in: "cookie", name: "authjs.session-token" },
     },
     schemas: {
+      ExcludedRegion: {
+        type: "object",
+        properties: {
+          code: { type: "string", example: "KP" },
+          name: { type: "string", example: "Korea (Democratic People's Republic)" },
+          note: { type: ["string", "null"] },
+          createdAt: { type: "string", format: "date-time" },
+        },
+      },
       Error: error,
       ApiToken: {
         type: "object",
@@ -424,7 +433,9 @@ export const openApiDocument = {
             },
           }),
           "401": errorResponse("unauthenticated"),
-          "403": errorResponse("forbidden (not a player) or not_eligible"),
+          "403": errorResponse(
+            "forbidden (not a player) or not_eligible; error.reason names the rule: not_eligible:suspended, verified_email, profile_incomplete (region or 18+ not declared), region (excluded, or outside the drop's regions), location (GeoIP country excluded or not the declared region), linked_account (one claim per linked-account group), account_age, tier, flagged",
+          ),
           "404": errorResponse("not_found"),
           "409": errorResponse("not_started, ended, paused, sold_out or limit_reached"),
           "422": errorResponse("idempotency_mismatch"),
@@ -584,9 +595,75 @@ export const openApiDocument = {
             units: { type: "integer" },
             startsAt: { type: "string", format: "date-time" },
             endsAt: { type: "string", format: "date-time" },
+            eligibility: {
+              type: "object",
+              additionalProperties: false,
+              properties: {
+                verifiedEmail: { type: "boolean" },
+                minAccountAgeDays: { type: "integer", minimum: 0, maximum: 3650 },
+                minTier: { enum: ["bronze", "silver", "gold"] },
+                regions: { type: "array", items: { type: "string", pattern: "^[A-Z]{2}$" } },
+                notFlagged: { type: "boolean" },
+                onePerGroup: {
+                  type: "boolean",
+                  description:
+                    "one claim per group of linked accounts (shared device, sign-in address, shipping address); a second linked account is refused not_eligible:linked_account and both are flagged",
+                },
+              },
+            },
           },
         }),
         responses: { "201": json({ type: "object" }), "400": errorResponse("invalid_input") },
+      },
+    },
+    "/api/v1/admin/regions": {
+      get: {
+        summary: "Regions where no one may claim (admin)",
+        security: player,
+        responses: {
+          "200": json({
+            type: "object",
+            properties: { regions: { type: "array", items: ref("ExcludedRegion") } },
+          }),
+          "403": errorResponse("forbidden"),
+        },
+      },
+      put: {
+        summary: "Replace the excluded regions (admin; audited with before/after)",
+        description:
+          "Players whose declared region, or whose request's country by GeoIP, is excluded are refused every claim and lottery entry with not_eligible:region or not_eligible:location.",
+        security: player,
+        requestBody: jsonBody({
+          type: "object",
+          required: ["regions"],
+          additionalProperties: false,
+          properties: {
+            regions: {
+              type: "array",
+              maxItems: 300,
+              items: {
+                type: "object",
+                required: ["code"],
+                properties: {
+                  code: {
+                    type: "string",
+                    description: "ISO 3166-1 alpha-2, any case",
+                    example: "KP",
+                  },
+                  note: { type: "string", maxLength: 500 },
+                },
+              },
+            },
+          },
+        }),
+        responses: {
+          "200": json({
+            type: "object",
+            properties: { regions: { type: "array", items: ref("ExcludedRegion") } },
+          }),
+          "400": errorResponse("invalid_input"),
+          "403": errorResponse("forbidden"),
+        },
       },
     },
     "/api/v1/admin/drops/{id}": {

@@ -24,6 +24,9 @@ export default async function AdminPage() {
         <Link className="button secondary" href="/admin/audit">
           Audit trail
         </Link>
+        <Link className="button secondary" href="/admin/regions">
+          Excluded regions
+        </Link>
         <Link className="button" href="/admin/prizes">
           New prize
         </Link>

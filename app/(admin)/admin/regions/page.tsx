@@ -1,0 +1,57 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { getDb } from "@/db/client";
+import { listExcludedRegions } from "@/lib/abuse/regions";
+import { requirePageRole } from "@/lib/auth/require-page-role";
+import { formatDateTime } from "@/lib/format";
+import { COUNTRIES } from "@/lib/geo/countries";
+import { ExcludeRegionForm, IncludeRegionForm } from "./region-forms";
+
+export const metadata: Metadata = { title: "Excluded regions" };
+
+export default async function RegionsPage() {
+  await requirePageRole("/admin/regions", "admin");
+  const regions = await listExcludedRegions(getDb());
+  const excluded = new Set(regions.map((r) => r.code));
+  return (
+    <>
+      <p className="small">
+        <Link href="/admin">← Admin</Link>
+      </p>
+      <h1>Excluded regions</h1>
+      <p className="muted">
+        No one may claim or enter a lottery from these regions: neither players who declared one of
+        them, nor requests that GeoIP places in one.
+      </p>
+      {regions.length === 0 ? (
+        <p className="card muted">No region is excluded.</p>
+      ) : (
+        <table>
+          <thead>
+            <tr>
+              <th>Region</th>
+              <th>Note</th>
+              <th>Since</th>
+              <th>Open again</th>
+            </tr>
+          </thead>
+          <tbody>
+            {regions.map((r) => (
+              <tr key={r.code} data-testid="excluded-region">
+                <td>
+                  {r.name} <span className="muted">({r.code})</span>
+                </td>
+                <td>{r.note ?? "—"}</td>
+                <td className="small">{formatDateTime(r.createdAt)}</td>
+                <td>
+                  <IncludeRegionForm code={r.code} name={r.name} />
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      <ExcludeRegionForm countries={COUNTRIES.filter((c) => !excluded.has(c.code))} />
+    </>
+  );
+}

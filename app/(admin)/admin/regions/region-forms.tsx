@@ -1,0 +1,77 @@
+"use client";
+
+import { useActionState } from "react";
+import {
+  type AdminFormState,
+  excludeRegionAction,
+  includeRegionAction,
+} from "@/app/(admin)/actions";
+
+export function ExcludeRegionForm({
+  countries,
+}: {
+  countries: Array<{ code: string; name: string }>;
+}) {
+  const [state, action, pending] = useActionState<AdminFormState, FormData>(
+    excludeRegionAction,
+    {},
+  );
+  const e = state.fieldErrors ?? {};
+  return (
+    <form action={action} className="card stack" aria-label="Exclude a region" noValidate>
+      <h2>Exclude a region</h2>
+      {state.ok && (
+        <p className="alert success" role="status">
+          {state.ok}
+        </p>
+      )}
+      {state.error && (
+        <p className="alert error" role="alert">
+          {state.error}
+        </p>
+      )}
+      <label>
+        Region
+        <select name="code" defaultValue={state.values?.code ?? ""}>
+          <option value="">Choose a country…</option>
+          {countries.map((c) => (
+            <option key={c.code} value={c.code}>
+              {c.name} ({c.code})
+            </option>
+          ))}
+        </select>
+        {e.code && <span className="field-error">{e.code}</span>}
+      </label>
+      <label>
+        Note (why; kept in the audit trail)
+        <input name="note" maxLength={500} defaultValue={state.values?.note} />
+        {e.note && <span className="field-error">{e.note}</span>}
+      </label>
+      <div>
+        <button type="submit" disabled={pending}>
+          {pending ? "Excluding…" : "Exclude region"}
+        </button>
+      </div>
+    </form>
+  );
+}
+
+export function IncludeRegionForm({ code, name }: { code: string; name: string }) {
+  const [state, action, pending] = useActionState<AdminFormState, FormData>(
+    includeRegionAction.bind(null, code),
+    {},
+  );
+  return (
+    <form action={action} className="row" aria-label={`Open ${name} again`} noValidate>
+      <input name="note" maxLength={500} placeholder="Note (why)" aria-label="Note" />
+      <button type="submit" className="secondary" disabled={pending}>
+        Remove
+      </button>
+      {(state.error || state.fieldErrors?.note) && (
+        <span className="field-error" role="alert">
+          {state.error ?? state.fieldErrors?.note}
+        </span>
+      )}
+    </form>
+  );
+}

@@ -1,0 +1,27 @@
+import { NextResponse } from "next/server";
+import { getDb } from "@/db/client";
+import {
+  excludedRegionsSchema,
+  listExcludedRegions,
+  setExcludedRegions,
+} from "@/lib/abuse/regions";
+import { apiCaller, requireRole } from "@/lib/auth/current-user";
+import { apiRoute, readJson, requestContext } from "@/lib/http/api-handler";
+
+/** The regions where no one may claim. */
+export const GET = apiRoute(async (request) => {
+  requireRole(await apiCaller(request), "admin");
+  return NextResponse.json({ regions: await listExcludedRegions(getDb()) });
+});
+
+/** Replaces the list of excluded regions; answers the new list. */
+export const PUT = apiRoute(async (request) => {
+  const admin = requireRole(await apiCaller(request), "admin");
+  const { regions } = excludedRegionsSchema.parse(await readJson(request));
+  const list = await setExcludedRegions(getDb(), regions, {
+    ...requestContext(request),
+    actorId: admin.id,
+    tokenId: admin.tokenId,
+  });
+  return NextResponse.json({ regions: list });
+});
