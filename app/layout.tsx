@@ -41,6 +41,7 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
                   <span data-testid="signed-in-as">
                     {user.displayName} · {user.role}
                   </span>
+                  <Link href="/account">Account</Link>
                   <SignOutButton />
                 </>
               ) : (

@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { eq, sql } from "drizzle-orm";
 import { createAccount } from "@/lib/auth/accounts";
+import { enrolWithSecret } from "@/lib/auth/two-factor";
 import { importGiftCodes } from "@/lib/codes/import-codes";
 import { createDrop, createDropSchema } from "@/lib/drops/drops";
 import { createPrize } from "@/lib/prizes/prizes";
@@ -8,6 +9,11 @@ import type { Db } from "./client";
 import { users } from "./schema";
 
 export const DEMO_PASSWORD = "prizeledger";
+/**
+ * The demo admin's and auditor's two-factor secret (base32): add it to any authenticator app, or
+ * print the current code with `npm run otp -- admin@prizeledger.test`.
+ */
+export const DEMO_TOTP_SECRET = "PRIZELEDGERDEMOTWOFACTORSECRETAB";
 
 export const demoAccounts = [
   { email: "admin@prizeledger.test", role: "admin", displayName: "Ada Admin" },
@@ -38,6 +44,8 @@ export async function seedDemoData(db: Db): Promise<boolean> {
         loyaltyTier: "tier" in account ? account.tier : "bronze",
       })
       .where(eq(users.id, user.id));
+    // Admins and auditors must have two-factor on; the demo ones share a published secret.
+    if (account.role !== "player") await enrolWithSecret(db, user.id, DEMO_TOTP_SECRET);
   }
   const giftCard = await createPrize(db, {
     name: "$25 Arcade Gift Card",

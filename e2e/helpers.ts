@@ -1,9 +1,12 @@
 import { randomUUID } from "node:crypto";
 import path from "node:path";
 import { type APIRequestContext, expect, type Page } from "@playwright/test";
+import { DEMO_TOTP_SECRET } from "../db/seed";
+import { decodeBase32, hotp, TOTP_STEP_SECONDS, TOTP_WINDOW, totpStep } from "../lib/auth/totp";
 
 export const DEMO_PASSWORD = "prizeledger";
 export const ADMIN_EMAIL = "admin@prizeledger.test";
+export const AUDITOR_EMAIL = "auditor@prizeledger.test";
 export const ALICE_EMAIL = "alice@prizeledger.test";
 export const LAUNCH_DROP = "Launch Day Gift Card Drop";
 export const FLASH_DROP = "Token Flash Drop";
@@ -25,12 +28,50 @@ export function uniqueEmail(prefix: string): string {
   return `${prefix}-${Date.now().toString(36)}-${randomUUID().slice(0, 8)}@e2e.prizeledger.test`;
 }
 
+/** Two-factor secrets (base32) of accounts that have it on: the demo admin's and auditor's. */
+const totpSecrets = new Map<string, string>([
+  [ADMIN_EMAIL, DEMO_TOTP_SECRET],
+  [AUDITOR_EMAIL, DEMO_TOTP_SECRET],
+]);
+const lastStepUsed = new Map<string, number>();
+
+/** Lets signIn and apiToken answer the code question for an account a spec enrolled. */
+export function rememberTotpSecret(email: string, secret: string): void {
+  totpSecrets.set(email, secret.replace(/\s/g, ""));
+}
+
+/**
+ * A code for the account the server has not seen yet: each code is accepted once, so after the
+ * codes of the current and next step are spent this waits for the clock to move on.
+ */
+export async function nextTotpCode(email: string): Promise<string | undefined> {
+  const secret = totpSecrets.get(email);
+  if (!secret) return undefined;
+  const now = totpStep();
+  // Not the previous step's code: by the time it arrives the server may have moved on a step.
+  const step = Math.max((lastStepUsed.get(secret) ?? -Infinity) + 1, now);
+  if (step > now + TOTP_WINDOW) {
+    const opensAt = (step - TOTP_WINDOW) * TOTP_STEP_SECONDS * 1000;
+    await new Promise((resolve) => setTimeout(resolve, opensAt - Date.now() + 50));
+  }
+  lastStepUsed.set(secret, step);
+  return hotp(decodeBase32(secret), step);
+}
+
 export async function signIn(page: Page, email: string, password = DEMO_PASSWORD): Promise<void> {
   await page.goto("/signin");
   await page.getByLabel("Email").fill(email);
   await page.getByLabel("Password").fill(password);
   await page.getByRole("button", { name: "Sign in" }).click();
-  await expect(page.getByTestId("signed-in-as")).toBeVisible();
+  const signedIn = page.getByTestId("signed-in-as");
+  const codeField = page.getByLabel("Authentication code");
+  await expect(signedIn.or(codeField)).toBeVisible();
+  if (await signedIn.isVisible()) return;
+  const code = await nextTotpCode(email);
+  if (!code) throw new Error(`${email} asks for a two-factor code: rememberTotpSecret() it first`);
+  await codeField.fill(code);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(signedIn).toBeVisible();
 }
 
 export async function signOut(page: Page): Promise<void> {
@@ -59,7 +100,8 @@ export async function apiToken(
   email: string,
   password = DEMO_PASSWORD,
 ): Promise<string> {
-  const res = await request.post("/api/v1/tokens", { data: { email, password } });
+  const otp = await nextTotpCode(email);
+  const res = await request.post("/api/v1/tokens", { data: { email, password, otp } });
   expect(res.status(), await res.text()).toBe(201);
   return ((await res.json()) as { token: string }).token;
 }

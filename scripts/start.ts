@@ -6,7 +6,7 @@
 import path from "node:path";
 import { createDb } from "../db/client";
 import { migrateDatabase } from "../db/migrate";
-import { DEMO_PASSWORD, demoAccounts, seedDemoData } from "../db/seed";
+import { DEMO_PASSWORD, DEMO_TOTP_SECRET, demoAccounts, seedDemoData } from "../db/seed";
 import { codeKeyEnvironment } from "../lib/codes/code-crypto";
 import { CHAIN_ID, DEV_RECEIPT_KEY, startEmbeddedChain } from "../lib/services/embedded-chain";
 import { startEmbeddedPostgres } from "../lib/services/embedded-postgres";
@@ -113,6 +113,9 @@ async function main(): Promise<void> {
     : demoAccounts
         .map((a) => `    ${a.role.padEnd(8)} ${a.email.padEnd(28)} password: ${DEMO_PASSWORD}`)
         .join("\n");
+  const twoFactorHint =
+    `    admin and auditor have two-factor on, secret ${DEMO_TOTP_SECRET}:\n` +
+    "    add it to any authenticator app, or print the code with npm run otp -- <email>";
   console.log(`
   Prizeledger is running
     web       ${url}
@@ -120,7 +123,7 @@ async function main(): Promise<void> {
     admin     ${url}/admin
     chain     ${ledger.rpcUrl}  (ledger contract ${ledger.contract})
     database  ${databaseUrl.replace(/\/\/[^@]*@/, "//***@")}
-${logins ? `  Demo logins\n${logins}\n` : ""}
+${logins ? `  Demo logins\n${logins}\n${twoFactorHint}\n` : ""}
   Press Ctrl-C to stop.
 `);
   const code = await Promise.race([worker.exited, web.exited]);

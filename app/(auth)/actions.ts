@@ -60,7 +60,7 @@ function refusalMessage(refusal: SignInRefused): string {
     case "otp_invalid":
       return "That authentication code did not work. Enter the current code, or an unused recovery code.";
     default:
-      return "Wrong email or password.";
+      return "Wrong email or password";
   }
 }
 
@@ -86,7 +86,7 @@ export async function signInAction(prev: SignInState, formData: FormData): Promi
       };
     }
     if (error instanceof AuthError) {
-      return { error: "Wrong email or password.", values: { email } };
+      return { error: "Wrong email or password", values: { email } };
     }
     throw error;
   }

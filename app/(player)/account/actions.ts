@@ -1,0 +1,124 @@
+"use server";
+
+import { revalidatePath } from "next/cache";
+import { headers } from "next/headers";
+import { z } from "zod";
+import { signOut } from "@/auth";
+import { getDb } from "@/db/client";
+import { createApiTokenForUser, revokeApiToken, TOKEN_TTL_CHOICES } from "@/lib/auth/api-tokens";
+import { currentUser } from "@/lib/auth/current-user";
+import { endAllSessions } from "@/lib/auth/sessions";
+import { beginEnrolment, confirmEnrolment, disableTwoFactor } from "@/lib/auth/two-factor";
+import { isAppError } from "@/lib/errors/app-error";
+import { clientInfo } from "@/lib/http/client-info";
+
+export type TokenFormState = {
+  error?: string;
+  fieldErrors?: Record<string, string>;
+  /** The new token, shown this once. */
+  created?: { token: string; name: string; expiresAt: string };
+};
+
+export type CodeFormState = { error?: string; recoveryCodes?: string[]; done?: boolean };
+
+const tokenForm = z.object({
+  name: z.string().trim().min(1, "Give the token a name").max(60, "At most 60 characters"),
+  expiresInDays: z.coerce
+    .number()
+    .refine((days) => (TOKEN_TTL_CHOICES as readonly number[]).includes(days), "Choose an expiry"),
+});
+
+const codeForm = z.string().trim().min(1, "Enter a code").max(40, "That is not a code");
+
+export async function createTokenAction(
+  _prev: TokenFormState,
+  form: FormData,
+): Promise<TokenFormState> {
+  const user = await currentUser();
+  if (!user) return { error: "Sign in first" };
+  const parsed = tokenForm.safeParse({
+    name: form.get("name"),
+    expiresInDays: form.get("expiresInDays"),
+  });
+  if (!parsed.success) {
+    const fieldErrors: Record<string, string> = {};
+    for (const issue of parsed.error.issues) fieldErrors[String(issue.path[0])] ??= issue.message;
+    return { fieldErrors };
+  }
+  const issued = await createApiTokenForUser(
+    getDb(),
+    user.id,
+    parsed.data,
+    clientInfo(await headers()),
+  );
+  revalidatePath("/account");
+  return {
+    created: { token: issued.token, name: issued.name, expiresAt: issued.expiresAt.toISOString() },
+  };
+}
+
+export async function revokeTokenAction(tokenId: string): Promise<void> {
+  const user = await currentUser();
+  if (!user) return;
+  try {
+    await revokeApiToken(getDb(), user.id, tokenId, clientInfo(await headers()));
+  } catch (error) {
+    // Someone else's (or no) token: nothing to revoke, and nothing to tell.
+    if (!(isAppError(error) && error.code === "not_found")) throw error;
+  }
+  revalidatePath("/account");
+}
+
+export async function signOutEverywhereAction(): Promise<void> {
+  const user = await currentUser();
+  if (user) await endAllSessions(getDb(), user.id, clientInfo(await headers()));
+  await signOut({ redirectTo: "/signin" });
+}
+
+export async function beginTwoFactorAction(): Promise<void> {
+  const user = await currentUser();
+  if (!user) return;
+  await beginEnrolment(getDb(), user.id);
+  revalidatePath("/account/security");
+}
+
+export async function confirmTwoFactorAction(
+  _prev: CodeFormState,
+  form: FormData,
+): Promise<CodeFormState> {
+  const user = await currentUser();
+  if (!user) return { error: "Sign in first" };
+  const code = codeForm.safeParse(form.get("code"));
+  if (!code.success) return { error: code.error.issues[0]?.message };
+  try {
+    const recoveryCodes = await confirmEnrolment(
+      getDb(),
+      user.id,
+      code.data,
+      clientInfo(await headers()),
+    );
+    // No revalidation here: the page would drop the recovery codes before they were written down.
+    return { recoveryCodes };
+  } catch (error) {
+    if (isAppError(error)) return { error: error.message };
+    throw error;
+  }
+}
+
+export async function disableTwoFactorAction(
+  _prev: CodeFormState,
+  form: FormData,
+): Promise<CodeFormState> {
+  const user = await currentUser();
+  if (!user) return { error: "Sign in first" };
+  const code = codeForm.safeParse(form.get("code"));
+  if (!code.success) return { error: code.error.issues[0]?.message };
+  try {
+    await disableTwoFactor(getDb(), user.id, code.data, clientInfo(await headers()));
+  } catch (error) {
+    if (isAppError(error)) return { error: error.message };
+    throw error;
+  }
+  revalidatePath("/account/security");
+  return { done: true };
+}

@@ -1,0 +1,103 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { redirect } from "next/navigation";
+import { ApiTokenForm } from "@/components/account/api-token-form";
+import { getDb } from "@/db/client";
+import { listApiTokens, TOKEN_TTL_CHOICES } from "@/lib/auth/api-tokens";
+import { currentUser } from "@/lib/auth/current-user";
+import { formatDateTime } from "@/lib/format";
+import { revokeTokenAction, signOutEverywhereAction } from "./actions";
+
+export const metadata: Metadata = { title: "Account" };
+
+export default async function AccountPage() {
+  const user = await currentUser();
+  if (!user) redirect("/signin?next=/account");
+  const tokens = await listApiTokens(getDb(), user.id);
+  return (
+    <>
+      <h1>Account</h1>
+      <p className="lead">
+        {user.email} · {user.role}
+      </p>
+
+      <section className="card">
+        <h2>Two-factor authentication</h2>
+        <p>
+          {user.twoFactorEnabled ? (
+            <span className="badge anchored">on</span>
+          ) : (
+            <span className="badge pending">off</span>
+          )}{" "}
+          <Link href="/account/security">
+            {user.twoFactorEnabled ? "Manage two-factor" : "Set up two-factor"}
+          </Link>
+        </p>
+      </section>
+
+      <section className="card">
+        <h2>Sessions</h2>
+        <p>Signs out every browser where this account is signed in, this one included.</p>
+        <form action={signOutEverywhereAction}>
+          <button type="submit" className="secondary">
+            Sign out of all sessions
+          </button>
+        </form>
+      </section>
+
+      <section>
+        <h2>API tokens</h2>
+        <p className="muted">
+          For the REST API: send <code>Authorization: Bearer &lt;token&gt;</code>. A token acts as
+          you until it expires or you revoke it.
+        </p>
+        {tokens.length === 0 ? (
+          <p className="card muted">No tokens yet.</p>
+        ) : (
+          <table>
+            <thead>
+              <tr>
+                <th>Name</th>
+                <th>Created</th>
+                <th>Expires</th>
+                <th>Last used</th>
+                <th>Status</th>
+                <th />
+              </tr>
+            </thead>
+            <tbody>
+              {tokens.map((token) => (
+                <tr key={token.id} data-testid="token-row">
+                  <td>{token.name}</td>
+                  <td>{formatDateTime(token.createdAt)}</td>
+                  <td>{formatDateTime(token.expiresAt)}</td>
+                  <td>{token.lastUsedAt ? formatDateTime(token.lastUsedAt) : "never"}</td>
+                  <td>
+                    <span className={`badge ${token.status === "active" ? "anchored" : "ended"}`}>
+                      {token.status}
+                    </span>
+                  </td>
+                  <td>
+                    {token.status === "active" && (
+                      <form action={revokeTokenAction.bind(null, token.id)}>
+                        <button
+                          type="submit"
+                          className="secondary"
+                          aria-label={`Revoke ${token.name}`}
+                        >
+                          Revoke
+                        </button>
+                      </form>
+                    )}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+        <h3>New token</h3>
+        <ApiTokenForm choices={TOKEN_TTL_CHOICES} />
+      </section>
+    </>
+  );
+}

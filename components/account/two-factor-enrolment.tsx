@@ -1,0 +1,93 @@
+"use client";
+
+import Link from "next/link";
+import { useActionState } from "react";
+import { type CodeFormState, confirmTwoFactorAction } from "@/app/(player)/account/actions";
+import { CopyButton } from "./copy-button";
+
+/** Scan (or type) the secret, confirm with a first code, then keep the recovery codes. */
+export function TwoFactorEnrolment({
+  qrCode,
+  secret,
+  next,
+}: {
+  qrCode: string;
+  secret: string;
+  next: string;
+}) {
+  const [state, action, pending] = useActionState<CodeFormState, FormData>(
+    confirmTwoFactorAction,
+    {},
+  );
+  if (state.recoveryCodes) {
+    return (
+      <div className="card" data-testid="recovery-codes">
+        <p className="alert success" role="status">
+          Two-factor authentication is on.
+        </p>
+        <h2>Your recovery codes</h2>
+        <p>
+          Each code signs you in once if you lose your phone. Keep them somewhere safe: they are
+          shown only this once.
+        </p>
+        <ul
+          className="mono"
+          style={{
+            display: "grid",
+            gridTemplateColumns: "repeat(2, max-content)",
+            gap: "6px 32px",
+          }}
+        >
+          {state.recoveryCodes.map((code) => (
+            <li key={code}>{code}</li>
+          ))}
+        </ul>
+        <div className="row" style={{ gap: 12 }}>
+          <CopyButton text={state.recoveryCodes.join("\n")} label="Copy all codes" />
+          <Link className="button" href={next}>
+            I have saved them
+          </Link>
+        </div>
+      </div>
+    );
+  }
+  return (
+    <div className="card">
+      <h2>Set up your authenticator app</h2>
+      <ol>
+        <li>Scan this QR code with an authenticator app (any app that supports TOTP codes).</li>
+        <li>Or type the secret into the app by hand.</li>
+        <li>Enter the 6-digit code the app shows.</li>
+      </ol>
+      {/* A data URL: the image is made on the server, no third party sees the secret. */}
+      {/* biome-ignore lint/performance/noImgElement: a generated data URL, nothing to optimise */}
+      <img src={qrCode} alt="QR code of the two-factor secret" width={200} height={200} />
+      <p>
+        Secret:{" "}
+        <code className="hash" data-testid="totp-secret">
+          {secret.match(/.{1,4}/g)?.join(" ")}
+        </code>
+      </p>
+      {state.error && (
+        <p className="alert error" role="alert">
+          {state.error}
+        </p>
+      )}
+      <form action={action} className="stack">
+        <label>
+          Code from the app
+          <input
+            name="code"
+            inputMode="numeric"
+            autoComplete="one-time-code"
+            maxLength={10}
+            required
+          />
+        </label>
+        <button type="submit" disabled={pending}>
+          {pending ? "Checking…" : "Turn on two-factor"}
+        </button>
+      </form>
+    </div>
+  );
+}
