@@ -18,5 +18,8 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 120_000,
     pool: "forks",
+    // next-auth imports `next/server` without an extension, which Node's own ESM loader refuses;
+    // bundled through Vite it resolves (the authorisation tests load Auth.js's route).
+    server: { deps: { inline: ["next-auth"] } },
   },
 });

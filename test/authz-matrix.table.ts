@@ -1,0 +1,209 @@
+import { randomBytes } from "node:crypto";
+import type { Db } from "@/db/client";
+import { prizes } from "@/db/schema";
+import { issueApiToken } from "@/lib/auth/api-tokens";
+import { issueEmailToken } from "@/lib/auth/email-tokens";
+import { type ApiRoute, type Call, type Callers, callRoute, type Role } from "./api-routes";
+import { createPlayers, createTestDrop } from "./db";
+
+/**
+ * What every API route answers to each kind of caller, and how to call it. A route (and method)
+ * missing here fails the matrix test, so a new route cannot go unchecked.
+ */
+
+export type Fixtures = {
+  db: Db;
+  callers: Callers;
+  /** A gift-card prize with room for more drops and codes. */
+  prizeId: string;
+  /** A live first-come drop. */
+  dropId: string;
+  /** A live lottery drop. */
+  lotteryDropId: string;
+  /** A redemption of `player`'s. */
+  redemptionId: string;
+};
+
+type Statuses = Record<Role, number>;
+export type Entry = {
+  expect: Statuses;
+  /** The request an allowed caller would send; it may create what it uses, fresh each time. */
+  call?: (fx: Fixtures, role: Role) => Call | Promise<Call>;
+};
+
+const all = (status: number): Statuses => ({
+  anonymous: status,
+  player: status,
+  other: status,
+  admin: status,
+  auditor: status,
+});
+/** Any signed-in account, each for its own things. */
+const signedIn = (status: number): Statuses => ({ ...all(status), anonymous: 401 });
+const adminOnly = (status: number): Statuses => ({
+  anonymous: 401,
+  player: 403,
+  other: 403,
+  admin: status,
+  auditor: 403,
+});
+const staff = (status: number): Statuses => ({ ...adminOnly(status), auditor: status });
+/** Players only; each sees their own. */
+const players = (status: number): Statuses => ({
+  anonymous: 401,
+  player: status,
+  other: status,
+  admin: 403,
+  auditor: 403,
+});
+/** `player`'s own thing: another player is told it does not exist. */
+const ownerOnly = (status: number): Statuses => ({ ...players(status), other: 404 });
+
+const json = (value: unknown): Pick<Call, "body" | "headers"> => ({
+  body: JSON.stringify(value),
+  headers: { "content-type": "application/json" },
+});
+const unique = () => randomBytes(5).toString("hex");
+
+export const ROUTE_TABLE: Record<string, Entry> = {
+  // Auth.js's own endpoints: public by design, with its own CSRF check on POST.
+  "GET /api/auth/[...nextauth]": {
+    expect: all(200),
+    call: () => ({ params: { nextauth: ["session"] } }),
+  },
+  "POST /api/auth/[...nextauth]": {
+    expect: all(302),
+    call: () => ({ params: { nextauth: ["signout"] } }),
+  },
+  "GET /api/health": { expect: all(200) },
+  "GET /api/v1/openapi.json": { expect: all(200) },
+  "GET /api/v1/drops": { expect: all(200) },
+  "GET /api/v1/ledger/checkpoints": { expect: all(200) },
+  "GET /api/v1/ledger/leaves": { expect: all(200) },
+  "GET /api/v1/drops/[dropId]/lottery": {
+    expect: all(200),
+    call: (fx) => ({ params: { dropId: fx.lotteryDropId } }),
+  },
+  // Sign-up and token creation are how one becomes a caller: open to all, by credentials.
+  "POST /api/v1/accounts": {
+    expect: all(201),
+    call: () => json({ email: `new-${unique()}@test.invalid`, password: "a long enough password" }),
+  },
+  // The mailed token is the authority here, not the caller: a fresh unverified account's each time.
+  "POST /api/v1/accounts/verify-email": {
+    expect: all(204),
+    call: async (fx) => {
+      const [id] = await createPlayers(fx.db, 1, { emailVerifiedAt: null });
+      return json({ token: await issueEmailToken(fx.db, id ?? "", "verify_email") });
+    },
+  },
+  "POST /api/v1/tokens": {
+    expect: all(201),
+    call: (fx) => json({ email: fx.callers.player.email, password: fx.callers.player.password }),
+  },
+  "GET /api/v1/tokens": { expect: signedIn(200) },
+  "DELETE /api/v1/tokens/[id]": {
+    // A live token of `player`'s: everyone else is told there is no such token.
+    expect: { anonymous: 401, player: 204, other: 404, admin: 404, auditor: 404 },
+    call: async (fx) => ({
+      params: { id: (await issueApiToken(fx.db, fx.callers.player.id)).id },
+    }),
+  },
+  "POST /api/v1/drops/[dropId]/claims": {
+    expect: players(201),
+    call: async (fx) => ({
+      params: { dropId: (await createTestDrop(fx.db, { units: 1 })).dropId },
+    }),
+  },
+  "POST /api/v1/drops/[dropId]/entries": {
+    expect: players(201),
+    call: async (fx) => ({
+      params: { dropId: (await createTestDrop(fx.db, { units: 1, allocation: "lottery" })).dropId },
+    }),
+  },
+  "GET /api/v1/redemptions": { expect: players(200) },
+  "GET /api/v1/redemptions/[id]": {
+    expect: ownerOnly(200),
+    call: (fx) => ({ params: { id: fx.redemptionId } }),
+  },
+  "GET /api/v1/redemptions/[id]/receipt": {
+    expect: ownerOnly(200),
+    call: (fx) => ({ params: { id: fx.redemptionId } }),
+  },
+  "GET /api/v1/claim-attempts": { expect: players(200) },
+  "GET /api/v1/admin/prizes": { expect: adminOnly(200) },
+  "POST /api/v1/admin/prizes": {
+    expect: adminOnly(201),
+    call: () => json({ name: `Prize ${unique()}`, kind: "crypto", value: 1, quantity: 1 }),
+  },
+  "POST /api/v1/admin/prizes/[id]/codes": {
+    expect: adminOnly(201),
+    call: (fx) => ({
+      params: { id: fx.prizeId },
+      body: `code\nMATRIX-${unique().toUpperCase()}\n`,
+      headers: { "content-type": "text/csv" },
+    }),
+  },
+  "GET /api/v1/admin/drops": { expect: adminOnly(200) },
+  "POST /api/v1/admin/drops": {
+    expect: adminOnly(201),
+    call: (fx) =>
+      json({
+        title: `Drop ${unique()}`,
+        prizeId: fx.prizeId,
+        units: 1,
+        startsAt: new Date(Date.now() - 60_000).toISOString(),
+        endsAt: new Date(Date.now() + 3_600_000).toISOString(),
+      }),
+  },
+  "GET /api/v1/admin/drops/[id]": {
+    expect: adminOnly(200),
+    call: (fx) => ({ params: { id: fx.dropId } }),
+  },
+  "PATCH /api/v1/admin/drops/[id]": {
+    expect: adminOnly(200),
+    call: (fx) => ({ params: { id: fx.dropId }, ...json({ paused: false }) }),
+  },
+  "GET /api/v1/admin/accounts": { expect: adminOnly(200) },
+  "GET /api/v1/admin/accounts/[id]": {
+    expect: adminOnly(200),
+    call: (fx) => ({ params: { id: fx.callers.other.id } }),
+  },
+  "PATCH /api/v1/admin/accounts/[id]": {
+    expect: adminOnly(200),
+    call: (fx) => ({
+      params: { id: fx.callers.other.id },
+      ...json({ flagged: false }),
+    }),
+  },
+  "GET /api/v1/admin/audit-events": { expect: staff(200) },
+  "GET /api/v1/admin/regions": { expect: adminOnly(200) },
+  "PUT /api/v1/admin/regions": {
+    expect: adminOnly(200),
+    call: () => json({ regions: [{ code: "KP" }] }),
+  },
+};
+
+/** The fixtures every matrix and hostile-body call can refer to. */
+export async function createFixtures(
+  db: Db,
+  callers: Callers,
+  claims: ApiRoute,
+): Promise<Fixtures> {
+  const [prize] = await db
+    .insert(prizes)
+    .values({ name: "Matrix gift card", kind: "gift_card", valueCents: 500, quantity: 10_000 })
+    .returning({ id: prizes.id });
+  if (!prize) throw new Error("no prize");
+  const { dropId } = await createTestDrop(db, { units: 100 });
+  const lottery = await createTestDrop(db, { units: 1, allocation: "lottery" });
+  // The player's redemption is made the way players make them: through the claims route.
+  const claimDrop = await createTestDrop(db, { units: 1 });
+  const claimed = await callRoute(claims, "POST", {
+    params: { dropId: claimDrop.dropId },
+    token: callers.player.token,
+  });
+  if (claimed.status !== 201) throw new Error(`fixture claim failed: ${claimed.body}`);
+  const redemptionId = (JSON.parse(claimed.body) as { redemption: { id: string } }).redemption.id;
+  return { db, callers, prizeId: prize.id, dropId, lotteryDropId: lottery.dropId, redemptionId };
+}

@@ -1,0 +1,79 @@
+/**
+ * The authorisation matrix: every API route handler (found by globbing app/api/**\/route.ts, so a
+ * new route without an entry in ./authz-matrix.table.ts fails here) is called in this process
+ * with a real Request, against a real database, as an anonymous caller, a player, another player,
+ * an admin and an auditor (the last two with two-factor on). Callers authenticate with real API
+ * tokens, exactly as API clients do; browser sessions reach the same `apiCaller`, which turns a
+ * session into the same account before the same role checks. Each answer must be the table's:
+ * 401 without sign-in, 403 for a wrong role, 404 (never 200) for another player's redemption,
+ * receipt or token, and the success status for those allowed.
+ *
+ * Server actions are covered by e2e/action-authz.spec.ts: they need Next's request scope
+ * (cookies, headers, redirects), which only the real server gives.
+ */
+import { beforeAll, describe, expect, it } from "vitest";
+import {
+  type ApiRoute,
+  callRoute,
+  createCallers,
+  discoverApiRoutes,
+  METHODS,
+  ROLES,
+  serveRoutesFrom,
+} from "./api-routes";
+import { createFixtures, type Fixtures, ROUTE_TABLE } from "./authz-matrix.table";
+import { connectTestDb } from "./db";
+
+const db = connectTestDb();
+let routes: ApiRoute[] = [];
+let fx: Fixtures;
+
+beforeAll(async () => {
+  serveRoutesFrom(db);
+  routes = await discoverApiRoutes();
+  const claims = routes.find((r) => r.pattern === "/api/v1/drops/[dropId]/claims");
+  if (!claims) throw new Error("no claims route");
+  fx = await createFixtures(db, await createCallers(db), claims);
+});
+
+const cells = () =>
+  routes.flatMap((route) =>
+    METHODS.filter((m) => route.handlers[m]).map((method) => ({
+      route,
+      method,
+      key: `${method} ${route.pattern}`,
+    })),
+  );
+
+describe("authorisation matrix", () => {
+  it("has an entry for every route handler, and none for a route that is gone", () => {
+    const keys = cells().map((c) => c.key);
+    expect(
+      keys.filter((k) => !ROUTE_TABLE[k]),
+      "routes missing from the table",
+    ).toEqual([]);
+    expect(
+      Object.keys(ROUTE_TABLE).filter((k) => !keys.includes(k)),
+      "table entries without a route",
+    ).toEqual([]);
+  });
+
+  it("answers every caller as the table says", async () => {
+    const wrong: string[] = [];
+    for (const { route, method, key } of cells()) {
+      const entry = ROUTE_TABLE[key];
+      if (!entry) continue;
+      for (const role of ROLES) {
+        const call = (await entry.call?.(fx, role)) ?? {};
+        const token = role === "anonymous" ? undefined : fx.callers[role].token;
+        const result = await callRoute(route, method, { ...call, token });
+        if (result.status !== entry.expect[role]) {
+          wrong.push(
+            `${key} as ${role}: ${result.status} (expected ${entry.expect[role]}) ${result.body.slice(0, 200)}`,
+          );
+        }
+      }
+    }
+    expect(wrong).toEqual([]);
+  });
+});
