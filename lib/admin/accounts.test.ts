@@ -75,15 +75,17 @@ describe("admin account changes", () => {
   });
 
   it("never demotes the last admin, even when two admins demote each other at once", async () => {
-    // Every other admin of this database becomes a player first: these two are the only ones.
-    await db.update(users).set({ role: "player" }).where(eq(users.role, "admin"));
-    const a = await one({ role: "admin" });
-    const b = await one({ role: "admin" });
-    const outcomes = await Promise.all([
-      refusal(changeAccount(db, { actorId: a, accountId: b, change: { role: "player" } })),
-      refusal(changeAccount(db, { actorId: b, accountId: a, change: { role: "player" } })),
-    ]);
-    expect(outcomes.sort()).toEqual(["done", "last_admin"]);
+    // Ten pairs, each the only admins, demoting each other at once: never a deadlock, never none.
+    for (let round = 0; round < 10; round++) {
+      await db.update(users).set({ role: "player" }).where(eq(users.role, "admin"));
+      const [c, d] = await createPlayers(db, 2, { role: "admin" });
+      if (!c || !d) throw new Error("no admins");
+      const race = await Promise.all([
+        refusal(changeAccount(db, { actorId: c, accountId: d, change: { role: "player" } })),
+        refusal(changeAccount(db, { actorId: d, accountId: c, change: { role: "player" } })),
+      ]);
+      expect(race.sort()).toEqual(["done", "last_admin"]);
+    }
     const admins = await db.select().from(users).where(eq(users.role, "admin"));
     expect(admins).toHaveLength(1);
   });

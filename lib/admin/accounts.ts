@@ -220,20 +220,25 @@ function columnsFor(change: AccountChange, user: User): Partial<User> & Record<s
   return set;
 }
 
-/** Refuses a role change that would leave the platform without an admin or change one's own. */
-async function checkRoleChange(tx: Tx, actorId: string, target: User, role: Role): Promise<void> {
-  if (target.id === actorId)
-    throw new AppError("own_account", "You cannot change your own role; ask another admin");
-  if (target.role !== "admin" || role === "admin") return;
-  // Locking every admin row serialises concurrent demotions: two admins demoting each other
-  // cannot both see the other still in place.
+/**
+ * Locks every admin row, in id order, before anything else: concurrent role changes then queue
+ * here (no deadlock), and two admins demoting each other cannot both see the other in place.
+ */
+async function lockAdmins(tx: Tx): Promise<string[]> {
   const admins = await tx
     .select({ id: users.id })
     .from(users)
     .where(eq(users.role, "admin"))
     .orderBy(users.id)
     .for("update");
-  if (admins.length <= 1)
+  return admins.map((a) => a.id);
+}
+
+/** Refuses a role change that would leave the platform without an admin or change one's own. */
+function checkRoleChange(actorId: string, admins: string[], target: User, role: Role): void {
+  if (target.id === actorId)
+    throw new AppError("own_account", "You cannot change your own role; ask another admin");
+  if (target.role === "admin" && role !== "admin" && admins.length <= 1)
     throw new AppError("last_admin", "This is the last admin: make another admin first");
 }
 
@@ -251,10 +256,11 @@ export async function changeAccount(
   const event = { actorId, subject: `user:${accountId}`, tokenId, ...context };
   try {
     await db.transaction(async (tx) => {
+      const admins = change.role === undefined ? [] : await lockAdmins(tx);
       const [before] = await tx.select().from(users).where(eq(users.id, accountId)).for("update");
       if (!before) throw new AppError("not_found", "No such account");
       if (change.role !== undefined && change.role !== before.role)
-        await checkRoleChange(tx, actorId, before, change.role);
+        checkRoleChange(actorId, admins, before, change.role);
       const set = columnsFor(change, before);
       if (Object.keys(set).length === 0) return;
       const [after] = await tx.update(users).set(set).where(eq(users.id, accountId)).returning();
