@@ -45,6 +45,23 @@ describe("account links", () => {
     expect(await groupsOf([c])).toEqual([null]);
   });
 
+  it("never links by a loopback or private address: everyone behind it would be one group", () => {
+    for (const ip of [
+      "127.0.0.1",
+      "::1",
+      "10.1.2.3",
+      "192.168.0.9",
+      "172.20.0.1",
+      "::ffff:127.0.0.1",
+      "fd00::1",
+    ]) {
+      expect(sessionSignals("u", { ip })).toEqual([]);
+    }
+    expect(sessionSignals("u", { ip: "172.32.0.1" })).toEqual([
+      { userId: "u", kind: "ip", value: "172.32.0.1" },
+    ]);
+  });
+
   it("groups accounts with the same payout details, however they are typed", async () => {
     const [a, b] = (await createPlayers(db, 2)) as [string, string];
     const address = ["1 Main Street", "", "Springfield", "12345", "US"];

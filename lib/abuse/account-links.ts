@@ -56,14 +56,36 @@ export function payoutSignal(
   };
 }
 
-/** The device and address a player signed up or in with. */
+/**
+ * Loopback, private and link-local addresses: seen as the client's address they mean the app
+ * sits behind something that did not forward the real one (or runs locally), so everyone shares
+ * them and they link no one.
+ */
+const UNROUTABLE = [
+  /^127\./,
+  /^10\./,
+  /^192\.168\./,
+  /^172\.(1[6-9]|2\d|3[01])\./,
+  /^169\.254\./,
+  /^::1$/,
+  /^f[cd][0-9a-f]{2}:/,
+  /^fe[89ab][0-9a-f]:/,
+];
+
+function routable(ip: string): boolean {
+  const address = ip.replace(/^::ffff:(?=\d+\.\d+\.\d+\.\d+$)/, "");
+  return !UNROUTABLE.some((range) => range.test(address));
+}
+
+/** The device and (public) address a player signed up or in with. */
 export function sessionSignals(
   userId: string,
   client: { ip?: string | null; deviceId?: string | null },
 ): Signal[] {
   const signals: Signal[] = [];
   if (client.deviceId) signals.push({ userId, kind: "device", value: client.deviceId });
-  if (client.ip) signals.push({ userId, kind: "ip", value: client.ip.trim().toLowerCase() });
+  const ip = client.ip?.trim().toLowerCase();
+  if (ip && routable(ip)) signals.push({ userId, kind: "ip", value: ip });
   return signals;
 }
 
