@@ -20,6 +20,7 @@ function describeEligibility(rules: EligibilityRules): string {
     rules.minTier && rules.minTier !== "bronze" && `${rules.minTier} tier and above`,
     rules.regions?.length && `players in ${rules.regions.join(", ")}`,
     rules.notFlagged && "accounts in good standing",
+    rules.onePerGroup && "one claim per group of linked accounts",
   ].filter(Boolean);
   return parts.length > 0 ? parts.join(" · ") : "every player";
 }
