@@ -32,9 +32,13 @@ export function AuditTable({ events }: { events: AuditEventView[] }) {
             </td>
             <td>{e.outcome}</td>
             <td className="mono small">{e.reason ?? "—"}</td>
-            <td className="small" style={{ maxWidth: 200, wordBreak: "break-word" }}>
+            <td className="small" style={{ maxWidth: 220 }}>
               {e.ip ?? "—"}
-              {e.userAgent && <div className="muted">{e.userAgent}</div>}
+              {e.userAgent && (
+                <div className="muted" title={e.userAgent}>
+                  {e.userAgent.length > 40 ? `${e.userAgent.slice(0, 40)}…` : e.userAgent}
+                </div>
+              )}
             </td>
             <td>
               <ChangeDiff data={e.data} />

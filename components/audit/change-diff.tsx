@@ -26,6 +26,6 @@ function asRecord(value: unknown): Record<string, unknown> {
 }
 
 function show(value: unknown): string {
-  if (value === undefined) return "—";
+  if (value === undefined || value === null) return "—";
   return typeof value === "string" ? value : JSON.stringify(value);
 }

@@ -163,6 +163,10 @@ describe("admin account changes", () => {
     expect(suspend.error?.issues[0]?.path).toEqual(["suspendedReason"]);
     expect(accountChangeSchema.safeParse({}).success).toBe(false);
     expect(accountChangeSchema.safeParse({ role: "root" }).success).toBe(false);
+    expect(
+      accountChangeSchema.safeParse({ suspended: true, suspendedReason: "x\u0000" }).success,
+    ).toBe(false);
+    expect(accountSearchSchema.safeParse({ q: "\u0000" }).success).toBe(false);
   });
 
   it("answers not_found for an unknown or malformed id", async () => {

@@ -4,6 +4,7 @@ import type { DbOrTx, Tx } from "@/db/client";
 import { type User, users } from "@/db/schema";
 import { type ClaimAttempt, listClaimAttempts } from "@/lib/audit/claim-attempts";
 import { type RequestContext, recordEvent } from "@/lib/audit/record-event";
+import { plainText } from "@/lib/audit/search-events";
 import { AppError } from "@/lib/errors/app-error";
 
 export const roles = ["player", "admin", "auditor"] as const;
@@ -18,12 +19,12 @@ const yesNo = z.preprocess(
 );
 
 export const accountSearchSchema = z.object({
-  q: z.preprocess(blankAsUndefined, z.string().trim().max(254).optional()),
+  q: z.preprocess(blankAsUndefined, plainText(254).optional()),
   role: z.preprocess(blankAsUndefined, z.enum(roles, { error: "Unknown role" }).optional()),
   flagged: yesNo,
   suspended: yesNo,
   /** The lower-cased email of the last account of the previous page. */
-  after: z.preprocess(blankAsUndefined, z.string().max(254).optional()),
+  after: z.preprocess(blankAsUndefined, plainText(254).optional()),
   limit: z.coerce.number().int().min(1).max(200).default(50),
 });
 export type AccountSearch = z.infer<typeof accountSearchSchema>;
@@ -140,7 +141,7 @@ export async function getAccountDetail(db: DbOrTx, id: string): Promise<AccountD
   };
 }
 
-const reasonText = z.string().trim().max(500, "Keep the reason under 500 characters");
+const reasonText = plainText(500);
 
 /** One admin change to an account: a new role, a flag, a suspension (or their removal). */
 export const accountChangeSchema = z

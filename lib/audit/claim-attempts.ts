@@ -24,7 +24,7 @@ export type ClaimAttempt = {
 export const attemptsPageSchema = z.object({
   cursor: z.preprocess(
     (v) => (v === "" || v === null ? undefined : v),
-    z.coerce.number().int().positive().optional(),
+    z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER).optional(),
   ),
   limit: z.preprocess(
     (v) => (v === "" || v === null ? undefined : v),

@@ -1,7 +1,12 @@
 import { describe, expect, it } from "vitest";
 import { connectTestDb, createPlayers } from "@/test/db";
 import { recordEvent } from "./record-event";
-import { auditFilterSchema, eachAuditEvent, searchAuditEvents } from "./search-events";
+import {
+  auditFilterSchema,
+  auditPageSchema,
+  eachAuditEvent,
+  searchAuditEvents,
+} from "./search-events";
 
 const db = connectTestDb(5);
 
@@ -72,6 +77,15 @@ describe("audit search", () => {
     const bad = auditFilterSchema.safeParse({ ip: "not-an-ip", outcome: "maybe", from: "soon" });
     expect(bad.error?.issues.map((i) => i.path[0]).sort()).toEqual(["from", "ip", "outcome"]);
     expect(auditFilterSchema.parse({ actor: "", ip: " " })).toEqual({});
+    // Values PostgreSQL would choke on are refused up front, not sent as a failing query.
+    for (const hostile of [
+      { actor: "a\u0000b" },
+      { from: "+275000-01-01" },
+      { to: "0001-01-01" },
+    ]) {
+      expect(auditFilterSchema.safeParse(hostile).success).toBe(false);
+    }
+    expect(auditPageSchema.safeParse({ cursor: "1e20" }).success).toBe(false);
   });
 
   it("pages newest first without gaps or repeats, also across events of the same instant", async () => {

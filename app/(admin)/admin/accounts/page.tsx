@@ -26,7 +26,12 @@ export default async function AccountsPage({ searchParams }: { searchParams: Sea
         <Link href="/admin">← Admin</Link>
       </p>
       <h1>Accounts</h1>
-      <form method="get" className="row" aria-label="Search accounts">
+      <form
+        method="get"
+        className="row"
+        aria-label="Search accounts"
+        style={{ alignItems: "flex-end", marginBottom: 16 }}
+      >
         <label>
           Email or name
           <input name="q" type="search" defaultValue={raw.q} maxLength={254} />
