@@ -4,7 +4,7 @@ import type { DbOrTx } from "@/db/client";
 import { type User, users } from "@/db/schema";
 import { AppError } from "@/lib/errors/app-error";
 import { countryCodeSchema } from "@/lib/geo/countries";
-import { decoyHash, hashPassword, verifyPassword } from "./password";
+import { hashPassword } from "./password";
 
 export const emailSchema = z
   .string({ error: "Email is required" })
@@ -71,24 +71,4 @@ export async function findUserByEmail(db: DbOrTx, email: string): Promise<User |
     .from(users)
     .where(sql`lower(${users.email}) = ${email.trim().toLowerCase()}`);
   return user;
-}
-
-export async function findUserById(db: DbOrTx, id: string): Promise<PublicUser | undefined> {
-  const [user] = await db.select().from(users).where(sql`${users.id} = ${id}`);
-  return user && toPublic(user);
-}
-
-/** Returns the account for a correct email and password, else undefined (same cost either way). */
-export async function authenticate(
-  db: DbOrTx,
-  email: string,
-  password: string,
-): Promise<PublicUser | undefined> {
-  const parsed = emailSchema.safeParse(email);
-  const user = parsed.success ? await findUserByEmail(db, parsed.data) : undefined;
-  if (!user) {
-    await verifyPassword(await decoyHash(), password);
-    return undefined;
-  }
-  return (await verifyPassword(user.passwordHash, password)) ? toPublic(user) : undefined;
 }
