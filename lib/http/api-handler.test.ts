@@ -73,4 +73,13 @@ describe("readJson", () => {
       "bad_request",
     );
   });
+
+  it("refuses text PostgreSQL cannot store, naming the field", async () => {
+    const json = { "content-type": "application/json" };
+    for (const body of ['{"name":"a\\u0000b"}', '{"a":{"name":"\\ud800"}}', '{"\\u0000":1}']) {
+      const error = await readJson(post(body, json)).catch((e: AppError) => e);
+      expect((error as AppError).code, body).toBe("invalid_input");
+    }
+    expect(await readJson(post('{"name":"🎁 \\u202e"}', json))).toEqual({ name: "🎁 \u202e" });
+  });
 });

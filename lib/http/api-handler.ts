@@ -91,7 +91,34 @@ export async function readJson(request: Request): Promise<Record<string, unknown
   if (typeof value !== "object" || value === null || Array.isArray(value)) {
     throw new AppError("bad_request", "Request body must be a JSON object");
   }
+  refuseUnstorableText(value);
   return value as Record<string, unknown>;
+}
+
+/**
+ * PostgreSQL cannot store a NUL character in text, nor an unpaired UTF-16 surrogate in JSON (JSON
+ * escapes can carry both), and no honest input needs either: such input is refused as invalid,
+ * naming the field, instead of failing in the database.
+ */
+export function refuseUnstorableText(value: unknown, field = ""): void {
+  // With the u flag a surrogate pair is one code point, so \p{Cs} matches unpaired halves only.
+  const bad = (text: string) => /[\0\p{Cs}]/u.test(text);
+  if (typeof value === "string") {
+    if (bad(value)) {
+      throw new AppError(
+        "invalid_input",
+        `${field || "input"}: text may not contain NUL characters or unpaired surrogates`,
+        field ? { field } : undefined,
+      );
+    }
+    return;
+  }
+  if (typeof value !== "object" || value === null) return;
+  for (const [key, inner] of Object.entries(value)) {
+    const path = field ? `${field}.${key}` : key;
+    if (bad(key)) refuseUnstorableText(key, path);
+    refuseUnstorableText(inner, path);
+  }
 }
 
 type Handler<C> = (request: Request, context: C) => Promise<Response>;
