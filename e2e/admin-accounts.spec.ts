@@ -1,6 +1,14 @@
 import fs from "node:fs";
 import { expect, type Page, test } from "@playwright/test";
-import { ADMIN_EMAIL, createPlayer, findOpenDrop, LAUNCH_DROP, shot, signIn } from "./helpers";
+import {
+  ADMIN_EMAIL,
+  AUDITOR_EMAIL,
+  createPlayer,
+  findOpenDrop,
+  LAUNCH_DROP,
+  shot,
+  signIn,
+} from "./helpers";
 
 const REASON = "E2E: chargebacks on three cards";
 
@@ -137,7 +145,39 @@ test.describe("admin account management", () => {
     await playerContext.close();
   });
 
-  test("players and auditors cannot manage accounts", async ({ page }) => {
+  test("an auditor reads and exports the audit trail but cannot manage accounts", async ({
+    page,
+  }) => {
+    await signIn(page, AUDITOR_EMAIL);
+    await page.getByRole("banner").getByRole("link", { name: "Audit trail" }).click();
+    await page.getByLabel("Account (email or id)").fill(AUDITOR_EMAIL);
+    await page.getByLabel("Action").fill("sign_in");
+    await page.getByLabel("Outcome").selectOption("ok");
+    await page.getByRole("button", { name: "Search" }).click();
+    await expect(page.getByTestId("audit-row").first()).toContainText(AUDITOR_EMAIL);
+    await shot(page, "admin-accounts-06-auditor");
+
+    const query = `actor=${encodeURIComponent(AUDITOR_EMAIL)}&action=sign_in`;
+    const json = await page.request.get(`/api/v1/admin/audit-events?${query}&limit=1`);
+    expect(json.status()).toBe(200);
+    const body = (await json.json()) as { events: Array<{ action: string }> };
+    expect(body.events.map((e) => e.action)).toEqual(["sign_in"]);
+    const csv = await page.request.get(`/api/v1/admin/audit-events?${query}&format=csv`);
+    expect(csv.status()).toBe(200);
+    expect(csv.headers()["content-type"]).toMatch(/^text\/csv/);
+    expect(await csv.text()).toContain(`,${AUDITOR_EMAIL},sign_in,`);
+
+    expect((await page.goto("/admin/accounts"))?.status()).toBe(403);
+    const patch = await page.request.patch(
+      "/api/v1/admin/accounts/00000000-0000-4000-8000-000000000000",
+      { data: { role: "admin" } },
+    );
+    expect(patch.status()).toBe(403);
+  });
+
+  test("players cannot manage accounts or read the audit trail, and see only their own attempts", async ({
+    page,
+  }) => {
     const player = await createPlayer(page.request, "nosy");
     await signIn(page, player.email, player.password);
     const res = await page.request.get("/api/v1/admin/accounts");
@@ -146,5 +186,7 @@ test.describe("admin account management", () => {
     expect(audit.status()).toBe(403);
     const pageRes = await page.goto("/admin/accounts");
     expect(pageRes?.status()).toBe(403);
+    const attempts = await page.request.get("/api/v1/claim-attempts");
+    expect(((await attempts.json()) as { attempts: unknown[] }).attempts).toEqual([]);
   });
 });
