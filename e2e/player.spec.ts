@@ -14,6 +14,7 @@ import {
   TX_HASH,
   UUID,
   uniqueEmail,
+  verifyEmailViaMailbox,
 } from "./helpers";
 
 test.describe("player", () => {
@@ -38,12 +39,21 @@ test.describe("player", () => {
       await shot(page, "player-01-signup-short-password");
     });
 
-    await test.step("sign up with a good password lands signed in on the home page", async () => {
+    await test.step("sign up with a good password, country and 18+ lands signed in on the home page", async () => {
       await page.getByLabel("Password").fill("a-long-enough-password");
+      await page.getByLabel("Country of residence").selectOption("US");
+      await page.getByLabel("I am 18 or older").check();
       await page.getByRole("button", { name: "Create account" }).click();
       await expect(page).toHaveURL(/\/$/);
       await expect(page.getByTestId("signed-in-as")).toHaveText(`${displayName} · player`);
       await expect(page.getByRole("link", { name: "My redemptions" })).toBeVisible();
+    });
+
+    await test.step("confirm the email from the mailed link: claims need a confirmed address", async () => {
+      await expect(page.getByTestId("verify-email-banner")).toBeVisible();
+      await verifyEmailViaMailbox(page, email);
+      await expect(page.getByTestId("verify-email-banner")).toHaveCount(0);
+      await page.goto("/");
     });
 
     const launchCard = page.getByTestId("drop-card").filter({ hasText: LAUNCH_DROP });

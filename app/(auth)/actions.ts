@@ -1,5 +1,6 @@
 "use server";
 
+import { revalidatePath } from "next/cache";
 import { headers } from "next/headers";
 import { redirect } from "next/navigation";
 import { after } from "next/server";
@@ -143,6 +144,8 @@ export async function confirmEmailAction(_prev: FormState, formData: FormData): 
     if (isAppError(error) && error.code === "invalid_link") return { error: error.message };
     throw error;
   }
+  // The root layout shows the "not verified" banner: a redirect alone would keep it cached.
+  revalidatePath("/", "layout");
   redirect("/verify-email/confirmed");
 }
 
@@ -209,5 +212,7 @@ export async function resetPasswordAction(
     if (isAppError(error) && error.code === "invalid_link") return { error: error.message };
     throw error;
   }
+  // Every session has ended, this browser's too: the layout must stop showing the account.
+  revalidatePath("/", "layout");
   redirect("/reset-password/done");
 }

@@ -33,7 +33,13 @@ export function SignUpForm() {
       </label>
       <label>
         Country of residence
-        <select name="region" autoComplete="country" defaultValue={state.values?.region ?? ""}>
+        {/* A select takes its defaultValue only when mounted: remount it to show the kept value. */}
+        <select
+          key={state.values?.region}
+          name="region"
+          autoComplete="country"
+          defaultValue={state.values?.region ?? ""}
+        >
           <option value="">Choose your country…</option>
           {countriesByName.map((country) => (
             <option key={country.code} value={country.code}>
