@@ -55,7 +55,12 @@ export default async function AuditPage({ searchParams }: { searchParams: Search
         Every security-relevant action: sign-ins, token use, claim attempts and admin changes with
         what they changed. Times are UTC.
       </p>
-      <form method="get" className="stack wide card" aria-label="Filter events">
+      <form
+        method="get"
+        className="stack wide card"
+        aria-label="Filter events"
+        style={{ marginBottom: 16 }}
+      >
         <label>
           Account (email or id)
           <input name="actor" defaultValue={raw.actor} maxLength={254} />
