@@ -5,6 +5,7 @@ import { recordSignals } from "@/lib/abuse/account-links";
 import { addExcludedRegion } from "@/lib/abuse/regions";
 import { AppError } from "@/lib/errors/app-error";
 import { enterLottery } from "@/lib/lottery/lottery";
+import { confirmShipping } from "@/lib/redemptions/confirm-shipping";
 import { connectTestDb, createPlayers, createTestDrop } from "@/test/db";
 import { claimDrop } from "./claim-drop";
 import { claimAlone, submitClaim } from "./claim-engine";
@@ -140,6 +141,41 @@ describe("one claim per linked account group", () => {
       "claimed",
     );
     expect(await reasonOf(claimDrop(db, { dropId, playerId: await onePlayer() }))).toBe("claimed");
+  });
+
+  it("links accounts by the device they claim from, and by where they ship prizes", async () => {
+    const { dropId } = await createTestDrop(db, { units: 10, eligibility: { onePerGroup: true } });
+    const [a, b] = (await createPlayers(db, 2)) as [string, string];
+    expect(await reasonOf(claimDrop(db, { dropId, playerId: a, deviceId: "same-phone" }))).toBe(
+      "claimed",
+    );
+    expect(await reasonOf(claimDrop(db, { dropId, playerId: b, deviceId: "same-phone" }))).toBe(
+      "not_eligible:linked_account",
+    );
+
+    const physical = await createTestDrop(db, { units: 5, kind: "physical" });
+    const [c, d] = (await createPlayers(db, 2)) as [string, string];
+    const address = {
+      name: "",
+      line1: "9 Elm Road",
+      line2: "",
+      city: "Leeds",
+      postalCode: "LS1",
+      country: "GB",
+    };
+    for (const [playerId, name] of [
+      [c, "Carl"],
+      [d, "Dana"],
+    ] as const) {
+      const { redemption } = await claimDrop(db, { dropId: physical.dropId, playerId });
+      await confirmShipping(db, playerId, redemption.id, { ...address, name });
+    }
+    const groups = await db
+      .select({ group: users.accountGroupId })
+      .from(users)
+      .where(sql`${users.id} in (${c}, ${d})`);
+    expect(groups[0]?.group).not.toBeNull();
+    expect(groups[1]?.group).toBe(groups[0]?.group);
   });
 
   it("gives exactly one unit to 20 linked accounts firing at once, across batches and transactions", async () => {
