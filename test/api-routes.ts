@@ -112,7 +112,14 @@ export async function callRoute(
   }
 }
 
-export const ROLES = ["anonymous", "player", "other", "admin", "auditor"] as const;
+export const ROLES = [
+  "anonymous",
+  "player",
+  "other",
+  "admin",
+  "auditor",
+  "admin without 2FA",
+] as const;
 export type Role = (typeof ROLES)[number];
 
 export type Account = { id: string; email: string; password: string; token: string };
@@ -120,12 +127,17 @@ export type Callers = Record<Exclude<Role, "anonymous">, Account>;
 
 /**
  * Two players (eligible for any drop: verified, 18+, in the US, a month old), an admin and an
- * auditor (both with two-factor on, as their roles require), each with a password and a token.
+ * auditor (both with two-factor on, as their roles require) and an admin who has not turned it
+ * on, each with a password and a token.
  */
 export async function createCallers(db: Db): Promise<Callers> {
   const tag = randomBytes(4).toString("hex");
-  const make = async (name: Role, role: "player" | "admin" | "auditor"): Promise<Account> => {
-    const email = `${name}-${tag}@test.invalid`;
+  const make = async (
+    name: Role,
+    role: "player" | "admin" | "auditor",
+    twoFactor = role !== "player",
+  ): Promise<Account> => {
+    const email = `${name.replaceAll(" ", "-")}-${tag}@test.invalid`;
     const password = `password-${tag}-${name}`;
     const user = await createAccount(db, { email, password, displayName: name }, role);
     await db
@@ -137,7 +149,7 @@ export async function createCallers(db: Db): Promise<Callers> {
         createdAt: sql`now() - interval '30 days'`,
       })
       .where(eq(users.id, user.id));
-    if (role !== "player") await enrolWithSecret(db, user.id, "JBSWY3DPEHPK3PXP");
+    if (twoFactor) await enrolWithSecret(db, user.id, "JBSWY3DPEHPK3PXP");
     const { token } = await issueApiToken(db, user.id);
     return { id: user.id, email, password, token };
   };
@@ -146,6 +158,7 @@ export async function createCallers(db: Db): Promise<Callers> {
     other: await make("other", "player"),
     admin: await make("admin", "admin"),
     auditor: await make("auditor", "auditor"),
+    "admin without 2FA": await make("admin without 2FA", "admin", false),
   };
 }
 

@@ -37,15 +37,24 @@ const all = (status: number): Statuses => ({
   other: status,
   admin: status,
   auditor: status,
+  "admin without 2FA": status,
 });
-/** Any signed-in account, each for its own things. */
-const signedIn = (status: number): Statuses => ({ ...all(status), anonymous: 401 });
+/**
+ * Any signed-in account, each for its own things; an admin or auditor without two-factor may
+ * not use the API at all until it is on.
+ */
+const signedIn = (status: number): Statuses => ({
+  ...all(status),
+  anonymous: 401,
+  "admin without 2FA": 403,
+});
 const adminOnly = (status: number): Statuses => ({
   anonymous: 401,
   player: 403,
   other: 403,
   admin: status,
   auditor: 403,
+  "admin without 2FA": 403,
 });
 const staff = (status: number): Statuses => ({ ...adminOnly(status), auditor: status });
 /** Players only; each sees their own. */
@@ -55,6 +64,7 @@ const players = (status: number): Statuses => ({
   other: status,
   admin: 403,
   auditor: 403,
+  "admin without 2FA": 403,
 });
 /** `player`'s own thing: another player is told it does not exist. */
 const ownerOnly = (status: number): Statuses => ({ ...players(status), other: 404 });
@@ -104,7 +114,7 @@ export const ROUTE_TABLE: Record<string, Entry> = {
   "GET /api/v1/tokens": { expect: signedIn(200) },
   "DELETE /api/v1/tokens/[id]": {
     // A live token of `player`'s: everyone else is told there is no such token.
-    expect: { anonymous: 401, player: 204, other: 404, admin: 404, auditor: 404 },
+    expect: { ...signedIn(404), player: 204 },
     call: async (fx) => ({
       params: { id: (await issueApiToken(fx.db, fx.callers.player.id)).id },
     }),

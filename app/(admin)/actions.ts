@@ -12,7 +12,7 @@ import {
 } from "@/lib/abuse/regions";
 import { accountChangeSchema, changeAccount } from "@/lib/admin/accounts";
 import { recordEvent } from "@/lib/audit/record-event";
-import { currentUser } from "@/lib/auth/current-user";
+import { currentUser, needsTwoFactor } from "@/lib/auth/current-user";
 import { createDrop, createDropSchema, getDrop, setDropPaused } from "@/lib/drops/drops";
 import { isAppError } from "@/lib/errors/app-error";
 import { countryName } from "@/lib/geo/countries";
@@ -36,9 +36,10 @@ function fieldErrors(error: z.ZodError): Record<string, string> {
   return out;
 }
 
+/** The caller if an admin who may act as one: like the admin pages and API, only with two-factor on. */
 async function adminOrError() {
   const user = await currentUser();
-  return user?.role === "admin" ? user : undefined;
+  return user?.role === "admin" && !needsTwoFactor(user) ? user : undefined;
 }
 
 /** Records an admin change with what it was before (null for a creation) and after. */

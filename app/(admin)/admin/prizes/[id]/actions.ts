@@ -5,7 +5,7 @@ import { headers } from "next/headers";
 import { getDb } from "@/db/client";
 import { codeImportChange } from "@/lib/admin/code-import-change";
 import { recordEvent } from "@/lib/audit/record-event";
-import { currentUser } from "@/lib/auth/current-user";
+import { currentUser, needsTwoFactor } from "@/lib/auth/current-user";
 import { type ImportRejection, type ImportReport, importGiftCodes } from "@/lib/codes/import-codes";
 import { isAppError } from "@/lib/errors/app-error";
 import { clientInfo } from "@/lib/http/client-info";
@@ -36,7 +36,10 @@ export async function importCodesAction(
   form: FormData,
 ): Promise<CodeImportState> {
   const admin = await currentUser();
-  if (admin?.role !== "admin") return { error: "Only admins can import gift codes" };
+  // As on the admin pages and API: an admin acts as one only with two-factor on.
+  if (admin?.role !== "admin" || needsTwoFactor(admin)) {
+    return { error: "Only admins with two-factor on can import gift codes" };
+  }
   const csv = await csvFrom(form);
   if (csv.trim() === "") return { fieldErrors: { csv: "Choose a CSV file or paste codes" } };
   const db = getDb();

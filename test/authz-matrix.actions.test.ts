@@ -1,0 +1,325 @@
+/**
+ * The authorisation matrix for server actions. Every export of every app/**\/actions.ts (found by
+ * glob: an action without an entry below fails the test) is called in this process as an
+ * anonymous visitor, a player, another player, an admin, an auditor, and an admin who has not
+ * turned two-factor on, against a real database. An action either changes what the app holds or
+ * it does not: each entry names the callers whose call must change it (the positive control,
+ * which proves the arguments were good), and every other caller's call must change nothing
+ * (domain tables digested before and after; the audit trail and rate-limit counters may grow).
+ *
+ * How the actions run outside Next: Next gives an action its caller through Auth.js's `auth()`
+ * (which decodes the session cookie) and its request through `next/headers`, and it expects
+ * `next/cache` for revalidation. Only those three are stood in for: `auth()` answers the session
+ * of the account under test (its id and current session version, as a fresh sign-in would),
+ * headers are a plain request's, and revalidation does nothing. Everything after — the action's
+ * own checks, currentUser()'s database lookup, the domain code and PostgreSQL — is the real code.
+ * That the cookie really decodes to that session is what the e2e sign-in specs show.
+ */
+import { randomBytes } from "node:crypto";
+import { globSync } from "node:fs";
+import path from "node:path";
+import { eq, sql } from "drizzle-orm";
+import { beforeAll, describe, expect, it, vi } from "vitest";
+import { excludedRegions, users } from "@/db/schema";
+import { issueApiToken } from "@/lib/auth/api-tokens";
+import { decodeBase32, totpCode } from "@/lib/auth/totp";
+import { beginEnrolment, enrolWithSecret } from "@/lib/auth/two-factor";
+import { decryptCode } from "@/lib/codes/code-crypto";
+import {
+  type Callers,
+  createCallers,
+  discoverApiRoutes,
+  ROLES,
+  type Role,
+  serveRoutesFrom,
+  stateDigest,
+} from "./api-routes";
+import { createFixtures, type Fixtures } from "./authz-matrix.table";
+import { connectTestDb, createTestDrop } from "./db";
+
+const session = vi.hoisted(() => ({ current: null as unknown }));
+vi.mock("@/auth", () => ({
+  auth: async () => session.current,
+  signIn: async () => undefined,
+  signOut: async () => undefined,
+  handlers: {},
+}));
+vi.mock("next/headers", () => ({
+  headers: async () => new Headers({ "x-forwarded-for": "203.0.113.7", "user-agent": "vitest" }),
+  cookies: async () => ({ get: () => undefined, getAll: () => [], has: () => false }),
+}));
+vi.mock("next/cache", () => ({ revalidatePath: () => undefined, revalidateTag: () => undefined }));
+// forbidden() refuses to run unless Next's build set this (next.config.js: authInterrupts).
+process.env.__NEXT_EXPERIMENTAL_AUTH_INTERRUPTS = "true";
+
+const db = connectTestDb();
+const ROOT = path.resolve(import.meta.dirname, "..");
+const ADMIN_SECRET = "JBSWY3DPEHPK3PXP";
+
+const CALLERS = ROLES;
+type Caller = Role;
+
+type Action = (...args: unknown[]) => Promise<unknown>;
+type Entry =
+  | { public: string }
+  | {
+      /** The callers whose call must change something; everyone else's must change nothing. */
+      changes: Caller[];
+      args: (fx: ActionFixtures, caller: Caller) => unknown[] | Promise<unknown[]>;
+    };
+
+type ActionFixtures = Fixtures & {
+  accounts: Callers;
+  /** A redemption of a physical prize, `player`'s, still waiting for an address. */
+  physicalRedemptionId: string;
+};
+
+function form(fields: Record<string, string>): FormData {
+  const data = new FormData();
+  for (const [key, value] of Object.entries(fields)) data.set(key, value);
+  return data;
+}
+const unique = () => randomBytes(5).toString("hex");
+const ADMINS: Caller[] = ["admin"];
+const PLAYERS: Caller[] = ["player", "other"];
+const SIGNED_IN: Caller[] = ["player", "other", "admin", "auditor", "admin without 2FA"];
+
+/** The TOTP code of an account's pending or enabled secret, read as the app reads it. */
+async function currentCode(userId: string): Promise<string> {
+  const [row] = await db
+    .select({ secret: users.totpSecret, keyId: users.totpKeyId })
+    .from(users)
+    .where(eq(users.id, userId));
+  if (!row?.secret || !row.keyId) throw new Error("no TOTP secret");
+  return totpCode(decodeBase32(decryptCode(row.secret, row.keyId)));
+}
+
+const ACTIONS: Record<string, Entry> = {
+  "app/(admin)/actions.ts#createPrizeAction": {
+    changes: ADMINS,
+    args: () => [
+      {},
+      form({ name: `Prize ${unique()}`, kind: "crypto", value: "1", quantity: "1" }),
+    ],
+  },
+  "app/(admin)/actions.ts#createDropAction": {
+    changes: ADMINS,
+    args: (fx) => [
+      {},
+      form({
+        title: `Drop ${unique()}`,
+        prizeId: fx.prizeId,
+        units: "1",
+        startsAt: "2020-01-01T00:00",
+        endsAt: "2099-01-01T00:00",
+        tzOffset: "0",
+        perPlayerLimit: "1",
+        allocation: "first_come",
+      }),
+    ],
+  },
+  "app/(admin)/actions.ts#setDropPausedAction": {
+    changes: ADMINS,
+    args: async (fx) => [(await createTestDrop(fx.db, { units: 1 })).dropId, true],
+  },
+  "app/(admin)/actions.ts#changeAccountAction": {
+    changes: ADMINS,
+    args: async () => {
+      const [target] = await db
+        .insert(users)
+        .values({ email: `t-${unique()}@test.invalid`, passwordHash: "x", displayName: "T" })
+        .returning({ id: users.id });
+      return [target?.id, {}, form({ flagged: "true", flaggedReason: "matrix" })];
+    },
+  },
+  "app/(admin)/actions.ts#excludeRegionAction": {
+    changes: ADMINS,
+    args: () => [{}, form({ code: "KP", note: "matrix" })],
+  },
+  "app/(admin)/actions.ts#includeRegionAction": {
+    changes: ADMINS,
+    args: async () => {
+      await db.insert(excludedRegions).values({ code: "IR" }).onConflictDoNothing();
+      return ["IR", {}, form({ note: "matrix" })];
+    },
+  },
+  "app/(admin)/admin/prizes/[id]/actions.ts#importCodesAction": {
+    changes: ADMINS,
+    args: (fx) => [fx.prizeId, {}, form({ csv: `code\nACT-${unique().toUpperCase()}\n` })],
+  },
+  "app/(player)/actions.ts#claimAction": {
+    changes: PLAYERS,
+    args: async (fx) => [(await createTestDrop(fx.db, { units: 1 })).dropId, {}, form({})],
+  },
+  "app/(player)/actions.ts#confirmShippingAction": {
+    changes: ["player"],
+    args: (fx) => [
+      fx.physicalRedemptionId,
+      {},
+      form({
+        name: "A Player",
+        line1: "1 Main St",
+        city: "Springfield",
+        postalCode: "12345",
+        country: "US",
+      }),
+    ],
+  },
+  "app/(player)/drops/[id]/lottery/actions.ts#enterLotteryAction": {
+    changes: PLAYERS,
+    args: async (fx) => [
+      (await createTestDrop(fx.db, { units: 1, allocation: "lottery" })).dropId,
+      {},
+    ],
+  },
+  "app/(player)/account/actions.ts#createTokenAction": {
+    changes: SIGNED_IN,
+    args: () => [{}, form({ name: `t-${unique()}`, expiresInDays: "30" })],
+  },
+  "app/(player)/account/actions.ts#revokeTokenAction": {
+    // `player`'s own token: no one else can revoke it.
+    changes: ["player"],
+    args: async (fx) => [(await issueApiToken(fx.db, fx.accounts.player.id)).id],
+  },
+  "app/(player)/account/actions.ts#signOutEverywhereAction": { changes: SIGNED_IN, args: () => [] },
+  "app/(player)/account/actions.ts#beginTwoFactorAction": {
+    // Admins and auditors here already have two-factor on: there is nothing to begin.
+    changes: ["player", "other", "admin without 2FA"],
+    args: () => [],
+  },
+  "app/(player)/account/actions.ts#confirmTwoFactorAction": {
+    changes: ["player"],
+    args: async (fx) => {
+      // Everyone gets the code of `player`'s pending enrolment: it works only for `player`.
+      const id = fx.accounts.player.id;
+      await db.update(users).set({ totpEnabledAt: null }).where(eq(users.id, id));
+      await beginEnrolment(db, id);
+      return [{}, form({ code: await currentCode(id) })];
+    },
+  },
+  "app/(player)/account/actions.ts#disableTwoFactorAction": {
+    // A player may turn it off (admins and auditors must keep it): everyone gets `player`'s code.
+    changes: ["player"],
+    args: async (fx) => {
+      const id = fx.accounts.player.id;
+      await enrolWithSecret(db, id, ADMIN_SECRET);
+      await db.update(users).set({ totpLastStep: null }).where(eq(users.id, id));
+      return [{}, form({ code: await currentCode(id) })];
+    },
+  },
+  "app/(auth)/actions.ts#signInAction": { public: "the password is the authority" },
+  "app/(auth)/actions.ts#signUpAction": { public: "anyone may sign up" },
+  "app/(auth)/actions.ts#signOutAction": { public: "ends only the caller's own session" },
+  "app/(auth)/actions.ts#confirmEmailAction": { public: "the mailed token is the authority" },
+  "app/(auth)/actions.ts#forgotPasswordAction": { public: "anyone may ask for a reset mail" },
+  "app/(auth)/actions.ts#resetPasswordAction": { public: "the mailed token is the authority" },
+  "app/(auth)/actions.ts#resendVerificationAction": {
+    // Only an unverified account gets a new mail: `other` is made one for this action.
+    changes: ["other"],
+    args: async (fx) => {
+      await db
+        .update(users)
+        .set({ emailVerifiedAt: null })
+        .where(eq(users.id, fx.accounts.other.id));
+      return [{}];
+    },
+  },
+};
+
+let fx: ActionFixtures;
+const actions: Array<{ key: string; run: Action }> = [];
+
+async function sessionOf(caller: Caller): Promise<unknown> {
+  if (caller === "anonymous") return null;
+  const account = fx.accounts[caller];
+  const [row] = await db
+    .select({ role: users.role, sessionVersion: users.sessionVersion })
+    .from(users)
+    .where(eq(users.id, account.id));
+  return {
+    user: {
+      id: account.id,
+      email: account.email,
+      role: row?.role,
+      sessionVersion: row?.sessionVersion,
+    },
+  };
+}
+
+beforeAll(async () => {
+  serveRoutesFrom(db);
+  const routes = await discoverApiRoutes();
+  const claims = routes.find((r) => r.pattern === "/api/v1/drops/[dropId]/claims");
+  if (!claims) throw new Error("no claims route");
+  const callers = await createCallers(db);
+  const base = await createFixtures(db, callers, claims);
+  const physical = await createTestDrop(db, { units: 1, kind: "physical" });
+  const { claimDrop } = await import("@/lib/claims/claim-drop");
+  const claimed = await claimDrop(db, {
+    dropId: physical.dropId,
+    playerId: callers.player.id,
+    requestHash: randomBytes(32),
+  });
+  fx = {
+    ...base,
+    accounts: callers,
+    physicalRedemptionId: claimed.redemption.id,
+  };
+  for (const file of globSync("app/**/actions.ts", { cwd: ROOT }).sort()) {
+    const module = (await import(path.join(ROOT, file))) as Record<string, unknown>;
+    for (const [name, value] of Object.entries(module)) {
+      if (typeof value === "function")
+        actions.push({ key: `${file}#${name}`, run: value as Action });
+    }
+  }
+});
+
+describe("server action authorisation", () => {
+  it("has an entry for every action, and none for an action that is gone", () => {
+    const keys = actions.map((a) => a.key);
+    expect(
+      keys.filter((k) => !ACTIONS[k]),
+      "actions missing from the table",
+    ).toEqual([]);
+    expect(
+      Object.keys(ACTIONS).filter((k) => !keys.includes(k)),
+      "entries without an action",
+    ).toEqual([]);
+  });
+
+  it("changes state for the callers allowed, and nothing for anyone else", async () => {
+    const wrong: string[] = [];
+    for (const { key, run } of actions) {
+      const entry = ACTIONS[key];
+      if (!entry || "public" in entry) continue;
+      // Refused callers first, so that the allowed call finds the state they must not touch.
+      const order = [...CALLERS].sort(
+        (a, b) => Number(entry.changes.includes(a)) - Number(entry.changes.includes(b)),
+      );
+      for (const caller of order) {
+        // Each call starts from the callers as made: admins and auditors with two-factor on,
+        // `other` verified.
+        await enrolWithSecret(db, fx.accounts.admin.id, ADMIN_SECRET);
+        await enrolWithSecret(db, fx.accounts.auditor.id, ADMIN_SECRET);
+        await db
+          .update(users)
+          .set({ emailVerifiedAt: sql`now()` })
+          .where(eq(users.id, fx.accounts.other.id));
+        const args = await entry.args(fx, caller);
+        session.current = await sessionOf(caller);
+        const before = await stateDigest(db);
+        const outcome = await run(...args).then(
+          (value) => JSON.stringify(value ?? null),
+          (error: Error & { digest?: string }) => `threw ${error.digest ?? error.message}`,
+        );
+        const changed = JSON.stringify(await stateDigest(db)) !== JSON.stringify(before);
+        if (changed !== entry.changes.includes(caller)) {
+          wrong.push(
+            `${key} as ${caller}: ${changed ? "changed state" : "changed nothing"} (${outcome.slice(0, 160)})`,
+          );
+        }
+      }
+    }
+    expect(wrong).toEqual([]);
+  });
+});
