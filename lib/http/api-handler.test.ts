@@ -45,6 +45,9 @@ describe("readJson", () => {
     expect(await readJson(post(null))).toEqual({});
     // Clients that send no Content-Type at all are read as JSON, as they always were.
     expect(await readJson(post(new TextEncoder().encode('{"a":1}')))).toEqual({ a: 1 });
+    // What `curl -d '{…}'` sends without a -H: read as JSON.
+    const curl = { "content-type": "application/x-www-form-urlencoded" };
+    expect(await readJson(post('{"a":1}', curl))).toEqual({ a: 1 });
   });
 
   it("refuses a declared oversized body before reading it", async () => {

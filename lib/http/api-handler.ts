@@ -71,15 +71,21 @@ export function isJsonContentType(request: Request): boolean {
 }
 
 /**
- * Reads a JSON object body of at most 64 KiB. An empty body is `{}`; a body declared as anything
- * but JSON is 415 (one with no Content-Type is read as JSON, as older clients send it so); a body
+ * `curl -d` declares this type unless told otherwise, and the README's examples long relied on
+ * it: such a body is still read as JSON, so those clients keep working.
+ */
+const CURL_DEFAULT_TYPE = /^application\/x-www-form-urlencoded\s*(?:;|$)/i;
+
+/**
+ * Reads a JSON object body of at most 64 KiB. An empty body is `{}`; a body declared as another
+ * type than JSON is 415 (one declared as nothing, or as curl's default, is read as JSON); a body
  * that is not JSON, or whose top level is not an object, is 400.
  */
 export async function readJson(request: Request): Promise<Record<string, unknown>> {
   const declared = request.headers.get("content-type");
   const text = await readBody(request, MAX_JSON_BYTES);
   if (text.trim() === "") return {};
-  if (declared !== null && !isJsonContentType(request)) {
+  if (declared !== null && !isJsonContentType(request) && !CURL_DEFAULT_TYPE.test(declared)) {
     throw new AppError("unsupported_media_type", "Send the request body as application/json");
   }
   let value: unknown;
