@@ -125,7 +125,7 @@ test.describe("two-factor, sessions and API tokens", () => {
     await expect(laptop.getByTestId("signed-in-as")).toHaveCount(0);
 
     await phone.goto("/account");
-    await expect(phone).toHaveURL(/\/signin\?next=%2Faccount/);
+    await expect(phone).toHaveURL(/\/signin\?next=\/account$/);
     await expect(phone.getByTestId("signed-in-as")).toHaveCount(0);
     await shot(phone, "two-factor-06-other-session-ended");
 
