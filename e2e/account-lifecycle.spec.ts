@@ -21,7 +21,7 @@ test.describe("account lifecycle", () => {
       await page.getByLabel("Display name").fill(displayName);
       await page.getByLabel("Password").fill("a-long-enough-password");
       await page.getByRole("button", { name: "Create account" }).click();
-      await expect(page.getByText("Region is required")).toBeVisible();
+      await expect(page.getByText("Choose your country of residence")).toBeVisible();
       await expect(page.getByText("Confirm that you are 18 or older")).toBeVisible();
       await expect(page.getByTestId("signed-in-as")).toHaveCount(0);
       await expect(page.getByLabel("Email")).toHaveValue(email);
@@ -32,7 +32,7 @@ test.describe("account lifecycle", () => {
       await page.getByRole("button", { name: "Create account" }).click();
       // The country is kept; the 18+ box is still unticked and still required.
       await expect(page.getByText("Confirm that you are 18 or older")).toBeVisible();
-      await expect(page.getByText("Region is required")).toHaveCount(0);
+      await expect(page.getByText("Choose your country of residence")).toHaveCount(0);
       await expect(page.getByLabel("Country of residence")).toHaveValue("DE");
     });
 
@@ -218,6 +218,40 @@ test.describe("account lifecycle", () => {
     });
     expect(again.status()).toBe(400);
     expect(await again.json()).toMatchObject({ error: { code: "invalid_link", reason: "used" } });
+  });
+
+  test("sign-ups are limited per address: 429 with Retry-After in the API, a clear error in the form", async ({
+    browser,
+    request,
+  }) => {
+    // An address of this test's own (the first X-Forwarded-For hop), so no other test is limited.
+    const ip = `198.18.${Math.floor(Math.random() * 250)}.${Math.floor(Math.random() * 250) + 1}`;
+    const headers = { "x-forwarded-for": ip };
+    const signUpFrom = (prefix: string) =>
+      request.post("/api/v1/accounts", {
+        headers,
+        data: { email: uniqueEmail(prefix), password: "correct horse battery" },
+      });
+    for (let i = 0; i < 10; i++) expect((await signUpFrom("busy")).status()).toBe(201);
+    const refused = await signUpFrom("busy");
+    expect(refused.status()).toBe(429);
+    expect(Number(refused.headers()["retry-after"])).toBeGreaterThan(0);
+    expect(await refused.json()).toMatchObject({ error: { code: "rate_limited" } });
+
+    const context = await browser.newContext({ extraHTTPHeaders: headers });
+    const page = await context.newPage();
+    await page.goto("/signup");
+    await page.getByLabel("Email").fill(uniqueEmail("busy-form"));
+    await page.getByLabel("Password").fill("a-long-enough-password");
+    await page.getByLabel("Country of residence").selectOption("US");
+    await page.getByLabel("I am 18 or older").check();
+    await page.getByRole("button", { name: "Create account" }).click();
+    await expect(page.locator("form").getByRole("alert")).toHaveText(
+      /^Too many sign-ups from your network: try again in \d+ minutes?$/,
+    );
+    await expect(page.getByTestId("signed-in-as")).toHaveCount(0);
+    await shot(page, "lifecycle-12-signup-rate-limited");
+    await context.close();
   });
 
   test("the verification helper works for a player signed in in the browser", async ({

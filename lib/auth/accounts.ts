@@ -33,7 +33,7 @@ export type SignUpInput = z.infer<typeof signUpSchema>;
 
 /** The sign-up page asks every player for both declarations. */
 export const signUpFormSchema = signUpSchema.extend({
-  region: countryCodeSchema,
+  region: z.string({ error: "Choose your country of residence" }).pipe(countryCodeSchema),
   adult: z.literal(true, { error: "Confirm that you are 18 or older" }),
 });
 

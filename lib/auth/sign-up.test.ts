@@ -85,7 +85,7 @@ describe("signUp", () => {
       (error as ZodError).issues.map((issue) => [issue.path.join("."), issue.message]),
     );
     expect(byField).toEqual({
-      region: "Region is required",
+      region: "Choose your country of residence",
       adult: "Confirm that you are 18 or older",
     });
     expect(await lastSignUpEvent()).toMatchObject({

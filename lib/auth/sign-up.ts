@@ -22,9 +22,10 @@ export async function signUp(
   ]);
   if (!verdict.ok) {
     await recordEvent(db, { ...event, outcome: "refused", reason: "rate_limited" });
+    const minutes = Math.ceil(verdict.retryAfter / 60);
     throw new AppError(
       "rate_limited",
-      `Too many sign-ups from your network: try again in ${Math.ceil(verdict.retryAfter / 60)} minutes`,
+      `Too many sign-ups from your network: try again in ${minutes} minute${minutes === 1 ? "" : "s"}`,
       { retryAfter: verdict.retryAfter },
     );
   }

@@ -27,7 +27,7 @@ export default async function MailboxPage({
         Anyone who can open this site can read it: set <code>SMTP_URL</code> before real players
         sign up.
       </p>
-      <form method="get" className="row">
+      <form method="get" className="row mailbox-filter">
         <label className="sr-only" htmlFor="mailbox-to">
           Recipient
         </label>
