@@ -121,6 +121,13 @@ describe("signUp", () => {
   it("limits sign-ups per address and says how long to wait; other addresses go on", async () => {
     const ip = "203.0.113.77";
     const { limit } = rateRules.signUpPerIp;
+    // Mistakes in the form do not use up the allowance.
+    for (let i = 0; i < 3; i++) {
+      const typo = await failure(
+        signUp(db, { email: "x", password: "" }, { ip, userAgent: "bot" }),
+      );
+      expect(typo).toBeInstanceOf(ZodError);
+    }
     for (let i = 0; i < limit; i++) {
       await signUp(db, { email: email(), password }, { ip, userAgent: "bot" });
     }
@@ -130,9 +137,9 @@ describe("signUp", () => {
     const retryAfter = (error as AppError).details?.retryAfter as number;
     expect(retryAfter).toBeGreaterThan(0);
     expect(retryAfter).toBeLessThanOrEqual(rateRules.signUpPerIp.windowSeconds);
-    // Invalid attempts count too: a bot cannot probe for free.
+    // Still refused for the rest of the window.
     expect(
-      await failure(signUp(db, { email: "x", password: "" }, { ip, userAgent: "bot" })),
+      await failure(signUp(db, { email: email(), password }, { ip, userAgent: "bot" })),
     ).toMatchObject({ code: "rate_limited" });
 
     const refused = await db

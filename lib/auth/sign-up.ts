@@ -6,8 +6,8 @@ import { createAccount, type PublicUser, type signUpFormSchema, signUpSchema } f
 import { sendVerificationEmail } from "./email-verification";
 
 /**
- * Creates a player account and mails it a verification link. Every attempt counts against the
- * caller's address (rateRules.signUpPerIp) and every outcome is audited as `sign_up`. The page
+ * Creates a player account and mails it a verification link. Every well-formed attempt counts
+ * against the caller's address (rateRules.signUpPerIp); every outcome is audited as `sign_up`. The page
  * passes signUpFormSchema (region and 18+ required); the API the lenient signUpSchema.
  */
 export async function signUp(
@@ -17,6 +17,19 @@ export async function signUp(
   schema: typeof signUpSchema | typeof signUpFormSchema = signUpSchema,
 ): Promise<PublicUser> {
   const event = { ...context, action: "sign_up" } as const;
+  const parsed = schema.safeParse(input);
+  if (!parsed.success) {
+    const fields = [...new Set(parsed.error.issues.map((issue) => issue.path.join(".")))];
+    await recordEvent(db, {
+      ...event,
+      outcome: "refused",
+      reason: "invalid_input",
+      data: { fields },
+    });
+    throw parsed.error;
+  }
+  // Counted once the form is filled in correctly: a player fixing typos is not held back, and
+  // what the limit guards (new accounts, password hashing, mail) only happens past this point.
   const verdict = await hitRateLimits(db, [
     { rule: rateRules.signUpPerIp, subject: context.ip ?? "" },
   ]);
@@ -28,17 +41,6 @@ export async function signUp(
       `Too many sign-ups from your network: try again in ${minutes} minute${minutes === 1 ? "" : "s"}`,
       { retryAfter: verdict.retryAfter },
     );
-  }
-  const parsed = schema.safeParse(input);
-  if (!parsed.success) {
-    const fields = [...new Set(parsed.error.issues.map((issue) => issue.path.join(".")))];
-    await recordEvent(db, {
-      ...event,
-      outcome: "refused",
-      reason: "invalid_input",
-      data: { fields },
-    });
-    throw parsed.error;
   }
   let user: PublicUser;
   try {
