@@ -23,8 +23,6 @@ export const errorStatus = {
   not_eligible: 403,
   payload_too_large: 413,
   unsupported_media_type: 415,
-  payload_too_large: 413,
-  unsupported_media_type: 415,
   idempotency_mismatch: 422,
   /** A verification or password-reset link that is unknown, used or expired (`details.reason`). */
   invalid_link: 400,
