@@ -14,6 +14,9 @@
  * headers are a plain request's, and revalidation does nothing. Everything after — the action's
  * own checks, currentUser()'s database lookup, the domain code and PostgreSQL — is the real code.
  * That the cookie really decodes to that session is what the e2e sign-in specs show.
+ *
+ * The same harness sends hostile values in each form field of each action: every one must be
+ * answered (a returned state or a redirect), never thrown as a server error.
  */
 import { randomBytes } from "node:crypto";
 import { globSync } from "node:fs";
@@ -321,5 +324,51 @@ describe("server action authorisation", () => {
       }
     }
     expect(wrong).toEqual([]);
+  });
+
+  it("hostile form values are answered, never a server error", async () => {
+    const values = [
+      "a\u0000b",
+      "A".repeat(100_000),
+      "1e308",
+      "-1",
+      "2147483648",
+      "9223372036854775808",
+      "'; drop table users; --",
+      "<script>alert(1)</script>",
+      "\u202Egnp.exe",
+      "🎁💥",
+    ];
+    const failures: string[] = [];
+    for (const { key, run } of actions) {
+      const entry = ACTIONS[key];
+      if (!entry || "public" in entry) continue;
+      const caller = entry.changes[0];
+      if (!caller) continue;
+      const sample = await entry.args(fx, caller);
+      const fields = sample.flatMap((arg) => (arg instanceof FormData ? [...arg.keys()] : []));
+      for (const field of fields) {
+        for (const value of values) {
+          await enrolWithSecret(db, fx.accounts.admin.id, ADMIN_SECRET);
+          await enrolWithSecret(db, fx.accounts.auditor.id, ADMIN_SECRET);
+          const args = (await entry.args(fx, caller)).map((arg) => {
+            if (!(arg instanceof FormData)) return arg;
+            const changed = new FormData();
+            for (const [name, v] of arg.entries()) changed.set(name, name === field ? value : v);
+            return changed;
+          });
+          session.current = await sessionOf(caller);
+          // A redirect is an answer; any other throw is what Next would turn into a 500.
+          await run(...args).catch((error: Error & { digest?: string }) => {
+            if (!error.digest?.startsWith("NEXT_REDIRECT")) {
+              failures.push(
+                `${key} ${field}=${JSON.stringify(value.slice(0, 20))}: ${error.message.slice(0, 120)}`,
+              );
+            }
+          });
+        }
+      }
+    }
+    expect(failures).toEqual([]);
   });
 });

@@ -4,13 +4,18 @@ import type { DbOrTx, Tx } from "@/db/client";
 import { excludedRegions } from "@/db/schema";
 import { type RequestContext, recordEvent } from "@/lib/audit/record-event";
 import { countryCodeSchema, countryName } from "@/lib/geo/countries";
+import { NUL_MESSAGE, withoutNul } from "@/lib/validation/storable-text";
 
 export type ExcludedRegion = { code: string; name: string; note: string | null; createdAt: string };
 
 /** Who changes the list, for the audit trail. */
 export type RegionActor = { actorId: string; tokenId?: string | null } & RequestContext;
 
-const note = z.string().trim().max(500, "The note is at most 500 characters");
+const note = z
+  .string()
+  .trim()
+  .max(500, "The note is at most 500 characters")
+  .refine(withoutNul, NUL_MESSAGE);
 
 export const excludedRegionSchema = z.object({ code: countryCodeSchema, note: note.optional() });
 export type ExcludedRegionInput = z.infer<typeof excludedRegionSchema>;

@@ -2,6 +2,7 @@ import { and, desc, eq, gte, inArray, lt, type SQL, sql } from "drizzle-orm";
 import { z } from "zod";
 import type { DbOrTx } from "@/db/client";
 import { auditEvents, users } from "@/db/schema";
+import { NUL_MESSAGE, withoutNul } from "@/lib/validation/storable-text";
 
 /** Turns the "" of an empty form field or query parameter into "not given". */
 const optional = <T extends z.ZodType>(schema: T) =>
@@ -12,11 +13,7 @@ const optional = <T extends z.ZodType>(schema: T) =>
 
 /** Trimmed text PostgreSQL can store: a NUL character would fail the query, not match nothing. */
 export const plainText = (max: number) =>
-  z
-    .string()
-    .trim()
-    .max(max, `At most ${max} characters`)
-    .refine((text) => !text.includes("\u0000"), "Contains a NUL character");
+  z.string().trim().max(max, `At most ${max} characters`).refine(withoutNul, NUL_MESSAGE);
 
 /** Dates PostgreSQL and JavaScript agree on. */
 const moment = z.coerce

@@ -4,6 +4,7 @@ import type { DbOrTx } from "@/db/client";
 import { type User, users } from "@/db/schema";
 import { AppError } from "@/lib/errors/app-error";
 import { countryCodeSchema } from "@/lib/geo/countries";
+import { NUL_MESSAGE, withoutNul } from "@/lib/validation/storable-text";
 import { hashPassword } from "./password";
 
 export const emailSchema = z
@@ -21,7 +22,7 @@ export const passwordSchema = z
 export const signUpSchema = z.object({
   email: emailSchema,
   password: passwordSchema,
-  displayName: z.string().trim().min(1).max(60).optional(),
+  displayName: z.string().trim().min(1).max(60).refine(withoutNul, NUL_MESSAGE).optional(),
   // Optional so that API clients sending only {email, password} keep working; such an account
   // cannot claim until it has declared both.
   region: countryCodeSchema.optional(),

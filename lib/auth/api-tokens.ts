@@ -5,6 +5,7 @@ import type { DbOrTx } from "@/db/client";
 import { apiTokens, users } from "@/db/schema";
 import { type RequestContext, recordEvent } from "@/lib/audit/record-event";
 import { AppError } from "@/lib/errors/app-error";
+import { NUL_MESSAGE, withoutNul } from "@/lib/validation/storable-text";
 import type { SessionUser } from "./sessions";
 import { sessionUserColumns } from "./sessions";
 import { attemptSignIn, type SignInCredentials, signInRefusal } from "./sign-in";
@@ -17,7 +18,7 @@ export const TOKEN_TTL_CHOICES = [7, 30, 90] as const;
 const LAST_USED_RESOLUTION = "1 minute";
 
 export const tokenOptionsSchema = z.object({
-  name: z.string().trim().min(1).max(60).optional(),
+  name: z.string().trim().min(1).max(60).refine(withoutNul, NUL_MESSAGE).optional(),
   expiresInDays: z.number().int().min(1).max(365).optional(),
 });
 export type TokenOptions = z.infer<typeof tokenOptionsSchema>;

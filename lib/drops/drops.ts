@@ -4,6 +4,7 @@ import { z } from "zod";
 import type { DbOrTx } from "@/db/client";
 import { dropPools, drops, type EligibilityRules, prizes } from "@/db/schema";
 import { AppError } from "@/lib/errors/app-error";
+import { NUL_MESSAGE, withoutNul } from "@/lib/validation/storable-text";
 
 type PrizeKind = "gift_card" | "crypto" | "physical";
 type Tier = "bronze" | "silver" | "gold";
@@ -184,7 +185,12 @@ export const eligibilitySchema = z
 
 export const createDropSchema = z
   .object({
-    title: z.string().trim().min(1, "Title is required").max(120, "Title is too long"),
+    title: z
+      .string()
+      .trim()
+      .min(1, "Title is required")
+      .max(120, "Title is too long")
+      .refine(withoutNul, NUL_MESSAGE),
     prizeId: z.uuid({ error: "Choose a prize" }).optional(),
     units: unitsSchema.optional(),
     pools: z

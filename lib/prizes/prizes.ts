@@ -2,6 +2,7 @@ import { desc, eq, sql } from "drizzle-orm";
 import { z } from "zod";
 import type { DbOrTx } from "@/db/client";
 import { type Prize, prizes } from "@/db/schema";
+import { NUL_MESSAGE, withoutNul } from "@/lib/validation/storable-text";
 
 export const prizeKinds = ["gift_card", "crypto", "physical"] as const;
 export const prizeKindLabels: Record<(typeof prizeKinds)[number], string> = {
@@ -11,7 +12,12 @@ export const prizeKindLabels: Record<(typeof prizeKinds)[number], string> = {
 };
 
 export const createPrizeSchema = z.object({
-  name: z.string().trim().min(1, "Name is required").max(120, "Name is too long"),
+  name: z
+    .string()
+    .trim()
+    .min(1, "Name is required")
+    .max(120, "Name is too long")
+    .refine(withoutNul, NUL_MESSAGE),
   kind: z.enum(prizeKinds, { error: "Choose a kind: gift card, crypto or physical" }),
   value: z.coerce
     .number({ error: "Value must be a number" })

@@ -11,6 +11,7 @@ import { endAllSessions } from "@/lib/auth/sessions";
 import { beginEnrolment, confirmEnrolment, disableTwoFactor } from "@/lib/auth/two-factor";
 import { isAppError } from "@/lib/errors/app-error";
 import { clientInfo } from "@/lib/http/client-info";
+import { NUL_MESSAGE, withoutNul } from "@/lib/validation/storable-text";
 
 export type TokenFormState = {
   error?: string;
@@ -22,7 +23,12 @@ export type TokenFormState = {
 export type CodeFormState = { error?: string; recoveryCodes?: string[]; done?: boolean };
 
 const tokenForm = z.object({
-  name: z.string().trim().min(1, "Give the token a name").max(60, "At most 60 characters"),
+  name: z
+    .string()
+    .trim()
+    .min(1, "Give the token a name")
+    .max(60, "At most 60 characters")
+    .refine(withoutNul, NUL_MESSAGE),
   expiresInDays: z.coerce
     .number()
     .refine((days) => (TOKEN_TTL_CHOICES as readonly number[]).includes(days), "Choose an expiry"),

@@ -1,0 +1,10 @@
+/**
+ * PostgreSQL text cannot hold a NUL character: a statement carrying one fails, which would answer a
+ * form or API call with a server error. Text fields refuse it as invalid input instead:
+ * `z.string().refine(withoutNul, NUL_MESSAGE)`.
+ */
+export function withoutNul(text: string): boolean {
+  return !text.includes("\u0000");
+}
+
+export const NUL_MESSAGE = "Contains a NUL character";
