@@ -119,6 +119,15 @@ test.describe("two-factor, sessions and API tokens", () => {
     await signIn(laptop, player.email, player.password);
     await signIn(phone, player.email, player.password);
 
+    // Auth.js's session cookie: out of scripts' reach and not sent on cross-site subrequests (it
+    // is also Secure, under a __Secure- name, when the site is served over https).
+    const cookies = await laptop.context().cookies();
+    expect(cookies.find((c) => c.name === "authjs.session-token")).toMatchObject({
+      httpOnly: true,
+      sameSite: "Lax",
+      path: "/",
+    });
+
     await laptop.goto("/account");
     await laptop.getByRole("button", { name: "Sign out of all sessions" }).click();
     await expect(laptop).toHaveURL(/\/signin/);

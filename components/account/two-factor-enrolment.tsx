@@ -22,10 +22,10 @@ export function TwoFactorEnrolment({
   if (state.recoveryCodes) {
     return (
       <div className="card" data-testid="recovery-codes">
-        <p className="alert success" role="status">
+        <p className="alert success" role="status" style={{ marginTop: 0 }}>
           Two-factor authentication is on.
         </p>
-        <h2>Your recovery codes</h2>
+        <h3>Your recovery codes</h3>
         <p>
           Each code signs you in once if you lose your phone. Keep them somewhere safe: they are
           shown only this once.
@@ -53,7 +53,7 @@ export function TwoFactorEnrolment({
   }
   return (
     <div className="card">
-      <h2>Set up your authenticator app</h2>
+      <h3>Set up your authenticator app</h3>
       <ol>
         <li>Scan this QR code with an authenticator app (any app that supports TOTP codes).</li>
         <li>Or type the secret into the app by hand.</li>

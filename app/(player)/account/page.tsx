@@ -21,29 +21,31 @@ export default async function AccountPage() {
         {user.email} · {user.role}
       </p>
 
-      <section className="card">
-        <h2>Two-factor authentication</h2>
-        <p>
-          {user.twoFactorEnabled ? (
-            <span className="badge anchored">on</span>
-          ) : (
-            <span className="badge pending">off</span>
-          )}{" "}
-          <Link href="/account/security">
-            {user.twoFactorEnabled ? "Manage two-factor" : "Set up two-factor"}
-          </Link>
-        </p>
-      </section>
+      <div className="grid two">
+        <section className="card">
+          <h3>Two-factor authentication</h3>
+          <p>
+            {user.twoFactorEnabled ? (
+              <span className="badge anchored">on</span>
+            ) : (
+              <span className="badge pending">off</span>
+            )}{" "}
+            <Link href="/account/security">
+              {user.twoFactorEnabled ? "Manage two-factor" : "Set up two-factor"}
+            </Link>
+          </p>
+        </section>
 
-      <section className="card">
-        <h2>Sessions</h2>
-        <p>Signs out every browser where this account is signed in, this one included.</p>
-        <form action={signOutEverywhereAction}>
-          <button type="submit" className="secondary">
-            Sign out of all sessions
-          </button>
-        </form>
-      </section>
+        <section className="card">
+          <h3>Sessions</h3>
+          <p>Signs out every browser where this account is signed in, this one included.</p>
+          <form action={signOutEverywhereAction}>
+            <button type="submit" className="secondary">
+              Sign out of all sessions
+            </button>
+          </form>
+        </section>
+      </div>
 
       <section>
         <h2>API tokens</h2>

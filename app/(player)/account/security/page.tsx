@@ -40,7 +40,7 @@ export default async function SecurityPage({
       )}
       {status.enabled ? (
         <section className="card">
-          <p>
+          <p style={{ marginTop: 0 }}>
             <span className="badge anchored">on</span> since{" "}
             {status.enabledAt && formatDateTime(status.enabledAt)}. {status.recoveryCodesLeft} of 10
             recovery codes left.
@@ -55,7 +55,7 @@ export default async function SecurityPage({
         <TwoFactorEnrolment qrCode={qrCode} secret={status.pending.secret} next={next} />
       ) : (
         <section className="card">
-          <p>
+          <p style={{ marginTop: 0 }}>
             Two-factor is <strong>off</strong>. You need an authenticator app, such as the one built
             into your phone's password manager.
           </p>
