@@ -1,4 +1,4 @@
-import { randomUUID } from "node:crypto";
+import { randomInt, randomUUID } from "node:crypto";
 import path from "node:path";
 import { type APIRequestContext, expect, type Page } from "@playwright/test";
 import { DEMO_TOTP_SECRET } from "../db/seed";
@@ -80,19 +80,80 @@ export async function signOut(page: Page): Promise<void> {
   await expect(page.getByTestId("signed-in-as")).toHaveCount(0);
 }
 
-/** A fresh player account through the public API; returns its credentials. */
+/**
+ * A made-up address for the first X-Forwarded-For hop: requests carrying it count as another
+ * person's for the per-address limits (10 sign-ups an hour) and for linking accounts by address.
+ */
+export function otherClientIp(): string {
+  return `10.${randomInt(256)}.${randomInt(256)}.${randomInt(1, 255)}`;
+}
+
+/**
+ * A fresh player account through the public API (in the US, 18+), as if from a client address of
+ * its own; returns its credentials. Its email is confirmed, as claims require, unless
+ * `verified: false`.
+ */
 export async function createPlayer(
   request: APIRequestContext,
   prefix = "player",
+  { verified = true }: { verified?: boolean } = {},
 ): Promise<{ id: string; email: string; password: string }> {
   const email = uniqueEmail(prefix);
   const password = "correct horse battery";
   const res = await request.post("/api/v1/accounts", {
-    data: { email, password, displayName: `E2E ${prefix}` },
+    headers: { "x-forwarded-for": otherClientIp() },
+    data: { email, password, displayName: `E2E ${prefix}`, region: "US", adult: true },
   });
   expect(res.status(), await res.text()).toBe(201);
   const body = (await res.json()) as { id: string };
+  if (verified) await verifyEmailViaApi(request, email);
   return { id: body.id, email, password };
+}
+
+/**
+ * The newest link to `path` (such as "/verify-email") mailed to `email`, read from the development
+ * mailbox; waits for it, since some mail (password reset) is sent just after the answer.
+ */
+export async function mailedLink(
+  request: APIRequestContext,
+  email: string,
+  path: string,
+): Promise<string> {
+  const pattern = new RegExp(`href="([^"]*${path}\\?token=[A-Za-z0-9_-]{43})"`);
+  let link = "";
+  await expect
+    .poll(
+      async () => {
+        const res = await request.get(`/dev/mailbox?to=${encodeURIComponent(email)}`);
+        link = pattern.exec(await res.text())?.[1] ?? "";
+        return link;
+      },
+      { message: `a ${path} link mailed to ${email}` },
+    )
+    .not.toBe("");
+  return link;
+}
+
+/** Confirms the account's email without a browser: the mailed token, posted to the API. */
+export async function verifyEmailViaApi(request: APIRequestContext, email: string): Promise<void> {
+  const link = await mailedLink(request, email, "/verify-email");
+  const token = new URL(link).searchParams.get("token");
+  const res = await request.post("/api/v1/accounts/verify-email", { data: { token } });
+  expect(res.status(), await res.text()).toBe(204);
+}
+
+/** Confirms the account's email as a player would: mailbox, link, "Confirm my email". */
+export async function verifyEmailViaMailbox(page: Page, email: string): Promise<void> {
+  await page.goto(`/dev/mailbox?to=${encodeURIComponent(email)}`);
+  await page
+    .getByTestId("mail-message")
+    .filter({ hasText: "Confirm your email address" })
+    .first()
+    .getByRole("link", { name: /\/verify-email\?token=/ })
+    .click();
+  await expect(page).toHaveURL(/\/verify-email\?token=/);
+  await page.getByRole("button", { name: "Confirm my email" }).click();
+  await expect(page.getByRole("heading", { name: "Email confirmed" })).toBeVisible();
 }
 
 export async function apiToken(

@@ -33,9 +33,13 @@ export default async function VerifyEmailPage({
   return (
     <>
       <h1>Confirm your email</h1>
-      <p className="alert error" role="alert" data-testid="link-problem">
-        {emailTokenProblemMessage(state.problem)}
-      </p>
+      {link ? (
+        <p className="alert error" role="alert" data-testid="link-problem">
+          {emailTokenProblemMessage(state.problem)}
+        </p>
+      ) : (
+        <p className="lead">Open the link in the email we sent when you signed up.</p>
+      )}
       {!user && (
         <p>
           <Link href="/signin?next=/verify-email">Sign in</Link> to have a new link sent to you.
