@@ -48,7 +48,9 @@ export const openApiDocument = {
     title: "Prizeledger API",
     version: "1.0.0",
     description:
-      "Prize drops and redemptions. Errors are always {error: {code, message}} with a fitting status.",
+      "Prize drops and redemptions. Errors are always {error: {code, message}} with a fitting status. " +
+      "JSON bodies are at most 64 KiB (413 payload_too_large), sent as application/json (415 " +
+      "unsupported_media_type for other types) and must be a JSON object (400).",
   },
   servers: [{ url: "/" }],
   components: {
