@@ -12,6 +12,8 @@ import {
   tokenOptionsSchema,
   userForApiToken,
 } from "./api-tokens";
+import { decodeBase32, totpCode } from "./totp";
+import { enrolWithSecret } from "./two-factor";
 
 const db = connectTestDb();
 const PASSWORD = "correct horse battery";
@@ -113,5 +115,22 @@ describe("API tokens", () => {
     );
     expect(issued).toMatchObject({ name: "script", role: "player" });
     expect(await userForApiToken(db, issued.token)).toMatchObject({ id: user.id });
+  });
+
+  it("ask for the two-factor code when it is on", async () => {
+    const user = await newAccount();
+    const secret = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP";
+    await enrolWithSecret(db, user.id, secret);
+    const credentials = { email: user.email, password: PASSWORD };
+    await expect(createApiTokenWithPassword(db, credentials, {}, context)).rejects.toMatchObject({
+      code: "otp_required",
+      status: 401,
+    });
+    await expect(
+      createApiTokenWithPassword(db, { ...credentials, otp: "ABCDE-FGHJK" }, {}, context),
+    ).rejects.toMatchObject({ code: "otp_invalid", status: 401 });
+    const otp = totpCode(decodeBase32(secret));
+    const issued = await createApiTokenWithPassword(db, { ...credentials, otp }, {}, context);
+    expect(await userForApiToken(db, issued.token)).toMatchObject({ twoFactorEnabled: true });
   });
 });
