@@ -3,7 +3,7 @@ import { sql } from "drizzle-orm";
 import type { Db, Tx } from "@/db/client";
 import type { EligibilityRules } from "@/db/schema";
 import { linkSignals } from "@/lib/abuse/account-links";
-import { rateRules } from "@/lib/abuse/rate-limit";
+import { type RateRule, rateRules } from "@/lib/abuse/rate-limit";
 import { listExcludedCodes } from "@/lib/abuse/regions";
 import type { RequestContext } from "@/lib/audit/record-event";
 import { decryptCode, encryptCode } from "@/lib/codes/code-crypto";
@@ -328,17 +328,13 @@ export const RATE_WINDOW_SECONDS = 10;
  */
 async function overRateLimit(tx: Tx, requests: ClaimRequest[], live: number[]): Promise<number[]> {
   if (live.length === 0) return [];
-  const playerRule = {
+  const playerRule: RateRule = {
     name: "claim:player",
     limit: env().CLAIM_RATE_LIMIT,
     windowSeconds: RATE_WINDOW_SECONDS,
   };
   const byKey = new Map<string, { limit: number; window: number; indices: number[] }>();
-  const count = (
-    rule: { name: string; limit: number; windowSeconds: number },
-    subject: string,
-    i: number,
-  ) => {
+  const count = (rule: RateRule, subject: string, i: number) => {
     const key = `${rule.name}:${subject.slice(0, 200)}`;
     const entry = byKey.get(key) ?? { limit: rule.limit, window: rule.windowSeconds, indices: [] };
     entry.indices.push(i);
