@@ -51,6 +51,13 @@ async function watchCsp(page: Page): Promise<() => void> {
   };
 }
 
+/** The Set-Cookie header of the named cookie (a response may set several). */
+function setCookie(response: APIResponse, name: string): string | undefined {
+  return response
+    .headersArray()
+    .find((h) => h.name.toLowerCase() === "set-cookie" && h.value.startsWith(`${name}=`))?.value;
+}
+
 function expectCommonHeaders(response: APIResponse | null): void {
   const headers = response?.headers() ?? {};
   expect(headers["strict-transport-security"]).toBe("max-age=63072000; includeSubDomains");
@@ -156,8 +163,22 @@ test.describe("security headers and CSP", () => {
       const res = await request.get("/signin", {
         headers: { "x-forwarded-proto": "https", cookie: "" },
       });
-      expect(res.headers()["set-cookie"]).toMatch(
+      expect(setCookie(res, "pl_device")).toMatch(
         /^pl_device=[A-Za-z0-9_-]{22}; Path=\/; Expires=[^;]+; Max-Age=34560000; Secure; HttpOnly; SameSite=lax$/i,
+      );
+    });
+
+    await test.step("Auth.js's cookies: HttpOnly and Lax; Secure and prefixed under https", async () => {
+      // trustHost: Auth.js takes the scheme from X-Forwarded-Proto, as set by the load balancer.
+      const plain = await request.get("/api/auth/csrf", { headers: { cookie: "" } });
+      expect(setCookie(plain, "authjs.csrf-token")).toMatch(
+        /^authjs\.csrf-token=[^;]+; Path=\/; HttpOnly; SameSite=Lax$/,
+      );
+      const https = await request.get("/api/auth/csrf", {
+        headers: { cookie: "", "x-forwarded-proto": "https" },
+      });
+      expect(setCookie(https, "__Host-authjs.csrf-token")).toMatch(
+        /^__Host-authjs\.csrf-token=[^;]+; Path=\/; HttpOnly; Secure; SameSite=Lax$/,
       );
     });
 
@@ -178,7 +199,8 @@ test.describe("security headers and CSP", () => {
       expect(api.headers()["set-cookie"]).toBeUndefined();
     });
 
-    for (const path of ["/ledger", "/verify", "/signin", "/signup", `/drops/${drop?.id}`]) {
+    const pages = ["/ledger", "/verify", "/signin", "/signup", "/forgot-password", "/dev/mailbox"];
+    for (const path of [...pages, `/drops/${drop?.id}`]) {
       await visit(page, path);
       noViolations();
     }
@@ -196,14 +218,22 @@ test.describe("security headers and CSP", () => {
     const drop = await findOpenDrop(request, LAUNCH_DROP);
     await signIn(page, CAROL_EMAIL);
     noViolations();
+    const sessionCookie = (await page.context().cookies()).find(
+      (c) => c.name === "authjs.session-token",
+    );
+    expect(sessionCookie?.httpOnly).toBe(true);
+    expect(sessionCookie?.sameSite).toBe("Lax");
+    expect(sessionCookie?.path).toBe("/");
 
     await visit(page, `/drops/${drop?.id}`);
     await page.getByRole("button", { name: "Claim one unit" }).click();
     await expect(page.getByTestId("claim-success")).toBeVisible();
     noViolations();
 
-    await visit(page, "/redemptions");
-    noViolations();
+    for (const path of ["/redemptions", "/account", "/account/security", "/account/claims"]) {
+      await visit(page, path);
+      noViolations();
+    }
     const token = await apiToken(request, CAROL_EMAIL);
     const mine = await request.get("/api/v1/redemptions", {
       headers: { authorization: `Bearer ${token}` },
@@ -252,7 +282,8 @@ test.describe("security headers and CSP", () => {
   test("admin pages: live tables, forms and a CSV file upload under the CSP", async ({ page }) => {
     const noViolations = await watchCsp(page);
     await signIn(page, ADMIN_EMAIL);
-    for (const path of ["/admin", "/admin/drops", "/admin/prizes"]) {
+    const pages = ["/admin", "/admin/drops", "/admin/accounts", "/admin/audit", "/admin/regions"];
+    for (const path of [...pages, "/admin/prizes"]) {
       await visit(page, path);
       noViolations();
     }
