@@ -2,6 +2,7 @@
 
 import { revalidatePath } from "next/cache";
 import { headers } from "next/headers";
+import { redirect } from "next/navigation";
 import { z } from "zod";
 import { getDb } from "@/db/client";
 import {
@@ -242,5 +243,6 @@ export async function includeRegionAction(
     actorId: admin.id,
   });
   revalidatePath("/admin/regions");
-  return { ok: `${countryName(parsed.data.code)} (${parsed.data.code}) is open again` };
+  // The row and its form are gone: the page itself says what happened.
+  redirect(`/admin/regions?opened=${parsed.data.code}`);
 }

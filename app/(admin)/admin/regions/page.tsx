@@ -4,13 +4,19 @@ import { getDb } from "@/db/client";
 import { listExcludedRegions } from "@/lib/abuse/regions";
 import { requirePageRole } from "@/lib/auth/require-page-role";
 import { formatDateTime } from "@/lib/format";
-import { COUNTRIES } from "@/lib/geo/countries";
+import { COUNTRIES, countryName, isCountryCode } from "@/lib/geo/countries";
 import { ExcludeRegionForm, IncludeRegionForm } from "./region-forms";
 
 export const metadata: Metadata = { title: "Excluded regions" };
 
-export default async function RegionsPage() {
+export default async function RegionsPage({
+  searchParams,
+}: {
+  searchParams: Promise<{ opened?: string | string[] }>;
+}) {
   await requirePageRole("/admin/regions", "admin");
+  const { opened } = await searchParams;
+  const reopened = typeof opened === "string" && isCountryCode(opened) ? opened : undefined;
   const regions = await listExcludedRegions(getDb());
   const excluded = new Set(regions.map((r) => r.code));
   return (
@@ -23,6 +29,11 @@ export default async function RegionsPage() {
         No one may claim or enter a lottery from these regions: neither players who declared one of
         them, nor requests that GeoIP places in one.
       </p>
+      {reopened && !excluded.has(reopened) && (
+        <p className="alert success" role="status">
+          {countryName(reopened)} ({reopened}) is open again
+        </p>
+      )}
       {regions.length === 0 ? (
         <p className="card muted">No region is excluded.</p>
       ) : (
@@ -51,7 +62,12 @@ export default async function RegionsPage() {
           </tbody>
         </table>
       )}
-      <ExcludeRegionForm countries={COUNTRIES.filter((c) => !excluded.has(c.code))} />
+      <h2>Exclude a region</h2>
+      {/* A fresh form after a region was opened again: its last message would be stale. */}
+      <ExcludeRegionForm
+        key={reopened ?? ""}
+        countries={COUNTRIES.filter((c) => !excluded.has(c.code))}
+      />
     </>
   );
 }

@@ -19,7 +19,6 @@ export function ExcludeRegionForm({
   const e = state.fieldErrors ?? {};
   return (
     <form action={action} className="card stack" aria-label="Exclude a region" noValidate>
-      <h2>Exclude a region</h2>
       {state.ok && (
         <p className="alert success" role="status">
           {state.ok}
