@@ -1,10 +1,10 @@
 import { and, eq, sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
-import { auditEvents, redemptions, users } from "@/db/schema";
+import { auditEvents, drops, redemptions, users } from "@/db/schema";
 import { recordSignals } from "@/lib/abuse/account-links";
 import { addExcludedRegion } from "@/lib/abuse/regions";
 import { AppError } from "@/lib/errors/app-error";
-import { enterLottery } from "@/lib/lottery/lottery";
+import { enterLottery, runDueDraws } from "@/lib/lottery/lottery";
 import { confirmShipping } from "@/lib/redemptions/confirm-shipping";
 import { connectTestDb, createPlayers, createTestDrop } from "@/test/db";
 import { claimDrop } from "./claim-drop";
@@ -176,6 +176,31 @@ describe("one claim per linked account group", () => {
       .where(sql`${users.id} in (${c}, ${d})`);
     expect(groups[0]?.group).not.toBeNull();
     expect(groups[1]?.group).toBe(groups[0]?.group);
+  });
+
+  it("draws one winner per linked group in a lottery, passing over the rest", async () => {
+    const { dropId } = await createTestDrop(db, {
+      units: 5,
+      allocation: "lottery",
+      eligibility: { onePerGroup: true },
+    });
+    const linked = await linkedPlayers(3);
+    const single = await onePlayer();
+    for (const playerId of [...linked, single]) {
+      expect(await reasonOf(enterLottery(db, { dropId, playerId }))).toBe("claimed");
+    }
+    await db
+      .update(drops)
+      .set({ endsAt: sql`now() - interval '1 second'` })
+      .where(eq(drops.id, dropId));
+    expect((await runDueDraws(db)).find((r) => r.dropId === dropId)).toMatchObject({
+      entries: 4,
+      winners: 2,
+      skipped: 2,
+    });
+    const winners = await db.select().from(redemptions).where(eq(redemptions.dropId, dropId));
+    expect(winners.map((w) => w.playerId)).toContain(single);
+    expect(winners.filter((w) => linked.includes(w.playerId))).toHaveLength(1);
   });
 
   it("gives exactly one unit to 20 linked accounts firing at once, across batches and transactions", async () => {
