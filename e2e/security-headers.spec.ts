@@ -6,7 +6,15 @@ import {
   test,
 } from "@playwright/test";
 import { CHAIN_RPC_URL } from "./constants";
-import { ADMIN_EMAIL, apiToken, findOpenDrop, LAUNCH_DROP, shot, signIn } from "./helpers";
+import {
+  ADMIN_EMAIL,
+  apiToken,
+  createPlayer,
+  findOpenDrop,
+  LAUNCH_DROP,
+  shot,
+  signIn,
+} from "./helpers";
 
 /**
  * Every kind of page works under the Content-Security-Policy: each test records CSP violations
@@ -251,6 +259,20 @@ test.describe("security headers and CSP", () => {
     await expect(page.getByTestId("verdict")).toHaveAttribute("data-ok", "true");
     noViolations();
     await shot(page, "security-02-verified-under-csp");
+  });
+
+  test("setting up two-factor shows its QR code under the CSP", async ({ page, request }) => {
+    const noViolations = await watchCsp(page);
+    const player = await createPlayer(request, "csp-2fa");
+    await signIn(page, player.email, player.password);
+    await visit(page, "/account/security");
+    await page.getByRole("button", { name: "Set up two-factor" }).click();
+    // The QR code is a data: image, which img-src allows.
+    const qr = page.locator("img[src^='data:image/png']");
+    await expect(qr).toBeVisible();
+    expect(await qr.evaluate((img: HTMLImageElement) => img.naturalWidth)).toBeGreaterThan(0);
+    noViolations();
+    await shot(page, "security-05-two-factor-qr-under-csp");
   });
 
   test("the lottery replay runs in the browser under the CSP", async ({ page, request }) => {
