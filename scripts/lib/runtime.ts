@@ -41,7 +41,14 @@ export function authSecret(env: Env): string {
 }
 
 const SOURCES = ["app", "components", "lib", "db", "public"];
-const SOURCE_FILES = ["next.config.js", "package-lock.json", "tsconfig.json", "auth.ts"];
+const SOURCE_FILES = [
+  "next.config.js",
+  "package-lock.json",
+  "tsconfig.json",
+  "auth.ts",
+  "proxy.ts",
+  "instrumentation-client.ts",
+];
 
 function hashSources(): string {
   const hash = createHash("sha256");
