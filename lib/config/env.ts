@@ -44,6 +44,11 @@ export const envSchema = z
     ANCHOR_DEADLINE_SECONDS: positiveInt(300),
     EMBEDDED_CHAIN_PORT: z.coerce.number().int().min(1024).max(65535).default(8545),
     CLAIM_RATE_LIMIT: positiveInt(10),
+    /**
+     * Proxies in front of the web instances that append to X-Forwarded-For; the client address
+     * is the entry that many places from the right (what a client writes itself is further left).
+     */
+    TRUSTED_PROXY_HOPS: positiveInt(1),
     ANCHOR_BATCH_SIZE: positiveInt(1000),
     ANCHOR_MAX_AGE_MS: positiveInt(2000),
     ANCHOR_POLL_MS: positiveInt(250),
