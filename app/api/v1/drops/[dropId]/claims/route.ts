@@ -6,7 +6,7 @@ import { claimContext } from "@/lib/abuse/request-signals";
 import { apiCaller, requireRole } from "@/lib/auth/current-user";
 import { claimDrop } from "@/lib/claims/claim-drop";
 import { AppError } from "@/lib/errors/app-error";
-import { apiRoute } from "@/lib/http/api-handler";
+import { apiRoute, readBody } from "@/lib/http/api-handler";
 import { signAnchoringPromise } from "@/lib/ledger/sign-receipt";
 
 const idempotencyKey = z
@@ -23,8 +23,7 @@ export const POST = apiRoute<{ params: Promise<{ dropId: string }> }>(async (req
   }
   const header = request.headers.get("idempotency-key");
   const key = header === null ? undefined : idempotencyKey.parse(header);
-  const body = await request.text();
-  if (body.length > 4096) throw new AppError("bad_request", "Request body is too large");
+  const body = await readBody(request, 4096);
   // The same key with another request is refused: the hash covers what was asked.
   const requestHash = createHash("sha256").update(`POST ${dropId}\n${body}`).digest();
   const claim = await claimDrop(getDb(), {
