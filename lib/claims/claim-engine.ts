@@ -54,6 +54,7 @@ type StoredOutcome =
 
 type DropState = {
   id: string;
+  title: string;
   now: Date;
   started: boolean;
   ended: boolean;
@@ -375,6 +376,7 @@ function claimGate(drop: DropState): RefusalReason | undefined {
 async function loadDrop(tx: Tx, dropId: string): Promise<DropState | undefined> {
   const [row] = await tx.execute<{
     id: string;
+    title: string;
     now: Date;
     started: boolean;
     ended: boolean;
@@ -384,12 +386,13 @@ async function loadDrop(tx: Tx, dropId: string): Promise<DropState | undefined> 
     allocation: "first_come" | "lottery";
     eligibility: EligibilityRules;
   }>(sql`
-    select id, now() as now, starts_at <= now() as started, ends_at <= now() as ended,
+    select id, title, now() as now, starts_at <= now() as started, ends_at <= now() as ended,
            paused_at is not null as paused, ends_at, per_player_limit, allocation, eligibility
     from drops where id = ${dropId}`);
   if (!row) return undefined;
   return {
     id: row.id,
+    title: row.title,
     now: new Date(row.now),
     started: row.started,
     ended: row.ended,
@@ -579,13 +582,14 @@ async function onePerGroup(
     flagged.set(c.playerId, c.playerId);
     flagged.set(holder, holder);
   }
-  if (flagged.size > 0) await flagLinkedAccounts(tx, drop.id, [...flagged.keys()].sort());
+  if (flagged.size > 0) await flagLinkedAccounts(tx, drop, [...flagged.keys()].sort());
   return kept;
 }
 
 /** Flags accounts for an admin to review (those already flagged keep their first reason). */
-async function flagLinkedAccounts(tx: Tx, dropId: string, playerIds: string[]): Promise<void> {
-  const reason = `Linked accounts claimed drop ${dropId} (one claim per linked account group)`;
+async function flagLinkedAccounts(tx: Tx, drop: DropState, playerIds: string[]): Promise<void> {
+  const dropId = drop.id;
+  const reason = `Linked accounts claimed drop “${drop.title}” (${dropId}), which allows one claim per linked account group`;
   const flagged = await tx.execute<{ id: string; flagged_at: Date }>(sql`
     update users set flagged_at = now(), flagged_reason = ${reason}
     where id = any(${sql.param(playerIds)}::uuid[]) and flagged_at is null
