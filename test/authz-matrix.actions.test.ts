@@ -13,7 +13,8 @@
  * of the account under test (its id and current session version, as a fresh sign-in would),
  * headers are a plain request's, and revalidation does nothing. Everything after — the action's
  * own checks, currentUser()'s database lookup, the domain code and PostgreSQL — is the real code.
- * That the cookie really decodes to that session is what the e2e sign-in specs show.
+ * That the cookie really decodes to that session is what the e2e sign-in specs show, and
+ * e2e/action-authz.spec.ts posts action ids straight to the real server as the wrong callers.
  *
  * The same harness sends hostile values in each form field of each action: every one must be
  * answered (a returned state or a redirect), never thrown as a server error.
