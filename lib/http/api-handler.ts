@@ -106,7 +106,7 @@ export async function readJson(request: Request): Promise<Record<string, unknown
  * escapes can carry both), and no honest input needs either: such input is refused as invalid,
  * naming the field, instead of failing in the database.
  */
-export function refuseUnstorableText(value: unknown, field = ""): void {
+function refuseUnstorableText(value: unknown, field = ""): void {
   // With the u flag a surrogate pair is one code point, so \p{Cs} matches unpaired halves only.
   const bad = (text: string) => /[\0\p{Cs}]/u.test(text);
   if (typeof value === "string") {
