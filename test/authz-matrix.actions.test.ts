@@ -186,6 +186,19 @@ const ACTIONS: Record<string, Entry> = {
     args: async (fx) => [(await issueApiToken(fx.db, fx.accounts.player.id)).id],
   },
   "app/(player)/account/actions.ts#signOutEverywhereAction": { changes: SIGNED_IN, args: () => [] },
+  "app/(player)/account/actions.ts#declareProfileAction": {
+    // Each caller's own profile is left open first: whoever is signed in completes only their own.
+    changes: SIGNED_IN,
+    args: async (fx, caller) => {
+      if (caller !== "anonymous") {
+        await db
+          .update(users)
+          .set({ region: null, adultDeclaredAt: null })
+          .where(eq(users.id, fx.accounts[caller].id));
+      }
+      return [{}, form({ region: "CA", adult: "yes" })];
+    },
+  },
   "app/(player)/account/actions.ts#beginTwoFactorAction": {
     // Admins and auditors here already have two-factor on: there is nothing to begin.
     changes: ["player", "other", "admin without 2FA"],

@@ -2,9 +2,7 @@
 
 import { useActionState } from "react";
 import { type FormState, signUpAction } from "@/app/(auth)/actions";
-import { COUNTRIES } from "@/lib/geo/countries";
-
-const countriesByName = [...COUNTRIES].sort((a, b) => a.name.localeCompare(b.name, "en"));
+import { CountrySelect } from "./country-select";
 
 export function SignUpForm() {
   const [state, action, pending] = useActionState<FormState, FormData>(signUpAction, {});
@@ -31,22 +29,9 @@ export function SignUpForm() {
         <input name="password" type="password" autoComplete="new-password" />
         {errors.password && <span className="field-error">{errors.password}</span>}
       </label>
-      <label>
+      <label htmlFor="signup-region">
         Country of residence
-        {/* A select takes its defaultValue only when mounted: remount it to show the kept value. */}
-        <select
-          key={state.values?.region}
-          name="region"
-          autoComplete="country"
-          defaultValue={state.values?.region ?? ""}
-        >
-          <option value="">Choose your country…</option>
-          {countriesByName.map((country) => (
-            <option key={country.code} value={country.code}>
-              {country.name}
-            </option>
-          ))}
-        </select>
+        <CountrySelect id="signup-region" defaultValue={state.values?.region} />
         <span className="muted small">Some prizes can only be claimed in some countries.</span>
         {errors.region && <span className="field-error">{errors.region}</span>}
       </label>

@@ -28,6 +28,7 @@ export const errorStatus = {
   invalid_link: 400,
   /** An admin tried to change their own role. */
   own_account: 409,
+  region_locked: 409,
   /** The change would leave no admin. */
   last_admin: 409,
   rate_limited: 429,

@@ -7,6 +7,12 @@ import { signOut } from "@/auth";
 import { getDb } from "@/db/client";
 import { createApiTokenForUser, revokeApiToken, TOKEN_TTL_CHOICES } from "@/lib/auth/api-tokens";
 import { currentUser } from "@/lib/auth/current-user";
+import {
+  declarationSchema,
+  declareProfile,
+  getProfile,
+  missingDeclarations,
+} from "@/lib/auth/profile";
 import { endAllSessions } from "@/lib/auth/sessions";
 import { beginEnrolment, confirmEnrolment, disableTwoFactor } from "@/lib/auth/two-factor";
 import { isAppError } from "@/lib/errors/app-error";
@@ -127,4 +133,34 @@ export async function disableTwoFactorAction(
   }
   revalidatePath("/account/security");
   return { done: true };
+}
+
+export type ProfileFormState = { error?: string; fieldErrors?: Record<string, string> };
+
+export async function declareProfileAction(
+  _prev: ProfileFormState,
+  form: FormData,
+): Promise<ProfileFormState> {
+  const user = await currentUser();
+  if (!user) return { error: "Sign in first" };
+  const parsed = declarationSchema.safeParse({
+    region: form.get("region") || undefined,
+    adult: form.get("adult") === "yes" ? true : undefined,
+  });
+  if (!parsed.success) {
+    const fieldErrors: Record<string, string> = {};
+    for (const issue of parsed.error.issues) fieldErrors[String(issue.path[0])] ??= issue.message;
+    return { fieldErrors };
+  }
+  const profile = await getProfile(getDb(), user.id);
+  const missing = profile ? missingDeclarations(profile, parsed.data) : {};
+  if (Object.keys(missing).length > 0) return { fieldErrors: missing };
+  try {
+    await declareProfile(getDb(), user.id, parsed.data, clientInfo(await headers()));
+  } catch (error) {
+    if (isAppError(error)) return { error: error.message };
+    throw error;
+  }
+  revalidatePath("/account");
+  return {};
 }

@@ -2,10 +2,13 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { redirect } from "next/navigation";
 import { ApiTokenForm } from "@/components/account/api-token-form";
+import { ProfileForm } from "@/components/account/profile-form";
 import { getDb } from "@/db/client";
 import { listApiTokens, TOKEN_TTL_CHOICES } from "@/lib/auth/api-tokens";
 import { currentUser } from "@/lib/auth/current-user";
+import { getProfile } from "@/lib/auth/profile";
 import { formatDateTime } from "@/lib/format";
+import { countryName } from "@/lib/geo/countries";
 import { revokeTokenAction, signOutEverywhereAction } from "./actions";
 
 export const metadata: Metadata = { title: "Account" };
@@ -13,13 +16,35 @@ export const metadata: Metadata = { title: "Account" };
 export default async function AccountPage() {
   const user = await currentUser();
   if (!user) redirect("/signin?next=/account");
-  const tokens = await listApiTokens(getDb(), user.id);
+  const [tokens, profile] = await Promise.all([
+    listApiTokens(getDb(), user.id),
+    getProfile(getDb(), user.id),
+  ]);
+  const needsRegion = !profile?.region;
+  const needsAdult = !profile?.adultDeclaredAt;
   return (
     <>
       <h1>Account</h1>
       <p className="lead">
         {user.email} · {user.role}
       </p>
+
+      <section className="card" data-testid="profile" style={{ marginBottom: 16 }}>
+        <h3>Profile</h3>
+        <p>
+          Country of residence:{" "}
+          {profile?.region ? `${countryName(profile.region)} (${profile.region})` : "not declared"}
+          {" · "}18 or older: {profile?.adultDeclaredAt ? "declared" : "not declared"}
+        </p>
+        {needsRegion || needsAdult ? (
+          <>
+            <p className="muted">Claims and lottery entries need both declarations.</p>
+            <ProfileForm needsRegion={needsRegion} needsAdult={needsAdult} />
+          </>
+        ) : (
+          <p className="muted small">To change your country, contact support.</p>
+        )}
+      </section>
 
       <div className="grid two">
         <section className="card">

@@ -1,0 +1,46 @@
+"use client";
+
+import { useActionState } from "react";
+import { declareProfileAction, type ProfileFormState } from "@/app/(player)/account/actions";
+import { CountrySelect } from "@/components/auth/country-select";
+
+/** Asks only for what the account has not declared yet. */
+export function ProfileForm({
+  needsRegion,
+  needsAdult,
+}: {
+  needsRegion: boolean;
+  needsAdult: boolean;
+}) {
+  const [state, action, pending] = useActionState<ProfileFormState, FormData>(
+    declareProfileAction,
+    {},
+  );
+  const errors = state.fieldErrors ?? {};
+  return (
+    <form action={action} className="stack">
+      {state.error && (
+        <p className="alert error" role="alert">
+          {state.error}
+        </p>
+      )}
+      {needsRegion && (
+        <label htmlFor="profile-region">
+          Country of residence
+          <CountrySelect id="profile-region" />
+          {errors.region && <span className="field-error">{errors.region}</span>}
+        </label>
+      )}
+      {needsAdult && (
+        <label className="checkbox">
+          <input name="adult" type="checkbox" value="yes" />
+          <span>I am 18 or older</span>
+        </label>
+      )}
+      {errors.adult && <span className="field-error">{errors.adult}</span>}
+      <button type="submit" disabled={pending}>
+        {pending ? "Saving…" : "Save"}
+      </button>
+    </form>
+  );
+}

@@ -1,0 +1,77 @@
+import { eq } from "drizzle-orm";
+import { z } from "zod";
+import type { DbOrTx } from "@/db/client";
+import { users } from "@/db/schema";
+import { type RequestContext, recordEvent } from "@/lib/audit/record-event";
+import { AppError } from "@/lib/errors/app-error";
+import { countryCodeSchema } from "@/lib/geo/countries";
+
+/** What a player declares about themselves; each is set once (the country decides eligibility). */
+export const declarationSchema = z.object({
+  region: z
+    .string({ error: "Choose your country of residence" })
+    .pipe(countryCodeSchema)
+    .optional(),
+  adult: z.literal(true, { error: "Confirm that you are 18 or older" }).optional(),
+});
+export type Declaration = z.infer<typeof declarationSchema>;
+
+export type Profile = { region: string | null; adultDeclaredAt: Date | null };
+
+/** The declarations a form must still bring for this profile, as field errors. */
+export function missingDeclarations(profile: Profile, input: Declaration): Record<string, string> {
+  const errors: Record<string, string> = {};
+  if (!profile.region && !input.region) errors.region = "Choose your country of residence";
+  if (!profile.adultDeclaredAt && !input.adult) errors.adult = "Confirm that you are 18 or older";
+  return errors;
+}
+
+export async function getProfile(db: DbOrTx, userId: string): Promise<Profile | undefined> {
+  const [row] = await db
+    .select({ region: users.region, adultDeclaredAt: users.adultDeclaredAt })
+    .from(users)
+    .where(eq(users.id, userId));
+  return row;
+}
+
+/**
+ * Completes a profile left open (accounts made through the API may skip both declarations).
+ * A declared country is not changed here: it would let a player step around an excluded region.
+ */
+export async function declareProfile(
+  db: DbOrTx,
+  userId: string,
+  input: Declaration,
+  context: RequestContext,
+): Promise<Profile> {
+  return db.transaction(async (tx) => {
+    const [before] = await tx
+      .select({ region: users.region, adultDeclaredAt: users.adultDeclaredAt })
+      .from(users)
+      .where(eq(users.id, userId))
+      .for("update");
+    if (!before) throw new AppError("not_found", "No such account");
+    if (input.region && before.region && input.region !== before.region) {
+      throw new AppError(
+        "region_locked",
+        "Your country of residence is already declared; contact support to change it",
+      );
+    }
+    const region = before.region ?? input.region ?? null;
+    const adultDeclaredAt = before.adultDeclaredAt ?? (input.adult ? new Date() : null);
+    if (region === before.region && adultDeclaredAt === before.adultDeclaredAt) return before;
+    await tx.update(users).set({ region, adultDeclaredAt }).where(eq(users.id, userId));
+    await recordEvent(tx, {
+      ...context,
+      actorId: userId,
+      action: "profile_declare",
+      subject: `user:${userId}`,
+      outcome: "ok",
+      data: {
+        before: { region: before.region, adult: before.adultDeclaredAt !== null },
+        after: { region, adult: adultDeclaredAt !== null },
+      },
+    });
+    return { region, adultDeclaredAt };
+  });
+}
