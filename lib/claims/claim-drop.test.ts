@@ -1,6 +1,7 @@
 import { and, eq, sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { auditEvents, dropPools, drops, dropUnits, ledgerEntries, redemptions } from "@/db/schema";
+import { issueApiToken } from "@/lib/auth/api-tokens";
 import { AppError } from "@/lib/errors/app-error";
 import { decodeLeaf, playerCommitment } from "@/lib/ledger/leaf";
 import { connectTestDb, createPlayers, createTestDrop } from "@/test/db";
@@ -74,6 +75,31 @@ describe("claim engine", () => {
         "sold_out",
       ),
     ).toBe(900);
+  });
+
+  it("records every attempt with its address, user agent and the API token it came with", async () => {
+    const { dropId } = await createTestDrop(db, { units: 1 });
+    const [first, second] = await createPlayers(db, 2);
+    const { id: tokenId } = await issueApiToken(db, first as string);
+    const context = { ip: "203.0.113.5", userAgent: "claim-test" };
+    await claimDrop(db, { dropId, playerId: first as string, tokenId, ...context });
+    await outcome(claimDrop(db, { dropId, playerId: second as string, ...context }));
+    const audit = await db
+      .select({
+        actor: auditEvents.actorId,
+        outcome: auditEvents.outcome,
+        reason: auditEvents.reason,
+        ip: auditEvents.ip,
+        userAgent: auditEvents.userAgent,
+        tokenId: auditEvents.tokenId,
+      })
+      .from(auditEvents)
+      .where(and(eq(auditEvents.action, "claim"), eq(auditEvents.subject, `drop:${dropId}`)))
+      .orderBy(auditEvents.id);
+    expect(audit).toEqual([
+      { actor: first, outcome: "ok", reason: null, ...context, tokenId },
+      { actor: second, outcome: "refused", reason: "sold_out", ...context, tokenId: null },
+    ]);
   });
 
   it("gives one unit to one player firing 50 concurrent claims", async () => {

@@ -25,6 +25,8 @@ export type ClaimRequest = {
   deviceId?: string | null;
   /** The request's country by GeoIP, when configured and known. */
   country?: string | null;
+  /** The API token the claim came with, kept in the audit trail. */
+  tokenId?: string | null;
 } & RequestContext;
 
 export type ClaimedRedemption = {
@@ -793,18 +795,21 @@ async function finish(
       ip: r.ip && /^[0-9a-fA-F:.]{2,45}$/.test(r.ip) ? r.ip : null,
       ua: r.userAgent?.slice(0, 500) ?? null,
       data: JSON.stringify(d.ok ? { redemptionId: d.redemption.id } : { limit: d.limit }),
+      token: r.tokenId ?? null,
     };
   });
   if (rows.length > 0) {
     await tx.execute(sql`
-      insert into audit_events (actor_id, action, subject, outcome, reason, ip, user_agent, data)
-      select a, 'claim', ${`drop:${dropId}`}, o, r, i::inet, u, d::jsonb
+      insert into audit_events
+        (actor_id, action, subject, outcome, reason, ip, user_agent, data, token_id)
+      select a, 'claim', ${`drop:${dropId}`}, o, r, i::inet, u, d::jsonb, k
       from unnest(${sql.param(rows.map((x) => x.actor))}::uuid[],
                   ${sql.param(rows.map((x) => x.outcome))}::text[],
                   ${sql.param(rows.map((x) => x.reason))}::text[],
                   ${sql.param(rows.map((x) => x.ip))}::text[],
                   ${sql.param(rows.map((x) => x.ua))}::text[],
-                  ${sql.param(rows.map((x) => x.data))}::text[]) as t(a, o, r, i, u, d)`);
+                  ${sql.param(rows.map((x) => x.data))}::text[],
+                  ${sql.param(rows.map((x) => x.token))}::uuid[]) as t(a, o, r, i, u, d, k)`);
   }
   const keyed = live.filter((i) => fresh.has(i));
   if (keyed.length > 0) {

@@ -29,6 +29,7 @@ export const POST = apiRoute<{ params: Promise<{ dropId: string }> }>(async (req
   const claim = await claimDrop(getDb(), {
     dropId,
     playerId: player.id,
+    tokenId: player.tokenId,
     idempotencyKey: key,
     requestHash,
     ...(await claimContext(request.headers)),
