@@ -34,6 +34,8 @@ export type EnterRequest = {
   country?: string | null;
   /** The browser's device cookie: links accounts entering from one browser (the draw looks). */
   deviceId?: string | null;
+  /** The API token the entry came with, kept in the audit trail. */
+  tokenId?: string | null;
 } & RequestContext;
 
 function entryView(row: { dropId: string; playerId: string; weight: number; createdAt: Date }) {

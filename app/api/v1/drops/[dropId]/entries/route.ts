@@ -12,6 +12,7 @@ export const POST = apiRoute<{ params: Promise<{ dropId: string }> }>(async (req
   const { entry, created } = await enterLottery(getDb(), {
     dropId,
     playerId: player.id,
+    tokenId: player.tokenId,
     ...(await claimContext(request.headers)),
   });
   return NextResponse.json(
