@@ -78,6 +78,8 @@ describe("sendMail", () => {
     expect(stored?.subject).toBe("Confirm your email");
     expect(stored?.sentAt).toBeInstanceOf(Date);
     expect(stored?.error).toBeNull();
+    // The link went to the recipient only; the record keeps no usable copy.
+    expect(stored?.text).toBe("");
   });
 
   it("refuses clearly when the server rejects the message, and records the error", async () => {

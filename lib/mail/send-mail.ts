@@ -41,6 +41,8 @@ function transporterFor(smtpUrl: string): Transporter {
 /**
  * Sends a plain-text message through SMTP and records it in mail_outbox; with no SMTP server
  * configured, only records it. Call it outside transactions: mail cannot be rolled back.
+ * A sent message is recorded without its text: the text holds live sign-in links (verification,
+ * password reset) that anyone reading the database could otherwise use.
  */
 export async function sendMail(
   db: DbOrTx,
@@ -56,13 +58,13 @@ export async function sendMail(
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
     console.error(`sending mail to ${mail.to} failed: ${reason}`);
-    await db.insert(mailOutbox).values({ ...mail, error: reason.slice(0, 1000) });
+    await db.insert(mailOutbox).values({ ...mail, text: "", error: reason.slice(0, 1000) });
     throw new AppError(
       "unavailable",
       "We could not send the email just now: try again in a few minutes",
     );
   }
-  await db.insert(mailOutbox).values({ ...mail, sentAt: sql`now()` });
+  await db.insert(mailOutbox).values({ ...mail, text: "", sentAt: sql`now()` });
 }
 
 /** The newest messages first, optionally only those to one address. */
