@@ -105,32 +105,35 @@ async function visit(page: Page, path: string): Promise<string> {
   return expectPageCsp(response as unknown as APIResponse);
 }
 
-/** A fresh crypto-prize drop made through the admin API (so that a demo player may claim it). */
-async function freshDrop(
+/**
+ * A fresh lottery drop made through the admin API whose window closes `windowMs` after it is
+ * made (the admin's token is fetched first: a two-factor code may take a while to come up).
+ */
+async function freshLottery(
   request: APIRequestContext,
-  allocation: "first_come" | "lottery",
-  endsAt: number,
-): Promise<string> {
+  windowMs: number,
+): Promise<{ dropId: string; endsAt: number }> {
   const admin = { authorization: `Bearer ${await apiToken(request, ADMIN_EMAIL)}` };
-  const suffix = `${allocation} ${Date.now().toString(36)}`;
+  const suffix = Date.now().toString(36);
   const prize = await request.post("/api/v1/admin/prizes", {
     headers: admin,
     data: { name: `E2E CSP Token ${suffix}`, kind: "crypto", value: 1, quantity: 1 },
   });
   expect(prize.status(), await prize.text()).toBe(201);
+  const endsAt = Date.now() + windowMs;
   const created = await request.post("/api/v1/admin/drops", {
     headers: admin,
     data: {
-      title: `E2E CSP ${suffix}`,
+      title: `E2E CSP lottery ${suffix}`,
       prizeId: ((await prize.json()) as { id: string }).id,
       units: 1,
       startsAt: new Date(Date.now() - 60_000).toISOString(),
       endsAt: new Date(endsAt).toISOString(),
-      allocation,
+      allocation: "lottery",
     },
   });
   expect(created.status(), await created.text()).toBe(201);
-  return ((await created.json()) as { id: string }).id;
+  return { dropId: ((await created.json()) as { id: string }).id, endsAt };
 }
 
 test.describe("security headers and CSP", () => {
@@ -277,9 +280,8 @@ test.describe("security headers and CSP", () => {
 
   test("the lottery replay runs in the browser under the CSP", async ({ page, request }) => {
     const noViolations = await watchCsp(page);
-    const endsAt = Date.now() + 6_000;
-    const dropId = await freshDrop(request, "lottery", endsAt);
     const auth = { authorization: `Bearer ${await apiToken(request, CAROL_EMAIL)}` };
+    const { dropId, endsAt } = await freshLottery(request, 10_000);
     const entry = await request.post(`/api/v1/drops/${dropId}/entries`, { headers: auth });
     expect(entry.status(), await entry.text()).toBe(201);
     await expect
