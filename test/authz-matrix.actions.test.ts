@@ -41,15 +41,22 @@ import {
 import { createFixtures, type Fixtures } from "./authz-matrix.table";
 import { connectTestDb, createTestDrop } from "./db";
 
-const session = vi.hoisted(() => ({ current: null as unknown }));
+const session = vi.hoisted(() => ({ current: null as unknown, requests: 1 }));
 vi.mock("@/auth", () => ({
   auth: async () => session.current,
   signIn: async () => undefined,
   signOut: async () => undefined,
   handlers: {},
 }));
+// Each request from an address of its own (RFC 5737), so per-address limits never stop a call early.
 vi.mock("next/headers", () => ({
-  headers: async () => new Headers({ "x-forwarded-for": "203.0.113.7", "user-agent": "vitest" }),
+  headers: async () => {
+    const n = session.requests++;
+    return new Headers({
+      "x-forwarded-for": `203.0.${113 + (n >> 8)}.${n & 255}`,
+      "user-agent": "vitest",
+    });
+  },
   cookies: async () => ({ get: () => undefined, getAll: () => [], has: () => false }),
 }));
 vi.mock("next/cache", () => ({ revalidatePath: () => undefined, revalidateTag: () => undefined }));
@@ -64,12 +71,17 @@ const CALLERS = ROLES;
 type Caller = Role;
 
 type Action = (...args: unknown[]) => Promise<unknown>;
+type Args = (fx: ActionFixtures, caller: Caller) => unknown[] | Promise<unknown[]>;
 type Entry =
-  | { public: string }
+  | {
+      /** Why anyone may call it; `args`, when given, is a valid anonymous call. */
+      public: string;
+      args?: Args;
+    }
   | {
       /** The callers whose call must change something; everyone else's must change nothing. */
       changes: Caller[];
-      args: (fx: ActionFixtures, caller: Caller) => unknown[] | Promise<unknown[]>;
+      args: Args;
     };
 
 type ActionFixtures = Fixtures & {
@@ -225,11 +237,39 @@ const ACTIONS: Record<string, Entry> = {
     },
   },
   "app/(auth)/actions.ts#signInAction": { public: "the password is the authority" },
-  "app/(auth)/actions.ts#signUpAction": { public: "anyone may sign up" },
+  "app/(auth)/actions.ts#signUpAction": {
+    public: "anyone may sign up",
+    args: () => [
+      {},
+      form({
+        email: `s-${unique()}@test.invalid`,
+        password: "a long enough password",
+        displayName: "S",
+        region: "US",
+        adult: "on",
+      }),
+    ],
+  },
   "app/(auth)/actions.ts#signOutAction": { public: "ends only the caller's own session" },
-  "app/(auth)/actions.ts#confirmEmailAction": { public: "the mailed token is the authority" },
-  "app/(auth)/actions.ts#forgotPasswordAction": { public: "anyone may ask for a reset mail" },
-  "app/(auth)/actions.ts#resetPasswordAction": { public: "the mailed token is the authority" },
+  "app/(auth)/actions.ts#confirmEmailAction": {
+    public: "the mailed token is the authority",
+    args: () => [{}, form({ token: "not-a-token" })],
+  },
+  "app/(auth)/actions.ts#forgotPasswordAction": {
+    public: "anyone may ask for a reset mail",
+    args: (fx) => [{}, form({ email: fx.accounts.other.email })],
+  },
+  "app/(auth)/actions.ts#resetPasswordAction": {
+    public: "the mailed token is the authority",
+    args: () => [
+      {},
+      form({
+        token: "not-a-token",
+        password: "a long enough password",
+        confirm: "a long enough password",
+      }),
+    ],
+  },
   "app/(auth)/actions.ts#resendVerificationAction": {
     // Only an unverified account gets a new mail: `other` is made one for this action.
     changes: ["other"],
@@ -356,8 +396,8 @@ describe("server action authorisation", () => {
     const failures: string[] = [];
     for (const { key, run } of actions) {
       const entry = ACTIONS[key];
-      if (!entry || "public" in entry) continue;
-      const caller = entry.changes[0];
+      if (!entry?.args) continue;
+      const caller = "public" in entry ? "anonymous" : entry.changes[0];
       if (!caller) continue;
       const sample = await entry.args(fx, caller);
       const fields = sample.flatMap((arg) => (arg instanceof FormData ? [...arg.keys()] : []));
