@@ -8,6 +8,7 @@ import {
   inet,
   integer,
   jsonb,
+  numeric,
   pgEnum,
   pgTable,
   primaryKey,
@@ -43,6 +44,7 @@ export const redemptionStatusEnum = pgEnum("redemption_status", [
   "fulfilled",
   "awaiting_action",
   "expired",
+  "reversed",
 ]);
 export const checkpointStatusEnum = pgEnum("checkpoint_status", [
   "pending",
@@ -118,6 +120,13 @@ export const prizes = pgTable(
     kind: prizeKindEnum("kind").notNull(),
     valueCents: bigint("value_cents", { mode: "number" }).notNull(),
     quantity: integer("quantity").notNull(),
+    /** Shown to players with the prize. */
+    description: text("description"),
+    /** Crypto prizes: how many tokens of which symbol a unit pays out. */
+    tokenAmount: numeric("token_amount", { precision: 38, scale: 18 }),
+    tokenSymbol: text("token_symbol"),
+    /** A retired prize goes into no new drop; drops that have it keep it. */
+    retiredAt: timestamp("retired_at", { withTimezone: true }),
     ...timestamps,
   },
   (t) => [
@@ -138,6 +147,9 @@ export const drops = pgTable(
     startsAt: timestamp("starts_at", { withTimezone: true }).notNull(),
     endsAt: timestamp("ends_at", { withTimezone: true }).notNull(),
     pausedAt: timestamp("paused_at", { withTimezone: true }),
+    /** Set when an admin ended the drop before its scheduled end (endsAt then moved to it). */
+    endedEarlyAt: timestamp("ended_early_at", { withTimezone: true }),
+    description: text("description"),
     perPlayerLimit: smallint("per_player_limit").notNull().default(1),
     allocation: allocationModeEnum("allocation").notNull().default("first_come"),
     eligibility: jsonb("eligibility").$type<EligibilityRules>().notNull().default({}),
@@ -235,13 +247,23 @@ export const redemptions = pgTable(
     playerSalt: bytea("player_salt").notNull(),
     ...timestamps,
     expiredAt: timestamp("expired_at", { withTimezone: true }),
+    /** An admin's reversal: the unit went back to stock and a reversal leaf to the ledger. */
+    reversedAt: timestamp("reversed_at", { withTimezone: true }),
+    reversedBy: uuid("reversed_by").references(() => users.id),
+    reversalReason: text("reversal_reason"),
   },
   (t) => [
     // The per-player limit: the database, not the application, is the last word.
     uniqueIndex("redemptions_drop_player_seq_key").on(t.dropId, t.playerId, t.claimSeq),
-    // A unit is held by one live redemption; an expired one gave it back.
-    uniqueIndex("redemptions_unit_key").on(t.unitId).where(sql`${t.status} <> 'expired'`),
+    // A unit is held by one live redemption; an expired or reversed one gave it back. (The
+    // predicate reads reversed_at, not the status: the migration adding 'reversed' cannot use it.)
+    uniqueIndex("redemptions_unit_key")
+      .on(t.unitId)
+      .where(sql`${t.status} <> 'expired' and ${t.reversedAt} is null`),
     index().on(t.playerId, t.createdAt),
+    index().on(t.dropId, t.createdAt),
+    index().on(t.prizeId, t.createdAt),
+    index().on(t.status, t.createdAt),
     index("redemptions_awaiting_idx")
       .on(t.actionDeadline)
       .where(sql`${t.status} = 'awaiting_action'`),

@@ -11,7 +11,7 @@ import { signAnchoringPromise } from "@/lib/ledger/sign-receipt";
 export type RedemptionView = {
   id: string;
   code: string;
-  status: "fulfilled" | "awaiting_action" | "expired";
+  status: "fulfilled" | "awaiting_action" | "expired" | "reversed";
   actionDeadline: string | null;
   shippingAddress: Record<string, string> | null;
   claimedAt: string;
