@@ -1,0 +1,148 @@
+/**
+ * What the live dashboard and the post-drop report show. Every time is an ISO 8601 string from
+ * the database clock; every count is exact (rollups are kept in step in the same transaction as
+ * the change they count).
+ */
+
+/** Claim answers grouped as the dashboard shows them; every other refusal reason is `other`. */
+export const outcomeCategories = [
+  "claimed",
+  "sold_out",
+  "not_eligible",
+  "rate_limited",
+  "limit_reached",
+  "other",
+] as const;
+export type OutcomeCategory = (typeof outcomeCategories)[number];
+export type OutcomeCounts = Record<OutcomeCategory, number>;
+
+export type PrizeKind = "gift_card" | "crypto" | "physical";
+
+/** The channel every claim batch notifies (payload: the drop id) after its counters moved. */
+export const ANALYTICS_CHANNEL = "analytics";
+
+export type LiveDrop = {
+  id: string;
+  title: string;
+  units: number;
+  /** Units available now (expired and reversed claims gave theirs back). */
+  remaining: number;
+  startsAt: string;
+  endsAt: string;
+  paused: boolean;
+  /**
+   * Units left after each bucket since the start (units minus claims so far; returns are not
+   * replayed into the curve, `remaining` is the exact figure now). At most ~300 points.
+   */
+  burnDown: Array<{ t: string; remaining: number }>;
+  bucketSeconds: number;
+};
+
+export type LatencySummary = {
+  /** Milliseconds from a claim request's arrival to its answer, over the window; null if none. */
+  p50: number | null;
+  p95: number | null;
+  p99: number | null;
+  samples: number;
+  windowSeconds: number;
+};
+
+export type CheckpointSummary = {
+  treeSize: number;
+  txHash: string | null;
+  blockNumber: number | null;
+  anchoredAt: string | null;
+};
+
+export type AnchoringStatus = {
+  /** Age of the oldest ledger entry not yet covered by an anchored checkpoint; 0 when none. */
+  lagSeconds: number;
+  /** Ledger entries not yet covered by an anchored checkpoint (sequenced or not). */
+  pendingEntries: number;
+  lastCheckpoint: CheckpointSummary | null;
+};
+
+export type DashboardSnapshot = {
+  at: string;
+  claimsPerSecond: {
+    /** The last 60 whole seconds, oldest first, one point per second (zeros included). */
+    series: Array<{ t: string; claimed: number; attempts: number }>;
+    /** Claims per second averaged over the last 10 whole seconds. */
+    current: number;
+  };
+  liveDrops: LiveDrop[];
+  outcomeMix: {
+    last5Minutes: OutcomeCounts;
+    /** Since midnight UTC. */
+    today: OutcomeCounts;
+  };
+  latency: LatencySummary;
+  anchoring: AnchoringStatus;
+  /** Redemptions held now (not expired, not reversed), all time. */
+  redemptionsByKind: Array<{ kind: PrizeKind; count: number }>;
+  /** 24 buckets, index = hour of day (UTC) the redemption was claimed in. */
+  byHourOfDay: number[];
+  /** Top regions (the player's declared region at claim time; "??" when none), largest first. */
+  byRegion: Array<{ region: string; count: number }>;
+  /** Top 10 prizes by redemptions held, largest first. */
+  topPrizes: Array<{ prizeId: string; name: string; kind: PrizeKind; count: number }>;
+};
+
+export type DeliveryStatus = {
+  fulfilled: number;
+  /** Physical prizes waiting for the player's shipping address. */
+  awaiting_action: number;
+  expired: number;
+  reversed: number;
+};
+
+export type FlaggedAccount = {
+  id: string;
+  email: string;
+  displayName: string;
+  flaggedAt: string;
+  flaggedReason: string | null;
+};
+
+export type DropReport = {
+  generatedAt: string;
+  drop: {
+    id: string;
+    title: string;
+    units: number;
+    remaining: number;
+    startsAt: string;
+    endsAt: string;
+    endedEarlyAt: string | null;
+    allocation: "first_come" | "lottery";
+  };
+  /** Seconds from the start until claims reached the drop's units; null if it never sold out. */
+  timeToSellOutSeconds: number | null;
+  /** Claims per bucket and cumulative, from the first to the last claim attempt. */
+  claimCurve: {
+    bucketSeconds: number;
+    points: Array<{ t: string; claims: number; cumulative: number }>;
+  };
+  /** Players who were granted at least one unit (whatever became of it). */
+  uniquePlayers: number;
+  /** Every claim answer of the drop, grouped as on the dashboard. */
+  outcomes: OutcomeCounts;
+  /** Refusals by their exact reason (e.g. `not_eligible:region`), largest first. */
+  refusalsByReason: Array<{ reason: string; count: number }>;
+  /** Accounts flagged over this drop (linked accounts) or flagged holders of its units. */
+  flaggedAccounts: FlaggedAccount[];
+  /** Redemptions whose ledger entry is covered by an anchored checkpoint. */
+  anchored: number;
+  redemptions: number;
+  /** anchored / redemptions (1 when there are none): must reach 1. */
+  anchoredShare: number;
+  deliveryStatus: DeliveryStatus;
+};
+
+/*
+ * The query functions (implemented in ./dashboard and ./drop-report):
+ *   getDashboard(db: DbOrTx): Promise<DashboardSnapshot>
+ *   getDropReport(db: DbOrTx, dropId: string): Promise<DropReport>  (AppError not_found)
+ *   dropReportCsv(report: DropReport): string  (sections: summary, claim curve, refusals,
+ *     flagged accounts, delivery status; fields escaped as lib/audit/csv.ts does)
+ */
