@@ -53,6 +53,8 @@ export async function expireOverdueClaims(db: Db, limit = 500): Promise<number> 
       from unnest(${sql.param(expired.map((e) => e.player_id))}::uuid[],
                   ${sql.param(expired.map((e) => e.id))}::uuid[]) as t(p, r)`);
     await tx.execute(sql`select pg_notify('ledger_entries', '')`);
+    // Units went back to their drops: open dashboards show the new remaining counts.
+    await tx.execute(sql`select pg_notify('analytics', '')`);
     return expired.length;
   });
 }

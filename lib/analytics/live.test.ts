@@ -1,0 +1,81 @@
+import { sql } from "drizzle-orm";
+import { describe, expect, it } from "vitest";
+import { claimAlone } from "@/lib/claims/claim-engine";
+import { connectTestDb, createPlayers, createTestDrop } from "@/test/db";
+import { ANALYTICS_CHANNEL, createLiveFeed, eventStream, sqlClient } from "./live";
+
+const db = connectTestDb();
+
+/** Resolves with the first snapshot that passes `test`. */
+function waitFor<T>(
+  subscribe: (send: (value: T) => void) => () => void,
+  test: (value: T) => boolean,
+): Promise<T> {
+  return new Promise((resolve) => {
+    const stop = subscribe((value) => {
+      if (!test(value)) return;
+      queueMicrotask(() => stop());
+      resolve(value);
+    });
+  });
+}
+
+describe("live analytics feed", () => {
+  it("recomputes a burst of notifications a few times, not once per notification or subscriber", async () => {
+    let computes = 0;
+    const counter = async () => {
+      computes += 1;
+      const [row] = await db.execute<{ n: number }>(sql`select ${computes}::int as n`);
+      return { n: Number(row?.n), at: Date.now() };
+    };
+    const feed = createLiveFeed(sqlClient(db), counter);
+    const seen: number[][] = [[], [], []];
+    const stops = seen.map((list) => feed.subscribe((s) => list.push(s.n)));
+    await waitFor(feed.subscribe, (s) => s.n >= 1);
+    const before = computes;
+    // Fifty claim batches committing at once: the notifications arrive together.
+    await db.transaction(async (tx) => {
+      for (let i = 0; i < 50; i += 1) {
+        await tx.execute(sql`select pg_notify(${ANALYTICS_CHANNEL}, ${String(i)})`);
+      }
+    });
+    await waitFor(feed.subscribe, (s) => s.n > before);
+    for (const stop of stops) stop();
+    // 50 notifications reached three subscribers through a handful of recomputes at most.
+    expect(computes - before).toBeLessThanOrEqual(2);
+    expect(seen[0]).toEqual(seen[1]);
+    expect(seen[1]).toEqual(seen[2]);
+    expect(feed.subscriberCount()).toBe(0);
+  });
+
+  it("a claim committed by the claim engine reaches an open event stream", async () => {
+    const { dropId } = await createTestDrop(db, { units: 3 });
+    const [player] = await createPlayers(db, 1);
+    const remaining = async () => {
+      const [row] = await db.execute<{ n: number }>(
+        sql`select count(*)::int as n from drop_units where drop_id = ${dropId} and status = 'available'`,
+      );
+      return { remaining: Number(row?.n) };
+    };
+    const feed = createLiveFeed(sqlClient(db), remaining);
+    const controller = new AbortController();
+    const reader = eventStream(feed, controller.signal, "snapshot").getReader();
+    const decoder = new TextDecoder();
+    let text = "";
+    const readUntil = async (needle: string) => {
+      while (!text.includes(needle)) {
+        const { value, done } = await reader.read();
+        if (done) throw new Error(`stream ended before ${needle}: ${text}`);
+        text += decoder.decode(value, { stream: true });
+      }
+    };
+    await readUntil('"remaining":3');
+    expect(text.startsWith("retry: ")).toBe(true);
+    await claimAlone(db, { dropId, playerId: player as string });
+    await readUntil('"remaining":2');
+    expect(text).toContain("event: snapshot\ndata: ");
+    controller.abort();
+    expect((await reader.read()).done).toBe(true);
+    expect(feed.subscriberCount()).toBe(0);
+  });
+});
