@@ -251,6 +251,8 @@ export const redemptions = pgTable(
     reversedAt: timestamp("reversed_at", { withTimezone: true }),
     reversedBy: uuid("reversed_by").references(() => users.id),
     reversalReason: text("reversal_reason"),
+    /** The player's declared region when claiming (set by a trigger): analytics count by it. */
+    region: text("region"),
   },
   (t) => [
     // The per-player limit: the database, not the application, is the last word.
@@ -264,6 +266,8 @@ export const redemptions = pgTable(
     index().on(t.dropId, t.createdAt),
     index().on(t.prizeId, t.createdAt),
     index().on(t.status, t.createdAt),
+    // The post-drop report's delivery status counts, read from the index alone.
+    index().on(t.dropId, t.status),
     index("redemptions_awaiting_idx")
       .on(t.actionDeadline)
       .where(sql`${t.status} = 'awaiting_action'`),
@@ -471,4 +475,62 @@ export const lotteryEntries = pgTable(
     ...timestamps,
   },
   (t) => [primaryKey({ columns: [t.dropId, t.playerId] })],
+);
+
+/*
+ * Analytics rollups: the dashboard and post-drop report read these instead of scanning
+ * redemptions and the audit trail. Claim answers and latencies are written by the claim engine,
+ * one statement per batch; redemption counts by triggers on redemptions (migration 0004), so
+ * claims, expiries, reversals and bulk loads all keep them exact. rebuildAnalyticsRollups()
+ * recomputes them from the raw tables.
+ */
+
+/** Claim answers per drop, second and reason ("claimed" or the refusal reason). */
+export const claimOutcomeSeconds = pgTable(
+  "claim_outcome_seconds",
+  {
+    dropId: uuid("drop_id").notNull(),
+    at: timestamp("at", { withTimezone: true }).notNull(),
+    reason: text("reason").notNull(),
+    n: integer("n").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.dropId, t.at, t.reason] }), index().on(t.at)],
+);
+
+/** The same per minute: day-long windows read at most 1,440 buckets per drop and reason. */
+export const claimOutcomeMinutes = pgTable(
+  "claim_outcome_minutes",
+  {
+    dropId: uuid("drop_id").notNull(),
+    at: timestamp("at", { withTimezone: true }).notNull(),
+    reason: text("reason").notNull(),
+    n: integer("n").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.dropId, t.at, t.reason] }), index().on(t.at)],
+);
+
+/**
+ * Claim latency histogram per second: bucket b counts answers that took [2^(b/4), 2^((b+1)/4))
+ * milliseconds (bucket 0 also takes anything under 1 ms), about 19% wide.
+ */
+export const claimLatencySeconds = pgTable(
+  "claim_latency_seconds",
+  {
+    at: timestamp("at", { withTimezone: true }).notNull(),
+    bucket: smallint("bucket").notNull(),
+    n: integer("n").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.at, t.bucket] })],
+);
+
+/** Redemptions held now (neither expired nor reversed) by prize, region and UTC hour of day. */
+export const redemptionCounts = pgTable(
+  "redemption_counts",
+  {
+    prizeId: uuid("prize_id").notNull(),
+    region: text("region").notNull(),
+    hour: smallint("hour").notNull(),
+    n: integer("n").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.prizeId, t.region, t.hour] })],
 );
