@@ -14,10 +14,14 @@ export type Receipt = {
 export function ReceiptStatus({
   redemptionId,
   initial,
+  kind = "redemption",
 }: {
   redemptionId: string;
   initial: Receipt;
+  /** A reversed redemption has a second entry in the log, with a receipt of its own. */
+  kind?: "redemption" | "reversal";
 }) {
+  const url = `/api/v1/redemptions/${redemptionId}/receipt${kind === "reversal" ? "?kind=reversal" : ""}`;
   const [receipt, setReceipt] = useState<Receipt>(initial);
   const [error, setError] = useState<string | null>(null);
   useEffect(() => {
@@ -26,7 +30,7 @@ export function ReceiptStatus({
     if (initial.status === "anchored") return;
     const load = async () => {
       try {
-        const res = await fetch(`/api/v1/redemptions/${redemptionId}/receipt`, {
+        const res = await fetch(url, {
           cache: "no-store",
         });
         if (!res.ok) throw new Error(`HTTP ${res.status}`);
@@ -46,7 +50,7 @@ export function ReceiptStatus({
       cancelled = true;
       clearTimeout(timer);
     };
-  }, [redemptionId, initial.status]);
+  }, [url, initial.status]);
 
   return (
     <div data-testid="receipt" data-status={receipt.status}>
@@ -88,15 +92,17 @@ export function ReceiptStatus({
           <p className="row" style={{ marginTop: 16 }}>
             <a
               className="button secondary"
-              href={`/api/v1/redemptions/${redemptionId}/receipt`}
-              download={`receipt-${redemptionId}.json`}
+              href={url}
+              download={`${kind === "reversal" ? "reversal-" : ""}receipt-${redemptionId}.json`}
               data-testid="download-receipt"
             >
               Download receipt (JSON)
             </a>
-            <a className="button secondary" href={`/verify?redemption=${redemptionId}`}>
-              Verify it
-            </a>
+            {kind === "redemption" && (
+              <a className="button secondary" href={`/verify?redemption=${redemptionId}`}>
+                Verify it
+              </a>
+            )}
           </p>
         </>
       )}

@@ -31,6 +31,12 @@ export const errorStatus = {
   region_locked: 409,
   /** The change would leave no admin. */
   last_admin: 409,
+  /** The redemption was reversed already (a second click, or another admin first). */
+  already_reversed: 409,
+  /** The redemption expired: its unit went back already, there is nothing to reverse. */
+  already_expired: 409,
+  /** A gift card's returned unit would have no code to hand out: import codes first. */
+  gift_codes_exhausted: 409,
   rate_limited: 429,
   internal: 500,
   unavailable: 503,

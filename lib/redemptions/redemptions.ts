@@ -23,6 +23,8 @@ export type RedemptionView = {
     valueCents: number;
   };
   anchoring: { status: "pending" } | { status: "anchored"; treeSize: number; txHash: string };
+  /** Set when an admin reversed the redemption: the unit went back and a reversal leaf was logged. */
+  reversal: { reversedAt: string; reason: string } | null;
 };
 
 const columns = {
@@ -40,6 +42,8 @@ const columns = {
   prizeKind: prizes.kind,
   valueCents: prizes.valueCents,
   leafIndex: ledgerEntries.leafIndex,
+  reversedAt: redemptions.reversedAt,
+  reversalReason: redemptions.reversalReason,
 };
 
 type Row = {
@@ -57,6 +61,8 @@ type Row = {
   prizeKind: RedemptionView["prize"]["kind"];
   valueCents: number;
   leafIndex: number | null;
+  reversedAt: Date | null;
+  reversalReason: string | null;
 };
 
 /** The first anchored checkpoint that covers a leaf: receipts stay the same once issued. */
@@ -91,6 +97,9 @@ async function toView(db: DbOrTx, row: Row): Promise<RedemptionView> {
       cp?.txHash != null
         ? { status: "anchored", treeSize: cp.treeSize, txHash: cp.txHash }
         : { status: "pending" },
+    reversal: row.reversedAt
+      ? { reversedAt: row.reversedAt.toISOString(), reason: row.reversalReason ?? "" }
+      : null,
   };
 }
 
@@ -153,24 +162,33 @@ export type AnchoredReceipt = {
   };
 };
 
-/** The player's receipt: provisional until a checkpoint covering the entry is on chain. */
+/** Which of a redemption's ledger entries a receipt proves: the claim itself, or its reversal. */
+export type ReceiptKind = "redemption" | "reversal";
+
+/**
+ * The player's receipt: provisional until a checkpoint covering the entry is on chain. A reversal
+ * leaf carries the redemption's player commitment, so its receipt has the same form and verifies
+ * with the same salt.
+ */
 export async function getReceipt(
   db: DbOrTx,
   playerId: string,
   redemptionId: string,
+  kind: ReceiptKind = "redemption",
 ): Promise<PendingReceipt | AnchoredReceipt | undefined> {
   if (!z.uuid().safeParse(redemptionId).success) return undefined;
   const [row] = await db
     .select({
       salt: redemptions.playerSalt,
-      claimedAt: redemptions.createdAt,
+      // The entry's own time (for a redemption, the claim's: one transaction's now()).
+      loggedAt: ledgerEntries.createdAt,
       data: ledgerEntries.leafData,
       leafIndex: ledgerEntries.leafIndex,
     })
     .from(redemptions)
     .innerJoin(
       ledgerEntries,
-      and(eq(ledgerEntries.redemptionId, redemptions.id), eq(ledgerEntries.kind, "redemption")),
+      and(eq(ledgerEntries.redemptionId, redemptions.id), eq(ledgerEntries.kind, kind)),
     )
     .where(and(eq(redemptions.id, redemptionId), eq(redemptions.playerId, playerId)));
   if (!row) return undefined;
@@ -186,7 +204,7 @@ export async function getReceipt(
     cp.blockTime == null
   ) {
     const pending = { index: row.leafIndex, ...leaf };
-    const promise = await signAnchoringPromise(pending, row.claimedAt.getTime());
+    const promise = await signAnchoringPromise(pending, row.loggedAt.getTime());
     return { version: 1, status: "pending", leaf: pending, ...(promise ? { promise } : {}) };
   }
   const proof = await inclusionProof(db, row.leafIndex, cp.treeSize);

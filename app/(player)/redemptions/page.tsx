@@ -43,7 +43,15 @@ export default async function RedemptionsPage() {
                   <span className="muted small">{formatMoney(r.prize.valueCents)}</span>
                 </td>
                 <td>{r.drop.title}</td>
-                <td>{formatDateTime(r.claimedAt)}</td>
+                <td>
+                  {formatDateTime(r.claimedAt)}
+                  {r.reversal && (
+                    <div className="small" data-testid="redemption-reversed">
+                      <span className="badge ended">Reversed</span>{" "}
+                      {formatDateTime(r.reversal.reversedAt)}: {r.reversal.reason}
+                    </div>
+                  )}
+                </td>
                 <td>
                   <span className={`badge ${r.anchoring.status}`}>
                     {r.anchoring.status === "anchored" ? "anchored" : "pending anchoring"}

@@ -22,10 +22,14 @@ export default async function RedemptionPage({
   const user = await currentUser();
   if (!user) redirect(`/signin?next=/redemptions/${id}`);
   const db = getDb();
-  const [redemption, receipt] =
+  const [redemption, receipt, reversalReceipt] =
     user.role === "player"
-      ? await Promise.all([getPlayerRedemption(db, user.id, id), getReceipt(db, user.id, id)])
-      : [undefined, undefined];
+      ? await Promise.all([
+          getPlayerRedemption(db, user.id, id),
+          getReceipt(db, user.id, id),
+          getReceipt(db, user.id, id, "reversal"),
+        ])
+      : [undefined, undefined, undefined];
   if (!redemption || !receipt) notFound();
   return (
     <>
@@ -72,10 +76,29 @@ export default async function RedemptionPage({
             </p>
           </section>
         )}
+        {redemption.reversal && (
+          <section className="card">
+            <h3>Reversed</h3>
+            <p className="alert error" data-testid="redemption-reversed">
+              An admin reversed this redemption on {formatDateTime(redemption.reversal.reversedAt)}:{" "}
+              {redemption.reversal.reason}
+            </p>
+            <p className="muted small">
+              The unit went back to the drop and the reversal was written to the ledger, next to the
+              original claim.
+            </p>
+          </section>
+        )}
         <section className="card">
           <h3>Receipt</h3>
           <ReceiptStatus redemptionId={redemption.id} initial={receipt} />
         </section>
+        {reversalReceipt && (
+          <section className="card" data-testid="reversal-receipt">
+            <h3>Reversal receipt</h3>
+            <ReceiptStatus redemptionId={redemption.id} initial={reversalReceipt} kind="reversal" />
+          </section>
+        )}
       </div>
     </>
   );
