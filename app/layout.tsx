@@ -31,6 +31,9 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
               {user?.role === "player" && <Link href="/redemptions">My redemptions</Link>}
               {user?.role === "admin" && <Link href="/admin">Admin</Link>}
               {user?.role === "auditor" && <Link href="/admin/audit">Audit trail</Link>}
+              {(user?.role === "admin" || user?.role === "auditor") && (
+                <Link href="/admin/analytics">Analytics</Link>
+              )}
               <Link href="/ledger">Ledger</Link>
               <Link href="/verify">Verify a receipt</Link>
               {isMailCaptured() && <Link href="/dev/mailbox">Dev mailbox</Link>}

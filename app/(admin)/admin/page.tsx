@@ -18,6 +18,9 @@ export default async function AdminPage() {
       <div className="row">
         <h1>Admin</h1>
         <span className="spacer" />
+        <Link className="button secondary" href="/admin/analytics">
+          Live analytics
+        </Link>
         <Link className="button secondary" href="/admin/accounts">
           Accounts
         </Link>

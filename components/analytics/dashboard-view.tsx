@@ -1,0 +1,240 @@
+import Link from "next/link";
+import { AreaChart } from "@/components/charts/area-chart";
+import { BarList } from "@/components/charts/bar-list";
+import { ColumnChart } from "@/components/charts/column-chart";
+import { DonutChart } from "@/components/charts/donut-chart";
+import { PALETTE, paletteColor } from "@/components/charts/scale";
+import type { DashboardSnapshot, LiveDrop } from "@/lib/analytics/types";
+import { shortHash } from "@/lib/format";
+import styles from "./analytics.module.css";
+import { clockTime, formatDuration, formatMs, kindLabel } from "./format";
+import { outcomeSlices, outcomeSummary } from "./outcomes";
+
+const HOURS = Array.from({ length: 24 }, (_, h) => String(h).padStart(2, "0"));
+
+/** Everything the live dashboard shows, drawn from one snapshot (on the server or as it streams). */
+export function DashboardView({ snapshot }: { snapshot: DashboardSnapshot }) {
+  const { claimsPerSecond, outcomeMix, latency, anchoring } = snapshot;
+  const today = outcomeMix.today;
+  const claimedToday = today.claimed;
+  const attemptsToday = Object.values(today).reduce((a, b) => a + b, 0);
+  const series = claimsPerSecond.series;
+  return (
+    <>
+      <section className={styles.tiles} aria-label="Key figures">
+        <div className={styles.tile}>
+          <div className={styles.tileLabel}>Claims / second</div>
+          <div className={styles.tileValue} data-testid="claims-per-second">
+            {claimsPerSecond.current.toFixed(claimsPerSecond.current < 10 ? 1 : 0)}
+          </div>
+          <div className={styles.tileNote}>average of the last 10 s</div>
+        </div>
+        <div className={styles.tile}>
+          <div className={styles.tileLabel}>Claimed today</div>
+          <div className={styles.tileValue} data-testid="claimed-today">
+            {claimedToday.toLocaleString("en")}
+          </div>
+          <div className={styles.tileNote}>
+            of {attemptsToday.toLocaleString("en")} attempts since 00:00 UTC
+          </div>
+        </div>
+        <div className={styles.tile}>
+          <div className={styles.tileLabel}>Claim latency</div>
+          <div className={styles.latency}>
+            {(["p50", "p95", "p99"] as const).map((p) => (
+              <div key={p}>
+                <span>{p}</span>
+                <span data-testid={`latency-${p}`}>{formatMs(latency[p])}</span>
+              </div>
+            ))}
+          </div>
+          <div className={styles.tileNote}>
+            {latency.samples.toLocaleString("en")} claims, last{" "}
+            {formatDuration(latency.windowSeconds)}
+          </div>
+        </div>
+        <div className={styles.tile}>
+          <div className={styles.tileLabel}>Anchoring lag</div>
+          <div
+            className={`${styles.tileValue} ${lagClass(anchoring.lagSeconds)}`}
+            data-testid="anchoring-lag"
+          >
+            {formatDuration(anchoring.lagSeconds)}
+          </div>
+          <div className={styles.tileNote}>
+            {anchoring.pendingEntries === 0
+              ? "every ledger entry anchored"
+              : `${anchoring.pendingEntries.toLocaleString("en")} entries waiting`}
+          </div>
+        </div>
+        <div className={styles.tile}>
+          <div className={styles.tileLabel}>Last checkpoint</div>
+          {anchoring.lastCheckpoint ? (
+            <>
+              <div className={styles.tileValue}>
+                #{anchoring.lastCheckpoint.treeSize.toLocaleString("en")}
+              </div>
+              <div
+                className={`${styles.tileNote} mono`}
+                title={anchoring.lastCheckpoint.txHash ?? undefined}
+                data-testid="last-checkpoint-tx"
+              >
+                {anchoring.lastCheckpoint.txHash
+                  ? `tx ${shortHash(anchoring.lastCheckpoint.txHash, 6)}`
+                  : "not on chain yet"}
+                {anchoring.lastCheckpoint.anchoredAt &&
+                  ` · ${clockTime(anchoring.lastCheckpoint.anchoredAt)}`}
+              </div>
+            </>
+          ) : (
+            <div className={styles.tileValue}>–</div>
+          )}
+        </div>
+      </section>
+
+      <div className={styles.panels}>
+        <section className={`${styles.panel} ${styles.wide}`}>
+          <h2>
+            Claims per second <small>last 60 s</small>
+          </h2>
+          <AreaChart
+            labels={series.map((p) => clockTime(p.t))}
+            series={[
+              {
+                name: "Claimed",
+                values: series.map((p) => p.claimed),
+                color: "#0f7b4f",
+                filled: true,
+              },
+              { name: "All attempts", values: series.map((p) => p.attempts), color: PALETTE[0] },
+            ]}
+            summary={`Claims per second over the last minute; now ${claimsPerSecond.current.toFixed(1)}`}
+          />
+        </section>
+        <section className={`${styles.panel} ${styles.narrow}`} data-testid="outcome-mix">
+          <h2>
+            Outcome mix <small>today</small>
+          </h2>
+          <DonutChart
+            slices={outcomeSlices(today)}
+            totalLabel="attempts"
+            summary={`Claim outcomes today: ${outcomeSummary(today)}`}
+          />
+          <p className={styles.muted}>
+            Last 5 minutes: {outcomeMix.last5Minutes.claimed.toLocaleString("en")} claimed of{" "}
+            {Object.values(outcomeMix.last5Minutes)
+              .reduce((a, b) => a + b, 0)
+              .toLocaleString("en")}
+          </p>
+        </section>
+
+        <section className={styles.panel}>
+          <h2>
+            Live drops <small>units left</small>
+          </h2>
+          {snapshot.liveDrops.length === 0 ? (
+            <p className={styles.muted}>No drop is live right now.</p>
+          ) : (
+            <div className={styles.drops}>
+              {snapshot.liveDrops.map((drop) => (
+                <LiveDropCard key={drop.id} drop={drop} />
+              ))}
+            </div>
+          )}
+        </section>
+
+        <section className={`${styles.panel} ${styles.third}`}>
+          <h2>Redemptions by prize kind</h2>
+          <BarList
+            bars={snapshot.redemptionsByKind.map((k, i) => ({
+              key: k.kind,
+              label: kindLabel(k.kind),
+              value: k.count,
+              color: paletteColor(i),
+            }))}
+            empty="No redemptions yet"
+          />
+        </section>
+        <section className={`${styles.panel} ${styles.third}`}>
+          <h2>By region</h2>
+          <BarList
+            bars={snapshot.byRegion.map((r) => ({
+              key: r.region,
+              label: r.region === "??" ? "Unknown" : r.region,
+              value: r.count,
+              color: PALETTE[1],
+            }))}
+            empty="No redemptions yet"
+          />
+        </section>
+        <section className={`${styles.panel} ${styles.third}`}>
+          <h2>Top prizes</h2>
+          <BarList
+            bars={snapshot.topPrizes.map((p) => ({
+              key: p.prizeId,
+              label: <Link href={`/admin/prizes/${p.prizeId}`}>{p.name}</Link>,
+              value: p.count,
+              color: PALETTE[2],
+            }))}
+            empty="No redemptions yet"
+          />
+        </section>
+        <section className={styles.panel}>
+          <h2>
+            Redemptions by hour of day <small>UTC, all time</small>
+          </h2>
+          <ColumnChart
+            labels={HOURS}
+            values={snapshot.byHourOfDay}
+            labelEvery={3}
+            height={150}
+            summary={`Redemptions by hour of day (UTC): ${snapshot.byHourOfDay
+              .map((n, h) => `${HOURS[h]}h ${n}`)
+              .join(", ")}`}
+          />
+        </section>
+      </div>
+    </>
+  );
+}
+
+function LiveDropCard({ drop }: { drop: LiveDrop }) {
+  const claimed = drop.units - drop.remaining;
+  return (
+    <article className={styles.drop} data-testid="live-drop" data-drop-id={drop.id}>
+      <div className={styles.dropHead}>
+        <Link className={styles.dropTitle} href={`/admin/drops/${drop.id}/report`}>
+          {drop.title}
+        </Link>
+        {drop.paused && <span className="badge paused">paused</span>}
+        <span className={styles.remaining}>
+          <span data-testid="live-drop-remaining">{drop.remaining.toLocaleString("en")}</span>
+          <small> / {drop.units.toLocaleString("en")}</small>
+        </span>
+      </div>
+      <AreaChart
+        labels={drop.burnDown.map((p) => p.t.slice(11, 16))}
+        series={[
+          {
+            name: "Units left",
+            values: drop.burnDown.map((p) => p.remaining),
+            color: "#4338ca",
+            filled: true,
+          },
+        ]}
+        yMax={drop.units}
+        height={120}
+        summary={`${drop.title}: ${drop.remaining} of ${drop.units} units left, ${claimed} claimed`}
+      />
+      <div className={styles.muted}>
+        ends {drop.endsAt.slice(0, 16).replace("T", " ")} UTC
+      </div>
+    </article>
+  );
+}
+
+function lagClass(seconds: number): string {
+  if (seconds < 60) return styles.good ?? "";
+  if (seconds < 600) return styles.warn ?? "";
+  return styles.bad ?? "";
+}
