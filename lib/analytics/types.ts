@@ -65,7 +65,7 @@ export type AnchoringStatus = {
 export type DashboardSnapshot = {
   at: string;
   claimsPerSecond: {
-    /** The last 60 whole seconds, oldest first, one point per second (zeros included). */
+    /** The last 60 seconds, oldest first, zeros included; the last (current) one still fills. */
     series: Array<{ t: string; claimed: number; attempts: number }>;
     /** Claims per second averaged over the last 10 whole seconds. */
     current: number;
@@ -138,11 +138,3 @@ export type DropReport = {
   anchoredShare: number;
   deliveryStatus: DeliveryStatus;
 };
-
-/*
- * The query functions (implemented in ./dashboard and ./drop-report):
- *   getDashboard(db: DbOrTx): Promise<DashboardSnapshot>
- *   getDropReport(db: DbOrTx, dropId: string): Promise<DropReport>  (AppError not_found)
- *   dropReportCsv(report: DropReport): string  (sections: summary, claim curve, refusals,
- *     flagged accounts, delivery status; fields escaped as lib/audit/csv.ts does)
- */

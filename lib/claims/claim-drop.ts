@@ -15,7 +15,7 @@ export type ClaimResult = { redemption: ClaimedRedemption; code: string; replaye
  * (`sold_out`, `limit_reached`, `not_eligible` with its rule in `details.reason`, …).
  */
 export async function claimDrop(db: Db, request: ClaimRequest): Promise<ClaimResult> {
-  const outcome = await submitClaim(db, request);
+  const outcome = await submitClaim(db, { ...request, receivedAt: performance.now() });
   if (outcome.ok) return outcome;
   if (outcome.reason === "idempotency_mismatch") {
     throw new AppError(

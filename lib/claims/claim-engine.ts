@@ -5,6 +5,7 @@ import type { EligibilityRules } from "@/db/schema";
 import { linkSignals } from "@/lib/abuse/account-links";
 import { type RateRule, rateRules } from "@/lib/abuse/rate-limit";
 import { listExcludedCodes } from "@/lib/abuse/regions";
+import { recordClaimAnswers } from "@/lib/analytics/claim-counters";
 import type { RequestContext } from "@/lib/audit/record-event";
 import { decryptCode, encryptCode } from "@/lib/codes/code-crypto";
 import { env } from "@/lib/config/env";
@@ -27,6 +28,8 @@ export type ClaimRequest = {
   country?: string | null;
   /** The API token the claim came with, kept in the audit trail. */
   tokenId?: string | null;
+  /** performance.now() when the request arrived: the claim latency the dashboard shows. */
+  receivedAt?: number;
 } & RequestContext;
 
 export type ClaimedRedemption = {
@@ -811,6 +814,18 @@ async function finish(
                   ${sql.param(rows.map((x) => x.data))}::text[],
                   ${sql.param(rows.map((x) => x.token))}::uuid[]) as t(a, o, r, i, u, d, k)`);
   }
+  await recordClaimAnswers(
+    tx,
+    dropId,
+    live.map((i) => {
+      const d = decided.get(i) as StoredOutcome;
+      const { receivedAt } = requests[i] as ClaimRequest;
+      return {
+        reason: d.ok ? "claimed" : d.reason,
+        latencyMs: receivedAt === undefined ? null : performance.now() - receivedAt,
+      };
+    }),
+  );
   const keyed = live.filter((i) => fresh.has(i));
   if (keyed.length > 0) {
     await tx.execute(sql`
