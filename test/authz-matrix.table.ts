@@ -3,6 +3,7 @@ import type { Db } from "@/db/client";
 import { prizes } from "@/db/schema";
 import { issueApiToken } from "@/lib/auth/api-tokens";
 import { issueEmailToken } from "@/lib/auth/email-tokens";
+import { claimDrop } from "@/lib/claims/claim-drop";
 import { type ApiRoute, type Call, type Callers, callRoute, type Role } from "./api-routes";
 import { createPlayers, createTestDrop } from "./db";
 
@@ -135,6 +136,20 @@ export const ROUTE_TABLE: Record<string, Entry> = {
   "GET /api/v1/redemptions/[id]": {
     expect: ownerOnly(200),
     call: (fx) => ({ params: { id: fx.redemptionId } }),
+  },
+  "GET /api/v1/admin/redemptions": { expect: adminOnly(200) },
+  "GET /api/v1/admin/redemptions/[id]": {
+    expect: adminOnly(200),
+    call: (fx) => ({ params: { id: fx.redemptionId } }),
+  },
+  // A fresh redemption each call: a reversal happens once.
+  "POST /api/v1/admin/redemptions/[id]/reversal": {
+    expect: adminOnly(201),
+    call: async (fx) => {
+      const { dropId } = await createTestDrop(fx.db, { units: 1 });
+      const { redemption } = await claimDrop(fx.db, { dropId, playerId: fx.callers.player.id });
+      return { params: { id: redemption.id }, ...json({ reason: "matrix" }) };
+    },
   },
   "GET /api/v1/redemptions/[id]/receipt": {
     expect: ownerOnly(200),

@@ -111,7 +111,59 @@ export const openApiDocument = {
           drop: { type: "object" },
           prize: { type: "object" },
           anchoring: { type: "object", properties: { status: { enum: ["pending", "anchored"] } } },
+          status: { enum: ["fulfilled", "awaiting_action", "expired", "reversed"] },
+          reversal: {
+            type: ["object", "null"],
+            description:
+              "set when an admin reversed the redemption; its ledger entry has a receipt of its own (receipt?kind=reversal)",
+            properties: {
+              reversedAt: { type: "string", format: "date-time" },
+              reason: { type: "string" },
+            },
+          },
         },
+      },
+      AdminRedemption: {
+        type: "object",
+        description: "A redemption as admins see it (never its code)",
+        properties: {
+          id: { type: "string", format: "uuid" },
+          claimedAt: { type: "string", format: "date-time" },
+          status: { enum: ["fulfilled", "awaiting_action", "expired", "reversed"] },
+          player: {
+            type: "object",
+            properties: { id: { type: "string" }, email: { type: "string" } },
+          },
+          drop: {
+            type: "object",
+            properties: { id: { type: "string" }, title: { type: "string" } },
+          },
+          prize: { type: "object" },
+          anchoring: {
+            type: "object",
+            properties: {
+              status: { enum: ["pending", "anchored"] },
+              leafIndex: { type: ["integer", "null"] },
+            },
+          },
+        },
+      },
+      AdminRedemptionDetail: {
+        allOf: [
+          ref("AdminRedemption"),
+          {
+            type: "object",
+            properties: {
+              unitId: { type: "integer" },
+              actionDeadline: { type: ["string", "null"], format: "date-time" },
+              shippingAddress: { type: ["object", "null"] },
+              expiredAt: { type: ["string", "null"], format: "date-time" },
+              reversal: { type: ["object", "null"] },
+              ledger: { type: "array", items: { type: "object" } },
+              audit: { type: "array", items: { type: "object" } },
+            },
+          },
+        ],
       },
       Receipt: {
         type: "object",
@@ -527,8 +579,13 @@ export const openApiDocument = {
     "/api/v1/redemptions/{id}/receipt": {
       get: {
         summary: "The current receipt (pending or anchored)",
+        description:
+          "kind=reversal gives the receipt of the redemption's reversal entry (same format; 404 if it was not reversed).",
         security: player,
-        parameters: [uuidParam("id")],
+        parameters: [
+          uuidParam("id"),
+          { name: "kind", in: "query", schema: { enum: ["redemption", "reversal"] } },
+        ],
         responses: { "200": json(ref("Receipt")), "404": errorResponse("not_found") },
       },
     },
@@ -757,6 +814,88 @@ export const openApiDocument = {
           "403": errorResponse("forbidden"),
           "404": errorResponse("not_found"),
           "409": errorResponse("own_account or last_admin"),
+        },
+      },
+    },
+    "/api/v1/admin/redemptions": {
+      get: {
+        summary: "Search redemptions, newest first (admin)",
+        security: player,
+        parameters: [
+          {
+            name: "player",
+            in: "query",
+            schema: { type: "string" },
+            description: "account id or email",
+          },
+          { name: "dropId", in: "query", schema: { type: "string", format: "uuid" } },
+          { name: "prizeId", in: "query", schema: { type: "string", format: "uuid" } },
+          {
+            name: "status",
+            in: "query",
+            schema: { enum: ["fulfilled", "awaiting_action", "expired", "reversed"] },
+          },
+          { name: "from", in: "query", schema: { type: "string", format: "date-time" } },
+          { name: "to", in: "query", schema: { type: "string", format: "date-time" } },
+          {
+            name: "after",
+            in: "query",
+            schema: { type: "string", format: "uuid" },
+            description: "nextAfter of the previous page",
+          },
+          { name: "limit", in: "query", schema: { type: "integer", minimum: 1, maximum: 200 } },
+        ],
+        responses: {
+          "200": json({
+            type: "object",
+            properties: {
+              redemptions: { type: "array", items: ref("AdminRedemption") },
+              nextAfter: { type: ["string", "null"] },
+            },
+          }),
+          "400": errorResponse("invalid_input"),
+          "403": errorResponse("forbidden"),
+        },
+      },
+    },
+    "/api/v1/admin/redemptions/{id}": {
+      get: {
+        summary: "One redemption with its ledger entries and audit trail (admin)",
+        security: player,
+        parameters: [uuidParam("id")],
+        responses: {
+          "200": json(ref("AdminRedemptionDetail")),
+          "403": errorResponse("forbidden"),
+          "404": errorResponse("not_found"),
+        },
+      },
+    },
+    "/api/v1/admin/redemptions/{id}/reversal": {
+      post: {
+        summary: "Reverse a redemption (admin; audited with before/after)",
+        description:
+          "The unit returns to the drop and a reversal entry goes to the ledger. Refused if the redemption was reversed already (already_reversed) or expired (already_expired), or, for a gift card in a live drop, if no unused code is left for the returned unit (gift_codes_exhausted: import codes first).",
+        security: player,
+        parameters: [uuidParam("id")],
+        requestBody: jsonBody({
+          type: "object",
+          required: ["reason"],
+          properties: { reason: { type: "string", minLength: 1, maxLength: 500 } },
+        }),
+        responses: {
+          "201": json({
+            type: "object",
+            properties: {
+              redemptionId: { type: "string", format: "uuid" },
+              reversedAt: { type: "string", format: "date-time" },
+              reason: { type: "string" },
+              unitId: { type: "integer" },
+            },
+          }),
+          "400": errorResponse("invalid_input"),
+          "403": errorResponse("forbidden"),
+          "404": errorResponse("not_found"),
+          "409": errorResponse("already_reversed, already_expired or gift_codes_exhausted"),
         },
       },
     },

@@ -5,13 +5,15 @@ import type { RequestContext } from "@/lib/audit/record-event";
 import { recordEvent } from "@/lib/audit/record-event";
 import { AppError } from "@/lib/errors/app-error";
 import { decodeLeaf, encodeLeaf } from "@/lib/ledger/leaf";
+import { NUL_MESSAGE, withoutNul } from "@/lib/validation/storable-text";
 
 export const reversalSchema = z.object({
   reason: z
     .string({ error: "Say why the redemption is reversed" })
     .trim()
     .min(1, "Say why the redemption is reversed")
-    .max(500, "At most 500 characters"),
+    .max(500, "At most 500 characters")
+    .refine(withoutNul, NUL_MESSAGE),
 });
 
 export type ReversalRequest = { redemptionId: string; adminId: string; reason: string };

@@ -1,0 +1,12 @@
+import { NextResponse } from "next/server";
+import { getDb } from "@/db/client";
+import { apiCaller, requireRole } from "@/lib/auth/current-user";
+import { apiRoute } from "@/lib/http/api-handler";
+import { redemptionSearchSchema, searchRedemptions } from "@/lib/redemptions/search-redemptions";
+
+/** Redemptions by player (id or email), drop, prize, status and time, newest first; `after` pages. */
+export const GET = apiRoute(async (request) => {
+  requireRole(await apiCaller(request), "admin");
+  const query = Object.fromEntries(new URL(request.url).searchParams);
+  return NextResponse.json(await searchRedemptions(getDb(), redemptionSearchSchema.parse(query)));
+});

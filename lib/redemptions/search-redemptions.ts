@@ -1,0 +1,253 @@
+import { and, desc, eq, gte, lt, type SQL, sql } from "drizzle-orm";
+import { z } from "zod";
+import type { DbOrTx } from "@/db/client";
+import { checkpoints, drops, ledgerEntries, prizes, redemptions, users } from "@/db/schema";
+import { type AuditEventView, plainText, searchAuditEvents } from "@/lib/audit/search-events";
+
+/** Turns the "" of an empty form field or query parameter into "not given". */
+const optional = <T extends z.ZodType>(schema: T) =>
+  z.preprocess(
+    (value) => (typeof value === "string" && value.trim() === "" ? undefined : value),
+    schema.optional(),
+  );
+
+/** Dates PostgreSQL and JavaScript agree on. */
+const moment = z.coerce
+  .date({ error: "Enter a date and time" })
+  .min(new Date("1970-01-01T00:00:00Z"), "Too early")
+  .max(new Date("9999-12-31T23:59:59Z"), "Too late");
+
+export const redemptionStatuses = ["fulfilled", "awaiting_action", "expired", "reversed"] as const;
+export type RedemptionStatus = (typeof redemptionStatuses)[number];
+
+/** The filters of the admin search page and API (all optional) and the page asked for. */
+export const redemptionSearchSchema = z.object({
+  /** A player's account id, or their email address (exact, any case). */
+  player: optional(plainText(254)),
+  dropId: optional(z.uuid({ error: "Drop is a drop id" })),
+  prizeId: optional(z.uuid({ error: "Prize is a prize id" })),
+  status: optional(
+    z.enum(redemptionStatuses, {
+      error: "Status is fulfilled, awaiting_action, expired or reversed",
+    }),
+  ),
+  from: optional(moment),
+  to: optional(moment),
+  /** The id of the last redemption of the previous page. */
+  after: optional(z.uuid({ error: "after is a redemption id" })),
+  limit: optional(z.coerce.number().int().min(1).max(200)),
+});
+export type RedemptionSearch = z.infer<typeof redemptionSearchSchema>;
+
+export type AdminRedemptionSummary = {
+  id: string;
+  claimedAt: string;
+  status: RedemptionStatus;
+  player: { id: string; email: string };
+  drop: { id: string; title: string };
+  prize: { id: string; name: string; kind: "gift_card" | "crypto" | "physical" };
+  /** The redemption leaf's place in the log and whether a checkpoint on chain covers it. */
+  anchoring:
+    | { status: "pending"; leafIndex: number | null }
+    | { status: "anchored"; leafIndex: number };
+};
+
+const UUID = z.uuid();
+
+const summaryColumns = {
+  id: redemptions.id,
+  createdAt: redemptions.createdAt,
+  status: redemptions.status,
+  playerId: redemptions.playerId,
+  playerEmail: users.email,
+  dropId: redemptions.dropId,
+  dropTitle: drops.title,
+  prizeId: redemptions.prizeId,
+  prizeName: prizes.name,
+  prizeKind: prizes.kind,
+  leafIndex: ledgerEntries.leafIndex,
+};
+
+type SummaryRow = {
+  id: string;
+  createdAt: Date;
+  status: RedemptionStatus;
+  playerId: string;
+  playerEmail: string;
+  dropId: string;
+  dropTitle: string;
+  prizeId: string;
+  prizeName: string;
+  prizeKind: AdminRedemptionSummary["prize"]["kind"];
+  leafIndex: number | null;
+};
+
+/** The size of the largest checkpoint on chain: every leaf below it is anchored. */
+async function anchoredSize(db: DbOrTx): Promise<number> {
+  const [row] = await db
+    .select({ size: sql<number>`coalesce(max(${checkpoints.treeSize}), 0)::int` })
+    .from(checkpoints)
+    .where(eq(checkpoints.status, "anchored"));
+  return row?.size ?? 0;
+}
+
+function toSummary(row: SummaryRow, anchoredUpTo: number): AdminRedemptionSummary {
+  return {
+    id: row.id,
+    claimedAt: row.createdAt.toISOString(),
+    status: row.status,
+    player: { id: row.playerId, email: row.playerEmail },
+    drop: { id: row.dropId, title: row.dropTitle },
+    prize: { id: row.prizeId, name: row.prizeName, kind: row.prizeKind },
+    anchoring:
+      row.leafIndex !== null && row.leafIndex < anchoredUpTo
+        ? { status: "anchored", leafIndex: row.leafIndex }
+        : { status: "pending", leafIndex: row.leafIndex },
+  };
+}
+
+const detailColumns = {
+  ...summaryColumns,
+  unitId: redemptions.unitId,
+  actionDeadline: redemptions.actionDeadline,
+  shippingAddress: redemptions.shippingAddress,
+  expiredAt: redemptions.expiredAt,
+  reversedAt: redemptions.reversedAt,
+  reversedBy: redemptions.reversedBy,
+  reversalReason: redemptions.reversalReason,
+};
+
+/** The search and the detail read the same columns: a page's few extra values cost nothing. */
+function redemptionQuery(db: DbOrTx) {
+  return db
+    .select(detailColumns)
+    .from(redemptions)
+    .innerJoin(users, eq(users.id, redemptions.playerId))
+    .innerJoin(drops, eq(drops.id, redemptions.dropId))
+    .innerJoin(prizes, eq(prizes.id, redemptions.prizeId))
+    .leftJoin(
+      ledgerEntries,
+      and(eq(ledgerEntries.redemptionId, redemptions.id), eq(ledgerEntries.kind, "redemption")),
+    );
+}
+
+/** The player filter as an account id; undefined when no account has that email. */
+async function playerIdOf(db: DbOrTx, player: string): Promise<string | undefined> {
+  if (UUID.safeParse(player).success) return player;
+  const [row] = await db
+    .select({ id: users.id })
+    .from(users)
+    .where(sql`lower(${users.email}) = lower(${player})`)
+    .limit(1);
+  return row?.id;
+}
+
+/**
+ * One page of redemptions, newest first. Each filter narrows on an indexed column that leads an
+ * index ending in created_at (player, drop, prize, status), so a page reads about as many rows
+ * as it shows even among millions. Keyset pagination on (created_at, id): `after` is the last
+ * redemption shown, so pages never shift while claims keep arriving.
+ */
+export async function searchRedemptions(
+  db: DbOrTx,
+  search: RedemptionSearch,
+): Promise<{ redemptions: AdminRedemptionSummary[]; nextAfter: string | null }> {
+  const limit = search.limit ?? 50;
+  const where: SQL[] = [];
+  if (search.player) {
+    const playerId = await playerIdOf(db, search.player);
+    if (!playerId) return { redemptions: [], nextAfter: null };
+    where.push(eq(redemptions.playerId, playerId));
+  }
+  if (search.dropId) where.push(eq(redemptions.dropId, search.dropId));
+  if (search.prizeId) where.push(eq(redemptions.prizeId, search.prizeId));
+  if (search.status) where.push(eq(redemptions.status, search.status));
+  if (search.from) where.push(gte(redemptions.createdAt, search.from));
+  if (search.to) where.push(lt(redemptions.createdAt, search.to));
+  if (search.after) {
+    where.push(
+      sql`(${redemptions.createdAt}, ${redemptions.id}) < (select a.created_at, a.id from redemptions a where a.id = ${search.after})`,
+    );
+  }
+  const [rows, anchoredUpTo] = await Promise.all([
+    redemptionQuery(db)
+      .where(and(...where))
+      .orderBy(desc(redemptions.createdAt), desc(redemptions.id))
+      .limit(limit + 1),
+    anchoredSize(db),
+  ]);
+  const page = rows.slice(0, limit).map((row) => toSummary(row, anchoredUpTo));
+  const last = page.at(-1);
+  return { redemptions: page, nextAfter: rows.length > limit && last ? last.id : null };
+}
+
+export type AdminRedemptionDetail = AdminRedemptionSummary & {
+  unitId: number;
+  actionDeadline: string | null;
+  shippingAddress: Record<string, string> | null;
+  expiredAt: string | null;
+  reversal: {
+    reversedAt: string;
+    reason: string;
+    by: { id: string; email: string } | null;
+  } | null;
+  /** The redemption's entries in the log: its claim, then an expiry or a reversal. */
+  ledger: Array<{
+    kind: "redemption" | "reversal" | "expiry";
+    leafIndex: number | null;
+    anchored: boolean;
+    loggedAt: string;
+  }>;
+  /** Audit events about this redemption (expiry, shipping, reversal), newest first. */
+  audit: AuditEventView[];
+};
+
+/** Everything an admin sees of one redemption (never its code). */
+export async function getAdminRedemption(
+  db: DbOrTx,
+  id: string,
+): Promise<AdminRedemptionDetail | undefined> {
+  if (!UUID.safeParse(id).success) return undefined;
+  const [row] = await redemptionQuery(db).where(eq(redemptions.id, id));
+  if (!row) return undefined;
+  const [anchoredUpTo, entries, reverser, audit] = await Promise.all([
+    anchoredSize(db),
+    db
+      .select({
+        kind: ledgerEntries.kind,
+        leafIndex: ledgerEntries.leafIndex,
+        createdAt: ledgerEntries.createdAt,
+      })
+      .from(ledgerEntries)
+      .where(eq(ledgerEntries.redemptionId, id))
+      .orderBy(ledgerEntries.id),
+    row.reversedBy
+      ? db
+          .select({ id: users.id, email: users.email })
+          .from(users)
+          .where(eq(users.id, row.reversedBy))
+      : Promise.resolve([]),
+    searchAuditEvents(db, { subject: `redemption:${id}` }, { limit: 100 }),
+  ]);
+  return {
+    ...toSummary(row, anchoredUpTo),
+    unitId: row.unitId,
+    actionDeadline: row.actionDeadline?.toISOString() ?? null,
+    shippingAddress: row.shippingAddress,
+    expiredAt: row.expiredAt?.toISOString() ?? null,
+    reversal: row.reversedAt
+      ? {
+          reversedAt: row.reversedAt.toISOString(),
+          reason: row.reversalReason ?? "",
+          by: reverser[0] ?? null,
+        }
+      : null,
+    ledger: entries.map((e) => ({
+      kind: e.kind,
+      leafIndex: e.leafIndex,
+      anchored: e.leafIndex !== null && e.leafIndex < anchoredUpTo,
+      loggedAt: e.createdAt.toISOString(),
+    })),
+    audit: audit.events,
+  };
+}
