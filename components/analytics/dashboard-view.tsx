@@ -209,7 +209,7 @@ function LiveDropCard({ drop }: { drop: LiveDrop }) {
         {drop.paused && <span className="badge paused">paused</span>}
         <span className={styles.remaining}>
           <span data-testid="live-drop-remaining">{drop.remaining.toLocaleString("en")}</span>
-          <small> / {drop.units.toLocaleString("en")}</small>
+          <small className={styles.units}> / {drop.units.toLocaleString("en")}</small>
         </span>
       </div>
       <AreaChart
@@ -226,9 +226,7 @@ function LiveDropCard({ drop }: { drop: LiveDrop }) {
         height={120}
         summary={`${drop.title}: ${drop.remaining} of ${drop.units} units left, ${claimed} claimed`}
       />
-      <div className={styles.muted}>
-        ends {drop.endsAt.slice(0, 16).replace("T", " ")} UTC
-      </div>
+      <div className={styles.muted}>ends {drop.endsAt.slice(0, 16).replace("T", " ")} UTC</div>
     </article>
   );
 }

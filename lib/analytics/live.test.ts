@@ -2,7 +2,8 @@ import { sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { claimAlone } from "@/lib/claims/claim-engine";
 import { connectTestDb, createPlayers, createTestDrop } from "@/test/db";
-import { ANALYTICS_CHANNEL, createLiveFeed, eventStream, sqlClient } from "./live";
+import { createLiveFeed, eventStream, sqlClient } from "./live";
+import { ANALYTICS_CHANNEL } from "./types";
 
 const db = connectTestDb();
 

@@ -1,12 +1,7 @@
 import type postgres from "postgres";
-import type { Db } from "@/db/client";
-
-/**
- * The channel the claim engine, expiry, reversal and anchoring NOTIFY (payload: the drop's id,
- * or empty when no one drop is concerned). Every web instance LISTENs, so a claim served by one
- * instance reaches dashboards held open on any other.
- */
-export const ANALYTICS_CHANNEL = "analytics";
+import { type Db, getDb } from "@/db/client";
+import { getDashboard } from "./dashboard";
+import { ANALYTICS_CHANNEL, type DashboardSnapshot } from "./types";
 
 /** At most one recompute per this many ms per process, whatever the burst of notifications. */
 export const COALESCE_MS = 250;
@@ -182,6 +177,21 @@ export function eventStream<T extends object>(
       cleanup();
     },
   });
+}
+
+const globalFeed = globalThis as unknown as {
+  prizeledgerDashboardFeed?: LiveFeed<DashboardSnapshot>;
+};
+
+/**
+ * This process's dashboard feed. Claims served by any web instance reach it: the NOTIFY goes
+ * through PostgreSQL, so instances need no other link between them.
+ */
+export function dashboardFeed(): LiveFeed<DashboardSnapshot> {
+  globalFeed.prizeledgerDashboardFeed ??= createLiveFeed(sqlClient(getDb()), () =>
+    getDashboard(getDb()),
+  );
+  return globalFeed.prizeledgerDashboardFeed;
 }
 
 // Every subscriber gets the same snapshot object: serialise it once, not once per open browser.

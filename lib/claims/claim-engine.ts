@@ -840,9 +840,6 @@ async function finish(
   if ([...decided.values()].some((d) => d.ok)) {
     await tx.execute(sql`select pg_notify('ledger_entries', '')`);
   }
-  // Refusals move the live dashboard too (its outcome mix): one notification per batch, sent
-  // on commit, that every web instance's analytics listener hears.
-  if (rows.length > 0) await tx.execute(sql`select pg_notify('analytics', ${dropId})`);
   const out = new Map<number, ClaimOutcome>();
   for (const i of live) {
     const d = decided.get(i) as StoredOutcome;

@@ -1,0 +1,50 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { notFound } from "next/navigation";
+import { DropReportView } from "@/components/analytics/drop-report-view";
+import { getDb } from "@/db/client";
+import { getDropReport } from "@/lib/analytics/drop-report";
+import { requirePageRole } from "@/lib/auth/require-page-role";
+import { AppError } from "@/lib/errors/app-error";
+import { formatDateTime } from "@/lib/format";
+
+export const metadata: Metadata = { title: "Drop report" };
+
+export default async function DropReportPage({ params }: { params: Promise<{ id: string }> }) {
+  const { id } = await params;
+  const user = await requirePageRole(`/admin/drops/${id}/report`, "admin", "auditor");
+  const report = await getDropReport(getDb(), id).catch((error: unknown) => {
+    if (error instanceof AppError && error.code === "not_found") notFound();
+    throw error;
+  });
+  const { drop } = report;
+  return (
+    <>
+      <p className="small">
+        {user.role === "admin" ? (
+          <Link href="/admin">← Admin</Link>
+        ) : (
+          <Link href="/admin/analytics">← Live analytics</Link>
+        )}
+      </p>
+      <div className="row">
+        <h1>{drop.title}</h1>
+        <span className="spacer" />
+        <a
+          className="button secondary"
+          href={`/api/v1/admin/drops/${drop.id}/report?format=csv`}
+          download
+          data-testid="export-csv"
+        >
+          Export CSV
+        </a>
+      </div>
+      <p className="lead">
+        Post-drop report · {drop.allocation === "lottery" ? "lottery" : "first come"} ·{" "}
+        {formatDateTime(drop.startsAt)} → {formatDateTime(drop.endedEarlyAt ?? drop.endsAt)}
+        {drop.endedEarlyAt && " (ended early)"} · generated {formatDateTime(report.generatedAt)}
+      </p>
+      <DropReportView report={report} />
+    </>
+  );
+}

@@ -1,0 +1,29 @@
+import { NextResponse } from "next/server";
+import { z } from "zod";
+import { getDb } from "@/db/client";
+import { dropReportCsv, getDropReport } from "@/lib/analytics/drop-report";
+import { apiCaller, requireRole } from "@/lib/auth/current-user";
+import { apiRoute } from "@/lib/http/api-handler";
+
+type Context = { params: Promise<{ id: string }> };
+
+const querySchema = z.object({ format: z.enum(["json", "csv"]).default("json") });
+
+/** The post-drop report: JSON, or with `format=csv` the same figures as a CSV download. */
+export const GET = apiRoute<Context>(async (request, context) => {
+  requireRole(await apiCaller(request), "admin", "auditor");
+  const { id } = await context.params;
+  const format = new URL(request.url).searchParams.get("format");
+  const query = querySchema.parse({ format: format || undefined });
+  const report = await getDropReport(getDb(), id);
+  if (query.format === "csv") {
+    return new Response(dropReportCsv(report), {
+      headers: {
+        "content-type": "text/csv; charset=utf-8; header=present",
+        "content-disposition": `attachment; filename="drop-report-${report.drop.id}.csv"`,
+        "cache-control": "no-store",
+      },
+    });
+  }
+  return NextResponse.json(report, { headers: { "cache-control": "no-store" } });
+});

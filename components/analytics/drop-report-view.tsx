@@ -1,0 +1,174 @@
+import Link from "next/link";
+import { AreaChart } from "@/components/charts/area-chart";
+import { BarList } from "@/components/charts/bar-list";
+import { ColumnChart } from "@/components/charts/column-chart";
+import { DonutChart } from "@/components/charts/donut-chart";
+import type { DropReport } from "@/lib/analytics/types";
+import { formatDateTime } from "@/lib/format";
+import styles from "./analytics.module.css";
+import { formatDuration } from "./format";
+import { outcomeSlices, outcomeSummary } from "./outcomes";
+
+const DELIVERY: Array<{ key: keyof DropReport["deliveryStatus"]; label: string; color: string }> = [
+  { key: "fulfilled", label: "Delivered", color: "#0f7b4f" },
+  { key: "awaiting_action", label: "Awaiting shipping address", color: "#d97706" },
+  { key: "expired", label: "Expired", color: "#64748b" },
+  { key: "reversed", label: "Reversed", color: "#b42318" },
+];
+
+/** The post-drop report: how fast it went, who claimed, what was refused, and proof coverage. */
+export function DropReportView({ report }: { report: DropReport }) {
+  const { drop, claimCurve } = report;
+  const claimed = drop.units - drop.remaining;
+  const sharePercent = Math.floor(report.anchoredShare * 1000) / 10;
+  const complete = report.anchored === report.redemptions;
+  const points = claimCurve.points;
+  return (
+    <>
+      <section className={styles.tiles} aria-label="Key figures">
+        <div className={styles.tile}>
+          <div className={styles.tileLabel}>Time to sell out</div>
+          <div className={styles.tileValue} data-testid="time-to-sell-out">
+            {report.timeToSellOutSeconds === null
+              ? "Not sold out"
+              : formatDuration(report.timeToSellOutSeconds)}
+          </div>
+          <div className={styles.tileNote}>
+            {claimed.toLocaleString("en")} of {drop.units.toLocaleString("en")} units claimed
+          </div>
+        </div>
+        <div className={styles.tile}>
+          <div className={styles.tileLabel}>Unique players</div>
+          <div className={styles.tileValue} data-testid="unique-players">
+            {report.uniquePlayers.toLocaleString("en")}
+          </div>
+          <div className={styles.tileNote}>granted at least one unit</div>
+        </div>
+        <div className={styles.tile}>
+          <div className={styles.tileLabel}>Remaining</div>
+          <div className={styles.tileValue} data-testid="report-remaining">
+            {drop.remaining.toLocaleString("en")}
+          </div>
+          <div className={styles.tileNote}>units available now</div>
+        </div>
+        <div className={styles.tile}>
+          <div className={styles.tileLabel}>Flagged accounts</div>
+          <div
+            className={`${styles.tileValue} ${report.flaggedAccounts.length > 0 ? styles.bad : ""}`}
+          >
+            {report.flaggedAccounts.length.toLocaleString("en")}
+          </div>
+          <div className={styles.tileNote}>linked to this drop</div>
+        </div>
+      </section>
+
+      <div className={styles.panels}>
+        <section className={`${styles.panel} ${styles.wide}`}>
+          <h2>
+            Claim curve{" "}
+            <small>per {formatDuration(claimCurve.bucketSeconds)} · cumulative line</small>
+          </h2>
+          {points.length === 0 ? (
+            <p className={styles.muted}>No claims yet.</p>
+          ) : (
+            <>
+              <AreaChart
+                labels={points.map((p) => p.t.slice(11, 19))}
+                series={[
+                  {
+                    name: "Claimed so far",
+                    values: points.map((p) => p.cumulative),
+                    color: "#4338ca",
+                    filled: true,
+                  },
+                ]}
+                yMax={Math.max(drop.units, ...points.map((p) => p.cumulative))}
+                summary={`Claims over time: ${points.at(-1)?.cumulative ?? 0} in total`}
+                showLegend={false}
+              />
+              <ColumnChart
+                labels={points.map((p) => p.t.slice(11, 19))}
+                values={points.map((p) => p.claims)}
+                labelEvery={Math.max(1, Math.ceil(points.length / 6))}
+                height={90}
+                color="#0f7b4f"
+                summary={`Claims per ${formatDuration(claimCurve.bucketSeconds)}`}
+              />
+            </>
+          )}
+        </section>
+        <section className={`${styles.panel} ${styles.narrow}`} data-testid="anchored-share">
+          <h2>Redemptions anchored</h2>
+          <div className={`${styles.share} ${complete ? styles.good : styles.warn}`}>
+            {sharePercent}%
+          </div>
+          <div className={styles.meter} aria-hidden="true">
+            <div
+              className={styles.meterFill}
+              style={{
+                width: `${report.anchoredShare * 100}%`,
+                background: complete ? "var(--ok)" : "var(--warn)",
+              }}
+            />
+          </div>
+          <p className={styles.muted}>
+            {complete
+              ? `All ${report.redemptions.toLocaleString("en")} redemptions are in an anchored checkpoint.`
+              : `${report.anchored.toLocaleString("en")} of ${report.redemptions.toLocaleString("en")} redemptions anchored; the rest are in the next checkpoint.`}
+          </p>
+        </section>
+
+        <section className={`${styles.panel} ${styles.half}`}>
+          <h2>Claim outcomes</h2>
+          <DonutChart
+            slices={outcomeSlices(report.outcomes)}
+            totalLabel="attempts"
+            summary={`Claim outcomes: ${outcomeSummary(report.outcomes)}`}
+          />
+        </section>
+        <section className={`${styles.panel} ${styles.half}`} data-testid="refusals">
+          <h2>Refusals by reason</h2>
+          <BarList
+            bars={report.refusalsByReason.map((r) => ({
+              key: r.reason,
+              label: <span className="mono">{r.reason}</span>,
+              value: r.count,
+              color: "#d97706",
+            }))}
+            empty="No claim was refused"
+          />
+        </section>
+
+        <section className={`${styles.panel} ${styles.half}`} data-testid="delivery">
+          <h2>Delivery status</h2>
+          <BarList
+            bars={DELIVERY.map((d) => ({
+              key: d.key,
+              label: d.label,
+              value: report.deliveryStatus[d.key],
+              color: d.color,
+            }))}
+          />
+        </section>
+        <section className={`${styles.panel} ${styles.half}`} data-testid="flagged-accounts">
+          <h2>Flagged accounts</h2>
+          {report.flaggedAccounts.length === 0 ? (
+            <p className={styles.muted}>No account was flagged over this drop.</p>
+          ) : (
+            <ul className={styles.flagged}>
+              {report.flaggedAccounts.map((a) => (
+                <li key={a.id}>
+                  <Link href={`/admin/accounts/${a.id}`}>{a.displayName}</Link>{" "}
+                  <span className={styles.muted}>
+                    {a.email} · {a.flaggedReason ?? "no reason given"} ·{" "}
+                    {formatDateTime(a.flaggedAt)}
+                  </span>
+                </li>
+              ))}
+            </ul>
+          )}
+        </section>
+      </div>
+    </>
+  );
+}
