@@ -12,13 +12,24 @@ import {
   removeRegionSchema,
 } from "@/lib/abuse/regions";
 import { accountChangeSchema, changeAccount } from "@/lib/admin/accounts";
-import { recordEvent } from "@/lib/audit/record-event";
 import { currentUser, needsTwoFactor } from "@/lib/auth/current-user";
-import { createDrop, createDropSchema, getDrop, setDropPaused } from "@/lib/drops/drops";
+import {
+  createDrop,
+  createDropSchema,
+  type UpdateDropInput,
+  updateDrop,
+  updateDropSchema,
+} from "@/lib/drops/drops";
 import { isAppError } from "@/lib/errors/app-error";
 import { countryName } from "@/lib/geo/countries";
 import { clientInfo } from "@/lib/http/client-info";
-import { createPrize, createPrizeSchema } from "@/lib/prizes/prizes";
+import {
+  type AdminActor,
+  createPrize,
+  createPrizeSchema,
+  updatePrize,
+  updatePrizeSchema,
+} from "@/lib/prizes/prizes";
 
 export type AdminFormState = {
   ok?: string;
@@ -30,9 +41,16 @@ export type AdminFormState = {
 function fieldErrors(error: z.ZodError): Record<string, string> {
   const out: Record<string, string> = {};
   for (const issue of error.issues) {
-    // Eligibility rules are nested; their inputs are named after the rule.
-    const [head, rule] = issue.path;
-    out[String((head === "eligibility" ? rule : head) ?? "form")] ??= issue.message;
+    // Eligibility rules are nested; their inputs are named after the rule. Pool rows are
+    // numbered: "pools.1.units".
+    const [head, rule, field] = issue.path;
+    const key =
+      head === "eligibility"
+        ? rule
+        : head === "pools" && field !== undefined
+          ? `pools.${String(rule)}.${String(field)}`
+          : head;
+    out[String(key ?? "form")] ??= issue.message;
   }
   return out;
 }
@@ -43,21 +61,41 @@ async function adminOrError() {
   return user?.role === "admin" && !needsTwoFactor(user) ? user : undefined;
 }
 
-/** Records an admin change with what it was before (null for a creation) and after. */
-async function audit(
-  actorId: string,
-  action: string,
-  subject: string,
-  change: { before: unknown; after: unknown },
-) {
-  await recordEvent(getDb(), {
-    ...clientInfo(await headers()),
-    actorId,
-    action,
-    subject,
-    outcome: "ok",
-    data: change,
-  });
+/** The admin as the actor of an audited change, with the request's address. */
+async function actorOf(admin: { id: string }): Promise<AdminActor> {
+  return { ...clientInfo(await headers()), actorId: admin.id };
+}
+
+/** A domain refusal (invalid_input on a field, a started drop…) said in words on the form. */
+function refusal(error: unknown, values: Record<string, string>): AdminFormState {
+  if (isAppError(error) && error.status < 500) {
+    const field = error.code === "invalid_input" ? error.details?.field : undefined;
+    return field
+      ? { fieldErrors: { [String(field)]: error.message }, values }
+      : { error: error.message, values };
+  }
+  throw error;
+}
+
+const PRIZE_FIELDS = [
+  "name",
+  "kind",
+  "description",
+  "value",
+  "quantity",
+  "tokenAmount",
+  "tokenSymbol",
+];
+
+/** The prize fields a form carries; empty token fields are absent (the kind may not have them). */
+function prizeFormValues(form: FormData) {
+  const values = Object.fromEntries(
+    PRIZE_FIELDS.filter((k) => form.has(k)).map((k) => [k, String(form.get(k) ?? "")]),
+  );
+  const input: Record<string, string> = { ...values };
+  if (!input.tokenAmount) delete input.tokenAmount;
+  if (!input.tokenSymbol) delete input.tokenSymbol;
+  return { values, input };
 }
 
 export async function createPrizeAction(
@@ -66,18 +104,121 @@ export async function createPrizeAction(
 ): Promise<AdminFormState> {
   const admin = await adminOrError();
   if (!admin) return { error: "Only admins can create prizes" };
-  const values = Object.fromEntries(
-    ["name", "kind", "value", "quantity"].map((k) => [k, String(form.get(k) ?? "")]),
-  );
-  const parsed = createPrizeSchema.safeParse(values);
+  const { values, input } = prizeFormValues(form);
+  const parsed = createPrizeSchema.safeParse(input);
   if (!parsed.success) return { fieldErrors: fieldErrors(parsed.error), values };
-  const prize = await createPrize(getDb(), parsed.data);
-  await audit(admin.id, "prize_create", `prize:${prize.id}`, {
-    before: null,
-    after: parsed.data,
-  });
+  // The form asks for what players will be shown; the API keeps older token-less crypto prizes.
+  if (parsed.data.kind === "crypto" && !parsed.data.tokenAmount) {
+    return {
+      fieldErrors: {
+        tokenAmount: "A crypto prize needs the token amount a unit pays out",
+        tokenSymbol: parsed.data.tokenSymbol ? undefined : "and the token's symbol",
+      },
+      values,
+    };
+  }
+  await createPrize(getDb(), parsed.data, await actorOf(admin));
   revalidatePath("/admin");
   return { ok: `Prize “${parsed.data.name}” created` };
+}
+
+/** Edits a prize's name, description, value, quantity (not below what drops hold) or token. */
+export async function updatePrizeAction(
+  prizeId: string,
+  _prev: AdminFormState,
+  form: FormData,
+): Promise<AdminFormState> {
+  const admin = await adminOrError();
+  if (!admin) return { error: "Only admins can edit prizes" };
+  const { values, input } = prizeFormValues(form);
+  delete input.kind;
+  const parsed = updatePrizeSchema.safeParse(input);
+  if (!parsed.success) return { fieldErrors: fieldErrors(parsed.error), values };
+  try {
+    await updatePrize(getDb(), prizeId, parsed.data, await actorOf(admin));
+  } catch (error) {
+    return refusal(error, values);
+  }
+  revalidatePath(`/admin/prizes/${prizeId}`);
+  return { ok: "Saved" };
+}
+
+/** Retires a prize (no new drop may use it) or brings it back. */
+export async function setPrizeRetiredAction(prizeId: string, retired: boolean): Promise<void> {
+  const admin = await adminOrError();
+  if (!admin) throw new Error("Only admins can retire prizes");
+  if (!z.uuid().safeParse(prizeId).success) throw new Error("No such prize");
+  await updatePrize(getDb(), prizeId, { retired }, await actorOf(admin));
+  revalidatePath(`/admin/prizes/${prizeId}`);
+  revalidatePath("/admin/prizes");
+}
+
+const DROP_FIELDS = [
+  "title",
+  "description",
+  "prizeId",
+  "units",
+  "startsAt",
+  "endsAt",
+  "tzOffset",
+  "perPlayerLimit",
+  "allocation",
+  "minAccountAgeDays",
+  "minTier",
+  "regions",
+];
+
+/**
+ * What a drop form asks for, in the schema's shape. Only the fields the form carries: the form
+ * of a started drop carries just its end. Pool rows come as repeated pool* inputs.
+ */
+function dropFormInput(form: FormData) {
+  const values = Object.fromEntries(
+    DROP_FIELDS.filter((k) => form.has(k)).map((k) => [k, String(form.get(k) ?? "")]),
+  );
+  // datetime-local inputs carry no zone: the browser sends its offset so times mean what the admin saw.
+  const offset = Number(values.tzOffset) || 0;
+  const toUtc = (local: string | undefined) =>
+    local ? new Date(Date.parse(`${local}Z`) + offset * 60_000) : undefined;
+  const poolPrizes = form.getAll("poolPrizeId").map(String);
+  const poolUnits = form.getAll("poolUnits").map(String);
+  const poolTiers = form.getAll("poolMinTier").map(String);
+  const pools = poolPrizes.map((prizeId, i) => ({
+    prizeId,
+    units: poolUnits[i] ?? "",
+    minTier: poolTiers[i] || "bronze",
+  }));
+  if (pools.length > 0) values.pools = JSON.stringify(pools);
+  const regions = (values.regions ?? "")
+    .split(/[\s,]+/)
+    .map((r) => r.trim())
+    .filter(Boolean);
+  const input: Record<string, unknown> = {
+    ...values,
+    ...(pools.length > 0 && { pools }),
+    startsAt: toUtc(values.startsAt),
+    endsAt: toUtc(values.endsAt),
+  };
+  delete input.tzOffset;
+  delete input.regions;
+  delete input.minAccountAgeDays;
+  delete input.minTier;
+  for (const key of Object.keys(input)) if (input[key] === undefined) delete input[key];
+  // The rules fieldset is on every full form; its checkboxes are absent when unticked.
+  if (form.has("minTier")) {
+    input.eligibility = {
+      ...(form.get("verifiedEmail") ? { verifiedEmail: true } : {}),
+      ...(form.get("notFlagged") ? { notFlagged: true } : {}),
+      ...(form.get("onePerGroup") ? { onePerGroup: true } : {}),
+      ...(values.minAccountAgeDays ? { minAccountAgeDays: values.minAccountAgeDays } : {}),
+      ...(values.minTier && values.minTier !== "bronze" ? { minTier: values.minTier } : {}),
+      ...(regions.length > 0 ? { regions } : {}),
+    };
+    for (const rule of ["verifiedEmail", "notFlagged", "onePerGroup"]) {
+      if (form.get(rule)) values[rule] = "on";
+    }
+  }
+  return { values, input };
 }
 
 export async function createDropAction(
@@ -86,75 +227,72 @@ export async function createDropAction(
 ): Promise<AdminFormState> {
   const admin = await adminOrError();
   if (!admin) return { error: "Only admins can create drops" };
-  const values = Object.fromEntries(
-    [
-      "title",
-      "prizeId",
-      "units",
-      "startsAt",
-      "endsAt",
-      "tzOffset",
-      "perPlayerLimit",
-      "allocation",
-      "minAccountAgeDays",
-      "minTier",
-      "regions",
-    ].map((k) => [k, String(form.get(k) ?? "")]),
-  );
-  // datetime-local inputs carry no zone: the browser sends its offset so times mean what the admin saw.
-  const offset = Number(values.tzOffset) || 0;
-  const toUtc = (local: string | undefined) =>
-    local ? new Date(Date.parse(`${local}Z`) + offset * 60_000) : undefined;
-  const regions = (values.regions ?? "")
-    .split(/[\s,]+/)
-    .map((r) => r.trim())
-    .filter(Boolean);
-  const parsed = createDropSchema.safeParse({
-    ...values,
-    startsAt: toUtc(values.startsAt),
-    endsAt: toUtc(values.endsAt),
-    eligibility: {
-      ...(form.get("verifiedEmail") ? { verifiedEmail: true } : {}),
-      ...(form.get("notFlagged") ? { notFlagged: true } : {}),
-      ...(form.get("onePerGroup") ? { onePerGroup: true } : {}),
-      ...(values.minAccountAgeDays ? { minAccountAgeDays: values.minAccountAgeDays } : {}),
-      ...(values.minTier && values.minTier !== "bronze" ? { minTier: values.minTier } : {}),
-      ...(regions.length > 0 ? { regions } : {}),
-    },
-  });
+  const { values, input } = dropFormInput(form);
+  const parsed = createDropSchema.safeParse(input);
   if (!parsed.success) return { fieldErrors: fieldErrors(parsed.error), values };
   try {
-    const drop = await createDrop(getDb(), parsed.data);
-    await audit(admin.id, "drop_create", `drop:${drop.id}`, {
-      before: null,
-      after: parsed.data,
-    });
+    await createDrop(getDb(), parsed.data, await actorOf(admin));
   } catch (error) {
-    if (isAppError(error) && error.code === "invalid_input") {
-      const field = String(error.details?.field ?? "form");
-      return { fieldErrors: { [field]: error.message }, values };
-    }
-    throw error;
+    return refusal(error, values);
   }
   revalidatePath("/admin");
   return { ok: `Drop “${parsed.data.title}” created` };
 }
 
-export async function setDropPausedAction(dropId: string, paused: boolean): Promise<void> {
+/** Edits a drop before its start, or moves a started drop's end later. */
+export async function updateDropAction(
+  dropId: string,
+  _prev: AdminFormState,
+  form: FormData,
+): Promise<AdminFormState> {
   const admin = await adminOrError();
-  if (!admin) throw new Error("Only admins can pause drops");
-  if (!z.uuid().safeParse(dropId).success) throw new Error("No such drop");
-  const db = getDb();
-  const before = await getDrop(db, dropId);
-  if (before && (await setDropPaused(db, dropId, paused))) {
-    const after = await getDrop(db, dropId);
-    // The same record as PATCH /api/v1/admin/drops/{id} writes.
-    await audit(admin.id, paused ? "drop_pause" : "drop_resume", `drop:${dropId}`, {
-      before: { status: before.status },
-      after: { status: after?.status },
-    });
+  if (!admin) return { error: "Only admins can edit drops" };
+  const { values, input } = dropFormInput(form);
+  delete input.prizeId;
+  delete input.units;
+  const parsed = updateDropSchema.safeParse(input);
+  if (!parsed.success) return { fieldErrors: fieldErrors(parsed.error), values };
+  try {
+    await updateDrop(getDb(), dropId, parsed.data, await actorOf(admin));
+  } catch (error) {
+    return refusal(error, values);
+  }
+  revalidatePath(`/admin/drops/${dropId}`);
+  return { ok: "Saved", values };
+}
+
+/** Pauses, resumes or (with `confirm` ticked) ends a drop early. */
+async function changeDropState(
+  dropId: string,
+  change: Pick<UpdateDropInput, "paused" | "end">,
+): Promise<AdminFormState> {
+  const admin = await adminOrError();
+  if (!admin) return { error: "Only admins can change drops" };
+  if (!z.uuid().safeParse(dropId).success) return { error: "No such drop" };
+  try {
+    await updateDrop(getDb(), dropId, change, await actorOf(admin));
+  } catch (error) {
+    return refusal(error, {});
   }
   revalidatePath("/admin");
+  revalidatePath(`/admin/drops/${dropId}`);
+  return { ok: change.end ? "The drop has ended" : "Saved" };
+}
+
+export async function setDropPausedAction(dropId: string, paused: boolean): Promise<void> {
+  await changeDropState(dropId, { paused });
+}
+
+/** Ends a live drop now; the form must tick `confirm`. */
+export async function endDropAction(
+  dropId: string,
+  _prev: AdminFormState,
+  form: FormData,
+): Promise<AdminFormState> {
+  if (form.get("confirm") !== "on") {
+    return { fieldErrors: { confirm: "Tick the box to confirm" } };
+  }
+  return changeDropState(dropId, { end: true });
 }
 
 /** The change a form asks for: only the fields the form carries. */

@@ -5,7 +5,7 @@ import { usePolled } from "@/components/ui/use-polled";
 import { formatMoney } from "@/lib/format";
 import { type PrizeView, prizeKindLabels } from "@/lib/prizes/prizes";
 
-/** The admin's prize stock, refreshed every two seconds alongside the drops. */
+/** The admin's prize stock, refreshed every two seconds; retired prizes are listed apart. */
 export function LivePrizesTable({ initial }: { initial: PrizeView[] }) {
   const prizes = usePolled(
     "/api/v1/admin/prizes",
@@ -13,6 +13,21 @@ export function LivePrizesTable({ initial }: { initial: PrizeView[] }) {
     (body) => (body as { prizes: PrizeView[] }).prizes,
   );
   if (prizes.length === 0) return <p className="card muted">No prizes yet.</p>;
+  const retired = prizes.filter((p) => p.retiredAt);
+  return (
+    <>
+      <PrizeTable prizes={prizes.filter((p) => !p.retiredAt)} testId="admin-prize-row" />
+      {retired.length > 0 && (
+        <>
+          <h3>Retired</h3>
+          <PrizeTable prizes={retired} testId="admin-retired-prize-row" />
+        </>
+      )}
+    </>
+  );
+}
+
+function PrizeTable({ prizes, testId }: { prizes: PrizeView[]; testId: string }) {
   return (
     <table>
       <thead>
@@ -22,20 +37,27 @@ export function LivePrizesTable({ initial }: { initial: PrizeView[] }) {
           <th>Value</th>
           <th>Quantity</th>
           <th>In drops</th>
+          <th>Claimed</th>
           <th>Unclaimed</th>
+          <th>Codes left</th>
         </tr>
       </thead>
       <tbody>
         {prizes.map((p) => (
-          <tr key={p.id} data-testid="admin-prize-row">
+          <tr key={p.id} data-testid={testId}>
             <td>
               <Link href={`/admin/prizes/${p.id}`}>{p.name}</Link>
             </td>
-            <td>{prizeKindLabels[p.kind]}</td>
+            <td>
+              {prizeKindLabels[p.kind]}
+              {p.tokenAmount && ` (${p.tokenAmount} ${p.tokenSymbol})`}
+            </td>
             <td>{formatMoney(p.valueCents)}</td>
             <td>{p.quantity}</td>
             <td>{p.allocated}</td>
+            <td>{p.claimed}</td>
             <td>{p.remaining}</td>
+            <td>{p.codesUnused ?? "—"}</td>
           </tr>
         ))}
       </tbody>

@@ -1,43 +1,107 @@
 "use client";
 
-import { useActionState } from "react";
+import { useActionState, useState } from "react";
 import { type AdminFormState, createPrizeAction } from "@/app/(admin)/actions";
+import type { PrizeView } from "@/lib/prizes/prizes";
 
-export function PrizeForm() {
-  const [state, action, pending] = useActionState<AdminFormState, FormData>(createPrizeAction, {});
+type PrizeAction = (prev: AdminFormState, form: FormData) => Promise<AdminFormState>;
+
+/**
+ * Creates a prize, or edits one when given `prize` and its bound update action. The kind is
+ * fixed once created (codes, payouts and shipping hang on it); crypto asks for its payout.
+ */
+export function PrizeForm({ prize, action: edit }: { prize?: PrizeView; action?: PrizeAction }) {
+  const [state, action, pending] = useActionState<AdminFormState, FormData>(
+    edit ?? createPrizeAction,
+    {},
+  );
   const e = state.fieldErrors ?? {};
   const v = state.values ?? {};
+  const [kind, setKind] = useState(v.kind ?? prize?.kind ?? "gift_card");
+  const initial = (key: keyof PrizeView, fallback?: string) =>
+    v[key] ?? (prize?.[key] == null ? fallback : String(prize[key]));
   return (
-    <form action={action} className="stack wide" noValidate key={state.ok}>
+    <form
+      action={action}
+      className="stack wide"
+      noValidate
+      key={prize ? undefined : state.ok}
+      data-testid={prize ? "prize-edit-form" : "prize-create-form"}
+    >
       {state.ok && <p className="alert success full">{state.ok}</p>}
       {state.error && <p className="alert error full">{state.error}</p>}
       <label className="full">
         Name
-        <input name="name" defaultValue={v.name} maxLength={120} />
+        <input name="name" defaultValue={initial("name")} maxLength={120} />
         {e.name && <span className="field-error">{e.name}</span>}
       </label>
-      <label>
-        Kind
-        <select name="kind" defaultValue={v.kind ?? "gift_card"}>
-          <option value="gift_card">Gift card</option>
-          <option value="crypto">Crypto token</option>
-          <option value="physical">Physical item</option>
-        </select>
-        {e.kind && <span className="field-error">{e.kind}</span>}
-      </label>
+      {!prize && (
+        <label>
+          Kind
+          <select name="kind" value={kind} onChange={(event) => setKind(event.target.value)}>
+            <option value="gift_card">Gift card</option>
+            <option value="crypto">Crypto token</option>
+            <option value="physical">Physical item</option>
+          </select>
+          {e.kind && <span className="field-error">{e.kind}</span>}
+        </label>
+      )}
       <label>
         Value (USD)
-        <input name="value" inputMode="decimal" defaultValue={v.value} />
+        <input
+          name="value"
+          inputMode="decimal"
+          defaultValue={v.value ?? (prize ? (prize.valueCents / 100).toFixed(2) : undefined)}
+        />
         {e.value && <span className="field-error">{e.value}</span>}
       </label>
       <label>
         Quantity
-        <input name="quantity" inputMode="numeric" defaultValue={v.quantity} />
+        <input name="quantity" inputMode="numeric" defaultValue={initial("quantity")} />
+        {prize && (
+          <span className="small muted">
+            Not below {prize.allocated}, the units drops already hold
+          </span>
+        )}
         {e.quantity && <span className="field-error">{e.quantity}</span>}
+      </label>
+      {kind === "crypto" && (
+        <>
+          <label>
+            Token amount per unit
+            <input
+              name="tokenAmount"
+              inputMode="decimal"
+              defaultValue={initial("tokenAmount")}
+              placeholder="25"
+            />
+            {e.tokenAmount && <span className="field-error">{e.tokenAmount}</span>}
+          </label>
+          <label>
+            Token symbol
+            <input name="tokenSymbol" defaultValue={initial("tokenSymbol")} placeholder="USDC" />
+            {e.tokenSymbol && <span className="field-error">{e.tokenSymbol}</span>}
+          </label>
+        </>
+      )}
+      {kind === "physical" && (
+        <p className="small muted full">
+          Winners of a physical item give a shipping address before the drop ends.
+        </p>
+      )}
+      {kind === "gift_card" && !prize && (
+        <p className="small muted full">
+          After creating it, import its codes (CSV) on the prize's page.
+        </p>
+      )}
+      <label className="full">
+        Description shown to players (optional)
+        <textarea name="description" defaultValue={initial("description", "")} maxLength={2000} />
+        {e.description && <span className="field-error">{e.description}</span>}
       </label>
       <div className="full">
         <button type="submit" disabled={pending}>
-          {pending ? "Creating…" : "Create prize"}
+          {pending ? "Saving…" : prize ? "Save changes" : "Create prize"}
         </button>
       </div>
     </form>

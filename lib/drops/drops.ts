@@ -1,25 +1,35 @@
 import { createHash, randomBytes } from "node:crypto";
 import { desc, eq, gt, inArray, sql } from "drizzle-orm";
+import type { PgUpdateSetSource } from "drizzle-orm/pg-core";
 import { z } from "zod";
 import type { DbOrTx } from "@/db/client";
-import { dropPools, drops, type EligibilityRules, prizes } from "@/db/schema";
+import { dropPools, drops, dropUnits, type EligibilityRules, prizes } from "@/db/schema";
+import { recordEvent } from "@/lib/audit/record-event";
 import { AppError } from "@/lib/errors/app-error";
+import { type AdminActor, formatTokenAmount } from "@/lib/prizes/prizes";
 import { NUL_MESSAGE, withoutNul } from "@/lib/validation/storable-text";
 
 type PrizeKind = "gift_card" | "crypto" | "physical";
 type Tier = "bronze" | "silver" | "gold";
 
+export type DropPrize = {
+  id: string;
+  name: string;
+  kind: PrizeKind;
+  valueCents: number;
+  description: string | null;
+  /** Crypto prizes: what one unit pays out, e.g. "25" "USDC". */
+  tokenAmount: string | null;
+  tokenSymbol: string | null;
+};
+
 export type DropView = {
   id: string;
   title: string;
+  description: string | null;
   /** The headline prize: the first pool's. */
-  prize: { id: string; name: string; kind: PrizeKind; valueCents: number };
-  pools: Array<{
-    id: string;
-    prize: { id: string; name: string; kind: PrizeKind; valueCents: number };
-    units: number;
-    minTier: Tier;
-  }>;
+  prize: DropPrize;
+  pools: Array<{ id: string; prize: DropPrize; units: number; minTier: Tier }>;
   units: number;
   remaining: number;
   startsAt: string;
@@ -28,11 +38,15 @@ export type DropView = {
   allocation: "first_come" | "lottery";
   eligibility: EligibilityRules;
   status: "upcoming" | "live" | "paused" | "ended" | "sold_out";
+  /** Set when an admin ended the drop before its scheduled end. */
+  endedEarlyAt: string | null;
 };
 
 const columns = {
   id: drops.id,
   title: drops.title,
+  description: drops.description,
+  endedEarlyAt: drops.endedEarlyAt,
   units: drops.units,
   startsAt: drops.startsAt,
   endsAt: drops.endsAt,
@@ -50,6 +64,8 @@ const columns = {
 type Row = {
   id: string;
   title: string;
+  description: string | null;
+  endedEarlyAt: Date | null;
   units: number;
   startsAt: Date;
   endsAt: Date;
@@ -74,6 +90,9 @@ async function withPools(db: DbOrTx, rows: Row[]): Promise<DropView[]> {
       name: prizes.name,
       kind: prizes.kind,
       valueCents: prizes.valueCents,
+      description: prizes.description,
+      tokenAmount: prizes.tokenAmount,
+      tokenSymbol: prizes.tokenSymbol,
     })
     .from(dropPools)
     .innerJoin(prizes, eq(prizes.id, dropPools.prizeId))
@@ -89,7 +108,15 @@ async function withPools(db: DbOrTx, rows: Row[]): Promise<DropView[]> {
       .filter((p) => p.dropId === row.id)
       .map((p) => ({
         id: p.id,
-        prize: { id: p.prizeId, name: p.name, kind: p.kind, valueCents: p.valueCents },
+        prize: {
+          id: p.prizeId,
+          name: p.name,
+          kind: p.kind,
+          valueCents: p.valueCents,
+          description: p.description,
+          tokenAmount: p.tokenAmount === null ? null : formatTokenAmount(p.tokenAmount),
+          tokenSymbol: p.tokenSymbol,
+        },
         units: p.units,
         minTier: p.minTier,
       }));
@@ -107,6 +134,7 @@ async function withPools(db: DbOrTx, rows: Row[]): Promise<DropView[]> {
     return {
       id: row.id,
       title: row.title,
+      description: row.description,
       prize: headline,
       pools: own,
       units: row.units,
@@ -117,6 +145,7 @@ async function withPools(db: DbOrTx, rows: Row[]): Promise<DropView[]> {
       allocation: row.allocation,
       eligibility: row.eligibility,
       status,
+      endedEarlyAt: row.endedEarlyAt?.toISOString() ?? null,
     };
   });
 }
@@ -183,39 +212,50 @@ export const eligibilitySchema = z
   })
   .strict();
 
+const titleSchema = z
+  .string()
+  .trim()
+  .min(1, "Title is required")
+  .max(120, "Title is too long")
+  .refine(withoutNul, NUL_MESSAGE);
+const dropDescriptionSchema = z
+  .string()
+  .trim()
+  .max(2000, "Description is at most 2,000 characters")
+  .refine(withoutNul, NUL_MESSAGE)
+  .transform((d) => (d === "" ? null : d))
+  .nullable();
+const poolsSchema = z
+  .array(
+    z.object({
+      prizeId: z.uuid({ error: "Choose a prize" }),
+      units: unitsSchema,
+      minTier: tierSchema.default("bronze"),
+    }),
+  )
+  .min(1, "At least one pool")
+  .max(10, "At most 10 pools");
+const limitSchema = z.coerce
+  .number({ error: "Limit must be a number" })
+  .int()
+  .min(1, "At least one per player")
+  .max(100, "At most 100 per player");
+const allocationSchema = z.enum(["first_come", "lottery"], {
+  error: "Allocation is first_come or lottery",
+});
+
 export const createDropSchema = z
   .object({
-    title: z
-      .string()
-      .trim()
-      .min(1, "Title is required")
-      .max(120, "Title is too long")
-      .refine(withoutNul, NUL_MESSAGE),
+    title: titleSchema,
+    description: dropDescriptionSchema.optional(),
     prizeId: z.uuid({ error: "Choose a prize" }).optional(),
     units: unitsSchema.optional(),
-    pools: z
-      .array(
-        z.object({
-          prizeId: z.uuid({ error: "Choose a prize" }),
-          units: unitsSchema,
-          minTier: tierSchema.default("bronze"),
-        }),
-      )
-      .min(1)
-      .max(10)
-      .optional(),
+    pools: poolsSchema.optional(),
     startsAt: z.coerce.date({ error: "Start must be a date and time" }),
     endsAt: z.coerce.date({ error: "End must be a date and time" }),
-    perPlayerLimit: z.coerce
-      .number({ error: "Limit must be a number" })
-      .int()
-      .min(1, "At least one per player")
-      .max(100, "At most 100 per player")
-      .default(1),
+    perPlayerLimit: limitSchema.default(1),
     eligibility: eligibilitySchema.default({}),
-    allocation: z
-      .enum(["first_come", "lottery"], { error: "Allocation is first_come or lottery" })
-      .default("first_come"),
+    allocation: allocationSchema.default("first_come"),
   })
   .refine((d) => d.endsAt > d.startsAt, { path: ["endsAt"], message: "End must be after start" })
   .refine((d) => d.pools !== undefined || (d.prizeId !== undefined && d.units !== undefined), {
@@ -224,40 +264,110 @@ export const createDropSchema = z
   });
 export type CreateDropInput = z.infer<typeof createDropSchema>;
 
+type Pool = { prizeId: string; units: number; minTier: Tier };
+
+/**
+ * Takes the pools' units from each prize's unallocated stock, or refuses. The prizes stay locked
+ * until the transaction ends, so two drops cannot allocate the same stock. A retired prize goes
+ * into no new pool; `keep` lists prizes the drop already had, which it may keep.
+ */
+async function reserveStock(
+  tx: DbOrTx,
+  pools: Pool[],
+  options: { exceptDropId?: string; keep?: string[] } = {},
+): Promise<void> {
+  const prizeIds = [...new Set(pools.map((p) => p.prizeId))];
+  const found = await tx
+    .select({
+      id: prizes.id,
+      name: prizes.name,
+      quantity: prizes.quantity,
+      retiredAt: prizes.retiredAt,
+    })
+    .from(prizes)
+    .where(inArray(prizes.id, prizeIds))
+    .for("update");
+  for (const prizeId of prizeIds) {
+    const prize = found.find((p) => p.id === prizeId);
+    if (!prize) throw new AppError("invalid_input", "Prize not found", { field: "prizeId" });
+    if (prize.retiredAt && !options.keep?.includes(prizeId)) {
+      throw new AppError("invalid_input", `“${prize.name}” is retired: no new drop may use it`, {
+        field: "prizeId",
+      });
+    }
+    const [allocated] = await tx
+      .select({ units: sql<number>`coalesce(sum(${dropPools.units}), 0)::int` })
+      .from(dropPools)
+      .where(
+        options.exceptDropId
+          ? sql`${dropPools.prizeId} = ${prizeId} and ${dropPools.dropId} <> ${options.exceptDropId}`
+          : eq(dropPools.prizeId, prizeId),
+      );
+    const available = prize.quantity - (allocated?.units ?? 0);
+    const wanted = pools.filter((p) => p.prizeId === prizeId).reduce((n, p) => n + p.units, 0);
+    if (wanted > available) {
+      throw new AppError(
+        "invalid_input",
+        `Only ${available} units of “${prize.name}” are unallocated`,
+        { field: "units" },
+      );
+    }
+  }
+}
+
+/** One pool row and one unit row per unit, in the pools' order. */
+async function insertPools(tx: DbOrTx, dropId: string, pools: Pool[]): Promise<void> {
+  for (const [position, pool] of pools.entries()) {
+    const [row] = await tx
+      .insert(dropPools)
+      .values({ dropId, position, ...pool })
+      .returning({ id: dropPools.id });
+    if (!row) throw new Error("pool insert returned nothing");
+    await tx.execute(sql`
+      insert into drop_units (drop_id, pool_id, prize_id)
+      select ${dropId}, ${row.id}, ${pool.prizeId} from generate_series(1, ${pool.units})`);
+  }
+}
+
+/** The audited picture of a drop: what an admin can change. */
+async function auditedDrop(tx: DbOrTx, dropId: string) {
+  const [drop] = await tx.select().from(drops).where(eq(drops.id, dropId));
+  if (!drop) throw new AppError("not_found", "No such drop");
+  const pools = await tx
+    .select({ prizeId: dropPools.prizeId, units: dropPools.units, minTier: dropPools.minTier })
+    .from(dropPools)
+    .where(eq(dropPools.dropId, dropId))
+    .orderBy(dropPools.position);
+  return {
+    title: drop.title,
+    description: drop.description,
+    startsAt: drop.startsAt.toISOString(),
+    endsAt: drop.endsAt.toISOString(),
+    pausedAt: drop.pausedAt?.toISOString() ?? null,
+    endedEarlyAt: drop.endedEarlyAt?.toISOString() ?? null,
+    perPlayerLimit: drop.perPlayerLimit,
+    allocation: drop.allocation,
+    eligibility: drop.eligibility,
+    pools,
+  };
+}
+
 /** Creates a drop with one unit row per unit, taking them from each prize's unallocated stock. */
-export async function createDrop(db: DbOrTx, input: CreateDropInput): Promise<{ id: string }> {
+export async function createDrop(
+  db: DbOrTx,
+  input: CreateDropInput,
+  actor?: AdminActor,
+): Promise<{ id: string }> {
   const pools = input.pools ?? [
     { prizeId: input.prizeId as string, units: input.units as number, minTier: "bronze" as const },
   ];
   return db.transaction(async (tx) => {
-    const prizeIds = [...new Set(pools.map((p) => p.prizeId))];
-    // Lock the prizes so two drops cannot allocate the same stock.
-    const found = await tx
-      .select({ id: prizes.id, quantity: prizes.quantity })
-      .from(prizes)
-      .where(inArray(prizes.id, prizeIds))
-      .for("update");
-    for (const prizeId of prizeIds) {
-      const prize = found.find((p) => p.id === prizeId);
-      if (!prize) throw new AppError("invalid_input", "Prize not found", { field: "prizeId" });
-      const [allocated] = await tx
-        .select({ units: sql<number>`coalesce(sum(${dropPools.units}), 0)::int` })
-        .from(dropPools)
-        .where(eq(dropPools.prizeId, prizeId));
-      const available = prize.quantity - (allocated?.units ?? 0);
-      const wanted = pools.filter((p) => p.prizeId === prizeId).reduce((n, p) => n + p.units, 0);
-      if (wanted > available) {
-        throw new AppError(
-          "invalid_input",
-          `Only ${available} units of this prize are unallocated`,
-          { field: "units" },
-        );
-      }
-    }
+    await reserveStock(tx, pools);
     const [drop] = await tx
       .insert(drops)
       .values({
         title: input.title,
+        description: input.description ?? null,
         units: pools.reduce((n, p) => n + p.units, 0),
         startsAt: input.startsAt,
         endsAt: input.endsAt,
@@ -269,31 +379,159 @@ export async function createDrop(db: DbOrTx, input: CreateDropInput): Promise<{ 
       })
       .returning({ id: drops.id });
     if (!drop) throw new Error("drop insert returned nothing");
-    for (const [position, pool] of pools.entries()) {
-      const [row] = await tx
-        .insert(dropPools)
-        .values({ dropId: drop.id, position, ...pool })
-        .returning({ id: dropPools.id });
-      if (!row) throw new Error("pool insert returned nothing");
-      await tx.execute(sql`
-        insert into drop_units (drop_id, pool_id, prize_id)
-        select ${drop.id}, ${row.id}, ${pool.prizeId} from generate_series(1, ${pool.units})`);
+    await insertPools(tx, drop.id, pools);
+    if (actor) {
+      await recordEvent(tx, {
+        ...actor,
+        action: "drop_create",
+        subject: `drop:${drop.id}`,
+        outcome: "ok",
+        data: { before: null, after: await auditedDrop(tx, drop.id) },
+      });
     }
     return drop;
   });
 }
 
+/** A change to a drop: everything before the start; once started only `endsAt` (later), `paused`, `end`. */
+export const updateDropSchema = z
+  .object({
+    title: titleSchema.optional(),
+    description: dropDescriptionSchema.optional(),
+    pools: poolsSchema.optional(),
+    startsAt: z.coerce.date({ error: "Start must be a date and time" }).optional(),
+    endsAt: z.coerce.date({ error: "End must be a date and time" }).optional(),
+    perPlayerLimit: limitSchema.optional(),
+    eligibility: eligibilitySchema.optional(),
+    allocation: allocationSchema.optional(),
+    paused: z.boolean().optional(),
+    /** Ends a live drop now (`endedEarlyAt`); a lottery is then drawn from the entries so far. */
+    end: z.literal(true, { error: "end is true or absent" }).optional(),
+  })
+  .strict();
+export type UpdateDropInput = z.infer<typeof updateDropSchema>;
+
+const draftFields = [
+  "title",
+  "description",
+  "pools",
+  "startsAt",
+  "perPlayerLimit",
+  "eligibility",
+  "allocation",
+] as const;
+
+function actionOf(input: UpdateDropInput): string {
+  if (input.end) return "drop_end";
+  const keys = Object.keys(input);
+  if (keys.length === 1 && input.paused !== undefined) {
+    return input.paused ? "drop_pause" : "drop_resume";
+  }
+  return "drop_update";
+}
+
+/**
+ * Changes a drop in one transaction with its audit record. Before the start everything may
+ * change (pools are rebuilt from the prizes' stock); once started, players hold units and saw
+ * the rules, so only the end may move later, and the drop may be paused, resumed or ended early.
+ */
+export async function updateDrop(
+  db: DbOrTx,
+  dropId: string,
+  input: UpdateDropInput,
+  actor: AdminActor,
+): Promise<DropView> {
+  if (!z.uuid().safeParse(dropId).success) throw new AppError("not_found", "No such drop");
+  await db.transaction(async (tx) => {
+    const [drop] = await tx
+      .select({
+        startsAt: drops.startsAt,
+        endsAt: drops.endsAt,
+        allocation: drops.allocation,
+        started: sql<boolean>`${drops.startsAt} <= now()`,
+        ended: sql<boolean>`${drops.endsAt} <= now()`,
+      })
+      .from(drops)
+      .where(eq(drops.id, dropId))
+      .for("update");
+    if (!drop) throw new AppError("not_found", "No such drop");
+    const before = await auditedDrop(tx, dropId);
+    const draftChange = draftFields.filter((f) => input[f] !== undefined);
+    if (drop.ended && Object.keys(input).length > 0) {
+      throw new AppError("ended", "This drop has ended: it can no longer be changed");
+    }
+    if (drop.started && draftChange.length > 0) {
+      throw new AppError(
+        "drop_started",
+        `This drop has started: ${draftChange.join(", ")} can no longer change. Its end can move later, and it can be paused or ended early.`,
+        { fields: draftChange },
+      );
+    }
+    if (input.end && !drop.started) {
+      throw new AppError(
+        "not_started",
+        "This drop has not started: change its window instead of ending it",
+      );
+    }
+    const startsAt = input.startsAt ?? drop.startsAt;
+    const endsAt = input.endsAt ?? drop.endsAt;
+    if (input.endsAt !== undefined || input.startsAt !== undefined) {
+      if (endsAt <= startsAt) {
+        throw new AppError("invalid_input", "End must be after start", { field: "endsAt" });
+      }
+      if (drop.started && input.endsAt !== undefined && input.endsAt < drop.endsAt) {
+        throw new AppError(
+          "invalid_input",
+          "A started drop's end can only move later; end it early instead",
+          { field: "endsAt" },
+        );
+      }
+    }
+    if (input.pools) {
+      await tx.delete(dropUnits).where(eq(dropUnits.dropId, dropId));
+      await tx.delete(dropPools).where(eq(dropPools.dropId, dropId));
+      await reserveStock(tx, input.pools, {
+        exceptDropId: dropId,
+        keep: before.pools.map((p) => p.prizeId),
+      });
+      await insertPools(tx, dropId, input.pools);
+    }
+    const allocation = input.allocation ?? drop.allocation;
+    const set: PgUpdateSetSource<typeof drops> = {
+      ...(input.title !== undefined && { title: input.title }),
+      ...(input.description !== undefined && { description: input.description }),
+      ...(input.startsAt !== undefined && { startsAt: input.startsAt }),
+      ...(input.endsAt !== undefined && { endsAt: input.endsAt }),
+      ...(input.perPlayerLimit !== undefined && { perPlayerLimit: input.perPlayerLimit }),
+      ...(input.eligibility !== undefined && { eligibility: input.eligibility }),
+      ...(input.pools && { units: input.pools.reduce((n, p) => n + p.units, 0) }),
+      ...(allocation !== drop.allocation &&
+        (allocation === "lottery" ? lotterySeed() : { seed: null, seedHash: null })),
+      ...(input.allocation !== undefined && { allocation }),
+    };
+    if (input.paused !== undefined) {
+      set.pausedAt = input.paused ? sql`coalesce(${drops.pausedAt}, now())` : null;
+    }
+    if (input.end) {
+      set.endsAt = sql`now()`;
+      set.endedEarlyAt = sql`now()`;
+    }
+    if (Object.keys(set).length === 0 && !input.pools) return;
+    if (Object.keys(set).length > 0) await tx.update(drops).set(set).where(eq(drops.id, dropId));
+    await recordEvent(tx, {
+      ...actor,
+      action: actionOf(input),
+      subject: `drop:${dropId}`,
+      outcome: "ok",
+      data: { before, after: await auditedDrop(tx, dropId) },
+    });
+  });
+  const view = await getDrop(db, dropId);
+  if (!view) throw new AppError("not_found", "No such drop");
+  return view;
+}
+
 function lotterySeed(): { seed: Uint8Array; seedHash: Uint8Array } {
   const seed = new Uint8Array(randomBytes(32));
   return { seed, seedHash: new Uint8Array(createHash("sha256").update(seed).digest()) };
-}
-
-/** Pauses or resumes a drop; claims on a paused drop are refused with `paused`. */
-export async function setDropPaused(db: DbOrTx, dropId: string, paused: boolean): Promise<boolean> {
-  const rows = await db
-    .update(drops)
-    .set({ pausedAt: paused ? sql`coalesce(${drops.pausedAt}, now())` : null })
-    .where(eq(drops.id, dropId))
-    .returning({ id: drops.id });
-  return rows.length > 0;
 }

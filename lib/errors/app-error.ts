@@ -13,6 +13,8 @@ export const errorStatus = {
   /** Admins and auditors must turn two-factor on before using their role. */
   two_factor_required: 403,
   not_found: 404,
+  /** The drop has started: only its end (later), pause and ending early may change. */
+  drop_started: 409,
   email_taken: 409,
   not_started: 409,
   ended: 409,

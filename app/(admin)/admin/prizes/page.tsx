@@ -1,12 +1,16 @@
 import type { Metadata } from "next";
 import Link from "next/link";
+import { LivePrizesTable } from "@/components/admin/live-prizes-table";
 import { PrizeForm } from "@/components/admin/prize-form";
+import { getDb } from "@/db/client";
 import { requirePageRole } from "@/lib/auth/require-page-role";
+import { listPrizes } from "@/lib/prizes/prizes";
 
-export const metadata: Metadata = { title: "New prize" };
+export const metadata: Metadata = { title: "Prizes" };
 
-export default async function NewPrizePage() {
+export default async function PrizesPage() {
   await requirePageRole("/admin/prizes", "admin");
+  const prizes = await listPrizes(getDb());
   return (
     <>
       <p className="small">
@@ -15,6 +19,8 @@ export default async function NewPrizePage() {
       <h1>New prize</h1>
       <p className="lead">A prize is stock; drops hand out units of it.</p>
       <PrizeForm />
+      <h2>All prizes</h2>
+      <LivePrizesTable initial={prizes} />
     </>
   );
 }

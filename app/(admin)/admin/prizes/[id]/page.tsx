@@ -1,12 +1,14 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
+import { setPrizeRetiredAction, updatePrizeAction } from "@/app/(admin)/actions";
 import { CodeImportForm } from "@/components/admin/code-import-form";
+import { PrizeForm } from "@/components/admin/prize-form";
+import { PrizeInventory } from "@/components/admin/prize-inventory";
 import { getDb } from "@/db/client";
 import { requirePageRole } from "@/lib/auth/require-page-role";
-import { codePoolStats } from "@/lib/codes/import-codes";
-import { formatMoney } from "@/lib/format";
-import { getPrize, prizeKindLabels } from "@/lib/prizes/prizes";
+import { formatDateTime, formatMoney } from "@/lib/format";
+import { getPrizeView, prizeKindLabels } from "@/lib/prizes/prizes";
 import { importCodesAction } from "./actions";
 
 export const metadata: Metadata = { title: "Prize" };
@@ -14,42 +16,52 @@ export const metadata: Metadata = { title: "Prize" };
 export default async function PrizePage({ params }: { params: Promise<{ id: string }> }) {
   const { id } = await params;
   await requirePageRole(`/admin/prizes/${id}`, "admin");
-  const db = getDb();
-  const prize = await getPrize(db, id);
+  const prize = await getPrizeView(getDb(), id);
   if (!prize) notFound();
-  const pool = prize.kind === "gift_card" ? await codePoolStats(db, prize.id) : undefined;
   return (
     <>
       <p className="small">
-        <Link href="/admin">← Admin</Link>
+        <Link href="/admin">← Admin</Link> · <Link href="/admin/prizes">Prizes</Link>
       </p>
-      <h1>{prize.name}</h1>
+      <h1>
+        {prize.name}{" "}
+        {prize.retiredAt && (
+          <span className="badge ended" data-testid="retired-badge">
+            retired
+          </span>
+        )}
+      </h1>
+      <p className="lead">
+        {prizeKindLabels[prize.kind]} · {formatMoney(prize.valueCents)}
+        {prize.tokenAmount && ` · pays ${prize.tokenAmount} ${prize.tokenSymbol}`}
+      </p>
       <div className="grid two">
         <div className="card">
-          <dl className="facts">
-            <dt>Kind</dt>
-            <dd>{prizeKindLabels[prize.kind]}</dd>
-            <dt>Value</dt>
-            <dd>{formatMoney(prize.valueCents)}</dd>
-            <dt>Quantity</dt>
-            <dd>{prize.quantity}</dd>
-            {pool && (
-              <>
-                <dt>Codes in pool</dt>
-                <dd data-testid="code-pool-total">{pool.total}</dd>
-                <dt>Codes unused</dt>
-                <dd data-testid="code-pool-unused">{pool.unused}</dd>
-              </>
-            )}
-          </dl>
+          <h2 style={{ marginTop: 0 }}>Inventory</h2>
+          <PrizeInventory initial={prize} />
         </div>
-        {pool && (
-          <div className="card">
-            <h2 style={{ marginTop: 0 }}>Import gift codes</h2>
-            <CodeImportForm action={importCodesAction.bind(null, prize.id)} />
-          </div>
-        )}
+        <div className="card">
+          <h2 style={{ marginTop: 0 }}>{prize.retiredAt ? "Retired" : "Retire"}</h2>
+          <p className="small">
+            {prize.retiredAt
+              ? `Retired ${formatDateTime(prize.retiredAt)}: no new drop may use it. Drops that have it keep it.`
+              : "A retired prize goes into no new drop; drops that already have it keep it."}
+          </p>
+          <form action={setPrizeRetiredAction.bind(null, prize.id, !prize.retiredAt)}>
+            <button type="submit" className="secondary" data-testid="retire-toggle">
+              {prize.retiredAt ? "Bring back" : "Retire prize"}
+            </button>
+          </form>
+        </div>
       </div>
+      <h2>Edit</h2>
+      <PrizeForm prize={prize} action={updatePrizeAction.bind(null, prize.id)} />
+      {prize.kind === "gift_card" && (
+        <div className="card" style={{ marginTop: 24 }}>
+          <h2 style={{ marginTop: 0 }}>Import gift codes</h2>
+          <CodeImportForm action={importCodesAction.bind(null, prize.id)} />
+        </div>
+      )}
     </>
   );
 }

@@ -1,6 +1,5 @@
 import { NextResponse } from "next/server";
 import { getDb } from "@/db/client";
-import { recordEvent } from "@/lib/audit/record-event";
 import { apiCaller, requireRole } from "@/lib/auth/current-user";
 import { createDrop, createDropSchema, listAllDrops } from "@/lib/drops/drops";
 import { apiRoute, readJson, requestContext } from "@/lib/http/api-handler";
@@ -13,15 +12,6 @@ export const GET = apiRoute(async (request) => {
 export const POST = apiRoute(async (request) => {
   const admin = requireRole(await apiCaller(request), "admin");
   const input = createDropSchema.parse(await readJson(request));
-  const db = getDb();
-  const drop = await createDrop(db, input);
-  await recordEvent(db, {
-    ...requestContext(request),
-    actorId: admin.id,
-    action: "drop_create",
-    subject: `drop:${drop.id}`,
-    outcome: "ok",
-    data: { before: null, after: input },
-  });
+  const drop = await createDrop(getDb(), input, { ...requestContext(request), actorId: admin.id });
   return NextResponse.json(drop, { status: 201 });
 });
