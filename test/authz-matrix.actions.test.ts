@@ -28,6 +28,7 @@ import { excludedRegions, users } from "@/db/schema";
 import { issueApiToken } from "@/lib/auth/api-tokens";
 import { decodeBase32, totpCode } from "@/lib/auth/totp";
 import { beginEnrolment, enrolWithSecret } from "@/lib/auth/two-factor";
+import { claimDrop } from "@/lib/claims/claim-drop";
 import { decryptCode } from "@/lib/codes/code-crypto";
 import {
   type Callers,
@@ -162,6 +163,14 @@ const ACTIONS: Record<string, Entry> = {
   "app/(admin)/admin/prizes/[id]/actions.ts#importCodesAction": {
     changes: ADMINS,
     args: (fx) => [fx.prizeId, {}, form({ csv: `code\nACT-${unique().toUpperCase()}\n` })],
+  },
+  "app/(admin)/admin/redemptions/[id]/actions.ts#reverseRedemptionAction": {
+    changes: ADMINS,
+    args: async (fx) => {
+      const { dropId } = await createTestDrop(fx.db, { units: 1 });
+      const { redemption } = await claimDrop(fx.db, { dropId, playerId: fx.callers.player.id });
+      return [redemption.id, {}, form({ reason: "matrix", confirm: "on" })];
+    },
   },
   "app/(player)/actions.ts#claimAction": {
     changes: PLAYERS,

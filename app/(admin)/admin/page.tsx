@@ -24,6 +24,9 @@ export default async function AdminPage() {
         <Link className="button secondary" href="/admin/accounts">
           Accounts
         </Link>
+        <Link className="button secondary" href="/admin/redemptions">
+          Redemptions
+        </Link>
         <Link className="button secondary" href="/admin/audit">
           Audit trail
         </Link>

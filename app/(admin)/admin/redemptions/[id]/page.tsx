@@ -1,0 +1,116 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { notFound } from "next/navigation";
+import { RedemptionReversalForm } from "@/components/admin/redemption-reversal-form";
+import { RedemptionStatusBadge } from "@/components/admin/redemption-status-badge";
+import { AuditTable } from "@/components/audit/audit-table";
+import { getDb } from "@/db/client";
+import { requirePageRole } from "@/lib/auth/require-page-role";
+import { formatDateTime } from "@/lib/format";
+import { prizeKindLabels } from "@/lib/prizes/prizes";
+import { getAdminRedemption } from "@/lib/redemptions/search-redemptions";
+
+export const metadata: Metadata = { title: "Redemption" };
+
+export default async function AdminRedemptionPage({ params }: { params: Promise<{ id: string }> }) {
+  const { id } = await params;
+  await requirePageRole(`/admin/redemptions/${id}`, "admin");
+  const r = await getAdminRedemption(getDb(), id);
+  if (!r) notFound();
+  const reversible = r.status === "fulfilled" || r.status === "awaiting_action";
+  return (
+    <>
+      <p className="small">
+        <Link href="/admin/redemptions">← Redemptions</Link>
+      </p>
+      <h1>
+        {r.prize.name} <RedemptionStatusBadge status={r.status} />
+      </h1>
+      <div className="grid two">
+        <section className="card">
+          <dl className="facts">
+            <dt>Player</dt>
+            <dd>
+              <Link href={`/admin/accounts/${r.player.id}`}>{r.player.email}</Link>
+            </dd>
+            <dt>Drop</dt>
+            <dd>{r.drop.title}</dd>
+            <dt>Prize</dt>
+            <dd>
+              {r.prize.name} ({prizeKindLabels[r.prize.kind]})
+            </dd>
+            <dt>Claimed</dt>
+            <dd>{formatDateTime(r.claimedAt)}</dd>
+            <dt>Unit</dt>
+            <dd>#{r.unitId}</dd>
+            {r.actionDeadline && r.status === "awaiting_action" && (
+              <>
+                <dt>Address due</dt>
+                <dd>{formatDateTime(r.actionDeadline)}</dd>
+              </>
+            )}
+            {r.shippingAddress && (
+              <>
+                <dt>Ships to</dt>
+                <dd>
+                  {r.shippingAddress.name}, {r.shippingAddress.line1},{" "}
+                  {r.shippingAddress.postalCode} {r.shippingAddress.city},{" "}
+                  {r.shippingAddress.country}
+                </dd>
+              </>
+            )}
+            {r.expiredAt && (
+              <>
+                <dt>Expired</dt>
+                <dd>{formatDateTime(r.expiredAt)}</dd>
+              </>
+            )}
+            {r.reversal && (
+              <>
+                <dt>Reversed</dt>
+                <dd data-testid="reversal-facts">
+                  {formatDateTime(r.reversal.reversedAt)} by {r.reversal.by?.email ?? "an admin"}:{" "}
+                  {r.reversal.reason}
+                </dd>
+              </>
+            )}
+          </dl>
+        </section>
+        <section className="card">
+          <h3>Ledger</h3>
+          <table>
+            <thead>
+              <tr>
+                <th>Entry</th>
+                <th>Log index</th>
+                <th>Logged</th>
+                <th>State</th>
+              </tr>
+            </thead>
+            <tbody>
+              {r.ledger.map((e) => (
+                <tr key={e.kind} data-testid="ledger-entry">
+                  <td>{e.kind}</td>
+                  <td>{e.leafIndex ?? "—"}</td>
+                  <td className="small">{formatDateTime(e.loggedAt)}</td>
+                  <td>
+                    <span className={`badge ${e.anchored ? "anchored" : "pending"}`}>
+                      {e.anchored ? "anchored" : "pending"}
+                    </span>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </section>
+        {reversible && <RedemptionReversalForm redemptionId={r.id} />}
+      </div>
+      <h2>Audit trail</h2>
+      {r.audit.length === 0 ? (
+        <p className="card muted">No change recorded yet.</p>
+      ) : (
+        <AuditTable events={r.audit} />
+      )}
+    </>
+  );
+}

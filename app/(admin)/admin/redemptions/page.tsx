@@ -1,0 +1,158 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { RedemptionStatusBadge } from "@/components/admin/redemption-status-badge";
+import { getDb } from "@/db/client";
+import { requirePageRole } from "@/lib/auth/require-page-role";
+import { listAllDrops } from "@/lib/drops/drops";
+import { formatDateTime } from "@/lib/format";
+import { listPrizes } from "@/lib/prizes/prizes";
+import {
+  redemptionSearchSchema,
+  redemptionStatuses,
+  searchRedemptions,
+} from "@/lib/redemptions/search-redemptions";
+
+export const metadata: Metadata = { title: "Redemptions" };
+
+type SearchParams = Promise<Record<string, string | string[] | undefined>>;
+
+const first = (value: string | string[] | undefined) => (Array.isArray(value) ? value[0] : value);
+
+/** datetime-local inputs carry no zone: the page reads them as UTC, and says so. */
+const asUtc = (value: string | undefined) =>
+  value && /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$/.test(value) ? `${value}:00Z` : value;
+
+export default async function RedemptionsSearchPage({
+  searchParams,
+}: {
+  searchParams: SearchParams;
+}) {
+  await requirePageRole("/admin/redemptions", "admin");
+  const raw = Object.fromEntries(
+    Object.entries(await searchParams).map(([k, v]) => [k, first(v) ?? ""]),
+  );
+  const db = getDb();
+  const parsed = redemptionSearchSchema.safeParse({
+    ...raw,
+    from: asUtc(raw.from),
+    to: asUtc(raw.to),
+  });
+  const [result, drops, prizes] = await Promise.all([
+    parsed.success ? searchRedemptions(db, parsed.data) : undefined,
+    listAllDrops(db),
+    listPrizes(db),
+  ]);
+  const next = new URLSearchParams({ ...raw, after: result?.nextAfter ?? "" });
+  return (
+    <>
+      <p className="small">
+        <Link href="/admin">← Admin</Link>
+      </p>
+      <h1>Redemptions</h1>
+      <form
+        method="get"
+        className="row"
+        aria-label="Search redemptions"
+        style={{ alignItems: "flex-end", marginBottom: 16, flexWrap: "wrap" }}
+      >
+        <label>
+          Player (email or id)
+          <input name="player" type="search" defaultValue={raw.player} maxLength={254} />
+        </label>
+        <label>
+          Drop
+          <select name="dropId" defaultValue={raw.dropId ?? ""}>
+            <option value="">Any</option>
+            {drops.map((d) => (
+              <option key={d.id} value={d.id}>
+                {d.title}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          Prize
+          <select name="prizeId" defaultValue={raw.prizeId ?? ""}>
+            <option value="">Any</option>
+            {prizes.map((p) => (
+              <option key={p.id} value={p.id}>
+                {p.name}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          Status
+          <select name="status" defaultValue={raw.status ?? ""}>
+            <option value="">Any</option>
+            {redemptionStatuses.map((s) => (
+              <option key={s} value={s}>
+                {s.replace("_", " ")}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          From (UTC)
+          <input name="from" type="datetime-local" defaultValue={raw.from} />
+        </label>
+        <label>
+          To (UTC)
+          <input name="to" type="datetime-local" defaultValue={raw.to} />
+        </label>
+        <button type="submit">Search</button>
+      </form>
+      {!parsed.success && (
+        <p className="alert error" role="alert">
+          {parsed.error.issues[0]?.message}
+        </p>
+      )}
+      {result && result.redemptions.length === 0 && (
+        <p className="card muted">No redemption matches.</p>
+      )}
+      {result && result.redemptions.length > 0 && (
+        <table>
+          <thead>
+            <tr>
+              <th>Player</th>
+              <th>Drop</th>
+              <th>Prize</th>
+              <th>Status</th>
+              <th>Claimed</th>
+              <th>Ledger</th>
+              <th />
+            </tr>
+          </thead>
+          <tbody>
+            {result.redemptions.map((r) => (
+              <tr key={r.id} data-testid="redemption-row">
+                <td>
+                  <Link href={`/admin/accounts/${r.player.id}`}>{r.player.email}</Link>
+                </td>
+                <td>{r.drop.title}</td>
+                <td>{r.prize.name}</td>
+                <td>
+                  <RedemptionStatusBadge status={r.status} />
+                </td>
+                <td className="small">{formatDateTime(r.claimedAt)}</td>
+                <td>
+                  <span className={`badge ${r.anchoring.status}`}>
+                    {r.anchoring.status === "anchored" ? "anchored" : "pending"}
+                  </span>
+                </td>
+                <td>
+                  <Link href={`/admin/redemptions/${r.id}`}>Details</Link>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      {result?.nextAfter && (
+        <p>
+          <Link href={`/admin/redemptions?${next}`}>Next page →</Link>
+        </p>
+      )}
+    </>
+  );
+}

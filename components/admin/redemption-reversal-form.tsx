@@ -1,0 +1,61 @@
+"use client";
+
+import { useActionState } from "react";
+import {
+  type ReversalFormState,
+  reverseRedemptionAction,
+} from "@/app/(admin)/admin/redemptions/[id]/actions";
+
+/** Reverses a redemption: a reason (shown to the player) and an explicit confirmation. */
+export function RedemptionReversalForm({ redemptionId }: { redemptionId: string }) {
+  const [state, action, pending] = useActionState<ReversalFormState, FormData>(
+    reverseRedemptionAction.bind(null, redemptionId),
+    {},
+  );
+  if (state.ok) {
+    return (
+      <p className="alert success" role="status" data-testid="reversal-done">
+        {state.ok}
+      </p>
+    );
+  }
+  return (
+    <form action={action} className="card stack" aria-label="Reverse redemption" noValidate>
+      <h3>Reverse</h3>
+      <p className="muted small">
+        The unit goes back to the drop for the next claim and a reversal entry goes to the public
+        ledger. The player sees the reversal and your reason. This cannot be undone.
+      </p>
+      {state.error && (
+        <p className="alert error" role="alert">
+          {state.error}
+        </p>
+      )}
+      <label>
+        Reason (shown to the player)
+        <textarea
+          name="reason"
+          required
+          maxLength={500}
+          rows={3}
+          defaultValue={state.values?.reason}
+          aria-invalid={state.fieldErrors?.reason ? true : undefined}
+        />
+        {state.fieldErrors?.reason && (
+          <span className="field-error">{state.fieldErrors.reason}</span>
+        )}
+      </label>
+      <label className="small">
+        <span>
+          <input type="checkbox" name="confirm" /> I confirm this reversal
+        </span>
+        {state.fieldErrors?.confirm && (
+          <span className="field-error">{state.fieldErrors.confirm}</span>
+        )}
+      </label>
+      <button type="submit" disabled={pending}>
+        {pending ? "Reversing…" : "Reverse redemption"}
+      </button>
+    </form>
+  );
+}

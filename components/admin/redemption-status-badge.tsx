@@ -1,0 +1,19 @@
+import type { RedemptionStatus } from "@/lib/redemptions/search-redemptions";
+
+const labels: Record<RedemptionStatus, string> = {
+  fulfilled: "fulfilled",
+  awaiting_action: "awaiting address",
+  expired: "expired",
+  reversed: "reversed",
+};
+
+/** A redemption's status as a badge; ended states share the drops' muted "ended" look. */
+export function RedemptionStatusBadge({ status }: { status: RedemptionStatus }) {
+  const look =
+    status === "fulfilled" ? "live" : status === "awaiting_action" ? "upcoming" : "ended";
+  return (
+    <span className={`badge ${look}`} data-testid="redemption-status">
+      {labels[status]}
+    </span>
+  );
+}
