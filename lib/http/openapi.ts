@@ -59,6 +59,104 @@ export const openApiDocument = {
       session: { type: "apiKey", in: "cookie", name: "authjs.session-token" },
     },
     schemas: {
+      OutcomeCounts: {
+        type: "object",
+        description:
+          "Claim answers by category; refusal reasons outside the named ones count as other",
+        properties: Object.fromEntries(
+          ["claimed", "sold_out", "not_eligible", "rate_limited", "limit_reached", "other"].map(
+            (k) => [k, { type: "integer" }],
+          ),
+        ),
+      },
+      DashboardSnapshot: {
+        type: "object",
+        description:
+          "The live dashboard's figures at `at`. Counts come from rollups kept in the claim's own transaction, so they are exact.",
+        properties: {
+          at: { type: "string", format: "date-time" },
+          claimsPerSecond: {
+            type: "object",
+            properties: {
+              series: {
+                type: "array",
+                description: "the last 60 seconds, oldest first",
+                items: {
+                  type: "object",
+                  properties: {
+                    t: { type: "string", format: "date-time" },
+                    claimed: { type: "integer" },
+                    attempts: { type: "integer" },
+                  },
+                },
+              },
+              current: { type: "number", description: "average over the last 10 seconds" },
+            },
+          },
+          liveDrops: {
+            type: "array",
+            description: "drops live now, each with units left now and its burn-down",
+            items: {
+              type: "object",
+              properties: {
+                id: { type: "string", format: "uuid" },
+                title: { type: "string" },
+                units: { type: "integer" },
+                remaining: { type: "integer" },
+                startsAt: { type: "string", format: "date-time" },
+                endsAt: { type: "string", format: "date-time" },
+                paused: { type: "boolean" },
+                burnDown: { type: "array", items: { type: "object" } },
+                bucketSeconds: { type: "integer" },
+              },
+            },
+          },
+          outcomeMix: {
+            type: "object",
+            properties: { last5Minutes: ref("OutcomeCounts"), today: ref("OutcomeCounts") },
+          },
+          latency: {
+            type: "object",
+            description: "claim latency in milliseconds (null when there were no claims)",
+            properties: {
+              p50: { type: ["number", "null"] },
+              p95: { type: ["number", "null"] },
+              p99: { type: ["number", "null"] },
+              samples: { type: "integer" },
+              windowSeconds: { type: "integer" },
+            },
+          },
+          anchoring: {
+            type: "object",
+            properties: {
+              lagSeconds: { type: "number" },
+              pendingEntries: { type: "integer" },
+              lastCheckpoint: { type: ["object", "null"] },
+            },
+          },
+          redemptionsByKind: { type: "array", items: { type: "object" } },
+          byHourOfDay: { type: "array", items: { type: "integer" }, minItems: 24, maxItems: 24 },
+          byRegion: { type: "array", items: { type: "object" } },
+          topPrizes: { type: "array", items: { type: "object" } },
+        },
+      },
+      DropReport: {
+        type: "object",
+        properties: {
+          generatedAt: { type: "string", format: "date-time" },
+          drop: { type: "object" },
+          timeToSellOutSeconds: { type: ["number", "null"] },
+          claimCurve: { type: "object" },
+          uniquePlayers: { type: "integer" },
+          outcomes: ref("OutcomeCounts"),
+          refusalsByReason: { type: "array", items: { type: "object" } },
+          flaggedAccounts: { type: "array", items: { type: "object" } },
+          anchored: { type: "integer" },
+          redemptions: { type: "integer" },
+          anchoredShare: { type: "number", description: "anchored / redemptions; reaches 1" },
+          deliveryStatus: { type: "object" },
+        },
+      },
       ExcludedRegion: {
         type: "object",
         properties: {
@@ -966,6 +1064,50 @@ export const openApiDocument = {
           },
           "400": errorResponse("invalid_input"),
           "403": errorResponse("forbidden"),
+        },
+      },
+    },
+    "/api/v1/admin/analytics": {
+      get: {
+        summary: "The live dashboard's figures now (admin, auditor)",
+        security: player,
+        responses: { "200": json(ref("DashboardSnapshot")), "403": errorResponse("forbidden") },
+      },
+    },
+    "/api/v1/admin/analytics/stream": {
+      get: {
+        summary: "The live dashboard as Server-Sent Events (admin, auditor)",
+        description:
+          "A `snapshot` event (data: a DashboardSnapshot) at once and within a second of every claim, expiry, reversal or anchored checkpoint on any web instance (PostgreSQL LISTEN/NOTIFY; bursts are coalesced to at most one snapshot per 250 ms), and at least every 5 s. Comment heartbeats every 15 s keep proxies from closing the stream; `retry:` tells EventSource how soon to reconnect. Sent with Cache-Control: no-cache, no-transform and X-Accel-Buffering: no (nginx must not buffer it).",
+        security: player,
+        responses: {
+          "200": {
+            description: "An endless event stream",
+            content: { "text/event-stream": { schema: { type: "string" } } },
+          },
+          "403": errorResponse("forbidden"),
+        },
+      },
+    },
+    "/api/v1/admin/drops/{id}/report": {
+      get: {
+        summary: "A drop's report; format=csv downloads it as CSV (admin, auditor)",
+        security: player,
+        parameters: [
+          uuidParam("id"),
+          { name: "format", in: "query", schema: { enum: ["json", "csv"] } },
+        ],
+        responses: {
+          "200": {
+            description: "The report (JSON) or its sections as RFC 4180 CSV",
+            content: {
+              "application/json": { schema: ref("DropReport") },
+              "text/csv": { schema: { type: "string" } },
+            },
+          },
+          "400": errorResponse("invalid_input"),
+          "403": errorResponse("forbidden"),
+          "404": errorResponse("not_found"),
         },
       },
     },
