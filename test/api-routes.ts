@@ -106,10 +106,33 @@ export async function callRoute(
   } as ConstructorParameters<typeof NextRequest>[1]);
   try {
     const response = await handler(request, { params: Promise.resolve(call.params ?? {}) });
+    if (response.headers.get("content-type")?.startsWith("text/event-stream")) {
+      return { status: response.status, body: await firstEvent(response) };
+    }
     return { status: response.status, body: await response.text() };
   } catch (error) {
     return { status: 500, body: String(error), error };
   }
+}
+
+/**
+ * An event stream never ends: it is read up to its first event (a blank line after a data
+ * line) and then cancelled, as a browser tab closing would.
+ */
+async function firstEvent(response: Response): Promise<string> {
+  const reader = (response.body as ReadableStream<Uint8Array>).getReader();
+  const decoder = new TextDecoder();
+  let text = "";
+  try {
+    while (!/^data:.*\n\n/m.test(text)) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      text += decoder.decode(value, { stream: true });
+    }
+  } finally {
+    await reader.cancel();
+  }
+  return text;
 }
 
 export const ROLES = [

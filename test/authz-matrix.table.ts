@@ -202,6 +202,12 @@ export const ROUTE_TABLE: Record<string, Entry> = {
     }),
   },
   "GET /api/v1/admin/audit-events": { expect: staff(200) },
+  "GET /api/v1/admin/analytics": { expect: staff(200) },
+  "GET /api/v1/admin/analytics/stream": { expect: staff(200) },
+  "GET /api/v1/admin/drops/[id]/report": {
+    expect: staff(200),
+    call: (fx) => ({ params: { id: fx.dropId } }),
+  },
   "GET /api/v1/admin/regions": { expect: adminOnly(200) },
   "PUT /api/v1/admin/regions": {
     expect: adminOnly(200),
