@@ -42,7 +42,7 @@ export async function getDashboard(db: DbOrTx): Promise<DashboardSnapshot> {
 
 const second = (at: Date) => new Date(Math.floor(at.getTime() / 1000) * 1000);
 
-async function claimsPerSecondSeries(
+export async function claimsPerSecondSeries(
   db: DbOrTx,
   at: Date,
 ): Promise<DashboardSnapshot["claimsPerSecond"]> {
@@ -68,7 +68,7 @@ async function claimsPerSecondSeries(
   return { series, current: lastTen / 10 };
 }
 
-async function liveDropsAt(db: DbOrTx, at: Date): Promise<LiveDrop[]> {
+export async function liveDropsAt(db: DbOrTx, at: Date): Promise<LiveDrop[]> {
   const drops = await db.execute<{
     id: string;
     title: string;
@@ -108,7 +108,7 @@ async function liveDropsAt(db: DbOrTx, at: Date): Promise<LiveDrop[]> {
   );
 }
 
-async function outcomeMixAt(db: DbOrTx, at: Date): Promise<DashboardSnapshot["outcomeMix"]> {
+export async function outcomeMixAt(db: DbOrTx, at: Date): Promise<DashboardSnapshot["outcomeMix"]> {
   const fiveMinutesAgo = new Date(second(at).getTime() - 299_000);
   const midnight = new Date(Date.UTC(at.getUTCFullYear(), at.getUTCMonth(), at.getUTCDate()));
   const [recent, today] = await Promise.all([
@@ -144,7 +144,7 @@ export function percentiles(buckets: Array<{ bucket: number; n: number }>): {
   return { p50: at(0.5), p95: at(0.95), p99: at(0.99), samples };
 }
 
-async function latencyAt(db: DbOrTx, at: Date): Promise<LatencySummary> {
+export async function latencyAt(db: DbOrTx, at: Date): Promise<LatencySummary> {
   const from = new Date(second(at).getTime() - (LATENCY_WINDOW_SECONDS - 1) * 1000);
   const rows = await db.execute<{ bucket: number; n: number }>(sql`
     select bucket, sum(n)::int as n from claim_latency_seconds
@@ -158,7 +158,7 @@ async function latencyAt(db: DbOrTx, at: Date): Promise<LatencySummary> {
 type Held = Pick<DashboardSnapshot, "redemptionsByKind" | "byHourOfDay" | "byRegion" | "topPrizes">;
 
 /** One pass over the held-redemption counters, grouped three ways. */
-async function heldRedemptions(db: DbOrTx): Promise<Held> {
+export async function heldRedemptions(db: DbOrTx): Promise<Held> {
   const rows = await db.execute<{
     prize_id: string | null;
     region: string | null;
