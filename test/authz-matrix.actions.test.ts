@@ -40,7 +40,7 @@ import {
   stateDigest,
 } from "./api-routes";
 import { createFixtures, type Fixtures } from "./authz-matrix.table";
-import { connectTestDb, createTestDrop } from "./db";
+import { connectTestDb, createPlayers, createTestDrop } from "./db";
 
 const session = vi.hoisted(() => ({ current: null as unknown, requests: 1 }));
 vi.mock("@/auth", () => ({
@@ -116,7 +116,39 @@ const ACTIONS: Record<string, Entry> = {
     changes: ADMINS,
     args: () => [
       {},
-      form({ name: `Prize ${unique()}`, kind: "crypto", value: "1", quantity: "1" }),
+      form({
+        name: `Prize ${unique()}`,
+        kind: "crypto",
+        value: "1",
+        quantity: "1",
+        tokenAmount: "5",
+        tokenSymbol: "USDC",
+      }),
+    ],
+  },
+  "app/(admin)/actions.ts#updatePrizeAction": {
+    changes: ADMINS,
+    args: (fx) => [fx.prizeId, {}, form({ name: `Prize ${unique()}`, value: "2" })],
+  },
+  "app/(admin)/actions.ts#setPrizeRetiredAction": {
+    changes: ADMINS,
+    args: async (fx) => [(await createTestDrop(fx.db, { units: 1 })).prizeId, true],
+  },
+  "app/(admin)/actions.ts#updateDropAction": {
+    changes: ADMINS,
+    args: async (fx) => [
+      (await createTestDrop(fx.db, { units: 1, startOffsetMs: 3_600_000, endOffsetMs: 7_200_000 }))
+        .dropId,
+      {},
+      form({ title: `Drop ${unique()}` }),
+    ],
+  },
+  "app/(admin)/actions.ts#endDropAction": {
+    changes: ADMINS,
+    args: async (fx) => [
+      (await createTestDrop(fx.db, { units: 1 })).dropId,
+      {},
+      form({ confirm: "on" }),
     ],
   },
   "app/(admin)/actions.ts#createDropAction": {
@@ -168,7 +200,9 @@ const ACTIONS: Record<string, Entry> = {
     changes: ADMINS,
     args: async (fx) => {
       const { dropId } = await createTestDrop(fx.db, { units: 1 });
-      const { redemption } = await claimDrop(fx.db, { dropId, playerId: fx.callers.player.id });
+      // A player of its own: claims are rate limited per player.
+      const [playerId = ""] = await createPlayers(fx.db, 1);
+      const { redemption } = await claimDrop(fx.db, { dropId, playerId });
       return [redemption.id, {}, form({ reason: "matrix", confirm: "on" })];
     },
   },

@@ -147,7 +147,9 @@ export const ROUTE_TABLE: Record<string, Entry> = {
     expect: adminOnly(201),
     call: async (fx) => {
       const { dropId } = await createTestDrop(fx.db, { units: 1 });
-      const { redemption } = await claimDrop(fx.db, { dropId, playerId: fx.callers.player.id });
+      // A player of its own: claims are rate limited per player.
+      const [playerId = ""] = await createPlayers(fx.db, 1);
+      const { redemption } = await claimDrop(fx.db, { dropId, playerId });
       return { params: { id: redemption.id }, ...json({ reason: "matrix" }) };
     },
   },
@@ -168,6 +170,14 @@ export const ROUTE_TABLE: Record<string, Entry> = {
       body: `code\nMATRIX-${unique().toUpperCase()}\n`,
       headers: { "content-type": "text/csv" },
     }),
+  },
+  "GET /api/v1/admin/prizes/[id]": {
+    expect: adminOnly(200),
+    call: (fx) => ({ params: { id: fx.prizeId } }),
+  },
+  "PATCH /api/v1/admin/prizes/[id]": {
+    expect: adminOnly(200),
+    call: (fx) => ({ params: { id: fx.prizeId }, ...json({ description: `Matrix ${unique()}` }) }),
   },
   "GET /api/v1/admin/drops": { expect: adminOnly(200) },
   "POST /api/v1/admin/drops": {
