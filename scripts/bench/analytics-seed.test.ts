@@ -1,4 +1,5 @@
 import { sql } from "drizzle-orm";
+import type postgres from "postgres";
 import { describe, expect, it } from "vitest";
 import { getDashboard } from "@/lib/analytics/dashboard";
 import { getDropReport } from "@/lib/analytics/drop-report";
@@ -7,10 +8,12 @@ import { connectTestDb } from "@/test/db";
 import { seedAnalytics } from "./analytics-seed";
 
 const db = connectTestDb(4);
+// drizzle keeps its postgres.js client on $client; the Db type does not spell it out.
+const client = () => (db as unknown as { $client: postgres.Sql }).$client;
 
 describe("seed:analytics", () => {
   it("seeds redemptions whose rollups agree with the raw rows", async () => {
-    const seed = await seedAnalytics(db, db.$client, { redemptions: 12_000 });
+    const seed = await seedAnalytics(db, client(), { redemptions: 12_000 });
     const [counts] = await db.execute<{ redemptions: number; held: number; drops: number }>(sql`
       select count(*)::int as redemptions,
              (count(*) filter (where status in ('fulfilled', 'awaiting_action')))::int as held,
