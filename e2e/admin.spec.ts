@@ -64,7 +64,7 @@ test.describe("admin", () => {
       const startsAt = page.getByLabel("Starts (your local time)");
       // The form fills its default window after hydration (and remounts): wait for it.
       await expect(startsAt).not.toHaveValue("");
-      const option = page.locator('select[name="prizeId"] option', { hasText: prizeName });
+      const option = page.locator('select[name="poolPrizeId"] option', { hasText: prizeName });
       await expect(option).toHaveText(`${prizeName} (20 unallocated)`);
       const prizeId = await option.getAttribute("value");
       expect(prizeId).toMatch(UUID);

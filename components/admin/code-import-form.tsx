@@ -67,7 +67,11 @@ function ImportReportView({ report }: { report: NonNullable<CodeImportState["rep
               <tr key={r.line} data-testid="rejected-row">
                 <td>{r.line}</td>
                 <td className="mono">{r.code ?? "—"}</td>
-                <td>{rejectionReasonLabels[r.reason]}</td>
+                <td>
+                  {r.firstLine
+                    ? `Repeats line ${r.firstLine} of this file`
+                    : rejectionReasonLabels[r.reason]}
+                </td>
               </tr>
             ))}
           </tbody>

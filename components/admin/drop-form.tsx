@@ -1,121 +1,382 @@
 "use client";
 
-import { useActionState, useEffect, useState } from "react";
+import { useActionState, useEffect, useRef, useState } from "react";
 import { type AdminFormState, createDropAction } from "@/app/(admin)/actions";
+import { type DropDetailsData, DropFacts, DropHeading } from "@/components/drops/drop-details";
+import type { EligibilityRules } from "@/db/schema";
+import type { DropPrize, DropView } from "@/lib/drops/drops";
 
-function localInput(date: Date): string {
+type DropAction = (prev: AdminFormState, form: FormData) => Promise<AdminFormState>;
+type Tier = "bronze" | "silver" | "gold";
+export type PrizeChoice = DropPrize & { unallocated: number };
+type PoolRow = { key: number; prizeId: string; units: string; minTier: Tier };
+
+/** The value of a datetime-local input showing `date` in the browser's zone. */
+export function localInput(date: Date): string {
   const shifted = new Date(date.getTime() - date.getTimezoneOffset() * 60_000);
   return shifted.toISOString().slice(0, 16);
 }
 
+/** The browser's zone offset, sent with the form: datetime-local values carry none. */
+export function useTzOffset(): string {
+  const [tzOffset, setTzOffset] = useState("0");
+  useEffect(() => setTzOffset(String(new Date().getTimezoneOffset())), []);
+  return tzOffset;
+}
+
+let nextKey = 1;
+
+function poolRowsFrom(values: Record<string, string>, drop?: DropView): PoolRow[] {
+  if (values.pools) {
+    const saved = JSON.parse(values.pools) as Array<Omit<PoolRow, "key">>;
+    return saved.map((p) => ({ ...p, key: nextKey++ }));
+  }
+  if (drop) {
+    return drop.pools.map((p) => ({
+      key: nextKey++,
+      prizeId: p.prize.id,
+      units: String(p.units),
+      minTier: p.minTier,
+    }));
+  }
+  return [{ key: nextKey++, prizeId: "", units: "", minTier: "bronze" }];
+}
+
+/** What a player would see of the form as it stands, for the preview. */
+function draftFrom(form: HTMLFormElement, prizes: PrizeChoice[]): DropDetailsData {
+  const data = new FormData(form);
+  const text = (key: string) => String(data.get(key) ?? "");
+  const prizeById = (id: string): DropPrize =>
+    prizes.find((p) => p.id === id) ?? {
+      id,
+      name: "(no prize chosen)",
+      kind: "physical",
+      valueCents: 0,
+      description: null,
+      tokenAmount: null,
+      tokenSymbol: null,
+    };
+  const units = data.getAll("poolUnits").map((u) => Number(u) || 0);
+  const tiers = data.getAll("poolMinTier").map(String) as Tier[];
+  const pools = data.getAll("poolPrizeId").map((id, i) => ({
+    id: `preview-${i}`,
+    prize: prizeById(String(id)),
+    units: units[i] ?? 0,
+    minTier: tiers[i] ?? "bronze",
+  }));
+  const when = (key: string) => {
+    const date = new Date(text(key));
+    return Number.isNaN(date.getTime()) ? new Date().toISOString() : date.toISOString();
+  };
+  const regions = text("regions")
+    .split(/[\s,]+/)
+    .map((r) => r.trim().toUpperCase())
+    .filter(Boolean);
+  const eligibility: EligibilityRules = {
+    ...(data.get("verifiedEmail") ? { verifiedEmail: true } : {}),
+    ...(data.get("notFlagged") ? { notFlagged: true } : {}),
+    ...(data.get("onePerGroup") ? { onePerGroup: true } : {}),
+    ...(Number(text("minAccountAgeDays")) > 0
+      ? { minAccountAgeDays: Number(text("minAccountAgeDays")) }
+      : {}),
+    ...(text("minTier") && text("minTier") !== "bronze"
+      ? { minTier: text("minTier") as Tier }
+      : {}),
+    ...(regions.length > 0 ? { regions } : {}),
+  };
+  const headline = pools[0]?.prize ?? prizeById("");
+  return {
+    title: text("title") || "(untitled drop)",
+    description: text("description") || null,
+    prize: headline,
+    pools:
+      pools.length > 0 ? pools : [{ id: "preview", prize: headline, units: 0, minTier: "bronze" }],
+    units: units.reduce((n, u) => n + u, 0),
+    startsAt: when("startsAt"),
+    endsAt: when("endsAt"),
+    perPlayerLimit: Number(text("perPlayerLimit")) || 1,
+    eligibility,
+    status: "upcoming",
+    endedEarlyAt: null,
+  };
+}
+
+/** Marks what follows as a preview, not the live page. */
+export function DropPreview({ drop, allocation }: { drop: DropDetailsData; allocation: string }) {
+  return (
+    <section className="preview" data-testid="drop-preview" aria-label="Preview">
+      <p className="alert info">
+        <strong>Preview</strong> — what a player will see on the drop's page. Nothing is saved by
+        previewing.
+      </p>
+      <DropHeading drop={drop} />
+      <div className="grid two">
+        <DropFacts
+          drop={drop}
+          remaining={
+            <p style={{ margin: 0 }}>
+              <strong>{drop.units}</strong> units
+            </p>
+          }
+        />
+        <div className="card">
+          <p className="muted">
+            {allocation === "lottery"
+              ? "Players enter the draw here; the winners are drawn when the drop ends."
+              : "Players claim here once the drop starts: first come, first served."}
+          </p>
+        </div>
+      </div>
+    </section>
+  );
+}
+
+/**
+ * Creates a drop, or edits one before its start (given `drop` and its bound update action).
+ * Pool rows can be added and removed; each takes units of one prize, optionally for a tier.
+ */
 export function DropForm({
   prizes,
+  drop,
+  action: edit,
 }: {
-  prizes: Array<{ id: string; name: string; unallocated: number }>;
+  prizes: PrizeChoice[];
+  drop?: DropView;
+  action?: DropAction;
 }) {
-  const [state, action, pending] = useActionState<AdminFormState, FormData>(createDropAction, {});
-  const [tzOffset, setTzOffset] = useState("0");
+  const [state, action, pending] = useActionState<AdminFormState, FormData>(
+    edit ?? createDropAction,
+    {},
+  );
+  const tzOffset = useTzOffset();
   const [defaults, setDefaults] = useState<{ start: string; end: string } | null>(null);
   useEffect(() => {
-    setTzOffset(String(new Date().getTimezoneOffset()));
-    const start = new Date(Date.now() + 5 * 60_000);
-    setDefaults({
-      start: localInput(start),
-      end: localInput(new Date(start.getTime() + 86_400_000)),
-    });
-  }, []);
+    const start = drop ? new Date(drop.startsAt) : new Date(Date.now() + 5 * 60_000);
+    const end = drop ? new Date(drop.endsAt) : new Date(start.getTime() + 86_400_000);
+    setDefaults({ start: localInput(start), end: localInput(end) });
+  }, [drop]);
   const e = state.fieldErrors ?? {};
   const v = state.values ?? {};
+  const [pools, setPools] = useState<PoolRow[]>(() => poolRowsFrom(v, drop));
+  // A refused submission comes back with what was typed: show those rows again.
+  useEffect(() => {
+    if (state.values?.pools) setPools(poolRowsFrom(state.values));
+    else if (state.ok && !drop) setPools(poolRowsFrom({}));
+  }, [state, drop]);
+  const formRef = useRef<HTMLFormElement>(null);
+  const [preview, setPreview] = useState<DropDetailsData | null>(null);
+  const [allocation, setAllocation] = useState(v.allocation ?? drop?.allocation ?? "first_come");
+  const rules = drop?.eligibility ?? {};
+  const ruleChecked = (rule: "verifiedEmail" | "notFlagged" | "onePerGroup") =>
+    state.values ? v[rule] === "on" : Boolean(rules[rule]);
+  const setPool = (key: number, change: Partial<PoolRow>) =>
+    setPools((rows) => rows.map((r) => (r.key === key ? { ...r, ...change } : r)));
   return (
-    <form action={action} className="stack wide" noValidate key={`${state.ok}-${defaults?.start}`}>
-      {state.ok && <p className="alert success full">{state.ok}</p>}
-      {state.error && <p className="alert error full">{state.error}</p>}
-      <input type="hidden" name="tzOffset" value={tzOffset} />
-      <label className="full">
-        Title
-        <input name="title" defaultValue={v.title} maxLength={120} />
-        {e.title && <span className="field-error">{e.title}</span>}
-      </label>
-      <label>
-        Prize
-        <select name="prizeId" defaultValue={v.prizeId}>
-          {prizes.map((p) => (
-            <option key={p.id} value={p.id}>
-              {p.name} ({p.unallocated} unallocated)
-            </option>
+    <>
+      <form
+        ref={formRef}
+        action={action}
+        className="stack wide"
+        noValidate
+        key={drop ? defaults?.start : `${state.ok}-${defaults?.start}`}
+        data-testid="drop-form"
+      >
+        {state.ok && <p className="alert success full">{state.ok}</p>}
+        {state.error && <p className="alert error full">{state.error}</p>}
+        <input type="hidden" name="tzOffset" value={tzOffset} />
+        <label className="full">
+          Title
+          <input name="title" defaultValue={v.title ?? drop?.title} maxLength={120} />
+          {e.title && <span className="field-error">{e.title}</span>}
+        </label>
+        <label className="full">
+          Description shown to players (optional)
+          <textarea
+            name="description"
+            defaultValue={v.description ?? drop?.description ?? ""}
+            maxLength={2000}
+          />
+          {e.description && <span className="field-error">{e.description}</span>}
+        </label>
+        <fieldset className="full" style={{ border: "1px solid var(--line)", borderRadius: 10 }}>
+          <legend>Pools</legend>
+          <p className="small muted" style={{ marginTop: 0 }}>
+            Each pool takes units of one prize from its unallocated stock. A pool reserved for a
+            tier is claimed only by players of that tier or above.
+          </p>
+          {pools.map((pool, i) => (
+            <div className="row" key={pool.key} data-testid="pool-row" style={{ marginBottom: 8 }}>
+              <label>
+                Prize
+                <select
+                  name="poolPrizeId"
+                  value={pool.prizeId}
+                  onChange={(event) => setPool(pool.key, { prizeId: event.target.value })}
+                >
+                  <option value="">Choose a prize</option>
+                  {prizes.map((p) => (
+                    <option key={p.id} value={p.id}>
+                      {p.name} ({p.unallocated} unallocated)
+                    </option>
+                  ))}
+                </select>
+                {e[`pools.${i}.prizeId`] && (
+                  <span className="field-error">{e[`pools.${i}.prizeId`]}</span>
+                )}
+              </label>
+              <label>
+                Units
+                <input
+                  name="poolUnits"
+                  inputMode="numeric"
+                  value={pool.units}
+                  onChange={(event) => setPool(pool.key, { units: event.target.value })}
+                />
+                {e[`pools.${i}.units`] && (
+                  <span className="field-error">{e[`pools.${i}.units`]}</span>
+                )}
+              </label>
+              <label>
+                For
+                <select
+                  name="poolMinTier"
+                  value={pool.minTier}
+                  onChange={(event) => setPool(pool.key, { minTier: event.target.value as Tier })}
+                >
+                  <option value="bronze">Every tier</option>
+                  <option value="silver">Silver and up</option>
+                  <option value="gold">Gold only</option>
+                </select>
+              </label>
+              {pools.length > 1 && (
+                <button
+                  type="button"
+                  className="secondary"
+                  onClick={() => setPools((rows) => rows.filter((r) => r.key !== pool.key))}
+                >
+                  Remove pool
+                </button>
+              )}
+            </div>
           ))}
-        </select>
-        {e.prizeId && <span className="field-error">{e.prizeId}</span>}
-      </label>
-      <label>
-        Units
-        <input name="units" inputMode="numeric" defaultValue={v.units} />
-        {e.units && <span className="field-error">{e.units}</span>}
-      </label>
-      <label>
-        Starts (your local time)
-        <input name="startsAt" type="datetime-local" defaultValue={v.startsAt ?? defaults?.start} />
-        {e.startsAt && <span className="field-error">{e.startsAt}</span>}
-      </label>
-      <label>
-        Ends (your local time)
-        <input name="endsAt" type="datetime-local" defaultValue={v.endsAt ?? defaults?.end} />
-        {e.endsAt && <span className="field-error">{e.endsAt}</span>}
-      </label>
-      <label>
-        Units per player
-        <input name="perPlayerLimit" inputMode="numeric" defaultValue={v.perPlayerLimit ?? "1"} />
-        {e.perPlayerLimit && <span className="field-error">{e.perPlayerLimit}</span>}
-      </label>
-      <label>
-        Allocation
-        <select name="allocation" defaultValue={v.allocation ?? "first_come"}>
-          <option value="first_come">First come, first served</option>
-          <option value="lottery">Weighted lottery (drawn at the end)</option>
-        </select>
-        {e.allocation && <span className="field-error">{e.allocation}</span>}
-      </label>
-      <fieldset className="full" style={{ border: "1px solid var(--line)", borderRadius: 10 }}>
-        <legend>Who can claim</legend>
-        <div className="rules-grid">
-          <label>
-            Minimum account age (days)
-            <input
-              name="minAccountAgeDays"
-              inputMode="numeric"
-              defaultValue={v.minAccountAgeDays}
-            />
-            {e.minAccountAgeDays && <span className="field-error">{e.minAccountAgeDays}</span>}
-          </label>
-          <label>
-            Minimum loyalty tier
-            <select name="minTier" defaultValue={v.minTier ?? "bronze"}>
-              <option value="bronze">Any (bronze and up)</option>
-              <option value="silver">Silver and up</option>
-              <option value="gold">Gold only</option>
-            </select>
-          </label>
-          <label className="wide-field">
-            Allowed regions (two-letter codes, comma-separated; empty for all)
-            <input name="regions" defaultValue={v.regions} placeholder="US, CA" />
-            {e.regions && <span className="field-error">{e.regions}</span>}
-          </label>
-          <label className="row" style={{ display: "flex" }}>
-            <input type="checkbox" name="verifiedEmail" /> Verified email required
-          </label>
-          <label className="row" style={{ display: "flex" }}>
-            <input type="checkbox" name="notFlagged" /> Not for flagged accounts
-          </label>
-          <label className="row" style={{ display: "flex" }}>
-            <input type="checkbox" name="onePerGroup" /> One claim per linked-account group
-          </label>
+          {pools.length < 10 && (
+            <button
+              type="button"
+              className="secondary"
+              onClick={() =>
+                setPools((rows) => [
+                  ...rows,
+                  { key: nextKey++, prizeId: "", units: "", minTier: "bronze" },
+                ])
+              }
+            >
+              Add pool
+            </button>
+          )}
+          {(e.pools || e.prizeId || e.units) && (
+            <span className="field-error">{e.pools ?? e.prizeId ?? e.units}</span>
+          )}
+        </fieldset>
+        <label>
+          Starts (your local time)
+          <input
+            name="startsAt"
+            type="datetime-local"
+            defaultValue={v.startsAt ?? defaults?.start}
+          />
+          {e.startsAt && <span className="field-error">{e.startsAt}</span>}
+        </label>
+        <label>
+          Ends (your local time)
+          <input name="endsAt" type="datetime-local" defaultValue={v.endsAt ?? defaults?.end} />
+          {e.endsAt && <span className="field-error">{e.endsAt}</span>}
+        </label>
+        <label>
+          Units per player
+          <input
+            name="perPlayerLimit"
+            inputMode="numeric"
+            defaultValue={v.perPlayerLimit ?? String(drop?.perPlayerLimit ?? 1)}
+          />
+          {e.perPlayerLimit && <span className="field-error">{e.perPlayerLimit}</span>}
+        </label>
+        <label>
+          Allocation
+          <select
+            name="allocation"
+            value={allocation}
+            onChange={(event) => setAllocation(event.target.value)}
+          >
+            <option value="first_come">First come, first served</option>
+            <option value="lottery">Weighted lottery (drawn at the end)</option>
+          </select>
+          {e.allocation && <span className="field-error">{e.allocation}</span>}
+        </label>
+        <fieldset className="full" style={{ border: "1px solid var(--line)", borderRadius: 10 }}>
+          <legend>Who can claim</legend>
+          <div className="rules-grid">
+            <label>
+              Minimum account age (days)
+              <input
+                name="minAccountAgeDays"
+                inputMode="numeric"
+                defaultValue={v.minAccountAgeDays ?? rules.minAccountAgeDays}
+              />
+              {e.minAccountAgeDays && <span className="field-error">{e.minAccountAgeDays}</span>}
+            </label>
+            <label>
+              Minimum loyalty tier
+              <select name="minTier" defaultValue={v.minTier ?? rules.minTier ?? "bronze"}>
+                <option value="bronze">Any (bronze and up)</option>
+                <option value="silver">Silver and up</option>
+                <option value="gold">Gold only</option>
+              </select>
+            </label>
+            <label className="wide-field">
+              Allowed regions (two-letter codes, comma-separated; empty for all)
+              <input
+                name="regions"
+                defaultValue={v.regions ?? rules.regions?.join(", ")}
+                placeholder="US, CA"
+              />
+              {e.regions && <span className="field-error">{e.regions}</span>}
+            </label>
+            <label className="row" style={{ display: "flex" }}>
+              <input
+                type="checkbox"
+                name="verifiedEmail"
+                defaultChecked={ruleChecked("verifiedEmail")}
+              />{" "}
+              Verified email required
+            </label>
+            <label className="row" style={{ display: "flex" }}>
+              <input type="checkbox" name="notFlagged" defaultChecked={ruleChecked("notFlagged")} />{" "}
+              Not for flagged accounts
+            </label>
+            <label className="row" style={{ display: "flex" }}>
+              <input
+                type="checkbox"
+                name="onePerGroup"
+                defaultChecked={ruleChecked("onePerGroup")}
+              />{" "}
+              One claim per linked-account group
+            </label>
+          </div>
+        </fieldset>
+        <div className="full row">
+          <button type="submit" disabled={pending || prizes.length === 0}>
+            {pending ? "Saving…" : drop ? "Save changes" : "Create drop"}
+          </button>
+          <button
+            type="button"
+            className="secondary"
+            onClick={() => formRef.current && setPreview(draftFrom(formRef.current, prizes))}
+          >
+            Preview
+          </button>
         </div>
-      </fieldset>
-      <div className="full">
-        <button type="submit" disabled={pending || prizes.length === 0}>
-          {pending ? "Creating…" : "Create drop"}
-        </button>
-      </div>
-    </form>
+      </form>
+      {preview && <DropPreview drop={preview} allocation={allocation} />}
+    </>
   );
 }

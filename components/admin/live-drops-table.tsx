@@ -31,7 +31,10 @@ export function LiveDropsTable({ initial }: { initial: DropView[] }) {
         {drops.map((d) => (
           <tr key={d.id} data-testid="admin-drop-row" data-drop-id={d.id}>
             <td>
-              <a href={`/drops/${d.id}`}>{d.title}</a>
+              <a href={`/admin/drops/${d.id}`}>{d.title}</a>{" "}
+              <a className="small" href={`/drops/${d.id}`}>
+                (player page)
+              </a>
             </td>
             <td>{d.prize.name}</td>
             <td>

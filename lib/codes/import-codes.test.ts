@@ -63,7 +63,7 @@ describe("importGiftCodes", () => {
       { line: 7, code: "ba…e!", reason: "bad_characters" },
       { line: 8, code: "xxxx…xxxx", reason: "too_long" },
       { line: 9, reason: "too_short", code: "…" },
-      { line: 10, code: "aaaa…2222", reason: "duplicate_in_file" },
+      { line: 10, code: "aaaa…2222", reason: "duplicate_in_file", firstLine: 2 },
       { line: 11, code: "FF…55", reason: "too_many_columns" },
       { line: 13, reason: "empty" },
     ]);

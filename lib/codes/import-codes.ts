@@ -16,7 +16,13 @@ import {
 // Four parameters a row: far below PostgreSQL's 65,535 per statement.
 const INSERT_CHUNK = 2_000;
 
-export type ImportRejection = { line: number; code?: string; reason: RejectionReason };
+export type ImportRejection = {
+  line: number;
+  code?: string;
+  reason: RejectionReason;
+  /** duplicate_in_file: the earlier line with the same code, so the admin can find both. */
+  firstLine?: number;
+};
 export type ImportReport = { accepted: number; rejected: ImportRejection[]; total: number };
 
 /** Enough of a code to find it in the file, not enough to redeem it. */
@@ -125,8 +131,15 @@ export async function importGiftCodes(
   for (const { line, code } of parsed.codes) {
     const fingerprint = codeFingerprint(code);
     const key = hex(fingerprint);
-    if (fresh.has(key)) rejected.push({ line, code: maskCode(code), reason: "duplicate_in_file" });
-    else fresh.set(key, { line, code, fingerprint });
+    const first = fresh.get(key);
+    if (first) {
+      rejected.push({
+        line,
+        code: maskCode(code),
+        reason: "duplicate_in_file",
+        firstLine: first.line,
+      });
+    } else fresh.set(key, { line, code, fingerprint });
   }
   // Concurrent imports that overlap take row locks in one order, so they wait instead of deadlocking.
   const ordered = [...fresh].sort(([a], [b]) => (a < b ? -1 : 1)).map(([, entry]) => entry);

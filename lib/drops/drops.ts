@@ -223,7 +223,6 @@ const dropDescriptionSchema = z
   .trim()
   .max(2000, "Description is at most 2,000 characters")
   .refine(withoutNul, NUL_MESSAGE)
-  .transform((d) => (d === "" ? null : d))
   .nullable();
 const poolsSchema = z
   .array(

@@ -42,6 +42,22 @@ const uuidParam = (name: string) => ({
 });
 const player = [{ bearer: [] }, { session: [] }];
 
+const dropPoolsSchema = {
+  type: "array",
+  minItems: 1,
+  maxItems: 10,
+  description: "units of one prize each, optionally reserved for a loyalty tier and above",
+  items: {
+    type: "object",
+    required: ["prizeId", "units"],
+    properties: {
+      prizeId: { type: "string", format: "uuid" },
+      units: { type: "integer", minimum: 1 },
+      minTier: { enum: ["bronze", "silver", "gold"], default: "bronze" },
+    },
+  },
+};
+
 export const openApiDocument = {
   openapi: "3.1.0",
   info: {
@@ -191,13 +207,22 @@ export const openApiDocument = {
               name: { type: "string" },
               kind: { enum: ["gift_card", "crypto", "physical"] },
               valueCents: { type: "integer" },
+              description: { type: ["string", "null"] },
+              tokenAmount: { type: ["string", "null"], description: "crypto: tokens a unit pays" },
+              tokenSymbol: { type: ["string", "null"] },
             },
           },
+          description: { type: ["string", "null"] },
           units: { type: "integer" },
           remaining: { type: "integer" },
           startsAt: { type: "string", format: "date-time" },
           endsAt: { type: "string", format: "date-time" },
-          status: { enum: ["upcoming", "live", "ended", "sold_out"] },
+          status: { enum: ["upcoming", "live", "paused", "ended", "sold_out"] },
+          endedEarlyAt: {
+            type: ["string", "null"],
+            format: "date-time",
+            description: "set when an admin ended the drop before its scheduled end",
+          },
         },
       },
       Redemption: {
@@ -291,6 +316,10 @@ export const openApiDocument = {
                 line: { type: "integer" },
                 code: { type: "string", description: "masked, e.g. ABCD…WXYZ" },
                 reason: { enum: [...rejectionReasons] },
+                firstLine: {
+                  type: "integer",
+                  description: "duplicate_in_file: the earlier line with the same code",
+                },
               },
             },
           },
@@ -704,9 +733,63 @@ export const openApiDocument = {
             kind: { enum: ["gift_card", "crypto", "physical"] },
             value: { type: "number", description: "in dollars, two decimals" },
             quantity: { type: "integer" },
+            description: {
+              type: ["string", "null"],
+              maxLength: 2000,
+              description: "shown to players",
+            },
+            tokenAmount: {
+              type: ["string", "null"],
+              description:
+                "crypto only, with tokenSymbol: tokens one unit pays out (decimal text, up to 18 decimals)",
+              example: "25",
+            },
+            tokenSymbol: {
+              type: ["string", "null"],
+              pattern: "^[A-Za-z0-9]{2,12}$",
+              example: "USDC",
+            },
           },
         }),
         responses: { "201": json({ type: "object" }), "400": errorResponse("invalid_input") },
+      },
+    },
+    "/api/v1/admin/prizes/{id}": {
+      get: {
+        summary: "One prize with its live inventory (units in drops, claimed, gift codes left)",
+        security: player,
+        parameters: [uuidParam("id")],
+        responses: {
+          "200": json({ type: "object" }),
+          "403": errorResponse("forbidden"),
+          "404": errorResponse("not_found"),
+        },
+      },
+      patch: {
+        summary: "Edit or retire a prize (audited with before/after)",
+        description:
+          "Every field optional; the kind never changes. quantity may go down but not below the units drops already hold (invalid_input, details.allocated). retired: true keeps the prize out of every new drop (drops that have it keep it); false brings it back.",
+        security: player,
+        parameters: [uuidParam("id")],
+        requestBody: jsonBody({
+          type: "object",
+          additionalProperties: false,
+          properties: {
+            name: { type: "string", maxLength: 120 },
+            description: { type: ["string", "null"], maxLength: 2000 },
+            value: { type: "number", description: "in dollars, two decimals" },
+            quantity: { type: "integer", minimum: 0 },
+            tokenAmount: { type: ["string", "null"], description: "crypto prizes only" },
+            tokenSymbol: { type: ["string", "null"], description: "crypto prizes only" },
+            retired: { type: "boolean" },
+          },
+        }),
+        responses: {
+          "200": json({ type: "object" }),
+          "400": errorResponse("invalid_input"),
+          "403": errorResponse("forbidden"),
+          "404": errorResponse("not_found"),
+        },
       },
     },
     "/api/v1/admin/prizes/{id}/codes": {
@@ -745,11 +828,17 @@ export const openApiDocument = {
         security: player,
         requestBody: jsonBody({
           type: "object",
-          required: ["title", "prizeId", "units", "startsAt", "endsAt"],
+          required: ["title", "startsAt", "endsAt"],
+          description:
+            "Either prizeId and units (one pool), or pools. A retired prize is refused (invalid_input, field prizeId).",
           properties: {
             title: { type: "string" },
+            description: { type: ["string", "null"], maxLength: 2000 },
             prizeId: { type: "string", format: "uuid" },
             units: { type: "integer" },
+            pools: dropPoolsSchema,
+            perPlayerLimit: { type: "integer", minimum: 1, maximum: 100, default: 1 },
+            allocation: { enum: ["first_come", "lottery"], default: "first_come" },
             startsAt: { type: "string", format: "date-time" },
             endsAt: { type: "string", format: "date-time" },
             eligibility: {
@@ -831,15 +920,34 @@ export const openApiDocument = {
         responses: { "200": json(ref("Drop")), "404": errorResponse("not_found") },
       },
       patch: {
-        summary: "Pause or resume a drop",
+        summary: "Edit a drop before its start; pause, resume, move the end later or end it early",
+        description:
+          "Before the start every field may change (pools are rebuilt from the prizes' stock). Once started only endsAt (later than now set), paused and end are accepted; anything else answers 409 drop_started with details.fields. An ended drop answers 409 ended. end: true ends a live drop now (endsAt = now, endedEarlyAt set; claims then get ended; a lottery is drawn from the entries made so far). Audited with before/after.",
         security: player,
         parameters: [uuidParam("id")],
         requestBody: jsonBody({
           type: "object",
-          required: ["paused"],
-          properties: { paused: { type: "boolean" } },
+          additionalProperties: false,
+          properties: {
+            title: { type: "string", maxLength: 120 },
+            description: { type: ["string", "null"], maxLength: 2000 },
+            pools: dropPoolsSchema,
+            startsAt: { type: "string", format: "date-time" },
+            endsAt: { type: "string", format: "date-time" },
+            perPlayerLimit: { type: "integer", minimum: 1, maximum: 100 },
+            eligibility: { type: "object", description: "as in POST /api/v1/admin/drops" },
+            allocation: { enum: ["first_come", "lottery"] },
+            paused: { type: "boolean" },
+            end: { const: true },
+          },
         }),
-        responses: { "200": json(ref("Drop")), "404": errorResponse("not_found") },
+        responses: {
+          "200": json(ref("Drop")),
+          "400": errorResponse("invalid_input"),
+          "403": errorResponse("forbidden"),
+          "404": errorResponse("not_found"),
+          "409": errorResponse("drop_started, ended, or not_started (end on an upcoming drop)"),
+        },
       },
     },
     "/api/v1/admin/accounts": {

@@ -27,8 +27,6 @@ const descriptionSchema = z
   .trim()
   .max(2000, "Description is at most 2,000 characters")
   .refine(withoutNul, NUL_MESSAGE)
-  // An emptied description field clears the description.
-  .transform((d) => (d === "" ? null : d))
   .nullable();
 const valueSchema = z.coerce
   .number({ error: "Value must be a number" })

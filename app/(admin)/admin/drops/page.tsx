@@ -4,6 +4,7 @@ import { DropForm } from "@/components/admin/drop-form";
 import { getDb } from "@/db/client";
 import { requirePageRole } from "@/lib/auth/require-page-role";
 import { listPrizes } from "@/lib/prizes/prizes";
+import { prizeChoices } from "./prize-choices";
 
 export const metadata: Metadata = { title: "New drop" };
 
@@ -16,14 +17,10 @@ export default async function NewDropPage() {
         <Link href="/admin">← Admin</Link>
       </p>
       <h1>New drop</h1>
-      <p className="lead">Units are taken from the prize's unallocated stock.</p>
-      <DropForm
-        prizes={prizes.map((p) => ({
-          id: p.id,
-          name: p.name,
-          unallocated: p.quantity - p.allocated,
-        }))}
-      />
+      <p className="lead">
+        Units are taken from each prize's unallocated stock. Retired prizes are not offered.
+      </p>
+      <DropForm prizes={prizeChoices(prizes)} />
     </>
   );
 }

@@ -1,0 +1,68 @@
+"use client";
+
+import { useActionState, useEffect, useState } from "react";
+import type { AdminFormState } from "@/app/(admin)/actions";
+import { localInput, useTzOffset } from "./drop-form";
+
+type FormAction = (prev: AdminFormState, form: FormData) => Promise<AdminFormState>;
+
+/** A started drop's one editable field: its end, moved later. */
+export function DropEndMoveForm({ endsAt, action: move }: { endsAt: string; action: FormAction }) {
+  const [state, action, pending] = useActionState<AdminFormState, FormData>(move, {});
+  const tzOffset = useTzOffset();
+  const [initial, setInitial] = useState<string>();
+  useEffect(() => setInitial(localInput(new Date(endsAt))), [endsAt]);
+  return (
+    <form action={action} className="stack" noValidate key={initial} data-testid="drop-move-end">
+      {state.ok && <p className="alert success">{state.ok}</p>}
+      {state.error && <p className="alert error">{state.error}</p>}
+      <input type="hidden" name="tzOffset" value={tzOffset} />
+      <label>
+        New end (your local time)
+        <input name="endsAt" type="datetime-local" defaultValue={state.values?.endsAt ?? initial} />
+        {state.fieldErrors?.endsAt && (
+          <span className="field-error">{state.fieldErrors.endsAt}</span>
+        )}
+      </label>
+      <div>
+        <button type="submit" className="secondary" disabled={pending}>
+          Move the end
+        </button>
+      </div>
+    </form>
+  );
+}
+
+/** Ends a live drop now, after the admin ticks a confirmation. */
+export function DropEndEarlyForm({
+  lottery,
+  action: end,
+}: {
+  lottery: boolean;
+  action: FormAction;
+}) {
+  const [state, action, pending] = useActionState<AdminFormState, FormData>(end, {});
+  return (
+    <form action={action} className="stack" noValidate data-testid="drop-end-early">
+      {state.ok && <p className="alert success">{state.ok}</p>}
+      {state.error && <p className="alert error">{state.error}</p>}
+      <p className="small">
+        Claims stop at once and the drop shows as ended to players. Units not yet claimed stay with
+        the drop and are not handed out.
+        {lottery &&
+          " This is a lottery: entries close now and the draw runs over the entries made so far, as it would at the scheduled end; the committed seed stays the same."}
+      </p>
+      <label className="row" style={{ display: "flex" }}>
+        <input type="checkbox" name="confirm" /> Yes, end this drop now
+      </label>
+      {state.fieldErrors?.confirm && (
+        <span className="field-error">{state.fieldErrors.confirm}</span>
+      )}
+      <div>
+        <button type="submit" className="secondary" disabled={pending}>
+          End drop early
+        </button>
+      </div>
+    </form>
+  );
+}
