@@ -35,6 +35,14 @@ export function LiveDropsTable({ initial }: { initial: DropView[] }) {
               <a className="small" href={`/drops/${d.id}`}>
                 (player page)
               </a>
+              ·{" "}
+              <a
+                className="small"
+                href={`/admin/drops/${d.id}/report`}
+                data-testid="drop-report-link"
+              >
+                report
+              </a>
             </td>
             <td>{d.prize.name}</td>
             <td>
