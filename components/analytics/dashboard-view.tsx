@@ -12,8 +12,17 @@ import { outcomeSlices, outcomeSummary } from "./outcomes";
 
 const HOURS = Array.from({ length: 24 }, (_, h) => String(h).padStart(2, "0"));
 
-/** Everything the live dashboard shows, drawn from one snapshot (on the server or as it streams). */
-export function DashboardView({ snapshot }: { snapshot: DashboardSnapshot }) {
+/**
+ * Everything the live dashboard shows, drawn from one snapshot (on the server or as it streams).
+ * Prize names link to their admin pages for admins (auditors may not open those).
+ */
+export function DashboardView({
+  snapshot,
+  linkPrizes,
+}: {
+  snapshot: DashboardSnapshot;
+  linkPrizes: boolean;
+}) {
   const { claimsPerSecond, outcomeMix, latency, anchoring } = snapshot;
   const today = outcomeMix.today;
   const claimedToday = today.claimed;
@@ -172,7 +181,11 @@ export function DashboardView({ snapshot }: { snapshot: DashboardSnapshot }) {
           <BarList
             bars={snapshot.topPrizes.map((p) => ({
               key: p.prizeId,
-              label: <Link href={`/admin/prizes/${p.prizeId}`}>{p.name}</Link>,
+              label: linkPrizes ? (
+                <Link href={`/admin/prizes/${p.prizeId}`}>{p.name}</Link>
+              ) : (
+                p.name
+              ),
               value: p.count,
               color: PALETTE[2],
             }))}

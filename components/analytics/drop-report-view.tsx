@@ -16,8 +16,17 @@ const DELIVERY: Array<{ key: keyof DropReport["deliveryStatus"]; label: string; 
   { key: "reversed", label: "Reversed", color: "#b42318" },
 ];
 
-/** The post-drop report: how fast it went, who claimed, what was refused, and proof coverage. */
-export function DropReportView({ report }: { report: DropReport }) {
+/**
+ * The post-drop report: how fast it went, who claimed, what was refused, and proof coverage.
+ * Flagged accounts link to their admin pages for admins (auditors may not open those).
+ */
+export function DropReportView({
+  report,
+  linkAccounts,
+}: {
+  report: DropReport;
+  linkAccounts: boolean;
+}) {
   const { drop, claimCurve } = report;
   const claimed = drop.units - drop.remaining;
   const sharePercent = Math.floor(report.anchoredShare * 1000) / 10;
@@ -158,7 +167,11 @@ export function DropReportView({ report }: { report: DropReport }) {
             <ul className={styles.flagged}>
               {report.flaggedAccounts.map((a) => (
                 <li key={a.id}>
-                  <Link href={`/admin/accounts/${a.id}`}>{a.displayName}</Link>{" "}
+                  {linkAccounts ? (
+                    <Link href={`/admin/accounts/${a.id}`}>{a.displayName}</Link>
+                  ) : (
+                    a.displayName
+                  )}{" "}
                   <span className={styles.muted}>
                     {a.email} · {a.flaggedReason ?? "no reason given"} ·{" "}
                     {formatDateTime(a.flaggedAt)}

@@ -23,7 +23,13 @@ const REOPEN_MS = 5_000;
  * The dashboard, kept current by the server's event stream. The first render is the server's
  * snapshot, so the page is complete before (or without) JavaScript.
  */
-export function LiveDashboard({ initial }: { initial: DashboardSnapshot }) {
+export function LiveDashboard({
+  initial,
+  linkPrizes,
+}: {
+  initial: DashboardSnapshot;
+  linkPrizes: boolean;
+}) {
   const [snapshot, setSnapshot] = useState(initial);
   const [connection, setConnection] = useState<Connection>("connecting");
 
@@ -66,7 +72,7 @@ export function LiveDashboard({ initial }: { initial: DashboardSnapshot }) {
           updated {clockTime(snapshot.at)} UTC
         </span>
       </div>
-      <DashboardView snapshot={snapshot} />
+      <DashboardView snapshot={snapshot} linkPrizes={linkPrizes} />
     </>
   );
 }

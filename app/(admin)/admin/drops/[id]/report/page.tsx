@@ -44,7 +44,7 @@ export default async function DropReportPage({ params }: { params: Promise<{ id:
         {formatDateTime(drop.startsAt)} → {formatDateTime(drop.endedEarlyAt ?? drop.endsAt)}
         {drop.endedEarlyAt && " (ended early)"} · generated {formatDateTime(report.generatedAt)}
       </p>
-      <DropReportView report={report} />
+      <DropReportView report={report} linkAccounts={user.role === "admin"} />
     </>
   );
 }
