@@ -1,5 +1,6 @@
 import Link from "next/link";
 import { Countdown } from "@/components/drops/countdown";
+import { tokenPayout } from "@/components/drops/drop-details";
 import { LiveRemaining } from "@/components/drops/live-remaining";
 import { getDb } from "@/db/client";
 import { listOpenDrops } from "@/lib/drops/drops";
@@ -31,6 +32,7 @@ export default async function HomePage() {
               </h3>
               <p className="muted small" style={{ margin: "0 0 8px" }}>
                 {drop.prize.name} · {prizeKindLabels[drop.prize.kind]} ·{" "}
+                {tokenPayout(drop.prize) ? `${tokenPayout(drop.prize)} · ` : ""}
                 {formatMoney(drop.prize.valueCents)}
               </p>
               <LiveRemaining dropId={drop.id} initial={drop.remaining} units={drop.units} />
