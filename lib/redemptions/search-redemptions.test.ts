@@ -100,6 +100,20 @@ describe("searchRedemptions", () => {
     expect(seen).toEqual([...inA].reverse());
   });
 
+  it("pages through everything when no filter is given, across statuses", async () => {
+    const seen: string[] = [];
+    let after: string | null = null;
+    do {
+      const page: Awaited<ReturnType<typeof search>> = await search({
+        limit: "4",
+        ...(after ? { after } : {}),
+      });
+      seen.push(...page.redemptions.map((r) => r.id));
+      after = page.nextAfter;
+    } while (after);
+    expect(seen).toEqual([...inA, ...inB].reverse());
+  });
+
   it("refuses malformed filters", () => {
     for (const bad of [
       { status: "lost" },

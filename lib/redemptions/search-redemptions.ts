@@ -66,6 +66,8 @@ const summaryColumns = {
   prizeName: prizes.name,
   prizeKind: prizes.kind,
   leafIndex: ledgerEntries.leafIndex,
+  /** created_at to the microsecond as fixed-width text: merges pages in the database's order. */
+  sortKey: sql<string>`to_char(${redemptions.createdAt} at time zone 'UTC', 'YYYYMMDDHH24MISSUS')`,
 };
 
 type SummaryRow = {
@@ -80,6 +82,7 @@ type SummaryRow = {
   prizeName: string;
   prizeKind: AdminRedemptionSummary["prize"]["kind"];
   leafIndex: number | null;
+  sortKey: string;
 };
 
 /** The size of the largest checkpoint on chain: every leaf below it is anchored. */
@@ -153,10 +156,46 @@ export async function searchRedemptions(
   search: RedemptionSearch,
 ): Promise<{ redemptions: AdminRedemptionSummary[]; nextAfter: string | null }> {
   const limit = search.limit ?? 50;
+  // Without a filter on an indexed column, newest first over every row would sort them all; the
+  // newest of each status (from the (status, created_at) index) merged give the same page.
+  if (!search.player && !search.dropId && !search.prizeId && !search.status) {
+    const [pages, anchoredUpTo] = await Promise.all([
+      Promise.all(redemptionStatuses.map((status) => searchRows(db, { ...search, status }, limit))),
+      anchoredSize(db),
+    ]);
+    const rows = pages
+      .flat()
+      .sort((x, y) => {
+        if (x.sortKey !== y.sortKey) return x.sortKey < y.sortKey ? 1 : -1;
+        return x.id < y.id ? 1 : -1;
+      })
+      .slice(0, limit + 1);
+    return toPage(rows, limit, anchoredUpTo);
+  }
+  const [rows, anchoredUpTo] = await Promise.all([searchRows(db, search, limit), anchoredSize(db)]);
+  return toPage(rows, limit, anchoredUpTo);
+}
+
+function toPage(
+  rows: SummaryRow[],
+  limit: number,
+  anchoredUpTo: number,
+): { redemptions: AdminRedemptionSummary[]; nextAfter: string | null } {
+  const page = rows.slice(0, limit).map((row) => toSummary(row, anchoredUpTo));
+  const last = page.at(-1);
+  return { redemptions: page, nextAfter: rows.length > limit && last ? last.id : null };
+}
+
+/** Up to limit + 1 rows matching the search, newest first (one more tells a next page exists). */
+async function searchRows(
+  db: DbOrTx,
+  search: RedemptionSearch,
+  limit: number,
+): Promise<SummaryRow[]> {
   const where: SQL[] = [];
   if (search.player) {
     const playerId = await playerIdOf(db, search.player);
-    if (!playerId) return { redemptions: [], nextAfter: null };
+    if (!playerId) return [];
     where.push(eq(redemptions.playerId, playerId));
   }
   if (search.dropId) where.push(eq(redemptions.dropId, search.dropId));
@@ -169,16 +208,10 @@ export async function searchRedemptions(
       sql`(${redemptions.createdAt}, ${redemptions.id}) < (select a.created_at, a.id from redemptions a where a.id = ${search.after})`,
     );
   }
-  const [rows, anchoredUpTo] = await Promise.all([
-    redemptionQuery(db)
-      .where(and(...where))
-      .orderBy(desc(redemptions.createdAt), desc(redemptions.id))
-      .limit(limit + 1),
-    anchoredSize(db),
-  ]);
-  const page = rows.slice(0, limit).map((row) => toSummary(row, anchoredUpTo));
-  const last = page.at(-1);
-  return { redemptions: page, nextAfter: rows.length > limit && last ? last.id : null };
+  return redemptionQuery(db)
+    .where(and(...where))
+    .orderBy(desc(redemptions.createdAt), desc(redemptions.id))
+    .limit(limit + 1);
 }
 
 export type AdminRedemptionDetail = AdminRedemptionSummary & {
