@@ -86,10 +86,7 @@ export const users = pgTable(
     accountGroupId: uuid("account_group_id"),
     ...timestamps,
   },
-  (t) => [
-    uniqueIndex("users_email_key").on(sql`lower(${t.email})`),
-    index().on(t.accountGroupId),
-  ],
+  (t) => [uniqueIndex("users_email_key").on(sql`lower(${t.email})`), index().on(t.accountGroupId)],
 );
 export type User = typeof users.$inferSelect;
 export type NewUser = typeof users.$inferInsert;
