@@ -86,7 +86,12 @@ export const users = pgTable(
     accountGroupId: uuid("account_group_id"),
     ...timestamps,
   },
-  (t) => [uniqueIndex("users_email_key").on(sql`lower(${t.email})`), index().on(t.accountGroupId)],
+  (t) => [
+    uniqueIndex("users_email_key").on(sql`lower(${t.email})`),
+    index().on(t.accountGroupId),
+    // The few flagged accounts, found without reading every user (post-drop report, review).
+    index("users_flagged_idx").on(t.flaggedAt).where(sql`${t.flaggedAt} is not null`),
+  ],
 );
 export type User = typeof users.$inferSelect;
 export type NewUser = typeof users.$inferInsert;

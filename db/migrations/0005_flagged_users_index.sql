@@ -1,0 +1,1 @@
+CREATE INDEX "users_flagged_idx" ON "users" USING btree ("flagged_at") WHERE "users"."flagged_at" is not null;
