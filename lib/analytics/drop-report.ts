@@ -132,7 +132,10 @@ async function unanchoredRedemptions(db: DbOrTx, dropId: string, size: number): 
   return Number(row?.n ?? 0);
 }
 
-/** Accounts flagged as linked over this drop, and flagged players who hold its units. */
+/**
+ * Accounts flagged as linked over this drop, and flagged players who hold its units: the few
+ * flagged accounts (partial index) each probe the drop's redemptions and their flag events.
+ */
 async function flagged(db: DbOrTx, dropId: string): Promise<FlaggedAccount[]> {
   const rows = await db.execute<{
     id: string;
@@ -143,9 +146,9 @@ async function flagged(db: DbOrTx, dropId: string): Promise<FlaggedAccount[]> {
   }>(sql`
     select u.id, u.email, u.display_name, u.flagged_at, u.flagged_reason from users u
     where u.flagged_at is not null and (
-      u.id in (select substr(a.subject, 6)::uuid from audit_events a
-               where a.action = 'account_flag' and a.data->>'dropId' = ${dropId}
-                 and a.subject ~ '^user:[0-9a-f-]{36}$')
+      exists (select 1 from audit_events a
+              where a.action = 'account_flag' and a.subject = 'user:' || u.id
+                and a.data->>'dropId' = ${dropId})
       or exists (select 1 from redemptions r where r.drop_id = ${dropId} and r.player_id = u.id))
     order by u.flagged_at, u.id`);
   return rows.map((r) => ({
