@@ -342,4 +342,20 @@ test.describe("security headers and CSP", () => {
     noViolations();
     await shot(page, "security-04-upload-under-csp");
   });
+
+  test("the live dashboard (an event stream and SVG charts) and a drop report under the CSP", async ({
+    page,
+  }) => {
+    const noViolations = await watchCsp(page);
+    await signIn(page, ADMIN_EMAIL);
+    await visit(page, "/admin/analytics");
+    await expect(page.getByTestId("live-status")).toHaveText("Live");
+    noViolations();
+    const res = await page.request.get("/api/v1/admin/drops");
+    const [drop] = ((await res.json()) as { drops: Array<{ id: string }> }).drops;
+    await visit(page, `/admin/drops/${drop?.id}/report`);
+    await expect(page.getByTestId("anchored-share")).toBeVisible();
+    noViolations();
+    await shot(page, "security-05-analytics-under-csp");
+  });
 });

@@ -1,0 +1,204 @@
+import fs from "node:fs";
+import { expect, type Page, test } from "@playwright/test";
+import { ADMIN_EMAIL, browserLocalInput, createPlayer, shot, signIn, UUID } from "./helpers";
+
+/**
+ * The issue's journey: an admin sets up a gift card prize with a code pool and a drop in the
+ * browser and keeps the live dashboard open; a player claims and, without a reload, the claim
+ * and the drop's new remaining count appear; a reversal gives the unit back, also live. Then the
+ * drop's report and its CSV.
+ */
+
+const UNITS = 3;
+/** One code more than the drop's units: a reversed claim's code was shown, so its unit needs a fresh one. */
+const CODES = UNITS + 1;
+
+/** Marks the window: the mark survives only as long as the page is not reloaded. */
+async function markNoReload(page: Page): Promise<() => Promise<void>> {
+  await page.evaluate(() => {
+    (window as unknown as { e2eNoReload: boolean }).e2eNoReload = true;
+  });
+  return async () => {
+    const kept = await page.evaluate(
+      () => (window as unknown as { e2eNoReload?: boolean }).e2eNoReload,
+    );
+    expect(kept, "the dashboard was not reloaded").toBe(true);
+  };
+}
+
+test.describe("live analytics", () => {
+  test("the open dashboard shows a claim and a reversal without a reload; the report and its CSV", async ({
+    page,
+    browser,
+  }) => {
+    const suffix = Date.now().toString(36);
+    const prizeName = `Analytics Gift Card ${suffix}`;
+    const dropTitle = `Analytics Drop ${suffix}`;
+    await signIn(page, ADMIN_EMAIL);
+
+    let prizeId = "";
+    await test.step("the admin creates a gift card prize and imports its codes from a CSV", async () => {
+      await page.goto("/admin/prizes");
+      await page.getByLabel("Name").fill(prizeName);
+      await page.getByLabel("Kind").selectOption("gift_card");
+      await page.getByLabel("Value (USD)").fill("25");
+      await page.getByLabel("Quantity").fill(String(CODES));
+      await page.getByRole("button", { name: "Create prize" }).click();
+      await expect(page.locator(".alert.success")).toContainText(prizeName);
+      const res = await page.request.get("/api/v1/admin/prizes");
+      const prizes = ((await res.json()) as { prizes: Array<{ id: string; name: string }> }).prizes;
+      prizeId = prizes.find((p) => p.name === prizeName)?.id ?? "";
+      expect(prizeId).toMatch(UUID);
+
+      await page.goto(`/admin/prizes/${prizeId}`);
+      const csv = ["code", ...Array.from({ length: CODES }, (_, i) => `AN-${suffix}-${i}`)];
+      await page.getByLabel("CSV file").setInputFiles({
+        name: "codes.csv",
+        mimeType: "text/csv",
+        buffer: Buffer.from(`${csv.join("\n")}\n`),
+      });
+      await page.getByRole("button", { name: "Import codes" }).click();
+      await expect(page.getByTestId("accepted-count")).toHaveText(String(CODES));
+    });
+
+    let dropId = "";
+    await test.step("and a drop of all its units, live from a minute ago", async () => {
+      await page.goto("/admin/drops");
+      const startsAt = page.getByLabel("Starts (your local time)");
+      // The form fills its default window after hydration (and remounts): wait for it.
+      await expect(startsAt).not.toHaveValue("");
+      await page.getByLabel("Title").fill(dropTitle);
+      const pool = page.getByTestId("pool-row").first();
+      await pool.getByLabel("Prize").selectOption(prizeId);
+      await pool.getByLabel("Units").fill(String(UNITS));
+      const now = Date.now();
+      await startsAt.fill(await browserLocalInput(page, now - 60_000));
+      await page
+        .getByLabel("Ends (your local time)")
+        .fill(await browserLocalInput(page, now + 3_600_000));
+      await page.getByRole("button", { name: "Create drop" }).click();
+      await expect(page.locator(".alert.success")).toContainText(dropTitle);
+      const res = await page.request.get("/api/v1/admin/drops");
+      const drops = ((await res.json()) as { drops: Array<{ id: string; title: string }> }).drops;
+      dropId = drops.find((d) => d.title === dropTitle)?.id ?? "";
+      expect(dropId).toMatch(UUID);
+    });
+
+    const card = page.locator(`[data-testid="live-drop"][data-drop-id="${dropId}"]`);
+    const remaining = card.getByTestId("live-drop-remaining");
+    const claimedSlice = page.getByTestId("slice-claimed");
+    let claimedBefore = 0;
+    let notReloaded: () => Promise<void> = async () => {};
+
+    await test.step("the dashboard opens with the drop in its burn-down and goes live", async () => {
+      await page.goto("/admin/analytics");
+      await expect(page.getByRole("heading", { name: "Live analytics" })).toBeVisible();
+      await expect(page.getByTestId("live-status")).toHaveText("Live");
+      await expect(remaining).toHaveText(String(UNITS));
+      claimedBefore = Number(await claimedSlice.getAttribute("data-value"));
+      notReloaded = await markNoReload(page);
+    });
+
+    await test.step("the stream is sent unbuffered and uncached", async () => {
+      const headers = await page.evaluate(async () => {
+        const abort = new AbortController();
+        const res = await fetch("/api/v1/admin/analytics/stream", { signal: abort.signal });
+        const picked = {
+          status: res.status,
+          type: res.headers.get("content-type"),
+          cache: res.headers.get("cache-control"),
+          accel: res.headers.get("x-accel-buffering"),
+        };
+        abort.abort();
+        return picked;
+      });
+      expect(headers).toEqual({
+        status: 200,
+        type: "text/event-stream; charset=utf-8",
+        cache: expect.stringContaining("no-transform"),
+        accel: "no",
+      });
+    });
+
+    let redemptionId = "";
+    let claimedAt = 0;
+    await test.step("a player claims; the open dashboard shows it without a reload", async () => {
+      const playerContext = await browser.newContext();
+      try {
+        const player = await createPlayer(playerContext.request, "analytics");
+        const playerPage = await playerContext.newPage();
+        await signIn(playerPage, player.email, player.password);
+        await playerPage.goto(`/drops/${dropId}`);
+        await playerPage.getByRole("button", { name: "Claim one unit" }).click();
+        await expect(playerPage.getByTestId("claim-success")).toBeVisible();
+        claimedAt = Date.now();
+        const res = await playerPage.request.get("/api/v1/redemptions");
+        const mine = (await res.json()) as { redemptions: Array<{ id: string }> };
+        redemptionId = mine.redemptions[0]?.id ?? "";
+        expect(redemptionId).toMatch(UUID);
+      } finally {
+        await playerContext.close();
+      }
+      await expect(remaining).toHaveText(String(UNITS - 1));
+      // Reported, not asserted (timed asserts flake): the issue asks for under a second.
+      test.info().annotations.push({
+        type: "claim to dashboard",
+        description: `${Date.now() - claimedAt} ms at most`,
+      });
+      // Other specs may claim at the same time: the mix grows by this claim at least.
+      await expect
+        .poll(async () => Number(await claimedSlice.getAttribute("data-value")))
+        .toBeGreaterThan(claimedBefore);
+      await expect(page.getByTestId("live-status")).toHaveText("Live");
+      await notReloaded();
+      await shot(page, "analytics-01-dashboard-after-claim");
+    });
+
+    await test.step("the admin reverses it; the unit comes back on the open dashboard", async () => {
+      const adminTab = await page.context().newPage();
+      try {
+        await adminTab.goto(`/admin/redemptions?dropId=${dropId}`);
+        const row = adminTab.getByTestId("redemption-row");
+        await expect(row).toHaveCount(1);
+        await row.getByRole("link", { name: "Details" }).click();
+        await expect(adminTab).toHaveURL(new RegExp(`/admin/redemptions/${redemptionId}$`));
+        await adminTab.getByLabel("Reason (shown to the player)").fill("Duplicate account");
+        await adminTab.getByLabel("I confirm this reversal").check();
+        await adminTab.getByRole("button", { name: "Reverse redemption" }).click();
+        await expect(adminTab.getByTestId("reversal-done")).toBeVisible();
+      } finally {
+        await adminTab.close();
+      }
+      await expect(remaining).toHaveText(String(UNITS));
+      await notReloaded();
+      await shot(page, "analytics-02-dashboard-after-reversal");
+    });
+
+    await test.step("the drop's report: one player, the reversal, every redemption anchored", async () => {
+      await card.getByRole("link", { name: dropTitle }).click();
+      await expect(page).toHaveURL(new RegExp(`/admin/drops/${dropId}/report$`));
+      await expect(page.getByRole("heading", { level: 1, name: dropTitle })).toBeVisible();
+      await expect(page.getByTestId("unique-players")).toHaveText("1");
+      await expect(page.getByTestId("report-remaining")).toHaveText(String(UNITS));
+      const delivery = page.getByTestId("delivery");
+      await expect(delivery.locator('[data-key="reversed"]')).toContainText("1");
+      // The anchoring worker covers the claim and its reversal within a batch interval.
+      await expect(async () => {
+        await page.reload();
+        await expect(page.getByTestId("anchored-share")).toContainText("100%", { timeout: 1000 });
+      }).toPass({ timeout: 60_000 });
+      await shot(page, "analytics-03-drop-report");
+    });
+
+    await test.step("the report downloads as CSV", async () => {
+      const [download] = await Promise.all([
+        page.waitForEvent("download"),
+        page.getByTestId("export-csv").click(),
+      ]);
+      expect(download.suggestedFilename()).toBe(`drop-report-${dropId}.csv`);
+      const csv = fs.readFileSync((await download.path()) as string, "utf8");
+      expect(csv).toContain(dropTitle);
+      expect(csv).toContain(dropId);
+    });
+  });
+});
