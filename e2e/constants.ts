@@ -6,3 +6,5 @@ export const E2E_DATA_DIR = ".data/e2e";
 export const BASE_URL = `http://localhost:${E2E_PORT}`;
 /** What /verify offers as the chain node: the app's own anvil, reached by the browser directly. */
 export const CHAIN_RPC_URL = `http://127.0.0.1:${E2E_CHAIN_PORT}`;
+/** The two-factor steps the specs have used this run (each is accepted once): see helpers.ts. */
+export const TOTP_STEPS_FILE = "test-results/e2e-totp-steps.json";

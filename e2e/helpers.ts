@@ -1,8 +1,10 @@
 import { randomInt, randomUUID } from "node:crypto";
+import fs from "node:fs";
 import path from "node:path";
 import { type APIRequestContext, type BrowserContext, expect, type Page } from "@playwright/test";
 import { DEMO_TOTP_SECRET } from "../db/seed";
 import { decodeBase32, hotp, TOTP_STEP_SECONDS, TOTP_WINDOW, totpStep } from "../lib/auth/totp";
+import { BASE_URL, TOTP_STEPS_FILE } from "./constants";
 
 export const DEMO_PASSWORD = "prizeledger";
 export const ADMIN_EMAIL = "admin@prizeledger.test";
@@ -33,7 +35,26 @@ const totpSecrets = new Map<string, string>([
   [ADMIN_EMAIL, DEMO_TOTP_SECRET],
   [AUDITOR_EMAIL, DEMO_TOTP_SECRET],
 ]);
-const lastStepUsed = new Map<string, number>();
+/**
+ * The last code step used per secret, kept in a file: the server accepts each step once, and
+ * Playwright starts a fresh worker (forgetting everything in memory) after a failed test.
+ */
+const lastStepUsed = {
+  read(): Record<string, number> {
+    try {
+      return JSON.parse(fs.readFileSync(TOTP_STEPS_FILE, "utf8")) as Record<string, number>;
+    } catch {
+      return {};
+    }
+  },
+  get(secret: string): number | undefined {
+    return this.read()[secret];
+  },
+  set(secret: string, step: number): void {
+    fs.mkdirSync(path.dirname(TOTP_STEPS_FILE), { recursive: true });
+    fs.writeFileSync(TOTP_STEPS_FILE, JSON.stringify({ ...this.read(), [secret]: step }));
+  },
+};
 
 /** Lets signIn and apiToken answer the code question for an account a spec enrolled. */
 export function rememberTotpSecret(email: string, secret: string): void {
@@ -58,18 +79,27 @@ export async function nextTotpCode(email: string): Promise<string | undefined> {
   return hotp(decodeBase32(secret), step);
 }
 
-const contextAddresses = new WeakMap<BrowserContext, string>();
+const addressedContexts = new WeakSet<BrowserContext>();
 
 /**
  * Signs in through the form. Each browser context is given a client address of its own first:
  * the whole suite signs in from one machine, and the per-address sign-in limit (30 in 5 minutes)
- * is meant for a single client, not for every spec together.
+ * is meant for a single client, not for every spec together. Only the app's own requests carry
+ * it: the chain node /verify calls would refuse the header in its CORS preflight.
  */
 export async function signIn(page: Page, email: string, password = DEMO_PASSWORD): Promise<void> {
   const context = page.context();
-  if (!contextAddresses.has(context)) {
-    contextAddresses.set(context, otherClientIp());
-    await context.setExtraHTTPHeaders({ "x-forwarded-for": contextAddresses.get(context) ?? "" });
+  if (!addressedContexts.has(context)) {
+    addressedContexts.add(context);
+    const address = otherClientIp();
+    const app = new URL(BASE_URL).origin;
+    await context.route(
+      (url) => url.origin === app,
+      (route) =>
+        route.continue({
+          headers: { ...route.request().headers(), "x-forwarded-for": address },
+        }),
+    );
   }
   await page.goto("/signin");
   await page.getByLabel("Email").fill(email);
