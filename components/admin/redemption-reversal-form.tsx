@@ -6,8 +6,18 @@ import {
   reverseRedemptionAction,
 } from "@/app/(admin)/admin/redemptions/[id]/actions";
 
-/** Reverses a redemption: a reason (shown to the player) and an explicit confirmation. */
-export function RedemptionReversalForm({ redemptionId }: { redemptionId: string }) {
+/**
+ * Reverses a redemption: a reason (shown to the player) and an explicit confirmation. Rendered
+ * whether or not the redemption can still be reversed, so the confirmation survives the page's
+ * refresh after the action (which shows the redemption reversed).
+ */
+export function RedemptionReversalForm({
+  redemptionId,
+  reversible,
+}: {
+  redemptionId: string;
+  reversible: boolean;
+}) {
   const [state, action, pending] = useActionState<ReversalFormState, FormData>(
     reverseRedemptionAction.bind(null, redemptionId),
     {},
@@ -19,6 +29,7 @@ export function RedemptionReversalForm({ redemptionId }: { redemptionId: string 
       </p>
     );
   }
+  if (!reversible) return null;
   return (
     <form action={action} className="card stack" aria-label="Reverse redemption" noValidate>
       <h3>Reverse</h3>

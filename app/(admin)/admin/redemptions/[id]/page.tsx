@@ -103,7 +103,7 @@ export default async function AdminRedemptionPage({ params }: { params: Promise<
             </tbody>
           </table>
         </section>
-        {reversible && <RedemptionReversalForm redemptionId={r.id} />}
+        <RedemptionReversalForm redemptionId={r.id} reversible={reversible} />
       </div>
       <h2>Audit trail</h2>
       {r.audit.length === 0 ? (
