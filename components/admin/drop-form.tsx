@@ -1,10 +1,11 @@
 "use client";
 
-import { useActionState, useEffect, useRef, useState } from "react";
+import { useEffect, useRef, useState } from "react";
 import { type AdminFormState, createDropAction } from "@/app/(admin)/actions";
 import { type DropDetailsData, DropFacts, DropHeading } from "@/components/drops/drop-details";
 import type { EligibilityRules } from "@/db/schema";
 import type { DropPrize, DropView } from "@/lib/drops/drops";
+import { useNumberedActionState } from "./drop-form-state";
 
 type DropAction = (prev: AdminFormState, form: FormData) => Promise<AdminFormState>;
 type Tier = "bronze" | "silver" | "gold";
@@ -144,10 +145,7 @@ export function DropForm({
   drop?: DropView;
   action?: DropAction;
 }) {
-  const [state, action, pending] = useActionState<AdminFormState, FormData>(
-    edit ?? createDropAction,
-    {},
-  );
+  const [state, action, pending] = useNumberedActionState(edit ?? createDropAction);
   const tzOffset = useTzOffset();
   const [defaults, setDefaults] = useState<{ start: string; end: string } | null>(null);
   useEffect(() => {
@@ -178,7 +176,7 @@ export function DropForm({
         action={action}
         className="stack wide"
         noValidate
-        key={drop ? defaults?.start : `${state.ok}-${defaults?.start}`}
+        key={`${state.submission}-${defaults?.start}`}
         data-testid="drop-form"
       >
         {state.ok && <p className="alert success full">{state.ok}</p>}
@@ -205,7 +203,12 @@ export function DropForm({
             tier is claimed only by players of that tier or above.
           </p>
           {pools.map((pool, i) => (
-            <div className="row" key={pool.key} data-testid="pool-row" style={{ marginBottom: 8 }}>
+            <div
+              className="row"
+              key={pool.key}
+              data-testid="pool-row"
+              style={{ borderBottom: "1px solid var(--line)", paddingBottom: 8, marginBottom: 8 }}
+            >
               <label>
                 Prize
                 <select

@@ -1,8 +1,9 @@
 "use client";
 
-import { useActionState, useState } from "react";
+import { useState } from "react";
 import { type AdminFormState, createPrizeAction } from "@/app/(admin)/actions";
 import type { PrizeView } from "@/lib/prizes/prizes";
+import { useNumberedActionState } from "./drop-form-state";
 
 type PrizeAction = (prev: AdminFormState, form: FormData) => Promise<AdminFormState>;
 
@@ -11,10 +12,7 @@ type PrizeAction = (prev: AdminFormState, form: FormData) => Promise<AdminFormSt
  * fixed once created (codes, payouts and shipping hang on it); crypto asks for its payout.
  */
 export function PrizeForm({ prize, action: edit }: { prize?: PrizeView; action?: PrizeAction }) {
-  const [state, action, pending] = useActionState<AdminFormState, FormData>(
-    edit ?? createPrizeAction,
-    {},
-  );
+  const [state, action, pending] = useNumberedActionState(edit ?? createPrizeAction);
   const e = state.fieldErrors ?? {};
   const v = state.values ?? {};
   const [kind, setKind] = useState(v.kind ?? prize?.kind ?? "gift_card");
@@ -25,7 +23,7 @@ export function PrizeForm({ prize, action: edit }: { prize?: PrizeView; action?:
       action={action}
       className="stack wide"
       noValidate
-      key={prize ? undefined : state.ok}
+      key={state.submission}
       data-testid={prize ? "prize-edit-form" : "prize-create-form"}
     >
       {state.ok && <p className="alert success full">{state.ok}</p>}
