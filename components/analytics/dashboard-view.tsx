@@ -7,7 +7,7 @@ import { PALETTE, paletteColor } from "@/components/charts/scale";
 import type { DashboardSnapshot, LiveDrop } from "@/lib/analytics/types";
 import { shortHash } from "@/lib/format";
 import styles from "./analytics.module.css";
-import { clockTime, formatDuration, formatMs, kindLabel } from "./format";
+import { clockTime, formatDuration, formatMs, kindLabel, plural } from "./format";
 import { outcomeSlices, outcomeSummary } from "./outcomes";
 
 const HOURS = Array.from({ length: 24 }, (_, h) => String(h).padStart(2, "0"));
@@ -43,12 +43,10 @@ export function DashboardView({
           <div className={styles.tileValue} data-testid="claimed-today">
             {claimedToday.toLocaleString("en")}
           </div>
-          <div className={styles.tileNote}>
-            of {attemptsToday.toLocaleString("en")} attempts since 00:00 UTC
-          </div>
+          <div className={styles.tileNote}>of {plural(attemptsToday, "attempt")} today (UTC)</div>
         </div>
         <div className={styles.tile}>
-          <div className={styles.tileLabel}>Claim latency</div>
+          <div className={styles.tileLabel}>Claim latency (ms)</div>
           <div className={styles.latency}>
             {(["p50", "p95", "p99"] as const).map((p) => (
               <div key={p}>
@@ -58,8 +56,7 @@ export function DashboardView({
             ))}
           </div>
           <div className={styles.tileNote}>
-            {latency.samples.toLocaleString("en")} claims, last{" "}
-            {formatDuration(latency.windowSeconds)}
+            {plural(latency.samples, "claim")} in the last {formatDuration(latency.windowSeconds)}
           </div>
         </div>
         <div className={styles.tile}>
@@ -91,9 +88,12 @@ export function DashboardView({
                 {anchoring.lastCheckpoint.txHash
                   ? `tx ${shortHash(anchoring.lastCheckpoint.txHash, 6)}`
                   : "not on chain yet"}
-                {anchoring.lastCheckpoint.anchoredAt &&
-                  ` · ${clockTime(anchoring.lastCheckpoint.anchoredAt)}`}
               </div>
+              {anchoring.lastCheckpoint.anchoredAt && (
+                <div className={styles.tileNote}>
+                  anchored {clockTime(anchoring.lastCheckpoint.anchoredAt)} UTC
+                </div>
+              )}
             </>
           ) : (
             <div className={styles.tileValue}>–</div>
@@ -108,14 +108,16 @@ export function DashboardView({
           </h2>
           <AreaChart
             labels={series.map((p) => clockTime(p.t))}
+            width={600}
             series={[
+              // Attempts first, so the claims drawn over them stay visible where the two agree.
+              { name: "All attempts", values: series.map((p) => p.attempts), color: PALETTE[0] },
               {
                 name: "Claimed",
                 values: series.map((p) => p.claimed),
                 color: "#0f7b4f",
                 filled: true,
               },
-              { name: "All attempts", values: series.map((p) => p.attempts), color: PALETTE[0] },
             ]}
             summary={`Claims per second over the last minute; now ${claimsPerSecond.current.toFixed(1)}`}
           />
@@ -200,7 +202,8 @@ export function DashboardView({
             labels={HOURS}
             values={snapshot.byHourOfDay}
             labelEvery={3}
-            height={150}
+            width={900}
+            height={160}
             summary={`Redemptions by hour of day (UTC): ${snapshot.byHourOfDay
               .map((n, h) => `${HOURS[h]}h ${n}`)
               .join(", ")}`}
@@ -236,7 +239,8 @@ function LiveDropCard({ drop }: { drop: LiveDrop }) {
           },
         ]}
         yMax={drop.units}
-        height={120}
+        width={300}
+        height={110}
         summary={`${drop.title}: ${drop.remaining} of ${drop.units} units left, ${claimed} claimed`}
       />
       <div className={styles.muted}>ends {drop.endsAt.slice(0, 16).replace("T", " ")} UTC</div>

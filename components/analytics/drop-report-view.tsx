@@ -92,6 +92,7 @@ export function DropReportView({
                   },
                 ]}
                 yMax={Math.max(drop.units, ...points.map((p) => p.cumulative))}
+                width={600}
                 summary={`Claims over time: ${points.at(-1)?.cumulative ?? 0} in total`}
                 showLegend={false}
               />
@@ -99,6 +100,7 @@ export function DropReportView({
                 labels={points.map((p) => p.t.slice(11, 19))}
                 values={points.map((p) => p.claims)}
                 labelEvery={Math.max(1, Math.ceil(points.length / 6))}
+                width={600}
                 height={90}
                 color="#0f7b4f"
                 summary={`Claims per ${formatDuration(claimCurve.bucketSeconds)}`}

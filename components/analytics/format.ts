@@ -12,14 +12,22 @@ export function kindLabel(kind: string): string {
 export function formatDuration(seconds: number): string {
   const s = Math.max(0, Math.round(seconds));
   if (s < 60) return `${s}s`;
-  if (s < 3600) return `${Math.floor(s / 60)}m ${s % 60}s`;
-  if (s < 86_400) return `${Math.floor(s / 3600)}h ${Math.floor((s % 3600) / 60)}m`;
-  return `${Math.floor(s / 86_400)}d ${Math.floor((s % 86_400) / 3600)}h`;
+  const pair = (big: number, bigUnit: string, small: number, smallUnit: string) =>
+    small === 0 ? `${big}${bigUnit}` : `${big}${bigUnit} ${small}${smallUnit}`;
+  if (s < 3600) return pair(Math.floor(s / 60), "m", s % 60, "s");
+  if (s < 86_400) return pair(Math.floor(s / 3600), "h", Math.floor((s % 3600) / 60), "m");
+  return pair(Math.floor(s / 86_400), "d", Math.floor((s % 86_400) / 3600), "h");
 }
 
+/** Milliseconds without the unit (the tile says it once): 3.2, 166, "–" when none. */
 export function formatMs(ms: number | null): string {
   if (ms === null) return "–";
-  return ms < 10 ? `${ms.toFixed(1)} ms` : `${Math.round(ms)} ms`;
+  return ms < 10 ? ms.toFixed(1) : Math.round(ms).toLocaleString("en");
+}
+
+/** "1 claim", "3 claims". */
+export function plural(n: number, one: string, many = `${one}s`): string {
+  return `${n.toLocaleString("en")} ${n === 1 ? one : many}`;
 }
 
 /** "2026-11-21T08:02:11.123Z" → "08:02:11" (UTC, as every time in the admin area). */

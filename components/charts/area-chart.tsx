@@ -1,5 +1,5 @@
 import styles from "./charts.module.css";
-import { compactNumber, niceMax } from "./scale";
+import { axisTicks, compactNumber, niceMax } from "./scale";
 
 export type AreaSeries = {
   name: string;
@@ -9,7 +9,6 @@ export type AreaSeries = {
   filled?: boolean;
 };
 
-const WIDTH = 640;
 const LEFT = 40;
 const RIGHT = 8;
 const TOP = 8;
@@ -17,13 +16,16 @@ const BOTTOM = 22;
 
 /**
  * Lines (optionally shaded) over evenly spaced points, e.g. claims per second or units left.
- * `labels` name the points; the first, middle and last are printed under the axis. The chart
- * is an image to screen readers, described by `summary`.
+ * `labels` name the points; the first, middle and last are printed under the axis. `width` is
+ * about the width it is shown at, so its text keeps the page's size. `yMax`, when given, is the
+ * axis's top as is (a drop's units); otherwise the data's maximum rounded up. The chart is an
+ * image to screen readers, described by `summary`.
  */
 export function AreaChart({
   labels,
   series,
   summary,
+  width = 640,
   height = 180,
   yMax,
   showLegend = series.length > 1,
@@ -31,29 +33,30 @@ export function AreaChart({
   labels: string[];
   series: AreaSeries[];
   summary: string;
+  width?: number;
   height?: number;
   yMax?: number;
   showLegend?: boolean;
 }) {
   const count = labels.length;
-  const top = niceMax(yMax ?? Math.max(0, ...series.flatMap((s) => s.values)));
-  const plotW = WIDTH - LEFT - RIGHT;
+  const top = yMax && yMax > 0 ? yMax : niceMax(Math.max(0, ...series.flatMap((s) => s.values)));
+  const plotW = width - LEFT - RIGHT;
   const plotH = height - TOP - BOTTOM;
   const x = (i: number) => LEFT + (count <= 1 ? plotW / 2 : (i / (count - 1)) * plotW);
   const y = (v: number) => TOP + plotH - (Math.min(v, top) / top) * plotH;
-  const ticks = [0, top / 2, top];
+  const ticks = axisTicks(top);
   const xTicks = count > 2 ? [0, Math.floor((count - 1) / 2), count - 1] : [0, count - 1];
   return (
     <>
       <svg
         className={styles.svg}
-        viewBox={`0 0 ${WIDTH} ${height}`}
+        viewBox={`0 0 ${width} ${height}`}
         role="img"
         aria-label={summary}
       >
         {ticks.map((t) => (
           <g key={t}>
-            <line className={styles.grid} x1={LEFT} x2={WIDTH - RIGHT} y1={y(t)} y2={y(t)} />
+            <line className={styles.grid} x1={LEFT} x2={width - RIGHT} y1={y(t)} y2={y(t)} />
             <text className={styles.axis} x={LEFT - 6} y={y(t) + 4} textAnchor="end">
               {compactNumber(t)}
             </text>

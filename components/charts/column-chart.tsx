@@ -1,7 +1,6 @@
 import styles from "./charts.module.css";
-import { compactNumber, niceMax } from "./scale";
+import { axisTicks, compactNumber, niceMax } from "./scale";
 
-const WIDTH = 640;
 const LEFT = 40;
 const RIGHT = 8;
 const TOP = 8;
@@ -16,6 +15,7 @@ export function ColumnChart({
   values,
   summary,
   color = "var(--brand)",
+  width = 640,
   height = 180,
   labelEvery = 1,
 }: {
@@ -23,20 +23,22 @@ export function ColumnChart({
   values: number[];
   summary: string;
   color?: string;
+  /** About the width it is shown at, so its text keeps the page's size. */
+  width?: number;
   height?: number;
   labelEvery?: number;
 }) {
   const top = niceMax(Math.max(0, ...values));
-  const plotW = WIDTH - LEFT - RIGHT;
+  const plotW = width - LEFT - RIGHT;
   const plotH = height - TOP - BOTTOM;
   const slot = plotW / Math.max(values.length, 1);
   const barW = Math.max(1, slot * 0.72);
   const y = (v: number) => TOP + plotH - (v / top) * plotH;
   return (
-    <svg className={styles.svg} viewBox={`0 0 ${WIDTH} ${height}`} role="img" aria-label={summary}>
-      {[0, top / 2, top].map((t) => (
+    <svg className={styles.svg} viewBox={`0 0 ${width} ${height}`} role="img" aria-label={summary}>
+      {axisTicks(top).map((t) => (
         <g key={t}>
-          <line className={styles.grid} x1={LEFT} x2={WIDTH - RIGHT} y1={y(t)} y2={y(t)} />
+          <line className={styles.grid} x1={LEFT} x2={width - RIGHT} y1={y(t)} y2={y(t)} />
           <text className={styles.axis} x={LEFT - 6} y={y(t) + 4} textAnchor="end">
             {compactNumber(t)}
           </text>

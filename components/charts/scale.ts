@@ -8,6 +8,12 @@ export function niceMax(value: number): number {
   return 10 * power;
 }
 
+/** Gridlines at 0, the middle and the top; the middle only where it is a count (not 1.5 units). */
+export function axisTicks(top: number): number[] {
+  const middle = top / 2;
+  return Number.isInteger(middle) || !Number.isInteger(top) ? [0, middle, top] : [0, top];
+}
+
 /** Short numbers for axis labels: 1200 → 1.2k, 3500000 → 3.5M. */
 export function compactNumber(value: number): string {
   return new Intl.NumberFormat("en", { notation: "compact", maximumFractionDigits: 1 }).format(
