@@ -2,7 +2,8 @@ import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { auditEvents, dropUnits, users } from "@/db/schema";
 import { claimDrop } from "@/lib/claims/claim-drop";
-import { createPrize, createPrizeSchema } from "@/lib/prizes/prizes";
+import { enterLottery, runDueDraws } from "@/lib/lottery/lottery";
+import { createPrize, createPrizeSchema, updatePrize } from "@/lib/prizes/prizes";
 import { connectTestDb, createPlayers, createTestDrop } from "@/test/db";
 import { createDrop, createDropSchema, getDrop, updateDrop, updateDropSchema } from "./drops";
 
@@ -113,6 +114,44 @@ describe("drops", () => {
     ).rejects.toMatchObject({ code: "invalid_input", details: { field: "units" } });
   });
 
+  it("a draft keeps a prize retired since, but takes in no other retired prize", async () => {
+    const actor = await admin();
+    const [kept, other] = [await prize(5), await prize(5)];
+    const { id } = await createDrop(
+      db,
+      createDropSchema.parse({
+        title: "Draft",
+        prizeId: kept,
+        units: 2,
+        startsAt: later(1),
+        endsAt: later(2),
+      }),
+    );
+    await updatePrize(db, kept, { retired: true }, actor);
+    await updatePrize(db, other, { retired: true }, actor);
+    const edited = await updateDrop(
+      db,
+      id,
+      { pools: [{ prizeId: kept, units: 3, minTier: "bronze" }] },
+      actor,
+    );
+    expect(edited.units).toBe(3);
+    await expect(
+      updateDrop(
+        db,
+        id,
+        {
+          pools: [
+            { prizeId: kept, units: 3, minTier: "bronze" },
+            { prizeId: other, units: 1, minTier: "bronze" },
+          ],
+        },
+        actor,
+      ),
+    ).rejects.toMatchObject({ code: "invalid_input", details: { field: "prizeId" } });
+    expect((await getDrop(db, id))?.units).toBe(3);
+  });
+
   it("refuses edits once started except moving the end later, pausing and ending", async () => {
     const actor = await admin();
     const { dropId } = await createTestDrop(db, { units: 2 });
@@ -155,6 +194,18 @@ describe("drops", () => {
     await expect(updateDrop(db, dropId, { endsAt: later(9) }, actor)).rejects.toMatchObject({
       code: "ended",
     });
+  });
+
+  it("a lottery ended early, even while paused, is drawn from the entries made so far", async () => {
+    const actor = await admin();
+    const { dropId } = await createTestDrop(db, { units: 1, allocation: "lottery" });
+    const players = await createPlayers(db, 2);
+    for (const playerId of players) await enterLottery(db, { dropId, playerId });
+    await updateDrop(db, dropId, { paused: true }, actor);
+    const ended = await updateDrop(db, dropId, { end: true }, actor);
+    expect(ended.status).toBe("ended");
+    const draws = await runDueDraws(db);
+    expect(draws.find((d) => d.dropId === dropId)).toMatchObject({ entries: 2, winners: 1 });
   });
 
   it("an upcoming drop cannot be ended, only rescheduled", async () => {

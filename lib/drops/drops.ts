@@ -514,6 +514,8 @@ export async function updateDrop(
     if (input.end) {
       set.endsAt = sql`now()`;
       set.endedEarlyAt = sql`now()`;
+      // The end supersedes a pause: a paused lottery is not drawn, and an ended drop cannot resume.
+      set.pausedAt = null;
     }
     if (Object.keys(set).length === 0 && !input.pools) return;
     if (Object.keys(set).length > 0) await tx.update(drops).set(set).where(eq(drops.id, dropId));
