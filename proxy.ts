@@ -18,7 +18,7 @@ import {
  */
 export function proxy(request: NextRequest) {
   const nonce = Buffer.from(crypto.getRandomValues(new Uint8Array(16))).toString("base64");
-  const policy = contentSecurityPolicy(nonce);
+  const policy = contentSecurityPolicy(nonce, request.nextUrl.pathname);
 
   // Next reads the nonce from the request's CSP header and puts it on its own scripts.
   const headers = new Headers(request.headers);
@@ -45,7 +45,19 @@ export function proxy(request: NextRequest) {
   return response;
 }
 
-function contentSecurityPolicy(nonce: string): string {
+/**
+ * /verify reads the ledger contract from the browser, from the chain node the auditor names: the
+ * public node by default, or their own (any https node, or one on their own machine). Every
+ * other page talks only to this site and the public node.
+ */
+function chainOrigins(pathname: string): string {
+  const publicNode = new URL(publicRpcUrl()).origin;
+  return pathname === "/verify"
+    ? `${publicNode} https: http://localhost:* http://127.0.0.1:*`
+    : publicNode;
+}
+
+function contentSecurityPolicy(nonce: string, pathname: string): string {
   const dev = process.env.NODE_ENV === "development";
   return [
     "default-src 'self'",
@@ -58,8 +70,7 @@ function contentSecurityPolicy(nonce: string): string {
     "style-src-attr 'unsafe-inline'",
     "img-src 'self' data: blob:",
     "font-src 'self'",
-    // /verify reads the ledger contract from the browser, straight from the public chain node.
-    `connect-src 'self' ${new URL(publicRpcUrl()).origin}`,
+    `connect-src 'self' ${chainOrigins(pathname)}`,
     "object-src 'none'",
     "base-uri 'self'",
     "form-action 'self'",
