@@ -203,6 +203,7 @@ test.describe("admin manages prizes and drops", () => {
       await page.goto(`/drops/${liveId}`);
       await expect(page.getByTestId("drop-status")).toHaveText("ended");
       await expect(page.getByTestId("ended-early")).toBeVisible();
+      await expect(page.getByRole("button", { name: "Drop ended" })).toBeDisabled();
       await shot(page, "manage-07-player-sees-ended");
     });
   });

@@ -49,12 +49,13 @@ export function ClaimPanel({
         </>
       )}
     >
-      {() =>
+      {(phase) =>
         signedIn ? (
           <form action={action}>
             <input type="hidden" name="idempotencyKey" value={clickKey} />
-            <button type="submit" className="big" disabled={pending}>
-              {pending ? "Claiming…" : "Claim one unit"}
+            {/* Before the start the button stays live: the server, not this clock, says when. */}
+            <button type="submit" className="big" disabled={pending || phase === "ended"}>
+              {phase === "ended" ? "Drop ended" : pending ? "Claiming…" : "Claim one unit"}
             </button>
           </form>
         ) : (
