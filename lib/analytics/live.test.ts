@@ -80,3 +80,23 @@ describe("live analytics feed", () => {
     expect(feed.subscriberCount()).toBe(0);
   });
 });
+
+describe("live analytics feed after a lost connection", () => {
+  it("listens again when its LISTEN connection is cut, and keeps serving", async () => {
+    let computes = 0;
+    const feed = createLiveFeed(sqlClient(db), async () => ({ n: ++computes }));
+    const stop = feed.subscribe(() => {});
+    await waitFor(feed.subscribe, (s) => s.n >= 1);
+    await db.execute(sql`
+      select pg_terminate_backend(pid) from pg_stat_activity
+      where datname = current_database() and query ilike 'listen%'`);
+    // The listener reconnects by itself and refreshes once it listens again; notifications
+    // sent after that reach the feed as before.
+    const after = computes;
+    await waitFor(feed.subscribe, (s) => s.n > after);
+    const again = computes;
+    await db.execute(sql`select pg_notify(${ANALYTICS_CHANNEL}, '')`);
+    await waitFor(feed.subscribe, (s) => s.n > again);
+    stop();
+  });
+});
