@@ -70,7 +70,7 @@ export function DashboardView({
           <div className={styles.tileNote}>
             {anchoring.pendingEntries === 0
               ? "every ledger entry anchored"
-              : `${anchoring.pendingEntries.toLocaleString("en")} entries waiting`}
+              : `${plural(anchoring.pendingEntries, "entry", "entries")} waiting`}
           </div>
         </div>
         <div className={styles.tile}>
@@ -233,7 +233,9 @@ function LiveDropCard({ drop }: { drop: LiveDrop }) {
         series={[
           {
             name: "Units left",
-            values: drop.burnDown.map((p) => p.remaining),
+            // The curve counts claims only; its last point is now, so it shows units that came
+            // back (reversals, expiries) as the count beside it does.
+            values: [...drop.burnDown.slice(0, -1).map((p) => p.remaining), drop.remaining],
             color: "#4338ca",
             filled: true,
           },

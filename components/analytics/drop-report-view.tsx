@@ -6,7 +6,7 @@ import { DonutChart } from "@/components/charts/donut-chart";
 import type { DropReport } from "@/lib/analytics/types";
 import { formatDateTime } from "@/lib/format";
 import styles from "./analytics.module.css";
-import { formatDuration } from "./format";
+import { clockTime, formatDuration, plural } from "./format";
 import { outcomeSlices, outcomeSummary } from "./outcomes";
 
 const DELIVERY: Array<{ key: keyof DropReport["deliveryStatus"]; label: string; color: string }> = [
@@ -82,11 +82,12 @@ export function DropReportView({
           ) : (
             <>
               <AreaChart
-                labels={points.map((p) => p.t.slice(11, 19))}
+                labels={[clockTime(drop.startsAt), ...points.map((p) => clockTime(p.t))]}
                 series={[
                   {
                     name: "Claimed so far",
-                    values: points.map((p) => p.cumulative),
+                    // From nothing at the start, so even a single burst draws as a rise.
+                    values: [0, ...points.map((p) => p.cumulative)],
                     color: "#4338ca",
                     filled: true,
                   },
@@ -97,7 +98,7 @@ export function DropReportView({
                 showLegend={false}
               />
               <ColumnChart
-                labels={points.map((p) => p.t.slice(11, 19))}
+                labels={points.map((p) => clockTime(p.t))}
                 values={points.map((p) => p.claims)}
                 labelEvery={Math.max(1, Math.ceil(points.length / 6))}
                 width={600}
@@ -123,9 +124,11 @@ export function DropReportView({
             />
           </div>
           <p className={styles.muted}>
-            {complete
-              ? `All ${report.redemptions.toLocaleString("en")} redemptions are in an anchored checkpoint.`
-              : `${report.anchored.toLocaleString("en")} of ${report.redemptions.toLocaleString("en")} redemptions anchored; the rest are in the next checkpoint.`}
+            {report.redemptions === 0
+              ? "No redemptions yet."
+              : complete
+                ? `${plural(report.redemptions, "redemption")}, every one in a checkpoint anchored on chain.`
+                : `${report.anchored.toLocaleString("en")} of ${plural(report.redemptions, "redemption")} anchored; the rest go into the next checkpoint.`}
           </p>
         </section>
 

@@ -32,6 +32,8 @@ export function BarList({
               style={{
                 display: "block",
                 width: `${(b.value / max) * 100}%`,
+                // A tick shows that a small value is not zero; zero draws nothing.
+                minWidth: b.value > 0 ? 3 : 0,
                 background: b.color ?? color,
               }}
             />

@@ -32,7 +32,8 @@ export function ColumnChart({
   const plotW = width - LEFT - RIGHT;
   const plotH = height - TOP - BOTTOM;
   const slot = plotW / Math.max(values.length, 1);
-  const barW = Math.max(1, slot * 0.72);
+  // A few buckets would otherwise draw slabs: bars stay bar-shaped.
+  const barW = Math.min(Math.max(1, slot * 0.72), 36);
   const y = (v: number) => TOP + plotH - (v / top) * plotH;
   return (
     <svg className={styles.svg} viewBox={`0 0 ${width} ${height}`} role="img" aria-label={summary}>
