@@ -103,6 +103,8 @@ export default async function AdminRedemptionPage({ params }: { params: Promise<
             </tbody>
           </table>
         </section>
+      </div>
+      <div style={{ maxWidth: 560, marginTop: 16 }}>
         <RedemptionReversalForm redemptionId={r.id} reversible={reversible} />
       </div>
       <h2>Audit trail</h2>
