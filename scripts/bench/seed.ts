@@ -31,7 +31,7 @@ function newToken(): { token: string; hashHex: string } {
   return { token, hashHex: createHash("sha256").update(token).digest("hex") };
 }
 
-/** Creates `n` eligible players (verified e-mail, region US, bronze) and, if asked, API tokens. */
+/** Creates `n` eligible players (verified e-mail, region US, 18+, bronze) and, if asked, API tokens. */
 export async function createPlayers(
   sql: postgres.Sql,
   n: number,
@@ -46,8 +46,8 @@ export async function createPlayers(
     // Account age: created a day ago, so rules on account age do not refuse them either.
     const rows = await sql<Array<{ id: string; email: string }>>`
       insert into users (email, password_hash, role, display_name, email_verified_at, region,
-                         created_at)
-      select e, ${NO_PASSWORD}, 'player', d, now(), 'US', now() - interval '1 day'
+                         adult_declared_at, created_at)
+      select e, ${NO_PASSWORD}, 'player', d, now(), 'US', now(), now() - interval '1 day'
       from unnest(${emails}::text[], ${names}::text[]) as t(e, d)
       returning id, email`;
     const byEmail = new Map(rows.map((r) => [r.email, r.id]));
