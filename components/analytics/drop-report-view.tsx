@@ -32,6 +32,10 @@ export function DropReportView({
   const sharePercent = Math.floor(report.anchoredShare * 1000) / 10;
   const complete = report.anchored === report.redemptions;
   const points = claimCurve.points;
+  const first = points[0];
+  const before = first
+    ? clockTime(new Date(Date.parse(first.t) - claimCurve.bucketSeconds * 1000).toISOString())
+    : "";
   return (
     <>
       <section className={styles.tiles} aria-label="Key figures">
@@ -75,18 +79,20 @@ export function DropReportView({
         <section className={`${styles.panel} ${styles.wide}`}>
           <h2>
             Claim curve{" "}
-            <small>per {formatDuration(claimCurve.bucketSeconds)} · cumulative line</small>
+            <small>
+              running total above, claims per {formatDuration(claimCurve.bucketSeconds)} below
+            </small>
           </h2>
           {points.length === 0 ? (
             <p className={styles.muted}>No claims yet.</p>
           ) : (
             <>
               <AreaChart
-                labels={[clockTime(drop.startsAt), ...points.map((p) => clockTime(p.t))]}
+                labels={[before, ...points.map((p) => clockTime(p.t))]}
                 series={[
                   {
                     name: "Claimed so far",
-                    // From nothing at the start, so even a single burst draws as a rise.
+                    // Nothing in the bucket before the first: even a single burst draws as a rise.
                     values: [0, ...points.map((p) => p.cumulative)],
                     color: "#4338ca",
                     filled: true,
