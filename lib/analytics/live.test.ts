@@ -1,6 +1,6 @@
 import { sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
-import { claimAlone } from "@/lib/claims/claim-engine";
+import { claimDrop } from "@/lib/claims/claim-drop";
 import { connectTestDb, createPlayers, createTestDrop } from "@/test/db";
 import { createLiveFeed, eventStream, sqlClient } from "./live";
 import { ANALYTICS_CHANNEL } from "./types";
@@ -29,7 +29,7 @@ describe("live analytics feed", () => {
       const [row] = await db.execute<{ n: number }>(sql`select ${computes}::int as n`);
       return { n: Number(row?.n), at: Date.now() };
     };
-    const feed = createLiveFeed(sqlClient(db), counter);
+    const feed = createLiveFeed(sqlClient(db), counter, { idleRefreshMs: 3_600_000 });
     const seen: number[][] = [[], [], []];
     const stops = seen.map((list) => feed.subscribe((s) => list.push(s.n)));
     await waitFor(feed.subscribe, (s) => s.n >= 1);
@@ -58,7 +58,8 @@ describe("live analytics feed", () => {
       );
       return { remaining: Number(row?.n) };
     };
-    const feed = createLiveFeed(sqlClient(db), remaining);
+    // No timed refresh: only the claim's notification can bring the new count.
+    const feed = createLiveFeed(sqlClient(db), remaining, { idleRefreshMs: 3_600_000 });
     const controller = new AbortController();
     const reader = eventStream(feed, controller.signal, "snapshot").getReader();
     const decoder = new TextDecoder();
@@ -72,7 +73,7 @@ describe("live analytics feed", () => {
     };
     await readUntil('"remaining":3');
     expect(text.startsWith("retry: ")).toBe(true);
-    await claimAlone(db, { dropId, playerId: player as string });
+    await claimDrop(db, { dropId, playerId: player as string });
     await readUntil('"remaining":2');
     expect(text).toContain("event: snapshot\ndata: ");
     controller.abort();
@@ -84,7 +85,9 @@ describe("live analytics feed", () => {
 describe("live analytics feed after a lost connection", () => {
   it("listens again when its LISTEN connection is cut, and keeps serving", async () => {
     let computes = 0;
-    const feed = createLiveFeed(sqlClient(db), async () => ({ n: ++computes }));
+    const feed = createLiveFeed(sqlClient(db), async () => ({ n: ++computes }), {
+      idleRefreshMs: 3_600_000,
+    });
     const stop = feed.subscribe(() => {});
     await waitFor(feed.subscribe, (s) => s.n >= 1);
     await db.execute(sql`

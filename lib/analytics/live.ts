@@ -36,7 +36,10 @@ export type LiveFeed<T> = {
 export function createLiveFeed<T>(
   sql: postgres.Sql,
   compute: () => Promise<T>,
-  log: (message: string) => void = (message) => console.error(message),
+  {
+    idleRefreshMs = IDLE_REFRESH_MS,
+    log = (message: string) => console.error(message),
+  }: { idleRefreshMs?: number; log?: (message: string) => void } = {},
 ): LiveFeed<T> {
   const subscribers = new Set<Subscriber<T>>();
   let latest: T | undefined;
@@ -88,7 +91,7 @@ export function createLiveFeed<T>(
         log(`analytics LISTEN failed, refreshing on a timer only: ${error.message}`);
         return undefined;
       });
-    idle = setInterval(schedule, IDLE_REFRESH_MS);
+    idle = setInterval(schedule, idleRefreshMs);
     idle.unref?.();
   }
 

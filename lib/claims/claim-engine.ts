@@ -840,6 +840,9 @@ async function finish(
   if ([...decided.values()].some((d) => d.ok)) {
     await tx.execute(sql`select pg_notify('ledger_entries', '')`);
   }
+  // Open dashboards on every web instance hear of each batch (delivered at commit). A statement
+  // of its own: a pg_notify in the counters' data-modifying WITH query was never sent.
+  if (live.length > 0) await tx.execute(sql`select pg_notify('analytics', ${dropId})`);
   const out = new Map<number, ClaimOutcome>();
   for (const i of live) {
     const d = decided.get(i) as StoredOutcome;
