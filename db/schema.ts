@@ -253,7 +253,7 @@ export const redemptions = pgTable(
     reversedAt: timestamp("reversed_at", { withTimezone: true }),
     reversedBy: uuid("reversed_by").references(() => users.id),
     reversalReason: text("reversal_reason"),
-    /** The player's declared region when claiming (set by a trigger): analytics count by it. */
+    /** The player's declared region when claiming (written with the claim): analytics count by it. */
     region: text("region"),
   },
   (t) => [
@@ -482,9 +482,9 @@ export const lotteryEntries = pgTable(
 /*
  * Analytics rollups: the dashboard and post-drop report read these instead of scanning
  * redemptions and the audit trail. Claim answers and latencies are written by the claim engine,
- * one statement per batch; redemption counts by triggers on redemptions (migration 0004), so
- * claims, expiries, reversals and bulk loads all keep them exact. rebuildAnalyticsRollups()
- * recomputes them from the raw tables.
+ * one statement per batch, which also adds its new redemptions to the held counts; expiries and
+ * reversals move those by a trigger on redemption updates (migration 0004). Bulk loads call
+ * rebuildAnalyticsRollups(), which recomputes them from the raw tables.
  */
 
 /** Claim answers per drop, second and reason ("claimed" or the refusal reason). */

@@ -706,10 +706,12 @@ async function issueRedemptions(
   const inserted = issued.length
     ? await tx.execute<{ id: string }>(sql`
         insert into redemptions (id, drop_id, prize_id, player_id, unit_id, claim_seq, status,
-                                 action_deadline, code_ciphertext, code_key_id, player_salt, created_at)
+                                 action_deadline, code_ciphertext, code_key_id, player_salt, created_at,
+                                 region)
         select id, ${drop.id}, prize, player, unit, seq, status::redemption_status,
                case when status = 'awaiting_action' then ${drop.endsAt.toISOString()}::timestamptz end,
-               decode(ct, 'hex'), kid, decode(salt, 'hex'), now()
+               decode(ct, 'hex'), kid, decode(salt, 'hex'), now(),
+               (select u.region from users u where u.id = player)
         from unnest(${sql.param(issued.map((x) => x.id))}::uuid[],
                     ${sql.param(issued.map((x) => x.grant.pool.prizeId))}::uuid[],
                     ${sql.param(issued.map((x) => x.grant.playerId))}::uuid[],
@@ -823,6 +825,7 @@ async function finish(
       return {
         reason: d.ok ? "claimed" : d.reason,
         latencyMs: receivedAt === undefined ? null : performance.now() - receivedAt,
+        redemptionId: d.ok ? d.redemption.id : null,
       };
     }),
   );

@@ -37,7 +37,7 @@ describe("seed:analytics", () => {
     expect(report.uniquePlayers).toBe(live?.players);
     expect(report.outcomes.claimed).toBe(live?.n);
 
-    // The counters the triggers kept while seeding are those a rebuild computes.
+    // Rebuilding once more changes nothing: the seed left the rollups as the raw rows say.
     const before = await db.execute(sql`select * from redemption_counts order by 1, 2, 3`);
     await rebuildAnalyticsRollups(db);
     expect(await db.execute(sql`select * from redemption_counts order by 1, 2, 3`)).toEqual(before);
