@@ -22,6 +22,7 @@ import type { SignInReason } from "@/lib/auth/sign-in";
 import { signUp } from "@/lib/auth/sign-up";
 import { isAppError } from "@/lib/errors/app-error";
 import { clientInfo } from "@/lib/http/client-info";
+import { fieldErrorsOf } from "@/lib/validation/field-errors";
 
 export type FormState = {
   error?: string;
@@ -91,14 +92,6 @@ export async function signInAction(prev: SignInState, formData: FormData): Promi
     }
     throw error;
   }
-}
-
-function fieldErrorsOf(error: ZodError): Record<string, string> {
-  const fieldErrors: Record<string, string> = {};
-  for (const issue of error.issues) {
-    fieldErrors[String(issue.path[0] ?? "form")] ??= issue.message;
-  }
-  return fieldErrors;
 }
 
 export async function signUpAction(_prev: FormState, formData: FormData): Promise<FormState> {

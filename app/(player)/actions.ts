@@ -11,6 +11,7 @@ import { currentUser } from "@/lib/auth/current-user";
 import { claimDrop } from "@/lib/claims/claim-drop";
 import { isAppError } from "@/lib/errors/app-error";
 import { confirmShipping, shippingAddressSchema } from "@/lib/redemptions/confirm-shipping";
+import { fieldErrorsOf } from "@/lib/validation/field-errors";
 
 export type ClaimState = { error?: string; code?: string };
 
@@ -63,11 +64,7 @@ export async function confirmShippingAction(
       ]),
     ),
   );
-  if (!parsed.success) {
-    const fieldErrors: Record<string, string> = {};
-    for (const issue of parsed.error.issues) fieldErrors[String(issue.path[0])] ??= issue.message;
-    return { fieldErrors };
-  }
+  if (!parsed.success) return { fieldErrors: fieldErrorsOf(parsed.error) };
   try {
     await confirmShipping(getDb(), user.id, redemptionId, parsed.data);
   } catch (error) {

@@ -17,6 +17,7 @@ import { endAllSessions } from "@/lib/auth/sessions";
 import { beginEnrolment, confirmEnrolment, disableTwoFactor } from "@/lib/auth/two-factor";
 import { isAppError } from "@/lib/errors/app-error";
 import { clientInfo } from "@/lib/http/client-info";
+import { fieldErrorsOf } from "@/lib/validation/field-errors";
 import { NUL_MESSAGE, withoutNul } from "@/lib/validation/storable-text";
 
 export type TokenFormState = {
@@ -52,11 +53,7 @@ export async function createTokenAction(
     name: form.get("name"),
     expiresInDays: form.get("expiresInDays"),
   });
-  if (!parsed.success) {
-    const fieldErrors: Record<string, string> = {};
-    for (const issue of parsed.error.issues) fieldErrors[String(issue.path[0])] ??= issue.message;
-    return { fieldErrors };
-  }
+  if (!parsed.success) return { fieldErrors: fieldErrorsOf(parsed.error) };
   const issued = await createApiTokenForUser(
     getDb(),
     user.id,
@@ -147,11 +144,7 @@ export async function declareProfileAction(
     region: form.get("region") || undefined,
     adult: form.get("adult") === "yes" ? true : undefined,
   });
-  if (!parsed.success) {
-    const fieldErrors: Record<string, string> = {};
-    for (const issue of parsed.error.issues) fieldErrors[String(issue.path[0])] ??= issue.message;
-    return { fieldErrors };
-  }
+  if (!parsed.success) return { fieldErrors: fieldErrorsOf(parsed.error) };
   const profile = await getProfile(getDb(), user.id);
   const missing = profile ? missingDeclarations(profile, parsed.data) : {};
   if (Object.keys(missing).length > 0) return { fieldErrors: missing };
