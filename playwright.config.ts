@@ -70,6 +70,9 @@ export default defineConfig({
       LEDGER_PUBLIC_RPC_URL: "",
       LEDGER_CONTRACT: "",
       ANCHORER_KEY: "",
+      // The specs sign in as the one demo admin dozens of times in a few minutes; the per-account
+      // limit itself is tested in Vitest (lib/auth/sign-in.test.ts).
+      SIGN_IN_RATE_LIMIT: "1000",
     },
   },
 });

@@ -100,6 +100,8 @@ test.describe("server actions posted directly", () => {
         kind: "crypto",
         value: "1",
         quantity: "1",
+        tokenAmount: "10",
+        tokenSymbol: "PLT",
       });
       const answer = `${role}: ${res.status()} ${(await res.text()).slice(0, 300)}`;
       expect(res.status(), answer).toBeLessThan(500);

@@ -1,17 +1,30 @@
 import { sql } from "drizzle-orm";
 import type { DbOrTx } from "@/db/client";
+import { env } from "@/lib/config/env";
 import { AppError } from "@/lib/errors/app-error";
 
 /** A fixed-window limit: at most `limit` hits per `windowSeconds` (at most an hour: see purge). */
 export type RateRule = { name: string; limit: number; windowSeconds: number };
 
-/** The limits of the account and sign-in flows; claims have their own (CLAIM_RATE_LIMIT). */
+/**
+ * The limits of the account and sign-in flows; claims have their own (CLAIM_RATE_LIMIT). Sign-in
+ * and token creation allow SIGN_IN_RATE_LIMIT attempts per account in 5 minutes, and three times
+ * as many per address (several people may share one).
+ */
 export const rateRules = {
-  signInPerIp: { name: "sign_in:ip", limit: 30, windowSeconds: 300 },
-  signInPerAccount: { name: "sign_in:account", limit: 10, windowSeconds: 300 },
+  get signInPerIp(): RateRule {
+    return { name: "sign_in:ip", limit: 3 * env().SIGN_IN_RATE_LIMIT, windowSeconds: 300 };
+  },
+  get signInPerAccount(): RateRule {
+    return { name: "sign_in:account", limit: env().SIGN_IN_RATE_LIMIT, windowSeconds: 300 };
+  },
   signUpPerIp: { name: "sign_up:ip", limit: 10, windowSeconds: 3600 },
-  tokenPerIp: { name: "token:ip", limit: 30, windowSeconds: 300 },
-  tokenPerAccount: { name: "token:account", limit: 10, windowSeconds: 300 },
+  get tokenPerIp(): RateRule {
+    return { name: "token:ip", limit: 3 * env().SIGN_IN_RATE_LIMIT, windowSeconds: 300 };
+  },
+  get tokenPerAccount(): RateRule {
+    return { name: "token:account", limit: env().SIGN_IN_RATE_LIMIT, windowSeconds: 300 };
+  },
   claimPerIp: { name: "claim:ip", limit: 120, windowSeconds: 10 },
   mailPerAccount: { name: "mail:account", limit: 5, windowSeconds: 3600 },
 } as const satisfies Record<string, RateRule>;

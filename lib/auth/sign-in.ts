@@ -1,7 +1,7 @@
 import { eq, sql } from "drizzle-orm";
 import type { DbOrTx } from "@/db/client";
 import { type User, users } from "@/db/schema";
-import { hitRateLimits, rateRules } from "@/lib/abuse/rate-limit";
+import { hitRateLimits, type RateRule, rateRules } from "@/lib/abuse/rate-limit";
 import { type RequestContext, recordEvent } from "@/lib/audit/record-event";
 import { AppError } from "@/lib/errors/app-error";
 import { emailSchema, findUserByEmail, type PublicUser } from "./accounts";
@@ -27,10 +27,11 @@ export type SignInResult =
 /** The browser form and POST /api/v1/tokens count against separate limits and audit actions. */
 export type SignInPurpose = "sign_in" | "token_create";
 
-const limits = {
-  sign_in: { perIp: rateRules.signInPerIp, perAccount: rateRules.signInPerAccount },
-  token_create: { perIp: rateRules.tokenPerIp, perAccount: rateRules.tokenPerAccount },
-} as const;
+function limits(purpose: SignInPurpose): { perIp: RateRule; perAccount: RateRule } {
+  return purpose === "sign_in"
+    ? { perIp: rateRules.signInPerIp, perAccount: rateRules.signInPerAccount }
+    : { perIp: rateRules.tokenPerIp, perAccount: rateRules.tokenPerAccount };
+}
 
 /** Consecutive failures allowed before the account locks. */
 export const LOCKOUT_THRESHOLD = 5;
@@ -84,8 +85,8 @@ async function decide(
   purpose: SignInPurpose,
 ): Promise<Decision> {
   const verdict = await hitRateLimits(db, [
-    { rule: limits[purpose].perIp, subject: context.ip ?? "" },
-    { rule: limits[purpose].perAccount, subject: email },
+    { rule: limits(purpose).perIp, subject: context.ip ?? "" },
+    { rule: limits(purpose).perAccount, subject: email },
   ]);
   if (!verdict.ok) {
     return { result: { ok: false, reason: "rate_limited", retryAfter: verdict.retryAfter } };
