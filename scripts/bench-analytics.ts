@@ -7,9 +7,7 @@
  *   --runs N          timed runs per query after 3 warm-up runs (default 30)
  *   --keep            keep the database directory
  */
-import { execFileSync } from "node:child_process";
 import fs from "node:fs";
-import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
@@ -26,6 +24,7 @@ import {
 } from "@/lib/analytics/dashboard";
 import { dropReportCsv, getDropReport } from "@/lib/analytics/drop-report";
 import { startEmbeddedPostgres } from "@/lib/services/embedded-postgres";
+import { freePort } from "@/lib/services/free-port";
 import {
   baselineAnchoring,
   baselineClaimsPerSecond,
@@ -35,6 +34,7 @@ import {
   baselineOutcomeMix,
 } from "./bench/analytics-baseline";
 import { seedAnalytics } from "./bench/analytics-seed";
+import { machineInfo } from "./bench/machine";
 import { fmt } from "./bench/measure";
 
 const { values: args } = parseArgs({
@@ -48,26 +48,6 @@ const { values: args } = parseArgs({
 const TARGET_MS = 200;
 const WARM_UP = 3;
 const log = (line: string) => console.log(`[bench:analytics] ${line}`);
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-function machineInfo(): string {
-  const memGiB = (os.totalmem() / 2 ** 30).toFixed(1);
-  let kernel = os.release();
-  try {
-    kernel = execFileSync("uname", ["-sr"]).toString().trim();
-  } catch {}
-  return `${os.availableParallelism()} cores (${os.cpus()[0]?.model ?? "?"}), ${memGiB} GiB, ${kernel}, node ${process.version}`;
-}
 
 type Timing = { p50: number; p95: number; max: number };
 

@@ -19,7 +19,6 @@
  *   --cpu-prof          run the app's processes with --cpu-prof (profiles in <data>/profiles)
  * DATABASE_URL: use that database for the DB part instead of a fresh embedded PostgreSQL.
  */
-import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -31,6 +30,7 @@ import { claimAlone, submitClaim } from "@/lib/claims/claim-engine";
 import { startEmbeddedPostgres } from "@/lib/services/embedded-postgres";
 import { resetDir, startApp } from "./bench/app";
 import { httpLoad, warmUp } from "./bench/http-load";
+import { machineInfo } from "./bench/machine";
 import {
   closedLoop,
   clusterCpuSeconds,
@@ -91,16 +91,6 @@ type Variant = {
   machineBusy: number;
   waits: Array<[string, number]>;
 };
-
-function machineInfo(): string {
-  const memGiB = (os.totalmem() / 2 ** 30).toFixed(1);
-  const cpu = os.cpus()[0]?.model ?? "?";
-  let kernel = os.release();
-  try {
-    kernel = execFileSync("uname", ["-sr"]).toString().trim();
-  } catch {}
-  return `${os.availableParallelism()} cores (${cpu}), ${memGiB} GiB, ${kernel}, node ${process.version}`;
-}
 
 async function serverFacts(sql: postgres.Sql): Promise<string> {
   const rows = await sql<Array<{ name: string; setting: string }>>`

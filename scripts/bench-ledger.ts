@@ -20,9 +20,7 @@
  *   --repeats N       checkpoints per batch size (default 3)
  *   --skip-appends --skip-gas --skip-lag --keep
  */
-import { execFileSync } from "node:child_process";
 import fs from "node:fs";
-import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
@@ -32,6 +30,7 @@ import { migrateDatabase } from "@/db/migrate";
 import { deployLedger } from "@/lib/ledger/deploy";
 import { DEV_ADMIN_KEY, startEmbeddedChain } from "@/lib/services/embedded-chain";
 import { startEmbeddedPostgres } from "@/lib/services/embedded-postgres";
+import { freePort } from "@/lib/services/free-port";
 import { connectLedgerChain } from "@/lib/services/ledger-chain";
 import {
   type AppendResult,
@@ -44,6 +43,7 @@ import {
 } from "./bench/ledger-appends";
 import { anchoringGas, type GasResult } from "./bench/ledger-gas";
 import { claimToAnchoredLag, type LagResult } from "./bench/ledger-lag";
+import { machineInfo } from "./bench/machine";
 import { fmt } from "./bench/measure";
 import { createHotDrop, createPlayers } from "./bench/seed";
 
@@ -73,26 +73,6 @@ const BATCHES = [1, 100, 1_000, 10_000];
 const TARGET_APPENDS = 200_000;
 const TARGET_GAS = 100;
 const TARGET_LAG_P99_MS = 5_000;
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-function machineInfo(): string {
-  const memGiB = (os.totalmem() / 2 ** 30).toFixed(1);
-  let kernel = os.release();
-  try {
-    kernel = execFileSync("uname", ["-sr"]).toString().trim();
-  } catch {}
-  return `${os.availableParallelism()} cores (${os.cpus()[0]?.model ?? "?"}), ${memGiB} GiB, ${kernel}, node ${process.version}`;
-}
 
 const pad = (s: string, n: number) => s.padEnd(n);
 const lpad = (s: string, n: number) => s.padStart(n);

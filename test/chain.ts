@@ -1,25 +1,10 @@
 import fs from "node:fs";
-import { createServer } from "node:net";
 import path from "node:path";
 import { afterAll, beforeAll } from "vitest";
 import type { LedgerChain } from "@/lib/anchoring/anchor-checkpoint";
 import { startEmbeddedChain } from "@/lib/services/embedded-chain";
+import { freePort } from "@/lib/services/free-port";
 import { connectLedgerChain } from "@/lib/services/ledger-chain";
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === "object" && address
-          ? resolve(address.port)
-          : reject(new Error("no port")),
-      );
-    });
-  });
-}
 
 export type TestChain = LedgerChain & { rpcUrl: string };
 

@@ -1,6 +1,7 @@
 import { Contract, JsonRpcProvider } from "ethers";
 import { beforeAll, describe, expect, it } from "vitest";
-import { connectTestChain, freePort } from "@/test/chain";
+import { freePort } from "@/lib/services/free-port";
+import { connectTestChain } from "@/test/chain";
 import { LEDGER_ABI } from "./contract";
 import { deployLedger } from "./deploy";
 import { encodeLeaf, playerCommitment } from "./leaf";
