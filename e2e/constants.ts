@@ -1,7 +1,11 @@
-/** The e2e stack, apart from a developer's `npm start` (ports 3000, 54329 and 8545). */
-export const E2E_PORT = 3100;
-export const E2E_PG_PORT = 54339;
-export const E2E_CHAIN_PORT = 8546;
+/**
+ * The e2e stack, apart from a developer's `npm start` (ports 3000, 54329 and 8545). E2E_PORT_BASE
+ * moves all three ports, so two checkouts on one machine can run their specs at the same time.
+ */
+const base = Number(process.env.E2E_PORT_BASE ?? 0);
+export const E2E_PORT = 3100 + base;
+export const E2E_PG_PORT = 54339 + base;
+export const E2E_CHAIN_PORT = 8546 + base;
 export const E2E_DATA_DIR = ".data/e2e";
 export const BASE_URL = `http://localhost:${E2E_PORT}`;
 /** What /verify offers as the chain node: the app's own anvil, reached by the browser directly. */
