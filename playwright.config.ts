@@ -70,6 +70,10 @@ export default defineConfig({
       LEDGER_PUBLIC_RPC_URL: "",
       LEDGER_CONTRACT: "",
       ANCHORER_KEY: "",
+      // The specs read mail at the demo's open mailbox (e2e/mail-capture.spec.ts starts its own
+      // web instance for the admins-only one).
+      SMTP_URL: "",
+      MAIL_CAPTURE: "",
       // The specs sign in as the one demo admin dozens of times in a few minutes; the per-account
       // limit itself is tested in Vitest (lib/auth/sign-in.test.ts).
       SIGN_IN_RATE_LIMIT: "1000",

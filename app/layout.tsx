@@ -6,7 +6,7 @@ import type { ReactNode } from "react";
 import { SignOutButton } from "@/components/auth/sign-out-button";
 import { VerifyEmailBanner } from "@/components/auth/verify-email-banner";
 import { currentUser } from "@/lib/auth/current-user";
-import { isMailCaptured } from "@/lib/mail/send-mail";
+import { mailboxAccess } from "@/lib/mail/mail-capture";
 import "./globals.css";
 
 export const dynamic = "force-dynamic";
@@ -18,6 +18,7 @@ export const metadata: Metadata = {
 
 export default async function RootLayout({ children }: { children: ReactNode }) {
   const user = await currentUser();
+  const mailbox = mailboxAccess();
   return (
     <html lang="en" className={`${GeistSans.variable} ${GeistMono.variable}`}>
       <body>
@@ -36,7 +37,9 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
               )}
               <Link href="/ledger">Ledger</Link>
               <Link href="/verify">Verify a receipt</Link>
-              {isMailCaptured() && <Link href="/dev/mailbox">Dev mailbox</Link>}
+              {(mailbox === "public" || (mailbox === "admins" && user?.role === "admin")) && (
+                <Link href="/dev/mailbox">Dev mailbox</Link>
+              )}
             </nav>
             <div className="account">
               {user ? (

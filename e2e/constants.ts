@@ -6,6 +6,8 @@ const base = Number(process.env.E2E_PORT_BASE ?? 0);
 export const E2E_PORT = 3100 + base;
 export const E2E_PG_PORT = 54339 + base;
 export const E2E_CHAIN_PORT = 8546 + base;
+/** A production web instance (`npm run web`) on the same database: e2e/mail-capture.spec.ts. */
+export const E2E_WEB_PORT = 3300 + base;
 export const E2E_DATA_DIR = ".data/e2e";
 export const BASE_URL = `http://localhost:${E2E_PORT}`;
 /** What /verify offers as the chain node: the app's own anvil, reached by the browser directly. */

@@ -8,6 +8,7 @@ import { createDb } from "../db/client";
 import { migrateDatabase } from "../db/migrate";
 import { DEMO_PASSWORD, DEMO_TOTP_SECRET, demoAccounts, seedDemoData } from "../db/seed";
 import { codeKeyEnvironment } from "../lib/codes/code-crypto";
+import { productionMailProblem } from "../lib/mail/mail-capture";
 import { CHAIN_ID, DEV_RECEIPT_KEY, startEmbeddedChain } from "../lib/services/embedded-chain";
 import { startEmbeddedPostgres } from "../lib/services/embedded-postgres";
 import {
@@ -23,6 +24,15 @@ import {
 
 const log = (line: string) => console.log(`[prizeledger] ${line}`);
 const env = loadEnvOrExit("start");
+// The embedded demo publishes its logins, so its captured mail is open to all as well; against an
+// outside database npm start runs real accounts and is held to the rule of `npm run web`.
+const mailProblem = env.DATABASE_URL ? productionMailProblem(env) : undefined;
+if (mailProblem) {
+  console.error(`start: ${mailProblem}`);
+  process.exit(1);
+}
+const mailCapture =
+  env.DATABASE_URL || env.SMTP_URL ? env.MAIL_CAPTURE : (env.MAIL_CAPTURE ?? "public");
 const cleanups: Array<() => Promise<unknown>> = [];
 let stopping = false;
 
@@ -91,6 +101,7 @@ async function main(): Promise<void> {
     RECEIPT_SIGNING_KEY: ledger.receiptKey ?? "",
     LEDGER_PUBLIC_RPC_URL: env.LEDGER_PUBLIC_RPC_URL ?? ledger.rpcUrl ?? "",
     AUTH_SECRET: authSecret(env),
+    MAIL_CAPTURE: mailCapture ?? "",
     ...codeKeyEnvironment(),
     AUTH_TRUST_HOST: "true",
     NEXT_TELEMETRY_DISABLED: "1",

@@ -1,5 +1,6 @@
 /** `npm run web`: one web instance (build first with `npm run build`), configured by the environment. */
 import { migrateDatabase } from "../db/migrate";
+import { productionMailProblem } from "../lib/mail/mail-capture";
 import { loadEnvOrExit, NEXT_BIN, startChild, stopChild } from "./lib/runtime";
 
 // Every instance must share one keyring: a key generated locally would make other instances'
@@ -14,6 +15,11 @@ const env = loadEnvOrExit("web", [
   "LEDGER_CONTRACT",
   "LEDGER_CHAIN_ID",
 ]);
+const mailProblem = productionMailProblem(env);
+if (mailProblem) {
+  console.error(`web: ${mailProblem}`);
+  process.exit(1);
+}
 
 await migrateDatabase(env.DATABASE_URL as string);
 const web = startChild("web", process.execPath, [NEXT_BIN, "start", "--port", String(env.PORT)], {

@@ -2,7 +2,7 @@ import Link from "next/link";
 import { getDb } from "@/db/client";
 import type { PublicUser } from "@/lib/auth/accounts";
 import { isEmailVerified } from "@/lib/auth/email-verification";
-import { isMailCaptured } from "@/lib/mail/send-mail";
+import { mailboxAccess } from "@/lib/mail/mail-capture";
 import { ResendVerificationButton } from "./resend-verification-button";
 
 /** Reminds a signed-in player who has not confirmed their address yet (claims need it). */
@@ -14,7 +14,7 @@ export async function VerifyEmailBanner({ user }: { user: PublicUser }) {
         <p>
           <strong>Your email is not verified.</strong> Open the link we sent to {user.email} to
           confirm it: you need a confirmed address to claim prizes.
-          {isMailCaptured() && (
+          {mailboxAccess() === "public" && (
             <>
               {" "}
               <Link href={`/dev/mailbox?to=${encodeURIComponent(user.email)}`}>

@@ -40,6 +40,14 @@ describe("parseEnv", () => {
     ]);
   });
 
+  it("takes MAIL_CAPTURE as admins or public, and not beside SMTP_URL", () => {
+    expect(parseEnv({ MAIL_CAPTURE: "admins" }).MAIL_CAPTURE).toBe("admins");
+    expect(problems({ MAIL_CAPTURE: "1" })).toEqual(["MAIL_CAPTURE must be admins or public"]);
+    expect(problems({ MAIL_CAPTURE: "admins", SMTP_URL: "smtp://mail.example:587" })).toEqual([
+      expect.stringContaining("MAIL_CAPTURE must not be set with SMTP_URL"),
+    ]);
+  });
+
   it("treats blank values as unset", () => {
     expect(parseEnv({ DATABASE_URL: "", PORT: " " }).PORT).toBe(3000);
   });

@@ -63,8 +63,14 @@ export const envSchema = z
       .trim()
       .regex(/^[A-Za-z0-9-]+$/, "must be a header name")
       .optional(),
-    /** Unset: mail is only captured in mail_outbox and read at /dev/mailbox. */
+    /** Unset: mail is only captured in mail_outbox and read at /dev/mailbox (see MAIL_CAPTURE). */
     SMTP_URL: optionalUrl(["smtp:", "smtps:"]),
+    /**
+     * Who may read captured mail at /dev/mailbox when SMTP_URL is unset. The mail holds
+     * password-reset links, so `public` is only for npm start's demo, whose logins are published
+     * anyway; `npm run web` refuses it, and without SMTP_URL refuses to start unless this is set.
+     */
+    MAIL_CAPTURE: z.enum(["admins", "public"], { error: "must be admins or public" }).optional(),
     MAIL_FROM: z
       .string()
       .trim()
@@ -73,6 +79,13 @@ export const envSchema = z
     APP_URL: optionalUrl(["http:", "https:"]),
   })
   .superRefine((env, ctx) => {
+    if (env.SMTP_URL !== undefined && env.MAIL_CAPTURE !== undefined) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["MAIL_CAPTURE"],
+        message: "must not be set with SMTP_URL: mail is either sent or captured, not both",
+      });
+    }
     const ledger = ["LEDGER_RPC_URL", "LEDGER_CONTRACT", "ANCHORER_KEY"] as const;
     const set = ledger.filter((name) => env[name] !== undefined);
     if (set.length > 0 && set.length < ledger.length) {

@@ -15,11 +15,6 @@ function mailSettings(): MailSettings {
   return { smtpUrl: SMTP_URL, from: MAIL_FROM };
 }
 
-/** True when no SMTP server is configured: mail stays in mail_outbox and /dev/mailbox shows it. */
-export function isMailCaptured(): boolean {
-  return mailSettings().smtpUrl === undefined;
-}
-
 // Transporters hold connection settings and TLS state: build one per server for the process.
 const transporters = new Map<string, Transporter>();
 

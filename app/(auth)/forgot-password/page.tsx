@@ -1,7 +1,7 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { ForgotPasswordForm } from "@/components/auth/forgot-password-form";
-import { isMailCaptured } from "@/lib/mail/send-mail";
+import { mailboxAccess } from "@/lib/mail/mail-capture";
 
 export const metadata: Metadata = { title: "Forgot your password?" };
 
@@ -14,7 +14,7 @@ export default function ForgotPasswordPage() {
         <Link href="/signin">Back to sign in</Link>.
       </p>
       <ForgotPasswordForm />
-      {isMailCaptured() && (
+      {mailboxAccess() === "public" && (
         <p className="muted small">
           This site sends no email: messages are kept in the{" "}
           <Link href="/dev/mailbox">development mailbox</Link>.

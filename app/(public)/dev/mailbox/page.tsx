@@ -3,8 +3,10 @@ import Link from "next/link";
 import { notFound } from "next/navigation";
 import { MailText } from "@/components/mail/mail-text";
 import { getDb } from "@/db/client";
+import { requirePageRole } from "@/lib/auth/require-page-role";
 import { formatDateTime } from "@/lib/format";
-import { isMailCaptured, listMail } from "@/lib/mail/send-mail";
+import { mailboxAccess } from "@/lib/mail/mail-capture";
+import { listMail } from "@/lib/mail/send-mail";
 
 export const metadata: Metadata = { title: "Development mailbox" };
 
@@ -14,7 +16,9 @@ export default async function MailboxPage({
   searchParams: Promise<{ to?: string | string[] }>;
 }) {
   // With a real SMTP server configured, mail leaves the site and this page does not exist.
-  if (!isMailCaptured()) notFound();
+  const access = mailboxAccess();
+  if (access === "none") notFound();
+  if (access === "admins") await requirePageRole("/dev/mailbox", "admin");
   const { to } = await searchParams;
   const recipient = typeof to === "string" ? to.trim().toLowerCase().slice(0, 254) : "";
   const messages = await listMail(getDb(), { to: recipient || undefined, limit: 100 });
@@ -23,9 +27,18 @@ export default async function MailboxPage({
       <h1>Development mailbox</h1>
       <p className="lead">
         This is the development mailbox. No SMTP server is configured (<code>SMTP_URL</code> is not
-        set), so Prizeledger sends no email and keeps every message here instead, newest first.
-        Anyone who can open this site can read it: set <code>SMTP_URL</code> before real players
-        sign up.
+        set), so Prizeledger sends no email and keeps every message here instead, newest first.{" "}
+        {access === "public" ? (
+          <>
+            Anyone who can open this site can read it: set <code>SMTP_URL</code> before real players
+            sign up.
+          </>
+        ) : (
+          <>
+            Only admins can read it (<code>MAIL_CAPTURE=admins</code>); players receive nothing, so
+            set <code>SMTP_URL</code> before real players sign up.
+          </>
+        )}
       </p>
       <form method="get" className="row mailbox-filter">
         <label className="sr-only" htmlFor="mailbox-to">
