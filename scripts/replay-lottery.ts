@@ -1,16 +1,22 @@
 /**
  * Replays a lottery draw from its public transcript:
+ *   npm run lottery:replay -- --drop <dropId>   (from the installation's database)
  *   npm run lottery:replay -- --url http://localhost:3000 --drop <dropId>
  *   npm run lottery:replay -- --file transcript.json
+ * The installation's database is DATABASE_URL, else npm start's embedded one; the transcript read
+ * from it is the one the site publishes.
  * Checks SHA-256(seed) against the published commitment, recomputes the ranking and exits 0 only
  * if the published winners are the ones the ranking gives.
  */
 import { readFile } from "node:fs/promises";
 import { parseArgs } from "node:util";
+import { createDb } from "../db/client";
 import { type LotteryTranscript, replayTranscript } from "../lib/lottery/draw";
+import { lotteryTranscript } from "../lib/lottery/lottery";
+import { openInstallationDatabase } from "./lib/installation";
 
 const USAGE =
-  "usage: npm run lottery:replay -- --url <site> --drop <dropId>\n" +
+  "usage: npm run lottery:replay -- [--url <site>] --drop <dropId>\n" +
   "       npm run lottery:replay -- --file <transcript.json>";
 
 function fail(message: string): never {
@@ -34,13 +40,27 @@ async function loadTranscript(): Promise<{ source: string; transcript: LotteryTr
       fail(`${values.file} cannot be read as JSON: ${(error as Error).message}`);
     }
   }
-  if (!values.url || !values.drop) fail(USAGE);
+  if (!values.drop) fail(USAGE);
+  if (!values.url) return installationTranscript(values.drop);
   const source = new URL(`/api/v1/drops/${encodeURIComponent(values.drop)}/lottery`, values.url);
   const res = await fetch(source).catch((error: Error) =>
     fail(`cannot reach ${source}: ${error.message}`),
   );
   if (!res.ok) fail(`${source} answered HTTP ${res.status}: ${await res.text()}`);
   return { source: source.href, transcript: (await res.json()) as LotteryTranscript };
+}
+
+async function installationTranscript(
+  dropId: string,
+): Promise<{ source: string; transcript: LotteryTranscript }> {
+  const database = await openInstallationDatabase().catch((error: Error) => fail(error.message));
+  const { db, sql } = createDb(database.url, 1);
+  const transcript = await lotteryTranscript(db, dropId).finally(async () => {
+    await sql.end();
+    await database.close();
+  });
+  if (!transcript) fail(`no lottery drop ${dropId} in the installation's database`);
+  return { source: "the installation's database", transcript };
 }
 
 const { source, transcript } = await loadTranscript();

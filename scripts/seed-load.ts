@@ -1,6 +1,6 @@
 /**
- * `npm run seed:load -- --players N --units U --out FILE`: load-test data in the configured
- * database (DATABASE_URL): N eligible players, each with an API token, and one live first-come
+ * `npm run seed:load -- --players N --units U --out FILE`: load-test data in the installation's
+ * database (DATABASE_URL, else npm start's embedded one): N eligible players, each with an API token, and one live first-come
  * drop of U units. Writes `{"dropId": …, "players": [{"id", "email", "token"}]}` to FILE for
  * `npm run bench:claims -- --url … --seed-file FILE` or an outside load tool.
  *
@@ -13,6 +13,7 @@ import { parseArgs } from "node:util";
 import { createDb } from "@/db/client";
 import { userForApiToken } from "@/lib/auth/api-tokens";
 import { seedLoad } from "./bench/seed";
+import { openInstallationDatabase } from "./lib/installation";
 
 const USAGE = "usage: npm run seed:load -- --players N --units U --out FILE";
 
@@ -39,16 +40,8 @@ async function main(): Promise<void> {
     console.error(`--out is required\n${USAGE}`);
     process.exit(2);
   }
-  const url = process.env.DATABASE_URL?.trim();
-  if (!url) {
-    console.error(
-      "DATABASE_URL is not set: seed:load writes into an existing database, e.g.\n" +
-        "  DATABASE_URL=postgres://prizeledger:prizeledger@127.0.0.1:54329/prizeledger " +
-        "npm run seed:load -- --players 20000 --units 100000 --out .data/load.json",
-    );
-    process.exit(2);
-  }
-  const { db, sql } = createDb(url, 4);
+  const database = await openInstallationDatabase();
+  const { db, sql } = createDb(database.url, 4);
   try {
     const started = performance.now();
     const seed = await seedLoad(db, sql, { players, units });
@@ -66,6 +59,7 @@ async function main(): Promise<void> {
     );
   } finally {
     await sql.end();
+    await database.close();
   }
 }
 

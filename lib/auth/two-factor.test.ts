@@ -9,6 +9,7 @@ import {
   beginEnrolment,
   confirmEnrolment,
   disableTwoFactor,
+  enabledTotpSecret,
   enrolWithSecret,
   twoFactorStatus,
 } from "./two-factor";
@@ -94,5 +95,18 @@ describe("sessions", () => {
       .from(auditEvents)
       .where(and(eq(auditEvents.actorId, user.id), eq(auditEvents.action, "sign_out_everywhere")));
     expect(event).toMatchObject({ outcome: "ok", data: { sessionVersion: 1 } });
+  });
+});
+
+describe("enabledTotpSecret", () => {
+  it("gives the secret of an account with two-factor on, and nothing before it is confirmed", async () => {
+    const admin = await newAccount("admin");
+    await beginEnrolment(db, admin.id);
+    expect(await enabledTotpSecret(db, admin.email)).toBeUndefined();
+    await enrolWithSecret(db, admin.id, "PRIZELEDGERDEMOTWOFACTORSECRETAB");
+    expect(await enabledTotpSecret(db, admin.email.toUpperCase())).toBe(
+      "PRIZELEDGERDEMOTWOFACTORSECRETAB",
+    );
+    expect(await enabledTotpSecret(db, "nobody@test.invalid")).toBeUndefined();
   });
 });

@@ -5,6 +5,7 @@ import { recoveryCodes, type User, users } from "@/db/schema";
 import { type RequestContext, recordEvent } from "@/lib/audit/record-event";
 import { codeFingerprint, decryptCode, encryptCode } from "@/lib/codes/code-crypto";
 import { AppError } from "@/lib/errors/app-error";
+import { findUserByEmail } from "./accounts";
 import {
   decodeBase32,
   encodeBase32,
@@ -202,6 +203,16 @@ export async function disableTwoFactor(
       outcome: "ok",
     });
   });
+}
+
+/**
+ * The base32 secret of the account with this address if it has two-factor on, for the operator's
+ * `npm run otp`: whoever holds the database and the code keys can read it anyway.
+ */
+export async function enabledTotpSecret(db: DbOrTx, email: string): Promise<string | undefined> {
+  const user = await findUserByEmail(db, email);
+  const secret = user?.totpEnabledAt ? secretOf(user) : undefined;
+  return secret && encodeBase32(secret);
 }
 
 /** Enrols an account with a known secret (demo data only), with no recovery codes. */

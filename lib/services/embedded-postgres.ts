@@ -53,10 +53,38 @@ export async function startEmbeddedPostgres(
   } finally {
     await admin.end();
   }
-  return {
-    url: `postgres://prizeledger:prizeledger@127.0.0.1:${port}/${DATABASE}`,
-    stop: () => pg.stop(),
-  };
+  return { url: embeddedPostgresUrl(port), stop: () => pg.stop() };
+}
+
+export function embeddedPostgresUrl(port: number): string {
+  return `postgres://prizeledger:prizeledger@127.0.0.1:${port}/${DATABASE}`;
+}
+
+/**
+ * The port of the server running on the cluster in `dir` (e.g. under `npm start`), read from its
+ * pid file, or undefined when no live server holds it.
+ */
+export function runningEmbeddedPostgres(dir: string): number | undefined {
+  const lines = readPidFile(path.resolve(dir));
+  const pid = Number(lines?.[0]);
+  if (!lines || !(pid > 0) || !isAlive(pid)) return undefined;
+  const port = Number(lines[3]);
+  return Number.isInteger(port) && port > 0 ? port : undefined;
+}
+
+function readPidFile(databaseDir: string): string[] | undefined {
+  const pidFile = path.join(databaseDir, "postmaster.pid");
+  return fs.existsSync(pidFile) ? fs.readFileSync(pidFile, "utf8").split("\n") : undefined;
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: alive, but another user's (the postgres user's, when we run as root).
+    return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
 }
 
 /** Adds the others-execute bit (passage, not listing) to every ancestor directory that lacks it. */
@@ -75,12 +103,6 @@ function grantTraverse(targets: string[]): string[] {
 }
 
 function removeStalePidFile(databaseDir: string): void {
-  const pidFile = path.join(databaseDir, "postmaster.pid");
-  if (!fs.existsSync(pidFile)) return;
-  const pid = Number(fs.readFileSync(pidFile, "utf8").split("\n")[0]);
-  try {
-    if (pid > 0) process.kill(pid, 0);
-  } catch {
-    fs.rmSync(pidFile);
-  }
+  const pid = Number(readPidFile(databaseDir)?.[0]);
+  if (pid > 0 && !isAlive(pid)) fs.rmSync(path.join(databaseDir, "postmaster.pid"));
 }
