@@ -24,8 +24,9 @@ function fail(message: string, code = 1): never {
 /** Reads a line from the terminal without showing it. */
 function readHidden(prompt: string): Promise<string> {
   const input = process.stdin;
-  process.stderr.write(prompt);
+  // Raw before the prompt shows: what is typed once it shows must never echo.
   input.setRawMode(true);
+  process.stderr.write(prompt);
   input.setEncoding("utf8");
   input.resume();
   return new Promise((resolve, reject) => {
