@@ -230,3 +230,29 @@ export async function browserLocalInput(page: Page, epochMs: number): Promise<st
     return shifted.toISOString().slice(0, 16);
   }, epochMs);
 }
+
+/**
+ * Ends a live lottery now through the admin API and waits for the worker to draw it. Specs make
+ * their lotteries with a long window and end them once everyone has entered: a window of a few
+ * seconds would close early on a slow machine and refuse the spec's own entries.
+ */
+export async function endLotteryAndAwaitDraw(
+  request: APIRequestContext,
+  adminHeaders: Record<string, string>,
+  dropId: string,
+): Promise<void> {
+  const ended = await request.patch(`/api/v1/admin/drops/${dropId}`, {
+    headers: adminHeaders,
+    data: { end: true },
+  });
+  expect(ended.status(), await ended.text()).toBe(200);
+  await expect
+    .poll(
+      async () => {
+        const res = await request.get(`/api/v1/drops/${dropId}/lottery`);
+        return ((await res.json()) as { drawnAt: string | null }).drawnAt;
+      },
+      { message: `the draw of lottery ${dropId}`, timeout: 30_000, intervals: [500, 1000] },
+    )
+    .not.toBeNull();
+}
