@@ -11,7 +11,6 @@ export const ADMIN_EMAIL = "admin@prizeledger.test";
 export const AUDITOR_EMAIL = "auditor@prizeledger.test";
 export const ALICE_EMAIL = "alice@prizeledger.test";
 export const LAUNCH_DROP = "Launch Day Gift Card Drop";
-export const FLASH_DROP = "Token Flash Drop";
 
 export const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/;
 export const TX_HASH = /^0x[0-9a-f]{64}$/i;
