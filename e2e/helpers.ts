@@ -255,3 +255,9 @@ export async function endLotteryAndAwaitDraw(
     )
     .not.toBeNull();
 }
+
+/** The server's clock, in whole seconds as milliseconds, from the Date header of a cheap request. */
+export async function serverTime(request: APIRequestContext): Promise<number> {
+  const res = await request.get("/api/v1/openapi.json");
+  return Date.parse(res.headers().date ?? "");
+}
