@@ -3,6 +3,7 @@ import {
   createPlayer,
   mailedLink,
   otherClientIp,
+  serverTime,
   shot,
   signIn,
   uniqueEmail,
@@ -226,28 +227,47 @@ test.describe("account lifecycle", () => {
     browser,
     request,
   }) => {
-    // An address of this test's own (the first X-Forwarded-For hop), so no other test is limited.
-    const headers = { "x-forwarded-for": otherClientIp() };
-    const signUpFrom = (prefix: string) =>
-      request.post("/api/v1/accounts", {
-        headers,
-        data: { email: uniqueEmail(prefix), password: "correct horse battery" },
-      });
-    for (let i = 0; i < 10; i++) expect((await signUpFrom("busy")).status()).toBe(201);
-    const refused = await signUpFrom("busy");
+    // The limit counts in hour-long windows of the server's clock: sign-ups straddling the turn of
+    // an hour would count in two, so such a run starts over from a new address.
+    const hour = async () => Math.floor((await serverTime(request)) / 3_600_000);
+    const run = async () => {
+      // An address of this run's own (the first X-Forwarded-For hop), so no other test is limited.
+      const headers = { "x-forwarded-for": otherClientIp() };
+      const signUpFrom = (prefix: string) =>
+        request.post("/api/v1/accounts", {
+          headers,
+          data: { email: uniqueEmail(prefix), password: "correct horse battery" },
+        });
+      const statuses = [];
+      for (let i = 0; i < 10; i++) statuses.push((await signUpFrom("busy")).status());
+      const refused = await signUpFrom("busy");
+
+      const context = await browser.newContext({ extraHTTPHeaders: headers });
+      const page = await context.newPage();
+      await page.goto("/signup");
+      await page.getByLabel("Email").fill(uniqueEmail("busy-form"));
+      await page.getByLabel("Password").fill("a-long-enough-password");
+      await page.getByLabel("Country of residence").selectOption("US");
+      await page.getByLabel("I am 18 or older").check();
+      await page.getByRole("button", { name: "Create account" }).click();
+      const alert = page.locator("form").getByRole("alert");
+      await expect(alert.or(page.getByTestId("signed-in-as"))).toBeVisible();
+      return { statuses, refused, context, page, alert };
+    };
+    let inOneHour: Awaited<ReturnType<typeof run>> | undefined;
+    for (let tries = 0; tries < 3 && !inOneHour; tries++) {
+      const before = await hour();
+      const attempt = await run();
+      if ((await hour()) === before) inOneHour = attempt;
+      else await attempt.context.close();
+    }
+    if (!inOneHour) throw new Error("three runs in a row crossed the turn of an hour");
+    const { statuses, refused, context, page, alert } = inOneHour;
+    expect(statuses).toEqual(Array(10).fill(201));
     expect(refused.status()).toBe(429);
     expect(Number(refused.headers()["retry-after"])).toBeGreaterThan(0);
     expect(await refused.json()).toMatchObject({ error: { code: "rate_limited" } });
-
-    const context = await browser.newContext({ extraHTTPHeaders: headers });
-    const page = await context.newPage();
-    await page.goto("/signup");
-    await page.getByLabel("Email").fill(uniqueEmail("busy-form"));
-    await page.getByLabel("Password").fill("a-long-enough-password");
-    await page.getByLabel("Country of residence").selectOption("US");
-    await page.getByLabel("I am 18 or older").check();
-    await page.getByRole("button", { name: "Create account" }).click();
-    await expect(page.locator("form").getByRole("alert")).toHaveText(
+    await expect(alert).toHaveText(
       /^Too many sign-ups from your network: try again in \d+ minutes?$/,
     );
     await expect(page.getByTestId("signed-in-as")).toHaveCount(0);

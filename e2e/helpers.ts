@@ -11,7 +11,6 @@ export const ADMIN_EMAIL = "admin@prizeledger.test";
 export const AUDITOR_EMAIL = "auditor@prizeledger.test";
 export const ALICE_EMAIL = "alice@prizeledger.test";
 export const LAUNCH_DROP = "Launch Day Gift Card Drop";
-export const FLASH_DROP = "Token Flash Drop";
 
 export const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/;
 export const TX_HASH = /^0x[0-9a-f]{64}$/i;
@@ -229,4 +228,36 @@ export async function browserLocalInput(page: Page, epochMs: number): Promise<st
     const shifted = new Date(d.getTime() - d.getTimezoneOffset() * 60_000);
     return shifted.toISOString().slice(0, 16);
   }, epochMs);
+}
+
+/**
+ * Ends a live lottery now through the admin API and waits for the worker to draw it. Specs make
+ * their lotteries with a long window and end them once everyone has entered: a window of a few
+ * seconds would close early on a slow machine and refuse the spec's own entries.
+ */
+export async function endLotteryAndAwaitDraw(
+  request: APIRequestContext,
+  adminHeaders: Record<string, string>,
+  dropId: string,
+): Promise<void> {
+  const ended = await request.patch(`/api/v1/admin/drops/${dropId}`, {
+    headers: adminHeaders,
+    data: { end: true },
+  });
+  expect(ended.status(), await ended.text()).toBe(200);
+  await expect
+    .poll(
+      async () => {
+        const res = await request.get(`/api/v1/drops/${dropId}/lottery`);
+        return ((await res.json()) as { drawnAt: string | null }).drawnAt;
+      },
+      { message: `the draw of lottery ${dropId}`, timeout: 30_000, intervals: [500, 1000] },
+    )
+    .not.toBeNull();
+}
+
+/** The server's clock, in whole seconds as milliseconds, from the Date header of a cheap request. */
+export async function serverTime(request: APIRequestContext): Promise<number> {
+  const res = await request.get("/api/v1/openapi.json");
+  return Date.parse(res.headers().date ?? "");
 }

@@ -1,6 +1,8 @@
+import { randomUUID } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { isAppError } from "@/lib/errors/app-error";
 import { connectTestDb } from "@/test/db";
+import { inOneWindow } from "@/test/rate-windows";
 import { enforceRateLimits, hitRateLimits, type RateRule } from "./rate-limit";
 
 const db = connectTestDb();
@@ -8,8 +10,12 @@ const rule: RateRule = { name: "test", limit: 3, windowSeconds: 3600 };
 
 describe("rate limits in PostgreSQL", () => {
   it("admits up to the limit, then refuses with the seconds left in the window", async () => {
-    const verdicts = [];
-    for (let i = 0; i < 5; i++) verdicts.push(await hitRateLimits(db, [{ rule, subject: "a" }]));
+    const verdicts = await inOneWindow(db, rule.windowSeconds, async () => {
+      const subject = randomUUID();
+      const run = [];
+      for (let i = 0; i < 5; i++) run.push(await hitRateLimits(db, [{ rule, subject }]));
+      return run;
+    });
     expect(verdicts.map((v) => v.ok)).toEqual([true, true, true, false, false]);
     const last = verdicts[4];
     expect(last?.retryAfter).toBeGreaterThan(0);
@@ -17,13 +23,19 @@ describe("rate limits in PostgreSQL", () => {
   });
 
   it("counts each subject apart and refuses when any of several checks is over", async () => {
-    for (let i = 0; i < 3; i++) await hitRateLimits(db, [{ rule, subject: "ip-1" }]);
-    expect((await hitRateLimits(db, [{ rule, subject: "ip-2" }])).ok).toBe(true);
-    const both = await hitRateLimits(db, [
-      { rule, subject: "ip-2" },
-      { rule, subject: "ip-1" },
-    ]);
-    expect(both.ok).toBe(false);
+    const [second, both] = await inOneWindow(db, rule.windowSeconds, async () => {
+      const [one, two] = [randomUUID(), randomUUID()];
+      for (let i = 0; i < 3; i++) await hitRateLimits(db, [{ rule, subject: one }]);
+      return [
+        await hitRateLimits(db, [{ rule, subject: two }]),
+        await hitRateLimits(db, [
+          { rule, subject: two },
+          { rule, subject: one },
+        ]),
+      ];
+    });
+    expect(second?.ok).toBe(true);
+    expect(both?.ok).toBe(false);
   });
 
   it("skips a check with no subject instead of lumping unknown callers together", async () => {
@@ -33,8 +45,11 @@ describe("rate limits in PostgreSQL", () => {
 
   it("refuses with rate_limited and retryAfter", async () => {
     const tight: RateRule = { name: "tight", limit: 1, windowSeconds: 60 };
-    await enforceRateLimits(db, [{ rule: tight, subject: "x" }]);
-    const error = await enforceRateLimits(db, [{ rule: tight, subject: "x" }]).catch((e) => e);
+    const error = await inOneWindow(db, tight.windowSeconds, async () => {
+      const subject = randomUUID();
+      await enforceRateLimits(db, [{ rule: tight, subject }]);
+      return enforceRateLimits(db, [{ rule: tight, subject }]).catch((e) => e);
+    });
     expect(isAppError(error) && error.code).toBe("rate_limited");
     expect(error.details.retryAfter).toBeGreaterThan(0);
   });

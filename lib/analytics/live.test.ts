@@ -90,9 +90,15 @@ describe("live analytics feed after a lost connection", () => {
     });
     const stop = feed.subscribe(() => {});
     await waitFor(feed.subscribe, (s) => s.n >= 1);
-    await db.execute(sql`
-      select pg_terminate_backend(pid) from pg_stat_activity
-      where datname = current_database() and query ilike 'listen%'`);
+    // The LISTEN connection opens in the background, maybe after the first snapshot: cut it
+    // once it is there, or nothing would be cut and the reconnection never tried.
+    let cut = 0;
+    while (cut === 0) {
+      const terminated = await db.execute(sql`
+        select pg_terminate_backend(pid) from pg_stat_activity
+        where datname = current_database() and query ilike 'listen%'`);
+      cut = terminated.length;
+    }
     // The listener reconnects by itself and refreshes once it listens again; notifications
     // sent after that reach the feed as before.
     const after = computes;

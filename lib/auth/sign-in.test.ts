@@ -1,7 +1,10 @@
+import { randomUUID } from "node:crypto";
 import { and, eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { auditEvents, users } from "@/db/schema";
+import { rateRules } from "@/lib/abuse/rate-limit";
 import { connectTestDb } from "@/test/db";
+import { inOneWindow } from "@/test/rate-windows";
 import { createAccount } from "./accounts";
 import { attemptSignIn, LOCKOUT_THRESHOLD, lockoutSeconds } from "./sign-in";
 import { decodeBase32, TOTP_STEP_SECONDS, totpCode } from "./totp";
@@ -19,13 +22,14 @@ async function newAccount(role: "player" | "admin" = "player") {
   return { ...user, email };
 }
 
-/** Enrols two-factor and returns the secret and the recovery codes. */
+/** Enrols two-factor; returns the secret, the code that confirmed it and the recovery codes. */
 async function enrol(userId: string) {
   await beginEnrolment(db, userId);
   const status = await twoFactorStatus(db, userId);
   const secret = decodeBase32(status.pending?.secret ?? "");
-  const codes = await confirmEnrolment(db, userId, totpCode(secret), context);
-  return { secret, codes };
+  const spent = totpCode(secret);
+  const codes = await confirmEnrolment(db, userId, spent, context);
+  return { secret, spent, codes };
 }
 
 const nextStepCode = (secret: Uint8Array) =>
@@ -106,11 +110,14 @@ describe("attemptSignIn", () => {
   });
 
   it("rate-limits attempts per account", async () => {
-    const email = `limited-${Date.now()}@test.invalid`;
-    const results = [];
-    for (let i = 0; i < 11; i++) {
-      results.push(await attemptSignIn(db, { email, password: "x" }, { ip: `198.51.100.${i}` }));
-    }
+    const results = await inOneWindow(db, rateRules.signInPerAccount.windowSeconds, async () => {
+      const email = `limited-${randomUUID()}@test.invalid`;
+      const run = [];
+      for (let i = 0; i < 11; i++) {
+        run.push(await attemptSignIn(db, { email, password: "x" }, { ip: `198.51.100.${i}` }));
+      }
+      return run;
+    });
     expect(results.slice(0, 10).every((r) => !r.ok && r.reason === "invalid_credentials")).toBe(
       true,
     );
@@ -121,7 +128,7 @@ describe("attemptSignIn", () => {
 
   it("asks for the second factor, refuses a wrong or reused code, accepts a fresh one", async () => {
     const user = await newAccount();
-    const { secret } = await enrol(user.id);
+    const { secret, spent } = await enrol(user.id);
     const credentials = { email: user.email, password: PASSWORD };
     expect(await attemptSignIn(db, credentials, context)).toEqual({
       ok: false,
@@ -130,10 +137,9 @@ describe("attemptSignIn", () => {
     expect(await attemptSignIn(db, { ...credentials, otp: "000000" }, context)).toMatchObject({
       reason: "otp_invalid",
     });
-    // The code that confirmed enrolment was spent there.
-    expect(
-      await attemptSignIn(db, { ...credentials, otp: totpCode(secret) }, context),
-    ).toMatchObject({
+    // The code that confirmed enrolment was spent there (a code made now would be a fresh one
+    // if the 30-second step has moved on since).
+    expect(await attemptSignIn(db, { ...credentials, otp: spent }, context)).toMatchObject({
       reason: "otp_invalid",
     });
     const fresh = nextStepCode(secret);
