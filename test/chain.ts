@@ -18,7 +18,7 @@ export function connectTestChain(): TestChain {
   let stop = async () => {};
   beforeAll(async () => {
     const dir = path.resolve(".data", "test", `chain-${process.pid}-${Date.now()}`);
-    const started = await startEmbeddedChain(dir, await freePort());
+    const started = await startOnFreePort(dir);
     const connected = await connectLedgerChain(
       started.rpcUrl,
       started.contract,
@@ -33,4 +33,18 @@ export function connectTestChain(): TestChain {
   }, 120_000);
   afterAll(() => stop());
   return chain;
+}
+
+/**
+ * A port the OS called free may be taken by another test file's chain before anvil binds it (files
+ * run in parallel): the start then fails, and a new port is tried.
+ */
+async function startOnFreePort(dir: string, attempts = 3) {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startEmbeddedChain(dir, await freePort());
+    } catch (error) {
+      if (attempt >= attempts) throw error;
+    }
+  }
 }
