@@ -1,4 +1,4 @@
-import { and, desc, eq, lte, sql } from "drizzle-orm";
+import { and, asc, desc, eq, lte, sql } from "drizzle-orm";
 import { type AbstractProvider, Contract, type Signer } from "ethers";
 import type { Db } from "@/db/client";
 import { checkpoints } from "@/db/schema";
@@ -50,10 +50,10 @@ export async function anchorCheckpoint(db: Db, chain: LedgerChain): Promise<Anch
       );
     }
   }
-  if (onChain >= target.treeSize) {
-    await reconcile(db, chain, contract, onChain);
-    return { status: "reconciled", treeSize: onChain };
-  }
+  // Even when the target is further on: a checkpoint sent without its answer ever arriving (the
+  // node stopped first) is on chain, and its entries were anchored in its block, not a later one.
+  await reconcile(db, chain, contract, onChain);
+  if (onChain >= target.treeSize) return { status: "reconciled", treeSize: onChain };
 
   const proof = await consistencyProof(db, onChain, target.treeSize);
   const tx = await contract.getFunction("appendCheckpoint")(
@@ -100,7 +100,10 @@ async function recordAnchored(
   });
 }
 
-/** Records checkpoints the chain already has (found through their events) and drops the rest. */
+/**
+ * Records every pending checkpoint the chain already has (found through its event), smallest
+ * first, and drops the other pending ones the chain has passed.
+ */
 async function reconcile(
   db: Db,
   chain: LedgerChain,
@@ -111,7 +114,7 @@ async function reconcile(
     .select()
     .from(checkpoints)
     .where(and(eq(checkpoints.status, "pending"), lte(checkpoints.treeSize, onChain)))
-    .orderBy(desc(checkpoints.treeSize));
+    .orderBy(asc(checkpoints.treeSize));
   for (const cp of pending) {
     const [root] = (await contract.getFunction("checkpointAt")(cp.treeSize)) as [string, bigint];
     if (root.toLowerCase() !== toHex(cp.rootHash)) continue;
@@ -131,7 +134,6 @@ async function reconcile(
       event.blockNumber,
       block.timestamp,
     );
-    return;
   }
   await db
     .update(checkpoints)
