@@ -1,9 +1,11 @@
 import { and, asc, desc, eq, lte, sql } from "drizzle-orm";
 import { type AbstractProvider, Contract, type Signer } from "ethers";
 import type { Db } from "@/db/client";
-import { checkpoints } from "@/db/schema";
+import { checkpoints, ledgerEntries } from "@/db/schema";
+import { env } from "@/lib/config/env";
 import { LEDGER_ABI } from "@/lib/ledger/contract";
 import { toHex } from "@/lib/ledger/merkle";
+import { HAS_RECEIPT, promisedBy } from "./promised-by";
 import { consistencyProof, storedRoot } from "./proofs";
 
 export type LedgerChain = {
@@ -77,7 +79,18 @@ async function recordAnchored(
   blockNumber: number,
   blockTime: number,
 ): Promise<void> {
+  const { ANCHOR_DEADLINE_SECONDS } = env();
   await db.transaction(async (tx) => {
+    // Its entries are those above the previous anchored checkpoint; a promise is broken when the
+    // block is later than promised.
+    await tx.execute(sql`
+      update ${checkpoints} set missed_deadlines = (
+        select count(*) from ${ledgerEntries}
+        where leaf_index >= (select coalesce(max(tree_size), 0) from ${checkpoints}
+                             where status = 'anchored' and tree_size < ${treeSize})
+          and leaf_index < ${treeSize} and ${HAS_RECEIPT}
+          and ${promisedBy(ANCHOR_DEADLINE_SECONDS)} < ${blockTime})
+      where tree_size = ${treeSize}`);
     await tx
       .update(checkpoints)
       .set({
