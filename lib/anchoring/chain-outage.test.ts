@@ -48,16 +48,18 @@ async function rpc<T>(url: string, method: string, params: unknown[] = []): Prom
 }
 
 type Call = { id: number; method: string };
+/** Before relaying the call, after the node answered and mined it, or after the caller got its answer. */
+type When = "before" | "after" | "answered";
 
 /**
- * Relays JSON-RPC to the node. `stopNodeAt` arms a one-shot trigger: the node is stopped either
- * before a call of that method is relayed or after the node has answered it (and, for a sent
- * transaction, mined it), and the caller sees its connection dropped. While the node is down, or
- * while `hold` is set, every call is dropped the same way.
+ * Relays JSON-RPC to the node. `stopNodeAt` arms a one-shot trigger: the node is stopped before a
+ * call of that method is relayed or after the node has answered it (and, for a sent transaction,
+ * mined it), and the caller sees its connection dropped; or the caller gets the answer and then
+ * the node stops. While the node is down, or while `hold` is set, every call is dropped.
  */
 function startRelay(target: () => string) {
   let trigger:
-    | { method: string; when: "before" | "after"; stop: () => Promise<void>; done: () => void }
+    | { method: string; when: When; stop: () => Promise<void>; done: () => void }
     | undefined;
   let hold = false;
   const server = http.createServer(async (req, res) => {
@@ -79,6 +81,11 @@ function startRelay(target: () => string) {
         body,
       });
       const text = await response.text();
+      if (fired?.when === "answered") {
+        res.writeHead(response.status, { "content-type": "application/json" }).end(text);
+        await fired.stop();
+        return;
+      }
       if (fired) {
         const sent = calls.find((c) => c.method === "eth_sendRawTransaction");
         if (sent) {
@@ -103,7 +110,7 @@ function startRelay(target: () => string) {
     setHold: (value: boolean) => {
       hold = value;
     },
-    stopNodeAt(method: string, when: "before" | "after", stop: () => Promise<void>) {
+    stopNodeAt(method: string, when: When, stop: () => Promise<void>) {
       return new Promise<void>((done) => {
         trigger = { method, when, stop, done };
       });
@@ -215,13 +222,23 @@ describe("a ledger node outage during a claim burst", () => {
     await restartNode();
     await waitFor(allAnchored);
 
-    // Outage 2: the node mines a checkpoint and stops before the job hears back. It stays down
-    // "for an hour" (the restarted node's clock moves on), past the promised deadlines.
-    const stopped2 = relay.stopNodeAt("eth_sendRawTransaction", "after", () => node.stop());
-    const during2 = claimBurst(20);
+    // Outage 2: the node takes a checkpoint transaction into its pool, answers, and stops before
+    // mining it; it comes back from its state file without it.
+    await rpc(node.rpcUrl, "evm_setAutomine", [false]);
+    const stopped2 = relay.stopNodeAt("eth_sendRawTransaction", "answered", () => node.stop());
+    const during2 = claimBurst(10);
     await stopped2;
+    claims.push(...(await during2));
+    await restartNode();
+    await waitFor(allAnchored);
+
+    // Outage 3: the node mines a checkpoint and stops before the job hears back. It stays down
+    // "for an hour" (the restarted node's clock moves on), past the promised deadlines.
+    const stopped3 = relay.stopNodeAt("eth_sendRawTransaction", "after", () => node.stop());
+    const during3 = claimBurst(20);
+    await stopped3;
     relay.setHold(true);
-    claims.push(...(await during2), ...(await claimBurst(10)));
+    claims.push(...(await during3), ...(await claimBurst(10)));
     await restartNode();
     await rpc(node.rpcUrl, "evm_increaseTime", [3600]);
     relay.setHold(false);
