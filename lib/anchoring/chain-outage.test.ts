@@ -23,12 +23,24 @@ import { runAnchoring } from "./run-anchoring";
 import { logSize } from "./sequence-entries";
 
 /*
- * A ledger node outage in the middle of a claim burst. The anchoring job reaches the node through
- * a small JSON-RPC relay, which only lets the test choose the exact moment at which the real node
- * (anvil, keeping its state in a file like the embedded one) is stopped: just before the job sends
- * a checkpoint, and just after the node mined one but before the job heard back.
+ * A ledger node outage in the middle of a claim burst. The node is a real anvil keeping its state
+ * in a file, as the embedded one does: stopping it ends its process (it saves its state on the way
+ * out) and starting it again loads that state. The anchoring job reaches it through a small
+ * JSON-RPC relay, which only lets the test choose the exact moment of each stop: before the job
+ * sends a checkpoint; after the node took one into its pool and answered, before mining it; after
+ * it mined one, before the job heard back.
  */
 
+// The configuration a web and a worker process would have: env() reads it once, at the first
+// claim. Given back after the file, whichever process runs the next one.
+const CONFIG = [
+  "RECEIPT_SIGNING_KEY",
+  "LEDGER_CHAIN_ID",
+  "LEDGER_RPC_URL",
+  "LEDGER_CONTRACT",
+  "ANCHORER_KEY",
+] as const;
+const savedConfig = CONFIG.map((name) => [name, process.env[name]] as const);
 process.env.RECEIPT_SIGNING_KEY = DEV_RECEIPT_KEY;
 process.env.LEDGER_CHAIN_ID = String(CHAIN_ID);
 
@@ -144,7 +156,6 @@ beforeAll(async () => {
   const relayPort = await freePort();
   await relay.listen(relayPort);
   const rpcUrl = `http://127.0.0.1:${relayPort}`;
-  // What the worker and the web processes would be configured with (the promise is signed for it).
   Object.assign(process.env, {
     LEDGER_RPC_URL: rpcUrl,
     LEDGER_CONTRACT: node.contract,
@@ -160,6 +171,10 @@ afterAll(async () => {
   await relay?.close();
   await node?.stop();
   fs.rmSync(dir, { recursive: true, force: true });
+  for (const [name, value] of savedConfig) {
+    if (value === undefined) delete process.env[name];
+    else process.env[name] = value;
+  }
 });
 
 type Claimed = { playerId: string; redemptionId: string; promise: ProvisionalPromise };
