@@ -165,16 +165,19 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
-  controller.abort();
-  await anchorer;
-  chain?.close();
-  await relay?.close();
-  await node?.stop();
-  fs.rmSync(dir, { recursive: true, force: true });
   for (const [name, value] of savedConfig) {
     if (value === undefined) delete process.env[name];
     else process.env[name] = value;
   }
+  // The node first: a job stuck on a transaction (the failure this file looks for) must not
+  // leave it running.
+  await node?.stop();
+  controller.abort();
+  relay?.server.closeAllConnections();
+  await relay?.close();
+  await anchorer;
+  chain?.close();
+  fs.rmSync(dir, { recursive: true, force: true });
 });
 
 type Claimed = { playerId: string; redemptionId: string; promise: ProvisionalPromise };
