@@ -310,18 +310,28 @@ export const ledgerNodes = pgTable(
   (t) => [primaryKey({ columns: [t.level, t.index] })],
 );
 
-export const checkpoints = pgTable("checkpoints", {
-  treeSize: bigint("tree_size", { mode: "number" }).primaryKey(),
-  rootHash: bytea("root_hash").notNull(),
-  status: checkpointStatusEnum("status").notNull().default("pending"),
-  chainId: bigint("chain_id", { mode: "number" }),
-  contract: text("contract"),
-  txHash: text("tx_hash"),
-  blockNumber: bigint("block_number", { mode: "number" }),
-  blockTime: bigint("block_time", { mode: "number" }),
-  ...timestamps,
-  anchoredAt: timestamp("anchored_at", { withTimezone: true }),
-});
+export const checkpoints = pgTable(
+  "checkpoints",
+  {
+    treeSize: bigint("tree_size", { mode: "number" }).primaryKey(),
+    rootHash: bytea("root_hash").notNull(),
+    status: checkpointStatusEnum("status").notNull().default("pending"),
+    chainId: bigint("chain_id", { mode: "number" }),
+    contract: text("contract"),
+    txHash: text("tx_hash"),
+    blockNumber: bigint("block_number", { mode: "number" }),
+    blockTime: bigint("block_time", { mode: "number" }),
+    ...timestamps,
+    anchoredAt: timestamp("anchored_at", { withTimezone: true }),
+    /**
+     * Entries this checkpoint was the first to anchor whose provisional receipts promised an
+     * earlier time than its block's: counted once when it is anchored, so that the dashboard
+     * never scans the log for broken promises.
+     */
+    missedDeadlines: integer("missed_deadlines").notNull().default(0),
+  },
+  (t) => [index().on(t.treeSize).where(sql`${t.missedDeadlines} > 0`)],
+);
 export type Checkpoint = typeof checkpoints.$inferSelect;
 
 export const auditEvents = pgTable(

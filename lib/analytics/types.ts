@@ -54,12 +54,25 @@ export type CheckpointSummary = {
   anchoredAt: string | null;
 };
 
+/** A provisional receipt whose promised anchoring time passed before its entry was anchored. */
+export type MissedDeadline = {
+  kind: "redemption" | "reversal";
+  redemptionId: string;
+  leafIndex: number | null;
+  /** Unix seconds the receipt promised. */
+  anchorBy: number;
+  /** Unix seconds of the block that anchored the entry; null while it is still not anchored. */
+  anchoredAt: number | null;
+};
+
 export type AnchoringStatus = {
   /** Age of the oldest ledger entry not yet covered by an anchored checkpoint; 0 when none. */
   lagSeconds: number;
   /** Ledger entries not yet covered by an anchored checkpoint (sequenced or not). */
   pendingEntries: number;
   lastCheckpoint: CheckpointSummary | null;
+  /** Every broken anchoring promise, anchored late or still waiting; the newest entries listed. */
+  missedDeadlines: { count: number; entries: MissedDeadline[] };
 };
 
 export type DashboardSnapshot = {

@@ -1,9 +1,11 @@
-import { and, desc, eq, lte, sql } from "drizzle-orm";
+import { and, asc, desc, eq, lte, sql } from "drizzle-orm";
 import { type AbstractProvider, Contract, type Signer } from "ethers";
 import type { Db } from "@/db/client";
-import { checkpoints } from "@/db/schema";
+import { checkpoints, ledgerEntries } from "@/db/schema";
+import { env } from "@/lib/config/env";
 import { LEDGER_ABI } from "@/lib/ledger/contract";
 import { toHex } from "@/lib/ledger/merkle";
+import { HAS_RECEIPT, promisedBy } from "./promised-by";
 import { consistencyProof, storedRoot } from "./proofs";
 
 export type LedgerChain = {
@@ -50,10 +52,10 @@ export async function anchorCheckpoint(db: Db, chain: LedgerChain): Promise<Anch
       );
     }
   }
-  if (onChain >= target.treeSize) {
-    await reconcile(db, chain, contract, onChain);
-    return { status: "reconciled", treeSize: onChain };
-  }
+  // Even when the target is further on: a checkpoint sent without its answer ever arriving (the
+  // node stopped first) is on chain, and its entries were anchored in its block, not a later one.
+  await reconcile(db, chain, contract, onChain);
+  if (onChain >= target.treeSize) return { status: "reconciled", treeSize: onChain };
 
   const proof = await consistencyProof(db, onChain, target.treeSize);
   const tx = await contract.getFunction("appendCheckpoint")(
@@ -77,7 +79,18 @@ async function recordAnchored(
   blockNumber: number,
   blockTime: number,
 ): Promise<void> {
+  const { ANCHOR_DEADLINE_SECONDS } = env();
   await db.transaction(async (tx) => {
+    // Its entries are those above the previous anchored checkpoint; a promise is broken when the
+    // block is later than promised.
+    await tx.execute(sql`
+      update ${checkpoints} set missed_deadlines = (
+        select count(*) from ${ledgerEntries}
+        where leaf_index >= (select coalesce(max(tree_size), 0) from ${checkpoints}
+                             where status = 'anchored' and tree_size < ${treeSize})
+          and leaf_index < ${treeSize} and ${HAS_RECEIPT}
+          and ${promisedBy(ANCHOR_DEADLINE_SECONDS)} < ${blockTime})
+      where tree_size = ${treeSize}`);
     await tx
       .update(checkpoints)
       .set({
@@ -100,7 +113,10 @@ async function recordAnchored(
   });
 }
 
-/** Records checkpoints the chain already has (found through their events) and drops the rest. */
+/**
+ * Records every pending checkpoint the chain already has (found through its event), smallest
+ * first, and drops the other pending ones the chain has passed.
+ */
 async function reconcile(
   db: Db,
   chain: LedgerChain,
@@ -111,7 +127,7 @@ async function reconcile(
     .select()
     .from(checkpoints)
     .where(and(eq(checkpoints.status, "pending"), lte(checkpoints.treeSize, onChain)))
-    .orderBy(desc(checkpoints.treeSize));
+    .orderBy(asc(checkpoints.treeSize));
   for (const cp of pending) {
     const [root] = (await contract.getFunction("checkpointAt")(cp.treeSize)) as [string, bigint];
     if (root.toLowerCase() !== toHex(cp.rootHash)) continue;
@@ -131,7 +147,6 @@ async function reconcile(
       event.blockNumber,
       block.timestamp,
     );
-    return;
   }
   await db
     .update(checkpoints)

@@ -85,7 +85,8 @@ describe("anchoring", () => {
     }
   });
 
-  it("records a checkpoint that reached the chain before a crash instead of sending it again", async () => {
+  /** Sends the newest pending checkpoint the way the job would, then "crashes" before recording it. */
+  async function sendWithoutRecording(): Promise<{ treeSize: number; txHash: string }> {
     await claimMany(3);
     await sequenceEntries(db, 1000);
     const [target] = await db
@@ -95,7 +96,6 @@ describe("anchoring", () => {
       .orderBy(sql`${checkpoints.treeSize} desc`)
       .limit(1);
     if (!target) throw new Error("no pending checkpoint");
-    // Send it the way the job would, then "crash" before recording the result.
     const contract = new Contract(chain.contractAddress, LEDGER_ABI, chain.signer);
     const [onChain] = (await contract.getFunction("latestCheckpoint")()) as [bigint, string];
     const proof = await consistencyProof(db, Number(onChain), target.treeSize);
@@ -105,7 +105,11 @@ describe("anchoring", () => {
       proof.map(toHex),
     );
     await tx.wait();
+    return { treeSize: target.treeSize, txHash: tx.hash };
+  }
 
+  it("records a checkpoint that reached the chain before a crash instead of sending it again", async () => {
+    const target = await sendWithoutRecording();
     expect(await anchorCheckpoint(db, chain)).toEqual({
       status: "reconciled",
       treeSize: target.treeSize,
@@ -114,8 +118,22 @@ describe("anchoring", () => {
       .select()
       .from(checkpoints)
       .where(eq(checkpoints.treeSize, target.treeSize));
-    expect(recorded).toMatchObject({ status: "anchored", txHash: tx.hash });
+    expect(recorded).toMatchObject({ status: "anchored", txHash: target.txHash });
     expect(await anchorCheckpoint(db, chain)).toEqual({ status: "idle" });
+  });
+
+  it("records such a checkpoint even when a larger one is waiting to be sent", async () => {
+    const crashed = await sendWithoutRecording();
+    await claimMany(2);
+    await sequenceEntries(db, 1000);
+    const result = await anchorCheckpoint(db, chain);
+    expect(result).toMatchObject({ status: "anchored", treeSize: crashed.treeSize + 2 });
+    // Its entries were anchored in its block: receipts and the deadline monitor rely on that.
+    const [recorded] = await db
+      .select()
+      .from(checkpoints)
+      .where(eq(checkpoints.treeSize, crashed.treeSize));
+    expect(recorded).toMatchObject({ status: "anchored", txHash: crashed.txHash });
   });
 
   it("assigns gap-free leaf indexes when several sequencers race", async () => {

@@ -148,6 +148,13 @@ export const openApiDocument = {
               lagSeconds: { type: "number" },
               pendingEntries: { type: "integer" },
               lastCheckpoint: { type: ["object", "null"] },
+              missedDeadlines: {
+                type: "object",
+                properties: {
+                  count: { type: "integer" },
+                  entries: { type: "array", items: { type: "object" } },
+                },
+              },
             },
           },
           redemptionsByKind: { type: "array", items: { type: "object" } },

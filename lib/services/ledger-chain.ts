@@ -1,4 +1,4 @@
-import { NonceManager, Wallet } from "ethers";
+import { Wallet } from "ethers";
 import type { LedgerChain } from "@/lib/anchoring/anchor-checkpoint";
 import { jsonRpcProvider } from "./json-rpc";
 
@@ -17,7 +17,10 @@ export async function connectLedgerChain(
   }
   return {
     provider,
-    signer: new NonceManager(new Wallet(anchorerKey, provider)),
+    // The node says which nonce is next at each send: a nonce counted here would run ahead of the
+    // node whenever a send fails before reaching it (the node is down), and every later
+    // transaction would wait forever behind the gap. One anchorer sends at a time (its lock).
+    signer: new Wallet(anchorerKey, provider),
     contractAddress,
     chainId: Number(network.chainId),
     close: () => provider.destroy(),

@@ -1,0 +1,2 @@
+ALTER TABLE "checkpoints" ADD COLUMN "missed_deadlines" integer DEFAULT 0 NOT NULL;--> statement-breakpoint
+CREATE INDEX "checkpoints_tree_size_index" ON "checkpoints" USING btree ("tree_size") WHERE "checkpoints"."missed_deadlines" > 0;
