@@ -48,6 +48,41 @@ function entryView(row: { dropId: string; playerId: string; weight: number; crea
 }
 
 /**
+ * The drop as an entry sees it. With `lock`, the row is held FOR SHARE to commit: the draw takes
+ * it FOR UPDATE before reading the entries, so an entry either commits before the draw reads
+ * them, or waits and then sees the lottery drawn.
+ */
+async function entryWindow(db: DbOrTx, dropId: string, lock: boolean) {
+  const query = db
+    .select({
+      allocation: drops.allocation,
+      eligibility: drops.eligibility,
+      now: sql<Date>`now()`.mapWith((v: string | Date) => new Date(v)),
+      started: sql<boolean>`${drops.startsAt} <= now()`,
+      // A drawn lottery is closed whatever the clock of an entry that began before the end says.
+      ended: sql<boolean>`${drops.endsAt} <= now() or ${drops.drawnAt} is not null`,
+      paused: sql<boolean>`${drops.pausedAt} is not null`,
+    })
+    .from(drops)
+    .where(eq(drops.id, dropId));
+  const [state] = lock ? await query.for("share") : await query;
+  return state;
+}
+
+function windowRefusal(state: {
+  allocation: "first_come" | "lottery";
+  started: boolean;
+  ended: boolean;
+  paused: boolean;
+}): RefusalReason | "not_lottery" | undefined {
+  if (state.allocation !== "lottery") return "not_lottery";
+  if (!state.started) return "not_started";
+  if (state.ended) return "ended";
+  if (state.paused) return "paused";
+  return undefined;
+}
+
+/**
  * Enters a player in a lottery drop while its window is open. Entering again answers the first
  * entry (`created: false`). A refusal throws an AppError with the claim refusals' codes and
  * messages (`not_started`, `ended`, `paused`, `not_eligible` with its rule in `details.reason`).
@@ -76,17 +111,9 @@ export async function enterLottery(
 
   if (!z.uuid().safeParse(dropId).success)
     throw new AppError("not_found", refusalMessage("not_found"));
-  const [state] = await db
-    .select({
-      allocation: drops.allocation,
-      eligibility: drops.eligibility,
-      now: sql<Date>`now()`.mapWith((v: string | Date) => new Date(v)),
-      started: sql<boolean>`${drops.startsAt} <= now()`,
-      ended: sql<boolean>`${drops.endsAt} <= now()`,
-      paused: sql<boolean>`${drops.pausedAt} is not null`,
-    })
-    .from(drops)
-    .where(eq(drops.id, dropId));
+  // Read without a lock first: requests after the end are refused here and never queue on the
+  // drop's row, so a crowd arriving late cannot keep the draw from taking it.
+  const state = await entryWindow(db, dropId, false);
   if (!state) throw new AppError("not_found", refusalMessage("not_found"));
   const [player] = await db
     .select({
@@ -102,15 +129,19 @@ export async function enterLottery(
     .where(eq(users.id, playerId));
   if (!player) throw new AppError("unauthenticated", "Sign in first");
 
-  if (state.allocation !== "lottery") return refuse("not_lottery");
-  if (!state.started) return refuse("not_started");
-  if (state.ended) return refuse("ended");
-  if (state.paused) return refuse("paused");
+  const closed = windowRefusal(state);
+  if (closed) return refuse(closed);
   const excludedRegions = new Set(await listExcludedCodes(db));
   const rule = failedRule(state.eligibility, player, state.now, { excludedRegions, country });
   if (rule) return refuse(`not_eligible:${rule}`);
 
-  return db.transaction(async (tx) => {
+  type Outcome =
+    | { entry: LotteryEntryView; created: boolean }
+    | { refused: RefusalReason | "not_lottery" };
+  const outcome = await db.transaction(async (tx): Promise<Outcome> => {
+    const locked = await entryWindow(tx, dropId, true);
+    const late = locked ? windowRefusal(locked) : "not_found";
+    if (late) return { refused: late };
     if (deviceId) await linkSignals(tx, [{ userId: playerId, kind: "device", value: deviceId }]);
     const [inserted] = await tx
       .insert(lotteryEntries)
@@ -133,6 +164,8 @@ export async function enterLottery(
     if (!existing) throw new Error("lottery entry vanished after a conflict");
     return { entry: existing, created: false };
   });
+  if ("refused" in outcome) return refuse(outcome.refused);
+  return outcome;
 }
 
 /** The player's entry in a drop's lottery, if they entered. */
