@@ -247,6 +247,28 @@ function holdTransaction(work: (tx: Tx) => Promise<unknown>, end: "commit" | "ro
 }
 
 describe("lottery windows and locks", () => {
+  it("draws a lottery that was paused when its end passed, and lifts the pause", async () => {
+    const dropId = await createLottery({ units: 1 });
+    const [playerId] = await createPlayers(db, 1);
+    await enterLottery(db, { dropId, playerId: playerId as string });
+    await db.update(drops).set({ pausedAt: sql`now()` }).where(eq(drops.id, dropId));
+    await closeWindow(dropId);
+
+    expect((await runDueDraws(db)).find((r) => r.dropId === dropId)).toMatchObject({
+      entries: 1,
+      winners: 1,
+    });
+    expect(await winnersOf(dropId)).toEqual([playerId]);
+    const [drop] = await db
+      .select({ pausedAt: drops.pausedAt, drawnAt: drops.drawnAt })
+      .from(drops)
+      .where(eq(drops.id, dropId));
+    expect(drop?.drawnAt).not.toBeNull();
+    expect(drop?.pausedAt).toBeNull();
+    const t = await lotteryTranscript(db, dropId);
+    expect(t && replayTranscript(t).ok).toBe(true);
+  });
+
   it("an entry still in its transaction when the window closes is in the draw, never after it", async () => {
     const dropId = await createLottery({ units: 2 });
     const [early, late] = (await createPlayers(db, 2)) as [string, string];

@@ -184,10 +184,12 @@ export async function findLotteryEntry(
 export type DrawReport = { dropId: string; entries: number; winners: number; skipped: number };
 
 /**
- * Draws every lottery whose window has closed (by the database clock) and that is not paused.
- * Each draw is one transaction holding its drop row, taken with SKIP LOCKED so that workers
- * running side by side draw each lottery once: units are granted down the ranking, passing over
- * entrants who are refused one, until the units or the entrants run out.
+ * Draws every lottery whose window has closed (by the database clock), paused or not: the end of
+ * the window supersedes a pause, as ending early does, so no lottery waits forever for a resume
+ * that an ended drop no longer accepts. Each draw is one transaction holding its drop row, taken
+ * with SKIP LOCKED so that workers running side by side draw each lottery once: units are granted
+ * down the ranking, passing over entrants who are refused one, until the units or the entrants
+ * run out.
  */
 export async function runDueDraws(db: Db): Promise<DrawReport[]> {
   const reports: DrawReport[] = [];
@@ -200,7 +202,6 @@ export async function runDueDraws(db: Db): Promise<DrawReport[]> {
           and(
             eq(drops.allocation, "lottery"),
             sql`${drops.drawnAt} is null`,
-            sql`${drops.pausedAt} is null`,
             sql`${drops.endsAt} <= now()`,
           ),
         )
@@ -251,7 +252,7 @@ async function drawLottery(tx: DbOrTx, dropId: string, seed: Uint8Array): Promis
 
   const [drawn] = await tx
     .update(drops)
-    .set({ drawnAt: sql`now()` })
+    .set({ drawnAt: sql`now()`, pausedAt: null })
     .where(eq(drops.id, dropId))
     .returning({ drawnAt: drops.drawnAt });
   await recordEvent(tx, {
