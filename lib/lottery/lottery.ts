@@ -1,13 +1,21 @@
 import { and, desc, eq, sql } from "drizzle-orm";
 import { z } from "zod";
 import type { Db, DbOrTx } from "@/db/client";
-import { auditEvents, drops, lotteryEntries, redemptions, users } from "@/db/schema";
+import {
+  auditEvents,
+  drops,
+  lotteryEntries,
+  lotteryWinNotices,
+  redemptions,
+  users,
+} from "@/db/schema";
 import { linkSignals } from "@/lib/abuse/account-links";
 import { listExcludedCodes } from "@/lib/abuse/regions";
 import { type RequestContext, recordEvent } from "@/lib/audit/record-event";
 import { grantLotteryWins } from "@/lib/claims/claim-engine";
 import { failedRule, type LoyaltyTier } from "@/lib/claims/eligibility";
 import { type RefusalReason, refusalErrorCode, refusalMessage } from "@/lib/claims/refusals";
+import { env } from "@/lib/config/env";
 import { AppError } from "@/lib/errors/app-error";
 import {
   entrantId,
@@ -189,7 +197,7 @@ export type DrawReport = { dropId: string; entries: number; winners: number; ski
  * that an ended drop no longer accepts. Each draw is one transaction holding its drop row, taken
  * with SKIP LOCKED so that workers running side by side draw each lottery once: units are granted
  * down the ranking, passing over entrants who are refused one, until the units or the entrants
- * run out.
+ * run out. Winners get a notice, mailed by mailWinNotices after the draw commits.
  */
 export async function runDueDraws(db: Db): Promise<DrawReport[]> {
   const reports: DrawReport[] = [];
@@ -229,7 +237,15 @@ async function drawLottery(tx: DbOrTx, dropId: string, seed: Uint8Array): Promis
     entries: rows.map((r) => ({ entrant: entrantId(dropId, r.playerId), weight: r.weight })),
   });
 
+  // The drop's end has passed: a physical prize's winner gets their time from the draw.
+  const [deadline] = await tx.execute<{ at: Date }>(
+    sql`select now() + make_interval(hours => ${env().LOTTERY_ACTION_HOURS}) as at`,
+  );
+  if (!deadline) throw new Error("no clock from the database");
+  const actionDeadline = new Date(deadline.at);
+
   const winners: string[] = [];
+  const won: string[] = [];
   const skipped: Array<{ entrant: string; reason: string }> = [];
   let next = 0;
   for (;;) {
@@ -242,12 +258,18 @@ async function drawLottery(tx: DbOrTx, dropId: string, seed: Uint8Array): Promis
       tx,
       dropId,
       chunk.map((e) => playerOf.get(e) as string),
+      { actionDeadline },
     );
     for (const [i, outcome] of outcomes.entries()) {
       const entrant = chunk[i] as string;
-      if (outcome.ok) winners.push(entrant);
-      else skipped.push({ entrant, reason: outcome.reason });
+      if (outcome.ok) {
+        winners.push(entrant);
+        won.push(outcome.redemption.id);
+      } else skipped.push({ entrant, reason: outcome.reason });
     }
+  }
+  if (won.length > 0) {
+    await tx.insert(lotteryWinNotices).values(won.map((redemptionId) => ({ redemptionId })));
   }
 
   const [drawn] = await tx
