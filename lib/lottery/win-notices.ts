@@ -40,14 +40,15 @@ function winMail(notice: Notice): Mail {
 }
 
 /**
- * Mails the winners of the draws made since the last run, oldest first. Each notice is sent in a
+ * Mails the winners of the draws made since the last run, oldest first, a few per run so that
+ * a slow mail server does not hold up the worker's other jobs for long. Each notice is sent in a
  * transaction that holds its row (SKIP LOCKED) and marks it mailed, so workers running side by
  * side never mail one twice, and a failed send leaves it for the next run. Only a crash between
  * the mail server accepting a message and the commit can repeat it; none is ever dropped.
  */
 export async function mailWinNotices(
   db: Db,
-  limit = 100,
+  limit = 25,
 ): Promise<{ mailed: number; failed: number }> {
   const due = await db
     .select({ redemptionId: lotteryWinNotices.redemptionId })
