@@ -21,10 +21,11 @@ function winMail(notice: Notice): Mail {
   const todo =
     notice.status === "awaiting_action" && notice.actionDeadline
       ? [
-          `It is a physical prize: tell us where to send it by ${formatDateTime(notice.actionDeadline)},`,
-          "or it goes back to the drop. Give your shipping address here:",
+          `It is a physical prize: tell us where to send it by ${formatDateTime(notice.actionDeadline)}, or it goes back to the drop.`,
+          "",
+          "Give your shipping address here:",
         ]
-      : ["Your redemption code and its receipt are here:"];
+      : ["", "Your redemption code and its receipt are here:"];
   return {
     to: notice.email,
     subject: `You won ${notice.prizeName} in the draw of ${notice.dropTitle}`,
