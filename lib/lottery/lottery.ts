@@ -189,6 +189,31 @@ export async function findLotteryEntry(
   return row ? entryView(row) : undefined;
 }
 
+export type LotteryWin = { redemptionId: string; actionDeadline: string | null };
+
+/** The player's win in a drop's draw, if they won; the deadline while a shipping address is due. */
+export async function findLotteryWin(
+  db: DbOrTx,
+  dropId: string,
+  playerId: string,
+): Promise<LotteryWin | undefined> {
+  const [row] = await db
+    .select({
+      redemptionId: redemptions.id,
+      status: redemptions.status,
+      actionDeadline: redemptions.actionDeadline,
+    })
+    .from(lotteryWinNotices)
+    .innerJoin(redemptions, eq(redemptions.id, lotteryWinNotices.redemptionId))
+    .where(and(eq(redemptions.dropId, dropId), eq(redemptions.playerId, playerId)));
+  if (!row) return undefined;
+  return {
+    redemptionId: row.redemptionId,
+    actionDeadline:
+      row.status === "awaiting_action" ? (row.actionDeadline?.toISOString() ?? null) : null,
+  };
+}
+
 export type DrawReport = { dropId: string; entries: number; winners: number; skipped: number };
 
 /**
