@@ -489,6 +489,24 @@ export const lotteryEntries = pgTable(
   (t) => [primaryKey({ columns: [t.dropId, t.playerId] })],
 );
 
+/**
+ * A lottery win to tell its winner by mail: written by the draw in its own transaction, so no
+ * win goes untold if the process stops after the draw; the worker mails it and sets mailedAt.
+ */
+export const lotteryWinNotices = pgTable(
+  "lottery_win_notices",
+  {
+    redemptionId: uuid("redemption_id")
+      .primaryKey()
+      .references(() => redemptions.id),
+    ...timestamps,
+    mailedAt: timestamp("mailed_at", { withTimezone: true }),
+  },
+  (t) => [
+    index("lottery_win_notices_unmailed_idx").on(t.createdAt).where(sql`${t.mailedAt} is null`),
+  ],
+);
+
 /*
  * Analytics rollups: the dashboard and post-drop report read these instead of scanning
  * redemptions and the audit trail. Claim answers and latencies are written by the claim engine,

@@ -3,7 +3,8 @@
 import Link from "next/link";
 import { useActionState } from "react";
 import { type EnterState, enterLotteryAction } from "@/app/(player)/drops/[id]/lottery/actions";
-import type { LotteryEntryView } from "@/lib/lottery/lottery";
+import { formatDateTime } from "@/lib/format";
+import type { LotteryEntryView, LotteryWin } from "@/lib/lottery/lottery";
 import { DropActionCard } from "./drop-action-card";
 
 /** The drop page's panel for a lottery: "Enter the draw" while the window is open. */
@@ -15,6 +16,7 @@ export function LotteryEnterPanel({
   signedIn,
   units,
   entry,
+  win,
 }: {
   dropId: string;
   startsAt: string;
@@ -24,6 +26,8 @@ export function LotteryEnterPanel({
   units: number;
   /** The signed-in player's entry, if they already entered. */
   entry?: LotteryEntryView;
+  /** The signed-in player's unit, once the draw has picked them. */
+  win?: LotteryWin;
 }) {
   const [state, action, pending] = useActionState<EnterState, FormData>(
     enterLotteryAction.bind(null, dropId),
@@ -42,13 +46,24 @@ export function LotteryEnterPanel({
           {phase === "upcoming" && "Entries open at the start time."}
           {phase === "live" &&
             `A lottery: enter before the end; ${units} winner${units === 1 ? " is" : "s are"} drawn when it closes. Gold counts 4×, silver 2×, bronze 1×.`}
-          {phase === "ended" && "Entries are closed; the draw happens as soon as the window ends."}{" "}
+          {phase === "ended" &&
+            (win
+              ? "The draw is made."
+              : "Entries are closed; the draw happens as soon as the window ends.")}{" "}
           <Link href={`/drops/${dropId}/lottery`}>How the draw is made fair</Link>
         </>
       )}
     >
       {(phase) =>
-        entered ? (
+        win ? (
+          <div className="alert success" data-testid="lottery-won">
+            You won in the draw!{" "}
+            <Link href={`/redemptions/${win.redemptionId}`}>
+              {win.actionDeadline ? "Give your shipping address" : "See your prize"}
+            </Link>
+            {win.actionDeadline && ` by ${formatDateTime(win.actionDeadline)}`}.
+          </div>
+        ) : entered ? (
           <div className="alert success" data-testid="lottery-entered">
             You are in the draw with weight {entered.weight}. Your entrant id is{" "}
             <code className="mono" data-testid="lottery-entrant" style={{ wordBreak: "break-all" }}>

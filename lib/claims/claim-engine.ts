@@ -153,12 +153,14 @@ export function submitClaim(db: Db, request: ClaimRequest): Promise<ClaimOutcome
 
 /**
  * Grants units to a lottery's winners (in draw order) once its window has closed: the same
- * transaction, limits, codes and ledger entries as a first-come claim.
+ * transaction, limits, codes and ledger entries as a first-come claim. A physical prize must be
+ * acted on by `actionDeadline`: the drop's end has already passed at the draw.
  */
 export function grantLotteryWins(
   db: Db | Tx,
   dropId: string,
   winners: string[],
+  options: { actionDeadline: Date },
 ): Promise<ClaimOutcome[]> {
   return db.transaction((tx) =>
     claimBatch(
@@ -166,6 +168,7 @@ export function grantLotteryWins(
       dropId,
       winners.map((playerId) => ({ dropId, playerId })),
       "lottery_draw",
+      options.actionDeadline,
     ),
   );
 }
@@ -208,6 +211,7 @@ async function claimBatch(
   dropId: string,
   requests: ClaimRequest[],
   mode: "claim" | "lottery_draw" = "claim",
+  actionDeadline?: Date,
 ): Promise<ClaimOutcome[]> {
   const outcomes: Array<ClaimOutcome | undefined> = new Array(requests.length);
 
@@ -311,7 +315,7 @@ async function claimBatch(
     if (gate) {
       for (const i of admitted) refuse(i, gate, limit);
     } else {
-      codes = await allocate(tx, drop, requests, admitted, decided);
+      codes = await allocate(tx, drop, requests, admitted, decided, actionDeadline ?? drop.endsAt);
     }
   }
 
@@ -424,6 +428,7 @@ async function allocate(
   requests: ClaimRequest[],
   live: number[],
   decided: Map<number, StoredOutcome>,
+  actionDeadline: Date,
 ): Promise<Map<string, Code>> {
   const limit = drop.perPlayerLimit;
   const refuse = (i: number, reason: RefusalReason) => decided.set(i, { ok: false, reason, limit });
@@ -536,7 +541,7 @@ async function allocate(
   }
   for (const c of waiting) refuse(c.index, "sold_out");
   if (grants.length === 0) return new Map();
-  return issueRedemptions(tx, drop, grants, decided);
+  return issueRedemptions(tx, drop, grants, decided, actionDeadline);
 }
 
 type Candidate = {
@@ -646,6 +651,7 @@ async function issueRedemptions(
   drop: DropState,
   grants: Grant[],
   decided: Map<number, StoredOutcome>,
+  actionDeadline: Date,
 ): Promise<Map<string, Code>> {
   const limit = drop.perPlayerLimit;
   // Codes: gift cards from the imported pool (ciphertext copied, never decrypted here), other
@@ -709,7 +715,7 @@ async function issueRedemptions(
                                  action_deadline, code_ciphertext, code_key_id, player_salt, created_at,
                                  region)
         select id, ${drop.id}, prize, player, unit, seq, status::redemption_status,
-               case when status = 'awaiting_action' then ${drop.endsAt.toISOString()}::timestamptz end,
+               case when status = 'awaiting_action' then ${actionDeadline.toISOString()}::timestamptz end,
                decode(ct, 'hex'), kid, decode(salt, 'hex'), now(),
                (select u.region from users u where u.id = player)
         from unnest(${sql.param(issued.map((x) => x.id))}::uuid[],
@@ -764,7 +770,7 @@ async function issueRedemptions(
         unitId: x.grant.unitId,
         claimedAt: drop.now.toISOString(),
         status: x.grant.pool.kind === "physical" ? "awaiting_action" : "fulfilled",
-        actionDeadline: x.grant.pool.kind === "physical" ? drop.endsAt.toISOString() : null,
+        actionDeadline: x.grant.pool.kind === "physical" ? actionDeadline.toISOString() : null,
         receipt: {
           version: 1,
           status: "pending",

@@ -44,6 +44,8 @@ export const envSchema = z
     ANCHOR_DEADLINE_SECONDS: positiveInt(300),
     EMBEDDED_CHAIN_PORT: z.coerce.number().int().min(1024).max(65535).default(8545),
     CLAIM_RATE_LIMIT: positiveInt(10),
+    /** Hours a lottery winner has, from the draw, to give a physical prize's shipping address. */
+    LOTTERY_ACTION_HOURS: positiveInt(72),
     /** Sign-in (and API token) attempts per account in 5 minutes; three times as many per address. */
     SIGN_IN_RATE_LIMIT: positiveInt(10),
     /**

@@ -239,6 +239,15 @@ export const openApiDocument = {
           code: { type: "string", description: "shown only to its owner" },
           claimedAt: { type: "string", format: "date-time" },
           drop: { type: "object" },
+          wonInDraw: {
+            type: "boolean",
+            description: "granted at a lottery's draw rather than claimed",
+          },
+          actionDeadline: {
+            type: ["string", "null"],
+            format: "date-time",
+            description: "a physical prize: confirm a shipping address by then",
+          },
           prize: { type: "object" },
           anchoring: { type: "object", properties: { status: { enum: ["pending", "anchored"] } } },
           status: { enum: ["fulfilled", "awaiting_action", "expired", "reversed"] },

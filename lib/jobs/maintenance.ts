@@ -2,6 +2,7 @@ import { sql } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import { expireOverdueClaims } from "@/lib/claims/expire-claims";
 import { runDueDraws } from "@/lib/lottery/lottery";
+import { mailWinNotices } from "@/lib/lottery/win-notices";
 
 /** Idempotency answers are kept two days: the promise to clients is at least 24 hours. */
 export async function purgeIdempotencyKeys(db: Db): Promise<number> {
@@ -57,6 +58,9 @@ export async function runMaintenance(options: {
       for (const draw of await runDueDraws(db)) {
         log(`drew lottery ${draw.dropId}: ${draw.winners} winner(s) of ${draw.entries} entries`);
       }
+      const notices = await mailWinNotices(db);
+      if (notices.mailed > 0) log(`mailed ${notices.mailed} lottery winner(s)`);
+      if (notices.failed > 0) log(`${notices.failed} winner mail(s) not sent, retrying`);
       if (Date.now() - lastTiers > 60_000) {
         lastTiers = Date.now();
         const upgraded = await refreshLoyaltyTiers(db);

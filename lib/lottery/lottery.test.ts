@@ -1,7 +1,9 @@
-import { and, eq, inArray, sql } from "drizzle-orm";
+import { and, eq, inArray, sql, TransactionRollbackError } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
+import type { Tx } from "@/db/client";
 import type { EligibilityRules } from "@/db/schema";
 import { auditEvents, drops, lotteryEntries, prizes, redemptions, users } from "@/db/schema";
+import { linkSignals } from "@/lib/abuse/account-links";
 import { createDrop, createDropSchema } from "@/lib/drops/drops";
 import { AppError } from "@/lib/errors/app-error";
 import { connectTestDb, createPlayers, createTestDrop } from "@/test/db";
@@ -183,6 +185,163 @@ describe("lottery", () => {
     });
     const t = await lotteryTranscript(db, dropId);
     expect(t?.winners).toEqual([]);
+    expect(t && replayTranscript(t).ok).toBe(true);
+  });
+});
+
+/** Resolves once `pid`'s backend waits on a lock held by another (or `done` settles first). */
+async function blockedOrDone(pid: () => Promise<number>, done?: Promise<unknown>): Promise<void> {
+  let settled = false;
+  done?.then(
+    () => {
+      settled = true;
+    },
+    () => {
+      settled = true;
+    },
+  );
+  const target = await pid();
+  for (;;) {
+    if (settled) return;
+    const [row] = await db.execute<{ blocked: boolean }>(
+      sql`select cardinality(pg_blocking_pids(${target}::int)) > 0 as blocked`,
+    );
+    if (row?.blocked) return;
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+}
+
+/** The first backend waiting on a lock held by `holder`. */
+async function waiterOf(holder: number): Promise<number> {
+  for (;;) {
+    const [row] = await db.execute<{ pid: number }>(
+      sql`select pid from pg_stat_activity where ${holder}::int = any(pg_blocking_pids(pid)) limit 1`,
+    );
+    if (row) return row.pid;
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+}
+
+/** A transaction kept open until `release` is called; it then commits or rolls back. */
+function holdTransaction(work: (tx: Tx) => Promise<unknown>, end: "commit" | "rollback") {
+  let release = () => {};
+  const released = new Promise<void>((resolve) => {
+    release = resolve;
+  });
+  let pidOf: (pid: number) => void = () => {};
+  const pid = new Promise<number>((resolve) => {
+    pidOf = resolve;
+  });
+  const done = db
+    .transaction(async (tx) => {
+      const [row] = await tx.execute<{ pid: number }>(sql`select pg_backend_pid() as pid`);
+      await work(tx);
+      pidOf(row?.pid as number);
+      await released;
+      if (end === "rollback") tx.rollback();
+    })
+    .catch((error: unknown) => {
+      if (!(error instanceof TransactionRollbackError)) throw error;
+    });
+  return { pid, release, done };
+}
+
+describe("lottery windows and locks", () => {
+  it("draws a lottery that was paused when its end passed, and lifts the pause", async () => {
+    const dropId = await createLottery({ units: 1 });
+    const [playerId] = await createPlayers(db, 1);
+    await enterLottery(db, { dropId, playerId: playerId as string });
+    await db.update(drops).set({ pausedAt: sql`now()` }).where(eq(drops.id, dropId));
+    await closeWindow(dropId);
+
+    expect((await runDueDraws(db)).find((r) => r.dropId === dropId)).toMatchObject({
+      entries: 1,
+      winners: 1,
+    });
+    expect(await winnersOf(dropId)).toEqual([playerId]);
+    const [drop] = await db
+      .select({ pausedAt: drops.pausedAt, drawnAt: drops.drawnAt })
+      .from(drops)
+      .where(eq(drops.id, dropId));
+    expect(drop?.drawnAt).not.toBeNull();
+    expect(drop?.pausedAt).toBeNull();
+    const t = await lotteryTranscript(db, dropId);
+    expect(t && replayTranscript(t).ok).toBe(true);
+  });
+
+  it("an entry still in its transaction when the window closes is in the draw, never after it", async () => {
+    const dropId = await createLottery({ units: 2 });
+    const [early, late] = (await createPlayers(db, 2)) as [string, string];
+    await enterLottery(db, { dropId, playerId: early });
+
+    // Another transaction records the late player's device first: their entry, past its window
+    // check, waits on that lock inside its own transaction.
+    const deviceId = `device-${dropId}`;
+    const holder = holdTransaction(
+      (tx) => linkSignals(tx, [{ userId: late, kind: "device", value: deviceId }]),
+      "rollback",
+    );
+    const entering = enterLottery(db, { dropId, playerId: late, deviceId }).then(
+      (r) => r.entry.entrant,
+      (error: unknown) => refusal(Promise.reject(error)),
+    );
+    await waiterOf(await holder.pid);
+
+    // Meanwhile the window closes and the worker draws: either the draw waits for the entry, or
+    // (before the fix) it drew without it and the entry committed after.
+    let closer = 0;
+    const drawing = (async () => {
+      await db.transaction(async (tx) => {
+        const [row] = await tx.execute<{ pid: number }>(sql`select pg_backend_pid() as pid`);
+        closer = row?.pid as number;
+        await tx
+          .update(drops)
+          .set({ endsAt: sql`now() - interval '1 second'` })
+          .where(eq(drops.id, dropId));
+      });
+      return runDueDraws(db);
+    })();
+    await blockedOrDone(async () => {
+      while (closer === 0) await new Promise((resolve) => setImmediate(resolve));
+      return closer;
+    }, drawing);
+    holder.release();
+    await holder.done;
+
+    expect(await entering).toBe(entrantId(dropId, late));
+    await drawing;
+    await runDueDraws(db);
+    const t = await lotteryTranscript(db, dropId);
+    if (!t?.winners) throw new Error("not drawn");
+    expect(t.entries).toHaveLength(2);
+    expect(t.winners).toHaveLength(2);
+    expect(replayTranscript(t).ok).toBe(true);
+  });
+
+  it("an entry waiting on the drop while its window closes is refused, not added after", async () => {
+    const dropId = await createLottery({ units: 2 });
+    const [early, late] = (await createPlayers(db, 2)) as [string, string];
+    await enterLottery(db, { dropId, playerId: early });
+
+    // The drop is held (as the draw holds it) while its window closes; the entry has already
+    // read the window open.
+    const holder = holdTransaction(async (tx) => {
+      await tx.select({ id: drops.id }).from(drops).where(eq(drops.id, dropId)).for("update");
+      await tx
+        .update(drops)
+        .set({ endsAt: sql`now() - interval '1 second'` })
+        .where(eq(drops.id, dropId));
+    }, "commit");
+    const entering = refusal(enterLottery(db, { dropId, playerId: late }));
+    await waiterOf(await holder.pid);
+    holder.release();
+    await holder.done;
+
+    expect(await entering).toBe("ended");
+    await runDueDraws(db);
+    const t = await lotteryTranscript(db, dropId);
+    expect(t?.entries).toEqual([{ entrant: entrantId(dropId, early), weight: 1 }]);
+    expect(t?.winners).toEqual([entrantId(dropId, early)]);
     expect(t && replayTranscript(t).ok).toBe(true);
   });
 });

@@ -1,13 +1,21 @@
 import { and, desc, eq, sql } from "drizzle-orm";
 import { z } from "zod";
 import type { Db, DbOrTx } from "@/db/client";
-import { auditEvents, drops, lotteryEntries, redemptions, users } from "@/db/schema";
+import {
+  auditEvents,
+  drops,
+  lotteryEntries,
+  lotteryWinNotices,
+  redemptions,
+  users,
+} from "@/db/schema";
 import { linkSignals } from "@/lib/abuse/account-links";
 import { listExcludedCodes } from "@/lib/abuse/regions";
 import { type RequestContext, recordEvent } from "@/lib/audit/record-event";
 import { grantLotteryWins } from "@/lib/claims/claim-engine";
 import { failedRule, type LoyaltyTier } from "@/lib/claims/eligibility";
 import { type RefusalReason, refusalErrorCode, refusalMessage } from "@/lib/claims/refusals";
+import { env } from "@/lib/config/env";
 import { AppError } from "@/lib/errors/app-error";
 import {
   entrantId,
@@ -48,6 +56,41 @@ function entryView(row: { dropId: string; playerId: string; weight: number; crea
 }
 
 /**
+ * The drop as an entry sees it. With `lock`, the row is held FOR SHARE to commit: the draw takes
+ * it FOR UPDATE before reading the entries, so an entry either commits before the draw reads
+ * them, or waits and then sees the lottery drawn.
+ */
+async function entryWindow(db: DbOrTx, dropId: string, lock: boolean) {
+  const query = db
+    .select({
+      allocation: drops.allocation,
+      eligibility: drops.eligibility,
+      now: sql<Date>`now()`.mapWith((v: string | Date) => new Date(v)),
+      started: sql<boolean>`${drops.startsAt} <= now()`,
+      // A drawn lottery is closed whatever the clock of an entry that began before the end says.
+      ended: sql<boolean>`${drops.endsAt} <= now() or ${drops.drawnAt} is not null`,
+      paused: sql<boolean>`${drops.pausedAt} is not null`,
+    })
+    .from(drops)
+    .where(eq(drops.id, dropId));
+  const [state] = lock ? await query.for("share") : await query;
+  return state;
+}
+
+function windowRefusal(state: {
+  allocation: "first_come" | "lottery";
+  started: boolean;
+  ended: boolean;
+  paused: boolean;
+}): RefusalReason | "not_lottery" | undefined {
+  if (state.allocation !== "lottery") return "not_lottery";
+  if (!state.started) return "not_started";
+  if (state.ended) return "ended";
+  if (state.paused) return "paused";
+  return undefined;
+}
+
+/**
  * Enters a player in a lottery drop while its window is open. Entering again answers the first
  * entry (`created: false`). A refusal throws an AppError with the claim refusals' codes and
  * messages (`not_started`, `ended`, `paused`, `not_eligible` with its rule in `details.reason`).
@@ -76,17 +119,9 @@ export async function enterLottery(
 
   if (!z.uuid().safeParse(dropId).success)
     throw new AppError("not_found", refusalMessage("not_found"));
-  const [state] = await db
-    .select({
-      allocation: drops.allocation,
-      eligibility: drops.eligibility,
-      now: sql<Date>`now()`.mapWith((v: string | Date) => new Date(v)),
-      started: sql<boolean>`${drops.startsAt} <= now()`,
-      ended: sql<boolean>`${drops.endsAt} <= now()`,
-      paused: sql<boolean>`${drops.pausedAt} is not null`,
-    })
-    .from(drops)
-    .where(eq(drops.id, dropId));
+  // Read without a lock first: requests after the end are refused here and never queue on the
+  // drop's row, so a crowd arriving late cannot keep the draw from taking it.
+  const state = await entryWindow(db, dropId, false);
   if (!state) throw new AppError("not_found", refusalMessage("not_found"));
   const [player] = await db
     .select({
@@ -102,15 +137,19 @@ export async function enterLottery(
     .where(eq(users.id, playerId));
   if (!player) throw new AppError("unauthenticated", "Sign in first");
 
-  if (state.allocation !== "lottery") return refuse("not_lottery");
-  if (!state.started) return refuse("not_started");
-  if (state.ended) return refuse("ended");
-  if (state.paused) return refuse("paused");
+  const closed = windowRefusal(state);
+  if (closed) return refuse(closed);
   const excludedRegions = new Set(await listExcludedCodes(db));
   const rule = failedRule(state.eligibility, player, state.now, { excludedRegions, country });
   if (rule) return refuse(`not_eligible:${rule}`);
 
-  return db.transaction(async (tx) => {
+  type Outcome =
+    | { entry: LotteryEntryView; created: boolean }
+    | { refused: RefusalReason | "not_lottery" };
+  const outcome = await db.transaction(async (tx): Promise<Outcome> => {
+    const locked = await entryWindow(tx, dropId, true);
+    const late = locked ? windowRefusal(locked) : "not_found";
+    if (late) return { refused: late };
     if (deviceId) await linkSignals(tx, [{ userId: playerId, kind: "device", value: deviceId }]);
     const [inserted] = await tx
       .insert(lotteryEntries)
@@ -133,6 +172,8 @@ export async function enterLottery(
     if (!existing) throw new Error("lottery entry vanished after a conflict");
     return { entry: existing, created: false };
   });
+  if ("refused" in outcome) return refuse(outcome.refused);
+  return outcome;
 }
 
 /** The player's entry in a drop's lottery, if they entered. */
@@ -148,13 +189,40 @@ export async function findLotteryEntry(
   return row ? entryView(row) : undefined;
 }
 
+export type LotteryWin = { redemptionId: string; actionDeadline: string | null };
+
+/** The player's win in a drop's draw, if they won; the deadline while a shipping address is due. */
+export async function findLotteryWin(
+  db: DbOrTx,
+  dropId: string,
+  playerId: string,
+): Promise<LotteryWin | undefined> {
+  const [row] = await db
+    .select({
+      redemptionId: redemptions.id,
+      status: redemptions.status,
+      actionDeadline: redemptions.actionDeadline,
+    })
+    .from(lotteryWinNotices)
+    .innerJoin(redemptions, eq(redemptions.id, lotteryWinNotices.redemptionId))
+    .where(and(eq(redemptions.dropId, dropId), eq(redemptions.playerId, playerId)));
+  if (!row) return undefined;
+  return {
+    redemptionId: row.redemptionId,
+    actionDeadline:
+      row.status === "awaiting_action" ? (row.actionDeadline?.toISOString() ?? null) : null,
+  };
+}
+
 export type DrawReport = { dropId: string; entries: number; winners: number; skipped: number };
 
 /**
- * Draws every lottery whose window has closed (by the database clock) and that is not paused.
- * Each draw is one transaction holding its drop row, taken with SKIP LOCKED so that workers
- * running side by side draw each lottery once: units are granted down the ranking, passing over
- * entrants who are refused one, until the units or the entrants run out.
+ * Draws every lottery whose window has closed (by the database clock), paused or not: the end of
+ * the window supersedes a pause, as ending early does, so no lottery waits forever for a resume
+ * that an ended drop no longer accepts. Each draw is one transaction holding its drop row, taken
+ * with SKIP LOCKED so that workers running side by side draw each lottery once: units are granted
+ * down the ranking, passing over entrants who are refused one, until the units or the entrants
+ * run out. Winners get a notice, mailed by mailWinNotices after the draw commits.
  */
 export async function runDueDraws(db: Db): Promise<DrawReport[]> {
   const reports: DrawReport[] = [];
@@ -167,7 +235,6 @@ export async function runDueDraws(db: Db): Promise<DrawReport[]> {
           and(
             eq(drops.allocation, "lottery"),
             sql`${drops.drawnAt} is null`,
-            sql`${drops.pausedAt} is null`,
             sql`${drops.endsAt} <= now()`,
           ),
         )
@@ -195,7 +262,15 @@ async function drawLottery(tx: DbOrTx, dropId: string, seed: Uint8Array): Promis
     entries: rows.map((r) => ({ entrant: entrantId(dropId, r.playerId), weight: r.weight })),
   });
 
+  // The drop's end has passed: a physical prize's winner gets their time from the draw.
+  const [deadline] = await tx.execute<{ at: Date }>(
+    sql`select now() + make_interval(hours => ${env().LOTTERY_ACTION_HOURS}) as at`,
+  );
+  if (!deadline) throw new Error("no clock from the database");
+  const actionDeadline = new Date(deadline.at);
+
   const winners: string[] = [];
+  const won: string[] = [];
   const skipped: Array<{ entrant: string; reason: string }> = [];
   let next = 0;
   for (;;) {
@@ -208,17 +283,23 @@ async function drawLottery(tx: DbOrTx, dropId: string, seed: Uint8Array): Promis
       tx,
       dropId,
       chunk.map((e) => playerOf.get(e) as string),
+      { actionDeadline },
     );
     for (const [i, outcome] of outcomes.entries()) {
       const entrant = chunk[i] as string;
-      if (outcome.ok) winners.push(entrant);
-      else skipped.push({ entrant, reason: outcome.reason });
+      if (outcome.ok) {
+        winners.push(entrant);
+        won.push(outcome.redemption.id);
+      } else skipped.push({ entrant, reason: outcome.reason });
     }
+  }
+  if (won.length > 0) {
+    await tx.insert(lotteryWinNotices).values(won.map((redemptionId) => ({ redemptionId })));
   }
 
   const [drawn] = await tx
     .update(drops)
-    .set({ drawnAt: sql`now()` })
+    .set({ drawnAt: sql`now()`, pausedAt: null })
     .where(eq(drops.id, dropId))
     .returning({ drawnAt: drops.drawnAt });
   await recordEvent(tx, {

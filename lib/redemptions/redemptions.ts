@@ -16,6 +16,8 @@ export type RedemptionView = {
   shippingAddress: Record<string, string> | null;
   claimedAt: string;
   drop: { id: string; title: string };
+  /** Granted at a lottery's draw rather than claimed. */
+  wonInDraw: boolean;
   prize: {
     id: string;
     name: string;
@@ -37,6 +39,7 @@ const columns = {
   createdAt: redemptions.createdAt,
   dropId: drops.id,
   dropTitle: drops.title,
+  allocation: drops.allocation,
   prizeId: prizes.id,
   prizeName: prizes.name,
   prizeKind: prizes.kind,
@@ -56,6 +59,7 @@ type Row = {
   createdAt: Date;
   dropId: string;
   dropTitle: string;
+  allocation: "first_come" | "lottery";
   prizeId: string;
   prizeName: string;
   prizeKind: RedemptionView["prize"]["kind"];
@@ -87,6 +91,7 @@ async function toView(db: DbOrTx, row: Row): Promise<RedemptionView> {
     shippingAddress: row.shippingAddress,
     claimedAt: row.createdAt.toISOString(),
     drop: { id: row.dropId, title: row.dropTitle },
+    wonInDraw: row.allocation === "lottery",
     prize: {
       id: row.prizeId,
       name: row.prizeName,

@@ -13,10 +13,19 @@ export default async function RedemptionsPage() {
   if (!user) redirect("/signin?next=/redemptions");
   if (user.role !== "player") redirect("/");
   const redemptions = await listPlayerRedemptions(getDb(), user.id);
+  const toShip = redemptions.filter((r) => r.wonInDraw && r.status === "awaiting_action");
   return (
     <>
       <h1>My redemptions</h1>
       <p className="lead">Every prize you claimed, with its code and its proof on the ledger.</p>
+      {toShip.map((r) => (
+        <p key={r.id} className="alert success" data-testid="lottery-win-notice">
+          You won <strong>{r.prize.name}</strong> in the draw of {r.drop.title}.{" "}
+          <Link href={`/redemptions/${r.id}`}>Give your shipping address</Link>
+          {r.actionDeadline && ` by ${formatDateTime(r.actionDeadline)}`}, or it goes back to the
+          drop.
+        </p>
+      ))}
       <p className="small">
         A claim that did not go through?{" "}
         <Link href="/account/claims">See each attempt and why</Link>.
@@ -42,7 +51,10 @@ export default async function RedemptionsPage() {
                   <Link href={`/redemptions/${r.id}`}>{r.prize.name}</Link>{" "}
                   <span className="muted small">{formatMoney(r.prize.valueCents)}</span>
                 </td>
-                <td>{r.drop.title}</td>
+                <td>
+                  {r.drop.title}
+                  {r.wonInDraw && <span className="muted small"> · won in the draw</span>}
+                </td>
                 <td>
                   {formatDateTime(r.claimedAt)}
                   {r.reversal && (

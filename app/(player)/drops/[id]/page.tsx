@@ -7,7 +7,7 @@ import { LotteryEnterPanel } from "@/components/drops/lottery-enter";
 import { getDb } from "@/db/client";
 import { currentUser } from "@/lib/auth/current-user";
 import { databaseNow, getDrop } from "@/lib/drops/drops";
-import { findLotteryEntry } from "@/lib/lottery/lottery";
+import { findLotteryEntry, findLotteryWin } from "@/lib/lottery/lottery";
 
 export const metadata: Metadata = { title: "Drop" };
 
@@ -20,10 +20,13 @@ export default async function DropPage({ params }: { params: Promise<{ id: strin
     currentUser(),
   ]);
   if (!drop) notFound();
-  const entry =
+  const [entry, win] =
     drop.allocation === "lottery" && user?.role === "player"
-      ? await findLotteryEntry(db, drop.id, user.id)
-      : undefined;
+      ? await Promise.all([
+          findLotteryEntry(db, drop.id, user.id),
+          findLotteryWin(db, drop.id, user.id),
+        ])
+      : [undefined, undefined];
   return (
     <>
       <DropHeading drop={drop} />
@@ -41,6 +44,7 @@ export default async function DropPage({ params }: { params: Promise<{ id: strin
             signedIn={Boolean(user)}
             units={drop.units}
             entry={entry}
+            win={win}
           />
         ) : (
           <ClaimPanel

@@ -38,10 +38,16 @@ export default async function RedemptionPage({
           You claimed a unit of {redemption.drop.title}.
         </p>
       )}
+      {redemption.wonInDraw && redemption.status === "awaiting_action" && (
+        <p className="alert success" data-testid="lottery-win-notice">
+          You won this prize in the draw of {redemption.drop.title}. Tell us where to send it below.
+        </p>
+      )}
       <h1>{redemption.prize.name}</h1>
       <p className="lead">
-        {prizeKindLabels[redemption.prize.kind]} · {formatMoney(redemption.prize.valueCents)} ·
-        claimed {formatDateTime(redemption.claimedAt)} from{" "}
+        {prizeKindLabels[redemption.prize.kind]} · {formatMoney(redemption.prize.valueCents)} ·{" "}
+        {redemption.wonInDraw ? "won in the draw" : "claimed"}{" "}
+        {formatDateTime(redemption.claimedAt)} from{" "}
         <Link href={`/drops/${redemption.drop.id}`}>{redemption.drop.title}</Link>
       </p>
       <div className="grid two">
