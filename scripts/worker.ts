@@ -3,6 +3,7 @@ import { createDb } from "../db/client";
 import { migrateDatabase } from "../db/migrate";
 import { runAnchoring } from "../lib/anchoring/run-anchoring";
 import { runMaintenance } from "../lib/jobs/maintenance";
+import { productionMailProblem } from "../lib/mail/mail-capture";
 import { connectLedgerChain } from "../lib/services/ledger-chain";
 import { loadEnvOrExit } from "./lib/runtime";
 
@@ -14,6 +15,13 @@ const env = loadEnvOrExit("worker", [
   "CODE_ENCRYPTION_KEYS",
   "CODE_FINGERPRINT_KEY",
 ]);
+// The worker mails lottery winners: the same rule as the web instances, so a mail never lands in
+// a capture that nobody was told to read.
+const mailProblem = productionMailProblem(env);
+if (mailProblem) {
+  console.error(`worker: ${mailProblem}`);
+  process.exit(1);
+}
 const log = (line: string) => console.log(`[worker] ${line}`);
 
 async function main(): Promise<void> {
