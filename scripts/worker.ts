@@ -17,7 +17,7 @@ const env = loadEnvOrExit("worker", [
 ]);
 // The worker mails lottery winners: the same rule as the web instances, so a mail never lands in
 // a capture that nobody was told to read.
-const mailProblem = productionMailProblem(env);
+const mailProblem = productionMailProblem(env, "worker");
 if (mailProblem) {
   console.error(`worker: ${mailProblem}`);
   process.exit(1);

@@ -29,6 +29,11 @@ describe("productionMailProblem", () => {
     );
   });
 
+  it("lets a worker write mail the web instances show to anyone (npm start's demo)", () => {
+    expect(productionMailProblem(parseEnv({ MAIL_CAPTURE: "public" }), "worker")).toBeUndefined();
+    expect(productionMailProblem(parseEnv({}), "worker")).toMatch(/SMTP_URL must be set/);
+  });
+
   it("accepts SMTP, or capture read by admins only", () => {
     expect(productionMailProblem(parseEnv(SMTP))).toBeUndefined();
     expect(productionMailProblem(parseEnv({ MAIL_CAPTURE: "admins" }))).toBeUndefined();
