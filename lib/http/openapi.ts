@@ -1243,6 +1243,8 @@ export const openApiDocument = {
     "/api/health": {
       get: {
         summary: "Liveness and readiness of the database and the ledger node",
+        description:
+          "`{status, database: {ok, error?}, ledger: {ok, error?}}`; an error is said in fixed words (the details go to the server's log). 503 while the database is down; a ledger node down only degrades.",
         responses: { "200": json({ type: "object" }), "503": json({ type: "object" }, "Down") },
       },
     },
