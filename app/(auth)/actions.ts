@@ -56,6 +56,8 @@ function refusalMessage(refusal: SignInRefused): string {
       return "Enter the 6-digit code from your authenticator app, or one of your recovery codes.";
     case "otp_invalid":
       return "That authentication code did not work. Enter the current code, or an unused recovery code.";
+    case "account_suspended":
+      return "This account is suspended: it cannot sign in.";
     default:
       return "Wrong email or password";
   }

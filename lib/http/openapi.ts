@@ -517,7 +517,7 @@ export const openApiDocument = {
       post: {
         summary: "Exchange email and password (and the two-factor code, if on) for an API token",
         description:
-          "The token is shown once and only its hash is kept. `otp` is the authenticator's current code or an unused recovery code. Five failures in a row lock the account for 30 s, doubling up to an hour.",
+          "The token is shown once and only its hash is kept. `otp` is the authenticator's current code or an unused recovery code. Five failures in a row lock the account for 30 s, doubling up to an hour. A suspended account gets no token (403 account_suspended, said only after the right password and code).",
         requestBody: jsonBody({
           type: "object",
           required: ["email", "password"],
@@ -546,6 +546,7 @@ export const openApiDocument = {
           ),
           "400": errorResponse("invalid_input"),
           "401": errorResponse("invalid_credentials, otp_required or otp_invalid"),
+          "403": errorResponse("account_suspended"),
           "429": errorResponse("locked or rate_limited (Retry-After says when to try again)"),
         },
       },
@@ -999,7 +1000,7 @@ export const openApiDocument = {
       patch: {
         summary: "Change an account's role, flag or suspension (admin; audited with before/after)",
         description:
-          "Flagging needs flaggedReason and suspending needs suspendedReason. Suspending ends the account's sessions and its claims are refused (not_eligible:suspended). An admin cannot change their own role (own_account) and the last admin stays one (last_admin).",
+          "Flagging needs flaggedReason and suspending needs suspendedReason. Suspending ends the account's sessions and revokes its API tokens (unsuspending brings none back); while suspended it cannot sign in, get a token or use any session. An admin cannot change their own role or suspend themselves (own_account), and the last admin not suspended stays one (last_admin).",
         security: player,
         parameters: [uuidParam("id")],
         requestBody: jsonBody({
