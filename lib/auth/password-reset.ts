@@ -94,7 +94,7 @@ export async function requestPasswordReset(
       "",
       `${appUrl()}/reset-password?token=${token}`,
       "",
-      "Setting a new password signs the account out everywhere.",
+      "Setting a new password signs the account out everywhere and revokes its API tokens.",
       "If you did not ask for this, ignore this message: your password stays as it is.",
     ].join("\n"),
   });
