@@ -5,6 +5,7 @@ import { recordSignals, sessionSignals } from "@/lib/abuse/account-links";
 import { requestSignals } from "@/lib/abuse/request-signals";
 import { attemptSignIn, type SignInReason } from "@/lib/auth/sign-in";
 import { clientInfo } from "@/lib/http/client-info";
+import { safeRedirectPath } from "@/lib/http/safe-redirect-path";
 
 type Role = "player" | "admin" | "auditor";
 
@@ -83,6 +84,11 @@ export const { handlers, auth, signIn, signOut } = NextAuth({
     }),
   ],
   callbacks: {
+    // Auth.js hands over a callbackUrl from a query, a form or a cookie, as a path or a URL.
+    redirect({ url, baseUrl }) {
+      const path = url.startsWith(`${baseUrl}/`) ? url.slice(baseUrl.length) : url;
+      return `${baseUrl}${safeRedirectPath(path)}`;
+    },
     jwt({ token, user }) {
       if (user) {
         token.sub = user.id;

@@ -66,7 +66,7 @@ export const users = pgTable(
     loyaltyTier: loyaltyTierEnum("loyalty_tier").notNull().default("bronze"),
     flaggedAt: timestamp("flagged_at", { withTimezone: true }),
     flaggedReason: text("flagged_reason"),
-    /** A suspended account may sign in and read its history but not claim. */
+    /** A suspended account has no session and no API token: it cannot sign in at all. */
     suspendedAt: timestamp("suspended_at", { withTimezone: true }),
     suspendedReason: text("suspended_reason"),
     /** When the player declared being 18 or older (at sign-up). */

@@ -1,16 +1,29 @@
 import fs from "node:fs";
 import { expect, type Page, test } from "@playwright/test";
-import {
-  ADMIN_EMAIL,
-  AUDITOR_EMAIL,
-  createPlayer,
-  findOpenDrop,
-  LAUNCH_DROP,
-  shot,
-  signIn,
-} from "./helpers";
+import { ADMIN_EMAIL, AUDITOR_EMAIL, apiToken, createPlayer, shot, signIn } from "./helpers";
 
 const REASON = "E2E: chargebacks on three cards";
+
+// Two sizes: a desktop browser and a phone.
+const SIZES = [
+  { name: "desktop", viewport: { width: 1280, height: 800 } },
+  { name: "phone", viewport: { width: 390, height: 844 } },
+] as const;
+
+/** The sign-in form refuses the suspended account, in words, and no session begins. */
+async function expectSuspendedAtSignIn(
+  page: Page,
+  account: { email: string; password: string },
+): Promise<void> {
+  await page.goto("/signin");
+  await page.getByLabel("Email").fill(account.email);
+  await page.getByLabel("Password").fill(account.password);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page.locator("form").getByRole("alert")).toHaveText(
+    "This account is suspended: it cannot sign in.",
+  );
+  await expect(page.getByTestId("signed-in-as")).toHaveCount(0);
+}
 
 async function openAccount(admin: Page, email: string): Promise<void> {
   await admin.goto("/admin/accounts");
@@ -61,34 +74,11 @@ test.describe("admin account management", () => {
       await shot(admin, "admin-accounts-02-suspended");
     });
 
-    await test.step("the suspension ended the player's session; signed in again, the claim is refused in words", async () => {
+    await test.step("the suspension ended the player's session, and sign-in says why it is refused", async () => {
       await playerPage.goto("/");
       await expect(playerPage.getByTestId("signed-in-as")).toHaveCount(0);
-      await signIn(playerPage, player.email, player.password);
-      const drop = await findOpenDrop(playerPage.request, LAUNCH_DROP);
-      if (!drop) throw new Error(`${LAUNCH_DROP} is not open`);
-      await playerPage.goto(`/drops/${drop.id}`);
-      await playerPage.getByRole("button", { name: "Claim one unit" }).click();
-      const refusal = playerPage.getByTestId("claim-error");
-      await expect(refusal).toHaveText(
-        "You are not eligible for this drop: your account is suspended",
-      );
-      await expect(refusal).toHaveAttribute("data-code", "not_eligible:suspended");
-      await shot(playerPage, "admin-accounts-03-claim-refused");
-      await playerPage
-        .getByRole("link", { name: "Your claim attempts and why they were refused" })
-        .click();
-      await expect(playerPage).toHaveURL(/\/account\/claims$/);
-      const row = playerPage.getByTestId("attempt-row").first();
-      await expect(row).toHaveAttribute("data-reason", "not_eligible:suspended");
-      await expect(row).toContainText(LAUNCH_DROP);
-      await expect(row).toContainText("your account is suspended");
-      await shot(playerPage, "admin-accounts-04-attempts");
-
-      const api = await playerPage.request.get("/api/v1/claim-attempts");
-      expect(api.status()).toBe(200);
-      const body = (await api.json()) as { attempts: Array<{ reason: string | null }> };
-      expect(body.attempts.map((a) => a.reason)).toEqual(["not_eligible:suspended"]);
+      await expectSuspendedAtSignIn(playerPage, player);
+      await shot(playerPage, "admin-accounts-03-sign-in-refused");
     });
 
     await test.step("the admin changes another account's role, and cannot change their own", async () => {
@@ -144,6 +134,59 @@ test.describe("admin account management", () => {
     });
     await playerContext.close();
   });
+
+  for (const size of SIZES) {
+    test(`suspension ends an open session and every token at once, for good (${size.name})`, async ({
+      browser,
+      request,
+    }) => {
+      const context = await browser.newContext({ viewport: size.viewport });
+      const page = await context.newPage();
+      const player = await createPlayer(request, `suspended-${size.name}`);
+      const token = await apiToken(request, player.email, player.password);
+      const asPlayer = { headers: { authorization: `Bearer ${token}` } };
+      expect((await request.get("/api/v1/redemptions", asPlayer)).status()).toBe(200);
+      await signIn(page, player.email, player.password);
+      await page.goto("/account");
+      await expect(page.getByRole("heading", { name: "Account" })).toBeVisible();
+
+      const asAdmin = { authorization: `Bearer ${await apiToken(request, ADMIN_EMAIL)}` };
+      const suspend = (suspended: boolean) =>
+        request.patch(`/api/v1/admin/accounts/${player.id}`, {
+          headers: asAdmin,
+          data: suspended ? { suspended, suspendedReason: REASON } : { suspended },
+        });
+      expect((await suspend(true)).status()).toBe(200);
+
+      await test.step("the open page is signed out on its next request", async () => {
+        await page.reload();
+        await expect(page).toHaveURL(/\/signin\?next=\/account$/);
+        await expect(page.getByTestId("signed-in-as")).toHaveCount(0);
+        await shot(page, `admin-accounts-07-session-ended-${size.name}`);
+      });
+
+      await test.step("the token is refused, and neither the form nor the API gives a new one", async () => {
+        expect((await request.get("/api/v1/redemptions", asPlayer)).status()).toBe(401);
+        await expectSuspendedAtSignIn(page, player);
+        await shot(page, `admin-accounts-08-sign-in-refused-${size.name}`);
+        const refused = await request.post("/api/v1/tokens", {
+          data: { email: player.email, password: player.password },
+        });
+        expect(refused.status()).toBe(403);
+        expect(((await refused.json()) as { error: { code: string } }).error.code).toBe(
+          "account_suspended",
+        );
+      });
+
+      await test.step("lifting the suspension brings the old token back to nothing", async () => {
+        expect((await suspend(false)).status()).toBe(200);
+        expect((await request.get("/api/v1/redemptions", asPlayer)).status()).toBe(401);
+        await signIn(page, player.email, player.password);
+        await shot(page, `admin-accounts-09-signed-in-after-lifting-${size.name}`);
+      });
+      await context.close();
+    });
+  }
 
   test("an auditor reads and exports the audit trail but cannot manage accounts", async ({
     page,

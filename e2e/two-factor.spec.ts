@@ -1,5 +1,6 @@
 import { randomInt } from "node:crypto";
 import { expect, type Page, test } from "@playwright/test";
+import { BASE_URL } from "./constants";
 import {
   ADMIN_EMAIL,
   apiToken,
@@ -231,3 +232,58 @@ test.describe("two-factor, sessions and API tokens", () => {
     await shot(page, "two-factor-10-locked");
   });
 });
+
+// Two sizes: a desktop browser and a phone.
+const SIZES = [
+  { name: "desktop", viewport: { width: 1280, height: 800 } },
+  { name: "phone", viewport: { width: 390, height: 844 } },
+] as const;
+
+for (const size of SIZES) {
+  test.describe(`return paths stay on this site (${size.name})`, () => {
+    test.use({ viewport: size.viewport });
+
+    test("a hostile next= sends neither sign-in nor two-factor set-up off-site", async ({
+      page,
+      request,
+    }) => {
+      // Should the app ever send the browser there, the test sees it instead of a DNS failure.
+      await page.context().route(
+        (url) => url.hostname === "evil.example",
+        (route) => route.fulfill({ contentType: "text/html", body: "<h1>evil.example</h1>" }),
+      );
+      const onSite = () => expect(new URL(page.url()).origin).toBe(new URL(BASE_URL).origin);
+      const player = await createPlayer(request, `redirect-${size.name}`);
+
+      await test.step("sign-in with next=/\\evil.example lands on the home page", async () => {
+        await page.goto(`/signin?next=${encodeURIComponent("/\\evil.example")}`);
+        await page.getByLabel("Email").fill(player.email);
+        await page.getByLabel("Password").fill(player.password);
+        await signInButton(page).click();
+        await expect(page.getByTestId("signed-in-as")).toBeVisible();
+        onSite();
+        expect(new URL(page.url()).pathname).toBe("/");
+        await shot(page, `two-factor-11-signin-next-stays-${size.name}`);
+      });
+
+      await test.step("two-factor set-up with next=/\\evil.example returns to the account page", async () => {
+        await page.goto("/account/security?next=/\\evil.example");
+        await page.getByRole("button", { name: "Set up two-factor" }).click();
+        const secret = (await page.getByTestId("totp-secret").textContent()) ?? "";
+        rememberTotpSecret(player.email, secret);
+        await page.getByLabel("Code from the app").fill((await nextTotpCode(player.email)) ?? "");
+        await page.getByRole("button", { name: "Turn on two-factor" }).click();
+        await expect(page.getByTestId("recovery-codes")).toBeVisible();
+        await expect(page.getByRole("link", { name: "I have saved them" })).toHaveAttribute(
+          "href",
+          "/account",
+        );
+        await page.getByRole("link", { name: "I have saved them" }).click();
+        await expect(page.getByRole("heading", { name: "Account" })).toBeVisible();
+        onSite();
+        expect(new URL(page.url()).pathname).toBe("/account");
+        await shot(page, `two-factor-12-enrol-next-stays-${size.name}`);
+      });
+    });
+  });
+}

@@ -142,6 +142,7 @@ export const ROLES = [
   "admin",
   "auditor",
   "admin without 2FA",
+  "suspended admin",
 ] as const;
 export type Role = (typeof ROLES)[number];
 
@@ -150,8 +151,10 @@ export type Callers = Record<Exclude<Role, "anonymous">, Account>;
 
 /**
  * Two players (eligible for any drop: verified, 18+, in the US, a month old), an admin and an
- * auditor (both with two-factor on, as their roles require) and an admin who has not turned it
- * on, each with a password and a token.
+ * auditor (both with two-factor on, as their roles require), an admin who has not turned it on
+ * and a suspended admin, each with a password and a token. The suspension is written straight to
+ * the account, leaving its token unrevoked and its session version as it was, so that the matrix
+ * checks that every door refuses a suspended account, not only that suspending revokes.
  */
 export async function createCallers(db: Db): Promise<Callers> {
   const tag = randomBytes(4).toString("hex");
@@ -159,6 +162,7 @@ export async function createCallers(db: Db): Promise<Callers> {
     name: Role,
     role: "player" | "admin" | "auditor",
     twoFactor = role !== "player",
+    suspended = false,
   ): Promise<Account> => {
     const email = `${name.replaceAll(" ", "-")}-${tag}@test.invalid`;
     const password = `password-${tag}-${name}`;
@@ -174,6 +178,12 @@ export async function createCallers(db: Db): Promise<Callers> {
       .where(eq(users.id, user.id));
     if (twoFactor) await enrolWithSecret(db, user.id, "JBSWY3DPEHPK3PXP");
     const { token } = await issueApiToken(db, user.id);
+    if (suspended) {
+      await db
+        .update(users)
+        .set({ suspendedAt: sql`now()`, suspendedReason: "authorisation matrix" })
+        .where(eq(users.id, user.id));
+    }
     return { id: user.id, email, password, token };
   };
   return {
@@ -182,6 +192,7 @@ export async function createCallers(db: Db): Promise<Callers> {
     admin: await make("admin", "admin"),
     auditor: await make("auditor", "auditor"),
     "admin without 2FA": await make("admin without 2FA", "admin", false),
+    "suspended admin": await make("suspended admin", "admin", true, true),
   };
 }
 

@@ -1,8 +1,9 @@
 /**
  * The authorisation matrix for server actions. Every export of every app/**\/actions.ts (found by
  * glob: an action without an entry below fails the test) is called in this process as an
- * anonymous visitor, a player, another player, an admin, an auditor, and an admin who has not
- * turned two-factor on, against a real database. An action either changes what the app holds or
+ * anonymous visitor, a player, another player, an admin, an auditor, an admin who has not
+ * turned two-factor on, and a suspended admin (whose session version is current, as if the
+ * cookie were from just before the suspension), against a real database. An action either changes what the app holds or
  * it does not: each entry names the callers whose call must change it (the positive control,
  * which proves the arguments were good), and every other caller's call must change nothing
  * (domain tables digested before and after; the audit trail and rate-limit counters may grow).

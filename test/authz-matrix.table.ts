@@ -39,15 +39,17 @@ const all = (status: number): Statuses => ({
   admin: status,
   auditor: status,
   "admin without 2FA": status,
+  "suspended admin": status,
 });
 /**
  * Any signed-in account, each for its own things; an admin or auditor without two-factor may
- * not use the API at all until it is on.
+ * not use the API at all until it is on; a suspended account is no caller at all.
  */
 const signedIn = (status: number): Statuses => ({
   ...all(status),
   anonymous: 401,
   "admin without 2FA": 403,
+  "suspended admin": 401,
 });
 const adminOnly = (status: number): Statuses => ({
   anonymous: 401,
@@ -56,6 +58,7 @@ const adminOnly = (status: number): Statuses => ({
   admin: status,
   auditor: 403,
   "admin without 2FA": 403,
+  "suspended admin": 401,
 });
 const staff = (status: number): Statuses => ({ ...adminOnly(status), auditor: status });
 /** Players only; each sees their own. */
@@ -66,6 +69,7 @@ const players = (status: number): Statuses => ({
   admin: 403,
   auditor: 403,
   "admin without 2FA": 403,
+  "suspended admin": 401,
 });
 /** `player`'s own thing: another player is told it does not exist. */
 const ownerOnly = (status: number): Statuses => ({ ...players(status), other: 404 });

@@ -2,10 +2,11 @@
  * The authorisation matrix: every API route handler (found by globbing app/api/**\/route.ts, so a
  * new route without an entry in ./authz-matrix.table.ts fails here) is called in this process
  * with a real Request, against a real database, as an anonymous caller, a player, another player,
- * an admin and an auditor (both with two-factor on) and an admin without it. Callers authenticate
+ * an admin and an auditor (both with two-factor on), an admin without it and a suspended admin
+ * (whose token was never revoked: the suspension alone must shut every door). Callers authenticate
  * with real API tokens, exactly as API clients do; browser sessions reach the same `apiCaller`,
  * which turns a session into the same account before the same role checks. Each answer must be
- * the table's: 401 without sign-in, 403 for a wrong role (or a role without two-factor), 404
+ * the table's: 401 without sign-in (or suspended), 403 for a wrong role (or a role without two-factor), 404
  * (never 200) for another player's redemption, receipt or token, and the success status for
  * those allowed.
  *

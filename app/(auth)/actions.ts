@@ -22,6 +22,7 @@ import type { SignInReason } from "@/lib/auth/sign-in";
 import { signUp } from "@/lib/auth/sign-up";
 import { isAppError } from "@/lib/errors/app-error";
 import { clientInfo } from "@/lib/http/client-info";
+import { safeRedirectPath } from "@/lib/http/safe-redirect-path";
 import { fieldErrorsOf } from "@/lib/validation/field-errors";
 
 export type FormState = {
@@ -31,12 +32,6 @@ export type FormState = {
   /** A confirmation to show (the form stays usable). */
   notice?: string;
 };
-
-function safeRedirect(target: FormDataEntryValue | null): string {
-  const value = typeof target === "string" ? target : "";
-  // Only same-site paths: never an open redirect to another origin.
-  return value.startsWith("/") && !value.startsWith("//") ? value : "/";
-}
 
 export type SignInState = FormState & {
   /** The account has two-factor on: the form shows the authentication code field. */
@@ -61,6 +56,8 @@ function refusalMessage(refusal: SignInRefused): string {
       return "Enter the 6-digit code from your authenticator app, or one of your recovery codes.";
     case "otp_invalid":
       return "That authentication code did not work. Enter the current code, or an unused recovery code.";
+    case "account_suspended":
+      return "This account is suspended: it cannot sign in.";
     default:
       return "Wrong email or password";
   }
@@ -73,7 +70,7 @@ export async function signInAction(prev: SignInState, formData: FormData): Promi
       email,
       password: String(formData.get("password") ?? ""),
       otp: String(formData.get("otp") ?? ""),
-      redirectTo: safeRedirect(formData.get("next")),
+      redirectTo: safeRedirectPath(formData.get("next")),
     });
     return {};
   } catch (error) {

@@ -4,7 +4,7 @@ import Link from "next/link";
 import { type FormEvent, startTransition, useActionState } from "react";
 import { type SignInState, signInAction } from "@/app/(auth)/actions";
 
-export function SignInForm({ next }: { next?: string }) {
+export function SignInForm({ next }: { next: string }) {
   const [state, action, pending] = useActionState<SignInState, FormData>(signInAction, {});
   // Submitting through a transition (rather than the form's own action) keeps what was typed:
   // after "enter your code" the email and password are still there for the second submit.
@@ -21,7 +21,7 @@ export function SignInForm({ next }: { next?: string }) {
           {state.error}
         </p>
       )}
-      <input type="hidden" name="next" value={next ?? "/"} />
+      <input type="hidden" name="next" value={next} />
       <label>
         Email
         <input

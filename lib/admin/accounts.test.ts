@@ -1,6 +1,8 @@
 import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { auditEvents, users } from "@/db/schema";
+import { issueApiToken, userForApiToken } from "@/lib/auth/api-tokens";
+import { sessionUser } from "@/lib/auth/sessions";
 import { AppError } from "@/lib/errors/app-error";
 import { connectTestDb, createPlayers } from "@/test/db";
 import {
@@ -90,9 +92,11 @@ describe("admin account changes", () => {
     expect(admins).toHaveLength(1);
   });
 
-  it("suspends with a reason, ending the account's sessions, and unsuspends", async () => {
+  it("suspends with a reason, ending the account's sessions and tokens for good, and unsuspends", async () => {
     const admin = await one({ role: "admin" });
     const player = await one();
+    const tokens = [await issueApiToken(db, player), await issueApiToken(db, player)];
+    expect(await sessionUser(db, player, 0)).toBeDefined();
     const suspended = await changeAccount(db, {
       actorId: admin,
       accountId: player,
@@ -101,6 +105,8 @@ describe("admin account changes", () => {
     expect(suspended).toMatchObject({ suspended: true, suspendedReason: "chargeback fraud" });
     expect(suspended.sessionVersion).toBe(1);
     expect(suspended.suspendedAt).not.toBeNull();
+    expect(await sessionUser(db, player, 1)).toBeUndefined();
+    for (const { token } of tokens) expect(await userForApiToken(db, token)).toBeUndefined();
 
     const back = await changeAccount(db, {
       actorId: admin,
@@ -108,17 +114,44 @@ describe("admin account changes", () => {
       change: { suspended: false },
     });
     expect(back).toMatchObject({ suspended: false, suspendedReason: null, sessionVersion: 1 });
+    // Sessions and tokens from before the suspension stay dead; a fresh sign-in works.
+    expect(await sessionUser(db, player, 0)).toBeUndefined();
+    for (const { token } of tokens) expect(await userForApiToken(db, token)).toBeUndefined();
+    expect(await sessionUser(db, player, 1)).toBeDefined();
 
     const events = await eventsAbout(player);
     expect(events.map((e) => e.action)).toEqual(["account_suspend", "account_unsuspend"]);
     expect(events[0]?.data).toEqual({
       before: { suspended: false, suspendedReason: null, sessionVersion: 0 },
       after: { suspended: true, suspendedReason: "chargeback fraud", sessionVersion: 1 },
+      tokensRevoked: 2,
     });
     expect(events[1]?.data).toEqual({
       before: { suspended: true, suspendedReason: "chargeback fraud", sessionVersion: 1 },
       after: { suspended: false, suspendedReason: null, sessionVersion: 1 },
     });
+  });
+
+  it("refuses an admin suspending themselves or the last admin who can act", async () => {
+    await db.update(users).set({ role: "player" }).where(eq(users.role, "admin"));
+    const [a, b] = await createPlayers(db, 2, { role: "admin" });
+    if (!a || !b) throw new Error("no admins");
+    const suspend = { suspended: true, suspendedReason: "test" };
+    expect(await refusal(changeAccount(db, { actorId: a, accountId: a, change: suspend }))).toBe(
+      "own_account",
+    );
+    expect(await refusal(changeAccount(db, { actorId: a, accountId: b, change: suspend }))).toBe(
+      "done",
+    );
+    // b is suspended: demoting or suspending a would leave no admin who can act.
+    expect(await refusal(changeAccount(db, { actorId: b, accountId: a, change: suspend }))).toBe(
+      "last_admin",
+    );
+    expect(
+      await refusal(changeAccount(db, { actorId: b, accountId: a, change: { role: "player" } })),
+    ).toBe("last_admin");
+    const [row] = await db.select().from(users).where(eq(users.id, a));
+    expect(row).toMatchObject({ role: "admin", suspendedAt: null });
   });
 
   it("flags with a reason and unflags; a change that changes nothing writes nothing", async () => {

@@ -5,6 +5,7 @@ import { type User, users } from "@/db/schema";
 import { type ClaimAttempt, listClaimAttempts } from "@/lib/audit/claim-attempts";
 import { type RequestContext, recordEvent } from "@/lib/audit/record-event";
 import { plainText } from "@/lib/audit/search-events";
+import { revokeAllApiTokens } from "@/lib/auth/api-tokens";
 import { AppError } from "@/lib/errors/app-error";
 
 export const roles = ["player", "admin", "auditor"] as const;
@@ -210,7 +211,7 @@ function columnsFor(change: AccountChange, user: User): Partial<User> & Record<s
   if (change.suspended === true) {
     if (!user.suspendedAt) {
       set.suspendedAt = sql`now()`;
-      // Suspension ends every session of the account at once (sessions check this version).
+      // Suspension ends every session of the account for good: unsuspending does not undo this.
       set.sessionVersion = sql`${users.sessionVersion} + 1`;
     }
     if (change.suspendedReason !== user.suspendedReason)
@@ -222,24 +223,35 @@ function columnsFor(change: AccountChange, user: User): Partial<User> & Record<s
 }
 
 /**
- * Locks every admin row, in id order, before anything else: concurrent role changes then queue
- * here (no deadlock), and two admins demoting each other cannot both see the other in place.
+ * Locks every admin row, in id order, before anything else: concurrent role changes and
+ * suspensions then queue here (no deadlock), and two admins demoting or suspending each other
+ * cannot both see the other in place. Returns the admins not suspended: those who can act.
  */
 async function lockAdmins(tx: Tx): Promise<string[]> {
   const admins = await tx
-    .select({ id: users.id })
+    .select({ id: users.id, suspendedAt: users.suspendedAt })
     .from(users)
     .where(eq(users.role, "admin"))
     .orderBy(users.id)
     .for("update");
-  return admins.map((a) => a.id);
+  return admins.filter((a) => !a.suspendedAt).map((a) => a.id);
 }
 
-/** Refuses a role change that would leave the platform without an admin or change one's own. */
-function checkRoleChange(actorId: string, admins: string[], target: User, role: Role): void {
+/**
+ * Refuses a change of one's own role or suspension, and one that would leave the platform
+ * without an admin who can act.
+ */
+function checkChange(actorId: string, admins: string[], target: User, change: AccountChange): void {
+  const demoting = change.role !== undefined && change.role !== target.role;
+  const suspending = change.suspended === true && !target.suspendedAt;
+  if (!demoting && !suspending) return;
   if (target.id === actorId)
-    throw new AppError("own_account", "You cannot change your own role; ask another admin");
-  if (target.role === "admin" && role !== "admin" && admins.length <= 1)
+    throw new AppError(
+      "own_account",
+      `You cannot ${demoting ? "change your own role" : "suspend yourself"}; ask another admin`,
+    );
+  const leaving = target.role === "admin" && (suspending || change.role !== "admin");
+  if (leaving && admins.filter((id) => id !== target.id).length === 0)
     throw new AppError("last_admin", "This is the last admin: make another admin first");
 }
 
@@ -257,15 +269,18 @@ export async function changeAccount(
   const event = { actorId, subject: `user:${accountId}`, tokenId, ...context };
   try {
     await db.transaction(async (tx) => {
-      const admins = change.role === undefined ? [] : await lockAdmins(tx);
+      const admins =
+        change.role === undefined && change.suspended !== true ? [] : await lockAdmins(tx);
       const [before] = await tx.select().from(users).where(eq(users.id, accountId)).for("update");
       if (!before) throw new AppError("not_found", "No such account");
-      if (change.role !== undefined && change.role !== before.role)
-        checkRoleChange(actorId, admins, before, change.role);
+      checkChange(actorId, admins, before, change);
       const set = columnsFor(change, before);
       if (Object.keys(set).length === 0) return;
       const [after] = await tx.update(users).set(set).where(eq(users.id, accountId)).returning();
       if (!after) throw new Error(`account ${accountId} vanished while locked`);
+      // Revoked, not merely refused while suspended: lifting the suspension brings none back.
+      const suspending = !before.suspendedAt && after.suspendedAt;
+      const revoked = suspending ? { tokensRevoked: await revokeAllApiTokens(tx, accountId) } : {};
       for (const aspect of ["role", "flag", "suspension"] as const) {
         const was = aspectOf(before, aspect);
         const is = aspectOf(after, aspect);
@@ -274,7 +289,7 @@ export async function changeAccount(
           ...event,
           action: actionFor(aspect, before, after),
           outcome: "ok",
-          data: { before: was, after: is },
+          data: { before: was, after: is, ...(aspect === "suspension" ? revoked : {}) },
         });
       }
     });

@@ -1,6 +1,6 @@
-import { and, eq } from "drizzle-orm";
+import { and, eq, sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
-import { apiTokens, auditEvents } from "@/db/schema";
+import { apiTokens, auditEvents, users } from "@/db/schema";
 import { connectTestDb } from "@/test/db";
 import { createAccount } from "./accounts";
 import {
@@ -8,6 +8,7 @@ import {
   createApiTokenWithPassword,
   issueApiToken,
   listApiTokens,
+  revokeAllApiTokens,
   revokeApiToken,
   tokenOptionsSchema,
   userForApiToken,
@@ -27,6 +28,15 @@ async function newAccount() {
 }
 
 const DAY = 86_400_000;
+
+/** Whether a statement of this test's database is waiting for a row lock. */
+async function waitingOnLock(): Promise<boolean> {
+  const rows = await db.execute<{ waiting: number }>(
+    sql`select count(*)::int as waiting from pg_stat_activity
+        where datname = current_database() and wait_event_type = 'Lock'`,
+  );
+  return (rows[0]?.waiting ?? 0) > 0;
+}
 
 describe("API tokens", () => {
   it("expire after the chosen number of days (30 by default), 1 to 365", async () => {
@@ -115,6 +125,44 @@ describe("API tokens", () => {
     );
     expect(issued).toMatchObject({ name: "script", role: "player" });
     expect(await userForApiToken(db, issued.token)).toMatchObject({ id: user.id });
+  });
+
+  it("are not made for an account a reset or suspension changed while the password was checked", async () => {
+    const user = await newAccount();
+    const credentials = { email: user.email, password: PASSWORD };
+    // A reset in flight: the new session version is written, not yet committed.
+    const { attempt } = await db.transaction(async (tx) => {
+      await tx
+        .update(users)
+        .set({ sessionVersion: sql`${users.sessionVersion} + 1` })
+        .where(eq(users.id, user.id));
+      let finished = false;
+      const attempt = createApiTokenWithPassword(db, credentials, {}, context)
+        .then(
+          () => "issued",
+          (error: { code?: string }) => error.code,
+        )
+        .finally(() => {
+          finished = true;
+        });
+      // The password still checks out against the committed row; the token waits for the lock.
+      while (!(await waitingOnLock())) {
+        if (finished) throw new Error("the token was made without waiting for the reset");
+      }
+      await revokeAllApiTokens(tx, user.id);
+      // Wrapped: returning the promise itself would make the commit wait for it, and it for the commit.
+      return { attempt };
+    });
+    expect(await attempt).toBe("unauthenticated");
+    expect(await listApiTokens(db, user.id)).toEqual([]);
+
+    await db.update(users).set({ suspendedAt: new Date() }).where(eq(users.id, user.id));
+    await expect(issueApiToken(db, user.id)).rejects.toMatchObject({ code: "unauthenticated" });
+    await db.update(users).set({ suspendedAt: null }).where(eq(users.id, user.id));
+    await expect(issueApiToken(db, user.id, {}, 0)).rejects.toMatchObject({
+      code: "unauthenticated",
+    });
+    expect(await issueApiToken(db, user.id, {}, 1)).toMatchObject({ name: "api" });
   });
 
   it("ask for the two-factor code when it is on", async () => {

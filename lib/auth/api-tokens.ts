@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from "node:crypto";
 import { and, desc, eq, gt, isNull, sql } from "drizzle-orm";
 import { z } from "zod";
-import type { DbOrTx } from "@/db/client";
+import type { DbOrTx, Tx } from "@/db/client";
 import { apiTokens, users } from "@/db/schema";
 import { type RequestContext, recordEvent } from "@/lib/audit/record-event";
 import { AppError } from "@/lib/errors/app-error";
@@ -39,22 +39,39 @@ function digest(token: string): Uint8Array {
   return createHash("sha256").update(token).digest();
 }
 
-/** Creates a token and returns it once; only its SHA-256 is stored. */
+/**
+ * Creates a token and returns it once; only its SHA-256 is stored. It is made only for an account
+ * not suspended and, when `sessionVersion` is given, still at the version the caller signed in
+ * under. The account row is share-locked meanwhile, so a password reset or suspension at the same
+ * moment either comes first (and this refuses) or waits for this token and then revokes it: a
+ * token minted with the old password never outlives the reset.
+ */
 export async function issueApiToken(
   db: DbOrTx,
   userId: string,
   options: TokenOptions = {},
+  sessionVersion?: number,
 ): Promise<IssuedToken> {
   const token = `${PREFIX}${randomBytes(32).toString("base64url")}`;
   const name = options.name ?? "api";
   const days = options.expiresInDays ?? TOKEN_TTL_DAYS;
   const expiresAt = new Date(Date.now() + days * 86_400_000);
-  const [row] = await db
-    .insert(apiTokens)
-    .values({ userId, tokenHash: digest(token), name, expiresAt })
-    .returning({ id: apiTokens.id });
-  if (!row) throw new Error("api_tokens insert returned no row");
-  return { id: row.id, token, name, expiresAt };
+  return db.transaction(async (tx) => {
+    const [account] = await tx
+      .select({ sessionVersion: users.sessionVersion })
+      .from(users)
+      .where(and(eq(users.id, userId), isNull(users.suspendedAt)))
+      .for("share");
+    if (!account || (sessionVersion !== undefined && account.sessionVersion !== sessionVersion)) {
+      throw new AppError("unauthenticated", "The account changed meanwhile: sign in again");
+    }
+    const [row] = await tx
+      .insert(apiTokens)
+      .values({ userId, tokenHash: digest(token), name, expiresAt })
+      .returning({ id: apiTokens.id });
+    if (!row) throw new Error("api_tokens insert returned no row");
+    return { id: row.id, token, name, expiresAt };
+  });
 }
 
 /** POST /api/v1/tokens: a full sign-in (limits, lockout, password, second factor), then a token. */
@@ -66,7 +83,7 @@ export async function createApiTokenWithPassword(
 ): Promise<IssuedToken & { role: SessionUser["role"] }> {
   const result = await attemptSignIn(db, credentials, context, "token_create");
   if (!result.ok) throw signInRefusal(result);
-  const issued = await issueApiToken(db, result.user.id, options);
+  const issued = await issueApiToken(db, result.user.id, options, result.user.sessionVersion);
   return { ...issued, role: result.user.role };
 }
 
@@ -137,7 +154,23 @@ export async function revokeApiToken(
   });
 }
 
-/** The account a bearer token stands for (live tokens only), noting when it was last used. */
+/**
+ * Revokes every live token of the account, for a password reset or a suspension (inside its
+ * transaction): a token minted with a stolen password must not outlive the reset. Returns how many.
+ */
+export async function revokeAllApiTokens(tx: Tx, userId: string): Promise<number> {
+  const revoked = await tx
+    .update(apiTokens)
+    .set({ revokedAt: sql`now()` })
+    .where(and(eq(apiTokens.userId, userId), isNull(apiTokens.revokedAt)))
+    .returning({ id: apiTokens.id });
+  return revoked.length;
+}
+
+/**
+ * The account a bearer token stands for (live tokens of accounts not suspended only), noting
+ * when it was last used.
+ */
 export async function userForApiToken(
   db: DbOrTx,
   token: string,
@@ -152,6 +185,7 @@ export async function userForApiToken(
         eq(apiTokens.tokenHash, digest(token)),
         isNull(apiTokens.revokedAt),
         gt(apiTokens.expiresAt, new Date()),
+        isNull(users.suspendedAt),
       ),
     );
   if (!row) return undefined;

@@ -6,6 +6,12 @@ import { rateRules } from "@/lib/abuse/rate-limit";
 import { listMail } from "@/lib/mail/send-mail";
 import { connectTestDb } from "@/test/db";
 import { inOneWindow } from "@/test/rate-windows";
+import {
+  createApiTokenWithPassword,
+  issueApiToken,
+  listApiTokens,
+  userForApiToken,
+} from "./api-tokens";
 import { resendVerificationEmail, verifyEmail } from "./email-verification";
 import { verifyPassword } from "./password";
 import { requestPasswordReset, resetPassword } from "./password-reset";
@@ -108,6 +114,43 @@ describe("password reset", () => {
         { action: "password_reset", outcome: "ok" },
       ]),
     );
+  });
+
+  it("revokes every API token, so one made with a stolen password dies with it", async () => {
+    const player = await newPlayer();
+    const stolen = await createApiTokenWithPassword(
+      db,
+      { email: player.email, password: oldPassword },
+      {},
+      context,
+    );
+    const own = await issueApiToken(db, player.id, { name: "own" });
+    expect((await userForApiToken(db, stolen.token))?.id).toBe(player.id);
+
+    await requestPasswordReset(db, player.email, context);
+    const token = await linkToken(player.email, "/reset-password");
+    const newPassword = "the-owner-is-back-now";
+    await resetPassword(db, { token, password: newPassword, confirm: newPassword }, context);
+
+    expect(await userForApiToken(db, stolen.token)).toBeUndefined();
+    expect(await userForApiToken(db, own.token)).toBeUndefined();
+    expect((await listApiTokens(db, player.id)).map((t) => t.status)).toEqual([
+      "revoked",
+      "revoked",
+    ]);
+    const [event] = await db
+      .select({ data: auditEvents.data })
+      .from(auditEvents)
+      .where(and(eq(auditEvents.actorId, player.id), eq(auditEvents.action, "password_reset")));
+    expect(event?.data).toEqual({ sessionVersion: 1, tokensRevoked: 2 });
+    // A token made after the reset, with the new password, works.
+    const fresh = await createApiTokenWithPassword(
+      db,
+      { email: player.email, password: newPassword },
+      {},
+      context,
+    );
+    expect((await userForApiToken(db, fresh.token))?.id).toBe(player.id);
   });
 
   it("sends nothing for an unknown email, and audits the attempt", async () => {

@@ -8,6 +8,7 @@ import { appUrl } from "@/lib/config/env";
 import { isAppError } from "@/lib/errors/app-error";
 import { sendMail } from "@/lib/mail/send-mail";
 import { emailSchema, findUserByEmail, passwordSchema } from "./accounts";
+import { revokeAllApiTokens } from "./api-tokens";
 import { consumeEmailToken, issueEmailToken } from "./email-tokens";
 import { hashPassword } from "./password";
 
@@ -93,7 +94,7 @@ export async function requestPasswordReset(
       "",
       `${appUrl()}/reset-password?token=${token}`,
       "",
-      "Setting a new password signs the account out everywhere.",
+      "Setting a new password signs the account out everywhere and revokes its API tokens.",
       "If you did not ask for this, ignore this message: your password stays as it is.",
     ].join("\n"),
   });
@@ -101,8 +102,9 @@ export async function requestPasswordReset(
 }
 
 /**
- * Sets a new password through a reset link: ends every session (sessionVersion), lifts a sign-in
- * lockout and, since the link arrived by mail, confirms the address too.
+ * Sets a new password through a reset link: ends every session (sessionVersion) and revokes every
+ * API token, since whoever knew the old password may have made some; lifts a sign-in lockout and,
+ * since the link arrived by mail, confirms the address too.
  */
 export async function resetPassword(
   db: DbOrTx,
@@ -113,7 +115,7 @@ export async function resetPassword(
   try {
     await db.transaction(async (tx) => {
       const userId = await consumeEmailToken(tx, input.token, "reset_password");
-      await tx
+      const [row] = await tx
         .update(users)
         .set({
           passwordHash,
@@ -122,13 +124,16 @@ export async function resetPassword(
           lockedUntil: null,
           emailVerifiedAt: sql`coalesce(${users.emailVerifiedAt}, now())`,
         })
-        .where(eq(users.id, userId));
+        .where(eq(users.id, userId))
+        .returning({ sessionVersion: users.sessionVersion });
+      const tokensRevoked = await revokeAllApiTokens(tx, userId);
       await recordEvent(tx, {
         ...context,
         actorId: userId,
         action: "password_reset",
         subject: `user:${userId}`,
         outcome: "ok",
+        data: { sessionVersion: row?.sessionVersion, tokensRevoked },
       });
     });
   } catch (error) {

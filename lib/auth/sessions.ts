@@ -1,4 +1,4 @@
-import { eq, sql } from "drizzle-orm";
+import { and, eq, isNull, sql } from "drizzle-orm";
 import type { DbOrTx } from "@/db/client";
 import { users } from "@/db/schema";
 import { type RequestContext, recordEvent } from "@/lib/audit/record-event";
@@ -22,7 +22,8 @@ export const sessionUserColumns = {
 
 /**
  * The account behind a session cookie, or undefined when the cookie was issued under an older
- * session version: bumping the version signs out every browser at once.
+ * session version (bumping the version signs out every browser at once) or the account is
+ * suspended: a suspended account has no session, whatever its cookie says.
  */
 export async function sessionUser(
   db: DbOrTx,
@@ -32,7 +33,7 @@ export async function sessionUser(
   const [row] = await db
     .select({ ...sessionUserColumns, sessionVersion: users.sessionVersion })
     .from(users)
-    .where(eq(users.id, userId));
+    .where(and(eq(users.id, userId), isNull(users.suspendedAt)));
   if (!row || row.sessionVersion !== sessionVersion) return undefined;
   const { sessionVersion: _, ...user } = row;
   return user;

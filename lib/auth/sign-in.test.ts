@@ -6,6 +6,7 @@ import { rateRules } from "@/lib/abuse/rate-limit";
 import { connectTestDb } from "@/test/db";
 import { inOneWindow } from "@/test/rate-windows";
 import { createAccount } from "./accounts";
+import { createApiTokenWithPassword } from "./api-tokens";
 import { attemptSignIn, LOCKOUT_THRESHOLD, lockoutSeconds } from "./sign-in";
 import { decodeBase32, TOTP_STEP_SECONDS, totpCode } from "./totp";
 import { beginEnrolment, confirmEnrolment, twoFactorStatus } from "./two-factor";
@@ -190,6 +191,34 @@ describe("attemptSignIn", () => {
       expect(await attemptSignIn(db, bad, context)).toMatchObject({ reason: "otp_invalid" });
     }
     expect(await attemptSignIn(db, bad, context)).toMatchObject({ reason: "locked" });
+  });
+
+  it("refuses a suspended account its session or token, and says so only to the holder", async () => {
+    const user = await newAccount("admin");
+    const { secret, codes } = await enrol(user.id);
+    await db.update(users).set({ suspendedAt: new Date() }).where(eq(users.id, user.id));
+    expect(await attemptSignIn(db, { email: user.email, password: "wrong" }, context)).toEqual({
+      ok: false,
+      reason: "invalid_credentials",
+    });
+    const credentials = { email: user.email, password: PASSWORD, otp: nextStepCode(secret) };
+    expect(await attemptSignIn(db, credentials, context)).toEqual({
+      ok: false,
+      reason: "account_suspended",
+    });
+    await expect(
+      createApiTokenWithPassword(db, { ...credentials, otp: codes[0] }, {}, context),
+    ).rejects.toMatchObject({ code: "account_suspended", status: 403 });
+    const events = await db
+      .select({ action: auditEvents.action, reason: auditEvents.reason })
+      .from(auditEvents)
+      .where(and(eq(auditEvents.actorId, user.id), eq(auditEvents.outcome, "refused")))
+      .orderBy(auditEvents.id);
+    expect(events).toEqual([
+      { action: "sign_in", reason: "invalid_credentials" },
+      { action: "sign_in", reason: "account_suspended" },
+      { action: "token_create", reason: "account_suspended" },
+    ]);
   });
 
   it("audits token creation attempts under their own action", async () => {

@@ -13,7 +13,8 @@ export type SignInReason =
   | "locked"
   | "rate_limited"
   | "otp_required"
-  | "otp_invalid";
+  | "otp_invalid"
+  | "account_suspended";
 
 export type SignInCredentials = { email: string; password: string; otp?: string };
 
@@ -117,6 +118,9 @@ async function decide(
     if (!secondFactor) return failure(db, user, "otp_invalid");
   }
 
+  // Said only to whoever proved to be the account holder, so it reveals nothing to a stranger.
+  if (user.suspendedAt) return { user, result: { ok: false, reason: "account_suspended" } };
+
   await clearFailures(db, user);
   const { id, role, displayName, sessionVersion } = user;
   return {
@@ -144,7 +148,8 @@ async function failure(
 /**
  * One sign-in attempt, for the browser form and for POST /api/v1/tokens alike: rate limits per
  * address and per account, then the lockout (a locked account is refused without looking at the
- * password), then the password, then the second factor. Every attempt lands in the audit trail.
+ * password), then the password, then the second factor, then suspension. Every attempt lands in
+ * the audit trail.
  */
 export async function attemptSignIn(
   db: DbOrTx,
@@ -176,6 +181,7 @@ const refusalMessages: Record<SignInReason, string> = {
   rate_limited: "Too many sign-in attempts: wait a moment and try again",
   otp_required: "This account has two-factor authentication: send the current code as otp",
   otp_invalid: "The authentication code did not match",
+  account_suspended: "This account is suspended",
 };
 
 /** The refusal as the API's typed error (Retry-After from `retryAfter`). */

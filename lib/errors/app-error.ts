@@ -10,6 +10,8 @@ export const errorStatus = {
   /** Too many failed sign-ins in a row: `retryAfter` says when the next attempt is allowed. */
   locked: 429,
   forbidden: 403,
+  /** The credentials are right but an admin suspended the account: no session, no token. */
+  account_suspended: 403,
   /** Admins and auditors must turn two-factor on before using their role. */
   two_factor_required: 403,
   not_found: 404,

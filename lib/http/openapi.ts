@@ -533,7 +533,7 @@ export const openApiDocument = {
       post: {
         summary: "Exchange email and password (and the two-factor code, if on) for an API token",
         description:
-          "The token is shown once and only its hash is kept. `otp` is the authenticator's current code or an unused recovery code. Five failures in a row lock the account for 30 s, doubling up to an hour.",
+          "The token is shown once and only its hash is kept. `otp` is the authenticator's current code or an unused recovery code. Five failures in a row lock the account for 30 s, doubling up to an hour. A suspended account gets no token (403 account_suspended, said only after the right password and code).",
         requestBody: jsonBody({
           type: "object",
           required: ["email", "password"],
@@ -562,6 +562,7 @@ export const openApiDocument = {
           ),
           "400": errorResponse("invalid_input"),
           "401": errorResponse("invalid_credentials, otp_required or otp_invalid"),
+          "403": errorResponse("account_suspended"),
           "429": errorResponse("locked or rate_limited (Retry-After says when to try again)"),
         },
       },
@@ -1015,7 +1016,7 @@ export const openApiDocument = {
       patch: {
         summary: "Change an account's role, flag or suspension (admin; audited with before/after)",
         description:
-          "Flagging needs flaggedReason and suspending needs suspendedReason. Suspending ends the account's sessions and its claims are refused (not_eligible:suspended). An admin cannot change their own role (own_account) and the last admin stays one (last_admin).",
+          "Flagging needs flaggedReason and suspending needs suspendedReason. Suspending ends the account's sessions and revokes its API tokens (unsuspending brings none back); while suspended it cannot sign in, get a token or use any session. An admin cannot change their own role or suspend themselves (own_account), and the last admin not suspended stays one (last_admin).",
         security: player,
         parameters: [uuidParam("id")],
         requestBody: jsonBody({
@@ -1259,6 +1260,8 @@ export const openApiDocument = {
     "/api/health": {
       get: {
         summary: "Liveness and readiness of the database and the ledger node",
+        description:
+          "`{status, database: {ok, error?}, ledger: {ok, error?}}`; an error is said in fixed words (the details go to the server's log). 503 while the database is down; a ledger node down only degrades.",
         responses: { "200": json({ type: "object" }), "503": json({ type: "object" }, "Down") },
       },
     },

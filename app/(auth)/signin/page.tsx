@@ -1,13 +1,14 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { SignInForm } from "@/components/auth/sign-in-form";
+import { safeRedirectPath } from "@/lib/http/safe-redirect-path";
 
 export const metadata: Metadata = { title: "Sign in" };
 
 export default async function SignInPage({
   searchParams,
 }: {
-  searchParams: Promise<{ next?: string }>;
+  searchParams: Promise<{ next?: string | string[] }>;
 }) {
   const { next } = await searchParams;
   return (
@@ -16,7 +17,7 @@ export default async function SignInPage({
       <p className="lead">
         New here? <Link href="/signup">Create an account</Link>.
       </p>
-      <SignInForm next={next} />
+      <SignInForm next={safeRedirectPath(next)} />
     </>
   );
 }

@@ -7,14 +7,10 @@ import { getDb } from "@/db/client";
 import { currentUser, needsTwoFactor } from "@/lib/auth/current-user";
 import { twoFactorStatus } from "@/lib/auth/two-factor";
 import { formatDateTime } from "@/lib/format";
+import { safeRedirectPath } from "@/lib/http/safe-redirect-path";
 import { beginTwoFactorAction } from "../actions";
 
 export const metadata: Metadata = { title: "Two-factor authentication" };
-
-function safeNext(next: string | string[] | undefined): string {
-  const value = typeof next === "string" ? next : "";
-  return value.startsWith("/") && !value.startsWith("//") ? value : "/account";
-}
 
 export default async function SecurityPage({
   searchParams,
@@ -23,7 +19,7 @@ export default async function SecurityPage({
 }) {
   const user = await currentUser();
   if (!user) redirect("/signin?next=/account/security");
-  const next = safeNext((await searchParams).next);
+  const next = safeRedirectPath((await searchParams).next, "/account");
   const status = await twoFactorStatus(getDb(), user.id);
   const qrCode =
     status.pending && (await QRCode.toDataURL(status.pending.uri, { margin: 1, width: 200 }));

@@ -20,7 +20,7 @@ export default async function RedemptionPage({
 }) {
   const [{ id }, { claimed }] = await Promise.all([params, searchParams]);
   const user = await currentUser();
-  if (!user) redirect(`/signin?next=/redemptions/${id}`);
+  if (!user) redirect(`/signin?next=${encodeURIComponent(`/redemptions/${id}`)}`);
   const db = getDb();
   const [redemption, receipt, reversalReceipt] =
     user.role === "player"

@@ -1,0 +1,21 @@
+/** The messages of an error and of its causes (a driver's error under the ORM's, …). */
+function messages(error: unknown): string[] {
+  const found: string[] = [];
+  for (let e: unknown = error; e !== undefined && found.length < 5; ) {
+    found.push(e instanceof Error ? e.message : String(e));
+    e = e instanceof Error ? e.cause : undefined;
+  }
+  return found;
+}
+
+/**
+ * One JSON line on stderr per server-side failure: the details (a database's error text and
+ * what caused it, a stack) are for the operator's logs, never for a response.
+ */
+export function logError(event: string, error: unknown): void {
+  const [message, ...causes] = messages(error);
+  const stack = error instanceof Error ? error.stack : undefined;
+  process.stderr.write(
+    `${JSON.stringify({ level: "error", time: new Date().toISOString(), event, error: message, causes, stack })}\n`,
+  );
+}
