@@ -9,6 +9,7 @@ import { recordClaimAnswers } from "@/lib/analytics/claim-counters";
 import type { RequestContext } from "@/lib/audit/record-event";
 import { decryptCode, encryptCode } from "@/lib/codes/code-crypto";
 import { env } from "@/lib/config/env";
+import { normaliseAddress } from "@/lib/http/client-info";
 import { encodeLeaf, playerCommitment } from "@/lib/ledger/leaf";
 import { toHex } from "@/lib/ledger/merkle";
 import { failedRule, type LoyaltyTier, type PlayerFacts, tierRank } from "./eligibility";
@@ -119,8 +120,12 @@ class ClaimBatcher {
         batch.map((p) => p.request),
       )
         .then(
-          (outcomes) => {
-            for (const [i, p] of batch.entries()) p.resolve(outcomes[i] as ClaimOutcome);
+          (settled) => {
+            for (const [i, p] of batch.entries()) {
+              const result = settled[i] as PromiseSettledResult<ClaimOutcome>;
+              if (result.status === "fulfilled") p.resolve(result.value);
+              else p.reject(result.reason);
+            }
           },
           (error) => {
             for (const p of batch) p.reject(error);
@@ -159,33 +164,63 @@ export function grantLotteryWins(
   db: Db | Tx,
   dropId: string,
   winners: string[],
+  options: { actionDeadline: Date },
 ): Promise<ClaimOutcome[]> {
   return db.transaction((tx) =>
     claimBatch(
       tx,
       dropId,
       winners.map((playerId) => ({ dropId, playerId })),
-      "lottery_draw",
+      { mode: "lottery_draw", actionDeadline: options.actionDeadline },
     ),
   );
 }
 
 /** One claim in its own transaction, bypassing the batcher (for comparison in benchmarks). */
 export async function claimAlone(db: Db, request: ClaimRequest): Promise<ClaimOutcome> {
-  const [outcome] = await runBatch(db, request.dropId, [request]);
-  return outcome as ClaimOutcome;
+  const [result] = await runBatch(db, request.dropId, [request]);
+  if (result?.status !== "fulfilled") throw result?.reason;
+  return result.value;
 }
 
-async function runBatch(db: Db, dropId: string, requests: ClaimRequest[]): Promise<ClaimOutcome[]> {
+/**
+ * A batch in one transaction. When the transaction fails for what may be one request's data
+ * (the database refused a value, a constraint, or the batch lost a deadlock), the halves are run
+ * again on their own, down to single requests, so the others get their answers and only the
+ * culprit gets the error. A failure of the database itself (connection lost, out of resources)
+ * fails every request at once: no request is to blame, and each retry would fail the same way.
+ * At most 2n - 1 transactions for n requests, however many of them are to blame.
+ */
+export async function runBatch(
+  db: Db,
+  dropId: string,
+  requests: ClaimRequest[],
+): Promise<PromiseSettledResult<ClaimOutcome>[]> {
   try {
-    return await db.transaction((tx) => claimBatch(tx, dropId, requests));
-  } catch (error) {
-    // Row locks are taken in a fixed order (sorted keys, players, unit ids), so a deadlock with
-    // another process is unexpected; if PostgreSQL still picks this batch as the victim, the
-    // whole batch was rolled back and is safe to run once more.
-    if ((error as { cause?: { code?: string } }).cause?.code !== "40P01") throw error;
-    return db.transaction((tx) => claimBatch(tx, dropId, requests));
+    const outcomes = await db.transaction((tx) => claimBatch(tx, dropId, requests));
+    return outcomes.map((value) => ({ status: "fulfilled", value }));
+  } catch (reason) {
+    if (requests.length === 1 || !mayBeOneRequests(reason)) {
+      return requests.map(() => ({ status: "rejected", reason }));
+    }
+    const half = Math.ceil(requests.length / 2);
+    return [
+      ...(await runBatch(db, dropId, requests.slice(0, half))),
+      ...(await runBatch(db, dropId, requests.slice(half))),
+    ];
   }
+}
+
+// SQLSTATE classes of a statement refused for what it carried: data exception, integrity
+// constraint violation, transaction rollback (deadlock, serialization).
+const REQUEST_ERROR_CLASSES = new Set(["22", "23", "40"]);
+
+function mayBeOneRequests(error: unknown): boolean {
+  const { code, cause } = (error ?? {}) as { code?: unknown; cause?: { code?: unknown } };
+  const sqlState = [code, cause?.code].find(
+    (c): c is string => typeof c === "string" && /^[0-9A-Z]{5}$/.test(c),
+  );
+  return sqlState !== undefined && REQUEST_ERROR_CLASSES.has(sqlState.slice(0, 2));
 }
 
 function keyOf(r: ClaimRequest): string | undefined {
@@ -202,13 +237,16 @@ function sameBytes(a: Uint8Array | undefined, b: Uint8Array | undefined): boolea
   return a.length === b.length && a.every((v, i) => v === b[i]);
 }
 
+type BatchMode = { mode: "claim" } | { mode: "lottery_draw"; actionDeadline: Date };
+
 /** The whole batch in one transaction; returns one outcome per request, in order. */
 async function claimBatch(
   tx: Tx,
   dropId: string,
   requests: ClaimRequest[],
-  mode: "claim" | "lottery_draw" = "claim",
+  batchMode: BatchMode = { mode: "claim" },
 ): Promise<ClaimOutcome[]> {
+  const { mode } = batchMode;
   const outcomes: Array<ClaimOutcome | undefined> = new Array(requests.length);
 
   // 1. Idempotency: replay answers already given; the first of duplicates in this batch decides.
@@ -240,10 +278,14 @@ async function claimBatch(
       on conflict do nothing
       returning player_id, key`);
     const insertedKeys = new Set(inserted.map((row) => `${row.player_id}\u0000${row.key}`));
-    const replays = keyed.filter(
-      (i) => !insertedKeys.has(keyOf(requests[i] as ClaimRequest) ?? ""),
-    );
-    for (const i of keyed) if (!replays.includes(i)) fresh.add(i);
+    for (const i of keyed) {
+      if (insertedKeys.has(keyOf(requests[i] as ClaimRequest) ?? "")) fresh.add(i);
+    }
+    // Every request with a key answered before, duplicates included, is judged by that answer.
+    const replays = requests.flatMap((r, i) => {
+      const key = keyOf(r);
+      return key !== undefined && !insertedKeys.has(key) ? [i] : [];
+    });
     if (replays.length > 0) {
       const stored = await tx.execute<{
         player_id: string;
@@ -266,12 +308,15 @@ async function claimBatch(
       }
     }
   }
-  // Later duplicates of a key in this batch answer as their first does (filled in at the end).
+  // Later duplicates of a key in this batch answer as their first does (filled in at the end),
+  // unless they ask for something else under the same key.
   const duplicateOf = new Map<number, number>();
   requests.forEach((r, i) => {
     const key = keyOf(r);
     const first = key === undefined ? undefined : firstWithKey.get(key);
-    if (first !== undefined && first !== i) duplicateOf.set(i, first);
+    if (first === undefined || first === i || outcomes[i] !== undefined) return;
+    if (sameBytes(r.requestHash, requests[first]?.requestHash)) duplicateOf.set(i, first);
+    else outcomes[i] = { ok: false, reason: "idempotency_mismatch", limit: 0, replayed: true };
   });
   const live = requests
     .map((_, i) => i)
@@ -285,6 +330,7 @@ async function claimBatch(
     for (const i of await overRateLimit(tx, requests, live)) refuse(i, "rate_limited", 1);
   }
   const admitted = live.filter((i) => !decided.has(i));
+  await lockDropClaims(tx, dropId);
   if (mode === "claim") {
     await linkSignals(
       tx,
@@ -311,7 +357,9 @@ async function claimBatch(
     if (gate) {
       for (const i of admitted) refuse(i, gate, limit);
     } else {
-      codes = await allocate(tx, drop, requests, admitted, decided);
+      const actionDeadline =
+        batchMode.mode === "lottery_draw" ? batchMode.actionDeadline : drop.endsAt;
+      codes = await allocate(tx, drop, actionDeadline, requests, admitted, decided);
     }
   }
 
@@ -323,6 +371,26 @@ async function claimBatch(
     outcomes[i] = { ...firstOutcome, replayed: true } as ClaimOutcome;
   }
   return outcomes as ClaimOutcome[];
+}
+
+// Advisory lock classes (two-key form: key spaces of their own).
+const DROP_CLAIM_LOCK = 0x4452_4f50; // "DROP"
+const PRIZE_CODE_LOCK = 0x434f_4445; // "CODE"
+
+/**
+ * Batches of one drop take turns from here to commit, in this process or any other. Without
+ * this, two batches at sell-out each took part of the last units with SKIP LOCKED and then
+ * waited on the other's rows for the rest (deadlock), or each counted the player's earlier
+ * claims before the other committed and took the same claim number (a false limit_reached).
+ * Waiting here, a batch holds no unit, code or redemption yet, so no cycle can form; once
+ * here, nothing it waits on is held by another batch of the drop, so no held unit or code can
+ * come back after it answered sold_out. Throughput comes from batching (one transaction for
+ * hundreds of claims), not from running a drop's batches side by side. Taken after the
+ * idempotency and rate-limit rows (which a batch never waits on once it holds this lock) and
+ * before anything else.
+ */
+async function lockDropClaims(tx: Tx, dropId: string): Promise<void> {
+  await tx.execute(sql`select pg_advisory_xact_lock(${DROP_CLAIM_LOCK}, hashtext(${dropId}))`);
 }
 
 export const RATE_WINDOW_SECONDS = 10;
@@ -349,7 +417,8 @@ async function overRateLimit(tx: Tx, requests: ClaimRequest[], live: number[]): 
   for (const i of live) {
     const { playerId, ip } = requests[i] as ClaimRequest;
     count(playerRule, playerId, i);
-    if (ip) count(rateRules.claimPerIp, ip, i);
+    const address = normaliseAddress(ip);
+    if (address) count(rateRules.claimPerIp, address, i);
   }
   const keys = [...byKey.keys()].sort();
   const counts = await tx.execute<{ key: string; count: number }>(sql`
@@ -421,6 +490,7 @@ type Grant = {
 async function allocate(
   tx: Tx,
   drop: DropState,
+  actionDeadline: Date,
   requests: ClaimRequest[],
   live: number[],
   decided: Map<number, StoredOutcome>,
@@ -536,7 +606,7 @@ async function allocate(
   }
   for (const c of waiting) refuse(c.index, "sold_out");
   if (grants.length === 0) return new Map();
-  return issueRedemptions(tx, drop, grants, decided);
+  return issueRedemptions(tx, drop, actionDeadline, grants, decided);
 }
 
 type Candidate = {
@@ -547,13 +617,9 @@ type Candidate = {
   groupId: string | null;
 };
 
-// Advisory lock class of a drop's claims by one account group (two-key form: its own key space).
-const GROUP_CLAIM_LOCK = 0x4752_5043; // "GRPC"
-
 /**
- * One claim per group of linked accounts. A lock per (drop, group), taken in sorted order and held
- * to commit, makes batches claiming for the same group (in this process or another) take turns,
- * so each sees the other's redemption. The first player of a group keeps the claim (and may claim
+ * One claim per group of linked accounts. Batches of the drop take turns (lockDropClaims), so
+ * each sees the redemptions of the one before. The first player of a group keeps the claim (and may claim
  * up to the per-player limit); a second linked account is refused and both are flagged.
  */
 async function onePerGroup(
@@ -564,9 +630,6 @@ async function onePerGroup(
 ): Promise<Candidate[]> {
   const groups = [...new Set(candidates.flatMap((c) => (c.groupId ? [c.groupId] : [])))].sort();
   if (groups.length === 0) return candidates;
-  await tx.execute(sql`
-    select pg_advisory_xact_lock(${GROUP_CLAIM_LOCK}, hashtext(${drop.id} || g))
-    from unnest(${sql.param(groups)}::text[]) with ordinality as t(g, n) order by n`);
   const holders = await tx.execute<{ group_id: string; player_id: string }>(sql`
     select distinct u.account_group_id as group_id, r.player_id
     from redemptions r join users u on u.id = r.player_id
@@ -628,8 +691,9 @@ async function takeUnits(tx: Tx, dropId: string, poolId: string, n: number): Pro
   };
   const ids = await pick(takenUpTo.get(poolId) ?? 0, [], false, n);
   if (ids.length < n) ids.push(...(await pick(0, ids, false, n - ids.length)));
-  // Rows skipped because another transaction holds them may still come back (it may roll back):
-  // wait for those holders rather than answer "sold out" while units may remain.
+  // Batches of this drop take turns (lockDropClaims), so a row skipped here is held by an expiry
+  // or a reversal putting it back: wait for those rather than answer "sold out" while units may
+  // remain. They never wait on a claim batch, so this wait cannot close a cycle.
   if (ids.length < n) ids.push(...(await pick(0, ids, true, n - ids.length)));
   if (ids.length > 0) {
     takenUpTo.set(poolId, Math.max(takenUpTo.get(poolId) ?? 0, ...ids));
@@ -644,6 +708,7 @@ type Code = { ciphertext: Uint8Array; keyId: string; giftCodeId?: string; plain?
 async function issueRedemptions(
   tx: Tx,
   drop: DropState,
+  actionDeadline: Date,
   grants: Grant[],
   decided: Map<number, StoredOutcome>,
 ): Promise<Map<string, Code>> {
@@ -660,11 +725,22 @@ async function issueRedemptions(
       codes.set(g, { ...encryptCode(plain), plain });
     }
   }
-  for (const [prizeId, group] of byPrize) {
+  // A prize's codes may be shared by several drops, whose batches do not take turns on the drop
+  // lock: a lock per prize (in sorted order) does that for codes. Then no other batch holds a
+  // code of the prize, so waiting for a locked row (an import's) is safe and no code that may
+  // come back is skipped: sold_out here is final.
+  const prizeIds = [...byPrize.keys()].sort();
+  if (prizeIds.length > 0) {
+    await tx.execute(sql`
+      select pg_advisory_xact_lock(${PRIZE_CODE_LOCK}, hashtext(p))
+      from unnest(${sql.param(prizeIds)}::text[]) with ordinality as t(p, n) order by n`);
+  }
+  for (const prizeId of prizeIds) {
+    const group = byPrize.get(prizeId) ?? [];
     const pool = await tx.execute<{ id: string; ciphertext: Buffer; key_id: string }>(sql`
       select id, ciphertext, key_id from gift_codes
       where prize_id = ${prizeId} and redemption_id is null
-      order by id limit ${group.length} for update skip locked`);
+      order by id limit ${group.length} for update`);
     group.forEach((g, k) => {
       const row = pool[k];
       if (row) {
@@ -682,10 +758,6 @@ async function issueRedemptions(
 
   const issued: Issued[] = grants
     .filter((g) => codes.has(g))
-    // Player order: concurrent batches then meet on the per-player unique index in one order.
-    .sort((a, b) =>
-      a.playerId < b.playerId ? -1 : a.playerId > b.playerId ? 1 : a.claimSeq - b.claimSeq,
-    )
     .map((g) => {
       const id = randomUUID();
       const salt = new Uint8Array(randomBytes(32));
@@ -701,15 +773,15 @@ async function issueRedemptions(
       return { grant: g, id, salt, leaf, code: codes.get(g) as Code };
     });
 
-  // The unique (drop, player, claim number) index has the last word on the per-player limit:
-  // a concurrent batch elsewhere may have taken the same number first.
-  const inserted = issued.length
-    ? await tx.execute<{ id: string }>(sql`
+  // Claim numbers were counted under the drop lock, so the unique (drop, player, claim number)
+  // index never refuses one here.
+  if (issued.length > 0) {
+    await tx.execute(sql`
         insert into redemptions (id, drop_id, prize_id, player_id, unit_id, claim_seq, status,
                                  action_deadline, code_ciphertext, code_key_id, player_salt, created_at,
                                  region)
         select id, ${drop.id}, prize, player, unit, seq, status::redemption_status,
-               case when status = 'awaiting_action' then ${drop.endsAt.toISOString()}::timestamptz end,
+               case when status = 'awaiting_action' then ${actionDeadline.toISOString()}::timestamptz end,
                decode(ct, 'hex'), kid, decode(salt, 'hex'), now(),
                (select u.region from users u where u.id = player)
         from unnest(${sql.param(issued.map((x) => x.id))}::uuid[],
@@ -721,25 +793,17 @@ async function issueRedemptions(
                     ${sql.param(issued.map((x) => hex(x.code.ciphertext)))}::text[],
                     ${sql.param(issued.map((x) => x.code.keyId))}::text[],
                     ${sql.param(issued.map((x) => hex(x.salt)))}::text[])
-          as t(id, prize, player, unit, seq, status, ct, kid, salt)
-        on conflict (drop_id, player_id, claim_seq) do nothing
-        returning id`)
-    : [];
-  const insertedIds = new Set(inserted.map((r) => r.id));
-  const won = issued.filter((x) => insertedIds.has(x.id));
-  for (const x of issued) {
-    if (insertedIds.has(x.id)) continue;
-    decided.set(x.grant.index, { ok: false, reason: "limit_reached", limit });
+          as t(id, prize, player, unit, seq, status, ct, kid, salt)`);
   }
 
-  const claimedUnits = won.map((x) => x.grant.unitId);
+  const claimedUnits = issued.map((x) => x.grant.unitId);
   if (claimedUnits.length > 0) {
     await tx.execute(sql`
       update drop_units set status = 'claimed'
       where id = any(${sql.param(claimedUnits)}::bigint[])`);
   }
   // Units locked but not given out are left as they are: available once this transaction ends.
-  const usedCodes = won.filter((x) => x.code.giftCodeId);
+  const usedCodes = issued.filter((x) => x.code.giftCodeId);
   if (usedCodes.length > 0) {
     await tx.execute(sql`
       update gift_codes g set redemption_id = t.r
@@ -747,14 +811,14 @@ async function issueRedemptions(
                   ${sql.param(usedCodes.map((x) => x.id))}::uuid[]) as t(c, r)
       where g.id = t.c`);
   }
-  if (won.length > 0) {
+  if (issued.length > 0) {
     await tx.execute(sql`
       insert into ledger_entries (kind, redemption_id, leaf_data)
       select 'redemption', r, decode(d, 'hex')
-      from unnest(${sql.param(won.map((x) => x.id))}::uuid[],
-                  ${sql.param(won.map((x) => hex(x.leaf)))}::text[]) as t(r, d)`);
+      from unnest(${sql.param(issued.map((x) => x.id))}::uuid[],
+                  ${sql.param(issued.map((x) => hex(x.leaf)))}::text[]) as t(r, d)`);
   }
-  for (const x of won) {
+  for (const x of issued) {
     decided.set(x.grant.index, {
       ok: true,
       redemption: {
@@ -764,7 +828,7 @@ async function issueRedemptions(
         unitId: x.grant.unitId,
         claimedAt: drop.now.toISOString(),
         status: x.grant.pool.kind === "physical" ? "awaiting_action" : "fulfilled",
-        actionDeadline: x.grant.pool.kind === "physical" ? drop.endsAt.toISOString() : null,
+        actionDeadline: x.grant.pool.kind === "physical" ? actionDeadline.toISOString() : null,
         receipt: {
           version: 1,
           status: "pending",
@@ -778,7 +842,7 @@ async function issueRedemptions(
       },
     });
   }
-  return new Map(won.map((x) => [x.id, x.code]));
+  return new Map(issued.map((x) => [x.id, x.code]));
 }
 
 async function finish(
@@ -797,7 +861,7 @@ async function finish(
       actor: r.playerId,
       outcome: d.ok ? "ok" : "refused",
       reason: d.ok ? null : d.reason,
-      ip: r.ip && /^[0-9a-fA-F:.]{2,45}$/.test(r.ip) ? r.ip : null,
+      ip: normaliseAddress(r.ip),
       ua: r.userAgent?.slice(0, 500) ?? null,
       data: JSON.stringify(d.ok ? { redemptionId: d.redemption.id } : { limit: d.limit }),
       token: r.tokenId ?? null,
@@ -829,7 +893,17 @@ async function finish(
       };
     }),
   );
-  const keyed = live.filter((i) => fresh.has(i));
+  // A refusal that may not hold on a retry after Retry-After is not kept as the key's answer:
+  // the key is released, and the retry is judged afresh.
+  const released = live.filter((i) => fresh.has(i) && !isFinal(decided.get(i) as StoredOutcome));
+  if (released.length > 0) {
+    await tx.execute(sql`
+      delete from idempotency_keys k
+      using unnest(${sql.param(released.map((i) => requests[i]?.playerId))}::uuid[],
+                   ${sql.param(released.map((i) => requests[i]?.idempotencyKey))}::text[]) as t(p, k)
+      where k.player_id = t.p and k.key = t.k`);
+  }
+  const keyed = live.filter((i) => fresh.has(i) && isFinal(decided.get(i) as StoredOutcome));
   if (keyed.length > 0) {
     await tx.execute(sql`
       update idempotency_keys k set status = t.s, response = t.b::jsonb
@@ -862,6 +936,16 @@ async function finish(
     }
   }
   return out;
+}
+
+const TRANSIENT_REFUSALS: ReadonlySet<RefusalReason> = new Set([
+  "rate_limited",
+  "not_started",
+  "paused",
+]);
+
+function isFinal(outcome: StoredOutcome): boolean {
+  return outcome.ok || !TRANSIENT_REFUSALS.has(outcome.reason);
 }
 
 /** The stored first answer, with the code read back from the redemption (it is not stored twice). */
