@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { and, asc, eq, sql } from "drizzle-orm";
 import type { Sql } from "postgres";
 import { describe, expect, it } from "vitest";
-import { auditEvents, drops, dropUnits } from "@/db/schema";
+import { auditEvents, drops, dropUnits, redemptions } from "@/db/schema";
 import { importGiftCodes } from "@/lib/codes/import-codes";
 import { connectTestDb, createPlayers, createTestDrop } from "@/test/db";
 import { refusalOf } from "@/test/refusal";
@@ -11,6 +11,7 @@ import {
   type ClaimOutcome,
   type ClaimRequest,
   claimAlone,
+  grantLotteryWins,
   RATE_WINDOW_SECONDS,
   runBatch,
 } from "./claim-engine";
@@ -257,5 +258,31 @@ describe("claim engine: idempotency", () => {
     // A final answer is kept: the same key replays it.
     const replay = await claimDrop(db, request);
     expect(replay.replayed).toBe(true);
+  });
+});
+
+describe("claim engine: lottery grants", () => {
+  it("gives a physical prize won at the draw the deadline the draw sets, not the drop's end", async () => {
+    const { dropId } = await createTestDrop(db, {
+      units: 1,
+      kind: "physical",
+      allocation: "lottery",
+    });
+    await db
+      .update(drops)
+      .set({ endsAt: sql`now() - interval '1 second'` })
+      .where(eq(drops.id, dropId));
+    const [winner] = (await createPlayers(db, 1)) as [string];
+    const actionDeadline = new Date(Date.now() + 7 * 24 * 3600 * 1000);
+    const [outcome] = await grantLotteryWins(db, dropId, [winner], { actionDeadline });
+    expect(outcome).toMatchObject({
+      ok: true,
+      redemption: { status: "awaiting_action", actionDeadline: actionDeadline.toISOString() },
+    });
+    const [row] = await db
+      .select({ deadline: redemptions.actionDeadline })
+      .from(redemptions)
+      .where(eq(redemptions.dropId, dropId));
+    expect(row?.deadline?.toISOString()).toBe(actionDeadline.toISOString());
   });
 });
