@@ -29,6 +29,8 @@ export async function claimBatch(
   // 1. Idempotency: replay answers already given; the first of repeats in this batch decides.
   await reserveKeys(tx, claims);
   const live = claims.filter((c) => !c.outcome && !c.sameAs);
+  // Replays alone touch nothing of the drop: no need to wait for its lock.
+  if (live.length === 0) return claims.map(outcomeOf);
   if (batchMode.mode === "claim") await refuseOverRateLimit(tx, live);
   await lockDropClaims(tx, dropId);
   const admitted = live.filter((c) => !c.decision);
