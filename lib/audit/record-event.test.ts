@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { auditEvents } from "@/db/schema";
 import { attemptSignIn } from "@/lib/auth/sign-in";
 import { connectTestDb } from "@/test/db";
-import { recordEvent } from "./record-event";
+import { recordEvent, recordEvents } from "./record-event";
 
 const db = connectTestDb();
 
@@ -30,5 +30,42 @@ describe("recordEvent", () => {
       { ip: "203.0.113.9", userAgent: "test" },
     );
     expect(result).toMatchObject({ ok: false, reason: "invalid_credentials" });
+  });
+});
+
+describe("recordEvents", () => {
+  it("keeps an event whose address is not one, with the port stripped or no address", async () => {
+    await recordEvents(
+      db,
+      ["1.2.3.4:5678", "1.2.3.4.5", "::::", "[2001:db8::1]:443"].map((ip) => ({
+        action: "test_address",
+        subject: ip,
+        outcome: "ok" as const,
+        ip,
+      })),
+    );
+    const rows = await db
+      .select({ subject: auditEvents.subject, ip: auditEvents.ip })
+      .from(auditEvents)
+      .where(eq(auditEvents.action, "test_address"));
+    expect(Object.fromEntries(rows.map((r) => [r.subject, r.ip]))).toEqual({
+      "1.2.3.4:5678": "1.2.3.4",
+      "1.2.3.4.5": null,
+      "::::": null,
+      "[2001:db8::1]:443": "2001:db8::1",
+    });
+  });
+
+  it("records a sign-in from a load balancer that appends the port", async () => {
+    await attemptSignIn(
+      db,
+      { email: "nobody-port@example.test", password: "whatever" },
+      { ip: "203.0.113.9:40123", userAgent: "test" },
+    );
+    const [row] = await db
+      .select({ ip: auditEvents.ip })
+      .from(auditEvents)
+      .where(eq(auditEvents.subject, "email:nobody-port@example.test"));
+    expect(row?.ip).toBe("203.0.113.9");
   });
 });

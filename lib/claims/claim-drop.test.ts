@@ -3,25 +3,18 @@ import { describe, expect, it } from "vitest";
 import { auditEvents, dropPools, drops, dropUnits, ledgerEntries, redemptions } from "@/db/schema";
 import { issueApiToken } from "@/lib/auth/api-tokens";
 import { env } from "@/lib/config/env";
-import { AppError } from "@/lib/errors/app-error";
+import type { AppError } from "@/lib/errors/app-error";
 import { decodeLeaf, playerCommitment } from "@/lib/ledger/leaf";
 import { connectTestDb, createPlayers, createTestDrop } from "@/test/db";
 import { claimAnswersByWindow } from "@/test/rate-windows";
+import { refusalOf } from "@/test/refusal";
 import { claimDrop } from "./claim-drop";
 import { RATE_WINDOW_SECONDS } from "./claim-engine";
 
 const db = connectTestDb(20);
 
 /** The refusal reason of a claim, or "claimed". */
-async function outcome(promise: Promise<unknown>): Promise<string> {
-  try {
-    await promise;
-    return "claimed";
-  } catch (error) {
-    if (error instanceof AppError) return String(error.details?.reason ?? error.code);
-    throw error;
-  }
-}
+const outcome = (promise: Promise<unknown>) => refusalOf(promise, "claimed");
 
 function count(outcomes: string[], what: string): number {
   return outcomes.filter((o) => o === what).length;

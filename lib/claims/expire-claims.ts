@@ -1,5 +1,6 @@
 import { sql } from "drizzle-orm";
 import type { Db } from "@/db/client";
+import { notify } from "@/db/notify";
 import { decodeLeaf, encodeLeaf } from "@/lib/ledger/leaf";
 
 /**
@@ -52,9 +53,9 @@ export async function expireOverdueClaims(db: Db, limit = 500): Promise<number> 
              jsonb_build_object('unitReturned', true)
       from unnest(${sql.param(expired.map((e) => e.player_id))}::uuid[],
                   ${sql.param(expired.map((e) => e.id))}::uuid[]) as t(p, r)`);
-    await tx.execute(sql`select pg_notify('ledger_entries', '')`);
+    await notify(tx, "ledger_entries");
     // Units went back to their drops: open dashboards show the new remaining counts.
-    await tx.execute(sql`select pg_notify('analytics', '')`);
+    await notify(tx, "analytics");
     return expired.length;
   });
 }

@@ -1,5 +1,24 @@
+import { isIP } from "node:net";
 import type { RequestContext } from "@/lib/audit/record-event";
 import { env } from "@/lib/config/env";
+
+const BRACKETED_WITH_PORT = /^\[([^\]]+)\](?::\d{1,5})?$/;
+const IPV4_WITH_PORT = /^([\d.]+):\d{1,5}$/;
+
+/**
+ * A client address as the inet column stores it, or null. Some load balancers append the
+ * client's port (`1.2.3.4:5678`, `[::1]:443`); anything else that is not an address (a header
+ * the client wrote, `1.2.3.4.5`, `::::`) is no address at all: kept, it would fail the insert of
+ * every audit row and claim it travels with. Zone ids (`fe80::1%eth0`) pass isIP but not inet.
+ */
+export function normaliseAddress(raw: string | null | undefined): string | null {
+  const text = raw?.trim() ?? "";
+  const address =
+    isIP(text) !== 0
+      ? text
+      : (BRACKETED_WITH_PORT.exec(text)?.[1] ?? IPV4_WITH_PORT.exec(text)?.[1] ?? "");
+  return isIP(address) !== 0 && !address.includes("%") ? address : null;
+}
 
 /**
  * The caller's address and user agent. Each proxy appends the address it received the request
@@ -13,6 +32,6 @@ export function clientInfo(headers: Headers, hops = env().TRUSTED_PROXY_HOPS): R
     .split(",")
     .map((entry) => entry.trim())
     .filter(Boolean);
-  const ip = chain[Math.max(0, chain.length - hops)] ?? null;
+  const ip = normaliseAddress(chain[Math.max(0, chain.length - hops)]);
   return { ip, userAgent: headers.get("user-agent") };
 }

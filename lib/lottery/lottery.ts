@@ -279,6 +279,8 @@ async function drawLottery(tx: DbOrTx, dropId: string, seed: Uint8Array): Promis
     const chunk = ranking.slice(next, next + left);
     next += chunk.length;
     // grantLotteryWins runs in a savepoint of this transaction: the draw commits as a whole.
+    // A physical prize's winner has a week from the draw to give a shipping address (the drop's
+    // end, the deadline of a first-come claim, has passed already).
     const outcomes = await grantLotteryWins(
       tx,
       dropId,

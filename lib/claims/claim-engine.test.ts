@@ -1,0 +1,288 @@
+import { randomBytes } from "node:crypto";
+import { and, asc, eq, sql } from "drizzle-orm";
+import type { Sql } from "postgres";
+import { describe, expect, it } from "vitest";
+import { auditEvents, drops, dropUnits, redemptions } from "@/db/schema";
+import { importGiftCodes } from "@/lib/codes/import-codes";
+import { connectTestDb, createPlayers, createTestDrop } from "@/test/db";
+import { refusalOf } from "@/test/refusal";
+import { claimDrop } from "./claim-drop";
+import {
+  type ClaimOutcome,
+  type ClaimRequest,
+  claimAlone,
+  grantLotteryWins,
+  RATE_WINDOW_SECONDS,
+  runBatch,
+} from "./claim-engine";
+
+const db = connectTestDb(20);
+
+/** "claimed", the refusal reason, or "error" for a request that failed. */
+function answer(result: PromiseSettledResult<ClaimOutcome> | ClaimOutcome | undefined): string {
+  if (result === undefined) return "missing";
+  if ("status" in result) return result.status === "rejected" ? "error" : answer(result.value);
+  return result.ok ? "claimed" : result.reason;
+}
+
+const claimAnswer = (promise: Promise<unknown>) => refusalOf(promise, "claimed");
+
+async function unitIds(dropId: string): Promise<number[]> {
+  const rows = await db
+    .select({ id: dropUnits.id })
+    .from(dropUnits)
+    .where(eq(dropUnits.dropId, dropId))
+    .orderBy(asc(dropUnits.id));
+  return rows.map((r) => r.id);
+}
+
+/**
+ * Resolves once `sessions` sessions of this test's database wait on a lock, or once `pending`
+ * has settled without waiting (the defect some tests look for). Each file has its own database,
+ * so no other test's sessions are counted.
+ */
+async function untilWaiting(sessions: number, pending: Promise<unknown>): Promise<void> {
+  let settled = false;
+  pending.then(
+    () => {
+      settled = true;
+    },
+    () => {
+      settled = true;
+    },
+  );
+  for (;;) {
+    const [row] = await db.execute<{ n: number }>(sql`
+      select count(*)::int as n from pg_stat_activity
+      where datname = current_database() and wait_event_type = 'Lock'`);
+    if ((row?.n ?? 0) >= sessions || settled) return;
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+
+type Session = {
+  run: (text: string, ...params: Array<string | number>) => Promise<unknown>;
+  end: (how: "commit" | "rollback") => Promise<void>;
+};
+
+/**
+ * Runs `scenario` with another transaction of its own connection, driven statement by statement.
+ * Whatever the scenario's claims are doing when it fails, the transaction ends and they are
+ * waited for, so no waiting session is left behind for the next test to count.
+ */
+async function withOtherTransaction(
+  scenario: (other: Session, started: Array<Promise<unknown>>) => Promise<void>,
+): Promise<void> {
+  // The pool behind the test database (drizzle keeps it as $client; Db's type leaves it out).
+  const connection = await (db as unknown as { $client: Sql }).$client.reserve();
+  let open = true;
+  const other: Session = {
+    run: (text, ...params) => connection.unsafe(text, params),
+    end: async (how) => {
+      open = false;
+      await connection.unsafe(how);
+    },
+  };
+  const started: Array<Promise<unknown>> = [];
+  await connection`begin`;
+  try {
+    await scenario(other, started);
+  } finally {
+    if (open) await connection`rollback`;
+    connection.release();
+    await Promise.allSettled(started);
+  }
+}
+
+/** The rate-limit window (RATE_WINDOW_SECONDS) the database clock is in. */
+async function rateWindow(at: "now" | "waiting"): Promise<number> {
+  const [row] = await db.execute<{ w: number }>(
+    at === "now"
+      ? sql`select floor(extract(epoch from clock_timestamp()) / ${RATE_WINDOW_SECONDS})::int as w`
+      : sql`select max(floor(extract(epoch from xact_start) / ${RATE_WINDOW_SECONDS}))::int as w
+            from pg_stat_activity
+            where datname = current_database() and wait_event_type = 'Lock'`,
+  );
+  return row?.w ?? 0;
+}
+
+const claims = (dropId: string, players: string[], extra: Partial<ClaimRequest> = {}) =>
+  players.map((playerId) => ({ dropId, playerId, ...extra }));
+
+describe("claim engine: one request fails alone", () => {
+  it("answers every claim of a batch whose addresses are not all addresses", async () => {
+    const { dropId } = await createTestDrop(db, { units: 10 });
+    const players = await createPlayers(db, 4);
+    const addresses = ["1.2.3.4:5678", "1.2.3.4.5", "::::", "203.0.113.5"];
+    const results = await runBatch(
+      db,
+      dropId,
+      players.map((playerId, i) => ({ dropId, playerId, ip: addresses[i] })),
+    );
+    expect(results.map(answer)).toEqual(["claimed", "claimed", "claimed", "claimed"]);
+    const rows = await db
+      .select({ actor: auditEvents.actorId, ip: auditEvents.ip })
+      .from(auditEvents)
+      .where(and(eq(auditEvents.action, "claim"), eq(auditEvents.subject, `drop:${dropId}`)));
+    const ipOf = new Map(rows.map((r) => [r.actor, r.ip]));
+    expect(players.map((p) => ipOf.get(p))).toEqual(["1.2.3.4", null, null, "203.0.113.5"]);
+  });
+
+  it("gives a failure tied to one request to that request alone", async () => {
+    const { dropId } = await createTestDrop(db, { units: 10 });
+    const players = await createPlayers(db, 5);
+    const requests: ClaimRequest[] = claims(dropId, players);
+    requests[3] = { ...(requests[3] as ClaimRequest), tokenId: "not-a-token-id" };
+    const results = await runBatch(db, dropId, requests);
+    expect(results.map(answer)).toEqual(["claimed", "claimed", "claimed", "error", "claimed"]);
+    expect(await unitIds(dropId)).toHaveLength(10);
+    const [left] = await db.execute<{ n: number }>(sql`
+      select count(*)::int as n from drop_units where drop_id = ${dropId} and status = 'available'`);
+    expect(left?.n).toBe(6);
+  });
+});
+
+describe("claim engine: concurrent batches of one drop", () => {
+  it("never lets a waiting batch hold units, so two batches at sell-out cannot deadlock", async () => {
+    const { dropId } = await createTestDrop(db, { units: 3 });
+    const [, u2, u3] = await unitIds(dropId);
+    const [a1, a2, b1, b2] = await createPlayers(db, 4);
+    await withOtherTransaction(async (other, started) => {
+      // Another transaction holds the last two units; A takes the first and waits for more.
+      await other.run("select id from drop_units where id = $1 for update", Number(u2));
+      await other.run("savepoint before_u3");
+      await other.run("select id from drop_units where id = $1 for update", Number(u3));
+      const batchA = runBatch(db, dropId, claims(dropId, [a1, a2] as string[]));
+      started.push(batchA);
+      await untilWaiting(1, batchA);
+      // u3 comes free while A still waits for u2; then a second batch B of the drop arrives.
+      await other.run("rollback to savepoint before_u3");
+      const batchB = runBatch(db, dropId, claims(dropId, [b1, b2] as string[]));
+      started.push(batchB);
+      await untilWaiting(2, batchB);
+      // Had B taken u3 and then waited for A's u1, A (waiting for u2, then u3) would close a cycle.
+      const [free] = await db.execute<{ n: number }>(sql`
+        select count(*)::int as n from (
+          select id from drop_units where id = ${u3} for update skip locked) t`);
+      expect(free?.n).toBe(1);
+      await other.run("update drop_units set status = 'claimed' where id = $1", Number(u2));
+      await other.end("commit");
+      expect((await batchA).map(answer)).toEqual(["claimed", "claimed"]);
+      expect((await batchB).map(answer)).toEqual(["sold_out", "sold_out"]);
+    });
+  });
+
+  it("counts a player's claims from a concurrent batch (per-player limit above 1)", async () => {
+    const { dropId } = await createTestDrop(db, { units: 5, perPlayerLimit: 2 });
+    const [player] = await createPlayers(db, 1);
+    const request = { dropId, playerId: player as string };
+    await withOtherTransaction(async (other, started) => {
+      // Every unit is held by another transaction: the first claim waits with its count taken.
+      await other.run("select id from drop_units where drop_id = $1 for update", dropId);
+      const first = claimAlone(db, request);
+      started.push(first);
+      await untilWaiting(1, first);
+      // The player's rate-limit counter row would make a second claim in the same window wait
+      // for the first to commit; claims straddling two windows do not, so wait for the next one.
+      const window = await rateWindow("waiting");
+      while ((await rateWindow("now")) <= window) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      const second = claimAlone(db, request);
+      started.push(second);
+      await untilWaiting(2, second);
+      await other.end("rollback");
+      expect([answer(await first), answer(await second)]).toEqual(["claimed", "claimed"]);
+    });
+  });
+
+  it("waits for a gift code held by a transaction that rolls back instead of answering sold_out", async () => {
+    const { dropId, prizeId } = await createTestDrop(db, { units: 2, kind: "gift_card" });
+    await importGiftCodes(db, prizeId, `code\nGIFT-${randomBytes(4).toString("hex")}\n`);
+    const [player] = await createPlayers(db, 1);
+    await withOtherTransaction(async (other, started) => {
+      await other.run("select id from gift_codes where prize_id = $1 for update", prizeId);
+      const claim = claimAlone(db, { dropId, playerId: player as string });
+      started.push(claim);
+      await untilWaiting(1, claim);
+      await other.end("rollback");
+      expect(answer(await claim)).toBe("claimed");
+    });
+  });
+});
+
+describe("claim engine: idempotency", () => {
+  it("refuses a key repeated in one batch with another request", async () => {
+    const { dropId } = await createTestDrop(db, { units: 5 });
+    const [playerId] = (await createPlayers(db, 1)) as [string];
+    const key = { dropId, playerId, idempotencyKey: "dup-1" };
+    const results = await runBatch(db, dropId, [
+      { ...key, requestHash: new Uint8Array([1]) },
+      { ...key, requestHash: new Uint8Array([2]) },
+      { ...key, requestHash: new Uint8Array([1]) },
+    ]);
+    expect(results.map(answer)).toEqual(["claimed", "idempotency_mismatch", "claimed"]);
+    const [, mismatch, replay] = results;
+    expect(mismatch).toMatchObject({ value: { ok: false, replayed: true } });
+    expect(mismatch).not.toHaveProperty("value.code");
+    expect(replay).toMatchObject({ value: { ok: true, replayed: true } });
+    // Once answered, each duplicate is judged against the stored request on its own.
+    const again = await runBatch(db, dropId, [
+      { ...key, requestHash: new Uint8Array([2]) },
+      { ...key, requestHash: new Uint8Array([1]) },
+    ]);
+    expect(again.map(answer)).toEqual(["idempotency_mismatch", "claimed"]);
+  });
+
+  it("keeps no answer that may change for the key (paused, not started)", async () => {
+    const { dropId } = await createTestDrop(db, {
+      units: 5,
+      startOffsetMs: 3_600_000,
+      endOffsetMs: 7_200_000,
+    });
+    const [playerId] = (await createPlayers(db, 1)) as [string];
+    const request = {
+      dropId,
+      playerId,
+      idempotencyKey: "retry-1",
+      requestHash: new Uint8Array([7]),
+    };
+    expect(await claimAnswer(claimDrop(db, request))).toBe("not_started");
+    await db
+      .update(drops)
+      .set({ startsAt: new Date(Date.now() - 60_000), pausedAt: new Date() })
+      .where(eq(drops.id, dropId));
+    expect(await claimAnswer(claimDrop(db, request))).toBe("paused");
+    await db.update(drops).set({ pausedAt: null }).where(eq(drops.id, dropId));
+    expect(await claimAnswer(claimDrop(db, request))).toBe("claimed");
+    // A final answer is kept: the same key replays it.
+    const replay = await claimDrop(db, request);
+    expect(replay.replayed).toBe(true);
+  });
+});
+
+describe("claim engine: lottery grants", () => {
+  it("gives a physical prize won at the draw the deadline the draw sets, not the drop's end", async () => {
+    const { dropId } = await createTestDrop(db, {
+      units: 1,
+      kind: "physical",
+      allocation: "lottery",
+    });
+    await db
+      .update(drops)
+      .set({ endsAt: sql`now() - interval '1 second'` })
+      .where(eq(drops.id, dropId));
+    const [winner] = (await createPlayers(db, 1)) as [string];
+    const actionDeadline = new Date(Date.now() + 7 * 24 * 3600 * 1000);
+    const [outcome] = await grantLotteryWins(db, dropId, [winner], { actionDeadline });
+    expect(outcome).toMatchObject({
+      ok: true,
+      redemption: { status: "awaiting_action", actionDeadline: actionDeadline.toISOString() },
+    });
+    const [row] = await db
+      .select({ deadline: redemptions.actionDeadline })
+      .from(redemptions)
+      .where(eq(redemptions.dropId, dropId));
+    expect(row?.deadline?.toISOString()).toBe(actionDeadline.toISOString());
+  });
+});

@@ -1,0 +1,144 @@
+import { sql } from "drizzle-orm";
+import type { Tx } from "@/db/client";
+import { decryptCode } from "@/lib/codes/code-crypto";
+import {
+  type Claim,
+  type ClaimOutcome,
+  type ClaimRequest,
+  hex,
+  type StoredOutcome,
+} from "./claim-types";
+import type { RefusalReason } from "./refusals";
+
+const mismatch: ClaimOutcome = {
+  ok: false,
+  reason: "idempotency_mismatch",
+  limit: 0,
+  replayed: true,
+};
+
+function keyOf(r: ClaimRequest): string | undefined {
+  return r.idempotencyKey === undefined ? undefined : `${r.playerId}\u0000${r.idempotencyKey}`;
+}
+
+function sameBytes(a: Uint8Array | undefined, b: Uint8Array | undefined): boolean {
+  if (!a || !b) return a === b;
+  return a.length === b.length && a.every((v, i) => v === b[i]);
+}
+
+/**
+ * Reserves the batch's new keys and answers the claims whose key was answered before: the same
+ * request gets that answer, another request under the key `idempotency_mismatch`. A key repeated
+ * within the batch is answered as its first claim (`sameAs`), or refused if the request differs.
+ */
+export async function reserveKeys(tx: Tx, claims: Claim[]): Promise<void> {
+  const firstWithKey = new Map<string, Claim>();
+  for (const c of claims) {
+    const key = keyOf(c.request);
+    if (key !== undefined && !firstWithKey.has(key)) firstWithKey.set(key, c);
+  }
+  if (firstWithKey.size === 0) return;
+  // Sorted, so that concurrent batches lock idempotency rows in the same order.
+  const firsts = [...firstWithKey.keys()]
+    .sort()
+    .flatMap((key) => firstWithKey.get(key) ?? [])
+    .map((c) => c.request);
+  const inserted = await tx.execute<{ player_id: string; key: string }>(sql`
+    insert into idempotency_keys (player_id, key, request_hash, status, response)
+    select p, k, decode(h, 'hex'), 0, '{}'::jsonb
+    from unnest(${sql.param(firsts.map((r) => r.playerId))}::uuid[],
+                ${sql.param(firsts.map((r) => r.idempotencyKey))}::text[],
+                ${sql.param(firsts.map((r) => hex(r.requestHash)))}::text[])
+      as t(p, k, h)
+    on conflict do nothing
+    returning player_id, key`);
+  const reserved = new Set(inserted.map((row) => `${row.player_id}\u0000${row.key}`));
+  for (const [key, c] of firstWithKey) c.keyReserved = reserved.has(key);
+
+  // Every claim with a key answered before, repeats included, is judged by that answer.
+  const replays = claims.filter((c) => {
+    const key = keyOf(c.request);
+    return key !== undefined && !reserved.has(key);
+  });
+  if (replays.length > 0) {
+    const stored = await tx.execute<{
+      player_id: string;
+      key: string;
+      request_hash: Buffer;
+      response: StoredOutcome;
+    }>(sql`
+      select player_id, key, request_hash, response from idempotency_keys
+      where (player_id, key) in (
+        select * from unnest(${sql.param(replays.map((c) => c.request.playerId))}::uuid[],
+                             ${sql.param(replays.map((c) => c.request.idempotencyKey))}::text[]))`);
+    const byKey = new Map(stored.map((row) => [`${row.player_id}\u0000${row.key}`, row]));
+    for (const c of replays) {
+      const row = byKey.get(keyOf(c.request) ?? "");
+      if (!row) throw new Error("idempotency key vanished");
+      c.outcome = sameBytes(new Uint8Array(row.request_hash), c.request.requestHash)
+        ? await replayOutcome(tx, row.response)
+        : mismatch;
+    }
+  }
+  for (const c of claims) {
+    const key = keyOf(c.request);
+    const first = key === undefined ? undefined : firstWithKey.get(key);
+    if (!first || first === c || c.outcome) continue;
+    if (sameBytes(c.request.requestHash, first.request.requestHash)) c.sameAs = first;
+    else c.outcome = mismatch;
+  }
+}
+
+// Refusals that may not hold when the client retries (after Retry-After, once the drop starts
+// or resumes): the key is released, and the retry is judged afresh.
+const TRANSIENT_REFUSALS: ReadonlySet<RefusalReason> = new Set([
+  "rate_limited",
+  "not_started",
+  "paused",
+]);
+
+/** Stores each final answer under the key its claim reserved, and releases the others. */
+export async function storeAnswers(tx: Tx, claims: Claim[]): Promise<void> {
+  const answered = claims.flatMap((c) =>
+    c.keyReserved && c.decision ? [{ request: c.request, decision: c.decision }] : [],
+  );
+  const final = answered.filter(
+    ({ decision }) => decision.ok || !TRANSIENT_REFUSALS.has(decision.reason),
+  );
+  const released = answered.filter((a) => !final.includes(a));
+  if (released.length > 0) {
+    await tx.execute(sql`
+      delete from idempotency_keys k
+      using unnest(${sql.param(released.map((a) => a.request.playerId))}::uuid[],
+                   ${sql.param(released.map((a) => a.request.idempotencyKey))}::text[]) as t(p, k)
+      where k.player_id = t.p and k.key = t.k`);
+  }
+  if (final.length > 0) {
+    await tx.execute(sql`
+      update idempotency_keys k set status = t.s, response = t.b::jsonb
+      from unnest(${sql.param(final.map((a) => a.request.playerId))}::uuid[],
+                  ${sql.param(final.map((a) => a.request.idempotencyKey))}::text[],
+                  ${sql.param(final.map((a) => (a.decision.ok ? 201 : 409)))}::smallint[],
+                  ${sql.param(final.map((a) => JSON.stringify(a.decision)))}::text[])
+        as t(p, k, s, b)
+      where k.player_id = t.p and k.key = t.k`);
+  }
+}
+
+/** The stored first answer, with the code read back from the redemption (it is not stored twice). */
+async function replayOutcome(tx: Tx, stored: StoredOutcome): Promise<ClaimOutcome> {
+  if (!stored.ok) {
+    // An answer still being written by a transaction that then failed leaves an empty record.
+    if (!("reason" in stored)) throw new Error("idempotency record without an answer");
+    return { ...stored, replayed: true };
+  }
+  const [row] = await tx.execute<{ code_ciphertext: Buffer; code_key_id: string }>(sql`
+    select code_ciphertext, code_key_id from redemptions where id = ${stored.redemption.id}`);
+  if (!row) throw new Error(`redemption ${stored.redemption.id} of an idempotency record is gone`);
+  return {
+    ok: true,
+    redemption: stored.redemption,
+    code: decryptCode(new Uint8Array(row.code_ciphertext), row.code_key_id),
+    replayed: true,
+  };
+}

@@ -1,0 +1,157 @@
+import { randomBytes, randomUUID } from "node:crypto";
+import { sql } from "drizzle-orm";
+import type { Tx } from "@/db/client";
+import { encryptCode } from "@/lib/codes/code-crypto";
+import { encodeLeaf, playerCommitment } from "@/lib/ledger/leaf";
+import { toHex } from "@/lib/ledger/merkle";
+import type { Grant } from "./claim-allocation";
+import { type Code, type DropState, hex } from "./claim-types";
+import { newRedemptionCode } from "./redemption-code";
+
+// Advisory lock class of a prize's gift codes (two-key form: a key space of its own).
+const PRIZE_CODE_LOCK = 0x434f_4445; // "CODE"
+
+type Issued = { grant: Grant; id: string; salt: Uint8Array; leaf: Uint8Array; code: Code };
+
+/**
+ * Turns grants into redemptions: a code for each (or sold_out when a gift-card prize has none
+ * left), the redemption rows, the units and codes marked taken, and a ledger entry each. Sets
+ * every grant's claim decision.
+ */
+export async function issueRedemptions(
+  tx: Tx,
+  drop: DropState,
+  actionDeadline: Date,
+  grants: Grant[],
+): Promise<void> {
+  const codes = await takeCodes(tx, drop, grants);
+  const issued: Issued[] = grants.flatMap((grant) => {
+    const code = codes.get(grant);
+    if (!code) return [];
+    const id = randomUUID();
+    const salt = new Uint8Array(randomBytes(32));
+    const leaf = encodeLeaf({
+      kind: "redemption",
+      entryId: id,
+      prizeId: grant.pool.prizeId,
+      dropId: drop.id,
+      valueCents: grant.pool.valueCents,
+      timeMs: drop.now.getTime(),
+      playerCommitment: playerCommitment(grant.claim.request.playerId, salt),
+    });
+    return [{ grant, id, salt, leaf, code }];
+  });
+  if (issued.length === 0) return;
+  const status = (x: Issued) =>
+    x.grant.pool.kind === "physical" ? ("awaiting_action" as const) : ("fulfilled" as const);
+
+  // Claim numbers were counted under the drop lock, so the unique (drop, player, claim number)
+  // index never refuses one here.
+  await tx.execute(sql`
+    insert into redemptions (id, drop_id, prize_id, player_id, unit_id, claim_seq, status,
+                             action_deadline, code_ciphertext, code_key_id, player_salt, created_at,
+                             region)
+    select id, ${drop.id}, prize, player, unit, seq, status::redemption_status,
+           case when status = 'awaiting_action' then ${actionDeadline.toISOString()}::timestamptz end,
+           decode(ct, 'hex'), kid, decode(salt, 'hex'), now(),
+           (select u.region from users u where u.id = player)
+    from unnest(${sql.param(issued.map((x) => x.id))}::uuid[],
+                ${sql.param(issued.map((x) => x.grant.pool.prizeId))}::uuid[],
+                ${sql.param(issued.map((x) => x.grant.claim.request.playerId))}::uuid[],
+                ${sql.param(issued.map((x) => x.grant.unitId))}::bigint[],
+                ${sql.param(issued.map((x) => x.grant.claimSeq))}::smallint[],
+                ${sql.param(issued.map(status))}::text[],
+                ${sql.param(issued.map((x) => hex(x.code.ciphertext)))}::text[],
+                ${sql.param(issued.map((x) => x.code.keyId))}::text[],
+                ${sql.param(issued.map((x) => hex(x.salt)))}::text[])
+      as t(id, prize, player, unit, seq, status, ct, kid, salt)`);
+  // Units locked but not given out are left as they are: available once this transaction ends.
+  await tx.execute(sql`
+    update drop_units set status = 'claimed'
+    where id = any(${sql.param(issued.map((x) => x.grant.unitId))}::bigint[])`);
+  const usedCodes = issued.filter((x) => x.code.giftCodeId);
+  if (usedCodes.length > 0) {
+    await tx.execute(sql`
+      update gift_codes g set redemption_id = t.r
+      from unnest(${sql.param(usedCodes.map((x) => x.code.giftCodeId))}::uuid[],
+                  ${sql.param(usedCodes.map((x) => x.id))}::uuid[]) as t(c, r)
+      where g.id = t.c`);
+  }
+  await tx.execute(sql`
+    insert into ledger_entries (kind, redemption_id, leaf_data)
+    select 'redemption', r, decode(d, 'hex')
+    from unnest(${sql.param(issued.map((x) => x.id))}::uuid[],
+                ${sql.param(issued.map((x) => hex(x.leaf)))}::text[]) as t(r, d)`);
+  for (const x of issued) {
+    x.grant.claim.code = x.code;
+    x.grant.claim.decision = {
+      ok: true,
+      redemption: {
+        id: x.id,
+        dropId: drop.id,
+        prizeId: x.grant.pool.prizeId,
+        unitId: x.grant.unitId,
+        claimedAt: drop.now.toISOString(),
+        status: status(x),
+        actionDeadline: status(x) === "awaiting_action" ? actionDeadline.toISOString() : null,
+        receipt: {
+          version: 1,
+          status: "pending",
+          leaf: {
+            index: null,
+            data: toHex(x.leaf),
+            salt: toHex(x.salt),
+            playerId: x.grant.claim.request.playerId,
+          },
+        },
+      },
+    };
+  }
+}
+
+/**
+ * Codes: gift cards from the imported pool (ciphertext copied, never decrypted here); other
+ * kinds get a generated code, encrypted the same way. A grant of a gift-card prize with no code
+ * left is refused sold_out, and its unit stays available.
+ */
+async function takeCodes(tx: Tx, drop: DropState, grants: Grant[]): Promise<Map<Grant, Code>> {
+  const codes = new Map<Grant, Code>();
+  const byPrize = new Map<string, Grant[]>();
+  for (const g of grants) {
+    if (g.pool.kind === "gift_card") {
+      byPrize.set(g.pool.prizeId, [...(byPrize.get(g.pool.prizeId) ?? []), g]);
+    } else {
+      const plain = newRedemptionCode();
+      codes.set(g, { ...encryptCode(plain), plain });
+    }
+  }
+  // A prize's codes may be shared by several drops, whose batches do not take turns on the drop
+  // lock: a lock per prize (in sorted order) does that for codes. Then no other batch holds a
+  // code of the prize, so waiting for a locked row (an import's) is safe and no code that may
+  // come back is skipped: sold_out here is final.
+  const prizeIds = [...byPrize.keys()].sort();
+  if (prizeIds.length === 0) return codes;
+  await tx.execute(sql`
+    select pg_advisory_xact_lock(${PRIZE_CODE_LOCK}, hashtext(p))
+    from unnest(${sql.param(prizeIds)}::text[]) with ordinality as t(p, n) order by n`);
+  for (const prizeId of prizeIds) {
+    const group = byPrize.get(prizeId) ?? [];
+    const pool = await tx.execute<{ id: string; ciphertext: Buffer; key_id: string }>(sql`
+      select id, ciphertext, key_id from gift_codes
+      where prize_id = ${prizeId} and redemption_id is null
+      order by id limit ${group.length} for update`);
+    for (const [k, g] of group.entries()) {
+      const row = pool[k];
+      if (row) {
+        codes.set(g, {
+          ciphertext: new Uint8Array(row.ciphertext),
+          keyId: row.key_id,
+          giftCodeId: row.id,
+        });
+      } else {
+        g.claim.decision = { ok: false, reason: "sold_out", limit: drop.perPlayerLimit };
+      }
+    }
+  }
+  return codes;
+}

@@ -1,0 +1,82 @@
+import type { EligibilityRules } from "@/db/schema";
+import type { RequestContext } from "@/lib/audit/record-event";
+import type { RefusalReason } from "./refusals";
+
+export type ClaimRequest = {
+  dropId: string;
+  playerId: string;
+  /** The client's Idempotency-Key: the same key gets the same answer. */
+  idempotencyKey?: string;
+  /** Hash of what was asked with that key: the same key with another request is refused. */
+  requestHash?: Uint8Array;
+  /** The browser's device cookie: links the accounts claiming from one browser. */
+  deviceId?: string | null;
+  /** The request's country by GeoIP, when configured and known. */
+  country?: string | null;
+  /** The API token the claim came with, kept in the audit trail. */
+  tokenId?: string | null;
+  /** performance.now() when the request arrived: the claim latency the dashboard shows. */
+  receivedAt?: number;
+} & RequestContext;
+
+export type ClaimedRedemption = {
+  id: string;
+  dropId: string;
+  prizeId: string;
+  unitId: number;
+  claimedAt: string;
+  status: "fulfilled" | "awaiting_action";
+  actionDeadline: string | null;
+  receipt: {
+    version: 1;
+    status: "pending";
+    leaf: { index: null; data: string; salt: string; playerId: string };
+  };
+};
+
+export type ClaimOutcome =
+  | { ok: true; redemption: ClaimedRedemption; code: string; replayed: boolean }
+  | { ok: false; reason: RefusalReason; limit: number; replayed: boolean }
+  | { ok: false; reason: "idempotency_mismatch"; limit: number; replayed: true };
+
+/** What is kept for an idempotency key: the answer minus the code, which stays encrypted. */
+export type StoredOutcome =
+  | { ok: true; redemption: ClaimedRedemption }
+  | { ok: false; reason: RefusalReason; limit: number };
+
+/** A code as stored (encrypted); `plain` is kept only for codes generated in this batch. */
+export type Code = { ciphertext: Uint8Array; keyId: string; giftCodeId?: string; plain?: string };
+
+/**
+ * One request on its way through a batch. A claim is answered by exactly one of: `outcome` (a
+ * replay or a refusal of its key, decided before the drop is looked at), `sameAs` (a repeat of
+ * a key another claim of the batch carries), or `decision` (decided by this batch, with `code`
+ * when granted).
+ */
+export type Claim = {
+  request: ClaimRequest;
+  outcome?: ClaimOutcome;
+  sameAs?: Claim;
+  decision?: StoredOutcome;
+  code?: Code;
+  /** This batch reserved the request's key: the answer is stored under it. */
+  keyReserved: boolean;
+};
+
+export type DropState = {
+  id: string;
+  title: string;
+  now: Date;
+  started: boolean;
+  ended: boolean;
+  paused: boolean;
+  endsAt: Date;
+  perPlayerLimit: number;
+  allocation: "first_come" | "lottery";
+  eligibility: EligibilityRules;
+};
+
+/** postgres.js sends arrays of buffers badly: bytes travel as hex text and are decoded in SQL. */
+export function hex(bytes: Uint8Array | undefined): string {
+  return Buffer.from(bytes ?? new Uint8Array()).toString("hex");
+}
