@@ -35,7 +35,7 @@ async function receipt(key = DEV_RECEIPT_KEY, anchorBy = NOW + 300): Promise<Pro
 }
 
 const failing = async (r: unknown) =>
-  (await verifyProvisionalReceipt(r, chain.provider, NOW)).steps
+  (await verifyProvisionalReceipt(r, chain.provider, chain.trust, NOW)).steps
     .filter((s) => !s.ok)
     .map((s) => s.id);
 
@@ -46,7 +46,12 @@ function flip(hex: string): string {
 
 describe("provisional receipts", () => {
   it("verify when signed by a key holding the receipt-signer role, before the deadline", async () => {
-    const result = await verifyProvisionalReceipt(await receipt(), chain.provider, NOW);
+    const result = await verifyProvisionalReceipt(
+      await receipt(),
+      chain.provider,
+      chain.trust,
+      NOW,
+    );
     expect(result.steps.filter((s) => !s.ok)).toEqual([]);
     expect(result.ok).toBe(true);
   });
@@ -62,11 +67,11 @@ describe("provisional receipts", () => {
       [(r) => (r.leaf.salt = flip(r.leaf.salt)), "leaf"],
       [(r) => (r.leaf.playerId = "3f2504e0-4f89-41d3-9a0c-0305e82c3302"), "leaf"],
       [(r) => (r.promise.anchorBy += 1), "signature"],
-      [(r) => (r.promise.chainId += 1), "signature"],
-      [(r) => (r.promise.contract = new Wallet(DEV_RECEIPT_KEY).address), "signature"],
+      [(r) => (r.promise.chainId += 1), "identity"],
+      [(r) => (r.promise.contract = new Wallet(DEV_RECEIPT_KEY).address), "identity"],
       [
         (r) => (r.promise.signer = new Wallet(Wallet.createRandom().privateKey).address),
-        "signature",
+        "identity",
       ],
       [
         (r) =>
@@ -81,9 +86,9 @@ describe("provisional receipts", () => {
     }
   });
 
-  it("fail for a signer without the role, and for a promise past its deadline", async () => {
+  it("fail for a signer the ledger does not name, and for a promise past its deadline", async () => {
     const stranger = await receipt(Wallet.createRandom().privateKey);
-    expect(await failing(stranger)).toEqual(["signer"]);
+    expect(await failing(stranger)).toEqual(["identity"]);
     const late = await receipt(DEV_RECEIPT_KEY, NOW - 1);
     expect(await failing(late)).toEqual(["deadline"]);
     expect(fromHex(late.leaf.salt)).toHaveLength(32);
