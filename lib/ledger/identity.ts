@@ -174,16 +174,41 @@ export function identityDocumentUrl(input: string): URL {
 
 const MAX_DOCUMENT_BYTES = 64 * 1024;
 
+/** The body as text, or undefined once it outgrows `maxBytes` (the rest is never downloaded). */
+async function readAtMost(response: Response, maxBytes: number): Promise<string | undefined> {
+  const reader = response.body?.getReader();
+  if (!reader) return "";
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.length;
+    if (size > maxBytes) {
+      await reader.cancel();
+      return undefined;
+    }
+    chunks.push(value);
+  }
+  const bytes = new Uint8Array(size);
+  let offset = 0;
+  for (const chunk of chunks) {
+    bytes.set(chunk, offset);
+    offset += chunk.length;
+  }
+  return new TextDecoder().decode(bytes);
+}
+
 /** Fetches and checks an operator's published ledger identity. */
 export async function fetchLedgerIdentity(
   url: URL,
   fetchFn: typeof fetch = fetch,
 ): Promise<LedgerIdentity> {
-  let text: string;
+  let text: string | undefined;
   try {
     const response = await fetchFn(url, { headers: { accept: "application/json" } });
     if (!response.ok) throw new Error(`it answered HTTP ${response.status}`);
-    text = await response.text();
+    text = await readAtMost(response, MAX_DOCUMENT_BYTES);
   } catch (error) {
     throw new LedgerIdentityError(
       "operator_unreachable",
@@ -195,7 +220,7 @@ export async function fetchLedgerIdentity(
       "bad_identity_document",
       `${url} is not a Prizeledger ledger identity: ${why}`,
     );
-  if (text.length > MAX_DOCUMENT_BYTES) throw bad(`larger than ${MAX_DOCUMENT_BYTES} bytes`);
+  if (text === undefined) throw bad(`larger than ${MAX_DOCUMENT_BYTES} bytes`);
   let json: unknown;
   try {
     json = JSON.parse(text);

@@ -2,37 +2,23 @@ import { Wallet } from "ethers";
 import { describe, expect, it } from "vitest";
 import { CHAIN_ID, DEV_RECEIPT_KEY } from "@/lib/services/embedded-chain";
 import { connectTestChain } from "@/test/chain";
-import { encodeLeaf, playerCommitment } from "./leaf";
-import { fromHex, leafHash, toHex } from "./merkle";
-import { type ProvisionalReceipt, promiseMessage, verifyProvisionalReceipt } from "./provisional";
+import { type LeafInput, signedProvisionalReceipt } from "@/test/receipts";
+import { fromHex } from "./merkle";
+import { type ProvisionalReceipt, verifyProvisionalReceipt } from "./provisional";
 
 const chain = connectTestChain();
 const PLAYER = "3f2504e0-4f89-41d3-9a0c-0305e82c3301";
 const NOW = 1_800_000_000;
 
-async function receipt(key = DEV_RECEIPT_KEY, anchorBy = NOW + 300): Promise<ProvisionalReceipt> {
-  const salt = new Uint8Array(32).fill(7);
-  const data = encodeLeaf({
-    kind: "redemption",
-    entryId: "0190f3a2-7b1c-7d4e-8f00-112233445566",
-    prizeId: "a0b1c2d3-e4f5-4a6b-9c8d-7e6f5a4b3c2d",
-    dropId: null,
-    valueCents: 2500,
-    timeMs: NOW * 1000,
-    playerCommitment: playerCommitment(PLAYER, salt),
-  });
-  const wallet = new Wallet(key);
-  const promise = { chainId: CHAIN_ID, contract: chain.contractAddress, anchorBy };
-  const signature = await wallet.signMessage(
-    promiseMessage({ ...promise, leafHash: toHex(leafHash(data)) }),
-  );
-  return {
-    version: 1,
-    status: "pending",
-    leaf: { index: null, data: toHex(data), salt: toHex(salt), playerId: PLAYER },
-    promise: { ...promise, signer: wallet.address, signature },
-  };
-}
+const LEAF: LeafInput = {
+  playerId: PLAYER,
+  salt: new Uint8Array(32).fill(7),
+  valueCents: 2500,
+  entryId: "0190f3a2-7b1c-7d4e-8f00-112233445566",
+};
+
+const receipt = (key = DEV_RECEIPT_KEY, anchorBy = NOW + 300): Promise<ProvisionalReceipt> =>
+  signedProvisionalReceipt(key, CHAIN_ID, chain.contractAddress, LEAF, anchorBy);
 
 const failing = async (r: unknown) =>
   (await verifyProvisionalReceipt(r, chain.provider, chain.trust, NOW)).steps
