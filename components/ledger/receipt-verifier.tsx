@@ -154,7 +154,7 @@ export function ReceiptVerifier({
   };
 
   return (
-    <div className="grid" style={{ gridTemplateColumns: "minmax(0, 1fr) minmax(0, 1fr)" }}>
+    <div className="grid two">
       <section>
         <label>
           Receipt (JSON)
@@ -182,7 +182,7 @@ export function ReceiptVerifier({
           <legend>Whose ledger to trust</legend>
           {TRUST_CHOICES.filter(([value]) => value !== "site" || siteIdentity).map(
             ([value, label]) => (
-              <label className="row" key={value}>
+              <label className="checkbox" key={value}>
                 <input
                   type="radio"
                   name="trust"
@@ -200,6 +200,7 @@ export function ReceiptVerifier({
               onChange={(e) => setOperatorUrl(e.target.value)}
               placeholder={`https://operator.example${WELL_KNOWN_PATH}`}
               aria-label="Operator's address or ledger identity URL"
+              style={{ width: "100%" }}
               data-testid="operator-url"
             />
           )}
@@ -242,7 +243,7 @@ export function ReceiptVerifier({
       </section>
       <section aria-live="polite">
         {trusted && (
-          <p className="small" data-testid="trusted-identity">
+          <p className="small" style={{ overflowWrap: "anywhere" }} data-testid="trusted-identity">
             Trusted ledger: {describeTrustRoot(trusted)}
           </p>
         )}
@@ -273,7 +274,9 @@ export function ReceiptVerifier({
               <span>
                 <strong>{step.label}</strong> — {step.ok ? "passed" : "failed"}
                 <br />
-                <span className="small muted">{step.detail}</span>
+                <span className="small muted" style={{ overflowWrap: "anywhere" }}>
+                  {step.detail}
+                </span>
               </span>
             </li>
           ))}

@@ -1239,7 +1239,7 @@ export const openApiDocument = {
           "The chain, contract, deployment block, receipt signers and public JSON-RPC node that this operator's receipts must name. Verifiers pin it instead of trusting the chain and contract a receipt names. Readable from any origin.",
         responses: {
           "200": json(z.toJSONSchema(ledgerIdentitySchema, { io: "input" })),
-          "503": errorResponse("unavailable"),
+          "404": errorResponse("not_found: no ledger is configured"),
         },
       },
     },

@@ -99,7 +99,7 @@ export default async function LedgerPage({
       )}
 
       <h2>Audit it yourself</h2>
-      <p data-testid="audit-howto">
+      <p style={{ overflowWrap: "anywhere" }} data-testid="audit-howto">
         Anyone can monitor this log:{" "}
         <code>
           npm run audit -- --url {"<this site>"} --contract{" "}

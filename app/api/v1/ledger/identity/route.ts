@@ -15,7 +15,8 @@ export const GET = apiRoute(async () => {
   try {
     identity = identityFromEnv(env());
   } catch (error) {
-    if (error instanceof LedgerIdentityError) throw new AppError("unavailable", error.message);
+    // Only a development or test process runs without one (npm run web requires it).
+    if (error instanceof LedgerIdentityError) throw new AppError("not_found", error.message);
     throw error;
   }
   return NextResponse.json(identity, {
