@@ -7,6 +7,10 @@ const nextConfig = {
   serverExternalPackages: ["@node-rs/argon2", "postgres"],
   poweredByHeader: false,
   experimental: { authInterrupts: true, serverActions: { bodySizeLimit: "3mb" } },
+  // The App Router does not route dot-folders, so the well-known document is an API route.
+  async rewrites() {
+    return [{ source: "/.well-known/prizeledger.json", destination: "/api/v1/ledger/identity" }];
+  },
   // Headers every response gets, static assets and API answers included. The per-request
   // Content-Security-Policy of pages (it carries a nonce) and the device cookie are set in proxy.ts.
   async headers() {

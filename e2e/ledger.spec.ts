@@ -1,7 +1,7 @@
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import { type APIRequestContext, expect, test } from "@playwright/test";
-import { BASE_URL, CHAIN_RPC_URL } from "./constants";
+import { BASE_URL, CHAIN_RPC_URL, E2E_CHAIN_PORT, E2E_DATA_DIR } from "./constants";
 import { apiToken, createPlayer, findOpenDrop, LAUNCH_DROP, shot } from "./helpers";
 
 const run = promisify(execFile);
@@ -53,8 +53,19 @@ test.describe("public ledger", () => {
     expect(onFirstPage).toBeLessThanOrEqual(100);
     await expect(page.getByTestId("leaf-page-info")).toContainText("Page 1 of");
     await expect(page.getByTestId("leaf-prev")).toHaveAttribute("aria-disabled", "true");
-    await expect(page.getByTestId("audit-howto")).toContainText("npm run audit");
+    const identity = (await (await request.get("/.well-known/prizeledger.json")).json()) as {
+      chainId: number;
+      contract: string;
+    };
+    await expect(page.getByTestId("identity-contract")).toHaveText(identity.contract);
+    await expect(page.getByTestId("identity-chain-id")).toHaveText(String(identity.chainId));
+    await expect(page.getByTestId("audit-howto")).toContainText(
+      `npm run audit -- --url <this site> --contract ${identity.contract} --chain-id ${identity.chainId}`,
+    );
     await shot(page, "ledger-page-1");
+    await page.setViewportSize({ width: 390, height: 844 });
+    await shot(page, "ledger-page-1-phone");
+    await page.setViewportSize({ width: 1280, height: 800 });
 
     const info = (await page.getByTestId("leaf-page-info").textContent()) ?? "";
     const pages = Number(/Page 1 of (\d+)/.exec(info)?.[1]);
@@ -73,22 +84,33 @@ test.describe("public ledger", () => {
     await expect(page.getByTestId("leaf-page-info")).toContainText(`Page ${pages} of ${pages}`);
     await expect(rows.first()).toBeVisible();
 
-    // The monitor, run as anyone would, against the same site and chain.
-    const { stdout } = await run(
-      process.execPath,
-      [
-        "node_modules/tsx/dist/cli.mjs",
-        "scripts/audit.ts",
-        "--url",
-        BASE_URL,
-        "--rpc",
-        CHAIN_RPC_URL,
-      ],
-      { timeout: 60_000 },
-    ).catch((error: { stdout?: string; stderr?: string; message: string }) => {
-      throw new Error(`audit failed: ${error.message}\n${error.stdout ?? ""}${error.stderr ?? ""}`);
-    });
-    expect(stdout).toContain("Audit passed.");
-    expect(stdout).toMatch(/checkpoints checked: [1-9]/);
+    // The monitor, run inside the installation with no flags: it trusts the contract npm start
+    // deployed (as recorded in the data directory), not whatever the log API names.
+    const audit = (args: string[]) =>
+      run(process.execPath, ["node_modules/tsx/dist/cli.mjs", "scripts/audit.ts", ...args], {
+        timeout: 60_000,
+        env: {
+          NODE_ENV: "test",
+          PATH: process.env.PATH,
+          HOME: process.env.HOME,
+          PRIZELEDGER_DATA_DIR: E2E_DATA_DIR,
+          EMBEDDED_CHAIN_PORT: String(E2E_CHAIN_PORT),
+        },
+      }).catch((error: { stdout?: string; stderr?: string; message: string }) => {
+        throw new Error(
+          `audit failed: ${error.message}\n${error.stdout ?? ""}${error.stderr ?? ""}`,
+        );
+      });
+    const inside = await audit(["--url", BASE_URL]);
+    expect(inside.stdout).toContain(
+      `Trusting this installation (${E2E_DATA_DIR}/chain/ledger.json)`,
+    );
+    expect(inside.stdout).toContain(`against contract ${identity.contract} via ${CHAIN_RPC_URL}`);
+    expect(inside.stdout).toContain("Audit passed.");
+    expect(inside.stdout).toMatch(/checkpoints checked: [1-9]/);
+    // From anywhere, naming the operator: its published identity is the trust root.
+    const named = await audit(["--url", BASE_URL, "--operator", BASE_URL]);
+    expect(named.stdout).toContain(`Trusting ${BASE_URL}/.well-known/prizeledger.json`);
+    expect(named.stdout).toContain("Audit passed.");
   });
 });

@@ -1,4 +1,12 @@
 import { type APIRequestContext, expect, type Page, test } from "@playwright/test";
+import { JsonRpcProvider, Wallet } from "ethers";
+import { fromHex } from "../lib/ledger/merkle";
+import {
+  ATTACKER_KEY,
+  anchorFirstCheckpoint,
+  deployLookAlikeLedger,
+  signedProvisionalReceipt,
+} from "../test/receipts";
 import { BASE_URL, CHAIN_RPC_URL } from "./constants";
 import {
   apiToken,
@@ -28,6 +36,7 @@ type Receipt = {
 
 const STEPS = [
   "format",
+  "identity",
   "leaf",
   "inclusion",
   "chain",
@@ -93,6 +102,8 @@ async function verifyText(page: Page, text: string): Promise<void> {
   await page.getByRole("button", { name: "Verify receipt" }).click();
   await expect(page.getByTestId("verdict")).toBeVisible();
 }
+
+const PHONE = { width: 390, height: 844 };
 
 async function expectVerified(page: Page): Promise<void> {
   await expect(page.getByTestId("verdict")).toContainText("Verified");
@@ -278,5 +289,140 @@ test.describe("receipt verification", () => {
     await page.getByRole("button", { name: "Verify receipt" }).click();
     await expect(page.getByTestId("verdict")).toHaveText("Verification failed");
     await expect(page.getByTestId("step-signature")).toHaveAttribute("data-ok", "false");
+  });
+
+  test("this site publishes its ledger identity, and /verify shows and trusts it", async ({
+    page,
+    request,
+  }) => {
+    const res = await request.get("/.well-known/prizeledger.json");
+    expect(res.status()).toBe(200);
+    expect(res.headers()["access-control-allow-origin"]).toBe("*");
+    const identity = (await res.json()) as {
+      chainId: number;
+      contract: string;
+      deploymentBlock: number;
+      receiptSigners: string[];
+      rpcUrl: string;
+    };
+    expect(identity.chainId).toBe(owner.receipt.anchor.chainId);
+    expect(identity.contract.toLowerCase()).toBe(owner.receipt.anchor.contract.toLowerCase());
+    expect(identity.deploymentBlock).toBeGreaterThanOrEqual(0);
+    expect(identity.deploymentBlock).toBeLessThan(owner.receipt.anchor.blockNumber);
+    expect(identity.receiptSigners).toHaveLength(1);
+    expect(identity.rpcUrl).toBe(CHAIN_RPC_URL);
+
+    await page.goto("/verify");
+    await expect(page.getByTestId("identity-contract")).toHaveText(identity.contract);
+    await expect(page.getByTestId("identity-chain-id")).toHaveText(String(identity.chainId));
+    await expect(page.getByTestId("identity-signers")).toHaveText(
+      identity.receiptSigners.join(", "),
+    );
+    await expect(page.getByTestId("trust-site")).toBeChecked();
+    await page.getByTestId("receipt-input").fill(JSON.stringify(owner.receipt, null, 2));
+    await page.getByRole("button", { name: "Verify receipt" }).click();
+    await expectVerified(page);
+    await expect(page.getByTestId("trusted-identity")).toContainText(
+      `this site: chain ${identity.chainId}, contract ${identity.contract}`,
+    );
+    await shot(page, "verify-07-identity-desktop");
+    await page.setViewportSize(PHONE);
+    await shot(page, "verify-07-identity-phone");
+  });
+
+  test("a receipt from a look-alike contract on the same chain fails as untrusted_contract", async ({
+    page,
+  }) => {
+    // The attacker deploys their own ledger on this site's chain and anchors a made-up $10,000
+    // prize over the real player commitment (player id and salt) of a genuine receipt.
+    const provider = new JsonRpcProvider(CHAIN_RPC_URL, undefined, { staticNetwork: true });
+    let forged: Receipt;
+    let provisional: unknown;
+    try {
+      const lookAlike = await deployLookAlikeLedger(provider);
+      const leaf = {
+        playerId: owner.receipt.leaf.playerId,
+        salt: fromHex(owner.receipt.leaf.salt),
+        valueCents: 1_000_000,
+        entryId: "0190f3a2-7b1c-7d4e-8f00-00000000dead",
+      };
+      [forged] = (await anchorFirstCheckpoint(lookAlike.attacker, provider, lookAlike.contract, [
+        leaf,
+      ])) as [Receipt];
+      // Their signed promise naming this site's own contract: only the signer gives it away.
+      provisional = await signedProvisionalReceipt(
+        ATTACKER_KEY,
+        owner.receipt.anchor.chainId,
+        owner.receipt.anchor.contract,
+        leaf,
+        Math.floor(Date.now() / 1000) + 3600,
+      );
+    } finally {
+      provider.destroy();
+    }
+
+    for (const [size, viewport] of [
+      ["desktop", { width: 1280, height: 800 }],
+      ["phone", PHONE],
+    ] as const) {
+      await page.setViewportSize(viewport);
+      await verifyText(page, JSON.stringify(forged, null, 2));
+      await expect(page.getByTestId("verdict")).toHaveText(
+        "Verification failed: the receipt names another ledger contract (untrusted_contract)",
+      );
+      await expect(page.getByTestId("step-format")).toHaveAttribute("data-ok", "true");
+      await expect(page.getByTestId("step-identity")).toHaveAttribute("data-ok", "false");
+      await expect(page.getByTestId("step-identity")).toContainText(forged.anchor.contract);
+      for (const id of STEPS.slice(2)) {
+        await expect(page.getByTestId(`step-${id}`)).toContainText("Not checked");
+      }
+      await expect(page.getByTestId("trusted-identity")).toContainText("this site");
+      await shot(page, `verify-08-look-alike-${size}`);
+    }
+
+    await page.setViewportSize({ width: 1280, height: 800 });
+    await verifyText(page, JSON.stringify(provisional, null, 2));
+    await expect(page.getByTestId("verdict")).toHaveText(
+      "Verification failed: the receipt is signed by a key the ledger does not trust (untrusted_signer)",
+    );
+    await expect(page.getByTestId("step-identity")).toContainText(new Wallet(ATTACKER_KEY).address);
+    await shot(page, "verify-09-forged-provisional");
+  });
+
+  test("an auditor may trust another operator by its address, and the page says so", async ({
+    page,
+  }) => {
+    await page.goto("/verify");
+    await page.getByTestId("trust-operator").check();
+    await page.getByTestId("operator-url").fill("http://localhost:1/");
+    await page.getByTestId("receipt-input").fill(JSON.stringify(owner.receipt, null, 2));
+    await page.getByRole("button", { name: "Verify receipt" }).click();
+    await expect(page.locator("p.alert.error")).toContainText(
+      "could not be read from http://localhost:1/.well-known/prizeledger.json",
+    );
+    await expect(page.getByTestId("verdict")).toHaveCount(0);
+
+    // This very site, named as an operator would be: its published document is fetched.
+    await page.getByTestId("operator-url").fill(BASE_URL);
+    await page.getByRole("button", { name: "Verify receipt" }).click();
+    await expectVerified(page);
+    await expect(page.getByTestId("trusted-identity")).toContainText(
+      `${BASE_URL}/.well-known/prizeledger.json: chain ${owner.receipt.anchor.chainId}`,
+    );
+    await shot(page, "verify-10-named-operator-desktop");
+
+    // Or by chain id and contract: a receipt of this site then fails against another chain id.
+    await page.setViewportSize(PHONE);
+    await page.getByTestId("trust-contract").check();
+    await page.getByTestId("pin-chain-id").fill("1");
+    await page.getByTestId("pin-contract").fill(owner.receipt.anchor.contract);
+    await page.getByRole("button", { name: "Verify receipt" }).click();
+    await expect(page.getByTestId("verdict")).toHaveText(
+      "Verification failed: the receipt names another chain (untrusted_chain)",
+    );
+    await expect(page.getByTestId("trusted-identity")).toContainText(
+      "the chain id and contract you entered: chain 1",
+    );
+    await shot(page, "verify-10-named-contract-phone");
   });
 });

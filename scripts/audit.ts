@@ -1,23 +1,28 @@
 /**
- * Monitors a Prizeledger log against the chain:
- *   npm run audit -- [--url URL] [--rpc URL] [--contract ADDRESS] [--deadline SECONDS]
+ * Monitors a Prizeledger log against a pinned ledger contract:
+ *   npm run audit -- [--url URL] [--operator URL | --contract 0x… --chain-id N] [--rpc URL]
+ *                    [--deadline SECONDS]
  * Downloads every leaf from the public API, rebuilds every root, checks every published and every
- * on-chain checkpoint and the leaves left unanchored past the deadline. The URL defaults to
- * PRIZELEDGER_URL, then http://localhost:3000; the RPC URL to LEDGER_RPC_URL, then
- * http://127.0.0.1:8545. Exits 0 when every check passes, 1 on any problem, 2 on a usage error.
+ * on-chain checkpoint and the leaves left unanchored past the deadline. The contract is the one
+ * the flags name or, with none, this installation's (LEDGER_* settings, or the contract
+ * `npm start` deployed): never one the log API names. The URL defaults to PRIZELEDGER_URL, then
+ * http://localhost:3000; the RPC URL to the pinned ledger's node. Exits 0 when every check
+ * passes, 1 on any problem, 2 on a usage error.
  */
 import { parseArgs } from "node:util";
 import { getAddress, JsonRpcProvider } from "ethers";
+import { ConfigError, parseEnv } from "../lib/config/env";
 import {
-  type AuditChain,
   auditLog,
   contractChain,
   DEFAULT_DEADLINE_SECONDS,
   type LeavesPage,
 } from "../lib/ledger/audit-log";
+import { describeTrustRoot, LedgerIdentityError } from "../lib/ledger/identity";
+import { type PinnedLedger, pinLedger } from "../lib/ledger/pin-ledger";
 
 const USAGE =
-  "usage: npm run audit -- [--url URL] [--rpc URL] [--contract ADDRESS] [--deadline SECONDS]";
+  "usage: npm run audit -- [--url URL] [--operator URL | --contract 0x… --chain-id N] [--rpc URL] [--deadline SECONDS]";
 
 type ApiCheckpoint = {
   treeSize: number;
@@ -31,9 +36,9 @@ function usage(message: string): never {
   process.exit(2);
 }
 
-let url: string;
-let rpc: string;
-let contractOption: string | undefined;
+let url = "";
+let rpcOption: string | undefined;
+let pinned: PinnedLedger | undefined;
 let deadlineSeconds = DEFAULT_DEADLINE_SECONDS;
 try {
   const { positionals, values } = parseArgs({
@@ -41,29 +46,31 @@ try {
     options: {
       url: { type: "string" },
       rpc: { type: "string" },
+      operator: { type: "string" },
       contract: { type: "string" },
+      "chain-id": { type: "string" },
       deadline: { type: "string" },
     },
   });
   if (positionals.length > 0) usage(`unexpected argument: ${positionals[0]}`);
   url = (values.url ?? process.env.PRIZELEDGER_URL ?? "http://localhost:3000").replace(/\/+$/, "");
-  rpc = values.rpc ?? process.env.LEDGER_RPC_URL ?? "http://127.0.0.1:8545";
-  if (values.contract !== undefined) {
-    try {
-      contractOption = getAddress(values.contract);
-    } catch {
-      usage(`--contract is not an address: ${values.contract}`);
-    }
-  }
+  rpcOption = values.rpc;
   if (values.deadline !== undefined) {
     deadlineSeconds = Number(values.deadline);
     if (!Number.isFinite(deadlineSeconds) || deadlineSeconds < 0) {
       usage(`--deadline must be a non-negative number of seconds, got ${values.deadline}`);
     }
   }
+  pinned = await pinLedger(
+    { operator: values.operator, contract: values.contract, chainId: values["chain-id"] },
+    parseEnv(),
+  );
 } catch (error) {
+  if (error instanceof LedgerIdentityError || error instanceof ConfigError) usage(error.message);
   usage(error instanceof Error ? error.message : String(error));
 }
+const { trust } = pinned;
+const rpc = rpcOption ?? pinned.rpcUrl;
 
 async function getJson<T>(path: string): Promise<T> {
   const response = await fetch(`${url}${path}`, { headers: { accept: "application/json" } });
@@ -86,48 +93,37 @@ try {
   fail(`Cannot read the checkpoints: ${error instanceof Error ? error.message : String(error)}`);
 }
 
-const newest = published[0];
-const contract = contractOption ?? (newest?.contract ? getAddress(newest.contract) : undefined);
-if (!contract) {
-  console.log(
-    `${url} has published no anchored checkpoint yet: checking the leaves and the anchoring deadline only (pass --contract to check a contract anyway).`,
-  );
-}
-const ours = published.filter((cp) => cp.contract && getAddress(cp.contract) === contract);
-const chainId = ours[0]?.chainId ?? undefined;
+// Only checkpoints on the pinned ledger are held against it; the API naming others is reported.
+const ours = published.filter(
+  (cp) => cp.chainId === trust.chainId && cp.contract && getAddress(cp.contract) === trust.contract,
+);
 if (ours.length < published.length) {
   console.log(
-    `Note: ${published.length - ours.length} published checkpoint(s) name another contract and are not checked.`,
+    `Note: ${published.length - ours.length} published checkpoint(s) name another chain or contract and are not checked.`,
   );
 }
 
-const provider = contract
-  ? new JsonRpcProvider(rpc, chainId, { staticNetwork: true, cacheTimeout: -1 })
-  : undefined;
-/** Before the first checkpoint: a contract that holds nothing. */
-const NO_CHAIN: AuditChain = {
-  latestCheckpoint: async () => ({ treeSize: 0, rootHash: `0x${"0".repeat(64)}` }),
-  checkpointAt: async () => ({ rootHash: `0x${"0".repeat(64)}`, blockTime: 0 }),
-  checkpointEvents: async () => [],
-};
+const provider = new JsonRpcProvider(rpc, trust.chainId, {
+  staticNetwork: true,
+  cacheTimeout: -1,
+});
 
-console.log(`Auditing ${url}${contract ? ` against contract ${contract} via ${rpc}` : ""}`);
+console.log(`Trusting ${describeTrustRoot(trust)}`);
+console.log(`Auditing ${url} against contract ${trust.contract} via ${rpc}`);
 let exitCode = 1;
 try {
-  if (provider && chainId) {
-    const actual = Number((await provider.getNetwork()).chainId);
-    if (actual !== chainId) {
-      fail(`The RPC serves chain ${actual} but the checkpoints were anchored on chain ${chainId}.`);
-    }
+  const actual = Number(await provider.send("eth_chainId", []));
+  if (actual !== trust.chainId) {
+    fail(`The RPC serves chain ${actual} but the trusted ledger is on chain ${trust.chainId}.`);
   }
-  if (provider && contract && (await provider.getCode(contract)) === "0x") {
-    fail(`There is no contract at ${contract} on the chain at ${rpc}.`);
+  if ((await provider.getCode(trust.contract)) === "0x") {
+    fail(`There is no contract at ${trust.contract} on the chain at ${rpc}.`);
   }
   const report = await auditLog({
     fetchLeaves: (start, end) =>
       getJson<LeavesPage>(`/api/v1/ledger/leaves?start=${start}&end=${end}`),
     fetchCheckpoints: async () => ours,
-    chain: provider && contract ? contractChain(provider, contract) : NO_CHAIN,
+    chain: contractChain(provider, trust.contract, pinned.deploymentBlock),
     deadlineSeconds,
     onProgress: (leaves) => {
       if (leaves % 10_000 === 0 && leaves > 0) console.log(`… ${leaves} leaves`);
@@ -144,6 +140,6 @@ try {
     `Audit could not complete: ${error instanceof Error ? error.message : String(error)}`,
   );
 } finally {
-  provider?.destroy();
+  provider.destroy();
 }
 process.exit(exitCode);

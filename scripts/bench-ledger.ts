@@ -151,7 +151,7 @@ async function main(): Promise<void> {
           await connectLedgerChain(chainNode.rpcUrl, chainNode.contract, DEV_ADMIN_KEY)
         ).provider;
         const admin = new NonceManager(new Wallet(DEV_ADMIN_KEY, provider));
-        const contract = await deployLedger(
+        const { address: contract } = await deployLedger(
           admin,
           await admin.getAddress(),
           new Wallet(chainNode.anchorerKey).address,

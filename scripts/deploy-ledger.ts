@@ -1,6 +1,7 @@
 /**
  * `npm run deploy:ledger -- --admin 0x… --anchorer 0x…`: deploys the ledger contract to the node at
- * LEDGER_RPC_URL, paid by DEPLOYER_KEY, and prints the address to set as LEDGER_CONTRACT.
+ * LEDGER_RPC_URL, paid by DEPLOYER_KEY, and prints what to set as LEDGER_CHAIN_ID, LEDGER_CONTRACT
+ * and LEDGER_DEPLOYMENT_BLOCK (the published ledger identity names all three).
  */
 import { parseArgs } from "node:util";
 import { isAddress, NonceManager, Wallet } from "ethers";
@@ -27,7 +28,13 @@ if (problems.length > 0) {
 await ensureContractsCompiled((line) => console.log(line));
 const provider = jsonRpcProvider(rpc as string);
 const deployer = new NonceManager(new Wallet(key as string, provider));
-const address = await deployLedger(deployer, values.admin as string, values.anchorer as string);
+const { address, deploymentBlock } = await deployLedger(
+  deployer,
+  values.admin as string,
+  values.anchorer as string,
+);
 const { chainId } = await provider.getNetwork();
-console.log(`RedemptionLedger deployed on chain ${chainId}\nLEDGER_CONTRACT=${address}`);
+console.log(
+  `RedemptionLedger deployed on chain ${chainId}\nLEDGER_CHAIN_ID=${chainId}\nLEDGER_CONTRACT=${address}\nLEDGER_DEPLOYMENT_BLOCK=${deploymentBlock}`,
+);
 provider.destroy();

@@ -70,6 +70,7 @@ async function main(): Promise<void> {
     contract: env.LEDGER_CONTRACT,
     key: env.ANCHORER_KEY,
     chainId: env.LEDGER_CHAIN_ID,
+    deploymentBlock: env.LEDGER_DEPLOYMENT_BLOCK,
     receiptKey: env.RECEIPT_SIGNING_KEY,
   };
   if (!ledger.rpcUrl) {
@@ -86,6 +87,7 @@ async function main(): Promise<void> {
       contract: chain.contract,
       key: chain.anchorerKey,
       chainId: CHAIN_ID,
+      deploymentBlock: chain.deploymentBlock,
       receiptKey: DEV_RECEIPT_KEY,
     };
   }
@@ -98,6 +100,7 @@ async function main(): Promise<void> {
     LEDGER_CONTRACT: ledger.contract ?? "",
     ANCHORER_KEY: ledger.key ?? "",
     LEDGER_CHAIN_ID: ledger.chainId ? String(ledger.chainId) : "",
+    LEDGER_DEPLOYMENT_BLOCK: ledger.deploymentBlock?.toString() ?? "",
     RECEIPT_SIGNING_KEY: ledger.receiptKey ?? "",
     LEDGER_PUBLIC_RPC_URL: env.LEDGER_PUBLIC_RPC_URL ?? ledger.rpcUrl ?? "",
     AUTH_SECRET: authSecret(env),

@@ -1,71 +1,83 @@
 /**
- * Verifies a Prizeledger receipt against the chain:
- *   npm run verify -- receipt.json [--rpc URL]
- * The RPC URL defaults to LEDGER_RPC_URL, then http://127.0.0.1:8545. Exits 0 only if every
- * step passes.
+ * Verifies a Prizeledger receipt against a pinned ledger:
+ *   npm run verify -- receipt.json [--operator URL | --contract 0x… --chain-id N] [--rpc URL]
+ * With no flags, inside an installation, it trusts that installation's ledger (LEDGER_* settings,
+ * or the contract `npm start` deployed). The receipt's own chain and contract are never trusted.
+ * Exits 0 only if every step passes, 1 if any fails, 2 on a usage error.
  */
 import { readFile } from "node:fs/promises";
 import { parseArgs } from "node:util";
 import { JsonRpcProvider } from "ethers";
+import { ConfigError, parseEnv } from "../lib/config/env";
+import { describeTrustRoot, LedgerIdentityError } from "../lib/ledger/identity";
+import { type PinnedLedger, pinLedger } from "../lib/ledger/pin-ledger";
 import { verifyProvisionalReceipt } from "../lib/ledger/provisional";
 import { verifyReceipt } from "../lib/ledger/receipt";
 
-const USAGE = "usage: npm run verify -- <receipt.json> [--rpc URL]";
+const USAGE =
+  "usage: npm run verify -- <receipt.json> [--operator URL | --contract 0x… --chain-id N] [--rpc URL]";
 
-function fail(message: string): never {
+function fail(message: string, code = 1): never {
   console.error(message);
-  process.exit(1);
+  process.exit(code);
 }
 
-let file: string | undefined;
-let rpc: string;
+let file = "";
+let rpcOption: string | undefined;
+let pinned: PinnedLedger | undefined;
 try {
   const { positionals, values } = parseArgs({
     allowPositionals: true,
-    options: { rpc: { type: "string" } },
+    options: {
+      rpc: { type: "string" },
+      operator: { type: "string" },
+      contract: { type: "string" },
+      "chain-id": { type: "string" },
+    },
   });
-  if (positionals.length !== 1) fail(USAGE);
-  file = positionals[0];
-  rpc = values.rpc ?? process.env.LEDGER_RPC_URL ?? "http://127.0.0.1:8545";
+  if (positionals.length !== 1) fail(USAGE, 2);
+  file = positionals[0] as string;
+  rpcOption = values.rpc;
+  pinned = await pinLedger(
+    { operator: values.operator, contract: values.contract, chainId: values["chain-id"] },
+    parseEnv(),
+  );
 } catch (error) {
-  fail(`${error instanceof Error ? error.message : String(error)}\n${USAGE}`);
+  if (error instanceof LedgerIdentityError || error instanceof ConfigError) fail(error.message, 2);
+  fail(`${error instanceof Error ? error.message : String(error)}\n${USAGE}`, 2);
 }
+const { trust } = pinned;
+const rpc = rpcOption ?? pinned.rpcUrl;
 
 let receipt: unknown;
 try {
-  receipt = JSON.parse(await readFile(file as string, "utf8"));
+  receipt = JSON.parse(await readFile(file, "utf8"));
 } catch (error) {
   const reason = error instanceof SyntaxError ? `is not JSON (${error.message})` : "cannot be read";
   fail(`${file} ${reason}`);
 }
 
-// The receipt's chain id only spares ethers a network probe; the chain step still asks the node.
-const claimedChainId = (receipt as { anchor?: { chainId?: unknown } } | null)?.anchor?.chainId;
-const provider = new JsonRpcProvider(
-  rpc,
-  typeof claimedChainId === "number" && Number.isSafeInteger(claimedChainId) && claimedChainId > 0
-    ? claimedChainId
-    : undefined,
-  { staticNetwork: true },
-);
+// The pinned chain id only spares ethers a network probe: the chain step asks the node itself.
+const provider = new JsonRpcProvider(rpc, trust.chainId, { staticNetwork: true });
 
+console.log(`Trusting ${describeTrustRoot(trust)}`);
 console.log(`Verifying ${file} against ${rpc}`);
 const print = (step: { ok: boolean; label: string; detail: string }) =>
   console.log(`${step.ok ? "✓" : "✗"} ${step.label}: ${step.detail}`);
 // A provisional receipt (status "pending") carries a signed promise instead of a proof.
 const provisional = (receipt as { status?: unknown } | null)?.status === "pending";
-const { ok } = provisional
-  ? await verifyProvisionalReceipt(receipt, provider).then((r) => {
+const { ok, reason } = provisional
+  ? await verifyProvisionalReceipt(receipt, provider, trust).then((r) => {
       r.steps.forEach(print);
       return r;
     })
-  : await verifyReceipt(receipt, provider, print);
+  : await verifyReceipt(receipt, provider, trust, print);
 provider.destroy();
 console.log(
   ok
     ? provisional
       ? "Provisional receipt verified: a signed promise to anchor by its deadline."
       : "Receipt verified."
-    : "Receipt NOT verified.",
+    : `Receipt NOT verified${reason ? ` (${reason})` : ""}.`,
 );
 process.exit(ok ? 0 : 1);

@@ -10,10 +10,12 @@ const env = loadEnvOrExit("web", [
   "AUTH_SECRET",
   "CODE_ENCRYPTION_KEYS",
   "CODE_FINGERPRINT_KEY",
-  // Provisional receipts are signed promises naming the chain and the contract.
+  // Provisional receipts are signed promises naming the chain and the contract; all of these
+  // make up the ledger identity published at /.well-known/prizeledger.json.
   "RECEIPT_SIGNING_KEY",
   "LEDGER_CONTRACT",
   "LEDGER_CHAIN_ID",
+  "LEDGER_DEPLOYMENT_BLOCK",
 ]);
 const mailProblem = productionMailProblem(env);
 if (mailProblem) {

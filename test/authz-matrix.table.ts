@@ -95,6 +95,8 @@ export const ROUTE_TABLE: Record<string, Entry> = {
   "GET /api/v1/drops": { expect: all(200) },
   "GET /api/v1/ledger/checkpoints": { expect: all(200) },
   "GET /api/v1/ledger/leaves": { expect: all(200) },
+  // Public to all; the test process configures no ledger, so it publishes no identity.
+  "GET /api/v1/ledger/identity": { expect: all(404) },
   "GET /api/v1/drops/[dropId]/lottery": {
     expect: all(200),
     call: (fx) => ({ params: { dropId: fx.lotteryDropId } }),

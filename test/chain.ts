@@ -1,12 +1,15 @@
 import fs from "node:fs";
 import path from "node:path";
+import { Wallet } from "ethers";
 import { afterAll, beforeAll } from "vitest";
 import type { LedgerChain } from "@/lib/anchoring/anchor-checkpoint";
-import { startEmbeddedChain } from "@/lib/services/embedded-chain";
+import type { TrustRoot } from "@/lib/ledger/identity";
+import { DEV_RECEIPT_KEY, startEmbeddedChain } from "@/lib/services/embedded-chain";
 import { freePort } from "@/lib/services/free-port";
 import { connectLedgerChain } from "@/lib/services/ledger-chain";
 
-export type TestChain = LedgerChain & { rpcUrl: string };
+/** `trust` pins the test's ledger as /verify pins this site's: its chain, contract and signer. */
+export type TestChain = LedgerChain & { rpcUrl: string; deploymentBlock: number; trust: TrustRoot };
 
 /**
  * A real local chain (anvil) with the ledger contract deployed for the test file that calls this
@@ -24,7 +27,17 @@ export function connectTestChain(): TestChain {
       started.contract,
       started.anchorerKey,
     );
-    Object.assign(chain, connected, { rpcUrl: started.rpcUrl });
+    const trust: TrustRoot = {
+      chainId: connected.chainId,
+      contract: started.contract,
+      receiptSigners: [new Wallet(DEV_RECEIPT_KEY).address],
+      source: "the test chain",
+    };
+    Object.assign(chain, connected, {
+      rpcUrl: started.rpcUrl,
+      deploymentBlock: started.deploymentBlock,
+      trust,
+    });
     stop = async () => {
       connected.close();
       await started.stop();

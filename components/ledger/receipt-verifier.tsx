@@ -1,26 +1,58 @@
 "use client";
 
-import { JsonRpcProvider } from "ethers";
+import { getAddress, JsonRpcProvider } from "ethers";
 import { useEffect, useState } from "react";
+import {
+  describeTrustRoot,
+  fetchLedgerIdentity,
+  identityDocumentUrl,
+  type LedgerIdentity,
+  type TrustFailure,
+  type TrustRoot,
+  trustRootOf,
+  WELL_KNOWN_PATH,
+} from "@/lib/ledger/identity";
 import { verifyProvisionalReceipt } from "@/lib/ledger/provisional";
 import { type VerifyStep, verifyReceipt } from "@/lib/ledger/receipt";
 
 type Step = Pick<VerifyStep, "label" | "ok" | "detail"> & { id: string };
-type Outcome = { ok: boolean; provisional: boolean } | null;
+type Outcome = { ok: boolean; provisional: boolean; reason?: TrustFailure } | null;
+type TrustChoice = "site" | "operator" | "contract";
+
+const TRUST_CHOICES: Array<[TrustChoice, string]> = [
+  ["site", "This site's (shown above)"],
+  ["operator", "Another operator's, by its address"],
+  ["contract", "A chain id and ledger contract"],
+];
+
+const REASONS: Record<TrustFailure, string> = {
+  untrusted_chain: "the receipt names another chain (untrusted_chain)",
+  untrusted_contract: "the receipt names another ledger contract (untrusted_contract)",
+  untrusted_signer: "the receipt is signed by a key the ledger does not trust (untrusted_signer)",
+};
 
 /**
- * Checks a receipt entirely in this browser: the only party it asks is the chain node, over
- * JSON-RPC. Prizeledger's own servers are not consulted.
+ * Checks a receipt entirely in this browser against a pinned ledger: this site's published
+ * identity (rendered by the server, never read from the receipt), or the operator the auditor
+ * names. The chain is asked over JSON-RPC; the receipt's own claims about which chain, contract
+ * and signer to ask are only compared with the pinned ones.
  */
 export function ReceiptVerifier({
+  siteIdentity,
   defaultRpcUrl,
   redemptionId,
 }: {
+  siteIdentity: LedgerIdentity | null;
   defaultRpcUrl: string;
   redemptionId?: string;
 }) {
   const [text, setText] = useState("");
   const [rpcUrl, setRpcUrl] = useState(defaultRpcUrl);
+  const [choice, setChoice] = useState<TrustChoice>(siteIdentity ? "site" : "operator");
+  const [operatorUrl, setOperatorUrl] = useState("");
+  const [pinChainId, setPinChainId] = useState("");
+  const [pinContract, setPinContract] = useState("");
+  const [trusted, setTrusted] = useState<TrustRoot | null>(null);
   const [steps, setSteps] = useState<Step[]>([]);
   const [outcome, setOutcome] = useState<Outcome>(null);
   const [running, setRunning] = useState(false);
@@ -44,9 +76,40 @@ export function ReceiptVerifier({
     setInputError(null);
   };
 
+  /** The ledger to trust, as the auditor chose it; an operator's node replaces ours by default. */
+  const pinTrust = async (): Promise<{ trust: TrustRoot; rpc: string }> => {
+    if (choice === "site") {
+      if (!siteIdentity) throw new Error("This site has no ledger identity: name an operator");
+      return { trust: trustRootOf(siteIdentity, "this site"), rpc: rpcUrl };
+    }
+    if (choice === "operator") {
+      const url = identityDocumentUrl(operatorUrl);
+      const identity = await fetchLedgerIdentity(url);
+      const rpc = rpcUrl === defaultRpcUrl ? identity.rpcUrl : rpcUrl;
+      setRpcUrl(rpc);
+      return { trust: trustRootOf(identity, url.toString()), rpc };
+    }
+    const chainId = Number(pinChainId);
+    if (!/^[1-9][0-9]*$/.test(pinChainId.trim()) || !Number.isSafeInteger(chainId)) {
+      throw new Error("The chain id must be a positive whole number");
+    }
+    if (!/^0x[0-9a-fA-F]{40}$/.test(pinContract.trim())) {
+      throw new Error("The contract must be an address: 0x and 40 hex digits");
+    }
+    return {
+      trust: {
+        chainId,
+        contract: getAddress(pinContract.trim().toLowerCase()),
+        source: "the chain id and contract you entered",
+      },
+      rpc: rpcUrl,
+    };
+  };
+
   const verify = async () => {
     setSteps([]);
     setOutcome(null);
+    setTrusted(null);
     setInputError(null);
     let receipt: unknown;
     try {
@@ -55,28 +118,35 @@ export function ReceiptVerifier({
       setInputError("The receipt is not valid JSON");
       return;
     }
-    let url: URL;
+    setRunning(true);
+    let pinned: { trust: TrustRoot; rpc: string };
     try {
-      url = new URL(rpcUrl);
-    } catch {
-      setInputError("The chain RPC URL is not a valid URL");
+      pinned = await pinTrust();
+    } catch (error) {
+      setInputError(error instanceof Error ? error.message : String(error));
+      setRunning(false);
       return;
     }
-    setRunning(true);
+    let url: URL;
+    try {
+      url = new URL(pinned.rpc);
+    } catch {
+      setInputError("The chain RPC URL is not a valid URL");
+      setRunning(false);
+      return;
+    }
+    setTrusted(pinned.trust);
     const provider = new JsonRpcProvider(url.toString(), undefined, { staticNetwork: true });
     try {
       // A provisional receipt carries the operator's signed promise instead of a proof.
       const provisional = (receipt as { status?: unknown } | null)?.status === "pending";
-      if (provisional) {
-        const result = await verifyProvisionalReceipt(receipt, provider);
-        setSteps(result.steps);
-        setOutcome({ ok: result.ok, provisional });
-      } else {
-        const result = await verifyReceipt(receipt, provider, (step) =>
-          setSteps((previous) => [...previous, step]),
-        );
-        setOutcome({ ok: result.ok, provisional });
-      }
+      const result = provisional
+        ? await verifyProvisionalReceipt(receipt, provider, pinned.trust)
+        : await verifyReceipt(receipt, provider, pinned.trust, (step) =>
+            setSteps((previous) => [...previous, step]),
+          );
+      setSteps(result.steps);
+      setOutcome({ ok: result.ok, provisional, reason: result.reason });
     } finally {
       provider.destroy();
       setRunning(false);
@@ -84,7 +154,7 @@ export function ReceiptVerifier({
   };
 
   return (
-    <div className="grid" style={{ gridTemplateColumns: "minmax(0, 1fr) minmax(0, 1fr)" }}>
+    <div className="grid two">
       <section>
         <label>
           Receipt (JSON)
@@ -108,6 +178,54 @@ export function ReceiptVerifier({
             />
           </label>
         </div>
+        <fieldset style={{ marginTop: 14 }} data-testid="trust-choice">
+          <legend>Whose ledger to trust</legend>
+          {TRUST_CHOICES.filter(([value]) => value !== "site" || siteIdentity).map(
+            ([value, label]) => (
+              <label className="checkbox" key={value}>
+                <input
+                  type="radio"
+                  name="trust"
+                  checked={choice === value}
+                  onChange={() => setChoice(value)}
+                  data-testid={`trust-${value}`}
+                />
+                {label}
+              </label>
+            ),
+          )}
+          {choice === "operator" && (
+            <input
+              value={operatorUrl}
+              onChange={(e) => setOperatorUrl(e.target.value)}
+              placeholder={`https://operator.example${WELL_KNOWN_PATH}`}
+              aria-label="Operator's address or ledger identity URL"
+              style={{ width: "100%" }}
+              data-testid="operator-url"
+            />
+          )}
+          {choice === "contract" && (
+            <div className="row">
+              <input
+                value={pinChainId}
+                onChange={(e) => setPinChainId(e.target.value)}
+                placeholder="Chain id"
+                aria-label="Chain id"
+                inputMode="numeric"
+                style={{ flex: "1 1 90px" }}
+                data-testid="pin-chain-id"
+              />
+              <input
+                value={pinContract}
+                onChange={(e) => setPinContract(e.target.value)}
+                placeholder="Contract 0x…"
+                aria-label="Ledger contract"
+                style={{ flex: "3 1 200px" }}
+                data-testid="pin-contract"
+              />
+            </div>
+          )}
+        </fieldset>
         <label style={{ marginTop: 14 }}>
           Chain JSON-RPC URL
           <input value={rpcUrl} onChange={(e) => setRpcUrl(e.target.value)} data-testid="rpc-url" />
@@ -124,6 +242,11 @@ export function ReceiptVerifier({
         )}
       </section>
       <section aria-live="polite">
+        {trusted && (
+          <p className="small" style={{ overflowWrap: "anywhere" }} data-testid="trusted-identity">
+            Trusted ledger: {describeTrustRoot(trusted)}
+          </p>
+        )}
         {outcome && (
           <div
             className={`verdict ${outcome.ok ? "passed" : "failed"}`}
@@ -131,7 +254,9 @@ export function ReceiptVerifier({
             data-ok={outcome.ok}
           >
             {!outcome.ok
-              ? "Verification failed"
+              ? outcome.reason
+                ? `Verification failed: ${REASONS[outcome.reason]}`
+                : "Verification failed"
               : outcome.provisional
                 ? "Provisional receipt verified: a signed promise to anchor this entry by its deadline"
                 : "Verified: this redemption is in the log anchored on chain"}
@@ -149,7 +274,9 @@ export function ReceiptVerifier({
               <span>
                 <strong>{step.label}</strong> — {step.ok ? "passed" : "failed"}
                 <br />
-                <span className="small muted">{step.detail}</span>
+                <span className="small muted" style={{ overflowWrap: "anywhere" }}>
+                  {step.detail}
+                </span>
               </span>
             </li>
           ))}

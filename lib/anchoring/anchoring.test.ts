@@ -48,7 +48,7 @@ describe("anchoring", () => {
     );
     for (const receipt of receipts) {
       expect(receipt?.status).toBe("anchored");
-      const result = await verifyReceipt(receipt, chain.provider);
+      const result = await verifyReceipt(receipt, chain.provider, chain.trust);
       expect(result.steps.filter((s) => !s.ok)).toEqual([]);
       expect(result.ok).toBe(true);
     }
@@ -58,10 +58,10 @@ describe("anchoring", () => {
     const second = await claimMany(7);
     expect((await anchoringPass(db, chain, 5)).status).toBe("anchored");
     const later = await getReceipt(db, nth(second, 6).playerId, nth(second, 6).redemptionId);
-    expect((await verifyReceipt(later, chain.provider)).ok).toBe(true);
+    expect((await verifyReceipt(later, chain.provider, chain.trust)).ok).toBe(true);
     const again = await getReceipt(db, nth(first, 0).playerId, nth(first, 0).redemptionId);
     expect(again).toEqual(receipts[0]);
-    expect((await verifyReceipt(again, chain.provider)).ok).toBe(true);
+    expect((await verifyReceipt(again, chain.provider, chain.trust)).ok).toBe(true);
   });
 
   it("fails verification of a receipt with a changed field", async () => {
@@ -81,7 +81,7 @@ describe("anchoring", () => {
       { ...receipt, anchor: { ...receipt.anchor, blockTime: receipt.anchor.blockTime + 1 } },
     ];
     for (const bad of tampered) {
-      expect((await verifyReceipt(bad, chain.provider)).ok).toBe(false);
+      expect((await verifyReceipt(bad, chain.provider, chain.trust)).ok).toBe(false);
     }
   });
 

@@ -37,6 +37,8 @@ export const envSchema = z
       .regex(/^0x[0-9a-fA-F]{64}$/, "must be a 0x-prefixed 32-byte private key")
       .optional(),
     LEDGER_CHAIN_ID: z.coerce.number().int().positive().optional(),
+    /** The block the ledger contract was deployed in, published for monitors reading its events. */
+    LEDGER_DEPLOYMENT_BLOCK: z.coerce.number().int().nonnegative().optional(),
     RECEIPT_SIGNING_KEY: z
       .string()
       .regex(/^0x[0-9a-fA-F]{64}$/, "must be a 0x-prefixed 32-byte private key")

@@ -1,4 +1,6 @@
+import { z } from "zod";
 import { rejectionReasons } from "@/lib/codes/code-rules";
+import { ledgerIdentitySchema } from "@/lib/ledger/identity";
 
 /** The public API's OpenAPI 3.1 description, served at GET /api/v1/openapi.json. */
 
@@ -1244,6 +1246,17 @@ export const openApiDocument = {
             type: "object",
             properties: { checkpoints: { type: "array", items: ref("Checkpoint") } },
           }),
+        },
+      },
+    },
+    "/api/v1/ledger/identity": {
+      get: {
+        summary: "The operator's ledger identity (also at /.well-known/prizeledger.json)",
+        description:
+          "The chain, contract, deployment block, receipt signers and public JSON-RPC node that this operator's receipts must name. Verifiers pin it instead of trusting the chain and contract a receipt names. Readable from any origin.",
+        responses: {
+          "200": json(z.toJSONSchema(ledgerIdentitySchema, { io: "input" })),
+          "404": errorResponse("not_found: no ledger is configured"),
         },
       },
     },

@@ -275,8 +275,15 @@ export async function auditLog(options: AuditOptions): Promise<AuditReport> {
   };
 }
 
-/** The chain side of an audit, read from the ledger contract at `address`. */
-export function contractChain(provider: AbstractProvider, address: string): AuditChain {
+/**
+ * The chain side of an audit, read from the ledger contract at `address`; its events from
+ * `fromBlock` on (its deployment block, when known: nodes may refuse to scan a whole chain).
+ */
+export function contractChain(
+  provider: AbstractProvider,
+  address: string,
+  fromBlock = 0,
+): AuditChain {
   const contract = new Contract(address, LEDGER_ABI, provider);
   return {
     async latestCheckpoint() {
@@ -294,7 +301,11 @@ export function contractChain(provider: AbstractProvider, address: string): Audi
       return { rootHash, blockTime: Number(blockTime) };
     },
     async checkpointEvents() {
-      const logs = await contract.queryFilter(contract.getEvent("CheckpointAppended"), 0, "latest");
+      const logs = await contract.queryFilter(
+        contract.getEvent("CheckpointAppended"),
+        fromBlock,
+        "latest",
+      );
       return logs.map((entry) => {
         const parsed = contract.interface.parseLog(entry);
         if (!parsed) throw new Error(`unparseable log in transaction ${entry.transactionHash}`);

@@ -4,15 +4,18 @@ import { ContractFactory, type InterfaceAbi, type Signer } from "ethers";
 
 export const LEDGER_ARTIFACT = "artifacts/contracts/RedemptionLedger.sol/RedemptionLedger.json";
 
+export type DeployedLedger = { address: string; deploymentBlock: number };
+
 /**
  * Deploys RedemptionLedger from the compiled Hardhat artifact (`npm run compile`) and waits
- * until it is mined. Returns the contract address.
+ * until it is mined. Returns its address and block: the published ledger identity names the
+ * block, so monitors know where the contract's history starts.
  */
 export async function deployLedger(
   signer: Signer,
   admin: string,
   anchorer: string,
-): Promise<string> {
+): Promise<DeployedLedger> {
   const path = resolve(process.cwd(), LEDGER_ARTIFACT);
   let artifact: { abi: InterfaceAbi; bytecode: string };
   try {
@@ -27,6 +30,7 @@ export async function deployLedger(
   }
   const factory = new ContractFactory(artifact.abi, artifact.bytecode, signer);
   const contract = await factory.deploy(admin, anchorer);
-  await contract.waitForDeployment();
-  return contract.getAddress();
+  const mined = await contract.deploymentTransaction()?.wait();
+  if (!mined) throw new Error("the ledger contract's deployment transaction was not mined");
+  return { address: await contract.getAddress(), deploymentBlock: mined.blockNumber };
 }

@@ -1,14 +1,17 @@
 /**
  * Provisional receipts: what a player holds between the claim and the anchoring of its entry. The
- * operator signs a promise to anchor the entry by a deadline with a key whose address holds the
- * contract's receipt-signer role, so anyone can check who promised, and a promise broken past its
- * deadline is evidence against the operator. Isomorphic: runs in the browser and in Node.
+ * operator signs a promise to anchor the entry by a deadline with a key it publishes as a receipt
+ * signer and whose address holds the trusted contract's receipt-signer role, so anyone can check
+ * who promised, and a promise broken past its deadline is evidence against the operator.
+ * Isomorphic: runs in the browser and in Node.
  */
 import { type AbstractProvider, Contract, id, verifyMessage } from "ethers";
 import { z } from "zod";
 import { LEDGER_ABI } from "./contract";
+import { checkTrust, type TrustFailure, type TrustRoot } from "./identity";
 import { decodeLeaf, playerCommitment } from "./leaf";
 import { fromHex, leafHash, toHex } from "./merkle";
+import { readChainId } from "./receipt";
 
 /** keccak256("RECEIPT_SIGNER_ROLE"): granted by the contract's admin to the signing key. */
 export const RECEIPT_SIGNER_ROLE = id("RECEIPT_SIGNER_ROLE");
@@ -56,21 +59,32 @@ export function promiseMessage(p: {
   ].join("\n");
 }
 
-export type ProvisionalStep = { id: string; label: string; ok: boolean; detail: string };
+export type ProvisionalStep = {
+  id: string;
+  label: string;
+  ok: boolean;
+  detail: string;
+  code?: TrustFailure;
+};
+
+export type ProvisionalResult = { ok: boolean; steps: ProvisionalStep[]; reason?: TrustFailure };
 
 /**
- * Checks a provisional receipt: the leaf and the player commitment, the signature, the signer's
- * role on the contract, and whether the promised deadline has passed (then the receipt is
- * evidence of a broken promise unless the entry was anchored: verify the anchored receipt).
+ * Checks a provisional receipt against the `trust`ed ledger: that it names that ledger and one of
+ * its signers (first: otherwise nothing else is checked), the leaf and the player commitment, the
+ * signature, the signer's role on the trusted contract, and whether the promised deadline has
+ * passed (then the receipt is evidence of a broken promise unless the entry was anchored: verify
+ * the anchored receipt).
  */
 export async function verifyProvisionalReceipt(
   input: unknown,
   provider: AbstractProvider,
+  trust: TrustRoot,
   nowSeconds = Math.floor(Date.now() / 1000),
-): Promise<{ ok: boolean; steps: ProvisionalStep[] }> {
+): Promise<ProvisionalResult> {
   const steps: ProvisionalStep[] = [];
-  const add = (id: string, label: string, ok: boolean, detail: string) =>
-    steps.push({ id, label, ok, detail });
+  const add = (id: string, label: string, ok: boolean, detail: string, code?: TrustFailure) =>
+    steps.push({ id, label, ok, detail, ...(code && { code }) });
   const parsed = provisionalReceiptSchema.safeParse(input);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
@@ -84,6 +98,13 @@ export async function verifyProvisionalReceipt(
   }
   const { leaf, promise } = parsed.data;
   add("format", "Receipt format", true, "Version 1 provisional receipt.");
+
+  const trusted = checkTrust(promise, trust);
+  if (!trusted.ok) {
+    add("identity", "Trusted ledger", false, trusted.detail, trusted.code);
+    return { ok: false, steps, reason: trusted.code };
+  }
+  add("identity", "Trusted ledger", true, trusted.detail);
 
   let hash = "";
   try {
@@ -121,23 +142,34 @@ export async function verifyProvisionalReceipt(
       : "The signature does not match this receipt and signer.",
   );
 
+  let reason: TrustFailure | undefined;
   try {
-    const contract = new Contract(promise.contract, LEDGER_ABI, provider);
-    const [network, hasRole] = await Promise.all([
-      provider.getNetwork(),
-      contract.getFunction("hasRole")(RECEIPT_SIGNER_ROLE, promise.signer) as Promise<boolean>,
-    ]);
-    const rightChain = Number(network.chainId) === promise.chainId;
-    add(
-      "signer",
-      "Signer authorised on chain",
-      rightChain && hasRole,
-      !rightChain
-        ? `The node is on chain ${network.chainId}, the receipt names ${promise.chainId}.`
-        : hasRole
-          ? `${promise.signer} holds the receipt-signer role on ${promise.contract}.`
-          : `${promise.signer} does not hold the receipt-signer role on ${promise.contract}.`,
-    );
+    const chainId = await readChainId(provider);
+    if (chainId !== BigInt(trust.chainId)) {
+      add(
+        "signer",
+        "Signer authorised on chain",
+        false,
+        `The node is on chain ${chainId}, the trusted ledger on chain ${trust.chainId}.`,
+      );
+    } else {
+      const contract = new Contract(trust.contract, LEDGER_ABI, provider);
+      const hasRole = (await contract.getFunction("hasRole")(
+        RECEIPT_SIGNER_ROLE,
+        promise.signer,
+      )) as boolean;
+      // A signer the operator published but has since revoked on chain is no longer trusted.
+      if (!hasRole) reason = "untrusted_signer";
+      add(
+        "signer",
+        "Signer authorised on chain",
+        hasRole,
+        hasRole
+          ? `${promise.signer} holds the receipt-signer role on ${trust.contract}.`
+          : `${promise.signer} does not hold the receipt-signer role on ${trust.contract}.`,
+        reason,
+      );
+    }
   } catch (error) {
     add(
       "signer",
@@ -157,5 +189,5 @@ export async function verifyProvisionalReceipt(
       ? `The operator promises to anchor this entry by ${due}; fetch the anchored receipt then.`
       : `The deadline ${due} has passed: unless an anchored receipt exists for this entry, this signed receipt is evidence of a broken promise.`,
   );
-  return { ok: steps.every((s) => s.ok), steps };
+  return { ok: steps.every((s) => s.ok), steps, ...(reason && { reason }) };
 }

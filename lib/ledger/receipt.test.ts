@@ -4,6 +4,7 @@ import { freePort } from "@/lib/services/free-port";
 import { connectTestChain } from "@/test/chain";
 import { LEDGER_ABI } from "./contract";
 import { deployLedger } from "./deploy";
+import type { TrustRoot } from "./identity";
 import { encodeLeaf, playerCommitment } from "./leaf";
 import { MemoryLog, toHex } from "./merkle";
 import { type Receipt, type VerifyStep, verifyReceipt } from "./receipt";
@@ -67,14 +68,17 @@ describe("verifyReceipt against a local chain", () => {
   let receipt: Receipt;
   let earlyReceipt: Receipt;
   let twinContract: string;
+  let twinAnchorTx: string;
   let firstAnchor: { txHash: string; blockNumber: number; blockTime: number };
+  let trust: TrustRoot;
 
   beforeAll(async () => {
     const address = await chain.signer.getAddress();
-    const contract = await deployLedger(chain.signer, address, address);
+    const { address: contract } = await deployLedger(chain.signer, address, address);
+    trust = { chainId: ANVIL_CHAIN_ID, contract, source: "the test's ledger" };
     const ledger = new Contract(contract, LEDGER_ABI, chain.signer);
     // A second ledger with the very same checkpoints: only the transaction ties a receipt to one.
-    twinContract = await deployLedger(chain.signer, address, address);
+    twinContract = (await deployLedger(chain.signer, address, address)).address;
     const twin = new Contract(twinContract, LEDGER_ABI, chain.signer);
 
     const salts = Array.from({ length: 9 }, (_, i) =>
@@ -96,7 +100,7 @@ describe("verifyReceipt against a local chain", () => {
 
     for (const leaf of leaves.slice(3)) log.append(leaf);
     const secondAnchor = await anchor(ledger, log, 3);
-    await anchor(twin, log, 3);
+    twinAnchorTx = (await anchor(twin, log, 3)).txHash;
     receipt = buildReceipt(
       log,
       5,
@@ -109,11 +113,12 @@ describe("verifyReceipt against a local chain", () => {
 
   it("verifies genuine receipts, step by step", async () => {
     const seen: VerifyStep[] = [];
-    const result = await verifyReceipt(receipt, chain.provider, (step) => seen.push(step));
+    const result = await verifyReceipt(receipt, chain.provider, trust, (step) => seen.push(step));
     expect(result.steps.filter((s) => !s.ok)).toEqual([]);
     expect(result.ok).toBe(true);
     expect(seen.map((s) => s.id)).toEqual([
       "format",
+      "identity",
       "leaf",
       "inclusion",
       "chain",
@@ -123,11 +128,11 @@ describe("verifyReceipt against a local chain", () => {
     ]);
     expect(seen).toEqual(result.steps);
     // A receipt against an earlier checkpoint stays valid after later appends.
-    expect((await verifyReceipt(earlyReceipt, chain.provider)).ok).toBe(true);
+    expect((await verifyReceipt(earlyReceipt, chain.provider, trust)).ok).toBe(true);
     // It survives a JSON round trip, as it would through a file or an HTTP response.
-    expect((await verifyReceipt(JSON.parse(JSON.stringify(receipt)), chain.provider)).ok).toBe(
-      true,
-    );
+    expect(
+      (await verifyReceipt(JSON.parse(JSON.stringify(receipt)), chain.provider, trust)).ok,
+    ).toBe(true);
   });
 
   type Tamper = [what: string, change: (r: Receipt) => void, failingStep: VerifyStep["id"]];
@@ -159,13 +164,18 @@ describe("verifyReceipt against a local chain", () => {
       (r) => (r.checkpoint.rootHash = flipHex(r.checkpoint.rootHash, 31)),
       "inclusion",
     ],
-    ["anchor.chainId", (r) => (r.anchor.chainId = 1), "chain"],
+    ["anchor.chainId", (r) => (r.anchor.chainId = 1), "identity"],
     [
       "anchor.contract (no contract)",
       (r) => (r.anchor.contract = flipHex(r.anchor.contract, 19)),
-      "checkpoint",
+      "identity",
     ],
-    ["anchor.contract (twin ledger)", (r) => (r.anchor.contract = twinContract), "transaction"],
+    ["anchor.contract (twin ledger)", (r) => (r.anchor.contract = twinContract), "identity"],
+    [
+      "anchor.txHash (the twin ledger's anchoring of the same checkpoint)",
+      (r) => (r.anchor.txHash = twinAnchorTx),
+      "transaction",
+    ],
     [
       "anchor.txHash (unknown)",
       (r) => (r.anchor.txHash = flipHex(r.anchor.txHash, 0)),
@@ -189,27 +199,42 @@ describe("verifyReceipt against a local chain", () => {
       const tampered = structuredClone(receipt);
       change(tampered);
       expect(tampered, what).not.toEqual(receipt);
-      const result = await verifyReceipt(tampered, chain.provider);
+      const result = await verifyReceipt(tampered, chain.provider, trust);
       const failed = result.steps.filter((s) => !s.ok).map((s) => s.id);
       expect(result.ok, what).toBe(false);
       expect(failed, what).toContain(failingStep);
       expect(
         result.steps.map((s) => s.id),
         what,
-      ).toHaveLength(7);
+      ).toHaveLength(8);
     }
   }, 60_000);
 
   it("explains what is wrong in each failing step", async () => {
     const wrongChain = structuredClone(receipt);
     wrongChain.anchor.chainId = 1;
-    const { steps } = await verifyReceipt(wrongChain, chain.provider);
-    expect(steps.find((s) => s.id === "chain")?.detail).toBe(
-      "The node is on chain 31337, the receipt names chain 1.",
+    const { steps } = await verifyReceipt(wrongChain, chain.provider, trust);
+    expect(steps.find((s) => s.id === "identity")?.detail).toBe(
+      `The receipt names chain 1; the trusted ledger (the test's ledger) is on chain 31337.`,
     );
     expect(steps.find((s) => s.id === "checkpoint")?.detail).toMatch(/^Not checked/);
 
-    const { steps: garbage } = await verifyReceipt({ hello: "world" }, chain.provider);
+    // A node on another chain than the pinned one: the pinned chain id, not the node, decides.
+    const { steps: otherNode } = await verifyReceipt(receipt, chain.provider, {
+      ...trust,
+      chainId: 5,
+    });
+    expect(otherNode.find((s) => s.id === "identity")?.ok).toBe(false);
+    const wrongNode = await verifyReceipt(
+      { ...receipt, anchor: { ...receipt.anchor, chainId: 5 } },
+      chain.provider,
+      { ...trust, chainId: 5 },
+    );
+    expect(wrongNode.steps.find((s) => s.id === "chain")?.detail).toBe(
+      "The node is on chain 31337, the trusted ledger on chain 5.",
+    );
+
+    const { steps: garbage } = await verifyReceipt({ hello: "world" }, chain.provider, trust);
     expect(garbage[0]?.detail).toMatch(/^Not a version 1 anchored receipt/);
     expect(garbage.every((s) => !s.ok)).toBe(true);
   });
@@ -220,7 +245,7 @@ describe("verifyReceipt against a local chain", () => {
       staticNetwork: true,
     });
     try {
-      const result = await verifyReceipt(receipt, offline);
+      const result = await verifyReceipt(receipt, offline, trust);
       expect(result.ok).toBe(false);
       expect(result.steps.find((s) => s.id === "inclusion")?.ok).toBe(true);
       expect(result.steps.find((s) => s.id === "chain")?.ok).toBe(false);

@@ -1,6 +1,7 @@
 /**
- * Receipt verification, trusting only the chain. Isomorphic: runs in the browser (`/verify`) and
- * in Node (`npm run verify`) with any ethers provider.
+ * Receipt verification against a pinned ledger (see ./identity): the receipt must name the trusted
+ * chain and contract, and everything else is read from that contract over JSON-RPC. Isomorphic:
+ * runs in the browser (`/verify`) and in Node (`npm run verify`) with any ethers provider.
  */
 import {
   type AbstractProvider,
@@ -11,6 +12,7 @@ import {
 } from "ethers";
 import { z } from "zod";
 import { LEDGER_ABI } from "./contract";
+import { checkTrust, type TrustFailure, type TrustRoot } from "./identity";
 import { decodeLeaf, type LeafEntry, playerCommitment } from "./leaf";
 import { fromHex, leafHash, toHex, verifyInclusion } from "./merkle";
 
@@ -45,6 +47,7 @@ export type Receipt = z.infer<typeof receiptSchema>;
 
 export type VerifyStepId =
   | "format"
+  | "identity"
   | "leaf"
   | "inclusion"
   | "chain"
@@ -52,10 +55,20 @@ export type VerifyStepId =
   | "transaction"
   | "blockTime";
 
-export type VerifyStep = { id: VerifyStepId; label: string; ok: boolean; detail: string };
+export type VerifyStep = {
+  id: VerifyStepId;
+  label: string;
+  ok: boolean;
+  detail: string;
+  /** Set when the receipt names a ledger the verifier does not trust. */
+  code?: TrustFailure;
+};
+
+export type VerifyResult = { ok: boolean; steps: VerifyStep[]; reason?: TrustFailure };
 
 const LABELS: Record<VerifyStepId, string> = {
   format: "Receipt format",
+  identity: "Trusted ledger",
   leaf: "Ledger entry and player commitment",
   inclusion: "Inclusion in the checkpoint",
   chain: "Chain",
@@ -66,6 +79,7 @@ const LABELS: Record<VerifyStepId, string> = {
 
 const ORDER: VerifyStepId[] = [
   "format",
+  "identity",
   "leaf",
   "inclusion",
   "chain",
@@ -98,25 +112,29 @@ function describeEntry(entry: LeafEntry): string {
   return `${entry.kind} ${entry.entryId} of prize ${entry.prizeId}, value ${value}, at ${when}`;
 }
 
-async function readChainId(provider: AbstractProvider): Promise<bigint> {
+export async function readChainId(provider: AbstractProvider): Promise<bigint> {
   // A provider with a static network answers getNetwork() from its configuration, not the node.
   if (provider instanceof JsonRpcApiProvider) return BigInt(await provider.send("eth_chainId", []));
   return (await provider.getNetwork()).chainId;
 }
 
 /**
- * Verifies a receipt step by step. Every step is reported (through `onStep` as it completes, and
- * in the result); a step that cannot run because an earlier one failed is reported as failed
- * with the reason. `ok` is true only if every step passed.
+ * Verifies a receipt step by step against the `trust`ed ledger. Every step is reported (through
+ * `onStep` as it completes, and in the result); a step that cannot run because an earlier one
+ * failed is reported as failed with the reason. A receipt naming another chain or contract fails
+ * right after its format, with `reason` naming which. `ok` is true only if every step passed.
  */
 export async function verifyReceipt(
   input: unknown,
   provider: JsonRpcProvider | AbstractProvider,
+  trust: TrustRoot,
   onStep?: (step: VerifyStep) => void,
-): Promise<{ ok: boolean; steps: VerifyStep[] }> {
+): Promise<VerifyResult> {
   const steps: VerifyStep[] = [];
+  let reason: TrustFailure | undefined;
   const report = (id: VerifyStepId, ok: boolean, detail: string): boolean => {
-    const step = { id, label: LABELS[id], ok, detail };
+    const step: VerifyStep = { id, label: LABELS[id], ok, detail };
+    if (id === "identity" && reason) step.code = reason;
     steps.push(step);
     onStep?.(step);
     return ok;
@@ -125,7 +143,11 @@ export async function verifyReceipt(
     for (const id of ORDER)
       if (!steps.some((s) => s.id === id)) report(id, false, `Not checked: ${reason}.`);
   };
-  const result = () => ({ ok: steps.length === ORDER.length && steps.every((s) => s.ok), steps });
+  const result = (): VerifyResult => ({
+    ok: steps.length === ORDER.length && steps.every((s) => s.ok),
+    steps,
+    ...(reason && { reason }),
+  });
 
   const parsed = receiptSchema.safeParse(input);
   if (!parsed.success) {
@@ -144,6 +166,17 @@ export async function verifyReceipt(
     true,
     `Version 1 receipt for leaf ${leaf.index} of a ${checkpoint.treeSize}-entry log.`,
   );
+
+  const trusted = checkTrust(anchor, trust);
+  if (!trusted.ok) {
+    reason = trusted.code;
+    report("identity", false, trusted.detail);
+    skipRest("the receipt names a ledger that is not trusted");
+    return result();
+  }
+  report("identity", true, trusted.detail);
+  // From here on only the pinned chain and contract are read; the receipt's equal copies are not.
+  const contract = trust.contract;
 
   const data = fromHex(leaf.data);
   try {
@@ -179,11 +212,11 @@ export async function verifyReceipt(
 
   try {
     const chainId = await readChainId(provider);
-    if (chainId !== BigInt(anchor.chainId)) {
+    if (chainId !== BigInt(trust.chainId)) {
       report(
         "chain",
         false,
-        `The node is on chain ${chainId}, the receipt names chain ${anchor.chainId}.`,
+        `The node is on chain ${chainId}, the trusted ledger on chain ${trust.chainId}.`,
       );
       skipRest("the node is on another chain");
       return result();
@@ -197,11 +230,11 @@ export async function verifyReceipt(
 
   let anchoredBlockTime: bigint | undefined;
   try {
-    const code = await provider.getCode(anchor.contract);
+    const code = await provider.getCode(contract);
     if (code === "0x") {
-      report("checkpoint", false, `There is no contract at ${anchor.contract}.`);
+      report("checkpoint", false, `There is no contract at ${contract}.`);
     } else {
-      const ledger = new Contract(anchor.contract, ledgerInterface, provider);
+      const ledger = new Contract(contract, ledgerInterface, provider);
       const [rootHash, blockTime] = (await ledger.getFunction("checkpointAt")(
         checkpoint.treeSize,
       )) as [string, bigint];
@@ -235,16 +268,15 @@ export async function verifyReceipt(
       problems.push(`transaction ${short(anchor.txHash)} is not on chain`);
     } else {
       if (tx.status !== 1) problems.push("it reverted");
-      if (tx.to === null || !sameHex(tx.to, anchor.contract))
-        problems.push(`it was not sent to ${anchor.contract}`);
+      if (tx.to === null || !sameHex(tx.to, contract))
+        problems.push(`it was not sent to ${contract}`);
       if (tx.blockNumber !== anchor.blockNumber) {
         problems.push(`it is in block ${tx.blockNumber}, not ${anchor.blockNumber}`);
       }
       const event = tx.logs
         .filter(
           (log) =>
-            sameHex(log.address, anchor.contract) &&
-            log.topics[0] === CHECKPOINT_APPENDED?.topicHash,
+            sameHex(log.address, contract) && log.topics[0] === CHECKPOINT_APPENDED?.topicHash,
         )
         .map((log) => ledgerInterface.parseLog(log))
         .find(

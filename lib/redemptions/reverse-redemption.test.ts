@@ -165,8 +165,8 @@ describe("reverseRedemption", () => {
     const reversal = await getReceipt(db, c.playerId, c.redemption.id, "reversal");
     expect(original?.status).toBe("anchored");
     expect(reversal?.status).toBe("anchored");
-    expect((await verifyReceipt(original, chain.provider)).ok).toBe(true);
-    expect((await verifyReceipt(reversal, chain.provider)).ok).toBe(true);
+    expect((await verifyReceipt(original, chain.provider, chain.trust)).ok).toBe(true);
+    expect((await verifyReceipt(reversal, chain.provider, chain.trust)).ok).toBe(true);
     // The reversal leaf pairs with the redemption: same entry, prize, drop and player commitment.
     const a = decodeLeaf(Buffer.from((original?.leaf.data ?? "").slice(2), "hex"));
     const b = decodeLeaf(Buffer.from((reversal?.leaf.data ?? "").slice(2), "hex"));

@@ -4,6 +4,7 @@ import { createRequire } from "node:module";
 import net from "node:net";
 import path from "node:path";
 import { Contract, NonceManager, Wallet } from "ethers";
+import { z } from "zod";
 import { LEDGER_ABI } from "@/lib/ledger/contract";
 import { deployLedger } from "@/lib/ledger/deploy";
 import { RECEIPT_SIGNER_ROLE } from "@/lib/ledger/provisional";
@@ -19,6 +20,7 @@ export const DEV_ANCHORER_KEY =
 export type EmbeddedChain = {
   rpcUrl: string;
   contract: string;
+  deploymentBlock: number;
   anchorerKey: string;
   stop: () => Promise<void>;
 };
@@ -66,7 +68,7 @@ async function waitForRpc(url: string, child: ChildProcess, timeoutMs = 30_000):
 
 /**
  * Starts anvil with its state saved to `dir/state.json` every second (and on exit), and deploys the
- * ledger contract the first time, remembering its address in `dir/ledger.json`.
+ * ledger contract the first time, remembering it in `dir/ledger.json` (see readEmbeddedLedger).
  */
 export async function startEmbeddedChain(
   dir: string,
@@ -113,43 +115,69 @@ export async function startEmbeddedChain(
     });
   try {
     await waitForRpc(rpcUrl, child);
-    const contract = await ensureLedgerDeployed(rpcUrl, path.join(stateDir, "ledger.json"), log);
-    return { rpcUrl, contract, anchorerKey: DEV_ANCHORER_KEY, stop };
+    const { contract, deploymentBlock } = await ensureLedgerDeployed(rpcUrl, stateDir, log);
+    return { rpcUrl, contract, deploymentBlock, anchorerKey: DEV_ANCHORER_KEY, stop };
   } catch (error) {
     await stop();
     throw error;
   }
 }
 
+/** What `dir/ledger.json` remembers of the contract `npm start` deployed on the local chain. */
+const ledgerRecordSchema = z.object({
+  contract: z.string().regex(/^0x[0-9a-fA-F]{40}$/),
+  chainId: z.literal(CHAIN_ID),
+  // Records written before deployment blocks were kept: block 0 is a safe place to start reading.
+  deploymentBlock: z.number().int().nonnegative().default(0),
+});
+export type EmbeddedLedgerRecord = z.infer<typeof ledgerRecordSchema>;
+
+export const LEDGER_RECORD_FILE = "ledger.json";
+
+/**
+ * The embedded installation's ledger as `npm start` left it in `dir` (PRIZELEDGER_DATA_DIR/chain),
+ * or undefined when it has not deployed one there.
+ */
+export function readEmbeddedLedger(dir: string): EmbeddedLedgerRecord | undefined {
+  const file = path.join(path.resolve(dir), LEDGER_RECORD_FILE);
+  if (!fs.existsSync(file)) return undefined;
+  const parsed = ledgerRecordSchema.safeParse(JSON.parse(fs.readFileSync(file, "utf8")));
+  if (!parsed.success) throw new Error(`${file} is not a ledger record: ${parsed.error.message}`);
+  return parsed.data;
+}
+
 async function ensureLedgerDeployed(
   rpcUrl: string,
-  recordFile: string,
+  dir: string,
   log: (line: string) => void,
-): Promise<string> {
+): Promise<EmbeddedLedgerRecord> {
   const provider = jsonRpcProvider(rpcUrl);
   try {
     const admin = new NonceManager(new Wallet(DEV_ADMIN_KEY, provider));
-    let contract: string | undefined;
-    if (fs.existsSync(recordFile)) {
-      const recorded = JSON.parse(fs.readFileSync(recordFile, "utf8")) as { contract: string };
-      if ((await provider.getCode(recorded.contract)) !== "0x") contract = recorded.contract;
-      else
-        log(
-          `no ledger contract at ${recorded.contract} any more (chain state was reset): deploying anew`,
-        );
+    let record = readEmbeddedLedger(dir);
+    if (record && (await provider.getCode(record.contract)) === "0x") {
+      log(
+        `no ledger contract at ${record.contract} any more (chain state was reset): deploying anew`,
+      );
+      record = undefined;
     }
-    if (!contract) {
+    if (!record) {
       const anchorer = new Wallet(DEV_ANCHORER_KEY).address;
-      contract = await deployLedger(admin, await admin.getAddress(), anchorer);
-      fs.writeFileSync(recordFile, `${JSON.stringify({ contract, chainId: CHAIN_ID }, null, 2)}\n`);
+      const deployed = await deployLedger(admin, await admin.getAddress(), anchorer);
+      record = {
+        contract: deployed.address,
+        chainId: CHAIN_ID,
+        deploymentBlock: deployed.deploymentBlock,
+      };
     }
+    fs.writeFileSync(path.join(dir, LEDGER_RECORD_FILE), `${JSON.stringify(record, null, 2)}\n`);
     // The key that signs provisional receipts must hold the role verifiers check on chain.
-    const ledger = new Contract(contract, LEDGER_ABI, admin);
+    const ledger = new Contract(record.contract, LEDGER_ABI, admin);
     const signer = new Wallet(DEV_RECEIPT_KEY).address;
     if (!(await ledger.getFunction("hasRole")(RECEIPT_SIGNER_ROLE, signer))) {
       await (await ledger.getFunction("grantRole")(RECEIPT_SIGNER_ROLE, signer)).wait();
     }
-    return contract;
+    return record;
   } finally {
     provider.destroy();
   }

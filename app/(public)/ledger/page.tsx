@@ -1,10 +1,13 @@
 import type { Metadata } from "next";
 import { LeafPager } from "@/components/ledger/leaf-pager";
 import { LeafTable } from "@/components/ledger/leaf-table";
+import { LedgerIdentityFacts } from "@/components/ledger/ledger-identity";
 import { getDb } from "@/db/client";
 import { listAnchoredCheckpoints, listLeaves } from "@/lib/anchoring/public-log";
 import { logSize } from "@/lib/anchoring/sequence-entries";
+import { env } from "@/lib/config/env";
 import { shortHash } from "@/lib/format";
+import { configuredIdentity } from "@/lib/ledger/identity";
 
 export const metadata: Metadata = { title: "Ledger" };
 export const dynamic = "force-dynamic";
@@ -29,6 +32,7 @@ export default async function LedgerPage({
   const start = (page - 1) * LEAVES_PER_PAGE;
   const { leaves, end } = await listLeaves(db, start, start + LEAVES_PER_PAGE);
   const anchoredSize = checkpoints[0]?.treeSize ?? 0;
+  const identity = configuredIdentity(env());
 
   return (
     <>
@@ -39,6 +43,9 @@ export default async function LedgerPage({
         previous one. Monitors can download every leaf from{" "}
         <code>/api/v1/ledger/leaves?start=0&amp;end=1000</code>.
       </p>
+
+      <h2>Ledger identity</h2>
+      <LedgerIdentityFacts identity={identity} />
 
       <h2>Checkpoints</h2>
       {checkpoints.length === 0 ? (
@@ -92,15 +99,17 @@ export default async function LedgerPage({
       )}
 
       <h2>Audit it yourself</h2>
-      <p data-testid="audit-howto">
+      <p style={{ overflowWrap: "anywhere" }} data-testid="audit-howto">
         Anyone can monitor this log:{" "}
         <code>
-          npm run audit -- --url {"<this site>"} --rpc {"<chain RPC URL>"}
+          npm run audit -- --url {"<this site>"} --contract{" "}
+          {identity?.contract ?? "<ledger contract>"} --chain-id {identity?.chainId ?? "<chain id>"}
         </code>{" "}
         downloads every leaf, rebuilds every root, checks each checkpoint published here and each
         one on chain (and that they extend each other), and reports any entry older than the
         anchoring deadline (<code>--deadline</code>, 60 s by default) that is not yet anchored. It
-        exits 0 only when every check passes.
+        checks the contract you name (or <code>--operator {"<this site>"}</code>, the identity
+        above), never one this site's log API names, and exits 0 only when every check passes.
       </p>
     </>
   );

@@ -1,8 +1,11 @@
 import type { Metadata } from "next";
+import { LedgerIdentityFacts } from "@/components/ledger/ledger-identity";
 import { ReceiptVerifier } from "@/components/ledger/receipt-verifier";
-import { publicRpcUrl } from "@/lib/config/env";
+import { env, publicRpcUrl } from "@/lib/config/env";
+import { configuredIdentity } from "@/lib/ledger/identity";
 
 export const metadata: Metadata = { title: "Verify a receipt" };
+export const dynamic = "force-dynamic";
 
 export default async function VerifyPage({
   searchParams,
@@ -10,15 +13,23 @@ export default async function VerifyPage({
   searchParams: Promise<{ redemption?: string }>;
 }) {
   const { redemption } = await searchParams;
+  const identity = configuredIdentity(env());
   return (
     <>
       <h1>Verify a receipt</h1>
       <p className="lead">
         Your browser recomputes the ledger entry, checks its inclusion proof and reads the
-        checkpoint straight from the ledger contract. It trusts only the chain node you name below,
-        not Prizeledger.
+        checkpoint straight from the ledger contract over the chain node you name below. The
+        contract it trusts is this site's published ledger, never the one a receipt names; to check
+        another operator's receipt, name that operator.
       </p>
-      <ReceiptVerifier defaultRpcUrl={publicRpcUrl()} redemptionId={redemption} />
+      <h2>This site's ledger</h2>
+      <LedgerIdentityFacts identity={identity} />
+      <ReceiptVerifier
+        siteIdentity={identity}
+        defaultRpcUrl={identity?.rpcUrl ?? publicRpcUrl()}
+        redemptionId={redemption}
+      />
     </>
   );
 }

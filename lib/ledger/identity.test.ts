@@ -1,0 +1,277 @@
+import { randomBytes } from "node:crypto";
+import { Wallet } from "ethers";
+import { beforeAll, describe, expect, it } from "vitest";
+import { parseEnv } from "@/lib/config/env";
+import { DEV_RECEIPT_KEY } from "@/lib/services/embedded-chain";
+import { connectTestChain } from "@/test/chain";
+import {
+  ATTACKER_KEY,
+  anchorFirstCheckpoint,
+  deployLookAlikeLedger,
+  type LeafInput,
+  signedProvisionalReceipt,
+} from "@/test/receipts";
+import {
+  checkTrust,
+  fetchLedgerIdentity,
+  identityDocumentUrl,
+  identityFromEnv,
+  LedgerIdentityError,
+  type TrustRoot,
+  trustRootOf,
+} from "./identity";
+import { verifyProvisionalReceipt } from "./provisional";
+import { type Receipt, verifyReceipt } from "./receipt";
+
+const chain = connectTestChain();
+const PLAYER = "5a1f1d3c-8f0e-4b7a-9c2d-1e2f3a4b5c6d";
+const NOW = 1_800_000_000;
+
+const genuineLeaf: LeafInput = {
+  playerId: PLAYER,
+  salt: Uint8Array.from(randomBytes(32)),
+  valueCents: 2_500,
+  entryId: "0190f3a2-7b1c-7d4e-8f00-000000000001",
+};
+
+describe("a receipt from a look-alike ledger on the operator's chain", () => {
+  let genuine: Receipt;
+  let forged: Receipt;
+  let attackerContract: string;
+
+  beforeAll(async () => {
+    [genuine] = (await anchorFirstCheckpoint(chain.signer, chain.provider, chain.contractAddress, [
+      genuineLeaf,
+    ])) as [Receipt];
+    // The attacker copies the real player commitment (player id and salt) from a genuine
+    // receipt, makes up a $10,000 prize for it and anchors that on a ledger of their own.
+    const lookAlike = await deployLookAlikeLedger(chain.provider);
+    attackerContract = lookAlike.contract;
+    [forged] = (await anchorFirstCheckpoint(lookAlike.attacker, chain.provider, attackerContract, [
+      { ...genuineLeaf, valueCents: 1_000_000, entryId: "0190f3a2-7b1c-7d4e-8f00-00000000dead" },
+    ])) as [Receipt];
+  }, 120_000);
+
+  it("is a complete forgery: trusting the contract it names, every step passes", async () => {
+    const result = await verifyReceipt(forged, chain.provider, {
+      chainId: forged.anchor.chainId,
+      contract: forged.anchor.contract,
+      source: "the receipt itself",
+    });
+    expect(result.steps.filter((s) => !s.ok)).toEqual([]);
+  });
+
+  it("fails first, as untrusted_contract, against the operator's pinned ledger", async () => {
+    expect((await verifyReceipt(genuine, chain.provider, chain.trust)).ok).toBe(true);
+
+    const result = await verifyReceipt(forged, chain.provider, chain.trust);
+    expect(result.ok).toBe(false);
+    expect(result.reason).toBe("untrusted_contract");
+    const [format, identity, ...rest] = result.steps;
+    expect(format?.ok).toBe(true);
+    expect(identity).toMatchObject({ id: "identity", ok: false, code: "untrusted_contract" });
+    expect(identity?.detail).toContain(attackerContract);
+    expect(identity?.detail).toContain(chain.contractAddress);
+    // Nothing the forged receipt says is checked against any chain after that.
+    expect(rest.every((s) => !s.ok && s.detail.startsWith("Not checked"))).toBe(true);
+  });
+
+  it("names untrusted_chain for a receipt on another chain, even with the right contract", async () => {
+    const otherChain = structuredClone(genuine);
+    otherChain.anchor.chainId = 1;
+    const result = await verifyReceipt(otherChain, chain.provider, chain.trust);
+    expect(result.reason).toBe("untrusted_chain");
+    expect(result.steps[1]).toMatchObject({ id: "identity", code: "untrusted_chain" });
+  });
+});
+
+describe("a forged provisional receipt", () => {
+  let attackerContract: string;
+  beforeAll(async () => {
+    attackerContract = (await deployLookAlikeLedger(chain.provider)).contract;
+  }, 120_000);
+
+  const forgedLeaf = { ...genuineLeaf, valueCents: 1_000_000 };
+
+  it("signed by the attacker for their own contract fails as untrusted_contract", async () => {
+    const forged = await signedProvisionalReceipt(
+      ATTACKER_KEY,
+      chain.chainId,
+      attackerContract,
+      forgedLeaf,
+      NOW + 300,
+    );
+    // Against the ledger it names, it would pass: the attacker's key holds the role there.
+    const naive = await verifyProvisionalReceipt(
+      forged,
+      chain.provider,
+      { chainId: chain.chainId, contract: attackerContract, source: "the receipt itself" },
+      NOW,
+    );
+    expect(naive.ok).toBe(true);
+
+    const result = await verifyProvisionalReceipt(forged, chain.provider, chain.trust, NOW);
+    expect(result.ok).toBe(false);
+    expect(result.reason).toBe("untrusted_contract");
+    expect(result.steps.map((s) => s.id)).toEqual(["format", "identity"]);
+  });
+
+  it("signed by the attacker for the operator's contract fails as untrusted_signer", async () => {
+    const forged = await signedProvisionalReceipt(
+      ATTACKER_KEY,
+      chain.chainId,
+      chain.contractAddress,
+      forgedLeaf,
+      NOW + 300,
+    );
+    const listed = await verifyProvisionalReceipt(forged, chain.provider, chain.trust, NOW);
+    expect(listed.reason).toBe("untrusted_signer");
+    expect(listed.steps[1]).toMatchObject({ id: "identity", ok: false, code: "untrusted_signer" });
+
+    // Pinned by chain id and contract alone, the contract's signer role rules it out.
+    const { receiptSigners: _, ...byContract } = chain.trust;
+    const unlisted = await verifyProvisionalReceipt(forged, chain.provider, byContract, NOW);
+    expect(unlisted.reason).toBe("untrusted_signer");
+    expect(unlisted.steps.find((s) => s.id === "signer")).toMatchObject({
+      ok: false,
+      code: "untrusted_signer",
+    });
+
+    const genuine = await signedProvisionalReceipt(
+      DEV_RECEIPT_KEY,
+      chain.chainId,
+      chain.contractAddress,
+      genuineLeaf,
+      NOW + 300,
+    );
+    expect((await verifyProvisionalReceipt(genuine, chain.provider, chain.trust, NOW)).ok).toBe(
+      true,
+    );
+    expect((await verifyProvisionalReceipt(genuine, chain.provider, byContract, NOW)).ok).toBe(
+      true,
+    );
+  });
+});
+
+describe("ledger identity", () => {
+  const trust: TrustRoot = {
+    chainId: 31337,
+    contract: "0x5FbDB2315678afecb367f032d93F642f64180aa3",
+    receiptSigners: [new Wallet(DEV_RECEIPT_KEY).address],
+    source: "this site",
+  };
+
+  it("checks chain, then contract, then signer, in any letter case", () => {
+    const named = { chainId: 31337, contract: trust.contract.toLowerCase() };
+    expect(checkTrust(named, trust).ok).toBe(true);
+    expect(
+      checkTrust({ ...named, chainId: 1, contract: `0x${"1".repeat(40)}` }, trust),
+    ).toMatchObject({
+      code: "untrusted_chain",
+    });
+    expect(checkTrust({ ...named, contract: `0x${"1".repeat(40)}` }, trust)).toMatchObject({
+      code: "untrusted_contract",
+    });
+    const signer = new Wallet(ATTACKER_KEY).address;
+    expect(checkTrust({ ...named, signer }, trust)).toMatchObject({ code: "untrusted_signer" });
+    expect(
+      checkTrust(
+        { ...named, signer: new Wallet(DEV_RECEIPT_KEY).address.toUpperCase().replace("0X", "0x") },
+        trust,
+      ).ok,
+    ).toBe(true);
+  });
+
+  it("is built from the operator's configuration, and refused when it is incomplete", () => {
+    const identity = identityFromEnv(
+      parseEnv({
+        LEDGER_RPC_URL: "http://127.0.0.1:8545",
+        LEDGER_PUBLIC_RPC_URL: "https://rpc.example",
+        LEDGER_CONTRACT: trust.contract.toLowerCase(),
+        ANCHORER_KEY: ATTACKER_KEY,
+        LEDGER_CHAIN_ID: "31337",
+        LEDGER_DEPLOYMENT_BLOCK: "7",
+        RECEIPT_SIGNING_KEY: DEV_RECEIPT_KEY,
+      }),
+    );
+    expect(identity).toEqual({
+      version: 1,
+      chainId: 31337,
+      contract: trust.contract,
+      deploymentBlock: 7,
+      receiptSigners: trust.receiptSigners,
+      rpcUrl: "https://rpc.example",
+    });
+    expect(() =>
+      identityFromEnv(
+        parseEnv({
+          LEDGER_RPC_URL: "http://127.0.0.1:8545",
+          LEDGER_CONTRACT: trust.contract,
+          ANCHORER_KEY: ATTACKER_KEY,
+          LEDGER_CHAIN_ID: "31337",
+        }),
+      ),
+    ).toThrow(/LEDGER_DEPLOYMENT_BLOCK not set/);
+  });
+
+  it("names an operator by its address or its document's, https or this machine only", () => {
+    expect(identityDocumentUrl("https://op.example").toString()).toBe(
+      "https://op.example/.well-known/prizeledger.json",
+    );
+    expect(identityDocumentUrl("https://op.example/ledger.json").toString()).toBe(
+      "https://op.example/ledger.json",
+    );
+    expect(identityDocumentUrl("http://localhost:3000/").toString()).toBe(
+      "http://localhost:3000/.well-known/prizeledger.json",
+    );
+    for (const bad of [
+      "http://op.example",
+      "op.example",
+      "javascript:alert(1)",
+      "file:///etc/passwd",
+    ]) {
+      expect(() => identityDocumentUrl(bad), bad).toThrow(LedgerIdentityError);
+    }
+  });
+
+  it("refuses a published document that is not a ledger identity, saying why", async () => {
+    const url = new URL("https://op.example/.well-known/prizeledger.json");
+    const serve =
+      (body: string, status = 200) =>
+      async () =>
+        new Response(body, { status });
+    const good = {
+      version: 1,
+      chainId: 31337,
+      contract: trust.contract,
+      deploymentBlock: 0,
+      receiptSigners: [],
+      rpcUrl: "https://rpc.op.example",
+    };
+    expect(trustRootOf(await fetchLedgerIdentity(url, serve(JSON.stringify(good))), "op")).toEqual({
+      chainId: 31337,
+      contract: trust.contract,
+      receiptSigners: [],
+      source: "op",
+    });
+    const cases: Array<[string, () => Promise<Response>, RegExp]> = [
+      ["404", serve("nope", 404), /HTTP 404/],
+      ["not JSON", serve("<html>"), /not JSON/],
+      [
+        "no contract",
+        serve(JSON.stringify({ ...good, contract: "0x12" })),
+        /contract: expected an address/,
+      ],
+      ["rpc not http", serve(JSON.stringify({ ...good, rpcUrl: "javascript:alert(1)" })), /rpcUrl/],
+      ["huge", serve(" ".repeat(70_000)), /larger than/],
+      [
+        "unreachable",
+        async () => Promise.reject(new TypeError("fetch failed")),
+        /could not be read.*fetch failed/,
+      ],
+    ];
+    for (const [what, fetchFn, message] of cases) {
+      await expect(fetchLedgerIdentity(url, fetchFn), what).rejects.toThrow(message);
+    }
+  });
+});

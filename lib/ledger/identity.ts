@@ -1,0 +1,240 @@
+/**
+ * The operator's ledger identity: the one chain, contract and receipt signers its receipts may
+ * name, published at /.well-known/prizeledger.json. A verifier pins it from a source it chose
+ * (this site's server, another operator's published document, command-line flags or the local
+ * installation) and never from the receipt: anyone can deploy a look-alike contract and write a
+ * receipt naming it. Isomorphic: runs in the browser (`/verify`) and in Node.
+ */
+import { computeAddress, getAddress } from "ethers";
+import { z } from "zod";
+import { type Env, publicRpcUrl } from "@/lib/config/env";
+
+export const WELL_KNOWN_PATH = "/.well-known/prizeledger.json";
+
+const address = z
+  .string()
+  .regex(/^0x[0-9a-fA-F]{40}$/, "expected an address (0x and 40 hex digits)")
+  // Lowercased first: a document may spell an address in any case, checksummed or not.
+  .transform((value) => getAddress(value.toLowerCase()));
+
+export const ledgerIdentitySchema = z.object({
+  version: z.literal(1),
+  chainId: z.number().int().positive().max(Number.MAX_SAFE_INTEGER),
+  contract: address,
+  /** Where the contract's history starts: monitors read its events from this block on. */
+  deploymentBlock: z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER),
+  /** Addresses whose signed promises (provisional receipts) the operator stands behind. */
+  receiptSigners: z.array(address).max(16),
+  /** A JSON-RPC node of the chain that anyone may call (browsers included). */
+  rpcUrl: z.url({ protocol: /^https?$/ }),
+});
+export type LedgerIdentity = z.infer<typeof ledgerIdentitySchema>;
+
+/** What a verifier trusts, and who it took that from. */
+export type TrustRoot = {
+  chainId: number;
+  contract: string;
+  /** Absent when pinned by chain id and contract alone: then the contract's signer role decides. */
+  receiptSigners?: string[];
+  /** Said with every verdict: "this site", an operator's document URL, the flags… */
+  source: string;
+};
+
+export type TrustFailure = "untrusted_chain" | "untrusted_contract" | "untrusted_signer";
+
+export type LedgerIdentityErrorCode =
+  | "ledger_identity_unconfigured"
+  | "invalid_pin"
+  | "bad_operator_url"
+  | "operator_unreachable"
+  | "bad_identity_document";
+
+export class LedgerIdentityError extends Error {
+  constructor(
+    readonly code: LedgerIdentityErrorCode,
+    message: string,
+  ) {
+    super(message);
+    this.name = "LedgerIdentityError";
+  }
+}
+
+export function trustRootOf(identity: LedgerIdentity, source: string): TrustRoot {
+  return {
+    chainId: identity.chainId,
+    contract: identity.contract,
+    receiptSigners: identity.receiptSigners,
+    source,
+  };
+}
+
+export function describeTrustRoot(trust: TrustRoot): string {
+  const signers = trust.receiptSigners
+    ? trust.receiptSigners.length > 0
+      ? `receipt signers ${trust.receiptSigners.join(", ")}`
+      : "no receipt signers"
+    : "receipt signers: those the contract grants the role";
+  return `${trust.source}: chain ${trust.chainId}, contract ${trust.contract}, ${signers}`;
+}
+
+/**
+ * Whether what a receipt names is the trusted ledger. The chain is checked first, then the
+ * contract, then (for a provisional receipt) the signer, so the reason is the first difference.
+ */
+export function checkTrust(
+  named: { chainId: number; contract: string; signer?: string },
+  trust: TrustRoot,
+): { ok: true; detail: string } | { ok: false; code: TrustFailure; detail: string } {
+  const same = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
+  if (named.chainId !== trust.chainId) {
+    return {
+      ok: false,
+      code: "untrusted_chain",
+      detail: `The receipt names chain ${named.chainId}; the trusted ledger (${trust.source}) is on chain ${trust.chainId}.`,
+    };
+  }
+  if (!same(named.contract, trust.contract)) {
+    return {
+      ok: false,
+      code: "untrusted_contract",
+      detail: `The receipt names contract ${named.contract}; the trusted ledger (${trust.source}) is ${trust.contract}.`,
+    };
+  }
+  const signer = named.signer;
+  if (
+    signer !== undefined &&
+    trust.receiptSigners &&
+    !trust.receiptSigners.some((s) => same(s, signer))
+  ) {
+    return {
+      ok: false,
+      code: "untrusted_signer",
+      detail: `The receipt is signed by ${signer}, not a receipt signer of the trusted ledger (${trust.source}).`,
+    };
+  }
+  return {
+    ok: true,
+    detail: `It names the trusted ledger (${trust.source}): contract ${trust.contract} on chain ${trust.chainId}.`,
+  };
+}
+
+/** This operator's identity as its configuration states it (the server publishes this). */
+export function identityFromEnv(config: Env): LedgerIdentity {
+  const missing = (
+    ["LEDGER_CONTRACT", "LEDGER_CHAIN_ID", "LEDGER_DEPLOYMENT_BLOCK"] as const
+  ).filter((name) => config[name] === undefined);
+  if (missing.length > 0) {
+    throw new LedgerIdentityError(
+      "ledger_identity_unconfigured",
+      `The ledger identity is not configured: ${missing.join(", ")} not set.`,
+    );
+  }
+  return ledgerIdentitySchema.parse({
+    version: 1,
+    chainId: config.LEDGER_CHAIN_ID,
+    contract: config.LEDGER_CONTRACT,
+    deploymentBlock: config.LEDGER_DEPLOYMENT_BLOCK,
+    receiptSigners: config.RECEIPT_SIGNING_KEY ? [computeAddress(config.RECEIPT_SIGNING_KEY)] : [],
+    rpcUrl: publicRpcUrl(config),
+  });
+}
+
+/** identityFromEnv, or null where no ledger is configured (pages say so instead of failing). */
+export function configuredIdentity(config: Env): LedgerIdentity | null {
+  try {
+    return identityFromEnv(config);
+  } catch (error) {
+    if (error instanceof LedgerIdentityError) return null;
+    throw error;
+  }
+}
+
+/**
+ * The URL of an operator's identity document from what an auditor typed: the document's own URL,
+ * or the site's address (then the well-known path is added). Only https, or http on this machine.
+ */
+export function identityDocumentUrl(input: string): URL {
+  let url: URL;
+  try {
+    url = new URL(input.trim());
+  } catch {
+    throw new LedgerIdentityError("bad_operator_url", `The operator URL is not a URL: ${input}`);
+  }
+  const local = url.hostname === "localhost" || url.hostname === "127.0.0.1";
+  if (url.protocol !== "https:" && !(url.protocol === "http:" && local)) {
+    throw new LedgerIdentityError(
+      "bad_operator_url",
+      `The operator URL must be https (or http on this machine): ${input}`,
+    );
+  }
+  if (url.pathname === "/" || url.pathname === "") url.pathname = WELL_KNOWN_PATH;
+  url.hash = "";
+  return url;
+}
+
+const MAX_DOCUMENT_BYTES = 64 * 1024;
+
+/** The body as text, or undefined once it outgrows `maxBytes` (the rest is never downloaded). */
+async function readAtMost(response: Response, maxBytes: number): Promise<string | undefined> {
+  const reader = response.body?.getReader();
+  if (!reader) return "";
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.length;
+    if (size > maxBytes) {
+      await reader.cancel();
+      return undefined;
+    }
+    chunks.push(value);
+  }
+  const bytes = new Uint8Array(size);
+  let offset = 0;
+  for (const chunk of chunks) {
+    bytes.set(chunk, offset);
+    offset += chunk.length;
+  }
+  return new TextDecoder().decode(bytes);
+}
+
+/** Fetches and checks an operator's published ledger identity. */
+export async function fetchLedgerIdentity(
+  url: URL,
+  fetchFn: typeof fetch = fetch,
+): Promise<LedgerIdentity> {
+  let text: string | undefined;
+  try {
+    const response = await fetchFn(url, { headers: { accept: "application/json" } });
+    if (!response.ok) throw new Error(`it answered HTTP ${response.status}`);
+    text = await readAtMost(response, MAX_DOCUMENT_BYTES);
+  } catch (error) {
+    throw new LedgerIdentityError(
+      "operator_unreachable",
+      `The operator's ledger identity could not be read from ${url}: ${error instanceof Error ? error.message : String(error)}`,
+    );
+  }
+  const bad = (why: string) =>
+    new LedgerIdentityError(
+      "bad_identity_document",
+      `${url} is not a Prizeledger ledger identity: ${why}`,
+    );
+  if (text === undefined) throw bad(`larger than ${MAX_DOCUMENT_BYTES} bytes`);
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    throw bad("not JSON");
+  }
+  const parsed = ledgerIdentitySchema.safeParse(json);
+  if (!parsed.success) {
+    throw bad(
+      parsed.error.issues
+        .slice(0, 5)
+        .map((issue) => `${issue.path.join(".") || "document"}: ${issue.message}`)
+        .join("; "),
+    );
+  }
+  return parsed.data;
+}
