@@ -9,6 +9,7 @@ import { anchoringStatus } from "@/lib/analytics/anchoring-status";
 import { sqlClient } from "@/lib/analytics/live";
 import { claimDrop } from "@/lib/claims/claim-drop";
 import { auditLog, contractChain } from "@/lib/ledger/audit-log";
+import type { TrustRoot } from "@/lib/ledger/identity";
 import type { ProvisionalPromise } from "@/lib/ledger/provisional";
 import { verifyReceipt } from "@/lib/ledger/receipt";
 import { getReceipt } from "@/lib/redemptions/redemptions";
@@ -295,10 +296,16 @@ describe("a ledger node outage during a claim burst", () => {
 
       // Each receipt is anchored; its promise was kept, or the monitor reports it as missed.
       const missedTruth = new Set<string>();
+      const trust: TrustRoot = {
+        chainId: CHAIN_ID,
+        contract: node.contract,
+        receiptSigners: [new Wallet(DEV_RECEIPT_KEY).address],
+        source: "the outage test's chain",
+      };
       for (const claim of claims) {
         const receipt = await getReceipt(db, claim.playerId, claim.redemptionId);
         if (receipt?.status !== "anchored") throw new Error("not anchored");
-        expect((await verifyReceipt(receipt, reader)).ok).toBe(true);
+        expect((await verifyReceipt(receipt, reader, trust)).ok).toBe(true);
         const first = events.find((e) => e.treeSize > receipt.leaf.index);
         if (!first) throw new Error("no checkpoint covers the entry");
         if (first.blockTime > claim.promise.anchorBy) missedTruth.add(claim.redemptionId);
