@@ -3,10 +3,8 @@ import fs from "node:fs";
 import { createRequire } from "node:module";
 import net from "node:net";
 import path from "node:path";
-import { Contract, NonceManager, Wallet } from "ethers";
-import { LEDGER_ABI } from "@/lib/ledger/contract";
-import { deployLedger } from "@/lib/ledger/deploy";
-import { RECEIPT_SIGNER_ROLE } from "@/lib/ledger/provisional";
+import { NonceManager, Wallet } from "ethers";
+import { deployLedger, grantReceiptSigner } from "@/lib/ledger/deploy";
 import { jsonRpcProvider } from "./json-rpc";
 
 /** Anvil's well-known development accounts (from its default mnemonic): never use them on a real network. */
@@ -143,12 +141,7 @@ async function ensureLedgerDeployed(
       contract = await deployLedger(admin, await admin.getAddress(), anchorer);
       fs.writeFileSync(recordFile, `${JSON.stringify({ contract, chainId: CHAIN_ID }, null, 2)}\n`);
     }
-    // The key that signs provisional receipts must hold the role verifiers check on chain.
-    const ledger = new Contract(contract, LEDGER_ABI, admin);
-    const signer = new Wallet(DEV_RECEIPT_KEY).address;
-    if (!(await ledger.getFunction("hasRole")(RECEIPT_SIGNER_ROLE, signer))) {
-      await (await ledger.getFunction("grantRole")(RECEIPT_SIGNER_ROLE, signer)).wait();
-    }
+    await grantReceiptSigner(admin, contract, new Wallet(DEV_RECEIPT_KEY).address);
     return contract;
   } finally {
     provider.destroy();
