@@ -14,6 +14,8 @@ const env = loadEnvOrExit("web", [
   "RECEIPT_SIGNING_KEY",
   "LEDGER_CONTRACT",
   "LEDGER_CHAIN_ID",
+  // /api/health reads the node: without it every instance reports itself degraded.
+  "LEDGER_RPC_URL",
 ]);
 const mailProblem = productionMailProblem(env);
 if (mailProblem) {
