@@ -49,16 +49,13 @@ await ensureContractsCompiled((line) => console.log(line));
 const provider = jsonRpcProvider(rpc as string);
 const deployer = new NonceManager(new Wallet(key as string, provider));
 const address = await deployLedger(deployer, values.admin as string, values.anchorer as string);
-if (receiptSigner !== undefined) await grantReceiptSigner(deployer, address, receiptSigner);
 const { chainId } = await provider.getNetwork();
+// The address comes first: should the grant fail, the contract exists all the same.
 console.log(
-  [
-    `RedemptionLedger deployed on chain ${chainId}`,
-    receiptSigner !== undefined && `RECEIPT_SIGNER_ROLE granted to ${getAddress(receiptSigner)}`,
-    `LEDGER_CONTRACT=${address}`,
-    `LEDGER_CHAIN_ID=${chainId}`,
-  ]
-    .filter(Boolean)
-    .join("\n"),
+  `RedemptionLedger deployed on chain ${chainId}\nLEDGER_CONTRACT=${address}\nLEDGER_CHAIN_ID=${chainId}`,
 );
+if (receiptSigner !== undefined) {
+  await grantReceiptSigner(deployer, address, receiptSigner);
+  console.log(`RECEIPT_SIGNER_ROLE granted to ${getAddress(receiptSigner)}`);
+}
 provider.destroy();
