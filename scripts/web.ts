@@ -16,6 +16,8 @@ const env = loadEnvOrExit("web", [
   "LEDGER_CONTRACT",
   "LEDGER_CHAIN_ID",
   "LEDGER_DEPLOYMENT_BLOCK",
+  // /api/health reads the node: without it every instance reports itself degraded.
+  "LEDGER_RPC_URL",
 ]);
 const mailProblem = productionMailProblem(env);
 if (mailProblem) {

@@ -33,11 +33,24 @@ describe("parseEnv", () => {
     ).toEqual([expect.stringContaining("ANCHORER_KEY must be a 0x-prefixed 32-byte private key")]);
   });
 
-  it("requires the ledger settings together", () => {
+  it("requires the ledger node and contract together, and both for the anchorer's key", () => {
     expect(problems({ LEDGER_RPC_URL: "http://node:8545" })).toEqual([
       "LEDGER_CONTRACT is required when LEDGER_RPC_URL is set",
-      "ANCHORER_KEY is required when LEDGER_RPC_URL is set",
     ]);
+    expect(problems({ ANCHORER_KEY: `0x${"11".repeat(32)}` })).toEqual([
+      "LEDGER_RPC_URL is required when ANCHORER_KEY is set",
+      "LEDGER_CONTRACT is required when ANCHORER_KEY is set",
+    ]);
+  });
+
+  // npm run web reads the node (health) and names the contract (provisional receipts), but only
+  // the worker anchors: the README gives web instances no anchorer key.
+  it("takes a web instance's ledger settings without the anchorer's key", () => {
+    const env = parseEnv({
+      LEDGER_RPC_URL: "http://node:8545",
+      LEDGER_CONTRACT: "0x0000000000000000000000000000000000000001",
+    });
+    expect(env.ANCHORER_KEY).toBeUndefined();
   });
 
   it("takes MAIL_CAPTURE as admins or public, and not beside SMTP_URL", () => {

@@ -90,10 +90,13 @@ export const envSchema = z
         message: "must not be set with SMTP_URL: mail is either sent or captured, not both",
       });
     }
+    // The node and the contract go together, and the anchorer's key needs both. Only the worker
+    // anchors: web instances face the internet and must be able to run without that key.
     const ledger = ["LEDGER_RPC_URL", "LEDGER_CONTRACT", "ANCHORER_KEY"] as const;
     const set = ledger.filter((name) => env[name] !== undefined);
-    if (set.length > 0 && set.length < ledger.length) {
-      for (const name of ledger.filter((n) => env[n] === undefined)) {
+    const needed = ledger.slice(0, 2).filter((name) => env[name] === undefined);
+    if (set.length > 0 && needed.length > 0) {
+      for (const name of needed) {
         ctx.addIssue({
           code: "custom",
           path: [name],

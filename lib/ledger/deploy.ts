@@ -1,6 +1,8 @@
 import { readFile } from "node:fs/promises";
 import { resolve } from "node:path";
-import { ContractFactory, type InterfaceAbi, type Signer } from "ethers";
+import { Contract, ContractFactory, type InterfaceAbi, type Signer } from "ethers";
+import { LEDGER_ABI } from "./contract";
+import { RECEIPT_SIGNER_ROLE } from "./provisional";
 
 export const LEDGER_ARTIFACT = "artifacts/contracts/RedemptionLedger.sol/RedemptionLedger.json";
 
@@ -33,4 +35,18 @@ export async function deployLedger(
   const mined = await contract.deploymentTransaction()?.wait();
   if (!mined) throw new Error("the ledger contract's deployment transaction was not mined");
   return { address: await contract.getAddress(), deploymentBlock: mined.blockNumber };
+}
+
+/**
+ * Grants RECEIPT_SIGNER_ROLE to `receiptSigner` unless it holds it already: verifiers trust a
+ * provisional receipt only when its signer has the role. `admin` must hold the contract's admin role.
+ */
+export async function grantReceiptSigner(
+  admin: Signer,
+  contract: string,
+  receiptSigner: string,
+): Promise<void> {
+  const ledger = new Contract(contract, LEDGER_ABI, admin);
+  if (await ledger.getFunction("hasRole")(RECEIPT_SIGNER_ROLE, receiptSigner)) return;
+  await (await ledger.getFunction("grantRole")(RECEIPT_SIGNER_ROLE, receiptSigner)).wait();
 }

@@ -3,11 +3,9 @@ import fs from "node:fs";
 import { createRequire } from "node:module";
 import net from "node:net";
 import path from "node:path";
-import { Contract, NonceManager, Wallet } from "ethers";
+import { NonceManager, Wallet } from "ethers";
 import { z } from "zod";
-import { LEDGER_ABI } from "@/lib/ledger/contract";
-import { deployLedger } from "@/lib/ledger/deploy";
-import { RECEIPT_SIGNER_ROLE } from "@/lib/ledger/provisional";
+import { deployLedger, grantReceiptSigner } from "@/lib/ledger/deploy";
 import { jsonRpcProvider } from "./json-rpc";
 
 /** Anvil's well-known development accounts (from its default mnemonic): never use them on a real network. */
@@ -172,11 +170,7 @@ async function ensureLedgerDeployed(
     }
     fs.writeFileSync(path.join(dir, LEDGER_RECORD_FILE), `${JSON.stringify(record, null, 2)}\n`);
     // The key that signs provisional receipts must hold the role verifiers check on chain.
-    const ledger = new Contract(record.contract, LEDGER_ABI, admin);
-    const signer = new Wallet(DEV_RECEIPT_KEY).address;
-    if (!(await ledger.getFunction("hasRole")(RECEIPT_SIGNER_ROLE, signer))) {
-      await (await ledger.getFunction("grantRole")(RECEIPT_SIGNER_ROLE, signer)).wait();
-    }
+    await grantReceiptSigner(admin, record.contract, new Wallet(DEV_RECEIPT_KEY).address);
     return record;
   } finally {
     provider.destroy();
