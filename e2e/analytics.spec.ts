@@ -220,4 +220,27 @@ test.describe("live analytics", () => {
       expect(csv).toContain(dropId);
     });
   });
+
+  test("the anchoring tile reports no missed deadline, at desktop and phone sizes", async ({
+    page,
+  }) => {
+    await signIn(page, ADMIN_EMAIL);
+    for (const [size, viewport] of [
+      ["desktop", { width: 1280, height: 800 }],
+      ["phone", { width: 390, height: 844 }],
+    ] as const) {
+      await test.step(`${size}: the figure is zero and calm; no list of late entries`, async () => {
+        await page.setViewportSize(viewport);
+        await page.goto("/admin/analytics");
+        await expect(page.getByTestId("live-status")).toHaveText("Live");
+        // A fresh stack with its chain node up keeps every promise: a non-zero figure is a bug.
+        const tile = page.getByTestId("missed-deadlines");
+        await expect(tile.getByTestId("missed-deadlines-count")).toHaveText("0");
+        await expect(tile).toContainText("every receipt anchored on time");
+        await expect(page.getByTestId("missed-deadlines-panel")).toHaveCount(0);
+        await tile.scrollIntoViewIfNeeded();
+        await shot(page, `analytics-04-missed-deadlines-${size}`);
+      });
+    }
+  });
 });

@@ -8,26 +8,29 @@ import type { DashboardSnapshot, LiveDrop } from "@/lib/analytics/types";
 import { shortHash } from "@/lib/format";
 import styles from "./analytics.module.css";
 import { clockTime, formatDuration, formatMs, kindLabel, plural } from "./format";
+import { type MissedDeadlineRow, missedDeadlineNote, missedDeadlineRows } from "./missed-deadlines";
 import { outcomeSlices, outcomeSummary } from "./outcomes";
 
 const HOURS = Array.from({ length: 24 }, (_, h) => String(h).padStart(2, "0"));
 
 /**
  * Everything the live dashboard shows, drawn from one snapshot (on the server or as it streams).
- * Prize names link to their admin pages for admins (auditors may not open those).
+ * Prize names and late redemptions link to their admin pages for admins (auditors may not open
+ * those).
  */
 export function DashboardView({
   snapshot,
-  linkPrizes,
+  adminLinks,
 }: {
   snapshot: DashboardSnapshot;
-  linkPrizes: boolean;
+  adminLinks: boolean;
 }) {
   const { claimsPerSecond, outcomeMix, latency, anchoring } = snapshot;
   const today = outcomeMix.today;
   const claimedToday = today.claimed;
   const attemptsToday = Object.values(today).reduce((a, b) => a + b, 0);
   const series = claimsPerSecond.series;
+  const missed = anchoring.missedDeadlines;
   return (
     <>
       <section className={styles.tiles} aria-label="Key figures">
@@ -99,7 +102,24 @@ export function DashboardView({
             <div className={styles.tileValue}>–</div>
           )}
         </div>
+        <div className={styles.tile} data-testid="missed-deadlines">
+          <div className={styles.tileLabel}>Missed deadlines</div>
+          <div
+            className={`${styles.tileValue} ${missed.count === 0 ? styles.good : styles.bad}`}
+            data-testid="missed-deadlines-count"
+          >
+            {missed.count.toLocaleString("en")}
+          </div>
+          <div className={styles.tileNote}>{missedDeadlineNote(missed.count, missed.entries)}</div>
+        </div>
       </section>
+
+      {missed.count > 0 && (
+        <MissedDeadlinesPanel
+          count={missed.count}
+          rows={missedDeadlineRows(missed.entries, snapshot.at, adminLinks)}
+        />
+      )}
 
       <div className={styles.panels}>
         <section className={`${styles.panel} ${styles.wide}`}>
@@ -183,7 +203,7 @@ export function DashboardView({
           <BarList
             bars={snapshot.topPrizes.map((p) => ({
               key: p.prizeId,
-              label: linkPrizes ? (
+              label: adminLinks ? (
                 <Link href={`/admin/prizes/${p.prizeId}`}>{p.name}</Link>
               ) : (
                 p.name
@@ -211,6 +231,43 @@ export function DashboardView({
         </section>
       </div>
     </>
+  );
+}
+
+/** Provisional receipts whose promised anchoring time passed first: a broken promise to a player. */
+function MissedDeadlinesPanel({ count, rows }: { count: number; rows: MissedDeadlineRow[] }) {
+  return (
+    <section
+      className={`${styles.panel} ${styles.alarm}`}
+      aria-labelledby="missed-deadlines-heading"
+      data-testid="missed-deadlines-panel"
+    >
+      <h2 id="missed-deadlines-heading">
+        Missed anchoring deadlines{" "}
+        <small>
+          {rows.length < count
+            ? `newest ${rows.length} of ${count.toLocaleString("en")}`
+            : "newest first"}
+        </small>
+      </h2>
+      <ul className={styles.missed}>
+        {rows.map((row) => (
+          <li key={row.key} data-testid="missed-deadline" data-waiting={row.anchoredAt === null}>
+            <span className={styles.missedEntry}>
+              {row.href ? <Link href={row.href}>{row.entry}</Link> : row.entry}
+            </span>
+            <span>promised by {row.promisedBy}</span>
+            {row.anchoredAt === null ? (
+              <span className={styles.bad}>still waiting, {row.lateBy} past</span>
+            ) : (
+              <span>
+                anchored {row.anchoredAt}, <span className={styles.bad}>{row.lateBy} late</span>
+              </span>
+            )}
+          </li>
+        ))}
+      </ul>
+    </section>
   );
 }
 

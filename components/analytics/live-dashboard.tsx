@@ -25,10 +25,10 @@ const REOPEN_MS = 5_000;
  */
 export function LiveDashboard({
   initial,
-  linkPrizes,
+  adminLinks,
 }: {
   initial: DashboardSnapshot;
-  linkPrizes: boolean;
+  adminLinks: boolean;
 }) {
   const [snapshot, setSnapshot] = useState(initial);
   const [connection, setConnection] = useState<Connection>("connecting");
@@ -72,7 +72,7 @@ export function LiveDashboard({
           updated {clockTime(snapshot.at)} UTC
         </span>
       </div>
-      <DashboardView snapshot={snapshot} linkPrizes={linkPrizes} />
+      <DashboardView snapshot={snapshot} adminLinks={adminLinks} />
     </>
   );
 }

@@ -17,7 +17,7 @@ export default async function AnalyticsPage() {
           <Link href="/admin">← Admin</Link>
         </p>
       )}
-      <LiveDashboard initial={snapshot} linkPrizes={user.role === "admin"} />
+      <LiveDashboard initial={snapshot} adminLinks={user.role === "admin"} />
     </>
   );
 }
