@@ -5,7 +5,7 @@ import { LiveRemaining } from "@/components/drops/live-remaining";
 import { getDb } from "@/db/client";
 import { listOpenDrops } from "@/lib/drops/drops";
 import { formatMoney } from "@/lib/format";
-import { prizeKindLabels } from "@/lib/prizes/prizes";
+import { prizeKindLabels } from "@/lib/prizes/model";
 
 export default async function HomePage() {
   const { serverTime, drops } = await listOpenDrops(getDb());

@@ -2,7 +2,7 @@ import type { ReactNode } from "react";
 import type { EligibilityRules } from "@/db/schema";
 import type { DropPrize, DropView } from "@/lib/drops/drops";
 import { formatDateTime, formatMoney } from "@/lib/format";
-import { prizeKindLabels } from "@/lib/prizes/prizes";
+import { prizeKindLabels } from "@/lib/prizes/model";
 
 /** What a drop shows players; the admin's preview renders the same from a draft. */
 export type DropDetailsData = Pick<

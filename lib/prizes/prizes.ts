@@ -5,13 +5,7 @@ import { dropPools, type Prize, prizes } from "@/db/schema";
 import { type RequestContext, recordEvent } from "@/lib/audit/record-event";
 import { AppError } from "@/lib/errors/app-error";
 import { NUL_MESSAGE, withoutNul } from "@/lib/validation/storable-text";
-
-export const prizeKinds = ["gift_card", "crypto", "physical"] as const;
-export const prizeKindLabels: Record<(typeof prizeKinds)[number], string> = {
-  gift_card: "Gift card",
-  crypto: "Crypto token",
-  physical: "Physical item",
-};
+import { prizeKinds } from "./model";
 
 /** Who made an admin change, for the audit record written in the change's own transaction. */
 export type AdminActor = RequestContext & { actorId: string; tokenId?: string | null };

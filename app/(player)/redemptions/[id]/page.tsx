@@ -6,7 +6,7 @@ import { ReceiptStatus } from "@/components/ledger/receipt-status";
 import { getDb } from "@/db/client";
 import { currentUser } from "@/lib/auth/current-user";
 import { formatDateTime, formatMoney } from "@/lib/format";
-import { prizeKindLabels } from "@/lib/prizes/prizes";
+import { prizeKindLabels } from "@/lib/prizes/model";
 import { getPlayerRedemption, getReceipt } from "@/lib/redemptions/redemptions";
 
 export const metadata: Metadata = { title: "Redemption" };

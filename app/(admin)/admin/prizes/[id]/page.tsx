@@ -8,7 +8,8 @@ import { PrizeInventory } from "@/components/admin/prize-inventory";
 import { getDb } from "@/db/client";
 import { requirePageRole } from "@/lib/auth/require-page-role";
 import { formatDateTime, formatMoney } from "@/lib/format";
-import { getPrizeView, prizeKindLabels } from "@/lib/prizes/prizes";
+import { prizeKindLabels } from "@/lib/prizes/model";
+import { getPrizeView } from "@/lib/prizes/prizes";
 import { importCodesAction } from "./actions";
 
 export const metadata: Metadata = { title: "Prize" };

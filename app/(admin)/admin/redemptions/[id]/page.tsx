@@ -7,7 +7,7 @@ import { AuditTable } from "@/components/audit/audit-table";
 import { getDb } from "@/db/client";
 import { requirePageRole } from "@/lib/auth/require-page-role";
 import { formatDateTime } from "@/lib/format";
-import { prizeKindLabels } from "@/lib/prizes/prizes";
+import { prizeKindLabels } from "@/lib/prizes/model";
 import { getAdminRedemption } from "@/lib/redemptions/search-redemptions";
 
 export const metadata: Metadata = { title: "Redemption" };
