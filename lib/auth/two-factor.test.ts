@@ -108,5 +108,15 @@ describe("enabledTotpSecret", () => {
       "PRIZELEDGERDEMOTWOFACTORSECRETAB",
     );
     expect(await enabledTotpSecret(db, "nobody@test.invalid")).toBeUndefined();
+    const reads = await db
+      .select({ reason: auditEvents.reason })
+      .from(auditEvents)
+      .where(
+        and(
+          eq(auditEvents.action, "two_factor_secret_read"),
+          eq(auditEvents.subject, `user:${admin.id}`),
+        ),
+      );
+    expect(reads).toEqual([{ reason: "console" }]);
   });
 });
