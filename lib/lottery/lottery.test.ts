@@ -187,6 +187,34 @@ describe("lottery", () => {
     expect(t?.winners).toEqual([]);
     expect(t && replayTranscript(t).ok).toBe(true);
   });
+
+  it("draws the later lotteries when an earlier one fails every time", async () => {
+    const broken = await createLottery({ units: 1 });
+    const later = await createLottery({ units: 1 });
+    const [playerId] = (await createPlayers(db, 1)) as [string];
+    await enterLottery(db, { dropId: later, playerId });
+    // Ended first, so taken first; without its seed it cannot be drawn.
+    await db
+      .update(drops)
+      .set({ endsAt: sql`now() - interval '1 minute'`, seed: null })
+      .where(eq(drops.id, broken));
+    await closeWindow(later);
+
+    const drawn = (await runDueDraws(db)).map((r) => r.dropId);
+    expect(drawn).toContain(later);
+    expect(drawn).not.toContain(broken);
+    expect(await winnersOf(later)).toEqual([playerId]);
+    const [left] = await db
+      .select({ drawnAt: drops.drawnAt })
+      .from(drops)
+      .where(eq(drops.id, broken));
+    expect(left?.drawnAt).toBeNull();
+    // Out of the way of this file's later draws.
+    await db
+      .update(drops)
+      .set({ endsAt: sql`now() + interval '1 day'` })
+      .where(eq(drops.id, broken));
+  });
 });
 
 /** Resolves once `pid`'s backend waits on a lock held by another (or `done` settles first). */

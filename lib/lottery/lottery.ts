@@ -1,4 +1,4 @@
-import { and, desc, eq, sql } from "drizzle-orm";
+import { and, desc, eq, notInArray, sql } from "drizzle-orm";
 import { z } from "zod";
 import type { Db, DbOrTx } from "@/db/client";
 import {
@@ -17,6 +17,7 @@ import { failedRule, type LoyaltyTier } from "@/lib/claims/eligibility";
 import { type RefusalReason, refusalErrorCode, refusalMessage } from "@/lib/claims/refusals";
 import { env } from "@/lib/config/env";
 import { AppError } from "@/lib/errors/app-error";
+import { logError } from "@/lib/log";
 import {
   entrantId,
   LOTTERY_ALGORITHM,
@@ -226,27 +227,43 @@ export type DrawReport = { dropId: string; entries: number; winners: number; ski
  */
 export async function runDueDraws(db: Db): Promise<DrawReport[]> {
   const reports: DrawReport[] = [];
+  // A draw that fails is logged and passed over for the rest of the run: the oldest lottery is
+  // taken first, so one that fails every time would otherwise hold up every later one.
+  const failed: string[] = [];
   for (;;) {
-    const report = await db.transaction(async (tx) => {
-      const [drop] = await tx
-        .select({ id: drops.id, seed: drops.seed })
-        .from(drops)
-        .where(
-          and(
-            eq(drops.allocation, "lottery"),
-            sql`${drops.drawnAt} is null`,
-            sql`${drops.endsAt} <= now()`,
-          ),
-        )
-        .orderBy(drops.endsAt)
-        .limit(1)
-        .for("update", { skipLocked: true });
-      if (!drop) return undefined;
-      if (!drop.seed) throw new Error(`lottery drop ${drop.id} has no seed`);
-      return drawLottery(tx, drop.id, drop.seed);
-    });
-    if (!report) return reports;
-    reports.push(report);
+    let taken: string | undefined;
+    try {
+      const report = await db.transaction(async (tx) => {
+        const [drop] = await tx
+          .select({ id: drops.id, seed: drops.seed })
+          .from(drops)
+          .where(
+            and(
+              eq(drops.allocation, "lottery"),
+              sql`${drops.drawnAt} is null`,
+              sql`${drops.endsAt} <= now()`,
+              failed.length > 0 ? notInArray(drops.id, failed) : undefined,
+            ),
+          )
+          .orderBy(drops.endsAt)
+          .limit(1)
+          .for("update", { skipLocked: true });
+        if (!drop) return undefined;
+        taken = drop.id;
+        if (!drop.seed) throw new Error(`lottery drop ${drop.id} has no seed`);
+        return drawLottery(tx, drop.id, drop.seed);
+      });
+      if (!report) return reports;
+      reports.push(report);
+    } catch (error) {
+      // Failing before a drop was taken is the database's trouble, not one lottery's.
+      if (taken === undefined) throw error;
+      logError(
+        "lottery_draw_failed",
+        new Error(`drawing lottery ${taken} failed`, { cause: error }),
+      );
+      failed.push(taken);
+    }
   }
 }
 
