@@ -501,9 +501,19 @@ export const lotteryWinNotices = pgTable(
       .references(() => redemptions.id),
     ...timestamps,
     mailedAt: timestamp("mailed_at", { withTimezone: true }),
+    /** Sends tried, counted when a worker takes the notice (before it sends). */
+    attempts: integer("attempts").notNull().default(0),
+    /** Why the last attempt failed, or why the notice was abandoned. */
+    lastError: text("last_error"),
+    /** The notice is not tried before then: the lease of a send under way, or the backoff. */
+    nextAttemptAt: timestamp("next_attempt_at", { withTimezone: true }).notNull().defaultNow(),
+    /** Given up: refused for good, out of attempts, or its prize expired or was reversed. */
+    abandonedAt: timestamp("abandoned_at", { withTimezone: true }),
   },
   (t) => [
-    index("lottery_win_notices_unmailed_idx").on(t.createdAt).where(sql`${t.mailedAt} is null`),
+    index("lottery_win_notices_due_idx")
+      .on(t.nextAttemptAt)
+      .where(sql`${t.mailedAt} is null and ${t.abandonedAt} is null`),
   ],
 );
 

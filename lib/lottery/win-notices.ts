@@ -1,10 +1,10 @@
-import { and, asc, eq, isNull, sql } from "drizzle-orm";
-import type { Db } from "@/db/client";
+import { and, asc, eq, isNull, lte, sql } from "drizzle-orm";
+import type { Db, DbOrTx } from "@/db/client";
 import { drops, lotteryWinNotices, prizes, redemptions, users } from "@/db/schema";
+import { recordEvent } from "@/lib/audit/record-event";
 import { appUrl } from "@/lib/config/env";
-import { isAppError } from "@/lib/errors/app-error";
 import { formatDateTime } from "@/lib/format";
-import { type Mail, sendMail } from "@/lib/mail/send-mail";
+import { type Mail, MailFailure, type MailSettings, sendMail } from "@/lib/mail/send-mail";
 
 type Notice = {
   redemptionId: string;
@@ -14,6 +14,7 @@ type Notice = {
   prizeName: string;
   status: string;
   actionDeadline: Date | null;
+  attempts: number;
 };
 
 function winMail(notice: Notice): Mail {
@@ -40,39 +41,80 @@ function winMail(notice: Notice): Mail {
   };
 }
 
+/** Sends tried before a notice is given up: with the backoff below, about a day of trying. */
+export const WIN_MAIL_ATTEMPTS = 10;
+
 /**
- * Mails the winners of the draws made since the last run, oldest first, a few per run so that
- * a slow mail server does not hold up the worker's other jobs for long. Each notice is sent in a
- * transaction that holds its row (SKIP LOCKED) and marks it mailed, so workers running side by
- * side never mail one twice, and a failed send leaves it for the next run. Only a crash between
- * the mail server accepting a message and the commit can repeat it; none is ever dropped.
+ * When a notice taken for its next send may be tried again: 5 minutes after the first attempt,
+ * doubling up to 6 hours. It is written before the send, so it is also the send's lease, and its
+ * shortest value outlasts the transport's timeouts many times over.
+ */
+const nextAttempt = sql`now() + least(interval '5 minutes' * power(2, ${lotteryWinNotices.attempts}), interval '6 hours')`;
+
+/** A won prize that is still the winner's; an expired or reversed one is no news to mail. */
+const LIVE = new Set(["awaiting_action", "fulfilled"]);
+
+type Taken =
+  | { kind: "none" }
+  | { kind: "skipped" }
+  | { kind: "abandoned" }
+  | { kind: "send"; notice: Notice };
+
+export type WinMailReport = { mailed: number; failed: number; abandoned: number; skipped: number };
+
+/**
+ * Mails the winners of the draws made since the last run, the notices due longest first, a few
+ * per run. A send that could not reach the mail server (or that it deferred) ends the run: the
+ * next notices would wait on the same server, and the worker has other jobs. A message the server
+ * refused for good, or one still failing after WIN_MAIL_ATTEMPTS sends, is given up with an audit
+ * event for the admins; the others are tried again after a growing wait.
+ *
+ * "Never twice": a notice is taken in a short transaction that counts the attempt and moves its
+ * next attempt forward before any mail is sent, so no other worker sends it until then; the mail
+ * goes out after that commits (mail cannot be rolled back), and the outcome is recorded after.
+ * A crash, or a lost database, between the server accepting a message and that record leaves the
+ * notice unmailed: it is sent again once its wait ends. That repeat is the price of never dropping
+ * a winner's mail: at most one send per lease, at least one in all.
  */
 export async function mailWinNotices(
   db: Db,
-  limit = 25,
-): Promise<{ mailed: number; failed: number }> {
-  const due = await db
-    .select({ redemptionId: lotteryWinNotices.redemptionId })
-    .from(lotteryWinNotices)
-    .where(isNull(lotteryWinNotices.mailedAt))
-    .orderBy(asc(lotteryWinNotices.createdAt))
-    .limit(limit);
-  let mailed = 0;
-  let failed = 0;
-  for (const { redemptionId } of due) {
-    try {
-      if (await mailWinNotice(db, redemptionId)) mailed++;
-    } catch (error) {
-      // The mail server refused or could not be reached (sendMail has recorded why): the notice
-      // stays unmailed for the next run, and the others go on.
-      if (!isAppError(error)) throw error;
-      failed++;
+  { limit = 25, mail }: { limit?: number; mail?: MailSettings } = {},
+): Promise<WinMailReport> {
+  const report: WinMailReport = { mailed: 0, failed: 0, abandoned: 0, skipped: 0 };
+  for (let n = 0; n < limit; n++) {
+    const taken = await takeNextNotice(db);
+    if (taken.kind === "none") break;
+    if (taken.kind !== "send") {
+      report[taken.kind]++;
+      continue;
     }
+    const { notice } = taken;
+    try {
+      await sendMail(db, winMail(notice), mail);
+    } catch (error) {
+      if (!(error instanceof MailFailure)) throw error;
+      if (error.permanent || notice.attempts >= WIN_MAIL_ATTEMPTS) {
+        await abandonNotice(db, notice.redemptionId, error.reason);
+        report.abandoned++;
+        continue;
+      }
+      await db
+        .update(lotteryWinNotices)
+        .set({ lastError: error.reason })
+        .where(eq(lotteryWinNotices.redemptionId, notice.redemptionId));
+      report.failed++;
+      break;
+    }
+    await db
+      .update(lotteryWinNotices)
+      .set({ mailedAt: sql`now()`, lastError: null })
+      .where(eq(lotteryWinNotices.redemptionId, notice.redemptionId));
+    report.mailed++;
   }
-  return { mailed, failed };
+  return report;
 }
 
-async function mailWinNotice(db: Db, redemptionId: string): Promise<boolean> {
+async function takeNextNotice(db: Db): Promise<Taken> {
   return db.transaction(async (tx) => {
     const [notice] = await tx
       .select({
@@ -83,6 +125,7 @@ async function mailWinNotice(db: Db, redemptionId: string): Promise<boolean> {
         prizeName: prizes.name,
         status: redemptions.status,
         actionDeadline: redemptions.actionDeadline,
+        attempts: lotteryWinNotices.attempts,
       })
       .from(lotteryWinNotices)
       .innerJoin(redemptions, eq(redemptions.id, lotteryWinNotices.redemptionId))
@@ -90,15 +133,50 @@ async function mailWinNotice(db: Db, redemptionId: string): Promise<boolean> {
       .innerJoin(drops, eq(drops.id, redemptions.dropId))
       .innerJoin(prizes, eq(prizes.id, redemptions.prizeId))
       .where(
-        and(eq(lotteryWinNotices.redemptionId, redemptionId), isNull(lotteryWinNotices.mailedAt)),
+        and(
+          isNull(lotteryWinNotices.mailedAt),
+          isNull(lotteryWinNotices.abandonedAt),
+          lte(lotteryWinNotices.nextAttemptAt, sql`now()`),
+        ),
       )
+      .orderBy(asc(lotteryWinNotices.nextAttemptAt), asc(lotteryWinNotices.createdAt))
+      .limit(1)
       .for("update", { of: lotteryWinNotices, skipLocked: true });
-    if (!notice) return false;
-    await sendMail(tx, winMail(notice));
+    if (!notice) return { kind: "none" };
+    const where = eq(lotteryWinNotices.redemptionId, notice.redemptionId);
+    if (!LIVE.has(notice.status)) {
+      await tx
+        .update(lotteryWinNotices)
+        .set({ abandonedAt: sql`now()`, lastError: `the prize was ${notice.status} first` })
+        .where(where);
+      return { kind: "skipped" };
+    }
+    if (notice.attempts >= WIN_MAIL_ATTEMPTS) {
+      // The last attempt's worker stopped before recording how it went.
+      await abandonNotice(tx, notice.redemptionId, "no outcome recorded for the last attempt");
+      return { kind: "abandoned" };
+    }
     await tx
       .update(lotteryWinNotices)
-      .set({ mailedAt: sql`now()` })
+      .set({ attempts: sql`${lotteryWinNotices.attempts} + 1`, nextAttemptAt: nextAttempt })
+      .where(where);
+    return { kind: "send", notice: { ...notice, attempts: notice.attempts + 1 } };
+  });
+}
+
+/** Gives a notice up, with an audit event: a winner who was never told is the admins' to chase. */
+async function abandonNotice(db: DbOrTx, redemptionId: string, reason: string): Promise<void> {
+  await db.transaction(async (tx) => {
+    await tx
+      .update(lotteryWinNotices)
+      .set({ abandonedAt: sql`now()`, lastError: reason })
       .where(eq(lotteryWinNotices.redemptionId, redemptionId));
-    return true;
+    await recordEvent(tx, {
+      action: "lottery_win_mail_abandoned",
+      subject: `redemption:${redemptionId}`,
+      outcome: "failed",
+      reason: "mail_not_delivered",
+      data: { error: reason },
+    });
   });
 }

@@ -34,6 +34,29 @@ function transporterFor(smtpUrl: string): Transporter {
 }
 
 /**
+ * A send that failed. `permanent` when the server refused this message itself (a 5xx answer to its
+ * recipient or its content), so sending it again cannot succeed; anything else (no connection, a
+ * timeout, a 4xx, a refused sign-in or sender) is the server's state and may pass.
+ */
+export class MailFailure extends AppError {
+  constructor(
+    readonly reason: string,
+    readonly permanent: boolean,
+  ) {
+    super("unavailable", "We could not send the email just now: try again in a few minutes");
+  }
+}
+
+function isPermanent(error: unknown): boolean {
+  const { responseCode, command } = (error ?? {}) as { responseCode?: unknown; command?: unknown };
+  return (
+    typeof responseCode === "number" &&
+    responseCode >= 500 &&
+    (command === "RCPT TO" || command === "DATA")
+  );
+}
+
+/**
  * Sends a plain-text message through SMTP and records it in mail_outbox; with no SMTP server
  * configured, only records it. Call it outside transactions: mail cannot be rolled back.
  * A sent message is recorded without its text: the text holds live sign-in links (verification,
@@ -54,10 +77,7 @@ export async function sendMail(
     const reason = error instanceof Error ? error.message : String(error);
     console.error(`sending mail to ${mail.to} failed: ${reason}`);
     await db.insert(mailOutbox).values({ ...mail, text: "", error: reason.slice(0, 1000) });
-    throw new AppError(
-      "unavailable",
-      "We could not send the email just now: try again in a few minutes",
-    );
+    throw new MailFailure(reason.slice(0, 1000), isPermanent(error));
   }
   await db.insert(mailOutbox).values({ ...mail, text: "", sentAt: sql`now()` });
 }
