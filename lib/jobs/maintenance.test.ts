@@ -1,9 +1,15 @@
 import { eq, inArray, sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
-import { idempotencyKeys, users } from "@/db/schema";
+import { drops, idempotencyKeys, lotteryWinNotices, redemptions, users } from "@/db/schema";
 import { claimDrop } from "@/lib/claims/claim-drop";
+import { enterLottery } from "@/lib/lottery/lottery";
 import { connectTestDb, createPlayers, createTestDrop } from "@/test/db";
-import { purgeIdempotencyKeys, refreshLoyaltyTiers, TIER_THRESHOLDS } from "./maintenance";
+import {
+  purgeIdempotencyKeys,
+  refreshLoyaltyTiers,
+  runMaintenanceRound,
+  TIER_THRESHOLDS,
+} from "./maintenance";
 
 const db = connectTestDb(10);
 
@@ -52,5 +58,44 @@ describe("maintenance jobs", () => {
       .from(idempotencyKeys)
       .where(eq(idempotencyKeys.playerId, playerId as string));
     expect(left.map((k) => k.key)).toEqual(["day"]);
+  });
+
+  it("draws and mails winners in a round whose expiries fail", async () => {
+    const [claimer, entrant] = (await createPlayers(db, 2)) as [string, string];
+    const physical = await createTestDrop(db, { units: 1, kind: "physical" });
+    const { redemption } = await claimDrop(db, { dropId: physical.dropId, playerId: claimer });
+    await db
+      .update(redemptions)
+      .set({ actionDeadline: sql`now() - interval '1 second'` })
+      .where(eq(redemptions.id, redemption.id));
+    const lottery = await createTestDrop(db, { units: 1, allocation: "lottery" });
+    await enterLottery(db, { dropId: lottery.dropId, playerId: entrant });
+    await db
+      .update(drops)
+      .set({ endsAt: sql`now() - interval '1 second'` })
+      .where(eq(drops.id, lottery.dropId));
+    await db.execute(sql`
+      create function refuse_expiry() returns trigger language plpgsql as $$
+      begin raise exception 'expiries are refused in this test'; end $$`);
+    await db.execute(sql`
+      create trigger refuse_expiry before update on redemptions
+      for each row when (new.status = 'expired') execute function refuse_expiry()`);
+
+    const lines: string[] = [];
+    const clock = { lastTiers: Date.now(), lastPurge: Date.now() };
+    await runMaintenanceRound(db, (line) => lines.push(line), clock);
+    expect(lines.filter((l) => l.startsWith("expiring claims failed, retrying"))).toHaveLength(1);
+    expect(lines).toContain(`drew lottery ${lottery.dropId}: 1 winner(s) of 1 entries`);
+    expect(lines).toContain("mailed 1 lottery winner(s)");
+    const [won] = await db
+      .select({ mailedAt: lotteryWinNotices.mailedAt })
+      .from(lotteryWinNotices)
+      .innerJoin(redemptions, eq(redemptions.id, lotteryWinNotices.redemptionId))
+      .where(eq(redemptions.dropId, lottery.dropId));
+    expect(won?.mailedAt).not.toBeNull();
+
+    await db.execute(sql`drop trigger refuse_expiry on redemptions`);
+    await runMaintenanceRound(db, (line) => lines.push(line), clock);
+    expect(lines).toContain("expired 1 unconfirmed claim(s); their units are back");
   });
 });

@@ -41,42 +41,69 @@ export async function refreshLoyaltyTiers(db: Db): Promise<number> {
   return rows[0]?.n ?? 0;
 }
 
+type Log = (line: string) => void;
+
+/** When the slower jobs last ran (ms since the epoch), carried from one round to the next. */
+export type MaintenanceClock = { lastTiers: number; lastPurge: number };
+
+/**
+ * One round of the worker's periodic jobs. Each job has its own try: a job that keeps failing
+ * (a draw that cannot be made, a mail server that is down) must not stop expiries, the other
+ * draws or winner mail, which is what one shared try did.
+ */
+export async function runMaintenanceRound(db: Db, log: Log, clock: MaintenanceClock) {
+  const job = async (name: string, run: () => Promise<void>) => {
+    try {
+      await run();
+    } catch (error) {
+      log(`${name} failed, retrying: ${(error as Error).message}`);
+    }
+  };
+  await job("expiring claims", async () => {
+    const expired = await expireOverdueClaims(db);
+    if (expired > 0) log(`expired ${expired} unconfirmed claim(s); their units are back`);
+  });
+  await job("lottery draws", async () => {
+    for (const draw of await runDueDraws(db)) {
+      log(`drew lottery ${draw.dropId}: ${draw.winners} winner(s) of ${draw.entries} entries`);
+    }
+  });
+  await job("winner mail", async () => {
+    const notices = await mailWinNotices(db);
+    if (notices.mailed > 0) log(`mailed ${notices.mailed} lottery winner(s)`);
+    if (notices.failed > 0) log("the mail server is not taking winner mail, retrying later");
+    if (notices.abandoned > 0) {
+      log(`gave up ${notices.abandoned} winner mail(s): see lottery_win_mail_abandoned events`);
+    }
+  });
+  if (Date.now() - clock.lastTiers > 60_000) {
+    clock.lastTiers = Date.now();
+    await job("loyalty tiers", async () => {
+      const upgraded = await refreshLoyaltyTiers(db);
+      if (upgraded > 0) log(`${upgraded} player(s) reached a higher loyalty tier`);
+    });
+  }
+  if (Date.now() - clock.lastPurge > 3_600_000) {
+    clock.lastPurge = Date.now();
+    await job("purges", async () => {
+      await db.execute(sql`delete from rate_limits where window_start < now() - interval '1 hour'`);
+      const purged = await purgeIdempotencyKeys(db);
+      if (purged > 0) log(`purged ${purged} idempotency keys older than 48 hours`);
+    });
+  }
+}
+
 /** The worker's periodic jobs; safe to run in several workers at once. */
 export async function runMaintenance(options: {
   db: Db;
   signal: AbortSignal;
-  log: (line: string) => void;
+  log: Log;
   intervalMs?: number;
 }): Promise<void> {
   const { db, signal, log, intervalMs = 1000 } = options;
-  let lastPurge = 0;
-  let lastTiers = 0;
+  const clock: MaintenanceClock = { lastTiers: 0, lastPurge: 0 };
   while (!signal.aborted) {
-    try {
-      const expired = await expireOverdueClaims(db);
-      if (expired > 0) log(`expired ${expired} unconfirmed claim(s); their units are back`);
-      for (const draw of await runDueDraws(db)) {
-        log(`drew lottery ${draw.dropId}: ${draw.winners} winner(s) of ${draw.entries} entries`);
-      }
-      const notices = await mailWinNotices(db);
-      if (notices.mailed > 0) log(`mailed ${notices.mailed} lottery winner(s)`);
-      if (notices.failed > 0) log(`${notices.failed} winner mail(s) not sent, retrying`);
-      if (Date.now() - lastTiers > 60_000) {
-        lastTiers = Date.now();
-        const upgraded = await refreshLoyaltyTiers(db);
-        if (upgraded > 0) log(`${upgraded} player(s) reached a higher loyalty tier`);
-      }
-      if (Date.now() - lastPurge > 3_600_000) {
-        lastPurge = Date.now();
-        await db.execute(
-          sql`delete from rate_limits where window_start < now() - interval '1 hour'`,
-        );
-        const purged = await purgeIdempotencyKeys(db);
-        if (purged > 0) log(`purged ${purged} idempotency keys older than 48 hours`);
-      }
-    } catch (error) {
-      log(`maintenance failed, retrying: ${(error as Error).message}`);
-    }
+    await runMaintenanceRound(db, log, clock);
     await new Promise<void>((resolve) => {
       const timer = setTimeout(resolve, intervalMs);
       signal.addEventListener(
