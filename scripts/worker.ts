@@ -30,7 +30,12 @@ async function main(): Promise<void> {
   >;
   await migrateDatabase(DATABASE_URL);
   const { db, sql } = createDb(DATABASE_URL, 4);
-  const chain = await connectLedgerChain(LEDGER_RPC_URL, LEDGER_CONTRACT, ANCHORER_KEY);
+  const chain = await connectLedgerChain(
+    LEDGER_RPC_URL,
+    LEDGER_CONTRACT,
+    ANCHORER_KEY,
+    env.ANCHOR_TX_TIMEOUT_MS,
+  );
   const controller = new AbortController();
   const stop = () => controller.abort();
   process.on("SIGINT", stop);

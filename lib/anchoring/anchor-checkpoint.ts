@@ -1,5 +1,11 @@
 import { and, asc, desc, eq, lte, sql } from "drizzle-orm";
-import { type AbstractProvider, Contract, type Signer } from "ethers";
+import {
+  type AbstractProvider,
+  Contract,
+  isError,
+  type Signer,
+  type TransactionResponse,
+} from "ethers";
 import type { Db } from "@/db/client";
 import { checkpoints, ledgerEntries } from "@/db/schema";
 import { env } from "@/lib/config/env";
@@ -13,6 +19,8 @@ export type LedgerChain = {
   signer: Signer;
   contractAddress: string;
   chainId: number;
+  /** How long a sent checkpoint may stay unmined before it is sent again, replacing it. */
+  confirmTimeoutMs: number;
 };
 
 export type AnchorResult =
@@ -28,47 +36,97 @@ function ledgerContract(chain: LedgerChain): Contract {
  * Writes the newest pending checkpoint to the ledger contract with a consistency proof from the
  * checkpoint the contract already holds. Before sending, it reconciles with the chain: a checkpoint
  * that reached the chain but was not recorded (a crash after sending) is recorded, not sent twice.
+ * `assertLocked` throws when this job no longer holds the anchoring lock; it is asked before each
+ * send.
  */
-export async function anchorCheckpoint(db: Db, chain: LedgerChain): Promise<AnchorResult> {
-  const [target] = await db
-    .select()
-    .from(checkpoints)
-    .where(eq(checkpoints.status, "pending"))
-    .orderBy(desc(checkpoints.treeSize))
-    .limit(1);
-  if (!target) return { status: "idle" };
+export async function anchorCheckpoint(
+  db: Db,
+  chain: LedgerChain,
+  assertLocked: () => Promise<void> = async () => {},
+): Promise<AnchorResult> {
+  // A transaction the node took but has not mined within the timeout. A node that restarts drops
+  // its pool, and nothing else would ever move the nonce on: waiting for it would hang forever.
+  let stuck: TransactionResponse | undefined;
+  for (;;) {
+    const [target] = await db
+      .select()
+      .from(checkpoints)
+      .where(eq(checkpoints.status, "pending"))
+      .orderBy(desc(checkpoints.treeSize))
+      .limit(1);
+    if (!target) return { status: "idle" };
 
-  const contract = ledgerContract(chain);
-  const [chainSize, chainRoot] = (await contract.getFunction("latestCheckpoint")()) as [
-    bigint,
-    string,
-  ];
-  const onChain = Number(chainSize);
-  if (onChain > 0) {
-    const ours = toHex(await storedRoot(db, onChain));
-    if (ours !== chainRoot.toLowerCase()) {
-      throw new Error(
-        `the ledger contract holds root ${chainRoot} for size ${onChain} but this log has ${ours}: refusing to anchor a fork`,
-      );
+    const contract = ledgerContract(chain);
+    const [chainSize, chainRoot] = (await contract.getFunction("latestCheckpoint")()) as [
+      bigint,
+      string,
+    ];
+    const onChain = Number(chainSize);
+    if (onChain > 0) {
+      const ours = toHex(await storedRoot(db, onChain));
+      if (ours !== chainRoot.toLowerCase()) {
+        throw new Error(
+          `the ledger contract holds root ${chainRoot} for size ${onChain} but this log has ${ours}: refusing to anchor a fork`,
+        );
+      }
     }
-  }
-  // Even when the target is further on: a checkpoint sent without its answer ever arriving (the
-  // node stopped first) is on chain, and its entries were anchored in its block, not a later one.
-  await reconcile(db, chain, contract, onChain);
-  if (onChain >= target.treeSize) return { status: "reconciled", treeSize: onChain };
+    // Even when the target is further on: a checkpoint sent without its answer ever arriving (the
+    // node stopped first) is on chain, and its entries were anchored in its block, not a later one.
+    await reconcile(db, chain, contract, onChain);
+    if (onChain >= target.treeSize) return { status: "reconciled", treeSize: onChain };
 
-  const proof = await consistencyProof(db, onChain, target.treeSize);
-  const tx = await contract.getFunction("appendCheckpoint")(
-    target.treeSize,
-    toHex(target.rootHash),
-    proof.map(toHex),
-  );
-  const receipt = await tx.wait();
-  if (receipt?.status !== 1) throw new Error(`checkpoint transaction ${tx.hash} failed`);
-  const block = await chain.provider.getBlock(receipt.blockNumber);
-  if (!block) throw new Error(`block ${receipt.blockNumber} not found`);
-  await recordAnchored(db, chain, target.treeSize, tx.hash, receipt.blockNumber, block.timestamp);
-  return { status: "anchored", treeSize: target.treeSize, txHash: tx.hash };
+    const proof = await consistencyProof(db, onChain, target.treeSize);
+    await assertLocked();
+    const tx: TransactionResponse = await contract.getFunction("appendCheckpoint")(
+      target.treeSize,
+      toHex(target.rootHash),
+      proof.map(toHex),
+      stuck ? await replacementOverrides(chain, stuck) : {},
+    );
+    let receipt: Awaited<ReturnType<TransactionResponse["wait"]>>;
+    try {
+      receipt = await tx.wait(1, chain.confirmTimeoutMs);
+    } catch (error) {
+      // Replaced: an earlier send of ours was mined after all; reconciling records it.
+      if (!isError(error, "TIMEOUT") && !isError(error, "TRANSACTION_REPLACED")) throw error;
+      stuck = tx;
+      continue;
+    }
+    if (receipt?.status !== 1) throw new Error(`checkpoint transaction ${tx.hash} failed`);
+    const block = await chain.provider.getBlock(receipt.blockNumber);
+    if (!block) throw new Error(`block ${receipt.blockNumber} not found`);
+    await recordAnchored(db, chain, target.treeSize, tx.hash, receipt.blockNumber, block.timestamp);
+    return { status: "anchored", treeSize: target.treeSize, txHash: tx.hash };
+  }
+}
+
+/**
+ * The next unmined nonce, so the new transaction takes the stuck one's place if the node still
+ * holds it, with fees a quarter higher than its (nodes replace a pooled transaction only for at
+ * least a tenth more), never below the current ones. Its gas limit too: estimating against a
+ * pending state that holds the stuck checkpoint would revert.
+ */
+async function replacementOverrides(chain: LedgerChain, stuck: TransactionResponse) {
+  const nonce = await chain.provider.getTransactionCount(stuck.from, "latest");
+  const now = await chain.provider.getFeeData();
+  // Capped at four times the current fee: on a congested chain the job resends every timeout,
+  // and compounding without a limit would soon pay any price.
+  const raise = (old: bigint | null, current: bigint | null) => {
+    const raised = ((old ?? 0n) * 5n) / 4n;
+    if (current === null) return raised;
+    if (raised < current) return current;
+    return raised > current * 4n ? current * 4n : raised;
+  };
+  const { gasLimit } = stuck;
+  if (stuck.maxFeePerGas === null) {
+    return { nonce, gasLimit, gasPrice: raise(stuck.gasPrice, now.gasPrice) };
+  }
+  return {
+    nonce,
+    gasLimit,
+    maxFeePerGas: raise(stuck.maxFeePerGas, now.maxFeePerGas),
+    maxPriorityFeePerGas: raise(stuck.maxPriorityFeePerGas, now.maxPriorityFeePerGas),
+  };
 }
 
 async function recordAnchored(

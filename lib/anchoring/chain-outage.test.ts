@@ -18,6 +18,7 @@ import { freePort } from "@/lib/services/free-port";
 import { jsonRpcProvider } from "@/lib/services/json-rpc";
 import { connectLedgerChain } from "@/lib/services/ledger-chain";
 import { connectTestDb, createPlayers, createTestDrop } from "@/test/db";
+import { waitFor } from "@/test/wait-for";
 import type { LedgerChain } from "./anchor-checkpoint";
 import { listAnchoredCheckpoints, listLeaves } from "./public-log";
 import { runAnchoring } from "./run-anchoring";
@@ -130,15 +131,6 @@ function startRelay(target: () => string) {
     },
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
-}
-
-/** Polls a condition until it holds (the test's own timeout is the only limit). */
-async function waitFor<T>(check: () => Promise<T | undefined | null | false>): Promise<T> {
-  for (;;) {
-    const value = await check();
-    if (value) return value;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
 }
 
 const dir = path.resolve(".data", "test", `outage-${process.pid}-${Date.now()}`);

@@ -23,12 +23,13 @@ export async function anchoringPass(
   db: Db,
   chain: LedgerChain,
   batchSize: number,
+  assertLocked?: () => Promise<void>,
 ): Promise<AnchorResult> {
   for (;;) {
     const { appended } = await sequenceEntries(db, batchSize);
     if (appended < batchSize) break;
   }
-  return anchorCheckpoint(db, chain);
+  return anchorCheckpoint(db, chain, assertLocked);
 }
 
 /**
@@ -62,8 +63,10 @@ export async function runAnchoring(options: AnchoringOptions): Promise<void> {
       try {
         const batch = await nextBatchDue(db, batchSize, maxAgeMs);
         // A checkpoint left pending (the chain was down) is anchored even when no batch is due.
-        const result: AnchorResult = (await withSessionLock(sql, ANCHOR_LOCK, () =>
-          batch.due ? anchoringPass(db, chain, batchSize) : anchorCheckpoint(db, chain),
+        const result: AnchorResult = (await withSessionLock(sql, ANCHOR_LOCK, (assertLocked) =>
+          batch.due
+            ? anchoringPass(db, chain, batchSize, assertLocked)
+            : anchorCheckpoint(db, chain, assertLocked),
         )) ?? { status: "idle" };
         if (result.status === "anchored") {
           log(`anchored checkpoint of size ${result.treeSize} in ${result.txHash}`);
@@ -92,20 +95,38 @@ export async function runAnchoring(options: AnchoringOptions): Promise<void> {
   }
 }
 
-/** Runs `fn` only if this process gets the advisory lock; undefined when another holds it. */
-async function withSessionLock<T>(
+/**
+ * Runs `fn` only if this process gets the advisory lock; undefined when another holds it. `fn` is
+ * given a check that the lock is still held: a session lock ends with its connection, and once
+ * that drops another worker may take it.
+ */
+export async function withSessionLock<T>(
   sql: postgres.Sql,
   key: number,
-  fn: () => Promise<T>,
+  fn: (assertLocked: () => Promise<void>) => Promise<T>,
 ): Promise<T | undefined> {
   const connection = await sql.reserve();
   try {
-    const [row] = await connection<{ ok: boolean }[]>`select pg_try_advisory_lock(${key}) as ok`;
+    const [row] = await connection<{ ok: boolean; pid: number }[]>`
+      select pg_try_advisory_lock(${key}) as ok, pg_backend_pid() as pid`;
     if (!row?.ok) return undefined;
+    // Asked through the pool, not the reserved connection: a query on a dropped reserved
+    // connection never settles. A bigint key is split into classid and objid in pg_locks.
+    const held = async () => {
+      const [lock] = await sql<{ ok: boolean }[]>`
+        select exists (
+          select 1 from pg_locks
+          where locktype = 'advisory' and granted and pid = ${row.pid}
+            and classid = ${Math.floor(key / 2 ** 32)} and objid = ${key % 2 ** 32} and objsubid = 1
+        ) as ok`;
+      return lock?.ok === true;
+    };
     try {
-      return await fn();
+      return await fn(async () => {
+        if (!(await held())) throw new Error(`advisory lock ${key} was lost with its connection`);
+      });
     } finally {
-      await connection`select pg_advisory_unlock(${key})`;
+      if (await held()) await connection`select pg_advisory_unlock(${key})`;
     }
   } finally {
     connection.release();

@@ -58,6 +58,7 @@ export const envSchema = z
     ANCHOR_BATCH_SIZE: positiveInt(1000),
     ANCHOR_MAX_AGE_MS: positiveInt(2000),
     ANCHOR_POLL_MS: positiveInt(250),
+    ANCHOR_TX_TIMEOUT_MS: positiveInt(60_000),
     AUTH_SECRET: z.string().min(32, "must be at least 32 characters").optional(),
     /** A MaxMind-format (.mmdb) country database: GeoLite2-Country, DB-IP Lite Country… */
     GEOIP_DATABASE: z.string().trim().min(1).optional(),

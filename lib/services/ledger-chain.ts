@@ -2,11 +2,15 @@ import { Wallet } from "ethers";
 import type { LedgerChain } from "@/lib/anchoring/anchor-checkpoint";
 import { jsonRpcProvider } from "./json-rpc";
 
-/** Connects to the ledger node with the anchorer's key; the chain id is read from the node. */
+/**
+ * Connects to the ledger node with the anchorer's key; the chain id is read from the node. The
+ * default confirmation timeout is ANCHOR_TX_TIMEOUT_MS's.
+ */
 export async function connectLedgerChain(
   rpcUrl: string,
   contractAddress: string,
   anchorerKey: string,
+  confirmTimeoutMs = 60_000,
 ): Promise<LedgerChain & { close: () => void }> {
   const provider = jsonRpcProvider(rpcUrl);
   const network = await provider.getNetwork();
@@ -23,6 +27,7 @@ export async function connectLedgerChain(
     signer: new Wallet(anchorerKey, provider),
     contractAddress,
     chainId: Number(network.chainId),
+    confirmTimeoutMs,
     close: () => provider.destroy(),
   };
 }
