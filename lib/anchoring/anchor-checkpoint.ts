@@ -77,12 +77,20 @@ export async function anchorCheckpoint(
 
     const proof = await consistencyProof(db, onChain, target.treeSize);
     await assertLocked();
-    const tx: TransactionResponse = await contract.getFunction("appendCheckpoint")(
-      target.treeSize,
-      toHex(target.rootHash),
-      proof.map(toHex),
-      stuck ? await replacementOverrides(chain, stuck) : {},
-    );
+    let tx: TransactionResponse;
+    try {
+      tx = await contract.getFunction("appendCheckpoint")(
+        target.treeSize,
+        toHex(target.rootHash),
+        proof.map(toHex),
+        stuck ? await replacementOverrides(chain, stuck) : {},
+      );
+    } catch (error) {
+      // Fees at their cap: the node still holds the stuck transaction (a dropped one would not be
+      // "replaced"), so it is still ours to wait for.
+      if (!stuck || !isError(error, "REPLACEMENT_UNDERPRICED")) throw error;
+      tx = stuck;
+    }
     let receipt: Awaited<ReturnType<TransactionResponse["wait"]>>;
     try {
       receipt = await tx.wait(1, chain.confirmTimeoutMs);
