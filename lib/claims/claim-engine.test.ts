@@ -2,8 +2,9 @@ import { randomBytes } from "node:crypto";
 import { and, asc, eq, sql } from "drizzle-orm";
 import type { Sql } from "postgres";
 import { describe, expect, it } from "vitest";
-import { auditEvents, drops, dropUnits, redemptions } from "@/db/schema";
+import { auditEvents, drops, dropUnits, prizes, redemptions } from "@/db/schema";
 import { importGiftCodes } from "@/lib/codes/import-codes";
+import { createDrop, createDropSchema } from "@/lib/drops/drops";
 import { connectTestDb, createPlayers, createTestDrop } from "@/test/db";
 import { refusalOf } from "@/test/refusal";
 import { claimDrop } from "./claim-drop";
@@ -139,6 +140,65 @@ describe("claim engine: one request fails alone", () => {
     const [left] = await db.execute<{ n: number }>(sql`
       select count(*)::int as n from drop_units where drop_id = ${dropId} and status = 'available'`);
     expect(left?.n).toBe(6);
+  });
+});
+
+describe("claim engine: claim numbers", () => {
+  async function prize(kind: "gift_card" | "crypto", quantity: number): Promise<string> {
+    const [row] = await db
+      .insert(prizes)
+      .values({ name: `Test ${kind}`, kind, valueCents: 1000, quantity })
+      .returning({ id: prizes.id });
+    if (!row) throw new Error("no prize");
+    return row.id;
+  }
+
+  it("numbers only the claims issued, so a claim refused for want of a code leaves no gap", async () => {
+    // Gift-card pool first (one unit, no code yet), then a crypto pool: a player's two claims
+    // of one batch land one in each, and only the second is issued.
+    const [giftCard, crypto] = [await prize("gift_card", 1), await prize("crypto", 1)];
+    const { id: dropId } = await createDrop(
+      db,
+      createDropSchema.parse({
+        title: "Two pools",
+        pools: [
+          { prizeId: giftCard, units: 1 },
+          { prizeId: crypto, units: 1 },
+        ],
+        startsAt: new Date(Date.now() - 60_000),
+        endsAt: new Date(Date.now() + 3_600_000),
+        perPlayerLimit: 2,
+      }),
+    );
+    const [playerId] = (await createPlayers(db, 1)) as [string];
+    const first = await runBatch(db, dropId, claims(dropId, [playerId, playerId]));
+    expect(first.map(answer)).toEqual(["sold_out", "claimed"]);
+    // The gift-card unit gets its code: the player's next claim is their second, numbered 2.
+    await importGiftCodes(db, giftCard, `code\nGIFT-${randomBytes(4).toString("hex")}\n`);
+    const [next] = await runBatch(db, dropId, claims(dropId, [playerId]));
+    expect(answer(next)).toBe("claimed");
+    const seqs = await db
+      .select({ seq: redemptions.claimSeq })
+      .from(redemptions)
+      .where(eq(redemptions.dropId, dropId))
+      .orderBy(asc(redemptions.claimSeq));
+    expect(seqs.map((r) => r.seq)).toEqual([1, 2]);
+  });
+
+  it("refuses a claim whose number is taken instead of failing it", async () => {
+    const { dropId } = await createTestDrop(db, { units: 5, perPlayerLimit: 3 });
+    const [playerId] = (await createPlayers(db, 1)) as [string];
+    expect(answer(await claimAlone(db, { dropId, playerId }))).toBe("claimed");
+    // A gap left by an older version: the one claim so far holds number 2.
+    await db.update(redemptions).set({ claimSeq: 2 }).where(eq(redemptions.dropId, dropId));
+    const [refused, other] = await runBatch(db, dropId, [
+      { dropId, playerId },
+      ...claims(dropId, (await createPlayers(db, 1)) as string[]),
+    ]);
+    expect([answer(refused), answer(other)]).toEqual(["limit_reached", "claimed"]);
+    const [held] = await db.execute<{ n: number }>(sql`
+      select count(*)::int as n from drop_units where drop_id = ${dropId} and status = 'claimed'`);
+    expect(held?.n).toBe(2);
   });
 });
 
