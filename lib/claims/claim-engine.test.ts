@@ -110,6 +110,44 @@ async function rateWindow(at: "now" | "waiting"): Promise<number> {
 const claims = (dropId: string, players: string[], extra: Partial<ClaimRequest> = {}) =>
   players.map((playerId) => ({ dropId, playerId, ...extra }));
 
+/**
+ * Runs `scenario` while inserting a redemption for `playerId` fails with `sqlState`, the first
+ * `times` times (a trigger, so the failure comes from the database as a real one would). Returns
+ * how many inserts for the player were tried.
+ */
+async function withFailingRedemption(
+  { playerId, sqlState, times }: { playerId: string; sqlState: string; times: number },
+  scenario: () => Promise<void>,
+): Promise<number> {
+  await db.execute(
+    sql.raw(`
+    create sequence test_redemption_tries;
+    create function test_fail_redemption() returns trigger language plpgsql as $$
+    begin
+      if new.player_id = '${playerId}' and nextval('test_redemption_tries') <= ${times} then
+        raise exception 'injected failure' using errcode = '${sqlState}';
+      end if;
+      return new;
+    end $$;
+    create trigger test_fail_redemption before insert on redemptions
+      for each row execute function test_fail_redemption();`),
+  );
+  try {
+    await scenario();
+    const [row] = await db.execute<{ n: number }>(
+      sql`select coalesce((select last_value::int from test_redemption_tries where is_called), 0) as n`,
+    );
+    return row?.n ?? 0;
+  } finally {
+    await db.execute(
+      sql.raw(`
+      drop trigger test_fail_redemption on redemptions;
+      drop function test_fail_redemption();
+      drop sequence test_redemption_tries;`),
+    );
+  }
+}
+
 describe("claim engine: one request fails alone", () => {
   it("answers every claim of a batch whose addresses are not all addresses", async () => {
     const { dropId } = await createTestDrop(db, { units: 10 });
@@ -199,6 +237,37 @@ describe("claim engine: claim numbers", () => {
     const [held] = await db.execute<{ n: number }>(sql`
       select count(*)::int as n from drop_units where drop_id = ${dropId} and status = 'claimed'`);
     expect(held?.n).toBe(2);
+  });
+});
+
+describe("claim engine: which failures are run again", () => {
+  it("fails the whole batch when a commit may have happened (40003), running nothing again", async () => {
+    const { dropId } = await createTestDrop(db, { units: 5 });
+    const players = (await createPlayers(db, 3)) as [string, string, string];
+    let results: PromiseSettledResult<ClaimOutcome>[] = [];
+    await withFailingRedemption({ playerId: players[1], sqlState: "40003", times: 9 }, async () => {
+      results = await runBatch(db, dropId, claims(dropId, players));
+    });
+    expect(results.map(answer)).toEqual(["error", "error", "error"]);
+    expect(await db.$count(redemptions, eq(redemptions.dropId, dropId))).toBe(0);
+  });
+
+  it("tries a single claim that lost a deadlock once more", async () => {
+    const { dropId } = await createTestDrop(db, { units: 5 });
+    const [once, always] = (await createPlayers(db, 2)) as [string, string];
+    const retried = await withFailingRedemption(
+      { playerId: once, sqlState: "40P01", times: 1 },
+      async () => expect(answer(await claimAlone(db, { dropId, playerId: once }))).toBe("claimed"),
+    );
+    expect(retried).toBe(2);
+    const tries = await withFailingRedemption(
+      { playerId: always, sqlState: "40001", times: 9 },
+      async () => {
+        const [result] = await runBatch(db, dropId, [{ dropId, playerId: always }]);
+        expect(answer(result)).toBe("error");
+      },
+    );
+    expect(tries).toBe(2);
   });
 });
 

@@ -76,6 +76,21 @@ export type DropState = {
   eligibility: EligibilityRules;
 };
 
+/**
+ * A failure that belongs to one request of a batch (its stored answer cannot be read back, …):
+ * the batch is run again without that request, which alone gets the error.
+ */
+export class ClaimRequestFailure extends Error {
+  constructor(
+    readonly request: ClaimRequest,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = "ClaimRequestFailure";
+  }
+}
+
 /** postgres.js sends arrays of buffers badly: bytes travel as hex text and are decoded in SQL. */
 export function hex(bytes: Uint8Array | undefined): string {
   return Buffer.from(bytes ?? new Uint8Array()).toString("hex");
