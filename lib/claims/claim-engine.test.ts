@@ -2,7 +2,15 @@ import { randomBytes } from "node:crypto";
 import { and, asc, eq, sql } from "drizzle-orm";
 import type { Sql } from "postgres";
 import { describe, expect, it } from "vitest";
-import { auditEvents, drops, dropUnits, prizes, redemptions } from "@/db/schema";
+import {
+  auditEvents,
+  drops,
+  dropUnits,
+  giftCodes,
+  idempotencyKeys,
+  prizes,
+  redemptions,
+} from "@/db/schema";
 import { importGiftCodes } from "@/lib/codes/import-codes";
 import { createDrop, createDropSchema } from "@/lib/drops/drops";
 import { connectTestDb, createPlayers, createTestDrop } from "@/test/db";
@@ -237,6 +245,92 @@ describe("claim engine: claim numbers", () => {
     const [held] = await db.execute<{ n: number }>(sql`
       select count(*)::int as n from drop_units where drop_id = ${dropId} and status = 'claimed'`);
     expect(held?.n).toBe(2);
+  });
+});
+
+describe("claim engine: failures of one claim's data", () => {
+  it("sets aside a gift code no key decrypts and gives the next one", async () => {
+    const { dropId, prizeId } = await createTestDrop(db, { units: 2, kind: "gift_card" });
+    await importGiftCodes(db, prizeId, "code\nGIFT-FIRST-CODE\nGIFT-SECOND-CODE\n");
+    // The first code in id order (the one every claim would take first) lost its key.
+    const [first] = await db
+      .select({ id: giftCodes.id })
+      .from(giftCodes)
+      .where(eq(giftCodes.prizeId, prizeId))
+      .orderBy(asc(giftCodes.id))
+      .limit(1);
+    await db
+      .update(giftCodes)
+      .set({ keyId: "retired-key" })
+      .where(eq(giftCodes.id, first?.id ?? ""));
+    const [playerId] = (await createPlayers(db, 1)) as [string];
+    const outcome = await claimAlone(db, { dropId, playerId });
+    expect(outcome).toMatchObject({ ok: true });
+    expect(outcome.ok && outcome.code).toMatch(/^GIFT-(FIRST|SECOND)-CODE$/);
+    const codes = await db
+      .select({ id: giftCodes.id, quarantined: giftCodes.quarantinedAt })
+      .from(giftCodes)
+      .where(eq(giftCodes.prizeId, prizeId));
+    expect(codes.filter((c) => c.quarantined).map((c) => c.id)).toEqual([first?.id]);
+    const events = await db
+      .select({ reason: auditEvents.reason })
+      .from(auditEvents)
+      .where(eq(auditEvents.subject, `gift_code:${first?.id}`));
+    expect(events).toEqual([{ reason: "undecryptable" }]);
+  });
+
+  it("fails alone a replay whose code can no longer be decrypted", async () => {
+    const { dropId } = await createTestDrop(db, { units: 5 });
+    const [replayer, other] = (await createPlayers(db, 2)) as [string, string];
+    const request = {
+      dropId,
+      playerId: replayer,
+      idempotencyKey: "lost-key",
+      requestHash: new Uint8Array([3]),
+    };
+    expect(answer(await claimAlone(db, request))).toBe("claimed");
+    await db
+      .update(redemptions)
+      .set({ codeKeyId: "retired-key" })
+      .where(eq(redemptions.playerId, replayer));
+    const results = await runBatch(db, dropId, [request, { dropId, playerId: other }]);
+    expect(results.map(answer)).toEqual(["error", "claimed"]);
+  });
+
+  it("treats a key purged while the batch reads it as a fresh key", async () => {
+    const { dropId } = await createTestDrop(db, { units: 5 });
+    const [playerId] = (await createPlayers(db, 1)) as [string];
+    // An old answer under the key; the purge deletes it right after the batch found it taken
+    // (a trigger after the batch's insert, so between its two statements).
+    await db.insert(idempotencyKeys).values({
+      playerId,
+      key: "purged-key",
+      requestHash: new Uint8Array([1]),
+      status: 409,
+      response: { ok: false, reason: "sold_out", limit: 1 },
+    });
+    await db.execute(
+      sql.raw(`
+      create function test_purge_key() returns trigger language plpgsql as $$
+      begin
+        delete from idempotency_keys where key = 'purged-key' and status <> 0;
+        return null;
+      end $$;
+      create trigger test_purge_key after insert on idempotency_keys
+        for each statement execute function test_purge_key();`),
+    );
+    try {
+      const [result] = await runBatch(db, dropId, [
+        { dropId, playerId, idempotencyKey: "purged-key", requestHash: new Uint8Array([1]) },
+      ]);
+      expect(answer(result)).toBe("claimed");
+    } finally {
+      await db.execute(
+        sql.raw(`
+        drop trigger test_purge_key on idempotency_keys;
+        drop function test_purge_key();`),
+      );
+    }
   });
 });
 

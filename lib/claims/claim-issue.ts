@@ -1,10 +1,11 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import { sql } from "drizzle-orm";
 import type { Tx } from "@/db/client";
-import { encryptCode } from "@/lib/codes/code-crypto";
+import { recordEvents } from "@/lib/audit/record-event";
+import { decryptCode, encryptCode } from "@/lib/codes/code-crypto";
 import { encodeLeaf, playerCommitment } from "@/lib/ledger/leaf";
 import { toHex } from "@/lib/ledger/merkle";
-import { logError } from "@/lib/log";
+import { logError, logWarning } from "@/lib/log";
 import type { Grant } from "./claim-allocation";
 import { type Code, type DropState, hex } from "./claim-types";
 import { newRedemptionCode } from "./redemption-code";
@@ -140,9 +141,10 @@ export async function issueRedemptions(
 }
 
 /**
- * Codes: gift cards from the imported pool (ciphertext copied, never decrypted here); other
- * kinds get a generated code, encrypted the same way. A grant of a gift-card prize with no code
- * left is refused sold_out, and its unit stays available.
+ * Codes: gift cards from the imported pool, each decrypted here once (a code no key of the
+ * keyring opens is quarantined and the next one taken); other kinds get a generated code,
+ * encrypted the same way. A grant of a gift-card prize with no code left is refused sold_out,
+ * and its unit stays available.
  */
 async function takeCodes(tx: Tx, drop: DropState, grants: Grant[]): Promise<Map<Grant, Code>> {
   const codes = new Map<Grant, Code>();
@@ -166,22 +168,70 @@ async function takeCodes(tx: Tx, drop: DropState, grants: Grant[]): Promise<Map<
     from unnest(${sql.param(prizeIds)}::text[]) with ordinality as t(p, n) order by n`);
   for (const prizeId of prizeIds) {
     const group = byPrize.get(prizeId) ?? [];
-    const pool = await tx.execute<{ id: string; ciphertext: Buffer; key_id: string }>(sql`
-      select id, ciphertext, key_id from gift_codes
-      where prize_id = ${prizeId} and redemption_id is null
-      order by id limit ${group.length} for update`);
+    const usable = await takeUsableCodes(tx, drop, prizeId, group.length);
     for (const [k, g] of group.entries()) {
-      const row = pool[k];
-      if (row) {
-        codes.set(g, {
-          ciphertext: new Uint8Array(row.ciphertext),
-          keyId: row.key_id,
-          giftCodeId: row.id,
-        });
-      } else {
-        g.claim.decision = { ok: false, reason: "sold_out", limit: drop.perPlayerLimit };
-      }
+      const code = usable[k];
+      if (code) codes.set(g, code);
+      else g.claim.decision = { ok: false, reason: "sold_out", limit: drop.perPlayerLimit };
     }
   }
   return codes;
+}
+
+/**
+ * Up to `n` unused codes of a prize that decrypt. Codes are taken in id order, so a code that
+ * cannot be decrypted would come first in every batch of every drop of the prize, and fail each:
+ * it is set aside (quarantined, audited) and the next one taken.
+ */
+async function takeUsableCodes(
+  tx: Tx,
+  drop: DropState,
+  prizeId: string,
+  n: number,
+): Promise<Code[]> {
+  const usable: Code[] = [];
+  for (;;) {
+    const rows = await tx.execute<{ id: string; ciphertext: Buffer; key_id: string }>(sql`
+      select id, ciphertext, key_id from gift_codes
+      where prize_id = ${prizeId} and redemption_id is null and quarantined_at is null
+      order by id limit ${n - usable.length} for update`);
+    const bad: Array<{ id: string; keyId: string; error: string }> = [];
+    for (const row of rows) {
+      const code = { ciphertext: new Uint8Array(row.ciphertext), keyId: row.key_id };
+      try {
+        usable.push({
+          ...code,
+          giftCodeId: row.id,
+          plain: decryptCode(code.ciphertext, code.keyId),
+        });
+      } catch (error) {
+        bad.push({ id: row.id, keyId: row.key_id, error: (error as Error).message });
+      }
+    }
+    if (bad.length === 0) return usable;
+    await quarantineCodes(tx, drop, prizeId, bad);
+  }
+}
+
+async function quarantineCodes(
+  tx: Tx,
+  drop: DropState,
+  prizeId: string,
+  bad: Array<{ id: string; keyId: string; error: string }>,
+): Promise<void> {
+  await tx.execute(sql`
+    update gift_codes set quarantined_at = now()
+    where id = any(${sql.param(bad.map((b) => b.id))}::uuid[])`);
+  for (const b of bad)
+    logWarning("gift_code_quarantined", { giftCodeId: b.id, keyId: b.keyId, prizeId });
+  await recordEvents(
+    tx,
+    bad.map((b) => ({
+      action: "gift_code_quarantine",
+      subject: `gift_code:${b.id}`,
+      outcome: "ok" as const,
+      reason: "undecryptable",
+      data: { prizeId, dropId: drop.id, keyId: b.keyId, error: b.error },
+    })),
+  );
 }

@@ -44,8 +44,8 @@ export type StoredOutcome =
   | { ok: true; redemption: ClaimedRedemption }
   | { ok: false; reason: RefusalReason; limit: number };
 
-/** A code as stored (encrypted); `plain` is kept only for codes generated in this batch. */
-export type Code = { ciphertext: Uint8Array; keyId: string; giftCodeId?: string; plain?: string };
+/** A code given out by this batch: as stored (encrypted), and in plain for the answer. */
+export type Code = { ciphertext: Uint8Array; keyId: string; giftCodeId?: string; plain: string };
 
 /**
  * One request on its way through a batch. A claim is answered by exactly one of: `outcome` (a
