@@ -440,6 +440,8 @@ export const giftCodes = pgTable(
     /** HMAC of the normalised code: finds duplicates without decrypting. */
     fingerprint: bytea("fingerprint").notNull(),
     redemptionId: uuid("redemption_id"),
+    /** Set when the code could not be decrypted (its key left the keyring): never given out. */
+    quarantinedAt: timestamp("quarantined_at", { withTimezone: true }),
     ...timestamps,
   },
   (t) => [

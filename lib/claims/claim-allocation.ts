@@ -110,10 +110,14 @@ type Pool = {
   valueCents: number;
 };
 
-/** A unit set aside for a claim, with the claim number it will be the player's. */
-export type Grant = { claim: Claim; claimSeq: number; unitId: number; pool: Pool };
+/**
+ * A unit set aside for a claim. `claimed` is how many units of the drop the player held before
+ * this batch: the claim number is given only once the grant is issued (a grant may still be
+ * refused for want of a code).
+ */
+export type Grant = { claim: Claim; claimed: number; unitId: number; pool: Pool };
 
-type Candidate = { claim: Claim; tier: LoyaltyTier; seq: number; groupId: string | null };
+type Candidate = { claim: Claim; tier: LoyaltyTier; claimed: number; groupId: string | null };
 
 /**
  * Eligibility, per-player limit and units, all set-based over the batch: refuses the claims that
@@ -184,7 +188,12 @@ export async function allocateUnits(tx: Tx, drop: DropState, claims: Claim[]): P
       continue;
     }
     taken.set(playerId, (taken.get(playerId) ?? 0) + 1);
-    candidates.push({ claim: c, tier: player.loyaltyTier, seq, groupId: player.groupId });
+    candidates.push({
+      claim: c,
+      tier: player.loyaltyTier,
+      claimed: player.claimed,
+      groupId: player.groupId,
+    });
   }
   if (drop.eligibility.onePerGroup) {
     candidates = await onePerGroup(tx, drop, candidates, (c) =>
@@ -223,7 +232,7 @@ export async function allocateUnits(tx: Tx, drop: DropState, claims: Claim[]): P
     for (const [k, unitId] of units.entries()) {
       const c = fits[k];
       if (!c) break;
-      grants.push({ claim: c.claim, claimSeq: c.seq, unitId, pool });
+      grants.push({ claim: c.claim, claimed: c.claimed, unitId, pool });
       served.add(c);
     }
     waiting = waiting.filter((c) => !served.has(c));

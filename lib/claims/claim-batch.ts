@@ -1,5 +1,4 @@
 import type { Tx } from "@/db/client";
-import { decryptCode } from "@/lib/codes/code-crypto";
 import {
   allocateUnits,
   claimGate,
@@ -72,7 +71,7 @@ function outcomeOf(claim: Claim): ClaimOutcome {
   return {
     ok: true,
     redemption: decision.redemption,
-    code: code.plain ?? decryptCode(code.ciphertext, code.keyId),
+    code: code.plain,
     replayed: false,
   };
 }

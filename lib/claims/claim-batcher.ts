@@ -1,6 +1,7 @@
 import type { Db } from "@/db/client";
+import { logError, logWarning } from "@/lib/log";
 import { claimBatch } from "./claim-batch";
-import type { ClaimOutcome, ClaimRequest } from "./claim-types";
+import { type ClaimOutcome, type ClaimRequest, ClaimRequestFailure } from "./claim-types";
 
 type Pending = {
   request: ClaimRequest;
@@ -82,25 +83,45 @@ export function submitClaim(db: Db, request: ClaimRequest): Promise<ClaimOutcome
 }
 
 /**
- * A batch in one transaction. When the transaction fails for what may be one request's data
- * (the database refused a value, a constraint, or the batch lost a deadlock), the halves are run
- * again on their own, down to single requests, so the others get their answers and only the
- * culprit gets the error. A failure of the database itself (connection lost, out of resources)
- * fails every request at once: no request is to blame, and each retry would fail the same way.
+ * A batch in one transaction. A failure that names its request (ClaimRequestFailure) fails that
+ * request alone: the others run again without it. When the transaction fails for what may be one
+ * request's data (the database refused a value or a constraint) or the batch lost a deadlock or a
+ * serialization conflict, the halves are run again on their own, down to single requests, so the
+ * others get their answers and only the culprit gets the error; a single request that lost a
+ * deadlock or a conflict is tried once more. Any other failure (connection lost, out of
+ * resources, a commit whose outcome is unknown) fails every request at once: no request is to
+ * blame, and running one again might repeat a claim that was in fact committed.
  * At most 2n - 1 transactions for n requests, however many of them are to blame.
  */
 export async function runBatch(
   db: Db,
   dropId: string,
   requests: ClaimRequest[],
+  retried = false,
 ): Promise<PromiseSettledResult<ClaimOutcome>[]> {
   try {
     const outcomes = await db.transaction((tx) => claimBatch(tx, dropId, requests));
     return outcomes.map((value) => ({ status: "fulfilled", value }));
   } catch (reason) {
-    if (requests.length === 1 || !mayBeOneRequests(reason)) {
-      return requests.map(() => ({ status: "rejected", reason }));
+    const culprit = reason instanceof ClaimRequestFailure ? requests.indexOf(reason.request) : -1;
+    if (culprit >= 0) {
+      logError("claim_request_failed", reason, culpritFields(requests[culprit]));
+      const others = await runBatch(db, dropId, requests.toSpliced(culprit, 1));
+      return others.toSpliced(culprit, 0, { status: "rejected", reason });
     }
+    const sqlState = sqlStateOf(reason);
+    const blame = sqlState === undefined ? undefined : blameOf(sqlState);
+    if (requests.length === 1) {
+      if (blame === "conflict" && !retried) {
+        logWarning("claim_retried", { sqlState, ...culpritFields(requests[0]) });
+        return runBatch(db, dropId, requests, true);
+      }
+      if (blame)
+        logError("claim_request_failed", reason, { sqlState, ...culpritFields(requests[0]) });
+      return [{ status: "rejected", reason }];
+    }
+    if (!blame) return requests.map(() => ({ status: "rejected", reason }));
+    logWarning("claim_batch_split", { sqlState, dropId, requests: requests.length });
     const half = Math.ceil(requests.length / 2);
     return [
       ...(await runBatch(db, dropId, requests.slice(0, half))),
@@ -109,14 +130,25 @@ export async function runBatch(
   }
 }
 
-// SQLSTATE classes of a statement refused for what it carried: data exception, integrity
-// constraint violation, transaction rollback (deadlock, serialization).
-const REQUEST_ERROR_CLASSES = new Set(["22", "23", "40"]);
+function culpritFields(request: ClaimRequest | undefined) {
+  return { dropId: request?.dropId, playerId: request?.playerId };
+}
 
-function mayBeOneRequests(error: unknown): boolean {
+function sqlStateOf(error: unknown): string | undefined {
   const { code, cause } = (error ?? {}) as { code?: unknown; cause?: { code?: unknown } };
-  const sqlState = [code, cause?.code].find(
+  return [code, cause?.code].find(
     (c): c is string => typeof c === "string" && /^[0-9A-Z]{5}$/.test(c),
   );
-  return sqlState !== undefined && REQUEST_ERROR_CLASSES.has(sqlState.slice(0, 2));
+}
+
+/**
+ * "request": refused for what a statement carried (data exception, integrity constraint
+ * violation). "conflict": lost to a concurrent transaction (deadlock, serialization failure),
+ * with nothing committed. Not other class-40 codes: 40003 (statement completion unknown) may
+ * come after a commit.
+ */
+function blameOf(sqlState: string): "request" | "conflict" | undefined {
+  if (sqlState === "40P01" || sqlState === "40001") return "conflict";
+  if (sqlState.startsWith("22") || sqlState.startsWith("23")) return "request";
+  return undefined;
 }

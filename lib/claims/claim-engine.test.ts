@@ -2,8 +2,17 @@ import { randomBytes } from "node:crypto";
 import { and, asc, eq, sql } from "drizzle-orm";
 import type { Sql } from "postgres";
 import { describe, expect, it } from "vitest";
-import { auditEvents, drops, dropUnits, redemptions } from "@/db/schema";
+import {
+  auditEvents,
+  drops,
+  dropUnits,
+  giftCodes,
+  idempotencyKeys,
+  prizes,
+  redemptions,
+} from "@/db/schema";
 import { importGiftCodes } from "@/lib/codes/import-codes";
+import { createDrop, createDropSchema } from "@/lib/drops/drops";
 import { connectTestDb, createPlayers, createTestDrop } from "@/test/db";
 import { refusalOf } from "@/test/refusal";
 import { claimDrop } from "./claim-drop";
@@ -109,6 +118,44 @@ async function rateWindow(at: "now" | "waiting"): Promise<number> {
 const claims = (dropId: string, players: string[], extra: Partial<ClaimRequest> = {}) =>
   players.map((playerId) => ({ dropId, playerId, ...extra }));
 
+/**
+ * Runs `scenario` while inserting a redemption for `playerId` fails with `sqlState`, the first
+ * `times` times (a trigger, so the failure comes from the database as a real one would). Returns
+ * how many inserts for the player were tried.
+ */
+async function withFailingRedemption(
+  { playerId, sqlState, times }: { playerId: string; sqlState: string; times: number },
+  scenario: () => Promise<void>,
+): Promise<number> {
+  await db.execute(
+    sql.raw(`
+    create sequence test_redemption_tries;
+    create function test_fail_redemption() returns trigger language plpgsql as $$
+    begin
+      if new.player_id = '${playerId}' and nextval('test_redemption_tries') <= ${times} then
+        raise exception 'injected failure' using errcode = '${sqlState}';
+      end if;
+      return new;
+    end $$;
+    create trigger test_fail_redemption before insert on redemptions
+      for each row execute function test_fail_redemption();`),
+  );
+  try {
+    await scenario();
+    const [row] = await db.execute<{ n: number }>(
+      sql`select coalesce((select last_value::int from test_redemption_tries where is_called), 0) as n`,
+    );
+    return row?.n ?? 0;
+  } finally {
+    await db.execute(
+      sql.raw(`
+      drop trigger test_fail_redemption on redemptions;
+      drop function test_fail_redemption();
+      drop sequence test_redemption_tries;`),
+    );
+  }
+}
+
 describe("claim engine: one request fails alone", () => {
   it("answers every claim of a batch whose addresses are not all addresses", async () => {
     const { dropId } = await createTestDrop(db, { units: 10 });
@@ -139,6 +186,182 @@ describe("claim engine: one request fails alone", () => {
     const [left] = await db.execute<{ n: number }>(sql`
       select count(*)::int as n from drop_units where drop_id = ${dropId} and status = 'available'`);
     expect(left?.n).toBe(6);
+  });
+});
+
+describe("claim engine: claim numbers", () => {
+  async function prize(kind: "gift_card" | "crypto", quantity: number): Promise<string> {
+    const [row] = await db
+      .insert(prizes)
+      .values({ name: `Test ${kind}`, kind, valueCents: 1000, quantity })
+      .returning({ id: prizes.id });
+    if (!row) throw new Error("no prize");
+    return row.id;
+  }
+
+  it("numbers only the claims issued, so a claim refused for want of a code leaves no gap", async () => {
+    // Gift-card pool first (one unit, no code yet), then a crypto pool: a player's two claims
+    // of one batch land one in each, and only the second is issued.
+    const [giftCard, crypto] = [await prize("gift_card", 1), await prize("crypto", 1)];
+    const { id: dropId } = await createDrop(
+      db,
+      createDropSchema.parse({
+        title: "Two pools",
+        pools: [
+          { prizeId: giftCard, units: 1 },
+          { prizeId: crypto, units: 1 },
+        ],
+        startsAt: new Date(Date.now() - 60_000),
+        endsAt: new Date(Date.now() + 3_600_000),
+        perPlayerLimit: 2,
+      }),
+    );
+    const [playerId] = (await createPlayers(db, 1)) as [string];
+    const first = await runBatch(db, dropId, claims(dropId, [playerId, playerId]));
+    expect(first.map(answer)).toEqual(["sold_out", "claimed"]);
+    // The gift-card unit gets its code: the player's next claim is their second, numbered 2.
+    await importGiftCodes(db, giftCard, `code\nGIFT-${randomBytes(4).toString("hex")}\n`);
+    const [next] = await runBatch(db, dropId, claims(dropId, [playerId]));
+    expect(answer(next)).toBe("claimed");
+    const seqs = await db
+      .select({ seq: redemptions.claimSeq })
+      .from(redemptions)
+      .where(eq(redemptions.dropId, dropId))
+      .orderBy(asc(redemptions.claimSeq));
+    expect(seqs.map((r) => r.seq)).toEqual([1, 2]);
+  });
+
+  it("refuses a claim whose number is taken instead of failing it", async () => {
+    const { dropId } = await createTestDrop(db, { units: 5, perPlayerLimit: 3 });
+    const [playerId] = (await createPlayers(db, 1)) as [string];
+    expect(answer(await claimAlone(db, { dropId, playerId }))).toBe("claimed");
+    // A gap left by an older version: the one claim so far holds number 2.
+    await db.update(redemptions).set({ claimSeq: 2 }).where(eq(redemptions.dropId, dropId));
+    const [refused, other] = await runBatch(db, dropId, [
+      { dropId, playerId },
+      ...claims(dropId, (await createPlayers(db, 1)) as string[]),
+    ]);
+    expect([answer(refused), answer(other)]).toEqual(["limit_reached", "claimed"]);
+    const [held] = await db.execute<{ n: number }>(sql`
+      select count(*)::int as n from drop_units where drop_id = ${dropId} and status = 'claimed'`);
+    expect(held?.n).toBe(2);
+  });
+});
+
+describe("claim engine: failures of one claim's data", () => {
+  it("sets aside a gift code no key decrypts and gives the next one", async () => {
+    const { dropId, prizeId } = await createTestDrop(db, { units: 2, kind: "gift_card" });
+    await importGiftCodes(db, prizeId, "code\nGIFT-FIRST-CODE\nGIFT-SECOND-CODE\n");
+    // The first code in id order (the one every claim would take first) lost its key.
+    const [first] = await db
+      .select({ id: giftCodes.id })
+      .from(giftCodes)
+      .where(eq(giftCodes.prizeId, prizeId))
+      .orderBy(asc(giftCodes.id))
+      .limit(1);
+    await db
+      .update(giftCodes)
+      .set({ keyId: "retired-key" })
+      .where(eq(giftCodes.id, first?.id ?? ""));
+    const [playerId] = (await createPlayers(db, 1)) as [string];
+    const outcome = await claimAlone(db, { dropId, playerId });
+    expect(outcome).toMatchObject({ ok: true });
+    expect(outcome.ok && outcome.code).toMatch(/^GIFT-(FIRST|SECOND)-CODE$/);
+    const codes = await db
+      .select({ id: giftCodes.id, quarantined: giftCodes.quarantinedAt })
+      .from(giftCodes)
+      .where(eq(giftCodes.prizeId, prizeId));
+    expect(codes.filter((c) => c.quarantined).map((c) => c.id)).toEqual([first?.id]);
+    const events = await db
+      .select({ reason: auditEvents.reason })
+      .from(auditEvents)
+      .where(eq(auditEvents.subject, `gift_code:${first?.id}`));
+    expect(events).toEqual([{ reason: "undecryptable" }]);
+  });
+
+  it("fails alone a replay whose code can no longer be decrypted", async () => {
+    const { dropId } = await createTestDrop(db, { units: 5 });
+    const [replayer, other] = (await createPlayers(db, 2)) as [string, string];
+    const request = {
+      dropId,
+      playerId: replayer,
+      idempotencyKey: "lost-key",
+      requestHash: new Uint8Array([3]),
+    };
+    expect(answer(await claimAlone(db, request))).toBe("claimed");
+    await db
+      .update(redemptions)
+      .set({ codeKeyId: "retired-key" })
+      .where(eq(redemptions.playerId, replayer));
+    const results = await runBatch(db, dropId, [request, { dropId, playerId: other }]);
+    expect(results.map(answer)).toEqual(["error", "claimed"]);
+  });
+
+  it("treats a key purged while the batch reads it as a fresh key", async () => {
+    const { dropId } = await createTestDrop(db, { units: 5 });
+    const [playerId] = (await createPlayers(db, 1)) as [string];
+    // An old answer under the key; the purge deletes it right after the batch found it taken
+    // (a trigger after the batch's insert, so between its two statements).
+    await db.insert(idempotencyKeys).values({
+      playerId,
+      key: "purged-key",
+      requestHash: new Uint8Array([1]),
+      status: 409,
+      response: { ok: false, reason: "sold_out", limit: 1 },
+    });
+    await db.execute(
+      sql.raw(`
+      create function test_purge_key() returns trigger language plpgsql as $$
+      begin
+        delete from idempotency_keys where key = 'purged-key' and status <> 0;
+        return null;
+      end $$;
+      create trigger test_purge_key after insert on idempotency_keys
+        for each statement execute function test_purge_key();`),
+    );
+    try {
+      const [result] = await runBatch(db, dropId, [
+        { dropId, playerId, idempotencyKey: "purged-key", requestHash: new Uint8Array([1]) },
+      ]);
+      expect(answer(result)).toBe("claimed");
+    } finally {
+      await db.execute(
+        sql.raw(`
+        drop trigger test_purge_key on idempotency_keys;
+        drop function test_purge_key();`),
+      );
+    }
+  });
+});
+
+describe("claim engine: which failures are run again", () => {
+  it("fails the whole batch when a commit may have happened (40003), running nothing again", async () => {
+    const { dropId } = await createTestDrop(db, { units: 5 });
+    const players = (await createPlayers(db, 3)) as [string, string, string];
+    let results: PromiseSettledResult<ClaimOutcome>[] = [];
+    await withFailingRedemption({ playerId: players[1], sqlState: "40003", times: 9 }, async () => {
+      results = await runBatch(db, dropId, claims(dropId, players));
+    });
+    expect(results.map(answer)).toEqual(["error", "error", "error"]);
+    expect(await db.$count(redemptions, eq(redemptions.dropId, dropId))).toBe(0);
+  });
+
+  it("tries a single claim that lost a deadlock once more", async () => {
+    const { dropId } = await createTestDrop(db, { units: 5 });
+    const [once, always] = (await createPlayers(db, 2)) as [string, string];
+    const retried = await withFailingRedemption(
+      { playerId: once, sqlState: "40P01", times: 1 },
+      async () => expect(answer(await claimAlone(db, { dropId, playerId: once }))).toBe("claimed"),
+    );
+    expect(retried).toBe(2);
+    const tries = await withFailingRedemption(
+      { playerId: always, sqlState: "40001", times: 9 },
+      async () => {
+        const [result] = await runBatch(db, dropId, [{ dropId, playerId: always }]);
+        expect(answer(result)).toBe("error");
+      },
+    );
+    expect(tries).toBe(2);
   });
 });
 

@@ -5,6 +5,7 @@ import {
   type Claim,
   type ClaimOutcome,
   type ClaimRequest,
+  ClaimRequestFailure,
   hex,
   type StoredOutcome,
 } from "./claim-types";
@@ -39,46 +40,29 @@ export async function reserveKeys(tx: Tx, claims: Claim[]): Promise<void> {
   }
   if (firstWithKey.size === 0) return;
   // Sorted, so that concurrent batches lock idempotency rows in the same order.
-  const firsts = [...firstWithKey.keys()]
-    .sort()
-    .flatMap((key) => firstWithKey.get(key) ?? [])
-    .map((c) => c.request);
-  const inserted = await tx.execute<{ player_id: string; key: string }>(sql`
-    insert into idempotency_keys (player_id, key, request_hash, status, response)
-    select p, k, decode(h, 'hex'), 0, '{}'::jsonb
-    from unnest(${sql.param(firsts.map((r) => r.playerId))}::uuid[],
-                ${sql.param(firsts.map((r) => r.idempotencyKey))}::text[],
-                ${sql.param(firsts.map((r) => hex(r.requestHash)))}::text[])
-      as t(p, k, h)
-    on conflict do nothing
-    returning player_id, key`);
-  const reserved = new Set(inserted.map((row) => `${row.player_id}\u0000${row.key}`));
+  const keys = [...firstWithKey.keys()].sort();
+  const reserved = new Set<string>();
+  let stored = new Map<string, StoredKey>();
+  let toReserve = keys;
+  // A key found taken can be gone by the time its answer is read (the maintenance purge of old
+  // keys): it is then a fresh key, reserved on the next round. The purge deletes only keys
+  // answered long ago, so a second round finds the rest.
+  while (toReserve.length > 0) {
+    for (const key of await insertKeys(tx, toReserve, firstWithKey)) reserved.add(key);
+    const taken = keys.filter((key) => !reserved.has(key));
+    stored = await readKeys(tx, taken);
+    toReserve = taken.filter((key) => !stored.has(key));
+  }
   for (const [key, c] of firstWithKey) c.keyReserved = reserved.has(key);
 
   // Every claim with a key answered before, repeats included, is judged by that answer.
-  const replays = claims.filter((c) => {
+  for (const c of claims) {
     const key = keyOf(c.request);
-    return key !== undefined && !reserved.has(key);
-  });
-  if (replays.length > 0) {
-    const stored = await tx.execute<{
-      player_id: string;
-      key: string;
-      request_hash: Buffer;
-      response: StoredOutcome;
-    }>(sql`
-      select player_id, key, request_hash, response from idempotency_keys
-      where (player_id, key) in (
-        select * from unnest(${sql.param(replays.map((c) => c.request.playerId))}::uuid[],
-                             ${sql.param(replays.map((c) => c.request.idempotencyKey))}::text[]))`);
-    const byKey = new Map(stored.map((row) => [`${row.player_id}\u0000${row.key}`, row]));
-    for (const c of replays) {
-      const row = byKey.get(keyOf(c.request) ?? "");
-      if (!row) throw new Error("idempotency key vanished");
-      c.outcome = sameBytes(new Uint8Array(row.request_hash), c.request.requestHash)
-        ? await replayOutcome(tx, row.response)
-        : mismatch;
-    }
+    const row = key === undefined ? undefined : stored.get(key);
+    if (!row) continue;
+    c.outcome = sameBytes(new Uint8Array(row.request_hash), c.request.requestHash)
+      ? await replayOutcome(tx, c.request, row.response)
+      : mismatch;
   }
   for (const c of claims) {
     const key = keyOf(c.request);
@@ -87,6 +71,41 @@ export async function reserveKeys(tx: Tx, claims: Claim[]): Promise<void> {
     if (sameBytes(c.request.requestHash, first.request.requestHash)) c.sameAs = first;
     else c.outcome = mismatch;
   }
+}
+
+type StoredKey = { player_id: string; key: string; request_hash: Buffer; response: StoredOutcome };
+
+/** Inserts the keys not taken yet; returns those this transaction reserved. */
+async function insertKeys(
+  tx: Tx,
+  keys: string[],
+  firstWithKey: Map<string, Claim>,
+): Promise<string[]> {
+  const requests = keys.flatMap((key) => firstWithKey.get(key) ?? []).map((c) => c.request);
+  const inserted = await tx.execute<{ player_id: string; key: string }>(sql`
+    insert into idempotency_keys (player_id, key, request_hash, status, response)
+    select p, k, decode(h, 'hex'), 0, '{}'::jsonb
+    from unnest(${sql.param(requests.map((r) => r.playerId))}::uuid[],
+                ${sql.param(requests.map((r) => r.idempotencyKey))}::text[],
+                ${sql.param(requests.map((r) => hex(r.requestHash)))}::text[])
+      as t(p, k, h)
+    on conflict do nothing
+    returning player_id, key`);
+  return inserted.map((row) => `${row.player_id}\u0000${row.key}`);
+}
+
+async function readKeys(tx: Tx, keys: string[]): Promise<Map<string, StoredKey>> {
+  if (keys.length === 0) return new Map();
+  const split = keys.map((key) => {
+    const at = key.indexOf("\u0000");
+    return [key.slice(0, at), key.slice(at + 1)];
+  });
+  const rows = await tx.execute<StoredKey>(sql`
+    select player_id, key, request_hash, response from idempotency_keys
+    where (player_id, key) in (
+      select * from unnest(${sql.param(split.map(([p]) => p))}::uuid[],
+                           ${sql.param(split.map(([, k]) => k))}::text[]))`);
+  return new Map(rows.map((row) => [`${row.player_id}\u0000${row.key}`, row]));
 }
 
 // Refusals that may not hold when the client retries (after Retry-After, once the drop starts
@@ -125,20 +144,39 @@ export async function storeAnswers(tx: Tx, claims: Claim[]): Promise<void> {
   }
 }
 
-/** The stored first answer, with the code read back from the redemption (it is not stored twice). */
-async function replayOutcome(tx: Tx, stored: StoredOutcome): Promise<ClaimOutcome> {
+/**
+ * The stored first answer, with the code read back from the redemption (it is not stored twice).
+ * What cannot be read back fails this request alone.
+ */
+async function replayOutcome(
+  tx: Tx,
+  request: ClaimRequest,
+  stored: StoredOutcome,
+): Promise<ClaimOutcome> {
   if (!stored.ok) {
     // An answer still being written by a transaction that then failed leaves an empty record.
-    if (!("reason" in stored)) throw new Error("idempotency record without an answer");
+    if (!("reason" in stored)) {
+      throw new ClaimRequestFailure(request, "idempotency record without an answer");
+    }
     return { ...stored, replayed: true };
   }
   const [row] = await tx.execute<{ code_ciphertext: Buffer; code_key_id: string }>(sql`
     select code_ciphertext, code_key_id from redemptions where id = ${stored.redemption.id}`);
-  if (!row) throw new Error(`redemption ${stored.redemption.id} of an idempotency record is gone`);
-  return {
-    ok: true,
-    redemption: stored.redemption,
-    code: decryptCode(new Uint8Array(row.code_ciphertext), row.code_key_id),
-    replayed: true,
-  };
+  if (!row) {
+    throw new ClaimRequestFailure(
+      request,
+      `redemption ${stored.redemption.id} of an idempotency record is gone`,
+    );
+  }
+  let code: string;
+  try {
+    code = decryptCode(new Uint8Array(row.code_ciphertext), row.code_key_id);
+  } catch (cause) {
+    throw new ClaimRequestFailure(
+      request,
+      `the code of redemption ${stored.redemption.id} cannot be decrypted`,
+      { cause },
+    );
+  }
+  return { ok: true, redemption: stored.redemption, code, replayed: true };
 }

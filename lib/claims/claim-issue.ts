@@ -1,9 +1,11 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import { sql } from "drizzle-orm";
 import type { Tx } from "@/db/client";
-import { encryptCode } from "@/lib/codes/code-crypto";
+import { recordEvents } from "@/lib/audit/record-event";
+import { decryptCode, encryptCode } from "@/lib/codes/code-crypto";
 import { encodeLeaf, playerCommitment } from "@/lib/ledger/leaf";
 import { toHex } from "@/lib/ledger/merkle";
+import { logError, logWarning } from "@/lib/log";
 import type { Grant } from "./claim-allocation";
 import { type Code, type DropState, hex } from "./claim-types";
 import { newRedemptionCode } from "./redemption-code";
@@ -11,7 +13,14 @@ import { newRedemptionCode } from "./redemption-code";
 // Advisory lock class of a prize's gift codes (two-key form: a key space of its own).
 const PRIZE_CODE_LOCK = 0x434f_4445; // "CODE"
 
-type Issued = { grant: Grant; id: string; salt: Uint8Array; leaf: Uint8Array; code: Code };
+type Issued = {
+  grant: Grant;
+  id: string;
+  seq: number;
+  salt: Uint8Array;
+  leaf: Uint8Array;
+  code: Code;
+};
 
 /**
  * Turns grants into redemptions: a code for each (or sold_out when a gift-card prize has none
@@ -25,9 +34,15 @@ export async function issueRedemptions(
   grants: Grant[],
 ): Promise<void> {
   const codes = await takeCodes(tx, drop, grants);
-  const issued: Issued[] = grants.flatMap((grant) => {
+  // Claim numbers count only the grants that get a code: numbered before, a player whose first
+  // grant found no code kept a gap, and their next claim took a number already used.
+  const rank = new Map<string, number>();
+  const candidates: Issued[] = grants.flatMap((grant) => {
     const code = codes.get(grant);
     if (!code) return [];
+    const playerId = grant.claim.request.playerId;
+    const seq = grant.claimed + (rank.get(playerId) ?? 0) + 1;
+    rank.set(playerId, seq - grant.claimed);
     const id = randomUUID();
     const salt = new Uint8Array(randomBytes(32));
     const leaf = encodeLeaf({
@@ -39,15 +54,16 @@ export async function issueRedemptions(
       timeMs: drop.now.getTime(),
       playerCommitment: playerCommitment(grant.claim.request.playerId, salt),
     });
-    return [{ grant, id, salt, leaf, code }];
+    return [{ grant, id, seq, salt, leaf, code }];
   });
-  if (issued.length === 0) return;
+  if (candidates.length === 0) return;
   const status = (x: Issued) =>
     x.grant.pool.kind === "physical" ? ("awaiting_action" as const) : ("fulfilled" as const);
 
-  // Claim numbers were counted under the drop lock, so the unique (drop, player, claim number)
-  // index never refuses one here.
-  await tx.execute(sql`
+  // Claim numbers are counted under the drop lock, so the unique (drop, player, claim number)
+  // index should never refuse one here; if it does (numbers left from before), the claim is
+  // refused rather than the whole batch failing on it, again at every claim of that player.
+  const inserted = await tx.execute<{ id: string }>(sql`
     insert into redemptions (id, drop_id, prize_id, player_id, unit_id, claim_seq, status,
                              action_deadline, code_ciphertext, code_key_id, player_salt, created_at,
                              region)
@@ -55,16 +71,31 @@ export async function issueRedemptions(
            case when status = 'awaiting_action' then ${actionDeadline.toISOString()}::timestamptz end,
            decode(ct, 'hex'), kid, decode(salt, 'hex'), now(),
            (select u.region from users u where u.id = player)
-    from unnest(${sql.param(issued.map((x) => x.id))}::uuid[],
-                ${sql.param(issued.map((x) => x.grant.pool.prizeId))}::uuid[],
-                ${sql.param(issued.map((x) => x.grant.claim.request.playerId))}::uuid[],
-                ${sql.param(issued.map((x) => x.grant.unitId))}::bigint[],
-                ${sql.param(issued.map((x) => x.grant.claimSeq))}::smallint[],
-                ${sql.param(issued.map(status))}::text[],
-                ${sql.param(issued.map((x) => hex(x.code.ciphertext)))}::text[],
-                ${sql.param(issued.map((x) => x.code.keyId))}::text[],
-                ${sql.param(issued.map((x) => hex(x.salt)))}::text[])
-      as t(id, prize, player, unit, seq, status, ct, kid, salt)`);
+    from unnest(${sql.param(candidates.map((x) => x.id))}::uuid[],
+                ${sql.param(candidates.map((x) => x.grant.pool.prizeId))}::uuid[],
+                ${sql.param(candidates.map((x) => x.grant.claim.request.playerId))}::uuid[],
+                ${sql.param(candidates.map((x) => x.grant.unitId))}::bigint[],
+                ${sql.param(candidates.map((x) => x.seq))}::smallint[],
+                ${sql.param(candidates.map(status))}::text[],
+                ${sql.param(candidates.map((x) => hex(x.code.ciphertext)))}::text[],
+                ${sql.param(candidates.map((x) => x.code.keyId))}::text[],
+                ${sql.param(candidates.map((x) => hex(x.salt)))}::text[])
+      as t(id, prize, player, unit, seq, status, ct, kid, salt)
+    on conflict (drop_id, player_id, claim_seq) do nothing
+    returning id`);
+  const insertedIds = new Set(inserted.map((row) => row.id));
+  const issued = candidates.filter((x) => insertedIds.has(x.id));
+  for (const x of candidates) {
+    if (insertedIds.has(x.id)) continue;
+    logError(
+      "claim_seq_taken",
+      new Error(
+        `claim number ${x.seq} of player ${x.grant.claim.request.playerId} in drop ${drop.id} is taken`,
+      ),
+    );
+    x.grant.claim.decision = { ok: false, reason: "limit_reached", limit: drop.perPlayerLimit };
+  }
+  if (issued.length === 0) return;
   // Units locked but not given out are left as they are: available once this transaction ends.
   await tx.execute(sql`
     update drop_units set status = 'claimed'
@@ -110,9 +141,10 @@ export async function issueRedemptions(
 }
 
 /**
- * Codes: gift cards from the imported pool (ciphertext copied, never decrypted here); other
- * kinds get a generated code, encrypted the same way. A grant of a gift-card prize with no code
- * left is refused sold_out, and its unit stays available.
+ * Codes: gift cards from the imported pool, each decrypted here once (a code no key of the
+ * keyring opens is quarantined and the next one taken); other kinds get a generated code,
+ * encrypted the same way. A grant of a gift-card prize with no code left is refused sold_out,
+ * and its unit stays available.
  */
 async function takeCodes(tx: Tx, drop: DropState, grants: Grant[]): Promise<Map<Grant, Code>> {
   const codes = new Map<Grant, Code>();
@@ -136,22 +168,70 @@ async function takeCodes(tx: Tx, drop: DropState, grants: Grant[]): Promise<Map<
     from unnest(${sql.param(prizeIds)}::text[]) with ordinality as t(p, n) order by n`);
   for (const prizeId of prizeIds) {
     const group = byPrize.get(prizeId) ?? [];
-    const pool = await tx.execute<{ id: string; ciphertext: Buffer; key_id: string }>(sql`
-      select id, ciphertext, key_id from gift_codes
-      where prize_id = ${prizeId} and redemption_id is null
-      order by id limit ${group.length} for update`);
+    const usable = await takeUsableCodes(tx, drop, prizeId, group.length);
     for (const [k, g] of group.entries()) {
-      const row = pool[k];
-      if (row) {
-        codes.set(g, {
-          ciphertext: new Uint8Array(row.ciphertext),
-          keyId: row.key_id,
-          giftCodeId: row.id,
-        });
-      } else {
-        g.claim.decision = { ok: false, reason: "sold_out", limit: drop.perPlayerLimit };
-      }
+      const code = usable[k];
+      if (code) codes.set(g, code);
+      else g.claim.decision = { ok: false, reason: "sold_out", limit: drop.perPlayerLimit };
     }
   }
   return codes;
+}
+
+/**
+ * Up to `n` unused codes of a prize that decrypt. Codes are taken in id order, so a code that
+ * cannot be decrypted would come first in every batch of every drop of the prize, and fail each:
+ * it is set aside (quarantined, audited) and the next one taken.
+ */
+async function takeUsableCodes(
+  tx: Tx,
+  drop: DropState,
+  prizeId: string,
+  n: number,
+): Promise<Code[]> {
+  const usable: Code[] = [];
+  for (;;) {
+    const rows = await tx.execute<{ id: string; ciphertext: Buffer; key_id: string }>(sql`
+      select id, ciphertext, key_id from gift_codes
+      where prize_id = ${prizeId} and redemption_id is null and quarantined_at is null
+      order by id limit ${n - usable.length} for update`);
+    const bad: Array<{ id: string; keyId: string; error: string }> = [];
+    for (const row of rows) {
+      const code = { ciphertext: new Uint8Array(row.ciphertext), keyId: row.key_id };
+      try {
+        usable.push({
+          ...code,
+          giftCodeId: row.id,
+          plain: decryptCode(code.ciphertext, code.keyId),
+        });
+      } catch (error) {
+        bad.push({ id: row.id, keyId: row.key_id, error: (error as Error).message });
+      }
+    }
+    if (bad.length === 0) return usable;
+    await quarantineCodes(tx, drop, prizeId, bad);
+  }
+}
+
+async function quarantineCodes(
+  tx: Tx,
+  drop: DropState,
+  prizeId: string,
+  bad: Array<{ id: string; keyId: string; error: string }>,
+): Promise<void> {
+  await tx.execute(sql`
+    update gift_codes set quarantined_at = now()
+    where id = any(${sql.param(bad.map((b) => b.id))}::uuid[])`);
+  for (const b of bad)
+    logWarning("gift_code_quarantined", { giftCodeId: b.id, keyId: b.keyId, prizeId });
+  await recordEvents(
+    tx,
+    bad.map((b) => ({
+      action: "gift_code_quarantine",
+      subject: `gift_code:${b.id}`,
+      outcome: "ok" as const,
+      reason: "undecryptable",
+      data: { prizeId, dropId: drop.id, keyId: b.keyId, error: b.error },
+    })),
+  );
 }

@@ -44,8 +44,8 @@ export type StoredOutcome =
   | { ok: true; redemption: ClaimedRedemption }
   | { ok: false; reason: RefusalReason; limit: number };
 
-/** A code as stored (encrypted); `plain` is kept only for codes generated in this batch. */
-export type Code = { ciphertext: Uint8Array; keyId: string; giftCodeId?: string; plain?: string };
+/** A code given out by this batch: as stored (encrypted), and in plain for the answer. */
+export type Code = { ciphertext: Uint8Array; keyId: string; giftCodeId?: string; plain: string };
 
 /**
  * One request on its way through a batch. A claim is answered by exactly one of: `outcome` (a
@@ -75,6 +75,21 @@ export type DropState = {
   allocation: "first_come" | "lottery";
   eligibility: EligibilityRules;
 };
+
+/**
+ * A failure that belongs to one request of a batch (its stored answer cannot be read back, …):
+ * the batch is run again without that request, which alone gets the error.
+ */
+export class ClaimRequestFailure extends Error {
+  constructor(
+    readonly request: ClaimRequest,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = "ClaimRequestFailure";
+  }
+}
 
 /** postgres.js sends arrays of buffers badly: bytes travel as hex text and are decoded in SQL. */
 export function hex(bytes: Uint8Array | undefined): string {

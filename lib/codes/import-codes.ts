@@ -187,7 +187,8 @@ export async function codePoolStats(
   const [row] = await db
     .select({
       total: sql<number>`count(*)::int`,
-      unused: sql<number>`(count(*) filter (where ${isNull(giftCodes.redemptionId)}))::int`,
+      unused: sql<number>`(count(*) filter (where ${isNull(giftCodes.redemptionId)}
+        and ${isNull(giftCodes.quarantinedAt)}))::int`,
     })
     .from(giftCodes)
     .where(eq(giftCodes.prizeId, prizeId));

@@ -142,7 +142,7 @@ const viewColumns = {
     where u.prize_id = "prizes"."id" and u.status = 'claimed')`,
   codesTotal: sql<number>`(select count(*)::int from gift_codes g where g.prize_id = "prizes"."id")`,
   codesUnused: sql<number>`(select count(*)::int from gift_codes g
-    where g.prize_id = "prizes"."id" and g.redemption_id is null)`,
+    where g.prize_id = "prizes"."id" and g.redemption_id is null and g.quarantined_at is null)`,
 };
 
 type ViewRow = Pick<

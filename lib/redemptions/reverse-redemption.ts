@@ -141,7 +141,7 @@ async function ensureSpareGiftCode(tx: Tx, prizeId: string): Promise<void> {
   const [counts] = await tx.execute<{ unused: number; waiting: number }>(sql`
     select
       (select count(*)::int from gift_codes
-        where prize_id = ${prizeId} and redemption_id is null) as unused,
+        where prize_id = ${prizeId} and redemption_id is null and quarantined_at is null) as unused,
       (select count(*)::int from drop_units u join drops d on d.id = u.drop_id
         where u.prize_id = ${prizeId} and u.status = 'available' and d.ends_at > now()) as waiting`);
   if (!counts || counts.unused <= counts.waiting) {

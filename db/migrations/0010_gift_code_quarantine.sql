@@ -1,0 +1,1 @@
+ALTER TABLE "gift_codes" ADD COLUMN "quarantined_at" timestamp with time zone;
