@@ -54,16 +54,26 @@ export async function createTokenAction(
     expiresInDays: form.get("expiresInDays"),
   });
   if (!parsed.success) return { fieldErrors: fieldErrorsOf(parsed.error) };
-  const issued = await createApiTokenForUser(
-    getDb(),
-    user.id,
-    parsed.data,
-    clientInfo(await headers()),
-  );
-  revalidatePath("/account");
-  return {
-    created: { token: issued.token, name: issued.name, expiresAt: issued.expiresAt.toISOString() },
-  };
+  try {
+    const issued = await createApiTokenForUser(
+      getDb(),
+      user,
+      parsed.data,
+      clientInfo(await headers()),
+    );
+    revalidatePath("/account");
+    return {
+      created: {
+        token: issued.token,
+        name: issued.name,
+        expiresAt: issued.expiresAt.toISOString(),
+      },
+    };
+  } catch (error) {
+    // rate_limited, or unauthenticated: the session ended while the token was being made.
+    if (isAppError(error)) return { error: error.message };
+    throw error;
+  }
 }
 
 export async function revokeTokenAction(tokenId: string): Promise<void> {
