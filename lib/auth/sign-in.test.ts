@@ -29,7 +29,7 @@ async function enrol(userId: string) {
   const status = await twoFactorStatus(db, userId);
   const secret = decodeBase32(status.pending?.secret ?? "");
   const spent = totpCode(secret);
-  const codes = await confirmEnrolment(db, userId, spent, context);
+  const codes = await confirmEnrolment(db, { id: userId, sessionVersion: 0 }, spent, context);
   return { secret, spent, codes };
 }
 

@@ -6,6 +6,7 @@ import { type RequestContext, recordEvent } from "@/lib/audit/record-event";
 import { codeFingerprint, decryptCode, encryptCode } from "@/lib/codes/code-crypto";
 import { AppError } from "@/lib/errors/app-error";
 import { findUserByEmail } from "./accounts";
+import { lockSession, type SessionRef } from "./sessions";
 import {
   decodeBase32,
   encodeBase32,
@@ -138,14 +139,20 @@ export async function verifySecondFactor(
   return (await consumeRecoveryCode(db, user.id, trimmed)) ? "recovery_code" : undefined;
 }
 
-/** Turns two-factor on with a first code and returns the recovery codes, shown only this once. */
+/**
+ * Turns two-factor on with a first code and returns the recovery codes, shown only this once.
+ * Only for a session still current: a reset does not turn two-factor off, so an authenticator
+ * added by a stolen session just after the reset would keep the owner out of the account.
+ */
 export async function confirmEnrolment(
   db: DbOrTx,
-  userId: string,
+  account: SessionRef,
   code: string,
   context: RequestContext,
 ): Promise<string[]> {
+  const userId = account.id;
   return db.transaction(async (tx) => {
+    await lockSession(tx, userId, account.sessionVersion, "no key update");
     const user = await loadUser(tx, userId);
     if (user.totpEnabledAt) throw new AppError("bad_request", "Two-factor is already on");
     if (!user.totpSecret) throw new AppError("bad_request", "Start the set-up first");
@@ -174,14 +181,19 @@ async function replaceRecoveryCodes(db: DbOrTx, userId: string): Promise<string[
   return codes;
 }
 
-/** Turns two-factor off after a valid code; admins and auditors must keep it. */
+/**
+ * Turns two-factor off after a valid code, for a session still current; admins and auditors must
+ * keep it.
+ */
 export async function disableTwoFactor(
   db: DbOrTx,
-  userId: string,
+  account: SessionRef,
   code: string,
   context: RequestContext,
 ): Promise<void> {
+  const userId = account.id;
   await db.transaction(async (tx) => {
+    await lockSession(tx, userId, account.sessionVersion, "no key update");
     const user = await loadUser(tx, userId);
     if (user.role !== "player") {
       throw new AppError("forbidden", "Admins and auditors must keep two-factor on");

@@ -112,7 +112,7 @@ export async function confirmTwoFactorAction(
   try {
     const recoveryCodes = await confirmEnrolment(
       getDb(),
-      user.id,
+      user,
       code.data,
       clientInfo(await headers()),
     );
@@ -133,7 +133,7 @@ export async function disableTwoFactorAction(
   const code = codeForm.safeParse(form.get("code"));
   if (!code.success) return { error: code.error.issues[0]?.message };
   try {
-    await disableTwoFactor(getDb(), user.id, code.data, clientInfo(await headers()));
+    await disableTwoFactor(getDb(), user, code.data, clientInfo(await headers()));
   } catch (error) {
     if (isAppError(error)) return { error: error.message };
     throw error;
