@@ -107,36 +107,46 @@ async function acceptTotp(db: DbOrTx, user: TotpColumns, code: string): Promise<
   return taken.length === 1;
 }
 
-async function consumeRecoveryCode(db: DbOrTx, userId: string, code: string): Promise<boolean> {
-  const used = await db
-    .update(recoveryCodes)
-    .set({ usedAt: sql`now()` })
-    .where(
-      and(
-        eq(recoveryCodes.userId, userId),
-        eq(recoveryCodes.codeHash, recoveryCodeHash(code)),
-        isNull(recoveryCodes.usedAt),
-      ),
-    )
-    .returning({ userId: recoveryCodes.userId });
-  return used.length === 1;
+/** Whether the code is one of the account's unused recovery codes; spends it when `spend`. */
+async function matchRecoveryCode(
+  db: DbOrTx,
+  userId: string,
+  code: string,
+  spend: boolean,
+): Promise<boolean> {
+  const unused = and(
+    eq(recoveryCodes.userId, userId),
+    eq(recoveryCodes.codeHash, recoveryCodeHash(code)),
+    isNull(recoveryCodes.usedAt),
+  );
+  const found = spend
+    ? await db
+        .update(recoveryCodes)
+        .set({ usedAt: sql`now()` })
+        .where(unused)
+        .returning({ userId: recoveryCodes.userId })
+    : await db.select({ userId: recoveryCodes.userId }).from(recoveryCodes).where(unused);
+  return found.length === 1;
 }
 
 /**
  * Checks the second factor at sign-in: a current authenticator code, or else an unused recovery
- * code (which is then spent). Says which one passed.
+ * code, which is then spent unless `spendRecoveryCode` is off: a sign-in refused anyway after the
+ * check (a suspended account) must not cost the holder one of their ten codes. Says which passed.
  */
 export async function verifySecondFactor(
   db: DbOrTx,
   user: TotpColumns,
   code: string,
+  spendRecoveryCode = true,
 ): Promise<"totp" | "recovery_code" | undefined> {
   const trimmed = code.replace(/\s/g, "");
   if (new RegExp(`^\\d{${TOTP_DIGITS}}$`).test(trimmed)) {
     return (await acceptTotp(db, user, trimmed)) ? "totp" : undefined;
   }
   if (trimmed.length > 40) return undefined;
-  return (await consumeRecoveryCode(db, user.id, trimmed)) ? "recovery_code" : undefined;
+  const matched = await matchRecoveryCode(db, user.id, trimmed, spendRecoveryCode);
+  return matched ? "recovery_code" : undefined;
 }
 
 /**
