@@ -50,11 +50,10 @@ export async function sessionUser(
 /**
  * Locks the account row for the rest of the transaction and refuses (`unauthenticated`) unless
  * the account is not suspended and (when `sessionVersion` is given) still at the session version
- * the caller was let in at. The
- * version was checked once already when the request came in, but without a lock: a password
- * reset or a suspension committing since then would otherwise be outrun by this write. With the
- * lock, one that comes first is seen here, and one that comes later waits for this transaction
- * (and then revokes or overrides what it made).
+ * the caller was let in at. The version was checked once already when the request came in, but
+ * without a lock: a password reset or a suspension committing since then would otherwise be
+ * outrun by this write. With the lock, one that comes first is seen here, and one that comes
+ * later waits for this transaction (and then revokes or overrides what it made).
  */
 export async function lockSession(
   tx: Tx,
