@@ -3,6 +3,7 @@ import Credentials from "next-auth/providers/credentials";
 import { getDb } from "@/db/client";
 import { recordSignals, sessionSignals } from "@/lib/abuse/account-links";
 import { requestSignals } from "@/lib/abuse/request-signals";
+import { sessionUser } from "@/lib/auth/sessions";
 import { attemptSignIn, type SignInReason } from "@/lib/auth/sign-in";
 import { clientInfo } from "@/lib/http/client-info";
 import { safeRedirectPath } from "@/lib/http/safe-redirect-path";
@@ -89,13 +90,18 @@ export const { handlers, auth, signIn, signOut } = NextAuth({
       const path = url.startsWith(`${baseUrl}/`) ? url.slice(baseUrl.length) : url;
       return `${baseUrl}${safeRedirectPath(path)}`;
     },
-    jwt({ token, user }) {
+    async jwt({ token, user }) {
       if (user) {
         token.sub = user.id;
         token.role = user.role;
         token.sv = user.sessionVersion;
+        return token;
       }
-      return token;
+      // A session that a reset, a suspension or "sign out everywhere" ended is no session, for
+      // /api/auth/session as for auth(): null makes Auth.js answer none and clear the cookie.
+      if (!token.sub) return null;
+      const sessionVersion = typeof token.sv === "number" ? token.sv : undefined;
+      return (await sessionUser(getDb(), token.sub, sessionVersion)) ? token : null;
     },
     session({ session, token }) {
       session.user.id = token.sub ?? "";

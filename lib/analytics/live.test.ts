@@ -61,7 +61,8 @@ describe("live analytics feed", () => {
     // No timed refresh: only the claim's notification can bring the new count.
     const feed = createLiveFeed(sqlClient(db), remaining, { idleRefreshMs: 3_600_000 });
     const controller = new AbortController();
-    const reader = eventStream(feed, controller.signal, "snapshot").getReader();
+    const always = async () => true;
+    const reader = eventStream(feed, controller.signal, "snapshot", always).getReader();
     const decoder = new TextDecoder();
     let text = "";
     const readUntil = async (needle: string) => {

@@ -122,8 +122,11 @@ export function createLiveFeed<T>(
   };
 }
 
-/** A comment line this often keeps proxies and load balancers from closing an idle stream. */
-export const HEARTBEAT_MS = 15_000;
+/**
+ * A comment line this often keeps proxies and load balancers from closing an idle stream; each
+ * one first asks whether the caller may still watch, so a suspension ends a stream this soon.
+ */
+export const HEARTBEAT_MS = 5_000;
 /** How long the browser's EventSource waits before reconnecting after the stream drops. */
 export const RETRY_MS = 2_000;
 
@@ -139,12 +142,15 @@ export const EVENT_STREAM_HEADERS = {
 /**
  * A `text/event-stream` body: `retry:` first, then an `event` with every snapshot the feed
  * produces, and heartbeats. It unsubscribes when the client goes (the request's signal aborts or
- * the body is cancelled), so a closed tab holds nothing.
+ * the body is cancelled), so a closed tab holds nothing. The caller was let in once, when the
+ * stream opened; `stillAllowed` is asked again before every heartbeat, and a no (or a failure to
+ * answer) closes the stream. The browser then reconnects and is let in afresh, or not.
  */
 export function eventStream<T extends object>(
   feed: LiveFeed<T>,
   signal: AbortSignal,
   event: string,
+  stillAllowed: () => Promise<boolean>,
 ): ReadableStream<Uint8Array> {
   const encoder = new TextEncoder();
   let cleanup = () => {};
@@ -157,14 +163,6 @@ export function eventStream<T extends object>(
           cleanup();
         }
       };
-      write(`retry: ${RETRY_MS}\n\n`);
-      const unsubscribe = feed.subscribe((snapshot) => write(encodeEvent(event, snapshot)));
-      const heartbeat = setInterval(() => write(": heartbeat\n\n"), HEARTBEAT_MS);
-      cleanup = () => {
-        cleanup = () => {};
-        clearInterval(heartbeat);
-        unsubscribe();
-      };
       const close = () => {
         cleanup();
         try {
@@ -172,6 +170,28 @@ export function eventStream<T extends object>(
         } catch {
           // Already closed or errored by the runtime: nothing left to end.
         }
+      };
+      let asking = false;
+      const beat = async () => {
+        // A slow answer is not asked for twice at once; the next heartbeat asks again.
+        if (asking) return;
+        asking = true;
+        try {
+          if (await stillAllowed()) write(": heartbeat\n\n");
+          else close();
+        } catch {
+          close();
+        } finally {
+          asking = false;
+        }
+      };
+      write(`retry: ${RETRY_MS}\n\n`);
+      const unsubscribe = feed.subscribe((snapshot) => write(encodeEvent(event, snapshot)));
+      const heartbeat = setInterval(() => void beat(), HEARTBEAT_MS);
+      cleanup = () => {
+        cleanup = () => {};
+        clearInterval(heartbeat);
+        unsubscribe();
       };
       if (signal.aborted) close();
       else signal.addEventListener("abort", close, { once: true });

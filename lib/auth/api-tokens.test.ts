@@ -1,14 +1,16 @@
-import { and, eq, sql } from "drizzle-orm";
+import { and, eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { apiTokens, auditEvents, users } from "@/db/schema";
+import { env } from "@/lib/config/env";
 import { connectTestDb } from "@/test/db";
+import { inOneWindow } from "@/test/rate-windows";
+import { attemptDuringReset } from "@/test/reset-race";
 import { createAccount } from "./accounts";
 import {
   createApiTokenForUser,
   createApiTokenWithPassword,
   issueApiToken,
   listApiTokens,
-  revokeAllApiTokens,
   revokeApiToken,
   tokenOptionsSchema,
   userForApiToken,
@@ -29,15 +31,6 @@ async function newAccount() {
 
 const DAY = 86_400_000;
 
-/** Whether a statement of this test's database is waiting for a row lock. */
-async function waitingOnLock(): Promise<boolean> {
-  const rows = await db.execute<{ waiting: number }>(
-    sql`select count(*)::int as waiting from pg_stat_activity
-        where datname = current_database() and wait_event_type = 'Lock'`,
-  );
-  return (rows[0]?.waiting ?? 0) > 0;
-}
-
 describe("API tokens", () => {
   it("expire after the chosen number of days (30 by default), 1 to 365", async () => {
     const user = await newAccount();
@@ -54,7 +47,12 @@ describe("API tokens", () => {
   it("lists the owner's tokens with their status, never a hash", async () => {
     const user = await newAccount();
     const other = await newAccount();
-    const live = await createApiTokenForUser(db, user.id, { name: "laptop" }, context);
+    const live = await createApiTokenForUser(
+      db,
+      { ...user, sessionVersion: 0 },
+      { name: "laptop" },
+      context,
+    );
     const old = await issueApiToken(db, user.id, { name: "old" });
     await db
       .update(apiTokens)
@@ -130,30 +128,11 @@ describe("API tokens", () => {
   it("are not made for an account a reset or suspension changed while the password was checked", async () => {
     const user = await newAccount();
     const credentials = { email: user.email, password: PASSWORD };
-    // A reset in flight: the new session version is written, not yet committed.
-    const { attempt } = await db.transaction(async (tx) => {
-      await tx
-        .update(users)
-        .set({ sessionVersion: sql`${users.sessionVersion} + 1` })
-        .where(eq(users.id, user.id));
-      let finished = false;
-      const attempt = createApiTokenWithPassword(db, credentials, {}, context)
-        .then(
-          () => "issued",
-          (error: { code?: string }) => error.code,
-        )
-        .finally(() => {
-          finished = true;
-        });
-      // The password still checks out against the committed row; the token waits for the lock.
-      while (!(await waitingOnLock())) {
-        if (finished) throw new Error("the token was made without waiting for the reset");
-      }
-      await revokeAllApiTokens(tx, user.id);
-      // Wrapped: returning the promise itself would make the commit wait for it, and it for the commit.
-      return { attempt };
-    });
-    expect(await attempt).toBe("unauthenticated");
+    // The password still checks out against the committed row; the token waits for the lock.
+    const outcome = await attemptDuringReset(db, user.id, () =>
+      createApiTokenWithPassword(db, credentials, {}, context),
+    );
+    expect(outcome).toBe("unauthenticated");
     expect(await listApiTokens(db, user.id)).toEqual([]);
 
     await db.update(users).set({ suspendedAt: new Date() }).where(eq(users.id, user.id));
@@ -163,6 +142,37 @@ describe("API tokens", () => {
       code: "unauthenticated",
     });
     expect(await issueApiToken(db, user.id, {}, 1)).toMatchObject({ name: "api" });
+  });
+
+  it("are not made on the account page for a session a reset ended meanwhile", async () => {
+    const user = { ...(await newAccount()), sessionVersion: 0 };
+    // The session was checked (version 0, current) before the reset began.
+    const outcome = await attemptDuringReset(db, user.id, () =>
+      createApiTokenForUser(db, user, { name: "stolen" }, context),
+    );
+    expect(outcome).toBe("unauthenticated");
+    expect(await listApiTokens(db, user.id)).toEqual([]);
+  });
+
+  it("are made on the account page under the API's token limit for the account", async () => {
+    const limit = env().SIGN_IN_RATE_LIMIT;
+    const answers = await inOneWindow(db, 300, async () => {
+      const user = { ...(await newAccount()), sessionVersion: 0 };
+      const answers: string[] = [];
+      for (let i = 0; i <= limit; i += 1) {
+        // Each from an address of its own: the account's limit, not the address's, is reached.
+        const from = { ...context, ip: `198.18.${counter}.${i}` };
+        answers.push(
+          await createApiTokenForUser(db, user, { name: `t${i}` }, from).then(
+            () => "issued",
+            (error: { code?: string }) => error.code ?? "thrown",
+          ),
+        );
+      }
+      return answers;
+    });
+    expect(answers.slice(0, limit)).toEqual(Array(limit).fill("issued"));
+    expect(answers[limit]).toBe("rate_limited");
   });
 
   it("ask for the two-factor code when it is on", async () => {

@@ -3,11 +3,12 @@ import { and, desc, eq, gt, isNull, sql } from "drizzle-orm";
 import { z } from "zod";
 import type { DbOrTx, Tx } from "@/db/client";
 import { apiTokens, users } from "@/db/schema";
+import { enforceRateLimits, rateRules } from "@/lib/abuse/rate-limit";
 import { type RequestContext, recordEvent } from "@/lib/audit/record-event";
 import { AppError } from "@/lib/errors/app-error";
 import { NUL_MESSAGE, withoutNul } from "@/lib/validation/storable-text";
 import type { SessionUser } from "./sessions";
-import { sessionUserColumns } from "./sessions";
+import { lockSession, sessionUserColumns } from "./sessions";
 import { attemptSignIn, type SignInCredentials, signInRefusal } from "./sign-in";
 
 const PREFIX = "plt_";
@@ -57,14 +58,7 @@ export async function issueApiToken(
   const days = options.expiresInDays ?? TOKEN_TTL_DAYS;
   const expiresAt = new Date(Date.now() + days * 86_400_000);
   return db.transaction(async (tx) => {
-    const [account] = await tx
-      .select({ sessionVersion: users.sessionVersion })
-      .from(users)
-      .where(and(eq(users.id, userId), isNull(users.suspendedAt)))
-      .for("share");
-    if (!account || (sessionVersion !== undefined && account.sessionVersion !== sessionVersion)) {
-      throw new AppError("unauthenticated", "The account changed meanwhile: sign in again");
-    }
+    await lockSession(tx, userId, sessionVersion, "share");
     const [row] = await tx
       .insert(apiTokens)
       .values({ userId, tokenHash: digest(token), name, expiresAt })
@@ -87,15 +81,28 @@ export async function createApiTokenWithPassword(
   return { ...issued, role: result.user.role };
 }
 
-/** A token made on the account page by a signed-in user. */
+/**
+ * A token made on the account page by a signed-in user: under the same limits as POST
+ * /api/v1/tokens (a stolen session must not mint tokens by the thousand either), and only while
+ * the session is still current.
+ */
 export async function createApiTokenForUser(
   db: DbOrTx,
-  userId: string,
+  user: Pick<SessionUser, "id" | "email" | "sessionVersion">,
   options: TokenOptions,
   context: RequestContext,
 ): Promise<IssuedToken> {
+  const userId = user.id;
+  await enforceRateLimits(
+    db,
+    [
+      { rule: rateRules.tokenPerIp, subject: context.ip ?? "" },
+      { rule: rateRules.tokenPerAccount, subject: user.email },
+    ],
+    "Too many new tokens: wait a moment and try again",
+  );
   return db.transaction(async (tx) => {
-    const issued = await issueApiToken(tx, userId, options);
+    const issued = await issueApiToken(tx, userId, options, user.sessionVersion);
     await recordEvent(tx, {
       ...context,
       actorId: userId,

@@ -20,13 +20,20 @@ export async function currentUser(): Promise<SessionUser | undefined> {
   return id ? sessionUser(getDb(), id, session.user.sessionVersion) : undefined;
 }
 
+/** The token of the request's `Authorization: Bearer` header, if it has the header at all. */
+function bearerToken(request: Request): string | undefined {
+  const header = request.headers.get("authorization");
+  if (!header) return undefined;
+  const match = /^Bearer\s+(\S+)$/i.exec(header);
+  if (!match?.[1]) throw new AppError("unauthenticated", "Malformed Authorization header");
+  return match[1];
+}
+
 /** The caller of an API route: a bearer token if one is sent (with its id), else the session. */
 export async function apiCaller(request: Request): Promise<SessionUser | undefined> {
-  const header = request.headers.get("authorization");
-  if (header) {
-    const match = /^Bearer\s+(\S+)$/i.exec(header);
-    if (!match?.[1]) throw new AppError("unauthenticated", "Malformed Authorization header");
-    const user = await userForApiToken(getDb(), match[1]);
+  const token = bearerToken(request);
+  if (token) {
+    const user = await userForApiToken(getDb(), token);
     if (!user) throw new AppError("unauthenticated", "Invalid, expired or revoked API token");
     return user;
   }
@@ -34,6 +41,25 @@ export async function apiCaller(request: Request): Promise<SessionUser | undefin
   // route handlers run outside a Next request, as the authorisation tests call them).
   if (!request.headers.has("cookie")) return undefined;
   return currentUser();
+}
+
+/**
+ * Whether the caller apiCaller let in may still act in one of `roles`, read afresh from the
+ * database: the same token (not revoked, account not suspended), or the same session (version
+ * current, account not suspended), with the role still held. For a response that outlives its
+ * request, which must end with the caller's suspension, demotion, reset or sign-out everywhere;
+ * it needs no Next request context, so it may run long after the handler returned.
+ */
+export async function callerStillHasRole(
+  request: Request,
+  caller: SessionUser,
+  ...roles: Role[]
+): Promise<boolean> {
+  const token = bearerToken(request);
+  const now = token
+    ? await userForApiToken(getDb(), token)
+    : await sessionUser(getDb(), caller.id, caller.sessionVersion);
+  return now?.id === caller.id && roles.includes(now.role) && !needsTwoFactor(now);
 }
 
 /** Admins and auditors act with their role only once two-factor is on. */

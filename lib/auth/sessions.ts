@@ -1,16 +1,25 @@
 import { and, eq, isNull, sql } from "drizzle-orm";
-import type { DbOrTx } from "@/db/client";
+import type { DbOrTx, Tx } from "@/db/client";
 import { users } from "@/db/schema";
 import { type RequestContext, recordEvent } from "@/lib/audit/record-event";
+import { AppError } from "@/lib/errors/app-error";
 import type { PublicUser } from "./accounts";
 
+/**
+ * An account as one request was let in: the session version it was checked at. A write that a
+ * password reset or a suspension must not be outrun by (a new token, turning two-factor on or off)
+ * checks it again under a lock with lockSession.
+ */
+export type SessionRef = { id: string; sessionVersion: number };
+
 /** The caller as route handlers and pages see it. */
-export type SessionUser = PublicUser & {
-  /** Admins and auditors may use their role only with this on. */
-  twoFactorEnabled: boolean;
-  /** The API token the request came with, for the audit trail; absent for browser sessions. */
-  tokenId?: string;
-};
+export type SessionUser = PublicUser &
+  SessionRef & {
+    /** Admins and auditors may use their role only with this on. */
+    twoFactorEnabled: boolean;
+    /** The API token the request came with, for the audit trail; absent for browser sessions. */
+    tokenId?: string;
+  };
 
 export const sessionUserColumns = {
   id: users.id,
@@ -18,6 +27,7 @@ export const sessionUserColumns = {
   role: users.role,
   displayName: users.displayName,
   twoFactorEnabled: sql<boolean>`${users.totpEnabledAt} is not null`,
+  sessionVersion: users.sessionVersion,
 };
 
 /**
@@ -31,12 +41,34 @@ export async function sessionUser(
   sessionVersion: number | undefined,
 ): Promise<SessionUser | undefined> {
   const [row] = await db
-    .select({ ...sessionUserColumns, sessionVersion: users.sessionVersion })
+    .select(sessionUserColumns)
     .from(users)
     .where(and(eq(users.id, userId), isNull(users.suspendedAt)));
-  if (!row || row.sessionVersion !== sessionVersion) return undefined;
-  const { sessionVersion: _, ...user } = row;
-  return user;
+  return row && row.sessionVersion === sessionVersion ? row : undefined;
+}
+
+/**
+ * Locks the account row for the rest of the transaction and refuses (`unauthenticated`) unless
+ * the account is not suspended and (when `sessionVersion` is given) still at the session version
+ * the caller was let in at. The version was checked once already when the request came in, but
+ * without a lock: a password reset or a suspension committing since then would otherwise be
+ * outrun by this write. With the lock, one that comes first is seen here, and one that comes
+ * later waits for this transaction (and then revokes or overrides what it made).
+ */
+export async function lockSession(
+  tx: Tx,
+  userId: string,
+  sessionVersion: number | undefined,
+  strength: "share" | "no key update",
+): Promise<void> {
+  const [row] = await tx
+    .select({ sessionVersion: users.sessionVersion })
+    .from(users)
+    .where(and(eq(users.id, userId), isNull(users.suspendedAt)))
+    .for(strength);
+  if (!row || (sessionVersion !== undefined && row.sessionVersion !== sessionVersion)) {
+    throw new AppError("unauthenticated", "The account changed meanwhile: sign in again");
+  }
 }
 
 /** Ends every session of the account, this browser's included. API tokens stay valid. */

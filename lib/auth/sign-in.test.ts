@@ -29,7 +29,7 @@ async function enrol(userId: string) {
   const status = await twoFactorStatus(db, userId);
   const secret = decodeBase32(status.pending?.secret ?? "");
   const spent = totpCode(secret);
-  const codes = await confirmEnrolment(db, userId, spent, context);
+  const codes = await confirmEnrolment(db, { id: userId, sessionVersion: 0 }, spent, context);
   return { secret, spent, codes };
 }
 
@@ -209,6 +209,8 @@ describe("attemptSignIn", () => {
     await expect(
       createApiTokenWithPassword(db, { ...credentials, otp: codes[0] }, {}, context),
     ).rejects.toMatchObject({ code: "account_suspended", status: 403 });
+    // The refusal cost the holder none of their recovery codes.
+    expect((await twoFactorStatus(db, user.id)).recoveryCodesLeft).toBe(10);
     const events = await db
       .select({ action: auditEvents.action, reason: auditEvents.reason })
       .from(auditEvents)

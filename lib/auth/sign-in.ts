@@ -114,7 +114,8 @@ async function decide(
   let secondFactor: string | undefined;
   if (user.totpEnabledAt) {
     if (!credentials.otp?.trim()) return { user, result: { ok: false, reason: "otp_required" } };
-    secondFactor = await verifySecondFactor(db, user, credentials.otp);
+    // A suspended account is refused just below: its recovery code is checked, not spent.
+    secondFactor = await verifySecondFactor(db, user, credentials.otp, !user.suspendedAt);
     if (!secondFactor) return failure(db, user, "otp_invalid");
   }
 

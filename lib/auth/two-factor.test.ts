@@ -2,6 +2,7 @@ import { and, eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { auditEvents, users } from "@/db/schema";
 import { connectTestDb } from "@/test/db";
+import { attemptDuringReset } from "@/test/reset-race";
 import { createAccount } from "./accounts";
 import { endAllSessions, sessionUser } from "./sessions";
 import { decodeBase32, TOTP_STEP_SECONDS, totpCode } from "./totp";
@@ -21,7 +22,8 @@ let counter = 0;
 async function newAccount(role: "player" | "admin" | "auditor" = "player") {
   counter += 1;
   const email = `twofactor-${counter}-${Date.now()}@test.invalid`;
-  return createAccount(db, { email, password: "correct horse battery" }, role);
+  const user = await createAccount(db, { email, password: "correct horse battery" }, role);
+  return { ...user, sessionVersion: 0 };
 }
 
 const later = (secret: Uint8Array) => totpCode(secret, Date.now() + TOTP_STEP_SECONDS * 1000);
@@ -38,10 +40,10 @@ describe("two-factor enrolment", () => {
     const [row] = await db.select().from(users).where(eq(users.id, user.id));
     expect(Buffer.from(row?.totpSecret ?? []).toString("latin1")).not.toContain(secret);
 
-    await expect(confirmEnrolment(db, user.id, "12345", context)).rejects.toMatchObject({
+    await expect(confirmEnrolment(db, user, "12345", context)).rejects.toMatchObject({
       code: "otp_invalid",
     });
-    const codes = await confirmEnrolment(db, user.id, totpCode(decodeBase32(secret)), context);
+    const codes = await confirmEnrolment(db, user, totpCode(decodeBase32(secret)), context);
     expect(codes).toHaveLength(10);
     for (const code of codes) expect(code).toMatch(/^[2-9A-HJKMNP-Z]{5}-[2-9A-HJKMNP-Z]{5}$/);
     expect(await twoFactorStatus(db, user.id)).toMatchObject({
@@ -64,17 +66,40 @@ describe("two-factor enrolment", () => {
     await enrolWithSecret(db, player.id, secret);
     await enrolWithSecret(db, auditor.id, secret);
     await expect(
-      disableTwoFactor(db, auditor.id, later(decodeBase32(secret)), context),
+      disableTwoFactor(db, auditor, later(decodeBase32(secret)), context),
     ).rejects.toMatchObject({ code: "forbidden" });
-    await expect(disableTwoFactor(db, player.id, "000000", context)).rejects.toMatchObject({
+    await expect(disableTwoFactor(db, player, "000000", context)).rejects.toMatchObject({
       code: "otp_invalid",
     });
-    await disableTwoFactor(db, player.id, later(decodeBase32(secret)), context);
+    await disableTwoFactor(db, player, later(decodeBase32(secret)), context);
     expect(await twoFactorStatus(db, player.id)).toMatchObject({
       enabled: false,
       pending: undefined,
     });
     expect(await twoFactorStatus(db, auditor.id)).toMatchObject({ enabled: true });
+  });
+});
+
+describe("two-factor changes racing a password reset", () => {
+  it("are refused for a session the reset ended meanwhile", async () => {
+    const joining = await newAccount();
+    await beginEnrolment(db, joining.id);
+    const pending = (await twoFactorStatus(db, joining.id)).pending?.secret ?? "";
+    // An authenticator of the session's holder, confirmed while the owner resets the password.
+    const enabling = await attemptDuringReset(db, joining.id, () =>
+      confirmEnrolment(db, joining, totpCode(decodeBase32(pending)), context),
+    );
+    expect(enabling).toBe("unauthenticated");
+    expect(await twoFactorStatus(db, joining.id)).toMatchObject({ enabled: false });
+
+    const secret = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP";
+    const leaving = await newAccount();
+    await enrolWithSecret(db, leaving.id, secret);
+    const disabling = await attemptDuringReset(db, leaving.id, () =>
+      disableTwoFactor(db, leaving, later(decodeBase32(secret)), context),
+    );
+    expect(disabling).toBe("unauthenticated");
+    expect(await twoFactorStatus(db, leaving.id)).toMatchObject({ enabled: true });
   });
 });
 

@@ -6,6 +6,7 @@ import { type RequestContext, recordEvent } from "@/lib/audit/record-event";
 import { codeFingerprint, decryptCode, encryptCode } from "@/lib/codes/code-crypto";
 import { AppError } from "@/lib/errors/app-error";
 import { findUserByEmail } from "./accounts";
+import { lockSession, type SessionRef } from "./sessions";
 import {
   decodeBase32,
   encodeBase32,
@@ -106,46 +107,62 @@ async function acceptTotp(db: DbOrTx, user: TotpColumns, code: string): Promise<
   return taken.length === 1;
 }
 
-async function consumeRecoveryCode(db: DbOrTx, userId: string, code: string): Promise<boolean> {
-  const used = await db
-    .update(recoveryCodes)
-    .set({ usedAt: sql`now()` })
-    .where(
-      and(
-        eq(recoveryCodes.userId, userId),
-        eq(recoveryCodes.codeHash, recoveryCodeHash(code)),
-        isNull(recoveryCodes.usedAt),
-      ),
-    )
-    .returning({ userId: recoveryCodes.userId });
-  return used.length === 1;
+/** Whether the code is one of the account's unused recovery codes; spends it when `spend`. */
+async function matchRecoveryCode(
+  db: DbOrTx,
+  userId: string,
+  code: string,
+  spend: boolean,
+): Promise<boolean> {
+  const unused = and(
+    eq(recoveryCodes.userId, userId),
+    eq(recoveryCodes.codeHash, recoveryCodeHash(code)),
+    isNull(recoveryCodes.usedAt),
+  );
+  const found = spend
+    ? await db
+        .update(recoveryCodes)
+        .set({ usedAt: sql`now()` })
+        .where(unused)
+        .returning({ userId: recoveryCodes.userId })
+    : await db.select({ userId: recoveryCodes.userId }).from(recoveryCodes).where(unused);
+  return found.length === 1;
 }
 
 /**
  * Checks the second factor at sign-in: a current authenticator code, or else an unused recovery
- * code (which is then spent). Says which one passed.
+ * code, which is then spent unless `spendRecoveryCode` is off: a sign-in refused anyway after the
+ * check (a suspended account) must not cost the holder one of their ten codes. Says which passed.
  */
 export async function verifySecondFactor(
   db: DbOrTx,
   user: TotpColumns,
   code: string,
+  spendRecoveryCode = true,
 ): Promise<"totp" | "recovery_code" | undefined> {
   const trimmed = code.replace(/\s/g, "");
   if (new RegExp(`^\\d{${TOTP_DIGITS}}$`).test(trimmed)) {
     return (await acceptTotp(db, user, trimmed)) ? "totp" : undefined;
   }
   if (trimmed.length > 40) return undefined;
-  return (await consumeRecoveryCode(db, user.id, trimmed)) ? "recovery_code" : undefined;
+  const matched = await matchRecoveryCode(db, user.id, trimmed, spendRecoveryCode);
+  return matched ? "recovery_code" : undefined;
 }
 
-/** Turns two-factor on with a first code and returns the recovery codes, shown only this once. */
+/**
+ * Turns two-factor on with a first code and returns the recovery codes, shown only this once.
+ * Only for a session still current: a reset does not turn two-factor off, so an authenticator
+ * added by a stolen session just after the reset would keep the owner out of the account.
+ */
 export async function confirmEnrolment(
   db: DbOrTx,
-  userId: string,
+  account: SessionRef,
   code: string,
   context: RequestContext,
 ): Promise<string[]> {
+  const userId = account.id;
   return db.transaction(async (tx) => {
+    await lockSession(tx, userId, account.sessionVersion, "no key update");
     const user = await loadUser(tx, userId);
     if (user.totpEnabledAt) throw new AppError("bad_request", "Two-factor is already on");
     if (!user.totpSecret) throw new AppError("bad_request", "Start the set-up first");
@@ -174,14 +191,19 @@ async function replaceRecoveryCodes(db: DbOrTx, userId: string): Promise<string[
   return codes;
 }
 
-/** Turns two-factor off after a valid code; admins and auditors must keep it. */
+/**
+ * Turns two-factor off after a valid code, for a session still current; admins and auditors must
+ * keep it.
+ */
 export async function disableTwoFactor(
   db: DbOrTx,
-  userId: string,
+  account: SessionRef,
   code: string,
   context: RequestContext,
 ): Promise<void> {
+  const userId = account.id;
   await db.transaction(async (tx) => {
+    await lockSession(tx, userId, account.sessionVersion, "no key update");
     const user = await loadUser(tx, userId);
     if (user.role !== "player") {
       throw new AppError("forbidden", "Admins and auditors must keep two-factor on");

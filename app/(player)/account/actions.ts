@@ -54,16 +54,26 @@ export async function createTokenAction(
     expiresInDays: form.get("expiresInDays"),
   });
   if (!parsed.success) return { fieldErrors: fieldErrorsOf(parsed.error) };
-  const issued = await createApiTokenForUser(
-    getDb(),
-    user.id,
-    parsed.data,
-    clientInfo(await headers()),
-  );
-  revalidatePath("/account");
-  return {
-    created: { token: issued.token, name: issued.name, expiresAt: issued.expiresAt.toISOString() },
-  };
+  try {
+    const issued = await createApiTokenForUser(
+      getDb(),
+      user,
+      parsed.data,
+      clientInfo(await headers()),
+    );
+    revalidatePath("/account");
+    return {
+      created: {
+        token: issued.token,
+        name: issued.name,
+        expiresAt: issued.expiresAt.toISOString(),
+      },
+    };
+  } catch (error) {
+    // rate_limited, or unauthenticated: the session ended while the token was being made.
+    if (isAppError(error)) return { error: error.message };
+    throw error;
+  }
 }
 
 export async function revokeTokenAction(tokenId: string): Promise<void> {
@@ -102,7 +112,7 @@ export async function confirmTwoFactorAction(
   try {
     const recoveryCodes = await confirmEnrolment(
       getDb(),
-      user.id,
+      user,
       code.data,
       clientInfo(await headers()),
     );
@@ -123,7 +133,7 @@ export async function disableTwoFactorAction(
   const code = codeForm.safeParse(form.get("code"));
   if (!code.success) return { error: code.error.issues[0]?.message };
   try {
-    await disableTwoFactor(getDb(), user.id, code.data, clientInfo(await headers()));
+    await disableTwoFactor(getDb(), user, code.data, clientInfo(await headers()));
   } catch (error) {
     if (isAppError(error)) return { error: error.message };
     throw error;
