@@ -87,8 +87,10 @@ function isHttps(request: NextRequest): boolean {
 export const config = {
   matcher: [
     {
-      // Everything but the API, Next's static files and image optimiser, and the favicon.
-      source: "/((?!api/|_next/static|_next/image|favicon\\.ico).*)",
+      // Everything but the API, Next's static files and image optimiser, and the favicon. The
+      // well-known documents are shared-cacheable API answers: a device cookie on one would be
+      // handed by a cache to every browser behind it, linking their accounts as one device.
+      source: "/((?!api/|\\.well-known/|_next/static|_next/image|favicon\\.ico).*)",
       // Link prefetches carry no HTML, so they need neither a nonce nor a cookie.
       missing: [
         { type: "header", key: "next-router-prefetch" },
