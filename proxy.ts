@@ -51,10 +51,13 @@ export function proxy(request: NextRequest) {
  * other page talks only to this site and the public node.
  */
 function chainOrigins(pathname: string): string {
-  const publicNode = new URL(publicRpcUrl()).origin;
-  return pathname === "/verify"
-    ? `${publicNode} https: http://localhost:* http://127.0.0.1:*`
-    : publicNode;
+  const node = publicRpcUrl();
+  const publicNode = node === undefined ? [] : [new URL(node).origin];
+  return (
+    pathname === "/verify"
+      ? [...publicNode, "https:", "http://localhost:*", "http://127.0.0.1:*"]
+      : publicNode
+  ).join(" ");
 }
 
 function contentSecurityPolicy(nonce: string, pathname: string): string {
@@ -70,7 +73,7 @@ function contentSecurityPolicy(nonce: string, pathname: string): string {
     "style-src-attr 'unsafe-inline'",
     "img-src 'self' data: blob:",
     "font-src 'self'",
-    `connect-src 'self' ${chainOrigins(pathname)}`,
+    `connect-src 'self' ${chainOrigins(pathname)}`.trim(),
     "object-src 'none'",
     "base-uri 'self'",
     "form-action 'self'",

@@ -18,9 +18,9 @@ const WEB_URL = `http://localhost:${E2E_WEB_PORT}`;
 
 /** What an operator gives `npm run web`: the e2e stack's own database, chain and secrets. */
 function productionEnvironment(mail: Record<string, string>): NodeJS.ProcessEnv {
-  const { contract } = JSON.parse(
+  const { contract, deploymentBlock } = JSON.parse(
     fs.readFileSync(path.join(E2E_DATA_DIR, "chain", "ledger.json"), "utf8"),
-  ) as { contract: string };
+  ) as { contract: string; deploymentBlock: number };
   return {
     ...process.env,
     PRIZELEDGER_DATA_DIR: E2E_DATA_DIR,
@@ -33,6 +33,8 @@ function productionEnvironment(mail: Record<string, string>): NodeJS.ProcessEnv 
     LEDGER_CONTRACT: contract,
     ANCHORER_KEY: DEV_ANCHORER_KEY,
     LEDGER_CHAIN_ID: String(CHAIN_ID),
+    LEDGER_DEPLOYMENT_BLOCK: String(deploymentBlock),
+    LEDGER_PUBLIC_RPC_URL: CHAIN_RPC_URL,
     RECEIPT_SIGNING_KEY: DEV_RECEIPT_KEY,
     SIGN_IN_RATE_LIMIT: "1000",
     SMTP_URL: "",
