@@ -51,10 +51,13 @@ export function proxy(request: NextRequest) {
  * other page talks only to this site and the public node.
  */
 function chainOrigins(pathname: string): string {
-  const publicNode = new URL(publicRpcUrl()).origin;
-  return pathname === "/verify"
-    ? `${publicNode} https: http://localhost:* http://127.0.0.1:*`
-    : publicNode;
+  const node = publicRpcUrl();
+  const publicNode = node === undefined ? [] : [new URL(node).origin];
+  return (
+    pathname === "/verify"
+      ? [...publicNode, "https:", "http://localhost:*", "http://127.0.0.1:*"]
+      : publicNode
+  ).join(" ");
 }
 
 function contentSecurityPolicy(nonce: string, pathname: string): string {
@@ -70,7 +73,7 @@ function contentSecurityPolicy(nonce: string, pathname: string): string {
     "style-src-attr 'unsafe-inline'",
     "img-src 'self' data: blob:",
     "font-src 'self'",
-    `connect-src 'self' ${chainOrigins(pathname)}`,
+    `connect-src 'self' ${chainOrigins(pathname)}`.trim(),
     "object-src 'none'",
     "base-uri 'self'",
     "form-action 'self'",
@@ -87,8 +90,10 @@ function isHttps(request: NextRequest): boolean {
 export const config = {
   matcher: [
     {
-      // Everything but the API, Next's static files and image optimiser, and the favicon.
-      source: "/((?!api/|_next/static|_next/image|favicon\\.ico).*)",
+      // Everything but the API, Next's static files and image optimiser, and the favicon. The
+      // well-known documents are shared-cacheable API answers: a device cookie on one would be
+      // handed by a cache to every browser behind it, linking their accounts as one device.
+      source: "/((?!api/|\\.well-known/|_next/static|_next/image|favicon\\.ico).*)",
       // Link prefetches carry no HTML, so they need neither a nonce nor a cookie.
       missing: [
         { type: "header", key: "next-router-prefetch" },

@@ -34,6 +34,7 @@ function productionEnvironment(mail: Record<string, string>): NodeJS.ProcessEnv 
     ANCHORER_KEY: DEV_ANCHORER_KEY,
     LEDGER_CHAIN_ID: String(CHAIN_ID),
     LEDGER_DEPLOYMENT_BLOCK: String(deploymentBlock),
+    LEDGER_PUBLIC_RPC_URL: CHAIN_RPC_URL,
     RECEIPT_SIGNING_KEY: DEV_RECEIPT_KEY,
     SIGN_IN_RATE_LIMIT: "1000",
     SMTP_URL: "",

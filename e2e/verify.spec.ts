@@ -97,7 +97,8 @@ function clone(receipt: Receipt): Receipt {
 
 async function verifyText(page: Page, text: string): Promise<void> {
   await page.goto("/verify");
-  await expect(page.getByTestId("rpc-url")).toHaveValue(CHAIN_RPC_URL);
+  await expect(page.getByTestId("rpc-url")).toHaveValue("");
+  await expect(page.getByTestId("rpc-default")).toContainText(CHAIN_RPC_URL);
   await page.getByTestId("receipt-input").fill(text);
   await page.getByRole("button", { name: "Verify receipt" }).click();
   await expect(page.getByTestId("verdict")).toBeVisible();
@@ -298,6 +299,9 @@ test.describe("receipt verification", () => {
     const res = await request.get("/.well-known/prizeledger.json");
     expect(res.status()).toBe(200);
     expect(res.headers()["access-control-allow-origin"]).toBe("*");
+    // Publicly cacheable, so it must carry no device cookie a shared cache would hand to everyone.
+    expect(res.headers()["cache-control"]).toContain("public");
+    expect(res.headers()["set-cookie"]).toBeUndefined();
     const identity = (await res.json()) as {
       chainId: number;
       contract: string;
@@ -324,6 +328,9 @@ test.describe("receipt verification", () => {
     await expectVerified(page);
     await expect(page.getByTestId("trusted-identity")).toContainText(
       `this site: chain ${identity.chainId}, contract ${identity.contract}`,
+    );
+    await expect(page.getByTestId("trusted-node")).toHaveText(
+      `Chain node asked: ${CHAIN_RPC_URL} (this site's)`,
     );
     await shot(page, "verify-07-identity-desktop");
     await page.setViewportSize(PHONE);
@@ -424,5 +431,66 @@ test.describe("receipt verification", () => {
       "the chain id and contract you entered: chain 1",
     );
     await shot(page, "verify-10-named-contract-phone");
+  });
+
+  test("an operator's node is not asked once this site's ledger is trusted again", async ({
+    page,
+  }) => {
+    // Another operator, served to this browser only. Its node could answer anything (a hostile
+    // one would pass any forged receipt); this one relays to the real chain and counts its calls.
+    const site = await (await page.request.get("/.well-known/prizeledger.json")).json();
+    const operatorDocument = `${BASE_URL}/e2e-operator/prizeledger.json`;
+    const operatorNode = `${BASE_URL}/e2e-operator/rpc`;
+    let operatorNodeCalls = 0;
+    await page.route(operatorDocument, (route) =>
+      route.fulfill({ json: { ...site, rpcUrl: operatorNode } }),
+    );
+    await page.route(operatorNode, async (route) => {
+      operatorNodeCalls++;
+      await route.fulfill({ response: await route.fetch({ url: CHAIN_RPC_URL }) });
+    });
+    const verifyAgainst = async (choice: "operator" | "site" | "contract") => {
+      await page.getByTestId(`trust-${choice}`).check();
+      await page.getByRole("button", { name: "Verify receipt" }).click();
+      await expectVerified(page);
+    };
+
+    for (const [size, viewport] of [
+      ["desktop", { width: 1280, height: 800 }],
+      ["phone", PHONE],
+    ] as const) {
+      await page.setViewportSize(viewport);
+      await page.goto("/verify");
+      await page.getByTestId("receipt-input").fill(JSON.stringify(owner.receipt, null, 2));
+      await page.getByTestId("trust-operator").check();
+      await page.getByTestId("operator-url").fill(operatorDocument);
+      operatorNodeCalls = 0;
+      await verifyAgainst("operator");
+      await expect(page.getByTestId("trusted-node")).toHaveText(
+        `Chain node asked: ${operatorNode} (the operator's)`,
+      );
+      expect(operatorNodeCalls).toBeGreaterThan(0);
+      await expect(page.getByTestId("rpc-url")).toHaveValue("");
+      await shot(page, `verify-11-operator-node-${size}`);
+
+      operatorNodeCalls = 0;
+      await verifyAgainst("site");
+      await expect(page.getByTestId("trusted-identity")).toContainText(
+        "Trusted ledger: this site:",
+      );
+      await expect(page.getByTestId("trusted-node")).toHaveText(
+        `Chain node asked: ${CHAIN_RPC_URL} (this site's)`,
+      );
+      await shot(page, `verify-11-back-to-site-${size}`);
+
+      await page.getByTestId("trust-contract").check();
+      await page.getByTestId("pin-chain-id").fill(String(owner.receipt.anchor.chainId));
+      await page.getByTestId("pin-contract").fill(owner.receipt.anchor.contract);
+      await verifyAgainst("contract");
+      await expect(page.getByTestId("trusted-node")).toHaveText(
+        `Chain node asked: ${CHAIN_RPC_URL} (this site's)`,
+      );
+      expect(operatorNodeCalls).toBe(0);
+    }
   });
 });

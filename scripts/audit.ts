@@ -5,18 +5,20 @@
  * Downloads every leaf from the public API, rebuilds every root, checks every published and every
  * on-chain checkpoint and the leaves left unanchored past the deadline. The contract is the one
  * the flags name or, with none, this installation's (LEDGER_* settings, or the contract
- * `npm start` deployed): never one the log API names. The URL defaults to PRIZELEDGER_URL, then
+ * `npm start` deployed): never one the log API names; a published checkpoint naming another is a
+ * problem. The URL defaults to the --operator's site, then PRIZELEDGER_URL, then
  * http://localhost:3000; the RPC URL to the pinned ledger's node. Exits 0 when every check
  * passes, 1 on any problem, 2 on a usage error.
  */
 import { parseArgs } from "node:util";
-import { getAddress, JsonRpcProvider } from "ethers";
+import { JsonRpcProvider } from "ethers";
 import { ConfigError, parseEnv } from "../lib/config/env";
 import {
   auditLog,
   contractChain,
   DEFAULT_DEADLINE_SECONDS,
   type LeavesPage,
+  type PublishedCheckpoint,
 } from "../lib/ledger/audit-log";
 import { describeTrustRoot, LedgerIdentityError } from "../lib/ledger/identity";
 import { type PinnedLedger, pinLedger } from "../lib/ledger/pin-ledger";
@@ -24,20 +26,12 @@ import { type PinnedLedger, pinLedger } from "../lib/ledger/pin-ledger";
 const USAGE =
   "usage: npm run audit -- [--url URL] [--operator URL | --contract 0x… --chain-id N] [--rpc URL] [--deadline SECONDS]";
 
-type ApiCheckpoint = {
-  treeSize: number;
-  rootHash: string;
-  chainId: number | null;
-  contract: string | null;
-};
-
 function usage(message: string): never {
   console.error(`${message}\n${USAGE}`);
   process.exit(2);
 }
 
 let url = "";
-let rpcOption: string | undefined;
 let pinned: PinnedLedger | undefined;
 let deadlineSeconds = DEFAULT_DEADLINE_SECONDS;
 try {
@@ -53,8 +47,6 @@ try {
     },
   });
   if (positionals.length > 0) usage(`unexpected argument: ${positionals[0]}`);
-  url = (values.url ?? process.env.PRIZELEDGER_URL ?? "http://localhost:3000").replace(/\/+$/, "");
-  rpcOption = values.rpc;
   if (values.deadline !== undefined) {
     deadlineSeconds = Number(values.deadline);
     if (!Number.isFinite(deadlineSeconds) || deadlineSeconds < 0) {
@@ -62,15 +54,25 @@ try {
     }
   }
   pinned = await pinLedger(
-    { operator: values.operator, contract: values.contract, chainId: values["chain-id"] },
+    {
+      operator: values.operator,
+      contract: values.contract,
+      chainId: values["chain-id"],
+      rpc: values.rpc,
+    },
     parseEnv(),
   );
+  url = (
+    values.url ??
+    pinned.operatorOrigin ??
+    process.env.PRIZELEDGER_URL ??
+    "http://localhost:3000"
+  ).replace(/\/+$/, "");
 } catch (error) {
   if (error instanceof LedgerIdentityError || error instanceof ConfigError) usage(error.message);
   usage(error instanceof Error ? error.message : String(error));
 }
-const { trust } = pinned;
-const rpc = rpcOption ?? pinned.rpcUrl;
+const { trust, rpcUrl: rpc } = pinned;
 
 async function getJson<T>(path: string): Promise<T> {
   const response = await fetch(`${url}${path}`, { headers: { accept: "application/json" } });
@@ -85,22 +87,12 @@ function fail(message: string): never {
   process.exit(1);
 }
 
-let published: ApiCheckpoint[];
+let published: PublishedCheckpoint[];
 try {
-  published = (await getJson<{ checkpoints: ApiCheckpoint[] }>("/api/v1/ledger/checkpoints"))
+  published = (await getJson<{ checkpoints: PublishedCheckpoint[] }>("/api/v1/ledger/checkpoints"))
     .checkpoints;
 } catch (error) {
   fail(`Cannot read the checkpoints: ${error instanceof Error ? error.message : String(error)}`);
-}
-
-// Only checkpoints on the pinned ledger are held against it; the API naming others is reported.
-const ours = published.filter(
-  (cp) => cp.chainId === trust.chainId && cp.contract && getAddress(cp.contract) === trust.contract,
-);
-if (ours.length < published.length) {
-  console.log(
-    `Note: ${published.length - ours.length} published checkpoint(s) name another chain or contract and are not checked.`,
-  );
 }
 
 const provider = new JsonRpcProvider(rpc, trust.chainId, {
@@ -122,8 +114,9 @@ try {
   const report = await auditLog({
     fetchLeaves: (start, end) =>
       getJson<LeavesPage>(`/api/v1/ledger/leaves?start=${start}&end=${end}`),
-    fetchCheckpoints: async () => ours,
+    fetchCheckpoints: async () => published,
     chain: contractChain(provider, trust.contract, pinned.deploymentBlock),
+    ledger: trust,
     deadlineSeconds,
     onProgress: (leaves) => {
       if (leaves % 10_000 === 0 && leaves > 0) console.log(`… ${leaves} leaves`);

@@ -248,6 +248,29 @@ describe("npm run verify", () => {
     );
     expect(bad.out).toContain(`${serverUrl}/bad.json is not a Prizeledger ledger identity`);
     expect(bad.code).toBe(2);
+
+    // A node over plain http on another host: anyone on the path could answer for it.
+    routes.set(
+      "/insecure.json",
+      JSON.stringify({
+        ...JSON.parse(routes.get("/.well-known/prizeledger.json") as string),
+        rpcUrl: "http://rpc.op.example:8545",
+      }),
+    );
+    const insecure = await cli(
+      "verify",
+      [files.genuine as string, "--operator", `${serverUrl}/insecure.json`],
+      empty,
+    );
+    expect(insecure.out).toContain("http://rpc.op.example:8545 is not https");
+    expect(insecure.code).toBe(2);
+    const ownNode = await cli(
+      "verify",
+      [files.genuine as string, "--operator", `${serverUrl}/insecure.json`, "--rpc", chain.rpcUrl],
+      empty,
+    );
+    expect(ownNode.out).toContain(`against ${chain.rpcUrl}`);
+    expect(ownNode.code).toBe(0);
   });
 
   it("refuses to guess: no installation and no flags, or two ways of naming the ledger", async () => {
@@ -295,7 +318,9 @@ describe("npm run audit", () => {
 
     const audit = await cli("audit", ["--url", serverUrl], installation);
     expect(audit.out).toContain(`against contract ${chain.contractAddress}`);
-    expect(audit.out).toContain("1 published checkpoint(s) name another chain or contract");
+    expect(audit.out).toContain(
+      `✗ foreign_checkpoint: API checkpoint 1 names contract ${attackerContract}`,
+    );
     expect(audit.out).toContain("✗ root_mismatch");
     expect(audit.out).toContain("Audit FAILED");
     expect(audit.code).toBe(1);
@@ -308,5 +333,28 @@ describe("npm run audit", () => {
     );
     expect(lookAlike.out).toContain("Audit passed.");
     expect(lookAlike.code).toBe(0);
+  });
+
+  it("audits the --operator's own site, and reports a contract address it cannot read", async () => {
+    // The operator's API names its contract with a broken checksum (one letter's case changed).
+    const misspelt = chain.contractAddress.replace(/[a-f]/, (c) => c.toUpperCase());
+    const genuine = JSON.parse(fs.readFileSync(files.genuine as string, "utf8")) as Receipt;
+    routes.set(
+      "/api/v1/ledger/checkpoints",
+      JSON.stringify({
+        checkpoints: [{ ...genuine.checkpoint, chainId: chain.chainId, contract: misspelt }],
+      }),
+    );
+    routes.set(
+      "/api/v1/ledger/leaves?start=0&end=1000",
+      JSON.stringify({ leaves: [{ index: 0, data: genuine.leaf.data }] }),
+    );
+    const audit = await cli("audit", ["--operator", serverUrl], empty);
+    expect(audit.out).toContain(`Auditing ${serverUrl} against contract ${chain.contractAddress}`);
+    expect(audit.out).toContain(
+      `✗ foreign_checkpoint: API checkpoint 1 names contract ${misspelt}`,
+    );
+    expect(audit.out).toContain("Audit FAILED: 1 problem(s).");
+    expect(audit.code).toBe(1);
   });
 });

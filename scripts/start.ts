@@ -67,6 +67,8 @@ async function main(): Promise<void> {
 
   let ledger = {
     rpcUrl: env.LEDGER_RPC_URL,
+    // An external node is published only as LEDGER_PUBLIC_RPC_URL names it; the embedded one is.
+    publicRpcUrl: env.LEDGER_PUBLIC_RPC_URL,
     contract: env.LEDGER_CONTRACT,
     key: env.ANCHORER_KEY,
     chainId: env.LEDGER_CHAIN_ID,
@@ -84,6 +86,7 @@ async function main(): Promise<void> {
     cleanups.push(chain.stop);
     ledger = {
       rpcUrl: chain.rpcUrl,
+      publicRpcUrl: env.LEDGER_PUBLIC_RPC_URL ?? chain.rpcUrl,
       contract: chain.contract,
       key: chain.anchorerKey,
       chainId: CHAIN_ID,
@@ -102,7 +105,7 @@ async function main(): Promise<void> {
     LEDGER_CHAIN_ID: ledger.chainId ? String(ledger.chainId) : "",
     LEDGER_DEPLOYMENT_BLOCK: ledger.deploymentBlock?.toString() ?? "",
     RECEIPT_SIGNING_KEY: ledger.receiptKey ?? "",
-    LEDGER_PUBLIC_RPC_URL: env.LEDGER_PUBLIC_RPC_URL ?? ledger.rpcUrl ?? "",
+    LEDGER_PUBLIC_RPC_URL: ledger.publicRpcUrl ?? "",
     AUTH_SECRET: authSecret(env),
     MAIL_CAPTURE: mailCapture ?? "",
     ...codeKeyEnvironment(),

@@ -23,7 +23,6 @@ function fail(message: string, code = 1): never {
 }
 
 let file = "";
-let rpcOption: string | undefined;
 let pinned: PinnedLedger | undefined;
 try {
   const { positionals, values } = parseArgs({
@@ -37,17 +36,20 @@ try {
   });
   if (positionals.length !== 1) fail(USAGE, 2);
   file = positionals[0] as string;
-  rpcOption = values.rpc;
   pinned = await pinLedger(
-    { operator: values.operator, contract: values.contract, chainId: values["chain-id"] },
+    {
+      operator: values.operator,
+      contract: values.contract,
+      chainId: values["chain-id"],
+      rpc: values.rpc,
+    },
     parseEnv(),
   );
 } catch (error) {
   if (error instanceof LedgerIdentityError || error instanceof ConfigError) fail(error.message, 2);
   fail(`${error instanceof Error ? error.message : String(error)}\n${USAGE}`, 2);
 }
-const { trust } = pinned;
-const rpc = rpcOption ?? pinned.rpcUrl;
+const { trust, rpcUrl: rpc } = pinned;
 
 let receipt: unknown;
 try {

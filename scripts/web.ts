@@ -18,6 +18,9 @@ const env = loadEnvOrExit("web", [
   "LEDGER_DEPLOYMENT_BLOCK",
   // /api/health reads the node: without it every instance reports itself degraded.
   "LEDGER_RPC_URL",
+  // The node the identity publishes to browsers and auditors. Never LEDGER_RPC_URL in its place:
+  // that one may carry an API key in its URL, or speak WebSocket, which browsers cannot use.
+  "LEDGER_PUBLIC_RPC_URL",
 ]);
 const mailProblem = productionMailProblem(env);
 if (mailProblem) {

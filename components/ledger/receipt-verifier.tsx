@@ -7,6 +7,7 @@ import {
   fetchLedgerIdentity,
   identityDocumentUrl,
   type LedgerIdentity,
+  operatorNodeUrl,
   type TrustFailure,
   type TrustRoot,
   trustRootOf,
@@ -17,6 +18,8 @@ import { type VerifyStep, verifyReceipt } from "@/lib/ledger/receipt";
 
 type Step = Pick<VerifyStep, "label" | "ok" | "detail"> & { id: string };
 type Outcome = { ok: boolean; provisional: boolean; reason?: TrustFailure } | null;
+/** A verification's trusted ledger and the node it asked, shown together with its verdict. */
+type Pinned = { trust: TrustRoot; rpc: string; whoseNode: string };
 type TrustChoice = "site" | "operator" | "contract";
 
 const TRUST_CHOICES: Array<[TrustChoice, string]> = [
@@ -35,7 +38,9 @@ const REASONS: Record<TrustFailure, string> = {
  * Checks a receipt entirely in this browser against a pinned ledger: this site's published
  * identity (rendered by the server, never read from the receipt), or the operator the auditor
  * names. The chain is asked over JSON-RPC; the receipt's own claims about which chain, contract
- * and signer to ask are only compared with the pinned ones.
+ * and signer to ask are only compared with the pinned ones. The node is chosen afresh for each
+ * verification (the auditor's own, else the pinned ledger's), never kept from an earlier one: a
+ * node can answer anything, so an operator's node must not outlive the choice of that operator.
  */
 export function ReceiptVerifier({
   siteIdentity,
@@ -43,16 +48,18 @@ export function ReceiptVerifier({
   redemptionId,
 }: {
   siteIdentity: LedgerIdentity | null;
-  defaultRpcUrl: string;
+  /** This site's public node: the default for its own ledger and for a chain id and contract. */
+  defaultRpcUrl?: string;
   redemptionId?: string;
 }) {
   const [text, setText] = useState("");
-  const [rpcUrl, setRpcUrl] = useState(defaultRpcUrl);
+  /** The auditor's own node; empty means the pinned ledger's. */
+  const [ownRpcUrl, setOwnRpcUrl] = useState("");
   const [choice, setChoice] = useState<TrustChoice>(siteIdentity ? "site" : "operator");
   const [operatorUrl, setOperatorUrl] = useState("");
   const [pinChainId, setPinChainId] = useState("");
   const [pinContract, setPinContract] = useState("");
-  const [trusted, setTrusted] = useState<TrustRoot | null>(null);
+  const [trusted, setTrusted] = useState<Pinned | null>(null);
   const [steps, setSteps] = useState<Step[]>([]);
   const [outcome, setOutcome] = useState<Outcome>(null);
   const [running, setRunning] = useState(false);
@@ -76,18 +83,33 @@ export function ReceiptVerifier({
     setInputError(null);
   };
 
-  /** The ledger to trust, as the auditor chose it; an operator's node replaces ours by default. */
-  const pinTrust = async (): Promise<{ trust: TrustRoot; rpc: string }> => {
+  /** The ledger to trust as the auditor chose it, and the node to ask about it. */
+  const pinTrust = async (): Promise<Pinned> => {
+    const own = ownRpcUrl.trim();
+    const withNode = (
+      trust: TrustRoot,
+      whose: string,
+      published: () => string | undefined,
+    ): Pinned => {
+      if (own) return { trust, rpc: own, whoseNode: "yours" };
+      const rpc = published();
+      if (!rpc) throw new Error("Name the chain node to ask: this site publishes none");
+      return { trust, rpc, whoseNode: whose };
+    };
     if (choice === "site") {
       if (!siteIdentity) throw new Error("This site has no ledger identity: name an operator");
-      return { trust: trustRootOf(siteIdentity, "this site"), rpc: rpcUrl };
+      return withNode(
+        trustRootOf(siteIdentity, "this site"),
+        "this site's",
+        () => siteIdentity.rpcUrl,
+      );
     }
     if (choice === "operator") {
       const url = identityDocumentUrl(operatorUrl);
       const identity = await fetchLedgerIdentity(url);
-      const rpc = rpcUrl === defaultRpcUrl ? identity.rpcUrl : rpcUrl;
-      setRpcUrl(rpc);
-      return { trust: trustRootOf(identity, url.toString()), rpc };
+      return withNode(trustRootOf(identity, url.toString()), "the operator's", () =>
+        operatorNodeUrl(identity),
+      );
     }
     const chainId = Number(pinChainId);
     if (!/^[1-9][0-9]*$/.test(pinChainId.trim()) || !Number.isSafeInteger(chainId)) {
@@ -96,14 +118,15 @@ export function ReceiptVerifier({
     if (!/^0x[0-9a-fA-F]{40}$/.test(pinContract.trim())) {
       throw new Error("The contract must be an address: 0x and 40 hex digits");
     }
-    return {
-      trust: {
+    return withNode(
+      {
         chainId,
         contract: getAddress(pinContract.trim().toLowerCase()),
         source: "the chain id and contract you entered",
       },
-      rpc: rpcUrl,
-    };
+      "this site's",
+      () => defaultRpcUrl,
+    );
   };
 
   const verify = async () => {
@@ -119,7 +142,7 @@ export function ReceiptVerifier({
       return;
     }
     setRunning(true);
-    let pinned: { trust: TrustRoot; rpc: string };
+    let pinned: Pinned;
     try {
       pinned = await pinTrust();
     } catch (error) {
@@ -135,7 +158,7 @@ export function ReceiptVerifier({
       setRunning(false);
       return;
     }
-    setTrusted(pinned.trust);
+    setTrusted(pinned);
     const provider = new JsonRpcProvider(url.toString(), undefined, { staticNetwork: true });
     try {
       // A provisional receipt carries the operator's signed promise instead of a proof.
@@ -227,9 +250,23 @@ export function ReceiptVerifier({
           )}
         </fieldset>
         <label style={{ marginTop: 14 }}>
-          Chain JSON-RPC URL
-          <input value={rpcUrl} onChange={(e) => setRpcUrl(e.target.value)} data-testid="rpc-url" />
+          Chain JSON-RPC URL (optional: a node you trust)
+          <input
+            value={ownRpcUrl}
+            onChange={(e) => setOwnRpcUrl(e.target.value)}
+            placeholder="https://…"
+            data-testid="rpc-url"
+          />
         </label>
+        <p className="small muted" style={{ overflowWrap: "anywhere" }} data-testid="rpc-default">
+          {ownRpcUrl.trim()
+            ? "Your node is asked, whichever ledger you trust."
+            : choice === "operator"
+              ? "Left empty, the node the operator publishes is asked (https, or http on this machine)."
+              : defaultRpcUrl
+                ? `Left empty, this site's node is asked: ${defaultRpcUrl}`
+                : "This site publishes no chain node: name one."}
+        </p>
         <div style={{ marginTop: 14 }}>
           <button type="button" onClick={() => void verify()} disabled={running || !text.trim()}>
             {running ? "Verifying…" : "Verify receipt"}
@@ -243,9 +280,18 @@ export function ReceiptVerifier({
       </section>
       <section aria-live="polite">
         {trusted && (
-          <p className="small" style={{ overflowWrap: "anywhere" }} data-testid="trusted-identity">
-            Trusted ledger: {describeTrustRoot(trusted)}
-          </p>
+          <>
+            <p
+              className="small"
+              style={{ overflowWrap: "anywhere" }}
+              data-testid="trusted-identity"
+            >
+              Trusted ledger: {describeTrustRoot(trusted.trust)}
+            </p>
+            <p className="small" style={{ overflowWrap: "anywhere" }} data-testid="trusted-node">
+              Chain node asked: {trusted.rpc} ({trusted.whoseNode})
+            </p>
+          </>
         )}
         {outcome && (
           <div

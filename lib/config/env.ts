@@ -145,9 +145,14 @@ export function appUrl(config: Env = env()): string {
 }
 
 /**
- * The chain node a browser verifying a receipt talks to by default: /verify offers it, and the
- * Content-Security-Policy lets pages reach it (and no other origin but our own).
+ * The chain node a browser verifying a receipt talks to by default: the ledger identity publishes
+ * it, /verify offers it, and the Content-Security-Policy lets pages reach it (and no other origin
+ * but our own). LEDGER_PUBLIC_RPC_URL, or with no node configured at all the embedded one; never
+ * LEDGER_RPC_URL, the worker's own node, which may carry an API key in its URL or speak WebSocket.
  */
-export function publicRpcUrl(config: Env = env()): string {
-  return config.LEDGER_PUBLIC_RPC_URL ?? config.LEDGER_RPC_URL ?? "http://127.0.0.1:8545";
+export function publicRpcUrl(config: Env = env()): string | undefined {
+  if (config.LEDGER_PUBLIC_RPC_URL !== undefined) return config.LEDGER_PUBLIC_RPC_URL;
+  return config.LEDGER_RPC_URL === undefined
+    ? `http://127.0.0.1:${config.EMBEDDED_CHAIN_PORT}`
+    : undefined;
 }

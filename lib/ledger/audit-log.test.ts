@@ -10,6 +10,7 @@ import {
   type AuditOptions,
   type AuditProblemKind,
   auditLog,
+  type ChainCheckpointEvent,
   contractChain,
   type LeavesPage,
   type PublishedCheckpoint,
@@ -159,6 +160,62 @@ describe("auditLog", () => {
     });
     expect(missing.problems).toEqual([
       { kind: "missing_on_chain", detail: `API checkpoint ${size} is not on chain` },
+    ]);
+  });
+
+  // Events read from too late a block (or a node serving only some logs) must not hide anything.
+  it("reports the contract holding more checkpoints than the events found", async () => {
+    const events = await realChain.checkpointEvents();
+    const last = events[events.length - 1] as ChainCheckpointEvent;
+    const report = await audit({
+      chain: contractChain(chain.provider, chain.contractAddress, last.blockNumber),
+      fetchCheckpoints: async () =>
+        (await fetchCheckpoints()).filter((cp) => cp.treeSize === last.treeSize),
+    });
+    expect(report.problems).toEqual([
+      {
+        kind: "missing_on_chain",
+        detail: `the contract holds ${events.length} checkpoints but only 1 CheckpointAppended events were found`,
+      },
+    ]);
+  });
+
+  it("reports published checkpoints that name another ledger, or no valid address", async () => {
+    const published = await fetchCheckpoints();
+    const newest = published[0] as PublishedCheckpoint;
+    const ledger = { chainId: chain.chainId, contract: chain.contractAddress };
+    expect((await audit({ ledger })).ok).toBe(true);
+
+    const other = `0x${"ab".repeat(20)}`;
+    // Our own contract, its checksum broken by one letter's case.
+    const misspelt = chain.contractAddress.replace(/[a-f]/, (c) => c.toUpperCase());
+    const report = await audit({
+      ledger,
+      fetchCheckpoints: async () => [
+        { ...newest, contract: other },
+        { ...newest, chainId: 1 },
+        { ...newest, contract: misspelt },
+        { ...newest, contract: null },
+        ...published,
+      ],
+    });
+    expect(report.problems).toEqual([
+      {
+        kind: "foreign_checkpoint",
+        detail: `API checkpoint ${newest.treeSize} names contract ${other} on chain ${chain.chainId}, not the trusted ${chain.contractAddress} on chain ${chain.chainId}`,
+      },
+      {
+        kind: "foreign_checkpoint",
+        detail: `API checkpoint ${newest.treeSize} names contract ${newest.contract} on chain 1, not the trusted ${chain.contractAddress} on chain ${chain.chainId}`,
+      },
+      {
+        kind: "foreign_checkpoint",
+        detail: `API checkpoint ${newest.treeSize} names contract ${misspelt} on chain ${chain.chainId}: that is not a valid address`,
+      },
+      {
+        kind: "foreign_checkpoint",
+        detail: `API checkpoint ${newest.treeSize} names contract null on chain ${chain.chainId}: that is not a valid address`,
+      },
     ]);
   });
 

@@ -4,13 +4,19 @@
  * chain are reached through the functions passed in (`contractChain` builds the chain side from an
  * ethers provider), so it runs in Node, in a browser and in tests against tampered data.
  */
-import { type AbstractProvider, Contract } from "ethers";
+import { type AbstractProvider, Contract, isAddress } from "ethers";
 import { LEDGER_ABI } from "./contract";
 import { decodeLeaf } from "./leaf";
 import { fromHex, leafHash, MemoryLog, toHex, verifyConsistency } from "./merkle";
 
 export type LeavesPage = { leaves: Array<{ index: number; data: string }> };
-export type PublishedCheckpoint = { treeSize: number; rootHash: string };
+export type PublishedCheckpoint = {
+  treeSize: number;
+  rootHash: string;
+  /** The ledger the log API says anchors it, when it says. */
+  chainId?: number | null;
+  contract?: string | null;
+};
 export type ChainCheckpointEvent = {
   treeSize: number;
   rootHash: string;
@@ -25,6 +31,8 @@ export type AuditChain = {
   checkpointAt(size: number): Promise<{ rootHash: string; blockTime: number }>;
   /** Every CheckpointAppended event of the contract, in chain order. */
   checkpointEvents(): Promise<ChainCheckpointEvent[]>;
+  /** How many checkpoints the contract holds, by its own count. */
+  checkpointCount(): Promise<number>;
 };
 
 export type AuditProblemKind =
@@ -35,6 +43,7 @@ export type AuditProblemKind =
   | "chain_not_increasing"
   | "chain_ahead_of_log"
   | "missing_on_chain"
+  | "foreign_checkpoint"
   | "unanchored_overdue";
 
 export type AuditProblem = { kind: AuditProblemKind; detail: string };
@@ -54,6 +63,11 @@ export type AuditOptions = {
   fetchLeaves(start: number, end: number): Promise<LeavesPage>;
   fetchCheckpoints(): Promise<PublishedCheckpoint[]>;
   chain: AuditChain;
+  /**
+   * The pinned ledger the chain side reads. A published checkpoint naming another chain or
+   * contract is a problem: it says the log is anchored somewhere this audit does not look.
+   */
+  ledger?: { chainId: number; contract: string };
   /** Leaves older than this and not covered by the latest on-chain checkpoint are overdue. */
   deadlineSeconds?: number;
   /** Current time in ms since the epoch. */
@@ -73,6 +87,25 @@ function normalizeRoot(hex: string): string {
   return hex.toLowerCase();
 }
 
+/** Why a published checkpoint is not one of the pinned ledger's, or undefined when it is. */
+function foreignCheckpoint(
+  cp: PublishedCheckpoint,
+  ledger: { chainId: number; contract: string },
+): string | undefined {
+  const named = `API checkpoint ${cp.treeSize} names contract ${cp.contract} on chain ${cp.chainId}`;
+  // isAddress also refuses a mixed-case address whose checksum is wrong: a mistyped one.
+  if (typeof cp.contract !== "string" || !isAddress(cp.contract)) {
+    return `${named}: that is not a valid address`;
+  }
+  if (
+    cp.chainId !== ledger.chainId ||
+    cp.contract.toLowerCase() !== ledger.contract.toLowerCase()
+  ) {
+    return `${named}, not the trusted ${ledger.contract} on chain ${ledger.chainId}`;
+  }
+  return undefined;
+}
+
 export async function auditLog(options: AuditOptions): Promise<AuditReport> {
   const deadlineMs = (options.deadlineSeconds ?? DEFAULT_DEADLINE_SECONDS) * 1000;
   const now = options.now ?? Date.now();
@@ -82,9 +115,22 @@ export async function auditLog(options: AuditOptions): Promise<AuditReport> {
 
   // The chain and the published checkpoints are read before the leaves, so that a log that keeps
   // growing during the audit is never mistaken for a chain ahead of the log.
+  // The count is read before the events, so a checkpoint appended meanwhile only adds events.
   const latest = await options.chain.latestCheckpoint();
+  const count = await options.chain.checkpointCount();
   const events = await options.chain.checkpointEvents();
-  const published = await options.fetchCheckpoints();
+  const published = (await options.fetchCheckpoints()).filter((cp) => {
+    const foreign = options.ledger && foreignCheckpoint(cp, options.ledger);
+    if (foreign) report("foreign_checkpoint", foreign);
+    return !foreign;
+  });
+  // Events read from too late a block, or a node serving partial logs, would hide checkpoints.
+  if (events.length < count) {
+    report(
+      "missing_on_chain",
+      `the contract holds ${count} checkpoints but only ${events.length} CheckpointAppended events were found`,
+    );
+  }
 
   // 1. Leaves: gap-free from 0, each one decodable, rebuilt into a log.
   const log = new MemoryLog();
@@ -299,6 +345,9 @@ export function contractChain(
         bigint,
       ];
       return { rootHash, blockTime: Number(blockTime) };
+    },
+    async checkpointCount() {
+      return Number(await contract.getFunction("checkpointCount")());
     },
     async checkpointEvents() {
       const logs = await contract.queryFilter(

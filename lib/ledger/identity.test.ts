@@ -1,6 +1,8 @@
 import { randomBytes } from "node:crypto";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
 import { Wallet } from "ethers";
-import { beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseEnv } from "@/lib/config/env";
 import { DEV_RECEIPT_KEY } from "@/lib/services/embedded-chain";
 import { connectTestChain } from "@/test/chain";
@@ -13,10 +15,12 @@ import {
 } from "@/test/receipts";
 import {
   checkTrust,
+  configuredIdentity,
   fetchLedgerIdentity,
   identityDocumentUrl,
   identityFromEnv,
   LedgerIdentityError,
+  operatorNodeUrl,
   type TrustRoot,
   trustRootOf,
 } from "./identity";
@@ -211,7 +215,80 @@ describe("ledger identity", () => {
           LEDGER_CHAIN_ID: "31337",
         }),
       ),
-    ).toThrow(/LEDGER_DEPLOYMENT_BLOCK not set/);
+    ).toThrow(/LEDGER_DEPLOYMENT_BLOCK, LEDGER_PUBLIC_RPC_URL not set/);
+  });
+
+  // The worker's node may speak WebSocket, or carry an API key in its path: never published.
+  it("publishes only LEDGER_PUBLIC_RPC_URL, and is unconfigured without it or when malformed", () => {
+    const ledger = {
+      LEDGER_CONTRACT: trust.contract,
+      LEDGER_CHAIN_ID: "31337",
+      LEDGER_DEPLOYMENT_BLOCK: "7",
+    };
+    for (const internal of ["wss://node.example/ws", "https://node.example/v3/SECRETKEY"]) {
+      const config = parseEnv({ ...ledger, LEDGER_RPC_URL: internal });
+      const refused = (() => {
+        try {
+          return identityFromEnv(config);
+        } catch (error) {
+          return error;
+        }
+      })();
+      expect(refused, internal).toBeInstanceOf(LedgerIdentityError);
+      expect(refused).toMatchObject({
+        code: "ledger_identity_unconfigured",
+        message: expect.stringContaining("LEDGER_PUBLIC_RPC_URL not set"),
+      });
+      expect(configuredIdentity(config)).toBeNull();
+      expect(
+        identityFromEnv(
+          parseEnv({
+            ...ledger,
+            LEDGER_RPC_URL: internal,
+            LEDGER_PUBLIC_RPC_URL: "https://rpc.example",
+          }),
+        ).rpcUrl,
+      ).toBe("https://rpc.example");
+    }
+    // Whatever slips past the environment's own checks is still a configuration problem.
+    const tooBig = {
+      ...parseEnv({
+        ...ledger,
+        LEDGER_RPC_URL: "http://127.0.0.1:8545",
+        LEDGER_PUBLIC_RPC_URL: "http://127.0.0.1:8545",
+      }),
+      LEDGER_CHAIN_ID: 2 ** 60,
+    };
+    expect(() => identityFromEnv(tooBig)).toThrow(LedgerIdentityError);
+    expect(() => identityFromEnv(tooBig)).toThrow(/misconfigured: chainId/);
+    expect(configuredIdentity(tooBig)).toBeNull();
+  });
+
+  it("takes an operator's node over plain http only on this machine", () => {
+    const identity = {
+      version: 1 as const,
+      chainId: 31337,
+      contract: trust.contract,
+      deploymentBlock: 0,
+      receiptSigners: [],
+    };
+    for (const rpcUrl of [
+      "https://rpc.op.example",
+      "http://localhost:8545",
+      "http://127.0.0.1:8545/",
+      "http://[::1]:8545",
+    ]) {
+      expect(operatorNodeUrl({ ...identity, rpcUrl }), rpcUrl).toBe(rpcUrl);
+    }
+    for (const rpcUrl of [
+      "http://rpc.op.example",
+      "http://10.0.0.5:8545",
+      "http://127.0.0.1.op.example",
+    ]) {
+      expect(() => operatorNodeUrl({ ...identity, rpcUrl }), rpcUrl).toThrow(
+        expect.objectContaining({ code: "insecure_operator_node" }),
+      );
+    }
   });
 
   it("names an operator by its address or its document's, https or this machine only", () => {
@@ -226,6 +303,7 @@ describe("ledger identity", () => {
     );
     for (const bad of [
       "http://op.example",
+      "http://localhost.op.example",
       "op.example",
       "javascript:alert(1)",
       "file:///etc/passwd",
@@ -272,6 +350,66 @@ describe("ledger identity", () => {
     ];
     for (const [what, fetchFn, message] of cases) {
       await expect(fetchLedgerIdentity(url, fetchFn), what).rejects.toThrow(message);
+    }
+  });
+});
+
+describe("fetching an operator's document", () => {
+  const good = JSON.stringify({
+    version: 1,
+    chainId: 31337,
+    contract: "0x5FbDB2315678afecb367f032d93F642f64180aa3",
+    deploymentBlock: 0,
+    receiptSigners: [],
+    rpcUrl: "https://rpc.op.example",
+  });
+  let server: Server;
+  let base: string;
+
+  beforeAll(async () => {
+    server = createServer((request, response) => {
+      if (request.url === "/moved") {
+        response.writeHead(302, { location: "/.well-known/prizeledger.json" }).end();
+      } else if (request.url === "/.well-known/prizeledger.json") {
+        response.writeHead(200, { "content-type": "application/json" }).end(good);
+      } else if (request.url === "/trickle") {
+        // Headers, then a body that never ends.
+        response.writeHead(200, { "content-type": "application/json" });
+        response.write("{");
+      }
+      // Anything else is never answered.
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+
+  afterAll(async () => {
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+  });
+
+  it("reads the document the auditor named", async () => {
+    const identity = await fetchLedgerIdentity(identityDocumentUrl(base));
+    expect(identity.rpcUrl).toBe("https://rpc.op.example");
+  });
+
+  // The auditor trusts the address they named: a redirect could hand the trust to anyone.
+  it("refuses a redirect", async () => {
+    await expect(fetchLedgerIdentity(new URL(`${base}/moved`))).rejects.toMatchObject({
+      code: "operator_unreachable",
+      message: expect.stringContaining("redirect"),
+    });
+  });
+
+  it("gives up on a server that does not answer, or never finishes its answer", async () => {
+    for (const path of ["/silent", "/trickle"]) {
+      await expect(
+        fetchLedgerIdentity(new URL(`${base}${path}`), fetch, 200),
+        path,
+      ).rejects.toMatchObject({
+        code: "operator_unreachable",
+        message: expect.stringContaining("no answer within 0.2 s"),
+      });
     }
   });
 });

@@ -25,7 +25,10 @@ export const ledgerIdentitySchema = z.object({
   deploymentBlock: z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER),
   /** Addresses whose signed promises (provisional receipts) the operator stands behind. */
   receiptSigners: z.array(address).max(16),
-  /** A JSON-RPC node of the chain that anyone may call (browsers included). */
+  /**
+   * A JSON-RPC node of the chain that anyone may call (browsers included). Verifiers take it
+   * over plain http only on this machine: see `operatorNodeUrl`.
+   */
   rpcUrl: z.url({ protocol: /^https?$/ }),
 });
 export type LedgerIdentity = z.infer<typeof ledgerIdentitySchema>;
@@ -47,7 +50,8 @@ export type LedgerIdentityErrorCode =
   | "invalid_pin"
   | "bad_operator_url"
   | "operator_unreachable"
-  | "bad_identity_document";
+  | "bad_identity_document"
+  | "insecure_operator_node";
 
 export class LedgerIdentityError extends Error {
   constructor(
@@ -120,23 +124,41 @@ export function checkTrust(
 
 /** This operator's identity as its configuration states it (the server publishes this). */
 export function identityFromEnv(config: Env): LedgerIdentity {
-  const missing = (
-    ["LEDGER_CONTRACT", "LEDGER_CHAIN_ID", "LEDGER_DEPLOYMENT_BLOCK"] as const
-  ).filter((name) => config[name] === undefined);
+  const rpcUrl = publicRpcUrl(config);
+  const missing = [
+    ...(["LEDGER_CONTRACT", "LEDGER_CHAIN_ID", "LEDGER_DEPLOYMENT_BLOCK"] as const).filter(
+      (name) => config[name] === undefined,
+    ),
+    ...(rpcUrl === undefined ? ["LEDGER_PUBLIC_RPC_URL"] : []),
+  ];
   if (missing.length > 0) {
     throw new LedgerIdentityError(
       "ledger_identity_unconfigured",
       `The ledger identity is not configured: ${missing.join(", ")} not set.`,
     );
   }
-  return ledgerIdentitySchema.parse({
+  const parsed = ledgerIdentitySchema.safeParse({
     version: 1,
     chainId: config.LEDGER_CHAIN_ID,
     contract: config.LEDGER_CONTRACT,
     deploymentBlock: config.LEDGER_DEPLOYMENT_BLOCK,
     receiptSigners: config.RECEIPT_SIGNING_KEY ? [computeAddress(config.RECEIPT_SIGNING_KEY)] : [],
-    rpcUrl: publicRpcUrl(config),
+    rpcUrl,
   });
+  if (!parsed.success) {
+    throw new LedgerIdentityError(
+      "ledger_identity_unconfigured",
+      `The ledger identity is misconfigured: ${describeIssues(parsed.error)}.`,
+    );
+  }
+  return parsed.data;
+}
+
+function describeIssues(error: z.ZodError): string {
+  return error.issues
+    .slice(0, 5)
+    .map((issue) => `${issue.path.join(".") || "document"}: ${issue.message}`)
+    .join("; ");
 }
 
 /** identityFromEnv, or null where no ledger is configured (pages say so instead of failing). */
@@ -160,8 +182,7 @@ export function identityDocumentUrl(input: string): URL {
   } catch {
     throw new LedgerIdentityError("bad_operator_url", `The operator URL is not a URL: ${input}`);
   }
-  const local = url.hostname === "localhost" || url.hostname === "127.0.0.1";
-  if (url.protocol !== "https:" && !(url.protocol === "http:" && local)) {
+  if (url.protocol !== "https:" && !(url.protocol === "http:" && isLoopback(url))) {
     throw new LedgerIdentityError(
       "bad_operator_url",
       `The operator URL must be https (or http on this machine): ${input}`,
@@ -172,7 +193,36 @@ export function identityDocumentUrl(input: string): URL {
   return url;
 }
 
+function isLoopback(url: URL): boolean {
+  return ["localhost", "127.0.0.1", "[::1]"].includes(url.hostname);
+}
+
+/**
+ * The node an operator's document names, when a verifier may ask it without the auditor naming
+ * one: https, or http on this machine. Over plain http anyone on the network path could answer
+ * for it (chain id, checkpoints, roles), and any forged receipt would verify.
+ */
+export function operatorNodeUrl(identity: LedgerIdentity): string {
+  const url = new URL(identity.rpcUrl);
+  if (url.protocol !== "https:" && !isLoopback(url)) {
+    throw new LedgerIdentityError(
+      "insecure_operator_node",
+      `The operator's chain node ${identity.rpcUrl} is not https: name a node you trust instead.`,
+    );
+  }
+  return identity.rpcUrl;
+}
+
 const MAX_DOCUMENT_BYTES = 64 * 1024;
+/** A slow or silent server must not hang the page or the command that asked it. */
+const DOCUMENT_TIMEOUT_MS = 10_000;
+
+/** Why a fetch failed, in words: Node's fetch hides the reason (a redirect, a refused connection) in `cause`. */
+function fetchFailure(error: unknown, timeoutMs: number): string {
+  if (!(error instanceof Error)) return String(error);
+  if (error.name === "TimeoutError") return `no answer within ${timeoutMs / 1000} s`;
+  return error.cause instanceof Error ? `${error.message} (${error.cause.message})` : error.message;
+}
 
 /** The body as text, or undefined once it outgrows `maxBytes` (the rest is never downloaded). */
 async function readAtMost(response: Response, maxBytes: number): Promise<string | undefined> {
@@ -199,20 +249,28 @@ async function readAtMost(response: Response, maxBytes: number): Promise<string 
   return new TextDecoder().decode(bytes);
 }
 
-/** Fetches and checks an operator's published ledger identity. */
+/**
+ * Fetches and checks an operator's published ledger identity. Redirects are refused: the
+ * document is trusted for the address the auditor named, not for wherever that one points.
+ */
 export async function fetchLedgerIdentity(
   url: URL,
   fetchFn: typeof fetch = fetch,
+  timeoutMs = DOCUMENT_TIMEOUT_MS,
 ): Promise<LedgerIdentity> {
   let text: string | undefined;
   try {
-    const response = await fetchFn(url, { headers: { accept: "application/json" } });
+    const response = await fetchFn(url, {
+      headers: { accept: "application/json" },
+      redirect: "error",
+      signal: AbortSignal.timeout(timeoutMs),
+    });
     if (!response.ok) throw new Error(`it answered HTTP ${response.status}`);
     text = await readAtMost(response, MAX_DOCUMENT_BYTES);
   } catch (error) {
     throw new LedgerIdentityError(
       "operator_unreachable",
-      `The operator's ledger identity could not be read from ${url}: ${error instanceof Error ? error.message : String(error)}`,
+      `The operator's ledger identity could not be read from ${url}: ${fetchFailure(error, timeoutMs)}`,
     );
   }
   const bad = (why: string) =>
@@ -228,13 +286,6 @@ export async function fetchLedgerIdentity(
     throw bad("not JSON");
   }
   const parsed = ledgerIdentitySchema.safeParse(json);
-  if (!parsed.success) {
-    throw bad(
-      parsed.error.issues
-        .slice(0, 5)
-        .map((issue) => `${issue.path.join(".") || "document"}: ${issue.message}`)
-        .join("; "),
-    );
-  }
+  if (!parsed.success) throw bad(describeIssues(parsed.error));
   return parsed.data;
 }

@@ -47,3 +47,43 @@ describe("the installation's ledger", () => {
     ).rejects.toThrow(/--chain-id must be a positive integer/);
   });
 });
+
+describe("an operator's published identity", () => {
+  const serve = (rpcUrl: string) => async () =>
+    new Response(
+      JSON.stringify({
+        version: 1,
+        chainId: 31337,
+        contract: CONTRACT,
+        deploymentBlock: 3,
+        receiptSigners: [],
+        rpcUrl,
+      }),
+    );
+
+  it("uses its https or local node, and says where its log is", async () => {
+    const pinned = await pinLedger(
+      { operator: "https://op.example" },
+      parseEnv({}),
+      serve("https://rpc.op.example"),
+    );
+    expect(pinned).toMatchObject({
+      rpcUrl: "https://rpc.op.example",
+      deploymentBlock: 3,
+      operatorOrigin: "https://op.example",
+    });
+  });
+
+  // Anyone on the network path could answer for a plain-http node, and pass any forged receipt.
+  it("refuses its plain-http node elsewhere than this machine, unless --rpc names one", async () => {
+    await expect(
+      pinLedger({ operator: "https://op.example" }, parseEnv({}), serve("http://rpc.op.example")),
+    ).rejects.toMatchObject({ code: "insecure_operator_node" });
+    const own = await pinLedger(
+      { operator: "https://op.example", rpc: "https://my-node.example" },
+      parseEnv({}),
+      serve("http://rpc.op.example"),
+    );
+    expect(own.rpcUrl).toBe("https://my-node.example");
+  });
+});

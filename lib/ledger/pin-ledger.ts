@@ -11,19 +11,22 @@ import {
   fetchLedgerIdentity,
   identityDocumentUrl,
   LedgerIdentityError,
+  operatorNodeUrl,
   type TrustRoot,
   trustRootOf,
 } from "./identity";
 
 export type PinnedLedger = {
   trust: TrustRoot;
-  /** The node to ask unless the auditor names another (`--rpc`). */
+  /** The node to ask: the auditor's own (`--rpc`), else the pinned source's. */
   rpcUrl: string;
   /** Where the contract's history starts, when the source says. */
   deploymentBlock?: number;
+  /** The operator's site, when pinned by its published document: its log API is there. */
+  operatorOrigin?: string;
 };
 
-export type PinFlags = { operator?: string; contract?: string; chainId?: string };
+export type PinFlags = { operator?: string; contract?: string; chainId?: string; rpc?: string };
 
 /** The chain node a command inside this installation reaches: its own, else the embedded one. */
 function installationRpcUrl(config: Env): string {
@@ -89,6 +92,15 @@ export async function pinLedger(
   config: Env,
   fetchFn: typeof fetch = fetch,
 ): Promise<PinnedLedger> {
+  const pinned = await pinnedBy(flags, config, fetchFn);
+  return flags.rpc === undefined ? pinned : { ...pinned, rpcUrl: flags.rpc };
+}
+
+async function pinnedBy(
+  flags: PinFlags,
+  config: Env,
+  fetchFn: typeof fetch,
+): Promise<PinnedLedger> {
   const byContract = flags.contract !== undefined || flags.chainId !== undefined;
   if (flags.operator !== undefined && byContract) {
     throw new LedgerIdentityError(
@@ -101,8 +113,10 @@ export async function pinLedger(
     const identity = await fetchLedgerIdentity(url, fetchFn);
     return {
       trust: trustRootOf(identity, url.toString()),
-      rpcUrl: identity.rpcUrl,
+      // The auditor's own node needs no vetting: the document's is refused over plain http.
+      rpcUrl: flags.rpc ?? operatorNodeUrl(identity),
       deploymentBlock: identity.deploymentBlock,
+      operatorOrigin: url.origin,
     };
   }
   if (!byContract) return installationLedger(config);

@@ -19,9 +19,9 @@ export default async function VerifyPage({
       <h1>Verify a receipt</h1>
       <p className="lead">
         Your browser recomputes the ledger entry, checks its inclusion proof and reads the
-        checkpoint straight from the ledger contract over the chain node you name below. The
-        contract it trusts is this site's published ledger, never the one a receipt names; to check
-        another operator's receipt, name that operator.
+        checkpoint straight from the ledger contract, over the trusted ledger's public chain node or
+        one you name below. The contract it trusts is this site's published ledger, never the one a
+        receipt names; to check another operator's receipt, name that operator.
       </p>
       <h2>This site's ledger</h2>
       <LedgerIdentityFacts identity={identity} />
