@@ -23,6 +23,7 @@ import { signUp } from "@/lib/auth/sign-up";
 import { isAppError } from "@/lib/errors/app-error";
 import { clientInfo } from "@/lib/http/client-info";
 import { safeRedirectPath } from "@/lib/http/safe-redirect-path";
+import { logError } from "@/lib/log";
 import { fieldErrorsOf } from "@/lib/validation/field-errors";
 
 export type FormState = {
@@ -180,7 +181,7 @@ export async function forgotPasswordAction(
   // timing are the same whether or not the account exists.
   after(() =>
     requestPasswordReset(db, parsed.data.email, context).catch((error: unknown) => {
-      console.error("password reset request failed", error);
+      logError("password_reset_request_failed", error);
     }),
   );
   return { notice: resetLinkSent, values };

@@ -1,5 +1,6 @@
 import type postgres from "postgres";
 import { type Db, getDb } from "@/db/client";
+import { logWarning } from "@/lib/log";
 import { getDashboard } from "./dashboard";
 import { ANALYTICS_CHANNEL, type DashboardSnapshot } from "./types";
 
@@ -38,7 +39,7 @@ export function createLiveFeed<T>(
   compute: () => Promise<T>,
   {
     idleRefreshMs = IDLE_REFRESH_MS,
-    log = (message: string) => console.error(message),
+    log = (message: string) => logWarning("live_feed", { message }),
   }: { idleRefreshMs?: number; log?: (message: string) => void } = {},
 ): LiveFeed<T> {
   const subscribers = new Set<Subscriber<T>>();

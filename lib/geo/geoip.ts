@@ -1,6 +1,7 @@
 import maxmind, { type CountryResponse, type Reader } from "maxmind";
 import { type Env, env } from "@/lib/config/env";
 import { AppError } from "@/lib/errors/app-error";
+import { logError } from "@/lib/log";
 import { isCountryCode } from "./countries";
 
 let opened: { path: string; reader: Promise<Reader<CountryResponse>> } | undefined;
@@ -33,7 +34,7 @@ export async function lookupCountry(path: string, ip: string): Promise<string | 
     reader = await countryDatabase(path);
   } catch (error) {
     // Claims must not pass unchecked because the configured database is unreadable.
-    console.error(`GeoIP database ${path} cannot be read`, error);
+    logError("geoip_database_unreadable", error, { path });
     throw new AppError("unavailable", "The location check is unavailable; try again later");
   }
   let found: CountryResponse | null;

@@ -3,6 +3,7 @@ import { NextResponse } from "next/server";
 import { ZodError } from "zod";
 import type { RequestContext } from "@/lib/audit/record-event";
 import { AppError, type ErrorCode } from "@/lib/errors/app-error";
+import { logError } from "@/lib/log";
 import { clientInfo } from "./client-info";
 
 export function errorResponse(
@@ -31,7 +32,7 @@ function toResponse(error: unknown): NextResponse {
       field ? { field } : undefined,
     );
   }
-  console.error("unhandled API error", error);
+  logError("unhandled_api_error", error);
   return errorResponse("internal", "Something went wrong on our side", 500);
 }
 

@@ -4,6 +4,7 @@ import type { DbOrTx } from "@/db/client";
 import { type MailMessage, mailOutbox } from "@/db/schema";
 import { env } from "@/lib/config/env";
 import { AppError } from "@/lib/errors/app-error";
+import { logWarning } from "@/lib/log";
 
 export type Mail = { to: string; subject: string; text: string };
 
@@ -75,7 +76,7 @@ export async function sendMail(
     await transporterFor(settings.smtpUrl).sendMail({ from: settings.from, ...mail });
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
-    console.error(`sending mail to ${mail.to} failed: ${reason}`);
+    logWarning("mail_send_failed", { to: mail.to, reason });
     await db.insert(mailOutbox).values({ ...mail, text: "", error: reason.slice(0, 1000) });
     throw new MailFailure(reason.slice(0, 1000), isPermanent(error));
   }
