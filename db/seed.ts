@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { eq, sql } from "drizzle-orm";
-import { createAccount } from "@/lib/auth/accounts";
+import { createAccount } from "@/lib/auth/create-account";
 import { enrolWithSecret } from "@/lib/auth/two-factor";
 import { importGiftCodes } from "@/lib/codes/import-codes";
 import { createDrop, createDropSchema } from "@/lib/drops/drops";

@@ -9,8 +9,8 @@ import fs from "node:fs";
 import path from "node:path";
 import { expect, type Page, test } from "@playwright/test";
 import { codeKeyEnvironment } from "../lib/codes/code-crypto";
-import { CHAIN_ID, DEV_ANCHORER_KEY, DEV_RECEIPT_KEY } from "../lib/services/embedded-chain";
-import { embeddedPostgresUrl } from "../lib/services/embedded-postgres";
+import { CHAIN_ID, DEV_ANCHORER_KEY, DEV_RECEIPT_KEY } from "../scripts/lib/embedded-chain";
+import { embeddedPostgresUrl } from "../scripts/lib/embedded-postgres";
 import { CHAIN_RPC_URL, E2E_DATA_DIR, E2E_PG_PORT, E2E_WEB_PORT } from "./constants";
 import { ADMIN_EMAIL, createPlayer, shot, signIn, signOut } from "./helpers";
 

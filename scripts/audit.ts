@@ -13,15 +13,15 @@
 import { parseArgs } from "node:util";
 import { JsonRpcProvider } from "ethers";
 import { ConfigError, parseEnv } from "../lib/config/env";
+import { describeTrustRoot, LedgerIdentityError } from "../lib/ledger/identity";
 import {
-  auditLog,
   contractChain,
   DEFAULT_DEADLINE_SECONDS,
   type LeavesPage,
+  monitorLog,
   type PublishedCheckpoint,
-} from "../lib/ledger/audit-log";
-import { describeTrustRoot, LedgerIdentityError } from "../lib/ledger/identity";
-import { type PinnedLedger, pinLedger } from "../lib/ledger/pin-ledger";
+} from "../lib/ledger/monitor-log";
+import { type PinnedLedger, pinLedger } from "./lib/pin-ledger";
 
 const USAGE =
   "usage: npm run audit -- [--url URL] [--operator URL | --contract 0x… --chain-id N] [--rpc URL] [--deadline SECONDS]";
@@ -111,7 +111,7 @@ try {
   if ((await provider.getCode(trust.contract)) === "0x") {
     fail(`There is no contract at ${trust.contract} on the chain at ${rpc}.`);
   }
-  const report = await auditLog({
+  const report = await monitorLog({
     fetchLeaves: (start, end) =>
       getJson<LeavesPage>(`/api/v1/ledger/leaves?start=${start}&end=${end}`),
     fetchCheckpoints: async () => published,

@@ -23,8 +23,8 @@ import {
   outcomeMixAt,
 } from "@/lib/analytics/dashboard";
 import { dropReportCsv, getDropReport } from "@/lib/analytics/drop-report";
-import { startEmbeddedPostgres } from "@/lib/services/embedded-postgres";
-import { freePort } from "@/lib/services/free-port";
+import { startEmbeddedPostgres } from "@/scripts/lib/embedded-postgres";
+import { freePort } from "@/scripts/lib/free-port";
 import {
   baselineAnchoring,
   baselineClaimsPerSecond,

@@ -27,7 +27,7 @@ import postgres from "postgres";
 import { createDb } from "@/db/client";
 import { migrateDatabase } from "@/db/migrate";
 import { claimAlone, submitClaim } from "@/lib/claims/claim-engine";
-import { startEmbeddedPostgres } from "@/lib/services/embedded-postgres";
+import { startEmbeddedPostgres } from "@/scripts/lib/embedded-postgres";
 import { resetDir, startApp } from "./bench/app";
 import { httpLoad, warmUp } from "./bench/http-load";
 import { machineInfo } from "./bench/machine";

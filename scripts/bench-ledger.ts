@@ -28,10 +28,10 @@ import { NonceManager, Wallet } from "ethers";
 import { createDb } from "@/db/client";
 import { migrateDatabase } from "@/db/migrate";
 import { deployLedger } from "@/lib/ledger/deploy";
-import { DEV_ADMIN_KEY, startEmbeddedChain } from "@/lib/services/embedded-chain";
-import { startEmbeddedPostgres } from "@/lib/services/embedded-postgres";
-import { freePort } from "@/lib/services/free-port";
-import { connectLedgerChain } from "@/lib/services/ledger-chain";
+import { connectLedgerChain } from "@/lib/ledger/ledger-chain";
+import { DEV_ADMIN_KEY, startEmbeddedChain } from "@/scripts/lib/embedded-chain";
+import { startEmbeddedPostgres } from "@/scripts/lib/embedded-postgres";
+import { freePort } from "@/scripts/lib/free-port";
 import {
   type AppendResult,
   dbSequencer,

@@ -4,7 +4,7 @@ import { Contract, Wallet } from "ethers";
 import { describe, expect, it } from "vitest";
 import { LEDGER_ABI } from "@/lib/ledger/contract";
 import { RECEIPT_SIGNER_ROLE } from "@/lib/ledger/provisional";
-import { DEV_ADMIN_KEY } from "@/lib/services/embedded-chain";
+import { DEV_ADMIN_KEY } from "@/scripts/lib/embedded-chain";
 import { connectTestChain } from "@/test/chain";
 import { TSX_BIN } from "./lib/runtime";
 

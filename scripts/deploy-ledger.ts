@@ -7,7 +7,7 @@
 import { parseArgs } from "node:util";
 import { getAddress, isAddress, NonceManager, Wallet } from "ethers";
 import { deployLedger, grantReceiptSigner } from "../lib/ledger/deploy";
-import { jsonRpcProvider } from "../lib/services/json-rpc";
+import { jsonRpcProvider } from "../lib/ledger/json-rpc";
 import { ensureContractsCompiled } from "./lib/runtime";
 
 const { values } = parseArgs({

@@ -10,7 +10,7 @@ import { Wallet } from "ethers";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ProvisionalReceipt } from "@/lib/ledger/provisional";
 import type { Receipt } from "@/lib/ledger/receipt";
-import { DEV_RECEIPT_KEY } from "@/lib/services/embedded-chain";
+import { DEV_RECEIPT_KEY } from "@/scripts/lib/embedded-chain";
 import { connectTestChain } from "@/test/chain";
 import {
   ATTACKER_KEY,

@@ -9,8 +9,8 @@ import { migrateDatabase } from "../db/migrate";
 import { DEMO_PASSWORD, DEMO_TOTP_SECRET, demoAccounts, seedDemoData } from "../db/seed";
 import { codeKeyEnvironment } from "../lib/codes/code-crypto";
 import { productionMailProblem } from "../lib/mail/mail-capture";
-import { CHAIN_ID, DEV_RECEIPT_KEY, startEmbeddedChain } from "../lib/services/embedded-chain";
-import { startEmbeddedPostgres } from "../lib/services/embedded-postgres";
+import { CHAIN_ID, DEV_RECEIPT_KEY, startEmbeddedChain } from "./lib/embedded-chain";
+import { startEmbeddedPostgres } from "./lib/embedded-postgres";
 import {
   authSecret,
   ensureContractsCompiled,

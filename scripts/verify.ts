@@ -10,9 +10,9 @@ import { parseArgs } from "node:util";
 import { JsonRpcProvider } from "ethers";
 import { ConfigError, parseEnv } from "../lib/config/env";
 import { describeTrustRoot, LedgerIdentityError } from "../lib/ledger/identity";
-import { type PinnedLedger, pinLedger } from "../lib/ledger/pin-ledger";
 import { verifyProvisionalReceipt } from "../lib/ledger/provisional";
 import { verifyReceipt } from "../lib/ledger/receipt";
+import { type PinnedLedger, pinLedger } from "./lib/pin-ledger";
 
 const USAGE =
   "usage: npm run verify -- <receipt.json> [--operator URL | --contract 0x… --chain-id N] [--rpc URL]";

@@ -3,8 +3,8 @@ import { createDb } from "../db/client";
 import { migrateDatabase } from "../db/migrate";
 import { runAnchoring } from "../lib/anchoring/run-anchoring";
 import { runMaintenance } from "../lib/jobs/maintenance";
+import { connectLedgerChain } from "../lib/ledger/ledger-chain";
 import { productionMailProblem } from "../lib/mail/mail-capture";
-import { connectLedgerChain } from "../lib/services/ledger-chain";
 import { loadEnvOrExit } from "./lib/runtime";
 
 const env = loadEnvOrExit("worker", [

@@ -5,8 +5,8 @@ import { eq, sql } from "drizzle-orm";
 import { NextRequest } from "next/server";
 import type { Db } from "@/db/client";
 import { users } from "@/db/schema";
-import { createAccount } from "@/lib/auth/accounts";
 import { issueApiToken } from "@/lib/auth/api-tokens";
+import { createAccount } from "@/lib/auth/create-account";
 import { enrolWithSecret } from "@/lib/auth/two-factor";
 
 /**

@@ -9,7 +9,7 @@ import { NextRequest } from "next/server";
 import { encode } from "next-auth/jwt";
 import { beforeAll, describe, expect, it } from "vitest";
 import { users } from "@/db/schema";
-import { createAccount } from "@/lib/auth/accounts";
+import { createAccount } from "@/lib/auth/create-account";
 import { serveRoutesFrom } from "./api-routes";
 import { connectTestDb } from "./db";
 

@@ -4,9 +4,9 @@ import { Wallet } from "ethers";
 import { afterAll, beforeAll } from "vitest";
 import type { LedgerChain } from "@/lib/anchoring/anchor-checkpoint";
 import type { TrustRoot } from "@/lib/ledger/identity";
-import { DEV_RECEIPT_KEY, startEmbeddedChain } from "@/lib/services/embedded-chain";
-import { freePort } from "@/lib/services/free-port";
-import { connectLedgerChain } from "@/lib/services/ledger-chain";
+import { connectLedgerChain } from "@/lib/ledger/ledger-chain";
+import { DEV_RECEIPT_KEY, startEmbeddedChain } from "@/scripts/lib/embedded-chain";
+import { freePort } from "@/scripts/lib/free-port";
 
 /** `trust` pins the test's ledger as /verify pins this site's: its chain, contract and signer. */
 export type TestChain = LedgerChain & { rpcUrl: string; deploymentBlock: number; trust: TrustRoot };

@@ -3,7 +3,7 @@ import path from "node:path";
 import postgres from "postgres";
 import type { TestProject } from "vitest/node";
 import { migrateDatabase } from "../db/migrate";
-import { startEmbeddedPostgres } from "../lib/services/embedded-postgres";
+import { startEmbeddedPostgres } from "../scripts/lib/embedded-postgres";
 import { ensureContractsCompiled } from "../scripts/lib/runtime";
 import { databaseUrlFor } from "./database-url";
 

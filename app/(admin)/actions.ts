@@ -11,7 +11,7 @@ import {
   removeExcludedRegion,
   removeRegionSchema,
 } from "@/lib/abuse/regions";
-import { accountChangeSchema, changeAccount } from "@/lib/admin/accounts";
+import { accountChangeSchema, changeAccount } from "@/lib/admin/manage-accounts";
 import { currentUser, needsTwoFactor } from "@/lib/auth/current-user";
 import {
   createDrop,

@@ -8,7 +8,7 @@ import { AuthError } from "next-auth";
 import { ZodError } from "zod";
 import { SignInRefused, signIn, signOut } from "@/auth";
 import { getDb } from "@/db/client";
-import { signUpFormSchema } from "@/lib/auth/accounts";
+import { signUpFormSchema } from "@/lib/auth/create-account";
 import { currentUser } from "@/lib/auth/current-user";
 import { resendVerificationEmail, verifyEmail } from "@/lib/auth/email-verification";
 import {

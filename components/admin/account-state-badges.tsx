@@ -1,4 +1,4 @@
-import type { AccountSummary } from "@/lib/admin/accounts";
+import type { AccountSummary } from "@/lib/admin/manage-accounts";
 
 /** Verified, flagged, suspended at a glance. */
 export function AccountStateBadges({ account }: { account: AccountSummary }) {

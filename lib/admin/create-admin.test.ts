@@ -2,7 +2,7 @@ import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { ZodError } from "zod";
 import { auditEvents } from "@/db/schema";
-import { findUserByEmail } from "@/lib/auth/accounts";
+import { findUserByEmail } from "@/lib/auth/create-account";
 import { requireRole } from "@/lib/auth/current-user";
 import { sessionUser } from "@/lib/auth/sessions";
 import { attemptSignIn } from "@/lib/auth/sign-in";

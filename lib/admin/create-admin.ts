@@ -1,7 +1,12 @@
 import { z } from "zod";
 import type { Db } from "@/db/client";
 import { recordEvent } from "@/lib/audit/record-event";
-import { createAccount, emailSchema, type PublicUser, passwordSchema } from "@/lib/auth/accounts";
+import {
+  createAccount,
+  emailSchema,
+  type PublicUser,
+  passwordSchema,
+} from "@/lib/auth/create-account";
 import { AppError, isAppError } from "@/lib/errors/app-error";
 
 /** The sign-up rules for the address and the password. */

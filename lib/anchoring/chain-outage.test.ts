@@ -8,15 +8,15 @@ import { checkpoints, ledgerEntries } from "@/db/schema";
 import { anchoringStatus } from "@/lib/analytics/anchoring-status";
 import { sqlClient } from "@/lib/analytics/live";
 import { claimDrop } from "@/lib/claims/claim-drop";
-import { auditLog, contractChain } from "@/lib/ledger/audit-log";
 import type { TrustRoot } from "@/lib/ledger/identity";
+import { jsonRpcProvider } from "@/lib/ledger/json-rpc";
+import { connectLedgerChain } from "@/lib/ledger/ledger-chain";
+import { contractChain, monitorLog } from "@/lib/ledger/monitor-log";
 import type { ProvisionalPromise } from "@/lib/ledger/provisional";
 import { verifyReceipt } from "@/lib/ledger/receipt";
 import { getReceipt } from "@/lib/redemptions/redemptions";
-import { CHAIN_ID, DEV_RECEIPT_KEY, startEmbeddedChain } from "@/lib/services/embedded-chain";
-import { freePort } from "@/lib/services/free-port";
-import { jsonRpcProvider } from "@/lib/services/json-rpc";
-import { connectLedgerChain } from "@/lib/services/ledger-chain";
+import { CHAIN_ID, DEV_RECEIPT_KEY, startEmbeddedChain } from "@/scripts/lib/embedded-chain";
+import { freePort } from "@/scripts/lib/free-port";
 import { connectTestDb, createPlayers, createTestDrop } from "@/test/db";
 import { waitFor } from "@/test/wait-for";
 import type { LedgerChain } from "./anchor-checkpoint";
@@ -278,7 +278,7 @@ describe("a ledger node outage during a claim burst", () => {
         events.map((e) => [e.treeSize, e.txHash]),
       );
 
-      const report = await auditLog({
+      const report = await monitorLog({
         fetchLeaves: (start, end) => listLeaves(db, start, end),
         fetchCheckpoints: async () => recorded,
         chain: onChain,

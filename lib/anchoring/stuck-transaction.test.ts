@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { checkpoints } from "@/db/schema";
 import { sqlClient } from "@/lib/analytics/live";
 import { claimDrop } from "@/lib/claims/claim-drop";
-import { contractChain } from "@/lib/ledger/audit-log";
+import { contractChain } from "@/lib/ledger/monitor-log";
 import { connectTestChain } from "@/test/chain";
 import { connectTestDb, createPlayers, createTestDrop } from "@/test/db";
 import { waitFor } from "@/test/wait-for";

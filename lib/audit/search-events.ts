@@ -2,7 +2,7 @@ import { and, desc, eq, gte, inArray, lt, type SQL, sql } from "drizzle-orm";
 import { z } from "zod";
 import type { DbOrTx } from "@/db/client";
 import { auditEvents, users } from "@/db/schema";
-import { NUL_MESSAGE, withoutNul } from "@/lib/validation/storable-text";
+import { plainText } from "@/lib/validation/storable-text";
 
 /** Turns the "" of an empty form field or query parameter into "not given". */
 const optional = <T extends z.ZodType>(schema: T) =>
@@ -10,10 +10,6 @@ const optional = <T extends z.ZodType>(schema: T) =>
     (value) => (typeof value === "string" && value.trim() === "" ? undefined : value),
     schema.optional(),
   );
-
-/** Trimmed text PostgreSQL can store: a NUL character would fail the query, not match nothing. */
-export const plainText = (max: number) =>
-  z.string().trim().max(max, `At most ${max} characters`).refine(withoutNul, NUL_MESSAGE);
 
 /** Dates PostgreSQL and JavaScript agree on. */
 const moment = z.coerce

@@ -5,7 +5,6 @@ import { env } from "@/lib/config/env";
 import { connectTestDb } from "@/test/db";
 import { inOneWindow } from "@/test/rate-windows";
 import { attemptDuringReset } from "@/test/reset-race";
-import { createAccount } from "./accounts";
 import {
   createApiTokenForUser,
   createApiTokenWithPassword,
@@ -15,6 +14,7 @@ import {
   tokenOptionsSchema,
   userForApiToken,
 } from "./api-tokens";
+import { createAccount } from "./create-account";
 import { decodeBase32, totpCode } from "./totp";
 import { enrolWithSecret } from "./two-factor";
 

@@ -2,8 +2,8 @@ import "server-only";
 import { auth } from "@/auth";
 import { getDb } from "@/db/client";
 import { AppError } from "@/lib/errors/app-error";
-import type { PublicUser } from "./accounts";
 import { userForApiToken } from "./api-tokens";
+import type { PublicUser } from "./create-account";
 import { type SessionUser, sessionUser } from "./sessions";
 
 export type Role = PublicUser["role"];

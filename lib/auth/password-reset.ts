@@ -7,8 +7,8 @@ import { type RequestContext, recordEvent } from "@/lib/audit/record-event";
 import { appUrl } from "@/lib/config/env";
 import { isAppError } from "@/lib/errors/app-error";
 import { sendMail } from "@/lib/mail/send-mail";
-import { emailSchema, findUserByEmail, passwordSchema } from "./accounts";
 import { revokeAllApiTokens } from "./api-tokens";
+import { emailSchema, findUserByEmail, passwordSchema } from "./create-account";
 import { consumeEmailToken, issueEmailToken } from "./email-tokens";
 import { hashPassword } from "./password";
 

@@ -4,7 +4,7 @@ import { type User, users } from "@/db/schema";
 import { hitRateLimits, type RateRule, rateRules } from "@/lib/abuse/rate-limit";
 import { type RequestContext, recordEvent } from "@/lib/audit/record-event";
 import { AppError } from "@/lib/errors/app-error";
-import { emailSchema, findUserByEmail, type PublicUser } from "./accounts";
+import { emailSchema, findUserByEmail, type PublicUser } from "./create-account";
 import { decoyHash, verifyPassword } from "./password";
 import { verifySecondFactor } from "./two-factor";
 

@@ -8,7 +8,7 @@ import { AppError } from "@/lib/errors/app-error";
 import { listMail } from "@/lib/mail/send-mail";
 import { connectTestDb } from "@/test/db";
 import { inOneWindow } from "@/test/rate-windows";
-import { signUpFormSchema } from "./accounts";
+import { signUpFormSchema } from "./create-account";
 import { inspectEmailToken } from "./email-tokens";
 import { signUp } from "./sign-up";
 

@@ -2,7 +2,12 @@ import type { DbOrTx } from "@/db/client";
 import { hitRateLimits, rateRules } from "@/lib/abuse/rate-limit";
 import { type RequestContext, recordEvent } from "@/lib/audit/record-event";
 import { AppError, isAppError } from "@/lib/errors/app-error";
-import { createAccount, type PublicUser, type signUpFormSchema, signUpSchema } from "./accounts";
+import {
+  createAccount,
+  type PublicUser,
+  type signUpFormSchema,
+  signUpSchema,
+} from "./create-account";
 import { sendVerificationEmail } from "./email-verification";
 
 /**

@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { auditEvents, users } from "@/db/schema";
 import { connectTestDb } from "@/test/db";
 import { attemptDuringReset } from "@/test/reset-race";
-import { createAccount } from "./accounts";
+import { createAccount } from "./create-account";
 import { endAllSessions, sessionUser } from "./sessions";
 import { decodeBase32, TOTP_STEP_SECONDS, totpCode } from "./totp";
 import {

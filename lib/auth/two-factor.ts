@@ -5,7 +5,7 @@ import { recoveryCodes, type User, users } from "@/db/schema";
 import { type RequestContext, recordEvent } from "@/lib/audit/record-event";
 import { codeFingerprint, decryptCode, encryptCode } from "@/lib/codes/code-crypto";
 import { AppError } from "@/lib/errors/app-error";
-import { findUserByEmail } from "./accounts";
+import { findUserByEmail } from "./create-account";
 import { lockSession, type SessionRef } from "./sessions";
 import {
   decodeBase32,

@@ -4,7 +4,7 @@ import type { AddressInfo } from "node:net";
 import { Wallet } from "ethers";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseEnv } from "@/lib/config/env";
-import { DEV_RECEIPT_KEY } from "@/lib/services/embedded-chain";
+import { DEV_RECEIPT_KEY } from "@/scripts/lib/embedded-chain";
 import { connectTestChain } from "@/test/chain";
 import {
   ATTACKER_KEY,

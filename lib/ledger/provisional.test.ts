@@ -1,6 +1,6 @@
 import { Wallet } from "ethers";
 import { describe, expect, it } from "vitest";
-import { CHAIN_ID, DEV_RECEIPT_KEY } from "@/lib/services/embedded-chain";
+import { CHAIN_ID, DEV_RECEIPT_KEY } from "@/scripts/lib/embedded-chain";
 import { connectTestChain } from "@/test/chain";
 import { type LeafInput, signedProvisionalReceipt } from "@/test/receipts";
 import { fromHex } from "./merkle";

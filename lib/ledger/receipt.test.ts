@@ -1,6 +1,6 @@
 import { Contract, JsonRpcProvider } from "ethers";
 import { beforeAll, describe, expect, it } from "vitest";
-import { freePort } from "@/lib/services/free-port";
+import { freePort } from "@/scripts/lib/free-port";
 import { connectTestChain } from "@/test/chain";
 import { LEDGER_ABI } from "./contract";
 import { deployLedger } from "./deploy";

@@ -2,7 +2,8 @@ import { and, desc, eq, gte, lt, type SQL, sql } from "drizzle-orm";
 import { z } from "zod";
 import type { DbOrTx } from "@/db/client";
 import { checkpoints, drops, ledgerEntries, prizes, redemptions, users } from "@/db/schema";
-import { type AuditEventView, plainText, searchAuditEvents } from "@/lib/audit/search-events";
+import { type AuditEventView, searchAuditEvents } from "@/lib/audit/search-events";
+import { plainText } from "@/lib/validation/storable-text";
 
 /** Turns the "" of an empty form field or query parameter into "not given". */
 const optional = <T extends z.ZodType>(schema: T) =>

@@ -1,3 +1,5 @@
+import { z } from "zod";
+
 /**
  * PostgreSQL text cannot hold a NUL character: a statement carrying one fails, which would answer a
  * form or API call with a server error. Text fields refuse it as invalid input instead:
@@ -8,3 +10,7 @@ export function withoutNul(text: string): boolean {
 }
 
 export const NUL_MESSAGE = "Contains a NUL character";
+
+/** Trimmed text PostgreSQL can store: a NUL character would fail the query, not match nothing. */
+export const plainText = (max: number) =>
+  z.string().trim().max(max, `At most ${max} characters`).refine(withoutNul, NUL_MESSAGE);

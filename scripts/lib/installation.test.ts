@@ -4,8 +4,8 @@ import path from "node:path";
 import postgres from "postgres";
 import { afterAll, describe, expect, it } from "vitest";
 import { parseEnv } from "@/lib/config/env";
-import { runningEmbeddedPostgres, startEmbeddedPostgres } from "@/lib/services/embedded-postgres";
-import { freePort } from "@/lib/services/free-port";
+import { runningEmbeddedPostgres, startEmbeddedPostgres } from "@/scripts/lib/embedded-postgres";
+import { freePort } from "@/scripts/lib/free-port";
 import { NoInstallationError, openInstallationDatabase } from "./installation";
 
 const dataDir = path.resolve(".data", "test", `installation-${randomBytes(4).toString("hex")}`);

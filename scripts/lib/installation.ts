@@ -11,7 +11,7 @@ import {
   embeddedPostgresUrl,
   runningEmbeddedPostgres,
   startEmbeddedPostgres,
-} from "../../lib/services/embedded-postgres";
+} from "./embedded-postgres";
 
 export type InstallationDatabase = {
   url: string;

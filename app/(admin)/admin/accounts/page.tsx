@@ -2,7 +2,7 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { AccountStateBadges } from "@/components/admin/account-state-badges";
 import { getDb } from "@/db/client";
-import { accountSearchSchema, roles, searchAccounts } from "@/lib/admin/accounts";
+import { accountSearchSchema, roles, searchAccounts } from "@/lib/admin/manage-accounts";
 import { requirePageRole } from "@/lib/auth/require-page-role";
 import { formatDateTime } from "@/lib/format";
 

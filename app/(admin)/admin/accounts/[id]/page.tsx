@@ -9,7 +9,7 @@ import {
 import { AccountStateBadges } from "@/components/admin/account-state-badges";
 import { ClaimAttemptsTable } from "@/components/audit/claim-attempts-table";
 import { getDb } from "@/db/client";
-import { getAccountDetail } from "@/lib/admin/accounts";
+import { getAccountDetail } from "@/lib/admin/manage-accounts";
 import { requirePageRole } from "@/lib/auth/require-page-role";
 import { formatDateTime } from "@/lib/format";
 

@@ -1,6 +1,6 @@
 import { NextResponse } from "next/server";
 import { getDb } from "@/db/client";
-import { accountSearchSchema, searchAccounts } from "@/lib/admin/accounts";
+import { accountSearchSchema, searchAccounts } from "@/lib/admin/manage-accounts";
 import { apiCaller, requireRole } from "@/lib/auth/current-user";
 import { apiRoute } from "@/lib/http/api-handler";
 

@@ -1,6 +1,6 @@
 import { NextResponse } from "next/server";
 import { getDb } from "@/db/client";
-import { accountChangeSchema, changeAccount, getAccountDetail } from "@/lib/admin/accounts";
+import { accountChangeSchema, changeAccount, getAccountDetail } from "@/lib/admin/manage-accounts";
 import { apiCaller, requireRole } from "@/lib/auth/current-user";
 import { AppError } from "@/lib/errors/app-error";
 import { apiRoute, readJson, requestContext } from "@/lib/http/api-handler";

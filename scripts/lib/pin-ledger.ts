@@ -6,7 +6,6 @@
 import path from "node:path";
 import { computeAddress, getAddress } from "ethers";
 import type { Env } from "@/lib/config/env";
-import { DEV_RECEIPT_KEY, readEmbeddedLedger } from "@/lib/services/embedded-chain";
 import {
   fetchLedgerIdentity,
   identityDocumentUrl,
@@ -14,7 +13,8 @@ import {
   operatorNodeUrl,
   type TrustRoot,
   trustRootOf,
-} from "./identity";
+} from "@/lib/ledger/identity";
+import { DEV_RECEIPT_KEY, readEmbeddedLedger } from "./embedded-chain";
 
 export type PinnedLedger = {
   trust: TrustRoot;

@@ -11,7 +11,7 @@ import {
   changeAccount,
   getAccountDetail,
   searchAccounts,
-} from "./accounts";
+} from "./manage-accounts";
 
 const db = connectTestDb(10);
 

@@ -6,7 +6,7 @@ import path from "node:path";
 import { NonceManager, Wallet } from "ethers";
 import { z } from "zod";
 import { deployLedger, grantReceiptSigner } from "@/lib/ledger/deploy";
-import { jsonRpcProvider } from "./json-rpc";
+import { jsonRpcProvider } from "@/lib/ledger/json-rpc";
 
 /** Anvil's well-known development accounts (from its default mnemonic): never use them on a real network. */
 export const DEV_ADMIN_KEY = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80";

@@ -25,7 +25,7 @@ export type ChainCheckpointEvent = {
   txHash?: string;
 };
 
-export type AuditChain = {
+export type MonitorChain = {
   latestCheckpoint(): Promise<{ treeSize: number; rootHash: string }>;
   /** The contract's checkpoint at `size`; a zero root when it holds none. */
   checkpointAt(size: number): Promise<{ rootHash: string; blockTime: number }>;
@@ -35,7 +35,7 @@ export type AuditChain = {
   checkpointCount(): Promise<number>;
 };
 
-export type AuditProblemKind =
+export type MonitorProblemKind =
   | "gap"
   | "bad_leaf"
   | "root_mismatch"
@@ -46,9 +46,9 @@ export type AuditProblemKind =
   | "foreign_checkpoint"
   | "unanchored_overdue";
 
-export type AuditProblem = { kind: AuditProblemKind; detail: string };
+export type MonitorProblem = { kind: MonitorProblemKind; detail: string };
 
-export type AuditReport = {
+export type MonitorReport = {
   ok: boolean;
   /** Leaves downloaded and rebuilt (up to the first gap or unreadable leaf). */
   leaves: number;
@@ -56,13 +56,13 @@ export type AuditReport = {
   checkpointsChecked: number;
   /** The latest on-chain checkpoint's size (0 when the contract holds none). */
   anchoredSize: number;
-  problems: AuditProblem[];
+  problems: MonitorProblem[];
 };
 
-export type AuditOptions = {
+export type MonitorOptions = {
   fetchLeaves(start: number, end: number): Promise<LeavesPage>;
   fetchCheckpoints(): Promise<PublishedCheckpoint[]>;
-  chain: AuditChain;
+  chain: MonitorChain;
   /**
    * The pinned ledger the chain side reads. A published checkpoint naming another chain or
    * contract is a problem: it says the log is anchored somewhere this audit does not look.
@@ -106,12 +106,12 @@ function foreignCheckpoint(
   return undefined;
 }
 
-export async function auditLog(options: AuditOptions): Promise<AuditReport> {
+export async function monitorLog(options: MonitorOptions): Promise<MonitorReport> {
   const deadlineMs = (options.deadlineSeconds ?? DEFAULT_DEADLINE_SECONDS) * 1000;
   const now = options.now ?? Date.now();
   const pageSize = options.pageSize ?? 1000;
-  const problems: AuditProblem[] = [];
-  const report = (kind: AuditProblemKind, detail: string) => problems.push({ kind, detail });
+  const problems: MonitorProblem[] = [];
+  const report = (kind: MonitorProblemKind, detail: string) => problems.push({ kind, detail });
 
   // The chain and the published checkpoints are read before the leaves, so that a log that keeps
   // growing during the audit is never mistaken for a chain ahead of the log.
@@ -329,7 +329,7 @@ export function contractChain(
   provider: AbstractProvider,
   address: string,
   fromBlock = 0,
-): AuditChain {
+): MonitorChain {
   const contract = new Contract(address, LEDGER_ABI, provider);
   return {
     async latestCheckpoint() {

@@ -4,9 +4,9 @@ import type { DbOrTx, Tx } from "@/db/client";
 import { type User, users } from "@/db/schema";
 import { type ClaimAttempt, listClaimAttempts } from "@/lib/audit/claim-attempts";
 import { type RequestContext, recordEvent } from "@/lib/audit/record-event";
-import { plainText } from "@/lib/audit/search-events";
 import { revokeAllApiTokens } from "@/lib/auth/api-tokens";
 import { AppError } from "@/lib/errors/app-error";
+import { plainText } from "@/lib/validation/storable-text";
 
 export const roles = ["player", "admin", "auditor"] as const;
 export type Role = (typeof roles)[number];

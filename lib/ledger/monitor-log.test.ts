@@ -5,21 +5,21 @@ import { sequenceEntries } from "@/lib/anchoring/sequence-entries";
 import { claimDrop } from "@/lib/claims/claim-drop";
 import { connectTestChain } from "@/test/chain";
 import { connectTestDb, createPlayers, createTestDrop } from "@/test/db";
+import { fromHex, leafHash, rootOf, toHex } from "./merkle";
 import {
-  type AuditChain,
-  type AuditOptions,
-  type AuditProblemKind,
-  auditLog,
   type ChainCheckpointEvent,
   contractChain,
   type LeavesPage,
+  type MonitorChain,
+  type MonitorOptions,
+  type MonitorProblemKind,
+  monitorLog,
   type PublishedCheckpoint,
-} from "./audit-log";
-import { fromHex, leafHash, rootOf, toHex } from "./merkle";
+} from "./monitor-log";
 
 const db = connectTestDb(10);
 const chain = connectTestChain();
-let realChain: AuditChain;
+let realChain: MonitorChain;
 
 // The test database is shared with other files running at the same time (each with its own
 // chain), so the published checkpoints are those of this file's contract, and the default audit
@@ -39,8 +39,8 @@ async function fetchCheckpoints(): Promise<PublishedCheckpoint[]> {
   return all.filter((cp) => cp.contract?.toLowerCase() === chain.contractAddress.toLowerCase());
 }
 
-function audit(overrides: Partial<AuditOptions> = {}) {
-  return auditLog({
+function audit(overrides: Partial<MonitorOptions> = {}) {
+  return monitorLog({
     fetchLeaves,
     fetchCheckpoints,
     chain: realChain,
@@ -50,7 +50,7 @@ function audit(overrides: Partial<AuditOptions> = {}) {
   });
 }
 
-function kinds(problems: Array<{ kind: AuditProblemKind }>): AuditProblemKind[] {
+function kinds(problems: Array<{ kind: MonitorProblemKind }>): MonitorProblemKind[] {
   return [...new Set(problems.map((p) => p.kind))].sort();
 }
 
@@ -77,7 +77,7 @@ beforeAll(async () => {
   expect((await anchoringPass(db, chain, 1000)).status).toBe("anchored");
 });
 
-describe("auditLog", () => {
+describe("monitorLog", () => {
   it("passes on the real log, API and chain, with two checkpoints", async () => {
     const events = await realChain.checkpointEvents();
     expect(events.length).toBe(2);
