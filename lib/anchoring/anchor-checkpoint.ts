@@ -7,6 +7,7 @@ import {
   type TransactionResponse,
 } from "ethers";
 import type { Db } from "@/db/client";
+import { notify } from "@/db/notify";
 import { checkpoints, ledgerEntries } from "@/db/schema";
 import { env } from "@/lib/config/env";
 import { LEDGER_ABI } from "@/lib/ledger/contract";
@@ -175,7 +176,7 @@ async function recordAnchored(
       .set({ status: "superseded" })
       .where(and(eq(checkpoints.status, "pending"), sql`${checkpoints.treeSize} < ${treeSize}`));
     // Dashboards show the anchoring lag and the last checkpoint; no one drop is concerned.
-    await tx.execute(sql`select pg_notify('analytics', '')`);
+    await notify(tx, "analytics");
   });
 }
 

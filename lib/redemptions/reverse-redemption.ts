@@ -1,6 +1,7 @@
 import { sql } from "drizzle-orm";
 import { z } from "zod";
 import type { Db, Tx } from "@/db/client";
+import { notify } from "@/db/notify";
 import type { RequestContext } from "@/lib/audit/record-event";
 import { recordEvent } from "@/lib/audit/record-event";
 import { AppError } from "@/lib/errors/app-error";
@@ -120,9 +121,8 @@ export async function reverseRedemption(
       },
     });
     // Wakes the sequencer (the reversal leaf) and the live dashboard (a unit came back).
-    await tx.execute(sql`select pg_notify('ledger_entries', '')`);
-    // The live analytics channel (lib/analytics/live.ts), payload the drop concerned.
-    await tx.execute(sql`select pg_notify('analytics', ${current.drop_id}::text)`);
+    await notify(tx, "ledger_entries");
+    await notify(tx, "analytics", current.drop_id);
     return {
       redemptionId,
       reversedAt: reversedAt.toISOString(),
