@@ -76,6 +76,7 @@ export async function revokeTokenAction(tokenId: string): Promise<void> {
 }
 
 export async function signOutEverywhereAction(): Promise<void> {
+  // Open to anyone: a browser whose session has already ended still gets its cookie cleared.
   await runAction({ allow: "anyone" }, async () => {
     const user = await currentUser();
     if (user) await endAllSessions(getDb(), user.id, clientInfo(await headers()));
