@@ -3,6 +3,7 @@ import { GeistSans } from "geist/font/sans";
 import type { Metadata } from "next";
 import Link from "next/link";
 import type { ReactNode } from "react";
+import { resendVerificationAction, signOutAction } from "@/app/(auth)/actions";
 import { SignOutButton } from "@/components/auth/sign-out-button";
 import { VerifyEmailBanner } from "@/components/auth/verify-email-banner";
 import { currentUser } from "@/lib/auth/current-user";
@@ -48,7 +49,7 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
                     {user.displayName} · {user.role}
                   </span>
                   <Link href="/account">Account</Link>
-                  <SignOutButton />
+                  <SignOutButton action={signOutAction} />
                 </>
               ) : (
                 <>
@@ -59,7 +60,7 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
             </div>
           </div>
         </header>
-        {user && <VerifyEmailBanner user={user} />}
+        {user && <VerifyEmailBanner user={user} resendAction={resendVerificationAction} />}
         <main>{children}</main>
       </body>
     </html>

@@ -18,7 +18,8 @@
  * e2e/action-authz.spec.ts posts action ids straight to the real server as the wrong callers.
  *
  * The same harness sends hostile values in each form field of each action: every one must be
- * answered (a returned state or a redirect), never thrown as a server error.
+ * answered (a returned state or a redirect), never thrown as a server error nor answered as one
+ * (runAction's `internal` state, which stands for a failure it logged).
  */
 import { randomBytes } from "node:crypto";
 import { globSync } from "node:fs";
@@ -456,14 +457,21 @@ describe("server action authorisation", () => {
             return changed;
           });
           session.current = await sessionOf(caller);
-          // A redirect is an answer; any other throw is what Next would turn into a 500.
-          await run(...args).catch((error: Error & { digest?: string }) => {
-            if (!error.digest?.startsWith("NEXT_REDIRECT")) {
-              failures.push(
-                `${key} ${field}=${JSON.stringify(value.slice(0, 20))}: ${error.message.slice(0, 120)}`,
-              );
-            }
-          });
+          // A redirect is an answer; any other throw is what Next would turn into a 500, and an
+          // `internal` state is what runAction answers for a failure it did not expect.
+          const where = `${key} ${field}=${JSON.stringify(value.slice(0, 20))}`;
+          await run(...args).then(
+            (state) => {
+              if ((state as { code?: string } | undefined)?.code === "internal") {
+                failures.push(`${where}: answered ${JSON.stringify(state)}`);
+              }
+            },
+            (error: Error & { digest?: string }) => {
+              if (!error.digest?.startsWith("NEXT_REDIRECT")) {
+                failures.push(`${where}: ${error.message.slice(0, 120)}`);
+              }
+            },
+          );
         }
       }
     }

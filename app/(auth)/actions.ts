@@ -5,11 +5,11 @@ import { headers } from "next/headers";
 import { redirect } from "next/navigation";
 import { after } from "next/server";
 import { AuthError } from "next-auth";
-import { ZodError } from "zod";
 import { SignInRefused, signIn, signOut } from "@/auth";
 import { getDb } from "@/db/client";
+import { type FormState, formFields } from "@/lib/actions/form-state";
+import { runAction } from "@/lib/actions/run-action";
 import { signUpFormSchema } from "@/lib/auth/create-account";
-import { currentUser } from "@/lib/auth/current-user";
 import { resendVerificationEmail, verifyEmail } from "@/lib/auth/email-verification";
 import {
   forgotPasswordSchema,
@@ -18,27 +18,13 @@ import {
   resetPassword,
   resetPasswordSchema,
 } from "@/lib/auth/password-reset";
-import type { SignInReason } from "@/lib/auth/sign-in";
+import type { SignInReason, SignInStep } from "@/lib/auth/sign-in";
 import { signUp } from "@/lib/auth/sign-up";
-import { isAppError } from "@/lib/errors/app-error";
 import { clientInfo } from "@/lib/http/client-info";
 import { safeRedirectPath } from "@/lib/http/safe-redirect-path";
 import { logError } from "@/lib/log";
-import { fieldErrorsOf } from "@/lib/validation/field-errors";
 
-export type FormState = {
-  error?: string;
-  fieldErrors?: Record<string, string | undefined>;
-  values?: Record<string, string>;
-  /** A confirmation to show (the form stays usable). */
-  notice?: string;
-};
-
-export type SignInState = FormState & {
-  /** The account has two-factor on: the form shows the authentication code field. */
-  otpRequired?: boolean;
-  reason?: SignInReason;
-};
+type Refusal = { reason: SignInReason; retryAfter?: number };
 
 function describeWait(seconds: number): string {
   if (seconds < 60) return `${seconds} second${seconds === 1 ? "" : "s"}`;
@@ -46,7 +32,7 @@ function describeWait(seconds: number): string {
   return `${minutes} minute${minutes === 1 ? "" : "s"}`;
 }
 
-function refusalMessage(refusal: SignInRefused): string {
+function refusalMessage(refusal: Refusal): string {
   const wait = describeWait(refusal.retryAfter ?? 1);
   switch (refusal.reason) {
     case "locked":
@@ -64,99 +50,103 @@ function refusalMessage(refusal: SignInRefused): string {
   }
 }
 
-export async function signInAction(prev: SignInState, formData: FormData): Promise<SignInState> {
-  const email = String(formData.get("email") ?? "");
+/**
+ * Auth.js's sign-in with its refusal as a value. A success "throws" Next's redirect, which must
+ * propagate; Auth.js throws a refusal, which is an answer for the form, not a failure.
+ */
+async function passwordSignIn(options: Record<string, string>): Promise<Refusal | undefined> {
   try {
-    await signIn("credentials", {
-      email,
-      password: String(formData.get("password") ?? ""),
-      otp: String(formData.get("otp") ?? ""),
-      redirectTo: safeRedirectPath(formData.get("next")),
-    });
-    return {};
+    await signIn("credentials", options);
+    return undefined;
   } catch (error) {
-    // A successful sign-in "throws" Next's redirect, which must propagate.
-    if (error instanceof SignInRefused) {
-      const asksForCode = error.reason === "otp_required" || error.reason === "otp_invalid";
-      return {
-        error: refusalMessage(error),
-        reason: error.reason,
-        values: { email },
-        otpRequired: asksForCode || (prev.otpRequired && error.reason !== "invalid_credentials"),
-      };
-    }
-    if (error instanceof AuthError) {
-      return { error: "Wrong email or password", values: { email } };
-    }
+    if (error instanceof SignInRefused) return error;
+    if (error instanceof AuthError) return { reason: "invalid_credentials" };
     throw error;
   }
+}
+
+export async function signInAction(
+  prev: FormState<SignInStep>,
+  formData: FormData,
+): Promise<FormState<SignInStep>> {
+  const { email, password, otp } = formFields(formData, ["email", "password", "otp"]);
+  return runAction({ allow: "anyone" }, async () => {
+    const refusal = await passwordSignIn({
+      email,
+      password,
+      otp,
+      redirectTo: safeRedirectPath(formData.get("next")),
+    });
+    if (!refusal) return {};
+    const asksForCode = refusal.reason === "otp_required" || refusal.reason === "otp_invalid";
+    return {
+      error: refusalMessage(refusal),
+      code: refusal.reason,
+      values: { email },
+      data: {
+        otpRequired:
+          asksForCode ||
+          (prev.data?.otpRequired === true && refusal.reason !== "invalid_credentials"),
+      },
+    };
+  });
 }
 
 export async function signUpAction(_prev: FormState, formData: FormData): Promise<FormState> {
   const values = {
-    email: String(formData.get("email") ?? ""),
-    displayName: String(formData.get("displayName") ?? ""),
-    region: String(formData.get("region") ?? ""),
+    ...formFields(formData, ["email", "displayName", "region"]),
     adult: formData.get("adult") === null ? "" : "yes",
   };
-  const password = String(formData.get("password") ?? "");
-  let email: string;
-  try {
-    const input = {
-      email: values.email,
-      password,
-      displayName: values.displayName || undefined,
-      region: values.region || undefined,
-      adult: values.adult ? true : undefined,
-    };
-    ({ email } = await signUp(getDb(), input, clientInfo(await headers()), signUpFormSchema));
-  } catch (error) {
-    if (error instanceof ZodError) return { fieldErrors: fieldErrorsOf(error), values };
-    if (isAppError(error) && error.code === "email_taken") {
-      return { fieldErrors: { email: error.message }, values };
-    }
-    if (isAppError(error) && error.code === "rate_limited") return { error: error.message, values };
-    throw error;
-  }
-  await signIn("credentials", { email, password, redirectTo: "/" });
-  return {};
+  const { password } = formFields(formData, ["password"]);
+  return runAction({ allow: "anyone", values, errorFields: { email_taken: "email" } }, async () => {
+    // signUp parses (and audits a refusal) itself: its ZodError is the form's field errors.
+    const { email } = await signUp(
+      getDb(),
+      {
+        email: values.email,
+        password,
+        displayName: values.displayName || undefined,
+        region: values.region || undefined,
+        adult: values.adult ? true : undefined,
+      },
+      clientInfo(await headers()),
+      signUpFormSchema,
+    );
+    await signIn("credentials", { email, password, redirectTo: "/" });
+    return {};
+  });
 }
 
 export async function signOutAction(): Promise<void> {
-  await signOut({ redirectTo: "/" });
+  await runAction({ allow: "anyone" }, async () => {
+    await signOut({ redirectTo: "/" });
+    return {};
+  });
 }
 
 /** The button on /verify-email: a POST, so mail scanners fetching the link do not use it up. */
 export async function confirmEmailAction(_prev: FormState, formData: FormData): Promise<FormState> {
-  const token = String(formData.get("token") ?? "");
-  try {
-    await verifyEmail(getDb(), token, clientInfo(await headers()));
-  } catch (error) {
-    if (isAppError(error) && error.code === "invalid_link") return { error: error.message };
-    throw error;
-  }
-  // The root layout shows the "not verified" banner: a redirect alone would keep it cached.
-  revalidatePath("/", "layout");
-  redirect("/verify-email/confirmed");
+  return runAction({ allow: "anyone" }, async () => {
+    await verifyEmail(getDb(), formFields(formData, ["token"]).token, clientInfo(await headers()));
+    // The root layout shows the "not verified" banner: a redirect alone would keep it cached.
+    revalidatePath("/", "layout");
+    redirect("/verify-email/confirmed");
+  });
 }
 
 export async function resendVerificationAction(_prev: FormState): Promise<FormState> {
-  const user = await currentUser();
-  if (!user) return { error: "Sign in first, then ask for a new link." };
-  try {
-    const outcome = await resendVerificationEmail(getDb(), user.id, clientInfo(await headers()));
-    return {
-      notice:
-        outcome === "sent"
-          ? `We sent a new link to ${user.email}. Links in earlier emails no longer work.`
-          : "Your email address is already confirmed.",
-    };
-  } catch (error) {
-    if (isAppError(error) && (error.code === "rate_limited" || error.code === "unavailable")) {
-      return { error: error.message };
-    }
-    throw error;
-  }
+  return runAction(
+    { allow: "signed-in", refused: "Sign in first, then ask for a new link." },
+    async ({ user }) => {
+      const outcome = await resendVerificationEmail(getDb(), user.id, clientInfo(await headers()));
+      return {
+        notice:
+          outcome === "sent"
+            ? `We sent a new link to ${user.email}. Links in earlier emails no longer work.`
+            : "Your email address is already confirmed.",
+      };
+    },
+  );
 }
 
 const resetLinkSent =
@@ -166,44 +156,40 @@ export async function forgotPasswordAction(
   _prev: FormState,
   formData: FormData,
 ): Promise<FormState> {
-  const values = { email: String(formData.get("email") ?? "") };
-  const parsed = forgotPasswordSchema.safeParse(values);
-  if (!parsed.success) return { fieldErrors: fieldErrorsOf(parsed.error), values };
-  const db = getDb();
-  const context = clientInfo(await headers());
-  try {
-    await limitPasswordResetRequests(db, context);
-  } catch (error) {
-    if (isAppError(error) && error.code === "rate_limited") return { error: error.message, values };
-    throw error;
-  }
-  // Looking the account up and mailing happen after the answer is sent: the answer's text and
-  // timing are the same whether or not the account exists.
-  after(() =>
-    requestPasswordReset(db, parsed.data.email, context).catch((error: unknown) => {
-      logError("password_reset_request_failed", error);
-    }),
+  const values = formFields(formData, ["email"]);
+  return runAction(
+    { allow: "anyone", schema: forgotPasswordSchema, input: values, values },
+    async ({ input }) => {
+      const db = getDb();
+      const context = clientInfo(await headers());
+      await limitPasswordResetRequests(db, context);
+      // Looking the account up and mailing happen after the answer is sent: the answer's text and
+      // timing are the same whether or not the account exists.
+      after(() =>
+        requestPasswordReset(db, input.email, context).catch((error: unknown) => {
+          logError("password_reset_request_failed", error);
+        }),
+      );
+      return { notice: resetLinkSent, values };
+    },
   );
-  return { notice: resetLinkSent, values };
 }
 
 export async function resetPasswordAction(
   _prev: FormState,
   formData: FormData,
 ): Promise<FormState> {
-  const parsed = resetPasswordSchema.safeParse({
-    token: String(formData.get("token") ?? ""),
-    password: String(formData.get("password") ?? ""),
-    confirm: String(formData.get("confirm") ?? ""),
-  });
-  if (!parsed.success) return { fieldErrors: fieldErrorsOf(parsed.error) };
-  try {
-    await resetPassword(getDb(), parsed.data, clientInfo(await headers()));
-  } catch (error) {
-    if (isAppError(error) && error.code === "invalid_link") return { error: error.message };
-    throw error;
-  }
-  // Every session has ended, this browser's too: the layout must stop showing the account.
-  revalidatePath("/", "layout");
-  redirect("/reset-password/done");
+  return runAction(
+    {
+      allow: "anyone",
+      schema: resetPasswordSchema,
+      input: formFields(formData, ["token", "password", "confirm"]),
+    },
+    async ({ input }) => {
+      await resetPassword(getDb(), input, clientInfo(await headers()));
+      // Every session has ended, this browser's too: the layout must stop showing the account.
+      revalidatePath("/", "layout");
+      redirect("/reset-password/done");
+    },
+  );
 }

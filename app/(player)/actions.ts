@@ -7,70 +7,71 @@ import { redirect } from "next/navigation";
 import { z } from "zod";
 import { getDb } from "@/db/client";
 import { claimContext } from "@/lib/abuse/request-signals";
-import { currentUser } from "@/lib/auth/current-user";
+import { type FormState, formFields } from "@/lib/actions/form-state";
+import { runAction } from "@/lib/actions/run-action";
 import { claimDrop } from "@/lib/claims/claim-drop";
-import { isAppError } from "@/lib/errors/app-error";
 import { confirmShipping, shippingAddressSchema } from "@/lib/redemptions/confirm-shipping";
-import { fieldErrorsOf } from "@/lib/validation/field-errors";
 
-export type ClaimState = { error?: string; code?: string };
-
-const clickKey = z.uuid();
+const claimRequest = z.object({
+  dropId: z.uuid({ error: "No such drop" }),
+  // The form carries a key made per click: a double submit or a retry gets the first answer.
+  idempotencyKey: z.uuid().optional().catch(undefined),
+});
 
 export async function claimAction(
   dropId: string,
-  _prev: ClaimState,
+  _prev: FormState,
   form: FormData,
-): Promise<ClaimState> {
-  const user = await currentUser();
-  if (!user) return { code: "unauthenticated", error: "Sign in as a player to claim" };
-  if (user.role !== "player") return { code: "forbidden", error: "Only player accounts can claim" };
-  if (!z.uuid().safeParse(dropId).success) return { code: "not_found", error: "No such drop" };
-  // The form carries a key made per click: a double submit or a retry gets the first answer.
-  const key = clickKey.safeParse(form.get("idempotencyKey"));
-  let redemptionId: string;
-  try {
-    const claim = await claimDrop(getDb(), {
-      dropId,
-      playerId: user.id,
-      idempotencyKey: key.success ? `click:${key.data}` : undefined,
-      requestHash: createHash("sha256").update(`action ${dropId}`).digest(),
-      ...(await claimContext(await headers())),
-    });
-    redemptionId = claim.redemption.id;
-  } catch (error) {
-    if (isAppError(error))
-      return { code: String(error.details?.reason ?? error.code), error: error.message };
-    throw error;
-  }
-  redirect(`/redemptions/${redemptionId}?claimed=1`);
+): Promise<FormState> {
+  return runAction(
+    {
+      allow: ["player"],
+      refused: {
+        unauthenticated: "Sign in as a player to claim",
+        forbidden: "Only player accounts can claim",
+      },
+      schema: claimRequest,
+      input: { dropId, idempotencyKey: form.get("idempotencyKey") ?? undefined },
+      fieldOf: () => undefined,
+    },
+    async ({ user, input }) => {
+      const claim = await claimDrop(getDb(), {
+        dropId: input.dropId,
+        playerId: user.id,
+        idempotencyKey: input.idempotencyKey && `click:${input.idempotencyKey}`,
+        requestHash: createHash("sha256").update(`action ${input.dropId}`).digest(),
+        ...(await claimContext(await headers())),
+      });
+      redirect(`/redemptions/${claim.redemption.id}?claimed=1`);
+    },
+  );
 }
 
-export type ShippingState = { error?: string; fieldErrors?: Record<string, string> };
+const SHIPPING_FIELDS = ["name", "line1", "line2", "city", "postalCode", "country"] as const;
+
+const shippingRequest = z.object({
+  redemptionId: z.uuid({ error: "No such redemption" }),
+  address: shippingAddressSchema,
+});
 
 export async function confirmShippingAction(
   redemptionId: string,
-  _prev: ShippingState,
+  _prev: FormState,
   form: FormData,
-): Promise<ShippingState> {
-  const user = await currentUser();
-  if (user?.role !== "player") return { error: "Sign in as the player who claimed it" };
-  if (!z.uuid().safeParse(redemptionId).success) return { error: "No such redemption" };
-  const parsed = shippingAddressSchema.safeParse(
-    Object.fromEntries(
-      ["name", "line1", "line2", "city", "postalCode", "country"].map((k) => [
-        k,
-        form.get(k) ?? "",
-      ]),
-    ),
+): Promise<FormState> {
+  return runAction(
+    {
+      allow: ["player"],
+      refused: "Sign in as the player who claimed it",
+      schema: shippingRequest,
+      input: { redemptionId, address: formFields(form, SHIPPING_FIELDS) },
+      fieldOf: ([head, field]) =>
+        head === "address" && field !== undefined ? String(field) : undefined,
+    },
+    async ({ user, input }) => {
+      await confirmShipping(getDb(), user.id, input.redemptionId, input.address);
+      revalidatePath(`/redemptions/${input.redemptionId}`);
+      return {};
+    },
   );
-  if (!parsed.success) return { fieldErrors: fieldErrorsOf(parsed.error) };
-  try {
-    await confirmShipping(getDb(), user.id, redemptionId, parsed.data);
-  } catch (error) {
-    if (isAppError(error)) return { error: error.message };
-    throw error;
-  }
-  revalidatePath(`/redemptions/${redemptionId}`);
-  return {};
 }

@@ -1,24 +1,31 @@
 "use client";
 
 import { useActionState } from "react";
-import { createTokenAction, type TokenFormState } from "@/app/(player)/account/actions";
+import type { FormAction, FormState } from "@/lib/actions/form-state";
+import type { ShownToken } from "@/lib/auth/api-tokens";
 import { CopyButton } from "./copy-button";
 
-export function ApiTokenForm({ choices }: { choices: readonly number[] }) {
-  const [state, action, pending] = useActionState<TokenFormState, FormData>(createTokenAction, {});
+export function ApiTokenForm({
+  choices,
+  action: create,
+}: {
+  choices: readonly number[];
+  action: FormAction<ShownToken>;
+}) {
+  const [state, action, pending] = useActionState<FormState<ShownToken>, FormData>(create, {});
   const errors = state.fieldErrors ?? {};
   return (
     <>
-      {state.created && (
+      {state.data && (
         <div className="alert success" role="status" data-testid="new-token">
           <p style={{ marginTop: 0 }}>
-            Token “{state.created.name}” created. Copy it now: it is shown only this once.
+            Token “{state.data.name}” created. Copy it now: it is shown only this once.
           </p>
           <div className="row" style={{ alignItems: "center", gap: 12, flexWrap: "wrap" }}>
             <code className="hash" data-testid="new-token-value">
-              {state.created.token}
+              {state.data.token}
             </code>
-            <CopyButton text={state.created.token} />
+            <CopyButton text={state.data.token} />
           </div>
         </div>
       )}

@@ -1,21 +1,20 @@
 "use client";
 
 import { useActionState } from "react";
-import { declareProfileAction, type ProfileFormState } from "@/app/(player)/account/actions";
 import { CountrySelect } from "@/components/auth/country-select";
+import type { FormAction, FormState } from "@/lib/actions/form-state";
 
 /** Asks only for what the account has not declared yet. */
 export function ProfileForm({
   needsRegion,
   needsAdult,
+  action: declare,
 }: {
   needsRegion: boolean;
   needsAdult: boolean;
+  action: FormAction;
 }) {
-  const [state, action, pending] = useActionState<ProfileFormState, FormData>(
-    declareProfileAction,
-    {},
-  );
+  const [state, action, pending] = useActionState<FormState, FormData>(declare, {});
   const errors = state.fieldErrors ?? {};
   return (
     <form action={action} className="stack">

@@ -1,13 +1,10 @@
 "use client";
 
 import { useActionState } from "react";
-import { type CodeFormState, disableTwoFactorAction } from "@/app/(player)/account/actions";
+import type { FormAction, FormState } from "@/lib/actions/form-state";
 
-export function TwoFactorDisableForm() {
-  const [state, action, pending] = useActionState<CodeFormState, FormData>(
-    disableTwoFactorAction,
-    {},
-  );
+export function TwoFactorDisableForm({ action: disable }: { action: FormAction }) {
+  const [state, action, pending] = useActionState<FormState, FormData>(disable, {});
   return (
     <form action={action} className="stack">
       {state.error && (

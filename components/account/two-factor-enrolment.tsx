@@ -2,7 +2,7 @@
 
 import Link from "next/link";
 import { useActionState } from "react";
-import { type CodeFormState, confirmTwoFactorAction } from "@/app/(player)/account/actions";
+import type { FormAction, FormState } from "@/lib/actions/form-state";
 import { CopyButton } from "./copy-button";
 
 /** Scan (or type) the secret, confirm with a first code, then keep the recovery codes. */
@@ -10,16 +10,17 @@ export function TwoFactorEnrolment({
   qrCode,
   secret,
   next,
+  action: confirm,
 }: {
   qrCode: string;
   secret: string;
   next: string;
+  /** Answers the recovery codes once the first code is right. */
+  action: FormAction<string[]>;
 }) {
-  const [state, action, pending] = useActionState<CodeFormState, FormData>(
-    confirmTwoFactorAction,
-    {},
-  );
-  if (state.recoveryCodes) {
+  const [state, action, pending] = useActionState<FormState<string[]>, FormData>(confirm, {});
+  const recoveryCodes = state.data;
+  if (recoveryCodes) {
     return (
       <div className="card" data-testid="recovery-codes">
         <p className="alert success" role="status" style={{ marginTop: 0 }}>
@@ -38,12 +39,12 @@ export function TwoFactorEnrolment({
             gap: "6px 32px",
           }}
         >
-          {state.recoveryCodes.map((code) => (
+          {recoveryCodes.map((code) => (
             <li key={code}>{code}</li>
           ))}
         </ul>
         <div className="row" style={{ gap: 12 }}>
-          <CopyButton text={state.recoveryCodes.join("\n")} label="Copy all codes" />
+          <CopyButton text={recoveryCodes.join("\n")} label="Copy all codes" />
           <Link className="button" href={next}>
             I have saved them
           </Link>

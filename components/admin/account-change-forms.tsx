@@ -1,26 +1,24 @@
 "use client";
 
 import { type ReactNode, useActionState } from "react";
-import { type AdminFormState, changeAccountAction } from "@/app/(admin)/actions";
+import type { FormAction, FormState } from "@/lib/actions/form-state";
 
-type Props = { accountId: string };
+/** The account-change action bound to the account shown. */
+type Props = { action: FormAction };
 
 /** One form of the account page: its own state, its own message, the shared action. */
 function ChangeForm({
-  accountId,
+  action: change,
   label,
   children,
-}: Props & { label: string; children: (state: AdminFormState, pending: boolean) => ReactNode }) {
-  const [state, action, pending] = useActionState<AdminFormState, FormData>(
-    changeAccountAction.bind(null, accountId),
-    {},
-  );
+}: Props & { label: string; children: (state: FormState, pending: boolean) => ReactNode }) {
+  const [state, action, pending] = useActionState<FormState, FormData>(change, {});
   return (
     <form action={action} className="card stack" aria-label={label} noValidate>
       <h3>{label}</h3>
-      {state.ok && (
+      {state.notice && (
         <p className="alert success" role="status">
-          {state.ok}
+          {state.notice}
         </p>
       )}
       {state.error && (
@@ -33,7 +31,7 @@ function ChangeForm({
   );
 }
 
-function Confirm({ state, text }: { state: AdminFormState; text: string }) {
+function Confirm({ state, text }: { state: FormState; text: string }) {
   return (
     <label className="small">
       <span>
@@ -46,9 +44,9 @@ function Confirm({ state, text }: { state: AdminFormState; text: string }) {
   );
 }
 
-export function AccountRoleForm({ accountId, role }: Props & { role: string }) {
+export function AccountRoleForm({ action, role }: Props & { role: string }) {
   return (
-    <ChangeForm accountId={accountId} label="Role">
+    <ChangeForm action={action} label="Role">
       {(state, pending) => (
         <>
           <label>
@@ -72,9 +70,9 @@ export function AccountRoleForm({ accountId, role }: Props & { role: string }) {
   );
 }
 
-export function AccountFlagForm({ accountId, flagged }: Props & { flagged: boolean }) {
+export function AccountFlagForm({ action, flagged }: Props & { flagged: boolean }) {
   return (
-    <ChangeForm accountId={accountId} label="Review flag">
+    <ChangeForm action={action} label="Review flag">
       {(state, pending) =>
         flagged ? (
           <>
@@ -107,9 +105,9 @@ export function AccountFlagForm({ accountId, flagged }: Props & { flagged: boole
   );
 }
 
-export function AccountSuspendForm({ accountId, suspended }: Props & { suspended: boolean }) {
+export function AccountSuspendForm({ action, suspended }: Props & { suspended: boolean }) {
   return (
-    <ChangeForm accountId={accountId} label="Suspension">
+    <ChangeForm action={action} label="Suspension">
       {(state, pending) =>
         suspended ? (
           <>

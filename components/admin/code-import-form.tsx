@@ -1,14 +1,16 @@
 "use client";
 
 import { useActionState, useState } from "react";
-import type { CodeImportState } from "@/app/(admin)/admin/prizes/[id]/actions";
+import type { FormAction, FormState } from "@/lib/actions/form-state";
 import { MAX_CSV_BYTES, MAX_CSV_CODES, rejectionReasonLabels } from "@/lib/codes/code-rules";
-
-type ImportAction = (prev: CodeImportState, form: FormData) => Promise<CodeImportState>;
+import type { ImportSummary } from "@/lib/codes/import-codes";
 
 /** Uploads or pastes a CSV of gift codes into a prize's pool and shows what was taken. */
-export function CodeImportForm({ action: importCodes }: { action: ImportAction }) {
-  const [state, action, pending] = useActionState<CodeImportState, FormData>(importCodes, {});
+export function CodeImportForm({ action: importCodes }: { action: FormAction<ImportSummary> }) {
+  const [state, action, pending] = useActionState<FormState<ImportSummary>, FormData>(
+    importCodes,
+    {},
+  );
   const [tooLarge, setTooLarge] = useState(false);
   const csvError = tooLarge ? "The file is larger than 2 MB: split it" : state.fieldErrors?.csv;
   return (
@@ -39,12 +41,12 @@ export function CodeImportForm({ action: importCodes }: { action: ImportAction }
           </button>
         </div>
       </form>
-      {state.report && <ImportReportView report={state.report} />}
+      {state.data && <ImportReportView report={state.data} />}
     </>
   );
 }
 
-function ImportReportView({ report }: { report: NonNullable<CodeImportState["report"]> }) {
+function ImportReportView({ report }: { report: ImportSummary }) {
   const hidden = report.rejectedCount - report.rejected.length;
   return (
     <section data-testid="code-import-report">

@@ -1,19 +1,27 @@
 "use client";
 
 import { useActionState } from "react";
-import type { AdminFormState } from "@/app/(admin)/actions";
-
-type FormAction = (prev: AdminFormState, form: FormData) => Promise<AdminFormState>;
-export type NumberedState = AdminFormState & { submission: number };
+import type { FormAction, FormState } from "@/lib/actions/form-state";
 
 /**
- * useActionState for the prize and drop forms, numbering each answer. React resets a form after
- * its action, which leaves controlled selects (kind, pool prizes, allocation) showing their first
- * option while state says otherwise; keying the form on the number remounts it from state instead.
+ * useActionState for the prize and drop forms, with the number of answers so far as a fourth
+ * value. React resets a form after its action, which leaves controlled selects (kind, pool
+ * prizes, allocation) showing their first option while state says otherwise; keying the form on
+ * the number remounts it from state instead.
  */
 export function useNumberedActionState(action: FormAction) {
-  return useActionState<NumberedState, FormData>(
-    async (prev, form) => ({ ...(await action(prev, form)), submission: prev.submission + 1 }),
-    { submission: 0 },
+  const [answer, formAction, pending] = useActionState<
+    { state: FormState; submission: number },
+    FormData
+  >(
+    async (prev, form) => ({
+      state: await action(prev.state, form),
+      submission: prev.submission + 1,
+    }),
+    {
+      state: {},
+      submission: 0,
+    },
   );
+  return [answer.state, formAction, pending, answer.submission] as const;
 }

@@ -1,13 +1,13 @@
 "use client";
 
 import { useEffect, useRef, useState } from "react";
-import { type AdminFormState, createDropAction } from "@/app/(admin)/actions";
 import { type DropDetailsData, DropFacts, DropHeading } from "@/components/drops/drop-details";
 import type { EligibilityRules } from "@/db/schema";
+import type { FormAction } from "@/lib/actions/form-state";
+import { readDropForm } from "@/lib/drops/drop-form";
 import type { DropPrize, DropView } from "@/lib/drops/drops";
 import { useNumberedActionState } from "./drop-form-state";
 
-type DropAction = (prev: AdminFormState, form: FormData) => Promise<AdminFormState>;
 type Tier = "bronze" | "silver" | "gold";
 export type PrizeChoice = DropPrize & { unallocated: number };
 type PoolRow = { key: number; prizeId: string; units: string; minTier: Tier };
@@ -43,10 +43,9 @@ function poolRowsFrom(values: Record<string, string>, drop?: DropView): PoolRow[
   return [{ key: nextKey++, prizeId: "", units: "", minTier: "bronze" }];
 }
 
-/** What a player would see of the form as it stands, for the preview. */
+/** What a player would see of the form as it stands, read as the server reads it, for the preview. */
 function draftFrom(form: HTMLFormElement, prizes: PrizeChoice[]): DropDetailsData {
-  const data = new FormData(form);
-  const text = (key: string) => String(data.get(key) ?? "");
+  const { input } = readDropForm(new FormData(form));
   const prizeById = (id: string): DropPrize =>
     prizes.find((p) => p.id === id) ?? {
       id,
@@ -57,45 +56,36 @@ function draftFrom(form: HTMLFormElement, prizes: PrizeChoice[]): DropDetailsDat
       tokenAmount: null,
       tokenSymbol: null,
     };
-  const units = data.getAll("poolUnits").map((u) => Number(u) || 0);
-  const tiers = data.getAll("poolMinTier").map(String) as Tier[];
-  const pools = data.getAll("poolPrizeId").map((id, i) => ({
+  const pools = (input.pools ?? []).map((pool, i) => ({
     id: `preview-${i}`,
-    prize: prizeById(String(id)),
-    units: units[i] ?? 0,
-    minTier: tiers[i] ?? "bronze",
+    prize: prizeById(pool.prizeId),
+    units: Number(pool.units) || 0,
+    minTier: pool.minTier as Tier,
   }));
-  const when = (key: string) => {
-    const date = new Date(text(key));
-    return Number.isNaN(date.getTime()) ? new Date().toISOString() : date.toISOString();
-  };
-  const regions = text("regions")
-    .split(/[\s,]+/)
-    .map((r) => r.trim().toUpperCase())
-    .filter(Boolean);
+  // A time not yet typed (or not a time) previews as now.
+  const when = (date: Date | undefined) =>
+    date && !Number.isNaN(date.getTime()) ? date.toISOString() : new Date().toISOString();
+  const rules = input.eligibility ?? {};
+  const minAccountAgeDays = Number(rules.minAccountAgeDays);
   const eligibility: EligibilityRules = {
-    ...(data.get("verifiedEmail") ? { verifiedEmail: true } : {}),
-    ...(data.get("notFlagged") ? { notFlagged: true } : {}),
-    ...(data.get("onePerGroup") ? { onePerGroup: true } : {}),
-    ...(Number(text("minAccountAgeDays")) > 0
-      ? { minAccountAgeDays: Number(text("minAccountAgeDays")) }
-      : {}),
-    ...(text("minTier") && text("minTier") !== "bronze"
-      ? { minTier: text("minTier") as Tier }
-      : {}),
-    ...(regions.length > 0 ? { regions } : {}),
+    ...(rules.verifiedEmail ? { verifiedEmail: true } : {}),
+    ...(rules.notFlagged ? { notFlagged: true } : {}),
+    ...(rules.onePerGroup ? { onePerGroup: true } : {}),
+    ...(minAccountAgeDays > 0 ? { minAccountAgeDays } : {}),
+    ...(rules.minTier ? { minTier: rules.minTier as Tier } : {}),
+    ...(rules.regions ? { regions: rules.regions.map((r) => r.toUpperCase()) } : {}),
   };
   const headline = pools[0]?.prize ?? prizeById("");
   return {
-    title: text("title") || "(untitled drop)",
-    description: text("description") || null,
+    title: input.title || "(untitled drop)",
+    description: input.description || null,
     prize: headline,
     pools:
       pools.length > 0 ? pools : [{ id: "preview", prize: headline, units: 0, minTier: "bronze" }],
-    units: units.reduce((n, u) => n + u, 0),
-    startsAt: when("startsAt"),
-    endsAt: when("endsAt"),
-    perPlayerLimit: Number(text("perPlayerLimit")) || 1,
+    units: pools.reduce((n, p) => n + p.units, 0),
+    startsAt: when(input.startsAt),
+    endsAt: when(input.endsAt),
+    perPlayerLimit: Number(input.perPlayerLimit) || 1,
     eligibility,
     status: "upcoming",
     endedEarlyAt: null,
@@ -139,13 +129,14 @@ export function DropPreview({ drop, allocation }: { drop: DropDetailsData; alloc
 export function DropForm({
   prizes,
   drop,
-  action: edit,
+  action: save,
 }: {
   prizes: PrizeChoice[];
   drop?: DropView;
-  action?: DropAction;
+  /** Creates a drop, or (bound to `drop`) saves its changes. */
+  action: FormAction;
 }) {
-  const [state, action, pending] = useNumberedActionState(edit ?? createDropAction);
+  const [state, action, pending, submission] = useNumberedActionState(save);
   const tzOffset = useTzOffset();
   const [defaults, setDefaults] = useState<{ start: string; end: string } | null>(null);
   useEffect(() => {
@@ -159,7 +150,7 @@ export function DropForm({
   // A refused submission comes back with what was typed: show those rows again.
   useEffect(() => {
     if (state.values?.pools) setPools(poolRowsFrom(state.values));
-    else if (state.ok && !drop) setPools(poolRowsFrom({}));
+    else if (state.notice && !drop) setPools(poolRowsFrom({}));
   }, [state, drop]);
   const formRef = useRef<HTMLFormElement>(null);
   const [preview, setPreview] = useState<DropDetailsData | null>(null);
@@ -176,10 +167,10 @@ export function DropForm({
         action={action}
         className="stack wide"
         noValidate
-        key={`${state.submission}-${defaults?.start}`}
+        key={`${submission}-${defaults?.start}`}
         data-testid="drop-form"
       >
-        {state.ok && <p className="alert success full">{state.ok}</p>}
+        {state.notice && <p className="alert success full">{state.notice}</p>}
         {state.error && <p className="alert error full">{state.error}</p>}
         <input type="hidden" name="tzOffset" value={tzOffset} />
         <label className="full">

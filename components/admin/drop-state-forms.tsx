@@ -1,20 +1,18 @@
 "use client";
 
 import { useActionState, useEffect, useState } from "react";
-import type { AdminFormState } from "@/app/(admin)/actions";
+import type { FormAction, FormState } from "@/lib/actions/form-state";
 import { localInput, useTzOffset } from "./drop-form";
-
-type FormAction = (prev: AdminFormState, form: FormData) => Promise<AdminFormState>;
 
 /** A started drop's one editable field: its end, moved later. */
 export function DropEndMoveForm({ endsAt, action: move }: { endsAt: string; action: FormAction }) {
-  const [state, action, pending] = useActionState<AdminFormState, FormData>(move, {});
+  const [state, action, pending] = useActionState<FormState, FormData>(move, {});
   const tzOffset = useTzOffset();
   const [initial, setInitial] = useState<string>();
   useEffect(() => setInitial(localInput(new Date(endsAt))), [endsAt]);
   return (
     <form action={action} className="stack" noValidate key={initial} data-testid="drop-move-end">
-      {state.ok && <p className="alert success">{state.ok}</p>}
+      {state.notice && <p className="alert success">{state.notice}</p>}
       {state.error && <p className="alert error">{state.error}</p>}
       <input type="hidden" name="tzOffset" value={tzOffset} />
       <label>
@@ -41,10 +39,10 @@ export function DropEndEarlyForm({
   lottery: boolean;
   action: FormAction;
 }) {
-  const [state, action, pending] = useActionState<AdminFormState, FormData>(end, {});
+  const [state, action, pending] = useActionState<FormState, FormData>(end, {});
   return (
     <form action={action} className="stack" noValidate data-testid="drop-end-early">
-      {state.ok && <p className="alert success">{state.ok}</p>}
+      {state.notice && <p className="alert success">{state.notice}</p>}
       {state.error && <p className="alert error">{state.error}</p>}
       <p className="small">
         Claims stop at once and the drop shows as ended to players. Units not yet claimed stay with

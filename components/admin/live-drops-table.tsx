@@ -1,11 +1,16 @@
 "use client";
 
-import { setDropPausedAction } from "@/app/(admin)/actions";
 import { usePolled } from "@/components/ui/use-polled";
 import type { DropView } from "@/lib/drops/drops";
 
 /** The admin's drop list, refreshed every two seconds so remaining counts move as players claim. */
-export function LiveDropsTable({ initial }: { initial: DropView[] }) {
+export function LiveDropsTable({
+  initial,
+  pauseAction,
+}: {
+  initial: DropView[];
+  pauseAction: (dropId: string, paused: boolean) => Promise<void>;
+}) {
   const drops = usePolled(
     "/api/v1/admin/drops",
     initial,
@@ -57,7 +62,7 @@ export function LiveDropsTable({ initial }: { initial: DropView[] }) {
             </td>
             <td>
               {d.status !== "ended" && (
-                <form action={setDropPausedAction.bind(null, d.id, d.status !== "paused")}>
+                <form action={pauseAction.bind(null, d.id, d.status !== "paused")}>
                   <button type="submit" className="secondary" data-testid="pause-toggle">
                     {d.status === "paused" ? "Resume" : "Pause"}
                   </button>

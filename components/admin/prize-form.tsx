@@ -1,18 +1,16 @@
 "use client";
 
 import { useState } from "react";
-import { type AdminFormState, createPrizeAction } from "@/app/(admin)/actions";
+import type { FormAction } from "@/lib/actions/form-state";
 import type { PrizeView } from "@/lib/prizes/prizes";
 import { useNumberedActionState } from "./drop-form-state";
-
-type PrizeAction = (prev: AdminFormState, form: FormData) => Promise<AdminFormState>;
 
 /**
  * Creates a prize, or edits one when given `prize` and its bound update action. The kind is
  * fixed once created (codes, payouts and shipping hang on it); crypto asks for its payout.
  */
-export function PrizeForm({ prize, action: edit }: { prize?: PrizeView; action?: PrizeAction }) {
-  const [state, action, pending] = useNumberedActionState(edit ?? createPrizeAction);
+export function PrizeForm({ prize, action: save }: { prize?: PrizeView; action: FormAction }) {
+  const [state, action, pending, submission] = useNumberedActionState(save);
   const e = state.fieldErrors ?? {};
   const v = state.values ?? {};
   const [kind, setKind] = useState(v.kind ?? prize?.kind ?? "gift_card");
@@ -23,10 +21,10 @@ export function PrizeForm({ prize, action: edit }: { prize?: PrizeView; action?:
       action={action}
       className="stack wide"
       noValidate
-      key={state.submission}
+      key={submission}
       data-testid={prize ? "prize-edit-form" : "prize-create-form"}
     >
-      {state.ok && <p className="alert success full">{state.ok}</p>}
+      {state.notice && <p className="alert success full">{state.notice}</p>}
       {state.error && <p className="alert error full">{state.error}</p>}
       <label className="full">
         Name

@@ -1,10 +1,7 @@
 "use client";
 
 import { useActionState } from "react";
-import {
-  type ReversalFormState,
-  reverseRedemptionAction,
-} from "@/app/(admin)/admin/redemptions/[id]/actions";
+import type { FormAction, FormState } from "@/lib/actions/form-state";
 
 /**
  * Reverses a redemption: a reason (shown to the player) and an explicit confirmation. Rendered
@@ -12,20 +9,18 @@ import {
  * refresh after the action (which shows the redemption reversed).
  */
 export function RedemptionReversalForm({
-  redemptionId,
   reversible,
+  action: reverse,
 }: {
-  redemptionId: string;
   reversible: boolean;
+  /** The reversal action bound to the redemption shown. */
+  action: FormAction;
 }) {
-  const [state, action, pending] = useActionState<ReversalFormState, FormData>(
-    reverseRedemptionAction.bind(null, redemptionId),
-    {},
-  );
-  if (state.ok) {
+  const [state, action, pending] = useActionState<FormState, FormData>(reverse, {});
+  if (state.notice) {
     return (
       <p className="alert success" role="status" data-testid="reversal-done">
-        {state.ok}
+        {state.notice}
       </p>
     );
   }

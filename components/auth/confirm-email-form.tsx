@@ -1,10 +1,16 @@
 "use client";
 
 import { useActionState } from "react";
-import { confirmEmailAction, type FormState } from "@/app/(auth)/actions";
+import type { FormAction, FormState } from "@/lib/actions/form-state";
 
-export function ConfirmEmailForm({ token }: { token: string }) {
-  const [state, action, pending] = useActionState<FormState, FormData>(confirmEmailAction, {});
+export function ConfirmEmailForm({
+  token,
+  action: confirm,
+}: {
+  token: string;
+  action: FormAction;
+}) {
+  const [state, action, pending] = useActionState<FormState, FormData>(confirm, {});
   return (
     <form action={action} className="stack">
       {state.error && (

@@ -1,10 +1,10 @@
 "use client";
 
 import { useActionState } from "react";
-import { type FormState, forgotPasswordAction } from "@/app/(auth)/actions";
+import type { FormAction, FormState } from "@/lib/actions/form-state";
 
-export function ForgotPasswordForm() {
-  const [state, action, pending] = useActionState<FormState, FormData>(forgotPasswordAction, {});
+export function ForgotPasswordForm({ action: request }: { action: FormAction }) {
+  const [state, action, pending] = useActionState<FormState, FormData>(request, {});
   return (
     <form action={action} className="stack" noValidate>
       {state.notice && (

@@ -1,10 +1,16 @@
 "use client";
 
 import { useActionState } from "react";
-import { type FormState, resendVerificationAction } from "@/app/(auth)/actions";
+import type { FormAction, FormState } from "@/lib/actions/form-state";
 
-export function ResendVerificationButton({ label = "Resend link" }: { label?: string }) {
-  const [state, action, pending] = useActionState<FormState>(resendVerificationAction, {});
+export function ResendVerificationButton({
+  label = "Resend link",
+  action: resend,
+}: {
+  label?: string;
+  action: FormAction;
+}) {
+  const [state, action, pending] = useActionState<FormState, FormData>(resend, {});
   return (
     <form action={action} className="row">
       <button type="submit" className="secondary" disabled={pending}>

@@ -1,10 +1,10 @@
 "use client";
 
 import { useActionState } from "react";
-import { type FormState, resetPasswordAction } from "@/app/(auth)/actions";
+import type { FormAction, FormState } from "@/lib/actions/form-state";
 
-export function ResetPasswordForm({ token }: { token: string }) {
-  const [state, action, pending] = useActionState<FormState, FormData>(resetPasswordAction, {});
+export function ResetPasswordForm({ token, action: reset }: { token: string; action: FormAction }) {
+  const [state, action, pending] = useActionState<FormState, FormData>(reset, {});
   const errors = state.fieldErrors ?? {};
   return (
     <form action={action} className="stack" noValidate>

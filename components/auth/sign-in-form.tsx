@@ -2,10 +2,17 @@
 
 import Link from "next/link";
 import { type FormEvent, startTransition, useActionState } from "react";
-import { type SignInState, signInAction } from "@/app/(auth)/actions";
+import type { FormAction, FormState } from "@/lib/actions/form-state";
+import type { SignInStep } from "@/lib/auth/sign-in";
 
-export function SignInForm({ next }: { next: string }) {
-  const [state, action, pending] = useActionState<SignInState, FormData>(signInAction, {});
+export function SignInForm({
+  next,
+  action: signIn,
+}: {
+  next: string;
+  action: FormAction<SignInStep>;
+}) {
+  const [state, action, pending] = useActionState<FormState<SignInStep>, FormData>(signIn, {});
   // Submitting through a transition (rather than the form's own action) keeps what was typed:
   // after "enter your code" the email and password are still there for the second submit.
   // Without JavaScript the form still posts to the action.
@@ -17,7 +24,7 @@ export function SignInForm({ next }: { next: string }) {
   return (
     <form action={action} onSubmit={submit} className="stack">
       {state.error && (
-        <p className={`alert ${state.reason === "otp_required" ? "info" : "error"}`} role="alert">
+        <p className={`alert ${state.code === "otp_required" ? "info" : "error"}`} role="alert">
           {state.error}
         </p>
       )}
@@ -36,7 +43,7 @@ export function SignInForm({ next }: { next: string }) {
         Password
         <input name="password" type="password" autoComplete="current-password" required />
       </label>
-      {state.otpRequired && (
+      {state.data?.otpRequired && (
         <label>
           Authentication code
           <input

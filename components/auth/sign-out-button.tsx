@@ -1,8 +1,6 @@
-import { signOutAction } from "@/app/(auth)/actions";
-
-export function SignOutButton() {
+export function SignOutButton({ action }: { action: () => Promise<void> }) {
   return (
-    <form action={signOutAction}>
+    <form action={action}>
       <button type="submit" className="secondary" style={{ padding: "4px 12px", fontSize: 13 }}>
         Sign out
       </button>

@@ -1,11 +1,11 @@
 "use client";
 
 import { useActionState } from "react";
-import { type FormState, signUpAction } from "@/app/(auth)/actions";
+import type { FormAction, FormState } from "@/lib/actions/form-state";
 import { CountrySelect } from "./country-select";
 
-export function SignUpForm() {
-  const [state, action, pending] = useActionState<FormState, FormData>(signUpAction, {});
+export function SignUpForm({ action: signUp }: { action: FormAction }) {
+  const [state, action, pending] = useActionState<FormState, FormData>(signUp, {});
   const errors = state.fieldErrors ?? {};
   return (
     <form action={action} className="stack" noValidate>

@@ -1,12 +1,19 @@
 import Link from "next/link";
 import { getDb } from "@/db/client";
+import type { FormAction } from "@/lib/actions/form-state";
 import type { PublicUser } from "@/lib/auth/create-account";
 import { isEmailVerified } from "@/lib/auth/email-verification";
 import { mailboxAccess } from "@/lib/mail/mail-capture";
 import { ResendVerificationButton } from "./resend-verification-button";
 
 /** Reminds a signed-in player who has not confirmed their address yet (claims need it). */
-export async function VerifyEmailBanner({ user }: { user: PublicUser }) {
+export async function VerifyEmailBanner({
+  user,
+  resendAction,
+}: {
+  user: PublicUser;
+  resendAction: FormAction;
+}) {
   if (user.role !== "player" || (await isEmailVerified(getDb(), user.id))) return null;
   return (
     <div className="notice-bar" data-testid="verify-email-banner">
@@ -23,7 +30,7 @@ export async function VerifyEmailBanner({ user }: { user: PublicUser }) {
             </>
           )}
         </p>
-        <ResendVerificationButton />
+        <ResendVerificationButton action={resendAction} />
       </div>
     </div>
   );

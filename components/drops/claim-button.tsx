@@ -2,7 +2,7 @@
 
 import Link from "next/link";
 import { useActionState, useEffect, useState } from "react";
-import { type ClaimState, claimAction } from "@/app/(player)/actions";
+import type { FormAction, FormState } from "@/lib/actions/form-state";
 import { DropActionCard } from "./drop-action-card";
 
 export function ClaimPanel({
@@ -13,6 +13,7 @@ export function ClaimPanel({
   signedIn,
   soldOut,
   perPlayerLimit,
+  action: claim,
 }: {
   dropId: string;
   startsAt: string;
@@ -21,11 +22,10 @@ export function ClaimPanel({
   signedIn: boolean;
   soldOut: boolean;
   perPlayerLimit: number;
+  /** The claim action bound to this drop. */
+  action: FormAction;
 }) {
-  const [state, action, pending] = useActionState<ClaimState, FormData>(
-    claimAction.bind(null, dropId),
-    {},
-  );
+  const [state, action, pending] = useActionState<FormState, FormData>(claim, {});
   // One key per click: a double click or a retry reuses it; each answer brings a new one.
   const [clickKey, setClickKey] = useState("");
   // biome-ignore lint/correctness/useExhaustiveDependencies: a new answer (state) is the trigger
@@ -35,7 +35,7 @@ export function ClaimPanel({
       startsAt={startsAt}
       endsAt={endsAt}
       serverTime={serverTime}
-      error={{ message: state.error, code: state.code }}
+      error={{ message: state.error, code: state.reason ?? state.code }}
       errorTestId="claim-error"
       note={(phase) => (
         <>

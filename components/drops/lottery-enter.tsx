@@ -2,7 +2,7 @@
 
 import Link from "next/link";
 import { useActionState } from "react";
-import { type EnterState, enterLotteryAction } from "@/app/(player)/drops/[id]/lottery/actions";
+import type { FormAction, FormState } from "@/lib/actions/form-state";
 import { formatDateTime } from "@/lib/format";
 import type { LotteryEntryView, LotteryWin } from "@/lib/lottery/lottery";
 import { DropActionCard } from "./drop-action-card";
@@ -17,6 +17,7 @@ export function LotteryEnterPanel({
   units,
   entry,
   win,
+  action: enter,
 }: {
   dropId: string;
   startsAt: string;
@@ -28,18 +29,19 @@ export function LotteryEnterPanel({
   entry?: LotteryEntryView;
   /** The signed-in player's unit, once the draw has picked them. */
   win?: LotteryWin;
+  /** The entry action bound to this drop. */
+  action: FormAction<LotteryEntryView>;
 }) {
-  const [state, action, pending] = useActionState<EnterState, FormData>(
-    enterLotteryAction.bind(null, dropId),
-    { entry },
-  );
-  const entered = state.entry;
+  const [state, action, pending] = useActionState<FormState<LotteryEntryView>, FormData>(enter, {
+    data: entry,
+  });
+  const entered = state.data;
   return (
     <DropActionCard
       startsAt={startsAt}
       endsAt={endsAt}
       serverTime={serverTime}
-      error={{ message: state.error, code: state.code }}
+      error={{ message: state.error, code: state.reason ?? state.code }}
       errorTestId="lottery-error"
       note={(phase) => (
         <>

@@ -1,7 +1,7 @@
 "use client";
 
 import { useActionState } from "react";
-import { confirmShippingAction, type ShippingState } from "@/app/(player)/actions";
+import type { FormAction, FormState } from "@/lib/actions/form-state";
 
 const fields = [
   ["name", "Full name"],
@@ -13,16 +13,14 @@ const fields = [
 ] as const;
 
 export function ShippingForm({
-  redemptionId,
   deadline,
+  action: confirm,
 }: {
-  redemptionId: string;
   deadline: string;
+  /** The shipping action bound to this redemption. */
+  action: FormAction;
 }) {
-  const [state, action, pending] = useActionState<ShippingState, FormData>(
-    confirmShippingAction.bind(null, redemptionId),
-    {},
-  );
+  const [state, action, pending] = useActionState<FormState, FormData>(confirm, {});
   return (
     <form action={action} className="stack" noValidate data-testid="shipping-form">
       <p className="alert info" style={{ margin: 0 }}>

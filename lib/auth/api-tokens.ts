@@ -25,6 +25,8 @@ export const tokenOptionsSchema = z.object({
 export type TokenOptions = z.infer<typeof tokenOptionsSchema>;
 
 export type IssuedToken = { id: string; token: string; name: string; expiresAt: Date };
+/** A new token as the account page shows it, this once. */
+export type ShownToken = Omit<IssuedToken, "id" | "expiresAt"> & { expiresAt: string };
 
 export type TokenSummary = {
   id: string;

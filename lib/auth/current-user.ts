@@ -67,16 +67,21 @@ export function needsTwoFactor(user: SessionUser): boolean {
   return user.role !== "player" && !user.twoFactorEnabled;
 }
 
-export function requireRole(user: SessionUser | undefined, ...roles: Role[]): SessionUser {
-  if (!user) throw new AppError("unauthenticated", "Sign in first");
-  if (!roles.includes(user.role)) {
-    throw new AppError("forbidden", "Your account may not do this");
-  }
+/** Why `user` may not act in one of `roles` (signed out, another role, two-factor off), if not. */
+export function roleRefusal(user: SessionUser | undefined, ...roles: Role[]): AppError | undefined {
+  if (!user) return new AppError("unauthenticated", "Sign in first");
+  if (!roles.includes(user.role)) return new AppError("forbidden", "Your account may not do this");
   if (needsTwoFactor(user)) {
-    throw new AppError(
+    return new AppError(
       "two_factor_required",
       "Turn on two-factor authentication at /account/security before using this role",
     );
   }
+  return undefined;
+}
+
+export function requireRole(user: SessionUser | undefined, ...roles: Role[]): SessionUser {
+  const refusal = roleRefusal(user, ...roles);
+  if (refusal || !user) throw refusal;
   return user;
 }

@@ -16,6 +16,9 @@ export type SignInReason =
   | "otp_invalid"
   | "account_suspended";
 
+/** What the sign-in form asks for after a refusal: the authentication code too, or not. */
+export type SignInStep = { otpRequired: boolean };
+
 export type SignInCredentials = { email: string; password: string; otp?: string };
 
 /** What a session is issued for: the account and the session version it starts under. */

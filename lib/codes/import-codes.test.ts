@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { eq } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
-import { giftCodes, prizes } from "@/db/schema";
+import { auditEvents, giftCodes, prizes, users } from "@/db/schema";
 import { AppError } from "@/lib/errors/app-error";
 import { getPrize } from "@/lib/prizes/prizes";
 import { connectTestDb } from "@/test/db";
@@ -144,6 +144,67 @@ describe("importGiftCodes", () => {
       expect(error.details).toEqual({ field: "csv" });
     }
     expect(await codePoolStats(db, prizeId)).toEqual({ total: 0, unused: 0 });
+  });
+});
+
+describe("importGiftCodes with an admin", () => {
+  async function createAdmin() {
+    const [admin] = await db
+      .insert(users)
+      .values({
+        email: `admin-${randomBytes(4).toString("hex")}@test.invalid`,
+        passwordHash: "x",
+        displayName: "Admin",
+        role: "admin",
+      })
+      .returning({ id: users.id });
+    if (!admin) throw new Error("no admin");
+    return { actorId: admin.id, ip: "192.0.2.7", userAgent: "vitest" };
+  }
+
+  it("records the import in the audit trail, with the pool before and after", async () => {
+    const prizeId = await createPrize();
+    const admin = await createAdmin();
+    await importGiftCodes(db, prizeId, "AUDIT-0001\nAUDIT-0002\n", admin);
+    await importGiftCodes(db, prizeId, "AUDIT-0002\nAUDIT-0003\nbad code!", admin);
+    const events = await db
+      .select()
+      .from(auditEvents)
+      .where(eq(auditEvents.subject, `prize:${prizeId}`))
+      .orderBy(auditEvents.id);
+    expect(events.map((e) => [e.action, e.actorId, e.outcome, e.data])).toEqual([
+      [
+        "gift_codes_import",
+        admin.actorId,
+        "ok",
+        {
+          before: { total: 0, unused: 0 },
+          after: { total: 2, unused: 2 },
+          accepted: 2,
+          rejected: 0,
+        },
+      ],
+      [
+        "gift_codes_import",
+        admin.actorId,
+        "ok",
+        {
+          before: { total: 2, unused: 2 },
+          after: { total: 3, unused: 3 },
+          accepted: 1,
+          rejected: 2,
+        },
+      ],
+    ]);
+  });
+
+  it("stores no code when its audit event cannot be written", async () => {
+    const prizeId = await createPrize();
+    // An actor the audit trail cannot refer to: the event's insert fails on its foreign key.
+    const ghost = { actorId: crypto.randomUUID() };
+    await expect(importGiftCodes(db, prizeId, "GHOST-0001\nGHOST-0002", ghost)).rejects.toThrow();
+    expect(await codePoolStats(db, prizeId)).toEqual({ total: 0, unused: 0 });
+    // test/code-import-audit.test.ts shows the same through the API and the action.
   });
 });
 

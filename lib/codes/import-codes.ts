@@ -1,8 +1,9 @@
 import { eq, isNull, sql } from "drizzle-orm";
 import type { DbOrTx } from "@/db/client";
 import { giftCodes } from "@/db/schema";
+import { recordEvent } from "@/lib/audit/record-event";
 import { AppError } from "@/lib/errors/app-error";
-import { getPrize } from "@/lib/prizes/prizes";
+import { type AdminActor, getPrize } from "@/lib/prizes/prizes";
 import { codeFingerprint, encryptCode } from "./code-crypto";
 import {
   CODE_MAX_LENGTH,
@@ -24,6 +25,11 @@ export type ImportRejection = {
   firstLine?: number;
 };
 export type ImportReport = { accepted: number; rejected: ImportRejection[]; total: number };
+/** A report as the admin's form shows it: every count, but only the first rejected lines. */
+export type ImportSummary = Omit<ImportReport, "rejected"> & {
+  rejectedCount: number;
+  rejected: ImportRejection[];
+};
 
 /** Enough of a code to find it in the file, not enough to redeem it. */
 export function maskCode(code: string): string {
@@ -103,14 +109,17 @@ function rejectionOf(code: string, columns: number): RejectionReason | undefined
 const hex = (bytes: Uint8Array) => Buffer.from(bytes).toString("hex");
 
 /**
- * Adds the codes of a CSV file to a gift-card prize's pool, encrypted, in one transaction.
- * Every non-blank line is either accepted or reported with its reason; a code already in the
- * pool (by fingerprint) is reported, not duplicated, even when another import races this one.
+ * Adds the codes of a CSV file to a gift-card prize's pool, encrypted, in one transaction with
+ * the admin's audit event (the seed's own codes have no admin): if the event cannot be written,
+ * no code is stored. Every non-blank line is either accepted or reported with its reason; a code
+ * already in the pool (by fingerprint) is reported, not duplicated, even when another import
+ * races this one.
  */
 export async function importGiftCodes(
   db: DbOrTx,
   prizeId: string,
   csvText: string,
+  admin?: AdminActor,
 ): Promise<ImportReport> {
   if (Buffer.byteLength(csvText, "utf8") > MAX_CSV_BYTES) {
     throw new AppError("invalid_input", "The file is larger than 2 MB: split it", { field: "csv" });
@@ -175,8 +184,29 @@ export async function importGiftCodes(
       }
     }
     rejected.sort((a, b) => a.line - b.line);
-    return { accepted, rejected, total };
+    const report = { accepted, rejected, total };
+    if (admin) {
+      await recordEvent(tx, {
+        ...admin,
+        action: "gift_codes_import",
+        subject: `prize:${prizeId}`,
+        outcome: "ok",
+        data: await poolChange(tx, prizeId, report),
+      });
+    }
+    return report;
   });
+}
+
+/** The audit data of an import: the prize's pool before and after, read inside the import. */
+async function poolChange(db: DbOrTx, prizeId: string, report: ImportReport) {
+  const after = await codePoolStats(db, prizeId);
+  return {
+    before: { total: after.total - report.accepted, unused: after.unused - report.accepted },
+    after,
+    accepted: report.accepted,
+    rejected: report.rejected.length,
+  };
 }
 
 /** How many codes a prize's pool holds and how many are not yet handed out. */

@@ -1,5 +1,6 @@
 import type { Metadata } from "next";
 import Link from "next/link";
+import { setDropPausedAction } from "@/app/(admin)/actions";
 import { LiveDropsTable } from "@/components/admin/live-drops-table";
 import { LivePrizesTable } from "@/components/admin/live-prizes-table";
 import { getDb } from "@/db/client";
@@ -41,7 +42,7 @@ export default async function AdminPage() {
         </Link>
       </div>
       <h2>Drops</h2>
-      <LiveDropsTable initial={drops} />
+      <LiveDropsTable initial={drops} pauseAction={setDropPausedAction} />
       <h2>Prizes</h2>
       <LivePrizesTable initial={prizes} />
     </>

@@ -1,5 +1,6 @@
 import type { Metadata } from "next";
 import Link from "next/link";
+import { forgotPasswordAction } from "@/app/(auth)/actions";
 import { ForgotPasswordForm } from "@/components/auth/forgot-password-form";
 import { mailboxAccess } from "@/lib/mail/mail-capture";
 
@@ -13,7 +14,7 @@ export default function ForgotPasswordPage() {
         Enter the email of your account and we will send you a link to choose a new password.{" "}
         <Link href="/signin">Back to sign in</Link>.
       </p>
-      <ForgotPasswordForm />
+      <ForgotPasswordForm action={forgotPasswordAction} />
       {mailboxAccess() === "public" && (
         <p className="muted small">
           This site sends no email: messages are kept in the{" "}

@@ -1,5 +1,6 @@
 import type { Metadata } from "next";
 import Link from "next/link";
+import { resetPasswordAction } from "@/app/(auth)/actions";
 import { ResetPasswordForm } from "@/components/auth/reset-password-form";
 import { getDb } from "@/db/client";
 import { emailTokenProblemMessage, inspectEmailToken } from "@/lib/auth/email-tokens";
@@ -20,7 +21,7 @@ export default async function ResetPasswordPage({
       {state.ok ? (
         <>
           <p className="lead">Setting a new password signs your account out everywhere.</p>
-          <ResetPasswordForm token={link} />
+          <ResetPasswordForm token={link} action={resetPasswordAction} />
         </>
       ) : (
         <>

@@ -1,5 +1,6 @@
 import type { Metadata } from "next";
 import Link from "next/link";
+import { signInAction } from "@/app/(auth)/actions";
 import { SignInForm } from "@/components/auth/sign-in-form";
 import { safeRedirectPath } from "@/lib/http/safe-redirect-path";
 
@@ -17,7 +18,7 @@ export default async function SignInPage({
       <p className="lead">
         New here? <Link href="/signup">Create an account</Link>.
       </p>
-      <SignInForm next={safeRedirectPath(next)} />
+      <SignInForm next={safeRedirectPath(next)} action={signInAction} />
     </>
   );
 }

@@ -1,5 +1,6 @@
 import type { Metadata } from "next";
 import Link from "next/link";
+import { signUpAction } from "@/app/(auth)/actions";
 import { SignUpForm } from "@/components/auth/sign-up-form";
 
 export const metadata: Metadata = { title: "Sign up" };
@@ -11,7 +12,7 @@ export default function SignUpPage() {
       <p className="lead">
         Already have one? <Link href="/signin">Sign in</Link>.
       </p>
-      <SignUpForm />
+      <SignUpForm action={signUpAction} />
     </>
   );
 }

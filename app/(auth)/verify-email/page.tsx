@@ -1,5 +1,6 @@
 import type { Metadata } from "next";
 import Link from "next/link";
+import { confirmEmailAction, resendVerificationAction } from "@/app/(auth)/actions";
 import { ConfirmEmailForm } from "@/components/auth/confirm-email-form";
 import { ResendVerificationButton } from "@/components/auth/resend-verification-button";
 import { getDb } from "@/db/client";
@@ -24,7 +25,7 @@ export default async function VerifyEmailPage({
       <>
         <h1>Confirm your email</h1>
         <p className="lead">One click to confirm that this email address is yours.</p>
-        <ConfirmEmailForm token={link} />
+        <ConfirmEmailForm token={link} action={confirmEmailAction} />
       </>
     );
   }
@@ -50,7 +51,9 @@ export default async function VerifyEmailPage({
           Your email address is already confirmed: there is nothing more to do.
         </p>
       )}
-      {user && !verified && <ResendVerificationButton label="Send me a new link" />}
+      {user && !verified && (
+        <ResendVerificationButton label="Send me a new link" action={resendVerificationAction} />
+      )}
     </>
   );
 }

@@ -5,7 +5,14 @@ import { headers } from "next/headers";
 import { z } from "zod";
 import { signOut } from "@/auth";
 import { getDb } from "@/db/client";
-import { createApiTokenForUser, revokeApiToken, TOKEN_TTL_CHOICES } from "@/lib/auth/api-tokens";
+import type { FormState } from "@/lib/actions/form-state";
+import { runAction } from "@/lib/actions/run-action";
+import {
+  createApiTokenForUser,
+  revokeApiToken,
+  type ShownToken,
+  TOKEN_TTL_CHOICES,
+} from "@/lib/auth/api-tokens";
 import { currentUser } from "@/lib/auth/current-user";
 import {
   declarationSchema,
@@ -15,19 +22,8 @@ import {
 } from "@/lib/auth/profile";
 import { endAllSessions } from "@/lib/auth/sessions";
 import { beginEnrolment, confirmEnrolment, disableTwoFactor } from "@/lib/auth/two-factor";
-import { isAppError } from "@/lib/errors/app-error";
 import { clientInfo } from "@/lib/http/client-info";
-import { fieldErrorsOf } from "@/lib/validation/field-errors";
 import { NUL_MESSAGE, withoutNul } from "@/lib/validation/storable-text";
-
-export type TokenFormState = {
-  error?: string;
-  fieldErrors?: Record<string, string>;
-  /** The new token, shown this once. */
-  created?: { token: string; name: string; expiresAt: string };
-};
-
-export type CodeFormState = { error?: string; recoveryCodes?: string[]; done?: boolean };
 
 const tokenForm = z.object({
   name: z
@@ -41,129 +37,109 @@ const tokenForm = z.object({
     .refine((days) => (TOKEN_TTL_CHOICES as readonly number[]).includes(days), "Choose an expiry"),
 });
 
-const codeForm = z.string().trim().min(1, "Enter a code").max(40, "That is not a code");
+// A code's errors are said atop its form, which has no other field.
+const codeForm = z.object({
+  code: z.string().trim().min(1, "Enter a code").max(40, "That is not a code"),
+});
+const atop = () => undefined;
+
+const SIGNED_IN = { allow: "signed-in", refused: "Sign in first" } as const;
 
 export async function createTokenAction(
-  _prev: TokenFormState,
+  _prev: FormState<ShownToken>,
   form: FormData,
-): Promise<TokenFormState> {
-  const user = await currentUser();
-  if (!user) return { error: "Sign in first" };
-  const parsed = tokenForm.safeParse({
-    name: form.get("name"),
-    expiresInDays: form.get("expiresInDays"),
-  });
-  if (!parsed.success) return { fieldErrors: fieldErrorsOf(parsed.error) };
-  try {
-    const issued = await createApiTokenForUser(
-      getDb(),
-      user,
-      parsed.data,
-      clientInfo(await headers()),
-    );
-    revalidatePath("/account");
-    return {
-      created: {
-        token: issued.token,
-        name: issued.name,
-        expiresAt: issued.expiresAt.toISOString(),
-      },
-    };
-  } catch (error) {
-    // rate_limited, or unauthenticated: the session ended while the token was being made.
-    if (isAppError(error)) return { error: error.message };
-    throw error;
-  }
+): Promise<FormState<ShownToken>> {
+  return runAction(
+    {
+      ...SIGNED_IN,
+      schema: tokenForm,
+      input: { name: form.get("name"), expiresInDays: form.get("expiresInDays") },
+    },
+    async ({ user, input }) => {
+      // rate_limited, or unauthenticated: the session ended while the token was being made.
+      const issued = await createApiTokenForUser(getDb(), user, input, clientInfo(await headers()));
+      revalidatePath("/account");
+      return {
+        data: { token: issued.token, name: issued.name, expiresAt: issued.expiresAt.toISOString() },
+      };
+    },
+  );
 }
 
 export async function revokeTokenAction(tokenId: string): Promise<void> {
-  const user = await currentUser();
-  if (!user) return;
-  try {
+  await runAction(SIGNED_IN, async ({ user }) => {
+    // Someone else's (or no) token is not_found: nothing to revoke, and nothing to tell.
     await revokeApiToken(getDb(), user.id, tokenId, clientInfo(await headers()));
-  } catch (error) {
-    // Someone else's (or no) token: nothing to revoke, and nothing to tell.
-    if (!(isAppError(error) && error.code === "not_found")) throw error;
-  }
-  revalidatePath("/account");
+    revalidatePath("/account");
+    return {};
+  });
 }
 
 export async function signOutEverywhereAction(): Promise<void> {
-  const user = await currentUser();
-  if (user) await endAllSessions(getDb(), user.id, clientInfo(await headers()));
-  await signOut({ redirectTo: "/signin" });
+  // Open to anyone: a browser whose session has already ended still gets its cookie cleared.
+  await runAction({ allow: "anyone" }, async () => {
+    const user = await currentUser();
+    if (user) await endAllSessions(getDb(), user.id, clientInfo(await headers()));
+    await signOut({ redirectTo: "/signin" });
+    return {};
+  });
 }
 
 export async function beginTwoFactorAction(): Promise<void> {
-  const user = await currentUser();
-  if (!user) return;
-  await beginEnrolment(getDb(), user.id);
-  revalidatePath("/account/security");
+  await runAction(SIGNED_IN, async ({ user }) => {
+    await beginEnrolment(getDb(), user.id);
+    revalidatePath("/account/security");
+    return {};
+  });
 }
 
 export async function confirmTwoFactorAction(
-  _prev: CodeFormState,
+  _prev: FormState<string[]>,
   form: FormData,
-): Promise<CodeFormState> {
-  const user = await currentUser();
-  if (!user) return { error: "Sign in first" };
-  const code = codeForm.safeParse(form.get("code"));
-  if (!code.success) return { error: code.error.issues[0]?.message };
-  try {
-    const recoveryCodes = await confirmEnrolment(
-      getDb(),
-      user,
-      code.data,
-      clientInfo(await headers()),
-    );
-    // No revalidation here: the page would drop the recovery codes before they were written down.
-    return { recoveryCodes };
-  } catch (error) {
-    if (isAppError(error)) return { error: error.message };
-    throw error;
-  }
+): Promise<FormState<string[]>> {
+  return runAction(
+    { ...SIGNED_IN, schema: codeForm, input: { code: form.get("code") }, fieldOf: atop },
+    async ({ user, input }) => {
+      const recoveryCodes = await confirmEnrolment(
+        getDb(),
+        user,
+        input.code,
+        clientInfo(await headers()),
+      );
+      // No revalidation here: the page would drop the recovery codes before they were written down.
+      return { data: recoveryCodes };
+    },
+  );
 }
 
-export async function disableTwoFactorAction(
-  _prev: CodeFormState,
-  form: FormData,
-): Promise<CodeFormState> {
-  const user = await currentUser();
-  if (!user) return { error: "Sign in first" };
-  const code = codeForm.safeParse(form.get("code"));
-  if (!code.success) return { error: code.error.issues[0]?.message };
-  try {
-    await disableTwoFactor(getDb(), user, code.data, clientInfo(await headers()));
-  } catch (error) {
-    if (isAppError(error)) return { error: error.message };
-    throw error;
-  }
-  revalidatePath("/account/security");
-  return { done: true };
+export async function disableTwoFactorAction(_prev: FormState, form: FormData): Promise<FormState> {
+  return runAction(
+    { ...SIGNED_IN, schema: codeForm, input: { code: form.get("code") }, fieldOf: atop },
+    async ({ user, input }) => {
+      await disableTwoFactor(getDb(), user, input.code, clientInfo(await headers()));
+      revalidatePath("/account/security");
+      return {};
+    },
+  );
 }
 
-export type ProfileFormState = { error?: string; fieldErrors?: Record<string, string> };
-
-export async function declareProfileAction(
-  _prev: ProfileFormState,
-  form: FormData,
-): Promise<ProfileFormState> {
-  const user = await currentUser();
-  if (!user) return { error: "Sign in first" };
-  const parsed = declarationSchema.safeParse({
-    region: form.get("region") || undefined,
-    adult: form.get("adult") === "yes" ? true : undefined,
-  });
-  if (!parsed.success) return { fieldErrors: fieldErrorsOf(parsed.error) };
-  const profile = await getProfile(getDb(), user.id);
-  const missing = profile ? missingDeclarations(profile, parsed.data) : {};
-  if (Object.keys(missing).length > 0) return { fieldErrors: missing };
-  try {
-    await declareProfile(getDb(), user.id, parsed.data, clientInfo(await headers()));
-  } catch (error) {
-    if (isAppError(error)) return { error: error.message };
-    throw error;
-  }
-  revalidatePath("/account");
-  return {};
+export async function declareProfileAction(_prev: FormState, form: FormData): Promise<FormState> {
+  return runAction(
+    {
+      ...SIGNED_IN,
+      schema: declarationSchema,
+      input: {
+        region: form.get("region") || undefined,
+        adult: form.get("adult") === "yes" ? true : undefined,
+      },
+    },
+    async ({ user, input }) => {
+      const profile = await getProfile(getDb(), user.id);
+      const missing = profile ? missingDeclarations(profile, input) : {};
+      if (Object.keys(missing).length > 0) return { code: "invalid_input", fieldErrors: missing };
+      await declareProfile(getDb(), user.id, input, clientInfo(await headers()));
+      revalidatePath("/account");
+      return {};
+    },
+  );
 }

@@ -9,7 +9,12 @@ import { currentUser } from "@/lib/auth/current-user";
 import { getProfile } from "@/lib/auth/profile";
 import { formatDateTime } from "@/lib/format";
 import { countryName } from "@/lib/geo/countries";
-import { revokeTokenAction, signOutEverywhereAction } from "./actions";
+import {
+  createTokenAction,
+  declareProfileAction,
+  revokeTokenAction,
+  signOutEverywhereAction,
+} from "./actions";
 
 export const metadata: Metadata = { title: "Account" };
 
@@ -39,7 +44,11 @@ export default async function AccountPage() {
         {needsRegion || needsAdult ? (
           <>
             <p className="muted">Claims and lottery entries need both declarations.</p>
-            <ProfileForm needsRegion={needsRegion} needsAdult={needsAdult} />
+            <ProfileForm
+              needsRegion={needsRegion}
+              needsAdult={needsAdult}
+              action={declareProfileAction}
+            />
           </>
         ) : (
           <p className="muted small">To change your country, contact support.</p>
@@ -123,7 +132,7 @@ export default async function AccountPage() {
           </table>
         )}
         <h3>New token</h3>
-        <ApiTokenForm choices={TOKEN_TTL_CHOICES} />
+        <ApiTokenForm choices={TOKEN_TTL_CHOICES} action={createTokenAction} />
       </section>
     </>
   );

@@ -1,5 +1,6 @@
 import type { Metadata } from "next";
 import Link from "next/link";
+import { createDropAction } from "@/app/(admin)/actions";
 import { DropForm } from "@/components/admin/drop-form";
 import { getDb } from "@/db/client";
 import { requirePageRole } from "@/lib/auth/require-page-role";
@@ -20,7 +21,7 @@ export default async function NewDropPage() {
       <p className="lead">
         Units are taken from each prize's unallocated stock. Retired prizes are not offered.
       </p>
-      <DropForm prizes={prizeChoices(prizes)} />
+      <DropForm prizes={prizeChoices(prizes)} action={createDropAction} />
     </>
   );
 }

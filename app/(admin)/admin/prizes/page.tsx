@@ -1,5 +1,6 @@
 import type { Metadata } from "next";
 import Link from "next/link";
+import { createPrizeAction } from "@/app/(admin)/actions";
 import { LivePrizesTable } from "@/components/admin/live-prizes-table";
 import { PrizeForm } from "@/components/admin/prize-form";
 import { getDb } from "@/db/client";
@@ -18,7 +19,7 @@ export default async function PrizesPage() {
       </p>
       <h1>New prize</h1>
       <p className="lead">A prize is stock; drops hand out units of it.</p>
-      <PrizeForm />
+      <PrizeForm action={createPrizeAction} />
       <h2>All prizes</h2>
       <LivePrizesTable initial={prizes} />
     </>

@@ -1,27 +1,21 @@
 "use client";
 
 import { useActionState } from "react";
-import {
-  type AdminFormState,
-  excludeRegionAction,
-  includeRegionAction,
-} from "@/app/(admin)/actions";
+import { excludeRegionAction, includeRegionAction } from "@/app/(admin)/actions";
+import type { FormState } from "@/lib/actions/form-state";
 
 export function ExcludeRegionForm({
   countries,
 }: {
   countries: Array<{ code: string; name: string }>;
 }) {
-  const [state, action, pending] = useActionState<AdminFormState, FormData>(
-    excludeRegionAction,
-    {},
-  );
+  const [state, action, pending] = useActionState<FormState, FormData>(excludeRegionAction, {});
   const e = state.fieldErrors ?? {};
   return (
     <form action={action} className="card stack" aria-label="Exclude a region" noValidate>
-      {state.ok && (
+      {state.notice && (
         <p className="alert success" role="status">
-          {state.ok}
+          {state.notice}
         </p>
       )}
       {state.error && (
@@ -56,7 +50,7 @@ export function ExcludeRegionForm({
 }
 
 export function IncludeRegionForm({ code, name }: { code: string; name: string }) {
-  const [state, action, pending] = useActionState<AdminFormState, FormData>(
+  const [state, action, pending] = useActionState<FormState, FormData>(
     includeRegionAction.bind(null, code),
     {},
   );

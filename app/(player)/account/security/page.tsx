@@ -8,7 +8,7 @@ import { currentUser, needsTwoFactor } from "@/lib/auth/current-user";
 import { twoFactorStatus } from "@/lib/auth/two-factor";
 import { formatDateTime } from "@/lib/format";
 import { safeRedirectPath } from "@/lib/http/safe-redirect-path";
-import { beginTwoFactorAction } from "../actions";
+import { beginTwoFactorAction, confirmTwoFactorAction, disableTwoFactorAction } from "../actions";
 
 export const metadata: Metadata = { title: "Two-factor authentication" };
 
@@ -42,13 +42,18 @@ export default async function SecurityPage({
             recovery codes left.
           </p>
           {user.role === "player" ? (
-            <TwoFactorDisableForm />
+            <TwoFactorDisableForm action={disableTwoFactorAction} />
           ) : (
             <p className="muted">Admins and auditors keep two-factor on.</p>
           )}
         </section>
       ) : status.pending && qrCode ? (
-        <TwoFactorEnrolment qrCode={qrCode} secret={status.pending.secret} next={next} />
+        <TwoFactorEnrolment
+          qrCode={qrCode}
+          secret={status.pending.secret}
+          next={next}
+          action={confirmTwoFactorAction}
+        />
       ) : (
         <section className="card">
           <p style={{ marginTop: 0 }}>

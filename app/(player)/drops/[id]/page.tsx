@@ -1,5 +1,7 @@
 import type { Metadata } from "next";
 import { notFound } from "next/navigation";
+import { claimAction } from "@/app/(player)/actions";
+import { enterLotteryAction } from "@/app/(player)/drops/[id]/lottery/actions";
 import { ClaimPanel } from "@/components/drops/claim-button";
 import { DropFacts, DropHeading } from "@/components/drops/drop-details";
 import { LiveRemaining } from "@/components/drops/live-remaining";
@@ -45,6 +47,7 @@ export default async function DropPage({ params }: { params: Promise<{ id: strin
             units={drop.units}
             entry={entry}
             win={win}
+            action={enterLotteryAction.bind(null, drop.id)}
           />
         ) : (
           <ClaimPanel
@@ -55,6 +58,7 @@ export default async function DropPage({ params }: { params: Promise<{ id: strin
             signedIn={Boolean(user)}
             soldOut={drop.remaining === 0}
             perPlayerLimit={drop.perPlayerLimit}
+            action={claimAction.bind(null, drop.id)}
           />
         )}
       </div>

@@ -1,6 +1,7 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound, redirect } from "next/navigation";
+import { confirmShippingAction } from "@/app/(player)/actions";
 import { ShippingForm } from "@/components/drops/shipping-form";
 import { ReceiptStatus } from "@/components/ledger/receipt-status";
 import { getDb } from "@/db/client";
@@ -61,7 +62,10 @@ export default async function RedemptionPage({
         {redemption.status === "awaiting_action" && redemption.actionDeadline && (
           <section className="card">
             <h3>Shipping</h3>
-            <ShippingForm redemptionId={redemption.id} deadline={redemption.actionDeadline} />
+            <ShippingForm
+              deadline={redemption.actionDeadline}
+              action={confirmShippingAction.bind(null, redemption.id)}
+            />
           </section>
         )}
         {redemption.shippingAddress && (

@@ -1,6 +1,7 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
+import { changeAccountAction } from "@/app/(admin)/actions";
 import {
   AccountFlagForm,
   AccountRoleForm,
@@ -20,6 +21,7 @@ export default async function AccountPage({ params }: { params: Promise<{ id: st
   const admin = await requirePageRole(`/admin/accounts/${id}`, "admin");
   const account = await getAccountDetail(getDb(), id);
   if (!account) notFound();
+  const change = changeAccountAction.bind(null, account.id);
   const auditLink = `/admin/audit?subject=${encodeURIComponent(`user:${account.id}`)}`;
   return (
     <>
@@ -66,10 +68,10 @@ export default async function AccountPage({ params }: { params: Promise<{ id: st
           {account.id === admin.id ? (
             <p className="card muted">This is your own account: another admin changes its role.</p>
           ) : (
-            <AccountRoleForm accountId={account.id} role={account.role} />
+            <AccountRoleForm action={change} role={account.role} />
           )}
-          <AccountFlagForm accountId={account.id} flagged={account.flaggedAt !== null} />
-          <AccountSuspendForm accountId={account.id} suspended={account.suspendedAt !== null} />
+          <AccountFlagForm action={change} flagged={account.flaggedAt !== null} />
+          <AccountSuspendForm action={change} suspended={account.suspendedAt !== null} />
         </div>
       </div>
       <h2>Linked accounts</h2>

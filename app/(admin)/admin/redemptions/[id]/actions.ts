@@ -2,49 +2,50 @@
 
 import { revalidatePath } from "next/cache";
 import { headers } from "next/headers";
+import { z } from "zod";
 import { getDb } from "@/db/client";
-import { currentUser, needsTwoFactor } from "@/lib/auth/current-user";
-import { isAppError } from "@/lib/errors/app-error";
+import { type FormState, formFields, onceValid } from "@/lib/actions/form-state";
+import { runAction } from "@/lib/actions/run-action";
 import { clientInfo } from "@/lib/http/client-info";
 import { reversalSchema, reverseRedemption } from "@/lib/redemptions/reverse-redemption";
 
-export type ReversalFormState = {
-  ok?: string;
-  error?: string;
-  fieldErrors?: { reason?: string; confirm?: string };
-  values?: { reason: string };
-};
+const reversalForm = reversalSchema
+  .extend({ confirm: z.unknown() })
+  .superRefine(({ confirm }, ctx) => {
+    if (confirm !== "on") {
+      ctx.addIssue({
+        code: "custom",
+        path: ["confirm"],
+        message: "Tick the box to confirm the reversal",
+      });
+    }
+  }, onceValid);
 
 export async function reverseRedemptionAction(
   redemptionId: string,
-  _prev: ReversalFormState,
+  _prev: FormState,
   form: FormData,
-): Promise<ReversalFormState> {
-  const admin = await currentUser();
-  // As on the admin pages and API: an admin acts as one only with two-factor on.
-  if (admin?.role !== "admin" || needsTwoFactor(admin)) {
-    return { error: "Only admins with two-factor on can reverse redemptions" };
-  }
-  const values = { reason: String(form.get("reason") ?? "") };
-  const parsed = reversalSchema.safeParse(values);
-  if (!parsed.success) {
-    return { fieldErrors: { reason: parsed.error.issues[0]?.message }, values };
-  }
-  if (form.get("confirm") !== "on") {
-    return { fieldErrors: { confirm: "Tick the box to confirm the reversal" }, values };
-  }
-  try {
-    await reverseRedemption(
-      getDb(),
-      { redemptionId: String(redemptionId), adminId: admin.id, reason: parsed.data.reason },
-      clientInfo(await headers()),
-    );
-  } catch (error) {
-    if (isAppError(error)) return { error: error.message, values };
-    throw error;
-  }
-  revalidatePath(`/admin/redemptions/${redemptionId}`);
-  return {
-    ok: "Reversed: the unit is back in the drop and the reversal is on its way to the ledger",
-  };
+): Promise<FormState> {
+  const values = formFields(form, ["reason"]);
+  return runAction(
+    {
+      allow: ["admin"],
+      refused: "Only admins with two-factor on can reverse redemptions",
+      schema: reversalForm,
+      input: { ...values, confirm: form.get("confirm") },
+      values,
+    },
+    async ({ user, input }) => {
+      await reverseRedemption(
+        getDb(),
+        { redemptionId: String(redemptionId), adminId: user.id, reason: input.reason },
+        clientInfo(await headers()),
+      );
+      revalidatePath(`/admin/redemptions/${redemptionId}`);
+      return {
+        notice:
+          "Reversed: the unit is back in the drop and the reversal is on its way to the ledger",
+      };
+    },
+  );
 }

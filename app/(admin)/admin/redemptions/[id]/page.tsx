@@ -1,6 +1,7 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
+import { reverseRedemptionAction } from "@/app/(admin)/admin/redemptions/[id]/actions";
 import { RedemptionReversalForm } from "@/components/admin/redemption-reversal-form";
 import { RedemptionStatusBadge } from "@/components/admin/redemption-status-badge";
 import { AuditTable } from "@/components/audit/audit-table";
@@ -105,7 +106,10 @@ export default async function AdminRedemptionPage({ params }: { params: Promise<
         </section>
       </div>
       <div style={{ maxWidth: 560, marginTop: 16 }}>
-        <RedemptionReversalForm redemptionId={r.id} reversible={reversible} />
+        <RedemptionReversalForm
+          reversible={reversible}
+          action={reverseRedemptionAction.bind(null, r.id)}
+        />
       </div>
       <h2>Audit trail</h2>
       {r.audit.length === 0 ? (

@@ -1,6 +1,7 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
+import { enterLotteryAction } from "@/app/(player)/drops/[id]/lottery/actions";
 import { LotteryEnterPanel } from "@/components/drops/lottery-enter";
 import { LotteryReplay } from "@/components/drops/lottery-replay";
 import { getDb } from "@/db/client";
@@ -49,6 +50,7 @@ export default async function LotteryPage({ params }: { params: Promise<{ id: st
             signedIn={Boolean(user)}
             units={t.units}
             entry={entry}
+            action={enterLotteryAction.bind(null, t.dropId)}
           />
         </div>
       )}

@@ -1,8 +1,6 @@
 import { NextResponse } from "next/server";
 import { z } from "zod";
 import { getDb } from "@/db/client";
-import { codeImportChange } from "@/lib/admin/code-import-change";
-import { recordEvent } from "@/lib/audit/record-event";
 import { apiCaller, requireRole } from "@/lib/auth/current-user";
 import { MAX_CSV_BYTES } from "@/lib/codes/code-rules";
 import { importGiftCodes } from "@/lib/codes/import-codes";
@@ -28,15 +26,9 @@ export const POST = apiRoute<{ params: Promise<{ id: string }> }>(async (request
       throw error;
     }
   }
-  const db = getDb();
-  const report = await importGiftCodes(db, id, csv);
-  await recordEvent(db, {
+  const report = await importGiftCodes(getDb(), id, csv, {
     ...requestContext(request),
     actorId: admin.id,
-    action: "gift_codes_import",
-    subject: `prize:${id}`,
-    outcome: "ok",
-    data: await codeImportChange(db, id, report),
   });
   return NextResponse.json(report, { status: 201 });
 });

@@ -1,0 +1,101 @@
+import { describe, expect, it } from "vitest";
+import { dropFieldOf, readDropForm } from "./drop-form";
+import { createDropSchema, updateDropSchema } from "./drops";
+
+function form(fields: Array<[string, string]>): FormData {
+  const data = new FormData();
+  for (const [name, value] of fields) data.append(name, value);
+  return data;
+}
+
+const PRIZE = "5b0f0d5e-3c1a-4e59-9a53-2f6c1a4f8e10";
+
+/** The full form as the admin's browser sends it, with its zone two hours behind UTC. */
+const full = (changes: Record<string, string> = {}) =>
+  form(
+    Object.entries({
+      title: "Spring drop",
+      description: "",
+      tzOffset: "120",
+      startsAt: "2030-04-01T10:00",
+      endsAt: "2030-04-02T10:00",
+      perPlayerLimit: "2",
+      allocation: "lottery",
+      minAccountAgeDays: "7",
+      minTier: "silver",
+      regions: "us, ca",
+      verifiedEmail: "on",
+      ...changes,
+    }),
+  );
+
+describe("readDropForm", () => {
+  it("reads times in the admin's zone, pool rows and the rules, as the schema parses them", () => {
+    const data = full();
+    data.append("poolPrizeId", PRIZE);
+    data.append("poolUnits", "40");
+    data.append("poolMinTier", "gold");
+    data.append("poolPrizeId", PRIZE);
+    data.append("poolUnits", "60");
+    data.append("poolMinTier", "");
+    const { input, values } = readDropForm(data);
+    expect(input).toEqual({
+      title: "Spring drop",
+      description: "",
+      perPlayerLimit: "2",
+      allocation: "lottery",
+      pools: [
+        { prizeId: PRIZE, units: "40", minTier: "gold" },
+        { prizeId: PRIZE, units: "60", minTier: "bronze" },
+      ],
+      startsAt: new Date("2030-04-01T12:00:00Z"),
+      endsAt: new Date("2030-04-02T12:00:00Z"),
+      eligibility: {
+        verifiedEmail: true,
+        minAccountAgeDays: "7",
+        minTier: "silver",
+        regions: ["us", "ca"],
+      },
+    });
+    expect(values).toMatchObject({ title: "Spring drop", regions: "us, ca", verifiedEmail: "on" });
+    expect(JSON.parse(values.pools ?? "[]")).toHaveLength(2);
+    const parsed = createDropSchema.parse(input);
+    expect(parsed.eligibility).toEqual({
+      verifiedEmail: true,
+      minAccountAgeDays: 7,
+      minTier: "silver",
+      regions: ["US", "CA"],
+    });
+    expect(parsed.pools?.map((p) => p.units)).toEqual([40, 60]);
+  });
+
+  it("reads only what a started drop's form carries: its new end", () => {
+    const { input } = readDropForm(
+      form([
+        ["tzOffset", "0"],
+        ["endsAt", "2030-05-01T00:00"],
+      ]),
+    );
+    expect(input).toEqual({ endsAt: new Date("2030-05-01T00:00:00Z") });
+    expect(updateDropSchema.parse(input)).toEqual({ endsAt: new Date("2030-05-01T00:00:00Z") });
+  });
+
+  it("leaves bad input to the schema, whose messages land beside the form's inputs", () => {
+    const data = full({ title: " ", startsAt: "soon", regions: "USA" });
+    data.append("poolPrizeId", "");
+    data.append("poolUnits", "many");
+    data.append("poolMinTier", "bronze");
+    const result = createDropSchema.safeParse(readDropForm(data).input);
+    if (result.success) throw new Error("should not parse");
+    const errors = Object.fromEntries(
+      result.error.issues.map((issue) => [dropFieldOf(issue.path), issue.message]),
+    );
+    expect(errors).toMatchObject({
+      title: "Title is required",
+      startsAt: "Start must be a date and time",
+      regions: "Regions are two-letter country codes",
+      "pools.0.prizeId": "Choose a prize",
+      "pools.0.units": "Units must be a number",
+    });
+  });
+});

@@ -1,0 +1,119 @@
+/**
+ * The admin's drop form read one way, by the server action that saves it and by the browser's
+ * preview of it. Browser-safe: no database, no Node.
+ */
+
+const DROP_FIELDS = [
+  "title",
+  "description",
+  "prizeId",
+  "units",
+  "startsAt",
+  "endsAt",
+  "tzOffset",
+  "perPlayerLimit",
+  "allocation",
+  "minAccountAgeDays",
+  "minTier",
+  "regions",
+];
+
+const ELIGIBILITY_FLAGS = ["verifiedEmail", "notFlagged", "onePerGroup"] as const;
+
+/** A pool row of the form, as typed. */
+export type DropFormPool = { prizeId: string; units: string; minTier: string };
+
+/** What the form asks for, in the shape createDropSchema and updateDropSchema parse. */
+export type DropFormInput = {
+  title?: string;
+  description?: string;
+  prizeId?: string;
+  units?: string;
+  pools?: DropFormPool[];
+  /** Invalid Dates when the text is not a time: the schema says so. */
+  startsAt?: Date;
+  endsAt?: Date;
+  perPlayerLimit?: string;
+  allocation?: string;
+  eligibility?: {
+    verifiedEmail?: true;
+    notFlagged?: true;
+    onePerGroup?: true;
+    minAccountAgeDays?: string;
+    minTier?: string;
+    regions?: string[];
+  };
+};
+
+/**
+ * What a drop form asks for, in the schema's shape, and its fields as typed (for the form to show
+ * again after a refusal). Only the fields the form carries: the form of a started drop carries
+ * just its end. Pool rows come as repeated pool* inputs.
+ */
+export function readDropForm(form: FormData): {
+  values: Record<string, string>;
+  input: DropFormInput;
+} {
+  const values = Object.fromEntries(
+    DROP_FIELDS.filter((k) => form.has(k)).map((k) => [k, String(form.get(k) ?? "")]),
+  );
+  // datetime-local inputs carry no zone: the browser sends its offset so times mean what the admin saw.
+  const offset = Number(values.tzOffset) || 0;
+  const toUtc = (local: string | undefined) =>
+    local ? new Date(Date.parse(`${local}Z`) + offset * 60_000) : undefined;
+  const poolUnits = form.getAll("poolUnits").map(String);
+  const poolTiers = form.getAll("poolMinTier").map(String);
+  const pools = form
+    .getAll("poolPrizeId")
+    .map(String)
+    .map((prizeId, i) => ({
+      prizeId,
+      units: poolUnits[i] ?? "",
+      minTier: poolTiers[i] || "bronze",
+    }));
+  if (pools.length > 0) values.pools = JSON.stringify(pools);
+  const regions = (values.regions ?? "")
+    .split(/[\s,]+/)
+    .map((r) => r.trim())
+    .filter(Boolean);
+  const { title, description, prizeId, units, perPlayerLimit, allocation } = values;
+  const input: DropFormInput = Object.fromEntries(
+    Object.entries({
+      title,
+      description,
+      prizeId,
+      units,
+      perPlayerLimit,
+      allocation,
+      pools: pools.length > 0 ? pools : undefined,
+      startsAt: toUtc(values.startsAt),
+      endsAt: toUtc(values.endsAt),
+    }).filter(([, value]) => value !== undefined),
+  );
+  // The rules fieldset is on every full form; its checkboxes are absent when unticked.
+  if (form.has("minTier")) {
+    input.eligibility = {
+      ...Object.fromEntries(ELIGIBILITY_FLAGS.filter((f) => form.get(f)).map((f) => [f, true])),
+      ...(values.minAccountAgeDays ? { minAccountAgeDays: values.minAccountAgeDays } : {}),
+      ...(values.minTier && values.minTier !== "bronze" ? { minTier: values.minTier } : {}),
+      ...(regions.length > 0 ? { regions } : {}),
+    };
+    for (const flag of ELIGIBILITY_FLAGS) if (form.get(flag)) values[flag] = "on";
+  }
+  return { values, input };
+}
+
+/**
+ * The input a refusal belongs beside. Eligibility rules are nested; their inputs are named after
+ * the rule. Pool rows are numbered: "pools.1.units".
+ */
+export function dropFieldOf(path: readonly PropertyKey[]): string | undefined {
+  const [head, rule, field] = path;
+  const key =
+    head === "eligibility"
+      ? rule
+      : head === "pools" && field !== undefined
+        ? `pools.${String(rule)}.${String(field)}`
+        : head;
+  return key === undefined ? undefined : String(key);
+}
