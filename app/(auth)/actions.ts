@@ -181,7 +181,7 @@ export async function forgotPasswordAction(
   // timing are the same whether or not the account exists.
   after(() =>
     requestPasswordReset(db, parsed.data.email, context).catch((error: unknown) => {
-      logError("password_reset_request_failed", error);
+      logError("password_reset_request_failed", error, { requestId: context.requestId });
     }),
   );
   return { notice: resetLinkSent, values };
