@@ -24,7 +24,7 @@ export function proxy(request: NextRequest) {
   const headers = new Headers(request.headers);
   headers.set(REQUEST_ID_HEADER, requestId);
   if (isPrefetch(request))
-    return withRequestId(NextResponse.next({ request: { headers } }), requestId);
+    return returningId(NextResponse.next({ request: { headers } }), requestId);
 
   const nonce = Buffer.from(crypto.getRandomValues(new Uint8Array(16))).toString("base64");
   const policy = contentSecurityPolicy(nonce, request.nextUrl.pathname);
@@ -49,10 +49,10 @@ export function proxy(request: NextRequest) {
       maxAge: DEVICE_COOKIE_MAX_AGE,
     });
   }
-  return withRequestId(response, requestId);
+  return returningId(response, requestId);
 }
 
-function withRequestId(response: NextResponse, requestId: string): NextResponse {
+function returningId(response: NextResponse, requestId: string): NextResponse {
   response.headers.set(REQUEST_ID_HEADER, requestId);
   return response;
 }
