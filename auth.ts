@@ -7,6 +7,7 @@ import { sessionUser } from "@/lib/auth/sessions";
 import { attemptSignIn, type SignInReason } from "@/lib/auth/sign-in";
 import { clientInfo } from "@/lib/http/client-info";
 import { safeRedirectPath } from "@/lib/http/safe-redirect-path";
+import { logError } from "@/lib/log";
 
 type Role = "player" | "admin" | "auditor";
 
@@ -46,7 +47,7 @@ export const { handlers, auth, signIn, signOut } = NextAuth({
   logger: {
     // A refused sign-in is an expected outcome (recorded in the audit trail), not a server error.
     error(error) {
-      if (!(error instanceof CredentialsSignin)) console.error(error);
+      if (!(error instanceof CredentialsSignin)) logError("auth_error", error);
     },
   },
   // The session cookie is HttpOnly and SameSite=Lax; Auth.js adds Secure (and the __Secure-

@@ -6,10 +6,12 @@ import {
   deviceIdFrom,
   newDeviceId,
 } from "@/lib/http/device-cookie";
+import { incomingRequestId, REQUEST_ID_HEADER } from "@/lib/http/request-id";
 
 /**
  * Runs before every page request (and every server action, which posts to its page): gives the
- * response a Content-Security-Policy with a fresh nonce and the browser a device cookie.
+ * request its id (see lib/http/request-id.ts), the response a Content-Security-Policy with a fresh
+ * nonce and the browser a device cookie.
  *
  * Headers that are the same on every response (HSTS, nosniff, frame and referrer policies) are set
  * in next.config.js instead, because they also belong on the static assets and API responses this
@@ -17,11 +19,16 @@ import {
  * body of every request a proxy sees, which would undo the API's own streaming body limits.
  */
 export function proxy(request: NextRequest) {
+  // The id replaces whatever the client sent under that name: pages and actions read it from there.
+  const requestId = incomingRequestId(request.headers);
+  const headers = new Headers(request.headers);
+  headers.set(REQUEST_ID_HEADER, requestId);
+  if (isPrefetch(request))
+    return returningId(NextResponse.next({ request: { headers } }), requestId);
+
   const nonce = Buffer.from(crypto.getRandomValues(new Uint8Array(16))).toString("base64");
   const policy = contentSecurityPolicy(nonce, request.nextUrl.pathname);
-
   // Next reads the nonce from the request's CSP header and puts it on its own scripts.
-  const headers = new Headers(request.headers);
   headers.set("content-security-policy", policy);
 
   const issuedId = deviceIdFrom(request.cookies) ? undefined : newDeviceId();
@@ -42,7 +49,23 @@ export function proxy(request: NextRequest) {
       maxAge: DEVICE_COOKIE_MAX_AGE,
     });
   }
+  return returningId(response, requestId);
+}
+
+function returningId(response: NextResponse, requestId: string): NextResponse {
+  response.headers.set(REQUEST_ID_HEADER, requestId);
   return response;
+}
+
+/**
+ * Link prefetches carry no HTML, so they need neither a nonce nor a cookie; they still get an id.
+ * (They are not left out by the matcher: a client could then add the header to any page request
+ * or action to skip the proxy, and the id it wrote itself would reach the page.)
+ */
+function isPrefetch(request: NextRequest): boolean {
+  return (
+    request.headers.has("next-router-prefetch") || request.headers.get("purpose") === "prefetch"
+  );
 }
 
 /**
@@ -94,11 +117,6 @@ export const config = {
       // well-known documents are shared-cacheable API answers: a device cookie on one would be
       // handed by a cache to every browser behind it, linking their accounts as one device.
       source: "/((?!api/|\\.well-known/|_next/static|_next/image|favicon\\.ico).*)",
-      // Link prefetches carry no HTML, so they need neither a nonce nor a cookie.
-      missing: [
-        { type: "header", key: "next-router-prefetch" },
-        { type: "header", key: "purpose", value: "prefetch" },
-      ],
     },
   ],
 };

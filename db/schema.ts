@@ -349,6 +349,8 @@ export const auditEvents = pgTable(
     data: jsonb("data").$type<Record<string, unknown>>(),
     /** The API token the action was taken with, if any. */
     tokenId: uuid("token_id"),
+    /** The id of the request it happened in (its log lines carry it too); null for the worker's. */
+    requestId: text("request_id"),
   },
   (t) => [index().on(t.actorId, t.at), index().on(t.action, t.at), index().on(t.at)],
 );

@@ -214,6 +214,23 @@ test.describe("security headers and CSP", () => {
       expect(api.headers()["set-cookie"]).toBeUndefined();
     });
 
+    await test.step("every page, API and sign-in answer has an id of its own, not the client's", async () => {
+      const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+      const spoofed = { cookie: "", "x-request-id": "chosen-by-the-client" };
+      const answers = [
+        await request.get("/ledger", { headers: spoofed }),
+        // A prefetch skips the nonce and the cookie, but not the id.
+        await request.get("/ledger", { headers: { ...spoofed, "next-router-prefetch": "1" } }),
+        await request.get("/api/v1/drops", { headers: spoofed }),
+        await request.get("/api/auth/csrf", { headers: spoofed }),
+        await request.get("/api/health", { headers: spoofed }),
+        await request.get("/.well-known/prizeledger.json", { headers: spoofed }),
+      ];
+      const ids = answers.map((answer) => answer.headers()["x-request-id"]);
+      for (const id of ids) expect(id).toMatch(UUID);
+      expect(new Set(ids).size).toBe(ids.length);
+    });
+
     const pages = ["/ledger", "/verify", "/signin", "/signup", "/forgot-password", "/dev/mailbox"];
     for (const path of [...pages, `/drops/${drop?.id}`]) {
       await visit(page, path);

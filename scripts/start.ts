@@ -113,13 +113,20 @@ async function main(): Promise<void> {
     NEXT_TELEMETRY_DISABLED: "1",
     PORT: String(env.PORT),
   };
-  const worker = startChild("worker", process.execPath, [TSX_BIN, "scripts/worker.ts"], childEnv);
+  const worker = startChild(
+    "worker",
+    process.execPath,
+    [TSX_BIN, "scripts/worker.ts"],
+    childEnv,
+    true,
+  );
   cleanups.push(() => stopChild(worker.child, worker.exited));
   const web = startChild(
     "web",
     process.execPath,
     [NEXT_BIN, "start", "--port", String(env.PORT)],
     childEnv,
+    true,
   );
   cleanups.push(() => stopChild(web.child, web.exited));
 

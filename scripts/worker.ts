@@ -4,6 +4,7 @@ import { migrateDatabase } from "../db/migrate";
 import { runAnchoring } from "../lib/anchoring/run-anchoring";
 import { runMaintenance } from "../lib/jobs/maintenance";
 import { connectLedgerChain } from "../lib/ledger/ledger-chain";
+import { log } from "../lib/log";
 import { productionMailProblem } from "../lib/mail/mail-capture";
 import { loadEnvOrExit } from "./lib/runtime";
 
@@ -22,7 +23,6 @@ if (mailProblem) {
   console.error(`worker: ${mailProblem}`);
   process.exit(1);
 }
-const log = (line: string) => console.log(`[worker] ${line}`);
 
 async function main(): Promise<void> {
   const { DATABASE_URL, LEDGER_RPC_URL, LEDGER_CONTRACT, ANCHORER_KEY } = env as Required<
@@ -40,9 +40,9 @@ async function main(): Promise<void> {
   const stop = () => controller.abort();
   process.on("SIGINT", stop);
   process.on("SIGTERM", stop);
-  log(`anchoring to ${LEDGER_CONTRACT} on chain ${chain.chainId}`);
+  log().info("worker_started", { contract: LEDGER_CONTRACT, chainId: chain.chainId });
   await Promise.all([
-    runMaintenance({ db, signal: controller.signal, log }),
+    runMaintenance({ db, signal: controller.signal, log: log().child({ job: "maintenance" }) }),
     runAnchoring({
       db,
       sql,
@@ -51,15 +51,15 @@ async function main(): Promise<void> {
       maxAgeMs: env.ANCHOR_MAX_AGE_MS,
       pollMs: env.ANCHOR_POLL_MS,
       signal: controller.signal,
-      log,
+      log: log().child({ job: "anchoring" }),
     }),
   ]);
   chain.close();
   await sql.end({ timeout: 5 });
-  log("stopped");
+  log().info("worker_stopped");
 }
 
 main().catch((error: Error) => {
-  console.error(`[worker] ${error.message}`);
+  log().error("worker_failed", error);
   process.exit(1);
 });

@@ -167,7 +167,7 @@ export async function forgotPasswordAction(
       // timing are the same whether or not the account exists.
       after(() =>
         requestPasswordReset(db, input.email, context).catch((error: unknown) => {
-          logError("password_reset_request_failed", error);
+          logError("password_reset_request_failed", error, { requestId: context.requestId });
         }),
       );
       return { notice: resetLinkSent, values };

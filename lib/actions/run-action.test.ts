@@ -23,10 +23,17 @@ vi.mock("@/auth", () => ({
   signOut: async () => undefined,
   handlers: {},
 }));
-const logged = vi.hoisted(() => [] as Array<{ event: string; error: unknown }>);
+const logged = vi.hoisted(
+  () => [] as Array<{ event: string; error: unknown; fields?: Record<string, unknown> }>,
+);
 vi.mock("@/lib/log", async (original) => ({
   ...(await original<typeof import("@/lib/log")>()),
-  logError: (event: string, error: unknown) => logged.push({ event, error }),
+  logError: (event: string, error: unknown, fields?: Record<string, unknown>) =>
+    logged.push({ event, error, fields }),
+}));
+// The id proxy.ts gave the request: an unexpected failure's log line carries it.
+vi.mock("next/headers", () => ({
+  headers: async () => new Headers({ "x-request-id": "req-action-1" }),
 }));
 
 const db = connectTestDb(4);
@@ -246,7 +253,9 @@ describe("runAction: what the handler throws", () => {
     });
     expect(state).toEqual({ code: "internal", error: UNEXPECTED_ERROR, values });
     expect(JSON.stringify(state)).not.toContain("constraint");
-    expect(logged).toEqual([{ event: "action_failed", error: failure }]);
+    expect(logged).toEqual([
+      { event: "action_failed", error: failure, fields: { requestId: "req-action-1" } },
+    ]);
   });
 
   it("lets Next's redirect() and notFound() through untouched", async () => {

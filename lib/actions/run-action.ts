@@ -1,8 +1,10 @@
 import "server-only";
+import { headers } from "next/headers";
 import { unstable_rethrow } from "next/navigation";
 import { ZodError, type z } from "zod";
 import { currentUser, type Role, roleRefusal, type SessionUser } from "@/lib/auth/current-user";
 import { AppError, type ErrorCode, isAppError } from "@/lib/errors/app-error";
+import { requestIdFrom } from "@/lib/http/request-id";
 import { logError } from "@/lib/log";
 import type { FormState } from "./form-state";
 
@@ -70,7 +72,7 @@ export async function runAction<T = never, I = undefined, A extends Allow = Allo
     unstable_rethrow(error);
     if (isAppError(error)) return refusalState(error, rules);
     if (error instanceof ZodError) return invalidState(error, rules);
-    logError("action_failed", error);
+    logError("action_failed", error, { requestId: requestIdFrom(await headers()) });
     return { code: "internal", error: UNEXPECTED_ERROR, ...valuesOf(rules) };
   }
 }

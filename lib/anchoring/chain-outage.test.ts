@@ -18,6 +18,7 @@ import { getReceipt } from "@/lib/redemptions/redemptions";
 import { CHAIN_ID, DEV_RECEIPT_KEY, startEmbeddedChain } from "@/scripts/lib/embedded-chain";
 import { freePort } from "@/scripts/lib/free-port";
 import { connectTestDb, createPlayers, createTestDrop } from "@/test/db";
+import { memoryLog } from "@/test/memory-log";
 import { waitFor } from "@/test/wait-for";
 import type { LedgerChain } from "./anchor-checkpoint";
 import { listAnchoredCheckpoints, listLeaves } from "./public-log";
@@ -140,7 +141,7 @@ let relay: ReturnType<typeof startRelay>;
 let chain: LedgerChain & { close: () => void };
 let anchorer: Promise<void> | undefined;
 const controller = new AbortController();
-const logLines: string[] = [];
+const { log, lines: logLines } = memoryLog();
 
 beforeAll(async () => {
   nodePort = await freePort();
@@ -214,7 +215,7 @@ describe("a ledger node outage during a claim burst", () => {
       maxAgeMs: 20,
       pollMs: 20,
       signal: controller.signal,
-      log: (line) => logLines.push(line),
+      log,
     });
     const claims: Claimed[] = [];
 
@@ -223,7 +224,7 @@ describe("a ledger node outage during a claim burst", () => {
     await waitFor(allAnchored);
 
     // Outage 1: the node stops after the job has read the chain's checkpoint, before it sends.
-    const failures = () => logLines.filter((l) => l.startsWith("anchoring failed")).length;
+    const failures = () => logLines.filter((l) => l.event === "anchoring_failed_will_retry").length;
     const failedBefore = failures();
     const stopped1 = relay.stopNodeAt("eth_estimateGas", "before", () => node.stop());
     const during1 = claimBurst(20);

@@ -1,5 +1,6 @@
 import type postgres from "postgres";
 import type { Db } from "@/db/client";
+import type { Log } from "@/lib/log";
 import { type AnchorResult, anchorCheckpoint, type LedgerChain } from "./anchor-checkpoint";
 import { sequenceEntries, waitingEntries } from "./sequence-entries";
 
@@ -11,7 +12,7 @@ export type AnchoringOptions = {
   maxAgeMs: number;
   pollMs: number;
   signal: AbortSignal;
-  log: (message: string) => void;
+  log: Log;
 };
 
 // Held by the worker that anchors: two workers sending checkpoints at once would only waste gas
@@ -69,15 +70,15 @@ export async function runAnchoring(options: AnchoringOptions): Promise<void> {
             : anchorCheckpoint(db, chain, assertLocked),
         )) ?? { status: "idle" };
         if (result.status === "anchored") {
-          log(`anchored checkpoint of size ${result.treeSize} in ${result.txHash}`);
+          log.info("checkpoint_anchored", { treeSize: result.treeSize, txHash: result.txHash });
         } else if (result.status === "reconciled") {
-          log(`reconciled with the chain at size ${result.treeSize}`);
+          log.info("reconciled_with_chain", { treeSize: result.treeSize });
         }
         backoff = pollMs;
         if (result.status !== "idle") continue;
         if (!batch.due) sleepMs = Math.min(Math.max(batch.waitMs, 10), pollMs * 20);
       } catch (error) {
-        log(`anchoring failed, retrying in ${backoff} ms: ${(error as Error).message}`);
+        log.error("anchoring_failed_will_retry", error, { retryInMs: backoff });
         sleepMs = backoff;
         backoff = Math.min(backoff * 2, 30_000);
       }

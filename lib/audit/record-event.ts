@@ -2,7 +2,12 @@ import type { DbOrTx } from "@/db/client";
 import { auditEvents } from "@/db/schema";
 import { normaliseAddress } from "@/lib/http/client-info";
 
-export type RequestContext = { ip?: string | null; userAgent?: string | null };
+export type RequestContext = {
+  ip?: string | null;
+  userAgent?: string | null;
+  /** The request's id (see lib/http/request-id.ts), as in its log lines and response header. */
+  requestId?: string | null;
+};
 
 export type AuditInput = {
   actorId?: string | null;
@@ -46,6 +51,7 @@ export async function recordEvents(db: DbOrTx, events: AuditInput[]): Promise<vo
           )
         : null,
       tokenId: event.tokenId ?? null,
+      requestId: event.requestId ?? null,
     })),
   );
 }

@@ -131,7 +131,7 @@ export async function runBatch(
 }
 
 function culpritFields(request: ClaimRequest | undefined) {
-  return { dropId: request?.dropId, playerId: request?.playerId };
+  return { dropId: request?.dropId, playerId: request?.playerId, requestId: request?.requestId };
 }
 
 function sqlStateOf(error: unknown): string | undefined {

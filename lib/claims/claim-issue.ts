@@ -92,6 +92,7 @@ export async function issueRedemptions(
       new Error(
         `claim number ${x.seq} of player ${x.grant.claim.request.playerId} in drop ${drop.id} is taken`,
       ),
+      { requestId: x.grant.claim.request.requestId },
     );
     x.grant.claim.decision = { ok: false, reason: "limit_reached", limit: drop.perPlayerLimit };
   }

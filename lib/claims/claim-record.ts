@@ -23,6 +23,7 @@ export async function recordAnswers(tx: Tx, dropId: string, claims: Claim[]): Pr
       userAgent: request.userAgent,
       data: decision.ok ? { redemptionId: decision.redemption.id } : { limit: decision.limit },
       tokenId: request.tokenId,
+      requestId: request.requestId,
     })),
   );
   await recordClaimAnswers(

@@ -61,6 +61,21 @@ describe("parseEnv", () => {
     ]);
   });
 
+  it("takes LOG_LEVEL as one of pino's levels, info by default", () => {
+    expect(parseEnv({}).LOG_LEVEL).toBe("info");
+    expect(parseEnv({ LOG_LEVEL: "debug" }).LOG_LEVEL).toBe("debug");
+    expect(problems({ LOG_LEVEL: "verbose" })).toEqual([
+      "LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent",
+    ]);
+  });
+
+  it("takes REQUEST_ID_HEADER as a header name only", () => {
+    expect(parseEnv({ REQUEST_ID_HEADER: "x-request-id" }).REQUEST_ID_HEADER).toBe("x-request-id");
+    expect(problems({ REQUEST_ID_HEADER: "x-request-id: 1" })).toEqual([
+      "REQUEST_ID_HEADER must be a header name",
+    ]);
+  });
+
   it("treats blank values as unset", () => {
     expect(parseEnv({ DATABASE_URL: "", PORT: " " }).PORT).toBe(3000);
   });

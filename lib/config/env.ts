@@ -17,6 +17,9 @@ const optionalUrl = (protocols: string[]) =>
     )
     .optional();
 
+export const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
 const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
 
 export const envSchema = z
@@ -82,6 +85,19 @@ export const envSchema = z
       .regex(/@/, "must be an address, e.g. Prizeledger <no-reply@example.com>")
       .default("Prizeledger <no-reply@prizeledger.test>"),
     APP_URL: optionalUrl(["http:", "https:"]),
+    LOG_LEVEL: z
+      .enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(", ")}` })
+      .default("info"),
+    /**
+     * A request-id header set by a trusted proxy in front of the app (x-request-id…), taken as
+     * the request's id when well formed. Unset, every request gets a fresh id: a proxy that
+     * passes a client's header through unchanged would otherwise let clients pick their own.
+     */
+    REQUEST_ID_HEADER: z
+      .string()
+      .trim()
+      .regex(/^[A-Za-z0-9-]+$/, "must be a header name")
+      .optional(),
   })
   .superRefine((env, ctx) => {
     if (env.SMTP_URL !== undefined && env.MAIL_CAPTURE !== undefined) {
@@ -137,6 +153,15 @@ let cached: Env | undefined;
 export function env(): Env {
   cached ??= parseEnv();
   return cached;
+}
+
+/**
+ * LOG_LEVEL on its own: the logger must keep working when another variable is invalid, if only
+ * to report it. An invalid level is reported by the entry point's full parse; here it is `info`.
+ */
+export function logLevel(source: Record<string, string | undefined> = process.env): LogLevel {
+  const parsed = envSchema.shape.LOG_LEVEL.safeParse(source.LOG_LEVEL?.trim() || undefined);
+  return parsed.success ? parsed.data : "info";
 }
 
 /** The site's public base URL, without a trailing slash: links in mail point there. */

@@ -5,6 +5,7 @@ import type { RequestContext } from "@/lib/audit/record-event";
 import { AppError, type ErrorCode } from "@/lib/errors/app-error";
 import { logError } from "@/lib/log";
 import { clientInfo } from "./client-info";
+import { incomingRequestId, REQUEST_ID_HEADER, requestIdFrom } from "./request-id";
 
 export function errorResponse(
   code: ErrorCode | string,
@@ -15,7 +16,7 @@ export function errorResponse(
   return NextResponse.json({ error: { code, message, ...extra } }, { status });
 }
 
-function toResponse(error: unknown): NextResponse {
+function toResponse(error: unknown, requestId: string): NextResponse {
   if (error instanceof AppError) {
     const response = errorResponse(error.code, error.message, error.status, error.details);
     const retryAfter = error.details?.retryAfter;
@@ -32,8 +33,9 @@ function toResponse(error: unknown): NextResponse {
       field ? { field } : undefined,
     );
   }
-  logError("unhandled_api_error", error);
-  return errorResponse("internal", "Something went wrong on our side", 500);
+  logError("unhandled_api_error", error, { requestId });
+  // The id lets a caller quote the failure, and an operator find its log line.
+  return errorResponse("internal", "Something went wrong on our side", 500, { requestId });
 }
 
 /** The largest JSON body the API reads; bigger ones are refused before they are buffered. */
@@ -128,17 +130,39 @@ function refuseUnstorableText(value: unknown, field = ""): void {
   }
 }
 
-type Handler<C> = (request: Request, context: C) => Promise<Response>;
+type Handler<C, R extends Request = Request> = (request: R, context: C) => Promise<Response>;
+
+/**
+ * Gives an API request its id, as proxy.ts does for pages (which the proxy skips /api for): the
+ * request's header is overwritten, so whatever reads it downstream (clientInfo, Auth.js's copy
+ * of the request) sees this id and never one a client wrote, and the response returns it.
+ */
+export function withRequestId<C, R extends Request>(handler: Handler<C, R>): Handler<C, R> {
+  return async (request, context) => {
+    const requestId = incomingRequestId(request.headers);
+    request.headers.set(REQUEST_ID_HEADER, requestId);
+    const response = await handler(request, context);
+    try {
+      response.headers.set(REQUEST_ID_HEADER, requestId);
+      return response;
+    } catch {
+      // A redirect's headers are immutable: the same answer, in a response whose are not.
+      const copy = new Response(response.body, response);
+      copy.headers.set(REQUEST_ID_HEADER, requestId);
+      return copy;
+    }
+  };
+}
 
 /** Wraps a route handler so every failure becomes the API's error body with a fitting status. */
 export function apiRoute<C>(handler: Handler<C>): Handler<C> {
-  return async (request, context) => {
+  return withRequestId(async (request, context) => {
     try {
       return await handler(request, context);
     } catch (error) {
-      return toResponse(error);
+      return toResponse(error, requestIdFrom(request.headers));
     }
-  };
+  });
 }
 
 export function requestContext(request: Request): RequestContext {

@@ -15,7 +15,11 @@ describe("clientInfo", () => {
   });
 
   it("has no address without the header", () => {
-    expect(clientInfo(withChain(null), 1)).toEqual({ ip: null, userAgent: null });
+    expect(clientInfo(withChain(null), 1)).toEqual({
+      ip: null,
+      userAgent: null,
+      requestId: expect.any(String),
+    });
     expect(clientInfo(withChain(" , "), 1).ip).toBeNull();
   });
 });

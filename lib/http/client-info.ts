@@ -1,6 +1,7 @@
 import { isIP } from "node:net";
 import type { RequestContext } from "@/lib/audit/record-event";
 import { env } from "@/lib/config/env";
+import { requestIdFrom } from "./request-id";
 
 const BRACKETED_WITH_PORT = /^\[([^\]]+)\](?::\d{1,5})?$/;
 const IPV4_WITH_PORT = /^([\d.]+):\d{1,5}$/;
@@ -21,7 +22,7 @@ export function normaliseAddress(raw: string | null | undefined): string | null 
 }
 
 /**
- * The caller's address and user agent. Each proxy appends the address it received the request
+ * The caller's address, user agent and the request's id (given by proxy.ts or the API's wrapper). Each proxy appends the address it received the request
  * from to X-Forwarded-For (and `next start` sets it to its peer when the header is missing), so
  * the client is the TRUSTED_PROXY_HOPS-th entry from the right: entries further left are
  * whatever the client chose to send, and trusting them would let anyone dodge the per-address
@@ -33,5 +34,5 @@ export function clientInfo(headers: Headers, hops = env().TRUSTED_PROXY_HOPS): R
     .map((entry) => entry.trim())
     .filter(Boolean);
   const ip = normaliseAddress(chain[Math.max(0, chain.length - hops)]);
-  return { ip, userAgent: headers.get("user-agent") };
+  return { ip, userAgent: headers.get("user-agent"), requestId: requestIdFrom(headers) };
 }

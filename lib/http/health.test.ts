@@ -35,7 +35,8 @@ describe("checkHealth", () => {
     const [line = "{}"] = logged;
     expect(JSON.parse(line)).toMatchObject({
       level: "error",
-      event: "health check of the database failed",
+      event: "health_check_failed",
+      check: "database",
     });
     expect(line).toContain("health_secret_db_name");
   });

@@ -14,7 +14,7 @@ async function check(name: "database" | "ledger", probe: () => Promise<unknown>)
     await probe();
     return { ok: true };
   } catch (error) {
-    logError(`health check of the ${name} failed`, error);
+    logError("health_check_failed", error, { check: name });
     return { ok: false, error: `the ${name} is not reachable` };
   }
 }

@@ -15,6 +15,10 @@ const error = {
         code: { type: "string", example: "sold_out" },
         message: { type: "string", example: "Sold out: every unit of this drop has been claimed" },
         field: { type: "string", description: "the offending input field, for invalid_input" },
+        requestId: {
+          type: "string",
+          description: "for internal (500): the request's id, also in X-Request-Id; quote it",
+        },
       },
     },
   },

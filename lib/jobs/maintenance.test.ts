@@ -4,6 +4,7 @@ import { drops, idempotencyKeys, lotteryWinNotices, redemptions, users } from "@
 import { claimDrop } from "@/lib/claims/claim-drop";
 import { enterLottery } from "@/lib/lottery/lottery";
 import { connectTestDb, createPlayers, createTestDrop } from "@/test/db";
+import { memoryLog } from "@/test/memory-log";
 import {
   purgeIdempotencyKeys,
   refreshLoyaltyTiers,
@@ -81,12 +82,15 @@ describe("maintenance jobs", () => {
       create trigger refuse_expiry before update on redemptions
       for each row when (new.status = 'expired') execute function refuse_expiry()`);
 
-    const lines: string[] = [];
+    const { log, lines } = memoryLog();
     const clock = { lastTiers: Date.now(), lastPurge: Date.now() };
-    await runMaintenanceRound(db, (line) => lines.push(line), clock);
-    expect(lines.filter((l) => l.startsWith("expiring claims failed, retrying"))).toHaveLength(1);
-    expect(lines).toContain(`drew lottery ${lottery.dropId}: 1 winner(s) of 1 entries`);
-    expect(lines).toContain("mailed 1 lottery winner(s)");
+    await runMaintenanceRound(db, log, clock);
+    const failed = lines.filter((l) => l.event === "task_failed_will_retry");
+    expect(failed.map((l) => [l.level, l.task])).toEqual([["error", "expire_claims"]]);
+    expect(lines).toContainEqual(
+      expect.objectContaining({ event: "lottery_drawn", dropId: lottery.dropId, winners: 1 }),
+    );
+    expect(lines).toContainEqual(expect.objectContaining({ event: "winners_mailed", count: 1 }));
     const [won] = await db
       .select({ mailedAt: lotteryWinNotices.mailedAt })
       .from(lotteryWinNotices)
@@ -95,7 +99,9 @@ describe("maintenance jobs", () => {
     expect(won?.mailedAt).not.toBeNull();
 
     await db.execute(sql`drop trigger refuse_expiry on redemptions`);
-    await runMaintenanceRound(db, (line) => lines.push(line), clock);
-    expect(lines).toContain("expired 1 unconfirmed claim(s); their units are back");
+    await runMaintenanceRound(db, log, clock);
+    expect(lines).toContainEqual(
+      expect.objectContaining({ event: "claims_expired_units_returned", count: 1 }),
+    );
   });
 });

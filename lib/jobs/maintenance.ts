@@ -1,6 +1,7 @@
 import { sql } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import { expireOverdueClaims } from "@/lib/claims/expire-claims";
+import type { Log } from "@/lib/log";
 import { runDueDraws } from "@/lib/lottery/lottery";
 import { mailWinNotices } from "@/lib/lottery/win-notices";
 
@@ -41,8 +42,6 @@ export async function refreshLoyaltyTiers(db: Db): Promise<number> {
   return rows[0]?.n ?? 0;
 }
 
-type Log = (line: string) => void;
-
 /** When the slower jobs last ran (ms since the epoch), carried from one round to the next. */
 export type MaintenanceClock = { lastTiers: number; lastPurge: number };
 
@@ -52,35 +51,41 @@ export type MaintenanceClock = { lastTiers: number; lastPurge: number };
  * draws or winner mail, which is what one shared try did.
  */
 export async function runMaintenanceRound(db: Db, log: Log, clock: MaintenanceClock) {
-  const job = async (name: string, run: () => Promise<void>) => {
+  const job = async (task: string, run: () => Promise<void>) => {
     try {
       await run();
     } catch (error) {
-      log(`${name} failed, retrying: ${(error as Error).message}`);
+      log.error("task_failed_will_retry", error, { task });
     }
   };
-  await job("expiring claims", async () => {
+  await job("expire_claims", async () => {
     const expired = await expireOverdueClaims(db);
-    if (expired > 0) log(`expired ${expired} unconfirmed claim(s); their units are back`);
+    if (expired > 0) log.info("claims_expired_units_returned", { count: expired });
   });
-  await job("lottery draws", async () => {
+  await job("lottery_draws", async () => {
     for (const draw of await runDueDraws(db)) {
-      log(`drew lottery ${draw.dropId}: ${draw.winners} winner(s) of ${draw.entries} entries`);
+      log.info("lottery_drawn", {
+        dropId: draw.dropId,
+        winners: draw.winners,
+        entries: draw.entries,
+      });
     }
   });
-  await job("winner mail", async () => {
+  await job("winner_mail", async () => {
     const notices = await mailWinNotices(db);
-    if (notices.mailed > 0) log(`mailed ${notices.mailed} lottery winner(s)`);
-    if (notices.failed > 0) log("the mail server is not taking winner mail, retrying later");
+    if (notices.mailed > 0) log.info("winners_mailed", { count: notices.mailed });
+    if (notices.failed > 0)
+      log.warning("winner_mail_not_taken_will_retry", { count: notices.failed });
     if (notices.abandoned > 0) {
-      log(`gave up ${notices.abandoned} winner mail(s): see lottery_win_mail_abandoned events`);
+      // Each one is on record as a lottery_win_mail_abandoned audit event.
+      log.warning("winner_mail_abandoned", { count: notices.abandoned });
     }
   });
   if (Date.now() - clock.lastTiers > 60_000) {
     clock.lastTiers = Date.now();
-    await job("loyalty tiers", async () => {
+    await job("loyalty_tiers", async () => {
       const upgraded = await refreshLoyaltyTiers(db);
-      if (upgraded > 0) log(`${upgraded} player(s) reached a higher loyalty tier`);
+      if (upgraded > 0) log.info("loyalty_tiers_raised", { count: upgraded });
     });
   }
   if (Date.now() - clock.lastPurge > 3_600_000) {
@@ -88,7 +93,7 @@ export async function runMaintenanceRound(db: Db, log: Log, clock: MaintenanceCl
     await job("purges", async () => {
       await db.execute(sql`delete from rate_limits where window_start < now() - interval '1 hour'`);
       const purged = await purgeIdempotencyKeys(db);
-      if (purged > 0) log(`purged ${purged} idempotency keys older than 48 hours`);
+      if (purged > 0) log.info("idempotency_keys_purged", { count: purged, olderThanHours: 48 });
     });
   }
 }

@@ -7,6 +7,7 @@ import type { Db } from "@/db/client";
 import type { LedgerChain } from "@/lib/anchoring/anchor-checkpoint";
 import { runAnchoring } from "@/lib/anchoring/run-anchoring";
 import { claimDrop } from "@/lib/claims/claim-drop";
+import type { Log, LogFields } from "@/lib/log";
 
 export type LagOptions = {
   claimDb: Db;
@@ -50,6 +51,15 @@ export async function claimToAnchoredLag(o: LagOptions): Promise<LagResult> {
   if (o.players.length < total) throw new Error(`need ${total} players, got ${o.players.length}`);
   const controller = new AbortController();
   let anchoredLines = 0;
+  const say = (event: string, fields: LogFields = {}) =>
+    o.log(`worker: ${event} ${JSON.stringify(fields)}`);
+  const workerLog: Log = {
+    info: (event, fields) =>
+      event === "checkpoint_anchored" ? anchoredLines++ : say(event, fields),
+    warning: say,
+    error: (event, error, fields) => say(event, { ...fields, error: String(error) }),
+    child: () => workerLog,
+  };
   const worker = runAnchoring({
     db: o.workerDb.db,
     sql: o.workerDb.sql,
@@ -58,10 +68,7 @@ export async function claimToAnchoredLag(o: LagOptions): Promise<LagResult> {
     maxAgeMs: o.maxAgeMs,
     pollMs: o.pollMs,
     signal: controller.signal,
-    log: (line) => {
-      if (line.startsWith("anchored")) anchoredLines++;
-      else o.log(`worker: ${line}`);
-    },
+    log: workerLog,
   });
 
   // Open loop: claim i is due at t0 + i / rate; at most maxInFlight outstanding (if the database

@@ -4,6 +4,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { codeKeys } from "../../lib/codes/code-crypto";
 import { ConfigError, type Env, parseEnv } from "../../lib/config/env";
+import { printReadably } from "./pretty-logs";
 
 /**
  * Parses the environment or exits naming every bad or missing variable. `required` names the
@@ -92,17 +93,23 @@ export function run(cmd: string, args: string[], extraEnv: Record<string, string
   });
 }
 
-/** Starts a long-running child that shares our terminal; resolves the returned promise on exit. */
+/**
+ * Starts a long-running child that shares our terminal; resolves the returned promise on exit.
+ * `readable`: its JSON log lines are pretty-printed (npm start); otherwise they stay JSON.
+ */
 export function startChild(
   name: string,
   cmd: string,
   args: string[],
   env: Record<string, string>,
+  readable = false,
 ): { child: ChildProcess; exited: Promise<number | null> } {
+  const output = readable ? "pipe" : "inherit";
   const child = spawn(cmd, args, {
-    stdio: ["ignore", "inherit", "inherit"],
+    stdio: ["ignore", output, output],
     env: { ...process.env, ...env },
   });
+  if (readable) void printReadably(child);
   // If this process dies without stopping its children (a signal to it alone, an uncaught error),
   // the children must not outlive it.
   process.once("exit", () => {
