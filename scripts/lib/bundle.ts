@@ -59,7 +59,19 @@ export async function bundleEntryPoints(outdir = BUNDLE_DIR): Promise<Metafile> 
     metafile: true,
     sourcemap: "linked",
     logLevel: "warning",
+    write: false,
   });
-  fs.writeFileSync(path.join(outdir, METAFILE), JSON.stringify(result.metafile));
+  // The e2e stack may bundle while a developer's npm start runs these very files: each is
+  // written aside and renamed into place, so no process ever starts a half-written one.
+  fs.mkdirSync(outdir, { recursive: true });
+  const files = [
+    ...result.outputFiles.map((file) => ({ path: file.path, contents: file.contents })),
+    { path: path.resolve(outdir, METAFILE), contents: JSON.stringify(result.metafile) },
+  ];
+  for (const file of files) {
+    const temp = `${file.path}.${process.pid}.tmp`;
+    fs.writeFileSync(temp, file.contents);
+    fs.renameSync(temp, file.path);
+  }
   return result.metafile;
 }
