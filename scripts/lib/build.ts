@@ -37,7 +37,7 @@ function hashSources(): string {
 const distDir = () => process.env.NEXT_DIST_DIR || ".next";
 
 /** Where `next build` puts the server of `output: "standalone"`. */
-export const standaloneServer = () => path.join(distDir(), "standalone", "server.js");
+const standaloneServer = () => path.join(distDir(), "standalone", "server.js");
 
 /**
  * The standalone server serves `<distDir>/static` and `public/` only from beside itself, and

@@ -11,9 +11,9 @@ import { LEDGER_ARTIFACT, type LedgerArtifact } from "../../lib/ledger/ledger-ar
 /** What `npm run web`, `npm run worker` and an operator's console need on a production host. */
 export const ENTRY_POINTS = ["web", "worker", "accounts", "verify", "audit", "deploy-ledger"];
 
-/** The bundle of each entry point and the metafile naming every input and import of them all. */
 export const BUNDLE_DIR = "dist";
-export const METAFILE = "metafile.json";
+/** Beside the bundles: every input and import of them all, for whoever checks what went in. */
+const METAFILE = "metafile.json";
 
 /**
  * `server-only` throws unless resolved under React's server condition, which only Next.js sets:
