@@ -2,6 +2,12 @@
 const nextConfig = {
   // A second build directory lets the e2e stack run beside a developer's `npm start`.
   distDir: process.env.NEXT_DIST_DIR || ".next",
+  // A self-contained server (`<distDir>/standalone/server.js`) with only the modules it traces:
+  // what `npm run web` starts, so production needs no `next` CLI and no dev dependencies.
+  output: "standalone",
+  // The project itself, not whatever folder above it holds another lockfile: server.js then sits
+  // at the top of the standalone folder.
+  outputFileTracingRoot: import.meta.dirname,
   // `npm test` type-checks and lints the whole project; the build need not do it again.
   typescript: { ignoreBuildErrors: true },
   serverExternalPackages: ["@node-rs/argon2", "postgres"],

@@ -8,6 +8,8 @@ export const E2E_PG_PORT = 54339 + base;
 export const E2E_CHAIN_PORT = 8546 + base;
 /** A production web instance (`npm run web`) on the same database: e2e/mail-capture.spec.ts. */
 export const E2E_WEB_PORT = 3300 + base;
+/** A web instance whose database is unreachable: e2e/error-pages.spec.ts. */
+export const E2E_NO_DB_PORT = 3050 + base;
 export const E2E_DATA_DIR = ".data/e2e";
 export const BASE_URL = `http://localhost:${E2E_PORT}`;
 /** What /verify offers as the chain node: the app's own anvil, reached by the browser directly. */

@@ -87,7 +87,7 @@ test.describe("public ledger", () => {
     // The monitor, run inside the installation with no flags: it trusts the contract npm start
     // deployed (as recorded in the data directory), not whatever the log API names.
     const audit = (args: string[]) =>
-      run(process.execPath, ["node_modules/tsx/dist/cli.mjs", "scripts/audit.ts", ...args], {
+      run(process.execPath, ["dist/audit.mjs", ...args], {
         timeout: 60_000,
         env: {
           NODE_ENV: "test",

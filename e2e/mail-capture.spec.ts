@@ -45,7 +45,7 @@ function productionEnvironment(mail: Record<string, string>): NodeJS.ProcessEnv 
 
 /** `npm run web`, in a process group of its own so that stopping it stops Next.js too. */
 function startWeb(mail: Record<string, string>): ChildProcess {
-  return spawn(process.execPath, ["node_modules/tsx/dist/cli.mjs", "scripts/web.ts"], {
+  return spawn(process.execPath, ["dist/web.mjs"], {
     env: productionEnvironment(mail),
     stdio: ["ignore", "pipe", "pipe"],
     detached: true,

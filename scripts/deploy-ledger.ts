@@ -8,7 +8,6 @@ import { parseArgs } from "node:util";
 import { getAddress, isAddress, NonceManager, Wallet } from "ethers";
 import { deployLedger, grantReceiptSigner } from "../lib/ledger/deploy";
 import { jsonRpcProvider } from "../lib/ledger/json-rpc";
-import { ensureContractsCompiled } from "./lib/runtime";
 
 const { values } = parseArgs({
   options: {
@@ -46,7 +45,6 @@ if (problems.length > 0) {
   process.exit(1);
 }
 
-await ensureContractsCompiled((line) => console.log(line));
 const provider = jsonRpcProvider(rpc as string);
 const deployer = new NonceManager(new Wallet(key as string, provider));
 const { address, deploymentBlock } = await deployLedger(

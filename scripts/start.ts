@@ -9,18 +9,18 @@ import { migrateDatabase } from "../db/migrate";
 import { DEMO_PASSWORD, DEMO_TOTP_SECRET, demoAccounts, seedDemoData } from "../db/seed";
 import { codeKeyEnvironment } from "../lib/codes/code-crypto";
 import { productionMailProblem } from "../lib/mail/mail-capture";
+import { ensureProductionBuild } from "./lib/build";
+import { BUNDLE_DIR } from "./lib/bundle";
 import { CHAIN_ID, DEV_RECEIPT_KEY, startEmbeddedChain } from "./lib/embedded-chain";
 import { startEmbeddedPostgres } from "./lib/embedded-postgres";
 import {
   authSecret,
   ensureContractsCompiled,
-  ensureWebBuild,
   loadEnvOrExit,
-  NEXT_BIN,
   startChild,
   stopChild,
-  TSX_BIN,
 } from "./lib/runtime";
+import { webServerCommand } from "./lib/web-server";
 
 const log = (line: string) => console.log(`[prizeledger] ${line}`);
 const env = loadEnvOrExit("start");
@@ -95,7 +95,8 @@ async function main(): Promise<void> {
     };
   }
 
-  await ensureWebBuild(log);
+  // The same built entry points as production runs, so that what the e2e suite exercises is them.
+  await ensureProductionBuild(log);
 
   const childEnv: Record<string, string> = {
     DATABASE_URL: databaseUrl,
@@ -116,16 +117,17 @@ async function main(): Promise<void> {
   const worker = startChild(
     "worker",
     process.execPath,
-    [TSX_BIN, "scripts/worker.ts"],
+    [path.join(BUNDLE_DIR, "worker.mjs")],
     childEnv,
     true,
   );
   cleanups.push(() => stopChild(worker.child, worker.exited));
+  const server = webServerCommand(env);
   const web = startChild(
     "web",
     process.execPath,
-    [NEXT_BIN, "start", "--port", String(env.PORT)],
-    childEnv,
+    server.args,
+    { ...childEnv, ...server.env },
     true,
   );
   cleanups.push(() => stopChild(web.child, web.exited));

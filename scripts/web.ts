@@ -1,7 +1,9 @@
 /** `npm run web`: one web instance (build first with `npm run build`), configured by the environment. */
+import fs from "node:fs";
 import { migrateDatabase } from "../db/migrate";
 import { productionMailProblem } from "../lib/mail/mail-capture";
-import { loadEnvOrExit, NEXT_BIN, startChild, stopChild } from "./lib/runtime";
+import { loadEnvOrExit, startChild, stopChild } from "./lib/runtime";
+import { webServerCommand } from "./lib/web-server";
 
 // Every instance must share one keyring: a key generated locally would make other instances'
 // codes unreadable, so the production halves take the code keys from the environment only.
@@ -28,8 +30,15 @@ if (mailProblem) {
   process.exit(1);
 }
 
+const server = webServerCommand(env);
+if (!fs.existsSync(server.args[0] as string)) {
+  console.error(`web: there is no web build at ${server.args[0]}: run npm run build first`);
+  process.exit(1);
+}
+
 await migrateDatabase(env.DATABASE_URL as string);
-const web = startChild("web", process.execPath, [NEXT_BIN, "start", "--port", String(env.PORT)], {
+const web = startChild("web", process.execPath, server.args, {
+  ...server.env,
   AUTH_TRUST_HOST: process.env.AUTH_TRUST_HOST ?? "true",
   NEXT_TELEMETRY_DISABLED: "1",
 });

@@ -1,10 +1,7 @@
-import { readFile } from "node:fs/promises";
-import { resolve } from "node:path";
-import { Contract, ContractFactory, type InterfaceAbi, type Signer } from "ethers";
+import { Contract, ContractFactory, type Signer } from "ethers";
 import { LEDGER_ABI } from "./contract";
+import { readLedgerArtifact } from "./ledger-artifact";
 import { RECEIPT_SIGNER_ROLE } from "./provisional";
-
-export const LEDGER_ARTIFACT = "artifacts/contracts/RedemptionLedger.sol/RedemptionLedger.json";
 
 export type DeployedLedger = { address: string; deploymentBlock: number };
 
@@ -18,18 +15,7 @@ export async function deployLedger(
   admin: string,
   anchorer: string,
 ): Promise<DeployedLedger> {
-  const path = resolve(process.cwd(), LEDGER_ARTIFACT);
-  let artifact: { abi: InterfaceAbi; bytecode: string };
-  try {
-    artifact = JSON.parse(await readFile(path, "utf8"));
-  } catch (error) {
-    throw new Error(
-      `cannot read the ledger contract artifact at ${path}; run \`npm run compile\``,
-      {
-        cause: error,
-      },
-    );
-  }
+  const artifact = await readLedgerArtifact();
   const factory = new ContractFactory(artifact.abi, artifact.bytecode, signer);
   const contract = await factory.deploy(admin, anchorer);
   const mined = await contract.deploymentTransaction()?.wait();

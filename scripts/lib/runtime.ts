@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { createHash, randomBytes } from "node:crypto";
+import { randomBytes } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import { codeKeys } from "../../lib/codes/code-crypto";
@@ -39,46 +39,6 @@ export function authSecret(env: Env): string {
     fs.writeFileSync(file, randomBytes(32).toString("base64url"), { mode: 0o600 });
   }
   return fs.readFileSync(file, "utf8").trim();
-}
-
-const SOURCES = ["app", "components", "lib", "db", "public"];
-const SOURCE_FILES = [
-  "next.config.js",
-  "package-lock.json",
-  "tsconfig.json",
-  "auth.ts",
-  "proxy.ts",
-  "instrumentation-client.ts",
-];
-
-function hashSources(): string {
-  const hash = createHash("sha256");
-  const visit = (p: string) => {
-    if (!fs.existsSync(p)) return;
-    const stat = fs.statSync(p);
-    if (stat.isDirectory()) {
-      for (const entry of fs.readdirSync(p).sort()) visit(path.join(p, entry));
-    } else if (!p.endsWith(".test.ts")) {
-      hash.update(p).update(fs.readFileSync(p));
-    }
-  };
-  for (const p of [...SOURCES, ...SOURCE_FILES]) visit(p);
-  return hash.digest("hex");
-}
-
-/** Builds the web app when there is no build yet or its sources changed since the last one. */
-export async function ensureWebBuild(log: (line: string) => void): Promise<void> {
-  const distDir = process.env.NEXT_DIST_DIR || ".next";
-  const stamp = path.join(distDir, "prizeledger-sources");
-  const current = hashSources();
-  if (fs.existsSync(path.join(distDir, "BUILD_ID")) && fs.existsSync(stamp)) {
-    if (fs.readFileSync(stamp, "utf8") === current) return;
-  }
-  log("building the web app (first start or sources changed; takes a minute or two)…");
-  await run(process.execPath, [NEXT_BIN, "build"], {
-    NEXT_TELEMETRY_DISABLED: "1",
-  });
-  fs.writeFileSync(stamp, current);
 }
 
 export const NEXT_BIN = path.join("node_modules", "next", "dist", "bin", "next");

@@ -1,0 +1,77 @@
+/**
+ * The production entry points as plain Node modules (`dist/*.mjs`), so that a production host runs
+ * them with `node` and its production dependencies only: no tsx, no TypeScript, no Hardhat.
+ * Packages stay external (installed by `npm ci --omit=dev`); the project's own code is bundled.
+ */
+import fs from "node:fs";
+import path from "node:path";
+import { build, type Metafile, type Plugin } from "esbuild";
+import { LEDGER_ARTIFACT, type LedgerArtifact } from "../../lib/ledger/ledger-artifact";
+
+/** What `npm run web`, `npm run worker` and an operator's console need on a production host. */
+export const ENTRY_POINTS = ["web", "worker", "accounts", "verify", "audit", "deploy-ledger"];
+
+export const BUNDLE_DIR = "dist";
+/** Beside the bundles: every input and import of them all, for whoever checks what went in. */
+const METAFILE = "metafile.json";
+
+/**
+ * `server-only` throws unless resolved under React's server condition, which only Next.js sets:
+ * a Node process is server-side by definition, so the bundles take its no-op entry.
+ */
+const serverOnly: Plugin = {
+  name: "server-only",
+  setup(build) {
+    build.onResolve({ filter: /^server-only$/ }, () => ({
+      path: path.resolve("node_modules/server-only/empty.js"),
+    }));
+  },
+};
+
+/** deploy-ledger carries the compiled contract itself: a production host has no artifacts/. */
+function embeddedLedgerArtifact(artifact: LedgerArtifact): Plugin {
+  return {
+    name: "ledger-artifact",
+    setup(build) {
+      build.onLoad({ filter: /[\\/]lib[\\/]ledger[\\/]ledger-artifact\.ts$/ }, () => ({
+        loader: "js",
+        contents: `const artifact = ${JSON.stringify(artifact)};
+export async function readLedgerArtifact() { return artifact; }`,
+      }));
+    },
+  };
+}
+
+/** Bundles every entry point into `outdir`; returns the metafile (also written beside them). */
+export async function bundleEntryPoints(outdir = BUNDLE_DIR): Promise<Metafile> {
+  const { abi, bytecode } = JSON.parse(fs.readFileSync(LEDGER_ARTIFACT, "utf8")) as LedgerArtifact;
+  const result = await build({
+    entryPoints: Object.fromEntries(ENTRY_POINTS.map((name) => [name, `scripts/${name}.ts`])),
+    outdir,
+    outExtension: { ".js": ".mjs" },
+    bundle: true,
+    platform: "node",
+    format: "esm",
+    target: "node22",
+    packages: "external",
+    tsconfig: "tsconfig.json",
+    plugins: [serverOnly, embeddedLedgerArtifact({ abi, bytecode })],
+    metafile: true,
+    sourcemap: "linked",
+    logLevel: "warning",
+    write: false,
+  });
+  // The e2e stack may bundle while a developer's npm start runs these very files: each is
+  // written aside and renamed into place, so no process ever starts a half-written one.
+  fs.mkdirSync(outdir, { recursive: true });
+  const files = [
+    ...result.outputFiles.map((file) => ({ path: file.path, contents: file.contents })),
+    { path: path.resolve(outdir, METAFILE), contents: JSON.stringify(result.metafile) },
+  ];
+  for (const file of files) {
+    const temp = `${file.path}.${process.pid}.tmp`;
+    fs.writeFileSync(temp, file.contents);
+    fs.renameSync(temp, file.path);
+  }
+  return result.metafile;
+}
