@@ -10,9 +10,12 @@
  * (never 200) for another player's redemption, receipt or token, and the success status for
  * those allowed.
  *
+ * Every answer is also checked against the OpenAPI document (./api-contract.ts).
+ *
  * Server actions have their own matrix in ./authz-matrix.actions.test.ts.
  */
 import { beforeAll, describe, expect, it } from "vitest";
+import { documentCoverage, responseProblem } from "./api-contract";
 import {
   type ApiRoute,
   callRoute,
@@ -59,8 +62,13 @@ describe("authorisation matrix", () => {
     ).toEqual([]);
   });
 
-  it("answers every caller as the table says", async () => {
+  it("documents every route handler, and no route that is gone", () => {
+    expect(documentCoverage(routes)).toEqual({ undocumented: [], stale: [] });
+  });
+
+  it("answers every caller as the table says and as the API document describes", async () => {
     const wrong: string[] = [];
+    const offDocument: string[] = [];
     for (const { route, method, key } of cells()) {
       const entry = ROUTE_TABLE[key];
       if (!entry) continue;
@@ -73,8 +81,11 @@ describe("authorisation matrix", () => {
             `${key} as ${role}: ${result.status} (expected ${entry.expect[role]}) ${result.body.slice(0, 200)}`,
           );
         }
+        const problem = responseProblem(route.pattern, method, result);
+        if (problem) offDocument.push(`${key} as ${role}, ${result.status}: ${problem}`);
       }
     }
     expect(wrong).toEqual([]);
+    expect(offDocument, "answers the OpenAPI document does not describe").toEqual([]);
   });
 });

@@ -1,15 +1,13 @@
-import { NextResponse } from "next/server";
-import { z } from "zod";
 import { getDb } from "@/db/client";
 import { codeImportChange } from "@/lib/admin/code-import-change";
+import { importCodesBody, importReportResponse } from "@/lib/api/admin-prizes";
+import { respond } from "@/lib/api/respond";
 import { recordEvent } from "@/lib/audit/record-event";
 import { apiCaller, requireRole } from "@/lib/auth/current-user";
 import { MAX_CSV_BYTES } from "@/lib/codes/code-rules";
 import { importGiftCodes } from "@/lib/codes/import-codes";
 import { AppError } from "@/lib/errors/app-error";
 import { apiRoute, isJsonContentType, readBody, requestContext } from "@/lib/http/api-handler";
-
-const jsonBody = z.object({ csv: z.string() });
 
 /** Imports gift codes from `text/csv` (or JSON `{csv}`) into a gift-card prize's pool. */
 export const POST = apiRoute<{ params: Promise<{ id: string }> }>(async (request, context) => {
@@ -20,7 +18,7 @@ export const POST = apiRoute<{ params: Promise<{ id: string }> }>(async (request
   let csv = body;
   if (isJsonContentType(request)) {
     try {
-      csv = jsonBody.parse(JSON.parse(body)).csv;
+      csv = importCodesBody.parse(JSON.parse(body)).csv;
     } catch (error) {
       if (error instanceof SyntaxError) {
         throw new AppError("bad_request", "Request body is not valid JSON");
@@ -38,5 +36,5 @@ export const POST = apiRoute<{ params: Promise<{ id: string }> }>(async (request
     outcome: "ok",
     data: await codeImportChange(db, id, report),
   });
-  return NextResponse.json(report, { status: 201 });
+  return respond(importReportResponse, report, { status: 201 });
 });
