@@ -26,7 +26,10 @@ ajv.addVocabulary(Object.keys(document));
 ajv.addSchema(document, DOCUMENT_ID, undefined, false);
 
 type DocumentedResponse = { content?: Record<string, unknown> };
-type DocumentedOperation = { responses: Record<string, DocumentedResponse> };
+type DocumentedOperation = {
+  security: Array<Record<string, string[]>>;
+  responses: Record<string, DocumentedResponse>;
+};
 
 /** `/api/v1/drops/[dropId]/claims` as the document writes it: `/api/v1/drops/{dropId}/claims`. */
 export const documentPath = (pattern: string) => pattern.replace(/\[(\w+)\]/g, "{$1}");
