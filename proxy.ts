@@ -14,7 +14,8 @@ import {
  * Headers that are the same on every response (HSTS, nosniff, frame and referrer policies) are set
  * in next.config.js instead, because they also belong on the static assets and API responses this
  * proxy skips. The proxy skips /api on purpose: Next buffers (and beyond its limit truncates) the
- * body of every request a proxy sees, which would undo the API's own streaming body limits.
+ * body of every request a proxy sees, which would undo the API's own streaming body limits. The
+ * one page under /api, the API reference at /api/docs, is matched on its own.
  */
 export function proxy(request: NextRequest) {
   const nonce = Buffer.from(crypto.getRandomValues(new Uint8Array(16))).toString("base64");
@@ -95,6 +96,14 @@ export const config = {
       // handed by a cache to every browser behind it, linking their accounts as one device.
       source: "/((?!api/|\\.well-known/|_next/static|_next/image|favicon\\.ico).*)",
       // Link prefetches carry no HTML, so they need neither a nonce nor a cookie.
+      missing: [
+        { type: "header", key: "next-router-prefetch" },
+        { type: "header", key: "purpose", value: "prefetch" },
+      ],
+    },
+    {
+      // The API reference: a page like the others (it reads no request body).
+      source: "/api/docs",
       missing: [
         { type: "header", key: "next-router-prefetch" },
         { type: "header", key: "purpose", value: "prefetch" },
