@@ -25,7 +25,6 @@ export const dropResponse = z
     id: uuid,
     title: z.string(),
     description: z.string().nullable(),
-    /** The headline prize: the first pool's. */
     prize: dropPrizeResponse,
     pools: z.array(
       z.object({ id: uuid, prize: dropPrizeResponse, units: z.number().int(), minTier: tier }),
@@ -42,7 +41,10 @@ export const dropResponse = z
       .nullable()
       .meta({ description: "set when an admin ended the drop before its scheduled end" }),
   })
-  .meta({ id: "Drop" });
+  .meta({
+    id: "Drop",
+    description: "A drop: prize is its headline prize (the first pool's), pools all its prizes.",
+  });
 
 export const openDropsResponse = z.object({
   serverTime: dateTime.meta({ description: "the server's clock, to count down by" }),

@@ -76,10 +76,18 @@ export const resources: Resource[] = [
 type JsonSchema = Record<string, unknown>;
 type Components = Record<string, JsonSchema>;
 
-/** Keeps the output readable: formats say what the long regexes zod adds would say again. */
+/**
+ * Dates are sent as ISO 8601 text; a value transformed on parsing (an address checksummed) is
+ * sent as the text it was read from; formats say what the long regexes zod adds would say again.
+ */
 function tidy(ctx: { zodSchema: z.core.$ZodType; jsonSchema: JsonSchema }): void {
   const json = ctx.jsonSchema;
-  if (ctx.zodSchema._zod.def.type === "date") {
+  const def = ctx.zodSchema._zod.def;
+  if (def.type === "pipe" && "in" in def && Object.keys(json).length === 0) {
+    const { $schema: _, ...input } = z.toJSONSchema(def.in as z.ZodType, { io: "input" });
+    Object.assign(json, input);
+  }
+  if (def.type === "date") {
     json.type = "string";
     json.format = "date-time";
   }
