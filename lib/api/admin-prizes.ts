@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { rejectionReasons } from "@/lib/codes/code-rules";
+import { MAX_CSV_BYTES, MAX_CSV_CODES, rejectionReasons } from "@/lib/codes/code-rules";
 import { createPrizeSchema, updatePrizeSchema } from "@/lib/prizes/prizes";
 import { dropPrizeResponse } from "./drops";
 import { createdResponse, dateTime, idPath, type Resource } from "./wire";
@@ -83,7 +83,7 @@ export const adminPrizes: Resource = {
     },
     "/api/v1/admin/prizes/{id}/codes": {
       post: {
-        summary: "Import gift codes (CSV, one a line, at most 100,000 codes and 2 MB; audited)",
+        summary: `Import gift codes (CSV, one a line, at most ${MAX_CSV_CODES.toLocaleString("en")} codes and ${MAX_CSV_BYTES / 1024 / 1024} MB; audited)`,
         access: "admin",
         path: idPath,
         textBody: { mediaType: "text/csv", description: "a header line, then one code a line" },

@@ -3,6 +3,9 @@ import { attemptsPageSchema } from "@/lib/audit/claim-attempts";
 import { provisionalReceiptSchema } from "@/lib/ledger/provisional";
 import { dateTime, outcome, type Resource, uuid } from "./wire";
 
+/** A claim's body is ignored, but read (to hash it with the key), and so bounded. */
+export const CLAIM_BODY_MAX_BYTES = 4096;
+
 /** The Idempotency-Key header of a claim. */
 export const idempotencyKey = z
   .string()
@@ -71,15 +74,14 @@ export const claims: Resource = {
     "/api/v1/drops/{dropId}/claims": {
       post: {
         summary: "Claim one unit of a drop",
-        description:
-          "The same Idempotency-Key (per player) returns the first answer again for at least 24 hours (with Idempotent-Replayed: true); the same key with another request answers 422. The body is ignored (at most 4 KiB).",
+        description: `The same Idempotency-Key (per player) returns the first answer again for at least 24 hours (with Idempotent-Replayed: true); the same key with another request answers 422. The body is ignored (at most ${CLAIM_BODY_MAX_BYTES / 1024} KiB).`,
         access: "player",
         path: z.object({ dropId: uuid }),
         headers: z.object({ "Idempotency-Key": idempotencyKey.optional() }),
         replies: { 201: { description: "Claimed", json: claimResponse } },
         errors: {
           bad_request: "the body is not UTF-8",
-          payload_too_large: "the body is over 4 KiB",
+          payload_too_large: `the body is over ${CLAIM_BODY_MAX_BYTES / 1024} KiB`,
           invalid_input: "a malformed Idempotency-Key",
           not_eligible:
             "error.reason names the rule: not_eligible:suspended, verified_email, profile_incomplete, region, location, linked_account, account_age, tier, flagged",

@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import { z } from "zod";
 import { getDb } from "@/db/client";
 import { claimContext } from "@/lib/abuse/request-signals";
-import { claimResponse, idempotencyKey } from "@/lib/api/claims";
+import { CLAIM_BODY_MAX_BYTES, claimResponse, idempotencyKey } from "@/lib/api/claims";
 import { respond } from "@/lib/api/respond";
 import { apiCaller, requireRole } from "@/lib/auth/current-user";
 import { claimDrop } from "@/lib/claims/claim-drop";
@@ -18,7 +18,7 @@ export const POST = apiRoute<{ params: Promise<{ dropId: string }> }>(async (req
   }
   const header = request.headers.get("idempotency-key");
   const key = header === null ? undefined : idempotencyKey.parse(header);
-  const body = await readBody(request, 4096);
+  const body = await readBody(request, CLAIM_BODY_MAX_BYTES);
   // The same key with another request is refused: the hash covers what was asked.
   const requestHash = createHash("sha256").update(`POST ${dropId}\n${body}`).digest();
   const claim = await claimDrop(getDb(), {
