@@ -28,10 +28,14 @@ test("the API's answers keep the policy that allows nothing; the reference gets 
   expect(policy).toMatch(/script-src 'self' 'nonce-[^']+' 'strict-dynamic'/);
   expect(policy).toMatch(/style-src 'self' 'nonce-/);
   expect(policy).not.toContain("default-src 'none'");
-  // Spelled another way, the path still gets one policy or the other, never none.
+  // Spelled another way, the path is sent to /api/docs or still gets a policy, never none.
   for (const other of ["/api/doc%73", "/api/docs/", "/api//docs"]) {
     const answer = await request.get(other, { maxRedirects: 0 });
-    expect(answer.headers()["content-security-policy"], other).toBeTruthy();
+    if (answer.status() >= 300 && answer.status() < 400) {
+      expect(answer.headers().location, other).toMatch(/^(http:\/\/[^/]+)?\/api\/docs$/);
+    } else {
+      expect(answer.headers()["content-security-policy"], other).toBeTruthy();
+    }
   }
 });
 
