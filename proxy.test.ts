@@ -11,6 +11,12 @@ describe("the proxy's matcher", () => {
     expect(runsOn("/drops/abc")).toBe(true);
   });
 
+  it("gives the API reference, a page under /api, the pages' policy too", () => {
+    expect(runsOn("/api/docs")).toBe(true);
+    expect(runsOn("/api/docs/more")).toBe(false);
+    expect(runsOn("/api/v1/openapi.json")).toBe(false);
+  });
+
   // A device cookie beside `cache-control: public` would reach every browser behind a shared cache.
   it("leaves the API and the well-known documents alone", () => {
     expect(runsOn("/api/v1/drops")).toBe(false);

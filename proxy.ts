@@ -16,7 +16,8 @@ import { incomingRequestId, REQUEST_ID_HEADER } from "@/lib/http/request-id";
  * Headers that are the same on every response (HSTS, nosniff, frame and referrer policies) are set
  * in next.config.js instead, because they also belong on the static assets and API responses this
  * proxy skips. The proxy skips /api on purpose: Next buffers (and beyond its limit truncates) the
- * body of every request a proxy sees, which would undo the API's own streaming body limits.
+ * body of every request a proxy sees, which would undo the API's own streaming body limits. The
+ * one page under /api, the API reference at /api/docs, is matched on its own.
  */
 export function proxy(request: NextRequest) {
   // The id replaces whatever the client sent under that name: pages and actions read it from there.
@@ -117,6 +118,14 @@ export const config = {
       // well-known documents are shared-cacheable API answers: a device cookie on one would be
       // handed by a cache to every browser behind it, linking their accounts as one device.
       source: "/((?!api/|\\.well-known/|_next/static|_next/image|favicon\\.ico).*)",
+    },
+    {
+      // The API reference: a page like the others (it reads no request body).
+      source: "/api/docs",
+      missing: [
+        { type: "header", key: "next-router-prefetch" },
+        { type: "header", key: "purpose", value: "prefetch" },
+      ],
     },
   ],
 };

@@ -25,6 +25,38 @@ export async function shot(page: Page, name: string): Promise<void> {
   });
 }
 
+type Violation = { directive: string; blocked: string; page: string };
+
+/**
+ * Starts recording CSP violations on the page (through a binding, so that it survives
+ * navigations); the returned function asserts there were none so far.
+ */
+export async function watchCsp(page: Page): Promise<() => void> {
+  const violations: Violation[] = [];
+  const reports: string[] = [];
+  page.on("console", (message) => {
+    if (/Content[- ]Security[- ]Policy/i.test(message.text())) reports.push(message.text());
+  });
+  await page.exposeBinding("__cspViolation", (_source, violation: Violation) => {
+    violations.push(violation);
+  });
+  await page.addInitScript(() => {
+    document.addEventListener("securitypolicyviolation", (event) => {
+      const report = (window as unknown as { __cspViolation: (v: Violation) => void })
+        .__cspViolation;
+      report({
+        directive: event.effectiveDirective,
+        blocked: event.blockedURI,
+        page: document.location.href,
+      });
+    });
+  });
+  return () => {
+    expect(violations, "CSP violation events").toEqual([]);
+    expect(reports, "CSP console reports").toEqual([]);
+  };
+}
+
 export function uniqueEmail(prefix: string): string {
   return `${prefix}-${Date.now().toString(36)}-${randomUUID().slice(0, 8)}@e2e.prizeledger.test`;
 }

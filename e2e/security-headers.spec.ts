@@ -15,6 +15,7 @@ import {
   LAUNCH_DROP,
   shot,
   signIn,
+  watchCsp,
 } from "./helpers";
 
 /**
@@ -27,38 +28,6 @@ import {
 const DAY = 24 * 3600;
 /** A demo player (verified, adult, in the US) whom no other spec uses: it claims the launch drop. */
 const CAROL_EMAIL = "carol@prizeledger.test";
-
-type Violation = { directive: string; blocked: string; page: string };
-
-/**
- * Starts recording CSP violations on the page (through a binding, so that it survives
- * navigations); the returned function asserts there were none so far.
- */
-async function watchCsp(page: Page): Promise<() => void> {
-  const violations: Violation[] = [];
-  const reports: string[] = [];
-  page.on("console", (message) => {
-    if (/Content[- ]Security[- ]Policy/i.test(message.text())) reports.push(message.text());
-  });
-  await page.exposeBinding("__cspViolation", (_source, violation: Violation) => {
-    violations.push(violation);
-  });
-  await page.addInitScript(() => {
-    document.addEventListener("securitypolicyviolation", (event) => {
-      const report = (window as unknown as { __cspViolation: (v: Violation) => void })
-        .__cspViolation;
-      report({
-        directive: event.effectiveDirective,
-        blocked: event.blockedURI,
-        page: document.location.href,
-      });
-    });
-  });
-  return () => {
-    expect(violations, "CSP violation events").toEqual([]);
-    expect(reports, "CSP console reports").toEqual([]);
-  };
-}
 
 /** The Set-Cookie header of the named cookie (a response may set several). */
 function setCookie(response: APIResponse, name: string): string | undefined {

@@ -90,7 +90,7 @@ export async function callRoute(
   route: ApiRoute,
   method: Method,
   call: Call = {},
-): Promise<{ status: number; body: string; error?: unknown }> {
+): Promise<{ status: number; body: string; contentType?: string; error?: unknown }> {
   const handler = route.handlers[method];
   if (!handler) throw new Error(`${route.pattern} has no ${method}`);
   const url = new URL(
@@ -106,10 +106,11 @@ export async function callRoute(
   } as ConstructorParameters<typeof NextRequest>[1]);
   try {
     const response = await handler(request, { params: Promise.resolve(call.params ?? {}) });
-    if (response.headers.get("content-type")?.startsWith("text/event-stream")) {
-      return { status: response.status, body: await firstEvent(response) };
+    const contentType = response.headers.get("content-type") ?? undefined;
+    if (contentType?.startsWith("text/event-stream")) {
+      return { status: response.status, body: await firstEvent(response), contentType };
     }
-    return { status: response.status, body: await response.text() };
+    return { status: response.status, body: await response.text(), contentType };
   } catch (error) {
     return { status: 500, body: String(error), error };
   }

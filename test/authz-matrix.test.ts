@@ -10,16 +10,21 @@
  * (never 200) for another player's redemption, receipt or token, and the success status for
  * those allowed.
  *
+ * Every answer is also checked against the OpenAPI document (./api-contract.ts).
+ *
  * Server actions have their own matrix in ./authz-matrix.actions.test.ts.
  */
 import { beforeAll, describe, expect, it } from "vitest";
+import { documentCoverage, documentedOperation, responseProblem } from "./api-contract";
 import {
   type ApiRoute,
   callRoute,
   createCallers,
   discoverApiRoutes,
   METHODS,
+  type Method,
   ROLES,
+  type Role,
   serveRoutesFrom,
 } from "./api-routes";
 import { createFixtures, type Fixtures, ROUTE_TABLE } from "./authz-matrix.table";
@@ -59,8 +64,33 @@ describe("authorisation matrix", () => {
     ).toEqual([]);
   });
 
-  it("answers every caller as the table says", async () => {
+  it("documents every route handler, and no route that is gone", () => {
+    expect(documentCoverage(routes)).toEqual({ undocumented: [], stale: [] });
+  });
+
+  it("documents for each route the roles the table lets in", () => {
+    // The matrix's callers by the role each account has; the others are no role of their own.
+    const roleOf = { player: "player", other: "player", admin: "admin", auditor: "auditor" };
     const wrong: string[] = [];
+    for (const [key, entry] of Object.entries(ROUTE_TABLE)) {
+      const [method, pattern] = key.split(" ") as [Method, string];
+      const operation = documentedOperation(pattern, method);
+      if (!operation) continue;
+      const letIn = (role: Role) => ![401, 403].includes(entry.expect[role]);
+      const observed = letIn("anonymous")
+        ? []
+        : Object.entries(roleOf).flatMap(([caller, role]) => (letIn(caller as Role) ? [role] : []));
+      const documented = operation.security.flatMap((s) => Object.values(s).flat());
+      if ([...new Set(observed)].sort().join() !== [...new Set(documented)].sort().join()) {
+        wrong.push(`${key}: lets in ${observed} but documents ${documented}`);
+      }
+    }
+    expect(wrong).toEqual([]);
+  });
+
+  it("answers every caller as the table says and as the API document describes", async () => {
+    const wrong: string[] = [];
+    const offDocument: string[] = [];
     for (const { route, method, key } of cells()) {
       const entry = ROUTE_TABLE[key];
       if (!entry) continue;
@@ -73,8 +103,11 @@ describe("authorisation matrix", () => {
             `${key} as ${role}: ${result.status} (expected ${entry.expect[role]}) ${result.body.slice(0, 200)}`,
           );
         }
+        const problem = responseProblem(route.pattern, method, result);
+        if (problem) offDocument.push(`${key} as ${role}, ${result.status}: ${problem}`);
       }
     }
     expect(wrong).toEqual([]);
+    expect(offDocument, "answers the OpenAPI document does not describe").toEqual([]);
   });
 });

@@ -9,9 +9,11 @@
  * table's rows are digested before and after (the audit trail and rate-limit counters may grow,
  * and a token notes when it was used). Hostile values placed into an otherwise valid body may be
  * accepted (a prize may well be called `<script>…`; React renders it as text), so there only the
- * absence of 5xx is asserted, and that what was stored reads back unchanged.
+ * absence of 5xx is asserted, and that what was stored reads back unchanged. Every answer, error
+ * or not, must also be one the OpenAPI document describes (./api-contract.ts).
  */
 import { beforeAll, describe, expect, it } from "vitest";
+import { responseProblem } from "./api-contract";
 import {
   type ApiRoute,
   type Call,
@@ -263,6 +265,8 @@ async function send(
       `${cell.key} as ${cell.role}, ${label}: ${result.status} ${result.body.slice(0, 300)}`,
     );
   }
+  const problem = responseProblem(cell.route.pattern, cell.method, result);
+  if (problem) failures.push(`${cell.key} as ${cell.role}, ${label}: ${result.status}: ${problem}`);
   return result;
 }
 

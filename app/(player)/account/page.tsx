@@ -84,8 +84,9 @@ export default async function AccountPage() {
       <section>
         <h2>API tokens</h2>
         <p className="muted">
-          For the REST API: send <code>Authorization: Bearer &lt;token&gt;</code>. A token acts as
-          you until it expires or you revoke it.
+          For the REST API (see the <a href="/api/docs">API reference</a>): send{" "}
+          <code>Authorization: Bearer &lt;token&gt;</code>. A token acts as you until it expires or
+          you revoke it.
         </p>
         {tokens.length === 0 ? (
           <p className="card muted">No tokens yet.</p>

@@ -109,7 +109,8 @@ export default async function LedgerPage({
         one on chain (and that they extend each other), and reports any entry older than the
         anchoring deadline (<code>--deadline</code>, 60 s by default) that is not yet anchored. It
         checks the contract you name (or <code>--operator {"<this site>"}</code>, the identity
-        above), never one this site's log API names, and exits 0 only when every check passes.
+        above), never one this site's <a href="/api/docs#ledger">log API</a> names, and exits 0 only
+        when every check passes.
       </p>
     </>
   );

@@ -1,5 +1,6 @@
-import { NextResponse } from "next/server";
 import { getDb } from "@/db/client";
+import { healthResponse } from "@/lib/api/health";
+import { respond } from "@/lib/api/respond";
 import { env } from "@/lib/config/env";
 import { withRequestId } from "@/lib/http/api-handler";
 import { checkHealth } from "@/lib/http/health";
@@ -8,5 +9,5 @@ export const dynamic = "force-dynamic";
 
 export const GET = withRequestId(async () => {
   const { health, httpStatus } = await checkHealth(getDb, env().LEDGER_RPC_URL);
-  return NextResponse.json(health, { status: httpStatus });
+  return respond(healthResponse, health, { status: httpStatus });
 });

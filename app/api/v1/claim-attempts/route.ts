@@ -1,5 +1,6 @@
-import { NextResponse } from "next/server";
 import { getDb } from "@/db/client";
+import { claimAttemptsResponse } from "@/lib/api/claims";
+import { respond } from "@/lib/api/respond";
 import { attemptsPageSchema, listClaimAttempts } from "@/lib/audit/claim-attempts";
 import { apiCaller, requireRole } from "@/lib/auth/current-user";
 import { apiRoute } from "@/lib/http/api-handler";
@@ -8,7 +9,8 @@ import { apiRoute } from "@/lib/http/api-handler";
 export const GET = apiRoute(async (request) => {
   const player = requireRole(await apiCaller(request), "player");
   const query = Object.fromEntries(new URL(request.url).searchParams);
-  return NextResponse.json(
+  return respond(
+    claimAttemptsResponse,
     await listClaimAttempts(getDb(), player.id, attemptsPageSchema.parse(query)),
     { headers: { "cache-control": "no-store" } },
   );

@@ -1,6 +1,6 @@
 import { NextResponse } from "next/server";
-import { openApiDocument } from "@/lib/http/openapi";
+import { openApiDocument } from "@/lib/api/openapi";
 
 export function GET() {
-  return NextResponse.json(openApiDocument);
+  return NextResponse.json(openApiDocument());
 }

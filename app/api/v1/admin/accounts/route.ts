@@ -1,6 +1,7 @@
-import { NextResponse } from "next/server";
 import { getDb } from "@/db/client";
 import { accountSearchSchema, searchAccounts } from "@/lib/admin/manage-accounts";
+import { accountsPageResponse } from "@/lib/api/admin-accounts";
+import { respond } from "@/lib/api/respond";
 import { apiCaller, requireRole } from "@/lib/auth/current-user";
 import { apiRoute } from "@/lib/http/api-handler";
 
@@ -8,5 +9,8 @@ import { apiRoute } from "@/lib/http/api-handler";
 export const GET = apiRoute(async (request) => {
   requireRole(await apiCaller(request), "admin");
   const query = Object.fromEntries(new URL(request.url).searchParams);
-  return NextResponse.json(await searchAccounts(getDb(), accountSearchSchema.parse(query)));
+  return respond(
+    accountsPageResponse,
+    await searchAccounts(getDb(), accountSearchSchema.parse(query)),
+  );
 });

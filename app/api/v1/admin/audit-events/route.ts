@@ -1,6 +1,7 @@
-import { NextResponse } from "next/server";
-import { z } from "zod";
 import { getDb } from "@/db/client";
+import { auditEventsPageResponse } from "@/lib/api/audit";
+import { respond } from "@/lib/api/respond";
+import { exportFormatQuery } from "@/lib/api/wire";
 import { auditCsvStream } from "@/lib/audit/csv";
 import {
   auditFilterSchema,
@@ -11,8 +12,6 @@ import {
 import { apiCaller, requireRole } from "@/lib/auth/current-user";
 import { apiRoute } from "@/lib/http/api-handler";
 
-const formatSchema = z.object({ format: z.enum(["json", "csv"]).default("json") });
-
 /**
  * Audit events matching the filters, newest first: a JSON page (`cursor` continues it), or with
  * `format=csv` every matching event as a CSV download, streamed as it is read.
@@ -20,7 +19,7 @@ const formatSchema = z.object({ format: z.enum(["json", "csv"]).default("json") 
 export const GET = apiRoute(async (request) => {
   requireRole(await apiCaller(request), "admin", "auditor");
   const query = Object.fromEntries(new URL(request.url).searchParams);
-  const { format } = formatSchema.parse({ format: query.format || undefined });
+  const { format } = exportFormatQuery.parse({ format: query.format || undefined });
   const filter = auditFilterSchema.parse(query);
   const db = getDb();
   if (format === "csv") {
@@ -33,7 +32,11 @@ export const GET = apiRoute(async (request) => {
       },
     });
   }
-  return NextResponse.json(await searchAuditEvents(db, filter, auditPageSchema.parse(query)), {
-    headers: { "cache-control": "no-store" },
-  });
+  return respond(
+    auditEventsPageResponse,
+    await searchAuditEvents(db, filter, auditPageSchema.parse(query)),
+    {
+      headers: { "cache-control": "no-store" },
+    },
+  );
 });

@@ -1,12 +1,14 @@
-import { NextResponse } from "next/server";
 import { getDb } from "@/db/client";
+import { prizesResponse } from "@/lib/api/admin-prizes";
+import { respond } from "@/lib/api/respond";
+import { createdResponse } from "@/lib/api/wire";
 import { apiCaller, requireRole } from "@/lib/auth/current-user";
 import { apiRoute, readJson, requestContext } from "@/lib/http/api-handler";
 import { createPrize, createPrizeSchema, listPrizes } from "@/lib/prizes/prizes";
 
 export const GET = apiRoute(async (request) => {
   requireRole(await apiCaller(request), "admin");
-  return NextResponse.json({ prizes: await listPrizes(getDb()) });
+  return respond(prizesResponse, { prizes: await listPrizes(getDb()) });
 });
 
 export const POST = apiRoute(async (request) => {
@@ -16,5 +18,5 @@ export const POST = apiRoute(async (request) => {
     ...requestContext(request),
     actorId: admin.id,
   });
-  return NextResponse.json(prize, { status: 201 });
+  return respond(createdResponse, prize, { status: 201 });
 });

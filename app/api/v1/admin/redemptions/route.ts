@@ -1,5 +1,6 @@
-import { NextResponse } from "next/server";
 import { getDb } from "@/db/client";
+import { adminRedemptionsPageResponse } from "@/lib/api/admin-redemptions";
+import { respond } from "@/lib/api/respond";
 import { apiCaller, requireRole } from "@/lib/auth/current-user";
 import { apiRoute } from "@/lib/http/api-handler";
 import { redemptionSearchSchema, searchRedemptions } from "@/lib/redemptions/search-redemptions";
@@ -8,5 +9,8 @@ import { redemptionSearchSchema, searchRedemptions } from "@/lib/redemptions/sea
 export const GET = apiRoute(async (request) => {
   requireRole(await apiCaller(request), "admin");
   const query = Object.fromEntries(new URL(request.url).searchParams);
-  return NextResponse.json(await searchRedemptions(getDb(), redemptionSearchSchema.parse(query)));
+  return respond(
+    adminRedemptionsPageResponse,
+    await searchRedemptions(getDb(), redemptionSearchSchema.parse(query)),
+  );
 });

@@ -1,17 +1,18 @@
-import { NextResponse } from "next/server";
 import { getDb } from "@/db/client";
 import {
   excludedRegionsSchema,
   listExcludedRegions,
   setExcludedRegions,
 } from "@/lib/abuse/regions";
+import { excludedRegionsResponse } from "@/lib/api/regions";
+import { respond } from "@/lib/api/respond";
 import { apiCaller, requireRole } from "@/lib/auth/current-user";
 import { apiRoute, readJson, requestContext } from "@/lib/http/api-handler";
 
 /** The regions where no one may claim. */
 export const GET = apiRoute(async (request) => {
   requireRole(await apiCaller(request), "admin");
-  return NextResponse.json({ regions: await listExcludedRegions(getDb()) });
+  return respond(excludedRegionsResponse, { regions: await listExcludedRegions(getDb()) });
 });
 
 /** Replaces the list of excluded regions; answers the new list. */
@@ -23,5 +24,5 @@ export const PUT = apiRoute(async (request) => {
     actorId: admin.id,
     tokenId: admin.tokenId,
   });
-  return NextResponse.json({ regions: list });
+  return respond(excludedRegionsResponse, { regions: list });
 });

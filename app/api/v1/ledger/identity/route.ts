@@ -1,4 +1,5 @@
-import { NextResponse } from "next/server";
+import { ledgerIdentityResponse } from "@/lib/api/ledger";
+import { respond } from "@/lib/api/respond";
 import { env } from "@/lib/config/env";
 import { AppError } from "@/lib/errors/app-error";
 import { apiRoute } from "@/lib/http/api-handler";
@@ -19,7 +20,7 @@ export const GET = apiRoute(async () => {
     if (error instanceof LedgerIdentityError) throw new AppError("not_found", error.message);
     throw error;
   }
-  return NextResponse.json(identity, {
+  return respond(ledgerIdentityResponse, identity, {
     headers: { "access-control-allow-origin": "*", "cache-control": "public, max-age=60" },
   });
 });

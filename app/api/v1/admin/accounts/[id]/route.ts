@@ -1,6 +1,7 @@
-import { NextResponse } from "next/server";
 import { getDb } from "@/db/client";
 import { accountChangeSchema, changeAccount, getAccountDetail } from "@/lib/admin/manage-accounts";
+import { accountDetailResponse } from "@/lib/api/admin-accounts";
+import { respond } from "@/lib/api/respond";
 import { apiCaller, requireRole } from "@/lib/auth/current-user";
 import { AppError } from "@/lib/errors/app-error";
 import { apiRoute, readJson, requestContext } from "@/lib/http/api-handler";
@@ -11,7 +12,7 @@ export const GET = apiRoute<Context>(async (request, context) => {
   requireRole(await apiCaller(request), "admin");
   const account = await getAccountDetail(getDb(), (await context.params).id);
   if (!account) throw new AppError("not_found", "No such account");
-  return NextResponse.json(account);
+  return respond(accountDetailResponse, account);
 });
 
 /** Changes role, flag (with flaggedReason) and/or suspension (with suspendedReason). */
@@ -26,5 +27,5 @@ export const PATCH = apiRoute<Context>(async (request, context) => {
     change,
     tokenId: admin.tokenId,
   });
-  return NextResponse.json(account);
+  return respond(accountDetailResponse, account);
 });

@@ -1,5 +1,6 @@
-import { NextResponse } from "next/server";
 import { getDb } from "@/db/client";
+import { dropResponse } from "@/lib/api/drops";
+import { respond } from "@/lib/api/respond";
 import { apiCaller, requireRole } from "@/lib/auth/current-user";
 import { getDrop, updateDrop, updateDropSchema } from "@/lib/drops/drops";
 import { AppError } from "@/lib/errors/app-error";
@@ -11,7 +12,7 @@ export const GET = apiRoute<Context>(async (request, context) => {
   requireRole(await apiCaller(request), "admin");
   const drop = await getDrop(getDb(), (await context.params).id);
   if (!drop) throw new AppError("not_found", "No such drop");
-  return NextResponse.json(drop);
+  return respond(dropResponse, drop);
 });
 
 /** Edits a drop before its start; afterwards moves its end later, pauses, resumes or ends it. */
@@ -23,5 +24,5 @@ export const PATCH = apiRoute<Context>(async (request, context) => {
     ...requestContext(request),
     actorId: admin.id,
   });
-  return NextResponse.json(drop);
+  return respond(dropResponse, drop);
 });

@@ -1,5 +1,6 @@
-import { NextResponse } from "next/server";
 import { getDb } from "@/db/client";
+import { prizeResponse } from "@/lib/api/admin-prizes";
+import { respond } from "@/lib/api/respond";
 import { apiCaller, requireRole } from "@/lib/auth/current-user";
 import { AppError } from "@/lib/errors/app-error";
 import { apiRoute, readJson, requestContext } from "@/lib/http/api-handler";
@@ -11,7 +12,7 @@ export const GET = apiRoute<Context>(async (request, context) => {
   requireRole(await apiCaller(request), "admin");
   const prize = await getPrizeView(getDb(), (await context.params).id);
   if (!prize) throw new AppError("not_found", "No such prize");
-  return NextResponse.json(prize);
+  return respond(prizeResponse, prize);
 });
 
 /** Edits a prize; `retired: true|false` retires it or brings it back. */
@@ -23,5 +24,5 @@ export const PATCH = apiRoute<Context>(async (request, context) => {
     ...requestContext(request),
     actorId: admin.id,
   });
-  return NextResponse.json(prize);
+  return respond(prizeResponse, prize);
 });

@@ -1,19 +1,14 @@
 import { createHash } from "node:crypto";
-import { NextResponse } from "next/server";
 import { z } from "zod";
 import { getDb } from "@/db/client";
 import { claimContext } from "@/lib/abuse/request-signals";
+import { CLAIM_BODY_MAX_BYTES, claimResponse, idempotencyKey } from "@/lib/api/claims";
+import { respond } from "@/lib/api/respond";
 import { apiCaller, requireRole } from "@/lib/auth/current-user";
 import { claimDrop } from "@/lib/claims/claim-drop";
 import { AppError } from "@/lib/errors/app-error";
 import { apiRoute, readBody } from "@/lib/http/api-handler";
 import { signAnchoringPromise } from "@/lib/ledger/sign-receipt";
-
-const idempotencyKey = z
-  .string()
-  .min(1)
-  .max(200, "Idempotency-Key is at most 200 characters")
-  .regex(/^[\x21-\x7e]+$/, "Idempotency-Key must be printable ASCII without spaces");
 
 export const POST = apiRoute<{ params: Promise<{ dropId: string }> }>(async (request, context) => {
   const player = requireRole(await apiCaller(request), "player");
@@ -23,7 +18,7 @@ export const POST = apiRoute<{ params: Promise<{ dropId: string }> }>(async (req
   }
   const header = request.headers.get("idempotency-key");
   const key = header === null ? undefined : idempotencyKey.parse(header);
-  const body = await readBody(request, 4096);
+  const body = await readBody(request, CLAIM_BODY_MAX_BYTES);
   // The same key with another request is refused: the hash covers what was asked.
   const requestHash = createHash("sha256").update(`POST ${dropId}\n${body}`).digest();
   const claim = await claimDrop(getDb(), {
@@ -36,7 +31,8 @@ export const POST = apiRoute<{ params: Promise<{ dropId: string }> }>(async (req
   });
   const { receipt } = claim.redemption;
   const promise = await signAnchoringPromise(receipt.leaf, Date.parse(claim.redemption.claimedAt));
-  return NextResponse.json(
+  return respond(
+    claimResponse,
     {
       redemption: { ...claim.redemption, code: claim.code },
       receipt: { ...receipt, ...(promise ? { promise } : {}) },

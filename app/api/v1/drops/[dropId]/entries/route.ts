@@ -1,6 +1,7 @@
-import { NextResponse } from "next/server";
 import { getDb } from "@/db/client";
 import { claimContext } from "@/lib/abuse/request-signals";
+import { lotteryEntryReply } from "@/lib/api/lottery";
+import { respond } from "@/lib/api/respond";
 import { apiCaller, requireRole } from "@/lib/auth/current-user";
 import { apiRoute } from "@/lib/http/api-handler";
 import { enterLottery } from "@/lib/lottery/lottery";
@@ -15,7 +16,8 @@ export const POST = apiRoute<{ params: Promise<{ dropId: string }> }>(async (req
     tokenId: player.tokenId,
     ...(await claimContext(request.headers)),
   });
-  return NextResponse.json(
+  return respond(
+    lotteryEntryReply,
     { entry },
     { status: created ? 201 : 200, headers: { location: `/api/v1/drops/${dropId}/lottery` } },
   );

@@ -1,5 +1,6 @@
-import { NextResponse } from "next/server";
 import { getDb } from "@/db/client";
+import { lotteryTranscriptResponse } from "@/lib/api/lottery";
+import { respond } from "@/lib/api/respond";
 import { AppError } from "@/lib/errors/app-error";
 import { apiRoute } from "@/lib/http/api-handler";
 import { lotteryTranscript } from "@/lib/lottery/lottery";
@@ -9,7 +10,7 @@ export const GET = apiRoute<{ params: Promise<{ dropId: string }> }>(async (_req
   const { dropId } = await context.params;
   const transcript = await lotteryTranscript(getDb(), dropId);
   if (!transcript) throw new AppError("not_found", "No lottery drop with this id");
-  return NextResponse.json(transcript, {
+  return respond(lotteryTranscriptResponse, transcript, {
     headers: { "cache-control": transcript.drawnAt ? "public, max-age=60" : "no-store" },
   });
 });

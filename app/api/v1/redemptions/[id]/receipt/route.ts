@@ -1,16 +1,16 @@
-import { NextResponse } from "next/server";
-import { z } from "zod";
 import { getDb } from "@/db/client";
+import { receiptQuery, receiptResponse } from "@/lib/api/redemptions";
+import { respond } from "@/lib/api/respond";
 import { apiCaller, requireRole } from "@/lib/auth/current-user";
 import { AppError } from "@/lib/errors/app-error";
 import { apiRoute } from "@/lib/http/api-handler";
 import { getReceipt } from "@/lib/redemptions/redemptions";
 
-const kindSchema = z.enum(["redemption", "reversal"]).default("redemption");
-
 export const GET = apiRoute<{ params: Promise<{ id: string }> }>(async (request, context) => {
   const player = requireRole(await apiCaller(request), "player");
-  const kind = kindSchema.safeParse(new URL(request.url).searchParams.get("kind") ?? undefined);
+  const kind = receiptQuery.shape.kind.safeParse(
+    new URL(request.url).searchParams.get("kind") ?? undefined,
+  );
   if (!kind.success) {
     throw new AppError("invalid_input", "kind is redemption or reversal", { field: "kind" });
   }
@@ -21,5 +21,5 @@ export const GET = apiRoute<{ params: Promise<{ id: string }> }>(async (request,
       kind.data === "reversal" ? "No reversal of such a redemption" : "No such redemption",
     );
   }
-  return NextResponse.json(receipt, { headers: { "cache-control": "no-store" } });
+  return respond(receiptResponse, receipt, { headers: { "cache-control": "no-store" } });
 });

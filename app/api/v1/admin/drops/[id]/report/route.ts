@@ -1,20 +1,19 @@
-import { NextResponse } from "next/server";
-import { z } from "zod";
 import { getDb } from "@/db/client";
 import { dropReportCsv, getDropReport } from "@/lib/analytics/drop-report";
+import { dropReportResponse } from "@/lib/api/admin-drops";
+import { respond } from "@/lib/api/respond";
+import { exportFormatQuery } from "@/lib/api/wire";
 import { apiCaller, requireRole } from "@/lib/auth/current-user";
 import { apiRoute } from "@/lib/http/api-handler";
 
 type Context = { params: Promise<{ id: string }> };
-
-const querySchema = z.object({ format: z.enum(["json", "csv"]).default("json") });
 
 /** The post-drop report: JSON, or with `format=csv` the same figures as a CSV download. */
 export const GET = apiRoute<Context>(async (request, context) => {
   requireRole(await apiCaller(request), "admin", "auditor");
   const { id } = await context.params;
   const format = new URL(request.url).searchParams.get("format");
-  const query = querySchema.parse({ format: format || undefined });
+  const query = exportFormatQuery.parse({ format: format || undefined });
   const report = await getDropReport(getDb(), id);
   if (query.format === "csv") {
     return new Response(dropReportCsv(report), {
@@ -25,5 +24,5 @@ export const GET = apiRoute<Context>(async (request, context) => {
       },
     });
   }
-  return NextResponse.json(report, { headers: { "cache-control": "no-store" } });
+  return respond(dropReportResponse, report, { headers: { "cache-control": "no-store" } });
 });

@@ -1,13 +1,11 @@
-import { NextResponse } from "next/server";
-import { z } from "zod";
 import { getDb } from "@/db/client";
+import { importCodesBody, importReportResponse } from "@/lib/api/admin-prizes";
+import { respond } from "@/lib/api/respond";
 import { apiCaller, requireRole } from "@/lib/auth/current-user";
 import { MAX_CSV_BYTES } from "@/lib/codes/code-rules";
 import { importGiftCodes } from "@/lib/codes/import-codes";
 import { AppError } from "@/lib/errors/app-error";
 import { apiRoute, isJsonContentType, readBody, requestContext } from "@/lib/http/api-handler";
-
-const jsonBody = z.object({ csv: z.string() });
 
 /** Imports gift codes from `text/csv` (or JSON `{csv}`) into a gift-card prize's pool. */
 export const POST = apiRoute<{ params: Promise<{ id: string }> }>(async (request, context) => {
@@ -18,7 +16,7 @@ export const POST = apiRoute<{ params: Promise<{ id: string }> }>(async (request
   let csv = body;
   if (isJsonContentType(request)) {
     try {
-      csv = jsonBody.parse(JSON.parse(body)).csv;
+      csv = importCodesBody.parse(JSON.parse(body)).csv;
     } catch (error) {
       if (error instanceof SyntaxError) {
         throw new AppError("bad_request", "Request body is not valid JSON");
@@ -30,5 +28,5 @@ export const POST = apiRoute<{ params: Promise<{ id: string }> }>(async (request
     ...requestContext(request),
     actorId: admin.id,
   });
-  return NextResponse.json(report, { status: 201 });
+  return respond(importReportResponse, report, { status: 201 });
 });

@@ -1,5 +1,6 @@
-import { NextResponse } from "next/server";
 import { getDb } from "@/db/client";
+import { reversalResponse } from "@/lib/api/admin-redemptions";
+import { respond } from "@/lib/api/respond";
 import { apiCaller, requireRole } from "@/lib/auth/current-user";
 import { apiRoute, readJson, requestContext } from "@/lib/http/api-handler";
 import { reversalSchema, reverseRedemption } from "@/lib/redemptions/reverse-redemption";
@@ -13,5 +14,5 @@ export const POST = apiRoute<{ params: Promise<{ id: string }> }>(async (request
     { redemptionId: (await context.params).id, adminId: admin.id, reason },
     { ...requestContext(request), tokenId: admin.tokenId },
   );
-  return NextResponse.json(reversal, { status: 201 });
+  return respond(reversalResponse, reversal, { status: 201 });
 });

@@ -1,0 +1,83 @@
+import { z } from "zod";
+import { receiptSchema } from "@/lib/ledger/receipt";
+import { pendingReceiptResponse } from "./claims";
+import { dateTime, idPath, prizeKind, type Resource, redemptionStatus, uuid } from "./wire";
+
+export const anchoredReceiptResponse = receiptSchema.meta({
+  id: "AnchoredReceipt",
+  description:
+    "A receipt whose entry a checkpoint on chain covers: the inclusion proof and the anchor (see docs/receipt.md).",
+});
+
+export const receiptResponse = z.union([pendingReceiptResponse, anchoredReceiptResponse]);
+
+/** Which of a redemption's ledger entries a receipt proves. */
+export const receiptQuery = z.object({
+  kind: z
+    .enum(["redemption", "reversal"])
+    .default("redemption")
+    .meta({ description: "reversal: the receipt of the redemption's reversal entry" }),
+});
+
+export const redemptionResponse = z
+  .object({
+    id: uuid,
+    code: z.string().meta({ description: "shown only to its owner" }),
+    status: redemptionStatus,
+    actionDeadline: dateTime
+      .nullable()
+      .meta({ description: "a physical prize: confirm a shipping address by then" }),
+    shippingAddress: z.record(z.string(), z.string()).nullable(),
+    claimedAt: dateTime,
+    drop: z.object({ id: uuid, title: z.string() }),
+    wonInDraw: z.boolean().meta({ description: "granted at a lottery's draw rather than claimed" }),
+    prize: z.object({ id: uuid, name: z.string(), kind: prizeKind, valueCents: z.number().int() }),
+    anchoring: z.union([
+      z.object({ status: z.literal("pending") }),
+      z.object({ status: z.literal("anchored"), treeSize: z.number().int(), txHash: z.string() }),
+    ]),
+    reversal: z.object({ reversedAt: dateTime, reason: z.string() }).nullable().meta({
+      description:
+        "set when an admin reversed the redemption; its ledger entry has a receipt of its own (receipt?kind=reversal)",
+    }),
+  })
+  .meta({ id: "Redemption" });
+
+export const redemptionsResponse = z.object({ redemptions: z.array(redemptionResponse) });
+
+export const redemptions: Resource = {
+  name: "Redemptions",
+  description: "A player's own redemptions and their receipts.",
+  paths: {
+    "/api/v1/redemptions": {
+      get: {
+        summary: "The caller's redemptions",
+        access: "player",
+        replies: {
+          200: { description: "OK", json: redemptionsResponse },
+        },
+      },
+    },
+    "/api/v1/redemptions/{id}": {
+      get: {
+        summary: "One of the caller's redemptions",
+        access: "player",
+        path: idPath,
+        replies: { 200: { description: "OK", json: redemptionResponse } },
+        errors: { not_found: "no such redemption among the caller's" },
+      },
+    },
+    "/api/v1/redemptions/{id}/receipt": {
+      get: {
+        summary: "The current receipt (pending or anchored)",
+        description:
+          "kind=reversal gives the receipt of the redemption's reversal entry (same format; 404 if it was not reversed).",
+        access: "player",
+        path: idPath,
+        query: receiptQuery,
+        replies: { 200: { description: "The receipt", json: receiptResponse } },
+        errors: { not_found: "no such redemption among the caller's, or no such reversal" },
+      },
+    },
+  },
+};

@@ -1,0 +1,92 @@
+/**
+ * Refusals the authorisation matrix and the hostile-input test never provoke (conflicts, a
+ * mismatched idempotency key, wrong credentials), each sent for real to its route handler and
+ * its answer checked against the OpenAPI document as theirs are (./api-contract.ts): the status
+ * and code must be ones the document lists for the operation, the body the error schema.
+ */
+import { beforeAll, describe, expect, it } from "vitest";
+import { responseProblem } from "./api-contract";
+import {
+  type ApiRoute,
+  type Call,
+  type Callers,
+  callRoute,
+  createCallers,
+  discoverApiRoutes,
+  type Method,
+  serveRoutesFrom,
+} from "./api-routes";
+import { connectTestDb, createTestDrop } from "./db";
+
+const db = connectTestDb();
+let routes: ApiRoute[] = [];
+let callers: Callers;
+
+beforeAll(async () => {
+  serveRoutesFrom(db);
+  routes = await discoverApiRoutes();
+  callers = await createCallers(db);
+});
+
+const json = (value: unknown): Pick<Call, "body" | "headers"> => ({
+  body: JSON.stringify(value),
+  headers: { "content-type": "application/json" },
+});
+
+/**
+ * Calls a route, checks its answer against the document and returns its status with its error
+ * code (if any) and its body.
+ */
+async function send(
+  method: Method,
+  pattern: string,
+  call: Call,
+): Promise<{ answer: string; body: Record<string, unknown> }> {
+  const route = routes.find((r) => r.pattern === pattern);
+  if (!route) throw new Error(`no route ${pattern}`);
+  const result = await callRoute(route, method, call);
+  expect(responseProblem(pattern, method, result), `${method} ${pattern}`).toBeUndefined();
+  const body = JSON.parse(result.body) as { error?: { code?: string } };
+  return { answer: `${result.status} ${body.error?.code ?? ""}`.trim(), body };
+}
+
+const claims = "/api/v1/drops/[dropId]/claims";
+
+describe("refusals, as the API document describes them", () => {
+  it("a taken email, wrong credentials", async () => {
+    const taken = { email: callers.player.email, password: "a long enough password" };
+    expect((await send("POST", "/api/v1/accounts", json(taken))).answer).toBe("409 email_taken");
+    expect((await send("POST", "/api/v1/tokens", json(taken))).answer).toBe(
+      "401 invalid_credentials",
+    );
+  });
+
+  it("a sold-out drop, and an idempotency key used for another request", async () => {
+    const first = await createTestDrop(db, { units: 1 });
+    const second = await createTestDrop(db, { units: 1 });
+    const player = { token: callers.player.token, headers: { "idempotency-key": first.dropId } };
+    const claim = (dropId: string, as: Call) => send("POST", claims, { ...as, params: { dropId } });
+    expect((await claim(first.dropId, player)).answer).toBe("201");
+    expect((await claim(first.dropId, { token: callers.other.token })).answer).toBe("409 sold_out");
+    expect((await claim(second.dropId, player)).answer).toBe("422 idempotency_mismatch");
+  });
+
+  it("a drop that has started, a reversal made twice, an admin changing their own role", async () => {
+    const admin = { token: callers.admin.token };
+    const { dropId } = await createTestDrop(db, { units: 1 });
+    const edit = { ...admin, params: { id: dropId }, ...json({ title: "Too late" }) };
+    expect((await send("PATCH", "/api/v1/admin/drops/[id]", edit)).answer).toBe("409 drop_started");
+
+    const claimed = await send("POST", claims, { token: callers.player.token, params: { dropId } });
+    const { id } = claimed.body.redemption as { id: string };
+    const reversal = "/api/v1/admin/redemptions/[id]/reversal";
+    const reverse = { ...admin, params: { id }, ...json({ reason: "twice" }) };
+    expect((await send("POST", reversal, reverse)).answer).toBe("201");
+    expect((await send("POST", reversal, reverse)).answer).toBe("409 already_reversed");
+
+    const demote = { ...admin, params: { id: callers.admin.id }, ...json({ role: "player" }) };
+    expect((await send("PATCH", "/api/v1/admin/accounts/[id]", demote)).answer).toBe(
+      "409 own_account",
+    );
+  });
+});
