@@ -12,7 +12,7 @@ import {
   removeRegionSchema,
 } from "@/lib/abuse/regions";
 import { type FormState, formFields, onceValid } from "@/lib/actions/form-state";
-import { runAction } from "@/lib/actions/run-action";
+import { runAction, throwIfRefused } from "@/lib/actions/run-action";
 import { accountChangeSchema, changeAccount } from "@/lib/admin/manage-accounts";
 import type { SessionUser } from "@/lib/auth/current-user";
 import { dropFieldOf, readDropForm } from "@/lib/drops/drop-form";
@@ -117,7 +117,7 @@ const retirement = z.object({
 
 /** Retires a prize (no new drop may use it) or brings it back. */
 export async function setPrizeRetiredAction(prizeId: string, retired: boolean): Promise<void> {
-  await runAction(
+  const state = await runAction(
     {
       allow: ADMIN,
       refused: "Only admins can retire prizes",
@@ -131,6 +131,7 @@ export async function setPrizeRetiredAction(prizeId: string, retired: boolean): 
       return {};
     },
   );
+  throwIfRefused(state);
 }
 
 export async function createDropAction(_prev: FormState, form: FormData): Promise<FormState> {
@@ -209,7 +210,7 @@ function changeDropState(
 }
 
 export async function setDropPausedAction(dropId: string, paused: boolean): Promise<void> {
-  await changeDropState(dropId, { paused });
+  throwIfRefused(await changeDropState(dropId, { paused }));
 }
 
 /** Ends a live drop now; the form must tick `confirm`. */

@@ -8,7 +8,7 @@ import { AuthError } from "next-auth";
 import { SignInRefused, signIn, signOut } from "@/auth";
 import { getDb } from "@/db/client";
 import { type FormState, formFields } from "@/lib/actions/form-state";
-import { runAction } from "@/lib/actions/run-action";
+import { runAction, throwIfRefused } from "@/lib/actions/run-action";
 import { signUpFormSchema } from "@/lib/auth/create-account";
 import { resendVerificationEmail, verifyEmail } from "@/lib/auth/email-verification";
 import {
@@ -118,10 +118,11 @@ export async function signUpAction(_prev: FormState, formData: FormData): Promis
 }
 
 export async function signOutAction(): Promise<void> {
-  await runAction({ allow: "anyone" }, async () => {
+  const state = await runAction({ allow: "anyone" }, async () => {
     await signOut({ redirectTo: "/" });
     return {};
   });
+  throwIfRefused(state);
 }
 
 /** The button on /verify-email: a POST, so mail scanners fetching the link do not use it up. */

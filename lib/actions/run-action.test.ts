@@ -11,7 +11,7 @@ import { users } from "@/db/schema";
 import { AppError } from "@/lib/errors/app-error";
 import { type Callers, createCallers, serveRoutesFrom } from "@/test/api-routes";
 import { connectTestDb } from "@/test/db";
-import { runAction, UNEXPECTED_ERROR } from "./run-action";
+import { runAction, throwIfRefused, UNEXPECTED_ERROR } from "./run-action";
 
 const session = vi.hoisted(() => ({ current: null as unknown, lookups: 0 }));
 vi.mock("@/auth", () => ({
@@ -269,5 +269,18 @@ describe("runAction: what the handler throws", () => {
       (error: { digest?: string }) => error,
     );
     expect((missing as { digest?: string }).digest).toMatch(/^NEXT_HTTP_ERROR_FALLBACK;404/);
+  });
+
+  it("makes a button's refusal or failure seen, unless the button ignores its code", () => {
+    expect(() => throwIfRefused({})).not.toThrow();
+    expect(() =>
+      throwIfRefused({ code: "forbidden", error: "Only admins can retire prizes" }),
+    ).toThrow(new AppError("forbidden", "Only admins can retire prizes"));
+    expect(() => throwIfRefused({ fieldErrors: { prizeId: "No such prize" } })).toThrow(
+      "No such prize",
+    );
+    expect(() =>
+      throwIfRefused({ code: "not_found", error: "No such token" }, "not_found"),
+    ).not.toThrow();
   });
 });

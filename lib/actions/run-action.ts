@@ -3,7 +3,7 @@ import { headers } from "next/headers";
 import { unstable_rethrow } from "next/navigation";
 import { ZodError, type z } from "zod";
 import { currentUser, type Role, roleRefusal, type SessionUser } from "@/lib/auth/current-user";
-import { AppError, type ErrorCode, isAppError } from "@/lib/errors/app-error";
+import { AppError, type ErrorCode, errorStatus, isAppError } from "@/lib/errors/app-error";
 import { requestIdFrom } from "@/lib/http/request-id";
 import { logError } from "@/lib/log";
 import type { FormState } from "./form-state";
@@ -75,6 +75,18 @@ export async function runAction<T = never, I = undefined, A extends Allow = Allo
     logError("action_failed", error, { requestId: requestIdFrom(await headers()) });
     return { code: "internal", error: UNEXPECTED_ERROR, ...valuesOf(rules) };
   }
+}
+
+/**
+ * For an action a bare button posts and no form reads the answer of (pause, retire, revoke…): a
+ * refusal or failure is thrown, so the page's error boundary says the click did not work instead
+ * of the page coming back unchanged as if it had. Refusals with an `ignored` code stay silent.
+ */
+export function throwIfRefused(state: FormState<unknown>, ...ignored: ErrorCode[]): void {
+  const message = state.error ?? Object.values(state.fieldErrors ?? {}).find(Boolean);
+  if (!message || ignored.some((code) => code === state.code)) return;
+  const code = state.code && state.code in errorStatus ? (state.code as ErrorCode) : "internal";
+  throw new AppError(code, message);
 }
 
 /** Why the caller may not call, if they may not: roles as requireRole checks them for the API. */

@@ -6,7 +6,7 @@ import { z } from "zod";
 import { signOut } from "@/auth";
 import { getDb } from "@/db/client";
 import type { FormState } from "@/lib/actions/form-state";
-import { runAction } from "@/lib/actions/run-action";
+import { runAction, throwIfRefused } from "@/lib/actions/run-action";
 import {
   createApiTokenForUser,
   revokeApiToken,
@@ -67,30 +67,33 @@ export async function createTokenAction(
 }
 
 export async function revokeTokenAction(tokenId: string): Promise<void> {
-  await runAction(SIGNED_IN, async ({ user }) => {
+  const state = await runAction(SIGNED_IN, async ({ user }) => {
     // Someone else's (or no) token is not_found: nothing to revoke, and nothing to tell.
     await revokeApiToken(getDb(), user.id, tokenId, clientInfo(await headers()));
     revalidatePath("/account");
     return {};
   });
+  throwIfRefused(state, "unauthenticated", "not_found");
 }
 
 export async function signOutEverywhereAction(): Promise<void> {
   // Open to anyone: a browser whose session has already ended still gets its cookie cleared.
-  await runAction({ allow: "anyone" }, async () => {
+  const state = await runAction({ allow: "anyone" }, async () => {
     const user = await currentUser();
     if (user) await endAllSessions(getDb(), user.id, clientInfo(await headers()));
     await signOut({ redirectTo: "/signin" });
     return {};
   });
+  throwIfRefused(state);
 }
 
 export async function beginTwoFactorAction(): Promise<void> {
-  await runAction(SIGNED_IN, async ({ user }) => {
+  const state = await runAction(SIGNED_IN, async ({ user }) => {
     await beginEnrolment(getDb(), user.id);
     revalidatePath("/account/security");
     return {};
   });
+  throwIfRefused(state, "unauthenticated");
 }
 
 export async function confirmTwoFactorAction(
