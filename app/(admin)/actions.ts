@@ -5,31 +5,18 @@ import { headers } from "next/headers";
 import { redirect } from "next/navigation";
 import { z } from "zod";
 import { getDb } from "@/db/client";
-import {
-  addExcludedRegion,
-  excludedRegionSchema,
-  removeExcludedRegion,
-  removeRegionSchema,
-} from "@/lib/abuse/regions";
-import { accountChangeSchema, changeAccount } from "@/lib/admin/manage-accounts";
+import { excludedRegionSchema, removeRegionSchema } from "@/lib/abuse/model";
+import { addExcludedRegion, removeExcludedRegion } from "@/lib/abuse/regions";
+import { changeAccount } from "@/lib/admin/manage-accounts";
+import { accountChangeSchema } from "@/lib/admin/model";
 import { currentUser, needsTwoFactor } from "@/lib/auth/current-user";
-import {
-  createDrop,
-  createDropSchema,
-  type UpdateDropInput,
-  updateDrop,
-  updateDropSchema,
-} from "@/lib/drops/drops";
+import { createDrop, updateDrop } from "@/lib/drops/drops";
+import { createDropSchema, type UpdateDropInput, updateDropSchema } from "@/lib/drops/model";
 import { isAppError } from "@/lib/errors/app-error";
-import { countryName } from "@/lib/geo/countries";
+import { countryName } from "@/lib/geo/model";
 import { clientInfo } from "@/lib/http/client-info";
-import {
-  type AdminActor,
-  createPrize,
-  createPrizeSchema,
-  updatePrize,
-  updatePrizeSchema,
-} from "@/lib/prizes/prizes";
+import { createPrizeSchema, updatePrizeSchema } from "@/lib/prizes/model";
+import { type AdminActor, createPrize, updatePrize } from "@/lib/prizes/prizes";
 
 export type AdminFormState = {
   ok?: string;

@@ -8,17 +8,15 @@ import { AuthError } from "next-auth";
 import { ZodError } from "zod";
 import { SignInRefused, signIn, signOut } from "@/auth";
 import { getDb } from "@/db/client";
-import { signUpFormSchema } from "@/lib/auth/create-account";
 import { currentUser } from "@/lib/auth/current-user";
 import { resendVerificationEmail, verifyEmail } from "@/lib/auth/email-verification";
+import type { SignInReason } from "@/lib/auth/model";
+import { forgotPasswordSchema, resetPasswordSchema, signUpFormSchema } from "@/lib/auth/model";
 import {
-  forgotPasswordSchema,
   limitPasswordResetRequests,
   requestPasswordReset,
   resetPassword,
-  resetPasswordSchema,
 } from "@/lib/auth/password-reset";
-import type { SignInReason } from "@/lib/auth/sign-in";
 import { signUp } from "@/lib/auth/sign-up";
 import { isAppError } from "@/lib/errors/app-error";
 import { clientInfo } from "@/lib/http/client-info";

@@ -10,7 +10,8 @@ import { claimContext } from "@/lib/abuse/request-signals";
 import { currentUser } from "@/lib/auth/current-user";
 import { claimDrop } from "@/lib/claims/claim-drop";
 import { isAppError } from "@/lib/errors/app-error";
-import { confirmShipping, shippingAddressSchema } from "@/lib/redemptions/confirm-shipping";
+import { confirmShipping } from "@/lib/redemptions/confirm-shipping";
+import { shippingAddressSchema } from "@/lib/redemptions/model";
 import { fieldErrorsOf } from "@/lib/validation/field-errors";
 
 export type ClaimState = { error?: string; code?: string };

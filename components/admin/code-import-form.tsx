@@ -2,7 +2,7 @@
 
 import { useActionState, useState } from "react";
 import type { CodeImportState } from "@/app/(admin)/admin/prizes/[id]/actions";
-import { MAX_CSV_BYTES, MAX_CSV_CODES, rejectionReasonLabels } from "@/lib/codes/code-rules";
+import { MAX_CSV_BYTES, MAX_CSV_CODES, rejectionReasonLabels } from "@/lib/codes/model";
 
 type ImportAction = (prev: CodeImportState, form: FormData) => Promise<CodeImportState>;
 

@@ -3,12 +3,11 @@
 import { useEffect, useRef, useState } from "react";
 import { type AdminFormState, createDropAction } from "@/app/(admin)/actions";
 import { type DropDetailsData, DropFacts, DropHeading } from "@/components/drops/drop-details";
-import type { EligibilityRules } from "@/db/schema";
-import type { DropPrize, DropView } from "@/lib/drops/drops";
+import type { LoyaltyTier as Tier } from "@/lib/claims/model";
+import type { DropPrize, DropView, EligibilityRules } from "@/lib/drops/model";
 import { useNumberedActionState } from "./drop-form-state";
 
 type DropAction = (prev: AdminFormState, form: FormData) => Promise<AdminFormState>;
-type Tier = "bronze" | "silver" | "gold";
 export type PrizeChoice = DropPrize & { unallocated: number };
 type PoolRow = { key: number; prizeId: string; units: string; minTier: Tier };
 

@@ -2,7 +2,7 @@
 
 import { setDropPausedAction } from "@/app/(admin)/actions";
 import { usePolled } from "@/components/ui/use-polled";
-import type { DropView } from "@/lib/drops/drops";
+import type { DropView } from "@/lib/drops/model";
 
 /** The admin's drop list, refreshed every two seconds so remaining counts move as players claim. */
 export function LiveDropsTable({ initial }: { initial: DropView[] }) {

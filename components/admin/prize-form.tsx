@@ -2,7 +2,7 @@
 
 import { useState } from "react";
 import { type AdminFormState, createPrizeAction } from "@/app/(admin)/actions";
-import type { PrizeView } from "@/lib/prizes/prizes";
+import type { PrizeView } from "@/lib/prizes/model";
 import { useNumberedActionState } from "./drop-form-state";
 
 type PrizeAction = (prev: AdminFormState, form: FormData) => Promise<AdminFormState>;

@@ -3,7 +3,7 @@ import type { DbOrTx, Tx } from "@/db/client";
 import { users } from "@/db/schema";
 import { type RequestContext, recordEvent } from "@/lib/audit/record-event";
 import { AppError } from "@/lib/errors/app-error";
-import type { PublicUser } from "./create-account";
+import type { PublicUser } from "./model";
 
 /**
  * An account as one request was let in: the session version it was checked at. A write that a

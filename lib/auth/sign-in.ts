@@ -4,17 +4,10 @@ import { type User, users } from "@/db/schema";
 import { hitRateLimits, type RateRule, rateRules } from "@/lib/abuse/rate-limit";
 import { type RequestContext, recordEvent } from "@/lib/audit/record-event";
 import { AppError } from "@/lib/errors/app-error";
-import { emailSchema, findUserByEmail, type PublicUser } from "./create-account";
+import { findUserByEmail } from "./create-account";
+import { emailSchema, type PublicUser, type SignInReason } from "./model";
 import { decoyHash, verifyPassword } from "./password";
 import { verifySecondFactor } from "./two-factor";
-
-export type SignInReason =
-  | "invalid_credentials"
-  | "locked"
-  | "rate_limited"
-  | "otp_required"
-  | "otp_invalid"
-  | "account_suspended";
 
 export type SignInCredentials = { email: string; password: string; otp?: string };
 

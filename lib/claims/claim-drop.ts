@@ -6,7 +6,7 @@ import {
   RATE_WINDOW_SECONDS,
   submitClaim,
 } from "./claim-engine";
-import { refusalErrorCode, refusalMessage } from "./refusals";
+import { refusalErrorCode, refusalMessage } from "./model";
 
 export type ClaimResult = { redemption: ClaimedRedemption; code: string; replayed: boolean };
 

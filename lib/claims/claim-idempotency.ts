@@ -9,7 +9,7 @@ import {
   hex,
   type StoredOutcome,
 } from "./claim-types";
-import type { RefusalReason } from "./refusals";
+import type { RefusalReason } from "./model";
 
 const mismatch: ClaimOutcome = {
   ok: false,

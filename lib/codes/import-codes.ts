@@ -11,7 +11,7 @@ import {
   MAX_CSV_BYTES,
   MAX_CSV_CODES,
   type RejectionReason,
-} from "./code-rules";
+} from "./model";
 
 // Four parameters a row: far below PostgreSQL's 65,535 per statement.
 const INSERT_CHUNK = 2_000;

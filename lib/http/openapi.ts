@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { rejectionReasons } from "@/lib/codes/code-rules";
+import { rejectionReasons } from "@/lib/codes/model";
 import { ledgerIdentitySchema } from "@/lib/ledger/identity";
 
 /** The public API's OpenAPI 3.1 description, served at GET /api/v1/openapi.json. */

@@ -4,7 +4,8 @@ import { drops, lotteryWinNotices, prizes, redemptions, users } from "@/db/schem
 import { recordEvent } from "@/lib/audit/record-event";
 import { appUrl } from "@/lib/config/env";
 import { formatDateTime } from "@/lib/format";
-import { type Mail, MailFailure, type MailSettings, sendMail } from "@/lib/mail/send-mail";
+import type { Mail } from "@/lib/mail/model";
+import { MailFailure, type MailSettings, sendMail } from "@/lib/mail/send-mail";
 
 type Notice = {
   redemptionId: string;

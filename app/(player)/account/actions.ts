@@ -5,14 +5,10 @@ import { headers } from "next/headers";
 import { z } from "zod";
 import { signOut } from "@/auth";
 import { getDb } from "@/db/client";
-import { createApiTokenForUser, revokeApiToken, TOKEN_TTL_CHOICES } from "@/lib/auth/api-tokens";
+import { createApiTokenForUser, revokeApiToken } from "@/lib/auth/api-tokens";
 import { currentUser } from "@/lib/auth/current-user";
-import {
-  declarationSchema,
-  declareProfile,
-  getProfile,
-  missingDeclarations,
-} from "@/lib/auth/profile";
+import { declarationSchema, TOKEN_TTL_CHOICES } from "@/lib/auth/model";
+import { declareProfile, getProfile, missingDeclarations } from "@/lib/auth/profile";
 import { endAllSessions } from "@/lib/auth/sessions";
 import { beginEnrolment, confirmEnrolment, disableTwoFactor } from "@/lib/auth/two-factor";
 import { isAppError } from "@/lib/errors/app-error";

@@ -1,6 +1,7 @@
 import { NextResponse } from "next/server";
 import { getDb } from "@/db/client";
-import { attemptsPageSchema, listClaimAttempts } from "@/lib/audit/claim-attempts";
+import { listClaimAttempts } from "@/lib/audit/claim-attempts";
+import { attemptsPageSchema } from "@/lib/audit/model";
 import { apiCaller, requireRole } from "@/lib/auth/current-user";
 import { apiRoute } from "@/lib/http/api-handler";
 

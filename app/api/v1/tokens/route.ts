@@ -1,12 +1,9 @@
 import { NextResponse } from "next/server";
 import { z } from "zod";
 import { getDb } from "@/db/client";
-import {
-  createApiTokenWithPassword,
-  listApiTokens,
-  tokenOptionsSchema,
-} from "@/lib/auth/api-tokens";
+import { createApiTokenWithPassword, listApiTokens } from "@/lib/auth/api-tokens";
 import { apiCaller, requireRole } from "@/lib/auth/current-user";
+import { tokenOptionsSchema } from "@/lib/auth/model";
 import { apiRoute, readJson, requestContext } from "@/lib/http/api-handler";
 
 const schema = tokenOptionsSchema.extend({

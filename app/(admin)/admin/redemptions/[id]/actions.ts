@@ -6,7 +6,8 @@ import { getDb } from "@/db/client";
 import { currentUser, needsTwoFactor } from "@/lib/auth/current-user";
 import { isAppError } from "@/lib/errors/app-error";
 import { clientInfo } from "@/lib/http/client-info";
-import { reversalSchema, reverseRedemption } from "@/lib/redemptions/reverse-redemption";
+import { reversalSchema } from "@/lib/redemptions/model";
+import { reverseRedemption } from "@/lib/redemptions/reverse-redemption";
 
 export type ReversalFormState = {
   ok?: string;

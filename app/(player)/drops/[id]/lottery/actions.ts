@@ -6,7 +6,8 @@ import { getDb } from "@/db/client";
 import { claimContext } from "@/lib/abuse/request-signals";
 import { currentUser } from "@/lib/auth/current-user";
 import { isAppError } from "@/lib/errors/app-error";
-import { enterLottery, type LotteryEntryView } from "@/lib/lottery/lottery";
+import { enterLottery } from "@/lib/lottery/lottery";
+import type { LotteryEntryView } from "@/lib/lottery/model";
 
 export type EnterState = { entry?: LotteryEntryView; error?: string; code?: string };
 

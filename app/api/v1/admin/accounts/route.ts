@@ -1,6 +1,7 @@
 import { NextResponse } from "next/server";
 import { getDb } from "@/db/client";
-import { accountSearchSchema, searchAccounts } from "@/lib/admin/manage-accounts";
+import { searchAccounts } from "@/lib/admin/manage-accounts";
+import { accountSearchSchema } from "@/lib/admin/model";
 import { apiCaller, requireRole } from "@/lib/auth/current-user";
 import { apiRoute } from "@/lib/http/api-handler";
 

@@ -2,12 +2,8 @@ import { NextResponse } from "next/server";
 import { z } from "zod";
 import { getDb } from "@/db/client";
 import { auditCsvStream } from "@/lib/audit/csv";
-import {
-  auditFilterSchema,
-  auditPageSchema,
-  eachAuditEvent,
-  searchAuditEvents,
-} from "@/lib/audit/search-events";
+import { auditFilterSchema, auditPageSchema } from "@/lib/audit/model";
+import { eachAuditEvent, searchAuditEvents } from "@/lib/audit/search-events";
 import { apiCaller, requireRole } from "@/lib/auth/current-user";
 import { apiRoute } from "@/lib/http/api-handler";
 

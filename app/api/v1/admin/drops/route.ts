@@ -1,7 +1,8 @@
 import { NextResponse } from "next/server";
 import { getDb } from "@/db/client";
 import { apiCaller, requireRole } from "@/lib/auth/current-user";
-import { createDrop, createDropSchema, listAllDrops } from "@/lib/drops/drops";
+import { createDrop, listAllDrops } from "@/lib/drops/drops";
+import { createDropSchema } from "@/lib/drops/model";
 import { apiRoute, readJson, requestContext } from "@/lib/http/api-handler";
 
 export const GET = apiRoute(async (request) => {

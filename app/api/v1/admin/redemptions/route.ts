@@ -2,7 +2,8 @@ import { NextResponse } from "next/server";
 import { getDb } from "@/db/client";
 import { apiCaller, requireRole } from "@/lib/auth/current-user";
 import { apiRoute } from "@/lib/http/api-handler";
-import { redemptionSearchSchema, searchRedemptions } from "@/lib/redemptions/search-redemptions";
+import { redemptionSearchSchema } from "@/lib/redemptions/model";
+import { searchRedemptions } from "@/lib/redemptions/search-redemptions";
 
 /** Redemptions by player (id or email), drop, prize, status and time, newest first; `after` pages. */
 export const GET = apiRoute(async (request) => {

@@ -1,10 +1,7 @@
 import { NextResponse } from "next/server";
 import { getDb } from "@/db/client";
-import {
-  excludedRegionsSchema,
-  listExcludedRegions,
-  setExcludedRegions,
-} from "@/lib/abuse/regions";
+import { excludedRegionsSchema } from "@/lib/abuse/model";
+import { listExcludedRegions, setExcludedRegions } from "@/lib/abuse/regions";
 import { apiCaller, requireRole } from "@/lib/auth/current-user";
 import { apiRoute, readJson, requestContext } from "@/lib/http/api-handler";
 

@@ -2,7 +2,8 @@ import { NextResponse } from "next/server";
 import { env } from "@/lib/config/env";
 import { AppError } from "@/lib/errors/app-error";
 import { apiRoute } from "@/lib/http/api-handler";
-import { identityFromEnv, LedgerIdentityError } from "@/lib/ledger/identity";
+import { identityFromEnv } from "@/lib/ledger/configured-identity";
+import { LedgerIdentityError } from "@/lib/ledger/identity";
 
 export const dynamic = "force-dynamic";
 

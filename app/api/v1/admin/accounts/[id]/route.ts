@@ -1,6 +1,7 @@
 import { NextResponse } from "next/server";
 import { getDb } from "@/db/client";
-import { accountChangeSchema, changeAccount, getAccountDetail } from "@/lib/admin/manage-accounts";
+import { changeAccount, getAccountDetail } from "@/lib/admin/manage-accounts";
+import { accountChangeSchema } from "@/lib/admin/model";
 import { apiCaller, requireRole } from "@/lib/auth/current-user";
 import { AppError } from "@/lib/errors/app-error";
 import { apiRoute, readJson, requestContext } from "@/lib/http/api-handler";

@@ -3,7 +3,8 @@ import { getDb } from "@/db/client";
 import { apiCaller, requireRole } from "@/lib/auth/current-user";
 import { AppError } from "@/lib/errors/app-error";
 import { apiRoute, readJson, requestContext } from "@/lib/http/api-handler";
-import { getPrizeView, updatePrize, updatePrizeSchema } from "@/lib/prizes/prizes";
+import { updatePrizeSchema } from "@/lib/prizes/model";
+import { getPrizeView, updatePrize } from "@/lib/prizes/prizes";
 
 type Context = { params: Promise<{ id: string }> };
 

@@ -4,8 +4,8 @@ import { getDb } from "@/db/client";
 import { codeImportChange } from "@/lib/admin/code-import-change";
 import { recordEvent } from "@/lib/audit/record-event";
 import { apiCaller, requireRole } from "@/lib/auth/current-user";
-import { MAX_CSV_BYTES } from "@/lib/codes/code-rules";
 import { importGiftCodes } from "@/lib/codes/import-codes";
+import { MAX_CSV_BYTES } from "@/lib/codes/model";
 import { AppError } from "@/lib/errors/app-error";
 import { apiRoute, isJsonContentType, readBody, requestContext } from "@/lib/http/api-handler";
 

@@ -2,7 +2,8 @@ import { NextResponse } from "next/server";
 import { getDb } from "@/db/client";
 import { apiCaller, requireRole } from "@/lib/auth/current-user";
 import { apiRoute, readJson, requestContext } from "@/lib/http/api-handler";
-import { reversalSchema, reverseRedemption } from "@/lib/redemptions/reverse-redemption";
+import { reversalSchema } from "@/lib/redemptions/model";
+import { reverseRedemption } from "@/lib/redemptions/reverse-redemption";
 
 /** Reverses a redemption `{ reason }`: the unit returns to the drop, a reversal leaf is logged. */
 export const POST = apiRoute<{ params: Promise<{ id: string }> }>(async (request, context) => {

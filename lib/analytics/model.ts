@@ -1,3 +1,5 @@
+import type { AllocationMode } from "@/lib/drops/model";
+import type { PrizeKind } from "@/lib/prizes/model";
 /**
  * What the live dashboard and the post-drop report show. Every time is an ISO 8601 string from
  * the database clock; every count is exact (rollups are kept in step in the same transaction as
@@ -15,8 +17,6 @@ export const outcomeCategories = [
 ] as const;
 export type OutcomeCategory = (typeof outcomeCategories)[number];
 export type OutcomeCounts = Record<OutcomeCategory, number>;
-
-export type PrizeKind = "gift_card" | "crypto" | "physical";
 
 /** The channel every claim batch notifies (payload: the drop id) after its counters moved. */
 export const ANALYTICS_CHANNEL = "analytics";
@@ -127,7 +127,7 @@ export type DropReport = {
     startsAt: string;
     endsAt: string;
     endedEarlyAt: string | null;
-    allocation: "first_come" | "lottery";
+    allocation: AllocationMode;
   };
   /** Seconds from the start until claims reached the drop's units; null if it never sold out. */
   timeToSellOutSeconds: number | null;
