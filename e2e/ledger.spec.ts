@@ -1,6 +1,7 @@
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import { type APIRequestContext, expect, test } from "@playwright/test";
+import { tsxArgs } from "../scripts/lib/runtime";
 import { BASE_URL, CHAIN_RPC_URL, E2E_CHAIN_PORT, E2E_DATA_DIR } from "./constants";
 import { apiToken, createPlayer, findOpenDrop, LAUNCH_DROP, shot } from "./helpers";
 
@@ -87,7 +88,7 @@ test.describe("public ledger", () => {
     // The monitor, run inside the installation with no flags: it trusts the contract npm start
     // deployed (as recorded in the data directory), not whatever the log API names.
     const audit = (args: string[]) =>
-      run(process.execPath, ["node_modules/tsx/dist/cli.mjs", "scripts/audit.ts", ...args], {
+      run(process.execPath, tsxArgs("scripts/audit.ts", ...args), {
         timeout: 60_000,
         env: {
           NODE_ENV: "test",

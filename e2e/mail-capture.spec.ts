@@ -11,6 +11,7 @@ import { expect, type Page, test } from "@playwright/test";
 import { codeKeyEnvironment } from "../lib/codes/code-crypto";
 import { CHAIN_ID, DEV_ANCHORER_KEY, DEV_RECEIPT_KEY } from "../scripts/lib/embedded-chain";
 import { embeddedPostgresUrl } from "../scripts/lib/embedded-postgres";
+import { tsxArgs } from "../scripts/lib/runtime";
 import { CHAIN_RPC_URL, E2E_DATA_DIR, E2E_PG_PORT, E2E_WEB_PORT } from "./constants";
 import { ADMIN_EMAIL, createPlayer, shot, signIn, signOut } from "./helpers";
 
@@ -45,7 +46,7 @@ function productionEnvironment(mail: Record<string, string>): NodeJS.ProcessEnv 
 
 /** `npm run web`, in a process group of its own so that stopping it stops Next.js too. */
 function startWeb(mail: Record<string, string>): ChildProcess {
-  return spawn(process.execPath, ["node_modules/tsx/dist/cli.mjs", "scripts/web.ts"], {
+  return spawn(process.execPath, tsxArgs("scripts/web.ts"), {
     env: productionEnvironment(mail),
     stdio: ["ignore", "pipe", "pipe"],
     detached: true,

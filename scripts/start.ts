@@ -19,7 +19,7 @@ import {
   NEXT_BIN,
   startChild,
   stopChild,
-  TSX_BIN,
+  tsxArgs,
 } from "./lib/runtime";
 
 const log = (line: string) => console.log(`[prizeledger] ${line}`);
@@ -113,7 +113,7 @@ async function main(): Promise<void> {
     NEXT_TELEMETRY_DISABLED: "1",
     PORT: String(env.PORT),
   };
-  const worker = startChild("worker", process.execPath, [TSX_BIN, "scripts/worker.ts"], childEnv);
+  const worker = startChild("worker", process.execPath, tsxArgs("scripts/worker.ts"), childEnv);
   cleanups.push(() => stopChild(worker.child, worker.exited));
   const web = startChild(
     "web",

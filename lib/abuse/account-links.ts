@@ -1,3 +1,4 @@
+import "server-only";
 import { createHmac, randomUUID } from "node:crypto";
 import { sql } from "drizzle-orm";
 import type { DbOrTx, Tx } from "@/db/client";

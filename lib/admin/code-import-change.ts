@@ -1,3 +1,4 @@
+import "server-only";
 import type { DbOrTx } from "@/db/client";
 import { codePoolStats, type ImportReport } from "@/lib/codes/import-codes";
 

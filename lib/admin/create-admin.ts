@@ -1,3 +1,4 @@
+import "server-only";
 import type { Db } from "@/db/client";
 import { recordEvent } from "@/lib/audit/record-event";
 import { createAccount } from "@/lib/auth/create-account";

@@ -1,3 +1,4 @@
+import "server-only";
 import type postgres from "postgres";
 import { type Db, getDb } from "@/db/client";
 import { logWarning } from "@/lib/log";

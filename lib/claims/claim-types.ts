@@ -1,3 +1,4 @@
+import "server-only";
 import type { RequestContext } from "@/lib/audit/record-event";
 import type { AllocationMode, EligibilityRules } from "@/lib/drops/model";
 import type { ClaimedRedemption, RefusalReason } from "./model";

@@ -1,3 +1,4 @@
+import "server-only";
 import { eq, isNull, sql } from "drizzle-orm";
 import type { DbOrTx } from "@/db/client";
 import { giftCodes } from "@/db/schema";

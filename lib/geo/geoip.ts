@@ -1,3 +1,4 @@
+import "server-only";
 import maxmind, { type CountryResponse, type Reader } from "maxmind";
 import { type Env, env } from "@/lib/config/env";
 import { AppError } from "@/lib/errors/app-error";

@@ -1,3 +1,4 @@
+import "server-only";
 import { computeAddress } from "ethers";
 import { type Env, publicRpcUrl } from "@/lib/config/env";
 import {

@@ -1,3 +1,4 @@
+import "server-only";
 import { readFile } from "node:fs/promises";
 import { resolve } from "node:path";
 import { Contract, ContractFactory, type InterfaceAbi, type Signer } from "ethers";

@@ -1,3 +1,4 @@
+import "server-only";
 import { and, desc, eq, notInArray, sql } from "drizzle-orm";
 import { z } from "zod";
 import type { Db, DbOrTx } from "@/db/client";

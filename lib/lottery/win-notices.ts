@@ -1,3 +1,4 @@
+import "server-only";
 import { and, asc, eq, isNull, lte, sql } from "drizzle-orm";
 import type { Db, DbOrTx } from "@/db/client";
 import { drops, lotteryWinNotices, prizes, redemptions, users } from "@/db/schema";

@@ -1,3 +1,4 @@
+import "server-only";
 import { type Env, env } from "@/lib/config/env";
 import type { MailboxAccess } from "./model";
 

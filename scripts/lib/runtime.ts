@@ -81,7 +81,15 @@ export async function ensureWebBuild(log: (line: string) => void): Promise<void>
 }
 
 export const NEXT_BIN = path.join("node_modules", "next", "dist", "bin", "next");
-export const TSX_BIN = path.join("node_modules", "tsx", "dist", "cli.mjs");
+const TSX_BIN = path.join("node_modules", "tsx", "dist", "cli.mjs");
+
+/**
+ * Node's arguments to run a TypeScript entry point from source: tsx, with `server-only` the no-op
+ * it is outside a React Server Components bundle (see server-only-noop.mjs).
+ */
+export function tsxArgs(script: string, ...args: string[]): string[] {
+  return [TSX_BIN, "--import", "./scripts/lib/server-only-noop.mjs", script, ...args];
+}
 
 export function run(cmd: string, args: string[], extraEnv: Record<string, string> = {}) {
   return new Promise<void>((resolve, reject) => {
