@@ -1,10 +1,10 @@
-import type { AllocationMode } from "@/lib/drops/model";
-import type { PrizeKind } from "@/lib/prizes/model";
 /**
  * What the live dashboard and the post-drop report show. Every time is an ISO 8601 string from
  * the database clock; every count is exact (rollups are kept in step in the same transaction as
  * the change they count).
  */
+import type { AllocationMode } from "@/lib/drops/model";
+import type { PrizeKind } from "@/lib/prizes/model";
 
 /** Claim answers grouped as the dashboard shows them; every other refusal reason is `other`. */
 export const outcomeCategories = [

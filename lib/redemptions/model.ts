@@ -108,7 +108,8 @@ export type AnchoredReceipt = {
 };
 
 /** Which of a redemption's ledger entries a receipt proves: the claim itself, or its reversal. */
-export type ReceiptKind = "redemption" | "reversal";
+export const receiptKinds = ["redemption", "reversal"] as const;
+export type ReceiptKind = (typeof receiptKinds)[number];
 
 const line = (label: string, max = 120) =>
   z

@@ -4,9 +4,10 @@ import { getDb } from "@/db/client";
 import { apiCaller, requireRole } from "@/lib/auth/current-user";
 import { AppError } from "@/lib/errors/app-error";
 import { apiRoute } from "@/lib/http/api-handler";
+import { receiptKinds } from "@/lib/redemptions/model";
 import { getReceipt } from "@/lib/redemptions/redemptions";
 
-const kindSchema = z.enum(["redemption", "reversal"]).default("redemption");
+const kindSchema = z.enum(receiptKinds).default("redemption");
 
 export const GET = apiRoute<{ params: Promise<{ id: string }> }>(async (request, context) => {
   const player = requireRole(await apiCaller(request), "player");
