@@ -4,10 +4,11 @@ import { getDb } from "@/db/client";
 import { recordSignals, sessionSignals } from "@/lib/abuse/account-links";
 import { requestSignals } from "@/lib/abuse/request-signals";
 import { sessionUser } from "@/lib/auth/sessions";
-import { attemptSignIn, type SignInReason } from "@/lib/auth/sign-in";
+import { attemptSignIn } from "@/lib/auth/sign-in";
 import { clientInfo } from "@/lib/http/client-info";
 import { safeRedirectPath } from "@/lib/http/safe-redirect-path";
 import { logError } from "@/lib/log";
+import type { SignInReason } from "./lib/auth/model";
 
 type Role = "player" | "admin" | "auditor";
 

@@ -1,3 +1,5 @@
+// Specs and helpers import server modules: `server-only` must be the no-op it is under Node.
+import "./scripts/lib/server-only-noop.mjs";
 import fs from "node:fs";
 import { defineConfig, devices } from "@playwright/test";
 import { BASE_URL, E2E_CHAIN_PORT, E2E_DATA_DIR, E2E_PG_PORT, E2E_PORT } from "./e2e/constants";
@@ -50,7 +52,8 @@ export default defineConfig({
   ],
   webServer: {
     // e2e/serve.ts wipes PRIZELEDGER_DATA_DIR, then runs scripts/start.ts: a fresh, seeded stack.
-    command: "node node_modules/tsx/dist/cli.mjs e2e/serve.ts",
+    command:
+      "node node_modules/tsx/dist/cli.mjs --import ./scripts/lib/server-only-noop.mjs e2e/serve.ts",
     url: `${BASE_URL}/api/health`,
     timeout: 300_000,
     reuseExistingServer: !process.env.CI,

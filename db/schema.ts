@@ -18,6 +18,13 @@ import {
   uniqueIndex,
   uuid,
 } from "drizzle-orm/pg-core";
+import { signalKinds } from "@/lib/abuse/model";
+import { emailTokenPurposes, roles } from "@/lib/auth/model";
+import { loyaltyTiers } from "@/lib/claims/model";
+import { allocationModes, type EligibilityRules, unitStatuses } from "@/lib/drops/model";
+import { checkpointStatuses, ledgerKinds } from "@/lib/ledger/model";
+import { prizeKinds } from "@/lib/prizes/model";
+import { redemptionStatuses } from "@/lib/redemptions/model";
 
 const bytea = customType<{ data: Uint8Array; driverData: Buffer }>({
   dataType: () => "bytea",
@@ -29,28 +36,16 @@ const timestamps = {
   createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
 };
 
-export const roleEnum = pgEnum("role", ["player", "admin", "auditor"]);
-export const emailTokenPurposeEnum = pgEnum("email_token_purpose", [
-  "verify_email",
-  "reset_password",
-]);
-export const accountSignalKindEnum = pgEnum("account_signal_kind", ["device", "ip", "payout"]);
-export const prizeKindEnum = pgEnum("prize_kind", ["gift_card", "crypto", "physical"]);
-export const ledgerKindEnum = pgEnum("ledger_kind", ["redemption", "reversal", "expiry"]);
-export const loyaltyTierEnum = pgEnum("loyalty_tier", ["bronze", "silver", "gold"]);
-export const allocationModeEnum = pgEnum("allocation_mode", ["first_come", "lottery"]);
-export const unitStatusEnum = pgEnum("unit_status", ["available", "claimed"]);
-export const redemptionStatusEnum = pgEnum("redemption_status", [
-  "fulfilled",
-  "awaiting_action",
-  "expired",
-  "reversed",
-]);
-export const checkpointStatusEnum = pgEnum("checkpoint_status", [
-  "pending",
-  "anchored",
-  "superseded",
-]);
+export const roleEnum = pgEnum("role", roles);
+export const emailTokenPurposeEnum = pgEnum("email_token_purpose", emailTokenPurposes);
+export const accountSignalKindEnum = pgEnum("account_signal_kind", signalKinds);
+export const prizeKindEnum = pgEnum("prize_kind", prizeKinds);
+export const ledgerKindEnum = pgEnum("ledger_kind", ledgerKinds);
+export const loyaltyTierEnum = pgEnum("loyalty_tier", loyaltyTiers);
+export const allocationModeEnum = pgEnum("allocation_mode", allocationModes);
+export const unitStatusEnum = pgEnum("unit_status", unitStatuses);
+export const redemptionStatusEnum = pgEnum("redemption_status", redemptionStatuses);
+export const checkpointStatusEnum = pgEnum("checkpoint_status", checkpointStatuses);
 
 export const users = pgTable(
   "users",
@@ -169,16 +164,6 @@ export const drops = pgTable(
     index().on(t.endsAt),
   ],
 );
-
-export type EligibilityRules = {
-  verifiedEmail?: boolean;
-  minAccountAgeDays?: number;
-  minTier?: "bronze" | "silver" | "gold";
-  regions?: string[];
-  notFlagged?: boolean;
-  /** Accounts linked to each other (device, address, payout details) share one claim. */
-  onePerGroup?: boolean;
-};
 
 /** A drop's units of one prize; a pool with a minimum tier is reserved for players of that tier. */
 export const dropPools = pgTable(

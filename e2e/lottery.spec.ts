@@ -3,6 +3,7 @@ import { createHash } from "node:crypto";
 import { writeFile } from "node:fs/promises";
 import { promisify } from "node:util";
 import { type APIRequestContext, expect, test } from "@playwright/test";
+import { tsxArgs } from "../scripts/lib/runtime";
 import { BASE_URL } from "./constants";
 import {
   ADMIN_EMAIL,
@@ -137,15 +138,10 @@ test.describe("lottery", () => {
 
     await test.step("the replay script agrees, and exits 1 on a tampered transcript", async () => {
       const run = promisify(execFile);
-      const tsx = "node_modules/tsx/dist/cli.mjs";
-      const { stdout } = await run("node", [
-        tsx,
-        "scripts/replay-lottery.ts",
-        "--url",
-        BASE_URL,
-        "--drop",
-        dropId,
-      ]);
+      const { stdout } = await run(
+        "node",
+        tsxArgs("scripts/replay-lottery.ts", "--url", BASE_URL, "--drop", dropId),
+      );
       expect(stdout).toContain("Draw verified.");
       const t = await transcript(request, dropId);
       const tampered = test.info().outputPath("tampered.json");
@@ -153,7 +149,10 @@ test.describe("lottery", () => {
         tampered,
         JSON.stringify({ ...t, winners: [...(t.winners ?? [])].reverse() }),
       );
-      const failed = await run("node", [tsx, "scripts/replay-lottery.ts", "--file", tampered]).then(
+      const failed = await run(
+        "node",
+        tsxArgs("scripts/replay-lottery.ts", "--file", tampered),
+      ).then(
         () => 0,
         (error: { code: number; stdout: string }) => {
           expect(error.stdout).toContain("Draw NOT verified.");

@@ -1,3 +1,4 @@
+import "server-only";
 import pino, { type DestinationStream, type Logger } from "pino";
 import { type LogLevel, logLevel } from "@/lib/config/env";
 

@@ -6,14 +6,14 @@ import { LEDGER_ABI } from "@/lib/ledger/contract";
 import { RECEIPT_SIGNER_ROLE } from "@/lib/ledger/provisional";
 import { DEV_ADMIN_KEY } from "@/scripts/lib/embedded-chain";
 import { connectTestChain } from "@/test/chain";
-import { TSX_BIN } from "./lib/runtime";
+import { tsxArgs } from "./lib/runtime";
 
 const chain = connectTestChain();
 const admin = new Wallet(DEV_ADMIN_KEY).address;
 const receiptSigner = Wallet.createRandom().address;
 
 function deploy(deployerKey: string, ...args: string[]) {
-  return promisify(execFile)(process.execPath, [TSX_BIN, "scripts/deploy-ledger.ts", ...args], {
+  return promisify(execFile)(process.execPath, tsxArgs("scripts/deploy-ledger.ts", ...args), {
     env: { ...process.env, LEDGER_RPC_URL: chain.rpcUrl, DEPLOYER_KEY: deployerKey },
   });
 }

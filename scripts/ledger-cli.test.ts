@@ -19,6 +19,7 @@ import {
   type LeafInput,
   signedProvisionalReceipt,
 } from "@/test/receipts";
+import { tsxArgs } from "./lib/runtime";
 
 const run = promisify(execFile);
 const chain = connectTestChain();
@@ -34,7 +35,7 @@ async function cli(script: string, args: string[], dataDir: string): Promise<Out
   try {
     const { stdout, stderr } = await run(
       process.execPath,
-      ["node_modules/tsx/dist/cli.mjs", `scripts/${script}.ts`, ...args],
+      tsxArgs(`scripts/${script}.ts`, ...args),
       {
         timeout: 60_000,
         env: {

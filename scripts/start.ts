@@ -13,6 +13,7 @@ import { ensureProductionBuild } from "./lib/build";
 import { BUNDLE_DIR } from "./lib/bundle";
 import { CHAIN_ID, DEV_RECEIPT_KEY, startEmbeddedChain } from "./lib/embedded-chain";
 import { startEmbeddedPostgres } from "./lib/embedded-postgres";
+import { printReadably } from "./lib/pretty-logs";
 import {
   authSecret,
   ensureContractsCompiled,
@@ -119,7 +120,7 @@ async function main(): Promise<void> {
     process.execPath,
     [path.join(BUNDLE_DIR, "worker.mjs")],
     childEnv,
-    true,
+    printReadably,
   );
   cleanups.push(() => stopChild(worker.child, worker.exited));
   const server = webServerCommand(env);
@@ -128,7 +129,7 @@ async function main(): Promise<void> {
     process.execPath,
     server.args,
     { ...childEnv, ...server.env },
-    true,
+    printReadably,
   );
   cleanups.push(() => stopChild(web.child, web.exited));
 

@@ -2,8 +2,11 @@ import { randomBytes } from "node:crypto";
 import postgres from "postgres";
 import { afterAll, beforeAll, inject } from "vitest";
 import { createDb, type Db } from "@/db/client";
-import { type EligibilityRules, type NewUser, prizes, users } from "@/db/schema";
-import { createDrop, createDropSchema } from "@/lib/drops/drops";
+import { type NewUser, prizes, users } from "@/db/schema";
+import { createDrop } from "@/lib/drops/drops";
+import type { AllocationMode } from "@/lib/drops/model";
+import { createDropSchema, type EligibilityRules } from "@/lib/drops/model";
+import type { PrizeKind } from "@/lib/prizes/model";
 import { databaseUrlFor } from "./database-url";
 
 /**
@@ -77,10 +80,10 @@ export async function createTestDrop(
     units: number;
     startOffsetMs?: number;
     endOffsetMs?: number;
-    kind?: "gift_card" | "crypto" | "physical";
+    kind?: PrizeKind;
     perPlayerLimit?: number;
     eligibility?: EligibilityRules;
-    allocation?: "first_come" | "lottery";
+    allocation?: AllocationMode;
   },
 ): Promise<{ dropId: string; prizeId: string }> {
   const [prize] = await db

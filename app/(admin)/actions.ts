@@ -5,33 +5,20 @@ import { headers } from "next/headers";
 import { redirect } from "next/navigation";
 import { z } from "zod";
 import { getDb } from "@/db/client";
-import {
-  addExcludedRegion,
-  excludedRegionSchema,
-  removeExcludedRegion,
-  removeRegionSchema,
-} from "@/lib/abuse/regions";
+import { excludedRegionSchema, removeRegionSchema } from "@/lib/abuse/model";
+import { addExcludedRegion, removeExcludedRegion } from "@/lib/abuse/regions";
 import { type FormState, formFields, onceValid } from "@/lib/actions/form-state";
 import { runAction, throwIfRefused } from "@/lib/actions/run-action";
-import { accountChangeSchema, changeAccount } from "@/lib/admin/manage-accounts";
+import { changeAccount } from "@/lib/admin/manage-accounts";
+import { accountChangeSchema } from "@/lib/admin/model";
 import type { SessionUser } from "@/lib/auth/current-user";
 import { dropFieldOf, readDropForm } from "@/lib/drops/drop-form";
-import {
-  createDrop,
-  createDropSchema,
-  type UpdateDropInput,
-  updateDrop,
-  updateDropSchema,
-} from "@/lib/drops/drops";
-import { countryName } from "@/lib/geo/countries";
+import { createDrop, updateDrop } from "@/lib/drops/drops";
+import { createDropSchema, type UpdateDropInput, updateDropSchema } from "@/lib/drops/model";
+import { countryName } from "@/lib/geo/model";
 import { clientInfo } from "@/lib/http/client-info";
-import {
-  type AdminActor,
-  createPrize,
-  createPrizeSchema,
-  updatePrize,
-  updatePrizeSchema,
-} from "@/lib/prizes/prizes";
+import { createPrizeSchema, updatePrizeSchema } from "@/lib/prizes/model";
+import { type AdminActor, createPrize, updatePrize } from "@/lib/prizes/prizes";
 
 const ADMIN = ["admin"] as const;
 

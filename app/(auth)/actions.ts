@@ -9,16 +9,14 @@ import { SignInRefused, signIn, signOut } from "@/auth";
 import { getDb } from "@/db/client";
 import { type FormState, formFields } from "@/lib/actions/form-state";
 import { runAction, throwIfRefused } from "@/lib/actions/run-action";
-import { signUpFormSchema } from "@/lib/auth/create-account";
 import { resendVerificationEmail, verifyEmail } from "@/lib/auth/email-verification";
+import type { SignInReason, SignInStep } from "@/lib/auth/model";
+import { forgotPasswordSchema, resetPasswordSchema, signUpFormSchema } from "@/lib/auth/model";
 import {
-  forgotPasswordSchema,
   limitPasswordResetRequests,
   requestPasswordReset,
   resetPassword,
-  resetPasswordSchema,
 } from "@/lib/auth/password-reset";
-import type { SignInReason, SignInStep } from "@/lib/auth/sign-in";
 import { signUp } from "@/lib/auth/sign-up";
 import { clientInfo } from "@/lib/http/client-info";
 import { safeRedirectPath } from "@/lib/http/safe-redirect-path";

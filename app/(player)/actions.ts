@@ -10,7 +10,8 @@ import { claimContext } from "@/lib/abuse/request-signals";
 import { type FormState, formFields } from "@/lib/actions/form-state";
 import { runAction } from "@/lib/actions/run-action";
 import { claimDrop } from "@/lib/claims/claim-drop";
-import { confirmShipping, shippingAddressSchema } from "@/lib/redemptions/confirm-shipping";
+import { confirmShipping } from "@/lib/redemptions/confirm-shipping";
+import { shippingAddressSchema } from "@/lib/redemptions/model";
 
 const claimRequest = z.object({
   dropId: z.uuid({ error: "No such drop" }),

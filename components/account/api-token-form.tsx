@@ -2,7 +2,7 @@
 
 import { useActionState } from "react";
 import type { FormAction, FormState } from "@/lib/actions/form-state";
-import type { ShownToken } from "@/lib/auth/api-tokens";
+import type { ShownToken } from "@/lib/auth/model";
 import { CopyButton } from "./copy-button";
 
 export function ApiTokenForm({

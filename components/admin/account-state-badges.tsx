@@ -1,4 +1,4 @@
-import type { AccountSummary } from "@/lib/admin/manage-accounts";
+import type { AccountSummary } from "@/lib/admin/model";
 
 /** Verified, flagged, suspended at a glance. */
 export function AccountStateBadges({ account }: { account: AccountSummary }) {

@@ -2,8 +2,12 @@
 
 import { useActionState, useState } from "react";
 import type { FormAction, FormState } from "@/lib/actions/form-state";
-import { MAX_CSV_BYTES, MAX_CSV_CODES, rejectionReasonLabels } from "@/lib/codes/code-rules";
-import type { ImportSummary } from "@/lib/codes/import-codes";
+import {
+  type ImportSummary,
+  MAX_CSV_BYTES,
+  MAX_CSV_CODES,
+  rejectionReasonLabels,
+} from "@/lib/codes/model";
 
 /** Uploads or pastes a CSV of gift codes into a prize's pool and shows what was taken. */
 export function CodeImportForm({ action: importCodes }: { action: FormAction<ImportSummary> }) {

@@ -2,13 +2,11 @@
 
 import { useEffect, useRef, useState } from "react";
 import { type DropDetailsData, DropFacts, DropHeading } from "@/components/drops/drop-details";
-import type { EligibilityRules } from "@/db/schema";
 import type { FormAction } from "@/lib/actions/form-state";
+import type { LoyaltyTier as Tier } from "@/lib/claims/model";
 import { readDropForm } from "@/lib/drops/drop-form";
-import type { DropPrize, DropView } from "@/lib/drops/drops";
+import type { DropPrize, DropView, EligibilityRules } from "@/lib/drops/model";
 import { useNumberedActionState } from "./drop-form-state";
-
-type Tier = "bronze" | "silver" | "gold";
 export type PrizeChoice = DropPrize & { unallocated: number };
 type PoolRow = { key: number; prizeId: string; units: string; minTier: Tier };
 

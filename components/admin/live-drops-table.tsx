@@ -1,7 +1,7 @@
 "use client";
 
 import { usePolled } from "@/components/ui/use-polled";
-import type { DropView } from "@/lib/drops/drops";
+import type { DropView } from "@/lib/drops/model";
 
 /** The admin's drop list, refreshed every two seconds so remaining counts move as players claim. */
 export function LiveDropsTable({

@@ -3,8 +3,8 @@
 import Link from "next/link";
 import { usePolled } from "@/components/ui/use-polled";
 import { formatMoney } from "@/lib/format";
+import type { PrizeView } from "@/lib/prizes/model";
 import { prizeKindLabels } from "@/lib/prizes/model";
-import type { PrizeView } from "@/lib/prizes/prizes";
 
 /** The admin's prize stock, refreshed every two seconds; retired prizes are listed apart. */
 export function LivePrizesTable({ initial }: { initial: PrizeView[] }) {

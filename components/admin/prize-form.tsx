@@ -2,7 +2,7 @@
 
 import { useState } from "react";
 import type { FormAction } from "@/lib/actions/form-state";
-import type { PrizeView } from "@/lib/prizes/prizes";
+import type { PrizeView } from "@/lib/prizes/model";
 import { useNumberedActionState } from "./drop-form-state";
 
 /**

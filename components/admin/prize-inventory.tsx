@@ -1,7 +1,7 @@
 "use client";
 
 import { usePolled } from "@/components/ui/use-polled";
-import type { PrizeView } from "@/lib/prizes/prizes";
+import type { PrizeView } from "@/lib/prizes/model";
 
 /** A prize's stock as it moves: units in drops, claimed, and codes left for a gift card. */
 export function PrizeInventory({ initial }: { initial: PrizeView }) {

@@ -1,4 +1,4 @@
-import type { RedemptionStatus } from "@/lib/redemptions/search-redemptions";
+import type { RedemptionStatus } from "@/lib/redemptions/model";
 
 const labels: Record<RedemptionStatus, string> = {
   fulfilled: "fulfilled",

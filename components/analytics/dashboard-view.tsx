@@ -4,7 +4,7 @@ import { BarList } from "@/components/charts/bar-list";
 import { ColumnChart } from "@/components/charts/column-chart";
 import { DonutChart } from "@/components/charts/donut-chart";
 import { PALETTE, paletteColor } from "@/components/charts/scale";
-import type { DashboardSnapshot, LiveDrop } from "@/lib/analytics/types";
+import type { DashboardSnapshot, LiveDrop } from "@/lib/analytics/model";
 import { shortHash } from "@/lib/format";
 import styles from "./analytics.module.css";
 import { clockTime, formatDuration, formatMs, kindLabel, plural } from "./format";

@@ -3,7 +3,7 @@ import { AreaChart } from "@/components/charts/area-chart";
 import { BarList } from "@/components/charts/bar-list";
 import { ColumnChart } from "@/components/charts/column-chart";
 import { DonutChart } from "@/components/charts/donut-chart";
-import type { DropReport } from "@/lib/analytics/types";
+import type { DropReport } from "@/lib/analytics/model";
 import { formatDateTime } from "@/lib/format";
 import styles from "./analytics.module.css";
 import { clockTime, formatDuration, plural } from "./format";

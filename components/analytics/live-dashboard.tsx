@@ -1,7 +1,7 @@
 "use client";
 
 import { useEffect, useState } from "react";
-import type { DashboardSnapshot } from "@/lib/analytics/types";
+import type { DashboardSnapshot } from "@/lib/analytics/model";
 import styles from "./analytics.module.css";
 import { DashboardView } from "./dashboard-view";
 import { clockTime } from "./format";

@@ -2,7 +2,7 @@ import { createElement } from "react";
 import { renderToStaticMarkup } from "react-dom/server";
 import { describe, expect, it } from "vitest";
 import { outcomeCounts } from "@/lib/analytics/claim-series";
-import type { DashboardSnapshot, MissedDeadline } from "@/lib/analytics/types";
+import type { DashboardSnapshot, MissedDeadline } from "@/lib/analytics/model";
 import { DashboardView } from "./dashboard-view";
 import { missedDeadlineNote, missedDeadlineRows } from "./missed-deadlines";
 

@@ -1,4 +1,4 @@
-import type { MissedDeadline } from "@/lib/analytics/types";
+import type { MissedDeadline } from "@/lib/analytics/model";
 import { formatDateTime } from "@/lib/format";
 import { formatDuration } from "./format";
 

@@ -1,6 +1,6 @@
 import type { Slice } from "@/components/charts/donut-chart";
-import type { OutcomeCategory, OutcomeCounts } from "@/lib/analytics/types";
-import { outcomeCategories } from "@/lib/analytics/types";
+import type { OutcomeCategory, OutcomeCounts } from "@/lib/analytics/model";
+import { outcomeCategories } from "@/lib/analytics/model";
 
 const LABELS: Record<OutcomeCategory, string> = {
   claimed: "Claimed",

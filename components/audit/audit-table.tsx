@@ -1,4 +1,4 @@
-import type { AuditEventView } from "@/lib/audit/search-events";
+import type { AuditEventView } from "@/lib/audit/model";
 import { formatDateTime } from "@/lib/format";
 import { ChangeDiff } from "./change-diff";
 

@@ -1,5 +1,5 @@
 import Link from "next/link";
-import type { ClaimAttempt } from "@/lib/audit/claim-attempts";
+import type { ClaimAttempt } from "@/lib/audit/model";
 import { formatDateTime } from "@/lib/format";
 
 /** Claim and lottery-entry attempts with their outcome and, for refusals, the reason in words. */

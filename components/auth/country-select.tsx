@@ -1,4 +1,4 @@
-import { COUNTRIES } from "@/lib/geo/countries";
+import { COUNTRIES } from "@/lib/geo/model";
 
 const countriesByName = [...COUNTRIES].sort((a, b) => a.name.localeCompare(b.name, "en"));
 

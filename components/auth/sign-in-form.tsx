@@ -3,7 +3,7 @@
 import Link from "next/link";
 import { type FormEvent, startTransition, useActionState } from "react";
 import type { FormAction, FormState } from "@/lib/actions/form-state";
-import type { SignInStep } from "@/lib/auth/sign-in";
+import type { SignInStep } from "@/lib/auth/model";
 
 export function SignInForm({
   next,

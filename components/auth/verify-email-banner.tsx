@@ -1,8 +1,8 @@
 import Link from "next/link";
 import { getDb } from "@/db/client";
 import type { FormAction } from "@/lib/actions/form-state";
-import type { PublicUser } from "@/lib/auth/create-account";
 import { isEmailVerified } from "@/lib/auth/email-verification";
+import type { PublicUser } from "@/lib/auth/model";
 import { mailboxAccess } from "@/lib/mail/mail-capture";
 import { ResendVerificationButton } from "./resend-verification-button";
 

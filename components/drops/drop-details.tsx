@@ -1,6 +1,5 @@
 import type { ReactNode } from "react";
-import type { EligibilityRules } from "@/db/schema";
-import type { DropPrize, DropView } from "@/lib/drops/drops";
+import type { DropPrize, DropView, EligibilityRules } from "@/lib/drops/model";
 import { formatDateTime, formatMoney } from "@/lib/format";
 import { prizeKindLabels } from "@/lib/prizes/model";
 

@@ -4,7 +4,7 @@ import Link from "next/link";
 import { useActionState } from "react";
 import type { FormAction, FormState } from "@/lib/actions/form-state";
 import { formatDateTime } from "@/lib/format";
-import type { LotteryEntryView, LotteryWin } from "@/lib/lottery/lottery";
+import type { LotteryEntryView, LotteryWin } from "@/lib/lottery/model";
 import { DropActionCard } from "./drop-action-card";
 
 /** The drop page's panel for a lottery: "Enter the draw" while the window is open. */

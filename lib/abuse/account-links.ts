@@ -1,10 +1,11 @@
+import "server-only";
 import { createHmac, randomUUID } from "node:crypto";
 import { sql } from "drizzle-orm";
 import type { DbOrTx, Tx } from "@/db/client";
 import { recordEvent } from "@/lib/audit/record-event";
 import { codeKeys } from "@/lib/codes/code-crypto";
+import type { SignalKind } from "./model";
 
-export type SignalKind = "device" | "ip" | "payout";
 export type Signal = { userId: string; kind: SignalKind; value: string };
 
 /**

@@ -2,9 +2,9 @@ import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { auditEvents } from "@/db/schema";
 import { connectTestDb, createPlayers } from "@/test/db";
+import { excludedRegionsSchema } from "./model";
 import {
   addExcludedRegion,
-  excludedRegionsSchema,
   listExcludedCodes,
   listExcludedRegions,
   removeExcludedRegion,

@@ -1,30 +1,14 @@
+import "server-only";
 import { asc, eq, sql } from "drizzle-orm";
-import { z } from "zod";
+import type { z } from "zod";
 import type { DbOrTx, Tx } from "@/db/client";
 import { excludedRegions } from "@/db/schema";
 import { type RequestContext, recordEvent } from "@/lib/audit/record-event";
-import { countryCodeSchema, countryName } from "@/lib/geo/countries";
-import { NUL_MESSAGE, withoutNul } from "@/lib/validation/storable-text";
-
-export type ExcludedRegion = { code: string; name: string; note: string | null; createdAt: string };
+import { countryName } from "@/lib/geo/model";
+import type { ExcludedRegion, ExcludedRegionInput, removeRegionSchema } from "./model";
 
 /** Who changes the list, for the audit trail. */
 export type RegionActor = { actorId: string; tokenId?: string | null } & RequestContext;
-
-const note = z
-  .string()
-  .trim()
-  .max(500, "The note is at most 500 characters")
-  .refine(withoutNul, NUL_MESSAGE);
-
-export const excludedRegionSchema = z.object({ code: countryCodeSchema, note: note.optional() });
-export type ExcludedRegionInput = z.infer<typeof excludedRegionSchema>;
-
-export const excludedRegionsSchema = z
-  .object({ regions: z.array(excludedRegionSchema).max(300, "At most 300 regions") })
-  .strict();
-
-export const removeRegionSchema = z.object({ code: countryCodeSchema, note: note.optional() });
 
 /** The excluded regions, by code. */
 export async function listExcludedRegions(db: DbOrTx): Promise<ExcludedRegion[]> {

@@ -1,3 +1,4 @@
+import "server-only";
 import type { RequestContext } from "@/lib/audit/record-event";
 import { requestCountry } from "@/lib/geo/geoip";
 import { clientInfo } from "@/lib/http/client-info";

@@ -1,16 +1,10 @@
-import { z } from "zod";
+import "server-only";
 import type { Db } from "@/db/client";
 import { recordEvent } from "@/lib/audit/record-event";
-import {
-  createAccount,
-  emailSchema,
-  type PublicUser,
-  passwordSchema,
-} from "@/lib/auth/create-account";
+import { createAccount } from "@/lib/auth/create-account";
+import type { PublicUser } from "@/lib/auth/model";
 import { AppError, isAppError } from "@/lib/errors/app-error";
-
-/** The sign-up rules for the address and the password. */
-export const createAdminSchema = z.object({ email: emailSchema, password: passwordSchema });
+import { createAdminSchema } from "./model";
 
 /**
  * Makes an admin from the operator's console (`npm run accounts -- create-admin`): only an admin

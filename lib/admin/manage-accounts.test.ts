@@ -5,13 +5,8 @@ import { issueApiToken, userForApiToken } from "@/lib/auth/api-tokens";
 import { sessionUser } from "@/lib/auth/sessions";
 import { AppError } from "@/lib/errors/app-error";
 import { connectTestDb, createPlayers } from "@/test/db";
-import {
-  accountChangeSchema,
-  accountSearchSchema,
-  changeAccount,
-  getAccountDetail,
-  searchAccounts,
-} from "./manage-accounts";
+import { changeAccount, getAccountDetail, searchAccounts } from "./manage-accounts";
+import { accountChangeSchema, accountSearchSchema } from "./model";
 
 const db = connectTestDb(10);
 

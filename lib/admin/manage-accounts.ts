@@ -1,58 +1,13 @@
+import "server-only";
 import { and, asc, eq, gt, isNotNull, isNull, ne, or, type SQL, sql } from "drizzle-orm";
 import { z } from "zod";
 import type { DbOrTx, Tx } from "@/db/client";
 import { type User, users } from "@/db/schema";
-import { type ClaimAttempt, listClaimAttempts } from "@/lib/audit/claim-attempts";
+import { listClaimAttempts } from "@/lib/audit/claim-attempts";
 import { type RequestContext, recordEvent } from "@/lib/audit/record-event";
 import { revokeAllApiTokens } from "@/lib/auth/api-tokens";
 import { AppError } from "@/lib/errors/app-error";
-import { plainText } from "@/lib/validation/storable-text";
-
-export const roles = ["player", "admin", "auditor"] as const;
-export type Role = (typeof roles)[number];
-
-/** Turns the "" of an empty form field or query parameter into "not given". */
-const blankAsUndefined = (value: unknown) =>
-  typeof value === "string" && value.trim() === "" ? undefined : value;
-const yesNo = z.preprocess(
-  blankAsUndefined,
-  z.enum(["yes", "no"], { error: "Choose yes or no" }).optional(),
-);
-
-export const accountSearchSchema = z.object({
-  q: z.preprocess(blankAsUndefined, plainText(254).optional()),
-  role: z.preprocess(blankAsUndefined, z.enum(roles, { error: "Unknown role" }).optional()),
-  flagged: yesNo,
-  suspended: yesNo,
-  /** The lower-cased email of the last account of the previous page. */
-  after: z.preprocess(blankAsUndefined, plainText(254).optional()),
-  limit: z.coerce.number().int().min(1).max(200).default(50),
-});
-export type AccountSearch = z.infer<typeof accountSearchSchema>;
-
-export type AccountSummary = {
-  id: string;
-  email: string;
-  displayName: string;
-  role: Role;
-  region: string | null;
-  emailVerified: boolean;
-  flagged: boolean;
-  suspended: boolean;
-  createdAt: string;
-};
-
-export type AccountDetail = AccountSummary & {
-  twoFactor: boolean;
-  loyaltyTier: User["loyaltyTier"];
-  flaggedAt: string | null;
-  flaggedReason: string | null;
-  suspendedAt: string | null;
-  suspendedReason: string | null;
-  sessionVersion: number;
-  linkedAccounts: AccountSummary[];
-  recentAttempts: ClaimAttempt[];
-};
+import type { AccountChange, AccountDetail, AccountSearch, AccountSummary } from "./model";
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
 
@@ -141,36 +96,6 @@ export async function getAccountDetail(db: DbOrTx, id: string): Promise<AccountD
     recentAttempts: attempts.attempts,
   };
 }
-
-const reasonText = plainText(500);
-
-/** One admin change to an account: a new role, a flag, a suspension (or their removal). */
-export const accountChangeSchema = z
-  .object({
-    role: z.enum(roles, { error: "Choose player, admin or auditor" }).optional(),
-    flagged: z.boolean().optional(),
-    flaggedReason: reasonText.optional(),
-    suspended: z.boolean().optional(),
-    suspendedReason: reasonText.optional(),
-  })
-  .strict()
-  .superRefine((change, ctx) => {
-    if (change.role === undefined && change.flagged === undefined && change.suspended === undefined)
-      ctx.addIssue({ code: "custom", message: "Nothing to change", path: ["role"] });
-    if (change.flagged && !change.flaggedReason)
-      ctx.addIssue({
-        code: "custom",
-        message: "Say why the account is flagged",
-        path: ["flaggedReason"],
-      });
-    if (change.suspended && !change.suspendedReason)
-      ctx.addIssue({
-        code: "custom",
-        message: "Say why the account is suspended",
-        path: ["suspendedReason"],
-      });
-  });
-export type AccountChange = z.infer<typeof accountChangeSchema>;
 
 export type AccountChangeRequest = {
   actorId: string;

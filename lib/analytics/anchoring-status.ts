@@ -1,8 +1,9 @@
+import "server-only";
 import { type SQL, sql } from "drizzle-orm";
 import type { DbOrTx } from "@/db/client";
 import { HAS_RECEIPT, promisedBy } from "@/lib/anchoring/promised-by";
 import { env } from "@/lib/config/env";
-import type { AnchoringStatus, CheckpointSummary, MissedDeadline } from "./types";
+import type { AnchoringStatus, CheckpointSummary, MissedDeadline } from "./model";
 
 const iso = (v: string | Date | null) => (v === null ? null : new Date(v).toISOString());
 

@@ -1,6 +1,7 @@
+import "server-only";
 import { sql } from "drizzle-orm";
 import type { DbOrTx } from "@/db/client";
-import type { OutcomeCategory, OutcomeCounts } from "./types";
+import type { OutcomeCategory, OutcomeCounts } from "./model";
 
 /** Bucket widths a chart can use; the smallest that keeps a span within MAX_POINTS is taken. */
 const BUCKET_SECONDS = [1, 5, 10, 30, 60, 300, 900, 3600, 21_600, 86_400, 604_800];

@@ -1,9 +1,11 @@
+import "server-only";
 import { sql } from "drizzle-orm";
 import type { DbOrTx } from "@/db/client";
+import type { PrizeKind } from "@/lib/prizes/model";
 import { anchoringStatus } from "./anchoring-status";
 import { bucketMidpointMs } from "./claim-counters";
 import { claimSeries, outcomeCounts } from "./claim-series";
-import type { DashboardSnapshot, LatencySummary, LiveDrop, PrizeKind } from "./types";
+import type { DashboardSnapshot, LatencySummary, LiveDrop } from "./model";
 
 const LATENCY_WINDOW_SECONDS = 300;
 const TOP_REGIONS = 10;

@@ -1,10 +1,12 @@
+import "server-only";
 import { sql } from "drizzle-orm";
 import type { DbOrTx } from "@/db/client";
 import { csvRecord } from "@/lib/audit/csv";
+import type { AllocationMode } from "@/lib/drops/model";
 import { AppError } from "@/lib/errors/app-error";
 import { lastAnchoredCheckpoint } from "./anchoring-status";
 import { claimSeries, outcomeCounts } from "./claim-series";
-import type { DeliveryStatus, DropReport, FlaggedAccount } from "./types";
+import type { DeliveryStatus, DropReport, FlaggedAccount } from "./model";
 
 const iso = (v: string | Date) => new Date(v).toISOString();
 
@@ -23,7 +25,7 @@ export async function getDropReport(db: DbOrTx, dropId: string): Promise<DropRep
     starts_at: string | Date;
     ends_at: string | Date;
     ended_early_at: string | Date | null;
-    allocation: "first_come" | "lottery";
+    allocation: AllocationMode;
     now: string | Date;
     remaining: number;
   }>(sql`

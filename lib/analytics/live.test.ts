@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { claimDrop } from "@/lib/claims/claim-drop";
 import { connectTestDb, createPlayers, createTestDrop } from "@/test/db";
 import { createLiveFeed, eventStream, sqlClient } from "./live";
-import { ANALYTICS_CHANNEL } from "./types";
+import { ANALYTICS_CHANNEL } from "./model";
 
 const db = connectTestDb();
 

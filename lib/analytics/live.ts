@@ -1,8 +1,9 @@
+import "server-only";
 import type postgres from "postgres";
 import { type Db, getDb } from "@/db/client";
 import { logWarning } from "@/lib/log";
 import { getDashboard } from "./dashboard";
-import { ANALYTICS_CHANNEL, type DashboardSnapshot } from "./types";
+import { ANALYTICS_CHANNEL, type DashboardSnapshot } from "./model";
 
 /** At most one recompute per this many ms per process, whatever the burst of notifications. */
 export const COALESCE_MS = 250;

@@ -1,3 +1,4 @@
+import "server-only";
 import { and, asc, desc, eq, lte, sql } from "drizzle-orm";
 import {
   type AbstractProvider,

@@ -1,3 +1,4 @@
+import "server-only";
 import { and, asc, desc, eq, gte, lt } from "drizzle-orm";
 import type { DbOrTx } from "@/db/client";
 import { checkpoints, ledgerEntries } from "@/db/schema";

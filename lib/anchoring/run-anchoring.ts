@@ -1,3 +1,4 @@
+import "server-only";
 import type postgres from "postgres";
 import type { Db } from "@/db/client";
 import type { Log } from "@/lib/log";

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { signUpSchema } from "@/lib/auth/create-account";
+import { signUpSchema } from "@/lib/auth/model";
 import { type Resource, role, uuid } from "./wire";
 
 export const verifyEmailBody = z.object({

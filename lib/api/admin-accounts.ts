@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { accountChangeSchema, accountSearchSchema } from "@/lib/admin/manage-accounts";
+import { accountChangeSchema, accountSearchSchema } from "@/lib/admin/model";
 import { claimAttemptResponse } from "./claims";
 import { dateTime, idPath, type Resource, role, tier, uuid } from "./wire";
 

@@ -1,6 +1,6 @@
 import { z } from "zod";
-import { outcomeCategories } from "@/lib/analytics/types";
-import { createDropSchema, updateDropSchema } from "@/lib/drops/drops";
+import { outcomeCategories } from "@/lib/analytics/model";
+import { createDropSchema, updateDropSchema } from "@/lib/drops/model";
 import { dropResponse } from "./drops";
 import {
   allocation,

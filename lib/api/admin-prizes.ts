@@ -1,6 +1,6 @@
 import { z } from "zod";
-import { MAX_CSV_BYTES, MAX_CSV_CODES, rejectionReasons } from "@/lib/codes/code-rules";
-import { createPrizeSchema, updatePrizeSchema } from "@/lib/prizes/prizes";
+import { MAX_CSV_BYTES, MAX_CSV_CODES, rejectionReasons } from "@/lib/codes/model";
+import { createPrizeSchema, updatePrizeSchema } from "@/lib/prizes/model";
 import { dropPrizeResponse } from "./drops";
 import { createdResponse, dateTime, idPath, type Resource } from "./wire";
 

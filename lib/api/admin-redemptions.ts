@@ -1,6 +1,6 @@
 import { z } from "zod";
-import { reversalSchema } from "@/lib/redemptions/reverse-redemption";
-import { redemptionSearchSchema } from "@/lib/redemptions/search-redemptions";
+import { ledgerKinds } from "@/lib/ledger/model";
+import { redemptionSearchSchema, reversalSchema } from "@/lib/redemptions/model";
 import { auditEventResponse } from "./audit";
 import { dateTime, idPath, prizeKind, type Resource, redemptionStatus, uuid } from "./wire";
 
@@ -35,7 +35,7 @@ export const adminRedemptionDetailResponse = adminRedemptionResponse
     ledger: z
       .array(
         z.object({
-          kind: z.enum(["redemption", "reversal", "expiry"]),
+          kind: z.enum(ledgerKinds),
           leafIndex: z.number().int().nullable(),
           anchored: z.boolean(),
           loggedAt: dateTime,

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { receiptKinds } from "@/lib/redemptions/model";
 import { outcomeCountsResponse } from "./admin-drops";
 import { dateTime, prizeKind, type Resource, uuid } from "./wire";
 
@@ -59,7 +60,7 @@ export const dashboardResponse = z
         count,
         entries: z.array(
           z.object({
-            kind: z.enum(["redemption", "reversal"]),
+            kind: z.enum(receiptKinds),
             redemptionId: uuid,
             leafIndex: count.nullable(),
             anchorBy: count.meta({ description: "Unix seconds the receipt promised" }),

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { auditFilterSchema, auditPageSchema } from "@/lib/audit/search-events";
+import { auditFilterSchema, auditPageSchema } from "@/lib/audit/model";
 import { dateTime, exportFormatQuery, outcome, type Resource, uuid } from "./wire";
 
 export const auditEventResponse = z

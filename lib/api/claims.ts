@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { attemptsPageSchema } from "@/lib/audit/claim-attempts";
+import { attemptsPageSchema } from "@/lib/audit/model";
 import { provisionalReceiptSchema } from "@/lib/ledger/provisional";
 import { dateTime, outcome, type Resource, uuid } from "./wire";
 

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { eligibilitySchema } from "@/lib/drops/drops";
+import { eligibilitySchema } from "@/lib/drops/model";
 import { allocation, dateTime, prizeKind, type Resource, tier, uuid } from "./wire";
 
 export const dropPrizeResponse = z

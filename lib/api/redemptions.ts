@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { receiptSchema } from "@/lib/ledger/receipt";
+import { receiptKinds } from "@/lib/redemptions/model";
 import { pendingReceiptResponse } from "./claims";
 import { dateTime, idPath, prizeKind, type Resource, redemptionStatus, uuid } from "./wire";
 
@@ -14,7 +15,7 @@ export const receiptResponse = z.union([pendingReceiptResponse, anchoredReceiptR
 /** Which of a redemption's ledger entries a receipt proves. */
 export const receiptQuery = z.object({
   kind: z
-    .enum(["redemption", "reversal"])
+    .enum(receiptKinds)
     .default("redemption")
     .meta({ description: "reversal: the receipt of the redemption's reversal entry" }),
 });

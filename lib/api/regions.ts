@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { excludedRegionsSchema } from "@/lib/abuse/regions";
+import { excludedRegionsSchema } from "@/lib/abuse/model";
 import { dateTime, type Resource } from "./wire";
 
 export const excludedRegionResponse = z

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { tokenOptionsSchema } from "@/lib/auth/api-tokens";
+import { tokenOptionsSchema } from "@/lib/auth/model";
 import { dateTime, idPath, type Resource, role, uuid } from "./wire";
 
 /** Credentials for a token, with the token's options. */

@@ -1,13 +1,11 @@
 import { z } from "zod";
-import {
-  allocationModeEnum,
-  loyaltyTierEnum,
-  prizeKindEnum,
-  redemptionStatusEnum,
-  roleEnum,
-} from "@/db/schema";
-import { outcomes } from "@/lib/audit/search-events";
+import { outcomes } from "@/lib/audit/model";
+import { type Role, roles } from "@/lib/auth/model";
+import { loyaltyTiers } from "@/lib/claims/model";
+import { allocationModes } from "@/lib/drops/model";
 import { type ErrorCode, errorStatus } from "@/lib/errors/app-error";
+import { prizeKinds } from "@/lib/prizes/model";
+import { redemptionStatuses } from "@/lib/redemptions/model";
 
 /**
  * The vocabulary every resource file of lib/api describes the API with. Each resource file holds
@@ -20,11 +18,11 @@ export const accessRoles = {
   public: [],
   player: ["player"],
   /** Any signed-in account, each for its own things. */
-  account: roleEnum.enumValues,
+  account: roles,
   admin: ["admin"],
   /** Admins and auditors. */
   staff: ["admin", "auditor"],
-} as const satisfies Record<string, readonly (typeof roleEnum.enumValues)[number][]>;
+} as const satisfies Record<string, readonly Role[]>;
 export type Access = keyof typeof accessRoles;
 
 export type Reply = {
@@ -69,11 +67,11 @@ export type Resource = {
 /** An instant as the API writes it: ISO 8601 with its offset (the API sends UTC, `Z`). */
 export const dateTime = z.iso.datetime({ offset: true });
 export const uuid = z.uuid();
-export const prizeKind = z.enum(prizeKindEnum.enumValues);
-export const tier = z.enum(loyaltyTierEnum.enumValues);
-export const role = z.enum(roleEnum.enumValues);
-export const allocation = z.enum(allocationModeEnum.enumValues);
-export const redemptionStatus = z.enum(redemptionStatusEnum.enumValues);
+export const prizeKind = z.enum(prizeKinds);
+export const tier = z.enum(loyaltyTiers);
+export const role = z.enum(roles);
+export const allocation = z.enum(allocationModes);
+export const redemptionStatus = z.enum(redemptionStatuses);
 
 /** A JSON answer, or with `format=csv` the same as a CSV download. */
 export const exportFormatQuery = z.object({ format: z.enum(["json", "csv"]).default("json") });

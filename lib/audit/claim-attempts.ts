@@ -1,36 +1,11 @@
+import "server-only";
 import { inArray } from "drizzle-orm";
 import { z } from "zod";
 import type { DbOrTx } from "@/db/client";
 import { drops } from "@/db/schema";
-import { eligibilityRules, type RefusalReason, refusalMessage } from "@/lib/claims/refusals";
+import { eligibilityRules, type RefusalReason, refusalMessage } from "@/lib/claims/model";
+import { ATTEMPT_ACTIONS, type ClaimAttempt } from "./model";
 import { searchAuditEvents } from "./search-events";
-
-/** The audit actions of a player's attempts: claims (lib/claims/claim-engine) and lottery entries. */
-export const ATTEMPT_ACTIONS = { claim: "claim", lottery_enter: "lottery entry" } as const;
-
-export type ClaimAttempt = {
-  id: number;
-  at: string;
-  kind: (typeof ATTEMPT_ACTIONS)[keyof typeof ATTEMPT_ACTIONS];
-  drop: { id: string; title: string } | null;
-  outcome: string;
-  /** The stable refusal code, e.g. `not_eligible:region`; null when it went through. */
-  reason: string | null;
-  /** The reason as the player was told it. */
-  message: string | null;
-  redemptionId: string | null;
-};
-
-export const attemptsPageSchema = z.object({
-  cursor: z.preprocess(
-    (v) => (v === "" || v === null ? undefined : v),
-    z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER).optional(),
-  ),
-  limit: z.preprocess(
-    (v) => (v === "" || v === null ? undefined : v),
-    z.coerce.number().int().min(1).max(100).optional(),
-  ),
-});
 
 /** The refusal in the words the claim engine used, also for codes added after this was written. */
 export function reasonInWords(reason: string | null, limit?: number): string | null {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { auditCsvStream, csvField, csvRecord } from "./csv";
-import type { AuditEventView } from "./search-events";
+import type { AuditEventView } from "./model";
 
 describe("CSV export", () => {
   it("quotes fields as RFC 4180 asks and leaves plain ones alone", () => {

@@ -1,4 +1,4 @@
-import type { AuditEventView } from "./search-events";
+import type { AuditEventView } from "./model";
 
 /**
  * Spreadsheets run a cell that starts with one of these as a formula (CSV injection); a leading

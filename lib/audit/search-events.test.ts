@@ -1,12 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { connectTestDb, createPlayers } from "@/test/db";
+import { auditFilterSchema, auditPageSchema } from "./model";
 import { recordEvent } from "./record-event";
-import {
-  auditFilterSchema,
-  auditPageSchema,
-  eachAuditEvent,
-  searchAuditEvents,
-} from "./search-events";
+import { eachAuditEvent, searchAuditEvents } from "./search-events";
 
 const db = connectTestDb(5);
 

@@ -1,64 +1,9 @@
+import "server-only";
 import { and, desc, eq, gte, inArray, lt, type SQL, sql } from "drizzle-orm";
 import { z } from "zod";
 import type { DbOrTx } from "@/db/client";
 import { auditEvents, users } from "@/db/schema";
-import { plainText } from "@/lib/validation/storable-text";
-
-/** Turns the "" of an empty form field or query parameter into "not given". */
-const optional = <T extends z.ZodType>(schema: T) =>
-  z.preprocess(
-    (value) => (typeof value === "string" && value.trim() === "" ? undefined : value),
-    schema.optional(),
-  );
-
-/** Dates PostgreSQL and JavaScript agree on. */
-const moment = z.coerce
-  .date({ error: "Enter a date and time" })
-  .min(new Date("1970-01-01T00:00:00Z"), "Too early")
-  .max(new Date("9999-12-31T23:59:59Z"), "Too late");
-
-export const outcomes = ["ok", "refused", "failed"] as const;
-
-/** The filters of the audit page, the API and the CSV export (all optional). */
-export const auditFilterSchema = z.object({
-  /** An account id, or an email address (exact, any case). */
-  actor: optional(plainText(254)),
-  action: optional(plainText(64)),
-  outcome: optional(z.enum(outcomes, { error: "Outcome is ok, refused or failed" })),
-  /** A reason code or its prefix: `not_eligible` finds every `not_eligible:…`. */
-  reason: optional(plainText(100)),
-  /** Exact, e.g. `user:<id>` or `drop:<id>`. */
-  subject: optional(plainText(200)),
-  /** An address or a network (CIDR). */
-  ip: optional(
-    z.union([z.ipv4(), z.ipv6(), z.cidrv4(), z.cidrv6()], {
-      error: "Enter an IP address or a network such as 10.0.0.0/8",
-    }),
-  ),
-  from: optional(moment),
-  to: optional(moment),
-});
-export type AuditFilter = z.infer<typeof auditFilterSchema>;
-
-export const auditPageSchema = z.object({
-  /** The id of the last event of the previous page. */
-  cursor: optional(z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER)),
-  limit: optional(z.coerce.number().int().min(1).max(500)),
-});
-
-export type AuditEventView = {
-  id: number;
-  at: string;
-  actor: { id: string; email: string; displayName: string } | null;
-  action: string;
-  subject: string | null;
-  outcome: string;
-  reason: string | null;
-  ip: string | null;
-  userAgent: string | null;
-  tokenId: string | null;
-  data: Record<string, unknown> | null;
-};
+import type { AuditEventView, AuditFilter } from "./model";
 
 const UUID = z.uuid();
 

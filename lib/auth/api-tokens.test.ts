@@ -11,10 +11,10 @@ import {
   issueApiToken,
   listApiTokens,
   revokeApiToken,
-  tokenOptionsSchema,
   userForApiToken,
 } from "./api-tokens";
 import { createAccount } from "./create-account";
+import { tokenOptionsSchema } from "./model";
 import { decodeBase32, totpCode } from "./totp";
 import { enrolWithSecret } from "./two-factor";
 

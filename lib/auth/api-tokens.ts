@@ -1,3 +1,4 @@
+import "server-only";
 import { createHash, randomBytes } from "node:crypto";
 import { and, desc, eq, gt, isNull, sql } from "drizzle-orm";
 import { z } from "zod";
@@ -6,37 +7,14 @@ import { apiTokens, users } from "@/db/schema";
 import { enforceRateLimits, rateRules } from "@/lib/abuse/rate-limit";
 import { type RequestContext, recordEvent } from "@/lib/audit/record-event";
 import { AppError } from "@/lib/errors/app-error";
-import { NUL_MESSAGE, withoutNul } from "@/lib/validation/storable-text";
+import { type IssuedToken, TOKEN_TTL_DAYS, type TokenOptions, type TokenSummary } from "./model";
 import type { SessionUser } from "./sessions";
 import { lockSession, sessionUserColumns } from "./sessions";
 import { attemptSignIn, type SignInCredentials, signInRefusal } from "./sign-in";
 
 const PREFIX = "plt_";
-export const TOKEN_TTL_DAYS = 30;
-/** Choices on the account page; the API takes any whole number of days from 1 to 365. */
-export const TOKEN_TTL_CHOICES = [7, 30, 90] as const;
 // Writing last_used_at on every request would turn each read into a write.
 const LAST_USED_RESOLUTION = "1 minute";
-
-export const tokenOptionsSchema = z.object({
-  name: z.string().trim().min(1).max(60).refine(withoutNul, NUL_MESSAGE).optional(),
-  expiresInDays: z.number().int().min(1).max(365).optional(),
-});
-export type TokenOptions = z.infer<typeof tokenOptionsSchema>;
-
-export type IssuedToken = { id: string; token: string; name: string; expiresAt: Date };
-/** A new token as the account page shows it, this once. */
-export type ShownToken = Omit<IssuedToken, "id" | "expiresAt"> & { expiresAt: string };
-
-export type TokenSummary = {
-  id: string;
-  name: string;
-  createdAt: Date;
-  expiresAt: Date;
-  lastUsedAt: Date | null;
-  revokedAt: Date | null;
-  status: "active" | "expired" | "revoked";
-};
 
 function digest(token: string): Uint8Array {
   return createHash("sha256").update(token).digest();

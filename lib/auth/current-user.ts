@@ -3,10 +3,9 @@ import { auth } from "@/auth";
 import { getDb } from "@/db/client";
 import { AppError } from "@/lib/errors/app-error";
 import { userForApiToken } from "./api-tokens";
-import type { PublicUser } from "./create-account";
+import type { Role } from "./model";
 import { type SessionUser, sessionUser } from "./sessions";
 
-export type Role = PublicUser["role"];
 export type { SessionUser };
 
 /**

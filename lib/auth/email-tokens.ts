@@ -1,23 +1,16 @@
+import "server-only";
 import { createHash, randomBytes } from "node:crypto";
 import { and, eq, gt, isNull, sql } from "drizzle-orm";
 import type { DbOrTx } from "@/db/client";
-import { type EmailToken, emailTokens } from "@/db/schema";
+import { emailTokens } from "@/db/schema";
 import { AppError } from "@/lib/errors/app-error";
-
-export type EmailTokenPurpose = EmailToken["purpose"];
+import type { EmailTokenProblem, EmailTokenPurpose, EmailTokenState } from "./model";
 
 /** How long a link works: long enough to find the mail for a verification, short for a reset. */
 export const emailTokenLifetimeSeconds: Record<EmailTokenPurpose, number> = {
   verify_email: 48 * 3600,
   reset_password: 3600,
 };
-
-/** Why a link no longer works; "unknown" also covers a token of another purpose. */
-export type EmailTokenProblem = "unknown" | "used" | "expired";
-
-export type EmailTokenState =
-  | { ok: true; userId: string }
-  | { ok: false; problem: EmailTokenProblem };
 
 // 32 random bytes in base64url, as issued: anything else is refused before touching the database.
 const TOKEN_FORMAT = /^[A-Za-z0-9_-]{43}$/;

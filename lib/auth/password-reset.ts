@@ -1,5 +1,6 @@
+import "server-only";
 import { eq, sql } from "drizzle-orm";
-import { z } from "zod";
+import type { z } from "zod";
 import type { DbOrTx } from "@/db/client";
 import { users } from "@/db/schema";
 import { enforceRateLimits, hitRateLimits, type RateRule, rateRules } from "@/lib/abuse/rate-limit";
@@ -8,8 +9,9 @@ import { appUrl } from "@/lib/config/env";
 import { isAppError } from "@/lib/errors/app-error";
 import { sendMail } from "@/lib/mail/send-mail";
 import { revokeAllApiTokens } from "./api-tokens";
-import { emailSchema, findUserByEmail, passwordSchema } from "./create-account";
+import { findUserByEmail } from "./create-account";
 import { consumeEmailToken, issueEmailToken } from "./email-tokens";
+import type { resetPasswordSchema } from "./model";
 import { hashPassword } from "./password";
 
 /** Reset requests one address may make: enough for a household, too few to probe many emails. */
@@ -18,19 +20,6 @@ export const resetRequestsPerIp: RateRule = {
   limit: 10,
   windowSeconds: 3600,
 };
-
-export const forgotPasswordSchema = z.object({ email: emailSchema });
-
-export const resetPasswordSchema = z
-  .object({
-    token: z.string().max(200),
-    password: passwordSchema,
-    confirm: z.string({ error: "Repeat the new password" }),
-  })
-  .refine((input) => input.password === input.confirm, {
-    path: ["confirm"],
-    error: "The two passwords are not the same",
-  });
 
 /** Refuses (rate_limited) a caller's address that asked for too many reset links lately. */
 export async function limitPasswordResetRequests(

@@ -3,7 +3,8 @@ import { describe, expect, it } from "vitest";
 import { auditEvents } from "@/db/schema";
 import { AppError } from "@/lib/errors/app-error";
 import { connectTestDb, createPlayers } from "@/test/db";
-import { declarationSchema, declareProfile, getProfile, missingDeclarations } from "./profile";
+import { declarationSchema } from "./model";
+import { declareProfile, getProfile, missingDeclarations } from "./profile";
 
 const db = connectTestDb();
 const context = { ip: "198.51.100.9", userAgent: "vitest" };

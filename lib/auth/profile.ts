@@ -1,22 +1,10 @@
+import "server-only";
 import { eq } from "drizzle-orm";
-import { z } from "zod";
 import type { DbOrTx } from "@/db/client";
 import { users } from "@/db/schema";
 import { type RequestContext, recordEvent } from "@/lib/audit/record-event";
 import { AppError } from "@/lib/errors/app-error";
-import { countryCodeSchema } from "@/lib/geo/countries";
-
-/** What a player declares about themselves; each is set once (the country decides eligibility). */
-export const declarationSchema = z.object({
-  region: z
-    .string({ error: "Choose your country of residence" })
-    .pipe(countryCodeSchema)
-    .optional(),
-  adult: z.literal(true, { error: "Confirm that you are 18 or older" }).optional(),
-});
-export type Declaration = z.infer<typeof declarationSchema>;
-
-export type Profile = { region: string | null; adultDeclaredAt: Date | null };
+import type { Declaration, Profile } from "./model";
 
 /** The declarations a form must still bring for this profile, as field errors. */
 export function missingDeclarations(profile: Profile, input: Declaration): Record<string, string> {

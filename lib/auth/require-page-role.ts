@@ -1,6 +1,7 @@
 import "server-only";
 import { forbidden, redirect } from "next/navigation";
-import { currentUser, needsTwoFactor, type Role, type SessionUser } from "./current-user";
+import { currentUser, needsTwoFactor, type SessionUser } from "./current-user";
+import type { Role } from "./model";
 
 /**
  * For pages: sends anonymous visitors to sign in, answers 403 to the wrong role, and sends an

@@ -1,9 +1,10 @@
+import "server-only";
 import { and, eq, isNull, sql } from "drizzle-orm";
 import type { DbOrTx, Tx } from "@/db/client";
 import { users } from "@/db/schema";
 import { type RequestContext, recordEvent } from "@/lib/audit/record-event";
 import { AppError } from "@/lib/errors/app-error";
-import type { PublicUser } from "./create-account";
+import type { PublicUser } from "./model";
 
 /**
  * An account as one request was let in: the session version it was checked at. A write that a

@@ -1,23 +1,14 @@
+import "server-only";
 import { eq, sql } from "drizzle-orm";
 import type { DbOrTx } from "@/db/client";
 import { type User, users } from "@/db/schema";
 import { hitRateLimits, type RateRule, rateRules } from "@/lib/abuse/rate-limit";
 import { type RequestContext, recordEvent } from "@/lib/audit/record-event";
 import { AppError } from "@/lib/errors/app-error";
-import { emailSchema, findUserByEmail, type PublicUser } from "./create-account";
+import { findUserByEmail } from "./create-account";
+import { emailSchema, type PublicUser, type SignInReason } from "./model";
 import { decoyHash, verifyPassword } from "./password";
 import { verifySecondFactor } from "./two-factor";
-
-export type SignInReason =
-  | "invalid_credentials"
-  | "locked"
-  | "rate_limited"
-  | "otp_required"
-  | "otp_invalid"
-  | "account_suspended";
-
-/** What the sign-in form asks for after a refusal: the authentication code too, or not. */
-export type SignInStep = { otpRequired: boolean };
 
 export type SignInCredentials = { email: string; password: string; otp?: string };
 

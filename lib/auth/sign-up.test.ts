@@ -8,8 +8,8 @@ import { AppError } from "@/lib/errors/app-error";
 import { listMail } from "@/lib/mail/send-mail";
 import { connectTestDb } from "@/test/db";
 import { inOneWindow } from "@/test/rate-windows";
-import { signUpFormSchema } from "./create-account";
 import { inspectEmailToken } from "./email-tokens";
+import { signUpFormSchema } from "./model";
 import { signUp } from "./sign-up";
 
 const db = connectTestDb();

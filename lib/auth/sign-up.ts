@@ -1,14 +1,11 @@
+import "server-only";
 import type { DbOrTx } from "@/db/client";
 import { hitRateLimits, rateRules } from "@/lib/abuse/rate-limit";
 import { type RequestContext, recordEvent } from "@/lib/audit/record-event";
 import { AppError, isAppError } from "@/lib/errors/app-error";
-import {
-  createAccount,
-  type PublicUser,
-  type signUpFormSchema,
-  signUpSchema,
-} from "./create-account";
+import { createAccount } from "./create-account";
 import { sendVerificationEmail } from "./email-verification";
+import { type PublicUser, type signUpFormSchema, signUpSchema } from "./model";
 
 /**
  * Creates a player account and mails it a verification link. Every well-formed attempt counts

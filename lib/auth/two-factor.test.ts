@@ -4,6 +4,7 @@ import { auditEvents, users } from "@/db/schema";
 import { connectTestDb } from "@/test/db";
 import { attemptDuringReset } from "@/test/reset-race";
 import { createAccount } from "./create-account";
+import type { Role } from "./model";
 import { endAllSessions, sessionUser } from "./sessions";
 import { decodeBase32, TOTP_STEP_SECONDS, totpCode } from "./totp";
 import {
@@ -19,7 +20,7 @@ const db = connectTestDb();
 const context = { ip: "203.0.113.5", userAgent: "vitest" };
 let counter = 0;
 
-async function newAccount(role: "player" | "admin" | "auditor" = "player") {
+async function newAccount(role: Role = "player") {
   counter += 1;
   const email = `twofactor-${counter}-${Date.now()}@test.invalid`;
   const user = await createAccount(db, { email, password: "correct horse battery" }, role);

@@ -1,3 +1,4 @@
+import "server-only";
 import { randomInt } from "node:crypto";
 import { and, eq, isNull, sql } from "drizzle-orm";
 import type { DbOrTx } from "@/db/client";
@@ -6,6 +7,7 @@ import { type RequestContext, recordEvent } from "@/lib/audit/record-event";
 import { codeFingerprint, decryptCode, encryptCode } from "@/lib/codes/code-crypto";
 import { AppError } from "@/lib/errors/app-error";
 import { findUserByEmail } from "./create-account";
+import type { TwoFactorStatus } from "./model";
 import { lockSession, type SessionRef } from "./sessions";
 import {
   decodeBase32,
@@ -22,14 +24,6 @@ const RECOVERY_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ";
 const RECOVERY_GROUP = 5;
 
 type TotpColumns = Pick<User, "id" | "totpSecret" | "totpKeyId" | "totpLastStep">;
-
-/** Two-factor as the account page shows it; `pending` is a secret made but not yet confirmed. */
-export type TwoFactorStatus = {
-  enabled: boolean;
-  enabledAt: Date | null;
-  pending?: { secret: string; uri: string };
-  recoveryCodesLeft: number;
-};
 
 function secretOf(user: TotpColumns): Buffer | undefined {
   if (!user.totpSecret || !user.totpKeyId) return undefined;

@@ -1,3 +1,4 @@
+import "server-only";
 import { sql } from "drizzle-orm";
 import type { Tx } from "@/db/client";
 import { linkSignals } from "@/lib/abuse/account-links";
@@ -6,9 +7,11 @@ import { listExcludedCodes } from "@/lib/abuse/regions";
 import { recordEvents } from "@/lib/audit/record-event";
 import { env } from "@/lib/config/env";
 import { normaliseAddress } from "@/lib/http/client-info";
+import type { PrizeKind } from "@/lib/prizes/model";
 import type { Claim, DropState } from "./claim-types";
-import { failedRule, type LoyaltyTier, type PlayerFacts, tierRank } from "./eligibility";
-import type { RefusalReason } from "./refusals";
+import { failedRule, type PlayerFacts } from "./eligibility";
+import type { RefusalReason } from "./model";
+import { type LoyaltyTier, tierRank } from "./model";
 
 // Advisory lock class of a drop's claim batches (two-key form: a key space of its own).
 const DROP_CLAIM_LOCK = 0x4452_4f50; // "DROP"
@@ -106,7 +109,7 @@ type Pool = {
   id: string;
   prizeId: string;
   minTier: LoyaltyTier;
-  kind: "gift_card" | "crypto" | "physical";
+  kind: PrizeKind;
   valueCents: number;
 };
 

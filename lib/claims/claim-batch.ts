@@ -1,3 +1,4 @@
+import "server-only";
 import type { Tx } from "@/db/client";
 import {
   allocateUnits,
@@ -11,7 +12,7 @@ import { reserveKeys, storeAnswers } from "./claim-idempotency";
 import { issueRedemptions } from "./claim-issue";
 import { recordAnswers } from "./claim-record";
 import type { Claim, ClaimOutcome, ClaimRequest } from "./claim-types";
-import type { RefusalReason } from "./refusals";
+import type { RefusalReason } from "./model";
 
 /** A first-come claim, or a lottery's winners granted at the draw (after the window closed). */
 export type BatchMode = { mode: "claim" } | { mode: "lottery_draw"; actionDeadline: Date };

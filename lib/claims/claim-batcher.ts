@@ -1,3 +1,4 @@
+import "server-only";
 import type { Db } from "@/db/client";
 import { logError, logWarning } from "@/lib/log";
 import { claimBatch } from "./claim-batch";

@@ -1,3 +1,4 @@
+import "server-only";
 import type { Db } from "@/db/client";
 import { AppError } from "@/lib/errors/app-error";
 import {
@@ -6,7 +7,7 @@ import {
   RATE_WINDOW_SECONDS,
   submitClaim,
 } from "./claim-engine";
-import { refusalErrorCode, refusalMessage } from "./refusals";
+import { refusalErrorCode, refusalMessage } from "./model";
 
 export type ClaimResult = { redemption: ClaimedRedemption; code: string; replayed: boolean };
 

@@ -12,7 +12,8 @@ import {
   redemptions,
 } from "@/db/schema";
 import { importGiftCodes } from "@/lib/codes/import-codes";
-import { createDrop, createDropSchema } from "@/lib/drops/drops";
+import { createDrop } from "@/lib/drops/drops";
+import { createDropSchema } from "@/lib/drops/model";
 import { connectTestDb, createPlayers, createTestDrop } from "@/test/db";
 import { refusalOf } from "@/test/refusal";
 import { claimDrop } from "./claim-drop";

@@ -1,3 +1,4 @@
+import "server-only";
 import type { Db, Tx } from "@/db/client";
 import { claimBatch } from "./claim-batch";
 import { runBatch } from "./claim-batcher";
@@ -7,7 +8,8 @@ import type { ClaimOutcome, ClaimRequest } from "./claim-types";
 // (claim-batch: idempotency, allocation, issue, record); claim-batcher groups concurrent claims.
 export { RATE_WINDOW_SECONDS } from "./claim-allocation";
 export { runBatch, submitClaim } from "./claim-batcher";
-export type { ClaimedRedemption, ClaimOutcome, ClaimRequest } from "./claim-types";
+export type { ClaimOutcome, ClaimRequest } from "./claim-types";
+export type { ClaimedRedemption } from "./model";
 
 /**
  * Grants units to a lottery's winners (in draw order) once its window has closed: the same

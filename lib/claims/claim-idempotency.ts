@@ -1,3 +1,4 @@
+import "server-only";
 import { sql } from "drizzle-orm";
 import type { Tx } from "@/db/client";
 import { decryptCode } from "@/lib/codes/code-crypto";
@@ -9,7 +10,7 @@ import {
   hex,
   type StoredOutcome,
 } from "./claim-types";
-import type { RefusalReason } from "./refusals";
+import type { RefusalReason } from "./model";
 
 const mismatch: ClaimOutcome = {
   ok: false,

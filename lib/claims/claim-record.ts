@@ -1,3 +1,4 @@
+import "server-only";
 import type { Tx } from "@/db/client";
 import { notify } from "@/db/notify";
 import { recordClaimAnswers } from "@/lib/analytics/claim-counters";

@@ -1,6 +1,7 @@
-import type { EligibilityRules } from "@/db/schema";
+import "server-only";
 import type { RequestContext } from "@/lib/audit/record-event";
-import type { RefusalReason } from "./refusals";
+import type { AllocationMode, EligibilityRules } from "@/lib/drops/model";
+import type { ClaimedRedemption, RefusalReason } from "./model";
 
 export type ClaimRequest = {
   dropId: string;
@@ -18,21 +19,6 @@ export type ClaimRequest = {
   /** performance.now() when the request arrived: the claim latency the dashboard shows. */
   receivedAt?: number;
 } & RequestContext;
-
-export type ClaimedRedemption = {
-  id: string;
-  dropId: string;
-  prizeId: string;
-  unitId: number;
-  claimedAt: string;
-  status: "fulfilled" | "awaiting_action";
-  actionDeadline: string | null;
-  receipt: {
-    version: 1;
-    status: "pending";
-    leaf: { index: null; data: string; salt: string; playerId: string };
-  };
-};
 
 export type ClaimOutcome =
   | { ok: true; redemption: ClaimedRedemption; code: string; replayed: boolean }
@@ -72,7 +58,7 @@ export type DropState = {
   paused: boolean;
   endsAt: Date;
   perPlayerLimit: number;
-  allocation: "first_come" | "lottery";
+  allocation: AllocationMode;
   eligibility: EligibilityRules;
 };
 

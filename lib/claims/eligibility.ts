@@ -1,8 +1,6 @@
-import type { EligibilityRules } from "@/db/schema";
-import type { EligibilityRule } from "./refusals";
-
-export const tierRank = { bronze: 0, silver: 1, gold: 2 } as const;
-export type LoyaltyTier = keyof typeof tierRank;
+import type { EligibilityRules } from "@/lib/drops/model";
+import type { EligibilityRule } from "./model";
+import { type LoyaltyTier, tierRank } from "./model";
 
 export type PlayerFacts = {
   emailVerifiedAt: Date | null;

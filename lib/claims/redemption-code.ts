@@ -1,3 +1,4 @@
+import "server-only";
 import { randomInt } from "node:crypto";
 
 // No 0/O, 1/I/L: codes are read aloud and typed by hand.

@@ -3,11 +3,12 @@ import { eq } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
 import { auditEvents, giftCodes, prizes, users } from "@/db/schema";
 import { AppError } from "@/lib/errors/app-error";
+import type { PrizeKind } from "@/lib/prizes/model";
 import { getPrize } from "@/lib/prizes/prizes";
 import { connectTestDb } from "@/test/db";
 import { codeFingerprint, decryptCode } from "./code-crypto";
-import { MAX_CSV_CODES } from "./code-rules";
 import { codePoolStats, importGiftCodes, maskCode } from "./import-codes";
+import { MAX_CSV_CODES } from "./model";
 
 // Read on first use, so setting them here is enough; no key file is written by this test.
 beforeAll(() => {
@@ -17,7 +18,7 @@ beforeAll(() => {
 
 const db = connectTestDb(4);
 
-async function createPrize(kind: "gift_card" | "crypto" | "physical" = "gift_card") {
+async function createPrize(kind: PrizeKind = "gift_card") {
   const [prize] = await db
     .insert(prizes)
     .values({ name: `Codes ${kind}`, kind, valueCents: 2500, quantity: 100 })

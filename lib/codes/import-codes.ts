@@ -1,3 +1,4 @@
+import "server-only";
 import { eq, isNull, sql } from "drizzle-orm";
 import type { DbOrTx } from "@/db/client";
 import { giftCodes } from "@/db/schema";
@@ -9,27 +10,15 @@ import {
   CODE_MAX_LENGTH,
   CODE_MIN_LENGTH,
   CODE_PATTERN,
+  type ImportRejection,
+  type ImportReport,
   MAX_CSV_BYTES,
   MAX_CSV_CODES,
   type RejectionReason,
-} from "./code-rules";
+} from "./model";
 
 // Four parameters a row: far below PostgreSQL's 65,535 per statement.
 const INSERT_CHUNK = 2_000;
-
-export type ImportRejection = {
-  line: number;
-  code?: string;
-  reason: RejectionReason;
-  /** duplicate_in_file: the earlier line with the same code, so the admin can find both. */
-  firstLine?: number;
-};
-export type ImportReport = { accepted: number; rejected: ImportRejection[]; total: number };
-/** A report as the admin's form shows it: every count, but only the first rejected lines. */
-export type ImportSummary = Omit<ImportReport, "rejected"> & {
-  rejectedCount: number;
-  rejected: ImportRejection[];
-};
 
 /** Enough of a code to find it in the file, not enough to redeem it. */
 export function maskCode(code: string): string {

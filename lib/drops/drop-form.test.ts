@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { dropFieldOf, readDropForm } from "./drop-form";
-import { createDropSchema, updateDropSchema } from "./drops";
+import { createDropSchema, updateDropSchema } from "./model";
 
 function form(fields: Array<[string, string]>): FormData {
   const data = new FormData();

@@ -3,9 +3,11 @@ import { describe, expect, it } from "vitest";
 import { auditEvents, dropUnits, users } from "@/db/schema";
 import { claimDrop } from "@/lib/claims/claim-drop";
 import { enterLottery, runDueDraws } from "@/lib/lottery/lottery";
-import { createPrize, createPrizeSchema, updatePrize } from "@/lib/prizes/prizes";
+import { createPrizeSchema } from "@/lib/prizes/model";
+import { createPrize, updatePrize } from "@/lib/prizes/prizes";
 import { connectTestDb, createPlayers, createTestDrop } from "@/test/db";
-import { createDrop, createDropSchema, getDrop, updateDrop, updateDropSchema } from "./drops";
+import { createDrop, getDrop, updateDrop } from "./drops";
+import { createDropSchema, updateDropSchema } from "./model";
 
 const db = connectTestDb(4);
 

@@ -1,46 +1,21 @@
+import "server-only";
 import { createHash, randomBytes } from "node:crypto";
 import { desc, eq, gt, inArray, sql } from "drizzle-orm";
 import type { PgUpdateSetSource } from "drizzle-orm/pg-core";
 import { z } from "zod";
 import type { DbOrTx } from "@/db/client";
-import { dropPools, drops, dropUnits, type EligibilityRules, prizes } from "@/db/schema";
+import { dropPools, drops, dropUnits, prizes } from "@/db/schema";
 import { recordEvent } from "@/lib/audit/record-event";
+import type { LoyaltyTier } from "@/lib/claims/model";
 import { AppError } from "@/lib/errors/app-error";
 import { type AdminActor, formatTokenAmount } from "@/lib/prizes/prizes";
-import { NUL_MESSAGE, withoutNul } from "@/lib/validation/storable-text";
-
-type PrizeKind = "gift_card" | "crypto" | "physical";
-type Tier = "bronze" | "silver" | "gold";
-
-export type DropPrize = {
-  id: string;
-  name: string;
-  kind: PrizeKind;
-  valueCents: number;
-  description: string | null;
-  /** Crypto prizes: what one unit pays out, e.g. "25" "USDC". */
-  tokenAmount: string | null;
-  tokenSymbol: string | null;
-};
-
-export type DropView = {
-  id: string;
-  title: string;
-  description: string | null;
-  /** The headline prize: the first pool's. */
-  prize: DropPrize;
-  pools: Array<{ id: string; prize: DropPrize; units: number; minTier: Tier }>;
-  units: number;
-  remaining: number;
-  startsAt: string;
-  endsAt: string;
-  perPlayerLimit: number;
-  allocation: "first_come" | "lottery";
-  eligibility: EligibilityRules;
-  status: "upcoming" | "live" | "paused" | "ended" | "sold_out";
-  /** Set when an admin ended the drop before its scheduled end. */
-  endedEarlyAt: string | null;
-};
+import type {
+  AllocationMode,
+  CreateDropInput,
+  DropView,
+  EligibilityRules,
+  UpdateDropInput,
+} from "./model";
 
 const columns = {
   id: drops.id,
@@ -70,7 +45,7 @@ type Row = {
   startsAt: Date;
   endsAt: Date;
   perPlayerLimit: number;
-  allocation: "first_come" | "lottery";
+  allocation: AllocationMode;
   eligibility: EligibilityRules;
   paused: boolean;
   started: boolean;
@@ -182,88 +157,7 @@ export async function databaseNow(db: DbOrTx): Promise<string> {
   return row.now;
 }
 
-const tierSchema = z.enum(["bronze", "silver", "gold"], {
-  error: "Tier is bronze, silver or gold",
-});
-
-const unitsSchema = z.coerce
-  .number({ error: "Units must be a number" })
-  .int("Units must be a whole number")
-  .min(1, "At least one unit")
-  .max(1_000_000, "At most 1,000,000 units");
-
-export const eligibilitySchema = z
-  .object({
-    verifiedEmail: z.boolean().optional(),
-    minAccountAgeDays: z.coerce.number().int().min(0).max(3650).optional(),
-    minTier: tierSchema.optional(),
-    regions: z
-      .array(
-        z
-          .string()
-          .trim()
-          .toUpperCase()
-          .regex(/^[A-Z]{2}$/, "Regions are two-letter country codes"),
-      )
-      .max(250)
-      .optional(),
-    notFlagged: z.boolean().optional(),
-    onePerGroup: z.boolean().optional(),
-  })
-  .strict();
-
-const titleSchema = z
-  .string()
-  .trim()
-  .min(1, "Title is required")
-  .max(120, "Title is too long")
-  .refine(withoutNul, NUL_MESSAGE);
-const dropDescriptionSchema = z
-  .string()
-  .trim()
-  .max(2000, "Description is at most 2,000 characters")
-  .refine(withoutNul, NUL_MESSAGE)
-  .nullable();
-const poolsSchema = z
-  .array(
-    z.object({
-      prizeId: z.uuid({ error: "Choose a prize" }),
-      units: unitsSchema,
-      minTier: tierSchema.default("bronze"),
-    }),
-  )
-  .min(1, "At least one pool")
-  .max(10, "At most 10 pools");
-const limitSchema = z.coerce
-  .number({ error: "Limit must be a number" })
-  .int()
-  .min(1, "At least one per player")
-  .max(100, "At most 100 per player");
-const allocationSchema = z.enum(["first_come", "lottery"], {
-  error: "Allocation is first_come or lottery",
-});
-
-export const createDropSchema = z
-  .object({
-    title: titleSchema,
-    description: dropDescriptionSchema.optional(),
-    prizeId: z.uuid({ error: "Choose a prize" }).optional(),
-    units: unitsSchema.optional(),
-    pools: poolsSchema.optional(),
-    startsAt: z.coerce.date({ error: "Start must be a date and time" }),
-    endsAt: z.coerce.date({ error: "End must be a date and time" }),
-    perPlayerLimit: limitSchema.default(1),
-    eligibility: eligibilitySchema.default({}),
-    allocation: allocationSchema.default("first_come"),
-  })
-  .refine((d) => d.endsAt > d.startsAt, { path: ["endsAt"], message: "End must be after start" })
-  .refine((d) => d.pools !== undefined || (d.prizeId !== undefined && d.units !== undefined), {
-    path: ["prizeId"],
-    message: "Choose a prize and a number of units",
-  });
-export type CreateDropInput = z.infer<typeof createDropSchema>;
-
-type Pool = { prizeId: string; units: number; minTier: Tier };
+type Pool = { prizeId: string; units: number; minTier: LoyaltyTier };
 
 /**
  * Takes the pools' units from each prize's unallocated stock, or refuses. The prizes stay locked
@@ -391,24 +285,6 @@ export async function createDrop(
     return drop;
   });
 }
-
-/** A change to a drop: everything before the start; once started only `endsAt` (later), `paused`, `end`. */
-export const updateDropSchema = z
-  .object({
-    title: titleSchema.optional(),
-    description: dropDescriptionSchema.optional(),
-    pools: poolsSchema.optional(),
-    startsAt: z.coerce.date({ error: "Start must be a date and time" }).optional(),
-    endsAt: z.coerce.date({ error: "End must be a date and time" }).optional(),
-    perPlayerLimit: limitSchema.optional(),
-    eligibility: eligibilitySchema.optional(),
-    allocation: allocationSchema.optional(),
-    paused: z.boolean().optional(),
-    /** Ends a live drop now (`endedEarlyAt`); a lottery is then drawn from the entries so far. */
-    end: z.literal(true, { error: "end is true or absent" }).optional(),
-  })
-  .strict();
-export type UpdateDropInput = z.infer<typeof updateDropSchema>;
 
 const draftFields = [
   "title",

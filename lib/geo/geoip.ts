@@ -1,8 +1,9 @@
+import "server-only";
 import maxmind, { type CountryResponse, type Reader } from "maxmind";
 import { type Env, env } from "@/lib/config/env";
 import { AppError } from "@/lib/errors/app-error";
 import { logError } from "@/lib/log";
-import { isCountryCode } from "./countries";
+import { isCountryCode } from "./model";
 
 let opened: { path: string; reader: Promise<Reader<CountryResponse>> } | undefined;
 

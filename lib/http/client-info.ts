@@ -1,3 +1,4 @@
+import "server-only";
 import { isIP } from "node:net";
 import type { RequestContext } from "@/lib/audit/record-event";
 import { env } from "@/lib/config/env";

@@ -1,3 +1,4 @@
+import "server-only";
 import { sql } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import { expireOverdueClaims } from "@/lib/claims/expire-claims";

@@ -1,3 +1,4 @@
+import "server-only";
 import { Contract, ContractFactory, type Signer } from "ethers";
 import { LEDGER_ABI } from "./contract";
 import { readLedgerArtifact } from "./ledger-artifact";

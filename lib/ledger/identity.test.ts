@@ -13,12 +13,11 @@ import {
   type LeafInput,
   signedProvisionalReceipt,
 } from "@/test/receipts";
+import { configuredIdentity, identityFromEnv } from "./configured-identity";
 import {
   checkTrust,
-  configuredIdentity,
   fetchLedgerIdentity,
   identityDocumentUrl,
-  identityFromEnv,
   LedgerIdentityError,
   operatorNodeUrl,
   type TrustRoot,

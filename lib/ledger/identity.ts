@@ -5,9 +5,8 @@
  * installation) and never from the receipt: anyone can deploy a look-alike contract and write a
  * receipt naming it. Isomorphic: runs in the browser (`/verify`) and in Node.
  */
-import { computeAddress, getAddress } from "ethers";
+import { getAddress } from "ethers";
 import { z } from "zod";
-import { type Env, publicRpcUrl } from "@/lib/config/env";
 
 export const WELL_KNOWN_PATH = "/.well-known/prizeledger.json";
 
@@ -122,53 +121,12 @@ export function checkTrust(
   };
 }
 
-/** This operator's identity as its configuration states it (the server publishes this). */
-export function identityFromEnv(config: Env): LedgerIdentity {
-  const rpcUrl = publicRpcUrl(config);
-  const missing = [
-    ...(["LEDGER_CONTRACT", "LEDGER_CHAIN_ID", "LEDGER_DEPLOYMENT_BLOCK"] as const).filter(
-      (name) => config[name] === undefined,
-    ),
-    ...(rpcUrl === undefined ? ["LEDGER_PUBLIC_RPC_URL"] : []),
-  ];
-  if (missing.length > 0) {
-    throw new LedgerIdentityError(
-      "ledger_identity_unconfigured",
-      `The ledger identity is not configured: ${missing.join(", ")} not set.`,
-    );
-  }
-  const parsed = ledgerIdentitySchema.safeParse({
-    version: 1,
-    chainId: config.LEDGER_CHAIN_ID,
-    contract: config.LEDGER_CONTRACT,
-    deploymentBlock: config.LEDGER_DEPLOYMENT_BLOCK,
-    receiptSigners: config.RECEIPT_SIGNING_KEY ? [computeAddress(config.RECEIPT_SIGNING_KEY)] : [],
-    rpcUrl,
-  });
-  if (!parsed.success) {
-    throw new LedgerIdentityError(
-      "ledger_identity_unconfigured",
-      `The ledger identity is misconfigured: ${describeIssues(parsed.error)}.`,
-    );
-  }
-  return parsed.data;
-}
-
-function describeIssues(error: z.ZodError): string {
+/** The first few problems of a rejected identity document, for a message. */
+export function describeIssues(error: z.ZodError): string {
   return error.issues
     .slice(0, 5)
     .map((issue) => `${issue.path.join(".") || "document"}: ${issue.message}`)
     .join("; ");
-}
-
-/** identityFromEnv, or null where no ledger is configured (pages say so instead of failing). */
-export function configuredIdentity(config: Env): LedgerIdentity | null {
-  try {
-    return identityFromEnv(config);
-  } catch (error) {
-    if (error instanceof LedgerIdentityError) return null;
-    throw error;
-  }
 }
 
 /**

@@ -13,11 +13,10 @@
  *     66    32  playerCommitment = SHA256("prizeledger/player/v1" ‖ playerId UUID bytes ‖ salt)
  */
 import { sha256 } from "@noble/hashes/sha2";
-
-export type LeafKind = "redemption" | "reversal" | "expiry";
+import type { LedgerKind } from "./model";
 
 export type LeafEntry = {
-  kind: LeafKind;
+  kind: LedgerKind;
   entryId: string;
   prizeId: string;
   dropId: string | null;
@@ -31,8 +30,8 @@ export const LEAF_LENGTH = 98;
 export const SALT_LENGTH = 32;
 const PLAYER_DOMAIN = new TextEncoder().encode("prizeledger/player/v1");
 
-const KIND_CODES: Record<LeafKind, number> = { redemption: 1, reversal: 2, expiry: 3 };
-const KINDS_BY_CODE: Record<number, LeafKind | undefined> = {
+const KIND_CODES: Record<LedgerKind, number> = { redemption: 1, reversal: 2, expiry: 3 };
+const KINDS_BY_CODE: Record<number, LedgerKind | undefined> = {
   1: "redemption",
   2: "reversal",
   3: "expiry",

@@ -1,3 +1,4 @@
+import "server-only";
 import { Wallet } from "ethers";
 import type { LedgerChain } from "@/lib/anchoring/anchor-checkpoint";
 import { jsonRpcProvider } from "./json-rpc";

@@ -1,3 +1,4 @@
+import "server-only";
 import { Wallet } from "ethers";
 import { env } from "@/lib/config/env";
 import { fromHex, leafHash, toHex } from "./merkle";

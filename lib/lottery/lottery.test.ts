@@ -1,10 +1,11 @@
 import { and, eq, inArray, sql, TransactionRollbackError } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import type { Tx } from "@/db/client";
-import type { EligibilityRules } from "@/db/schema";
 import { auditEvents, drops, lotteryEntries, prizes, redemptions, users } from "@/db/schema";
 import { linkSignals } from "@/lib/abuse/account-links";
-import { createDrop, createDropSchema } from "@/lib/drops/drops";
+import { createDrop } from "@/lib/drops/drops";
+import type { EligibilityRules } from "@/lib/drops/model";
+import { createDropSchema } from "@/lib/drops/model";
 import { AppError } from "@/lib/errors/app-error";
 import { connectTestDb, createPlayers, createTestDrop } from "@/test/db";
 import { entrantId, rankEntrants, replayTranscript, seedHash } from "./draw";

@@ -1,3 +1,4 @@
+import "server-only";
 import { and, desc, eq, notInArray, sql } from "drizzle-orm";
 import { z } from "zod";
 import type { Db, DbOrTx } from "@/db/client";
@@ -13,9 +14,10 @@ import { linkSignals } from "@/lib/abuse/account-links";
 import { listExcludedCodes } from "@/lib/abuse/regions";
 import { type RequestContext, recordEvent } from "@/lib/audit/record-event";
 import { grantLotteryWins } from "@/lib/claims/claim-engine";
-import { failedRule, type LoyaltyTier } from "@/lib/claims/eligibility";
-import { type RefusalReason, refusalErrorCode, refusalMessage } from "@/lib/claims/refusals";
+import { failedRule } from "@/lib/claims/eligibility";
+import { type RefusalReason, refusalErrorCode, refusalMessage } from "@/lib/claims/model";
 import { env } from "@/lib/config/env";
+import type { AllocationMode } from "@/lib/drops/model";
 import { AppError } from "@/lib/errors/app-error";
 import { logError } from "@/lib/log";
 import {
@@ -25,16 +27,7 @@ import {
   rankEntrants,
   sortEntries,
 } from "./draw";
-
-/** A player's chances scale with their loyalty tier at the moment they enter. */
-export const tierWeights: Record<LoyaltyTier, number> = { bronze: 1, silver: 2, gold: 4 };
-
-export type LotteryEntryView = {
-  dropId: string;
-  entrant: string;
-  weight: number;
-  enteredAt: string;
-};
+import { type LotteryEntryView, type LotteryWin, tierWeights } from "./model";
 
 export type EnterRequest = {
   dropId: string;
@@ -79,7 +72,7 @@ async function entryWindow(db: DbOrTx, dropId: string, lock: boolean) {
 }
 
 function windowRefusal(state: {
-  allocation: "first_come" | "lottery";
+  allocation: AllocationMode;
   started: boolean;
   ended: boolean;
   paused: boolean;
@@ -189,8 +182,6 @@ export async function findLotteryEntry(
     .where(and(eq(lotteryEntries.dropId, dropId), eq(lotteryEntries.playerId, playerId)));
   return row ? entryView(row) : undefined;
 }
-
-export type LotteryWin = { redemptionId: string; actionDeadline: string | null };
 
 /** The player's win in a drop's draw, if they won; the deadline while a shipping address is due. */
 export async function findLotteryWin(

@@ -1,10 +1,12 @@
+import "server-only";
 import { and, asc, eq, isNull, lte, sql } from "drizzle-orm";
 import type { Db, DbOrTx } from "@/db/client";
 import { drops, lotteryWinNotices, prizes, redemptions, users } from "@/db/schema";
 import { recordEvent } from "@/lib/audit/record-event";
 import { appUrl } from "@/lib/config/env";
 import { formatDateTime } from "@/lib/format";
-import { type Mail, MailFailure, type MailSettings, sendMail } from "@/lib/mail/send-mail";
+import type { Mail } from "@/lib/mail/model";
+import { MailFailure, type MailSettings, sendMail } from "@/lib/mail/send-mail";
 
 type Notice = {
   redemptionId: string;

@@ -1,7 +1,6 @@
+import "server-only";
 import { type Env, env } from "@/lib/config/env";
-
-/** Who may read /dev/mailbox; `none` when mail leaves through SMTP and the page does not exist. */
-export type MailboxAccess = "none" | "admins" | "public";
+import type { MailboxAccess } from "./model";
 
 export function mailboxAccess(config: Env = env()): MailboxAccess {
   if (config.SMTP_URL !== undefined) return "none";

@@ -1,12 +1,12 @@
+import "server-only";
 import { desc, eq, sql } from "drizzle-orm";
 import nodemailer, { type Transporter } from "nodemailer";
 import type { DbOrTx } from "@/db/client";
-import { type MailMessage, mailOutbox } from "@/db/schema";
+import { mailOutbox } from "@/db/schema";
 import { env } from "@/lib/config/env";
 import { AppError } from "@/lib/errors/app-error";
 import { logWarning } from "@/lib/log";
-
-export type Mail = { to: string; subject: string; text: string };
+import type { CapturedMail, Mail } from "./model";
 
 /** Without an SMTP URL mail is only captured, for the development mailbox. */
 export type MailSettings = { smtpUrl?: string; from: string };
@@ -87,7 +87,7 @@ export async function sendMail(
 export async function listMail(
   db: DbOrTx,
   { to, limit = 50 }: { to?: string; limit?: number } = {},
-): Promise<MailMessage[]> {
+): Promise<CapturedMail[]> {
   return db
     .select()
     .from(mailOutbox)

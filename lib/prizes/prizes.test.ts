@@ -1,15 +1,11 @@
 import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { auditEvents, users } from "@/db/schema";
-import { createDrop, createDropSchema } from "@/lib/drops/drops";
+import { createDrop } from "@/lib/drops/drops";
+import { createDropSchema } from "@/lib/drops/model";
 import { connectTestDb, createTestDrop } from "@/test/db";
-import {
-  createPrize,
-  createPrizeSchema,
-  getPrizeView,
-  updatePrize,
-  updatePrizeSchema,
-} from "./prizes";
+import { createPrizeSchema, updatePrizeSchema } from "./model";
+import { createPrize, getPrizeView, updatePrize } from "./prizes";
 
 const db = connectTestDb(4);
 

@@ -1,123 +1,14 @@
+import "server-only";
 import { desc, eq, sql } from "drizzle-orm";
 import { z } from "zod";
 import type { DbOrTx } from "@/db/client";
 import { dropPools, type Prize, prizes } from "@/db/schema";
 import { type RequestContext, recordEvent } from "@/lib/audit/record-event";
 import { AppError } from "@/lib/errors/app-error";
-import { NUL_MESSAGE, withoutNul } from "@/lib/validation/storable-text";
-import { prizeKinds } from "./model";
+import type { CreatePrizeInput, PrizeSummary, PrizeView, UpdatePrizeInput } from "./model";
 
 /** Who made an admin change, for the audit record written in the change's own transaction. */
 export type AdminActor = RequestContext & { actorId: string; tokenId?: string | null };
-
-const nameSchema = z
-  .string()
-  .trim()
-  .min(1, "Name is required")
-  .max(120, "Name is too long")
-  .refine(withoutNul, NUL_MESSAGE);
-const descriptionSchema = z
-  .string()
-  .trim()
-  .max(2000, "Description is at most 2,000 characters")
-  .refine(withoutNul, NUL_MESSAGE)
-  .nullable();
-const valueSchema = z.coerce
-  .number({ error: "Value must be a number" })
-  .min(0, "Value cannot be negative")
-  .max(1_000_000, "Value is at most 1,000,000")
-  .refine((v) => Math.abs(v * 100 - Math.round(v * 100)) < 1e-6, "At most two decimals");
-const quantitySchema = z.coerce
-  .number({ error: "Quantity must be a number" })
-  .int("Quantity must be a whole number")
-  .max(10_000_000, "At most 10,000,000");
-/** Decimal text, so 18 decimals survive (a float would round them); numeric(38,18) holds it. */
-const tokenAmountSchema = z
-  .union([z.string(), z.number()])
-  .transform((v) => String(v).trim())
-  .refine(
-    (v) => /^\d{1,20}(\.\d{1,18})?$/.test(v),
-    "Token amount is a number with at most 18 decimals",
-  )
-  .refine((v) => Number(v) > 0, "Token amount must be more than zero")
-  .nullable();
-const tokenSymbolSchema = z
-  .string()
-  .trim()
-  .toUpperCase()
-  .regex(/^[A-Z0-9]{2,12}$/, "Token symbol is 2 to 12 letters or digits, like USDC")
-  .nullable();
-
-type TokenFields = { kind?: string; tokenAmount?: string | null; tokenSymbol?: string | null };
-
-/** Token amount and symbol come together, and only on a crypto prize. */
-function checkTokenFields(d: TokenFields, ctx: z.RefinementCtx, kind: string | undefined) {
-  const given = [d.tokenAmount, d.tokenSymbol].filter((v) => v != null).length;
-  if (given === 0) return;
-  if (kind !== undefined && kind !== "crypto") {
-    ctx.addIssue({
-      code: "custom",
-      path: ["tokenAmount"],
-      message: "Only crypto prizes have a token amount",
-    });
-  } else if (given === 1) {
-    const missing = d.tokenAmount == null ? "tokenAmount" : "tokenSymbol";
-    ctx.addIssue({
-      code: "custom",
-      path: [missing],
-      message: "Give both the token amount and its symbol",
-    });
-  }
-}
-
-export const createPrizeSchema = z
-  .object({
-    name: nameSchema,
-    kind: z.enum(prizeKinds, { error: "Choose a kind: gift card, crypto or physical" }),
-    value: valueSchema,
-    quantity: quantitySchema.min(1, "At least one"),
-    description: descriptionSchema.optional(),
-    tokenAmount: tokenAmountSchema.optional(),
-    tokenSymbol: tokenSymbolSchema.optional(),
-  })
-  .superRefine((d, ctx) => checkTokenFields(d, ctx, d.kind));
-export type CreatePrizeInput = z.infer<typeof createPrizeSchema>;
-
-/** Every field optional; `retired` retires the prize or brings it back. The kind never changes. */
-export const updatePrizeSchema = z
-  .object({
-    name: nameSchema.optional(),
-    description: descriptionSchema.optional(),
-    value: valueSchema.optional(),
-    quantity: quantitySchema.min(0, "Quantity cannot be negative").optional(),
-    tokenAmount: tokenAmountSchema.optional(),
-    tokenSymbol: tokenSymbolSchema.optional(),
-    retired: z.boolean().optional(),
-  })
-  .strict()
-  .superRefine((d, ctx) => checkTokenFields(d, ctx, undefined));
-export type UpdatePrizeInput = z.infer<typeof updatePrizeSchema>;
-
-export type PrizeView = {
-  id: string;
-  name: string;
-  kind: (typeof prizeKinds)[number];
-  description: string | null;
-  valueCents: number;
-  tokenAmount: string | null;
-  tokenSymbol: string | null;
-  quantity: number;
-  /** Units held by drops (their pools), claimed or not. */
-  allocated: number;
-  claimed: number;
-  /** Stock not yet claimed: quantity minus claimed units. */
-  remaining: number;
-  /** Gift cards: codes in the pool not yet handed out; null for other kinds. */
-  codesUnused: number | null;
-  codesTotal: number | null;
-  retiredAt: string | null;
-  createdAt: string;
-};
 
 /** numeric(38,18) comes back padded ("5.000000000000000000"); players read "5". */
 export function formatTokenAmount(amount: string): string {
@@ -192,8 +83,6 @@ export async function getPrizeView(db: DbOrTx, prizeId: string): Promise<PrizeVi
   const [row] = await db.select(viewColumns).from(prizes).where(eq(prizes.id, prizeId));
   return row && toView(row);
 }
-
-export type PrizeSummary = Pick<Prize, "id" | "name" | "kind" | "valueCents" | "quantity">;
 
 /** One prize, or undefined for an unknown or malformed id. */
 export async function getPrize(db: DbOrTx, prizeId: string): Promise<PrizeSummary | undefined> {

@@ -1,37 +1,10 @@
+import "server-only";
 import { and, eq, sql } from "drizzle-orm";
-import { z } from "zod";
 import type { DbOrTx } from "@/db/client";
 import { redemptions } from "@/db/schema";
 import { payoutSignal, recordSignals } from "@/lib/abuse/account-links";
 import { AppError } from "@/lib/errors/app-error";
-import { NUL_MESSAGE, withoutNul } from "@/lib/validation/storable-text";
-
-const line = (label: string, max = 120) =>
-  z
-    .string()
-    .trim()
-    .min(1, `${label} is required`)
-    .max(max, `${label} is too long`)
-    .refine(withoutNul, NUL_MESSAGE);
-
-export const shippingAddressSchema = z.object({
-  name: line("Name"),
-  line1: line("Address"),
-  line2: z
-    .string()
-    .trim()
-    .max(120, "Address line 2 is too long")
-    .refine(withoutNul, NUL_MESSAGE)
-    .default(""),
-  city: line("City", 80),
-  postalCode: line("Postal code", 20),
-  country: z
-    .string()
-    .trim()
-    .toUpperCase()
-    .regex(/^[A-Z]{2}$/, "Country is a two-letter code, e.g. DE"),
-});
-export type ShippingAddress = z.infer<typeof shippingAddressSchema>;
+import type { ShippingAddress } from "./model";
 
 /**
  * Confirms where a physical prize goes. Only the owner, only while the claim awaits it and before

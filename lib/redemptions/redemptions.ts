@@ -1,33 +1,14 @@
+import "server-only";
 import { and, asc, desc, eq, gt } from "drizzle-orm";
 import { z } from "zod";
 import type { DbOrTx } from "@/db/client";
 import { checkpoints, drops, ledgerEntries, prizes, redemptions } from "@/db/schema";
 import { inclusionProof } from "@/lib/anchoring/proofs";
 import { decryptCode } from "@/lib/codes/code-crypto";
+import type { AllocationMode } from "@/lib/drops/model";
 import { toHex } from "@/lib/ledger/merkle";
-import type { ProvisionalPromise } from "@/lib/ledger/provisional";
 import { signAnchoringPromise } from "@/lib/ledger/sign-receipt";
-
-export type RedemptionView = {
-  id: string;
-  code: string;
-  status: "fulfilled" | "awaiting_action" | "expired" | "reversed";
-  actionDeadline: string | null;
-  shippingAddress: Record<string, string> | null;
-  claimedAt: string;
-  drop: { id: string; title: string };
-  /** Granted at a lottery's draw rather than claimed. */
-  wonInDraw: boolean;
-  prize: {
-    id: string;
-    name: string;
-    kind: "gift_card" | "crypto" | "physical";
-    valueCents: number;
-  };
-  anchoring: { status: "pending" } | { status: "anchored"; treeSize: number; txHash: string };
-  /** Set when an admin reversed the redemption: the unit went back and a reversal leaf was logged. */
-  reversal: { reversedAt: string; reason: string } | null;
-};
+import type { AnchoredReceipt, PendingReceipt, ReceiptKind, RedemptionView } from "./model";
 
 const columns = {
   id: redemptions.id,
@@ -59,7 +40,7 @@ type Row = {
   createdAt: Date;
   dropId: string;
   dropTitle: string;
-  allocation: "first_come" | "lottery";
+  allocation: AllocationMode;
   prizeId: string;
   prizeName: string;
   prizeKind: RedemptionView["prize"]["kind"];
@@ -143,32 +124,6 @@ export async function getPlayerRedemption(
   );
   return row && toView(db, row);
 }
-
-export type PendingReceipt = {
-  version: 1;
-  status: "pending";
-  leaf: { index: number | null; data: string; salt: string; playerId: string };
-  /** The operator's signed promise to anchor by a deadline (see lib/ledger/provisional.ts). */
-  promise?: ProvisionalPromise;
-};
-
-export type AnchoredReceipt = {
-  version: 1;
-  status: "anchored";
-  leaf: { index: number; data: string; salt: string; playerId: string };
-  inclusionProof: string[];
-  checkpoint: { treeSize: number; rootHash: string };
-  anchor: {
-    chainId: number;
-    contract: string;
-    txHash: string;
-    blockNumber: number;
-    blockTime: number;
-  };
-};
-
-/** Which of a redemption's ledger entries a receipt proves: the claim itself, or its reversal. */
-export type ReceiptKind = "redemption" | "reversal";
 
 /**
  * The player's receipt: provisional until a checkpoint covering the entry is on chain. A reversal

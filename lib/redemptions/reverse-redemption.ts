@@ -1,3 +1,4 @@
+import "server-only";
 import { sql } from "drizzle-orm";
 import { z } from "zod";
 import type { Db, Tx } from "@/db/client";
@@ -6,25 +7,9 @@ import type { RequestContext } from "@/lib/audit/record-event";
 import { recordEvent } from "@/lib/audit/record-event";
 import { AppError } from "@/lib/errors/app-error";
 import { decodeLeaf, encodeLeaf } from "@/lib/ledger/leaf";
-import { NUL_MESSAGE, withoutNul } from "@/lib/validation/storable-text";
-
-export const reversalSchema = z.object({
-  reason: z
-    .string({ error: "Say why the redemption is reversed" })
-    .trim()
-    .min(1, "Say why the redemption is reversed")
-    .max(500, "At most 500 characters")
-    .refine(withoutNul, NUL_MESSAGE),
-});
-
-export type ReversalRequest = { redemptionId: string; adminId: string; reason: string };
-
-export type Reversal = {
-  redemptionId: string;
-  reversedAt: string;
-  reason: string;
-  unitId: number;
-};
+import type { PrizeKind } from "@/lib/prizes/model";
+import type { RedemptionStatus } from "./model";
+import { type Reversal, type ReversalRequest, reversalSchema } from "./model";
 
 /**
  * An admin takes a redemption back: it is marked reversed, its unit goes back to the drop, and a
@@ -47,11 +32,11 @@ export async function reverseRedemption(
   }
   return db.transaction(async (tx) => {
     const [current] = await tx.execute<{
-      status: "fulfilled" | "awaiting_action" | "expired" | "reversed";
+      status: RedemptionStatus;
       unit_id: number;
       drop_id: string;
       prize_id: string;
-      prize_kind: "gift_card" | "crypto" | "physical";
+      prize_kind: PrizeKind;
       drop_live: boolean;
       reversed_at: Date | null;
     }>(sql`

@@ -3,12 +3,9 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { redemptions, users } from "@/db/schema";
 import { claimDrop } from "@/lib/claims/claim-drop";
 import { connectTestDb, createPlayers, createTestDrop } from "@/test/db";
+import { redemptionSearchSchema } from "./model";
 import { reverseRedemption } from "./reverse-redemption";
-import {
-  getAdminRedemption,
-  redemptionSearchSchema,
-  searchRedemptions,
-} from "./search-redemptions";
+import { getAdminRedemption, searchRedemptions } from "./search-redemptions";
 
 const db = connectTestDb();
 

@@ -1,57 +1,16 @@
+import "server-only";
 import { and, desc, eq, gte, lt, type SQL, sql } from "drizzle-orm";
 import { z } from "zod";
 import type { DbOrTx } from "@/db/client";
 import { checkpoints, drops, ledgerEntries, prizes, redemptions, users } from "@/db/schema";
-import { type AuditEventView, searchAuditEvents } from "@/lib/audit/search-events";
-import { plainText } from "@/lib/validation/storable-text";
-
-/** Turns the "" of an empty form field or query parameter into "not given". */
-const optional = <T extends z.ZodType>(schema: T) =>
-  z.preprocess(
-    (value) => (typeof value === "string" && value.trim() === "" ? undefined : value),
-    schema.optional(),
-  );
-
-/** Dates PostgreSQL and JavaScript agree on. */
-const moment = z.coerce
-  .date({ error: "Enter a date and time" })
-  .min(new Date("1970-01-01T00:00:00Z"), "Too early")
-  .max(new Date("9999-12-31T23:59:59Z"), "Too late");
-
-export const redemptionStatuses = ["fulfilled", "awaiting_action", "expired", "reversed"] as const;
-export type RedemptionStatus = (typeof redemptionStatuses)[number];
-
-/** The filters of the admin search page and API (all optional) and the page asked for. */
-export const redemptionSearchSchema = z.object({
-  /** A player's account id, or their email address (exact, any case). */
-  player: optional(plainText(254)),
-  dropId: optional(z.uuid({ error: "Drop is a drop id" })),
-  prizeId: optional(z.uuid({ error: "Prize is a prize id" })),
-  status: optional(
-    z.enum(redemptionStatuses, {
-      error: "Status is fulfilled, awaiting_action, expired or reversed",
-    }),
-  ),
-  from: optional(moment),
-  to: optional(moment),
-  /** The id of the last redemption of the previous page. */
-  after: optional(z.uuid({ error: "after is a redemption id" })),
-  limit: optional(z.coerce.number().int().min(1).max(200)),
-});
-export type RedemptionSearch = z.infer<typeof redemptionSearchSchema>;
-
-export type AdminRedemptionSummary = {
-  id: string;
-  claimedAt: string;
-  status: RedemptionStatus;
-  player: { id: string; email: string };
-  drop: { id: string; title: string };
-  prize: { id: string; name: string; kind: "gift_card" | "crypto" | "physical" };
-  /** The redemption leaf's place in the log and whether a checkpoint on chain covers it. */
-  anchoring:
-    | { status: "pending"; leafIndex: number | null }
-    | { status: "anchored"; leafIndex: number };
-};
+import { searchAuditEvents } from "@/lib/audit/search-events";
+import {
+  type AdminRedemptionDetail,
+  type AdminRedemptionSummary,
+  type RedemptionSearch,
+  type RedemptionStatus,
+  redemptionStatuses,
+} from "./model";
 
 const UUID = z.uuid();
 
@@ -214,27 +173,6 @@ async function searchRows(
     .orderBy(desc(redemptions.createdAt), desc(redemptions.id))
     .limit(limit + 1);
 }
-
-export type AdminRedemptionDetail = AdminRedemptionSummary & {
-  unitId: number;
-  actionDeadline: string | null;
-  shippingAddress: Record<string, string> | null;
-  expiredAt: string | null;
-  reversal: {
-    reversedAt: string;
-    reason: string;
-    by: { id: string; email: string } | null;
-  } | null;
-  /** The redemption's entries in the log: its claim, then an expiry or a reversal. */
-  ledger: Array<{
-    kind: "redemption" | "reversal" | "expiry";
-    leafIndex: number | null;
-    anchored: boolean;
-    loggedAt: string;
-  }>;
-  /** Audit events about this redemption (expiry, shipping, reversal), newest first. */
-  audit: AuditEventView[];
-};
 
 /** Everything an admin sees of one redemption (never its code). */
 export async function getAdminRedemption(

@@ -14,6 +14,7 @@ import type postgres from "postgres";
 import type { Db } from "@/db/client";
 import { rebuildAnalyticsRollups } from "@/lib/analytics/rebuild";
 import { encryptCode } from "@/lib/codes/code-crypto";
+import { type PrizeKind, prizeKinds } from "@/lib/prizes/model";
 import { createPlayers, newRunId } from "./seed";
 
 export type AnalyticsSeed = {
@@ -30,7 +31,6 @@ export type AnalyticsSeed = {
 const REGIONS = [
   ..."US US US US US US GB GB GB DE DE DE FR FR CA CA AU BR BR JP MX IN NL SE ES IT PL".split(" "),
 ];
-const KINDS = ["gift_card", "crypto", "physical"] as const;
 const PRIZES = 40;
 const PER_DROP = 5_000;
 /** Share of redemptions that belong to the drop live now. */
@@ -70,9 +70,9 @@ export async function seedAnalytics(
       from unnest(${players.map((p) => p.id)}::uuid[]) with ordinality as t(id, k)`;
     await conn`update users u set region = s.region from seed_players s where s.id = u.id`;
 
-    const prizes = await conn<Array<{ id: string; kind: (typeof KINDS)[number] }>>`
+    const prizes = await conn<Array<{ id: string; kind: PrizeKind }>>`
       insert into prizes (name, kind, value_cents, quantity, token_amount, token_symbol)
-      select 'Seed prize ' || ${runId} || ' #' || g, (${KINDS as unknown as string[]}::prize_kind[])[1 + g % 3],
+      select 'Seed prize ' || ${runId} || ' #' || g, (${prizeKinds as unknown as string[]}::prize_kind[])[1 + g % 3],
              500 + (g * 1237) % 20000, 1000000,
              case when g % 3 = 1 then 10 end, case when g % 3 = 1 then 'PLT' end
       from generate_series(1, ${PRIZES}) g

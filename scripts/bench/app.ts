@@ -5,7 +5,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
-import { TSX_BIN } from "../lib/runtime";
+import { tsxArgs } from "../lib/runtime";
 
 export type BenchApp = {
   baseUrl: string;
@@ -63,7 +63,7 @@ export async function startApp(options: AppOptions): Promise<BenchApp> {
     delete env[name];
   }
   if (options.nodeOptions) env.NODE_OPTIONS = options.nodeOptions;
-  const child: ChildProcess = spawn(process.execPath, [TSX_BIN, "scripts/start.ts"], {
+  const child: ChildProcess = spawn(process.execPath, tsxArgs("scripts/start.ts"), {
     env: env as NodeJS.ProcessEnv,
     stdio: ["ignore", "pipe", "pipe"],
   });

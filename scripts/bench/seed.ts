@@ -6,8 +6,10 @@
 import { createHash, randomBytes } from "node:crypto";
 import type postgres from "postgres";
 import type { Db } from "@/db/client";
-import { createDrop, createDropSchema } from "@/lib/drops/drops";
-import { createPrize, createPrizeSchema } from "@/lib/prizes/prizes";
+import { createDrop } from "@/lib/drops/drops";
+import { createPrize } from "@/lib/prizes/prizes";
+import { createDropSchema } from "../../lib/drops/model";
+import { createPrizeSchema } from "../../lib/prizes/model";
 
 export type LoadPlayer = { id: string; email: string; token?: string };
 export type LoadSeed = { dropId: string; players: Array<Required<LoadPlayer>> };

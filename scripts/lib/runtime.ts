@@ -4,7 +4,6 @@ import fs from "node:fs";
 import path from "node:path";
 import { codeKeys } from "../../lib/codes/code-crypto";
 import { ConfigError, type Env, parseEnv } from "../../lib/config/env";
-import { printReadably } from "./pretty-logs";
 
 /**
  * Parses the environment or exits naming every bad or missing variable. `required` names the
@@ -42,7 +41,15 @@ export function authSecret(env: Env): string {
 }
 
 export const NEXT_BIN = path.join("node_modules", "next", "dist", "bin", "next");
-export const TSX_BIN = path.join("node_modules", "tsx", "dist", "cli.mjs");
+const TSX_BIN = path.join("node_modules", "tsx", "dist", "cli.mjs");
+
+/**
+ * Node's arguments to run a TypeScript entry point from source: tsx, with `server-only` the no-op
+ * it is outside a React Server Components bundle (see server-only-noop.mjs).
+ */
+export function tsxArgs(script: string, ...args: string[]): string[] {
+  return [TSX_BIN, "--import", "./scripts/lib/server-only-noop.mjs", script, ...args];
+}
 
 export function run(cmd: string, args: string[], extraEnv: Record<string, string> = {}) {
   return new Promise<void>((resolve, reject) => {
@@ -55,21 +62,23 @@ export function run(cmd: string, args: string[], extraEnv: Record<string, string
 
 /**
  * Starts a long-running child that shares our terminal; resolves the returned promise on exit.
- * `readable`: its JSON log lines are pretty-printed (npm start); otherwise they stay JSON.
+ * `show`: writes the child's piped output (npm start pretty-prints its JSON log lines); without
+ * it the child writes straight to our stdout and stderr. Passed in rather than imported, so the
+ * production entry points do not carry the development-only pretty-printer.
  */
 export function startChild(
   name: string,
   cmd: string,
   args: string[],
   env: Record<string, string>,
-  readable = false,
+  show?: (child: ChildProcess) => Promise<void>,
 ): { child: ChildProcess; exited: Promise<number | null> } {
-  const output = readable ? "pipe" : "inherit";
+  const output = show ? "pipe" : "inherit";
   const child = spawn(cmd, args, {
     stdio: ["ignore", output, output],
     env: { ...process.env, ...env },
   });
-  if (readable) void printReadably(child);
+  if (show) void show(child);
   // If this process dies without stopping its children (a signal to it alone, an uncaught error),
   // the children must not outlive it.
   process.once("exit", () => {

@@ -7,19 +7,10 @@ import { signOut } from "@/auth";
 import { getDb } from "@/db/client";
 import type { FormState } from "@/lib/actions/form-state";
 import { runAction, throwIfRefused } from "@/lib/actions/run-action";
-import {
-  createApiTokenForUser,
-  revokeApiToken,
-  type ShownToken,
-  TOKEN_TTL_CHOICES,
-} from "@/lib/auth/api-tokens";
+import { createApiTokenForUser, revokeApiToken } from "@/lib/auth/api-tokens";
 import { currentUser } from "@/lib/auth/current-user";
-import {
-  declarationSchema,
-  declareProfile,
-  getProfile,
-  missingDeclarations,
-} from "@/lib/auth/profile";
+import { declarationSchema, type ShownToken, TOKEN_TTL_CHOICES } from "@/lib/auth/model";
+import { declareProfile, getProfile, missingDeclarations } from "@/lib/auth/profile";
 import { endAllSessions } from "@/lib/auth/sessions";
 import { beginEnrolment, confirmEnrolment, disableTwoFactor } from "@/lib/auth/two-factor";
 import { clientInfo } from "@/lib/http/client-info";

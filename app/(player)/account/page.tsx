@@ -4,11 +4,12 @@ import { redirect } from "next/navigation";
 import { ApiTokenForm } from "@/components/account/api-token-form";
 import { ProfileForm } from "@/components/account/profile-form";
 import { getDb } from "@/db/client";
-import { listApiTokens, TOKEN_TTL_CHOICES } from "@/lib/auth/api-tokens";
+import { listApiTokens } from "@/lib/auth/api-tokens";
 import { currentUser } from "@/lib/auth/current-user";
+import { TOKEN_TTL_CHOICES } from "@/lib/auth/model";
 import { getProfile } from "@/lib/auth/profile";
 import { formatDateTime } from "@/lib/format";
-import { countryName } from "@/lib/geo/countries";
+import { countryName } from "@/lib/geo/model";
 import {
   createTokenAction,
   declareProfileAction,

@@ -7,7 +7,7 @@ import { listAnchoredCheckpoints, listLeaves } from "@/lib/anchoring/public-log"
 import { logSize } from "@/lib/anchoring/sequence-entries";
 import { env } from "@/lib/config/env";
 import { shortHash } from "@/lib/format";
-import { configuredIdentity } from "@/lib/ledger/identity";
+import { configuredIdentity } from "@/lib/ledger/configured-identity";
 
 export const metadata: Metadata = { title: "Ledger" };
 export const dynamic = "force-dynamic";

@@ -2,7 +2,7 @@ import type { Metadata } from "next";
 import { LedgerIdentityFacts } from "@/components/ledger/ledger-identity";
 import { ReceiptVerifier } from "@/components/ledger/receipt-verifier";
 import { env, publicRpcUrl } from "@/lib/config/env";
-import { configuredIdentity } from "@/lib/ledger/identity";
+import { configuredIdentity } from "@/lib/ledger/configured-identity";
 
 export const metadata: Metadata = { title: "Verify a receipt" };
 export const dynamic = "force-dynamic";

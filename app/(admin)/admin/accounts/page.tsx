@@ -2,7 +2,9 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { AccountStateBadges } from "@/components/admin/account-state-badges";
 import { getDb } from "@/db/client";
-import { accountSearchSchema, roles, searchAccounts } from "@/lib/admin/manage-accounts";
+import { searchAccounts } from "@/lib/admin/manage-accounts";
+import { accountSearchSchema } from "@/lib/admin/model";
+import { roles } from "@/lib/auth/model";
 import { requirePageRole } from "@/lib/auth/require-page-role";
 import { formatDateTime } from "@/lib/format";
 

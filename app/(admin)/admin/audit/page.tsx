@@ -2,12 +2,8 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { AuditTable } from "@/components/audit/audit-table";
 import { getDb } from "@/db/client";
-import {
-  auditFilterSchema,
-  auditPageSchema,
-  outcomes,
-  searchAuditEvents,
-} from "@/lib/audit/search-events";
+import { auditFilterSchema, auditPageSchema, outcomes } from "@/lib/audit/model";
+import { searchAuditEvents } from "@/lib/audit/search-events";
 import { requirePageRole } from "@/lib/auth/require-page-role";
 
 export const metadata: Metadata = { title: "Audit trail" };

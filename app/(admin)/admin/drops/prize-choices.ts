@@ -1,5 +1,5 @@
 import type { PrizeChoice } from "@/components/admin/drop-form";
-import type { PrizeView } from "@/lib/prizes/prizes";
+import type { PrizeView } from "@/lib/prizes/model";
 
 /**
  * The prizes a drop form offers: those not retired, plus `keep` (the prizes a drop being edited

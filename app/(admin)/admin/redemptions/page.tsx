@@ -6,11 +6,8 @@ import { requirePageRole } from "@/lib/auth/require-page-role";
 import { listAllDrops } from "@/lib/drops/drops";
 import { formatDateTime } from "@/lib/format";
 import { listPrizes } from "@/lib/prizes/prizes";
-import {
-  redemptionSearchSchema,
-  redemptionStatuses,
-  searchRedemptions,
-} from "@/lib/redemptions/search-redemptions";
+import { redemptionSearchSchema, redemptionStatuses } from "@/lib/redemptions/model";
+import { searchRedemptions } from "@/lib/redemptions/search-redemptions";
 
 export const metadata: Metadata = { title: "Redemptions" };
 

@@ -4,7 +4,7 @@ import { getDb } from "@/db/client";
 import { listExcludedRegions } from "@/lib/abuse/regions";
 import { requirePageRole } from "@/lib/auth/require-page-role";
 import { formatDateTime } from "@/lib/format";
-import { COUNTRIES, countryName, isCountryCode } from "@/lib/geo/countries";
+import { COUNTRIES, countryName, isCountryCode } from "@/lib/geo/model";
 import { ExcludeRegionForm, IncludeRegionForm } from "./region-forms";
 
 export const metadata: Metadata = { title: "Excluded regions" };

@@ -2,7 +2,8 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { ClaimAttemptsTable } from "@/components/audit/claim-attempts-table";
 import { getDb } from "@/db/client";
-import { attemptsPageSchema, listClaimAttempts } from "@/lib/audit/claim-attempts";
+import { listClaimAttempts } from "@/lib/audit/claim-attempts";
+import { attemptsPageSchema } from "@/lib/audit/model";
 import { requirePageRole } from "@/lib/auth/require-page-role";
 
 export const metadata: Metadata = { title: "My claim attempts" };

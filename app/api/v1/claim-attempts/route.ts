@@ -1,7 +1,8 @@
 import { getDb } from "@/db/client";
 import { claimAttemptsResponse } from "@/lib/api/claims";
 import { respond } from "@/lib/api/respond";
-import { attemptsPageSchema, listClaimAttempts } from "@/lib/audit/claim-attempts";
+import { listClaimAttempts } from "@/lib/audit/claim-attempts";
+import { attemptsPageSchema } from "@/lib/audit/model";
 import { apiCaller, requireRole } from "@/lib/auth/current-user";
 import { apiRoute } from "@/lib/http/api-handler";
 

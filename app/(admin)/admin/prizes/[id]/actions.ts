@@ -6,7 +6,8 @@ import { z } from "zod";
 import { getDb } from "@/db/client";
 import type { FormState } from "@/lib/actions/form-state";
 import { runAction } from "@/lib/actions/run-action";
-import { type ImportSummary, importGiftCodes } from "@/lib/codes/import-codes";
+import { importGiftCodes } from "@/lib/codes/import-codes";
+import type { ImportSummary } from "@/lib/codes/model";
 import { clientInfo } from "@/lib/http/client-info";
 
 /** The rejected lines the page lists; the count covers them all. */

@@ -7,7 +7,8 @@ import { getDb } from "@/db/client";
 import { type FormState, formFields, onceValid } from "@/lib/actions/form-state";
 import { runAction } from "@/lib/actions/run-action";
 import { clientInfo } from "@/lib/http/client-info";
-import { reversalSchema, reverseRedemption } from "@/lib/redemptions/reverse-redemption";
+import { reversalSchema } from "@/lib/redemptions/model";
+import { reverseRedemption } from "@/lib/redemptions/reverse-redemption";
 
 const reversalForm = reversalSchema
   .extend({ confirm: z.unknown() })

@@ -6,7 +6,8 @@ import { getDb } from "@/db/client";
 import { claimContext } from "@/lib/abuse/request-signals";
 import type { FormState } from "@/lib/actions/form-state";
 import { runAction } from "@/lib/actions/run-action";
-import { enterLottery, type LotteryEntryView } from "@/lib/lottery/lottery";
+import { enterLottery } from "@/lib/lottery/lottery";
+import type { LotteryEntryView } from "@/lib/lottery/model";
 
 export async function enterLotteryAction(
   dropId: string,

@@ -9,7 +9,8 @@ import { currentUser } from "@/lib/auth/current-user";
 import { databaseNow } from "@/lib/drops/drops";
 import { formatDateTime } from "@/lib/format";
 import { entrantId } from "@/lib/lottery/draw";
-import { findLotteryEntry, lotteryTranscript, tierWeights } from "@/lib/lottery/lottery";
+import { findLotteryEntry, lotteryTranscript } from "@/lib/lottery/lottery";
+import { tierWeights } from "@/lib/lottery/model";
 
 export const metadata: Metadata = { title: "Lottery draw" };
 

@@ -1,5 +1,6 @@
 import { getDb } from "@/db/client";
-import { accountSearchSchema, searchAccounts } from "@/lib/admin/manage-accounts";
+import { searchAccounts } from "@/lib/admin/manage-accounts";
+import { accountSearchSchema } from "@/lib/admin/model";
 import { accountsPageResponse } from "@/lib/api/admin-accounts";
 import { respond } from "@/lib/api/respond";
 import { apiCaller, requireRole } from "@/lib/auth/current-user";

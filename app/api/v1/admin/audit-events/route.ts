@@ -3,12 +3,8 @@ import { auditEventsPageResponse } from "@/lib/api/audit";
 import { respond } from "@/lib/api/respond";
 import { exportFormatQuery } from "@/lib/api/wire";
 import { auditCsvStream } from "@/lib/audit/csv";
-import {
-  auditFilterSchema,
-  auditPageSchema,
-  eachAuditEvent,
-  searchAuditEvents,
-} from "@/lib/audit/search-events";
+import { auditFilterSchema, auditPageSchema } from "@/lib/audit/model";
+import { eachAuditEvent, searchAuditEvents } from "@/lib/audit/search-events";
 import { apiCaller, requireRole } from "@/lib/auth/current-user";
 import { apiRoute } from "@/lib/http/api-handler";
 

@@ -3,7 +3,8 @@ import { dropsResponse } from "@/lib/api/admin-drops";
 import { respond } from "@/lib/api/respond";
 import { createdResponse } from "@/lib/api/wire";
 import { apiCaller, requireRole } from "@/lib/auth/current-user";
-import { createDrop, createDropSchema, listAllDrops } from "@/lib/drops/drops";
+import { createDrop, listAllDrops } from "@/lib/drops/drops";
+import { createDropSchema } from "@/lib/drops/model";
 import { apiRoute, readJson, requestContext } from "@/lib/http/api-handler";
 
 export const GET = apiRoute(async (request) => {

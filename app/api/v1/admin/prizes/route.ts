@@ -4,7 +4,8 @@ import { respond } from "@/lib/api/respond";
 import { createdResponse } from "@/lib/api/wire";
 import { apiCaller, requireRole } from "@/lib/auth/current-user";
 import { apiRoute, readJson, requestContext } from "@/lib/http/api-handler";
-import { createPrize, createPrizeSchema, listPrizes } from "@/lib/prizes/prizes";
+import { createPrizeSchema } from "@/lib/prizes/model";
+import { createPrize, listPrizes } from "@/lib/prizes/prizes";
 
 export const GET = apiRoute(async (request) => {
   requireRole(await apiCaller(request), "admin");

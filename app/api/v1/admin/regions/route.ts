@@ -1,9 +1,6 @@
 import { getDb } from "@/db/client";
-import {
-  excludedRegionsSchema,
-  listExcludedRegions,
-  setExcludedRegions,
-} from "@/lib/abuse/regions";
+import { excludedRegionsSchema } from "@/lib/abuse/model";
+import { listExcludedRegions, setExcludedRegions } from "@/lib/abuse/regions";
 import { excludedRegionsResponse } from "@/lib/api/regions";
 import { respond } from "@/lib/api/respond";
 import { apiCaller, requireRole } from "@/lib/auth/current-user";

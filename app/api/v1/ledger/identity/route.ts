@@ -3,7 +3,8 @@ import { respond } from "@/lib/api/respond";
 import { env } from "@/lib/config/env";
 import { AppError } from "@/lib/errors/app-error";
 import { apiRoute } from "@/lib/http/api-handler";
-import { identityFromEnv, LedgerIdentityError } from "@/lib/ledger/identity";
+import { identityFromEnv } from "@/lib/ledger/configured-identity";
+import { LedgerIdentityError } from "@/lib/ledger/identity";
 
 export const dynamic = "force-dynamic";
 

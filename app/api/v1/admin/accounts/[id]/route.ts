@@ -1,5 +1,6 @@
 import { getDb } from "@/db/client";
-import { accountChangeSchema, changeAccount, getAccountDetail } from "@/lib/admin/manage-accounts";
+import { changeAccount, getAccountDetail } from "@/lib/admin/manage-accounts";
+import { accountChangeSchema } from "@/lib/admin/model";
 import { accountDetailResponse } from "@/lib/api/admin-accounts";
 import { respond } from "@/lib/api/respond";
 import { apiCaller, requireRole } from "@/lib/auth/current-user";

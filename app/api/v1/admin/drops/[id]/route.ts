@@ -2,7 +2,8 @@ import { getDb } from "@/db/client";
 import { dropResponse } from "@/lib/api/drops";
 import { respond } from "@/lib/api/respond";
 import { apiCaller, requireRole } from "@/lib/auth/current-user";
-import { getDrop, updateDrop, updateDropSchema } from "@/lib/drops/drops";
+import { getDrop, updateDrop } from "@/lib/drops/drops";
+import { updateDropSchema } from "@/lib/drops/model";
 import { AppError } from "@/lib/errors/app-error";
 import { apiRoute, readJson, requestContext } from "@/lib/http/api-handler";
 

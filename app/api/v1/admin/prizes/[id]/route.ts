@@ -4,7 +4,8 @@ import { respond } from "@/lib/api/respond";
 import { apiCaller, requireRole } from "@/lib/auth/current-user";
 import { AppError } from "@/lib/errors/app-error";
 import { apiRoute, readJson, requestContext } from "@/lib/http/api-handler";
-import { getPrizeView, updatePrize, updatePrizeSchema } from "@/lib/prizes/prizes";
+import { updatePrizeSchema } from "@/lib/prizes/model";
+import { getPrizeView, updatePrize } from "@/lib/prizes/prizes";
 
 type Context = { params: Promise<{ id: string }> };
 

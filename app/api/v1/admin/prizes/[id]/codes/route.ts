@@ -2,8 +2,8 @@ import { getDb } from "@/db/client";
 import { importCodesBody, importReportResponse } from "@/lib/api/admin-prizes";
 import { respond } from "@/lib/api/respond";
 import { apiCaller, requireRole } from "@/lib/auth/current-user";
-import { MAX_CSV_BYTES } from "@/lib/codes/code-rules";
 import { importGiftCodes } from "@/lib/codes/import-codes";
+import { MAX_CSV_BYTES } from "@/lib/codes/model";
 import { AppError } from "@/lib/errors/app-error";
 import { apiRoute, isJsonContentType, readBody, requestContext } from "@/lib/http/api-handler";
 

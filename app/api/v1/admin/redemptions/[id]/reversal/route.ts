@@ -3,7 +3,8 @@ import { reversalResponse } from "@/lib/api/admin-redemptions";
 import { respond } from "@/lib/api/respond";
 import { apiCaller, requireRole } from "@/lib/auth/current-user";
 import { apiRoute, readJson, requestContext } from "@/lib/http/api-handler";
-import { reversalSchema, reverseRedemption } from "@/lib/redemptions/reverse-redemption";
+import { reversalSchema } from "@/lib/redemptions/model";
+import { reverseRedemption } from "@/lib/redemptions/reverse-redemption";
 
 /** Reverses a redemption `{ reason }`: the unit returns to the drop, a reversal leaf is logged. */
 export const POST = apiRoute<{ params: Promise<{ id: string }> }>(async (request, context) => {

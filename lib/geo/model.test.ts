@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { COUNTRIES, countryCodeSchema, countryName, isCountryCode } from "./countries";
+import { COUNTRIES, countryCodeSchema, countryName, isCountryCode } from "./model";
 
 describe("countries", () => {
   it("lists each of the 249 assigned ISO 3166-1 alpha-2 codes once, in code order", () => {

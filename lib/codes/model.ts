@@ -25,3 +25,17 @@ export const rejectionReasonLabels: Record<RejectionReason, string> = {
   duplicate_in_file: "Repeats an earlier line of this file",
   already_imported: "Already in this prize's pool",
 };
+
+export type ImportRejection = {
+  line: number;
+  code?: string;
+  reason: RejectionReason;
+  /** duplicate_in_file: the earlier line with the same code, so the admin can find both. */
+  firstLine?: number;
+};
+export type ImportReport = { accepted: number; rejected: ImportRejection[]; total: number };
+/** A report as the admin's form shows it: every count, but only the first rejected lines. */
+export type ImportSummary = Omit<ImportReport, "rejected"> & {
+  rejectedCount: number;
+  rejected: ImportRejection[];
+};

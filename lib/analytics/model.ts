@@ -3,6 +3,8 @@
  * the database clock; every count is exact (rollups are kept in step in the same transaction as
  * the change they count).
  */
+import type { AllocationMode } from "@/lib/drops/model";
+import type { PrizeKind } from "@/lib/prizes/model";
 
 /** Claim answers grouped as the dashboard shows them; every other refusal reason is `other`. */
 export const outcomeCategories = [
@@ -15,8 +17,6 @@ export const outcomeCategories = [
 ] as const;
 export type OutcomeCategory = (typeof outcomeCategories)[number];
 export type OutcomeCounts = Record<OutcomeCategory, number>;
-
-export type PrizeKind = "gift_card" | "crypto" | "physical";
 
 /** The channel every claim batch notifies (payload: the drop id) after its counters moved. */
 export const ANALYTICS_CHANNEL = "analytics";
@@ -127,7 +127,7 @@ export type DropReport = {
     startsAt: string;
     endsAt: string;
     endedEarlyAt: string | null;
-    allocation: "first_come" | "lottery";
+    allocation: AllocationMode;
   };
   /** Seconds from the start until claims reached the drop's units; null if it never sold out. */
   timeToSellOutSeconds: number | null;

@@ -1,4 +1,11 @@
+/** Claims as the browser may see them: loyalty tiers, refusal reasons and their words, the answer. */
 import type { ErrorCode } from "@/lib/errors/app-error";
+import type { RedemptionStatus } from "@/lib/redemptions/model";
+
+/** Loyalty tiers, lowest first: a rule or pool for a tier admits that tier and every higher one. */
+export const loyaltyTiers = ["bronze", "silver", "gold"] as const;
+export type LoyaltyTier = (typeof loyaltyTiers)[number];
+export const tierRank: Record<LoyaltyTier, number> = { bronze: 0, silver: 1, gold: 2 };
 
 export const eligibilityRules = [
   "suspended",
@@ -67,3 +74,18 @@ export function refusalErrorCode(reason: RefusalReason): ErrorCode {
   if (reason === "lottery") return "bad_request";
   return reason as ErrorCode;
 }
+
+export type ClaimedRedemption = {
+  id: string;
+  dropId: string;
+  prizeId: string;
+  unitId: number;
+  claimedAt: string;
+  status: Extract<RedemptionStatus, "fulfilled" | "awaiting_action">;
+  actionDeadline: string | null;
+  receipt: {
+    version: 1;
+    status: "pending";
+    leaf: { index: null; data: string; salt: string; playerId: string };
+  };
+};

@@ -1,0 +1,157 @@
+/** Redemptions as the browser may see them: statuses, the player's and the admin's views, forms. */
+import { z } from "zod";
+import type { AuditEventView } from "@/lib/audit/model";
+import type { LedgerKind } from "@/lib/ledger/model";
+import type { ProvisionalPromise } from "@/lib/ledger/provisional";
+import type { PrizeKind } from "@/lib/prizes/model";
+import { moment, optional } from "@/lib/validation/query-fields";
+import { NUL_MESSAGE, plainText, withoutNul } from "@/lib/validation/storable-text";
+
+export const redemptionStatuses = ["fulfilled", "awaiting_action", "expired", "reversed"] as const;
+export type RedemptionStatus = (typeof redemptionStatuses)[number];
+
+/** The filters of the admin search page and API (all optional) and the page asked for. */
+export const redemptionSearchSchema = z.object({
+  /** A player's account id, or their email address (exact, any case). */
+  player: optional(plainText(254)),
+  dropId: optional(z.uuid({ error: "Drop is a drop id" })),
+  prizeId: optional(z.uuid({ error: "Prize is a prize id" })),
+  status: optional(
+    z.enum(redemptionStatuses, {
+      error: "Status is fulfilled, awaiting_action, expired or reversed",
+    }),
+  ),
+  from: optional(moment),
+  to: optional(moment),
+  /** The id of the last redemption of the previous page. */
+  after: optional(z.uuid({ error: "after is a redemption id" })),
+  limit: optional(z.coerce.number().int().min(1).max(200)),
+});
+export type RedemptionSearch = z.infer<typeof redemptionSearchSchema>;
+
+export type AdminRedemptionSummary = {
+  id: string;
+  claimedAt: string;
+  status: RedemptionStatus;
+  player: { id: string; email: string };
+  drop: { id: string; title: string };
+  prize: { id: string; name: string; kind: PrizeKind };
+  /** The redemption leaf's place in the log and whether a checkpoint on chain covers it. */
+  anchoring:
+    | { status: "pending"; leafIndex: number | null }
+    | { status: "anchored"; leafIndex: number };
+};
+
+export type AdminRedemptionDetail = AdminRedemptionSummary & {
+  unitId: number;
+  actionDeadline: string | null;
+  shippingAddress: Record<string, string> | null;
+  expiredAt: string | null;
+  reversal: {
+    reversedAt: string;
+    reason: string;
+    by: { id: string; email: string } | null;
+  } | null;
+  /** The redemption's entries in the log: its claim, then an expiry or a reversal. */
+  ledger: Array<{
+    kind: LedgerKind;
+    leafIndex: number | null;
+    anchored: boolean;
+    loggedAt: string;
+  }>;
+  /** Audit events about this redemption (expiry, shipping, reversal), newest first. */
+  audit: AuditEventView[];
+};
+
+export type RedemptionView = {
+  id: string;
+  code: string;
+  status: RedemptionStatus;
+  actionDeadline: string | null;
+  shippingAddress: Record<string, string> | null;
+  claimedAt: string;
+  drop: { id: string; title: string };
+  /** Granted at a lottery's draw rather than claimed. */
+  wonInDraw: boolean;
+  prize: {
+    id: string;
+    name: string;
+    kind: PrizeKind;
+    valueCents: number;
+  };
+  anchoring: { status: "pending" } | { status: "anchored"; treeSize: number; txHash: string };
+  /** Set when an admin reversed the redemption: the unit went back and a reversal leaf was logged. */
+  reversal: { reversedAt: string; reason: string } | null;
+};
+
+export type PendingReceipt = {
+  version: 1;
+  status: "pending";
+  leaf: { index: number | null; data: string; salt: string; playerId: string };
+  /** The operator's signed promise to anchor by a deadline (see lib/ledger/provisional.ts). */
+  promise?: ProvisionalPromise;
+};
+
+export type AnchoredReceipt = {
+  version: 1;
+  status: "anchored";
+  leaf: { index: number; data: string; salt: string; playerId: string };
+  inclusionProof: string[];
+  checkpoint: { treeSize: number; rootHash: string };
+  anchor: {
+    chainId: number;
+    contract: string;
+    txHash: string;
+    blockNumber: number;
+    blockTime: number;
+  };
+};
+
+/** Which of a redemption's ledger entries a receipt proves: the claim itself, or its reversal. */
+export const receiptKinds = ["redemption", "reversal"] as const;
+export type ReceiptKind = (typeof receiptKinds)[number];
+
+const line = (label: string, max = 120) =>
+  z
+    .string()
+    .trim()
+    .min(1, `${label} is required`)
+    .max(max, `${label} is too long`)
+    .refine(withoutNul, NUL_MESSAGE);
+
+export const shippingAddressSchema = z.object({
+  name: line("Name"),
+  line1: line("Address"),
+  line2: z
+    .string()
+    .trim()
+    .max(120, "Address line 2 is too long")
+    .refine(withoutNul, NUL_MESSAGE)
+    .default(""),
+  city: line("City", 80),
+  postalCode: line("Postal code", 20),
+  country: z
+    .string()
+    .trim()
+    .toUpperCase()
+    .regex(/^[A-Z]{2}$/, "Country is a two-letter code, e.g. DE"),
+});
+export type ShippingAddress = z.infer<typeof shippingAddressSchema>;
+
+export const reversalSchema = z.object({
+  reason: z
+    .string({ error: "Say why the redemption is reversed" })
+    .trim()
+    .min(1, "Say why the redemption is reversed")
+    .max(500, "At most 500 characters")
+    .refine(withoutNul, NUL_MESSAGE),
+});
+
+export type ReversalRequest = { redemptionId: string; adminId: string; reason: string };
+
+export type Reversal = {
+  redemptionId: string;
+  reversedAt: string;
+  reason: string;
+  unitId: number;
+};
