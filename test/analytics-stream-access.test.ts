@@ -16,16 +16,11 @@ import { HEARTBEAT_MS } from "@/lib/analytics/live";
 import { issueApiToken, revokeApiToken } from "@/lib/auth/api-tokens";
 import { createAccount } from "@/lib/auth/create-account";
 import { enrolWithSecret } from "@/lib/auth/two-factor";
+import { session } from "@/test/auth-stub";
 import { serveRoutesFrom } from "./api-routes";
 import { connectTestDb } from "./db";
 
-const session = vi.hoisted(() => ({ current: null as unknown }));
-vi.mock("@/auth", () => ({
-  auth: async () => session.current,
-  signIn: async () => undefined,
-  signOut: async () => undefined,
-  handlers: {},
-}));
+vi.mock("@/auth", () => import("@/test/auth-stub"));
 
 const db = connectTestDb();
 const context = { ip: "203.0.113.77", userAgent: "vitest" };

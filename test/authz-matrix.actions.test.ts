@@ -32,6 +32,7 @@ import { decodeBase32, totpCode } from "@/lib/auth/totp";
 import { beginEnrolment, enrolWithSecret } from "@/lib/auth/two-factor";
 import { claimDrop } from "@/lib/claims/claim-drop";
 import { decryptCode } from "@/lib/codes/code-crypto";
+import { session } from "@/test/auth-stub";
 import {
   type Callers,
   createCallers,
@@ -44,17 +45,12 @@ import {
 import { createFixtures, type Fixtures } from "./authz-matrix.table";
 import { connectTestDb, createPlayers, createTestDrop } from "./db";
 
-const session = vi.hoisted(() => ({ current: null as unknown, requests: 1 }));
-vi.mock("@/auth", () => ({
-  auth: async () => session.current,
-  signIn: async () => undefined,
-  signOut: async () => undefined,
-  handlers: {},
-}));
+vi.mock("@/auth", () => import("@/test/auth-stub"));
+const requests = vi.hoisted(() => ({ next: 1 }));
 // Each request from an address of its own (RFC 5737), so per-address limits never stop a call early.
 vi.mock("next/headers", () => ({
   headers: async () => {
-    const n = session.requests++;
+    const n = requests.next++;
     return new Headers({
       "x-forwarded-for": `203.0.${113 + (n >> 8)}.${n & 255}`,
       "user-agent": "vitest",

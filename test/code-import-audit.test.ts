@@ -9,16 +9,11 @@ import { NextRequest } from "next/server";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { prizes, users } from "@/db/schema";
 import { codePoolStats } from "@/lib/codes/import-codes";
+import { session } from "@/test/auth-stub";
 import { type Callers, createCallers, serveRoutesFrom } from "./api-routes";
 import { connectTestDb } from "./db";
 
-const session = vi.hoisted(() => ({ current: null as unknown }));
-vi.mock("@/auth", () => ({
-  auth: async () => session.current,
-  signIn: async () => undefined,
-  signOut: async () => undefined,
-  handlers: {},
-}));
+vi.mock("@/auth", () => import("@/test/auth-stub"));
 vi.mock("next/headers", () => ({
   headers: async () => new Headers({ "x-forwarded-for": "192.0.2.9", "user-agent": "vitest" }),
 }));

@@ -10,19 +10,11 @@ import { z } from "zod";
 import { users } from "@/db/schema";
 import { AppError } from "@/lib/errors/app-error";
 import { type Callers, createCallers, serveRoutesFrom } from "@/test/api-routes";
+import { session } from "@/test/auth-stub";
 import { connectTestDb } from "@/test/db";
 import { runAction, throwIfRefused, UNEXPECTED_ERROR } from "./run-action";
 
-const session = vi.hoisted(() => ({ current: null as unknown, lookups: 0 }));
-vi.mock("@/auth", () => ({
-  auth: async () => {
-    session.lookups++;
-    return session.current;
-  },
-  signIn: async () => undefined,
-  signOut: async () => undefined,
-  handlers: {},
-}));
+vi.mock("@/auth", () => import("@/test/auth-stub"));
 const logged = vi.hoisted(
   () => [] as Array<{ event: string; error: unknown; fields?: Record<string, unknown> }>,
 );
