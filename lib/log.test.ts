@@ -82,6 +82,17 @@ describe("the log", () => {
     expect(serialised.stack).not.toContain("s3cret");
   });
 
+  it("leaves out the values of a failed query, keeping the statement", () => {
+    const error = new Error(
+      'Failed query: insert into "api_tokens" ("hash") values ($1)\nparams: 9f86d081884c7d65',
+    );
+    const serialised = serialiseError(new Error("claim failed", { cause: error }));
+    expect(JSON.stringify(serialised)).not.toContain("9f86d081884c7d65");
+    expect(serialised.causes).toEqual([
+      'Error: Failed query: insert into "api_tokens" ("hash") values ($1)\nparams: [redacted]',
+    ]);
+  });
+
   it("reads LOG_LEVEL on its own, falling back to info when it is unset or invalid", () => {
     expect(logLevel({ LOG_LEVEL: "debug" })).toBe("debug");
     expect(logLevel({ LOG_LEVEL: " warn " })).toBe("warn");

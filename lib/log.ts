@@ -36,7 +36,14 @@ const REDACT_PATHS = SECRET_FIELDS.flatMap((name) => [`["${name}"]`, `*["${name}
 
 /** `scheme://user:password@host` in any text: the credentials go, the rest stays readable. */
 const URL_CREDENTIALS = /\/\/[^/@\s]*@/g;
-const withoutCredentials = (text: string) => text.replace(URL_CREDENTIALS, "//***@");
+/**
+ * Drizzle's "Failed query" message ends with the statement's parameters: the values being written
+ * (a password hash, a token's hash, an address). The statement says which query failed; the
+ * values stay out of the logs.
+ */
+const QUERY_PARAMS = /\nparams: [^\n]*/g;
+const withoutCredentials = (text: string) =>
+  text.replace(URL_CREDENTIALS, "//***@").replace(QUERY_PARAMS, "\nparams: [redacted]");
 
 type SerialisedError = {
   type: string;
