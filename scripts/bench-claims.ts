@@ -312,7 +312,7 @@ async function httpPart(): Promise<void> {
     databaseUrl = process.env.DATABASE_URL?.trim();
   } else {
     resetDir(dataDir);
-    log("starting the app (embedded PostgreSQL, chain, worker, next start) on port 3200…");
+    log("starting the app (embedded PostgreSQL, chain, worker, web server) on port 3200…");
     const started = performance.now();
     app = await startApp({
       dataDir,

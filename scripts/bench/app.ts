@@ -1,6 +1,6 @@
 /**
  * Starts the whole app the way `npm start` does (scripts/start.ts: embedded PostgreSQL, local
- * chain, worker, `next start`), on ports and a data directory of its own, and stops it again.
+ * chain, worker, the standalone web server), on ports and a data directory of its own, and stops it again.
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import fs from "node:fs";
@@ -10,7 +10,7 @@ import { tsxArgs } from "../lib/runtime";
 export type BenchApp = {
   baseUrl: string;
   databaseUrl: string;
-  /** The `next start` process, for CPU accounting. */
+  /** The web server process, for CPU accounting. */
   webPid: () => number | undefined;
   stop: () => Promise<void>;
 };
@@ -94,7 +94,7 @@ export async function startApp(options: AppOptions): Promise<BenchApp> {
   }
   const webPid = () =>
     descendants(child.pid as number).find((c) =>
-      /next(\/dist\/bin\/next)? start|next-server/.test(c.cmdline),
+      /next(\/dist\/bin\/next)? start|next-server|standalone\/server\.js/.test(c.cmdline),
     )?.pid;
   return {
     baseUrl,
