@@ -2,6 +2,7 @@
 
 import { type ReactNode, useActionState } from "react";
 import type { FormAction, FormState } from "@/lib/actions/form-state";
+import { roleLabels } from "@/lib/auth/model";
 
 /** The account-change action bound to the account shown. */
 type Props = { action: FormAction };
@@ -52,9 +53,11 @@ export function AccountRoleForm({ action, role }: Props & { role: string }) {
           <label>
             New role
             <select name="role" defaultValue={state.values?.role || role}>
-              <option value="player">Player</option>
-              <option value="admin">Admin</option>
-              <option value="auditor">Auditor</option>
+              {Object.entries(roleLabels).map(([value, label]) => (
+                <option key={value} value={value}>
+                  {label}
+                </option>
+              ))}
             </select>
             {state.fieldErrors?.role && (
               <span className="field-error">{state.fieldErrors.role}</span>

@@ -3,9 +3,14 @@
 import { useEffect, useRef, useState } from "react";
 import { type DropDetailsData, DropFacts, DropHeading } from "@/components/drops/drop-details";
 import type { FormAction } from "@/lib/actions/form-state";
-import type { LoyaltyTier as Tier } from "@/lib/claims/model";
+import { minTierLabels, type LoyaltyTier as Tier } from "@/lib/claims/model";
 import { readDropForm } from "@/lib/drops/drop-form";
-import type { DropPrize, DropView, EligibilityRules } from "@/lib/drops/model";
+import {
+  allocationLabels,
+  type DropPrize,
+  type DropView,
+  type EligibilityRules,
+} from "@/lib/drops/model";
 import { useNumberedActionState } from "./drop-form-state";
 export type PrizeChoice = DropPrize & { unallocated: number };
 type PoolRow = { key: number; prizeId: string; units: string; minTier: Tier };
@@ -235,9 +240,11 @@ export function DropForm({
                   value={pool.minTier}
                   onChange={(event) => setPool(pool.key, { minTier: event.target.value as Tier })}
                 >
-                  <option value="bronze">Every tier</option>
-                  <option value="silver">Silver and up</option>
-                  <option value="gold">Gold only</option>
+                  {Object.entries(minTierLabels).map(([value, label]) => (
+                    <option key={value} value={value}>
+                      {label}
+                    </option>
+                  ))}
                 </select>
               </label>
               {pools.length > 1 && (
@@ -299,8 +306,11 @@ export function DropForm({
             value={allocation}
             onChange={(event) => setAllocation(event.target.value)}
           >
-            <option value="first_come">First come, first served</option>
-            <option value="lottery">Weighted lottery (drawn at the end)</option>
+            {Object.entries(allocationLabels).map(([value, label]) => (
+              <option key={value} value={value}>
+                {label}
+              </option>
+            ))}
           </select>
           {e.allocation && <span className="field-error">{e.allocation}</span>}
         </label>
@@ -319,9 +329,11 @@ export function DropForm({
             <label>
               Minimum loyalty tier
               <select name="minTier" defaultValue={v.minTier ?? rules.minTier ?? "bronze"}>
-                <option value="bronze">Any (bronze and up)</option>
-                <option value="silver">Silver and up</option>
-                <option value="gold">Gold only</option>
+                {Object.entries(minTierLabels).map(([value, label]) => (
+                  <option key={value} value={value}>
+                    {label}
+                  </option>
+                ))}
               </select>
             </label>
             <label className="wide-field">

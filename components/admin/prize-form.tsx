@@ -2,7 +2,7 @@
 
 import { useState } from "react";
 import type { FormAction } from "@/lib/actions/form-state";
-import type { PrizeView } from "@/lib/prizes/model";
+import { type PrizeView, prizeKindLabels } from "@/lib/prizes/model";
 import { useNumberedActionState } from "./drop-form-state";
 
 /**
@@ -35,9 +35,11 @@ export function PrizeForm({ prize, action: save }: { prize?: PrizeView; action: 
         <label>
           Kind
           <select name="kind" value={kind} onChange={(event) => setKind(event.target.value)}>
-            <option value="gift_card">Gift card</option>
-            <option value="crypto">Crypto token</option>
-            <option value="physical">Physical item</option>
+            {Object.entries(prizeKindLabels).map(([value, label]) => (
+              <option key={value} value={value}>
+                {label}
+              </option>
+            ))}
           </select>
           {e.kind && <span className="field-error">{e.kind}</span>}
         </label>

@@ -1,11 +1,7 @@
-const KIND_LABELS: Record<string, string> = {
-  gift_card: "Gift card",
-  crypto: "Crypto token",
-  physical: "Physical item",
-};
+import { prizeKindLabels } from "@/lib/prizes/model";
 
 export function kindLabel(kind: string): string {
-  return KIND_LABELS[kind] ?? kind;
+  return prizeKindLabels[kind as keyof typeof prizeKindLabels] ?? kind;
 }
 
 /** 75 → "1m 15s", 4000 → "1h 6m": durations as an operator reads them. */

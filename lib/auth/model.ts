@@ -6,6 +6,12 @@ import { NUL_MESSAGE, withoutNul } from "@/lib/validation/storable-text";
 export const roles = ["player", "admin", "auditor"] as const;
 export type Role = (typeof roles)[number];
 
+export const roleLabels: Record<Role, string> = {
+  player: "Player",
+  admin: "Admin",
+  auditor: "Auditor",
+};
+
 export const emailTokenPurposes = ["verify_email", "reset_password"] as const;
 export type EmailTokenPurpose = (typeof emailTokenPurposes)[number];
 

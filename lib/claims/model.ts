@@ -5,6 +5,13 @@ import type { RedemptionStatus } from "@/lib/redemptions/model";
 /** Loyalty tiers, lowest first: a rule or pool for a tier admits that tier and every higher one. */
 export const loyaltyTiers = ["bronze", "silver", "gold"] as const;
 export type LoyaltyTier = (typeof loyaltyTiers)[number];
+
+/** A drop's or pool's minimum tier, as the admin picks it: each tier admits those above it. */
+export const minTierLabels: Record<LoyaltyTier, string> = {
+  bronze: "Every tier",
+  silver: "Silver and up",
+  gold: "Gold only",
+};
 export const tierRank: Record<LoyaltyTier, number> = { bronze: 0, silver: 1, gold: 2 };
 
 export const eligibilityRules = [

@@ -8,6 +8,11 @@ import { NUL_MESSAGE, withoutNul } from "@/lib/validation/storable-text";
 export const allocationModes = ["first_come", "lottery"] as const;
 export type AllocationMode = (typeof allocationModes)[number];
 
+export const allocationLabels: Record<AllocationMode, string> = {
+  first_come: "First come, first served",
+  lottery: "Weighted lottery (drawn at the end)",
+};
+
 /** A unit of a drop is available until a claim (or a lottery's draw) takes it. */
 export const unitStatuses = ["available", "claimed"] as const;
 export type UnitStatus = (typeof unitStatuses)[number];
