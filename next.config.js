@@ -37,8 +37,10 @@ const nextConfig = {
       },
       {
         // JSON and CSV answers never run anything, so the API's policy allows nothing at all. The
-        // API reference at /api/docs is a page: proxy.ts gives it the pages' nonce policy.
-        source: "/api/:path((?!docs$).*)",
+        // API reference at /api/docs is a page: proxy.ts gives it the pages' nonce policy, which
+        // replaces this one. (Excluding it here would not do: these rules match any letter case,
+        // the proxy's matcher only the exact path, so /api/DOCS would get no policy at all.)
+        source: "/api/:path*",
         headers: [
           { key: "Content-Security-Policy", value: "default-src 'none'; frame-ancestors 'none'" },
         ],

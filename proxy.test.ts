@@ -13,6 +13,10 @@ describe("the proxy's matcher", () => {
 
   it("gives the API reference, a page under /api, the pages' policy too", () => {
     expect(runsOn("/api/docs")).toBe(true);
+    // A prefetch header must not skip it: the id a client wrote would reach the page.
+    for (const headers of [{ "next-router-prefetch": "1" }, { purpose: "prefetch" }]) {
+      expect(unstable_doesMiddlewareMatch({ config, url: "/api/docs", headers })).toBe(true);
+    }
     expect(runsOn("/api/docs/more")).toBe(false);
     expect(runsOn("/api/v1/openapi.json")).toBe(false);
   });

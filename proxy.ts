@@ -122,10 +122,6 @@ export const config = {
     {
       // The API reference: a page like the others (it reads no request body).
       source: "/api/docs",
-      missing: [
-        { type: "header", key: "next-router-prefetch" },
-        { type: "header", key: "purpose", value: "prefetch" },
-      ],
     },
   ],
 };

@@ -29,7 +29,8 @@ test("the API's answers keep the policy that allows nothing; the reference gets 
   expect(policy).toMatch(/style-src 'self' 'nonce-/);
   expect(policy).not.toContain("default-src 'none'");
   // Spelled another way, the path is sent to /api/docs or still gets a policy, never none.
-  for (const other of ["/api/doc%73", "/api/docs/", "/api//docs"]) {
+  // Letter case too: next.config.js's header rules ignore it, the proxy's matcher does not.
+  for (const other of ["/api/doc%73", "/api/docs/", "/api//docs", "/api/DOCS", "/api/Docs"]) {
     const answer = await request.get(other, { maxRedirects: 0 });
     if (answer.status() >= 300 && answer.status() < 400) {
       expect(answer.headers().location, other).toMatch(/^(http:\/\/[^/]+)?\/api\/docs$/);
@@ -37,6 +38,12 @@ test("the API's answers keep the policy that allows nothing; the reference gets 
       expect(answer.headers()["content-security-policy"], other).toBeTruthy();
     }
   }
+  // A prefetch of the page still gets a policy and an id of the server's own.
+  const prefetch = await request.get("/api/docs", {
+    headers: { "next-router-prefetch": "1", "x-request-id": "chosen-by-the-client" },
+  });
+  expect(prefetch.headers()["content-security-policy"]).toBeTruthy();
+  expect(prefetch.headers()["x-request-id"]).toMatch(/^[0-9a-f-]{36}$/);
 });
 
 for (const { name, viewport } of SIZES) {
