@@ -84,12 +84,22 @@ describe("the log", () => {
 
   it("leaves out the values of a failed query, keeping the statement", () => {
     const error = new Error(
-      'Failed query: insert into "api_tokens" ("hash") values ($1)\nparams: 9f86d081884c7d65',
+      'Failed query: insert into "redemptions" ("address", "hash") values ($1, $2)\n' +
+        "params: 1 Main St\nsecond line,9f86d081884c7d65",
     );
+    for (const serialised of [
+      serialiseError(error),
+      serialiseError(new Error("x", { cause: error })),
+    ]) {
+      const text = JSON.stringify(serialised);
+      expect(text).not.toContain("9f86d081884c7d65");
+      expect(text).not.toContain("second line");
+      expect(text).not.toContain("Main St");
+    }
+    expect(serialiseError(error).stack).toMatch(/params: \[redacted\]\n\s+at /);
     const serialised = serialiseError(new Error("claim failed", { cause: error }));
-    expect(JSON.stringify(serialised)).not.toContain("9f86d081884c7d65");
     expect(serialised.causes).toEqual([
-      'Error: Failed query: insert into "api_tokens" ("hash") values ($1)\nparams: [redacted]',
+      'Error: Failed query: insert into "redemptions" ("address", "hash") values ($1, $2)\nparams: [redacted]',
     ]);
   });
 

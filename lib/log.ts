@@ -38,12 +38,31 @@ const REDACT_PATHS = SECRET_FIELDS.flatMap((name) => [`["${name}"]`, `*["${name}
 const URL_CREDENTIALS = /\/\/[^/@\s]*@/g;
 /**
  * Drizzle's "Failed query" message ends with the statement's parameters: the values being written
- * (a password hash, a token's hash, an address). The statement says which query failed; the
- * values stay out of the logs.
+ * (a password hash, a token's hash, an address, which may itself span lines). The statement says
+ * which query failed; everything from the parameters on stays out of the logs.
  */
-const QUERY_PARAMS = /\nparams: [^\n]*/g;
-const withoutCredentials = (text: string) =>
-  text.replace(URL_CREDENTIALS, "//***@").replace(QUERY_PARAMS, "\nparams: [redacted]");
+const QUERY_PARAMS = /\nparams: [\s\S]*$/;
+const withoutCredentials = (text: string) => text.replace(URL_CREDENTIALS, "//***@");
+const cleanMessage = (text: string) =>
+  withoutCredentials(text).replace(QUERY_PARAMS, "\nparams: [redacted]");
+
+/**
+ * The stack's frames under the cleaned message: V8 starts a stack with `name: message`, which
+ * carries whatever the message carries, so only the frames are taken from it.
+ */
+function cleanStack(error: Error, message: string): string | undefined {
+  const { stack } = error;
+  if (!stack) return undefined;
+  const header = `${error.name}: ${error.message}`;
+  const frames = stack.startsWith(header)
+    ? stack.slice(header.length)
+    : stack
+        .split("\n")
+        .filter((line) => /^\s+at /.test(line))
+        .map((line) => `\n${line}`)
+        .join("");
+  return `${error.name}: ${message}${withoutCredentials(frames)}`;
+}
 
 type SerialisedError = {
   type: string;
@@ -60,7 +79,7 @@ function summarise(error: unknown): { type: string; message: string; errorCode?:
   const code = (error as { code?: unknown }).code;
   return {
     type: error.name,
-    message: withoutCredentials(error.message),
+    message: cleanMessage(error.message),
     ...(typeof code === "string" ? { errorCode: code } : {}),
   };
 }
@@ -74,8 +93,9 @@ export function serialiseError(error: unknown): SerialisedError {
     causes.push(`${type}: ${message}`);
     cause = cause instanceof Error ? cause.cause : undefined;
   }
-  const stack = error instanceof Error ? error.stack : undefined;
-  return { ...summarise(error), stack: stack && withoutCredentials(stack), causes };
+  const summary = summarise(error);
+  const stack = error instanceof Error ? cleanStack(error, summary.message) : undefined;
+  return { ...summary, stack, causes };
 }
 
 /**
