@@ -2,7 +2,7 @@
  * What a visitor sees when the server fails: a web instance of the e2e installation whose database
  * has gone away (its DATABASE_URL names a port nothing listens on), so pages that read it fail for
  * real. The root layout cannot be made to fail so (Auth.js takes a session it cannot check for
- * none): app/global-error.tsx is rendered in Vitest (components/ui/boundaries.test.ts).
+ * none): app/global-error.tsx is rendered in Vitest (app/boundaries.test.ts).
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import fs from "node:fs";
@@ -20,6 +20,8 @@ const BROKEN_URL = `http://localhost:${E2E_NO_DB_PORT}`;
 let web: ChildProcess | undefined;
 let deadPort = 0;
 let exited: Promise<unknown> = Promise.resolve();
+/** The instance's log (JSON lines on stderr). */
+let serverLog = "";
 
 test.beforeAll(async () => {
   deadPort = await freePort();
@@ -39,8 +41,11 @@ test.beforeAll(async () => {
   // A process group of its own, so that stopping it stops everything it started.
   web = spawn(process.execPath, server.args, {
     env: { ...environment, ...server.env },
-    stdio: ["ignore", "ignore", "ignore"],
+    stdio: ["ignore", "ignore", "pipe"],
     detached: true,
+  });
+  web.stderr?.on("data", (chunk: Buffer) => {
+    serverLog += chunk.toString();
   });
   exited = new Promise((resolve) => web?.on("exit", resolve));
   await expect
@@ -92,6 +97,19 @@ for (const size of [
       await page.getByRole("button", { name: "Try again" }).click();
       await expectErrorNotice(page);
       expect(await page.getByTestId("error-reference").textContent()).toBe(reference);
+
+      // The reference leads to the failure in the server's log, with the request's id.
+      const logged = () =>
+        serverLog
+          .split("\n")
+          .filter((line) => line.startsWith("{"))
+          .map((line) => JSON.parse(line) as Record<string, unknown>)
+          .find((line) => line.event === "request_failed" && line.digest === reference);
+      await expect.poll(logged).toMatchObject({
+        level: "error",
+        path: "/",
+        requestId: expect.stringMatching(/^[\w.-]+$/),
+      });
     });
 
     test("a page that streams (it shows a loading state first) fails into the same notice", async ({

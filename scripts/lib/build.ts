@@ -16,6 +16,7 @@ const SOURCE_FILES = [
   "tsconfig.json",
   "auth.ts",
   "proxy.ts",
+  "instrumentation.ts",
   "instrumentation-client.ts",
 ];
 
