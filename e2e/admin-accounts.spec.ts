@@ -1,6 +1,15 @@
 import fs from "node:fs";
 import { expect, type Page, test } from "@playwright/test";
-import { ADMIN_EMAIL, AUDITOR_EMAIL, apiToken, createPlayer, shot, signIn } from "./helpers";
+import {
+  ADMIN_EMAIL,
+  AUDITOR_EMAIL,
+  apiToken,
+  createPlayer,
+  otherClientIp,
+  shot,
+  signIn,
+  uniqueEmail,
+} from "./helpers";
 
 const REASON = "E2E: chargebacks on three cards";
 
@@ -233,3 +242,35 @@ test.describe("admin account management", () => {
     expect(((await attempts.json()) as { attempts: unknown[] }).attempts).toEqual([]);
   });
 });
+
+for (const size of SIZES) {
+  test(`the request id a caller quotes finds its events in the audit trail (${size.name})`, async ({
+    page,
+    request,
+  }) => {
+    await page.setViewportSize(size.viewport);
+    const signUp = await request.post("/api/v1/accounts", {
+      headers: { "x-forwarded-for": otherClientIp() },
+      data: {
+        email: uniqueEmail(`quoted-${size.name}`),
+        password: "correct horse battery",
+        displayName: "E2E quoted",
+        region: "US",
+        adult: true,
+      },
+    });
+    expect(signUp.status()).toBe(201);
+    const requestId = signUp.headers()["x-request-id"] ?? "";
+    expect(requestId).toMatch(/^[\w.-]{1,64}$/);
+
+    await signIn(page, AUDITOR_EMAIL);
+    await page.goto("/admin/audit");
+    await page.getByLabel("Request id").fill(requestId);
+    await page.getByRole("button", { name: "Search" }).click();
+    const rows = page.getByTestId("audit-row");
+    await expect(rows).toHaveCount(1);
+    await expect(rows.first()).toHaveAttribute("data-action", "sign_up");
+    await expect(rows.first()).toContainText(requestId);
+    await shot(page, `admin-accounts-10-request-id-${size.name}`);
+  });
+}

@@ -8,6 +8,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { POST as signUp } from "@/app/api/v1/accounts/route";
 import { POST as claim } from "@/app/api/v1/drops/[dropId]/claims/route";
 import { auditEvents } from "@/db/schema";
+import { searchAuditEvents } from "@/lib/audit/search-events";
 import { type Callers, createCallers, serveRoutesFrom } from "./api-routes";
 import { connectTestDb, createTestDrop } from "./db";
 
@@ -58,6 +59,11 @@ describe("request ids", () => {
     const user = (await response.json()) as { id: string };
     const event = await lastEvent(`user:${user.id}`);
     expect(event).toMatchObject({ action: "sign_up", requestId: id });
+    // The id a caller quotes finds the event in the audit trail, and only that request's.
+    const found = await searchAuditEvents(db, { requestId: id ?? "" });
+    expect(found.events.map((e) => [e.action, e.subject, e.requestId])).toEqual([
+      ["sign_up", `user:${user.id}`, id],
+    ]);
   });
 
   it("land in the audit row of a claim, which the batcher writes for many requests at once", async () => {

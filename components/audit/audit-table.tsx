@@ -15,7 +15,7 @@ export function AuditTable({ events }: { events: AuditEventView[] }) {
           <th>Subject</th>
           <th>Outcome</th>
           <th>Reason</th>
-          <th>IP · user agent</th>
+          <th>IP · user agent · request</th>
           <th>Change</th>
         </tr>
       </thead>
@@ -37,6 +37,11 @@ export function AuditTable({ events }: { events: AuditEventView[] }) {
               {e.userAgent && (
                 <div className="muted" title={e.userAgent}>
                   {e.userAgent.length > 40 ? `${e.userAgent.slice(0, 40)}…` : e.userAgent}
+                </div>
+              )}
+              {e.requestId && (
+                <div className="muted mono" title="Request id">
+                  {e.requestId}
                 </div>
               )}
             </td>

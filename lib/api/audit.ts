@@ -20,6 +20,9 @@ export const auditEventResponse = z
     ip: z.string().nullable(),
     userAgent: z.string().nullable(),
     tokenId: uuid.nullable(),
+    requestId: z.string().nullable().meta({
+      description: "the X-Request-Id of the request it happened in; null for the worker's",
+    }),
     data: z
       .record(z.string(), z.unknown())
       .nullable()

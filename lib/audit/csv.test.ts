@@ -37,6 +37,7 @@ describe("CSV export", () => {
       ip: "10.0.0.1",
       userAgent: "=cmd|' /C calc'!A0",
       tokenId: null,
+      requestId: "req-7",
       data: { before: { suspended: false }, after: { suspended: true } },
     };
     async function* events() {
@@ -46,10 +47,10 @@ describe("CSV export", () => {
     const text = await new Response(auditCsvStream(events())).text();
     const lines = text.split("\r\n");
     expect(lines[0]).toBe(
-      "id,at,actor_id,actor_email,action,subject,outcome,reason,ip,user_agent,token_id,data",
+      "id,at,actor_id,actor_email,action,subject,outcome,reason,ip,user_agent,token_id,request_id,data",
     );
     expect(lines[1]).toBe(
-      `7,2026-01-02T03:04:05.000Z,${event.actor?.id},a@x.test,account_suspend,user:1,ok,,10.0.0.1,'=cmd|' /C calc'!A0,,"{""before"":{""suspended"":false},""after"":{""suspended"":true}}"`,
+      `7,2026-01-02T03:04:05.000Z,${event.actor?.id},a@x.test,account_suspend,user:1,ok,,10.0.0.1,'=cmd|' /C calc'!A0,,req-7,"{""before"":{""suspended"":false},""after"":{""suspended"":true}}"`,
     );
     expect(lines[2]?.startsWith("8,")).toBe(true);
     expect(lines[3]).toBe("");

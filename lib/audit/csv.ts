@@ -31,6 +31,7 @@ export const AUDIT_CSV_HEADER = [
   "ip",
   "user_agent",
   "token_id",
+  "request_id",
   "data",
 ];
 
@@ -47,6 +48,7 @@ export function auditEventRecord(event: AuditEventView): string {
     event.ip,
     event.userAgent,
     event.tokenId,
+    event.requestId,
     event.data ? JSON.stringify(event.data) : null,
   ]);
 }

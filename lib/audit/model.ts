@@ -15,6 +15,11 @@ export const auditFilterSchema = z.object({
   reason: optional(plainText(100)),
   /** Exact, e.g. `user:<id>` or `drop:<id>`. */
   subject: optional(plainText(200)),
+  /**
+   * Exact: the X-Request-Id of the request the event happened in, as a caller quotes it. (Not
+   * indexed: narrow it with from/to on a large trail.)
+   */
+  requestId: optional(plainText(64)),
   /** An address or a network (CIDR). */
   ip: optional(
     z.union([z.ipv4(), z.ipv6(), z.cidrv4(), z.cidrv6()], {
@@ -43,6 +48,7 @@ export type AuditEventView = {
   ip: string | null;
   userAgent: string | null;
   tokenId: string | null;
+  requestId: string | null;
   data: Record<string, unknown> | null;
 };
 

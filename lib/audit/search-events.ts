@@ -33,6 +33,7 @@ async function conditions(
   if (filter.outcome) out.push(eq(auditEvents.outcome, filter.outcome));
   if (filter.reason) out.push(sql`${auditEvents.reason} like ${`${escapeLike(filter.reason)}%`}`);
   if (filter.subject) out.push(eq(auditEvents.subject, filter.subject));
+  if (filter.requestId) out.push(eq(auditEvents.requestId, filter.requestId));
   if (filter.ip) out.push(sql`${auditEvents.ip} <<= ${filter.ip}::inet`);
   if (filter.from) out.push(gte(auditEvents.at, filter.from));
   if (filter.to) out.push(lt(auditEvents.at, filter.to));
@@ -82,6 +83,7 @@ export async function searchAuditEvents(
     ip: event.ip,
     userAgent: event.userAgent,
     tokenId: event.tokenId,
+    requestId: event.requestId,
     data: event.data,
   }));
   const last = events.at(-1);

@@ -10,7 +10,17 @@ export const metadata: Metadata = { title: "Audit trail" };
 
 type SearchParams = Promise<Record<string, string | string[] | undefined>>;
 
-const FILTERS = ["actor", "action", "outcome", "reason", "subject", "ip", "from", "to"] as const;
+const FILTERS = [
+  "actor",
+  "action",
+  "outcome",
+  "reason",
+  "subject",
+  "requestId",
+  "ip",
+  "from",
+  "to",
+] as const;
 
 /** `datetime-local` inputs carry no zone: the page reads and shows them as UTC. */
 const asUtc = (value: string | undefined) =>
@@ -97,6 +107,15 @@ export default async function AuditPage({ searchParams }: { searchParams: Search
             defaultValue={raw.subject}
             maxLength={200}
             placeholder="user:… or drop:…"
+          />
+        </label>
+        <label>
+          Request id
+          <input
+            name="requestId"
+            defaultValue={raw.requestId}
+            maxLength={64}
+            placeholder="X-Request-Id of an answer"
           />
         </label>
         <label>
