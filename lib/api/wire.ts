@@ -91,7 +91,8 @@ export const errorCodes = Object.keys(errorStatus) as [ErrorCode, ...ErrorCode[]
 
 export const errorBody = z
   .object({
-    error: z.looseObject({
+    // Strict: a detail an error comes to carry is documented here, or the contract tests fail.
+    error: z.object({
       code: z.enum(errorCodes).meta({ description: "stable and machine-readable" }),
       message: z.string().meta({
         description: "for people",
@@ -102,6 +103,38 @@ export const errorBody = z
         .string()
         .optional()
         .meta({ description: "the exact rule, e.g. not_eligible:region" }),
+      retryAfter: z
+        .number()
+        .int()
+        .optional()
+        .meta({ description: "rate_limited: seconds to wait (also the Retry-After header)" }),
+      replayed: z
+        .boolean()
+        .optional()
+        .meta({ description: "a claim's refusal given again for a repeated Idempotency-Key" }),
+      fields: z
+        .array(z.string())
+        .optional()
+        .meta({ description: "drop_started: the fields that can no longer change" }),
+      allocated: z
+        .number()
+        .int()
+        .optional()
+        .meta({ description: "a prize's quantity: the units its drops already hold" }),
+      unusedCodes: z
+        .number()
+        .int()
+        .optional()
+        .meta({ description: "gift_codes_exhausted: codes left in the prize's pool" }),
+      availableUnits: z
+        .number()
+        .int()
+        .optional()
+        .meta({ description: "gift_codes_exhausted: returned units waiting for a code" }),
+      reversedAt: dateTime
+        .nullable()
+        .optional()
+        .meta({ description: "already_reversed: when it was reversed" }),
       requestId: z.string().optional().meta({
         description: "internal: the id of the failed request, as its X-Request-Id header, to quote",
       }),
