@@ -26,6 +26,8 @@ const positiveInt = (fallback: number) => z.coerce.number().int().positive().def
 export const envSchema = z
   .object({
     PORT: z.coerce.number().int().min(1).max(65535).default(3000),
+    /** The address web instances listen on: `::` serves IPv6 and IPv4 where the host has IPv6. */
+    LISTEN_ADDRESS: z.union([z.ipv4(), z.ipv6()]).default("0.0.0.0"),
     PRIZELEDGER_DATA_DIR: z.string().min(1).default(".data"),
     DATABASE_URL: optionalUrl(["postgres:", "postgresql:"]),
     DATABASE_POOL_SIZE: positiveInt(10),

@@ -23,8 +23,9 @@ export function normaliseAddress(raw: string | null | undefined): string | null 
 }
 
 /**
- * The caller's address, user agent and the request's id (given by proxy.ts or the API's wrapper). Each proxy appends the address it received the request
- * from to X-Forwarded-For (and `next start` sets it to its peer when the header is missing), so
+ * The caller's address, user agent and the request's id (given by proxy.ts or the API's
+ * wrapper). Each proxy appends the address it received the request from to X-Forwarded-For (and
+ * the web server sets it to its peer when the header is missing), so
  * the client is the TRUSTED_PROXY_HOPS-th entry from the right: entries further left are
  * whatever the client chose to send, and trusting them would let anyone dodge the per-address
  * limits by writing a new address into each request.

@@ -4,7 +4,7 @@ import type { MailboxAccess } from "./model";
 
 export function mailboxAccess(config: Env = env()): MailboxAccess {
   if (config.SMTP_URL !== undefined) return "none";
-  // Captured with no explicit choice (`next start` run by hand): the mail holds password-reset
+  // Captured with no explicit choice (the web server run by hand): the mail holds password-reset
   // links, so only admins read it.
   return config.MAIL_CAPTURE ?? "admins";
 }

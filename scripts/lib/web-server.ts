@@ -3,7 +3,7 @@ import type { Env } from "../../lib/config/env";
 
 /**
  * How a web instance starts: Next.js's standalone server (`npm run build` makes it), listening on
- * every IPv4 interface. That server changes into its own folder, so the paths it inherits are
+ * LISTEN_ADDRESS (every IPv4 interface unless told otherwise). That server changes into its own folder, so the paths it inherits are
  * made absolute here first, to mean what they mean to the operator who set them.
  */
 export function webServerCommand(
@@ -14,7 +14,7 @@ export function webServerCommand(
     args: [path.resolve(distDir, "standalone", "server.js")],
     env: {
       PORT: String(env.PORT),
-      HOSTNAME: "0.0.0.0",
+      HOSTNAME: env.LISTEN_ADDRESS,
       PRIZELEDGER_DATA_DIR: path.resolve(env.PRIZELEDGER_DATA_DIR),
       ...(env.GEOIP_DATABASE ? { GEOIP_DATABASE: path.resolve(env.GEOIP_DATABASE) } : {}),
     },
