@@ -140,4 +140,3 @@ export function log(): Log {
 
 export const logError: Log["error"] = (event, error, fields) => log().error(event, error, fields);
 export const logWarning: Log["warning"] = (event, fields) => log().warning(event, fields);
-export const logInfo: Log["info"] = (event, fields) => log().info(event, fields);

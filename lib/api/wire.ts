@@ -54,8 +54,8 @@ export type Operation = {
 };
 
 export const METHODS = ["get", "post", "put", "patch", "delete"] as const;
-export type HttpMethod = (typeof METHODS)[number];
-export type Paths = Record<string, Partial<Record<HttpMethod, Operation>>>;
+type HttpMethod = (typeof METHODS)[number];
+type Paths = Record<string, Partial<Record<HttpMethod, Operation>>>;
 
 export type Resource = {
   /** The reference page's section title and the document's tag. */
@@ -87,7 +87,7 @@ export const outcome = z
   .string()
   .meta({ description: `one of ${outcomes.join(", ")}`, examples: ["refused"] });
 
-export const errorCodes = Object.keys(errorStatus) as [ErrorCode, ...ErrorCode[]];
+const errorCodes = Object.keys(errorStatus) as [ErrorCode, ...ErrorCode[]];
 
 export const errorBody = z
   .object({

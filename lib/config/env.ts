@@ -18,7 +18,7 @@ const optionalUrl = (protocols: string[]) =>
     )
     .optional();
 
-export const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
+const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
 const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);

@@ -21,10 +21,10 @@ const DROP_FIELDS = [
 const ELIGIBILITY_FLAGS = ["verifiedEmail", "notFlagged", "onePerGroup"] as const;
 
 /** A pool row of the form, as typed. */
-export type DropFormPool = { prizeId: string; units: string; minTier: string };
+type DropFormPool = { prizeId: string; units: string; minTier: string };
 
 /** What the form asks for, in the shape createDropSchema and updateDropSchema parse. */
-export type DropFormInput = {
+type DropFormInput = {
   title?: string;
   description?: string;
   prizeId?: string;
