@@ -1,6 +1,7 @@
 import { type APIRequestContext, expect, type Page, test } from "@playwright/test";
 import { JsonRpcProvider, Wallet } from "ethers";
 import { fromHex } from "../lib/ledger/merkle";
+import type { AnchoredReceipt as Receipt } from "../lib/redemptions/model";
 import {
   ATTACKER_KEY,
   anchorFirstCheckpoint,
@@ -18,21 +19,6 @@ import {
   signIn,
   TX_HASH,
 } from "./helpers";
-
-type Receipt = {
-  version: 1;
-  status: "anchored" | "pending";
-  leaf: { index: number; data: string; salt: string; playerId: string };
-  inclusionProof: string[];
-  checkpoint: { treeSize: number; rootHash: string };
-  anchor: {
-    chainId: number;
-    contract: string;
-    txHash: string;
-    blockNumber: number;
-    blockTime: number;
-  };
-};
 
 const STEPS = [
   "format",
