@@ -126,7 +126,7 @@ test.describe("admin account management", () => {
       const csv = fs.readFileSync(await download.path(), "utf8");
       const lines = csv.trimEnd().split("\r\n");
       expect(lines[0]).toBe(
-        "id,at,actor_id,actor_email,action,subject,outcome,reason,ip,user_agent,token_id,data",
+        "id,at,actor_id,actor_email,action,subject,outcome,reason,ip,user_agent,token_id,request_id,data",
       );
       expect(lines).toHaveLength(2);
       expect(lines[1]).toContain(`,${ADMIN_EMAIL},account_suspend,user:${player.id},ok,`);
