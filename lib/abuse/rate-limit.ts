@@ -8,7 +8,8 @@ import { AppError } from "@/lib/errors/app-error";
 export type RateRule = { name: string; limit: number; windowSeconds: number };
 
 /**
- * The limits of the account and sign-in flows; claims have their own (CLAIM_RATE_LIMIT). Sign-in
+ * The limits of the account and sign-in flows; claims have their own (CLAIM_RATE_LIMIT per player,
+ * CLAIM_IP_RATE_LIMIT per address). Sign-in
  * and token creation allow SIGN_IN_RATE_LIMIT attempts per account in 5 minutes, and three times
  * as many per address (several people may share one).
  */
@@ -26,7 +27,10 @@ export const rateRules = {
   get tokenPerAccount(): RateRule {
     return { name: "token:account", limit: env().SIGN_IN_RATE_LIMIT, windowSeconds: 300 };
   },
-  claimPerIp: { name: "claim:ip", limit: 120, windowSeconds: 10 },
+  /** CLAIM_IP_RATE_LIMIT claims per address in 10 seconds; 0 turns the rule off. */
+  get claimPerIp(): RateRule {
+    return { name: "claim:ip", limit: env().CLAIM_IP_RATE_LIMIT, windowSeconds: 10 };
+  },
   mailPerAccount: { name: "mail:account", limit: 5, windowSeconds: 3600 },
 } as const satisfies Record<string, RateRule>;
 

@@ -37,7 +37,7 @@ export const RATE_WINDOW_SECONDS = 10;
 /**
  * Counts this batch's claims per player and per address in their current windows (a counter row
  * per key and window, shared by every instance) and refuses those beyond CLAIM_RATE_LIMIT per
- * player or rateRules.claimPerIp per address.
+ * player or CLAIM_IP_RATE_LIMIT per address (none when that is 0).
  */
 export async function refuseOverRateLimit(tx: Tx, claims: Claim[]): Promise<void> {
   if (claims.length === 0) return;
@@ -53,10 +53,11 @@ export async function refuseOverRateLimit(tx: Tx, claims: Claim[]): Promise<void
     entry.claims.push(c);
     byKey.set(key, entry);
   };
+  const ipRule = rateRules.claimPerIp;
   for (const c of claims) {
     count(playerRule, c.request.playerId, c);
     const address = normaliseAddress(c.request.ip);
-    if (address) count(rateRules.claimPerIp, address, c);
+    if (address && ipRule.limit > 0) count(ipRule, address, c);
   }
   const keys = [...byKey.keys()].sort();
   const counts = await tx.execute<{ key: string; count: number }>(sql`

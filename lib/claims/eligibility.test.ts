@@ -4,6 +4,7 @@ import { auditEvents, drops, redemptions, users } from "@/db/schema";
 import { recordSignals } from "@/lib/abuse/account-links";
 import { rateRules } from "@/lib/abuse/rate-limit";
 import { addExcludedRegion } from "@/lib/abuse/regions";
+import { env } from "@/lib/config/env";
 import { AppError } from "@/lib/errors/app-error";
 import { enterLottery, runDueDraws } from "@/lib/lottery/lottery";
 import { confirmShipping } from "@/lib/redemptions/confirm-shipping";
@@ -107,6 +108,30 @@ describe("rules of every claim and lottery entry", () => {
     expect(await reasonOf(claimDrop(db, { dropId, playerId: other, ip: "192.0.2.11" }))).toBe(
       "claimed",
     );
+  });
+
+  it("has no per-address limit at CLAIM_IP_RATE_LIMIT=0, and still the per-player one", async () => {
+    const config = env();
+    const before = config.CLAIM_IP_RATE_LIMIT;
+    config.CLAIM_IP_RATE_LIMIT = 0;
+    try {
+      const { dropId } = await createTestDrop(db, { units: 200, perPlayerLimit: 1 });
+      const players = await createPlayers(db, 150);
+      const outcomes = await Promise.all(
+        players.map((playerId) => reasonOf(claimDrop(db, { dropId, playerId, ip: "192.0.2.20" }))),
+      );
+      expect(outcomes.filter((o) => o === "claimed")).toHaveLength(150);
+      const [first] = players as [string];
+      expect(await reasonOf(claimDrop(db, { dropId, playerId: first, ip: "192.0.2.20" }))).toBe(
+        "limit_reached",
+      );
+      const counters = await db.execute<{ n: number }>(
+        sql`select count(*)::int as n from rate_limits where key = 'claim:ip:192.0.2.20'`,
+      );
+      expect(counters[0]?.n).toBe(0);
+    } finally {
+      config.CLAIM_IP_RATE_LIMIT = before;
+    }
   });
 });
 

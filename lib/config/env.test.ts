@@ -76,6 +76,14 @@ describe("parseEnv", () => {
     ]);
   });
 
+  it("takes CLAIM_IP_RATE_LIMIT as a count, 0 for off, 120 by default", () => {
+    expect(parseEnv({}).CLAIM_IP_RATE_LIMIT).toBe(120);
+    expect(parseEnv({ CLAIM_IP_RATE_LIMIT: "0" }).CLAIM_IP_RATE_LIMIT).toBe(0);
+    expect(parseEnv({ CLAIM_IP_RATE_LIMIT: "500" }).CLAIM_IP_RATE_LIMIT).toBe(500);
+    expect(problems({ CLAIM_IP_RATE_LIMIT: "-1" })).toHaveLength(1);
+    expect(problems({ CLAIM_IP_RATE_LIMIT: "lots" })).toHaveLength(1);
+  });
+
   it("treats blank values as unset", () => {
     expect(parseEnv({ DATABASE_URL: "", PORT: " " }).PORT).toBe(3000);
   });

@@ -52,6 +52,11 @@ export const envSchema = z
     ANCHOR_DEADLINE_SECONDS: positiveInt(300),
     EMBEDDED_CHAIN_PORT: z.coerce.number().int().min(1024).max(65535).default(8545),
     CLAIM_RATE_LIMIT: positiveInt(10),
+    /**
+     * Claims one client address may make in a 10-second window (0: no per-address limit, for an
+     * operator whose players share a few carrier-NAT addresses, or a CDN that hides them).
+     */
+    CLAIM_IP_RATE_LIMIT: z.coerce.number().int().nonnegative().default(120),
     /** Hours a lottery winner has, from the draw, to give a physical prize's shipping address. */
     LOTTERY_ACTION_HOURS: positiveInt(72),
     /** Sign-in (and API token) attempts per account in 5 minutes; three times as many per address. */
