@@ -1,5 +1,6 @@
 /** `npm run web`: one web instance (build first with `npm run build`), configured by the environment. */
 import fs from "node:fs";
+import path from "node:path";
 import { migrateDatabase } from "../db/migrate";
 import { productionMailProblem } from "../lib/mail/mail-capture";
 import { loadEnvOrExit, startChild, stopChild } from "./lib/runtime";
@@ -31,8 +32,9 @@ if (mailProblem) {
 }
 
 const server = webServerCommand(env);
-if (!fs.existsSync(server.args[0] as string)) {
-  console.error(`web: there is no web build at ${server.args[0]}: run npm run build first`);
+const standalone = server.env.NEXT_STANDALONE_DIR as string;
+if (!fs.existsSync(path.join(standalone, "server.js"))) {
+  console.error(`web: there is no web build in ${standalone}: run npm run build first`);
   process.exit(1);
 }
 

@@ -9,7 +9,16 @@ import { build, type Metafile, type Plugin } from "esbuild";
 import { LEDGER_ARTIFACT, type LedgerArtifact } from "../../lib/ledger/ledger-artifact";
 
 /** What `npm run web`, `npm run worker` and an operator's console need on a production host. */
-export const ENTRY_POINTS = ["web", "worker", "accounts", "verify", "audit", "deploy-ledger"];
+export const ENTRY_POINTS = [
+  "web",
+  "web-server",
+  "web-direct-routes",
+  "worker",
+  "accounts",
+  "verify",
+  "audit",
+  "deploy-ledger",
+];
 
 export const BUNDLE_DIR = "dist";
 /** Beside the bundles: every input and import of them all, for whoever checks what went in. */
@@ -25,6 +34,31 @@ const serverOnly: Plugin = {
     build.onResolve({ filter: /^server-only$/ }, () => ({
       path: path.resolve("node_modules/server-only/empty.js"),
     }));
+  },
+};
+
+/**
+ * Packages stay external (a production install has them), except Auth.js: its modules import
+ * Next's subpaths without extensions (`next/headers`), which Node's ESM loader cannot resolve in
+ * a package with no exports map, so it is bundled with what it imports, and every import of a
+ * Next subpath is given its file's extension (`next/headers.js`).
+ */
+const externalPackages: Plugin = {
+  name: "external-packages",
+  setup(build) {
+    build.onResolve({ filter: /^[^./]/ }, (args) => {
+      if (args.path.startsWith("@/")) return undefined;
+      if (/^next\/[\w-]+$/.test(args.path)) return { path: `${args.path}.js`, external: true };
+      // Only Auth.js is bundled from node_modules, so an import from in there is one of its own.
+      const fromPackage = /[\\/]node_modules[\\/]/.test(args.importer);
+      if (
+        /^next-auth(?:\/|$)/.test(args.path) ||
+        (fromPackage && !/^next(?:\/|$)/.test(args.path))
+      ) {
+        return undefined;
+      }
+      return { path: args.path, external: true };
+    });
   },
 };
 
@@ -53,9 +87,8 @@ export async function bundleEntryPoints(outdir = BUNDLE_DIR): Promise<Metafile> 
     platform: "node",
     format: "esm",
     target: "node22",
-    packages: "external",
     tsconfig: "tsconfig.json",
-    plugins: [serverOnly, embeddedLedgerArtifact({ abi, bytecode })],
+    plugins: [serverOnly, externalPackages, embeddedLedgerArtifact({ abi, bytecode })],
     metafile: true,
     sourcemap: "linked",
     logLevel: "warning",

@@ -2,7 +2,8 @@ import path from "node:path";
 import type { Env } from "../../lib/config/env";
 
 /**
- * How a web instance starts: Next.js's standalone server (`npm run build` makes it), listening on
+ * How a web instance starts: dist/web-server.mjs (scripts/web-server.ts) serving Next.js's
+ * standalone build (`npm run build` makes both), listening on
  * LISTEN_ADDRESS (every IPv4 interface unless told otherwise). That server changes into its own folder, so the paths it inherits are
  * made absolute here first, to mean what they mean to the operator who set them.
  */
@@ -11,8 +12,11 @@ export function webServerCommand(
   distDir = process.env.NEXT_DIST_DIR || ".next",
 ): { args: string[]; env: Record<string, string> } {
   return {
-    args: [path.resolve(distDir, "standalone", "server.js")],
+    args: [path.resolve("dist", "web-server.mjs")],
     env: {
+      NEXT_STANDALONE_DIR: path.resolve(distDir, "standalone"),
+      NEXT_DIST_DIR: distDir,
+      NODE_ENV: "production",
       PORT: String(env.PORT),
       HOSTNAME: env.LISTEN_ADDRESS,
       PRIZELEDGER_DATA_DIR: path.resolve(env.PRIZELEDGER_DATA_DIR),
