@@ -94,7 +94,7 @@ export async function startApp(options: AppOptions): Promise<BenchApp> {
   }
   const webPid = () =>
     descendants(child.pid as number).find((c) =>
-      /next(\/dist\/bin\/next)? start|next-server|standalone\/server\.js/.test(c.cmdline),
+      /web-server\.mjs|next-server/.test(c.cmdline),
     )?.pid;
   return {
     baseUrl,

@@ -13,6 +13,7 @@ function post(
   url: URL,
   token: string,
   address?: string,
+  cookie?: string,
 ): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
     const req = http.request(
@@ -27,6 +28,7 @@ function post(
           "content-length": "0",
           // The bench stands in for the trusted proxy: it names the client's address.
           ...(address ? { "x-forwarded-for": address } : {}),
+          ...(cookie ? { cookie } : {}),
         },
       },
       (res) => {
@@ -59,6 +61,10 @@ export async function httpLoad(options: {
   tokens: string[];
   connections: number;
   requests: number;
+  /** Sent with every request: a cookie sends a claim through Next's router (web-server.ts). */
+  cookie?: string;
+  /** Where this run's crowd starts in the address space, so runs do not share addresses. */
+  firstAddress?: number;
 }): Promise<HttpResult> {
   const { tokens, connections, requests } = options;
   if (tokens.length < requests) {
@@ -79,7 +85,8 @@ export async function httpLoad(options: {
     for (let i = next++; i < requests; i = next++) {
       const t0 = performance.now();
       try {
-        const res = await post(agent, url, tokens[i] as string, crowdAddress(i));
+        const address = crowdAddress((options.firstAddress ?? 0) + i);
+        const res = await post(agent, url, tokens[i] as string, address, options.cookie);
         statuses[res.status] = (statuses[res.status] ?? 0) + 1;
         if (res.status === 201) ok++;
         else if (res.status === 409) refused++;
@@ -113,11 +120,18 @@ export async function httpLoad(options: {
 }
 
 /** A few requests to warm the route (compilation of lazy chunks, pool connections). */
-export async function warmUp(baseUrl: string, dropId: string, tokens: string[]): Promise<void> {
+export async function warmUp(
+  baseUrl: string,
+  dropId: string,
+  tokens: string[],
+  cookie?: string,
+): Promise<void> {
   const agent = new http.Agent({ keepAlive: true, maxSockets: 16 });
   const url = new URL(`/api/v1/drops/${dropId}/claims`, baseUrl);
   await Promise.all(
-    tokens.map((t, i) => post(agent, url, t, crowdAddress(1_000_000 + i)).catch(() => undefined)),
+    tokens.map((t, i) =>
+      post(agent, url, t, crowdAddress(4_000_000 + i), cookie).catch(() => undefined),
+    ),
   );
   agent.destroy();
 }
