@@ -7,6 +7,7 @@ import {
   batchPromiseMessage,
   type ProvisionalReceipt,
   promiseBatch,
+  promiseLeafHash,
   RECEIPT_SIGNER_ROLE,
 } from "@/lib/ledger/provisional";
 import type { Receipt } from "@/lib/ledger/receipt";
@@ -118,7 +119,7 @@ export async function signedProvisionalBatch(
 ): Promise<ProvisionalReceipt[]> {
   const data = promises.map(({ leaf }) => leafData(leaf));
   const { root, batches } = promiseBatch(
-    promises.map(({ anchorBy }, i) => ({ leafHash: leafHash(data[i] as Uint8Array), anchorBy })),
+    promises.map(({ anchorBy }, i) => promiseLeafHash(leafHash(data[i] as Uint8Array), anchorBy)),
   );
   const wallet = new Wallet(key);
   const signature = await wallet.signMessage(

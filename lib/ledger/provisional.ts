@@ -104,6 +104,9 @@ export function promiseMessage(p: {
  * (interior nodes take 0x01) keeps a batch leaf from passing for a node.
  */
 export function promiseLeafHash(ledgerLeafHash: Hash, anchorBy: number): Hash {
+  if (!Number.isSafeInteger(anchorBy) || anchorBy < 0) {
+    throw new RangeError(`anchorBy must be a whole number of seconds, got ${anchorBy}`);
+  }
   const bytes = new Uint8Array(40);
   bytes.set(ledgerLeafHash);
   new DataView(bytes.buffer).setBigUint64(32, BigInt(anchorBy));
@@ -127,18 +130,15 @@ export function batchPromiseMessage(p: {
 }
 
 /**
- * The RFC 6962 tree over a batch of promises, in the order given: the root to sign, and each
- * promise's place and audit path in it.
+ * The RFC 6962 tree over a batch of promises, given their batch leaves (`promiseLeafHash`) in
+ * batch order: the root to sign, and each promise's place and audit path in it.
  */
-export function promiseBatch(promises: Array<{ leafHash: Hash; anchorBy: number }>): {
-  root: string;
-  batches: PromiseBatch[];
-} {
+export function promiseBatch(batchLeaves: Hash[]): { root: string; batches: PromiseBatch[] } {
   const tree = new MemoryLog();
-  tree.appendLeafHashes(promises.map((p) => promiseLeafHash(p.leafHash, p.anchorBy)));
+  tree.appendLeafHashes(batchLeaves);
   return {
     root: toHex(tree.root()),
-    batches: promises.map((_, index) => ({
+    batches: batchLeaves.map((_, index) => ({
       size: tree.size,
       index,
       path: tree.inclusionProof(index).map(toHex),

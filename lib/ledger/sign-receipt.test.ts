@@ -133,6 +133,27 @@ describe("signAnchoringPromise", () => {
     }
   });
 
+  it("rejects a malformed request alone, not the batch it was asked for with", async () => {
+    const results = await Promise.allSettled([
+      signNth(0),
+      signAnchoringPromise(pendingLeaf(1), Number.NaN),
+      signAnchoringPromise({ ...pendingLeaf(2), data: "0xzz" }, CLAIMED_AT_MS),
+      signNth(3),
+    ]);
+    expect(results.map((r) => r.status)).toEqual([
+      "fulfilled",
+      "rejected",
+      "rejected",
+      "fulfilled",
+    ]);
+    const [first, , , fourth] = results.map((r) =>
+      r.status === "fulfilled" ? r.value : undefined,
+    );
+    expect(first?.batch).toMatchObject({ size: 2, index: 0 });
+    expect(await failingSteps(receiptOf(0, first))).toEqual([]);
+    expect(await failingSteps(receiptOf(3, fourth))).toEqual([]);
+  });
+
   it("gives promises the API documents, in a claim's answer and a redemption's receipt", async () => {
     const [promise] = await Promise.all([signNth(0), signNth(1), signNth(2)]);
     const receipt = receiptOf(0, promise);

@@ -2,14 +2,19 @@ import "server-only";
 import { Wallet } from "ethers";
 import { env } from "@/lib/config/env";
 import { fromHex, type Hash, leafHash } from "./merkle";
-import { batchPromiseMessage, type ProvisionalPromise, promiseBatch } from "./provisional";
+import {
+  batchPromiseMessage,
+  type ProvisionalPromise,
+  promiseBatch,
+  promiseLeafHash,
+} from "./provisional";
 
 type PendingLeaf = { index: number | null; data: string; salt: string; playerId: string };
 
 type SigningIdentity = { wallet: Wallet; chainId: number; contract: string };
 
 type Request = {
-  leafHash: Hash;
+  batchLeaf: Hash;
   anchorBy: number;
   resolve: (promise: ProvisionalPromise) => void;
   reject: (error: unknown) => void;
@@ -39,7 +44,7 @@ function signingIdentity(): SigningIdentity | undefined {
  * undefined where no receipt-signing key is configured (tests of other parts). Promises asked for
  * together (until the event loop next turns to I/O, and at most MAX_SIGNING_BATCH) share one
  * signature over the root of their batch's Merkle tree, each with its own deadline and path:
- * signing one by one was most of a claim's CPU.
+ * a secp256k1 signature for every claim was a large part of its CPU.
  */
 export async function signAnchoringPromise(
   leaf: PendingLeaf,
@@ -48,9 +53,10 @@ export async function signAnchoringPromise(
   const signing = signingIdentity();
   if (!signing) return undefined;
   const anchorBy = Math.floor(claimedAtMs / 1000) + env().ANCHOR_DEADLINE_SECONDS;
-  const hash = leafHash(fromHex(leaf.data));
+  // Hashed here, so that a malformed leaf or time fails its own caller rather than its batch.
+  const batchLeaf = promiseLeafHash(leafHash(fromHex(leaf.data)), anchorBy);
   return new Promise((resolve, reject) => {
-    waiting.push({ leafHash: hash, anchorBy, resolve, reject });
+    waiting.push({ batchLeaf, anchorBy, resolve, reject });
     if (waiting.length >= MAX_SIGNING_BATCH) {
       void signBatch(signing, takeWaiting());
     } else if (!flushScheduled) {
@@ -75,7 +81,7 @@ async function signBatch(
   batch: Request[],
 ): Promise<void> {
   try {
-    const { root, batches } = promiseBatch(batch);
+    const { root, batches } = promiseBatch(batch.map((request) => request.batchLeaf));
     const signature = await wallet.signMessage(
       batchPromiseMessage({ chainId, contract, root, size: batch.length }),
     );
