@@ -1,11 +1,14 @@
 import { type APIRequestContext, expect, type Page, test } from "@playwright/test";
 import { JsonRpcProvider, Wallet } from "ethers";
 import { fromHex } from "../lib/ledger/merkle";
-import type { AnchoredReceipt as Receipt } from "../lib/redemptions/model";
+import type { PendingReceipt, AnchoredReceipt as Receipt } from "../lib/redemptions/model";
+import { DEV_RECEIPT_KEY } from "../scripts/lib/embedded-chain";
 import {
   ATTACKER_KEY,
   anchorFirstCheckpoint,
   deployLookAlikeLedger,
+  numberedLeaf,
+  signedProvisionalBatch,
   signedProvisionalReceipt,
 } from "../test/receipts";
 import { BASE_URL, CHAIN_RPC_URL } from "./constants";
@@ -31,6 +34,10 @@ const STEPS = [
   "blockTime",
 ] as const;
 type StepId = (typeof STEPS)[number];
+
+const PROVISIONAL_STEPS = ["format", "identity", "leaf", "signature", "signer", "deadline"];
+const PROVISIONAL_VERIFIED =
+  "Provisional receipt verified: a signed promise to anchor this entry by its deadline";
 
 type Claim = { email: string; password: string; token: string; redemptionId: string };
 type Claimant = Claim & { receipt: Receipt };
@@ -252,17 +259,20 @@ test.describe("receipt verification", () => {
     });
     expect(res.status(), await res.text()).toBe(201);
     const { receipt } = (await res.json()) as {
-      receipt: { status: string; promise: { signer: string; anchorBy: number } };
+      receipt: {
+        status: string;
+        promise: { signer: string; anchorBy: number; batch: { size: number } };
+      };
     };
     expect(receipt.status).toBe("pending");
     expect(receipt.promise.signer).toMatch(/^0x[0-9a-fA-F]{40}$/);
+    // Every promise is signed as part of a batch now, if only a batch of one.
+    expect(receipt.promise.batch.size).toBeGreaterThanOrEqual(1);
 
     await page.goto("/verify");
     await page.getByTestId("receipt-input").fill(JSON.stringify(receipt, null, 2));
     await page.getByRole("button", { name: "Verify receipt" }).click();
-    await expect(page.getByTestId("verdict")).toHaveText(
-      "Provisional receipt verified: a signed promise to anchor this entry by its deadline",
-    );
+    await expect(page.getByTestId("verdict")).toHaveText(PROVISIONAL_VERIFIED);
     for (const step of ["format", "leaf", "signature", "signer", "deadline"]) {
       await expect(page.getByTestId(`step-${step}`)).toHaveAttribute("data-ok", "true");
     }
@@ -276,6 +286,85 @@ test.describe("receipt verification", () => {
     await page.getByRole("button", { name: "Verify receipt" }).click();
     await expect(page.getByTestId("verdict")).toHaveText("Verification failed");
     await expect(page.getByTestId("step-signature")).toHaveAttribute("data-ok", "false");
+  });
+
+  test("provisional receipts signed together in a batch verify, each on its own", async ({
+    page,
+    request,
+  }) => {
+    const drop = await findOpenDrop(request, LAUNCH_DROP);
+    const tokens: string[] = [];
+    for (let i = 0; i < 4; i++) {
+      const player = await createPlayer(request, "batch");
+      tokens.push(await apiToken(request, player.email, player.password));
+    }
+    // Claims answered together are signed together; how many share a batch is up to timing.
+    const issued = await Promise.all(
+      tokens.map(async (token) => {
+        const res = await request.post(`/api/v1/drops/${drop?.id}/claims`, {
+          headers: { authorization: `Bearer ${token}` },
+        });
+        expect(res.status(), await res.text()).toBe(201);
+        return ((await res.json()) as { receipt: PendingReceipt }).receipt;
+      }),
+    );
+    const sizeOf = (r: PendingReceipt) => r.promise?.batch?.size ?? 0;
+    const widest = issued.reduce((a, b) => (sizeOf(b) > sizeOf(a) ? b : a));
+    expect(sizeOf(widest)).toBeGreaterThanOrEqual(1);
+
+    // So that a receipt deep inside a batch is checked whatever that timing: three promises
+    // signed as this site's API signs a batch, with its own receipt key and ledger.
+    const site = (await (await request.get("/.well-known/prizeledger.json")).json()) as {
+      chainId: number;
+      contract: string;
+      receiptSigners: string[];
+    };
+    expect(site.receiptSigners).toEqual([new Wallet(DEV_RECEIPT_KEY).address]);
+    const deadline = Math.floor(Date.now() / 1000) + 3600;
+    const batch = await signedProvisionalBatch(
+      DEV_RECEIPT_KEY,
+      site.chainId,
+      site.contract,
+      [0, 1, 2].map((n) => ({ leaf: numberedLeaf(n), anchorBy: deadline + n })),
+    );
+    const [first, middle] = batch as [PendingReceipt, PendingReceipt];
+    expect(middle.promise?.batch).toMatchObject({ size: 3, index: 1 });
+    expect(middle.promise?.batch?.path).toHaveLength(2);
+
+    for (const [size, viewport] of [
+      ["desktop", { width: 1280, height: 800 }],
+      ["phone", PHONE],
+    ] as const) {
+      await page.setViewportSize(viewport);
+      for (const [name, receipt] of [
+        ["issued", widest],
+        ["batch-of-3", middle],
+      ] as const) {
+        const place = receipt.promise?.batch;
+        await verifyText(page, JSON.stringify(receipt, null, 2));
+        await expect(page.getByTestId("verdict")).toHaveText(PROVISIONAL_VERIFIED);
+        for (const id of PROVISIONAL_STEPS) {
+          await expect(page.getByTestId(`step-${id}`), id).toHaveAttribute("data-ok", "true");
+        }
+        await expect(page.getByTestId("step-signature")).toContainText(
+          `over the root of a batch of ${place?.size} (this receipt at place ${place?.index})`,
+        );
+        await shot(page, `verify-12-batch-${name}-${size}`);
+      }
+    }
+
+    // The first receipt's path does not lead from the middle one's leaf to the signed root.
+    const borrowed = structuredClone(middle);
+    if (borrowed.promise?.batch && first.promise?.batch) {
+      borrowed.promise.batch.path = first.promise.batch.path;
+    }
+    await verifyText(page, JSON.stringify(borrowed, null, 2));
+    await expect(page.getByTestId("verdict")).toHaveText("Verification failed");
+    await expect(page.getByTestId("step-signature")).toHaveAttribute("data-ok", "false");
+    await expect(page.getByTestId("step-signature")).toContainText(
+      "The signature does not match this receipt, its batch path and signer (batch of 3).",
+    );
+    await shot(page, "verify-12-batch-borrowed-path-phone");
   });
 
   test("this site publishes its ledger identity, and /verify shows and trusts it", async ({

@@ -1,6 +1,8 @@
-/** `npm run docs:schema`: writes docs/receipt.schema.json from the receipt's zod schema. */
+/** `npm run docs:schema`: writes the receipts' JSON Schemas under docs/ from their zod schemas. */
 import fs from "node:fs";
-import { receiptJsonSchema } from "../lib/ledger/receipt-json-schema";
+import { receiptJsonSchemas } from "../lib/ledger/receipt-json-schema";
 
-fs.writeFileSync("docs/receipt.schema.json", receiptJsonSchema());
-console.log("wrote docs/receipt.schema.json");
+for (const [file, schema] of Object.entries(receiptJsonSchemas())) {
+  fs.writeFileSync(file, schema);
+  console.log(`wrote ${file}`);
+}

@@ -4,8 +4,10 @@ import { deployLedger } from "@/lib/ledger/deploy";
 import { encodeLeaf, playerCommitment } from "@/lib/ledger/leaf";
 import { leafHash, MemoryLog, toHex } from "@/lib/ledger/merkle";
 import {
+  batchPromiseMessage,
   type ProvisionalReceipt,
-  promiseMessage,
+  promiseBatch,
+  promiseLeafHash,
   RECEIPT_SIGNER_ROLE,
 } from "@/lib/ledger/provisional";
 import type { Receipt } from "@/lib/ledger/receipt";
@@ -14,6 +16,17 @@ import type { Receipt } from "@/lib/ledger/receipt";
 export const ATTACKER_KEY = "0x8b3a350cf5c34c9194ca85829a2df0ec3153be0318b5e2d3348e872092edffba";
 
 export type LeafInput = { playerId: string; salt: Uint8Array; valueCents: number; entryId: string };
+
+/** The nth of a set of distinct leaves, each with its own player, salt, value and entry id. */
+export function numberedLeaf(n: number): LeafInput {
+  const hex = n.toString(16).padStart(12, "0");
+  return {
+    playerId: `3f2504e0-4f89-41d3-9a0c-${hex}`,
+    salt: new Uint8Array(32).fill((n % 255) + 1),
+    valueCents: 100 + n,
+    entryId: `0190f3a2-7b1c-7d4e-8f00-${hex}`,
+  };
+}
 
 export function leafData(input: LeafInput): Uint8Array {
   return encodeLeaf({
@@ -82,7 +95,7 @@ export async function deployLookAlikeLedger(
   return { contract, attacker };
 }
 
-/** A provisional receipt for `leaf`, signed by `key`, promising anchoring on `contract`. */
+/** A provisional receipt for `leaf`, signed by `key` alone, promising anchoring on `contract`. */
 export async function signedProvisionalReceipt(
   key: string,
   chainId: number,
@@ -90,16 +103,44 @@ export async function signedProvisionalReceipt(
   leaf: LeafInput,
   anchorBy: number,
 ): Promise<ProvisionalReceipt> {
-  const data = leafData(leaf);
-  const wallet = new Wallet(key);
-  const promise = { chainId, contract, anchorBy };
-  const signature = await wallet.signMessage(
-    promiseMessage({ ...promise, leafHash: toHex(leafHash(data)) }),
+  const [receipt] = await signedProvisionalBatch(key, chainId, contract, [{ leaf, anchorBy }]);
+  return receipt as ProvisionalReceipt;
+}
+
+/**
+ * Provisional receipts for `promises`, in their order, under one signature by `key` over the
+ * root of their batch, as the operator's API signs promises asked for together.
+ */
+export async function signedProvisionalBatch(
+  key: string,
+  chainId: number,
+  contract: string,
+  promises: Array<{ leaf: LeafInput; anchorBy: number }>,
+): Promise<ProvisionalReceipt[]> {
+  const data = promises.map(({ leaf }) => leafData(leaf));
+  const { root, batches } = promiseBatch(
+    promises.map(({ anchorBy }, i) => promiseLeafHash(leafHash(data[i] as Uint8Array), anchorBy)),
   );
-  return {
+  const wallet = new Wallet(key);
+  const signature = await wallet.signMessage(
+    batchPromiseMessage({ chainId, contract, root, size: promises.length }),
+  );
+  return promises.map(({ leaf, anchorBy }, i) => ({
     version: 1,
     status: "pending",
-    leaf: { index: null, data: toHex(data), salt: toHex(leaf.salt), playerId: leaf.playerId },
-    promise: { ...promise, signer: wallet.address, signature },
-  };
+    leaf: {
+      index: null,
+      data: toHex(data[i] as Uint8Array),
+      salt: toHex(leaf.salt),
+      playerId: leaf.playerId,
+    },
+    promise: {
+      chainId,
+      contract,
+      anchorBy,
+      batch: batches[i],
+      signer: wallet.address,
+      signature,
+    },
+  }));
 }

@@ -12,6 +12,7 @@ import {
   nodeHash,
   rangeHash,
   rangeNodes,
+  rootFromInclusion,
   rootOf,
   toHex,
   verifyConsistency,
@@ -239,6 +240,21 @@ describe("MemoryLog against the RFC definitions, sizes 1 to 70", () => {
           expect(verifyInclusion(leaf, index, size, proof.slice(0, -1), root)).toBe(false);
         }
       }
+    }
+  });
+
+  it("leads an inclusion proof to its root, and nowhere with a path of the wrong length", () => {
+    for (let size = 1; size <= 20; size++) {
+      for (let index = 0; index < size; index++) {
+        const leaf = leaves[index] as Hash;
+        const proof = log.inclusionProof(index, size);
+        expect(rootFromInclusion(leaf, index, size, proof)).toEqual(roots[size]);
+        expect(rootFromInclusion(leaf, index, size, [...proof, leaf])).toBeUndefined();
+        if (proof.length > 0) {
+          expect(rootFromInclusion(leaf, index, size, proof.slice(1))).toBeUndefined();
+        }
+      }
+      expect(rootFromInclusion(leaves[0] as Hash, size, size, [])).toBeUndefined();
     }
   });
 

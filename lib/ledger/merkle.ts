@@ -248,21 +248,24 @@ function isSize(value: number): boolean {
   return Number.isSafeInteger(value) && value >= 0;
 }
 
-/** RFC 9162 section 2.1.3.2: verify an inclusion proof (audit path). */
-export function verifyInclusion(
+/**
+ * The root an inclusion proof (audit path) leads to from `leaf` at `index` in a tree of `size`:
+ * RFC 9162 section 2.1.3.2 up to its final comparison. Undefined when the proof cannot be the
+ * path of that place (too short or too long for it, or a hash of the wrong length).
+ */
+export function rootFromInclusion(
   leaf: Hash,
   index: number,
   size: number,
   proof: Hash[],
-  root: Hash,
-): boolean {
-  if (!isSize(index) || !isSize(size) || index >= size) return false;
-  if (!isHash(leaf) || !isHash(root) || !proof.every(isHash)) return false;
+): Hash | undefined {
+  if (!isSize(index) || !isSize(size) || index >= size) return undefined;
+  if (!isHash(leaf) || !proof.every(isHash)) return undefined;
   let fn = index;
   let sn = size - 1;
   let r = leaf;
   for (const p of proof) {
-    if (sn === 0) return false;
+    if (sn === 0) return undefined;
     if (isOdd(fn) || fn === sn) {
       r = nodeHash(p, r);
       if (!isOdd(fn)) {
@@ -277,7 +280,19 @@ export function verifyInclusion(
     fn = half(fn);
     sn = half(sn);
   }
-  return sn === 0 && equalHashes(r, root);
+  return sn === 0 ? r : undefined;
+}
+
+/** RFC 9162 section 2.1.3.2: verify an inclusion proof (audit path). */
+export function verifyInclusion(
+  leaf: Hash,
+  index: number,
+  size: number,
+  proof: Hash[],
+  root: Hash,
+): boolean {
+  const reached = rootFromInclusion(leaf, index, size, proof);
+  return reached !== undefined && isHash(root) && equalHashes(reached, root);
 }
 
 /** RFC 9162 section 2.1.4.2: verify a consistency proof between two tree heads. */
