@@ -301,6 +301,15 @@ describe("the verified-token cache", () => {
     expect((await verifier.verify(demoted.token))?.role).toBe("player");
   });
 
+  it("looks a token up again when the clock is set back", async () => {
+    const { verifier, clock, lookups } = harness({ cacheSeconds: 5 });
+    const h = await holder();
+    await verifier.verify(h.token);
+    clock.now -= 3_600_000;
+    await verifier.verify(h.token);
+    expect(lookups).toEqual([1, 1]);
+  });
+
   it("never serves a token past its own expiry", async () => {
     const { verifier, clock, lookups } = harness({ cacheSeconds: 300 });
     const h = await holder();

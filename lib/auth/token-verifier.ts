@@ -74,7 +74,8 @@ type Waiter = {
   resolve: (user: TokenUser | undefined) => void;
   reject: (error: unknown) => void;
 };
-type Entry = { user: TokenUser; until: number; usedAt: number };
+/** `from`: when its lookup began; `until`: when it must be looked up again. */
+type Entry = { user: TokenUser; from: number; until: number; usedAt: number };
 
 /** The SHA-256 the database keeps (and the cache is keyed by, in base64) instead of the token. */
 export function tokenDigest(token: string): Buffer {
@@ -130,14 +131,14 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
     if (keys?.size === 0) keysByUser.delete(entry.user.id);
   }
 
-  function remember(key: string, user: TokenUser, until: number, usedAt: number): void {
+  function remember(key: string, user: TokenUser, from: number, until: number): void {
     forget(key);
     while (cache.size >= maxCached) {
       const oldest = cache.keys().next().value;
       if (oldest === undefined) break;
       forget(oldest);
     }
-    cache.set(key, { user, until, usedAt });
+    cache.set(key, { user, from, until, usedAt: from });
     const keys = keysByUser.get(user.id) ?? new Set();
     keys.add(key);
     keysByUser.set(user.id, keys);
@@ -190,7 +191,8 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
     const entry = cache.get(key);
     if (!entry) return undefined;
     const at = now();
-    if (entry.until <= at) {
+    // A clock set back must not stretch an entry's life beyond the seconds it was given.
+    if (entry.until <= at || at < entry.from) {
       forget(key);
       return undefined;
     }
@@ -220,7 +222,7 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
         found.set(key, frozen);
         if (useStale) noteUsed(user.tokenId);
         if (ttlMs > 0 && !evictedMeanwhile(user.id)) {
-          remember(key, frozen, Math.min(startedAt + ttlMs, expiresAt.getTime()), startedAt);
+          remember(key, frozen, startedAt, Math.min(startedAt + ttlMs, expiresAt.getTime()));
         }
       }
       for (const waiter of batch) waiter.resolve(found.get(waiter.key));
