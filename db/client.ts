@@ -16,6 +16,12 @@ export function createDb(url: string, max = 10): { db: Db; sql: postgres.Sql } {
   return { db: drizzle(sql, { schema }), sql };
 }
 
+/** The postgres.js client under a drizzle database, for what drizzle does not do (`listen`). */
+export function sqlClient(db: Db): postgres.Sql {
+  // drizzle() returns the database with its client attached; the Db type leaves it out.
+  return (db as Db & { $client: postgres.Sql }).$client;
+}
+
 const globalForDb = globalThis as unknown as { prizeledgerDb?: { db: Db; sql: postgres.Sql } };
 
 /** The process-wide pool, created lazily from DATABASE_URL (set by `npm start` in embedded mode). */

@@ -3,9 +3,11 @@ import type { DbOrTx } from "./client";
 
 /**
  * The LISTEN/NOTIFY channels between processes: `ledger_entries` wakes the anchoring sequencer,
- * `analytics` (payload: a drop id, or empty for all) refreshes open dashboards.
+ * `analytics` (payload: a drop id, or empty for all) refreshes open dashboards, `api_tokens`
+ * (payload: a user id, or empty for all) evicts that account's verified tokens from every web
+ * process's cache. Triggers send `api_tokens` (migration 0012), so no writer can forget it.
  */
-export type NotifyChannel = "ledger_entries" | "analytics";
+export type NotifyChannel = "ledger_entries" | "analytics" | "api_tokens";
 
 /** Notifies listeners on every instance; in a transaction, delivered at its commit. */
 export async function notify(db: DbOrTx, channel: NotifyChannel, payload = ""): Promise<void> {

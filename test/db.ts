@@ -3,6 +3,7 @@ import postgres from "postgres";
 import { afterAll, beforeAll, inject } from "vitest";
 import { createDb, type Db } from "@/db/client";
 import { type NewUser, prizes, users } from "@/db/schema";
+import { flushApiTokenUses } from "@/lib/auth/token-verifier";
 import { createDrop } from "@/lib/drops/drops";
 import type { AllocationMode } from "@/lib/drops/model";
 import { createDropSchema, type EligibilityRules } from "@/lib/drops/model";
@@ -27,6 +28,7 @@ export function connectTestDb(max = 20): Db {
     }
   });
   afterAll(async () => {
+    await flushApiTokenUses(db);
     await sql.end({ timeout: 5 });
     const connection = admin();
     try {

@@ -1,8 +1,9 @@
 import { sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
+import { sqlClient } from "@/db/client";
 import { claimDrop } from "@/lib/claims/claim-drop";
 import { connectTestDb, createPlayers, createTestDrop } from "@/test/db";
-import { createLiveFeed, eventStream, sqlClient } from "./live";
+import { createLiveFeed, eventStream } from "./live";
 import { ANALYTICS_CHANNEL } from "./model";
 
 const db = connectTestDb();

@@ -1,6 +1,6 @@
 import "server-only";
 import type postgres from "postgres";
-import { type Db, getDb } from "@/db/client";
+import { getDb, sqlClient } from "@/db/client";
 import { logWarning } from "@/lib/log";
 import { getDashboard } from "./dashboard";
 import { ANALYTICS_CHANNEL, type DashboardSnapshot } from "./model";
@@ -13,12 +13,6 @@ export const COALESCE_MS = 250;
  * anyone watches, the snapshot is also refreshed this often.
  */
 export const IDLE_REFRESH_MS = 5_000;
-
-/** The postgres.js client under a drizzle database, whose `listen` the feed uses. */
-export function sqlClient(db: Db): postgres.Sql {
-  // drizzle() returns the database with its client attached; the Db type leaves it out.
-  return (db as Db & { $client: postgres.Sql }).$client;
-}
 
 export type Subscriber<T> = (snapshot: T) => void;
 

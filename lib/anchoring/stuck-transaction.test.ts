@@ -1,8 +1,8 @@
 import { sql as drizzleSql } from "drizzle-orm";
 import type { JsonRpcProvider } from "ethers";
 import { describe, expect, it } from "vitest";
+import { sqlClient } from "@/db/client";
 import { checkpoints } from "@/db/schema";
-import { sqlClient } from "@/lib/analytics/live";
 import { claimDrop } from "@/lib/claims/claim-drop";
 import { contractChain } from "@/lib/ledger/monitor-log";
 import { connectTestChain } from "@/test/chain";

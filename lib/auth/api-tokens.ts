@@ -1,24 +1,30 @@
 import "server-only";
-import { createHash, randomBytes } from "node:crypto";
+import { randomBytes } from "node:crypto";
 import { and, desc, eq, gt, isNull, sql } from "drizzle-orm";
 import { z } from "zod";
-import type { DbOrTx, Tx } from "@/db/client";
+import { type Db, type DbOrTx, sqlClient, type Tx } from "@/db/client";
 import { apiTokens, users } from "@/db/schema";
 import { enforceRateLimits, rateRules } from "@/lib/abuse/rate-limit";
 import { type RequestContext, recordEvent } from "@/lib/audit/record-event";
+import { env } from "@/lib/config/env";
 import { AppError } from "@/lib/errors/app-error";
 import { type IssuedToken, TOKEN_TTL_DAYS, type TokenOptions, type TokenSummary } from "./model";
 import type { SessionUser } from "./sessions";
 import { lockSession, sessionUserColumns } from "./sessions";
 import { attemptSignIn, type SignInCredentials, signInRefusal } from "./sign-in";
+import {
+  createTokenVerifier,
+  flushApiTokenUses,
+  poolTokenVerifier,
+  TOKEN_PREFIX,
+  type TokenRow,
+  type TokenUser,
+  type TokenVerifier,
+  tokenDigest,
+} from "./token-verifier";
 
-const PREFIX = "plt_";
 // Writing last_used_at on every request would turn each read into a write.
-const LAST_USED_RESOLUTION = "1 minute";
-
-function digest(token: string): Uint8Array {
-  return createHash("sha256").update(token).digest();
-}
+const useIsStale = sql<boolean>`(${apiTokens.lastUsedAt} is null or ${apiTokens.lastUsedAt} < now() - interval '1 minute')`;
 
 /**
  * Creates a token and returns it once; only its SHA-256 is stored. It is made only for an account
@@ -33,7 +39,7 @@ export async function issueApiToken(
   options: TokenOptions = {},
   sessionVersion?: number,
 ): Promise<IssuedToken> {
-  const token = `${PREFIX}${randomBytes(32).toString("base64url")}`;
+  const token = `${TOKEN_PREFIX}${randomBytes(32).toString("base64url")}`;
   const name = options.name ?? "api";
   const days = options.expiresInDays ?? TOKEN_TTL_DAYS;
   const expiresAt = new Date(Date.now() + days * 86_400_000);
@@ -41,7 +47,7 @@ export async function issueApiToken(
     await lockSession(tx, userId, sessionVersion, "share");
     const [row] = await tx
       .insert(apiTokens)
-      .values({ userId, tokenHash: digest(token), name, expiresAt })
+      .values({ userId, tokenHash: tokenDigest(token), name, expiresAt })
       .returning({ id: apiTokens.id });
     if (!row) throw new Error("api_tokens insert returned no row");
     return { id: row.id, token, name, expiresAt };
@@ -96,6 +102,7 @@ export async function createApiTokenForUser(
 }
 
 export async function listApiTokens(db: DbOrTx, userId: string): Promise<TokenSummary[]> {
+  await flushApiTokenUses(db);
   const rows = await db
     .select({
       id: apiTokens.id,
@@ -154,36 +161,69 @@ export async function revokeAllApiTokens(tx: Tx, userId: string): Promise<number
   return revoked.length;
 }
 
-/**
- * The account a bearer token stands for (live tokens of accounts not suspended only), noting
- * when it was last used.
- */
-export async function userForApiToken(
-  db: DbOrTx,
-  token: string,
-): Promise<(SessionUser & { tokenId: string }) | undefined> {
-  if (!token.startsWith(PREFIX) || token.length > 200) return undefined;
-  const [row] = await db
-    .select({ ...sessionUserColumns, tokenId: apiTokens.id })
+/** A text-format array literal of `values`, sent as one parameter whatever their number. */
+function arrayLiteral(values: string[]): string {
+  return `{${values.map((value) => `"${value.replace(/[\\"]/g, "\\$&")}"`).join(",")}}`;
+}
+
+/** The live tokens among `hashes` at `now`, of accounts not suspended: one query for a batch. */
+export async function lookUpApiTokens(db: Db, hashes: Buffer[], now: Date): Promise<TokenRow[]> {
+  const literal = arrayLiteral(hashes.map((hash) => `\\x${hash.toString("hex")}`));
+  return db
+    .select({
+      ...sessionUserColumns,
+      tokenId: apiTokens.id,
+      tokenHash: apiTokens.tokenHash,
+      expiresAt: apiTokens.expiresAt,
+      useStale: useIsStale,
+    })
     .from(apiTokens)
     .innerJoin(users, eq(users.id, apiTokens.userId))
     .where(
       and(
-        eq(apiTokens.tokenHash, digest(token)),
+        sql`${apiTokens.tokenHash} = any(${literal}::bytea[])`,
         isNull(apiTokens.revokedAt),
-        gt(apiTokens.expiresAt, new Date()),
+        gt(apiTokens.expiresAt, now),
         isNull(users.suspendedAt),
       ),
     );
-  if (!row) return undefined;
+}
+
+/** Notes the use of these tokens, each at most once per minute (one statement for them all). */
+export async function noteApiTokenUse(db: Db, tokenIds: string[]): Promise<void> {
   await db
     .update(apiTokens)
     .set({ lastUsedAt: sql`now()` })
-    .where(
-      and(
-        eq(apiTokens.id, row.tokenId),
-        sql`(${apiTokens.lastUsedAt} is null or ${apiTokens.lastUsedAt} < now() - ${LAST_USED_RESOLUTION}::interval)`,
-      ),
-    );
-  return row;
+    .where(and(sql`${apiTokens.id} = any(${arrayLiteral(tokenIds)}::uuid[])`, useIsStale));
+}
+
+/** The pool's verifier, listening for revocations on the pool's own client. */
+function tokenVerifier(db: Db): TokenVerifier {
+  return poolTokenVerifier(db, () => {
+    const client = sqlClient(db);
+    return createTokenVerifier({
+      lookUp: (hashes, now) => lookUpApiTokens(db, hashes, now),
+      noteUse: (tokenIds) => noteApiTokenUse(db, tokenIds),
+      cacheSeconds: env().API_TOKEN_CACHE_SECONDS,
+      listen: (channel, onNotify, onListen) => client.listen(channel, onNotify, onListen),
+    });
+  });
+}
+
+/**
+ * The account a bearer token stands for (live tokens of accounts not suspended only), read from
+ * the database by a lookup that starts after this call (shared with others arriving together).
+ * Its use is noted a moment later, off the request path.
+ */
+export function userForApiToken(db: Db, token: string): Promise<TokenUser | undefined> {
+  return tokenVerifier(db).verify(token, true);
+}
+
+/**
+ * The same, but a token verified in the last API_TOKEN_CACHE_SECONDS is answered from memory: the
+ * request path's lookup. A revocation or account change reaches every process's cache through
+ * NOTIFY at its commit; were that channel down, an entry lives no longer than the setting.
+ */
+export function cachedUserForApiToken(db: Db, token: string): Promise<TokenUser | undefined> {
+  return tokenVerifier(db).verify(token);
 }

@@ -2,7 +2,7 @@ import "server-only";
 import { auth } from "@/auth";
 import { getDb } from "@/db/client";
 import { AppError } from "@/lib/errors/app-error";
-import { userForApiToken } from "./api-tokens";
+import { cachedUserForApiToken, userForApiToken } from "./api-tokens";
 import type { Role } from "./model";
 import { type SessionUser, sessionUser } from "./sessions";
 
@@ -32,7 +32,7 @@ function bearerToken(request: Request): string | undefined {
 export async function apiCaller(request: Request): Promise<SessionUser | undefined> {
   const token = bearerToken(request);
   if (token) {
-    const user = await userForApiToken(getDb(), token);
+    const user = await cachedUserForApiToken(getDb(), token);
     if (!user) throw new AppError("unauthenticated", "Invalid, expired or revoked API token");
     return user;
   }

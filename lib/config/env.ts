@@ -57,6 +57,12 @@ export const envSchema = z
      * operator whose players share a few carrier-NAT addresses, or a CDN that hides them).
      */
     CLAIM_IP_RATE_LIMIT: z.coerce.number().int().nonnegative().default(120),
+    /**
+     * Seconds a web process answers a verified API token from memory instead of the database (0:
+     * every request looks it up). Revocations and account changes evict it at once over
+     * LISTEN/NOTIFY; this is how long a revoked token may still work should that channel be down.
+     */
+    API_TOKEN_CACHE_SECONDS: z.coerce.number().int().nonnegative().max(300).default(5),
     /** Hours a lottery winner has, from the draw, to give a physical prize's shipping address. */
     LOTTERY_ACTION_HOURS: positiveInt(72),
     /** Sign-in (and API token) attempts per account in 5 minutes; three times as many per address. */
