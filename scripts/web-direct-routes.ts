@@ -6,6 +6,8 @@
 import { POST as claimDrop } from "@/app/api/v1/drops/[dropId]/claims/route";
 import type { DirectRoute, RouteHandler } from "@/lib/http/direct-routes";
 
+export { getDb } from "@/db/client";
+export { flushApiTokenUses } from "@/lib/auth/token-verifier";
 export { compileHeaderRules, matchDirectRoute, serveDirect } from "@/lib/http/direct-routes";
 
 const UUID = "([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})";

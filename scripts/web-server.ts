@@ -42,9 +42,14 @@ const hostname = process.env.HOSTNAME || "0.0.0.0";
 // Next's modules (the app's, through Auth.js, among them) expect this global, which Next's
 // server sets when it loads; the app's modules are evaluated below, before that.
 Object.assign(globalThis, { AsyncLocalStorage });
-const { DIRECT_ROUTES, compileHeaderRules, matchDirectRoute, serveDirect } = (await import(
-  new URL("./web-direct-routes.mjs", import.meta.url).href
-)) as typeof DirectRoutes;
+const {
+  DIRECT_ROUTES,
+  compileHeaderRules,
+  flushApiTokenUses,
+  getDb,
+  matchDirectRoute,
+  serveDirect,
+} = (await import(new URL("./web-direct-routes.mjs", import.meta.url).href)) as typeof DirectRoutes;
 const headerRules = compileHeaderRules(manifest.headers);
 
 // Next's own copy from the standalone folder: the one its compiled routes share state with.
@@ -74,11 +79,16 @@ server.listen(port, hostname, () => {
   process.env.__NEXT_PRIVATE_ORIGIN = `http://${shown}:${port}`;
   console.log(`▲ Next.js web server ready on http://${shown}:${port}`);
 });
-// Requests in flight finish; idle keep-alive connections are closed at once.
+// Requests in flight finish and idle keep-alive connections close at once; then the API tokens'
+// last uses still held in memory are written (one pool and its verifier serve both bundles).
 for (const signal of ["SIGINT", "SIGTERM"] as const) {
   process.once(signal, () => {
-    server.close(() => process.exit(0));
-    server.closeIdleConnections();
     setTimeout(() => process.exit(0), 10_000).unref();
+    server.close(() => {
+      Promise.resolve()
+        .then(() => flushApiTokenUses(getDb()))
+        .finally(() => process.exit(0));
+    });
+    server.closeIdleConnections();
   });
 }

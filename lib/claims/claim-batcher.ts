@@ -66,7 +66,13 @@ class ClaimBatcher {
   }
 }
 
-const batchers = new WeakMap<Db, Map<string, ClaimBatcher>>();
+// On globalThis like the pool itself: the web server's direct routes and Next's build are two
+// bundles of this module in one process, and a drop's claims should queue in one batcher.
+const global = globalThis as unknown as {
+  prizeledgerClaimBatchers?: WeakMap<Db, Map<string, ClaimBatcher>>;
+};
+global.prizeledgerClaimBatchers ??= new WeakMap();
+const batchers = global.prizeledgerClaimBatchers;
 
 /** Claims one unit of a drop for a player; concurrent claims of a drop share transactions. */
 export function submitClaim(db: Db, request: ClaimRequest): Promise<ClaimOutcome> {

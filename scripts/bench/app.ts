@@ -93,9 +93,8 @@ export async function startApp(options: AppOptions): Promise<BenchApp> {
     await new Promise((r) => setTimeout(r, 500));
   }
   const webPid = () =>
-    descendants(child.pid as number).find((c) =>
-      /web-server\.mjs|next-server/.test(c.cmdline),
-    )?.pid;
+    descendants(child.pid as number).find((c) => /web-server\.mjs|next-server/.test(c.cmdline))
+      ?.pid;
   return {
     baseUrl,
     databaseUrl: `postgres://prizeledger:prizeledger@127.0.0.1:${options.pgPort}/prizeledger`,

@@ -65,6 +65,12 @@ export async function httpLoad(options: {
   cookie?: string;
   /** Where this run's crowd starts in the address space, so runs do not share addresses. */
   firstAddress?: number;
+  /**
+   * Open loop: claims arrive at this many a second whatever the answers, and each one's latency
+   * counts from when it was due (waiting for a free connection included), so a server that falls
+   * behind shows it. Without it, closed loop: each connection sends as soon as it is answered.
+   */
+  rate?: number;
 }): Promise<HttpResult> {
   const { tokens, connections, requests } = options;
   if (tokens.length < requests) {
@@ -83,7 +89,10 @@ export async function httpLoad(options: {
   const started = performance.now();
   const worker = async () => {
     for (let i = next++; i < requests; i = next++) {
-      const t0 = performance.now();
+      const due = options.rate ? started + (i * 1000) / options.rate : undefined;
+      const wait = due === undefined ? 0 : due - performance.now();
+      if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+      const t0 = due ?? performance.now();
       try {
         const address = crowdAddress((options.firstAddress ?? 0) + i);
         const res = await post(agent, url, tokens[i] as string, address, options.cookie);
