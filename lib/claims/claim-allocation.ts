@@ -149,8 +149,12 @@ export async function allocateUnits(tx: Tx, drop: DropState, claims: Claim[]): P
   }>(sql`
     select u.id, u.email_verified_at, u.created_at, u.region, u.loyalty_tier, u.flagged_at,
            u.suspended_at, u.adult_declared_at, u.account_group_id,
+           -- Found by the player, whose redemptions are few, never by the drop: a drop younger
+           -- than the table's statistics is estimated at one redemption, and a plan that reads
+           -- the drop's redemptions (its (drop_id, status) index) would then read all of them
+           -- for every claim, ever more as the drop fills. As text, drop_id cannot lead a plan.
            (select count(*)::int from redemptions r
-             where r.drop_id = ${drop.id} and r.player_id = u.id) as claimed
+             where r.player_id = u.id and r.drop_id::text = ${drop.id}) as claimed
     from users u where u.id = any(${sql.param(playerIds)}::uuid[])`);
   const date = (value: Date | null) => value && new Date(value);
   const facts = new Map<string, PlayerFacts & { claimed: number; groupId: string | null }>(
@@ -258,10 +262,11 @@ async function onePerGroup(
 ): Promise<Candidate[]> {
   const groups = [...new Set(candidates.flatMap((c) => (c.groupId ? [c.groupId] : [])))].sort();
   if (groups.length === 0) return candidates;
+  // From the groups' accounts to their redemptions, never from the drop's (see allocateUnits).
   const holders = await tx.execute<{ group_id: string; player_id: string }>(sql`
     select distinct u.account_group_id as group_id, r.player_id
     from redemptions r join users u on u.id = r.player_id
-    where r.drop_id = ${drop.id} and r.status <> 'expired'
+    where r.drop_id::text = ${drop.id} and r.status <> 'expired'
       and u.account_group_id = any(${sql.param(groups)}::uuid[])`);
   const holderOf = new Map<string, string>();
   for (const h of holders) holderOf.set(h.group_id, h.player_id);
