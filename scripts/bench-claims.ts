@@ -17,6 +17,8 @@
  *   --skip-http         only the database part
  *   --requests N        HTTP requests per path (default 20000), --connections N (default 256)
  *   --http-paths LIST   next,direct (default both), or one of them
+ *   --web-processes L   WEB_PROCESSES for the app's web server (default 1); a list (1,2) runs
+ *                       the HTTP part once per count, each on a fresh app
  *   --rate N            then direct claims arriving at N a second (open loop); by default half
  *                       the DB engine's claims/s when the DB part ran, 0 for none
  *   --url URL --seed-file FILE   drive an already running app seeded with `npm run seed:load`
@@ -70,6 +72,7 @@ const { values: args } = parseArgs({
     engine: { type: "string" },
     "http-paths": { type: "string", default: "next,direct" },
     rate: { type: "string" },
+    "web-processes": { type: "string", default: "1" },
   },
 });
 
@@ -326,7 +329,10 @@ const HTTP_PATHS: Array<{ name: string; label: string; cookie?: string; rate?: n
   { name: "direct", label: "direct dispatch to the route handler" },
 ];
 
-async function httpPart(engineRate: number | undefined): Promise<HttpVariant[]> {
+async function httpPart(
+  engineRate: number | undefined,
+  webProcesses: number,
+): Promise<HttpVariant[]> {
   let seed: LoadSeed;
   let baseUrl: string;
   let app: Awaited<ReturnType<typeof startApp>> | undefined;
@@ -357,6 +363,7 @@ async function httpPart(engineRate: number | undefined): Promise<HttpVariant[]> 
       pgPort: 54359,
       chainPort: 8556,
       distDir: ".data/bench-next",
+      webProcesses,
       nodeOptions: args["cpu-prof"]
         ? `--cpu-prof --cpu-prof-dir=${path.resolve(dataDir, "profiles")}`
         : undefined,
@@ -386,8 +393,9 @@ async function httpPart(engineRate: number | undefined): Promise<HttpVariant[]> 
     const requests = Math.min(REQUESTS, measuredTokens.length);
     const sampler = databaseUrl ? postgres(databaseUrl, { max: 1, onnotice: () => {} }) : undefined;
     const stopWaits = sampler ? sampleWaits(sampler, APP) : undefined;
-    const webPid = app?.webPid();
-    const web0 = webPid ? processCpuSeconds(webPid) : 0;
+    const webPids = app?.webPids() ?? [];
+    const webCpu = () => webPids.reduce((sum, pid) => sum + processCpuSeconds(pid), 0);
+    const web0 = webCpu();
     const appPgDir = app ? path.join(dataDir, "postgres") : undefined;
     const pg0 = clusterCpuSeconds(appPgDir);
     const m0 = machineCpu();
@@ -409,7 +417,7 @@ async function httpPart(engineRate: number | undefined): Promise<HttpVariant[]> 
       label: h.label,
       dropId,
       result,
-      webCpu: webPid ? processCpuSeconds(webPid) - web0 : Number.NaN,
+      webCpu: webPids.length > 0 ? webCpu() - web0 : Number.NaN,
       pgCpu: clusterCpuSeconds(appPgDir) - pg0,
       machineBusy: (m1.busy - m0.busy) / (m1.total - m0.total),
       waits: waits?.share,
@@ -463,7 +471,8 @@ function printHttp(variants: HttpVariant[], db: Variant[]): void {
   ];
   console.log(
     `\nHTTP: POST /api/v1/drops/{id}/claims, ${REQUESTS} requests per path, ${CONNECTIONS} ` +
-      "keep-alive connections, distinct players (bearer tokens), 4 players per client address",
+      "keep-alive connections, distinct players (bearer tokens), 4 players per client address, " +
+      `web processes: ${args["web-processes"]} (name/Np: N processes)`,
   );
   console.log(`${"".padEnd(20)}${variants.map((v) => col(v.name)).join("")}`);
   for (const [name, f] of rows) {
@@ -492,19 +501,16 @@ function printHttp(variants: HttpVariant[], db: Variant[]): void {
       ? "integrity: every 201 is one redemption row; 0 oversold, 0 duplicate units or players"
       : `integrity: PROBLEM in ${bad.map((v) => v.name).join(", ")}`,
   );
-  const direct = variants.find((v) => v.name === "direct");
-  if (direct && engine) {
-    const share = direct.result.perSecond / engine.run.perSecond;
+  const directs = variants.filter((v) => v.name.startsWith("direct") && !v.name.includes("@"));
+  for (const direct of engine ? directs : []) {
+    const share = direct.result.perSecond / (engine as Variant).run.perSecond;
     const met = share >= 0.5 && direct.result.p99 <= 100;
-    console.log(
-      `target (direct ≥ 50% of the DB engine's claims/s, p99 ≤ 100 ms, ${CONNECTIONS} ` +
-        `connections): ${fmt(share * 100, 0)}%, p99 ${fmt(direct.result.p99)} ms: ` +
-        `${met ? "met" : "MISSED"}`,
-    );
     // Closed loop, latency is connections ÷ throughput (Little's law): p99 ≤ 100 ms at 256
     // connections needs 2,560 claims/s whatever the server does with them.
     console.log(
-      `  (closed loop: mean latency = ${CONNECTIONS} ÷ claims/s = ` +
+      `target for ${direct.name} (≥ 50% of the DB engine's claims/s, p99 ≤ 100 ms at ` +
+        `${CONNECTIONS} connections): ${fmt(share * 100, 0)}%, p99 ${fmt(direct.result.p99)} ms: ` +
+        `${met ? "met" : "MISSED"} (closed loop, mean latency = ${CONNECTIONS} ÷ claims/s = ` +
         `${fmt((CONNECTIONS / direct.result.perSecond) * 1000, 0)} ms)`,
     );
   }
@@ -515,7 +521,18 @@ async function main(): Promise<void> {
   const db = args["skip-db"] ? [] : await dbPart();
   if (db.length > 0) printDb(db);
   const engine = db.find((v) => v.name === "engine");
-  if (!args["skip-http"]) printHttp(await httpPart(engine?.run.perSecond), db);
+  if (!args["skip-http"]) {
+    // Several web process counts: one app each, in turn, each path's columns named by its count.
+    const counts = args["web-processes"].split(",").map(Number);
+    const variants: HttpVariant[] = [];
+    for (const n of counts) {
+      const some = await httpPart(engine?.run.perSecond, n);
+      variants.push(
+        ...(counts.length > 1 ? some.map((v) => ({ ...v, name: `${v.name}/${n}p` })) : some),
+      );
+    }
+    printHttp(variants, db);
+  }
 }
 
 main().then(

@@ -31,6 +31,8 @@ export const envSchema = z
     PRIZELEDGER_DATA_DIR: z.string().min(1).default(".data"),
     DATABASE_URL: optionalUrl(["postgres:", "postgresql:"]),
     DATABASE_POOL_SIZE: positiveInt(10),
+    /** Web server processes per instance, sharing its port (each with its own pool). */
+    WEB_PROCESSES: z.coerce.number().int().min(1).max(64).default(1),
     EMBEDDED_PG_PORT: z.coerce.number().int().min(1024).max(65535).default(54329),
     LEDGER_RPC_URL: optionalUrl(["http:", "https:", "ws:", "wss:"]),
     LEDGER_PUBLIC_RPC_URL: optionalUrl(["http:", "https:"]),

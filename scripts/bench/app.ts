@@ -10,8 +10,8 @@ import { tsxArgs } from "../lib/runtime";
 export type BenchApp = {
   baseUrl: string;
   databaseUrl: string;
-  /** The web server process, for CPU accounting. */
-  webPid: () => number | undefined;
+  /** The web server's processes (several with WEB_PROCESSES), for CPU accounting. */
+  webPids: () => number[];
   stop: () => Promise<void>;
 };
 
@@ -23,6 +23,8 @@ export type AppOptions = {
   distDir: string;
   /** Extra NODE_OPTIONS for the app's processes (e.g. --cpu-prof). */
   nodeOptions?: string;
+  /** WEB_PROCESSES for the web server. */
+  webProcesses?: number;
   log: (line: string) => void;
 };
 
@@ -57,6 +59,7 @@ export async function startApp(options: AppOptions): Promise<BenchApp> {
     EMBEDDED_CHAIN_PORT: String(options.chainPort),
     NEXT_DIST_DIR: options.distDir,
     NODE_ENV: "production",
+    WEB_PROCESSES: String(options.webProcesses ?? 1),
   };
   // The app must start its own database and chain, whatever this shell has configured.
   for (const name of ["DATABASE_URL", "LEDGER_RPC_URL", "LEDGER_CONTRACT", "ANCHORER_KEY"]) {
@@ -92,13 +95,14 @@ export async function startApp(options: AppOptions): Promise<BenchApp> {
     if (Date.now() > deadline) throw new Error("the app did not start within 10 minutes");
     await new Promise((r) => setTimeout(r, 500));
   }
-  const webPid = () =>
-    descendants(child.pid as number).find((c) => /web-server\.mjs|next-server/.test(c.cmdline))
-      ?.pid;
+  const webPids = () =>
+    descendants(child.pid as number)
+      .filter((c) => /web-server\.mjs|next-server/.test(c.cmdline))
+      .map((c) => c.pid);
   return {
     baseUrl,
     databaseUrl: `postgres://prizeledger:prizeledger@127.0.0.1:${options.pgPort}/prizeledger`,
-    webPid,
+    webPids,
     stop: async () => {
       if (child.exitCode === null) child.kill("SIGTERM");
       const timer = setTimeout(() => child.kill("SIGKILL"), 30_000);
