@@ -1,5 +1,5 @@
 import http from "node:http";
-import type { AddressInfo } from "node:net";
+import net, { type AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   compileHeaderRules,
@@ -108,6 +108,28 @@ describe("direct routes", () => {
     await post("/api/things/ab12/go");
     await post("/api/things/ab12/go", { "x-forwarded-for": "192.0.2.7" });
     expect(seen.map((s) => s.headers.get("x-forwarded-for"))).toEqual(["127.0.0.1", "192.0.2.7"]);
+  });
+
+  it("sees a repeated header as Node (and so Next) does: User-Agent, the first one", async () => {
+    seen = [];
+    // Written by hand: Node's client would not send the header twice.
+    const status = await new Promise<number>((resolve, reject) => {
+      const socket = net.connect((server.address() as AddressInfo).port, "127.0.0.1", () =>
+        socket.write(
+          "POST /api/things/ab12/go HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer plt_x\r\n" +
+            "User-Agent: first\r\nUser-Agent: second\r\nContent-Length: 0\r\n" +
+            "Connection: close\r\n\r\n",
+        ),
+      );
+      let answer = "";
+      socket.on("data", (chunk) => {
+        answer += chunk;
+      });
+      socket.on("end", () => resolve(Number(answer.split(" ")[1])));
+      socket.on("error", reject);
+    });
+    expect(status).toBe(201);
+    expect(seen[0]?.headers.get("user-agent")).toBe("first");
   });
 
   it("streams a body to the handler", async () => {

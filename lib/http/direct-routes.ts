@@ -101,9 +101,12 @@ export async function serveDirect(
   res: ServerResponse,
 ): Promise<void> {
   try {
+    // From Node's parsed headers, as Next builds its request: a repeated Authorization (or any
+    // header Node keeps one of) is then the same one header in both paths.
     const headers = new Headers();
-    for (let i = 0; i < req.rawHeaders.length; i += 2) {
-      headers.append(req.rawHeaders[i] as string, req.rawHeaders[i + 1] as string);
+    for (const [name, value] of Object.entries(req.headers)) {
+      if (Array.isArray(value)) for (const each of value) headers.append(name, each);
+      else if (value !== undefined) headers.set(name, value);
     }
     if (!headers.has("x-forwarded-for") && req.socket.remoteAddress) {
       headers.set("x-forwarded-for", req.socket.remoteAddress);
