@@ -1,5 +1,5 @@
 import http from "node:http";
-import type { AddressInfo } from "node:net";
+import net, { type AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   compileHeaderRules,
@@ -108,6 +108,43 @@ describe("direct routes", () => {
     await post("/api/things/ab12/go");
     await post("/api/things/ab12/go", { "x-forwarded-for": "192.0.2.7" });
     expect(seen.map((s) => s.headers.get("x-forwarded-for"))).toEqual(["127.0.0.1", "192.0.2.7"]);
+  });
+
+  it("reads a repeated header as Next does: the first of those Node keeps once", async () => {
+    // Node keeps the first Authorization, User-Agent or Content-Type of a request and joins
+    // repeats of others; Next builds its request from that. Joined, two tokens are no token.
+    const { port } = server.address() as AddressInfo;
+    const answer = await new Promise<string>((resolve, reject) => {
+      const socket = net.connect(port, "127.0.0.1", () => {
+        socket.end(
+          [
+            "POST /api/things/ab12/go HTTP/1.1",
+            "Host: localhost",
+            "Authorization: Bearer plt_first",
+            "Authorization: Bearer plt_second",
+            "User-Agent: first",
+            "User-Agent: second",
+            "X-Forwarded-For: 192.0.2.1",
+            "X-Forwarded-For: 192.0.2.2",
+            "Content-Length: 0",
+            "Connection: close",
+            "",
+            "",
+          ].join("\r\n"),
+        );
+      });
+      let text = "";
+      socket.on("data", (chunk) => {
+        text += chunk.toString("latin1");
+      });
+      socket.on("end", () => resolve(text));
+      socket.on("error", reject);
+    });
+    expect(answer.split("\r\n")[0]).toBe("HTTP/1.1 201 Created");
+    const headers = seen.at(-1)?.headers;
+    expect(headers?.get("authorization")).toBe("Bearer plt_first");
+    expect(headers?.get("user-agent")).toBe("first");
+    expect(headers?.get("x-forwarded-for")).toBe("192.0.2.1, 192.0.2.2");
   });
 
   it("streams a body to the handler", async () => {

@@ -101,9 +101,13 @@ export async function serveDirect(
   res: ServerResponse,
 ): Promise<void> {
   try {
+    // From Node's parsed headers, as Next builds its request: of a repeated Authorization or
+    // User-Agent it keeps the first (the raw lines joined would make two tokens no token at all).
     const headers = new Headers();
-    for (let i = 0; i < req.rawHeaders.length; i += 2) {
-      headers.append(req.rawHeaders[i] as string, req.rawHeaders[i + 1] as string);
+    for (const [name, value] of Object.entries(req.headers)) {
+      for (const item of Array.isArray(value) ? value : [value]) {
+        if (item !== undefined) headers.append(name, item);
+      }
     }
     if (!headers.has("x-forwarded-for") && req.socket.remoteAddress) {
       headers.set("x-forwarded-for", req.socket.remoteAddress);
