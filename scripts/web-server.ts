@@ -47,6 +47,7 @@ const {
   compileHeaderRules,
   flushApiTokenUses,
   getDb,
+  gracefulStop,
   matchDirectRoute,
   serveDirect,
 } = (await import(new URL("./web-direct-routes.mjs", import.meta.url).href)) as typeof DirectRoutes;
@@ -79,16 +80,19 @@ server.listen(port, hostname, () => {
   process.env.__NEXT_PRIVATE_ORIGIN = `http://${shown}:${port}`;
   console.log(`▲ Next.js web server ready on http://${shown}:${port}`);
 });
-// Requests in flight finish and idle keep-alive connections close at once; then the API tokens'
-// last uses still held in memory are written (one pool and its verifier serve both bundles).
+// Every request received is answered (for up to 8 s), each connection closing after its last
+// answer; then the API tokens' last uses still held in memory are written (one pool and its
+// verifier serve both bundles). A second signal (Ctrl-C reaches this process and its launcher,
+// which passes it on; systemd signals every process of the service) changes nothing: a listener
+// removed after the first would let the second kill the process mid-request.
+const stop = gracefulStop(server);
+let stopping: Promise<unknown> | undefined;
 for (const signal of ["SIGINT", "SIGTERM"] as const) {
-  process.once(signal, () => {
+  process.on(signal, () => {
+    if (stopping) return;
     setTimeout(() => process.exit(0), 10_000).unref();
-    server.close(() => {
-      Promise.resolve()
-        .then(() => flushApiTokenUses(getDb()))
-        .finally(() => process.exit(0));
-    });
-    server.closeIdleConnections();
+    stopping = stop(8_000)
+      .then(() => flushApiTokenUses(getDb()))
+      .finally(() => process.exit(0));
   });
 }
