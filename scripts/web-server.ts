@@ -51,6 +51,7 @@ async function serve(): Promise<void> {
     compileHeaderRules,
     flushApiTokenUses,
     getDb,
+    gracefulStop,
     matchDirectRoute,
     serveDirect,
   } = (await import(
@@ -85,17 +86,20 @@ async function serve(): Promise<void> {
     process.env.__NEXT_PRIVATE_ORIGIN = `http://${shown}:${port}`;
     console.log(`▲ Next.js web server ready on http://${shown}:${port}`);
   });
-  // Requests in flight finish and idle keep-alive connections close at once; then the API tokens'
-  // last uses still held in memory are written (one pool and its verifier serve both bundles).
+  // Every request received is answered (for up to 8 s), each connection closing after its last
+  // answer; then the API tokens' last uses still held in memory are written (one pool and its
+  // verifier serve both bundles). A second signal (Ctrl-C reaches this process and its launcher,
+  // which passes it on; systemd signals every process of the service) changes nothing: a listener
+  // removed after the first would let the second kill the process mid-request.
+  const stop = gracefulStop(server);
+  let stopping: Promise<unknown> | undefined;
   for (const signal of ["SIGINT", "SIGTERM"] as const) {
-    process.once(signal, () => {
+    process.on(signal, () => {
+      if (stopping) return;
       setTimeout(() => process.exit(0), 10_000).unref();
-      server.close(() => {
-        Promise.resolve()
-          .then(() => flushApiTokenUses(getDb()))
-          .finally(() => process.exit(0));
-      });
-      server.closeIdleConnections();
+      stopping = stop(8_000)
+        .then(() => flushApiTokenUses(getDb()))
+        .finally(() => process.exit(0));
     });
   }
 }
@@ -131,8 +135,10 @@ function superviseServers(count: number): void {
     }
     fork();
   });
+  // As in each server: a second signal must not kill the primary, and with it the servers.
   for (const signal of ["SIGINT", "SIGTERM"] as const) {
-    process.once(signal, () => {
+    process.on(signal, () => {
+      if (stopping) return;
       stopping = true;
       for (const worker of Object.values(cluster.workers ?? {})) worker?.kill("SIGTERM");
       setTimeout(() => process.exit(0), 15_000).unref();
