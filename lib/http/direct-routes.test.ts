@@ -211,6 +211,7 @@ describe("direct routes", () => {
     const res = await post("/api/things/ab12/go");
     fail = undefined;
     expect(res.status).toBe(500);
+    expect(res.headers.get("content-security-policy")).toBe("default-src 'none'");
     expect(await res.json()).toEqual({
       error: { code: "internal", message: "Something went wrong on our side" },
     });

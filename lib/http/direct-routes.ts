@@ -70,7 +70,8 @@ export function matchDirectRoute(
 export function compileHeaderRules(
   rules: HeaderRule[],
 ): Array<{ regex: RegExp; rule: HeaderRule }> {
-  return rules.map((rule) => ({ regex: new RegExp(rule.regex), rule }));
+  // Next matches these rules whatever the letter case of the path.
+  return rules.map((rule) => ({ regex: new RegExp(rule.regex, "i"), rule }));
 }
 
 /** Next compresses answers of 1 KiB or more for clients that accept gzip; so does this. */
@@ -155,6 +156,7 @@ export async function serveDirect(
     logError("direct_route_failed", error, { url: req.url });
     if (!res.headersSent) {
       res.statusCode = 500;
+      for (const [name, value] of dispatch.headers) res.setHeader(name, value);
       res.setHeader("content-type", "application/json");
       res.end(
         JSON.stringify({
