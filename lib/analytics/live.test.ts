@@ -1,10 +1,10 @@
 import { sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { sqlClient } from "@/db/client";
+import { notify } from "@/db/notify";
 import { claimDrop } from "@/lib/claims/claim-drop";
 import { connectTestDb, createPlayers, createTestDrop } from "@/test/db";
 import { createLiveFeed, eventStream } from "./live";
-import { ANALYTICS_CHANNEL } from "./model";
 
 const db = connectTestDb();
 
@@ -38,7 +38,7 @@ describe("live analytics feed", () => {
     // Fifty claim batches committing at once: the notifications arrive together.
     await db.transaction(async (tx) => {
       for (let i = 0; i < 50; i += 1) {
-        await tx.execute(sql`select pg_notify(${ANALYTICS_CHANNEL}, ${String(i)})`);
+        await notify(tx, "analytics", String(i));
       }
     });
     await waitFor(feed.subscribe, (s) => s.n > before);
@@ -106,7 +106,7 @@ describe("live analytics feed after a lost connection", () => {
     const after = computes;
     await waitFor(feed.subscribe, (s) => s.n > after);
     const again = computes;
-    await db.execute(sql`select pg_notify(${ANALYTICS_CHANNEL}, '')`);
+    await notify(db, "analytics");
     await waitFor(feed.subscribe, (s) => s.n > again);
     stop();
   });

@@ -1,9 +1,10 @@
 import "server-only";
 import type postgres from "postgres";
 import { getDb, sqlClient } from "@/db/client";
+import type { NotifyChannel } from "@/db/notify";
 import { logWarning } from "@/lib/log";
 import { getDashboard } from "./dashboard";
-import { ANALYTICS_CHANNEL, type DashboardSnapshot } from "./model";
+import type { DashboardSnapshot } from "./model";
 
 /** At most one recompute per this many ms per process, whatever the burst of notifications. */
 export const COALESCE_MS = 250;
@@ -82,7 +83,7 @@ export function createLiveFeed<T>(
     // postgres.js keeps the LISTEN on a connection of its own and re-listens after a reconnect;
     // onlisten runs then too, so whatever was missed while disconnected is picked up.
     listener = sql
-      .listen(ANALYTICS_CHANNEL, () => schedule(), schedule)
+      .listen("analytics" satisfies NotifyChannel, () => schedule(), schedule)
       .catch((error: Error) => {
         log(`analytics LISTEN failed, refreshing on a timer only: ${error.message}`);
         return undefined;

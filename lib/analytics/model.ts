@@ -18,9 +18,6 @@ export const outcomeCategories = [
 export type OutcomeCategory = (typeof outcomeCategories)[number];
 export type OutcomeCounts = Record<OutcomeCategory, number>;
 
-/** The channel every claim batch notifies (payload: the drop id) after its counters moved. */
-export const ANALYTICS_CHANNEL = "analytics";
-
 export type LiveDrop = {
   id: string;
   title: string;

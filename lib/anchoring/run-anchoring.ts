@@ -1,6 +1,7 @@
 import "server-only";
 import type postgres from "postgres";
 import type { Db } from "@/db/client";
+import type { NotifyChannel } from "@/db/notify";
 import type { Log } from "@/lib/log";
 import { type AnchorResult, anchorCheckpoint, type LedgerChain } from "./anchor-checkpoint";
 import { sequenceEntries, waitingEntries } from "./sequence-entries";
@@ -56,7 +57,9 @@ async function nextBatchDue(
 export async function runAnchoring(options: AnchoringOptions): Promise<void> {
   const { db, sql, chain, batchSize, maxAgeMs, pollMs, signal, log } = options;
   let wake: (() => void) | undefined;
-  const listener = await sql.listen("ledger_entries", () => wake?.()).catch(() => undefined);
+  const listener = await sql
+    .listen("ledger_entries" satisfies NotifyChannel, () => wake?.())
+    .catch(() => undefined);
   signal.addEventListener("abort", () => wake?.(), { once: true });
   let backoff = pollMs;
   try {
