@@ -161,14 +161,10 @@ export async function revokeAllApiTokens(tx: Tx, userId: string): Promise<number
   return revoked.length;
 }
 
-/** A text-format array literal of `values`, sent as one parameter whatever their number. */
-function arrayLiteral(values: string[]): string {
-  return `{${values.map((value) => `"${value.replace(/[\\"]/g, "\\$&")}"`).join(",")}}`;
-}
-
 /** The live tokens among `hashes` at `now`, of accounts not suspended: one query for a batch. */
 export async function lookUpApiTokens(db: Db, hashes: Buffer[], now: Date): Promise<TokenRow[]> {
-  const literal = arrayLiteral(hashes.map((hash) => `\\x${hash.toString("hex")}`));
+  // As hex text: postgres.js would send an array of Buffers as one bytea, not as bytea[].
+  const hex = hashes.map((hash) => hash.toString("hex"));
   return db
     .select({
       ...sessionUserColumns,
@@ -181,7 +177,7 @@ export async function lookUpApiTokens(db: Db, hashes: Buffer[], now: Date): Prom
     .innerJoin(users, eq(users.id, apiTokens.userId))
     .where(
       and(
-        sql`${apiTokens.tokenHash} = any(${literal}::bytea[])`,
+        sql`${apiTokens.tokenHash} = any(array(select decode(h, 'hex') from unnest(${sql.param(hex)}::text[]) as t(h)))`,
         isNull(apiTokens.revokedAt),
         gt(apiTokens.expiresAt, now),
         isNull(users.suspendedAt),
@@ -194,7 +190,7 @@ export async function noteApiTokenUse(db: Db, tokenIds: string[]): Promise<void>
   await db
     .update(apiTokens)
     .set({ lastUsedAt: sql`now()` })
-    .where(and(sql`${apiTokens.id} = any(${arrayLiteral(tokenIds)}::uuid[])`, useIsStale));
+    .where(and(sql`${apiTokens.id} = any(${sql.param(tokenIds)}::uuid[])`, useIsStale));
 }
 
 /** The pool's verifier, listening for revocations on the pool's own client. */
