@@ -2,6 +2,7 @@ import { sql } from "drizzle-orm";
 import {
   bigint,
   bigserial,
+  boolean,
   check,
   customType,
   index,
@@ -22,9 +23,11 @@ import { signalKinds } from "@/lib/abuse/model";
 import { emailTokenPurposes, roles } from "@/lib/auth/model";
 import { loyaltyTiers } from "@/lib/claims/model";
 import { allocationModes, type EligibilityRules, unitStatuses } from "@/lib/drops/model";
+import { fairSeedStatuses } from "@/lib/games/model";
 import { checkpointStatuses, ledgerKinds } from "@/lib/ledger/model";
 import { prizeKinds } from "@/lib/prizes/model";
 import { redemptionStatuses } from "@/lib/redemptions/model";
+import { currencies, walletAccountKinds, walletTransactionKinds } from "@/lib/wallet/model";
 
 const bytea = customType<{ data: Uint8Array; driverData: Buffer }>({
   dataType: () => "bytea",
@@ -46,6 +49,10 @@ export const allocationModeEnum = pgEnum("allocation_mode", allocationModes);
 export const unitStatusEnum = pgEnum("unit_status", unitStatuses);
 export const redemptionStatusEnum = pgEnum("redemption_status", redemptionStatuses);
 export const checkpointStatusEnum = pgEnum("checkpoint_status", checkpointStatuses);
+export const currencyEnum = pgEnum("currency", currencies);
+export const walletAccountKindEnum = pgEnum("wallet_account_kind", walletAccountKinds);
+export const walletTransactionKindEnum = pgEnum("wallet_transaction_kind", walletTransactionKinds);
+export const fairSeedStatusEnum = pgEnum("fair_seed_status", fairSeedStatuses);
 
 export const users = pgTable(
   "users",
@@ -79,6 +86,13 @@ export const users = pgTable(
     lockedUntil: timestamp("locked_until", { withTimezone: true }),
     /** Accounts linked by a shared device, address or payout detail share a group (union-find root). */
     accountGroupId: uuid("account_group_id"),
+    /** The identity the player declared before redeeming Sweeps Coins. */
+    legalName: text("legal_name"),
+    birthDate: text("birth_date"),
+    postalAddress: jsonb("postal_address").$type<Record<string, string>>(),
+    identityDeclaredAt: timestamp("identity_declared_at", { withTimezone: true }),
+    /** Remind the player after this many minutes of play in one session (null: never). */
+    sessionReminderMinutes: smallint("session_reminder_minutes"),
     ...timestamps,
   },
   (t) => [
@@ -212,16 +226,26 @@ export const redemptions = pgTable(
   "redemptions",
   {
     id: uuid("id").primaryKey().defaultRandom(),
-    dropId: uuid("drop_id")
-      .notNull()
-      .references(() => drops.id),
+    /** The drop it was claimed in; null for a catalog redemption or a prize won in a round. */
+    dropId: uuid("drop_id").references(() => drops.id),
     prizeId: uuid("prize_id")
       .notNull()
       .references(() => prizes.id),
     playerId: uuid("player_id")
       .notNull()
       .references(() => users.id),
-    unitId: bigint("unit_id", { mode: "number" }).notNull(),
+    /** The drop unit it holds; null outside drops (catalog stock is a counter). */
+    unitId: bigint("unit_id", { mode: "number" }),
+    /** Bought with Sweeps Coins from this catalog item. */
+    catalogItemId: uuid("catalog_item_id"),
+    /** Won in this game round. */
+    roundId: uuid("round_id"),
+    /** Catalog redemptions: the SC paid, in minor units (refunded once if rejected). */
+    priceSc: bigint("price_sc", { mode: "number" }),
+    /** An admin's approval of a redemption above the threshold, or the rejection's reason. */
+    reviewedAt: timestamp("reviewed_at", { withTimezone: true }),
+    reviewedBy: uuid("reviewed_by").references(() => users.id),
+    rejectionReason: text("rejection_reason"),
     /** 1..perPlayerLimit: the player's n-th unit of this drop. */
     claimSeq: smallint("claim_seq").notNull().default(1),
     status: redemptionStatusEnum("status").notNull().default("fulfilled"),
@@ -255,6 +279,15 @@ export const redemptions = pgTable(
     index().on(t.status, t.createdAt),
     // The post-drop report's delivery status counts, read from the index alone.
     index().on(t.dropId, t.status),
+    check(
+      "redemptions_has_origin",
+      sql`num_nonnulls(${t.dropId}, ${t.catalogItemId}, ${t.roundId}) = 1`,
+    ),
+    check("redemptions_drop_has_unit", sql`(${t.dropId} is null) = (${t.unitId} is null)`),
+    index("redemptions_round_idx").on(t.roundId).where(sql`${t.roundId} is not null`),
+    index("redemptions_catalog_idx")
+      .on(t.catalogItemId, t.createdAt)
+      .where(sql`${t.catalogItemId} is not null`),
     index("redemptions_awaiting_idx")
       .on(t.actionDeadline)
       .where(sql`${t.status} = 'awaiting_action'`),
@@ -268,9 +301,10 @@ export const ledgerEntries = pgTable(
   {
     id: bigserial("id", { mode: "number" }).primaryKey(),
     kind: ledgerKindEnum("kind").notNull(),
-    redemptionId: uuid("redemption_id")
-      .notNull()
-      .references(() => redemptions.id),
+    /** What the entry is about: a redemption (and its reversal or expiry), a round or a seed. */
+    redemptionId: uuid("redemption_id").references(() => redemptions.id),
+    roundId: uuid("round_id"),
+    fairSeedId: uuid("fair_seed_id"),
     leafData: bytea("leaf_data").notNull(),
     leafIndex: bigint("leaf_index", { mode: "number" }),
     ...timestamps,
@@ -280,6 +314,12 @@ export const ledgerEntries = pgTable(
     uniqueIndex("ledger_entries_leaf_index_key").on(t.leafIndex),
     index("ledger_entries_unsequenced_idx").on(t.id).where(sql`${t.leafIndex} IS NULL`),
     index().on(t.redemptionId),
+    index("ledger_entries_round_idx").on(t.roundId).where(sql`${t.roundId} is not null`),
+    index("ledger_entries_seed_idx").on(t.fairSeedId).where(sql`${t.fairSeedId} is not null`),
+    check(
+      "ledger_entries_one_subject",
+      sql`num_nonnulls(${t.redemptionId}, ${t.roundId}, ${t.fairSeedId}) = 1`,
+    ),
   ],
 );
 export type LedgerEntry = typeof ledgerEntries.$inferSelect;
@@ -410,6 +450,8 @@ export const accountSignals = pgTable(
 export const excludedRegions = pgTable("excluded_regions", {
   code: text("code").primaryKey(),
   note: text("note"),
+  /** Only Sweeps Coins play and redemption are refused there; drops and GC play stay open. */
+  sweepsOnly: boolean("sweeps_only").notNull().default(false),
   createdBy: uuid("created_by").references(() => users.id),
   ...timestamps,
 });
@@ -562,4 +604,303 @@ export const redemptionCounts = pgTable(
     n: integer("n").notNull(),
   },
   (t) => [primaryKey({ columns: [t.prizeId, t.region, t.hour] })],
+);
+
+/*
+ * Coins: a double-entry journal. A transaction's postings sum to zero per currency, and go in
+ * with one INSERT: a statement trigger (migration 0013) refuses any that do not, and applies them
+ * to the accounts' balances, so that a balance is the sum of its postings by construction.
+ * Player accounts cannot go below zero (a CHECK); postings can be neither changed nor deleted.
+ */
+
+/** A balance in one currency: a player's wallet, or a shard of a counterparty account. */
+export const walletAccounts = pgTable(
+  "wallet_accounts",
+  {
+    id: bigserial("id", { mode: "number" }).primaryKey(),
+    kind: walletAccountKindEnum("kind").notNull(),
+    currency: currencyEnum("currency").notNull(),
+    userId: uuid("user_id").references(() => users.id),
+    /**
+     * Counterparty accounts are kept in shards that writers pick at random, so that concurrent
+     * rounds do not queue on one house row; the account's balance is the sum of its shards.
+     */
+    shard: smallint("shard").notNull().default(0),
+    balance: bigint("balance", { mode: "number" }).notNull().default(0),
+    /** SC still to be wagered before the balance is redeemable: the sum of postings' playthrough. */
+    playthroughDue: bigint("playthrough_due", { mode: "number" }).notNull().default(0),
+  },
+  (t) => [
+    check("wallet_accounts_owner", sql`(${t.kind} = 'player') = (${t.userId} is not null)`),
+    check(
+      "wallet_accounts_player_nonnegative",
+      sql`${t.kind} <> 'player' or (${t.balance} >= 0 and ${t.playthroughDue} between 0 and ${t.balance})`,
+    ),
+    uniqueIndex("wallet_accounts_player_key")
+      .on(t.userId, t.currency)
+      .where(sql`${t.kind} = 'player'`),
+    uniqueIndex("wallet_accounts_system_key")
+      .on(t.kind, t.currency, t.shard)
+      .where(sql`${t.kind} <> 'player'`),
+  ],
+);
+export type WalletAccount = typeof walletAccounts.$inferSelect;
+
+/** One movement of coins; the same idempotency key moves coins once. */
+export const walletTransactions = pgTable(
+  "wallet_transactions",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    kind: walletTransactionKindEnum("kind").notNull(),
+    /** Namespaced by its writer ("round:<player>:<key>", "daily:<player>:<day>", …). */
+    idempotencyKey: text("idempotency_key").notNull(),
+    /** The player whose wallet moved, and their declared region then (the regulator's report). */
+    userId: uuid("user_id").references(() => users.id),
+    region: text("region"),
+    /** Who did it, when not the player: the admin of a grant, approval or rejection. */
+    actorId: uuid("actor_id").references(() => users.id),
+    reason: text("reason"),
+    /** What it belongs to, when anything: a round, a payment, a redemption, a mail-in code. */
+    subjectId: uuid("subject_id"),
+    ...timestamps,
+  },
+  (t) => [
+    uniqueIndex("wallet_transactions_key").on(t.idempotencyKey),
+    index().on(t.userId, t.createdAt),
+    index().on(t.kind, t.createdAt),
+    index().on(t.createdAt),
+  ],
+);
+export type WalletTransaction = typeof walletTransactions.$inferSelect;
+
+export const walletPostings = pgTable(
+  "wallet_postings",
+  {
+    id: bigserial("id", { mode: "number" }).primaryKey(),
+    transactionId: uuid("transaction_id")
+      .notNull()
+      .references(() => walletTransactions.id),
+    accountId: bigint("account_id", { mode: "number" })
+      .notNull()
+      .references(() => walletAccounts.id),
+    currency: currencyEnum("currency").notNull(),
+    /** Signed, in minor units: a credit to the account is positive. */
+    amount: bigint("amount", { mode: "number" }).notNull(),
+    /** The change to the account's playthroughDue (SC granted free adds, SC wagered takes off). */
+    playthrough: bigint("playthrough", { mode: "number" }).notNull().default(0),
+    ...timestamps,
+  },
+  (t) => [
+    check("wallet_postings_moves", sql`${t.amount} <> 0 or ${t.playthrough} <> 0`),
+    index().on(t.accountId, t.id),
+    index().on(t.transactionId),
+  ],
+);
+export type WalletPosting = typeof walletPostings.$inferSelect;
+
+/** GC packages for sale; each comes with free SC. */
+export const coinPackages = pgTable(
+  "coin_packages",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    name: text("name").notNull(),
+    priceCents: bigint("price_cents", { mode: "number" }).notNull(),
+    gc: bigint("gc", { mode: "number" }).notNull(),
+    bonusSc: bigint("bonus_sc", { mode: "number" }).notNull().default(0),
+    position: smallint("position").notNull().default(0),
+    retiredAt: timestamp("retired_at", { withTimezone: true }),
+    ...timestamps,
+  },
+  (t) => [
+    check("coin_packages_price_positive", sql`${t.priceCents} > 0`),
+    check("coin_packages_gc_positive", sql`${t.gc} > 0`),
+    check("coin_packages_bonus_nonnegative", sql`${t.bonusSc} >= 0`),
+  ],
+);
+export type CoinPackage = typeof coinPackages.$inferSelect;
+
+/** A package bought through the payment provider: credited once, when its webhook confirms it. */
+export const payments = pgTable(
+  "payments",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    userId: uuid("user_id")
+      .notNull()
+      .references(() => users.id),
+    packageId: uuid("package_id")
+      .notNull()
+      .references(() => coinPackages.id),
+    idempotencyKey: text("idempotency_key").notNull(),
+    amountCents: bigint("amount_cents", { mode: "number" }).notNull(),
+    gc: bigint("gc", { mode: "number" }).notNull(),
+    bonusSc: bigint("bonus_sc", { mode: "number" }).notNull(),
+    provider: text("provider").notNull(),
+    providerRef: text("provider_ref"),
+    /** pending, succeeded or failed. */
+    status: text("status").notNull().default("pending"),
+    failureReason: text("failure_reason"),
+    region: text("region"),
+    ...timestamps,
+    completedAt: timestamp("completed_at", { withTimezone: true }),
+  },
+  (t) => [
+    uniqueIndex("payments_user_key").on(t.userId, t.idempotencyKey),
+    uniqueIndex("payments_provider_ref_key").on(t.provider, t.providerRef),
+    index().on(t.userId, t.createdAt),
+    check("payments_status", sql`${t.status} in ('pending', 'succeeded', 'failed')`),
+  ],
+);
+export type Payment = typeof payments.$inferSelect;
+
+/** Mail-in codes for free SC (no purchase necessary): only their SHA-256 is kept. */
+export const mailInCodes = pgTable("mail_in_codes", {
+  id: uuid("id").primaryKey().defaultRandom(),
+  codeHash: bytea("code_hash").notNull().unique(),
+  amount: bigint("amount", { mode: "number" }).notNull(),
+  createdBy: uuid("created_by").references(() => users.id),
+  note: text("note"),
+  ...timestamps,
+  redeemedBy: uuid("redeemed_by").references(() => users.id),
+  redeemedAt: timestamp("redeemed_at", { withTimezone: true }),
+});
+
+/** A player's server seeds: at most one active and one next (committed, unused) at a time. */
+export const fairSeeds = pgTable(
+  "fair_seeds",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    userId: uuid("user_id")
+      .notNull()
+      .references(() => users.id),
+    /** 64 lowercase hex characters; secret until revealed. */
+    serverSeed: text("server_seed").notNull(),
+    /** SHA-256 of the serverSeed text, in hex: the commitment. */
+    serverSeedHash: text("server_seed_hash").notNull(),
+    /** The salt of the commitment leaf's playerCommitment. */
+    playerSalt: bytea("player_salt").notNull(),
+    status: fairSeedStatusEnum("status").notNull(),
+    /** The nonce of the next round played with this seed (rounds count from 0). */
+    nextNonce: integer("next_nonce").notNull().default(0),
+    ...timestamps,
+    activatedAt: timestamp("activated_at", { withTimezone: true }),
+    revealedAt: timestamp("revealed_at", { withTimezone: true }),
+  },
+  (t) => [
+    uniqueIndex("fair_seeds_active_key").on(t.userId).where(sql`${t.status} = 'active'`),
+    uniqueIndex("fair_seeds_next_key").on(t.userId).where(sql`${t.status} = 'next'`),
+    index().on(t.userId, t.createdAt),
+  ],
+);
+export type FairSeed = typeof fairSeeds.$inferSelect;
+
+/** The client seed a player set (a default is made for them); rounds copy it. */
+export const fairClientSeeds = pgTable("fair_client_seeds", {
+  userId: uuid("user_id")
+    .primaryKey()
+    .references(() => users.id),
+  clientSeed: text("client_seed").notNull(),
+  updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
+});
+
+/** A game round: stake, outcome and payout, settled in one transaction with its journal entry. */
+export const gameRounds = pgTable(
+  "game_rounds",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    userId: uuid("user_id")
+      .notNull()
+      .references(() => users.id),
+    idempotencyKey: text("idempotency_key").notNull(),
+    requestHash: bytea("request_hash").notNull(),
+    game: text("game").notNull(),
+    currency: currencyEnum("currency").notNull(),
+    stake: bigint("stake", { mode: "number" }).notNull(),
+    payout: bigint("payout", { mode: "number" }).notNull(),
+    params: jsonb("params").$type<Record<string, unknown>>().notNull(),
+    outcome: jsonb("outcome").$type<Record<string, unknown>>().notNull(),
+    seedId: uuid("seed_id")
+      .notNull()
+      .references(() => fairSeeds.id),
+    clientSeed: text("client_seed").notNull(),
+    nonce: integer("nonce").notNull(),
+    balanceAfter: bigint("balance_after", { mode: "number" }).notNull(),
+    /** A prize won with the round (an instant-win outcome), redeemed through the usual path. */
+    prizeId: uuid("prize_id").references(() => prizes.id),
+    region: text("region"),
+    ...timestamps,
+  },
+  (t) => [
+    uniqueIndex("game_rounds_key").on(t.userId, t.idempotencyKey),
+    uniqueIndex("game_rounds_seed_nonce_key").on(t.seedId, t.nonce),
+    index().on(t.userId, t.createdAt),
+    index().on(t.createdAt),
+    check("game_rounds_stake_positive", sql`${t.stake} > 0`),
+    check("game_rounds_payout_nonnegative", sql`${t.payout} >= 0`),
+  ],
+);
+export type GameRound = typeof gameRounds.$inferSelect;
+
+/** Prizes for Sweeps Coins, with their own stock. */
+export const catalogItems = pgTable(
+  "catalog_items",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    prizeId: uuid("prize_id")
+      .notNull()
+      .references(() => prizes.id),
+    priceSc: bigint("price_sc", { mode: "number" }).notNull(),
+    stock: integer("stock").notNull(),
+    position: smallint("position").notNull().default(0),
+    retiredAt: timestamp("retired_at", { withTimezone: true }),
+    ...timestamps,
+  },
+  (t) => [
+    check("catalog_items_price_positive", sql`${t.priceSc} > 0`),
+    check("catalog_items_stock_nonnegative", sql`${t.stock} >= 0`),
+  ],
+);
+export type CatalogItem = typeof catalogItems.$inferSelect;
+
+/**
+ * Responsible-gaming limits a player set, per kind (purchase in cents, wager in a currency's
+ * minor units) and period. Lowering takes effect at once; a raise waits in pendingAmount until
+ * pendingFrom (24 hours later).
+ */
+export const rgLimits = pgTable(
+  "rg_limits",
+  {
+    userId: uuid("user_id")
+      .notNull()
+      .references(() => users.id),
+    kind: text("kind").notNull(),
+    period: text("period").notNull(),
+    amount: bigint("amount", { mode: "number" }),
+    pendingAmount: bigint("pending_amount", { mode: "number" }),
+    pendingFrom: timestamp("pending_from", { withTimezone: true }),
+    updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.userId, t.kind, t.period] }),
+    check("rg_limits_kind", sql`${t.kind} in ('purchase', 'wager_gc', 'wager_sc')`),
+    check("rg_limits_period", sql`${t.period} in ('day', 'week', 'month')`),
+  ],
+);
+
+/** Cool-offs and self-exclusions: nobody lifts one early (endsAt null: permanent). */
+export const rgExclusions = pgTable(
+  "rg_exclusions",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    userId: uuid("user_id")
+      .notNull()
+      .references(() => users.id),
+    kind: text("kind").notNull(),
+    startsAt: timestamp("starts_at", { withTimezone: true }).notNull().defaultNow(),
+    endsAt: timestamp("ends_at", { withTimezone: true }),
+    ...timestamps,
+  },
+  (t) => [
+    index().on(t.userId, t.endsAt),
+    check("rg_exclusions_kind", sql`${t.kind} in ('cool_off', 'self_exclusion')`),
+  ],
 );

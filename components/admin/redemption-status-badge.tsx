@@ -5,12 +5,18 @@ const labels: Record<RedemptionStatus, string> = {
   awaiting_action: "awaiting address",
   expired: "expired",
   reversed: "reversed",
+  pending_approval: "awaiting approval",
+  rejected: "rejected",
 };
 
 /** A redemption's status as a badge; ended states share the drops' muted "ended" look. */
 export function RedemptionStatusBadge({ status }: { status: RedemptionStatus }) {
   const look =
-    status === "fulfilled" ? "live" : status === "awaiting_action" ? "upcoming" : "ended";
+    status === "fulfilled"
+      ? "live"
+      : status === "awaiting_action" || status === "pending_approval"
+        ? "upcoming"
+        : "ended";
   return (
     <span className={`badge ${look}`} data-testid="redemption-status">
       {labels[status]}

@@ -9,7 +9,13 @@ type Row = {
   data: string;
   hash: string;
   decoded:
-    | { ok: true; kind: string; dropId: string | null; valueCents: number; timeMs: number }
+    | {
+        ok: true;
+        kind: string;
+        dropId: string | null;
+        valueCents: number | null;
+        timeMs: number;
+      }
     | { ok: false; error: string };
 };
 
@@ -25,8 +31,13 @@ function decodeRow(leaf: PublicLeaf): Row {
       decoded: {
         ok: true,
         kind: entry.kind,
-        dropId: entry.dropId,
-        valueCents: entry.valueCents,
+        dropId: "dropId" in entry ? entry.dropId : null,
+        valueCents:
+          entry.kind === "round"
+            ? entry.payoutMinor
+            : entry.kind === "seed_commitment"
+              ? null
+              : entry.valueCents,
         timeMs: entry.timeMs,
       },
     };
@@ -67,7 +78,9 @@ export function LeafTable({ leaves }: { leaves: PublicLeaf[] }) {
                   <td className="hash">
                     {row.decoded.dropId ? row.decoded.dropId.slice(0, 8) : "—"}
                   </td>
-                  <td>{formatMoney(row.decoded.valueCents)}</td>
+                  <td>
+                    {row.decoded.valueCents === null ? "—" : formatMoney(row.decoded.valueCents)}
+                  </td>
                   <td>
                     {new Date(row.decoded.timeMs).toISOString().replace("T", " ").slice(0, 19)}
                   </td>

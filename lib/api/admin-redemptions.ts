@@ -25,7 +25,7 @@ export const adminRedemptionResponse = z
 
 export const adminRedemptionDetailResponse = adminRedemptionResponse
   .extend({
-    unitId: z.number().int(),
+    unitId: z.number().int().nullable(),
     actionDeadline: dateTime.nullable(),
     shippingAddress: z.record(z.string(), z.string()).nullable(),
     expiredAt: dateTime.nullable(),
@@ -57,7 +57,7 @@ export const reversalResponse = z.object({
   redemptionId: uuid,
   reversedAt: dateTime,
   reason: z.string(),
-  unitId: z.number().int(),
+  unitId: z.number().int().nullable(),
 });
 
 export const adminRedemptions: Resource = {

@@ -4,7 +4,7 @@ import { auditEvents, dropPools, drops, dropUnits, ledgerEntries, redemptions } 
 import { issueApiToken } from "@/lib/auth/api-tokens";
 import { env } from "@/lib/config/env";
 import type { AppError } from "@/lib/errors/app-error";
-import { decodeLeaf, playerCommitment } from "@/lib/ledger/leaf";
+import { decodeRedemptionLeaf, playerCommitment } from "@/lib/ledger/leaf";
 import { connectTestDb, createPlayers, createTestDrop } from "@/test/db";
 import { claimAnswersByWindow } from "@/test/rate-windows";
 import { refusalOf } from "@/test/refusal";
@@ -263,7 +263,7 @@ describe("claim engine", () => {
       .innerJoin(redemptions, eq(redemptions.id, ledgerEntries.redemptionId))
       .where(eq(redemptions.id, claim.redemption.id));
     if (!row) throw new Error("no ledger entry");
-    const leaf = decodeLeaf(row.data);
+    const leaf = decodeRedemptionLeaf(row.data);
     expect(leaf).toMatchObject({
       kind: "redemption",
       entryId: claim.redemption.id,

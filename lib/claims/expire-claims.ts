@@ -2,7 +2,7 @@ import "server-only";
 import { sql } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import { notify } from "@/db/notify";
-import { decodeLeaf, encodeLeaf } from "@/lib/ledger/leaf";
+import { decodeRedemptionLeaf, encodeLeaf } from "@/lib/ledger/leaf";
 
 /**
  * Expires claims whose required action (confirming a shipping address) was not taken by the
@@ -38,7 +38,7 @@ export async function expireOverdueClaims(db: Db, limit = 500): Promise<number> 
     const leaves = expired.map((e) => {
       // The expiry entry repeats the redemption's prize, drop, value and player commitment, so
       // the two can be matched in the public log without revealing the player.
-      const original = decodeLeaf(new Uint8Array(e.leaf_data));
+      const original = decodeRedemptionLeaf(new Uint8Array(e.leaf_data));
       return Buffer.from(
         encodeLeaf({ ...original, kind: "expiry", timeMs: new Date(now).getTime() }),
       ).toString("hex");

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import {
   decodeLeaf,
+  decodeRedemptionLeaf,
   encodeLeaf,
   LEAF_LENGTH,
   type LeafEntry,
@@ -66,7 +67,7 @@ describe("leaf encoding v1", () => {
     const badVersion = good.slice();
     badVersion[0] = 2;
     expect(() => decodeLeaf(badVersion)).toThrow(/version 2/);
-    for (const code of [0, 4, 255]) {
+    for (const code of [0, 6, 255]) {
       const badKind = good.slice();
       badKind[1] = code;
       expect(() => decodeLeaf(badKind)).toThrow(new RegExp(`kind code ${code}`));
@@ -74,6 +75,35 @@ describe("leaf encoding v1", () => {
     const hugeValue = good.slice();
     hugeValue.fill(0xff, 50, 58);
     expect(() => decodeLeaf(hugeValue)).toThrow(/valueCents/);
+  });
+
+  it("encodes seed commitments and rounds in the same 98 bytes, and refuses them as redemptions", () => {
+    const seed = {
+      kind: "seed_commitment" as const,
+      entryId: "0f0e0d0c-0b0a-4908-8706-050403020100",
+      serverSeedHash: new Uint8Array(32).fill(0xab),
+      firstNonce: 0,
+      timeMs: 1_800_000_000_000,
+      playerCommitment: new Uint8Array(32).fill(7),
+    };
+    const bytes = encodeLeaf(seed);
+    expect(bytes.length).toBe(98);
+    expect(bytes[1]).toBe(4);
+    expect(toHex(bytes.subarray(18, 50))).toBe("ab".repeat(32));
+    expect(decodeLeaf(bytes)).toEqual(seed);
+    expect(() => decodeRedemptionLeaf(bytes)).toThrow(/not a redemption/);
+    const round = {
+      kind: "round" as const,
+      entryId: "0f0e0d0c-0b0a-4908-8706-050403020101",
+      roundDigest: new Uint8Array(32).fill(0xcd),
+      payoutMinor: 198,
+      timeMs: 1_800_000_000_001,
+      playerCommitment: new Uint8Array(32).fill(9),
+    };
+    const roundBytes = encodeLeaf(round);
+    expect(roundBytes[1]).toBe(5);
+    expect(decodeLeaf(roundBytes)).toEqual(round);
+    expect(() => encodeLeaf({ ...round, roundDigest: new Uint8Array(31) })).toThrow(/32 bytes/);
   });
 
   it("rejects entries it cannot encode", () => {

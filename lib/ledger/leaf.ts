@@ -11,30 +11,64 @@
  *     50     8  value in cents (u64)
  *     58     8  time in ms since the Unix epoch (u64)
  *     66    32  playerCommitment = SHA256("prizeledger/player/v1" ‖ playerId UUID bytes ‖ salt)
+ *
+ * Kinds 4 and 5 keep the length, the version, the entry id, the time and the player commitment
+ * where they are, and put their own fields in bytes 18..58:
+ *
+ * kind 4, seed commitment (a player's server seed, committed before its first round)
+ *     18    32  serverSeedHash = SHA256 of the seed's 64-character hex text
+ *     50     8  firstNonce: the nonce of the seed's first round (u64)
+ * kind 5, game round
+ *     18    32  roundDigest = SHA256 of the round's canonical record (lib/games/round-record.ts)
+ *     50     8  payout in minor units (u64)
  */
 import { sha256 } from "@noble/hashes/sha2";
 import type { LedgerKind } from "./model";
 
-export type LeafEntry = {
-  kind: LedgerKind;
-  entryId: string;
+type LeafCommon = { entryId: string; timeMs: number; playerCommitment: Uint8Array };
+
+/** A redemption, its reversal or its expiry. */
+export type RedemptionLeaf = LeafCommon & {
+  kind: "redemption" | "reversal" | "expiry";
   prizeId: string;
   dropId: string | null;
   valueCents: number;
-  timeMs: number;
-  playerCommitment: Uint8Array;
 };
+
+/** A player's server seed committed: its hash and the nonce its rounds start from. */
+export type SeedCommitmentLeaf = LeafCommon & {
+  kind: "seed_commitment";
+  serverSeedHash: Uint8Array;
+  firstNonce: number;
+};
+
+/** A game round: the digest of its record and its payout. */
+export type RoundLeaf = LeafCommon & {
+  kind: "round";
+  roundDigest: Uint8Array;
+  payoutMinor: number;
+};
+
+export type LeafEntry = RedemptionLeaf | SeedCommitmentLeaf | RoundLeaf;
 
 export const LEAF_VERSION = 1;
 export const LEAF_LENGTH = 98;
 export const SALT_LENGTH = 32;
 const PLAYER_DOMAIN = new TextEncoder().encode("prizeledger/player/v1");
 
-const KIND_CODES: Record<LedgerKind, number> = { redemption: 1, reversal: 2, expiry: 3 };
+const KIND_CODES: Record<LedgerKind, number> = {
+  redemption: 1,
+  reversal: 2,
+  expiry: 3,
+  seed_commitment: 4,
+  round: 5,
+};
 const KINDS_BY_CODE: Record<number, LedgerKind | undefined> = {
   1: "redemption",
   2: "reversal",
   3: "expiry",
+  4: "seed_commitment",
+  5: "round",
 };
 
 export class LeafFormatError extends Error {
@@ -82,24 +116,37 @@ export function playerCommitment(playerId: string, salt: Uint8Array): Uint8Array
   return sha256(input);
 }
 
+function checkHash32(field: string, value: Uint8Array): void {
+  if (value.length !== 32)
+    throw new LeafFormatError(`${field} must be 32 bytes, got ${value.length}`);
+}
+
 export function encodeLeaf(entry: LeafEntry): Uint8Array {
   const kind = KIND_CODES[entry.kind];
   if (kind === undefined) throw new LeafFormatError(`unknown leaf kind: ${entry.kind}`);
-  checkU64("valueCents", entry.valueCents);
   checkU64("timeMs", entry.timeMs);
-  if (entry.playerCommitment.length !== 32) {
-    throw new LeafFormatError(
-      `playerCommitment must be 32 bytes, got ${entry.playerCommitment.length}`,
-    );
-  }
+  checkHash32("playerCommitment", entry.playerCommitment);
   const bytes = new Uint8Array(LEAF_LENGTH);
   const view = new DataView(bytes.buffer);
   bytes[0] = LEAF_VERSION;
   bytes[1] = kind;
   bytes.set(uuidBytes("entryId", entry.entryId), 2);
-  bytes.set(uuidBytes("prizeId", entry.prizeId), 18);
-  if (entry.dropId !== null) bytes.set(uuidBytes("dropId", entry.dropId), 34);
-  view.setBigUint64(50, BigInt(entry.valueCents));
+  if (entry.kind === "seed_commitment") {
+    checkHash32("serverSeedHash", entry.serverSeedHash);
+    checkU64("firstNonce", entry.firstNonce);
+    bytes.set(entry.serverSeedHash, 18);
+    view.setBigUint64(50, BigInt(entry.firstNonce));
+  } else if (entry.kind === "round") {
+    checkHash32("roundDigest", entry.roundDigest);
+    checkU64("payoutMinor", entry.payoutMinor);
+    bytes.set(entry.roundDigest, 18);
+    view.setBigUint64(50, BigInt(entry.payoutMinor));
+  } else {
+    checkU64("valueCents", entry.valueCents);
+    bytes.set(uuidBytes("prizeId", entry.prizeId), 18);
+    if (entry.dropId !== null) bytes.set(uuidBytes("dropId", entry.dropId), 34);
+    view.setBigUint64(50, BigInt(entry.valueCents));
+  }
   view.setBigUint64(58, BigInt(entry.timeMs));
   bytes.set(entry.playerCommitment, 66);
   return bytes;
@@ -113,14 +160,58 @@ export function decodeLeaf(bytes: Uint8Array): LeafEntry {
   const kind = KINDS_BY_CODE[bytes[1] as number];
   if (kind === undefined) throw new LeafFormatError(`unknown leaf kind code ${bytes[1]}`);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const dropBytes = bytes.subarray(34, 50);
-  return {
-    kind,
+  const common: LeafCommon = {
     entryId: uuidString(bytes.subarray(2, 18)),
-    prizeId: uuidString(bytes.subarray(18, 34)),
-    dropId: dropBytes.every((b) => b === 0) ? null : uuidString(dropBytes),
-    valueCents: readU64(view, 50, "valueCents"),
     timeMs: readU64(view, 58, "timeMs"),
     playerCommitment: bytes.slice(66, 98),
   };
+  if (kind === "seed_commitment") {
+    return {
+      kind,
+      ...common,
+      serverSeedHash: bytes.slice(18, 50),
+      firstNonce: readU64(view, 50, "firstNonce"),
+    };
+  }
+  if (kind === "round") {
+    return {
+      kind,
+      ...common,
+      roundDigest: bytes.slice(18, 50),
+      payoutMinor: readU64(view, 50, "payoutMinor"),
+    };
+  }
+  const dropBytes = bytes.subarray(34, 50);
+  return {
+    kind,
+    ...common,
+    prizeId: uuidString(bytes.subarray(18, 34)),
+    dropId: dropBytes.every((b) => b === 0) ? null : uuidString(dropBytes),
+    valueCents: readU64(view, 50, "valueCents"),
+  };
+}
+
+/** A leaf that must be a redemption, reversal or expiry (what a redemption receipt proves). */
+export function decodeRedemptionLeaf(bytes: Uint8Array): RedemptionLeaf {
+  const entry = decodeLeaf(bytes);
+  if (entry.kind === "seed_commitment" || entry.kind === "round") {
+    throw new LeafFormatError(`a ${entry.kind} entry is not a redemption`);
+  }
+  return entry;
+}
+
+function hex(bytes: Uint8Array): string {
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+/** One line naming what the entry records, for people (verifiers, the public log). */
+export function describeLeaf(entry: LeafEntry): string {
+  switch (entry.kind) {
+    case "seed_commitment":
+      return `seed commitment ${entry.entryId}: server seed hash ${hex(entry.serverSeedHash)}, first nonce ${entry.firstNonce}`;
+    case "round":
+      return `round ${entry.entryId}: payout ${(entry.payoutMinor / 100).toFixed(2)}, record digest ${hex(entry.roundDigest)}`;
+    default:
+      return `${entry.kind} ${entry.entryId} of prize ${entry.prizeId}, value ${(entry.valueCents / 100).toFixed(2)}`;
+  }
 }

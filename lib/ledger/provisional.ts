@@ -9,7 +9,7 @@ import { type AbstractProvider, Contract, id, verifyMessage } from "ethers";
 import { z } from "zod";
 import { LEDGER_ABI } from "./contract";
 import { checkTrust, type TrustFailure, type TrustRoot } from "./identity";
-import { decodeLeaf, playerCommitment } from "./leaf";
+import { decodeLeaf, describeLeaf, playerCommitment } from "./leaf";
 import {
   fromHex,
   type Hash,
@@ -242,7 +242,7 @@ export async function verifyProvisionalReceipt(
       "Ledger entry and player commitment",
       matches,
       matches
-        ? `${entry.kind} ${entry.entryId}, value ${(entry.valueCents / 100).toFixed(2)}`
+        ? describeLeaf(entry)
         : "The salt and player id do not give the entry's player commitment.",
     );
     hash = leafHash(data);

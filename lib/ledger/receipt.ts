@@ -13,7 +13,7 @@ import {
 import { z } from "zod";
 import { LEDGER_ABI } from "./contract";
 import { checkTrust, type TrustFailure, type TrustRoot } from "./identity";
-import { decodeLeaf, type LeafEntry, playerCommitment } from "./leaf";
+import { decodeLeaf, describeLeaf, type LeafEntry, playerCommitment } from "./leaf";
 import { fromHex, leafHash, toHex, verifyInclusion } from "./merkle";
 
 const hex32 = z.string().regex(/^0x[0-9a-fA-F]{64}$/, "expected 0x and 64 hex digits");
@@ -107,9 +107,8 @@ function errorText(error: unknown): string {
 }
 
 function describeEntry(entry: LeafEntry): string {
-  const value = (entry.valueCents / 100).toFixed(2);
   const when = new Date(entry.timeMs).toISOString();
-  return `${entry.kind} ${entry.entryId} of prize ${entry.prizeId}, value ${value}, at ${when}`;
+  return `${describeLeaf(entry)}, at ${when}`;
 }
 
 export async function readChainId(provider: AbstractProvider): Promise<bigint> {

@@ -7,7 +7,14 @@ import type { PrizeKind } from "@/lib/prizes/model";
 import { moment, optional } from "@/lib/validation/query-fields";
 import { NUL_MESSAGE, plainText, withoutNul } from "@/lib/validation/storable-text";
 
-export const redemptionStatuses = ["fulfilled", "awaiting_action", "expired", "reversed"] as const;
+export const redemptionStatuses = [
+  "fulfilled",
+  "awaiting_action",
+  "expired",
+  "reversed",
+  "pending_approval",
+  "rejected",
+] as const;
 export type RedemptionStatus = (typeof redemptionStatuses)[number];
 
 /** The filters of the admin search page and API (all optional) and the page asked for. */
@@ -43,7 +50,7 @@ export type AdminRedemptionSummary = {
 };
 
 export type AdminRedemptionDetail = AdminRedemptionSummary & {
-  unitId: number;
+  unitId: number | null;
   actionDeadline: string | null;
   shippingAddress: Record<string, string> | null;
   expiredAt: string | null;
@@ -153,5 +160,5 @@ export type Reversal = {
   redemptionId: string;
   reversedAt: string;
   reason: string;
-  unitId: number;
+  unitId: number | null;
 };

@@ -6,7 +6,7 @@ import { notify } from "@/db/notify";
 import type { RequestContext } from "@/lib/audit/record-event";
 import { recordEvent } from "@/lib/audit/record-event";
 import { AppError } from "@/lib/errors/app-error";
-import { decodeLeaf, encodeLeaf } from "@/lib/ledger/leaf";
+import { decodeRedemptionLeaf, encodeLeaf } from "@/lib/ledger/leaf";
 import type { PrizeKind } from "@/lib/prizes/model";
 import type { RedemptionStatus } from "./model";
 import { type Reversal, type ReversalRequest, reversalSchema } from "./model";
@@ -79,7 +79,7 @@ export async function reverseRedemption(
       where id = ${Number(reversed.unit_id)} and status = 'claimed'`);
     // Like an expiry, the reversal repeats the redemption's prize, drop, value and player
     // commitment, so the public log pairs the two without revealing the player.
-    const original = decodeLeaf(new Uint8Array(reversed.leaf_data));
+    const original = decodeRedemptionLeaf(new Uint8Array(reversed.leaf_data));
     const reversedAt = new Date(reversed.reversed_at);
     const leaf = encodeLeaf({ ...original, kind: "reversal", timeMs: reversedAt.getTime() });
     await tx.execute(sql`

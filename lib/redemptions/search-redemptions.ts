@@ -20,7 +20,7 @@ const summaryColumns = {
   status: redemptions.status,
   playerId: redemptions.playerId,
   playerEmail: users.email,
-  dropId: redemptions.dropId,
+  dropId: drops.id,
   dropTitle: drops.title,
   prizeId: redemptions.prizeId,
   prizeName: prizes.name,

@@ -1,0 +1,100 @@
+/**
+ * Coins as the browser may see them. Amounts are integers of the smallest unit (0.01) in the
+ * database and in code, and decimal strings with two places on the wire ("12.50"): never floats.
+ */
+import { z } from "zod";
+
+/** Gold Coins are play money; Sweeps Coins are won or granted free and redeemable for prizes. */
+export const currencies = ["GC", "SC"] as const;
+export type Currency = (typeof currencies)[number];
+
+export const currencyLabels: Record<Currency, string> = {
+  GC: "Gold Coins",
+  SC: "Sweeps Coins",
+};
+
+/**
+ * The accounts of the double-entry journal. Only player accounts are kept non-negative (by the
+ * database); the others are the counterparties and may go below zero: purchases goes negative
+ * by the GC sold, promotions by the SC given away.
+ */
+export const walletAccountKinds = [
+  "player",
+  "house",
+  "promotions",
+  "prize_liability",
+  "purchases",
+] as const;
+export type WalletAccountKind = (typeof walletAccountKinds)[number];
+
+/** What a journal transaction records. */
+export const walletTransactionKinds = [
+  "purchase",
+  "daily_bonus",
+  "mail_in",
+  "grant",
+  "round",
+  "redemption",
+  "redemption_refund",
+] as const;
+export type WalletTransactionKind = (typeof walletTransactionKinds)[number];
+
+/** The largest amount any field takes, in minor units: 10^13 coins fits a bigint and a double. */
+export const MAX_MINOR = 1_000_000_000_000_000;
+
+const AMOUNT_PATTERN = /^(0|[1-9][0-9]{0,14})(?:\.([0-9]{1,2}))?$/;
+
+/** "12.5" or "12.50" → 1250; null for anything else (signs, exponents, three decimals, spaces). */
+export function parseCoins(text: string): number | null {
+  const match = AMOUNT_PATTERN.exec(text);
+  if (!match) return null;
+  const whole = Number(match[1]);
+  const cents = Number((match[2] ?? "").padEnd(2, "0"));
+  const minor = whole * 100 + cents;
+  return minor <= MAX_MINOR ? minor : null;
+}
+
+/** 1250 → "12.50"; negative amounts keep their sign ("-1.00"). */
+export function formatCoins(minor: number | bigint): string {
+  const value = BigInt(minor);
+  const negative = value < 0n;
+  const abs = negative ? -value : value;
+  const text = `${abs / 100n}.${(abs % 100n).toString().padStart(2, "0")}`;
+  return negative ? `-${text}` : text;
+}
+
+/** A positive amount on the wire: a string such as "1.00", at most two decimals. */
+export const coinAmount = z
+  .string({ error: 'The amount is a string such as "1.00"' })
+  .transform((text, ctx) => {
+    const minor = parseCoins(text.trim());
+    if (minor === null) {
+      ctx.addIssue({
+        code: "custom",
+        message: 'The amount is a decimal string with at most two places, such as "1.00"',
+      });
+      return z.NEVER;
+    }
+    if (minor === 0) {
+      ctx.addIssue({ code: "custom", message: "The amount must be more than zero" });
+      return z.NEVER;
+    }
+    return minor;
+  });
+
+export const currencySchema = z.enum(currencies, { error: "Currency is GC or SC" });
+
+/** What GET /api/v1/wallet answers. */
+export type WalletView = {
+  balances: Record<Currency, string>;
+  /** The part of the SC balance that has been played through once and may be redeemed. */
+  redeemableSC: string;
+};
+
+/**
+ * How a wager moves the SC still to be played through: a stake plays through up to its amount.
+ * (Free SC must be wagered once before it is redeemable; winnings are redeemable at once.)
+ */
+export function playthroughOfWager(playthroughDue: number, stake: number): number {
+  return -Math.min(playthroughDue, stake);
+}
