@@ -6,8 +6,10 @@ import type { DbOrTx } from "./client";
  * `analytics` (payload: a drop id, or empty for all) refreshes open dashboards, `api_tokens`
  * (payload: a user id, or empty for all) evicts that account's verified tokens from every web
  * process's cache. Triggers send `api_tokens` (migration 0012), so no writer can forget it.
+ * `wallet` (payload: user ids joined by commas) tells open pages that those players' balances
+ * moved; the journal sends it with every posting.
  */
-export type NotifyChannel = "ledger_entries" | "analytics" | "api_tokens";
+export type NotifyChannel = "ledger_entries" | "analytics" | "api_tokens" | "wallet";
 
 /** Notifies listeners on every instance; in a transaction, delivered at its commit. */
 export async function notify(db: DbOrTx, channel: NotifyChannel, payload = ""): Promise<void> {

@@ -2,6 +2,7 @@ import "server-only";
 import { randomInt, randomUUID } from "node:crypto";
 import { sql } from "drizzle-orm";
 import type { DbOrTx, Tx } from "@/db/client";
+import { notify } from "@/db/notify";
 import type { Currency, WalletAccountKind, WalletTransactionKind } from "./model";
 
 /**
@@ -245,5 +246,17 @@ export async function postTransactions(
         ${sql.param(moving.map((r) => r.amount))}::bigint[],
         ${sql.param(moving.map((r) => r.playthrough))}::bigint[])`);
   }
+  await notifyWalletMoves(tx, [...byCurrency.values()].flat());
   return written;
+}
+
+/** A NOTIFY payload is at most 8000 bytes: 200 UUIDs and their commas fit. */
+const USERS_PER_NOTIFY = 200;
+
+/** Tells open pages (at commit) whose balances moved. */
+export async function notifyWalletMoves(tx: Tx, players: Iterable<string>): Promise<void> {
+  const userIds = [...new Set(players)];
+  for (let i = 0; i < userIds.length; i += USERS_PER_NOTIFY) {
+    await notify(tx, "wallet", userIds.slice(i, i + USERS_PER_NOTIFY).join(","));
+  }
 }
