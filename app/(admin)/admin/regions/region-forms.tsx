@@ -40,6 +40,10 @@ export function ExcludeRegionForm({
         <input name="note" maxLength={500} defaultValue={state.values?.note} />
         {e.note && <span className="field-error">{e.note}</span>}
       </label>
+      <label className="checkbox">
+        <input type="checkbox" name="sweepsOnly" />
+        Sweeps Coins only (claims and Gold Coins play stay open)
+      </label>
       <div>
         <button type="submit" disabled={pending}>
           {pending ? "Excluding…" : "Exclude region"}
