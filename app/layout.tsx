@@ -6,6 +6,7 @@ import type { ReactNode } from "react";
 import { resendVerificationAction, signOutAction } from "@/app/(auth)/actions";
 import { SignOutButton } from "@/components/auth/sign-out-button";
 import { VerifyEmailBanner } from "@/components/auth/verify-email-banner";
+import { SessionReminder } from "@/components/rg/session-reminder";
 import { currentUser } from "@/lib/auth/current-user";
 import { mailboxAccess } from "@/lib/mail/mail-capture";
 import "./globals.css";
@@ -61,6 +62,7 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
           </div>
         </header>
         {user && <VerifyEmailBanner user={user} resendAction={resendVerificationAction} />}
+        {user?.role === "player" && <SessionReminder />}
         <main>{children}</main>
       </body>
     </html>

@@ -26,7 +26,7 @@ import { globSync } from "node:fs";
 import path from "node:path";
 import { eq, sql } from "drizzle-orm";
 import { beforeAll, describe, expect, it, vi } from "vitest";
-import { excludedRegions, users } from "@/db/schema";
+import { excludedRegions, rgExclusions, users } from "@/db/schema";
 import { issueApiToken } from "@/lib/auth/api-tokens";
 import { decodeBase32, totpCode } from "@/lib/auth/totp";
 import { beginEnrolment, enrolWithSecret } from "@/lib/auth/two-factor";
@@ -95,6 +95,7 @@ function form(fields: Record<string, string>): FormData {
   return data;
 }
 const unique = () => randomBytes(5).toString("hex");
+let limitCountdown = 100_000;
 const ADMINS: Caller[] = ["admin"];
 const PLAYERS: Caller[] = ["player", "other"];
 const SIGNED_IN: Caller[] = ["player", "other", "admin", "auditor", "admin without 2FA"];
@@ -275,6 +276,32 @@ const ACTIONS: Record<string, Entry> = {
       await enrolWithSecret(db, id, ADMIN_SECRET);
       await db.update(users).set({ totpLastStep: null }).where(eq(users.id, id));
       return [{}, form({ code: await currentCode(id) })];
+    },
+  },
+  "app/(player)/account/actions.ts#setLimitsAction": {
+    // A lower limit each call applies at once, so each allowed call changes something.
+    changes: PLAYERS,
+    args: () => [{}, form({ "wager_gc.day": String(limitCountdown--) })],
+  },
+  "app/(player)/account/actions.ts#setSessionReminderAction": {
+    changes: PLAYERS,
+    args: async (fx, caller) => {
+      if (caller !== "anonymous") {
+        await db
+          .update(users)
+          .set({ sessionReminderMinutes: null })
+          .where(eq(users.id, fx.accounts[caller].id));
+      }
+      return [{}, form({ minutes: "30" })];
+    },
+  },
+  "app/(player)/account/actions.ts#startExclusionAction": {
+    // Nobody ends an exclusion early, but the matrix's players must stay free to play and
+    // redeem in the entries after this one: the test removes what each call starts, first.
+    changes: PLAYERS,
+    args: async () => {
+      await db.delete(rgExclusions);
+      return [{}, form({ kind: "cool_off", days: "1", confirm: "yes" })];
     },
   },
   "app/(auth)/actions.ts#signInAction": { public: "the password is the authority" },

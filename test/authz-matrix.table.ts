@@ -224,6 +224,14 @@ export const ROUTE_TABLE: Record<string, Entry> = {
     expect: staff(200),
     call: (fx) => ({ params: { id: fx.dropId } }),
   },
+  "GET /api/v1/account/limits": { expect: players(200) },
+  "PUT /api/v1/account/limits": {
+    expect: players(200),
+    call: () => json({ sessionReminderMinutes: 30 }),
+  },
+  // An exclusion cannot be undone, and the matrix's players must stay free to play and redeem:
+  // the callers let in are shown to get as far as reading the body, which this one lacks.
+  "POST /api/v1/account/exclusions": { expect: players(400), call: () => json({}) },
   "GET /api/v1/admin/regions": { expect: adminOnly(200) },
   "PUT /api/v1/admin/regions": {
     expect: adminOnly(200),

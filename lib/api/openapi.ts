@@ -15,6 +15,7 @@ import { ledger } from "./ledger";
 import { lottery } from "./lottery";
 import { redemptions } from "./redemptions";
 import { regions } from "./regions";
+import { responsibleGaming } from "./responsible-gaming";
 import { tokens } from "./tokens";
 import {
   type Access,
@@ -61,6 +62,7 @@ export const resources: Resource[] = [
   claims,
   lottery,
   redemptions,
+  responsibleGaming,
   ledger,
   adminPrizes,
   adminDrops,

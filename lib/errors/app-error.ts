@@ -41,6 +41,12 @@ export const errorStatus = {
   already_expired: 409,
   /** A gift card's returned unit would have no code to hand out: import codes first. */
   gift_codes_exhausted: 409,
+  /** A cool-off or self-exclusion is in force: the message says which, and until when. */
+  self_excluded: 403,
+  /** A new cool-off or self-exclusion would end before the one in force: nobody shortens one. */
+  already_excluded: 409,
+  /** Not enough coins (or not enough redeemable Sweeps Coins) for the movement asked. */
+  insufficient_funds: 409,
   rate_limited: 429,
   internal: 500,
   unavailable: 503,
