@@ -31,6 +31,7 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
             </Link>
             <nav aria-label="Main">
               <Link href="/">Drops</Link>
+              <Link href="/catalog">Catalog</Link>
               {user?.role === "player" && <Link href="/redemptions">My redemptions</Link>}
               {user?.role === "admin" && <Link href="/admin">Admin</Link>}
               {user?.role === "auditor" && <Link href="/admin/audit">Audit trail</Link>}

@@ -42,8 +42,9 @@ import {
   serveRoutesFrom,
   stateDigest,
 } from "./api-routes";
-import { createFixtures, type Fixtures } from "./authz-matrix.table";
+import { createCatalogItemFor, createFixtures, type Fixtures } from "./authz-matrix.table";
 import { connectTestDb, createPlayers, createTestDrop } from "./db";
+import { fundPlayerSc } from "./wallet-funds";
 
 vi.mock("@/auth", () => import("@/test/auth-stub"));
 const requests = vi.hoisted(() => ({ next: 1 }));
@@ -303,6 +304,46 @@ const ACTIONS: Record<string, Entry> = {
       await db.delete(rgExclusions);
       return [{}, form({ kind: "cool_off", days: "1", confirm: "yes" })];
     },
+  },
+  "app/(player)/actions.ts#redeemCatalogItemAction": {
+    changes: PLAYERS,
+    args: async (fx, caller) => {
+      const itemId = await createCatalogItemFor(fx);
+      // The exclusion entry's cool-offs would refuse the redemption: they are the test's own.
+      await db.delete(rgExclusions);
+      if (caller === "player" || caller === "other") {
+        const id = fx.accounts[caller].id;
+        await db.update(users).set({ identityDeclaredAt: new Date() }).where(eq(users.id, id));
+        await fundPlayerSc(db, id, 5_000);
+      }
+      return [itemId, {}, form({ idempotencyKey: crypto.randomUUID() })];
+    },
+  },
+  "app/(player)/account/actions.ts#declareIdentityAction": {
+    changes: PLAYERS,
+    args: () => [
+      {},
+      form({
+        legalName: `Player ${unique()}`,
+        birthDate: "1990-04-30",
+        line1: "1 Main St",
+        city: "Springfield",
+        postalCode: "12345",
+        country: "US",
+      }),
+    ],
+  },
+  "app/(admin)/admin/catalog/actions.ts#createCatalogItemAction": {
+    changes: ADMINS,
+    args: (fx) => [{}, form({ prizeId: fx.prizeId, price: "50.00", stock: "5" })],
+  },
+  "app/(admin)/admin/catalog/actions.ts#updateCatalogItemAction": {
+    changes: ADMINS,
+    args: async (fx) => [await createCatalogItemFor(fx), {}, form({ price: "60.00", stock: "9" })],
+  },
+  "app/(admin)/admin/catalog/actions.ts#setCatalogItemRetiredAction": {
+    changes: ADMINS,
+    args: async (fx) => [await createCatalogItemFor(fx), true],
   },
   "app/(auth)/actions.ts#signInAction": { public: "the password is the authority" },
   "app/(auth)/actions.ts#signUpAction": {

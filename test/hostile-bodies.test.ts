@@ -239,6 +239,7 @@ function allowed(cell: Cell): boolean {
 const BODY_IGNORED = new Set([
   "POST /api/v1/drops/[dropId]/claims",
   "POST /api/v1/drops/[dropId]/entries",
+  "POST /api/v1/catalog/[itemId]/redemptions",
   "DELETE /api/v1/tokens/[id]",
   "POST /api/auth/[...nextauth]",
 ]);

@@ -8,6 +8,7 @@ import { adminPrizes } from "./admin-prizes";
 import { adminRedemptions } from "./admin-redemptions";
 import { analytics } from "./analytics";
 import { audit } from "./audit";
+import { adminCatalog, catalog } from "./catalog";
 import { claims } from "./claims";
 import { drops } from "./drops";
 import { health } from "./health";
@@ -62,11 +63,13 @@ export const resources: Resource[] = [
   claims,
   lottery,
   redemptions,
+  catalog,
   responsibleGaming,
   ledger,
   adminPrizes,
   adminDrops,
   adminRedemptions,
+  adminCatalog,
   adminAccounts,
   analytics,
   audit,

@@ -13,6 +13,8 @@ import { declarationSchema, type ShownToken, TOKEN_TTL_CHOICES } from "@/lib/aut
 import { declareProfile, getProfile, missingDeclarations } from "@/lib/auth/profile";
 import { endAllSessions } from "@/lib/auth/sessions";
 import { beginEnrolment, confirmEnrolment, disableTwoFactor } from "@/lib/auth/two-factor";
+import { declareIdentity } from "@/lib/catalog/identity";
+import { identitySchema } from "@/lib/catalog/model";
 import { clientInfo } from "@/lib/http/client-info";
 import {
   exclusionMessage,
@@ -249,6 +251,43 @@ export async function setSessionReminderAction(
           ? `You will be reminded every ${input.sessionReminderMinutes} minutes of play`
           : "Session reminder off",
       };
+    },
+  );
+}
+
+const IDENTITY_FIELDS = [
+  "legalName",
+  "birthDate",
+  "line1",
+  "line2",
+  "city",
+  "region",
+  "postalCode",
+  "country",
+] as const;
+
+/** Declares the identity Sweeps Coins redemptions need (legal name, 18+, postal address). */
+export async function declareIdentityAction(_prev: FormState, form: FormData): Promise<FormState> {
+  const values = formFields(form, IDENTITY_FIELDS);
+  const { legalName, birthDate, ...postalAddress } = values;
+  return runAction(
+    {
+      ...PLAYER,
+      refused: "Only players declare an identity",
+      schema: identitySchema,
+      input: { legalName, birthDate, postalAddress },
+      values,
+      fieldOf: (path) => (path.length > 0 ? String(path[path.length - 1]) : undefined),
+    },
+    async ({ user, input }) => {
+      await declareIdentity(
+        getDb(),
+        input,
+        { ...clientInfo(await headers()), userId: user.id },
+        new Date(),
+      );
+      revalidatePath("/account/identity");
+      return { notice: "Identity declared: you may redeem Sweeps Coins" };
     },
   );
 }

@@ -9,6 +9,7 @@ import { getDb } from "@/db/client";
 import { requirePageRole } from "@/lib/auth/require-page-role";
 import { formatDateTime } from "@/lib/format";
 import { prizeKindLabels } from "@/lib/prizes/model";
+import { describeOrigin } from "@/lib/redemptions/model";
 import { getAdminRedemption } from "@/lib/redemptions/search-redemptions";
 
 export const metadata: Metadata = { title: "Redemption" };
@@ -34,8 +35,8 @@ export default async function AdminRedemptionPage({ params }: { params: Promise<
             <dd>
               <Link href={`/admin/accounts/${r.player.id}`}>{r.player.email}</Link>
             </dd>
-            <dt>Drop</dt>
-            <dd>{r.drop.title}</dd>
+            <dt>From</dt>
+            <dd data-testid="redemption-origin">{describeOrigin(r)}</dd>
             <dt>Prize</dt>
             <dd>
               {r.prize.name} ({prizeKindLabels[r.prize.kind]})
