@@ -272,6 +272,7 @@ export const ROUTE_TABLE: Record<string, Entry> = {
     expect: adminOnly(200),
     call: async (fx) => ({ params: { id: await createCatalogItemFor(fx) }, ...json({ stock: 7 }) }),
   },
+  "GET /api/v1/admin/reports/regulator": { expect: staff(200) },
   "GET /api/v1/admin/regions": { expect: adminOnly(200) },
   "PUT /api/v1/admin/regions": {
     expect: adminOnly(200),

@@ -16,6 +16,7 @@ import { ledger } from "./ledger";
 import { lottery } from "./lottery";
 import { redemptions } from "./redemptions";
 import { regions } from "./regions";
+import { reports } from "./reports";
 import { responsibleGaming } from "./responsible-gaming";
 import { tokens } from "./tokens";
 import {
@@ -74,6 +75,7 @@ export const resources: Resource[] = [
   analytics,
   audit,
   regions,
+  reports,
   health,
   reference,
 ];
