@@ -42,7 +42,12 @@ import {
   serveRoutesFrom,
   stateDigest,
 } from "./api-routes";
-import { createCatalogItemFor, createFixtures, type Fixtures } from "./authz-matrix.table";
+import {
+  createCatalogItemFor,
+  createFixtures,
+  createHeldRedemption,
+  type Fixtures,
+} from "./authz-matrix.table";
 import { connectTestDb, createPlayers, createTestDrop } from "./db";
 import { fundPlayerSc } from "./wallet-funds";
 
@@ -344,6 +349,14 @@ const ACTIONS: Record<string, Entry> = {
   "app/(admin)/admin/catalog/actions.ts#setCatalogItemRetiredAction": {
     changes: ADMINS,
     args: async (fx) => [await createCatalogItemFor(fx), true],
+  },
+  "app/(admin)/admin/catalog/actions.ts#approveRedemptionAction": {
+    changes: ADMINS,
+    args: async (fx) => [await createHeldRedemption(fx), {}, form({})],
+  },
+  "app/(admin)/admin/catalog/actions.ts#rejectRedemptionAction": {
+    changes: ADMINS,
+    args: async (fx) => [await createHeldRedemption(fx), {}, form({ reason: "matrix" })],
   },
   "app/(auth)/actions.ts#signInAction": { public: "the password is the authority" },
   "app/(auth)/actions.ts#signUpAction": {

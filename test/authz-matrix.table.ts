@@ -4,6 +4,7 @@ import type { Db } from "@/db/client";
 import { catalogItems, prizes, users } from "@/db/schema";
 import { issueApiToken } from "@/lib/auth/api-tokens";
 import { issueEmailToken } from "@/lib/auth/email-tokens";
+import { redeemCatalogItem } from "@/lib/catalog/redeem-item";
 import { claimDrop } from "@/lib/claims/claim-drop";
 import { type ApiRoute, type Call, type Callers, callRoute, type Role } from "./api-routes";
 import { createPlayers, createTestDrop } from "./db";
@@ -273,6 +274,18 @@ export const ROUTE_TABLE: Record<string, Entry> = {
     call: async (fx) => ({ params: { id: await createCatalogItemFor(fx) }, ...json({ stock: 7 }) }),
   },
   "GET /api/v1/admin/reports/regulator": { expect: staff(200) },
+  "GET /api/v1/admin/catalog/approvals": { expect: adminOnly(200) },
+  "POST /api/v1/admin/redemptions/[id]/approval": {
+    expect: adminOnly(200),
+    call: async (fx) => ({ params: { id: await createHeldRedemption(fx) } }),
+  },
+  "POST /api/v1/admin/redemptions/[id]/rejection": {
+    expect: adminOnly(200),
+    call: async (fx) => ({
+      params: { id: await createHeldRedemption(fx) },
+      ...json({ reason: "matrix" }),
+    }),
+  },
   "GET /api/v1/admin/regions": { expect: adminOnly(200) },
   "PUT /api/v1/admin/regions": {
     expect: adminOnly(200),
@@ -293,6 +306,21 @@ export async function createCatalogItemFor(fx: Pick<Fixtures, "db">): Promise<st
     .returning({ id: catalogItems.id });
   if (!item) throw new Error("no catalog item");
   return item.id;
+}
+
+/** A fresh player's catalog redemption held for approval (priced above any threshold). */
+export async function createHeldRedemption(fx: Pick<Fixtures, "db">): Promise<string> {
+  const itemId = await createCatalogItemFor(fx);
+  const [playerId = ""] = await createPlayers(fx.db, 1, { identityDeclaredAt: new Date() });
+  await fundPlayerSc(fx.db, playerId, 5_000);
+  const { redemptionId } = await redeemCatalogItem(fx.db, {
+    playerId,
+    itemId,
+    idempotencyKey: unique(),
+    now: new Date(),
+    rules: { minimumSc: 5_000, approvalThresholdSc: 0 },
+  });
+  return redemptionId;
 }
 
 /** The fixtures every matrix and hostile-body call can refer to. */

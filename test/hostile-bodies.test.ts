@@ -240,6 +240,7 @@ const BODY_IGNORED = new Set([
   "POST /api/v1/drops/[dropId]/claims",
   "POST /api/v1/drops/[dropId]/entries",
   "POST /api/v1/catalog/[itemId]/redemptions",
+  "POST /api/v1/admin/redemptions/[id]/approval",
   "DELETE /api/v1/tokens/[id]",
   "POST /api/auth/[...nextauth]",
 ]);

@@ -2,6 +2,7 @@ import { z } from "zod";
 import {
   createCatalogItemSchema,
   identitySchema,
+  rejectionSchema,
   updateCatalogItemSchema,
 } from "@/lib/catalog/model";
 import { idempotencyKey } from "./claims";
@@ -43,6 +44,26 @@ export const identityResponse = z
     declaredAt: dateTime.nullable().meta({ description: "null: not declared yet" }),
   })
   .meta({ id: "Identity" });
+
+export const pendingApprovalsResponse = z.object({
+  redemptions: z.array(
+    z.object({
+      id: uuid,
+      requestedAt: dateTime,
+      player: z.object({ id: uuid, email: z.string() }),
+      catalogItemId: uuid,
+      prize: z.object({ id: uuid, name: z.string(), kind: prizeKind }),
+      price: z.string().meta({ description: "SC taken", examples: ["600.00"] }),
+    }),
+  ),
+});
+
+export const reviewResponse = z.object({
+  redemptionId: uuid,
+  status: z.enum(["fulfilled", "awaiting_action", "rejected"]),
+  reviewedAt: dateTime,
+  refundedSc: z.string().meta({ description: "SC given back (0.00 for an approval)" }),
+});
 
 export const catalog: Resource = {
   name: "Catalog",
@@ -122,6 +143,40 @@ export const adminCatalog: Resource = {
         body: updateCatalogItemSchema,
         replies: { 200: { description: "The item", json: catalogItemResponse } },
         errors: { not_found: "no such item" },
+      },
+    },
+    "/api/v1/admin/catalog/approvals": {
+      get: {
+        summary: "Redemptions above the threshold waiting for approval, oldest first",
+        access: "admin",
+        replies: { 200: { description: "The queue", json: pendingApprovalsResponse } },
+      },
+    },
+    "/api/v1/admin/redemptions/{id}/approval": {
+      post: {
+        summary: "Approve a held redemption: its code is shown to the player (audited)",
+        access: "admin",
+        path: idPath,
+        replies: { 200: { description: "Approved", json: reviewResponse } },
+        errors: {
+          not_found: "no such redemption in the queue",
+          already_reviewed: "approved or rejected already",
+        },
+      },
+    },
+    "/api/v1/admin/redemptions/{id}/rejection": {
+      post: {
+        summary: "Reject a held redemption with a reason: SC refunded once, stock back (audited)",
+        description:
+          "The refund is the journal transaction refund:<id>; a reversal entry joins the redemption's in the public log.",
+        access: "admin",
+        path: idPath,
+        body: rejectionSchema,
+        replies: { 200: { description: "Rejected and refunded", json: reviewResponse } },
+        errors: {
+          not_found: "no such redemption in the queue",
+          already_reviewed: "approved or rejected already",
+        },
       },
     },
   },

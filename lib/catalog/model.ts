@@ -110,3 +110,32 @@ export function isAdultOn(birthDate: string, now: Date): boolean {
   const eighteenth = Date.UTC(y + 18, m - 1, d);
   return eighteenth <= now.getTime();
 }
+
+export const rejectionSchema = z
+  .object({
+    reason: z
+      .string({ error: "Say why the redemption is rejected" })
+      .trim()
+      .min(1, "Say why the redemption is rejected")
+      .max(500, "At most 500 characters")
+      .refine(withoutNul, NUL_MESSAGE),
+  })
+  .strict();
+
+/** A redemption waiting in the approval queue. */
+export type PendingApproval = {
+  id: string;
+  requestedAt: string;
+  player: { id: string; email: string };
+  catalogItemId: string;
+  prize: { id: string; name: string; kind: PrizeKind };
+  price: string;
+};
+
+export type Review = {
+  redemptionId: string;
+  status: "fulfilled" | "awaiting_action" | "rejected";
+  reviewedAt: string;
+  /** SC given back: the price for a rejection, "0.00" for an approval. */
+  refundedSc: string;
+};

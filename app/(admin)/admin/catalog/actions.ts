@@ -10,8 +10,10 @@ import { createCatalogItem, updateCatalogItem } from "@/lib/catalog/catalog";
 import {
   createCatalogItemSchema,
   formWholeNumber,
+  rejectionSchema,
   updateCatalogItemSchema,
 } from "@/lib/catalog/model";
+import { approveRedemption, rejectRedemption } from "@/lib/catalog/review-redemption";
 import { clientInfo } from "@/lib/http/client-info";
 
 const ADMIN = ["admin"] as const;
@@ -95,4 +97,54 @@ export async function setCatalogItemRetiredAction(itemId: string, retired: boole
     },
   );
   throwIfRefused(state);
+}
+
+/** Approves a held catalog redemption: the player sees its code (audited). */
+export async function approveRedemptionAction(
+  redemptionId: string,
+  _prev: FormState,
+  _form: FormData,
+): Promise<FormState> {
+  return runAction(
+    { allow: ADMIN, refused: "Only admins review redemptions" },
+    async ({ user }) => {
+      const review = await approveRedemption(
+        getDb(),
+        redemptionId,
+        { ...clientInfo(await headers()), adminId: user.id },
+        new Date(),
+      );
+      revalidatePath("/admin/catalog/approvals");
+      return { notice: `Approved (${review.status.replace("_", " ")})` };
+    },
+  );
+}
+
+/** Rejects a held catalog redemption with a reason: its SC are refunded once (audited). */
+export async function rejectRedemptionAction(
+  redemptionId: string,
+  _prev: FormState,
+  form: FormData,
+): Promise<FormState> {
+  const values = formFields(form, ["reason"]);
+  return runAction(
+    {
+      allow: ADMIN,
+      refused: "Only admins review redemptions",
+      schema: rejectionSchema,
+      input: values,
+      values,
+    },
+    async ({ user, input }) => {
+      const review = await rejectRedemption(
+        getDb(),
+        redemptionId,
+        input.reason,
+        { ...clientInfo(await headers()), adminId: user.id },
+        new Date(),
+      );
+      revalidatePath("/admin/catalog/approvals");
+      return { notice: `Rejected: ${review.refundedSc} SC refunded` };
+    },
+  );
 }

@@ -19,7 +19,9 @@ export default async function AdminRedemptionPage({ params }: { params: Promise<
   await requirePageRole(`/admin/redemptions/${id}`, "admin");
   const r = await getAdminRedemption(getDb(), id);
   if (!r) notFound();
-  const reversible = r.status === "fulfilled" || r.status === "awaiting_action";
+  // Reversing gives a unit back to its drop: catalog and round redemptions have none.
+  const reversible =
+    r.origin.kind === "drop" && (r.status === "fulfilled" || r.status === "awaiting_action");
   return (
     <>
       <p className="small">
@@ -43,8 +45,12 @@ export default async function AdminRedemptionPage({ params }: { params: Promise<
             </dd>
             <dt>Claimed</dt>
             <dd>{formatDateTime(r.claimedAt)}</dd>
-            <dt>Unit</dt>
-            <dd>#{r.unitId}</dd>
+            {r.unitId !== null && (
+              <>
+                <dt>Unit</dt>
+                <dd>#{r.unitId}</dd>
+              </>
+            )}
             {r.actionDeadline && r.status === "awaiting_action" && (
               <>
                 <dt>Address due</dt>
@@ -65,6 +71,14 @@ export default async function AdminRedemptionPage({ params }: { params: Promise<
               <>
                 <dt>Expired</dt>
                 <dd>{formatDateTime(r.expiredAt)}</dd>
+              </>
+            )}
+            {r.rejection && (
+              <>
+                <dt>Rejected</dt>
+                <dd data-testid="rejection-facts">
+                  {formatDateTime(r.rejection.rejectedAt)}: {r.rejection.reason} (SC refunded)
+                </dd>
               </>
             )}
             {r.reversal && (
