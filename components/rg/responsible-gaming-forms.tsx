@@ -24,7 +24,13 @@ export function LimitsForm({ limits, action: save }: { limits: LimitView[]; acti
     return state.values?.[name] ?? (l.pending ? (l.pending.amount ?? "") : (l.amount ?? ""));
   };
   return (
-    <form action={action} className="card stack" aria-label="Limits" noValidate>
+    <form
+      action={action}
+      className="card stack"
+      style={{ maxWidth: "none" }}
+      aria-label="Limits"
+      noValidate
+    >
       <FormMessages state={state} />
       <div className="table-scroll">
         <table>

@@ -3,18 +3,29 @@
 import { useEffect, useState } from "react";
 
 const STARTED_KEY = "prizeledger.sessionStartedAt";
+const REMINDED_KEY = "prizeledger.sessionReminders";
 const MINUTE_MS = 60_000;
+
+/** When this tab's session began: at the first page it showed, kept across its pages. */
+function sessionStart(): number {
+  const stored = Number(sessionStorage.getItem(STARTED_KEY));
+  if (stored > 0) return stored;
+  const now = Date.now();
+  sessionStorage.setItem(STARTED_KEY, String(now));
+  return now;
+}
 
 /**
  * Tells a player how long this session has lasted, every `minutes` of it (the player chose the
- * interval on their responsible-gaming page). The session is this browser tab's: it starts at the
- * first page the tab shows, so moving between pages does not reset it.
+ * interval on their responsible-gaming page). A reminder that fell due while the tab was between
+ * pages shows on the next one, and each is shown once.
  */
 export function SessionReminder() {
   const [minutes, setMinutes] = useState<number | null>(null);
   const [elapsed, setElapsed] = useState<number | null>(null);
 
   useEffect(() => {
+    sessionStart();
     const controller = new AbortController();
     fetch("/api/v1/account/limits", { signal: controller.signal })
       .then((r) => (r.ok ? r.json() : null))
@@ -27,23 +38,21 @@ export function SessionReminder() {
 
   useEffect(() => {
     if (!minutes) return;
-    const stored = Number(sessionStorage.getItem(STARTED_KEY));
-    const startedAt = stored > 0 ? stored : Date.now();
-    sessionStorage.setItem(STARTED_KEY, String(startedAt));
+    const startedAt = sessionStart();
     const every = minutes * MINUTE_MS;
     let timer: ReturnType<typeof setTimeout>;
-    const schedule = () => {
+    const check = () => {
       const played = Date.now() - startedAt;
-      const next = (Math.floor(played / every) + 1) * every;
-      timer = setTimeout(() => {
-        setElapsed(Math.round((Date.now() - startedAt) / MINUTE_MS));
-        schedule();
-      }, next - played);
+      const due = Math.floor(played / every);
+      if (due > Number(sessionStorage.getItem(REMINDED_KEY) ?? 0)) {
+        sessionStorage.setItem(REMINDED_KEY, String(due));
+        setElapsed(Math.floor(played / MINUTE_MS));
+      }
+      timer = setTimeout(check, (due + 1) * every - played);
     };
-    schedule();
+    check();
     return () => clearTimeout(timer);
   }, [minutes]);
-
   if (elapsed === null) return null;
   return (
     <div className="alert info session-reminder" role="alertdialog" aria-label="Session reminder">

@@ -114,7 +114,7 @@ export async function approveRedemptionAction(
         { ...clientInfo(await headers()), adminId: user.id },
         new Date(),
       );
-      revalidatePath("/admin/catalog/approvals");
+      // The row stays, saying what became of it, until the admin reloads the queue.
       return { notice: `Approved (${review.status.replace("_", " ")})` };
     },
   );
@@ -143,7 +143,6 @@ export async function rejectRedemptionAction(
         { ...clientInfo(await headers()), adminId: user.id },
         new Date(),
       );
-      revalidatePath("/admin/catalog/approvals");
       return { notice: `Rejected: ${review.refundedSc} SC refunded` };
     },
   );
