@@ -55,13 +55,17 @@ async function putOnSale(admin: Page, prize: string, price: string): Promise<voi
   await expect(form.getByRole("status")).toHaveText("On sale");
 }
 
-async function redeem(page: Page, prize: string): Promise<void> {
+async function clickRedeem(page: Page, prize: string): Promise<void> {
   await page.goto("/catalog");
   await page
     .getByTestId("catalog-item")
     .filter({ hasText: prize })
     .getByRole("button", { name: /^Redeem for/ })
     .click();
+}
+
+async function redeem(page: Page, prize: string): Promise<void> {
+  await clickRedeem(page, prize);
   await expect(page.getByTestId("redeem-success")).toBeVisible();
 }
 
@@ -123,12 +127,7 @@ for (const size of SIZES) {
     });
 
     await test.step("redeeming needs a declared identity", async () => {
-      await page.goto("/catalog");
-      await page
-        .getByTestId("catalog-item")
-        .filter({ hasText: cheap })
-        .getByRole("button", { name: /^Redeem for/ })
-        .click();
+      await clickRedeem(page, cheap);
       await expect(page.getByTestId("redeem-error")).toContainText("Declare your legal name");
       await page.goto("/account/identity");
       await page.getByLabel("Legal name").fill("Erin Example");
@@ -190,12 +189,7 @@ for (const size of SIZES) {
       await form.getByRole("button", { name: "Start my break" }).click();
       await expect(page.getByTestId("exclusion-in-force")).toContainText("Cool-off in force");
       await shot(page, `rg-cool-off-${size.name}`);
-      await page.goto("/catalog");
-      await page
-        .getByTestId("catalog-item")
-        .filter({ hasText: cheap })
-        .getByRole("button", { name: /^Redeem for/ })
-        .click();
+      await clickRedeem(page, cheap);
       await expect(page.getByTestId("redeem-error")).toContainText("You are in a cool-off until");
       await shot(page, `catalog-refused-excluded-${size.name}`);
     });
