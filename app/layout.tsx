@@ -6,6 +6,7 @@ import type { ReactNode } from "react";
 import { resendVerificationAction, signOutAction } from "@/app/(auth)/actions";
 import { SignOutButton } from "@/components/auth/sign-out-button";
 import { VerifyEmailBanner } from "@/components/auth/verify-email-banner";
+import { SessionReminder } from "@/components/rg/session-reminder";
 import { currentUser } from "@/lib/auth/current-user";
 import { mailboxAccess } from "@/lib/mail/mail-capture";
 import "./globals.css";
@@ -30,6 +31,7 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
             </Link>
             <nav aria-label="Main">
               <Link href="/">Drops</Link>
+              <Link href="/catalog">Catalog</Link>
               {user?.role === "player" && <Link href="/redemptions">My redemptions</Link>}
               {user?.role === "admin" && <Link href="/admin">Admin</Link>}
               {user?.role === "auditor" && <Link href="/admin/audit">Audit trail</Link>}
@@ -61,6 +63,7 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
           </div>
         </header>
         {user && <VerifyEmailBanner user={user} resendAction={resendVerificationAction} />}
+        {user?.role === "player" && <SessionReminder />}
         <main>{children}</main>
       </body>
     </html>

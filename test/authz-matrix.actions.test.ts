@@ -26,7 +26,7 @@ import { globSync } from "node:fs";
 import path from "node:path";
 import { eq, sql } from "drizzle-orm";
 import { beforeAll, describe, expect, it, vi } from "vitest";
-import { excludedRegions, users } from "@/db/schema";
+import { excludedRegions, rgExclusions, users } from "@/db/schema";
 import { issueApiToken } from "@/lib/auth/api-tokens";
 import { decodeBase32, totpCode } from "@/lib/auth/totp";
 import { beginEnrolment, enrolWithSecret } from "@/lib/auth/two-factor";
@@ -42,8 +42,14 @@ import {
   serveRoutesFrom,
   stateDigest,
 } from "./api-routes";
-import { createFixtures, type Fixtures } from "./authz-matrix.table";
+import {
+  createCatalogItemFor,
+  createFixtures,
+  createHeldRedemption,
+  type Fixtures,
+} from "./authz-matrix.table";
 import { connectTestDb, createPlayers, createTestDrop } from "./db";
+import { fundPlayerSc } from "./wallet-funds";
 
 vi.mock("@/auth", () => import("@/test/auth-stub"));
 const requests = vi.hoisted(() => ({ next: 1 }));
@@ -95,6 +101,7 @@ function form(fields: Record<string, string>): FormData {
   return data;
 }
 const unique = () => randomBytes(5).toString("hex");
+let limitCountdown = 100_000;
 const ADMINS: Caller[] = ["admin"];
 const PLAYERS: Caller[] = ["player", "other"];
 const SIGNED_IN: Caller[] = ["player", "other", "admin", "auditor", "admin without 2FA"];
@@ -276,6 +283,80 @@ const ACTIONS: Record<string, Entry> = {
       await db.update(users).set({ totpLastStep: null }).where(eq(users.id, id));
       return [{}, form({ code: await currentCode(id) })];
     },
+  },
+  "app/(player)/account/actions.ts#setLimitsAction": {
+    // A lower limit each call applies at once, so each allowed call changes something.
+    changes: PLAYERS,
+    args: () => [{}, form({ "wager_gc.day": String(limitCountdown--) })],
+  },
+  "app/(player)/account/actions.ts#setSessionReminderAction": {
+    changes: PLAYERS,
+    args: async (fx, caller) => {
+      if (caller !== "anonymous") {
+        await db
+          .update(users)
+          .set({ sessionReminderMinutes: null })
+          .where(eq(users.id, fx.accounts[caller].id));
+      }
+      return [{}, form({ minutes: "30" })];
+    },
+  },
+  "app/(player)/account/actions.ts#startExclusionAction": {
+    // Nobody ends an exclusion early, but the matrix's players must stay free to play and
+    // redeem in the entries after this one: the test removes what each call starts, first.
+    changes: PLAYERS,
+    args: async () => {
+      await db.delete(rgExclusions);
+      return [{}, form({ kind: "cool_off", days: "1", confirm: "yes" })];
+    },
+  },
+  "app/(player)/actions.ts#redeemCatalogItemAction": {
+    changes: PLAYERS,
+    args: async (fx, caller) => {
+      const itemId = await createCatalogItemFor(fx);
+      // The exclusion entry's cool-offs would refuse the redemption: they are the test's own.
+      await db.delete(rgExclusions);
+      if (caller === "player" || caller === "other") {
+        const id = fx.accounts[caller].id;
+        await db.update(users).set({ identityDeclaredAt: new Date() }).where(eq(users.id, id));
+        await fundPlayerSc(db, id, 5_000);
+      }
+      return [itemId, {}, form({ idempotencyKey: crypto.randomUUID() })];
+    },
+  },
+  "app/(player)/account/actions.ts#declareIdentityAction": {
+    changes: PLAYERS,
+    args: () => [
+      {},
+      form({
+        legalName: `Player ${unique()}`,
+        birthDate: "1990-04-30",
+        line1: "1 Main St",
+        city: "Springfield",
+        postalCode: "12345",
+        country: "US",
+      }),
+    ],
+  },
+  "app/(admin)/admin/catalog/actions.ts#createCatalogItemAction": {
+    changes: ADMINS,
+    args: (fx) => [{}, form({ prizeId: fx.prizeId, price: "50.00", stock: "5" })],
+  },
+  "app/(admin)/admin/catalog/actions.ts#updateCatalogItemAction": {
+    changes: ADMINS,
+    args: async (fx) => [await createCatalogItemFor(fx), {}, form({ price: "60.00", stock: "9" })],
+  },
+  "app/(admin)/admin/catalog/actions.ts#setCatalogItemRetiredAction": {
+    changes: ADMINS,
+    args: async (fx) => [await createCatalogItemFor(fx), true],
+  },
+  "app/(admin)/admin/catalog/actions.ts#approveRedemptionAction": {
+    changes: ADMINS,
+    args: async (fx) => [await createHeldRedemption(fx), {}, form({})],
+  },
+  "app/(admin)/admin/catalog/actions.ts#rejectRedemptionAction": {
+    changes: ADMINS,
+    args: async (fx) => [await createHeldRedemption(fx), {}, form({ reason: "matrix" })],
   },
   "app/(auth)/actions.ts#signInAction": { public: "the password is the authority" },
   "app/(auth)/actions.ts#signUpAction": {

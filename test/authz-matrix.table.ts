@@ -1,11 +1,14 @@
 import { randomBytes } from "node:crypto";
+import { eq } from "drizzle-orm";
 import type { Db } from "@/db/client";
-import { prizes } from "@/db/schema";
+import { catalogItems, prizes, users } from "@/db/schema";
 import { issueApiToken } from "@/lib/auth/api-tokens";
 import { issueEmailToken } from "@/lib/auth/email-tokens";
+import { redeemCatalogItem } from "@/lib/catalog/redeem-item";
 import { claimDrop } from "@/lib/claims/claim-drop";
 import { type ApiRoute, type Call, type Callers, callRoute, type Role } from "./api-routes";
 import { createPlayers, createTestDrop } from "./db";
+import { fundPlayerSc } from "./wallet-funds";
 
 /**
  * What every API route answers to each kind of caller, and how to call it. A route (and method)
@@ -224,12 +227,101 @@ export const ROUTE_TABLE: Record<string, Entry> = {
     expect: staff(200),
     call: (fx) => ({ params: { id: fx.dropId } }),
   },
+  "GET /api/v1/account/limits": { expect: players(200) },
+  "PUT /api/v1/account/limits": {
+    expect: players(200),
+    call: () => json({ sessionReminderMinutes: 30 }),
+  },
+  // An exclusion cannot be undone, and the matrix's players must stay free to play and redeem:
+  // the callers let in are shown to get as far as reading the body, which this one lacks.
+  "POST /api/v1/account/exclusions": { expect: players(400), call: () => json({}) },
+  "GET /api/v1/catalog": { expect: all(200) },
+  "POST /api/v1/catalog/[itemId]/redemptions": {
+    expect: players(201),
+    // A fresh item each call, and the caller (when a player) funded and declared for it.
+    call: async (fx, role) => {
+      const itemId = await createCatalogItemFor(fx);
+      if (role === "player" || role === "other") {
+        const id = fx.callers[role].id;
+        await fx.db.update(users).set({ identityDeclaredAt: new Date() }).where(eq(users.id, id));
+        await fundPlayerSc(fx.db, id, 5_000);
+      }
+      return { params: { itemId }, headers: { "idempotency-key": unique() } };
+    },
+  },
+  "GET /api/v1/account/identity": { expect: players(200) },
+  "PUT /api/v1/account/identity": {
+    expect: players(200),
+    call: () =>
+      json({
+        legalName: "Matrix Player",
+        birthDate: "1990-04-30",
+        postalAddress: {
+          line1: "1 Main St",
+          city: "Springfield",
+          postalCode: "12345",
+          country: "US",
+        },
+      }),
+  },
+  "GET /api/v1/admin/catalog": { expect: adminOnly(200) },
+  "POST /api/v1/admin/catalog": {
+    expect: adminOnly(201),
+    call: (fx) => json({ prizeId: fx.prizeId, price: "50.00", stock: 5 }),
+  },
+  "PATCH /api/v1/admin/catalog/[id]": {
+    expect: adminOnly(200),
+    call: async (fx) => ({ params: { id: await createCatalogItemFor(fx) }, ...json({ stock: 7 }) }),
+  },
+  "GET /api/v1/admin/reports/regulator": { expect: staff(200) },
+  "GET /api/v1/admin/catalog/approvals": { expect: adminOnly(200) },
+  "POST /api/v1/admin/redemptions/[id]/approval": {
+    expect: adminOnly(200),
+    call: async (fx) => ({ params: { id: await createHeldRedemption(fx) } }),
+  },
+  "POST /api/v1/admin/redemptions/[id]/rejection": {
+    expect: adminOnly(200),
+    call: async (fx) => ({
+      params: { id: await createHeldRedemption(fx) },
+      ...json({ reason: "matrix" }),
+    }),
+  },
   "GET /api/v1/admin/regions": { expect: adminOnly(200) },
   "PUT /api/v1/admin/regions": {
     expect: adminOnly(200),
     call: () => json({ regions: [{ code: "KP" }] }),
   },
 };
+
+/** A catalog item at the minimum price, with stock, of a prize that needs no imported codes. */
+export async function createCatalogItemFor(fx: Pick<Fixtures, "db">): Promise<string> {
+  const [prize] = await fx.db
+    .insert(prizes)
+    .values({ name: "Matrix token", kind: "crypto", valueCents: 500, quantity: 100 })
+    .returning({ id: prizes.id });
+  if (!prize) throw new Error("no prize");
+  const [item] = await fx.db
+    .insert(catalogItems)
+    .values({ prizeId: prize.id, priceSc: 5_000, stock: 100 })
+    .returning({ id: catalogItems.id });
+  if (!item) throw new Error("no catalog item");
+  return item.id;
+}
+
+/** A fresh player's catalog redemption held for approval (priced above any threshold). */
+export async function createHeldRedemption(fx: Pick<Fixtures, "db">): Promise<string> {
+  const itemId = await createCatalogItemFor(fx);
+  const [playerId = ""] = await createPlayers(fx.db, 1, { identityDeclaredAt: new Date() });
+  await fundPlayerSc(fx.db, playerId, 5_000);
+  const { redemptionId } = await redeemCatalogItem(fx.db, {
+    playerId,
+    itemId,
+    idempotencyKey: unique(),
+    now: new Date(),
+    rules: { minimumSc: 5_000, approvalThresholdSc: 0 },
+  });
+  return redemptionId;
+}
 
 /** The fixtures every matrix and hostile-body call can refer to. */
 export async function createFixtures(

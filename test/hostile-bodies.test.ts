@@ -239,6 +239,8 @@ function allowed(cell: Cell): boolean {
 const BODY_IGNORED = new Set([
   "POST /api/v1/drops/[dropId]/claims",
   "POST /api/v1/drops/[dropId]/entries",
+  "POST /api/v1/catalog/[itemId]/redemptions",
+  "POST /api/v1/admin/redemptions/[id]/approval",
   "DELETE /api/v1/tokens/[id]",
   "POST /api/auth/[...nextauth]",
 ]);

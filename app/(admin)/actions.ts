@@ -269,7 +269,10 @@ export async function changeAccountAction(
   );
 }
 
-/** Excludes a region from every claim and lottery entry (a note says why; audited). */
+/**
+ * Excludes a region from every claim and lottery entry, or only from Sweeps Coins play and
+ * redemption (a note says why; audited).
+ */
 export async function excludeRegionAction(_prev: FormState, form: FormData): Promise<FormState> {
   const values = formFields(form, ["code", "note"]);
   return runAction(
@@ -277,13 +280,14 @@ export async function excludeRegionAction(_prev: FormState, form: FormData): Pro
       allow: ADMIN,
       refused: "Only admins can change the excluded regions",
       schema: excludedRegionSchema,
-      input: values,
+      input: { ...values, sweepsOnly: form.get("sweepsOnly") === "on" },
       values,
     },
     async ({ user, input }) => {
       await addExcludedRegion(getDb(), input, { ...clientInfo(await headers()), actorId: user.id });
       revalidatePath("/admin/regions");
-      return { notice: `${countryName(input.code)} (${input.code}) is excluded` };
+      const what = input.sweepsOnly ? "closed to Sweeps Coins" : "excluded";
+      return { notice: `${countryName(input.code)} (${input.code}) is ${what}` };
     },
   );
 }

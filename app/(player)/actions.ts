@@ -9,7 +9,9 @@ import { getDb } from "@/db/client";
 import { claimContext } from "@/lib/abuse/request-signals";
 import { type FormState, formFields } from "@/lib/actions/form-state";
 import { runAction } from "@/lib/actions/run-action";
+import { redeemCatalogItem } from "@/lib/catalog/redeem-item";
 import { claimDrop } from "@/lib/claims/claim-drop";
+import { clientInfo } from "@/lib/http/client-info";
 import { confirmShipping } from "@/lib/redemptions/confirm-shipping";
 import { shippingAddressSchema } from "@/lib/redemptions/model";
 
@@ -73,6 +75,41 @@ export async function confirmShippingAction(
       await confirmShipping(getDb(), user.id, input.redemptionId, input.address);
       revalidatePath(`/redemptions/${input.redemptionId}`);
       return {};
+    },
+  );
+}
+
+const redeemRequest = z.object({
+  itemId: z.uuid({ error: "No such catalog item" }),
+  idempotencyKey: z.uuid({ error: "Reload the page and try again" }),
+});
+
+/** Redeems a catalog item for Sweeps Coins, then shows the redemption (or why not). */
+export async function redeemCatalogItemAction(
+  itemId: string,
+  _prev: FormState,
+  form: FormData,
+): Promise<FormState> {
+  return runAction(
+    {
+      allow: ["player"],
+      refused: {
+        unauthenticated: "Sign in as a player to redeem",
+        forbidden: "Only player accounts can redeem",
+      },
+      schema: redeemRequest,
+      input: { itemId, idempotencyKey: form.get("idempotencyKey") },
+      fieldOf: () => undefined,
+    },
+    async ({ user, input }) => {
+      const result = await redeemCatalogItem(getDb(), {
+        playerId: user.id,
+        itemId: input.itemId,
+        idempotencyKey: `click:${input.idempotencyKey}`,
+        now: new Date(),
+        context: clientInfo(await headers()),
+      });
+      redirect(`/redemptions/${result.redemptionId}?redeemed=1`);
     },
   );
 }

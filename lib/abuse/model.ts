@@ -7,7 +7,14 @@ import { NUL_MESSAGE, withoutNul } from "@/lib/validation/storable-text";
 export const signalKinds = ["device", "ip", "payout"] as const;
 export type SignalKind = (typeof signalKinds)[number];
 
-export type ExcludedRegion = { code: string; name: string; note: string | null; createdAt: string };
+export type ExcludedRegion = {
+  code: string;
+  name: string;
+  note: string | null;
+  /** Only Sweeps Coins play and redemption are refused there; claims and GC play stay open. */
+  sweepsOnly: boolean;
+  createdAt: string;
+};
 
 const note = z
   .string()
@@ -15,7 +22,11 @@ const note = z
   .max(500, "The note is at most 500 characters")
   .refine(withoutNul, NUL_MESSAGE);
 
-export const excludedRegionSchema = z.object({ code: countryCodeSchema, note: note.optional() });
+export const excludedRegionSchema = z.object({
+  code: countryCodeSchema,
+  note: note.optional(),
+  sweepsOnly: z.boolean({ error: "sweepsOnly is true or false" }).optional(),
+});
 export type ExcludedRegionInput = z.infer<typeof excludedRegionSchema>;
 
 export const excludedRegionsSchema = z

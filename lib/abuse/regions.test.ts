@@ -1,12 +1,14 @@
-import { eq } from "drizzle-orm";
+import { and, eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { auditEvents } from "@/db/schema";
 import { connectTestDb, createPlayers } from "@/test/db";
 import { excludedRegionsSchema } from "./model";
 import {
   addExcludedRegion,
+  isScBlockedRegion,
   listExcludedCodes,
   listExcludedRegions,
+  listScBlockedCodes,
   removeExcludedRegion,
   setExcludedRegions,
 } from "./regions";
@@ -42,6 +44,26 @@ describe("excluded regions", () => {
       ],
       ["regions_set", "excluded_regions", { before: ["KP"], after: ["CU", "KP"] }],
     ]);
+  });
+
+  it("keeps sweeps-only regions out of the claim list but in the Sweeps Coins list", async () => {
+    const [admin] = (await createPlayers(db, 1, { role: "admin" })) as [string];
+    const actor = { actorId: admin };
+    await setExcludedRegions(db, [{ code: "KP" }, { code: "US", sweepsOnly: true }], actor);
+    expect(await listExcludedCodes(db)).toEqual(["KP"]);
+    expect((await listScBlockedCodes(db)).sort()).toEqual(["KP", "US"]);
+    expect(await isScBlockedRegion(db, "US")).toBe(true);
+    expect(await isScBlockedRegion(db, "FR")).toBe(false);
+    expect(await isScBlockedRegion(db, null)).toBe(false);
+    // Excluding it again without the flag closes claims there too.
+    await addExcludedRegion(db, { code: "US" }, actor);
+    expect((await listExcludedCodes(db)).sort()).toEqual(["KP", "US"]);
+    const [event] = await db
+      .select()
+      .from(auditEvents)
+      .where(and(eq(auditEvents.action, "regions_set"), eq(auditEvents.actorId, admin)));
+    expect(event?.data).toMatchObject({ sweepsOnlyBefore: [], sweepsOnlyAfter: ["US"] });
+    await setExcludedRegions(db, [], actor);
   });
 
   it("accepts only ISO 3166-1 alpha-2 codes, in any case", () => {

@@ -2,6 +2,7 @@ import { z } from "zod";
 import { ledgerKinds } from "@/lib/ledger/model";
 import { redemptionSearchSchema, reversalSchema } from "@/lib/redemptions/model";
 import { auditEventResponse } from "./audit";
+import { redemptionOrigin } from "./redemptions";
 import { dateTime, idPath, prizeKind, type Resource, redemptionStatus, uuid } from "./wire";
 
 const person = z.object({ id: uuid, email: z.string() });
@@ -12,7 +13,11 @@ export const adminRedemptionResponse = z
     claimedAt: dateTime,
     status: redemptionStatus,
     player: person,
-    drop: z.object({ id: uuid, title: z.string() }),
+    drop: z
+      .object({ id: uuid, title: z.string() })
+      .nullable()
+      .meta({ description: "null for a catalog or round redemption (see origin)" }),
+    origin: redemptionOrigin,
     prize: z.object({ id: uuid, name: z.string(), kind: prizeKind }),
     anchoring: z
       .union([
@@ -32,6 +37,10 @@ export const adminRedemptionDetailResponse = adminRedemptionResponse
     reversal: z
       .object({ reversedAt: dateTime, reason: z.string(), by: person.nullable() })
       .nullable(),
+    rejection: z
+      .object({ rejectedAt: dateTime, reason: z.string() })
+      .nullable()
+      .meta({ description: "rejected from the approval queue; the SC were refunded" }),
     ledger: z
       .array(
         z.object({

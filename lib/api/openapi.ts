@@ -8,6 +8,7 @@ import { adminPrizes } from "./admin-prizes";
 import { adminRedemptions } from "./admin-redemptions";
 import { analytics } from "./analytics";
 import { audit } from "./audit";
+import { adminCatalog, catalog } from "./catalog";
 import { claims } from "./claims";
 import { drops } from "./drops";
 import { health } from "./health";
@@ -15,6 +16,8 @@ import { ledger } from "./ledger";
 import { lottery } from "./lottery";
 import { redemptions } from "./redemptions";
 import { regions } from "./regions";
+import { reports } from "./reports";
+import { responsibleGaming } from "./responsible-gaming";
 import { tokens } from "./tokens";
 import {
   type Access,
@@ -61,14 +64,18 @@ export const resources: Resource[] = [
   claims,
   lottery,
   redemptions,
+  catalog,
+  responsibleGaming,
   ledger,
   adminPrizes,
   adminDrops,
   adminRedemptions,
+  adminCatalog,
   adminAccounts,
   analytics,
   audit,
   regions,
+  reports,
   health,
   reference,
 ];

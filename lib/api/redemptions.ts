@@ -20,17 +20,39 @@ export const receiptQuery = z.object({
     .meta({ description: "reversal: the receipt of the redemption's reversal entry" }),
 });
 
+export const redemptionOrigin = z
+  .discriminatedUnion("kind", [
+    z.object({ kind: z.literal("drop") }),
+    z.object({
+      kind: z.literal("catalog"),
+      catalogItemId: uuid,
+      priceSc: z.string().meta({ examples: ["50.00"] }),
+    }),
+    z.object({ kind: z.literal("round"), roundId: uuid }),
+  ])
+  .meta({
+    id: "RedemptionOrigin",
+    description: "a drop's unit, a catalog item bought with SC, or a round's prize",
+  });
+
 export const redemptionResponse = z
   .object({
     id: uuid,
-    code: z.string().meta({ description: "shown only to its owner" }),
+    code: z.string().nullable().meta({
+      description:
+        "shown only to its owner; null while waiting for an admin's approval, and after a rejection",
+    }),
     status: redemptionStatus,
     actionDeadline: dateTime
       .nullable()
       .meta({ description: "a physical prize: confirm a shipping address by then" }),
     shippingAddress: z.record(z.string(), z.string()).nullable(),
     claimedAt: dateTime,
-    drop: z.object({ id: uuid, title: z.string() }),
+    drop: z
+      .object({ id: uuid, title: z.string() })
+      .nullable()
+      .meta({ description: "null for a catalog or round redemption (see origin)" }),
+    origin: redemptionOrigin,
     wonInDraw: z.boolean().meta({ description: "granted at a lottery's draw rather than claimed" }),
     prize: z.object({ id: uuid, name: z.string(), kind: prizeKind, valueCents: z.number().int() }),
     anchoring: z.union([
@@ -40,6 +62,10 @@ export const redemptionResponse = z
     reversal: z.object({ reversedAt: dateTime, reason: z.string() }).nullable().meta({
       description:
         "set when an admin reversed the redemption; its ledger entry has a receipt of its own (receipt?kind=reversal)",
+    }),
+    rejection: z.object({ rejectedAt: dateTime, reason: z.string() }).nullable().meta({
+      description:
+        "set when an admin rejected it from the approval queue: the SC came back, and a reversal entry was logged (receipt?kind=reversal)",
     }),
   })
   .meta({ id: "Redemption" });

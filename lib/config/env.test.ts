@@ -76,6 +76,15 @@ describe("parseEnv", () => {
     ]);
   });
 
+  it("reads the catalog's minimum and approval threshold as coin amounts", () => {
+    expect(parseEnv({}).CATALOG_MIN_REDEMPTION_SC).toBe(5_000);
+    expect(parseEnv({}).CATALOG_APPROVAL_THRESHOLD_SC).toBe(50_000);
+    expect(parseEnv({ CATALOG_APPROVAL_THRESHOLD_SC: "12.5" }).CATALOG_APPROVAL_THRESHOLD_SC).toBe(
+      1_250,
+    );
+    expect(problems({ CATALOG_MIN_REDEMPTION_SC: "-1" })).toHaveLength(1);
+  });
+
   it("takes CLAIM_IP_RATE_LIMIT as a count, 0 for off, 120 by default", () => {
     expect(parseEnv({}).CLAIM_IP_RATE_LIMIT).toBe(120);
     expect(parseEnv({ CLAIM_IP_RATE_LIMIT: "0" }).CLAIM_IP_RATE_LIMIT).toBe(0);

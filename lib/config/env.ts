@@ -1,5 +1,6 @@
 import "server-only";
 import { z } from "zod";
+import { parseCoins } from "@/lib/wallet/model";
 
 const optionalUrl = (protocols: string[]) =>
   z
@@ -22,6 +23,21 @@ const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
 const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
+
+/** An amount of coins written as "50.00", read as minor units. */
+const coins = (fallback: string) =>
+  z
+    .string()
+    .trim()
+    .default(fallback)
+    .transform((text, ctx) => {
+      const minor = parseCoins(text);
+      if (minor === null) {
+        ctx.addIssue({ code: "custom", message: 'must be an amount such as "50.00"' });
+        return z.NEVER;
+      }
+      return minor;
+    });
 
 export const envSchema = z
   .object({
@@ -65,6 +81,10 @@ export const envSchema = z
      * LISTEN/NOTIFY; this is how long a revoked token may still work should that channel be down.
      */
     API_TOKEN_CACHE_SECONDS: z.coerce.number().int().nonnegative().max(300).default(5),
+    /** The least a catalog redemption may cost, in SC ("50.00"). */
+    CATALOG_MIN_REDEMPTION_SC: coins("50.00"),
+    /** A catalog redemption above this many SC waits for an admin's approval ("500.00"). */
+    CATALOG_APPROVAL_THRESHOLD_SC: coins("500.00"),
     /** Hours a lottery winner has, from the draw, to give a physical prize's shipping address. */
     LOTTERY_ACTION_HOURS: positiveInt(72),
     /** Sign-in (and API token) attempts per account in 5 minutes; three times as many per address. */

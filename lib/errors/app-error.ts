@@ -41,6 +41,24 @@ export const errorStatus = {
   already_expired: 409,
   /** A gift card's returned unit would have no code to hand out: import codes first. */
   gift_codes_exhausted: 409,
+  /** A cool-off or self-exclusion is in force: the message says which, and until when. */
+  self_excluded: 403,
+  /** A new cool-off or self-exclusion would end before the one in force: nobody shortens one. */
+  already_excluded: 409,
+  /** Not enough coins (or not enough redeemable Sweeps Coins) for the movement asked. */
+  insufficient_funds: 409,
+  /** The SC balance covers it, but not the part played through once (balance - playthrough). */
+  not_redeemable: 409,
+  /** The catalog item costs less than the minimum redemption. */
+  below_minimum: 409,
+  /** Declare a legal name, date of birth and postal address first (/account/identity). */
+  identity_required: 403,
+  /** Confirm the account's email address first. */
+  email_unverified: 403,
+  /** No stock left (or, for a gift card, no code left in its pool). */
+  out_of_stock: 409,
+  /** The redemption was approved or rejected already (another admin, or a second click). */
+  already_reviewed: 409,
   rate_limited: 429,
   internal: 500,
   unavailable: 503,

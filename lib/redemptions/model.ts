@@ -6,6 +6,7 @@ import type { ProvisionalPromise } from "@/lib/ledger/provisional";
 import type { PrizeKind } from "@/lib/prizes/model";
 import { moment, optional } from "@/lib/validation/query-fields";
 import { NUL_MESSAGE, plainText, withoutNul } from "@/lib/validation/storable-text";
+import { formatCoins } from "@/lib/wallet/model";
 
 export const redemptionStatuses = [
   "fulfilled",
@@ -41,7 +42,9 @@ export type AdminRedemptionSummary = {
   claimedAt: string;
   status: RedemptionStatus;
   player: { id: string; email: string };
-  drop: { id: string; title: string };
+  /** null for a catalog or round redemption: `origin` says where it came from. */
+  drop: { id: string; title: string } | null;
+  origin: RedemptionOrigin;
   prize: { id: string; name: string; kind: PrizeKind };
   /** The redemption leaf's place in the log and whether a checkpoint on chain covers it. */
   anchoring:
@@ -59,6 +62,8 @@ export type AdminRedemptionDetail = AdminRedemptionSummary & {
     reason: string;
     by: { id: string; email: string } | null;
   } | null;
+  /** Set when an admin rejected it from the approval queue (the SC were refunded). */
+  rejection: { rejectedAt: string; reason: string } | null;
   /** The redemption's entries in the log: its claim, then an expiry or a reversal. */
   ledger: Array<{
     kind: LedgerKind;
@@ -70,14 +75,23 @@ export type AdminRedemptionDetail = AdminRedemptionSummary & {
   audit: AuditEventView[];
 };
 
+/** Where a redemption came from: a drop's unit, a catalog item bought with SC, or a round won. */
+export type RedemptionOrigin =
+  | { kind: "drop" }
+  | { kind: "catalog"; catalogItemId: string; priceSc: string }
+  | { kind: "round"; roundId: string };
+
 export type RedemptionView = {
   id: string;
-  code: string;
+  /** null while an admin has not approved it (pending_approval), and for good once rejected. */
+  code: string | null;
   status: RedemptionStatus;
   actionDeadline: string | null;
   shippingAddress: Record<string, string> | null;
   claimedAt: string;
-  drop: { id: string; title: string };
+  /** null for a catalog or round redemption: `origin` says where it came from. */
+  drop: { id: string; title: string } | null;
+  origin: RedemptionOrigin;
   /** Granted at a lottery's draw rather than claimed. */
   wonInDraw: boolean;
   prize: {
@@ -89,7 +103,41 @@ export type RedemptionView = {
   anchoring: { status: "pending" } | { status: "anchored"; treeSize: number; txHash: string };
   /** Set when an admin reversed the redemption: the unit went back and a reversal leaf was logged. */
   reversal: { reversedAt: string; reason: string } | null;
+  /** Set when an admin rejected it from the approval queue: the SC came back. */
+  rejection: { rejectedAt: string; reason: string } | null;
 };
+
+/** The origin of a redemption row: exactly one of drop, catalog item and round is set. */
+export function redemptionOriginOf(row: {
+  catalogItemId: string | null;
+  roundId: string | null;
+  priceSc: number | null;
+}): RedemptionOrigin {
+  if (row.catalogItemId) {
+    return {
+      kind: "catalog",
+      catalogItemId: row.catalogItemId,
+      priceSc: formatCoins(row.priceSc ?? 0),
+    };
+  }
+  if (row.roundId) return { kind: "round", roundId: row.roundId };
+  return { kind: "drop" };
+}
+
+/** Where a redemption came from, in a few words (a drop's title, the catalog, a round). */
+export function describeOrigin(r: {
+  drop: { title: string } | null;
+  origin: RedemptionOrigin;
+}): string {
+  if (r.origin.kind === "catalog") return `Catalog (${r.origin.priceSc} SC)`;
+  if (r.origin.kind === "round") return "Game round";
+  return r.drop?.title ?? "—";
+}
+
+/** Whether the player may see the prize's code: not before approval, nor after a rejection. */
+export function codeIsShown(status: RedemptionStatus): boolean {
+  return status !== "pending_approval" && status !== "rejected";
+}
 
 export type PendingReceipt = {
   version: 1;

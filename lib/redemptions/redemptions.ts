@@ -8,7 +8,14 @@ import { decryptCode } from "@/lib/codes/code-crypto";
 import type { AllocationMode } from "@/lib/drops/model";
 import { toHex } from "@/lib/ledger/merkle";
 import { signAnchoringPromise } from "@/lib/ledger/sign-receipt";
-import type { AnchoredReceipt, PendingReceipt, ReceiptKind, RedemptionView } from "./model";
+import {
+  type AnchoredReceipt,
+  codeIsShown,
+  type PendingReceipt,
+  type ReceiptKind,
+  type RedemptionView,
+  redemptionOriginOf,
+} from "./model";
 
 const columns = {
   id: redemptions.id,
@@ -28,6 +35,11 @@ const columns = {
   leafIndex: ledgerEntries.leafIndex,
   reversedAt: redemptions.reversedAt,
   reversalReason: redemptions.reversalReason,
+  catalogItemId: redemptions.catalogItemId,
+  roundId: redemptions.roundId,
+  priceSc: redemptions.priceSc,
+  reviewedAt: redemptions.reviewedAt,
+  rejectionReason: redemptions.rejectionReason,
 };
 
 type Row = {
@@ -38,9 +50,9 @@ type Row = {
   actionDeadline: Date | null;
   shippingAddress: Record<string, string> | null;
   createdAt: Date;
-  dropId: string;
-  dropTitle: string;
-  allocation: AllocationMode;
+  dropId: string | null;
+  dropTitle: string | null;
+  allocation: AllocationMode | null;
   prizeId: string;
   prizeName: string;
   prizeKind: RedemptionView["prize"]["kind"];
@@ -48,6 +60,11 @@ type Row = {
   leafIndex: number | null;
   reversedAt: Date | null;
   reversalReason: string | null;
+  catalogItemId: string | null;
+  roundId: string | null;
+  priceSc: number | null;
+  reviewedAt: Date | null;
+  rejectionReason: string | null;
 };
 
 /** The first anchored checkpoint that covers a leaf: receipts stay the same once issued. */
@@ -66,12 +83,13 @@ async function toView(db: DbOrTx, row: Row): Promise<RedemptionView> {
   const cp = await anchoredCheckpointFor(db, row.leafIndex);
   return {
     id: row.id,
-    code: decryptCode(row.codeCiphertext, row.codeKeyId),
+    code: codeIsShown(row.status) ? decryptCode(row.codeCiphertext, row.codeKeyId) : null,
     status: row.status,
     actionDeadline: row.actionDeadline?.toISOString() ?? null,
     shippingAddress: row.shippingAddress,
     claimedAt: row.createdAt.toISOString(),
-    drop: { id: row.dropId, title: row.dropTitle },
+    drop: row.dropId && row.dropTitle ? { id: row.dropId, title: row.dropTitle } : null,
+    origin: redemptionOriginOf(row),
     wonInDraw: row.allocation === "lottery",
     prize: {
       id: row.prizeId,
@@ -86,6 +104,10 @@ async function toView(db: DbOrTx, row: Row): Promise<RedemptionView> {
     reversal: row.reversedAt
       ? { reversedAt: row.reversedAt.toISOString(), reason: row.reversalReason ?? "" }
       : null,
+    rejection:
+      row.status === "rejected" && row.reviewedAt
+        ? { rejectedAt: row.reviewedAt.toISOString(), reason: row.rejectionReason ?? "" }
+        : null,
   };
 }
 
@@ -93,7 +115,7 @@ function baseQuery(db: DbOrTx) {
   return db
     .select(columns)
     .from(redemptions)
-    .innerJoin(drops, eq(drops.id, redemptions.dropId))
+    .leftJoin(drops, eq(drops.id, redemptions.dropId))
     .innerJoin(prizes, eq(prizes.id, redemptions.prizeId))
     .leftJoin(
       ledgerEntries,

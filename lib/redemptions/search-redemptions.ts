@@ -9,6 +9,7 @@ import {
   type AdminRedemptionSummary,
   type RedemptionSearch,
   type RedemptionStatus,
+  redemptionOriginOf,
   redemptionStatuses,
 } from "./model";
 
@@ -25,6 +26,9 @@ const summaryColumns = {
   prizeId: redemptions.prizeId,
   prizeName: prizes.name,
   prizeKind: prizes.kind,
+  catalogItemId: redemptions.catalogItemId,
+  roundId: redemptions.roundId,
+  priceSc: redemptions.priceSc,
   leafIndex: ledgerEntries.leafIndex,
   /** created_at to the microsecond as fixed-width text: merges pages in the database's order. */
   sortKey: sql<string>`to_char(${redemptions.createdAt} at time zone 'UTC', 'YYYYMMDDHH24MISSUS')`,
@@ -36,11 +40,14 @@ type SummaryRow = {
   status: RedemptionStatus;
   playerId: string;
   playerEmail: string;
-  dropId: string;
-  dropTitle: string;
+  dropId: string | null;
+  dropTitle: string | null;
   prizeId: string;
   prizeName: string;
   prizeKind: AdminRedemptionSummary["prize"]["kind"];
+  catalogItemId: string | null;
+  roundId: string | null;
+  priceSc: number | null;
   leafIndex: number | null;
   sortKey: string;
 };
@@ -60,7 +67,8 @@ function toSummary(row: SummaryRow, anchoredUpTo: number): AdminRedemptionSummar
     claimedAt: row.createdAt.toISOString(),
     status: row.status,
     player: { id: row.playerId, email: row.playerEmail },
-    drop: { id: row.dropId, title: row.dropTitle },
+    drop: row.dropId && row.dropTitle ? { id: row.dropId, title: row.dropTitle } : null,
+    origin: redemptionOriginOf(row),
     prize: { id: row.prizeId, name: row.prizeName, kind: row.prizeKind },
     anchoring:
       row.leafIndex !== null && row.leafIndex < anchoredUpTo
@@ -78,6 +86,8 @@ const detailColumns = {
   reversedAt: redemptions.reversedAt,
   reversedBy: redemptions.reversedBy,
   reversalReason: redemptions.reversalReason,
+  reviewedAt: redemptions.reviewedAt,
+  rejectionReason: redemptions.rejectionReason,
 };
 
 /** The search and the detail read the same columns: a page's few extra values cost nothing. */
@@ -86,7 +96,7 @@ function redemptionQuery(db: DbOrTx) {
     .select(detailColumns)
     .from(redemptions)
     .innerJoin(users, eq(users.id, redemptions.playerId))
-    .innerJoin(drops, eq(drops.id, redemptions.dropId))
+    .leftJoin(drops, eq(drops.id, redemptions.dropId))
     .innerJoin(prizes, eq(prizes.id, redemptions.prizeId))
     .leftJoin(
       ledgerEntries,
@@ -214,6 +224,10 @@ export async function getAdminRedemption(
           by: reverser[0] ?? null,
         }
       : null,
+    rejection:
+      row.status === "rejected" && row.reviewedAt
+        ? { rejectedAt: row.reviewedAt.toISOString(), reason: row.rejectionReason ?? "" }
+        : null,
     ledger: entries.map((e) => ({
       kind: e.kind,
       leafIndex: e.leafIndex,

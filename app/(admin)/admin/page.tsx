@@ -34,6 +34,12 @@ export default async function AdminPage() {
         <Link className="button secondary" href="/admin/regions">
           Excluded regions
         </Link>
+        <Link className="button secondary" href="/admin/catalog">
+          Catalog
+        </Link>
+        <Link className="button secondary" href="/admin/reports/regulator">
+          Regulator report
+        </Link>
         <Link className="button" href="/admin/prizes">
           New prize
         </Link>

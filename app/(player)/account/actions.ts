@@ -5,7 +5,7 @@ import { headers } from "next/headers";
 import { z } from "zod";
 import { signOut } from "@/auth";
 import { getDb } from "@/db/client";
-import type { FormState } from "@/lib/actions/form-state";
+import { type FormState, formFields } from "@/lib/actions/form-state";
 import { runAction, throwIfRefused } from "@/lib/actions/run-action";
 import { createApiTokenForUser, revokeApiToken } from "@/lib/auth/api-tokens";
 import { currentUser } from "@/lib/auth/current-user";
@@ -13,7 +13,18 @@ import { declarationSchema, type ShownToken, TOKEN_TTL_CHOICES } from "@/lib/aut
 import { declareProfile, getProfile, missingDeclarations } from "@/lib/auth/profile";
 import { endAllSessions } from "@/lib/auth/sessions";
 import { beginEnrolment, confirmEnrolment, disableTwoFactor } from "@/lib/auth/two-factor";
+import { declareIdentity } from "@/lib/catalog/identity";
+import { identitySchema } from "@/lib/catalog/model";
 import { clientInfo } from "@/lib/http/client-info";
+import {
+  exclusionMessage,
+  exclusionSchema,
+  type RgSettingsInput,
+  rgLimitKinds,
+  rgPeriods,
+  rgSettingsSchema,
+} from "@/lib/rg/model";
+import { changeResponsibleGaming, startExclusion } from "@/lib/rg/settings";
 import { NUL_MESSAGE, withoutNul } from "@/lib/validation/storable-text";
 
 const tokenForm = z.object({
@@ -134,6 +145,149 @@ export async function declareProfileAction(_prev: FormState, form: FormData): Pr
       await declareProfile(getDb(), user.id, input, clientInfo(await headers()));
       revalidatePath("/account");
       return {};
+    },
+  );
+}
+
+const PLAYER = {
+  allow: ["player"],
+  refused: "Only players set responsible-gaming limits",
+} as const;
+
+const LIMIT_FIELDS = rgLimitKinds.flatMap((kind) =>
+  rgPeriods.map((period) => ({ kind, period, name: `${kind}.${period}` })),
+);
+
+async function saveResponsibleGaming(userId: string, input: RgSettingsInput): Promise<void> {
+  await changeResponsibleGaming(
+    getDb(),
+    input,
+    { ...clientInfo(await headers()), userId },
+    new Date(),
+  );
+  revalidatePath("/account/responsible-gaming");
+}
+
+/** Sets the nine limits of the form: an empty field is no limit. Lowering applies at once. */
+export async function setLimitsAction(_prev: FormState, form: FormData): Promise<FormState> {
+  const values = formFields(
+    form,
+    LIMIT_FIELDS.map((f) => f.name),
+  );
+  return runAction(
+    {
+      ...PLAYER,
+      schema: rgSettingsSchema,
+      input: {
+        limits: LIMIT_FIELDS.map(({ kind, period, name }) => ({
+          kind,
+          period,
+          amount: values[name]?.trim() ? values[name].trim() : null,
+        })),
+      },
+      values,
+      fieldOf: (path) => (typeof path[1] === "number" ? LIMIT_FIELDS[path[1]]?.name : undefined),
+    },
+    async ({ user, input }) => {
+      await saveResponsibleGaming(user.id, input);
+      return { notice: "Limits saved. A lower limit applies now; a higher one in 24 hours." };
+    },
+  );
+}
+
+const exclusionForm = z.object({
+  exclusion: exclusionSchema,
+  confirm: z.literal("yes", { error: "Tick the box to confirm" }),
+});
+
+/** Starts a cool-off or self-exclusion; nobody can end it early, so the form asks to confirm. */
+export async function startExclusionAction(_prev: FormState, form: FormData): Promise<FormState> {
+  const values = formFields(form, ["kind", "days", "term", "confirm"]);
+  return runAction(
+    {
+      ...PLAYER,
+      schema: exclusionForm,
+      input: {
+        exclusion:
+          values.kind === "cool_off"
+            ? { kind: "cool_off", days: Number(values.days) }
+            : { kind: values.kind, term: values.term },
+        confirm: values.confirm,
+      },
+      values,
+      fieldOf: (path) => (path.length > 0 ? String(path[path.length - 1]) : undefined),
+    },
+    async ({ user, input }) => {
+      const view = await startExclusion(
+        getDb(),
+        input.exclusion,
+        { ...clientInfo(await headers()), userId: user.id },
+        new Date(),
+      );
+      revalidatePath("/account/responsible-gaming");
+      return { notice: view.exclusion ? exclusionMessage(view.exclusion) : "Started" };
+    },
+  );
+}
+
+/** Sets or turns off the session-time reminder. */
+export async function setSessionReminderAction(
+  _prev: FormState,
+  form: FormData,
+): Promise<FormState> {
+  const values = formFields(form, ["minutes"]);
+  return runAction(
+    {
+      ...PLAYER,
+      schema: rgSettingsSchema,
+      input: { sessionReminderMinutes: values.minutes ? Number(values.minutes) : null },
+      values,
+      fieldOf: () => "minutes",
+    },
+    async ({ user, input }) => {
+      await saveResponsibleGaming(user.id, input);
+      return {
+        notice: input.sessionReminderMinutes
+          ? `You will be reminded every ${input.sessionReminderMinutes} minutes of play`
+          : "Session reminder off",
+      };
+    },
+  );
+}
+
+const IDENTITY_FIELDS = [
+  "legalName",
+  "birthDate",
+  "line1",
+  "line2",
+  "city",
+  "region",
+  "postalCode",
+  "country",
+] as const;
+
+/** Declares the identity Sweeps Coins redemptions need (legal name, 18+, postal address). */
+export async function declareIdentityAction(_prev: FormState, form: FormData): Promise<FormState> {
+  const values = formFields(form, IDENTITY_FIELDS);
+  const { legalName, birthDate, ...postalAddress } = values;
+  return runAction(
+    {
+      ...PLAYER,
+      refused: "Only players declare an identity",
+      schema: identitySchema,
+      input: { legalName, birthDate, postalAddress },
+      values,
+      fieldOf: (path) => (path.length > 0 ? String(path[path.length - 1]) : undefined),
+    },
+    async ({ user, input }) => {
+      await declareIdentity(
+        getDb(),
+        input,
+        { ...clientInfo(await headers()), userId: user.id },
+        new Date(),
+      );
+      revalidatePath("/account/identity");
+      return { notice: "Identity declared: you may redeem Sweeps Coins" };
     },
   );
 }

@@ -71,6 +71,20 @@ export default async function AccountPage() {
           </p>
         </section>
 
+        {user.role === "player" && (
+          <section className="card">
+            <h3>Sweeps Coins and play</h3>
+            <p>
+              <Link href="/account/responsible-gaming">Responsible gaming</Link>: limits, session
+              reminder, cool-off and self-exclusion.
+            </p>
+            <p>
+              <Link href="/account/identity">Identity</Link>: declared before redeeming Sweeps
+              Coins.
+            </p>
+          </section>
+        )}
+
         <section className="card">
           <h3>Sessions</h3>
           <p>Signs out every browser where this account is signed in, this one included.</p>

@@ -1,6 +1,7 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { redirect } from "next/navigation";
+import { RedemptionOrigin } from "@/components/catalog/redemption-origin";
 import { getDb } from "@/db/client";
 import { currentUser } from "@/lib/auth/current-user";
 import { formatDateTime, formatMoney } from "@/lib/format";
@@ -20,7 +21,7 @@ export default async function RedemptionsPage() {
       <p className="lead">Every prize you claimed, with its code and its proof on the ledger.</p>
       {toShip.map((r) => (
         <p key={r.id} className="alert success" data-testid="lottery-win-notice">
-          You won <strong>{r.prize.name}</strong> in the draw of {r.drop.title}.{" "}
+          You won <strong>{r.prize.name}</strong> in the draw of {r.drop?.title}.{" "}
           <Link href={`/redemptions/${r.id}`}>Give your shipping address</Link>
           {r.actionDeadline && ` by ${formatDateTime(r.actionDeadline)}`}, or it goes back to the
           drop.
@@ -39,7 +40,7 @@ export default async function RedemptionsPage() {
           <thead>
             <tr>
               <th>Prize</th>
-              <th>Drop</th>
+              <th>From</th>
               <th>Claimed</th>
               <th>Ledger</th>
             </tr>
@@ -52,8 +53,19 @@ export default async function RedemptionsPage() {
                   <span className="muted small">{formatMoney(r.prize.valueCents)}</span>
                 </td>
                 <td>
-                  {r.drop.title}
+                  <RedemptionOrigin redemption={r} />
                   {r.wonInDraw && <span className="muted small"> · won in the draw</span>}
+                  {r.status === "pending_approval" && (
+                    <div className="small">
+                      <span className="badge pending">Waiting for approval</span>
+                    </div>
+                  )}
+                  {r.rejection && (
+                    <div className="small" data-testid="redemption-rejected">
+                      <span className="badge ended">Rejected</span> {r.rejection.reason}: the SC
+                      came back
+                    </div>
+                  )}
                 </td>
                 <td>
                   {formatDateTime(r.claimedAt)}

@@ -6,7 +6,11 @@ import { requirePageRole } from "@/lib/auth/require-page-role";
 import { listAllDrops } from "@/lib/drops/drops";
 import { formatDateTime } from "@/lib/format";
 import { listPrizes } from "@/lib/prizes/prizes";
-import { redemptionSearchSchema, redemptionStatuses } from "@/lib/redemptions/model";
+import {
+  describeOrigin,
+  redemptionSearchSchema,
+  redemptionStatuses,
+} from "@/lib/redemptions/model";
 import { searchRedemptions } from "@/lib/redemptions/search-redemptions";
 
 export const metadata: Metadata = { title: "Redemptions" };
@@ -112,7 +116,7 @@ export default async function RedemptionsSearchPage({
           <thead>
             <tr>
               <th>Player</th>
-              <th>Drop</th>
+              <th>From</th>
               <th>Prize</th>
               <th>Status</th>
               <th>Claimed</th>
@@ -126,7 +130,7 @@ export default async function RedemptionsSearchPage({
                 <td>
                   <Link href={`/admin/accounts/${r.player.id}`}>{r.player.email}</Link>
                 </td>
-                <td>{r.drop.title}</td>
+                <td>{describeOrigin(r)}</td>
                 <td>{r.prize.name}</td>
                 <td>
                   <RedemptionStatusBadge status={r.status} />

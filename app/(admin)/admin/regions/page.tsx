@@ -27,7 +27,9 @@ export default async function RegionsPage({
       <h1>Excluded regions</h1>
       <p className="muted">
         No one may claim or enter a lottery from these regions: neither players who declared one of
-        them, nor requests that GeoIP places in one.
+        them, nor requests that GeoIP places in one. Sweeps Coins play and redemption are refused in
+        every listed region; a region marked “Sweeps Coins only” stays open to claims and Gold Coins
+        play.
       </p>
       {reopened && !excluded.has(reopened) && (
         <p className="alert success" role="status">
@@ -41,6 +43,7 @@ export default async function RegionsPage({
           <thead>
             <tr>
               <th>Region</th>
+              <th>Refused</th>
               <th>Note</th>
               <th>Since</th>
               <th>Open again</th>
@@ -52,6 +55,7 @@ export default async function RegionsPage({
                 <td>
                   {r.name} <span className="muted">({r.code})</span>
                 </td>
+                <td>{r.sweepsOnly ? "Sweeps Coins only" : "Claims and Sweeps Coins"}</td>
                 <td>{r.note ?? "—"}</td>
                 <td className="small">{formatDateTime(r.createdAt)}</td>
                 <td>

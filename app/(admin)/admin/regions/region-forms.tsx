@@ -2,6 +2,7 @@
 
 import { useActionState } from "react";
 import { excludeRegionAction, includeRegionAction } from "@/app/(admin)/actions";
+import { FormMessages } from "@/components/ui/form-messages";
 import type { FormState } from "@/lib/actions/form-state";
 
 export function ExcludeRegionForm({
@@ -13,16 +14,7 @@ export function ExcludeRegionForm({
   const e = state.fieldErrors ?? {};
   return (
     <form action={action} className="card stack" aria-label="Exclude a region" noValidate>
-      {state.notice && (
-        <p className="alert success" role="status">
-          {state.notice}
-        </p>
-      )}
-      {state.error && (
-        <p className="alert error" role="alert">
-          {state.error}
-        </p>
-      )}
+      <FormMessages state={state} />
       <label>
         Region
         <select name="code" defaultValue={state.values?.code ?? ""}>
@@ -39,6 +31,10 @@ export function ExcludeRegionForm({
         Note (why; kept in the audit trail)
         <input name="note" maxLength={500} defaultValue={state.values?.note} />
         {e.note && <span className="field-error">{e.note}</span>}
+      </label>
+      <label className="checkbox">
+        <input type="checkbox" name="sweepsOnly" />
+        Sweeps Coins only (claims and Gold Coins play stay open)
       </label>
       <div>
         <button type="submit" disabled={pending}>

@@ -1,7 +1,7 @@
 import type { Metadata } from "next";
-import Link from "next/link";
 import { notFound, redirect } from "next/navigation";
 import { confirmShippingAction } from "@/app/(player)/actions";
+import { RedemptionOrigin } from "@/components/catalog/redemption-origin";
 import { ShippingForm } from "@/components/drops/shipping-form";
 import { ReceiptStatus } from "@/components/ledger/receipt-status";
 import { getDb } from "@/db/client";
@@ -17,9 +17,9 @@ export default async function RedemptionPage({
   searchParams,
 }: {
   params: Promise<{ id: string }>;
-  searchParams: Promise<{ claimed?: string }>;
+  searchParams: Promise<{ claimed?: string; redeemed?: string }>;
 }) {
-  const [{ id }, { claimed }] = await Promise.all([params, searchParams]);
+  const [{ id }, { claimed, redeemed }] = await Promise.all([params, searchParams]);
   const user = await currentUser();
   if (!user) redirect(`/signin?next=${encodeURIComponent(`/redemptions/${id}`)}`);
   const db = getDb();
@@ -36,28 +36,50 @@ export default async function RedemptionPage({
     <>
       {claimed && (
         <p className="alert success" data-testid="claim-success">
-          You claimed a unit of {redemption.drop.title}.
+          You claimed a unit of {redemption.drop?.title}.
+        </p>
+      )}
+      {redeemed && (
+        <p className="alert success" data-testid="redeem-success">
+          {redemption.status === "pending_approval"
+            ? "Redeemed: your Sweeps Coins are set aside while an admin approves it."
+            : "Redeemed with Sweeps Coins."}
         </p>
       )}
       {redemption.wonInDraw && redemption.status === "awaiting_action" && (
         <p className="alert success" data-testid="lottery-win-notice">
-          You won this prize in the draw of {redemption.drop.title}. Tell us where to send it below.
+          You won this prize in the draw of {redemption.drop?.title}. Tell us where to send it
+          below.
         </p>
       )}
       <h1>{redemption.prize.name}</h1>
       <p className="lead">
         {prizeKindLabels[redemption.prize.kind]} · {formatMoney(redemption.prize.valueCents)} ·{" "}
-        {redemption.wonInDraw ? "won in the draw" : "claimed"}{" "}
-        {formatDateTime(redemption.claimedAt)} from{" "}
-        <Link href={`/drops/${redemption.drop.id}`}>{redemption.drop.title}</Link>
+        {redemption.wonInDraw
+          ? "won in the draw"
+          : redemption.origin.kind === "drop"
+            ? "claimed"
+            : "redeemed"}{" "}
+        {formatDateTime(redemption.claimedAt)} from <RedemptionOrigin redemption={redemption} />
       </p>
       <div className="grid two">
         <section className="card">
           <h3>Your redemption code</h3>
-          <p className="muted small">Only you can see this code. Keep it private.</p>
-          <span className="code-box" data-testid="redemption-code">
-            {redemption.code}
-          </span>
+          {redemption.code !== null ? (
+            <>
+              <p className="muted small">Only you can see this code. Keep it private.</p>
+              <span className="code-box" data-testid="redemption-code">
+                {redemption.code}
+              </span>
+            </>
+          ) : redemption.status === "pending_approval" ? (
+            <p className="alert info" data-testid="redemption-pending-approval">
+              This redemption waits for an admin&apos;s approval. Its code appears here once it is
+              approved; if it is rejected, your Sweeps Coins come back.
+            </p>
+          ) : (
+            <p className="muted">No code: this redemption was rejected.</p>
+          )}
         </section>
         {redemption.status === "awaiting_action" && redemption.actionDeadline && (
           <section className="card">
@@ -83,6 +105,19 @@ export default async function RedemptionPage({
             <h3>Expired</h3>
             <p className="alert error" data-testid="redemption-expired">
               No shipping address was confirmed in time, so this unit went back to the drop.
+            </p>
+          </section>
+        )}
+        {redemption.rejection && (
+          <section className="card">
+            <h3>Rejected</h3>
+            <p className="alert error" data-testid="redemption-rejected">
+              An admin rejected this redemption on {formatDateTime(redemption.rejection.rejectedAt)}
+              : {redemption.rejection.reason}
+            </p>
+            <p className="muted small">
+              Your Sweeps Coins were refunded, and the rejection was written to the ledger next to
+              the redemption.
             </p>
           </section>
         )}

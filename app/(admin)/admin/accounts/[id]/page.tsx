@@ -9,10 +9,12 @@ import {
 } from "@/components/admin/account-change-forms";
 import { AccountStateBadges } from "@/components/admin/account-state-badges";
 import { ClaimAttemptsTable } from "@/components/audit/claim-attempts-table";
+import { ResponsibleGamingSummary } from "@/components/rg/responsible-gaming-summary";
 import { getDb } from "@/db/client";
 import { getAccountDetail } from "@/lib/admin/manage-accounts";
 import { requirePageRole } from "@/lib/auth/require-page-role";
 import { formatDateTime } from "@/lib/format";
+import { getResponsibleGaming, listExclusions } from "@/lib/rg/settings";
 
 export const metadata: Metadata = { title: "Account" };
 
@@ -22,6 +24,10 @@ export default async function AccountPage({ params }: { params: Promise<{ id: st
   const account = await getAccountDetail(getDb(), id);
   if (!account) notFound();
   const change = changeAccountAction.bind(null, account.id);
+  const [rg, exclusions] = await Promise.all([
+    getResponsibleGaming(getDb(), account.id, new Date()),
+    listExclusions(getDb(), account.id),
+  ]);
   const auditLink = `/admin/audit?subject=${encodeURIComponent(`user:${account.id}`)}`;
   return (
     <>
@@ -86,6 +92,12 @@ export default async function AccountPage({ params }: { params: Promise<{ id: st
             </li>
           ))}
         </ul>
+      )}
+      {account.role === "player" && (
+        <>
+          <h2>Responsible gaming</h2>
+          <ResponsibleGamingSummary view={rg} exclusions={exclusions} />
+        </>
       )}
       <h2>Recent claim attempts</h2>
       <ClaimAttemptsTable attempts={account.recentAttempts} />

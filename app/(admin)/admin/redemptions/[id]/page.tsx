@@ -9,6 +9,7 @@ import { getDb } from "@/db/client";
 import { requirePageRole } from "@/lib/auth/require-page-role";
 import { formatDateTime } from "@/lib/format";
 import { prizeKindLabels } from "@/lib/prizes/model";
+import { describeOrigin } from "@/lib/redemptions/model";
 import { getAdminRedemption } from "@/lib/redemptions/search-redemptions";
 
 export const metadata: Metadata = { title: "Redemption" };
@@ -18,7 +19,9 @@ export default async function AdminRedemptionPage({ params }: { params: Promise<
   await requirePageRole(`/admin/redemptions/${id}`, "admin");
   const r = await getAdminRedemption(getDb(), id);
   if (!r) notFound();
-  const reversible = r.status === "fulfilled" || r.status === "awaiting_action";
+  // Reversing gives a unit back to its drop: catalog and round redemptions have none.
+  const reversible =
+    r.origin.kind === "drop" && (r.status === "fulfilled" || r.status === "awaiting_action");
   return (
     <>
       <p className="small">
@@ -34,16 +37,20 @@ export default async function AdminRedemptionPage({ params }: { params: Promise<
             <dd>
               <Link href={`/admin/accounts/${r.player.id}`}>{r.player.email}</Link>
             </dd>
-            <dt>Drop</dt>
-            <dd>{r.drop.title}</dd>
+            <dt>From</dt>
+            <dd data-testid="redemption-origin">{describeOrigin(r)}</dd>
             <dt>Prize</dt>
             <dd>
               {r.prize.name} ({prizeKindLabels[r.prize.kind]})
             </dd>
             <dt>Claimed</dt>
             <dd>{formatDateTime(r.claimedAt)}</dd>
-            <dt>Unit</dt>
-            <dd>#{r.unitId}</dd>
+            {r.unitId !== null && (
+              <>
+                <dt>Unit</dt>
+                <dd>#{r.unitId}</dd>
+              </>
+            )}
             {r.actionDeadline && r.status === "awaiting_action" && (
               <>
                 <dt>Address due</dt>
@@ -64,6 +71,14 @@ export default async function AdminRedemptionPage({ params }: { params: Promise<
               <>
                 <dt>Expired</dt>
                 <dd>{formatDateTime(r.expiredAt)}</dd>
+              </>
+            )}
+            {r.rejection && (
+              <>
+                <dt>Rejected</dt>
+                <dd data-testid="rejection-facts">
+                  {formatDateTime(r.rejection.rejectedAt)}: {r.rejection.reason} (SC refunded)
+                </dd>
               </>
             )}
             {r.reversal && (

@@ -1,0 +1,17 @@
+import { getDb } from "@/db/client";
+import { reviewResponse } from "@/lib/api/catalog";
+import { respond } from "@/lib/api/respond";
+import { apiCaller, requireRole } from "@/lib/auth/current-user";
+import { approveRedemption } from "@/lib/catalog/review-redemption";
+import { apiRoute, requestContext } from "@/lib/http/api-handler";
+
+export const POST = apiRoute<{ params: Promise<{ id: string }> }>(async (request, context) => {
+  const admin = requireRole(await apiCaller(request), "admin");
+  const review = await approveRedemption(
+    getDb(),
+    (await context.params).id,
+    { ...requestContext(request), adminId: admin.id, tokenId: admin.tokenId },
+    new Date(),
+  );
+  return respond(reviewResponse, review);
+});
