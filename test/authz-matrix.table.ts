@@ -4,6 +4,7 @@ import { prizes } from "@/db/schema";
 import { issueApiToken } from "@/lib/auth/api-tokens";
 import { issueEmailToken } from "@/lib/auth/email-tokens";
 import { claimDrop } from "@/lib/claims/claim-drop";
+import { issueMailInCodes } from "@/lib/wallet/free-coins";
 import { type ApiRoute, type Call, type Callers, callRoute, type Role } from "./api-routes";
 import { createPlayers, createTestDrop } from "./db";
 
@@ -139,6 +140,33 @@ export const ROUTE_TABLE: Record<string, Entry> = {
     }),
   },
   "GET /api/v1/redemptions": { expect: players(200) },
+  "GET /api/v1/wallet": { expect: players(200) },
+  "GET /api/v1/wallet/stream": { expect: players(200) },
+  // Once per day each: a fresh player's token for each call.
+  "POST /api/v1/wallet/daily-bonus": { expect: players(201) },
+  "POST /api/v1/wallet/mail-in": {
+    expect: players(201),
+    call: async (fx) => {
+      const { codes } = await issueMailInCodes(fx.db, {
+        adminId: fx.callers.admin.id,
+        count: 1,
+        amount: 100,
+        note: "matrix",
+      });
+      return json({ code: codes[0] });
+    },
+  },
+  "POST /api/v1/admin/wallet/grants": {
+    expect: adminOnly(201),
+    call: (fx) => ({
+      ...json({ userId: fx.callers.other.id, currency: "GC", amount: "1.00", reason: "matrix" }),
+      headers: { "content-type": "application/json", "idempotency-key": `matrix-${unique()}` },
+    }),
+  },
+  "POST /api/v1/admin/wallet/mail-in-codes": {
+    expect: adminOnly(201),
+    call: () => json({ count: 1, amount: "1.00", note: "matrix" }),
+  },
   "GET /api/v1/redemptions/[id]": {
     expect: ownerOnly(200),
     call: (fx) => ({ params: { id: fx.redemptionId } }),

@@ -16,6 +16,7 @@ import { lottery } from "./lottery";
 import { redemptions } from "./redemptions";
 import { regions } from "./regions";
 import { tokens } from "./tokens";
+import { wallet } from "./wallet";
 import {
   type Access,
   accessRoles,
@@ -61,6 +62,7 @@ export const resources: Resource[] = [
   claims,
   lottery,
   redemptions,
+  wallet,
   ledger,
   adminPrizes,
   adminDrops,

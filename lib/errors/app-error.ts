@@ -41,6 +41,20 @@ export const errorStatus = {
   already_expired: 409,
   /** A gift card's returned unit would have no code to hand out: import codes first. */
   gift_codes_exhausted: 409,
+  /** The wallet holds too little for this (a player balance never goes below zero). */
+  insufficient_funds: 409,
+  /** A cool-off or self-exclusion is running: the message says which and until when. */
+  self_excluded: 403,
+  /** Today's free Sweeps Coins were claimed already (`nextAt`: when tomorrow's are). */
+  already_claimed: 409,
+  /** No such mail-in code. */
+  invalid_code: 404,
+  /** The mail-in code was redeemed already. */
+  code_used: 409,
+  /** A webhook whose signature is missing, wrong or too old. */
+  invalid_signature: 401,
+  /** The payment provider could not be reached or refused: nothing was charged. */
+  payment_provider_error: 502,
   rate_limited: 429,
   internal: 500,
   unavailable: 503,

@@ -98,3 +98,49 @@ export type WalletView = {
 export function playthroughOfWager(playthroughDue: number, stake: number): number {
   return -Math.min(playthroughDue, stake);
 }
+
+/** POST /api/v1/wallet/mail-in, and the wallet page's form. */
+export const mailInRedeemSchema = z.object({
+  code: z
+    .string({ error: "Enter the code" })
+    .trim()
+    .min(1, "Enter the code")
+    .max(64, "A mail-in code is shorter than that"),
+});
+
+/** An admin's grant: who, how much of what, and why (required, kept with the transaction). */
+export const grantSchema = z.object({
+  userId: z.uuid({ error: "userId is a player's id" }),
+  currency: currencySchema,
+  amount: coinAmount,
+  reason: z
+    .string({ error: "Give a reason" })
+    .trim()
+    .min(1, "Give a reason")
+    .max(500, "At most 500 characters"),
+});
+
+/** An admin issues `count` mail-in codes worth `amount` SC each. */
+export const mailInIssueSchema = z.object({
+  count: z.coerce
+    .number({ error: "How many codes?" })
+    .int("A whole number of codes")
+    .min(1, "At least one code")
+    .max(1000, "At most 1000 codes at a time"),
+  amount: coinAmount,
+  note: z
+    .string({ error: "Add a note (what the codes are for)" })
+    .trim()
+    .min(1, "Add a note (what the codes are for)")
+    .max(200, "At most 200 characters"),
+});
+
+export const transactionKindLabels: Record<WalletTransactionKind, string> = {
+  purchase: "Purchase",
+  daily_bonus: "Daily bonus",
+  mail_in: "Mail-in code",
+  grant: "Grant",
+  round: "Game round",
+  redemption: "Redemption",
+  redemption_refund: "Redemption refund",
+};
