@@ -4,9 +4,13 @@ import { prizes } from "@/db/schema";
 import { issueApiToken } from "@/lib/auth/api-tokens";
 import { issueEmailToken } from "@/lib/auth/email-tokens";
 import { claimDrop } from "@/lib/claims/claim-drop";
+import { DEV_WEBHOOK_SECRET } from "@/lib/payments/provider";
+import { startPurchase } from "@/lib/payments/purchases";
+import { SIGNATURE_HEADER, signWebhook } from "@/lib/payments/webhook-signature";
 import { issueMailInCodes } from "@/lib/wallet/free-coins";
 import { type ApiRoute, type Call, type Callers, callRoute, type Role } from "./api-routes";
 import { createPlayers, createTestDrop } from "./db";
+import { createCoinPackage, sharedTestPaymentProvider } from "./payments";
 
 /**
  * What every API route answers to each kind of caller, and how to call it. A route (and method)
@@ -154,6 +158,48 @@ export const ROUTE_TABLE: Record<string, Entry> = {
         note: "matrix",
       });
       return json({ code: codes[0] });
+    },
+  },
+  "GET /api/v1/coin-packages": { expect: all(200) },
+  "POST /api/v1/purchases": {
+    expect: players(201),
+    call: async (fx) => {
+      await sharedTestPaymentProvider();
+      return {
+        ...json({ packageId: await createCoinPackage(fx.db) }),
+        headers: { "content-type": "application/json", "idempotency-key": `matrix-${unique()}` },
+      };
+    },
+  },
+  "GET /api/v1/purchases/[id]": {
+    expect: ownerOnly(200),
+    call: async (fx) => {
+      const { provider } = await sharedTestPaymentProvider();
+      const { purchase } = await startPurchase(fx.db, provider, {
+        userId: fx.callers.player.id,
+        packageId: await createCoinPackage(fx.db),
+        idempotencyKey: unique(),
+        returnUrl: () => "http://localhost/wallet",
+      });
+      return { params: { id: purchase.id } };
+    },
+  },
+  // Signed by the provider, not called by an account: about no payment of ours, so ignored.
+  "POST /api/v1/payments/webhook": {
+    expect: all(200),
+    call: () => {
+      const body = JSON.stringify({
+        id: `evt_${unique()}`,
+        type: "payment.succeeded",
+        data: { intent: `pi_${unique()}`, reference: crypto.randomUUID(), amountCents: 100 },
+      });
+      return {
+        body,
+        headers: {
+          "content-type": "application/json",
+          [SIGNATURE_HEADER]: signWebhook(DEV_WEBHOOK_SECRET, body),
+        },
+      };
     },
   },
   "POST /api/v1/admin/wallet/grants": {

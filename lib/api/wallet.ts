@@ -1,5 +1,18 @@
 import { z } from "zod";
-import { grantSchema, mailInIssueSchema, mailInRedeemSchema } from "@/lib/wallet/model";
+import type { CoinPackage } from "@/db/schema";
+import {
+  formatCents,
+  paymentStatuses,
+  purchaseSchema,
+  testProviderWebhookSchema,
+} from "@/lib/payments/model";
+import type { Purchase } from "@/lib/payments/purchases";
+import {
+  formatCoins,
+  grantSchema,
+  mailInIssueSchema,
+  mailInRedeemSchema,
+} from "@/lib/wallet/model";
 import { idempotencyKey } from "./claims";
 import { dateTime, type Resource, uuid } from "./wire";
 
@@ -33,6 +46,77 @@ export const grantResponse = z.object({ transactionId: uuid });
 export const mailInCodesResponse = z.object({
   codes: z.array(z.string()).meta({ description: "shown this once: only their hashes are kept" }),
   amount: coins,
+});
+
+const dollars = z
+  .string()
+  .regex(/^[0-9]+\.[0-9]{2}$/)
+  .meta({ description: "US dollars", examples: ["4.99"] });
+
+export const coinPackageResponse = z
+  .object({
+    id: uuid,
+    name: z.string(),
+    price: dollars,
+    gc: coins.meta({ description: "Gold Coins bought" }),
+    bonusSC: coins.meta({ description: "free Sweeps Coins with it, to play through once" }),
+  })
+  .meta({ id: "CoinPackage" });
+
+export const coinPackagesResponse = z.object({ packages: z.array(coinPackageResponse) });
+
+export function toCoinPackageView(p: CoinPackage): z.output<typeof coinPackageResponse> {
+  return {
+    id: p.id,
+    name: p.name,
+    price: formatCents(p.priceCents),
+    gc: formatCoins(p.gc),
+    bonusSC: formatCoins(p.bonusSc),
+  };
+}
+
+export const purchaseView = z
+  .object({
+    id: uuid,
+    status: z.enum(paymentStatuses),
+    package: z.object({ id: uuid, name: z.string() }),
+    price: dollars,
+    gc: coins,
+    bonusSC: coins,
+    createdAt: dateTime,
+    completedAt: dateTime.nullable(),
+    failureReason: z.string().nullable(),
+  })
+  .meta({ id: "Purchase" });
+
+export function toPurchaseView(p: Purchase) {
+  return {
+    id: p.id,
+    status: p.status as (typeof paymentStatuses)[number],
+    package: { id: p.packageId, name: p.packageName },
+    price: formatCents(p.amountCents),
+    gc: formatCoins(p.gc),
+    bonusSC: formatCoins(p.bonusSc),
+    createdAt: p.createdAt,
+    completedAt: p.completedAt,
+    failureReason: p.failureReason,
+  };
+}
+
+export const purchaseResponse = z.object({ purchase: purchaseView });
+
+export const purchaseStartedResponse = z.object({
+  purchase: purchaseView,
+  confirmUrl: z.url().nullable().meta({
+    description: "the provider's page where the player pays; null once the payment is settled",
+  }),
+});
+
+export const webhookResponse = z.object({
+  received: z.literal(true),
+  outcome: z.enum(["credited", "failed", "ignored"]).meta({
+    description: "ignored: a duplicate, a late event, or one about no payment of ours",
+  }),
 });
 
 const sweepsRefusals = {
@@ -86,6 +170,51 @@ export const wallet: Resource = {
           invalid_code: "no such code",
           code_used: "the code was redeemed already",
         },
+      },
+    },
+    "/api/v1/coin-packages": {
+      get: {
+        summary: "The Gold Coin packages on sale",
+        access: "public",
+        replies: { 200: { description: "OK", json: coinPackagesResponse } },
+      },
+    },
+    "/api/v1/purchases": {
+      post: {
+        summary: "Start buying a coin package",
+        description:
+          "Checks the player's cool-off, self-exclusion and purchase limits, then creates a payment with the provider: send the player to confirmUrl. The coins are credited once, when the provider's signed webhook confirms the payment; a failed payment credits nothing. The same Idempotency-Key (per player) returns the same purchase.",
+        access: "player",
+        headers: z.object({ "Idempotency-Key": idempotencyKey }),
+        body: purchaseSchema,
+        replies: { 201: { description: "Started", json: purchaseStartedResponse } },
+        errors: {
+          not_found: "no such package (or it is retired)",
+          self_excluded: "a cool-off or self-exclusion is running",
+          limit_reached: "the purchase would pass one of the player's purchase limits",
+          idempotency_mismatch: "the key was used to buy another package",
+          payment_provider_error: "the provider could not be reached: retry with the same key",
+        },
+      },
+    },
+    "/api/v1/purchases/{id}": {
+      get: {
+        summary: "One of the caller's purchases, with its status",
+        access: "player",
+        path: z.object({ id: uuid }),
+        replies: { 200: { description: "OK", json: purchaseResponse } },
+        errors: { not_found: "no such purchase of the caller's" },
+      },
+    },
+    "/api/v1/payments/webhook": {
+      post: {
+        summary: "The payment provider's signed confirmation of a payment",
+        description:
+          'Signed with the shared secret (PAYMENT_WEBHOOK_SECRET): header Test-Provider-Signature `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<body>">`, accepted within 5 minutes. Duplicates and late events change nothing.',
+        access: "public",
+        body: testProviderWebhookSchema,
+        replies: { 200: { description: "Received", json: webhookResponse } },
+        errors: { invalid_signature: "no, a wrong or a stale signature" },
       },
     },
     "/api/v1/admin/wallet/grants": {

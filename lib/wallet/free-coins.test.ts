@@ -2,19 +2,13 @@ import { sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { excludedRegions, rgExclusions } from "@/db/schema";
 import { connectTestDb, createPlayers } from "@/test/db";
+import { refusalOf } from "@/test/refusal";
 import { claimDailyBonus, grantCoins, issueMailInCodes, redeemMailInCode } from "./free-coins";
 import { getBalances } from "./wallet";
 
 const db = connectTestDb(4);
 
-async function codeOf(work: Promise<unknown>): Promise<string> {
-  try {
-    await work;
-  } catch (error) {
-    return (error as { code?: string }).code ?? String(error);
-  }
-  return "ok";
-}
+const codeOf = (work: Promise<unknown>) => refusalOf(work, "ok");
 
 describe("free coins", () => {
   it("the daily bonus credits SC once per UTC day, all of it to play through", async () => {
@@ -48,7 +42,7 @@ describe("free coins", () => {
     await db.execute(sql`update users set region = 'ZZ' where id = ${inRegion}`);
     await db.insert(excludedRegions).values({ code: "ZZ", sweepsOnly: true });
     expect(await codeOf(claimDailyBonus(db, { userId: inRegion, amount: 100 }))).toBe(
-      "not_eligible",
+      "not_eligible:region",
     );
     await db
       .insert(rgExclusions)
