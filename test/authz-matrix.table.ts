@@ -161,6 +161,12 @@ export const ROUTE_TABLE: Record<string, Entry> = {
     },
   },
   "GET /api/v1/coin-packages": { expect: all(200) },
+  "GET /api/v1/wallet/statement": { expect: players(200) },
+  "GET /api/v1/admin/wallet": { expect: adminOnly(200) },
+  "GET /api/v1/admin/wallet/statements/[userId]": {
+    expect: adminOnly(200),
+    call: (fx) => ({ params: { userId: fx.callers.player.id } }),
+  },
   "POST /api/v1/purchases": {
     expect: players(201),
     call: async (fx) => {

@@ -7,8 +7,8 @@ import { coinPackages } from "@/db/schema";
 import {
   DEV_WEBHOOK_SECRET,
   type PaymentProvider,
+  setPaymentProvider,
   testPaymentProvider,
-  usePaymentProvider,
 } from "@/lib/payments/provider";
 import {
   createTestProviderServer,
@@ -35,7 +35,7 @@ export async function startTestPaymentProvider(
   server.unref();
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const provider = testPaymentProvider(url, DEV_WEBHOOK_SECRET);
-  usePaymentProvider(provider);
+  setPaymentProvider(provider);
   return {
     provider,
     url,

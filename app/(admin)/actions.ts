@@ -19,6 +19,8 @@ import { countryName } from "@/lib/geo/model";
 import { clientInfo } from "@/lib/http/client-info";
 import { createPrizeSchema, updatePrizeSchema } from "@/lib/prizes/model";
 import { type AdminActor, createPrize, updatePrize } from "@/lib/prizes/prizes";
+import { grantCoins, issueMailInCodes } from "@/lib/wallet/free-coins";
+import { formatCoins, grantSchema, mailInIssueSchema } from "@/lib/wallet/model";
 
 const ADMIN = ["admin"] as const;
 
@@ -309,6 +311,54 @@ export async function includeRegionAction(
       revalidatePath("/admin/regions");
       // The row and its form are gone: the page itself says what happened.
       redirect(`/admin/regions?opened=${input.code}`);
+    },
+  );
+}
+
+const GRANT_FIELDS = ["userId", "currency", "amount", "reason"] as const;
+const grantRequest = grantSchema.extend({
+  // A key made when the form is shown: a double submit grants once.
+  idempotencyKey: z.uuid({ error: "Reload the page and try again" }),
+});
+
+export async function grantCoinsAction(_prev: FormState, form: FormData): Promise<FormState> {
+  const values = formFields(form, GRANT_FIELDS);
+  return runAction(
+    {
+      allow: ADMIN,
+      schema: grantRequest,
+      input: { ...values, idempotencyKey: form.get("idempotencyKey") },
+      values,
+      errorFields: { not_found: "userId" },
+    },
+    async ({ user, input }) => {
+      await grantCoins(getDb(), {
+        adminId: user.id,
+        ...input,
+        idempotencyKey: `page:${input.idempotencyKey}`,
+        context: clientInfo(await headers()),
+      });
+      revalidatePath("/admin/wallet");
+      revalidatePath(`/admin/accounts/${input.userId}/wallet`);
+      return { notice: `Granted ${formatCoins(input.amount)} ${input.currency}` };
+    },
+  );
+}
+
+export async function issueMailInCodesAction(
+  _prev: FormState<{ codes: string[] }>,
+  form: FormData,
+): Promise<FormState<{ codes: string[] }>> {
+  const values = formFields(form, ["count", "amount", "note"]);
+  return runAction(
+    { allow: ADMIN, schema: mailInIssueSchema, input: values, values },
+    async ({ user, input }) => {
+      const { codes } = await issueMailInCodes(getDb(), {
+        adminId: user.id,
+        ...input,
+        context: clientInfo(await headers()),
+      });
+      return { data: { codes } };
     },
   );
 }

@@ -8,13 +8,18 @@ import {
 } from "@/lib/payments/model";
 import type { Purchase } from "@/lib/payments/purchases";
 import {
+  currencies,
   formatCoins,
   grantSchema,
   mailInIssueSchema,
   mailInRedeemSchema,
+  statementFilterSchema,
+  statementPageSchema,
+  walletTransactionKinds,
 } from "@/lib/wallet/model";
+import type { getWalletOverview } from "@/lib/wallet/overview";
 import { idempotencyKey } from "./claims";
-import { dateTime, type Resource, uuid } from "./wire";
+import { dateTime, exportFormatQuery, type Resource, uuid } from "./wire";
 
 /** Coins on the wire: a decimal string with two places. */
 const coins = z
@@ -119,6 +124,71 @@ export const webhookResponse = z.object({
   }),
 });
 
+export const statementResponse = z.object({
+  lines: z.array(
+    z
+      .object({
+        id: z.number().int().meta({ description: "the posting's id (also the page cursor)" }),
+        at: dateTime,
+        kind: z.enum(walletTransactionKinds),
+        description: z.string(),
+        currency: z.enum(currencies),
+        amount: coins.meta({ description: "signed: a credit is positive" }),
+        balanceAfter: coins.meta({ description: "the balance in that currency right after" }),
+      })
+      .meta({ id: "StatementLine" }),
+  ),
+  nextCursor: z.number().int().nullable().meta({ description: "cursor of the next (older) page" }),
+});
+
+const statementQuery = statementFilterSchema
+  .extend(statementPageSchema.shape)
+  .extend(exportFormatQuery.shape);
+
+const perCurrency = z.object({ GC: coins, SC: coins });
+
+export const walletOverviewResponse = z.object({
+  totals: z
+    .object({
+      house: perCurrency,
+      promotions: perCurrency,
+      prize_liability: perCurrency,
+      purchases: perCurrency,
+      players: perCurrency,
+    })
+    .meta({
+      description:
+        "each account's balance (the sum of its shards); counterparties go negative by what they gave, players' total is what players hold",
+    }),
+  recent: z.array(
+    z.object({
+      id: uuid,
+      at: dateTime,
+      kind: z.enum(walletTransactionKinds),
+      player: z.object({ id: uuid, email: z.string() }).nullable(),
+      actorEmail: z.string().nullable(),
+      reason: z.string().nullable(),
+      moved: z.object({ GC: coins.optional(), SC: coins.optional() }),
+    }),
+  ),
+});
+
+type Overview = Awaited<ReturnType<typeof getWalletOverview>>;
+
+export function toWalletOverviewView(o: Overview) {
+  const money = (m: Partial<Record<"GC" | "SC", number>>) =>
+    Object.fromEntries(Object.entries(m).map(([c, v]) => [c, formatCoins(v)]));
+  return {
+    totals: Object.fromEntries(
+      Object.entries(o.totals).map(([k, v]) => [
+        k,
+        { GC: formatCoins(v.GC), SC: formatCoins(v.SC) },
+      ]),
+    ) as z.output<typeof walletOverviewResponse>["totals"],
+    recent: o.recent.map((t) => ({ ...t, moved: money(t.moved) })),
+  };
+}
+
 const sweepsRefusals = {
   not_eligible:
     "error.reason not_eligible:region: Sweeps Coins are not offered in the player's region",
@@ -144,6 +214,46 @@ export const wallet: Resource = {
           "A `balances` event (the body of GET /api/v1/wallet) at once and whenever they move, and heartbeats; the stream ends once the caller may no longer watch, and EventSource reconnects.",
         access: "player",
         replies: { 200: { description: "An event stream", text: "text/event-stream" } },
+      },
+    },
+    "/api/v1/wallet/statement": {
+      get: {
+        summary: "The caller's statement: every posting, newest first",
+        description:
+          "Filter by currency, kind and date range (UTC days, inclusive); `cursor` continues with older postings. With `format=csv` every matching posting as a CSV download.",
+        access: "player",
+        query: statementQuery,
+        replies: {
+          200: {
+            description: "A page of postings, or the CSV",
+            json: statementResponse,
+            text: "text/csv",
+          },
+        },
+      },
+    },
+    "/api/v1/admin/wallet": {
+      get: {
+        summary:
+          "House, promotions, prize liability and purchases balances, and recent transactions",
+        access: "admin",
+        replies: { 200: { description: "OK", json: walletOverviewResponse } },
+      },
+    },
+    "/api/v1/admin/wallet/statements/{userId}": {
+      get: {
+        summary: "Any player's statement, as they see it",
+        access: "admin",
+        path: z.object({ userId: uuid }),
+        query: statementQuery,
+        replies: {
+          200: {
+            description: "A page of postings, or the CSV",
+            json: statementResponse,
+            text: "text/csv",
+          },
+        },
+        errors: { not_found: "not a player id" },
       },
     },
     "/api/v1/wallet/daily-bonus": {

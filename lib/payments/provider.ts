@@ -105,7 +105,7 @@ export function paymentProvider(): PaymentProvider {
   return globalProvider.prizeledgerPaymentProvider;
 }
 
-export function usePaymentProvider(provider: PaymentProvider): void {
+export function setPaymentProvider(provider: PaymentProvider): void {
   globalProvider.prizeledgerPaymentProvider = provider;
 }
 
