@@ -148,10 +148,14 @@ export const transactionKindLabels: Record<WalletTransactionKind, string> = {
   redemption_refund: "Redemption refund",
 };
 
+/** A calendar day: JavaScript reads 2026-02-30 as March 2; PostgreSQL refuses it (and year 0). */
 const day = z
   .string()
-  .regex(/^\d{4}-\d{2}-\d{2}$/, "A date such as 2026-01-31")
-  .refine((text) => !Number.isNaN(Date.parse(`${text}T00:00:00Z`)), "Not a date");
+  .regex(/^[1-9]\d{3}-\d{2}-\d{2}$/, "A date such as 2026-01-31")
+  .refine((text) => {
+    const time = Date.parse(`${text}T00:00:00Z`);
+    return !Number.isNaN(time) && new Date(time).toISOString().startsWith(text);
+  }, "Not a date");
 
 /** The statement's filters, from a query string or the page's filter form ("" means none). */
 export const statementFilterSchema = z.object({

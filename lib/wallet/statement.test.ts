@@ -1,12 +1,22 @@
 import { describe, expect, it } from "vitest";
 import { connectTestDb, createPlayers } from "@/test/db";
 import { claimDailyBonus, grantCoins } from "./free-coins";
+import { statementFilterSchema } from "./model";
 import { getWalletOverview } from "./overview";
 import { listStatement, statementCsvStream } from "./statement";
 
 const db = connectTestDb(4);
 
 describe("the statement", () => {
+  it("refuses days that are no calendar days, which PostgreSQL would fail on", () => {
+    for (const bad of ["2026-02-30", "0000-01-01", "2026-1-01", "2026-13-01"]) {
+      expect(statementFilterSchema.safeParse({ from: bad }).success, bad).toBe(false);
+    }
+    expect(statementFilterSchema.parse({ from: "2028-02-29", to: "" })).toEqual({
+      from: "2028-02-29",
+    });
+  });
+
   it("lists every posting with its balance after, filtered and paged by keyset", async () => {
     const [admin = "", player = ""] = await createPlayers(db, 2);
     const grant = (currency: "GC" | "SC", amount: number, key: string, reason = "test") =>

@@ -7,6 +7,7 @@ import {
 } from "@/app/(player)/actions";
 import { BuyPackageButton } from "@/components/wallet/buy-package-button";
 import { DailyBonusForm, MailInForm } from "@/components/wallet/free-coins-forms";
+import { RefreshOnWalletMove } from "@/components/wallet/refresh-on-wallet-move";
 import { StatementView } from "@/components/wallet/statement-view";
 import styles from "@/components/wallet/wallet.module.css";
 import { getDb } from "@/db/client";
@@ -36,6 +37,7 @@ export default async function WalletPage({ searchParams }: { searchParams: Promi
   ]);
   return (
     <>
+      <RefreshOnWalletMove />
       <h1>Wallet</h1>
       <p className="lead">
         Gold Coins are for play only. Sweeps Coins are won or given free and, once played through,
