@@ -152,5 +152,22 @@ for (const size of SIZES) {
       await expect(page.getByTestId("statement")).toContainText("Grant: E2E goodwill");
       await shot(page, `wallet-${size.name}-06-admin-statement`);
     });
+
+    await test.step("the admin puts a package on sale and retires it", async () => {
+      await page.goto("/admin/wallet/packages");
+      const form = page.getByRole("form", { name: "New coin package" });
+      const name = `E2E pack ${size.name}`;
+      await form.getByLabel("Name").fill(name);
+      await form.getByLabel("Price (US dollars)").fill("2.49");
+      await form.getByLabel("Gold Coins").fill("1500");
+      await form.getByLabel("Free Sweeps Coins with it").fill("1.50");
+      await form.getByRole("button", { name: "Put on sale" }).click();
+      await expect(form.getByRole("status")).toHaveText(`${name} is on sale`);
+      const row = page.getByTestId("coin-package-row").filter({ hasText: name });
+      await expect(row).toContainText("$2.49");
+      await shot(page, `wallet-${size.name}-07-packages`);
+      await row.getByRole("button", { name: "Retire" }).click();
+      await expect(row).toContainText("retired");
+    });
   });
 }

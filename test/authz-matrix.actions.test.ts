@@ -247,6 +247,14 @@ const ACTIONS: Record<string, Entry> = {
       }),
     ],
   },
+  "app/(admin)/actions.ts#createCoinPackageAction": {
+    changes: ADMINS,
+    args: () => [{}, form({ name: "Matrix pack", price: "1.99", gc: "100.00", bonusSc: "0" })],
+  },
+  "app/(admin)/actions.ts#setCoinPackageRetiredAction": {
+    changes: ADMINS,
+    args: async (fx) => [await createCoinPackage(fx.db), true],
+  },
   "app/(admin)/actions.ts#issueMailInCodesAction": {
     changes: ADMINS,
     args: () => [{}, form({ count: "2", amount: "1.00", note: "matrix" })],

@@ -17,6 +17,8 @@ import { createDrop, updateDrop } from "@/lib/drops/drops";
 import { createDropSchema, type UpdateDropInput, updateDropSchema } from "@/lib/drops/model";
 import { countryName } from "@/lib/geo/model";
 import { clientInfo } from "@/lib/http/client-info";
+import { createCoinPackage, setCoinPackageRetired } from "@/lib/payments/coin-packages";
+import { coinPackageSchema } from "@/lib/payments/model";
 import { createPrizeSchema, updatePrizeSchema } from "@/lib/prizes/model";
 import { type AdminActor, createPrize, updatePrize } from "@/lib/prizes/prizes";
 import { grantCoins, issueMailInCodes } from "@/lib/wallet/free-coins";
@@ -361,4 +363,44 @@ export async function issueMailInCodesAction(
       return { data: { codes } };
     },
   );
+}
+
+const PACKAGE_FIELDS = ["name", "price", "gc", "bonusSc"] as const;
+
+export async function createCoinPackageAction(
+  _prev: FormState,
+  form: FormData,
+): Promise<FormState> {
+  const values = formFields(form, PACKAGE_FIELDS);
+  return runAction(
+    { allow: ADMIN, schema: coinPackageSchema, input: values, values },
+    async ({ user, input }) => {
+      const created = await createCoinPackage(getDb(), user.id, input, clientInfo(await headers()));
+      revalidatePath("/admin/wallet/packages");
+      return { notice: `${created.name} is on sale` };
+    },
+  );
+}
+
+const packageRetirement = z.object({ packageId: z.uuid(), retired: z.boolean() });
+
+export async function setCoinPackageRetiredAction(
+  packageId: string,
+  retired: boolean,
+): Promise<void> {
+  const state = await runAction(
+    { allow: ADMIN, schema: packageRetirement, input: { packageId, retired } },
+    async ({ user, input }) => {
+      await setCoinPackageRetired(
+        getDb(),
+        user.id,
+        input.packageId,
+        input.retired,
+        clientInfo(await headers()),
+      );
+      revalidatePath("/admin/wallet/packages");
+      return {};
+    },
+  );
+  throwIfRefused(state);
 }

@@ -3,6 +3,8 @@
  * provider confirms the payment by a signed webhook. Safe in the browser.
  */
 import { z } from "zod";
+import { NUL_MESSAGE, withoutNul } from "@/lib/validation/storable-text";
+import { coinAmount, parseCoins } from "@/lib/wallet/model";
 
 export const paymentStatuses = ["pending", "succeeded", "failed"] as const;
 export type PaymentStatus = (typeof paymentStatuses)[number];
@@ -46,3 +48,27 @@ export const testProviderWebhookSchema = z.object({
     failureReason: z.string().max(500).optional(),
   }),
 });
+
+/** An amount of coins that may be zero ("0", "5.00"): a package's free SC. */
+const coinsOrZero = z.string().transform((text, ctx) => {
+  const minor = parseCoins(text.trim());
+  if (minor === null) {
+    ctx.addIssue({ code: "custom", message: 'An amount such as "5.00" (0 for none)' });
+    return z.NEVER;
+  }
+  return minor;
+});
+
+/** An admin's new package: its price in dollars, GC sold and SC given with it. */
+export const coinPackageSchema = z.object({
+  name: z
+    .string({ error: "Name the package" })
+    .trim()
+    .min(1, "Name the package")
+    .max(60, "At most 60 characters")
+    .refine(withoutNul, NUL_MESSAGE),
+  price: coinAmount.refine((cents) => cents <= 1_000_000, "At most $10,000"),
+  gc: coinAmount,
+  bonusSc: coinsOrZero,
+});
+export type CoinPackageInput = z.infer<typeof coinPackageSchema>;

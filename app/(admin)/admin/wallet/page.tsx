@@ -27,7 +27,7 @@ export default async function AdminWalletPage() {
       <h1>Wallet</h1>
       <p className="lead">
         The journal's accounts, each the sum of its shards. Counterparties go below zero by what
-        they gave.
+        they gave. <Link href="/admin/wallet/packages">Coin packages →</Link>
       </p>
       <div className={styles.scroll}>
         <table data-testid="wallet-totals">
