@@ -2,7 +2,14 @@
 import "./scripts/lib/server-only-noop.mjs";
 import fs from "node:fs";
 import { defineConfig, devices } from "@playwright/test";
-import { BASE_URL, E2E_CHAIN_PORT, E2E_DATA_DIR, E2E_PG_PORT, E2E_PORT } from "./e2e/constants";
+import {
+  BASE_URL,
+  E2E_CHAIN_PORT,
+  E2E_DATA_DIR,
+  E2E_PAYMENTS_PORT,
+  E2E_PG_PORT,
+  E2E_PORT,
+} from "./e2e/constants";
 
 // Playwright cannot download browsers here: use the system Chromium when there is one.
 const SYSTEM_CHROMIUM = "/usr/bin/chromium";
@@ -66,6 +73,7 @@ export default defineConfig({
       PORT: String(E2E_PORT),
       EMBEDDED_PG_PORT: String(E2E_PG_PORT),
       EMBEDDED_CHAIN_PORT: String(E2E_CHAIN_PORT),
+      EMBEDDED_PAYMENTS_PORT: String(E2E_PAYMENTS_PORT),
       // Blank means unset: never let a developer's own database or chain leak into the e2e stack
       // (it would skip the embedded services and the demo seed).
       DATABASE_URL: "",
@@ -73,6 +81,8 @@ export default defineConfig({
       LEDGER_PUBLIC_RPC_URL: "",
       LEDGER_CONTRACT: "",
       ANCHORER_KEY: "",
+      PAYMENT_PROVIDER_URL: "",
+      PAYMENT_WEBHOOK_SECRET: "",
       // The specs read mail at the demo's open mailbox (e2e/mail-capture.spec.ts starts its own
       // web instance for the admins-only one).
       SMTP_URL: "",

@@ -7,8 +7,11 @@ import { resendVerificationAction, signOutAction } from "@/app/(auth)/actions";
 import { SignOutButton } from "@/components/auth/sign-out-button";
 import { VerifyEmailBanner } from "@/components/auth/verify-email-banner";
 import { SessionReminder } from "@/components/rg/session-reminder";
+import { HeaderBalances } from "@/components/wallet/header-balances";
+import { getDb } from "@/db/client";
 import { currentUser } from "@/lib/auth/current-user";
 import { mailboxAccess } from "@/lib/mail/mail-capture";
+import { getBalances, toWalletView } from "@/lib/wallet/wallet";
 import "./globals.css";
 
 export const dynamic = "force-dynamic";
@@ -21,6 +24,8 @@ export const metadata: Metadata = {
 export default async function RootLayout({ children }: { children: ReactNode }) {
   const user = await currentUser();
   const mailbox = mailboxAccess();
+  const balances =
+    user?.role === "player" ? toWalletView(await getBalances(getDb(), user.id)) : undefined;
   return (
     <html lang="en" className={`${GeistSans.variable} ${GeistMono.variable}`}>
       <body>
@@ -33,6 +38,7 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
               <Link href="/">Drops</Link>
               <Link href="/catalog">Catalog</Link>
               {user?.role === "player" && <Link href="/redemptions">My redemptions</Link>}
+              {user?.role === "player" && <Link href="/wallet">Wallet</Link>}
               {user?.role === "admin" && <Link href="/admin">Admin</Link>}
               {user?.role === "auditor" && <Link href="/admin/audit">Audit trail</Link>}
               {(user?.role === "admin" || user?.role === "auditor") && (
@@ -47,6 +53,7 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
             <div className="account">
               {user ? (
                 <>
+                  {balances && <HeaderBalances initial={balances} />}
                   <span data-testid="signed-in-as">
                     {user.displayName} · {user.role}
                   </span>

@@ -7,7 +7,7 @@ import { createDrop } from "@/lib/drops/drops";
 import { createDropSchema } from "@/lib/drops/model";
 import { createPrize } from "@/lib/prizes/prizes";
 import type { Db } from "./client";
-import { users } from "./schema";
+import { coinPackages, users } from "./schema";
 
 export const DEMO_PASSWORD = "prizeledger";
 /**
@@ -93,5 +93,11 @@ export async function seedDemoData(db: Db): Promise<boolean> {
       endsAt: new Date(now + 2 * 86_400_000),
     }),
   );
+  // Gold Coin packages, each with free Sweeps Coins (amounts in minor units, prices in cents).
+  await db.insert(coinPackages).values([
+    { name: "Starter", priceCents: 499, gc: 500_000, bonusSc: 500, position: 0 },
+    { name: "Popular", priceCents: 1999, gc: 2_500_000, bonusSc: 2000, position: 1 },
+    { name: "Mega", priceCents: 4999, gc: 7_500_000, bonusSc: 5000, position: 2 },
+  ]);
   return true;
 }

@@ -6,6 +6,8 @@ const base = Number(process.env.E2E_PORT_BASE ?? 0);
 export const E2E_PORT = 3100 + base;
 export const E2E_PG_PORT = 54339 + base;
 export const E2E_CHAIN_PORT = 8546 + base;
+/** The embedded test payment provider (its confirm page is where the specs pay). */
+export const E2E_PAYMENTS_PORT = 8610 + base;
 /** A production web instance (`npm run web`) on the same database: e2e/mail-capture.spec.ts. */
 export const E2E_WEB_PORT = 3300 + base;
 /** A web instance whose database is unreachable: e2e/error-pages.spec.ts. */

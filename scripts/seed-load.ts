@@ -1,7 +1,8 @@
 /**
- * `npm run seed:load -- --players N --units U --out FILE`: load-test data in the installation's
+ * `npm run seed:load -- --players N --units U --out FILE [--coins GC:N,SC:N]`: load-test data in the installation's
  * database (DATABASE_URL, else npm start's embedded one): N eligible players, each with an API token, and one live first-come
- * drop of U units. Writes `{"dropId": …, "players": [{"id", "email", "token"}]}` to FILE for
+ * drop of U units. With --coins each player is funded that many coins through the journal (one
+ * wallet transaction per player, from promotions). Writes `{"dropId": …, "players": [{"id", "email", "token"}]}` to FILE for
  * `npm run bench:claims -- --url … --seed-file FILE` or an outside load tool.
  *
  * The players have no usable password (the stored hash is a placeholder that never verifies):
@@ -13,10 +14,11 @@ import { parseArgs } from "node:util";
 import { createDb } from "@/db/client";
 import { userForApiToken } from "@/lib/auth/api-tokens";
 import { flushApiTokenUses } from "@/lib/auth/token-verifier";
+import { fundPlayers, parseFunding } from "@/lib/wallet/fund-players";
 import { seedLoad } from "./bench/seed";
 import { openInstallationDatabase } from "./lib/installation";
 
-const USAGE = "usage: npm run seed:load -- --players N --units U --out FILE";
+const USAGE = "usage: npm run seed:load -- --players N --units U --out FILE [--coins GC:N,SC:N]";
 
 function positive(name: string, value: string | undefined): number {
   const n = Number(value);
@@ -33,6 +35,7 @@ async function main(): Promise<void> {
       players: { type: "string" },
       units: { type: "string" },
       out: { type: "string" },
+      coins: { type: "string" },
     },
   });
   const players = positive("players", values.players);
@@ -41,11 +44,23 @@ async function main(): Promise<void> {
     console.error(`--out is required\n${USAGE}`);
     process.exit(2);
   }
+  const funding = values.coins === undefined ? undefined : parseFunding(values.coins);
+  if (funding === null) {
+    console.error(`--coins must be like GC:1000,SC:50\n${USAGE}`);
+    process.exit(2);
+  }
   const database = await openInstallationDatabase();
   const { db, sql } = createDb(database.url, 4);
   try {
     const started = performance.now();
     const seed = await seedLoad(db, sql, { players, units });
+    if (funding) {
+      await fundPlayers(
+        db,
+        seed.players.map((p) => p.id),
+        funding,
+      );
+    }
     // The tokens must be ones the app accepts: check one through the app's own lookup.
     const sample = seed.players[0];
     if (sample && (await userForApiToken(db, sample.token))?.id !== sample.id) {
@@ -56,7 +71,7 @@ async function main(): Promise<void> {
     const seconds = ((performance.now() - started) / 1000).toFixed(1);
     console.log(
       `seeded ${players} players with API tokens and drop ${seed.dropId} (${units} units) ` +
-        `in ${seconds} s → ${values.out}`,
+        `${funding ? `funded with ${values.coins} each ` : ""}in ${seconds} s → ${values.out}`,
     );
   } finally {
     // The sample's use is written a moment after the lookup: before the pool closes, not after.

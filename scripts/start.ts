@@ -18,8 +18,10 @@ import {
   authSecret,
   ensureContractsCompiled,
   loadEnvOrExit,
+  paymentWebhookSecret,
   startChild,
   stopChild,
+  tsxArgs,
 } from "./lib/runtime";
 import { webServerCommand } from "./lib/web-server";
 
@@ -96,6 +98,26 @@ async function main(): Promise<void> {
     };
   }
 
+  // The embedded payment provider, a process of its own as a real processor would be.
+  const webhookSecret = paymentWebhookSecret(env);
+  let paymentProviderUrl = env.PAYMENT_PROVIDER_URL;
+  if (!paymentProviderUrl) {
+    paymentProviderUrl = `http://localhost:${env.EMBEDDED_PAYMENTS_PORT}`;
+    const provider = startChild(
+      "payments",
+      process.execPath,
+      tsxArgs("scripts/payment-provider.ts"),
+      {
+        PAYMENTS_PORT: String(env.EMBEDDED_PAYMENTS_PORT),
+        PAYMENT_WEBHOOK_SECRET: webhookSecret,
+        PAYMENT_WEBHOOK_URL: `http://localhost:${env.PORT}/api/v1/payments/webhook`,
+        PAYMENTS_STORE: path.join(dataDir, "payments", "intents.json"),
+      },
+    );
+    cleanups.push(() => stopChild(provider.child, provider.exited));
+    log(`test payment provider on ${paymentProviderUrl}`);
+  }
+
   // The same built entry points as production runs, so that what the e2e suite exercises is them.
   await ensureProductionBuild(log);
 
@@ -109,6 +131,8 @@ async function main(): Promise<void> {
     RECEIPT_SIGNING_KEY: ledger.receiptKey ?? "",
     LEDGER_PUBLIC_RPC_URL: ledger.publicRpcUrl ?? "",
     AUTH_SECRET: authSecret(env),
+    PAYMENT_PROVIDER_URL: paymentProviderUrl,
+    PAYMENT_WEBHOOK_SECRET: webhookSecret,
     MAIL_CAPTURE: mailCapture ?? "",
     ...codeKeyEnvironment(),
     AUTH_TRUST_HOST: "true",
@@ -149,6 +173,7 @@ async function main(): Promise<void> {
     verify    ${url}/verify
     admin     ${url}/admin
     chain     ${ledger.rpcUrl}  (ledger contract ${ledger.contract})
+    payments  ${paymentProviderUrl}
     database  ${databaseUrl.replace(/\/\/[^@]*@/, "//***@")}
 ${logins ? `  Demo logins\n${logins}\n${twoFactorHint}\n` : ""}
   Press Ctrl-C to stop.

@@ -11,6 +11,8 @@ import { webServerCommand } from "./lib/web-server";
 const env = loadEnvOrExit("web", [
   "DATABASE_URL",
   "AUTH_SECRET",
+  // Anyone who knows the webhook secret can confirm payments: the development default is public.
+  "PAYMENT_WEBHOOK_SECRET",
   "CODE_ENCRYPTION_KEYS",
   "CODE_FINGERPRINT_KEY",
   // Provisional receipts are signed promises naming the chain and the contract; all of these

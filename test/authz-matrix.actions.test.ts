@@ -32,6 +32,7 @@ import { decodeBase32, totpCode } from "@/lib/auth/totp";
 import { beginEnrolment, enrolWithSecret } from "@/lib/auth/two-factor";
 import { claimDrop } from "@/lib/claims/claim-drop";
 import { decryptCode } from "@/lib/codes/code-crypto";
+import { issueMailInCodes } from "@/lib/wallet/free-coins";
 import { session } from "@/test/auth-stub";
 import {
   type Callers,
@@ -49,6 +50,7 @@ import {
   type Fixtures,
 } from "./authz-matrix.table";
 import { connectTestDb, createPlayers, createTestDrop } from "./db";
+import { createCoinPackage, sharedTestPaymentProvider } from "./payments";
 import { fundPlayerSc } from "./wallet-funds";
 
 vi.mock("@/auth", () => import("@/test/auth-stub"));
@@ -214,6 +216,55 @@ const ACTIONS: Record<string, Entry> = {
   "app/(player)/actions.ts#claimAction": {
     changes: PLAYERS,
     args: async (fx) => [(await createTestDrop(fx.db, { units: 1 })).dropId, {}, form({})],
+  },
+  "app/(player)/actions.ts#buyPackageAction": {
+    changes: PLAYERS,
+    args: async (fx) => {
+      await sharedTestPaymentProvider();
+      return [await createCoinPackage(fx.db), {}, form({ idempotencyKey: crypto.randomUUID() })];
+    },
+  },
+  // Once per day per player: each player's first call is the one that changes.
+  "app/(player)/actions.ts#claimDailyBonusAction": {
+    changes: PLAYERS,
+    args: () => [{}, form({})],
+  },
+  "app/(player)/actions.ts#redeemMailInAction": {
+    changes: PLAYERS,
+    args: async (fx) => {
+      const { codes } = await issueMailInCodes(fx.db, {
+        adminId: fx.accounts.admin.id,
+        count: 1,
+        amount: 100,
+        note: "matrix",
+      });
+      return [{}, form({ code: codes[0] ?? "" })];
+    },
+  },
+  "app/(admin)/actions.ts#grantCoinsAction": {
+    changes: ADMINS,
+    args: (fx) => [
+      {},
+      form({
+        userId: fx.accounts.other.id,
+        currency: "SC",
+        amount: "1.00",
+        reason: "matrix",
+        idempotencyKey: crypto.randomUUID(),
+      }),
+    ],
+  },
+  "app/(admin)/actions.ts#createCoinPackageAction": {
+    changes: ADMINS,
+    args: () => [{}, form({ name: "Matrix pack", price: "1.99", gc: "100.00", bonusSc: "0" })],
+  },
+  "app/(admin)/actions.ts#setCoinPackageRetiredAction": {
+    changes: ADMINS,
+    args: async (fx) => [await createCoinPackage(fx.db), true],
+  },
+  "app/(admin)/actions.ts#issueMailInCodesAction": {
+    changes: ADMINS,
+    args: () => [{}, form({ count: "2", amount: "1.00", note: "matrix" })],
   },
   "app/(player)/actions.ts#confirmShippingAction": {
     changes: ["player"],

@@ -6,8 +6,13 @@ import { issueApiToken } from "@/lib/auth/api-tokens";
 import { issueEmailToken } from "@/lib/auth/email-tokens";
 import { redeemCatalogItem } from "@/lib/catalog/redeem-item";
 import { claimDrop } from "@/lib/claims/claim-drop";
+import { DEV_WEBHOOK_SECRET } from "@/lib/payments/provider";
+import { startPurchase } from "@/lib/payments/purchases";
+import { SIGNATURE_HEADER, signWebhook } from "@/lib/payments/webhook-signature";
+import { issueMailInCodes } from "@/lib/wallet/free-coins";
 import { type ApiRoute, type Call, type Callers, callRoute, type Role } from "./api-routes";
 import { createPlayers, createTestDrop } from "./db";
+import { createCoinPackage, sharedTestPaymentProvider } from "./payments";
 import { fundPlayerSc } from "./wallet-funds";
 
 /**
@@ -142,6 +147,81 @@ export const ROUTE_TABLE: Record<string, Entry> = {
     }),
   },
   "GET /api/v1/redemptions": { expect: players(200) },
+  "GET /api/v1/wallet": { expect: players(200) },
+  "GET /api/v1/wallet/stream": { expect: players(200) },
+  // Once per day each: a fresh player's token for each call.
+  "POST /api/v1/wallet/daily-bonus": { expect: players(201) },
+  "POST /api/v1/wallet/mail-in": {
+    expect: players(201),
+    call: async (fx) => {
+      const { codes } = await issueMailInCodes(fx.db, {
+        adminId: fx.callers.admin.id,
+        count: 1,
+        amount: 100,
+        note: "matrix",
+      });
+      return json({ code: codes[0] });
+    },
+  },
+  "GET /api/v1/coin-packages": { expect: all(200) },
+  "GET /api/v1/wallet/statement": { expect: players(200) },
+  "GET /api/v1/admin/wallet": { expect: adminOnly(200) },
+  "GET /api/v1/admin/wallet/statements/[userId]": {
+    expect: adminOnly(200),
+    call: (fx) => ({ params: { userId: fx.callers.player.id } }),
+  },
+  "POST /api/v1/purchases": {
+    expect: players(201),
+    call: async (fx) => {
+      await sharedTestPaymentProvider();
+      return {
+        ...json({ packageId: await createCoinPackage(fx.db) }),
+        headers: { "content-type": "application/json", "idempotency-key": `matrix-${unique()}` },
+      };
+    },
+  },
+  "GET /api/v1/purchases/[id]": {
+    expect: ownerOnly(200),
+    call: async (fx) => {
+      const { provider } = await sharedTestPaymentProvider();
+      const { purchase } = await startPurchase(fx.db, provider, {
+        userId: fx.callers.player.id,
+        packageId: await createCoinPackage(fx.db),
+        idempotencyKey: unique(),
+        returnUrl: () => "http://localhost/wallet",
+      });
+      return { params: { id: purchase.id } };
+    },
+  },
+  // Signed by the provider, not called by an account: about no payment of ours, so ignored.
+  "POST /api/v1/payments/webhook": {
+    expect: all(200),
+    call: () => {
+      const body = JSON.stringify({
+        id: `evt_${unique()}`,
+        type: "payment.succeeded",
+        data: { intent: `pi_${unique()}`, reference: crypto.randomUUID(), amountCents: 100 },
+      });
+      return {
+        body,
+        headers: {
+          "content-type": "application/json",
+          [SIGNATURE_HEADER]: signWebhook(DEV_WEBHOOK_SECRET, body),
+        },
+      };
+    },
+  },
+  "POST /api/v1/admin/wallet/grants": {
+    expect: adminOnly(201),
+    call: (fx) => ({
+      ...json({ userId: fx.callers.other.id, currency: "GC", amount: "1.00", reason: "matrix" }),
+      headers: { "content-type": "application/json", "idempotency-key": `matrix-${unique()}` },
+    }),
+  },
+  "POST /api/v1/admin/wallet/mail-in-codes": {
+    expect: adminOnly(201),
+    call: () => json({ count: 1, amount: "1.00", note: "matrix" }),
+  },
   "GET /api/v1/redemptions/[id]": {
     expect: ownerOnly(200),
     call: (fx) => ({ params: { id: fx.redemptionId } }),

@@ -17,8 +17,12 @@ import { createDrop, updateDrop } from "@/lib/drops/drops";
 import { createDropSchema, type UpdateDropInput, updateDropSchema } from "@/lib/drops/model";
 import { countryName } from "@/lib/geo/model";
 import { clientInfo } from "@/lib/http/client-info";
+import { createCoinPackage, setCoinPackageRetired } from "@/lib/payments/coin-packages";
+import { coinPackageSchema } from "@/lib/payments/model";
 import { createPrizeSchema, updatePrizeSchema } from "@/lib/prizes/model";
 import { type AdminActor, createPrize, updatePrize } from "@/lib/prizes/prizes";
+import { grantCoins, issueMailInCodes } from "@/lib/wallet/free-coins";
+import { formatCoins, grantSchema, mailInIssueSchema } from "@/lib/wallet/model";
 
 const ADMIN = ["admin"] as const;
 
@@ -315,4 +319,92 @@ export async function includeRegionAction(
       redirect(`/admin/regions?opened=${input.code}`);
     },
   );
+}
+
+const GRANT_FIELDS = ["userId", "currency", "amount", "reason"] as const;
+const grantRequest = grantSchema.extend({
+  // A key made when the form is shown: a double submit grants once.
+  idempotencyKey: z.uuid({ error: "Reload the page and try again" }),
+});
+
+export async function grantCoinsAction(_prev: FormState, form: FormData): Promise<FormState> {
+  const values = formFields(form, GRANT_FIELDS);
+  return runAction(
+    {
+      allow: ADMIN,
+      schema: grantRequest,
+      input: { ...values, idempotencyKey: form.get("idempotencyKey") },
+      values,
+      errorFields: { not_found: "userId" },
+    },
+    async ({ user, input }) => {
+      await grantCoins(getDb(), {
+        adminId: user.id,
+        ...input,
+        idempotencyKey: `page:${input.idempotencyKey}`,
+        context: clientInfo(await headers()),
+      });
+      revalidatePath("/admin/wallet");
+      revalidatePath(`/admin/accounts/${input.userId}/wallet`);
+      return { notice: `Granted ${formatCoins(input.amount)} ${input.currency}` };
+    },
+  );
+}
+
+export async function issueMailInCodesAction(
+  _prev: FormState<{ codes: string[] }>,
+  form: FormData,
+): Promise<FormState<{ codes: string[] }>> {
+  const values = formFields(form, ["count", "amount", "note"]);
+  return runAction(
+    { allow: ADMIN, schema: mailInIssueSchema, input: values, values },
+    async ({ user, input }) => {
+      const { codes } = await issueMailInCodes(getDb(), {
+        adminId: user.id,
+        ...input,
+        context: clientInfo(await headers()),
+      });
+      return { data: { codes } };
+    },
+  );
+}
+
+const PACKAGE_FIELDS = ["name", "price", "gc", "bonusSc"] as const;
+
+export async function createCoinPackageAction(
+  _prev: FormState,
+  form: FormData,
+): Promise<FormState> {
+  const values = formFields(form, PACKAGE_FIELDS);
+  return runAction(
+    { allow: ADMIN, schema: coinPackageSchema, input: values, values },
+    async ({ user, input }) => {
+      const created = await createCoinPackage(getDb(), user.id, input, clientInfo(await headers()));
+      revalidatePath("/admin/wallet/packages");
+      return { notice: `${created.name} is on sale` };
+    },
+  );
+}
+
+const packageRetirement = z.object({ packageId: z.uuid(), retired: z.boolean() });
+
+export async function setCoinPackageRetiredAction(
+  packageId: string,
+  retired: boolean,
+): Promise<void> {
+  const state = await runAction(
+    { allow: ADMIN, schema: packageRetirement, input: { packageId, retired } },
+    async ({ user, input }) => {
+      await setCoinPackageRetired(
+        getDb(),
+        user.id,
+        input.packageId,
+        input.retired,
+        clientInfo(await headers()),
+      );
+      revalidatePath("/admin/wallet/packages");
+      return {};
+    },
+  );
+  throwIfRefused(state);
 }

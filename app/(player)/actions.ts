@@ -11,9 +11,15 @@ import { type FormState, formFields } from "@/lib/actions/form-state";
 import { runAction } from "@/lib/actions/run-action";
 import { redeemCatalogItem } from "@/lib/catalog/redeem-item";
 import { claimDrop } from "@/lib/claims/claim-drop";
+import { env } from "@/lib/config/env";
 import { clientInfo } from "@/lib/http/client-info";
+import { purchaseSchema } from "@/lib/payments/model";
+import { paymentProvider, purchaseReturnUrl } from "@/lib/payments/provider";
+import { startPurchase } from "@/lib/payments/purchases";
 import { confirmShipping } from "@/lib/redemptions/confirm-shipping";
 import { shippingAddressSchema } from "@/lib/redemptions/model";
+import { claimDailyBonus, redeemMailInCode } from "@/lib/wallet/free-coins";
+import { formatCoins, mailInRedeemSchema } from "@/lib/wallet/model";
 
 const claimRequest = z.object({
   dropId: z.uuid({ error: "No such drop" }),
@@ -110,6 +116,74 @@ export async function redeemCatalogItemAction(
         context: clientInfo(await headers()),
       });
       redirect(`/redemptions/${result.redemptionId}?redeemed=1`);
+    },
+  );
+}
+
+const purchaseRequest = purchaseSchema.extend({
+  // A key made per click: a double submit buys once.
+  idempotencyKey: z.uuid({ error: "Reload the page and try again" }),
+});
+
+/** Starts buying a coin package; the form then sends the player to the provider's page. */
+export async function buyPackageAction(
+  packageId: string,
+  _prev: FormState<{ confirmUrl: string | null; purchaseId: string }>,
+  form: FormData,
+): Promise<FormState<{ confirmUrl: string | null; purchaseId: string }>> {
+  return runAction(
+    {
+      allow: ["player"],
+      refused: "Sign in as a player to buy coins",
+      schema: purchaseRequest,
+      input: { packageId, idempotencyKey: form.get("idempotencyKey") },
+    },
+    async ({ user, input }) => {
+      const started = await startPurchase(getDb(), paymentProvider(), {
+        userId: user.id,
+        packageId: input.packageId,
+        idempotencyKey: `page:${input.idempotencyKey}`,
+        returnUrl: purchaseReturnUrl,
+        context: clientInfo(await headers()),
+      });
+      return { data: { confirmUrl: started.confirmUrl, purchaseId: started.purchase.id } };
+    },
+  );
+}
+
+export async function claimDailyBonusAction(_prev: FormState, _form: FormData): Promise<FormState> {
+  return runAction(
+    { allow: ["player"], refused: "Sign in as a player to claim free Sweeps Coins" },
+    async ({ user }) => {
+      const bonus = await claimDailyBonus(getDb(), {
+        userId: user.id,
+        amount: env().DAILY_SC,
+        context: clientInfo(await headers()),
+      });
+      revalidatePath("/wallet");
+      return { notice: `${formatCoins(bonus.amount)} free Sweeps Coins added to your wallet` };
+    },
+  );
+}
+
+export async function redeemMailInAction(_prev: FormState, form: FormData): Promise<FormState> {
+  return runAction(
+    {
+      allow: ["player"],
+      refused: "Sign in as a player to redeem a code",
+      schema: mailInRedeemSchema,
+      input: formFields(form, ["code"]),
+      values: formFields(form, ["code"]),
+      errorFields: { invalid_code: "code", code_used: "code" },
+    },
+    async ({ user, input }) => {
+      const { amount } = await redeemMailInCode(getDb(), {
+        userId: user.id,
+        code: input.code,
+        context: clientInfo(await headers()),
+      });
+      revalidatePath("/wallet");
+      return { notice: `${formatCoins(amount)} free Sweeps Coins added to your wallet` };
     },
   );
 }

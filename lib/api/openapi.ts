@@ -19,6 +19,7 @@ import { regions } from "./regions";
 import { reports } from "./reports";
 import { responsibleGaming } from "./responsible-gaming";
 import { tokens } from "./tokens";
+import { wallet } from "./wallet";
 import {
   type Access,
   accessRoles,
@@ -66,6 +67,7 @@ export const resources: Resource[] = [
   redemptions,
   catalog,
   responsibleGaming,
+  wallet,
   ledger,
   adminPrizes,
   adminDrops,

@@ -135,6 +135,9 @@ export const errorBody = z
         .nullable()
         .optional()
         .meta({ description: "already_reversed: when it was reversed" }),
+      nextAt: dateTime
+        .optional()
+        .meta({ description: "already_claimed: when the next free Sweeps Coins may be claimed" }),
       requestId: z.string().optional().meta({
         description: "internal: the id of the failed request, as its X-Request-Id header, to quote",
       }),

@@ -129,6 +129,24 @@ export const envSchema = z
      * the request's id when well formed. Unset, every request gets a fresh id: a proxy that
      * passes a client's header through unchanged would otherwise let clients pick their own.
      */
+    /** Free Sweeps Coins a player may claim once per UTC day. */
+    DAILY_SC: z
+      .string()
+      .trim()
+      .default("1.00")
+      .transform((text, ctx) => {
+        const minor = parseCoins(text);
+        if (minor === null || minor === 0) {
+          ctx.addIssue({ code: "custom", message: 'must be an amount such as "1.00"' });
+          return z.NEVER;
+        }
+        return minor;
+      }),
+    /** The payment provider's API; unset, the embedded test provider of `npm start`. */
+    PAYMENT_PROVIDER_URL: optionalUrl(["http:", "https:"]),
+    /** The HMAC secret the provider signs webhooks with (and the app calls it with). */
+    PAYMENT_WEBHOOK_SECRET: z.string().min(32, "must be at least 32 characters").optional(),
+    EMBEDDED_PAYMENTS_PORT: z.coerce.number().int().min(1024).max(65535).default(8600),
     REQUEST_ID_HEADER: z
       .string()
       .trim()

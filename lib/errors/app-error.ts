@@ -59,6 +59,16 @@ export const errorStatus = {
   out_of_stock: 409,
   /** The redemption was approved or rejected already (another admin, or a second click). */
   already_reviewed: 409,
+  /** Today's free Sweeps Coins were claimed already (`nextAt`: when tomorrow's are). */
+  already_claimed: 409,
+  /** No such mail-in code. */
+  invalid_code: 404,
+  /** The mail-in code was redeemed already. */
+  code_used: 409,
+  /** A webhook whose signature is missing, wrong or too old. */
+  invalid_signature: 401,
+  /** The payment provider could not be reached or refused: nothing was charged. */
+  payment_provider_error: 502,
   rate_limited: 429,
   internal: 500,
   unavailable: 503,

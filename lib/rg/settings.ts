@@ -164,7 +164,7 @@ export async function startExclusion(
 ): Promise<ResponsibleGamingView> {
   await db.transaction(async (tx) => {
     // Two requests at once take turns, so each sees the other's exclusion.
-    await tx.execute(sql`select id from users where id = ${actor.userId} for update`);
+    await tx.execute(sql`select id from users where id = ${actor.userId} for no key update`);
     const { exclusion } = (await activeRestrictions(tx, [actor.userId], now)).get(actor.userId) ?? {
       exclusion: null,
     };

@@ -3,6 +3,7 @@
  * database and in code, and decimal strings with two places on the wire ("12.50"): never floats.
  */
 import { z } from "zod";
+import { NUL_MESSAGE, withoutNul } from "@/lib/validation/storable-text";
 
 /** Gold Coins are play money; Sweeps Coins are won or granted free and redeemable for prizes. */
 export const currencies = ["GC", "SC"] as const;
@@ -97,4 +98,110 @@ export type WalletView = {
  */
 export function playthroughOfWager(playthroughDue: number, stake: number): number {
   return -Math.min(playthroughDue, stake);
+}
+
+/** POST /api/v1/wallet/mail-in, and the wallet page's form. */
+export const mailInRedeemSchema = z.object({
+  code: z
+    .string({ error: "Enter the code" })
+    .trim()
+    .min(1, "Enter the code")
+    .max(64, "A mail-in code is shorter than that"),
+});
+
+/** An admin's grant: who, how much of what, and why (required, kept with the transaction). */
+export const grantSchema = z.object({
+  userId: z.uuid({ error: "userId is a player's id" }),
+  currency: currencySchema,
+  amount: coinAmount,
+  reason: z
+    .string({ error: "Give a reason" })
+    .trim()
+    .min(1, "Give a reason")
+    .max(500, "At most 500 characters")
+    .refine(withoutNul, NUL_MESSAGE),
+});
+
+/** An admin issues `count` mail-in codes worth `amount` SC each. */
+export const mailInIssueSchema = z.object({
+  count: z.coerce
+    .number({ error: "How many codes?" })
+    .int("A whole number of codes")
+    .min(1, "At least one code")
+    .max(1000, "At most 1000 codes at a time"),
+  amount: coinAmount,
+  note: z
+    .string({ error: "Add a note (what the codes are for)" })
+    .trim()
+    .min(1, "Add a note (what the codes are for)")
+    .max(200, "At most 200 characters")
+    .refine(withoutNul, NUL_MESSAGE),
+});
+
+export const transactionKindLabels: Record<WalletTransactionKind, string> = {
+  purchase: "Purchase",
+  daily_bonus: "Daily bonus",
+  mail_in: "Mail-in code",
+  grant: "Grant",
+  round: "Game round",
+  redemption: "Redemption",
+  redemption_refund: "Redemption refund",
+};
+
+/** A calendar day: JavaScript reads 2026-02-30 as March 2; PostgreSQL refuses it (and year 0). */
+const day = z
+  .string()
+  .regex(/^[1-9]\d{3}-\d{2}-\d{2}$/, "A date such as 2026-01-31")
+  .refine((text) => {
+    const time = Date.parse(`${text}T00:00:00Z`);
+    return !Number.isNaN(time) && new Date(time).toISOString().startsWith(text);
+  }, "Not a date");
+
+/** The statement's filters, from a query string or the page's filter form ("" means none). */
+export const statementFilterSchema = z.object({
+  currency: z.preprocess((v) => v || undefined, currencySchema.optional()),
+  kind: z.preprocess(
+    (v) => v || undefined,
+    z.enum(walletTransactionKinds, { error: "Not a kind of transaction" }).optional(),
+  ),
+  from: z.preprocess((v) => v || undefined, day.optional()),
+  to: z.preprocess((v) => v || undefined, day.optional()),
+});
+export type StatementFilter = z.infer<typeof statementFilterSchema>;
+
+export const statementPageSchema = z.object({
+  cursor: z.preprocess(
+    (v) => v || undefined,
+    z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER).optional(),
+  ),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+});
+export type StatementPage = z.infer<typeof statementPageSchema>;
+
+/** One posting on a player's statement. */
+export type StatementLine = {
+  id: number;
+  at: Date;
+  kind: WalletTransactionKind;
+  description: string;
+  currency: Currency;
+  /** Minor units, signed. */
+  amount: number;
+  /** The account's balance right after this posting. */
+  balanceAfter: number;
+};
+
+/** A statement page's filters and page from its search params; a bad value is left out. */
+export function statementQueryOf(search: Record<string, string | string[] | undefined>): {
+  filter: StatementFilter;
+  page: StatementPage;
+} {
+  const flat = Object.fromEntries(
+    Object.entries(search).map(([k, v]) => [k, Array.isArray(v) ? v[0] : v]),
+  );
+  const filter = statementFilterSchema.safeParse(flat);
+  return {
+    filter: filter.success ? filter.data : {},
+    page: statementPageSchema.catch({ limit: 50 }).parse(flat),
+  };
 }

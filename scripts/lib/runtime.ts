@@ -29,15 +29,24 @@ export function loadEnvOrExit(name: string, required: string[] = []): Env {
   }
 }
 
-/** The Auth.js secret: from AUTH_SECRET, or generated once and kept in the data directory. */
-export function authSecret(env: Env): string {
-  if (env.AUTH_SECRET) return env.AUTH_SECRET;
-  const file = path.resolve(env.PRIZELEDGER_DATA_DIR, "auth-secret");
+/** A secret generated once and kept in the data directory, for when none is configured. */
+function keptSecret(env: Env, name: string): string {
+  const file = path.resolve(env.PRIZELEDGER_DATA_DIR, name);
   if (!fs.existsSync(file)) {
     fs.mkdirSync(path.dirname(file), { recursive: true });
     fs.writeFileSync(file, randomBytes(32).toString("base64url"), { mode: 0o600 });
   }
   return fs.readFileSync(file, "utf8").trim();
+}
+
+/** The Auth.js secret: from AUTH_SECRET, or generated once and kept in the data directory. */
+export function authSecret(env: Env): string {
+  return env.AUTH_SECRET ?? keptSecret(env, "auth-secret");
+}
+
+/** The payment webhook secret: from PAYMENT_WEBHOOK_SECRET, or generated once into the data dir. */
+export function paymentWebhookSecret(env: Env): string {
+  return env.PAYMENT_WEBHOOK_SECRET ?? keptSecret(env, "payment-webhook-secret");
 }
 
 export const NEXT_BIN = path.join("node_modules", "next", "dist", "bin", "next");

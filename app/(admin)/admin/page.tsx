@@ -31,6 +31,9 @@ export default async function AdminPage() {
         <Link className="button secondary" href="/admin/audit">
           Audit trail
         </Link>
+        <Link className="button secondary" href="/admin/wallet">
+          Wallet
+        </Link>
         <Link className="button secondary" href="/admin/regions">
           Excluded regions
         </Link>

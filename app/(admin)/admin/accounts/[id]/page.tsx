@@ -35,6 +35,11 @@ export default async function AccountPage({ params }: { params: Promise<{ id: st
         <Link href="/admin/accounts">← Accounts</Link>
       </p>
       <h1>{account.email}</h1>
+      {account.role === "player" && (
+        <p className="small">
+          <Link href={`/admin/accounts/${account.id}/wallet`}>Wallet and statement →</Link>
+        </p>
+      )}
       <p className="lead">
         {account.displayName} · {account.role} <AccountStateBadges account={account} />
       </p>

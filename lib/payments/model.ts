@@ -1,0 +1,74 @@
+/**
+ * Buying Gold Coins: a package is paid through a payment provider, and credited once, when the
+ * provider confirms the payment by a signed webhook. Safe in the browser.
+ */
+import { z } from "zod";
+import { NUL_MESSAGE, withoutNul } from "@/lib/validation/storable-text";
+import { coinAmount, parseCoins } from "@/lib/wallet/model";
+
+export const paymentStatuses = ["pending", "succeeded", "failed"] as const;
+export type PaymentStatus = (typeof paymentStatuses)[number];
+
+export const paymentStatusLabels: Record<PaymentStatus, string> = {
+  pending: "Waiting for the payment",
+  succeeded: "Paid and credited",
+  failed: "Failed: nothing was charged or credited",
+};
+
+/** POST /api/v1/purchases, and the wallet page's buy buttons. */
+export const purchaseSchema = z.object({
+  packageId: z.uuid({ error: "packageId is a coin package's id" }),
+});
+
+/** What a provider's webhook tells, once its signature is checked. */
+export type PaymentEvent = {
+  /** The provider's id of the event (a retry sends the same one again). */
+  eventId: string;
+  outcome: "succeeded" | "failed";
+  /** Our payment id, given to the provider as the intent's reference and idempotency key. */
+  reference: string;
+  providerRef: string;
+  amountCents: number;
+  failureReason?: string;
+};
+
+/** US cents as dollars: 499 → "4.99". */
+export function formatCents(cents: number): string {
+  return `${Math.trunc(cents / 100)}.${String(cents % 100).padStart(2, "0")}`;
+}
+
+/** The body of the local test provider's webhook (what a real processor sends differs). */
+export const testProviderWebhookSchema = z.object({
+  id: z.string().min(1).max(200),
+  type: z.enum(["payment.succeeded", "payment.failed"]),
+  data: z.object({
+    intent: z.string().min(1).max(200),
+    reference: z.uuid(),
+    amountCents: z.number().int().positive().max(Number.MAX_SAFE_INTEGER),
+    failureReason: z.string().max(500).optional(),
+  }),
+});
+
+/** An amount of coins that may be zero ("0", "5.00"): a package's free SC. */
+const coinsOrZero = z.string().transform((text, ctx) => {
+  const minor = parseCoins(text.trim());
+  if (minor === null) {
+    ctx.addIssue({ code: "custom", message: 'An amount such as "5.00" (0 for none)' });
+    return z.NEVER;
+  }
+  return minor;
+});
+
+/** An admin's new package: its price in dollars, GC sold and SC given with it. */
+export const coinPackageSchema = z.object({
+  name: z
+    .string({ error: "Name the package" })
+    .trim()
+    .min(1, "Name the package")
+    .max(60, "At most 60 characters")
+    .refine(withoutNul, NUL_MESSAGE),
+  price: coinAmount.refine((cents) => cents <= 1_000_000, "At most $10,000"),
+  gc: coinAmount,
+  bonusSc: coinsOrZero,
+});
+export type CoinPackageInput = z.infer<typeof coinPackageSchema>;

@@ -1,0 +1,118 @@
+import "server-only";
+import type postgres from "postgres";
+import { getDb, sqlClient } from "@/db/client";
+import type { NotifyChannel } from "@/db/notify";
+import type { LiveFeed, Subscriber } from "@/lib/analytics/live";
+import { logWarning } from "@/lib/log";
+import type { WalletView } from "./model";
+import { getBalances, toWalletView } from "./wallet";
+
+/**
+ * Live balances for the site header. One LISTEN on `wallet` per process, held while anyone
+ * watches; a notification names the players whose balances moved (postTransactions sends it at
+ * commit), and only the watched ones among them are read again, once per burst.
+ */
+export type WalletFeeds = {
+  /** The feed of one player's balances, for eventStream. */
+  feedFor(userId: string): LiveFeed<WalletView>;
+  watchedCount(): number;
+};
+
+type Watch = {
+  subscribers: Set<Subscriber<WalletView>>;
+  latest?: WalletView;
+  running: boolean;
+  dirty: boolean;
+};
+
+export function createWalletFeeds(
+  sql: postgres.Sql,
+  read: (userId: string) => Promise<WalletView>,
+  log = (message: string) => logWarning("wallet_feed", { message }),
+): WalletFeeds {
+  const watches = new Map<string, Watch>();
+  let listener: Promise<{ unlisten: () => Promise<void> } | undefined> | undefined;
+
+  async function refresh(userId: string): Promise<void> {
+    const watch = watches.get(userId);
+    if (!watch) return;
+    if (watch.running) {
+      watch.dirty = true;
+      return;
+    }
+    watch.running = true;
+    watch.dirty = false;
+    try {
+      const view = await read(userId);
+      if (watches.get(userId) !== watch) return;
+      watch.latest = view;
+      for (const send of watch.subscribers) send(view);
+    } catch (error) {
+      log(`balances of ${userId} not read: ${(error as Error).message}`);
+    } finally {
+      watch.running = false;
+      if (watch.dirty) void refresh(userId);
+    }
+  }
+
+  function onNotify(payload: string): void {
+    for (const userId of payload.split(",")) {
+      if (watches.has(userId)) void refresh(userId);
+    }
+  }
+
+  function start(): void {
+    // After a reconnect postgres.js calls onlisten again: whatever moved meanwhile is read then.
+    listener = sql
+      .listen("wallet" satisfies NotifyChannel, onNotify, () => {
+        for (const userId of watches.keys()) void refresh(userId);
+      })
+      .catch((error: Error) => {
+        log(`wallet LISTEN failed, balances refresh on reconnect only: ${error.message}`);
+        return undefined;
+      });
+  }
+
+  function stop(): void {
+    const held = listener;
+    listener = undefined;
+    void held?.then((l) => l?.unlisten()).catch(() => {});
+  }
+
+  return {
+    feedFor(userId) {
+      return {
+        subscribe(send) {
+          let watch = watches.get(userId);
+          if (!watch) {
+            watch = { subscribers: new Set(), running: false, dirty: false };
+            watches.set(userId, watch);
+          }
+          watch.subscribers.add(send);
+          if (!listener) start();
+          if (watch.latest) send(watch.latest);
+          else void refresh(userId);
+          return () => {
+            const current = watches.get(userId);
+            if (!current?.subscribers.delete(send)) return;
+            if (current.subscribers.size === 0) watches.delete(userId);
+            if (watches.size === 0) stop();
+          };
+        },
+        poke: () => void refresh(userId),
+        subscriberCount: () => watches.get(userId)?.subscribers.size ?? 0,
+      };
+    },
+    watchedCount: () => watches.size,
+  };
+}
+
+const globalFeeds = globalThis as unknown as { prizeledgerWalletFeeds?: WalletFeeds };
+
+/** This process's wallet feeds: a round or purchase served by any instance reaches them. */
+export function walletFeeds(): WalletFeeds {
+  globalFeeds.prizeledgerWalletFeeds ??= createWalletFeeds(sqlClient(getDb()), async (userId) =>
+    toWalletView(await getBalances(getDb(), userId)),
+  );
+  return globalFeeds.prizeledgerWalletFeeds;
+}
