@@ -24,6 +24,10 @@ export const errorStatus = {
   expired: 409,
   sold_out: 409,
   limit_reached: 409,
+  /** The balance is less than the stake or price. */
+  insufficient_funds: 409,
+  /** A cool-off or self-exclusion is in force (the message says which and until when). */
+  self_excluded: 403,
   not_eligible: 403,
   payload_too_large: 413,
   unsupported_media_type: 415,

@@ -1,0 +1,156 @@
+import "server-only";
+import { sql } from "drizzle-orm";
+import type { DbOrTx } from "@/db/client";
+import type { GameId } from "@/lib/games/model";
+import type { RoundRecord } from "@/lib/games/round-record";
+import { type Currency, formatCoins } from "@/lib/wallet/model";
+import type { RoundView } from "./model";
+
+type RoundRow = {
+  id: string;
+  user_id: string;
+  idempotency_key: string;
+  request_hash: Buffer;
+  game: GameId;
+  currency: Currency;
+  stake: string;
+  payout: string;
+  params: Record<string, unknown>;
+  outcome: Record<string, unknown>;
+  server_seed_hash: string;
+  client_seed: string;
+  nonce: number;
+  balance_after: string;
+  prize_id: string | null;
+  created_at: string | Date;
+};
+
+const COLUMNS = sql`r.id, r.user_id, r.idempotency_key, r.request_hash, r.game, r.currency,
+  r.stake, r.payout, r.params, r.outcome, f.server_seed_hash, r.client_seed, r.nonce,
+  r.balance_after, r.prize_id, to_json(r.created_at) #>> '{}' as created_at`;
+
+function toView(r: RoundRow): RoundView {
+  return {
+    id: r.id,
+    game: r.game,
+    currency: r.currency,
+    stake: formatCoins(BigInt(r.stake)),
+    payout: formatCoins(BigInt(r.payout)),
+    outcome: r.outcome,
+    serverSeedHash: r.server_seed_hash,
+    clientSeed: r.client_seed,
+    nonce: r.nonce,
+    balanceAfter: formatCoins(BigInt(r.balance_after)),
+    playedAt: new Date(r.created_at).toISOString(),
+    prizeId: r.prize_id,
+  };
+}
+
+/** Rounds played under the given keys, by `${playerId}\0${key}`. */
+export async function findRounds(
+  db: DbOrTx,
+  keys: { playerId: string; key: string }[],
+): Promise<Map<string, { requestHash: Uint8Array; view: RoundView }>> {
+  const found = new Map<string, { requestHash: Uint8Array; view: RoundView }>();
+  if (keys.length === 0) return found;
+  const rows = await db.execute<RoundRow>(sql`
+    select ${COLUMNS} from game_rounds r join fair_seeds f on f.id = r.seed_id
+    where (r.user_id, r.idempotency_key) in (
+      select * from unnest(${sql.param(keys.map((k) => k.playerId))}::uuid[],
+                           ${sql.param(keys.map((k) => k.key))}::text[]))`);
+  for (const r of rows) {
+    found.set(`${r.user_id}\u0000${r.idempotency_key}`, {
+      requestHash: new Uint8Array(r.request_hash),
+      view: toView(r),
+    });
+  }
+  return found;
+}
+
+export const ROUNDS_PAGE_MAX = 100;
+
+/** A player's rounds, newest first; `before` is the cursor the previous page gave. */
+export async function listRounds(
+  db: DbOrTx,
+  userId: string,
+  options: { limit: number; before?: { at: string; id: string } },
+): Promise<{ rounds: RoundView[]; nextCursor: string | null }> {
+  const limit = Math.min(Math.max(1, options.limit), ROUNDS_PAGE_MAX);
+  const before = options.before;
+  const rows = await db.execute<RoundRow>(sql`
+    select ${COLUMNS} from game_rounds r join fair_seeds f on f.id = r.seed_id
+    where r.user_id = ${userId}
+      ${before ? sql`and (r.created_at, r.id) < (${before.at}::timestamptz, ${before.id}::uuid)` : sql``}
+    order by r.created_at desc, r.id desc limit ${limit + 1}`);
+  const page = rows.slice(0, limit).map(toView);
+  const last = page.at(-1);
+  return {
+    rounds: page,
+    nextCursor: rows.length > limit && last ? encodeCursor(rows[limit - 1] as RoundRow) : null,
+  };
+}
+
+/** The cursor is the last round's time (to the microsecond) and id. */
+function encodeCursor(r: RoundRow): string {
+  return Buffer.from(JSON.stringify([String(r.created_at), r.id])).toString("base64url");
+}
+
+export function decodeCursor(cursor: string): { at: string; id: string } | undefined {
+  try {
+    const [at, id] = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8")) as unknown[];
+    if (typeof at !== "string" || typeof id !== "string") return undefined;
+    if (!/^[0-9a-f-]{36}$/.test(id) || Number.isNaN(Date.parse(at))) return undefined;
+    return { at, id };
+  } catch {
+    return undefined;
+  }
+}
+
+export type RoundDetail = RoundView & {
+  /** The server seed, once the player rotated it out; then anyone can replay the round. */
+  serverSeed: string | null;
+  /** The canonical record its ledger leaf commits to, and the leaf. */
+  record: RoundRecord;
+  leaf: { index: number | null; data: string };
+};
+
+/** One of the player's own rounds (undefined for another player's, or none). */
+export async function getRound(
+  db: DbOrTx,
+  userId: string,
+  roundId: string,
+): Promise<RoundDetail | undefined> {
+  if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(roundId)) {
+    return undefined;
+  }
+  const [row] = await db.execute<
+    RoundRow & { status: string; server_seed: string; leaf_data: Buffer; leaf_index: string | null }
+  >(sql`
+    select ${COLUMNS}, f.status, f.server_seed, l.leaf_data, l.leaf_index
+    from game_rounds r join fair_seeds f on f.id = r.seed_id
+    join ledger_entries l on l.round_id = r.id
+    where r.id = ${roundId} and r.user_id = ${userId}`);
+  if (!row) return undefined;
+  const view = toView(row);
+  return {
+    ...view,
+    serverSeed: row.status === "revealed" ? row.server_seed : null,
+    record: {
+      id: view.id,
+      game: view.game,
+      currency: view.currency,
+      stake: view.stake,
+      payout: view.payout,
+      params: row.params,
+      outcome: view.outcome,
+      serverSeedHash: view.serverSeedHash,
+      clientSeed: view.clientSeed,
+      nonce: view.nonce,
+      prizeId: view.prizeId,
+    },
+    leaf: {
+      index: row.leaf_index === null ? null : Number(row.leaf_index),
+      data: `0x${Buffer.from(row.leaf_data).toString("hex")}`,
+    },
+  };
+}
