@@ -44,6 +44,7 @@ import {
 } from "./api-routes";
 import { createFixtures, type Fixtures } from "./authz-matrix.table";
 import { connectTestDb, createPlayers, createTestDrop } from "./db";
+import { grantTestCoins } from "./wallet";
 
 vi.mock("@/auth", () => import("@/test/auth-stub"));
 const requests = vi.hoisted(() => ({ next: 1 }));
@@ -207,6 +208,22 @@ const ACTIONS: Record<string, Entry> = {
   "app/(player)/actions.ts#claimAction": {
     changes: PLAYERS,
     args: async (fx) => [(await createTestDrop(fx.db, { units: 1 })).dropId, {}, form({})],
+  },
+  "app/(player)/actions.ts#playRoundAction": {
+    changes: PLAYERS,
+    args: async (fx, caller) => {
+      if (caller !== "anonymous") await grantTestCoins(db, fx.accounts[caller].id, "GC", 100);
+      const round = { game: "dice", currency: "GC", stake: "1.00", params: { target: 50 } };
+      return [{ idempotencyKey: crypto.randomUUID(), round }];
+    },
+  },
+  "app/(player)/actions.ts#setClientSeedAction": {
+    changes: PLAYERS,
+    args: () => [{}, form({ clientSeed: `matrix-${unique()}` })],
+  },
+  "app/(player)/actions.ts#rotateSeedAction": {
+    changes: PLAYERS,
+    args: () => [{}, form({})],
   },
   "app/(player)/actions.ts#confirmShippingAction": {
     changes: ["player"],

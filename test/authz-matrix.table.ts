@@ -4,8 +4,11 @@ import { prizes } from "@/db/schema";
 import { issueApiToken } from "@/lib/auth/api-tokens";
 import { issueEmailToken } from "@/lib/auth/email-tokens";
 import { claimDrop } from "@/lib/claims/claim-drop";
+import { getFairness } from "@/lib/fairness/seeds";
+import { playRound } from "@/lib/rounds/play-round";
 import { type ApiRoute, type Call, type Callers, callRoute, type Role } from "./api-routes";
 import { createPlayers, createTestDrop } from "./db";
+import { grantTestCoins } from "./wallet";
 
 /**
  * What every API route answers to each kind of caller, and how to call it. A route (and method)
@@ -224,6 +227,34 @@ export const ROUTE_TABLE: Record<string, Entry> = {
     expect: staff(200),
     call: (fx) => ({ params: { id: fx.dropId } }),
   },
+  "GET /api/v1/games": { expect: all(200) },
+  "GET /api/v1/fairness": { expect: players(200) },
+  "PUT /api/v1/fairness/client-seed": {
+    expect: players(200),
+    call: () => json({ clientSeed: `matrix-${unique()}` }),
+  },
+  "POST /api/v1/fairness/rotate": { expect: players(200) },
+  // Funded for the one round each call plays.
+  "POST /api/v1/rounds": {
+    expect: players(201),
+    call: async (fx, role) => {
+      if (role !== "anonymous") await grantTestCoins(fx.db, fx.callers[role].id, "GC", 100);
+      const call = json({ game: "dice", currency: "GC", stake: "1.00", params: { target: 50 } });
+      return { ...call, headers: { ...call.headers, "idempotency-key": unique() } };
+    },
+  },
+  "GET /api/v1/rounds": { expect: players(200) },
+  "GET /api/v1/rounds/[id]": {
+    expect: ownerOnly(200),
+    call: async (fx) => {
+      await grantTestCoins(fx.db, fx.callers.player.id, "GC", 100);
+      const { round } = await playRound(fx.db, {
+        playerId: fx.callers.player.id,
+        body: { game: "scratch", currency: "GC", stake: "1.00", params: {} },
+      });
+      return { params: { id: round.id } };
+    },
+  },
   "GET /api/v1/admin/regions": { expect: adminOnly(200) },
   "PUT /api/v1/admin/regions": {
     expect: adminOnly(200),
@@ -252,5 +283,8 @@ export async function createFixtures(
   });
   if (claimed.status !== 201) throw new Error(`fixture claim failed: ${claimed.body}`);
   const redemptionId = (JSON.parse(claimed.body) as { redemption: { id: string } }).redemption.id;
+  // The players have seen their fairness seeds (the first look commits them): a later GET
+  // changes nothing.
+  for (const player of [callers.player, callers.other]) await getFairness(db, player.id);
   return { db, callers, prizeId: prize.id, dropId, lotteryDropId: lottery.dropId, redemptionId };
 }

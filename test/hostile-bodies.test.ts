@@ -240,6 +240,7 @@ const BODY_IGNORED = new Set([
   "POST /api/v1/drops/[dropId]/claims",
   "POST /api/v1/drops/[dropId]/entries",
   "DELETE /api/v1/tokens/[id]",
+  "POST /api/v1/fairness/rotate",
   "POST /api/auth/[...nextauth]",
 ]);
 

@@ -10,8 +10,13 @@ import { claimContext } from "@/lib/abuse/request-signals";
 import { type FormState, formFields } from "@/lib/actions/form-state";
 import { runAction } from "@/lib/actions/run-action";
 import { claimDrop } from "@/lib/claims/claim-drop";
+import { clientSeedSchema, type FairnessView, type RotationView } from "@/lib/fairness/model";
+import { rotateSeed, setClientSeed } from "@/lib/fairness/seeds";
+import { clientInfo } from "@/lib/http/client-info";
 import { confirmShipping } from "@/lib/redemptions/confirm-shipping";
 import { shippingAddressSchema } from "@/lib/redemptions/model";
+import type { RoundView } from "@/lib/rounds/model";
+import { playRound } from "@/lib/rounds/play-round";
 
 const claimRequest = z.object({
   dropId: z.uuid({ error: "No such drop" }),
@@ -74,5 +79,68 @@ export async function confirmShippingAction(
       revalidatePath(`/redemptions/${input.redemptionId}`);
       return {};
     },
+  );
+}
+
+const playRequest = z.object({
+  // The page makes a key per click: a double submit or a retry answers the first round.
+  idempotencyKey: z.uuid({ error: "A round needs a fresh key" }),
+  round: z.unknown(),
+});
+
+/** Plays a round from the game page: `round` is what POST /api/v1/rounds takes. */
+export async function playRoundAction(input: {
+  idempotencyKey: string;
+  round: unknown;
+}): Promise<FormState<RoundView>> {
+  return runAction(
+    {
+      allow: ["player"],
+      refused: "Sign in as a player to play",
+      schema: playRequest,
+      input,
+      fieldOf: () => undefined,
+    },
+    async ({ user, input }) => {
+      const { round } = await playRound(getDb(), {
+        playerId: user.id,
+        body: input.round,
+        idempotencyKey: `click:${input.idempotencyKey}`,
+        ...clientInfo(await headers()),
+      });
+      return { data: round };
+    },
+  );
+}
+
+export async function setClientSeedAction(
+  _prev: FormState<FairnessView>,
+  form: FormData,
+): Promise<FormState<FairnessView>> {
+  return runAction(
+    {
+      allow: ["player"],
+      refused: "Sign in as a player to set a client seed",
+      schema: z.object({ clientSeed: clientSeedSchema }),
+      input: { clientSeed: form.get("clientSeed") },
+      values: { clientSeed: String(form.get("clientSeed") ?? "") },
+    },
+    async ({ user, input }) => ({
+      data: await setClientSeed(getDb(), user.id, input.clientSeed),
+      notice: "Your next rounds use this client seed",
+    }),
+  );
+}
+
+export async function rotateSeedAction(
+  _prev: FormState<RotationView>,
+  _form: FormData,
+): Promise<FormState<RotationView>> {
+  return runAction(
+    { allow: ["player"], refused: "Sign in as a player to rotate your seed" },
+    async ({ user }) => ({
+      data: await rotateSeed(getDb(), user.id),
+      notice: "Seed revealed: your rounds with it can now be verified",
+    }),
   );
 }

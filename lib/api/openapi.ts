@@ -15,6 +15,7 @@ import { ledger } from "./ledger";
 import { lottery } from "./lottery";
 import { redemptions } from "./redemptions";
 import { regions } from "./regions";
+import { gamesResource } from "./rounds";
 import { tokens } from "./tokens";
 import {
   type Access,
@@ -61,6 +62,7 @@ export const resources: Resource[] = [
   claims,
   lottery,
   redemptions,
+  gamesResource,
   ledger,
   adminPrizes,
   adminDrops,

@@ -67,11 +67,22 @@ export function scratchRtp(): number {
   );
 }
 
+/** A game as GET /api/v1/games publishes it. */
+export type GameDescription = {
+  id: GameId;
+  name: string;
+  params: Record<string, string>;
+  rules: string;
+  paytable: Record<string, string | number | boolean>[];
+  rtp: number;
+  rtpNote: string;
+};
+
 /** What GET /api/v1/games answers. */
-export function describeGames() {
+export function describeGames(): GameDescription[] {
   return [
     {
-      id: "dice" as const,
+      id: "dice",
       name: games.dice.name,
       params: {
         target: `a number from ${DICE_MIN_TARGET} to ${DICE_MAX_TARGET}, at most two decimals`,
@@ -88,7 +99,7 @@ export function describeGames() {
         "98.99% at every target (P(win) = target × 100 / 10001, times the multiplier), less the rounding of payouts down to 0.01.",
     },
     {
-      id: "scratch" as const,
+      id: "scratch",
       name: games.scratch.name,
       params: {},
       rules:

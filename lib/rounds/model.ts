@@ -37,3 +37,6 @@ export type RoundView = {
   /** The prize the round won (the scratch card's prize tier), redeemed as any prize. */
   prizeId: string | null;
 };
+
+/** The most rounds a page of history holds. */
+export const ROUNDS_PAGE_MAX = 100;

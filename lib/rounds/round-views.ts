@@ -4,7 +4,7 @@ import type { DbOrTx } from "@/db/client";
 import type { GameId } from "@/lib/games/model";
 import type { RoundRecord } from "@/lib/games/round-record";
 import { type Currency, formatCoins } from "@/lib/wallet/model";
-import type { RoundView } from "./model";
+import { ROUNDS_PAGE_MAX, type RoundView } from "./model";
 
 type RoundRow = {
   id: string;
@@ -66,8 +66,6 @@ export async function findRounds(
   }
   return found;
 }
-
-export const ROUNDS_PAGE_MAX = 100;
 
 /** A player's rounds, newest first; `before` is the cursor the previous page gave. */
 export async function listRounds(

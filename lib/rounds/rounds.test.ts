@@ -1,39 +1,18 @@
 import { sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
-import type { Db } from "@/db/client";
 import { AppError } from "@/lib/errors/app-error";
 import { getFairness, rotateSeed, setClientSeed } from "@/lib/fairness/seeds";
 import { replayRound } from "@/lib/games/replay-round";
 import { decodeLeaf } from "@/lib/ledger/leaf";
-import { postTransactions } from "@/lib/wallet/journal";
-import type { Currency } from "@/lib/wallet/model";
 import { getBalances } from "@/lib/wallet/wallet";
 import { connectTestDb, createPlayers } from "@/test/db";
+import { grantTestCoins } from "@/test/wallet";
 import { playRound } from "./play-round";
 import { getRound, listRounds } from "./round-views";
 
 const db = connectTestDb(12);
 
-async function fund(db: Db, player: string, currency: Currency, amount: number): Promise<void> {
-  await db.transaction((tx) =>
-    postTransactions(tx, [
-      {
-        kind: "grant",
-        idempotencyKey: `test:${crypto.randomUUID()}`,
-        userId: player,
-        reason: "test",
-        postings: [
-          {
-            account: { player, currency },
-            amount,
-            playthrough: currency === "SC" ? amount : 0,
-          },
-          { account: { system: "promotions", currency }, amount: -amount },
-        ],
-      },
-    ]),
-  );
-}
+const fund = grantTestCoins;
 
 async function refusalOf(work: Promise<unknown>): Promise<AppError> {
   try {
