@@ -2,11 +2,14 @@ import "server-only";
 import { createHmac, randomBytes, randomUUID } from "node:crypto";
 import { hexToBytes } from "@noble/hashes/utils";
 import { sql } from "drizzle-orm";
+import { z } from "zod";
 import type { DbOrTx, Tx } from "@/db/client";
 import { notify } from "@/db/notify";
+import { anchoredInclusion } from "@/lib/anchoring/proofs";
 import { recordEvent } from "@/lib/audit/record-event";
 import { decryptCode, encryptCode } from "@/lib/codes/code-crypto";
 import { hashServerSeed } from "@/lib/games/rng";
+import type { PublicLeaf } from "@/lib/games/verify-round";
 import { encodeLeaf, playerCommitment } from "@/lib/ledger/leaf";
 import type { FairnessView, RotationView } from "./model";
 
@@ -256,4 +259,60 @@ export function rotateSeed(db: DbOrTx, userId: string): Promise<RotationView> {
       current: { serverSeedHash: next.server_seed_hash },
     };
   });
+}
+
+/** A leaf as the public log shows it: its index (null until sequenced) and bytes in 0x hex. */
+export function publicLeaf(index: string | number | null, data: Uint8Array): PublicLeaf {
+  return {
+    index: index === null ? null : Number(index),
+    data: `0x${Buffer.from(data).toString("hex")}`,
+  };
+}
+
+export type PublicSeed = {
+  id: string;
+  serverSeedHash: string;
+  /** Null until the player rotated it out. */
+  serverSeed: string | null;
+  status: "next" | "active" | "revealed";
+  revealedAt: string | null;
+  /** How many rounds it played (known once revealed). */
+  rounds: number | null;
+  leaf: PublicLeaf;
+  /** The leaf's inclusion in an anchored checkpoint, once one covers it. */
+  anchored: Awaited<ReturnType<typeof anchoredInclusion>>;
+};
+
+/**
+ * A seed by its id (its commitment leaf's entry id), for anyone: the commitment leaf and, once
+ * revealed, the seed. Who owns it is not said (the leaf's player commitment is salted).
+ */
+export async function getPublicSeed(db: DbOrTx, seedId: string): Promise<PublicSeed | undefined> {
+  if (!z.uuid().safeParse(seedId).success) return undefined;
+  const [row] = await db.execute<{
+    server_seed_hash: string;
+    server_seed: string;
+    status: "next" | "active" | "revealed";
+    revealed_at: string | null;
+    next_nonce: number;
+    leaf_data: Buffer;
+    leaf_index: string | null;
+  }>(sql`
+    select f.server_seed_hash, f.server_seed, f.status, to_json(f.revealed_at) #>> '{}' as revealed_at, f.next_nonce,
+           l.leaf_data, l.leaf_index
+    from fair_seeds f join ledger_entries l on l.fair_seed_id = f.id
+    where f.id = ${seedId}`);
+  if (!row) return undefined;
+  const revealed = row.status === "revealed";
+  const leaf = publicLeaf(row.leaf_index, row.leaf_data);
+  return {
+    id: seedId,
+    serverSeedHash: row.server_seed_hash,
+    serverSeed: revealed ? row.server_seed : null,
+    status: row.status,
+    revealedAt: row.revealed_at,
+    rounds: revealed ? row.next_nonce : null,
+    leaf,
+    anchored: await anchoredInclusion(db, leaf.index),
+  };
 }
