@@ -168,17 +168,26 @@ export async function clientSeedsOf(
   userIds: readonly string[],
 ): Promise<Map<string, string>> {
   const ids = [...new Set(userIds)].sort();
-  if (ids.length === 0) return new Map();
+  const seeds = new Map<string, string>();
+  if (ids.length === 0) return seeds;
+  const read = async (players: string[]) => {
+    const rows = await tx.execute<{ user_id: string; client_seed: string }>(sql`
+      select user_id, client_seed from fair_client_seeds
+      where user_id = any(${sql.param(players)}::uuid[])`);
+    for (const r of rows) seeds.set(r.user_id, r.client_seed);
+  };
+  await read(ids);
+  const missing = ids.filter((id) => !seeds.has(id));
+  if (missing.length === 0) return seeds;
   await tx.execute(sql`
     insert into fair_client_seeds (user_id, client_seed)
-    select u, t.s from unnest(${sql.param(ids)}::uuid[],
-                              ${sql.param(ids.map(() => randomBytes(8).toString("hex")))}::text[])
+    select u, t.s from unnest(${sql.param(missing)}::uuid[],
+                              ${sql.param(missing.map(() => randomBytes(8).toString("hex")))}::text[])
       as t(u, s)
     on conflict (user_id) do nothing`);
-  const rows = await tx.execute<{ user_id: string; client_seed: string }>(sql`
-    select user_id, client_seed from fair_client_seeds
-    where user_id = any(${sql.param(ids)}::uuid[])`);
-  return new Map(rows.map((r) => [r.user_id, r.client_seed]));
+  // Read back rather than trust what was sent: a concurrent first look may have set it first.
+  await read(missing);
+  return seeds;
 }
 
 /** What GET /api/v1/fairness shows: the commitments in force, the client seed, the next nonce. */
