@@ -4,6 +4,7 @@ import { gameIds } from "@/lib/games/model";
 import { ROUNDS_PAGE_MAX } from "@/lib/rounds/model";
 import { currencies } from "@/lib/wallet/model";
 import { idempotencyKey } from "./claims";
+import { receiptResponse } from "./redemptions";
 import { dateTime, idPath, type Resource, uuid } from "./wire";
 
 const coins = z.string().meta({ description: "coins, two decimals", examples: ["1.00"] });
@@ -65,10 +66,22 @@ const roundFields = {
   balanceAfter: coins.meta({ description: "the player's balance in the currency after the round" }),
   playedAt: dateTime,
   prizeId: uuid.nullable().meta({ description: "the prize the scratch card's prize tier won" }),
+  redemption: z
+    .object({
+      id: uuid,
+      code: z.string().meta({ description: "the prize's code, shown only to its owner" }),
+    })
+    .nullable()
+    .meta({ description: "the prize's redemption (GET /api/v1/redemptions/{id}/receipt)" }),
 };
 
 export const roundSchema = z.object(roundFields).meta({ id: "Round" });
-export const roundResponse = z.object({ round: roundSchema });
+export const roundResponse = z.object({
+  round: roundSchema,
+  receipt: receiptResponse
+    .optional()
+    .meta({ description: "a prize won: its redemption's receipt (docs/receipt.md)" }),
+});
 
 export const roundsQuery = z.object({
   limit: z.coerce.number().int().min(1).max(ROUNDS_PAGE_MAX).default(20),

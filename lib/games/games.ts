@@ -103,7 +103,7 @@ export function describeGames(): GameDescription[] {
       name: games.scratch.name,
       params: {},
       rules:
-        "u = floor(f × 1,000,000) from the round's first float (cursor 0) picks the first tier of the paytable whose cumulative weight exceeds u; the round pays stake × the tier's multiplier, 0 past the last tier. The prize tier awards the catalog prize the operator offers for instant wins at that moment (named in the round); when none is offered it pays its multiplier in coins.",
+        "u = floor(f × 1,000,000) from the round's first float (cursor 0) picks the first tier of the paytable whose cumulative weight exceeds u; the round pays stake × the tier's multiplier, 0 past the last tier. The prize tier of a Sweeps Coins card awards the catalog prize the operator offers for instant wins at that moment (named in the round); on a Gold Coins card, or when none is offered, it pays its multiplier in coins.",
       paytable: scratchPaytable.map((tier) => ({
         tier: tier.id,
         chance: `${tier.weight} in ${SCRATCH_WEIGHT_TOTAL}`,

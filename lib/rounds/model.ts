@@ -36,6 +36,8 @@ export type RoundView = {
   playedAt: string;
   /** The prize the round won (the scratch card's prize tier), redeemed as any prize. */
   prizeId: string | null;
+  /** That prize's redemption and its code (shown to its owner only). */
+  redemption: { id: string; code: string } | null;
 };
 
 /** The most rounds a page of history holds. */

@@ -6,6 +6,8 @@ import type { RequestContext } from "@/lib/audit/record-event";
 import { AppError } from "@/lib/errors/app-error";
 import { games } from "@/lib/games/games";
 import { canonicalJson } from "@/lib/games/round-record";
+import { signAnchoringPromise } from "@/lib/ledger/sign-receipt";
+import { getReceipt } from "@/lib/redemptions/redemptions";
 import type { RoundView } from "./model";
 import { roundRequestSchema } from "./model";
 import { submitRound } from "./round-batcher";
@@ -17,6 +19,9 @@ function invalidInput(error: z.ZodError, prefix: string[] = []): AppError {
     field,
   });
 }
+
+/** The receipt of a prize a round won (docs/receipt.md). */
+export type PrizeReceipt = NonNullable<Awaited<ReturnType<typeof getReceipt>>>;
 
 export type PlayRoundInput = {
   playerId: string;
@@ -35,7 +40,7 @@ export type PlayRoundInput = {
 export async function playRound(
   db: Db,
   input: PlayRoundInput,
-): Promise<{ round: RoundView; replayed: boolean }> {
+): Promise<{ round: RoundView; replayed: boolean; receipt?: PrizeReceipt }> {
   const parsed = roundRequestSchema.safeParse(input.body);
   if (!parsed.success) throw invalidInput(parsed.error);
   const body = parsed.data;
@@ -65,7 +70,16 @@ export async function playRound(
     userAgent: input.userAgent,
     requestId: input.requestId,
   });
-  if (outcome.ok) return { round: outcome.round, replayed: outcome.replayed };
+  if (outcome.ok) {
+    const { round, replayed } = outcome;
+    if (!round.redemption) return { round, replayed };
+    // A prize: its receipt, with the operator's signed promise when the prize is new.
+    if (outcome.receipt) {
+      const promise = await signAnchoringPromise(outcome.receipt.leaf, Date.parse(round.playedAt));
+      return { round, replayed, receipt: { ...outcome.receipt, ...(promise ? { promise } : {}) } };
+    }
+    return { round, replayed, receipt: await getReceipt(db, input.playerId, round.redemption.id) };
+  }
   if (outcome.reason === "not_eligible:region") {
     throw new AppError("not_eligible", outcome.message, { reason: outcome.reason });
   }

@@ -9,6 +9,7 @@ import { games } from "@/lib/games/games";
 import { roundIntegers } from "@/lib/games/rng";
 import { roundDigest } from "@/lib/games/round-record";
 import { encodeLeaf, playerCommitment } from "@/lib/ledger/leaf";
+import { type IssuedPrize, issuePrizeRedemptions } from "@/lib/redemptions/issue-prize";
 import {
   lockPlayerAccounts,
   type NewWalletTransaction,
@@ -164,14 +165,20 @@ export async function playRoundBatch(tx: Tx, requests: RoundRequest[]): Promise<
       r.stake,
       r.params,
     );
-    const payout = result.payout;
+    const id = randomUUID();
+    // The prize tier (one card in 100,000): the prize offered now, or its coin value. Only
+    // Sweeps Coins win prizes: Gold Coins are play money, and a prize for them would not be.
+    const prize =
+      result.prizeTier && r.currency === "SC"
+        ? await awardInstantPrize(tx, r.playerId, id, now)
+        : undefined;
+    const payout = prize ? 0 : result.payout;
     const playthrough =
       r.currency === "SC" ? playthroughOfWager(account.playthroughDue, r.stake) : 0;
     account.balance += payout - r.stake;
     account.playthroughDue += playthrough;
     for (const l of checks.limits) if (l.currency === r.currency) l.wagered += r.stake;
 
-    const id = randomUUID();
     const view: RoundView = {
       id,
       game: r.game,
@@ -184,7 +191,8 @@ export async function playRoundBatch(tx: Tx, requests: RoundRequest[]): Promise<
       nonce,
       balanceAfter: formatCoins(account.balance),
       playedAt: now.toISOString(),
-      prizeId: null,
+      prizeId: prize?.prizeId ?? null,
+      redemption: prize ? { id: prize.id, code: prize.code } : null,
     };
     const leaf = encodeLeaf({
       kind: "round",
@@ -206,7 +214,7 @@ export async function playRoundBatch(tx: Tx, requests: RoundRequest[]): Promise<
       leaf,
       region: checks.region,
     });
-    outcomes[i] = { ok: true, round: view, replayed: false };
+    outcomes[i] = { ok: true, round: view, replayed: false, receipt: prize?.receipt };
   }
 
   // The writes are independent of each other: one pipelined round trip, and the journal's.
@@ -237,6 +245,32 @@ export async function playRoundBatch(tx: Tx, requests: RoundRequest[]): Promise<
   });
 }
 
+/**
+ * The catalog item offered for instant wins now (the first by position with stock), one of its
+ * units taken and its redemption issued; undefined when none is offered or its gift codes ran
+ * out, and the round then pays the tier's coin value, as the paytable says.
+ */
+async function awardInstantPrize(
+  tx: Tx,
+  playerId: string,
+  roundId: string,
+  now: Date,
+): Promise<IssuedPrize | undefined> {
+  const [item] = await tx.execute<{ id: string; prize_id: string }>(sql`
+    select id, prize_id from catalog_items
+    where instant_win and retired_at is null and stock > 0
+    order by position, created_at, id limit 1 for update`);
+  if (!item) return undefined;
+  const [issued] = await issuePrizeRedemptions(
+    tx,
+    [{ playerId, prizeId: item.prize_id, origin: { roundId } }],
+    now,
+  );
+  if (!issued?.ok) return undefined;
+  await tx.execute(sql`update catalog_items set stock = stock - 1 where id = ${item.id}`);
+  return issued.redemption;
+}
+
 /** An audit row for every round decided in this batch, played or refused. */
 function recordAnswers(
   tx: Tx,
@@ -262,6 +296,9 @@ function recordAnswers(
           currency: r.currency,
           stake: formatCoins(r.stake),
           ...(o.ok ? { payout: o.round.payout, nonce: o.round.nonce } : {}),
+          ...(o.ok && o.round.redemption
+            ? { prizeId: o.round.prizeId, redemptionId: o.round.redemption.id }
+            : {}),
         },
         tokenId: r.tokenId,
         requestId: r.requestId,

@@ -1,6 +1,7 @@
 import "server-only";
 import type { RequestContext } from "@/lib/audit/record-event";
 import type { GameId } from "@/lib/games/model";
+import type { IssuedPrize } from "@/lib/redemptions/issue-prize";
 import type { Currency } from "@/lib/wallet/model";
 import type { RoundRefusal, RoundView } from "./model";
 
@@ -20,6 +21,12 @@ export type RoundRequest = {
 } & RequestContext;
 
 export type RoundOutcome =
-  | { ok: true; round: RoundView; replayed: boolean }
+  | {
+      ok: true;
+      round: RoundView;
+      replayed: boolean;
+      /** A prize won in this very answer: its redemption's pending receipt. */
+      receipt?: IssuedPrize["receipt"];
+    }
   | { ok: false; reason: RoundRefusal; message: string }
   | { ok: false; reason: "idempotency_mismatch"; message: string };

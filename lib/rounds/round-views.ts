@@ -1,6 +1,7 @@
 import "server-only";
 import { sql } from "drizzle-orm";
 import type { DbOrTx } from "@/db/client";
+import { decryptCode } from "@/lib/codes/code-crypto";
 import { publicLeaf } from "@/lib/fairness/seeds";
 import type { GameId } from "@/lib/games/model";
 import type { RoundRecord } from "@/lib/games/round-record";
@@ -25,11 +26,17 @@ type RoundRow = {
   balance_after: string;
   prize_id: string | null;
   created_at: string | Date;
+  redemption_id: string | null;
+  code_ciphertext: Buffer | null;
+  code_key_id: string | null;
 };
 
 const COLUMNS = sql`r.id, r.user_id, r.idempotency_key, r.request_hash, r.game, r.currency,
   r.stake, r.payout, r.params, r.outcome, f.server_seed_hash, r.client_seed, r.nonce,
-  r.balance_after, r.prize_id, to_json(r.created_at) #>> '{}' as created_at`;
+  r.balance_after, r.prize_id, to_json(r.created_at) #>> '{}' as created_at,
+  d.id as redemption_id, d.code_ciphertext, d.code_key_id`;
+/** A round's prize redemption, when it won one. */
+const PRIZE_JOIN = sql`left join redemptions d on d.round_id = r.id`;
 
 function toView(r: RoundRow): RoundView {
   return {
@@ -45,6 +52,13 @@ function toView(r: RoundRow): RoundView {
     balanceAfter: formatCoins(BigInt(r.balance_after)),
     playedAt: new Date(r.created_at).toISOString(),
     prizeId: r.prize_id,
+    redemption:
+      r.redemption_id && r.code_ciphertext && r.code_key_id
+        ? {
+            id: r.redemption_id,
+            code: decryptCode(new Uint8Array(r.code_ciphertext), r.code_key_id),
+          }
+        : null,
   };
 }
 
@@ -56,7 +70,7 @@ export async function findRounds(
   const found = new Map<string, { requestHash: Uint8Array; view: RoundView }>();
   if (keys.length === 0) return found;
   const rows = await db.execute<RoundRow>(sql`
-    select ${COLUMNS} from game_rounds r join fair_seeds f on f.id = r.seed_id
+    select ${COLUMNS} from game_rounds r join fair_seeds f on f.id = r.seed_id ${PRIZE_JOIN}
     where (r.user_id, r.idempotency_key) in (
       select * from unnest(${sql.param(keys.map((k) => k.playerId))}::uuid[],
                            ${sql.param(keys.map((k) => k.key))}::text[]))`);
@@ -78,7 +92,7 @@ export async function listRounds(
   const limit = Math.min(Math.max(1, options.limit), ROUNDS_PAGE_MAX);
   const before = options.before;
   const rows = await db.execute<RoundRow>(sql`
-    select ${COLUMNS} from game_rounds r join fair_seeds f on f.id = r.seed_id
+    select ${COLUMNS} from game_rounds r join fair_seeds f on f.id = r.seed_id ${PRIZE_JOIN}
     where r.user_id = ${userId}
       ${before ? sql`and (r.created_at, r.id) < (${before.at}::timestamptz, ${before.id}::uuid)` : sql``}
     order by r.created_at desc, r.id desc limit ${limit + 1}`);
@@ -153,7 +167,7 @@ async function roundDetail(
   >(sql`
     select ${COLUMNS}, f.id as seed_id, f.status, f.server_seed, l.leaf_data, l.leaf_index,
            s.leaf_data as seed_leaf_data, s.leaf_index as seed_leaf_index
-    from game_rounds r join fair_seeds f on f.id = r.seed_id
+    from game_rounds r join fair_seeds f on f.id = r.seed_id ${PRIZE_JOIN}
     join ledger_entries l on l.round_id = r.id
     join ledger_entries s on s.fair_seed_id = r.seed_id
     where r.id = ${roundId} ${userId === undefined ? sql`` : sql`and r.user_id = ${userId}`}`);

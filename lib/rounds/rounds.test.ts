@@ -1,7 +1,16 @@
 import { sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
+import { prizes } from "@/db/schema";
 import { AppError } from "@/lib/errors/app-error";
-import { getFairness, getPublicSeed, rotateSeed, setClientSeed } from "@/lib/fairness/seeds";
+import {
+  getFairness,
+  getPublicSeed,
+  openSeed,
+  rotateSeed,
+  setClientSeed,
+} from "@/lib/fairness/seeds";
+import { roundIntegers } from "@/lib/games/rng";
+import { scratchTier } from "@/lib/games/scratch";
 import { verifyRound } from "@/lib/games/verify-round";
 import { getBalances } from "@/lib/wallet/wallet";
 import { connectTestDb, createPlayers } from "@/test/db";
@@ -180,6 +189,71 @@ describe("playing a round", () => {
     expect((await listRounds(db, player, { limit: 10 })).rounds.map((r) => r.id)).toEqual([
       round.id,
     ]);
+  });
+});
+
+describe("the scratch card's prize tier", () => {
+  /** A client seed under which the player's active seed plays the prize tier at `nonce`. */
+  async function prizeClientSeed(player: string, nonce: number): Promise<string> {
+    const [row] = await db.execute<{ server_seed: string }>(sql`
+      select server_seed from fair_seeds where user_id = ${player} and status = 'active'`);
+    const serverSeed = openSeed(row?.server_seed ?? "");
+    for (let i = 0; ; i++) {
+      const [u] = roundIntegers(serverSeed, `prize-${i}`, nonce, 1);
+      if (scratchTier(u ?? 0)?.prize) return `prize-${i}`;
+    }
+  }
+
+  it("awards the instant-win catalog item while it has stock, then the tier's coin value", async () => {
+    const [player] = await createPlayers(db, 1);
+    if (!player) throw new Error("no player");
+    await fund(db, player, "SC", 1_000);
+    await getFairness(db, player);
+    const [prize] = await db
+      .insert(prizes)
+      .values({ name: "Instant prize", kind: "crypto", valueCents: 2_500, quantity: 1 })
+      .returning({ id: prizes.id });
+    if (!prize) throw new Error("no prize");
+    const [item] = await db.execute<{ id: string }>(sql`
+      insert into catalog_items (prize_id, price_sc, stock, instant_win)
+      values (${prize.id}, 5000, 1, true) returning id`);
+    const card = { game: "scratch", currency: "SC", stake: "1.00", params: {} };
+    try {
+      await setClientSeed(db, player, await prizeClientSeed(player, 0));
+      const won = await playRound(db, { playerId: player, body: card, idempotencyKey: "p1" });
+      expect(won.round).toMatchObject({
+        outcome: { tier: "prize", prizeTier: true },
+        payout: "0.00",
+        prizeId: prize.id,
+        balanceAfter: "9.00",
+      });
+      expect(won.round.redemption?.code).toMatch(/\S/);
+      expect(won.receipt?.status).toBe("pending");
+      const [redemption] = await db.execute<{ round_id: string; status: string }>(sql`
+        select round_id, status from redemptions where id = ${won.round.redemption?.id ?? ""}`);
+      expect(redemption).toEqual({ round_id: won.round.id, status: "fulfilled" });
+      // A replay answers the same prize and code.
+      const again = await playRound(db, { playerId: player, body: card, idempotencyKey: "p1" });
+      expect(again.round).toEqual(won.round);
+
+      // The item's only unit is gone: the next prize tier pays 500 × the stake in coins.
+      await setClientSeed(db, player, await prizeClientSeed(player, 1));
+      const coins = await playRound(db, { playerId: player, body: card, idempotencyKey: "p2" });
+      expect(coins.round).toMatchObject({ payout: "500.00", prizeId: null, redemption: null });
+      expect((await getBalances(db, player)).SC).toBe(1_000 - 200 + 50_000);
+      // Gold Coins never win a prize: the tier pays its coin value.
+      await db.execute(sql`update catalog_items set stock = 1 where id = ${item?.id}`);
+      await fund(db, player, "GC", 1_000);
+      await setClientSeed(db, player, await prizeClientSeed(player, 2));
+      const play = await playRound(db, {
+        playerId: player,
+        body: { ...card, currency: "GC" },
+        idempotencyKey: "p3",
+      });
+      expect(play.round).toMatchObject({ payout: "500.00", prizeId: null });
+    } finally {
+      await db.execute(sql`update catalog_items set instant_win = false where id = ${item?.id}`);
+    }
   });
 });
 

@@ -12,7 +12,7 @@ export const POST = apiRoute(async (request) => {
   const player = requireRole(await apiCaller(request), "player");
   const header = request.headers.get("idempotency-key");
   const key = header === null ? undefined : idempotencyKey.parse(header);
-  const { round, replayed } = await playRound(getDb(), {
+  const { round, replayed, receipt } = await playRound(getDb(), {
     playerId: player.id,
     body: await readJson(request),
     idempotencyKey: key,
@@ -21,7 +21,7 @@ export const POST = apiRoute(async (request) => {
   });
   return respond(
     roundResponse,
-    { round },
+    { round, ...(receipt ? { receipt } : {}) },
     {
       status: 201,
       headers: {
