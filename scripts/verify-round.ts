@@ -96,6 +96,16 @@ if (values.url) {
   );
   evidence.serverSeed = seed.serverSeed ?? "";
   evidence.seedLeaf = seed.leaf;
+  // And the round's leaf as the public log holds it, once sequenced.
+  const index = round.leaf.index;
+  if (index !== null) {
+    const page = await fetchJson<{ leaves: Array<{ index: number; data: string }> }>(
+      new URL(`/api/v1/ledger/leaves?start=${index}&end=${index + 1}`, values.url),
+    );
+    const published = page.leaves.find((l) => l.index === index);
+    if (!published) fail(`the site's log has no leaf ${index}`);
+    evidence.roundLeaf = published;
+  }
 }
 console.log(
   `Round ${round.record.id} (${round.record.game}, nonce ${round.record.nonce}) from ${source}`,

@@ -89,7 +89,7 @@ describe("leaf encoding v1", () => {
     const bytes = encodeLeaf(seed);
     expect(bytes.length).toBe(98);
     expect(bytes[1]).toBe(4);
-    expect(toHex(bytes.subarray(18, 50))).toBe("ab".repeat(32));
+    expect(toHex(bytes.subarray(18, 50))).toBe(`0x${"ab".repeat(32)}`);
     expect(decodeLeaf(bytes)).toEqual(seed);
     expect(() => decodeRedemptionLeaf(bytes)).toThrow(/not a redemption/);
     const round = {
