@@ -73,6 +73,8 @@ const STAKE = 100;
 /** Enough for every round to be played whatever the dice say: refusals would flatter a variant. */
 const FUNDS = 1_000_000;
 const WARM_UP = 512;
+/** Players per HTTP path: each plays several rounds, as players do. */
+const HTTP_PLAYERS = 2000;
 const APP = "prizeledger";
 const BODY = JSON.stringify({
   game: "dice",
@@ -280,12 +282,15 @@ async function httpPart(): Promise<HttpVariant[]> {
   const out: HttpVariant[] = [];
   try {
     const { db, sql } = createDb(app.databaseUrl, 4);
-    const perPath = REQUESTS + WARM_UP;
+    // Each path's players play a round each first (the app commits their seeds with its own
+    // keys), then the measured rounds go round them.
+    const perPath = Math.min(REQUESTS, HTTP_PLAYERS);
     const seeded = await createPlayers(sql, perPath * HTTP_PATHS.length, { tokens: true });
     await fundPlayers(
       db,
       seeded.map((p) => p.id),
       FUNDS,
+      { seeds: false },
     );
     const route = {
       path: "/api/v1/rounds",
@@ -295,15 +300,17 @@ async function httpPart(): Promise<HttpVariant[]> {
       }),
     };
     for (const [k, h] of HTTP_PATHS.entries()) {
-      const tokens = seeded.slice(k * perPath, (k + 1) * perPath).map((p) => p.token as string);
-      await warmUp(app.baseUrl, "", tokens.slice(0, WARM_UP), h.cookie, route);
-      log(`HTTP ${h.name}: ${REQUESTS} rounds, ${CONNECTIONS} connections…`);
+      const players = seeded.slice(k * perPath, (k + 1) * perPath).map((p) => p.token as string);
+      await warmUp(app.baseUrl, "", players, h.cookie, route);
+      log(
+        `HTTP ${h.name}: ${REQUESTS} rounds over ${players.length} players, ${CONNECTIONS} connections…`,
+      );
       const result = await httpLoad({
         baseUrl: app.baseUrl,
         dropId: "",
         path: route.path,
         request: route.request,
-        tokens: tokens.slice(WARM_UP),
+        tokens: Array.from({ length: REQUESTS }, (_, i) => players[i % players.length] as string),
         connections: CONNECTIONS,
         requests: REQUESTS,
         cookie: h.cookie,
@@ -337,7 +344,7 @@ function printHttp(variants: HttpVariant[]): void {
     ["load gen CPU s", (v) => fmt(v.result.cpuSeconds)],
   ];
   console.log(
-    `\nHTTP: POST /api/v1/rounds, ${REQUESTS} rounds per path, ${CONNECTIONS} keep-alive connections, a player each`,
+    `\nHTTP: POST /api/v1/rounds, ${REQUESTS} rounds per path over ${Math.min(REQUESTS, HTTP_PLAYERS)} players, ${CONNECTIONS} keep-alive connections`,
   );
   console.log(`${"".padEnd(18)}${variants.map((v) => col(v.name)).join("")}`);
   for (const [name, f] of rows)

@@ -389,7 +389,8 @@ beforeAll(async () => {
   }
 });
 
-describe("server action authorisation", () => {
+// Every action times every caller, two digests of every table each: minutes on a busy machine.
+describe("server action authorisation", { timeout: 240_000 }, () => {
   it("has an entry for every action, and none for an action that is gone", () => {
     const keys = actions.map((a) => a.key);
     expect(

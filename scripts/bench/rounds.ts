@@ -18,8 +18,16 @@ import { postTransactions } from "@/lib/wallet/journal";
 
 const CHUNK = 1000;
 
-/** Credits each player `amount` GC (a grant each) and commits their seeds. */
-export async function fundPlayers(db: Db, players: string[], amount: number): Promise<void> {
+/**
+ * Credits each player `amount` GC (a grant each) and, unless told not to, commits their seeds
+ * (encrypted with this process's code keys: for an app with keys of its own, let it do that).
+ */
+export async function fundPlayers(
+  db: Db,
+  players: string[],
+  amount: number,
+  options: { seeds: boolean } = { seeds: true },
+): Promise<void> {
   for (let start = 0; start < players.length; start += CHUNK) {
     const chunk = players.slice(start, start + CHUNK);
     await db.transaction(async (tx) => {
@@ -39,6 +47,7 @@ export async function fundPlayers(db: Db, players: string[], amount: number): Pr
           ],
         })),
       );
+      if (!options.seeds) return;
       await ensureSeeds(tx, chunk);
       await clientSeedsOf(tx, chunk);
     });
