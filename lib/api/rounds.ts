@@ -193,7 +193,7 @@ export const gamesResource: Resource = {
       post: {
         summary: "Play a round",
         description:
-          "The same Idempotency-Key (per player) answers the same round again, or the same refusal (with Idempotent-Replayed: true); the same key with another request answers 422.",
+          "The same Idempotency-Key (per player) answers the same round again (with Idempotent-Replayed: true), or the same refusal: a retry never plays a round it was refused. The same key with another request answers 422. Without a key the round gets one of its own.",
         access: "player",
         headers: z.object({ "Idempotency-Key": idempotencyKey.optional() }),
         body: roundBody,
