@@ -219,7 +219,7 @@ export async function playRoundBatch(tx: Tx, requests: RoundRequest[]): Promise<
 
   // The writes are independent of each other: one pipelined round trip, and the journal's.
   await Promise.all([
-    writeRounds(tx, played, seeds),
+    writeRounds(tx, played, seeds, accounts),
     storeRefusals(
       tx,
       live.flatMap((i) => {
@@ -357,6 +357,7 @@ async function writeRounds(
   tx: Tx,
   played: Played[],
   seeds: Map<string, { id: string; nextNonce: number }>,
+  accounts: ReadonlyMap<string, PlayerAccount>,
 ): Promise<void> {
   if (played.length === 0) return;
   const nonces = [...seeds.values()].filter((s) => played.some((x) => x.seedId === s.id));
@@ -399,11 +400,19 @@ async function writeRounds(
                   ${sql.param(played.map((x) => hex(x.leaf)))}::text[]) as t(r, d)
       returning 1)
     select (select count(*) from rounds) as rounds, (select count(*) from entries) as entries`;
-  await Promise.all([tx.execute(rounds), postJournal(tx, played), notify(tx, "ledger_entries")]);
+  await Promise.all([
+    tx.execute(rounds),
+    postJournal(tx, played, accounts),
+    notify(tx, "ledger_entries"),
+  ]);
 }
 
 /** A round is one journal transaction: the stake to the house, the payout from it. */
-async function postJournal(tx: Tx, played: Played[]): Promise<void> {
+async function postJournal(
+  tx: Tx,
+  played: Played[],
+  accounts: ReadonlyMap<string, PlayerAccount>,
+): Promise<void> {
   const txns: NewWalletTransaction[] = played.map((x) => {
     const { playerId, currency, stake } = x.request;
     const player = { player: playerId, currency };
@@ -421,7 +430,7 @@ async function postJournal(tx: Tx, played: Played[]): Promise<void> {
       ],
     };
   });
-  const written = await postTransactions(tx, txns);
+  const written = await postTransactions(tx, txns, { locked: accounts });
   if (written.size !== txns.length) {
     // The journal had a key no round had: moving nothing for a played round would be worse.
     throw new Error("a round's journal key was already in the journal");
