@@ -851,6 +851,8 @@ export const catalogItems = pgTable(
     priceSc: bigint("price_sc", { mode: "number" }).notNull(),
     stock: integer("stock").notNull(),
     position: smallint("position").notNull().default(0),
+    /** Offered as the scratch card's prize tier (docs/games.md) while it has stock. */
+    instantWin: boolean("instant_win").notNull().default(false),
     retiredAt: timestamp("retired_at", { withTimezone: true }),
     ...timestamps,
   },

@@ -4,6 +4,7 @@
  * must prepare the process for Next before any of the app's modules is evaluated.
  */
 import { POST as claimDrop } from "@/app/api/v1/drops/[dropId]/claims/route";
+import { POST as playRound } from "@/app/api/v1/rounds/route";
 import type { DirectRoute, RouteHandler } from "@/lib/http/direct-routes";
 
 export { getDb } from "@/db/client";
@@ -19,5 +20,11 @@ export const DIRECT_ROUTES: DirectRoute[] = [
     path: new RegExp(`^/api/v1/drops/${UUID}/claims$`),
     params: ["dropId"],
     handler: claimDrop as RouteHandler,
+  },
+  {
+    method: "POST",
+    path: /^\/api\/v1\/rounds$/,
+    params: [],
+    handler: playRound as RouteHandler,
   },
 ];

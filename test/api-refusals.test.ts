@@ -17,6 +17,7 @@ import {
   serveRoutesFrom,
 } from "./api-routes";
 import { connectTestDb, createTestDrop } from "./db";
+import { grantTestCoins } from "./wallet";
 
 const db = connectTestDb();
 let routes: ApiRoute[] = [];
@@ -69,6 +70,24 @@ describe("refusals, as the API document describes them", () => {
     expect((await claim(first.dropId, player)).answer).toBe("201");
     expect((await claim(first.dropId, { token: callers.other.token })).answer).toBe("409 sold_out");
     expect((await claim(second.dropId, player)).answer).toBe("422 idempotency_mismatch");
+  });
+
+  it("a round: replayed, refused for funds, then its key replays the refusal", async () => {
+    const play = (key: string, stake: string) =>
+      send("POST", "/api/v1/rounds", {
+        token: callers.other.token,
+        ...json({ game: "dice", currency: "GC", stake, params: { target: 50 } }),
+        headers: { "content-type": "application/json", "idempotency-key": key },
+      });
+    await grantTestCoins(db, callers.other.id, "GC", 100);
+    const first = await play("round-1", "1.00");
+    expect(first.answer).toBe("201");
+    expect((await play("round-1", "1.00")).body).toEqual(first.body);
+    expect((await play("round-1", "2.00")).answer).toBe("422 idempotency_mismatch");
+    expect((await play("round-2", "500.00")).answer).toBe("409 insufficient_funds");
+    await grantTestCoins(db, callers.other.id, "GC", 100_000);
+    expect((await play("round-2", "500.00")).answer).toBe("409 insufficient_funds");
+    expect((await play("round-3", "1.00")).answer).toBe("201");
   });
 
   it("a drop that has started, a reversal made twice, an admin changing their own role", async () => {

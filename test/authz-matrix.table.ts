@@ -1,18 +1,21 @@
 import { randomBytes } from "node:crypto";
-import { eq } from "drizzle-orm";
+import { eq, sql } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import { catalogItems, prizes, users } from "@/db/schema";
 import { issueApiToken } from "@/lib/auth/api-tokens";
 import { issueEmailToken } from "@/lib/auth/email-tokens";
 import { redeemCatalogItem } from "@/lib/catalog/redeem-item";
 import { claimDrop } from "@/lib/claims/claim-drop";
+import { getFairness } from "@/lib/fairness/seeds";
 import { DEV_WEBHOOK_SECRET } from "@/lib/payments/provider";
 import { startPurchase } from "@/lib/payments/purchases";
 import { SIGNATURE_HEADER, signWebhook } from "@/lib/payments/webhook-signature";
+import { playRound } from "@/lib/rounds/play-round";
 import { issueMailInCodes } from "@/lib/wallet/free-coins";
 import { type ApiRoute, type Call, type Callers, callRoute, type Role } from "./api-routes";
 import { createPlayers, createTestDrop } from "./db";
 import { createCoinPackage, sharedTestPaymentProvider } from "./payments";
+import { grantTestCoins } from "./wallet";
 import { fundPlayerSc } from "./wallet-funds";
 
 /**
@@ -366,6 +369,43 @@ export const ROUTE_TABLE: Record<string, Entry> = {
       ...json({ reason: "matrix" }),
     }),
   },
+  "GET /api/v1/games": { expect: all(200) },
+  "GET /api/v1/fairness": { expect: players(200) },
+  "PUT /api/v1/fairness/client-seed": {
+    expect: players(200),
+    call: () => json({ clientSeed: `matrix-${unique()}` }),
+  },
+  "POST /api/v1/fairness/rotate": { expect: players(200) },
+  "GET /api/v1/fairness/seeds/[id]": {
+    expect: all(200),
+    call: async (fx) => {
+      const [seed] = await fx.db.execute<{ id: string }>(
+        sql`select id from fair_seeds where user_id = ${fx.callers.player.id} limit 1`,
+      );
+      return { params: { id: seed?.id ?? "" } };
+    },
+  },
+  // Funded for the one round each call plays.
+  "POST /api/v1/rounds": {
+    expect: players(201),
+    call: async (fx, role) => {
+      if (role !== "anonymous") await grantTestCoins(fx.db, fx.callers[role].id, "GC", 100);
+      const call = json({ game: "dice", currency: "GC", stake: "1.00", params: { target: 50 } });
+      return { ...call, headers: { ...call.headers, "idempotency-key": unique() } };
+    },
+  },
+  "GET /api/v1/rounds": { expect: players(200) },
+  "GET /api/v1/rounds/[id]": {
+    expect: ownerOnly(200),
+    call: async (fx) => {
+      await grantTestCoins(fx.db, fx.callers.player.id, "GC", 100);
+      const { round } = await playRound(fx.db, {
+        playerId: fx.callers.player.id,
+        body: { game: "scratch", currency: "GC", stake: "1.00", params: {} },
+      });
+      return { params: { id: round.id } };
+    },
+  },
   "GET /api/v1/admin/regions": { expect: adminOnly(200) },
   "PUT /api/v1/admin/regions": {
     expect: adminOnly(200),
@@ -424,5 +464,8 @@ export async function createFixtures(
   });
   if (claimed.status !== 201) throw new Error(`fixture claim failed: ${claimed.body}`);
   const redemptionId = (JSON.parse(claimed.body) as { redemption: { id: string } }).redemption.id;
+  // The players have seen their fairness seeds (the first look commits them): a later GET
+  // changes nothing.
+  for (const player of [callers.player, callers.other]) await getFairness(db, player.id);
   return { db, callers, prizeId: prize.id, dropId, lotteryDropId: lottery.dropId, redemptionId };
 }

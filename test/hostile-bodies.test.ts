@@ -243,6 +243,7 @@ const BODY_IGNORED = new Set([
   "POST /api/v1/admin/redemptions/[id]/approval",
   "DELETE /api/v1/tokens/[id]",
   "POST /api/v1/wallet/daily-bonus",
+  "POST /api/v1/fairness/rotate",
   "POST /api/auth/[...nextauth]",
 ]);
 

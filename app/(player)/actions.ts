@@ -12,12 +12,16 @@ import { runAction } from "@/lib/actions/run-action";
 import { redeemCatalogItem } from "@/lib/catalog/redeem-item";
 import { claimDrop } from "@/lib/claims/claim-drop";
 import { env } from "@/lib/config/env";
+import { clientSeedSchema, type FairnessView, type RotationView } from "@/lib/fairness/model";
+import { rotateSeed, setClientSeed } from "@/lib/fairness/seeds";
 import { clientInfo } from "@/lib/http/client-info";
 import { purchaseSchema } from "@/lib/payments/model";
 import { paymentProvider, purchaseReturnUrl } from "@/lib/payments/provider";
 import { startPurchase } from "@/lib/payments/purchases";
 import { confirmShipping } from "@/lib/redemptions/confirm-shipping";
 import { shippingAddressSchema } from "@/lib/redemptions/model";
+import type { RoundView } from "@/lib/rounds/model";
+import { playRound } from "@/lib/rounds/play-round";
 import { claimDailyBonus, redeemMailInCode } from "@/lib/wallet/free-coins";
 import { formatCoins, mailInRedeemSchema } from "@/lib/wallet/model";
 
@@ -185,5 +189,68 @@ export async function redeemMailInAction(_prev: FormState, form: FormData): Prom
       revalidatePath("/wallet");
       return { notice: `${formatCoins(amount)} free Sweeps Coins added to your wallet` };
     },
+  );
+}
+
+const playRequest = z.object({
+  // The page makes a key per click: a double submit or a retry answers the first round.
+  idempotencyKey: z.uuid({ error: "A round needs a fresh key" }),
+  round: z.unknown(),
+});
+
+/** Plays a round from the game page: `round` is what POST /api/v1/rounds takes. */
+export async function playRoundAction(input: {
+  idempotencyKey: string;
+  round: unknown;
+}): Promise<FormState<RoundView>> {
+  return runAction(
+    {
+      allow: ["player"],
+      refused: "Sign in as a player to play",
+      schema: playRequest,
+      input,
+      fieldOf: () => undefined,
+    },
+    async ({ user, input }) => {
+      const { round } = await playRound(getDb(), {
+        playerId: user.id,
+        body: input.round,
+        idempotencyKey: `click:${input.idempotencyKey}`,
+        ...clientInfo(await headers()),
+      });
+      return { data: round };
+    },
+  );
+}
+
+export async function setClientSeedAction(
+  _prev: FormState<FairnessView>,
+  form: FormData,
+): Promise<FormState<FairnessView>> {
+  return runAction(
+    {
+      allow: ["player"],
+      refused: "Sign in as a player to set a client seed",
+      schema: z.object({ clientSeed: clientSeedSchema }),
+      input: { clientSeed: form.get("clientSeed") },
+      values: { clientSeed: String(form.get("clientSeed") ?? "") },
+    },
+    async ({ user, input }) => ({
+      data: await setClientSeed(getDb(), user.id, input.clientSeed),
+      notice: "Your next rounds use this client seed",
+    }),
+  );
+}
+
+export async function rotateSeedAction(
+  _prev: FormState<RotationView>,
+  _form: FormData,
+): Promise<FormState<RotationView>> {
+  return runAction(
+    { allow: ["player"], refused: "Sign in as a player to rotate your seed" },
+    async ({ user }) => ({
+      data: await rotateSeed(getDb(), user.id),
+      notice: "Seed revealed: your rounds with it can now be verified",
+    }),
   );
 }

@@ -18,6 +18,7 @@ import { redemptions } from "./redemptions";
 import { regions } from "./regions";
 import { reports } from "./reports";
 import { responsibleGaming } from "./responsible-gaming";
+import { gamesResource } from "./rounds";
 import { tokens } from "./tokens";
 import { wallet } from "./wallet";
 import {
@@ -68,6 +69,7 @@ export const resources: Resource[] = [
   catalog,
   responsibleGaming,
   wallet,
+  gamesResource,
   ledger,
   adminPrizes,
   adminDrops,

@@ -1,14 +1,9 @@
 import "server-only";
 import type { Db } from "@/db/client";
+import { Batcher, blameOf, sqlStateOf } from "@/lib/batching/batcher";
 import { logError, logWarning } from "@/lib/log";
 import { claimBatch } from "./claim-batch";
 import { type ClaimOutcome, type ClaimRequest, ClaimRequestFailure } from "./claim-types";
-
-type Pending = {
-  request: ClaimRequest;
-  resolve: (outcome: ClaimOutcome) => void;
-  reject: (error: unknown) => void;
-};
 
 const MAX_BATCH = 256;
 // One transaction per drop at a time: a drop's batches take turns on the drop lock anyway
@@ -16,55 +11,7 @@ const MAX_BATCH = 256;
 // serve claims that arrived later first.
 const MAX_IN_FLIGHT = 1;
 
-/**
- * Claims are grouped: while a transaction for a drop is in flight, the claims that arrive for it
- * wait and then go together in the next transaction. Under a flash crowd that turns hundreds of
- * commits (each a disk flush) into a few. At low load a batch is a single claim.
- */
-class ClaimBatcher {
-  private queue: Pending[] = [];
-  private inFlight = 0;
-
-  constructor(
-    private readonly db: Db,
-    private readonly dropId: string,
-  ) {}
-
-  submit(request: ClaimRequest): Promise<ClaimOutcome> {
-    return new Promise((resolve, reject) => {
-      this.queue.push({ request, resolve, reject });
-      this.pump();
-    });
-  }
-
-  private pump(): void {
-    while (this.inFlight < MAX_IN_FLIGHT && this.queue.length > 0) {
-      const batch = this.queue.splice(0, MAX_BATCH);
-      this.inFlight++;
-      runBatch(
-        this.db,
-        this.dropId,
-        batch.map((p) => p.request),
-      )
-        .then(
-          (settled) => {
-            for (const [i, p] of batch.entries()) {
-              const result = settled[i];
-              if (result?.status === "fulfilled") p.resolve(result.value);
-              else p.reject(result?.reason);
-            }
-          },
-          (error) => {
-            for (const p of batch) p.reject(error);
-          },
-        )
-        .finally(() => {
-          this.inFlight--;
-          this.pump();
-        });
-    }
-  }
-}
+type ClaimBatcher = Batcher<ClaimRequest, ClaimOutcome>;
 
 // On globalThis like the pool itself: the web server's direct routes and Next's build are two
 // bundles of this module in one process, and a drop's claims should queue in one batcher.
@@ -83,7 +30,8 @@ export function submitClaim(db: Db, request: ClaimRequest): Promise<ClaimOutcome
   }
   let batcher = byDrop.get(request.dropId);
   if (!batcher) {
-    batcher = new ClaimBatcher(db, request.dropId);
+    const dropId = request.dropId;
+    batcher = new Batcher((requests) => runBatch(db, dropId, requests), MAX_BATCH, MAX_IN_FLIGHT);
     byDrop.set(request.dropId, batcher);
   }
   return batcher.submit(request);
@@ -139,23 +87,4 @@ export async function runBatch(
 
 function culpritFields(request: ClaimRequest | undefined) {
   return { dropId: request?.dropId, playerId: request?.playerId, requestId: request?.requestId };
-}
-
-function sqlStateOf(error: unknown): string | undefined {
-  const { code, cause } = (error ?? {}) as { code?: unknown; cause?: { code?: unknown } };
-  return [code, cause?.code].find(
-    (c): c is string => typeof c === "string" && /^[0-9A-Z]{5}$/.test(c),
-  );
-}
-
-/**
- * "request": refused for what a statement carried (data exception, integrity constraint
- * violation). "conflict": lost to a concurrent transaction (deadlock, serialization failure),
- * with nothing committed. Not other class-40 codes: 40003 (statement completion unknown) may
- * come after a commit.
- */
-function blameOf(sqlState: string): "request" | "conflict" | undefined {
-  if (sqlState === "40P01" || sqlState === "40001") return "conflict";
-  if (sqlState.startsWith("22") || sqlState.startsWith("23")) return "request";
-  return undefined;
 }

@@ -149,6 +149,13 @@ async function shardIds(db: DbOrTx): Promise<Map<ShardKey, number>> {
 export async function postTransactions(
   tx: Tx,
   txns: readonly NewWalletTransaction[],
+  options: {
+    /**
+     * Player accounts the caller locked already in this transaction (lockPlayerAccounts), by
+     * `${userId}:${currency}`: not locked again, a round trip saved per currency.
+     */
+    locked?: ReadonlyMap<string, PlayerAccount>;
+  } = {},
 ): Promise<Map<string, string>> {
   const written = new Map<string, string>();
   if (txns.length === 0) return written;
@@ -195,11 +202,12 @@ export async function postTransactions(
   }
   const players = new Map<string, number>();
   for (const currency of [...byCurrency.keys()].sort()) {
-    for (const [userId, account] of await lockPlayerAccounts(
-      tx,
-      byCurrency.get(currency) ?? [],
-      currency,
-    )) {
+    const toLock = (byCurrency.get(currency) ?? []).filter((userId) => {
+      const account = options.locked?.get(`${userId}:${currency}`);
+      if (account) players.set(`${userId}:${currency}`, account.id);
+      return !account;
+    });
+    for (const [userId, account] of await lockPlayerAccounts(tx, toLock, currency)) {
       players.set(`${userId}:${currency}`, account.id);
     }
   }
