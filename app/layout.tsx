@@ -30,6 +30,8 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
             </Link>
             <nav aria-label="Main">
               <Link href="/">Drops</Link>
+              {user?.role === "player" && <Link href="/play">Play</Link>}
+              {user?.role === "player" && <Link href="/fairness">Fairness</Link>}
               {user?.role === "player" && <Link href="/redemptions">My redemptions</Link>}
               {user?.role === "admin" && <Link href="/admin">Admin</Link>}
               {user?.role === "auditor" && <Link href="/admin/audit">Audit trail</Link>}
