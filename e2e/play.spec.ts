@@ -109,10 +109,19 @@ for (const { name, viewport } of SIZES) {
     await expectNothingWider(page);
     await shot(page, `play-mouse-${name}`);
 
+    // The scratch card, played with Space.
+    await page.getByLabel("Scratch card").check();
+    await page.getByRole("heading", { name: "Play", exact: true }).click();
+    const lastDice = await rows.first().getAttribute("data-round-id");
+    await page.keyboard.press("Space");
+    await expect(rows.first()).not.toHaveAttribute("data-round-id", lastDice ?? "");
+    await expect(rows.first()).toContainText("Scratch card");
+    await expect(result).toHaveAttribute("data-outcome", /^(win|loss)$/);
+
     // A refusal in words: no Sweeps Coins to stake.
     await page.getByLabel(/Sweeps Coins/).check();
     await page.getByLabel("Stake (SC)").fill("100000.00");
-    await page.getByRole("button", { name: "Play Dice" }).click();
+    await page.getByRole("button", { name: "Play Scratch card" }).click();
     await expect(page.getByTestId("play-error")).toHaveAttribute(
       "data-code",
       /^(insufficient_funds|not_eligible:region)$/,

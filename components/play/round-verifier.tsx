@@ -108,15 +108,13 @@ export function RoundVerifier({
                   <span className={`badge ${stateLabels[s.state].badge}`}>
                     {stateLabels[s.state].word}
                   </span>
-                  <p className={styles.detail}>
-                    {s.detail}
-                  </p>
+                  <p className={styles.detail}>{s.detail}</p>
                 </div>
               </li>
             ))}
           </ol>
           <p
-            className={`verdict ${verdict.state === "passed" ? "passed" : verdict.state === "failed" ? "failed" : ""}`}
+            className={`verdict ${verdict.state === "incomplete" ? styles.incomplete : verdict.state}`}
             data-testid="verify-verdict"
             data-state={verdict.state}
           >
