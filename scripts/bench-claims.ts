@@ -30,10 +30,9 @@ import path from "node:path";
 import { parseArgs } from "node:util";
 import postgres from "postgres";
 import { createDb } from "@/db/client";
-import { migrateDatabase } from "@/db/migrate";
 import { claimAlone, submitClaim } from "@/lib/claims/claim-engine";
-import { startEmbeddedPostgres } from "@/scripts/lib/embedded-postgres";
 import { resetDir, startApp } from "./bench/app";
+import { openBenchDatabase } from "./bench/database";
 import { httpLoad, warmUp } from "./bench/http-load";
 import { machineInfo } from "./bench/machine";
 import {
@@ -135,24 +134,10 @@ async function measured(
 }
 
 async function dbPart(): Promise<Variant[]> {
-  let url = process.env.DATABASE_URL?.trim();
-  let stopPg: (() => Promise<void>) | undefined;
-  let benchDir: string | undefined;
-  if (!url) {
-    benchDir = path.resolve(".data/bench", `run-${Date.now().toString(36)}`);
-    log(`starting embedded PostgreSQL in ${path.relative(process.cwd(), benchDir)}`);
-    const pg = await startEmbeddedPostgres(
-      path.join(benchDir, "postgres"),
-      Number(args["pg-port"]),
-    );
-    url = pg.url;
-    stopPg = pg.stop;
-    pgDataDir = path.join(benchDir, "postgres");
-    // Code keys for the engine's encryption live beside the bench's database.
-    process.env.PRIZELEDGER_DATA_DIR = benchDir;
-  }
+  const database = await openBenchDatabase("run", Number(args["pg-port"]), log);
+  const { url } = database;
+  pgDataDir = database.pgDataDir;
   try {
-    await migrateDatabase(url);
     const admin = createDb(url, 2);
     log(`server: ${await serverFacts(admin.sql)}`);
     await setupNaive(admin.sql);
@@ -236,8 +221,7 @@ async function dbPart(): Promise<Variant[]> {
     await admin.sql.end();
     return variants;
   } finally {
-    if (stopPg) await stopPg();
-    if (benchDir) fs.rmSync(benchDir, { recursive: true, force: true });
+    await database.close();
   }
 }
 

@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto";
+import { sql } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import { prizes } from "@/db/schema";
 import { issueApiToken } from "@/lib/auth/api-tokens";
@@ -234,6 +235,15 @@ export const ROUTE_TABLE: Record<string, Entry> = {
     call: () => json({ clientSeed: `matrix-${unique()}` }),
   },
   "POST /api/v1/fairness/rotate": { expect: players(200) },
+  "GET /api/v1/fairness/seeds/[id]": {
+    expect: all(200),
+    call: async (fx) => {
+      const [seed] = await fx.db.execute<{ id: string }>(
+        sql`select id from fair_seeds where user_id = ${fx.callers.player.id} limit 1`,
+      );
+      return { params: { id: seed?.id ?? "" } };
+    },
+  },
   // Funded for the one round each call plays.
   "POST /api/v1/rounds": {
     expect: players(201),

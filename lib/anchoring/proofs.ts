@@ -1,11 +1,14 @@
 import "server-only";
+import { and, asc, eq, gt } from "drizzle-orm";
 import type { DbOrTx } from "@/db/client";
+import { checkpoints } from "@/db/schema";
 import {
   consistencyRanges,
   type Hash,
   inclusionRanges,
   rangeHash,
   rangeNodes,
+  toHex,
 } from "@/lib/ledger/merkle";
 import { loadNodes } from "./node-store";
 
@@ -30,4 +33,31 @@ export function inclusionProof(db: DbOrTx, index: number, size: number): Promise
 
 export function consistencyProof(db: DbOrTx, oldSize: number, newSize: number): Promise<Hash[]> {
   return oldSize === 0 ? Promise.resolve([]) : rangeHashes(db, consistencyRanges(oldSize, newSize));
+}
+
+/** The first anchored checkpoint that covers a leaf (undefined while none does). */
+export async function anchoredCheckpointFor(db: DbOrTx, leafIndex: number | null) {
+  if (leafIndex === null) return undefined;
+  const [cp] = await db
+    .select()
+    .from(checkpoints)
+    .where(and(eq(checkpoints.status, "anchored"), gt(checkpoints.treeSize, leafIndex)))
+    .orderBy(asc(checkpoints.treeSize))
+    .limit(1);
+  return cp;
+}
+
+/** A public leaf's inclusion in the first anchored checkpoint covering it, or null while none. */
+export async function anchoredInclusion(db: DbOrTx, leafIndex: number | null) {
+  const cp = await anchoredCheckpointFor(db, leafIndex);
+  if (leafIndex === null || !cp) return null;
+  return {
+    treeSize: cp.treeSize,
+    rootHash: toHex(cp.rootHash),
+    inclusionProof: (await inclusionProof(db, leafIndex, cp.treeSize)).map(toHex),
+    chainId: cp.chainId,
+    contract: cp.contract,
+    txHash: cp.txHash,
+    blockNumber: cp.blockNumber,
+  };
 }

@@ -80,6 +80,11 @@ export const roundsResponse = z.object({
   nextCursor: z.string().nullable(),
 });
 
+const publicLeafSchema = z.object({
+  index: z.number().int().nullable().meta({ description: "null until sequenced" }),
+  data: z.string().meta({ description: "the leaf's canonical bytes, 0x hex" }),
+});
+
 export const roundDetailResponse = z.object({
   round: z.object({
     ...roundFields,
@@ -89,11 +94,32 @@ export const roundDetailResponse = z.object({
     record: z.record(z.string(), z.unknown()).meta({
       description: "the canonical record the round's ledger leaf commits to (docs/games.md)",
     }),
-    leaf: z.object({
-      index: z.number().int().nullable().meta({ description: "null until sequenced" }),
-      data: z.string().meta({ description: "the leaf's canonical bytes, 0x hex" }),
-    }),
+    seedId: uuid.meta({ description: "GET /api/v1/fairness/seeds/{seedId} shows it to anyone" }),
+    leaf: publicLeafSchema,
+    seedLeaf: publicLeafSchema.meta({ description: "the seed's commitment leaf" }),
   }),
+});
+
+export const publicSeedResponse = z.object({
+  id: uuid.meta({ description: "the commitment leaf's entry id" }),
+  serverSeedHash: seedHash,
+  serverSeed: z.string().nullable().meta({ description: "null until revealed" }),
+  status: z.enum(["next", "active", "revealed"]),
+  revealedAt: dateTime.nullable(),
+  rounds: z.number().int().nullable().meta({ description: "rounds played with it, once revealed" }),
+  leaf: publicLeafSchema,
+  anchored: z
+    .object({
+      treeSize: z.number().int(),
+      rootHash: z.string(),
+      inclusionProof: z.array(z.string()),
+      chainId: z.number().int().nullable(),
+      contract: z.string().nullable(),
+      txHash: z.string().nullable(),
+      blockNumber: z.number().int().nullable(),
+    })
+    .nullable()
+    .meta({ description: "the leaf's inclusion in the first anchored checkpoint covering it" }),
 });
 
 const refusals = {
@@ -137,6 +163,17 @@ export const gamesResource: Resource = {
           "A new next seed is committed (a ledger entry) in the same transaction; rounds never wait for a commitment.",
         access: "player",
         replies: { 200: { description: "Rotated", json: rotationResponse } },
+      },
+    },
+    "/api/v1/fairness/seeds/{id}": {
+      get: {
+        summary: "A seed's commitment leaf and inclusion proof, and the seed once revealed",
+        description:
+          "Public: the leaf does not say whose seed it is. With the revealed seed anyone replays its rounds (npm run rounds:verify).",
+        access: "public",
+        path: idPath,
+        replies: { 200: { description: "OK", json: publicSeedResponse } },
+        errors: { not_found: "no such seed" },
       },
     },
     "/api/v1/rounds": {

@@ -2,17 +2,15 @@ import "server-only";
 import { randomBytes, randomUUID } from "node:crypto";
 import { sql } from "drizzle-orm";
 import type { Tx } from "@/db/client";
-import { recordEvents } from "@/lib/audit/record-event";
-import { decryptCode, encryptCode } from "@/lib/codes/code-crypto";
+import { encryptCode } from "@/lib/codes/code-crypto";
+import { lockPrizeCodes, takeUsableCodes } from "@/lib/codes/take-gift-codes";
 import { encodeLeaf, playerCommitment } from "@/lib/ledger/leaf";
 import { toHex } from "@/lib/ledger/merkle";
-import { logError, logWarning } from "@/lib/log";
+import { logError } from "@/lib/log";
+import { recordIssuedRedemptions } from "@/lib/redemptions/issue-prize";
 import type { Grant } from "./claim-allocation";
 import { type Code, type DropState, hex } from "./claim-types";
 import { newRedemptionCode } from "./redemption-code";
-
-// Advisory lock class of a prize's gift codes (two-key form: a key space of its own).
-const PRIZE_CODE_LOCK = 0x434f_4445; // "CODE"
 
 type Issued = {
   grant: Grant;
@@ -102,19 +100,7 @@ export async function issueRedemptions(
   await tx.execute(sql`
     update drop_units set status = 'claimed'
     where id = any(${sql.param(issued.map((x) => x.grant.unitId))}::bigint[])`);
-  const usedCodes = issued.filter((x) => x.code.giftCodeId);
-  if (usedCodes.length > 0) {
-    await tx.execute(sql`
-      update gift_codes g set redemption_id = t.r
-      from unnest(${sql.param(usedCodes.map((x) => x.code.giftCodeId))}::uuid[],
-                  ${sql.param(usedCodes.map((x) => x.id))}::uuid[]) as t(c, r)
-      where g.id = t.c`);
-  }
-  await tx.execute(sql`
-    insert into ledger_entries (kind, redemption_id, leaf_data)
-    select 'redemption', r, decode(d, 'hex')
-    from unnest(${sql.param(issued.map((x) => x.id))}::uuid[],
-                ${sql.param(issued.map((x) => hex(x.leaf)))}::text[]) as t(r, d)`);
+  await recordIssuedRedemptions(tx, issued);
   for (const x of issued) {
     x.grant.claim.code = x.code;
     x.grant.claim.decision = {
@@ -165,12 +151,10 @@ async function takeCodes(tx: Tx, drop: DropState, grants: Grant[]): Promise<Map<
   // come back is skipped: sold_out here is final.
   const prizeIds = [...byPrize.keys()].sort();
   if (prizeIds.length === 0) return codes;
-  await tx.execute(sql`
-    select pg_advisory_xact_lock(${PRIZE_CODE_LOCK}, hashtext(p))
-    from unnest(${sql.param(prizeIds)}::text[]) with ordinality as t(p, n) order by n`);
+  await lockPrizeCodes(tx, prizeIds);
   for (const prizeId of prizeIds) {
     const group = byPrize.get(prizeId) ?? [];
-    const usable = await takeUsableCodes(tx, drop, prizeId, group.length);
+    const usable = await takeUsableCodes(tx, prizeId, group.length, drop.id);
     for (const [k, g] of group.entries()) {
       const code = usable[k];
       if (code) codes.set(g, code);
@@ -178,62 +162,4 @@ async function takeCodes(tx: Tx, drop: DropState, grants: Grant[]): Promise<Map<
     }
   }
   return codes;
-}
-
-/**
- * Up to `n` unused codes of a prize that decrypt. Codes are taken in id order, so a code that
- * cannot be decrypted would come first in every batch of every drop of the prize, and fail each:
- * it is set aside (quarantined, audited) and the next one taken.
- */
-async function takeUsableCodes(
-  tx: Tx,
-  drop: DropState,
-  prizeId: string,
-  n: number,
-): Promise<Code[]> {
-  const usable: Code[] = [];
-  for (;;) {
-    const rows = await tx.execute<{ id: string; ciphertext: Buffer; key_id: string }>(sql`
-      select id, ciphertext, key_id from gift_codes
-      where prize_id = ${prizeId} and redemption_id is null and quarantined_at is null
-      order by id limit ${n - usable.length} for update`);
-    const bad: Array<{ id: string; keyId: string; error: string }> = [];
-    for (const row of rows) {
-      const code = { ciphertext: new Uint8Array(row.ciphertext), keyId: row.key_id };
-      try {
-        usable.push({
-          ...code,
-          giftCodeId: row.id,
-          plain: decryptCode(code.ciphertext, code.keyId),
-        });
-      } catch (error) {
-        bad.push({ id: row.id, keyId: row.key_id, error: (error as Error).message });
-      }
-    }
-    if (bad.length === 0) return usable;
-    await quarantineCodes(tx, drop, prizeId, bad);
-  }
-}
-
-async function quarantineCodes(
-  tx: Tx,
-  drop: DropState,
-  prizeId: string,
-  bad: Array<{ id: string; keyId: string; error: string }>,
-): Promise<void> {
-  await tx.execute(sql`
-    update gift_codes set quarantined_at = now()
-    where id = any(${sql.param(bad.map((b) => b.id))}::uuid[])`);
-  for (const b of bad)
-    logWarning("gift_code_quarantined", { giftCodeId: b.id, keyId: b.keyId, prizeId });
-  await recordEvents(
-    tx,
-    bad.map((b) => ({
-      action: "gift_code_quarantine",
-      subject: `gift_code:${b.id}`,
-      outcome: "ok" as const,
-      reason: "undecryptable",
-      data: { prizeId, dropId: drop.id, keyId: b.keyId, error: b.error },
-    })),
-  );
 }

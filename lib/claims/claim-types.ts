@@ -1,5 +1,6 @@
 import "server-only";
 import type { RequestContext } from "@/lib/audit/record-event";
+import type { Code } from "@/lib/codes/take-gift-codes";
 import type { AllocationMode, EligibilityRules } from "@/lib/drops/model";
 import type { ClaimedRedemption, RefusalReason } from "./model";
 
@@ -30,8 +31,7 @@ export type StoredOutcome =
   | { ok: true; redemption: ClaimedRedemption }
   | { ok: false; reason: RefusalReason; limit: number };
 
-/** A code given out by this batch: as stored (encrypted), and in plain for the answer. */
-export type Code = { ciphertext: Uint8Array; keyId: string; giftCodeId?: string; plain: string };
+export type { Code };
 
 /**
  * One request on its way through a batch. A claim is answered by exactly one of: `outcome` (a

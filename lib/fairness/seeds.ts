@@ -2,11 +2,14 @@ import "server-only";
 import { createHmac, randomBytes, randomUUID } from "node:crypto";
 import { hexToBytes } from "@noble/hashes/utils";
 import { sql } from "drizzle-orm";
+import { z } from "zod";
 import type { DbOrTx, Tx } from "@/db/client";
 import { notify } from "@/db/notify";
+import { anchoredInclusion } from "@/lib/anchoring/proofs";
 import { recordEvent } from "@/lib/audit/record-event";
 import { decryptCode, encryptCode } from "@/lib/codes/code-crypto";
 import { hashServerSeed } from "@/lib/games/rng";
+import type { PublicLeaf } from "@/lib/games/verify-round";
 import { encodeLeaf, playerCommitment } from "@/lib/ledger/leaf";
 import type { FairnessView, RotationView } from "./model";
 
@@ -165,17 +168,26 @@ export async function clientSeedsOf(
   userIds: readonly string[],
 ): Promise<Map<string, string>> {
   const ids = [...new Set(userIds)].sort();
-  if (ids.length === 0) return new Map();
+  const seeds = new Map<string, string>();
+  if (ids.length === 0) return seeds;
+  const read = async (players: string[]) => {
+    const rows = await tx.execute<{ user_id: string; client_seed: string }>(sql`
+      select user_id, client_seed from fair_client_seeds
+      where user_id = any(${sql.param(players)}::uuid[])`);
+    for (const r of rows) seeds.set(r.user_id, r.client_seed);
+  };
+  await read(ids);
+  const missing = ids.filter((id) => !seeds.has(id));
+  if (missing.length === 0) return seeds;
   await tx.execute(sql`
     insert into fair_client_seeds (user_id, client_seed)
-    select u, t.s from unnest(${sql.param(ids)}::uuid[],
-                              ${sql.param(ids.map(() => randomBytes(8).toString("hex")))}::text[])
+    select u, t.s from unnest(${sql.param(missing)}::uuid[],
+                              ${sql.param(missing.map(() => randomBytes(8).toString("hex")))}::text[])
       as t(u, s)
     on conflict (user_id) do nothing`);
-  const rows = await tx.execute<{ user_id: string; client_seed: string }>(sql`
-    select user_id, client_seed from fair_client_seeds
-    where user_id = any(${sql.param(ids)}::uuid[])`);
-  return new Map(rows.map((r) => [r.user_id, r.client_seed]));
+  // Read back rather than trust what was sent: a concurrent first look may have set it first.
+  await read(missing);
+  return seeds;
 }
 
 /** What GET /api/v1/fairness shows: the commitments in force, the client seed, the next nonce. */
@@ -256,4 +268,60 @@ export function rotateSeed(db: DbOrTx, userId: string): Promise<RotationView> {
       current: { serverSeedHash: next.server_seed_hash },
     };
   });
+}
+
+/** A leaf as the public log shows it: its index (null until sequenced) and bytes in 0x hex. */
+export function publicLeaf(index: string | number | null, data: Uint8Array): PublicLeaf {
+  return {
+    index: index === null ? null : Number(index),
+    data: `0x${Buffer.from(data).toString("hex")}`,
+  };
+}
+
+export type PublicSeed = {
+  id: string;
+  serverSeedHash: string;
+  /** Null until the player rotated it out. */
+  serverSeed: string | null;
+  status: "next" | "active" | "revealed";
+  revealedAt: string | null;
+  /** How many rounds it played (known once revealed). */
+  rounds: number | null;
+  leaf: PublicLeaf;
+  /** The leaf's inclusion in an anchored checkpoint, once one covers it. */
+  anchored: Awaited<ReturnType<typeof anchoredInclusion>>;
+};
+
+/**
+ * A seed by its id (its commitment leaf's entry id), for anyone: the commitment leaf and, once
+ * revealed, the seed. Who owns it is not said (the leaf's player commitment is salted).
+ */
+export async function getPublicSeed(db: DbOrTx, seedId: string): Promise<PublicSeed | undefined> {
+  if (!z.uuid().safeParse(seedId).success) return undefined;
+  const [row] = await db.execute<{
+    server_seed_hash: string;
+    server_seed: string;
+    status: "next" | "active" | "revealed";
+    revealed_at: string | null;
+    next_nonce: number;
+    leaf_data: Buffer;
+    leaf_index: string | null;
+  }>(sql`
+    select f.server_seed_hash, f.server_seed, f.status, to_json(f.revealed_at) #>> '{}' as revealed_at, f.next_nonce,
+           l.leaf_data, l.leaf_index
+    from fair_seeds f join ledger_entries l on l.fair_seed_id = f.id
+    where f.id = ${seedId}`);
+  if (!row) return undefined;
+  const revealed = row.status === "revealed";
+  const leaf = publicLeaf(row.leaf_index, row.leaf_data);
+  return {
+    id: seedId,
+    serverSeedHash: row.server_seed_hash,
+    serverSeed: revealed ? row.server_seed : null,
+    status: row.status,
+    revealedAt: row.revealed_at,
+    rounds: revealed ? row.next_nonce : null,
+    leaf,
+    anchored: await anchoredInclusion(db, leaf.index),
+  };
 }

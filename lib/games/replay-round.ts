@@ -11,7 +11,7 @@ import { hashServerSeed, roundIntegers } from "./rng";
 import { canonicalJson, type RoundRecord, roundDigest } from "./round-record";
 
 export type ReplayCheck = {
-  id: "seed" | "outcome" | "payout" | "digest";
+  id: "seed" | "outcome" | "payout" | "digest" | "leaf" | "commitment";
   ok: boolean;
   detail: string;
 };

@@ -1,9 +1,9 @@
 import "server-only";
-import { and, asc, desc, eq, gt } from "drizzle-orm";
+import { and, desc, eq } from "drizzle-orm";
 import { z } from "zod";
 import type { DbOrTx } from "@/db/client";
-import { checkpoints, drops, ledgerEntries, prizes, redemptions } from "@/db/schema";
-import { inclusionProof } from "@/lib/anchoring/proofs";
+import { drops, ledgerEntries, prizes, redemptions } from "@/db/schema";
+import { anchoredCheckpointFor, inclusionProof } from "@/lib/anchoring/proofs";
 import { decryptCode } from "@/lib/codes/code-crypto";
 import type { AllocationMode } from "@/lib/drops/model";
 import { toHex } from "@/lib/ledger/merkle";
@@ -51,17 +51,6 @@ type Row = {
 };
 
 /** The first anchored checkpoint that covers a leaf: receipts stay the same once issued. */
-async function anchoredCheckpointFor(db: DbOrTx, leafIndex: number | null) {
-  if (leafIndex === null) return undefined;
-  const [cp] = await db
-    .select()
-    .from(checkpoints)
-    .where(and(eq(checkpoints.status, "anchored"), gt(checkpoints.treeSize, leafIndex)))
-    .orderBy(asc(checkpoints.treeSize))
-    .limit(1);
-  return cp;
-}
-
 async function toView(db: DbOrTx, row: Row): Promise<RedemptionView> {
   const cp = await anchoredCheckpointFor(db, row.leafIndex);
   return {

@@ -64,16 +64,21 @@ export async function playRoundBatch(tx: Tx, requests: RoundRequest[]): Promise<
     }
   }
 
-  // Idempotency: a key played before answers its round again (or is refused if the request
-  // differs); a key repeated within the batch is answered as its first request.
-  const stored = await findRounds(
-    tx,
-    requests.map((r) => ({ playerId: r.playerId, key: r.idempotencyKey })),
-  );
-  const refused = await findRefusals(
-    tx,
-    requests.filter((r) => !stored.has(keyOf(r))),
-  );
+  // One round trip for what the batch reads next (postgres.js pipelines a transaction's
+  // concurrent statements): answers already given under the keys, the players' checks, their
+  // seeds (locked: their nonces move) and client seeds. Read for every player of the batch; a
+  // replay or a refusal only leaves a row unused.
+  const allPlayers = requests.map((r) => r.playerId);
+  const [stored, refused, { now, players }, seeds, clientSeeds] = await Promise.all([
+    findRounds(
+      tx,
+      requests.map((r) => ({ playerId: r.playerId, key: r.idempotencyKey })),
+    ),
+    findRefusals(tx, requests),
+    loadPlayerChecks(tx, allPlayers),
+    lockActiveSeeds(tx, allPlayers),
+    clientSeedsOf(tx, allPlayers),
+  ]);
   const firstWithKey = new Map<string, number>();
   const repeats: Array<[number, number]> = [];
   for (const [i, r] of requests.entries()) {
@@ -92,9 +97,6 @@ export async function playRoundBatch(tx: Tx, requests: RoundRequest[]): Promise<
     else repeats.push([i, first]);
   }
   const live = [...firstWithKey.values()];
-  const livePlayers = live.map((i) => requests[i]?.playerId ?? "");
-
-  const { now, players } = await loadPlayerChecks(tx, livePlayers);
   const playable = live.filter((i) => {
     const r = requests[i] as RoundRequest;
     const checks = players.get(r.playerId);
@@ -116,10 +118,15 @@ export async function playRoundBatch(tx: Tx, requests: RoundRequest[]): Promise<
     return outcomes[i] === undefined;
   });
 
-  const seedPlayers = playable.map((i) => requests[i]?.playerId ?? "");
-  await ensureSeeds(tx, seedPlayers);
-  const seeds = await lockActiveSeeds(tx, seedPlayers);
-  const clientSeeds = await clientSeedsOf(tx, seedPlayers);
+  // A player's first round: seeds committed now, before the round's ledger entry.
+  const seedless = playable.flatMap((i) => {
+    const player = requests[i]?.playerId ?? "";
+    return seeds.has(player) ? [] : [player];
+  });
+  if (seedless.length > 0) {
+    await ensureSeeds(tx, seedless);
+    for (const [player, seed] of await lockActiveSeeds(tx, seedless)) seeds.set(player, seed);
+  }
 
   const played: Played[] = [];
   for (const i of playable) {
@@ -202,15 +209,42 @@ export async function playRoundBatch(tx: Tx, requests: RoundRequest[]): Promise<
     outcomes[i] = { ok: true, round: view, replayed: false };
   }
 
-  if (played.length > 0) await writeRounds(tx, played, seeds);
-  await storeRefusals(
-    tx,
-    live.flatMap((i) => {
-      const o = outcomes[i] as RoundOutcome;
-      return o.ok ? [] : [{ request: requests[i] as RoundRequest, outcome: o }];
-    }),
-  );
-  await recordEvents(
+  // The writes are independent of each other: one pipelined round trip, and the journal's.
+  await Promise.all([
+    writeRounds(tx, played, seeds),
+    storeRefusals(
+      tx,
+      live.flatMap((i) => {
+        const o = outcomes[i] as RoundOutcome;
+        return o.ok ? [] : [{ request: requests[i] as RoundRequest, outcome: o }];
+      }),
+    ),
+    recordAnswers(tx, requests, live, outcomes),
+  ]);
+
+  for (const [i, first] of repeats) {
+    const r = requests[i] as RoundRequest;
+    const o = outcomes[first] as RoundOutcome;
+    outcomes[i] = !sameHash(r.requestHash, (requests[first] as RoundRequest).requestHash)
+      ? mismatch
+      : o.ok
+        ? { ...o, replayed: true }
+        : o;
+  }
+  return outcomes.map((o) => {
+    if (!o) throw new Error("a round of the batch was left without an answer");
+    return o;
+  });
+}
+
+/** An audit row for every round decided in this batch, played or refused. */
+function recordAnswers(
+  tx: Tx,
+  requests: RoundRequest[],
+  live: number[],
+  outcomes: (RoundOutcome | undefined)[],
+): Promise<void> {
+  return recordEvents(
     tx,
     live.map((i) => {
       const r = requests[i] as RoundRequest;
@@ -234,20 +268,6 @@ export async function playRoundBatch(tx: Tx, requests: RoundRequest[]): Promise<
       };
     }),
   );
-
-  for (const [i, first] of repeats) {
-    const r = requests[i] as RoundRequest;
-    const o = outcomes[first] as RoundOutcome;
-    outcomes[i] = !sameHash(r.requestHash, (requests[first] as RoundRequest).requestHash)
-      ? mismatch
-      : o.ok
-        ? { ...o, replayed: true }
-        : o;
-  }
-  return outcomes.map((o) => {
-    if (!o) throw new Error("a round of the batch was left without an answer");
-    return o;
-  });
 }
 
 /**
@@ -301,30 +321,52 @@ async function writeRounds(
   played: Played[],
   seeds: Map<string, { id: string; nextNonce: number }>,
 ): Promise<void> {
-  await tx.execute(sql`
-    insert into game_rounds (id, user_id, idempotency_key, request_hash, game, currency, stake,
-                             payout, params, outcome, seed_id, client_seed, nonce, balance_after,
-                             prize_id, region)
-    select id, u, k, decode(h, 'hex'), g, c::currency, s, p, pa::jsonb, o::jsonb, seed, cs, n, b,
-           prize, reg
-    from unnest(${sql.param(played.map((x) => x.id))}::uuid[],
-                ${sql.param(played.map((x) => x.request.playerId))}::uuid[],
-                ${sql.param(played.map((x) => x.request.idempotencyKey))}::text[],
-                ${sql.param(played.map((x) => hex(x.request.requestHash)))}::text[],
-                ${sql.param(played.map((x) => x.request.game))}::text[],
-                ${sql.param(played.map((x) => x.request.currency))}::text[],
-                ${sql.param(played.map((x) => x.request.stake))}::bigint[],
-                ${sql.param(played.map((x) => x.payout))}::bigint[],
-                ${sql.param(played.map((x) => JSON.stringify(x.request.params)))}::text[],
-                ${sql.param(played.map((x) => JSON.stringify(x.view.outcome)))}::text[],
-                ${sql.param(played.map((x) => x.seedId))}::uuid[],
-                ${sql.param(played.map((x) => x.view.clientSeed))}::text[],
-                ${sql.param(played.map((x) => x.nonce))}::int[],
-                ${sql.param(played.map((x) => x.balanceAfter))}::bigint[],
-                ${sql.param(played.map((x) => x.view.prizeId))}::uuid[],
-                ${sql.param(played.map((x) => x.region))}::text[])
-      as t(id, u, k, h, g, c, s, p, pa, o, seed, cs, n, b, prize, reg)`);
+  if (played.length === 0) return;
+  const nonces = [...seeds.values()].filter((s) => played.some((x) => x.seedId === s.id));
+  // The rounds, their seeds' next nonces and their ledger entries in one statement.
+  const rounds = sql`
+    with rounds as (
+      insert into game_rounds (id, user_id, idempotency_key, request_hash, game, currency, stake,
+                               payout, params, outcome, seed_id, client_seed, nonce,
+                               balance_after, prize_id, region)
+      select id, u, k, decode(h, 'hex'), g, c::currency, s, p, pa::jsonb, o::jsonb, seed, cs, n,
+             b, prize, reg
+      from unnest(${sql.param(played.map((x) => x.id))}::uuid[],
+                  ${sql.param(played.map((x) => x.request.playerId))}::uuid[],
+                  ${sql.param(played.map((x) => x.request.idempotencyKey))}::text[],
+                  ${sql.param(played.map((x) => hex(x.request.requestHash)))}::text[],
+                  ${sql.param(played.map((x) => x.request.game))}::text[],
+                  ${sql.param(played.map((x) => x.request.currency))}::text[],
+                  ${sql.param(played.map((x) => x.request.stake))}::bigint[],
+                  ${sql.param(played.map((x) => x.payout))}::bigint[],
+                  ${sql.param(played.map((x) => JSON.stringify(x.request.params)))}::text[],
+                  ${sql.param(played.map((x) => JSON.stringify(x.view.outcome)))}::text[],
+                  ${sql.param(played.map((x) => x.seedId))}::uuid[],
+                  ${sql.param(played.map((x) => x.view.clientSeed))}::text[],
+                  ${sql.param(played.map((x) => x.nonce))}::int[],
+                  ${sql.param(played.map((x) => x.balanceAfter))}::bigint[],
+                  ${sql.param(played.map((x) => x.view.prizeId))}::uuid[],
+                  ${sql.param(played.map((x) => x.region))}::text[])
+        as t(id, u, k, h, g, c, s, p, pa, o, seed, cs, n, b, prize, reg)
+      returning 1),
+    nonces as (
+      update fair_seeds f set next_nonce = t.n
+      from unnest(${sql.param(nonces.map((s) => s.id))}::uuid[],
+                  ${sql.param(nonces.map((s) => s.nextNonce))}::int[]) as t(id, n)
+      where f.id = t.id
+      returning 1),
+    entries as (
+      insert into ledger_entries (kind, round_id, leaf_data)
+      select 'round', r, decode(d, 'hex')
+      from unnest(${sql.param(played.map((x) => x.id))}::uuid[],
+                  ${sql.param(played.map((x) => hex(x.leaf)))}::text[]) as t(r, d)
+      returning 1)
+    select (select count(*) from rounds) as rounds, (select count(*) from entries) as entries`;
+  await Promise.all([tx.execute(rounds), postJournal(tx, played), notify(tx, "ledger_entries")]);
+}
 
+/** A round is one journal transaction: the stake to the house, the payout from it. */
+async function postJournal(tx: Tx, played: Played[]): Promise<void> {
   const txns: NewWalletTransaction[] = played.map((x) => {
     const { playerId, currency, stake } = x.request;
     const player = { player: playerId, currency };
@@ -347,17 +389,4 @@ async function writeRounds(
     // The journal had a key no round had: moving nothing for a played round would be worse.
     throw new Error("a round's journal key was already in the journal");
   }
-
-  const nonces = [...seeds.values()].filter((s) => played.some((x) => x.seedId === s.id));
-  await tx.execute(sql`
-    update fair_seeds f set next_nonce = t.n
-    from unnest(${sql.param(nonces.map((s) => s.id))}::uuid[],
-                ${sql.param(nonces.map((s) => s.nextNonce))}::int[]) as t(id, n)
-    where f.id = t.id`);
-  await tx.execute(sql`
-    insert into ledger_entries (kind, round_id, leaf_data)
-    select 'round', r, decode(d, 'hex')
-    from unnest(${sql.param(played.map((x) => x.id))}::uuid[],
-                ${sql.param(played.map((x) => hex(x.leaf)))}::text[]) as t(r, d)`);
-  await notify(tx, "ledger_entries");
 }

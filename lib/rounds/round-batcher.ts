@@ -7,26 +7,32 @@ import type { RoundOutcome, RoundRequest } from "./round-types";
 
 const MAX_BATCH = 256;
 /**
- * Batches of different players run side by side; a player's rounds in two of them take turns on
- * the player's account lock. More than a few in flight only queue on the pool and the cores.
+ * Players are split into lanes by their id, a batch at a time in each lane: batches in flight
+ * side by side never hold the same player's account, so they never wait on each other's locks
+ * (a hot set of players would otherwise queue batch behind batch). More lanes than a few only
+ * queue on the pool and the cores.
  */
-const MAX_IN_FLIGHT = 4;
+const LANES = 8;
 
 // On globalThis like the pool: the direct routes and Next's bundle share one process.
 const global = globalThis as unknown as {
-  prizeledgerRoundBatchers?: WeakMap<Db, Batcher<RoundRequest, RoundOutcome>>;
+  prizeledgerRoundBatchers?: WeakMap<Db, Batcher<RoundRequest, RoundOutcome>[]>;
 };
 global.prizeledgerRoundBatchers ??= new WeakMap();
 const batchers = global.prizeledgerRoundBatchers;
 
 /** Plays one round; concurrent rounds share transactions. */
 export function submitRound(db: Db, request: RoundRequest): Promise<RoundOutcome> {
-  let batcher = batchers.get(db);
-  if (!batcher) {
-    batcher = new Batcher((requests) => runRoundBatch(db, requests), MAX_BATCH, MAX_IN_FLIGHT);
-    batchers.set(db, batcher);
+  let lanes = batchers.get(db);
+  if (!lanes) {
+    lanes = Array.from(
+      { length: LANES },
+      () => new Batcher((requests: RoundRequest[]) => runRoundBatch(db, requests), MAX_BATCH, 1),
+    );
+    batchers.set(db, lanes);
   }
-  return batcher.submit(request);
+  const lane = Number.parseInt(request.playerId.slice(0, 8), 16) % LANES;
+  return (lanes[lane] ?? (lanes[0] as Batcher<RoundRequest, RoundOutcome>)).submit(request);
 }
 
 /**

@@ -1,8 +1,10 @@
 import "server-only";
 import { sql } from "drizzle-orm";
 import type { DbOrTx } from "@/db/client";
+import { publicLeaf } from "@/lib/fairness/seeds";
 import type { GameId } from "@/lib/games/model";
 import type { RoundRecord } from "@/lib/games/round-record";
+import type { PublicLeaf } from "@/lib/games/verify-round";
 import { type Currency, formatCoins } from "@/lib/wallet/model";
 import { ROUNDS_PAGE_MAX, type RoundView } from "./model";
 
@@ -105,33 +107,61 @@ export function decodeCursor(cursor: string): { at: string; id: string } | undef
 }
 
 export type RoundDetail = RoundView & {
+  /** The seed's id: GET /api/v1/fairness/seeds/{seedId} shows its commitment to anyone. */
+  seedId: string;
   /** The server seed, once the player rotated it out; then anyone can replay the round. */
   serverSeed: string | null;
   /** The canonical record its ledger leaf commits to, and the leaf. */
   record: RoundRecord;
-  leaf: { index: number | null; data: string };
+  leaf: PublicLeaf;
+  /** The commitment leaf of the round's seed, sequenced before the round. */
+  seedLeaf: PublicLeaf;
 };
 
 /** One of the player's own rounds (undefined for another player's, or none). */
-export async function getRound(
+export function getRound(
   db: DbOrTx,
   userId: string,
   roundId: string,
+): Promise<RoundDetail | undefined> {
+  return roundDetail(db, roundId, userId);
+}
+
+/** Any player's round, for the operator's own tools (npm run rounds:verify on the database). */
+export function getAnyRound(db: DbOrTx, roundId: string): Promise<RoundDetail | undefined> {
+  return roundDetail(db, roundId);
+}
+
+async function roundDetail(
+  db: DbOrTx,
+  roundId: string,
+  userId?: string,
 ): Promise<RoundDetail | undefined> {
   if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(roundId)) {
     return undefined;
   }
   const [row] = await db.execute<
-    RoundRow & { status: string; server_seed: string; leaf_data: Buffer; leaf_index: string | null }
+    RoundRow & {
+      seed_id: string;
+      status: string;
+      server_seed: string;
+      leaf_data: Buffer;
+      leaf_index: string | null;
+      seed_leaf_data: Buffer;
+      seed_leaf_index: string | null;
+    }
   >(sql`
-    select ${COLUMNS}, f.status, f.server_seed, l.leaf_data, l.leaf_index
+    select ${COLUMNS}, f.id as seed_id, f.status, f.server_seed, l.leaf_data, l.leaf_index,
+           s.leaf_data as seed_leaf_data, s.leaf_index as seed_leaf_index
     from game_rounds r join fair_seeds f on f.id = r.seed_id
     join ledger_entries l on l.round_id = r.id
-    where r.id = ${roundId} and r.user_id = ${userId}`);
+    join ledger_entries s on s.fair_seed_id = r.seed_id
+    where r.id = ${roundId} ${userId === undefined ? sql`` : sql`and r.user_id = ${userId}`}`);
   if (!row) return undefined;
   const view = toView(row);
   return {
     ...view,
+    seedId: row.seed_id,
     serverSeed: row.status === "revealed" ? row.server_seed : null,
     record: {
       id: view.id,
@@ -146,9 +176,7 @@ export async function getRound(
       nonce: view.nonce,
       prizeId: view.prizeId,
     },
-    leaf: {
-      index: row.leaf_index === null ? null : Number(row.leaf_index),
-      data: `0x${Buffer.from(row.leaf_data).toString("hex")}`,
-    },
+    leaf: publicLeaf(row.leaf_index, row.leaf_data),
+    seedLeaf: publicLeaf(row.seed_leaf_index, row.seed_leaf_data),
   };
 }

@@ -1,9 +1,8 @@
 import { sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { AppError } from "@/lib/errors/app-error";
-import { getFairness, rotateSeed, setClientSeed } from "@/lib/fairness/seeds";
-import { replayRound } from "@/lib/games/replay-round";
-import { decodeLeaf } from "@/lib/ledger/leaf";
+import { getFairness, getPublicSeed, rotateSeed, setClientSeed } from "@/lib/fairness/seeds";
+import { verifyRound } from "@/lib/games/verify-round";
 import { getBalances } from "@/lib/wallet/wallet";
 import { connectTestDb, createPlayers } from "@/test/db";
 import { grantTestCoins } from "@/test/wallet";
@@ -139,10 +138,32 @@ describe("playing a round", () => {
     const detail = await getRound(db, player, round.id);
     expect(detail?.serverSeed).toBe(rotation.revealed.serverSeed);
     if (!detail?.serverSeed) throw new Error("no seed");
-    const leaf = decodeLeaf(Buffer.from(detail.leaf.data.slice(2), "hex"));
-    if (leaf.kind !== "round") throw new Error("not a round leaf");
-    const digest = Buffer.from(leaf.roundDigest).toString("hex");
-    expect(replayRound(detail.record, detail.serverSeed, digest)).toMatchObject({ ok: true });
+    const evidence = {
+      record: detail.record,
+      serverSeed: detail.serverSeed,
+      roundLeaf: detail.leaf,
+      seedLeaf: detail.seedLeaf,
+    };
+    expect(verifyRound(evidence)).toMatchObject({ ok: true });
+    // Anyone sees the seed's commitment leaf and, now, the seed.
+    const seed = await getPublicSeed(db, detail.seedId);
+    expect(seed).toMatchObject({
+      serverSeed: rotation.revealed.serverSeed,
+      status: "revealed",
+      rounds: 1,
+      leaf: detail.seedLeaf,
+    });
+    // A record changed after the fact no longer matches its leaf.
+    const forged = verifyRound({
+      ...evidence,
+      record: { ...detail.record, payout: "500.00" },
+    });
+    expect(forged.ok).toBe(false);
+    expect(forged.checks.filter((c) => !c.ok).map((c) => c.id)).toContain("digest");
+    // Nor does another seed's commitment.
+    const [other] = await createPlayers(db, 1);
+    const otherSeed = await getFairness(db, other ?? "");
+    expect(otherSeed.serverSeedHash).not.toBe(round.serverSeedHash);
 
     const entries = await db.execute<{ kind: string; fair_seed_id: string | null }>(sql`
       select l.kind, l.fair_seed_id from ledger_entries l

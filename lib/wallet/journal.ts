@@ -10,10 +10,10 @@ import type { Currency, WalletAccountKind, WalletTransactionKind } from "./model
  * sum to zero per currency; the database checks that and applies them to the balances (migration
  * 0013), and refuses a player balance below zero. This module only finds the accounts and writes.
  *
- * Lock order, so that concurrent writers never deadlock: player accounts first, in id order, then
- * counterparty shards, in id order. A writer that checks balances before posting (a round, a
- * redemption) locks its players with lockPlayerAccounts first; postTransactions then locks the
- * shards it picked.
+ * Lock order, so that concurrent writers never deadlock: player accounts first, in id order,
+ * then prize code locks (issuePrizeRedemptions), then counterparty shards, in id order. A writer
+ * that checks balances before posting (a round, a redemption) locks its players with
+ * lockPlayerAccounts first; postTransactions, called last, locks the shards it picked.
  */
 
 export type SystemAccountKind = Exclude<WalletAccountKind, "player">;

@@ -1,6 +1,7 @@
 /**
  * The HTTP load generator: `connections` keep-alive sockets (node:http, no extra dependency),
- * closed loop, each request `POST /api/v1/drops/{id}/claims` with a different player's token.
+ * closed loop, each request `POST /api/v1/drops/{id}/claims` with a different player's token
+ * (or another path with a JSON body of its own per request, for rounds).
  * It runs on the same cores as the app, so its own CPU time is reported next to the figures.
  */
 import http from "node:http";
@@ -8,12 +9,16 @@ import { type RunResult, summarize } from "./measure";
 
 export type HttpResult = RunResult & { statuses: Record<string, number>; cpuSeconds: number };
 
+/** A request's JSON body and its own headers (an Idempotency-Key). */
+export type JsonRequest = { body: string; headers: Record<string, string> };
+
 function post(
   agent: http.Agent,
   url: URL,
   token: string,
   address?: string,
   cookie?: string,
+  request?: JsonRequest,
 ): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
     const req = http.request(
@@ -25,7 +30,8 @@ function post(
         method: "POST",
         headers: {
           authorization: `Bearer ${token}`,
-          "content-length": "0",
+          "content-length": String(Buffer.byteLength(request?.body ?? "")),
+          ...request?.headers,
           // The bench stands in for the trusted proxy: it names the client's address.
           ...(address ? { "x-forwarded-for": address } : {}),
           ...(cookie ? { cookie } : {}),
@@ -41,7 +47,7 @@ function post(
       },
     );
     req.on("error", reject);
-    req.end();
+    req.end(request?.body);
   });
 }
 
@@ -58,6 +64,9 @@ export function crowdAddress(i: number): string {
 export async function httpLoad(options: {
   baseUrl: string;
   dropId: string;
+  /** Another path than the drop's claims, with the i-th request's body. */
+  path?: string;
+  request?: (i: number) => JsonRequest;
   tokens: string[];
   connections: number;
   requests: number;
@@ -76,7 +85,7 @@ export async function httpLoad(options: {
   if (tokens.length < requests) {
     throw new Error(`${requests} requests need as many players; the seed has ${tokens.length}`);
   }
-  const url = new URL(`/api/v1/drops/${options.dropId}/claims`, options.baseUrl);
+  const url = new URL(options.path ?? `/api/v1/drops/${options.dropId}/claims`, options.baseUrl);
   const agent = new http.Agent({ keepAlive: true, maxSockets: connections });
   const latencies = new Float64Array(requests);
   const statuses: Record<string, number> = {};
@@ -95,7 +104,14 @@ export async function httpLoad(options: {
       const t0 = due ?? performance.now();
       try {
         const address = crowdAddress((options.firstAddress ?? 0) + i);
-        const res = await post(agent, url, tokens[i] as string, address, options.cookie);
+        const res = await post(
+          agent,
+          url,
+          tokens[i] as string,
+          address,
+          options.cookie,
+          options.request?.(i),
+        );
         statuses[res.status] = (statuses[res.status] ?? 0) + 1;
         if (res.status === 201) ok++;
         else if (res.status === 409) refused++;
@@ -134,12 +150,15 @@ export async function warmUp(
   dropId: string,
   tokens: string[],
   cookie?: string,
+  route?: { path: string; request: (i: number) => JsonRequest },
 ): Promise<void> {
   const agent = new http.Agent({ keepAlive: true, maxSockets: 16 });
-  const url = new URL(`/api/v1/drops/${dropId}/claims`, baseUrl);
+  const url = new URL(route?.path ?? `/api/v1/drops/${dropId}/claims`, baseUrl);
   await Promise.all(
     tokens.map((t, i) =>
-      post(agent, url, t, crowdAddress(4_000_000 + i), cookie).catch(() => undefined),
+      post(agent, url, t, crowdAddress(4_000_000 + i), cookie, route?.request(i)).catch(
+        () => undefined,
+      ),
     ),
   );
   agent.destroy();
