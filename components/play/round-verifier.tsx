@@ -69,9 +69,7 @@ export function RoundVerifier({
         <dt>Ledger leaves</dt>
         <dd>
           {ledgerHrefs.commitment ? (
-            <Link href={ledgerHrefs.commitment}>
-              seed commitment, leaf {proof.commitmentLeaf.index}
-            </Link>
+            <Link href={ledgerHrefs.commitment}>seed commitment, leaf {proof.seedLeaf.index}</Link>
           ) : (
             "seed commitment not sequenced yet"
           )}

@@ -65,7 +65,7 @@ describe("a round's proof", () => {
     const anchored = await getRoundProof(db, roundId, null);
     if (!anchored) throw new Error("no proof");
     expect(verifyRoundProof(anchored)).toMatchObject({ state: "passed" });
-    expect(anchored.commitmentLeaf.index).toBeLessThan(anchored.roundLeaf.index ?? -1);
+    expect(anchored.seedLeaf.index).toBeLessThan(anchored.roundLeaf.index ?? -1);
 
     const seeds = await listSeeds(db, player);
     expect(seeds.map((s) => s.status)).toEqual(["next", "active", "revealed"]);
@@ -102,13 +102,13 @@ describe("a round's proof", () => {
       "payout",
       "record",
     ]);
-    expect(failed({ ...proof, commitmentLeaf: proof.roundLeaf })).toEqual(
-      expect.arrayContaining(["seed", "commitment"]),
-    );
-    const path = proof.roundInclusion ?? [];
-    expect(path.length).toBeGreaterThan(0);
-    expect(
-      failed({ ...proof, roundInclusion: [`0x${"00".repeat(32)}`, ...path.slice(1)] }),
-    ).toEqual(["record"]);
+    expect(failed({ ...proof, seedLeaf: proof.roundLeaf })).toEqual(["commitment"]);
+    const anchor = proof.roundAnchor;
+    if (!anchor) throw new Error("the round is not anchored");
+    expect(anchor.inclusionProof.length).toBeGreaterThan(0);
+    const forgedPath = [`0x${"00".repeat(32)}`, ...anchor.inclusionProof.slice(1)];
+    expect(failed({ ...proof, roundAnchor: { ...anchor, inclusionProof: forgedPath } })).toEqual([
+      "record",
+    ]);
   });
 });

@@ -1,20 +1,22 @@
 /**
- * Checks a round's proof in the browser (the verify page): the revealed seed against its
- * commitment, the commitment leaf in the public log before the round, the outcome and payout
- * replayed with the code the engine and `npm run rounds:verify` run (lib/games/replay-round.ts),
- * and the round's record against its own leaf. Browser-safe: nothing here trusts the server's
- * word for a hash, only the bytes and paths it hands over.
+ * Checks a round's proof in the browser (the verify page), as steps a player can read: the checks
+ * of verifyRound (lib/games/verify-round.ts, what `npm run rounds:verify` runs) grouped under the
+ * issue's four questions, plus each leaf's audit path to the anchored checkpoint that covers it.
+ * Browser-safe: nothing here trusts the server's word for a hash, only bytes and paths.
  */
-import { bytesToHex } from "@noble/hashes/utils";
-import { type ReplayCheck, replayRound } from "@/lib/games/replay-round";
-import { hashServerSeed } from "@/lib/games/rng";
-import { type RoundRecord, roundDigest } from "@/lib/games/round-record";
-import { decodeLeaf, type LeafEntry } from "@/lib/ledger/leaf";
+import type { ReplayCheck } from "@/lib/games/replay-round";
+import type { RoundRecord } from "@/lib/games/round-record";
+import { type PublicLeaf, verifyRound } from "@/lib/games/verify-round";
 import { fromHex, leafHash, verifyInclusion } from "@/lib/ledger/merkle";
-import { parseCoins } from "@/lib/wallet/model";
 
-/** A leaf of the public log as the server hands it over: its place (null until sequenced) and bytes. */
-export type ProofLeaf = { index: number | null; data: string };
+/** The first anchored checkpoint covering a leaf, and the leaf's audit path to its root. */
+export type LeafAnchor = {
+  treeSize: number;
+  rootHash: string;
+  inclusionProof: string[];
+  txHash: string | null;
+  blockNumber: number | null;
+};
 
 /** What the verify page is given: all public once the seed is revealed. */
 export type RoundProof = {
@@ -22,19 +24,12 @@ export type RoundProof = {
   playedAt: string;
   /** Null while the seed is in play: the player must rotate it first. */
   serverSeed: string | null;
-  roundLeaf: ProofLeaf;
-  /** The seed commitment leaf of the seed the round was played with. */
-  commitmentLeaf: ProofLeaf;
-  /** The newest anchored checkpoint, if any. */
-  checkpoint: {
-    treeSize: number;
-    rootHash: string;
-    txHash: string | null;
-    blockNumber: number | null;
-  } | null;
-  /** Audit paths from each leaf to the checkpoint's root, when the checkpoint covers it. */
-  roundInclusion: string[] | null;
-  commitmentInclusion: string[] | null;
+  roundLeaf: PublicLeaf;
+  /** The commitment leaf of the seed the round was played with. */
+  seedLeaf: PublicLeaf;
+  /** Null until an anchored checkpoint covers the leaf. */
+  roundAnchor: LeafAnchor | null;
+  seedAnchor: LeafAnchor | null;
 };
 
 export type StepState = "passed" | "failed" | "not_run";
@@ -43,7 +38,7 @@ export type VerifyStep = { id: StepId; label: string; state: StepState; detail: 
 export type RoundVerdict = { state: "passed" | "failed" | "incomplete"; steps: VerifyStep[] };
 
 export const stepLabels: Record<StepId, string> = {
-  seed: "The revealed seed hashes to its commitment",
+  seed: "The revealed seed hashes to the round's commitment",
   commitment: "The commitment is in the public log, before the round",
   outcome: "The outcome, recomputed from the seeds and the nonce",
   payout: "The payout, recomputed",
@@ -52,157 +47,102 @@ export const stepLabels: Record<StepId, string> = {
 
 const SEED_IN_PLAY = "The server seed is still in play: rotate it to reveal it, then verify";
 
-function step(id: StepId, state: StepState, detail: string): VerifyStep {
-  return { id, label: stepLabels[id], state, detail };
-}
-
-function decodeAs<K extends LeafEntry["kind"]>(
-  leaf: ProofLeaf,
-  kind: K,
-): Extract<LeafEntry, { kind: K }> | string {
-  try {
-    const entry = decodeLeaf(fromHex(leaf.data));
-    return entry.kind === kind
-      ? (entry as Extract<LeafEntry, { kind: K }>)
-      : `the leaf is a ${entry.kind} entry, not a ${kind} entry`;
-  } catch (error) {
-    return `the leaf does not decode: ${(error as Error).message}`;
-  }
-}
-
-/** Whether a sequenced leaf's audit path leads to the checkpoint's root; a reason otherwise. */
-function inclusion(
-  proof: RoundProof,
-  leaf: ProofLeaf,
-  path: string[] | null,
-): { state: StepState; detail: string } {
+/** Whether a leaf's audit path leads to its anchored checkpoint's root. */
+function inclusion(leaf: PublicLeaf, anchor: LeafAnchor | null): ReplayCheck & { run: boolean } {
   if (leaf.index === null) {
-    return { state: "not_run", detail: "not sequenced into the log yet: try again in a minute" };
-  }
-  const cp = proof.checkpoint;
-  if (!cp || leaf.index >= cp.treeSize || !path) {
     return {
-      state: "not_run",
+      id: "leaf",
+      ok: false,
+      run: false,
+      detail: "not sequenced into the log yet: try again in a minute",
+    };
+  }
+  if (!anchor) {
+    return {
+      id: "leaf",
+      ok: false,
+      run: false,
       detail: `leaf ${leaf.index} is sequenced; no anchored checkpoint covers it yet: try again in a minute`,
     };
   }
-  let ok = false;
+  let ok: boolean;
   try {
     ok = verifyInclusion(
       leafHash(fromHex(leaf.data)),
       leaf.index,
-      cp.treeSize,
-      path.map(fromHex),
-      fromHex(cp.rootHash),
+      anchor.treeSize,
+      anchor.inclusionProof.map(fromHex),
+      fromHex(anchor.rootHash),
     );
   } catch {
     ok = false;
   }
   return {
-    state: ok ? "passed" : "failed",
+    id: "leaf",
+    ok,
+    run: true,
     detail: ok
-      ? `leaf ${leaf.index} is included in the checkpoint of ${cp.treeSize} leaves (root ${cp.rootHash})${cp.txHash ? `, anchored in transaction ${cp.txHash}` : ""}`
-      : `the audit path of leaf ${leaf.index} does not lead to the root of the checkpoint of ${cp.treeSize} leaves`,
+      ? `leaf ${leaf.index} is included in the checkpoint of ${anchor.treeSize} leaves (root ${anchor.rootHash})${anchor.txHash ? `, anchored in transaction ${anchor.txHash}` : ""}`
+      : `the audit path of leaf ${leaf.index} does not lead to the root of the checkpoint of ${anchor.treeSize} leaves`,
   };
 }
 
-function fromReplay(id: StepId, check: ReplayCheck | undefined): VerifyStep {
-  if (!check) return step(id, "failed", "the replay stopped before this check");
-  return step(id, check.ok ? "passed" : "failed", check.detail);
-}
-
-function checkCommitment(proof: RoundProof): VerifyStep {
-  const entry = decodeAs(proof.commitmentLeaf, "seed_commitment");
-  if (typeof entry === "string") return step("commitment", "failed", entry);
-  const committed = bytesToHex(entry.serverSeedHash);
-  const problems: string[] = [];
-  if (committed !== proof.record.serverSeedHash) {
-    problems.push(`it commits to ${committed}, the round names ${proof.record.serverSeedHash}`);
-  }
-  if (entry.firstNonce > proof.record.nonce) {
-    problems.push(
-      `its first nonce ${entry.firstNonce} comes after the round's ${proof.record.nonce}`,
-    );
-  }
-  const { index: at } = proof.commitmentLeaf;
-  const { index: roundAt } = proof.roundLeaf;
-  if (at !== null && roundAt !== null && at >= roundAt) {
-    problems.push(`it is leaf ${at}, not before the round's leaf ${roundAt}`);
-  }
-  if (problems.length > 0) return step("commitment", "failed", problems.join("; "));
-  const included = inclusion(proof, proof.commitmentLeaf, proof.commitmentInclusion);
-  return step(
-    "commitment",
-    included.state,
-    `the leaf commits to ${committed} from nonce ${entry.firstNonce}${roundAt !== null && at !== null ? `, as leaf ${at}, before the round's leaf ${roundAt}` : ""}; ${included.detail}`,
-  );
-}
-
-function checkRecord(proof: RoundProof): VerifyStep {
-  const entry = decodeAs(proof.roundLeaf, "round");
-  if (typeof entry === "string") return step("record", "failed", entry);
-  const digest = bytesToHex(roundDigest(proof.record));
-  const leafDigest = bytesToHex(entry.roundDigest);
-  if (digest !== leafDigest) {
-    return step(
-      "record",
-      "failed",
-      `the record hashes to ${digest}; the ledger leaf carries ${leafDigest}`,
-    );
-  }
-  if (entry.payoutMinor !== parseCoins(proof.record.payout)) {
-    return step(
-      "record",
-      "failed",
-      `the leaf's payout ${entry.payoutMinor} (hundredths) is not the record's ${proof.record.payout}`,
-    );
-  }
-  const included = inclusion(proof, proof.roundLeaf, proof.roundInclusion);
-  return step(
-    "record",
-    included.state,
-    `the record hashes to ${digest}, the digest its leaf carries; ${included.detail}`,
-  );
+/**
+ * One step from checks that must all hold, then the leaf's inclusion: failed if any check
+ * failed, else as the inclusion came out (not run while no anchored checkpoint covers the leaf).
+ */
+function combined(
+  id: StepId,
+  checks: (ReplayCheck | undefined)[],
+  included?: ReplayCheck & { run: boolean },
+): VerifyStep {
+  const all = [...checks, included];
+  const detail = all.flatMap((c) => (c ? [c.detail] : [])).join("; ");
+  const failed = checks.some((c) => !c?.ok) || (included?.run === true && !included.ok);
+  const state: StepState = failed
+    ? "failed"
+    : included !== undefined && !included.run
+      ? "not_run"
+      : "passed";
+  return {
+    id,
+    label: stepLabels[id],
+    state,
+    detail: detail || "the check did not run",
+  };
 }
 
 /** Runs every check it can: those that need the seed are "not run" until it is revealed. */
 export function verifyRoundProof(proof: RoundProof): RoundVerdict {
-  const seed = proof.serverSeed;
-  let replayed: VerifyStep[];
-  if (seed === null) {
-    replayed = (["seed", "outcome", "payout"] as const).map((id) =>
-      step(id, "not_run", SEED_IN_PLAY),
-    );
-  } else {
-    const checks = new Map(replayRound(proof.record, seed).checks.map((c) => [c.id, c]));
-    replayed = [
-      checkSeed(proof, seed, checks.get("seed")),
-      fromReplay("outcome", checks.get("outcome")),
-      fromReplay("payout", checks.get("payout")),
-    ];
-  }
-  const [seedStep, outcome, payout] = replayed as [VerifyStep, VerifyStep, VerifyStep];
-  const steps = [seedStep, checkCommitment(proof), outcome, payout, checkRecord(proof)];
+  const revealed = proof.serverSeed !== null;
+  // Before the reveal only the checks that do not read the seed are kept (leaf, digest, commitment).
+  const checks = new Map(
+    verifyRound({
+      record: proof.record,
+      serverSeed: proof.serverSeed ?? "",
+      roundLeaf: proof.roundLeaf,
+      seedLeaf: proof.seedLeaf,
+    }).checks.map((c) => [c.id, c]),
+  );
+  const needsSeed = (id: "seed" | "outcome" | "payout"): VerifyStep =>
+    revealed
+      ? combined(id, [checks.get(id)])
+      : { id, label: stepLabels[id], state: "not_run", detail: SEED_IN_PLAY };
+  const steps = [
+    needsSeed("seed"),
+    combined("commitment", [checks.get("commitment")], inclusion(proof.seedLeaf, proof.seedAnchor)),
+    needsSeed("outcome"),
+    needsSeed("payout"),
+    combined(
+      "record",
+      [checks.get("leaf"), checks.get("digest")],
+      inclusion(proof.roundLeaf, proof.roundAnchor),
+    ),
+  ];
   const state = steps.some((s) => s.state === "failed")
     ? "failed"
     : steps.every((s) => s.state === "passed")
       ? "passed"
       : "incomplete";
   return { state, steps };
-}
-
-/** The seed must hash to the round's commitment and to the one its ledger leaf holds. */
-function checkSeed(proof: RoundProof, seed: string, replayed: ReplayCheck | undefined): VerifyStep {
-  const entry = decodeAs(proof.commitmentLeaf, "seed_commitment");
-  if (typeof entry === "string") return step("seed", "failed", entry);
-  const hash = hashServerSeed(seed);
-  const committed = bytesToHex(entry.serverSeedHash);
-  if (hash !== committed) {
-    return step(
-      "seed",
-      "failed",
-      `SHA-256 of the seed is ${hash}; the commitment leaf holds ${committed}`,
-    );
-  }
-  return fromReplay("seed", replayed);
 }

@@ -36,7 +36,7 @@ export default async function VerifyRoundPage({ params }: { params: Promise<{ id
         proof={proof}
         ledgerHrefs={{
           round: leafHref(proof.roundLeaf.index),
-          commitment: leafHref(proof.commitmentLeaf.index),
+          commitment: leafHref(proof.seedLeaf.index),
         }}
       />
     </>
