@@ -106,6 +106,8 @@ for (const { name, viewport } of SIZES) {
     await expect
       .poll(() => balanceOf(page, "GC"))
       .toBe(afterKeyboard - 250 + (secondWon ? 412 : 0));
+    await page.getByText("Rules and paytable of Dice").click();
+    await expect(page.getByTestId("paytable")).toContainText("1.9800");
     await expectNothingWider(page);
     await shot(page, `play-mouse-${name}`);
 

@@ -46,6 +46,33 @@ function isControl(target: EventTarget | null): boolean {
   );
 }
 
+/** The published paytable as it comes: one column per field. */
+function Paytable({ rows }: { rows: GameDescription["paytable"] }) {
+  const columns = Object.keys(rows[0] ?? {});
+  return (
+    <div className={styles.scroll}>
+      <table data-testid="paytable">
+        <thead>
+          <tr>
+            {columns.map((c) => (
+              <th key={c}>{c}</th>
+            ))}
+          </tr>
+        </thead>
+        <tbody>
+          {rows.map((row) => (
+            <tr key={columns.map((c) => String(row[c])).join("|")}>
+              {columns.map((c) => (
+                <td key={c}>{String(row[c])}</td>
+              ))}
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
 /** A row of radio buttons shown as pills. */
 function Choice<V extends string>({
   legend,
@@ -312,6 +339,7 @@ export function GamePanel({
         <details className="small">
           <summary>Rules and paytable of {description.name}</summary>
           <p>{description.rules}</p>
+          <Paytable rows={description.paytable} />
           <p className="muted">
             Return to player {(description.rtp * 100).toFixed(2)}%: {description.rtpNote}
           </p>
