@@ -37,6 +37,8 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
             <nav aria-label="Main">
               <Link href="/">Drops</Link>
               <Link href="/catalog">Catalog</Link>
+              {user?.role === "player" && <Link href="/play">Play</Link>}
+              {user?.role === "player" && <Link href="/fairness">Fairness</Link>}
               {user?.role === "player" && <Link href="/redemptions">My redemptions</Link>}
               {user?.role === "player" && <Link href="/wallet">Wallet</Link>}
               {user?.role === "admin" && <Link href="/admin">Admin</Link>}

@@ -70,7 +70,7 @@ export function LeafTable({ leaves }: { leaves: PublicLeaf[] }) {
         </thead>
         <tbody>
           {rows.map((row) => (
-            <tr key={row.index} data-testid="leaf-row">
+            <tr key={row.index} id={`leaf-${row.index}`} data-testid="leaf-row">
               <td>{row.index}</td>
               {row.decoded.ok ? (
                 <>

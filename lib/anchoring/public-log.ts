@@ -5,6 +5,13 @@ import { checkpoints, ledgerEntries } from "@/db/schema";
 import { toHex } from "@/lib/ledger/merkle";
 
 export const MAX_LEAVES_PER_PAGE = 1000;
+/** Leaves per page of the /ledger page. */
+export const LEAVES_PER_PAGE = 100;
+
+/** Where the /ledger page shows a leaf. */
+export function ledgerLeafHref(index: number): string {
+  return `/ledger?page=${Math.floor(index / LEAVES_PER_PAGE) + 1}#leaf-${index}`;
+}
 
 export async function listAnchoredCheckpoints(db: DbOrTx) {
   const rows = await db

@@ -3,7 +3,7 @@ import { LeafPager } from "@/components/ledger/leaf-pager";
 import { LeafTable } from "@/components/ledger/leaf-table";
 import { LedgerIdentityFacts } from "@/components/ledger/ledger-identity";
 import { getDb } from "@/db/client";
-import { listAnchoredCheckpoints, listLeaves } from "@/lib/anchoring/public-log";
+import { LEAVES_PER_PAGE, listAnchoredCheckpoints, listLeaves } from "@/lib/anchoring/public-log";
 import { logSize } from "@/lib/anchoring/sequence-entries";
 import { env } from "@/lib/config/env";
 import { shortHash } from "@/lib/format";
@@ -11,8 +11,6 @@ import { configuredIdentity } from "@/lib/ledger/configured-identity";
 
 export const metadata: Metadata = { title: "Ledger" };
 export const dynamic = "force-dynamic";
-
-const LEAVES_PER_PAGE = 100;
 
 function utc(seconds: number): string {
   return new Date(seconds * 1000).toISOString().replace("T", " ").slice(0, 19);

@@ -1,0 +1,73 @@
+import Link from "next/link";
+import type { CSSProperties } from "react";
+import type { RoundView } from "@/lib/rounds/model";
+import styles from "./play.module.css";
+
+/** What a round came to, in words, for the result and the history alike. */
+export function describeOutcome(round: RoundView): string {
+  const o = round.outcome;
+  if (round.game === "dice") {
+    return `rolled ${Number(o.roll).toFixed(2)} ${o.win ? "under" : "not under"} ${Number(o.target).toFixed(2)}`;
+  }
+  if (o.tier === "lose") return "no win";
+  return o.prizeTier ? `prize tier (${o.multiplier}×)` : `${o.tier} tier`;
+}
+
+export function isWin(round: RoundView): boolean {
+  return round.prizeId !== null || round.payout !== "0.00";
+}
+
+/**
+ * The latest round's result. It animates briefly when it appears (keyed by the round, so each
+ * round animates once), and not at all for those who ask for reduced motion (the stylesheet).
+ */
+export function RoundResult({ round }: { round: RoundView | null }) {
+  if (!round) {
+    return (
+      <p className={`${styles.result} muted`} role="status" data-testid="round-result">
+        Your result shows here.
+      </p>
+    );
+  }
+  const win = isWin(round);
+  return (
+    <div
+      key={round.id}
+      className={`${styles.result} ${win ? styles.win : styles.loss}`}
+      role="status"
+      data-testid="round-result"
+      data-outcome={win ? "win" : "loss"}
+    >
+      {round.game === "dice" ? (
+        <div
+          className={styles.track}
+          style={
+            {
+              "--roll": `${Number(round.outcome.roll)}%`,
+              "--target": `${Number(round.outcome.target)}%`,
+            } as CSSProperties
+          }
+          aria-hidden="true"
+        >
+          <div className={styles.winZone} />
+          <div className={styles.marker}>{Number(round.outcome.roll).toFixed(2)}</div>
+        </div>
+      ) : (
+        <div className={styles.card} aria-hidden="true">
+          <span>{round.outcome.tier === "lose" ? "—" : `${round.outcome.multiplier}×`}</span>
+        </div>
+      )}
+      <p className={styles.verdict}>
+        <strong>{win ? "Win" : "No win"}</strong>: {describeOutcome(round)}.{" "}
+        {round.prizeId
+          ? "You won a prize: see My redemptions."
+          : win
+            ? `+${round.payout} ${round.currency}`
+            : `−${round.stake} ${round.currency}`}{" "}
+        <span className="muted small">
+          (nonce {round.nonce}, <Link href={`/rounds/${round.id}/verify`}>verify</Link>)
+        </span>
+      </p>
+    </div>
+  );
+}
