@@ -2,10 +2,12 @@ import { randomBytes } from "node:crypto";
 import { eq, sql } from "drizzle-orm";
 import { createAccount } from "@/lib/auth/create-account";
 import { enrolWithSecret } from "@/lib/auth/two-factor";
+import { createCatalogItem } from "@/lib/catalog/catalog";
 import { importGiftCodes } from "@/lib/codes/import-codes";
 import { createDrop } from "@/lib/drops/drops";
 import { createDropSchema } from "@/lib/drops/model";
 import { createPrize } from "@/lib/prizes/prizes";
+import { postTransactions } from "@/lib/wallet/journal";
 import type { Db } from "./client";
 import { coinPackages, users } from "./schema";
 
@@ -28,6 +30,7 @@ export const demoAccounts = [
 export async function seedDemoData(db: Db): Promise<boolean> {
   const [existing] = await db.select({ n: sql<number>`count(*)::int` }).from(users);
   if ((existing?.n ?? 0) > 0) return false;
+  const ids = new Map<string, string>();
   for (const account of demoAccounts) {
     const user = await createAccount(
       db,
@@ -45,6 +48,7 @@ export async function seedDemoData(db: Db): Promise<boolean> {
         loyaltyTier: "tier" in account ? account.tier : "bronze",
       })
       .where(eq(users.id, user.id));
+    ids.set(account.email, user.id);
     // Admins and auditors must have two-factor on; the demo ones share a published secret.
     if (account.role !== "player") await enrolWithSecret(db, user.id, DEMO_TOTP_SECRET);
   }
@@ -66,7 +70,7 @@ export async function seedDemoData(db: Db): Promise<boolean> {
     value: 12.5,
     quantity: 1000,
   });
-  await createPrize(db, {
+  const hoodie = await createPrize(db, {
     name: "Limited Edition Hoodie",
     kind: "physical",
     value: 60,
@@ -99,5 +103,56 @@ export async function seedDemoData(db: Db): Promise<boolean> {
     { name: "Popular", priceCents: 1999, gc: 2_500_000, bonusSc: 2000, position: 1 },
     { name: "Mega", priceCents: 4999, gc: 7_500_000, bonusSc: 5000, position: 2 },
   ]);
+  // The catalog: the gift card is also the scratch card's instant-win prize; the hoodie costs
+  // more than the approval threshold, so its redemptions wait for an admin.
+  const admin = { actorId: ids.get("admin@prizeledger.test") ?? "" };
+  const items = [
+    { prize: giftCard.id, price: 5_000, stock: 40, instantWin: true },
+    { prize: token.id, price: 10_000, stock: 100, instantWin: false },
+    { prize: hoodie.id, price: 75_000, stock: 5, instantWin: false },
+  ];
+  for (const [position, item] of items.entries()) {
+    await createCatalogItem(
+      db,
+      {
+        prizeId: item.prize,
+        price: item.price,
+        stock: item.stock,
+        position,
+        instantWin: item.instantWin,
+      },
+      admin,
+    );
+  }
+  // Demo players start with coins: Gold Coins to play, and Sweeps Coins as if won (redeemable).
+  await db.transaction((tx) =>
+    postTransactions(
+      tx,
+      demoAccounts.flatMap((account) => {
+        const player = ids.get(account.email);
+        if (account.role !== "player" || !player) return [];
+        return [
+          {
+            kind: "grant" as const,
+            idempotencyKey: `demo:${player}`,
+            userId: player,
+            reason: "demo data",
+            postings: [
+              { account: { player, currency: "GC" as const }, amount: 1_000_000 },
+              {
+                account: { system: "promotions" as const, currency: "GC" as const },
+                amount: -1_000_000,
+              },
+              { account: { player, currency: "SC" as const }, amount: 20_000 },
+              {
+                account: { system: "promotions" as const, currency: "SC" as const },
+                amount: -20_000,
+              },
+            ],
+          },
+        ];
+      }),
+    ),
+  );
   return true;
 }

@@ -52,7 +52,6 @@ import {
 import { connectTestDb, createPlayers, createTestDrop } from "./db";
 import { createCoinPackage, sharedTestPaymentProvider } from "./payments";
 import { grantTestCoins } from "./wallet";
-import { fundPlayerSc } from "./wallet-funds";
 
 vi.mock("@/auth", () => import("@/test/auth-stub"));
 const requests = vi.hoisted(() => ({ next: 1 }));
@@ -387,7 +386,7 @@ const ACTIONS: Record<string, Entry> = {
       if (caller === "player" || caller === "other") {
         const id = fx.accounts[caller].id;
         await db.update(users).set({ identityDeclaredAt: new Date() }).where(eq(users.id, id));
-        await fundPlayerSc(db, id, 5_000);
+        await grantTestCoins(db, id, "SC", 5_000, 0);
       }
       return [itemId, {}, form({ idempotencyKey: crypto.randomUUID() })];
     },

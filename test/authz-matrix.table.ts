@@ -16,7 +16,6 @@ import { type ApiRoute, type Call, type Callers, callRoute, type Role } from "./
 import { createPlayers, createTestDrop } from "./db";
 import { createCoinPackage, sharedTestPaymentProvider } from "./payments";
 import { grantTestCoins } from "./wallet";
-import { fundPlayerSc } from "./wallet-funds";
 
 /**
  * What every API route answers to each kind of caller, and how to call it. A route (and method)
@@ -327,7 +326,7 @@ export const ROUTE_TABLE: Record<string, Entry> = {
       if (role === "player" || role === "other") {
         const id = fx.callers[role].id;
         await fx.db.update(users).set({ identityDeclaredAt: new Date() }).where(eq(users.id, id));
-        await fundPlayerSc(fx.db, id, 5_000);
+        await grantTestCoins(fx.db, id, "SC", 5_000, 0);
       }
       return { params: { itemId }, headers: { "idempotency-key": unique() } };
     },
@@ -432,7 +431,7 @@ export async function createCatalogItemFor(fx: Pick<Fixtures, "db">): Promise<st
 export async function createHeldRedemption(fx: Pick<Fixtures, "db">): Promise<string> {
   const itemId = await createCatalogItemFor(fx);
   const [playerId = ""] = await createPlayers(fx.db, 1, { identityDeclaredAt: new Date() });
-  await fundPlayerSc(fx.db, playerId, 5_000);
+  await grantTestCoins(fx.db, playerId, "SC", 5_000, 0);
   const { redemptionId } = await redeemCatalogItem(fx.db, {
     playerId,
     itemId,

@@ -46,6 +46,14 @@ export function CatalogItemCreateForm({
           {errors.position && <span className="field-error">{errors.position}</span>}
         </label>
       </div>
+      <label className="checkbox">
+        <input
+          type="checkbox"
+          name="instantWin"
+          defaultChecked={state.values?.instantWin === "on"}
+        />
+        The scratch card's prize tier awards this item
+      </label>
       <div>
         <button type="submit" disabled={pending}>
           {pending ? "Saving…" : "Put on sale"}
@@ -80,6 +88,10 @@ export function CatalogItemEditForm({
         size={5}
         defaultValue={state.values?.stock ?? String(item.stock)}
       />
+      <label className="checkbox small">
+        <input type="checkbox" name="instantWin" defaultChecked={item.instantWin} />
+        Instant-win prize
+      </label>
       <button type="submit" className="secondary" disabled={pending}>
         Save
       </button>

@@ -22,6 +22,9 @@ export const catalogItemResponse = z
     price: z.string().meta({ description: "in SC", examples: ["50.00"] }),
     stock: z.number().int().meta({ description: "units left to redeem" }),
     position: z.number().int(),
+    instantWin: z
+      .boolean()
+      .meta({ description: "the scratch card's prize tier awards the first such item in stock" }),
     retiredAt: dateTime.nullable().meta({ description: "a retired item is not on sale" }),
   })
   .meta({ id: "CatalogItem" });

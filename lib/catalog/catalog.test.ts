@@ -20,7 +20,7 @@ describe("catalog items", () => {
     const actor = { actorId: admin };
     const { id } = await createCatalogItem(
       db,
-      { prizeId: prize.id, price: 5_000, stock: 3, position: 0 },
+      { prizeId: prize.id, price: 5_000, stock: 3, position: 0, instantWin: false },
       actor,
     );
     expect((await listCatalogItems(db)).find((i) => i.id === id)).toMatchObject({
@@ -28,12 +28,12 @@ describe("catalog items", () => {
       stock: 3,
       retiredAt: null,
     });
-    await updateCatalogItem(db, id, { price: 7_550, stock: 9 }, actor);
+    await updateCatalogItem(db, id, { price: 7_550, stock: 9, instantWin: true }, actor);
     await updateCatalogItem(db, id, { retired: true }, actor);
     expect((await listCatalogItems(db)).some((i) => i.id === id)).toBe(false);
     expect(
       (await listCatalogItems(db, { includeRetired: true })).find((i) => i.id === id),
-    ).toMatchObject({ price: "75.50", stock: 9 });
+    ).toMatchObject({ price: "75.50", stock: 9, instantWin: true });
     await updateCatalogItem(db, id, { retired: false }, actor);
     const events = await db
       .select()
@@ -49,7 +49,7 @@ describe("catalog items", () => {
     await expect(
       createCatalogItem(
         db,
-        { prizeId: crypto.randomUUID(), price: 1, stock: 1, position: 0 },
+        { prizeId: crypto.randomUUID(), price: 1, stock: 1, position: 0, instantWin: false },
         actor,
       ),
     ).rejects.toSatisfy((e) => isAppError(e) && e.code === "invalid_input");

@@ -14,6 +14,7 @@ const columns = {
   priceSc: catalogItems.priceSc,
   stock: catalogItems.stock,
   position: catalogItems.position,
+  instantWin: catalogItems.instantWin,
   retiredAt: catalogItems.retiredAt,
   prizeId: prizes.id,
   prizeName: prizes.name,
@@ -42,6 +43,7 @@ function toView(row: Awaited<ReturnType<typeof itemQuery>>[number]): CatalogItem
     price: formatCoins(row.priceSc),
     stock: row.stock,
     position: row.position,
+    instantWin: row.instantWin,
     retiredAt: row.retiredAt?.toISOString() ?? null,
   };
 }
@@ -68,6 +70,7 @@ const audited = (item: CatalogItem) => ({
   price: formatCoins(item.priceSc),
   stock: item.stock,
   position: item.position,
+  instantWin: item.instantWin,
   retiredAt: item.retiredAt?.toISOString() ?? null,
 });
 
@@ -92,6 +95,7 @@ export async function createCatalogItem(
         priceSc: input.price,
         stock: input.stock,
         position: input.position,
+        instantWin: input.instantWin,
       })
       .returning();
     if (!item) throw new Error("catalog item insert returned nothing");
@@ -133,6 +137,7 @@ export async function updateCatalogItem(
         priceSc: input.price ?? before.priceSc,
         stock: input.stock ?? before.stock,
         position: input.position ?? before.position,
+        instantWin: input.instantWin ?? before.instantWin,
         retiredAt,
       })
       .where(eq(catalogItems.id, id))

@@ -21,6 +21,8 @@ export type CatalogItemView = {
   price: string;
   stock: number;
   position: number;
+  /** The scratch card's prize tier awards the first such item with stock (lib/rounds). */
+  instantWin: boolean;
   retiredAt: string | null;
 };
 
@@ -41,6 +43,7 @@ export const createCatalogItemSchema = z
     price: coinAmount,
     stock,
     position: position.default(0),
+    instantWin: z.boolean({ error: "instantWin is true or false" }).default(false),
   })
   .strict();
 export type CreateCatalogItemInput = z.infer<typeof createCatalogItemSchema>;
@@ -50,6 +53,7 @@ export const updateCatalogItemSchema = z
     price: coinAmount.optional(),
     stock: stock.optional(),
     position: position.optional(),
+    instantWin: z.boolean({ error: "instantWin is true or false" }).optional(),
     retired: z.boolean({ error: "retired is true or false" }).optional(),
   })
   .strict();

@@ -5,7 +5,7 @@ import { isAppError } from "@/lib/errors/app-error";
 import { startExclusion } from "@/lib/rg/settings";
 import { getBalances } from "@/lib/wallet/wallet";
 import { connectTestDb, createPlayers } from "@/test/db";
-import { fundPlayerSc } from "@/test/wallet-funds";
+import { grantTestCoins } from "@/test/wallet";
 import { type CatalogRedemptionRequest, redeemCatalogItem } from "./redeem-item";
 
 const db = connectTestDb(12);
@@ -55,7 +55,7 @@ describe("redeeming a catalog item", () => {
   it("debits SC to the prize liability, takes stock and issues a redemption, once per key", async () => {
     const p = await player();
     const itemId = await item(6_000, 3);
-    await fundPlayerSc(db, p, 10_000);
+    await grantTestCoins(db, p, "SC", 10_000, 0);
     const first = await redeem({ playerId: p, itemId, idempotencyKey: "k1" });
     expect(first.replayed).toBe(false);
     const again = await redeem({ playerId: p, itemId, idempotencyKey: "k1" });
@@ -95,7 +95,7 @@ describe("redeeming a catalog item", () => {
     const itemId = await item(6_000, 1);
     const funded = async (overrides: Parameters<typeof createPlayers>[2] = {}) => {
       const id = await player(overrides);
-      await fundPlayerSc(db, id, 10_000);
+      await grantTestCoins(db, id, "SC", 10_000, 0);
       return id;
     };
     const key = { idempotencyKey: "r" };
@@ -103,7 +103,7 @@ describe("redeeming a catalog item", () => {
       "insufficient_funds",
     );
     const playthrough = await player();
-    await fundPlayerSc(db, playthrough, 10_000, 5_000);
+    await grantTestCoins(db, playthrough, "SC", 10_000, 5_000);
     expect(await refusal(redeem({ playerId: playthrough, itemId, ...key }))).toBe("not_redeemable");
     expect(
       await refusal(redeem({ playerId: await funded({ emailVerifiedAt: null }), itemId, ...key })),
@@ -139,7 +139,7 @@ describe("redeeming a catalog item", () => {
   it("holds a redemption above the threshold for approval, its SC and stock taken", async () => {
     const p = await player();
     const itemId = await item(60_000);
-    await fundPlayerSc(db, p, 60_000);
+    await grantTestCoins(db, p, "SC", 60_000, 0);
     const { redemptionId } = await redeem({ playerId: p, itemId, idempotencyKey: "big" });
     const [row] = await db.select().from(redemptions).where(eq(redemptions.id, redemptionId));
     expect(row?.status).toBe("pending_approval");
@@ -149,7 +149,7 @@ describe("redeeming a catalog item", () => {
   it("never overdraws under concurrent redemptions, and a key racing itself redeems once", async () => {
     const p = await player();
     const itemId = await item(5_000, 100);
-    await fundPlayerSc(db, p, 20_000);
+    await grantTestCoins(db, p, "SC", 20_000, 0);
     const results = await Promise.all(
       Array.from({ length: 8 }, (_, i) =>
         refusal(redeem({ playerId: p, itemId, idempotencyKey: `c${i}` })),
@@ -160,7 +160,7 @@ describe("redeeming a catalog item", () => {
     expect((await getBalances(db, p)).SC).toBe(0);
 
     const q = await player();
-    await fundPlayerSc(db, q, 20_000);
+    await grantTestCoins(db, q, "SC", 20_000, 0);
     const same = await Promise.all(
       Array.from({ length: 6 }, () => redeem({ playerId: q, itemId, idempotencyKey: "same" })),
     );

@@ -6,7 +6,7 @@ import { isAppError } from "@/lib/errors/app-error";
 import { getPlayerRedemption } from "@/lib/redemptions/redemptions";
 import { getBalances } from "@/lib/wallet/wallet";
 import { connectTestDb, createPlayers } from "@/test/db";
-import { fundPlayerSc } from "@/test/wallet-funds";
+import { grantTestCoins } from "@/test/wallet";
 import { redeemCatalogItem } from "./redeem-item";
 import { approveRedemption, listPendingApprovals, rejectRedemption } from "./review-redemption";
 
@@ -32,7 +32,7 @@ async function setup(kind: "crypto" | "gift_card" | "physical" = "crypto") {
     .values({ prizeId: prize.id, priceSc: 20_000, stock: 2 })
     .returning({ id: catalogItems.id });
   if (!item) throw new Error("no item");
-  await fundPlayerSc(db, player, 25_000);
+  await grantTestCoins(db, player, "SC", 25_000, 0);
   const { redemptionId } = await redeemCatalogItem(db, {
     playerId: player,
     itemId: item.id,

@@ -10,6 +10,7 @@ import { roundIntegers } from "@/lib/games/rng";
 import { roundDigest } from "@/lib/games/round-record";
 import { encodeLeaf, playerCommitment } from "@/lib/ledger/leaf";
 import { type IssuedPrize, issuePrizeRedemptions } from "@/lib/redemptions/issue-prize";
+import { exclusionMessage } from "@/lib/rg/model";
 import {
   lockPlayerAccounts,
   type NewWalletTransaction,
@@ -18,7 +19,7 @@ import {
 } from "@/lib/wallet/journal";
 import { currencies, formatCoins, playthroughOfWager } from "@/lib/wallet/model";
 import type { RoundView } from "./model";
-import { exclusionMessage, loadPlayerChecks, periods } from "./round-checks";
+import { loadPlayerChecks, periods } from "./round-checks";
 import type { RoundOutcome, RoundRequest } from "./round-types";
 import { findRounds } from "./round-views";
 

@@ -103,9 +103,3 @@ async function addWagered(
     }
   }
 }
-
-export function exclusionMessage(exclusion: NonNullable<PlayerChecks["exclusion"]>): string {
-  const what = exclusion.kind === "cool_off" ? "a cool-off" : "a self-exclusion";
-  const until = exclusion.endsAt ? `until ${exclusion.endsAt.toISOString()}` : "permanently";
-  return `You are in ${what} ${until}: no play until it ends`;
-}

@@ -23,7 +23,7 @@ export async function createCatalogItemAction(
   _prev: FormState,
   form: FormData,
 ): Promise<FormState> {
-  const values = formFields(form, ["prizeId", "price", "stock", "position"]);
+  const values = formFields(form, ["prizeId", "price", "stock", "position", "instantWin"]);
   return runAction(
     {
       allow: ADMIN,
@@ -34,6 +34,7 @@ export async function createCatalogItemAction(
         price: values.price,
         stock: formWholeNumber(values.stock),
         position: values.position.trim() === "" ? 0 : formWholeNumber(values.position),
+        instantWin: form.get("instantWin") === "on",
       },
       values,
     },
@@ -57,7 +58,11 @@ export async function updateCatalogItemAction(
       allow: ADMIN,
       refused: "Only admins can change the catalog",
       schema: updateCatalogItemSchema,
-      input: { price: values.price, stock: formWholeNumber(values.stock) },
+      input: {
+        price: values.price,
+        stock: formWholeNumber(values.stock),
+        instantWin: form.get("instantWin") === "on",
+      },
       values,
     },
     async ({ user, input }) => {
