@@ -4,7 +4,7 @@ import { users } from "@/db/schema";
 import { revokeAllApiTokens } from "@/lib/auth/api-tokens";
 
 /** Whether a statement of this test's database is waiting for a row lock. */
-async function waitingOnLock(db: Db): Promise<boolean> {
+export async function waitingOnLock(db: Db): Promise<boolean> {
   const rows = await db.execute<{ waiting: number }>(
     sql`select count(*)::int as waiting from pg_stat_activity
         where datname = current_database() and wait_event_type = 'Lock'`,

@@ -241,6 +241,10 @@ export async function setClientSeed(
  */
 export function rotateSeed(db: DbOrTx, userId: string): Promise<RotationView> {
   return db.transaction(async (tx) => {
+    // Two rotations at once take turns on the player's row: waiting on the seed rows instead,
+    // the second would find the seed the first activated but not the next one it committed.
+    // NO KEY UPDATE, as purchases take it: round batches take KEY SHARE on it while locked.
+    await tx.execute(sql`select id from users where id = ${userId} for no key update`);
     await ensureSeeds(tx, [userId]);
     const rows = await tx.execute<SeedRow>(sql`
       select id, user_id, server_seed, server_seed_hash, player_salt, status, next_nonce

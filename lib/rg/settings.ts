@@ -215,7 +215,9 @@ export async function setSessionReminder(
       .select({ minutes: users.sessionReminderMinutes })
       .from(users)
       .where(eq(users.id, actor.userId))
-      .for("update");
+      // NO KEY UPDATE, as purchases take it: a round batch holding wallet locks takes KEY SHARE
+      // on its players (foreign keys), which UPDATE would make wait.
+      .for("no key update");
     if (!before) throw new AppError("not_found", "No such account");
     if (before.minutes === minutes) return;
     await tx

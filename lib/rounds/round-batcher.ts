@@ -40,21 +40,35 @@ export function submitRound(db: Db, request: RoundRequest): Promise<RoundOutcome
  * deadlock or a serialization conflict, its halves run again on their own down to single
  * requests, so one bad request never fails the others; a single request that lost a conflict
  * (or met its own key committed meanwhile in the other currency: a unique violation) is tried
- * once more, and then finds that round. Other failures (connection lost, a commit whose outcome
- * is unknown) fail the whole batch: running it again might play a round twice.
+ * once more, and then finds that round. The engine's own errors count as a request's data too
+ * (a player's seed or prize code that does not decrypt, a broken invariant): thrown inside the
+ * transaction, they roll it back. Other failures (connection lost, a commit whose outcome is
+ * unknown) fail the whole batch: running it again might play a round twice.
  */
 export async function runRoundBatch(
   db: Db,
   requests: RoundRequest[],
   retried = false,
 ): Promise<PromiseSettledResult<RoundOutcome>[]> {
+  let engineError = false;
   try {
-    const outcomes = await db.transaction((tx) => playRoundBatch(tx, requests));
+    const outcomes = await db.transaction((tx) =>
+      playRoundBatch(tx, requests).catch((error: unknown) => {
+        engineError = !hasCode(error);
+        throw error;
+      }),
+    );
     return outcomes.map((value) => ({ status: "fulfilled", value }));
   } catch (reason) {
     const sqlState = sqlStateOf(reason);
     const blame =
-      sqlState === "23505" ? "conflict" : sqlState === undefined ? undefined : blameOf(sqlState);
+      sqlState === "23505"
+        ? "conflict"
+        : sqlState !== undefined
+          ? blameOf(sqlState)
+          : engineError
+            ? "request"
+            : undefined;
     if (requests.length === 1) {
       const [request] = requests;
       const fields = { sqlState, playerId: request?.playerId, requestId: request?.requestId };
@@ -73,4 +87,10 @@ export async function runRoundBatch(
       ...(await runRoundBatch(db, requests.slice(half))),
     ];
   }
+}
+
+/** Whether an error came from the database or its driver (a code), not from the engine itself. */
+function hasCode(error: unknown): boolean {
+  const { code, cause } = (error ?? {}) as { code?: unknown; cause?: { code?: unknown } };
+  return code !== undefined || cause?.code !== undefined;
 }
