@@ -52,7 +52,7 @@ export function CatalogItemCreateForm({
           name="instantWin"
           defaultChecked={state.values?.instantWin === "on"}
         />
-        The scratch card's prize tier awards this item
+        Instant win: the scratch card's top tier awards this item
       </label>
       <div>
         <button type="submit" disabled={pending}>
@@ -90,7 +90,7 @@ export function CatalogItemEditForm({
       />
       <label className="checkbox small">
         <input type="checkbox" name="instantWin" defaultChecked={item.instantWin} />
-        Instant-win prize
+        Instant win
       </label>
       <button type="submit" className="secondary" disabled={pending}>
         Save
