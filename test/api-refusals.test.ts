@@ -90,6 +90,14 @@ describe("refusals, as the API document describes them", () => {
     expect((await play("round-3", "1.00")).answer).toBe("201");
   });
 
+  it("report days JavaScript takes but PostgreSQL does not: a clear 400, never a 500", async () => {
+    const report = (query: string) =>
+      send("GET", "/api/v1/admin/reports/regulator", { token: callers.auditor.token, query });
+    // PostgreSQL has no year 0; the day after 9999-12-31 is written +010000 in JavaScript.
+    expect((await report("?from=0000-01-01&to=0000-01-02")).answer).toBe("400 invalid_input");
+    expect((await report("?from=9999-12-31&to=9999-12-31")).answer).toBe("200");
+  });
+
   it("a drop that has started, a reversal made twice, an admin changing their own role", async () => {
     const admin = { token: callers.admin.token };
     const { dropId } = await createTestDrop(db, { units: 1 });

@@ -10,7 +10,8 @@ const DAY_MS = 86_400_000;
 const day = z
   .string()
   .trim()
-  .regex(/^\d{4}-\d{2}-\d{2}$/, "A day is written YYYY-MM-DD")
+  // PostgreSQL has no year 0 (JavaScript has): such a day would fail in the query, not here.
+  .regex(/^[1-9]\d{3}-\d{2}-\d{2}$/, "A day is written YYYY-MM-DD")
   .refine((text) => {
     const date = new Date(`${text}T00:00:00Z`);
     return !Number.isNaN(date.getTime()) && date.toISOString().startsWith(text);

@@ -20,8 +20,10 @@ export async function regulatorReport(
   db: DbOrTx,
   { from, to }: RegulatorReportRange,
 ): Promise<RegulatorReport> {
-  const start = `${from}T00:00:00Z`;
-  const end = new Date(Date.parse(`${to}T00:00:00Z`) + 86_400_000).toISOString();
+  // The day after `to` is reckoned in SQL: JavaScript writes the one after 9999-12-31 as
+  // "+010000-01-01", which PostgreSQL does not read.
+  const start = sql`(${from}::date)::timestamp at time zone 'UTC'`;
+  const end = sql`(${to}::date + 1)::timestamp at time zone 'UTC'`;
   const rows = await db.execute<{
     day: string;
     region: string | null;
@@ -42,7 +44,7 @@ export async function regulatorReport(
       from wallet_transactions t
         join wallet_postings p on p.transaction_id = t.id
         join wallet_accounts a on a.id = p.account_id and a.kind = 'player'
-      where t.created_at >= ${start}::timestamptz and t.created_at < ${end}::timestamptz
+      where t.created_at >= ${start} and t.created_at < ${end}
         and t.kind <> 'round'
       group by 1, 2
     ), rounds as (
@@ -50,7 +52,7 @@ export async function regulatorReport(
         coalesce(region, '') as region,
         sum(stake) as sc_wagered, sum(payout) as sc_won
       from game_rounds
-      where created_at >= ${start}::timestamptz and created_at < ${end}::timestamptz
+      where created_at >= ${start} and created_at < ${end}
         and currency = 'SC'
       group by 1, 2
     )
