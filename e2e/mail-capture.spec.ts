@@ -28,6 +28,9 @@ function productionEnvironment(mail: Record<string, string>): NodeJS.ProcessEnv 
     PORT: String(E2E_WEB_PORT),
     DATABASE_URL: embeddedPostgresUrl(E2E_PG_PORT),
     AUTH_SECRET: fs.readFileSync(path.join(E2E_DATA_DIR, "auth-secret"), "utf8").trim(),
+    PAYMENT_WEBHOOK_SECRET: fs
+      .readFileSync(path.join(E2E_DATA_DIR, "payment-webhook-secret"), "utf8")
+      .trim(),
     ...codeKeyEnvironment({}, E2E_DATA_DIR),
     LEDGER_RPC_URL: CHAIN_RPC_URL,
     LEDGER_CONTRACT: contract,
