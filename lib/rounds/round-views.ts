@@ -109,11 +109,25 @@ function encodeCursor(r: RoundRow): string {
   return Buffer.from(JSON.stringify([String(r.created_at), r.id])).toString("base64url");
 }
 
+const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+/** What to_json writes for a timestamptz, with an offset PostgreSQL accepts (at most 15:59). */
+const TIME_PATTERN =
+  /^([1-9]\d{3})-(\d{2})-(\d{2})T([01]\d|2[0-3]):[0-5]\d:[0-5]\d(\.\d{1,6})?(Z|[+-](0\d|1[0-5]):[0-5]\d)$/;
+
+/** A cursor's time must be one PostgreSQL reads: a forged one is refused, never a 500. */
+function isPostgresTime(text: string): boolean {
+  const match = TIME_PATTERN.exec(text);
+  if (!match) return false;
+  const [year, month, day] = [Number(match[1]), Number(match[2]), Number(match[3])];
+  const date = new Date(Date.UTC(year, month - 1, day));
+  return date.getUTCMonth() === month - 1 && date.getUTCDate() === day;
+}
+
 export function decodeCursor(cursor: string): { at: string; id: string } | undefined {
   try {
     const [at, id] = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8")) as unknown[];
     if (typeof at !== "string" || typeof id !== "string") return undefined;
-    if (!/^[0-9a-f-]{36}$/.test(id) || Number.isNaN(Date.parse(at))) return undefined;
+    if (!UUID_PATTERN.test(id) || !isPostgresTime(at)) return undefined;
     return { at, id };
   } catch {
     return undefined;

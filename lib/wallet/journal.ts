@@ -87,12 +87,13 @@ export async function lockPlayerAccounts(
   userIds: readonly string[],
   currency: Currency,
 ): Promise<Map<string, PlayerAccount>> {
-  const ids = [...new Set(userIds)];
+  // Sorted: two transactions opening the same new accounts insert them in the same order.
+  const ids = [...new Set(userIds)].sort();
   const accounts = new Map<string, PlayerAccount>();
   if (ids.length === 0) return accounts;
   await tx.execute(sql`
     insert into wallet_accounts (kind, currency, user_id)
-    select 'player', ${currency}::currency, u from unnest(${sql.param(ids)}::uuid[]) as t(u)
+    select 'player', ${currency}::currency, u from unnest(${sql.param(ids)}::uuid[]) as t(u) order by u
     on conflict (user_id, currency) where kind = 'player' do nothing`);
   const rows = await tx.execute<{
     id: string;
