@@ -7,9 +7,15 @@ export type Db = PostgresJsDatabase<typeof schema>;
 export type Tx = Parameters<Parameters<Db["transaction"]>[0]>[0];
 export type DbOrTx = Db | Tx;
 
-export function createDb(url: string, max = 10): { db: Db; sql: postgres.Sql } {
+export function createDb(
+  url: string,
+  max = 10,
+  options: { preparedStatements?: boolean } = {},
+): { db: Db; sql: postgres.Sql } {
   const sql = postgres(url, {
     max,
+    // db/prepared.ts: off, its statements are sent unnamed like every other.
+    prepare: options.preparedStatements ?? true,
     onnotice: () => {},
     connection: { application_name: "prizeledger" },
   });
@@ -27,9 +33,11 @@ const globalForDb = globalThis as unknown as { prizeledgerDb?: { db: Db; sql: po
 /** The process-wide pool, created lazily from DATABASE_URL (set by `npm start` in embedded mode). */
 export function getDb(): Db {
   if (!globalForDb.prizeledgerDb) {
-    const { DATABASE_URL, DATABASE_POOL_SIZE } = env();
+    const { DATABASE_URL, DATABASE_POOL_SIZE, DATABASE_PREPARED_STATEMENTS } = env();
     if (!DATABASE_URL) throw new Error("DATABASE_URL is not set");
-    globalForDb.prizeledgerDb = createDb(DATABASE_URL, DATABASE_POOL_SIZE);
+    globalForDb.prizeledgerDb = createDb(DATABASE_URL, DATABASE_POOL_SIZE, {
+      preparedStatements: DATABASE_PREPARED_STATEMENTS,
+    });
   }
   return globalForDb.prizeledgerDb.db;
 }

@@ -1,5 +1,6 @@
 import { sql } from "drizzle-orm";
 import type { DbOrTx } from "./client";
+import { executePrepared } from "./prepared";
 
 /**
  * The LISTEN/NOTIFY channels between processes: `ledger_entries` wakes the anchoring sequencer,
@@ -13,5 +14,5 @@ export type NotifyChannel = "ledger_entries" | "analytics" | "api_tokens" | "wal
 
 /** Notifies listeners on every instance; in a transaction, delivered at its commit. */
 export async function notify(db: DbOrTx, channel: NotifyChannel, payload = ""): Promise<void> {
-  await db.execute(sql`select pg_notify(${channel}, ${payload})`);
+  await executePrepared(db, sql`select pg_notify(${channel}, ${payload})`);
 }

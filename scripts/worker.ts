@@ -29,7 +29,9 @@ async function main(): Promise<void> {
     typeof env
   >;
   await migrateDatabase(DATABASE_URL);
-  const { db, sql } = createDb(DATABASE_URL, 4);
+  const { db, sql } = createDb(DATABASE_URL, 4, {
+    preparedStatements: env.DATABASE_PREPARED_STATEMENTS,
+  });
   const chain = await connectLedgerChain(
     LEDGER_RPC_URL,
     LEDGER_CONTRACT,

@@ -1,6 +1,7 @@
 import "server-only";
+import { sql } from "drizzle-orm";
 import type { DbOrTx } from "@/db/client";
-import { auditEvents } from "@/db/schema";
+import { executePrepared } from "@/db/prepared";
 import { normaliseAddress } from "@/lib/http/client-info";
 
 export type RequestContext = {
@@ -34,25 +35,37 @@ export function recordEvent(db: DbOrTx, event: AuditInput): Promise<void> {
   return recordEvents(db, [event]);
 }
 
-/** Several events in one statement (a claim batch's attempts); nothing caller-given fails it. */
+/**
+ * Several events in one statement (a claim batch's attempts); nothing caller-given fails it.
+ * Columns travel as arrays, so the statement's text is the same for any number of events and
+ * stays prepared (db/prepared.ts).
+ */
 export async function recordEvents(db: DbOrTx, events: AuditInput[]): Promise<void> {
   if (events.length === 0) return;
-  await db.insert(auditEvents).values(
-    events.map((event) => ({
-      actorId: event.actorId ?? null,
-      action: event.action,
-      subject: event.subject ? storable(event.subject) : null,
-      outcome: event.outcome,
-      reason: event.reason ?? null,
-      ip: normaliseAddress(event.ip),
-      userAgent: event.userAgent?.slice(0, 500) ?? null,
-      data: event.data
-        ? JSON.parse(JSON.stringify(event.data), (_key, value) =>
-            typeof value === "string" ? storable(value) : value,
-          )
-        : null,
-      tokenId: event.tokenId ?? null,
-      requestId: event.requestId ?? null,
-    })),
+  const column = <T>(f: (event: AuditInput) => T) => sql.param(events.map(f));
+  await executePrepared(
+    db,
+    sql`
+      insert into audit_events (actor_id, action, subject, outcome, reason, ip, user_agent, data,
+                                token_id, request_id)
+      select actor, action, subject, outcome, reason, ip::inet, agent, data::jsonb, token, request
+      from unnest(${column((e) => e.actorId ?? null)}::uuid[],
+                  ${column((e) => e.action)}::text[],
+                  ${column((e) => (e.subject ? storable(e.subject) : null))}::text[],
+                  ${column((e) => e.outcome)}::text[],
+                  ${column((e) => e.reason ?? null)}::text[],
+                  ${column((e) => normaliseAddress(e.ip))}::text[],
+                  ${column((e) => e.userAgent?.slice(0, 500) ?? null)}::text[],
+                  ${column((e) => (e.data ? storableJson(e.data) : null))}::text[],
+                  ${column((e) => e.tokenId ?? null)}::uuid[],
+                  ${column((e) => e.requestId ?? null)}::text[])
+        as t(actor, action, subject, outcome, reason, ip, agent, data, token, request)`,
+  );
+}
+
+/** The event's data as JSON text, its strings made storable. */
+function storableJson(data: Record<string, unknown>): string {
+  return JSON.stringify(data, (_key, value) =>
+    typeof value === "string" ? storable(value) : value,
   );
 }

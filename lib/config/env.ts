@@ -47,6 +47,8 @@ export const envSchema = z
     PRIZELEDGER_DATA_DIR: z.string().min(1).default(".data"),
     DATABASE_URL: optionalUrl(["postgres:", "postgresql:"]),
     DATABASE_POOL_SIZE: positiveInt(10),
+    /** Off for a pooler that cannot carry prepared statements across transactions. */
+    DATABASE_PREPARED_STATEMENTS: z.stringbool({ error: "must be true or false" }).default(true),
     /** Web server processes per instance, sharing its port (each with its own pool). */
     WEB_PROCESSES: z.coerce.number().int().min(1).max(64).default(1),
     EMBEDDED_PG_PORT: z.coerce.number().int().min(1024).max(65535).default(54329),

@@ -5,6 +5,7 @@ import { sql } from "drizzle-orm";
 import { z } from "zod";
 import type { DbOrTx, Tx } from "@/db/client";
 import { notify } from "@/db/notify";
+import { executePrepared } from "@/db/prepared";
 import { anchoredInclusion } from "@/lib/anchoring/proofs";
 import { recordEvent } from "@/lib/audit/record-event";
 import { decryptCode, encryptCode } from "@/lib/codes/code-crypto";
@@ -70,11 +71,14 @@ type SeedRow = {
 export async function ensureSeeds(tx: Tx, userIds: readonly string[]): Promise<void> {
   const ids = [...new Set(userIds)].sort();
   if (ids.length === 0) return;
-  const missing = await tx.execute<{ user_id: string; status: "active" | "next" }>(sql`
+  const missing = await executePrepared<{ user_id: string; status: "active" | "next" }>(
+    tx,
+    sql`
     select u as user_id, s as status
     from unnest(${sql.param(ids)}::uuid[]) as u, unnest(array['active', 'next']) as s
     where not exists (
-      select 1 from fair_seeds f where f.user_id = u and f.status = s::fair_seed_status)`);
+      select 1 from fair_seeds f where f.user_id = u and f.status = s::fair_seed_status)`,
+  );
   if (missing.length === 0) return;
   await insertSeeds(
     tx,
@@ -145,10 +149,13 @@ export async function lockActiveSeeds(
   const ids = [...new Set(userIds)].sort();
   const seeds = new Map<string, ActiveSeed>();
   if (ids.length === 0) return seeds;
-  const rows = await tx.execute<SeedRow>(sql`
+  const rows = await executePrepared<SeedRow>(
+    tx,
+    sql`
     select id, user_id, server_seed, server_seed_hash, player_salt, status, next_nonce
     from fair_seeds where user_id = any(${sql.param(ids)}::uuid[]) and status = 'active'
-    order by user_id for update`);
+    order by user_id for update`,
+  );
   for (const r of rows) {
     seeds.set(r.user_id, {
       id: r.id,
@@ -171,20 +178,26 @@ export async function clientSeedsOf(
   const seeds = new Map<string, string>();
   if (ids.length === 0) return seeds;
   const read = async (players: string[]) => {
-    const rows = await tx.execute<{ user_id: string; client_seed: string }>(sql`
+    const rows = await executePrepared<{ user_id: string; client_seed: string }>(
+      tx,
+      sql`
       select user_id, client_seed from fair_client_seeds
-      where user_id = any(${sql.param(players)}::uuid[])`);
+      where user_id = any(${sql.param(players)}::uuid[])`,
+    );
     for (const r of rows) seeds.set(r.user_id, r.client_seed);
   };
   await read(ids);
   const missing = ids.filter((id) => !seeds.has(id));
   if (missing.length === 0) return seeds;
-  await tx.execute(sql`
+  await executePrepared(
+    tx,
+    sql`
     insert into fair_client_seeds (user_id, client_seed)
     select u, t.s from unnest(${sql.param(missing)}::uuid[],
                               ${sql.param(missing.map(() => randomBytes(8).toString("hex")))}::text[])
       as t(u, s)
-    on conflict (user_id) do nothing`);
+    on conflict (user_id) do nothing`,
+  );
   // Read back rather than trust what was sent: a concurrent first look may have set it first.
   await read(missing);
   return seeds;

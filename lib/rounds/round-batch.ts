@@ -3,6 +3,7 @@ import { randomUUID } from "node:crypto";
 import { sql } from "drizzle-orm";
 import type { Tx } from "@/db/client";
 import { notify } from "@/db/notify";
+import { executePrepared } from "@/db/prepared";
 import { recordEvents } from "@/lib/audit/record-event";
 import { clientSeedsOf, ensureSeeds, lockActiveSeeds, roundSalt } from "@/lib/fairness/seeds";
 import { games } from "@/lib/games/games";
@@ -320,16 +321,19 @@ async function findRefusals(
 ): Promise<Map<string, { requestHash: Uint8Array; outcome: RoundOutcome }>> {
   const found = new Map<string, { requestHash: Uint8Array; outcome: RoundOutcome }>();
   if (requests.length === 0) return found;
-  const rows = await tx.execute<{
+  const rows = await executePrepared<{
     player_id: string;
     key: string;
     request_hash: Buffer;
     response: RoundOutcome;
-  }>(sql`
+  }>(
+    tx,
+    sql`
     select player_id, key, request_hash, response from idempotency_keys
     where (player_id, key) in (
       select * from unnest(${sql.param(requests.map((r) => r.playerId))}::uuid[],
-                           ${sql.param(requests.map((r) => REFUSAL_PREFIX + r.idempotencyKey))}::text[]))`);
+                           ${sql.param(requests.map((r) => REFUSAL_PREFIX + r.idempotencyKey))}::text[]))`,
+  );
   for (const r of rows) {
     found.set(`${r.player_id}\u0000${r.key.slice(REFUSAL_PREFIX.length)}`, {
       requestHash: new Uint8Array(r.request_hash),
@@ -344,14 +348,17 @@ async function storeRefusals(
   refusals: { request: RoundRequest; outcome: RoundOutcome }[],
 ): Promise<void> {
   if (refusals.length === 0) return;
-  await tx.execute(sql`
+  await executePrepared(
+    tx,
+    sql`
     insert into idempotency_keys (player_id, key, request_hash, status, response)
     select p, k, decode(h, 'hex'), 409, o::jsonb
     from unnest(${sql.param(refusals.map((x) => x.request.playerId))}::uuid[],
                 ${sql.param(refusals.map((x) => REFUSAL_PREFIX + x.request.idempotencyKey))}::text[],
                 ${sql.param(refusals.map((x) => hex(x.request.requestHash)))}::text[],
                 ${sql.param(refusals.map((x) => JSON.stringify(x.outcome)))}::text[]) as t(p, k, h, o)
-    on conflict do nothing`);
+    on conflict do nothing`,
+  );
 }
 
 async function writeRounds(
@@ -402,7 +409,7 @@ async function writeRounds(
       returning 1)
     select (select count(*) from rounds) as rounds, (select count(*) from entries) as entries`;
   await Promise.all([
-    tx.execute(rounds),
+    executePrepared(tx, rounds),
     postJournal(tx, played, accounts),
     notify(tx, "ledger_entries"),
   ]);

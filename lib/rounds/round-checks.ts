@@ -1,6 +1,7 @@
 import "server-only";
 import { sql } from "drizzle-orm";
 import type { Tx } from "@/db/client";
+import { executePrepared } from "@/db/prepared";
 import type { Currency } from "@/lib/wallet/model";
 
 /**
@@ -24,14 +25,16 @@ export async function loadPlayerChecks(
   userIds: readonly string[],
 ): Promise<{ now: Date; players: Map<string, PlayerChecks> }> {
   const ids = [...new Set(userIds)];
-  const rows = await tx.execute<{
+  const rows = await executePrepared<{
     id: string;
     region: string | null;
     sweeps_refused: boolean;
     exclusion: { kind: "cool_off" | "self_exclusion"; endsAt: string | null } | null;
     limits: { kind: string; period: Period; amount: number | null }[] | null;
     now: string;
-  }>(sql`
+  }>(
+    tx,
+    sql`
     select u.id, u.region, to_json(now()) #>> '{}' as now,
            (u.region is null or exists (
               select 1 from excluded_regions x where x.code = upper(u.region))) as sweeps_refused,
@@ -44,7 +47,8 @@ export async function loadPlayerChecks(
                           then l.pending_amount else l.amount end))
               from rg_limits l where l.user_id = u.id and l.kind in ('wager_gc', 'wager_sc'))
              as limits
-    from users u where u.id = any(${sql.param(ids)}::uuid[])`);
+    from users u where u.id = any(${sql.param(ids)}::uuid[])`,
+  );
   const players = new Map<string, PlayerChecks>();
   const limited: string[] = [];
   let now = new Date();
@@ -83,20 +87,23 @@ async function addWagered(
   userIds: string[],
   players: Map<string, PlayerChecks>,
 ): Promise<void> {
-  const rows = await tx.execute<{
+  const rows = await executePrepared<{
     user_id: string;
     currency: Currency;
     day: string;
     week: string;
     month: string;
-  }>(sql`
+  }>(
+    tx,
+    sql`
     select user_id, currency,
            coalesce(sum(stake) filter (where created_at > now() - interval '1 day'), 0) as day,
            coalesce(sum(stake) filter (where created_at > now() - interval '7 days'), 0) as week,
            coalesce(sum(stake), 0) as month
     from game_rounds
     where user_id = any(${sql.param(userIds)}::uuid[]) and created_at > now() - interval '30 days'
-    group by user_id, currency`);
+    group by user_id, currency`,
+  );
   for (const r of rows) {
     for (const l of players.get(r.user_id)?.limits ?? []) {
       if (l.currency === r.currency) l.wagered = Number(r[l.period]);

@@ -1,6 +1,7 @@
 import "server-only";
 import { sql } from "drizzle-orm";
 import type { DbOrTx } from "@/db/client";
+import { executePrepared } from "@/db/prepared";
 import { decryptCode } from "@/lib/codes/code-crypto";
 import { publicLeaf } from "@/lib/fairness/seeds";
 import type { GameId } from "@/lib/games/model";
@@ -69,11 +70,14 @@ export async function findRounds(
 ): Promise<Map<string, { requestHash: Uint8Array; view: RoundView }>> {
   const found = new Map<string, { requestHash: Uint8Array; view: RoundView }>();
   if (keys.length === 0) return found;
-  const rows = await db.execute<RoundRow>(sql`
+  const rows = await executePrepared<RoundRow>(
+    db,
+    sql`
     select ${COLUMNS} from game_rounds r join fair_seeds f on f.id = r.seed_id ${PRIZE_JOIN}
     where (r.user_id, r.idempotency_key) in (
       select * from unnest(${sql.param(keys.map((k) => k.playerId))}::uuid[],
-                           ${sql.param(keys.map((k) => k.key))}::text[]))`);
+                           ${sql.param(keys.map((k) => k.key))}::text[]))`,
+  );
   for (const r of rows) {
     found.set(`${r.user_id}\u0000${r.idempotency_key}`, {
       requestHash: new Uint8Array(r.request_hash),

@@ -3,6 +3,7 @@ import { randomInt, randomUUID } from "node:crypto";
 import { sql } from "drizzle-orm";
 import type { DbOrTx, Tx } from "@/db/client";
 import { notify } from "@/db/notify";
+import { executePrepared } from "@/db/prepared";
 import type { Currency, WalletAccountKind, WalletTransactionKind } from "./model";
 
 /**
@@ -91,20 +92,26 @@ export async function lockPlayerAccounts(
   const ids = [...new Set(userIds)].sort();
   const accounts = new Map<string, PlayerAccount>();
   if (ids.length === 0) return accounts;
-  await tx.execute(sql`
+  await executePrepared(
+    tx,
+    sql`
     insert into wallet_accounts (kind, currency, user_id)
     select 'player', ${currency}::currency, u from unnest(${sql.param(ids)}::uuid[]) as t(u) order by u
-    on conflict (user_id, currency) where kind = 'player' do nothing`);
-  const rows = await tx.execute<{
+    on conflict (user_id, currency) where kind = 'player' do nothing`,
+  );
+  const rows = await executePrepared<{
     id: string;
     user_id: string;
     balance: string;
     playthrough_due: string;
-  }>(sql`
+  }>(
+    tx,
+    sql`
     select id, user_id, balance, playthrough_due from wallet_accounts
     where kind = 'player' and currency = ${currency}::currency
       and user_id = any(${sql.param(ids)}::uuid[])
-    order by id for update`);
+    order by id for update`,
+  );
   for (const r of rows) {
     accounts.set(r.user_id, {
       id: Number(r.id),
@@ -125,12 +132,12 @@ const globalForShards = globalThis as unknown as {
 /** The id of every counterparty shard: fixed rows, read once per process. */
 async function shardIds(db: DbOrTx): Promise<Map<ShardKey, number>> {
   if (globalForShards.prizeledgerWalletShards) return globalForShards.prizeledgerWalletShards;
-  const rows = await db.execute<{
+  const rows = await executePrepared<{
     id: string;
     kind: SystemAccountKind;
     currency: Currency;
     shard: number;
-  }>(sql`select id, kind, currency, shard from wallet_accounts where kind <> 'player'`);
+  }>(db, sql`select id, kind, currency, shard from wallet_accounts where kind <> 'player'`);
   const map = new Map<ShardKey, number>();
   for (const r of rows) map.set(`${r.kind}:${r.currency}:${r.shard}`, Number(r.id));
   if (map.size !== 4 * 2 * SYSTEM_SHARDS) {
@@ -169,7 +176,9 @@ export async function postTransactions(
     keys.add(t.idempotencyKey);
   }
   const ids = txns.map((t) => t.id ?? randomUUID());
-  const inserted = await tx.execute<{ id: string; idempotency_key: string }>(sql`
+  const inserted = await executePrepared<{ id: string; idempotency_key: string }>(
+    tx,
+    sql`
     insert into wallet_transactions
       (id, kind, idempotency_key, user_id, region, actor_id, reason, subject_id)
     select * from unnest(
@@ -182,7 +191,8 @@ export async function postTransactions(
       ${sql.param(txns.map((t) => t.reason ?? null))}::text[],
       ${sql.param(txns.map((t) => t.subjectId ?? null))}::uuid[])
     on conflict (idempotency_key) do nothing
-    returning id, idempotency_key`);
+    returning id, idempotency_key`,
+  );
   for (const r of inserted) written.set(r.idempotency_key, r.id);
   if (written.size === 0) return written;
 
@@ -240,20 +250,26 @@ export async function postTransactions(
     }
   }
   if (systemIds.size > 0) {
-    await tx.execute(sql`
+    await executePrepared(
+      tx,
+      sql`
       select id from wallet_accounts where id = any(${sql.param([...systemIds])}::bigint[])
-      order by id for update`);
+      order by id for update`,
+    );
   }
   const moving = rows.filter((r) => r.amount !== 0 || r.playthrough !== 0);
   if (moving.length > 0) {
-    await tx.execute(sql`
+    await executePrepared(
+      tx,
+      sql`
       insert into wallet_postings (transaction_id, account_id, currency, amount, playthrough)
       select * from unnest(
         ${sql.param(moving.map((r) => r.txnId))}::uuid[],
         ${sql.param(moving.map((r) => r.accountId))}::bigint[],
         ${sql.param(moving.map((r) => r.currency))}::currency[],
         ${sql.param(moving.map((r) => r.amount))}::bigint[],
-        ${sql.param(moving.map((r) => r.playthrough))}::bigint[])`);
+        ${sql.param(moving.map((r) => r.playthrough))}::bigint[])`,
+    );
   }
   await notifyWalletMoves(tx, [...byCurrency.values()].flat());
   return written;
