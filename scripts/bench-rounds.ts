@@ -9,6 +9,7 @@
  *             UPDATE the single house row, INSERT the round (scripts/bench/rounds.ts)
  *   engine    playRound (what POST /api/v1/rounds calls): batched transactions, the journal
  *             with house shards, seeds, nonces, ledger entries and audit rows
+ *   unnamed   the engine with every statement sent unnamed (DATABASE_PREPARED_STATEMENTS=false)
  *
  * Each with --concurrency clients (default 256) over a pool of --pool (default 32), durable
  * commits, dice rounds of 1.00 GC. After each engine variant the journal is checked: every
@@ -82,6 +83,15 @@ const BODY = JSON.stringify({
   stake: "1.00",
   params: { target: 50 },
 });
+
+/**
+ * The engine as it runs, and the same engine with its statements sent unnamed, as drizzle sends
+ * them (db/prepared.ts): what preparing them gains, side by side.
+ */
+const ENGINES = [
+  { name: "unnamed", prepared: false },
+  { name: "engine", prepared: true },
+];
 
 const log = (line: string) => console.log(`[bench] ${line}`);
 
@@ -177,8 +187,8 @@ async function dbPart(): Promise<Variant[]> {
         });
         await pool.end();
       }
-      {
-        const { db, sql } = createDb(url, POOL);
+      for (const engine of ENGINES) {
+        const { db, sql } = createDb(url, POOL, { preparedStatements: engine.prepared });
         const play = (player: string) =>
           playRound(db, {
             playerId: player,
@@ -193,12 +203,12 @@ async function dbPart(): Promise<Variant[]> {
           );
         await closedLoop(WARM_UP, CONCURRENCY, (i) => play(warm[i] as string));
         await admin.sql`checkpoint`;
-        log(`engine ${w.name}: ${ROUNDS} rounds over ${w.players.length} players…`);
+        log(`${engine.name} ${w.name}: ${ROUNDS} rounds over ${w.players.length} players…`);
         const m = await measured(admin.sql, (i) => play(who(i)));
         const journal = describeJournal(await checkJournal(admin.sql));
         variants.push({
-          name: `engine/${w.name}`,
-          label: `engine, ${w.name}`,
+          name: `${engine.name}/${w.name}`,
+          label: `${engine.name}, ${w.name}`,
           ...m,
           check: journal.text,
           ok: journal.ok,
@@ -215,8 +225,7 @@ async function dbPart(): Promise<Variant[]> {
 
 function printDb(variants: Variant[]): void {
   const col = (s: string) => s.padStart(16);
-  const naiveOf = (v: Variant) =>
-    variants.find((n) => n.name === v.name.replace("engine", "naive"));
+  const naiveOf = (v: Variant) => variants.find((n) => n.name === `naive/${v.name.split("/")[1]}`);
   const rows: Array<[string, (v: Variant) => string]> = [
     ["rounds/s", (v) => fmt(v.run.perSecond, 0)],
     ["× naive", (v) => `${fmt(v.run.perSecond / (naiveOf(v)?.run.perSecond ?? Number.NaN), 2)}×`],
