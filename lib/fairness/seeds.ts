@@ -105,19 +105,25 @@ async function insertSeeds(
   for (const status of ["active", "next"] as const) {
     const rows = fresh.filter((s) => s.status === status);
     if (rows.length === 0) continue;
-    const returned = await tx.execute<{ id: string }>(sql`
+    // The status is written into the text, not passed: ON CONFLICT must match its partial
+    // index by the predicate, which a generic plan of a parameter could not.
+    const literal = sql.raw(`'${status}'::fair_seed_status`);
+    const returned = await executePrepared<{ id: string }>(
+      tx,
+      sql`
       insert into fair_seeds (id, user_id, server_seed, server_seed_hash, player_salt, status,
                               activated_at)
-      select id, u, s, h, decode(salt, 'hex'), ${status}::fair_seed_status,
-             case when ${status} = 'active' then now() end
+      select id, u, s, h, decode(salt, 'hex'), ${literal},
+             ${status === "active" ? sql`now()` : sql`null::timestamptz`}
       from unnest(${sql.param(rows.map((r) => r.id))}::uuid[],
                   ${sql.param(rows.map((r) => r.userId))}::uuid[],
                   ${sql.param(rows.map((r) => sealSeed(r.serverSeed)))}::text[],
                   ${sql.param(rows.map((r) => r.serverSeedHash))}::text[],
                   ${sql.param(rows.map((r) => Buffer.from(r.salt).toString("hex")))}::text[])
         as t(id, u, s, h, salt)
-      on conflict (user_id) where status = ${status}::fair_seed_status do nothing
-      returning id`);
+      on conflict (user_id) where status = ${literal} do nothing
+      returning id`,
+    );
     for (const r of returned) inserted.add(r.id);
   }
   const committed = fresh.filter((s) => inserted.has(s.id));
@@ -133,11 +139,14 @@ async function insertSeeds(
       playerCommitment: playerCommitment(s.userId, s.salt),
     }),
   );
-  await tx.execute(sql`
+  await executePrepared(
+    tx,
+    sql`
     insert into ledger_entries (kind, fair_seed_id, leaf_data)
     select 'seed_commitment', s, decode(d, 'hex')
     from unnest(${sql.param(committed.map((s) => s.id))}::uuid[],
-                ${sql.param(leaves.map((l) => Buffer.from(l).toString("hex")))}::text[]) as t(s, d)`);
+                ${sql.param(leaves.map((l) => Buffer.from(l).toString("hex")))}::text[]) as t(s, d)`,
+  );
   await notify(tx, "ledger_entries");
 }
 
