@@ -39,9 +39,10 @@ import {
   closedLoop,
   clusterCpuSeconds,
   fmt,
+  type Measured,
   machineCpu,
+  measureClosedLoop,
   processCpuSeconds,
-  type RunResult,
   sampleWaits,
 } from "./bench/measure";
 import {
@@ -52,22 +53,17 @@ import {
   naiveIntegrity,
   setupNaive,
 } from "./bench/naive";
+import { loadBenchOptions } from "./bench/options";
 import { createHotDrop, createPlayers, type LoadSeed, seedLoad } from "./bench/seed";
 
 const { values: args } = parseArgs({
   options: {
     claims: { type: "string", default: "30000" },
-    concurrency: { type: "string", default: "256" },
-    pool: { type: "string", default: "32" },
     units: { type: "string", default: "100000" },
-    "skip-db": { type: "boolean", default: false },
-    "skip-http": { type: "boolean", default: false },
-    requests: { type: "string", default: "20000" },
-    connections: { type: "string", default: "256" },
+    ...loadBenchOptions({ requests: 20_000, pgPort: 54369 }),
     url: { type: "string" },
     "seed-file": { type: "string" },
     "cpu-prof": { type: "boolean", default: false },
-    "pg-port": { type: "string", default: "54369" },
     engine: { type: "string" },
     "http-paths": { type: "string", default: "next,direct" },
     rate: { type: "string" },
@@ -87,16 +83,11 @@ const SELLOUT_UNITS = 500;
 
 const log = (line: string) => console.log(`[bench] ${line}`);
 
-type Variant = {
+type Variant = Measured & {
   name: string;
   label: string;
-  run: RunResult;
   integrity: Integrity;
   sellout: Integrity & { ok: number };
-  pgCpu: number;
-  benchCpu: number;
-  machineBusy: number;
-  waits: Array<[string, number]>;
 };
 
 async function serverFacts(sql: postgres.Sql): Promise<string> {
@@ -110,27 +101,19 @@ async function serverFacts(sql: postgres.Sql): Promise<string> {
 
 let pgDataDir: string | undefined;
 
-async function measured(
+function measured(
   sql: postgres.Sql,
   total: number,
   claim: (i: number) => Promise<boolean>,
-): Promise<Pick<Variant, "run" | "pgCpu" | "benchCpu" | "machineBusy" | "waits">> {
-  const stop = sampleWaits(sql, APP);
-  const pg0 = clusterCpuSeconds(pgDataDir);
-  const me0 = processCpuSeconds(process.pid);
-  const m0 = machineCpu();
-  const run = await closedLoop(total, CONCURRENCY, claim);
-  const m1 = machineCpu();
-  const pgCpu = clusterCpuSeconds(pgDataDir) - pg0;
-  const benchCpu = processCpuSeconds(process.pid) - me0;
-  const { share } = await stop();
-  return {
-    run,
-    pgCpu,
-    benchCpu,
-    machineBusy: (m1.busy - m0.busy) / (m1.total - m0.total),
-    waits: share,
-  };
+): Promise<Measured> {
+  return measureClosedLoop({
+    sql,
+    applicationName: APP,
+    pgDataDir,
+    total,
+    concurrency: CONCURRENCY,
+    work: claim,
+  });
 }
 
 async function dbPart(): Promise<Variant[]> {

@@ -29,14 +29,8 @@ import { resetDir, startApp } from "./bench/app";
 import { openBenchDatabase } from "./bench/database";
 import { httpLoad, type JsonRequest, warmUp } from "./bench/http-load";
 import { machineInfo } from "./bench/machine";
-import {
-  closedLoop,
-  clusterCpuSeconds,
-  fmt,
-  machineCpu,
-  type RunResult,
-  sampleWaits,
-} from "./bench/measure";
+import { closedLoop, fmt, type Measured, measureClosedLoop } from "./bench/measure";
+import { loadBenchOptions } from "./bench/options";
 import {
   checkJournal,
   checkNaive,
@@ -53,13 +47,7 @@ const { values: args } = parseArgs({
     rounds: { type: "string", default: "20000" },
     players: { type: "string", default: "10000" },
     hot: { type: "string", default: "100" },
-    concurrency: { type: "string", default: "256" },
-    pool: { type: "string", default: "32" },
-    "skip-http": { type: "boolean", default: false },
-    "skip-db": { type: "boolean", default: false },
-    requests: { type: "string", default: "10000" },
-    connections: { type: "string", default: "256" },
-    "pg-port": { type: "string", default: "54379" },
+    ...loadBenchOptions({ requests: 10_000, pgPort: 54379 }),
   },
 });
 
@@ -95,35 +83,24 @@ const ENGINES = [
 
 const log = (line: string) => console.log(`[bench] ${line}`);
 
-type Variant = {
+type Variant = Measured & {
   name: string;
   label: string;
-  run: RunResult;
-  pgCpu: number;
-  machineBusy: number;
-  waits: Array<[string, number]>;
   check: string;
   ok: boolean;
 };
 
 let pgDataDir: string | undefined;
 
-async function measured(
-  sql: postgres.Sql,
-  play: (i: number) => Promise<boolean>,
-): Promise<Pick<Variant, "run" | "pgCpu" | "machineBusy" | "waits">> {
-  const stop = sampleWaits(sql, APP);
-  const pg0 = clusterCpuSeconds(pgDataDir);
-  const m0 = machineCpu();
-  const run = await closedLoop(ROUNDS, CONCURRENCY, play);
-  const m1 = machineCpu();
-  const { share } = await stop();
-  return {
-    run,
-    pgCpu: clusterCpuSeconds(pgDataDir) - pg0,
-    machineBusy: (m1.busy - m0.busy) / (m1.total - m0.total),
-    waits: share,
-  };
+function measured(sql: postgres.Sql, play: (i: number) => Promise<boolean>): Promise<Measured> {
+  return measureClosedLoop({
+    sql,
+    applicationName: APP,
+    pgDataDir,
+    total: ROUNDS,
+    concurrency: CONCURRENCY,
+    work: play,
+  });
 }
 
 function describeJournal(c: JournalCheck): { text: string; ok: boolean } {

@@ -172,6 +172,45 @@ export function sampleWaits(
   };
 }
 
+export type Measured = {
+  run: RunResult;
+  /** CPU seconds of the embedded cluster (NaN on an outside database). */
+  pgCpu: number;
+  /** CPU seconds of the bench process itself. */
+  benchCpu: number;
+  /** Share of the machine's CPU time that was busy. */
+  machineBusy: number;
+  /** Average active backends of `applicationName` by wait event. */
+  waits: Array<[string, number]>;
+};
+
+/** A closedLoop with the counters around it: CPU of the cluster, the bench and the machine. */
+export async function measureClosedLoop(options: {
+  sql: postgres.Sql;
+  applicationName: string;
+  pgDataDir: string | undefined;
+  total: number;
+  concurrency: number;
+  work: (i: number) => Promise<boolean>;
+}): Promise<Measured> {
+  const stop = sampleWaits(options.sql, options.applicationName);
+  const pg0 = clusterCpuSeconds(options.pgDataDir);
+  const me0 = processCpuSeconds(process.pid);
+  const m0 = machineCpu();
+  const run = await closedLoop(options.total, options.concurrency, options.work);
+  const m1 = machineCpu();
+  const pgCpu = clusterCpuSeconds(options.pgDataDir) - pg0;
+  const benchCpu = processCpuSeconds(process.pid) - me0;
+  const { share } = await stop();
+  return {
+    run,
+    pgCpu,
+    benchCpu,
+    machineBusy: (m1.busy - m0.busy) / (m1.total - m0.total),
+    waits: share,
+  };
+}
+
 export function fmt(n: number, digits = 1): string {
   return n.toLocaleString("en-US", {
     minimumFractionDigits: digits,
