@@ -736,10 +736,13 @@ export const payments = pgTable(
     bonusSc: bigint("bonus_sc", { mode: "number" }).notNull(),
     provider: text("provider").notNull(),
     providerRef: text("provider_ref"),
-    /** pending, succeeded or failed. */
+    /** pending, then succeeded, failed, expired or needs_review (docs/wallet.md). */
     status: text("status").notNull().default("pending"),
+    /** Why it was not credited (declined, or what the processor confirmed instead). */
     failureReason: text("failure_reason"),
     region: text("region"),
+    /** Credited without its free SC: the player's region was not open to Sweeps Coins. */
+    bonusWithheld: boolean("bonus_withheld").notNull().default(false),
     ...timestamps,
     completedAt: timestamp("completed_at", { withTimezone: true }),
   },
@@ -747,7 +750,11 @@ export const payments = pgTable(
     uniqueIndex("payments_user_key").on(t.userId, t.idempotencyKey),
     uniqueIndex("payments_provider_ref_key").on(t.provider, t.providerRef),
     index().on(t.userId, t.createdAt),
-    check("payments_status", sql`${t.status} in ('pending', 'succeeded', 'failed')`),
+    index("payments_needs_review_index").on(t.createdAt).where(sql`${t.status} = 'needs_review'`),
+    check(
+      "payments_status",
+      sql`${t.status} in ('pending', 'succeeded', 'failed', 'expired', 'needs_review')`,
+    ),
   ],
 );
 export type Payment = typeof payments.$inferSelect;

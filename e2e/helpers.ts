@@ -162,20 +162,26 @@ export function otherClientIp(): string {
 }
 
 /**
- * A fresh player account through the public API (in the US, 18+), as if from a client address of
- * its own; returns its credentials. Its email is confirmed, as claims require, unless
- * `verified: false`.
+ * A fresh player account through the public API (in the US unless told otherwise, `null` for
+ * none declared; 18+), as if from a client address of its own; returns its credentials. Its email
+ * is confirmed, as claims require, unless `verified: false`.
  */
 export async function createPlayer(
   request: APIRequestContext,
   prefix = "player",
-  { verified = true }: { verified?: boolean } = {},
+  { verified = true, region = "US" }: { verified?: boolean; region?: string | null } = {},
 ): Promise<{ id: string; email: string; password: string }> {
   const email = uniqueEmail(prefix);
   const password = "correct horse battery";
   const res = await request.post("/api/v1/accounts", {
     headers: { "x-forwarded-for": otherClientIp() },
-    data: { email, password, displayName: `E2E ${prefix}`, region: "US", adult: true },
+    data: {
+      email,
+      password,
+      displayName: `E2E ${prefix}`,
+      ...(region ? { region } : {}),
+      adult: true,
+    },
   });
   expect(res.status(), await res.text()).toBe(201);
   const body = (await res.json()) as { id: string };

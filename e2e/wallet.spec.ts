@@ -1,6 +1,9 @@
 import fs from "node:fs";
+import path from "node:path";
 import { expect, type Page, test } from "@playwright/test";
-import { ADMIN_EMAIL, createPlayer, shot, signIn } from "./helpers";
+import { SIGNATURE_HEADER, signWebhook } from "../lib/payments/webhook-signature";
+import { E2E_DATA_DIR } from "./constants";
+import { ADMIN_EMAIL, apiToken, createPlayer, shot, signIn } from "./helpers";
 
 // Two sizes: a desktop browser and a phone.
 const SIZES = [
@@ -168,6 +171,111 @@ for (const size of SIZES) {
       await shot(page, `wallet-${size.name}-07-packages`);
       await row.getByRole("button", { name: "Retire" }).click();
       await expect(row).toContainText("retired");
+    });
+  });
+
+  test(`a player with no declared region buys GC without the free SC, as the page says (${size.name})`, async ({
+    page,
+    request,
+  }) => {
+    await page.setViewportSize(size.viewport);
+    const player = await createPlayer(request, `noregion-${size.name}`, { region: null });
+    await signIn(page, player.email, player.password);
+    await page.goto("/wallet");
+    const starter = page.getByTestId("coin-package").filter({ hasText: "Starter" });
+
+    await test.step("the packages say, before buying, that no free SC comes with them", async () => {
+      await expect(page.getByTestId("bonus-withheld-note")).toContainText(
+        "You have not declared your region: a package credits its Gold Coins only",
+      );
+      await expect(starter).toContainText("(no free SC in your region)");
+      await shot(page, `wallet-${size.name}-08-no-region-note`);
+    });
+
+    await test.step("the purchase credits the GC alone, and the statement says why", async () => {
+      await starter.getByRole("button", { name: "Buy Starter for $4.99" }).click();
+      const payLink = starter.getByTestId("pay-link");
+      const [provider] = await Promise.all([page.waitForEvent("popup"), payLink.click()]);
+      await provider.getByRole("button", { name: /Pay with test card/ }).click();
+      // Back on the wallet page; once the webhook has credited the coins, the page says how.
+      await expect(provider.getByTestId("header-gc")).toHaveText("GC 5000.00");
+      await provider.reload();
+      await expect(provider.getByTestId("purchase-status")).toContainText(
+        "Paid and credited (Gold Coins only: no free SC in your region)",
+      );
+      await provider.close();
+      await expect(page.getByTestId("header-gc")).toHaveText("GC 5000.00");
+      await expect(page.getByTestId("header-sc")).toHaveText("SC 0.00");
+      await expect(page.getByTestId("statement-line")).toContainText(
+        "Free SC not credited: Sweeps Coins are not open in the region",
+      );
+      await shot(page, `wallet-${size.name}-09-gc-only`);
+    });
+
+    await test.step("free SC is refused until the region is declared", async () => {
+      await page.getByRole("button", { name: "Claim today's 1.00 free SC" }).click();
+      await expect(page.getByText("Declare your region on your account page first")).toBeVisible();
+    });
+  });
+
+  test(`a payment confirmed for another amount waits on the admin's wallet page (${size.name})`, async ({
+    page,
+    browser,
+    request,
+  }) => {
+    await page.setViewportSize(size.viewport);
+    const player = await createPlayer(request, `mismatch-${size.name}`);
+    const token = await apiToken(request, player.email, player.password);
+    const auth = { authorization: `Bearer ${token}` };
+    const packages = (await (await request.get("/api/v1/coin-packages")).json()) as {
+      packages: { id: string; name: string }[];
+    };
+    const started = await request.post("/api/v1/purchases", {
+      headers: { ...auth, "idempotency-key": `e2e-mismatch-${size.name}` },
+      data: { packageId: packages.packages.find((p) => p.name === "Starter")?.id },
+    });
+    expect(started.status(), await started.text()).toBe(201);
+    const { purchase, confirmUrl } = (await started.json()) as {
+      purchase: { id: string };
+      confirmUrl: string;
+    };
+    const purchaseId = purchase.id;
+    const intent = new URL(confirmUrl).pathname.split("/").at(-1) ?? "";
+    await signIn(page, player.email, player.password);
+
+    await test.step("the processor confirms $0.01 for it: nothing is credited", async () => {
+      const secret = fs
+        .readFileSync(path.join(E2E_DATA_DIR, "payment-webhook-secret"), "utf8")
+        .trim();
+      const body = JSON.stringify({
+        id: `evt_e2e_${size.name}`,
+        type: "payment.succeeded",
+        data: { intent, reference: purchaseId, amountCents: 1, currency: "usd" },
+      });
+      const answer = await request.post("/api/v1/payments/webhook", {
+        headers: {
+          "content-type": "application/json",
+          [SIGNATURE_HEADER]: signWebhook(secret, body),
+        },
+        data: body,
+      });
+      expect(await answer.json()).toEqual({ received: true, outcome: "needs_review" });
+      await page.goto(`/wallet?purchase=${purchaseId}`);
+      await expect(page.getByTestId("purchase-status")).toContainText("Under review");
+      await expect(page.getByTestId("header-gc")).toHaveText("GC 0.00");
+    });
+
+    await test.step("the admin sees it under payments to review", async () => {
+      const context = await browser.newContext({ viewport: size.viewport });
+      const admin = await context.newPage();
+      await signIn(admin, ADMIN_EMAIL);
+      await admin.goto("/admin/wallet");
+      const row = admin.getByTestId("payment-to-review").filter({ hasText: player.email });
+      await expect(row).toContainText("the processor confirmed 0.01 USD for 4.99 USD");
+      await expect(row).toContainText("$4.99");
+      await admin.getByTestId("payments-to-review").scrollIntoViewIfNeeded();
+      await shot(admin, `wallet-${size.name}-10-payments-to-review`);
+      await context.close();
     });
   });
 }

@@ -202,7 +202,12 @@ export const ROUTE_TABLE: Record<string, Entry> = {
       const body = JSON.stringify({
         id: `evt_${unique()}`,
         type: "payment.succeeded",
-        data: { intent: `pi_${unique()}`, reference: crypto.randomUUID(), amountCents: 100 },
+        data: {
+          intent: `pi_${unique()}`,
+          reference: crypto.randomUUID(),
+          amountCents: 100,
+          currency: "usd",
+        },
       });
       return {
         body,

@@ -88,6 +88,10 @@ export const purchaseView = z
     price: dollars,
     gc: coins,
     bonusSC: coins,
+    bonusWithheld: z.boolean().meta({
+      description:
+        "credited without its free SC: the player's region is not open to Sweeps Coins (or not declared)",
+    }),
     createdAt: dateTime,
     completedAt: dateTime.nullable(),
     failureReason: z.string().nullable(),
@@ -102,6 +106,7 @@ export function toPurchaseView(p: Purchase) {
     price: formatCents(p.amountCents),
     gc: formatCoins(p.gc),
     bonusSC: formatCoins(p.bonusSc),
+    bonusWithheld: p.bonusWithheld,
     createdAt: p.createdAt,
     completedAt: p.completedAt,
     failureReason: p.failureReason,
@@ -119,8 +124,9 @@ export const purchaseStartedResponse = z.object({
 
 export const webhookResponse = z.object({
   received: z.literal(true),
-  outcome: z.enum(["credited", "failed", "ignored"]).meta({
-    description: "ignored: a duplicate, a late event, or one about no payment of ours",
+  outcome: z.enum(["credited", "failed", "needs_review", "ignored"]).meta({
+    description:
+      "needs_review: a success for another amount or currency, held for an admin; ignored: a duplicate, a failure after a success, or an event about no payment of ours",
   }),
 });
 
@@ -160,6 +166,20 @@ export const walletOverviewResponse = z.object({
       description:
         "each account's balance (the sum of its shards); counterparties go negative by what they gave, players' total is what players hold",
     }),
+  paymentsToReview: z
+    .array(
+      z.object({
+        id: uuid,
+        at: dateTime,
+        player: z.object({ id: uuid, email: z.string() }),
+        price: dollars,
+        reason: z.string().nullable(),
+      }),
+    )
+    .meta({
+      description:
+        "payments the processor confirmed for another amount or currency (status needs_review): nothing was credited",
+    }),
   recent: z.array(
     z.object({
       id: uuid,
@@ -185,13 +205,17 @@ export function toWalletOverviewView(o: Overview) {
         { GC: formatCoins(v.GC), SC: formatCoins(v.SC) },
       ]),
     ) as z.output<typeof walletOverviewResponse>["totals"],
+    paymentsToReview: o.toReview.map(({ amountCents, ...p }) => ({
+      ...p,
+      price: formatCents(amountCents),
+    })),
     recent: o.recent.map((t) => ({ ...t, moved: money(t.moved) })),
   };
 }
 
 const sweepsRefusals = {
   not_eligible:
-    "error.reason not_eligible:region: Sweeps Coins are not offered in the player's region",
+    "error.reason not_eligible:region: the player has declared no region, or one where Sweeps Coins are not offered",
   self_excluded: "a cool-off or self-exclusion is running (the message says until when)",
 } as const;
 
@@ -211,9 +235,10 @@ export const wallet: Resource = {
       get: {
         summary: "The caller's balances, live (Server-Sent Events)",
         description:
-          "A `balances` event (the body of GET /api/v1/wallet) at once and whenever they move, and heartbeats; the stream ends once the caller may no longer watch, and EventSource reconnects.",
+          "A `balances` event (the body of GET /api/v1/wallet) at once and whenever they move, and heartbeats; the stream ends once the caller may no longer watch, and EventSource reconnects. A player may hold 5 streams at once per web process; a sixth is refused.",
         access: "player",
         replies: { 200: { description: "An event stream", text: "text/event-stream" } },
+        errors: { rate_limited: "the player holds 5 open streams already: close one first" },
       },
     },
     "/api/v1/wallet/statement": {
@@ -293,7 +318,7 @@ export const wallet: Resource = {
       post: {
         summary: "Start buying a coin package",
         description:
-          "Checks the player's cool-off, self-exclusion and purchase limits, then creates a payment with the provider: send the player to confirmUrl. The coins are credited once, when the provider's signed webhook confirms the payment; a failed payment credits nothing. The same Idempotency-Key (per player) returns the same purchase.",
+          "Checks the player's cool-off, self-exclusion and purchase limits, then creates a payment with the provider: send the player to confirmUrl. The coins are credited once, when the provider's signed webhook confirms the payment (also after a decline or an expiry, should it come late); a failed payment credits nothing. The free SC is credited only where Sweeps Coins are open to the player (else bonusWithheld). Payments pending longer than PAYMENT_PENDING_TTL_MINUTES are expired and stop counting against the limits. The same Idempotency-Key (per player) returns the same purchase.",
         access: "player",
         headers: z.object({ "Idempotency-Key": idempotencyKey }),
         body: purchaseSchema,
@@ -303,7 +328,8 @@ export const wallet: Resource = {
           self_excluded: "a cool-off or self-exclusion is running",
           limit_reached: "the purchase would pass one of the player's purchase limits",
           idempotency_mismatch: "the key was used to buy another package",
-          payment_provider_error: "the provider could not be reached: retry with the same key",
+          payment_provider_error:
+            "the provider could not be reached (retry with the same key), or gave a payment page outside its own origin",
         },
       },
     },
@@ -320,7 +346,7 @@ export const wallet: Resource = {
       post: {
         summary: "The payment provider's signed confirmation of a payment",
         description:
-          'Signed with the shared secret (PAYMENT_WEBHOOK_SECRET): header Test-Provider-Signature `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<body>">`, accepted within 5 minutes. Duplicates and late events change nothing.',
+          'Signed with the shared secret (PAYMENT_WEBHOOK_SECRET): header Test-Provider-Signature `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>." and the raw body bytes>`, accepted within 5 minutes; checked over the exact bytes received before the body is parsed. A success for the ordered amount and currency credits once, also after a failure or an expiry; one for another amount or currency is held as needs_review. Duplicates change nothing.',
         access: "public",
         body: testProviderWebhookSchema,
         replies: { 200: { description: "Received", json: webhookResponse } },
@@ -338,6 +364,8 @@ export const wallet: Resource = {
         replies: { 201: { description: "Granted", json: grantResponse } },
         errors: {
           not_found: "no such player",
+          not_eligible:
+            "error.reason not_eligible:region: SC to a player with no declared region, or one closed to Sweeps Coins (grant GC instead)",
           idempotency_mismatch: "the key was used for another grant",
         },
       },

@@ -149,6 +149,8 @@ export const envSchema = z
     /** The HMAC secret the provider signs webhooks with (and the app calls it with). */
     PAYMENT_WEBHOOK_SECRET: z.string().min(32, "must be at least 32 characters").optional(),
     EMBEDDED_PAYMENTS_PORT: z.coerce.number().int().min(1024).max(65535).default(8600),
+    /** A payment still pending after this long is expired: it stops counting against limits. */
+    PAYMENT_PENDING_TTL_MINUTES: z.coerce.number().int().min(1).max(10_080).default(60),
     REQUEST_ID_HEADER: z
       .string()
       .trim()

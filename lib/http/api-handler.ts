@@ -46,6 +46,16 @@ export const MAX_JSON_BYTES = 64 * 1024;
  * declared Content-Length, then while streaming, so an oversized body is never held in memory.
  */
 export async function readBody(request: Request, maxBytes: number): Promise<string> {
+  const bytes = await readBodyBytes(request, maxBytes);
+  try {
+    return new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+  } catch {
+    throw new AppError("bad_request", "Request body is not valid UTF-8");
+  }
+}
+
+/** The body's bytes exactly as received (what a webhook's signature covers), up to `maxBytes`. */
+export async function readBodyBytes(request: Request, maxBytes: number): Promise<Uint8Array> {
   const tooLarge = () =>
     new AppError("payload_too_large", `Request body is larger than ${maxBytes} bytes`);
   if (Number(request.headers.get("content-length")) > maxBytes) throw tooLarge();
@@ -59,11 +69,7 @@ export async function readBody(request: Request, maxBytes: number): Promise<stri
       chunks.push(chunk);
     }
   }
-  try {
-    return new TextDecoder("utf-8", { fatal: true }).decode(Buffer.concat(chunks));
-  } catch {
-    throw new AppError("bad_request", "Request body is not valid UTF-8");
-  }
+  return Buffer.concat(chunks);
 }
 
 const JSON_TYPE = /^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i;

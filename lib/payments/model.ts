@@ -6,14 +6,30 @@ import { z } from "zod";
 import { NUL_MESSAGE, withoutNul } from "@/lib/validation/storable-text";
 import { coinAmount, parseCoins } from "@/lib/wallet/model";
 
-export const paymentStatuses = ["pending", "succeeded", "failed"] as const;
+/**
+ * pending → succeeded | failed | expired | needs_review. The processor's word that money was
+ * taken wins: a success for the right amount is credited (once) even after `failed` or `expired`;
+ * a success for another amount or currency goes to `needs_review` for an admin. docs/wallet.md.
+ */
+export const paymentStatuses = [
+  "pending",
+  "succeeded",
+  "failed",
+  "expired",
+  "needs_review",
+] as const;
 export type PaymentStatus = (typeof paymentStatuses)[number];
 
 export const paymentStatusLabels: Record<PaymentStatus, string> = {
   pending: "Waiting for the payment",
   succeeded: "Paid and credited",
   failed: "Failed: nothing was charged or credited",
+  expired: "Expired: not paid in time, nothing was credited",
+  needs_review: "Under review: the payment did not match the order, our team will look into it",
 };
+
+/** Packages are priced in US cents, and a processor must confirm them in that currency. */
+export const PAYMENT_CURRENCY = "USD";
 
 /** POST /api/v1/purchases, and the wallet page's buy buttons. */
 export const purchaseSchema = z.object({
@@ -29,6 +45,8 @@ export type PaymentEvent = {
   reference: string;
   providerRef: string;
   amountCents: number;
+  /** ISO 4217, as the processor sends it (compared without regard to case). */
+  currency: string;
   failureReason?: string;
 };
 
@@ -45,6 +63,7 @@ export const testProviderWebhookSchema = z.object({
     intent: z.string().min(1).max(200),
     reference: z.uuid(),
     amountCents: z.number().int().positive().max(Number.MAX_SAFE_INTEGER),
+    currency: z.string().min(1).max(10),
     failureReason: z.string().max(500).optional(),
   }),
 });

@@ -13,6 +13,11 @@ import { SIGNATURE_HEADER, signatureProblem } from "./webhook-signature";
 export type PaymentProvider = {
   name: string;
   /**
+   * The one origin (scheme, host, port) of the pages players are sent to: a confirm URL from
+   * anywhere else is refused, not followed (assertConfirmUrl).
+   */
+  confirmOrigin: string;
+  /**
    * Creates (or, for a reference seen before, returns) the intent to pay `amountCents` US cents.
    * The reference is our payment id and the provider's idempotency key, so a retry after a lost
    * answer finds the same intent.
@@ -20,11 +25,15 @@ export type PaymentProvider = {
   createIntent(intent: {
     reference: string;
     amountCents: number;
+    currency: string;
     description: string;
     returnUrl: string;
   }): Promise<{ providerRef: string; confirmUrl: string }>;
-  /** The event of a webhook whose signature holds; throws `invalid_signature` otherwise. */
-  parseWebhook(body: string, headers: Headers, now?: Date): PaymentEvent;
+  /**
+   * The event of a webhook whose signature holds over exactly the bytes received; throws
+   * `invalid_signature` otherwise, before anything of the body is decoded or parsed.
+   */
+  parseWebhook(body: Uint8Array, headers: Headers, now?: Date): PaymentEvent;
 };
 
 /**
@@ -45,6 +54,7 @@ const intentAnswer = z.object({ id: z.string().min(1), confirmUrl: z.url() });
 export function testPaymentProvider(baseUrl: string, secret: string): PaymentProvider {
   return {
     name: "test",
+    confirmOrigin: new URL(baseUrl).origin,
     async createIntent(intent) {
       let response: Response;
       try {
@@ -74,7 +84,8 @@ export function testPaymentProvider(baseUrl: string, secret: string): PaymentPro
       if (problem) throw new AppError("invalid_signature", `Webhook refused: ${problem}`);
       let json: unknown;
       try {
-        json = JSON.parse(body);
+        // ignoreBOM: a byte order mark is kept, and refused by JSON.parse, never dropped quietly.
+        json = JSON.parse(new TextDecoder("utf-8", { fatal: true, ignoreBOM: true }).decode(body));
       } catch {
         throw new AppError("bad_request", "The webhook body is not JSON");
       }
@@ -85,6 +96,7 @@ export function testPaymentProvider(baseUrl: string, secret: string): PaymentPro
         reference: event.data.reference,
         providerRef: event.data.intent,
         amountCents: event.data.amountCents,
+        currency: event.data.currency,
         failureReason: event.data.failureReason,
       };
     },
@@ -107,6 +119,31 @@ export function paymentProvider(): PaymentProvider {
 
 export function setPaymentProvider(provider: PaymentProvider): void {
   globalProvider.prizeledgerPaymentProvider = provider;
+}
+
+/**
+ * The provider's confirm page, checked before the player is sent there: an http(s) URL on the
+ * provider's own origin. Anything else (javascript:, data:, another site) would turn our
+ * redirect into the provider's (or an attacker's) choice of destination.
+ */
+export function assertConfirmUrl(provider: PaymentProvider, confirmUrl: string): string {
+  let url: URL | undefined;
+  try {
+    url = new URL(confirmUrl);
+  } catch {
+    url = undefined;
+  }
+  if (
+    !url ||
+    (url.protocol !== "https:" && url.protocol !== "http:") ||
+    url.origin !== provider.confirmOrigin
+  ) {
+    throw new AppError(
+      "payment_provider_error",
+      "The payment provider gave a payment page outside its own site: nothing was charged",
+    );
+  }
+  return url.href;
 }
 
 /** Where the provider sends the player back after the confirm step. */

@@ -4,15 +4,17 @@ import { sql } from "drizzle-orm";
 import { NextRequest } from "next/server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { POST as webhookRoute } from "@/app/api/v1/payments/webhook/route";
-import { rgExclusions, rgLimits } from "@/db/schema";
+import { excludedRegions, rgExclusions, rgLimits } from "@/db/schema";
 import { serveRoutesFrom } from "@/test/api-routes";
 import { connectTestDb, createPlayers } from "@/test/db";
 import { createCoinPackage, startTestPaymentProvider } from "@/test/payments";
 import { refusalOf } from "@/test/refusal";
 import { waitFor } from "@/test/wait-for";
+import { getWalletOverview } from "../wallet/overview";
+import { listStatement } from "../wallet/statement";
 import { getBalances } from "../wallet/wallet";
 import { DEV_WEBHOOK_SECRET, type PaymentProvider } from "./provider";
-import { getPlayerPurchase, startPurchase } from "./purchases";
+import { BONUS_WITHHELD_REASON, getPlayerPurchase, startPurchase } from "./purchases";
 import { SIGNATURE_HEADER, signWebhook } from "./webhook-signature";
 
 const db = connectTestDb(6);
@@ -24,11 +26,15 @@ let provider: PaymentProvider;
 let providerUrl: string;
 let closeProvider: () => Promise<void>;
 
-function callWebhook(body: string, signature: string | null) {
+function callWebhook(body: string | Uint8Array, signature: string | null) {
   const headers = new Headers({ "content-type": "application/json" });
   if (signature !== null) headers.set(SIGNATURE_HEADER, signature);
   return webhookRoute(
-    new NextRequest("http://localhost/api/v1/payments/webhook", { method: "POST", headers, body }),
+    new NextRequest("http://localhost/api/v1/payments/webhook", {
+      method: "POST",
+      headers,
+      body: body as BodyInit,
+    }),
     undefined,
   );
 }
@@ -93,6 +99,20 @@ async function settled(userId: string, paymentId: string) {
 
 const codeOf = (work: Promise<unknown>) => refusalOf(work, "ok");
 
+/** A webhook about `payment` as the provider signs it: [body, signature] for callWebhook. */
+function signedEvent(
+  payment: { id: string; providerRef: string | null },
+  type: "payment.succeeded" | "payment.failed",
+  { id = `evt_${crypto.randomUUID()}`, amountCents = 499, currency = "usd" } = {},
+): [string, string] {
+  const body = JSON.stringify({
+    id,
+    type,
+    data: { intent: payment.providerRef, reference: payment.id, amountCents, currency },
+  });
+  return [body, signWebhook(DEV_WEBHOOK_SECRET, body)];
+}
+
 describe("buying coins through the local test provider", () => {
   it("credits GC and the bonus SC once, when the signed webhook confirms", async () => {
     const [player = ""] = await createPlayers(db, 1);
@@ -123,21 +143,33 @@ describe("buying coins through the local test provider", () => {
     expect(Number(audit?.n)).toBe(1);
   });
 
-  it("a declined payment credits nothing, and a late success for it changes nothing", async () => {
+  it("a declined payment credits nothing; a late success for it credits it, once", async () => {
     const [player = ""] = await createPlayers(db, 1);
     const started = await buy(player, await createCoinPackage(db));
     await confirm(started.confirmUrl, "decline");
     const failed = await settled(player, started.purchase.id);
     expect(failed.status).toBe("failed");
     expect(failed.failureReason).toBe("card_declined");
-    const body = JSON.stringify({
-      id: "evt_late",
-      type: "payment.succeeded",
-      data: { intent: failed.providerRef, reference: failed.id, amountCents: 499 },
-    });
-    const late = await callWebhook(body, signWebhook(DEV_WEBHOOK_SECRET, body));
-    expect(await late.json()).toEqual({ received: true, outcome: "ignored" });
     expect(await getBalances(db, player)).toEqual({ GC: 0, SC: 0, redeemableSC: 0 });
+    // The processor took the money after all (a retried capture): the player gets the coins.
+    const late = signedEvent(failed, "payment.succeeded", { id: "evt_late" });
+    expect(await (await callWebhook(...late)).json()).toEqual({
+      received: true,
+      outcome: "credited",
+    });
+    expect(await (await callWebhook(...late)).json()).toEqual({
+      received: true,
+      outcome: "ignored",
+    });
+    // A failure after the success moves nothing back.
+    const afterwards = signedEvent(failed, "payment.failed", { id: "evt_late_fail" });
+    expect(await (await callWebhook(...afterwards)).json()).toMatchObject({ outcome: "ignored" });
+    expect(await getBalances(db, player)).toEqual({ GC: 500_000, SC: 500, redeemableSC: 0 });
+    const paid = await getPlayerPurchase(db, player, failed.id);
+    expect(paid).toMatchObject({ status: "succeeded", failureReason: null });
+    const [audit] = await db.execute<{ data: { was?: string } }>(sql`
+      select data from audit_events where action = 'wallet.purchase' and subject = ${failed.id}`);
+    expect(audit?.data.was).toBe("failed");
   });
 
   it("refuses webhooks without a good, fresh signature", async () => {
@@ -150,6 +182,7 @@ describe("buying coins through the local test provider", () => {
         intent: started.purchase.providerRef,
         reference: started.purchase.id,
         amountCents: 499,
+        currency: "usd",
       },
     });
     const stale = new Date(Date.now() - 10 * 60_000);
@@ -164,11 +197,139 @@ describe("buying coins through the local test provider", () => {
       const answer = await callWebhook(body, signature);
       expect(answer.status, String(signature)).toBe(401);
     }
-    // The right amount only: a success for another amount fails the payment instead.
-    const wrong = body.replace('"amountCents":499', '"amountCents":1');
-    const answer = await callWebhook(wrong, signWebhook(DEV_WEBHOOK_SECRET, wrong));
-    expect(await answer.json()).toEqual({ received: true, outcome: "failed" });
+    // A byte order mark the signature did not cover is not dropped before checking it.
+    const withBom = new Uint8Array([0xef, 0xbb, 0xbf, ...new TextEncoder().encode(body)]);
+    const bom = await callWebhook(withBom, signWebhook(DEV_WEBHOOK_SECRET, body));
+    expect(bom.status).toBe(401);
+    // Signed over exactly those bytes, it passes the signature and is refused as no JSON.
+    const signedBom = await callWebhook(withBom, signWebhook(DEV_WEBHOOK_SECRET, withBom));
+    expect(signedBom.status).toBe(400);
     expect(await getBalances(db, player)).toEqual({ GC: 0, SC: 0, redeemableSC: 0 });
+    expect((await getPlayerPurchase(db, player, started.purchase.id))?.status).toBe("pending");
+  });
+
+  it("a success for another amount or currency is held for an admin, credited never", async () => {
+    const [player = "", other = ""] = await createPlayers(db, 2);
+    const packageId = await createCoinPackage(db);
+    const cases = [
+      { player, amountCents: 1, currency: "usd", confirmed: "0.01 USD" },
+      { player: other, amountCents: 499, currency: "eur", confirmed: "4.99 EUR" },
+    ];
+    for (const c of cases) {
+      const { purchase } = await buy(c.player, packageId);
+      const event = signedEvent(purchase, "payment.succeeded", c);
+      expect(await (await callWebhook(...event)).json()).toEqual({
+        received: true,
+        outcome: "needs_review",
+      });
+      // Its retry, and a success for the right amount after it, change nothing.
+      expect(await (await callWebhook(...event)).json()).toMatchObject({ outcome: "ignored" });
+      const right = signedEvent(purchase, "payment.succeeded");
+      expect(await (await callWebhook(...right)).json()).toMatchObject({ outcome: "ignored" });
+      expect(await getBalances(db, c.player)).toEqual({ GC: 0, SC: 0, redeemableSC: 0 });
+      const held = await getPlayerPurchase(db, c.player, purchase.id);
+      expect(held?.status).toBe("needs_review");
+      expect(held?.failureReason).toBe(`the processor confirmed ${c.confirmed} for 4.99 USD`);
+      const [audit] = await db.execute<{ n: number }>(sql`
+        select count(*)::int as n from audit_events
+        where action = 'wallet.purchase_needs_review' and subject = ${purchase.id}`);
+      expect(Number(audit?.n)).toBe(1);
+      const { toReview } = await getWalletOverview(db);
+      expect(toReview.find((p) => p.id === purchase.id)).toMatchObject({
+        player: { id: c.player },
+        amountCents: 499,
+      });
+    }
+  });
+
+  it("the confirm page must be the provider's own http(s) page", async () => {
+    const [player = ""] = await createPlayers(db, 1);
+    const packageId = await createCoinPackage(db);
+    for (const confirmUrl of [
+      "javascript:alert(1)",
+      "data:text/html,<script>alert(1)</script>",
+      "https://evil.example/pay/pi_1",
+      `${providerUrl.replace(/:[0-9]+$/, ":1")}/pay/pi_1`,
+      `${providerUrl.replace("http:", "ftp:")}/pay/pi_1`,
+      "/pay/pi_1",
+    ]) {
+      const rogue: PaymentProvider = {
+        ...provider,
+        createIntent: async (intent) => ({
+          ...(await provider.createIntent(intent)),
+          confirmUrl,
+        }),
+      };
+      const started = startPurchase(db, rogue, {
+        userId: player,
+        packageId,
+        idempotencyKey: crypto.randomUUID(),
+        returnUrl: (id) => `http://localhost/wallet?purchase=${id}`,
+      });
+      expect(await codeOf(started), confirmUrl).toBe("payment_provider_error");
+    }
+  });
+
+  it("credits a package's GC without its SC where SC is closed, and says so", async () => {
+    const [undeclared = "", excluded = ""] = await createPlayers(db, 2);
+    await db.execute(sql`update users set region = null where id = ${undeclared}`);
+    await db.execute(sql`update users set region = 'XQ' where id = ${excluded}`);
+    await db.insert(excludedRegions).values({ code: "XQ", sweepsOnly: true });
+    const packageId = await createCoinPackage(db);
+    for (const player of [undeclared, excluded]) {
+      const { purchase } = await buy(player, packageId);
+      const answer = await callWebhook(...signedEvent(purchase, "payment.succeeded"));
+      expect(await answer.json()).toMatchObject({ outcome: "credited" });
+      expect(await getBalances(db, player)).toEqual({ GC: 500_000, SC: 0, redeemableSC: 0 });
+      const paid = await getPlayerPurchase(db, player, purchase.id);
+      expect(paid).toMatchObject({ status: "succeeded", bonusWithheld: true });
+      const [audit] = await db.execute<{ reason: string; data: { bonusScCredited: string } }>(sql`
+        select reason, data from audit_events
+        where action = 'wallet.purchase' and subject = ${purchase.id}`);
+      expect(audit).toMatchObject({
+        reason: BONUS_WITHHELD_REASON,
+        data: { bonusScCredited: "0.00" },
+      });
+      const { lines } = await listStatement(db, player, {}, { limit: 10 });
+      expect(lines.map((l) => l.description)).toEqual([
+        `Bought the ${paid?.packageName} package. ${BONUS_WITHHELD_REASON}`,
+      ]);
+    }
+  });
+
+  it("expires payments left pending, which then stop counting against the limit", async () => {
+    const [player = ""] = await createPlayers(db, 1);
+    const packageId = await createCoinPackage(db);
+    await db
+      .insert(rgLimits)
+      .values({ userId: player, kind: "purchase", period: "day", amount: 600 });
+    const at = (minutes: number) => new Date(Date.parse("2026-06-01T12:00:00Z") + minutes * 60_000);
+    const buyAt = (minutes: number) =>
+      startPurchase(db, provider, {
+        userId: player,
+        packageId,
+        idempotencyKey: crypto.randomUUID(),
+        returnUrl: (id) => `http://localhost/wallet?purchase=${id}`,
+        now: at(minutes),
+        pendingTtlMinutes: 30,
+      });
+    const first = await buyAt(0);
+    // Still pending within its 30 minutes: it counts, and a second $4.99 passes the $6 limit.
+    expect(await codeOf(buyAt(29))).toBe("limit_reached:purchase_day");
+    expect((await getPlayerPurchase(db, player, first.purchase.id))?.status).toBe("pending");
+    const second = await buyAt(30);
+    const expired = await getPlayerPurchase(db, player, first.purchase.id);
+    expect(expired).toMatchObject({ status: "expired", completedAt: at(30) });
+    const [audit] = await db.execute<{ n: number }>(sql`
+      select count(*)::int as n from audit_events
+      where action = 'wallet.purchase_expired' and subject = ${first.purchase.id}`);
+    expect(Number(audit?.n)).toBe(1);
+    // The processor confirms the expired one late after all: the money was taken, so it is
+    // credited; a failure for it afterwards moves nothing back.
+    const late = signedEvent(first.purchase, "payment.succeeded");
+    expect(await (await callWebhook(...late)).json()).toMatchObject({ outcome: "credited" });
+    expect((await getBalances(db, player)).GC).toBe(500_000);
+    expect((await getPlayerPurchase(db, player, second.purchase.id))?.status).toBe("pending");
   });
 
   it("checks exclusions and purchase limits, also for purchases made at once", async () => {

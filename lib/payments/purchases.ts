@@ -1,16 +1,17 @@
 import "server-only";
 import { and, asc, eq, isNull, sql } from "drizzle-orm";
-import type { Db, DbOrTx } from "@/db/client";
+import type { Db, DbOrTx, Tx } from "@/db/client";
 import { type CoinPackage, coinPackages, type Payment, payments } from "@/db/schema";
 import { recordEvent } from "@/lib/audit/record-event";
+import { env } from "@/lib/config/env";
 import { AppError } from "@/lib/errors/app-error";
 import { logWarning } from "@/lib/log";
 import { checkPurchaseAllowed } from "@/lib/rg/purchase-checks";
-import type { AuditContext } from "@/lib/wallet/free-coins";
+import { type AuditContext, readSweepsStanding } from "@/lib/wallet/free-coins";
 import { type Posting, postTransactions } from "@/lib/wallet/journal";
 import { formatCoins } from "@/lib/wallet/model";
-import { formatCents, type PaymentEvent } from "./model";
-import type { PaymentProvider } from "./provider";
+import { formatCents, PAYMENT_CURRENCY, type PaymentEvent } from "./model";
+import { assertConfirmUrl, type PaymentProvider } from "./provider";
 
 /** The packages on sale, in their order. */
 export function listCoinPackages(db: DbOrTx): Promise<CoinPackage[]> {
@@ -45,7 +46,9 @@ export type StartedPurchase = { purchase: Purchase; confirmUrl: string | null; r
  * payment (pending; the package's price and coins copied, so a later change of the package does
  * not change what was bought) and asks the provider for an intent with our payment id as its
  * reference. The provider's answer is outside the transaction: should it be lost, the same
- * Idempotency-Key asks again and the provider returns the same intent.
+ * Idempotency-Key asks again and the provider returns the same intent. The player's payments
+ * left pending longer than `pendingTtlMinutes` are expired first, so that they stop counting
+ * against the purchase limits.
  */
 export async function startPurchase(
   db: Db,
@@ -56,10 +59,12 @@ export async function startPurchase(
     idempotencyKey: string;
     returnUrl: (paymentId: string) => string;
     now?: Date;
+    pendingTtlMinutes?: number;
     context?: AuditContext;
   },
 ): Promise<StartedPurchase> {
   const now = input.now ?? new Date();
+  const ttlMinutes = input.pendingTtlMinutes ?? env().PAYMENT_PENDING_TTL_MINUTES;
   const { payment, replayed } = await db.transaction(async (tx) => {
     // One purchase at a time per player: two at once cannot both fit under one limit.
     // NO KEY UPDATE, not UPDATE: rows that reference the player (a round's journal entry) take a
@@ -85,6 +90,7 @@ export async function startPurchase(
       .from(coinPackages)
       .where(and(eq(coinPackages.id, input.packageId), isNull(coinPackages.retiredAt)));
     if (!pack) throw new AppError("not_found", "No such coin package");
+    await expireStalePayments(tx, input.userId, now, ttlMinutes);
     await checkPurchaseAllowed(tx, input.userId, pack.priceCents, now);
     const [created] = await tx
       .insert(payments)
@@ -117,27 +123,61 @@ export async function startPurchase(
   const intent = await provider.createIntent({
     reference: payment.id,
     amountCents: payment.amountCents,
+    currency: PAYMENT_CURRENCY,
     description: `Prizeledger: ${purchase.packageName}`,
     returnUrl: input.returnUrl(payment.id),
   });
+  const confirmUrl = assertConfirmUrl(provider, intent.confirmUrl);
   await db
     .update(payments)
     .set({ providerRef: intent.providerRef })
     .where(and(eq(payments.id, payment.id), isNull(payments.providerRef)));
   return {
     purchase: { ...purchase, providerRef: intent.providerRef },
-    confirmUrl: intent.confirmUrl,
+    confirmUrl,
     replayed,
   };
 }
 
-/** The journal transaction of a paid package: GC sold, and its free SC to play through. */
-function purchasePostings(payment: Payment): Posting[] {
+/**
+ * Marks the player's payments pending since before `now - ttlMinutes` expired, each audited. Run
+ * with the player's row locked; a webhook that holds a payment's lock finishes first, and one
+ * that comes later is handled as for any expired payment (completePayment).
+ */
+async function expireStalePayments(
+  tx: Tx,
+  userId: string,
+  now: Date,
+  ttlMinutes: number,
+): Promise<void> {
+  const expired = await tx.execute<{ id: string; amount_cents: string }>(sql`
+    update payments set status = 'expired', completed_at = ${now.toISOString()}::timestamptz,
+      failure_reason = ${`not paid within ${ttlMinutes} minutes`}
+    where user_id = ${userId} and status = 'pending'
+      and created_at <= ${now.toISOString()}::timestamptz - make_interval(mins => ${ttlMinutes})
+    returning id, amount_cents`);
+  for (const row of expired) {
+    await recordEvent(tx, {
+      actorId: null,
+      action: "wallet.purchase_expired",
+      subject: row.id,
+      outcome: "failed",
+      reason: `not paid within ${ttlMinutes} minutes`,
+      data: { userId, amount: formatCents(Number(row.amount_cents)), currency: PAYMENT_CURRENCY },
+    });
+  }
+}
+
+/**
+ * The journal transaction of a paid package: GC sold, and its free SC to play through when the
+ * player's region is open to Sweeps Coins.
+ */
+function purchasePostings(payment: Payment, withBonus: boolean): Posting[] {
   const postings: Posting[] = [
     { account: { player: payment.userId, currency: "GC" }, amount: payment.gc },
     { account: { system: "purchases", currency: "GC" }, amount: -payment.gc },
   ];
-  if (payment.bonusSc > 0) {
+  if (withBonus && payment.bonusSc > 0) {
     postings.push(
       {
         account: { player: payment.userId, currency: "SC" },
@@ -150,12 +190,28 @@ function purchasePostings(payment: Payment): Posting[] {
   return postings;
 }
 
-export type PaymentOutcome = "credited" | "failed" | "ignored";
+export const BONUS_WITHHELD_REASON =
+  "Free SC not credited: Sweeps Coins are not open in the region";
+
+export type PaymentOutcome = "credited" | "failed" | "needs_review" | "ignored";
+
+/** Why a success cannot be credited as it stands: another amount or currency than ordered. */
+function mismatchOf(payment: Payment, event: PaymentEvent): string | null {
+  const currency = event.currency.toUpperCase();
+  if (event.amountCents === payment.amountCents && currency === PAYMENT_CURRENCY) return null;
+  return `the processor confirmed ${formatCents(event.amountCents)} ${currency.slice(0, 10)} for ${formatCents(payment.amountCents)} ${PAYMENT_CURRENCY}`;
+}
 
 /**
- * Applies a provider's confirmed event. Only a pending payment moves, once: a duplicate, a late
- * event after the other outcome, or an event about a payment we do not know changes nothing, and
- * a failure credits nothing. The credit and the status change commit together.
+ * Applies a provider's confirmed event, by the state machine of docs/wallet.md:
+ * - a success for the payment's amount and currency credits it once, from pending, and also
+ *   from failed or expired: the processor says the money was taken, so the player gets the coins;
+ * - a success for another amount or currency credits nothing and puts the payment in
+ *   needs_review, audited and listed on /admin/wallet;
+ * - a failure fails a pending or expired payment;
+ * - anything else (a duplicate, a failure after a success, an event after needs_review, an
+ *   event about a payment we do not know) is answered and changes nothing.
+ * The credit and the status change commit together.
  */
 export async function completePayment(
   db: Db,
@@ -181,48 +237,93 @@ export async function completePayment(
     if (payment.providerRef !== null && payment.providerRef !== event.providerRef) {
       return ignore("another intent");
     }
-    if (payment.status !== "pending") return "ignored";
-    const succeeded = event.outcome === "succeeded" && event.amountCents === payment.amountCents;
-    const failureReason = succeeded
-      ? null
-      : event.outcome === "succeeded"
-        ? `amount mismatch: ${event.amountCents} cents confirmed for ${payment.amountCents}`
-        : (event.failureReason ?? "declined");
-    if (succeeded) {
-      await postTransactions(tx, [
-        {
-          kind: "purchase",
-          idempotencyKey: `payment:${payment.id}`,
+    const settle = async (
+      status: "succeeded" | "failed" | "needs_review",
+      change: Partial<Payment>,
+      audit: { action: string; reason: string | null; data?: Record<string, unknown> },
+    ) => {
+      await tx
+        .update(payments)
+        .set({ status, providerRef: event.providerRef, completedAt: now, ...change })
+        .where(eq(payments.id, payment.id));
+      await recordEvent(tx, {
+        actorId: null,
+        action: audit.action,
+        subject: payment.id,
+        outcome: status === "succeeded" ? "ok" : "failed",
+        reason: audit.reason,
+        data: {
           userId: payment.userId,
-          region: payment.region,
-          subjectId: payment.id,
-          postings: purchasePostings(payment),
+          amount: formatCents(payment.amountCents),
+          gc: formatCoins(payment.gc),
+          bonusSc: formatCoins(payment.bonusSc),
+          eventId: event.eventId,
+          ...(payment.status === "pending" ? {} : { was: payment.status }),
+          ...audit.data,
         },
-      ]);
+      });
+    };
+
+    if (event.outcome === "failed") {
+      if (payment.status !== "pending" && payment.status !== "expired") {
+        return payment.status === "failed"
+          ? "ignored"
+          : ignore(`a failure after ${payment.status}`);
+      }
+      const reason = event.failureReason ?? "declined";
+      await settle(
+        "failed",
+        { failureReason: reason },
+        { action: "wallet.purchase_failed", reason },
+      );
+      return "failed";
     }
-    await tx
-      .update(payments)
-      .set({
-        status: succeeded ? "succeeded" : "failed",
-        providerRef: event.providerRef,
-        failureReason,
-        completedAt: now,
-      })
-      .where(eq(payments.id, payment.id));
-    await recordEvent(tx, {
-      actorId: null,
-      action: succeeded ? "wallet.purchase" : "wallet.purchase_failed",
-      subject: payment.id,
-      outcome: succeeded ? "ok" : "failed",
-      reason: failureReason,
-      data: {
-        userId: payment.userId,
-        amount: formatCents(payment.amountCents),
-        gc: formatCoins(payment.gc),
-        bonusSc: formatCoins(payment.bonusSc),
+
+    if (payment.status === "succeeded") return "ignored";
+    if (payment.status === "needs_review") return ignore("a success after needs_review");
+    const mismatch = mismatchOf(payment, event);
+    if (mismatch) {
+      logWarning("payment_needs_review", {
+        paymentId: payment.id,
         eventId: event.eventId,
+        mismatch,
+      });
+      await settle(
+        "needs_review",
+        { failureReason: mismatch },
+        {
+          action: "wallet.purchase_needs_review",
+          reason: mismatch,
+          data: {
+            confirmed: formatCents(event.amountCents),
+            currency: event.currency.slice(0, 10),
+          },
+        },
+      );
+      return "needs_review";
+    }
+    const { sweepsOpen } = await readSweepsStanding(tx, payment.userId, { lock: false });
+    const withheld = !sweepsOpen && payment.bonusSc > 0;
+    await postTransactions(tx, [
+      {
+        kind: "purchase",
+        idempotencyKey: `payment:${payment.id}`,
+        userId: payment.userId,
+        region: payment.region,
+        subjectId: payment.id,
+        reason: withheld ? BONUS_WITHHELD_REASON : null,
+        postings: purchasePostings(payment, sweepsOpen),
       },
-    });
-    return succeeded ? "credited" : "failed";
+    ]);
+    await settle(
+      "succeeded",
+      { failureReason: null, bonusWithheld: withheld },
+      {
+        action: "wallet.purchase",
+        reason: withheld ? BONUS_WITHHELD_REASON : null,
+        data: { bonusScCredited: formatCoins(withheld ? 0 : payment.bonusSc) },
+      },
+    );
+    return "credited";
   });
 }

@@ -21,6 +21,7 @@ export type Intent = {
   id: string;
   reference: string;
   amountCents: number;
+  currency: string;
   description: string;
   returnUrl: string;
   status: IntentStatus;
@@ -103,7 +104,8 @@ export function createTestProviderServer(options: TestProviderOptions): http.Ser
   const intents = new Map<string, Intent>();
   if (fs.existsSync(options.storeFile)) {
     for (const intent of JSON.parse(fs.readFileSync(options.storeFile, "utf8")) as Intent[]) {
-      intents.set(intent.id, intent);
+      // Intents stored before currencies were kept were all in US dollars.
+      intents.set(intent.id, { ...intent, currency: intent.currency ?? "usd" });
     }
   }
   const byReference = () => new Map([...intents.values()].map((i) => [i.reference, i]));
@@ -127,6 +129,7 @@ export function createTestProviderServer(options: TestProviderOptions): http.Ser
         intent: intent.id,
         reference: intent.reference,
         amountCents: intent.amountCents,
+        currency: intent.currency,
         ...(intent.failureReason ? { failureReason: intent.failureReason } : {}),
       },
     });
@@ -167,9 +170,13 @@ export function createTestProviderServer(options: TestProviderOptions): http.Ser
         !Number.isSafeInteger(input.amountCents) ||
         (input.amountCents ?? 0) <= 0 ||
         typeof input.returnUrl !== "string" ||
-        !/^https?:\/\//.test(input.returnUrl)
+        !/^https?:\/\//.test(input.returnUrl) ||
+        typeof input.currency !== "string" ||
+        !/^[A-Za-z]{3}$/.test(input.currency)
       ) {
-        return send(400, { error: "reference, amountCents and returnUrl are required" });
+        return send(400, {
+          error: "reference, amountCents, currency and returnUrl are required",
+        });
       }
       let intent = byReference().get(input.reference);
       if (!intent) {
@@ -177,6 +184,8 @@ export function createTestProviderServer(options: TestProviderOptions): http.Ser
           id: `pi_${randomBytes(12).toString("hex")}`,
           reference: input.reference,
           amountCents: input.amountCents as number,
+          // Lower case, as card processors write it: the app compares without regard to case.
+          currency: input.currency.toLowerCase(),
           description: String(input.description ?? "").slice(0, 200),
           returnUrl: input.returnUrl,
           status: "requires_confirmation",

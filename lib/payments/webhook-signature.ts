@@ -10,11 +10,12 @@ export const SIGNATURE_HEADER = "test-provider-signature";
 /** How old (or how far ahead) a signed timestamp may be. */
 export const SIGNATURE_TOLERANCE_SECONDS = 300;
 
-function hmac(secret: string, timestamp: number, body: string): string {
-  return createHmac("sha256", secret).update(`${timestamp}.${body}`).digest("hex");
+/** Over the body's exact bytes: no decoding (which could drop a BOM or mend bad UTF-8) first. */
+function hmac(secret: string, timestamp: number, body: string | Uint8Array): string {
+  return createHmac("sha256", secret).update(`${timestamp}.`).update(body).digest("hex");
 }
 
-export function signWebhook(secret: string, body: string, now = new Date()): string {
+export function signWebhook(secret: string, body: string | Uint8Array, now = new Date()): string {
   const timestamp = Math.floor(now.getTime() / 1000);
   return `t=${timestamp},v1=${hmac(secret, timestamp, body)}`;
 }
@@ -23,7 +24,7 @@ export function signWebhook(secret: string, body: string, now = new Date()): str
 export function signatureProblem(
   secret: string,
   header: string | null,
-  body: string,
+  body: Uint8Array,
   now = new Date(),
 ): string | undefined {
   if (!header) return "no signature";

@@ -7,7 +7,9 @@ import { formatCoins } from "@/lib/wallet/model";
 /**
  * Responsible-gaming checks before coins are sold or given: a running cool-off or
  * self-exclusion refuses, and so does a purchase that would pass one of the player's own limits
- * (rolling windows: a day is the last 24 hours, a week 7 days, a month 30). Call inside the
+ * (rolling windows: a day is the last 24 hours, a week 7 days, a month 30). What counts is what
+ * may have been charged: payments pending, paid, or paid for another amount (needs_review); not
+ * failed or expired ones. Call inside the
  * transaction that writes the payment, with the player's row locked, so that two purchases at
  * once cannot both fit under the same limit.
  */
@@ -55,7 +57,7 @@ export async function checkPurchaseAllowed(
   const rows = await db.execute<{ period: string; cap: string; spent: string }>(sql`
     select l.period, l.cap, (
       select coalesce(sum(p.amount_cents), 0) from payments p
-      where p.user_id = ${userId} and p.status in ('pending', 'succeeded')
+      where p.user_id = ${userId} and p.status in ('pending', 'succeeded', 'needs_review')
         and p.created_at > ${at}::timestamptz - case l.period
           when 'day' then interval '24 hours' when 'week' then interval '7 days'
           else interval '30 days' end

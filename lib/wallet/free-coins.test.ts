@@ -103,4 +103,49 @@ describe("free coins", () => {
     );
     expect(event?.reason).toBe("goodwill");
   });
+
+  it("refuses free SC to a player with no declared region, telling them to declare it", async () => {
+    const [admin = "", player = ""] = await createPlayers(db, 2);
+    await db.execute(sql`update users set region = null where id = ${player}`);
+    const refusal = await claimDailyBonus(db, { userId: player, amount: 100 }).catch((e) => e);
+    expect(refusal).toMatchObject({
+      code: "not_eligible",
+      details: { reason: "not_eligible:region" },
+      message: expect.stringMatching(/^Declare your region on your account page/),
+    });
+    const { codes } = await issueMailInCodes(db, {
+      adminId: admin,
+      count: 1,
+      amount: 500,
+      note: "t",
+    });
+    expect(await codeOf(redeemMailInCode(db, { userId: player, code: codes[0] ?? "" }))).toBe(
+      "not_eligible:region",
+    );
+    expect(await getBalances(db, player)).toEqual({ GC: 0, SC: 0, redeemableSC: 0 });
+    // The refused code is still there for the player once they declare a region.
+    await db.execute(sql`update users set region = 'US' where id = ${player}`);
+    expect(await redeemMailInCode(db, { userId: player, code: codes[0] ?? "" })).toEqual({
+      amount: 500,
+    });
+  });
+
+  it("an admin grants SC only to players whose region is open to it, GC to anyone", async () => {
+    const [admin = "", undeclared = "", excluded = ""] = await createPlayers(db, 3);
+    await db.execute(sql`update users set region = null where id = ${undeclared}`);
+    await db.execute(sql`update users set region = 'YY' where id = ${excluded}`);
+    await db.insert(excludedRegions).values({ code: "YY", sweepsOnly: true });
+    const grant = { adminId: admin, amount: 100, reason: "goodwill" };
+    for (const userId of [undeclared, excluded]) {
+      const refused = grantCoins(db, {
+        ...grant,
+        userId,
+        currency: "SC",
+        idempotencyKey: `s${userId}`,
+      });
+      expect(await codeOf(refused)).toBe("not_eligible:region");
+      await grantCoins(db, { ...grant, userId, currency: "GC", idempotencyKey: `g${userId}` });
+      expect(await getBalances(db, userId)).toEqual({ GC: 100, SC: 0, redeemableSC: 0 });
+    }
+  });
 });

@@ -1,7 +1,7 @@
 import "server-only";
 import { createHash, randomBytes } from "node:crypto";
 import { sql } from "drizzle-orm";
-import type { Db, Tx } from "@/db/client";
+import type { Db, DbOrTx, Tx } from "@/db/client";
 import { mailInCodes } from "@/db/schema";
 import { type AuditInput, type RequestContext, recordEvent } from "@/lib/audit/record-event";
 import { AppError } from "@/lib/errors/app-error";
@@ -30,27 +30,55 @@ export function promotionPostings(userId: string, currency: Currency, amount: nu
   ];
 }
 
+export type SweepsStanding = { region: string | null; sweepsOpen: boolean };
+
 /**
- * The player's declared region, once they may receive Sweeps Coins: not in an excluded region
- * (sweeps-only or not), no cool-off or self-exclusion running. Locks the player's row, so that
- * concurrent requests of one player queue.
+ * The player's declared region and whether Sweeps Coins are open to them: a region declared and
+ * on no excluded list (sweeps-only or not), as for SC play (lib/rounds/round-checks.ts). With
+ * `lock`, the player's row is locked, so that concurrent requests of one player queue.
  */
-async function sweepsPlayer(tx: Tx, userId: string, now: Date): Promise<string | null> {
+export async function readSweepsStanding(
+  db: DbOrTx,
+  userId: string,
+  { lock }: { lock: boolean },
+): Promise<SweepsStanding> {
   // NO KEY UPDATE: a round batch holding wallet locks takes KEY SHARE on its players (foreign
   // keys); a FOR UPDATE here, taken before the wallet locks, could deadlock with it.
-  const [player] = await tx.execute<{ region: string | null; excluded: boolean }>(sql`
-    select u.region, exists (
+  const [player] = await db.execute<{ region: string | null; sweeps_open: boolean }>(sql`
+    select u.region, (u.region is not null and not exists (
       select 1 from excluded_regions r where r.code = upper(u.region)
-    ) as excluded
-    from users u where u.id = ${userId} and u.role = 'player' for no key update`);
+    )) as sweeps_open
+    from users u where u.id = ${userId} and u.role = 'player'
+    ${lock ? sql`for no key update` : sql``}`);
   if (!player) throw new AppError("not_found", "No such player");
-  if (player.excluded) {
-    throw new AppError("not_eligible", "Sweeps Coins are not available in your region", {
-      reason: "not_eligible:region",
-    });
-  }
+  return { region: player.region, sweepsOpen: player.sweeps_open };
+}
+
+/** Why Sweeps Coins are refused, told to the player or to an admin acting for them. */
+export function sweepsClosedRefusal(
+  region: string | null,
+  to: "player" | "admin" = "player",
+): AppError {
+  const messages = {
+    player: region
+      ? "Sweeps Coins are not available in your region"
+      : "Declare your region on your account page first: Sweeps Coins are only for regions where they are open",
+    admin: region
+      ? "Sweeps Coins are not available in the player's region: grant Gold Coins instead"
+      : "The player has not declared a region: Sweeps Coins go only to players in a region open to them",
+  };
+  return new AppError("not_eligible", messages[to], { reason: "not_eligible:region" });
+}
+
+/**
+ * The player's declared region, once they may receive Sweeps Coins: a region open to SC, no
+ * cool-off or self-exclusion running. Locks the player's row.
+ */
+async function sweepsPlayer(tx: Tx, userId: string, now: Date): Promise<string | null> {
+  const { region, sweepsOpen } = await readSweepsStanding(tx, userId, { lock: true });
+  if (!sweepsOpen) throw sweepsClosedRefusal(region);
   await refuseIfExcluded(tx, userId, now);
-  return player.region;
+  return region;
 }
 
 /** The UTC day of `now`, and when the next one starts. */
@@ -228,7 +256,8 @@ export type GrantInput = {
 
 /**
  * An admin's grant of coins from promotions, with a reason, audited. Returns whether it moved
- * coins now (false: the key granted already).
+ * coins now (false: the key granted already). SC goes only to a player whose region is open to
+ * it, as every free SC does (`not_eligible:region` otherwise); GC to anyone.
  */
 export async function grantCoins(
   db: Db,
@@ -238,10 +267,10 @@ export async function grantCoins(
     throw new AppError("invalid_input", "Give a reason for the grant", { field: "reason" });
   }
   return db.transaction(async (tx) => {
-    const [player] = await tx.execute<{ region: string | null }>(
-      sql`select region from users where id = ${input.userId} and role = 'player' for no key update`,
-    );
-    if (!player) throw new AppError("not_found", "No such player");
+    const player = await readSweepsStanding(tx, input.userId, { lock: true });
+    if (input.currency === "SC" && !player.sweepsOpen) {
+      throw sweepsClosedRefusal(player.region, "admin");
+    }
     const key = `grant:${input.adminId}:${input.idempotencyKey}`;
     const written = await postTransactions(tx, [
       {

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { sqlClient } from "@/db/client";
 import { connectTestDb, createPlayers } from "@/test/db";
 import { grantCoins } from "./free-coins";
-import { createWalletFeeds } from "./live";
+import { createWalletFeeds, MAX_STREAMS_PER_PLAYER, openWalletFeed } from "./live";
 import type { WalletView } from "./model";
 import { getBalances, toWalletView } from "./wallet";
 
@@ -36,6 +36,24 @@ describe("live wallet feeds", () => {
     await credited;
     stop();
     expect(reads).not.toContain(other);
+    expect(feeds.watchedCount()).toBe(0);
+  });
+
+  it("refuses a player's sixth open stream, and lets one in once another closes", async () => {
+    const [player = "", other = ""] = await createPlayers(db, 2);
+    const feeds = createWalletFeeds(sqlClient(db), async (userId) =>
+      toWalletView(await getBalances(db, userId)),
+    );
+    const open = (userId: string) => openWalletFeed(feeds, userId).subscribe(() => {});
+    const streams = Array.from({ length: MAX_STREAMS_PER_PLAYER }, () => open(player));
+    expect(() => open(player)).toThrow(
+      expect.objectContaining({ code: "rate_limited", status: 429 }),
+    );
+    // Another player's streams do not count against this one's.
+    const others = open(other);
+    streams.shift()?.();
+    streams.push(open(player));
+    for (const stop of [...streams, others]) stop();
     expect(feeds.watchedCount()).toBe(0);
   });
 });

@@ -3,6 +3,7 @@ import type postgres from "postgres";
 import { getDb, sqlClient } from "@/db/client";
 import type { NotifyChannel } from "@/db/notify";
 import type { LiveFeed, Subscriber } from "@/lib/analytics/live";
+import { AppError } from "@/lib/errors/app-error";
 import { logWarning } from "@/lib/log";
 import type { WalletView } from "./model";
 import { getBalances, toWalletView } from "./wallet";
@@ -17,6 +18,30 @@ export type WalletFeeds = {
   feedFor(userId: string): LiveFeed<WalletView>;
   watchedCount(): number;
 };
+
+/**
+ * Open streams one player may hold in one web process: a few tabs and devices, not a loop of
+ * EventSources holding the process's sockets and timers.
+ */
+export const MAX_STREAMS_PER_PLAYER = 5;
+
+/**
+ * The player's feed for one more stream, or `rate_limited` (429) when they hold the most already.
+ * The newcomer is refused rather than the oldest closed: a closed stream's browser reconnects
+ * and would close the next oldest in turn, for ever. Subscribe before any await, so that the
+ * count checked is the count held.
+ */
+export function openWalletFeed(feeds: WalletFeeds, userId: string): LiveFeed<WalletView> {
+  const feed = feeds.feedFor(userId);
+  if (feed.subscriberCount() >= MAX_STREAMS_PER_PLAYER) {
+    throw new AppError(
+      "rate_limited",
+      `At most ${MAX_STREAMS_PER_PLAYER} live balance streams at once: close another tab`,
+      { limit: MAX_STREAMS_PER_PLAYER },
+    );
+  }
+  return feed;
+}
 
 type Watch = {
   subscribers: Set<Subscriber<WalletView>>;

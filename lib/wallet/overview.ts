@@ -17,14 +17,23 @@ export type RecentTransaction = {
   moved: Partial<Record<Currency, number>>;
 };
 
+/** A payment the processor confirmed for another amount or currency: nothing was credited. */
+export type PaymentToReview = {
+  id: string;
+  at: Date;
+  player: { id: string; email: string };
+  amountCents: number;
+  reason: string | null;
+};
+
 /**
  * What an admin watches: each counterparty's balance (the sum of its shards), what players hold
- * in all, and the latest transactions.
+ * in all, the payments waiting for review and the latest transactions.
  */
 export async function getWalletOverview(
   db: DbOrTx,
   recent = 50,
-): Promise<{ totals: AccountTotals; recent: RecentTransaction[] }> {
+): Promise<{ totals: AccountTotals; toReview: PaymentToReview[]; recent: RecentTransaction[] }> {
   const zero = () => ({ GC: 0, SC: 0 });
   const totals: AccountTotals = {
     house: zero(),
@@ -41,6 +50,17 @@ export async function getWalletOverview(
     const bucket = totals[row.kind as keyof AccountTotals];
     if (bucket) bucket[row.currency] = Number(row.total);
   }
+  const review = await db.execute<{
+    id: string;
+    completed_at: string;
+    user_id: string;
+    email: string;
+    amount_cents: string;
+    failure_reason: string | null;
+  }>(sql`
+    select p.id, p.completed_at, p.user_id, u.email, p.amount_cents, p.failure_reason
+    from payments p join users u on u.id = p.user_id
+    where p.status = 'needs_review' order by p.created_at desc limit 100`);
   const rows = await db.execute<{
     id: string;
     created_at: string;
@@ -62,6 +82,13 @@ export async function getWalletOverview(
     order by t.created_at desc`);
   return {
     totals,
+    toReview: review.map((r) => ({
+      id: r.id,
+      at: new Date(r.completed_at),
+      player: { id: r.user_id, email: r.email },
+      amountCents: Number(r.amount_cents),
+      reason: r.failure_reason,
+    })),
     recent: rows.map((r) => ({
       id: r.id,
       at: new Date(r.created_at),

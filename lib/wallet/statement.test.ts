@@ -1,7 +1,9 @@
 import { describe, expect, it } from "vitest";
+import { sqlClient } from "@/db/client";
 import { connectTestDb, createPlayers } from "@/test/db";
-import { claimDailyBonus, grantCoins } from "./free-coins";
-import { statementFilterSchema } from "./model";
+import { claimDailyBonus, grantCoins, promotionPostings } from "./free-coins";
+import { postTransactions } from "./journal";
+import { formatCoins, statementFilterSchema } from "./model";
 import { getWalletOverview } from "./overview";
 import { listStatement, statementCsvStream } from "./statement";
 
@@ -67,5 +69,54 @@ describe("the statement", () => {
     const overview = await getWalletOverview(db);
     expect(overview.totals.promotions.GC).toBeLessThanOrEqual(-1500);
     expect(overview.recent[0]?.kind).toBe("daily_bonus");
+  });
+
+  it("exports a long statement in one query, each line with its balance after", async () => {
+    const [player = ""] = await createPlayers(db, 1);
+    const count = 2500;
+    // Alternating GC and SC grants, 1..count minor units each: the running sums are known.
+    await db.transaction((tx) =>
+      postTransactions(
+        tx,
+        Array.from({ length: count }, (_, i) => ({
+          kind: "grant" as const,
+          idempotencyKey: `long:${player}:${i}`,
+          userId: player,
+          reason: "bulk",
+          postings: promotionPostings(player, i % 2 === 0 ? "GC" : "SC", i + 1),
+        })),
+      ),
+    );
+    const queries: string[] = [];
+    const client = sqlClient(db);
+    client.options.debug = (_connection, query) => queries.push(query);
+    let csv: string;
+    try {
+      csv = await new Response(statementCsvStream(db, player, { currency: "SC" })).text();
+    } finally {
+      client.options.debug = false;
+    }
+    expect(queries).toHaveLength(1);
+    const records = csv.trimEnd().split("\r\n").slice(1);
+    expect(records).toHaveLength(count / 2);
+    let balance = (count / 2) * (count / 2 + 1); // 2 + 4 + … + count
+    for (const record of records) {
+      const [, , , , currency, amount, after] = record.split(",");
+      expect(currency).toBe("SC");
+      expect(after).toBe(formatCoins(balance));
+      balance -= Math.round(Number(amount) * 100);
+    }
+    expect(balance).toBe(0);
+    // The same balances page by page, the pages' window starting at their own oldest line.
+    const first = await listStatement(db, player, {}, { limit: 3 });
+    const second = await listStatement(db, player, {}, { limit: 3, cursor: first.nextCursor ?? 0 });
+    expect([...first.lines, ...second.lines].map((l) => [l.currency, l.balanceAfter])).toEqual([
+      ["SC", 1_563_750],
+      ["GC", 1_562_500],
+      ["SC", 1_563_750 - 2500],
+      ["GC", 1_562_500 - 2499],
+      ["SC", 1_563_750 - 2500 - 2498],
+      ["GC", 1_562_500 - 2499 - 2497],
+    ]);
   });
 });

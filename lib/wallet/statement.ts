@@ -1,6 +1,8 @@
 import "server-only";
 import { type SQL, sql } from "drizzle-orm";
-import type { DbOrTx } from "@/db/client";
+import { PgDialect } from "drizzle-orm/pg-core";
+import type postgres from "postgres";
+import { type Db, type DbOrTx, sqlClient } from "@/db/client";
 import { csvRecord } from "@/lib/audit/csv";
 import {
   type Currency,
@@ -25,11 +27,26 @@ type Row = {
 };
 
 function describeLine(row: Row): string {
-  if (row.kind === "purchase" && row.package_name) return `Bought the ${row.package_name} package`;
+  if (row.kind === "purchase" && row.package_name) {
+    const bought = `Bought the ${row.package_name} package`;
+    return row.reason ? `${bought}. ${row.reason}` : bought;
+  }
   if (row.kind === "round" && row.game) return `${row.game} round`;
   if (row.kind === "grant" && row.reason) return `Grant: ${row.reason}`;
   if (row.kind === "daily_bonus") return "Daily free Sweeps Coins";
   return row.reason ?? transactionKindLabels[row.kind];
+}
+
+function toLine(row: Row): StatementLine {
+  return {
+    id: Number(row.id),
+    at: new Date(row.created_at),
+    kind: row.kind,
+    description: describeLine(row),
+    currency: row.currency,
+    amount: Number(row.amount),
+    balanceAfter: Number(row.balance_after),
+  };
 }
 
 function conditions(userId: string, filter: StatementFilter, cursor?: number): SQL {
@@ -43,39 +60,48 @@ function conditions(userId: string, filter: StatementFilter, cursor?: number): S
 }
 
 /**
- * A player's postings, newest first, keyset-paginated by posting id. Each line carries its
- * account's balance right after it: the balance now, less what later postings moved (read in
- * the same statement, so the two agree whatever commits meanwhile).
+ * The statement's lines, newest first: one page of them, or (no page) all. Each carries its
+ * account's balance right after it: the balance now, less what later postings moved. One window
+ * over the player's postings from the oldest line up gives every line's "later" sum in one pass
+ * (filtered-out postings count too), so a line costs O(1), not a scan of all later postings; and
+ * the balance and the postings are read in one statement, so they agree whatever commits meanwhile.
  */
+function statementSql(userId: string, filter: StatementFilter, page?: StatementPage): SQL {
+  return sql`
+    with lines as (
+      select p.id from wallet_postings p
+      join wallet_accounts a on a.id = p.account_id
+      join wallet_transactions t on t.id = p.transaction_id
+      where ${conditions(userId, filter, page?.cursor)}
+      order by p.id desc
+      ${page ? sql`limit ${page.limit + 1}` : sql``}
+    ), balances as (
+      select q.id, a.balance - coalesce(sum(q.amount) over (partition by q.account_id
+          order by q.id desc rows between unbounded preceding and 1 preceding), 0) as balance_after
+      from wallet_postings q join wallet_accounts a on a.id = q.account_id
+      where a.kind = 'player' and a.user_id = ${userId} and q.id >= (select min(id) from lines)
+    )
+    select p.id, p.created_at, t.kind, t.reason, pk.name as package_name, r.game, p.currency,
+      p.amount, b.balance_after
+    from lines
+    join balances b on b.id = lines.id
+    join wallet_postings p on p.id = lines.id
+    join wallet_transactions t on t.id = p.transaction_id
+    left join payments pay on t.kind = 'purchase' and pay.id = t.subject_id
+    left join coin_packages pk on pk.id = pay.package_id
+    left join game_rounds r on t.kind = 'round' and r.id = t.id
+    order by p.id desc`;
+}
+
+/** A player's postings, newest first, keyset-paginated by posting id. */
 export async function listStatement(
   db: DbOrTx,
   userId: string,
   filter: StatementFilter,
   page: StatementPage,
 ): Promise<{ lines: StatementLine[]; nextCursor: number | null }> {
-  const rows = await db.execute<Row>(sql`
-    select p.id, p.created_at, t.kind, t.reason, pk.name as package_name, r.game, p.currency,
-      p.amount,
-      a.balance - coalesce((select sum(later.amount) from wallet_postings later
-        where later.account_id = p.account_id and later.id > p.id), 0) as balance_after
-    from wallet_postings p
-    join wallet_accounts a on a.id = p.account_id
-    join wallet_transactions t on t.id = p.transaction_id
-    left join payments pay on t.kind = 'purchase' and pay.id = t.subject_id
-    left join coin_packages pk on pk.id = pay.package_id
-    left join game_rounds r on t.kind = 'round' and r.id = t.id
-    where ${conditions(userId, filter, page.cursor)}
-    order by p.id desc
-    limit ${page.limit + 1}`);
-  const lines = rows.slice(0, page.limit).map((row) => ({
-    id: Number(row.id),
-    at: new Date(row.created_at),
-    kind: row.kind,
-    description: describeLine(row),
-    currency: row.currency,
-    amount: Number(row.amount),
-    balanceAfter: Number(row.balance_after),
-  }));
+  const rows = await db.execute<Row>(statementSql(userId, filter, page));
+  const lines = rows.slice(0, page.limit).map(toLine);
   const last = lines.at(-1);
   return { lines, nextCursor: rows.length > page.limit && last ? last.id : null };
 }
@@ -90,23 +116,38 @@ export const STATEMENT_CSV_HEADER = [
   "balance_after",
 ];
 
-/** Every line matching the filters as CSV, read a thousand at a time as it is streamed. */
+const dialect = new PgDialect();
+
+/**
+ * Every line matching the filters as CSV: one query (statementSql, linear in the postings read),
+ * fetched a thousand rows at a time through a cursor as the download is read, so that the whole
+ * export is one consistent snapshot. A download left early closes the cursor and frees its
+ * connection.
+ */
 export function statementCsvStream(
-  db: DbOrTx,
+  db: Db,
   userId: string,
   filter: StatementFilter,
 ): ReadableStream<Uint8Array> {
   const encoder = new TextEncoder();
-  let cursor: number | undefined;
-  let started = false;
+  const query = dialect.sqlToQuery(statementSql(userId, filter));
+  let batches: AsyncIterator<Row[]> | undefined;
   return new ReadableStream<Uint8Array>({
+    start(controller) {
+      controller.enqueue(encoder.encode(csvRecord(STATEMENT_CSV_HEADER)));
+    },
     async pull(controller) {
-      if (!started) {
-        started = true;
-        controller.enqueue(encoder.encode(csvRecord(STATEMENT_CSV_HEADER)));
+      batches ??= sqlClient(db)
+        .unsafe<Row[]>(query.sql, query.params as postgres.ParameterOrJSON<never>[])
+        .cursor(1000)
+        [Symbol.asyncIterator]();
+      const batch = await batches.next();
+      if (batch.done) {
+        controller.close();
+        return;
       }
-      const page = await listStatement(db, userId, filter, { cursor, limit: 1000 });
-      const text = page.lines
+      const text = batch.value
+        .map(toLine)
         // Amounts are written as they are ("-1.00" is a number, not a formula to defuse).
         .map((l) =>
           [
@@ -117,8 +158,9 @@ export function statementCsvStream(
         )
         .join("");
       if (text) controller.enqueue(encoder.encode(text));
-      if (page.nextCursor === null) controller.close();
-      else cursor = page.nextCursor;
+    },
+    async cancel() {
+      await batches?.return?.();
     },
   });
 }

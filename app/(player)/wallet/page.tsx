@@ -1,4 +1,5 @@
 import type { Metadata } from "next";
+import Link from "next/link";
 import { z } from "zod";
 import {
   buyPackageAction,
@@ -15,6 +16,7 @@ import { requirePageRole } from "@/lib/auth/require-page-role";
 import { env } from "@/lib/config/env";
 import { formatCents, paymentStatusLabels } from "@/lib/payments/model";
 import { getPlayerPurchase, listCoinPackages } from "@/lib/payments/purchases";
+import { readSweepsStanding } from "@/lib/wallet/free-coins";
 import { formatCoins, statementQueryOf } from "@/lib/wallet/model";
 import { listStatement } from "@/lib/wallet/statement";
 import { getBalances } from "@/lib/wallet/wallet";
@@ -29,8 +31,9 @@ export default async function WalletPage({ searchParams }: { searchParams: Promi
   const { filter, page } = statementQueryOf(search);
   const db = getDb();
   const purchaseId = z.uuid().safeParse(search.purchase);
-  const [balances, packages, statement, returned] = await Promise.all([
+  const [balances, standing, packages, statement, returned] = await Promise.all([
     getBalances(db, user.id),
+    readSweepsStanding(db, user.id, { lock: false }),
     listCoinPackages(db),
     listStatement(db, user.id, filter, page),
     purchaseId.success ? getPlayerPurchase(db, user.id, purchaseId.data) : undefined,
@@ -45,12 +48,13 @@ export default async function WalletPage({ searchParams }: { searchParams: Promi
       </p>
       {returned && (
         <p
-          className={`alert ${returned.status === "failed" ? "error" : "success"}`}
+          className={`alert ${returned.status === "succeeded" ? "success" : returned.status === "pending" ? "info" : "error"}`}
           role="status"
           data-testid="purchase-status"
         >
           {returned.packageName} (${formatCents(returned.amountCents)}):{" "}
           {paymentStatusLabels[returned.status as keyof typeof paymentStatusLabels]}
+          {returned.bonusWithheld && " (Gold Coins only: no free SC in your region)"}
         </p>
       )}
       <section className={`card ${styles.balances}`} aria-label="Balances">
@@ -71,13 +75,30 @@ export default async function WalletPage({ searchParams }: { searchParams: Promi
       </section>
 
       <h2>Buy Gold Coins</h2>
+      {!standing.sweepsOpen && packages.some((p) => p.bonusSc > 0) && (
+        <p className="alert info" role="note" data-testid="bonus-withheld-note">
+          {standing.region ? (
+            "Sweeps Coins are not open in your region: a package credits its Gold Coins only, without the free SC."
+          ) : (
+            <>
+              You have not declared your region: a package credits its Gold Coins only, without the
+              free SC. <Link href="/account">Declare your region</Link> to receive it.
+            </>
+          )}
+        </p>
+      )}
       <div className={styles.packages}>
         {packages.map((p) => (
           <div key={p.id} className="card stack" data-testid="coin-package">
             <h3>{p.name}</h3>
             <p>
               <strong>{formatCoins(p.gc)} GC</strong>
-              {p.bonusSc > 0 && <> + {formatCoins(p.bonusSc)} free SC</>}
+              {p.bonusSc > 0 &&
+                (standing.sweepsOpen ? (
+                  <> + {formatCoins(p.bonusSc)} free SC</>
+                ) : (
+                  <span className="muted"> (no free SC in your region)</span>
+                ))}
             </p>
             <BuyPackageButton
               label={p.name}

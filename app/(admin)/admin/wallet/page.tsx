@@ -6,6 +6,7 @@ import styles from "@/components/wallet/wallet.module.css";
 import { getDb } from "@/db/client";
 import { requirePageRole } from "@/lib/auth/require-page-role";
 import { formatDateTime } from "@/lib/format";
+import { formatCents } from "@/lib/payments/model";
 import { formatCoins, transactionKindLabels } from "@/lib/wallet/model";
 import { getWalletOverview } from "@/lib/wallet/overview";
 
@@ -21,7 +22,7 @@ const ACCOUNTS = [
 
 export default async function AdminWalletPage() {
   await requirePageRole("/admin/wallet", "admin");
-  const { totals, recent } = await getWalletOverview(getDb());
+  const { totals, toReview, recent } = await getWalletOverview(getDb());
   return (
     <>
       <h1>Wallet</h1>
@@ -51,6 +52,39 @@ export default async function AdminWalletPage() {
           </tbody>
         </table>
       </div>
+      {toReview.length > 0 && (
+        <section className="alert error" data-testid="payments-to-review">
+          <h2>Payments to review</h2>
+          <p className="small">
+            The processor confirmed these for another amount or currency than ordered. Nothing was
+            credited: check each with the processor, then refund it or grant the coins.
+          </p>
+          <div className={styles.scroll}>
+            <table>
+              <thead>
+                <tr>
+                  <th>Time</th>
+                  <th>Player</th>
+                  <th className={styles.num}>Ordered</th>
+                  <th>What was confirmed</th>
+                </tr>
+              </thead>
+              <tbody>
+                {toReview.map((p) => (
+                  <tr key={p.id} data-testid="payment-to-review">
+                    <td>{formatDateTime(p.at)}</td>
+                    <td>
+                      <Link href={`/admin/accounts/${p.player.id}/wallet`}>{p.player.email}</Link>
+                    </td>
+                    <td className={styles.num}>${formatCents(p.amountCents)}</td>
+                    <td>{p.reason}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        </section>
+      )}
       <div className="grid two">
         <GrantForm action={grantCoinsAction} />
         <MailInCodesForm action={issueMailInCodesAction} />

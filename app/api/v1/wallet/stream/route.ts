@@ -1,16 +1,17 @@
 import { EVENT_STREAM_HEADERS, eventStream } from "@/lib/analytics/live";
 import { apiCaller, callerStillHasRole, requireRole } from "@/lib/auth/current-user";
 import { apiRoute } from "@/lib/http/api-handler";
-import { walletFeeds } from "@/lib/wallet/live";
+import { openWalletFeed, walletFeeds } from "@/lib/wallet/live";
 
 /**
  * Server-Sent Events: a `balances` event (the body of GET /api/v1/wallet) at once and whenever
- * the caller's balances move, plus heartbeats; it ends once the caller may no longer watch.
+ * the caller's balances move, plus heartbeats; it ends once the caller may no longer watch. A
+ * player holding MAX_STREAMS_PER_PLAYER streams already is refused with 429 (rate_limited).
  */
 export const GET = apiRoute(async (request) => {
   const player = requireRole(await apiCaller(request), "player");
   const stillAllowed = () => callerStillHasRole(request, player, "player");
-  const feed = walletFeeds().feedFor(player.id);
+  const feed = openWalletFeed(walletFeeds(), player.id);
   return new Response(eventStream(feed, request.signal, "balances", stillAllowed), {
     headers: EVENT_STREAM_HEADERS,
   });
