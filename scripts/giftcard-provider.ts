@@ -29,6 +29,8 @@ const webhookSecret = required("GIFTCARD_WEBHOOK_SECRET");
 if (webhookSecret.length < 32) fail("GIFTCARD_WEBHOOK_SECRET must be at least 32 characters");
 const webhookUrl = optional("GIFTCARD_WEBHOOK_URL");
 if (webhookUrl && !/^https?:\/\//.test(webhookUrl)) fail("GIFTCARD_WEBHOOK_URL is an http(s) URL");
+const publicUrl = optional("GIFTCARD_PUBLIC_URL");
+if (publicUrl && !/^https?:\/\//.test(publicUrl)) fail("GIFTCARD_PUBLIC_URL is an http(s) URL");
 
 const provider = await createGiftCardProviderServer({
   apiKey: required("GIFTCARD_API_KEY"),
@@ -37,7 +39,7 @@ const provider = await createGiftCardProviderServer({
   webhookUrl,
   dataDir: required("GIFTCARD_DATA_DIR"),
   faults: faults.data,
-  publicUrl: optional("GIFTCARD_PUBLIC_URL"),
+  publicUrl,
   log: (line) => console.log(`[giftcard] ${line}`),
 });
 provider.server.listen(port, "127.0.0.1", () => {

@@ -156,3 +156,15 @@ describe("an order the client will not send", () => {
     expect(seen.length).toBe(before);
   });
 });
+
+describe("a client configured wrongly", () => {
+  it("is refused when made, not at its first delivery", () => {
+    const config = { baseUrl, apiKey: "key", webhookSecret: "secret" };
+    for (const timeoutMs of [0, -1, Number.NaN, 1.5]) {
+      expect(() => giftCardProvider({ ...config, timeoutMs }), String(timeoutMs)).toThrow(
+        /timeout/,
+      );
+    }
+    expect(() => giftCardProvider({ ...config, baseUrl: "ftp://provider" })).toThrow(/URL/);
+  });
+});

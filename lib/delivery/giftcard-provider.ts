@@ -95,6 +95,15 @@ function refusal(answer: Answer): DeliveryError {
 export function giftCardProvider(config: GiftCardProviderConfig): DeliveryProvider {
   const baseUrl = config.baseUrl.replace(/\/+$/, "");
   const timeoutMs = config.timeoutMs ?? DEFAULT_PROVIDER_TIMEOUT_MS;
+  // Checked here, at configuration: a bad value must not surface later as a failed delivery.
+  if (!Number.isSafeInteger(timeoutMs) || timeoutMs <= 0) {
+    throw new Error(
+      `The gift-card provider's timeout is a positive number of ms, not ${timeoutMs}`,
+    );
+  }
+  if (!/^https?:\/\/[^/]/.test(baseUrl)) {
+    throw new Error("The gift-card provider's URL is an http(s) URL");
+  }
 
   const call = async (
     method: "GET" | "POST",
