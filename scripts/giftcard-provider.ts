@@ -42,6 +42,7 @@ const provider = await createGiftCardProviderServer({
   publicUrl,
   log: (line) => console.log(`[giftcard] ${line}`),
 });
+provider.server.on("error", (error) => fail(error.message));
 provider.server.listen(port, "127.0.0.1", () => {
   const { port: bound } = provider.server.address() as AddressInfo;
   console.log(`[giftcard] listening on http://127.0.0.1:${bound}`);

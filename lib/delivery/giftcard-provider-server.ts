@@ -520,7 +520,7 @@ ${order.reward.pin ? `<p>PIN: <strong>${escapeHtml(order.reward.pin)}</strong></
 
   const handle = async (request: http.IncomingMessage, response: http.ServerResponse) => {
     const send = (status: number, body: unknown, headers: Record<string, string> = {}) => {
-      if (response.destroyed) return;
+      if (response.destroyed || response.headersSent) return;
       response.writeHead(status, { "content-type": "application/json", ...headers });
       response.end(JSON.stringify(body));
     };
