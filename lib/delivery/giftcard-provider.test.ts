@@ -124,6 +124,16 @@ describe("a gift card ordered synchronously", () => {
     expect(after.replays).toBe(before.replays + 1);
   });
 
+  it("submitted five times at once, makes one order and answers each with its card", async () => {
+    const order = anOrder();
+    const before = await running.stats();
+    const outcomes = await Promise.all(
+      Array.from({ length: 5 }, () => running.provider.submit(order)),
+    );
+    expect(new Set(outcomes.map((outcome) => JSON.stringify(outcome))).size).toBe(1);
+    expect((await running.stats()).orders).toBe(before.orders + 1);
+  });
+
   it("under the same id with another body is refused for good, and the first order stands", async () => {
     const order = anOrder();
     const first = await running.provider.submit(order);
