@@ -7,7 +7,6 @@ import path from "node:path";
 import { giftCardProvider } from "@/lib/delivery/giftcard-provider";
 import type { Faults } from "@/lib/delivery/giftcard-wire";
 import type { DeliveryProvider } from "@/lib/delivery/model";
-import { tsxArgs } from "@/scripts/lib/runtime";
 
 export const TEST_GIFTCARD_API_KEY = "test-giftcard-api-key";
 export const TEST_GIFTCARD_WEBHOOK_SECRET = "test-giftcard-webhook-secret-of-32-characters";
@@ -44,7 +43,10 @@ export async function startGiftCardProvider(
   } = {},
 ): Promise<RunningGiftCardProvider> {
   const dataDir = options.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), "giftcard-"));
-  const child = spawn(process.execPath, tsxArgs("scripts/giftcard-provider.ts"), {
+  // Node itself with tsx's loader, not tsx's command (a parent that spawns Node): a SIGKILL must
+  // reach the provider, not a wrapper whose child lives on.
+  const args = ["--import", "tsx", "--import", "./scripts/lib/server-only-noop.mjs"];
+  const child = spawn(process.execPath, [...args, "scripts/giftcard-provider.ts"], {
     stdio: ["ignore", "pipe", "pipe"],
     env: {
       NODE_ENV: "test",

@@ -411,6 +411,7 @@ describe("a restart of the provider", () => {
     await awaitWebhooks(pending.externalId, 1);
     // As a crash: nothing is flushed on the way out.
     await first.stop("SIGKILL");
+    await expect(fetch(`${first.url}/health`)).rejects.toThrow();
 
     const second = await startGiftCardProvider({
       dataDir: first.dataDir,
