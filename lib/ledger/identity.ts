@@ -7,6 +7,7 @@
  */
 import { getAddress } from "ethers";
 import { z } from "zod";
+import { readAtMost } from "@/lib/http/read-at-most";
 
 export const WELL_KNOWN_PATH = "/.well-known/prizeledger.json";
 
@@ -180,31 +181,6 @@ function fetchFailure(error: unknown, timeoutMs: number): string {
   if (!(error instanceof Error)) return String(error);
   if (error.name === "TimeoutError") return `no answer within ${timeoutMs / 1000} s`;
   return error.cause instanceof Error ? `${error.message} (${error.cause.message})` : error.message;
-}
-
-/** The body as text, or undefined once it outgrows `maxBytes` (the rest is never downloaded). */
-async function readAtMost(response: Response, maxBytes: number): Promise<string | undefined> {
-  const reader = response.body?.getReader();
-  if (!reader) return "";
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.length;
-    if (size > maxBytes) {
-      await reader.cancel();
-      return undefined;
-    }
-    chunks.push(value);
-  }
-  const bytes = new Uint8Array(size);
-  let offset = 0;
-  for (const chunk of chunks) {
-    bytes.set(chunk, offset);
-    offset += chunk.length;
-  }
-  return new TextDecoder().decode(bytes);
 }
 
 /**

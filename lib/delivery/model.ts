@@ -1,0 +1,106 @@
+/**
+ * Delivering a prize through a reward provider (gift cards now; crypto and the code pool later):
+ * the interface every provider implements, what it answers and how it fails. Safe in the browser.
+ */
+
+/** One prize to deliver. `externalId` is our redemption id: the provider's idempotency key. */
+export type DeliveryOrder = {
+  externalId: string;
+  /** The provider's product (brand and card type), e.g. "amazon-us". */
+  productId: string;
+  /** Face value in minor units (US cents). */
+  amountCents: number;
+  currency: "USD";
+  recipient: { name: string; email: string };
+};
+
+/** What the player receives: a code (with a PIN for some brands) and a page that shows it. */
+export type Reward = { code: string; pin: string | null; link: string | null };
+
+/** A provider's order as its last answer or webhook told it; `version` grows with each change. */
+export type ProviderOrderState = {
+  /** The provider's id of the order: what a delivery records as its reference. */
+  reference: string;
+  externalId: string;
+  status: "submitted" | "delivered" | "failed";
+  version: number;
+  reward: Reward | null;
+  failureReason: string | null;
+  updatedAt: string;
+};
+
+/** A webhook whose signature held: the state of one order at one version. */
+export type DeliveryEvent = { eventId: string; order: ProviderOrderState };
+
+export type SubmitOutcome =
+  | { status: "delivered"; reference: string; reward: Reward }
+  /** Accepted; the outcome comes later by webhook (or a lookup). */
+  | { status: "submitted"; reference: string };
+
+/**
+ * A reward provider. `submit` resolves to a delivered or submitted order and rejects only with a
+ * DeliveryError, whose `retryable` says whether submitting the same order again may help
+ * (always safe: the external id makes it idempotent).
+ */
+export type DeliveryProvider = {
+  name: string;
+  submit(order: DeliveryOrder, options?: { signal?: AbortSignal }): Promise<SubmitOutcome>;
+  /** The provider's order for our id (reconciliation), or null when it has none. */
+  lookup(
+    externalId: string,
+    options?: { signal?: AbortSignal },
+  ): Promise<ProviderOrderState | null>;
+  /** The event of a webhook, from its raw body; throws `invalid_signature` or `invalid_webhook`. */
+  verifyWebhook(rawBody: string, headers: Headers, now?: Date): DeliveryEvent;
+};
+
+/** Each failure's stable code, and whether trying the same order again may succeed. */
+export const deliveryErrorRetryable = {
+  /** 429: `retryAfterMs` says when, if the provider said. */
+  provider_rate_limited: true,
+  /** 5xx, 408, a refused or broken connection: nothing is known to have happened. */
+  provider_unavailable: true,
+  /** No answer in time: the order may exist; a retry finds it by its external id. */
+  provider_timeout: true,
+  /** A success status whose body is not an order for our id. */
+  invalid_answer: true,
+  /** Our caller gave up (its signal aborted), e.g. the worker is stopping. */
+  aborted: true,
+  /** 400/404/422: the provider will not take this order as it is (unknown product, bad amount). */
+  provider_rejected: false,
+  /** 401/403: the API key is wrong; an operator must fix the configuration. */
+  provider_unauthorised: false,
+  /** The external id was used before with another order: a bug on our side, never retried. */
+  idempotency_conflict: false,
+  /** The provider took the order and failed it for good (`reference` names it). */
+  order_failed: false,
+  invalid_signature: false,
+  /** A signed webhook whose body is not an event we understand. */
+  invalid_webhook: false,
+} as const;
+export type DeliveryErrorCode = keyof typeof deliveryErrorRetryable;
+
+export class DeliveryError extends Error {
+  readonly retryable: boolean;
+
+  constructor(
+    readonly code: DeliveryErrorCode,
+    message: string,
+    readonly details: { retryAfterMs?: number; reference?: string; status?: number } = {},
+  ) {
+    super(message);
+    this.name = "DeliveryError";
+    this.retryable = deliveryErrorRetryable[code];
+  }
+}
+
+/**
+ * Whether an event (or answer) tells something newer than the state known: webhooks come twice
+ * and out of order, and an older one must never undo a newer one.
+ */
+export function isNewerState(
+  known: Pick<ProviderOrderState, "version"> | null,
+  incoming: Pick<ProviderOrderState, "version">,
+): boolean {
+  return incoming.version > (known?.version ?? 0);
+}

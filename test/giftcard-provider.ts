@@ -1,0 +1,142 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import fs from "node:fs";
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+import os from "node:os";
+import path from "node:path";
+import { giftCardProvider } from "@/lib/delivery/giftcard-provider";
+import type { Faults } from "@/lib/delivery/giftcard-wire";
+import type { DeliveryProvider } from "@/lib/delivery/model";
+
+export const TEST_GIFTCARD_API_KEY = "test-giftcard-api-key";
+export const TEST_GIFTCARD_WEBHOOK_SECRET = "test-giftcard-webhook-secret-of-32-characters";
+const ADMIN_TOKEN = "test-giftcard-admin-token";
+
+export type RunningGiftCardProvider = {
+  url: string;
+  dataDir: string;
+  /** The client, pointed at this process. */
+  provider: DeliveryProvider;
+  setFaults(patch: Partial<Faults>): Promise<void>;
+  stats(): Promise<{ orders: number; submissions: number; replays: number }>;
+  /** Ends the process (SIGKILL: as a crash) and waits for it to be gone. */
+  stop(signal?: NodeJS.Signals): Promise<void>;
+};
+
+const running = new Set<ChildProcess>();
+process.once("exit", () => {
+  for (const child of running) child.kill("SIGKILL");
+});
+
+/**
+ * The local gift-card provider as `npm run giftcard-provider` runs it, a process of its own on a
+ * port it picks, its store in `dataDir` (a new temporary folder by default; pass the folder of a
+ * stopped one to restart it).
+ */
+export async function startGiftCardProvider(
+  options: {
+    dataDir?: string;
+    webhookUrl?: string;
+    faults?: Partial<Faults>;
+    /** The client's timeout. */
+    timeoutMs?: number;
+  } = {},
+): Promise<RunningGiftCardProvider> {
+  const dataDir = options.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), "giftcard-"));
+  // Node itself with tsx's loader, not tsx's command (a parent that spawns Node): a SIGKILL must
+  // reach the provider, not a wrapper whose child lives on.
+  const args = ["--import", "tsx", "--import", "./scripts/lib/server-only-noop.mjs"];
+  const child = spawn(process.execPath, [...args, "scripts/giftcard-provider.ts"], {
+    stdio: ["ignore", "pipe", "pipe"],
+    env: {
+      NODE_ENV: "test",
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      GIFTCARD_PORT: "0",
+      GIFTCARD_API_KEY: TEST_GIFTCARD_API_KEY,
+      GIFTCARD_WEBHOOK_SECRET: TEST_GIFTCARD_WEBHOOK_SECRET,
+      GIFTCARD_ADMIN_TOKEN: ADMIN_TOKEN,
+      GIFTCARD_DATA_DIR: dataDir,
+      GIFTCARD_FAULTS: JSON.stringify({ seed: "test", ...options.faults }),
+      ...(options.webhookUrl ? { GIFTCARD_WEBHOOK_URL: options.webhookUrl } : {}),
+    },
+  });
+  running.add(child);
+  const exited = new Promise<void>((resolve) =>
+    child.once("exit", () => {
+      running.delete(child);
+      resolve();
+    }),
+  );
+  let output = "";
+  const url = await new Promise<string>((resolve, reject) => {
+    const read = (chunk: Buffer) => {
+      output += chunk.toString();
+      const match = /listening on (http:\/\/\S+)/.exec(output);
+      if (match) resolve(match[1] as string);
+    };
+    child.stdout?.on("data", read);
+    child.stderr?.on("data", read);
+    void exited.then(() => reject(new Error(`the gift-card provider exited:\n${output}`)));
+  });
+  const admin = async (method: string, pathname: string, body?: unknown) => {
+    const response = await fetch(`${url}${pathname}`, {
+      method,
+      headers: { authorization: `Bearer ${ADMIN_TOKEN}` },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    if (!response.ok) throw new Error(`${method} ${pathname}: ${await response.text()}`);
+    return response.json();
+  };
+  return {
+    url,
+    dataDir,
+    provider: giftCardProvider({
+      baseUrl: url,
+      apiKey: TEST_GIFTCARD_API_KEY,
+      webhookSecret: TEST_GIFTCARD_WEBHOOK_SECRET,
+      timeoutMs: options.timeoutMs,
+    }),
+    setFaults: async (patch) => {
+      await admin("PATCH", "/admin/faults", patch);
+    },
+    stats: () => admin("GET", "/admin/stats"),
+    stop: async (signal = "SIGTERM") => {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      await exited;
+    },
+  };
+}
+
+export type ReceivedWebhook = { body: string; headers: Headers };
+
+/** A webhook endpoint that keeps what it receives, in the order it arrives. */
+export async function startWebhookReceiver(): Promise<{
+  url: string;
+  received: ReceivedWebhook[];
+  close: () => Promise<void>;
+}> {
+  const received: ReceivedWebhook[] = [];
+  const server = http.createServer((request, response) => {
+    const chunks: Buffer[] = [];
+    request.on("data", (chunk: Buffer) => chunks.push(chunk));
+    request.on("end", () => {
+      const headers = new Headers();
+      for (const [name, value] of Object.entries(request.headers)) {
+        if (typeof value === "string") headers.set(name, value);
+      }
+      received.push({ body: Buffer.concat(chunks).toString("utf8"), headers });
+      response.writeHead(204).end();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/webhook`,
+    received,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
