@@ -108,7 +108,7 @@ export async function startGiftCardProvider(
   };
 }
 
-export type ReceivedWebhook = { body: string; headers: Headers };
+export type ReceivedWebhook = { body: string; raw: Uint8Array; headers: Headers };
 
 /** A webhook endpoint that keeps what it receives, in the order it arrives. */
 export async function startWebhookReceiver(): Promise<{
@@ -125,7 +125,8 @@ export async function startWebhookReceiver(): Promise<{
       for (const [name, value] of Object.entries(request.headers)) {
         if (typeof value === "string") headers.set(name, value);
       }
-      received.push({ body: Buffer.concat(chunks).toString("utf8"), headers });
+      const raw = Buffer.concat(chunks);
+      received.push({ body: raw.toString("utf8"), raw: new Uint8Array(raw), headers });
       response.writeHead(204).end();
     });
   });

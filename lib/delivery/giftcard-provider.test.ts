@@ -75,7 +75,7 @@ async function awaitWebhooks(externalId: string, count: number): Promise<Deliver
     const found = webhooksFor(externalId);
     return found.length >= count && found;
   });
-  return webhooks.map((webhook) => running.provider.verifyWebhook(webhook.body, webhook.headers));
+  return webhooks.map((webhook) => running.provider.verifyWebhook(webhook.raw, webhook.headers));
 }
 
 /** What a consumer that applies only newer states keeps, and how many events changed it. */
@@ -247,7 +247,7 @@ describe("a webhook", () => {
 
   const refusal = (body: string, headers: Headers, now?: Date) => {
     try {
-      running.provider.verifyWebhook(body, headers, now);
+      running.provider.verifyWebhook(Buffer.from(body), headers, now);
     } catch (error) {
       return (error as DeliveryError).code;
     }
@@ -276,6 +276,12 @@ describe("a webhook", () => {
         "invalid_webhook",
       );
     }
+    // The signature covers the bytes as sent: a byte-order mark signed with them is kept, and
+    // is then no JSON.
+    const marked = `\uFEFF${genuine.body}`;
+    expect(refusal(marked, signed(signWebhook(TEST_GIFTCARD_WEBHOOK_SECRET, marked)))).toBe(
+      "invalid_webhook",
+    );
     const executedWithoutCard = JSON.parse(genuine.body);
     executedWithoutCard.data.order.reward = null;
     const body = JSON.stringify(executedWithoutCard);
@@ -424,7 +430,7 @@ describe("a restart of the provider", () => {
       // The created webhook may come again: the kill may have beaten the record of its ack.
       const executed = await waitFor(async () =>
         webhooksFor(pending.externalId)
-          .map((webhook) => second.provider.verifyWebhook(webhook.body, webhook.headers))
+          .map((webhook) => second.provider.verifyWebhook(webhook.raw, webhook.headers))
           .find((event) => event.order.status === "delivered"),
       );
       expect(executed.order.version).toBe(2);

@@ -230,7 +230,10 @@ export function giftCardProvider(config: GiftCardProviderConfig): DeliveryProvid
       if (problem) throw new DeliveryError("invalid_signature", `Webhook refused: ${problem}`);
       let json: unknown;
       try {
-        json = JSON.parse(rawBody);
+        // Strict: a byte-order mark or invalid UTF-8 is not a JSON body.
+        json = JSON.parse(
+          new TextDecoder("utf-8", { fatal: true, ignoreBOM: true }).decode(rawBody),
+        );
       } catch {
         throw new DeliveryError("invalid_webhook", "The webhook body is not JSON");
       }

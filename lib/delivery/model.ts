@@ -50,8 +50,11 @@ export type DeliveryProvider = {
     externalId: string,
     options?: { signal?: AbortSignal },
   ): Promise<ProviderOrderState | null>;
-  /** The event of a webhook, from its raw body; throws `invalid_signature` or `invalid_webhook`. */
-  verifyWebhook(rawBody: string, headers: Headers, now?: Date): DeliveryEvent;
+  /**
+   * The event of a webhook, from the exact bytes received (the signature covers them, not a
+   * decoding of them); throws `invalid_signature` or `invalid_webhook`.
+   */
+  verifyWebhook(rawBody: Uint8Array, headers: Headers, now?: Date): DeliveryEvent;
 };
 
 /** Each failure's stable code, and whether trying the same order again may succeed. */
