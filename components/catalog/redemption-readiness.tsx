@@ -24,7 +24,12 @@ export function RedemptionReadiness({
 }) {
   const { identityDeclared, emailVerified, sc, redeemableSc, playthroughDue } = readiness;
   return (
-    <section className="card" aria-labelledby="readiness-title" data-testid="redemption-readiness">
+    <section
+      className="card"
+      style={{ marginBottom: 16 }}
+      aria-labelledby="readiness-title"
+      data-testid="redemption-readiness"
+    >
       <h2 id="readiness-title" style={{ marginTop: 0 }}>
         Before you redeem
       </h2>

@@ -24,9 +24,9 @@ function PrizeWon({ redemption }: { redemption: RoundView["redemption"] }) {
   if (redemption.status === "held") {
     return (
       <span data-testid="round-prize-held">
-        You won a prize! It is held until you{" "}
-        <Link href="/account/identity">declare your identity</Link> and verify your email: see{" "}
-        {link}.
+        You won a prize! It is held until you have{" "}
+        <Link href="/account/identity">declared your identity</Link> and verified your email: see{" "}
+        {link} for what is missing.
       </span>
     );
   }

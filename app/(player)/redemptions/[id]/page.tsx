@@ -63,7 +63,9 @@ export default async function RedemptionPage({
           ? "won in the draw"
           : redemption.origin.kind === "drop"
             ? "claimed"
-            : "redeemed"}{" "}
+            : redemption.origin.kind === "round"
+              ? "won"
+              : "redeemed"}{" "}
         {formatDateTime(redemption.claimedAt)} from <RedemptionOrigin redemption={redemption} />
       </p>
       <div className="grid two">
