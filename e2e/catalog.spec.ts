@@ -65,6 +65,18 @@ async function rigPrizeTier(playerId: string): Promise<void> {
   }
 }
 
+/** Fills in and sends the identity form the page shows (/account/identity). */
+async function declareIdentity(page: Page, legalName: string): Promise<void> {
+  await page.getByLabel("Legal name").fill(legalName);
+  await page.getByLabel("Date of birth").fill("1990-04-30");
+  await page.getByLabel("Address", { exact: true }).fill("1 Main Street");
+  await page.getByLabel("City").fill("Springfield");
+  await page.getByLabel("Postal code").fill("12345");
+  await page.getByLabel(/^Country/).fill("US");
+  await page.getByRole("button", { name: "Declare identity" }).click();
+  await expect(page.getByRole("status")).toContainText("Identity declared");
+}
+
 async function open(browser: Browser, viewport: { width: number; height: number }) {
   const context = await browser.newContext({ viewport });
   return { context, page: await context.newPage() };
@@ -155,14 +167,7 @@ for (const size of SIZES) {
       await clickRedeem(page, cheap);
       await expect(page.getByTestId("redeem-error")).toContainText("Declare your legal name");
       await page.goto("/account/identity");
-      await page.getByLabel("Legal name").fill("Erin Example");
-      await page.getByLabel("Date of birth").fill("1990-04-30");
-      await page.getByLabel("Address", { exact: true }).fill("1 Main Street");
-      await page.getByLabel("City").fill("Springfield");
-      await page.getByLabel("Postal code").fill("12345");
-      await page.getByLabel(/^Country/).fill("US");
-      await page.getByRole("button", { name: "Declare identity" }).click();
-      await expect(page.getByRole("status")).toContainText("Identity declared");
+      await declareIdentity(page, "Erin Example");
       await shot(page, `identity-${size.name}`);
     });
 
@@ -330,14 +335,7 @@ for (const size of SIZES) {
 
       await test.step("declaring the identity releases the prize", async () => {
         await expect(page).toHaveURL(/\/account\/identity$/);
-        await page.getByLabel("Legal name").fill("Ivy Instant");
-        await page.getByLabel("Date of birth").fill("1991-05-01");
-        await page.getByLabel("Address", { exact: true }).fill("2 Main Street");
-        await page.getByLabel("City").fill("Springfield");
-        await page.getByLabel("Postal code").fill("12345");
-        await page.getByLabel(/^Country/).fill("US");
-        await page.getByRole("button", { name: "Declare identity" }).click();
-        await expect(page.getByRole("status")).toContainText("Identity declared");
+        await declareIdentity(page, "Ivy Instant");
         await page.goto("/redemptions");
         await page.getByRole("link", { name: prize }).click();
         await expect(page.getByTestId("redemption-code")).toHaveText(/\S/);

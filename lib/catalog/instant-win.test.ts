@@ -176,6 +176,12 @@ describe("instant-win prizes and the catalog's locks", () => {
         idempotencyKey: "h",
       });
       expect(replay.round.redemption).toEqual(won.round.redemption);
+      // Not the admins' to release: it is not in the approval queue.
+      const [admin] = await createPlayers(db, 1, { role: "admin" });
+      const review = await approveRedemption(db, id, { adminId: admin ?? "" }, now).catch(
+        (e: unknown) => (isAppError(e) ? e.code : e),
+      );
+      expect(review).toBe("not_found");
 
       await declareIdentity(db, identity, { userId: undeclared }, now);
       expect((await redemptionRow(id))?.status).toBe("fulfilled");

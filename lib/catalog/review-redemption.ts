@@ -78,6 +78,13 @@ async function lockHeld(tx: Tx, redemptionId: string): Promise<Held> {
   if (!held || held.catalog_item_id === null) {
     throw new AppError("not_found", "No such redemption in the approval queue");
   }
+  if (held.status === "held") {
+    // Its player has not declared an identity or verified an email: nothing to review yet.
+    throw new AppError(
+      "not_found",
+      "This prize is held until its player declares an identity and verifies an email: it is not in the approval queue",
+    );
+  }
   if (held.status !== "pending_approval") {
     throw new AppError("already_reviewed", `This redemption was reviewed already (${held.status})`);
   }
