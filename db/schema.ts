@@ -236,11 +236,14 @@ export const redemptions = pgTable(
       .references(() => users.id),
     /** The drop unit it holds; null outside drops (catalog stock is a counter). */
     unitId: bigint("unit_id", { mode: "number" }),
-    /** Bought with Sweeps Coins from this catalog item. */
+    /** Bought with Sweeps Coins from this catalog item, or won in a round from its stock. */
     catalogItemId: uuid("catalog_item_id"),
     /** Won in this game round. */
     roundId: uuid("round_id"),
-    /** Catalog redemptions: the SC paid, in minor units (refunded once if rejected). */
+    /**
+     * Catalog redemptions: the SC paid, in minor units (refunded once if rejected). Round prizes:
+     * the item's price when won, which decides whether it waits for approval.
+     */
     priceSc: bigint("price_sc", { mode: "number" }),
     /** An admin's approval of a redemption above the threshold, or the rejection's reason. */
     reviewedAt: timestamp("reviewed_at", { withTimezone: true }),
@@ -279,9 +282,11 @@ export const redemptions = pgTable(
     index().on(t.status, t.createdAt),
     // The post-drop report's delivery status counts, read from the index alone.
     index().on(t.dropId, t.status),
+    // A drop's unit, or a catalog item's stock: bought with SC, or won in a round (which names
+    // the item it took; round prizes before migration 0015 name none).
     check(
       "redemptions_has_origin",
-      sql`num_nonnulls(${t.dropId}, ${t.catalogItemId}, ${t.roundId}) = 1`,
+      sql`num_nonnulls(${t.dropId}, coalesce(${t.catalogItemId}, ${t.roundId})) = 1`,
     ),
     check("redemptions_drop_has_unit", sql`(${t.dropId} is null) = (${t.unitId} is null)`),
     index("redemptions_round_idx").on(t.roundId).where(sql`${t.roundId} is not null`),

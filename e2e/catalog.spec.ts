@@ -1,7 +1,10 @@
 import { randomUUID } from "node:crypto";
 import { type Browser, expect, type Page, test } from "@playwright/test";
+import { sql } from "drizzle-orm";
 import { createDb } from "../db/client";
 import { prizes } from "../db/schema";
+import { roundIntegers } from "../lib/games/rng";
+import { scratchTier } from "../lib/games/scratch";
 import { postTransactions } from "../lib/wallet/journal";
 import { embeddedPostgresUrl } from "../scripts/lib/embedded-postgres";
 import { E2E_PG_PORT } from "./constants";
@@ -38,6 +41,40 @@ async function grantSc(playerId: string, minor: number): Promise<void> {
 
 async function newPrize(name: string): Promise<void> {
   await db.insert(prizes).values({ name, kind: "crypto", valueCents: 2500, quantity: 100 });
+}
+
+/**
+ * Makes the player's next round land on the scratch card's prize tier: the active seed (made by
+ * the app on the player's first look at /play) is replaced by one the test knows, and a client
+ * seed is picked for its next nonce. The test plays the round through the page like anyone.
+ */
+async function rigPrizeTier(playerId: string): Promise<void> {
+  const serverSeed = "ab".repeat(32);
+  const [seed] = await db.execute<{ next_nonce: number }>(sql`
+    update fair_seeds set server_seed = ${serverSeed}
+    where user_id = ${playerId} and status = 'active' returning next_nonce`);
+  if (!seed) throw new Error("the player has no seed in play");
+  for (let i = 0; ; i++) {
+    const [u] = roundIntegers(serverSeed, `prize-${i}`, seed.next_nonce, 1);
+    if (scratchTier(u ?? 0)?.prize) {
+      await db.execute(sql`
+        insert into fair_client_seeds (user_id, client_seed) values (${playerId}, ${`prize-${i}`})
+        on conflict (user_id) do update set client_seed = excluded.client_seed`);
+      return;
+    }
+  }
+}
+
+/** Fills in and sends the identity form the page shows (/account/identity). */
+async function declareIdentity(page: Page, legalName: string): Promise<void> {
+  await page.getByLabel("Legal name").fill(legalName);
+  await page.getByLabel("Date of birth").fill("1990-04-30");
+  await page.getByLabel("Address", { exact: true }).fill("1 Main Street");
+  await page.getByLabel("City").fill("Springfield");
+  await page.getByLabel("Postal code").fill("12345");
+  await page.getByLabel(/^Country/).fill("US");
+  await page.getByRole("button", { name: "Declare identity" }).click();
+  await expect(page.getByRole("status")).toContainText("Identity declared");
 }
 
 async function open(browser: Browser, viewport: { width: number; height: number }) {
@@ -130,14 +167,7 @@ for (const size of SIZES) {
       await clickRedeem(page, cheap);
       await expect(page.getByTestId("redeem-error")).toContainText("Declare your legal name");
       await page.goto("/account/identity");
-      await page.getByLabel("Legal name").fill("Erin Example");
-      await page.getByLabel("Date of birth").fill("1990-04-30");
-      await page.getByLabel("Address", { exact: true }).fill("1 Main Street");
-      await page.getByLabel("City").fill("Springfield");
-      await page.getByLabel("Postal code").fill("12345");
-      await page.getByLabel(/^Country/).fill("US");
-      await page.getByRole("button", { name: "Declare identity" }).click();
-      await expect(page.getByRole("status")).toContainText("Identity declared");
+      await declareIdentity(page, "Erin Example");
       await shot(page, `identity-${size.name}`);
     });
 
@@ -224,6 +254,107 @@ for (const size of SIZES) {
       );
     });
 
+    await playerContext.close();
+    await adminContext.close();
+  });
+}
+
+for (const size of SIZES) {
+  test(`a round's prize is held until the player declares an identity; the catalog shows where they stand (${size.name})`, async ({
+    browser,
+    request,
+  }) => {
+    const tag = `${size.name}-${randomUUID().slice(0, 6)}`;
+    const prize = `E2E instant ${tag}`;
+    await newPrize(prize);
+    const account = await createPlayer(request, `instant-${size.name}`);
+    await grantSc(account.id, 10_000);
+    const { context: playerContext, page } = await open(browser, size.viewport);
+    const { context: adminContext, page: admin } = await open(browser, size.viewport);
+    await signIn(page, account.email, account.password);
+    await signIn(admin, ADMIN_EMAIL);
+    // This spec's item alone is offered while it runs; the others get their flag back after.
+    const offered = await db.execute<{ id: string }>(sql`
+      update catalog_items set instant_win = false where instant_win returning id`);
+
+    try {
+      await test.step("the admin cannot offer an item with no stock as the instant win", async () => {
+        await admin.goto("/admin/catalog");
+        const form = admin.getByRole("form", { name: "New catalog item" });
+        await form.getByLabel("Prize").selectOption({ label: prize });
+        await form.getByLabel("Price (SC)").fill("60.00");
+        await form.getByLabel("Stock").fill("0");
+        await form.getByLabel(/^Instant win/).check();
+        await form.getByRole("button", { name: "Put on sale" }).click();
+        await expect(
+          form.getByText("An item with no stock cannot be the instant-win prize"),
+        ).toBeVisible();
+        await shot(admin, `catalog-instant-refused-${size.name}`);
+        await form.getByLabel("Prize").selectOption({ label: prize });
+        await form.getByLabel("Price (SC)").fill("60.00");
+        await form.getByLabel("Stock").fill("3");
+        await form.getByLabel(/^Instant win/).check();
+        await form.getByRole("button", { name: "Put on sale" }).click();
+        await expect(form.getByRole("status")).toHaveText("On sale");
+      });
+
+      await test.step("the catalog shows the player's own standing", async () => {
+        await page.goto("/catalog");
+        const readiness = page.getByTestId("redemption-readiness");
+        await expect(readiness.getByTestId("readiness-identity")).toHaveAttribute(
+          "data-done",
+          "false",
+        );
+        await expect(readiness.getByTestId("readiness-identity")).toContainText(
+          "Identity not declared",
+        );
+        await expect(readiness.getByTestId("readiness-email")).toHaveAttribute("data-done", "true");
+        await expect(readiness.getByTestId("redeemable-balance")).toContainText("100.00");
+        await shot(page, `catalog-readiness-undeclared-${size.name}`);
+      });
+
+      await test.step("a prize won in a round is held, saying what to do", async () => {
+        await page.goto("/play");
+        await expect(page.getByRole("heading", { name: "Play", exact: true })).toBeVisible();
+        await rigPrizeTier(account.id);
+        await page.getByLabel("Scratch card").check();
+        await page.getByLabel(/Sweeps Coins/).check();
+        await page.getByLabel("Stake (SC)").fill("1.00");
+        await page.getByRole("button", { name: "Play Scratch card" }).click();
+        const held = page.getByTestId("round-prize-held");
+        await expect(held).toContainText("held until you have declared your identity");
+        await shot(page, `play-prize-held-${size.name}`);
+        await held.getByRole("link", { name: "your prize" }).click();
+        await expect(page.getByRole("heading", { name: prize })).toBeVisible();
+        const notice = page.getByTestId("redemption-held");
+        await expect(notice).toContainText("You won this prize in a game round");
+        await expect(page.getByTestId("redemption-code")).toHaveCount(0);
+        await shot(page, `redemption-held-${size.name}`);
+        await notice.getByRole("link", { name: "Declare your identity" }).click();
+      });
+
+      await test.step("declaring the identity releases the prize", async () => {
+        await expect(page).toHaveURL(/\/account\/identity$/);
+        await declareIdentity(page, "Ivy Instant");
+        await page.goto("/redemptions");
+        await page.getByRole("link", { name: prize }).click();
+        await expect(page.getByTestId("redemption-code")).toHaveText(/\S/);
+        await expect(page.getByTestId("redemption-origin")).toContainText("a game round");
+        await shot(page, `redemption-released-${size.name}`);
+        await page.goto("/catalog");
+        const readiness = page.getByTestId("redemption-readiness");
+        await expect(readiness.getByTestId("readiness-identity")).toHaveAttribute(
+          "data-done",
+          "true",
+        );
+        await expect(readiness.getByTestId("redeemable-balance")).toContainText("99.00");
+        await shot(page, `catalog-readiness-declared-${size.name}`);
+      });
+    } finally {
+      await db.execute(sql`
+        update catalog_items set instant_win = true
+        where id = any(${sql.param(offered.map((r) => r.id))}::uuid[])`);
+    }
     await playerContext.close();
     await adminContext.close();
   });

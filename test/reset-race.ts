@@ -12,6 +12,17 @@ export async function waitingOnLock(db: Db): Promise<boolean> {
   return (rows[0]?.waiting ?? 0) > 0;
 }
 
+/** The first backend of this database waiting on a lock that backend `holder` holds. */
+export async function waiterOf(db: Db, holder: number): Promise<number> {
+  for (;;) {
+    const [row] = await db.execute<{ pid: number }>(
+      sql`select pid from pg_stat_activity where ${holder}::int = any(pg_blocking_pids(pid)) limit 1`,
+    );
+    if (row) return row.pid;
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+}
+
 /**
  * Runs `attempt` while a password reset of the account is written but not committed (the session
  * version bumped, every token revoked), waits until the attempt queues on the account's row lock

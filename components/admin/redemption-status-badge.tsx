@@ -7,6 +7,7 @@ const labels: Record<RedemptionStatus, string> = {
   reversed: "reversed",
   pending_approval: "awaiting approval",
   rejected: "rejected",
+  held: "held for identity",
 };
 
 /** A redemption's status as a badge; ended states share the drops' muted "ended" look. */
@@ -14,7 +15,7 @@ export function RedemptionStatusBadge({ status }: { status: RedemptionStatus }) 
   const look =
     status === "fulfilled"
       ? "live"
-      : status === "awaiting_action" || status === "pending_approval"
+      : status === "awaiting_action" || status === "pending_approval" || status === "held"
         ? "upcoming"
         : "ended";
   return (

@@ -54,6 +54,7 @@ export function CatalogItemCreateForm({
         />
         Instant win: the scratch card's top tier awards this item
       </label>
+      {errors.instantWin && <span className="field-error">{errors.instantWin}</span>}
       <div>
         <button type="submit" disabled={pending}>
           {pending ? "Saving…" : "Put on sale"}
@@ -96,9 +97,9 @@ export function CatalogItemEditForm({
         Save
       </button>
       {state.notice && <span className="small">{state.notice}</span>}
-      {(state.error || errors.price || errors.stock) && (
+      {(state.error || errors.price || errors.stock || errors.instantWin) && (
         <span className="field-error" role="alert">
-          {state.error ?? errors.price ?? errors.stock}
+          {state.error ?? errors.price ?? errors.stock ?? errors.instantWin}
         </span>
       )}
     </form>

@@ -17,6 +17,29 @@ export function isWin(round: RoundView): boolean {
   return round.prizeId !== null || round.payout !== "0.00";
 }
 
+/** A prize won: where it is, and what the player must do when it is held for them. */
+function PrizeWon({ redemption }: { redemption: RoundView["redemption"] }) {
+  if (!redemption) return <>You won a prize: see My redemptions.</>;
+  const link = <Link href={`/redemptions/${redemption.id}`}>your prize</Link>;
+  if (redemption.status === "held") {
+    return (
+      <span data-testid="round-prize-held">
+        You won a prize! It is held until you have{" "}
+        <Link href="/account/identity">declared your identity</Link> and verified your email: see{" "}
+        {link} for what is missing.
+      </span>
+    );
+  }
+  if (redemption.status === "pending_approval") {
+    return (
+      <span data-testid="round-prize-pending">
+        You won a prize! It waits for an admin&apos;s approval: see {link}.
+      </span>
+    );
+  }
+  return <>You won a prize: see {link}.</>;
+}
+
 /**
  * The latest round's result. It animates briefly when it appears (keyed by the round, so each
  * round animates once), and not at all for those who ask for reduced motion (the stylesheet).
@@ -59,11 +82,13 @@ export function RoundResult({ round }: { round: RoundView | null }) {
       )}
       <p className={styles.verdict}>
         <strong>{win ? "Win" : "No win"}</strong>: {describeOutcome(round)}.{" "}
-        {round.prizeId
-          ? "You won a prize: see My redemptions."
-          : win
-            ? `+${round.payout} ${round.currency}`
-            : `−${round.stake} ${round.currency}`}{" "}
+        {round.prizeId ? (
+          <PrizeWon redemption={round.redemption} />
+        ) : win ? (
+          `+${round.payout} ${round.currency}`
+        ) : (
+          `−${round.stake} ${round.currency}`
+        )}{" "}
         <span className="muted small">
           (nonce {round.nonce}, <Link href={`/rounds/${round.id}/verify`}>verify</Link>)
         </span>

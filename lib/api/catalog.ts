@@ -55,8 +55,14 @@ export const pendingApprovalsResponse = z.object({
       requestedAt: dateTime,
       player: z.object({ id: uuid, email: z.string() }),
       catalogItemId: uuid,
+      roundId: uuid.nullable().meta({
+        description: "a prize won in this game round (nothing paid; price is the item's)",
+      }),
       prize: z.object({ id: uuid, name: z.string(), kind: prizeKind }),
-      price: z.string().meta({ description: "SC taken", examples: ["600.00"] }),
+      price: z.string().meta({
+        description: "SC taken (a round's prize: the item's price)",
+        examples: ["600.00"],
+      }),
     }),
   ),
 });
@@ -65,7 +71,10 @@ export const reviewResponse = z.object({
   redemptionId: uuid,
   status: z.enum(["fulfilled", "awaiting_action", "rejected"]),
   reviewedAt: dateTime,
-  refundedSc: z.string().meta({ description: "SC given back (0.00 for an approval)" }),
+  refundedSc: z.string().meta({
+    description:
+      "SC given back (0.00 for an approval; a round's prize: the prize tier's coin value)",
+  }),
 });
 
 export const catalog: Resource = {

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { clientSeedSchema } from "@/lib/fairness/model";
 import { gameIds } from "@/lib/games/model";
+import { redemptionStatuses } from "@/lib/redemptions/model";
 import { ROUNDS_PAGE_MAX } from "@/lib/rounds/model";
 import { currencies } from "@/lib/wallet/model";
 import { idempotencyKey } from "./claims";
@@ -69,7 +70,14 @@ const roundFields = {
   redemption: z
     .object({
       id: uuid,
-      code: z.string().meta({ description: "the prize's code, shown only to its owner" }),
+      status: z.enum(redemptionStatuses).meta({
+        description:
+          "held (until the player declares an identity and verifies an email), pending_approval (above the approval threshold), fulfilled, awaiting_action (a physical prize's address), rejected",
+      }),
+      code: z.string().nullable().meta({
+        description:
+          "the prize's code, shown only to its owner; null while held or pending approval, and once rejected",
+      }),
     })
     .nullable()
     .meta({ description: "the prize's redemption (GET /api/v1/redemptions/{id}/receipt)" }),

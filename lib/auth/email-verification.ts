@@ -4,6 +4,7 @@ import type { DbOrTx } from "@/db/client";
 import { users } from "@/db/schema";
 import { enforceRateLimits, rateRules } from "@/lib/abuse/rate-limit";
 import { type RequestContext, recordEvent } from "@/lib/audit/record-event";
+import { releaseHeldPrizes } from "@/lib/catalog/instant-win";
 import { appUrl } from "@/lib/config/env";
 import { AppError, isAppError } from "@/lib/errors/app-error";
 import { sendMail } from "@/lib/mail/send-mail";
@@ -86,6 +87,7 @@ export async function verifyEmail(
         .update(users)
         .set({ emailVerifiedAt: sql`coalesce(${users.emailVerifiedAt}, now())` })
         .where(eq(users.id, userId));
+      await releaseHeldPrizes(tx, userId);
       await recordEvent(tx, {
         ...context,
         actorId: userId,

@@ -1,10 +1,12 @@
 import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { auditEvents, prizes } from "@/db/schema";
+import { importGiftCodes } from "@/lib/codes/import-codes";
 import { isAppError } from "@/lib/errors/app-error";
 import { connectTestDb, createPlayers } from "@/test/db";
+import { grantTestCoins } from "@/test/wallet";
 import { createCatalogItem, listCatalogItems, updateCatalogItem } from "./catalog";
-import { declareIdentity, getIdentity } from "./identity";
+import { declareIdentity, getIdentity, getRedemptionReadiness } from "./identity";
 import { identitySchema, isAdultOn } from "./model";
 
 const db = connectTestDb(4);
@@ -33,7 +35,8 @@ describe("catalog items", () => {
     expect((await listCatalogItems(db)).some((i) => i.id === id)).toBe(false);
     expect(
       (await listCatalogItems(db, { includeRetired: true })).find((i) => i.id === id),
-    ).toMatchObject({ price: "75.50", stock: 9, instantWin: true });
+      // Retiring an item takes its instant-win flag off: a retired item is offered to nobody.
+    ).toMatchObject({ price: "75.50", stock: 9, instantWin: false });
     await updateCatalogItem(db, id, { retired: false }, actor);
     const events = await db
       .select()
@@ -56,6 +59,80 @@ describe("catalog items", () => {
     await expect(updateCatalogItem(db, "nope", { stock: 1 }, actor)).rejects.toSatisfy(
       (e) => isAppError(e) && e.code === "not_found",
     );
+  });
+});
+
+describe("the instant-win flag", () => {
+  it("is refused, with a clear error, on an item no prize tier could award", async () => {
+    const [admin] = (await createPlayers(db, 1, { role: "admin" })) as [string];
+    const actor = { actorId: admin };
+    const newPrize = async (kind: "crypto" | "gift_card") => {
+      const [prize] = await db
+        .insert(prizes)
+        .values({ name: `Flag ${kind}`, kind, valueCents: 1000, quantity: 5 })
+        .returning({ id: prizes.id });
+      if (!prize) throw new Error("no prize");
+      return prize.id;
+    };
+    const refusal = (work: Promise<unknown>) =>
+      work.then(
+        () => "went through",
+        (e: unknown) => (isAppError(e) ? `${e.code}:${e.details?.field}: ${e.message}` : e),
+      );
+    const token = await newPrize("crypto");
+    const item = { prizeId: token, price: 5_000, position: 0, instantWin: true };
+
+    expect(await refusal(createCatalogItem(db, { ...item, stock: 0 }, actor))).toBe(
+      "invalid_input:instantWin: An item with no stock cannot be the instant-win prize: add stock",
+    );
+    const gift = await newPrize("gift_card");
+    expect(await refusal(createCatalogItem(db, { ...item, prizeId: gift, stock: 3 }, actor))).toBe(
+      "invalid_input:instantWin: This gift card has no codes left to give: import codes before making it an instant win",
+    );
+    await importGiftCodes(db, gift, "code\nFLAG-GIFT-1\n");
+    await createCatalogItem(db, { ...item, prizeId: gift, stock: 3 }, actor);
+
+    const { id } = await createCatalogItem(db, { ...item, stock: 0, instantWin: false }, actor);
+    expect(await refusal(updateCatalogItem(db, id, { instantWin: true }, actor))).toMatch(
+      /^invalid_input:instantWin: An item with no stock/,
+    );
+    // Stock given in the same change makes it awardable.
+    await updateCatalogItem(db, id, { stock: 2, instantWin: true }, actor);
+    // An offered item that runs out stays offered: saving it again is not refused.
+    await updateCatalogItem(db, id, { stock: 0, instantWin: true }, actor);
+    await updateCatalogItem(db, id, { retired: true }, actor);
+    expect(await refusal(updateCatalogItem(db, id, { stock: 4, instantWin: true }, actor))).toBe(
+      "invalid_input:instantWin: A retired item cannot be the instant-win prize",
+    );
+    expect(
+      await refusal(
+        updateCatalogItem(db, id, { retired: false, stock: 4, instantWin: true }, actor),
+      ),
+    ).toBe("went through");
+  });
+});
+
+describe("a player's readiness to redeem", () => {
+  it("says whether the identity is declared and the email verified, and what is redeemable", async () => {
+    const [fresh, ready] = (await Promise.all([
+      createPlayers(db, 1, { emailVerifiedAt: null }),
+      createPlayers(db, 1, { identityDeclaredAt: new Date() }),
+    ]).then((ids) => ids.flat())) as [string, string];
+    await grantTestCoins(db, ready, "SC", 10_000, 2_500);
+    expect(await getRedemptionReadiness(db, fresh)).toEqual({
+      identityDeclared: false,
+      emailVerified: false,
+      sc: 0,
+      redeemableSc: 0,
+      playthroughDue: 0,
+    });
+    expect(await getRedemptionReadiness(db, ready)).toEqual({
+      identityDeclared: true,
+      emailVerified: true,
+      sc: 10_000,
+      redeemableSc: 7_500,
+      playthroughDue: 2_500,
+    });
   });
 });
 

@@ -1,5 +1,5 @@
 import "server-only";
-import { and, asc, eq, isNull } from "drizzle-orm";
+import { and, asc, eq, isNull, sql } from "drizzle-orm";
 import { z } from "zod";
 import type { DbOrTx } from "@/db/client";
 import { type CatalogItem, catalogItems, prizes } from "@/db/schema";
@@ -74,6 +74,33 @@ const audited = (item: CatalogItem) => ({
   retiredAt: item.retiredAt?.toISOString() ?? null,
 });
 
+/**
+ * Refuses to offer an item as the scratch card's instant-win prize when no prize tier could ever
+ * award it: no stock, its prize retired, or a gift card with no code left to give (the caller
+ * refuses a retired item). An item offered already that runs out stays offered: restocking it
+ * resumes the prize.
+ */
+async function assertAwardable(
+  tx: DbOrTx,
+  item: { prizeId: string; stock: number },
+): Promise<void> {
+  const refuse = (message: string) => {
+    throw new AppError("invalid_input", message, { field: "instantWin" });
+  };
+  if (item.stock <= 0) refuse("An item with no stock cannot be the instant-win prize: add stock");
+  const [prize] = await tx.execute<{ kind: string; retired: boolean; codes: boolean }>(sql`
+    select p.kind, p.retired_at is not null as retired,
+           exists (select 1 from gift_codes g where g.prize_id = p.id
+                   and g.redemption_id is null and g.quarantined_at is null) as codes
+    from prizes p where p.id = ${item.prizeId}`);
+  if (!prize || prize.retired) refuse("This item's prize is retired: it cannot be an instant win");
+  if (prize?.kind === "gift_card" && !prize.codes) {
+    refuse(
+      "This gift card has no codes left to give: import codes before making it an instant win",
+    );
+  }
+}
+
 /** Puts a prize on sale for SC. The prize must exist and not be retired. Audited. */
 export async function createCatalogItem(
   db: DbOrTx,
@@ -87,6 +114,9 @@ export async function createCatalogItem(
       .where(and(eq(prizes.id, input.prizeId), isNull(prizes.retiredAt)));
     if (!prize) {
       throw new AppError("invalid_input", "No such prize, or it is retired", { field: "prizeId" });
+    }
+    if (input.instantWin) {
+      await assertAwardable(tx, { prizeId: input.prizeId, stock: input.stock });
     }
     const [item] = await tx
       .insert(catalogItems)
@@ -110,7 +140,11 @@ export async function createCatalogItem(
   });
 }
 
-/** Changes an item's price, stock or position, or retires it (or puts it back). Audited. */
+/**
+ * Changes an item's price, stock, position or instant-win flag, or retires it (or puts it back).
+ * Turning the flag on is refused for an item no prize tier could award (assertAwardable);
+ * retiring an item takes the flag off. Audited.
+ */
 export async function updateCatalogItem(
   db: DbOrTx,
   id: string,
@@ -131,13 +165,23 @@ export async function updateCatalogItem(
         : input.retired
           ? (before.retiredAt ?? new Date())
           : null;
+    if (input.instantWin && retiredAt !== null) {
+      throw new AppError("invalid_input", "A retired item cannot be the instant-win prize", {
+        field: "instantWin",
+      });
+    }
+    const instantWin = retiredAt !== null ? false : (input.instantWin ?? before.instantWin);
+    const stock = input.stock ?? before.stock;
+    if (instantWin && !before.instantWin) {
+      await assertAwardable(tx, { prizeId: before.prizeId, stock });
+    }
     const [after] = await tx
       .update(catalogItems)
       .set({
         priceSc: input.price ?? before.priceSc,
-        stock: input.stock ?? before.stock,
+        stock,
         position: input.position ?? before.position,
-        instantWin: input.instantWin ?? before.instantWin,
+        instantWin,
         retiredAt,
       })
       .where(eq(catalogItems.id, id))

@@ -4,7 +4,14 @@ import type { DbOrTx } from "@/db/client";
 import { users } from "@/db/schema";
 import { type RequestContext, recordEvent } from "@/lib/audit/record-event";
 import { AppError } from "@/lib/errors/app-error";
-import { type IdentityInput, type IdentityView, isAdultOn } from "./model";
+import { getBalances } from "@/lib/wallet/wallet";
+import { releaseHeldPrizes } from "./instant-win";
+import {
+  type IdentityInput,
+  type IdentityView,
+  isAdultOn,
+  type RedemptionReadiness,
+} from "./model";
 
 export async function getIdentity(db: DbOrTx, userId: string): Promise<IdentityView> {
   const [row] = await db
@@ -20,10 +27,34 @@ export async function getIdentity(db: DbOrTx, userId: string): Promise<IdentityV
   return { ...row, declaredAt: row.declaredAt?.toISOString() ?? null };
 }
 
+/** Where a player stands with the catalog's rules (the /catalog page shows it). */
+export async function getRedemptionReadiness(
+  db: DbOrTx,
+  userId: string,
+): Promise<RedemptionReadiness> {
+  const [[row], balances] = await Promise.all([
+    db
+      .select({ declaredAt: users.identityDeclaredAt, verifiedAt: users.emailVerifiedAt })
+      .from(users)
+      .where(eq(users.id, userId)),
+    getBalances(db, userId),
+  ]);
+  if (!row) throw new AppError("not_found", "No such account");
+  return {
+    identityDeclared: row.declaredAt !== null,
+    emailVerified: row.verifiedAt !== null,
+    sc: balances.SC,
+    // SC lost in play can leave less than the playthrough still due: none is redeemable then.
+    redeemableSc: Math.max(0, balances.redeemableSC),
+    playthroughDue: balances.SC - balances.redeemableSC,
+  };
+}
+
 /**
  * Records the identity a player declares before redeeming Sweeps Coins: legal name, date of birth
  * (18 or older on `now`) and postal address. Declaring again replaces it; each declaration is
- * audited with what it replaced, so a changed name or address stays on record.
+ * audited with what it replaced, so a changed name or address stays on record. Round prizes held
+ * for it are released (once the email is verified too).
  */
 export async function declareIdentity(
   db: DbOrTx,
@@ -47,6 +78,7 @@ export async function declareIdentity(
         identityDeclaredAt: now,
       })
       .where(eq(users.id, actor.userId));
+    await releaseHeldPrizes(tx, actor.userId);
     const after = await getIdentity(tx, actor.userId);
     await recordEvent(tx, {
       ...actor,

@@ -108,6 +108,16 @@ export type IdentityView = {
   declaredAt: string | null;
 };
 
+/** A player's standing with the rules a redemption (or a round's prize) goes through. */
+export type RedemptionReadiness = {
+  identityDeclared: boolean;
+  emailVerified: boolean;
+  /** Minor units: the SC balance, the part played through once, and the part still to play. */
+  sc: number;
+  redeemableSc: number;
+  playthroughDue: number;
+};
+
 /** Whether someone born on `birthDate` (YYYY-MM-DD) is 18 or older on `now`'s UTC date. */
 export function isAdultOn(birthDate: string, now: Date): boolean {
   const [y, m, d] = birthDate.split("-").map(Number) as [number, number, number];
@@ -132,6 +142,8 @@ export type PendingApproval = {
   requestedAt: string;
   player: { id: string; email: string };
   catalogItemId: string;
+  /** Set for a prize won in this round (nothing was paid; `price` is the item's). */
+  roundId: string | null;
   prize: { id: string; name: string; kind: PrizeKind };
   price: string;
 };
@@ -140,6 +152,9 @@ export type Review = {
   redemptionId: string;
   status: "fulfilled" | "awaiting_action" | "rejected";
   reviewedAt: string;
-  /** SC given back: the price for a rejection, "0.00" for an approval. */
+  /**
+   * SC given back: the price for a rejection (a round's prize: the prize tier's coin value),
+   * "0.00" for an approval.
+   */
   refundedSc: string;
 };

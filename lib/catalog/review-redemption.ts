@@ -22,12 +22,14 @@ export async function listPendingApprovals(db: Db): Promise<PendingApproval[]> {
     player_id: string;
     email: string;
     catalog_item_id: string;
+    round_id: string | null;
     prize_id: string;
     name: string;
     kind: PrizeKind;
     price_sc: string;
   }>(sql`
-    select r.id, r.created_at, r.player_id, u.email, r.catalog_item_id, p.id as prize_id, p.name,
+    select r.id, r.created_at, r.player_id, u.email, r.catalog_item_id, r.round_id,
+           p.id as prize_id, p.name,
            p.kind, r.price_sc
     from redemptions r join users u on u.id = r.player_id join prizes p on p.id = r.prize_id
     where r.status = 'pending_approval'
@@ -38,6 +40,7 @@ export async function listPendingApprovals(db: Db): Promise<PendingApproval[]> {
     requestedAt: new Date(r.created_at).toISOString(),
     player: { id: r.player_id, email: r.email },
     catalogItemId: r.catalog_item_id,
+    roundId: r.round_id,
     prize: { id: r.prize_id, name: r.name, kind: r.kind },
     price: formatCoins(Number(r.price_sc)),
   }));
@@ -47,6 +50,7 @@ type Held = {
   player_id: string;
   status: RedemptionStatus;
   catalog_item_id: string | null;
+  round_id: string | null;
   price_sc: string | null;
   region: string | null;
   prize_kind: PrizeKind;
@@ -66,12 +70,20 @@ async function lockHeld(tx: Tx, redemptionId: string): Promise<Held> {
   if (!owner) throw new AppError("not_found", "No such redemption");
   await lockPlayerAccounts(tx, [owner.player_id], "SC");
   const [held] = await tx.execute<Held>(sql`
-    select r.player_id, r.status, r.catalog_item_id, r.price_sc, r.region, p.kind as prize_kind
+    select r.player_id, r.status, r.catalog_item_id, r.round_id, r.price_sc, r.region,
+           p.kind as prize_kind
     from redemptions r join prizes p on p.id = r.prize_id
     where r.id = ${redemptionId}
     for update of r`);
   if (!held || held.catalog_item_id === null) {
     throw new AppError("not_found", "No such redemption in the approval queue");
+  }
+  if (held.status === "held") {
+    // Its player has not declared an identity or verified an email: nothing to review yet.
+    throw new AppError(
+      "not_found",
+      "This prize is held until its player declares an identity and verifies an email: it is not in the approval queue",
+    );
   }
   if (held.status !== "pending_approval") {
     throw new AppError("already_reviewed", `This redemption was reviewed already (${held.status})`);
@@ -116,7 +128,9 @@ export async function approveRedemption(
  * Rejects a held redemption, undoing it exactly once: the SC go back (journal key
  * `refund:<redemptionId>`), the unit goes back to the item's stock, a gift card's code (never
  * shown to anyone) goes back to its pool, and a reversal entry joins the redemption's in the
- * public log, so the log shows the prize was not given. Audited.
+ * public log, so the log shows the prize was not given. A round's prize cost no SC: the player
+ * gets the prize tier's coin value instead (stake × its multiplier, from the house), what the
+ * paytable pays when no prize can be given. Audited.
  */
 export async function rejectRedemption(
   db: Db,
@@ -128,7 +142,9 @@ export async function rejectRedemption(
   const why = rejectionSchema.parse({ reason }).reason;
   return db.transaction(async (tx) => {
     const held = await lockHeld(tx, redemptionId);
-    const price = Number(held.price_sc);
+    const refund = held.round_id
+      ? await prizeTierCoins(tx, held.round_id)
+      : { amount: Number(held.price_sc), from: "prize_liability" as const };
     await tx.execute(sql`
       update redemptions
       set status = 'rejected', reviewed_at = ${now.toISOString()}::timestamptz,
@@ -141,7 +157,7 @@ export async function rejectRedemption(
     const key = `refund:${redemptionId}`;
     const written = await postTransactions(tx, [
       {
-        kind: "redemption_refund",
+        kind: held.round_id ? "round_prize_coins" : "redemption_refund",
         idempotencyKey: key,
         userId: held.player_id,
         region: held.region,
@@ -149,8 +165,8 @@ export async function rejectRedemption(
         reason: why,
         subjectId: redemptionId,
         postings: [
-          { account: { player: held.player_id, currency: "SC" }, amount: price },
-          { account: { system: "prize_liability", currency: "SC" }, amount: -price },
+          { account: { player: held.player_id, currency: "SC" }, amount: refund.amount },
+          { account: { system: refund.from, currency: "SC" }, amount: -refund.amount },
         ],
       },
     ]);
@@ -167,7 +183,7 @@ export async function rejectRedemption(
         before: { status: held.status, reviewedAt: null, reason: null },
         after: { status: "rejected", reviewedAt: now.toISOString(), reason: why },
         playerId: held.player_id,
-        refundedSc: formatCoins(price),
+        refundedSc: formatCoins(refund.amount),
       },
     });
     await notify(tx, "ledger_entries");
@@ -175,9 +191,18 @@ export async function rejectRedemption(
       redemptionId,
       status: "rejected",
       reviewedAt: now.toISOString(),
-      refundedSc: formatCoins(price),
+      refundedSc: formatCoins(refund.amount),
     };
   });
+}
+
+/** What a round's prize tier pays in coins when no prize is given: the stake × its multiple. */
+async function prizeTierCoins(tx: Tx, roundId: string): Promise<{ amount: number; from: "house" }> {
+  const [round] = await tx.execute<{ amount: string }>(sql`
+    select stake * (outcome ->> 'multiplier')::bigint as amount from game_rounds
+    where id = ${roundId} and currency = 'SC'`);
+  if (!round) throw new Error(`round ${roundId} of a prize is missing`);
+  return { amount: Number(round.amount), from: "house" };
 }
 
 /** A reversal leaf repeating the redemption's, as an admin's reversal of a claim writes one. */

@@ -8,6 +8,7 @@ import type { EligibilityRules } from "@/lib/drops/model";
 import { createDropSchema } from "@/lib/drops/model";
 import { AppError } from "@/lib/errors/app-error";
 import { connectTestDb, createPlayers, createTestDrop } from "@/test/db";
+import { waiterOf } from "@/test/reset-race";
 import { entrantId, rankEntrants, replayTranscript, seedHash } from "./draw";
 import { enterLottery, lotteryTranscript, runDueDraws } from "./lottery";
 
@@ -240,17 +241,6 @@ async function blockedOrDone(pid: () => Promise<number>, done?: Promise<unknown>
   }
 }
 
-/** The first backend waiting on a lock held by `holder`. */
-async function waiterOf(holder: number): Promise<number> {
-  for (;;) {
-    const [row] = await db.execute<{ pid: number }>(
-      sql`select pid from pg_stat_activity where ${holder}::int = any(pg_blocking_pids(pid)) limit 1`,
-    );
-    if (row) return row.pid;
-    await new Promise((resolve) => setImmediate(resolve));
-  }
-}
-
 /** A transaction kept open until `release` is called; it then commits or rolls back. */
 function holdTransaction(work: (tx: Tx) => Promise<unknown>, end: "commit" | "rollback") {
   let release = () => {};
@@ -314,7 +304,7 @@ describe("lottery windows and locks", () => {
       (r) => r.entry.entrant,
       (error: unknown) => refusal(Promise.reject(error)),
     );
-    await waiterOf(await holder.pid);
+    await waiterOf(db, await holder.pid);
 
     // Meanwhile the window closes and the worker draws: either the draw waits for the entry, or
     // (before the fix) it drew without it and the entry committed after.
@@ -362,7 +352,7 @@ describe("lottery windows and locks", () => {
         .where(eq(drops.id, dropId));
     }, "commit");
     const entering = refusal(enterLottery(db, { dropId, playerId: late }));
-    await waiterOf(await holder.pid);
+    await waiterOf(db, await holder.pid);
     holder.release();
     await holder.done;
 

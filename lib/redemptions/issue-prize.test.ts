@@ -72,20 +72,25 @@ describe("prizes outside drops", () => {
     await importGiftCodes(db, giftId, "code\nGIFT-ONLY-ONE\n");
     const physicalId = await prize("physical");
     const roundId = crypto.randomUUID();
+    const fromRound = (id: string) => ({
+      catalogItemId: crypto.randomUUID(),
+      priceSc: 6000,
+      roundId: id,
+    });
     const issues = await db.transaction((tx) =>
       issuePrizeRedemptions(
         tx,
         [
-          { playerId: players[0] as string, prizeId: giftId, origin: { roundId } },
+          { playerId: players[0] as string, prizeId: giftId, origin: fromRound(roundId) },
           {
             playerId: players[1] as string,
             prizeId: giftId,
-            origin: { roundId: crypto.randomUUID() },
+            origin: fromRound(crypto.randomUUID()),
           },
           {
             playerId: players[2] as string,
             prizeId: physicalId,
-            origin: { roundId: crypto.randomUUID() },
+            origin: fromRound(crypto.randomUUID()),
             pendingApproval: false,
           },
         ],

@@ -12,15 +12,17 @@ import type { PrizeKind } from "@/lib/prizes/model";
 import type { RedemptionStatus } from "./model";
 
 /**
- * A prize given outside a drop: bought with Sweeps Coins from a catalog item, or won in a game
- * round. Drops have units; here stock is the caller's (a catalog item's counter, a paytable tier).
+ * A prize given outside a drop, from a catalog item's stock: bought with Sweeps Coins, or won in
+ * a game round (roundId set; priceSc is then the item's price, nothing was paid).
  */
 export type PrizeAward = {
   playerId: string;
   prizeId: string;
-  origin: { catalogItemId: string; priceSc: number } | { roundId: string };
+  origin: { catalogItemId: string; priceSc: number; roundId?: string };
   /** Held for an admin's approval: the code is kept until approved. */
   pendingApproval?: boolean;
+  /** A round's prize held until its player declares an identity and verifies an email. */
+  held?: boolean;
 };
 
 export type IssuedPrize = {
@@ -28,10 +30,10 @@ export type IssuedPrize = {
   prizeId: string;
   prizeKind: PrizeKind;
   valueCents: number;
-  catalogItemId: string | null;
+  catalogItemId: string;
   roundId: string | null;
   claimedAt: string;
-  status: Extract<RedemptionStatus, "fulfilled" | "awaiting_action" | "pending_approval">;
+  status: Extract<RedemptionStatus, "fulfilled" | "awaiting_action" | "pending_approval" | "held">;
   /** The prize's code in plain, for its owner's answer (not to be shown while pending approval). */
   code: string;
   receipt: {
@@ -94,11 +96,13 @@ export async function issuePrizeRedemptions(
       playerCommitment: playerCommitment(award.playerId, salt),
     });
     issued.push({ award, prize, id, salt, leaf, code });
-    const status = award.pendingApproval
-      ? ("pending_approval" as const)
-      : prize.kind === "physical"
-        ? ("awaiting_action" as const)
-        : ("fulfilled" as const);
+    const status = award.held
+      ? ("held" as const)
+      : award.pendingApproval
+        ? ("pending_approval" as const)
+        : prize.kind === "physical"
+          ? ("awaiting_action" as const)
+          : ("fulfilled" as const);
     return {
       ok: true,
       redemption: {
@@ -106,8 +110,8 @@ export async function issuePrizeRedemptions(
         prizeId: prize.id,
         prizeKind: prize.kind,
         valueCents: Number(prize.value_cents),
-        catalogItemId: "catalogItemId" in award.origin ? award.origin.catalogItemId : null,
-        roundId: "roundId" in award.origin ? award.origin.roundId : null,
+        catalogItemId: award.origin.catalogItemId,
+        roundId: award.origin.roundId ?? null,
         claimedAt: now.toISOString(),
         status,
         code: code.plain,
@@ -135,9 +139,9 @@ export async function issuePrizeRedemptions(
     from unnest(${sql.param(issued.map((x) => x.id))}::uuid[],
                 ${sql.param(issued.map((x) => x.prize.id))}::uuid[],
                 ${sql.param(issued.map((x) => x.award.playerId))}::uuid[],
-                ${sql.param(issued.map((x) => ("catalogItemId" in x.award.origin ? x.award.origin.catalogItemId : null)))}::uuid[],
-                ${sql.param(issued.map((x) => ("roundId" in x.award.origin ? x.award.origin.roundId : null)))}::uuid[],
-                ${sql.param(issued.map((x) => ("priceSc" in x.award.origin ? x.award.origin.priceSc : null)))}::bigint[],
+                ${sql.param(issued.map((x) => x.award.origin.catalogItemId))}::uuid[],
+                ${sql.param(issued.map((x) => x.award.origin.roundId ?? null))}::uuid[],
+                ${sql.param(issued.map((x) => x.award.origin.priceSc))}::bigint[],
                 ${sql.param(issued.map((x) => statusOf.get(x.id) ?? "fulfilled"))}::text[],
                 ${sql.param(issued.map((x) => hex(x.code.ciphertext)))}::text[],
                 ${sql.param(issued.map((x) => x.code.keyId))}::text[],
@@ -170,7 +174,10 @@ export async function recordIssuedRedemptions(
                 ${sql.param(issued.map((x) => hex(x.leaf)))}::text[]) as t(r, d)`);
 }
 
-/** A code per award, by index; a gift card with no code left in its pool gets none. */
+/**
+ * A code per award, by index; a gift card with no code left in its pool gets none. A caller that
+ * locks catalog items first (every item it may take, in one statement) keeps the lock order.
+ */
 async function takeCodes(
   tx: Tx,
   awards: readonly PrizeAward[],

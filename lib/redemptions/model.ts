@@ -15,6 +15,7 @@ export const redemptionStatuses = [
   "reversed",
   "pending_approval",
   "rejected",
+  "held",
 ] as const;
 export type RedemptionStatus = (typeof redemptionStatuses)[number];
 
@@ -26,7 +27,7 @@ export const redemptionSearchSchema = z.object({
   prizeId: optional(z.uuid({ error: "Prize is a prize id" })),
   status: optional(
     z.enum(redemptionStatuses, {
-      error: "Status is fulfilled, awaiting_action, expired or reversed",
+      error: `Status is one of ${redemptionStatuses.join(", ")}`,
     }),
   ),
   from: optional(moment),
@@ -83,7 +84,10 @@ export type RedemptionOrigin =
 
 export type RedemptionView = {
   id: string;
-  /** null while an admin has not approved it (pending_approval), and for good once rejected. */
+  /**
+   * null while an admin has not approved it (pending_approval), while it is held for the
+   * player's identity and email (held), and for good once rejected.
+   */
   code: string | null;
   status: RedemptionStatus;
   actionDeadline: string | null;
@@ -113,6 +117,8 @@ export function redemptionOriginOf(row: {
   roundId: string | null;
   priceSc: number | null;
 }): RedemptionOrigin {
+  // A round's prize names the catalog item whose stock it took too: the round is its origin.
+  if (row.roundId) return { kind: "round", roundId: row.roundId };
   if (row.catalogItemId) {
     return {
       kind: "catalog",
@@ -120,7 +126,6 @@ export function redemptionOriginOf(row: {
       priceSc: formatCoins(row.priceSc ?? 0),
     };
   }
-  if (row.roundId) return { kind: "round", roundId: row.roundId };
   return { kind: "drop" };
 }
 
@@ -134,9 +139,12 @@ export function describeOrigin(r: {
   return r.drop?.title ?? "—";
 }
 
-/** Whether the player may see the prize's code: not before approval, nor after a rejection. */
+/**
+ * Whether the player may see the prize's code: not before approval, nor after a rejection, nor
+ * while a round's prize is held for the player's identity and email.
+ */
 export function codeIsShown(status: RedemptionStatus): boolean {
-  return status !== "pending_approval" && status !== "rejected";
+  return status !== "pending_approval" && status !== "rejected" && status !== "held";
 }
 
 export type PendingReceipt = {

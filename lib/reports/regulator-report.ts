@@ -40,7 +40,10 @@ export async function regulatorReport(
         coalesce(sum(p.amount) filter (where t.kind in ('purchase', 'daily_bonus', 'mail_in', 'grant')
                                         and p.currency = 'SC'), 0) as sc_granted,
         coalesce(-sum(p.amount) filter (where t.kind in ('redemption', 'redemption_refund')
-                                         and p.currency = 'SC'), 0) as sc_redeemed
+                                         and p.currency = 'SC'), 0) as sc_redeemed,
+        -- A round's prize rejected by an admin is paid in coins: the round's winnings after all.
+        coalesce(sum(p.amount) filter (where t.kind = 'round_prize_coins'
+                                        and p.currency = 'SC'), 0) as sc_prize_coins
       from wallet_transactions t
         join wallet_postings p on p.transaction_id = t.id
         join wallet_accounts a on a.id = p.account_id and a.kind = 'player'
@@ -58,7 +61,8 @@ export async function regulatorReport(
     )
     select coalesce(j.day, r.day) as day, nullif(coalesce(j.region, r.region), '') as region,
       coalesce(j.gc_sold, 0) as gc_sold, coalesce(j.sc_granted, 0) as sc_granted,
-      coalesce(r.sc_wagered, 0) as sc_wagered, coalesce(r.sc_won, 0) as sc_won,
+      coalesce(r.sc_wagered, 0) as sc_wagered,
+      coalesce(r.sc_won, 0) + coalesce(j.sc_prize_coins, 0) as sc_won,
       coalesce(j.sc_redeemed, 0) as sc_redeemed
     -- A player without a declared region is '' inside, so the two sides join on plain equality.
     from journal j full join rounds r on r.day = j.day and r.region = j.region

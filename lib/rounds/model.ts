@@ -1,6 +1,7 @@
 /** Rounds as the browser may see them: the request, the answer, the refusals. */
 import { z } from "zod";
 import { gameIds, MAX_STAKE_MINOR } from "@/lib/games/model";
+import type { RedemptionStatus } from "@/lib/redemptions/model";
 import { type Currency, coinAmount, currencySchema } from "@/lib/wallet/model";
 
 /** What POST /api/v1/rounds takes (the game's own params are checked by the game). */
@@ -36,8 +37,11 @@ export type RoundView = {
   playedAt: string;
   /** The prize the round won (the scratch card's prize tier), redeemed as any prize. */
   prizeId: string | null;
-  /** That prize's redemption and its code (shown to its owner only). */
-  redemption: { id: string; code: string } | null;
+  /**
+   * That prize's redemption and its code, shown to its owner only, and only once it is neither
+   * held for the player's identity and email nor waiting for an admin's approval.
+   */
+  redemption: { id: string; status: RedemptionStatus; code: string | null } | null;
 };
 
 /** The most rounds a page of history holds. */

@@ -5,12 +5,13 @@ import type { Tx } from "@/db/client";
 import { notify } from "@/db/notify";
 import { executePrepared } from "@/db/prepared";
 import { recordEvents } from "@/lib/audit/record-event";
+import { offerInstantPrizes } from "@/lib/catalog/instant-win";
 import { clientSeedsOf, ensureSeeds, lockActiveSeeds, roundSalt } from "@/lib/fairness/seeds";
 import { games } from "@/lib/games/games";
 import { roundIntegers } from "@/lib/games/rng";
 import { roundDigest } from "@/lib/games/round-record";
 import { encodeLeaf, playerCommitment } from "@/lib/ledger/leaf";
-import { type IssuedPrize, issuePrizeRedemptions } from "@/lib/redemptions/issue-prize";
+import { codeIsShown } from "@/lib/redemptions/model";
 import { exclusionMessage } from "@/lib/rg/model";
 import {
   lockPlayerAccounts,
@@ -132,6 +133,7 @@ export async function playRoundBatch(tx: Tx, requests: RoundRequest[]): Promise<
   }
 
   const played: Played[] = [];
+  const awardInstantPrize = offerInstantPrizes(tx, now);
   for (const i of playable) {
     const r = requests[i] as RoundRequest;
     const checks = players.get(r.playerId);
@@ -171,9 +173,7 @@ export async function playRoundBatch(tx: Tx, requests: RoundRequest[]): Promise<
     // The prize tier (one card in 100,000): the prize offered now, or its coin value. Only
     // Sweeps Coins win prizes: Gold Coins are play money, and a prize for them would not be.
     const prize =
-      result.prizeTier && r.currency === "SC"
-        ? await awardInstantPrize(tx, r.playerId, id, now)
-        : undefined;
+      result.prizeTier && r.currency === "SC" ? await awardInstantPrize(r.playerId, id) : undefined;
     const payout = prize ? 0 : result.payout;
     const playthrough =
       r.currency === "SC" ? playthroughOfWager(account.playthroughDue, r.stake) : 0;
@@ -194,7 +194,13 @@ export async function playRoundBatch(tx: Tx, requests: RoundRequest[]): Promise<
       balanceAfter: formatCoins(account.balance),
       playedAt: now.toISOString(),
       prizeId: prize?.prizeId ?? null,
-      redemption: prize ? { id: prize.id, code: prize.code } : null,
+      redemption: prize
+        ? {
+            id: prize.id,
+            status: prize.status,
+            code: codeIsShown(prize.status) ? prize.code : null,
+          }
+        : null,
     };
     const leaf = encodeLeaf({
       kind: "round",
@@ -247,32 +253,6 @@ export async function playRoundBatch(tx: Tx, requests: RoundRequest[]): Promise<
   });
 }
 
-/**
- * The catalog item offered for instant wins now (the first by position with stock), one of its
- * units taken and its redemption issued; undefined when none is offered or its gift codes ran
- * out, and the round then pays the tier's coin value, as the paytable says.
- */
-async function awardInstantPrize(
-  tx: Tx,
-  playerId: string,
-  roundId: string,
-  now: Date,
-): Promise<IssuedPrize | undefined> {
-  const [item] = await tx.execute<{ id: string; prize_id: string }>(sql`
-    select id, prize_id from catalog_items
-    where instant_win and retired_at is null and stock > 0
-    order by position, created_at, id limit 1 for update`);
-  if (!item) return undefined;
-  const [issued] = await issuePrizeRedemptions(
-    tx,
-    [{ playerId, prizeId: item.prize_id, origin: { roundId } }],
-    now,
-  );
-  if (!issued?.ok) return undefined;
-  await tx.execute(sql`update catalog_items set stock = stock - 1 where id = ${item.id}`);
-  return issued.redemption;
-}
-
 /** An audit row for every round decided in this batch, played or refused. */
 function recordAnswers(
   tx: Tx,
@@ -299,7 +279,11 @@ function recordAnswers(
           stake: formatCoins(r.stake),
           ...(o.ok ? { payout: o.round.payout, nonce: o.round.nonce } : {}),
           ...(o.ok && o.round.redemption
-            ? { prizeId: o.round.prizeId, redemptionId: o.round.redemption.id }
+            ? {
+                prizeId: o.round.prizeId,
+                redemptionId: o.round.redemption.id,
+                prizeStatus: o.round.redemption.status,
+              }
             : {}),
         },
         tokenId: r.tokenId,

@@ -7,6 +7,7 @@ import { publicLeaf } from "@/lib/fairness/seeds";
 import type { GameId } from "@/lib/games/model";
 import type { RoundRecord } from "@/lib/games/round-record";
 import type { PublicLeaf } from "@/lib/games/verify-round";
+import { codeIsShown, type RedemptionStatus } from "@/lib/redemptions/model";
 import { type Currency, formatCoins } from "@/lib/wallet/model";
 import { ROUNDS_PAGE_MAX, type RoundView } from "./model";
 
@@ -28,6 +29,7 @@ type RoundRow = {
   prize_id: string | null;
   created_at: string | Date;
   redemption_id: string | null;
+  redemption_status: RedemptionStatus | null;
   code_ciphertext: Buffer | null;
   code_key_id: string | null;
 };
@@ -35,7 +37,7 @@ type RoundRow = {
 const COLUMNS = sql`r.id, r.user_id, r.idempotency_key, r.request_hash, r.game, r.currency,
   r.stake, r.payout, r.params, r.outcome, f.server_seed_hash, r.client_seed, r.nonce,
   r.balance_after, r.prize_id, to_json(r.created_at) #>> '{}' as created_at,
-  d.id as redemption_id, d.code_ciphertext, d.code_key_id`;
+  d.id as redemption_id, d.status as redemption_status, d.code_ciphertext, d.code_key_id`;
 /** A round's prize redemption, when it won one. */
 const PRIZE_JOIN = sql`left join redemptions d on d.round_id = r.id`;
 
@@ -54,10 +56,13 @@ function toView(r: RoundRow): RoundView {
     playedAt: new Date(r.created_at).toISOString(),
     prizeId: r.prize_id,
     redemption:
-      r.redemption_id && r.code_ciphertext && r.code_key_id
+      r.redemption_id && r.redemption_status && r.code_ciphertext && r.code_key_id
         ? {
             id: r.redemption_id,
-            code: decryptCode(new Uint8Array(r.code_ciphertext), r.code_key_id),
+            status: r.redemption_status,
+            code: codeIsShown(r.redemption_status)
+              ? decryptCode(new Uint8Array(r.code_ciphertext), r.code_key_id)
+              : null,
           }
         : null,
   };

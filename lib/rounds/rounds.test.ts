@@ -205,7 +205,9 @@ describe("the scratch card's prize tier", () => {
   }
 
   it("awards the instant-win catalog item while it has stock, then the tier's coin value", async () => {
-    const [player] = await createPlayers(db, 1);
+    // Ready to receive it (identity declared, email verified): lib/catalog/instant-win.test.ts
+    // covers the prizes held for them.
+    const [player] = await createPlayers(db, 1, { identityDeclaredAt: new Date() });
     if (!player) throw new Error("no player");
     await fund(db, player, "SC", 1_000);
     await getFairness(db, player);

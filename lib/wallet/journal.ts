@@ -12,7 +12,8 @@ import type { Currency, WalletAccountKind, WalletTransactionKind } from "./model
  * 0013), and refuses a player balance below zero. This module only finds the accounts and writes.
  *
  * Lock order, so that concurrent writers never deadlock: player accounts first, in id order,
- * then prize code locks (issuePrizeRedemptions), then counterparty shards, in id order. A writer
+ * then catalog items (all a transaction may take, in one statement), then prize code locks
+ * (issuePrizeRedemptions), then counterparty shards, in id order (docs/ARCHITECTURE.md). A writer
  * that checks balances before posting (a round, a redemption) locks its players with
  * lockPlayerAccounts first; postTransactions, called last, locks the shards it picked.
  */

@@ -37,6 +37,7 @@ export const walletTransactionKinds = [
   "round",
   "redemption",
   "redemption_refund",
+  "round_prize_coins",
 ] as const;
 export type WalletTransactionKind = (typeof walletTransactionKinds)[number];
 
@@ -146,6 +147,7 @@ export const transactionKindLabels: Record<WalletTransactionKind, string> = {
   round: "Game round",
   redemption: "Redemption",
   redemption_refund: "Redemption refund",
+  round_prize_coins: "Round prize paid in coins",
 };
 
 /** A calendar day: JavaScript reads 2026-02-30 as March 2; PostgreSQL refuses it (and year 0). */

@@ -2,14 +2,15 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { redeemCatalogItemAction } from "@/app/(player)/actions";
 import { RedeemButton } from "@/components/catalog/redeem-button";
+import { RedemptionReadiness } from "@/components/catalog/redemption-readiness";
 import { getDb } from "@/db/client";
 import { currentUser } from "@/lib/auth/current-user";
 import { listCatalogItems } from "@/lib/catalog/catalog";
+import { getRedemptionReadiness } from "@/lib/catalog/identity";
 import { env } from "@/lib/config/env";
 import { formatMoney } from "@/lib/format";
 import { prizeKindLabels } from "@/lib/prizes/model";
 import { formatCoins } from "@/lib/wallet/model";
-import { getBalances } from "@/lib/wallet/wallet";
 
 export const metadata: Metadata = { title: "Prize catalog" };
 
@@ -17,7 +18,7 @@ export default async function CatalogPage() {
   const user = await currentUser();
   const db = getDb();
   const items = await listCatalogItems(db);
-  const balances = user?.role === "player" ? await getBalances(db, user.id) : null;
+  const readiness = user?.role === "player" ? await getRedemptionReadiness(db, user.id) : null;
   return (
     <>
       <h1>Prize catalog</h1>
@@ -27,12 +28,8 @@ export default async function CatalogPage() {
         {formatCoins(env().CATALOG_MIN_REDEMPTION_SC)} SC, and one above{" "}
         {formatCoins(env().CATALOG_APPROVAL_THRESHOLD_SC)} SC waits for an admin&apos;s approval.
       </p>
-      {balances && (
-        <p className="card" data-testid="redeemable-balance">
-          Your Sweeps Coins: <strong>{formatCoins(balances.SC)}</strong>, of which{" "}
-          <strong>{formatCoins(balances.redeemableSC)}</strong> redeemable. Before redeeming,{" "}
-          <Link href="/account/identity">declare your identity</Link>.
-        </p>
+      {readiness && (
+        <RedemptionReadiness readiness={readiness} minimumSc={env().CATALOG_MIN_REDEMPTION_SC} />
       )}
       {items.length === 0 ? (
         <p className="card muted">Nothing in the catalog yet.</p>

@@ -60,10 +60,16 @@ export default async function RedemptionsPage() {
                       <span className="badge pending">Waiting for approval</span>
                     </div>
                   )}
+                  {r.status === "held" && (
+                    <div className="small" data-testid="redemption-held-badge">
+                      <span className="badge pending">Held</span> until you declare your identity
+                      and verify your email
+                    </div>
+                  )}
                   {r.rejection && (
                     <div className="small" data-testid="redemption-rejected">
-                      <span className="badge ended">Rejected</span> {r.rejection.reason}: the SC
-                      came back
+                      <span className="badge ended">Rejected</span> {r.rejection.reason}:{" "}
+                      {r.origin.kind === "round" ? "paid in SC instead" : "the SC came back"}
                     </div>
                   )}
                 </td>

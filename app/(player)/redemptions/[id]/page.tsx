@@ -1,11 +1,13 @@
 import type { Metadata } from "next";
 import { notFound, redirect } from "next/navigation";
 import { confirmShippingAction } from "@/app/(player)/actions";
+import { HeldPrizeNotice } from "@/components/catalog/held-prize-notice";
 import { RedemptionOrigin } from "@/components/catalog/redemption-origin";
 import { ShippingForm } from "@/components/drops/shipping-form";
 import { ReceiptStatus } from "@/components/ledger/receipt-status";
 import { getDb } from "@/db/client";
 import { currentUser } from "@/lib/auth/current-user";
+import { getRedemptionReadiness } from "@/lib/catalog/identity";
 import { formatDateTime, formatMoney } from "@/lib/format";
 import { prizeKindLabels } from "@/lib/prizes/model";
 import { getPlayerRedemption, getReceipt } from "@/lib/redemptions/redemptions";
@@ -32,6 +34,8 @@ export default async function RedemptionPage({
         ])
       : [undefined, undefined, undefined];
   if (!redemption || !receipt) notFound();
+  const readiness =
+    redemption.status === "held" ? await getRedemptionReadiness(db, user.id) : undefined;
   return (
     <>
       {claimed && (
@@ -59,7 +63,9 @@ export default async function RedemptionPage({
           ? "won in the draw"
           : redemption.origin.kind === "drop"
             ? "claimed"
-            : "redeemed"}{" "}
+            : redemption.origin.kind === "round"
+              ? "won"
+              : "redeemed"}{" "}
         {formatDateTime(redemption.claimedAt)} from <RedemptionOrigin redemption={redemption} />
       </p>
       <div className="grid two">
@@ -72,10 +78,13 @@ export default async function RedemptionPage({
                 {redemption.code}
               </span>
             </>
+          ) : readiness ? (
+            <HeldPrizeNotice readiness={readiness} />
           ) : redemption.status === "pending_approval" ? (
             <p className="alert info" data-testid="redemption-pending-approval">
-              This redemption waits for an admin&apos;s approval. Its code appears here once it is
-              approved; if it is rejected, your Sweeps Coins come back.
+              {redemption.origin.kind === "round"
+                ? "This prize waits for an admin's approval. Its code appears here once it is approved; if it is rejected, you get the prize tier's value in Sweeps Coins."
+                : "This redemption waits for an admin's approval. Its code appears here once it is approved; if it is rejected, your Sweeps Coins come back."}
             </p>
           ) : (
             <p className="muted">No code: this redemption was rejected.</p>
@@ -116,8 +125,10 @@ export default async function RedemptionPage({
               : {redemption.rejection.reason}
             </p>
             <p className="muted small">
-              Your Sweeps Coins were refunded, and the rejection was written to the ledger next to
-              the redemption.
+              {redemption.origin.kind === "round"
+                ? "You were paid the prize tier's value in Sweeps Coins instead"
+                : "Your Sweeps Coins were refunded"}
+              , and the rejection was written to the ledger next to the redemption.
             </p>
           </section>
         )}

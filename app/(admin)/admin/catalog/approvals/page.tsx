@@ -22,9 +22,10 @@ export default async function ApprovalsPage() {
       </p>
       <h1>Approvals</h1>
       <p className="lead">
-        Catalog redemptions above {formatCoins(env().CATALOG_APPROVAL_THRESHOLD_SC)} SC wait here.
-        Their SC and stock are taken; the player sees the code once approved. A rejection refunds
-        the SC, puts the unit back and logs a reversal.
+        Catalog redemptions and round prizes of items above{" "}
+        {formatCoins(env().CATALOG_APPROVAL_THRESHOLD_SC)} SC wait here. Their SC and stock are
+        taken; the player sees the code once approved. A rejection refunds the SC (a round&apos;s
+        prize: pays the prize tier&apos;s coin value), puts the unit back and logs a reversal.
       </p>
       {queue.length === 0 ? (
         <p className="card muted" data-testid="approvals-empty">
@@ -53,7 +54,14 @@ export default async function ApprovalsPage() {
                     <Link href={`/admin/redemptions/${r.id}`}>{r.prize.name}</Link>
                     <div className="small muted">{prizeKindLabels[r.prize.kind]}</div>
                   </td>
-                  <td>{r.price} SC</td>
+                  <td>
+                    {r.price} SC
+                    {r.roundId && (
+                      <div className="small muted" data-testid="approval-round-prize">
+                        won in a game round
+                      </div>
+                    )}
+                  </td>
                   <td>
                     <ReviewForms
                       label={r.prize.name}
