@@ -5,6 +5,7 @@ import type { DbOrTx } from "@/db/client";
 import { users } from "@/db/schema";
 import { enforceRateLimits, hitRateLimits, type RateRule, rateRules } from "@/lib/abuse/rate-limit";
 import { type RequestContext, recordEvent } from "@/lib/audit/record-event";
+import { releaseHeldPrizes } from "@/lib/catalog/instant-win";
 import { appUrl } from "@/lib/config/env";
 import { isAppError } from "@/lib/errors/app-error";
 import { sendMail } from "@/lib/mail/send-mail";
@@ -93,7 +94,7 @@ export async function requestPasswordReset(
 /**
  * Sets a new password through a reset link: ends every session (sessionVersion) and revokes every
  * API token, since whoever knew the old password may have made some; lifts a sign-in lockout and,
- * since the link arrived by mail, confirms the address too.
+ * since the link arrived by mail, confirms the address too (releasing round prizes held for it).
  */
 export async function resetPassword(
   db: DbOrTx,
@@ -115,6 +116,9 @@ export async function resetPassword(
         })
         .where(eq(users.id, userId))
         .returning({ sessionVersion: users.sessionVersion });
+      // The address is verified now: round prizes held for it are released, as verifyEmail
+      // releases them, or they would stay held with nothing left for the player to do.
+      await releaseHeldPrizes(tx, userId);
       const tokensRevoked = await revokeAllApiTokens(tx, userId);
       await recordEvent(tx, {
         ...context,

@@ -4,6 +4,7 @@ import type { Tx } from "@/db/client";
 import { auditEvents, catalogItems, prizes } from "@/db/schema";
 import { issueEmailToken } from "@/lib/auth/email-tokens";
 import { verifyEmail } from "@/lib/auth/email-verification";
+import { resetPassword } from "@/lib/auth/password-reset";
 import { importGiftCodes } from "@/lib/codes/import-codes";
 import { lockPrizeCodes } from "@/lib/codes/take-gift-codes";
 import { env } from "@/lib/config/env";
@@ -206,6 +207,27 @@ describe("instant-win prizes and the catalog's locks", () => {
       const token = await issueEmailToken(db, unverified, "verify_email");
       await verifyEmail(db, token, {});
       expect((await redemptionRow(otherId))?.status).toBe("fulfilled");
+    } finally {
+      await db.execute(sql`update catalog_items set instant_win = false`);
+    }
+  });
+
+  it("release a held prize when a password reset verifies the email", async () => {
+    await offerItem(6_000);
+    const [player] = await createPlayers(db, 1, { identityDeclaredAt: now, emailVerifiedAt: null });
+    if (!player) throw new Error("no player");
+    await grantTestCoins(db, player, "SC", 1_000, 0);
+    await winPrizeTierNext(player);
+    try {
+      const won = await playRound(db, { playerId: player, body: scratch, idempotencyKey: "r" });
+      const id = won.round.redemption?.id ?? "";
+      expect(won.round.redemption).toMatchObject({ status: "held", code: null });
+      // The reset link came by mail: the address is verified, and nothing else is left to do
+      // (verifyEmail now answers "already verified").
+      const token = await issueEmailToken(db, player, "reset_password");
+      const password = "a-new-password-1";
+      await resetPassword(db, { token, password, confirm: password }, {});
+      expect((await redemptionRow(id))?.status).toBe("fulfilled");
     } finally {
       await db.execute(sql`update catalog_items set instant_win = false`);
     }

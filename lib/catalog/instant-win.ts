@@ -96,7 +96,8 @@ async function lockOfferedItems(tx: Tx): Promise<OfferedItem[]> {
  * Releases a player's held round prizes once they have declared an identity and verified an
  * email: each goes on as a catalog redemption of its item would (pending_approval above the
  * threshold, else fulfilled, or awaiting_action for a physical prize). Called in the transaction
- * that declares the identity or verifies the email, after its update of the player's row.
+ * that declares the identity or verifies the email (a password reset verifies it too), after its
+ * update of the player's row.
  *
  * Lock order: the player's row (updated by the caller), then the player's SC account, as
  * purchases take them. A round holds that account while it decides to hold a prize, so a prize
