@@ -1,4 +1,4 @@
-import { eq } from "drizzle-orm";
+import { eq, sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { auditEvents } from "@/db/schema";
 import { attemptSignIn } from "@/lib/auth/sign-in";
@@ -34,6 +34,32 @@ describe("recordEvent", () => {
 });
 
 describe("recordEvents", () => {
+  it("keeps a batch on record whatever text its events quote: reasons, headers, data keys", async () => {
+    await recordEvents(db, [
+      { action: "test_batch_plain", subject: "plain", outcome: "ok" },
+      {
+        action: "test_batch_odd",
+        subject: "odd",
+        outcome: "refused",
+        reason: "typed\u0000reason",
+        userAgent: "agent\u0000x",
+        requestId: "req\u0000id",
+        data: { "key\u0000nul": 1, nested: { "lone\uDC00": ["v\uD800"] }, big: 12n },
+      },
+    ]);
+    const rows = await db
+      .select()
+      .from(auditEvents)
+      .where(sql`${auditEvents.action} in ('test_batch_plain', 'test_batch_odd')`);
+    expect(rows.map((r) => r.subject).sort()).toEqual(["odd", "plain"]);
+    expect(rows.find((r) => r.subject === "odd")).toMatchObject({
+      reason: "typed\uFFFDreason",
+      userAgent: "agent\uFFFDx",
+      requestId: "req\uFFFDid",
+      data: { "key\uFFFDnul": 1, nested: { "lone\uFFFD": ["v\uFFFD"] }, big: "12" },
+    });
+  });
+
   it("keeps an event whose address is not one, with the port stripped or no address", async () => {
     await recordEvents(
       db,

@@ -24,12 +24,13 @@ export type AuditInput = {
 } & RequestContext;
 
 /**
- * Subjects and data may quote what a caller typed (the email of a failed sign-in). PostgreSQL
- * cannot store a NUL character, nor an unpaired surrogate in JSON; recording them as U+FFFD keeps
- * the attempt on record instead of failing it.
+ * Any text of an event may quote what a caller typed (the email of a failed sign-in, a reason, a
+ * header, a key of its data). PostgreSQL cannot store a NUL character, nor an unpaired surrogate
+ * in JSON; recording them as U+FFFD keeps the attempt on record instead of failing it.
  */
 const UNSTORABLE = /[\0\p{Cs}]/gu;
 const storable = (text: string) => text.replace(UNSTORABLE, "\uFFFD");
+const storableOrNull = (text: string | null | undefined) => (text ? storable(text) : null);
 
 export function recordEvent(db: DbOrTx, event: AuditInput): Promise<void> {
   return recordEvents(db, [event]);
@@ -51,21 +52,32 @@ export async function recordEvents(db: DbOrTx, events: AuditInput[]): Promise<vo
       select actor, action, subject, outcome, reason, ip::inet, agent, data::jsonb, token, request
       from unnest(${column((e) => e.actorId ?? null)}::uuid[],
                   ${column((e) => e.action)}::text[],
-                  ${column((e) => (e.subject ? storable(e.subject) : null))}::text[],
+                  ${column((e) => storableOrNull(e.subject))}::text[],
                   ${column((e) => e.outcome)}::text[],
-                  ${column((e) => e.reason ?? null)}::text[],
+                  ${column((e) => storableOrNull(e.reason))}::text[],
                   ${column((e) => normaliseAddress(e.ip))}::text[],
-                  ${column((e) => e.userAgent?.slice(0, 500) ?? null)}::text[],
+                  ${column((e) => storableOrNull(e.userAgent?.slice(0, 500)))}::text[],
                   ${column((e) => (e.data ? storableJson(e.data) : null))}::text[],
                   ${column((e) => e.tokenId ?? null)}::uuid[],
-                  ${column((e) => e.requestId ?? null)}::text[])
+                  ${column((e) => storableOrNull(e.requestId))}::text[])
         as t(actor, action, subject, outcome, reason, ip, agent, data, token, request)`,
   );
 }
 
-/** The event's data as JSON text, its strings made storable. */
+/**
+ * The event's data as JSON text, its strings and its keys made storable (a key can be what a
+ * caller sent too), a bigint written as its digits rather than failing JSON.stringify.
+ */
 function storableJson(data: Record<string, unknown>): string {
-  return JSON.stringify(data, (_key, value) =>
-    typeof value === "string" ? storable(value) : value,
-  );
+  return JSON.stringify(data, (_key, value: unknown) => {
+    if (typeof value === "string") return storable(value);
+    if (typeof value === "bigint") return value.toString();
+    if (value !== null && typeof value === "object" && !Array.isArray(value)) {
+      const entries = Object.entries(value);
+      if (entries.some(([key]) => storable(key) !== key)) {
+        return Object.fromEntries(entries.map(([key, v]) => [storable(key), v]));
+      }
+    }
+    return value;
+  });
 }
