@@ -7,6 +7,11 @@ export type Db = PostgresJsDatabase<typeof schema>;
 export type Tx = Parameters<Parameters<Db["transaction"]>[0]>[0];
 export type DbOrTx = Db | Tx;
 
+/**
+ * A pool. Prepared statements follow DATABASE_PREPARED_STATEMENTS unless the caller says
+ * otherwise: scripts (seed:load, accounts, audit:wallet …) reach the same database through the
+ * same pooler as the server, and a named statement there fails on the next transaction's backend.
+ */
 export function createDb(
   url: string,
   max = 10,
@@ -15,7 +20,7 @@ export function createDb(
   const sql = postgres(url, {
     max,
     // db/prepared.ts: off, its statements are sent unnamed like every other.
-    prepare: options.preparedStatements ?? true,
+    prepare: options.preparedStatements ?? env().DATABASE_PREPARED_STATEMENTS,
     onnotice: () => {},
     connection: { application_name: "prizeledger" },
   });
@@ -33,11 +38,9 @@ const globalForDb = globalThis as unknown as { prizeledgerDb?: { db: Db; sql: po
 /** The process-wide pool, created lazily from DATABASE_URL (set by `npm start` in embedded mode). */
 export function getDb(): Db {
   if (!globalForDb.prizeledgerDb) {
-    const { DATABASE_URL, DATABASE_POOL_SIZE, DATABASE_PREPARED_STATEMENTS } = env();
+    const { DATABASE_URL, DATABASE_POOL_SIZE } = env();
     if (!DATABASE_URL) throw new Error("DATABASE_URL is not set");
-    globalForDb.prizeledgerDb = createDb(DATABASE_URL, DATABASE_POOL_SIZE, {
-      preparedStatements: DATABASE_PREPARED_STATEMENTS,
-    });
+    globalForDb.prizeledgerDb = createDb(DATABASE_URL, DATABASE_POOL_SIZE);
   }
   return globalForDb.prizeledgerDb.db;
 }
