@@ -213,6 +213,9 @@ export function toWalletOverviewView(o: Overview) {
   };
 }
 
+const csvBusy =
+  "format=csv: this statement is being downloaded already, or 3 downloads are being read at once (each holds a database connection)";
+
 const sweepsRefusals = {
   not_eligible:
     "error.reason not_eligible:region: the player has declared no region, or one where Sweeps Coins are not offered",
@@ -255,6 +258,7 @@ export const wallet: Resource = {
             text: "text/csv",
           },
         },
+        errors: { rate_limited: csvBusy },
       },
     },
     "/api/v1/admin/wallet": {
@@ -278,7 +282,7 @@ export const wallet: Resource = {
             text: "text/csv",
           },
         },
-        errors: { not_found: "not a player id" },
+        errors: { not_found: "not a player id", rate_limited: csvBusy },
       },
     },
     "/api/v1/wallet/daily-bonus": {
