@@ -126,7 +126,7 @@ export const webhookResponse = z.object({
   received: z.literal(true),
   outcome: z.enum(["credited", "failed", "needs_review", "ignored"]).meta({
     description:
-      "needs_review: a success for another amount or currency, held for an admin; ignored: a duplicate, a failure after a success, or an event about no payment of ours",
+      "needs_review: a success for another amount or currency, or a late one (after a failure or an expiry) that would pass a purchase limit, held for an admin; ignored: a duplicate, a failure after a success, or an event about no payment of ours",
   }),
 });
 
@@ -178,7 +178,7 @@ export const walletOverviewResponse = z.object({
     )
     .meta({
       description:
-        "payments the processor confirmed for another amount or currency (status needs_review): nothing was credited",
+        "payments the processor confirmed for another amount or currency, or late past a purchase limit (status needs_review): nothing was credited",
     }),
   recent: z.array(
     z.object({
@@ -212,6 +212,9 @@ export function toWalletOverviewView(o: Overview) {
     recent: o.recent.map((t) => ({ ...t, moved: money(t.moved) })),
   };
 }
+
+const csvBusy =
+  "format=csv: this statement is being downloaded already, or 3 downloads are being read at once (each holds a database connection)";
 
 const sweepsRefusals = {
   not_eligible:
@@ -255,6 +258,7 @@ export const wallet: Resource = {
             text: "text/csv",
           },
         },
+        errors: { rate_limited: csvBusy },
       },
     },
     "/api/v1/admin/wallet": {
@@ -278,7 +282,7 @@ export const wallet: Resource = {
             text: "text/csv",
           },
         },
-        errors: { not_found: "not a player id" },
+        errors: { not_found: "not a player id", rate_limited: csvBusy },
       },
     },
     "/api/v1/wallet/daily-bonus": {
@@ -318,7 +322,7 @@ export const wallet: Resource = {
       post: {
         summary: "Start buying a coin package",
         description:
-          "Checks the player's cool-off, self-exclusion and purchase limits, then creates a payment with the provider: send the player to confirmUrl. The coins are credited once, when the provider's signed webhook confirms the payment (also after a decline or an expiry, should it come late); a failed payment credits nothing. The free SC is credited only where Sweeps Coins are open to the player (else bonusWithheld). Payments pending longer than PAYMENT_PENDING_TTL_MINUTES are expired and stop counting against the limits. The same Idempotency-Key (per player) returns the same purchase.",
+          "Checks the player's cool-off, self-exclusion and purchase limits, then creates a payment with the provider: send the player to confirmUrl. The coins are credited once, when the provider's signed webhook confirms the payment (also after a decline or an expiry, should it come late, unless it would then pass a purchase limit: it is held for an admin); a failed payment credits nothing. The free SC is credited only where Sweeps Coins are open to the player (else bonusWithheld). Payments pending longer than PAYMENT_PENDING_TTL_MINUTES are expired and stop counting against the limits. The same Idempotency-Key (per player) returns the same purchase.",
         access: "player",
         headers: z.object({ "Idempotency-Key": idempotencyKey }),
         body: purchaseSchema,
@@ -346,7 +350,7 @@ export const wallet: Resource = {
       post: {
         summary: "The payment provider's signed confirmation of a payment",
         description:
-          'Signed with the shared secret (PAYMENT_WEBHOOK_SECRET): header Test-Provider-Signature `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>." and the raw body bytes>`, accepted within 5 minutes; checked over the exact bytes received before the body is parsed. A success for the ordered amount and currency credits once, also after a failure or an expiry; one for another amount or currency is held as needs_review. Duplicates change nothing.',
+          'Signed with the shared secret (PAYMENT_WEBHOOK_SECRET): header Test-Provider-Signature `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>." and the raw body bytes>`, accepted within 5 minutes; checked over the exact bytes received before the body is parsed. A success for the ordered amount and currency credits once, also after a failure or an expiry (unless it would then pass a purchase limit); one for another amount or currency, or a late one past a limit, is held as needs_review. Duplicates change nothing.',
         access: "public",
         body: testProviderWebhookSchema,
         replies: { 200: { description: "Received", json: webhookResponse } },

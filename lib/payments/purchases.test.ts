@@ -113,6 +113,29 @@ function signedEvent(
   return [body, signWebhook(DEV_WEBHOOK_SECRET, body)];
 }
 
+/**
+ * A player with a $6 daily purchase limit, buying the $4.99 package at `minutes` after a fixed
+ * noon, with payments expiring after 30 minutes pending.
+ */
+async function sixDollarBuyer() {
+  const [player = ""] = await createPlayers(db, 1);
+  const packageId = await createCoinPackage(db);
+  await db
+    .insert(rgLimits)
+    .values({ userId: player, kind: "purchase", period: "day", amount: 600 });
+  const at = (minutes: number) => new Date(Date.parse("2026-06-01T12:00:00Z") + minutes * 60_000);
+  const buyAt = (minutes: number) =>
+    startPurchase(db, provider, {
+      userId: player,
+      packageId,
+      idempotencyKey: crypto.randomUUID(),
+      returnUrl: (id) => `http://localhost/wallet?purchase=${id}`,
+      now: at(minutes),
+      pendingTtlMinutes: 30,
+    });
+  return { player, at, buyAt };
+}
+
 describe("buying coins through the local test provider", () => {
   it("credits GC and the bonus SC once, when the signed webhook confirms", async () => {
     const [player = ""] = await createPlayers(db, 1);
@@ -298,21 +321,7 @@ describe("buying coins through the local test provider", () => {
   });
 
   it("expires payments left pending, which then stop counting against the limit", async () => {
-    const [player = ""] = await createPlayers(db, 1);
-    const packageId = await createCoinPackage(db);
-    await db
-      .insert(rgLimits)
-      .values({ userId: player, kind: "purchase", period: "day", amount: 600 });
-    const at = (minutes: number) => new Date(Date.parse("2026-06-01T12:00:00Z") + minutes * 60_000);
-    const buyAt = (minutes: number) =>
-      startPurchase(db, provider, {
-        userId: player,
-        packageId,
-        idempotencyKey: crypto.randomUUID(),
-        returnUrl: (id) => `http://localhost/wallet?purchase=${id}`,
-        now: at(minutes),
-        pendingTtlMinutes: 30,
-      });
+    const { player, at, buyAt } = await sixDollarBuyer();
     const first = await buyAt(0);
     // Still pending within its 30 minutes: it counts, and a second $4.99 passes the $6 limit.
     expect(await codeOf(buyAt(29))).toBe("limit_reached:purchase_day");
@@ -324,12 +333,32 @@ describe("buying coins through the local test provider", () => {
       select count(*)::int as n from audit_events
       where action = 'wallet.purchase_expired' and subject = ${first.purchase.id}`);
     expect(Number(audit?.n)).toBe(1);
-    // The processor confirms the expired one late after all: the money was taken, so it is
-    // credited; a failure for it afterwards moves nothing back.
+    // The second is declined; the processor then confirms the expired one late after all: the
+    // money was taken and it fits the limit, so it is credited.
+    const declined = signedEvent(second.purchase, "payment.failed");
+    expect(await (await callWebhook(...declined)).json()).toMatchObject({ outcome: "failed" });
     const late = signedEvent(first.purchase, "payment.succeeded");
     expect(await (await callWebhook(...late)).json()).toMatchObject({ outcome: "credited" });
     expect((await getBalances(db, player)).GC).toBe(500_000);
-    expect((await getPlayerPurchase(db, player, second.purchase.id))?.status).toBe("pending");
+  });
+
+  it("holds for review a late success that would pass a purchase limit", async () => {
+    const { player, buyAt } = await sixDollarBuyer();
+    // $4.99 under a $6 daily limit, left to expire; a second $4.99 then fits, and is paid.
+    const first = await buyAt(0);
+    const second = await buyAt(30);
+    expect(await codeOf(buyAt(31))).toBe("limit_reached:purchase_day");
+    const paid = signedEvent(second.purchase, "payment.succeeded");
+    expect(await (await callWebhook(...paid)).json()).toMatchObject({ outcome: "credited" });
+    // The player pays the expired intent's page after all: $9.98 in a day past a $6 limit.
+    // The money was taken, so it is not refused either: an admin refunds it or grants it.
+    const late = signedEvent(first.purchase, "payment.succeeded");
+    expect(await (await callWebhook(...late)).json()).toMatchObject({ outcome: "needs_review" });
+    expect((await getBalances(db, player)).GC).toBe(500_000);
+    const held = await getPlayerPurchase(db, player, first.purchase.id);
+    expect(held?.status).toBe("needs_review");
+    expect(held?.failureReason).toContain("daily purchase limit of $6.00");
+    expect(await (await callWebhook(...late)).json()).toMatchObject({ outcome: "ignored" });
   });
 
   it("checks exclusions and purchase limits, also for purchases made at once", async () => {

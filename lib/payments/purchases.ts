@@ -6,7 +6,7 @@ import { recordEvent } from "@/lib/audit/record-event";
 import { env } from "@/lib/config/env";
 import { AppError } from "@/lib/errors/app-error";
 import { logWarning } from "@/lib/log";
-import { checkPurchaseAllowed } from "@/lib/rg/purchase-checks";
+import { checkPurchaseAllowed, purchaseLimitPassedBy } from "@/lib/rg/purchase-checks";
 import { type AuditContext, readSweepsStanding } from "@/lib/wallet/free-coins";
 import { type Posting, postTransactions } from "@/lib/wallet/journal";
 import { formatCoins } from "@/lib/wallet/model";
@@ -205,7 +205,8 @@ function mismatchOf(payment: Payment, event: PaymentEvent): string | null {
 /**
  * Applies a provider's confirmed event, by the state machine of docs/wallet.md:
  * - a success for the payment's amount and currency credits it once, from pending, and also
- *   from failed or expired: the processor says the money was taken, so the player gets the coins;
+ *   from failed or expired: the processor says the money was taken, so the player gets the coins,
+ *   unless crediting it late would pass one of the player's purchase limits (needs_review);
  * - a success for another amount or currency credits nothing and puts the payment in
  *   needs_review, audited and listed on /admin/wallet;
  * - a failure fails a pending or expired payment;
@@ -220,11 +221,15 @@ export async function completePayment(
   now = new Date(),
 ): Promise<PaymentOutcome> {
   return db.transaction(async (tx) => {
-    const [payment] = await tx
-      .select()
-      .from(payments)
-      .where(and(eq(payments.id, event.reference), eq(payments.provider, provider.name)))
-      .for("update");
+    const ofPayment = and(eq(payments.id, event.reference), eq(payments.provider, provider.name));
+    // The player's row first, then the payment's, as startPurchase takes them (its expiry
+    // updates payments): the other order could deadlock with it. The player's lock also queues
+    // two late successes, each checked against the limits with the other counted.
+    const [owner] = await tx.select({ userId: payments.userId }).from(payments).where(ofPayment);
+    if (owner) {
+      await tx.execute(sql`select 1 from users where id = ${owner.userId} for no key update`);
+    }
+    const [payment] = await tx.select().from(payments).where(ofPayment).for("update");
     const ignore = (why: string): PaymentOutcome => {
       logWarning("payment_event_ignored", {
         eventId: event.eventId,
@@ -281,19 +286,23 @@ export async function completePayment(
 
     if (payment.status === "succeeded") return "ignored";
     if (payment.status === "needs_review") return ignore("a success after needs_review");
-    const mismatch = mismatchOf(payment, event);
-    if (mismatch) {
+    // A failed or expired payment stopped counting against the purchase limits, and others may
+    // have been let in since: paid late past a limit, it waits for an admin (refund or grant).
+    const heldBack =
+      mismatchOf(payment, event) ??
+      (payment.status === "pending" ? null : await purchaseLimitPassedBy(tx, payment, now));
+    if (heldBack) {
       logWarning("payment_needs_review", {
         paymentId: payment.id,
         eventId: event.eventId,
-        mismatch,
+        mismatch: heldBack,
       });
       await settle(
         "needs_review",
-        { failureReason: mismatch },
+        { failureReason: heldBack },
         {
           action: "wallet.purchase_needs_review",
-          reason: mismatch,
+          reason: heldBack,
           data: {
             confirmed: formatCents(event.amountCents),
             currency: event.currency.slice(0, 10),

@@ -80,3 +80,54 @@ export async function checkPurchaseAllowed(
     }
   }
 }
+
+/**
+ * Which purchase limit a payment that stopped counting (failed or expired) would pass, were it
+ * paid after all: the most any rolling window holding its creation time took with it, counting
+ * every other payment that may have been charged, against the limit in force at `now`. Other
+ * purchases were let in while this one did not count, so a late success can pass a limit the
+ * player set; null when it fits. Call with the player's row locked.
+ */
+export async function purchaseLimitPassedBy(
+  db: DbOrTx,
+  payment: { id: string; userId: string; amountCents: number; createdAt: Date },
+  now: Date,
+): Promise<string | null> {
+  const at = now.toISOString();
+  const created = payment.createdAt.toISOString();
+  // A window (t - length, t] holds the payment when t is in [created, created + length); its sum
+  // is largest at t = created or at another payment's time, so only those ends are tried.
+  const rows = await db.execute<{ period: string; cap: string; spent: string }>(sql`
+    with others as (
+      select p.created_at, p.amount_cents from payments p
+      where p.user_id = ${payment.userId} and p.id <> ${payment.id}
+        and p.status in ('pending', 'succeeded', 'needs_review')
+        and p.created_at > ${created}::timestamptz - interval '30 days'
+        and p.created_at < ${created}::timestamptz + interval '30 days'
+    ), limits as (
+      select period, case period when 'day' then interval '24 hours'
+          when 'week' then interval '7 days' else interval '30 days' end as length,
+        case when pending_from is not null and pending_from <= ${at}::timestamptz
+          then pending_amount else amount end as cap
+      from rg_limits where user_id = ${payment.userId} and kind = 'purchase'
+    )
+    select l.period, l.cap, (
+      select max((select coalesce(sum(o.amount_cents), 0) from others o
+        where o.created_at > e.t - l.length and o.created_at <= e.t))
+      from (
+        select ${created}::timestamptz as t
+        union select created_at from others
+        where created_at > ${created}::timestamptz
+          and created_at < ${created}::timestamptz + l.length
+      ) e
+    ) as spent
+    from limits l where l.cap is not null
+    order by l.length`);
+  for (const row of rows) {
+    if (Number(row.spent) + payment.amountCents > Number(row.cap)) {
+      const label = PERIOD_LABELS[row.period] ?? row.period;
+      return `paid late, it would pass the player's ${label} purchase limit of $${formatCoins(Number(row.cap))} ($${formatCoins(Number(row.spent))} other)`;
+    }
+  }
+  return null;
+}

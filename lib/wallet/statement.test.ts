@@ -1,11 +1,13 @@
+import { sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { sqlClient } from "@/db/client";
+import { AppError } from "@/lib/errors/app-error";
 import { connectTestDb, createPlayers } from "@/test/db";
 import { claimDailyBonus, grantCoins, promotionPostings } from "./free-coins";
 import { postTransactions } from "./journal";
 import { formatCoins, statementFilterSchema } from "./model";
 import { getWalletOverview } from "./overview";
-import { listStatement, statementCsvStream } from "./statement";
+import { listStatement, MAX_CSV_EXPORTS, statementCsvStream } from "./statement";
 
 const db = connectTestDb(4);
 
@@ -69,6 +71,49 @@ describe("the statement", () => {
     const overview = await getWalletOverview(db);
     expect(overview.totals.promotions.GC).toBeLessThanOrEqual(-1500);
     expect(overview.recent[0]?.kind).toBe("daily_bonus");
+  });
+
+  it("serves a few CSV downloads at once, so that unread ones cannot take the pool", async () => {
+    // The pool has 4 connections; each download being read holds one through its cursor.
+    const players = await createPlayers(db, MAX_CSV_EXPORTS + 1);
+    await db.transaction((tx) =>
+      postTransactions(
+        tx,
+        players.map((player) => ({
+          kind: "grant" as const,
+          idempotencyKey: `csv-slot:${player}`,
+          userId: player,
+          reason: "one line",
+          postings: promotionPostings(player, "GC", 100),
+        })),
+      ),
+    );
+    const codeOf = (open: () => unknown) => {
+      try {
+        open();
+        return "ok";
+      } catch (error) {
+        return error instanceof AppError ? error.code : String(error);
+      }
+    };
+    // Downloads started and then left unread after their header.
+    const readers = players.slice(0, MAX_CSV_EXPORTS).map((player) => {
+      const reader = statementCsvStream(db, player, {}).getReader();
+      return { player, reader };
+    });
+    for (const { reader } of readers) expect((await reader.read()).done).toBe(false);
+    const [last = ""] = players.slice(MAX_CSV_EXPORTS);
+    const [first = { player: "", reader: undefined }] = readers;
+    expect(codeOf(() => statementCsvStream(db, last, {}))).toBe("rate_limited");
+    expect(codeOf(() => statementCsvStream(db, first.player, {}))).toBe("rate_limited");
+    // The rest of the app still gets connections.
+    expect(await db.execute(sql`select 1 as one`)).toHaveLength(1);
+    // A download abandoned, and one read to its end, each give their place back.
+    await first.reader?.cancel();
+    const csv = await new Response(statementCsvStream(db, last, {})).text();
+    expect(csv.trimEnd().split("\r\n")).toHaveLength(2);
+    for (const { reader } of readers.slice(1)) await reader.cancel();
+    expect(codeOf(() => statementCsvStream(db, first.player, {}).cancel())).toBe("ok");
   });
 
   it("exports a long statement in one query, each line with its balance after", async () => {

@@ -4,6 +4,7 @@ import { PgDialect } from "drizzle-orm/pg-core";
 import type postgres from "postgres";
 import { type Db, type DbOrTx, sqlClient } from "@/db/client";
 import { csvRecord } from "@/lib/audit/csv";
+import { AppError } from "@/lib/errors/app-error";
 import {
   type Currency,
   formatCoins,
@@ -119,10 +120,39 @@ export const STATEMENT_CSV_HEADER = [
 const dialect = new PgDialect();
 
 /**
+ * CSV downloads one web process serves at once, and one per statement. Each holds a pooled
+ * connection (its cursor) for as long as its client takes to read it: without a bound, a few
+ * downloads left unread would take the whole pool, and every request would wait behind them.
+ */
+export const MAX_CSV_EXPORTS = 3;
+
+const exporting = globalThis as unknown as { prizeledgerStatementExports?: Set<string> };
+
+/** A slot for one more export of `userId`'s statement, or `rate_limited`; the release is idempotent. */
+function takeExportSlot(userId: string): () => void {
+  exporting.prizeledgerStatementExports ??= new Set();
+  const open = exporting.prizeledgerStatementExports;
+  if (open.has(userId)) {
+    throw new AppError(
+      "rate_limited",
+      "This statement is being downloaded already: wait for that download to finish",
+    );
+  }
+  if (open.size >= MAX_CSV_EXPORTS) {
+    throw new AppError("rate_limited", "Too many statement downloads at once: try again shortly", {
+      limit: MAX_CSV_EXPORTS,
+    });
+  }
+  open.add(userId);
+  return () => open.delete(userId);
+}
+
+/**
  * Every line matching the filters as CSV: one query (statementSql, linear in the postings read),
  * fetched a thousand rows at a time through a cursor as the download is read, so that the whole
  * export is one consistent snapshot. A download left early closes the cursor and frees its
- * connection.
+ * connection. Refused with `rate_limited` past MAX_CSV_EXPORTS, or while the same statement is
+ * being downloaded.
  */
 export function statementCsvStream(
   db: Db,
@@ -131,18 +161,26 @@ export function statementCsvStream(
 ): ReadableStream<Uint8Array> {
   const encoder = new TextEncoder();
   const query = dialect.sqlToQuery(statementSql(userId, filter));
+  const release = takeExportSlot(userId);
   let batches: AsyncIterator<Row[]> | undefined;
   return new ReadableStream<Uint8Array>({
     start(controller) {
       controller.enqueue(encoder.encode(csvRecord(STATEMENT_CSV_HEADER)));
     },
     async pull(controller) {
-      batches ??= sqlClient(db)
-        .unsafe<Row[]>(query.sql, query.params as postgres.ParameterOrJSON<never>[])
-        .cursor(1000)
-        [Symbol.asyncIterator]();
-      const batch = await batches.next();
+      let batch: IteratorResult<Row[]>;
+      try {
+        batches ??= sqlClient(db)
+          .unsafe<Row[]>(query.sql, query.params as postgres.ParameterOrJSON<never>[])
+          .cursor(1000)
+          [Symbol.asyncIterator]();
+        batch = await batches.next();
+      } catch (error) {
+        release();
+        throw error;
+      }
       if (batch.done) {
+        release();
         controller.close();
         return;
       }
@@ -160,7 +198,11 @@ export function statementCsvStream(
       if (text) controller.enqueue(encoder.encode(text));
     },
     async cancel() {
-      await batches?.return?.();
+      try {
+        await batches?.return?.();
+      } finally {
+        release();
+      }
     },
   });
 }

@@ -56,8 +56,9 @@ export default async function AdminWalletPage() {
         <section className="alert error" data-testid="payments-to-review">
           <h2>Payments to review</h2>
           <p className="small">
-            The processor confirmed these for another amount or currency than ordered. Nothing was
-            credited: check each with the processor, then refund it or grant the coins.
+            The processor confirmed these for another amount or currency than ordered, or late
+            (after a decline or an expiry) past the player's purchase limit. Nothing was credited:
+            check each with the processor, then refund it or grant the coins.
           </p>
           <div className={styles.scroll}>
             <table>
