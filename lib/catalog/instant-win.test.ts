@@ -233,8 +233,33 @@ describe("instant-win prizes and the catalog's locks", () => {
     }
   });
 
+  it("award only a prize the stake's tier is worth; a dearer one pays the tier's coins", async () => {
+    // 1.00 SC: the tier stands for 500.00 SC, so a 600.00 SC item is not won with it.
+    const { itemId } = await offerItem(60_000);
+    const [player] = await createPlayers(db, 1, { identityDeclaredAt: now });
+    if (!player) throw new Error("no player");
+    await grantTestCoins(db, player, "SC", 1_000, 0);
+    await winPrizeTierNext(player);
+    try {
+      const won = await playRound(db, { playerId: player, body: scratch, idempotencyKey: "c" });
+      expect(won.round).toMatchObject({
+        outcome: { prizeTier: true },
+        payout: "500.00",
+        redemption: null,
+      });
+      const [item] = await db.execute<{ stock: number }>(
+        sql`select stock from catalog_items where id = ${itemId}`,
+      );
+      expect(item?.stock).toBe(5);
+    } finally {
+      await db.execute(sql`update catalog_items set instant_win = false`);
+    }
+  });
+
   it("put a prize above the approval threshold in the queue; a rejection pays the tier's coins", async () => {
     const price = env().CATALOG_APPROVAL_THRESHOLD_SC + 10_000;
+    // 2.00 SC: the tier stands for 1,000.00 SC, enough for an item above the threshold.
+    const dearScratch = { ...scratch, stake: "2.00" };
     const { itemId } = await offerItem(price);
     const [admin] = await createPlayers(db, 1, { role: "admin" });
     const [ready, undeclared] = await createPlayers(db, 2);
@@ -245,7 +270,7 @@ describe("instant-win prizes and the catalog's locks", () => {
       await winPrizeTierNext(p);
     }
     try {
-      const won = await playRound(db, { playerId: ready, body: scratch, idempotencyKey: "a" });
+      const won = await playRound(db, { playerId: ready, body: dearScratch, idempotencyKey: "a" });
       expect(won.round.redemption).toMatchObject({ status: "pending_approval", code: null });
       const id = won.round.redemption?.id ?? "";
       expect((await listPendingApprovals(db)).find((r) => r.id === id)).toMatchObject({
@@ -255,7 +280,7 @@ describe("instant-win prizes and the catalog's locks", () => {
       // A held prize of such an item goes to the queue once released.
       const held = await playRound(db, {
         playerId: undeclared,
-        body: scratch,
+        body: dearScratch,
         idempotencyKey: "b",
       });
       expect(held.round.redemption?.status).toBe("held");
@@ -272,8 +297,8 @@ describe("instant-win prizes and the catalog's locks", () => {
       const balance = (await getBalances(db, ready)).SC;
       const review = await rejectRedemption(db, id, "Prize under review", { adminId: admin }, now);
       // 500 × the stake: what the paytable pays for the prize tier when no prize is given.
-      expect(review).toMatchObject({ status: "rejected", refundedSc: "500.00" });
-      expect((await getBalances(db, ready)).SC).toBe(balance + 50_000);
+      expect(review).toMatchObject({ status: "rejected", refundedSc: "1000.00" });
+      expect((await getBalances(db, ready)).SC).toBe(balance + 100_000);
       const [txn] = await db.execute<{ kind: string }>(sql`
         select kind from wallet_transactions where idempotency_key = ${`refund:${id}`}`);
       expect(txn?.kind).toBe("round_prize_coins");
@@ -288,7 +313,7 @@ describe("instant-win prizes and the catalog's locks", () => {
         (e: unknown) => (isAppError(e) ? e.code : e),
       );
       expect(again).toBe("already_reviewed");
-      expect((await getBalances(db, ready)).SC).toBe(balance + 50_000);
+      expect((await getBalances(db, ready)).SC).toBe(balance + 100_000);
       const approved = await approveRedemption(
         db,
         held.round.redemption?.id ?? "",

@@ -15,10 +15,14 @@ type OfferedItem = {
   stock: number;
 };
 
-/** Awards the prize offered now to a round's player, or undefined: the round pays coins. */
+/**
+ * Awards the prize offered now to a round's player, or undefined: the round pays coins.
+ * `coinValue` is what the tier pays in coins for this stake (minor units).
+ */
 export type AwardInstantPrize = (
   playerId: string,
   roundId: string,
+  coinValue: number,
 ) => Promise<IssuedPrize | undefined>;
 
 /**
@@ -28,7 +32,10 @@ export type AwardInstantPrize = (
  * lock while holding a prize's code lock, whichever items its prize tiers end up taking, and a
  * catalog redemption (one item, then its prize's codes) cannot close a cycle with it.
  *
- * Each award takes the first item by position with stock, with the catalog's rules: a player who
+ * Each award takes the first item by position with stock whose price is at most the tier's coin
+ * value for the stake: a prize never outweighs the coins the tier stands for, so no stake, however
+ * small, plays above the paytable's RTP (a 0.01 SC card must not win a 750 SC hoodie). Then the
+ * catalog's rules: a player who
  * has not declared an identity and verified an email gets the prize held (status held, released
  * by releaseHeldPrizes when both are done); above the approval threshold it waits for an admin
  * (pending_approval). Either way the round is a prize win.
@@ -39,9 +46,9 @@ export function offerInstantPrizes(
   approvalThresholdSc = env().CATALOG_APPROVAL_THRESHOLD_SC,
 ): AwardInstantPrize {
   let offered: OfferedItem[] | undefined;
-  return async (playerId, roundId) => {
+  return async (playerId, roundId, coinValue) => {
     offered ??= await lockOfferedItems(tx);
-    const item = offered.find((i) => i.stock > 0);
+    const item = offered.find((i) => i.stock > 0 && Number(i.price_sc) <= coinValue);
     if (!item) return undefined;
     const [player] = await tx.execute<{ ready: boolean }>(sql`
       select email_verified_at is not null and identity_declared_at is not null as ready

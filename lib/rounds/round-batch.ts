@@ -173,7 +173,9 @@ export async function playRoundBatch(tx: Tx, requests: RoundRequest[]): Promise<
     // The prize tier (one card in 100,000): the prize offered now, or its coin value. Only
     // Sweeps Coins win prizes: Gold Coins are play money, and a prize for them would not be.
     const prize =
-      result.prizeTier && r.currency === "SC" ? await awardInstantPrize(r.playerId, id) : undefined;
+      result.prizeTier && r.currency === "SC"
+        ? await awardInstantPrize(r.playerId, id, result.payout)
+        : undefined;
     const payout = prize ? 0 : result.payout;
     const playthrough =
       r.currency === "SC" ? playthroughOfWager(account.playthroughDue, r.stake) : 0;
