@@ -1,6 +1,6 @@
 import { drizzle, type PostgresJsDatabase } from "drizzle-orm/postgres-js";
 import postgres from "postgres";
-import { env } from "@/lib/config/env";
+import { databasePreparedStatements, env } from "@/lib/config/env";
 import * as schema from "./schema";
 
 export type Db = PostgresJsDatabase<typeof schema>;
@@ -20,7 +20,7 @@ export function createDb(
   const sql = postgres(url, {
     max,
     // db/prepared.ts: off, its statements are sent unnamed like every other.
-    prepare: options.preparedStatements ?? env().DATABASE_PREPARED_STATEMENTS,
+    prepare: options.preparedStatements ?? databasePreparedStatements(),
     onnotice: () => {},
     connection: { application_name: "prizeledger" },
   });

@@ -214,6 +214,20 @@ export function env(): Env {
 }
 
 /**
+ * DATABASE_PREPARED_STATEMENTS on its own, read when a pool is made: reading it through env()
+ * would fix every other variable at that moment, before a caller (a script, a test) sets them.
+ */
+export function databasePreparedStatements(
+  source: Record<string, string | undefined> = process.env,
+): boolean {
+  const parsed = envSchema.shape.DATABASE_PREPARED_STATEMENTS.safeParse(
+    source.DATABASE_PREPARED_STATEMENTS?.trim() || undefined,
+  );
+  if (!parsed.success) throw new Error("DATABASE_PREPARED_STATEMENTS must be true or false");
+  return parsed.data;
+}
+
+/**
  * LOG_LEVEL on its own: the logger must keep working when another variable is invalid, if only
  * to report it. An invalid level is reported by the entry point's full parse; here it is `info`.
  */
