@@ -14,6 +14,7 @@ import { connectLedgerChain } from "@/lib/ledger/ledger-chain";
 import { contractChain, monitorLog } from "@/lib/ledger/monitor-log";
 import type { ProvisionalPromise } from "@/lib/ledger/provisional";
 import { verifyReceipt } from "@/lib/ledger/receipt";
+import { signAnchoringPromise } from "@/lib/ledger/sign-receipt";
 import { getReceipt } from "@/lib/redemptions/redemptions";
 import { CHAIN_ID, DEV_RECEIPT_KEY, startEmbeddedChain } from "@/scripts/lib/embedded-chain";
 import { freePort } from "@/scripts/lib/free-port";
@@ -184,12 +185,27 @@ async function claimBurst(count: number): Promise<Claimed[]> {
     players.map(async (playerId) => {
       const { redemption } = await claimDrop(db, { dropId, playerId });
       const receipt = await getReceipt(db, playerId, redemption.id);
-      if (receipt?.status !== "pending" || !receipt.promise) {
-        throw new Error("expected a provisional receipt with a signed promise");
-      }
-      return { playerId, redemptionId: redemption.id, promise: receipt.promise };
+      // The anchoring job runs during the burst and may anchor an entry before its receipt is
+      // read; the promise its pending receipt carried is fixed by the leaf and the claim's time.
+      const promise =
+        receipt?.status === "anchored"
+          ? await signAnchoringPromise(receipt.leaf, await loggedAt(redemption.id))
+          : receipt?.promise;
+      if (!promise) throw new Error("expected a provisional receipt with a signed promise");
+      return { playerId, redemptionId: redemption.id, promise };
     }),
   );
+}
+
+async function loggedAt(redemptionId: string): Promise<number> {
+  const [entry] = await db
+    .select({ at: ledgerEntries.createdAt })
+    .from(ledgerEntries)
+    .where(
+      drizzleSql`${ledgerEntries.redemptionId} = ${redemptionId} and ${ledgerEntries.kind} = 'redemption'`,
+    );
+  if (!entry) throw new Error(`no ledger entry for ${redemptionId}`);
+  return entry.at.getTime();
 }
 
 async function allAnchored(): Promise<boolean> {
