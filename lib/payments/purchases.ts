@@ -174,7 +174,7 @@ async function expireStalePayments(
  * The journal transaction of a paid package: GC sold, and its free SC to play through when the
  * player's region is open to Sweeps Coins.
  */
-function purchasePostings(payment: Payment, withBonus: boolean): Posting[] {
+export function purchasePostings(payment: Payment, withBonus: boolean): Posting[] {
   const postings: Posting[] = [
     { account: { player: payment.userId, currency: "GC" }, amount: payment.gc },
     { account: { system: "purchases", currency: "GC" }, amount: -payment.gc },
@@ -234,9 +234,10 @@ function storableEvent(event: PaymentEvent): PaymentEvent {
  * - a success for another amount or currency credits nothing and puts the payment in
  *   needs_review, audited and listed on /admin/wallet;
  * - a failure fails a pending or expired payment;
- * - anything else (a duplicate, a failure after a success, an event after needs_review, an
- *   event about a payment we do not know) is answered and changes nothing.
- * The credit and the status change commit together.
+ * - anything else (a duplicate, a failure after a success, an event after needs_review or
+ *   refunded, an event about a payment we do not know) is answered and changes nothing.
+ * The credit and the status change commit together. An admin resolves a payment under review
+ * (review-payment.ts).
  */
 export async function completePayment(
   db: Db,
@@ -315,9 +316,11 @@ export async function completePayment(
     }
 
     if (payment.status === "succeeded") return "ignored";
-    if (payment.status === "needs_review") return ignore("a success after needs_review");
+    if (payment.status === "needs_review" || payment.status === "refunded") {
+      return ignore(`a success after ${payment.status}`);
+    }
     // A failed or expired payment stopped counting against the purchase limits, and others may
-    // have been let in since: paid late past a limit, it waits for an admin (refund or grant).
+    // have been let in since: paid late past a limit, it waits for an admin (credit or refund).
     const heldBack =
       mismatchOf(payment, event) ??
       (payment.status === "pending" ? null : await purchaseLimitPassedBy(tx, payment, now));
