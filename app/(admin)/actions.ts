@@ -378,8 +378,7 @@ export async function resolvePaymentAction(
         { ...clientInfo(await headers()), adminId: user.id },
         new Date(),
       );
-      revalidatePath("/admin/wallet");
-      // The row stays, saying what became of it, until the admin reloads the page.
+      // No revalidation: the row stays, saying what became of it, until the admin reloads.
       if (review.status === "refunded") return { notice: "Closed as refunded: nothing credited" };
       const credited = `Credited ${formatCoins(review.gcCredited)} GC and ${formatCoins(review.scCredited)} SC`;
       return {

@@ -110,6 +110,10 @@ export default async function AdminWalletPage() {
           </div>
         </section>
       )}
+      <div className="grid two">
+        <GrantForm action={grantCoinsAction} />
+        <MailInCodesForm action={issueMailInCodesAction} />
+      </div>
       {resolved.length > 0 && (
         <section data-testid="resolved-payments">
           <h2>Payments resolved</h2>
@@ -147,10 +151,6 @@ export default async function AdminWalletPage() {
           </div>
         </section>
       )}
-      <div className="grid two">
-        <GrantForm action={grantCoinsAction} />
-        <MailInCodesForm action={issueMailInCodesAction} />
-      </div>
       <h2>Recent transactions</h2>
       <div className={styles.scroll}>
         <table data-testid="recent-transactions">
