@@ -5,6 +5,7 @@ import { callRoute, createCallers, discoverApiRoutes, serveRoutesFrom } from "@/
 import { connectTestDb, createPlayers } from "@/test/db";
 import { createCoinPackage, startTestPaymentProvider } from "@/test/payments";
 import { refusalOf } from "@/test/refusal";
+import { getResponsibleGaming } from "../rg/settings";
 import { getWalletOverview } from "../wallet/overview";
 import { listStatement } from "../wallet/statement";
 import { getBalances } from "../wallet/wallet";
@@ -163,6 +164,11 @@ describe("an admin resolves a payment under review", () => {
     expect(await completePayment(db, provider, success(purchase, 1), at(1))).toBe("needs_review");
     // Money may have been taken: under review, it counts, and a second $4.99 passes $6.
     expect(await codeOf(buy(player, packageId, at(2)))).toBe("limit_reached:purchase_day");
+    const usedToday = async () =>
+      (await getResponsibleGaming(db, player, at(2))).limits.find(
+        (l) => l.kind === "purchase" && l.period === "day",
+      )?.used;
+    expect(await usedToday()).toBe("4.99");
 
     const review = await resolve(purchase.id, "refunded", "Refunded at the processor, ref R-1");
     expect(review).toMatchObject({ status: "refunded", gcCredited: 0, scCredited: 0 });
@@ -178,6 +184,7 @@ describe("an admin resolves a payment under review", () => {
       reason: "Refunded at the processor, ref R-1",
       data: { before: { status: "needs_review" }, after: { status: "refunded" } },
     });
+    expect(await usedToday()).toBe("0.00");
     const { resolved } = await getWalletOverview(db);
     expect(resolved.find((p) => p.id === purchase.id)).toMatchObject({ status: "refunded" });
     expect((await buy(player, packageId, at(3))).status).toBe("pending");
