@@ -741,24 +741,34 @@ export const payments = pgTable(
     bonusSc: bigint("bonus_sc", { mode: "number" }).notNull(),
     provider: text("provider").notNull(),
     providerRef: text("provider_ref"),
-    /** pending, then succeeded, failed, expired or needs_review (docs/wallet.md). */
+    /** pending, then succeeded, failed, expired, needs_review or refunded (docs/wallet.md). */
     status: text("status").notNull().default("pending"),
-    /** Why it was not credited (declined, or what the processor confirmed instead). */
+    /** Why it was not credited, or held for review (declined, what the processor confirmed). */
     failureReason: text("failure_reason"),
     region: text("region"),
     /** Credited without its free SC: the player's region was not open to Sweeps Coins. */
     bonusWithheld: boolean("bonus_withheld").notNull().default(false),
     ...timestamps,
     completedAt: timestamp("completed_at", { withTimezone: true }),
+    /** An admin's resolution of a payment under review: when, who, and why. */
+    reviewedAt: timestamp("reviewed_at", { withTimezone: true }),
+    reviewedBy: uuid("reviewed_by").references(() => users.id),
+    reviewReason: text("review_reason"),
   },
   (t) => [
     uniqueIndex("payments_user_key").on(t.userId, t.idempotencyKey),
     uniqueIndex("payments_provider_ref_key").on(t.provider, t.providerRef),
     index().on(t.userId, t.createdAt),
     index("payments_needs_review_index").on(t.createdAt).where(sql`${t.status} = 'needs_review'`),
+    index("payments_reviewed_index").on(t.reviewedAt).where(sql`${t.reviewedAt} is not null`),
     check(
       "payments_status",
-      sql`${t.status} in ('pending', 'succeeded', 'failed', 'expired', 'needs_review')`,
+      sql`${t.status} in ('pending', 'succeeded', 'failed', 'expired', 'needs_review', 'refunded')`,
+    ),
+    // Only an admin's review closes a payment as refunded.
+    check(
+      "payments_refund_reviewed",
+      sql`${t.status} <> 'refunded' or ${t.reviewedAt} is not null`,
     ),
   ],
 );

@@ -218,7 +218,7 @@ for (const size of SIZES) {
     });
   });
 
-  test(`a payment confirmed for another amount waits on the admin's wallet page (${size.name})`, async ({
+  test(`payments confirmed for another amount wait for the admin, who resolves each (${size.name})`, async ({
     page,
     browser,
     request,
@@ -230,27 +230,29 @@ for (const size of SIZES) {
     const packages = (await (await request.get("/api/v1/coin-packages")).json()) as {
       packages: { id: string; name: string }[];
     };
-    const started = await request.post("/api/v1/purchases", {
-      headers: { ...auth, "idempotency-key": `e2e-mismatch-${size.name}` },
-      data: { packageId: packages.packages.find((p) => p.name === "Starter")?.id },
-    });
-    expect(started.status(), await started.text()).toBe(201);
-    const { purchase, confirmUrl } = (await started.json()) as {
-      purchase: { id: string };
-      confirmUrl: string;
-    };
-    const purchaseId = purchase.id;
-    const intent = new URL(confirmUrl).pathname.split("/").at(-1) ?? "";
-    await signIn(page, player.email, player.password);
-
-    await test.step("the processor confirms $0.01 for it: nothing is credited", async () => {
-      const secret = fs
-        .readFileSync(path.join(E2E_DATA_DIR, "payment-webhook-secret"), "utf8")
-        .trim();
+    const secret = fs
+      .readFileSync(path.join(E2E_DATA_DIR, "payment-webhook-secret"), "utf8")
+      .trim();
+    /** A Starter purchase the processor confirms for `amountCents` (not $4.99): under review. */
+    const heldPurchase = async (amountCents: number) => {
+      const started = await request.post("/api/v1/purchases", {
+        headers: { ...auth, "idempotency-key": `e2e-mismatch-${size.name}-${amountCents}` },
+        data: { packageId: packages.packages.find((p) => p.name === "Starter")?.id },
+      });
+      expect(started.status(), await started.text()).toBe(201);
+      const { purchase, confirmUrl } = (await started.json()) as {
+        purchase: { id: string };
+        confirmUrl: string;
+      };
       const body = JSON.stringify({
-        id: `evt_e2e_${size.name}`,
+        id: `evt_e2e_${size.name}_${amountCents}`,
         type: "payment.succeeded",
-        data: { intent, reference: purchaseId, amountCents: 1, currency: "usd" },
+        data: {
+          intent: new URL(confirmUrl).pathname.split("/").at(-1) ?? "",
+          reference: purchase.id,
+          amountCents,
+          currency: "usd",
+        },
       });
       const answer = await request.post("/api/v1/payments/webhook", {
         headers: {
@@ -260,22 +262,86 @@ for (const size of SIZES) {
         data: body,
       });
       expect(await answer.json()).toEqual({ received: true, outcome: "needs_review" });
-      await page.goto(`/wallet?purchase=${purchaseId}`);
-      await expect(page.getByTestId("purchase-status")).toContainText("Under review");
-      await expect(page.getByTestId("header-gc")).toHaveText("GC 0.00");
-    });
+      return purchase.id;
+    };
+    await signIn(page, player.email, player.password);
 
-    await test.step("the admin sees it under payments to review", async () => {
-      const context = await browser.newContext({ viewport: size.viewport });
-      const admin = await context.newPage();
+    const [toCredit, toRefund] =
+      await test.step("the processor confirms $0.01 and $0.02: nothing is credited", async () => {
+        const ids = [await heldPurchase(1), await heldPurchase(2)];
+        await page.goto(`/wallet?purchase=${ids[0]}`);
+        await expect(page.getByTestId("purchase-status")).toContainText("Under review");
+        await expect(page.getByTestId("header-gc")).toHaveText("GC 0.00");
+        return ids;
+      });
+
+    const context = await browser.newContext({ viewport: size.viewport });
+    const admin = await context.newPage();
+    const held = (cents: string) =>
+      admin
+        .getByTestId("payment-to-review")
+        .filter({ hasText: player.email })
+        .filter({ hasText: `the processor confirmed ${cents} USD for 4.99 USD` });
+
+    await test.step("the admin sees both under payments to review", async () => {
       await signIn(admin, ADMIN_EMAIL);
       await admin.goto("/admin/wallet");
-      const row = admin.getByTestId("payment-to-review").filter({ hasText: player.email });
-      await expect(row).toContainText("the processor confirmed 0.01 USD for 4.99 USD");
-      await expect(row).toContainText("$4.99");
+      await expect(held("0.01")).toContainText("$4.99");
+      await expect(held("0.02")).toBeVisible();
+      await expect(admin.getByTestId("payments-to-review")).toContainText(
+        "Crediting is allowed even past the player's purchase limit",
+      );
       await admin.getByTestId("payments-to-review").scrollIntoViewIfNeeded();
       await shot(admin, `wallet-${size.name}-10-payments-to-review`);
+    });
+
+    await test.step("a resolution needs a reason; then the admin credits one", async () => {
+      const row = held("0.01");
+      await row.getByRole("button", { name: "Credit the coins" }).click();
+      await expect(row.getByText("Say why (kept with the payment and audited)")).toBeVisible();
+      await row.getByRole("textbox", { name: "Reason" }).fill("Processor confirms $4.99 taken");
+      await row.getByRole("button", { name: "Credit the coins" }).click();
+      await expect(row.getByRole("status")).toHaveText("Credited 5000.00 GC and 5.00 SC");
+      await shot(admin, `wallet-${size.name}-11-payment-credited`);
+    });
+
+    await test.step("and closes the other as refunded at the processor", async () => {
+      const row = held("0.02");
+      await row
+        .getByRole("textbox", { name: "Reason" })
+        .fill("Refunded in the processor's dashboard");
+      await row.getByRole("button", { name: "Close as refunded" }).click();
+      await expect(row.getByRole("status")).toHaveText("Closed as refunded: nothing credited");
+    });
+
+    await test.step("after a reload both are listed as resolved, with their outcome", async () => {
+      await admin.reload();
+      await expect(held("0.01")).toHaveCount(0);
+      await expect(held("0.02")).toHaveCount(0);
+      const resolved = admin.getByTestId("resolved-payment").filter({ hasText: player.email });
+      await expect(resolved).toHaveCount(2);
+      await expect(
+        resolved.filter({ hasText: "Refunded in the processor's dashboard" }),
+      ).toContainText("Closed as refunded: nothing credited");
+      await expect(resolved.filter({ hasText: "Processor confirms $4.99 taken" })).toContainText(
+        "Credited",
+      );
+      await admin.getByTestId("resolved-payments").scrollIntoViewIfNeeded();
+      await shot(admin, `wallet-${size.name}-12-payments-resolved`);
       await context.close();
+    });
+
+    await test.step("the player has the credited package's coins, and sees the refund", async () => {
+      await page.goto(`/wallet?purchase=${toRefund}`);
+      await expect(page.getByTestId("purchase-status")).toContainText("Refunded");
+      await expect(page.getByTestId("header-gc")).toHaveText("GC 5000.00");
+      await expect(page.getByTestId("header-sc")).toHaveText("SC 5.00");
+      await expect(page.getByTestId("statement-line").first()).toContainText(
+        "Bought the Starter package. Credited after review",
+      );
+      await shot(page, `wallet-${size.name}-13-player-after-review`);
+      await page.goto(`/wallet?purchase=${toCredit}`);
+      await expect(page.getByTestId("purchase-status")).toContainText("Paid and credited");
     });
   });
 }

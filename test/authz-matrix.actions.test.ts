@@ -50,7 +50,7 @@ import {
   type Fixtures,
 } from "./authz-matrix.table";
 import { connectTestDb, createPlayers, createTestDrop } from "./db";
-import { createCoinPackage, sharedTestPaymentProvider } from "./payments";
+import { createCoinPackage, createPaymentToReview, sharedTestPaymentProvider } from "./payments";
 import { grantTestCoins } from "./wallet";
 
 vi.mock("@/auth", () => import("@/test/auth-stub"));
@@ -252,6 +252,14 @@ const ACTIONS: Record<string, Entry> = {
         reason: "matrix",
         idempotencyKey: crypto.randomUUID(),
       }),
+    ],
+  },
+  "app/(admin)/actions.ts#resolvePaymentAction": {
+    changes: ADMINS,
+    args: async (fx) => [
+      await createPaymentToReview(fx.db),
+      {},
+      form({ action: "credit", reason: "matrix" }),
     ],
   },
   "app/(admin)/actions.ts#createCoinPackageAction": {

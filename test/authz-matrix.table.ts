@@ -14,7 +14,7 @@ import { playRound } from "@/lib/rounds/play-round";
 import { issueMailInCodes } from "@/lib/wallet/free-coins";
 import { type ApiRoute, type Call, type Callers, callRoute, type Role } from "./api-routes";
 import { createPlayers, createTestDrop } from "./db";
-import { createCoinPackage, sharedTestPaymentProvider } from "./payments";
+import { createCoinPackage, createPaymentToReview, sharedTestPaymentProvider } from "./payments";
 import { grantTestCoins } from "./wallet";
 
 /**
@@ -223,6 +223,14 @@ export const ROUTE_TABLE: Record<string, Entry> = {
     call: (fx) => ({
       ...json({ userId: fx.callers.other.id, currency: "GC", amount: "1.00", reason: "matrix" }),
       headers: { "content-type": "application/json", "idempotency-key": `matrix-${unique()}` },
+    }),
+  },
+  // A fresh payment under review each call: it is resolved once.
+  "POST /api/v1/admin/payments/[id]/resolution": {
+    expect: adminOnly(200),
+    call: async (fx) => ({
+      params: { id: await createPaymentToReview(fx.db) },
+      ...json({ action: "credit", reason: "matrix" }),
     }),
   },
   "POST /api/v1/admin/wallet/mail-in-codes": {

@@ -10,10 +10,12 @@ import {
   setPaymentProvider,
   testPaymentProvider,
 } from "@/lib/payments/provider";
+import { completePayment, startPurchase } from "@/lib/payments/purchases";
 import {
   createTestProviderServer,
   type TestProviderOptions,
 } from "@/lib/payments/test-provider-server";
+import { createPlayers } from "./db";
 
 /**
  * A real local test provider on a free port, its store in a temporary folder, for this test
@@ -64,4 +66,26 @@ export async function createCoinPackage(db: Db): Promise<string> {
     .returning({ id: coinPackages.id });
   if (!row) throw new Error("no package");
   return row.id;
+}
+
+/** A fresh player's $4.99 payment the processor confirmed for $0.01: under review. */
+export async function createPaymentToReview(db: Db): Promise<string> {
+  const { provider } = await sharedTestPaymentProvider();
+  const [userId = ""] = await createPlayers(db, 1);
+  const { purchase } = await startPurchase(db, provider, {
+    userId,
+    packageId: await createCoinPackage(db),
+    idempotencyKey: crypto.randomUUID(),
+    returnUrl: () => "http://localhost/wallet",
+  });
+  const outcome = await completePayment(db, provider, {
+    eventId: `evt_${crypto.randomUUID()}`,
+    outcome: "succeeded",
+    reference: purchase.id,
+    providerRef: purchase.providerRef ?? "",
+    amountCents: 1,
+    currency: "usd",
+  });
+  if (outcome !== "needs_review") throw new Error(`payment not held for review: ${outcome}`);
+  return purchase.id;
 }

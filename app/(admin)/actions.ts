@@ -18,7 +18,8 @@ import { createDropSchema, type UpdateDropInput, updateDropSchema } from "@/lib/
 import { countryName } from "@/lib/geo/model";
 import { clientInfo } from "@/lib/http/client-info";
 import { createCoinPackage, setCoinPackageRetired } from "@/lib/payments/coin-packages";
-import { coinPackageSchema } from "@/lib/payments/model";
+import { coinPackageSchema, paymentResolutionSchema } from "@/lib/payments/model";
+import { resolvePayment } from "@/lib/payments/review-payment";
 import { createPrizeSchema, updatePrizeSchema } from "@/lib/prizes/model";
 import { type AdminActor, createPrize, updatePrize } from "@/lib/prizes/prizes";
 import { grantCoins, issueMailInCodes } from "@/lib/wallet/free-coins";
@@ -347,6 +348,44 @@ export async function grantCoinsAction(_prev: FormState, form: FormData): Promis
       revalidatePath("/admin/wallet");
       revalidatePath(`/admin/accounts/${input.userId}/wallet`);
       return { notice: `Granted ${formatCoins(input.amount)} ${input.currency}` };
+    },
+  );
+}
+
+/**
+ * Resolves a payment under review: the form's two buttons send `action` (credit or refunded),
+ * with the reason typed once for either.
+ */
+export async function resolvePaymentAction(
+  paymentId: string,
+  _prev: FormState,
+  form: FormData,
+): Promise<FormState> {
+  const values = formFields(form, ["action", "reason"]);
+  return runAction(
+    {
+      allow: ADMIN,
+      refused: "Only admins resolve payments",
+      schema: paymentResolutionSchema,
+      input: values,
+      values,
+    },
+    async ({ user, input }) => {
+      const review = await resolvePayment(
+        getDb(),
+        paymentId,
+        input,
+        { ...clientInfo(await headers()), adminId: user.id },
+        new Date(),
+      );
+      // No revalidation: the row stays, saying what became of it, until the admin reloads.
+      if (review.status === "refunded") return { notice: "Closed as refunded: nothing credited" };
+      const credited = `Credited ${formatCoins(review.gcCredited)} GC and ${formatCoins(review.scCredited)} SC`;
+      return {
+        notice: review.limitPassed
+          ? `${credited}, past the limit: ${review.limitPassed}`
+          : credited,
+      };
     },
   );
 }

@@ -2,11 +2,13 @@ import { z } from "zod";
 import type { CoinPackage } from "@/db/schema";
 import {
   formatCents,
+  paymentResolutionSchema,
   paymentStatuses,
   purchaseSchema,
   testProviderWebhookSchema,
 } from "@/lib/payments/model";
 import type { Purchase } from "@/lib/payments/purchases";
+import type { PaymentReview } from "@/lib/payments/review-payment";
 import {
   currencies,
   formatCoins,
@@ -19,7 +21,7 @@ import {
 } from "@/lib/wallet/model";
 import type { getWalletOverview } from "@/lib/wallet/overview";
 import { idempotencyKey } from "./claims";
-import { dateTime, exportFormatQuery, type Resource, uuid } from "./wire";
+import { dateTime, exportFormatQuery, idPath, type Resource, uuid } from "./wire";
 
 /** Coins on the wire: a decimal string with two places. */
 const coins = z
@@ -153,6 +155,14 @@ const statementQuery = statementFilterSchema
 
 const perCurrency = z.object({ GC: coins, SC: coins });
 
+const paymentToReview = z.object({
+  id: uuid,
+  at: dateTime,
+  player: z.object({ id: uuid, email: z.string() }),
+  price: dollars,
+  reason: z.string().nullable().meta({ description: "why it was held for review" }),
+});
+
 export const walletOverviewResponse = z.object({
   totals: z
     .object({
@@ -166,20 +176,23 @@ export const walletOverviewResponse = z.object({
       description:
         "each account's balance (the sum of its shards); counterparties go negative by what they gave, players' total is what players hold",
     }),
-  paymentsToReview: z
+  paymentsToReview: z.array(paymentToReview).meta({
+    description:
+      "payments the processor confirmed for another amount or currency, or late past a purchase limit (status needs_review): nothing was credited; an admin resolves each (POST /api/v1/admin/payments/{id}/resolution)",
+  }),
+  resolvedPayments: z
     .array(
-      z.object({
-        id: uuid,
-        at: dateTime,
-        player: z.object({ id: uuid, email: z.string() }),
-        price: dollars,
-        reason: z.string().nullable(),
+      paymentToReview.extend({
+        status: z.enum(["succeeded", "refunded"]).meta({
+          description: "succeeded: credited by the admin; refunded: closed as refunded",
+        }),
+        reviewedAt: dateTime,
+        reviewerEmail: z.string().nullable(),
+        reviewReason: z.string().nullable(),
+        bonusWithheld: z.boolean(),
       }),
     )
-    .meta({
-      description:
-        "payments the processor confirmed for another amount or currency, or late past a purchase limit (status needs_review): nothing was credited",
-    }),
+    .meta({ description: "the 20 payments resolved last, newest first" }),
   recent: z.array(
     z.object({
       id: uuid,
@@ -209,8 +222,31 @@ export function toWalletOverviewView(o: Overview) {
       ...p,
       price: formatCents(amountCents),
     })),
+    resolvedPayments: o.resolved.map(({ amountCents, ...p }) => ({
+      ...p,
+      price: formatCents(amountCents),
+    })),
     recent: o.recent.map((t) => ({ ...t, moved: money(t.moved) })),
   };
+}
+
+export const paymentReviewResponse = z.object({
+  paymentId: uuid,
+  status: z.enum(["succeeded", "refunded"]),
+  reviewedAt: dateTime,
+  gcCredited: coins,
+  scCredited: coins.meta({
+    description:
+      "the package's free SC, or 0.00 when the player's region is closed to Sweeps Coins or a cool-off or self-exclusion runs",
+  }),
+  limitPassed: z.string().nullable().meta({
+    description:
+      "the player's purchase limit this credit passes, by the admin's decision (also in the audit event); null when it fits",
+  }),
+});
+
+export function toPaymentReviewView(r: PaymentReview) {
+  return { ...r, gcCredited: formatCoins(r.gcCredited), scCredited: formatCoins(r.scCredited) };
 }
 
 const csvBusy =
@@ -371,6 +407,21 @@ export const wallet: Resource = {
           not_eligible:
             "error.reason not_eligible:region: SC to a player with no declared region, or one closed to Sweeps Coins (grant GC instead)",
           idempotency_mismatch: "the key was used for another grant",
+        },
+      },
+    },
+    "/api/v1/admin/payments/{id}/resolution": {
+      post: {
+        summary: "Resolve a payment under review: credit it, or close it as refunded (audited)",
+        description:
+          "For a payment in needs_review, with a reason. credit: the package's GC, and its free SC where the player may have it now, once (journal key payment:<id>); the payment is then succeeded and counts against the purchase limits. Crediting past one of the player's purchase limits is allowed, as the admin's decision: the answer's limitPassed and the audit event name the limit. refunded: the admin refunded the money at the processor; nothing is credited and the payment no longer counts against the limits.",
+        access: "admin",
+        path: idPath,
+        body: paymentResolutionSchema,
+        replies: { 200: { description: "Resolved", json: paymentReviewResponse } },
+        errors: {
+          not_found: "no such payment, or it is not under review",
+          already_reviewed: "resolved already (by another admin, or a second click)",
         },
       },
     },

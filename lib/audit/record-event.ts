@@ -3,6 +3,7 @@ import { sql } from "drizzle-orm";
 import type { DbOrTx } from "@/db/client";
 import { executePrepared } from "@/db/prepared";
 import { normaliseAddress } from "@/lib/http/client-info";
+import { toStorableText } from "@/lib/validation/storable-text";
 
 export type RequestContext = {
   ip?: string | null;
@@ -28,9 +29,7 @@ export type AuditInput = {
  * header, a key of its data). PostgreSQL cannot store a NUL character, nor an unpaired surrogate
  * in JSON; recording them as U+FFFD keeps the attempt on record instead of failing it.
  */
-const UNSTORABLE = /[\0\p{Cs}]/gu;
-const storable = (text: string) => text.replace(UNSTORABLE, "\uFFFD");
-const storableOrNull = (text: string | null | undefined) => (text ? storable(text) : null);
+const storableOrNull = (text: string | null | undefined) => (text ? toStorableText(text) : null);
 
 export function recordEvent(db: DbOrTx, event: AuditInput): Promise<void> {
   return recordEvents(db, [event]);
@@ -70,12 +69,12 @@ export async function recordEvents(db: DbOrTx, events: AuditInput[]): Promise<vo
  */
 function storableJson(data: Record<string, unknown>): string {
   return JSON.stringify(data, (_key, value: unknown) => {
-    if (typeof value === "string") return storable(value);
+    if (typeof value === "string") return toStorableText(value);
     if (typeof value === "bigint") return value.toString();
     if (value !== null && typeof value === "object" && !Array.isArray(value)) {
       const entries = Object.entries(value);
-      if (entries.some(([key]) => storable(key) !== key)) {
-        return Object.fromEntries(entries.map(([key, v]) => [storable(key), v]));
+      if (entries.some(([key]) => toStorableText(key) !== key)) {
+        return Object.fromEntries(entries.map(([key, v]) => [toStorableText(key), v]));
       }
     }
     return value;

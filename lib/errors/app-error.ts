@@ -57,7 +57,7 @@ export const errorStatus = {
   email_unverified: 403,
   /** No stock left (or, for a gift card, no code left in its pool). */
   out_of_stock: 409,
-  /** The redemption was approved or rejected already (another admin, or a second click). */
+  /** The redemption or payment was reviewed already (another admin, or a second click). */
   already_reviewed: 409,
   /** Today's free Sweeps Coins were claimed already (`nextAt`: when tomorrow's are). */
   already_claimed: 409,

@@ -9,7 +9,8 @@ import { coinAmount, parseCoins } from "@/lib/wallet/model";
 /**
  * pending → succeeded | failed | expired | needs_review. The processor's word that money was
  * taken wins: a success for the right amount is credited (once) even after `failed` or `expired`;
- * a success for another amount or currency goes to `needs_review` for an admin. docs/wallet.md.
+ * a success for another amount or currency goes to `needs_review` for an admin, who credits it
+ * (→ succeeded) or closes it as refunded at the processor (→ refunded). docs/wallet.md.
  */
 export const paymentStatuses = [
   "pending",
@@ -17,6 +18,7 @@ export const paymentStatuses = [
   "failed",
   "expired",
   "needs_review",
+  "refunded",
 ] as const;
 export type PaymentStatus = (typeof paymentStatuses)[number];
 
@@ -26,7 +28,27 @@ export const paymentStatusLabels: Record<PaymentStatus, string> = {
   failed: "Failed: nothing was charged or credited",
   expired: "Expired: not paid in time, nothing was credited",
   needs_review: "Under review: the payment did not match the order, our team will look into it",
+  refunded: "Refunded: the payment was returned to you by the processor, nothing was credited",
 };
+
+/** What an admin does with a payment under review. */
+export const paymentResolutions = ["credit", "refunded"] as const;
+export type PaymentResolution = (typeof paymentResolutions)[number];
+
+/**
+ * POST /api/v1/admin/payments/{id}/resolution and the admin wallet page's review forms: credit
+ * the package, or close the payment as refunded at the processor; a reason either way.
+ */
+export const paymentResolutionSchema = z.object({
+  action: z.enum(paymentResolutions, { error: 'Either "credit" or "refunded"' }),
+  reason: z
+    .string({ error: "Say why (kept with the payment and audited)" })
+    .trim()
+    .min(1, "Say why (kept with the payment and audited)")
+    .max(500, "At most 500 characters")
+    .refine(withoutNul, NUL_MESSAGE),
+});
+export type PaymentResolutionInput = z.infer<typeof paymentResolutionSchema>;
 
 /** Packages are priced in US cents, and a processor must confirm them in that currency. */
 export const PAYMENT_CURRENCY = "USD";

@@ -14,7 +14,12 @@ import { getWalletOverview } from "../wallet/overview";
 import { listStatement } from "../wallet/statement";
 import { getBalances } from "../wallet/wallet";
 import { DEV_WEBHOOK_SECRET, type PaymentProvider } from "./provider";
-import { BONUS_WITHHELD_REASON, getPlayerPurchase, startPurchase } from "./purchases";
+import {
+  BONUS_WITHHELD_REASON,
+  completePayment,
+  getPlayerPurchase,
+  startPurchase,
+} from "./purchases";
 import { SIGNATURE_HEADER, signWebhook } from "./webhook-signature";
 
 const db = connectTestDb(6);
@@ -262,6 +267,52 @@ describe("buying coins through the local test provider", () => {
         player: { id: c.player },
         amountCents: 499,
       });
+    }
+  });
+
+  it("stores a webhook's texts with a NUL or a lone surrogate as U+FFFD, not failing forever", async () => {
+    const [player = "", other = ""] = await createPlayers(db, 2);
+    const packageId = await createCoinPackage(db);
+    const declined = (await buy(player, packageId)).purchase;
+    const failure = JSON.stringify({
+      id: "evt_\u0000nul",
+      type: "payment.failed",
+      data: {
+        intent: declined.providerRef,
+        reference: declined.id,
+        amountCents: 499,
+        currency: "usd",
+        failureReason: "card\u0000declined \ud800",
+      },
+    });
+    const answer = await callWebhook(failure, signWebhook(DEV_WEBHOOK_SECRET, failure));
+    expect(answer.status).toBe(200);
+    expect(await answer.json()).toEqual({ received: true, outcome: "failed" });
+    expect(await getPlayerPurchase(db, player, declined.id)).toMatchObject({
+      status: "failed",
+      failureReason: "card\uFFFDdeclined \uFFFD",
+    });
+    const [audit] = await db.execute<{ reason: string; data: { eventId: string } }>(sql`
+      select reason, data from audit_events
+      where action = 'wallet.purchase_failed' and subject = ${declined.id}`);
+    expect(audit).toMatchObject({
+      reason: "card\uFFFDdeclined \uFFFD",
+      data: { eventId: "evt_\uFFFDnul" },
+    });
+    // A success in a currency with a NUL in it is another currency: held for review, stored.
+    const odd = (await buy(other, packageId)).purchase;
+    const event = signedEvent(odd, "payment.succeeded", { currency: "us\u0000d" });
+    const held = await callWebhook(...event);
+    expect(await held.json()).toEqual({ received: true, outcome: "needs_review" });
+    expect((await getPlayerPurchase(db, other, odd.id))?.failureReason).toBe(
+      "the processor confirmed 4.99 US\uFFFDD for 4.99 USD",
+    );
+    expect(await (await callWebhook(...event)).json()).toMatchObject({ outcome: "ignored" });
+    // A provider whose parser lets any reference through: no payment of ours, ignored.
+    const stray = { eventId: "evt_stray", providerRef: "pi_x", amountCents: 499, currency: "usd" };
+    for (const reference of ["not-a-uuid", `${odd.id}\u0000`]) {
+      const outcome = completePayment(db, provider, { ...stray, outcome: "succeeded", reference });
+      expect(await outcome).toBe("ignored");
     }
   });
 

@@ -1,5 +1,6 @@
 import "server-only";
 import { and, asc, eq, isNull, sql } from "drizzle-orm";
+import { z } from "zod";
 import type { Db, DbOrTx, Tx } from "@/db/client";
 import { type CoinPackage, coinPackages, type Payment, payments } from "@/db/schema";
 import { recordEvent } from "@/lib/audit/record-event";
@@ -7,6 +8,7 @@ import { env } from "@/lib/config/env";
 import { AppError } from "@/lib/errors/app-error";
 import { logWarning } from "@/lib/log";
 import { checkPurchaseAllowed, purchaseLimitPassedBy } from "@/lib/rg/purchase-checks";
+import { toStorableText } from "@/lib/validation/storable-text";
 import { type AuditContext, readSweepsStanding } from "@/lib/wallet/free-coins";
 import { type Posting, postTransactions } from "@/lib/wallet/journal";
 import { formatCoins } from "@/lib/wallet/model";
@@ -172,7 +174,7 @@ async function expireStalePayments(
  * The journal transaction of a paid package: GC sold, and its free SC to play through when the
  * player's region is open to Sweeps Coins.
  */
-function purchasePostings(payment: Payment, withBonus: boolean): Posting[] {
+export function purchasePostings(payment: Payment, withBonus: boolean): Posting[] {
   const postings: Posting[] = [
     { account: { player: payment.userId, currency: "GC" }, amount: payment.gc },
     { account: { system: "purchases", currency: "GC" }, amount: -payment.gc },
@@ -195,11 +197,33 @@ export const BONUS_WITHHELD_REASON =
 
 export type PaymentOutcome = "credited" | "failed" | "needs_review" | "ignored";
 
+/** At most 10 characters of a currency as sent, cut between characters, not inside one. */
+const currencyAsSent = (currency: string) => Array.from(currency).slice(0, 10).join("");
+
 /** Why a success cannot be credited as it stands: another amount or currency than ordered. */
 function mismatchOf(payment: Payment, event: PaymentEvent): string | null {
   const currency = event.currency.toUpperCase();
   if (event.amountCents === payment.amountCents && currency === PAYMENT_CURRENCY) return null;
-  return `the processor confirmed ${formatCents(event.amountCents)} ${currency.slice(0, 10)} for ${formatCents(payment.amountCents)} ${PAYMENT_CURRENCY}`;
+  return `the processor confirmed ${formatCents(event.amountCents)} ${currencyAsSent(currency)} for ${formatCents(payment.amountCents)} ${PAYMENT_CURRENCY}`;
+}
+
+/**
+ * The event with its texts made storable. A processor's signed event is its word that money
+ * moved: a NUL character in one of its texts must not fail the write, and so the webhook on
+ * every retry, forever (nor is refusing it right: a success refused is money taken and never
+ * credited). U+FFFD stands in for it, in what is compared as in what is stored, so that a retry
+ * of the same event matches what its first delivery stored.
+ */
+function storableEvent(event: PaymentEvent): PaymentEvent {
+  return {
+    ...event,
+    eventId: toStorableText(event.eventId),
+    providerRef: toStorableText(event.providerRef),
+    currency: toStorableText(event.currency),
+    ...(event.failureReason === undefined
+      ? {}
+      : { failureReason: toStorableText(event.failureReason) }),
+  };
 }
 
 /**
@@ -210,16 +234,23 @@ function mismatchOf(payment: Payment, event: PaymentEvent): string | null {
  * - a success for another amount or currency credits nothing and puts the payment in
  *   needs_review, audited and listed on /admin/wallet;
  * - a failure fails a pending or expired payment;
- * - anything else (a duplicate, a failure after a success, an event after needs_review, an
- *   event about a payment we do not know) is answered and changes nothing.
- * The credit and the status change commit together.
+ * - anything else (a duplicate, a failure after a success, an event after needs_review or
+ *   refunded, an event about a payment we do not know) is answered and changes nothing.
+ * The credit and the status change commit together. An admin resolves a payment under review
+ * (review-payment.ts).
  */
 export async function completePayment(
   db: Db,
   provider: PaymentProvider,
-  event: PaymentEvent,
+  received: PaymentEvent,
   now = new Date(),
 ): Promise<PaymentOutcome> {
+  const event = storableEvent(received);
+  if (!z.uuid().safeParse(event.reference).success) {
+    // Not one of our payment ids (a provider's own parser may not check): about no payment.
+    logWarning("payment_event_ignored", { eventId: event.eventId, why: "not a payment id" });
+    return "ignored";
+  }
   return db.transaction(async (tx) => {
     const ofPayment = and(eq(payments.id, event.reference), eq(payments.provider, provider.name));
     // The player's row first, then the payment's, as startPurchase takes them (its expiry
@@ -285,9 +316,11 @@ export async function completePayment(
     }
 
     if (payment.status === "succeeded") return "ignored";
-    if (payment.status === "needs_review") return ignore("a success after needs_review");
+    if (payment.status === "needs_review" || payment.status === "refunded") {
+      return ignore(`a success after ${payment.status}`);
+    }
     // A failed or expired payment stopped counting against the purchase limits, and others may
-    // have been let in since: paid late past a limit, it waits for an admin (refund or grant).
+    // have been let in since: paid late past a limit, it waits for an admin (credit or refund).
     const heldBack =
       mismatchOf(payment, event) ??
       (payment.status === "pending" ? null : await purchaseLimitPassedBy(tx, payment, now));
@@ -305,7 +338,7 @@ export async function completePayment(
           reason: heldBack,
           data: {
             confirmed: formatCents(event.amountCents),
-            currency: event.currency.slice(0, 10),
+            currency: currencyAsSent(event.currency),
           },
         },
       );

@@ -9,7 +9,7 @@ import { formatCoins } from "@/lib/wallet/model";
  * self-exclusion refuses, and so does a purchase that would pass one of the player's own limits
  * (rolling windows: a day is the last 24 hours, a week 7 days, a month 30). What counts is what
  * may have been charged: payments pending, paid, or paid for another amount (needs_review); not
- * failed or expired ones. Call inside the
+ * failed, expired or refunded ones. Call inside the
  * transaction that writes the payment, with the player's row locked, so that two purchases at
  * once cannot both fit under the same limit.
  */

@@ -107,7 +107,8 @@ export type LimitUsage = Record<RgLimitKind, Record<RgPeriod, number>>;
 
 /**
  * What each limit's rolling window holds at `now`: the stakes of rounds per currency, and the
- * purchases still pending or paid (a failed one spent nothing).
+ * purchases that may have been charged, as checkPurchaseAllowed counts them: pending, paid or
+ * under review (a failed, expired or refunded one spent nothing).
  */
 export async function limitUsage(db: DbOrTx, userId: string, now: Date): Promise<LimitUsage> {
   const since = (period: RgPeriod) => new Date(now.getTime() - RG_PERIOD_MS[period]).toISOString();
@@ -121,13 +122,13 @@ export async function limitUsage(db: DbOrTx, userId: string, now: Date): Promise
       coalesce(sum(stake) filter (where currency = 'SC' and created_at > ${week}::timestamptz), 0) as wager_sc_week,
       coalesce(sum(stake) filter (where currency = 'SC'), 0) as wager_sc_month,
       (select coalesce(sum(amount_cents) filter (where created_at > ${day}::timestamptz), 0)
-        from payments p where p.user_id = ${userId} and p.status in ('pending', 'succeeded')
+        from payments p where p.user_id = ${userId} and p.status in ('pending', 'succeeded', 'needs_review')
           and p.created_at > ${month}::timestamptz and p.created_at <= ${at}::timestamptz) as purchase_day,
       (select coalesce(sum(amount_cents) filter (where created_at > ${week}::timestamptz), 0)
-        from payments p where p.user_id = ${userId} and p.status in ('pending', 'succeeded')
+        from payments p where p.user_id = ${userId} and p.status in ('pending', 'succeeded', 'needs_review')
           and p.created_at > ${month}::timestamptz and p.created_at <= ${at}::timestamptz) as purchase_week,
       (select coalesce(sum(amount_cents), 0)
-        from payments p where p.user_id = ${userId} and p.status in ('pending', 'succeeded')
+        from payments p where p.user_id = ${userId} and p.status in ('pending', 'succeeded', 'needs_review')
           and p.created_at > ${month}::timestamptz and p.created_at <= ${at}::timestamptz) as purchase_month
     from game_rounds
     where user_id = ${userId} and created_at > ${month}::timestamptz and created_at <= ${at}::timestamptz`);

@@ -17,7 +17,10 @@ export type RecentTransaction = {
   moved: Partial<Record<Currency, number>>;
 };
 
-/** A payment the processor confirmed for another amount or currency: nothing was credited. */
+/**
+ * A payment the processor confirmed for another amount or currency, or late past a purchase
+ * limit: nothing was credited, an admin resolves it.
+ */
 export type PaymentToReview = {
   id: string;
   at: Date;
@@ -26,14 +29,56 @@ export type PaymentToReview = {
   reason: string | null;
 };
 
+/** A payment an admin resolved: credited (succeeded) or closed as refunded at the processor. */
+export type ResolvedPayment = PaymentToReview & {
+  status: "succeeded" | "refunded";
+  reviewedAt: Date;
+  reviewerEmail: string | null;
+  reviewReason: string | null;
+  bonusWithheld: boolean;
+};
+
+type PaymentRow = {
+  id: string;
+  completed_at: string;
+  user_id: string;
+  email: string;
+  amount_cents: string;
+  failure_reason: string | null;
+  status: "needs_review" | "succeeded" | "refunded";
+  reviewed_at: string | null;
+  reviewer_email: string | null;
+  review_reason: string | null;
+  bonus_withheld: boolean;
+};
+
+const selectPayments = sql`
+  select p.id, p.completed_at, p.user_id, u.email, p.amount_cents, p.failure_reason, p.status,
+    p.reviewed_at, reviewer.email as reviewer_email, p.review_reason, p.bonus_withheld
+  from payments p join users u on u.id = p.user_id
+  left join users reviewer on reviewer.id = p.reviewed_by`;
+
+const toPaymentToReview = (r: PaymentRow): PaymentToReview => ({
+  id: r.id,
+  at: new Date(r.completed_at),
+  player: { id: r.user_id, email: r.email },
+  amountCents: Number(r.amount_cents),
+  reason: r.failure_reason,
+});
+
 /**
  * What an admin watches: each counterparty's balance (the sum of its shards), what players hold
- * in all, the payments waiting for review and the latest transactions.
+ * in all, the payments waiting for review, the latest resolved, and the latest transactions.
  */
 export async function getWalletOverview(
   db: DbOrTx,
   recent = 50,
-): Promise<{ totals: AccountTotals; toReview: PaymentToReview[]; recent: RecentTransaction[] }> {
+): Promise<{
+  totals: AccountTotals;
+  toReview: PaymentToReview[];
+  resolved: ResolvedPayment[];
+  recent: RecentTransaction[];
+}> {
   const zero = () => ({ GC: 0, SC: 0 });
   const totals: AccountTotals = {
     house: zero(),
@@ -50,17 +95,10 @@ export async function getWalletOverview(
     const bucket = totals[row.kind as keyof AccountTotals];
     if (bucket) bucket[row.currency] = Number(row.total);
   }
-  const review = await db.execute<{
-    id: string;
-    completed_at: string;
-    user_id: string;
-    email: string;
-    amount_cents: string;
-    failure_reason: string | null;
-  }>(sql`
-    select p.id, p.completed_at, p.user_id, u.email, p.amount_cents, p.failure_reason
-    from payments p join users u on u.id = p.user_id
-    where p.status = 'needs_review' order by p.created_at desc limit 100`);
+  const review = await db.execute<PaymentRow>(sql`
+    ${selectPayments} where p.status = 'needs_review' order by p.created_at desc limit 100`);
+  const resolved = await db.execute<PaymentRow>(sql`
+    ${selectPayments} where p.reviewed_at is not null order by p.reviewed_at desc limit 20`);
   const rows = await db.execute<{
     id: string;
     created_at: string;
@@ -82,12 +120,15 @@ export async function getWalletOverview(
     order by t.created_at desc`);
   return {
     totals,
-    toReview: review.map((r) => ({
-      id: r.id,
-      at: new Date(r.completed_at),
-      player: { id: r.user_id, email: r.email },
-      amountCents: Number(r.amount_cents),
-      reason: r.failure_reason,
+    toReview: review.map(toPaymentToReview),
+    resolved: resolved.map((r) => ({
+      ...toPaymentToReview(r),
+      // Reviewed: credited (succeeded) or closed as refunded.
+      status: r.status === "refunded" ? "refunded" : "succeeded",
+      reviewedAt: new Date(String(r.reviewed_at)),
+      reviewerEmail: r.reviewer_email,
+      reviewReason: r.review_reason,
+      bonusWithheld: r.bonus_withheld,
     })),
     recent: rows.map((r) => ({
       id: r.id,

@@ -1,14 +1,19 @@
 import type { Metadata } from "next";
 import Link from "next/link";
-import { grantCoinsAction, issueMailInCodesAction } from "@/app/(admin)/actions";
+import {
+  grantCoinsAction,
+  issueMailInCodesAction,
+  resolvePaymentAction,
+} from "@/app/(admin)/actions";
 import { GrantForm, MailInCodesForm } from "@/components/wallet/admin-wallet-forms";
+import { PaymentReviewForm } from "@/components/wallet/payment-review-form";
 import styles from "@/components/wallet/wallet.module.css";
 import { getDb } from "@/db/client";
 import { requirePageRole } from "@/lib/auth/require-page-role";
 import { formatDateTime } from "@/lib/format";
 import { formatCents } from "@/lib/payments/model";
 import { formatCoins, transactionKindLabels } from "@/lib/wallet/model";
-import { getWalletOverview } from "@/lib/wallet/overview";
+import { getWalletOverview, type PaymentToReview } from "@/lib/wallet/overview";
 
 export const metadata: Metadata = { title: "Wallet" };
 
@@ -20,9 +25,22 @@ const ACCOUNTS = [
   ["players", "Players", "what all players hold"],
 ] as const;
 
+/** A payment's first cells: when, whose (to their wallet) and what was ordered. */
+function PaymentCells({ at, payment }: { at: Date; payment: PaymentToReview }) {
+  return (
+    <>
+      <td>{formatDateTime(at)}</td>
+      <td>
+        <Link href={`/admin/accounts/${payment.player.id}/wallet`}>{payment.player.email}</Link>
+      </td>
+      <td className={styles.num}>${formatCents(payment.amountCents)}</td>
+    </>
+  );
+}
+
 export default async function AdminWalletPage() {
   await requirePageRole("/admin/wallet", "admin");
-  const { totals, toReview, recent } = await getWalletOverview(getDb());
+  const { totals, toReview, resolved, recent } = await getWalletOverview(getDb());
   return (
     <>
       <h1>Wallet</h1>
@@ -58,7 +76,10 @@ export default async function AdminWalletPage() {
           <p className="small">
             The processor confirmed these for another amount or currency than ordered, or late
             (after a decline or an expiry) past the player's purchase limit. Nothing was credited:
-            check each with the processor, then refund it or grant the coins.
+            check each with the processor, then credit it (the package's GC, and its free SC where
+            the player may have it) or refund it there and close it as refunded. A reason is kept
+            with either. Crediting is allowed even past the player's purchase limit: that is your
+            decision, and the audit log records the limit it passes.
           </p>
           <div className={styles.scroll}>
             <table>
@@ -67,18 +88,21 @@ export default async function AdminWalletPage() {
                   <th>Time</th>
                   <th>Player</th>
                   <th className={styles.num}>Ordered</th>
-                  <th>What was confirmed</th>
+                  <th>Why it is held</th>
+                  <th>Resolve</th>
                 </tr>
               </thead>
               <tbody>
                 {toReview.map((p) => (
                   <tr key={p.id} data-testid="payment-to-review">
-                    <td>{formatDateTime(p.at)}</td>
-                    <td>
-                      <Link href={`/admin/accounts/${p.player.id}/wallet`}>{p.player.email}</Link>
-                    </td>
-                    <td className={styles.num}>${formatCents(p.amountCents)}</td>
+                    <PaymentCells at={p.at} payment={p} />
                     <td>{p.reason}</td>
+                    <td>
+                      <PaymentReviewForm
+                        label={`the payment of $${formatCents(p.amountCents)} by ${p.player.email}`}
+                        action={resolvePaymentAction.bind(null, p.id)}
+                      />
+                    </td>
                   </tr>
                 ))}
               </tbody>
@@ -90,6 +114,43 @@ export default async function AdminWalletPage() {
         <GrantForm action={grantCoinsAction} />
         <MailInCodesForm action={issueMailInCodesAction} />
       </div>
+      {resolved.length > 0 && (
+        <section data-testid="resolved-payments">
+          <h2>Payments resolved</h2>
+          <div className={styles.scroll}>
+            <table>
+              <thead>
+                <tr>
+                  <th>Resolved</th>
+                  <th>Player</th>
+                  <th className={styles.num}>Ordered</th>
+                  <th>Outcome</th>
+                  <th>By, and why</th>
+                </tr>
+              </thead>
+              <tbody>
+                {resolved.map((p) => (
+                  <tr key={p.id} data-testid="resolved-payment">
+                    <PaymentCells at={p.reviewedAt} payment={p} />
+                    <td>
+                      {p.status === "refunded"
+                        ? "Closed as refunded: nothing credited"
+                        : p.bonusWithheld
+                          ? "Credited: Gold Coins only"
+                          : "Credited"}
+                      <div className="muted small">{p.reason}</div>
+                    </td>
+                    <td>
+                      {p.reviewerEmail ?? "–"}
+                      <div className="muted small">{p.reviewReason}</div>
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        </section>
+      )}
       <h2>Recent transactions</h2>
       <div className={styles.scroll}>
         <table data-testid="recent-transactions">
