@@ -8,9 +8,17 @@ import { executePrepared } from "./prepared";
  * (payload: a user id, or empty for all) evicts that account's verified tokens from every web
  * process's cache. Triggers send `api_tokens` (migration 0012), so no writer can forget it.
  * `wallet` (payload: user ids joined by commas) tells open pages that those players' balances
- * moved; the journal sends it with every posting.
+ * moved; the journal sends it with every posting. `job_outbox` wakes the worker's relay
+ * (lib/jobs/outbox.ts). `delivery` (payload: player ids joined by commas, or empty for all) tells
+ * open pages that deliveries changed; a trigger sends it (migration 0019).
  */
-export type NotifyChannel = "ledger_entries" | "analytics" | "api_tokens" | "wallet";
+export type NotifyChannel =
+  | "ledger_entries"
+  | "analytics"
+  | "api_tokens"
+  | "wallet"
+  | "job_outbox"
+  | "delivery";
 
 /** Notifies listeners on every instance; in a transaction, delivered at its commit. */
 export async function notify(db: DbOrTx, channel: NotifyChannel, payload = ""): Promise<void> {

@@ -22,6 +22,7 @@ import {
 import { signalKinds } from "@/lib/abuse/model";
 import { emailTokenPurposes, roles } from "@/lib/auth/model";
 import { loyaltyTiers } from "@/lib/claims/model";
+import { deliveryProviders, deliveryStatuses } from "@/lib/delivery/model";
 import { allocationModes, type EligibilityRules, unitStatuses } from "@/lib/drops/model";
 import { fairSeedStatuses } from "@/lib/games/model";
 import { checkpointStatuses, ledgerKinds } from "@/lib/ledger/model";
@@ -53,6 +54,8 @@ export const currencyEnum = pgEnum("currency", currencies);
 export const walletAccountKindEnum = pgEnum("wallet_account_kind", walletAccountKinds);
 export const walletTransactionKindEnum = pgEnum("wallet_transaction_kind", walletTransactionKinds);
 export const fairSeedStatusEnum = pgEnum("fair_seed_status", fairSeedStatuses);
+export const deliveryStatusEnum = pgEnum("delivery_status", deliveryStatuses);
+export const deliveryProviderEnum = pgEnum("delivery_provider", deliveryProviders);
 
 export const users = pgTable(
   "users",
@@ -136,6 +139,13 @@ export const prizes = pgTable(
     /** Crypto prizes: how many tokens of which symbol a unit pays out. */
     tokenAmount: numeric("token_amount", { precision: 38, scale: 18 }),
     tokenSymbol: text("token_symbol"),
+    /**
+     * How its units are delivered (lib/delivery/model.ts); null: by kind (gift cards from the
+     * imported pool, crypto on chain, physical by parcel).
+     */
+    deliveryProvider: deliveryProviderEnum("delivery_provider"),
+    /** The gift-card provider's product (brand) ordered for each unit, e.g. "amazon-us". */
+    providerProduct: text("provider_product"),
     /** A retired prize goes into no new drop; drops that have it keep it. */
     retiredAt: timestamp("retired_at", { withTimezone: true }),
     ...timestamps,
@@ -928,3 +938,49 @@ export const rgExclusions = pgTable(
     check("rg_exclusions_kind", sql`${t.kind} in ('cool_off', 'self_exclusion')`),
   ],
 );
+
+/**
+ * Each redemption's delivery, made in the redemption's own transaction (the outbox: a prize is
+ * never given without its delivery, nor queued without its redemption). The job queue carries
+ * the work; this row is what players, admins and the API read.
+ */
+export const deliveries = pgTable(
+  "deliveries",
+  {
+    redemptionId: uuid("redemption_id")
+      .primaryKey()
+      .references(() => redemptions.id),
+    provider: deliveryProviderEnum("provider").notNull(),
+    status: deliveryStatusEnum("status").notNull(),
+    /** Attempts made at the provider, and the last failure's stable code and words. */
+    attempts: integer("attempts").notNull().default(0),
+    lastErrorCode: text("last_error_code"),
+    lastError: text("last_error"),
+    reference: text("reference"),
+    txHash: text("tx_hash"),
+    /** The highest provider state applied: webhooks come twice and out of order. */
+    providerVersion: integer("provider_version").notNull().default(0),
+    /** A provider's card (code, PIN, link) as JSON, AES-256-GCM encrypted like codes. */
+    rewardCiphertext: bytea("reward_ciphertext"),
+    rewardKeyId: text("reward_key_id"),
+    ...timestamps,
+    updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
+    submittedAt: timestamp("submitted_at", { withTimezone: true }),
+    deliveredAt: timestamp("delivered_at", { withTimezone: true }),
+  },
+  (t) => [index().on(t.status, t.updatedAt), index().on(t.deliveredAt)],
+);
+
+/**
+ * Jobs written in a business transaction (a claim's deliveries, a mail), moved into the job
+ * queue by the worker's relay: a transaction that rolls back leaves no job, and the hot path
+ * never writes the queue's own tables.
+ */
+export const jobOutbox = pgTable("job_outbox", {
+  id: bigserial("id", { mode: "number" }).primaryKey(),
+  queue: text("queue").notNull(),
+  data: jsonb("data").notNull(),
+  /** Not before this time (a reminder, a later check). */
+  startAfter: timestamp("start_after", { withTimezone: true }),
+  ...timestamps,
+});

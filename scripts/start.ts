@@ -17,6 +17,7 @@ import { printReadably } from "./lib/pretty-logs";
 import {
   authSecret,
   ensureContractsCompiled,
+  giftCardSecrets,
   loadEnvOrExit,
   paymentWebhookSecret,
   startChild,
@@ -118,6 +119,27 @@ async function main(): Promise<void> {
     log(`test payment provider on ${paymentProviderUrl}`);
   }
 
+  // The embedded gift-card provider, likewise its own process with its own storage.
+  const giftCard = giftCardSecrets(env);
+  let giftCardUrl = env.GIFTCARD_PROVIDER_URL;
+  if (!giftCardUrl) {
+    giftCardUrl = `http://127.0.0.1:${env.EMBEDDED_GIFTCARD_PORT}`;
+    const provider = startChild(
+      "giftcard",
+      process.execPath,
+      tsxArgs("scripts/giftcard-provider.ts"),
+      {
+        GIFTCARD_PORT: String(env.EMBEDDED_GIFTCARD_PORT),
+        GIFTCARD_API_KEY: giftCard.apiKey,
+        GIFTCARD_WEBHOOK_SECRET: giftCard.webhookSecret,
+        GIFTCARD_WEBHOOK_URL: `http://localhost:${env.PORT}/api/v1/providers/giftcard/webhook`,
+        GIFTCARD_DATA_DIR: path.join(dataDir, "giftcard"),
+      },
+    );
+    cleanups.push(() => stopChild(provider.child, provider.exited));
+    log(`local gift-card provider on ${giftCardUrl}`);
+  }
+
   // The same built entry points as production runs, so that what the e2e suite exercises is them.
   await ensureProductionBuild(log);
 
@@ -133,6 +155,9 @@ async function main(): Promise<void> {
     AUTH_SECRET: authSecret(env),
     PAYMENT_PROVIDER_URL: paymentProviderUrl,
     PAYMENT_WEBHOOK_SECRET: webhookSecret,
+    GIFTCARD_PROVIDER_URL: giftCardUrl,
+    GIFTCARD_PROVIDER_API_KEY: giftCard.apiKey,
+    GIFTCARD_PROVIDER_WEBHOOK_SECRET: giftCard.webhookSecret,
     MAIL_CAPTURE: mailCapture ?? "",
     ...codeKeyEnvironment(),
     AUTH_TRUST_HOST: "true",
@@ -174,6 +199,7 @@ async function main(): Promise<void> {
     admin     ${url}/admin
     chain     ${ledger.rpcUrl}  (ledger contract ${ledger.contract})
     payments  ${paymentProviderUrl}
+    giftcards ${giftCardUrl}
     database  ${databaseUrl.replace(/\/\/[^@]*@/, "//***@")}
 ${logins ? `  Demo logins\n${logins}\n${twoFactorHint}\n` : ""}
   Press Ctrl-C to stop.

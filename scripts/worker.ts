@@ -2,7 +2,11 @@
 import { createDb } from "../db/client";
 import { migrateDatabase } from "../db/migrate";
 import { runAnchoring } from "../lib/anchoring/run-anchoring";
+import { configuredGiftCardProvider } from "../lib/delivery/configured-provider";
+import { type DeliveryJob, runDeliveryJob } from "../lib/delivery/deliver-job";
 import { runMaintenance } from "../lib/jobs/maintenance";
+import { runOutboxRelay } from "../lib/jobs/outbox";
+import { createJobQueue, workQueue } from "../lib/jobs/queue";
 import { connectLedgerChain } from "../lib/ledger/ledger-chain";
 import { log } from "../lib/log";
 import { productionMailProblem } from "../lib/mail/mail-capture";
@@ -42,8 +46,25 @@ async function main(): Promise<void> {
   const stop = () => controller.abort();
   process.on("SIGINT", stop);
   process.on("SIGTERM", stop);
+  // The job queue: the relay feeds it from the outbox, the handlers work it.
+  const boss = createJobQueue(DATABASE_URL, { work: true });
+  boss.on("error", (error) => log().error("job_queue_error", error));
+  await boss.start();
+  const deliveryDeps = {
+    db,
+    log: log().child({ job: "delivery" }),
+    giftCards: configuredGiftCardProvider(),
+    signal: controller.signal,
+  };
+  await workQueue<DeliveryJob>(
+    boss,
+    "delivery",
+    { batchSize: env.DELIVERY_CONCURRENCY, log: deliveryDeps.log },
+    (job) => runDeliveryJob(deliveryDeps, job.data, job.retryCount),
+  );
   log().info("worker_started", { contract: LEDGER_CONTRACT, chainId: chain.chainId });
   await Promise.all([
+    runOutboxRelay({ sql, boss, signal: controller.signal, log: log().child({ job: "outbox" }) }),
     runMaintenance({ db, signal: controller.signal, log: log().child({ job: "maintenance" }) }),
     runAnchoring({
       db,
@@ -56,6 +77,7 @@ async function main(): Promise<void> {
       log: log().child({ job: "anchoring" }),
     }),
   ]);
+  await boss.stop({ graceful: true, timeout: 10_000 });
   chain.close();
   await sql.end({ timeout: 5 });
   log().info("worker_stopped");

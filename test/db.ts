@@ -14,10 +14,21 @@ import { databaseUrlFor } from "./database-url";
  * A database of the test file's own, copied from the migrated template before its tests and
  * dropped after them, so files running in parallel never see each other's rows or ledger.
  */
+const urls = new WeakMap<Db, string>();
+
+/** The URL of a test file's own database (for a client of its own, such as the job queue's). */
+export function testDatabaseUrl(db: Db): string {
+  const url = urls.get(db);
+  if (!url) throw new Error("not a database of connectTestDb");
+  return url;
+}
+
 export function connectTestDb(max = 20): Db {
   const server = inject("databaseUrl");
   const name = `test_${process.pid}_${randomBytes(4).toString("hex")}`;
-  const { db, sql } = createDb(databaseUrlFor(server, name), max);
+  const url = databaseUrlFor(server, name);
+  const { db, sql } = createDb(url, max);
+  urls.set(db, url);
   const admin = () => postgres(server, { max: 1, onnotice: () => {} });
   beforeAll(async () => {
     const connection = admin();

@@ -35,7 +35,7 @@ function decodeRow(leaf: PublicLeaf): Row {
         valueCents:
           entry.kind === "round"
             ? entry.payoutMinor
-            : entry.kind === "seed_commitment"
+            : entry.kind === "seed_commitment" || entry.kind === "delivery"
               ? null
               : entry.valueCents,
         timeMs: entry.timeMs,

@@ -2,6 +2,7 @@ import { z } from "zod";
 import { receiptSchema } from "@/lib/ledger/receipt";
 import { receiptKinds } from "@/lib/redemptions/model";
 import { pendingReceiptResponse } from "./claims";
+import { deliveryResponse } from "./deliveries";
 import { dateTime, idPath, prizeKind, type Resource, redemptionStatus, uuid } from "./wire";
 
 export const anchoredReceiptResponse = receiptSchema.meta({
@@ -66,6 +67,9 @@ export const redemptionResponse = z
     rejection: z.object({ rejectedAt: dateTime, reason: z.string() }).nullable().meta({
       description:
         "set when an admin rejected it from the approval queue: the SC came back, and a reversal entry was logged (receipt?kind=reversal)",
+    }),
+    delivery: deliveryResponse.nullable().meta({
+      description: "how the prize reaches the player; its status changes live",
     }),
   })
   .meta({ id: "Redemption" });

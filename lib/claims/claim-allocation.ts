@@ -111,6 +111,8 @@ type Pool = {
   prizeId: string;
   minTier: LoyaltyTier;
   kind: PrizeKind;
+  /** A gift card from the imported pool takes a code at the claim; others get one generated. */
+  fromPool: boolean;
   valueCents: number;
 };
 
@@ -217,9 +219,11 @@ export async function allocateUnits(tx: Tx, drop: DropState, claims: Claim[]): P
     prize_id: string;
     min_tier: LoyaltyTier;
     kind: Pool["kind"];
+    from_pool: boolean;
     value_cents: number;
   }>(sql`
-    select p.id, p.prize_id, p.min_tier, z.kind, z.value_cents
+    select p.id, p.prize_id, p.min_tier, z.kind, z.value_cents,
+           z.kind = 'gift_card' and coalesce(z.delivery_provider, 'pool') = 'pool' as from_pool
     from drop_pools p join prizes z on z.id = p.prize_id
     where p.drop_id = ${drop.id}
     order by p.min_tier desc, p.position`);
@@ -231,6 +235,7 @@ export async function allocateUnits(tx: Tx, drop: DropState, claims: Claim[]): P
       prizeId: row.prize_id,
       minTier: row.min_tier,
       kind: row.kind,
+      fromPool: row.from_pool,
       valueCents: Number(row.value_cents),
     };
     const fits = waiting.filter((c) => tierRank[c.tier] >= tierRank[pool.minTier]);

@@ -129,7 +129,8 @@ export async function issueRedemptions(
 }
 
 /**
- * Codes: gift cards from the imported pool, each decrypted here once (a code no key of the
+ * Codes: gift cards from the imported pool (a prize delivered by the gift-card provider is not
+ * one: its card comes from the provider), each decrypted here once (a code no key of the
  * keyring opens is quarantined and the next one taken); other kinds get a generated code,
  * encrypted the same way. A grant of a gift-card prize with no code left is refused sold_out,
  * and its unit stays available.
@@ -138,7 +139,7 @@ async function takeCodes(tx: Tx, drop: DropState, grants: Grant[]): Promise<Map<
   const codes = new Map<Grant, Code>();
   const byPrize = new Map<string, Grant[]>();
   for (const g of grants) {
-    if (g.pool.kind === "gift_card") {
+    if (g.pool.fromPool) {
       byPrize.set(g.pool.prizeId, [...(byPrize.get(g.pool.prizeId) ?? []), g]);
     } else {
       const plain = newRedemptionCode();

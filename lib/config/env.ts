@@ -151,6 +151,18 @@ export const envSchema = z
     EMBEDDED_PAYMENTS_PORT: z.coerce.number().int().min(1024).max(65535).default(8600),
     /** A payment still pending after this long is expired: it stops counting against limits. */
     PAYMENT_PENDING_TTL_MINUTES: z.coerce.number().int().min(1).max(10_080).default(60),
+    /** The gift-card provider's API; unset, `npm start` runs the local one. */
+    GIFTCARD_PROVIDER_URL: optionalUrl(["http:", "https:"]),
+    /** What the app sends the gift-card provider as its bearer key. */
+    GIFTCARD_PROVIDER_API_KEY: z.string().min(16, "must be at least 16 characters").optional(),
+    /** The secret the gift-card provider signs its webhooks with. */
+    GIFTCARD_PROVIDER_WEBHOOK_SECRET: z
+      .string()
+      .min(32, "must be at least 32 characters")
+      .optional(),
+    EMBEDDED_GIFTCARD_PORT: z.coerce.number().int().min(1024).max(65535).default(8610),
+    /** How many deliveries one worker runs at once. */
+    DELIVERY_CONCURRENCY: z.coerce.number().int().min(1).max(200).default(20),
     REQUEST_ID_HEADER: z
       .string()
       .trim()

@@ -107,3 +107,56 @@ export function isNewerState(
 ): boolean {
   return incoming.version > (known?.version ?? 0);
 }
+
+/**
+ * Where a delivery stands. `waiting`: the redemption is not ready (an approval, a shipping
+ * address, a wallet link, a held round prize). `pending`: queued. `submitted`: the provider has
+ * it. `failed`: the last attempt failed and another is due. `dead`: retries are spent, or the
+ * provider refused it for good; an admin retries it or reverses the redemption. `cancelled`: the
+ * redemption was reversed, expired or rejected before its prize went out.
+ */
+export const deliveryStatuses = [
+  "waiting",
+  "pending",
+  "submitted",
+  "delivered",
+  "failed",
+  "dead",
+  "cancelled",
+] as const;
+export type DeliveryStatus = (typeof deliveryStatuses)[number];
+
+/** A status no step of the pipeline leaves again (an admin's retry starts a dead one over). */
+export const finalDeliveryStatuses: ReadonlySet<DeliveryStatus> = new Set([
+  "delivered",
+  "dead",
+  "cancelled",
+]);
+
+/**
+ * How a prize reaches its player: `pool`, a code imported beforehand, given at the claim;
+ * `giftcard`, an order at the gift-card provider; `token`, an ERC-20 transfer from the treasury;
+ * `shipping`, a parcel an admin packs and ships.
+ */
+export const deliveryProviders = ["pool", "giftcard", "token", "shipping"] as const;
+export type DeliveryProviderName = (typeof deliveryProviders)[number];
+
+/** A redemption's delivery as the player, the admin and the API see it. */
+export type DeliveryView = {
+  status: DeliveryStatus;
+  provider: DeliveryProviderName;
+  /** The provider's id of the order, the carrier's tracking number, or the pool code's id. */
+  reference: string | null;
+  /** Token prizes: the payout transaction. */
+  txHash: string | null;
+  updatedAt: string;
+};
+
+/** A prize's delivery: as configured, or by its kind. */
+export function deliveryProviderOf(
+  kind: "gift_card" | "crypto" | "physical",
+  configured: DeliveryProviderName | null,
+): DeliveryProviderName {
+  if (configured) return configured;
+  return kind === "gift_card" ? "pool" : kind === "crypto" ? "token" : "shipping";
+}

@@ -21,6 +21,12 @@
  * kind 5, game round
  *     18    32  roundDigest = SHA256 of the round's canonical record (lib/games/round-record.ts)
  *     50     8  payout in minor units (u64)
+ * kind 6, delivery outcome (entryId is the redemption's id, the commitment its redemption's)
+ *     18    32  referenceHash = SHA256 of the provider's reference text (order id, transaction
+ *                hash, tracking number; all zero when there is none)
+ *     50     1  outcome (1 delivered, 2 dead, 3 cancelled)
+ *     51     1  provider (1 pool, 2 gift-card provider, 3 token transfer, 4 shipping)
+ *     52     6  zero
  */
 import { sha256 } from "@noble/hashes/sha2";
 import type { LedgerKind } from "./model";
@@ -49,7 +55,19 @@ export type RoundLeaf = LeafCommon & {
   payoutMinor: number;
 };
 
-export type LeafEntry = RedemptionLeaf | SeedCommitmentLeaf | RoundLeaf;
+export const deliveryOutcomes = ["delivered", "dead", "cancelled"] as const;
+export type DeliveryOutcome = (typeof deliveryOutcomes)[number];
+export const leafProviders = ["pool", "giftcard", "token", "shipping"] as const;
+
+/** How a redemption's delivery ended: the outcome, the provider and its reference's hash. */
+export type DeliveryLeaf = LeafCommon & {
+  kind: "delivery";
+  referenceHash: Uint8Array;
+  outcome: DeliveryOutcome;
+  provider: (typeof leafProviders)[number];
+};
+
+export type LeafEntry = RedemptionLeaf | SeedCommitmentLeaf | RoundLeaf | DeliveryLeaf;
 
 export const LEAF_VERSION = 1;
 export const LEAF_LENGTH = 98;
@@ -62,6 +80,7 @@ const KIND_CODES: Record<LedgerKind, number> = {
   expiry: 3,
   seed_commitment: 4,
   round: 5,
+  delivery: 6,
 };
 const KINDS_BY_CODE: Record<number, LedgerKind | undefined> = {
   1: "redemption",
@@ -69,6 +88,7 @@ const KINDS_BY_CODE: Record<number, LedgerKind | undefined> = {
   3: "expiry",
   4: "seed_commitment",
   5: "round",
+  6: "delivery",
 };
 
 export class LeafFormatError extends Error {
@@ -141,6 +161,15 @@ export function encodeLeaf(entry: LeafEntry): Uint8Array {
     checkU64("payoutMinor", entry.payoutMinor);
     bytes.set(entry.roundDigest, 18);
     view.setBigUint64(50, BigInt(entry.payoutMinor));
+  } else if (entry.kind === "delivery") {
+    checkHash32("referenceHash", entry.referenceHash);
+    const outcome = deliveryOutcomes.indexOf(entry.outcome);
+    const provider = leafProviders.indexOf(entry.provider);
+    if (outcome < 0) throw new LeafFormatError(`unknown delivery outcome: ${entry.outcome}`);
+    if (provider < 0) throw new LeafFormatError(`unknown delivery provider: ${entry.provider}`);
+    bytes.set(entry.referenceHash, 18);
+    bytes[50] = outcome + 1;
+    bytes[51] = provider + 1;
   } else {
     checkU64("valueCents", entry.valueCents);
     bytes.set(uuidBytes("prizeId", entry.prizeId), 18);
@@ -181,6 +210,16 @@ export function decodeLeaf(bytes: Uint8Array): LeafEntry {
       payoutMinor: readU64(view, 50, "payoutMinor"),
     };
   }
+  if (kind === "delivery") {
+    const outcome = deliveryOutcomes[(bytes[50] as number) - 1];
+    const provider = leafProviders[(bytes[51] as number) - 1];
+    if (!outcome) throw new LeafFormatError(`unknown delivery outcome code ${bytes[50]}`);
+    if (!provider) throw new LeafFormatError(`unknown delivery provider code ${bytes[51]}`);
+    if (bytes.subarray(52, 58).some((b) => b !== 0)) {
+      throw new LeafFormatError("a delivery leaf's bytes 52..58 must be zero");
+    }
+    return { kind, ...common, referenceHash: bytes.slice(18, 50), outcome, provider };
+  }
   const dropBytes = bytes.subarray(34, 50);
   return {
     kind,
@@ -194,7 +233,7 @@ export function decodeLeaf(bytes: Uint8Array): LeafEntry {
 /** A leaf that must be a redemption, reversal or expiry (what a redemption receipt proves). */
 export function decodeRedemptionLeaf(bytes: Uint8Array): RedemptionLeaf {
   const entry = decodeLeaf(bytes);
-  if (entry.kind === "seed_commitment" || entry.kind === "round") {
+  if (entry.kind === "seed_commitment" || entry.kind === "round" || entry.kind === "delivery") {
     throw new LeafFormatError(`a ${entry.kind} entry is not a redemption`);
   }
   return entry;
@@ -211,6 +250,8 @@ export function describeLeaf(entry: LeafEntry): string {
       return `seed commitment ${entry.entryId}: server seed hash ${hex(entry.serverSeedHash)}, first nonce ${entry.firstNonce}`;
     case "round":
       return `round ${entry.entryId}: payout ${(entry.payoutMinor / 100).toFixed(2)}, record digest ${hex(entry.roundDigest)}`;
+    case "delivery":
+      return `delivery of redemption ${entry.entryId}: ${entry.outcome} by ${entry.provider}, reference hash ${hex(entry.referenceHash)}`;
     default:
       return `${entry.kind} ${entry.entryId} of prize ${entry.prizeId}, value ${(entry.valueCents / 100).toFixed(2)}`;
   }

@@ -10,6 +10,7 @@ export const ledgerKinds = [
   "expiry",
   "seed_commitment",
   "round",
+  "delivery",
 ] as const;
 export type LedgerKind = (typeof ledgerKinds)[number];
 

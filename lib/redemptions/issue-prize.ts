@@ -46,7 +46,7 @@ export type IssuedPrize = {
 /** What came of each award, in order: a redemption, or sold_out (a gift card with no code left). */
 export type PrizeIssue = { ok: true; redemption: IssuedPrize } | { ok: false; reason: "sold_out" };
 
-type PrizeRow = { id: string; kind: PrizeKind; value_cents: string };
+type PrizeRow = { id: string; kind: PrizeKind; value_cents: string; from_pool: boolean };
 
 /**
  * Turns awards into redemptions in the caller's transaction: a code each (from the prize's
@@ -66,7 +66,9 @@ export async function issuePrizeRedemptions(
   const prizeIds = [...new Set(awards.map((a) => a.prizeId))];
   const prizes = new Map<string, PrizeRow>();
   for (const row of await tx.execute<PrizeRow>(sql`
-    select id, kind, value_cents from prizes where id = any(${sql.param(prizeIds)}::uuid[])`)) {
+    select id, kind, value_cents,
+           kind = 'gift_card' and coalesce(delivery_provider, 'pool') = 'pool' as from_pool
+    from prizes where id = any(${sql.param(prizeIds)}::uuid[])`)) {
     prizes.set(row.id, row);
   }
   const codes = await takeCodes(tx, awards, prizes);
@@ -153,7 +155,8 @@ export async function issuePrizeRedemptions(
 
 /**
  * What every new redemption takes with it, whatever gave it: its gift code marked as used, and
- * its ledger entry.
+ * its ledger entry. (Its delivery, and the job that makes it, come from a trigger: migration
+ * 0019.)
  */
 export async function recordIssuedRedemptions(
   tx: Tx,
@@ -186,7 +189,7 @@ async function takeCodes(
   const codes: Array<Code | undefined> = new Array(awards.length);
   const byPrize = new Map<string, number[]>();
   awards.forEach((award, i) => {
-    if (prizes.get(award.prizeId)?.kind === "gift_card") {
+    if (prizes.get(award.prizeId)?.from_pool) {
       byPrize.set(award.prizeId, [...(byPrize.get(award.prizeId) ?? []), i]);
     } else {
       const plain = newRedemptionCode();

@@ -1,6 +1,7 @@
 /** Redemptions as the browser may see them: statuses, the player's and the admin's views, forms. */
 import { z } from "zod";
 import type { AuditEventView } from "@/lib/audit/model";
+import type { DeliveryView, Reward } from "@/lib/delivery/model";
 import type { LedgerKind } from "@/lib/ledger/model";
 import type { ProvisionalPromise } from "@/lib/ledger/provisional";
 import type { PrizeKind } from "@/lib/prizes/model";
@@ -109,6 +110,11 @@ export type RedemptionView = {
   reversal: { reversedAt: string; reason: string } | null;
   /** Set when an admin rejected it from the approval queue: the SC came back. */
   rejection: { rejectedAt: string; reason: string } | null;
+  /**
+   * How the prize is reaching the player; `reward` is the card a provider issued (its owner
+   * only), null until delivered or when the code above is the prize.
+   */
+  delivery: (DeliveryView & { reward: Reward | null }) | null;
 };
 
 /** The origin of a redemption row: exactly one of drop, catalog item and round is set. */

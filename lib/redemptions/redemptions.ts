@@ -2,9 +2,10 @@ import "server-only";
 import { and, desc, eq } from "drizzle-orm";
 import { z } from "zod";
 import type { DbOrTx } from "@/db/client";
-import { drops, ledgerEntries, prizes, redemptions } from "@/db/schema";
+import { deliveries, drops, ledgerEntries, prizes, redemptions } from "@/db/schema";
 import { anchoredCheckpointFor, inclusionProof } from "@/lib/anchoring/proofs";
 import { decryptCode } from "@/lib/codes/code-crypto";
+import type { DeliveryProviderName, DeliveryStatus, Reward } from "@/lib/delivery/model";
 import type { AllocationMode } from "@/lib/drops/model";
 import { toHex } from "@/lib/ledger/merkle";
 import { signAnchoringPromise } from "@/lib/ledger/sign-receipt";
@@ -40,6 +41,13 @@ const columns = {
   priceSc: redemptions.priceSc,
   reviewedAt: redemptions.reviewedAt,
   rejectionReason: redemptions.rejectionReason,
+  deliveryStatus: deliveries.status,
+  deliveryProvider: deliveries.provider,
+  deliveryReference: deliveries.reference,
+  deliveryTxHash: deliveries.txHash,
+  deliveryUpdatedAt: deliveries.updatedAt,
+  rewardCiphertext: deliveries.rewardCiphertext,
+  rewardKeyId: deliveries.rewardKeyId,
 };
 
 type Row = {
@@ -65,7 +73,20 @@ type Row = {
   priceSc: number | null;
   reviewedAt: Date | null;
   rejectionReason: string | null;
+  deliveryStatus: DeliveryStatus | null;
+  deliveryProvider: DeliveryProviderName | null;
+  deliveryReference: string | null;
+  deliveryTxHash: string | null;
+  deliveryUpdatedAt: Date | null;
+  rewardCiphertext: Uint8Array | null;
+  rewardKeyId: string | null;
 };
+
+/** The card a provider issued, for its owner; none while the redemption is void. */
+function rewardOf(row: Row): Reward | null {
+  if (!row.rewardCiphertext || !row.rewardKeyId || !codeIsShown(row.status)) return null;
+  return JSON.parse(decryptCode(row.rewardCiphertext, row.rewardKeyId)) as Reward;
+}
 
 /** The first anchored checkpoint that covers a leaf: receipts stay the same once issued. */
 async function toView(db: DbOrTx, row: Row): Promise<RedemptionView> {
@@ -97,6 +118,17 @@ async function toView(db: DbOrTx, row: Row): Promise<RedemptionView> {
       row.status === "rejected" && row.reviewedAt
         ? { rejectedAt: row.reviewedAt.toISOString(), reason: row.rejectionReason ?? "" }
         : null,
+    delivery:
+      row.deliveryStatus && row.deliveryProvider && row.deliveryUpdatedAt
+        ? {
+            status: row.deliveryStatus,
+            provider: row.deliveryProvider,
+            reference: row.deliveryReference,
+            txHash: row.deliveryTxHash,
+            updatedAt: row.deliveryUpdatedAt.toISOString(),
+            reward: rewardOf(row),
+          }
+        : null,
   };
 }
 
@@ -106,6 +138,7 @@ function baseQuery(db: DbOrTx) {
     .from(redemptions)
     .leftJoin(drops, eq(drops.id, redemptions.dropId))
     .innerJoin(prizes, eq(prizes.id, redemptions.prizeId))
+    .leftJoin(deliveries, eq(deliveries.redemptionId, redemptions.id))
     .leftJoin(
       ledgerEntries,
       and(eq(ledgerEntries.redemptionId, redemptions.id), eq(ledgerEntries.kind, "redemption")),

@@ -38,9 +38,11 @@ export async function reverseRedemption(
       prize_id: string;
       prize_kind: PrizeKind;
       drop_live: boolean;
+      from_pool: boolean;
       reversed_at: Date | null;
     }>(sql`
       select r.status, r.unit_id, r.drop_id, r.prize_id, p.kind as prize_kind, r.reversed_at,
+             p.kind = 'gift_card' and coalesce(p.delivery_provider, 'pool') = 'pool' as from_pool,
              d.ends_at > now() as drop_live
       from redemptions r
         join prizes p on p.id = r.prize_id
@@ -59,7 +61,8 @@ export async function reverseRedemption(
         "This redemption expired: its unit went back to the drop already",
       );
     }
-    if (current.prize_kind === "gift_card" && current.drop_live) {
+    // A unit given back needs a code for its next claimant, when codes come from the pool.
+    if (current.from_pool && current.drop_live) {
       await ensureSpareGiftCode(tx, current.prize_id);
     }
 

@@ -49,6 +49,15 @@ export function paymentWebhookSecret(env: Env): string {
   return env.PAYMENT_WEBHOOK_SECRET ?? keptSecret(env, "payment-webhook-secret");
 }
 
+/** The embedded gift-card provider's API key and webhook secret, kept like the others. */
+export function giftCardSecrets(env: Env): { apiKey: string; webhookSecret: string } {
+  return {
+    apiKey: env.GIFTCARD_PROVIDER_API_KEY ?? keptSecret(env, "giftcard-api-key"),
+    webhookSecret:
+      env.GIFTCARD_PROVIDER_WEBHOOK_SECRET ?? keptSecret(env, "giftcard-webhook-secret"),
+  };
+}
+
 export const NEXT_BIN = path.join("node_modules", "next", "dist", "bin", "next");
 const TSX_BIN = path.join("node_modules", "tsx", "dist", "cli.mjs");
 

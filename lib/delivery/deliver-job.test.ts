@@ -1,0 +1,202 @@
+import { randomBytes } from "node:crypto";
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+import { eq, sql } from "drizzle-orm";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { sqlClient } from "@/db/client";
+import { deliveries, jobOutbox, ledgerEntries, prizes } from "@/db/schema";
+import { claimDrop } from "@/lib/claims/claim-drop";
+import { importGiftCodes } from "@/lib/codes/import-codes";
+import { relayOutbox } from "@/lib/jobs/outbox";
+import { createJobQueue } from "@/lib/jobs/queue";
+import { decodeLeaf } from "@/lib/ledger/leaf";
+import { getPlayerRedemption } from "@/lib/redemptions/redemptions";
+import { reverseRedemption } from "@/lib/redemptions/reverse-redemption";
+import { connectTestDb, createPlayers, createTestDrop, testDatabaseUrl } from "@/test/db";
+import { type RunningGiftCardProvider, startGiftCardProvider } from "@/test/giftcard-provider";
+import { memoryLog } from "@/test/memory-log";
+import { waitFor } from "@/test/wait-for";
+import { runDeliveryJob } from "./deliver-job";
+import { receiveGiftCardWebhook } from "./receive-webhook";
+
+const db = connectTestDb();
+let giftCards: RunningGiftCardProvider;
+
+beforeAll(async () => {
+  giftCards = await startGiftCardProvider();
+});
+afterAll(async () => {
+  await giftCards?.stop();
+});
+
+const deps = () => ({ db, log: memoryLog().log, giftCards: giftCards.provider });
+
+async function claimFrom(provider: "pool" | "giftcard") {
+  const drop = await createTestDrop(db, { units: 2, kind: "gift_card" });
+  if (provider === "pool") {
+    await importGiftCodes(db, drop.prizeId, `code\nGIFT-${randomBytes(4).toString("hex")}\n`);
+  } else {
+    await db
+      .update(prizes)
+      .set({ deliveryProvider: "giftcard", providerProduct: "amazon-us" })
+      .where(eq(prizes.id, drop.prizeId));
+  }
+  const [playerId] = await createPlayers(db, 1);
+  const claim = await claimDrop(db, { dropId: drop.dropId, playerId: playerId as string });
+  return { ...drop, playerId: playerId as string, redemptionId: claim.redemption.id };
+}
+
+const deliveryOf = async (redemptionId: string) =>
+  (await db.select().from(deliveries).where(eq(deliveries.redemptionId, redemptionId)))[0];
+
+const deliveryLeaves = async (redemptionId: string) =>
+  (
+    await db
+      .select({ data: ledgerEntries.leafData })
+      .from(ledgerEntries)
+      .where(sql`${ledgerEntries.redemptionId} = ${redemptionId} and kind = 'delivery'`)
+  ).map((r) => decodeLeaf(r.data));
+
+describe("the delivery pipeline", () => {
+  it("gives every claim a delivery and a job in the claim's own transaction", async () => {
+    const c = await claimFrom("pool");
+    expect(await deliveryOf(c.redemptionId)).toMatchObject({ provider: "pool", status: "pending" });
+    const jobs = await db.select().from(jobOutbox);
+    expect(jobs.map((j) => j.data)).toContainEqual({ redemptionId: c.redemptionId });
+  });
+
+  it("relays the outbox into the queue once, whatever the number of relays", async () => {
+    await claimFrom("pool");
+    const boss = createJobQueue(testDatabaseUrl(db), { work: false });
+    await boss.start();
+    try {
+      const before = await db.select().from(jobOutbox);
+      const moved = await Promise.all([
+        relayOutbox(sqlClient(db), boss),
+        relayOutbox(sqlClient(db), boss),
+      ]);
+      expect(moved[0] + moved[1]).toBe(before.length);
+      expect(await db.select().from(jobOutbox)).toEqual([]);
+      const queued = await boss.findJobs("delivery", { queued: true });
+      const ids = (rows: Array<{ data: unknown }>) =>
+        rows.map((r) => (r.data as { redemptionId: string }).redemptionId).sort();
+      expect(ids(queued)).toEqual(ids(before));
+    } finally {
+      await boss.stop({ graceful: false, close: true });
+    }
+  });
+
+  it("settles a pool code as delivered, with a delivery entry in the log, once", async () => {
+    const c = await claimFrom("pool");
+    expect(await runDeliveryJob(deps(), { redemptionId: c.redemptionId }, 0)).toBe("completed");
+    expect(await runDeliveryJob(deps(), { redemptionId: c.redemptionId }, 0)).toBe("completed");
+    expect(await deliveryOf(c.redemptionId)).toMatchObject({ status: "delivered" });
+    const leaves = await deliveryLeaves(c.redemptionId);
+    expect(leaves).toHaveLength(1);
+    expect(leaves[0]).toMatchObject({ kind: "delivery", outcome: "delivered", provider: "pool" });
+  });
+
+  it("orders a gift card from the provider and shows the card to its owner", async () => {
+    const c = await claimFrom("giftcard");
+    expect(await runDeliveryJob(deps(), { redemptionId: c.redemptionId }, 0)).toBe("completed");
+    const view = await getPlayerRedemption(db, c.playerId, c.redemptionId);
+    expect(view?.delivery).toMatchObject({ status: "delivered", provider: "giftcard" });
+    expect(view?.delivery?.reference).toMatch(/\S/);
+    expect(view?.delivery?.reward?.code).toMatch(/\S/);
+    // Running the job again (a redelivered job) orders nothing new.
+    await runDeliveryJob(deps(), { redemptionId: c.redemptionId }, 0);
+    expect((await giftCards.stats()).orders).toBeGreaterThan(0);
+    expect(await deliveryLeaves(c.redemptionId)).toHaveLength(1);
+  });
+
+  it("retries a provider that is down, then delivers once it is back", async () => {
+    const c = await claimFrom("giftcard");
+    await giftCards.setFaults({ share5xx: 1 });
+    try {
+      expect(await runDeliveryJob(deps(), { redemptionId: c.redemptionId }, 0)).toBe("retry");
+      expect(await deliveryOf(c.redemptionId)).toMatchObject({ status: "failed", attempts: 1 });
+    } finally {
+      await giftCards.setFaults({ share5xx: 0 });
+    }
+    expect(await runDeliveryJob(deps(), { redemptionId: c.redemptionId }, 1)).toBe("completed");
+    expect(await deliveryOf(c.redemptionId)).toMatchObject({ status: "delivered" });
+  });
+
+  it("buries a delivery whose retries are spent, and logs it dead", async () => {
+    const c = await claimFrom("giftcard");
+    await giftCards.setFaults({ share5xx: 1 });
+    try {
+      expect(await runDeliveryJob(deps(), { redemptionId: c.redemptionId }, 99)).toBe("dead");
+    } finally {
+      await giftCards.setFaults({ share5xx: 0 });
+    }
+    expect(await deliveryOf(c.redemptionId)).toMatchObject({ status: "dead" });
+    expect((await deliveryLeaves(c.redemptionId))[0]).toMatchObject({ outcome: "dead" });
+  });
+
+  it("cancels a delivery whose redemption is reversed before it went out", async () => {
+    const c = await claimFrom("giftcard");
+    const [admin] = await createPlayers(db, 1, { role: "admin" });
+    await reverseRedemption(db, {
+      redemptionId: c.redemptionId,
+      adminId: admin as string,
+      reason: "test",
+    });
+    expect(await deliveryOf(c.redemptionId)).toMatchObject({ status: "cancelled" });
+    expect(await runDeliveryJob(deps(), { redemptionId: c.redemptionId }, 0)).toBe("completed");
+    expect(await deliveryOf(c.redemptionId)).toMatchObject({ status: "cancelled" });
+  });
+
+  it("applies asynchronous webhooks once, whatever their order and number", async () => {
+    // A second provider process whose webhooks land here, to be replayed in any order.
+    const received: Array<{ body: Uint8Array; headers: Headers }> = [];
+    const sink = http.createServer((request, response) => {
+      const chunks: Buffer[] = [];
+      request.on("data", (chunk: Buffer) => chunks.push(chunk));
+      request.on("end", () => {
+        const headers = new Headers();
+        for (const [k, v] of Object.entries(request.headers)) {
+          if (typeof v === "string") headers.set(k, v);
+        }
+        received.push({ body: new Uint8Array(Buffer.concat(chunks)), headers });
+        response.writeHead(200).end("{}");
+      });
+    });
+    await new Promise<void>((resolve) => sink.listen(0, "127.0.0.1", resolve));
+    const { port } = sink.address() as AddressInfo;
+    const async = await startGiftCardProvider({
+      webhookUrl: `http://127.0.0.1:${port}/hook`,
+      faults: { shareAsync: 1 },
+    });
+    try {
+      const c = await claimFrom("giftcard");
+      const asyncDeps = { ...deps(), giftCards: async.provider };
+      expect(await runDeliveryJob(asyncDeps, { redemptionId: c.redemptionId }, 0)).toBe("retry");
+      expect(await deliveryOf(c.redemptionId)).toMatchObject({ status: "submitted" });
+      await waitFor(async () => received.length >= 2);
+      // Newest first, then each again: only the newest state counts, applied once.
+      const replay = [...received].reverse().concat(received);
+      const outcomes = [];
+      for (const hook of replay) {
+        outcomes.push(await receiveGiftCardWebhook(db, hook.body, hook.headers, async.provider));
+      }
+      expect(outcomes.filter((o) => o === "applied")).toHaveLength(1);
+      expect(await deliveryOf(c.redemptionId)).toMatchObject({ status: "delivered" });
+      expect(await deliveryLeaves(c.redemptionId)).toHaveLength(1);
+      // A forged webhook is refused before anything is read.
+      const forged = received[0] as { body: Uint8Array; headers: Headers };
+      const tampered = new Uint8Array(forged.body);
+      tampered[tampered.length - 2] = (tampered[tampered.length - 2] ?? 0) ^ 1;
+      await expect(
+        receiveGiftCardWebhook(db, tampered, forged.headers, async.provider),
+      ).rejects.toMatchObject({ code: "invalid_signature" });
+      // The job, coming back, finds it settled.
+      expect(await runDeliveryJob(asyncDeps, { redemptionId: c.redemptionId }, 1)).toBe(
+        "completed",
+      );
+    } finally {
+      await async.stop();
+      sink.close();
+    }
+  });
+});

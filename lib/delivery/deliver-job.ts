@@ -1,0 +1,214 @@
+import "server-only";
+import { sql } from "drizzle-orm";
+import type { Db } from "@/db/client";
+import type { JobOutcome } from "@/lib/jobs/queue";
+import { QUEUES } from "@/lib/jobs/queue";
+import type { Log } from "@/lib/log";
+import { recordDeliveryStep } from "./deliveries";
+import {
+  DeliveryError,
+  type DeliveryProvider,
+  type DeliveryProviderName,
+  type DeliveryStatus,
+  type ProviderOrderState,
+} from "./model";
+
+export type DeliveryJob = { redemptionId: string };
+
+export type DeliveryDeps = {
+  db: Db;
+  log: Log;
+  /** The gift-card provider; without one, gift-card deliveries fail (and are retried). */
+  giftCards: DeliveryProvider | null;
+  signal?: AbortSignal;
+};
+
+type Row = {
+  status: DeliveryStatus;
+  provider: DeliveryProviderName;
+  redemption_status: string;
+  player_email: string;
+  player_name: string;
+  value_cents: string;
+  provider_product: string | null;
+  pool_code_id: string | null;
+};
+
+/**
+ * One try at delivering a redemption's prize. Safe to run any number of times, by any number of
+ * workers: a delivery already settled is left alone, and the gift-card provider takes our
+ * redemption id as its idempotency key, so a second submit finds the first order.
+ *
+ * - `pool`: the code was given at the claim; the delivery is recorded (and logged) as done.
+ * - `giftcard`: an order at the provider; delivered at once, or submitted, in which case the job
+ *   comes back (the queue's backoff) to look the order up until a webhook or a lookup settles it.
+ * - `token`, `shipping`: settled elsewhere (the payout loop, an admin), nothing to do here.
+ *
+ * A retryable failure is recorded (`failed`) and the job retried; once its retries are spent, or
+ * on a failure no retry can mend, the delivery is dead and the job goes to the dead letters.
+ */
+export async function runDeliveryJob(
+  deps: DeliveryDeps,
+  job: DeliveryJob,
+  retryCount: number,
+): Promise<JobOutcome> {
+  const { db } = deps;
+  const rows = await db.execute<Row>(sql`
+    select d.status, d.provider, r.status as redemption_status, u.email as player_email,
+           u.display_name as player_name, p.value_cents, p.provider_product,
+           (select g.id::text from gift_codes g where g.redemption_id = r.id limit 1) as pool_code_id
+    from deliveries d
+    join redemptions r on r.id = d.redemption_id
+    join prizes p on p.id = r.prize_id
+    join users u on u.id = r.player_id
+    where d.redemption_id = ${job.redemptionId}`);
+  const row = rows[0];
+  if (!row) return "completed";
+  if (!["pending", "failed", "submitted"].includes(row.status)) return "completed";
+  if (row.provider === "pool") {
+    await db.transaction((tx) =>
+      recordDeliveryStep(tx, job.redemptionId, {
+        status: "delivered",
+        reference: row.pool_code_id ? `pool:${row.pool_code_id}` : null,
+      }),
+    );
+    return "completed";
+  }
+  if (row.provider !== "giftcard") return "completed";
+  const provider = deps.giftCards;
+  try {
+    if (!provider) {
+      throw new DeliveryError("provider_unavailable", "No gift-card provider is configured");
+    }
+    if (row.status === "submitted") {
+      const state = await provider.lookup(job.redemptionId, { signal: deps.signal });
+      if (state) return settleFromState(deps, job.redemptionId, state);
+      // The provider has no order for our id: the submit never reached it. Submit again.
+    }
+    if (!row.provider_product) {
+      throw new DeliveryError("provider_rejected", "The prize names no gift-card product to order");
+    }
+    const outcome = await provider.submit(
+      {
+        externalId: job.redemptionId,
+        productId: row.provider_product,
+        amountCents: Number(row.value_cents),
+        currency: "USD",
+        recipient: { name: row.player_name, email: row.player_email },
+      },
+      { signal: deps.signal },
+    );
+    if (outcome.status === "delivered") {
+      await db.transaction((tx) =>
+        recordDeliveryStep(tx, job.redemptionId, {
+          status: "delivered",
+          reference: outcome.reference,
+          reward: outcome.reward,
+        }),
+      );
+      return "completed";
+    }
+    await db.transaction((tx) =>
+      recordDeliveryStep(tx, job.redemptionId, {
+        status: "submitted",
+        reference: outcome.reference,
+      }),
+    );
+    // Submitted: the webhook normally settles it; the job comes back to look it up if not.
+    return retryOrBury(deps, job, retryCount, {
+      code: "awaiting_provider",
+      message: "The provider has not confirmed the order yet",
+      recordFailure: false,
+    });
+  } catch (error) {
+    if (!(error instanceof DeliveryError)) throw error;
+    if (!error.retryable) {
+      await db.transaction((tx) =>
+        recordDeliveryStep(tx, job.redemptionId, {
+          status: "dead",
+          errorCode: error.code,
+          error: error.message,
+          reference: error.details.reference ?? null,
+        }),
+      );
+      return "dead";
+    }
+    return retryOrBury(deps, job, retryCount, {
+      code: error.code,
+      message: error.message,
+      recordFailure: true,
+    });
+  }
+}
+
+/** A provider's state of our order, applied: delivered, failed for good, or still submitted. */
+async function settleFromState(
+  deps: DeliveryDeps,
+  redemptionId: string,
+  state: ProviderOrderState,
+): Promise<JobOutcome> {
+  await applyProviderState(deps.db, redemptionId, state);
+  return state.status === "submitted" ? "retry" : "completed";
+}
+
+/**
+ * A provider's state of an order (from a webhook or a lookup), applied when it is newer than the
+ * one known: the same path for both, so their order of arrival does not matter.
+ */
+export async function applyProviderState(
+  db: Db,
+  redemptionId: string,
+  state: ProviderOrderState,
+): Promise<boolean> {
+  return db.transaction((tx) =>
+    recordDeliveryStep(
+      tx,
+      redemptionId,
+      state.status === "delivered"
+        ? {
+            status: "delivered",
+            reference: state.reference,
+            reward: state.reward ?? undefined,
+            providerVersion: state.version,
+          }
+        : state.status === "failed"
+          ? {
+              status: "dead",
+              errorCode: "order_failed",
+              error: state.failureReason ?? "The provider failed the order",
+              reference: state.reference,
+            }
+          : { status: "submitted", reference: state.reference, providerVersion: state.version },
+    ),
+  );
+}
+
+async function retryOrBury(
+  deps: DeliveryDeps,
+  job: DeliveryJob,
+  retryCount: number,
+  failure: { code: string; message: string; recordFailure: boolean },
+): Promise<JobOutcome> {
+  const spent = retryCount >= QUEUES.delivery.retryLimit;
+  if (spent) {
+    await deps.db.transaction((tx) =>
+      recordDeliveryStep(tx, job.redemptionId, {
+        status: "dead",
+        errorCode: failure.code,
+        error: `${failure.message} (retries spent)`,
+      }),
+    );
+    deps.log.warning("delivery_dead", { redemptionId: job.redemptionId, code: failure.code });
+    return "dead";
+  }
+  if (failure.recordFailure) {
+    await deps.db.transaction((tx) =>
+      recordDeliveryStep(tx, job.redemptionId, {
+        status: "failed",
+        errorCode: failure.code,
+        error: failure.message,
+      }),
+    );
+  }
+  return "retry";
+}

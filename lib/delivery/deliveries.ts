@@ -1,0 +1,124 @@
+import "server-only";
+import { sha256 } from "@noble/hashes/sha2";
+import { sql } from "drizzle-orm";
+import type { DbOrTx, Tx } from "@/db/client";
+import { notify } from "@/db/notify";
+import { hex } from "@/lib/claims/claim-types";
+import { encryptCode } from "@/lib/codes/code-crypto";
+import { encodeLeaf, playerCommitment } from "@/lib/ledger/leaf";
+import type { DeliveryProviderName, DeliveryStatus, DeliveryView, Reward } from "./model";
+
+/** The step a delivery takes: what the pipeline, a webhook or an admin learnt. */
+export type DeliveryStep =
+  | { status: "submitted"; reference: string; txHash?: string; providerVersion?: number }
+  | {
+      status: "delivered";
+      reference: string | null;
+      txHash?: string;
+      reward?: Reward;
+      providerVersion?: number;
+    }
+  | { status: "failed"; errorCode: string; error: string }
+  | { status: "dead"; errorCode: string; error: string; reference?: string | null };
+
+type StepRow = {
+  redemption_id: string;
+  provider: DeliveryProviderName;
+  status: DeliveryStatus;
+  reference: string | null;
+  player_id: string;
+  player_salt: Buffer;
+};
+
+/**
+ * Moves a delivery one step, in the caller's transaction, and returns whether it moved. A
+ * delivery that is delivered or cancelled never moves again; a provider state not newer than the
+ * one applied (a webhook sent twice, or overtaken) changes nothing. Delivered and dead are
+ * outcomes: each gets a `delivery` entry in the log, with the hash of the provider's reference.
+ * An attempt that failed counts once.
+ */
+export async function recordDeliveryStep(
+  tx: Tx,
+  redemptionId: string,
+  step: DeliveryStep,
+  now = new Date(),
+): Promise<boolean> {
+  const reference = "reference" in step ? (step.reference ?? null) : null;
+  const version = "providerVersion" in step ? (step.providerVersion ?? null) : null;
+  const reward =
+    step.status === "delivered" && step.reward ? encryptCode(JSON.stringify(step.reward)) : null;
+  const error = step.status === "failed" || step.status === "dead" ? step : null;
+  const rows = await tx.execute<StepRow>(sql`
+    update deliveries d set
+      status = ${step.status}::delivery_status,
+      reference = coalesce(${reference}, d.reference),
+      tx_hash = coalesce(${"txHash" in step ? (step.txHash ?? null) : null}, d.tx_hash),
+      provider_version = greatest(d.provider_version, coalesce(${version}::int, 0)),
+      reward_ciphertext = coalesce(${reward ? Buffer.from(reward.ciphertext) : null}::bytea,
+                                   d.reward_ciphertext),
+      reward_key_id = coalesce(${reward?.keyId ?? null}, d.reward_key_id),
+      attempts = d.attempts + ${step.status === "failed" ? 1 : 0},
+      last_error_code = ${error ? error.errorCode : null},
+      last_error = ${error ? error.error.slice(0, 1000) : null},
+      updated_at = ${now.toISOString()}::timestamptz,
+      submitted_at = case when ${step.status} in ('submitted', 'delivered')
+                          then coalesce(d.submitted_at, ${now.toISOString()}::timestamptz)
+                          else d.submitted_at end,
+      delivered_at = case when ${step.status} = 'delivered' then ${now.toISOString()}::timestamptz end
+    from redemptions r
+    where d.redemption_id = ${redemptionId} and r.id = d.redemption_id
+      and d.status not in ('delivered', 'cancelled')
+      and (${version}::int is null or ${version}::int > d.provider_version)
+    returning d.redemption_id, d.provider, d.status, d.reference, r.player_id, r.player_salt`);
+  const row = rows[0];
+  if (!row) return false;
+  if (step.status === "delivered" || step.status === "dead") {
+    const leaf = encodeLeaf({
+      kind: "delivery",
+      entryId: redemptionId,
+      timeMs: now.getTime(),
+      playerCommitment: playerCommitment(row.player_id, new Uint8Array(row.player_salt)),
+      referenceHash: row.reference
+        ? sha256(new TextEncoder().encode(row.reference))
+        : new Uint8Array(32),
+      outcome: step.status,
+      provider: row.provider,
+    });
+    await tx.execute(sql`
+      insert into ledger_entries (kind, redemption_id, leaf_data)
+      values ('delivery', ${redemptionId}, decode(${hex(leaf)}, 'hex'))`);
+    await notify(tx, "ledger_entries");
+  }
+  return true;
+}
+
+/** A delivery as the API shows it, or null when the redemption has none. */
+export async function findDelivery(db: DbOrTx, redemptionId: string): Promise<DeliveryView | null> {
+  const rows = await db.execute<{
+    status: DeliveryStatus;
+    provider: DeliveryProviderName;
+    reference: string | null;
+    tx_hash: string | null;
+    updated_at: string;
+  }>(sql`
+    select status, provider, reference, tx_hash, updated_at::text from deliveries
+    where redemption_id = ${redemptionId}`);
+  const row = rows[0];
+  return row ? toView(row) : null;
+}
+
+export function toView(row: {
+  status: DeliveryStatus;
+  provider: DeliveryProviderName;
+  reference: string | null;
+  tx_hash: string | null;
+  updated_at: string | Date;
+}): DeliveryView {
+  return {
+    status: row.status,
+    provider: row.provider,
+    reference: row.reference,
+    txHash: row.tx_hash,
+    updatedAt: new Date(row.updated_at).toISOString(),
+  };
+}

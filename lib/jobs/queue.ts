@@ -1,0 +1,117 @@
+import "server-only";
+import { type Job, type JobResult, PgBoss } from "pg-boss";
+import type { Log } from "@/lib/log";
+
+/** pg-boss keeps its tables in a schema of their own, beside the application's. */
+export const JOB_SCHEMA = "pgboss";
+
+/**
+ * The queues and how each retries. Backoff is pg-boss's exponential one with jitter: the delay
+ * after the n-th failure is drawn between half and all of retryDelay·2ⁿ, capped at
+ * retryDelayMax. A job whose retries are spent (or that a handler sends there) moves to the
+ * queue's dead-letter queue, where it waits for an admin.
+ *
+ * - `delivery`: a prize to its provider. Twelve retries from 1 s capped at 5 minutes reach past
+ *   half an hour of provider outage before a delivery is dead.
+ * - `mail` and `webhook`: at-least-once, retried for about a day (the Standard Webhooks
+ *   promise), capped at two hours between tries.
+ */
+export const QUEUES = {
+  delivery: { retryLimit: 12, retryDelay: 1, retryDelayMax: 300, expireInSeconds: 120 },
+  mail: { retryLimit: 16, retryDelay: 5, retryDelayMax: 7200, expireInSeconds: 120 },
+  webhook: { retryLimit: 18, retryDelay: 5, retryDelayMax: 7200, expireInSeconds: 60 },
+} as const;
+export type QueueName = keyof typeof QUEUES;
+export const queueNames = Object.keys(QUEUES) as QueueName[];
+
+/** Where a queue's dead jobs go. */
+export function deadLetterQueue(queue: QueueName): string {
+  return `${queue}_dead`;
+}
+
+/**
+ * A pg-boss instance on its own small pool. `work: false` (web instances) only reads and changes
+ * jobs for the admin pages; the worker runs the handlers, the maintenance and the LISTEN that
+ * wakes them when a job arrives.
+ */
+export function createJobQueue(databaseUrl: string, options: { work: boolean; max?: number }) {
+  return new PgBoss({
+    connectionString: databaseUrl,
+    schema: JOB_SCHEMA,
+    application_name: "prizeledger-jobs",
+    max: options.max ?? (options.work ? 6 : 2),
+    migrate: false,
+    createSchema: false,
+    supervise: options.work,
+    schedule: false,
+    useListenNotify: options.work,
+    registerInstance: false,
+  });
+}
+
+/**
+ * Installs or upgrades pg-boss's schema and creates the queues (at migration, under the
+ * migration lock). Queue settings are brought to what QUEUES says on every start.
+ */
+export async function installJobQueue(databaseUrl: string): Promise<void> {
+  const boss = new PgBoss({
+    connectionString: databaseUrl,
+    schema: JOB_SCHEMA,
+    max: 1,
+    supervise: false,
+    schedule: false,
+    registerInstance: false,
+  });
+  boss.on("error", () => {});
+  await boss.start();
+  try {
+    for (const name of queueNames) {
+      const dead = deadLetterQueue(name);
+      if (!(await boss.getQueue(dead))) await boss.createQueue(dead, { retryLimit: 0 });
+      const settings = { ...QUEUES[name], retryBackoff: true, deadLetter: dead, notify: true };
+      if (await boss.getQueue(name)) await boss.updateQueue(name, settings);
+      else await boss.createQueue(name, settings);
+    }
+  } finally {
+    await boss.stop({ graceful: false, close: true });
+  }
+}
+
+/** What a handler makes of one job: done, try again later, or give up (to the dead letters). */
+export type JobOutcome = "completed" | "retry" | "dead";
+
+/**
+ * Runs a queue's handler on batches of jobs, each job on its own: one job's failure retries or
+ * buries that job only. A handler that throws is a retry (logged); it never fails the batch.
+ */
+export async function workQueue<T extends object>(
+  boss: PgBoss,
+  queue: QueueName,
+  options: { batchSize: number; log: Log },
+  handle: (job: Job<T>) => Promise<JobOutcome>,
+): Promise<string> {
+  return boss.work<T>(
+    queue,
+    { batchSize: options.batchSize, perJobResults: true, pollingIntervalSeconds: 2 },
+    async (jobs): Promise<JobResult[]> =>
+      Promise.all(
+        jobs.map(async (job): Promise<JobResult> => {
+          try {
+            const outcome = await handle(job);
+            return {
+              id: job.id,
+              status:
+                outcome === "completed"
+                  ? "completed"
+                  : outcome === "dead"
+                    ? "deadletter"
+                    : "failed",
+            };
+          } catch (error) {
+            options.log.error("job_failed_will_retry", error, { queue, jobId: job.id });
+            return { id: job.id, status: "failed", output: { message: String(error) } };
+          }
+        }),
+      ),
+  );
+}
