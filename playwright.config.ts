@@ -6,6 +6,7 @@ import {
   BASE_URL,
   E2E_CHAIN_PORT,
   E2E_DATA_DIR,
+  E2E_GIFTCARD_PORT,
   E2E_PAYMENTS_PORT,
   E2E_PG_PORT,
   E2E_PORT,
@@ -74,6 +75,7 @@ export default defineConfig({
       EMBEDDED_PG_PORT: String(E2E_PG_PORT),
       EMBEDDED_CHAIN_PORT: String(E2E_CHAIN_PORT),
       EMBEDDED_PAYMENTS_PORT: String(E2E_PAYMENTS_PORT),
+      EMBEDDED_GIFTCARD_PORT: String(E2E_GIFTCARD_PORT),
       // Blank means unset: never let a developer's own database or chain leak into the e2e stack
       // (it would skip the embedded services and the demo seed).
       DATABASE_URL: "",

@@ -160,7 +160,7 @@ export const envSchema = z
       .string()
       .min(32, "must be at least 32 characters")
       .optional(),
-    EMBEDDED_GIFTCARD_PORT: z.coerce.number().int().min(1024).max(65535).default(8610),
+    EMBEDDED_GIFTCARD_PORT: z.coerce.number().int().min(1024).max(65535).default(8601),
     /** How many deliveries one worker runs at once. */
     DELIVERY_CONCURRENCY: z.coerce.number().int().min(1).max(200).default(20),
     REQUEST_ID_HEADER: z
