@@ -1,6 +1,7 @@
 import { z } from "zod";
+import { webhookEventSchema } from "@/lib/delivery/giftcard-wire";
 import { deliveryProviders, deliveryStatuses } from "@/lib/delivery/model";
-import { dateTime } from "./wire";
+import { dateTime, type Resource } from "./wire";
 
 export const deliveryResponse = z
   .object({
@@ -28,3 +29,25 @@ export const deliveryWebhookResponse = z.object({
       "ignored: a duplicate, a state older than the one known, or an order of no redemption of ours",
   }),
 });
+
+export const deliveries: Resource = {
+  name: "Delivery",
+  description: "Reward providers' confirmations of the prizes they deliver.",
+  paths: {
+    "/api/v1/providers/giftcard/webhook": {
+      post: {
+        summary: "The gift-card provider's signed order event",
+        description:
+          "Signed with GIFTCARD_PROVIDER_WEBHOOK_SECRET (HMAC-SHA256 over the timestamp and the raw body, checked over the exact bytes received before the body is parsed). A state is applied only when its version is newer than the one known: duplicates and events out of order change nothing. 404 when no gift-card provider is configured.",
+        access: "public",
+        body: webhookEventSchema,
+        replies: { 200: { description: "Received", json: deliveryWebhookResponse } },
+        errors: {
+          invalid_signature: "no, a wrong or a stale signature",
+          invalid_input: "a signed body that is not an order event",
+          not_found: "no gift-card provider is configured",
+        },
+      },
+    },
+  },
+};

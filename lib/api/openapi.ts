@@ -10,6 +10,7 @@ import { analytics } from "./analytics";
 import { audit } from "./audit";
 import { adminCatalog, catalog } from "./catalog";
 import { claims } from "./claims";
+import { deliveries } from "./deliveries";
 import { drops } from "./drops";
 import { health } from "./health";
 import { ledger } from "./ledger";
@@ -66,6 +67,7 @@ export const resources: Resource[] = [
   claims,
   lottery,
   redemptions,
+  deliveries,
   catalog,
   responsibleGaming,
   wallet,

@@ -15,10 +15,10 @@ export const receiptResponse = z.union([pendingReceiptResponse, anchoredReceiptR
 
 /** Which of a redemption's ledger entries a receipt proves. */
 export const receiptQuery = z.object({
-  kind: z
-    .enum(receiptKinds)
-    .default("redemption")
-    .meta({ description: "reversal: the receipt of the redemption's reversal entry" }),
+  kind: z.enum(receiptKinds).default("redemption").meta({
+    description:
+      "reversal: the receipt of the redemption's reversal entry; delivery: of its delivery's latest outcome (delivered or dead)",
+  }),
 });
 
 export const redemptionOrigin = z
@@ -102,7 +102,7 @@ export const redemptions: Resource = {
       get: {
         summary: "The current receipt (pending or anchored)",
         description:
-          "kind=reversal gives the receipt of the redemption's reversal entry (same format; 404 if it was not reversed).",
+          "kind=reversal gives the receipt of the redemption's reversal entry, kind=delivery that of its delivery's latest outcome (same format; 404 if there is none yet).",
         access: "player",
         path: idPath,
         query: receiptQuery,

@@ -10,7 +10,8 @@ import { importGiftCodes } from "@/lib/codes/import-codes";
 import { relayOutbox } from "@/lib/jobs/outbox";
 import { createJobQueue } from "@/lib/jobs/queue";
 import { decodeLeaf } from "@/lib/ledger/leaf";
-import { getPlayerRedemption } from "@/lib/redemptions/redemptions";
+import { fromHex } from "@/lib/ledger/merkle";
+import { getPlayerRedemption, getReceipt } from "@/lib/redemptions/redemptions";
 import { reverseRedemption } from "@/lib/redemptions/reverse-redemption";
 import { connectTestDb, createPlayers, createTestDrop, testDatabaseUrl } from "@/test/db";
 import { type RunningGiftCardProvider, startGiftCardProvider } from "@/test/giftcard-provider";
@@ -94,6 +95,14 @@ describe("the delivery pipeline", () => {
     const leaves = await deliveryLeaves(c.redemptionId);
     expect(leaves).toHaveLength(1);
     expect(leaves[0]).toMatchObject({ kind: "delivery", outcome: "delivered", provider: "pool" });
+    // Its receipt is the player's, checked with the redemption's salt like the claim's.
+    const claimed = await getReceipt(db, c.playerId, c.redemptionId, "redemption");
+    const delivered = await getReceipt(db, c.playerId, c.redemptionId, "delivery");
+    expect(delivered?.leaf.salt).toBe(claimed?.leaf.salt);
+    expect(decodeLeaf(fromHex(delivered?.leaf.data ?? ""))).toMatchObject({
+      kind: "delivery",
+      entryId: c.redemptionId,
+    });
   });
 
   it("orders a gift card from the provider and shows the card to its owner", async () => {

@@ -49,6 +49,32 @@ describe("leaf encoding v1", () => {
     expect(decodeLeaf(encodeLeaf(noDrop))).toEqual(noDrop);
   });
 
+  it("encodes a delivery's outcome with its reference's hash, and refuses it as a redemption", () => {
+    const delivery = {
+      kind: "delivery" as const,
+      entryId: entry.entryId,
+      timeMs: entry.timeMs,
+      playerCommitment: entry.playerCommitment,
+      referenceHash: new Uint8Array(32).fill(7),
+      outcome: "dead" as const,
+      provider: "giftcard" as const,
+    };
+    const bytes = encodeLeaf(delivery);
+    expect(bytes.length).toBe(LEAF_LENGTH);
+    expect([bytes[1], bytes[50], bytes[51]]).toEqual([6, 2, 2]);
+    expect(decodeLeaf(bytes)).toEqual(delivery);
+    expect(() => decodeRedemptionLeaf(bytes)).toThrow(/not a redemption/);
+    for (const [offset, value, message] of [
+      [50, 4, /outcome code 4/],
+      [51, 0, /provider code 0/],
+      [55, 1, /52\.\.58 must be zero/],
+    ] as const) {
+      const bad = bytes.slice();
+      bad[offset] = value;
+      expect(() => decodeLeaf(bad)).toThrow(message);
+    }
+  });
+
   it("normalises UUIDs to lowercase", () => {
     const upper = { ...entry, entryId: entry.entryId.toUpperCase() };
     expect(decodeLeaf(encodeLeaf(upper)).entryId).toBe(entry.entryId);
@@ -67,7 +93,7 @@ describe("leaf encoding v1", () => {
     const badVersion = good.slice();
     badVersion[0] = 2;
     expect(() => decodeLeaf(badVersion)).toThrow(/version 2/);
-    for (const code of [0, 6, 255]) {
+    for (const code of [0, 7, 255]) {
       const badKind = good.slice();
       badKind[1] = code;
       expect(() => decodeLeaf(badKind)).toThrow(new RegExp(`kind code ${code}`));

@@ -177,7 +177,8 @@ export type AnchoredReceipt = {
 };
 
 /** Which of a redemption's ledger entries a receipt proves: the claim itself, or its reversal. */
-export const receiptKinds = ["redemption", "reversal"] as const;
+/** A redemption's receipts: its claim, its reversal, and its delivery's latest outcome. */
+export const receiptKinds = ["redemption", "reversal", "delivery"] as const;
 export type ReceiptKind = (typeof receiptKinds)[number];
 
 const line = (label: string, max = 120) =>
