@@ -9,8 +9,9 @@ import { executePrepared } from "./prepared";
  * process's cache. Triggers send `api_tokens` (migration 0012), so no writer can forget it.
  * `wallet` (payload: user ids joined by commas) tells open pages that those players' balances
  * moved; the journal sends it with every posting. `job_outbox` wakes the worker's relay
- * (lib/jobs/outbox.ts). `delivery` (payload: player ids joined by commas, or empty for all) tells
- * open pages that deliveries changed; a trigger sends it (migration 0019).
+ * (lib/jobs/outbox.ts). `delivery` (payload: player ids joined by commas) tells open pages that
+ * their deliveries changed: recordDeliveryStep sends it, and the trigger that makes
+ * deliveries follow their redemptions (migration 0019).
  */
 export type NotifyChannel =
   | "ledger_entries"

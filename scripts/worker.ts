@@ -33,7 +33,8 @@ async function main(): Promise<void> {
     typeof env
   >;
   await migrateDatabase(DATABASE_URL);
-  const { db, sql } = createDb(DATABASE_URL, 4, {
+  // Four for anchoring and upkeep, and one for about every four deliveries in flight.
+  const { db, sql } = createDb(DATABASE_URL, 4 + Math.ceil(env.DELIVERY_CONCURRENCY / 4), {
     preparedStatements: env.DATABASE_PREPARED_STATEMENTS,
   });
   const chain = await connectLedgerChain(
@@ -59,7 +60,7 @@ async function main(): Promise<void> {
   await workQueue<DeliveryJob>(
     boss,
     "delivery",
-    { batchSize: env.DELIVERY_CONCURRENCY, log: deliveryDeps.log },
+    { concurrency: env.DELIVERY_CONCURRENCY, log: deliveryDeps.log },
     (job) => runDeliveryJob(deliveryDeps, job.data, job.retryCount),
   );
   log().info("worker_started", { contract: LEDGER_CONTRACT, chainId: chain.chainId });

@@ -14,6 +14,8 @@ const ADMIN_TOKEN = "test-giftcard-admin-token";
 
 export type RunningGiftCardProvider = {
   url: string;
+  /** The provider's process (for its CPU time in benchmarks). */
+  pid: number;
   dataDir: string;
   /** The client, pointed at this process. */
   provider: DeliveryProvider;
@@ -90,6 +92,7 @@ export async function startGiftCardProvider(
   };
   return {
     url,
+    pid: child.pid as number,
     dataDir,
     provider: giftCardProvider({
       baseUrl: url,

@@ -45,26 +45,14 @@ BEGIN
   FROM new_redemptions n
   WHERE d.redemption_id = n.id AND n.status IN ('expired', 'reversed', 'rejected')
     AND d.status IN ('waiting', 'pending', 'failed', 'dead');
+  -- Open pages hear of it (recordDeliveryStep tells them of every other change).
+  PERFORM pg_notify('delivery', string_agg(DISTINCT n.player_id::text, ','))
+  FROM new_redemptions n
+  HAVING count(*) FILTER (WHERE n.status IN ('fulfilled', 'expired', 'reversed', 'rejected')) > 0
+     AND length(string_agg(DISTINCT n.player_id::text, ',')) < 7000;
   RETURN NULL;
 END $$;
 --> statement-breakpoint
 CREATE TRIGGER redemptions_follow_deliveries AFTER UPDATE ON redemptions
   REFERENCING NEW TABLE AS new_redemptions
   FOR EACH STATEMENT EXECUTE FUNCTION deliveries_follow_redemptions();
---> statement-breakpoint
--- Open pages hear of every change of a delivery: the payload names the players (comma
--- separated), or is empty (everyone) when the list would not fit a notification.
-CREATE FUNCTION deliveries_notify() RETURNS trigger LANGUAGE plpgsql AS $$
-DECLARE players text;
-BEGIN
-  SELECT string_agg(DISTINCT r.player_id::text, ',') INTO players
-  FROM new_deliveries d JOIN redemptions r ON r.id = d.redemption_id;
-  IF players IS NOT NULL THEN
-    PERFORM pg_notify('delivery', CASE WHEN length(players) > 7000 THEN '' ELSE players END);
-  END IF;
-  RETURN NULL;
-END $$;
---> statement-breakpoint
-CREATE TRIGGER deliveries_changed AFTER UPDATE ON deliveries
-  REFERENCING NEW TABLE AS new_deliveries
-  FOR EACH STATEMENT EXECUTE FUNCTION deliveries_notify();

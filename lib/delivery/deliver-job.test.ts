@@ -7,8 +7,8 @@ import { sqlClient } from "@/db/client";
 import { deliveries, jobOutbox, ledgerEntries, prizes } from "@/db/schema";
 import { claimDrop } from "@/lib/claims/claim-drop";
 import { importGiftCodes } from "@/lib/codes/import-codes";
-import { relayOutbox } from "@/lib/jobs/outbox";
-import { createJobQueue } from "@/lib/jobs/queue";
+import { relayOutbox, runOutboxRelay } from "@/lib/jobs/outbox";
+import { createJobQueue, workQueue } from "@/lib/jobs/queue";
 import { decodeLeaf } from "@/lib/ledger/leaf";
 import { fromHex } from "@/lib/ledger/merkle";
 import { getPlayerRedemption, getReceipt } from "@/lib/redemptions/redemptions";
@@ -17,7 +17,7 @@ import { connectTestDb, createPlayers, createTestDrop, testDatabaseUrl } from "@
 import { type RunningGiftCardProvider, startGiftCardProvider } from "@/test/giftcard-provider";
 import { memoryLog } from "@/test/memory-log";
 import { waitFor } from "@/test/wait-for";
-import { runDeliveryJob } from "./deliver-job";
+import { type DeliveryJob, runDeliveryJob } from "./deliver-job";
 import { receiveGiftCardWebhook } from "./receive-webhook";
 
 const db = connectTestDb();
@@ -83,6 +83,45 @@ describe("the delivery pipeline", () => {
         rows.map((r) => (r.data as { redemptionId: string }).redemptionId).sort();
       expect(ids(queued)).toEqual(ids(before));
     } finally {
+      await boss.stop({ graceful: false, close: true });
+    }
+  });
+
+  it("delivers through the queue: outbox, relay, pg-boss, handler, dead letters", async () => {
+    const boss = createJobQueue(testDatabaseUrl(db), { work: true });
+    boss.on("error", () => {});
+    await boss.start();
+    const stop = new AbortController();
+    const relay = runOutboxRelay({
+      sql: sqlClient(db),
+      boss,
+      signal: stop.signal,
+      log: deps().log,
+    });
+    try {
+      await workQueue<DeliveryJob>(boss, "delivery", { concurrency: 5, log: deps().log }, (job) =>
+        runDeliveryJob(deps(), job.data, job.retryCount),
+      );
+      const delivered = await claimFrom("giftcard");
+      // A product the provider does not sell: refused for good, dead at once, to the dead letters.
+      const refused = await claimFrom("giftcard");
+      await db
+        .update(prizes)
+        .set({ providerProduct: "no-such-product" })
+        .where(eq(prizes.id, refused.prizeId));
+      await waitFor(async () => (await deliveryOf(delivered.redemptionId))?.status === "delivered");
+      await waitFor(async () => (await deliveryOf(refused.redemptionId))?.status === "dead");
+      expect(await deliveryOf(refused.redemptionId)).toMatchObject({
+        lastErrorCode: "provider_rejected",
+      });
+      const dead = await waitFor(async () => {
+        const jobs = await boss.findJobs<DeliveryJob>("delivery_dead");
+        return jobs.find((j) => j.data.redemptionId === refused.redemptionId);
+      });
+      expect(dead).toBeDefined();
+    } finally {
+      stop.abort();
+      await relay;
       await boss.stop({ graceful: false, close: true });
     }
   });

@@ -1,6 +1,7 @@
 import "server-only";
 import { sql } from "drizzle-orm";
 import type { Db } from "@/db/client";
+import { executePrepared } from "@/db/prepared";
 import type { JobOutcome } from "@/lib/jobs/queue";
 import { QUEUES } from "@/lib/jobs/queue";
 import type { Log } from "@/lib/log";
@@ -53,7 +54,9 @@ export async function runDeliveryJob(
   retryCount: number,
 ): Promise<JobOutcome> {
   const { db } = deps;
-  const rows = await db.execute<Row>(sql`
+  const rows = await executePrepared<Row>(
+    db,
+    sql`
     select d.status, d.provider, r.status as redemption_status, u.email as player_email,
            u.display_name as player_name, p.value_cents, p.provider_product,
            (select g.id::text from gift_codes g where g.redemption_id = r.id limit 1) as pool_code_id
@@ -61,7 +64,8 @@ export async function runDeliveryJob(
     join redemptions r on r.id = d.redemption_id
     join prizes p on p.id = r.prize_id
     join users u on u.id = r.player_id
-    where d.redemption_id = ${job.redemptionId}`);
+    where d.redemption_id = ${job.redemptionId}`,
+  );
   const row = rows[0];
   if (!row) return "completed";
   if (!["pending", "failed", "submitted"].includes(row.status)) return "completed";

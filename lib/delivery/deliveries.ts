@@ -3,6 +3,7 @@ import { sha256 } from "@noble/hashes/sha2";
 import { sql } from "drizzle-orm";
 import type { DbOrTx, Tx } from "@/db/client";
 import { notify } from "@/db/notify";
+import { executePrepared } from "@/db/prepared";
 import { hex } from "@/lib/claims/claim-types";
 import { encryptCode } from "@/lib/codes/code-crypto";
 import { encodeLeaf, playerCommitment } from "@/lib/ledger/leaf";
@@ -48,7 +49,9 @@ export async function recordDeliveryStep(
   const reward =
     step.status === "delivered" && step.reward ? encryptCode(JSON.stringify(step.reward)) : null;
   const error = step.status === "failed" || step.status === "dead" ? step : null;
-  const rows = await tx.execute<StepRow>(sql`
+  const rows = await executePrepared<StepRow>(
+    tx,
+    sql`
     update deliveries d set
       status = ${step.status}::delivery_status,
       reference = coalesce(${reference}, d.reference),
@@ -69,9 +72,11 @@ export async function recordDeliveryStep(
     where d.redemption_id = ${redemptionId} and r.id = d.redemption_id
       and d.status not in ('delivered', 'cancelled')
       and (${version}::int is null or ${version}::int > d.provider_version)
-    returning d.redemption_id, d.provider, d.status, d.reference, r.player_id, r.player_salt`);
+    returning d.redemption_id, d.provider, d.status, d.reference, r.player_id, r.player_salt`,
+  );
   const row = rows[0];
   if (!row) return false;
+  await notify(tx, "delivery", row.player_id);
   if (step.status === "delivered" || step.status === "dead") {
     const leaf = encodeLeaf({
       kind: "delivery",
@@ -84,9 +89,11 @@ export async function recordDeliveryStep(
       outcome: step.status,
       provider: row.provider,
     });
-    await tx.execute(sql`
-      insert into ledger_entries (kind, redemption_id, leaf_data)
-      values ('delivery', ${redemptionId}, decode(${hex(leaf)}, 'hex'))`);
+    await executePrepared(
+      tx,
+      sql`insert into ledger_entries (kind, redemption_id, leaf_data)
+          values ('delivery', ${redemptionId}, decode(${hex(leaf)}, 'hex'))`,
+    );
     await notify(tx, "ledger_entries");
   }
   return true;

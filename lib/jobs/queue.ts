@@ -81,18 +81,30 @@ export async function installJobQueue(databaseUrl: string): Promise<void> {
 export type JobOutcome = "completed" | "retry" | "dead";
 
 /**
- * Runs a queue's handler on batches of jobs, each job on its own: one job's failure retries or
- * buries that job only. A handler that throws is a retry (logged); it never fails the batch.
+ * Runs a queue's handler on up to `concurrency` jobs at once, each job on its own: one job's
+ * failure retries or buries that job only. A handler that throws is a retry (logged); it never
+ * fails the batch. The jobs are fetched in batches of up to 25 by as many pollers as it takes, so
+ * one slow job holds back only its own batch.
  */
 export async function workQueue<T extends object>(
   boss: PgBoss,
   queue: QueueName,
-  options: { batchSize: number; log: Log },
+  options: { concurrency: number; log: Log },
   handle: (job: Job<T>) => Promise<JobOutcome>,
 ): Promise<string> {
+  const batchSize = Math.min(options.concurrency, 25);
   return boss.work<T>(
     queue,
-    { batchSize: options.batchSize, perJobResults: true, pollingIntervalSeconds: 2 },
+    {
+      batchSize,
+      localConcurrency: Math.ceil(options.concurrency / batchSize),
+      perJobResults: true,
+      // NOTIFY wakes a poller when a job is inserted, not when a retry's backoff ends or when a
+      // poller comes back from a batch: poll every second, and at once while batches come full.
+      pollingIntervalSeconds: 1,
+      notifyPollingIntervalSeconds: 1,
+      burstWhenBatchFull: true,
+    },
     async (jobs): Promise<JobResult[]> =>
       Promise.all(
         jobs.map(async (job): Promise<JobResult> => {
