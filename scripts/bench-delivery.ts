@@ -16,6 +16,9 @@
  *   --rate N             claims a second (default 500)
  *   --latency MS         the provider's answer delay (default 200)
  *   --concurrency N      deliveries in flight in the pipeline (default 200)
+ *   --outage S           then a third run: the provider is killed (SIGKILL) when half the claims
+ *                        are in and comes back S seconds later on its own storage (default 30;
+ *                        0 for none). Every order must be delivered once.
  * DATABASE_URL: use that database instead of a fresh embedded PostgreSQL.
  */
 import { type ChildProcess, spawn } from "node:child_process";
@@ -32,6 +35,7 @@ import { openBenchDatabase } from "./bench/database";
 import { machineInfo } from "./bench/machine";
 import { clusterCpuSeconds, fmt, machineCpu, processCpuSeconds } from "./bench/measure";
 import { createHotDrop, createPlayers } from "./bench/seed";
+import { freePort } from "./lib/free-port";
 
 const { values: args } = parseArgs({
   options: {
@@ -40,6 +44,7 @@ const { values: args } = parseArgs({
     rate: { type: "string", default: "500" },
     latency: { type: "string", default: "200" },
     concurrency: { type: "string", default: "200" },
+    outage: { type: "string", default: "30" },
   },
 });
 const rate = Number(args.rate);
@@ -57,6 +62,8 @@ type Figures = {
   max: number;
   perSecond: number;
   claimSeconds: number;
+  /** Orders the provider made for this run's claims (one per claim when none was doubled). */
+  orders: number;
   /** CPU seconds per delivery: the worker, the provider, PostgreSQL; the machine's busy share. */
   cpu: { worker: number; provider: number; postgres: number; busy: number };
 };
@@ -92,14 +99,19 @@ function startWorker(env: Record<string, string>): Promise<ChildProcess> {
   });
 }
 
+type Provider = { url: string; pid: number; stats(): Promise<{ orders: number }> };
+
 async function runVariant(
   db: Db,
   databaseUrl: string,
-  provider: { url: string; pid: number },
+  provider: Provider,
   name: string,
   concurrency: number,
   claims: number,
+  /** Called when half the claims are sent (the outage run kills the provider then). */
+  halfway?: () => void,
 ): Promise<Figures> {
+  const ordersBefore = (await provider.stats()).orders;
   const { dropId, players } = await setUp(db, claims, `Delivery ${name}`);
   const worker = await startWorker({
     DATABASE_URL: databaseUrl,
@@ -121,11 +133,12 @@ async function runVariant(
     const wait = due - performance.now();
     if (wait > 0) await new Promise((r) => setTimeout(r, wait));
     pending.push(submitClaim(db, { dropId, playerId: player.id }).catch((e: Error) => e));
+    if (i === Math.floor(players.length / 2)) halfway?.();
   }
   const outcomes = await Promise.all(pending);
   const claimSeconds = (performance.now() - started) / 1000;
   const claimed = outcomes.filter((o) => !(o instanceof Error)).length;
-  // Until every claim's delivery is settled, or nothing has moved for a minute.
+  // Until every claim's delivery is settled, or nothing has moved for three minutes.
   let last = -1;
   let still = Date.now();
   for (;;) {
@@ -137,12 +150,13 @@ async function runVariant(
     if (open !== last) {
       last = open;
       still = Date.now();
-    } else if (Date.now() - still > 60_000) {
-      log(`${name}: ${open} deliveries still open after a minute without progress`);
+    } else if (Date.now() - still > 180_000) {
+      log(`${name}: ${open} deliveries still open after three minutes without progress`);
       break;
     }
     await new Promise((r) => setTimeout(r, 500));
   }
+  const orders = (await provider.stats()).orders - ordersBefore;
   const machine = machineCpu();
   const cpuUsed = {
     worker: processCpuSeconds(worker.pid as number),
@@ -187,6 +201,7 @@ async function runVariant(
     max: Number(stats?.max ?? Number.NaN),
     perSecond: delivered / Number(stats?.span ?? Number.NaN),
     claimSeconds,
+    orders,
     cpu: {
       worker: cpuUsed.worker / delivered,
       provider: cpuUsed.provider / delivered,
@@ -197,7 +212,7 @@ async function runVariant(
 }
 
 const database = await openBenchDatabase("delivery", 55_433, log);
-const provider = await startGiftCardProvider({ faults: { latencyMs } });
+let provider = await startGiftCardProvider({ faults: { latencyMs }, port: await freePort() });
 const { db, sql } = createDb(database.url, 32);
 const results: Figures[] = [];
 try {
@@ -216,20 +231,55 @@ try {
       Number(args.claims),
     ),
   );
-  const stats = await provider.stats();
+  const outage = Number(args.outage);
+  if (outage > 0) {
+    // The same process, port and storage, killed and started again: what a crash and a
+    // restart of a real provider's region looks like from here.
+    const port = new URL(provider.url).port;
+    let back: Promise<void> = Promise.resolve();
+    const live: Provider = {
+      url: provider.url,
+      get pid() {
+        return provider.pid;
+      },
+      stats: () => back.then(() => provider.stats()),
+    };
+    results.push(
+      await runVariant(
+        db,
+        database.url,
+        live,
+        `outage ${outage}s`,
+        Number(args.concurrency),
+        Number(args.claims),
+        () => {
+          log(`provider killed; back in ${outage} s`);
+          back = provider.stop("SIGKILL").then(async () => {
+            await new Promise((r) => setTimeout(r, outage * 1000));
+            provider = await startGiftCardProvider({
+              faults: { latencyMs },
+              dataDir: provider.dataDir,
+              port: Number(port),
+            });
+            log("provider back");
+          });
+        },
+      ),
+    );
+  }
   console.log(`
 claim → delivered through the gift-card provider (${latencyMs} ms per answer), claims at ${rate}/s
 
-| variant | in flight | claims sent | claimed | delivered | claims took (s) | p50 (ms) | p99 (ms) | max (ms) | deliveries/s | CPU ms per delivery: worker / provider / PostgreSQL | machine busy |
-| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |
+| variant | in flight | claims sent | claimed | delivered | orders at the provider | claims took (s) | p50 (ms) | p99 (ms) | max (ms) | deliveries/s | CPU ms per delivery: worker / provider / PostgreSQL | machine busy |
+| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |
 ${results
   .map(
     (r) =>
-      `| ${r.name} | ${r.concurrency} | ${r.claims} | ${r.claimed} | ${r.delivered} | ${fmt(r.claimSeconds)} | ${fmt(r.p50, 0)} | ${fmt(r.p99, 0)} | ${fmt(r.max, 0)} | ${fmt(r.perSecond)} | ${fmt(r.cpu.worker * 1000, 2)} / ${fmt(r.cpu.provider * 1000, 2)} / ${fmt(r.cpu.postgres * 1000, 2)} | ${fmt(r.cpu.busy * 100, 0)}% |`,
+      `| ${r.name} | ${r.concurrency} | ${r.claims} | ${r.claimed} | ${r.delivered} | ${r.orders} | ${fmt(r.claimSeconds)} | ${fmt(r.p50, 0)} | ${fmt(r.p99, 0)} | ${fmt(r.max, 0)} | ${fmt(r.perSecond)} | ${fmt(r.cpu.worker * 1000, 2)} / ${fmt(r.cpu.provider * 1000, 2)} / ${fmt(r.cpu.postgres * 1000, 2)} | ${fmt(r.cpu.busy * 100, 0)}% |`,
   )
   .join("\n")}
 
-The provider counted ${stats.orders} orders for ${stats.submissions} submissions (${stats.replays} replays of an order it had).`);
+"orders at the provider" counts the orders the provider made for the run's claims: one per claim means none was made twice.`);
 } finally {
   await sql.end({ timeout: 5 });
   await provider.stop("SIGTERM");

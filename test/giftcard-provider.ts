@@ -42,6 +42,8 @@ export async function startGiftCardProvider(
     faults?: Partial<Faults>;
     /** The client's timeout. */
     timeoutMs?: number;
+    /** A port of its own (to come back on after a crash); any free one by default. */
+    port?: number;
   } = {},
 ): Promise<RunningGiftCardProvider> {
   const dataDir = options.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), "giftcard-"));
@@ -54,7 +56,7 @@ export async function startGiftCardProvider(
       NODE_ENV: "test",
       PATH: process.env.PATH,
       HOME: process.env.HOME,
-      GIFTCARD_PORT: "0",
+      GIFTCARD_PORT: String(options.port ?? 0),
       GIFTCARD_API_KEY: TEST_GIFTCARD_API_KEY,
       GIFTCARD_WEBHOOK_SECRET: TEST_GIFTCARD_WEBHOOK_SECRET,
       GIFTCARD_ADMIN_TOKEN: ADMIN_TOKEN,

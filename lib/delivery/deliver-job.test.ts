@@ -1,6 +1,4 @@
 import { randomBytes } from "node:crypto";
-import http from "node:http";
-import type { AddressInfo } from "node:net";
 import { eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sqlClient } from "@/db/client";
@@ -14,7 +12,11 @@ import { fromHex } from "@/lib/ledger/merkle";
 import { getPlayerRedemption, getReceipt } from "@/lib/redemptions/redemptions";
 import { reverseRedemption } from "@/lib/redemptions/reverse-redemption";
 import { connectTestDb, createPlayers, createTestDrop, testDatabaseUrl } from "@/test/db";
-import { type RunningGiftCardProvider, startGiftCardProvider } from "@/test/giftcard-provider";
+import {
+  type RunningGiftCardProvider,
+  startGiftCardProvider,
+  startWebhookReceiver,
+} from "@/test/giftcard-provider";
 import { memoryLog } from "@/test/memory-log";
 import { waitFor } from "@/test/wait-for";
 import { type DeliveryJob, runDeliveryJob } from "./deliver-job";
@@ -197,23 +199,9 @@ describe("the delivery pipeline", () => {
 
   it("applies asynchronous webhooks once, whatever their order and number", async () => {
     // A second provider process whose webhooks land here, to be replayed in any order.
-    const received: Array<{ body: Uint8Array; headers: Headers }> = [];
-    const sink = http.createServer((request, response) => {
-      const chunks: Buffer[] = [];
-      request.on("data", (chunk: Buffer) => chunks.push(chunk));
-      request.on("end", () => {
-        const headers = new Headers();
-        for (const [k, v] of Object.entries(request.headers)) {
-          if (typeof v === "string") headers.set(k, v);
-        }
-        received.push({ body: new Uint8Array(Buffer.concat(chunks)), headers });
-        response.writeHead(200).end("{}");
-      });
-    });
-    await new Promise<void>((resolve) => sink.listen(0, "127.0.0.1", resolve));
-    const { port } = sink.address() as AddressInfo;
+    const sink = await startWebhookReceiver();
     const async = await startGiftCardProvider({
-      webhookUrl: `http://127.0.0.1:${port}/hook`,
+      webhookUrl: sink.url,
       faults: { shareAsync: 1 },
     });
     try {
@@ -221,19 +209,19 @@ describe("the delivery pipeline", () => {
       const asyncDeps = { ...deps(), giftCards: async.provider };
       expect(await runDeliveryJob(asyncDeps, { redemptionId: c.redemptionId }, 0)).toBe("retry");
       expect(await deliveryOf(c.redemptionId)).toMatchObject({ status: "submitted" });
-      await waitFor(async () => received.length >= 2);
+      await waitFor(async () => sink.received.length >= 2);
       // Newest first, then each again: only the newest state counts, applied once.
-      const replay = [...received].reverse().concat(received);
+      const replay = [...sink.received].reverse().concat(sink.received);
       const outcomes = [];
       for (const hook of replay) {
-        outcomes.push(await receiveGiftCardWebhook(db, hook.body, hook.headers, async.provider));
+        outcomes.push(await receiveGiftCardWebhook(db, hook.raw, hook.headers, async.provider));
       }
       expect(outcomes.filter((o) => o === "applied")).toHaveLength(1);
       expect(await deliveryOf(c.redemptionId)).toMatchObject({ status: "delivered" });
       expect(await deliveryLeaves(c.redemptionId)).toHaveLength(1);
       // A forged webhook is refused before anything is read.
-      const forged = received[0] as { body: Uint8Array; headers: Headers };
-      const tampered = new Uint8Array(forged.body);
+      const forged = sink.received[0] as { raw: Uint8Array; headers: Headers };
+      const tampered = new Uint8Array(forged.raw);
       tampered[tampered.length - 2] = (tampered[tampered.length - 2] ?? 0) ^ 1;
       await expect(
         receiveGiftCardWebhook(db, tampered, forged.headers, async.provider),
@@ -244,7 +232,7 @@ describe("the delivery pipeline", () => {
       );
     } finally {
       await async.stop();
-      sink.close();
+      await sink.close();
     }
   });
 });
