@@ -960,6 +960,9 @@ export const deliveries = pgTable(
     txHash: text("tx_hash"),
     /** The highest provider state applied: webhooks come twice and out of order. */
     providerVersion: integer("provider_version").notNull().default(0),
+    /** A parcel's last step before delivered (packed, shipped) and who carries it. */
+    shipmentStep: text("shipment_step"),
+    carrier: text("carrier"),
     /** A provider's card (code, PIN, link) as JSON, AES-256-GCM encrypted like codes. */
     rewardCiphertext: bytea("reward_ciphertext"),
     rewardKeyId: text("reward_key_id"),
@@ -968,7 +971,11 @@ export const deliveries = pgTable(
     submittedAt: timestamp("submitted_at", { withTimezone: true }),
     deliveredAt: timestamp("delivered_at", { withTimezone: true }),
   },
-  (t) => [index().on(t.status, t.updatedAt), index().on(t.deliveredAt)],
+  (t) => [
+    index().on(t.status, t.updatedAt),
+    index().on(t.deliveredAt),
+    check("deliveries_shipment_step", sql`${t.shipmentStep} in ('packed', 'shipped')`),
+  ],
 );
 
 /**

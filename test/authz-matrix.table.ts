@@ -10,6 +10,7 @@ import { getFairness } from "@/lib/fairness/seeds";
 import { DEV_WEBHOOK_SECRET } from "@/lib/payments/provider";
 import { startPurchase } from "@/lib/payments/purchases";
 import { SIGNATURE_HEADER, signWebhook } from "@/lib/payments/webhook-signature";
+import { confirmShipping } from "@/lib/redemptions/confirm-shipping";
 import { playRound } from "@/lib/rounds/play-round";
 import { issueMailInCodes } from "@/lib/wallet/free-coins";
 import { type ApiRoute, type Call, type Callers, callRoute, type Role } from "./api-routes";
@@ -261,6 +262,24 @@ export const ROUTE_TABLE: Record<string, Entry> = {
       const [playerId = ""] = await createPlayers(fx.db, 1);
       const { redemption } = await claimDrop(fx.db, { dropId, playerId });
       return { params: { id: redemption.id }, ...json({ reason: "matrix" }) };
+    },
+  },
+  // A fresh parcel each call, its address confirmed: packed happens once.
+  "POST /api/v1/admin/redemptions/[id]/shipment": {
+    expect: adminOnly(200),
+    call: async (fx) => {
+      const { dropId } = await createTestDrop(fx.db, { units: 1, kind: "physical" });
+      const [playerId = ""] = await createPlayers(fx.db, 1);
+      const { redemption } = await claimDrop(fx.db, { dropId, playerId });
+      await confirmShipping(fx.db, playerId, redemption.id, {
+        name: "Ada",
+        line1: "1 Main St",
+        line2: "",
+        city: "Berlin",
+        postalCode: "10115",
+        country: "DE",
+      });
+      return { params: { id: redemption.id }, ...json({ step: "packed" }) };
     },
   },
   "GET /api/v1/redemptions/[id]/receipt": {

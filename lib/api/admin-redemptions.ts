@@ -1,7 +1,9 @@
 import { z } from "zod";
+import { shipmentStepSchema } from "@/lib/delivery/model";
 import { ledgerKinds } from "@/lib/ledger/model";
 import { redemptionSearchSchema, reversalSchema } from "@/lib/redemptions/model";
 import { auditEventResponse } from "./audit";
+import { deliveryResponse } from "./deliveries";
 import { redemptionOrigin } from "./redemptions";
 import { dateTime, idPath, prizeKind, type Resource, redemptionStatus, uuid } from "./wire";
 
@@ -93,6 +95,28 @@ export const adminRedemptions: Resource = {
         path: idPath,
         replies: { 200: { description: "OK", json: adminRedemptionDetailResponse } },
         errors: { not_found: "no such redemption" },
+      },
+    },
+    "/api/v1/admin/redemptions/{id}/shipment": {
+      post: {
+        summary:
+          "Record a parcel's next step: packed, shipped (carrier, tracking number), delivered",
+        description:
+          "Steps follow each other: packed once the player confirmed an address, shipped once packed, delivered once shipped; the player sees each live. Delivered is the delivery's outcome, logged with the hash of the tracking number. Audited.",
+        access: "admin",
+        path: idPath,
+        body: shipmentStepSchema,
+        replies: {
+          200: {
+            description: "The delivery after the step",
+            json: deliveryResponse.omit({ reward: true }),
+          },
+        },
+        errors: {
+          not_found: "no such redemption",
+          bad_request: "not a shipped prize",
+          out_of_order: "not the parcel's next step (or no address confirmed yet)",
+        },
       },
     },
     "/api/v1/admin/redemptions/{id}/reversal": {

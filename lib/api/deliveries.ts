@@ -14,6 +14,13 @@ export const deliveryResponse = z
       description: "the provider's order id, the carrier's tracking number, or the pool code",
     }),
     txHash: z.string().nullable().meta({ description: "token prizes: the payout transaction" }),
+    shipment: z
+      .object({ step: z.enum(["packed", "shipped"]), carrier: z.string().nullable() })
+      .nullable()
+      .meta({
+        description:
+          "a parcel on its way: its last step and carrier (reference: its tracking number)",
+      }),
     updatedAt: dateTime,
     reward: z
       .object({ code: z.string(), pin: z.string().nullable(), link: z.string().nullable() })

@@ -106,9 +106,12 @@ export async function findDelivery(db: DbOrTx, redemptionId: string): Promise<De
     provider: DeliveryProviderName;
     reference: string | null;
     tx_hash: string | null;
+    shipment_step: "packed" | "shipped" | null;
+    carrier: string | null;
     updated_at: string;
   }>(sql`
-    select status, provider, reference, tx_hash, updated_at::text from deliveries
+    select status, provider, reference, tx_hash, shipment_step, carrier, updated_at::text
+    from deliveries
     where redemption_id = ${redemptionId}`);
   const row = rows[0];
   return row ? toView(row) : null;
@@ -119,6 +122,8 @@ export function toView(row: {
   provider: DeliveryProviderName;
   reference: string | null;
   tx_hash: string | null;
+  shipment_step: "packed" | "shipped" | null;
+  carrier: string | null;
   updated_at: string | Date;
 }): DeliveryView {
   return {
@@ -126,6 +131,7 @@ export function toView(row: {
     provider: row.provider,
     reference: row.reference,
     txHash: row.tx_hash,
+    shipment: row.shipment_step ? { step: row.shipment_step, carrier: row.carrier } : null,
     updatedAt: new Date(row.updated_at).toISOString(),
   };
 }

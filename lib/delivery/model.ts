@@ -1,3 +1,5 @@
+import { z } from "zod";
+import { plainText } from "@/lib/validation/storable-text";
 /**
  * Delivering a prize through a reward provider (gift cards now; crypto and the code pool later):
  * the interface every provider implements, what it answers and how it fails. Safe in the browser.
@@ -149,6 +151,8 @@ export type DeliveryView = {
   reference: string | null;
   /** Token prizes: the payout transaction. */
   txHash: string | null;
+  /** A parcel on its way: its last step and carrier (the tracking number is the reference). */
+  shipment: { step: "packed" | "shipped"; carrier: string | null } | null;
   updatedAt: string;
 };
 
@@ -160,3 +164,28 @@ export function deliveryProviderOf(
   if (configured) return configured;
   return kind === "gift_card" ? "pool" : kind === "crypto" ? "token" : "shipping";
 }
+
+/** What an admin records of a parcel, in order: packed, shipped (by whom, which tracking), delivered. */
+export const shipmentSteps = ["packed", "shipped", "delivered"] as const;
+export type ShipmentStep = (typeof shipmentSteps)[number];
+
+/** An admin's next step of a parcel. */
+export const shipmentStepSchema = z.discriminatedUnion(
+  "step",
+  [
+    z.object({ step: z.literal("packed") }),
+    z.object({
+      step: z.literal("shipped"),
+      carrier: plainText(60).pipe(z.string().min(1, "Name the carrier")),
+      trackingNumber: z
+        .string({ error: "Give the tracking number" })
+        .trim()
+        .regex(/^[A-Za-z0-9][A-Za-z0-9 -]{2,38}[A-Za-z0-9]$/, {
+          error: "A tracking number is 4 to 40 letters, digits, spaces or dashes",
+        }),
+    }),
+    z.object({ step: z.literal("delivered") }),
+  ],
+  { error: "The step is packed, shipped or delivered" },
+);
+export type ShipmentStepInput = z.infer<typeof shipmentStepSchema>;

@@ -65,6 +65,8 @@ export const errorStatus = {
   invalid_code: 404,
   /** The mail-in code was redeemed already. */
   code_used: 409,
+  /** A delivery step that does not follow the last one (a parcel shipped before it is packed). */
+  out_of_order: 409,
   /** A webhook whose signature is missing, wrong or too old. */
   invalid_signature: 401,
   /** The payment provider could not be reached or refused: nothing was charged. */

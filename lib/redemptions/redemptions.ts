@@ -45,6 +45,8 @@ const columns = {
   deliveryProvider: deliveries.provider,
   deliveryReference: deliveries.reference,
   deliveryTxHash: deliveries.txHash,
+  shipmentStep: deliveries.shipmentStep,
+  carrier: deliveries.carrier,
   deliveryUpdatedAt: deliveries.updatedAt,
   rewardCiphertext: deliveries.rewardCiphertext,
   rewardKeyId: deliveries.rewardKeyId,
@@ -77,6 +79,8 @@ type Row = {
   deliveryProvider: DeliveryProviderName | null;
   deliveryReference: string | null;
   deliveryTxHash: string | null;
+  shipmentStep: string | null;
+  carrier: string | null;
   deliveryUpdatedAt: Date | null;
   rewardCiphertext: Uint8Array | null;
   rewardKeyId: string | null;
@@ -125,6 +129,10 @@ async function toView(db: DbOrTx, row: Row): Promise<RedemptionView> {
             provider: row.deliveryProvider,
             reference: row.deliveryReference,
             txHash: row.deliveryTxHash,
+            shipment:
+              row.shipmentStep === "packed" || row.shipmentStep === "shipped"
+                ? { step: row.shipmentStep, carrier: row.carrier }
+                : null,
             updatedAt: row.deliveryUpdatedAt.toISOString(),
             reward: rewardOf(row),
           }
