@@ -10,7 +10,9 @@ import { executePrepared } from "./prepared";
  * `wallet` (payload: user ids joined by commas) tells open pages that those players' balances
  * moved; the journal sends it with every posting. `job_outbox` wakes the worker's relay
  * (lib/jobs/outbox.ts). `delivery` (payload: player ids joined by commas, or empty for all) tells
- * open pages that deliveries changed; a trigger sends it (migration 0019).
+ * open pages that deliveries changed; a trigger sends it (migration 0019). `notifications`
+ * (payload: player ids joined by commas) tells open pages that those players' notifications
+ * changed (a new one, or some marked read).
  */
 export type NotifyChannel =
   | "ledger_entries"
@@ -18,7 +20,8 @@ export type NotifyChannel =
   | "api_tokens"
   | "wallet"
   | "job_outbox"
-  | "delivery";
+  | "delivery"
+  | "notifications";
 
 /** Notifies listeners on every instance; in a transaction, delivered at its commit. */
 export async function notify(db: DbOrTx, channel: NotifyChannel, payload = ""): Promise<void> {

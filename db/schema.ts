@@ -26,6 +26,7 @@ import { deliveryProviders, deliveryStatuses } from "@/lib/delivery/model";
 import { allocationModes, type EligibilityRules, unitStatuses } from "@/lib/drops/model";
 import { fairSeedStatuses } from "@/lib/games/model";
 import { checkpointStatuses, ledgerKinds } from "@/lib/ledger/model";
+import { notificationKinds } from "@/lib/notifications/model";
 import { prizeKinds } from "@/lib/prizes/model";
 import { redemptionStatuses } from "@/lib/redemptions/model";
 import { currencies, walletAccountKinds, walletTransactionKinds } from "@/lib/wallet/model";
@@ -56,6 +57,7 @@ export const walletTransactionKindEnum = pgEnum("wallet_transaction_kind", walle
 export const fairSeedStatusEnum = pgEnum("fair_seed_status", fairSeedStatuses);
 export const deliveryStatusEnum = pgEnum("delivery_status", deliveryStatuses);
 export const deliveryProviderEnum = pgEnum("delivery_provider", deliveryProviders);
+export const notificationKindEnum = pgEnum("notification_kind", notificationKinds);
 
 export const users = pgTable(
   "users",
@@ -984,3 +986,33 @@ export const jobOutbox = pgTable("job_outbox", {
   startAfter: timestamp("start_after", { withTimezone: true }),
   ...timestamps,
 });
+
+/**
+ * What a player is told in the app (the bell and /notifications), written in the transaction of
+ * what it tells. A redemption is told each kind of thing once.
+ */
+export const notifications = pgTable(
+  "notifications",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    playerId: uuid("player_id")
+      .notNull()
+      .references(() => users.id),
+    kind: notificationKindEnum("kind").notNull(),
+    title: text("title").notNull(),
+    body: text("body").notNull(),
+    /** A page of the app to open (the redemption's). */
+    link: text("link"),
+    redemptionId: uuid("redemption_id").references(() => redemptions.id),
+    ...timestamps,
+    readAt: timestamp("read_at", { withTimezone: true }),
+  },
+  (t) => [
+    index().on(t.playerId, t.createdAt.desc(), t.id.desc()),
+    index("notifications_unread_idx").on(t.playerId).where(sql`${t.readAt} is null`),
+    uniqueIndex("notifications_redemption_kind_idx")
+      .on(t.redemptionId, t.kind)
+      .where(sql`${t.redemptionId} is not null`),
+  ],
+);
+export type Notification = typeof notifications.$inferSelect;
