@@ -14,6 +14,7 @@ import { drops } from "./drops";
 import { health } from "./health";
 import { ledger } from "./ledger";
 import { lottery } from "./lottery";
+import { notifications } from "./notifications";
 import { redemptions } from "./redemptions";
 import { regions } from "./regions";
 import { reports } from "./reports";
@@ -66,6 +67,7 @@ export const resources: Resource[] = [
   claims,
   lottery,
   redemptions,
+  notifications,
   catalog,
   responsibleGaming,
   wallet,
