@@ -1006,6 +1006,8 @@ export const notifications = pgTable(
     redemptionId: uuid("redemption_id").references(() => redemptions.id),
     ...timestamps,
     readAt: timestamp("read_at", { withTimezone: true }),
+    /** When its email went out (the mail job runs at least once: a second run sends nothing). */
+    mailedAt: timestamp("mailed_at", { withTimezone: true }),
   },
   (t) => [
     index().on(t.playerId, t.createdAt.desc(), t.id.desc()),
@@ -1016,3 +1018,16 @@ export const notifications = pgTable(
   ],
 );
 export type Notification = typeof notifications.$inferSelect;
+
+/**
+ * A player's choice about notification emails. The unsubscribe token goes in every such mail;
+ * the row is made with the first one.
+ */
+export const notificationPreferences = pgTable("notification_preferences", {
+  playerId: uuid("player_id")
+    .primaryKey()
+    .references(() => users.id),
+  unsubscribeToken: text("unsubscribe_token").notNull().unique(),
+  /** Set: in-app only, no email. */
+  mailOffAt: timestamp("mail_off_at", { withTimezone: true }),
+});

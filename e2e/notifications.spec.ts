@@ -1,11 +1,14 @@
 /**
  * The notification centre: a player claims a prize in one tab, and the bell of another open tab
  * counts it without a reload; the notifications page lists it, links to the redemption, and
- * marks it read (one, then all), and the bell falls back.
+ * marks it read (one, then all), and the bell falls back. A notification email's unsubscribe
+ * link turns that player's mail off.
  */
+import { randomBytes } from "node:crypto";
 import { expect, test } from "@playwright/test";
+import { eq } from "drizzle-orm";
 import { createDb } from "../db/client";
-import { prizes } from "../db/schema";
+import { notificationPreferences, prizes } from "../db/schema";
 import { createDrop } from "../lib/drops/drops";
 import { createDropSchema } from "../lib/drops/model";
 import { embeddedPostgresUrl } from "../scripts/lib/embedded-postgres";
@@ -103,5 +106,38 @@ for (const size of SIZES) {
       await expect(page).toHaveURL(/\/redemptions\/[0-9a-f-]{36}$/);
     });
     await context.close();
+  });
+}
+
+for (const size of SIZES) {
+  test(`the unsubscribe link of a notification email turns its mail off (${size.name})`, async ({
+    page,
+    request,
+  }) => {
+    await page.setViewportSize(size.viewport);
+    const player = await createPlayer(request, `unsubscribe-${size.name}`);
+    const token = randomBytes(24).toString("base64url");
+    const { db, sql: connection } = createDb(embeddedPostgresUrl(E2E_PG_PORT), 1);
+    try {
+      await db
+        .insert(notificationPreferences)
+        .values({ playerId: player.id, unsubscribeToken: token });
+      await page.goto(`/unsubscribe?token=${"A".repeat(32)}`);
+      await page.getByTestId("unsubscribe").click();
+      await expect(page.locator(".alert.error")).toHaveText("This unsubscribe link is not valid");
+      await page.goto(`/unsubscribe?token=${token}`);
+      await page.getByTestId("unsubscribe").click();
+      await expect(page.getByRole("status")).toHaveText(
+        "Done: we will not email you notifications any more.",
+      );
+      const [row] = await db
+        .select()
+        .from(notificationPreferences)
+        .where(eq(notificationPreferences.playerId, player.id));
+      expect(row?.mailOffAt).not.toBeNull();
+      await shot(page, `notifications-03-unsubscribed-${size.name}`);
+    } finally {
+      await connection.end();
+    }
   });
 }

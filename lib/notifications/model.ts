@@ -65,6 +65,11 @@ export const markReadSchema = z.union([
 ]);
 export type MarkRead = z.infer<typeof markReadSchema>;
 
+/** The token of a notification email's unsubscribe link (24 random bytes, base64url). */
+export const unsubscribeSchema = z.object({
+  token: z.string().regex(/^[A-Za-z0-9_-]{32}$/, { error: "This unsubscribe link is not valid" }),
+});
+
 /** The facts a redemption's notification is worded from. */
 export type RedemptionFacts = {
   redemptionId: string;

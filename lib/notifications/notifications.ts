@@ -4,6 +4,7 @@ import type { DbOrTx, Tx } from "@/db/client";
 import { notify } from "@/db/notify";
 import type { DeliveryProviderName } from "@/lib/delivery/model";
 import { AppError } from "@/lib/errors/app-error";
+import { enqueueJobs } from "@/lib/jobs/outbox";
 import {
   type DeliveryOutcome,
   describeConfirmed,
@@ -24,13 +25,13 @@ const MAX_PAYLOAD = 7000;
 
 /**
  * Writes notifications in the caller's transaction and tells open pages at its commit (the
- * `notifications` channel, player ids joined by commas): a notification exists exactly when
- * what it tells does. A redemption is told each kind of thing once: writing the same again
+ * `notifications` channel, player ids joined by commas), with a `mail` job each for its email
+ * (notification-mail.ts): a notification exists exactly when what it tells does. A redemption is told each kind of thing once: writing the same again
  * (a step recorded twice) changes nothing.
  */
 export async function notifyPlayers(tx: Tx, items: readonly NewNotification[]): Promise<void> {
   if (items.length === 0) return;
-  await tx.execute(sql`
+  const made = await tx.execute<{ id: string }>(sql`
     insert into notifications (player_id, kind, title, body, link, redemption_id)
     select * from unnest(${sql.param(items.map((n) => n.playerId))}::uuid[],
                          ${sql.param(items.map((n) => n.kind))}::notification_kind[],
@@ -38,7 +39,12 @@ export async function notifyPlayers(tx: Tx, items: readonly NewNotification[]): 
                          ${sql.param(items.map((n) => n.body))}::text[],
                          ${sql.param(items.map((n) => n.link))}::text[],
                          ${sql.param(items.map((n) => n.redemptionId))}::uuid[])
-    on conflict (redemption_id, kind) where redemption_id is not null do nothing`);
+    on conflict (redemption_id, kind) where redemption_id is not null do nothing
+    returning id`);
+  await enqueueJobs(
+    tx,
+    made.map((row) => ({ queue: "mail", data: { notificationId: row.id } })),
+  );
   await tellPlayers(
     tx,
     items.map((n) => n.playerId),
