@@ -6,11 +6,13 @@ import type { ReactNode } from "react";
 import { resendVerificationAction, signOutAction } from "@/app/(auth)/actions";
 import { SignOutButton } from "@/components/auth/sign-out-button";
 import { VerifyEmailBanner } from "@/components/auth/verify-email-banner";
+import { HeaderBell } from "@/components/notifications/header-bell";
 import { SessionReminder } from "@/components/rg/session-reminder";
 import { HeaderBalances } from "@/components/wallet/header-balances";
 import { getDb } from "@/db/client";
 import { currentUser } from "@/lib/auth/current-user";
 import { mailboxAccess } from "@/lib/mail/mail-capture";
+import { countUnread } from "@/lib/notifications/notifications";
 import { getBalances, toWalletView } from "@/lib/wallet/wallet";
 import "./globals.css";
 
@@ -26,6 +28,7 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
   const mailbox = mailboxAccess();
   const balances =
     user?.role === "player" ? toWalletView(await getBalances(getDb(), user.id)) : undefined;
+  const unread = user?.role === "player" ? await countUnread(getDb(), user.id) : undefined;
   return (
     <html lang="en" className={`${GeistSans.variable} ${GeistMono.variable}`}>
       <body>
@@ -56,6 +59,7 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
               {user ? (
                 <>
                   {balances && <HeaderBalances initial={balances} />}
+                  {unread && <HeaderBell initial={unread} />}
                   <span data-testid="signed-in-as">
                     {user.displayName} · {user.role}
                   </span>

@@ -11,7 +11,9 @@ import { executePrepared } from "./prepared";
  * moved; the journal sends it with every posting. `job_outbox` wakes the worker's relay
  * (lib/jobs/outbox.ts). `delivery` (payload: player ids joined by commas) tells open pages that
  * their deliveries changed: recordDeliveryStep sends it, and the trigger that makes
- * deliveries follow their redemptions (migration 0019).
+ * deliveries follow their redemptions (migration 0019). `notifications` (payload: player ids
+ * joined by commas) tells open pages that those players' notifications changed (a new one, or
+ * some marked read).
  */
 export type NotifyChannel =
   | "ledger_entries"
@@ -19,7 +21,8 @@ export type NotifyChannel =
   | "api_tokens"
   | "wallet"
   | "job_outbox"
-  | "delivery";
+  | "delivery"
+  | "notifications";
 
 /** Notifies listeners on every instance; in a transaction, delivered at its commit. */
 export async function notify(db: DbOrTx, channel: NotifyChannel, payload = ""): Promise<void> {

@@ -26,6 +26,7 @@ import { deliveryProviders, deliveryStatuses } from "@/lib/delivery/model";
 import { allocationModes, type EligibilityRules, unitStatuses } from "@/lib/drops/model";
 import { fairSeedStatuses } from "@/lib/games/model";
 import { checkpointStatuses, ledgerKinds } from "@/lib/ledger/model";
+import { notificationKinds } from "@/lib/notifications/model";
 import { prizeKinds } from "@/lib/prizes/model";
 import { redemptionStatuses } from "@/lib/redemptions/model";
 import { currencies, walletAccountKinds, walletTransactionKinds } from "@/lib/wallet/model";
@@ -56,6 +57,7 @@ export const walletTransactionKindEnum = pgEnum("wallet_transaction_kind", walle
 export const fairSeedStatusEnum = pgEnum("fair_seed_status", fairSeedStatuses);
 export const deliveryStatusEnum = pgEnum("delivery_status", deliveryStatuses);
 export const deliveryProviderEnum = pgEnum("delivery_provider", deliveryProviders);
+export const notificationKindEnum = pgEnum("notification_kind", notificationKinds);
 
 export const users = pgTable(
   "users",
@@ -990,4 +992,49 @@ export const jobOutbox = pgTable("job_outbox", {
   /** Not before this time (a reminder, a later check). */
   startAfter: timestamp("start_after", { withTimezone: true }),
   ...timestamps,
+});
+
+/**
+ * What a player is told in the app (the bell and /notifications), written in the transaction of
+ * what it tells. A redemption is told each kind of thing once.
+ */
+export const notifications = pgTable(
+  "notifications",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    playerId: uuid("player_id")
+      .notNull()
+      .references(() => users.id),
+    kind: notificationKindEnum("kind").notNull(),
+    title: text("title").notNull(),
+    body: text("body").notNull(),
+    /** A page of the app to open (the redemption's). */
+    link: text("link"),
+    redemptionId: uuid("redemption_id").references(() => redemptions.id),
+    ...timestamps,
+    readAt: timestamp("read_at", { withTimezone: true }),
+    /** When its email went out (the mail job runs at least once: a second run sends nothing). */
+    mailedAt: timestamp("mailed_at", { withTimezone: true }),
+  },
+  (t) => [
+    index().on(t.playerId, t.createdAt.desc(), t.id.desc()),
+    index("notifications_unread_idx").on(t.playerId).where(sql`${t.readAt} is null`),
+    uniqueIndex("notifications_redemption_kind_idx")
+      .on(t.redemptionId, t.kind)
+      .where(sql`${t.redemptionId} is not null`),
+  ],
+);
+export type Notification = typeof notifications.$inferSelect;
+
+/**
+ * A player's choice about notification emails. The unsubscribe token goes in every such mail;
+ * the row is made with the first one.
+ */
+export const notificationPreferences = pgTable("notification_preferences", {
+  playerId: uuid("player_id")
+    .primaryKey()
+    .references(() => users.id),
+  unsubscribeToken: text("unsubscribe_token").notNull().unique(),
+  /** Set: in-app only, no email. */
+  mailOffAt: timestamp("mail_off_at", { withTimezone: true }),
 });

@@ -10,6 +10,10 @@ import { createJobQueue, workQueue } from "../lib/jobs/queue";
 import { connectLedgerChain } from "../lib/ledger/ledger-chain";
 import { log } from "../lib/log";
 import { productionMailProblem } from "../lib/mail/mail-capture";
+import {
+  type NotificationMailJob,
+  runNotificationMailJob,
+} from "../lib/notifications/notification-mail";
 import { loadEnvOrExit } from "./lib/runtime";
 
 const env = loadEnvOrExit("worker", [
@@ -62,6 +66,10 @@ async function main(): Promise<void> {
     "delivery",
     { concurrency: env.DELIVERY_CONCURRENCY, log: deliveryDeps.log },
     (job) => runDeliveryJob(deliveryDeps, job.data, job.retryCount),
+  );
+  const mailLog = log().child({ job: "mail" });
+  await workQueue<NotificationMailJob>(boss, "mail", { concurrency: 4, log: mailLog }, (job) =>
+    runNotificationMailJob(db, mailLog, job.data),
   );
   log().info("worker_started", { contract: LEDGER_CONTRACT, chainId: chain.chainId });
   await Promise.all([

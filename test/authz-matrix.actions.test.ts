@@ -32,6 +32,7 @@ import { decodeBase32, totpCode } from "@/lib/auth/totp";
 import { beginEnrolment, enrolWithSecret } from "@/lib/auth/two-factor";
 import { claimDrop } from "@/lib/claims/claim-drop";
 import { decryptCode } from "@/lib/codes/code-crypto";
+import { notifyPlayers } from "@/lib/notifications/notifications";
 import { issueMailInCodes } from "@/lib/wallet/free-coins";
 import { session } from "@/test/auth-stub";
 import {
@@ -286,6 +287,28 @@ const ACTIONS: Record<string, Entry> = {
     changes: PLAYERS,
     args: () => [{}, form({ clientSeed: `matrix-${unique()}` })],
   },
+  "app/(player)/actions.ts#markNotificationsReadAction": {
+    // Each caller has an unread notification of their own: a player marks only theirs read.
+    changes: PLAYERS,
+    args: async (fx, caller) => {
+      if (caller !== "anonymous") {
+        const playerId = fx.accounts[caller].id;
+        await db.transaction((tx) =>
+          notifyPlayers(tx, [
+            {
+              playerId,
+              kind: "redemption_confirmed",
+              title: "matrix",
+              body: "matrix",
+              link: null,
+              redemptionId: null,
+            },
+          ]),
+        );
+      }
+      return [{}, form({ all: "true" })];
+    },
+  },
   "app/(player)/actions.ts#rotateSeedAction": {
     changes: PLAYERS,
     args: () => [{}, form({})],
@@ -446,6 +469,10 @@ const ACTIONS: Record<string, Entry> = {
         adult: "on",
       }),
     ],
+  },
+  "app/(public)/actions.ts#unsubscribeAction": {
+    public: "the mailed token is the authority",
+    args: () => [{}, form({ token: "not-a-token" })],
   },
   "app/(auth)/actions.ts#signOutAction": { public: "ends only the caller's own session" },
   "app/(auth)/actions.ts#confirmEmailAction": {

@@ -152,6 +152,9 @@ export const ROUTE_TABLE: Record<string, Entry> = {
   "GET /api/v1/redemptions": { expect: players(200) },
   "GET /api/v1/wallet": { expect: players(200) },
   "GET /api/v1/wallet/stream": { expect: players(200) },
+  "GET /api/v1/notifications": { expect: players(200) },
+  "GET /api/v1/notifications/stream": { expect: players(200) },
+  "POST /api/v1/notifications/read": { expect: players(200), call: () => json({ all: true }) },
   // Once per day each: a fresh player's token for each call.
   "POST /api/v1/wallet/daily-bonus": { expect: players(201) },
   "POST /api/v1/wallet/mail-in": {

@@ -15,6 +15,8 @@ import { env } from "@/lib/config/env";
 import { clientSeedSchema, type FairnessView, type RotationView } from "@/lib/fairness/model";
 import { rotateSeed, setClientSeed } from "@/lib/fairness/seeds";
 import { clientInfo } from "@/lib/http/client-info";
+import { markReadSchema } from "@/lib/notifications/model";
+import { markNotificationsRead } from "@/lib/notifications/notifications";
 import { purchaseSchema } from "@/lib/payments/model";
 import { paymentProvider, purchaseReturnUrl } from "@/lib/payments/provider";
 import { startPurchase } from "@/lib/payments/purchases";
@@ -252,5 +254,25 @@ export async function rotateSeedAction(
       data: await rotateSeed(getDb(), user.id),
       notice: "Seed revealed: your rounds with it can now be verified",
     }),
+  );
+}
+
+/** Marks one notification read (the form's `id`), or all of them (`all`). */
+export async function markNotificationsReadAction(
+  _prev: FormState,
+  form: FormData,
+): Promise<FormState> {
+  return runAction(
+    {
+      allow: ["player"],
+      refused: "Sign in as a player to read your notifications",
+      schema: markReadSchema,
+      input: form.get("all") === "true" ? { all: true } : { ids: form.getAll("id") },
+    },
+    async ({ user, input }) => {
+      await markNotificationsRead(getDb(), user.id, input);
+      revalidatePath("/notifications");
+      return {};
+    },
   );
 }

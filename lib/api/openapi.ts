@@ -15,6 +15,7 @@ import { drops } from "./drops";
 import { health } from "./health";
 import { ledger } from "./ledger";
 import { lottery } from "./lottery";
+import { notifications } from "./notifications";
 import { redemptions } from "./redemptions";
 import { regions } from "./regions";
 import { reports } from "./reports";
@@ -68,6 +69,7 @@ export const resources: Resource[] = [
   lottery,
   redemptions,
   deliveries,
+  notifications,
   catalog,
   responsibleGaming,
   wallet,

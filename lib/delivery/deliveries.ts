@@ -7,6 +7,7 @@ import { executePrepared } from "@/db/prepared";
 import { hex } from "@/lib/claims/claim-types";
 import { encryptCode } from "@/lib/codes/code-crypto";
 import { encodeLeaf, playerCommitment } from "@/lib/ledger/leaf";
+import { notifyDeliveryOutcome } from "@/lib/notifications/notifications";
 import type { DeliveryProviderName, DeliveryStatus, DeliveryView, Reward } from "./model";
 
 /** The step a delivery takes: what the pipeline, a webhook or an admin learnt. */
@@ -95,6 +96,7 @@ export async function recordDeliveryStep(
           values ('delivery', ${redemptionId}, decode(${hex(leaf)}, 'hex'))`,
     );
     await notify(tx, "ledger_entries");
+    await notifyDeliveryOutcome(tx, redemptionId, step.status);
   }
   return true;
 }

@@ -8,6 +8,7 @@ import { encryptCode } from "@/lib/codes/code-crypto";
 import { type Code, lockPrizeCodes, takeUsableCodes } from "@/lib/codes/take-gift-codes";
 import { encodeLeaf, playerCommitment } from "@/lib/ledger/leaf";
 import { toHex } from "@/lib/ledger/merkle";
+import { notifyRedemptionsIssued } from "@/lib/notifications/notifications";
 import type { PrizeKind } from "@/lib/prizes/model";
 import type { RedemptionStatus } from "./model";
 
@@ -175,6 +176,10 @@ export async function recordIssuedRedemptions(
     select 'redemption', r, decode(d, 'hex')
     from unnest(${sql.param(issued.map((x) => x.id))}::uuid[],
                 ${sql.param(issued.map((x) => hex(x.leaf)))}::text[]) as t(r, d)`);
+  await notifyRedemptionsIssued(
+    tx,
+    issued.map((x) => x.id),
+  );
 }
 
 /**

@@ -7,6 +7,7 @@ import type { RequestContext } from "@/lib/audit/record-event";
 import { recordEvent } from "@/lib/audit/record-event";
 import { AppError } from "@/lib/errors/app-error";
 import { decodeRedemptionLeaf, encodeLeaf } from "@/lib/ledger/leaf";
+import { notifyRedemptionReversed } from "@/lib/notifications/notifications";
 import type { PrizeKind } from "@/lib/prizes/model";
 import type { RedemptionStatus } from "./model";
 import { type Reversal, type ReversalRequest, reversalSchema } from "./model";
@@ -108,6 +109,7 @@ export async function reverseRedemption(
         prizeId: current.prize_id,
       },
     });
+    await notifyRedemptionReversed(tx, redemptionId, why);
     // Wakes the sequencer (the reversal leaf) and the live dashboard (a unit came back).
     await notify(tx, "ledger_entries");
     await notify(tx, "analytics", current.drop_id);

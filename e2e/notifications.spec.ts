@@ -1,0 +1,143 @@
+/**
+ * The notification centre: a player claims a prize in one tab, and the bell of another open tab
+ * counts it without a reload; the notifications page lists it, links to the redemption, and
+ * marks it read (one, then all), and the bell falls back. A notification email's unsubscribe
+ * link turns that player's mail off.
+ */
+import { randomBytes } from "node:crypto";
+import { expect, test } from "@playwright/test";
+import { eq } from "drizzle-orm";
+import { createDb } from "../db/client";
+import { notificationPreferences, prizes } from "../db/schema";
+import { createDrop } from "../lib/drops/drops";
+import { createDropSchema } from "../lib/drops/model";
+import { embeddedPostgresUrl } from "../scripts/lib/embedded-postgres";
+import { E2E_PG_PORT } from "./constants";
+import { createPlayer, shot, signIn } from "./helpers";
+
+const SIZES = [
+  { name: "desktop", viewport: { width: 1280, height: 800 } },
+  { name: "phone", viewport: { width: 390, height: 844 } },
+] as const;
+
+/** Crypto prizes: no delivery job settles them in this stack, so a claim tells one thing. */
+async function createDrops(count: number): Promise<string[]> {
+  const { db, sql: connection } = createDb(embeddedPostgresUrl(E2E_PG_PORT), 1);
+  try {
+    const ids: string[] = [];
+    for (let i = 0; i < count; i++) {
+      const [prize] = await db
+        .insert(prizes)
+        .values({ name: "Bell test coin", kind: "crypto", valueCents: 500, quantity: 1 })
+        .returning({ id: prizes.id });
+      const drop = await createDrop(
+        db,
+        createDropSchema.parse({
+          title: "Bell test drop",
+          prizeId: prize?.id,
+          units: 1,
+          startsAt: new Date(Date.now() - 60_000),
+          endsAt: new Date(Date.now() + 3_600_000),
+          perPlayerLimit: 1,
+        }),
+      );
+      ids.push(drop.id);
+    }
+    return ids;
+  } finally {
+    await connection.end();
+  }
+}
+
+for (const size of SIZES) {
+  test(`the bell counts a claim live, and the page marks it read (${size.name})`, async ({
+    browser,
+    request,
+  }) => {
+    const context = await browser.newContext({ viewport: size.viewport });
+    const page = await context.newPage();
+    const player = await createPlayer(request, `bell-${size.name}`);
+    const dropIds = await createDrops(2);
+    await signIn(page, player.email, player.password);
+    await page.goto("/notifications");
+    await expect(page.getByTestId("unread-count")).toHaveText("All read.");
+    await expect(page.getByTestId("bell")).toHaveAttribute("aria-label", "Notifications");
+    await expect(page.getByTestId("bell-count")).toHaveCount(0);
+
+    await test.step("a claim in another tab moves this tab's bell without a reload", async () => {
+      const other = await context.newPage();
+      for (const dropId of dropIds) {
+        await other.goto(`/drops/${dropId}`);
+        await other.getByRole("button", { name: "Claim one unit" }).click();
+        await expect(other.getByTestId("claim-success")).toBeVisible();
+      }
+      await expect(other.getByTestId("bell-count")).toHaveText("2");
+      await other.close();
+      await expect(page.getByTestId("bell-count")).toHaveText("2");
+      await expect(page.getByTestId("bell")).toHaveAttribute(
+        "aria-label",
+        "Notifications, 2 unread",
+      );
+      // The open page re-renders with them too.
+      await expect(page.getByTestId("notification")).toHaveCount(2);
+      await expect(page.getByTestId("unread-count")).toHaveText("2 unread.");
+      await expect(page.getByTestId("notification").first()).toContainText(
+        "You claimed Bell test coin",
+      );
+      await shot(page, `notifications-01-unread-${size.name}`);
+    });
+
+    await test.step("mark one read, then all", async () => {
+      const first = page.getByTestId("notification").first();
+      await first.getByTestId("mark-read").click();
+      await expect(first).toHaveAttribute("data-read", "true");
+      await expect(page.getByTestId("bell-count")).toHaveText("1");
+      await page.getByTestId("mark-all-read").click();
+      await expect(page.getByTestId("unread-count")).toHaveText("All read.");
+      await expect(page.getByTestId("bell-count")).toHaveCount(0);
+      await expect(page.locator('[data-testid="notification"][data-read="false"]')).toHaveCount(0);
+      const width = await page.evaluate(() => document.documentElement.scrollWidth);
+      expect(width, "the page does not scroll sideways").toBeLessThanOrEqual(size.viewport.width);
+      await shot(page, `notifications-02-read-${size.name}`);
+    });
+
+    await test.step("a notification opens its redemption", async () => {
+      await page.getByTestId("notification").first().getByRole("link").click();
+      await expect(page).toHaveURL(/\/redemptions\/[0-9a-f-]{36}$/);
+    });
+    await context.close();
+  });
+}
+
+for (const size of SIZES) {
+  test(`the unsubscribe link of a notification email turns its mail off (${size.name})`, async ({
+    page,
+    request,
+  }) => {
+    await page.setViewportSize(size.viewport);
+    const player = await createPlayer(request, `unsubscribe-${size.name}`);
+    const token = randomBytes(24).toString("base64url");
+    const { db, sql: connection } = createDb(embeddedPostgresUrl(E2E_PG_PORT), 1);
+    try {
+      await db
+        .insert(notificationPreferences)
+        .values({ playerId: player.id, unsubscribeToken: token });
+      await page.goto(`/unsubscribe?token=${"A".repeat(32)}`);
+      await page.getByTestId("unsubscribe").click();
+      await expect(page.locator(".alert.error")).toHaveText("This unsubscribe link is not valid");
+      await page.goto(`/unsubscribe?token=${token}`);
+      await page.getByTestId("unsubscribe").click();
+      await expect(page.getByRole("status")).toHaveText(
+        "Done: we will not email you notifications any more.",
+      );
+      const [row] = await db
+        .select()
+        .from(notificationPreferences)
+        .where(eq(notificationPreferences.playerId, player.id));
+      expect(row?.mailOffAt).not.toBeNull();
+      await shot(page, `notifications-03-unsubscribed-${size.name}`);
+    } finally {
+      await connection.end();
+    }
+  });
+}

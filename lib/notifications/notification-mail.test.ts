@@ -1,0 +1,71 @@
+import { eq, sql } from "drizzle-orm";
+import { describe, expect, it } from "vitest";
+import { jobOutbox, notifications, users } from "@/db/schema";
+import { claimDrop } from "@/lib/claims/claim-drop";
+import { listMail } from "@/lib/mail/send-mail";
+import { connectTestDb, createPlayers, createTestDrop } from "@/test/db";
+import { memoryLog } from "@/test/memory-log";
+import { runNotificationMailJob, unsubscribeFromMail } from "./notification-mail";
+
+const db = connectTestDb(4);
+const { log } = memoryLog();
+
+/** A claim, and the mail job its notification queued in the claim's transaction. */
+async function claimWithMailJob() {
+  const drop = await createTestDrop(db, { units: 1 });
+  const [playerId = ""] = await createPlayers(db, 1);
+  await claimDrop(db, { dropId: drop.dropId, playerId });
+  const [notification] = await db
+    .select()
+    .from(notifications)
+    .where(eq(notifications.playerId, playerId));
+  const jobs = await db
+    .select({ data: jobOutbox.data })
+    .from(jobOutbox)
+    .where(
+      sql`${jobOutbox.queue} = 'mail' and ${jobOutbox.data}->>'notificationId' = ${notification?.id ?? ""}`,
+    );
+  const [user] = await db.select().from(users).where(eq(users.id, playerId));
+  return { playerId, notification, jobs, email: user?.email ?? "" };
+}
+
+describe("notification emails", () => {
+  it("a claim queues one mail job; the job sends it once, with a link and a way out", async () => {
+    const c = await claimWithMailJob();
+    expect(c.jobs).toEqual([{ data: { notificationId: c.notification?.id } }]);
+    const job = { notificationId: c.notification?.id ?? "" };
+    expect(await runNotificationMailJob(db, log, job)).toBe("completed");
+    // Run again (at least once): nothing more is sent.
+    expect(await runNotificationMailJob(db, log, job)).toBe("completed");
+    const mail = await listMail(db, { to: c.email });
+    expect(mail).toHaveLength(1);
+    expect(mail[0]?.subject).toBe("You claimed Test prize");
+    expect(mail[0]?.text).toContain(`/redemptions/${c.notification?.redemptionId}`);
+    expect(mail[0]?.text).toMatch(/Stop them .*\/unsubscribe\?token=[A-Za-z0-9_-]{32}$/m);
+  });
+
+  it("the unsubscribe link turns the player's mail off, and only theirs", async () => {
+    const c = await claimWithMailJob();
+    const other = await claimWithMailJob();
+    await runNotificationMailJob(db, log, { notificationId: c.notification?.id ?? "" });
+    const [sent] = await listMail(db, { to: c.email });
+    const token = /token=([A-Za-z0-9_-]+)/.exec(sent?.text ?? "")?.[1] ?? "";
+    await unsubscribeFromMail(db, token);
+    await unsubscribeFromMail(db, token);
+    for (const bad of [`${token}x`, "a\u0000b", "A".repeat(32)]) {
+      await expect(unsubscribeFromMail(db, bad)).rejects.toMatchObject({ code: "invalid_link" });
+    }
+
+    const drop = await createTestDrop(db, { units: 1 });
+    await claimDrop(db, { dropId: drop.dropId, playerId: c.playerId });
+    const [later] = await db
+      .select()
+      .from(notifications)
+      .where(sql`${notifications.playerId} = ${c.playerId} and ${notifications.mailedAt} is null`);
+    await runNotificationMailJob(db, log, { notificationId: later?.id ?? "" });
+    expect(await listMail(db, { to: c.email })).toHaveLength(1);
+
+    await runNotificationMailJob(db, log, { notificationId: other.notification?.id ?? "" });
+    expect(await listMail(db, { to: other.email })).toHaveLength(1);
+  });
+});
