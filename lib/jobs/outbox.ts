@@ -18,10 +18,12 @@ export async function enqueueJobs(tx: Tx, jobs: readonly OutboxJob[]): Promise<v
   if (jobs.length === 0) return;
   await executePrepared(
     tx,
+    // Every column travels as text[]: postgres.js cannot bind a prepared jsonb[] or timestamptz[].
     sql`insert into job_outbox (queue, data, start_after)
-        select q, d, s from unnest(${sql.param(jobs.map((j) => j.queue))}::text[],
-                                   ${sql.param(jobs.map((j) => JSON.stringify(j.data)))}::jsonb[],
-                                   ${sql.param(jobs.map((j) => j.startAfter?.toISOString() ?? null))}::timestamptz[])
+        select q, d::jsonb, s::timestamptz
+        from unnest(${sql.param(jobs.map((j) => j.queue))}::text[],
+                    ${sql.param(jobs.map((j) => JSON.stringify(j.data)))}::text[],
+                    ${sql.param(jobs.map((j) => j.startAfter?.toISOString() ?? null))}::text[])
           as t(q, d, s)`,
   );
   await notify(tx, "job_outbox");
