@@ -55,3 +55,35 @@ export async function makeDeadDelivery(db: Db, boss: PgBoss) {
   if (!dead) throw new Error("no dead letter");
   return { ...claim, jobId: job.id, deadJobId: dead.id };
 }
+
+/** A job row as pg-boss keeps one, in `queue` (a dead letter when it ends in `_dead`). */
+export async function insertJob(db: Db, queue: string, data: object = {}): Promise<string> {
+  const [row] = await db.execute<{ id: string }>(sql`
+    insert into pgboss.job (name, data) values (${queue}, ${JSON.stringify(data)}::jsonb)
+    returning id::text`);
+  if (!row) throw new Error("no job");
+  return row.id;
+}
+
+/** A fresh claim's redemption, its delivery pending (not relayed to the queue). */
+async function claimOne(db: Db): Promise<string> {
+  const { dropId } = await createTestDrop(db, { units: 1 });
+  // A player of its own: claims are rate limited per player.
+  const [playerId] = (await createPlayers(db, 1)) as [string];
+  return (await claimDrop(db, { dropId, playerId })).redemption.id;
+}
+
+/** A pending delivery with its job waiting in the queue; returns the job's id. */
+export async function insertDeliveryJob(db: Db): Promise<string> {
+  return insertJob(db, "delivery", { redemptionId: await claimOne(db) });
+}
+
+/** A delivery marked dead without the queue: for callers that only need one to retry. */
+export async function markDeliveryDead(db: Db): Promise<string> {
+  const redemptionId = await claimOne(db);
+  await db.execute(sql`
+    update deliveries set status = 'dead', last_error_code = 'provider_rejected',
+                          last_error = 'test'
+    where redemption_id = ${redemptionId}`);
+  return redemptionId;
+}
