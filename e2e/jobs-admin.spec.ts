@@ -57,8 +57,8 @@ for (const size of SIZES) {
                  last_error_code = 'provider_unavailable', last_error = ${LAST_ERROR}
           where redemption_id = ${redemptionId}`);
         await db.execute(sql`
-          insert into pgboss.job (name, data, source_output)
-          values ('delivery_dead', ${JSON.stringify({ redemptionId })}::jsonb,
+          insert into pgboss.job (name, data, source_retry_count, source_output)
+          values ('delivery_dead', ${JSON.stringify({ redemptionId })}::jsonb, 12,
                   ${JSON.stringify({ message: LAST_ERROR })}::jsonb)`);
       });
 

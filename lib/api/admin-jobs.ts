@@ -29,7 +29,7 @@ export const jobQueuesResponse = z.object({
         }),
         data: z.unknown(),
         retryCount: z.number().int(),
-        retryLimit: z.number().int(),
+        retryLimit: z.number().int().nullable().meta({ description: "null for a dead job" }),
         createdAt: dateTime,
         startAfter: dateTime,
         lastError: z.string().nullable(),

@@ -35,9 +35,10 @@ export type AdminJob = {
   queue: QueueName;
   state: AdminJobState;
   data: unknown;
-  /** Tries made so far, and how many the queue allows. */
+  /** Tries made so far (a dead job's: those of the job it came from). */
   retryCount: number;
-  retryLimit: number;
+  /** How many retries the job may have; null for a dead one (it runs only when retried). */
+  retryLimit: number | null;
   createdAt: string;
   /** Not before this time: the next try of a retrying job. */
   startAfter: string;
@@ -101,7 +102,7 @@ function toAdminJob(row: JobRow): AdminJob {
           : "active",
     data: row.data,
     retryCount: row.retry_count,
-    retryLimit: row.retry_limit,
+    retryLimit: dead ? null : row.retry_limit,
     createdAt: new Date(row.created_on).toISOString(),
     startAfter: new Date(row.start_after).toISOString(),
     lastError: typeof output?.message === "string" ? output.message.slice(0, 500) : null,
@@ -113,7 +114,8 @@ function toAdminJob(row: JobRow): AdminJob {
  * retrying, active and pending; at most `limit` of each kind.
  */
 export async function listJobs(db: DbOrTx, limit = 50): Promise<AdminJob[]> {
-  const columns = sql`id::text, name, state::text, data, retry_count, retry_limit,
+  const columns = sql`id::text, name, state::text, data,
+                      coalesce(source_retry_count, retry_count) as retry_count, retry_limit,
                       created_on::text, start_after::text, coalesce(output, source_output) as output`;
   const [dead, live] = await Promise.all([
     db.execute<JobRow>(sql`

@@ -1,6 +1,5 @@
 "use server";
 
-import { revalidatePath } from "next/cache";
 import { headers } from "next/headers";
 import { getDb } from "@/db/client";
 import type { FormState } from "@/lib/actions/form-state";
@@ -10,6 +9,9 @@ import { clientInfo } from "@/lib/http/client-info";
 import { cancelJob, retryJob } from "@/lib/jobs/manage-jobs";
 
 const refused = "Only admins with two-factor on can retry or cancel jobs";
+
+// No revalidatePath: the row a button sits in leaves the page once its job or delivery is no
+// longer dead, and the outcome shown in its place would go with it. The admin reloads to follow.
 
 /** One admin change to one job, as the page's buttons post it. */
 async function changeJob(
@@ -24,7 +26,6 @@ async function changeJob(
       { adminId: user.id },
       clientInfo(await headers()),
     );
-    revalidatePath("/admin/jobs");
     return { notice };
   });
 }
@@ -61,8 +62,6 @@ export async function retryDeliveryAction(
       { redemptionId: String(redemptionId), adminId: user.id },
       clientInfo(await headers()),
     );
-    revalidatePath("/admin/jobs");
-    revalidatePath(`/admin/redemptions/${redemptionId}`);
     return { notice: "Retried: the delivery is pending again" };
   });
 }

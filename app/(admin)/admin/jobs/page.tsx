@@ -15,6 +15,9 @@ import { type AdminJob, countJobs, listJobs } from "@/lib/jobs/manage-jobs";
 
 export const metadata: Metadata = { title: "Jobs and deliveries" };
 
+/** A cell's lines one under the other, its buttons at their own width. */
+const stacked = { display: "grid", gap: 8, justifyItems: "start" } as const;
+
 /** What a job is about, in a few words: the redemption of a delivery, or its data. */
 function describeJob(job: AdminJob) {
   const redemptionId = (job.data as { redemptionId?: unknown } | null)?.redemptionId;
@@ -50,40 +53,44 @@ export default async function JobsPage() {
               <tr>
                 <th>Redemption</th>
                 <th>Status</th>
-                <th>Provider</th>
-                <th>Attempts</th>
                 <th>Last error</th>
+                <th>Attempts</th>
+                <th>Provider</th>
                 <th>Changed</th>
-                <th />
               </tr>
             </thead>
             <tbody>
               {deliveries.map((d) => (
                 <tr key={d.redemptionId} data-testid="troubled-delivery">
+                  {/* The action sits under the name: on a phone the first column is the one in view. */}
                   <td>
-                    <Link href={`/admin/redemptions/${d.redemptionId}`}>{d.prizeName}</Link>
-                    <div className="small muted">{d.playerEmail}</div>
+                    <div style={stacked}>
+                      <span>
+                        <Link href={`/admin/redemptions/${d.redemptionId}`}>{d.prizeName}</Link>
+                        <span className="small muted" style={{ display: "block" }}>
+                          {d.playerEmail}
+                        </span>
+                      </span>
+                      {d.status === "dead" ? (
+                        <JobActionButton
+                          action={retryDeliveryAction.bind(null, d.redemptionId)}
+                          label="Retry delivery"
+                          pendingLabel="Retrying…"
+                        />
+                      ) : (
+                        <span className="small muted">retrying by itself</span>
+                      )}
+                    </div>
                   </td>
                   <td>
                     <DeliveryStatusBadge status={d.status} />
                   </td>
-                  <td>{d.provider}</td>
-                  <td>{d.attempts}</td>
                   <td className="small">
                     {d.lastErrorCode && <code>{d.lastErrorCode}</code>} {d.lastError}
                   </td>
+                  <td>{d.attempts}</td>
+                  <td>{d.provider}</td>
                   <td className="small">{formatDateTime(d.updatedAt)}</td>
-                  <td>
-                    {d.status === "dead" ? (
-                      <JobActionButton
-                        action={retryDeliveryAction.bind(null, d.redemptionId)}
-                        label="Retry delivery"
-                        pendingLabel="Retrying…"
-                      />
-                    ) : (
-                      <span className="small muted">retrying by itself</span>
-                    )}
-                  </td>
                 </tr>
               ))}
             </tbody>
@@ -126,50 +133,52 @@ export default async function JobsPage() {
           <table aria-label="Jobs">
             <thead>
               <tr>
-                <th>Queue</th>
-                <th>State</th>
+                <th>Job</th>
                 <th>About</th>
-                <th>Tries</th>
                 <th>Last error</th>
+                <th>Tries</th>
                 <th>Next try</th>
-                <th />
               </tr>
             </thead>
             <tbody>
               {jobs.map((job) => (
                 <tr key={job.id} data-testid="job" data-state={job.state}>
-                  <td>{job.queue}</td>
                   <td>
-                    <span className={`badge ${job.state === "dead" ? "ended" : "pending"}`}>
-                      {job.state}
-                    </span>
+                    <div style={stacked}>
+                      <span>
+                        {job.queue}{" "}
+                        <span className={`badge ${job.state === "dead" ? "ended" : "pending"}`}>
+                          {job.state}
+                        </span>
+                      </span>
+                      <div className="row">
+                        {job.state === "dead" && (
+                          <JobActionButton
+                            action={retryJobAction.bind(null, job.queue, job.id)}
+                            label="Retry"
+                            pendingLabel="Retrying…"
+                          />
+                        )}
+                        {job.state !== "active" && (
+                          <JobActionButton
+                            action={cancelJobAction.bind(null, job.queue, job.id)}
+                            label={job.state === "dead" ? "Dismiss" : "Cancel"}
+                            pendingLabel="Cancelling…"
+                            secondary
+                          />
+                        )}
+                      </div>
+                    </div>
                   </td>
                   <td className="small">{describeJob(job)}</td>
-                  <td>
-                    {job.retryCount}/{job.retryLimit}
-                  </td>
                   <td className="small">{job.lastError ?? "—"}</td>
+                  <td>
+                    {job.retryLimit === null
+                      ? job.retryCount
+                      : `${job.retryCount}/${job.retryLimit}`}
+                  </td>
                   <td className="small">
                     {job.state === "dead" ? "—" : formatDateTime(job.startAfter)}
-                  </td>
-                  <td>
-                    <div className="row">
-                      {job.state === "dead" && (
-                        <JobActionButton
-                          action={retryJobAction.bind(null, job.queue, job.id)}
-                          label="Retry"
-                          pendingLabel="Retrying…"
-                        />
-                      )}
-                      {job.state !== "active" && (
-                        <JobActionButton
-                          action={cancelJobAction.bind(null, job.queue, job.id)}
-                          label={job.state === "dead" ? "Dismiss" : "Cancel"}
-                          pendingLabel="Cancelling…"
-                          secondary
-                        />
-                      )}
-                    </div>
                   </td>
                 </tr>
               ))}

@@ -99,80 +99,82 @@ export default async function AdminRedemptionPage({ params }: { params: Promise<
             )}
           </dl>
         </section>
-        {delivery && (
-          <section className="card" aria-label="Delivery">
-            <h3>
-              Delivery <DeliveryStatusBadge status={delivery.status} />
-            </h3>
-            <dl className="facts">
-              <dt>Provider</dt>
-              <dd>{delivery.provider}</dd>
-              <dt>Reference</dt>
-              <dd data-testid="delivery-reference">{delivery.reference ?? "—"}</dd>
-              {delivery.txHash && (
-                <>
-                  <dt>Transaction</dt>
-                  <dd>
-                    <code>{delivery.txHash}</code>
-                  </dd>
-                </>
-              )}
-              <dt>Attempts</dt>
-              <dd data-testid="delivery-attempts">{delivery.attempts}</dd>
-              {delivery.lastError && (
-                <>
-                  <dt>Last error</dt>
-                  <dd data-testid="delivery-error">
-                    <code>{delivery.lastErrorCode}</code> {delivery.lastError}
-                  </dd>
-                </>
-              )}
-              <dt>Changed</dt>
-              <dd>{formatDateTime(delivery.updatedAt)}</dd>
-            </dl>
-            {delivery.status === "dead" && (
-              <>
-                <p className="small muted">
-                  Its retries are spent or the provider refused it: retry it, or reverse the
-                  redemption below.
-                </p>
-                <JobActionButton
-                  action={retryDeliveryAction.bind(null, r.id)}
-                  label="Retry delivery"
-                  pendingLabel="Retrying…"
-                />
-              </>
-            )}
-          </section>
-        )}
         <section className="card">
           <h3>Ledger</h3>
-          <table>
-            <thead>
-              <tr>
-                <th>Entry</th>
-                <th>Log index</th>
-                <th>Logged</th>
-                <th>State</th>
-              </tr>
-            </thead>
-            <tbody>
-              {r.ledger.map((e) => (
-                <tr key={`${e.kind}:${e.loggedAt}`} data-testid="ledger-entry">
-                  <td>{e.kind}</td>
-                  <td>{e.leafIndex ?? "—"}</td>
-                  <td className="small">{formatDateTime(e.loggedAt)}</td>
-                  <td>
-                    <span className={`badge ${e.anchored ? "anchored" : "pending"}`}>
-                      {e.anchored ? "anchored" : "pending"}
-                    </span>
-                  </td>
+          <div className="table-scroll">
+            <table>
+              <thead>
+                <tr>
+                  <th>Entry</th>
+                  <th>Log index</th>
+                  <th>Logged</th>
+                  <th>State</th>
                 </tr>
-              ))}
-            </tbody>
-          </table>
+              </thead>
+              <tbody>
+                {r.ledger.map((e) => (
+                  <tr key={`${e.kind}:${e.loggedAt}`} data-testid="ledger-entry">
+                    <td>{e.kind}</td>
+                    <td>{e.leafIndex ?? "—"}</td>
+                    <td className="small">{formatDateTime(e.loggedAt)}</td>
+                    <td>
+                      <span className={`badge ${e.anchored ? "anchored" : "pending"}`}>
+                        {e.anchored ? "anchored" : "pending"}
+                      </span>
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
         </section>
       </div>
+      {delivery && (
+        <section className="card" aria-label="Delivery" style={{ maxWidth: 560, marginTop: 16 }}>
+          <h3>
+            Delivery <DeliveryStatusBadge status={delivery.status} />
+          </h3>
+          <dl className="facts">
+            <dt>Provider</dt>
+            <dd>{delivery.provider}</dd>
+            <dt>Reference</dt>
+            <dd data-testid="delivery-reference">{delivery.reference ?? "—"}</dd>
+            {delivery.txHash && (
+              <>
+                <dt>Transaction</dt>
+                <dd>
+                  <code>{delivery.txHash}</code>
+                </dd>
+              </>
+            )}
+            <dt>Attempts</dt>
+            <dd data-testid="delivery-attempts">{delivery.attempts}</dd>
+            {delivery.lastError && (
+              <>
+                <dt>Last error</dt>
+                <dd data-testid="delivery-error">
+                  <code>{delivery.lastErrorCode}</code> {delivery.lastError}
+                </dd>
+              </>
+            )}
+            <dt>Changed</dt>
+            <dd>{formatDateTime(delivery.updatedAt)}</dd>
+          </dl>
+          {delivery.status === "dead" && (
+            <>
+              <p className="small muted">
+                Its retries are spent or the provider refused it: retry it, or reverse the
+                redemption below.
+              </p>
+              <JobActionButton
+                action={retryDeliveryAction.bind(null, r.id)}
+                label="Retry delivery"
+                pendingLabel="Retrying…"
+              />
+            </>
+          )}
+        </section>
+      )}
       <div style={{ maxWidth: 560, marginTop: 16 }}>
         <RedemptionReversalForm
           reversible={reversible}
