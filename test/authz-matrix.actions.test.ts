@@ -51,6 +51,7 @@ import {
   type Fixtures,
 } from "./authz-matrix.table";
 import { connectTestDb, createPlayers, createTestDrop } from "./db";
+import { insertDeliveryJob, insertJob, markDeliveryDead } from "./jobs";
 import { createCoinPackage, createPaymentToReview, sharedTestPaymentProvider } from "./payments";
 import { grantTestCoins } from "./wallet";
 
@@ -213,6 +214,18 @@ const ACTIONS: Record<string, Entry> = {
       const { redemption } = await claimDrop(fx.db, { dropId, playerId });
       return [redemption.id, {}, form({ reason: "matrix", confirm: "on" })];
     },
+  },
+  "app/(admin)/admin/jobs/actions.ts#retryJobAction": {
+    changes: ADMINS,
+    args: async (fx) => ["mail", await insertJob(fx.db, "mail_dead"), {}, form({})],
+  },
+  "app/(admin)/admin/jobs/actions.ts#cancelJobAction": {
+    changes: ADMINS,
+    args: async (fx) => ["delivery", await insertDeliveryJob(fx.db), {}, form({})],
+  },
+  "app/(admin)/admin/jobs/actions.ts#retryDeliveryAction": {
+    changes: ADMINS,
+    args: async (fx) => [await markDeliveryDead(fx.db), {}, form({})],
   },
   "app/(player)/actions.ts#claimAction": {
     changes: PLAYERS,

@@ -15,6 +15,7 @@ import { playRound } from "@/lib/rounds/play-round";
 import { issueMailInCodes } from "@/lib/wallet/free-coins";
 import { type ApiRoute, type Call, type Callers, callRoute, type Role } from "./api-routes";
 import { createPlayers, createTestDrop } from "./db";
+import { insertDeliveryJob, insertJob, markDeliveryDead } from "./jobs";
 import { createCoinPackage, createPaymentToReview, sharedTestPaymentProvider } from "./payments";
 import { grantTestCoins } from "./wallet";
 
@@ -284,6 +285,21 @@ export const ROUTE_TABLE: Record<string, Entry> = {
       });
       return { params: { id: redemption.id }, ...json({ step: "packed" }) };
     },
+  },
+  "GET /api/v1/admin/jobs": { expect: adminOnly(200) },
+  // A fresh job each call: a dead one is retried once, a pending one cancelled once.
+  "POST /api/v1/admin/jobs/[queue]/[id]/retry": {
+    expect: adminOnly(200),
+    call: async (fx) => ({ params: { queue: "mail", id: await insertJob(fx.db, "mail_dead") } }),
+  },
+  "POST /api/v1/admin/jobs/[queue]/[id]/cancel": {
+    expect: adminOnly(200),
+    call: async (fx) => ({ params: { queue: "delivery", id: await insertDeliveryJob(fx.db) } }),
+  },
+  "GET /api/v1/admin/deliveries": { expect: adminOnly(200) },
+  "POST /api/v1/admin/deliveries/[id]/retry": {
+    expect: adminOnly(200),
+    call: async (fx) => ({ params: { id: await markDeliveryDead(fx.db) } }),
   },
   "GET /api/v1/redemptions/[id]/receipt": {
     expect: ownerOnly(200),

@@ -4,6 +4,7 @@ import { MAX_JSON_BYTES } from "@/lib/http/api-handler";
 import { accounts } from "./accounts";
 import { adminAccounts } from "./admin-accounts";
 import { adminDrops } from "./admin-drops";
+import { adminJobs } from "./admin-jobs";
 import { adminPrizes } from "./admin-prizes";
 import { adminRedemptions } from "./admin-redemptions";
 import { analytics } from "./analytics";
@@ -80,6 +81,7 @@ export const resources: Resource[] = [
   adminRedemptions,
   adminCatalog,
   adminAccounts,
+  adminJobs,
   analytics,
   audit,
   regions,

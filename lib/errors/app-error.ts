@@ -71,6 +71,10 @@ export const errorStatus = {
   invalid_signature: 401,
   /** The payment provider could not be reached or refused: nothing was charged. */
   payment_provider_error: 502,
+  /** Only a dead job or delivery is retried: one pending, retrying or done needs none. */
+  not_retryable: 409,
+  /** The job is running or over: there is nothing left to cancel. */
+  not_cancellable: 409,
   rate_limited: 429,
   internal: 500,
   unavailable: 503,

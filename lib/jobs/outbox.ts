@@ -16,13 +16,14 @@ export type OutboxJob = { queue: QueueName; data: object; startAfter?: Date };
  */
 export async function enqueueJobs(tx: Tx, jobs: readonly OutboxJob[]): Promise<void> {
   if (jobs.length === 0) return;
-  // start_after goes as text[]: postgres.js sends no timestamptz[] parameter (it fails to bind).
   await executePrepared(
     tx,
+    // Every column travels as text[]: postgres.js cannot bind a prepared jsonb[] or timestamptz[].
     sql`insert into job_outbox (queue, data, start_after)
-        select q, d, s from unnest(${sql.param(jobs.map((j) => j.queue))}::text[],
-                                   ${sql.param(jobs.map((j) => JSON.stringify(j.data)))}::jsonb[],
-                                   ${sql.param(jobs.map((j) => j.startAfter?.toISOString() ?? null))}::text[]::timestamptz[])
+        select q, d::jsonb, s::timestamptz
+        from unnest(${sql.param(jobs.map((j) => j.queue))}::text[],
+                    ${sql.param(jobs.map((j) => JSON.stringify(j.data)))}::text[],
+                    ${sql.param(jobs.map((j) => j.startAfter?.toISOString() ?? null))}::text[])
           as t(q, d, s)`,
   );
   await notify(tx, "job_outbox");

@@ -28,6 +28,9 @@ export default async function AdminPage() {
         <Link className="button secondary" href="/admin/redemptions">
           Redemptions
         </Link>
+        <Link className="button secondary" href="/admin/jobs">
+          Jobs and deliveries
+        </Link>
         <Link className="button secondary" href="/admin/audit">
           Audit trail
         </Link>

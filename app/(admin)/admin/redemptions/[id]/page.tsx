@@ -1,12 +1,16 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
+import { retryDeliveryAction } from "@/app/(admin)/admin/jobs/actions";
 import { reverseRedemptionAction } from "@/app/(admin)/admin/redemptions/[id]/actions";
+import { DeliveryStatusBadge } from "@/components/admin/delivery-status-badge";
+import { JobActionButton } from "@/components/admin/job-action-button";
 import { RedemptionReversalForm } from "@/components/admin/redemption-reversal-form";
 import { RedemptionStatusBadge } from "@/components/admin/redemption-status-badge";
 import { AuditTable } from "@/components/audit/audit-table";
 import { getDb } from "@/db/client";
 import { requirePageRole } from "@/lib/auth/require-page-role";
+import { findAdminDelivery } from "@/lib/delivery/admin-deliveries";
 import { formatDateTime } from "@/lib/format";
 import { prizeKindLabels } from "@/lib/prizes/model";
 import { describeOrigin } from "@/lib/redemptions/model";
@@ -17,7 +21,10 @@ export const metadata: Metadata = { title: "Redemption" };
 export default async function AdminRedemptionPage({ params }: { params: Promise<{ id: string }> }) {
   const { id } = await params;
   await requirePageRole(`/admin/redemptions/${id}`, "admin");
-  const r = await getAdminRedemption(getDb(), id);
+  const [r, delivery] = await Promise.all([
+    getAdminRedemption(getDb(), id),
+    findAdminDelivery(getDb(), id),
+  ]);
   if (!r) notFound();
   // Reversing gives a unit back to its drop: catalog and round redemptions have none.
   const reversible =
@@ -94,32 +101,80 @@ export default async function AdminRedemptionPage({ params }: { params: Promise<
         </section>
         <section className="card">
           <h3>Ledger</h3>
-          <table>
-            <thead>
-              <tr>
-                <th>Entry</th>
-                <th>Log index</th>
-                <th>Logged</th>
-                <th>State</th>
-              </tr>
-            </thead>
-            <tbody>
-              {r.ledger.map((e) => (
-                <tr key={e.kind} data-testid="ledger-entry">
-                  <td>{e.kind}</td>
-                  <td>{e.leafIndex ?? "—"}</td>
-                  <td className="small">{formatDateTime(e.loggedAt)}</td>
-                  <td>
-                    <span className={`badge ${e.anchored ? "anchored" : "pending"}`}>
-                      {e.anchored ? "anchored" : "pending"}
-                    </span>
-                  </td>
+          <div className="table-scroll">
+            <table>
+              <thead>
+                <tr>
+                  <th>Entry</th>
+                  <th>Log index</th>
+                  <th>Logged</th>
+                  <th>State</th>
                 </tr>
-              ))}
-            </tbody>
-          </table>
+              </thead>
+              <tbody>
+                {r.ledger.map((e) => (
+                  <tr key={`${e.kind}:${e.loggedAt}`} data-testid="ledger-entry">
+                    <td>{e.kind}</td>
+                    <td>{e.leafIndex ?? "—"}</td>
+                    <td className="small">{formatDateTime(e.loggedAt)}</td>
+                    <td>
+                      <span className={`badge ${e.anchored ? "anchored" : "pending"}`}>
+                        {e.anchored ? "anchored" : "pending"}
+                      </span>
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
         </section>
       </div>
+      {delivery && (
+        <section className="card" aria-label="Delivery" style={{ maxWidth: 560, marginTop: 16 }}>
+          <h3>
+            Delivery <DeliveryStatusBadge status={delivery.status} />
+          </h3>
+          <dl className="facts">
+            <dt>Provider</dt>
+            <dd>{delivery.provider}</dd>
+            <dt>Reference</dt>
+            <dd data-testid="delivery-reference">{delivery.reference ?? "—"}</dd>
+            {delivery.txHash && (
+              <>
+                <dt>Transaction</dt>
+                <dd>
+                  <code>{delivery.txHash}</code>
+                </dd>
+              </>
+            )}
+            <dt>Attempts</dt>
+            <dd data-testid="delivery-attempts">{delivery.attempts}</dd>
+            {delivery.lastError && (
+              <>
+                <dt>Last error</dt>
+                <dd data-testid="delivery-error">
+                  <code>{delivery.lastErrorCode}</code> {delivery.lastError}
+                </dd>
+              </>
+            )}
+            <dt>Changed</dt>
+            <dd>{formatDateTime(delivery.updatedAt)}</dd>
+          </dl>
+          {delivery.status === "dead" && (
+            <>
+              <p className="small muted">
+                Its retries are spent or the provider refused it: retry it, or reverse the
+                redemption below.
+              </p>
+              <JobActionButton
+                action={retryDeliveryAction.bind(null, r.id)}
+                label="Retry delivery"
+                pendingLabel="Retrying…"
+              />
+            </>
+          )}
+        </section>
+      )}
       <div style={{ maxWidth: 560, marginTop: 16 }}>
         <RedemptionReversalForm
           reversible={reversible}
