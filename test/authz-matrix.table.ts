@@ -149,6 +149,7 @@ export const ROUTE_TABLE: Record<string, Entry> = {
     }),
   },
   "GET /api/v1/redemptions": { expect: players(200) },
+  "GET /api/v1/redemptions/stream": { expect: players(200) },
   "GET /api/v1/wallet": { expect: players(200) },
   "GET /api/v1/wallet/stream": { expect: players(200) },
   // Once per day each: a fresh player's token for each call.

@@ -13,16 +13,27 @@ import {
   type AnchoredReceipt,
   codeIsShown,
   type PendingReceipt,
+  type PlayerDelivery,
   type ReceiptKind,
   type RedemptionView,
   redemptionOriginOf,
 } from "./model";
 
+const deliveryColumns = {
+  status: redemptions.status,
+  deliveryStatus: deliveries.status,
+  deliveryProvider: deliveries.provider,
+  deliveryReference: deliveries.reference,
+  deliveryTxHash: deliveries.txHash,
+  deliveryUpdatedAt: deliveries.updatedAt,
+  rewardCiphertext: deliveries.rewardCiphertext,
+  rewardKeyId: deliveries.rewardKeyId,
+};
+
 const columns = {
   id: redemptions.id,
   codeCiphertext: redemptions.codeCiphertext,
   codeKeyId: redemptions.codeKeyId,
-  status: redemptions.status,
   actionDeadline: redemptions.actionDeadline,
   shippingAddress: redemptions.shippingAddress,
   createdAt: redemptions.createdAt,
@@ -41,13 +52,7 @@ const columns = {
   priceSc: redemptions.priceSc,
   reviewedAt: redemptions.reviewedAt,
   rejectionReason: redemptions.rejectionReason,
-  deliveryStatus: deliveries.status,
-  deliveryProvider: deliveries.provider,
-  deliveryReference: deliveries.reference,
-  deliveryTxHash: deliveries.txHash,
-  deliveryUpdatedAt: deliveries.updatedAt,
-  rewardCiphertext: deliveries.rewardCiphertext,
-  rewardKeyId: deliveries.rewardKeyId,
+  ...deliveryColumns,
 };
 
 type Row = {
@@ -83,7 +88,7 @@ type Row = {
 };
 
 /** The card a provider issued, for its owner; none while the redemption is void. */
-function rewardOf(row: Row): Reward | null {
+function rewardOf(row: DeliveryRow): Reward | null {
   if (!row.rewardCiphertext || !row.rewardKeyId || !codeIsShown(row.status)) return null;
   return JSON.parse(decryptCode(row.rewardCiphertext, row.rewardKeyId)) as Reward;
 }
@@ -118,17 +123,31 @@ async function toView(db: DbOrTx, row: Row): Promise<RedemptionView> {
       row.status === "rejected" && row.reviewedAt
         ? { rejectedAt: row.reviewedAt.toISOString(), reason: row.rejectionReason ?? "" }
         : null,
-    delivery:
-      row.deliveryStatus && row.deliveryProvider && row.deliveryUpdatedAt
-        ? {
-            status: row.deliveryStatus,
-            provider: row.deliveryProvider,
-            reference: row.deliveryReference,
-            txHash: row.deliveryTxHash,
-            updatedAt: row.deliveryUpdatedAt.toISOString(),
-            reward: rewardOf(row),
-          }
-        : null,
+    delivery: deliveryOf(row),
+  };
+}
+
+type DeliveryRow = Pick<
+  Row,
+  | "status"
+  | "deliveryStatus"
+  | "deliveryProvider"
+  | "deliveryReference"
+  | "deliveryTxHash"
+  | "deliveryUpdatedAt"
+  | "rewardCiphertext"
+  | "rewardKeyId"
+>;
+
+function deliveryOf(row: DeliveryRow): RedemptionView["delivery"] {
+  if (!row.deliveryStatus || !row.deliveryProvider || !row.deliveryUpdatedAt) return null;
+  return {
+    status: row.deliveryStatus,
+    provider: row.deliveryProvider,
+    reference: row.deliveryReference,
+    txHash: row.deliveryTxHash,
+    updatedAt: row.deliveryUpdatedAt.toISOString(),
+    reward: rewardOf(row),
   };
 }
 
@@ -154,6 +173,24 @@ export async function listPlayerRedemptions(
     .orderBy(desc(redemptions.createdAt))
     .limit(200);
   return Promise.all(rows.map((row) => toView(db, row)));
+}
+
+/**
+ * The deliveries of the redemptions the player's list shows (the newest 200), for the live
+ * stream: the same fields as their redemptions carry, without the ledger's look-ups.
+ */
+export async function listPlayerDeliveries(
+  db: DbOrTx,
+  playerId: string,
+): Promise<PlayerDelivery[]> {
+  const rows = await db
+    .select({ redemptionId: redemptions.id, ...deliveryColumns })
+    .from(redemptions)
+    .innerJoin(deliveries, eq(deliveries.redemptionId, redemptions.id))
+    .where(eq(redemptions.playerId, playerId))
+    .orderBy(desc(redemptions.createdAt))
+    .limit(200);
+  return rows.map((row) => ({ redemptionId: row.redemptionId, delivery: deliveryOf(row) }));
 }
 
 /** A redemption of this player's; another player's id answers the same as a missing one. */

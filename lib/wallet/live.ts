@@ -1,135 +1,31 @@
 import "server-only";
 import type postgres from "postgres";
 import { getDb, sqlClient } from "@/db/client";
-import type { NotifyChannel } from "@/db/notify";
-import type { LiveFeed, Subscriber } from "@/lib/analytics/live";
-import { AppError } from "@/lib/errors/app-error";
+import type { LiveFeed } from "@/lib/analytics/live";
+import { createPlayerFeeds, openPlayerFeed, type PlayerFeeds } from "@/lib/live/player-feeds";
 import { logWarning } from "@/lib/log";
 import type { WalletView } from "./model";
 import { getBalances, toWalletView } from "./wallet";
 
-/**
- * Live balances for the site header. One LISTEN on `wallet` per process, held while anyone
- * watches; a notification names the players whose balances moved (postTransactions sends it at
- * commit), and only the watched ones among them are read again, once per burst.
- */
-export type WalletFeeds = {
-  /** The feed of one player's balances, for eventStream. */
-  feedFor(userId: string): LiveFeed<WalletView>;
-  watchedCount(): number;
-};
+export { MAX_STREAMS_PER_PLAYER } from "@/lib/live/player-feeds";
 
 /**
- * Open streams one player may hold in one web process: a few tabs and devices, not a loop of
- * EventSources holding the process's sockets and timers.
+ * Live balances for the site header: postTransactions notifies `wallet` at commit with the
+ * players whose balances moved.
  */
-export const MAX_STREAMS_PER_PLAYER = 5;
+export type WalletFeeds = PlayerFeeds<WalletView>;
 
-/**
- * The player's feed for one more stream, or `rate_limited` (429) when they hold the most already.
- * The newcomer is refused rather than the oldest closed: a closed stream's browser reconnects
- * and would close the next oldest in turn, for ever. Subscribe before any await, so that the
- * count checked is the count held.
- */
+/** The player's balance feed for one more stream, or `rate_limited` (429) past the cap. */
 export function openWalletFeed(feeds: WalletFeeds, userId: string): LiveFeed<WalletView> {
-  const feed = feeds.feedFor(userId);
-  if (feed.subscriberCount() >= MAX_STREAMS_PER_PLAYER) {
-    throw new AppError(
-      "rate_limited",
-      `At most ${MAX_STREAMS_PER_PLAYER} live balance streams at once: close another tab`,
-      { limit: MAX_STREAMS_PER_PLAYER },
-    );
-  }
-  return feed;
+  return openPlayerFeed(feeds, userId, "balance");
 }
-
-type Watch = {
-  subscribers: Set<Subscriber<WalletView>>;
-  latest?: WalletView;
-  running: boolean;
-  dirty: boolean;
-};
 
 export function createWalletFeeds(
   sql: postgres.Sql,
   read: (userId: string) => Promise<WalletView>,
   log = (message: string) => logWarning("wallet_feed", { message }),
 ): WalletFeeds {
-  const watches = new Map<string, Watch>();
-  let listener: Promise<{ unlisten: () => Promise<void> } | undefined> | undefined;
-
-  async function refresh(userId: string): Promise<void> {
-    const watch = watches.get(userId);
-    if (!watch) return;
-    if (watch.running) {
-      watch.dirty = true;
-      return;
-    }
-    watch.running = true;
-    watch.dirty = false;
-    try {
-      const view = await read(userId);
-      if (watches.get(userId) !== watch) return;
-      watch.latest = view;
-      for (const send of watch.subscribers) send(view);
-    } catch (error) {
-      log(`balances of ${userId} not read: ${(error as Error).message}`);
-    } finally {
-      watch.running = false;
-      if (watch.dirty) void refresh(userId);
-    }
-  }
-
-  function onNotify(payload: string): void {
-    for (const userId of payload.split(",")) {
-      if (watches.has(userId)) void refresh(userId);
-    }
-  }
-
-  function start(): void {
-    // After a reconnect postgres.js calls onlisten again: whatever moved meanwhile is read then.
-    listener = sql
-      .listen("wallet" satisfies NotifyChannel, onNotify, () => {
-        for (const userId of watches.keys()) void refresh(userId);
-      })
-      .catch((error: Error) => {
-        log(`wallet LISTEN failed, balances refresh on reconnect only: ${error.message}`);
-        return undefined;
-      });
-  }
-
-  function stop(): void {
-    const held = listener;
-    listener = undefined;
-    void held?.then((l) => l?.unlisten()).catch(() => {});
-  }
-
-  return {
-    feedFor(userId) {
-      return {
-        subscribe(send) {
-          let watch = watches.get(userId);
-          if (!watch) {
-            watch = { subscribers: new Set(), running: false, dirty: false };
-            watches.set(userId, watch);
-          }
-          watch.subscribers.add(send);
-          if (!listener) start();
-          if (watch.latest) send(watch.latest);
-          else void refresh(userId);
-          return () => {
-            const current = watches.get(userId);
-            if (!current?.subscribers.delete(send)) return;
-            if (current.subscribers.size === 0) watches.delete(userId);
-            if (watches.size === 0) stop();
-          };
-        },
-        poke: () => void refresh(userId),
-        subscriberCount: () => watches.get(userId)?.subscribers.size ?? 0,
-      };
-    },
-    watchedCount: () => watches.size,
-  };
+  return createPlayerFeeds(sql, "wallet", read, log);
 }
 
 const globalFeeds = globalThis as unknown as { prizeledgerWalletFeeds?: WalletFeeds };

@@ -2,6 +2,7 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { redirect } from "next/navigation";
 import { RedemptionOrigin } from "@/components/catalog/redemption-origin";
+import { DeliveryBadge } from "@/components/redemptions/live-delivery";
 import { getDb } from "@/db/client";
 import { currentUser } from "@/lib/auth/current-user";
 import { formatDateTime, formatMoney } from "@/lib/format";
@@ -18,7 +19,9 @@ export default async function RedemptionsPage() {
   return (
     <>
       <h1>My redemptions</h1>
-      <p className="lead">Every prize you claimed, with its code and its proof on the ledger.</p>
+      <p className="lead">
+        Every prize you claimed, with its code, its delivery and its proof on the ledger.
+      </p>
       {toShip.map((r) => (
         <p key={r.id} className="alert success" data-testid="lottery-win-notice">
           You won <strong>{r.prize.name}</strong> in the draw of {r.drop?.title}.{" "}
@@ -42,6 +45,7 @@ export default async function RedemptionsPage() {
               <th>Prize</th>
               <th>From</th>
               <th>Claimed</th>
+              <th>Delivery</th>
               <th>Ledger</th>
             </tr>
           </thead>
@@ -80,6 +84,13 @@ export default async function RedemptionsPage() {
                       <span className="badge ended">Reversed</span>{" "}
                       {formatDateTime(r.reversal.reversedAt)}: {r.reversal.reason}
                     </div>
+                  )}
+                </td>
+                <td>
+                  {r.delivery ? (
+                    <DeliveryBadge redemptionId={r.id} initial={r.delivery} />
+                  ) : (
+                    <span className="muted">—</span>
                   )}
                 </td>
                 <td>

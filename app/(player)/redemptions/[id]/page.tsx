@@ -5,6 +5,7 @@ import { HeldPrizeNotice } from "@/components/catalog/held-prize-notice";
 import { RedemptionOrigin } from "@/components/catalog/redemption-origin";
 import { ShippingForm } from "@/components/drops/shipping-form";
 import { ReceiptStatus } from "@/components/ledger/receipt-status";
+import { DeliveryProgress } from "@/components/redemptions/live-delivery";
 import { getDb } from "@/db/client";
 import { currentUser } from "@/lib/auth/current-user";
 import { getRedemptionReadiness } from "@/lib/catalog/identity";
@@ -90,6 +91,12 @@ export default async function RedemptionPage({
             <p className="muted">No code: this redemption was rejected.</p>
           )}
         </section>
+        {redemption.delivery && (
+          <section className="card">
+            <h3>Delivery</h3>
+            <DeliveryProgress redemptionId={redemption.id} initial={redemption.delivery} />
+          </section>
+        )}
         {redemption.status === "awaiting_action" && redemption.actionDeadline && (
           <section className="card">
             <h3>Shipping</h3>
