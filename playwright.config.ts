@@ -6,6 +6,7 @@ import {
   BASE_URL,
   E2E_CHAIN_PORT,
   E2E_DATA_DIR,
+  E2E_GIFTCARD_ADMIN_TOKEN,
   E2E_GIFTCARD_PORT,
   E2E_PAYMENTS_PORT,
   E2E_PG_PORT,
@@ -76,6 +77,7 @@ export default defineConfig({
       EMBEDDED_CHAIN_PORT: String(E2E_CHAIN_PORT),
       EMBEDDED_PAYMENTS_PORT: String(E2E_PAYMENTS_PORT),
       EMBEDDED_GIFTCARD_PORT: String(E2E_GIFTCARD_PORT),
+      GIFTCARD_ADMIN_TOKEN: E2E_GIFTCARD_ADMIN_TOKEN,
       // Blank means unset: never let a developer's own database or chain leak into the e2e stack
       // (it would skip the embedded services and the demo seed).
       DATABASE_URL: "",
@@ -85,6 +87,8 @@ export default defineConfig({
       ANCHORER_KEY: "",
       PAYMENT_PROVIDER_URL: "",
       PAYMENT_WEBHOOK_SECRET: "",
+      GIFTCARD_PROVIDER_URL: "",
+      GIFTCARD_FAULTS: "",
       // The specs read mail at the demo's open mailbox (e2e/mail-capture.spec.ts starts its own
       // web instance for the admins-only one).
       SMTP_URL: "",

@@ -52,13 +52,23 @@ export async function seedDemoData(db: Db): Promise<boolean> {
     // Admins and auditors must have two-factor on; the demo ones share a published secret.
     if (account.role !== "player") await enrolWithSecret(db, user.id, DEMO_TOTP_SECRET);
   }
+  // The live drop's gift card is ordered from the gift-card provider (the local one `npm start`
+  // runs) at each claim; the catalog's comes from a pool of imported codes.
+  const providerCard = await createPrize(db, {
+    name: "$25 Amazon.com Gift Card",
+    kind: "gift_card",
+    value: 25,
+    quantity: 500,
+    delivery: "giftcard",
+    providerProduct: "amazon-us",
+  });
   const giftCard = await createPrize(db, {
     name: "$25 Arcade Gift Card",
     kind: "gift_card",
     value: 25,
     quantity: 500,
   });
-  // A code pool for the gift card: claims hand these out.
+  // A code pool for the arcade card: redemptions and instant wins hand these out.
   const codes = Array.from(
     { length: 150 },
     () => `DEMO-${randomBytes(6).toString("hex").toUpperCase()}`,
@@ -81,7 +91,7 @@ export async function seedDemoData(db: Db): Promise<boolean> {
     db,
     createDropSchema.parse({
       title: "Launch Day Gift Card Drop",
-      prizeId: giftCard.id,
+      prizeId: providerCard.id,
       units: 100,
       startsAt: new Date(now - 60_000),
       endsAt: new Date(now + 30 * 86_400_000),

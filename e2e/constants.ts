@@ -8,8 +8,11 @@ export const E2E_PG_PORT = 54339 + base;
 export const E2E_CHAIN_PORT = 8546 + base;
 /** The embedded test payment provider (its confirm page is where the specs pay). */
 export const E2E_PAYMENTS_PORT = 8610 + base;
-/** The embedded gift-card provider. */
+/** The local gift-card provider `scripts/start.ts` runs (apart from `npm start`'s 8601). */
 export const E2E_GIFTCARD_PORT = 8620 + base;
+export const GIFTCARD_URL = `http://127.0.0.1:${E2E_GIFTCARD_PORT}`;
+/** Lets specs turn the provider's fault knobs (PATCH /admin/faults). */
+export const E2E_GIFTCARD_ADMIN_TOKEN = "e2e-giftcard-admin-token";
 /** A production web instance (`npm run web`) on the same database: e2e/mail-capture.spec.ts. */
 export const E2E_WEB_PORT = 3300 + base;
 /** A web instance whose database is unreachable: e2e/error-pages.spec.ts. */

@@ -14,8 +14,13 @@ export const LAUNCH_DROP = "Launch Day Gift Card Drop";
 
 export const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/;
 export const TX_HASH = /^0x[0-9a-f]{64}$/i;
-/** The demo gift-card drop hands out codes from its imported pool (seeded as DEMO-…). */
-export const GIFT_CARD_CODE = /^DEMO-[0-9A-F]{12}$/;
+/**
+ * The demo gift-card drop's card comes from the gift-card provider: the claim's own code is a
+ * generated redemption code (the card arrives with its delivery).
+ */
+export const GIFT_CARD_CODE = /^[2-9A-HJKMNP-Z]{4}(-[2-9A-HJKMNP-Z]{4}){3}$/;
+/** The demo drop's prize. */
+export const LAUNCH_PRIZE = "$25 Amazon.com Gift Card";
 
 /** Saves a full-page screenshot to test-results/screenshots/<name>.png. */
 export async function shot(page: Page, name: string): Promise<void> {

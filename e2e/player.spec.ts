@@ -6,6 +6,7 @@ import {
   DEMO_PASSWORD,
   GIFT_CARD_CODE,
   LAUNCH_DROP,
+  LAUNCH_PRIZE,
   shot,
   signIn,
   signOut,
@@ -98,11 +99,12 @@ test.describe("player", () => {
       const rows = page.getByTestId("redemption-row");
       await expect(rows).toHaveCount(1);
       await expect(rows.first()).toContainText(LAUNCH_DROP);
-      await expect(rows.first()).toContainText("$25 Arcade Gift Card");
+      await expect(rows.first()).toContainText(LAUNCH_PRIZE);
       await expect(rows.first()).toContainText("anchored");
-      await expect(
-        rows.first().getByRole("link", { name: "$25 Arcade Gift Card" }),
-      ).toHaveAttribute("href", new URL(redemptionUrl).pathname);
+      await expect(rows.first().getByRole("link", { name: LAUNCH_PRIZE })).toHaveAttribute(
+        "href",
+        new URL(redemptionUrl).pathname,
+      );
       await shot(page, "player-05-my-redemptions");
     });
 

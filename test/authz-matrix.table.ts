@@ -151,6 +151,7 @@ export const ROUTE_TABLE: Record<string, Entry> = {
     }),
   },
   "GET /api/v1/redemptions": { expect: players(200) },
+  "GET /api/v1/redemptions/stream": { expect: players(200) },
   "GET /api/v1/wallet": { expect: players(200) },
   "GET /api/v1/wallet/stream": { expect: players(200) },
   "GET /api/v1/notifications": { expect: players(200) },

@@ -40,6 +40,8 @@ const PRIZE_FIELDS = [
   "quantity",
   "tokenAmount",
   "tokenSymbol",
+  "delivery",
+  "providerProduct",
 ];
 
 /** The prize fields a form carries; empty token fields are absent (the kind may not have them). */
@@ -50,6 +52,7 @@ function prizeFormValues(form: FormData) {
   const input: Record<string, string> = { ...values };
   if (!input.tokenAmount) delete input.tokenAmount;
   if (!input.tokenSymbol) delete input.tokenSymbol;
+  if (!input.providerProduct) delete input.providerProduct;
   return { values, input };
 }
 

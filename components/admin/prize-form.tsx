@@ -2,18 +2,28 @@
 
 import { useState } from "react";
 import type { FormAction } from "@/lib/actions/form-state";
-import { type PrizeView, prizeKindLabels } from "@/lib/prizes/model";
+import { GIFTCARD_PRODUCTS } from "@/lib/delivery/giftcard-products";
+import {
+  giftCardDeliveries,
+  giftCardDeliveryLabels,
+  type PrizeView,
+  prizeKindLabels,
+} from "@/lib/prizes/model";
 import { useNumberedActionState } from "./drop-form-state";
 
 /**
  * Creates a prize, or edits one when given `prize` and its bound update action. The kind is
- * fixed once created (codes, payouts and shipping hang on it); crypto asks for its payout.
+ * fixed once created (codes, payouts and shipping hang on it); crypto asks for its payout, a
+ * gift card how it is delivered (imported codes, or the provider's product).
  */
 export function PrizeForm({ prize, action: save }: { prize?: PrizeView; action: FormAction }) {
   const [state, action, pending, submission] = useNumberedActionState(save);
   const e = state.fieldErrors ?? {};
   const v = state.values ?? {};
   const [kind, setKind] = useState(v.kind ?? prize?.kind ?? "gift_card");
+  const [delivery, setDelivery] = useState(
+    v.delivery ?? (prize?.delivery === "giftcard" ? "giftcard" : "pool"),
+  );
   const initial = (key: keyof PrizeView, fallback?: string) =>
     v[key] ?? (prize?.[key] == null ? fallback : String(prize[key]));
   return (
@@ -87,10 +97,54 @@ export function PrizeForm({ prize, action: save }: { prize?: PrizeView; action: 
           Winners of a physical item give a shipping address before the drop ends.
         </p>
       )}
-      {kind === "gift_card" && !prize && (
-        <p className="small muted full">
-          After creating it, import its codes (CSV) on the prize's page.
-        </p>
+      {kind === "gift_card" && (
+        <>
+          <label>
+            Delivered by
+            <select
+              name="delivery"
+              value={delivery}
+              onChange={(event) => setDelivery(event.target.value)}
+              data-testid="prize-delivery"
+            >
+              {giftCardDeliveries.map((value) => (
+                <option key={value} value={value}>
+                  {giftCardDeliveryLabels[value]}
+                </option>
+              ))}
+            </select>
+            {e.delivery && <span className="field-error">{e.delivery}</span>}
+          </label>
+          {delivery === "giftcard" ? (
+            <label>
+              Provider's product
+              <select
+                name="providerProduct"
+                defaultValue={initial("providerProduct", GIFTCARD_PRODUCTS[0].id)}
+                data-testid="prize-provider-product"
+              >
+                {GIFTCARD_PRODUCTS.map((p) => (
+                  <option key={p.id} value={p.id}>
+                    {p.name} (${p.minCents / 100}–${p.maxCents / 100})
+                  </option>
+                ))}
+              </select>
+              {e.providerProduct && <span className="field-error">{e.providerProduct}</span>}
+            </label>
+          ) : (
+            <p className="small muted">
+              {prize
+                ? "Import its codes (CSV) below."
+                : "After creating it, import its codes (CSV) on the prize's page."}
+            </p>
+          )}
+          {delivery === "giftcard" && (
+            <p className="small muted full">
+              Each winner's card is ordered from the provider at once and shown to them when it
+              arrives: no codes to import.
+            </p>
+          )}
+        </>
       )}
       <label className="full">
         Description shown to players (optional)

@@ -7,7 +7,7 @@ import { PALETTE, paletteColor } from "@/components/charts/scale";
 import type { DashboardSnapshot, LiveDrop } from "@/lib/analytics/model";
 import { shortHash } from "@/lib/format";
 import styles from "./analytics.module.css";
-import { clockTime, formatDuration, formatMs, kindLabel, plural } from "./format";
+import { clockTime, formatDuration, formatMs, formatSeconds, kindLabel, plural } from "./format";
 import { type MissedDeadlineRow, missedDeadlineNote, missedDeadlineRows } from "./missed-deadlines";
 import { outcomeSlices, outcomeSummary } from "./outcomes";
 
@@ -25,7 +25,7 @@ export function DashboardView({
   snapshot: DashboardSnapshot;
   adminLinks: boolean;
 }) {
-  const { claimsPerSecond, outcomeMix, latency, anchoring } = snapshot;
+  const { claimsPerSecond, outcomeMix, latency, deliveryTime, anchoring } = snapshot;
   const today = outcomeMix.today;
   const claimedToday = today.claimed;
   const attemptsToday = Object.values(today).reduce((a, b) => a + b, 0);
@@ -60,6 +60,27 @@ export function DashboardView({
           </div>
           <div className={styles.tileNote}>
             {plural(latency.samples, "claim")} in the last {formatDuration(latency.windowSeconds)}
+          </div>
+        </div>
+        <div className={styles.tile} data-testid="delivery-time">
+          <div className={styles.tileLabel}>Claim → delivered (s)</div>
+          <div className={styles.latency}>
+            {(["p50", "p99"] as const).flatMap((p) =>
+              (["last5Minutes", "today"] as const).map((w) => (
+                <div key={`${p}-${w}`}>
+                  <span>
+                    {p} {w === "today" ? "today" : "5 min"}
+                  </span>
+                  <span data-testid={`delivery-${p}-${w}`}>
+                    {formatSeconds(deliveryTime[w][p])}
+                  </span>
+                </div>
+              )),
+            )}
+          </div>
+          <div className={styles.tileNote}>
+            {plural(deliveryTime.last5Minutes.samples, "delivery", "deliveries")} in the last 5 min,{" "}
+            {deliveryTime.today.samples.toLocaleString("en")} today (UTC)
           </div>
         </div>
         <div className={styles.tile}>

@@ -21,6 +21,13 @@ export function formatMs(ms: number | null): string {
   return ms < 10 ? ms.toFixed(1) : Math.round(ms).toLocaleString("en");
 }
 
+/** Milliseconds as seconds without the unit: 1234 → "1.2", 65000 → "65", "–" when none. */
+export function formatSeconds(ms: number | null): string {
+  if (ms === null) return "–";
+  const s = ms / 1000;
+  return s < 10 ? s.toFixed(1) : Math.round(s).toLocaleString("en");
+}
+
 /** "1 claim", "3 claims". */
 export function plural(n: number, one: string, many = `${one}s`): string {
   return `${n.toLocaleString("en")} ${n === 1 ? one : many}`;

@@ -37,6 +37,10 @@ function snapshot(missed: { count: number; entries: MissedDeadline[] }): Dashboa
     liveDrops: [],
     outcomeMix: { last5Minutes: none, today: none },
     latency: { p50: null, p95: null, p99: null, samples: 0, windowSeconds: 300 },
+    deliveryTime: {
+      last5Minutes: { p50: null, p99: null, samples: 0 },
+      today: { p50: 1200, p99: 65_000, samples: 2 },
+    },
     anchoring: { lagSeconds: 0, pendingEntries: 0, lastCheckpoint: null, missedDeadlines: missed },
     redemptionsByKind: [],
     byHourOfDay: Array(24).fill(0),

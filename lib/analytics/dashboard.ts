@@ -23,20 +23,23 @@ export async function getDashboard(db: DbOrTx): Promise<DashboardSnapshot> {
     sql`select now() as now`,
   );
   const at = new Date(now);
-  const [claimsPerSecond, liveDrops, outcomeMix, latency, anchoring, held] = await Promise.all([
-    claimsPerSecondSeries(db, at),
-    liveDropsAt(db, at),
-    outcomeMixAt(db, at),
-    latencyAt(db, at),
-    anchoringStatus(db),
-    heldRedemptions(db),
-  ]);
+  const [claimsPerSecond, liveDrops, outcomeMix, latency, deliveryTime, anchoring, held] =
+    await Promise.all([
+      claimsPerSecondSeries(db, at),
+      liveDropsAt(db, at),
+      outcomeMixAt(db, at),
+      latencyAt(db, at),
+      deliveryTimeAt(db, at),
+      anchoringStatus(db),
+      heldRedemptions(db),
+    ]);
   return {
     at: at.toISOString(),
     claimsPerSecond,
     liveDrops,
     outcomeMix,
     latency,
+    deliveryTime,
     anchoring,
     ...held,
   };
@@ -110,9 +113,16 @@ export async function liveDropsAt(db: DbOrTx, at: Date): Promise<LiveDrop[]> {
   );
 }
 
+/** The windows the outcome mix is shown over: the last 5 minutes, and since midnight UTC. */
+function outcomeWindows(at: Date): { fiveMinutesAgo: Date; midnight: Date } {
+  return {
+    fiveMinutesAgo: new Date(second(at).getTime() - 299_000),
+    midnight: new Date(Date.UTC(at.getUTCFullYear(), at.getUTCMonth(), at.getUTCDate())),
+  };
+}
+
 export async function outcomeMixAt(db: DbOrTx, at: Date): Promise<DashboardSnapshot["outcomeMix"]> {
-  const fiveMinutesAgo = new Date(second(at).getTime() - 299_000);
-  const midnight = new Date(Date.UTC(at.getUTCFullYear(), at.getUTCMonth(), at.getUTCDate()));
+  const { fiveMinutesAgo, midnight } = outcomeWindows(at);
   const [recent, today] = await Promise.all([
     db.execute<{ reason: string; n: number }>(sql`
       select reason, sum(n)::int as n from claim_outcome_seconds
@@ -154,6 +164,54 @@ export async function latencyAt(db: DbOrTx, at: Date): Promise<LatencySummary> {
   return {
     ...percentiles(rows.map((r) => ({ bucket: Number(r.bucket), n: Number(r.n) }))),
     windowSeconds: LATENCY_WINDOW_SECONDS,
+  };
+}
+
+/**
+ * Claim → delivered over the outcome mix's windows: exact percentiles over the deliveries that
+ * arrived in them, an index range on deliveries.delivered_at (a day of deliveries at most).
+ */
+export async function deliveryTimeAt(
+  db: DbOrTx,
+  at: Date,
+): Promise<DashboardSnapshot["deliveryTime"]> {
+  const { fiveMinutesAgo, midnight } = outcomeWindows(at);
+  const recent = fiveMinutesAgo.toISOString();
+  const today = midnight.toISOString();
+  const [row] = await db.execute<{
+    p50_recent: number | null;
+    p99_recent: number | null;
+    n_recent: number;
+    p50_today: number | null;
+    p99_today: number | null;
+    n_today: number;
+  }>(sql`
+    with delivered as (
+      select d.delivered_at, extract(epoch from d.delivered_at - r.created_at) * 1000 as ms
+      from deliveries d join redemptions r on r.id = d.redemption_id
+      where d.delivered_at >= least(${recent}::timestamptz, ${today}::timestamptz)
+        and d.delivered_at <= ${at.toISOString()}::timestamptz)
+    select
+      percentile_cont(0.5) within group (order by ms)
+        filter (where delivered_at >= ${recent}::timestamptz) as p50_recent,
+      percentile_cont(0.99) within group (order by ms)
+        filter (where delivered_at >= ${recent}::timestamptz) as p99_recent,
+      (count(*) filter (where delivered_at >= ${recent}::timestamptz))::int as n_recent,
+      percentile_cont(0.5) within group (order by ms)
+        filter (where delivered_at >= ${today}::timestamptz) as p50_today,
+      percentile_cont(0.99) within group (order by ms)
+        filter (where delivered_at >= ${today}::timestamptz) as p99_today,
+      (count(*) filter (where delivered_at >= ${today}::timestamptz))::int as n_today
+    from delivered`);
+  const ms = (v: number | string | null | undefined) =>
+    v === null || v === undefined ? null : Math.round(Number(v));
+  return {
+    last5Minutes: {
+      p50: ms(row?.p50_recent),
+      p99: ms(row?.p99_recent),
+      samples: Number(row?.n_recent ?? 0),
+    },
+    today: { p50: ms(row?.p50_today), p99: ms(row?.p99_today), samples: Number(row?.n_today ?? 0) },
   };
 }
 

@@ -44,6 +44,14 @@ export type LatencySummary = {
   windowSeconds: number;
 };
 
+/** Claim → delivered (the redemption's creation to its delivery's), in milliseconds. */
+export type DeliveryTimeSummary = {
+  p50: number | null;
+  p99: number | null;
+  /** Deliveries that arrived in the window. */
+  samples: number;
+};
+
 export type CheckpointSummary = {
   treeSize: number;
   txHash: string | null;
@@ -87,6 +95,8 @@ export type DashboardSnapshot = {
     today: OutcomeCounts;
   };
   latency: LatencySummary;
+  /** Over the deliveries that arrived in the last 5 minutes, and since midnight UTC. */
+  deliveryTime: { last5Minutes: DeliveryTimeSummary; today: DeliveryTimeSummary };
   anchoring: AnchoringStatus;
   /** Redemptions held now (not expired, not reversed), all time. */
   redemptionsByKind: Array<{ kind: PrizeKind; count: number }>;

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { MAX_CSV_BYTES, MAX_CSV_CODES, rejectionReasons } from "@/lib/codes/model";
+import { deliveryProviders } from "@/lib/delivery/model";
 import { createPrizeSchema, updatePrizeSchema } from "@/lib/prizes/model";
 import { dropPrizeResponse } from "./drops";
 import { createdResponse, dateTime, idPath, type Resource } from "./wire";
@@ -10,11 +11,19 @@ export const prizeResponse = dropPrizeResponse
     allocated: z.number().int().meta({ description: "units held by drops, claimed or not" }),
     claimed: z.number().int(),
     remaining: z.number().int().meta({ description: "quantity minus claimed units" }),
+    delivery: z.enum(deliveryProviders).meta({
+      description:
+        "how a unit reaches its winner: pool (imported codes) or giftcard (an order at the gift-card provider) for gift cards; token; shipping",
+    }),
+    providerProduct: z
+      .string()
+      .nullable()
+      .meta({ description: "a gift card from the provider: its product, e.g. amazon-us" }),
     codesUnused: z
       .number()
       .int()
       .nullable()
-      .meta({ description: "gift cards: codes not yet handed out; null for other kinds" }),
+      .meta({ description: "gift cards from the pool: codes not yet handed out; null otherwise" }),
     codesTotal: z.number().int().nullable(),
     retiredAt: dateTime.nullable(),
     createdAt: dateTime,

@@ -5,6 +5,12 @@ import { dateTime, prizeKind, type Resource, uuid } from "./wire";
 
 const count = z.number().int();
 
+const deliveryTimeResponse = z.object({
+  p50: count.nullable(),
+  p99: count.nullable(),
+  samples: count.meta({ description: "deliveries that arrived in the window" }),
+});
+
 export const dashboardResponse = z
   .object({
     at: dateTime,
@@ -45,6 +51,16 @@ export const dashboardResponse = z
         windowSeconds: count,
       })
       .meta({ description: "claim latency in milliseconds (null when there were no claims)" }),
+    deliveryTime: z
+      .object({
+        last5Minutes: deliveryTimeResponse,
+        /** Since midnight UTC. */
+        today: deliveryTimeResponse,
+      })
+      .meta({
+        description:
+          "claim → delivered in milliseconds (a redemption's creation to its delivery's), over the deliveries that arrived in each window",
+      }),
     anchoring: z.object({
       lagSeconds: z.number(),
       pendingEntries: count,

@@ -89,6 +89,16 @@ export const redemptions: Resource = {
         },
       },
     },
+    "/api/v1/redemptions/stream": {
+      get: {
+        summary: "The caller's deliveries, live (Server-Sent Events)",
+        description:
+          "A `deliveries` event, `{deliveries: [{redemptionId, delivery}]}` for the caller's newest 200 redemptions (`delivery` as in GET /api/v1/redemptions/{id}), at once and whenever one of them moves, and heartbeats; the stream ends once the caller may no longer watch, and EventSource reconnects. A player may hold 5 streams at once per web process; a sixth is refused.",
+        access: "player",
+        replies: { 200: { description: "An event stream", text: "text/event-stream" } },
+        errors: { rate_limited: "the player holds 5 open streams already: close one first" },
+      },
+    },
     "/api/v1/redemptions/{id}": {
       get: {
         summary: "One of the caller's redemptions",

@@ -91,6 +91,15 @@ describe("the instant-win flag", () => {
     );
     await importGiftCodes(db, gift, "code\nFLAG-GIFT-1\n");
     await createCatalogItem(db, { ...item, prizeId: gift, stock: 3 }, actor);
+    // A gift card from the provider is ordered at delivery: it needs no codes.
+    const provided = await newPrize("gift_card");
+    await db
+      .update(prizes)
+      .set({ deliveryProvider: "giftcard", providerProduct: "amazon-us" })
+      .where(eq(prizes.id, provided));
+    expect(
+      await refusal(createCatalogItem(db, { ...item, prizeId: provided, stock: 3 }, actor)),
+    ).toBe("went through");
 
     const { id } = await createCatalogItem(db, { ...item, stock: 0, instantWin: false }, actor);
     expect(await refusal(updateCatalogItem(db, id, { instantWin: true }, actor))).toMatch(

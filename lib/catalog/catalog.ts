@@ -76,8 +76,8 @@ const audited = (item: CatalogItem) => ({
 
 /**
  * Refuses to offer an item as the scratch card's instant-win prize when no prize tier could ever
- * award it: no stock, its prize retired, or a gift card with no code left to give (the caller
- * refuses a retired item). An item offered already that runs out stays offered: restocking it
+ * award it: no stock, its prize retired, or a gift card from the pool with no code left to give
+ * (the caller refuses a retired item; the provider issues its gift cards at delivery). An item offered already that runs out stays offered: restocking it
  * resumes the prize.
  */
 async function assertAwardable(
@@ -88,13 +88,14 @@ async function assertAwardable(
     throw new AppError("invalid_input", message, { field: "instantWin" });
   };
   if (item.stock <= 0) refuse("An item with no stock cannot be the instant-win prize: add stock");
-  const [prize] = await tx.execute<{ kind: string; retired: boolean; codes: boolean }>(sql`
-    select p.kind, p.retired_at is not null as retired,
+  const [prize] = await tx.execute<{ from_pool: boolean; retired: boolean; codes: boolean }>(sql`
+    select p.kind = 'gift_card' and coalesce(p.delivery_provider, 'pool') = 'pool' as from_pool,
+           p.retired_at is not null as retired,
            exists (select 1 from gift_codes g where g.prize_id = p.id
                    and g.redemption_id is null and g.quarantined_at is null) as codes
     from prizes p where p.id = ${item.prizeId}`);
   if (!prize || prize.retired) refuse("This item's prize is retired: it cannot be an instant win");
-  if (prize?.kind === "gift_card" && !prize.codes) {
+  if (prize?.from_pool && !prize.codes) {
     refuse(
       "This gift card has no codes left to give: import codes before making it an instant win",
     );

@@ -78,17 +78,18 @@ export function offerInstantPrizes(
 /** Every item an instant win may take, locked in id order, then their gift codes' locks. */
 async function lockOfferedItems(tx: Tx): Promise<OfferedItem[]> {
   const rows = await tx.execute<
-    OfferedItem & { kind: string; position: number; created_at: string }
+    OfferedItem & { from_pool: boolean; position: number; created_at: string }
   >(
     sql`
-      select c.id, c.prize_id, c.price_sc, c.stock, c.position, c.created_at, p.kind
+      select c.id, c.prize_id, c.price_sc, c.stock, c.position, c.created_at,
+             p.kind = 'gift_card' and coalesce(p.delivery_provider, 'pool') = 'pool' as from_pool
       from catalog_items c join prizes p on p.id = c.prize_id
       where c.instant_win and c.retired_at is null and c.stock > 0
       order by c.id for update of c`,
   );
   await lockPrizeCodes(
     tx,
-    rows.filter((r) => r.kind === "gift_card").map((r) => r.prize_id),
+    rows.filter((r) => r.from_pool).map((r) => r.prize_id),
   );
   // The operator's order: the first by position, then the oldest.
   return [...rows].sort(

@@ -150,6 +150,13 @@ export async function importGiftCodes(
         field: "prizeId",
       });
     }
+    if (prize.deliveryProvider === "giftcard") {
+      throw new AppError(
+        "invalid_input",
+        "This gift card is delivered by the gift-card provider: it takes no imported codes",
+        { field: "prizeId" },
+      );
+    }
     let accepted = 0;
     for (let start = 0; start < ordered.length; start += INSERT_CHUNK) {
       const chunk = ordered.slice(start, start + INSERT_CHUNK);

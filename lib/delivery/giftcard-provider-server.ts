@@ -6,6 +6,7 @@ import path from "node:path";
 import type { z } from "zod";
 import { signWebhook } from "@/lib/payments/webhook-signature";
 import { parseCoins } from "@/lib/wallet/model";
+import { GIFTCARD_PRODUCTS } from "./giftcard-products";
 import {
   defaultFaults,
   type Faults,
@@ -45,12 +46,6 @@ export type GiftCardProviderOptions = {
 };
 
 /** The brands on sale, with the face values each takes (US cents). */
-export const GIFTCARD_PRODUCTS = [
-  { id: "amazon-us", name: "Amazon.com", minCents: 100, maxCents: 200_000, pin: false },
-  { id: "target-us", name: "Target", minCents: 500, maxCents: 100_000, pin: false },
-  { id: "starbucks-us", name: "Starbucks", minCents: 500, maxCents: 50_000, pin: true },
-  { id: "visa-prepaid-us", name: "Visa Prepaid", minCents: 1_000, maxCents: 50_000, pin: true },
-] as const;
 
 const MAX_BODY = 16 * 1024;
 const DEFAULT_RETRY_DELAYS_MS = [500, 1_000, 2_000, 5_000, 10_000, 30_000, 60_000];

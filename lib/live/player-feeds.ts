@@ -6,9 +6,10 @@ import { AppError } from "@/lib/errors/app-error";
 import { logWarning } from "@/lib/log";
 
 /**
- * Live per-player views (balances, unread notifications) for open pages. One LISTEN on the
- * channel per process, held while anyone watches; a notification names the players whose view
- * changed, and only the watched ones among them are read again, once per burst.
+ * Live views of one player each (balances, deliveries) for the pages they have open. One LISTEN
+ * per channel per process, held while anyone watches; a notification names the players whose
+ * view changed (joined by commas; empty for everyone), and only the watched ones among them are
+ * read again, once per burst.
  */
 export type PlayerFeeds<T> = {
   /** The feed of one player's view, for eventStream. */
@@ -17,8 +18,8 @@ export type PlayerFeeds<T> = {
 };
 
 /**
- * Open streams of one kind one player may hold in one web process: a few tabs and devices, not
- * a loop of EventSources holding the process's sockets and timers.
+ * Open streams of one kind one player may hold in one web process: a few tabs and devices, not a
+ * loop of EventSources holding the process's sockets and timers.
  */
 export const MAX_STREAMS_PER_PLAYER = 5;
 
@@ -37,7 +38,7 @@ export function openPlayerFeed<T>(
   if (feed.subscriberCount() >= MAX_STREAMS_PER_PLAYER) {
     throw new AppError(
       "rate_limited",
-      `At most ${MAX_STREAMS_PER_PLAYER} ${what} at once: close another tab`,
+      `At most ${MAX_STREAMS_PER_PLAYER} live ${what} streams at once: close another tab`,
       { limit: MAX_STREAMS_PER_PLAYER },
     );
   }
@@ -75,14 +76,23 @@ export function createPlayerFeeds<T>(
       watch.latest = view;
       for (const send of watch.subscribers) send(view);
     } catch (error) {
-      log(`${channel} of ${userId} not read: ${(error as Error).message}`);
+      log(`${channel} view of ${userId} not read: ${(error as Error).message}`);
     } finally {
       watch.running = false;
       if (watch.dirty) void refresh(userId);
     }
   }
 
+  function refreshAll(): void {
+    for (const userId of watches.keys()) void refresh(userId);
+  }
+
   function onNotify(payload: string): void {
+    // Empty: the list of players would not fit a notification (a trigger's bulk update).
+    if (payload === "") {
+      refreshAll();
+      return;
+    }
     for (const userId of payload.split(",")) {
       if (watches.has(userId)) void refresh(userId);
     }
@@ -90,14 +100,10 @@ export function createPlayerFeeds<T>(
 
   function start(): void {
     // After a reconnect postgres.js calls onlisten again: whatever moved meanwhile is read then.
-    listener = sql
-      .listen(channel, onNotify, () => {
-        for (const userId of watches.keys()) void refresh(userId);
-      })
-      .catch((error: Error) => {
-        log(`${channel} LISTEN failed, feeds refresh on reconnect only: ${error.message}`);
-        return undefined;
-      });
+    listener = sql.listen(channel, onNotify, refreshAll).catch((error: Error) => {
+      log(`${channel} LISTEN failed, views refresh on reconnect only: ${error.message}`);
+      return undefined;
+    });
   }
 
   function stop(): void {

@@ -13,7 +13,7 @@ export function openNotificationFeed(
   feeds: NotificationFeeds,
   userId: string,
 ): LiveFeed<UnreadCount> {
-  return openPlayerFeed(feeds, userId, "live notification streams");
+  return openPlayerFeed(feeds, userId, "notification");
 }
 
 const globalFeeds = globalThis as unknown as { prizeledgerNotificationFeeds?: NotificationFeeds };

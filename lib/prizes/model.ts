@@ -1,5 +1,7 @@
 /** Prizes as the browser may see them: no server imports, so client components may use them. */
 import { z } from "zod";
+import { GIFTCARD_PRODUCTS, giftCardProductIds } from "@/lib/delivery/giftcard-products";
+import type { DeliveryProviderName } from "@/lib/delivery/model";
 import { NUL_MESSAGE, withoutNul } from "@/lib/validation/storable-text";
 
 export const prizeKinds = ["gift_card", "crypto", "physical"] as const;
@@ -71,6 +73,57 @@ function checkTokenFields(d: TokenFields, ctx: z.RefinementCtx, kind: string | u
   }
 }
 
+/** How a gift card reaches its winner: a code imported beforehand, or an order at the provider. */
+export const giftCardDeliveries = ["pool", "giftcard"] as const;
+export type GiftCardDelivery = (typeof giftCardDeliveries)[number];
+export const giftCardDeliveryLabels: Record<GiftCardDelivery, string> = {
+  pool: "Imported codes (pool)",
+  giftcard: "Gift-card provider",
+};
+const deliverySchema = z.enum(giftCardDeliveries, {
+  error: "Choose how the gift card is delivered: imported codes or the gift-card provider",
+});
+const providerProductSchema = z
+  .enum(giftCardProductIds, { error: "Choose one of the provider's products" })
+  .nullable();
+
+type DeliveryFields = { delivery?: GiftCardDelivery; providerProduct?: string | null };
+
+/** A gift card from the provider names its product; nothing else has one. */
+function checkDeliveryFields(d: DeliveryFields, ctx: z.RefinementCtx, kind: string | undefined) {
+  if (kind !== undefined && kind !== "gift_card" && (d.delivery || d.providerProduct)) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["delivery"],
+      message: "Only gift cards choose how they are delivered",
+    });
+  } else if (d.delivery === "giftcard" && !d.providerProduct) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["providerProduct"],
+      message: "Choose the product the provider sends",
+    });
+  } else if (d.delivery === "pool" && d.providerProduct) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["providerProduct"],
+      message: "Only a gift card from the provider has a product",
+    });
+  }
+}
+
+/**
+ * Why a provider product cannot carry a face value (null when it can): the provider refuses an
+ * order outside the product's range, so the prize is refused at once rather than each claim.
+ */
+export function productValueProblem(productId: string, valueCents: number): string | null {
+  const product = GIFTCARD_PRODUCTS.find((p) => p.id === productId);
+  if (!product) return "Choose one of the provider's products";
+  if (valueCents >= product.minCents && valueCents <= product.maxCents) return null;
+  const usd = (cents: number) => `$${(cents / 100).toFixed(2)}`;
+  return `${product.name} cards are worth ${usd(product.minCents)} to ${usd(product.maxCents)}`;
+}
+
 export const createPrizeSchema = z
   .object({
     name: nameSchema,
@@ -80,8 +133,14 @@ export const createPrizeSchema = z
     description: descriptionSchema.optional(),
     tokenAmount: tokenAmountSchema.optional(),
     tokenSymbol: tokenSymbolSchema.optional(),
+    /** Gift cards only; the pool when not given. */
+    delivery: deliverySchema.optional(),
+    providerProduct: providerProductSchema.optional(),
   })
-  .superRefine((d, ctx) => checkTokenFields(d, ctx, d.kind));
+  .superRefine((d, ctx) => {
+    checkTokenFields(d, ctx, d.kind);
+    checkDeliveryFields(d, ctx, d.kind);
+  });
 export type CreatePrizeInput = z.infer<typeof createPrizeSchema>;
 
 /** Every field optional; `retired` retires the prize or brings it back. The kind never changes. */
@@ -94,9 +153,14 @@ export const updatePrizeSchema = z
     tokenAmount: tokenAmountSchema.optional(),
     tokenSymbol: tokenSymbolSchema.optional(),
     retired: z.boolean().optional(),
+    delivery: deliverySchema.optional(),
+    providerProduct: providerProductSchema.optional(),
   })
   .strict()
-  .superRefine((d, ctx) => checkTokenFields(d, ctx, undefined));
+  .superRefine((d, ctx) => {
+    checkTokenFields(d, ctx, undefined);
+    checkDeliveryFields(d, ctx, undefined);
+  });
 export type UpdatePrizeInput = z.infer<typeof updatePrizeSchema>;
 
 export type PrizeView = {
@@ -113,7 +177,11 @@ export type PrizeView = {
   claimed: number;
   /** Stock not yet claimed: quantity minus claimed units. */
   remaining: number;
-  /** Gift cards: codes in the pool not yet handed out; null for other kinds. */
+  /** How a unit reaches its winner (a gift card: the pool or the provider). */
+  delivery: DeliveryProviderName;
+  /** A gift card from the provider: the product ordered, e.g. "amazon-us". */
+  providerProduct: string | null;
+  /** Gift cards from the pool: codes not yet handed out; null for every other prize. */
   codesUnused: number | null;
   codesTotal: number | null;
   retiredAt: string | null;
@@ -126,4 +194,6 @@ export type PrizeSummary = {
   kind: PrizeKind;
   valueCents: number;
   quantity: number;
+  /** As stored: null means by the kind (a gift card from the pool). */
+  deliveryProvider: DeliveryProviderName | null;
 };

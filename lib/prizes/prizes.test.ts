@@ -1,6 +1,7 @@
 import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { auditEvents, users } from "@/db/schema";
+import { importGiftCodes } from "@/lib/codes/import-codes";
 import { createDrop } from "@/lib/drops/drops";
 import { createDropSchema } from "@/lib/drops/model";
 import { connectTestDb, createTestDrop } from "@/test/db";
@@ -76,6 +77,90 @@ describe("prizes", () => {
     ).toBe(false);
     // Existing API clients create crypto prizes without a token: still accepted.
     expect(createPrizeSchema.safeParse({ ...base, kind: "crypto" }).success).toBe(true);
+  });
+
+  it("makes a gift card from the provider, with its product and no code pool, audited", async () => {
+    const actor = await admin();
+    const input = createPrizeSchema.parse({
+      name: "Provider card",
+      kind: "gift_card",
+      value: 25,
+      quantity: 10,
+      delivery: "giftcard",
+      providerProduct: "starbucks-us",
+    });
+    const { id } = await createPrize(db, input, actor);
+    expect(await getPrizeView(db, id)).toMatchObject({
+      delivery: "giftcard",
+      providerProduct: "starbucks-us",
+      codesTotal: null,
+      codesUnused: null,
+    });
+    expect((await lastChange(`prize:${id}`))?.data).toMatchObject({
+      after: { delivery: "giftcard", providerProduct: "starbucks-us" },
+    });
+    await expect(importGiftCodes(db, id, "code\nNOPE-1\n")).rejects.toMatchObject({
+      code: "invalid_input",
+      message: "This gift card is delivered by the gift-card provider: it takes no imported codes",
+    });
+    // Back to the pool: the product goes, the pool shows, codes may come in.
+    const pool = await updatePrize(db, id, updatePrizeSchema.parse({ delivery: "pool" }), actor);
+    expect(pool).toMatchObject({ delivery: "pool", providerProduct: null, codesTotal: 0 });
+    expect(await importGiftCodes(db, id, "code\nPOOL-1\n")).toMatchObject({ accepted: 1 });
+    // A plain gift card is from the pool, as before.
+    const plain = await createPrize(
+      db,
+      createPrizeSchema.parse({ name: "Plain", kind: "gift_card", value: 5, quantity: 1 }),
+      actor,
+    );
+    expect(await getPrizeView(db, plain.id)).toMatchObject({ delivery: "pool", codesTotal: 0 });
+  });
+
+  it("refuses a provider card without a product, a value its product does not take, or another kind", async () => {
+    const actor = await admin();
+    const base = { name: "C", kind: "gift_card", value: 25, quantity: 1 };
+    const issues = (input: unknown) =>
+      createPrizeSchema.safeParse(input).error?.issues.map((i) => `${i.path}: ${i.message}`);
+    expect(issues({ ...base, delivery: "giftcard" })).toEqual([
+      "providerProduct: Choose the product the provider sends",
+    ]);
+    expect(issues({ ...base, delivery: "giftcard", providerProduct: "ebay-us" })).toEqual([
+      "providerProduct: Choose one of the provider's products",
+    ]);
+    expect(issues({ ...base, delivery: "pool", providerProduct: "amazon-us" })).toEqual([
+      "providerProduct: Only a gift card from the provider has a product",
+    ]);
+    expect(issues({ ...base, kind: "physical", delivery: "giftcard" })).toEqual([
+      "delivery: Only gift cards choose how they are delivered",
+    ]);
+    const tooBig = createPrizeSchema.parse({
+      ...base,
+      value: 600,
+      delivery: "giftcard",
+      providerProduct: "visa-prepaid-us",
+    });
+    await expect(createPrize(db, tooBig, actor)).rejects.toMatchObject({
+      code: "invalid_input",
+      message: "Visa Prepaid cards are worth $10.00 to $500.00",
+      details: { field: "providerProduct" },
+    });
+    const { id } = await createPrize(
+      db,
+      createPrizeSchema.parse({ ...base, delivery: "giftcard", providerProduct: "target-us" }),
+      actor,
+    );
+    await expect(
+      updatePrize(db, id, updatePrizeSchema.parse({ value: 2 }), actor),
+    ).rejects.toMatchObject({ message: "Target cards are worth $5.00 to $1000.00" });
+    const { prizeId } = await createTestDrop(db, { units: 1 });
+    await expect(
+      updatePrize(
+        db,
+        prizeId,
+        updatePrizeSchema.parse({ delivery: "giftcard", providerProduct: "amazon-us" }),
+        actor,
+      ),
+    ).rejects.toMatchObject({ message: "Only gift cards choose how they are delivered" });
   });
 
   it("edits a prize with the audit record holding before and after", async () => {

@@ -4,8 +4,15 @@ import { z } from "zod";
 import type { DbOrTx } from "@/db/client";
 import { dropPools, type Prize, prizes } from "@/db/schema";
 import { type RequestContext, recordEvent } from "@/lib/audit/record-event";
+import { deliveryProviderOf } from "@/lib/delivery/model";
 import { AppError } from "@/lib/errors/app-error";
-import type { CreatePrizeInput, PrizeSummary, PrizeView, UpdatePrizeInput } from "./model";
+import {
+  type CreatePrizeInput,
+  type PrizeSummary,
+  type PrizeView,
+  productValueProblem,
+  type UpdatePrizeInput,
+} from "./model";
 
 /** Who made an admin change, for the audit record written in the change's own transaction. */
 export type AdminActor = RequestContext & { actorId: string; tokenId?: string | null };
@@ -26,6 +33,8 @@ const viewColumns = {
   quantity: prizes.quantity,
   retiredAt: prizes.retiredAt,
   createdAt: prizes.createdAt,
+  deliveryProvider: prizes.deliveryProvider,
+  providerProduct: prizes.providerProduct,
   // Written out: inside a subquery, drizzle would render the outer column unqualified.
   allocated: sql<number>`(select coalesce(sum(p.units), 0)::int from drop_pools p
     where p.prize_id = "prizes"."id")`,
@@ -48,10 +57,13 @@ type ViewRow = Pick<
   | "quantity"
   | "retiredAt"
   | "createdAt"
+  | "deliveryProvider"
+  | "providerProduct"
 > & { allocated: number; claimed: number; codesTotal: number; codesUnused: number };
 
 function toView(r: ViewRow): PrizeView {
-  const giftCard = r.kind === "gift_card";
+  const delivery = deliveryProviderOf(r.kind, r.deliveryProvider);
+  const pool = delivery === "pool";
   return {
     id: r.id,
     name: r.name,
@@ -64,8 +76,10 @@ function toView(r: ViewRow): PrizeView {
     allocated: r.allocated,
     claimed: r.claimed,
     remaining: r.quantity - r.claimed,
-    codesTotal: giftCard ? r.codesTotal : null,
-    codesUnused: giftCard ? r.codesUnused : null,
+    delivery,
+    providerProduct: r.providerProduct,
+    codesTotal: pool ? r.codesTotal : null,
+    codesUnused: pool ? r.codesUnused : null,
     retiredAt: r.retiredAt?.toISOString() ?? null,
     createdAt: r.createdAt.toISOString(),
   };
@@ -94,6 +108,7 @@ export async function getPrize(db: DbOrTx, prizeId: string): Promise<PrizeSummar
       kind: prizes.kind,
       valueCents: prizes.valueCents,
       quantity: prizes.quantity,
+      deliveryProvider: prizes.deliveryProvider,
     })
     .from(prizes)
     .where(eq(prizes.id, prizeId));
@@ -110,8 +125,20 @@ function auditedFields(p: Prize) {
     quantity: p.quantity,
     tokenAmount: p.tokenAmount === null ? null : formatTokenAmount(p.tokenAmount),
     tokenSymbol: p.tokenSymbol,
+    delivery: deliveryProviderOf(p.kind, p.deliveryProvider),
+    providerProduct: p.providerProduct,
     retiredAt: p.retiredAt?.toISOString() ?? null,
   };
+}
+
+/**
+ * Refuses a provider product whose face values do not include the prize's value: the provider
+ * would refuse every order of it.
+ */
+function assertProductTakesValue(productId: string | null, valueCents: number): void {
+  if (productId === null) return;
+  const problem = productValueProblem(productId, valueCents);
+  if (problem) throw new AppError("invalid_input", problem, { field: "providerProduct" });
 }
 
 export async function createPrize(
@@ -119,10 +146,16 @@ export async function createPrize(
   input: CreatePrizeInput,
   actor?: AdminActor,
 ): Promise<{ id: string }> {
+  const giftCard = input.kind === "gift_card";
+  const providerProduct =
+    giftCard && input.delivery === "giftcard" ? (input.providerProduct ?? null) : null;
+  assertProductTakesValue(providerProduct, Math.round(input.value * 100));
   return db.transaction(async (tx) => {
     const [prize] = await tx
       .insert(prizes)
       .values({
+        deliveryProvider: giftCard ? (input.delivery ?? null) : null,
+        providerProduct,
         name: input.name,
         kind: input.kind,
         description: input.description ?? null,
@@ -167,6 +200,26 @@ export async function updatePrize(
         field: "tokenAmount",
       });
     }
+    const deliveryGiven = input.delivery !== undefined || input.providerProduct !== undefined;
+    if (deliveryGiven && before.kind !== "gift_card") {
+      throw new AppError("invalid_input", "Only gift cards choose how they are delivered", {
+        field: "delivery",
+      });
+    }
+    const delivery = input.delivery ?? deliveryProviderOf(before.kind, before.deliveryProvider);
+    const providerProduct =
+      delivery === "giftcard" ? (input.providerProduct ?? before.providerProduct) : null;
+    if (delivery === "giftcard") {
+      if (!providerProduct) {
+        throw new AppError("invalid_input", "Choose the product the provider sends", {
+          field: "providerProduct",
+        });
+      }
+      assertProductTakesValue(
+        providerProduct,
+        input.value !== undefined ? Math.round(input.value * 100) : before.valueCents,
+      );
+    }
     if (input.quantity !== undefined && input.quantity < before.quantity) {
       // Drops take their units under this same lock (createDrop locks the prize row).
       const [held] = await tx
@@ -189,6 +242,7 @@ export async function updatePrize(
       ...(input.quantity !== undefined && { quantity: input.quantity }),
       ...(input.tokenAmount !== undefined && { tokenAmount: input.tokenAmount }),
       ...(input.tokenSymbol !== undefined && { tokenSymbol: input.tokenSymbol }),
+      ...(deliveryGiven && { deliveryProvider: delivery, providerProduct }),
     };
     if (input.retired !== undefined && input.retired !== (before.retiredAt !== null)) {
       set.retiredAt = input.retired ? new Date() : null;

@@ -117,6 +117,11 @@ export type RedemptionView = {
   delivery: (DeliveryView & { reward: Reward | null }) | null;
 };
 
+/** A redemption's delivery as it stands. */
+export type PlayerDelivery = { redemptionId: string; delivery: RedemptionView["delivery"] };
+/** The body of a `deliveries` event of the live stream: the player's newest 200. */
+export type PlayerDeliveries = { deliveries: PlayerDelivery[] };
+
 /** The origin of a redemption row: exactly one of drop, catalog item and round is set. */
 export function redemptionOriginOf(row: {
   catalogItemId: string | null;

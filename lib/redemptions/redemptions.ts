@@ -13,16 +13,29 @@ import {
   type AnchoredReceipt,
   codeIsShown,
   type PendingReceipt,
+  type PlayerDelivery,
   type ReceiptKind,
   type RedemptionView,
   redemptionOriginOf,
 } from "./model";
 
+const deliveryColumns = {
+  status: redemptions.status,
+  deliveryStatus: deliveries.status,
+  deliveryProvider: deliveries.provider,
+  deliveryReference: deliveries.reference,
+  deliveryTxHash: deliveries.txHash,
+  shipmentStep: deliveries.shipmentStep,
+  carrier: deliveries.carrier,
+  deliveryUpdatedAt: deliveries.updatedAt,
+  rewardCiphertext: deliveries.rewardCiphertext,
+  rewardKeyId: deliveries.rewardKeyId,
+};
+
 const columns = {
   id: redemptions.id,
   codeCiphertext: redemptions.codeCiphertext,
   codeKeyId: redemptions.codeKeyId,
-  status: redemptions.status,
   actionDeadline: redemptions.actionDeadline,
   shippingAddress: redemptions.shippingAddress,
   createdAt: redemptions.createdAt,
@@ -41,15 +54,7 @@ const columns = {
   priceSc: redemptions.priceSc,
   reviewedAt: redemptions.reviewedAt,
   rejectionReason: redemptions.rejectionReason,
-  deliveryStatus: deliveries.status,
-  deliveryProvider: deliveries.provider,
-  deliveryReference: deliveries.reference,
-  deliveryTxHash: deliveries.txHash,
-  shipmentStep: deliveries.shipmentStep,
-  carrier: deliveries.carrier,
-  deliveryUpdatedAt: deliveries.updatedAt,
-  rewardCiphertext: deliveries.rewardCiphertext,
-  rewardKeyId: deliveries.rewardKeyId,
+  ...deliveryColumns,
 };
 
 type Row = {
@@ -87,7 +92,7 @@ type Row = {
 };
 
 /** The card a provider issued, for its owner; none while the redemption is void. */
-function rewardOf(row: Row): Reward | null {
+function rewardOf(row: DeliveryRow): Reward | null {
   if (!row.rewardCiphertext || !row.rewardKeyId || !codeIsShown(row.status)) return null;
   return JSON.parse(decryptCode(row.rewardCiphertext, row.rewardKeyId)) as Reward;
 }
@@ -122,21 +127,37 @@ async function toView(db: DbOrTx, row: Row): Promise<RedemptionView> {
       row.status === "rejected" && row.reviewedAt
         ? { rejectedAt: row.reviewedAt.toISOString(), reason: row.rejectionReason ?? "" }
         : null,
-    delivery:
-      row.deliveryStatus && row.deliveryProvider && row.deliveryUpdatedAt
-        ? {
-            status: row.deliveryStatus,
-            provider: row.deliveryProvider,
-            reference: row.deliveryReference,
-            txHash: row.deliveryTxHash,
-            shipment:
-              row.shipmentStep === "packed" || row.shipmentStep === "shipped"
-                ? { step: row.shipmentStep, carrier: row.carrier }
-                : null,
-            updatedAt: row.deliveryUpdatedAt.toISOString(),
-            reward: rewardOf(row),
-          }
+    delivery: deliveryOf(row),
+  };
+}
+
+type DeliveryRow = Pick<
+  Row,
+  | "status"
+  | "deliveryStatus"
+  | "deliveryProvider"
+  | "deliveryReference"
+  | "deliveryTxHash"
+  | "shipmentStep"
+  | "carrier"
+  | "deliveryUpdatedAt"
+  | "rewardCiphertext"
+  | "rewardKeyId"
+>;
+
+function deliveryOf(row: DeliveryRow): RedemptionView["delivery"] {
+  if (!row.deliveryStatus || !row.deliveryProvider || !row.deliveryUpdatedAt) return null;
+  return {
+    status: row.deliveryStatus,
+    provider: row.deliveryProvider,
+    reference: row.deliveryReference,
+    txHash: row.deliveryTxHash,
+    shipment:
+      row.shipmentStep === "packed" || row.shipmentStep === "shipped"
+        ? { step: row.shipmentStep, carrier: row.carrier }
         : null,
+    updatedAt: row.deliveryUpdatedAt.toISOString(),
+    reward: rewardOf(row),
   };
 }
 
@@ -162,6 +183,24 @@ export async function listPlayerRedemptions(
     .orderBy(desc(redemptions.createdAt))
     .limit(200);
   return Promise.all(rows.map((row) => toView(db, row)));
+}
+
+/**
+ * The deliveries of the redemptions the player's list shows (the newest 200), for the live
+ * stream: the same fields as their redemptions carry, without the ledger's look-ups.
+ */
+export async function listPlayerDeliveries(
+  db: DbOrTx,
+  playerId: string,
+): Promise<PlayerDelivery[]> {
+  const rows = await db
+    .select({ redemptionId: redemptions.id, ...deliveryColumns })
+    .from(redemptions)
+    .innerJoin(deliveries, eq(deliveries.redemptionId, redemptions.id))
+    .where(eq(redemptions.playerId, playerId))
+    .orderBy(desc(redemptions.createdAt))
+    .limit(200);
+  return rows.map((row) => ({ redemptionId: row.redemptionId, delivery: deliveryOf(row) }));
 }
 
 /** A redemption of this player's; another player's id answers the same as a missing one. */
@@ -202,10 +241,7 @@ export async function getReceipt(
       ledgerEntries,
       and(eq(ledgerEntries.redemptionId, redemptions.id), eq(ledgerEntries.kind, kind)),
     )
-    .where(and(eq(redemptions.id, redemptionId), eq(redemptions.playerId, playerId)))
-    // A delivery may have several outcomes (dead, then delivered after an admin's retry).
-    .orderBy(desc(ledgerEntries.id))
-    .limit(1);
+    .where(and(eq(redemptions.id, redemptionId), eq(redemptions.playerId, playerId)));
   if (!row) return undefined;
   const leaf = { data: toHex(row.data), salt: toHex(row.salt), playerId };
   const cp = await anchoredCheckpointFor(db, row.leafIndex);

@@ -10,14 +10,14 @@ import { getBalances, toWalletView } from "./wallet";
 export { MAX_STREAMS_PER_PLAYER } from "@/lib/live/player-feeds";
 
 /**
- * Live balances for the site header: the players a `wallet` notification names (postTransactions
- * sends it at commit) have their balances read again, if anyone watches them.
+ * Live balances for the site header: postTransactions notifies `wallet` at commit with the
+ * players whose balances moved.
  */
 export type WalletFeeds = PlayerFeeds<WalletView>;
 
-/** The player's feed for one more stream, or `rate_limited` (429) when they hold the most. */
+/** The player's balance feed for one more stream, or `rate_limited` (429) past the cap. */
 export function openWalletFeed(feeds: WalletFeeds, userId: string): LiveFeed<WalletView> {
-  return openPlayerFeed(feeds, userId, "live balance streams");
+  return openPlayerFeed(feeds, userId, "balance");
 }
 
 export function createWalletFeeds(

@@ -2,6 +2,7 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { redirect } from "next/navigation";
 import { RedemptionOrigin } from "@/components/catalog/redemption-origin";
+import { DeliveryBadge } from "@/components/redemptions/live-delivery";
 import { getDb } from "@/db/client";
 import { currentUser } from "@/lib/auth/current-user";
 import { formatDateTime, formatMoney } from "@/lib/format";
@@ -18,7 +19,9 @@ export default async function RedemptionsPage() {
   return (
     <>
       <h1>My redemptions</h1>
-      <p className="lead">Every prize you claimed, with its code and its proof on the ledger.</p>
+      <p className="lead">
+        Every prize you claimed, with its code, its delivery and its proof on the ledger.
+      </p>
       {toShip.map((r) => (
         <p key={r.id} className="alert success" data-testid="lottery-win-notice">
           You won <strong>{r.prize.name}</strong> in the draw of {r.drop?.title}.{" "}
@@ -36,61 +39,71 @@ export default async function RedemptionsPage() {
           Nothing yet. <Link href="/">See the live drops</Link>.
         </p>
       ) : (
-        <table>
-          <thead>
-            <tr>
-              <th>Prize</th>
-              <th>From</th>
-              <th>Claimed</th>
-              <th>Ledger</th>
-            </tr>
-          </thead>
-          <tbody>
-            {redemptions.map((r) => (
-              <tr key={r.id} data-testid="redemption-row">
-                <td>
-                  <Link href={`/redemptions/${r.id}`}>{r.prize.name}</Link>{" "}
-                  <span className="muted small">{formatMoney(r.prize.valueCents)}</span>
-                </td>
-                <td>
-                  <RedemptionOrigin redemption={r} />
-                  {r.wonInDraw && <span className="muted small"> · won in the draw</span>}
-                  {r.status === "pending_approval" && (
-                    <div className="small">
-                      <span className="badge pending">Waiting for approval</span>
-                    </div>
-                  )}
-                  {r.status === "held" && (
-                    <div className="small" data-testid="redemption-held-badge">
-                      <span className="badge pending">Held</span> until you declare your identity
-                      and verify your email
-                    </div>
-                  )}
-                  {r.rejection && (
-                    <div className="small" data-testid="redemption-rejected">
-                      <span className="badge ended">Rejected</span> {r.rejection.reason}:{" "}
-                      {r.origin.kind === "round" ? "paid in SC instead" : "the SC came back"}
-                    </div>
-                  )}
-                </td>
-                <td>
-                  {formatDateTime(r.claimedAt)}
-                  {r.reversal && (
-                    <div className="small" data-testid="redemption-reversed">
-                      <span className="badge ended">Reversed</span>{" "}
-                      {formatDateTime(r.reversal.reversedAt)}: {r.reversal.reason}
-                    </div>
-                  )}
-                </td>
-                <td>
-                  <span className={`badge ${r.anchoring.status}`}>
-                    {r.anchoring.status === "anchored" ? "anchored" : "pending anchoring"}
-                  </span>
-                </td>
+        <div className="table-scroll">
+          <table>
+            <thead>
+              <tr>
+                <th>Prize</th>
+                <th>From</th>
+                <th>Claimed</th>
+                <th>Delivery</th>
+                <th>Ledger</th>
               </tr>
-            ))}
-          </tbody>
-        </table>
+            </thead>
+            <tbody>
+              {redemptions.map((r) => (
+                <tr key={r.id} data-testid="redemption-row">
+                  <td>
+                    <Link href={`/redemptions/${r.id}`}>{r.prize.name}</Link>{" "}
+                    <span className="muted small">{formatMoney(r.prize.valueCents)}</span>
+                  </td>
+                  <td>
+                    <RedemptionOrigin redemption={r} />
+                    {r.wonInDraw && <span className="muted small"> · won in the draw</span>}
+                    {r.status === "pending_approval" && (
+                      <div className="small">
+                        <span className="badge pending">Waiting for approval</span>
+                      </div>
+                    )}
+                    {r.status === "held" && (
+                      <div className="small" data-testid="redemption-held-badge">
+                        <span className="badge pending">Held</span> until you declare your identity
+                        and verify your email
+                      </div>
+                    )}
+                    {r.rejection && (
+                      <div className="small" data-testid="redemption-rejected">
+                        <span className="badge ended">Rejected</span> {r.rejection.reason}:{" "}
+                        {r.origin.kind === "round" ? "paid in SC instead" : "the SC came back"}
+                      </div>
+                    )}
+                  </td>
+                  <td>
+                    {formatDateTime(r.claimedAt)}
+                    {r.reversal && (
+                      <div className="small" data-testid="redemption-reversed">
+                        <span className="badge ended">Reversed</span>{" "}
+                        {formatDateTime(r.reversal.reversedAt)}: {r.reversal.reason}
+                      </div>
+                    )}
+                  </td>
+                  <td>
+                    {r.delivery ? (
+                      <DeliveryBadge redemptionId={r.id} initial={r.delivery} />
+                    ) : (
+                      <span className="muted">—</span>
+                    )}
+                  </td>
+                  <td>
+                    <span className={`badge ${r.anchoring.status}`}>
+                      {r.anchoring.status === "anchored" ? "anchored" : "pending anchoring"}
+                    </span>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
       )}
     </>
   );

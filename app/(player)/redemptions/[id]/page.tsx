@@ -5,6 +5,7 @@ import { HeldPrizeNotice } from "@/components/catalog/held-prize-notice";
 import { RedemptionOrigin } from "@/components/catalog/redemption-origin";
 import { ShippingForm } from "@/components/drops/shipping-form";
 import { ReceiptStatus } from "@/components/ledger/receipt-status";
+import { DeliveryProgress } from "@/components/redemptions/live-delivery";
 import { getDb } from "@/db/client";
 import { currentUser } from "@/lib/auth/current-user";
 import { getRedemptionReadiness } from "@/lib/catalog/identity";
@@ -34,6 +35,8 @@ export default async function RedemptionPage({
         ])
       : [undefined, undefined, undefined];
   if (!redemption || !receipt) notFound();
+  // The provider issues the card: the claim's own code is only its reference.
+  const fromProvider = redemption.delivery?.provider === "giftcard";
   const readiness =
     redemption.status === "held" ? await getRedemptionReadiness(db, user.id) : undefined;
   return (
@@ -70,10 +73,14 @@ export default async function RedemptionPage({
       </p>
       <div className="grid two">
         <section className="card">
-          <h3>Your redemption code</h3>
+          <h3>{fromProvider ? "Your claim code" : "Your redemption code"}</h3>
           {redemption.code !== null ? (
             <>
-              <p className="muted small">Only you can see this code. Keep it private.</p>
+              <p className="muted small">
+                {fromProvider
+                  ? "Quote it if you contact us. Your gift card itself arrives under Delivery."
+                  : "Only you can see this code. Keep it private."}
+              </p>
               <span className="code-box" data-testid="redemption-code">
                 {redemption.code}
               </span>
@@ -90,6 +97,12 @@ export default async function RedemptionPage({
             <p className="muted">No code: this redemption was rejected.</p>
           )}
         </section>
+        {redemption.delivery && (
+          <section className="card">
+            <h3>Delivery</h3>
+            <DeliveryProgress redemptionId={redemption.id} initial={redemption.delivery} />
+          </section>
+        )}
         {redemption.status === "awaiting_action" && redemption.actionDeadline && (
           <section className="card">
             <h3>Shipping</h3>

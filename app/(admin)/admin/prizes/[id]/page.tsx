@@ -7,6 +7,7 @@ import { PrizeForm } from "@/components/admin/prize-form";
 import { PrizeInventory } from "@/components/admin/prize-inventory";
 import { getDb } from "@/db/client";
 import { requirePageRole } from "@/lib/auth/require-page-role";
+import { GIFTCARD_PRODUCTS } from "@/lib/delivery/giftcard-products";
 import { formatDateTime, formatMoney } from "@/lib/format";
 import { prizeKindLabels } from "@/lib/prizes/model";
 import { getPrizeView } from "@/lib/prizes/prizes";
@@ -35,6 +36,14 @@ export default async function PrizePage({ params }: { params: Promise<{ id: stri
       <p className="lead">
         {prizeKindLabels[prize.kind]} · {formatMoney(prize.valueCents)}
         {prize.tokenAmount && ` · pays ${prize.tokenAmount} ${prize.tokenSymbol}`}
+        {prize.kind === "gift_card" && (
+          <span data-testid="prize-delivery-summary">
+            {" · "}
+            {prize.delivery === "giftcard"
+              ? `ordered from the gift-card provider: ${GIFTCARD_PRODUCTS.find((p) => p.id === prize.providerProduct)?.name ?? prize.providerProduct}`
+              : "codes imported into its pool"}
+          </span>
+        )}
       </p>
       <div className="grid two">
         <div className="card">
@@ -57,7 +66,7 @@ export default async function PrizePage({ params }: { params: Promise<{ id: stri
       </div>
       <h2>Edit</h2>
       <PrizeForm prize={prize} action={updatePrizeAction.bind(null, prize.id)} />
-      {prize.kind === "gift_card" && (
+      {prize.delivery === "pool" && (
         <div className="card" style={{ marginTop: 24 }}>
           <h2 style={{ marginTop: 0 }}>Import gift codes</h2>
           <CodeImportForm action={importCodesAction.bind(null, prize.id)} />
