@@ -8,9 +8,15 @@ import { executePrepared } from "./prepared";
  * (payload: a user id, or empty for all) evicts that account's verified tokens from every web
  * process's cache. Triggers send `api_tokens` (migration 0012), so no writer can forget it.
  * `wallet` (payload: user ids joined by commas) tells open pages that those players' balances
- * moved; the journal sends it with every posting.
+ * moved; the journal sends it with every posting. `token_payouts` wakes the payout engine: a
+ * crypto payout became due (requested with a wallet, or a wallet was linked).
  */
-export type NotifyChannel = "ledger_entries" | "analytics" | "api_tokens" | "wallet";
+export type NotifyChannel =
+  | "ledger_entries"
+  | "analytics"
+  | "api_tokens"
+  | "wallet"
+  | "token_payouts";
 
 /** Notifies listeners on every instance; in a transaction, delivered at its commit. */
 export async function notify(db: DbOrTx, channel: NotifyChannel, payload = ""): Promise<void> {
