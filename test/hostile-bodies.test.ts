@@ -93,6 +93,9 @@ const FIELDS = [
   "regions",
   "code",
   "note",
+  "address",
+  "message",
+  "signature",
 ];
 
 const QUERY_KEYS = [
@@ -242,6 +245,7 @@ const BODY_IGNORED = new Set([
   "POST /api/v1/catalog/[itemId]/redemptions",
   "POST /api/v1/admin/redemptions/[id]/approval",
   "DELETE /api/v1/tokens/[id]",
+  "DELETE /api/v1/account/wallet",
   "POST /api/v1/wallet/daily-bonus",
   "POST /api/v1/fairness/rotate",
   "POST /api/auth/[...nextauth]",

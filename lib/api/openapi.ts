@@ -21,6 +21,7 @@ import { responsibleGaming } from "./responsible-gaming";
 import { gamesResource } from "./rounds";
 import { tokens } from "./tokens";
 import { wallet } from "./wallet";
+import { walletLink } from "./wallet-link";
 import {
   type Access,
   accessRoles,
@@ -68,6 +69,7 @@ export const resources: Resource[] = [
   redemptions,
   catalog,
   responsibleGaming,
+  walletLink,
   wallet,
   gamesResource,
   ledger,
