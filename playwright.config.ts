@@ -81,6 +81,8 @@ export default defineConfig({
       LEDGER_PUBLIC_RPC_URL: "",
       LEDGER_CONTRACT: "",
       ANCHORER_KEY: "",
+      PRIZE_TOKEN_CONTRACT: "",
+      TREASURY_KEY: "",
       PAYMENT_PROVIDER_URL: "",
       PAYMENT_WEBHOOK_SECRET: "",
       // The specs read mail at the demo's open mailbox (e2e/mail-capture.spec.ts starts its own

@@ -6,6 +6,8 @@ import { runMaintenance } from "../lib/jobs/maintenance";
 import { connectLedgerChain } from "../lib/ledger/ledger-chain";
 import { log } from "../lib/log";
 import { productionMailProblem } from "../lib/mail/mail-capture";
+import { connectPayoutChain } from "../lib/payouts/payout-chain";
+import { runTokenPayouts } from "../lib/payouts/run-payouts";
 import { loadEnvOrExit } from "./lib/runtime";
 
 const env = loadEnvOrExit("worker", [
@@ -38,6 +40,11 @@ async function main(): Promise<void> {
     ANCHORER_KEY,
     env.ANCHOR_TX_TIMEOUT_MS,
   );
+  // Crypto prizes paid on chain (docs/payouts.md), where a token and the treasury's key are set.
+  const payoutChain =
+    env.PRIZE_TOKEN_CONTRACT && env.TREASURY_KEY
+      ? await connectPayoutChain(LEDGER_RPC_URL, env.PRIZE_TOKEN_CONTRACT, env.TREASURY_KEY)
+      : undefined;
   const controller = new AbortController();
   const stop = () => controller.abort();
   process.on("SIGINT", stop);
@@ -55,7 +62,28 @@ async function main(): Promise<void> {
       signal: controller.signal,
       log: log().child({ job: "anchoring" }),
     }),
+    payoutChain &&
+      runTokenPayouts({
+        db,
+        sql,
+        chain: payoutChain,
+        batchSize: env.PAYOUT_BATCH_SIZE,
+        confirmations: env.PAYOUT_CONFIRMATIONS,
+        pollMs: env.PAYOUT_POLL_MS,
+        signal: controller.signal,
+        log: log().child({ job: "payouts" }),
+        // Until the delivery pipeline takes them (issue 14), each outcome is logged.
+        onOutcome: async (redemptionId, outcome) => {
+          log().info("payout_outcome", {
+            redemptionId,
+            status: outcome.status,
+            txHash: outcome.txHash,
+            error: outcome.error?.code,
+          });
+        },
+      }),
   ]);
+  payoutChain?.close();
   chain.close();
   await sql.end({ timeout: 5 });
   log().info("worker_stopped");
