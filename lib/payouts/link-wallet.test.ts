@@ -15,7 +15,7 @@ import {
   linkWallet,
   unlinkWallet,
 } from "./link-wallet";
-import { LINK_STATEMENT } from "./model";
+import { LINK_STATEMENT, linkWalletSchema } from "./model";
 import { requestTokenPayout } from "./request-payout";
 
 const db = connectTestDb();
@@ -101,6 +101,14 @@ describe("linking a wallet with Sign-In with Ethereum", () => {
       .where(and(eq(auditEvents.actorId, playerId), eq(auditEvents.action, "wallet_link")));
     expect(events.map((e) => e.outcome)).toEqual(["ok"]);
     expect(events[0]?.data).toMatchObject({ before: null, after: { address: wallet.address } });
+  });
+
+  it("takes the message as a browser form sends it, with CRLF line ends", async () => {
+    const [playerId = ""] = await createPlayers(db, 1);
+    const { wallet, message, signature } = await signedLink(playerId);
+    const posted = linkWalletSchema.parse({ message: message.replaceAll("\n", "\r\n"), signature });
+    const link = await linkWallet(db, { userId: playerId }, posted, SITE, later(1000));
+    expect(link.address).toBe(wallet.address);
   });
 
   it("lets one of two concurrent uses of a message through", async () => {

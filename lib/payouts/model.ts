@@ -97,7 +97,10 @@ export const linkWalletSchema = z.object({
   message: z
     .string({ error: "Give the message that was signed" })
     .min(1, "Give the message that was signed")
-    .max(2000, "That is not a wallet-link message"),
+    .max(2000, "That is not a wallet-link message")
+    // A form sends its text fields with CRLF line ends (multipart encoding); the message was
+    // made, and signed, with LF ones.
+    .transform((text) => text.replaceAll("\r\n", "\n")),
   signature: z
     .string({ error: "Give the signature" })
     .trim()
