@@ -75,8 +75,9 @@ export default async function AccountPage() {
               <p>
                 <code className="hash" data-testid="linked-address">
                   {wallet.address}
-                </code>{" "}
-                <span className="muted small">since {formatDateTime(wallet.linkedAt)}</span>
+                </code>
+                <br />
+                <span className="muted small">linked {formatDateTime(wallet.linkedAt)}</span>
               </p>
               <form action={unlinkWalletAction}>
                 <button type="submit" className="secondary">
