@@ -102,7 +102,7 @@ async function settleOpenBatches(
       } else if (receipt.status === 1) {
         await confirmBatch(db, batch.id, receipt.blockNumber);
       } else {
-        await reopenRevertedBatch(db, chain, batch, log);
+        await reopenBatch(db, chain, batch, `transaction ${batch.txHash} reverted`, log);
       }
       continue;
     }
@@ -116,8 +116,12 @@ async function settleOpenBatches(
     // never be mined, and its payouts are due again.
     const mined = await chain.provider.getTransactionCount(signer, "latest");
     if (mined > batch.nonce) {
-      await dropBatch(db, batch.id, "its nonce was used by another transaction", null);
-      log.warning("payout_batch_dropped", { batchId: batch.id, nonce: batch.nonce });
+      // Asked again after the count: mined in between, it is ours, settled at the next pass.
+      if (await chain.provider.getTransactionReceipt(batch.txHash)) {
+        left++;
+        continue;
+      }
+      await reopenBatch(db, chain, batch, "its nonce was used by another transaction", log);
       continue;
     }
     await sendBatch(db, chain, batch, log);
@@ -183,13 +187,13 @@ async function confirmBatch(db: Db, batchId: string, blockNumber: number): Promi
 
 /**
  * The batch's payouts go back to due (to be paid in a later transaction), except those the
- * chain says the treasury paid: `paidIds`, when known.
+ * chain says the treasury paid: `paidIds`.
  */
 async function dropBatch(
   db: Db,
   batchId: string,
   reason: string,
-  paidIds: Set<string> | null,
+  paidIds: Set<string>,
 ): Promise<void> {
   await db.transaction(async (tx) => {
     const now = new Date();
@@ -203,8 +207,8 @@ async function dropBatch(
       .where(
         and(eq(tokenPayouts.batchId, batchId), inArray(tokenPayouts.status, ["signed", "sent"])),
       );
-    const paid = payouts.filter((p) => paidIds?.has(p.id)).map((p) => p.id);
-    const unpaid = payouts.filter((p) => !paidIds?.has(p.id)).map((p) => p.id);
+    const paid = payouts.filter((p) => paidIds.has(p.id)).map((p) => p.id);
+    const unpaid = payouts.filter((p) => !paidIds.has(p.id)).map((p) => p.id);
     if (paid.length > 0) {
       await tx
         .update(tokenPayouts)
@@ -227,13 +231,15 @@ async function dropBatch(
 }
 
 /**
- * A mined transaction that reverted paid nothing (all or none): its payouts are due again, but
- * first the contract is asked which the treasury has paid, so none is ever paid twice.
+ * A batch that will never pay (mined and reverted, all or none, or its nonce taken by another
+ * transaction): its payouts are due again, but first the contract is asked which the treasury
+ * has paid, so none is ever paid twice.
  */
-async function reopenRevertedBatch(
+async function reopenBatch(
   db: Db,
   chain: PayoutChain,
   batch: TokenPayoutBatch,
+  reason: string,
   log: Log,
 ): Promise<void> {
   const payouts = await db
@@ -245,8 +251,8 @@ async function reopenRevertedBatch(
   for (const { id } of payouts) {
     if (await contract.getFunction("isPaid")(chain.treasury.address, payoutIdOf(id))) paid.add(id);
   }
-  log.warning("payout_batch_reverted", { batchId: batch.id, txHash: batch.txHash });
-  await dropBatch(db, batch.id, `transaction ${batch.txHash} reverted`, paid);
+  log.warning("payout_batch_dropped", { batchId: batch.id, txHash: batch.txHash, reason });
+  await dropBatch(db, batch.id, reason, paid);
 }
 
 type DuePayout = {
