@@ -85,6 +85,8 @@ export default defineConfig({
       LEDGER_PUBLIC_RPC_URL: "",
       LEDGER_CONTRACT: "",
       ANCHORER_KEY: "",
+      PRIZE_TOKEN_CONTRACT: "",
+      TREASURY_KEY: "",
       PAYMENT_PROVIDER_URL: "",
       PAYMENT_WEBHOOK_SECRET: "",
       GIFTCARD_PROVIDER_URL: "",

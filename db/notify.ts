@@ -13,7 +13,8 @@ import { executePrepared } from "./prepared";
  * their deliveries changed: recordDeliveryStep sends it, and the trigger that makes
  * deliveries follow their redemptions (migration 0019). `notifications` (payload: player ids
  * joined by commas) tells open pages that those players' notifications changed (a new one, or
- * some marked read).
+ * some marked read). `token_payouts` wakes the payout engine: a crypto payout became due
+ * (requested with a wallet, or a wallet was linked).
  */
 export type NotifyChannel =
   | "ledger_entries"
@@ -22,7 +23,8 @@ export type NotifyChannel =
   | "wallet"
   | "job_outbox"
   | "delivery"
-  | "notifications";
+  | "notifications"
+  | "token_payouts";
 
 /** Notifies listeners on every instance; in a transaction, delivered at its commit. */
 export async function notify(db: DbOrTx, channel: NotifyChannel, payload = ""): Promise<void> {

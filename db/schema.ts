@@ -1038,3 +1038,130 @@ export const notificationPreferences = pgTable("notification_preferences", {
   /** Set: in-app only, no email. */
   mailOffAt: timestamp("mail_off_at", { withTimezone: true }),
 });
+
+/**
+ * A player's wallet address for crypto prizes, proven by a Sign-In with Ethereum signature
+ * (lib/payouts/link-wallet.ts). Unlinking keeps the row (unlinkedAt), so the history stays; at
+ * most one live link per player and per address.
+ */
+export const walletLinks = pgTable(
+  "wallet_links",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    userId: uuid("user_id")
+      .notNull()
+      .references(() => users.id),
+    /** EIP-55 checksummed. */
+    address: text("address").notNull(),
+    chainId: bigint("chain_id", { mode: "number" }).notNull(),
+    linkedAt: timestamp("linked_at", { withTimezone: true }).notNull().defaultNow(),
+    unlinkedAt: timestamp("unlinked_at", { withTimezone: true }),
+  },
+  (t) => [
+    uniqueIndex("wallet_links_user_key").on(t.userId).where(sql`${t.unlinkedAt} is null`),
+    uniqueIndex("wallet_links_address_key")
+      .on(sql`lower(${t.address})`)
+      .where(sql`${t.unlinkedAt} is null`),
+  ],
+);
+
+/** Sign-In with Ethereum nonces: single use (deleted when used), bound to a player, short-lived. */
+export const walletNonces = pgTable(
+  "wallet_nonces",
+  {
+    nonce: text("nonce").primaryKey(),
+    userId: uuid("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    expiresAt: timestamp("expires_at", { withTimezone: true }).notNull(),
+    ...timestamps,
+  },
+  (t) => [index().on(t.userId), index().on(t.expiresAt)],
+);
+
+/**
+ * One transaction of the treasury's paying crypto prizes (PrizeToken.payout). Recorded, signed,
+ * before it is broadcast: its nonce, hash and raw bytes are what reconciliation looks up and
+ * sends again after a crash (docs/payouts.md). The (signer, nonce) pair is the treasury's nonce
+ * counter.
+ */
+export const tokenPayoutBatches = pgTable(
+  "token_payout_batches",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    signer: text("signer").notNull(),
+    chainId: bigint("chain_id", { mode: "number" }).notNull(),
+    nonce: bigint("nonce", { mode: "number" }).notNull(),
+    txHash: text("tx_hash").notNull(),
+    rawTx: text("raw_tx").notNull(),
+    /** signed → sent → confirmed; or dropped (its nonce went to another transaction, or it reverted). */
+    status: text("status").notNull().default("signed"),
+    blockNumber: bigint("block_number", { mode: "number" }),
+    lastError: text("last_error"),
+    ...timestamps,
+    sentAt: timestamp("sent_at", { withTimezone: true }),
+    confirmedAt: timestamp("confirmed_at", { withTimezone: true }),
+  },
+  (t) => [
+    uniqueIndex("token_payout_batches_nonce_key").on(t.signer, t.chainId, t.nonce),
+    index("token_payout_batches_open_idx")
+      .on(t.nonce)
+      .where(sql`${t.status} in ('signed', 'sent')`),
+    check(
+      "token_payout_batches_status",
+      sql`${t.status} in ('signed', 'sent', 'confirmed', 'dropped')`,
+    ),
+  ],
+);
+export type TokenPayoutBatch = typeof tokenPayoutBatches.$inferSelect;
+
+/** One crypto redemption's payment in prize tokens (lib/payouts). */
+export const tokenPayouts = pgTable(
+  "token_payouts",
+  {
+    redemptionId: uuid("redemption_id")
+      .primaryKey()
+      .references(() => redemptions.id),
+    playerId: uuid("player_id")
+      .notNull()
+      .references(() => users.id),
+    /** In the token's base units (10^-18), as digits: beyond any JavaScript number. */
+    amount: numeric("amount", { precision: 78, scale: 0 }).notNull(),
+    /** Where it is paid: the player's linked address when it became due. */
+    address: text("address"),
+    /**
+     * awaiting_wallet → due → signed (in a batch) → sent → confirmed; or failed (for good),
+     * cancelled (reversed before it was signed).
+     */
+    status: text("status").notNull(),
+    batchId: uuid("batch_id").references(() => tokenPayoutBatches.id),
+    attempts: integer("attempts").notNull().default(0),
+    /** A failed payout's reason (PayoutErrorCode); lastError says it in words. */
+    failureCode: text("failure_code"),
+    lastError: text("last_error"),
+    /** The status onOutcome was last told (at least once per change, see reportOutcomes). */
+    reportedStatus: text("reported_status"),
+    ...timestamps,
+    updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    index().on(t.playerId, t.status),
+    index("token_payouts_due_idx").on(t.createdAt).where(sql`${t.status} = 'due'`),
+    index().on(t.batchId),
+    index("token_payouts_unreported_idx")
+      .on(t.updatedAt)
+      .where(
+        sql`${t.status} in ('sent', 'confirmed', 'failed') and ${t.reportedStatus} is distinct from ${t.status}`,
+      ),
+    check("token_payouts_amount_positive", sql`${t.amount} > 0`),
+    check(
+      "token_payouts_status",
+      sql`${t.status} in ('awaiting_wallet', 'due', 'signed', 'sent', 'confirmed', 'failed', 'cancelled')`,
+    ),
+    check(
+      "token_payouts_due_has_address",
+      sql`${t.status} in ('awaiting_wallet', 'failed', 'cancelled') or ${t.address} is not null`,
+    ),
+  ],
+);
+export type TokenPayout = typeof tokenPayouts.$inferSelect;

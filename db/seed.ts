@@ -79,6 +79,9 @@ export async function seedDemoData(db: Db): Promise<boolean> {
     kind: "crypto",
     value: 12.5,
     quantity: 1000,
+    // PLT is the prize token npm start deploys (lib/payouts/deploy-token.ts): it pays on chain.
+    tokenAmount: "10",
+    tokenSymbol: "PLT",
   });
   const hoodie = await createPrize(db, {
     name: "Limited Edition Hoodie",

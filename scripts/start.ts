@@ -79,6 +79,8 @@ async function main(): Promise<void> {
     deploymentBlock: env.LEDGER_DEPLOYMENT_BLOCK,
     receiptKey: env.RECEIPT_SIGNING_KEY,
   };
+  // Crypto prizes: the prize token and the treasury key paying them (docs/payouts.md).
+  let payouts = { token: env.PRIZE_TOKEN_CONTRACT, treasuryKey: env.TREASURY_KEY };
   if (!ledger.rpcUrl) {
     await ensureContractsCompiled(log);
     log(`starting the local chain (state in ${path.join(dataDir, "chain")})`);
@@ -97,6 +99,7 @@ async function main(): Promise<void> {
       deploymentBlock: chain.deploymentBlock,
       receiptKey: DEV_RECEIPT_KEY,
     };
+    payouts = { token: chain.prizeToken, treasuryKey: chain.treasuryKey };
   }
 
   // The embedded payment provider, a process of its own as a real processor would be.
@@ -152,6 +155,7 @@ async function main(): Promise<void> {
     LEDGER_DEPLOYMENT_BLOCK: ledger.deploymentBlock?.toString() ?? "",
     RECEIPT_SIGNING_KEY: ledger.receiptKey ?? "",
     LEDGER_PUBLIC_RPC_URL: ledger.publicRpcUrl ?? "",
+    PRIZE_TOKEN_CONTRACT: payouts.token ?? "",
     AUTH_SECRET: authSecret(env),
     PAYMENT_PROVIDER_URL: paymentProviderUrl,
     PAYMENT_WEBHOOK_SECRET: webhookSecret,
@@ -168,7 +172,8 @@ async function main(): Promise<void> {
     "worker",
     process.execPath,
     [path.join(BUNDLE_DIR, "worker.mjs")],
-    childEnv,
+    // The treasury's key goes to the worker alone: web instances face the internet.
+    { ...childEnv, TREASURY_KEY: payouts.treasuryKey ?? "" },
     printReadably,
   );
   cleanups.push(() => stopChild(worker.child, worker.exited));
@@ -198,6 +203,7 @@ async function main(): Promise<void> {
     verify    ${url}/verify
     admin     ${url}/admin
     chain     ${ledger.rpcUrl}  (ledger contract ${ledger.contract})
+    token     ${payouts.token ?? "not configured: crypto prizes wait"}
     payments  ${paymentProviderUrl}
     giftcards ${giftCardUrl}
     database  ${databaseUrl.replace(/\/\/[^@]*@/, "//***@")}

@@ -3,7 +3,7 @@ import { createDb } from "../db/client";
 import { migrateDatabase } from "../db/migrate";
 import { runAnchoring } from "../lib/anchoring/run-anchoring";
 import { configuredGiftCardProvider } from "../lib/delivery/configured-provider";
-import { type DeliveryJob, runDeliveryJob } from "../lib/delivery/deliver-job";
+import { type DeliveryJob, recordPayoutOutcome, runDeliveryJob } from "../lib/delivery/deliver-job";
 import { runMaintenance } from "../lib/jobs/maintenance";
 import { runOutboxRelay } from "../lib/jobs/outbox";
 import { createJobQueue, workQueue } from "../lib/jobs/queue";
@@ -14,6 +14,8 @@ import {
   type NotificationMailJob,
   runNotificationMailJob,
 } from "../lib/notifications/notification-mail";
+import { connectPayoutChain } from "../lib/payouts/payout-chain";
+import { runTokenPayouts } from "../lib/payouts/run-payouts";
 import { loadEnvOrExit } from "./lib/runtime";
 
 const env = loadEnvOrExit("worker", [
@@ -47,6 +49,11 @@ async function main(): Promise<void> {
     ANCHORER_KEY,
     env.ANCHOR_TX_TIMEOUT_MS,
   );
+  // Crypto prizes paid on chain (docs/payouts.md), where a token and the treasury's key are set.
+  const payoutChain =
+    env.PRIZE_TOKEN_CONTRACT && env.TREASURY_KEY
+      ? await connectPayoutChain(LEDGER_RPC_URL, env.PRIZE_TOKEN_CONTRACT, env.TREASURY_KEY)
+      : undefined;
   const controller = new AbortController();
   const stop = () => controller.abort();
   process.on("SIGINT", stop);
@@ -85,8 +92,23 @@ async function main(): Promise<void> {
       signal: controller.signal,
       log: log().child({ job: "anchoring" }),
     }),
+    payoutChain &&
+      runTokenPayouts({
+        db,
+        sql,
+        chain: payoutChain,
+        batchSize: env.PAYOUT_BATCH_SIZE,
+        confirmations: env.PAYOUT_CONFIRMATIONS,
+        pollMs: env.PAYOUT_POLL_MS,
+        signal: controller.signal,
+        log: log().child({ job: "payouts" }),
+        // Each outcome is the crypto delivery's next step (at least once: a step told twice
+        // changes nothing).
+        onOutcome: (redemptionId, outcome) => recordPayoutOutcome(db, redemptionId, outcome),
+      }),
   ]);
   await boss.stop({ graceful: true, timeout: 10_000 });
+  payoutChain?.close();
   chain.close();
   await sql.end({ timeout: 5 });
   log().info("worker_stopped");

@@ -24,15 +24,17 @@
 import { randomBytes } from "node:crypto";
 import { globSync } from "node:fs";
 import path from "node:path";
-import { eq, sql } from "drizzle-orm";
+import { and, eq, isNull, sql } from "drizzle-orm";
+import { Wallet } from "ethers";
 import { beforeAll, describe, expect, it, vi } from "vitest";
-import { excludedRegions, rgExclusions, users } from "@/db/schema";
+import { excludedRegions, rgExclusions, users, walletLinks } from "@/db/schema";
 import { issueApiToken } from "@/lib/auth/api-tokens";
 import { decodeBase32, totpCode } from "@/lib/auth/totp";
 import { beginEnrolment, enrolWithSecret } from "@/lib/auth/two-factor";
 import { claimDrop } from "@/lib/claims/claim-drop";
 import { decryptCode } from "@/lib/codes/code-crypto";
 import { notifyPlayers } from "@/lib/notifications/notifications";
+import { createLinkChallenge, linkSite } from "@/lib/payouts/link-wallet";
 import { issueMailInCodes } from "@/lib/wallet/free-coins";
 import { session } from "@/test/auth-stub";
 import {
@@ -393,6 +395,49 @@ const ACTIONS: Record<string, Entry> = {
       await enrolWithSecret(db, id, ADMIN_SECRET);
       await db.update(users).set({ totpLastStep: null }).where(eq(users.id, id));
       return [{}, form({ code: await currentCode(id) })];
+    },
+  },
+  "app/(player)/account/actions.ts#beginWalletLinkAction": {
+    changes: PLAYERS,
+    args: () => [{}, form({ address: Wallet.createRandom().address })],
+  },
+  "app/(player)/account/actions.ts#linkWalletAction": {
+    // Everyone gets a message for `player`'s nonce, signed by its wallet: it links only for `player`.
+    changes: ["player"],
+    args: async (fx) => {
+      const userId = fx.accounts.player.id;
+      await db
+        .update(walletLinks)
+        .set({ unlinkedAt: new Date() })
+        .where(and(eq(walletLinks.userId, userId), isNull(walletLinks.unlinkedAt)));
+      const wallet = Wallet.createRandom();
+      const site = linkSite("http://localhost/");
+      const { message } = await createLinkChallenge(
+        db,
+        { userId },
+        wallet.address,
+        site,
+        new Date(),
+      );
+      return [{}, form({ message, signature: await wallet.signMessage(message) })];
+    },
+  },
+  "app/(player)/account/actions.ts#unlinkWalletAction": {
+    // Both players have a wallet linked: each unlinks only their own.
+    changes: PLAYERS,
+    args: async (fx) => {
+      for (const userId of [fx.accounts.player.id, fx.accounts.other.id]) {
+        const [live] = await db
+          .select()
+          .from(walletLinks)
+          .where(and(eq(walletLinks.userId, userId), isNull(walletLinks.unlinkedAt)));
+        if (!live) {
+          await db
+            .insert(walletLinks)
+            .values({ userId, address: Wallet.createRandom().address, chainId: 31337 });
+        }
+      }
+      return [];
     },
   },
   "app/(player)/account/actions.ts#setLimitsAction": {

@@ -1,7 +1,8 @@
 import { randomBytes } from "node:crypto";
-import { eq, sql } from "drizzle-orm";
+import { and, eq, isNull, sql } from "drizzle-orm";
+import { Wallet } from "ethers";
 import type { Db } from "@/db/client";
-import { catalogItems, prizes, users } from "@/db/schema";
+import { catalogItems, prizes, users, walletLinks } from "@/db/schema";
 import { issueApiToken } from "@/lib/auth/api-tokens";
 import { issueEmailToken } from "@/lib/auth/email-tokens";
 import { redeemCatalogItem } from "@/lib/catalog/redeem-item";
@@ -10,6 +11,7 @@ import { getFairness } from "@/lib/fairness/seeds";
 import { DEV_WEBHOOK_SECRET } from "@/lib/payments/provider";
 import { startPurchase } from "@/lib/payments/purchases";
 import { SIGNATURE_HEADER, signWebhook } from "@/lib/payments/webhook-signature";
+import { createLinkChallenge, linkSite } from "@/lib/payouts/link-wallet";
 import { confirmShipping } from "@/lib/redemptions/confirm-shipping";
 import { playRound } from "@/lib/rounds/play-round";
 import { issueMailInCodes } from "@/lib/wallet/free-coins";
@@ -387,6 +389,48 @@ export const ROUTE_TABLE: Record<string, Entry> = {
         await grantTestCoins(fx.db, id, "SC", 5_000, 0);
       }
       return { params: { itemId }, headers: { "idempotency-key": unique() } };
+    },
+  },
+  "GET /api/v1/account/wallet": { expect: players(200) },
+  "POST /api/v1/account/wallet/challenge": {
+    expect: players(201),
+    call: () => json({ address: Wallet.createRandom().address }),
+  },
+  // A challenge of the caller's own, signed by its wallet, for a caller with no link yet.
+  "PUT /api/v1/account/wallet": {
+    expect: players(200),
+    call: async (fx, role) => {
+      const userId = (role === "other" ? fx.callers.other : fx.callers.player).id;
+      await fx.db
+        .update(walletLinks)
+        .set({ unlinkedAt: new Date() })
+        .where(and(eq(walletLinks.userId, userId), isNull(walletLinks.unlinkedAt)));
+      const wallet = Wallet.createRandom();
+      const site = linkSite("http://localhost/");
+      const { message } = await createLinkChallenge(
+        fx.db,
+        { userId },
+        wallet.address,
+        site,
+        new Date(),
+      );
+      return json({ message, signature: await wallet.signMessage(message) });
+    },
+  },
+  "DELETE /api/v1/account/wallet": {
+    expect: players(204),
+    call: async (fx, role) => {
+      const userId = (role === "other" ? fx.callers.other : fx.callers.player).id;
+      const [live] = await fx.db
+        .select()
+        .from(walletLinks)
+        .where(and(eq(walletLinks.userId, userId), isNull(walletLinks.unlinkedAt)));
+      if (!live) {
+        await fx.db
+          .insert(walletLinks)
+          .values({ userId, address: Wallet.createRandom().address, chainId: 31337 });
+      }
+      return {};
     },
   },
   "GET /api/v1/account/identity": { expect: players(200) },

@@ -9,7 +9,14 @@ import { DEV_RECEIPT_KEY, startEmbeddedChain } from "@/scripts/lib/embedded-chai
 import { freePort } from "@/scripts/lib/free-port";
 
 /** `trust` pins the test's ledger as /verify pins this site's: its chain, contract and signer. */
-export type TestChain = LedgerChain & { rpcUrl: string; deploymentBlock: number; trust: TrustRoot };
+export type TestChain = LedgerChain & {
+  rpcUrl: string;
+  deploymentBlock: number;
+  trust: TrustRoot;
+  /** The prize token (PLT) and the key of the treasury holding its supply. */
+  prizeToken: string;
+  treasuryKey: string;
+};
 
 /**
  * A real local chain (anvil) with the ledger contract deployed for the test file that calls this
@@ -37,6 +44,8 @@ export function connectTestChain(): TestChain {
       rpcUrl: started.rpcUrl,
       deploymentBlock: started.deploymentBlock,
       trust,
+      prizeToken: started.prizeToken,
+      treasuryKey: started.treasuryKey,
     });
     stop = async () => {
       connected.close();

@@ -93,6 +93,9 @@ const FIELDS = [
   "regions",
   "code",
   "note",
+  "address",
+  "message",
+  "signature",
 ];
 
 const QUERY_KEYS = [
@@ -245,6 +248,7 @@ const BODY_IGNORED = new Set([
   "POST /api/v1/admin/jobs/[queue]/[id]/cancel",
   "POST /api/v1/admin/deliveries/[id]/retry",
   "DELETE /api/v1/tokens/[id]",
+  "DELETE /api/v1/account/wallet",
   "POST /api/v1/wallet/daily-bonus",
   "POST /api/v1/fairness/rotate",
   "POST /api/auth/[...nextauth]",

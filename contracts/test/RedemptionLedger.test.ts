@@ -3,6 +3,7 @@ import { before, describe, it } from "node:test";
 import type { ContractTransactionResponse, Interface, Signer } from "ethers";
 import { network } from "hardhat";
 import { type Hash, leafHash, MemoryLog, toHex } from "../../lib/ledger/merkle";
+import { assertRevert } from "./revert";
 
 const { ethers } = await network.create();
 
@@ -50,22 +51,6 @@ function flip(hash: Hash, at = 0): `0x${string}` {
   const copy = hash.slice();
   copy[at] = (copy[at] as number) ^ 0x01;
   return toHex(copy);
-}
-
-/** Awaits a call expected to revert and checks the decoded custom error and its arguments. */
-async function assertRevert(
-  ledger: LedgerContract,
-  call: Promise<unknown>,
-  error: string,
-  args?: unknown[],
-): Promise<void> {
-  await assert.rejects(call, (thrown: { data?: string }) => {
-    assert.ok(thrown.data, `expected revert data, got ${String(thrown)}`);
-    const decoded = ledger.interface.parseError(thrown.data);
-    assert.equal(decoded?.name, error);
-    if (args) assert.deepEqual([...(decoded?.args ?? [])], args);
-    return true;
-  });
 }
 
 async function append(ledger: LedgerContract, log: MemoryLog, oldSize: number, newSize: number) {

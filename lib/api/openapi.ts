@@ -24,6 +24,7 @@ import { responsibleGaming } from "./responsible-gaming";
 import { gamesResource } from "./rounds";
 import { tokens } from "./tokens";
 import { wallet } from "./wallet";
+import { walletLink } from "./wallet-link";
 import {
   type Access,
   accessRoles,
@@ -73,6 +74,7 @@ export const resources: Resource[] = [
   notifications,
   catalog,
   responsibleGaming,
+  walletLink,
   wallet,
   gamesResource,
   ledger,

@@ -100,6 +100,29 @@ export const envSchema = z
     ANCHOR_MAX_AGE_MS: positiveInt(2000),
     ANCHOR_POLL_MS: positiveInt(250),
     ANCHOR_TX_TIMEOUT_MS: positiveInt(60_000),
+    /**
+     * The prize token (contracts/PrizeToken.sol) crypto prizes are paid in, on the ledger's node
+     * (LEDGER_RPC_URL); `npm start` deploys one on the embedded chain.
+     */
+    PRIZE_TOKEN_CONTRACT: z
+      .string()
+      .regex(/^0x[0-9a-fA-F]{40}$/, "must be a 0x-prefixed 20-byte address")
+      .optional(),
+    /** The treasury's key, the only private key of the payouts: it holds the tokens and pays. */
+    TREASURY_KEY: z
+      .string()
+      .regex(/^0x[0-9a-fA-F]{64}$/, "must be a 0x-prefixed 32-byte private key")
+      .optional(),
+    /** Blocks on top of a payout's before it counts as paid (1: mined). */
+    PAYOUT_CONFIRMATIONS: z.coerce.number().int().min(1).max(100).default(1),
+    /** Payouts sent in one transaction at most. */
+    PAYOUT_BATCH_SIZE: z.coerce.number().int().min(1).max(200).default(50),
+    PAYOUT_POLL_MS: positiveInt(1000),
+    /**
+     * The site's public URL as Auth.js reads it: wallet links are signed for its host (EIP-4361
+     * `domain`). Unset, APP_URL's host, else the request's.
+     */
+    AUTH_URL: optionalUrl(["http:", "https:"]),
     AUTH_SECRET: z.string().min(32, "must be at least 32 characters").optional(),
     /** A MaxMind-format (.mmdb) country database: GeoLite2-Country, DB-IP Lite Country… */
     GEOIP_DATABASE: z.string().trim().min(1).optional(),
@@ -246,6 +269,18 @@ export function databasePreparedStatements(
 export function logLevel(source: Record<string, string | undefined> = process.env): LogLevel {
   const parsed = envSchema.shape.LOG_LEVEL.safeParse(source.LOG_LEVEL?.trim() || undefined);
   return parsed.success ? parsed.data : "info";
+}
+
+/** The chain id of anvil's embedded node (scripts/lib/embedded-chain.ts). */
+export const EMBEDDED_CHAIN_ID = 31337;
+
+/**
+ * The chain crypto prizes are paid on (the ledger's), which wallet links name: LEDGER_CHAIN_ID,
+ * or with no node configured the embedded one's; undefined when a node is set without its id.
+ */
+export function payoutChainId(config: Env = env()): number | undefined {
+  if (config.LEDGER_CHAIN_ID !== undefined) return config.LEDGER_CHAIN_ID;
+  return config.LEDGER_RPC_URL === undefined ? EMBEDDED_CHAIN_ID : undefined;
 }
 
 /** The site's public base URL, without a trailing slash: links in mail point there. */

@@ -19,7 +19,7 @@ import {
 } from "@/test/giftcard-provider";
 import { memoryLog } from "@/test/memory-log";
 import { waitFor } from "@/test/wait-for";
-import { type DeliveryJob, runDeliveryJob } from "./deliver-job";
+import { type DeliveryJob, recordPayoutOutcome, runDeliveryJob } from "./deliver-job";
 import { receiveGiftCardWebhook } from "./receive-webhook";
 
 const db = connectTestDb();
@@ -183,6 +183,49 @@ describe("the delivery pipeline", () => {
     }
     expect(await deliveryOf(c.redemptionId)).toMatchObject({ status: "dead" });
     expect((await deliveryLeaves(c.redemptionId))[0]).toMatchObject({ outcome: "dead" });
+  });
+
+  it("requests a crypto prize's payout, waits for a wallet, and follows the payout's outcomes", async () => {
+    const drop = await createTestDrop(db, { units: 1, kind: "crypto" });
+    await db
+      .update(prizes)
+      .set({ tokenAmount: "10.5", tokenSymbol: "PLT" })
+      .where(eq(prizes.id, drop.prizeId));
+    const [playerId = ""] = await createPlayers(db, 1);
+    const { redemption } = await claimDrop(db, { dropId: drop.dropId, playerId });
+    expect(await runDeliveryJob(deps(), { redemptionId: redemption.id }, 0)).toBe("completed");
+    expect(await deliveryOf(redemption.id)).toMatchObject({ provider: "token", status: "waiting" });
+    const [payout] = await db.execute<{ status: string; amount: string }>(
+      sql`select status, amount::text from token_payouts where redemption_id = ${redemption.id}`,
+    );
+    expect(payout).toEqual({ status: "awaiting_wallet", amount: "10500000000000000000" });
+    // A job run again requests nothing more.
+    await runDeliveryJob(deps(), { redemptionId: redemption.id }, 0);
+    const txHash = `0x${"ab".repeat(32)}`;
+    const reference = `0x${"00".repeat(16)}${redemption.id.replaceAll("-", "")}`;
+    await recordPayoutOutcome(db, redemption.id, {
+      status: "submitted",
+      txHash,
+      reference,
+      error: null,
+    });
+    expect(await deliveryOf(redemption.id)).toMatchObject({ status: "submitted", txHash });
+    for (let i = 0; i < 2; i++) {
+      await recordPayoutOutcome(db, redemption.id, {
+        status: "delivered",
+        txHash,
+        reference,
+        error: null,
+      });
+    }
+    expect(await deliveryOf(redemption.id)).toMatchObject({
+      status: "delivered",
+      txHash,
+      reference,
+    });
+    expect(await deliveryLeaves(redemption.id)).toMatchObject([
+      { outcome: "delivered", provider: "token" },
+    ]);
   });
 
   it("cancels a delivery whose redemption is reversed before it went out", async () => {

@@ -5,6 +5,9 @@ import { executePrepared } from "@/db/prepared";
 import type { JobOutcome } from "@/lib/jobs/queue";
 import { QUEUES } from "@/lib/jobs/queue";
 import type { Log } from "@/lib/log";
+import type { PayoutOutcome } from "@/lib/payouts/model";
+import { tokenBaseUnits } from "@/lib/payouts/model";
+import { requestTokenPayout } from "@/lib/payouts/request-payout";
 import { recordDeliveryStep } from "./deliveries";
 import {
   DeliveryError,
@@ -28,6 +31,8 @@ type Row = {
   status: DeliveryStatus;
   provider: DeliveryProviderName;
   redemption_status: string;
+  player_id: string;
+  token_amount: string | null;
   player_email: string;
   player_name: string;
   value_cents: string;
@@ -43,7 +48,10 @@ type Row = {
  * - `pool`: the code was given at the claim; the delivery is recorded (and logged) as done.
  * - `giftcard`: an order at the provider; delivered at once, or submitted, in which case the job
  *   comes back (the queue's backoff) to look the order up until a webhook or a lookup settles it.
- * - `token`, `shipping`: settled elsewhere (the payout loop, an admin), nothing to do here.
+ * - `token`: the payout is requested (recorded for the payout engine, lib/payouts/); it waits for
+ *   the player's wallet link if there is none, and its outcomes come back through
+ *   `recordPayoutOutcome`.
+ * - `shipping`: an admin's steps (lib/delivery/shipment.ts), nothing to do here.
  *
  * A retryable failure is recorded (`failed`) and the job retried; once its retries are spent, or
  * on a failure no retry can mend, the delivery is dead and the job goes to the dead letters.
@@ -57,7 +65,8 @@ export async function runDeliveryJob(
   const rows = await executePrepared<Row>(
     db,
     sql`
-    select d.status, d.provider, r.status as redemption_status, u.email as player_email,
+    select d.status, d.provider, r.status as redemption_status, r.player_id, p.token_amount::text,
+           u.email as player_email,
            u.display_name as player_name, p.value_cents, p.provider_product,
            (select g.id::text from gift_codes g where g.redemption_id = r.id limit 1) as pool_code_id
     from deliveries d
@@ -78,6 +87,7 @@ export async function runDeliveryJob(
     );
     return "completed";
   }
+  if (row.provider === "token") return requestPayout(deps, job.redemptionId, row);
   if (row.provider !== "giftcard") return "completed";
   const provider = deps.giftCards;
   try {
@@ -215,4 +225,70 @@ async function retryOrBury(
     );
   }
   return "retry";
+}
+
+/**
+ * A token prize's payout, requested once (a second request finds the first). Without a linked
+ * wallet the delivery waits, and the player is asked to link one.
+ */
+async function requestPayout(
+  deps: DeliveryDeps,
+  redemptionId: string,
+  row: Row,
+): Promise<JobOutcome> {
+  if (!row.token_amount || Number(row.token_amount) <= 0) {
+    await deps.db.transaction((tx) =>
+      recordDeliveryStep(tx, redemptionId, {
+        status: "dead",
+        errorCode: "not_a_crypto_prize",
+        error: "The prize names no token amount to pay",
+      }),
+    );
+    return "dead";
+  }
+  await deps.db.transaction(async (tx) => {
+    const { status } = await requestTokenPayout(tx, {
+      redemptionId,
+      playerId: row.player_id,
+      amountBaseUnits: tokenBaseUnits(row.token_amount as string),
+    });
+    if (status === "awaiting_wallet") {
+      await tx.execute(sql`
+        update deliveries set status = 'waiting', updated_at = now()
+        where redemption_id = ${redemptionId} and status in ('pending', 'failed')`);
+    }
+  });
+  return "completed";
+}
+
+/** What the payout engine learnt of a payout, as the delivery's step (at least once each). */
+export async function recordPayoutOutcome(
+  db: Db,
+  redemptionId: string,
+  outcome: PayoutOutcome,
+): Promise<void> {
+  await db.transaction((tx) =>
+    recordDeliveryStep(
+      tx,
+      redemptionId,
+      outcome.status === "failed"
+        ? {
+            status: "dead",
+            errorCode: outcome.error?.code ?? "payout_failed",
+            error: outcome.error?.message ?? "The payout failed",
+            reference: outcome.reference,
+          }
+        : outcome.status === "submitted"
+          ? {
+              status: "submitted",
+              reference: outcome.reference,
+              txHash: outcome.txHash ?? undefined,
+            }
+          : {
+              status: "delivered",
+              reference: outcome.reference,
+              txHash: outcome.txHash ?? undefined,
+            },
+    ),
+  );
 }

@@ -75,6 +75,15 @@ export const errorStatus = {
   not_retryable: 409,
   /** The job is running or over: there is nothing left to cancel. */
   not_cancellable: 409,
+  /**
+   * A wallet link's signed message or signature does not hold (`details.reason`: malformed,
+   * domain, uri, chain, statement, expired, nonce, signature).
+   */
+  wallet_signature_invalid: 400,
+  /** The account has a linked wallet already: unlink it first. */
+  wallet_already_linked: 409,
+  /** The address is linked to another account (accounts sharing payouts are an abuse signal). */
+  wallet_linked_elsewhere: 409,
   rate_limited: 429,
   internal: 500,
   unavailable: 503,

@@ -5,21 +5,29 @@ import net from "node:net";
 import path from "node:path";
 import { NonceManager, Wallet } from "ethers";
 import { z } from "zod";
+import { EMBEDDED_CHAIN_ID } from "@/lib/config/env";
 import { deployLedger, grantReceiptSigner } from "@/lib/ledger/deploy";
 import { jsonRpcProvider } from "@/lib/ledger/json-rpc";
+import { DEMO_TOKEN, deployPrizeToken } from "@/lib/payouts/deploy-token";
 
 /** Anvil's well-known development accounts (from its default mnemonic): never use them on a real network. */
 export const DEV_ADMIN_KEY = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80";
 export const DEV_RECEIPT_KEY = "0x5de4111afa1a4b94908f83103eb1f1706367c2e68ca870fc3fb9a804cdab365a";
-export const CHAIN_ID = 31337;
+export const CHAIN_ID = EMBEDDED_CHAIN_ID;
 export const DEV_ANCHORER_KEY =
   "0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d";
+/** Anvil's fourth account: the treasury that holds the prize token and pays crypto prizes. */
+export const DEV_TREASURY_KEY =
+  "0x7c852118294e51e653712a81e05800f419141751be58f605c371e15141b007a6";
 
 export type EmbeddedChain = {
   rpcUrl: string;
   contract: string;
   deploymentBlock: number;
   anchorerKey: string;
+  /** The prize token, its whole supply held by the treasury (DEV_TREASURY_KEY). */
+  prizeToken: string;
+  treasuryKey: string;
   stop: () => Promise<void>;
 };
 
@@ -114,7 +122,16 @@ export async function startEmbeddedChain(
   try {
     await waitForRpc(rpcUrl, child);
     const { contract, deploymentBlock } = await ensureLedgerDeployed(rpcUrl, stateDir, log);
-    return { rpcUrl, contract, deploymentBlock, anchorerKey: DEV_ANCHORER_KEY, stop };
+    const prizeToken = await ensureTokenDeployed(rpcUrl, stateDir, log);
+    return {
+      rpcUrl,
+      contract,
+      deploymentBlock,
+      anchorerKey: DEV_ANCHORER_KEY,
+      prizeToken,
+      treasuryKey: DEV_TREASURY_KEY,
+      stop,
+    };
   } catch (error) {
     await stop();
     throw error;
@@ -172,6 +189,38 @@ async function ensureLedgerDeployed(
     // The key that signs provisional receipts must hold the role verifiers check on chain.
     await grantReceiptSigner(admin, record.contract, new Wallet(DEV_RECEIPT_KEY).address);
     return record;
+  } finally {
+    provider.destroy();
+  }
+}
+
+const TOKEN_RECORD_FILE = "prize-token.json";
+const tokenRecordSchema = z.object({
+  token: z.string().regex(/^0x[0-9a-fA-F]{40}$/),
+  chainId: z.literal(CHAIN_ID),
+});
+
+/**
+ * Deploys the prize token the first time, its supply minted to the treasury (which pays its own
+ * gas: anvil funds its accounts), and remembers it in `dir/prize-token.json`.
+ */
+async function ensureTokenDeployed(
+  rpcUrl: string,
+  dir: string,
+  log: (line: string) => void,
+): Promise<string> {
+  const file = path.join(dir, TOKEN_RECORD_FILE);
+  const provider = jsonRpcProvider(rpcUrl);
+  try {
+    if (fs.existsSync(file)) {
+      const record = tokenRecordSchema.parse(JSON.parse(fs.readFileSync(file, "utf8")));
+      if ((await provider.getCode(record.token)) !== "0x") return record.token;
+      log(`no prize token at ${record.token} any more (chain state was reset): deploying anew`);
+    }
+    const treasury = new NonceManager(new Wallet(DEV_TREASURY_KEY, provider));
+    const { address } = await deployPrizeToken(treasury, await treasury.getAddress(), DEMO_TOKEN);
+    fs.writeFileSync(file, `${JSON.stringify({ token: address, chainId: CHAIN_ID }, null, 2)}\n`);
+    return address;
   } finally {
     provider.destroy();
   }

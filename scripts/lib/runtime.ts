@@ -118,18 +118,18 @@ export function stopChild(child: ChildProcess, exited: Promise<unknown>, ms = 10
   return exited.finally(() => clearTimeout(timer));
 }
 
-/** Compiles the ledger contract when its artifact is missing or older than its source. */
+/** The compiled contracts `npm start`, the worker and the tests deploy. */
+const CONTRACTS = ["RedemptionLedger", "PrizeToken"];
+
+/** Compiles the contracts when an artifact is missing or older than its source. */
 export async function ensureContractsCompiled(log: (line: string) => void): Promise<void> {
-  const artifact = path.join(
-    "artifacts",
-    "contracts",
-    "RedemptionLedger.sol",
-    "RedemptionLedger.json",
-  );
-  const source = path.join("contracts", "RedemptionLedger.sol");
-  if (fs.existsSync(artifact) && fs.statSync(artifact).mtimeMs >= fs.statSync(source).mtimeMs)
-    return;
-  log("compiling the ledger contract…");
+  const fresh = CONTRACTS.every((name) => {
+    const artifact = path.join("artifacts", "contracts", `${name}.sol`, `${name}.json`);
+    const source = path.join("contracts", `${name}.sol`);
+    return fs.existsSync(artifact) && fs.statSync(artifact).mtimeMs >= fs.statSync(source).mtimeMs;
+  });
+  if (fresh) return;
+  log("compiling the contracts…");
   await run(path.join("node_modules", ".bin", "hardhat"), ["build", "--quiet"], {
     HARDHAT_DISABLE_TELEMETRY: "true",
   });

@@ -16,6 +16,8 @@ import { beginEnrolment, confirmEnrolment, disableTwoFactor } from "@/lib/auth/t
 import { declareIdentity } from "@/lib/catalog/identity";
 import { identitySchema } from "@/lib/catalog/model";
 import { clientInfo } from "@/lib/http/client-info";
+import { createLinkChallenge, linkSite, linkWallet, unlinkWallet } from "@/lib/payouts/link-wallet";
+import { type LinkChallenge, linkChallengeSchema, linkWalletSchema } from "@/lib/payouts/model";
 import {
   exclusionMessage,
   exclusionSchema,
@@ -290,4 +292,66 @@ export async function declareIdentityAction(_prev: FormState, form: FormData): P
       return { notice: "Identity declared: you may redeem Sweeps Coins" };
     },
   );
+}
+
+const PLAYERS = { allow: ["player"], refused: "Only players link wallets" } as const;
+
+/** The URL the browser asked for, as the site it signs a wallet link for (lib/payouts). */
+async function requestedUrl(): Promise<string> {
+  const incoming = await headers();
+  const proto = incoming.get("x-forwarded-proto")?.split(",")[0]?.trim() || "http";
+  return `${proto}://${incoming.get("host") ?? "localhost"}/`;
+}
+
+export async function beginWalletLinkAction(
+  _prev: FormState<LinkChallenge>,
+  form: FormData,
+): Promise<FormState<LinkChallenge>> {
+  return runAction(
+    { ...PLAYERS, schema: linkChallengeSchema, input: { address: form.get("address") } },
+    async ({ user, input }) => {
+      const site = linkSite(await requestedUrl());
+      return {
+        data: await createLinkChallenge(
+          getDb(),
+          { userId: user.id },
+          input.address,
+          site,
+          new Date(),
+        ),
+      };
+    },
+  );
+}
+
+export async function linkWalletAction(_prev: FormState, form: FormData): Promise<FormState> {
+  return runAction(
+    {
+      ...PLAYERS,
+      schema: linkWalletSchema,
+      input: { message: form.get("message"), signature: form.get("signature") },
+      values: formFields(form, ["message", "signature"]),
+      errorFields: { wallet_signature_invalid: "signature" },
+    },
+    async ({ user, input }) => {
+      const link = await linkWallet(
+        getDb(),
+        { ...clientInfo(await headers()), userId: user.id },
+        input,
+        linkSite(await requestedUrl()),
+        new Date(),
+      );
+      revalidatePath("/account");
+      return { notice: `Wallet ${link.address} linked: crypto prizes are paid to it.` };
+    },
+  );
+}
+
+export async function unlinkWalletAction(): Promise<void> {
+  const state = await runAction(PLAYERS, async ({ user }) => {
+    await unlinkWallet(getDb(), { ...clientInfo(await headers()), userId: user.id }, new Date());
+    revalidatePath("/account");
+    return {};
+  });
+  throwIfRefused(state, "not_found");
 }

@@ -3,6 +3,7 @@ import Link from "next/link";
 import { redirect } from "next/navigation";
 import { ApiTokenForm } from "@/components/account/api-token-form";
 import { ProfileForm } from "@/components/account/profile-form";
+import { WalletLinkForm } from "@/components/account/wallet-link-form";
 import { getDb } from "@/db/client";
 import { listApiTokens } from "@/lib/auth/api-tokens";
 import { currentUser } from "@/lib/auth/current-user";
@@ -10,11 +11,15 @@ import { TOKEN_TTL_CHOICES } from "@/lib/auth/model";
 import { getProfile } from "@/lib/auth/profile";
 import { formatDateTime } from "@/lib/format";
 import { countryName } from "@/lib/geo/model";
+import { getWalletLink } from "@/lib/payouts/link-wallet";
 import {
+  beginWalletLinkAction,
   createTokenAction,
   declareProfileAction,
+  linkWalletAction,
   revokeTokenAction,
   signOutEverywhereAction,
+  unlinkWalletAction,
 } from "./actions";
 
 export const metadata: Metadata = { title: "Account" };
@@ -22,9 +27,10 @@ export const metadata: Metadata = { title: "Account" };
 export default async function AccountPage() {
   const user = await currentUser();
   if (!user) redirect("/signin?next=/account");
-  const [tokens, profile] = await Promise.all([
+  const [tokens, profile, wallet] = await Promise.all([
     listApiTokens(getDb(), user.id),
     getProfile(getDb(), user.id),
+    user.role === "player" ? getWalletLink(getDb(), user.id) : null,
   ]);
   const needsRegion = !profile?.region;
   const needsAdult = !profile?.adultDeclaredAt;
@@ -55,6 +61,36 @@ export default async function AccountPage() {
           <p className="muted small">To change your country, contact support.</p>
         )}
       </section>
+
+      {user.role === "player" && (
+        <section className="card" data-testid="wallet-link" style={{ marginBottom: 16 }}>
+          <h3>{wallet ? "Linked wallet" : "Link a wallet"}</h3>
+          <p className="muted">
+            Crypto prizes are paid on chain, in tokens, to the wallet linked here. You prove the
+            wallet is yours by signing a message with it (Sign-In with Ethereum); no key leaves it.
+            One wallet per account, and each wallet for one account only.
+          </p>
+          {wallet ? (
+            <>
+              <p>
+                <code className="hash" data-testid="linked-address">
+                  {wallet.address}
+                </code>
+                <br />
+                <span className="muted small">linked {formatDateTime(wallet.linkedAt)}</span>
+              </p>
+              <form action={unlinkWalletAction}>
+                <button type="submit" className="secondary">
+                  Unlink this wallet
+                </button>
+              </form>
+              <p className="muted small">Prizes not yet sent wait for the next wallet you link.</p>
+            </>
+          ) : (
+            <WalletLinkForm begin={beginWalletLinkAction} link={linkWalletAction} />
+          )}
+        </section>
+      )}
 
       <div className="grid two">
         <section className="card">
