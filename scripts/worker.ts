@@ -10,6 +10,8 @@ import { createJobQueue, workQueue } from "../lib/jobs/queue";
 import { connectLedgerChain } from "../lib/ledger/ledger-chain";
 import { log } from "../lib/log";
 import { productionMailProblem } from "../lib/mail/mail-capture";
+import type { WebhookJob } from "../lib/webhooks/emit-events";
+import { runWebhookJob } from "../lib/webhooks/send-webhook";
 import { loadEnvOrExit } from "./lib/runtime";
 
 const env = loadEnvOrExit("worker", [
@@ -61,6 +63,17 @@ async function main(): Promise<void> {
     "delivery",
     { batchSize: env.DELIVERY_CONCURRENCY, log: deliveryDeps.log },
     (job) => runDeliveryJob(deliveryDeps, job.data, job.retryCount),
+  );
+  const webhookDeps = {
+    db,
+    log: log().child({ job: "webhook" }),
+    allowPrivate: env.WEBHOOK_ALLOW_PRIVATE,
+  };
+  await workQueue<WebhookJob>(
+    boss,
+    "webhook",
+    { batchSize: env.DELIVERY_CONCURRENCY, log: webhookDeps.log },
+    (job) => runWebhookJob(webhookDeps, job),
   );
   log().info("worker_started", { contract: LEDGER_CONTRACT, chainId: chain.chainId });
   await Promise.all([

@@ -6,6 +6,7 @@ import { notify } from "@/db/notify";
 import { hex } from "@/lib/claims/claim-types";
 import { encryptCode } from "@/lib/codes/code-crypto";
 import { encodeLeaf, playerCommitment } from "@/lib/ledger/leaf";
+import { emitRedemptionEvents } from "@/lib/webhooks/emit-events";
 import type { DeliveryProviderName, DeliveryStatus, DeliveryView, Reward } from "./model";
 
 /** The step a delivery takes: what the pipeline, a webhook or an admin learnt. */
@@ -88,6 +89,11 @@ export async function recordDeliveryStep(
       insert into ledger_entries (kind, redemption_id, leaf_data)
       values ('delivery', ${redemptionId}, decode(${hex(leaf)}, 'hex'))`);
     await notify(tx, "ledger_entries");
+    await emitRedemptionEvents(
+      tx,
+      step.status === "delivered" ? "delivery.succeeded" : "delivery.failed",
+      [redemptionId],
+    );
   }
   return true;
 }

@@ -19,9 +19,10 @@ export async function enqueueJobs(tx: Tx, jobs: readonly OutboxJob[]): Promise<v
   await executePrepared(
     tx,
     sql`insert into job_outbox (queue, data, start_after)
-        select q, d, s from unnest(${sql.param(jobs.map((j) => j.queue))}::text[],
-                                   ${sql.param(jobs.map((j) => JSON.stringify(j.data)))}::jsonb[],
-                                   ${sql.param(jobs.map((j) => j.startAfter?.toISOString() ?? null))}::timestamptz[])
+        select q, d, s::timestamptz
+        from unnest(${sql.param(jobs.map((j) => j.queue))}::text[],
+                    ${sql.param(jobs.map((j) => JSON.stringify(j.data)))}::jsonb[],
+                    ${sql.param(jobs.map((j) => j.startAfter?.toISOString() ?? null))}::text[])
           as t(q, d, s)`,
   );
   await notify(tx, "job_outbox");

@@ -9,6 +9,7 @@ import { type Code, lockPrizeCodes, takeUsableCodes } from "@/lib/codes/take-gif
 import { encodeLeaf, playerCommitment } from "@/lib/ledger/leaf";
 import { toHex } from "@/lib/ledger/merkle";
 import type { PrizeKind } from "@/lib/prizes/model";
+import { emitRedemptionEvents } from "@/lib/webhooks/emit-events";
 import type { RedemptionStatus } from "./model";
 
 /**
@@ -155,7 +156,7 @@ export async function issuePrizeRedemptions(
 
 /**
  * What every new redemption takes with it, whatever gave it: its gift code marked as used, and
- * its ledger entry. (Its delivery, and the job that makes it, come from a trigger: migration
+ * its ledger entry, and the operators' `redemption.created` webhooks. (Its delivery, and the job that makes it, come from a trigger: migration
  * 0019.)
  */
 export async function recordIssuedRedemptions(
@@ -175,6 +176,11 @@ export async function recordIssuedRedemptions(
     select 'redemption', r, decode(d, 'hex')
     from unnest(${sql.param(issued.map((x) => x.id))}::uuid[],
                 ${sql.param(issued.map((x) => hex(x.leaf)))}::text[]) as t(r, d)`);
+  await emitRedemptionEvents(
+    tx,
+    "redemption.created",
+    issued.map((x) => x.id),
+  );
 }
 
 /**
