@@ -22,6 +22,7 @@ import { responsibleGaming } from "./responsible-gaming";
 import { gamesResource } from "./rounds";
 import { tokens } from "./tokens";
 import { wallet } from "./wallet";
+import { webhooks } from "./webhooks";
 import {
   type Access,
   accessRoles,
@@ -82,6 +83,7 @@ export const resources: Resource[] = [
   audit,
   regions,
   reports,
+  webhooks,
   health,
   reference,
 ];

@@ -1,5 +1,6 @@
 import "server-only";
 import { sql } from "drizzle-orm";
+import { z } from "zod";
 import type { Db, DbOrTx } from "@/db/client";
 import { type RequestContext, recordEvent } from "@/lib/audit/record-event";
 import { encryptCode } from "@/lib/codes/code-crypto";
@@ -153,6 +154,7 @@ export async function listWebhookDeliveries(
   db: DbOrTx,
   endpointId: string,
 ): Promise<WebhookDeliveryView[]> {
+  if (!isUuid(endpointId)) return [];
   const rows = await db.execute<DeliveryRow>(sql`
     select id, endpoint_id, event_id, type, payload, state, created_at, attempts
     from webhook_deliveries where endpoint_id = ${endpointId}
@@ -173,6 +175,7 @@ export async function findWebhookEndpoint(
   db: DbOrTx,
   endpointId: string,
 ): Promise<WebhookEndpointView | null> {
+  if (!isUuid(endpointId)) return null;
   const [row] = await db.execute<EndpointRow>(sql`
     select ${endpointColumns} from webhook_endpoints where id = ${endpointId}`);
   return row ? toEndpointView(row) : null;
@@ -187,6 +190,7 @@ export async function replayWebhookDelivery(
   deliveryId: string,
   actor: WebhookActor,
 ): Promise<void> {
+  if (!isUuid(deliveryId)) throw new AppError("not_found", "No such webhook delivery");
   await db.transaction(async (tx) => {
     const [row] = await tx.execute<{ enabled: boolean; event_id: string }>(sql`
       select e.enabled, d.event_id from webhook_deliveries d
@@ -207,7 +211,10 @@ export async function replayWebhookDelivery(
   });
 }
 
+const isUuid = (id: string) => z.uuid().safeParse(id).success;
+
 async function lockEndpoint(tx: DbOrTx, endpointId: string): Promise<{ enabled: boolean }> {
+  if (!isUuid(endpointId)) throw notFound();
   const [row] = await tx.execute<{ enabled: boolean }>(sql`
     select enabled from webhook_endpoints where id = ${endpointId} for update`);
   if (!row) throw notFound();
