@@ -3,12 +3,17 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { auditEvents, jobOutbox, webhookDeliveries, webhookEndpoints } from "@/db/schema";
+import { auditEvents, jobOutbox, prizes, webhookDeliveries, webhookEndpoints } from "@/db/schema";
 import { claimDrop } from "@/lib/claims/claim-drop";
 import { recordDeliveryStep } from "@/lib/delivery/deliveries";
+import { getFairness, openSeed, setClientSeed } from "@/lib/fairness/seeds";
+import { roundIntegers } from "@/lib/games/rng";
+import { scratchTier } from "@/lib/games/scratch";
 import { QUEUES } from "@/lib/jobs/queue";
+import { playRound } from "@/lib/rounds/play-round";
 import { connectTestDb, createPlayers, createTestDrop } from "@/test/db";
 import { memoryLog } from "@/test/memory-log";
+import { grantTestCoins } from "@/test/wallet";
 import { emitWebhookEvents } from "./emit-events";
 import { isPrivateAddress, parseEndpointUrl, safeLookup } from "./endpoint-address";
 import {
@@ -163,6 +168,51 @@ describe("emitting events", () => {
         ["delivery.succeeded", first.redemption.id],
       ].sort(),
     );
+  });
+
+  it("sends round.won_prize when a scratch card wins the instant-win item", async () => {
+    const { endpoint } = await endpointFor(["round.won_prize"]);
+    const [player = ""] = await createPlayers(db, 1, { identityDeclaredAt: new Date() });
+    await grantTestCoins(db, player, "SC", 1_000);
+    await getFairness(db, player);
+    const [prize] = await db
+      .insert(prizes)
+      .values({ name: "Webhook instant prize", kind: "crypto", valueCents: 2_500, quantity: 1 })
+      .returning({ id: prizes.id });
+    const [item] = await db.execute<{ id: string }>(sql`
+      insert into catalog_items (prize_id, price_sc, stock, instant_win)
+      values (${prize?.id}, 5000, 1, true) returning id`);
+    try {
+      // A client seed under which the player's active seed plays the prize tier at nonce 0.
+      const [seed] = await db.execute<{ server_seed: string }>(sql`
+        select server_seed from fair_seeds where user_id = ${player} and status = 'active'`);
+      const serverSeed = openSeed(seed?.server_seed ?? "");
+      let clientSeed = "";
+      for (let i = 0; !clientSeed; i++) {
+        const [u] = roundIntegers(serverSeed, `prize-${i}`, 0, 1);
+        if (scratchTier(u ?? 0)?.prize) clientSeed = `prize-${i}`;
+      }
+      await setClientSeed(db, player, clientSeed);
+      const won = await playRound(db, {
+        playerId: player,
+        body: { game: "scratch", currency: "SC", stake: "1.00", params: {} },
+        idempotencyKey: "webhook-prize",
+      });
+      const rows = await deliveriesOf(endpoint.id);
+      expect(rows.map((r) => r.payload)).toEqual([
+        expect.objectContaining({
+          type: "round.won_prize",
+          data: expect.objectContaining({
+            roundId: won.round.id,
+            playerId: player,
+            prizeId: prize?.id,
+            redemptionId: won.round.redemption?.id,
+          }),
+        }),
+      ]);
+    } finally {
+      await db.execute(sql`update catalog_items set instant_win = false where id = ${item?.id}`);
+    }
   });
 
   it("leaves nothing behind for a transaction that rolls back", async () => {

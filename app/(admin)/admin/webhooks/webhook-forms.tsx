@@ -15,12 +15,12 @@ import { webhookEventLabels, webhookEventTypes } from "@/lib/webhooks/model";
 function SecretOnce({ secret }: { secret: string | undefined }) {
   if (!secret) return null;
   return (
-    <p className="stack">
-      <span className="small muted">Signing secret (Standard Webhooks, whsec_…)</span>
-      <code className="hash" data-testid="webhook-secret">
+    <div className="alert info">
+      <p className="small">Signing secret (Standard Webhooks):</p>
+      <p className="hash" data-testid="webhook-secret">
         {secret}
-      </code>
-    </p>
+      </p>
+    </div>
   );
 }
 
@@ -45,7 +45,7 @@ export function CreateWebhookEndpointForm() {
         />
         {e.url && <span className="field-error">{e.url}</span>}
       </label>
-      <fieldset className="stack">
+      <fieldset className="stack" style={{ border: "1px solid var(--line)", borderRadius: 10 }}>
         <legend>Events</legend>
         {webhookEventTypes.map((type) => (
           <label key={type} className="checkbox">
