@@ -241,6 +241,8 @@ const BODY_IGNORED = new Set([
   "POST /api/v1/drops/[dropId]/entries",
   "POST /api/v1/catalog/[itemId]/redemptions",
   "POST /api/v1/admin/redemptions/[id]/approval",
+  "POST /api/v1/admin/webhooks/[id]/secret",
+  "POST /api/v1/admin/webhook-deliveries/[id]/replay",
   "DELETE /api/v1/tokens/[id]",
   "POST /api/v1/wallet/daily-bonus",
   "POST /api/v1/fairness/rotate",
