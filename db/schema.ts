@@ -1165,3 +1165,52 @@ export const tokenPayouts = pgTable(
   ],
 );
 export type TokenPayout = typeof tokenPayouts.$inferSelect;
+
+/**
+ * Operators' endpoints for outbound webhooks (Standard Webhooks). The secret (`whsec_…`) is
+ * stored encrypted like codes; after a rotation the previous one keeps signing beside it until
+ * `previous_secret_until`, so a receiver can switch without losing a message.
+ */
+export const webhookEndpoints = pgTable("webhook_endpoints", {
+  id: uuid("id").primaryKey().defaultRandom(),
+  url: text("url").notNull(),
+  secretCiphertext: bytea("secret_ciphertext").notNull(),
+  secretKeyId: text("secret_key_id").notNull(),
+  previousSecretCiphertext: bytea("previous_secret_ciphertext"),
+  previousSecretKeyId: text("previous_secret_key_id"),
+  previousSecretUntil: timestamp("previous_secret_until", { withTimezone: true }),
+  eventTypes: text("event_types").array().notNull(),
+  enabled: boolean("enabled").notNull().default(true),
+  createdBy: uuid("created_by").references(() => users.id),
+  ...timestamps,
+});
+export type WebhookEndpointRow = typeof webhookEndpoints.$inferSelect;
+
+/**
+ * One event for one endpoint, written in the transaction that made the event (with its job in
+ * the outbox). `event_id` is the `webhook-id` of every attempt and replay. Each attempt is kept
+ * in `attempts` (time, status code or error, duration).
+ */
+export const webhookDeliveries = pgTable(
+  "webhook_deliveries",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    endpointId: uuid("endpoint_id")
+      .notNull()
+      .references(() => webhookEndpoints.id),
+    eventId: text("event_id").notNull(),
+    type: text("type").notNull(),
+    payload: jsonb("payload").notNull(),
+    state: text("state").notNull().default("pending"),
+    attempts: jsonb("attempts").notNull().default(sql`'[]'::jsonb`),
+    ...timestamps,
+    updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    check(
+      "webhook_deliveries_state",
+      sql`${t.state} in ('pending', 'failed', 'delivered', 'dead')`,
+    ),
+    index().on(t.endpointId, t.createdAt),
+  ],
+);

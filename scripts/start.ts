@@ -163,6 +163,8 @@ async function main(): Promise<void> {
     GIFTCARD_PROVIDER_API_KEY: giftCard.apiKey,
     GIFTCARD_PROVIDER_WEBHOOK_SECRET: giftCard.webhookSecret,
     MAIL_CAPTURE: mailCapture ?? "",
+    // The demo's webhook receivers run on this machine; a deployment sets it itself (off).
+    WEBHOOK_ALLOW_PRIVATE: env.DATABASE_URL ? String(env.WEBHOOK_ALLOW_PRIVATE) : "true",
     ...codeKeyEnvironment(),
     AUTH_TRUST_HOST: "true",
     NEXT_TELEMETRY_DISABLED: "1",

@@ -16,6 +16,8 @@ import {
 } from "../lib/notifications/notification-mail";
 import { connectPayoutChain } from "../lib/payouts/payout-chain";
 import { runTokenPayouts } from "../lib/payouts/run-payouts";
+import type { WebhookJob } from "../lib/webhooks/emit-events";
+import { runWebhookJob } from "../lib/webhooks/send-webhook";
 import { loadEnvOrExit } from "./lib/runtime";
 
 const env = loadEnvOrExit("worker", [
@@ -77,6 +79,17 @@ async function main(): Promise<void> {
   const mailLog = log().child({ job: "mail" });
   await workQueue<NotificationMailJob>(boss, "mail", { concurrency: 4, log: mailLog }, (job) =>
     runNotificationMailJob(db, mailLog, job.data),
+  );
+  const webhookDeps = {
+    db,
+    log: log().child({ job: "webhook" }),
+    allowPrivate: env.WEBHOOK_ALLOW_PRIVATE,
+  };
+  await workQueue<WebhookJob>(
+    boss,
+    "webhook",
+    { concurrency: env.DELIVERY_CONCURRENCY, log: webhookDeps.log },
+    (job) => runWebhookJob(webhookDeps, job),
   );
   log().info("worker_started", { contract: LEDGER_CONTRACT, chainId: chain.chainId });
   await Promise.all([

@@ -50,6 +50,8 @@ import {
   createCatalogItemFor,
   createFixtures,
   createHeldRedemption,
+  createTestWebhookDelivery,
+  createTestWebhookEndpoint,
   type Fixtures,
 } from "./authz-matrix.table";
 import { connectTestDb, createPlayers, createTestDrop } from "./db";
@@ -191,6 +193,25 @@ const ACTIONS: Record<string, Entry> = {
         .returning({ id: users.id });
       return [target?.id, {}, form({ flagged: "true", flaggedReason: "matrix" })];
     },
+  },
+  "app/(admin)/actions.ts#createWebhookEndpointAction": {
+    changes: ADMINS,
+    args: () => [
+      {},
+      form({ url: `https://operator.example/${unique()}`, eventTypes: "drop.sold_out" }),
+    ],
+  },
+  "app/(admin)/actions.ts#setWebhookEndpointEnabledAction": {
+    changes: ADMINS,
+    args: async (fx) => [await createTestWebhookEndpoint(fx), false, {}, form({})],
+  },
+  "app/(admin)/actions.ts#rotateWebhookSecretAction": {
+    changes: ADMINS,
+    args: async (fx) => [await createTestWebhookEndpoint(fx), {}, form({})],
+  },
+  "app/(admin)/actions.ts#replayWebhookDeliveryAction": {
+    changes: ADMINS,
+    args: async (fx) => [await createTestWebhookDelivery(fx), {}, form({})],
   },
   "app/(admin)/actions.ts#excludeRegionAction": {
     changes: ADMINS,

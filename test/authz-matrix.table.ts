@@ -15,6 +15,8 @@ import { createLinkChallenge, linkSite } from "@/lib/payouts/link-wallet";
 import { confirmShipping } from "@/lib/redemptions/confirm-shipping";
 import { playRound } from "@/lib/rounds/play-round";
 import { issueMailInCodes } from "@/lib/wallet/free-coins";
+import { emitWebhookEvents } from "@/lib/webhooks/emit-events";
+import { createWebhookEndpoint } from "@/lib/webhooks/endpoints";
 import { type ApiRoute, type Call, type Callers, callRoute, type Role } from "./api-routes";
 import { createPlayers, createTestDrop } from "./db";
 import { insertDeliveryJob, insertJob, markDeliveryDead } from "./jobs";
@@ -507,12 +509,62 @@ export const ROUTE_TABLE: Record<string, Entry> = {
       return { params: { id: round.id } };
     },
   },
+  "GET /api/v1/admin/webhooks": { expect: adminOnly(200) },
+  "POST /api/v1/admin/webhooks": {
+    expect: adminOnly(201),
+    call: () => json({ url: "https://operator.example/hooks", eventTypes: ["drop.sold_out"] }),
+  },
+  "PATCH /api/v1/admin/webhooks/[id]": {
+    expect: adminOnly(200),
+    call: async (fx) => ({
+      params: { id: await createTestWebhookEndpoint(fx) },
+      ...json({ enabled: false }),
+    }),
+  },
+  "POST /api/v1/admin/webhooks/[id]/secret": {
+    expect: adminOnly(201),
+    call: async (fx) => ({ params: { id: await createTestWebhookEndpoint(fx) } }),
+  },
+  "GET /api/v1/admin/webhooks/[id]/deliveries": {
+    expect: adminOnly(200),
+    call: async (fx) => ({ params: { id: await createTestWebhookEndpoint(fx) } }),
+  },
+  "POST /api/v1/admin/webhook-deliveries/[id]/replay": {
+    expect: adminOnly(202),
+    call: async (fx) => ({ params: { id: await createTestWebhookDelivery(fx) } }),
+  },
   "GET /api/v1/admin/regions": { expect: adminOnly(200) },
   "PUT /api/v1/admin/regions": {
     expect: adminOnly(200),
     call: () => json({ regions: [{ code: "KP" }] }),
   },
 };
+
+/** An enabled webhook endpoint, subscribed to round.won_prize only (no other test sets it off). */
+export async function createTestWebhookEndpoint(
+  fx: Pick<Fixtures, "db" | "callers">,
+): Promise<string> {
+  const { endpoint } = await createWebhookEndpoint(
+    fx.db,
+    { url: `https://operator.example/${unique()}`, eventTypes: ["round.won_prize"] },
+    { actorId: fx.callers.admin.id },
+    { allowPrivate: false },
+  );
+  return endpoint.id;
+}
+
+/** A webhook delivery, to an endpoint of its own. */
+export async function createTestWebhookDelivery(
+  fx: Pick<Fixtures, "db" | "callers">,
+): Promise<string> {
+  const endpointId = await createTestWebhookEndpoint(fx);
+  await fx.db.transaction((tx) => emitWebhookEvents(tx, [{ type: "round.won_prize", data: {} }]));
+  const [row] = await fx.db.execute<{ id: string }>(
+    sql`select id from webhook_deliveries where endpoint_id = ${endpointId}`,
+  );
+  if (!row) throw new Error("no webhook delivery");
+  return row.id;
+}
 
 /** A catalog item at the minimum price, with stock, of a prize that needs no imported codes. */
 export async function createCatalogItemFor(fx: Pick<Fixtures, "db">): Promise<string> {

@@ -247,6 +247,8 @@ const BODY_IGNORED = new Set([
   "POST /api/v1/admin/jobs/[queue]/[id]/retry",
   "POST /api/v1/admin/jobs/[queue]/[id]/cancel",
   "POST /api/v1/admin/deliveries/[id]/retry",
+  "POST /api/v1/admin/webhooks/[id]/secret",
+  "POST /api/v1/admin/webhook-deliveries/[id]/replay",
   "DELETE /api/v1/tokens/[id]",
   "DELETE /api/v1/account/wallet",
   "POST /api/v1/wallet/daily-bonus",

@@ -12,6 +12,7 @@ import { runAction, throwIfRefused } from "@/lib/actions/run-action";
 import { changeAccount } from "@/lib/admin/manage-accounts";
 import { accountChangeSchema } from "@/lib/admin/model";
 import type { SessionUser } from "@/lib/auth/current-user";
+import { env } from "@/lib/config/env";
 import { dropFieldOf, readDropForm } from "@/lib/drops/drop-form";
 import { createDrop, updateDrop } from "@/lib/drops/drops";
 import { createDropSchema, type UpdateDropInput, updateDropSchema } from "@/lib/drops/model";
@@ -24,6 +25,13 @@ import { createPrizeSchema, updatePrizeSchema } from "@/lib/prizes/model";
 import { type AdminActor, createPrize, updatePrize } from "@/lib/prizes/prizes";
 import { grantCoins, issueMailInCodes } from "@/lib/wallet/free-coins";
 import { formatCoins, grantSchema, mailInIssueSchema } from "@/lib/wallet/model";
+import {
+  createWebhookEndpoint,
+  replayWebhookDelivery,
+  rotateWebhookSecret,
+  setWebhookEndpointEnabled,
+} from "@/lib/webhooks/endpoints";
+import { webhookEndpointSchema } from "@/lib/webhooks/model";
 
 const ADMIN = ["admin"] as const;
 
@@ -449,4 +457,103 @@ export async function setCoinPackageRetiredAction(
     },
   );
   throwIfRefused(state);
+}
+
+const WEBHOOKS_REFUSED = "Only admins can manage webhooks";
+
+/** Adds a webhook endpoint; its secret is in the answer, shown once (audited without it). */
+export async function createWebhookEndpointAction(
+  _prev: FormState<{ secret: string }>,
+  form: FormData,
+): Promise<FormState<{ secret: string }>> {
+  const values = formFields(form, ["url"]);
+  return runAction(
+    {
+      allow: ADMIN,
+      refused: WEBHOOKS_REFUSED,
+      schema: webhookEndpointSchema,
+      input: { url: values.url, eventTypes: form.getAll("eventTypes") },
+      values,
+    },
+    async ({ user, input }) => {
+      const { secret } = await createWebhookEndpoint(
+        getDb(),
+        input,
+        { ...clientInfo(await headers()), actorId: user.id },
+        { allowPrivate: env().WEBHOOK_ALLOW_PRIVATE },
+      );
+      revalidatePath("/admin/webhooks");
+      return {
+        notice: "Endpoint added. Copy its secret now: it is not shown again",
+        data: { secret },
+      };
+    },
+  );
+}
+
+const endpointIdSchema = z.object({ endpointId: z.uuid({ error: "No such endpoint" }) });
+
+/** Enables or disables a webhook endpoint (audited). */
+export async function setWebhookEndpointEnabledAction(
+  endpointId: string,
+  enabled: boolean,
+  _prev: FormState,
+  _form: FormData,
+): Promise<FormState> {
+  return runAction(
+    { allow: ADMIN, refused: WEBHOOKS_REFUSED, schema: endpointIdSchema, input: { endpointId } },
+    async ({ user, input }) => {
+      await setWebhookEndpointEnabled(getDb(), input.endpointId, enabled === true, {
+        ...clientInfo(await headers()),
+        actorId: user.id,
+      });
+      revalidatePath("/admin/webhooks");
+      return { notice: enabled ? "Enabled" : "Disabled" };
+    },
+  );
+}
+
+/** A new secret for a webhook endpoint, shown once; the previous one signs beside it for a day. */
+export async function rotateWebhookSecretAction(
+  endpointId: string,
+  _prev: FormState<{ secret: string }>,
+  _form: FormData,
+): Promise<FormState<{ secret: string }>> {
+  return runAction(
+    { allow: ADMIN, refused: WEBHOOKS_REFUSED, schema: endpointIdSchema, input: { endpointId } },
+    async ({ user, input }) => {
+      const { secret } = await rotateWebhookSecret(getDb(), input.endpointId, {
+        ...clientInfo(await headers()),
+        actorId: user.id,
+      });
+      revalidatePath("/admin/webhooks");
+      return {
+        notice: "New secret made; the previous one signs too for 24 hours. Copy it now",
+        data: { secret },
+      };
+    },
+  );
+}
+
+/** Sends a webhook delivery again, with the same webhook-id (audited). */
+export async function replayWebhookDeliveryAction(
+  deliveryId: string,
+  _prev: FormState,
+  _form: FormData,
+): Promise<FormState> {
+  return runAction(
+    {
+      allow: ADMIN,
+      refused: WEBHOOKS_REFUSED,
+      schema: z.object({ deliveryId: z.uuid({ error: "No such delivery" }) }),
+      input: { deliveryId },
+    },
+    async ({ user, input }) => {
+      await replayWebhookDelivery(getDb(), input.deliveryId, {
+        ...clientInfo(await headers()),
+        actorId: user.id,
+      });
+      return { notice: "Replay queued" };
+    },
+  );
 }

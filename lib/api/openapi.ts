@@ -25,6 +25,7 @@ import { gamesResource } from "./rounds";
 import { tokens } from "./tokens";
 import { wallet } from "./wallet";
 import { walletLink } from "./wallet-link";
+import { webhooks } from "./webhooks";
 import {
   type Access,
   accessRoles,
@@ -88,6 +89,7 @@ export const resources: Resource[] = [
   audit,
   regions,
   reports,
+  webhooks,
   health,
   reference,
 ];

@@ -1,5 +1,6 @@
 import "server-only";
 import type { Tx } from "@/db/client";
+import { emitDropSoldOutIfLast } from "@/lib/webhooks/emit-events";
 import {
   allocateUnits,
   claimGate,
@@ -53,7 +54,10 @@ export async function claimBatch(
     const actionDeadline =
       batchMode.mode === "lottery_draw" ? batchMode.actionDeadline : drop.endsAt;
     const grants = await allocateUnits(tx, drop, admitted);
-    if (grants.length > 0) await issueRedemptions(tx, drop, actionDeadline, grants);
+    if (grants.length > 0) {
+      await issueRedemptions(tx, drop, actionDeadline, grants);
+      await emitDropSoldOutIfLast(tx, drop.id);
+    }
   }
 
   // 3. Record: the answers under their keys, the audit trail and counters, then notify.

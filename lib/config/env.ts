@@ -186,6 +186,11 @@ export const envSchema = z
     EMBEDDED_GIFTCARD_PORT: z.coerce.number().int().min(1024).max(65535).default(8601),
     /** How many deliveries one worker runs at once. */
     DELIVERY_CONCURRENCY: z.coerce.number().int().min(1).max(200).default(20),
+    /**
+     * Lets webhook endpoints be on loopback and private networks (tests, `npm start`'s demo).
+     * Off, an endpoint whose name resolves to such an address is refused when it connects.
+     */
+    WEBHOOK_ALLOW_PRIVATE: z.stringbool({ error: "must be true or false" }).default(false),
     REQUEST_ID_HEADER: z
       .string()
       .trim()

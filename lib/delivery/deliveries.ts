@@ -8,6 +8,7 @@ import { hex } from "@/lib/claims/claim-types";
 import { encryptCode } from "@/lib/codes/code-crypto";
 import { encodeLeaf, playerCommitment } from "@/lib/ledger/leaf";
 import { notifyDeliveryOutcome } from "@/lib/notifications/notifications";
+import { emitRedemptionEvents } from "@/lib/webhooks/emit-events";
 import type { DeliveryProviderName, DeliveryStatus, DeliveryView, Reward } from "./model";
 
 /** The step a delivery takes: what the pipeline, a webhook or an admin learnt. */
@@ -97,6 +98,11 @@ export async function recordDeliveryStep(
     );
     await notify(tx, "ledger_entries");
     await notifyDeliveryOutcome(tx, redemptionId, step.status);
+    await emitRedemptionEvents(
+      tx,
+      step.status === "delivered" ? "delivery.succeeded" : "delivery.failed",
+      [redemptionId],
+    );
   }
   return true;
 }

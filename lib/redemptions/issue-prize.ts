@@ -10,6 +10,7 @@ import { encodeLeaf, playerCommitment } from "@/lib/ledger/leaf";
 import { toHex } from "@/lib/ledger/merkle";
 import { notifyRedemptionsIssued } from "@/lib/notifications/notifications";
 import type { PrizeKind } from "@/lib/prizes/model";
+import { emitRedemptionEvents } from "@/lib/webhooks/emit-events";
 import type { RedemptionStatus } from "./model";
 
 /**
@@ -156,7 +157,7 @@ export async function issuePrizeRedemptions(
 
 /**
  * What every new redemption takes with it, whatever gave it: its gift code marked as used, and
- * its ledger entry. (Its delivery, and the job that makes it, come from a trigger: migration
+ * its ledger entry, and the operators' `redemption.created` webhooks. (Its delivery, and the job that makes it, come from a trigger: migration
  * 0019.)
  */
 export async function recordIssuedRedemptions(
@@ -178,6 +179,11 @@ export async function recordIssuedRedemptions(
                 ${sql.param(issued.map((x) => hex(x.leaf)))}::text[]) as t(r, d)`);
   await notifyRedemptionsIssued(
     tx,
+    issued.map((x) => x.id),
+  );
+  await emitRedemptionEvents(
+    tx,
+    "redemption.created",
     issued.map((x) => x.id),
   );
 }

@@ -20,6 +20,7 @@ import {
   postTransactions,
 } from "@/lib/wallet/journal";
 import { currencies, formatCoins, playthroughOfWager } from "@/lib/wallet/model";
+import { emitWebhookEvents } from "@/lib/webhooks/emit-events";
 import type { RoundView } from "./model";
 import { loadPlayerChecks, periods } from "./round-checks";
 import type { RoundOutcome, RoundRequest } from "./round-types";
@@ -238,6 +239,28 @@ export async function playRoundBatch(tx: Tx, requests: RoundRequest[]): Promise<
       }),
     ),
     recordAnswers(tx, requests, live, outcomes),
+    emitWebhookEvents(
+      tx,
+      played.flatMap(({ request, view }) =>
+        view.redemption
+          ? [
+              {
+                type: "round.won_prize" as const,
+                data: {
+                  roundId: view.id,
+                  playerId: request.playerId,
+                  game: view.game,
+                  currency: view.currency,
+                  stake: view.stake,
+                  prizeId: view.prizeId,
+                  redemptionId: view.redemption.id,
+                  playedAt: view.playedAt,
+                },
+              },
+            ]
+          : [],
+      ),
+    ),
   ]);
 
   for (const [i, first] of repeats) {

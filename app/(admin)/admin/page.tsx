@@ -40,6 +40,9 @@ export default async function AdminPage() {
         <Link className="button secondary" href="/admin/regions">
           Excluded regions
         </Link>
+        <Link className="button secondary" href="/admin/webhooks">
+          Webhooks
+        </Link>
         <Link className="button secondary" href="/admin/catalog">
           Catalog
         </Link>
