@@ -70,7 +70,7 @@ for (const size of SIZES) {
         await expect(page.getByRole("heading", { name: "Jobs and deliveries" })).toBeVisible();
         const row = page.getByTestId("troubled-delivery").filter({ hasText: player.email });
         await expect(row.getByTestId("delivery-status")).toHaveText("dead");
-        await expect(row).toContainText("pool");
+        await expect(row).toContainText("giftcard");
         await expect(row).toContainText("13");
         await expect(row).toContainText(LAST_ERROR);
         const deadJob = page
@@ -123,7 +123,7 @@ for (const size of SIZES) {
         await page.goto(`/admin/redemptions/${redemptionId}`);
         const delivery = page.getByRole("region", { name: "Delivery" });
         await expect(delivery.getByTestId("delivery-status")).toHaveText("delivered");
-        await expect(delivery.getByTestId("delivery-reference")).toContainText("pool:");
+        await expect(delivery.getByTestId("delivery-reference")).toContainText("ORD-");
         await expect(
           page.locator('[data-testid="audit-row"][data-action="delivery_retry"]'),
         ).toHaveCount(1);

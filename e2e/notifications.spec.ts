@@ -20,7 +20,10 @@ const SIZES = [
   { name: "phone", viewport: { width: 390, height: 844 } },
 ] as const;
 
-/** Crypto prizes: no delivery job settles them in this stack, so a claim tells one thing. */
+/**
+ * Crypto prizes: paid once the player links a wallet, and this player has none, so the delivery
+ * waits and a claim tells one thing.
+ */
 async function createDrops(count: number): Promise<string[]> {
   const { db, sql: connection } = createDb(embeddedPostgresUrl(E2E_PG_PORT), 1);
   try {
@@ -28,7 +31,14 @@ async function createDrops(count: number): Promise<string[]> {
     for (let i = 0; i < count; i++) {
       const [prize] = await db
         .insert(prizes)
-        .values({ name: "Bell test coin", kind: "crypto", valueCents: 500, quantity: 1 })
+        .values({
+          name: "Bell test coin",
+          kind: "crypto",
+          valueCents: 500,
+          quantity: 1,
+          tokenAmount: "1",
+          tokenSymbol: "PLT",
+        })
         .returning({ id: prizes.id });
       const drop = await createDrop(
         db,
