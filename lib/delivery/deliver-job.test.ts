@@ -279,4 +279,30 @@ describe("the delivery pipeline", () => {
       await sink.close();
     }
   });
+
+  it("applies a failed order's webhooks once, and an older one never revives it", async () => {
+    const sink = await startWebhookReceiver();
+    const async = await startGiftCardProvider({
+      webhookUrl: sink.url,
+      faults: { shareAsync: 1, shareFailed: 1 },
+    });
+    try {
+      const c = await claimFrom("giftcard");
+      const asyncDeps = { ...deps(), giftCards: async.provider };
+      expect(await runDeliveryJob(asyncDeps, { redemptionId: c.redemptionId }, 0)).toBe("retry");
+      await waitFor(async () => sink.received.length >= 2);
+      // The failure first, then the older "created", then each again.
+      const replay = [...sink.received].reverse().concat(sink.received);
+      const outcomes = [];
+      for (const hook of replay) {
+        outcomes.push(await receiveGiftCardWebhook(db, hook.raw, hook.headers, async.provider));
+      }
+      expect(outcomes.filter((o) => o === "applied")).toHaveLength(1);
+      expect(await deliveryOf(c.redemptionId)).toMatchObject({ status: "dead" });
+      expect(await deliveryLeaves(c.redemptionId)).toHaveLength(1);
+    } finally {
+      await async.stop();
+      await sink.close();
+    }
+  });
 });

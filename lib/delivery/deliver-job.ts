@@ -191,6 +191,9 @@ export async function applyProviderState(
               errorCode: "order_failed",
               error: state.failureReason ?? "The provider failed the order",
               reference: state.reference,
+              // Versioned like the other states: a failure sent twice is one outcome, and an
+              // older "submitted" arriving after it must not bring the order back to life.
+              providerVersion: state.version,
             }
           : { status: "submitted", reference: state.reference, providerVersion: state.version },
     ),

@@ -22,7 +22,13 @@ export type DeliveryStep =
       providerVersion?: number;
     }
   | { status: "failed"; errorCode: string; error: string }
-  | { status: "dead"; errorCode: string; error: string; reference?: string | null };
+  | {
+      status: "dead";
+      errorCode: string;
+      error: string;
+      reference?: string | null;
+      providerVersion?: number;
+    };
 
 type StepRow = {
   redemption_id: string;
