@@ -6,7 +6,7 @@ import { deliveries, jobOutbox, ledgerEntries, prizes } from "@/db/schema";
 import { claimDrop } from "@/lib/claims/claim-drop";
 import { importGiftCodes } from "@/lib/codes/import-codes";
 import { relayOutbox, runOutboxRelay } from "@/lib/jobs/outbox";
-import { createJobQueue, workQueue } from "@/lib/jobs/queue";
+import { createJobQueue, QUEUES, workQueue } from "@/lib/jobs/queue";
 import { decodeLeaf } from "@/lib/ledger/leaf";
 import { fromHex } from "@/lib/ledger/merkle";
 import { getPlayerRedemption, getReceipt } from "@/lib/redemptions/redemptions";
@@ -183,6 +183,25 @@ describe("the delivery pipeline", () => {
     }
     expect(await deliveryOf(c.redemptionId)).toMatchObject({ status: "dead" });
     expect((await deliveryLeaves(c.redemptionId))[0]).toMatchObject({ outcome: "dead" });
+  });
+
+  it("buries an order still pending at the provider once its retries are spent", async () => {
+    const c = await claimFrom("giftcard");
+    await giftCards.setFaults({ shareAsync: 1, asyncDelayMs: 600_000 });
+    try {
+      expect(await runDeliveryJob(deps(), { redemptionId: c.redemptionId }, 0)).toBe("retry");
+      expect(await deliveryOf(c.redemptionId)).toMatchObject({ status: "submitted" });
+      // The last try looks the order up and finds it pending still: the job goes to the dead
+      // letters, so the delivery must be dead too, where an admin sees it.
+      const last = QUEUES.delivery.retryLimit;
+      expect(await runDeliveryJob(deps(), { redemptionId: c.redemptionId }, last)).toBe("dead");
+    } finally {
+      await giftCards.setFaults({ shareAsync: 0, asyncDelayMs: 200 });
+    }
+    expect(await deliveryOf(c.redemptionId)).toMatchObject({
+      status: "dead",
+      lastErrorCode: "awaiting_provider",
+    });
   });
 
   it("requests a crypto prize's payout, waits for a wallet, and follows the payout's outcomes", async () => {

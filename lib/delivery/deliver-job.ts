@@ -96,7 +96,11 @@ export async function runDeliveryJob(
     }
     if (row.status === "submitted") {
       const state = await provider.lookup(job.redemptionId, { signal: deps.signal });
-      if (state) return settleFromState(deps, job.redemptionId, state);
+      if (state) {
+        await applyProviderState(db, job.redemptionId, state);
+        if (state.status !== "submitted") return "completed";
+        return retryOrBury(deps, job, retryCount, awaitingProvider);
+      }
       // The provider has no order for our id: the submit never reached it. Submit again.
     }
     if (!row.provider_product) {
@@ -129,11 +133,7 @@ export async function runDeliveryJob(
       }),
     );
     // Submitted: the webhook normally settles it; the job comes back to look it up if not.
-    return retryOrBury(deps, job, retryCount, {
-      code: "awaiting_provider",
-      message: "The provider has not confirmed the order yet",
-      recordFailure: false,
-    });
+    return retryOrBury(deps, job, retryCount, awaitingProvider);
   } catch (error) {
     if (!(error instanceof DeliveryError)) throw error;
     if (!error.retryable) {
@@ -155,15 +155,15 @@ export async function runDeliveryJob(
   }
 }
 
-/** A provider's state of our order, applied: delivered, failed for good, or still submitted. */
-async function settleFromState(
-  deps: DeliveryDeps,
-  redemptionId: string,
-  state: ProviderOrderState,
-): Promise<JobOutcome> {
-  await applyProviderState(deps.db, redemptionId, state);
-  return state.status === "submitted" ? "retry" : "completed";
-}
+/**
+ * An order the provider holds but has not settled: the job comes back to look it up, until its
+ * retries are spent; then the delivery is dead with its job, not left submitted with no job.
+ */
+const awaitingProvider = {
+  code: "awaiting_provider",
+  message: "The provider has not confirmed the order yet",
+  recordFailure: false,
+};
 
 /**
  * A provider's state of an order (from a webhook or a lookup), applied when it is newer than the
