@@ -19,7 +19,12 @@ import {
 } from "@/test/giftcard-provider";
 import { memoryLog } from "@/test/memory-log";
 import { waitFor } from "@/test/wait-for";
-import { type DeliveryJob, recordPayoutOutcome, runDeliveryJob } from "./deliver-job";
+import {
+  applyProviderState,
+  type DeliveryJob,
+  recordPayoutOutcome,
+  runDeliveryJob,
+} from "./deliver-job";
 import { receiveGiftCardWebhook } from "./receive-webhook";
 
 const db = connectTestDb();
@@ -59,6 +64,18 @@ const deliveryLeaves = async (redemptionId: string) =>
       .from(ledgerEntries)
       .where(sql`${ledgerEntries.redemptionId} = ${redemptionId} and kind = 'delivery'`)
   ).map((r) => decodeLeaf(r.data));
+
+/** A gift-card claim whose delivery is dead: the provider down on the job's last try. */
+async function claimBuried() {
+  const c = await claimFrom("giftcard");
+  await giftCards.setFaults({ share5xx: 1 });
+  try {
+    expect(await runDeliveryJob(deps(), { redemptionId: c.redemptionId }, 99)).toBe("dead");
+  } finally {
+    await giftCards.setFaults({ share5xx: 0 });
+  }
+  return c;
+}
 
 describe("the delivery pipeline", () => {
   it("gives every claim a delivery and a job in the claim's own transaction", async () => {
@@ -174,13 +191,7 @@ describe("the delivery pipeline", () => {
   });
 
   it("buries a delivery whose retries are spent, and logs it dead", async () => {
-    const c = await claimFrom("giftcard");
-    await giftCards.setFaults({ share5xx: 1 });
-    try {
-      expect(await runDeliveryJob(deps(), { redemptionId: c.redemptionId }, 99)).toBe("dead");
-    } finally {
-      await giftCards.setFaults({ share5xx: 0 });
-    }
+    const c = await claimBuried();
     expect(await deliveryOf(c.redemptionId)).toMatchObject({ status: "dead" });
     expect((await deliveryLeaves(c.redemptionId))[0]).toMatchObject({ outcome: "dead" });
   });
@@ -202,6 +213,44 @@ describe("the delivery pipeline", () => {
       status: "dead",
       lastErrorCode: "awaiting_provider",
     });
+  });
+
+  it("keeps a dead delivery dead until it is delivered: no revival, no second outcome", async () => {
+    const c = await claimBuried();
+    const order = {
+      reference: "order-1",
+      externalId: c.redemptionId,
+      reward: null,
+      failureReason: null,
+      updatedAt: new Date().toISOString(),
+    };
+    // The provider's "created" webhook, late: nothing would take the order up again.
+    expect(
+      await applyProviderState(db, c.redemptionId, { ...order, status: "submitted", version: 1 }),
+    ).toBe(false);
+    // A failure told after the delivery died, or told twice (payouts report at least once).
+    expect(
+      await applyProviderState(db, c.redemptionId, { ...order, status: "failed", version: 2 }),
+    ).toBe(false);
+    await recordPayoutOutcome(db, c.redemptionId, {
+      status: "failed",
+      txHash: null,
+      reference: "x",
+      error: null,
+    });
+    expect(await deliveryOf(c.redemptionId)).toMatchObject({ status: "dead" });
+    expect(await deliveryLeaves(c.redemptionId)).toMatchObject([{ outcome: "dead" }]);
+    // The provider delivered after all: that is news, and the player gets the card.
+    const reward = { code: "LATE-1", pin: null, link: null };
+    expect(
+      await applyProviderState(db, c.redemptionId, {
+        ...order,
+        status: "delivered",
+        version: 3,
+        reward,
+      }),
+    ).toBe(true);
+    expect(await deliveryOf(c.redemptionId)).toMatchObject({ status: "delivered" });
   });
 
   it("requests a crypto prize's payout, waits for a wallet, and follows the payout's outcomes", async () => {
