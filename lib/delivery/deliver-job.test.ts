@@ -215,6 +215,28 @@ describe("the delivery pipeline", () => {
     });
   });
 
+  it("buries a delivery whose last try throws, rather than leave it with no job", async () => {
+    const c = await claimFrom("giftcard");
+    const broken = {
+      ...giftCards.provider,
+      submit: async () => {
+        throw new TypeError("a provider plug-in's bug");
+      },
+    };
+    const brokenDeps = { ...deps(), giftCards: broken };
+    // Before the last try the queue retries it (the worker logs the throw).
+    await expect(runDeliveryJob(brokenDeps, { redemptionId: c.redemptionId }, 0)).rejects.toThrow(
+      TypeError,
+    );
+    expect(await deliveryOf(c.redemptionId)).toMatchObject({ status: "pending" });
+    const last = QUEUES.delivery.retryLimit;
+    expect(await runDeliveryJob(brokenDeps, { redemptionId: c.redemptionId }, last)).toBe("dead");
+    expect(await deliveryOf(c.redemptionId)).toMatchObject({
+      status: "dead",
+      lastErrorCode: "internal_error",
+    });
+  });
+
   it("keeps a dead delivery dead until it is delivered: no revival, no second outcome", async () => {
     const c = await claimBuried();
     const order = {

@@ -61,6 +61,30 @@ export async function runDeliveryJob(
   job: DeliveryJob,
   retryCount: number,
 ): Promise<JobOutcome> {
+  try {
+    return await attemptDelivery(deps, job, retryCount);
+  } catch (error) {
+    // Anything else thrown is retried by the queue (the worker logs it). On the last try the job
+    // goes to the dead letters: the delivery must be dead with it, where an admin sees it, not
+    // left pending or submitted with no job to move it.
+    if (retryCount < QUEUES.delivery.retryLimit) throw error;
+    deps.log.error("delivery_dead_after_error", error, { redemptionId: job.redemptionId });
+    await deps.db.transaction((tx) =>
+      recordDeliveryStep(tx, job.redemptionId, {
+        status: "dead",
+        errorCode: "internal_error",
+        error: "The delivery failed unexpectedly (retries spent): see the worker's log",
+      }),
+    );
+    return "dead";
+  }
+}
+
+async function attemptDelivery(
+  deps: DeliveryDeps,
+  job: DeliveryJob,
+  retryCount: number,
+): Promise<JobOutcome> {
   const { db } = deps;
   const rows = await executePrepared<Row>(
     db,
