@@ -237,6 +237,30 @@ describe("the delivery pipeline", () => {
     });
   });
 
+  it("tells open pages of a bulk change too many players long for one notification", async () => {
+    const players = 200;
+    const drop = await createTestDrop(db, { units: players, kind: "crypto" });
+    const ids: string[] = [];
+    for (const playerId of await createPlayers(db, players)) {
+      ids.push((await claimDrop(db, { dropId: drop.dropId, playerId })).redemption.id);
+    }
+    await db.execute(sql`
+      update deliveries set status = 'waiting' where redemption_id = any(${sql.param(ids)}::uuid[])`);
+    const heard: string[] = [];
+    const listener = await sqlClient(db).listen("delivery", (payload) => heard.push(payload));
+    try {
+      // One statement releases them all (200 ids of 36 characters: past what a payload holds).
+      await db.execute(sql`
+        update redemptions set status = status where id = any(${sql.param(ids)}::uuid[])`);
+      await db.execute(sql`select pg_notify('delivery', 'marker')`);
+      await waitFor(async () => heard.includes("marker"));
+    } finally {
+      await listener.unlisten();
+    }
+    // Empty: every open page reads its view again (lib/live/player-feeds.ts).
+    expect(heard).toContain("");
+  });
+
   it("keeps a dead delivery dead until it is delivered: no revival, no second outcome", async () => {
     const c = await claimBuried();
     const order = {
