@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sqlClient } from "@/db/client";
-import { deliveries, jobOutbox, ledgerEntries, prizes } from "@/db/schema";
+import { deliveries, jobOutbox, ledgerEntries, prizes, users } from "@/db/schema";
 import { claimDrop } from "@/lib/claims/claim-drop";
 import { importGiftCodes } from "@/lib/codes/import-codes";
 import { relayOutbox, runOutboxRelay } from "@/lib/jobs/outbox";
@@ -259,6 +259,25 @@ describe("the delivery pipeline", () => {
     }
     // Empty: every open page reads its view again (lib/live/player-feeds.ts).
     expect(heard).toContain("");
+  });
+
+  it("finds the first order when the player's details changed since it was sent", async () => {
+    const c = await claimFrom("giftcard");
+    const [player] = await db.select().from(users).where(eq(users.id, c.playerId));
+    // The first try's order reached the provider, its answer did not (a timeout)...
+    await giftCards.provider.submit({
+      externalId: c.redemptionId,
+      productId: "amazon-us",
+      amountCents: 2500,
+      currency: "USD",
+      recipient: { name: player?.displayName ?? "", email: player?.email ?? "" },
+    });
+    // ...and the player renamed themselves before the retry.
+    await db.update(users).set({ displayName: "Someone Else" }).where(eq(users.id, c.playerId));
+    expect(await runDeliveryJob(deps(), { redemptionId: c.redemptionId }, 1)).toBe("completed");
+    expect(await deliveryOf(c.redemptionId)).toMatchObject({ status: "delivered" });
+    const view = await getPlayerRedemption(db, c.playerId, c.redemptionId);
+    expect(view?.delivery?.reward?.code).toBeTruthy();
   });
 
   it("keeps a dead delivery dead until it is delivered: no revival, no second outcome", async () => {

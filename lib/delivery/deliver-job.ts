@@ -15,6 +15,7 @@ import {
   type DeliveryProviderName,
   type DeliveryStatus,
   type ProviderOrderState,
+  type SubmitOutcome,
 } from "./model";
 
 export type DeliveryJob = { redemptionId: string };
@@ -118,28 +119,41 @@ async function attemptDelivery(
     if (!provider) {
       throw new DeliveryError("provider_unavailable", "No gift-card provider is configured");
     }
-    if (row.status === "submitted") {
+    /** The provider's order for our id, applied; undefined when it has none. */
+    const followOrder = async (): Promise<JobOutcome | undefined> => {
       const state = await provider.lookup(job.redemptionId, { signal: deps.signal });
-      if (state) {
-        await applyProviderState(db, job.redemptionId, state);
-        if (state.status !== "submitted") return "completed";
-        return retryOrBury(deps, job, retryCount, awaitingProvider);
-      }
-      // The provider has no order for our id: the submit never reached it. Submit again.
+      if (!state) return undefined;
+      await applyProviderState(db, job.redemptionId, state);
+      if (state.status !== "submitted") return "completed";
+      return retryOrBury(deps, job, retryCount, awaitingProvider);
+    };
+    if (row.status === "submitted") {
+      // Undefined: the provider has no order for our id, the submit never reached it. Submit again.
+      const followed = await followOrder();
+      if (followed) return followed;
     }
     if (!row.provider_product) {
       throw new DeliveryError("provider_rejected", "The prize names no gift-card product to order");
     }
-    const outcome = await provider.submit(
-      {
-        externalId: job.redemptionId,
-        productId: row.provider_product,
-        amountCents: Number(row.value_cents),
-        currency: "USD",
-        recipient: { name: row.player_name, email: row.player_email },
-      },
-      { signal: deps.signal },
-    );
+    const order = {
+      externalId: job.redemptionId,
+      productId: row.provider_product,
+      amountCents: Number(row.value_cents),
+      currency: "USD" as const,
+      recipient: { name: row.player_name, email: row.player_email },
+    };
+    let outcome: SubmitOutcome;
+    try {
+      outcome = await provider.submit(order, { signal: deps.signal });
+    } catch (error) {
+      // Our id holds an order made from other details (the player renamed themselves, or the
+      // prize's value was edited, after a try whose answer was lost): that order is this
+      // redemption's, so it is followed, never left behind as a dead delivery.
+      if (!(error instanceof DeliveryError && error.code === "idempotency_conflict")) throw error;
+      const followed = await followOrder();
+      if (followed) return followed;
+      throw error;
+    }
     if (outcome.status === "delivered") {
       await db.transaction((tx) =>
         recordDeliveryStep(tx, job.redemptionId, {
