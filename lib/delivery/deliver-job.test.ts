@@ -2,11 +2,11 @@ import { randomBytes } from "node:crypto";
 import { eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sqlClient } from "@/db/client";
-import { deliveries, jobOutbox, ledgerEntries, prizes } from "@/db/schema";
+import { deliveries, jobOutbox, ledgerEntries, prizes, users } from "@/db/schema";
 import { claimDrop } from "@/lib/claims/claim-drop";
 import { importGiftCodes } from "@/lib/codes/import-codes";
 import { relayOutbox, runOutboxRelay } from "@/lib/jobs/outbox";
-import { createJobQueue, workQueue } from "@/lib/jobs/queue";
+import { createJobQueue, QUEUES, workQueue } from "@/lib/jobs/queue";
 import { decodeLeaf } from "@/lib/ledger/leaf";
 import { fromHex } from "@/lib/ledger/merkle";
 import { getPlayerRedemption, getReceipt } from "@/lib/redemptions/redemptions";
@@ -19,7 +19,12 @@ import {
 } from "@/test/giftcard-provider";
 import { memoryLog } from "@/test/memory-log";
 import { waitFor } from "@/test/wait-for";
-import { type DeliveryJob, recordPayoutOutcome, runDeliveryJob } from "./deliver-job";
+import {
+  applyProviderState,
+  type DeliveryJob,
+  recordPayoutOutcome,
+  runDeliveryJob,
+} from "./deliver-job";
 import { receiveGiftCardWebhook } from "./receive-webhook";
 
 const db = connectTestDb();
@@ -59,6 +64,18 @@ const deliveryLeaves = async (redemptionId: string) =>
       .from(ledgerEntries)
       .where(sql`${ledgerEntries.redemptionId} = ${redemptionId} and kind = 'delivery'`)
   ).map((r) => decodeLeaf(r.data));
+
+/** A gift-card claim whose delivery is dead: the provider down on the job's last try. */
+async function claimBuried() {
+  const c = await claimFrom("giftcard");
+  await giftCards.setFaults({ share5xx: 1 });
+  try {
+    expect(await runDeliveryJob(deps(), { redemptionId: c.redemptionId }, 99)).toBe("dead");
+  } finally {
+    await giftCards.setFaults({ share5xx: 0 });
+  }
+  return c;
+}
 
 describe("the delivery pipeline", () => {
   it("gives every claim a delivery and a job in the claim's own transaction", async () => {
@@ -174,15 +191,131 @@ describe("the delivery pipeline", () => {
   });
 
   it("buries a delivery whose retries are spent, and logs it dead", async () => {
-    const c = await claimFrom("giftcard");
-    await giftCards.setFaults({ share5xx: 1 });
-    try {
-      expect(await runDeliveryJob(deps(), { redemptionId: c.redemptionId }, 99)).toBe("dead");
-    } finally {
-      await giftCards.setFaults({ share5xx: 0 });
-    }
+    const c = await claimBuried();
     expect(await deliveryOf(c.redemptionId)).toMatchObject({ status: "dead" });
     expect((await deliveryLeaves(c.redemptionId))[0]).toMatchObject({ outcome: "dead" });
+  });
+
+  it("buries an order still pending at the provider once its retries are spent", async () => {
+    const c = await claimFrom("giftcard");
+    await giftCards.setFaults({ shareAsync: 1, asyncDelayMs: 600_000 });
+    try {
+      expect(await runDeliveryJob(deps(), { redemptionId: c.redemptionId }, 0)).toBe("retry");
+      expect(await deliveryOf(c.redemptionId)).toMatchObject({ status: "submitted" });
+      // The last try looks the order up and finds it pending still: the job goes to the dead
+      // letters, so the delivery must be dead too, where an admin sees it.
+      const last = QUEUES.delivery.retryLimit;
+      expect(await runDeliveryJob(deps(), { redemptionId: c.redemptionId }, last)).toBe("dead");
+    } finally {
+      await giftCards.setFaults({ shareAsync: 0, asyncDelayMs: 200 });
+    }
+    expect(await deliveryOf(c.redemptionId)).toMatchObject({
+      status: "dead",
+      lastErrorCode: "awaiting_provider",
+    });
+  });
+
+  it("buries a delivery whose last try throws, rather than leave it with no job", async () => {
+    const c = await claimFrom("giftcard");
+    const broken = {
+      ...giftCards.provider,
+      submit: async () => {
+        throw new TypeError("a provider plug-in's bug");
+      },
+    };
+    const brokenDeps = { ...deps(), giftCards: broken };
+    // Before the last try the queue retries it (the worker logs the throw).
+    await expect(runDeliveryJob(brokenDeps, { redemptionId: c.redemptionId }, 0)).rejects.toThrow(
+      TypeError,
+    );
+    expect(await deliveryOf(c.redemptionId)).toMatchObject({ status: "pending" });
+    const last = QUEUES.delivery.retryLimit;
+    expect(await runDeliveryJob(brokenDeps, { redemptionId: c.redemptionId }, last)).toBe("dead");
+    expect(await deliveryOf(c.redemptionId)).toMatchObject({
+      status: "dead",
+      lastErrorCode: "internal_error",
+    });
+  });
+
+  it("tells open pages of a bulk change too many players long for one notification", async () => {
+    const players = 200;
+    const drop = await createTestDrop(db, { units: players, kind: "crypto" });
+    const ids: string[] = [];
+    for (const playerId of await createPlayers(db, players)) {
+      ids.push((await claimDrop(db, { dropId: drop.dropId, playerId })).redemption.id);
+    }
+    await db.execute(sql`
+      update deliveries set status = 'waiting' where redemption_id = any(${sql.param(ids)}::uuid[])`);
+    const heard: string[] = [];
+    const listener = await sqlClient(db).listen("delivery", (payload) => heard.push(payload));
+    try {
+      // One statement releases them all (200 ids of 36 characters: past what a payload holds).
+      await db.execute(sql`
+        update redemptions set status = status where id = any(${sql.param(ids)}::uuid[])`);
+      await db.execute(sql`select pg_notify('delivery', 'marker')`);
+      await waitFor(async () => heard.includes("marker"));
+    } finally {
+      await listener.unlisten();
+    }
+    // Empty: every open page reads its view again (lib/live/player-feeds.ts).
+    expect(heard).toContain("");
+  });
+
+  it("finds the first order when the player's details changed since it was sent", async () => {
+    const c = await claimFrom("giftcard");
+    const [player] = await db.select().from(users).where(eq(users.id, c.playerId));
+    // The first try's order reached the provider, its answer did not (a timeout)...
+    await giftCards.provider.submit({
+      externalId: c.redemptionId,
+      productId: "amazon-us",
+      amountCents: 2500,
+      currency: "USD",
+      recipient: { name: player?.displayName ?? "", email: player?.email ?? "" },
+    });
+    // ...and the player renamed themselves before the retry.
+    await db.update(users).set({ displayName: "Someone Else" }).where(eq(users.id, c.playerId));
+    expect(await runDeliveryJob(deps(), { redemptionId: c.redemptionId }, 1)).toBe("completed");
+    expect(await deliveryOf(c.redemptionId)).toMatchObject({ status: "delivered" });
+    const view = await getPlayerRedemption(db, c.playerId, c.redemptionId);
+    expect(view?.delivery?.reward?.code).toBeTruthy();
+  });
+
+  it("keeps a dead delivery dead until it is delivered: no revival, no second outcome", async () => {
+    const c = await claimBuried();
+    const order = {
+      reference: "order-1",
+      externalId: c.redemptionId,
+      reward: null,
+      failureReason: null,
+      updatedAt: new Date().toISOString(),
+    };
+    // The provider's "created" webhook, late: nothing would take the order up again.
+    expect(
+      await applyProviderState(db, c.redemptionId, { ...order, status: "submitted", version: 1 }),
+    ).toBe(false);
+    // A failure told after the delivery died, or told twice (payouts report at least once).
+    expect(
+      await applyProviderState(db, c.redemptionId, { ...order, status: "failed", version: 2 }),
+    ).toBe(false);
+    await recordPayoutOutcome(db, c.redemptionId, {
+      status: "failed",
+      txHash: null,
+      reference: "x",
+      error: null,
+    });
+    expect(await deliveryOf(c.redemptionId)).toMatchObject({ status: "dead" });
+    expect(await deliveryLeaves(c.redemptionId)).toMatchObject([{ outcome: "dead" }]);
+    // The provider delivered after all: that is news, and the player gets the card.
+    const reward = { code: "LATE-1", pin: null, link: null };
+    expect(
+      await applyProviderState(db, c.redemptionId, {
+        ...order,
+        status: "delivered",
+        version: 3,
+        reward,
+      }),
+    ).toBe(true);
+    expect(await deliveryOf(c.redemptionId)).toMatchObject({ status: "delivered" });
   });
 
   it("requests a crypto prize's payout, waits for a wallet, and follows the payout's outcomes", async () => {
@@ -274,6 +407,32 @@ describe("the delivery pipeline", () => {
       expect(await runDeliveryJob(asyncDeps, { redemptionId: c.redemptionId }, 1)).toBe(
         "completed",
       );
+    } finally {
+      await async.stop();
+      await sink.close();
+    }
+  });
+
+  it("applies a failed order's webhooks once, and an older one never revives it", async () => {
+    const sink = await startWebhookReceiver();
+    const async = await startGiftCardProvider({
+      webhookUrl: sink.url,
+      faults: { shareAsync: 1, shareFailed: 1 },
+    });
+    try {
+      const c = await claimFrom("giftcard");
+      const asyncDeps = { ...deps(), giftCards: async.provider };
+      expect(await runDeliveryJob(asyncDeps, { redemptionId: c.redemptionId }, 0)).toBe("retry");
+      await waitFor(async () => sink.received.length >= 2);
+      // The failure first, then the older "created", then each again.
+      const replay = [...sink.received].reverse().concat(sink.received);
+      const outcomes = [];
+      for (const hook of replay) {
+        outcomes.push(await receiveGiftCardWebhook(db, hook.raw, hook.headers, async.provider));
+      }
+      expect(outcomes.filter((o) => o === "applied")).toHaveLength(1);
+      expect(await deliveryOf(c.redemptionId)).toMatchObject({ status: "dead" });
+      expect(await deliveryLeaves(c.redemptionId)).toHaveLength(1);
     } finally {
       await async.stop();
       await sink.close();

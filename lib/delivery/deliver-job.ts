@@ -15,6 +15,7 @@ import {
   type DeliveryProviderName,
   type DeliveryStatus,
   type ProviderOrderState,
+  type SubmitOutcome,
 } from "./model";
 
 export type DeliveryJob = { redemptionId: string };
@@ -61,6 +62,30 @@ export async function runDeliveryJob(
   job: DeliveryJob,
   retryCount: number,
 ): Promise<JobOutcome> {
+  try {
+    return await attemptDelivery(deps, job, retryCount);
+  } catch (error) {
+    // Anything else thrown is retried by the queue (the worker logs it). On the last try the job
+    // goes to the dead letters: the delivery must be dead with it, where an admin sees it, not
+    // left pending or submitted with no job to move it.
+    if (retryCount < QUEUES.delivery.retryLimit) throw error;
+    deps.log.error("delivery_dead_after_error", error, { redemptionId: job.redemptionId });
+    await deps.db.transaction((tx) =>
+      recordDeliveryStep(tx, job.redemptionId, {
+        status: "dead",
+        errorCode: "internal_error",
+        error: "The delivery failed unexpectedly (retries spent): see the worker's log",
+      }),
+    );
+    return "dead";
+  }
+}
+
+async function attemptDelivery(
+  deps: DeliveryDeps,
+  job: DeliveryJob,
+  retryCount: number,
+): Promise<JobOutcome> {
   const { db } = deps;
   const rows = await executePrepared<Row>(
     db,
@@ -94,24 +119,41 @@ export async function runDeliveryJob(
     if (!provider) {
       throw new DeliveryError("provider_unavailable", "No gift-card provider is configured");
     }
-    if (row.status === "submitted") {
+    /** The provider's order for our id, applied; undefined when it has none. */
+    const followOrder = async (): Promise<JobOutcome | undefined> => {
       const state = await provider.lookup(job.redemptionId, { signal: deps.signal });
-      if (state) return settleFromState(deps, job.redemptionId, state);
-      // The provider has no order for our id: the submit never reached it. Submit again.
+      if (!state) return undefined;
+      await applyProviderState(db, job.redemptionId, state);
+      if (state.status !== "submitted") return "completed";
+      return retryOrBury(deps, job, retryCount, awaitingProvider);
+    };
+    if (row.status === "submitted") {
+      // Undefined: the provider has no order for our id, the submit never reached it. Submit again.
+      const followed = await followOrder();
+      if (followed) return followed;
     }
     if (!row.provider_product) {
       throw new DeliveryError("provider_rejected", "The prize names no gift-card product to order");
     }
-    const outcome = await provider.submit(
-      {
-        externalId: job.redemptionId,
-        productId: row.provider_product,
-        amountCents: Number(row.value_cents),
-        currency: "USD",
-        recipient: { name: row.player_name, email: row.player_email },
-      },
-      { signal: deps.signal },
-    );
+    const order = {
+      externalId: job.redemptionId,
+      productId: row.provider_product,
+      amountCents: Number(row.value_cents),
+      currency: "USD" as const,
+      recipient: { name: row.player_name, email: row.player_email },
+    };
+    let outcome: SubmitOutcome;
+    try {
+      outcome = await provider.submit(order, { signal: deps.signal });
+    } catch (error) {
+      // Our id holds an order made from other details (the player renamed themselves, or the
+      // prize's value was edited, after a try whose answer was lost): that order is this
+      // redemption's, so it is followed, never left behind as a dead delivery.
+      if (!(error instanceof DeliveryError && error.code === "idempotency_conflict")) throw error;
+      const followed = await followOrder();
+      if (followed) return followed;
+      throw error;
+    }
     if (outcome.status === "delivered") {
       await db.transaction((tx) =>
         recordDeliveryStep(tx, job.redemptionId, {
@@ -129,11 +171,7 @@ export async function runDeliveryJob(
       }),
     );
     // Submitted: the webhook normally settles it; the job comes back to look it up if not.
-    return retryOrBury(deps, job, retryCount, {
-      code: "awaiting_provider",
-      message: "The provider has not confirmed the order yet",
-      recordFailure: false,
-    });
+    return retryOrBury(deps, job, retryCount, awaitingProvider);
   } catch (error) {
     if (!(error instanceof DeliveryError)) throw error;
     if (!error.retryable) {
@@ -155,15 +193,15 @@ export async function runDeliveryJob(
   }
 }
 
-/** A provider's state of our order, applied: delivered, failed for good, or still submitted. */
-async function settleFromState(
-  deps: DeliveryDeps,
-  redemptionId: string,
-  state: ProviderOrderState,
-): Promise<JobOutcome> {
-  await applyProviderState(deps.db, redemptionId, state);
-  return state.status === "submitted" ? "retry" : "completed";
-}
+/**
+ * An order the provider holds but has not settled: the job comes back to look it up, until its
+ * retries are spent; then the delivery is dead with its job, not left submitted with no job.
+ */
+const awaitingProvider = {
+  code: "awaiting_provider",
+  message: "The provider has not confirmed the order yet",
+  recordFailure: false,
+};
 
 /**
  * A provider's state of an order (from a webhook or a lookup), applied when it is newer than the
@@ -191,6 +229,9 @@ export async function applyProviderState(
               errorCode: "order_failed",
               error: state.failureReason ?? "The provider failed the order",
               reference: state.reference,
+              // Versioned like the other states: a failure sent twice is one outcome, and an
+              // older "submitted" arriving after it must not bring the order back to life.
+              providerVersion: state.version,
             }
           : { status: "submitted", reference: state.reference, providerVersion: state.version },
     ),

@@ -22,7 +22,13 @@ export type DeliveryStep =
       providerVersion?: number;
     }
   | { status: "failed"; errorCode: string; error: string }
-  | { status: "dead"; errorCode: string; error: string; reference?: string | null };
+  | {
+      status: "dead";
+      errorCode: string;
+      error: string;
+      reference?: string | null;
+      providerVersion?: number;
+    };
 
 type StepRow = {
   redemption_id: string;
@@ -35,10 +41,12 @@ type StepRow = {
 
 /**
  * Moves a delivery one step, in the caller's transaction, and returns whether it moved. A
- * delivery that is delivered or cancelled never moves again; a provider state not newer than the
- * one applied (a webhook sent twice, or overtaken) changes nothing. Delivered and dead are
- * outcomes: each gets a `delivery` entry in the log, with the hash of the provider's reference.
- * An attempt that failed counts once.
+ * delivery that is delivered or cancelled never moves again; a dead one only to delivered (the
+ * provider or the chain delivered after all): it has no job, so any other step would leave it
+ * where nobody looks, and a failure told again is not a second outcome. An admin's retry starts
+ * it over. A provider state not newer than the one applied (a webhook sent twice, or overtaken)
+ * changes nothing. Delivered and dead are outcomes: each gets a `delivery` entry in the log, with
+ * the hash of the provider's reference. An attempt that failed counts once.
  */
 export async function recordDeliveryStep(
   tx: Tx,
@@ -73,6 +81,7 @@ export async function recordDeliveryStep(
     from redemptions r
     where d.redemption_id = ${redemptionId} and r.id = d.redemption_id
       and d.status not in ('delivered', 'cancelled')
+      and (d.status <> 'dead' or ${step.status} = 'delivered')
       and (${version}::int is null or ${version}::int > d.provider_version)
     returning d.redemption_id, d.provider, d.status, d.reference, r.player_id, r.player_salt`,
   );

@@ -4,6 +4,7 @@ import { claimDrop } from "@/lib/claims/claim-drop";
 import { decodeLeaf } from "@/lib/ledger/leaf";
 import { confirmShipping } from "@/lib/redemptions/confirm-shipping";
 import { getPlayerRedemption } from "@/lib/redemptions/redemptions";
+import { reverseRedemption } from "@/lib/redemptions/reverse-redemption";
 import { connectTestDb, createPlayers, createTestDrop } from "@/test/db";
 import { advanceShipment } from "./shipment";
 
@@ -66,6 +67,26 @@ describe("a parcel's steps", () => {
       select count(*)::int as n from audit_events
       where action = 'shipment_step' and subject = ${`redemption:${p.redemptionId}`}`);
     expect(audit[0]?.n).toBe(3);
+  });
+
+  it("sends no parcel of a redemption reversed after it was packed", async () => {
+    const p = await parcel();
+    await confirmShipping(db, p.playerId, p.redemptionId, address);
+    const step = (s: unknown) =>
+      advanceShipment(db, { redemptionId: p.redemptionId, adminId: p.adminId, step: s });
+    await step({ step: "packed" });
+    // The unit goes back to the drop for someone else: this parcel must stay home.
+    await reverseRedemption(db, {
+      redemptionId: p.redemptionId,
+      adminId: p.adminId,
+      reason: "Fraud confirmed by the review team",
+    });
+    await expect(
+      step({ step: "shipped", carrier: "DHL", trackingNumber: "JD0001" }),
+    ).rejects.toMatchObject({ code: "out_of_order", message: expect.stringMatching(/reversed/) });
+    const [delivery] = await db.execute<{ status: string }>(sql`
+      select status from deliveries where redemption_id = ${p.redemptionId}`);
+    expect(delivery?.status).not.toBe("delivered");
   });
 
   it("refuses a bad step, a bad tracking number, and prizes that are not parcels", async () => {

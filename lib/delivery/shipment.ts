@@ -14,6 +14,9 @@ import {
   shipmentStepSchema,
 } from "./model";
 
+/** A redemption that ended: its unit went back to the drop, so its parcel stays home. */
+const ENDED: ReadonlySet<string> = new Set(["reversed", "expired", "rejected"]);
+
 /** The step each step must follow: a parcel is packed, then shipped, then delivered. */
 const follows: Record<ShipmentStepInput["step"], string> = {
   packed: "pending",
@@ -24,7 +27,8 @@ const follows: Record<ShipmentStepInput["step"], string> = {
 /**
  * An admin records a parcel's next step. It must follow the last one (packed after the address
  * was confirmed, shipped after packed, delivered after shipped): a second click or another admin
- * doing the same is told `out_of_order` and changes nothing. Delivered is the delivery's outcome,
+ * doing the same is told `out_of_order` and changes nothing, and so is a step of a redemption
+ * reversed (or expired, rejected) after its parcel was packed. Delivered is the delivery's outcome,
  * logged with the hash of the tracking number. Each step is audited and shown to the player live.
  */
 export async function advanceShipment(
@@ -37,6 +41,17 @@ export async function advanceShipment(
     throw new AppError("not_found", "No such redemption");
   }
   return db.transaction(async (tx) => {
+    // The redemption first, shared: a reversal (which locks it, then its delivery) waits for this
+    // step or is seen by it, in the same lock order.
+    const [redemption] = await tx.execute<{ status: string }>(sql`
+      select status from redemptions where id = ${input.redemptionId} for share`);
+    if (redemption && ENDED.has(redemption.status)) {
+      throw new AppError(
+        "out_of_order",
+        `The redemption was ${redemption.status}: its parcel must not go out`,
+        { current: redemption.status },
+      );
+    }
     const [current] = await tx.execute<{
       provider: DeliveryProviderName;
       status: DeliveryStatus;

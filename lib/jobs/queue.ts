@@ -11,15 +11,16 @@ export const JOB_SCHEMA = "pgboss";
  * retryDelayMax. A job whose retries are spent (or that a handler sends there) moves to the
  * queue's dead-letter queue, where it waits for an admin.
  *
- * - `delivery`: a prize to its provider. Twelve retries from 1 s capped at 5 minutes reach past
- *   half an hour of provider outage before a delivery is dead.
- * - `mail` and `webhook`: at-least-once, retried for about a day (the Standard Webhooks
- *   promise), capped at two hours between tries.
+ * - `delivery`: a prize to its provider. Twelve retries from 1 s capped at 5 minutes ride out
+ *   23 to 28 minutes of provider outage (as the jitter falls) before a delivery is dead.
+ * - `mail` and `webhook`: at-least-once, retried for at least a day (the Standard Webhooks
+ *   promise), capped at two hours between tries: 22 retries, however the jitter falls
+ *   (queue.test.ts adds the delays up).
  */
 export const QUEUES = {
   delivery: { retryLimit: 12, retryDelay: 1, retryDelayMax: 300, expireInSeconds: 120 },
-  mail: { retryLimit: 16, retryDelay: 5, retryDelayMax: 7200, expireInSeconds: 120 },
-  webhook: { retryLimit: 18, retryDelay: 5, retryDelayMax: 7200, expireInSeconds: 60 },
+  mail: { retryLimit: 22, retryDelay: 5, retryDelayMax: 7200, expireInSeconds: 120 },
+  webhook: { retryLimit: 22, retryDelay: 5, retryDelayMax: 7200, expireInSeconds: 60 },
 } as const;
 export type QueueName = keyof typeof QUEUES;
 export const queueNames = Object.keys(QUEUES) as QueueName[];

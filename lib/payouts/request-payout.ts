@@ -17,7 +17,8 @@ export type TokenPayoutRequest = {
  * Records a crypto redemption's payout, inside the caller's transaction (the delivery task's):
  * due at once to the player's linked wallet, or waiting for one (a link made later makes it due
  * in the link's transaction). Asking again for the same redemption changes nothing and answers
- * its payout's status as it stands, so a retried delivery never pays twice.
+ * its payout's status as it stands, so a retried delivery never pays twice; only a payout that
+ * failed (never signed, so never sent) is made due again, for an admin's retry to mean one.
  */
 export async function requestTokenPayout(
   tx: Tx,
@@ -52,6 +53,33 @@ export async function requestTokenPayout(
     .where(eq(tokenPayouts.redemptionId, request.redemptionId));
   if (!existing || existing.playerId !== request.playerId) {
     throw new Error(`redemption ${request.redemptionId} has another player's payout`);
+  }
+  if (existing.status === "failed") {
+    // Asked again after a failure: an admin retried the dead delivery (the prize mended, say).
+    // A payout fails only before it is signed (run-payouts.ts failPayout), so it was never sent
+    // and may be made due again; its next outcome is reported afresh.
+    const [rearmed] = await tx
+      .update(tokenPayouts)
+      .set({
+        status: link ? "due" : "awaiting_wallet",
+        address: link?.address ?? null,
+        failureCode: null,
+        lastError: null,
+        reportedStatus: null,
+        updatedAt: new Date(),
+      })
+      .where(
+        and(
+          eq(tokenPayouts.redemptionId, request.redemptionId),
+          eq(tokenPayouts.status, "failed"),
+          isNull(tokenPayouts.batchId),
+        ),
+      )
+      .returning({ status: tokenPayouts.status });
+    if (rearmed) {
+      if (rearmed.status === "due") await notify(tx, "token_payouts");
+      return { status: rearmed.status as PayoutStatus };
+    }
   }
   return { status: existing.status as PayoutStatus };
 }

@@ -1,4 +1,4 @@
-import { eq, inArray } from "drizzle-orm";
+import { eq, inArray, sql } from "drizzle-orm";
 import { Contract, type HDNodeWallet, type JsonRpcProvider, Wallet } from "ethers";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sqlClient } from "@/db/client";
@@ -110,6 +110,13 @@ async function requestPayouts(
       }),
     );
   }
+}
+
+async function prizeOf(redemptionId: string): Promise<string | undefined> {
+  const [row] = await db.execute<{ prize_id: string }>(
+    sql`select prize_id from redemptions where id = ${redemptionId}`,
+  );
+  return row?.prize_id;
 }
 
 async function statuses(ids: string[]): Promise<string[]> {
@@ -311,6 +318,27 @@ describe("paying crypto prizes on chain", () => {
     });
     await settle();
     expect(await statuses([r?.redemptionId ?? ""])).toEqual(["failed"]);
+    // An admin mends the prize and retries the dead delivery: its request pays this time, and
+    // the new outcome is told, where the failed payout used to be answered for ever.
+    const redemptionId = r?.redemptionId ?? "";
+    await db
+      .update(prizes)
+      .set({ tokenSymbol: "PLT" })
+      .where(eq(prizes.id, (await prizeOf(redemptionId)) ?? ""));
+    const again = await db.transaction((tx) =>
+      requestTokenPayout(tx, { redemptionId, playerId: r?.playerId ?? "", amountBaseUnits }),
+    );
+    expect(again).toEqual({ status: "due" });
+    await settle();
+    expect(await statuses([redemptionId])).toEqual(["confirmed"]);
+    const toldAgain: Array<[string, PayoutOutcome]> = [];
+    await reportOutcomes(db, async (id, outcome) => {
+      toldAgain.push([id, outcome]);
+    });
+    expect(toldAgain.find(([id]) => id === redemptionId)?.[1]).toMatchObject({
+      status: "delivered",
+    });
+    await expectChainMatchesPayouts();
   });
 
   it("counts a payout paid only once its block has the confirmations asked for", async () => {

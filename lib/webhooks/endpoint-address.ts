@@ -28,8 +28,12 @@ for (const [network, prefix] of [
   blocked.addSubnet(network, prefix, "ipv4");
 }
 for (const [network, prefix] of [
-  ["::", 127],
+  // Unspecified, loopback and IPv4-compatible (::a.b.c.d); NAT64, global and local-use; 6to4:
+  // the last three carry an IPv4 address that a gateway may reach on our behalf.
+  ["::", 96],
   ["64:ff9b::", 96],
+  ["64:ff9b:1::", 48],
+  ["2002::", 16],
   ["100::", 64],
   ["2001:db8::", 32],
   ["fc00::", 7],

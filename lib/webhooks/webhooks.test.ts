@@ -397,6 +397,10 @@ describe("endpoint addresses", () => {
       "http://[::1]/",
       "http://[::ffff:127.0.0.1]/",
       "http://[fd00::1]/",
+      // IPv4 inside IPv6: IPv4-compatible, 6to4 and local-use NAT64 reach the IPv4 host.
+      "http://[::127.0.0.1]/",
+      "http://[2002:a9fe:a9fe::1]/",
+      "http://[64:ff9b:1::a9fe:a9fe]/",
       "http://localhost:3000/",
       "http://0.0.0.0/",
     ]) {

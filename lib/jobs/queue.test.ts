@@ -1,0 +1,25 @@
+import { describe, expect, it } from "vitest";
+import { QUEUES } from "./queue";
+
+/**
+ * The shortest time a job's retries can span: pg-boss's backoff (plans.js) waits, after a try
+ * with retry_count n, between half and all of retryDelay·2^(n+1) seconds, capped at retryDelayMax.
+ */
+function shortestRetrySpanHours(queue: (typeof QUEUES)[keyof typeof QUEUES]): number {
+  let seconds = 0;
+  for (let n = 0; n < queue.retryLimit; n++) {
+    seconds += Math.min(queue.retryDelayMax, (queue.retryDelay * 2 ** Math.min(16, n + 1)) / 2);
+  }
+  return seconds / 3600;
+}
+
+describe("the queues' retries", () => {
+  it("keep trying a webhook and a mail for at least a day, as promised", () => {
+    expect(shortestRetrySpanHours(QUEUES.webhook)).toBeGreaterThanOrEqual(24);
+    expect(shortestRetrySpanHours(QUEUES.mail)).toBeGreaterThanOrEqual(24);
+  });
+
+  it("give a delivery over 20 minutes of provider outage before it is dead", () => {
+    expect(shortestRetrySpanHours(QUEUES.delivery) * 60).toBeGreaterThan(20);
+  });
+});
