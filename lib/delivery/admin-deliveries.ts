@@ -2,7 +2,7 @@ import "server-only";
 import { sql } from "drizzle-orm";
 import { z } from "zod";
 import type { DbOrTx } from "@/db/client";
-import { toView } from "./deliveries";
+import { type DeliveryRow, toView } from "./deliveries";
 import type { DeliveryProviderName, DeliveryStatus, DeliveryView } from "./model";
 
 /** A delivery as admins see it: the player's view plus the attempts and the last failure. */
@@ -19,15 +19,8 @@ export type TroubledDelivery = AdminDeliveryView & {
   playerEmail: string;
 };
 
-export type AdminDeliveryRow = {
+export type AdminDeliveryRow = DeliveryRow & {
   redemption_id: string;
-  status: DeliveryStatus;
-  provider: DeliveryProviderName;
-  reference: string | null;
-  tx_hash: string | null;
-  shipment_step: "packed" | "shipped" | null;
-  carrier: string | null;
-  updated_at: string;
   attempts: number;
   last_error_code: string | null;
   last_error: string | null;

@@ -116,25 +116,8 @@ export async function recordDeliveryStep(
   return true;
 }
 
-/** A delivery as the API shows it, or null when the redemption has none. */
-export async function findDelivery(db: DbOrTx, redemptionId: string): Promise<DeliveryView | null> {
-  const rows = await db.execute<{
-    status: DeliveryStatus;
-    provider: DeliveryProviderName;
-    reference: string | null;
-    tx_hash: string | null;
-    shipment_step: "packed" | "shipped" | null;
-    carrier: string | null;
-    updated_at: string;
-  }>(sql`
-    select status, provider, reference, tx_hash, shipment_step, carrier, updated_at::text
-    from deliveries
-    where redemption_id = ${redemptionId}`);
-  const row = rows[0];
-  return row ? toView(row) : null;
-}
-
-export function toView(row: {
+/** A deliveries row as read for its view (`updated_at` as text from a raw query). */
+export type DeliveryRow = {
   status: DeliveryStatus;
   provider: DeliveryProviderName;
   reference: string | null;
@@ -142,7 +125,19 @@ export function toView(row: {
   shipment_step: "packed" | "shipped" | null;
   carrier: string | null;
   updated_at: string | Date;
-}): DeliveryView {
+};
+
+/** A delivery as the API shows it, or null when the redemption has none. */
+export async function findDelivery(db: DbOrTx, redemptionId: string): Promise<DeliveryView | null> {
+  const rows = await db.execute<DeliveryRow>(sql`
+    select status, provider, reference, tx_hash, shipment_step, carrier, updated_at::text
+    from deliveries
+    where redemption_id = ${redemptionId}`);
+  const row = rows[0];
+  return row ? toView(row) : null;
+}
+
+export function toView(row: DeliveryRow): DeliveryView {
   return {
     status: row.status,
     provider: row.provider,

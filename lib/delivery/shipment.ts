@@ -5,7 +5,7 @@ import type { Db } from "@/db/client";
 import { notify } from "@/db/notify";
 import { type RequestContext, recordEvent } from "@/lib/audit/record-event";
 import { AppError } from "@/lib/errors/app-error";
-import { recordDeliveryStep, toView } from "./deliveries";
+import { findDelivery, recordDeliveryStep } from "./deliveries";
 import {
   type DeliveryProviderName,
   type DeliveryStatus,
@@ -98,9 +98,7 @@ export async function advanceShipment(
       data: { before: { step: at }, after: step },
       ...context,
     });
-    const [row] = await tx.execute<Parameters<typeof toView>[0]>(sql`
-      select status, provider, reference, tx_hash, shipment_step, carrier, updated_at::text
-      from deliveries where redemption_id = ${input.redemptionId}`);
-    return toView(row as Parameters<typeof toView>[0]);
+    // The row was locked above: it is there.
+    return (await findDelivery(tx, input.redemptionId)) as DeliveryView;
   });
 }
