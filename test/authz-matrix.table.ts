@@ -18,7 +18,7 @@ import { issueMailInCodes } from "@/lib/wallet/free-coins";
 import { emitWebhookEvents } from "@/lib/webhooks/emit-events";
 import { createWebhookEndpoint } from "@/lib/webhooks/endpoints";
 import { type ApiRoute, type Call, type Callers, callRoute, type Role } from "./api-routes";
-import { createPlayers, createTestDrop } from "./db";
+import { createPlayers, createTestDrop, TEST_SHIPPING_ADDRESS } from "./db";
 import { insertDeliveryJob, insertJob, markDeliveryDead } from "./jobs";
 import { createCoinPackage, createPaymentToReview, sharedTestPaymentProvider } from "./payments";
 import { grantTestCoins } from "./wallet";
@@ -280,14 +280,7 @@ export const ROUTE_TABLE: Record<string, Entry> = {
       const { dropId } = await createTestDrop(fx.db, { units: 1, kind: "physical" });
       const [playerId = ""] = await createPlayers(fx.db, 1);
       const { redemption } = await claimDrop(fx.db, { dropId, playerId });
-      await confirmShipping(fx.db, playerId, redemption.id, {
-        name: "Ada",
-        line1: "1 Main St",
-        line2: "",
-        city: "Berlin",
-        postalCode: "10115",
-        country: "DE",
-      });
+      await confirmShipping(fx.db, playerId, redemption.id, TEST_SHIPPING_ADDRESS);
       return { params: { id: redemption.id }, ...json({ step: "packed" }) };
     },
   },

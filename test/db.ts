@@ -120,3 +120,13 @@ export async function createTestDrop(
   );
   return { dropId: drop.id, prizeId: prize.id };
 }
+
+/** A shipping address a player confirms for a physical prize in tests. */
+export const TEST_SHIPPING_ADDRESS = {
+  name: "Ada",
+  line1: "1 Main St",
+  line2: "",
+  city: "Berlin",
+  postalCode: "10115",
+  country: "DE",
+};

@@ -4,20 +4,13 @@ import { dropUnits, ledgerEntries, redemptions } from "@/db/schema";
 import type { AppError } from "@/lib/errors/app-error";
 import { decodeLeaf } from "@/lib/ledger/leaf";
 import { confirmShipping } from "@/lib/redemptions/confirm-shipping";
-import { connectTestDb, createPlayers, createTestDrop } from "@/test/db";
+import { connectTestDb, createPlayers, createTestDrop, TEST_SHIPPING_ADDRESS } from "@/test/db";
 import { claimDrop } from "./claim-drop";
 import { expireOverdueClaims } from "./expire-claims";
 
 const db = connectTestDb(20);
 
-const address = {
-  name: "Ada",
-  line1: "1 Main St",
-  line2: "",
-  city: "Berlin",
-  postalCode: "10115",
-  country: "DE",
-};
+const address = TEST_SHIPPING_ADDRESS;
 
 async function overdue(redemptionId: string) {
   await db

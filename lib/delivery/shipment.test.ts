@@ -5,18 +5,11 @@ import { decodeLeaf } from "@/lib/ledger/leaf";
 import { confirmShipping } from "@/lib/redemptions/confirm-shipping";
 import { getPlayerRedemption } from "@/lib/redemptions/redemptions";
 import { reverseRedemption } from "@/lib/redemptions/reverse-redemption";
-import { connectTestDb, createPlayers, createTestDrop } from "@/test/db";
+import { connectTestDb, createPlayers, createTestDrop, TEST_SHIPPING_ADDRESS } from "@/test/db";
 import { advanceShipment } from "./shipment";
 
 const db = connectTestDb();
-const address = {
-  name: "Ada",
-  line1: "1 Main St",
-  line2: "",
-  city: "Berlin",
-  postalCode: "10115",
-  country: "DE",
-};
+const address = TEST_SHIPPING_ADDRESS;
 
 async function parcel() {
   const { dropId } = await createTestDrop(db, { units: 1, kind: "physical" });
