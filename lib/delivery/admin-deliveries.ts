@@ -3,7 +3,7 @@ import { sql } from "drizzle-orm";
 import { z } from "zod";
 import type { DbOrTx } from "@/db/client";
 import { type DeliveryRow, toView } from "./deliveries";
-import type { DeliveryProviderName, DeliveryStatus, DeliveryView } from "./model";
+import type { DeliveryView } from "./model";
 
 /** A delivery as admins see it: the player's view plus the attempts and the last failure. */
 export type AdminDeliveryView = DeliveryView & {
