@@ -1,7 +1,7 @@
 import "server-only";
 import type postgres from "postgres";
 import type { Db } from "@/db/client";
-import type { NotifyChannel } from "@/db/notify";
+import { runWokenLoop } from "@/lib/jobs/woken-loop";
 import type { Log } from "@/lib/log";
 import { type AnchorResult, anchorCheckpoint, type LedgerChain } from "./anchor-checkpoint";
 import { sequenceEntries, waitingEntries } from "./sequence-entries";
@@ -56,48 +56,33 @@ async function nextBatchDue(
  */
 export async function runAnchoring(options: AnchoringOptions): Promise<void> {
   const { db, sql, chain, batchSize, maxAgeMs, pollMs, signal, log } = options;
-  let wake: (() => void) | undefined;
-  const listener = await sql
-    .listen("ledger_entries" satisfies NotifyChannel, () => wake?.())
-    .catch(() => undefined);
-  signal.addEventListener("abort", () => wake?.(), { once: true });
-  let backoff = pollMs;
-  try {
-    while (!signal.aborted) {
-      let sleepMs = pollMs;
-      try {
-        const batch = await nextBatchDue(db, batchSize, maxAgeMs);
-        // A checkpoint left pending (the chain was down) is anchored even when no batch is due.
-        const result: AnchorResult = (await withSessionLock(sql, ANCHOR_LOCK, (assertLocked) =>
-          batch.due
-            ? anchoringPass(db, chain, batchSize, assertLocked)
-            : anchorCheckpoint(db, chain, assertLocked),
-        )) ?? { status: "idle" };
-        if (result.status === "anchored") {
-          log.info("checkpoint_anchored", { treeSize: result.treeSize, txHash: result.txHash });
-        } else if (result.status === "reconciled") {
-          log.info("reconciled_with_chain", { treeSize: result.treeSize });
-        }
-        backoff = pollMs;
-        if (result.status !== "idle") continue;
-        if (!batch.due) sleepMs = Math.min(Math.max(batch.waitMs, 10), pollMs * 20);
-      } catch (error) {
-        log.error("anchoring_failed_will_retry", error, { retryInMs: backoff });
-        sleepMs = backoff;
-        backoff = Math.min(backoff * 2, 30_000);
+  await runWokenLoop({
+    sql,
+    channel: "ledger_entries",
+    signal,
+    log,
+    pollMs,
+    failureEvent: "anchoring_failed_will_retry",
+    pass: async () => {
+      const batch = await nextBatchDue(db, batchSize, maxAgeMs);
+      // A checkpoint left pending (the chain was down) is anchored even when no batch is due.
+      const result: AnchorResult = (await withSessionLock(sql, ANCHOR_LOCK, (assertLocked) =>
+        batch.due
+          ? anchoringPass(db, chain, batchSize, assertLocked)
+          : anchorCheckpoint(db, chain, assertLocked),
+      )) ?? { status: "idle" };
+      if (result.status === "anchored") {
+        log.info("checkpoint_anchored", { treeSize: result.treeSize, txHash: result.txHash });
+      } else if (result.status === "reconciled") {
+        log.info("reconciled_with_chain", { treeSize: result.treeSize });
       }
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, sleepMs);
-        wake = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-      });
-      wake = undefined;
-    }
-  } finally {
-    await listener?.unlisten().catch(() => {});
-  }
+      if (result.status !== "idle") return { again: true };
+      return {
+        again: false,
+        sleepMs: batch.due ? pollMs : Math.min(Math.max(batch.waitMs, 10), pollMs * 20),
+      };
+    },
+  });
 }
 
 /**

@@ -7,6 +7,7 @@ import { notify } from "@/db/notify";
 import { executePrepared } from "@/db/prepared";
 import type { Log } from "@/lib/log";
 import { type QueueName, queueNames } from "./queue";
+import { runWokenLoop } from "./woken-loop";
 
 export type OutboxJob = { queue: QueueName; data: object; startAfter?: Date };
 
@@ -83,30 +84,13 @@ export async function runOutboxRelay(options: {
   log: Log;
   pollMs?: number;
 }): Promise<void> {
-  const { sql: client, boss, signal, log } = options;
-  let wake: (() => void) | null = null;
-  const listener = await client.listen("job_outbox", () => wake?.());
-  try {
-    while (!signal.aborted) {
-      try {
-        const moved = await relayOutbox(client, boss);
-        if (moved === 500) continue;
-      } catch (error) {
-        log.error("outbox_relay_failed_will_retry", error);
-      }
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(done, options.pollMs ?? 1000);
-        function done() {
-          clearTimeout(timer);
-          signal.removeEventListener("abort", done);
-          wake = null;
-          resolve();
-        }
-        wake = done;
-        signal.addEventListener("abort", done, { once: true });
-      });
-    }
-  } finally {
-    await listener.unlisten().catch(() => {});
-  }
+  const { sql: client, boss } = options;
+  const limit = 500;
+  await runWokenLoop({
+    ...options,
+    channel: "job_outbox",
+    pollMs: options.pollMs ?? 1000,
+    failureEvent: "outbox_relay_failed_will_retry",
+    pass: async () => ({ again: (await relayOutbox(client, boss, limit)) === limit }),
+  });
 }

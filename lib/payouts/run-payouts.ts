@@ -3,9 +3,9 @@ import { and, asc, eq, inArray, max, sql } from "drizzle-orm";
 import { Contract, Interface, Transaction } from "ethers";
 import type postgres from "postgres";
 import type { Db, Tx } from "@/db/client";
-import type { NotifyChannel } from "@/db/notify";
 import { type TokenPayoutBatch, tokenPayoutBatches, tokenPayouts } from "@/db/schema";
 import { withSessionLock } from "@/lib/anchoring/run-anchoring";
+import { runWokenLoop } from "@/lib/jobs/woken-loop";
 import type { Log } from "@/lib/log";
 import {
   type PayoutErrorCode,
@@ -471,51 +471,21 @@ export async function reportOutcomes(db: Db, onOutcome: OnPayoutOutcome): Promis
  */
 export async function runTokenPayouts(options: PayoutRunOptions): Promise<void> {
   const { db, sql: client, chain, signal, log, onOutcome, pollMs } = options;
-  let wake: (() => void) | undefined;
-  // Set by a notification that arrives while a pass runs: that pass may have read the payouts
-  // before the notifying commit, so another one follows at once instead of a sleep.
-  let woken = false;
-  const wakeUp = () => {
-    woken = true;
-    wake?.();
-  };
-  const listener = await client
-    .listen("token_payouts" satisfies NotifyChannel, wakeUp)
-    .catch(() => undefined);
-  signal.addEventListener("abort", wakeUp, { once: true });
-  let backoff = pollMs;
-  try {
-    while (!signal.aborted) {
-      woken = false;
-      let sleepMs = pollMs;
-      let failed = false;
-      try {
-        const result = await withSessionLock(client, PAYOUT_LOCK, (assertLocked) =>
-          payoutPass(db, chain, options, log, assertLocked),
-        );
-        await reportOutcomes(db, onOutcome);
-        backoff = pollMs;
-        if (result && result.signed > 0) {
-          log.info("payouts_sent", { payouts: result.signed });
-          sleepMs = 0;
-        }
-      } catch (error) {
-        log.error("payouts_failed_will_retry", error, { retryInMs: backoff });
-        sleepMs = backoff;
-        backoff = Math.min(backoff * 2, 30_000);
-        failed = true;
-      }
-      if (sleepMs === 0 || (woken && !failed)) continue;
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, sleepMs);
-        wake = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-      });
-      wake = undefined;
-    }
-  } finally {
-    await listener?.unlisten().catch(() => {});
-  }
+  await runWokenLoop({
+    sql: client,
+    channel: "token_payouts",
+    signal,
+    log,
+    pollMs,
+    failureEvent: "payouts_failed_will_retry",
+    pass: async () => {
+      const result = await withSessionLock(client, PAYOUT_LOCK, (assertLocked) =>
+        payoutPass(db, chain, options, log, assertLocked),
+      );
+      await reportOutcomes(db, onOutcome);
+      if (!result || result.signed === 0) return { again: false };
+      log.info("payouts_sent", { payouts: result.signed });
+      return { again: true };
+    },
+  });
 }

@@ -1,0 +1,72 @@
+import { describe, expect, it } from "vitest";
+import { sqlClient } from "@/db/client";
+import { notify } from "@/db/notify";
+import { connectTestDb } from "@/test/db";
+import { memoryLog } from "@/test/memory-log";
+import { waitFor } from "@/test/wait-for";
+import { type PassOutcome, runWokenLoop } from "./woken-loop";
+
+const db = connectTestDb(4);
+
+/** A pass the test settles by hand, one call at a time. */
+function scriptedPass() {
+  const calls: { settle: (outcome: PassOutcome | Error) => void }[] = [];
+  const pass = () =>
+    new Promise<PassOutcome>((resolve, reject) => {
+      calls.push({
+        settle: (outcome) => (outcome instanceof Error ? reject(outcome) : resolve(outcome)),
+      });
+    });
+  return { calls, pass };
+}
+
+describe("runWokenLoop", () => {
+  it("backs off after failures, wakes on a notification, and stops when aborted", async () => {
+    const { log, lines } = memoryLog();
+    const { calls, pass } = scriptedPass();
+    const controller = new AbortController();
+    const running = runWokenLoop({
+      sql: sqlClient(db),
+      channel: "job_outbox",
+      signal: controller.signal,
+      log,
+      pollMs: 5,
+      failureEvent: "pass_failed",
+      pass,
+    });
+
+    await waitFor(async () => calls.length === 1);
+    calls[0]?.settle(new Error("database away"));
+    await waitFor(async () => calls.length === 2);
+    calls[1]?.settle(new Error("still away"));
+    await waitFor(async () => calls.length === 3);
+    expect(lines.filter((l) => l.event === "pass_failed").map((l) => l.retryInMs)).toEqual([5, 10]);
+
+    // A long sleep that only a notification ends.
+    calls[2]?.settle({ again: false, sleepMs: 600_000 });
+    await notify(db, "job_outbox");
+    await waitFor(async () => calls.length === 4);
+
+    // A notification during a pass: that pass may have read too early, so another follows at
+    // once, though it asks for a long sleep. The loop's listener shares the client's LISTEN
+    // connection with this one, so it has heard the notification once this one has.
+    let heard = 0;
+    const listener = await sqlClient(db).listen("job_outbox", () => {
+      heard += 1;
+    });
+    await notify(db, "job_outbox");
+    await waitFor(async () => heard === 1);
+    await listener.unlisten();
+    calls[3]?.settle({ again: false, sleepMs: 600_000 });
+    await waitFor(async () => calls.length === 5);
+
+    // A pass that asks for another gets it without a notification.
+    calls[4]?.settle({ again: true });
+    await waitFor(async () => calls.length === 6);
+
+    calls[5]?.settle({ again: false, sleepMs: 600_000 });
+    controller.abort();
+    await running;
+    expect(calls).toHaveLength(6);
+  });
+});
