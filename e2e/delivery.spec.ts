@@ -41,8 +41,12 @@ for (const size of SIZES) {
   test(`a provider gift card is seen going to delivered live (${size.name})`, async ({
     page,
     request,
+    browser,
   }) => {
     await page.setViewportSize(size.viewport);
+    const adminContext = await browser.newContext({ viewport: size.viewport });
+    const adminPage = await adminContext.newPage();
+    let redemptionId = "";
     const drop = await findOpenDrop(request, LAUNCH_DROP);
     if (!drop) throw new Error(`${LAUNCH_DROP} is not open`);
     const player = await createPlayer(request, `delivery-${size.name}`);
@@ -71,6 +75,16 @@ for (const size of SIZES) {
       await page.evaluate(() => {
         (window as unknown as { stayed: boolean }).stayed = true;
       });
+      redemptionId = new URL(page.url()).pathname.split("/").at(-1) ?? "";
+      await test.step("an admin opens the same redemption: failed", async () => {
+        await signIn(adminPage, ADMIN_EMAIL);
+        await adminPage.goto(`/admin/redemptions/${redemptionId}`);
+        const card = adminPage.getByRole("region", { name: "Delivery" });
+        await expect(card.getByTestId("delivery-status")).toHaveText(/failed|dead/);
+        await adminPage.evaluate(() => {
+          (window as unknown as { stayed: boolean }).stayed = true;
+        });
+      });
     } finally {
       await setProviderDown(request, false);
     }
@@ -97,6 +111,17 @@ for (const size of SIZES) {
       );
       await expectNoSidewaysScroll(page, size.viewport.width);
       await shot(page, `delivery-${size.name}-2-delivered`);
+    });
+
+    await test.step("the admin's page follows it to delivered, without a reload", async () => {
+      const card = adminPage.getByRole("region", { name: "Delivery" });
+      await expect(card.getByTestId("delivery-status")).toHaveText("delivered");
+      await expect(card.getByTestId("delivery-reference")).not.toHaveText("—");
+      expect(
+        await adminPage.evaluate(() => (window as unknown as { stayed?: boolean }).stayed),
+      ).toBe(true);
+      await shot(adminPage, `delivery-${size.name}-2b-admin-live`);
+      await adminContext.close();
     });
 
     await test.step("My redemptions says it was delivered", async () => {

@@ -295,6 +295,7 @@ export const ROUTE_TABLE: Record<string, Entry> = {
     call: async (fx) => ({ params: { queue: "delivery", id: await insertDeliveryJob(fx.db) } }),
   },
   "GET /api/v1/admin/deliveries": { expect: adminOnly(200) },
+  "GET /api/v1/admin/deliveries/stream": { expect: adminOnly(200) },
   "POST /api/v1/admin/deliveries/[id]/retry": {
     expect: adminOnly(200),
     call: async (fx) => ({ params: { id: await markDeliveryDead(fx.db) } }),

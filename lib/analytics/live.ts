@@ -34,9 +34,15 @@ export function createLiveFeed<T>(
   sql: postgres.Sql,
   compute: () => Promise<T>,
   {
+    channel = "analytics",
     idleRefreshMs = IDLE_REFRESH_MS,
     log = (message: string) => logWarning("live_feed", { message }),
-  }: { idleRefreshMs?: number; log?: (message: string) => void } = {},
+  }: {
+    /** Writers notify it when the snapshot may have changed. */
+    channel?: NotifyChannel;
+    idleRefreshMs?: number;
+    log?: (message: string) => void;
+  } = {},
 ): LiveFeed<T> {
   const subscribers = new Set<Subscriber<T>>();
   let latest: T | undefined;
@@ -58,7 +64,7 @@ export function createLiveFeed<T>(
       latest = snapshot;
       for (const send of subscribers) send(snapshot);
     } catch (error) {
-      log(`analytics snapshot failed: ${(error as Error).message}`);
+      log(`${channel} snapshot failed: ${(error as Error).message}`);
     } finally {
       running = false;
       if (dirty) schedule();
@@ -83,9 +89,9 @@ export function createLiveFeed<T>(
     // postgres.js keeps the LISTEN on a connection of its own and re-listens after a reconnect;
     // onlisten runs then too, so whatever was missed while disconnected is picked up.
     listener = sql
-      .listen("analytics" satisfies NotifyChannel, () => schedule(), schedule)
+      .listen(channel, () => schedule(), schedule)
       .catch((error: Error) => {
-        log(`analytics LISTEN failed, refreshing on a timer only: ${error.message}`);
+        log(`${channel} LISTEN failed, refreshing on a timer only: ${error.message}`);
         return undefined;
       });
     idle = setInterval(schedule, idleRefreshMs);

@@ -111,6 +111,15 @@ export const adminJobs: Resource = {
         replies: { 200: { description: "OK", json: troubledDeliveriesResponse } },
       },
     },
+    "/api/v1/admin/deliveries/stream": {
+      get: {
+        summary: "Delivery changes, live (Server-Sent Events)",
+        description:
+          "A `deliveries` event, `{lastChange, failed, dead}` (the newest change to any delivery, and how many are failed and dead), at once and whenever a delivery moves on any instance or worker (bursts coalesced to one event per 250 ms), and heartbeats. Admin pages render themselves again on each. The stream ends at a heartbeat once the caller is no longer an admin.",
+        access: "admin",
+        replies: { 200: { description: "An endless event stream", text: "text/event-stream" } },
+      },
+    },
     "/api/v1/admin/deliveries/{id}/retry": {
       post: {
         summary: "Retry a dead delivery (audited on its redemption)",

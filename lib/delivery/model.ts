@@ -189,3 +189,9 @@ export const shipmentStepSchema = z.discriminatedUnion(
   { error: "The step is packed, shipped or delivered" },
 );
 export type ShipmentStepInput = z.infer<typeof shipmentStepSchema>;
+
+/**
+ * What admin pages follow to know that some delivery moved: the newest change and how many wait
+ * for an admin (`GET /api/v1/admin/deliveries/stream`).
+ */
+export type DeliveriesPulse = { lastChange: string | null; failed: number; dead: number };

@@ -7,9 +7,11 @@ import {
 } from "@/app/(admin)/admin/jobs/actions";
 import { DeliveryStatusBadge } from "@/components/admin/delivery-status-badge";
 import { JobActionButton } from "@/components/admin/job-action-button";
+import { LiveDeliveries } from "@/components/admin/live-deliveries";
 import { getDb } from "@/db/client";
 import { requirePageRole } from "@/lib/auth/require-page-role";
 import { listTroubledDeliveries } from "@/lib/delivery/admin-deliveries";
+import { readDeliveriesPulse } from "@/lib/delivery/admin-live";
 import { formatDateTime } from "@/lib/format";
 import { type AdminJob, countJobs, listJobs } from "@/lib/jobs/manage-jobs";
 
@@ -32,13 +34,15 @@ function describeJob(job: AdminJob) {
 export default async function JobsPage() {
   await requirePageRole("/admin/jobs", "admin");
   const db = getDb();
-  const [queues, jobs, deliveries] = await Promise.all([
+  const [queues, jobs, deliveries, pulse] = await Promise.all([
     countJobs(db),
     listJobs(db),
     listTroubledDeliveries(db),
+    readDeliveriesPulse(db),
   ]);
   return (
     <>
+      <LiveDeliveries pulse={pulse} />
       <p className="small">
         <Link href="/admin">← Admin</Link>
       </p>

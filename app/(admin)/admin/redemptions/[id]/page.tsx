@@ -5,12 +5,14 @@ import { retryDeliveryAction } from "@/app/(admin)/admin/jobs/actions";
 import { reverseRedemptionAction } from "@/app/(admin)/admin/redemptions/[id]/actions";
 import { DeliveryStatusBadge } from "@/components/admin/delivery-status-badge";
 import { JobActionButton } from "@/components/admin/job-action-button";
+import { LiveDeliveries } from "@/components/admin/live-deliveries";
 import { RedemptionReversalForm } from "@/components/admin/redemption-reversal-form";
 import { RedemptionStatusBadge } from "@/components/admin/redemption-status-badge";
 import { AuditTable } from "@/components/audit/audit-table";
 import { getDb } from "@/db/client";
 import { requirePageRole } from "@/lib/auth/require-page-role";
 import { findAdminDelivery } from "@/lib/delivery/admin-deliveries";
+import { readDeliveriesPulse } from "@/lib/delivery/admin-live";
 import { formatDateTime } from "@/lib/format";
 import { prizeKindLabels } from "@/lib/prizes/model";
 import { describeOrigin } from "@/lib/redemptions/model";
@@ -21,9 +23,10 @@ export const metadata: Metadata = { title: "Redemption" };
 export default async function AdminRedemptionPage({ params }: { params: Promise<{ id: string }> }) {
   const { id } = await params;
   await requirePageRole(`/admin/redemptions/${id}`, "admin");
-  const [r, delivery] = await Promise.all([
+  const [r, delivery, pulse] = await Promise.all([
     getAdminRedemption(getDb(), id),
     findAdminDelivery(getDb(), id),
+    readDeliveriesPulse(getDb()),
   ]);
   if (!r) notFound();
   // Reversing gives a unit back to its drop: catalog and round redemptions have none.
@@ -31,6 +34,7 @@ export default async function AdminRedemptionPage({ params }: { params: Promise<
     r.origin.kind === "drop" && (r.status === "fulfilled" || r.status === "awaiting_action");
   return (
     <>
+      {delivery && <LiveDeliveries pulse={pulse} />}
       <p className="small">
         <Link href="/admin/redemptions">← Redemptions</Link>
       </p>
