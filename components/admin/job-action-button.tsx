@@ -1,11 +1,13 @@
 "use client";
 
-import { useActionState } from "react";
+import { useActionState, useEffect } from "react";
 import type { FormAction, FormState } from "@/lib/actions/form-state";
+import { announceActionNotice } from "./action-notices";
 
 /**
  * One button posting one bound action (retry, cancel), with its outcome beside it: the notice
- * once done, or the refusal in words (another admin was first, the job is running…).
+ * once done (also told to the page's `ActionNotices`, which outlive a row that moves away), or the
+ * refusal in words (another admin was first, the job is running…).
  */
 export function JobActionButton({
   action: run,
@@ -19,6 +21,9 @@ export function JobActionButton({
   secondary?: boolean;
 }) {
   const [state, action, pending] = useActionState<FormState, FormData>(run, {});
+  useEffect(() => {
+    if (state.notice) announceActionNotice(state.notice);
+  }, [state.notice]);
   if (state.notice) {
     return (
       <span className="small" role="status">

@@ -5,6 +5,7 @@ import {
   retryDeliveryAction,
   retryJobAction,
 } from "@/app/(admin)/admin/jobs/actions";
+import { ActionNotices } from "@/components/admin/action-notices";
 import { DeliveryStatusBadge } from "@/components/admin/delivery-status-badge";
 import { JobActionButton } from "@/components/admin/job-action-button";
 import { LiveDeliveries } from "@/components/admin/live-deliveries";
@@ -47,6 +48,7 @@ export default async function JobsPage() {
         <Link href="/admin">← Admin</Link>
       </p>
       <h1>Jobs and deliveries</h1>
+      <ActionNotices />
       <h2>Deliveries that need an eye</h2>
       {deliveries.length === 0 ? (
         <p className="card muted">No delivery is dead or failing.</p>
