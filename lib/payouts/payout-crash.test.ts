@@ -257,14 +257,17 @@ describe("the worker killed (SIGKILL) mid-payout", () => {
       (await batches()).some((b) => b.status === "sent"),
     );
     await rpc("evm_mine");
+    // The players of the batch in the mempool already see its hash: their deliveries are
+    // submitted with it.
     await until("one batch confirmed, the next in the mempool, all requested", async () => {
       const now = await batches();
+      const sent = now.find((b) => b.status === "sent");
       const requested = Object.values(await payoutsByStatus()).reduce((a, b) => a + b, 0);
-      return (
-        requested === TOTAL &&
-        now.some((b) => b.status === "confirmed") &&
-        now.some((b) => b.status === "sent")
-      );
+      if (!sent || requested !== TOTAL || !now.some((b) => b.status === "confirmed")) return false;
+      const [told] = await db.execute<{ n: number }>(sql`
+        select count(*)::int as n from deliveries
+        where status = 'submitted' and tx_hash = ${sent.tx_hash}`);
+      return told?.n === sent.payouts;
     });
     await killWorker(worker);
     const inMempool = (await batches()).find((b) => b.status === "sent") as BatchRow;
@@ -363,5 +366,5 @@ describe("the worker killed (SIGKILL) mid-payout", () => {
     expect(final.map((b) => b.payouts).reduce((a, b) => a + b, 0)).toBe(TOTAL);
     expect(final.find((b) => b.nonce === unsent.nonce)?.tx_hash).toBe(unsent.tx_hash);
     expect(await node.getTransactionCount(treasury, "latest")).toBe(nonceBefore + final.length);
-  }, 240_000);
+  }, 420_000);
 });
