@@ -68,7 +68,12 @@ describe("web push", () => {
     expect(c.jobs).toEqual([{ data: c.job }]);
     expect(await runPushJob(deps, c.job)).toBe("completed");
     const [stored] = await service.messages(c.browser.id);
-    expect(stored).toMatchObject({ ttl: 86_400, urgency: "normal", contentEncoding: "aes128gcm" });
+    expect(stored).toMatchObject({
+      ttl: 86_400,
+      urgency: "normal",
+      contentEncoding: "aes128gcm",
+      topic: c.job.notificationId.replace(/-/g, ""),
+    });
     expect(JSON.parse(decryptPush(stored?.body ?? "", c.browser.keys))).toEqual({
       title: "You claimed Test prize",
       body: c.notification?.body,

@@ -102,6 +102,9 @@ export async function runPushJob(deps: PushDeps, job: PushJob): Promise<JobOutco
       vapidDetails: deps.vapid,
       TTL: PUSH_TTL_SECONDS,
       urgency: urgencyOf(row.kind),
+      // At least once: a push sent again after a crash replaces the first while it waits at
+      // the push service, rather than showing twice (RFC 8030 §5.4).
+      topic: job.notificationId.replace(/-/g, ""),
       contentEncoding: "aes128gcm",
     },
   );
