@@ -95,6 +95,10 @@ export default defineConfig({
       // web instance for the admins-only one).
       SMTP_URL: "",
       MAIL_CAPTURE: "",
+      // e2e/push.spec.ts pushes to its own local push service on loopback (plain http).
+      PUSH_ALLOW_INSECURE: "true",
+      VAPID_PUBLIC_KEY: "",
+      VAPID_PRIVATE_KEY: "",
       // The specs sign in as the one demo admin dozens of times in a few minutes; the per-account
       // limit itself is tested in Vitest (lib/auth/sign-in.test.ts).
       SIGN_IN_RATE_LIMIT: "1000",

@@ -98,6 +98,8 @@ function contentSecurityPolicy(nonce: string, pathname: string): string {
     "img-src 'self' data: blob:",
     "font-src 'self'",
     `connect-src 'self' ${chainOrigins(pathname)}`.trim(),
+    // The push service worker (public/sw.js): 'strict-dynamic' would otherwise refuse it.
+    "worker-src 'self'",
     "object-src 'none'",
     "base-uri 'self'",
     "form-action 'self'",

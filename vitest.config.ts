@@ -18,6 +18,11 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 120_000,
     pool: "forks",
+    // Push on, as npm start has it (the key alone: subscribing works, sending needs the worker's).
+    env: {
+      VAPID_PUBLIC_KEY:
+        "BHwtqTO-Ncfc9LPn-VBHs9fCR35Z-4ubV2fCILZ2VgjBHx5vTwgZz2zRlXuC5b_ePoF00dCmVW9yraCQy-AmLfc",
+    },
     // next-auth imports `next/server` without an extension, which Node's own ESM loader refuses;
     // bundled through Vite it resolves (the authorisation tests load Auth.js's route).
     server: { deps: { inline: ["next-auth"] } },

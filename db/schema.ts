@@ -1040,6 +1040,31 @@ export const notificationPreferences = pgTable("notification_preferences", {
 });
 
 /**
+ * A browser that receives the player's notifications by Web Push (lib/push): its push service
+ * endpoint and the keys the payload is encrypted to. An endpoint belongs to the account that
+ * last subscribed with it (one browser, several accounts in turn); a push service answering
+ * 404 or 410 for it removes the row.
+ */
+export const pushSubscriptions = pgTable(
+  "push_subscriptions",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    userId: uuid("user_id")
+      .notNull()
+      .references(() => users.id),
+    endpoint: text("endpoint").notNull().unique(),
+    p256dh: text("p256dh").notNull(),
+    auth: text("auth").notNull(),
+    ...timestamps,
+    lastSuccessAt: timestamp("last_success_at", { withTimezone: true }),
+    /** Pushes refused or unanswered since the last one accepted. */
+    failureCount: integer("failure_count").notNull().default(0),
+  },
+  (t) => [index().on(t.userId)],
+);
+export type PushSubscriptionRow = typeof pushSubscriptions.$inferSelect;
+
+/**
  * A player's wallet address for crypto prizes, proven by a Sign-In with Ethereum signature
  * (lib/payouts/link-wallet.ts). Unlinking keeps the row (unlinkedAt), so the history stays; at
  * most one live link per player and per address.

@@ -23,6 +23,7 @@ import {
   startChild,
   stopChild,
   tsxArgs,
+  vapidKeyPair,
 } from "./lib/runtime";
 import { webServerCommand } from "./lib/web-server";
 
@@ -146,6 +147,8 @@ async function main(): Promise<void> {
   // The same built entry points as production runs, so that what the e2e suite exercises is them.
   await ensureProductionBuild(log);
 
+  // Web Push: the public key to subscribe with for all; the private key signs, the worker's alone.
+  const vapid = vapidKeyPair(env);
   const childEnv: Record<string, string> = {
     DATABASE_URL: databaseUrl,
     LEDGER_RPC_URL: ledger.rpcUrl ?? "",
@@ -163,6 +166,7 @@ async function main(): Promise<void> {
     GIFTCARD_PROVIDER_API_KEY: giftCard.apiKey,
     GIFTCARD_PROVIDER_WEBHOOK_SECRET: giftCard.webhookSecret,
     MAIL_CAPTURE: mailCapture ?? "",
+    VAPID_PUBLIC_KEY: vapid.publicKey,
     // The demo's webhook receivers run on this machine; a deployment sets it itself (off).
     WEBHOOK_ALLOW_PRIVATE: env.DATABASE_URL ? String(env.WEBHOOK_ALLOW_PRIVATE) : "true",
     ...codeKeyEnvironment(),
@@ -175,7 +179,7 @@ async function main(): Promise<void> {
     process.execPath,
     [path.join(BUNDLE_DIR, "worker.mjs")],
     // The treasury's key goes to the worker alone: web instances face the internet.
-    { ...childEnv, TREASURY_KEY: payouts.treasuryKey ?? "" },
+    { ...childEnv, TREASURY_KEY: payouts.treasuryKey ?? "", VAPID_PRIVATE_KEY: vapid.privateKey },
     printReadably,
   );
   cleanups.push(() => stopChild(worker.child, worker.exited));

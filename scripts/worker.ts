@@ -16,6 +16,8 @@ import {
 } from "../lib/notifications/notification-mail";
 import { connectPayoutChain } from "../lib/payouts/payout-chain";
 import { runTokenPayouts } from "../lib/payouts/run-payouts";
+import { type PushJob, runPushJob } from "../lib/push/send-push";
+import { vapidKeys } from "../lib/push/vapid";
 import type { WebhookJob } from "../lib/webhooks/emit-events";
 import { runWebhookJob } from "../lib/webhooks/send-webhook";
 import { loadEnvOrExit } from "./lib/runtime";
@@ -90,6 +92,15 @@ async function main(): Promise<void> {
     "webhook",
     { concurrency: env.DELIVERY_CONCURRENCY, log: webhookDeps.log },
     (job) => runWebhookJob(webhookDeps, job),
+  );
+  const pushDeps = {
+    db,
+    log: log().child({ job: "push" }),
+    vapid: vapidKeys(env),
+    allowInsecure: env.PUSH_ALLOW_INSECURE,
+  };
+  await workQueue<PushJob>(boss, "push", { concurrency: 8, log: pushDeps.log }, (job) =>
+    runPushJob(pushDeps, job.data),
   );
   log().info("worker_started", { contract: LEDGER_CONTRACT, chainId: chain.chainId });
   await Promise.all([

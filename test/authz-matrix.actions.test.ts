@@ -27,7 +27,7 @@ import path from "node:path";
 import { and, eq, isNull, sql } from "drizzle-orm";
 import { Wallet } from "ethers";
 import { beforeAll, describe, expect, it, vi } from "vitest";
-import { excludedRegions, rgExclusions, users, walletLinks } from "@/db/schema";
+import { excludedRegions, pushSubscriptions, rgExclusions, users, walletLinks } from "@/db/schema";
 import { issueApiToken } from "@/lib/auth/api-tokens";
 import { decodeBase32, totpCode } from "@/lib/auth/totp";
 import { beginEnrolment, enrolWithSecret } from "@/lib/auth/two-factor";
@@ -57,6 +57,7 @@ import {
 import { connectTestDb, createPlayers, createTestDrop } from "./db";
 import { insertDeliveryJob, insertJob, markDeliveryDead } from "./jobs";
 import { createCoinPackage, createPaymentToReview, sharedTestPaymentProvider } from "./payments";
+import { makeBrowserKeys } from "./push-service";
 import { grantTestCoins } from "./wallet";
 
 vi.mock("@/auth", () => import("@/test/auth-stub"));
@@ -459,6 +460,26 @@ const ACTIONS: Record<string, Entry> = {
         }
       }
       return [];
+    },
+  },
+  "app/(player)/account/actions.ts#subscribePushAction": {
+    changes: PLAYERS,
+    args: () => [
+      {
+        endpoint: `https://push.example/send/${unique()}`,
+        keys: makeBrowserKeys(),
+      },
+    ],
+  },
+  "app/(player)/account/actions.ts#unsubscribePushAction": {
+    // `player`'s browser: only `player` turns it off.
+    changes: ["player"],
+    args: async (fx) => {
+      const endpoint = `https://push.example/send/${unique()}`;
+      await db
+        .insert(pushSubscriptions)
+        .values({ userId: fx.accounts.player.id, endpoint, p256dh: "k", auth: "a" });
+      return [endpoint];
     },
   },
   "app/(player)/account/actions.ts#setLimitsAction": {

@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { and, eq, isNull, sql } from "drizzle-orm";
 import { Wallet } from "ethers";
 import type { Db } from "@/db/client";
-import { catalogItems, prizes, users, walletLinks } from "@/db/schema";
+import { catalogItems, prizes, pushSubscriptions, users, walletLinks } from "@/db/schema";
 import { issueApiToken } from "@/lib/auth/api-tokens";
 import { issueEmailToken } from "@/lib/auth/email-tokens";
 import { redeemCatalogItem } from "@/lib/catalog/redeem-item";
@@ -21,6 +21,7 @@ import { type ApiRoute, type Call, type Callers, callRoute, type Role } from "./
 import { createPlayers, createTestDrop, TEST_SHIPPING_ADDRESS } from "./db";
 import { insertDeliveryJob, insertJob, markDeliveryDead } from "./jobs";
 import { createCoinPackage, createPaymentToReview, sharedTestPaymentProvider } from "./payments";
+import { makeBrowserKeys } from "./push-service";
 import { grantTestCoins } from "./wallet";
 
 /**
@@ -427,6 +428,25 @@ export const ROUTE_TABLE: Record<string, Entry> = {
           .values({ userId, address: Wallet.createRandom().address, chainId: 31337 });
       }
       return {};
+    },
+  },
+  "GET /api/v1/account/push": { expect: players(200) },
+  "POST /api/v1/account/push-subscriptions": {
+    expect: players(201),
+    call: () =>
+      json({
+        endpoint: `https://push.example/send/${unique()}`,
+        keys: makeBrowserKeys(),
+      }),
+  },
+  // A subscription of the caller's own to remove.
+  "DELETE /api/v1/account/push-subscriptions": {
+    expect: players(200),
+    call: async (fx, role) => {
+      const userId = (role === "other" ? fx.callers.other : fx.callers.player).id;
+      const endpoint = `https://push.example/send/${unique()}`;
+      await fx.db.insert(pushSubscriptions).values({ userId, endpoint, p256dh: "k", auth: "a" });
+      return json({ endpoint });
     },
   },
   "GET /api/v1/account/identity": { expect: players(200) },

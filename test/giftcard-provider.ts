@@ -1,4 +1,3 @@
-import { type ChildProcess, spawn } from "node:child_process";
 import fs from "node:fs";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
@@ -7,6 +6,7 @@ import path from "node:path";
 import { giftCardProvider } from "@/lib/delivery/giftcard-provider";
 import type { Faults } from "@/lib/delivery/giftcard-wire";
 import type { DeliveryProvider } from "@/lib/delivery/model";
+import { spawnService } from "./spawn-service";
 
 export const TEST_GIFTCARD_API_KEY = "test-giftcard-api-key";
 export const TEST_GIFTCARD_WEBHOOK_SECRET = "test-giftcard-webhook-secret-of-32-characters";
@@ -25,11 +25,6 @@ export type RunningGiftCardProvider = {
   stop(signal?: NodeJS.Signals): Promise<void>;
 };
 
-const running = new Set<ChildProcess>();
-process.once("exit", () => {
-  for (const child of running) child.kill("SIGKILL");
-});
-
 /**
  * The local gift-card provider as `npm run giftcard-provider` runs it, a process of its own on a
  * port it picks, its store in `dataDir` (a new temporary folder by default; pass the folder of a
@@ -47,15 +42,10 @@ export async function startGiftCardProvider(
   } = {},
 ): Promise<RunningGiftCardProvider> {
   const dataDir = options.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), "giftcard-"));
-  // Node itself with tsx's loader, not tsx's command (a parent that spawns Node): a SIGKILL must
-  // reach the provider, not a wrapper whose child lives on.
-  const args = ["--import", "tsx", "--import", "./scripts/lib/server-only-noop.mjs"];
-  const child = spawn(process.execPath, [...args, "scripts/giftcard-provider.ts"], {
-    stdio: ["ignore", "pipe", "pipe"],
-    env: {
-      NODE_ENV: "test",
-      PATH: process.env.PATH,
-      HOME: process.env.HOME,
+  const { url, child, exited } = await spawnService(
+    "gift-card provider",
+    "scripts/giftcard-provider.ts",
+    {
       GIFTCARD_PORT: String(options.port ?? 0),
       GIFTCARD_API_KEY: TEST_GIFTCARD_API_KEY,
       GIFTCARD_WEBHOOK_SECRET: TEST_GIFTCARD_WEBHOOK_SECRET,
@@ -64,25 +54,7 @@ export async function startGiftCardProvider(
       GIFTCARD_FAULTS: JSON.stringify({ seed: "test", ...options.faults }),
       ...(options.webhookUrl ? { GIFTCARD_WEBHOOK_URL: options.webhookUrl } : {}),
     },
-  });
-  running.add(child);
-  const exited = new Promise<void>((resolve) =>
-    child.once("exit", () => {
-      running.delete(child);
-      resolve();
-    }),
   );
-  let output = "";
-  const url = await new Promise<string>((resolve, reject) => {
-    const read = (chunk: Buffer) => {
-      output += chunk.toString();
-      const match = /listening on (http:\/\/\S+)/.exec(output);
-      if (match) resolve(match[1] as string);
-    };
-    child.stdout?.on("data", read);
-    child.stderr?.on("data", read);
-    void exited.then(() => reject(new Error(`the gift-card provider exited:\n${output}`)));
-  });
   const admin = async (method: string, pathname: string, body?: unknown) => {
     const response = await fetch(`${url}${pathname}`, {
       method,

@@ -17,6 +17,7 @@ import { health } from "./health";
 import { ledger } from "./ledger";
 import { lottery } from "./lottery";
 import { notifications } from "./notifications";
+import { push } from "./push";
 import { redemptions } from "./redemptions";
 import { regions } from "./regions";
 import { reports } from "./reports";
@@ -76,6 +77,7 @@ export const resources: Resource[] = [
   catalog,
   responsibleGaming,
   walletLink,
+  push,
   wallet,
   gamesResource,
   ledger,

@@ -191,6 +191,28 @@ export const envSchema = z
      * Off, an endpoint whose name resolves to such an address is refused when it connects.
      */
     WEBHOOK_ALLOW_PRIVATE: z.stringbool({ error: "must be true or false" }).default(false),
+    /**
+     * Web Push (VAPID, RFC 8292): the application server's P-256 key pair, base64url as
+     * `web-push generate-vapid-keys` prints it. The public key alone turns the browser control
+     * on; the worker, which sends, needs both. Unset: push is off. `npm start` keeps a pair.
+     */
+    VAPID_PUBLIC_KEY: z
+      .string()
+      .trim()
+      .regex(/^[A-Za-z0-9_-]{87}$/, "must be a base64url uncompressed P-256 public key (65 bytes)")
+      .optional(),
+    VAPID_PRIVATE_KEY: z
+      .string()
+      .trim()
+      .regex(/^[A-Za-z0-9_-]{43}$/, "must be a base64url P-256 private key (32 bytes)")
+      .optional(),
+    /** Who push services may contact about our pushes: a mailto: or https: URL. */
+    VAPID_SUBJECT: optionalUrl(["mailto:", "https:"]),
+    /**
+     * Lets push endpoints be on loopback and private networks, and plain http on loopback (the
+     * local push service of the tests). Off, an endpoint must be https on a public address.
+     */
+    PUSH_ALLOW_INSECURE: z.stringbool({ error: "must be true or false" }).default(false),
     REQUEST_ID_HEADER: z
       .string()
       .trim()
@@ -203,6 +225,13 @@ export const envSchema = z
         code: "custom",
         path: ["MAIL_CAPTURE"],
         message: "must not be set with SMTP_URL: mail is either sent or captured, not both",
+      });
+    }
+    if (env.VAPID_PRIVATE_KEY !== undefined && env.VAPID_PUBLIC_KEY === undefined) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["VAPID_PUBLIC_KEY"],
+        message: "is required when VAPID_PRIVATE_KEY is set",
       });
     }
     // The node and the contract go together, and the anchorer's key needs both. Only the worker

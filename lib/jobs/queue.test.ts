@@ -19,6 +19,10 @@ describe("the queues' retries", () => {
     expect(shortestRetrySpanHours(QUEUES.mail)).toBeGreaterThanOrEqual(24);
   });
 
+  it("keep trying a push for at least two hours", () => {
+    expect(shortestRetrySpanHours(QUEUES.push)).toBeGreaterThanOrEqual(2);
+  });
+
   it("give a delivery over 20 minutes of provider outage before it is dead", () => {
     expect(shortestRetrySpanHours(QUEUES.delivery) * 60).toBeGreaterThan(20);
   });

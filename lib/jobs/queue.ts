@@ -16,11 +16,15 @@ export const JOB_SCHEMA = "pgboss";
  * - `mail` and `webhook`: at-least-once, retried for at least a day (the Standard Webhooks
  *   promise), capped at two hours between tries: 22 retries, however the jitter falls
  *   (queue.test.ts adds the delays up).
+ * - `push`: one notification to one browser. Twelve retries from 5 s capped at 30 minutes keep
+ *   trying for at least two hours: a push is about now (its TTL at the push service is a day),
+ *   and one that never arrives loses nothing, the notification stays in the app.
  */
 export const QUEUES = {
   delivery: { retryLimit: 12, retryDelay: 1, retryDelayMax: 300, expireInSeconds: 120 },
   mail: { retryLimit: 22, retryDelay: 5, retryDelayMax: 7200, expireInSeconds: 120 },
   webhook: { retryLimit: 22, retryDelay: 5, retryDelayMax: 7200, expireInSeconds: 60 },
+  push: { retryLimit: 12, retryDelay: 5, retryDelayMax: 1800, expireInSeconds: 60 },
 } as const;
 export type QueueName = keyof typeof QUEUES;
 export const queueNames = Object.keys(QUEUES) as QueueName[];

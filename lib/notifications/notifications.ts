@@ -5,6 +5,7 @@ import { notify } from "@/db/notify";
 import type { DeliveryProviderName } from "@/lib/delivery/model";
 import { AppError } from "@/lib/errors/app-error";
 import { enqueueJobs } from "@/lib/jobs/outbox";
+import { enqueuePushJobs } from "@/lib/push/send-push";
 import {
   type DeliveryOutcome,
   describeConfirmed,
@@ -44,6 +45,11 @@ export async function notifyPlayers(tx: Tx, items: readonly NewNotification[]): 
   await enqueueJobs(
     tx,
     made.map((row) => ({ queue: "mail", data: { notificationId: row.id } })),
+  );
+  // And one per browser the player turned push on in (lib/push/send-push.ts).
+  await enqueuePushJobs(
+    tx,
+    made.map((row) => row.id),
   );
   await tellPlayers(
     tx,

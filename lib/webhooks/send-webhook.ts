@@ -1,14 +1,13 @@
 import "server-only";
-import http from "node:http";
-import https from "node:https";
 import { sql } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import { decryptCode } from "@/lib/codes/code-crypto";
 import { isAppError } from "@/lib/errors/app-error";
+import { postOutbound } from "@/lib/http/post-outbound";
 import { type JobOutcome, QUEUES } from "@/lib/jobs/queue";
 import type { Log } from "@/lib/log";
 import type { WebhookJob } from "./emit-events";
-import { parseEndpointUrl, safeLookup } from "./endpoint-address";
+import { parseEndpointUrl } from "./endpoint-address";
 import type { WebhookAttempt, WebhookDeliveryState } from "./model";
 import { signWebhook } from "./signature";
 
@@ -115,8 +114,6 @@ async function postWebhook(
   headers: Record<string, string>,
   deps: WebhookDeps,
 ): Promise<Pick<WebhookAttempt, "statusCode" | "error" | "durationMs">> {
-  const started = performance.now();
-  const elapsed = () => Math.round(performance.now() - started);
   let url: URL;
   try {
     url = parseEndpointUrl(target, deps.allowPrivate);
@@ -127,40 +124,9 @@ async function postWebhook(
       durationMs: 0,
     };
   }
-  return new Promise((resolve) => {
-    const client = url.protocol === "https:" ? https : http;
-    let settled = false;
-    const finish = (statusCode: number | null, error: string | null) => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      request.destroy();
-      resolve({ statusCode, error, durationMs: elapsed() });
-    };
-    const request = client.request(
-      url,
-      {
-        method: "POST",
-        headers: { ...headers, "content-length": Buffer.byteLength(body) },
-        lookup: deps.allowPrivate ? undefined : safeLookup,
-      },
-      (response) => {
-        const status = response.statusCode ?? null;
-        let read = 0;
-        response.on("data", (chunk: Buffer) => {
-          read += chunk.length;
-          if (read >= MAX_ANSWER_BYTES) finish(status, redirectError(status));
-        });
-        response.on("end", () => finish(status, redirectError(status)));
-        response.on("error", (error) => finish(status, error.message));
-      },
-    );
-    const timeoutMs = deps.timeoutMs ?? 10_000;
-    const timer = setTimeout(() => finish(null, `no answer within ${timeoutMs} ms`), timeoutMs);
-    request.on("error", (error) => finish(null, error.message));
-    request.end(body);
+  return postOutbound(url, body, headers, {
+    allowPrivate: deps.allowPrivate,
+    timeoutMs: deps.timeoutMs ?? 10_000,
+    maxAnswerBytes: MAX_ANSWER_BYTES,
   });
 }
-
-const redirectError = (status: number | null) =>
-  status !== null && status >= 300 && status < 400 ? "redirect not followed" : null;

@@ -2,6 +2,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
+import webPush from "web-push";
 import { codeKeys } from "../../lib/codes/code-crypto";
 import { ConfigError, type Env, parseEnv } from "../../lib/config/env";
 
@@ -56,6 +57,26 @@ export function giftCardSecrets(env: Env): { apiKey: string; webhookSecret: stri
     webhookSecret:
       env.GIFTCARD_PROVIDER_WEBHOOK_SECRET ?? keptSecret(env, "giftcard-webhook-secret"),
   };
+}
+
+/**
+ * The VAPID key pair of Web Push: from VAPID_PUBLIC_KEY and VAPID_PRIVATE_KEY, or generated once
+ * and kept in the data directory (a new pair would orphan every browser's subscription).
+ */
+export function vapidKeyPair(env: Env): { publicKey: string; privateKey: string } {
+  if (env.VAPID_PUBLIC_KEY && env.VAPID_PRIVATE_KEY) {
+    return { publicKey: env.VAPID_PUBLIC_KEY, privateKey: env.VAPID_PRIVATE_KEY };
+  }
+  const file = path.resolve(env.PRIZELEDGER_DATA_DIR, "vapid-keys.json");
+  if (!fs.existsSync(file)) {
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.writeFileSync(file, JSON.stringify(webPush.generateVAPIDKeys()), { mode: 0o600 });
+  }
+  const kept = JSON.parse(fs.readFileSync(file, "utf8")) as {
+    publicKey: string;
+    privateKey: string;
+  };
+  return { publicKey: kept.publicKey, privateKey: kept.privateKey };
 }
 
 export const NEXT_BIN = path.join("node_modules", "next", "dist", "bin", "next");

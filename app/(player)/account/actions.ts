@@ -18,6 +18,9 @@ import { identitySchema } from "@/lib/catalog/model";
 import { clientInfo } from "@/lib/http/client-info";
 import { createLinkChallenge, linkSite, linkWallet, unlinkWallet } from "@/lib/payouts/link-wallet";
 import { type LinkChallenge, linkChallengeSchema, linkWalletSchema } from "@/lib/payouts/model";
+import { type PushState, pushEndpointSchema, pushSubscriptionSchema } from "@/lib/push/model";
+import { removePushSubscription, savePushSubscription } from "@/lib/push/subscriptions";
+import { pushOptions } from "@/lib/push/vapid";
 import {
   exclusionMessage,
   exclusionSchema,
@@ -354,4 +357,31 @@ export async function unlinkWalletAction(): Promise<void> {
     return {};
   });
   throwIfRefused(state, "not_found");
+}
+
+const PUSH_PLAYERS = { allow: ["player"], refused: "Only players get push notifications" } as const;
+
+/** This browser's PushSubscription (its toJSON()), from the account page's push control. */
+export async function subscribePushAction(subscription: unknown): Promise<FormState<PushState>> {
+  return runAction(
+    {
+      ...PUSH_PLAYERS,
+      schema: pushSubscriptionSchema,
+      input: subscription,
+      fieldOf: () => undefined,
+    },
+    async ({ user, input }) => ({
+      data: await savePushSubscription(getDb(), user.id, input, pushOptions()),
+    }),
+  );
+}
+
+/** The browser unsubscribed: stop pushing to its endpoint. */
+export async function unsubscribePushAction(endpoint: unknown): Promise<FormState<PushState>> {
+  return runAction(
+    { ...PUSH_PLAYERS, schema: pushEndpointSchema, input: { endpoint }, fieldOf: () => undefined },
+    async ({ user, input }) => ({
+      data: await removePushSubscription(getDb(), user.id, input.endpoint, pushOptions()),
+    }),
+  );
 }

@@ -3,6 +3,7 @@ import Link from "next/link";
 import { redirect } from "next/navigation";
 import { ApiTokenForm } from "@/components/account/api-token-form";
 import { ProfileForm } from "@/components/account/profile-form";
+import { PushControl } from "@/components/account/push-control";
 import { WalletLinkForm } from "@/components/account/wallet-link-form";
 import { getDb } from "@/db/client";
 import { listApiTokens } from "@/lib/auth/api-tokens";
@@ -12,6 +13,8 @@ import { getProfile } from "@/lib/auth/profile";
 import { formatDateTime } from "@/lib/format";
 import { countryName } from "@/lib/geo/model";
 import { getWalletLink } from "@/lib/payouts/link-wallet";
+import { getPushState } from "@/lib/push/subscriptions";
+import { pushOptions } from "@/lib/push/vapid";
 import {
   beginWalletLinkAction,
   createTokenAction,
@@ -19,7 +22,9 @@ import {
   linkWalletAction,
   revokeTokenAction,
   signOutEverywhereAction,
+  subscribePushAction,
   unlinkWalletAction,
+  unsubscribePushAction,
 } from "./actions";
 
 export const metadata: Metadata = { title: "Account" };
@@ -27,10 +32,11 @@ export const metadata: Metadata = { title: "Account" };
 export default async function AccountPage() {
   const user = await currentUser();
   if (!user) redirect("/signin?next=/account");
-  const [tokens, profile, wallet] = await Promise.all([
+  const [tokens, profile, wallet, push] = await Promise.all([
     listApiTokens(getDb(), user.id),
     getProfile(getDb(), user.id),
     user.role === "player" ? getWalletLink(getDb(), user.id) : null,
+    user.role === "player" ? getPushState(getDb(), user.id, pushOptions()) : null,
   ]);
   const needsRegion = !profile?.region;
   const needsAdult = !profile?.adultDeclaredAt;
@@ -89,6 +95,22 @@ export default async function AccountPage() {
           ) : (
             <WalletLinkForm begin={beginWalletLinkAction} link={linkWalletAction} />
           )}
+        </section>
+      )}
+
+      {push && (
+        <section className="card" data-testid="push" style={{ marginBottom: 16 }}>
+          <h3>Push notifications</h3>
+          <p className="muted">
+            Your claims, wins and deliveries as notifications on this device, even with the site
+            closed. Each browser is turned on by itself.
+          </p>
+          <PushControl
+            publicKey={push.publicKey}
+            elsewhere={push.subscriptions}
+            subscribe={subscribePushAction}
+            unsubscribe={unsubscribePushAction}
+          />
         </section>
       )}
 
