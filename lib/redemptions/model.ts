@@ -235,11 +235,20 @@ export type ReversalRequest = { redemptionId: string; adminId: string; reason: s
 export const prizeRecoveries = ["returned", "cancelling", "recovered", "lost"] as const;
 export type PrizeRecovery = (typeof prizeRecoveries)[number];
 
+/** For admins: what became of the prize and of its unit. */
 export const prizeRecoveryLabels: Record<PrizeRecovery, string> = {
   returned: "Prize not sent: the unit is back in the drop",
-  cancelling: "Gift card being cancelled at the provider",
+  cancelling: "Gift card being cancelled at the provider: the unit comes back once it is",
   recovered: "Gift card cancelled at the provider: the unit is back in the drop",
   lost: "Prize already out, not recoverable: the unit stays consumed",
+};
+
+/** For the player: what became of their prize. */
+export const prizeRecoveryNotices: Record<PrizeRecovery, string> = {
+  returned: "Your prize had not been sent: it went back to the drop.",
+  cancelling: "Your gift card is being cancelled at the provider: it will stop working.",
+  recovered: "Your gift card was cancelled at the provider: it no longer works.",
+  lost: "Your prize had already been sent.",
 };
 
 export type Reversal = {

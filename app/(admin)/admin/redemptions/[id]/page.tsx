@@ -13,7 +13,7 @@ import { requirePageRole } from "@/lib/auth/require-page-role";
 import { findAdminDelivery } from "@/lib/delivery/admin-deliveries";
 import { formatDateTime } from "@/lib/format";
 import { prizeKindLabels } from "@/lib/prizes/model";
-import { describeOrigin } from "@/lib/redemptions/model";
+import { describeOrigin, prizeRecoveryLabels } from "@/lib/redemptions/model";
 import { getAdminRedemption } from "@/lib/redemptions/search-redemptions";
 
 export const metadata: Metadata = { title: "Redemption" };
@@ -94,6 +94,10 @@ export default async function AdminRedemptionPage({ params }: { params: Promise<
                 <dd data-testid="reversal-facts">
                   {formatDateTime(r.reversal.reversedAt)} by {r.reversal.by?.email ?? "an admin"}:{" "}
                   {r.reversal.reason}
+                </dd>
+                <dt>Recovery</dt>
+                <dd data-testid="reversal-prize" data-prize={r.reversal.prize}>
+                  {prizeRecoveryLabels[r.reversal.prize]}
                 </dd>
               </>
             )}
