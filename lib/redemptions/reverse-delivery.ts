@@ -63,12 +63,12 @@ export async function runPrizeCancelJob(
     });
     return "dead";
   }
-  await recordCancelOutcome(deps.db, job.redemptionId, outcome);
+  await recordCancelOutcome(deps, job.redemptionId, outcome);
   return "completed";
 }
 
 async function recordCancelOutcome(
-  db: Db,
+  { db, log }: PrizeCancelDeps,
   redemptionId: string,
   outcome: CancelOutcome,
 ): Promise<void> {
@@ -90,7 +90,21 @@ async function recordCancelOutcome(
         providerVersion: outcome.order?.version,
       });
     }
-    if (current.prize_recovery !== "cancelling") return;
+    if (current.prize_recovery !== "cancelling") {
+      // A card placed after the reversal, never shown to the player, yet spent: an operator must
+      // hear of it, the unit having come back already.
+      if (outcome.status === "not_cancellable") {
+        log.error(
+          "late_card_redeemed",
+          new Error("A card issued after its reversal was redeemed"),
+          {
+            redemptionId,
+            reference: outcome.order.reference,
+          },
+        );
+      }
+      return;
+    }
     const recovery: PrizeRecovery = outcome.status === "cancelled" ? "recovered" : "lost";
     await tx.execute(sql`
       update redemptions set prize_recovery = ${recovery}
