@@ -28,7 +28,7 @@ import { fairSeedStatuses } from "@/lib/games/model";
 import { checkpointStatuses, ledgerKinds } from "@/lib/ledger/model";
 import { notificationKinds } from "@/lib/notifications/model";
 import { prizeKinds } from "@/lib/prizes/model";
-import { redemptionStatuses } from "@/lib/redemptions/model";
+import { prizeRecoveries, redemptionStatuses } from "@/lib/redemptions/model";
 import { currencies, walletAccountKinds, walletTransactionKinds } from "@/lib/wallet/model";
 
 const bytea = customType<{ data: Uint8Array; driverData: Buffer }>({
@@ -58,6 +58,7 @@ export const fairSeedStatusEnum = pgEnum("fair_seed_status", fairSeedStatuses);
 export const deliveryStatusEnum = pgEnum("delivery_status", deliveryStatuses);
 export const deliveryProviderEnum = pgEnum("delivery_provider", deliveryProviders);
 export const notificationKindEnum = pgEnum("notification_kind", notificationKinds);
+export const prizeRecoveryEnum = pgEnum("prize_recovery", prizeRecoveries);
 
 export const users = pgTable(
   "users",
@@ -277,6 +278,8 @@ export const redemptions = pgTable(
     reversedAt: timestamp("reversed_at", { withTimezone: true }),
     reversedBy: uuid("reversed_by").references(() => users.id),
     reversalReason: text("reversal_reason"),
+    /** A reversed redemption's prize: back in stock, being cancelled at its provider, or gone. */
+    prizeRecovery: prizeRecoveryEnum("prize_recovery"),
     /** The player's declared region when claiming (written with the claim): analytics count by it. */
     region: text("region"),
   },

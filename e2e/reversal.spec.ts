@@ -1,4 +1,5 @@
 import { expect, test } from "@playwright/test";
+import { E2E_GIFTCARD_ADMIN_TOKEN, GIFTCARD_URL } from "./constants";
 import {
   ADMIN_EMAIL,
   apiToken,
@@ -10,18 +11,19 @@ import {
   signIn,
 } from "./helpers";
 
-async function remaining(request: Parameters<typeof findOpenDrop>[0]): Promise<number> {
+type Request = Parameters<typeof findOpenDrop>[0];
+
+async function remaining(request: Request): Promise<number> {
   const drop = await findOpenDrop(request, LAUNCH_DROP);
   if (!drop) throw new Error(`${LAUNCH_DROP} is not open`);
   return drop.remaining;
 }
 
-test("an admin finds a player's redemption by email and reverses it: the unit returns and the player sees why", async ({
-  page,
-  browser,
-  request,
-}) => {
-  const reason = "Claimed with a second account of the same person";
+const DESKTOP = { width: 1280, height: 800 };
+const PHONE = { width: 390, height: 844 };
+
+/** A new player's claim of the launch drop (its gift card comes from the local provider). */
+async function claimLaunchCard(request: Request) {
   const player = await createPlayer(request, "reversal");
   const drop = await findOpenDrop(request, LAUNCH_DROP);
   if (!drop) throw new Error(`${LAUNCH_DROP} is not open`);
@@ -31,6 +33,16 @@ test("an admin finds a player's redemption by email and reverses it: the unit re
   });
   expect(claimed.status(), await claimed.text()).toBe(201);
   const redemptionId = ((await claimed.json()) as { redemption: { id: string } }).redemption.id;
+  return { player, token, redemptionId };
+}
+
+test("an admin finds a player's redemption by email and reverses it: the unit returns and the player sees why", async ({
+  page,
+  browser,
+  request,
+}) => {
+  const reason = "Claimed with a second account of the same person";
+  const { player, redemptionId } = await claimLaunchCard(request);
   const before = await remaining(request);
 
   await signIn(page, ADMIN_EMAIL);
@@ -61,7 +73,11 @@ test("an admin finds a player's redemption by email and reverses it: the unit re
     await shot(page, "reversal-02-form-errors");
     await form.getByLabel("I confirm this reversal").check();
     await form.getByRole("button", { name: "Reverse redemption" }).click();
-    await expect(page.getByTestId("reversal-done")).toBeVisible();
+    // The card is (or is about to be) at the provider: it is cancelled there before the unit
+    // comes back.
+    await expect(page.getByTestId("reversal-done")).toContainText(
+      "Gift card being cancelled at the provider",
+    );
   });
 
   await test.step("the redemption shows reversed, with the ledger entry and the audit event", async () => {
@@ -83,8 +99,15 @@ test("an admin finds a player's redemption by email and reverses it: the unit re
     await shot(page, "reversal-03-admin-detail");
   });
 
-  await test.step("the unit is back: the drop's remaining count went up by one", async () => {
-    expect(await remaining(request)).toBe(before + 1);
+  await test.step("the card is cancelled at the provider: the unit is back in the drop", async () => {
+    await expect.poll(() => remaining(request), { timeout: 60_000 }).toBe(before + 1);
+    await page.reload();
+    await expect(page.getByTestId("reversal-prize")).toHaveAttribute("data-prize", "recovered");
+    await expect(page.getByTestId("reversal-prize")).toContainText("the unit is back in the drop");
+    await page.setViewportSize(DESKTOP);
+    await shot(page, "reversal-06-admin-recovered-desktop");
+    await page.setViewportSize(PHONE);
+    await shot(page, "reversal-07-admin-recovered-phone");
   });
 
   await test.step("the player sees the reversal with its reason and time", async () => {
@@ -99,7 +122,87 @@ test("an admin finds a player's redemption by email and reverses it: the unit re
     await row.getByRole("link").first().click();
     await expect(playerPage.getByTestId("redemption-reversed")).toContainText(reason);
     await expect(playerPage.getByTestId("reversal-receipt")).toBeVisible();
+    await expect(playerPage.getByTestId("reversal-prize")).toContainText(
+      "Your gift card was cancelled at the provider",
+    );
+    // The cancelled card's code is not shown any more.
+    await expect(playerPage.getByTestId("delivery-card")).toHaveCount(0);
     await shot(playerPage, "reversal-05-player-detail");
+    await context.close();
+  });
+});
+
+test("a card the player already redeemed cannot be taken back: the unit stays consumed", async ({
+  page,
+  browser,
+  request,
+}) => {
+  const { player, token, redemptionId } = await claimLaunchCard(request);
+  const orderId = await test.step("the card is delivered, and the player spends it", async () => {
+    let reference: string | null = null;
+    await expect
+      .poll(
+        async () => {
+          const res = await request.get(`/api/v1/redemptions/${redemptionId}`, {
+            headers: { authorization: `Bearer ${token}` },
+          });
+          const body = (await res.json()) as {
+            delivery: { status: string; reference: string | null } | null;
+          };
+          reference = body.delivery?.reference ?? null;
+          return body.delivery?.status;
+        },
+        { timeout: 60_000 },
+      )
+      .toBe("delivered");
+    const redeemed = await request.post(`${GIFTCARD_URL}/admin/orders/${reference}/redeem`, {
+      headers: { authorization: `Bearer ${E2E_GIFTCARD_ADMIN_TOKEN}` },
+    });
+    expect(redeemed.status(), await redeemed.text()).toBe(200);
+    return reference as unknown as string;
+  });
+  expect(orderId).toMatch(/^ORD-/);
+  const before = await remaining(request);
+
+  await test.step("the admin reverses it: the provider refuses, the prize is lost", async () => {
+    await page.setViewportSize(DESKTOP);
+    await signIn(page, ADMIN_EMAIL);
+    await page.goto(`/admin/redemptions/${redemptionId}`);
+    const form = page.getByRole("form", { name: "Reverse redemption" });
+    await form.getByLabel("Reason (shown to the player)").fill("Chargeback on the account");
+    await form.getByLabel("I confirm this reversal").check();
+    await form.getByRole("button", { name: "Reverse redemption" }).click();
+    await expect(page.getByTestId("reversal-done")).toBeVisible();
+    await expect
+      .poll(
+        async () => {
+          await page.reload();
+          return page.getByTestId("reversal-prize").getAttribute("data-prize");
+        },
+        { timeout: 60_000 },
+      )
+      .toBe("lost");
+    await expect(page.getByTestId("reversal-prize")).toContainText("not recoverable");
+    await shot(page, "reversal-08-admin-lost-desktop");
+    await page.setViewportSize(PHONE);
+    await shot(page, "reversal-09-admin-lost-phone");
+  });
+
+  await test.step("the unit stays consumed: the drop's remaining count is unchanged", async () => {
+    expect(await remaining(request)).toBe(before);
+  });
+
+  await test.step("the player is told the prize had already been sent", async () => {
+    const context = await browser.newContext({ viewport: PHONE });
+    const playerPage = await context.newPage();
+    await signIn(playerPage, player.email, player.password);
+    await playerPage.goto(`/redemptions/${redemptionId}`);
+    await expect(playerPage.getByTestId("reversal-prize")).toContainText(
+      "Your prize had already been sent",
+    );
+    await shot(playerPage, "reversal-10-player-lost-phone");
+    await playerPage.setViewportSize(DESKTOP);
+    await shot(playerPage, "reversal-11-player-lost-desktop");
     await context.close();
   });
 });

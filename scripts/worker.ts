@@ -18,6 +18,7 @@ import { connectPayoutChain } from "../lib/payouts/payout-chain";
 import { runTokenPayouts } from "../lib/payouts/run-payouts";
 import { type PushJob, runPushJob } from "../lib/push/send-push";
 import { vapidKeys } from "../lib/push/vapid";
+import { type PrizeCancelJob, runPrizeCancelJob } from "../lib/redemptions/reverse-delivery";
 import type { WebhookJob } from "../lib/webhooks/emit-events";
 import { runWebhookJob } from "../lib/webhooks/send-webhook";
 import { loadEnvOrExit } from "./lib/runtime";
@@ -72,11 +73,14 @@ async function main(): Promise<void> {
     giftCards: configuredGiftCardProvider(),
     signal: controller.signal,
   };
-  await workQueue<DeliveryJob>(
+  await workQueue<DeliveryJob | PrizeCancelJob>(
     boss,
     "delivery",
     { concurrency: env.DELIVERY_CONCURRENCY, log: deliveryDeps.log },
-    (job) => runDeliveryJob(deliveryDeps, job.data, job.retryCount),
+    (job) =>
+      "action" in job.data && job.data.action === "cancel"
+        ? runPrizeCancelJob(deliveryDeps, job.data, job.retryCount)
+        : runDeliveryJob(deliveryDeps, job.data, job.retryCount),
   );
   const mailLog = log().child({ job: "mail" });
   await workQueue<NotificationMailJob>(boss, "mail", { concurrency: 4, log: mailLog }, (job) =>

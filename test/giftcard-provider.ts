@@ -21,6 +21,8 @@ export type RunningGiftCardProvider = {
   provider: DeliveryProvider;
   setFaults(patch: Partial<Faults>): Promise<void>;
   stats(): Promise<{ orders: number; submissions: number; replays: number }>;
+  /** The player spends the card of this order at the brand's shop: it can no longer be cancelled. */
+  redeem(orderId: string): Promise<void>;
   /** Ends the process (SIGKILL: as a crash) and waits for it to be gone. */
   stop(signal?: NodeJS.Signals): Promise<void>;
 };
@@ -78,6 +80,9 @@ export async function startGiftCardProvider(
       await admin("PATCH", "/admin/faults", patch);
     },
     stats: () => admin("GET", "/admin/stats"),
+    redeem: async (orderId) => {
+      await admin("POST", `/admin/orders/${encodeURIComponent(orderId)}/redeem`);
+    },
     stop: async (signal = "SIGTERM") => {
       if (child.exitCode === null && child.signalCode === null) child.kill(signal);
       await exited;

@@ -29,8 +29,10 @@ export function RedemptionReversalForm({
     <form action={action} className="card stack" aria-label="Reverse redemption" noValidate>
       <h3>Reverse</h3>
       <p className="muted small">
-        The unit goes back to the drop for the next claim and a reversal entry goes to the public
-        ledger. The player sees the reversal and your reason. This cannot be undone.
+        A reversal entry goes to the public ledger and the player sees the reversal and your reason.
+        The unit goes back to the drop only if the prize has not gone out: a gift card at the
+        provider is cancelled first; a code shown, a card redeemed, tokens sent or a parcel shipped
+        cannot be taken back. This cannot be undone.
       </p>
       {state.error && (
         <p className="alert error" role="alert">

@@ -4,7 +4,7 @@ import { ledgerKinds } from "@/lib/ledger/model";
 import { redemptionSearchSchema, reversalSchema } from "@/lib/redemptions/model";
 import { auditEventResponse } from "./audit";
 import { deliveryResponse } from "./deliveries";
-import { redemptionOrigin } from "./redemptions";
+import { prizeRecovery, redemptionOrigin } from "./redemptions";
 import { dateTime, idPath, prizeKind, type Resource, redemptionStatus, uuid } from "./wire";
 
 const person = z.object({ id: uuid, email: z.string() });
@@ -37,7 +37,12 @@ export const adminRedemptionDetailResponse = adminRedemptionResponse
     shippingAddress: z.record(z.string(), z.string()).nullable(),
     expiredAt: dateTime.nullable(),
     reversal: z
-      .object({ reversedAt: dateTime, reason: z.string(), by: person.nullable() })
+      .object({
+        reversedAt: dateTime,
+        reason: z.string(),
+        prize: prizeRecovery,
+        by: person.nullable(),
+      })
       .nullable(),
     rejection: z
       .object({ rejectedAt: dateTime, reason: z.string() })
@@ -69,6 +74,7 @@ export const reversalResponse = z.object({
   reversedAt: dateTime,
   reason: z.string(),
   unitId: z.number().int().nullable(),
+  prize: prizeRecovery,
 });
 
 export const adminRedemptions: Resource = {

@@ -1,9 +1,16 @@
 import { z } from "zod";
 import { receiptSchema } from "@/lib/ledger/receipt";
-import { receiptKinds } from "@/lib/redemptions/model";
+import { prizeRecoveries, receiptKinds } from "@/lib/redemptions/model";
 import { pendingReceiptResponse } from "./claims";
 import { deliveryResponse } from "./deliveries";
 import { dateTime, idPath, prizeKind, type Resource, redemptionStatus, uuid } from "./wire";
+
+/** What a reversal did with the prize (lib/redemptions/model.ts `prizeRecoveries`). */
+export const prizeRecovery = z.enum(prizeRecoveries).meta({
+  id: "PrizeRecovery",
+  description:
+    "returned: the prize had not gone out, its unit is back in stock; cancelling: its gift card is being cancelled at the provider; recovered: the provider cancelled it, the unit is back in stock; lost: it had gone out (a code shown, a card redeemed, tokens sent, a parcel shipped), the unit stays consumed",
+});
 
 export const anchoredReceiptResponse = receiptSchema.meta({
   id: "AnchoredReceipt",
@@ -60,10 +67,13 @@ export const redemptionResponse = z
       z.object({ status: z.literal("pending") }),
       z.object({ status: z.literal("anchored"), treeSize: z.number().int(), txHash: z.string() }),
     ]),
-    reversal: z.object({ reversedAt: dateTime, reason: z.string() }).nullable().meta({
-      description:
-        "set when an admin reversed the redemption; its ledger entry has a receipt of its own (receipt?kind=reversal)",
-    }),
+    reversal: z
+      .object({ reversedAt: dateTime, reason: z.string(), prize: prizeRecovery })
+      .nullable()
+      .meta({
+        description:
+          "set when an admin reversed the redemption; its ledger entry has a receipt of its own (receipt?kind=reversal)",
+      }),
     rejection: z.object({ rejectedAt: dateTime, reason: z.string() }).nullable().meta({
       description:
         "set when an admin rejected it from the approval queue: the SC came back, and a reversal entry was logged (receipt?kind=reversal)",

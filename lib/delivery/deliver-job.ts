@@ -8,6 +8,7 @@ import type { Log } from "@/lib/log";
 import type { PayoutOutcome } from "@/lib/payouts/model";
 import { tokenBaseUnits } from "@/lib/payouts/model";
 import { requestTokenPayout } from "@/lib/payouts/request-payout";
+import { requestLateCancel } from "@/lib/redemptions/reverse-delivery";
 import { recordDeliveryStep } from "./deliveries";
 import {
   DeliveryError,
@@ -154,22 +155,22 @@ async function attemptDelivery(
       if (followed) return followed;
       throw error;
     }
-    if (outcome.status === "delivered") {
-      await db.transaction((tx) =>
-        recordDeliveryStep(tx, job.redemptionId, {
-          status: "delivered",
-          reference: outcome.reference,
-          reward: outcome.reward,
-        }),
-      );
+    const recorded = await db.transaction((tx) =>
+      recordDeliveryStep(
+        tx,
+        job.redemptionId,
+        outcome.status === "delivered"
+          ? { status: "delivered", reference: outcome.reference, reward: outcome.reward }
+          : { status: "submitted", reference: outcome.reference },
+      ),
+    );
+    // Refused: the redemption was reversed while the order was on its way (the reversal found
+    // no order to cancel yet), so the card is cancelled now.
+    if (!recorded) {
+      await requestLateCancel(db, job.redemptionId);
       return "completed";
     }
-    await db.transaction((tx) =>
-      recordDeliveryStep(tx, job.redemptionId, {
-        status: "submitted",
-        reference: outcome.reference,
-      }),
-    );
+    if (outcome.status === "delivered") return "completed";
     // Submitted: the webhook normally settles it; the job comes back to look it up if not.
     return retryOrBury(deps, job, retryCount, awaitingProvider);
   } catch (error) {
@@ -223,17 +224,19 @@ export async function applyProviderState(
             reward: state.reward ?? undefined,
             providerVersion: state.version,
           }
-        : state.status === "failed"
-          ? {
-              status: "dead",
-              errorCode: "order_failed",
-              error: state.failureReason ?? "The provider failed the order",
-              reference: state.reference,
-              // Versioned like the other states: a failure sent twice is one outcome, and an
-              // older "submitted" arriving after it must not bring the order back to life.
-              providerVersion: state.version,
-            }
-          : { status: "submitted", reference: state.reference, providerVersion: state.version },
+        : state.status === "cancelled"
+          ? { status: "cancelled", reference: state.reference, providerVersion: state.version }
+          : state.status === "failed"
+            ? {
+                status: "dead",
+                errorCode: "order_failed",
+                error: state.failureReason ?? "The provider failed the order",
+                reference: state.reference,
+                // Versioned like the other states: a failure sent twice is one outcome, and an
+                // older "submitted" arriving after it must not bring the order back to life.
+                providerVersion: state.version,
+              }
+            : { status: "submitted", reference: state.reference, providerVersion: state.version },
     ),
   );
 }

@@ -28,7 +28,9 @@ export type DeliveryStep =
       error: string;
       reference?: string | null;
       providerVersion?: number;
-    };
+    }
+  /** The provider cancelled the order of a reversed redemption: even a delivered one moves. */
+  | { status: "cancelled"; reference: string | null; providerVersion?: number };
 
 type StepRow = {
   redemption_id: string;
@@ -46,7 +48,8 @@ type StepRow = {
  * where nobody looks, and a failure told again is not a second outcome. An admin's retry starts
  * it over. A provider state not newer than the one applied (a webhook sent twice, or overtaken)
  * changes nothing. Delivered and dead are outcomes: each gets a `delivery` entry in the log, with
- * the hash of the provider's reference. An attempt that failed counts once.
+ * the hash of the provider's reference. An attempt that failed counts once. Cancelled (by the
+ * provider, for a reversal) is the one step out of delivered, and an outcome with its entry too.
  */
 export async function recordDeliveryStep(
   tx: Tx,
@@ -77,18 +80,20 @@ export async function recordDeliveryStep(
       submitted_at = case when ${step.status} in ('submitted', 'delivered')
                           then coalesce(d.submitted_at, ${now.toISOString()}::timestamptz)
                           else d.submitted_at end,
-      delivered_at = case when ${step.status} = 'delivered' then ${now.toISOString()}::timestamptz end
+      delivered_at = case when ${step.status} = 'delivered' then ${now.toISOString()}::timestamptz
+                          when ${step.status} = 'cancelled' then d.delivered_at end
     from redemptions r
     where d.redemption_id = ${redemptionId} and r.id = d.redemption_id
-      and d.status not in ('delivered', 'cancelled')
-      and (d.status <> 'dead' or ${step.status} = 'delivered')
+      and (d.status not in ('delivered', 'cancelled')
+           or (d.status = 'delivered' and ${step.status} = 'cancelled'))
+      and (d.status <> 'dead' or ${step.status} in ('delivered', 'cancelled'))
       and (${version}::int is null or ${version}::int > d.provider_version)
     returning d.redemption_id, d.provider, d.status, d.reference, r.player_id, r.player_salt`,
   );
   const row = rows[0];
   if (!row) return false;
   await notify(tx, "delivery", row.player_id);
-  if (step.status === "delivered" || step.status === "dead") {
+  if (step.status !== "submitted" && step.status !== "failed") {
     const leaf = encodeLeaf({
       kind: "delivery",
       entryId: redemptionId,
@@ -106,6 +111,8 @@ export async function recordDeliveryStep(
           values ('delivery', ${redemptionId}, decode(${hex(leaf)}, 'hex'))`,
     );
     await notify(tx, "ledger_entries");
+    // A cancellation follows a reversal, whose own notice and events told everyone already.
+    if (step.status === "cancelled") return true;
     await notifyDeliveryOutcome(tx, redemptionId, step.status);
     await emitRedemptionEvents(
       tx,

@@ -159,6 +159,7 @@ const eventType = {
   PENDING: "ORDERS.CREATED",
   EXECUTED: "ORDERS.EXECUTED",
   FAILED: "ORDERS.FAILED",
+  CANCELLED: "ORDERS.CANCELLED",
 } as const;
 
 function eventOf(order: Order): WebhookEvent {
@@ -216,7 +217,7 @@ export async function createGiftCardProviderServer(
     if (line.order.reward) byRewardId.set(line.order.reward.id, record);
     unsent.push(...line.events);
   }
-  const stats = { submissions: 0, replays: 0, webhooksSent: 0 };
+  const stats = { submissions: 0, replays: 0, cancellations: 0, webhooksSent: 0 };
   const timers = new Set<NodeJS.Timeout>();
   let closing = false;
 
@@ -362,6 +363,7 @@ export async function createGiftCardProviderServer(
       recipient: { name: input.recipient.name, email: input.recipient.email },
       reward: later || failed ? null : newReward(product.id),
       failure_reason: !later && failed ? "declined" : null,
+      redeemed_at: null,
     };
     const first = eventOf(order);
     const line: StoredLine = {
@@ -395,6 +397,82 @@ export async function createGiftCardProviderServer(
     return answerOf(order);
   };
 
+  /** A new state of a stored order: in memory at once (what a concurrent request sees), then on disk. */
+  const changeOrder = async (
+    record: OrderRecord,
+    change: Partial<Order>,
+    events: (order: Order) => WebhookEvent[],
+  ): Promise<Order> => {
+    const before = record.order;
+    const order: Order = {
+      ...before,
+      ...change,
+      version: before.version + 1,
+      updated_at: new Date().toISOString(),
+    };
+    const sent = events(order);
+    record.order = order;
+    record.durable = save({ t: "order", order, events: sent });
+    try {
+      await record.durable;
+    } catch (error) {
+      record.order = before;
+      throw error;
+    }
+    send(order.id, sent);
+    return order;
+  };
+
+  /**
+   * POST /orders/{id}/cancel: a pending order never completes, an executed card stops working,
+   * unless its card was redeemed already (409 order_redeemed). A cancelled order answers as it
+   * is (idempotent); so does a failed one, which issued nothing to cancel.
+   */
+  const cancelOrder = async (orderId: string): Promise<[number, unknown]> => {
+    const record = orders.get(orderId);
+    if (!record) throw new ApiError(404, "not_found", "No such order");
+    await record.durable;
+    const { order } = record;
+    if (order.status === "CANCELLED" || order.status === "FAILED") {
+      // A cancellation in flight is answered once it is on disk.
+      await record.durable;
+      return [200, { order: record.order }];
+    }
+    if (order.redeemed_at) {
+      throw new ApiError(409, "order_redeemed", "The card was redeemed: it cannot be cancelled", {
+        order,
+      });
+    }
+    // A held-back CREATED event still goes out, before the cancellation it precedes.
+    const held = record.held;
+    record.held = [];
+    const cancelled = await changeOrder(record, { status: "CANCELLED" }, (next) => [
+      ...held,
+      eventOf(next),
+    ]);
+    stats.cancellations++;
+    return [200, { order: cancelled }];
+  };
+
+  /** POST /admin/orders/{id}/redeem: the player spent the card (tests and demos say when). */
+  const redeemOrder = async (orderId: string): Promise<[number, unknown]> => {
+    const record = orders.get(orderId);
+    if (!record) throw new ApiError(404, "not_found", "No such order");
+    await record.durable;
+    const { order } = record;
+    if (order.redeemed_at) {
+      await record.durable;
+      return [200, { order: record.order }];
+    }
+    if (order.status !== "EXECUTED") {
+      throw new ApiError(409, "not_redeemable", `A ${order.status} order has no card to redeem`);
+    }
+    return [
+      200,
+      { order: await changeOrder(record, { redeemed_at: new Date().toISOString() }, () => []) },
+    ];
+  };
+
   const answerOf = (order: Order): [number, unknown] => {
     if (order.status === "PENDING") return [202, { order }];
     if (order.status === "FAILED") {
@@ -410,13 +488,14 @@ export async function createGiftCardProviderServer(
   };
 
   const orderStats = () => {
-    const byStatus = { PENDING: 0, EXECUTED: 0, FAILED: 0 };
+    const byStatus = { PENDING: 0, EXECUTED: 0, FAILED: 0, CANCELLED: 0 };
     for (const record of orders.values()) byStatus[record.order.status]++;
     return {
       orders: orders.size,
       byStatus,
       submissions: stats.submissions,
       replays: stats.replays,
+      cancellations: stats.cancellations,
       webhooks: { sent: stats.webhooksSent, acknowledged: acked.size },
       ordersWithWebhooksInFlight: chains.size,
     };
@@ -439,6 +518,8 @@ export async function createGiftCardProviderServer(
       return [200, { faults }];
     }
     if (pathname === "/admin/stats" && request.method === "GET") return [200, orderStats()];
+    const redeemPath = /^\/admin\/orders\/([A-Za-z0-9-]{1,100})\/redeem$/.exec(pathname);
+    if (redeemPath && request.method === "POST") return redeemOrder(redeemPath[1] as string);
     throw new ApiError(404, "not_found", "No such path");
   };
 
@@ -471,6 +552,7 @@ export async function createGiftCardProviderServer(
     if (hit(faults.share5xx)) throw new ApiError(503, "unavailable", "Try again later");
     let answer: [number, unknown];
     const orderPath = /^\/orders\/([A-Za-z0-9-]{1,100})$/.exec(url.pathname);
+    const cancelPath = /^\/orders\/([A-Za-z0-9-]{1,100})\/cancel$/.exec(url.pathname);
     if (url.pathname === "/orders" && request.method === "POST") {
       answer = await createOrder(await readBody(request));
     } else if (url.pathname === "/orders" && request.method === "GET") {
@@ -479,6 +561,8 @@ export async function createGiftCardProviderServer(
       const record = orders.get(orderPath[1] as string);
       if (!record) throw new ApiError(404, "not_found", "No such order");
       answer = [200, { order: record.order }];
+    } else if (cancelPath && request.method === "POST") {
+      answer = await cancelOrder(cancelPath[1] as string);
     } else if (url.pathname === "/products" && request.method === "GET") {
       answer = [200, { products: GIFTCARD_PRODUCTS }];
     } else {
@@ -509,8 +593,12 @@ export async function createGiftCardProviderServer(
 <body style="font-family:system-ui,sans-serif;max-width:420px;margin:40px auto;padding:0 16px">
 <h1>${escapeHtml(product?.name ?? order.product_id)} gift card</h1>
 <p>$${escapeHtml(order.value.denomination)} for ${escapeHtml(order.recipient.name)}</p>
-<p>Code: <strong data-testid="reward-code">${escapeHtml(order.reward.code)}</strong></p>
-${order.reward.pin ? `<p>PIN: <strong>${escapeHtml(order.reward.pin)}</strong></p>` : ""}
+${
+  order.status === "CANCELLED"
+    ? `<p data-testid="reward-cancelled">This card was cancelled: it can no longer be used.</p>`
+    : `<p>Code: <strong data-testid="reward-code">${escapeHtml(order.reward.code)}</strong></p>
+${order.reward.pin ? `<p>PIN: <strong>${escapeHtml(order.reward.pin)}</strong></p>` : ""}`
+}
 </body></html>`;
   };
 

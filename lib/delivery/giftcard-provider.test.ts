@@ -176,6 +176,84 @@ describe("a gift card ordered synchronously", () => {
   });
 });
 
+describe("a gift card cancelled (a reversed redemption)", () => {
+  it("stops working once executed: announced by a signed webhook, its page void", async () => {
+    const order = anOrder();
+    const outcome = await running.provider.submit(order);
+    if (outcome.status !== "delivered" || !outcome.reward.link) throw new Error("not delivered");
+    const cancelled = await running.provider.cancel(order.externalId);
+    expect(cancelled).toMatchObject({
+      status: "cancelled",
+      order: { reference: outcome.reference, status: "cancelled", version: 2 },
+    });
+    // Idempotent: cancelled again, or twice at once, it stays the same order at the same version.
+    const again = await Promise.all([1, 2].map(() => running.provider.cancel(order.externalId)));
+    expect(again).toEqual([cancelled, cancelled]);
+    expect(await running.provider.lookup(order.externalId)).toEqual(cancelled.order);
+    const events = await awaitWebhooks(order.externalId, 2);
+    expect(events.map((event) => [event.order.status, event.order.version])).toEqual([
+      ["delivered", 1],
+      ["cancelled", 2],
+    ]);
+    const page = await (await fetch(outcome.reward.link)).text();
+    expect(page).toContain("This card was cancelled");
+    expect(page).not.toContain(outcome.reward.code);
+    // Submitted again, the order stands cancelled: no card comes back, none is made.
+    expect(await running.provider.submit(order)).toEqual({
+      status: "submitted",
+      reference: outcome.reference,
+    });
+  });
+
+  it("never completes when cancelled while pending", async () => {
+    await running.setFaults({ shareAsync: 1, asyncDelayMs: 600_000 });
+    const order = anOrder();
+    expect((await running.provider.submit(order)).status).toBe("submitted");
+    expect(await running.provider.cancel(order.externalId)).toMatchObject({
+      status: "cancelled",
+      order: { status: "cancelled", version: 2, reward: null },
+    });
+  });
+
+  it("cannot be cancelled once redeemed", async () => {
+    const order = anOrder();
+    const outcome = await running.provider.submit(order);
+    await running.redeem(outcome.reference);
+    expect(await running.provider.cancel(order.externalId)).toMatchObject({
+      status: "not_cancellable",
+      reason: "redeemed",
+      order: { reference: outcome.reference, status: "delivered" },
+    });
+    expect((await running.provider.lookup(order.externalId))?.status).toBe("delivered");
+  });
+
+  it("is nothing to cancel when never ordered or failed", async () => {
+    expect(await running.provider.cancel(randomUUID())).toEqual({
+      status: "cancelled",
+      order: null,
+    });
+    await running.setFaults({ shareFailed: 1 });
+    const order = anOrder();
+    await failureOf(running.provider.submit(order));
+    expect(await running.provider.cancel(order.externalId)).toMatchObject({
+      status: "cancelled",
+      order: { status: "failed" },
+    });
+  });
+
+  it("is refused for retry while the provider is down", async () => {
+    const order = anOrder();
+    await running.provider.submit(order);
+    await running.setFaults({ share5xx: 1 });
+    expect(await failureOf(running.provider.cancel(order.externalId))).toMatchObject({
+      code: "provider_unavailable",
+      retryable: true,
+    });
+    await running.setFaults({ share5xx: 0 });
+    expect((await running.provider.cancel(order.externalId)).status).toBe("cancelled");
+  });
+});
+
 describe("a gift card completed asynchronously", () => {
   beforeEach(async () => {
     await running.setFaults({ shareAsync: 1, asyncDelayMs: 50 });

@@ -51,6 +51,7 @@ const statusOf = {
   PENDING: "submitted",
   EXECUTED: "delivered",
   FAILED: "failed",
+  CANCELLED: "cancelled",
 } as const satisfies Record<Order["status"], ProviderOrderState["status"]>;
 
 function stateOf(order: Order, code: DeliveryErrorCode): ProviderOrderState {
@@ -149,6 +150,29 @@ export function giftCardProvider(config: GiftCardProviderConfig): DeliveryProvid
     }
   };
 
+  const lookup: DeliveryProvider["lookup"] = async (externalId, options = {}) => {
+    if (!externalIdSchema.safeParse(externalId).success) return null;
+    const answer = await call(
+      "GET",
+      `/orders?external_id=${encodeURIComponent(externalId)}`,
+      undefined,
+      options.signal,
+    );
+    if (answer.status !== 200) throw refusal(answer);
+    const body = orderListSchema.safeParse(answer.json);
+    if (!body.success) {
+      throw new DeliveryError("invalid_answer", "The provider's answer is not a list of orders");
+    }
+    const found = body.data.orders.filter((order) => order.external_id === externalId);
+    if (found.length > 1) {
+      throw new DeliveryError(
+        "invalid_answer",
+        `The provider has ${found.length} orders for one id`,
+      );
+    }
+    return found[0] ? stateOf(found[0], "invalid_answer") : null;
+  };
+
   return {
     name: "giftcard",
 
@@ -197,27 +221,38 @@ export function giftCardProvider(config: GiftCardProviderConfig): DeliveryProvid
       return { status: "submitted", reference: state.reference };
     },
 
-    async lookup(externalId, options = {}) {
-      if (!externalIdSchema.safeParse(externalId).success) return null;
+    lookup,
+
+    async cancel(externalId, options = {}) {
+      const found = await lookup(externalId, options);
+      if (!found) return { status: "cancelled", order: null };
       const answer = await call(
-        "GET",
-        `/orders?external_id=${encodeURIComponent(externalId)}`,
+        "POST",
+        `/orders/${encodeURIComponent(found.reference)}/cancel`,
         undefined,
         options.signal,
       );
-      if (answer.status !== 200) throw refusal(answer);
-      const body = orderListSchema.safeParse(answer.json);
-      if (!body.success) {
-        throw new DeliveryError("invalid_answer", "The provider's answer is not a list of orders");
+      const body = orderAnswerSchema.safeParse(answer.json);
+      const ours = body.success && body.data.order.external_id === externalId;
+      if (answer.status === 409 && ours && body.data.order.redeemed_at) {
+        return {
+          status: "not_cancellable",
+          reason: "redeemed",
+          order: stateOf(body.data.order, "invalid_answer"),
+        };
       }
-      const found = body.data.orders.filter((order) => order.external_id === externalId);
-      if (found.length > 1) {
+      if (answer.status !== 200) throw refusal(answer);
+      if (!ours)
+        throw new DeliveryError("invalid_answer", "The provider's answer is not our order");
+      const state = stateOf(body.data.order, "invalid_answer");
+      // A failed order issued nothing; any other state than these is not a cancellation.
+      if (state.status !== "cancelled" && state.status !== "failed") {
         throw new DeliveryError(
           "invalid_answer",
-          `The provider has ${found.length} orders for one id`,
+          `The provider left order ${state.reference} ${state.status}`,
         );
       }
-      return found[0] ? stateOf(found[0], "invalid_answer") : null;
+      return { status: "cancelled", order: state };
     },
 
     verifyWebhook(rawBody, headers, now = new Date()) {

@@ -33,7 +33,11 @@ export const orderRequestSchema = z.strictObject({
 });
 export type OrderRequest = z.infer<typeof orderRequestSchema>;
 
-export const orderStatuses = ["PENDING", "EXECUTED", "FAILED"] as const;
+/**
+ * CANCELLED: we cancelled the order (a reversed redemption) before its card was redeemed; a
+ * pending order never completes, an executed one's card no longer works.
+ */
+export const orderStatuses = ["PENDING", "EXECUTED", "FAILED", "CANCELLED"] as const;
 
 const rewardSchema = z.object({
   id: z.string().min(1).max(100),
@@ -58,6 +62,8 @@ export const orderSchema = z.object({
   recipient: z.object({ name: z.string().max(200), email: z.string().max(254) }),
   reward: rewardSchema.nullable(),
   failure_reason: z.string().max(500).nullable(),
+  /** When the card was spent at the brand's shop: from then on it cannot be cancelled. */
+  redeemed_at: z.iso.datetime().nullable().default(null),
 });
 export type Order = z.infer<typeof orderSchema>;
 
@@ -68,7 +74,12 @@ export const errorAnswerSchema = z.object({
   error: z.object({ code: z.string().max(100), message: z.string().max(1000) }),
 });
 
-export const webhookEventTypes = ["ORDERS.CREATED", "ORDERS.EXECUTED", "ORDERS.FAILED"] as const;
+export const webhookEventTypes = [
+  "ORDERS.CREATED",
+  "ORDERS.EXECUTED",
+  "ORDERS.FAILED",
+  "ORDERS.CANCELLED",
+] as const;
 
 /** The body of a webhook: the order at the version the event announces. */
 export const webhookEventSchema = z.object({

@@ -24,7 +24,8 @@ export type ProviderOrderState = {
   /** The provider's id of the order: what a delivery records as its reference. */
   reference: string;
   externalId: string;
-  status: "submitted" | "delivered" | "failed";
+  /** `cancelled`: we cancelled it (a reversed redemption); its card, if any, no longer works. */
+  status: "submitted" | "delivered" | "failed" | "cancelled";
   version: number;
   reward: Reward | null;
   failureReason: string | null;
@@ -40,6 +41,15 @@ export type SubmitOutcome =
   | { status: "submitted"; reference: string };
 
 /**
+ * What asking the provider to cancel our order came to. `cancelled`: nothing usable went out (the
+ * order was cancelled, had failed, or never reached the provider: `order` is null). Otherwise the
+ * card was spent before the cancellation: it cannot be taken back.
+ */
+export type CancelOutcome =
+  | { status: "cancelled"; order: ProviderOrderState | null }
+  | { status: "not_cancellable"; reason: "redeemed"; order: ProviderOrderState };
+
+/**
  * A reward provider. `submit` resolves to a delivered or submitted order and rejects only with a
  * DeliveryError, whose `retryable` says whether submitting the same order again may help
  * (always safe: the external id makes it idempotent).
@@ -52,6 +62,11 @@ export type DeliveryProvider = {
     externalId: string,
     options?: { signal?: AbortSignal },
   ): Promise<ProviderOrderState | null>;
+  /**
+   * Cancels the order for our id (a reversed redemption's), idempotently; rejects only with a
+   * DeliveryError, like `submit`.
+   */
+  cancel(externalId: string, options?: { signal?: AbortSignal }): Promise<CancelOutcome>;
   /**
    * The event of a webhook, from the exact bytes received (the signature covers them, not a
    * decoding of them); throws `invalid_signature` or `invalid_webhook`.

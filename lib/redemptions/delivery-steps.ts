@@ -74,7 +74,8 @@ export function deliveryStepLine(status: DeliveryStatus, hadSubmission: boolean)
       return {
         steps: failedAt("todo"),
         summary: "Cancelled",
-        note: "Delivery was cancelled: this redemption ended before its prize went out.",
+        // Also a card cancelled at the provider after it was delivered (a reversal).
+        note: "Delivery was cancelled: this redemption ended, and any card issued for it no longer works.",
         tone: "bad",
       };
   }

@@ -62,6 +62,8 @@ export type AdminRedemptionDetail = AdminRedemptionSummary & {
   reversal: {
     reversedAt: string;
     reason: string;
+    /** What became of the prize: back in stock, being cancelled, recovered or lost. */
+    prize: PrizeRecovery;
     by: { id: string; email: string } | null;
   } | null;
   /** Set when an admin rejected it from the approval queue (the SC were refunded). */
@@ -107,7 +109,7 @@ export type RedemptionView = {
   };
   anchoring: { status: "pending" } | { status: "anchored"; treeSize: number; txHash: string };
   /** Set when an admin reversed the redemption: the unit went back and a reversal leaf was logged. */
-  reversal: { reversedAt: string; reason: string } | null;
+  reversal: { reversedAt: string; reason: string; prize: PrizeRecovery } | null;
   /** Set when an admin rejected it from the approval queue: the SC came back. */
   rejection: { rejectedAt: string; reason: string } | null;
   /**
@@ -224,9 +226,35 @@ export const reversalSchema = z.object({
 
 export type ReversalRequest = { redemptionId: string; adminId: string; reason: string };
 
+/**
+ * What a reversal did with the prize. `returned`: it had not gone out, its unit is back in the
+ * drop. `cancelling`: its gift card is at the provider, a job is cancelling it. `recovered`: the
+ * provider cancelled the card, the unit is back. `lost`: it had gone out (a code shown, a card
+ * redeemed, tokens sent, a parcel shipped): the unit stays consumed.
+ */
+export const prizeRecoveries = ["returned", "cancelling", "recovered", "lost"] as const;
+export type PrizeRecovery = (typeof prizeRecoveries)[number];
+
+/** For admins: what became of the prize and of its unit. */
+export const prizeRecoveryLabels: Record<PrizeRecovery, string> = {
+  returned: "Prize not sent: the unit is back in the drop",
+  cancelling: "Gift card being cancelled at the provider: the unit comes back once it is",
+  recovered: "Gift card cancelled at the provider: the unit is back in the drop",
+  lost: "Prize already out, not recoverable: the unit stays consumed",
+};
+
+/** For the player: what became of their prize. */
+export const prizeRecoveryNotices: Record<PrizeRecovery, string> = {
+  returned: "Your prize had not been sent: it went back to the drop.",
+  cancelling: "Your gift card is being cancelled at the provider: it will stop working.",
+  recovered: "Your gift card was cancelled at the provider: it no longer works.",
+  lost: "Your prize had already been sent.",
+};
+
 export type Reversal = {
   redemptionId: string;
   reversedAt: string;
   reason: string;
   unitId: number | null;
+  prize: PrizeRecovery;
 };

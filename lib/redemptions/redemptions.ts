@@ -14,6 +14,7 @@ import {
   codeIsShown,
   type PendingReceipt,
   type PlayerDelivery,
+  type PrizeRecovery,
   type ReceiptKind,
   type RedemptionView,
   redemptionOriginOf,
@@ -49,6 +50,7 @@ const columns = {
   leafIndex: ledgerEntries.leafIndex,
   reversedAt: redemptions.reversedAt,
   reversalReason: redemptions.reversalReason,
+  prizeRecovery: redemptions.prizeRecovery,
   catalogItemId: redemptions.catalogItemId,
   roundId: redemptions.roundId,
   priceSc: redemptions.priceSc,
@@ -75,6 +77,7 @@ type Row = {
   leafIndex: number | null;
   reversedAt: Date | null;
   reversalReason: string | null;
+  prizeRecovery: PrizeRecovery | null;
   catalogItemId: string | null;
   roundId: string | null;
   priceSc: number | null;
@@ -91,9 +94,13 @@ type Row = {
   rewardKeyId: string | null;
 };
 
-/** The card a provider issued, for its owner; none while the redemption is void. */
+/**
+ * The card a provider issued, for its owner; none while the redemption is void, nor once the
+ * provider cancelled the card (a reversal): it no longer works.
+ */
 function rewardOf(row: DeliveryRow): Reward | null {
   if (!row.rewardCiphertext || !row.rewardKeyId || !codeIsShown(row.status)) return null;
+  if (row.deliveryStatus === "cancelled") return null;
   return JSON.parse(decryptCode(row.rewardCiphertext, row.rewardKeyId)) as Reward;
 }
 
@@ -121,7 +128,11 @@ async function toView(db: DbOrTx, row: Row): Promise<RedemptionView> {
         ? { status: "anchored", treeSize: cp.treeSize, txHash: cp.txHash }
         : { status: "pending" },
     reversal: row.reversedAt
-      ? { reversedAt: row.reversedAt.toISOString(), reason: row.reversalReason ?? "" }
+      ? {
+          reversedAt: row.reversedAt.toISOString(),
+          reason: row.reversalReason ?? "",
+          prize: row.prizeRecovery ?? "returned",
+        }
       : null,
     rejection:
       row.status === "rejected" && row.reviewedAt

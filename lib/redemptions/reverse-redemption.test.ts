@@ -50,7 +50,11 @@ describe("reverseRedemption", () => {
       adminId: c.adminId,
       reason: "  Duplicate account  ",
     });
-    expect(reversal).toMatchObject({ reason: "Duplicate account", unitId: c.redemption.unitId });
+    expect(reversal).toMatchObject({
+      reason: "Duplicate account",
+      unitId: c.redemption.unitId,
+      prize: "returned",
+    });
     expect((await getDrop(db, c.dropId))?.remaining).toBe(1);
 
     const next = await claimDrop(db, { dropId: c.dropId, playerId: c.nextPlayerId });
@@ -62,6 +66,7 @@ describe("reverseRedemption", () => {
     expect(view?.reversal).toEqual({
       reversedAt: reversal.reversedAt,
       reason: "Duplicate account",
+      prize: "returned",
     });
     const [event] = await db
       .select()
@@ -122,19 +127,31 @@ describe("reverseRedemption", () => {
     }
   });
 
-  it("gives a gift card's returned unit a fresh code, and refuses when the pool has none", async () => {
+  it("leaves a pool gift card's unit consumed: its code was shown at the claim", async () => {
     const c = await claimOne("gift_card");
-    await expect(
-      reverseRedemption(db, { redemptionId: c.redemption.id, adminId: c.adminId, reason: "x" }),
-    ).rejects.toMatchObject({ code: "gift_codes_exhausted" });
-    expect(await terminalEntries(c.redemption.id)).toEqual([]);
-
+    // A code to spare: the unit could come back, and must not (the card went out).
     await importGiftCodes(db, c.prizeId, "code\nFRESH-CODE-0001\n");
-    await reverseRedemption(db, { redemptionId: c.redemption.id, adminId: c.adminId, reason: "x" });
-    const next = await claimDrop(db, { dropId: c.dropId, playerId: c.nextPlayerId });
-    expect(next.redemption.unitId).toBe(c.redemption.unitId);
-    expect(next.code).toBe("FRESH-CODE-0001");
-    expect(next.code).not.toBe(c.code);
+    const reversal = await reverseRedemption(db, {
+      redemptionId: c.redemption.id,
+      adminId: c.adminId,
+      reason: "x",
+    });
+    expect(reversal.prize).toBe("lost");
+    expect(await terminalEntries(c.redemption.id)).toEqual([{ kind: "reversal" }]);
+    const [unit] = await db.select().from(dropUnits).where(eq(dropUnits.id, c.redemption.unitId));
+    expect(unit?.status).toBe("claimed");
+    expect((await getDrop(db, c.dropId))?.remaining).toBe(0);
+    await expect(claimDrop(db, { dropId: c.dropId, playerId: c.nextPlayerId })).rejects.toThrow(
+      expect.objectContaining({ code: "sold_out" }),
+    );
+    // The shown code stays burned, the spare one unused.
+    const [codes] = await db.execute<{ used: number; unused: number }>(sql`
+      select count(*) filter (where redemption_id is not null)::int as used,
+             count(*) filter (where redemption_id is null)::int as unused
+      from gift_codes where prize_id = ${c.prizeId}`);
+    expect(codes).toEqual({ used: 1, unused: 1 });
+    const view = await getPlayerRedemption(db, c.playerId, c.redemption.id);
+    expect(view?.reversal?.prize).toBe("lost");
   });
 
   it("refuses a reason that is empty or too long, and an unknown redemption", async () => {

@@ -5,22 +5,29 @@ import type { Db, Tx } from "@/db/client";
 import { notify } from "@/db/notify";
 import type { RequestContext } from "@/lib/audit/record-event";
 import { recordEvent } from "@/lib/audit/record-event";
+import type { DeliveryProviderName, DeliveryStatus } from "@/lib/delivery/model";
 import { AppError } from "@/lib/errors/app-error";
+import { enqueueJobs } from "@/lib/jobs/outbox";
 import { decodeRedemptionLeaf, encodeLeaf } from "@/lib/ledger/leaf";
 import { notifyRedemptionReversed } from "@/lib/notifications/notifications";
+import type { PayoutStatus } from "@/lib/payouts/model";
 import type { PrizeKind } from "@/lib/prizes/model";
 import type { RedemptionStatus } from "./model";
 import { type Reversal, type ReversalRequest, reversalSchema } from "./model";
+import type { PrizeCancelJob } from "./reverse-delivery";
 
 /**
- * An admin takes a redemption back: it is marked reversed, its unit goes back to the drop, and a
- * reversal entry goes to the ledger (anchored like any other). The row lock plus the status check
- * make it happen once: a second click, another admin, or the expiry job running at the same
- * moment find the redemption already reversed or expired and change nothing.
+ * An admin takes a redemption back: it is marked reversed and a reversal entry goes to the ledger
+ * (anchored like any other). The row locks plus the status check make it happen once: a second
+ * click, another admin, or the expiry job running at the same moment find the redemption already
+ * reversed or expired and change nothing.
  *
- * A gift card's delivered code stays burned (the player has seen it); the returned unit takes a
- * fresh code from the prize's pool at the next claim. If the pool has no code to spare for it,
- * the reversal is refused rather than put back a unit that every claim would answer "sold out".
+ * Its unit goes back to the drop only if the prize did not go out (`prizeFate`): a prize that
+ * went out stays consumed, or the drop would in effect give it twice. A gift card at the provider
+ * is cancelled there by a job (lib/redemptions/reverse-delivery.ts), which returns the unit once
+ * the provider confirms. A pool code given back would need a fresh code for its next claimant:
+ * if the pool has none to spare, the reversal is refused rather than put back a unit that every
+ * claim would answer "sold out".
  */
 export async function reverseRedemption(
   db: Db,
@@ -32,24 +39,31 @@ export async function reverseRedemption(
     throw new AppError("not_found", "No such redemption");
   }
   return db.transaction(async (tx) => {
-    const [current] = await tx.execute<{
-      status: RedemptionStatus;
-      unit_id: number;
-      drop_id: string;
-      prize_id: string;
-      prize_kind: PrizeKind;
-      drop_live: boolean;
-      from_pool: boolean;
-      reversed_at: Date | null;
-    }>(sql`
+    const [current] = await tx.execute<
+      {
+        status: RedemptionStatus;
+        unit_id: number;
+        drop_id: string;
+        prize_id: string;
+        prize_kind: PrizeKind;
+        drop_live: boolean;
+        from_pool: boolean;
+        reversed_at: Date | null;
+      } & FateRow
+    >(sql`
       select r.status, r.unit_id, r.drop_id, r.prize_id, p.kind as prize_kind, r.reversed_at,
              p.kind = 'gift_card' and coalesce(p.delivery_provider, 'pool') = 'pool' as from_pool,
-             d.ends_at > now() as drop_live
+             d.ends_at > now() as drop_live,
+             dl.provider, dl.status as delivery_status, dl.shipment_step,
+             exists (select 1 from gift_codes g where g.redemption_id = r.id) as code_given,
+             (select t.status from token_payouts t where t.redemption_id = r.id) as payout_status
       from redemptions r
         join prizes p on p.id = r.prize_id
         join drops d on d.id = r.drop_id
+        join deliveries dl on dl.redemption_id = r.id
       where r.id = ${redemptionId}
-      for update of r`);
+      -- The delivery's row too: a job recording its step waits, then finds the redemption ended.
+      for update of r, dl`);
     if (!current) throw new AppError("not_found", "No such redemption");
     if (current.status === "reversed") {
       throw new AppError("already_reversed", "This redemption was reversed already", {
@@ -62,8 +76,9 @@ export async function reverseRedemption(
         "This redemption expired: its unit went back to the drop already",
       );
     }
+    const fate = prizeFate(current);
     // A unit given back needs a code for its next claimant, when codes come from the pool.
-    if (current.from_pool && current.drop_live) {
+    if (fate === "returned" && current.from_pool && current.drop_live) {
       await ensureSpareGiftCode(tx, current.prize_id);
     }
 
@@ -71,16 +86,18 @@ export async function reverseRedemption(
       sql`
         update redemptions r
         set status = 'reversed', reversed_at = now(), reversed_by = ${adminId},
-            reversal_reason = ${why}
+            reversal_reason = ${why}, prize_recovery = ${fate}
         from ledger_entries e
         where r.id = ${redemptionId} and r.status in ('fulfilled', 'awaiting_action')
           and e.redemption_id = r.id and e.kind = 'redemption'
         returning r.reversed_at, r.unit_id, e.leaf_data`,
     );
     if (!reversed) throw new Error(`redemption ${redemptionId} has no ledger entry`);
-    await tx.execute(sql`
-      update drop_units set status = 'available'
-      where id = ${Number(reversed.unit_id)} and status = 'claimed'`);
+    if (fate === "returned") await returnUnit(tx, Number(reversed.unit_id));
+    if (fate === "cancelling") {
+      const job: PrizeCancelJob = { redemptionId, action: "cancel" };
+      await enqueueJobs(tx, [{ queue: "delivery", data: job }]);
+    }
     // Like an expiry, the reversal repeats the redemption's prize, drop, value and player
     // commitment, so the public log pairs the two without revealing the player.
     const original = decodeRedemptionLeaf(new Uint8Array(reversed.leaf_data));
@@ -104,6 +121,7 @@ export async function reverseRedemption(
           reversedBy: adminId,
           reason: why,
         },
+        prize: fate,
         unitId: Number(reversed.unit_id),
         dropId: current.drop_id,
         prizeId: current.prize_id,
@@ -118,8 +136,51 @@ export async function reverseRedemption(
       reversedAt: reversedAt.toISOString(),
       reason: why,
       unitId: Number(reversed.unit_id),
+      prize: fate,
     };
   });
+}
+
+type FateRow = {
+  provider: DeliveryProviderName;
+  delivery_status: DeliveryStatus;
+  shipment_step: "packed" | "shipped" | null;
+  code_given: boolean;
+  payout_status: PayoutStatus | null;
+};
+
+/**
+ * Whether a reversed redemption's prize had gone out. A pool code is shown at the claim; a gift
+ * card at the provider (or maybe on its way there: a job may be submitting it) is cancelled
+ * first; tokens are gone once their transfer is signed; a parcel once shipped.
+ */
+function prizeFate(row: FateRow): "returned" | "cancelling" | "lost" {
+  switch (row.provider) {
+    case "pool":
+      return row.code_given ? "lost" : "returned";
+    case "giftcard":
+      return row.delivery_status === "waiting" || row.delivery_status === "cancelled"
+        ? "returned"
+        : "cancelling";
+    case "token":
+      return row.delivery_status === "submitted" ||
+        row.delivery_status === "delivered" ||
+        (row.payout_status !== null && SENT_PAYOUTS.has(row.payout_status))
+        ? "lost"
+        : "returned";
+    case "shipping":
+      return row.shipment_step === "shipped" || row.delivery_status === "delivered"
+        ? "lost"
+        : "returned";
+  }
+}
+
+const SENT_PAYOUTS: ReadonlySet<PayoutStatus> = new Set(["signed", "sent", "confirmed"]);
+
+/** The unit is free for the next claim (once: a unit held by another claim is left alone). */
+export async function returnUnit(tx: Tx, unitId: number): Promise<void> {
+  await tx.execute(sql`
+    update drop_units set status = 'available' where id = ${unitId} and status = 'claimed'`);
 }
 
 /**

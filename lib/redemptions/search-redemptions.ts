@@ -86,6 +86,7 @@ const detailColumns = {
   reversedAt: redemptions.reversedAt,
   reversedBy: redemptions.reversedBy,
   reversalReason: redemptions.reversalReason,
+  prizeRecovery: redemptions.prizeRecovery,
   reviewedAt: redemptions.reviewedAt,
   rejectionReason: redemptions.rejectionReason,
 };
@@ -221,6 +222,7 @@ export async function getAdminRedemption(
       ? {
           reversedAt: row.reversedAt.toISOString(),
           reason: row.reversalReason ?? "",
+          prize: row.prizeRecovery ?? "returned",
           by: reverser[0] ?? null,
         }
       : null,

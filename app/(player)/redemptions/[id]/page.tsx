@@ -11,6 +11,7 @@ import { currentUser } from "@/lib/auth/current-user";
 import { getRedemptionReadiness } from "@/lib/catalog/identity";
 import { formatDateTime, formatMoney } from "@/lib/format";
 import { prizeKindLabels } from "@/lib/prizes/model";
+import { prizeRecoveryNotices } from "@/lib/redemptions/model";
 import { getPlayerRedemption, getReceipt } from "@/lib/redemptions/redemptions";
 
 export const metadata: Metadata = { title: "Redemption" };
@@ -152,9 +153,11 @@ export default async function RedemptionPage({
               An admin reversed this redemption on {formatDateTime(redemption.reversal.reversedAt)}:{" "}
               {redemption.reversal.reason}
             </p>
+            <p data-testid="reversal-prize" data-prize={redemption.reversal.prize}>
+              {prizeRecoveryNotices[redemption.reversal.prize]}
+            </p>
             <p className="muted small">
-              The unit went back to the drop and the reversal was written to the ledger, next to the
-              original claim.
+              The reversal was written to the ledger, next to the original claim.
             </p>
           </section>
         )}

@@ -7,7 +7,7 @@ import { getDb } from "@/db/client";
 import { type FormState, formFields, onceValid } from "@/lib/actions/form-state";
 import { runAction } from "@/lib/actions/run-action";
 import { clientInfo } from "@/lib/http/client-info";
-import { reversalSchema } from "@/lib/redemptions/model";
+import { prizeRecoveryLabels, reversalSchema } from "@/lib/redemptions/model";
 import { reverseRedemption } from "@/lib/redemptions/reverse-redemption";
 
 const reversalForm = reversalSchema
@@ -37,15 +37,14 @@ export async function reverseRedemptionAction(
       values,
     },
     async ({ user, input }) => {
-      await reverseRedemption(
+      const reversal = await reverseRedemption(
         getDb(),
         { redemptionId: String(redemptionId), adminId: user.id, reason: input.reason },
         clientInfo(await headers()),
       );
       revalidatePath(`/admin/redemptions/${redemptionId}`);
       return {
-        notice:
-          "Reversed: the unit is back in the drop and the reversal is on its way to the ledger",
+        notice: `Reversed. ${prizeRecoveryLabels[reversal.prize]}. The reversal is on its way to the ledger.`,
       };
     },
   );

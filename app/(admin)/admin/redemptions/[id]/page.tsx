@@ -15,7 +15,7 @@ import { findAdminDelivery } from "@/lib/delivery/admin-deliveries";
 import { readDeliveriesPulse } from "@/lib/delivery/admin-live";
 import { formatDateTime } from "@/lib/format";
 import { prizeKindLabels } from "@/lib/prizes/model";
-import { describeOrigin } from "@/lib/redemptions/model";
+import { describeOrigin, prizeRecoveryLabels } from "@/lib/redemptions/model";
 import { getAdminRedemption } from "@/lib/redemptions/search-redemptions";
 
 export const metadata: Metadata = { title: "Redemption" };
@@ -98,6 +98,10 @@ export default async function AdminRedemptionPage({ params }: { params: Promise<
                 <dd data-testid="reversal-facts">
                   {formatDateTime(r.reversal.reversedAt)} by {r.reversal.by?.email ?? "an admin"}:{" "}
                   {r.reversal.reason}
+                </dd>
+                <dt>Recovery</dt>
+                <dd data-testid="reversal-prize" data-prize={r.reversal.prize}>
+                  {prizeRecoveryLabels[r.reversal.prize]}
                 </dd>
               </>
             )}
