@@ -1,7 +1,7 @@
 "use client";
 
 import { useState } from "react";
-import { bundleReceipts } from "@/lib/ledger/receipt-chain";
+import { bundleReceipts } from "@/lib/ledger/model";
 
 /**
  * Downloads a redemption's claim and delivery receipts as one file, fetched when asked so that

@@ -13,10 +13,10 @@ import {
   trustRootOf,
   WELL_KNOWN_PATH,
 } from "@/lib/ledger/identity";
+import { bundleReceipts } from "@/lib/ledger/model";
 import { verifyProvisionalReceipt } from "@/lib/ledger/provisional";
 import { type VerifyStep, verifyReceipt } from "@/lib/ledger/receipt";
 import {
-  bundleReceipts,
   type ChainResult,
   type ChainStep,
   readReceiptInput,

@@ -6,13 +6,9 @@ import { deployLedger } from "./deploy";
 import type { TrustRoot } from "./identity";
 import { encodeLeaf, playerCommitment } from "./leaf";
 import { MemoryLog, toHex } from "./merkle";
+import { bundleReceipts } from "./model";
 import type { Receipt } from "./receipt";
-import {
-  bundleReceipts,
-  pairReceipts,
-  readReceiptInput,
-  verifyReceiptChain,
-} from "./receipt-chain";
+import { pairReceipts, readReceiptInput, verifyReceiptChain } from "./receipt-chain";
 
 const CHAIN_ID = 31337;
 const PLAYER = "7c9e6679-7425-40de-944b-e07fc1f90ae7";

@@ -13,26 +13,17 @@ import { z } from "zod";
 import type { TrustFailure, TrustRoot } from "./identity";
 import { type DeliveryOutcome, decodeLeaf, type LeafEntry } from "./leaf";
 import { fromHex, toHex } from "./merkle";
+import { RECEIPT_CHAIN_TYPE } from "./model";
 import { verifyProvisionalReceipt } from "./provisional";
 import { verifyReceipt } from "./receipt";
 
-export const RECEIPT_CHAIN_TYPE = "prizeledger/receipt-chain";
-
-/**
- * The file a player downloads from a redemption's page: both receipts as the API gives them.
- * Only a container: nothing in it but the receipts is read, and they are verified like any other.
- */
-export const receiptChainSchema = z.object({
+/** The chain file's shape (its type in ./model), checked before its receipts are read. */
+const receiptChainSchema = z.object({
   version: z.literal(1),
   type: z.literal(RECEIPT_CHAIN_TYPE),
   claim: z.unknown().optional(),
   delivery: z.unknown().optional(),
 });
-export type ReceiptChainDocument = z.infer<typeof receiptChainSchema>;
-
-export function bundleReceipts(claim: unknown, delivery: unknown): ReceiptChainDocument {
-  return { version: 1, type: RECEIPT_CHAIN_TYPE, claim, delivery };
-}
 
 /** What was given to verify: one receipt as before, or the links of a chain. */
 export type ReceiptInput =
