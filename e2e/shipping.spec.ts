@@ -59,6 +59,8 @@ for (const size of SIZES) {
     browser,
     request,
   }) => {
+    // Two browsers, three admin steps, two anchorings and two verifications: a long journey.
+    test.setTimeout(300_000);
     await page.setViewportSize(size.viewport);
     const suffix = `${size.name}-${Date.now().toString(36)}`;
     const dropId = await createParcelDrop(request, `E2E Parcel ${suffix}`);
