@@ -131,6 +131,9 @@ for (const size of SIZES) {
         await expect(admin.getByTestId("shipment-notice")).toContainText("Marked delivered");
         await expect(form.getByRole("button")).toHaveCount(0);
         await admin.reload();
+        await expect(admin.getByTestId("shipment-idle")).toHaveText(
+          "Delivered: the parcel has no step left.",
+        );
         await expect(
           admin.locator('[data-testid="audit-row"][data-action="shipment_step"]'),
         ).toHaveCount(3);

@@ -2,7 +2,7 @@
 
 import { useActionState } from "react";
 import type { FormAction, FormState } from "@/lib/actions/form-state";
-import type { ShipmentStep } from "@/lib/delivery/model";
+import type { DeliveryStatus, ShipmentStep } from "@/lib/delivery/model";
 
 const BUTTONS: Record<ShipmentStep, { label: string; pending: string; hint: string }> = {
   packed: {
@@ -55,10 +55,13 @@ function TextField({
  */
 export function ShipmentStepForm({
   step,
+  status,
   action: advance,
 }: {
   /** The step due next, or null when none is (no address yet, delivered, cancelled). */
   step: ShipmentStep | null;
+  /** The delivery's status: says why no step is due. */
+  status: DeliveryStatus;
   /** The shipment action bound to the redemption shown. */
   action: FormAction;
 }) {
@@ -105,7 +108,11 @@ export function ShipmentStepForm({
       ) : (
         !state.notice && (
           <p className="small muted" data-testid="shipment-idle">
-            No step is due: the parcel waits for the player's address, or its delivery ended.
+            {status === "waiting"
+              ? "Nothing to pack yet: the player has not confirmed a shipping address."
+              : status === "delivered"
+                ? "Delivered: the parcel has no step left."
+                : "The delivery ended: this parcel must not go out."}
           </p>
         )
       )}

@@ -177,6 +177,7 @@ export default async function AdminRedemptionPage({ params }: { params: Promise<
           {delivery.provider === "shipping" && (
             <ShipmentStepForm
               step={nextShipmentStep(delivery)}
+              status={delivery.status}
               action={advanceShipmentAction.bind(null, r.id)}
             />
           )}
