@@ -60,8 +60,12 @@ async function claimThroughApi(request: APIRequestContext, dropId: string): Prom
 }
 
 /** Polls the receipt API (as the owner) until the entry's checkpoint is anchored on chain. */
-async function anchoredReceipt(request: APIRequestContext, claimant: Claim): Promise<Receipt> {
-  const url = `/api/v1/redemptions/${claimant.redemptionId}/receipt`;
+async function anchoredReceipt(
+  request: APIRequestContext,
+  claimant: Claim,
+  kind: "redemption" | "delivery" = "redemption",
+): Promise<Receipt> {
+  const url = `/api/v1/redemptions/${claimant.redemptionId}/receipt?kind=${kind}`;
   const headers = { authorization: `Bearer ${claimant.token}` };
   let receipt: Receipt | undefined;
   await expect
@@ -71,7 +75,7 @@ async function anchoredReceipt(request: APIRequestContext, claimant: Claim): Pro
         receipt = (await res.json()) as Receipt;
         return receipt.status;
       },
-      { timeout: 30_000, intervals: [250, 500, 1000] },
+      { timeout: 60_000, intervals: [250, 500, 1000] },
     )
     .toBe("anchored");
   if (!receipt) throw new Error("no receipt");
@@ -225,14 +229,34 @@ test.describe("receipt verification", () => {
     });
   }
 
-  test("the owner's /verify?redemption= link pre-fills the receipt", async ({ page }) => {
+  test("the owner's /verify?redemption= link pre-fills the claim and delivery receipts", async ({
+    page,
+    request,
+  }) => {
+    // The card is delivered by the gift-card provider: its outcome is the chain's second link.
+    const deliveryReceipt = await anchoredReceipt(request, owner, "delivery");
     await signIn(page, owner.email, owner.password);
     await page.goto(`/verify?redemption=${owner.redemptionId}`);
     const input = page.getByTestId("receipt-input");
     await expect(input).not.toHaveValue("");
-    expect(JSON.parse(await input.inputValue())).toEqual(owner.receipt);
+    expect(JSON.parse(await input.inputValue())).toEqual({
+      version: 1,
+      type: "prizeledger/receipt-chain",
+      claim: owner.receipt,
+      delivery: deliveryReceipt,
+    });
     await page.getByRole("button", { name: "Verify receipt" }).click();
-    await expectVerified(page);
+    await expect(page.getByTestId("verdict")).toHaveText(
+      "Verified: this redemption was claimed, then delivered",
+    );
+    for (const link of ["claim", "delivery"]) {
+      for (const id of STEPS) {
+        await expect(page.getByTestId(`${link}-step-${id}`), `${link} ${id}`).toHaveAttribute(
+          "data-ok",
+          "true",
+        );
+      }
+    }
     await shot(page, "verify-04-prefilled-verified");
   });
 

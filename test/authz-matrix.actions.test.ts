@@ -35,6 +35,7 @@ import { claimDrop } from "@/lib/claims/claim-drop";
 import { decryptCode } from "@/lib/codes/code-crypto";
 import { notifyPlayers } from "@/lib/notifications/notifications";
 import { createLinkChallenge, linkSite } from "@/lib/payouts/link-wallet";
+import { confirmShipping } from "@/lib/redemptions/confirm-shipping";
 import { issueMailInCodes } from "@/lib/wallet/free-coins";
 import { session } from "@/test/auth-stub";
 import {
@@ -54,7 +55,7 @@ import {
   createTestWebhookEndpoint,
   type Fixtures,
 } from "./authz-matrix.table";
-import { connectTestDb, createPlayers, createTestDrop } from "./db";
+import { connectTestDb, createPlayers, createTestDrop, TEST_SHIPPING_ADDRESS } from "./db";
 import { insertDeliveryJob, insertJob, markDeliveryDead } from "./jobs";
 import { createCoinPackage, createPaymentToReview, sharedTestPaymentProvider } from "./payments";
 import { makeBrowserKeys } from "./push-service";
@@ -237,6 +238,16 @@ const ACTIONS: Record<string, Entry> = {
       const [playerId = ""] = await createPlayers(fx.db, 1);
       const { redemption } = await claimDrop(fx.db, { dropId, playerId });
       return [redemption.id, {}, form({ reason: "matrix", confirm: "on" })];
+    },
+  },
+  "app/(admin)/admin/redemptions/[id]/actions.ts#advanceShipmentAction": {
+    changes: ADMINS,
+    args: async (fx) => {
+      const { dropId } = await createTestDrop(fx.db, { units: 1, kind: "physical" });
+      const [playerId = ""] = await createPlayers(fx.db, 1);
+      const { redemption } = await claimDrop(fx.db, { dropId, playerId });
+      await confirmShipping(fx.db, playerId, redemption.id, TEST_SHIPPING_ADDRESS);
+      return [redemption.id, {}, form({ step: "packed" })];
     },
   },
   "app/(admin)/admin/jobs/actions.ts#retryJobAction": {

@@ -13,14 +13,27 @@ import {
   trustRootOf,
   WELL_KNOWN_PATH,
 } from "@/lib/ledger/identity";
+import { bundleReceipts } from "@/lib/ledger/model";
 import { verifyProvisionalReceipt } from "@/lib/ledger/provisional";
 import { type VerifyStep, verifyReceipt } from "@/lib/ledger/receipt";
+import {
+  type ChainResult,
+  type ChainStep,
+  readReceiptInput,
+  verifyReceiptChain,
+} from "@/lib/ledger/receipt-chain";
+import { ReceiptChainResult } from "./receipt-chain-result";
+import { VerifySteps } from "./verify-steps";
 
 type Step = Pick<VerifyStep, "label" | "ok" | "detail"> & { id: string };
 type Outcome = { ok: boolean; provisional: boolean; reason?: TrustFailure } | null;
 /** A verification's trusted ledger and the node it asked, shown together with its verdict. */
 type Pinned = { trust: TrustRoot; rpc: string; whoseNode: string };
 type TrustChoice = "site" | "operator" | "contract";
+/** A chain of receipts being checked: each link's steps so far, and the verdict once done. */
+type ChainRun = { result: ChainResult | null; steps: Record<"claim" | "delivery", ChainStep[]> };
+
+const MAX_RECEIPT_BYTES = 256_000;
 
 const TRUST_CHOICES: Array<[TrustChoice, string]> = [
   ["site", "This site's (shown above)"],
@@ -64,23 +77,65 @@ export function ReceiptVerifier({
   const [outcome, setOutcome] = useState<Outcome>(null);
   const [running, setRunning] = useState(false);
   const [inputError, setInputError] = useState<string | null>(null);
+  const [chain, setChain] = useState<ChainRun | null>(null);
 
   useEffect(() => {
     if (!redemptionId) return;
-    fetch(`/api/v1/redemptions/${redemptionId}/receipt`, { cache: "no-store" })
-      .then((res) => (res.ok ? res.text() : Promise.reject(new Error(`HTTP ${res.status}`))))
-      .then((body) => setText(JSON.stringify(JSON.parse(body), null, 2)))
+    const load = async (kind: "redemption" | "delivery") => {
+      const res = await fetch(`/api/v1/redemptions/${redemptionId}/receipt?kind=${kind}`, {
+        cache: "no-store",
+      });
+      // No delivery outcome in the log yet: the claim is all there is to check.
+      if (kind === "delivery" && res.status === 404) return undefined;
+      if (!res.ok) throw new Error(`HTTP ${res.status}`);
+      return (await res.json()) as unknown;
+    };
+    Promise.all([load("redemption"), load("delivery")])
+      .then(([claim, delivery]) =>
+        setText(
+          JSON.stringify(delivery === undefined ? claim : bundleReceipts(claim, delivery), null, 2),
+        ),
+      )
       .catch((e: Error) => setInputError(`Could not load your receipt: ${e.message}`));
   }, [redemptionId]);
 
-  const onFile = async (file: File | undefined) => {
-    if (!file) return;
-    if (file.size > 256_000) {
+  /** One file is shown as it is; two (a claim and its delivery receipt) become one chain. */
+  const onFiles = async (files: FileList | null) => {
+    const chosen = Array.from(files ?? []);
+    if (chosen.length === 0) return;
+    if (chosen.length > 2) {
+      setInputError("Upload one receipt, or a claim and its delivery receipt");
+      return;
+    }
+    if (chosen.some((file) => file.size > MAX_RECEIPT_BYTES)) {
       setInputError("That file is too large to be a receipt");
       return;
     }
-    setText(await file.text());
+    const texts = await Promise.all(chosen.map((file) => file.text()));
     setInputError(null);
+    if (texts.length === 1) {
+      setText(texts[0] ?? "");
+      return;
+    }
+    let docs: unknown[];
+    try {
+      docs = texts.map((t) => JSON.parse(t) as unknown);
+    } catch {
+      setInputError("One of the files is not valid JSON");
+      return;
+    }
+    const read = readReceiptInput(docs);
+    if (read.mode === "invalid") {
+      setInputError(read.error);
+      return;
+    }
+    setText(
+      JSON.stringify(
+        read.mode === "chain" ? bundleReceipts(read.claim, read.delivery) : read.receipt,
+        null,
+        2,
+      ),
+    );
   };
 
   /** The ledger to trust as the auditor chose it, and the node to ask about it. */
@@ -132,13 +187,19 @@ export function ReceiptVerifier({
   const verify = async () => {
     setSteps([]);
     setOutcome(null);
+    setChain(null);
     setTrusted(null);
     setInputError(null);
-    let receipt: unknown;
+    let parsed: unknown;
     try {
-      receipt = JSON.parse(text);
+      parsed = JSON.parse(text);
     } catch {
       setInputError("The receipt is not valid JSON");
+      return;
+    }
+    const input = readReceiptInput(parsed);
+    if (input.mode === "invalid") {
+      setInputError(input.error);
       return;
     }
     setRunning(true);
@@ -160,6 +221,26 @@ export function ReceiptVerifier({
     }
     setTrusted(pinned);
     const provider = new JsonRpcProvider(url.toString(), undefined, { staticNetwork: true });
+    if (input.mode === "chain") {
+      setChain({ result: null, steps: { claim: [], delivery: [] } });
+      try {
+        const result = await verifyReceiptChain(input, provider, pinned.trust, (link, step) =>
+          setChain(
+            (run) => run && { ...run, steps: { ...run.steps, [link]: [...run.steps[link], step] } },
+          ),
+        );
+        const stepsOf = (link: ChainResult["claim"]) => (link.present ? link.steps : []);
+        setChain({
+          result,
+          steps: { claim: stepsOf(result.claim), delivery: stepsOf(result.delivery) },
+        });
+      } finally {
+        provider.destroy();
+        setRunning(false);
+      }
+      return;
+    }
+    const receipt = input.receipt;
     try {
       // A provisional receipt carries the operator's signed promise instead of a proof.
       const provisional = (receipt as { status?: unknown } | null)?.status === "pending";
@@ -180,7 +261,7 @@ export function ReceiptVerifier({
     <div className="grid two">
       <section>
         <label>
-          Receipt (JSON)
+          Receipt (JSON): one receipt, or a claim and delivery chain
           <textarea
             value={text}
             onChange={(e) => setText(e.target.value)}
@@ -191,13 +272,14 @@ export function ReceiptVerifier({
         </label>
         <div className="row" style={{ marginTop: 10 }}>
           <label className="button secondary" style={{ display: "inline-block" }}>
-            Upload a file
+            Upload one or two files
             <input
               type="file"
               accept="application/json,.json"
+              multiple
               hidden
               data-testid="receipt-file"
-              onChange={(e) => void onFile(e.target.files?.[0])}
+              onChange={(e) => void onFiles(e.target.files)}
             />
           </label>
         </div>
@@ -293,6 +375,7 @@ export function ReceiptVerifier({
             </p>
           </>
         )}
+        {chain && <ReceiptChainResult result={chain.result} steps={chain.steps} />}
         {outcome && (
           <div
             className={`verdict ${outcome.ok ? "passed" : "failed"}`}
@@ -308,28 +391,12 @@ export function ReceiptVerifier({
                 : "Verified: this redemption is in the log anchored on chain"}
           </div>
         )}
-        <ol className="steps" data-testid="steps">
-          {steps.map((step) => (
-            <li
-              key={step.id}
-              className={step.ok ? "passed" : "failed"}
-              data-testid={`step-${step.id}`}
-              data-ok={step.ok}
-            >
-              <span className="icon">{step.ok ? "✓" : "✗"}</span>
-              <span>
-                <strong>{step.label}</strong> — {step.ok ? "passed" : "failed"}
-                <br />
-                <span className="small muted" style={{ overflowWrap: "anywhere" }}>
-                  {step.detail}
-                </span>
-              </span>
-            </li>
-          ))}
-        </ol>
-        {steps.length === 0 && !outcome && (
+        <VerifySteps steps={steps} />
+        {steps.length === 0 && !outcome && !chain && (
           <p className="muted">
-            Paste or upload a receipt and press Verify. Each check is shown here as it runs.
+            Paste or upload a receipt and press Verify. Each check is shown here as it runs. Give a
+            redemption's claim and delivery receipts together (the file its page downloads, or both
+            files) to check that it was claimed, then delivered.
           </p>
         )}
       </section>

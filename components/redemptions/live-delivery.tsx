@@ -1,11 +1,12 @@
 "use client";
 
 import { useSyncExternalStore } from "react";
+import { ReceiptChainDownload } from "@/components/ledger/receipt-chain-download";
 import { formatDateTime, shortHash } from "@/lib/format";
 import {
   type DeliveryStepLine,
   deliveryProviderLabels,
-  deliveryStepLine,
+  describeDelivery,
 } from "@/lib/redemptions/delivery-steps";
 import type { PlayerDeliveries, RedemptionView } from "@/lib/redemptions/model";
 
@@ -62,7 +63,7 @@ function useLiveDelivery({ redemptionId, initial }: Props) {
     () => latest.get(redemptionId) ?? initial,
     () => initial,
   );
-  return { delivery, line: deliveryStepLine(delivery.status, delivery.reference !== null) };
+  return { delivery, line: describeDelivery(delivery) };
 }
 
 function badgeClass(tone: DeliveryStepLine["tone"]): string {
@@ -112,7 +113,17 @@ export function DeliveryProgress(props: Props) {
                     ? "…"
                     : "·"}
             </span>
-            <span>{step.label}</span>
+            <span>
+              {step.label}
+              {step.detail && (
+                <>
+                  <br />
+                  <span className="small muted" data-testid={`delivery-step-${step.id}-detail`}>
+                    {step.detail}
+                  </span>
+                </>
+              )}
+            </span>
           </li>
         ))}
       </ol>
@@ -124,7 +135,8 @@ export function DeliveryProgress(props: Props) {
           {line.note}
         </p>
       )}
-      {delivery.reference && (
+      {/* A parcel's tracking number is on its shipped step. */}
+      {delivery.reference && delivery.provider !== "shipping" && (
         <p className="small">
           Reference{" "}
           <span className="mono" data-testid="delivery-reference">
@@ -167,6 +179,10 @@ export function DeliveryProgress(props: Props) {
             </p>
           )}
         </div>
+      )}
+      {/* A delivered or dead delivery is an entry of the log, beside the claim's. */}
+      {(delivery.status === "delivered" || delivery.status === "dead") && (
+        <ReceiptChainDownload redemptionId={props.redemptionId} />
       )}
     </div>
   );

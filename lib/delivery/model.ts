@@ -210,3 +210,16 @@ export type ShipmentStepInput = z.infer<typeof shipmentStepSchema>;
  * for an admin (`GET /api/v1/admin/deliveries/stream`).
  */
 export type DeliveriesPulse = { lastChange: string | null; failed: number; dead: number };
+
+/**
+ * The step an admin may record next on a parcel, or null when none is due (no address yet, or
+ * delivered or cancelled). The same order advanceShipment enforces, for the form to offer.
+ */
+export function nextShipmentStep(
+  delivery: Pick<DeliveryView, "status" | "provider" | "shipment">,
+): ShipmentStep | null {
+  if (delivery.provider !== "shipping") return null;
+  if (delivery.status === "pending") return "packed";
+  if (delivery.status !== "submitted") return null;
+  return delivery.shipment?.step === "shipped" ? "delivered" : "shipped";
+}

@@ -16,3 +16,20 @@ export type LedgerKind = (typeof ledgerKinds)[number];
 
 export const checkpointStatuses = ["pending", "anchored", "superseded"] as const;
 export type CheckpointStatus = (typeof checkpointStatuses)[number];
+
+export const RECEIPT_CHAIN_TYPE = "prizeledger/receipt-chain";
+
+/**
+ * A redemption's claim and delivery receipts in one file, as its page downloads them and /verify
+ * reads them (lib/ledger/receipt-chain.ts): only a container, the receipts are checked as ever.
+ */
+export type ReceiptChainDocument = {
+  version: 1;
+  type: typeof RECEIPT_CHAIN_TYPE;
+  claim?: unknown;
+  delivery?: unknown;
+};
+
+export function bundleReceipts(claim: unknown, delivery: unknown): ReceiptChainDocument {
+  return { version: 1, type: RECEIPT_CHAIN_TYPE, claim, delivery };
+}

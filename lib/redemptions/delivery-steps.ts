@@ -2,7 +2,7 @@
  * A delivery in words for its player: the line of steps it goes through and where it stands on
  * it. Safe in the browser (the live delivery component draws it).
  */
-import type { DeliveryProviderName, DeliveryStatus } from "@/lib/delivery/model";
+import type { DeliveryProviderName, DeliveryStatus, DeliveryView } from "@/lib/delivery/model";
 
 export const deliveryProviderLabels: Record<DeliveryProviderName, string> = {
   pool: "Code from our stock",
@@ -14,9 +14,11 @@ export const deliveryProviderLabels: Record<DeliveryProviderName, string> = {
 export type DeliveryStepState = "done" | "current" | "todo" | "failed";
 export type DeliveryStepLine = {
   steps: Array<{
-    id: "pending" | "submitted" | "delivered";
+    id: "pending" | "submitted" | "packed" | "shipped" | "delivered";
     label: string;
     state: DeliveryStepState;
+    /** What the step left behind for the player, e.g. the carrier and tracking number. */
+    detail?: string;
   }>;
   /** One short phrase for a list, e.g. "Delivered" or "Failed, retrying". */
   summary: string;
@@ -79,4 +81,55 @@ export function deliveryStepLine(status: DeliveryStatus, hadSubmission: boolean)
         tone: "bad",
       };
   }
+}
+
+/**
+ * A parcel's line: packed → shipped → delivered, as an admin records each step (the delivery is
+ * `pending` until packed, `submitted` while packed or shipped). The tracking number is the
+ * delivery's reference, so it stays on the shipped step once the parcel is delivered.
+ */
+export function shipmentStepLine(
+  delivery: Pick<DeliveryView, "status" | "reference" | "shipment">,
+): DeliveryStepLine {
+  const { status, reference, shipment } = delivery;
+  const shippedDetail = reference
+    ? [shipment?.carrier, `tracking ${reference}`].filter(Boolean).join(" · ")
+    : undefined;
+  const reached = (n: number, last: DeliveryStepState = "current") =>
+    (["packed", "shipped", "delivered"] as const).map((id, i) => ({
+      id,
+      label: { packed: "Packed", shipped: "Shipped", delivered: "Delivered" }[id],
+      state: (i < n ? "done" : i === n ? last : "todo") as DeliveryStepState,
+      ...(id === "shipped" && i < n && shippedDetail ? { detail: shippedDetail } : {}),
+    }));
+  const at = shipment?.step === "shipped" ? 2 : shipment?.step === "packed" ? 1 : 0;
+  switch (status) {
+    case "waiting":
+      return { ...deliveryStepLine(status, false), steps: reached(-1) };
+    case "pending":
+      return { steps: reached(0), summary: "Being packed", note: null, tone: "waiting" };
+    case "submitted":
+      return {
+        steps: reached(at),
+        summary: at === 2 ? "Shipped" : "Packed",
+        note: null,
+        tone: "waiting",
+      };
+    case "delivered":
+      return { steps: reached(3), summary: "Delivered", note: null, tone: "ok" };
+    case "failed":
+    case "dead":
+      return { ...deliveryStepLine(status, false), steps: reached(at, "failed") };
+    case "cancelled":
+      return { ...deliveryStepLine(status, false), steps: reached(at, "todo") };
+  }
+}
+
+/** The line a delivery is drawn as: a parcel's own steps, or a provider's. */
+export function describeDelivery(
+  delivery: Pick<DeliveryView, "status" | "provider" | "reference" | "shipment">,
+): DeliveryStepLine {
+  return delivery.provider === "shipping"
+    ? shipmentStepLine(delivery)
+    : deliveryStepLine(delivery.status, delivery.reference !== null);
 }

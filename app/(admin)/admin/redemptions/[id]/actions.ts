@@ -6,6 +6,8 @@ import { z } from "zod";
 import { getDb } from "@/db/client";
 import { type FormState, formFields, onceValid } from "@/lib/actions/form-state";
 import { runAction } from "@/lib/actions/run-action";
+import { shipmentStepSchema } from "@/lib/delivery/model";
+import { advanceShipment } from "@/lib/delivery/shipment";
 import { clientInfo } from "@/lib/http/client-info";
 import { prizeRecoveryLabels, reversalSchema } from "@/lib/redemptions/model";
 import { reverseRedemption } from "@/lib/redemptions/reverse-redemption";
@@ -46,6 +48,41 @@ export async function reverseRedemptionAction(
       return {
         notice: `Reversed. ${prizeRecoveryLabels[reversal.prize]}. The reversal is on its way to the ledger.`,
       };
+    },
+  );
+}
+
+const SHIPMENT_NOTICES = {
+  packed: "Marked packed: the player sees it now",
+  shipped: "Marked shipped: the player sees the carrier and tracking number now",
+  delivered: "Marked delivered: the delivery is on its way to the ledger",
+} as const;
+
+export async function advanceShipmentAction(
+  redemptionId: string,
+  _prev: FormState,
+  form: FormData,
+): Promise<FormState> {
+  const values = formFields(form, ["step", "carrier", "trackingNumber"]);
+  return runAction(
+    {
+      allow: ["admin"],
+      refused: "Only admins with two-factor on can record a parcel's steps",
+      schema: shipmentStepSchema,
+      // An empty tracking number is asked for, rather than called malformed.
+      input: { ...values, trackingNumber: values.trackingNumber || undefined },
+      values,
+      // The step is the form's own hidden field: a bad one is said atop the form.
+      fieldOf: ([field]) => (field === "step" || field === undefined ? undefined : String(field)),
+    },
+    async ({ user, input }) => {
+      await advanceShipment(
+        getDb(),
+        { redemptionId: String(redemptionId), adminId: user.id, step: input },
+        clientInfo(await headers()),
+      );
+      revalidatePath(`/admin/redemptions/${redemptionId}`);
+      return { notice: SHIPMENT_NOTICES[input.step] };
     },
   );
 }

@@ -2,17 +2,22 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
 import { retryDeliveryAction } from "@/app/(admin)/admin/jobs/actions";
-import { reverseRedemptionAction } from "@/app/(admin)/admin/redemptions/[id]/actions";
+import {
+  advanceShipmentAction,
+  reverseRedemptionAction,
+} from "@/app/(admin)/admin/redemptions/[id]/actions";
 import { DeliveryStatusBadge } from "@/components/admin/delivery-status-badge";
 import { JobActionButton } from "@/components/admin/job-action-button";
 import { LiveDeliveries } from "@/components/admin/live-deliveries";
 import { RedemptionReversalForm } from "@/components/admin/redemption-reversal-form";
 import { RedemptionStatusBadge } from "@/components/admin/redemption-status-badge";
+import { ShipmentStepForm } from "@/components/admin/shipment-step-form";
 import { AuditTable } from "@/components/audit/audit-table";
 import { getDb } from "@/db/client";
 import { requirePageRole } from "@/lib/auth/require-page-role";
 import { findAdminDelivery } from "@/lib/delivery/admin-deliveries";
 import { readDeliveriesPulse } from "@/lib/delivery/admin-live";
+import { nextShipmentStep } from "@/lib/delivery/model";
 import { formatDateTime } from "@/lib/format";
 import { prizeKindLabels } from "@/lib/prizes/model";
 import { describeOrigin, prizeRecoveryLabels } from "@/lib/redemptions/model";
@@ -145,8 +150,17 @@ export default async function AdminRedemptionPage({ params }: { params: Promise<
           <dl className="facts">
             <dt>Provider</dt>
             <dd>{delivery.provider}</dd>
-            <dt>Reference</dt>
+            <dt>{delivery.provider === "shipping" ? "Tracking number" : "Reference"}</dt>
             <dd data-testid="delivery-reference">{delivery.reference ?? "—"}</dd>
+            {delivery.shipment && (
+              <>
+                <dt>Parcel</dt>
+                <dd data-testid="delivery-shipment">
+                  {delivery.shipment.step}
+                  {delivery.shipment.carrier && ` by ${delivery.shipment.carrier}`}
+                </dd>
+              </>
+            )}
             {delivery.txHash && (
               <>
                 <dt>Transaction</dt>
@@ -168,6 +182,13 @@ export default async function AdminRedemptionPage({ params }: { params: Promise<
             <dt>Changed</dt>
             <dd>{formatDateTime(delivery.updatedAt)}</dd>
           </dl>
+          {delivery.provider === "shipping" && (
+            <ShipmentStepForm
+              step={nextShipmentStep(delivery)}
+              status={delivery.status}
+              action={advanceShipmentAction.bind(null, r.id)}
+            />
+          )}
           {delivery.status === "dead" && (
             <>
               <p className="small muted">

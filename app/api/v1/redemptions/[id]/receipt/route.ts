@@ -12,13 +12,19 @@ export const GET = apiRoute<{ params: Promise<{ id: string }> }>(async (request,
     new URL(request.url).searchParams.get("kind") ?? undefined,
   );
   if (!kind.success) {
-    throw new AppError("invalid_input", "kind is redemption or reversal", { field: "kind" });
+    throw new AppError("invalid_input", "kind is redemption, reversal or delivery", {
+      field: "kind",
+    });
   }
   const receipt = await getReceipt(getDb(), player.id, (await context.params).id, kind.data);
   if (!receipt) {
     throw new AppError(
       "not_found",
-      kind.data === "reversal" ? "No reversal of such a redemption" : "No such redemption",
+      kind.data === "reversal"
+        ? "No reversal of such a redemption"
+        : kind.data === "delivery"
+          ? "No delivery outcome of such a redemption in the log yet"
+          : "No such redemption",
     );
   }
   return respond(receiptResponse, receipt, { headers: { "cache-control": "no-store" } });
