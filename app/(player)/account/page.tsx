@@ -4,6 +4,7 @@ import { redirect } from "next/navigation";
 import { ApiTokenForm } from "@/components/account/api-token-form";
 import { ProfileForm } from "@/components/account/profile-form";
 import { WalletLinkForm } from "@/components/account/wallet-link-form";
+import { PreferencesForm } from "@/components/notifications/preferences-form";
 import { getDb } from "@/db/client";
 import { listApiTokens } from "@/lib/auth/api-tokens";
 import { currentUser } from "@/lib/auth/current-user";
@@ -11,6 +12,7 @@ import { TOKEN_TTL_CHOICES } from "@/lib/auth/model";
 import { getProfile } from "@/lib/auth/profile";
 import { formatDateTime } from "@/lib/format";
 import { countryName } from "@/lib/geo/model";
+import { getNotificationPreferences } from "@/lib/notifications/preferences";
 import { getWalletLink } from "@/lib/payouts/link-wallet";
 import {
   beginWalletLinkAction,
@@ -18,6 +20,7 @@ import {
   declareProfileAction,
   linkWalletAction,
   revokeTokenAction,
+  saveNotificationPreferencesAction,
   signOutEverywhereAction,
   unlinkWalletAction,
 } from "./actions";
@@ -27,10 +30,11 @@ export const metadata: Metadata = { title: "Account" };
 export default async function AccountPage() {
   const user = await currentUser();
   if (!user) redirect("/signin?next=/account");
-  const [tokens, profile, wallet] = await Promise.all([
+  const [tokens, profile, wallet, preferences] = await Promise.all([
     listApiTokens(getDb(), user.id),
     getProfile(getDb(), user.id),
     user.role === "player" ? getWalletLink(getDb(), user.id) : null,
+    user.role === "player" ? getNotificationPreferences(getDb(), user.id) : null,
   ]);
   const needsRegion = !profile?.region;
   const needsAdult = !profile?.adultDeclaredAt;
@@ -89,6 +93,22 @@ export default async function AccountPage() {
           ) : (
             <WalletLinkForm begin={beginWalletLinkAction} link={linkWalletAction} />
           )}
+        </section>
+      )}
+
+      {preferences && (
+        <section
+          className="card"
+          id="notification-preferences"
+          data-testid="notification-preferences"
+          style={{ marginBottom: 16 }}
+        >
+          <h3>Notifications</h3>
+          <p className="muted">
+            Everything shows under the bell in the app. Choose what also comes by email, and by push
+            on the devices you allow.
+          </p>
+          <PreferencesForm preferences={preferences} action={saveNotificationPreferencesAction} />
         </section>
       )}
 
