@@ -150,6 +150,11 @@ for (const size of SIZES) {
           .where(eq(notificationPreferences.playerId, player.id));
         return row?.emailOff.sort();
       };
+      // An event that is not one (here a name every object has) is refused, not a crash.
+      await page.goto(`/unsubscribe?token=${token}&event=constructor`);
+      await page.getByTestId("unsubscribe").click();
+      await expect(page.locator(".alert.error")).toHaveText("This unsubscribe link is not valid");
+      expect(await emailOff()).toEqual([]);
       await page.goto(`/unsubscribe?token=${token}&event=delivered`);
       await expect(page.getByTestId("unsubscribe")).toHaveText("Stop emails like this");
       await shot(page, `notifications-03-unsubscribe-one-${size.name}`);

@@ -1,7 +1,7 @@
 import type { Metadata } from "next";
 import { unsubscribeAction } from "@/app/(public)/actions";
 import { UnsubscribeForm } from "@/components/notifications/unsubscribe-form";
-import { type NotificationEvent, notificationEventLabels } from "@/lib/notifications/model";
+import { notificationEventLabels, notificationEvents } from "@/lib/notifications/model";
 
 export const metadata: Metadata = { title: "Stop notification emails" };
 
@@ -17,7 +17,8 @@ export default async function UnsubscribePage({
   const { token, event } = await searchParams;
   // An unknown event is passed on as it is, and refused by the action like a bad token.
   const only = typeof event === "string" ? event : "";
-  const label = notificationEventLabels[only as NotificationEvent] as string | undefined;
+  const known = notificationEvents.find((e) => e === only);
+  const label = known && notificationEventLabels[known];
   return (
     <>
       <h1>Stop notification emails</h1>
