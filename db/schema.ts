@@ -26,7 +26,7 @@ import { deliveryProviders, deliveryStatuses } from "@/lib/delivery/model";
 import { allocationModes, type EligibilityRules, unitStatuses } from "@/lib/drops/model";
 import { fairSeedStatuses } from "@/lib/games/model";
 import { checkpointStatuses, ledgerKinds } from "@/lib/ledger/model";
-import { notificationKinds } from "@/lib/notifications/model";
+import { notificationEvents, notificationKinds } from "@/lib/notifications/model";
 import { prizeKinds } from "@/lib/prizes/model";
 import { prizeRecoveries, redemptionStatuses } from "@/lib/redemptions/model";
 import { currencies, walletAccountKinds, walletTransactionKinds } from "@/lib/wallet/model";
@@ -59,6 +59,7 @@ export const deliveryStatusEnum = pgEnum("delivery_status", deliveryStatuses);
 export const deliveryProviderEnum = pgEnum("delivery_provider", deliveryProviders);
 export const notificationKindEnum = pgEnum("notification_kind", notificationKinds);
 export const prizeRecoveryEnum = pgEnum("prize_recovery", prizeRecoveries);
+export const notificationEventEnum = pgEnum("notification_event", notificationEvents);
 
 export const users = pgTable(
   "users",
@@ -1030,16 +1031,17 @@ export const notifications = pgTable(
 export type Notification = typeof notifications.$inferSelect;
 
 /**
- * A player's choice about notification emails. The unsubscribe token goes in every such mail;
- * the row is made with the first one.
+ * A player's choices about notifications beyond the app: the events whose email, and whose push,
+ * are off (none when there is no row). The unsubscribe token goes in every mail; the row is made
+ * with the first one, or the first change of a choice.
  */
 export const notificationPreferences = pgTable("notification_preferences", {
   playerId: uuid("player_id")
     .primaryKey()
     .references(() => users.id),
   unsubscribeToken: text("unsubscribe_token").notNull().unique(),
-  /** Set: in-app only, no email. */
-  mailOffAt: timestamp("mail_off_at", { withTimezone: true }),
+  emailOff: notificationEventEnum("email_off").array().notNull().default(sql`'{}'`),
+  pushOff: notificationEventEnum("push_off").array().notNull().default(sql`'{}'`),
 });
 
 /**

@@ -1,8 +1,9 @@
 /**
  * The notification centre: a player claims a prize in one tab, and the bell of another open tab
  * counts it without a reload; the notifications page lists it, links to the redemption, and
- * marks it read (one, then all), and the bell falls back. A notification email's unsubscribe
- * link turns that player's mail off.
+ * marks it read (one, then all), and the bell falls back. A player chooses on /account which
+ * events come by email and push, or in the app only, and the choice is kept. A notification
+ * email's unsubscribe links turn mail like it, or all of that player's mail, off.
  */
 import { randomBytes } from "node:crypto";
 import { expect, test } from "@playwright/test";
@@ -22,7 +23,8 @@ const SIZES = [
 
 /**
  * Crypto prizes: paid once the player links a wallet, and this player has none, so the delivery
- * waits and a claim tells one thing.
+ * waits: a claim tells two things, the claim at once and the wallet to link once the worker has
+ * found none.
  */
 async function createDrops(count: number): Promise<string[]> {
   const { db, sql: connection } = createDb(embeddedPostgresUrl(E2E_PG_PORT), 1);
@@ -81,19 +83,20 @@ for (const size of SIZES) {
         await other.getByRole("button", { name: "Claim one unit" }).click();
         await expect(other.getByTestId("claim-success")).toBeVisible();
       }
-      await expect(other.getByTestId("bell-count")).toHaveText("2");
       await other.close();
-      await expect(page.getByTestId("bell-count")).toHaveText("2");
+      await expect(page.getByTestId("bell-count")).toHaveText("4");
       await expect(page.getByTestId("bell")).toHaveAttribute(
         "aria-label",
-        "Notifications, 2 unread",
+        "Notifications, 4 unread",
       );
       // The open page re-renders with them too.
-      await expect(page.getByTestId("notification")).toHaveCount(2);
-      await expect(page.getByTestId("unread-count")).toHaveText("2 unread.");
-      await expect(page.getByTestId("notification").first()).toContainText(
-        "You claimed Bell test coin",
-      );
+      await expect(page.getByTestId("notification")).toHaveCount(4);
+      await expect(page.getByTestId("unread-count")).toHaveText("4 unread.");
+      const list = page.getByTestId("notification");
+      await expect(list.filter({ hasText: "You claimed Bell test coin" })).toHaveCount(2);
+      await expect(
+        list.filter({ hasText: "Bell test coin: one step left for you" }).first(),
+      ).toContainText("link one on your account page");
       await shot(page, `notifications-01-unread-${size.name}`);
     });
 
@@ -101,7 +104,7 @@ for (const size of SIZES) {
       const first = page.getByTestId("notification").first();
       await first.getByTestId("mark-read").click();
       await expect(first).toHaveAttribute("data-read", "true");
-      await expect(page.getByTestId("bell-count")).toHaveText("1");
+      await expect(page.getByTestId("bell-count")).toHaveText("3");
       await page.getByTestId("mark-all-read").click();
       await expect(page.getByTestId("unread-count")).toHaveText("All read.");
       await expect(page.getByTestId("bell-count")).toHaveCount(0);
@@ -112,7 +115,12 @@ for (const size of SIZES) {
     });
 
     await test.step("a notification opens its redemption", async () => {
-      await page.getByTestId("notification").first().getByRole("link").click();
+      await page
+        .getByTestId("notification")
+        .filter({ hasText: "You claimed" })
+        .first()
+        .getByRole("link")
+        .click();
       await expect(page).toHaveURL(/\/redemptions\/[0-9a-f-]{36}$/);
     });
     await context.close();
@@ -135,19 +143,92 @@ for (const size of SIZES) {
       await page.goto(`/unsubscribe?token=${"A".repeat(32)}`);
       await page.getByTestId("unsubscribe").click();
       await expect(page.locator(".alert.error")).toHaveText("This unsubscribe link is not valid");
+      const emailOff = async () => {
+        const [row] = await db
+          .select()
+          .from(notificationPreferences)
+          .where(eq(notificationPreferences.playerId, player.id));
+        return row?.emailOff.sort();
+      };
+      // An event that is not one (here a name every object has) is refused, not a crash.
+      await page.goto(`/unsubscribe?token=${token}&event=constructor`);
+      await page.getByTestId("unsubscribe").click();
+      await expect(page.locator(".alert.error")).toHaveText("This unsubscribe link is not valid");
+      expect(await emailOff()).toEqual([]);
+      await page.goto(`/unsubscribe?token=${token}&event=delivered`);
+      await expect(page.getByTestId("unsubscribe")).toHaveText("Stop emails like this");
+      await shot(page, `notifications-03-unsubscribe-one-${size.name}`);
+      await page.getByTestId("unsubscribe").click();
+      await expect(page.getByRole("status")).toHaveText(
+        "Done: we will not email you about this any more (a prize is delivered).",
+      );
+      expect(await emailOff()).toEqual(["delivered"]);
       await page.goto(`/unsubscribe?token=${token}`);
       await page.getByTestId("unsubscribe").click();
       await expect(page.getByRole("status")).toHaveText(
         "Done: we will not email you notifications any more.",
       );
-      const [row] = await db
-        .select()
-        .from(notificationPreferences)
-        .where(eq(notificationPreferences.playerId, player.id));
-      expect(row?.mailOffAt).not.toBeNull();
-      await shot(page, `notifications-03-unsubscribed-${size.name}`);
+      expect(await emailOff()).toEqual(
+        ["confirmed", "delivered", "next_step", "problem", "reversed"].sort(),
+      );
+      await shot(page, `notifications-04-unsubscribed-${size.name}`);
     } finally {
       await connection.end();
     }
+  });
+}
+
+for (const size of SIZES) {
+  test(`a player chooses on /account what comes by email and push, and it is kept (${size.name})`, async ({
+    page,
+    request,
+  }) => {
+    await page.setViewportSize(size.viewport);
+    const player = await createPlayer(request, `preferences-${size.name}`);
+    await signIn(page, player.email, player.password);
+    await page.goto("/account");
+    const section = page.getByTestId("notification-preferences");
+    const save = async () => {
+      await section.getByTestId("save-notification-preferences").click();
+      await expect(section.getByRole("status")).toContainText("Saved");
+    };
+
+    await test.step("everything is on until the player chooses", async () => {
+      await expect(section.getByRole("checkbox", { checked: false })).toHaveCount(1);
+      await expect(section.getByTestId("in-app-only")).not.toBeChecked();
+    });
+
+    await test.step("one event's email and another's push off, kept after a reload", async () => {
+      await section.getByTestId("email-delivered").uncheck();
+      await section.getByTestId("push-problem").uncheck();
+      await save();
+      await page.reload();
+      await expect(section.getByTestId("email-delivered")).not.toBeChecked();
+      await expect(section.getByTestId("push-problem")).not.toBeChecked();
+      await expect(section.getByTestId("push-delivered")).toBeChecked();
+      await expect(section.getByTestId("email-next_step")).toBeChecked();
+      const width = await page.evaluate(() => document.documentElement.scrollWidth);
+      expect(width, "the page does not scroll sideways").toBeLessThanOrEqual(size.viewport.width);
+      await section.scrollIntoViewIfNeeded();
+      await section.screenshot({
+        path: `test-results/screenshots/notifications-05-preferences-${size.name}.png`,
+      });
+    });
+
+    await test.step("in the app only: every channel off, kept, and the API agrees", async () => {
+      await section.getByTestId("in-app-only").check();
+      await expect(section.getByTestId("email-confirmed")).toBeDisabled();
+      await save();
+      await page.reload();
+      await expect(section.getByTestId("in-app-only")).toBeChecked();
+      await expect(section.getByTestId("email-confirmed")).not.toBeChecked();
+      const answer = await page.request.get("/api/v1/account/notification-preferences");
+      expect(answer.status()).toBe(200);
+      const body = (await answer.json()) as { inAppOnly: boolean };
+      expect(body.inAppOnly).toBe(true);
+      await section.screenshot({
+        path: `test-results/screenshots/notifications-06-in-app-only-${size.name}.png`,
+      });
+    });
   });
 }

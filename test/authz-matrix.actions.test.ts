@@ -27,7 +27,14 @@ import path from "node:path";
 import { and, eq, isNull, sql } from "drizzle-orm";
 import { Wallet } from "ethers";
 import { beforeAll, describe, expect, it, vi } from "vitest";
-import { excludedRegions, pushSubscriptions, rgExclusions, users, walletLinks } from "@/db/schema";
+import {
+  excludedRegions,
+  notificationPreferences,
+  pushSubscriptions,
+  rgExclusions,
+  users,
+  walletLinks,
+} from "@/db/schema";
 import { issueApiToken } from "@/lib/auth/api-tokens";
 import { decodeBase32, totpCode } from "@/lib/auth/totp";
 import { beginEnrolment, enrolWithSecret } from "@/lib/auth/two-factor";
@@ -453,6 +460,14 @@ const ACTIONS: Record<string, Entry> = {
         new Date(),
       );
       return [{}, form({ message, signature: await wallet.signMessage(message) })];
+    },
+  },
+  "app/(player)/account/actions.ts#saveNotificationPreferencesAction": {
+    // Every caller starts from no choices made: a player's call turns their own mail off.
+    changes: PLAYERS,
+    args: async () => {
+      await db.delete(notificationPreferences);
+      return [{}, form({ inAppOnly: "yes" })];
     },
   },
   "app/(player)/account/actions.ts#unlinkWalletAction": {

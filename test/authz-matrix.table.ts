@@ -162,6 +162,11 @@ export const ROUTE_TABLE: Record<string, Entry> = {
   "GET /api/v1/notifications": { expect: players(200) },
   "GET /api/v1/notifications/stream": { expect: players(200) },
   "POST /api/v1/notifications/read": { expect: players(200), call: () => json({ all: true }) },
+  "GET /api/v1/account/notification-preferences": { expect: players(200) },
+  "PUT /api/v1/account/notification-preferences": {
+    expect: players(200),
+    call: () => json({ events: { delivered: { push: false } } }),
+  },
   // Once per day each: a fresh player's token for each call.
   "POST /api/v1/wallet/daily-bonus": { expect: players(201) },
   "POST /api/v1/wallet/mail-in": {

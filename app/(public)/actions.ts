@@ -3,8 +3,8 @@
 import { getDb } from "@/db/client";
 import type { FormState } from "@/lib/actions/form-state";
 import { runAction } from "@/lib/actions/run-action";
-import { unsubscribeSchema } from "@/lib/notifications/model";
-import { unsubscribeFromMail } from "@/lib/notifications/notification-mail";
+import { notificationEventLabels, unsubscribeSchema } from "@/lib/notifications/model";
+import { unsubscribeFromMail } from "@/lib/notifications/preferences";
 
 /** The button behind a notification email's unsubscribe link: the token is the authority. */
 export async function unsubscribeAction(_prev: FormState, form: FormData): Promise<FormState> {
@@ -12,12 +12,16 @@ export async function unsubscribeAction(_prev: FormState, form: FormData): Promi
     {
       allow: "anyone",
       schema: unsubscribeSchema,
-      input: { token: form.get("token") },
+      input: { token: form.get("token"), event: form.get("event") ?? undefined },
       fieldOf: () => undefined,
     },
     async ({ input }) => {
-      await unsubscribeFromMail(getDb(), input.token);
-      return { notice: "Done: we will not email you notifications any more." };
+      await unsubscribeFromMail(getDb(), input.token, input.event);
+      return {
+        notice: input.event
+          ? `Done: we will not email you about this any more (${notificationEventLabels[input.event].toLowerCase()}).`
+          : "Done: we will not email you notifications any more.",
+      };
     },
   );
 }

@@ -1,8 +1,10 @@
 import { z } from "zod";
 import {
   markReadSchema,
+  notificationEvents,
   notificationKinds,
   notificationPageSchema,
+  preferencesChangeSchema,
 } from "@/lib/notifications/model";
 import { dateTime, type Resource, uuid } from "./wire";
 
@@ -37,6 +39,23 @@ export const markReadResponse = z.object({
   unread,
 });
 
+const channels = z.object({
+  email: z.boolean(),
+  push: z.boolean().meta({ description: "Web Push, on the devices that allowed it" }),
+});
+
+export const notificationPreferencesResponse = z
+  .object({
+    inAppOnly: z.boolean().meta({ description: "true when every channel of every event is off" }),
+    events: z.object(
+      Object.fromEntries(notificationEvents.map((e) => [e, channels])) as Record<
+        (typeof notificationEvents)[number],
+        typeof channels
+      >,
+    ),
+  })
+  .meta({ id: "NotificationPreferences" });
+
 export const notifications: Resource = {
   name: "Notifications",
   description:
@@ -59,6 +78,24 @@ export const notifications: Resource = {
         access: "player",
         body: markReadSchema,
         replies: { 200: { description: "Marked", json: markReadResponse } },
+      },
+    },
+    "/api/v1/account/notification-preferences": {
+      get: {
+        summary: "Which events the caller is told of by email and by push",
+        description: `Events: ${notificationEvents.join(", ")}. Everything is on until the caller chooses; the app's own notifications are always made.`,
+        access: "player",
+        replies: {
+          200: { description: "The caller's choices", json: notificationPreferencesResponse },
+        },
+      },
+      put: {
+        summary: "Change which events the caller is told of by email and by push",
+        description:
+          'Body `{"events": {"delivered": {"email": false}}}`: events and channels not sent stay as they are. Or `{"inAppOnly": true}`: every channel of every event off. An unknown event or channel is refused. A mail already queued follows the new choice. Audited.',
+        access: "player",
+        body: preferencesChangeSchema,
+        replies: { 200: { description: "The new choices", json: notificationPreferencesResponse } },
       },
     },
     "/api/v1/notifications/stream": {

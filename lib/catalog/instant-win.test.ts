@@ -166,6 +166,11 @@ describe("instant-win prizes and the catalog's locks", () => {
         redemption: { status: "held", code: null },
       });
       const id = won.round.redemption?.id ?? "";
+      // The player is told what to do to receive it.
+      const [step] = await db.execute<{ link: string }>(
+        sql`select link from notifications where redemption_id = ${id} and kind = 'next_step_identity'`,
+      );
+      expect(step?.link).toBe("/account/identity");
       expect(await redemptionRow(id)).toEqual({
         status: "held",
         catalog_item_id: itemId,

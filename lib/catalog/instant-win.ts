@@ -4,6 +4,7 @@ import type { Tx } from "@/db/client";
 import { recordEvents } from "@/lib/audit/record-event";
 import { lockPrizeCodes } from "@/lib/codes/take-gift-codes";
 import { env } from "@/lib/config/env";
+import { notifyNextSteps } from "@/lib/notifications/notifications";
 import { type IssuedPrize, issuePrizeRedemptions } from "@/lib/redemptions/issue-prize";
 import type { RedemptionStatus } from "@/lib/redemptions/model";
 import { lockPlayerAccounts } from "@/lib/wallet/journal";
@@ -138,5 +139,9 @@ export async function releaseHeldPrizes(
       outcome: "ok" as const,
       data: { before: { status: "held" }, after: { status: r.status } },
     })),
+  );
+  await notifyNextSteps(
+    tx,
+    released.map((r) => r.id),
   );
 }

@@ -1,6 +1,13 @@
-import { eq, sql } from "drizzle-orm";
+import { and, eq, sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
-import { catalogItems, giftCodes, ledgerEntries, prizes, redemptions } from "@/db/schema";
+import {
+  catalogItems,
+  giftCodes,
+  ledgerEntries,
+  notifications,
+  prizes,
+  redemptions,
+} from "@/db/schema";
 import { importGiftCodes } from "@/lib/codes/import-codes";
 import { isAppError } from "@/lib/errors/app-error";
 import { getPlayerRedemption } from "@/lib/redemptions/redemptions";
@@ -89,6 +96,19 @@ describe("the approval queue", () => {
       "already_reviewed",
     );
     expect(await getBalances(db, player)).toMatchObject({ SC: 25_000, redeemableSC: 25_000 });
+    // The player is told the delivery is off, and how much came back.
+    const [told] = await db
+      .select()
+      .from(notifications)
+      .where(
+        and(
+          eq(notifications.redemptionId, redemptionId),
+          eq(notifications.kind, "delivery_cancelled"),
+        ),
+      );
+    expect(told?.body).toBe(
+      "Our team declined this redemption on review, so the prize will not be sent. 200.00 SC were put back in your wallet.",
+    );
     const [item] = await db.select().from(catalogItems).where(eq(catalogItems.id, itemId));
     expect(item?.stock).toBe(2);
     const [after] = await db.select().from(giftCodes).where(eq(giftCodes.prizeId, prizeId));

@@ -6,6 +6,7 @@ import { notify } from "@/db/notify";
 import { type RequestContext, recordEvent } from "@/lib/audit/record-event";
 import { AppError } from "@/lib/errors/app-error";
 import { decodeRedemptionLeaf, encodeLeaf } from "@/lib/ledger/leaf";
+import { notifyDeliveriesCancelled } from "@/lib/notifications/notifications";
 import type { PrizeKind } from "@/lib/prizes/model";
 import type { RedemptionStatus } from "@/lib/redemptions/model";
 import { lockPlayerAccounts, postTransactions } from "@/lib/wallet/journal";
@@ -186,6 +187,9 @@ export async function rejectRedemption(
         refundedSc: formatCoins(refund.amount),
       },
     });
+    await notifyDeliveriesCancelled(tx, "rejected", [
+      { redemptionId, refundedMinor: refund.amount },
+    ]);
     await notify(tx, "ledger_entries");
     return {
       redemptionId,

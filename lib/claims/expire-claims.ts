@@ -3,6 +3,7 @@ import { sql } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import { notify } from "@/db/notify";
 import { decodeRedemptionLeaf, encodeLeaf } from "@/lib/ledger/leaf";
+import { notifyDeliveriesCancelled } from "@/lib/notifications/notifications";
 
 /**
  * Expires claims whose required action (confirming a shipping address) was not taken by the
@@ -54,6 +55,11 @@ export async function expireOverdueClaims(db: Db, limit = 500): Promise<number> 
              jsonb_build_object('unitReturned', true)
       from unnest(${sql.param(expired.map((e) => e.player_id))}::uuid[],
                   ${sql.param(expired.map((e) => e.id))}::uuid[]) as t(p, r)`);
+    await notifyDeliveriesCancelled(
+      tx,
+      "expired",
+      expired.map((e) => ({ redemptionId: e.id })),
+    );
     await notify(tx, "ledger_entries");
     // Units went back to their drops: open dashboards show the new remaining counts.
     await notify(tx, "analytics");

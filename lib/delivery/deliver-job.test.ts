@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sqlClient } from "@/db/client";
-import { deliveries, jobOutbox, ledgerEntries, prizes, users } from "@/db/schema";
+import { deliveries, jobOutbox, ledgerEntries, notifications, prizes, users } from "@/db/schema";
 import { claimDrop } from "@/lib/claims/claim-drop";
 import { importGiftCodes } from "@/lib/codes/import-codes";
 import { relayOutbox, runOutboxRelay } from "@/lib/jobs/outbox";
@@ -332,8 +332,15 @@ describe("the delivery pipeline", () => {
       sql`select status, amount::text from token_payouts where redemption_id = ${redemption.id}`,
     );
     expect(payout).toEqual({ status: "awaiting_wallet", amount: "10500000000000000000" });
-    // A job run again requests nothing more.
+    // A job run again requests nothing more, nor asks for the wallet twice.
     await runDeliveryJob(deps(), { redemptionId: redemption.id }, 0);
+    const asked = await db
+      .select()
+      .from(notifications)
+      .where(eq(notifications.redemptionId, redemption.id));
+    expect(asked.filter((n) => n.kind === "next_step_wallet")).toEqual([
+      expect.objectContaining({ link: "/account", title: "Test prize: one step left for you" }),
+    ]);
     const txHash = `0x${"ab".repeat(32)}`;
     const reference = `0x${"00".repeat(16)}${redemption.id.replaceAll("-", "")}`;
     await recordPayoutOutcome(db, redemption.id, {

@@ -5,6 +5,7 @@ import { executePrepared } from "@/db/prepared";
 import type { JobOutcome } from "@/lib/jobs/queue";
 import { QUEUES } from "@/lib/jobs/queue";
 import type { Log } from "@/lib/log";
+import { notifyNextSteps } from "@/lib/notifications/notifications";
 import type { PayoutOutcome } from "@/lib/payouts/model";
 import { tokenBaseUnits } from "@/lib/payouts/model";
 import { requestTokenPayout } from "@/lib/payouts/request-payout";
@@ -300,6 +301,7 @@ async function requestPayout(
       await tx.execute(sql`
         update deliveries set status = 'waiting', updated_at = now()
         where redemption_id = ${redemptionId} and status in ('pending', 'failed')`);
+      await notifyNextSteps(tx, [redemptionId]);
     }
   });
   return "completed";

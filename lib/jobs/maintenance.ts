@@ -5,6 +5,7 @@ import { expireOverdueClaims } from "@/lib/claims/expire-claims";
 import type { Log } from "@/lib/log";
 import { runDueDraws } from "@/lib/lottery/lottery";
 import { mailWinNotices } from "@/lib/lottery/win-notices";
+import { remindNextSteps } from "@/lib/notifications/notifications";
 
 /** Idempotency answers are kept two days: the promise to clients is at least 24 hours. */
 export async function purgeIdempotencyKeys(db: Db): Promise<number> {
@@ -62,6 +63,10 @@ export async function runMaintenanceRound(db: Db, log: Log, clock: MaintenanceCl
   await job("expire_claims", async () => {
     const expired = await expireOverdueClaims(db);
     if (expired > 0) log.info("claims_expired_units_returned", { count: expired });
+  });
+  await job("next_step_reminders", async () => {
+    const reminded = await remindNextSteps(db, new Date());
+    if (reminded > 0) log.info("next_steps_reminded", { count: reminded });
   });
   await job("lottery_draws", async () => {
     for (const draw of await runDueDraws(db)) {

@@ -1,5 +1,13 @@
 import { describe, expect, it } from "vitest";
-import { describeConfirmed, describeDelivery, markReadSchema } from "./model";
+import {
+  describeCancelled,
+  describeConfirmed,
+  describeDelivery,
+  describeNextStep,
+  describeReminder,
+  markReadSchema,
+  preferencesChangeSchema,
+} from "./model";
 
 const facts = { redemptionId: "r1", playerId: "p1", prizeName: "Amazon $25" };
 
@@ -30,10 +38,47 @@ describe("notification words", () => {
       kind: "delivery_delivered",
       body: "Your gift card is ready: open the redemption to see its code.",
     });
-    expect(describeDelivery(facts, "cancelled", "shipping")).toMatchObject({
+    expect(describeCancelled(facts, "rejected", "12.50")).toMatchObject({
       kind: "delivery_cancelled",
       title: "Amazon $25: delivery cancelled",
+      body: "Our team declined this redemption on review, so the prize will not be sent. 12.50 SC were put back in your wallet.",
     });
+    expect(describeCancelled(facts, "rejected", "0.00").body).not.toMatch(/SC/);
+  });
+
+  it("word a next step with where to take it and by when", () => {
+    expect(describeNextStep(facts, "wallet", null)).toMatchObject({
+      kind: "next_step_wallet",
+      link: "/account",
+      body: expect.stringMatching(/^It is paid in tokens to your wallet: link one/),
+    });
+    expect(describeNextStep(facts, "identity", null).link).toBe("/account/identity");
+    const reminder = describeReminder(facts, "address", "2030-01-02T03:04:00.000Z");
+    expect(reminder).toMatchObject({ kind: "next_step_reminder", link: "/redemptions/r1" });
+    expect(reminder.body).toMatch(/Do it by .*2030.*, or the prize goes back\.$/);
+  });
+
+  it("preferences take known events and channels only, or in-app only", () => {
+    const parse = (body: unknown) => preferencesChangeSchema.safeParse(body);
+    expect(parse({ inAppOnly: true }).success).toBe(true);
+    expect(parse({ events: { delivered: { email: false } } }).success).toBe(true);
+    const unknown = parse({ events: { delivered: { email: false }, prizes: { email: false } } });
+    expect(unknown.error?.issues[0]?.message).toBe(
+      "Unknown event prizes: the events are confirmed, next_step, delivered, problem, reversed",
+    );
+    expect(parse({ events: { delivered: { sms: true } } }).error?.issues[0]?.message).toBe(
+      "The channels are email and push",
+    );
+    for (const bad of [
+      {},
+      { inAppOnly: false },
+      { inAppOnly: true, events: {} },
+      { events: { delivered: { email: "no" } } },
+      { events: [] },
+      null,
+    ]) {
+      expect(parse(bad).success).toBe(false);
+    }
   });
 
   it("mark read takes ids or all, nothing else", () => {

@@ -11,8 +11,97 @@ export const notificationKinds = [
   "delivery_dead",
   "delivery_cancelled",
   "redemption_reversed",
+  "next_step_address",
+  "next_step_wallet",
+  "next_step_identity",
+  "next_step_reminder",
 ] as const;
 export type NotificationKind = (typeof notificationKinds)[number];
+
+/** What a player chooses about: the kinds, grouped the way a player thinks of them. */
+export const notificationEvents = [
+  "confirmed",
+  "next_step",
+  "delivered",
+  "problem",
+  "reversed",
+] as const;
+export type NotificationEvent = (typeof notificationEvents)[number];
+
+export const notificationEventLabels: Record<NotificationEvent, string> = {
+  confirmed: "A claim or a win is confirmed",
+  next_step: "A next step is needed from you, and its reminder",
+  delivered: "A prize is delivered",
+  problem: "A delivery is held up or cancelled",
+  reversed: "A redemption is reversed",
+};
+
+export const eventOfKind: Record<NotificationKind, NotificationEvent> = {
+  redemption_confirmed: "confirmed",
+  next_step_address: "next_step",
+  next_step_wallet: "next_step",
+  next_step_identity: "next_step",
+  next_step_reminder: "next_step",
+  delivery_delivered: "delivered",
+  delivery_dead: "problem",
+  delivery_cancelled: "problem",
+  redemption_reversed: "reversed",
+};
+
+/** Where a notification goes besides the app, which always has it. */
+export const notificationChannels = ["email", "push"] as const;
+export type NotificationChannel = (typeof notificationChannels)[number];
+export type ChannelChoice = Record<NotificationChannel, boolean>;
+
+/** A player's choices: every event's channels; in-app only when every channel is off. */
+export type NotificationPreferences = {
+  inAppOnly: boolean;
+  events: Record<NotificationEvent, ChannelChoice>;
+};
+
+const eventList = notificationEvents.join(", ");
+const channelChange = z.strictObject(
+  { email: z.boolean().optional(), push: z.boolean().optional() },
+  {
+    error: (issue) =>
+      issue.code === "unrecognized_keys" ? "The channels are email and push" : undefined,
+  },
+);
+
+/**
+ * A change of preferences: some events' channels (those not named stay as they are), or
+ * `{"inAppOnly": true}`, which turns every channel of every event off. An event or a channel
+ * that does not exist is refused, not ignored, so a typo never looks like a saved choice.
+ */
+export const preferencesChangeSchema = z
+  .strictObject(
+    {
+      inAppOnly: z.literal(true, { error: "inAppOnly can only be true" }).optional(),
+      events: z
+        .strictObject(
+          Object.fromEntries(
+            notificationEvents.map((e) => [e, channelChange.optional()]),
+          ) as Record<NotificationEvent, z.ZodOptional<typeof channelChange>>,
+          {
+            error: (issue) =>
+              issue.code === "unrecognized_keys"
+                ? `Unknown event ${issue.keys.join(", ")}: the events are ${eventList}`
+                : undefined,
+          },
+        )
+        .optional(),
+    },
+    {
+      error: (issue) =>
+        issue.code === "unrecognized_keys"
+          ? 'Send {"events": {...}} or {"inAppOnly": true}'
+          : undefined,
+    },
+  )
+  .refine((change) => (change.inAppOnly === undefined) !== (change.events === undefined), {
+    error: 'Send {"events": {...}} or {"inAppOnly": true}, one of the two',
+  });
+export type PreferencesChange = z.infer<typeof preferencesChangeSchema>;
 
 /** What notifyPlayers writes: one row, told to one player. */
 export type NewNotification = {
@@ -68,6 +157,8 @@ export type MarkRead = z.infer<typeof markReadSchema>;
 /** The token of a notification email's unsubscribe link (24 random bytes, base64url). */
 export const unsubscribeSchema = z.object({
   token: z.string().regex(/^[A-Za-z0-9_-]{32}$/, { error: "This unsubscribe link is not valid" }),
+  /** Only mails of this event ("stop mails like this"); all of them when absent. */
+  event: optional(z.enum(notificationEvents, { error: "This unsubscribe link is not valid" })),
 });
 
 /** The facts a redemption's notification is worded from. */
@@ -115,7 +206,7 @@ export function describeConfirmed(facts: RedemptionFacts): NewNotification {
   };
 }
 
-export type DeliveryOutcome = "delivered" | "dead" | "cancelled";
+export type DeliveryOutcome = "delivered" | "dead";
 
 /** A delivery that reached its end (or needs our team), in words that say what it means. */
 export function describeDelivery(
@@ -135,12 +226,83 @@ export function describeDelivery(
       title: `${facts.prizeName}: delivery held up`,
       body: "We could not deliver it yet. Our team has been told and will sort it out; you need do nothing.",
     },
-    cancelled: {
-      title: `${facts.prizeName}: delivery cancelled`,
-      body: "The redemption ended before its prize was sent, so nothing will be delivered.",
-    },
   };
   return { ...base(facts), kind: `delivery_${outcome}`, ...words[outcome] };
+}
+
+/** Why a delivery was cancelled before its prize went out. */
+export type CancelCause = "expired" | "rejected";
+
+/**
+ * A delivery cancelled because its redemption ended (its deadline passed, or our team declined
+ * it), with the coins given back when there were any.
+ */
+export function describeCancelled(
+  facts: { redemptionId: string; playerId: string; prizeName: string },
+  cause: CancelCause,
+  refundedSc: string | null,
+): NewNotification {
+  const why: Record<CancelCause, string> = {
+    expired: "The deadline for your next step passed, so the prize went back and will not be sent.",
+    rejected: "Our team declined this redemption on review, so the prize will not be sent.",
+  };
+  const refund =
+    refundedSc && refundedSc !== "0.00" ? ` ${refundedSc} SC were put back in your wallet.` : "";
+  return {
+    ...base(facts),
+    kind: "delivery_cancelled",
+    title: `${facts.prizeName}: delivery cancelled`,
+    body: `${why[cause]}${refund}`,
+  };
+}
+
+/** What a redemption waits for from its player. */
+export type NextStep = "address" | "wallet" | "identity";
+
+const nextSteps: Record<NextStep, { todo: string; where: (redemptionId: string) => string }> = {
+  address: {
+    todo: "Tell us where to send it: add a shipping address on the redemption's page.",
+    where: redemptionLink,
+  },
+  wallet: {
+    todo: "It is paid in tokens to your wallet: link one on your account page (you sign a message with it).",
+    where: () => "/account",
+  },
+  identity: {
+    todo: "Verify your email and declare your identity so we can release it.",
+    where: () => "/account/identity",
+  },
+};
+
+const byDeadline = (deadline: string | null) =>
+  deadline ? ` Do it by ${formatDateTime(deadline)}, or the prize goes back.` : "";
+
+/** A redemption waits for its player: what to do, where, and by when. */
+export function describeNextStep(
+  facts: { redemptionId: string; playerId: string; prizeName: string },
+  step: NextStep,
+  deadline: string | null,
+): NewNotification {
+  return {
+    ...base(facts),
+    kind: `next_step_${step}`,
+    title: `${facts.prizeName}: one step left for you`,
+    body: `${nextSteps[step].todo}${byDeadline(deadline)}`,
+    link: nextSteps[step].where(facts.redemptionId),
+  };
+}
+
+/** The reminder a day before a next step's deadline, when the step is still not taken. */
+export function describeReminder(
+  facts: { redemptionId: string; playerId: string; prizeName: string },
+  step: NextStep,
+  deadline: string,
+): NewNotification {
+  return {
+    ...describeNextStep(facts, step, deadline),
+    kind: "next_step_reminder",
+    title: `Reminder: ${facts.prizeName} needs your next step by ${formatDateTime(deadline)}`,
+  };
 }
 
 /** An admin took a redemption back; the reason is the one the redemption page shows too. */

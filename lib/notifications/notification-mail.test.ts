@@ -2,10 +2,12 @@ import { eq, sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { jobOutbox, notifications, users } from "@/db/schema";
 import { claimDrop } from "@/lib/claims/claim-drop";
+import { recordDeliveryStep } from "@/lib/delivery/deliveries";
 import { listMail } from "@/lib/mail/send-mail";
 import { connectTestDb, createPlayers, createTestDrop } from "@/test/db";
 import { memoryLog } from "@/test/memory-log";
-import { runNotificationMailJob, unsubscribeFromMail } from "./notification-mail";
+import { runNotificationMailJob } from "./notification-mail";
+import { changeNotificationPreferences, unsubscribeFromMail } from "./preferences";
 
 const db = connectTestDb(4);
 const { log } = memoryLog();
@@ -67,5 +69,65 @@ describe("notification emails", () => {
 
     await runNotificationMailJob(db, log, { notificationId: other.notification?.id ?? "" });
     expect(await listMail(db, { to: other.email })).toHaveLength(1);
+  });
+
+  it("a mail's own link stops mails like it only; the rest still come", async () => {
+    const c = await claimWithMailJob();
+    await runNotificationMailJob(db, log, { notificationId: c.notification?.id ?? "" });
+    const [sent] = await listMail(db, { to: c.email });
+    const link =
+      /Stop mails like this one \(.+\): \S+\?token=([A-Za-z0-9_-]{32})&event=(\w+)$/m.exec(
+        sent?.text ?? "",
+      );
+    expect(link?.[2]).toBe("confirmed");
+    await unsubscribeFromMail(db, link?.[1] ?? "", "confirmed");
+
+    const drop = await createTestDrop(db, { units: 1 });
+    const { redemption } = await claimDrop(db, { dropId: drop.dropId, playerId: c.playerId });
+    const later = await db
+      .select()
+      .from(notifications)
+      .where(eq(notifications.redemptionId, redemption.id));
+    expect(later.map((n) => n.kind)).toEqual(["redemption_confirmed"]);
+    await runNotificationMailJob(db, log, { notificationId: later[0]?.id ?? "" });
+    expect(await listMail(db, { to: c.email })).toHaveLength(1);
+
+    // A delivery is another event: its mail still comes.
+    await db.transaction((tx) =>
+      recordDeliveryStep(tx, redemption.id, {
+        status: "delivered",
+        reference: "0x1",
+        txHash: "0x1",
+      }),
+    );
+    const [delivered] = await db
+      .select()
+      .from(notifications)
+      .where(sql`${notifications.redemptionId} = ${redemption.id} and kind = 'delivery_delivered'`);
+    await runNotificationMailJob(db, log, { notificationId: delivered?.id ?? "" });
+    expect((await listMail(db, { to: c.email })).map((m) => m.subject)).toContain(
+      "Test prize delivered",
+    );
+  });
+
+  it("a job queued before a change of choice follows the new choice", async () => {
+    const c = await claimWithMailJob();
+    await changeNotificationPreferences(
+      db,
+      c.playerId,
+      { events: { confirmed: { email: false } } },
+      {},
+    );
+    await runNotificationMailJob(db, log, { notificationId: c.notification?.id ?? "" });
+    expect(await listMail(db, { to: c.email })).toHaveLength(0);
+    // Turned on again before a retry of the job: it is sent then.
+    await changeNotificationPreferences(
+      db,
+      c.playerId,
+      { events: { confirmed: { email: true } } },
+      {},
+    );
+    await runNotificationMailJob(db, log, { notificationId: c.notification?.id ?? "" });
+    expect(await listMail(db, { to: c.email })).toHaveLength(1);
   });
 });

@@ -1,19 +1,23 @@
 import { randomUUID } from "node:crypto";
-import { eq } from "drizzle-orm";
+import { eq, sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { sqlClient } from "@/db/client";
-import { notifications } from "@/db/schema";
+import { jobOutbox, notifications, redemptions } from "@/db/schema";
 import { claimDrop } from "@/lib/claims/claim-drop";
+import { expireOverdueClaims } from "@/lib/claims/expire-claims";
 import { recordDeliveryStep } from "@/lib/delivery/deliveries";
 import { createPlayerFeeds } from "@/lib/live/player-feeds";
+import { confirmShipping } from "@/lib/redemptions/confirm-shipping";
 import { reverseRedemption } from "@/lib/redemptions/reverse-redemption";
-import { connectTestDb, createPlayers, createTestDrop } from "@/test/db";
+import { connectTestDb, createPlayers, createTestDrop, TEST_SHIPPING_ADDRESS } from "@/test/db";
 import type { UnreadCount } from "./model";
 import {
   countUnread,
   listNotifications,
   markNotificationsRead,
   notifyPlayers,
+  REMINDER_LEAD_MS,
+  remindNextSteps,
 } from "./notifications";
 
 const db = connectTestDb(4);
@@ -47,8 +51,75 @@ describe("notifications", () => {
 
   it("asks for a shipping address by the deadline for a physical prize", async () => {
     const c = await claimOne("physical");
-    const [row] = await told(c.playerId);
-    expect(row?.body).toMatch(/^Add a shipping address by .+ UTC so we can send it\.$/);
+    const rows = await told(c.playerId);
+    expect(rows.find((r) => r.kind === "redemption_confirmed")?.body).toMatch(
+      /^Add a shipping address by .+ UTC so we can send it\.$/,
+    );
+    expect(rows.find((r) => r.kind === "next_step_address")).toMatchObject({
+      title: "Test prize: one step left for you",
+      link: `/redemptions/${c.redemptionId}`,
+      body: expect.stringMatching(/shipping address.* Do it by .+ UTC, or the prize goes back\.$/),
+    });
+    // Each is mailed, from the queue.
+    const jobs = await db
+      .select()
+      .from(jobOutbox)
+      .where(
+        sql`${jobOutbox.queue} = 'mail' and ${jobOutbox.data}->>'notificationId' in ${rows.map((r) => r.id)}`,
+      );
+    expect(jobs).toHaveLength(2);
+  });
+
+  it("reminds of a next step once, a day before its deadline, even from two sweeps at once", async () => {
+    const c = await claimOne("physical");
+    const [r] = await db.select().from(redemptions).where(eq(redemptions.id, c.redemptionId));
+    const deadline = r?.actionDeadline?.getTime() ?? 0;
+    const reminders = async () =>
+      (await told(c.playerId)).filter((n) => n.kind === "next_step_reminder");
+    await remindNextSteps(db, new Date(deadline - REMINDER_LEAD_MS - 1000));
+    expect(await reminders()).toHaveLength(0);
+    const at = new Date(deadline - REMINDER_LEAD_MS + 1000);
+    await Promise.all([remindNextSteps(db, at), remindNextSteps(db, at)]);
+    await remindNextSteps(db, at);
+    const [reminder, ...more] = await reminders();
+    expect(more).toEqual([]);
+    expect(reminder?.title).toMatch(/^Reminder: Test prize needs your next step by .+ UTC$/);
+    const jobs = await db
+      .select()
+      .from(jobOutbox)
+      .where(sql`${jobOutbox.data}->>'notificationId' = ${reminder?.id ?? ""}`);
+    expect(jobs).toHaveLength(1);
+  });
+
+  it("reminds of no step already taken, nor of one past its deadline", async () => {
+    const taken = await claimOne("physical");
+    const late = await claimOne("physical");
+    await confirmShipping(db, taken.playerId, taken.redemptionId, TEST_SHIPPING_ADDRESS);
+    const [r] = await db.select().from(redemptions).where(eq(redemptions.id, late.redemptionId));
+    await remindNextSteps(db, new Date((r?.actionDeadline?.getTime() ?? 0) + 1000));
+    await remindNextSteps(db, new Date((r?.actionDeadline?.getTime() ?? 0) - 1000));
+    const kinds = async (playerId: string) => (await told(playerId)).map((n) => n.kind);
+    expect(await kinds(taken.playerId)).not.toContain("next_step_reminder");
+    // The same sweep at a time before the deadline does remind the one still waiting.
+    expect(await kinds(late.playerId)).toContain("next_step_reminder");
+  });
+
+  // Regression: the trigger that cancels a delivery cannot word a notification, and nothing else
+  // told the player, so a cancelled delivery was never notified.
+  it("tells a delivery cancelled because its redemption expired", async () => {
+    const c = await claimOne("physical");
+    await db
+      .update(redemptions)
+      .set({ actionDeadline: new Date(Date.now() - 60_000) })
+      .where(eq(redemptions.id, c.redemptionId));
+    await expireOverdueClaims(db);
+    expect(await told(c.playerId)).toContainEqual(
+      expect.objectContaining({
+        kind: "delivery_cancelled",
+        title: "Test prize: delivery cancelled",
+        body: "The deadline for your next step passed, so the prize went back and will not be sent.",
+      }),
+    );
   });
 
   it("tells a delivery's outcome once, however often the step is recorded", async () => {

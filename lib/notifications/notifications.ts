@@ -1,18 +1,24 @@
 import "server-only";
 import { sql } from "drizzle-orm";
-import type { DbOrTx, Tx } from "@/db/client";
+import type { Db, DbOrTx, Tx } from "@/db/client";
 import { notify } from "@/db/notify";
-import type { DeliveryProviderName } from "@/lib/delivery/model";
+import type { DeliveryProviderName, DeliveryStatus } from "@/lib/delivery/model";
 import { AppError } from "@/lib/errors/app-error";
 import { enqueueJobs } from "@/lib/jobs/outbox";
 import { enqueuePushJobs } from "@/lib/push/send-push";
+import { formatCoins } from "@/lib/wallet/model";
 import {
+  type CancelCause,
   type DeliveryOutcome,
+  describeCancelled,
   describeConfirmed,
   describeDelivery,
+  describeNextStep,
+  describeReminder,
   describeReversed,
   type MarkRead,
   type NewNotification,
+  type NextStep,
   NOTIFICATION_PAGE_SIZE,
   type NotificationKind,
   type NotificationPage,
@@ -27,11 +33,12 @@ const MAX_PAYLOAD = 7000;
 /**
  * Writes notifications in the caller's transaction and tells open pages at its commit (the
  * `notifications` channel, player ids joined by commas), with a `mail` job each for its email
- * (notification-mail.ts): a notification exists exactly when what it tells does. A redemption is told each kind of thing once: writing the same again
- * (a step recorded twice) changes nothing.
+ * (notification-mail.ts): a notification exists exactly when what it tells does. A redemption
+ * is told each kind of thing once: writing the same again (a step recorded twice) changes
+ * nothing. Returns how many were new.
  */
-export async function notifyPlayers(tx: Tx, items: readonly NewNotification[]): Promise<void> {
-  if (items.length === 0) return;
+export async function notifyPlayers(tx: Tx, items: readonly NewNotification[]): Promise<number> {
+  if (items.length === 0) return 0;
   const made = await tx.execute<{ id: string }>(sql`
     insert into notifications (player_id, kind, title, body, link, redemption_id)
     select * from unnest(${sql.param(items.map((n) => n.playerId))}::uuid[],
@@ -55,6 +62,7 @@ export async function notifyPlayers(tx: Tx, items: readonly NewNotification[]): 
     tx,
     items.map((n) => n.playerId),
   );
+  return made.length;
 }
 
 async function tellPlayers(db: DbOrTx, playerIds: readonly string[]): Promise<void> {
@@ -77,6 +85,7 @@ type FactsRow = {
   status: RedemptionFacts["status"];
   action_deadline: Date | null;
   provider: DeliveryProviderName | null;
+  delivery_status: DeliveryStatus | null;
 };
 
 async function redemptionFacts(tx: Tx, redemptionIds: readonly string[]): Promise<FactsRow[]> {
@@ -86,7 +95,7 @@ async function redemptionFacts(tx: Tx, redemptionIds: readonly string[]): Promis
                 when r.catalog_item_id is not null then 'catalog'
                 when d.allocation = 'lottery' then 'draw'
                 else 'claim' end as origin,
-           dl.provider
+           dl.provider, dl.status as delivery_status
     from redemptions r
       join prizes p on p.id = r.prize_id
       left join drops d on d.id = r.drop_id
@@ -101,27 +110,60 @@ const toFacts = (row: FactsRow) => ({
   prizeName: row.prize_name,
 });
 
-/** New redemptions (a claim, a draw, a round's prize, a catalog purchase), in their transaction. */
+const toDeadline = (row: FactsRow) =>
+  row.action_deadline && new Date(row.action_deadline).toISOString();
+
+/**
+ * New redemptions (a claim, a draw, a round's prize, a catalog purchase), in their transaction:
+ * each is confirmed, and one that waits for its player is told what to do next.
+ */
 export async function notifyRedemptionsIssued(
   tx: Tx,
   redemptionIds: readonly string[],
 ): Promise<void> {
   if (redemptionIds.length === 0) return;
   const rows = await redemptionFacts(tx, redemptionIds);
-  await notifyPlayers(
-    tx,
-    rows.map((row) =>
+  await notifyPlayers(tx, [
+    ...rows.map((row) =>
       describeConfirmed({
         ...toFacts(row),
         origin: row.origin,
         status: row.status,
-        actionDeadline: row.action_deadline && new Date(row.action_deadline).toISOString(),
+        actionDeadline: toDeadline(row),
       }),
     ),
-  );
+    ...nextStepsOf(rows),
+  ]);
 }
 
-/** A delivery delivered, dead or cancelled, in the transaction that moved it. */
+/** What a redemption waits for from its player, if anything. */
+function nextStepOf(row: FactsRow): NextStep | null {
+  if (row.status === "awaiting_action") return "address";
+  if (row.status === "held") return "identity";
+  if (row.status === "fulfilled" && row.provider === "token" && row.delivery_status === "waiting") {
+    return "wallet";
+  }
+  return null;
+}
+
+function nextStepsOf(rows: readonly FactsRow[]): NewNotification[] {
+  return rows.flatMap((row) => {
+    const step = nextStepOf(row);
+    return step ? [describeNextStep(toFacts(row), step, toDeadline(row))] : [];
+  });
+}
+
+/**
+ * Redemptions that came to wait for their player after they were made (a held prize released to
+ * an address, a token payout without a wallet), in the transaction that made them wait. Each
+ * step is told once per redemption; one not waiting any more is passed over.
+ */
+export async function notifyNextSteps(tx: Tx, redemptionIds: readonly string[]): Promise<void> {
+  if (redemptionIds.length === 0) return;
+  await notifyPlayers(tx, nextStepsOf(await redemptionFacts(tx, redemptionIds)));
+}
+
+/** A delivery delivered or dead, in the transaction that moved it. */
 export async function notifyDeliveryOutcome(
   tx: Tx,
   redemptionId: string,
@@ -130,6 +172,71 @@ export async function notifyDeliveryOutcome(
   const [row] = await redemptionFacts(tx, [redemptionId]);
   if (!row?.provider) return;
   await notifyPlayers(tx, [describeDelivery(toFacts(row), outcome, row.provider)]);
+}
+
+/**
+ * Deliveries cancelled because their redemptions ended (expired, or rejected with the coins
+ * given back), in the transaction that ended them. The cancellation itself is a trigger's
+ * (migration 0019), which cannot word a notification: whoever ends a redemption tells it here.
+ * A reversal tells the player itself (notifyRedemptionReversed). Only deliveries the trigger
+ * did cancel are told: one already delivered was not.
+ */
+export async function notifyDeliveriesCancelled(
+  tx: Tx,
+  cause: CancelCause,
+  ended: ReadonlyArray<{ redemptionId: string; refundedMinor?: number }>,
+): Promise<void> {
+  if (ended.length === 0) return;
+  const refunds = new Map(ended.map((e) => [e.redemptionId, e.refundedMinor]));
+  const rows = await redemptionFacts(
+    tx,
+    ended.map((e) => e.redemptionId),
+  );
+  await notifyPlayers(
+    tx,
+    rows
+      .filter((row) => row.delivery_status === "cancelled")
+      .map((row) => {
+        const refund = refunds.get(row.redemption_id);
+        return describeCancelled(toFacts(row), cause, refund ? formatCoins(refund) : null);
+      }),
+  );
+}
+
+/** How long before its deadline a next step is reminded of. */
+export const REMINDER_LEAD_MS = 24 * 60 * 60 * 1000;
+
+/**
+ * Reminds players of next steps whose deadline is less than a day away and still not taken,
+ * once each: the reminder's (redemption, kind) is unique, so a second sweep, or a second worker
+ * sweeping at the same moment, inserts nothing and queues no mail. The rows are locked (skipping
+ * those another sweep holds) so an address given meanwhile is seen. Returns how many were told.
+ */
+export async function remindNextSteps(db: Db, now: Date, limit = 500): Promise<number> {
+  return db.transaction(async (tx) => {
+    const due = await tx.execute<{ id: string }>(sql`
+      select r.id from redemptions r
+      where r.status = 'awaiting_action'
+        and r.action_deadline > ${now.toISOString()}::timestamptz
+        and r.action_deadline <= ${new Date(now.getTime() + REMINDER_LEAD_MS).toISOString()}::timestamptz
+        and not exists (select 1 from notifications n
+                        where n.redemption_id = r.id and n.kind = 'next_step_reminder')
+      order by r.action_deadline
+      limit ${limit}
+      for no key update of r skip locked`);
+    if (due.length === 0) return 0;
+    const reminders = (
+      await redemptionFacts(
+        tx,
+        due.map((r) => r.id),
+      )
+    ).flatMap((row) => {
+      const step = nextStepOf(row);
+      const deadline = toDeadline(row);
+      return step && deadline ? [describeReminder(toFacts(row), step, deadline)] : [];
+    });
+    return notifyPlayers(tx, reminders);
+  });
 }
 
 /** A redemption an admin reversed, in the reversal's transaction. */

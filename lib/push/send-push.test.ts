@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import webPush from "web-push";
 import { jobOutbox, notifications, pushSubscriptions } from "@/db/schema";
 import { claimDrop } from "@/lib/claims/claim-drop";
+import { changeNotificationPreferences } from "@/lib/notifications/preferences";
 import { connectTestDb, createPlayers, createTestDrop } from "@/test/db";
 import { memoryLog } from "@/test/memory-log";
 import { decryptPush, type RunningPushService, startPushService } from "@/test/push-service";
@@ -82,6 +83,18 @@ describe("web push", () => {
     const row = await subscriptionRow(c.job.subscriptionId);
     expect(row?.lastSuccessAt).not.toBeNull();
     expect(row?.failureCount).toBe(0);
+  });
+
+  it("a push for an event the player turned off after it was queued stays home", async () => {
+    const c = await subscribedClaim();
+    await changeNotificationPreferences(
+      db,
+      c.playerId,
+      { events: { confirmed: { push: false } } },
+      { ip: "203.0.113.4", requestId: "req-push-off" },
+    );
+    expect(await runPushJob(deps, c.job)).toBe("completed");
+    expect(await service.messages(c.browser.id)).toEqual([]);
   });
 
   it("a browser that unsubscribed (410) loses its subscription, and the job ends", async () => {

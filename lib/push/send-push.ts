@@ -7,6 +7,7 @@ import { type OutboundAnswer, postOutbound } from "@/lib/http/post-outbound";
 import { enqueueJobs } from "@/lib/jobs/outbox";
 import type { JobOutcome } from "@/lib/jobs/queue";
 import type { Log } from "@/lib/log";
+import { channelsFor } from "@/lib/notifications/preferences";
 import type { NotificationKind } from "@/lib/notifications/model";
 import { parsePushEndpoint } from "./endpoint";
 import type { PushPayload } from "./model";
@@ -64,6 +65,7 @@ export async function enqueuePushJobs(tx: Tx, notificationIds: readonly string[]
 }
 
 type PushRow = {
+  player_id: string;
   endpoint: string;
   p256dh: string;
   auth: string;
@@ -82,10 +84,12 @@ type PushRow = {
  */
 export async function runPushJob(deps: PushDeps, job: PushJob): Promise<JobOutcome> {
   const [row] = await deps.db.execute<PushRow>(sql`
-    select s.endpoint, s.p256dh, s.auth, n.kind, n.title, n.body, n.link
+    select n.player_id::text, s.endpoint, s.p256dh, s.auth, n.kind, n.title, n.body, n.link
     from push_subscriptions s join notifications n on n.player_id = s.user_id
     where s.id = ${job.subscriptionId} and n.id = ${job.notificationId}`);
   if (!row) return "completed";
+  // The player's choice when it is sent: a push queued before they turned it off stays home.
+  if (!(await channelsFor(deps.db, row.player_id, row.kind)).push) return "completed";
   if (!deps.vapid) {
     deps.log.warning("push_off_job_dropped", { notificationId: job.notificationId });
     return "completed";

@@ -16,6 +16,8 @@ import { beginEnrolment, confirmEnrolment, disableTwoFactor } from "@/lib/auth/t
 import { declareIdentity } from "@/lib/catalog/identity";
 import { identitySchema } from "@/lib/catalog/model";
 import { clientInfo } from "@/lib/http/client-info";
+import { notificationEvents, preferencesChangeSchema } from "@/lib/notifications/model";
+import { changeNotificationPreferences } from "@/lib/notifications/preferences";
 import { createLinkChallenge, linkSite, linkWallet, unlinkWallet } from "@/lib/payouts/link-wallet";
 import { type LinkChallenge, linkChallengeSchema, linkWalletSchema } from "@/lib/payouts/model";
 import { type PushState, pushEndpointSchema, pushSubscriptionSchema } from "@/lib/push/model";
@@ -383,5 +385,35 @@ export async function unsubscribePushAction(endpoint: unknown): Promise<FormStat
     async ({ user, input }) => ({
       data: await removePushSubscription(getDb(), user.id, input.endpoint, pushOptions()),
     }),
+  );
+}
+
+/** The notification choices on /account: in-app only, or each event's email and push. */
+export async function saveNotificationPreferencesAction(
+  _prev: FormState,
+  form: FormData,
+): Promise<FormState> {
+  const on = (name: string) => form.get(name) === "yes";
+  return runAction(
+    {
+      allow: ["player"],
+      refused: "Only players get notifications",
+      schema: preferencesChangeSchema,
+      input: on("inAppOnly")
+        ? { inAppOnly: true }
+        : {
+            events: Object.fromEntries(
+              notificationEvents.map((e) => [
+                e,
+                { email: on(`email.${e}`), push: on(`push.${e}`) },
+              ]),
+            ),
+          },
+    },
+    async ({ user, input }) => {
+      await changeNotificationPreferences(getDb(), user.id, input, clientInfo(await headers()));
+      revalidatePath("/account");
+      return { notice: "Saved: your notification choices apply to every mail from now on." };
+    },
   );
 }

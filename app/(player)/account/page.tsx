@@ -5,6 +5,7 @@ import { ApiTokenForm } from "@/components/account/api-token-form";
 import { ProfileForm } from "@/components/account/profile-form";
 import { PushControl } from "@/components/account/push-control";
 import { WalletLinkForm } from "@/components/account/wallet-link-form";
+import { PreferencesForm } from "@/components/notifications/preferences-form";
 import { getDb } from "@/db/client";
 import { listApiTokens } from "@/lib/auth/api-tokens";
 import { currentUser } from "@/lib/auth/current-user";
@@ -12,6 +13,7 @@ import { TOKEN_TTL_CHOICES } from "@/lib/auth/model";
 import { getProfile } from "@/lib/auth/profile";
 import { formatDateTime } from "@/lib/format";
 import { countryName } from "@/lib/geo/model";
+import { getNotificationPreferences } from "@/lib/notifications/preferences";
 import { getWalletLink } from "@/lib/payouts/link-wallet";
 import { getPushState } from "@/lib/push/subscriptions";
 import { pushOptions } from "@/lib/push/vapid";
@@ -21,6 +23,7 @@ import {
   declareProfileAction,
   linkWalletAction,
   revokeTokenAction,
+  saveNotificationPreferencesAction,
   signOutEverywhereAction,
   subscribePushAction,
   unlinkWalletAction,
@@ -32,11 +35,12 @@ export const metadata: Metadata = { title: "Account" };
 export default async function AccountPage() {
   const user = await currentUser();
   if (!user) redirect("/signin?next=/account");
-  const [tokens, profile, wallet, push] = await Promise.all([
+  const [tokens, profile, wallet, push, preferences] = await Promise.all([
     listApiTokens(getDb(), user.id),
     getProfile(getDb(), user.id),
     user.role === "player" ? getWalletLink(getDb(), user.id) : null,
     user.role === "player" ? getPushState(getDb(), user.id, pushOptions()) : null,
+    user.role === "player" ? getNotificationPreferences(getDb(), user.id) : null,
   ]);
   const needsRegion = !profile?.region;
   const needsAdult = !profile?.adultDeclaredAt;
@@ -111,6 +115,22 @@ export default async function AccountPage() {
             subscribe={subscribePushAction}
             unsubscribe={unsubscribePushAction}
           />
+        </section>
+      )}
+
+      {preferences && (
+        <section
+          className="card"
+          id="notification-preferences"
+          data-testid="notification-preferences"
+          style={{ marginBottom: 16 }}
+        >
+          <h3>Notifications</h3>
+          <p className="muted">
+            Everything shows under the bell in the app. Choose what also comes by email, and by push
+            on the devices you allow.
+          </p>
+          <PreferencesForm preferences={preferences} action={saveNotificationPreferencesAction} />
         </section>
       )}
 
