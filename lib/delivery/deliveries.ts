@@ -88,6 +88,11 @@ export async function recordDeliveryStep(
            or (d.status = 'delivered' and ${step.status} = 'cancelled'))
       and (d.status <> 'dead' or ${step.status} in ('delivered', 'cancelled'))
       and (${version}::int is null or ${version}::int > d.provider_version)
+      -- A gift card being taken back (or taken back) is never shown: its order, still submitted
+      -- at the reversal, may complete before the cancel job reaches the provider.
+      and not (d.provider = 'giftcard' and r.status = 'reversed'
+               and r.prize_recovery is distinct from 'lost'
+               and ${step.status} in ('submitted', 'delivered'))
     returning d.redemption_id, d.provider, d.status, d.reference, r.player_id, r.player_salt`,
   );
   const row = rows[0];

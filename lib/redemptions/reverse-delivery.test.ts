@@ -1,8 +1,16 @@
 import { and, eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { auditEvents, deliveries, dropUnits, jobOutbox, ledgerEntries, prizes } from "@/db/schema";
+import {
+  auditEvents,
+  deliveries,
+  dropUnits,
+  jobOutbox,
+  ledgerEntries,
+  notifications,
+  prizes,
+} from "@/db/schema";
 import { claimDrop } from "@/lib/claims/claim-drop";
-import { runDeliveryJob } from "@/lib/delivery/deliver-job";
+import { applyProviderState, runDeliveryJob } from "@/lib/delivery/deliver-job";
 import type { DeliveryProvider } from "@/lib/delivery/model";
 import { getDrop } from "@/lib/drops/drops";
 import { decodeLeaf } from "@/lib/ledger/leaf";
@@ -228,6 +236,36 @@ describe("reversing a gift card the provider issued", () => {
     expect((await getAdminRedemption(db, c.redemptionId))?.reversal?.prize).toBe("recovered");
     expect(await cancelEvents(c.redemptionId)).toHaveLength(1);
     expect(await unitStatus(c.unitId)).toBe("available");
+  });
+
+  it("never shows the card of a submitted order the provider completes after the reversal", async () => {
+    const c = await claimCard();
+    // The provider took the order but has not issued the card yet when the admin reverses.
+    await db
+      .update(deliveries)
+      .set({ status: "submitted", reference: "ORD-late", providerVersion: 1 })
+      .where(eq(deliveries.redemptionId, c.redemptionId));
+    expect((await reverse(c)).prize).toBe("cancelling");
+    // Its webhook (or a lookup) says delivered before the cancel job has run.
+    const recorded = await applyProviderState(db, c.redemptionId, {
+      reference: "ORD-late",
+      externalId: c.redemptionId,
+      status: "delivered",
+      version: 2,
+      reward: { code: "LATE-CODE", pin: null, link: null },
+      failureReason: null,
+      updatedAt: new Date().toISOString(),
+    });
+    expect(recorded).toBe(false);
+    expect(await deliveryOf(c.redemptionId)).toMatchObject({ status: "submitted" });
+    expect(
+      (await getPlayerRedemption(db, c.playerId, c.redemptionId))?.delivery?.reward,
+    ).toBeNull();
+    const told = await db
+      .select({ kind: notifications.kind })
+      .from(notifications)
+      .where(eq(notifications.playerId, c.playerId));
+    expect(told.map((n) => n.kind)).not.toContain("delivery_delivered");
   });
 
   it("returns at once the unit of a card whose delivery had not started", async () => {
