@@ -92,6 +92,22 @@ describe("push subscriptions", () => {
     ).rejects.toMatchObject({ code: "not_found" });
   });
 
+  it("keeps the browser in hand when it moves from another account to a full one", async () => {
+    const [former = "", player = ""] = await createPlayers(db, 2);
+    // The browser turned push on for another account first, before this player's ten.
+    const shared = browser();
+    await savePushSubscription(db, former, shared, strict);
+    for (let i = 0; i < MAX_PUSH_SUBSCRIPTIONS; i++) {
+      await savePushSubscription(db, player, browser(), strict);
+    }
+    await savePushSubscription(db, player, browser(shared.endpoint), strict);
+    expect((await getPushState(db, former, strict)).subscriptions).toBe(0);
+    expect(await removePushSubscription(db, player, shared.endpoint, strict)).toEqual({
+      publicKey,
+      subscriptions: MAX_PUSH_SUBSCRIPTIONS - 1,
+    });
+  });
+
   it("a player removes only their own subscription", async () => {
     const [owner = "", stranger = ""] = await createPlayers(db, 2);
     const mine = browser();

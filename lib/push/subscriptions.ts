@@ -69,7 +69,9 @@ export async function savePushSubscription(
     await tx.execute(sql`
       delete from push_subscriptions where id in (
         select id from push_subscriptions where user_id = ${userId}
-        order by coalesce(last_success_at, created_at) desc, id desc
+        -- The one just saved stays, whatever its age: it may have moved from another account.
+        order by endpoint = ${input.endpoint} desc, coalesce(last_success_at, created_at) desc,
+                 id desc
         offset ${MAX_PUSH_SUBSCRIPTIONS})`);
     return getPushState(tx, userId, options);
   });
