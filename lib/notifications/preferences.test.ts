@@ -1,7 +1,8 @@
-import { eq } from "drizzle-orm";
+import { eq, sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { auditEvents, notificationPreferences } from "@/db/schema";
 import { connectTestDb, createPlayers } from "@/test/db";
+import { waitingOnLock } from "@/test/reset-race";
 import {
   changeNotificationPreferences,
   channelsFor,
@@ -13,6 +14,21 @@ import {
 const db = connectTestDb(4);
 
 describe("notification preferences", () => {
+  it("give one token to two first emails at once, neither failing", async () => {
+    const [playerId = ""] = await createPlayers(db, 1);
+    // The first email's transaction has made the token, not committed yet, when the second asks.
+    const { second } = await db.transaction(async (tx) => {
+      await tx.execute(sql`
+        insert into notification_preferences (player_id, unsubscribe_token)
+        values (${playerId}, ${"f".repeat(32)})`);
+      const asked = unsubscribeTokenFor(db, playerId).catch((error: unknown) => error);
+      while (!(await waitingOnLock(db))) await new Promise((resolve) => setImmediate(resolve));
+      // Wrapped: the transaction commits without waiting for the second, which waits for it.
+      return { second: asked };
+    });
+    expect(await second).toBe("f".repeat(32));
+  });
+
   it("are all on for a player who never chose", async () => {
     const [playerId = ""] = await createPlayers(db, 1);
     const prefs = await getNotificationPreferences(db, playerId);

@@ -107,8 +107,13 @@ export async function unsubscribeTokenFor(db: DbOrTx, playerId: string): Promise
     union all
     select unsubscribe_token from notification_preferences where player_id = ${playerId}
     limit 1`);
-  if (!row) throw new Error(`no unsubscribe token for ${playerId}`);
-  return row.unsubscribe_token;
+  if (row) return row.unsubscribe_token;
+  // Another email's transaction made the row after this statement's snapshot was taken (its
+  // insert waited for that one to commit): a new statement sees it.
+  const [made] = await db.execute<{ unsubscribe_token: string }>(sql`
+    select unsubscribe_token from notification_preferences where player_id = ${playerId}`);
+  if (!made) throw new Error(`no unsubscribe token for ${playerId}`);
+  return made.unsubscribe_token;
 }
 
 /**
