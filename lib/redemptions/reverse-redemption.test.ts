@@ -11,6 +11,7 @@ import { decodeLeaf } from "@/lib/ledger/leaf";
 import { verifyReceipt } from "@/lib/ledger/receipt";
 import { connectTestChain } from "@/test/chain";
 import { connectTestDb, createPlayers, createTestDrop } from "@/test/db";
+import { waitingOnLock } from "@/test/reset-race";
 import { getPlayerRedemption, getReceipt } from "./redemptions";
 import { reverseRedemption } from "./reverse-redemption";
 
@@ -82,6 +83,33 @@ describe("reverseRedemption", () => {
       before: { status: "fulfilled" },
       after: { status: "reversed", reason: "Duplicate account", reversedBy: c.adminId },
     });
+  });
+
+  it("sees a token payout signed while it waited: the tokens went, the unit stays given", async () => {
+    const c = await claimOne();
+    await db.execute(sql`
+      insert into token_payouts (redemption_id, player_id, amount, address, status)
+      values (${c.redemption.id}, ${c.playerId}, 1, ${`0x${"ab".repeat(20)}`}, 'due')`);
+    // The payout engine signs the payout's batch, holding the redemption shared (signNextBatch),
+    // when the admin reverses.
+    const { reversal } = await db.transaction(async (tx) => {
+      await tx.execute(sql`select 1 from redemptions where id = ${c.redemption.id} for share`);
+      await tx.execute(sql`
+        update token_payouts set status = 'signed' where redemption_id = ${c.redemption.id}`);
+      const reversing = reverseRedemption(db, {
+        redemptionId: c.redemption.id,
+        adminId: c.adminId,
+        reason: "Fraud",
+      });
+      reversing.catch(() => {});
+      while (!(await waitingOnLock(db))) await new Promise((resolve) => setImmediate(resolve));
+      // Wrapped: the signing commits without waiting for the reversal, which waits for it.
+      return { reversal: reversing };
+    });
+    expect((await reversal).prize).toBe("lost");
+    const [unit] = await db.select().from(dropUnits).where(eq(dropUnits.id, c.redemption.unitId));
+    expect(unit?.status).toBe("claimed");
+    expect((await getDrop(db, c.dropId))?.remaining).toBe(0);
   });
 
   it("writes exactly one reversal leaf when the admin clicks twice", async () => {

@@ -39,6 +39,15 @@ export async function reverseRedemption(
     throw new AppError("not_found", "No such redemption");
   }
   return db.transaction(async (tx) => {
+    // The rows are locked first, and only then read: the read's snapshot then holds whatever the
+    // holders we waited for committed. Read in the locking statement, the payout's status would be
+    // as it was before the wait, and a payout signed meanwhile (signNextBatch holds the redemption
+    // shared) would pass for unpaid: the unit back in the drop, and the tokens sent as well.
+    // The delivery's row too: a job recording its step waits, then finds the redemption ended.
+    await tx.execute(sql`
+      select 1 from redemptions r join deliveries dl on dl.redemption_id = r.id
+      where r.id = ${redemptionId}
+      for update of r, dl`);
     const [current] = await tx.execute<
       {
         status: RedemptionStatus;
@@ -61,9 +70,7 @@ export async function reverseRedemption(
         join prizes p on p.id = r.prize_id
         join drops d on d.id = r.drop_id
         join deliveries dl on dl.redemption_id = r.id
-      where r.id = ${redemptionId}
-      -- The delivery's row too: a job recording its step waits, then finds the redemption ended.
-      for update of r, dl`);
+      where r.id = ${redemptionId}`);
     if (!current) throw new AppError("not_found", "No such redemption");
     if (current.status === "reversed") {
       throw new AppError("already_reversed", "This redemption was reversed already", {
