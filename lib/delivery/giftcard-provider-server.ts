@@ -275,23 +275,32 @@ export async function createGiftCardProviderServer(
     });
   };
 
+  /**
+   * Through changeOrder, which takes the new state before its write: a cancellation arriving
+   * while the write is on its way waits for it and cancels the executed card. Written after its
+   * write, the completion would overwrite that cancellation: a card issued after the cancel was
+   * answered, at the cancellation's own version.
+   */
   const complete = async (record: OrderRecord) => {
     const outcome = record.outcome;
     if (record.order.status !== "PENDING" || !outcome) return;
-    const order: Order = {
-      ...record.order,
-      status: outcome,
-      version: record.order.version + 1,
-      updated_at: new Date().toISOString(),
-      reward: outcome === "EXECUTED" ? newReward(record.order.product_id) : null,
-      failure_reason: outcome === "FAILED" ? "declined" : null,
-    };
-    const events = [eventOf(order), ...record.held];
-    await save({ t: "order", order, events });
-    record.order = order;
+    const held = record.held;
     record.held = [];
-    if (order.reward) byRewardId.set(order.reward.id, record);
-    send(order.id, events);
+    try {
+      const order = await changeOrder(
+        record,
+        {
+          status: outcome,
+          reward: outcome === "EXECUTED" ? newReward(record.order.product_id) : null,
+          failure_reason: outcome === "FAILED" ? "declined" : null,
+        },
+        (next) => [eventOf(next), ...held],
+      );
+      if (order.reward) byRewardId.set(order.reward.id, record);
+    } catch (error) {
+      record.held = [...held, ...record.held];
+      throw error;
+    }
   };
 
   const scheduleCompletion = (record: OrderRecord) => {
