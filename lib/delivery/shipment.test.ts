@@ -80,6 +80,10 @@ describe("a parcel's steps", () => {
     const [delivery] = await db.execute<{ status: string }>(sql`
       select status from deliveries where redemption_id = ${p.redemptionId}`);
     expect(delivery?.status).not.toBe("delivered");
+    // Nor is it shown as packed, on its way, for ever: the parcel is cancelled with the unit back.
+    expect(delivery?.status).toBe("cancelled");
+    const view = await getPlayerRedemption(db, p.playerId, p.redemptionId);
+    expect(view?.delivery).toMatchObject({ status: "cancelled", shipment: null });
   });
 
   it("refuses a bad step, a bad tracking number, and prizes that are not parcels", async () => {

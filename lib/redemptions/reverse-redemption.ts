@@ -101,6 +101,14 @@ export async function reverseRedemption(
     );
     if (!reversed) throw new Error(`redemption ${redemptionId} has no ledger entry`);
     if (fate === "returned") await returnUnit(tx, Number(reversed.unit_id));
+    // A packed parcel (submitted, which the redemptions trigger leaves alone: a gift card's order
+    // needs its cancel job) stays home: cancelled, or the player and admins would see it packed,
+    // on its way, for ever, with no step left that an admin may take.
+    if (fate === "returned" && current.provider === "shipping") {
+      await tx.execute(sql`
+        update deliveries set status = 'cancelled', shipment_step = null, updated_at = now()
+        where redemption_id = ${redemptionId} and status = 'submitted'`);
+    }
     if (fate === "cancelling") {
       const job: PrizeCancelJob = { redemptionId, action: "cancel" };
       await enqueueJobs(tx, [{ queue: "delivery", data: job }]);
