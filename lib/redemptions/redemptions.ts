@@ -31,6 +31,7 @@ const deliveryColumns = {
   deliveryUpdatedAt: deliveries.updatedAt,
   rewardCiphertext: deliveries.rewardCiphertext,
   rewardKeyId: deliveries.rewardKeyId,
+  prizeRecovery: redemptions.prizeRecovery,
 };
 
 const columns = {
@@ -50,7 +51,6 @@ const columns = {
   leafIndex: ledgerEntries.leafIndex,
   reversedAt: redemptions.reversedAt,
   reversalReason: redemptions.reversalReason,
-  prizeRecovery: redemptions.prizeRecovery,
   catalogItemId: redemptions.catalogItemId,
   roundId: redemptions.roundId,
   priceSc: redemptions.priceSc,
@@ -96,11 +96,14 @@ type Row = {
 
 /**
  * The card a provider issued, for its owner; none while the redemption is void, nor once the
- * provider cancelled the card (a reversal): it no longer works.
+ * provider cancelled the card (a reversal): it no longer works. Nor while a reversal is
+ * cancelling it at the provider: shown then, it invites spending the card before the cancel
+ * lands (a card spent first is `lost`, and shown again: it is the player's).
  */
 function rewardOf(row: DeliveryRow): Reward | null {
   if (!row.rewardCiphertext || !row.rewardKeyId || !codeIsShown(row.status)) return null;
   if (row.deliveryStatus === "cancelled") return null;
+  if (row.prizeRecovery === "cancelling" || row.prizeRecovery === "recovered") return null;
   return JSON.parse(decryptCode(row.rewardCiphertext, row.rewardKeyId)) as Reward;
 }
 
@@ -154,6 +157,7 @@ type DeliveryRow = Pick<
   | "deliveryUpdatedAt"
   | "rewardCiphertext"
   | "rewardKeyId"
+  | "prizeRecovery"
 >;
 
 function deliveryOf(row: DeliveryRow): RedemptionView["delivery"] {

@@ -115,6 +115,9 @@ describe("reversing a gift card the provider issued", () => {
     const [job] = await cancelJobs(c.redemptionId);
     expect(job).toEqual({ redemptionId: c.redemptionId, action: "cancel" });
     expect((await getAdminRedemption(db, c.redemptionId))?.reversal?.prize).toBe("cancelling");
+    // While the cancel is under way the player is not shown the card to spend.
+    const cancelling = await getPlayerRedemption(db, c.playerId, c.redemptionId);
+    expect(cancelling?.delivery).toMatchObject({ status: "delivered", reward: null });
 
     expect(await runPrizeCancelJob(deps(), job as PrizeCancelJob, 0)).toBe("completed");
     const order = await giftCards.provider.lookup(c.redemptionId);
