@@ -33,7 +33,7 @@ test.afterAll(async () => {
   await service?.stop();
 });
 
-/** A crypto prize's drop: with no wallet linked its delivery waits, so a claim tells one thing. */
+/** A crypto prize's drop: with no wallet linked its delivery waits for one, and says so. */
 async function createDropOfOne(): Promise<string> {
   const { db, sql: connection } = createDb(embeddedPostgresUrl(E2E_PG_PORT), 1);
   try {
@@ -142,14 +142,25 @@ for (const size of SIZES) {
       await page.goto(`/drops/${dropId}`);
       await page.getByRole("button", { name: "Claim one unit" }).click();
       await expect(page.getByTestId("claim-success")).toBeVisible();
-      await expect.poll(async () => (await service.messages(browserSide.id)).length).toBe(1);
-      const [pushed] = await service.messages(browserSide.id);
-      expect(pushed).toMatchObject({ contentEncoding: "aes128gcm", ttl: 86_400 });
-      const payload = JSON.parse(decryptPush(pushed?.body ?? "", browserSide.keys));
-      expect(payload).toMatchObject({
-        title: "You claimed Push test coin",
-        link: expect.stringMatching(/^\/redemptions\/[0-9a-f-]{36}$/),
-      });
+      // Two notifications, in either order: the claim, and the wallet the payout waits for.
+      await expect.poll(async () => (await service.messages(browserSide.id)).length).toBe(2);
+      const pushed = await service.messages(browserSide.id);
+      for (const message of pushed) {
+        expect(message).toMatchObject({ contentEncoding: "aes128gcm", ttl: 86_400 });
+      }
+      const payloads = pushed
+        .map((m) => JSON.parse(decryptPush(m.body, browserSide.keys)) as { title: string })
+        .sort((a, b) => a.title.localeCompare(b.title));
+      expect(payloads).toMatchObject([
+        {
+          title: "Push test coin: one step left for you",
+          link: expect.stringMatching(/^\/redemptions\/[0-9a-f-]{36}$/),
+        },
+        {
+          title: "You claimed Push test coin",
+          link: expect.stringMatching(/^\/redemptions\/[0-9a-f-]{36}$/),
+        },
+      ]);
     });
 
     await test.step("turn push off", async () => {

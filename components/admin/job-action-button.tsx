@@ -1,6 +1,6 @@
 "use client";
 
-import { useActionState, useEffect } from "react";
+import { useActionState } from "react";
 import type { FormAction, FormState } from "@/lib/actions/form-state";
 import { announceActionNotice } from "./action-notices";
 
@@ -20,10 +20,13 @@ export function JobActionButton({
   pendingLabel: string;
   secondary?: boolean;
 }) {
-  const [state, action, pending] = useActionState<FormState, FormData>(run, {});
-  useEffect(() => {
-    if (state.notice) announceActionNotice(state.notice);
-  }, [state.notice]);
+  // Told from the action itself, not from a render: on a live page the row may be gone (a
+  // retried delivery is no longer dead) before the answer comes.
+  const [state, action, pending] = useActionState<FormState, FormData>(async (previous, form) => {
+    const next = await run(previous, form);
+    if (next.notice) announceActionNotice(next.notice);
+    return next;
+  }, {});
   if (state.notice) {
     return (
       <span className="small" role="status">
