@@ -9,57 +9,16 @@ import { randomBytes } from "node:crypto";
 import { expect, test } from "@playwright/test";
 import { eq } from "drizzle-orm";
 import { createDb } from "../db/client";
-import { notificationPreferences, prizes } from "../db/schema";
-import { createDrop } from "../lib/drops/drops";
-import { createDropSchema } from "../lib/drops/model";
+import { notificationPreferences } from "../db/schema";
 import { embeddedPostgresUrl } from "../scripts/lib/embedded-postgres";
 import { E2E_PG_PORT } from "./constants";
+import { createCryptoDrops } from "./crypto-drops";
 import { createPlayer, shot, signIn } from "./helpers";
 
 const SIZES = [
   { name: "desktop", viewport: { width: 1280, height: 800 } },
   { name: "phone", viewport: { width: 390, height: 844 } },
 ] as const;
-
-/**
- * Crypto prizes: paid once the player links a wallet, and this player has none, so the delivery
- * waits: a claim tells two things, the claim at once and the wallet to link once the worker has
- * found none.
- */
-async function createDrops(count: number): Promise<string[]> {
-  const { db, sql: connection } = createDb(embeddedPostgresUrl(E2E_PG_PORT), 1);
-  try {
-    const ids: string[] = [];
-    for (let i = 0; i < count; i++) {
-      const [prize] = await db
-        .insert(prizes)
-        .values({
-          name: "Bell test coin",
-          kind: "crypto",
-          valueCents: 500,
-          quantity: 1,
-          tokenAmount: "1",
-          tokenSymbol: "PLT",
-        })
-        .returning({ id: prizes.id });
-      const drop = await createDrop(
-        db,
-        createDropSchema.parse({
-          title: "Bell test drop",
-          prizeId: prize?.id,
-          units: 1,
-          startsAt: new Date(Date.now() - 60_000),
-          endsAt: new Date(Date.now() + 3_600_000),
-          perPlayerLimit: 1,
-        }),
-      );
-      ids.push(drop.id);
-    }
-    return ids;
-  } finally {
-    await connection.end();
-  }
-}
 
 for (const size of SIZES) {
   test(`the bell counts a claim live, and the page marks it read (${size.name})`, async ({
@@ -69,7 +28,7 @@ for (const size of SIZES) {
     const context = await browser.newContext({ viewport: size.viewport });
     const page = await context.newPage();
     const player = await createPlayer(request, `bell-${size.name}`);
-    const dropIds = await createDrops(2);
+    const dropIds = await createCryptoDrops("Bell test", 2);
     await signIn(page, player.email, player.password);
     await page.goto("/notifications");
     await expect(page.getByTestId("unread-count")).toHaveText("All read.");

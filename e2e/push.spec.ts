@@ -11,13 +11,9 @@
  */
 import path from "node:path";
 import { expect, test } from "@playwright/test";
-import { createDb } from "../db/client";
-import { prizes } from "../db/schema";
-import { createDrop } from "../lib/drops/drops";
-import { createDropSchema } from "../lib/drops/model";
-import { embeddedPostgresUrl } from "../scripts/lib/embedded-postgres";
 import { decryptPush, type RunningPushService, startPushService } from "../test/push-service";
-import { BASE_URL, E2E_PG_PORT } from "./constants";
+import { BASE_URL } from "./constants";
+import { createCryptoDrops } from "./crypto-drops";
 import { createPlayer, shot, signIn } from "./helpers";
 
 const SIZES = [
@@ -32,38 +28,6 @@ test.beforeAll(async () => {
 test.afterAll(async () => {
   await service?.stop();
 });
-
-/** A crypto prize's drop: with no wallet linked its delivery waits for one, and says so. */
-async function createDropOfOne(): Promise<string> {
-  const { db, sql: connection } = createDb(embeddedPostgresUrl(E2E_PG_PORT), 1);
-  try {
-    const [prize] = await db
-      .insert(prizes)
-      .values({
-        name: "Push test coin",
-        kind: "crypto",
-        valueCents: 500,
-        quantity: 1,
-        tokenAmount: "1",
-        tokenSymbol: "PLT",
-      })
-      .returning({ id: prizes.id });
-    const drop = await createDrop(
-      db,
-      createDropSchema.parse({
-        title: "Push test drop",
-        prizeId: prize?.id,
-        units: 1,
-        startsAt: new Date(Date.now() - 60_000),
-        endsAt: new Date(Date.now() + 3_600_000),
-        perPlayerLimit: 1,
-      }),
-    );
-    return drop.id;
-  } finally {
-    await connection.end();
-  }
-}
 
 /** Stands in for the browser's push service: see the file's comment. */
 function fakePushManager(fake: { endpoint: string; p256dh: string; auth: string }) {
@@ -138,7 +102,7 @@ for (const size of SIZES) {
     });
 
     await test.step("a claim is pushed, encrypted to this browser", async () => {
-      const dropId = await createDropOfOne();
+      const [dropId = ""] = await createCryptoDrops("Push test", 1);
       await page.goto(`/drops/${dropId}`);
       await page.getByRole("button", { name: "Claim one unit" }).click();
       await expect(page.getByTestId("claim-success")).toBeVisible();
