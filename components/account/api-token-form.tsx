@@ -1,9 +1,9 @@
 "use client";
 
 import { useActionState } from "react";
+import { CopyButton } from "@/components/ui/copy-button";
 import type { FormAction, FormState } from "@/lib/actions/form-state";
 import type { ShownToken } from "@/lib/auth/model";
-import { CopyButton } from "./copy-button";
 
 export function ApiTokenForm({
   choices,

@@ -2,8 +2,8 @@
 
 import Link from "next/link";
 import { useActionState } from "react";
+import { CopyButton } from "@/components/ui/copy-button";
 import type { FormAction, FormState } from "@/lib/actions/form-state";
-import { CopyButton } from "./copy-button";
 
 /** Scan (or type) the secret, confirm with a first code, then keep the recovery codes. */
 export function TwoFactorEnrolment({

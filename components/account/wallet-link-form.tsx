@@ -2,9 +2,9 @@
 
 import { useRouter } from "next/navigation";
 import { useActionState, useEffect, useState, useTransition } from "react";
+import { CopyButton } from "@/components/ui/copy-button";
 import type { FormAction, FormState } from "@/lib/actions/form-state";
 import type { LinkChallenge } from "@/lib/payouts/model";
-import { CopyButton } from "./copy-button";
 
 /** An EIP-1193 provider, as wallets inject it (MetaMask, Rabby, Coinbase Wallet…). */
 type Eip1193 = { request(args: { method: string; params?: unknown[] }): Promise<unknown> };
