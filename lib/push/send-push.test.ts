@@ -7,7 +7,7 @@ import { changeNotificationPreferences } from "@/lib/notifications/preferences";
 import { connectTestDb, createPlayers, createTestDrop } from "@/test/db";
 import { memoryLog } from "@/test/memory-log";
 import { decryptPush, type RunningPushService, startPushService } from "@/test/push-service";
-import { type PushDeps, runPushJob } from "./send-push";
+import { MAX_REFUSALS, type PushDeps, runPushJob } from "./send-push";
 import { getPushState, savePushSubscription } from "./subscriptions";
 
 const db = connectTestDb(4);
@@ -132,6 +132,24 @@ describe("web push", () => {
     expect(await runPushJob(forged, c.job)).toBe("dead");
     expect(await service.messages(c.browser.id)).toEqual([]);
     expect((await subscriptionRow(c.job.subscriptionId))?.failureCount).toBe(2);
+  });
+
+  it("a browser refusing every push is dropped after a few, not buried job after job", async () => {
+    const c = await subscribedClaim();
+    const stranger = { ...deps, vapid: { ...vapid, ...webPush.generateVAPIDKeys() } };
+    for (let i = 1; i < MAX_REFUSALS; i++) expect(await runPushJob(stranger, c.job)).toBe("dead");
+    expect(await runPushJob(stranger, c.job)).toBe("completed");
+    expect(await subscriptionRow(c.job.subscriptionId)).toBeUndefined();
+    expect(await getPushState(db, c.playerId, options)).toMatchObject({ subscriptions: 0 });
+  });
+
+  it("an accepted push starts the count again", async () => {
+    const c = await subscribedClaim();
+    const stranger = { ...deps, vapid: { ...vapid, ...webPush.generateVAPIDKeys() } };
+    for (let i = 1; i < MAX_REFUSALS; i++) expect(await runPushJob(stranger, c.job)).toBe("dead");
+    expect(await runPushJob(deps, c.job)).toBe("completed");
+    expect(await runPushJob(stranger, c.job)).toBe("dead");
+    expect((await subscriptionRow(c.job.subscriptionId))?.failureCount).toBe(1);
   });
 
   it("an endpoint taken over by another account gets none of the first one's pushes", async () => {

@@ -30,6 +30,14 @@ export const PUSH_TTL_SECONDS = 24 * 60 * 60;
 const MAX_ANSWER_BYTES = 16 * 1024;
 
 /**
+ * When a browser is given up: after this many refusals in a row that retrying cannot mend (a
+ * key the service rejects, an endpoint it no longer knows by that name)…
+ */
+export const MAX_REFUSALS = 3;
+/** …or this many failures of any kind in a row, none accepted between (days of a dead service). */
+export const MAX_FAILURES = 50;
+
+/**
  * Push services take at most 4096 bytes of encrypted payload: the words are cut to stay well
  * within it (a reversal's reason is an admin's free text); the app has them whole.
  */
@@ -125,16 +133,25 @@ export async function runPushJob(deps: PushDeps, job: PushJob): Promise<JobOutco
     deps.log.info("push_subscription_gone", { subscriptionId: job.subscriptionId, statusCode });
     return "completed";
   }
-  await deps.db.execute(sql`
+  const [counted] = await deps.db.execute<{ failure_count: number }>(sql`
     update push_subscriptions set failure_count = failure_count + 1
-    where id = ${job.subscriptionId}`);
+    where id = ${job.subscriptionId} returning failure_count`);
+  const failures = counted?.failure_count ?? 0;
   const retry = statusCode === null || statusCode === 429 || statusCode >= 500;
   deps.log.warning("push_refused", {
     subscriptionId: job.subscriptionId,
     statusCode,
     error: answer.error,
     willRetry: retry,
+    failures,
   });
+  // A browser that always refuses would bury one dead job per notification, for ever: it is
+  // dropped instead, and the player subscribes again from /account if they still want pushes.
+  if ((!retry && failures >= MAX_REFUSALS) || failures >= MAX_FAILURES) {
+    await deps.db.execute(sql`delete from push_subscriptions where id = ${job.subscriptionId}`);
+    deps.log.warning("push_subscription_dropped", { subscriptionId: job.subscriptionId, failures });
+    return "completed";
+  }
   return retry ? "retry" : "dead";
 }
 
