@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import webPush from "web-push";
 import { ConfigError, parseEnv } from "./env";
 
 function problems(source: Record<string, string>): string[] {
@@ -91,6 +92,23 @@ describe("parseEnv", () => {
     expect(parseEnv({ CLAIM_IP_RATE_LIMIT: "500" }).CLAIM_IP_RATE_LIMIT).toBe(500);
     expect(problems({ CLAIM_IP_RATE_LIMIT: "-1" })).toHaveLength(1);
     expect(problems({ CLAIM_IP_RATE_LIMIT: "lots" })).toHaveLength(1);
+  });
+
+  it("takes a VAPID pair only when the public key is a P-256 point of the private key", () => {
+    const pair = webPush.generateVAPIDKeys();
+    const other = webPush.generateVAPIDKeys();
+    expect(
+      parseEnv({ VAPID_PUBLIC_KEY: pair.publicKey, VAPID_PRIVATE_KEY: pair.privateKey })
+        .VAPID_PUBLIC_KEY,
+    ).toBe(pair.publicKey);
+    // 65 bytes of the right length and prefix, but not a point on the curve.
+    const offCurve = Buffer.concat([Buffer.from([4]), Buffer.alloc(64, 1)]).toString("base64url");
+    expect(problems({ VAPID_PUBLIC_KEY: offCurve })).toEqual([
+      expect.stringContaining("VAPID_PUBLIC_KEY must be a point on the P-256 curve"),
+    ]);
+    expect(
+      problems({ VAPID_PUBLIC_KEY: pair.publicKey, VAPID_PRIVATE_KEY: other.privateKey }),
+    ).toEqual(["VAPID_PRIVATE_KEY is not the private key of VAPID_PUBLIC_KEY"]);
   });
 
   it("treats blank values as unset", () => {

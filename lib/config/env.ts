@@ -1,6 +1,27 @@
 import "server-only";
+import { createECDH } from "node:crypto";
 import { z } from "zod";
+import { p256PublicKey } from "@/lib/push/p256-key";
 import { parseCoins } from "@/lib/wallet/model";
+
+function isP256Point(base64url: string): boolean {
+  try {
+    p256PublicKey(Buffer.from(base64url, "base64url"));
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function vapidPairMatches(publicKey: string, privateKey: string): boolean {
+  try {
+    const ecdh = createECDH("prime256v1");
+    ecdh.setPrivateKey(Buffer.from(privateKey, "base64url"));
+    return ecdh.getPublicKey().equals(Buffer.from(publicKey, "base64url"));
+  } catch {
+    return false;
+  }
+}
 
 const optionalUrl = (protocols: string[]) =>
   z
@@ -200,6 +221,7 @@ export const envSchema = z
       .string()
       .trim()
       .regex(/^[A-Za-z0-9_-]{87}$/, "must be a base64url uncompressed P-256 public key (65 bytes)")
+      .refine(isP256Point, "must be a point on the P-256 curve (a VAPID public key)")
       .optional(),
     VAPID_PRIVATE_KEY: z
       .string()
@@ -232,6 +254,19 @@ export const envSchema = z
         code: "custom",
         path: ["VAPID_PUBLIC_KEY"],
         message: "is required when VAPID_PRIVATE_KEY is set",
+      });
+    }
+    if (
+      env.VAPID_PRIVATE_KEY !== undefined &&
+      env.VAPID_PUBLIC_KEY !== undefined &&
+      !vapidPairMatches(env.VAPID_PUBLIC_KEY, env.VAPID_PRIVATE_KEY)
+    ) {
+      // Browsers subscribe with the public key and push services check the signature against
+      // it: a mismatched pair would have every push refused (403), one dead job at a time.
+      ctx.addIssue({
+        code: "custom",
+        path: ["VAPID_PRIVATE_KEY"],
+        message: "is not the private key of VAPID_PUBLIC_KEY",
       });
     }
     // The node and the contract go together, and the anchorer's key needs both. Only the worker
