@@ -5,7 +5,7 @@ import { prizes } from "@/db/schema";
 import { claimDrop } from "@/lib/claims/claim-drop";
 import { runDeliveryJob } from "@/lib/delivery/deliver-job";
 import { relayOutbox } from "@/lib/jobs/outbox";
-import { createJobQueue, QUEUES } from "@/lib/jobs/queue";
+import { createJobQueue, QUEUES, type QueueName } from "@/lib/jobs/queue";
 import { createPlayers, createTestDrop, testDatabaseUrl } from "./db";
 import { memoryLog } from "./memory-log";
 
@@ -45,15 +45,35 @@ export async function makeDeadDelivery(db: Db, boss: PgBoss) {
     QUEUES.delivery.retryLimit,
   );
   if (outcome !== "dead") throw new Error(`the delivery did not die: ${outcome}`);
-  // The job's last try, spent: pg-boss fails it for good and copies it to the dead letters.
+  const deadJobId = await failForGood(
+    db,
+    boss,
+    "delivery",
+    job.id,
+    "No gift-card provider is configured",
+  );
+  return { ...claim, jobId: job.id, deadJobId };
+}
+
+/**
+ * A job's last try, spent: pg-boss fails it for good and copies it to the dead letters, as the
+ * worker leaves it. Returns the dead letter's id.
+ */
+export async function failForGood(
+  db: Db,
+  boss: PgBoss,
+  queue: QueueName,
+  jobId: string,
+  message: string,
+): Promise<string> {
   await db.execute(sql`
     update pgboss.job set retry_count = retry_limit, state = 'active', started_on = now()
-    where name = 'delivery' and id = ${job.id}`);
-  await boss.fail("delivery", job.id, { message: "No gift-card provider is configured" });
+    where name = ${queue} and id = ${jobId}`);
+  await boss.fail(queue, jobId, { message });
   const [dead] = await db.execute<{ id: string }>(sql`
-    select id::text from pgboss.job where name = 'delivery_dead' and source_id = ${job.id}`);
+    select id::text from pgboss.job where name = ${`${queue}_dead`} and source_id = ${jobId}`);
   if (!dead) throw new Error("no dead letter");
-  return { ...claim, jobId: job.id, deadJobId: dead.id };
+  return dead.id;
 }
 
 /** A job row as pg-boss keeps one, in `queue` (a dead letter when it ends in `_dead`). */

@@ -1,5 +1,7 @@
 import { and, eq, sql } from "drizzle-orm";
+import type { PgBoss } from "pg-boss";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { sqlClient } from "@/db/client";
 import {
   auditEvents,
   deliveries,
@@ -13,9 +15,13 @@ import { claimDrop } from "@/lib/claims/claim-drop";
 import { applyProviderState, runDeliveryJob } from "@/lib/delivery/deliver-job";
 import type { DeliveryProvider } from "@/lib/delivery/model";
 import { getDrop } from "@/lib/drops/drops";
+import { retryJob } from "@/lib/jobs/manage-jobs";
+import { relayOutbox } from "@/lib/jobs/outbox";
+import { QUEUES } from "@/lib/jobs/queue";
 import { decodeLeaf } from "@/lib/ledger/leaf";
 import { connectTestDb, createPlayers, createTestDrop } from "@/test/db";
 import { type RunningGiftCardProvider, startGiftCardProvider } from "@/test/giftcard-provider";
+import { failForGood, startTestJobQueue } from "@/test/jobs";
 import { memoryLog } from "@/test/memory-log";
 import { getPlayerRedemption } from "./redemptions";
 import { type PrizeCancelJob, runPrizeCancelJob } from "./reverse-delivery";
@@ -279,6 +285,47 @@ describe("reversing a gift card the provider issued", () => {
       .where(eq(deliveries.redemptionId, c.redemptionId));
     expect((await reverse(c)).prize).toBe("returned");
     expect(await cancelJobs(c.redemptionId)).toEqual([]);
+    expect(await unitStatus(c.unitId)).toBe("available");
+  });
+});
+
+describe("a cancel job whose retries ran out", () => {
+  let boss: PgBoss;
+  beforeAll(async () => {
+    boss = await startTestJobQueue(db);
+  });
+  afterAll(async () => {
+    await boss?.stop({ graceful: false, close: true });
+  });
+
+  it("is retried from /admin/jobs, and recovers the card once the provider answers", async () => {
+    const c = await deliveredCard();
+    await reverse(c);
+    await relayOutbox(sqlClient(db), boss);
+    const [queued] = await boss.findJobs("delivery", {
+      data: { redemptionId: c.redemptionId, action: "cancel" },
+    });
+    if (!queued) throw new Error("no cancel job in the queue");
+    await giftCards.setFaults({ share5xx: 1 });
+    try {
+      const job = queued.data as PrizeCancelJob;
+      expect(await runPrizeCancelJob(deps(), job, QUEUES.delivery.retryLimit)).toBe("dead");
+    } finally {
+      await giftCards.setFaults({ share5xx: 0 });
+    }
+    const deadJobId = await failForGood(db, boss, "delivery", queued.id, "provider down");
+    expect((await getAdminRedemption(db, c.redemptionId))?.reversal?.prize).toBe("cancelling");
+    expect(await unitStatus(c.unitId)).toBe("claimed");
+
+    await retryJob(db, { queue: "delivery", jobId: deadJobId }, { adminId: c.adminId });
+    // The card's delivery is not dead: the retry leaves it as it was, and the job runs again.
+    expect(await deliveryOf(c.redemptionId)).toMatchObject({ status: "delivered" });
+    const [again] = await boss.findJobs("delivery", {
+      data: { redemptionId: c.redemptionId, action: "cancel" },
+    });
+    expect(again).toMatchObject({ id: queued.id, state: "retry" });
+    expect(await runPrizeCancelJob(deps(), again?.data as PrizeCancelJob, 0)).toBe("completed");
+    expect((await getAdminRedemption(db, c.redemptionId))?.reversal?.prize).toBe("recovered");
     expect(await unitStatus(c.unitId)).toBe("available");
   });
 });
