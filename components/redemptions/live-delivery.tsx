@@ -150,7 +150,7 @@ export function DeliveryProgress({
       {delivery.reference && delivery.provider !== "shipping" && (
         <p className="small">
           Reference{" "}
-          <span className="mono" data-testid="delivery-reference">
+          <span className="hash" data-testid="delivery-reference">
             {delivery.reference}
           </span>
         </p>

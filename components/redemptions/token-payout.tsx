@@ -43,7 +43,8 @@ export function TokenPayout({
             <>
               <span className="hash" data-testid="payout-wallet">
                 {payout.address}
-              </span>{" "}
+              </span>
+              <br />
               <CopyButton text={payout.address} what="the wallet address" />
             </>
           ) : payout?.status === "awaiting_wallet" ? (
@@ -64,7 +65,8 @@ export function TokenPayout({
             <dd>
               <span className="hash" data-testid="payout-tx">
                 {payout.txHash}
-              </span>{" "}
+              </span>
+              <br />
               <CopyButton text={payout.txHash} what="the transaction hash" />
               {payout.chainId !== null && (
                 <span className="muted small"> on chain {payout.chainId}</span>

@@ -1,0 +1,100 @@
+/**
+ * A crypto prize's redemption page says what the prize is and follows its payment: the amount and
+ * token, that a wallet must be linked (with the way there), then, without a reload, the wallet it
+ * is paid to, the payment's status and, once paid, its transaction hash in full, to copy.
+ */
+import { expect, test } from "@playwright/test";
+import { Wallet } from "ethers";
+import { createCryptoDrops } from "./crypto-drops";
+import { createPlayer, shot, signIn, TX_HASH, UUID } from "./helpers";
+
+const SIZES = [
+  { name: "desktop", viewport: { width: 1280, height: 800 } },
+  { name: "phone", viewport: { width: 390, height: 844 } },
+] as const;
+
+for (const size of SIZES) {
+  test(`a crypto prize asks for a wallet, then shows its payment live until paid (${size.name})`, async ({
+    page,
+    context,
+    request,
+  }) => {
+    test.setTimeout(180_000);
+    await context.grantPermissions(["clipboard-read", "clipboard-write"]);
+    await page.setViewportSize(size.viewport);
+    const name = `E2E Payout ${size.name} ${Date.now().toString(36)}`;
+    const [dropId = ""] = await createCryptoDrops(name, 1);
+    const player = await createPlayer(request, `payout-${size.name}`);
+    await signIn(page, player.email, player.password);
+
+    await test.step("the player claims: the page shows the tokens and asks for a wallet", async () => {
+      await page.goto(`/drops/${dropId}`);
+      await page.getByRole("button", { name: "Claim one unit" }).click();
+      await expect(page).toHaveURL(new RegExp(`/redemptions/${UUID.source}\\?claimed=1$`));
+      await expect(page.getByTestId("payout-amount")).toHaveText("1 PLT");
+      // The delivery job finds no wallet; the page hears of it on its stream.
+      const payout = page.getByTestId("payout");
+      await expect(payout).toHaveAttribute("data-status", "awaiting_wallet", { timeout: 60_000 });
+      await expect(page.getByTestId("payout-status")).toHaveText("Waiting for a linked wallet");
+      await expect(page.getByTestId("payout-next")).toHaveText(
+        "Link a wallet on your account page: the payment goes out to it as soon as you do.",
+      );
+      await expect(payout.getByRole("link", { name: "Link a wallet" })).toHaveAttribute(
+        "href",
+        "/account",
+      );
+      await page.getByRole("button", { name: "Copy the code" }).click();
+      const code = await page.getByTestId("redemption-code").textContent();
+      expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(code);
+      await shot(page, `redemption-page-crypto-1-no-wallet-${size.name}`);
+    });
+    // What follows must come through the stream: this page is not loaded again.
+    await page.evaluate(() => {
+      (window as unknown as { stayed: boolean }).stayed = true;
+    });
+
+    const wallet = Wallet.createRandom();
+    await test.step("the player links a wallet in another tab", async () => {
+      const account = await context.newPage();
+      await account.setViewportSize(size.viewport);
+      await account.goto("/account");
+      const section = account.getByTestId("wallet-link");
+      await section.getByLabel("Wallet address").fill(wallet.address);
+      await section.getByRole("button", { name: "Get the message to sign" }).click();
+      const messageBox = section.getByLabel("Message to sign (valid for 10 minutes)");
+      await expect(messageBox).toContainText("Prizeledger prize payouts");
+      await section
+        .getByLabel("Signature")
+        .fill(await wallet.signMessage(await messageBox.inputValue()));
+      await section.getByRole("button", { name: "Link this wallet" }).click();
+      await expect(section.getByTestId("linked-address")).toHaveText(wallet.address);
+      await account.close();
+    });
+
+    await test.step("the open page follows the payment to paid, with its transaction", async () => {
+      await page.bringToFront();
+      const payout = page.getByTestId("payout");
+      await expect(payout).toHaveAttribute("data-status", "confirmed", { timeout: 60_000 });
+      await expect(page.getByTestId("payout-status")).toHaveText("Paid");
+      await expect(page.getByTestId("payout-wallet")).toHaveText(wallet.address);
+      await expect(page.getByTestId("payout-next")).toHaveText(
+        "Paid: the tokens are in your wallet.",
+      );
+      await expect(page.getByTestId("payout-tx")).toHaveText(TX_HASH);
+      await expect(page.getByTestId("delivery-status")).toHaveText("Delivered");
+      await payout.getByRole("button", { name: "Copy the transaction hash" }).click();
+      await expect(
+        payout.getByRole("status").filter({ hasText: "the transaction hash copied" }),
+      ).toHaveCount(1);
+      expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(
+        await page.getByTestId("payout-tx").textContent(),
+      );
+      expect(await page.evaluate(() => (window as unknown as { stayed?: boolean }).stayed)).toBe(
+        true,
+      );
+      const width = await page.evaluate(() => document.documentElement.scrollWidth);
+      expect(width, "the page does not scroll sideways").toBeLessThanOrEqual(size.viewport.width);
+      await shot(page, `redemption-page-crypto-2-paid-${size.name}`);
+    });
+  });
+}
