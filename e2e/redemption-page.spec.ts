@@ -82,6 +82,8 @@ for (const size of SIZES) {
       );
       await expect(page.getByTestId("payout-tx")).toHaveText(TX_HASH);
       await expect(page.getByTestId("delivery-status")).toHaveText("Delivered");
+      await expect(page.getByTestId("delivery-step-submitted")).toContainText("Sent on chain");
+      await expect(page.getByTestId("delivery-step-delivered")).toContainText("Paid");
       await payout.getByRole("button", { name: "Copy the transaction hash" }).click();
       await expect(
         payout.getByRole("status").filter({ hasText: "the transaction hash copied" }),

@@ -149,7 +149,8 @@ export function DeliveryProgress({
       {/* A parcel's tracking number is on its shipped step. */}
       {delivery.reference && delivery.provider !== "shipping" && (
         <p className="small">
-          Reference{" "}
+          {/* A token payment's reference is its PrizePaid id on chain (docs/payouts.md). */}
+          {paying ? "Payment id on chain" : "Reference"}{" "}
           <span className="hash" data-testid="delivery-reference">
             {delivery.reference}
           </span>

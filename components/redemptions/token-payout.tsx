@@ -78,6 +78,7 @@ export function TokenPayout({
       <p
         className={`alert ${payout?.status === "failed" ? "error" : payout?.status === "confirmed" ? "success" : "info"}`}
         data-testid="payout-next"
+        aria-live="polite"
       >
         {payout
           ? nextStep[payout.status]
