@@ -6,7 +6,7 @@
 import { expect, test } from "@playwright/test";
 import { Wallet } from "ethers";
 import { createCryptoDrops } from "./crypto-drops";
-import { createPlayer, shot, signIn, TX_HASH, UUID } from "./helpers";
+import { ADMIN_EMAIL, apiToken, createPlayer, shot, signIn, TX_HASH, UUID } from "./helpers";
 
 const SIZES = [
   { name: "desktop", viewport: { width: 1280, height: 800 } },
@@ -100,3 +100,47 @@ for (const size of SIZES) {
     });
   });
 }
+
+test("a crypto prize reversed before its payment: the code is void and nothing will be paid", async ({
+  page,
+  request,
+}) => {
+  const [dropId = ""] = await createCryptoDrops(
+    `E2E Payout reversed ${Date.now().toString(36)}`,
+    1,
+  );
+  const player = await createPlayer(request, "payout-reversed");
+  await signIn(page, player.email, player.password);
+  await page.goto(`/drops/${dropId}`);
+  await page.getByRole("button", { name: "Claim one unit" }).click();
+  await expect(page).toHaveURL(new RegExp(`/redemptions/${UUID.source}\\?claimed=1$`));
+  const redemptionId = new URL(page.url()).pathname.split("/").at(-1) ?? "";
+  const payout = page.getByTestId("payout");
+  await expect(payout).toHaveAttribute("data-status", "awaiting_wallet", { timeout: 60_000 });
+
+  await test.step("an admin reverses it: the open page stops asking for a wallet", async () => {
+    const admin = await apiToken(request, ADMIN_EMAIL);
+    const reversed = await request.post(`/api/v1/admin/redemptions/${redemptionId}/reversal`, {
+      headers: { authorization: `Bearer ${admin}` },
+      data: { reason: "Claimed from a blocked region" },
+    });
+    expect(reversed.status(), await reversed.text()).toBe(201);
+    await expect(payout).toHaveAttribute("data-status", "cancelled");
+    await expect(page.getByTestId("payout-next")).toHaveText(
+      "Cancelled: this redemption ended before the payment went out, so nothing was paid.",
+    );
+    await expect(payout.getByRole("link", { name: "Link a wallet" })).toHaveCount(0);
+  });
+
+  await test.step("reloaded, the code is struck through and said to be void", async () => {
+    await page.reload();
+    await expect(page.getByTestId("redemption-code")).toHaveAttribute("data-void", "true");
+    await expect(page.getByTestId("redemption-code-void")).toContainText("Void");
+    await expect(page.getByTestId("reversal-prize")).toContainText("went back to the drop");
+    await expect(page.getByTestId("delivery-status")).toHaveText("Cancelled");
+    for (const size of SIZES) {
+      await page.setViewportSize(size.viewport);
+      await shot(page, `redemption-page-crypto-3-reversed-${size.name}`);
+    }
+  });
+});

@@ -95,6 +95,7 @@ export function DeliveryProgress({
   const link = safeLink(delivery.reward?.link ?? null);
   // A payment says itself what comes next, and shows its transaction (delivery.txHash) in full.
   const paying = delivery.provider === "token";
+  const payoutSays = paying && delivery.payout !== null;
   return (
     <div data-testid="delivery" data-status={delivery.status}>
       <p className="small">
@@ -138,7 +139,7 @@ export function DeliveryProgress({
         ))}
       </ol>
       {paying && <TokenPayout token={token} payout={delivery.payout} />}
-      {line.note && !paying && (
+      {line.note && !payoutSays && (
         <p
           className={`alert ${line.tone === "bad" ? "error" : "info"}`}
           data-testid="delivery-note"

@@ -16,8 +16,10 @@ const nextStep: Record<PayoutStatus, string> = {
 };
 
 /**
- * A crypto prize's payment: how much of which token, to which wallet, how far it got, and its
- * transaction once out, in full and copyable (the chain may be one no explorer shows).
+ * A crypto prize's payment: how much of which token, to which wallet, how far it got, what comes
+ * next, and its transaction once out, in full and copyable (the chain may be one no explorer
+ * shows). Before the delivery has asked for the payment, the delivery's own note says what it
+ * waits for (an approval, a step of the player's).
  */
 export function TokenPayout({
   token,
@@ -27,7 +29,7 @@ export function TokenPayout({
   payout: PlayerPayout | null;
 }) {
   return (
-    <div data-testid="payout" data-status={payout?.status ?? "preparing"}>
+    <div data-testid="payout" data-status={payout?.status ?? "none"}>
       <dl className="facts">
         {token && (
           <>
@@ -51,13 +53,15 @@ export function TokenPayout({
             <span data-testid="payout-wallet-missing">
               None linked yet. <Link href="/account">Link a wallet</Link>
             </span>
-          ) : (
+          ) : payout === null ? (
             <span className="muted">The wallet linked to your account</span>
+          ) : (
+            <span className="muted">None</span>
           )}
         </dd>
         <dt>Payment</dt>
         <dd data-testid="payout-status">
-          {payout ? payoutStatusLabels[payout.status] : "Being prepared"}
+          {payout ? payoutStatusLabels[payout.status] : "Not requested yet"}
         </dd>
         {payout?.txHash && (
           <>
@@ -75,15 +79,15 @@ export function TokenPayout({
           </>
         )}
       </dl>
-      <p
-        className={`alert ${payout?.status === "failed" ? "error" : payout?.status === "confirmed" ? "success" : "info"}`}
-        data-testid="payout-next"
-        aria-live="polite"
-      >
-        {payout
-          ? nextStep[payout.status]
-          : "We are preparing the payment to the wallet linked to your account."}
-      </p>
+      {payout && (
+        <p
+          className={`alert ${payout.status === "failed" ? "error" : payout.status === "confirmed" ? "success" : "info"}`}
+          data-testid="payout-next"
+          aria-live="polite"
+        >
+          {nextStep[payout.status]}
+        </p>
+      )}
     </div>
   );
 }

@@ -9,7 +9,8 @@ import { requestTokenPayout } from "@/lib/payouts/request-payout";
 import { connectTestDb, createPlayers, createTestDrop } from "@/test/db";
 import { createDeliveryFeeds, openDeliveryFeed } from "./live";
 import type { PlayerDeliveries } from "./model";
-import { listPlayerDeliveries } from "./redemptions";
+import { getPlayerRedemption, listPlayerDeliveries } from "./redemptions";
+import { reverseRedemption } from "./reverse-redemption";
 
 const db = connectTestDb(4);
 
@@ -109,6 +110,23 @@ describe("live delivery feeds", () => {
       txHash: null,
       chainId: null,
     });
+  });
+
+  it("a payment waiting for a wallet of a reversed redemption reads cancelled, not 'link one'", async () => {
+    const [player = ""] = await createPlayers(db, 1);
+    const [admin = ""] = await createPlayers(db, 1, { role: "admin" });
+    const drop = await createTestDrop(db, { units: 1, kind: "crypto" });
+    const redemptionId = (await claimDrop(db, { dropId: drop.dropId, playerId: player })).redemption
+      .id;
+    await db.transaction((tx) =>
+      requestTokenPayout(tx, { redemptionId, playerId: player, amountBaseUnits: 10n }),
+    );
+    expect((await getPlayerRedemption(db, player, redemptionId))?.delivery?.payout?.status).toBe(
+      "awaiting_wallet",
+    );
+    await reverseRedemption(db, { redemptionId, adminId: admin, reason: "Duplicate" });
+    const view = await getPlayerRedemption(db, player, redemptionId);
+    expect(view?.delivery?.payout?.status).toBe("cancelled");
   });
 
   it("refuses a player's sixth open stream, and not another player's", async () => {

@@ -199,11 +199,21 @@ type DeliveryRow = Pick<
 /** The payment's transaction is shown once it is out: a signed one may yet be replaced. */
 const BROADCAST: ReadonlySet<string> = new Set(["sent", "confirmed"]);
 
+/** A payout not yet signed when its redemption ended is never paid: the payer cancels it. */
+const UNSIGNED: ReadonlySet<string> = new Set(["awaiting_wallet", "due"]);
+const ENDED: ReadonlySet<RedemptionView["status"]> = new Set(["reversed", "expired", "rejected"]);
+
+/**
+ * The payment as the player should read it. One waiting for a wallet (or due) of a redemption
+ * that ended is shown cancelled at once: asked to link a wallet, the player would link one for
+ * nothing (run-payouts.ts cancels it only when it comes due).
+ */
 function payoutOf(row: DeliveryRow): PlayerPayout | null {
   if (!row.payoutStatus) return null;
   const out = BROADCAST.has(row.payoutStatus);
+  const ended = ENDED.has(row.status) && UNSIGNED.has(row.payoutStatus);
   return {
-    status: row.payoutStatus as PayoutStatus,
+    status: ended ? "cancelled" : (row.payoutStatus as PayoutStatus),
     address: row.payoutAddress,
     txHash: out ? row.payoutTxHash : null,
     chainId: out ? row.payoutChainId : null,
