@@ -144,3 +144,66 @@ test("a crypto prize reversed before its payment: the code is void and nothing w
     }
   });
 });
+
+test("a stock gift card reversed after its code was shown stays the player's, said so", async ({
+  page,
+  request,
+}) => {
+  const admin = { authorization: `Bearer ${await apiToken(request, ADMIN_EMAIL)}` };
+  const title = `E2E Stock card ${Date.now().toString(36)}`;
+  const prize = await request.post("/api/v1/admin/prizes", {
+    headers: admin,
+    data: { name: `${title} card`, kind: "gift_card", value: 10, quantity: 1 },
+  });
+  expect(prize.status(), await prize.text()).toBe(201);
+  const prizeId = ((await prize.json()) as { id: string }).id;
+  const code = `STOCK-${Date.now().toString(36).toUpperCase()}`;
+  const codes = await request.post(`/api/v1/admin/prizes/${prizeId}/codes`, {
+    headers: admin,
+    data: { csv: `code\n${code}\n` },
+  });
+  expect(codes.status(), await codes.text()).toBe(201);
+  const drop = await request.post("/api/v1/admin/drops", {
+    headers: admin,
+    data: {
+      title,
+      prizeId,
+      units: 1,
+      startsAt: new Date(Date.now() - 60_000).toISOString(),
+      endsAt: new Date(Date.now() + 3_600_000).toISOString(),
+    },
+  });
+  expect(drop.status(), await drop.text()).toBe(201);
+  const dropId = ((await drop.json()) as { id: string }).id;
+
+  const player = await createPlayer(request, "stock-card");
+  await signIn(page, player.email, player.password);
+  await page.goto(`/drops/${dropId}`);
+  await page.getByRole("button", { name: "Claim one unit" }).click();
+  await expect(page).toHaveURL(new RegExp(`/redemptions/${UUID.source}\\?claimed=1$`));
+  await expect(page.getByTestId("redemption-code")).toHaveText(code);
+  const redemptionId = new URL(page.url()).pathname.split("/").at(-1) ?? "";
+
+  const reversed = await request.post(`/api/v1/admin/redemptions/${redemptionId}/reversal`, {
+    headers: admin,
+    data: { reason: "Chargeback on the account" },
+  });
+  expect(reversed.status(), await reversed.text()).toBe(201);
+  expect(((await reversed.json()) as { prize: string }).prize).toBe("lost");
+
+  await page.reload();
+  await expect(page.getByTestId("reversal-prize")).toContainText(
+    "Your prize had already been sent",
+  );
+  // The code is the card itself, already shown: it cannot be withdrawn, and the page does not
+  // pretend it was.
+  await expect(page.getByTestId("redemption-code")).toHaveText(code);
+  await expect(page.getByTestId("redemption-code")).not.toHaveAttribute("data-void", "true");
+  await expect(page.getByTestId("redemption-code-void")).toHaveCount(0);
+  await expect(page.getByText("reversed after this card had gone out to you")).toBeVisible();
+  await expect(page.getByRole("button", { name: "Copy the code" })).toBeVisible();
+  for (const size of SIZES) {
+    await page.setViewportSize(size.viewport);
+    await shot(page, `redemption-page-stock-card-reversed-${size.name}`);
+  }
+});
