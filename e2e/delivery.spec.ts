@@ -102,6 +102,7 @@ for (const size of SIZES) {
       }
       await expect(page.getByTestId("delivery-reference")).not.toBeEmpty();
       await expect(page.getByTestId("delivery-card-code")).toHaveText(/\S{6,}/);
+      await expect(page.getByRole("button", { name: "Copy the gift card code" })).toBeVisible();
       await expect(page.getByTestId("delivery-card-link")).toHaveAttribute(
         "href",
         new RegExp(`^${GIFTCARD_URL}/rewards/`),

@@ -6,6 +6,7 @@ import {
   createPlayer,
   findOpenDrop,
   LAUNCH_DROP,
+  LAUNCH_PRIZE,
   otherClientIp,
   shot,
   signIn,
@@ -125,10 +126,47 @@ test("an admin finds a player's redemption by email and reverses it: the unit re
     await expect(playerPage.getByTestId("reversal-prize")).toContainText(
       "Your gift card was cancelled at the provider",
     );
-    // The cancelled card's code is not shown any more.
+    // The cancelled card's code is not shown any more, and the claim's code is void.
     await expect(playerPage.getByTestId("delivery-card")).toHaveCount(0);
+    await expect(playerPage.getByTestId("redemption-code")).toHaveAttribute("data-void", "true");
+    await expect(playerPage.getByTestId("redemption-code-void")).toContainText(
+      "Void: this redemption was reversed",
+    );
+    await expect(playerPage.getByRole("button", { name: "Copy the code" })).toHaveCount(0);
+    await playerPage.setViewportSize(DESKTOP);
     await shot(playerPage, "reversal-05-player-detail");
+    await playerPage.setViewportSize(PHONE);
+    await shot(playerPage, "reversal-05b-player-detail-phone");
+
+    await playerPage.goto("/notifications");
+    const told = playerPage
+      .getByTestId("notification")
+      .filter({ hasText: `${LAUNCH_PRIZE} was taken back` });
+    await expect(told).toHaveCount(1);
+    await expect(told).toContainText("will stop working: do not use it");
+    await expect(told).toContainText(reason);
     await context.close();
+  });
+
+  await test.step("the player is mailed the reversal once, with what it means", async () => {
+    const mail = page
+      .getByTestId("mail-message")
+      .filter({ hasText: `${LAUNCH_PRIZE} was taken back` });
+    await expect
+      .poll(async () => {
+        await page.goto(`/dev/mailbox?to=${encodeURIComponent(player.email)}`);
+        return mail.count();
+      })
+      .toBe(1);
+    await expect(mail).toContainText(
+      "Its gift card is being cancelled at the provider and will stop working: do not use it.",
+    );
+    await expect(mail).toContainText(`Reason given: ${reason}`);
+    await expect(mail).toContainText(`/redemptions/${redemptionId}`);
+    await page.setViewportSize(PHONE);
+    await shot(page, "reversal-12-player-mail-phone");
+    await page.setViewportSize(DESKTOP);
+    await shot(page, "reversal-13-player-mail-desktop");
   });
 });
 
@@ -200,6 +238,9 @@ test("a card the player already redeemed cannot be taken back: the unit stays co
     await expect(playerPage.getByTestId("reversal-prize")).toContainText(
       "Your prize had already been sent",
     );
+    // The card went out and stays the player's; the claim's code, only its reference, is void.
+    await expect(playerPage.getByTestId("delivery-card")).toBeVisible();
+    await expect(playerPage.getByTestId("redemption-code")).toHaveAttribute("data-void", "true");
     await shot(playerPage, "reversal-10-player-lost-phone");
     await playerPage.setViewportSize(DESKTOP);
     await shot(playerPage, "reversal-11-player-lost-desktop");

@@ -140,7 +140,10 @@ for (const size of SIZES) {
         await shot(admin, `shipping-05-admin-delivered-${size.name}`);
         await expectSteps(page, ["done", "done", "done"]);
         await expect(page.getByTestId("delivery-status")).toHaveText("Delivered");
-        await expect(page.getByTestId("delivery-step-shipped-detail")).toContainText(TRACKING);
+        // Delivered, the parcel still says who carried it, beside its tracking number.
+        await expect(page.getByTestId("delivery-step-shipped-detail")).toHaveText(
+          `DHL · tracking ${TRACKING}`,
+        );
         await expectNoSidewaysScroll(page, size.viewport.width);
         await shot(page, `shipping-06-player-delivered-${size.name}`);
       });
@@ -150,20 +153,14 @@ for (const size of SIZES) {
 
     let chainFile = "";
     await test.step("the player downloads both receipts once both are anchored", async () => {
-      // Anchored receipts verify on chain; the player's session asks, as the button does.
-      for (const kind of ["redemption", "delivery"]) {
-        await expect
-          .poll(
-            async () => {
-              const res = await page.request.get(
-                `/api/v1/redemptions/${redemptionId}/receipt?kind=${kind}`,
-              );
-              return ((await res.json()) as { status?: string }).status;
-            },
-            { timeout: 60_000, intervals: [500, 1000] },
-          )
-          .toBe("anchored");
-      }
+      // Offered only once both entries are on chain (a pending receipt is not a lasting proof):
+      // the button appears on the open page, without a reload.
+      await expect(page.getByTestId("receipt-chain-download")).toHaveAttribute(
+        "data-state",
+        "anchored",
+        { timeout: 60_000 },
+      );
+      await expect(page.getByTestId("receipts-pending")).toHaveCount(0);
       const downloading = page.waitForEvent("download");
       await page.getByTestId("download-receipts").click();
       const download = await downloading;

@@ -1,6 +1,7 @@
 "use client";
 
 import { useEffect, useState } from "react";
+import { CopyButton } from "@/components/ui/copy-button";
 import { shortHash } from "@/lib/format";
 
 export type Receipt = {
@@ -61,7 +62,8 @@ export function ReceiptStatus({
             pending anchoring
           </span>{" "}
           <span className="muted small">
-            The entry is recorded; its checkpoint is being written to the ledger contract.
+            The entry is recorded; its checkpoint is being written to the ledger contract. The
+            receipt can be downloaded here once it is.
           </span>
         </p>
       ) : (
@@ -80,8 +82,13 @@ export function ReceiptStatus({
               <span className="hash">{shortHash(receipt.checkpoint?.rootHash ?? "")}</span>
             </dd>
             <dt>Transaction</dt>
-            <dd className="hash" data-testid="tx-hash">
-              {receipt.anchor?.txHash}
+            <dd>
+              <span className="hash" data-testid="tx-hash">
+                {receipt.anchor?.txHash}
+              </span>{" "}
+              {receipt.anchor && (
+                <CopyButton text={receipt.anchor.txHash} what="the transaction hash" />
+              )}
             </dd>
             <dt>Block</dt>
             <dd>

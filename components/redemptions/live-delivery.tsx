@@ -2,7 +2,9 @@
 
 import { useSyncExternalStore } from "react";
 import { ReceiptChainDownload } from "@/components/ledger/receipt-chain-download";
-import { formatDateTime, shortHash } from "@/lib/format";
+import { TokenPayout } from "@/components/redemptions/token-payout";
+import { CopyButton } from "@/components/ui/copy-button";
+import { formatDateTime } from "@/lib/format";
 import {
   type DeliveryStepLine,
   deliveryProviderLabels,
@@ -81,10 +83,19 @@ function safeLink(link: string | null): string | null {
   }
 }
 
-/** The redemption page's delivery: its steps, the provider's reference, and the card once there. */
-export function DeliveryProgress(props: Props) {
+/**
+ * The redemption page's delivery: its steps, the provider's reference, the card once there, and
+ * a crypto prize's payment as it moves.
+ */
+export function DeliveryProgress({
+  token = null,
+  ...props
+}: Props & { token?: { amount: string; symbol: string } | null }) {
   const { delivery, line } = useLiveDelivery(props);
   const link = safeLink(delivery.reward?.link ?? null);
+  // A payment says itself what comes next, and shows its transaction (delivery.txHash) in full.
+  const paying = delivery.provider === "token";
+  const payoutSays = paying && delivery.payout !== null;
   return (
     <div data-testid="delivery" data-status={delivery.status}>
       <p className="small">
@@ -127,7 +138,8 @@ export function DeliveryProgress(props: Props) {
           </li>
         ))}
       </ol>
-      {line.note && (
+      {paying && <TokenPayout token={token} payout={delivery.payout} />}
+      {line.note && !payoutSays && (
         <p
           className={`alert ${line.tone === "bad" ? "error" : "info"}`}
           data-testid="delivery-note"
@@ -138,32 +150,29 @@ export function DeliveryProgress(props: Props) {
       {/* A parcel's tracking number is on its shipped step. */}
       {delivery.reference && delivery.provider !== "shipping" && (
         <p className="small">
-          Reference{" "}
-          <span className="mono" data-testid="delivery-reference">
+          {/* A token payment's reference is its PrizePaid id on chain (docs/payouts.md). */}
+          {paying ? "Payment id on chain" : "Reference"}{" "}
+          <span className="hash" data-testid="delivery-reference">
             {delivery.reference}
-          </span>
-        </p>
-      )}
-      {delivery.txHash && (
-        <p className="small">
-          Transaction{" "}
-          <span className="hash" title={delivery.txHash} data-testid="delivery-tx">
-            {shortHash(delivery.txHash)}
           </span>
         </p>
       )}
       {delivery.reward && (
         <div data-testid="delivery-card">
           <h4>Your gift card</h4>
-          <span className="code-box" data-testid="delivery-card-code">
-            {delivery.reward.code}
-          </span>
+          <p className="row">
+            <span className="code-box" data-testid="delivery-card-code">
+              {delivery.reward.code}
+            </span>
+            <CopyButton text={delivery.reward.code} what="the gift card code" />
+          </p>
           {delivery.reward.pin && (
             <p>
               PIN{" "}
               <span className="mono" data-testid="delivery-card-pin">
                 {delivery.reward.pin}
-              </span>
+              </span>{" "}
+              <CopyButton text={delivery.reward.pin} what="the PIN" />
             </p>
           )}
           {link && (

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { receiptSchema } from "@/lib/ledger/receipt";
+import { payoutStatuses } from "@/lib/payouts/model";
 import { prizeRecoveries, receiptKinds } from "@/lib/redemptions/model";
 import { pendingReceiptResponse } from "./claims";
 import { deliveryResponse } from "./deliveries";
@@ -11,6 +12,27 @@ export const prizeRecovery = z.enum(prizeRecoveries).meta({
   description:
     "returned: the prize had not gone out, its unit is back in stock; cancelling: its gift card is being cancelled at the provider; recovered: the provider cancelled it, the unit is back in stock; lost: it had gone out (a code shown, a card redeemed, tokens sent, a parcel shipped), the unit stays consumed",
 });
+
+/** A crypto prize's payment as its player follows it (lib/redemptions/model.ts `PlayerPayout`). */
+const playerPayout = z
+  .object({
+    status: z.enum(payoutStatuses),
+    address: z
+      .string()
+      .nullable()
+      .meta({ description: "the wallet paid; null until one is linked" }),
+    txHash: z
+      .string()
+      .nullable()
+      .meta({ description: "the payment's transaction, once sent or confirmed" }),
+    chainId: z.number().int().nullable(),
+  })
+  .nullable()
+  .meta({
+    id: "PlayerPayout",
+    description:
+      "a crypto prize's payment once the delivery asked for it: awaiting_wallet (link one), due, signed, sent, confirmed (paid), failed, cancelled",
+  });
 
 export const anchoredReceiptResponse = receiptSchema.meta({
   id: "AnchoredReceipt",
@@ -48,7 +70,7 @@ export const redemptionResponse = z
     id: uuid,
     code: z.string().nullable().meta({
       description:
-        "shown only to its owner; null while waiting for an admin's approval, and after a rejection",
+        "shown only to its owner; null while waiting for an admin's approval, and after a rejection; void once reversed (see reversal), unless it is a stock card that had gone out (prize lost)",
     }),
     status: redemptionStatus,
     actionDeadline: dateTime
@@ -62,7 +84,16 @@ export const redemptionResponse = z
       .meta({ description: "null for a catalog or round redemption (see origin)" }),
     origin: redemptionOrigin,
     wonInDraw: z.boolean().meta({ description: "granted at a lottery's draw rather than claimed" }),
-    prize: z.object({ id: uuid, name: z.string(), kind: prizeKind, valueCents: z.number().int() }),
+    prize: z.object({
+      id: uuid,
+      name: z.string(),
+      kind: prizeKind,
+      valueCents: z.number().int(),
+      token: z
+        .object({ amount: z.string().meta({ examples: ["10.5"] }), symbol: z.string() })
+        .nullable()
+        .meta({ description: "a crypto prize: the tokens it pays" }),
+    }),
     anchoring: z.union([
       z.object({ status: z.literal("pending") }),
       z.object({ status: z.literal("anchored"), treeSize: z.number().int(), txHash: z.string() }),
@@ -78,8 +109,9 @@ export const redemptionResponse = z
       description:
         "set when an admin rejected it from the approval queue: the SC came back, and a reversal entry was logged (receipt?kind=reversal)",
     }),
-    delivery: deliveryResponse.nullable().meta({
-      description: "how the prize reaches the player; its status changes live",
+    delivery: deliveryResponse.extend({ payout: playerPayout }).nullable().meta({
+      description:
+        "how the prize reaches the player; its status changes live. A delivered parcel keeps its shipment (step shipped) for its carrier.",
     }),
   })
   .meta({ id: "Redemption" });

@@ -50,6 +50,13 @@ describe("a parcel's steps", () => {
       shipment: null,
     });
     await expect(step({ step: "delivered" })).rejects.toMatchObject({ code: "out_of_order" });
+    // The player still reads who carried it, beside the tracking number.
+    const delivered = await getPlayerRedemption(db, p.playerId, p.redemptionId);
+    expect(delivered?.delivery).toMatchObject({
+      status: "delivered",
+      reference: "JD 0001-42",
+      shipment: { step: "shipped", carrier: "DHL" },
+    });
     const leaves = await db.execute<{ leaf_data: Buffer }>(sql`
       select leaf_data from ledger_entries
       where redemption_id = ${p.redemptionId} and kind = 'delivery'`);

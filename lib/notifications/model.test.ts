@@ -5,6 +5,7 @@ import {
   describeDelivery,
   describeNextStep,
   describeReminder,
+  describeReversed,
   markReadSchema,
   preferencesChangeSchema,
 } from "./model";
@@ -44,6 +45,17 @@ describe("notification words", () => {
       body: "Our team declined this redemption on review, so the prize will not be sent. 12.50 SC were put back in your wallet.",
     });
     expect(describeCancelled(facts, "rejected", "0.00").body).not.toMatch(/SC/);
+  });
+
+  it("word a reversal by what became of the prize", () => {
+    const body = (prize: "returned" | "cancelling" | "recovered" | "lost") =>
+      describeReversed(facts, "Chargeback", prize).body;
+    expect(body("returned")).toBe(
+      "An admin reversed this redemption. Your prize had not been sent, so it went back, and its code no longer works. Reason given: Chargeback",
+    );
+    expect(body("cancelling")).toMatch(/will stop working: do not use it\./);
+    expect(body("recovered")).toMatch(/no longer works\./);
+    expect(body("lost")).toMatch(/already been sent, so it was not taken back\./);
   });
 
   it("word a next step with where to take it and by when", () => {

@@ -2,7 +2,7 @@
 import { z } from "zod";
 import type { DeliveryProviderName } from "@/lib/delivery/model";
 import { formatDateTime } from "@/lib/format";
-import type { RedemptionStatus } from "@/lib/redemptions/model";
+import type { PrizeRecovery, RedemptionStatus } from "@/lib/redemptions/model";
 import { optional } from "@/lib/validation/query-fields";
 
 export const notificationKinds = [
@@ -305,15 +305,28 @@ export function describeReminder(
   };
 }
 
-/** An admin took a redemption back; the reason is the one the redemption page shows too. */
+/** What a reversal means for what the player holds, by what became of the prize. */
+const reversedPrize: Record<PrizeRecovery, string> = {
+  returned: "Your prize had not been sent, so it went back, and its code no longer works.",
+  cancelling:
+    "Its gift card is being cancelled at the provider and will stop working: do not use it.",
+  recovered: "Its gift card was cancelled at the provider and no longer works.",
+  lost: "Your prize had already been sent, so it was not taken back.",
+};
+
+/**
+ * An admin took a redemption back: what it means for the prize and its code, and the reason the
+ * redemption page shows too.
+ */
 export function describeReversed(
   facts: { redemptionId: string; playerId: string; prizeName: string },
   reason: string,
+  prize: PrizeRecovery,
 ): NewNotification {
   return {
     ...base(facts),
     kind: "redemption_reversed",
     title: `${facts.prizeName} was taken back`,
-    body: `An admin reversed this redemption. Reason given: ${reason}`,
+    body: `An admin reversed this redemption. ${reversedPrize[prize]} Reason given: ${reason}`,
   };
 }

@@ -4,6 +4,7 @@ import { jobOutbox, notifications, users } from "@/db/schema";
 import { claimDrop } from "@/lib/claims/claim-drop";
 import { recordDeliveryStep } from "@/lib/delivery/deliveries";
 import { listMail } from "@/lib/mail/send-mail";
+import { reverseRedemption } from "@/lib/redemptions/reverse-redemption";
 import { connectTestDb, createPlayers, createTestDrop } from "@/test/db";
 import { memoryLog } from "@/test/memory-log";
 import { runNotificationMailJob } from "./notification-mail";
@@ -108,6 +109,38 @@ describe("notification emails", () => {
     expect((await listMail(db, { to: c.email })).map((m) => m.subject)).toContain(
       "Test prize delivered",
     );
+  });
+
+  it("a reversal is mailed once with what it means, and not to a player who turned those off", async () => {
+    const [adminId = ""] = await createPlayers(db, 1, { role: "admin" });
+    const reverse = async (c: Awaited<ReturnType<typeof claimWithMailJob>>) => {
+      const redemptionId = c.notification?.redemptionId ?? "";
+      await reverseRedemption(db, { redemptionId, adminId, reason: "Duplicate account" });
+      const [told] = await db
+        .select()
+        .from(notifications)
+        .where(
+          sql`${notifications.redemptionId} = ${redemptionId} and kind = 'redemption_reversed'`,
+        );
+      const job = { notificationId: told?.id ?? "" };
+      await runNotificationMailJob(db, log, job);
+      await runNotificationMailJob(db, log, job);
+      return listMail(db, { to: c.email });
+    };
+    const mailed = await reverse(await claimWithMailJob());
+    expect(mailed).toHaveLength(1);
+    expect(mailed[0]?.subject).toBe("Test prize was taken back");
+    expect(mailed[0]?.text).toContain("its code no longer works. Reason given: Duplicate account");
+    expect(mailed[0]?.text).toMatch(/Stop mails like this one .*&event=reversed$/m);
+
+    const quiet = await claimWithMailJob();
+    await changeNotificationPreferences(
+      db,
+      quiet.playerId,
+      { events: { reversed: { email: false } } },
+      {},
+    );
+    expect(await reverse(quiet)).toHaveLength(0);
   });
 
   it("a job queued before a change of choice follows the new choice", async () => {

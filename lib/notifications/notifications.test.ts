@@ -152,7 +152,7 @@ describe("notifications", () => {
     expect(await told(c.playerId)).toHaveLength(2);
   });
 
-  it("tells a reversal with the admin's reason", async () => {
+  it("tells a reversal with what became of the prize and the admin's reason", async () => {
     const c = await claimOne();
     const [adminId = ""] = await createPlayers(db, 1, { role: "admin" });
     await reverseRedemption(db, { redemptionId: c.redemptionId, adminId, reason: "Duplicate" });
@@ -160,7 +160,7 @@ describe("notifications", () => {
       expect.objectContaining({
         kind: "redemption_reversed",
         title: "Test prize was taken back",
-        body: "An admin reversed this redemption. Reason given: Duplicate",
+        body: "An admin reversed this redemption. Your prize had not been sent, so it went back, and its code no longer works. Reason given: Duplicate",
       }),
     );
   });

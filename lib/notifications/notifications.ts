@@ -6,6 +6,7 @@ import type { DeliveryProviderName, DeliveryStatus } from "@/lib/delivery/model"
 import { AppError } from "@/lib/errors/app-error";
 import { enqueueJobs } from "@/lib/jobs/outbox";
 import { enqueuePushJobs } from "@/lib/push/send-push";
+import type { PrizeRecovery } from "@/lib/redemptions/model";
 import { formatCoins } from "@/lib/wallet/model";
 import {
   type CancelCause,
@@ -244,10 +245,11 @@ export async function notifyRedemptionReversed(
   tx: Tx,
   redemptionId: string,
   reason: string,
+  prize: PrizeRecovery,
 ): Promise<void> {
   const [row] = await redemptionFacts(tx, [redemptionId]);
   if (!row) return;
-  await notifyPlayers(tx, [describeReversed(toFacts(row), reason)]);
+  await notifyPlayers(tx, [describeReversed(toFacts(row), reason, prize)]);
 }
 
 type NotificationRow = {

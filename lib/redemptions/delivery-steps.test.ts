@@ -32,6 +32,20 @@ describe("a delivery's step line", () => {
   });
 });
 
+describe("a token prize's step line", () => {
+  it("says its transfer goes on chain and, delivered, is paid", () => {
+    const token = (status: Parameters<typeof deliveryStepLine>[0]) =>
+      describeDelivery({ status, provider: "token", reference: "0x1", shipment: null });
+    expect(token("submitted").steps.map((s) => s.label)).toEqual([
+      "Queued",
+      "Sent on chain",
+      "Paid",
+    ]);
+    expect(token("submitted").summary).toBe("Sent on chain");
+    expect(token("delivered").summary).toBe("Delivered");
+  });
+});
+
 describe("a parcel's step line", () => {
   const parcel = (
     status: Parameters<typeof deliveryStepLine>[0],

@@ -28,17 +28,23 @@ export type DeliveryStepLine = {
 };
 
 const LABELS = { pending: "Queued", submitted: "Sent to the provider", delivered: "Delivered" };
+/** A token prize has no provider: its transfer goes on chain, and delivered means paid. */
+const TOKEN_LABELS = { pending: "Queued", submitted: "Sent on chain", delivered: "Paid" };
 const ORDER = ["pending", "submitted", "delivered"] as const;
 
 /**
  * pending → submitted → delivered. A failed attempt stays at the step it failed from (the
  * provider may hold the order already); dead and cancelled end the line where it stood.
  */
-export function deliveryStepLine(status: DeliveryStatus, hadSubmission: boolean): DeliveryStepLine {
+export function deliveryStepLine(
+  status: DeliveryStatus,
+  hadSubmission: boolean,
+  labels: Record<(typeof ORDER)[number], string> = LABELS,
+): DeliveryStepLine {
   const reached = (n: number) =>
     ORDER.map((id, i) => ({
       id,
-      label: LABELS[id],
+      label: labels[id],
       state: (i < n ? "done" : i === n ? "current" : "todo") as DeliveryStepState,
     }));
   const stuckAt = hadSubmission ? 1 : 0;
@@ -55,7 +61,7 @@ export function deliveryStepLine(status: DeliveryStatus, hadSubmission: boolean)
     case "pending":
       return { steps: reached(0), summary: "Queued", note: null, tone: "waiting" };
     case "submitted":
-      return { steps: reached(1), summary: "Sent to the provider", note: null, tone: "waiting" };
+      return { steps: reached(1), summary: labels.submitted, note: null, tone: "waiting" };
     case "delivered":
       return { steps: reached(3), summary: "Delivered", note: null, tone: "ok" };
     case "failed":
@@ -129,7 +135,10 @@ export function shipmentStepLine(
 export function describeDelivery(
   delivery: Pick<DeliveryView, "status" | "provider" | "reference" | "shipment">,
 ): DeliveryStepLine {
-  return delivery.provider === "shipping"
-    ? shipmentStepLine(delivery)
-    : deliveryStepLine(delivery.status, delivery.reference !== null);
+  if (delivery.provider === "shipping") return shipmentStepLine(delivery);
+  return deliveryStepLine(
+    delivery.status,
+    delivery.reference !== null,
+    delivery.provider === "token" ? TOKEN_LABELS : LABELS,
+  );
 }

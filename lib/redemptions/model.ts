@@ -4,6 +4,7 @@ import type { AuditEventView } from "@/lib/audit/model";
 import type { DeliveryView, Reward } from "@/lib/delivery/model";
 import type { LedgerKind } from "@/lib/ledger/model";
 import type { ProvisionalPromise } from "@/lib/ledger/provisional";
+import type { PayoutStatus } from "@/lib/payouts/model";
 import type { PrizeKind } from "@/lib/prizes/model";
 import { moment, optional } from "@/lib/validation/query-fields";
 import { NUL_MESSAGE, plainText, withoutNul } from "@/lib/validation/storable-text";
@@ -106,6 +107,8 @@ export type RedemptionView = {
     name: string;
     kind: PrizeKind;
     valueCents: number;
+    /** A crypto prize's payment: how many tokens of which symbol ("10.5", "PLT"). */
+    token: { amount: string; symbol: string } | null;
   };
   anchoring: { status: "pending" } | { status: "anchored"; treeSize: number; txHash: string };
   /** Set when an admin reversed the redemption: the unit went back and a reversal leaf was logged. */
@@ -114,10 +117,39 @@ export type RedemptionView = {
   rejection: { rejectedAt: string; reason: string } | null;
   /**
    * How the prize is reaching the player; `reward` is the card a provider issued (its owner
-   * only), null until delivered or when the code above is the prize.
+   * only), null until delivered or when the code above is the prize; `payout` a crypto prize's
+   * payment, once the delivery has asked for it.
    */
-  delivery: (DeliveryView & { reward: Reward | null }) | null;
+  delivery: (DeliveryView & { reward: Reward | null; payout: PlayerPayout | null }) | null;
 };
+
+/** A crypto prize's payment as its player follows it (lib/payouts, docs/payouts.md). */
+export type PlayerPayout = {
+  status: PayoutStatus;
+  /** The wallet it is paid to; null while the player has none linked. */
+  address: string | null;
+  /**
+   * Its transaction once broadcast (sent or confirmed); not while only signed, since a signed
+   * transaction that never gets mined is replaced by another.
+   */
+  txHash: string | null;
+  chainId: number | null;
+};
+
+/** A token amount as stored (numeric text, "10.500000000000000000") as a player reads it: "10.5". */
+export function formatTokenAmount(amount: string): string {
+  return amount.includes(".") ? amount.replace(/0+$/, "").replace(/\.$/, "") : amount;
+}
+
+/**
+ * Whether a reversal voided the redemption's code. It did, except where the code is the prize
+ * itself (a card from our stock) and had gone out (`lost`): that card is the player's and cannot
+ * be withdrawn, as a provider's card spent before its cancel is shown again.
+ */
+export function codeIsVoid(r: Pick<RedemptionView, "reversal" | "delivery">): boolean {
+  if (!r.reversal) return false;
+  return !(r.reversal.prize === "lost" && r.delivery?.provider === "pool");
+}
 
 /** A redemption's delivery as it stands. */
 export type PlayerDelivery = { redemptionId: string; delivery: RedemptionView["delivery"] };

@@ -2,18 +2,34 @@ import "server-only";
 import { and, desc, eq } from "drizzle-orm";
 import { z } from "zod";
 import type { DbOrTx } from "@/db/client";
-import { deliveries, drops, ledgerEntries, prizes, redemptions } from "@/db/schema";
+import {
+  deliveries,
+  drops,
+  ledgerEntries,
+  prizes,
+  redemptions,
+  tokenPayoutBatches,
+  tokenPayouts,
+} from "@/db/schema";
 import { anchoredCheckpointFor, inclusionProof } from "@/lib/anchoring/proofs";
 import { decryptCode } from "@/lib/codes/code-crypto";
-import type { DeliveryProviderName, DeliveryStatus, Reward } from "@/lib/delivery/model";
+import type {
+  DeliveryProviderName,
+  DeliveryStatus,
+  DeliveryView,
+  Reward,
+} from "@/lib/delivery/model";
 import type { AllocationMode } from "@/lib/drops/model";
 import { toHex } from "@/lib/ledger/merkle";
 import { signAnchoringPromise } from "@/lib/ledger/sign-receipt";
+import type { PayoutStatus } from "@/lib/payouts/model";
 import {
   type AnchoredReceipt,
   codeIsShown,
+  formatTokenAmount,
   type PendingReceipt,
   type PlayerDelivery,
+  type PlayerPayout,
   type PrizeRecovery,
   type ReceiptKind,
   type RedemptionView,
@@ -32,6 +48,10 @@ const deliveryColumns = {
   rewardCiphertext: deliveries.rewardCiphertext,
   rewardKeyId: deliveries.rewardKeyId,
   prizeRecovery: redemptions.prizeRecovery,
+  payoutStatus: tokenPayouts.status,
+  payoutAddress: tokenPayouts.address,
+  payoutTxHash: tokenPayoutBatches.txHash,
+  payoutChainId: tokenPayoutBatches.chainId,
 };
 
 const columns = {
@@ -48,6 +68,8 @@ const columns = {
   prizeName: prizes.name,
   prizeKind: prizes.kind,
   valueCents: prizes.valueCents,
+  tokenAmount: prizes.tokenAmount,
+  tokenSymbol: prizes.tokenSymbol,
   leafIndex: ledgerEntries.leafIndex,
   reversedAt: redemptions.reversedAt,
   reversalReason: redemptions.reversalReason,
@@ -74,6 +96,8 @@ type Row = {
   prizeName: string;
   prizeKind: RedemptionView["prize"]["kind"];
   valueCents: number;
+  tokenAmount: string | null;
+  tokenSymbol: string | null;
   leafIndex: number | null;
   reversedAt: Date | null;
   reversalReason: string | null;
@@ -92,6 +116,10 @@ type Row = {
   deliveryUpdatedAt: Date | null;
   rewardCiphertext: Uint8Array | null;
   rewardKeyId: string | null;
+  payoutStatus: string | null;
+  payoutAddress: string | null;
+  payoutTxHash: string | null;
+  payoutChainId: number | null;
 };
 
 /**
@@ -125,6 +153,10 @@ async function toView(db: DbOrTx, row: Row): Promise<RedemptionView> {
       name: row.prizeName,
       kind: row.prizeKind,
       valueCents: row.valueCents,
+      token:
+        row.prizeKind === "crypto" && row.tokenAmount && row.tokenSymbol
+          ? { amount: formatTokenAmount(row.tokenAmount), symbol: row.tokenSymbol }
+          : null,
     },
     anchoring:
       cp?.txHash != null
@@ -158,7 +190,35 @@ type DeliveryRow = Pick<
   | "rewardCiphertext"
   | "rewardKeyId"
   | "prizeRecovery"
+  | "payoutStatus"
+  | "payoutAddress"
+  | "payoutTxHash"
+  | "payoutChainId"
 >;
+
+/** The payment's transaction is shown once it is out: a signed one may yet be replaced. */
+const BROADCAST: ReadonlySet<string> = new Set(["sent", "confirmed"]);
+
+/** A payout not yet signed when its redemption ended is never paid: the payer cancels it. */
+const UNSIGNED: ReadonlySet<string> = new Set(["awaiting_wallet", "due"]);
+const ENDED: ReadonlySet<RedemptionView["status"]> = new Set(["reversed", "expired", "rejected"]);
+
+/**
+ * The payment as the player should read it. One waiting for a wallet (or due) of a redemption
+ * that ended is shown cancelled at once: asked to link a wallet, the player would link one for
+ * nothing (run-payouts.ts cancels it only when it comes due).
+ */
+function payoutOf(row: DeliveryRow): PlayerPayout | null {
+  if (!row.payoutStatus) return null;
+  const out = BROADCAST.has(row.payoutStatus);
+  const ended = ENDED.has(row.status) && UNSIGNED.has(row.payoutStatus);
+  return {
+    status: ended ? "cancelled" : (row.payoutStatus as PayoutStatus),
+    address: row.payoutAddress,
+    txHash: out ? row.payoutTxHash : null,
+    chainId: out ? row.payoutChainId : null,
+  };
+}
 
 function deliveryOf(row: DeliveryRow): RedemptionView["delivery"] {
   if (!row.deliveryStatus || !row.deliveryProvider || !row.deliveryUpdatedAt) return null;
@@ -167,13 +227,25 @@ function deliveryOf(row: DeliveryRow): RedemptionView["delivery"] {
     provider: row.deliveryProvider,
     reference: row.deliveryReference,
     txHash: row.deliveryTxHash,
-    shipment:
-      row.shipmentStep === "packed" || row.shipmentStep === "shipped"
-        ? { step: row.shipmentStep, carrier: row.carrier }
-        : null,
+    shipment: shipmentOf(row),
     updatedAt: row.deliveryUpdatedAt.toISOString(),
     reward: rewardOf(row),
+    payout: payoutOf(row),
   };
+}
+
+/**
+ * A parcel's last step and carrier. Delivered, its step is cleared, but the player still reads
+ * who carried it beside the tracking number: its last step on the way, shipped, is kept.
+ */
+function shipmentOf(row: DeliveryRow): DeliveryView["shipment"] {
+  if (row.shipmentStep === "packed" || row.shipmentStep === "shipped") {
+    return { step: row.shipmentStep, carrier: row.carrier };
+  }
+  if (row.deliveryProvider === "shipping" && row.deliveryStatus === "delivered" && row.carrier) {
+    return { step: "shipped", carrier: row.carrier };
+  }
+  return null;
 }
 
 function baseQuery(db: DbOrTx) {
@@ -183,6 +255,8 @@ function baseQuery(db: DbOrTx) {
     .leftJoin(drops, eq(drops.id, redemptions.dropId))
     .innerJoin(prizes, eq(prizes.id, redemptions.prizeId))
     .leftJoin(deliveries, eq(deliveries.redemptionId, redemptions.id))
+    .leftJoin(tokenPayouts, eq(tokenPayouts.redemptionId, redemptions.id))
+    .leftJoin(tokenPayoutBatches, eq(tokenPayoutBatches.id, tokenPayouts.batchId))
     .leftJoin(
       ledgerEntries,
       and(eq(ledgerEntries.redemptionId, redemptions.id), eq(ledgerEntries.kind, "redemption")),
@@ -212,6 +286,8 @@ export async function listPlayerDeliveries(
     .select({ redemptionId: redemptions.id, ...deliveryColumns })
     .from(redemptions)
     .innerJoin(deliveries, eq(deliveries.redemptionId, redemptions.id))
+    .leftJoin(tokenPayouts, eq(tokenPayouts.redemptionId, redemptions.id))
+    .leftJoin(tokenPayoutBatches, eq(tokenPayoutBatches.id, tokenPayouts.batchId))
     .where(eq(redemptions.playerId, playerId))
     .orderBy(desc(redemptions.createdAt))
     .limit(200);

@@ -142,7 +142,7 @@ export async function reverseRedemption(
         prizeId: current.prize_id,
       },
     });
-    await notifyRedemptionReversed(tx, redemptionId, why);
+    await notifyRedemptionReversed(tx, redemptionId, why, fate);
     // Wakes the sequencer (the reversal leaf) and the live dashboard (a unit came back).
     await notify(tx, "ledger_entries");
     await notify(tx, "analytics", current.drop_id);

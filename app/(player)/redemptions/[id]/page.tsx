@@ -6,6 +6,7 @@ import { RedemptionOrigin } from "@/components/catalog/redemption-origin";
 import { ShippingForm } from "@/components/drops/shipping-form";
 import { ReceiptStatus } from "@/components/ledger/receipt-status";
 import { DeliveryProgress } from "@/components/redemptions/live-delivery";
+import { RedemptionCode } from "@/components/redemptions/redemption-code";
 import { getDb } from "@/db/client";
 import { currentUser } from "@/lib/auth/current-user";
 import { getRedemptionReadiness } from "@/lib/catalog/identity";
@@ -76,16 +77,11 @@ export default async function RedemptionPage({
         <section className="card">
           <h3>{fromProvider ? "Your claim code" : "Your redemption code"}</h3>
           {redemption.code !== null ? (
-            <>
-              <p className="muted small">
-                {fromProvider
-                  ? "Quote it if you contact us. Your gift card itself arrives under Delivery."
-                  : "Only you can see this code. Keep it private."}
-              </p>
-              <span className="code-box" data-testid="redemption-code">
-                {redemption.code}
-              </span>
-            </>
+            <RedemptionCode
+              redemption={redemption}
+              code={redemption.code}
+              fromProvider={fromProvider}
+            />
           ) : readiness ? (
             <HeldPrizeNotice readiness={readiness} />
           ) : redemption.status === "pending_approval" ? (
@@ -101,7 +97,11 @@ export default async function RedemptionPage({
         {redemption.delivery && (
           <section className="card">
             <h3>Delivery</h3>
-            <DeliveryProgress redemptionId={redemption.id} initial={redemption.delivery} />
+            <DeliveryProgress
+              redemptionId={redemption.id}
+              initial={redemption.delivery}
+              token={redemption.prize.token}
+            />
           </section>
         )}
         {redemption.status === "awaiting_action" && redemption.actionDeadline && (
