@@ -294,6 +294,23 @@ test.describe("live analytics", () => {
         "not_eligible:profile_incomplete,1,Not eligible: region or age not declared\r\n",
       );
       expect((await download("outcomes")).split("\r\n")[0]).toBe("outcome,count,label");
+
+      // A section that does not exist, or one asked of the JSON answer, is refused in words.
+      const report = `/api/v1/admin/drops/${dropId}/report`;
+      const unknown = await page.request.get(`${report}?format=csv&section=everything`);
+      expect(unknown.status()).toBe(400);
+      expect(await unknown.json()).toMatchObject({
+        error: {
+          code: "invalid_input",
+          field: "section",
+          message: expect.stringContaining("summary"),
+        },
+      });
+      const json = await page.request.get(`${report}?section=summary`);
+      expect(json.status()).toBe(400);
+      expect(await json.json()).toMatchObject({
+        error: { message: "section: only with format=csv" },
+      });
     });
   });
 

@@ -84,14 +84,14 @@ export const dropReportQuery = exportFormatQuery
   .extend({
     section: z
       .enum(dropReportSections, {
-        error: `section is one of ${dropReportSections.join(", ")}`,
+        error: `one of ${dropReportSections.join(", ")}`,
       })
       .optional()
       .meta({ description: "with format=csv: that section alone, as a CSV file of its own" }),
   })
   .refine((q) => q.section === undefined || q.format === "csv", {
     path: ["section"],
-    error: "section goes with format=csv",
+    error: "only with format=csv",
   });
 
 export const dropsResponse = z.object({ drops: z.array(dropResponse) });
