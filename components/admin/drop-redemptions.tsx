@@ -50,16 +50,16 @@ export function DropRedemptions({
           </table>
         </div>
       )}
-      <p className="small">
-        {page.nextAfter
-          ? `The newest ${page.redemptions.length} are shown. `
-          : page.redemptions.length > 0
-            ? "That is every one. "
-            : ""}
-        <Link href={all} data-testid="drop-redemptions-all">
-          {page.nextAfter ? "All of this drop's redemptions →" : "In the redemptions list →"}
-        </Link>
-      </p>
+      {page.redemptions.length > 0 && (
+        <p className="small">
+          {page.nextAfter
+            ? `The newest ${page.redemptions.length} are shown. `
+            : "That is every one. "}
+          <Link href={all} data-testid="drop-redemptions-all">
+            {page.nextAfter ? "All of this drop's redemptions →" : "In the redemptions list →"}
+          </Link>
+        </p>
+      )}
     </section>
   );
 }

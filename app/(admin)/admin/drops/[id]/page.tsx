@@ -34,14 +34,15 @@ export default async function ManageDropPage({
   const db = getDb();
   const drop = await getDrop(db, id);
   if (!drop) notFound();
-  const [prizes, codePools, newest, { created }] = await Promise.all([
-    listPrizes(db),
-    dropCodePools(db, drop.id),
-    searchRedemptions(db, { dropId: drop.id, limit: NEWEST }),
-    searchParams,
-  ]);
   const upcoming = drop.status === "upcoming";
   const ended = drop.status === "ended";
+  // The page renders again as claims arrive: it reads only what its state shows.
+  const [prizes, codePools, newest, { created }] = await Promise.all([
+    upcoming ? listPrizes(db) : [],
+    dropCodePools(db, drop.id),
+    upcoming ? undefined : searchRedemptions(db, { dropId: drop.id, limit: NEWEST }),
+    searchParams,
+  ]);
   return (
     <>
       <p className="small">
@@ -107,13 +108,13 @@ export default async function ManageDropPage({
           </div>
         </div>
       )}
-      {upcoming ? (
+      {newest ? (
+        <DropRedemptions dropId={drop.id} page={newest} />
+      ) : (
         <>
           <h2>Saved draft</h2>
           <DropPreview drop={drop} allocation={drop.allocation} />
         </>
-      ) : (
-        <DropRedemptions dropId={drop.id} page={newest} />
       )}
     </>
   );
