@@ -52,7 +52,10 @@ test.describe("admin", () => {
       await page.getByLabel("Value (USD)").fill("59.90");
       await page.getByLabel("Quantity").fill("20");
       await page.getByRole("button", { name: "Create prize" }).click();
+      // The create leads to the new prize's own page, which says it was created.
+      await expect(page).toHaveURL(new RegExp(`/admin/prizes/${UUID.source}\\?created=1$`));
       await expect(page.locator(".alert.success")).toHaveText(`Prize “${prizeName}” created`);
+      await expect(page.getByRole("heading", { level: 1 })).toHaveText(prizeName);
       await expect(page.locator(".field-error")).toHaveCount(0);
       await shot(page, "admin-02-prize-created");
     });
@@ -78,12 +81,13 @@ test.describe("admin", () => {
         .getByLabel("Ends (your local time)")
         .fill(await browserLocalInput(page, now + 3_600_000));
       await page.getByRole("button", { name: "Create drop" }).click();
+      const created = new RegExp(`/admin/drops/(${UUID.source})\\?created=1$`);
+      await expect(page).toHaveURL(created);
       await expect(page.locator(".alert.success")).toHaveText(`Drop “${dropTitle}” created`);
+      await expect(page.getByTestId("admin-drop-status")).toHaveText("live");
+      await expect(page.getByTestId("admin-drop-remaining")).toHaveText("5");
       await shot(page, "admin-03-drop-created");
-
-      const res = await page.request.get("/api/v1/admin/drops");
-      const drops = ((await res.json()) as { drops: Array<{ id: string; title: string }> }).drops;
-      dropId = drops.find((d) => d.title === dropTitle)?.id ?? "";
+      dropId = created.exec(page.url())?.[1] ?? "";
       expect(dropId).toMatch(UUID);
     });
 

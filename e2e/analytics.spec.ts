@@ -1,6 +1,14 @@
 import fs from "node:fs";
 import { expect, type Page, test } from "@playwright/test";
-import { ADMIN_EMAIL, browserLocalInput, createPlayer, shot, signIn, UUID } from "./helpers";
+import {
+  ADMIN_EMAIL,
+  browserLocalInput,
+  claimByApi,
+  createPlayer,
+  shot,
+  signIn,
+  UUID,
+} from "./helpers";
 
 /**
  * The issue's journey: an admin sets up a gift card prize with a code pool and a drop in the
@@ -33,7 +41,8 @@ test.describe("live analytics", () => {
   }) => {
     const suffix = Date.now().toString(36);
     const prizeName = `Analytics Gift Card ${suffix}`;
-    const dropTitle = `Analytics Drop ${suffix}`;
+    // A title a spreadsheet would run as a formula: the CSV must defuse it.
+    const dropTitle = `=Analytics Drop ${suffix}`;
     await signIn(page, ADMIN_EMAIL);
 
     let prizeId = "";
@@ -44,13 +53,12 @@ test.describe("live analytics", () => {
       await page.getByLabel("Value (USD)").fill("25");
       await page.getByLabel("Quantity").fill(String(CODES));
       await page.getByRole("button", { name: "Create prize" }).click();
+      // The create leads to the new prize's page, which says so.
+      await expect(page).toHaveURL(/\/admin\/prizes\/[0-9a-f-]{36}\?created=1$/);
       await expect(page.locator(".alert.success")).toContainText(prizeName);
-      const res = await page.request.get("/api/v1/admin/prizes");
-      const prizes = ((await res.json()) as { prizes: Array<{ id: string; name: string }> }).prizes;
-      prizeId = prizes.find((p) => p.name === prizeName)?.id ?? "";
+      prizeId = new URL(page.url()).pathname.split("/").at(-1) ?? "";
       expect(prizeId).toMatch(UUID);
 
-      await page.goto(`/admin/prizes/${prizeId}`);
       const csv = ["code", ...Array.from({ length: CODES }, (_, i) => `AN-${suffix}-${i}`)];
       await page.getByLabel("CSV file").setInputFiles({
         name: "codes.csv",
@@ -77,10 +85,9 @@ test.describe("live analytics", () => {
         .getByLabel("Ends (your local time)")
         .fill(await browserLocalInput(page, now + 3_600_000));
       await page.getByRole("button", { name: "Create drop" }).click();
+      await expect(page).toHaveURL(/\/admin\/drops\/[0-9a-f-]{36}\?created=1$/);
       await expect(page.locator(".alert.success")).toContainText(dropTitle);
-      const res = await page.request.get("/api/v1/admin/drops");
-      const drops = ((await res.json()) as { drops: Array<{ id: string; title: string }> }).drops;
-      dropId = drops.find((d) => d.title === dropTitle)?.id ?? "";
+      dropId = new URL(page.url()).pathname.split("/").at(-1) ?? "";
       expect(dropId).toMatch(UUID);
     });
 
@@ -202,6 +209,8 @@ test.describe("live analytics", () => {
       await expect(page.getByRole("heading", { level: 1, name: dropTitle })).toBeVisible();
       await expect(page.getByTestId("unique-players")).toHaveText("1");
       await expect(page.getByTestId("report-remaining")).toHaveText(String(UNITS - 1));
+      // A unit given and none back, but two still available: not sold out.
+      await expect(page.getByTestId("time-to-sell-out")).toHaveText("Not sold out");
       const delivery = page.getByTestId("delivery");
       await expect(delivery.locator('[data-key="reversed"]')).toContainText("1");
       // The anchoring worker covers the claim and its reversal within a batch interval.
@@ -212,15 +221,96 @@ test.describe("live analytics", () => {
       await shot(page, "analytics-03-drop-report");
     });
 
-    await test.step("the report downloads as CSV", async () => {
-      const [download] = await Promise.all([
-        page.waitForEvent("download"),
-        page.getByTestId("export-csv").click(),
-      ]);
-      expect(download.suggestedFilename()).toBe(`drop-report-${dropId}.csv`);
-      const csv = fs.readFileSync((await download.path()) as string, "utf8");
-      expect(csv).toContain(dropTitle);
-      expect(csv).toContain(dropId);
+    await test.step("sold out once every unit is given; refusals in words", async () => {
+      const others = [
+        await createPlayer(page.request, "analytics-b"),
+        await createPlayer(page.request, "analytics-c"),
+      ];
+      for (const player of others) {
+        const res = await claimByApi(page.request, dropId, player);
+        expect(res.status(), await res.text()).toBe(201);
+      }
+      const late = await claimByApi(
+        page.request,
+        dropId,
+        await createPlayer(page.request, "analytics-late"),
+      );
+      expect(late.status()).toBe(409);
+      const undeclared = await createPlayer(page.request, "analytics-undeclared", { region: null });
+      expect((await claimByApi(page.request, dropId, undeclared)).status()).toBe(403);
+
+      await page.reload();
+      await expect(page.getByTestId("report-remaining")).toHaveText("0");
+      await expect(page.getByTestId("time-to-sell-out")).not.toHaveText("Not sold out");
+      await expect(page.getByTestId("time-to-sell-out")).toHaveText(/^\d+[smhd]/);
+      const refusals = page.getByTestId("refusals");
+      await expect(refusals.locator('[data-key="sold_out"]')).toContainText("Sold out");
+      await expect(refusals.locator('[data-key="not_eligible:profile_incomplete"]')).toContainText(
+        "Not eligible: region or age not declared",
+      );
+      // Words, never the codes themselves.
+      await expect(refusals).not.toContainText("not_eligible");
+      await expect(refusals).not.toContainText("sold_out");
+      for (const [size, viewport] of [
+        ["desktop", { width: 1280, height: 800 }],
+        ["phone", { width: 390, height: 844 }],
+      ] as const) {
+        await page.setViewportSize(viewport);
+        await shot(page, `analytics-03b-drop-report-sold-out-${size}`);
+      }
+      await page.setViewportSize({ width: 1280, height: 800 });
+
+      // The same words on the player's admin page and in the audit trail (with the code to filter).
+      await page.goto(`/admin/accounts/${undeclared.id}`);
+      await expect(page.getByTestId("attempt-row")).toContainText(
+        "Not eligible: region or age not declared",
+      );
+      await page.goto(`/admin/audit?actor=${encodeURIComponent(undeclared.email)}&action=claim`);
+      const audited = page.locator('[data-testid="audit-row"][data-action="claim"]');
+      await expect(audited).toContainText("Not eligible: region or age not declared");
+      await expect(audited).toContainText("not_eligible:profile_incomplete");
+      await page.goto(`/admin/drops/${dropId}/report`);
+    });
+
+    await test.step("each section downloads as a CSV file of its own, formulas defused", async () => {
+      const download = async (section: string) => {
+        const [file] = await Promise.all([
+          page.waitForEvent("download"),
+          page.getByTestId(`export-csv-${section}`).click(),
+        ]);
+        expect(file.suggestedFilename()).toBe(`drop-report-${dropId}-${section}.csv`);
+        return fs.readFileSync((await file.path()) as string, "utf8");
+      };
+      const summary = await download("summary");
+      expect(summary.startsWith("field,value\r\n")).toBe(true);
+      expect(summary).toContain(`drop_id,${dropId}\r\n`);
+      expect(summary).toContain(`title,'${dropTitle}\r\n`);
+      expect(summary).toContain("units_given,3\r\nsold_out,true\r\n");
+      expect(summary).not.toContain("#");
+      const refusals = await download("refusals");
+      expect(refusals.split("\r\n")[0]).toBe("reason,count,label");
+      expect(refusals).toContain("sold_out,1,Sold out\r\n");
+      expect(refusals).toContain(
+        "not_eligible:profile_incomplete,1,Not eligible: region or age not declared\r\n",
+      );
+      expect((await download("outcomes")).split("\r\n")[0]).toBe("outcome,count,label");
+
+      // A section that does not exist, or one asked of the JSON answer, is refused in words.
+      const report = `/api/v1/admin/drops/${dropId}/report`;
+      const unknown = await page.request.get(`${report}?format=csv&section=everything`);
+      expect(unknown.status()).toBe(400);
+      expect(await unknown.json()).toMatchObject({
+        error: {
+          code: "invalid_input",
+          field: "section",
+          message: expect.stringContaining("summary"),
+        },
+      });
+      const json = await page.request.get(`${report}?section=summary`);
+      expect(json.status()).toBe(400);
+      expect(await json.json()).toMatchObject({
+        error: { message: "section: only with format=csv" },
+      });
     });
   });
 

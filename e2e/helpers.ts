@@ -1,7 +1,13 @@
 import { randomInt, randomUUID } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
-import { type APIRequestContext, type BrowserContext, expect, type Page } from "@playwright/test";
+import {
+  type APIRequestContext,
+  type APIResponse,
+  type BrowserContext,
+  expect,
+  type Page,
+} from "@playwright/test";
 import { DEMO_TOTP_SECRET } from "../db/seed";
 import { decodeBase32, hotp, TOTP_STEP_SECONDS, TOTP_WINDOW, totpStep } from "../lib/auth/totp";
 import { BASE_URL, TOTP_STEPS_FILE } from "./constants";
@@ -303,4 +309,16 @@ export async function endLotteryAndAwaitDraw(
 export async function serverTime(request: APIRequestContext): Promise<number> {
   const res = await request.get("/api/v1/openapi.json");
   return Date.parse(res.headers().date ?? "");
+}
+
+/** A player's claim through the API, from a client address of its own; the answer as it came. */
+export async function claimByApi(
+  request: APIRequestContext,
+  dropId: string,
+  player: { email: string; password: string },
+): Promise<APIResponse> {
+  const token = await apiToken(request, player.email, player.password);
+  return request.post(`/api/v1/drops/${dropId}/claims`, {
+    headers: { authorization: `Bearer ${token}`, "x-forwarded-for": otherClientIp() },
+  });
 }

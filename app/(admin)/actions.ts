@@ -82,9 +82,10 @@ export async function createPrizeAction(_prev: FormState, form: FormData): Promi
   return runAction(
     { allow: ADMIN, refused: "Only admins can create prizes", schema: prizeForm, input, values },
     async ({ user, input }) => {
-      await createPrize(getDb(), input, await actorOf(user));
+      const { id } = await createPrize(getDb(), input, await actorOf(user));
       revalidatePath("/admin");
-      return { notice: `Prize “${input.name}” created` };
+      // To what was made, which says so (a refusal stays on the form with what was typed).
+      redirect(`/admin/prizes/${id}?created=1`);
     },
   );
 }
@@ -149,9 +150,9 @@ export async function createDropAction(_prev: FormState, form: FormData): Promis
       fieldOf: dropFieldOf,
     },
     async ({ user, input }) => {
-      await createDrop(getDb(), input, await actorOf(user));
+      const { id } = await createDrop(getDb(), input, await actorOf(user));
       revalidatePath("/admin");
-      return { notice: `Drop “${input.title}” created` };
+      redirect(`/admin/drops/${id}?created=1`);
     },
   );
 }

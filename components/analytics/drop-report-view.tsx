@@ -3,7 +3,11 @@ import { AreaChart } from "@/components/charts/area-chart";
 import { BarList } from "@/components/charts/bar-list";
 import { ColumnChart } from "@/components/charts/column-chart";
 import { DonutChart } from "@/components/charts/donut-chart";
-import type { DropReport } from "@/lib/analytics/model";
+import {
+  type DropReport,
+  dropReportSections,
+  dropReportSectionTitles,
+} from "@/lib/analytics/model";
 import { formatDateTime } from "@/lib/format";
 import styles from "./analytics.module.css";
 import { clockTime, formatDuration, plural } from "./format";
@@ -15,6 +19,28 @@ const DELIVERY: Array<{ key: keyof DropReport["deliveryStatus"]; label: string; 
   { key: "expired", label: "Expired", color: "#64748b" },
   { key: "reversed", label: "Reversed", color: "#b42318" },
 ];
+
+/** One CSV download per section of the report, each a proper file with its header row. */
+export function DropReportDownloads({ dropId }: { dropId: string }) {
+  return (
+    <nav aria-label="CSV downloads" className={styles.downloads} data-testid="report-downloads">
+      <span className={styles.muted}>Download as CSV:</span>
+      <ul>
+        {dropReportSections.map((section) => (
+          <li key={section}>
+            <a
+              href={`/api/v1/admin/drops/${dropId}/report?format=csv&section=${section}`}
+              download
+              data-testid={`export-csv-${section}`}
+            >
+              {dropReportSectionTitles[section]}
+            </a>
+          </li>
+        ))}
+      </ul>
+    </nav>
+  );
+}
 
 /**
  * The post-drop report: how fast it went, who claimed, what was refused, and proof coverage.
@@ -28,7 +54,7 @@ export function DropReportView({
   linkAccounts: boolean;
 }) {
   const { drop, claimCurve } = report;
-  const claimed = drop.units - drop.remaining;
+  const given = drop.units - drop.remaining;
   const sharePercent = Math.floor(report.anchoredShare * 1000) / 10;
   const complete = report.anchored === report.redemptions;
   const points = claimCurve.points;
@@ -47,7 +73,7 @@ export function DropReportView({
               : formatDuration(report.timeToSellOutSeconds)}
           </div>
           <div className={styles.tileNote}>
-            {claimed.toLocaleString("en")} of {drop.units.toLocaleString("en")} units claimed
+            {given.toLocaleString("en")} of {drop.units.toLocaleString("en")} units given
           </div>
         </div>
         <div className={styles.tile}>
@@ -151,7 +177,7 @@ export function DropReportView({
           <BarList
             bars={report.refusalsByReason.map((r) => ({
               key: r.reason,
-              label: <span className="mono">{r.reason}</span>,
+              label: r.label,
               value: r.count,
               color: "#d97706",
             }))}

@@ -1,15 +1,7 @@
 import type { Slice } from "@/components/charts/donut-chart";
 import type { OutcomeCategory, OutcomeCounts } from "@/lib/analytics/model";
 import { outcomeCategories } from "@/lib/analytics/model";
-
-const LABELS: Record<OutcomeCategory, string> = {
-  claimed: "Claimed",
-  sold_out: "Sold out",
-  not_eligible: "Not eligible",
-  rate_limited: "Rate limited",
-  limit_reached: "Limit reached",
-  other: "Other",
-};
+import { claimReasonLabel } from "@/lib/analytics/reason-labels";
 
 // Claimed is the good news (green); refusals in warm colours by how much they need a look.
 const COLORS: Record<OutcomeCategory, string> = {
@@ -24,12 +16,12 @@ const COLORS: Record<OutcomeCategory, string> = {
 export function outcomeSlices(counts: OutcomeCounts): Slice[] {
   return outcomeCategories.map((key) => ({
     key,
-    label: LABELS[key],
+    label: claimReasonLabel(key),
     value: counts[key],
     color: COLORS[key],
   }));
 }
 
 export function outcomeSummary(counts: OutcomeCounts): string {
-  return outcomeCategories.map((key) => `${LABELS[key]} ${counts[key]}`).join(", ");
+  return outcomeCategories.map((key) => `${claimReasonLabel(key)} ${counts[key]}`).join(", ");
 }

@@ -1,6 +1,25 @@
-import type { AuditEventView } from "@/lib/audit/model";
+import { claimReasonLabel } from "@/lib/analytics/reason-labels";
+import { ATTEMPT_ACTIONS, type AuditEventView } from "@/lib/audit/model";
 import { formatDateTime } from "@/lib/format";
 import { ChangeDiff } from "./change-diff";
+
+/** Claim and lottery-entry attempts carry a claim's reasons. */
+const CLAIM_ACTIONS = new Set(Object.keys(ATTEMPT_ACTIONS));
+
+/**
+ * A claim's reason in words, as every admin page says it, over its code (what the filter above
+ * searches); other actions' reasons are shown as recorded.
+ */
+function AuditReason({ action, reason }: { action: string; reason: string | null }) {
+  if (!reason) return "—";
+  if (!CLAIM_ACTIONS.has(action)) return <span className="mono">{reason}</span>;
+  return (
+    <>
+      {claimReasonLabel(reason)}
+      <div className="muted mono">{reason}</div>
+    </>
+  );
+}
 
 /** Audit events as rows; every value is rendered as text, never as markup. */
 export function AuditTable({ events }: { events: AuditEventView[] }) {
@@ -31,7 +50,9 @@ export function AuditTable({ events }: { events: AuditEventView[] }) {
               {e.subject ?? "—"}
             </td>
             <td>{e.outcome}</td>
-            <td className="mono small">{e.reason ?? "—"}</td>
+            <td className="small">
+              <AuditReason action={e.action} reason={e.reason} />
+            </td>
             <td className="small" style={{ maxWidth: 220 }}>
               {e.ip ?? "—"}
               {e.userAgent && (

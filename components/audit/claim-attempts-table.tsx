@@ -1,4 +1,5 @@
 import Link from "next/link";
+import { claimReasonLabel } from "@/lib/analytics/reason-labels";
 import type { ClaimAttempt } from "@/lib/audit/model";
 import { formatDateTime } from "@/lib/format";
 
@@ -6,10 +7,13 @@ import { formatDateTime } from "@/lib/format";
 export function ClaimAttemptsTable({
   attempts,
   linkRedemptions = false,
+  staff = false,
 }: {
   attempts: ClaimAttempt[];
   /** Only the owner may open their redemptions. */
   linkRedemptions?: boolean;
+  /** Staff read refusals as every admin page words them, not as the player was told. */
+  staff?: boolean;
 }) {
   if (attempts.length === 0) return <p className="card muted">No claim attempts yet.</p>;
   return (
@@ -35,13 +39,13 @@ export function ClaimAttemptsTable({
               </span>
             </td>
             <td>
-              {a.message ??
+              {(staff && a.reason ? claimReasonLabel(a.reason) : a.message) ??
                 (linkRedemptions && a.redemptionId ? (
                   <Link href={`/redemptions/${a.redemptionId}`}>See the redemption</Link>
                 ) : (
                   "—"
                 ))}
-              {a.reason && <div className="muted small mono">{a.reason}</div>}
+              {a.reason && !staff && <div className="muted small mono">{a.reason}</div>}
             </td>
           </tr>
         ))}

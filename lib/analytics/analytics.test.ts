@@ -8,7 +8,7 @@ import { reverseRedemption } from "@/lib/redemptions/reverse-redemption";
 import { connectTestDb, createPlayers, createTestDrop } from "@/test/db";
 import { outcomeCounts } from "./claim-series";
 import { getDashboard, percentiles } from "./dashboard";
-import { dropReportCsv, getDropReport } from "./drop-report";
+import { dropReportCsv, dropReportSectionCsv, getDropReport } from "./drop-report";
 import { rebuildAnalyticsRollups } from "./rebuild";
 
 const db = connectTestDb(20);
@@ -152,7 +152,10 @@ describe("analytics rollups", () => {
     expect(report.uniquePlayers).toBe(4);
     expect(report.outcomes.claimed).toBe(4);
     expect(report.claimCurve.points.at(-1)?.cumulative).toBe(4);
-    expect(report.timeToSellOutSeconds).not.toBeNull();
+    // Claims reached its 3 units, but the expiry and the returned prize gave two back and only
+    // one was claimed again: not sold out.
+    expect(report.drop.remaining).toBe(1);
+    expect(report.timeToSellOutSeconds).toBeNull();
     const [anchoredB] = await db.execute<{ n: number }>(sql`
       select count(*)::int as n from ledger_entries e join redemptions r on r.id = e.redemption_id
       where e.kind = 'redemption' and r.drop_id = ${b.dropId} and e.leaf_index < 4`);
@@ -161,15 +164,35 @@ describe("analytics rollups", () => {
 
     const reportA = await getDropReport(db, a.dropId);
     expect(reportA.refusalsByReason).toEqual([
-      { reason: "limit_reached", count: 3 },
-      { reason: "sold_out", count: 3 },
-      { reason: "not_eligible:region", count: 2 },
+      { reason: "limit_reached", label: "Per-player limit reached", count: 3 },
+      { reason: "sold_out", label: "Sold out", count: 3 },
+      { reason: "not_eligible:region", label: "Not eligible: region not open", count: 2 },
     ]);
     expect(reportA.uniquePlayers).toBe(5);
     expect(reportA.claimCurve.points.at(-1)?.cumulative).toBe(5);
+    // Every unit given: sold out, within the seconds since its start.
+    expect(reportA.drop.remaining).toBe(0);
+    expect(reportA.timeToSellOutSeconds).toBeGreaterThanOrEqual(0);
     const csv = dropReportCsv(reportA);
-    expect(csv).toContain("# Refusals by reason\r\nreason,count\r\nlimit_reached,3\r\n");
+    expect(csv).toContain(
+      "# Refusals by reason\r\nreason,count,label\r\nlimit_reached,3,Per-player limit reached\r\n",
+    );
     expect(csv).toContain(`drop_id,${a.dropId}\r\n`);
+    expect(dropReportSectionCsv(reportA, "refusals")).toBe(
+      [
+        "reason,count,label",
+        "limit_reached,3,Per-player limit reached",
+        "sold_out,3,Sold out",
+        "not_eligible:region,2,Not eligible: region not open",
+        "",
+      ].join("\r\n"),
+    );
+    expect(dropReportSectionCsv(reportA, "summary")).toContain(
+      "units_given,5\r\nsold_out,true\r\n",
+    );
+    expect(dropReportSectionCsv(report, "summary")).toContain(
+      "units_given,2\r\nsold_out,false\r\n",
+    );
 
     // Everything anchored: the share reaches 1.
     await db.execute(sql`

@@ -6,7 +6,16 @@ import type { AllocationMode } from "@/lib/drops/model";
 import { AppError } from "@/lib/errors/app-error";
 import { lastAnchoredCheckpoint } from "./anchoring-status";
 import { claimSeries, outcomeCounts } from "./claim-series";
-import type { DeliveryStatus, DropReport, FlaggedAccount } from "./model";
+import {
+  type DeliveryStatus,
+  type DropReport,
+  type DropReportSection,
+  dropReportSections,
+  dropReportSectionTitles,
+  type FlaggedAccount,
+  outcomeCategories,
+} from "./model";
+import { claimReasonLabel } from "./reason-labels";
 
 const iso = (v: string | Date) => new Date(v).toISOString();
 
@@ -28,37 +37,32 @@ export async function getDropReport(db: DbOrTx, dropId: string): Promise<DropRep
     allocation: AllocationMode;
     now: string | Date;
     remaining: number;
+    last_given_at: string | Date | null;
   }>(sql`
     select d.id, d.title, d.units, d.starts_at, d.ends_at, d.ended_early_at, d.allocation,
            now() as now,
            (select count(*)::int from drop_units u
-            where u.drop_id = d.id and u.status = 'available') as remaining
+            where u.drop_id = d.id and u.status = 'available') as remaining,
+           (select max(r.created_at) from redemptions r where r.drop_id = d.id) as last_given_at
     from drops d where d.id = ${dropId}`);
   if (!drop) throw new AppError("not_found", "No such drop");
   const units = Number(drop.units);
 
-  const [reasons, span, soldOut, players, statuses, flaggedAccounts, checkpoint] =
-    await Promise.all([
-      db.execute<{ reason: string; n: number }>(sql`
+  const [reasons, span, players, statuses, flaggedAccounts, checkpoint] = await Promise.all([
+    db.execute<{ reason: string; n: number }>(sql`
         select reason, sum(n)::int as n from claim_outcome_seconds
         where drop_id = ${dropId} group by reason`),
-      db.execute<{ first: string | Date | null; last: string | Date | null }>(sql`
+    db.execute<{ first: string | Date | null; last: string | Date | null }>(sql`
         select min(at) as first, max(at) as last from claim_outcome_seconds
         where drop_id = ${dropId}`),
-      // The second in which claims so far reached the drop's units.
-      db.execute<{ at: string | Date }>(sql`
-        select at from (
-          select at, sum(n) over (order by at) as so_far from claim_outcome_seconds
-          where drop_id = ${dropId} and reason = 'claimed'
-        ) t where so_far >= ${units} order by at limit 1`),
-      db.execute<{ n: number }>(sql`
+    db.execute<{ n: number }>(sql`
         select count(distinct player_id)::int as n from redemptions where drop_id = ${dropId}`),
-      db.execute<{ status: keyof DeliveryStatus; n: number }>(sql`
+    db.execute<{ status: keyof DeliveryStatus; n: number }>(sql`
         select status, count(*)::int as n from redemptions where drop_id = ${dropId}
         group by status`),
-      flagged(db, dropId),
-      lastAnchoredCheckpoint(db),
-    ]);
+    flagged(db, dropId),
+    lastAnchoredCheckpoint(db),
+  ]);
   const unanchored = await unanchoredRedemptions(db, dropId, checkpoint?.treeSize ?? 0);
 
   const startsAt = new Date(drop.starts_at);
@@ -76,7 +80,7 @@ export async function getDropReport(db: DbOrTx, dropId: string): Promise<DropRep
   };
   for (const s of statuses) deliveryStatus[s.status] = Number(s.n);
   const redemptions = Object.values(deliveryStatus).reduce((sum, n) => sum + n, 0);
-  const soldOutAt = soldOut[0]?.at;
+  const soldOutAt = soldOutMoment(Number(drop.remaining), drop.last_given_at);
 
   return {
     generatedAt: iso(drop.now),
@@ -90,14 +94,10 @@ export async function getDropReport(db: DbOrTx, dropId: string): Promise<DropRep
       endedEarlyAt: drop.ended_early_at === null ? null : iso(drop.ended_early_at),
       allocation: drop.allocation,
     },
-    // The counters are per second: the last unit went within the second that reached the total.
     timeToSellOutSeconds:
-      soldOutAt === undefined
+      soldOutAt === null
         ? null
-        : Math.max(
-            0,
-            Math.round((new Date(soldOutAt).getTime() + 1000 - startsAt.getTime()) / 1000),
-          ),
+        : Math.max(0, Math.ceil((soldOutAt.getTime() - startsAt.getTime()) / 1000)),
     claimCurve: {
       bucketSeconds: curve.bucketSeconds,
       points: curve.points.map((p) => {
@@ -109,7 +109,7 @@ export async function getDropReport(db: DbOrTx, dropId: string): Promise<DropRep
     outcomes: outcomeCounts(reasons),
     refusalsByReason: reasons
       .filter((r) => r.reason !== "claimed")
-      .map((r) => ({ reason: r.reason, count: Number(r.n) }))
+      .map((r) => ({ reason: r.reason, label: claimReasonLabel(r.reason), count: Number(r.n) }))
       .sort((a, b) => b.count - a.count || a.reason.localeCompare(b.reason)),
     flaggedAccounts,
     anchored: redemptions - unanchored,
@@ -117,6 +117,16 @@ export async function getDropReport(db: DbOrTx, dropId: string): Promise<DropRep
     anchoredShare: redemptions === 0 ? 1 : (redemptions - unanchored) / redemptions,
     deliveryStatus,
   };
+}
+
+/**
+ * When the drop became sold out, if it is: every unit given (none available). Claims reaching the
+ * drop's units are not enough: an expired claim or a recovered prize gives its unit back (a lost
+ * one stays given). A unit becomes given only by a redemption, so the newest one is the moment
+ * the last unit went.
+ */
+function soldOutMoment(remaining: number, lastGivenAt: string | Date | null): Date | null {
+  return remaining === 0 && lastGivenAt !== null ? new Date(lastGivenAt) : null;
 }
 
 /**
@@ -162,16 +172,18 @@ async function flagged(db: DbOrTx, dropId: string): Promise<FlaggedAccount[]> {
   }));
 }
 
-/** The report as CSV: one section after another, each a header row then its records. */
-export function dropReportCsv(report: DropReport): string {
-  const section = (title: string, header: string[], rows: Array<Array<string | number | null>>) =>
-    [csvRecord([`# ${title}`]), csvRecord(header), ...rows.map(csvRecord), "\r\n"].join("");
-  const d = report.drop;
-  return [
-    section(
-      "Summary",
-      ["field", "value"],
-      [
+type CsvRow = Array<string | number | null>;
+
+/** Each CSV section's header row and records. */
+const sectionTables: Record<
+  DropReportSection,
+  (report: DropReport) => { header: string[]; rows: CsvRow[] }
+> = {
+  summary: (report) => {
+    const d = report.drop;
+    return {
+      header: ["field", "value"],
+      rows: [
         ["drop_id", d.id],
         ["title", d.title],
         ["allocation", d.allocation],
@@ -186,38 +198,60 @@ export function dropReportCsv(report: DropReport): string {
         ["anchored", report.anchored],
         ["anchored_share", report.anchoredShare],
         ["generated_at", report.generatedAt],
+        ["units_given", d.units - d.remaining],
+        ["sold_out", String(report.timeToSellOutSeconds !== null)],
       ],
-    ),
-    section(
-      `Claim curve (${report.claimCurve.bucketSeconds}-second buckets)`,
-      ["bucket_start", "claims", "cumulative"],
-      report.claimCurve.points.map((p) => [p.t, p.claims, p.cumulative]),
-    ),
-    section(
-      "Outcomes",
-      ["outcome", "count"],
-      Object.entries(report.outcomes).map(([k, n]) => [k, n]),
-    ),
-    section(
-      "Refusals by reason",
-      ["reason", "count"],
-      report.refusalsByReason.map((r) => [r.reason, r.count]),
-    ),
-    section(
-      "Flagged accounts",
-      ["user_id", "email", "display_name", "flagged_at", "flagged_reason"],
-      report.flaggedAccounts.map((a) => [
-        a.id,
-        a.email,
-        a.displayName,
-        a.flaggedAt,
-        a.flaggedReason,
-      ]),
-    ),
-    section(
-      "Delivery status",
-      ["status", "count"],
-      Object.entries(report.deliveryStatus).map(([k, n]) => [k, n]),
-    ),
-  ].join("");
+    };
+  },
+  claim_curve: (report) => ({
+    header: ["bucket_start", "claims", "cumulative"],
+    rows: report.claimCurve.points.map((p) => [p.t, p.claims, p.cumulative]),
+  }),
+  outcomes: (report) => ({
+    header: ["outcome", "count", "label"],
+    rows: outcomeCategories.map((k) => [k, report.outcomes[k], claimReasonLabel(k)]),
+  }),
+  refusals: (report) => ({
+    header: ["reason", "count", "label"],
+    rows: report.refusalsByReason.map((r) => [r.reason, r.count, r.label]),
+  }),
+  flagged_accounts: (report) => ({
+    header: ["user_id", "email", "display_name", "flagged_at", "flagged_reason"],
+    rows: report.flaggedAccounts.map((a) => [
+      a.id,
+      a.email,
+      a.displayName,
+      a.flaggedAt,
+      a.flaggedReason,
+    ]),
+  }),
+  delivery_status: (report) => ({
+    header: ["status", "count"],
+    rows: Object.entries(report.deliveryStatus).map(([k, n]) => [k, n]),
+  }),
+};
+
+/**
+ * One section of the report as a CSV file of its own (RFC 4180: a header row, CRLF, quoting;
+ * a text cell that a spreadsheet would run as a formula is defused by `csvField`).
+ */
+export function dropReportSectionCsv(report: DropReport, section: DropReportSection): string {
+  const { header, rows } = sectionTables[section](report);
+  return [csvRecord(header), ...rows.map(csvRecord)].join("");
+}
+
+/**
+ * Every section in one file, each after a `# title` line: the older export, kept for API
+ * clients; a spreadsheet reads the per-section files.
+ */
+export function dropReportCsv(report: DropReport): string {
+  return dropReportSections
+    .map((section) => {
+      const title =
+        section === "claim_curve"
+          ? `Claim curve (${report.claimCurve.bucketSeconds}-second buckets)`
+          : dropReportSectionTitles[section];
+      return `${csvRecord([`# ${title}`])}${dropReportSectionCsv(report, section)}\r\n`;
+    })
+    .join("");
 }

@@ -136,7 +136,10 @@ export type DropReport = {
     endedEarlyAt: string | null;
     allocation: AllocationMode;
   };
-  /** Seconds from the start until claims reached the drop's units; null if it never sold out. */
+  /**
+   * Seconds from the start until the last unit was given; null unless the drop is sold out now
+   * (every unit given: a claim that expired or a prize recovered gave its unit back).
+   */
   timeToSellOutSeconds: number | null;
   /** Claims per bucket and cumulative, from the first to the last claim attempt. */
   claimCurve: {
@@ -147,8 +150,8 @@ export type DropReport = {
   uniquePlayers: number;
   /** Every claim answer of the drop, grouped as on the dashboard. */
   outcomes: OutcomeCounts;
-  /** Refusals by their exact reason (e.g. `not_eligible:region`), largest first. */
-  refusalsByReason: Array<{ reason: string; count: number }>;
+  /** Refusals by their exact reason (e.g. `not_eligible:region`) and in words, largest first. */
+  refusalsByReason: Array<{ reason: string; label: string; count: number }>;
   /** Accounts flagged over this drop (linked accounts) or flagged holders of its units. */
   flaggedAccounts: FlaggedAccount[];
   /** Redemptions whose ledger entry is covered by an anchored checkpoint. */
@@ -157,4 +160,36 @@ export type DropReport = {
   /** anchored / redemptions (1 when there are none): must reach 1. */
   anchoredShare: number;
   deliveryStatus: DeliveryStatus;
+};
+
+/** The post-drop report's CSV downloads: one file per section. */
+export const dropReportSections = [
+  "summary",
+  "claim_curve",
+  "outcomes",
+  "refusals",
+  "flagged_accounts",
+  "delivery_status",
+] as const;
+export type DropReportSection = (typeof dropReportSections)[number];
+
+export const dropReportSectionTitles: Record<DropReportSection, string> = {
+  summary: "Summary",
+  claim_curve: "Claim curve",
+  outcomes: "Outcomes",
+  refusals: "Refusals by reason",
+  flagged_accounts: "Flagged accounts",
+  delivery_status: "Delivery status",
+};
+
+/** A gift-card prize of a drop handing out imported codes: what its pool can give vs owes. */
+export type DropCodePool = {
+  prizeId: string;
+  name: string;
+  /** Codes in the prize's pool not given yet (quarantined ones never are). */
+  codesUnused: number;
+  /** This drop's units of the prize still available (0 once the drop has ended). */
+  unitsToGive: number;
+  /** Other drops' units of the prize still available, drops not ended: the same pool serves them. */
+  otherDropsUnitsToGive: number;
 };

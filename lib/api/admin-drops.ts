@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { outcomeCategories } from "@/lib/analytics/model";
+import { dropReportSections, outcomeCategories } from "@/lib/analytics/model";
 import { createDropSchema, updateDropSchema } from "@/lib/drops/model";
 import { dropResponse } from "./drops";
 import {
@@ -37,10 +37,10 @@ export const dropReportResponse = z
       endedEarlyAt: dateTime.nullable(),
       allocation,
     }),
-    timeToSellOutSeconds: z
-      .number()
-      .nullable()
-      .meta({ description: "from the start until claims reached the units; null if never" }),
+    timeToSellOutSeconds: z.number().nullable().meta({
+      description:
+        "from the start until the last unit was given; null unless sold out now (expired claims and recovered prizes give units back)",
+    }),
     claimCurve: z.object({
       bucketSeconds: z.number().int(),
       points: z.array(
@@ -49,7 +49,13 @@ export const dropReportResponse = z
     }),
     uniquePlayers: z.number().int(),
     outcomes: outcomeCountsResponse,
-    refusalsByReason: z.array(z.object({ reason: z.string(), count: z.number().int() })),
+    refusalsByReason: z.array(
+      z.object({
+        reason: z.string(),
+        label: z.string().meta({ description: "the reason in words" }),
+        count: z.number().int(),
+      }),
+    ),
     flaggedAccounts: z.array(
       z.object({
         id: uuid,
@@ -72,6 +78,21 @@ export const dropReportResponse = z
     }),
   })
   .meta({ id: "DropReport" });
+
+/** The report's query: `section` picks one CSV file per section (format=csv only). */
+export const dropReportQuery = exportFormatQuery
+  .extend({
+    section: z
+      .enum(dropReportSections, {
+        error: `one of ${dropReportSections.join(", ")}`,
+      })
+      .optional()
+      .meta({ description: "with format=csv: that section alone, as a CSV file of its own" }),
+  })
+  .refine((q) => q.section === undefined || q.format === "csv", {
+    path: ["section"],
+    error: "only with format=csv",
+  });
 
 export const dropsResponse = z.object({ drops: z.array(dropResponse) });
 
@@ -121,12 +142,14 @@ export const adminDrops: Resource = {
     "/api/v1/admin/drops/{id}/report": {
       get: {
         summary: "A drop's report; format=csv downloads it as CSV",
+        description:
+          "format=csv&section=… downloads one section as an RFC 4180 CSV file with a header row (refusals and outcomes carry a label column in words); format=csv alone gives every section in one file, each after a `# title` line.",
         access: "staff",
         path: idPath,
-        query: exportFormatQuery,
+        query: dropReportQuery,
         replies: {
           200: {
-            description: "The report (JSON) or its sections as RFC 4180 CSV",
+            description: "The report (JSON), one section or all its sections as RFC 4180 CSV",
             json: dropReportResponse,
             text: "text/csv",
           },

@@ -105,7 +105,7 @@ export default async function AccountPage({ params }: { params: Promise<{ id: st
         </>
       )}
       <h2>Recent claim attempts</h2>
-      <ClaimAttemptsTable attempts={account.recentAttempts} />
+      <ClaimAttemptsTable attempts={account.recentAttempts} staff />
     </>
   );
 }

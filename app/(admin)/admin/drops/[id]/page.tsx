@@ -2,40 +2,69 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
 import { endDropAction, setDropPausedAction, updateDropAction } from "@/app/(admin)/actions";
+import { CreatedNotice } from "@/components/admin/created-notice";
+import { DropCodePools } from "@/components/admin/drop-code-pools";
 import { DropForm, DropPreview } from "@/components/admin/drop-form";
+import { DropRedemptions } from "@/components/admin/drop-redemptions";
 import { DropEndEarlyForm, DropEndMoveForm } from "@/components/admin/drop-state-forms";
+import { LiveDropSummary } from "@/components/admin/live-drop-summary";
 import { getDb } from "@/db/client";
+import { dropCodePools } from "@/lib/analytics/drop-codes";
 import { requirePageRole } from "@/lib/auth/require-page-role";
 import { getDrop } from "@/lib/drops/drops";
 import { formatDateTime } from "@/lib/format";
 import { listPrizes } from "@/lib/prizes/prizes";
+import { searchRedemptions } from "@/lib/redemptions/search-redemptions";
 import { prizeChoices } from "../prize-choices";
 
 export const metadata: Metadata = { title: "Manage drop" };
 
-export default async function ManageDropPage({ params }: { params: Promise<{ id: string }> }) {
+/** The newest redemptions listed here; the rest are in the admin redemptions list. */
+const NEWEST = 10;
+
+export default async function ManageDropPage({
+  params,
+  searchParams,
+}: {
+  params: Promise<{ id: string }>;
+  searchParams: Promise<{ created?: string | string[] }>;
+}) {
   const { id } = await params;
   await requirePageRole(`/admin/drops/${id}`, "admin");
   const db = getDb();
-  const [drop, prizes] = await Promise.all([getDrop(db, id), listPrizes(db)]);
+  const drop = await getDrop(db, id);
   if (!drop) notFound();
   const upcoming = drop.status === "upcoming";
   const ended = drop.status === "ended";
+  // The page renders again as claims arrive: it reads only what its state shows.
+  const [prizes, codePools, newest, { created }] = await Promise.all([
+    upcoming ? listPrizes(db) : [],
+    dropCodePools(db, drop.id),
+    upcoming ? undefined : searchRedemptions(db, { dropId: drop.id, limit: NEWEST }),
+    searchParams,
+  ]);
   return (
     <>
       <p className="small">
-        <Link href="/admin">← Admin</Link> · <Link href={`/drops/${drop.id}`}>Player page</Link>
+        <Link href="/admin">← Admin</Link> · <Link href={`/drops/${drop.id}`}>Player page</Link> ·{" "}
+        <Link href={`/admin/drops/${drop.id}/report`} data-testid="drop-report-link">
+          Report
+        </Link>
       </p>
-      <h1>
-        {drop.title}{" "}
-        <span className={`badge ${drop.status}`} data-testid="admin-drop-status">
-          {drop.status.replace("_", " ")}
-        </span>
-      </h1>
-      <p className="lead">
-        {formatDateTime(drop.startsAt)} → {formatDateTime(drop.endsAt)}
-        {drop.endedEarlyAt && ` (ended early ${formatDateTime(drop.endedEarlyAt)})`}
-      </p>
+      <CreatedNotice created={created} what={`Drop “${drop.title}”`} />
+      {/* Keyed on what the server read: a re-render after an action starts from its figures. */}
+      <LiveDropSummary
+        key={`${drop.status}:${drop.remaining}`}
+        dropId={drop.id}
+        title={drop.title}
+        initial={drop}
+      >
+        <p className="lead">
+          {formatDateTime(drop.startsAt)} → {formatDateTime(drop.endsAt)}
+          {drop.endedEarlyAt && ` (ended early ${formatDateTime(drop.endedEarlyAt)})`}
+        </p>
+      </LiveDropSummary>
+      {codePools.length > 0 && <DropCodePools pools={codePools} />}
       {upcoming ? (
         <>
           <h2>Edit before the start</h2>
@@ -79,7 +108,9 @@ export default async function ManageDropPage({ params }: { params: Promise<{ id:
           </div>
         </div>
       )}
-      {upcoming && (
+      {newest ? (
+        <DropRedemptions dropId={drop.id} page={newest} />
+      ) : (
         <>
           <h2>Saved draft</h2>
           <DropPreview drop={drop} allocation={drop.allocation} />

@@ -3,6 +3,7 @@ import Link from "next/link";
 import { notFound } from "next/navigation";
 import { setPrizeRetiredAction, updatePrizeAction } from "@/app/(admin)/actions";
 import { CodeImportForm } from "@/components/admin/code-import-form";
+import { CreatedNotice } from "@/components/admin/created-notice";
 import { PrizeForm } from "@/components/admin/prize-form";
 import { PrizeInventory } from "@/components/admin/prize-inventory";
 import { getDb } from "@/db/client";
@@ -15,8 +16,15 @@ import { importCodesAction } from "./actions";
 
 export const metadata: Metadata = { title: "Prize" };
 
-export default async function PrizePage({ params }: { params: Promise<{ id: string }> }) {
+export default async function PrizePage({
+  params,
+  searchParams,
+}: {
+  params: Promise<{ id: string }>;
+  searchParams: Promise<{ created?: string | string[] }>;
+}) {
   const { id } = await params;
+  const { created } = await searchParams;
   await requirePageRole(`/admin/prizes/${id}`, "admin");
   const prize = await getPrizeView(getDb(), id);
   if (!prize) notFound();
@@ -25,6 +33,7 @@ export default async function PrizePage({ params }: { params: Promise<{ id: stri
       <p className="small">
         <Link href="/admin">← Admin</Link> · <Link href="/admin/prizes">Prizes</Link>
       </p>
+      <CreatedNotice created={created} what={`Prize “${prize.name}”`} />
       <h1>
         {prize.name}{" "}
         {prize.retiredAt && (

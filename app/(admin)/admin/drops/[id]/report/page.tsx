@@ -1,7 +1,7 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
-import { DropReportView } from "@/components/analytics/drop-report-view";
+import { DropReportDownloads, DropReportView } from "@/components/analytics/drop-report-view";
 import { getDb } from "@/db/client";
 import { getDropReport } from "@/lib/analytics/drop-report";
 import { requirePageRole } from "@/lib/auth/require-page-role";
@@ -22,28 +22,21 @@ export default async function DropReportPage({ params }: { params: Promise<{ id:
     <>
       <p className="small">
         {user.role === "admin" ? (
-          <Link href="/admin">← Admin</Link>
+          <>
+            <Link href="/admin">← Admin</Link> ·{" "}
+            <Link href={`/admin/drops/${id}`}>Manage the drop</Link>
+          </>
         ) : (
           <Link href="/admin/analytics">← Live analytics</Link>
         )}
       </p>
-      <div className="row">
-        <h1>{drop.title}</h1>
-        <span className="spacer" />
-        <a
-          className="button secondary"
-          href={`/api/v1/admin/drops/${drop.id}/report?format=csv`}
-          download
-          data-testid="export-csv"
-        >
-          Export CSV
-        </a>
-      </div>
+      <h1>{drop.title}</h1>
       <p className="lead">
         Post-drop report · {drop.allocation === "lottery" ? "lottery" : "first come"} ·{" "}
         {formatDateTime(drop.startsAt)} → {formatDateTime(drop.endedEarlyAt ?? drop.endsAt)}
         {drop.endedEarlyAt && " (ended early)"} · generated {formatDateTime(report.generatedAt)}
       </p>
+      <DropReportDownloads dropId={drop.id} />
       <DropReportView report={report} linkAccounts={user.role === "admin"} />
     </>
   );

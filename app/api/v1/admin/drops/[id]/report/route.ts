@@ -1,25 +1,32 @@
 import { getDb } from "@/db/client";
-import { dropReportCsv, getDropReport } from "@/lib/analytics/drop-report";
-import { dropReportResponse } from "@/lib/api/admin-drops";
+import { dropReportCsv, dropReportSectionCsv, getDropReport } from "@/lib/analytics/drop-report";
+import { dropReportQuery, dropReportResponse } from "@/lib/api/admin-drops";
 import { respond } from "@/lib/api/respond";
-import { exportFormatQuery } from "@/lib/api/wire";
 import { apiCaller, requireRole } from "@/lib/auth/current-user";
 import { apiRoute } from "@/lib/http/api-handler";
 
 type Context = { params: Promise<{ id: string }> };
 
-/** The post-drop report: JSON, or with `format=csv` the same figures as a CSV download. */
+/**
+ * The post-drop report: JSON; with `format=csv` every section in one CSV download, or with
+ * `section` too that section alone, as a file of its own.
+ */
 export const GET = apiRoute<Context>(async (request, context) => {
   requireRole(await apiCaller(request), "admin", "auditor");
   const { id } = await context.params;
-  const format = new URL(request.url).searchParams.get("format");
-  const query = exportFormatQuery.parse({ format: format || undefined });
+  const search = new URL(request.url).searchParams;
+  const query = dropReportQuery.parse({
+    format: search.get("format") || undefined,
+    section: search.get("section") || undefined,
+  });
   const report = await getDropReport(getDb(), id);
   if (query.format === "csv") {
-    return new Response(dropReportCsv(report), {
+    const name = `drop-report-${report.drop.id}${query.section ? `-${query.section}` : ""}`;
+    const csv = query.section ? dropReportSectionCsv(report, query.section) : dropReportCsv(report);
+    return new Response(csv, {
       headers: {
         "content-type": "text/csv; charset=utf-8; header=present",
-        "content-disposition": `attachment; filename="drop-report-${report.drop.id}.csv"`,
+        "content-disposition": `attachment; filename="${name}.csv"`,
         "cache-control": "no-store",
       },
     });
