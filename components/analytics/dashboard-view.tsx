@@ -4,6 +4,7 @@ import { BarList } from "@/components/charts/bar-list";
 import { ColumnChart } from "@/components/charts/column-chart";
 import { DonutChart } from "@/components/charts/donut-chart";
 import { PALETTE, paletteColor } from "@/components/charts/scale";
+import { DateTime } from "@/components/ui/date-time";
 import type { DashboardSnapshot, LiveDrop } from "@/lib/analytics/model";
 import { shortHash } from "@/lib/format";
 import styles from "./analytics.module.css";
@@ -115,7 +116,7 @@ export function DashboardView({
               </div>
               {anchoring.lastCheckpoint.anchoredAt && (
                 <div className={styles.tileNote}>
-                  anchored {clockTime(anchoring.lastCheckpoint.anchoredAt)} UTC
+                  anchored <DateTime value={anchoring.lastCheckpoint.anchoredAt} style="time" />
                 </div>
               )}
             </>
@@ -277,12 +278,15 @@ function MissedDeadlinesPanel({ count, rows }: { count: number; rows: MissedDead
             <span className={styles.missedEntry}>
               {row.href ? <Link href={row.href}>{row.entry}</Link> : row.entry}
             </span>
-            <span>promised by {row.promisedBy}</span>
+            <span>
+              promised by <DateTime value={row.promisedBy} />
+            </span>
             {row.anchoredAt === null ? (
               <span className={styles.bad}>still waiting, {row.lateBy} past</span>
             ) : (
               <span>
-                anchored {row.anchoredAt}, <span className={styles.bad}>{row.lateBy} late</span>
+                anchored <DateTime value={row.anchoredAt} />,{" "}
+                <span className={styles.bad}>{row.lateBy} late</span>
               </span>
             )}
           </li>
@@ -323,7 +327,9 @@ function LiveDropCard({ drop }: { drop: LiveDrop }) {
         height={110}
         summary={`${drop.title}: ${drop.remaining} of ${drop.units} units left, ${claimed} claimed`}
       />
-      <div className={styles.muted}>ends {drop.endsAt.slice(0, 16).replace("T", " ")} UTC</div>
+      <div className={styles.muted}>
+        ends <DateTime value={drop.endsAt} />
+      </div>
     </article>
   );
 }

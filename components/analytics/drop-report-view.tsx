@@ -3,8 +3,8 @@ import { AreaChart } from "@/components/charts/area-chart";
 import { BarList } from "@/components/charts/bar-list";
 import { ColumnChart } from "@/components/charts/column-chart";
 import { DonutChart } from "@/components/charts/donut-chart";
+import { DateTime } from "@/components/ui/date-time";
 import type { DropReport } from "@/lib/analytics/model";
-import { formatDateTime } from "@/lib/format";
 import styles from "./analytics.module.css";
 import { clockTime, formatDuration, plural } from "./format";
 import { outcomeSlices, outcomeSummary } from "./outcomes";
@@ -185,7 +185,7 @@ export function DropReportView({
                   )}{" "}
                   <span className={styles.muted}>
                     {a.email} · {a.flaggedReason ?? "no reason given"} ·{" "}
-                    {formatDateTime(a.flaggedAt)}
+                    <DateTime value={a.flaggedAt} />
                   </span>
                 </li>
               ))}

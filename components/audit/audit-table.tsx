@@ -1,5 +1,5 @@
+import { DateTime } from "@/components/ui/date-time";
 import type { AuditEventView } from "@/lib/audit/model";
-import { formatDateTime } from "@/lib/format";
 import { ChangeDiff } from "./change-diff";
 
 /** Audit events as rows; every value is rendered as text, never as markup. */
@@ -22,7 +22,9 @@ export function AuditTable({ events }: { events: AuditEventView[] }) {
       <tbody>
         {events.map((e) => (
           <tr key={e.id} data-testid="audit-row" data-action={e.action}>
-            <td className="small">{formatDateTime(e.at)}</td>
+            <td className="small">
+              <DateTime value={e.at} />
+            </td>
             <td className="small">
               {e.actor ? e.actor.email : <span className="muted">system</span>}
             </td>

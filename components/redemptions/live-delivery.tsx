@@ -2,7 +2,8 @@
 
 import { useSyncExternalStore } from "react";
 import { ReceiptChainDownload } from "@/components/ledger/receipt-chain-download";
-import { formatDateTime, shortHash } from "@/lib/format";
+import { DateTime } from "@/components/ui/date-time";
+import { shortHash } from "@/lib/format";
 import {
   type DeliveryStepLine,
   deliveryProviderLabels,
@@ -92,7 +93,8 @@ export function DeliveryProgress(props: Props) {
           {line.summary}
         </span>{" "}
         <span className="muted">
-          {deliveryProviderLabels[delivery.provider]} · updated {formatDateTime(delivery.updatedAt)}
+          {deliveryProviderLabels[delivery.provider]} · updated{" "}
+          <DateTime value={delivery.updatedAt} />
         </span>
       </p>
       <ol className="steps delivery-steps" aria-label="Delivery steps">

@@ -4,10 +4,10 @@ import { notFound } from "next/navigation";
 import { endDropAction, setDropPausedAction, updateDropAction } from "@/app/(admin)/actions";
 import { DropForm, DropPreview } from "@/components/admin/drop-form";
 import { DropEndEarlyForm, DropEndMoveForm } from "@/components/admin/drop-state-forms";
+import { DateTime } from "@/components/ui/date-time";
 import { getDb } from "@/db/client";
 import { requirePageRole } from "@/lib/auth/require-page-role";
 import { getDrop } from "@/lib/drops/drops";
-import { formatDateTime } from "@/lib/format";
 import { listPrizes } from "@/lib/prizes/prizes";
 import { prizeChoices } from "../prize-choices";
 
@@ -33,8 +33,13 @@ export default async function ManageDropPage({ params }: { params: Promise<{ id:
         </span>
       </h1>
       <p className="lead">
-        {formatDateTime(drop.startsAt)} → {formatDateTime(drop.endsAt)}
-        {drop.endedEarlyAt && ` (ended early ${formatDateTime(drop.endedEarlyAt)})`}
+        <DateTime value={drop.startsAt} /> → <DateTime value={drop.endsAt} />
+        {drop.endedEarlyAt && (
+          <>
+            {" "}
+            (ended early <DateTime value={drop.endedEarlyAt} />)
+          </>
+        )}
       </p>
       {upcoming ? (
         <>

@@ -2,11 +2,11 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
 import { DropReportView } from "@/components/analytics/drop-report-view";
+import { DateTime } from "@/components/ui/date-time";
 import { getDb } from "@/db/client";
 import { getDropReport } from "@/lib/analytics/drop-report";
 import { requirePageRole } from "@/lib/auth/require-page-role";
 import { AppError } from "@/lib/errors/app-error";
-import { formatDateTime } from "@/lib/format";
 
 export const metadata: Metadata = { title: "Drop report" };
 
@@ -41,8 +41,8 @@ export default async function DropReportPage({ params }: { params: Promise<{ id:
       </div>
       <p className="lead">
         Post-drop report · {drop.allocation === "lottery" ? "lottery" : "first come"} ·{" "}
-        {formatDateTime(drop.startsAt)} → {formatDateTime(drop.endedEarlyAt ?? drop.endsAt)}
-        {drop.endedEarlyAt && " (ended early)"} · generated {formatDateTime(report.generatedAt)}
+        <DateTime value={drop.startsAt} /> → <DateTime value={drop.endedEarlyAt ?? drop.endsAt} />
+        {drop.endedEarlyAt && " (ended early)"} · generated <DateTime value={report.generatedAt} />
       </p>
       <DropReportView report={report} linkAccounts={user.role === "admin"} />
     </>
