@@ -36,7 +36,7 @@ export function ViewerProvider({ viewer, children }: { viewer: Viewer; children:
     const zone = readBrowserZone();
     if (zone !== viewer.timeZone) {
       // biome-ignore lint/suspicious/noDocumentCookie: older Firefox and Safari lack the Cookie Store API; the value is a zone name Intl checked.
-      document.cookie = `${TZ_COOKIE}=${encodeURIComponent(zone)}; path=/; max-age=31536000; samesite=lax`;
+      document.cookie = `${TZ_COOKIE}=${zone}; path=/; max-age=31536000; samesite=lax`;
     }
   }, [viewer.timeZone]);
   return <ViewerContext.Provider value={viewer}>{children}</ViewerContext.Provider>;
