@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import {
+  clockTime,
   formatDateTime,
   formatInstant,
   formatMoney,
@@ -69,6 +70,12 @@ describe("datetime-local values in a time zone", () => {
         expect(utcToZonedInput(zonedToUtc(local, zone), zone)).toBe(local);
       }
     }
+  });
+
+  it("give a chart's clock times on the viewer's wall clock", () => {
+    expect(clockTime("2026-11-21T08:02:11.123Z")).toBe("08:02:11");
+    expect(clockTime("2026-11-21T08:02:11.123Z", "America/New_York")).toBe("03:02:11");
+    expect(clockTime("2026-07-21T23:59:59Z", "Asia/Tokyo")).toBe("08:59:59");
   });
 
   it("become ISO instants for a search, and anything else stays for the schema to refuse", () => {

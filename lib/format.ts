@@ -88,11 +88,21 @@ export function localInputToIso(value: string | undefined, timeZone: string): st
   return Number.isNaN(instant.getTime()) ? value : instant.toISOString();
 }
 
-/** The `datetime-local` value showing `date` on `timeZone`'s wall clock. */
-export function utcToZonedInput(date: Date, timeZone: string): string {
+/** `date` on `timeZone`'s wall clock, as "2026-07-01T09:30:15". */
+function wallClock(date: Date, timeZone: string): string {
   return new Date(date.getTime() + zoneOffsetAt(date.getTime(), timeZone))
     .toISOString()
-    .slice(0, 16);
+    .slice(0, 19);
+}
+
+/** The `datetime-local` value showing `date` on `timeZone`'s wall clock. */
+export function utcToZonedInput(date: Date, timeZone: string): string {
+  return wallClock(date, timeZone).slice(0, 16);
+}
+
+/** "2026-11-21T08:02:11.123Z" → "08:02:11" on `timeZone`'s wall clock: a chart's time axis. */
+export function clockTime(iso: string, timeZone = "UTC"): string {
+  return wallClock(new Date(iso), timeZone).slice(11);
 }
 
 export function shortHash(hash: string, chars = 10): string {

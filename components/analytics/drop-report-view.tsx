@@ -5,8 +5,9 @@ import { ColumnChart } from "@/components/charts/column-chart";
 import { DonutChart } from "@/components/charts/donut-chart";
 import { DateTime } from "@/components/ui/date-time";
 import type { DropReport } from "@/lib/analytics/model";
+import { clockTime } from "@/lib/format";
 import styles from "./analytics.module.css";
-import { clockTime, formatDuration, plural } from "./format";
+import { formatDuration, plural } from "./format";
 import { outcomeSlices, outcomeSummary } from "./outcomes";
 
 const DELIVERY: Array<{ key: keyof DropReport["deliveryStatus"]; label: string; color: string }> = [
@@ -23,9 +24,12 @@ const DELIVERY: Array<{ key: keyof DropReport["deliveryStatus"]; label: string; 
 export function DropReportView({
   report,
   linkAccounts,
+  timeZone,
 }: {
   report: DropReport;
   linkAccounts: boolean;
+  /** The viewer's, for the charts' time axes. */
+  timeZone: string;
 }) {
   const { drop, claimCurve } = report;
   const claimed = drop.units - drop.remaining;
@@ -34,7 +38,10 @@ export function DropReportView({
   const points = claimCurve.points;
   const first = points[0];
   const before = first
-    ? clockTime(new Date(Date.parse(first.t) - claimCurve.bucketSeconds * 1000).toISOString())
+    ? clockTime(
+        new Date(Date.parse(first.t) - claimCurve.bucketSeconds * 1000).toISOString(),
+        timeZone,
+      )
     : "";
   return (
     <>
@@ -88,7 +95,7 @@ export function DropReportView({
           ) : (
             <>
               <AreaChart
-                labels={[before, ...points.map((p) => clockTime(p.t))]}
+                labels={[before, ...points.map((p) => clockTime(p.t, timeZone))]}
                 series={[
                   {
                     name: "Claimed so far",
@@ -104,7 +111,7 @@ export function DropReportView({
                 showLegend={false}
               />
               <ColumnChart
-                labels={points.map((p) => clockTime(p.t))}
+                labels={points.map((p) => clockTime(p.t, timeZone))}
                 values={points.map((p) => p.claims)}
                 labelEvery={Math.max(1, Math.ceil(points.length / 6))}
                 width={600}

@@ -7,6 +7,7 @@ import { getDb } from "@/db/client";
 import { getDropReport } from "@/lib/analytics/drop-report";
 import { requirePageRole } from "@/lib/auth/require-page-role";
 import { AppError } from "@/lib/errors/app-error";
+import { requestViewer } from "@/lib/http/request-viewer";
 
 export const metadata: Metadata = { title: "Drop report" };
 
@@ -44,7 +45,11 @@ export default async function DropReportPage({ params }: { params: Promise<{ id:
         <DateTime value={drop.startsAt} /> → <DateTime value={drop.endedEarlyAt ?? drop.endsAt} />
         {drop.endedEarlyAt && " (ended early)"} · generated <DateTime value={report.generatedAt} />
       </p>
-      <DropReportView report={report} linkAccounts={user.role === "admin"} />
+      <DropReportView
+        report={report}
+        linkAccounts={user.role === "admin"}
+        timeZone={(await requestViewer()).timeZone}
+      />
     </>
   );
 }
