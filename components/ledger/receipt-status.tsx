@@ -1,6 +1,7 @@
 "use client";
 
 import { useEffect, useState } from "react";
+import { DateTime } from "@/components/ui/date-time";
 import { shortHash } from "@/lib/format";
 
 export type Receipt = {
@@ -86,7 +87,7 @@ export function ReceiptStatus({
             <dt>Block</dt>
             <dd>
               {receipt.anchor?.blockNumber} on chain {receipt.anchor?.chainId} at{" "}
-              {receipt.anchor && new Date(receipt.anchor.blockTime * 1000).toISOString()}
+              {receipt.anchor && <DateTime value={new Date(receipt.anchor.blockTime * 1000)} />}
             </dd>
           </dl>
           <p className="row" style={{ marginTop: 16 }}>
