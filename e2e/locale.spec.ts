@@ -22,6 +22,8 @@ type Viewer = {
   /** The end the admin types (a summer date, typed in December) and the instant it means. */
   newEndInput: string;
   newEnd: string;
+  /** When the live dashboard was updated: today, so in either of New York's offsets. */
+  updated: RegExp;
 };
 
 const VIEWERS: Viewer[] = [
@@ -34,6 +36,7 @@ const VIEWERS: Viewer[] = [
     endInput: "2030-07-04T12:05",
     newEndInput: "2030-08-01T18:00",
     newEnd: "2030-08-01T22:00:00.000Z",
+    updated: /^updated \d{2}:\d{2}:\d{2} GMT-[45]$/,
   },
   {
     locale: "en-US",
@@ -44,6 +47,7 @@ const VIEWERS: Viewer[] = [
     endInput: "2030-07-05T01:05",
     newEndInput: "2030-08-01T18:00",
     newEnd: "2030-08-01T09:00:00.000Z",
+    updated: /^updated \d{1,2}:\d{2}:\d{2}\s[AP]M GMT\+9$/,
   },
 ];
 
@@ -213,6 +217,12 @@ test.describe("dates and money in the viewer's locale and time zone", () => {
             viewer.newEndInput,
           );
           await shotBoth(adminPage, `${slug}-04-admin-end-moved`);
+        });
+
+        await test.step("the live dashboard says when it was updated in the admin's zone", async () => {
+          await adminPage.goto("/admin/analytics");
+          await expect(adminPage.getByTestId("snapshot-at")).toHaveText(viewer.updated);
+          await shotBoth(adminPage, `${slug}-06-analytics`);
         });
 
         expect(admin.errors, "hydration errors on the admin's pages").toEqual([]);
