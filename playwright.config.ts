@@ -34,6 +34,10 @@ export default defineConfig({
   globalSetup: "./e2e/global-setup.ts",
   use: {
     baseURL: BASE_URL,
+    // Pages show times in the viewer's locale and zone: pin both, so that a spec reads the same
+    // words on any machine (e2e/locale.spec.ts opens its own contexts in others).
+    locale: "en-GB",
+    timezoneId: "UTC",
     trace: "retain-on-failure",
     screenshot: "only-on-failure",
     actionTimeout: 15_000,

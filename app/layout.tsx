@@ -8,9 +8,11 @@ import { SignOutButton } from "@/components/auth/sign-out-button";
 import { VerifyEmailBanner } from "@/components/auth/verify-email-banner";
 import { HeaderBell } from "@/components/notifications/header-bell";
 import { SessionReminder } from "@/components/rg/session-reminder";
+import { ViewerProvider } from "@/components/ui/date-time";
 import { HeaderBalances } from "@/components/wallet/header-balances";
 import { getDb } from "@/db/client";
 import { currentUser } from "@/lib/auth/current-user";
+import { requestViewer } from "@/lib/http/request-viewer";
 import { mailboxAccess } from "@/lib/mail/mail-capture";
 import { countUnread } from "@/lib/notifications/notifications";
 import { getBalances, toWalletView } from "@/lib/wallet/wallet";
@@ -29,6 +31,7 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
   const balances =
     user?.role === "player" ? toWalletView(await getBalances(getDb(), user.id)) : undefined;
   const unread = user?.role === "player" ? await countUnread(getDb(), user.id) : undefined;
+  const viewer = await requestViewer();
   return (
     <html lang="en" className={`${GeistSans.variable} ${GeistMono.variable}`}>
       <body>
@@ -77,7 +80,9 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
         </header>
         {user && <VerifyEmailBanner user={user} resendAction={resendVerificationAction} />}
         {user?.role === "player" && <SessionReminder />}
-        <main>{children}</main>
+        <main>
+          <ViewerProvider viewer={viewer}>{children}</ViewerProvider>
+        </main>
       </body>
     </html>
   );

@@ -183,7 +183,7 @@ const ACTIONS: Record<string, Entry> = {
         units: "1",
         startsAt: "2020-01-01T00:00",
         endsAt: "2099-01-01T00:00",
-        tzOffset: "0",
+        tz: "UTC",
         perPlayerLimit: "1",
         allocation: "first_come",
       }),

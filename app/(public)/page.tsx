@@ -2,9 +2,9 @@ import Link from "next/link";
 import { Countdown } from "@/components/drops/countdown";
 import { tokenPayout } from "@/components/drops/drop-details";
 import { LiveRemaining } from "@/components/drops/live-remaining";
+import { Money } from "@/components/ui/date-time";
 import { getDb } from "@/db/client";
 import { listOpenDrops } from "@/lib/drops/drops";
-import { formatMoney } from "@/lib/format";
 import { prizeKindLabels } from "@/lib/prizes/model";
 
 export default async function HomePage() {
@@ -33,7 +33,7 @@ export default async function HomePage() {
               <p className="muted small" style={{ margin: "0 0 8px" }}>
                 {drop.prize.name} · {prizeKindLabels[drop.prize.kind]} ·{" "}
                 {tokenPayout(drop.prize) ? `${tokenPayout(drop.prize)} · ` : ""}
-                {formatMoney(drop.prize.valueCents)}
+                <Money cents={drop.prize.valueCents} />
               </p>
               <LiveRemaining dropId={drop.id} initial={drop.remaining} units={drop.units} />
               <Link href={`/drops/${drop.id}`} className="button" style={{ marginTop: 8 }}>

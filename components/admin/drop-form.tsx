@@ -2,6 +2,7 @@
 
 import { useEffect, useRef, useState } from "react";
 import { type DropDetailsData, DropFacts, DropHeading } from "@/components/drops/drop-details";
+import { useViewerZone } from "@/components/ui/date-time";
 import type { FormAction } from "@/lib/actions/form-state";
 import { minTierLabels, type LoyaltyTier as Tier } from "@/lib/claims/model";
 import { readDropForm } from "@/lib/drops/drop-form";
@@ -21,11 +22,9 @@ export function localInput(date: Date): string {
   return shifted.toISOString().slice(0, 16);
 }
 
-/** The browser's zone offset, sent with the form: datetime-local values carry none. */
-export function useTzOffset(): string {
-  const [tzOffset, setTzOffset] = useState("0");
-  useEffect(() => setTzOffset(String(new Date().getTimezoneOffset())), []);
-  return tzOffset;
+/** The browser's time zone, sent with the form: datetime-local values carry none. */
+export function ZoneInput() {
+  return <input type="hidden" name="tz" value={useViewerZone()} />;
 }
 
 let nextKey = 1;
@@ -140,7 +139,6 @@ export function DropForm({
   action: FormAction;
 }) {
   const [state, action, pending, submission] = useNumberedActionState(save);
-  const tzOffset = useTzOffset();
   const [defaults, setDefaults] = useState<{ start: string; end: string } | null>(null);
   useEffect(() => {
     const start = drop ? new Date(drop.startsAt) : new Date(Date.now() + 5 * 60_000);
@@ -175,7 +173,7 @@ export function DropForm({
       >
         {state.notice && <p className="alert success full">{state.notice}</p>}
         {state.error && <p className="alert error full">{state.error}</p>}
-        <input type="hidden" name="tzOffset" value={tzOffset} />
+        <ZoneInput />
         <label className="full">
           Title
           <input name="title" defaultValue={v.title ?? drop?.title} maxLength={120} />

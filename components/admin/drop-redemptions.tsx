@@ -1,5 +1,5 @@
 import Link from "next/link";
-import { formatDateTime } from "@/lib/format";
+import { DateTime } from "@/components/ui/date-time";
 import type { AdminRedemptionSummary } from "@/lib/redemptions/model";
 import styles from "./admin.module.css";
 import { RedemptionStatusBadge } from "./redemption-status-badge";
@@ -35,7 +35,9 @@ export function DropRedemptions({
               {page.redemptions.map((r) => (
                 <tr key={r.id} data-testid="drop-redemption-row" data-redemption-id={r.id}>
                   <td className="small">
-                    <Link href={`/admin/redemptions/${r.id}`}>{formatDateTime(r.claimedAt)}</Link>
+                    <Link href={`/admin/redemptions/${r.id}`}>
+                      <DateTime value={r.claimedAt} />
+                    </Link>
                   </td>
                   <td className={styles.player}>
                     {r.player.email}

@@ -2,19 +2,18 @@
 
 import { useActionState, useEffect, useState } from "react";
 import type { FormAction, FormState } from "@/lib/actions/form-state";
-import { localInput, useTzOffset } from "./drop-form";
+import { localInput, ZoneInput } from "./drop-form";
 
 /** A started drop's one editable field: its end, moved later. */
 export function DropEndMoveForm({ endsAt, action: move }: { endsAt: string; action: FormAction }) {
   const [state, action, pending] = useActionState<FormState, FormData>(move, {});
-  const tzOffset = useTzOffset();
   const [initial, setInitial] = useState<string>();
   useEffect(() => setInitial(localInput(new Date(endsAt))), [endsAt]);
   return (
     <form action={action} className="stack" noValidate key={initial} data-testid="drop-move-end">
       {state.notice && <p className="alert success">{state.notice}</p>}
       {state.error && <p className="alert error">{state.error}</p>}
-      <input type="hidden" name="tzOffset" value={tzOffset} />
+      <ZoneInput />
       <label>
         New end (your local time)
         <input name="endsAt" type="datetime-local" defaultValue={state.values?.endsAt ?? initial} />

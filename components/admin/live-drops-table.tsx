@@ -1,5 +1,6 @@
 "use client";
 
+import { DateTime } from "@/components/ui/date-time";
 import { usePolled } from "@/components/ui/use-polled";
 import type { DropView } from "@/lib/drops/model";
 
@@ -25,7 +26,7 @@ export function LiveDropsTable({
           <th>Prize</th>
           <th>Status</th>
           <th>Remaining</th>
-          <th>Window (UTC)</th>
+          <th>Window</th>
           <th>
             <span className="sr-only">Actions</span>
           </th>
@@ -57,8 +58,7 @@ export function LiveDropsTable({
               {d.remaining} / {d.units}
             </td>
             <td className="small">
-              {d.startsAt.slice(0, 16).replace("T", " ")} →{" "}
-              {d.endsAt.slice(0, 16).replace("T", " ")}
+              <DateTime value={d.startsAt} /> → <DateTime value={d.endsAt} />
             </td>
             <td>
               {d.status !== "ended" && (

@@ -1,8 +1,8 @@
 "use client";
 
 import Link from "next/link";
+import { Money } from "@/components/ui/date-time";
 import { usePolled } from "@/components/ui/use-polled";
-import { formatMoney } from "@/lib/format";
 import type { PrizeView } from "@/lib/prizes/model";
 import { prizeKindLabels } from "@/lib/prizes/model";
 
@@ -53,7 +53,9 @@ function PrizeTable({ prizes, testId }: { prizes: PrizeView[]; testId: string })
               {prizeKindLabels[p.kind]}
               {p.tokenAmount && ` (${p.tokenAmount} ${p.tokenSymbol})`}
             </td>
-            <td>{formatMoney(p.valueCents)}</td>
+            <td>
+              <Money cents={p.valueCents} />
+            </td>
             <td>{p.quantity}</td>
             <td>{p.allocated}</td>
             <td>{p.claimed}</td>

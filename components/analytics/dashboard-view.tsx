@@ -4,10 +4,11 @@ import { BarList } from "@/components/charts/bar-list";
 import { ColumnChart } from "@/components/charts/column-chart";
 import { DonutChart } from "@/components/charts/donut-chart";
 import { PALETTE, paletteColor } from "@/components/charts/scale";
+import { DateTime, useViewerZone } from "@/components/ui/date-time";
 import type { DashboardSnapshot, LiveDrop } from "@/lib/analytics/model";
-import { shortHash } from "@/lib/format";
+import { clockTime, shortHash } from "@/lib/format";
 import styles from "./analytics.module.css";
-import { clockTime, formatDuration, formatMs, formatSeconds, kindLabel, plural } from "./format";
+import { formatDuration, formatMs, formatSeconds, kindLabel, plural } from "./format";
 import { type MissedDeadlineRow, missedDeadlineNote, missedDeadlineRows } from "./missed-deadlines";
 import { outcomeSlices, outcomeSummary } from "./outcomes";
 
@@ -31,6 +32,7 @@ export function DashboardView({
   const attemptsToday = Object.values(today).reduce((a, b) => a + b, 0);
   const series = claimsPerSecond.series;
   const missed = anchoring.missedDeadlines;
+  const timeZone = useViewerZone();
   return (
     <>
       <section className={styles.tiles} aria-label="Key figures">
@@ -115,7 +117,7 @@ export function DashboardView({
               </div>
               {anchoring.lastCheckpoint.anchoredAt && (
                 <div className={styles.tileNote}>
-                  anchored {clockTime(anchoring.lastCheckpoint.anchoredAt)} UTC
+                  anchored <DateTime value={anchoring.lastCheckpoint.anchoredAt} style="time" />
                 </div>
               )}
             </>
@@ -148,7 +150,7 @@ export function DashboardView({
             Claims per second <small>last 60 s</small>
           </h2>
           <AreaChart
-            labels={series.map((p) => clockTime(p.t))}
+            labels={series.map((p) => clockTime(p.t, timeZone))}
             width={600}
             series={[
               // Attempts first, so the claims drawn over them stay visible where the two agree.
@@ -277,12 +279,15 @@ function MissedDeadlinesPanel({ count, rows }: { count: number; rows: MissedDead
             <span className={styles.missedEntry}>
               {row.href ? <Link href={row.href}>{row.entry}</Link> : row.entry}
             </span>
-            <span>promised by {row.promisedBy}</span>
+            <span>
+              promised by <DateTime value={row.promisedBy} />
+            </span>
             {row.anchoredAt === null ? (
               <span className={styles.bad}>still waiting, {row.lateBy} past</span>
             ) : (
               <span>
-                anchored {row.anchoredAt}, <span className={styles.bad}>{row.lateBy} late</span>
+                anchored <DateTime value={row.anchoredAt} />,{" "}
+                <span className={styles.bad}>{row.lateBy} late</span>
               </span>
             )}
           </li>
@@ -293,6 +298,7 @@ function MissedDeadlinesPanel({ count, rows }: { count: number; rows: MissedDead
 }
 
 function LiveDropCard({ drop }: { drop: LiveDrop }) {
+  const timeZone = useViewerZone();
   const claimed = drop.units - drop.remaining;
   return (
     <article className={styles.drop} data-testid="live-drop" data-drop-id={drop.id}>
@@ -307,7 +313,7 @@ function LiveDropCard({ drop }: { drop: LiveDrop }) {
         </span>
       </div>
       <AreaChart
-        labels={drop.burnDown.map((p) => p.t.slice(11, 16))}
+        labels={drop.burnDown.map((p) => clockTime(p.t, timeZone).slice(0, 5))}
         series={[
           {
             name: "Units left",
@@ -323,7 +329,9 @@ function LiveDropCard({ drop }: { drop: LiveDrop }) {
         height={110}
         summary={`${drop.title}: ${drop.remaining} of ${drop.units} units left, ${claimed} claimed`}
       />
-      <div className={styles.muted}>ends {drop.endsAt.slice(0, 16).replace("T", " ")} UTC</div>
+      <div className={styles.muted}>
+        ends <DateTime value={drop.endsAt} />
+      </div>
     </article>
   );
 }

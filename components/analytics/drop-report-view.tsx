@@ -3,14 +3,15 @@ import { AreaChart } from "@/components/charts/area-chart";
 import { BarList } from "@/components/charts/bar-list";
 import { ColumnChart } from "@/components/charts/column-chart";
 import { DonutChart } from "@/components/charts/donut-chart";
+import { DateTime } from "@/components/ui/date-time";
 import {
   type DropReport,
   dropReportSections,
   dropReportSectionTitles,
 } from "@/lib/analytics/model";
-import { formatDateTime } from "@/lib/format";
+import { clockTime } from "@/lib/format";
 import styles from "./analytics.module.css";
-import { clockTime, formatDuration, plural } from "./format";
+import { formatDuration, plural } from "./format";
 import { outcomeSlices, outcomeSummary } from "./outcomes";
 
 const DELIVERY: Array<{ key: keyof DropReport["deliveryStatus"]; label: string; color: string }> = [
@@ -49,9 +50,12 @@ export function DropReportDownloads({ dropId }: { dropId: string }) {
 export function DropReportView({
   report,
   linkAccounts,
+  timeZone,
 }: {
   report: DropReport;
   linkAccounts: boolean;
+  /** The viewer's, for the charts' time axes. */
+  timeZone: string;
 }) {
   const { drop, claimCurve } = report;
   const given = drop.units - drop.remaining;
@@ -60,7 +64,10 @@ export function DropReportView({
   const points = claimCurve.points;
   const first = points[0];
   const before = first
-    ? clockTime(new Date(Date.parse(first.t) - claimCurve.bucketSeconds * 1000).toISOString())
+    ? clockTime(
+        new Date(Date.parse(first.t) - claimCurve.bucketSeconds * 1000).toISOString(),
+        timeZone,
+      )
     : "";
   return (
     <>
@@ -114,7 +121,7 @@ export function DropReportView({
           ) : (
             <>
               <AreaChart
-                labels={[before, ...points.map((p) => clockTime(p.t))]}
+                labels={[before, ...points.map((p) => clockTime(p.t, timeZone))]}
                 series={[
                   {
                     name: "Claimed so far",
@@ -130,7 +137,7 @@ export function DropReportView({
                 showLegend={false}
               />
               <ColumnChart
-                labels={points.map((p) => clockTime(p.t))}
+                labels={points.map((p) => clockTime(p.t, timeZone))}
                 values={points.map((p) => p.claims)}
                 labelEvery={Math.max(1, Math.ceil(points.length / 6))}
                 width={600}
@@ -211,7 +218,7 @@ export function DropReportView({
                   )}{" "}
                   <span className={styles.muted}>
                     {a.email} · {a.flaggedReason ?? "no reason given"} ·{" "}
-                    {formatDateTime(a.flaggedAt)}
+                    <DateTime value={a.flaggedAt} />
                   </span>
                 </li>
               ))}

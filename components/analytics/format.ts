@@ -32,8 +32,3 @@ export function formatSeconds(ms: number | null): string {
 export function plural(n: number, one: string, many = `${one}s`): string {
   return `${n.toLocaleString("en")} ${n === 1 ? one : many}`;
 }
-
-/** "2026-11-21T08:02:11.123Z" → "08:02:11" (UTC, as every time in the admin area). */
-export function clockTime(iso: string): string {
-  return iso.slice(11, 19);
-}

@@ -1,10 +1,10 @@
 "use client";
 
 import { useEffect, useState } from "react";
+import { DateTime } from "@/components/ui/date-time";
 import type { DashboardSnapshot } from "@/lib/analytics/model";
 import styles from "./analytics.module.css";
 import { DashboardView } from "./dashboard-view";
-import { clockTime } from "./format";
 
 type Connection = "connecting" | "live" | "reconnecting" | "offline";
 
@@ -69,7 +69,7 @@ export function LiveDashboard({
         </span>
         <span className={styles.spacer} />
         <span className={styles.updated} data-testid="snapshot-at">
-          updated {clockTime(snapshot.at)} UTC
+          updated <DateTime value={snapshot.at} style="time" />
         </span>
       </div>
       <DashboardView snapshot={snapshot} adminLinks={adminLinks} />

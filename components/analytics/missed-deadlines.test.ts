@@ -59,7 +59,7 @@ describe("missed deadline rows", () => {
         key: `reversal-${REVERSED}`,
         entry: "unsequenced reversal",
         href: `/admin/redemptions/${REVERSED}`,
-        promisedBy: "5 Dec 2026, 08:58:30 UTC",
+        promisedBy: "2026-12-05T08:58:30.000Z",
         anchoredAt: null,
         lateBy: "1m 30s",
       },
@@ -67,8 +67,8 @@ describe("missed deadline rows", () => {
         key: `redemption-${REDEMPTION}`,
         entry: "#1,204 redemption",
         href: `/admin/redemptions/${REDEMPTION}`,
-        promisedBy: "5 Dec 2026, 08:40:00 UTC",
-        anchoredAt: "5 Dec 2026, 08:47:15 UTC",
+        promisedBy: "2026-12-05T08:40:00.000Z",
+        anchoredAt: "2026-12-05T08:47:15.000Z",
         lateBy: "7m 15s",
       },
     ]);
@@ -100,7 +100,7 @@ describe("the dashboard's missed deadlines", () => {
     expect(html.match(/data-waiting="true"/g)).toHaveLength(1);
     expect(html).toContain(`href="/admin/redemptions/${REDEMPTION}"`);
     expect(html).toContain("still waiting, 1m 30s past");
-    expect(html).toContain("anchored 5 Dec 2026, 08:47:15 UTC");
+    expect(html).toMatch(/anchored <time [^>]*>5 Dec 2026, 08:47:15 UTC<\/time>/);
   });
 
   it("say how many of the count the list shows when it is cut", () => {

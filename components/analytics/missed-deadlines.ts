@@ -1,5 +1,4 @@
 import type { MissedDeadline } from "@/lib/analytics/model";
-import { formatDateTime } from "@/lib/format";
 import { formatDuration } from "./format";
 
 export type MissedDeadlineRow = {
@@ -8,6 +7,7 @@ export type MissedDeadlineRow = {
   entry: string;
   /** Only admins may open a redemption's page. */
   href: string | null;
+  /** ISO instants, shown in the viewer's zone. */
   promisedBy: string;
   /** When the anchoring block came; null while the entry still waits. */
   anchoredAt: string | null;
@@ -35,8 +35,8 @@ export function missedDeadlineRows(
     key: `${e.kind}-${e.redemptionId}`,
     entry: `${e.leafIndex === null ? "unsequenced" : `#${e.leafIndex.toLocaleString("en")}`} ${KIND_WORDS[e.kind]}`,
     href: linkRedemptions ? `/admin/redemptions/${e.redemptionId}` : null,
-    promisedBy: formatDateTime(new Date(e.anchorBy * 1000)),
-    anchoredAt: e.anchoredAt === null ? null : formatDateTime(new Date(e.anchoredAt * 1000)),
+    promisedBy: new Date(e.anchorBy * 1000).toISOString(),
+    anchoredAt: e.anchoredAt === null ? null : new Date(e.anchoredAt * 1000).toISOString(),
     lateBy: formatDuration((e.anchoredAt ?? nowSeconds) - e.anchorBy),
   }));
 }

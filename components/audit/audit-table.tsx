@@ -1,6 +1,6 @@
+import { DateTime } from "@/components/ui/date-time";
 import { claimReasonLabel } from "@/lib/analytics/reason-labels";
 import { ATTEMPT_ACTIONS, type AuditEventView } from "@/lib/audit/model";
-import { formatDateTime } from "@/lib/format";
 import { ChangeDiff } from "./change-diff";
 
 /** Claim and lottery-entry attempts carry a claim's reasons. */
@@ -41,7 +41,9 @@ export function AuditTable({ events }: { events: AuditEventView[] }) {
       <tbody>
         {events.map((e) => (
           <tr key={e.id} data-testid="audit-row" data-action={e.action}>
-            <td className="small">{formatDateTime(e.at)}</td>
+            <td className="small">
+              <DateTime value={e.at} />
+            </td>
             <td className="small">
               {e.actor ? e.actor.email : <span className="muted">system</span>}
             </td>

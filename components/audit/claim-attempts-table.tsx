@@ -1,7 +1,7 @@
 import Link from "next/link";
+import { DateTime } from "@/components/ui/date-time";
 import { claimReasonLabel } from "@/lib/analytics/reason-labels";
 import type { ClaimAttempt } from "@/lib/audit/model";
-import { formatDateTime } from "@/lib/format";
 
 /** Claim and lottery-entry attempts with their outcome and, for refusals, the reason in words. */
 export function ClaimAttemptsTable({
@@ -30,7 +30,9 @@ export function ClaimAttemptsTable({
       <tbody>
         {attempts.map((a) => (
           <tr key={a.id} data-testid="attempt-row" data-reason={a.reason ?? ""}>
-            <td className="small">{formatDateTime(a.at)}</td>
+            <td className="small">
+              <DateTime value={a.at} />
+            </td>
             <td>{a.drop ? <Link href={`/drops/${a.drop.id}`}>{a.drop.title}</Link> : "—"}</td>
             <td>{a.kind}</td>
             <td>

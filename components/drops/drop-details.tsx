@@ -1,6 +1,6 @@
 import type { ReactNode } from "react";
+import { DateTime, Money } from "@/components/ui/date-time";
 import type { DropPrize, DropView, EligibilityRules } from "@/lib/drops/model";
-import { formatDateTime, formatMoney } from "@/lib/format";
 import { prizeKindLabels } from "@/lib/prizes/model";
 
 /** What a drop shows players; the admin's preview renders the same from a draft. */
@@ -58,7 +58,7 @@ export function DropHeading({ drop }: { drop: DropDetailsData }) {
       <p className="lead">
         {drop.prize.name} · {prizeKindLabels[drop.prize.kind]}
         {payout && <span data-testid="token-payout"> · pays {payout}</span>} · worth{" "}
-        {formatMoney(drop.prize.valueCents)}
+        <Money cents={drop.prize.valueCents} />
       </p>
       {drop.description && <p data-testid="drop-description">{drop.description}</p>}
       {drop.prize.description && <p className="muted">{drop.prize.description}</p>}
@@ -73,9 +73,13 @@ export function DropFacts({ drop, remaining }: { drop: DropDetailsData; remainin
       {remaining}
       <dl className="facts" style={{ marginTop: 12 }}>
         <dt>Starts</dt>
-        <dd>{formatDateTime(drop.startsAt)}</dd>
+        <dd>
+          <DateTime value={drop.startsAt} />
+        </dd>
         <dt>Ends</dt>
-        <dd>{formatDateTime(drop.endsAt)}</dd>
+        <dd>
+          <DateTime value={drop.endsAt} />
+        </dd>
         <dt>Per player</dt>
         <dd>{drop.perPlayerLimit === 1 ? "1 unit" : `up to ${drop.perPlayerLimit} units`}</dd>
         <dt>Who can claim</dt>

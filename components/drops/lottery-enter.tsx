@@ -2,8 +2,8 @@
 
 import Link from "next/link";
 import { useActionState } from "react";
+import { DateTime } from "@/components/ui/date-time";
 import type { FormAction, FormState } from "@/lib/actions/form-state";
-import { formatDateTime } from "@/lib/format";
 import type { LotteryEntryView, LotteryWin } from "@/lib/lottery/model";
 import { DropActionCard } from "./drop-action-card";
 
@@ -63,7 +63,13 @@ export function LotteryEnterPanel({
             <Link href={`/redemptions/${win.redemptionId}`}>
               {win.actionDeadline ? "Give your shipping address" : "See your prize"}
             </Link>
-            {win.actionDeadline && ` by ${formatDateTime(win.actionDeadline)}`}.
+            {win.actionDeadline && (
+              <>
+                {" "}
+                by <DateTime value={win.actionDeadline} />
+              </>
+            )}
+            .
           </div>
         ) : entered ? (
           <div className="alert success" data-testid="lottery-entered">

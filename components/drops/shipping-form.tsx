@@ -1,6 +1,7 @@
 "use client";
 
 import { useActionState } from "react";
+import { DateTime } from "@/components/ui/date-time";
 import type { FormAction, FormState } from "@/lib/actions/form-state";
 
 const fields = [
@@ -24,8 +25,8 @@ export function ShippingForm({
   return (
     <form action={action} className="stack" noValidate data-testid="shipping-form">
       <p className="alert info" style={{ margin: 0 }}>
-        Confirm where to ship this prize by {new Date(deadline).toUTCString()}, or the unit goes
-        back to the drop.
+        Confirm where to ship this prize by <DateTime value={deadline} />, or the unit goes back to
+        the drop.
       </p>
       {state.error && (
         <p className="alert error" role="alert">

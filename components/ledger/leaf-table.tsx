@@ -1,4 +1,5 @@
-import { formatMoney, shortHash } from "@/lib/format";
+import { Money } from "@/components/ui/date-time";
+import { shortHash } from "@/lib/format";
 import { decodeLeaf } from "@/lib/ledger/leaf";
 import { fromHex, leafHash, toHex } from "@/lib/ledger/merkle";
 
@@ -79,7 +80,11 @@ export function LeafTable({ leaves }: { leaves: PublicLeaf[] }) {
                     {row.decoded.dropId ? row.decoded.dropId.slice(0, 8) : "—"}
                   </td>
                   <td>
-                    {row.decoded.valueCents === null ? "—" : formatMoney(row.decoded.valueCents)}
+                    {row.decoded.valueCents === null ? (
+                      "—"
+                    ) : (
+                      <Money cents={row.decoded.valueCents} />
+                    )}
                   </td>
                   <td>
                     {new Date(row.decoded.timeMs).toISOString().replace("T", " ").slice(0, 19)}

@@ -2,6 +2,7 @@
 
 import { useEffect, useState } from "react";
 import { CopyButton } from "@/components/ui/copy-button";
+import { DateTime } from "@/components/ui/date-time";
 import { shortHash } from "@/lib/format";
 
 export type Receipt = {
@@ -93,7 +94,7 @@ export function ReceiptStatus({
             <dt>Block</dt>
             <dd>
               {receipt.anchor?.blockNumber} on chain {receipt.anchor?.chainId} at{" "}
-              {receipt.anchor && new Date(receipt.anchor.blockTime * 1000).toISOString()}
+              {receipt.anchor && <DateTime value={new Date(receipt.anchor.blockTime * 1000)} />}
             </dd>
           </dl>
           <p className="row" style={{ marginTop: 16 }}>

@@ -1,5 +1,5 @@
 import Link from "next/link";
-import { formatDateTime } from "@/lib/format";
+import { DateTime } from "@/components/ui/date-time";
 import type { RoundView } from "@/lib/rounds/model";
 import styles from "./play.module.css";
 import { describeOutcome, isWin } from "./round-result";
@@ -29,7 +29,7 @@ export function RoundHistory({
           <table data-testid="round-history">
             <thead>
               <tr>
-                <th>Played (UTC)</th>
+                <th>Played</th>
                 <th>Game</th>
                 <th>Stake</th>
                 <th>Payout</th>
@@ -43,7 +43,9 @@ export function RoundHistory({
             <tbody>
               {rounds.map((r) => (
                 <tr key={r.id} data-testid="round-row" data-round-id={r.id}>
-                  <td data-label="Played">{formatDateTime(r.playedAt).replace(" UTC", "")}</td>
+                  <td data-label="Played">
+                    <DateTime value={r.playedAt} />
+                  </td>
                   <td data-label="Game">{gameNames[r.game]}</td>
                   <td data-label="Stake">
                     {r.stake} {r.currency}

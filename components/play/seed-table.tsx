@@ -1,8 +1,8 @@
 import Link from "next/link";
+import { DateTime } from "@/components/ui/date-time";
 import { ledgerLeafHref } from "@/lib/anchoring/public-log";
 import type { FairnessView } from "@/lib/fairness/model";
 import type { SeedEntry } from "@/lib/fairness/seed-log";
-import { formatDateTime } from "@/lib/format";
 import styles from "./play.module.css";
 
 const statusLabels: Record<SeedEntry["status"], string> = {
@@ -64,7 +64,13 @@ export function SeedTable({ seeds }: { seeds: SeedEntry[] }) {
             <strong>{statusLabels[seed.status]}</strong>
             <span className="muted small">
               {seed.rounds} {seed.rounds === 1 ? "round" : "rounds"}
-              {seed.revealedAt ? `, revealed ${formatDateTime(seed.revealedAt)}` : ""}
+              {seed.revealedAt ? (
+                <>
+                  , revealed <DateTime value={seed.revealedAt} />
+                </>
+              ) : (
+                ""
+              )}
             </span>
             <span className="spacer" />
             <span className="small">

@@ -4,7 +4,7 @@ import { useSyncExternalStore } from "react";
 import { ReceiptChainDownload } from "@/components/ledger/receipt-chain-download";
 import { TokenPayout } from "@/components/redemptions/token-payout";
 import { CopyButton } from "@/components/ui/copy-button";
-import { formatDateTime } from "@/lib/format";
+import { DateTime } from "@/components/ui/date-time";
 import {
   type DeliveryStepLine,
   deliveryProviderLabels,
@@ -103,7 +103,8 @@ export function DeliveryProgress({
           {line.summary}
         </span>{" "}
         <span className="muted">
-          {deliveryProviderLabels[delivery.provider]} · updated {formatDateTime(delivery.updatedAt)}
+          {deliveryProviderLabels[delivery.provider]} · updated{" "}
+          <DateTime value={delivery.updatedAt} />
         </span>
       </p>
       <ol className="steps delivery-steps" aria-label="Delivery steps">

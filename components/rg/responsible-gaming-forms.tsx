@@ -1,6 +1,7 @@
 "use client";
 
 import { useActionState } from "react";
+import { DateTime } from "@/components/ui/date-time";
 import { FormMessages } from "@/components/ui/form-messages";
 import type { FormAction, FormState } from "@/lib/actions/form-state";
 import {
@@ -69,7 +70,7 @@ export function LimitsForm({ limits, action: save }: { limits: LimitView[]; acti
                       {l.pending && (
                         <div className="small" data-testid="pending-limit">
                           {l.pending.amount === null ? "Removed" : `Rises to ${l.pending.amount}`}{" "}
-                          from {new Date(l.pending.from).toUTCString()}
+                          from <DateTime value={l.pending.from} />
                         </div>
                       )}
                       {errors[name] && <span className="field-error">{errors[name]}</span>}

@@ -1,4 +1,4 @@
-import { formatDateTime } from "@/lib/format";
+import { DateTime } from "@/components/ui/date-time";
 import {
   type ExclusionView,
   type ResponsibleGamingView,
@@ -28,8 +28,11 @@ export function ResponsibleGamingSummary({
               <li key={`${l.kind}.${l.period}`}>
                 {rgPeriodLabels[l.period]} {rgLimitKindLabels[l.kind].toLowerCase()}:{" "}
                 {l.amount ?? "none"} (used {l.used})
-                {l.pending &&
-                  `, ${l.pending.amount ?? "removed"} from ${formatDateTime(l.pending.from)}`}
+                {l.pending && (
+                  <>
+                    , {l.pending.amount ?? "removed"} from <DateTime value={l.pending.from} />
+                  </>
+                )}
               </li>
             ))}
           </ul>
@@ -47,8 +50,14 @@ export function ResponsibleGamingSummary({
           <ul>
             {exclusions.map((e) => (
               <li key={e.startsAt}>
-                {rgExclusionLabels[e.kind]} from {formatDateTime(e.startsAt)}{" "}
-                {e.endsAt ? `until ${formatDateTime(e.endsAt)}` : "with no end"}
+                {rgExclusionLabels[e.kind]} from <DateTime value={e.startsAt} />{" "}
+                {e.endsAt ? (
+                  <>
+                    until <DateTime value={e.endsAt} />
+                  </>
+                ) : (
+                  "with no end"
+                )}
                 {view.exclusion?.startsAt === e.startsAt && <strong> (in force)</strong>}
               </li>
             ))}

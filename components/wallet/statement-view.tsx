@@ -1,5 +1,5 @@
 import Link from "next/link";
-import { formatDateTime } from "@/lib/format";
+import { DateTime } from "@/components/ui/date-time";
 import {
   currencies,
   formatCoins,
@@ -94,7 +94,9 @@ export function StatementView({
             <tbody>
               {lines.map((l) => (
                 <tr key={l.id} data-testid="statement-line">
-                  <td>{formatDateTime(l.at)}</td>
+                  <td>
+                    <DateTime value={l.at} />
+                  </td>
                   <td>{transactionKindLabels[l.kind]}</td>
                   <td>{l.description}</td>
                   <td>{l.currency}</td>

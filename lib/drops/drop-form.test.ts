@@ -10,13 +10,13 @@ function form(fields: Array<[string, string]>): FormData {
 
 const PRIZE = "5b0f0d5e-3c1a-4e59-9a53-2f6c1a4f8e10";
 
-/** The full form as the admin's browser sends it, with its zone two hours behind UTC. */
+/** The full form as the admin's browser in New York sends it. */
 const full = (changes: Record<string, string> = {}) =>
   form(
     Object.entries({
       title: "Spring drop",
       description: "",
-      tzOffset: "120",
+      tz: "America/New_York",
       startsAt: "2030-04-01T10:00",
       endsAt: "2030-04-02T10:00",
       perPlayerLimit: "2",
@@ -48,8 +48,8 @@ describe("readDropForm", () => {
         { prizeId: PRIZE, units: "40", minTier: "gold" },
         { prizeId: PRIZE, units: "60", minTier: "bronze" },
       ],
-      startsAt: new Date("2030-04-01T12:00:00Z"),
-      endsAt: new Date("2030-04-02T12:00:00Z"),
+      startsAt: new Date("2030-04-01T14:00:00Z"),
+      endsAt: new Date("2030-04-02T14:00:00Z"),
       eligibility: {
         verifiedEmail: true,
         minAccountAgeDays: "7",
@@ -72,12 +72,29 @@ describe("readDropForm", () => {
   it("reads only what a started drop's form carries: its new end", () => {
     const { input } = readDropForm(
       form([
-        ["tzOffset", "0"],
+        ["tz", "UTC"],
         ["endsAt", "2030-05-01T00:00"],
       ]),
     );
     expect(input).toEqual({ endsAt: new Date("2030-05-01T00:00:00Z") });
     expect(updateDropSchema.parse(input)).toEqual({ endsAt: new Date("2030-05-01T00:00:00Z") });
+  });
+
+  it("reads each time with its own date's offset, across a change to or from summer time", () => {
+    const { input } = readDropForm(
+      full({ tz: "Europe/Berlin", startsAt: "2030-03-30T10:00", endsAt: "2030-11-02T10:00" }),
+    );
+    expect(input.startsAt).toEqual(new Date("2030-03-30T09:00:00Z"));
+    expect(input.endsAt).toEqual(new Date("2030-11-02T09:00:00Z"));
+    const summer = readDropForm(full({ tz: "Europe/Berlin", startsAt: "2030-04-01T10:00" }));
+    expect(summer.input.startsAt).toEqual(new Date("2030-04-01T08:00:00Z"));
+  });
+
+  it("reads times as UTC when the zone sent is none Intl knows", () => {
+    for (const tz of ["", "Mars/Olympia", "America/New_York'--", "+02:00"]) {
+      const { input } = readDropForm(full({ tz }));
+      expect(input.startsAt, tz).toEqual(new Date("2030-04-01T10:00:00Z"));
+    }
   });
 
   it("leaves bad input to the schema, whose messages land beside the form's inputs", () => {

@@ -3,6 +3,9 @@
  * preview of it. Browser-safe: no database, no Node.
  */
 
+import { zonedToUtc } from "@/lib/format";
+import { knownTimeZone } from "@/lib/locale";
+
 const DROP_FIELDS = [
   "title",
   "description",
@@ -10,7 +13,7 @@ const DROP_FIELDS = [
   "units",
   "startsAt",
   "endsAt",
-  "tzOffset",
+  "tz",
   "perPlayerLimit",
   "allocation",
   "minAccountAgeDays",
@@ -57,10 +60,10 @@ export function readDropForm(form: FormData): {
   const values = Object.fromEntries(
     DROP_FIELDS.filter((k) => form.has(k)).map((k) => [k, String(form.get(k) ?? "")]),
   );
-  // datetime-local inputs carry no zone: the browser sends its offset so times mean what the admin saw.
-  const offset = Number(values.tzOffset) || 0;
-  const toUtc = (local: string | undefined) =>
-    local ? new Date(Date.parse(`${local}Z`) + offset * 60_000) : undefined;
+  // datetime-local inputs carry no zone: the browser sends its own so times mean what the admin
+  // saw, each with the offset of its own date (an offset of today is an hour out across summer time).
+  const zone = knownTimeZone(values.tz) ?? "UTC";
+  const toUtc = (local: string | undefined) => (local ? zonedToUtc(local, zone) : undefined);
   const poolUnits = form.getAll("poolUnits").map(String);
   const poolTiers = form.getAll("poolMinTier").map(String);
   const pools = form

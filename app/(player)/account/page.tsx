@@ -6,12 +6,12 @@ import { ProfileForm } from "@/components/account/profile-form";
 import { PushControl } from "@/components/account/push-control";
 import { WalletLinkForm } from "@/components/account/wallet-link-form";
 import { PreferencesForm } from "@/components/notifications/preferences-form";
+import { DateTime } from "@/components/ui/date-time";
 import { getDb } from "@/db/client";
 import { listApiTokens } from "@/lib/auth/api-tokens";
 import { currentUser } from "@/lib/auth/current-user";
 import { TOKEN_TTL_CHOICES } from "@/lib/auth/model";
 import { getProfile } from "@/lib/auth/profile";
-import { formatDateTime } from "@/lib/format";
 import { countryName } from "@/lib/geo/model";
 import { getNotificationPreferences } from "@/lib/notifications/preferences";
 import { getWalletLink } from "@/lib/payouts/link-wallet";
@@ -87,7 +87,9 @@ export default async function AccountPage() {
                   {wallet.address}
                 </code>
                 <br />
-                <span className="muted small">linked {formatDateTime(wallet.linkedAt)}</span>
+                <span className="muted small">
+                  linked <DateTime value={wallet.linkedAt} />
+                </span>
               </p>
               <form action={unlinkWalletAction}>
                 <button type="submit" className="secondary">
@@ -199,9 +201,13 @@ export default async function AccountPage() {
               {tokens.map((token) => (
                 <tr key={token.id} data-testid="token-row">
                   <td>{token.name}</td>
-                  <td>{formatDateTime(token.createdAt)}</td>
-                  <td>{formatDateTime(token.expiresAt)}</td>
-                  <td>{token.lastUsedAt ? formatDateTime(token.lastUsedAt) : "never"}</td>
+                  <td>
+                    <DateTime value={token.createdAt} />
+                  </td>
+                  <td>
+                    <DateTime value={token.expiresAt} />
+                  </td>
+                  <td>{token.lastUsedAt ? <DateTime value={token.lastUsedAt} /> : "never"}</td>
                   <td>
                     <span className={`badge ${token.status === "active" ? "anchored" : "ended"}`}>
                       {token.status}

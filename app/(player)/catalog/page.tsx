@@ -3,12 +3,12 @@ import Link from "next/link";
 import { redeemCatalogItemAction } from "@/app/(player)/actions";
 import { RedeemButton } from "@/components/catalog/redeem-button";
 import { RedemptionReadiness } from "@/components/catalog/redemption-readiness";
+import { Money } from "@/components/ui/date-time";
 import { getDb } from "@/db/client";
 import { currentUser } from "@/lib/auth/current-user";
 import { listCatalogItems } from "@/lib/catalog/catalog";
 import { getRedemptionReadiness } from "@/lib/catalog/identity";
 import { env } from "@/lib/config/env";
-import { formatMoney } from "@/lib/format";
 import { prizeKindLabels } from "@/lib/prizes/model";
 import { formatCoins } from "@/lib/wallet/model";
 
@@ -39,7 +39,7 @@ export default async function CatalogPage() {
             <section key={item.id} className="card stack" data-testid="catalog-item">
               <h3>{item.prize.name}</h3>
               <p className="muted small" style={{ margin: 0 }}>
-                {prizeKindLabels[item.prize.kind]} · worth {formatMoney(item.prize.valueCents)}
+                {prizeKindLabels[item.prize.kind]} · worth <Money cents={item.prize.valueCents} />
               </p>
               {item.prize.description && <p style={{ margin: 0 }}>{item.prize.description}</p>}
               <p style={{ margin: 0 }}>

@@ -5,9 +5,9 @@ import { markNotificationsReadAction } from "@/app/(player)/actions";
 import { RefreshOn } from "@/components/live/refresh-on";
 import { NOTIFICATIONS_CHANGED_EVENT } from "@/components/notifications/header-bell";
 import { MarkReadForm } from "@/components/notifications/mark-read-form";
+import { DateTime } from "@/components/ui/date-time";
 import { getDb } from "@/db/client";
 import { currentUser } from "@/lib/auth/current-user";
-import { formatDateTime } from "@/lib/format";
 import { notificationPageSchema } from "@/lib/notifications/model";
 import { listNotifications } from "@/lib/notifications/notifications";
 
@@ -52,7 +52,9 @@ export default async function NotificationsPage({
             >
               <div className="notification-head">
                 <strong>{n.link ? <Link href={n.link}>{n.title}</Link> : n.title}</strong>
-                <span className="muted small">{formatDateTime(n.createdAt)}</span>
+                <span className="muted small">
+                  <DateTime value={n.createdAt} />
+                </span>
               </div>
               <p>{n.body}</p>
               {!n.readAt && <MarkReadForm action={markNotificationsReadAction} id={n.id} />}

@@ -3,9 +3,9 @@ import Link from "next/link";
 import { redirect } from "next/navigation";
 import { RedemptionOrigin } from "@/components/catalog/redemption-origin";
 import { DeliveryBadge } from "@/components/redemptions/live-delivery";
+import { DateTime, Money } from "@/components/ui/date-time";
 import { getDb } from "@/db/client";
 import { currentUser } from "@/lib/auth/current-user";
-import { formatDateTime, formatMoney } from "@/lib/format";
 import { listPlayerRedemptions } from "@/lib/redemptions/redemptions";
 
 export const metadata: Metadata = { title: "My redemptions" };
@@ -26,8 +26,13 @@ export default async function RedemptionsPage() {
         <p key={r.id} className="alert success" data-testid="lottery-win-notice">
           You won <strong>{r.prize.name}</strong> in the draw of {r.drop?.title}.{" "}
           <Link href={`/redemptions/${r.id}`}>Give your shipping address</Link>
-          {r.actionDeadline && ` by ${formatDateTime(r.actionDeadline)}`}, or it goes back to the
-          drop.
+          {r.actionDeadline && (
+            <>
+              {" "}
+              by <DateTime value={r.actionDeadline} />
+            </>
+          )}
+          , or it goes back to the drop.
         </p>
       ))}
       <p className="small">
@@ -55,7 +60,9 @@ export default async function RedemptionsPage() {
                 <tr key={r.id} data-testid="redemption-row">
                   <td>
                     <Link href={`/redemptions/${r.id}`}>{r.prize.name}</Link>{" "}
-                    <span className="muted small">{formatMoney(r.prize.valueCents)}</span>
+                    <span className="muted small">
+                      <Money cents={r.prize.valueCents} />
+                    </span>
                   </td>
                   <td>
                     <RedemptionOrigin redemption={r} />
@@ -79,11 +86,11 @@ export default async function RedemptionsPage() {
                     )}
                   </td>
                   <td>
-                    {formatDateTime(r.claimedAt)}
+                    <DateTime value={r.claimedAt} />
                     {r.reversal && (
                       <div className="small" data-testid="redemption-reversed">
                         <span className="badge ended">Reversed</span>{" "}
-                        {formatDateTime(r.reversal.reversedAt)}: {r.reversal.reason}
+                        <DateTime value={r.reversal.reversedAt} />: {r.reversal.reason}
                       </div>
                     )}
                   </td>

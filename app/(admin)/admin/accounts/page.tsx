@@ -1,12 +1,12 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { AccountStateBadges } from "@/components/admin/account-state-badges";
+import { DateTime } from "@/components/ui/date-time";
 import { getDb } from "@/db/client";
 import { searchAccounts } from "@/lib/admin/manage-accounts";
 import { accountSearchSchema } from "@/lib/admin/model";
 import { roles } from "@/lib/auth/model";
 import { requirePageRole } from "@/lib/auth/require-page-role";
-import { formatDateTime } from "@/lib/format";
 
 export const metadata: Metadata = { title: "Accounts" };
 
@@ -96,7 +96,9 @@ export default async function AccountsPage({ searchParams }: { searchParams: Sea
                 <td>
                   <AccountStateBadges account={a} />
                 </td>
-                <td className="small">{formatDateTime(a.createdAt)}</td>
+                <td className="small">
+                  <DateTime value={a.createdAt} />
+                </td>
               </tr>
             ))}
           </tbody>

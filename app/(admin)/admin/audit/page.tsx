@@ -5,6 +5,8 @@ import { getDb } from "@/db/client";
 import { auditFilterSchema, auditPageSchema, outcomes } from "@/lib/audit/model";
 import { searchAuditEvents } from "@/lib/audit/search-events";
 import { requirePageRole } from "@/lib/auth/require-page-role";
+import { localInputToIso } from "@/lib/format";
+import { requestViewer } from "@/lib/http/request-viewer";
 
 export const metadata: Metadata = { title: "Audit trail" };
 
@@ -22,10 +24,6 @@ const FILTERS = [
   "to",
 ] as const;
 
-/** `datetime-local` inputs carry no zone: the page reads and shows them as UTC. */
-const asUtc = (value: string | undefined) =>
-  value && /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?$/.test(value) ? `${value}Z` : value;
-
 export default async function AuditPage({ searchParams }: { searchParams: SearchParams }) {
   await requirePageRole("/admin/audit", "admin", "auditor");
   const params = await searchParams;
@@ -35,10 +33,12 @@ export default async function AuditPage({ searchParams }: { searchParams: Search
     const text = Array.isArray(value) ? value[0] : value;
     if (text) raw[key] = text;
   }
+  // datetime-local inputs carry no zone: the page reads them in the viewer's, and says which.
+  const { timeZone } = await requestViewer();
   const filter = auditFilterSchema.safeParse({
     ...raw,
-    from: asUtc(raw.from),
-    to: asUtc(raw.to),
+    from: localInputToIso(raw.from, timeZone),
+    to: localInputToIso(raw.to, timeZone),
   });
   const page = auditPageSchema.safeParse({ cursor: raw.cursor });
   const result =
@@ -59,7 +59,7 @@ export default async function AuditPage({ searchParams }: { searchParams: Search
       <h1>Audit trail</h1>
       <p className="lead">
         Every security-relevant action: sign-ins, token use, claim attempts and admin changes with
-        what they changed. Times are UTC.
+        what they changed. Each time names its zone; the CSV export's are UTC.
       </p>
       <form
         method="get"
@@ -123,11 +123,11 @@ export default async function AuditPage({ searchParams }: { searchParams: Search
           <input name="ip" defaultValue={raw.ip} maxLength={49} />
         </label>
         <label>
-          From (UTC)
+          From ({timeZone})
           <input name="from" type="datetime-local" defaultValue={raw.from} />
         </label>
         <label>
-          Until (UTC)
+          Until ({timeZone})
           <input name="to" type="datetime-local" defaultValue={raw.to} />
         </label>
         {problems.map((issue) => (

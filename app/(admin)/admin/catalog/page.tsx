@@ -4,10 +4,10 @@ import {
   CatalogItemCreateForm,
   CatalogItemEditForm,
 } from "@/components/catalog/catalog-admin-forms";
+import { Money } from "@/components/ui/date-time";
 import { getDb } from "@/db/client";
 import { requirePageRole } from "@/lib/auth/require-page-role";
 import { listCatalogItems } from "@/lib/catalog/catalog";
-import { formatMoney } from "@/lib/format";
 import { prizeKindLabels } from "@/lib/prizes/model";
 import { listPrizes } from "@/lib/prizes/prizes";
 import {
@@ -50,7 +50,7 @@ export default async function AdminCatalogPage() {
                   <td>
                     <Link href={`/admin/prizes/${item.prize.id}`}>{item.prize.name}</Link>
                     <div className="small muted">
-                      {prizeKindLabels[item.prize.kind]} · {formatMoney(item.prize.valueCents)}
+                      {prizeKindLabels[item.prize.kind]} · <Money cents={item.prize.valueCents} />
                     </div>
                   </td>
                   <td>

@@ -9,11 +9,11 @@ import { ActionNotices } from "@/components/admin/action-notices";
 import { DeliveryStatusBadge } from "@/components/admin/delivery-status-badge";
 import { JobActionButton } from "@/components/admin/job-action-button";
 import { LiveDeliveries } from "@/components/admin/live-deliveries";
+import { DateTime } from "@/components/ui/date-time";
 import { getDb } from "@/db/client";
 import { requirePageRole } from "@/lib/auth/require-page-role";
 import { listTroubledDeliveries } from "@/lib/delivery/admin-deliveries";
 import { readDeliveriesPulse } from "@/lib/delivery/admin-live";
-import { formatDateTime } from "@/lib/format";
 import { type AdminJob, countJobs, listJobs } from "@/lib/jobs/manage-jobs";
 
 export const metadata: Metadata = { title: "Jobs and deliveries" };
@@ -96,7 +96,9 @@ export default async function JobsPage() {
                   </td>
                   <td>{d.attempts}</td>
                   <td>{d.provider}</td>
-                  <td className="small">{formatDateTime(d.updatedAt)}</td>
+                  <td className="small">
+                    <DateTime value={d.updatedAt} />
+                  </td>
                 </tr>
               ))}
             </tbody>
@@ -184,7 +186,7 @@ export default async function JobsPage() {
                       : `${job.retryCount}/${job.retryLimit}`}
                   </td>
                   <td className="small">
-                    {job.state === "dead" ? "—" : formatDateTime(job.startAfter)}
+                    {job.state === "dead" ? "—" : <DateTime value={job.startAfter} />}
                   </td>
                 </tr>
               ))}

@@ -1,10 +1,12 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { RedemptionStatusBadge } from "@/components/admin/redemption-status-badge";
+import { DateTime } from "@/components/ui/date-time";
 import { getDb } from "@/db/client";
 import { requirePageRole } from "@/lib/auth/require-page-role";
 import { listAllDrops } from "@/lib/drops/drops";
-import { formatDateTime } from "@/lib/format";
+import { localInputToIso } from "@/lib/format";
+import { requestViewer } from "@/lib/http/request-viewer";
 import { listPrizes } from "@/lib/prizes/prizes";
 import {
   describeOrigin,
@@ -19,10 +21,6 @@ type SearchParams = Promise<Record<string, string | string[] | undefined>>;
 
 const first = (value: string | string[] | undefined) => (Array.isArray(value) ? value[0] : value);
 
-/** datetime-local inputs carry no zone: the page reads them as UTC, and says so. */
-const asUtc = (value: string | undefined) =>
-  value && /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$/.test(value) ? `${value}:00Z` : value;
-
 export default async function RedemptionsSearchPage({
   searchParams,
 }: {
@@ -33,10 +31,12 @@ export default async function RedemptionsSearchPage({
     Object.entries(await searchParams).map(([k, v]) => [k, first(v) ?? ""]),
   );
   const db = getDb();
+  // datetime-local inputs carry no zone: the page reads them in the viewer's, and says which.
+  const { timeZone } = await requestViewer();
   const parsed = redemptionSearchSchema.safeParse({
     ...raw,
-    from: asUtc(raw.from),
-    to: asUtc(raw.to),
+    from: localInputToIso(raw.from, timeZone),
+    to: localInputToIso(raw.to, timeZone),
   });
   const [result, drops, prizes] = await Promise.all([
     parsed.success ? searchRedemptions(db, parsed.data) : undefined,
@@ -94,11 +94,11 @@ export default async function RedemptionsSearchPage({
           </select>
         </label>
         <label>
-          From (UTC)
+          From ({timeZone})
           <input name="from" type="datetime-local" defaultValue={raw.from} />
         </label>
         <label>
-          To (UTC)
+          To ({timeZone})
           <input name="to" type="datetime-local" defaultValue={raw.to} />
         </label>
         <button type="submit">Search</button>
@@ -135,7 +135,9 @@ export default async function RedemptionsSearchPage({
                 <td>
                   <RedemptionStatusBadge status={r.status} />
                 </td>
-                <td className="small">{formatDateTime(r.claimedAt)}</td>
+                <td className="small">
+                  <DateTime value={r.claimedAt} />
+                </td>
                 <td>
                   <span className={`badge ${r.anchoring.status}`}>
                     {r.anchoring.status === "anchored" ? "anchored" : "pending"}

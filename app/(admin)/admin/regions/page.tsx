@@ -1,9 +1,9 @@
 import type { Metadata } from "next";
 import Link from "next/link";
+import { DateTime } from "@/components/ui/date-time";
 import { getDb } from "@/db/client";
 import { listExcludedRegions } from "@/lib/abuse/regions";
 import { requirePageRole } from "@/lib/auth/require-page-role";
-import { formatDateTime } from "@/lib/format";
 import { COUNTRIES, countryName, isCountryCode } from "@/lib/geo/model";
 import { ExcludeRegionForm, IncludeRegionForm } from "./region-forms";
 
@@ -57,7 +57,9 @@ export default async function RegionsPage({
                 </td>
                 <td>{r.sweepsOnly ? "Sweeps Coins only" : "Claims and Sweeps Coins"}</td>
                 <td>{r.note ?? "—"}</td>
-                <td className="small">{formatDateTime(r.createdAt)}</td>
+                <td className="small">
+                  <DateTime value={r.createdAt} />
+                </td>
                 <td>
                   <IncludeRegionForm code={r.code} name={r.name} />
                 </td>

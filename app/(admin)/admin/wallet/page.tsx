@@ -5,12 +5,12 @@ import {
   issueMailInCodesAction,
   resolvePaymentAction,
 } from "@/app/(admin)/actions";
+import { DateTime } from "@/components/ui/date-time";
 import { GrantForm, MailInCodesForm } from "@/components/wallet/admin-wallet-forms";
 import { PaymentReviewForm } from "@/components/wallet/payment-review-form";
 import styles from "@/components/wallet/wallet.module.css";
 import { getDb } from "@/db/client";
 import { requirePageRole } from "@/lib/auth/require-page-role";
-import { formatDateTime } from "@/lib/format";
 import { formatCents } from "@/lib/payments/model";
 import { formatCoins, transactionKindLabels } from "@/lib/wallet/model";
 import { getWalletOverview, type PaymentToReview } from "@/lib/wallet/overview";
@@ -29,7 +29,9 @@ const ACCOUNTS = [
 function PaymentCells({ at, payment }: { at: Date; payment: PaymentToReview }) {
   return (
     <>
-      <td>{formatDateTime(at)}</td>
+      <td>
+        <DateTime value={at} />
+      </td>
       <td>
         <Link href={`/admin/accounts/${payment.player.id}/wallet`}>{payment.player.email}</Link>
       </td>
@@ -167,7 +169,9 @@ export default async function AdminWalletPage() {
           <tbody>
             {recent.map((t) => (
               <tr key={t.id}>
-                <td>{formatDateTime(t.at)}</td>
+                <td>
+                  <DateTime value={t.at} />
+                </td>
                 <td>
                   {transactionKindLabels[t.kind]}
                   {t.reason && <div className="muted small">{t.reason}</div>}

@@ -1,8 +1,8 @@
 import type { Metadata } from "next";
 import Link from "next/link";
+import { DateTime } from "@/components/ui/date-time";
 import { getDb } from "@/db/client";
 import { requirePageRole } from "@/lib/auth/require-page-role";
-import { formatDateTime } from "@/lib/format";
 import { listWebhookEndpoints } from "@/lib/webhooks/endpoints";
 import { CreateWebhookEndpointForm, WebhookEndpointForms } from "./webhook-forms";
 
@@ -35,9 +35,13 @@ export default async function WebhooksPage() {
               </span>
             </div>
             <p className="small muted">
-              {e.eventTypes.join(", ")} · added {formatDateTime(e.createdAt)}
-              {e.previousSecretUntil &&
-                ` · previous secret signs until ${formatDateTime(e.previousSecretUntil)}`}
+              {e.eventTypes.join(", ")} · added <DateTime value={e.createdAt} />
+              {e.previousSecretUntil && (
+                <>
+                  {" "}
+                  · previous secret signs until <DateTime value={e.previousSecretUntil} />
+                </>
+              )}
             </p>
             <p>
               <Link href={`/admin/webhooks/${e.id}`}>Deliveries and attempts →</Link>

@@ -2,10 +2,10 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { redirect } from "next/navigation";
 import { IdentityForm } from "@/components/catalog/identity-form";
+import { DateTime } from "@/components/ui/date-time";
 import { getDb } from "@/db/client";
 import { currentUser } from "@/lib/auth/current-user";
 import { getIdentity } from "@/lib/catalog/identity";
-import { formatDateTime } from "@/lib/format";
 import { declareIdentityAction } from "../actions";
 
 export const metadata: Metadata = { title: "Identity" };
@@ -27,7 +27,7 @@ export default async function IdentityPage() {
       </p>
       {identity.declaredAt ? (
         <p className="alert success" data-testid="identity-declared">
-          Declared on {formatDateTime(identity.declaredAt)}. Declaring again replaces it.
+          Declared on <DateTime value={identity.declaredAt} />. Declaring again replaces it.
         </p>
       ) : (
         <p className="alert info">Not declared yet: redemptions are refused until you do.</p>

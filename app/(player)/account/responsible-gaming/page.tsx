@@ -6,9 +6,9 @@ import {
   LimitsForm,
   SessionReminderForm,
 } from "@/components/rg/responsible-gaming-forms";
+import { DateTime } from "@/components/ui/date-time";
 import { getDb } from "@/db/client";
 import { currentUser } from "@/lib/auth/current-user";
-import { formatDateTime } from "@/lib/format";
 import { rgExclusionLabels } from "@/lib/rg/model";
 import { getResponsibleGaming } from "@/lib/rg/settings";
 import { setLimitsAction, setSessionReminderAction, startExclusionAction } from "../actions";
@@ -39,10 +39,14 @@ export default async function ResponsibleGamingPage() {
       {view.exclusion && (
         <p className="alert error" role="status" data-testid="exclusion-in-force">
           {rgExclusionLabels[view.exclusion.kind]} in force since{" "}
-          {formatDateTime(view.exclusion.startsAt)},{" "}
-          {view.exclusion.endsAt
-            ? `until ${formatDateTime(view.exclusion.endsAt)}`
-            : "with no end date"}
+          <DateTime value={view.exclusion.startsAt} />,{" "}
+          {view.exclusion.endsAt ? (
+            <>
+              until <DateTime value={view.exclusion.endsAt} />
+            </>
+          ) : (
+            "with no end date"
+          )}
           . Rounds, purchases and redemptions are refused until then; nobody can end it early.
         </p>
       )}

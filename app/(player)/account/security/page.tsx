@@ -3,10 +3,10 @@ import { redirect } from "next/navigation";
 import QRCode from "qrcode";
 import { TwoFactorDisableForm } from "@/components/account/two-factor-disable-form";
 import { TwoFactorEnrolment } from "@/components/account/two-factor-enrolment";
+import { DateTime } from "@/components/ui/date-time";
 import { getDb } from "@/db/client";
 import { currentUser, needsTwoFactor } from "@/lib/auth/current-user";
 import { twoFactorStatus } from "@/lib/auth/two-factor";
-import { formatDateTime } from "@/lib/format";
 import { safeRedirectPath } from "@/lib/http/safe-redirect-path";
 import { beginTwoFactorAction, confirmTwoFactorAction, disableTwoFactorAction } from "../actions";
 
@@ -38,8 +38,8 @@ export default async function SecurityPage({
         <section className="card">
           <p style={{ marginTop: 0 }}>
             <span className="badge anchored">on</span> since{" "}
-            {status.enabledAt && formatDateTime(status.enabledAt)}. {status.recoveryCodesLeft} of 10
-            recovery codes left.
+            {status.enabledAt && <DateTime value={status.enabledAt} />}. {status.recoveryCodesLeft}{" "}
+            of 10 recovery codes left.
           </p>
           {user.role === "player" ? (
             <TwoFactorDisableForm action={disableTwoFactorAction} />

@@ -7,10 +7,10 @@ import { ShippingForm } from "@/components/drops/shipping-form";
 import { ReceiptStatus } from "@/components/ledger/receipt-status";
 import { DeliveryProgress } from "@/components/redemptions/live-delivery";
 import { RedemptionCode } from "@/components/redemptions/redemption-code";
+import { DateTime, Money } from "@/components/ui/date-time";
 import { getDb } from "@/db/client";
 import { currentUser } from "@/lib/auth/current-user";
 import { getRedemptionReadiness } from "@/lib/catalog/identity";
-import { formatDateTime, formatMoney } from "@/lib/format";
 import { prizeKindLabels } from "@/lib/prizes/model";
 import { prizeRecoveryNotices } from "@/lib/redemptions/model";
 import { getPlayerRedemption, getReceipt } from "@/lib/redemptions/redemptions";
@@ -63,7 +63,7 @@ export default async function RedemptionPage({
       )}
       <h1>{redemption.prize.name}</h1>
       <p className="lead">
-        {prizeKindLabels[redemption.prize.kind]} · {formatMoney(redemption.prize.valueCents)} ·{" "}
+        {prizeKindLabels[redemption.prize.kind]} · <Money cents={redemption.prize.valueCents} /> ·{" "}
         {redemption.wonInDraw
           ? "won in the draw"
           : redemption.origin.kind === "drop"
@@ -71,7 +71,7 @@ export default async function RedemptionPage({
             : redemption.origin.kind === "round"
               ? "won"
               : "redeemed"}{" "}
-        {formatDateTime(redemption.claimedAt)} from <RedemptionOrigin redemption={redemption} />
+        <DateTime value={redemption.claimedAt} /> from <RedemptionOrigin redemption={redemption} />
       </p>
       <div className="grid two">
         <section className="card">
@@ -135,8 +135,8 @@ export default async function RedemptionPage({
           <section className="card">
             <h3>Rejected</h3>
             <p className="alert error" data-testid="redemption-rejected">
-              An admin rejected this redemption on {formatDateTime(redemption.rejection.rejectedAt)}
-              : {redemption.rejection.reason}
+              An admin rejected this redemption on{" "}
+              <DateTime value={redemption.rejection.rejectedAt} />: {redemption.rejection.reason}
             </p>
             <p className="muted small">
               {redemption.origin.kind === "round"
@@ -150,8 +150,8 @@ export default async function RedemptionPage({
           <section className="card">
             <h3>Reversed</h3>
             <p className="alert error" data-testid="redemption-reversed">
-              An admin reversed this redemption on {formatDateTime(redemption.reversal.reversedAt)}:{" "}
-              {redemption.reversal.reason}
+              An admin reversed this redemption on{" "}
+              <DateTime value={redemption.reversal.reversedAt} />: {redemption.reversal.reason}
             </p>
             <p data-testid="reversal-prize" data-prize={redemption.reversal.prize}>
               {prizeRecoveryNotices[redemption.reversal.prize]}

@@ -2,9 +2,9 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
 import { MailText } from "@/components/mail/mail-text";
+import { DateTime } from "@/components/ui/date-time";
 import { getDb } from "@/db/client";
 import { requirePageRole } from "@/lib/auth/require-page-role";
-import { formatDateTime } from "@/lib/format";
 import { mailboxAccess } from "@/lib/mail/mail-capture";
 import { listMail } from "@/lib/mail/send-mail";
 
@@ -69,7 +69,7 @@ export default async function MailboxPage({
                 <dt>Received</dt>
                 <dd>
                   <time dateTime={message.createdAt.toISOString()}>
-                    {formatDateTime(message.createdAt)}
+                    <DateTime value={message.createdAt} />
                   </time>
                 </dd>
               </dl>

@@ -10,10 +10,10 @@ import {
 import { AccountStateBadges } from "@/components/admin/account-state-badges";
 import { ClaimAttemptsTable } from "@/components/audit/claim-attempts-table";
 import { ResponsibleGamingSummary } from "@/components/rg/responsible-gaming-summary";
+import { DateTime } from "@/components/ui/date-time";
 import { getDb } from "@/db/client";
 import { getAccountDetail } from "@/lib/admin/manage-accounts";
 import { requirePageRole } from "@/lib/auth/require-page-role";
-import { formatDateTime } from "@/lib/format";
 import { getResponsibleGaming, listExclusions } from "@/lib/rg/settings";
 
 export const metadata: Metadata = { title: "Account" };
@@ -57,18 +57,30 @@ export default async function AccountPage({ params }: { params: Promise<{ id: st
             <dt>Two-factor</dt>
             <dd>{account.twoFactor ? "on" : "off"}</dd>
             <dt>Joined</dt>
-            <dd>{formatDateTime(account.createdAt)}</dd>
+            <dd>
+              <DateTime value={account.createdAt} />
+            </dd>
             <dt>Flagged</dt>
             <dd data-testid="account-flag">
-              {account.flaggedAt
-                ? `since ${formatDateTime(account.flaggedAt)}: ${account.flaggedReason ?? "no reason given"}`
-                : "no"}
+              {account.flaggedAt ? (
+                <>
+                  since <DateTime value={account.flaggedAt} />:{" "}
+                  {account.flaggedReason ?? "no reason given"}
+                </>
+              ) : (
+                "no"
+              )}
             </dd>
             <dt>Suspended</dt>
             <dd data-testid="account-suspension">
-              {account.suspendedAt
-                ? `since ${formatDateTime(account.suspendedAt)}: ${account.suspendedReason ?? "no reason given"}`
-                : "no"}
+              {account.suspendedAt ? (
+                <>
+                  since <DateTime value={account.suspendedAt} />:{" "}
+                  {account.suspendedReason ?? "no reason given"}
+                </>
+              ) : (
+                "no"
+              )}
             </dd>
           </dl>
           <p className="small" style={{ marginBottom: 0 }}>

@@ -1,11 +1,11 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { ReviewForms } from "@/components/catalog/review-forms";
+import { DateTime } from "@/components/ui/date-time";
 import { getDb } from "@/db/client";
 import { requirePageRole } from "@/lib/auth/require-page-role";
 import { listPendingApprovals } from "@/lib/catalog/review-redemption";
 import { env } from "@/lib/config/env";
-import { formatDateTime } from "@/lib/format";
 import { prizeKindLabels } from "@/lib/prizes/model";
 import { formatCoins } from "@/lib/wallet/model";
 import { approveRedemptionAction, rejectRedemptionAction } from "../actions";
@@ -46,7 +46,9 @@ export default async function ApprovalsPage() {
             <tbody>
               {queue.map((r) => (
                 <tr key={r.id} data-testid="approval-row">
-                  <td className="small">{formatDateTime(r.requestedAt)}</td>
+                  <td className="small">
+                    <DateTime value={r.requestedAt} />
+                  </td>
                   <td>
                     <Link href={`/admin/accounts/${r.player.id}`}>{r.player.email}</Link>
                   </td>

@@ -8,11 +8,11 @@ import { DropForm, DropPreview } from "@/components/admin/drop-form";
 import { DropRedemptions } from "@/components/admin/drop-redemptions";
 import { DropEndEarlyForm, DropEndMoveForm } from "@/components/admin/drop-state-forms";
 import { LiveDropSummary } from "@/components/admin/live-drop-summary";
+import { DateTime } from "@/components/ui/date-time";
 import { getDb } from "@/db/client";
 import { dropCodePools } from "@/lib/analytics/drop-codes";
 import { requirePageRole } from "@/lib/auth/require-page-role";
 import { getDrop } from "@/lib/drops/drops";
-import { formatDateTime } from "@/lib/format";
 import { listPrizes } from "@/lib/prizes/prizes";
 import { searchRedemptions } from "@/lib/redemptions/search-redemptions";
 import { prizeChoices } from "../prize-choices";
@@ -60,8 +60,13 @@ export default async function ManageDropPage({
         initial={drop}
       >
         <p className="lead">
-          {formatDateTime(drop.startsAt)} → {formatDateTime(drop.endsAt)}
-          {drop.endedEarlyAt && ` (ended early ${formatDateTime(drop.endedEarlyAt)})`}
+          <DateTime value={drop.startsAt} /> → <DateTime value={drop.endsAt} />
+          {drop.endedEarlyAt && (
+            <>
+              {" "}
+              (ended early <DateTime value={drop.endedEarlyAt} />)
+            </>
+          )}
         </p>
       </LiveDropSummary>
       {codePools.length > 0 && <DropCodePools pools={codePools} />}

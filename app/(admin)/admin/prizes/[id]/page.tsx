@@ -6,10 +6,10 @@ import { CodeImportForm } from "@/components/admin/code-import-form";
 import { CreatedNotice } from "@/components/admin/created-notice";
 import { PrizeForm } from "@/components/admin/prize-form";
 import { PrizeInventory } from "@/components/admin/prize-inventory";
+import { DateTime, Money } from "@/components/ui/date-time";
 import { getDb } from "@/db/client";
 import { requirePageRole } from "@/lib/auth/require-page-role";
 import { GIFTCARD_PRODUCTS } from "@/lib/delivery/giftcard-products";
-import { formatDateTime, formatMoney } from "@/lib/format";
 import { prizeKindLabels } from "@/lib/prizes/model";
 import { getPrizeView } from "@/lib/prizes/prizes";
 import { importCodesAction } from "./actions";
@@ -43,7 +43,7 @@ export default async function PrizePage({
         )}
       </h1>
       <p className="lead">
-        {prizeKindLabels[prize.kind]} · {formatMoney(prize.valueCents)}
+        {prizeKindLabels[prize.kind]} · <Money cents={prize.valueCents} />
         {prize.tokenAmount && ` · pays ${prize.tokenAmount} ${prize.tokenSymbol}`}
         {prize.kind === "gift_card" && (
           <span data-testid="prize-delivery-summary">
@@ -62,9 +62,14 @@ export default async function PrizePage({
         <div className="card">
           <h2 style={{ marginTop: 0 }}>{prize.retiredAt ? "Retired" : "Retire"}</h2>
           <p className="small">
-            {prize.retiredAt
-              ? `Retired ${formatDateTime(prize.retiredAt)}: no new drop may use it. Drops that have it keep it.`
-              : "A retired prize goes into no new drop; drops that already have it keep it."}
+            {prize.retiredAt ? (
+              <>
+                Retired <DateTime value={prize.retiredAt} />: no new drop may use it. Drops that
+                have it keep it.
+              </>
+            ) : (
+              "A retired prize goes into no new drop; drops that already have it keep it."
+            )}
           </p>
           <form action={setPrizeRetiredAction.bind(null, prize.id, !prize.retiredAt)}>
             <button type="submit" className="secondary" data-testid="retire-toggle">

@@ -13,12 +13,12 @@ import { RedemptionReversalForm } from "@/components/admin/redemption-reversal-f
 import { RedemptionStatusBadge } from "@/components/admin/redemption-status-badge";
 import { ShipmentStepForm } from "@/components/admin/shipment-step-form";
 import { AuditTable } from "@/components/audit/audit-table";
+import { DateTime } from "@/components/ui/date-time";
 import { getDb } from "@/db/client";
 import { requirePageRole } from "@/lib/auth/require-page-role";
 import { findAdminDelivery } from "@/lib/delivery/admin-deliveries";
 import { readDeliveriesPulse } from "@/lib/delivery/admin-live";
 import { nextShipmentStep } from "@/lib/delivery/model";
-import { formatDateTime } from "@/lib/format";
 import { prizeKindLabels } from "@/lib/prizes/model";
 import { describeOrigin, prizeRecoveryLabels } from "@/lib/redemptions/model";
 import { getAdminRedemption } from "@/lib/redemptions/search-redemptions";
@@ -60,7 +60,9 @@ export default async function AdminRedemptionPage({ params }: { params: Promise<
               {r.prize.name} ({prizeKindLabels[r.prize.kind]})
             </dd>
             <dt>Claimed</dt>
-            <dd>{formatDateTime(r.claimedAt)}</dd>
+            <dd>
+              <DateTime value={r.claimedAt} />
+            </dd>
             {r.unitId !== null && (
               <>
                 <dt>Unit</dt>
@@ -70,7 +72,9 @@ export default async function AdminRedemptionPage({ params }: { params: Promise<
             {r.actionDeadline && r.status === "awaiting_action" && (
               <>
                 <dt>Address due</dt>
-                <dd>{formatDateTime(r.actionDeadline)}</dd>
+                <dd>
+                  <DateTime value={r.actionDeadline} />
+                </dd>
               </>
             )}
             {r.shippingAddress && (
@@ -86,14 +90,16 @@ export default async function AdminRedemptionPage({ params }: { params: Promise<
             {r.expiredAt && (
               <>
                 <dt>Expired</dt>
-                <dd>{formatDateTime(r.expiredAt)}</dd>
+                <dd>
+                  <DateTime value={r.expiredAt} />
+                </dd>
               </>
             )}
             {r.rejection && (
               <>
                 <dt>Rejected</dt>
                 <dd data-testid="rejection-facts">
-                  {formatDateTime(r.rejection.rejectedAt)}: {r.rejection.reason} (SC refunded)
+                  <DateTime value={r.rejection.rejectedAt} />: {r.rejection.reason} (SC refunded)
                 </dd>
               </>
             )}
@@ -101,8 +107,8 @@ export default async function AdminRedemptionPage({ params }: { params: Promise<
               <>
                 <dt>Reversed</dt>
                 <dd data-testid="reversal-facts">
-                  {formatDateTime(r.reversal.reversedAt)} by {r.reversal.by?.email ?? "an admin"}:{" "}
-                  {r.reversal.reason}
+                  <DateTime value={r.reversal.reversedAt} /> by {r.reversal.by?.email ?? "an admin"}
+                  : {r.reversal.reason}
                 </dd>
                 <dt>Recovery</dt>
                 <dd data-testid="reversal-prize" data-prize={r.reversal.prize}>
@@ -129,7 +135,9 @@ export default async function AdminRedemptionPage({ params }: { params: Promise<
                   <tr key={`${e.kind}:${e.loggedAt}`} data-testid="ledger-entry">
                     <td>{e.kind}</td>
                     <td>{e.leafIndex ?? "—"}</td>
-                    <td className="small">{formatDateTime(e.loggedAt)}</td>
+                    <td className="small">
+                      <DateTime value={e.loggedAt} />
+                    </td>
                     <td>
                       <span className={`badge ${e.anchored ? "anchored" : "pending"}`}>
                         {e.anchored ? "anchored" : "pending"}
@@ -180,7 +188,9 @@ export default async function AdminRedemptionPage({ params }: { params: Promise<
               </>
             )}
             <dt>Changed</dt>
-            <dd>{formatDateTime(delivery.updatedAt)}</dd>
+            <dd>
+              <DateTime value={delivery.updatedAt} />
+            </dd>
           </dl>
           {delivery.provider === "shipping" && (
             <ShipmentStepForm

@@ -1,9 +1,9 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
+import { DateTime } from "@/components/ui/date-time";
 import { getDb } from "@/db/client";
 import { requirePageRole } from "@/lib/auth/require-page-role";
-import { formatDateTime } from "@/lib/format";
 import { findWebhookEndpoint, listWebhookDeliveries } from "@/lib/webhooks/endpoints";
 import type { WebhookDeliveryState } from "@/lib/webhooks/model";
 import { ReplayWebhookForm } from "../webhook-forms";
@@ -51,7 +51,7 @@ export default async function WebhookDeliveriesPage({
               <ReplayWebhookForm deliveryId={d.id} />
             </div>
             <p className="small muted">
-              <span className="hash">{d.eventId}</span> · {formatDateTime(d.createdAt)}
+              <span className="hash">{d.eventId}</span> · <DateTime value={d.createdAt} />
             </p>
             {d.attempts.length === 0 ? (
               <p className="small muted">No attempt yet.</p>
@@ -74,7 +74,9 @@ export default async function WebhookDeliveriesPage({
                           {i + 1}
                           {a.replay && <span className="badge">replay</span>}
                         </td>
-                        <td className="small">{formatDateTime(a.at)}</td>
+                        <td className="small">
+                          <DateTime value={a.at} />
+                        </td>
                         <td>{a.statusCode ?? a.error}</td>
                         <td className="small">{a.durationMs} ms</td>
                       </tr>

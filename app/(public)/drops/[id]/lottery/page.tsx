@@ -4,10 +4,10 @@ import { notFound } from "next/navigation";
 import { enterLotteryAction } from "@/app/(player)/drops/[id]/lottery/actions";
 import { LotteryEnterPanel } from "@/components/drops/lottery-enter";
 import { LotteryReplay } from "@/components/drops/lottery-replay";
+import { DateTime } from "@/components/ui/date-time";
 import { getDb } from "@/db/client";
 import { currentUser } from "@/lib/auth/current-user";
 import { databaseNow } from "@/lib/drops/drops";
-import { formatDateTime } from "@/lib/format";
 import { entrantId } from "@/lib/lottery/draw";
 import { findLotteryEntry, lotteryTranscript } from "@/lib/lottery/lottery";
 import { tierWeights } from "@/lib/lottery/model";
@@ -60,7 +60,7 @@ export default async function LotteryPage({ params }: { params: Promise<{ id: st
           <dl className="facts">
             <dt>Entries</dt>
             <dd>
-              {formatDateTime(t.startsAt)} – {formatDateTime(t.endsAt)}
+              <DateTime value={t.startsAt} /> – <DateTime value={t.endsAt} />
             </dd>
             <dt>Entered</dt>
             <dd data-testid="lottery-entry-count">{t.entries.length}</dd>
@@ -93,9 +93,11 @@ export default async function LotteryPage({ params }: { params: Promise<{ id: st
             </dd>
             <dt>Drawn</dt>
             <dd data-testid="lottery-drawn-at">
-              {t.drawnAt
-                ? formatDateTime(t.drawnAt)
-                : "not yet: the draw follows the end of entries"}
+              {t.drawnAt ? (
+                <DateTime value={t.drawnAt} />
+              ) : (
+                "not yet: the draw follows the end of entries"
+              )}
             </dd>
             <dt>Algorithm</dt>
             <dd className="mono small">{t.algorithm}</dd>

@@ -2,11 +2,12 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
 import { DropReportDownloads, DropReportView } from "@/components/analytics/drop-report-view";
+import { DateTime } from "@/components/ui/date-time";
 import { getDb } from "@/db/client";
 import { getDropReport } from "@/lib/analytics/drop-report";
 import { requirePageRole } from "@/lib/auth/require-page-role";
 import { AppError } from "@/lib/errors/app-error";
-import { formatDateTime } from "@/lib/format";
+import { requestViewer } from "@/lib/http/request-viewer";
 
 export const metadata: Metadata = { title: "Drop report" };
 
@@ -33,11 +34,15 @@ export default async function DropReportPage({ params }: { params: Promise<{ id:
       <h1>{drop.title}</h1>
       <p className="lead">
         Post-drop report · {drop.allocation === "lottery" ? "lottery" : "first come"} ·{" "}
-        {formatDateTime(drop.startsAt)} → {formatDateTime(drop.endedEarlyAt ?? drop.endsAt)}
-        {drop.endedEarlyAt && " (ended early)"} · generated {formatDateTime(report.generatedAt)}
+        <DateTime value={drop.startsAt} /> → <DateTime value={drop.endedEarlyAt ?? drop.endsAt} />
+        {drop.endedEarlyAt && " (ended early)"} · generated <DateTime value={report.generatedAt} />
       </p>
       <DropReportDownloads dropId={drop.id} />
-      <DropReportView report={report} linkAccounts={user.role === "admin"} />
+      <DropReportView
+        report={report}
+        linkAccounts={user.role === "admin"}
+        timeZone={(await requestViewer()).timeZone}
+      />
     </>
   );
 }
