@@ -184,6 +184,44 @@ test("a claim from a stale page answers with a link to the unit already claimed"
   await expect(stale).toHaveURL(redemption);
 });
 
+/** Plays the tab being hidden or shown, as switching tabs does (Playwright's pages stay visible). */
+async function setVisibility(page: Page, state: "hidden" | "visible"): Promise<void> {
+  await page.evaluate((value) => {
+    Object.defineProperty(document, "visibilityState", { configurable: true, get: () => value });
+    document.dispatchEvent(new Event("visibilitychange"));
+  }, state);
+}
+
+test("two tabs on a drop: the hidden one lets its stream go, so a claim still gets through", async ({
+  page,
+  context,
+  request,
+}) => {
+  const tag = Date.now().toString(36);
+  const admin = await adminApi(request);
+  const card = await admin.giftCard(`E2E Two Tabs Card ${tag}`, 2);
+  const dropId = await admin.drop(
+    `E2E Two Tabs ${tag}`,
+    card,
+    2,
+    (await serverTime(request)) - 60_000,
+  );
+  const player = await createPlayer(request, "twotabs");
+  await signIn(page, player.email, player.password);
+  await page.goto(`/drops/${dropId}`);
+  await expect(page.getByTestId("drop-status")).toHaveText("live");
+  // Over HTTP/1.1 a browser holds six connections to a site; each tab holds the bell's and the
+  // balances' streams, so two tabs holding a drop's stream too would leave none for the claim.
+  await setVisibility(page, "hidden");
+  const front = await context.newPage();
+  await front.goto(`/drops/${dropId}`);
+  await front.getByRole("button", { name: "Claim one unit" }).click();
+  await expect(front.getByTestId("claim-success")).toBeVisible();
+  // Shown again, the first tab opens its stream and catches up with the claim.
+  await setVisibility(page, "visible");
+  await expect(page.getByTestId("remaining")).toHaveText("1");
+});
+
 for (const size of SIZES) {
   test(`a gift-card drop cannot promise more units than codes (${size.name})`, async ({
     page,

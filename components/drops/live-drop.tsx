@@ -30,7 +30,16 @@ export function LiveDropProvider({
   serverTime: string;
   children: ReactNode;
 }) {
-  const state = useEventStream(`/api/v1/drops/${dropId}/stream`, "drop", initial, DROP_MOVED_EVENT);
+  // A player's tab already holds two streams (bell, balances): a hidden one lets this one go.
+  const state = useEventStream(
+    `/api/v1/drops/${dropId}/stream`,
+    "drop",
+    initial,
+    DROP_MOVED_EVENT,
+    {
+      whileVisible: true,
+    },
+  );
   const status = useStatusAt(state, useServerClock(serverTime));
   return <LiveDropContext value={{ state, status }}>{children}</LiveDropContext>;
 }
