@@ -147,22 +147,24 @@ for (const size of SIZES) {
   });
 }
 
+/** A live drop of two gift cards, and a fresh player signed in on `page`. */
+async function liveDropAndPlayer(request: APIRequestContext, page: Page, name: string) {
+  const tag = Date.now().toString(36);
+  const admin = await adminApi(request);
+  const card = await admin.giftCard(`E2E ${name} Card ${tag}`, 2);
+  const start = (await serverTime(request)) - 60_000;
+  const dropId = await admin.drop(`E2E ${name} Drop ${tag}`, card, 2, start);
+  const player = await createPlayer(request, "droptabs");
+  await signIn(page, player.email, player.password);
+  return { dropId, player };
+}
+
 test("a claim from a stale page answers with a link to the unit already claimed", async ({
   page,
   browser,
   request,
 }) => {
-  const tag = Date.now().toString(36);
-  const admin = await adminApi(request);
-  const card = await admin.giftCard(`E2E Tabs Card ${tag}`, 2);
-  const dropId = await admin.drop(
-    `E2E Tabs Drop ${tag}`,
-    card,
-    2,
-    (await serverTime(request)) - 60_000,
-  );
-  const player = await createPlayer(request, "droptabs");
-  await signIn(page, player.email, player.password);
+  const { dropId, player } = await liveDropAndPlayer(request, page, "Tabs");
   // The player's phone, open on the drop since before the claim.
   const stale = await (
     await browser.newContext({ viewport: { width: 390, height: 844 } })
@@ -197,17 +199,7 @@ test("two tabs on a drop: the hidden one lets its stream go, so a claim still ge
   context,
   request,
 }) => {
-  const tag = Date.now().toString(36);
-  const admin = await adminApi(request);
-  const card = await admin.giftCard(`E2E Two Tabs Card ${tag}`, 2);
-  const dropId = await admin.drop(
-    `E2E Two Tabs ${tag}`,
-    card,
-    2,
-    (await serverTime(request)) - 60_000,
-  );
-  const player = await createPlayer(request, "twotabs");
-  await signIn(page, player.email, player.password);
+  const { dropId } = await liveDropAndPlayer(request, page, "Two Tabs");
   await page.goto(`/drops/${dropId}`);
   await expect(page.getByTestId("drop-status")).toHaveText("live");
   // Over HTTP/1.1 a browser holds six connections to a site; each tab holds the bell's and the
