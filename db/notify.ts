@@ -4,9 +4,9 @@ import { executePrepared } from "./prepared";
 
 /**
  * The LISTEN/NOTIFY channels between processes: `ledger_entries` wakes the anchoring sequencer,
- * `analytics` (payload: a drop id, or empty for all) refreshes open dashboards, `api_tokens`
- * (payload: a user id, or empty for all) evicts that account's verified tokens from every web
- * process's cache. Triggers send `api_tokens` (migration 0012), so no writer can forget it.
+ * `analytics` (payload: a drop id, or empty for all) refreshes open dashboards and drop pages,
+ * `api_tokens` (payload: a user id, or empty for all) evicts that account's verified tokens
+ * from every web process's cache. Triggers send `api_tokens` (migration 0012), so no writer can forget it.
  * `wallet` (payload: user ids joined by commas) tells open pages that those players' balances
  * moved; the journal sends it with every posting. `job_outbox` wakes the worker's relay
  * (lib/jobs/outbox.ts). `delivery` (payload: player ids joined by commas) tells open pages that

@@ -7,6 +7,7 @@ import { issueApiToken } from "@/lib/auth/api-tokens";
 import { issueEmailToken } from "@/lib/auth/email-tokens";
 import { redeemCatalogItem } from "@/lib/catalog/redeem-item";
 import { claimDrop } from "@/lib/claims/claim-drop";
+import { importGiftCodes } from "@/lib/codes/import-codes";
 import { getFairness } from "@/lib/fairness/seeds";
 import { DEV_WEBHOOK_SECRET } from "@/lib/payments/provider";
 import { startPurchase } from "@/lib/payments/purchases";
@@ -114,6 +115,10 @@ export const ROUTE_TABLE: Record<string, Entry> = {
   "GET /api/v1/ledger/leaves": { expect: all(200) },
   // Public to all; the test process configures no ledger, so it publishes no identity.
   "GET /api/v1/ledger/identity": { expect: all(404) },
+  "GET /api/v1/drops/[dropId]/stream": {
+    expect: all(200),
+    call: (fx) => ({ params: { dropId: fx.dropId } }),
+  },
   "GET /api/v1/drops/[dropId]/lottery": {
     expect: all(200),
     call: (fx) => ({ params: { dropId: fx.lotteryDropId } }),
@@ -626,6 +631,9 @@ export async function createFixtures(
     .values({ name: "Matrix gift card", kind: "gift_card", valueCents: 500, quantity: 10_000 })
     .returning({ id: prizes.id });
   if (!prize) throw new Error("no prize");
+  // Codes for the drops the admin routes make of it: a drop takes no more units than codes.
+  const codes = Array.from({ length: 50 }, () => `MATRIX-${unique()}`);
+  await importGiftCodes(db, prize.id, ["code", ...codes].join("\n"));
   const { dropId } = await createTestDrop(db, { units: 100 });
   const lottery = await createTestDrop(db, { units: 1, allocation: "lottery" });
   // The player's redemption is made the way players make them: through the claims route.

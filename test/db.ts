@@ -4,6 +4,7 @@ import { afterAll, beforeAll, inject } from "vitest";
 import { createDb, type Db } from "@/db/client";
 import { type NewUser, prizes, users } from "@/db/schema";
 import { flushApiTokenUses } from "@/lib/auth/token-verifier";
+import { importGiftCodes } from "@/lib/codes/import-codes";
 import { createDrop } from "@/lib/drops/drops";
 import type { AllocationMode } from "@/lib/drops/model";
 import { createDropSchema, type EligibilityRules } from "@/lib/drops/model";
@@ -89,6 +90,7 @@ export async function createTestDrop(
     perPlayerLimit = 1,
     eligibility = {},
     allocation = "first_come",
+    codes,
   }: {
     units: number;
     startOffsetMs?: number;
@@ -97,6 +99,11 @@ export async function createTestDrop(
     perPlayerLimit?: number;
     eligibility?: EligibilityRules;
     allocation?: AllocationMode;
+    /**
+     * A gift card's pool, imported before the drop is made (a drop takes no more units than
+     * codes): these codes, or by default one generated code per unit.
+     */
+    codes?: string[];
   },
 ): Promise<{ dropId: string; prizeId: string }> {
   const [prize] = await db
@@ -104,6 +111,11 @@ export async function createTestDrop(
     .values({ name: "Test prize", kind, valueCents: 2500, quantity: units })
     .returning({ id: prizes.id });
   if (!prize) throw new Error("no prize");
+  if (kind === "gift_card") {
+    const pool =
+      codes ?? Array.from({ length: units }, () => `GIFT-${randomBytes(8).toString("hex")}`);
+    await importGiftCodes(db, prize.id, ["code", ...pool].join("\n"));
+  }
   const now = Date.now();
   const drop = await createDrop(
     db,

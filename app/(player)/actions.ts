@@ -10,8 +10,10 @@ import { claimContext } from "@/lib/abuse/request-signals";
 import { type FormState, formFields } from "@/lib/actions/form-state";
 import { runAction } from "@/lib/actions/run-action";
 import { redeemCatalogItem } from "@/lib/catalog/redeem-item";
-import { claimDrop } from "@/lib/claims/claim-drop";
+import { type ClaimResult, claimDrop } from "@/lib/claims/claim-drop";
+import type { HeldClaim } from "@/lib/claims/model";
 import { env } from "@/lib/config/env";
+import { isAppError } from "@/lib/errors/app-error";
 import { clientSeedSchema, type FairnessView, type RotationView } from "@/lib/fairness/model";
 import { rotateSeed, setClientSeed } from "@/lib/fairness/seeds";
 import { clientInfo } from "@/lib/http/client-info";
@@ -35,9 +37,9 @@ const claimRequest = z.object({
 
 export async function claimAction(
   dropId: string,
-  _prev: FormState,
+  _prev: FormState<HeldClaim>,
   form: FormData,
-): Promise<FormState> {
+): Promise<FormState<HeldClaim>> {
   return runAction(
     {
       allow: ["player"],
@@ -50,13 +52,26 @@ export async function claimAction(
       fieldOf: () => undefined,
     },
     async ({ user, input }) => {
-      const claim = await claimDrop(getDb(), {
-        dropId: input.dropId,
-        playerId: user.id,
-        idempotencyKey: input.idempotencyKey && `click:${input.idempotencyKey}`,
-        requestHash: createHash("sha256").update(`action ${input.dropId}`).digest(),
-        ...(await claimContext(await headers())),
-      });
+      let claim: ClaimResult;
+      try {
+        claim = await claimDrop(getDb(), {
+          dropId: input.dropId,
+          playerId: user.id,
+          idempotencyKey: input.idempotencyKey && `click:${input.idempotencyKey}`,
+          requestHash: createHash("sha256").update(`action ${input.dropId}`).digest(),
+          ...(await claimContext(await headers())),
+        });
+      } catch (error) {
+        const held = isAppError(error) ? error.details?.redemptionId : undefined;
+        if (!isAppError(error) || typeof held !== "string") throw error;
+        // Already claimed: the page links to what the player holds instead of only refusing.
+        return {
+          code: error.code,
+          reason: "limit_reached",
+          error: error.message,
+          data: { redemptionId: held },
+        };
+      }
       redirect(`/redemptions/${claim.redemption.id}?claimed=1`);
     },
   );

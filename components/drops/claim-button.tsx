@@ -3,62 +3,87 @@
 import Link from "next/link";
 import { useActionState, useEffect, useState } from "react";
 import type { FormAction, FormState } from "@/lib/actions/form-state";
+import type { HeldClaim } from "@/lib/claims/model";
+import type { DropStatus } from "@/lib/drops/model";
 import { DropActionCard } from "./drop-action-card";
+
+/** What the claim button says when it cannot be pressed: why not. */
+const closedLabels: Partial<Record<DropStatus, string>> = {
+  upcoming: "Opens at the start",
+  paused: "Paused for now",
+  sold_out: "Sold out",
+  ended: "Drop ended",
+};
+
+function claimNote(status: DropStatus, perPlayerLimit: number): string {
+  switch (status) {
+    case "upcoming":
+      return "Claims open at the start time, by the server's clock; the button wakes up then.";
+    case "paused":
+      return "The organisers paused this drop; the button comes back when they resume it.";
+    case "sold_out":
+      return "Every unit of this drop has been claimed.";
+    case "ended":
+      return "This drop has ended.";
+    case "live":
+      return `${perPlayerLimit === 1 ? "One unit" : `Up to ${perPlayerLimit} units`} per player. The first committed claims win.`;
+  }
+}
 
 export function ClaimPanel({
   dropId,
-  startsAt,
-  endsAt,
   serverTime,
   signedIn,
-  soldOut,
+  claimed,
   perPlayerLimit,
   action: claim,
 }: {
   dropId: string;
-  startsAt: string;
-  endsAt: string;
   serverTime: string;
   signedIn: boolean;
-  soldOut: boolean;
+  /** The signed-in player's redemptions of this drop, newest first. */
+  claimed: string[];
   perPlayerLimit: number;
   /** The claim action bound to this drop. */
-  action: FormAction;
+  action: FormAction<HeldClaim>;
 }) {
-  const [state, action, pending] = useActionState<FormState, FormData>(claim, {});
+  const [state, action, pending] = useActionState<FormState<HeldClaim>, FormData>(claim, {});
   // One key per click: a double click or a retry reuses it; each answer brings a new one.
   const [clickKey, setClickKey] = useState("");
   // biome-ignore lint/correctness/useExhaustiveDependencies: a new answer (state) is the trigger
   useEffect(() => setClickKey(crypto.randomUUID()), [state]);
+  // A claim answered "already claimed" (another tab, a reload mid-claim) names the one held.
+  const newest = state.data?.redemptionId ?? claimed[0];
+  const held = state.data !== undefined || claimed.length >= perPlayerLimit;
   return (
     <DropActionCard
-      startsAt={startsAt}
-      endsAt={endsAt}
       serverTime={serverTime}
-      error={{ message: state.error, code: state.reason ?? state.code }}
+      error={held ? undefined : { message: state.error, code: state.reason ?? state.code }}
       errorTestId="claim-error"
-      note={(phase) => (
-        <>
-          {phase === "upcoming" &&
-            "The server opens the drop at the start time; claims before are refused."}
-          {phase === "live" &&
-            (soldOut
-              ? "Sold out."
-              : `${perPlayerLimit === 1 ? "One unit" : `Up to ${perPlayerLimit} units`} per player. The first committed claims win.`)}
-          {phase === "ended" && "This drop has ended."}
-        </>
-      )}
+      note={(status) => claimNote(status, perPlayerLimit)}
     >
-      {(phase) =>
-        signedIn ? (
+      {(status) =>
+        held && newest ? (
+          <p className="alert success" data-testid="claimed-already">
+            You claimed this.{" "}
+            <Link href={`/redemptions/${newest}`}>See your prize and its receipt</Link>
+          </p>
+        ) : signedIn ? (
           <form action={action}>
             <input type="hidden" name="idempotencyKey" value={clickKey} />
-            {/* Before the start the button stays live: the server, not this clock, says when. */}
-            <button type="submit" className="big" disabled={pending || phase === "ended"}>
-              {phase === "ended" ? "Drop ended" : pending ? "Claiming…" : "Claim one unit"}
+            {newest && (
+              <p className="small" data-testid="claimed-some">
+                You claimed {claimed.length} of {perPlayerLimit} units:{" "}
+                <Link href={`/redemptions/${newest}`}>see your newest</Link>.
+              </p>
+            )}
+            {/* The server judges the window again at the claim: this clock only spares a refusal. */}
+            <button type="submit" className="big" disabled={pending || status !== "live"}>
+              {closedLabels[status] ??
+                (pending ? "Claiming…" : newest ? "Claim another unit" : "Claim one unit")}
             </button>
           </form>
-        ) : (
+        ) : status === "ended" || status === "sold_out" ? null : (
           <Link className="button big" href={`/signin?next=/drops/${dropId}`}>
             Sign in to claim
           </Link>

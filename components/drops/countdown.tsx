@@ -18,12 +18,10 @@ export function Countdown({
   startsAt,
   endsAt,
   serverTime,
-  onPhaseChange,
 }: {
   startsAt: string;
   endsAt: string;
   serverTime: string;
-  onPhaseChange?: (phase: "upcoming" | "live" | "ended") => void;
 }) {
   const now = useServerClock(serverTime);
   const [t, setT] = useState(() => Date.parse(serverTime));
@@ -34,7 +32,6 @@ export function Countdown({
   const start = Date.parse(startsAt);
   const end = Date.parse(endsAt);
   const phase = t < start ? "upcoming" : t < end ? "live" : "ended";
-  useEffect(() => onPhaseChange?.(phase), [phase, onPhaseChange]);
   if (phase === "upcoming") {
     return (
       <span className="countdown" data-testid="countdown">

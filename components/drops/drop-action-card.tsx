@@ -1,42 +1,34 @@
 "use client";
 
 import Link from "next/link";
-import { type ReactNode, useState } from "react";
+import type { ReactNode } from "react";
+import type { DropStatus } from "@/lib/drops/model";
 import { Countdown } from "./countdown";
-
-export type DropPhase = "upcoming" | "live" | "ended";
+import { useLiveDrop } from "./live-drop";
 
 /**
  * The card beside a drop where a player acts (claims, or enters a draw): the server-synced
- * countdown, the last refusal in words, the action, and a note for the current phase.
+ * countdown, the last refusal in words, the action, and a note for the drop's status, all
+ * following the drop live (inside LiveDropProvider).
  */
 export function DropActionCard({
-  startsAt,
-  endsAt,
   serverTime,
   error,
   errorTestId,
   children,
   note,
 }: {
-  startsAt: string;
-  endsAt: string;
   serverTime: string;
   error?: { message?: string; code?: string };
   errorTestId: string;
-  children: (phase: DropPhase) => ReactNode;
-  note: (phase: DropPhase) => ReactNode;
+  children: (status: DropStatus) => ReactNode;
+  note: (status: DropStatus) => ReactNode;
 }) {
-  const [phase, setPhase] = useState<DropPhase>("upcoming");
+  const { state, status } = useLiveDrop();
   return (
     <div className="card">
       <p style={{ margin: "0 0 12px" }}>
-        <Countdown
-          startsAt={startsAt}
-          endsAt={endsAt}
-          serverTime={serverTime}
-          onPhaseChange={setPhase}
-        />
+        <Countdown startsAt={state.startsAt} endsAt={state.endsAt} serverTime={serverTime} />
       </p>
       {error?.message && (
         <p className="alert error" role="alert" data-testid={errorTestId} data-code={error.code}>
@@ -49,9 +41,14 @@ export function DropActionCard({
           <Link href="/account/claims">Your claim attempts and why they were refused</Link>
         </p>
       )}
-      {children(phase)}
-      <p className="muted small" style={{ marginBottom: 0 }}>
-        {note(phase)}
+      {children(status)}
+      <p
+        className="muted small"
+        style={{ marginBottom: 0 }}
+        aria-live="polite"
+        data-testid="drop-note"
+      >
+        {note(status)}
       </p>
     </div>
   );

@@ -38,21 +38,36 @@ export function tokenPayout(prize: DropPrize): string | undefined {
     : undefined;
 }
 
-/** The heading of a drop page: status, title, headline prize and the descriptions. */
-export function DropHeading({ drop }: { drop: DropDetailsData }) {
+/** A drop's status as a badge, and whether the organisers ended it early. */
+export function DropStatusBadge({
+  status,
+  endedEarlyAt,
+}: Pick<DropDetailsData, "status" | "endedEarlyAt">) {
+  return (
+    <>
+      <span className={`badge ${status}`} data-testid="drop-status">
+        {status.replace("_", " ")}
+      </span>
+      {endedEarlyAt && (
+        <span className="muted" data-testid="ended-early">
+          {" "}
+          · ended early by the organisers
+        </span>
+      )}
+    </>
+  );
+}
+
+/**
+ * The heading of a drop page: status, title, headline prize and the descriptions. `status`
+ * replaces the badge of `drop` (the drop page's follows the drop live).
+ */
+export function DropHeading({ drop, status }: { drop: DropDetailsData; status?: ReactNode }) {
   const payout = tokenPayout(drop.prize);
   return (
     <>
       <p className="muted small" style={{ margin: 0 }}>
-        <span className={`badge ${drop.status}`} data-testid="drop-status">
-          {drop.status.replace("_", " ")}
-        </span>
-        {drop.endedEarlyAt && (
-          <span className="muted" data-testid="ended-early">
-            {" "}
-            · ended early by the organisers
-          </span>
-        )}
+        {status ?? <DropStatusBadge status={drop.status} endedEarlyAt={drop.endedEarlyAt} />}
       </p>
       <h1 style={{ marginTop: 8 }}>{drop.title}</h1>
       <p className="lead">

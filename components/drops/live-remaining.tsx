@@ -12,7 +12,11 @@ export function LiveRemaining({
   initial: number;
   units: number;
 }) {
-  const remaining = useLiveRemaining(dropId, initial);
+  return <RemainingMeter remaining={useLiveRemaining(dropId, initial)} units={units} />;
+}
+
+/** Units left of a drop, in figures and as a bar. */
+export function RemainingMeter({ remaining, units }: { remaining: number; units: number }) {
   return (
     <div>
       <div className="row">

@@ -10,8 +10,6 @@ import { DropActionCard } from "./drop-action-card";
 /** The drop page's panel for a lottery: "Enter the draw" while the window is open. */
 export function LotteryEnterPanel({
   dropId,
-  startsAt,
-  endsAt,
   serverTime,
   signedIn,
   units,
@@ -20,8 +18,6 @@ export function LotteryEnterPanel({
   action: enter,
 }: {
   dropId: string;
-  startsAt: string;
-  endsAt: string;
   serverTime: string;
   signedIn: boolean;
   units: number;
@@ -38,14 +34,13 @@ export function LotteryEnterPanel({
   const entered = state.data;
   return (
     <DropActionCard
-      startsAt={startsAt}
-      endsAt={endsAt}
       serverTime={serverTime}
       error={{ message: state.error, code: state.reason ?? state.code }}
       errorTestId="lottery-error"
       note={(phase) => (
         <>
           {phase === "upcoming" && "Entries open at the start time."}
+          {phase === "paused" && "The organisers paused entries for now."}
           {phase === "live" &&
             `A lottery: enter before the end; ${units} winner${units === 1 ? " is" : "s are"} drawn when it closes. Gold counts 4×, silver 2×, bronze 1×.`}
           {phase === "ended" &&

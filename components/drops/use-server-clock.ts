@@ -1,10 +1,11 @@
 "use client";
 
-import { useEffect, useState } from "react";
+import { useCallback, useEffect, useState } from "react";
 
 /**
  * Offset of the server's (database's) clock from this browser's, measured from the API with the
  * round trip halved, so countdowns end when the server opens the drop, not when the browser thinks.
+ * The clock function changes only when the offset does.
  */
 export function useServerClock(initialServerTime: string): () => number {
   const [offset, setOffset] = useState(() => Date.parse(initialServerTime) - Date.now());
@@ -22,5 +23,5 @@ export function useServerClock(initialServerTime: string): () => number {
       cancelled = true;
     };
   }, []);
-  return () => Date.now() + offset;
+  return useCallback(() => Date.now() + offset, [offset]);
 }

@@ -8,9 +8,18 @@ const REOPEN_MS = 10_000;
 /**
  * A value kept live by a Server-Sent Events stream (`url`, events named `event`), starting from
  * what the page was rendered with. Each change is announced on `window` as `announce`, for parts
- * of the page that show more of it.
+ * of the page that show more of it. With `whileVisible`, a hidden tab lets its stream go and
+ * opens it again when shown (its first event brings what moved meanwhile): over HTTP/1.1 a
+ * browser holds at most six connections to a site, and tabs that each hold several streams would
+ * leave none for a click.
  */
-export function useEventStream<T>(url: string, event: string, initial: T, announce: string): T {
+export function useEventStream<T>(
+  url: string,
+  event: string,
+  initial: T,
+  announce: string,
+  { whileVisible = false }: { whileVisible?: boolean } = {},
+): T {
   const [value, setValue] = useState(initial);
   // What the page was rendered with: the stream's first event repeats it, and moves nothing.
   const last = useRef(JSON.stringify(initial));
@@ -32,11 +41,25 @@ export function useEventStream<T>(url: string, event: string, initial: T, announ
         reopen = setTimeout(open, REOPEN_MS);
       });
     };
-    open();
-    return () => {
+    const close = () => {
       clearTimeout(reopen);
       source?.close();
+      source = undefined;
     };
-  }, [url, event, announce]);
+    const followVisibility = () => {
+      if (document.visibilityState === "hidden") close();
+      else if (!source) open();
+    };
+    if (whileVisible) {
+      followVisibility();
+      document.addEventListener("visibilitychange", followVisibility);
+    } else {
+      open();
+    }
+    return () => {
+      document.removeEventListener("visibilitychange", followVisibility);
+      close();
+    };
+  }, [url, event, announce, whileVisible]);
   return value;
 }

@@ -90,7 +90,8 @@ export const claims: Resource = {
           ended: "the drop has ended",
           paused: "the drop is paused",
           sold_out: "every unit is claimed",
-          limit_reached: "the player holds the drop's limit",
+          limit_reached:
+            "the player holds the drop's limit; error.redemptionId is their newest redemption of it",
           idempotency_mismatch: "the key was used for another request",
           rate_limited: "too many claims (Retry-After)",
         },

@@ -138,6 +138,10 @@ export const errorBody = z
       nextAt: dateTime
         .optional()
         .meta({ description: "already_claimed: when the next free Sweeps Coins may be claimed" }),
+      redemptionId: z
+        .uuid()
+        .optional()
+        .meta({ description: "limit_reached: the caller's newest redemption of the drop" }),
       requestId: z.string().optional().meta({
         description: "internal: the id of the failed request, as its X-Request-Id header, to quote",
       }),

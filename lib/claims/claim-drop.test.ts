@@ -10,6 +10,7 @@ import { claimAnswersByWindow } from "@/test/rate-windows";
 import { refusalOf } from "@/test/refusal";
 import { claimDrop } from "./claim-drop";
 import { RATE_WINDOW_SECONDS } from "./claim-engine";
+import { findPlayerDropClaims } from "./player-claims";
 
 const db = connectTestDb(20);
 
@@ -120,6 +121,10 @@ describe("claim engine", () => {
     const refusal = await claimDrop(db, { dropId, playerId }).catch((e: AppError) => e);
     expect(refusal).toMatchObject({ code: "limit_reached" });
     expect((refusal as AppError).message).toMatch(/most units allowed per player \(3\)/);
+    // "Already claimed" names the newest unit held, as the page links to it.
+    const held = await findPlayerDropClaims(db, dropId, playerId);
+    expect(held).toHaveLength(3);
+    expect((refusal as AppError).details).toMatchObject({ redemptionId: held[0] });
   });
 
   it("refuses a player's claims beyond the rate limit with rate_limited", async () => {

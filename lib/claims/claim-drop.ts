@@ -8,12 +8,14 @@ import {
   submitClaim,
 } from "./claim-engine";
 import { refusalErrorCode, refusalMessage } from "./model";
+import { findPlayerDropClaims } from "./player-claims";
 
 export type ClaimResult = { redemption: ClaimedRedemption; code: string; replayed: boolean };
 
 /**
  * Claims one unit of a drop. A refusal throws an AppError whose code is the stable reason
- * (`sold_out`, `limit_reached`, `not_eligible` with its rule in `details.reason`, …).
+ * (`sold_out`, `limit_reached`, `not_eligible` with its rule in `details.reason`, …);
+ * `limit_reached` names the player's newest redemption of the drop in `details.redemptionId`.
  */
 export async function claimDrop(db: Db, request: ClaimRequest): Promise<ClaimResult> {
   const outcome = await submitClaim(db, { ...request, receivedAt: performance.now() });
@@ -28,9 +30,19 @@ export async function claimDrop(db: Db, request: ClaimRequest): Promise<ClaimRes
     outcome.reason === "rate_limited"
       ? RATE_WINDOW_SECONDS - (Math.floor(Date.now() / 1000) % RATE_WINDOW_SECONDS)
       : undefined;
+  // "Already claimed" points at what the player holds: a click after a claim, or a retry of one.
+  const [redemptionId] =
+    outcome.reason === "limit_reached"
+      ? await findPlayerDropClaims(db, request.dropId, request.playerId)
+      : [];
   throw new AppError(
     refusalErrorCode(outcome.reason),
     refusalMessage(outcome.reason, outcome.limit),
-    { reason: outcome.reason, replayed: outcome.replayed, ...(retryAfter ? { retryAfter } : {}) },
+    {
+      reason: outcome.reason,
+      replayed: outcome.replayed,
+      ...(retryAfter ? { retryAfter } : {}),
+      ...(redemptionId ? { redemptionId } : {}),
+    },
   );
 }

@@ -201,9 +201,14 @@ describe("claim engine: claim numbers", () => {
   }
 
   it("numbers only the claims issued, so a claim refused for want of a code leaves no gap", async () => {
-    // Gift-card pool first (one unit, no code yet), then a crypto pool: a player's two claims
+    // Gift-card pool first (one unit, its code set aside), then a crypto pool: a player's two claims
     // of one batch land one in each, and only the second is issued.
     const [giftCard, crypto] = [await prize("gift_card", 1), await prize("crypto", 1)];
+    // The pool's one code is set aside after the drop is made: a drop takes no more units than
+    // codes, but a pool may shrink below them later.
+    await importGiftCodes(db, giftCard, `code\nGIFT-${randomBytes(4).toString("hex")}\n`);
+    const quarantine = (at: Date | null) =>
+      db.update(giftCodes).set({ quarantinedAt: at }).where(eq(giftCodes.prizeId, giftCard));
     const { id: dropId } = await createDrop(
       db,
       createDropSchema.parse({
@@ -217,11 +222,12 @@ describe("claim engine: claim numbers", () => {
         perPlayerLimit: 2,
       }),
     );
+    await quarantine(new Date());
     const [playerId] = (await createPlayers(db, 1)) as [string];
     const first = await runBatch(db, dropId, claims(dropId, [playerId, playerId]));
     expect(first.map(answer)).toEqual(["sold_out", "claimed"]);
     // The gift-card unit gets its code: the player's next claim is their second, numbered 2.
-    await importGiftCodes(db, giftCard, `code\nGIFT-${randomBytes(4).toString("hex")}\n`);
+    await quarantine(null);
     const [next] = await runBatch(db, dropId, claims(dropId, [playerId]));
     expect(answer(next)).toBe("claimed");
     const seqs = await db
@@ -251,8 +257,11 @@ describe("claim engine: claim numbers", () => {
 
 describe("claim engine: failures of one claim's data", () => {
   it("sets aside a gift code no key decrypts and gives the next one", async () => {
-    const { dropId, prizeId } = await createTestDrop(db, { units: 2, kind: "gift_card" });
-    await importGiftCodes(db, prizeId, "code\nGIFT-FIRST-CODE\nGIFT-SECOND-CODE\n");
+    const { dropId, prizeId } = await createTestDrop(db, {
+      units: 2,
+      kind: "gift_card",
+      codes: ["GIFT-FIRST-CODE", "GIFT-SECOND-CODE"],
+    });
     // The first code in id order (the one every claim would take first) lost its key.
     const [first] = await db
       .select({ id: giftCodes.id })
@@ -421,8 +430,7 @@ describe("claim engine: concurrent batches of one drop", () => {
   });
 
   it("waits for a gift code held by a transaction that rolls back instead of answering sold_out", async () => {
-    const { dropId, prizeId } = await createTestDrop(db, { units: 2, kind: "gift_card" });
-    await importGiftCodes(db, prizeId, `code\nGIFT-${randomBytes(4).toString("hex")}\n`);
+    const { dropId, prizeId } = await createTestDrop(db, { units: 1, kind: "gift_card" });
     const [player] = await createPlayers(db, 1);
     await withOtherTransaction(async (other, started) => {
       await other.run("select id from gift_codes where prize_id = $1 for update", prizeId);

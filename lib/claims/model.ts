@@ -96,3 +96,6 @@ export type ClaimedRedemption = {
     leaf: { index: null; data: string; salt: string; playerId: string };
   };
 };
+
+/** A claim refused because the player holds the drop's limit: their newest redemption of it. */
+export type HeldClaim = { redemptionId: string };

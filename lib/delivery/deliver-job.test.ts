@@ -1,10 +1,8 @@
-import { randomBytes } from "node:crypto";
 import { eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sqlClient } from "@/db/client";
 import { deliveries, jobOutbox, ledgerEntries, notifications, prizes, users } from "@/db/schema";
 import { claimDrop } from "@/lib/claims/claim-drop";
-import { importGiftCodes } from "@/lib/codes/import-codes";
 import { relayOutbox, runOutboxRelay } from "@/lib/jobs/outbox";
 import { createJobQueue, QUEUES, workQueue } from "@/lib/jobs/queue";
 import { decodeLeaf } from "@/lib/ledger/leaf";
@@ -41,9 +39,7 @@ const deps = () => ({ db, log: memoryLog().log, giftCards: giftCards.provider })
 
 async function claimFrom(provider: "pool" | "giftcard") {
   const drop = await createTestDrop(db, { units: 2, kind: "gift_card" });
-  if (provider === "pool") {
-    await importGiftCodes(db, drop.prizeId, `code\nGIFT-${randomBytes(4).toString("hex")}\n`);
-  } else {
+  if (provider === "giftcard") {
     await db
       .update(prizes)
       .set({ deliveryProvider: "giftcard", providerProduct: "amazon-us" })

@@ -1,12 +1,14 @@
-import { eq } from "drizzle-orm";
+import { randomBytes } from "node:crypto";
+import { eq, sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { auditEvents, dropUnits, users } from "@/db/schema";
 import { claimDrop } from "@/lib/claims/claim-drop";
+import { importGiftCodes } from "@/lib/codes/import-codes";
 import { enterLottery, runDueDraws } from "@/lib/lottery/lottery";
 import { createPrizeSchema } from "@/lib/prizes/model";
 import { createPrize, updatePrize } from "@/lib/prizes/prizes";
 import { connectTestDb, createPlayers, createTestDrop } from "@/test/db";
-import { createDrop, getDrop, updateDrop } from "./drops";
+import { createDrop, dropCodeCoverage, getDrop, updateDrop } from "./drops";
 import { createDropSchema, updateDropSchema } from "./model";
 
 const db = connectTestDb(4);
@@ -224,5 +226,82 @@ describe("drops", () => {
       code: "invalid_input",
       details: { field: "endsAt" },
     });
+  });
+});
+
+describe("gift-card drops never promise more units than codes", () => {
+  /** A gift card with a stock of 20 and `codes` codes imported into its pool. */
+  async function giftCard(codes: number): Promise<string> {
+    const { id } = await createPrize(
+      db,
+      createPrizeSchema.parse({ name: "Card", kind: "gift_card", value: 5, quantity: 20 }),
+    );
+    const lines = Array.from({ length: codes }, () => `GIFT-${randomBytes(6).toString("hex")}`);
+    await importGiftCodes(db, id, ["code", ...lines].join("\n"));
+    return id;
+  }
+
+  const dropOf = (prizeId: string, units: number, hours: [number, number] = [1, 2]) =>
+    createDropSchema.parse({
+      title: "Cards",
+      prizeId,
+      units,
+      startsAt: later(hours[0]),
+      endsAt: later(hours[1]),
+    });
+
+  it("refuses more units than codes, counting codes other open drops promised", async () => {
+    const card = await giftCard(4);
+    await expect(createDrop(db, dropOf(card, 5))).rejects.toMatchObject({
+      code: "invalid_input",
+      message: expect.stringMatching(/^Only 4 codes of “Card” can go to this drop/),
+      details: { field: "units" },
+    });
+    const { id } = await createDrop(db, dropOf(card, 3));
+    expect(await dropCodeCoverage(db, id)).toEqual([
+      { prizeId: card, name: "Card", codesUnused: 4, promisedElsewhere: 0, units: 3, available: 3 },
+    ]);
+    await expect(createDrop(db, dropOf(card, 2))).rejects.toMatchObject({
+      message: expect.stringMatching(/^Only 1 code of “Card”.*3 promised to other drops/),
+    });
+    await createDrop(db, dropOf(card, 1));
+  });
+
+  it("two drops made at once on one pool cannot both take the same codes", async () => {
+    const card = await giftCard(4);
+    const results = await Promise.allSettled([
+      createDrop(db, dropOf(card, 3)),
+      createDrop(db, dropOf(card, 3)),
+    ]);
+    expect(results.map((r) => r.status).sort()).toEqual(["fulfilled", "rejected"]);
+  });
+
+  it("a raise before the start is refused beside the pool's units; an ended drop frees its codes", async () => {
+    const actor = await admin();
+    const card = await giftCard(2);
+    await createDrop(db, dropOf(card, 2, [-3, -2]));
+    const { id } = await createDrop(db, dropOf(card, 1));
+    await expect(
+      updateDrop(db, id, { pools: [{ prizeId: card, units: 3, minTier: "bronze" }] }, actor),
+    ).rejects.toMatchObject({ code: "invalid_input", details: { field: "pools.0.units" } });
+    const raised = await updateDrop(
+      db,
+      id,
+      { pools: [{ prizeId: card, units: 2, minTier: "bronze" }] },
+      actor,
+    );
+    expect(raised.units).toBe(2);
+  });
+
+  it("a pool that shrinks below the drop's units shows only what it can still give", async () => {
+    const card = await giftCard(2);
+    const { id } = await createDrop(db, dropOf(card, 2, [-1, 1]));
+    const quarantine = (n: number) =>
+      db.execute(sql`update gift_codes set quarantined_at = now() where id in
+        (select id from gift_codes where prize_id = ${card} and quarantined_at is null limit ${n})`);
+    await quarantine(1);
+    expect(await getDrop(db, id)).toMatchObject({ units: 2, remaining: 1, status: "live" });
+    await quarantine(1);
+    expect(await getDrop(db, id)).toMatchObject({ remaining: 0, status: "sold_out" });
   });
 });

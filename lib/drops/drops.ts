@@ -4,18 +4,29 @@ import { desc, eq, gt, inArray, sql } from "drizzle-orm";
 import type { PgUpdateSetSource } from "drizzle-orm/pg-core";
 import { z } from "zod";
 import type { DbOrTx } from "@/db/client";
+import { notify } from "@/db/notify";
 import { dropPools, drops, dropUnits, prizes } from "@/db/schema";
 import { recordEvent } from "@/lib/audit/record-event";
 import type { LoyaltyTier } from "@/lib/claims/model";
 import { AppError } from "@/lib/errors/app-error";
 import { type AdminActor, formatTokenAmount } from "@/lib/prizes/prizes";
-import type {
-  AllocationMode,
-  CreateDropInput,
-  DropView,
-  EligibilityRules,
-  UpdateDropInput,
+import {
+  type AllocationMode,
+  type CreateDropInput,
+  type DropLiveState,
+  type DropView,
+  dropStatus,
+  type EligibilityRules,
+  type UpdateDropInput,
 } from "./model";
+
+/** Of prizes row `p`: a gift card whose codes come from its imported pool, not a provider. */
+const FROM_CODE_POOL = sql.raw(
+  "(p.kind = 'gift_card' and coalesce(p.delivery_provider, 'pool') = 'pool')",
+);
+/** Of prizes row `p`: the codes of its pool that a claim may still take. */
+const UNUSED_CODES = sql.raw(`(select count(*) from gift_codes g
+  where g.prize_id = p.id and g.redemption_id is null and g.quarantined_at is null)`);
 
 const columns = {
   id: drops.id,
@@ -31,9 +42,14 @@ const columns = {
   paused: sql<boolean>`${drops.pausedAt} is not null`,
   started: sql<boolean>`${drops.startsAt} <= now()`,
   ended: sql<boolean>`${drops.endsAt} <= now()`,
-  // Written out: inside a subquery, drizzle would render the outer column unqualified.
-  remaining: sql<number>`(select count(*)::int from drop_units u
-    where u.drop_id = "drops"."id" and u.status = 'available')`,
+  // Written out: inside a subquery, drizzle would render the outer column unqualified. A gift
+  // card from a code pool can give no more units than the pool has codes left: a pool that
+  // shrank (codes quarantined, taken by the catalog) shows what it can still give.
+  remaining: sql<number>`(select coalesce(sum(case when ${FROM_CODE_POOL}
+      then least(a.n, ${UNUSED_CODES}) else a.n end), 0)::int
+    from (select u.prize_id, count(*) as n from drop_units u
+          where u.drop_id = "drops"."id" and u.status = 'available' group by u.prize_id) a
+    join prizes p on p.id = a.prize_id)`,
 };
 
 type Row = {
@@ -95,15 +111,7 @@ async function withPools(db: DbOrTx, rows: Row[]): Promise<DropView[]> {
         units: p.units,
         minTier: p.minTier,
       }));
-    const status = row.ended
-      ? "ended"
-      : !row.started
-        ? "upcoming"
-        : row.paused
-          ? "paused"
-          : row.remaining === 0
-            ? "sold_out"
-            : "live";
+    const status = dropStatus(row);
     const headline = own[0]?.prize;
     if (!headline) throw new Error(`drop ${row.id} has no pool`);
     return {
@@ -149,6 +157,24 @@ export async function getDrop(db: DbOrTx, id: string): Promise<DropView | undefi
   return view;
 }
 
+/** What the drop page follows live (lib/drops/live.ts pushes it), or undefined for no drop. */
+export async function getDropLiveState(db: DbOrTx, id: string): Promise<DropLiveState | undefined> {
+  if (!z.uuid().safeParse(id).success) return undefined;
+  const [row] = await db.select(columns).from(drops).where(eq(drops.id, id));
+  return row && liveStateOf(row);
+}
+
+function liveStateOf(row: Row): DropLiveState {
+  return {
+    paused: row.paused,
+    remaining: row.remaining,
+    units: row.units,
+    startsAt: row.startsAt.toISOString(),
+    endsAt: row.endsAt.toISOString(),
+    endedEarlyAt: row.endedEarlyAt?.toISOString() ?? null,
+  };
+}
+
 export async function databaseNow(db: DbOrTx): Promise<string> {
   const [row] = await db.execute<{ now: string }>(
     sql`select to_char(now() at time zone 'utc', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as now`,
@@ -167,7 +193,12 @@ type Pool = { prizeId: string; units: number; minTier: LoyaltyTier };
 async function reserveStock(
   tx: DbOrTx,
   pools: Pool[],
-  options: { exceptDropId?: string; keep?: string[] } = {},
+  options: {
+    exceptDropId?: string;
+    keep?: string[];
+    /** The input a pool's units are typed in, for a refusal to be shown beside. */
+    unitsField?: (poolIndex: number) => string;
+  } = {},
 ): Promise<void> {
   const prizeIds = [...new Set(pools.map((p) => p.prizeId))];
   const found = await tx
@@ -206,7 +237,100 @@ async function reserveStock(
       );
     }
   }
+  await refuseBeyondCodes(tx, pools, options.exceptDropId, options.unitsField ?? (() => "units"));
 }
+
+/**
+ * A gift card's units are promised codes: a drop may take no more units of a prize than its
+ * pool has codes not already promised to other open drops. The caller holds the prizes' rows
+ * locked, so two drops made at once take turns here and cannot both count the same codes.
+ */
+async function refuseBeyondCodes(
+  tx: DbOrTx,
+  pools: Pool[],
+  exceptDropId: string | undefined,
+  unitsField: (poolIndex: number) => string,
+): Promise<void> {
+  const coverage = await readCodeCoverage(
+    tx,
+    pools.map((p) => p.prizeId),
+    exceptDropId,
+  );
+  for (const prize of coverage) {
+    const wanted = pools
+      .filter((p) => p.prizeId === prize.prizeId)
+      .reduce((n, p) => n + p.units, 0);
+    const spare = Math.max(0, prize.codesUnused - prize.promisedElsewhere);
+    if (wanted <= spare) continue;
+    const promised =
+      prize.promisedElsewhere > 0 ? `, ${prize.promisedElsewhere} promised to other drops` : "";
+    throw new AppError(
+      "invalid_input",
+      `Only ${spare} ${spare === 1 ? "code" : "codes"} of “${prize.name}” can go to this drop (${prize.codesUnused} unused in its pool${promised}): import more codes or lower the units`,
+      { field: unitsField(pools.findIndex((p) => p.prizeId === prize.prizeId)) },
+    );
+  }
+}
+
+/** A gift card's code pool against the units drops promise from it. */
+export type CodeCoverage = {
+  prizeId: string;
+  name: string;
+  /** Codes of the pool not given out yet (quarantined ones excluded). */
+  codesUnused: number;
+  /** Units other drops may still give of it: open ones, and lotteries not drawn yet. */
+  promisedElsewhere: number;
+  /** The drop's own units of the prize, and how many of them are not claimed yet. */
+  units: number;
+  available: number;
+};
+
+/**
+ * The coverage of the prizes among `prizeIds` that give codes from their pool (others are left
+ * out), as seen from drop `dropId` (or a drop not made yet). One statement, so one snapshot: a
+ * claim committing meanwhile takes a code and a unit together and leaves the difference exact.
+ */
+async function readCodeCoverage(
+  db: DbOrTx,
+  prizeIds: string[],
+  dropId: string | undefined,
+): Promise<CodeCoverage[]> {
+  const own = dropId ?? null;
+  return db.execute<CodeCoverage>(sql`
+    select p.id as "prizeId", p.name, ${UNUSED_CODES}::int as "codesUnused",
+      (select count(*)::int from drop_units u join drops d on d.id = u.drop_id
+        where u.prize_id = p.id and u.status = 'available' and d.id is distinct from ${own}::uuid
+          and (d.ends_at > now() or (d.allocation = 'lottery' and d.drawn_at is null)))
+        as "promisedElsewhere",
+      (select count(*)::int from drop_units u where u.prize_id = p.id and u.drop_id = ${own}::uuid)
+        as units,
+      (select count(*)::int from drop_units u
+        where u.prize_id = p.id and u.drop_id = ${own}::uuid and u.status = 'available')
+        as available
+    from prizes p
+    where p.id = any(${sql.param([...new Set(prizeIds)])}::uuid[]) and ${FROM_CODE_POOL}
+    order by p.name`);
+}
+
+/**
+ * For each gift card of the drop that gives codes from its pool: the drop's units against the
+ * codes left (what the admin's drop page shows). Empty for other prizes or an unknown drop.
+ */
+export async function dropCodeCoverage(db: DbOrTx, dropId: string): Promise<CodeCoverage[]> {
+  if (!z.uuid().safeParse(dropId).success) return [];
+  const pools = await db
+    .select({ prizeId: dropPools.prizeId })
+    .from(dropPools)
+    .where(eq(dropPools.dropId, dropId));
+  if (pools.length === 0) return [];
+  return readCodeCoverage(
+    db,
+    pools.map((p) => p.prizeId),
+    dropId,
+  );
+}
+
+const poolUnitsField = (poolIndex: number) => `pools.${poolIndex}.units`;
 
 /** One pool row and one unit row per unit, in the pools' order. */
 async function insertPools(tx: DbOrTx, dropId: string, pools: Pool[]): Promise<void> {
@@ -255,7 +379,7 @@ export async function createDrop(
     { prizeId: input.prizeId as string, units: input.units as number, minTier: "bronze" as const },
   ];
   return db.transaction(async (tx) => {
-    await reserveStock(tx, pools);
+    await reserveStock(tx, pools, { unitsField: input.pools ? poolUnitsField : undefined });
     const [drop] = await tx
       .insert(drops)
       .values({
@@ -368,6 +492,7 @@ export async function updateDrop(
       await reserveStock(tx, input.pools, {
         exceptDropId: dropId,
         keep: before.pools.map((p) => p.prizeId),
+        unitsField: poolUnitsField,
       });
       await insertPools(tx, dropId, input.pools);
     }
@@ -402,6 +527,8 @@ export async function updateDrop(
       outcome: "ok",
       data: { before, after: await auditedDrop(tx, dropId) },
     });
+    // Open drop pages and dashboards follow a pause, a resume, an end or a new window at once.
+    await notify(tx, "analytics", dropId);
   });
   const view = await getDrop(db, dropId);
   if (!view) throw new AppError("not_found", "No such drop");

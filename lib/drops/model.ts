@@ -20,6 +20,45 @@ export type UnitStatus = (typeof unitStatuses)[number];
 /** Where a drop stands for players, from its schedule, stock and the admin's pause. */
 export type DropStatus = "upcoming" | "live" | "paused" | "ended" | "sold_out";
 
+/**
+ * The status from its parts, in this order: the window first (an ended drop is ended, paused or
+ * not), then the admin's pause, then the stock.
+ */
+export function dropStatus(parts: {
+  started: boolean;
+  ended: boolean;
+  paused: boolean;
+  remaining: number;
+}): DropStatus {
+  if (parts.ended) return "ended";
+  if (!parts.started) return "upcoming";
+  if (parts.paused) return "paused";
+  return parts.remaining === 0 ? "sold_out" : "live";
+}
+
+/**
+ * What the drop page follows live: pushed when an admin or a claim changes it, while its
+ * window is judged in the browser on the server's clock (`dropStatusAt`).
+ */
+export type DropLiveState = {
+  paused: boolean;
+  remaining: number;
+  units: number;
+  startsAt: string;
+  endsAt: string;
+  endedEarlyAt: string | null;
+};
+
+/** The status of a drop at `nowMs` (the server's clock, as the browser keeps it). */
+export function dropStatusAt(state: DropLiveState, nowMs: number): DropStatus {
+  return dropStatus({
+    started: nowMs >= Date.parse(state.startsAt),
+    ended: nowMs >= Date.parse(state.endsAt),
+    paused: state.paused,
+    remaining: state.remaining,
+  });
+}
+
 export type EligibilityRules = {
   verifiedEmail?: boolean;
   minAccountAgeDays?: number;

@@ -3,12 +3,13 @@ import { notFound } from "next/navigation";
 import { claimAction } from "@/app/(player)/actions";
 import { enterLotteryAction } from "@/app/(player)/drops/[id]/lottery/actions";
 import { ClaimPanel } from "@/components/drops/claim-button";
-import { DropFacts, DropHeading } from "@/components/drops/drop-details";
-import { LiveRemaining } from "@/components/drops/live-remaining";
+import { DropHeading } from "@/components/drops/drop-details";
+import { LiveDropFacts, LiveDropProvider, LiveDropStatus } from "@/components/drops/live-drop";
 import { LotteryEnterPanel } from "@/components/drops/lottery-enter";
 import { getDb } from "@/db/client";
 import { currentUser } from "@/lib/auth/current-user";
-import { databaseNow, getDrop } from "@/lib/drops/drops";
+import { findPlayerDropClaims } from "@/lib/claims/player-claims";
+import { databaseNow, getDrop, getDropLiveState } from "@/lib/drops/drops";
 import { findLotteryEntry, findLotteryWin } from "@/lib/lottery/lottery";
 
 export const metadata: Metadata = { title: "Drop" };
@@ -16,32 +17,34 @@ export const metadata: Metadata = { title: "Drop" };
 export default async function DropPage({ params }: { params: Promise<{ id: string }> }) {
   const { id } = await params;
   const db = getDb();
-  const [drop, serverTime, user] = await Promise.all([
+  const [drop, live, serverTime, user] = await Promise.all([
     getDrop(db, id),
+    getDropLiveState(db, id),
     databaseNow(db),
     currentUser(),
   ]);
-  if (!drop) notFound();
+  if (!drop || !live) notFound();
+  const player = user?.role === "player" ? user : undefined;
   const [entry, win] =
-    drop.allocation === "lottery" && user?.role === "player"
+    drop.allocation === "lottery" && player
       ? await Promise.all([
-          findLotteryEntry(db, drop.id, user.id),
-          findLotteryWin(db, drop.id, user.id),
+          findLotteryEntry(db, drop.id, player.id),
+          findLotteryWin(db, drop.id, player.id),
         ])
       : [undefined, undefined];
+  // What the player already holds, so a reload after (or during) a claim says so.
+  const claimed =
+    drop.allocation === "first_come" && player
+      ? await findPlayerDropClaims(db, drop.id, player.id)
+      : [];
   return (
-    <>
-      <DropHeading drop={drop} />
+    <LiveDropProvider dropId={drop.id} initial={live} serverTime={serverTime}>
+      <DropHeading drop={drop} status={<LiveDropStatus />} />
       <div className="grid two">
-        <DropFacts
-          drop={drop}
-          remaining={<LiveRemaining dropId={drop.id} initial={drop.remaining} units={drop.units} />}
-        />
+        <LiveDropFacts drop={drop} />
         {drop.allocation === "lottery" ? (
           <LotteryEnterPanel
             dropId={drop.id}
-            startsAt={drop.startsAt}
-            endsAt={drop.endsAt}
             serverTime={serverTime}
             signedIn={Boolean(user)}
             units={drop.units}
@@ -52,16 +55,14 @@ export default async function DropPage({ params }: { params: Promise<{ id: strin
         ) : (
           <ClaimPanel
             dropId={drop.id}
-            startsAt={drop.startsAt}
-            endsAt={drop.endsAt}
             serverTime={serverTime}
             signedIn={Boolean(user)}
-            soldOut={drop.remaining === 0}
+            claimed={claimed}
             perPlayerLimit={drop.perPlayerLimit}
             action={claimAction.bind(null, drop.id)}
           />
         )}
       </div>
-    </>
+    </LiveDropProvider>
   );
 }

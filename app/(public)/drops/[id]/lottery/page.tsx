@@ -2,12 +2,13 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
 import { enterLotteryAction } from "@/app/(player)/drops/[id]/lottery/actions";
+import { LiveDropProvider } from "@/components/drops/live-drop";
 import { LotteryEnterPanel } from "@/components/drops/lottery-enter";
 import { LotteryReplay } from "@/components/drops/lottery-replay";
 import { DateTime } from "@/components/ui/date-time";
 import { getDb } from "@/db/client";
 import { currentUser } from "@/lib/auth/current-user";
-import { databaseNow } from "@/lib/drops/drops";
+import { databaseNow, getDropLiveState } from "@/lib/drops/drops";
 import { entrantId } from "@/lib/lottery/draw";
 import { findLotteryEntry, lotteryTranscript } from "@/lib/lottery/lottery";
 import { tierWeights } from "@/lib/lottery/model";
@@ -17,12 +18,13 @@ export const metadata: Metadata = { title: "Lottery draw" };
 export default async function LotteryPage({ params }: { params: Promise<{ id: string }> }) {
   const { id } = await params;
   const db = getDb();
-  const [t, user, serverTime] = await Promise.all([
+  const [t, live, user, serverTime] = await Promise.all([
     lotteryTranscript(db, id),
+    getDropLiveState(db, id),
     currentUser(),
     databaseNow(db),
   ]);
-  if (!t) notFound();
+  if (!t || !live) notFound();
   const player = user?.role === "player" ? user : undefined;
   const mine = player ? entrantId(t.dropId, player.id) : undefined;
   const entry = player ? await findLotteryEntry(db, t.dropId, player.id) : undefined;
@@ -43,16 +45,16 @@ export default async function LotteryPage({ params }: { params: Promise<{ id: st
       </p>
       {!t.drawnAt && (
         <div style={{ marginBottom: 16 }}>
-          <LotteryEnterPanel
-            dropId={t.dropId}
-            startsAt={t.startsAt}
-            endsAt={t.endsAt}
-            serverTime={serverTime}
-            signedIn={Boolean(user)}
-            units={t.units}
-            entry={entry}
-            action={enterLotteryAction.bind(null, t.dropId)}
-          />
+          <LiveDropProvider dropId={t.dropId} initial={live} serverTime={serverTime}>
+            <LotteryEnterPanel
+              dropId={t.dropId}
+              serverTime={serverTime}
+              signedIn={Boolean(user)}
+              units={t.units}
+              entry={entry}
+              action={enterLotteryAction.bind(null, t.dropId)}
+            />
+          </LiveDropProvider>
         </div>
       )}
       <div className="grid two">
