@@ -1,12 +1,12 @@
 import Link from "next/link";
-import type { DropCodePool } from "@/lib/analytics/model";
+import type { CodeCoverage } from "@/lib/drops/drops";
 import styles from "./admin.module.css";
 
 /**
  * Codes against units for a drop's gift-card prizes with an imported pool: a claim finding no
  * code left is refused as sold out, so fewer codes than units still to give is said plainly.
  */
-export function DropCodePools({ pools }: { pools: DropCodePool[] }) {
+export function DropCodePools({ pools }: { pools: CodeCoverage[] }) {
   return (
     <section
       aria-labelledby="code-pools-heading"
@@ -21,7 +21,7 @@ export function DropCodePools({ pools }: { pools: DropCodePool[] }) {
               <th>Prize</th>
               <th>Codes left</th>
               <th>Units to give here</th>
-              <th>In other open drops</th>
+              <th>Promised by other drops</th>
             </tr>
           </thead>
           <tbody>
@@ -31,9 +31,9 @@ export function DropCodePools({ pools }: { pools: DropCodePool[] }) {
                   <Link href={`/admin/prizes/${p.prizeId}`}>{p.name}</Link>
                 </td>
                 <td data-testid="codes-unused">{p.codesUnused.toLocaleString("en")}</td>
-                <td data-testid="codes-units-here">{p.unitsToGive.toLocaleString("en")}</td>
+                <td data-testid="codes-units-here">{p.available.toLocaleString("en")}</td>
                 <td data-testid="codes-units-elsewhere">
-                  {p.otherDropsUnitsToGive.toLocaleString("en")}
+                  {p.promisedElsewhere.toLocaleString("en")}
                 </td>
               </tr>
             ))}
@@ -41,8 +41,8 @@ export function DropCodePools({ pools }: { pools: DropCodePool[] }) {
         </table>
       </div>
       {pools.map((p) => {
-        const short = p.unitsToGive + p.otherDropsUnitsToGive - p.codesUnused;
-        if (short <= 0 || p.unitsToGive === 0) return null;
+        const short = p.available + p.promisedElsewhere - p.codesUnused;
+        if (short <= 0 || p.available === 0) return null;
         return (
           <p key={p.prizeId} className="alert error" data-testid="codes-short">
             {p.name}: {short.toLocaleString("en")} {short === 1 ? "code" : "codes"} short of the

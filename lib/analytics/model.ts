@@ -181,15 +181,3 @@ export const dropReportSectionTitles: Record<DropReportSection, string> = {
   flagged_accounts: "Flagged accounts",
   delivery_status: "Delivery status",
 };
-
-/** A gift-card prize of a drop handing out imported codes: what its pool can give vs owes. */
-export type DropCodePool = {
-  prizeId: string;
-  name: string;
-  /** Codes in the prize's pool not given yet (quarantined ones never are). */
-  codesUnused: number;
-  /** This drop's units of the prize still available (0 once the drop has ended). */
-  unitsToGive: number;
-  /** Other drops' units of the prize still available, drops not ended: the same pool serves them. */
-  otherDropsUnitsToGive: number;
-};

@@ -10,9 +10,8 @@ import { DropEndEarlyForm, DropEndMoveForm } from "@/components/admin/drop-state
 import { LiveDropSummary } from "@/components/admin/live-drop-summary";
 import { DateTime } from "@/components/ui/date-time";
 import { getDb } from "@/db/client";
-import { dropCodePools } from "@/lib/analytics/drop-codes";
 import { requirePageRole } from "@/lib/auth/require-page-role";
-import { getDrop } from "@/lib/drops/drops";
+import { dropCodeCoverage, getDrop } from "@/lib/drops/drops";
 import { listPrizes } from "@/lib/prizes/prizes";
 import { searchRedemptions } from "@/lib/redemptions/search-redemptions";
 import { prizeChoices } from "../prize-choices";
@@ -39,7 +38,7 @@ export default async function ManageDropPage({
   // The page renders again as claims arrive: it reads only what its state shows.
   const [prizes, codePools, newest, { created }] = await Promise.all([
     upcoming ? listPrizes(db) : [],
-    dropCodePools(db, drop.id),
+    dropCodeCoverage(db, drop.id),
     upcoming ? undefined : searchRedemptions(db, { dropId: drop.id, limit: NEWEST }),
     searchParams,
   ]);

@@ -2,10 +2,9 @@ import { describe, expect, it } from "vitest";
 import { prizes } from "@/db/schema";
 import { claimDrop } from "@/lib/claims/claim-drop";
 import { importGiftCodes } from "@/lib/codes/import-codes";
-import { createDrop } from "@/lib/drops/drops";
+import { createDrop, dropCodeCoverage } from "@/lib/drops/drops";
 import { createDropSchema } from "@/lib/drops/model";
 import { connectTestDb, createPlayers } from "@/test/db";
-import { dropCodePools } from "./drop-codes";
 
 const db = connectTestDb(5);
 
@@ -42,21 +41,22 @@ describe("a drop's gift codes against its units", () => {
     await importGiftCodes(db, card, codes("DC", 6));
     const here = await drop(card, 3);
     const other = await drop(card, 2);
-    expect(await dropCodePools(db, here)).toEqual([
+    expect(await dropCodeCoverage(db, here)).toEqual([
       {
         prizeId: card,
         name: "Pool card",
         codesUnused: 6,
-        unitsToGive: 3,
-        otherDropsUnitsToGive: 2,
+        promisedElsewhere: 2,
+        units: 3,
+        available: 3,
       },
     ]);
 
     // A claim in the other drop takes a code and a unit there.
     const [player] = await createPlayers(db, 1);
     await claimDrop(db, { dropId: other, playerId: player as string });
-    expect(await dropCodePools(db, here)).toMatchObject([
-      { codesUnused: 5, unitsToGive: 3, otherDropsUnitsToGive: 1 },
+    expect(await dropCodeCoverage(db, here)).toMatchObject([
+      { codesUnused: 5, available: 3, promisedElsewhere: 1 },
     ]);
   });
 
@@ -66,9 +66,9 @@ describe("a drop's gift codes against its units", () => {
     await importGiftCodes(db, card, codes("EC", 7));
     const here = await drop(card, 2);
     await drop(card, 5, -1_000);
-    expect(await dropCodePools(db, here)).toMatchObject([
-      { codesUnused: 7, unitsToGive: 2, otherDropsUnitsToGive: 0 },
+    expect(await dropCodeCoverage(db, here)).toMatchObject([
+      { codesUnused: 7, available: 2, promisedElsewhere: 0 },
     ]);
-    expect(await dropCodePools(db, await drop(provider, 1))).toEqual([]);
+    expect(await dropCodeCoverage(db, await drop(provider, 1))).toEqual([]);
   });
 });
