@@ -306,8 +306,9 @@ export const ROUTE_TABLE: Record<string, Entry> = {
     expect: adminOnly(200),
     call: async (fx) => ({ params: { id: await markDeliveryDead(fx.db) } }),
   },
+  // Players read their own receipts, auditors any redemption's; admins, as before, none.
   "GET /api/v1/redemptions/[id]/receipt": {
-    expect: ownerOnly(200),
+    expect: { ...ownerOnly(200), auditor: 200 },
     call: (fx) => ({ params: { id: fx.redemptionId } }),
   },
   "GET /api/v1/claim-attempts": { expect: players(200) },
