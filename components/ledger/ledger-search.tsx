@@ -6,13 +6,14 @@ import type { LeafNames, LedgerSearchResult } from "@/lib/ledger/public-entry";
 import { CopyableHash, LeafTable } from "./leaf-table";
 
 /**
- * The /ledger search box: a plain GET form, so that a search has a URL to share and works
- * without JavaScript. One box takes an index, an id or a hash; the server tells them apart.
+ * The ledger's search box: a plain GET form to /ledger/search, so that a search has a URL to
+ * share and works without JavaScript (that page is rendered whole, never streamed behind a
+ * loading state). One box takes an index, an id or a hash; the server tells them apart.
  */
-export function LedgerSearchForm({ query, error }: { query: string; error?: string }) {
+export function LedgerSearchForm({ query = "", error }: { query?: string; error?: string }) {
   return (
     <search className="card" data-testid="ledger-search">
-      <form method="get" action="/ledger">
+      <form method="get" action="/ledger/search">
         <label htmlFor="ledger-q">Find an entry</label>
         <div className="row" style={{ marginTop: 6 }}>
           <input

@@ -45,3 +45,8 @@ export function parseLedgerQuery(raw: string): LedgerQuery {
   }
   return { kind: "invalid", error: `“${text}” is not an index, id or hash. ${LEDGER_QUERY_HINT}` };
 }
+
+/** Where the public ledger shows what a search finds (a page of its own, rendered whole). */
+export function ledgerSearchHref(query: string): string {
+  return `/ledger/search?q=${encodeURIComponent(query)}`;
+}

@@ -3,14 +3,13 @@ import Link from "next/link";
 import { LeafPager } from "@/components/ledger/leaf-pager";
 import { CopyableHash, LeafTable } from "@/components/ledger/leaf-table";
 import { LedgerIdentityFacts } from "@/components/ledger/ledger-identity";
-import { LedgerSearchForm, LedgerSearchResults } from "@/components/ledger/ledger-search";
-import { type DbOrTx, getDb } from "@/db/client";
+import { getDb } from "@/db/client";
 import { LEAVES_PER_PAGE, listAnchoredCheckpoints, listLeaves } from "@/lib/anchoring/public-log";
 import { logSize } from "@/lib/anchoring/sequence-entries";
 import { env } from "@/lib/config/env";
 import { configuredIdentity } from "@/lib/ledger/configured-identity";
-import { parseLedgerQuery } from "@/lib/ledger/ledger-query";
-import { leafNames, searchLedger } from "@/lib/ledger/public-entry";
+import { ledgerSearchHref } from "@/lib/ledger/ledger-query";
+import { leafNames } from "@/lib/ledger/public-entry";
 
 export const metadata: Metadata = { title: "Ledger" };
 export const dynamic = "force-dynamic";
@@ -19,29 +18,14 @@ function utc(seconds: number): string {
   return new Date(seconds * 1000).toISOString().replace("T", " ").slice(0, 19);
 }
 
-/** The search of `?q=`, if one was asked: its error in words, or what it found, named. */
-async function runSearch(db: DbOrTx, q: string) {
-  const query = parseLedgerQuery(q);
-  if (query.kind === "invalid") return { error: query.error };
-  const result = await searchLedger(db, query);
-  const txLeaves = "transaction" in result ? (result.transaction?.leaves ?? []) : [];
-  return { result, names: await leafNames(db, [...result.leaves, ...txLeaves]) };
-}
-
 export default async function LedgerPage({
   searchParams,
 }: {
-  searchParams: Promise<{ page?: string | string[]; q?: string | string[] }>;
+  searchParams: Promise<{ page?: string | string[] }>;
 }) {
   const db = getDb();
-  const { page: pageParam, q: qParam } = await searchParams;
-  // A repeated ?q= (a hand-made URL) searches its first value.
-  const q = (Array.isArray(qParam) ? qParam[0] : qParam)?.trim() ?? "";
-  const [checkpoints, total, search] = await Promise.all([
-    listAnchoredCheckpoints(db),
-    logSize(db),
-    q ? runSearch(db, q) : undefined,
-  ]);
+  const { page: pageParam } = await searchParams;
+  const [checkpoints, total] = await Promise.all([listAnchoredCheckpoints(db), logSize(db)]);
   const pages = Math.max(1, Math.ceil(total / LEAVES_PER_PAGE));
   const requested = Number.parseInt(String(pageParam ?? "1"), 10);
   const page = Number.isSafeInteger(requested) ? Math.min(Math.max(requested, 1), pages) : 1;
@@ -53,20 +37,6 @@ export default async function LedgerPage({
 
   return (
     <>
-      <h1>Public ledger</h1>
-      <p className="lead">
-        Every redemption is a leaf of one append-only Merkle log (RFC 6962). Its checkpoints are
-        written to the ledger contract, which accepts each only with a proof that it extends the
-        previous one. Monitors can download every leaf from{" "}
-        <code>/api/v1/ledger/leaves?start=0&amp;end=1000</code>, and each entry, decoded with its
-        proof, from <code>/api/v1/ledger/entries/{"{index}"}</code>.
-      </p>
-
-      <LedgerSearchForm query={q} error={search?.error} />
-      {search?.result && (
-        <LedgerSearchResults query={q} result={search.result} names={search.names} total={total} />
-      )}
-
       <h2>Ledger identity</h2>
       <LedgerIdentityFacts identity={identity} />
 
@@ -100,7 +70,7 @@ export default async function LedgerPage({
                           what={`the transaction of size ${cp.treeSize}`}
                         />
                         <Link
-                          href={`/ledger?q=${cp.txHash}#search-results`}
+                          href={ledgerSearchHref(cp.txHash)}
                           aria-label={`Leaves anchored by the transaction of size ${cp.treeSize}`}
                         >
                           leaves

@@ -10,6 +10,7 @@ import { getDb } from "@/db/client";
 import { ledgerListHref } from "@/lib/anchoring/public-log";
 import { currentUser, roleRefusal } from "@/lib/auth/current-user";
 import { formatDateTime } from "@/lib/format";
+import { ledgerSearchHref } from "@/lib/ledger/ledger-query";
 import { getPublicEntry, type PublicEntry } from "@/lib/ledger/public-entry";
 
 export const dynamic = "force-dynamic";
@@ -39,7 +40,7 @@ function Anchoring({ anchor }: { anchor: NonNullable<PublicEntry["anchor"]> }) {
         {anchor.txHash && (
           <span className="row" style={{ gap: 6 }}>
             <CopyableHash hash={anchor.txHash} what="the anchoring transaction hash" />
-            <Link href={`/ledger?q=${anchor.txHash}#search-results`}>every leaf it anchored</Link>
+            <Link href={ledgerSearchHref(anchor.txHash)}>every leaf it anchored</Link>
           </span>
         )}
       </dd>
