@@ -514,9 +514,9 @@ test.describe("receipt verification", () => {
     for (const id of STEPS.slice(1)) {
       await expect(page.getByTestId(`step-${id}`)).toHaveAttribute("data-state", "not_run");
     }
-    await shot(page, "verify-12-malformed");
+    await shot(page, "verify-20-malformed");
     await page.setViewportSize(PHONE);
-    await shot(page, "verify-12-malformed-phone");
+    await shot(page, "verify-20-malformed-phone");
   });
 
   test("a wrong chain node is explained: unreachable, not a node, other chain, no contract", async ({
@@ -546,9 +546,9 @@ test.describe("receipt verification", () => {
     await expect(page.getByTestId("step-checkpoint")).toContainText(
       "Not run: the address is not an Ethereum node.",
     );
-    await shot(page, "verify-13-not-a-node");
+    await shot(page, "verify-21-not-a-node");
     await page.setViewportSize(PHONE);
-    await shot(page, "verify-13-not-a-node-phone");
+    await shot(page, "verify-21-not-a-node-phone");
     await page.setViewportSize({ width: 1280, height: 800 });
     await withNode("ftp://127.0.0.1:8545", page.locator("p.alert.error"));
     await expect(page.locator("p.alert.error")).toHaveText(
@@ -579,7 +579,7 @@ test.describe("receipt verification", () => {
     await expect(page.getByTestId("step-checkpoint")).toContainText(
       `There is no contract at ${nowhere} on chain ${owner.receipt.anchor.chainId}: the node is on the right chain`,
     );
-    await shot(page, "verify-14-no-contract");
+    await shot(page, "verify-22-no-contract");
   });
 
   test("without JavaScript the page says why the button does nothing", async ({ browser }) => {
@@ -588,9 +588,9 @@ test.describe("receipt verification", () => {
     await page.goto("/verify");
     await expect(page.getByRole("button", { name: "Verify receipt" })).toBeDisabled();
     await expect(page.getByTestId("verify-noscript")).toContainText("Verifying needs JavaScript");
-    await shot(page, "verify-15-no-javascript");
+    await shot(page, "verify-23-no-javascript");
     await page.setViewportSize(PHONE);
-    await shot(page, "verify-15-no-javascript-phone");
+    await shot(page, "verify-23-no-javascript-phone");
     await context.close();
   });
 
