@@ -282,6 +282,16 @@ test.describe("finding an entry", () => {
     };
     expect(receipt.leaf.index).toBe(claim.index);
     expect(receipt.leaf.playerId).toBe(claim.player.id);
+    // The verifier loads it for the auditor too (with its delivery receipt, if there is one
+    // yet), and the claim's entry checks out against the chain.
+    await page.getByTestId("auditor-verify-receipt").click();
+    await expect(page.getByTestId("receipt-input")).toHaveValue(new RegExp(claim.player.id));
+    await page.getByRole("button", { name: "Verify receipt" }).click();
+    await expect(page.getByTestId("verdict")).toBeVisible();
+    const claimStep = (id: string) => page.locator(`[data-testid$="step-${id}"]`).first();
+    for (const id of ["leaf", "inclusion", "checkpoint"]) {
+      await expect(claimStep(id)).toHaveAttribute("data-state", "passed");
+    }
     // Read-only: the receipt route has nothing else for an auditor to call.
     const post = await page.request.post(`/api/v1/redemptions/${claim.redemptionId}/receipt`);
     expect(post.status()).toBe(405);

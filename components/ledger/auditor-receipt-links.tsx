@@ -19,20 +19,29 @@ export function AuditorReceiptLinks({ fields }: { fields: NonNullable<PublicEntr
   return (
     <section aria-labelledby="auditor-receipt" data-testid="auditor-receipt">
       <h2 id="auditor-receipt">Receipt (auditors)</h2>
-      <p className="card">
-        <a
-          className="button secondary"
-          href={href}
-          download={`${kind === "redemption" ? "" : `${kind}-`}receipt-${fields.entryId}.json`}
-          data-testid="auditor-download-receipt"
-        >
-          Download the {kind === "redemption" ? "claim" : kind} receipt (JSON)
-        </a>{" "}
-        <span className="small muted">
-          The player's own receipt, with the salt that opens the player commitment: check it at{" "}
-          <a href="/verify">/verify</a>.
-        </span>
-      </p>
+      <div className="card">
+        <p className="row" style={{ margin: 0 }}>
+          <a
+            className="button secondary"
+            href={href}
+            download={`${kind === "redemption" ? "" : `${kind}-`}receipt-${fields.entryId}.json`}
+            data-testid="auditor-download-receipt"
+          >
+            Download the {kind === "redemption" ? "claim" : kind} receipt (JSON)
+          </a>
+          <a
+            className="button secondary"
+            href={`/verify?redemption=${fields.entryId}`}
+            data-testid="auditor-verify-receipt"
+          >
+            Verify its claim and delivery
+          </a>
+        </p>
+        <p className="small muted" style={{ margin: "10px 0 0" }}>
+          The player's own receipt, with the salt that opens the player commitment: it names the
+          player, so only auditors are offered it.
+        </p>
+      </div>
     </section>
   );
 }

@@ -37,12 +37,12 @@ export function InclusionCheck({
       {computed === undefined ? (
         <p className="muted small">Checking the path in this browser…</p>
       ) : ok ? (
-        <p className="verdict passed">
+        <p className="verdict passed" style={{ fontSize: 16 }}>
           ✓ Checked in this browser: the path leads from leaf {index} to the root of size {treeSize}
           .
         </p>
       ) : (
-        <p className="verdict failed">
+        <p className="verdict failed" style={{ fontSize: 16 }}>
           ✗ Checked in this browser: the path does NOT lead to this root
           {computed ? ` (it leads to ${computed})` : " (it has the wrong length)"}.
         </p>

@@ -43,7 +43,7 @@ function Named({ id, name }: { id: string | null; name: string | undefined }) {
 /** A hash shortened for the table, whole in its title and in the copy button's clipboard. */
 export function CopyableHash({ hash, what }: { hash: string; what: string }) {
   return (
-    <span className="row" style={{ gap: 6, flexWrap: "nowrap" }}>
+    <span className="copyable-hash">
       <span className="hash" title={hash}>
         {shortHash(hash, 6)}
       </span>
@@ -55,8 +55,10 @@ export function CopyableHash({ hash, what }: { hash: string; what: string }) {
 /** Leaves of the public log, decoded from their canonical bytes, with their prize and drop names. */
 export function LeafTable({ leaves, names }: { leaves: PublicLeaf[]; names: LeafNames }) {
   const rows = leaves.map(decodeRow);
+  // Relative: the copy buttons' screen-reader notes are absolutely placed, and would otherwise
+  // escape the scrolling box and widen the whole page on a phone.
   return (
-    <div style={{ overflowX: "auto" }}>
+    <div style={{ overflowX: "auto", position: "relative" }}>
       <table data-testid="leaves-table">
         <thead>
           <tr>

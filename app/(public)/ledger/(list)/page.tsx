@@ -44,7 +44,8 @@ export default async function LedgerPage({
       {checkpoints.length === 0 ? (
         <p className="card muted">No checkpoint has been anchored yet.</p>
       ) : (
-        <div style={{ overflowX: "auto" }}>
+        // Relative, as in LeafTable: the copy buttons' notes must scroll with the table.
+        <div style={{ overflowX: "auto", position: "relative" }}>
           <table>
             <thead>
               <tr>
@@ -64,7 +65,7 @@ export default async function LedgerPage({
                   </td>
                   <td>
                     {cp.txHash && (
-                      <span className="row" style={{ gap: 6, flexWrap: "nowrap" }}>
+                      <span className="copyable-hash">
                         <CopyableHash
                           hash={cp.txHash}
                           what={`the transaction of size ${cp.treeSize}`}

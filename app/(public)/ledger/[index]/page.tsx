@@ -6,6 +6,7 @@ import { AuditorReceiptLinks } from "@/components/ledger/auditor-receipt-links";
 import { InclusionCheck } from "@/components/ledger/inclusion-check";
 import { CopyableHash } from "@/components/ledger/leaf-table";
 import { LedgerEntryFacts } from "@/components/ledger/ledger-entry-facts";
+import { CopyButton } from "@/components/ui/copy-button";
 import { getDb } from "@/db/client";
 import { ledgerListHref } from "@/lib/anchoring/public-log";
 import { currentUser, roleRefusal } from "@/lib/auth/current-user";
@@ -38,10 +39,10 @@ function Anchoring({ anchor }: { anchor: NonNullable<PublicEntry["anchor"]> }) {
       <dt>Transaction</dt>
       <dd>
         {anchor.txHash && (
-          <span className="row" style={{ gap: 6 }}>
-            <CopyableHash hash={anchor.txHash} what="the anchoring transaction hash" />
+          <>
+            <CopyableHash hash={anchor.txHash} what="the anchoring transaction hash" />{" "}
             <Link href={ledgerSearchHref(anchor.txHash)}>every leaf it anchored</Link>
-          </span>
+          </>
         )}
       </dd>
       <dt>Block</dt>
@@ -62,21 +63,28 @@ function InclusionProof({ entry }: { entry: PublicEntry }) {
   }
   return (
     <div className="card" data-testid="entry-inclusion">
-      <p style={{ marginTop: 0 }}>
-        Against the latest anchored checkpoint: size {inclusion.treeSize}, root{" "}
-        <CopyableHash hash={inclusion.rootHash} what="the latest checkpoint's root" />. The audit
-        path has {inclusion.auditPath.length} {inclusion.auditPath.length === 1 ? "hash" : "hashes"}
-        , from the leaf up:
-      </p>
-      {inclusion.auditPath.length > 0 && (
-        <ol className="hash" data-testid="entry-audit-path" style={{ paddingLeft: 24 }}>
-          {inclusion.auditPath.map((hash, i) => (
-            // A path may repeat a hash; its place in the path is what tells them apart.
-            // biome-ignore lint/suspicious/noArrayIndexKey: the order is the path
-            <li key={i}>{hash}</li>
-          ))}
-        </ol>
-      )}
+      <dl className="facts">
+        <dt>Checkpoint</dt>
+        <dd>
+          the latest anchored: size {inclusion.treeSize}, root{" "}
+          <CopyableHash hash={inclusion.rootHash} what="the latest checkpoint's root" />
+        </dd>
+        <dt>Audit path</dt>
+        <dd>
+          {inclusion.auditPath.length === 0
+            ? "empty: the leaf is the whole tree"
+            : `${inclusion.auditPath.length} ${inclusion.auditPath.length === 1 ? "hash" : "hashes"}, from the leaf up`}
+          {inclusion.auditPath.length > 0 && (
+            <ol className="hash" data-testid="entry-audit-path" style={{ paddingLeft: 24 }}>
+              {inclusion.auditPath.map((hash, i) => (
+                // A path may repeat a hash; its place in the path is what tells them apart.
+                // biome-ignore lint/suspicious/noArrayIndexKey: the order is the path
+                <li key={i}>{hash}</li>
+              ))}
+            </ol>
+          )}
+        </dd>
+      </dl>
       <InclusionCheck
         index={entry.index}
         leafHash={entry.leafHash}
@@ -134,7 +142,9 @@ export default async function LedgerEntryPage({ params }: { params: Promise<{ in
           <span className="hash" data-testid="entry-data">
             {entry.data}
           </span>{" "}
-          <CopyableHash hash={entry.data} what="the leaf data" />
+          <span className="copyable-hash">
+            <CopyButton text={entry.data} what="the leaf data" />
+          </span>
         </dd>
       </dl>
 
