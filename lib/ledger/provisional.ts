@@ -21,7 +21,7 @@ import {
 } from "./merkle";
 import { classifyNodeFailure, noContractDetail } from "./node-errors";
 import { readChainId } from "./receipt";
-import { describeIssues } from "./receipt-issues";
+import { describeIssues } from "./schema-issues";
 
 /** keccak256("RECEIPT_SIGNER_ROLE"): granted by the contract's admin to the signing key. */
 export const RECEIPT_SIGNER_ROLE = id("RECEIPT_SIGNER_ROLE");

@@ -16,7 +16,7 @@ import { checkTrust, type TrustFailure, type TrustRoot } from "./identity";
 import { decodeLeaf, describeLeaf, type LeafEntry, playerCommitment } from "./leaf";
 import { fromHex, leafHash, toHex, verifyInclusion } from "./merkle";
 import { classifyNodeFailure, noContractDetail } from "./node-errors";
-import { describeIssues } from "./receipt-issues";
+import { describeIssues } from "./schema-issues";
 
 const hex32 = z.string().regex(/^0x[0-9a-fA-F]{64}$/, "expected 0x and 64 hex digits");
 const hexBytes = z

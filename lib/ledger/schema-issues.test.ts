@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { receiptSchema } from "./receipt";
-import { describeIssues } from "./receipt-issues";
+import { describeIssues } from "./schema-issues";
 
 const issuesOf = (input: unknown) =>
   receiptSchema.safeParse(input, { reportInput: true }).error?.issues ?? [];

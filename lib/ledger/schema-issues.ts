@@ -1,12 +1,12 @@
 /**
- * A receipt's schema errors as sentences that name the field ("the transaction hash must be 0x
- * and 64 hex digits"), for people pasting a receipt into /verify or running `npm run verify`,
- * instead of zod's "Invalid input: expected number". Browser-safe.
+ * The schema errors of a receipt or a ledger identity document as sentences that name the field
+ * ("the transaction hash must be 0x and 64 hex digits"), for people pasting a receipt into
+ * /verify, naming an operator there, or running `npm run verify`, instead of zod's "Invalid
+ * input: expected number". Browser-safe.
  */
 import type { z } from "zod";
 
 const FIELDS: Record<string, string> = {
-  "": "the receipt",
   version: "the version",
   status: "the status",
   leaf: "the leaf",
@@ -34,6 +34,12 @@ const FIELDS: Record<string, string> = {
   "promise.batch.path": "the promise's batch path",
   "promise.signer": "the signer's address",
   "promise.signature": "the signature",
+  // A ledger identity document (./identity.ts)
+  chainId: "the chain id",
+  contract: "the contract address",
+  deploymentBlock: "the deployment block",
+  receiptSigners: "the receipt signers",
+  rpcUrl: "the public chain node URL",
 };
 
 const KINDS: Record<string, string> = {
@@ -45,8 +51,9 @@ const KINDS: Record<string, string> = {
   boolean: "true or false",
 };
 
-/** `inclusionProof.2` reads "hash 3 of the inclusion proof". */
-export function fieldName(path: readonly PropertyKey[]): string {
+/** `inclusionProof.2` reads "item 3 of the inclusion proof"; the empty path is `whole`. */
+export function fieldName(path: readonly PropertyKey[], whole = "the receipt"): string {
+  if (path.length === 0) return whole;
   const last = path.at(-1);
   if (typeof last === "number") return `item ${last + 1} of ${fieldName(path.slice(0, -1))}`;
   const key = path.map(String).join(".");
@@ -69,6 +76,7 @@ function problem(issue: z.core.$ZodIssue): string {
     case "invalid_value":
       return `must be ${issue.values.map((v) => JSON.stringify(v)).join(" or ")}`;
     case "invalid_format":
+      if (issue.format === "url") return "must be a web address (http or https)";
       // Our patterns carry their own words: "expected 0x and 64 hex digits".
       return issue.message.startsWith("expected ")
         ? `must be ${issue.message.slice("expected ".length)}`
@@ -86,9 +94,13 @@ function problem(issue: z.core.$ZodIssue): string {
  * One sentence per problem (the first `max`), each naming its field. Parse with
  * `{ reportInput: true }`, so that a missing field is told from a wrong one.
  */
-export function describeIssues(issues: readonly z.core.$ZodIssue[], max = 5): string {
+export function describeIssues(
+  issues: readonly z.core.$ZodIssue[],
+  max = 5,
+  whole = "the receipt",
+): string {
   const sentences = issues.slice(0, max).map((issue) => {
-    const text = `${fieldName(issue.path)} ${problem(issue)}`;
+    const text = `${fieldName(issue.path, whole)} ${problem(issue)}`;
     return `${text[0]?.toUpperCase()}${text.slice(1)}.`;
   });
   const more = issues.length - max;
