@@ -97,27 +97,20 @@ export function LedgerEntryFacts({ entry }: { entry: PublicEntry }) {
           fields.entryId
         )}
       </dd>
-      {entry.drop && (
+      {"prizeId" in fields && (
         <>
           <dt>Drop</dt>
-          <dd data-testid="entry-drop">{entry.drop.title ?? `unknown drop ${entry.drop.id}`}</dd>
-        </>
-      )}
-      {entry.prize && (
-        <>
+          <dd data-testid="entry-drop">
+            {entry.drop
+              ? (entry.drop.title ?? `unknown drop ${entry.drop.id}`)
+              : "none (from the catalog or a game round)"}
+          </dd>
           <dt>Prize</dt>
-          <dd data-testid="entry-prize">{entry.prize.name ?? `unknown prize ${entry.prize.id}`}</dd>
+          <dd data-testid="entry-prize">
+            {entry.prize?.name ?? `unknown prize ${fields.prizeId}`}
+          </dd>
         </>
       )}
-      {fields.kind !== "delivery" &&
-        fields.kind !== "round" &&
-        fields.kind !== "seed_commitment" &&
-        !entry.drop && (
-          <>
-            <dt>Drop</dt>
-            <dd>none (from the catalog or a game round)</dd>
-          </>
-        )}
       <KindFields entry={fields} />
       <dt>Time</dt>
       <dd data-testid="entry-time">{formatDateTime(fields.time)}</dd>
