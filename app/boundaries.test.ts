@@ -1,7 +1,7 @@
 import { createElement } from "react";
 import { renderToStaticMarkup } from "react-dom/server";
 import { describe, expect, it } from "vitest";
-import LedgerLoading from "@/app/(public)/ledger/loading";
+import LedgerLoading from "@/app/(public)/ledger/(list)/loading";
 import PageError from "@/app/error";
 import GlobalError from "@/app/global-error";
 

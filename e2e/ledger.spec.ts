@@ -1,8 +1,19 @@
 import { execFile } from "node:child_process";
+import { readFile } from "node:fs/promises";
 import { promisify } from "node:util";
-import { type APIRequestContext, expect, test } from "@playwright/test";
+import { type APIRequestContext, expect, type Page, test } from "@playwright/test";
 import { BASE_URL, CHAIN_RPC_URL, E2E_CHAIN_PORT, E2E_DATA_DIR } from "./constants";
-import { apiToken, createPlayer, findOpenDrop, LAUNCH_DROP, shot } from "./helpers";
+import { createCryptoDrops } from "./crypto-drops";
+import {
+  AUDITOR_EMAIL,
+  apiToken,
+  createPlayer,
+  findOpenDrop,
+  LAUNCH_DROP,
+  shot,
+  signIn,
+  TX_HASH,
+} from "./helpers";
 
 const run = promisify(execFile);
 
@@ -47,7 +58,7 @@ test.describe("public ledger", () => {
     const rows = page.getByTestId("leaf-row");
     await expect(rows.first()).toBeVisible();
     await expect(rows.first().locator("td").first()).toHaveText("0");
-    await expect(rows.first()).toContainText("redemption");
+    await expect(rows.first()).toContainText("Redemption");
     const onFirstPage = await rows.count();
     expect(onFirstPage).toBeGreaterThanOrEqual(Math.min(newest.treeSize, 100));
     expect(onFirstPage).toBeLessThanOrEqual(100);
@@ -112,5 +123,187 @@ test.describe("public ledger", () => {
     const named = await audit(["--url", BASE_URL, "--operator", BASE_URL]);
     expect(named.stdout).toContain(`Trusting ${BASE_URL}/.well-known/prizeledger.json`);
     expect(named.stdout).toContain("Audit passed.");
+  });
+});
+
+/** Desktop, then phone, then back: the two sizes every page is looked at. */
+async function shotBoth(page: Page, name: string): Promise<void> {
+  await shot(page, name);
+  await page.setViewportSize({ width: 390, height: 844 });
+  await shot(page, `${name}-phone`);
+  await page.setViewportSize({ width: 1280, height: 800 });
+}
+
+/** A fresh player claims the one unit of a drop of its own; returns the claim once sequenced. */
+async function claimOwnDrop(request: APIRequestContext, name: string) {
+  const [dropId] = await createCryptoDrops(name, 1);
+  const player = await createPlayer(request, "ledger-search");
+  const headers = {
+    authorization: `Bearer ${await apiToken(request, player.email, player.password)}`,
+  };
+  const res = await request.post(`/api/v1/drops/${dropId}/claims`, { headers });
+  expect(res.status(), await res.text()).toBe(201);
+  const { redemption } = (await res.json()) as { redemption: { id: string } };
+  let index: number | null = null;
+  await expect
+    .poll(
+      async () => {
+        const receipt = await request.get(`/api/v1/redemptions/${redemption.id}/receipt`, {
+          headers,
+        });
+        index = ((await receipt.json()) as { leaf: { index: number | null } }).leaf.index;
+        return index;
+      },
+      { timeout: 30_000, intervals: [250, 500, 1000] },
+    )
+    .not.toBeNull();
+  return { player, redemptionId: redemption.id, index: index as unknown as number };
+}
+
+/** A JSON answer fetched by the page itself, with its status. */
+function getJson(page: Page, path: string): Promise<{ status: number; body: unknown }> {
+  return page.evaluate(async (url) => {
+    const res = await fetch(url, { cache: "no-store" });
+    return { status: res.status, body: (await res.json()) as unknown };
+  }, path);
+}
+
+async function search(page: Page, q: string): Promise<void> {
+  await page.getByLabel("Find an entry").fill(q);
+  await page.getByRole("button", { name: "Search", exact: true }).click();
+  await expect(page).toHaveURL(
+    new RegExp(`/ledger/search\\?q=${encodeURIComponent(q).slice(0, 20)}`),
+  );
+}
+
+test.describe("finding an entry", () => {
+  test("a search finds a leaf by id, hash or transaction; its page decodes, proves and anchors it", async ({
+    page,
+    request,
+  }) => {
+    const name = `Ledger search ${Date.now().toString(36)}`;
+    const claim = await claimOwnDrop(request, name);
+
+    // Opened as soon as the leaf has an index: "not anchored yet" turns into its anchoring live.
+    await page.goto(`/ledger/${claim.index}`);
+    await expect(page.getByRole("heading", { name: `Leaf ${claim.index}` })).toBeVisible();
+    await expect(page.getByTestId("entry-anchor")).toBeVisible({ timeout: 30_000 });
+    await expect(page.getByTestId("entry-kind")).toHaveText("Redemption");
+    await expect(page.getByTestId("entry-drop")).toHaveText(`${name} drop`);
+    await expect(page.getByTestId("entry-prize")).toHaveText(`${name} coin`);
+    await expect(page.getByTestId("inclusion-check")).toHaveAttribute("data-ok", "true");
+    await expect(page.getByTestId("inclusion-check")).toContainText("Checked in this browser");
+    // Public: the leaf's commitment, never who claimed it; no receipt for a visitor.
+    const text = (await page.locator("main").textContent()) ?? "";
+    expect(text).not.toContain(claim.player.id);
+    expect(text).not.toContain(claim.player.email);
+    await expect(page.getByTestId("auditor-receipt")).toHaveCount(0);
+    await shotBoth(page, "ledger-entry");
+
+    // Read by the page: the API context's socket has been idle since the claim, and the server
+    // may close an idle keep-alive socket just as it is reused.
+    const entry = (await getJson(page, `/api/v1/ledger/entries/${claim.index}`)).body as {
+      leafHash: string;
+      entry: { entryId: string };
+      anchor: { txHash: string; treeSize: number };
+      inclusion: { auditPath: string[] };
+      drop: { title: string };
+    };
+    expect(entry.entry.entryId).toBe(claim.redemptionId);
+    expect(entry.drop.title).toBe(`${name} drop`);
+    expect(entry.anchor.txHash).toMatch(TX_HASH);
+    await expect(page.getByTestId("entry-leaf-hash")).toContainText(entry.leafHash.slice(0, 8));
+    expect((await getJson(page, "/api/v1/ledger/entries/x1")).status).toBe(400);
+    const missing = await getJson(page, "/api/v1/ledger/entries/900000000");
+    expect(missing.status).toBe(404);
+    expect((missing.body as { error: { message: string } }).error.message).toBe(
+      "The log has no leaf 900000000 yet",
+    );
+
+    // The list names the leaf's drop and prize too.
+    await page.goto(`/ledger?page=${Math.floor(claim.index / 100) + 1}`);
+    const row = page.locator(`#leaf-${claim.index}`);
+    await expect(row.getByTestId("leaf-drop")).toHaveText(`${name} drop`);
+    await expect(row.getByTestId("leaf-prize")).toHaveText(`${name} coin`);
+
+    // One box: a redemption id, a leaf hash, a transaction hash; each result has its URL.
+    await page.goto("/ledger");
+    await search(page, claim.redemptionId);
+    const results = page.getByTestId("ledger-search-results");
+    await expect(results.getByTestId("leaf-row")).toHaveCount(1);
+    await expect(results.getByTestId("leaf-drop")).toHaveText(`${name} drop`);
+    await expect(results.getByTestId("leaf-prize")).toHaveText(`${name} coin`);
+    await shotBoth(page, "ledger-search-id");
+    await search(page, entry.leafHash);
+    await expect(results.getByTestId("leaf-row").first()).toContainText(String(claim.index));
+    await search(page, entry.anchor.txHash);
+    await expect(results.getByTestId("ledger-transaction")).toBeVisible();
+    await expect(
+      results.getByTestId("ledger-transaction").getByRole("link", { name: `Leaf ${claim.index}` }),
+    ).toBeVisible();
+    await shotBoth(page, "ledger-search-transaction");
+    await results
+      .getByTestId("ledger-transaction")
+      .getByRole("link", { name: `Leaf ${claim.index}` })
+      .click();
+    await expect(page).toHaveURL(new RegExp(`/ledger/${claim.index}$`));
+
+    // Malformed input is explained; a well-formed miss says nothing was found.
+    await page.goto("/ledger");
+    await search(page, "0xabc");
+    await expect(page.getByTestId("ledger-search-error")).toHaveText(
+      /A hash has 64 hex digits after 0x; this one has 3\./,
+    );
+    await expect(page.getByLabel("Find an entry")).toHaveValue("0xabc");
+    await shotBoth(page, "ledger-search-error");
+    await search(page, "900000000");
+    await expect(page.getByTestId("ledger-nothing-found")).toContainText(
+      "Nothing found for 900000000",
+    );
+  });
+
+  test("the search works without JavaScript", async ({ browser, request }) => {
+    const claim = await claimOwnDrop(request, `Ledger nojs ${Date.now().toString(36)}`);
+    const context = await browser.newContext({ javaScriptEnabled: false });
+    const page = await context.newPage();
+    await page.goto("/ledger");
+    await page.getByLabel("Find an entry").fill(claim.redemptionId);
+    await page.getByRole("button", { name: "Search", exact: true }).click();
+    await expect(page).toHaveURL(/\/ledger\/search\?q=/);
+    await expect(
+      page.getByTestId("ledger-search-results").getByRole("link", { name: `Leaf ${claim.index}` }),
+    ).toBeVisible();
+    await context.close();
+  });
+
+  test("an auditor downloads the player's receipt from the entry page", async ({
+    page,
+    request,
+  }) => {
+    const claim = await claimOwnDrop(request, `Ledger receipt ${Date.now().toString(36)}`);
+    await signIn(page, AUDITOR_EMAIL);
+    await page.goto(`/ledger/${claim.index}`);
+    const link = page.getByTestId("auditor-download-receipt");
+    await expect(link).toHaveText("Download the claim receipt (JSON)");
+    await shotBoth(page, "ledger-entry-auditor");
+    const [download] = await Promise.all([page.waitForEvent("download"), link.click()]);
+    const receipt = JSON.parse(await readFile(await download.path(), "utf8")) as {
+      leaf: { index: number | null; playerId: string };
+    };
+    expect(receipt.leaf.index).toBe(claim.index);
+    expect(receipt.leaf.playerId).toBe(claim.player.id);
+    // The verifier loads it for the auditor too (with its delivery receipt, if there is one
+    // yet), and the claim's entry checks out against the chain.
+    await page.getByTestId("auditor-verify-receipt").click();
+    await expect(page.getByTestId("receipt-input")).toHaveValue(new RegExp(claim.player.id));
+    await page.getByRole("button", { name: "Verify receipt" }).click();
+    await expect(page.getByTestId("verdict")).toBeVisible();
+    const claimStep = (id: string) => page.locator(`[data-testid$="step-${id}"]`).first();
+    for (const id of ["leaf", "inclusion", "checkpoint"]) {
+      await expect(claimStep(id)).toHaveAttribute("data-state", "passed");
+    }
+    // Read-only: the receipt route has nothing else for an auditor to call.
+    const post = await page.request.post(`/api/v1/redemptions/${claim.redemptionId}/receipt`);
+    expect(post.status()).toBe(405);
   });
 });

@@ -480,7 +480,9 @@ test.describe("receipt verification", () => {
       await expect(page.getByTestId("step-identity")).toHaveAttribute("data-ok", "false");
       await expect(page.getByTestId("step-identity")).toContainText(forged.anchor.contract);
       for (const id of STEPS.slice(2)) {
-        await expect(page.getByTestId(`step-${id}`)).toContainText("Not checked");
+        await expect(page.getByTestId(`step-${id}`)).toHaveAttribute("data-state", "not_run");
+        await expect(page.getByTestId(`step-${id}`)).toContainText("not run");
+        await expect(page.getByTestId(`step-${id}`)).not.toContainText("failed");
       }
       await expect(page.getByTestId("trusted-identity")).toContainText("this site");
       await shot(page, `verify-08-look-alike-${size}`);
@@ -493,6 +495,103 @@ test.describe("receipt verification", () => {
     );
     await expect(page.getByTestId("step-identity")).toContainText(new Wallet(ATTACKER_KEY).address);
     await shot(page, "verify-09-forged-provisional");
+  });
+
+  test("a malformed receipt is explained field by field, and later checks are not run", async ({
+    page,
+  }) => {
+    const broken = clone(owner.receipt) as unknown as Record<string, Record<string, unknown>>;
+    (broken.leaf as Record<string, unknown>).index = "7";
+    (broken.anchor as Record<string, unknown>).txHash = "0x12";
+    delete broken.checkpoint;
+    await verifyText(page, JSON.stringify(broken, null, 2));
+    const format = page.getByTestId("step-format");
+    await expect(format).toHaveAttribute("data-state", "failed");
+    await expect(format).toContainText(
+      "Not a version 1 anchored receipt. The leaf index must be a number. The checkpoint is missing. The anchoring transaction hash must be 0x and 64 hex digits.",
+    );
+    await expect(format).not.toContainText("Invalid input");
+    for (const id of STEPS.slice(1)) {
+      await expect(page.getByTestId(`step-${id}`)).toHaveAttribute("data-state", "not_run");
+    }
+    await shot(page, "verify-20-malformed");
+    await page.setViewportSize(PHONE);
+    await shot(page, "verify-20-malformed-phone");
+  });
+
+  test("a wrong chain node is explained: unreachable, not a node, other chain, no contract", async ({
+    page,
+  }) => {
+    const chainStep = page.getByTestId("step-chain");
+    const withNode = async (rpc: string, answered = page.getByTestId("verdict")) => {
+      await page.goto("/verify");
+      await page.getByTestId("receipt-input").fill(JSON.stringify(owner.receipt));
+      await page.getByTestId("rpc-url").fill(rpc);
+      await page.getByRole("button", { name: "Verify receipt" }).click();
+      await expect(answered).toBeVisible();
+    };
+    // Nothing listens on port 1.
+    await withNode("http://127.0.0.1:1");
+    await expect(chainStep).toContainText(
+      "The chain node could not be asked: nothing answered at that address",
+    );
+    await expect(page.getByTestId("step-checkpoint")).toContainText(
+      "Not run: the chain node could not be reached.",
+    );
+    // This site answers, but it is no chain node.
+    await withNode(`${BASE_URL}/api/health`);
+    await expect(chainStep).toContainText(
+      "the address answered, but not as an Ethereum JSON-RPC node",
+    );
+    await expect(page.getByTestId("step-checkpoint")).toContainText(
+      "Not run: the address is not an Ethereum node.",
+    );
+    await shot(page, "verify-21-not-a-node");
+    await page.setViewportSize(PHONE);
+    await shot(page, "verify-21-not-a-node-phone");
+    await page.setViewportSize({ width: 1280, height: 800 });
+    await withNode("ftp://127.0.0.1:8545", page.locator("p.alert.error"));
+    await expect(page.locator("p.alert.error")).toHaveText(
+      "The chain RPC URL must start with http:// or https://, not ftp://",
+    );
+
+    // A ledger pinned by hand on another chain id, or at an address with no contract: the
+    // receipt is made to name the same, so that the checks reach the node.
+    const pinned = async (chainId: number, contract: string) => {
+      const receipt = clone(owner.receipt);
+      receipt.anchor.chainId = chainId;
+      receipt.anchor.contract = contract;
+      await page.goto("/verify");
+      await page.getByTestId("receipt-input").fill(JSON.stringify(receipt));
+      await page.getByTestId("trust-contract").check();
+      await page.getByTestId("pin-chain-id").fill(String(chainId));
+      await page.getByTestId("pin-contract").fill(contract);
+      await page.getByRole("button", { name: "Verify receipt" }).click();
+      await expect(page.getByTestId("verdict")).toBeVisible();
+    };
+    await pinned(5, owner.receipt.anchor.contract);
+    await expect(chainStep).toContainText(
+      `The node is on chain ${owner.receipt.anchor.chainId}, the trusted ledger on chain 5: it is another network's node.`,
+    );
+    const nowhere = `0x${"12".repeat(20)}`;
+    await pinned(owner.receipt.anchor.chainId, nowhere);
+    await expect(chainStep).toHaveAttribute("data-state", "passed");
+    await expect(page.getByTestId("step-checkpoint")).toContainText(
+      `There is no contract at ${nowhere} on chain ${owner.receipt.anchor.chainId}: the node is on the right chain`,
+    );
+    await shot(page, "verify-22-no-contract");
+  });
+
+  test("without JavaScript the page says why the button does nothing", async ({ browser }) => {
+    const context = await browser.newContext({ javaScriptEnabled: false });
+    const page = await context.newPage();
+    await page.goto("/verify");
+    await expect(page.getByRole("button", { name: "Verify receipt" })).toBeDisabled();
+    await expect(page.getByTestId("verify-noscript")).toContainText("Verifying needs JavaScript");
+    await shot(page, "verify-23-no-javascript");
+    await page.setViewportSize(PHONE);
+    await shot(page, "verify-23-no-javascript-phone");
+    await context.close();
   });
 
   test("an auditor may trust another operator by its address, and the page says so", async ({

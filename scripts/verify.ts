@@ -64,8 +64,8 @@ const provider = new JsonRpcProvider(rpc, trust.chainId, { staticNetwork: true }
 
 console.log(`Trusting ${describeTrustRoot(trust)}`);
 console.log(`Verifying ${file} against ${rpc}`);
-const print = (step: { ok: boolean; label: string; detail: string }) =>
-  console.log(`${step.ok ? "✓" : "✗"} ${step.label}: ${step.detail}`);
+const print = (step: { ok: boolean; label: string; detail: string; skipped?: true }) =>
+  console.log(`${step.skipped ? "–" : step.ok ? "✓" : "✗"} ${step.label}: ${step.detail}`);
 // A provisional receipt (status "pending") carries a signed promise instead of a proof.
 const provisional = (receipt as { status?: unknown } | null)?.status === "pending";
 const { ok, reason } = provisional

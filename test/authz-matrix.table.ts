@@ -3,6 +3,7 @@ import { and, eq, isNull, sql } from "drizzle-orm";
 import { Wallet } from "ethers";
 import type { Db } from "@/db/client";
 import { catalogItems, prizes, pushSubscriptions, users, walletLinks } from "@/db/schema";
+import { sequenceEntries } from "@/lib/anchoring/sequence-entries";
 import { issueApiToken } from "@/lib/auth/api-tokens";
 import { issueEmailToken } from "@/lib/auth/email-tokens";
 import { redeemCatalogItem } from "@/lib/catalog/redeem-item";
@@ -113,6 +114,14 @@ export const ROUTE_TABLE: Record<string, Entry> = {
   "GET /api/v1/drops": { expect: all(200) },
   "GET /api/v1/ledger/checkpoints": { expect: all(200) },
   "GET /api/v1/ledger/leaves": { expect: all(200) },
+  // The fixture's claims are put in the log first, so that leaf 0 exists.
+  "GET /api/v1/ledger/entries/[index]": {
+    expect: all(200),
+    call: async (fx) => {
+      await sequenceEntries(fx.db, 1000);
+      return { params: { index: "0" } };
+    },
+  },
   // Public to all; the test process configures no ledger, so it publishes no identity.
   "GET /api/v1/ledger/identity": { expect: all(404) },
   "GET /api/v1/drops/[dropId]/stream": {
@@ -311,8 +320,9 @@ export const ROUTE_TABLE: Record<string, Entry> = {
     expect: adminOnly(200),
     call: async (fx) => ({ params: { id: await markDeliveryDead(fx.db) } }),
   },
+  // Players read their own receipts, auditors any redemption's; admins, as before, none.
   "GET /api/v1/redemptions/[id]/receipt": {
-    expect: ownerOnly(200),
+    expect: { ...ownerOnly(200), auditor: 200 },
     call: (fx) => ({ params: { id: fx.redemptionId } }),
   },
   "GET /api/v1/claim-attempts": { expect: players(200) },

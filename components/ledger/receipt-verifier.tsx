@@ -25,7 +25,7 @@ import {
 import { ReceiptChainResult } from "./receipt-chain-result";
 import { VerifySteps } from "./verify-steps";
 
-type Step = Pick<VerifyStep, "label" | "ok" | "detail"> & { id: string };
+type Step = Pick<VerifyStep, "label" | "ok" | "detail" | "skipped"> & { id: string };
 type Outcome = { ok: boolean; provisional: boolean; reason?: TrustFailure } | null;
 /** A verification's trusted ledger and the node it asked, shown together with its verdict. */
 type Pinned = { trust: TrustRoot; rpc: string; whoseNode: string };
@@ -78,6 +78,9 @@ export function ReceiptVerifier({
   const [running, setRunning] = useState(false);
   const [inputError, setInputError] = useState<string | null>(null);
   const [chain, setChain] = useState<ChainRun | null>(null);
+  // Until React runs here the button cannot work: it stays disabled (and the noscript says why).
+  const [hydrated, setHydrated] = useState(false);
+  useEffect(() => setHydrated(true), []);
 
   useEffect(() => {
     if (!redemptionId) return;
@@ -211,11 +214,13 @@ export function ReceiptVerifier({
       setRunning(false);
       return;
     }
-    let url: URL;
-    try {
-      url = new URL(pinned.rpc);
-    } catch {
-      setInputError("The chain RPC URL is not a valid URL");
+    const url = URL.canParse(pinned.rpc) ? new URL(pinned.rpc) : undefined;
+    if (!url || !["http:", "https:"].includes(url.protocol)) {
+      setInputError(
+        url
+          ? `The chain RPC URL must start with http:// or https://, not ${url.protocol}//`
+          : "The chain RPC URL is not a web address: it must start with http:// or https://",
+      );
       setRunning(false);
       return;
     }
@@ -350,10 +355,28 @@ export function ReceiptVerifier({
                 : "This site publishes no chain node: name one."}
         </p>
         <div style={{ marginTop: 14 }}>
-          <button type="button" onClick={() => void verify()} disabled={running || !text.trim()}>
+          <button
+            type="button"
+            onClick={() => void verify()}
+            disabled={!hydrated || running || !text.trim()}
+            aria-describedby={text.trim() ? undefined : "verify-needs"}
+          >
             {running ? "Verifying…" : "Verify receipt"}
           </button>
+          {hydrated && !text.trim() && (
+            <span id="verify-needs" className="small muted" style={{ marginLeft: 10 }}>
+              Paste or upload a receipt first.
+            </span>
+          )}
         </div>
+        <noscript>
+          <p className="alert info" data-testid="verify-noscript">
+            Verifying needs JavaScript: your browser does the checking itself (it recomputes the
+            entry and asks the chain node), so nothing is sent to this site to check for you. Turn
+            JavaScript on for this page, or run <code>npm run verify -- receipt.json</code> in a
+            terminal.
+          </p>
+        </noscript>
         {inputError && (
           <p className="alert error" role="alert">
             {inputError}

@@ -1,9 +1,29 @@
 /** One check of a receipt, as any of its verifiers reports it. */
-export type VerifyStepView = { id: string; label: string; ok: boolean; detail: string };
+export type VerifyStepView = {
+  id: string;
+  label: string;
+  ok: boolean;
+  detail: string;
+  /** The check did not run (an earlier one failed): neither passed nor failed. */
+  skipped?: boolean;
+};
+
+type State = "passed" | "failed" | "not_run";
+
+const STATES: Record<State, { icon: string; word: string; className: string }> = {
+  passed: { icon: "✓", word: "passed", className: "passed" },
+  failed: { icon: "✗", word: "failed", className: "failed" },
+  not_run: { icon: "–", word: "not run", className: "" },
+};
+
+function stateOf(step: VerifyStepView): State {
+  if (step.skipped) return "not_run";
+  return step.ok ? "passed" : "failed";
+}
 
 /**
- * A receipt's checks in order, each passed or failed with its detail. `testIdPrefix` tells the
- * lists of a chain's receipts apart ("claim-", "delivery-"); one receipt's has none.
+ * A receipt's checks in order, each passed, failed or not run with its detail. `testIdPrefix`
+ * tells the lists of a chain's receipts apart ("claim-", "delivery-"); one receipt's has none.
  */
 export function VerifySteps({
   steps,
@@ -14,23 +34,30 @@ export function VerifySteps({
 }) {
   return (
     <ol className="steps" data-testid={`${testIdPrefix}steps`}>
-      {steps.map((step) => (
-        <li
-          key={step.id}
-          className={step.ok ? "passed" : "failed"}
-          data-testid={`${testIdPrefix}step-${step.id}`}
-          data-ok={step.ok}
-        >
-          <span className="icon">{step.ok ? "✓" : "✗"}</span>
-          <span>
-            <strong>{step.label}</strong> — {step.ok ? "passed" : "failed"}
-            <br />
-            <span className="small muted" style={{ overflowWrap: "anywhere" }}>
-              {step.detail}
+      {steps.map((step) => {
+        const state = stateOf(step);
+        const { icon, word, className } = STATES[state];
+        return (
+          <li
+            key={step.id}
+            className={className}
+            data-testid={`${testIdPrefix}step-${step.id}`}
+            data-ok={step.ok}
+            data-state={state}
+          >
+            <span className="icon" aria-hidden="true">
+              {icon}
             </span>
-          </span>
-        </li>
-      ))}
+            <span>
+              <strong>{step.label}</strong> — {word}
+              <br />
+              <span className="small muted" style={{ overflowWrap: "anywhere" }}>
+                {step.detail}
+              </span>
+            </span>
+          </li>
+        );
+      })}
     </ol>
   );
 }

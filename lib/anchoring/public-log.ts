@@ -1,15 +1,20 @@
 import "server-only";
 import { and, asc, desc, eq, gte, lt } from "drizzle-orm";
 import type { DbOrTx } from "@/db/client";
-import { checkpoints, ledgerEntries } from "@/db/schema";
+import { type Checkpoint, checkpoints, ledgerEntries } from "@/db/schema";
 import { toHex } from "@/lib/ledger/merkle";
 
 export const MAX_LEAVES_PER_PAGE = 1000;
 /** Leaves per page of the /ledger page. */
 export const LEAVES_PER_PAGE = 100;
 
-/** Where the /ledger page shows a leaf. */
+/** Where the public ledger shows a leaf: its own page, with its proof and anchoring. */
 export function ledgerLeafHref(index: number): string {
+  return `/ledger/${index}`;
+}
+
+/** The /ledger list page that holds a leaf, at its row. */
+export function ledgerListHref(index: number): string {
   return `/ledger?page=${Math.floor(index / LEAVES_PER_PAGE) + 1}#leaf-${index}`;
 }
 
@@ -20,7 +25,12 @@ export async function listAnchoredCheckpoints(db: DbOrTx) {
     .where(eq(checkpoints.status, "anchored"))
     .orderBy(desc(checkpoints.treeSize))
     .limit(500);
-  return rows.map((cp) => ({
+  return rows.map(publicCheckpoint);
+}
+
+/** What the public log shows of a checkpoint. */
+export function publicCheckpoint(cp: Checkpoint) {
+  return {
     treeSize: cp.treeSize,
     rootHash: toHex(cp.rootHash),
     chainId: cp.chainId,
@@ -28,7 +38,7 @@ export async function listAnchoredCheckpoints(db: DbOrTx) {
     txHash: cp.txHash,
     blockNumber: cp.blockNumber,
     blockTime: cp.blockTime,
-  }));
+  };
 }
 
 /** Public leaves [start, end): index and canonical bytes only (no salts, no account ids). */

@@ -1,6 +1,8 @@
 import { z } from "zod";
 import { ledgerIdentitySchema } from "@/lib/ledger/identity";
-import type { Resource } from "./wire";
+import { deliveryOutcomes, leafProviders } from "@/lib/ledger/leaf";
+import { ledgerKinds } from "@/lib/ledger/model";
+import { dateTime, type Resource, uuid } from "./wire";
 
 export const checkpointResponse = z
   .object({
@@ -42,6 +44,61 @@ export const leavesResponse = z.object({
   ),
 });
 
+const hex32 = z.string().meta({ description: "0x and 64 hex digits" });
+
+export const ledgerEntryPath = z.object({
+  index: z.coerce.number().int().min(0).max(Number.MAX_SAFE_INTEGER).meta({
+    description: "the leaf's index in the log, from 0",
+  }),
+});
+
+/** A leaf's fields as lib/ledger/public-entry.ts `entryFields` reads them from its bytes. */
+const entryFields = z
+  .object({
+    kind: z.enum(ledgerKinds),
+    entryId: uuid.meta({
+      description:
+        "the redemption's id (redemption, reversal, expiry, delivery), the round's or the seed's",
+    }),
+    timeMs: z.number().int(),
+    time: dateTime,
+    playerCommitment: hex32.meta({
+      description: "SHA-256 of the player's id and a salt only the player's receipt carries",
+    }),
+    prizeId: uuid.optional(),
+    dropId: uuid.nullable().optional(),
+    valueCents: z.number().int().optional(),
+    serverSeedHash: hex32.optional(),
+    firstNonce: z.number().int().optional(),
+    roundDigest: hex32.optional(),
+    payoutMinor: z.number().int().optional(),
+    referenceHash: hex32.optional(),
+    outcome: z.enum(deliveryOutcomes).optional(),
+    provider: z.enum(leafProviders).optional(),
+  })
+  .meta({ id: "LedgerEntryFields" });
+
+export const ledgerEntryResponse = z
+  .object({
+    index: z.number().int(),
+    data: z.string().meta({ description: "the leaf's canonical bytes, 0x hex" }),
+    leafHash: hex32.meta({ description: "SHA-256(0x00 ‖ data)" }),
+    entry: entryFields.nullable().meta({ description: "null if the bytes do not decode" }),
+    prize: z.object({ id: uuid, name: z.string().nullable() }).nullable(),
+    drop: z.object({ id: uuid, title: z.string().nullable() }).nullable(),
+    inclusion: z
+      .object({ treeSize: z.number().int(), rootHash: hex32, auditPath: z.array(hex32) })
+      .nullable()
+      .meta({
+        description:
+          "the RFC 6962 audit path from the leaf to the latest anchored checkpoint's root; null while no anchored checkpoint covers the leaf",
+      }),
+    anchor: checkpointResponse.nullable().meta({
+      description: "the first anchored checkpoint that covers the leaf; null until one is",
+    }),
+  })
+  .meta({ id: "LedgerEntry" });
+
 export const ledgerIdentityResponse = ledgerIdentitySchema.meta({ id: "LedgerIdentity" });
 
 export const ledger: Resource = {
@@ -65,6 +122,20 @@ export const ledger: Resource = {
         access: "public",
         replies: { 200: { description: "OK", json: ledgerIdentityResponse } },
         errors: { not_found: "no ledger is configured" },
+      },
+    },
+    "/api/v1/ledger/entries/{index}": {
+      get: {
+        summary: "One leaf of the public log, decoded, with its inclusion proof and anchoring",
+        description:
+          "The leaf's fields in words (the names of its prize and drop, never its player: only the player commitment the leaf itself publishes), its audit path to the latest anchored checkpoint, and the checkpoint and transaction that first anchored it. The page /ledger/{index} shows the same.",
+        access: "public",
+        path: ledgerEntryPath,
+        replies: { 200: { description: "OK", json: ledgerEntryResponse } },
+        errors: {
+          invalid_input: "the index is not a whole number",
+          not_found: "the log has no leaf at this index (yet)",
+        },
       },
     },
     "/api/v1/ledger/leaves": {

@@ -154,12 +154,15 @@ export const redemptions: Resource = {
       get: {
         summary: "The current receipt (pending or anchored)",
         description:
-          "kind=reversal gives the receipt of the redemption's reversal entry, kind=delivery that of its delivery's latest outcome (same format; 404 if there is none yet).",
-        access: "player",
+          "kind=reversal gives the receipt of the redemption's reversal entry, kind=delivery that of its delivery's latest outcome (same format; 404 if there is none yet). A player reads their own redemptions' receipts; an auditor reads any redemption's, the same document its player gets.",
+        access: "playerOrAuditor",
         path: idPath,
         query: receiptQuery,
         replies: { 200: { description: "The receipt", json: receiptResponse } },
-        errors: { not_found: "no such redemption among the caller's, or no such reversal" },
+        errors: {
+          not_found:
+            "no such redemption (among the caller's, for a player), or no such reversal or delivery outcome",
+        },
       },
     },
   },

@@ -22,6 +22,8 @@ export const accessRoles = {
   admin: ["admin"],
   /** Admins and auditors. */
   staff: ["admin", "auditor"],
+  /** Players, each for their own things, and auditors, who may read anyone's. */
+  playerOrAuditor: ["player", "auditor"],
 } as const satisfies Record<string, readonly Role[]>;
 export type Access = keyof typeof accessRoles;
 

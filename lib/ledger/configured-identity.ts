@@ -23,18 +23,23 @@ export function identityFromEnv(config: Env): LedgerIdentity {
       `The ledger identity is not configured: ${missing.join(", ")} not set.`,
     );
   }
-  const parsed = ledgerIdentitySchema.safeParse({
-    version: 1,
-    chainId: config.LEDGER_CHAIN_ID,
-    contract: config.LEDGER_CONTRACT,
-    deploymentBlock: config.LEDGER_DEPLOYMENT_BLOCK,
-    receiptSigners: config.RECEIPT_SIGNING_KEY ? [computeAddress(config.RECEIPT_SIGNING_KEY)] : [],
-    rpcUrl,
-  });
+  const parsed = ledgerIdentitySchema.safeParse(
+    {
+      version: 1,
+      chainId: config.LEDGER_CHAIN_ID,
+      contract: config.LEDGER_CONTRACT,
+      deploymentBlock: config.LEDGER_DEPLOYMENT_BLOCK,
+      receiptSigners: config.RECEIPT_SIGNING_KEY
+        ? [computeAddress(config.RECEIPT_SIGNING_KEY)]
+        : [],
+      rpcUrl,
+    },
+    { reportInput: true },
+  );
   if (!parsed.success) {
     throw new LedgerIdentityError(
       "ledger_identity_unconfigured",
-      `The ledger identity is misconfigured: ${describeIssues(parsed.error)}.`,
+      `The ledger identity is misconfigured. ${describeIssues(parsed.error)}`,
     );
   }
   return parsed.data;

@@ -8,6 +8,7 @@
 import { getAddress } from "ethers";
 import { z } from "zod";
 import { readAtMost } from "@/lib/http/read-at-most";
+import { describeIssues as describeSchemaIssues } from "./schema-issues";
 
 export const WELL_KNOWN_PATH = "/.well-known/prizeledger.json";
 
@@ -122,12 +123,9 @@ export function checkTrust(
   };
 }
 
-/** The first few problems of a rejected identity document, for a message. */
+/** The first few problems of a rejected identity document, in words (parse with reportInput). */
 export function describeIssues(error: z.ZodError): string {
-  return error.issues
-    .slice(0, 5)
-    .map((issue) => `${issue.path.join(".") || "document"}: ${issue.message}`)
-    .join("; ");
+  return describeSchemaIssues(error.issues, 5, "the document");
 }
 
 /**
@@ -219,7 +217,7 @@ export async function fetchLedgerIdentity(
   } catch {
     throw bad("not JSON");
   }
-  const parsed = ledgerIdentitySchema.safeParse(json);
+  const parsed = ledgerIdentitySchema.safeParse(json, { reportInput: true });
   if (!parsed.success) throw bad(describeIssues(parsed.error));
   return parsed.data;
 }

@@ -33,3 +33,13 @@ export type ReceiptChainDocument = {
 export function bundleReceipts(claim: unknown, delivery: unknown): ReceiptChainDocument {
   return { version: 1, type: RECEIPT_CHAIN_TYPE, claim, delivery };
 }
+
+/** Each kind of entry in words, as the public ledger names it. */
+export const ledgerKindLabels: Record<LedgerKind, string> = {
+  redemption: "Redemption",
+  reversal: "Reversal",
+  expiry: "Expiry",
+  seed_commitment: "Seed commitment",
+  round: "Game round",
+  delivery: "Delivery outcome",
+};

@@ -19,7 +19,9 @@ import {
   rootFromInclusion,
   toHex,
 } from "./merkle";
+import { classifyNodeFailure, noContractDetail } from "./node-errors";
 import { readChainId } from "./receipt";
+import { describeIssues } from "./schema-issues";
 
 /** keccak256("RECEIPT_SIGNER_ROLE"): granted by the contract's admin to the signing key. */
 export const RECEIPT_SIGNER_ROLE = id("RECEIPT_SIGNER_ROLE");
@@ -203,14 +205,13 @@ export async function verifyProvisionalReceipt(
   const steps: ProvisionalStep[] = [];
   const add = (id: string, label: string, ok: boolean, detail: string, code?: TrustFailure) =>
     steps.push({ id, label, ok, detail, ...(code && { code }) });
-  const parsed = provisionalReceiptSchema.safeParse(input);
+  const parsed = provisionalReceiptSchema.safeParse(input, { reportInput: true });
   if (!parsed.success) {
-    const issue = parsed.error.issues[0];
     add(
       "format",
       "Receipt format",
       false,
-      `Not a provisional receipt (${issue?.path.join(".")}: ${issue?.message}).`,
+      `Not a version 1 provisional receipt. ${describeIssues(parsed.error.issues)}`,
     );
     return { ok: false, steps };
   }
@@ -262,6 +263,13 @@ export async function verifyProvisionalReceipt(
         false,
         `The node is on chain ${chainId}, the trusted ledger on chain ${trust.chainId}.`,
       );
+    } else if ((await provider.getCode(trust.contract)) === "0x") {
+      add(
+        "signer",
+        "Signer authorised on chain",
+        false,
+        noContractDetail(trust.contract, trust.chainId),
+      );
     } else {
       const contract = new Contract(trust.contract, LEDGER_ABI, provider);
       const hasRole = (await contract.getFunction("hasRole")(
@@ -285,7 +293,7 @@ export async function verifyProvisionalReceipt(
       "signer",
       "Signer authorised on chain",
       false,
-      `Could not ask the chain: ${(error as Error).message}`,
+      `The chain node could not be asked: ${classifyNodeFailure(error).detail}.`,
     );
   }
 

@@ -173,7 +173,13 @@ export function pairReceipts(claim: unknown, delivery: unknown): Pairing {
   };
 }
 
-export type ChainStep = { id: string; label: string; ok: boolean; detail: string };
+export type ChainStep = {
+  id: string;
+  label: string;
+  ok: boolean;
+  detail: string;
+  skipped?: true;
+};
 /** One receipt of the chain as its verifier found it; absent when it was not given. */
 export type ChainLink =
   | { present: false }

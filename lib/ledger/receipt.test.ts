@@ -1,3 +1,5 @@
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { Contract, JsonRpcProvider } from "ethers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { freePort } from "@/scripts/lib/free-port";
@@ -217,7 +219,11 @@ describe("verifyReceipt against a local chain", () => {
     expect(steps.find((s) => s.id === "identity")?.detail).toBe(
       `The receipt names chain 1; the trusted ledger (the test's ledger) is on chain 31337.`,
     );
-    expect(steps.find((s) => s.id === "checkpoint")?.detail).toMatch(/^Not checked/);
+    expect(steps.find((s) => s.id === "checkpoint")).toMatchObject({
+      ok: false,
+      skipped: true,
+      detail: "Not run: the receipt names a ledger that is not trusted.",
+    });
 
     // A node on another chain than the pinned one: the pinned chain id, not the node, decides.
     const { steps: otherNode } = await verifyReceipt(receipt, chain.provider, {
@@ -231,12 +237,26 @@ describe("verifyReceipt against a local chain", () => {
       { ...trust, chainId: 5 },
     );
     expect(wrongNode.steps.find((s) => s.id === "chain")?.detail).toBe(
-      "The node is on chain 31337, the trusted ledger on chain 5.",
+      "The node is on chain 31337, the trusted ledger on chain 5: it is another network's node.",
     );
 
     const { steps: garbage } = await verifyReceipt({ hello: "world" }, chain.provider, trust);
-    expect(garbage[0]?.detail).toMatch(/^Not a version 1 anchored receipt/);
+    expect(garbage[0]?.detail).toBe(
+      "Not a version 1 anchored receipt. The version is missing. The status is missing. The leaf is missing. The inclusion proof is missing. The checkpoint is missing. (And 1 more.)",
+    );
     expect(garbage.every((s) => !s.ok)).toBe(true);
+    expect(garbage.slice(1).every((s) => s.skipped)).toBe(true);
+
+    const typo = structuredClone(receipt) as unknown as {
+      leaf: { index: unknown };
+      anchor: { txHash: string };
+    };
+    typo.leaf.index = "7";
+    typo.anchor.txHash = "0x12";
+    const { steps: typos } = await verifyReceipt(typo, chain.provider, trust);
+    expect(typos[0]?.detail).toBe(
+      "Not a version 1 anchored receipt. The leaf index must be a number. The anchoring transaction hash must be 0x and 64 hex digits.",
+    );
   });
 
   it("reports an unreachable chain as a failed step, not an exception", async () => {
@@ -248,9 +268,45 @@ describe("verifyReceipt against a local chain", () => {
       const result = await verifyReceipt(receipt, offline, trust);
       expect(result.ok).toBe(false);
       expect(result.steps.find((s) => s.id === "inclusion")?.ok).toBe(true);
-      expect(result.steps.find((s) => s.id === "chain")?.ok).toBe(false);
+      expect(result.steps.find((s) => s.id === "chain")?.detail).toMatch(
+        /^The chain node could not be asked: nothing answered at that address/,
+      );
+      expect(result.steps.find((s) => s.id === "checkpoint")).toMatchObject({
+        skipped: true,
+        detail: "Not run: the chain node could not be reached.",
+      });
     } finally {
       offline.destroy();
     }
+  });
+
+  it("tells a web server that is no chain node, and a chain without the contract", async () => {
+    const server = createServer((_request, response) => response.end("<html>a shop</html>"));
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const { port } = server.address() as AddressInfo;
+    const web = new JsonRpcProvider(`http://127.0.0.1:${port}`, ANVIL_CHAIN_ID, {
+      staticNetwork: true,
+    });
+    try {
+      const result = await verifyReceipt(receipt, web, trust);
+      expect(result.steps.find((s) => s.id === "chain")?.detail).toMatch(
+        /^The chain node could not be asked: the address answered, but not as an Ethereum JSON-RPC node/,
+      );
+      expect(result.steps.find((s) => s.id === "checkpoint")?.detail).toBe(
+        "Not run: the address is not an Ethereum node.",
+      );
+    } finally {
+      web.destroy();
+      server.close();
+    }
+    const elsewhere = `0x${"12".repeat(20)}`;
+    const { steps } = await verifyReceipt(
+      { ...receipt, anchor: { ...receipt.anchor, contract: elsewhere } },
+      chain.provider,
+      { ...trust, contract: elsewhere },
+    );
+    expect(steps.find((s) => s.id === "checkpoint")?.detail).toMatch(
+      /^There is no contract at 0x1212\S+ on chain 31337: the node is on the right chain/,
+    );
   });
 });

@@ -15,6 +15,8 @@ import { LEDGER_ABI } from "./contract";
 import { checkTrust, type TrustFailure, type TrustRoot } from "./identity";
 import { decodeLeaf, describeLeaf, type LeafEntry, playerCommitment } from "./leaf";
 import { fromHex, leafHash, toHex, verifyInclusion } from "./merkle";
+import { classifyNodeFailure, noContractDetail } from "./node-errors";
+import { describeIssues } from "./schema-issues";
 
 const hex32 = z.string().regex(/^0x[0-9a-fA-F]{64}$/, "expected 0x and 64 hex digits");
 const hexBytes = z
@@ -62,6 +64,8 @@ export type VerifyStep = {
   detail: string;
   /** Set when the receipt names a ledger the verifier does not trust. */
   code?: TrustFailure;
+  /** The step did not run, because an earlier one failed: `ok` is false, but nothing failed. */
+  skipped?: true;
 };
 
 export type VerifyResult = { ok: boolean; steps: VerifyStep[]; reason?: TrustFailure };
@@ -120,7 +124,7 @@ export async function readChainId(provider: AbstractProvider): Promise<bigint> {
 /**
  * Verifies a receipt step by step against the `trust`ed ledger. Every step is reported (through
  * `onStep` as it completes, and in the result); a step that cannot run because an earlier one
- * failed is reported as failed with the reason. A receipt naming another chain or contract fails
+ * failed is reported as not run (`skipped`), with the reason. A receipt naming another chain or contract fails
  * right after its format, with `reason` naming which. `ok` is true only if every step passed.
  */
 export async function verifyReceipt(
@@ -139,8 +143,13 @@ export async function verifyReceipt(
     return ok;
   };
   const skipRest = (reason: string) => {
-    for (const id of ORDER)
-      if (!steps.some((s) => s.id === id)) report(id, false, `Not checked: ${reason}.`);
+    for (const id of ORDER) {
+      if (steps.some((s) => s.id === id)) continue;
+      const detail = `Not run: ${reason}.`;
+      const step: VerifyStep = { id, label: LABELS[id], ok: false, detail, skipped: true };
+      steps.push(step);
+      onStep?.(step);
+    }
   };
   const result = (): VerifyResult => ({
     ok: steps.length === ORDER.length && steps.every((s) => s.ok),
@@ -148,13 +157,13 @@ export async function verifyReceipt(
     ...(reason && { reason }),
   });
 
-  const parsed = receiptSchema.safeParse(input);
+  const parsed = receiptSchema.safeParse(input, { reportInput: true });
   if (!parsed.success) {
-    const issues = parsed.error.issues
-      .slice(0, 5)
-      .map((issue) => `${issue.path.join(".") || "receipt"}: ${issue.message}`)
-      .join("; ");
-    report("format", false, `Not a version 1 anchored receipt (${issues}).`);
+    report(
+      "format",
+      false,
+      `Not a version 1 anchored receipt. ${describeIssues(parsed.error.issues)}`,
+    );
     skipRest("the receipt could not be read");
     return result();
   }
@@ -215,15 +224,20 @@ export async function verifyReceipt(
       report(
         "chain",
         false,
-        `The node is on chain ${chainId}, the trusted ledger on chain ${trust.chainId}.`,
+        `The node is on chain ${chainId}, the trusted ledger on chain ${trust.chainId}: it is another network's node.`,
       );
       skipRest("the node is on another chain");
       return result();
     }
     report("chain", true, `Connected to chain ${chainId}.`);
   } catch (error) {
-    report("chain", false, `The chain could not be reached: ${errorText(error)}.`);
-    skipRest("the chain could not be reached");
+    const failure = classifyNodeFailure(error);
+    report("chain", false, `The chain node could not be asked: ${failure.detail}.`);
+    skipRest(
+      failure.kind === "unreachable"
+        ? "the chain node could not be reached"
+        : "the address is not an Ethereum node",
+    );
     return result();
   }
 
@@ -231,7 +245,7 @@ export async function verifyReceipt(
   try {
     const code = await provider.getCode(contract);
     if (code === "0x") {
-      report("checkpoint", false, `There is no contract at ${contract}.`);
+      report("checkpoint", false, noContractDetail(contract, trust.chainId));
     } else {
       const ledger = new Contract(contract, ledgerInterface, provider);
       const [rootHash, blockTime] = (await ledger.getFunction("checkpointAt")(

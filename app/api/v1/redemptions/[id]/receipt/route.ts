@@ -4,10 +4,12 @@ import { respond } from "@/lib/api/respond";
 import { apiCaller, requireRole } from "@/lib/auth/current-user";
 import { AppError } from "@/lib/errors/app-error";
 import { apiRoute } from "@/lib/http/api-handler";
+import { getReceiptForAudit } from "@/lib/redemptions/audit-receipt";
 import { getReceipt } from "@/lib/redemptions/redemptions";
 
+// A player reads their own receipts; an auditor reads anyone's (this route only reads).
 export const GET = apiRoute<{ params: Promise<{ id: string }> }>(async (request, context) => {
-  const player = requireRole(await apiCaller(request), "player");
+  const caller = requireRole(await apiCaller(request), "player", "auditor");
   const kind = receiptQuery.shape.kind.safeParse(
     new URL(request.url).searchParams.get("kind") ?? undefined,
   );
@@ -16,7 +18,11 @@ export const GET = apiRoute<{ params: Promise<{ id: string }> }>(async (request,
       field: "kind",
     });
   }
-  const receipt = await getReceipt(getDb(), player.id, (await context.params).id, kind.data);
+  const { id } = await context.params;
+  const receipt =
+    caller.role === "auditor"
+      ? await getReceiptForAudit(getDb(), id, kind.data)
+      : await getReceipt(getDb(), caller.id, id, kind.data);
   if (!receipt) {
     throw new AppError(
       "not_found",

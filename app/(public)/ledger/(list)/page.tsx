@@ -1,13 +1,15 @@
 import type { Metadata } from "next";
+import Link from "next/link";
 import { LeafPager } from "@/components/ledger/leaf-pager";
-import { LeafTable } from "@/components/ledger/leaf-table";
+import { CopyableHash, LeafTable } from "@/components/ledger/leaf-table";
 import { LedgerIdentityFacts } from "@/components/ledger/ledger-identity";
 import { getDb } from "@/db/client";
 import { LEAVES_PER_PAGE, listAnchoredCheckpoints, listLeaves } from "@/lib/anchoring/public-log";
 import { logSize } from "@/lib/anchoring/sequence-entries";
 import { env } from "@/lib/config/env";
-import { shortHash } from "@/lib/format";
 import { configuredIdentity } from "@/lib/ledger/configured-identity";
+import { ledgerSearchHref } from "@/lib/ledger/ledger-query";
+import { leafNames } from "@/lib/ledger/public-entry";
 
 export const metadata: Metadata = { title: "Ledger" };
 export const dynamic = "force-dynamic";
@@ -29,19 +31,12 @@ export default async function LedgerPage({
   const page = Number.isSafeInteger(requested) ? Math.min(Math.max(requested, 1), pages) : 1;
   const start = (page - 1) * LEAVES_PER_PAGE;
   const { leaves, end } = await listLeaves(db, start, start + LEAVES_PER_PAGE);
+  const names = await leafNames(db, leaves);
   const anchoredSize = checkpoints[0]?.treeSize ?? 0;
   const identity = configuredIdentity(env());
 
   return (
     <>
-      <h1>Public ledger</h1>
-      <p className="lead">
-        Every redemption is a leaf of one append-only Merkle log (RFC 6962). Its checkpoints are
-        written to the ledger contract, which accepts each only with a proof that it extends the
-        previous one. Monitors can download every leaf from{" "}
-        <code>/api/v1/ledger/leaves?start=0&amp;end=1000</code>.
-      </p>
-
       <h2>Ledger identity</h2>
       <LedgerIdentityFacts identity={identity} />
 
@@ -49,39 +44,56 @@ export default async function LedgerPage({
       {checkpoints.length === 0 ? (
         <p className="card muted">No checkpoint has been anchored yet.</p>
       ) : (
-        <table>
-          <thead>
-            <tr>
-              <th>Tree size</th>
-              <th>Root hash</th>
-              <th>Transaction</th>
-              <th>Block</th>
-              <th>Anchored (UTC)</th>
-            </tr>
-          </thead>
-          <tbody>
-            {checkpoints.map((cp) => (
-              <tr key={cp.treeSize} data-testid="checkpoint-row">
-                <td>{cp.treeSize}</td>
-                <td className="hash" title={cp.rootHash}>
-                  {shortHash(cp.rootHash)}
-                </td>
-                <td className="hash" title={cp.txHash ?? ""}>
-                  {shortHash(cp.txHash ?? "")}
-                </td>
-                <td>{cp.blockNumber}</td>
-                <td>{cp.blockTime ? utc(cp.blockTime) : ""}</td>
+        // Relative, as in LeafTable: the copy buttons' notes must scroll with the table.
+        <div style={{ overflowX: "auto", position: "relative" }}>
+          <table>
+            <thead>
+              <tr>
+                <th>Tree size</th>
+                <th>Root hash</th>
+                <th>Transaction</th>
+                <th>Block</th>
+                <th>Anchored (UTC)</th>
               </tr>
-            ))}
-          </tbody>
-        </table>
+            </thead>
+            <tbody>
+              {checkpoints.map((cp) => (
+                <tr key={cp.treeSize} data-testid="checkpoint-row">
+                  <td>{cp.treeSize}</td>
+                  <td>
+                    <CopyableHash hash={cp.rootHash} what={`the root of size ${cp.treeSize}`} />
+                  </td>
+                  <td>
+                    {cp.txHash && (
+                      <span className="copyable-hash">
+                        <CopyableHash
+                          hash={cp.txHash}
+                          what={`the transaction of size ${cp.treeSize}`}
+                        />
+                        <Link
+                          href={ledgerSearchHref(cp.txHash)}
+                          aria-label={`Leaves anchored by the transaction of size ${cp.treeSize}`}
+                        >
+                          leaves
+                        </Link>
+                      </span>
+                    )}
+                  </td>
+                  <td>{cp.blockNumber}</td>
+                  <td>{cp.blockTime ? utc(cp.blockTime) : ""}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
       )}
 
       <h2 id="leaves">All leaves</h2>
       <p className="muted">
         {total} {total === 1 ? "leaf" : "leaves"}; the latest anchored checkpoint covers the first{" "}
         {Math.min(anchoredSize, total)}. Each row is decoded from the leaf's canonical 98 bytes; the
-        leaf hash is SHA-256(0x00 ‖ data).
+        leaf hash is SHA-256(0x00 ‖ data). Open an index for the entry's fields, its inclusion proof
+        and its anchoring.
       </p>
       <LeafPager
         page={page}
@@ -93,7 +105,7 @@ export default async function LedgerPage({
       {leaves.length === 0 ? (
         <p className="card muted">No leaf has been sequenced yet.</p>
       ) : (
-        <LeafTable leaves={leaves} />
+        <LeafTable leaves={leaves} names={names} />
       )}
 
       <h2>Audit it yourself</h2>
