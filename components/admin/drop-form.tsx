@@ -2,6 +2,7 @@
 
 import { useEffect, useRef, useState } from "react";
 import { type DropDetailsData, DropFacts, DropHeading } from "@/components/drops/drop-details";
+import { useFieldErrors } from "@/components/ui/form-messages";
 import type { FormAction } from "@/lib/actions/form-state";
 import { minTierLabels, type LoyaltyTier as Tier } from "@/lib/claims/model";
 import { readDropForm } from "@/lib/drops/drop-form";
@@ -148,6 +149,7 @@ export function DropForm({
     setDefaults({ start: localInput(start), end: localInput(end) });
   }, [drop]);
   const e = state.fieldErrors ?? {};
+  const fields = useFieldErrors(e);
   const v = state.values ?? {};
   const [pools, setPools] = useState<PoolRow[]>(() => poolRowsFrom(v, drop));
   // A refused submission comes back with what was typed: show those rows again.
@@ -178,17 +180,17 @@ export function DropForm({
         <input type="hidden" name="tzOffset" value={tzOffset} />
         <label className="full">
           Title
-          <input name="title" defaultValue={v.title ?? drop?.title} maxLength={120} />
-          {e.title && <span className="field-error">{e.title}</span>}
+          <input {...fields.field("title")} defaultValue={v.title ?? drop?.title} maxLength={120} />
+          {fields.error("title")}
         </label>
         <label className="full">
           Description shown to players (optional)
           <textarea
-            name="description"
+            {...fields.field("description")}
             defaultValue={v.description ?? drop?.description ?? ""}
             maxLength={2000}
           />
-          {e.description && <span className="field-error">{e.description}</span>}
+          {fields.error("description")}
         </label>
         <fieldset className="full" style={{ border: "1px solid var(--line)", borderRadius: 10 }}>
           <legend>Pools</legend>
@@ -208,6 +210,7 @@ export function DropForm({
                 <select
                   name="poolPrizeId"
                   value={pool.prizeId}
+                  {...fields.describe(`pools.${i}.prizeId`)}
                   onChange={(event) => setPool(pool.key, { prizeId: event.target.value })}
                 >
                   <option value="">Choose a prize</option>
@@ -217,21 +220,18 @@ export function DropForm({
                     </option>
                   ))}
                 </select>
-                {e[`pools.${i}.prizeId`] && (
-                  <span className="field-error">{e[`pools.${i}.prizeId`]}</span>
-                )}
+                {fields.error(`pools.${i}.prizeId`)}
               </label>
               <label>
                 Units
                 <input
                   name="poolUnits"
                   inputMode="numeric"
+                  {...fields.describe(`pools.${i}.units`)}
                   value={pool.units}
                   onChange={(event) => setPool(pool.key, { units: event.target.value })}
                 />
-                {e[`pools.${i}.units`] && (
-                  <span className="field-error">{e[`pools.${i}.units`]}</span>
-                )}
+                {fields.error(`pools.${i}.units`)}
               </label>
               <label>
                 For
@@ -273,36 +273,42 @@ export function DropForm({
             </button>
           )}
           {(e.pools || e.prizeId || e.units) && (
-            <span className="field-error">{e.pools ?? e.prizeId ?? e.units}</span>
+            <span className="field-error" id={fields.idOf("pools")}>
+              {e.pools ?? e.prizeId ?? e.units}
+            </span>
           )}
         </fieldset>
         <label>
           Starts (your local time)
           <input
-            name="startsAt"
+            {...fields.field("startsAt")}
             type="datetime-local"
             defaultValue={v.startsAt ?? defaults?.start}
           />
-          {e.startsAt && <span className="field-error">{e.startsAt}</span>}
+          {fields.error("startsAt")}
         </label>
         <label>
           Ends (your local time)
-          <input name="endsAt" type="datetime-local" defaultValue={v.endsAt ?? defaults?.end} />
-          {e.endsAt && <span className="field-error">{e.endsAt}</span>}
+          <input
+            {...fields.field("endsAt")}
+            type="datetime-local"
+            defaultValue={v.endsAt ?? defaults?.end}
+          />
+          {fields.error("endsAt")}
         </label>
         <label>
           Units per player
           <input
-            name="perPlayerLimit"
+            {...fields.field("perPlayerLimit")}
             inputMode="numeric"
             defaultValue={v.perPlayerLimit ?? String(drop?.perPlayerLimit ?? 1)}
           />
-          {e.perPlayerLimit && <span className="field-error">{e.perPlayerLimit}</span>}
+          {fields.error("perPlayerLimit")}
         </label>
         <label>
           Allocation
           <select
-            name="allocation"
+            {...fields.field("allocation")}
             value={allocation}
             onChange={(event) => setAllocation(event.target.value)}
           >
@@ -312,7 +318,7 @@ export function DropForm({
               </option>
             ))}
           </select>
-          {e.allocation && <span className="field-error">{e.allocation}</span>}
+          {fields.error("allocation")}
         </label>
         <fieldset className="full" style={{ border: "1px solid var(--line)", borderRadius: 10 }}>
           <legend>Who can claim</legend>
@@ -320,11 +326,11 @@ export function DropForm({
             <label>
               Minimum account age (days)
               <input
-                name="minAccountAgeDays"
+                {...fields.field("minAccountAgeDays")}
                 inputMode="numeric"
                 defaultValue={v.minAccountAgeDays ?? rules.minAccountAgeDays}
               />
-              {e.minAccountAgeDays && <span className="field-error">{e.minAccountAgeDays}</span>}
+              {fields.error("minAccountAgeDays")}
             </label>
             <label>
               Minimum loyalty tier
@@ -339,11 +345,11 @@ export function DropForm({
             <label className="wide-field">
               Allowed regions (two-letter codes, comma-separated; empty for all)
               <input
-                name="regions"
+                {...fields.field("regions")}
                 defaultValue={v.regions ?? rules.regions?.join(", ")}
                 placeholder="US, CA"
               />
-              {e.regions && <span className="field-error">{e.regions}</span>}
+              {fields.error("regions")}
             </label>
             <label className="row" style={{ display: "flex" }}>
               <input
