@@ -1,4 +1,5 @@
 import Link from "next/link";
+import { TableScroll } from "@/components/ui/table-scroll";
 import { formatDateTime } from "@/lib/format";
 import type { RoundView } from "@/lib/rounds/model";
 import styles from "./play.module.css";
@@ -26,43 +27,47 @@ export function RoundHistory({
         </p>
       ) : (
         <div className={styles.history}>
-          <table data-testid="round-history">
-            <thead>
-              <tr>
-                <th>Played (UTC)</th>
-                <th>Game</th>
-                <th>Stake</th>
-                <th>Payout</th>
-                <th>Outcome</th>
-                <th>Nonce</th>
-                <th>
-                  <span className="sr-only">Verify</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {rounds.map((r) => (
-                <tr key={r.id} data-testid="round-row" data-round-id={r.id}>
-                  <td data-label="Played">{formatDateTime(r.playedAt).replace(" UTC", "")}</td>
-                  <td data-label="Game">{gameNames[r.game]}</td>
-                  <td data-label="Stake">
-                    {r.stake} {r.currency}
-                  </td>
-                  <td data-label="Payout">{r.prizeId ? "a prize" : `${r.payout} ${r.currency}`}</td>
-                  <td data-label="Outcome">
-                    <span className={`badge ${isWin(r) ? "live" : "ended"}`}>
-                      {isWin(r) ? "win" : "no win"}
-                    </span>{" "}
-                    {describeOutcome(r)}
-                  </td>
-                  <td data-label="Nonce">{r.nonce}</td>
-                  <td>
-                    <Link href={`/rounds/${r.id}/verify`}>Verify</Link>
-                  </td>
+          <TableScroll label="Round history">
+            <table data-testid="round-history">
+              <thead>
+                <tr>
+                  <th>Played (UTC)</th>
+                  <th>Game</th>
+                  <th>Stake</th>
+                  <th>Payout</th>
+                  <th>Outcome</th>
+                  <th>Nonce</th>
+                  <th>
+                    <span className="sr-only">Verify</span>
+                  </th>
                 </tr>
-              ))}
-            </tbody>
-          </table>
+              </thead>
+              <tbody>
+                {rounds.map((r) => (
+                  <tr key={r.id} data-testid="round-row" data-round-id={r.id}>
+                    <td data-label="Played">{formatDateTime(r.playedAt).replace(" UTC", "")}</td>
+                    <td data-label="Game">{gameNames[r.game]}</td>
+                    <td data-label="Stake">
+                      {r.stake} {r.currency}
+                    </td>
+                    <td data-label="Payout">
+                      {r.prizeId ? "a prize" : `${r.payout} ${r.currency}`}
+                    </td>
+                    <td data-label="Outcome">
+                      <span className={`badge ${isWin(r) ? "live" : "ended"}`}>
+                        {isWin(r) ? "win" : "no win"}
+                      </span>{" "}
+                      {describeOutcome(r)}
+                    </td>
+                    <td data-label="Nonce">{r.nonce}</td>
+                    <td>
+                      <Link href={`/rounds/${r.id}/verify`}>Verify</Link>
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </TableScroll>
         </div>
       )}
       {(olderHref || newestHref) && (

@@ -1,4 +1,5 @@
 import Link from "next/link";
+import { TableScroll } from "@/components/ui/table-scroll";
 import { formatDateTime } from "@/lib/format";
 import {
   currencies,
@@ -79,7 +80,7 @@ export function StatementView({
       {lines.length === 0 ? (
         <p className="card muted">No postings match.</p>
       ) : (
-        <div className={styles.scroll}>
+        <TableScroll label="Statement" className={styles.scroll}>
           <table data-testid="statement">
             <thead>
               <tr>
@@ -104,7 +105,7 @@ export function StatementView({
               ))}
             </tbody>
           </table>
-        </div>
+        </TableScroll>
       )}
       {nextCursor !== null && (
         <p>

@@ -2,6 +2,7 @@ import type { Metadata } from "next";
 import { LeafPager } from "@/components/ledger/leaf-pager";
 import { LeafTable } from "@/components/ledger/leaf-table";
 import { LedgerIdentityFacts } from "@/components/ledger/ledger-identity";
+import { TableScroll } from "@/components/ui/table-scroll";
 import { getDb } from "@/db/client";
 import { LEAVES_PER_PAGE, listAnchoredCheckpoints, listLeaves } from "@/lib/anchoring/public-log";
 import { logSize } from "@/lib/anchoring/sequence-entries";
@@ -49,32 +50,34 @@ export default async function LedgerPage({
       {checkpoints.length === 0 ? (
         <p className="card muted">No checkpoint has been anchored yet.</p>
       ) : (
-        <table>
-          <thead>
-            <tr>
-              <th>Tree size</th>
-              <th>Root hash</th>
-              <th>Transaction</th>
-              <th>Block</th>
-              <th>Anchored (UTC)</th>
-            </tr>
-          </thead>
-          <tbody>
-            {checkpoints.map((cp) => (
-              <tr key={cp.treeSize} data-testid="checkpoint-row">
-                <td>{cp.treeSize}</td>
-                <td className="hash" title={cp.rootHash}>
-                  {shortHash(cp.rootHash)}
-                </td>
-                <td className="hash" title={cp.txHash ?? ""}>
-                  {shortHash(cp.txHash ?? "")}
-                </td>
-                <td>{cp.blockNumber}</td>
-                <td>{cp.blockTime ? utc(cp.blockTime) : ""}</td>
+        <TableScroll label="Checkpoints">
+          <table>
+            <thead>
+              <tr>
+                <th>Tree size</th>
+                <th>Root hash</th>
+                <th>Transaction</th>
+                <th>Block</th>
+                <th>Anchored (UTC)</th>
               </tr>
-            ))}
-          </tbody>
-        </table>
+            </thead>
+            <tbody>
+              {checkpoints.map((cp) => (
+                <tr key={cp.treeSize} data-testid="checkpoint-row">
+                  <td>{cp.treeSize}</td>
+                  <td className="hash" title={cp.rootHash}>
+                    {shortHash(cp.rootHash)}
+                  </td>
+                  <td className="hash" title={cp.txHash ?? ""}>
+                    {shortHash(cp.txHash ?? "")}
+                  </td>
+                  <td>{cp.blockNumber}</td>
+                  <td>{cp.blockTime ? utc(cp.blockTime) : ""}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </TableScroll>
       )}
 
       <h2 id="leaves">All leaves</h2>

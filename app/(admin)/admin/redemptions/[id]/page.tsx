@@ -13,6 +13,7 @@ import { RedemptionReversalForm } from "@/components/admin/redemption-reversal-f
 import { RedemptionStatusBadge } from "@/components/admin/redemption-status-badge";
 import { ShipmentStepForm } from "@/components/admin/shipment-step-form";
 import { AuditTable } from "@/components/audit/audit-table";
+import { TableScroll } from "@/components/ui/table-scroll";
 import { getDb } from "@/db/client";
 import { requirePageRole } from "@/lib/auth/require-page-role";
 import { findAdminDelivery } from "@/lib/delivery/admin-deliveries";
@@ -114,7 +115,7 @@ export default async function AdminRedemptionPage({ params }: { params: Promise<
         </section>
         <section className="card">
           <h3>Ledger</h3>
-          <div className="table-scroll">
+          <TableScroll label="Ledger">
             <table>
               <thead>
                 <tr>
@@ -139,7 +140,7 @@ export default async function AdminRedemptionPage({ params }: { params: Promise<
                 ))}
               </tbody>
             </table>
-          </div>
+          </TableScroll>
         </section>
       </div>
       {delivery && (

@@ -4,6 +4,7 @@ import { notFound } from "next/navigation";
 import { enterLotteryAction } from "@/app/(player)/drops/[id]/lottery/actions";
 import { LotteryEnterPanel } from "@/components/drops/lottery-enter";
 import { LotteryReplay } from "@/components/drops/lottery-replay";
+import { TableScroll } from "@/components/ui/table-scroll";
 import { getDb } from "@/db/client";
 import { currentUser } from "@/lib/auth/current-user";
 import { databaseNow } from "@/lib/drops/drops";
@@ -159,35 +160,37 @@ export default async function LotteryPage({ params }: { params: Promise<{ id: st
       {t.entries.length === 0 ? (
         <p className="muted">No entries yet.</p>
       ) : (
-        <table className="small" data-testid="lottery-entries">
-          <thead>
-            <tr>
-              <th>Entrant</th>
-              <th>Weight</th>
-              {t.winners && <th>Outcome</th>}
-            </tr>
-          </thead>
-          <tbody>
-            {t.entries.map((e) => (
-              <tr key={e.entrant}>
-                <td className="mono" style={{ wordBreak: "break-all" }}>
-                  {e.entrant}
-                  {e.entrant === mine && " (you)"}
-                </td>
-                <td>{e.weight}</td>
-                {t.winners && (
-                  <td>
-                    {winners.has(e.entrant)
-                      ? "won"
-                      : skipped.has(e.entrant)
-                        ? `passed over (${skipped.get(e.entrant)})`
-                        : ""}
-                  </td>
-                )}
+        <TableScroll label="Entries">
+          <table className="small" data-testid="lottery-entries">
+            <thead>
+              <tr>
+                <th>Entrant</th>
+                <th>Weight</th>
+                {t.winners && <th>Outcome</th>}
               </tr>
-            ))}
-          </tbody>
-        </table>
+            </thead>
+            <tbody>
+              {t.entries.map((e) => (
+                <tr key={e.entrant}>
+                  <td className="mono" style={{ wordBreak: "break-all" }}>
+                    {e.entrant}
+                    {e.entrant === mine && " (you)"}
+                  </td>
+                  <td>{e.weight}</td>
+                  {t.winners && (
+                    <td>
+                      {winners.has(e.entrant)
+                        ? "won"
+                        : skipped.has(e.entrant)
+                          ? `passed over (${skipped.get(e.entrant)})`
+                          : ""}
+                    </td>
+                  )}
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </TableScroll>
       )}
     </>
   );
