@@ -5,8 +5,8 @@ import { type KeyboardEvent, type MouseEvent, type ReactNode, useRef } from "rea
 /**
  * The header's links behind a "Menu" disclosure on a phone; on a wider screen the CSS shows them
  * in the bar and hides the summary. A `<details>` opens and closes without JavaScript; with it,
- * the menu also closes once a link in it is followed (the root layout, and so this element,
- * stays in place across client-side navigations) and on Escape.
+ * the menu also closes once a link in it is followed or a form in it sent (the root layout,
+ * and so this element, stays in place across client-side navigations) and on Escape.
  */
 export function SiteMenu({ children }: { children: ReactNode }) {
   const menu = useRef<HTMLDetailsElement>(null);
@@ -23,7 +23,13 @@ export function SiteMenu({ children }: { children: ReactNode }) {
     if (event.key === "Escape") close(true);
   }
   return (
-    <details className="site-menu" ref={menu} onClick={onClick} onKeyDown={onKeyDown}>
+    <details
+      className="site-menu"
+      ref={menu}
+      onClick={onClick}
+      onKeyDown={onKeyDown}
+      onSubmit={() => close(false)}
+    >
       <summary>Menu</summary>
       <div className="site-menu-body">{children}</div>
     </details>

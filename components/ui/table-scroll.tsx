@@ -7,16 +7,21 @@ import type { ReactNode } from "react";
  */
 export function TableScroll({
   label,
-  className = "table-scroll",
+  className,
   children,
 }: {
   label: string;
+  /** Styles of its own, besides the global `table-scroll`. */
   className?: string;
   children: ReactNode;
 }) {
   return (
-    // biome-ignore lint/a11y/noNoninteractiveTabindex: a scrolling box must be reachable by keyboard to be scrolled
-    <section className={className} tabIndex={0} aria-label={label}>
+    <section
+      className={className ? `table-scroll ${className}` : "table-scroll"}
+      // biome-ignore lint/a11y/noNoninteractiveTabindex: a scrolling box must be reachable by keyboard to be scrolled
+      tabIndex={0}
+      aria-label={label}
+    >
       {children}
     </section>
   );
