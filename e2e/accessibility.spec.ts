@@ -82,7 +82,9 @@ async function auditPages(page: Page, label: string, paths: string[]): Promise<v
         if (widths.scroll > widths.inner) {
           overflows.push(`${path}: ${widths.scroll}px wide (${widths.wider.join(", ")})`);
         }
-        const name = `a11y-${label}-${path.replace(/[^a-z0-9]+/gi, "-").replace(/-$/, "")}`;
+        // Named by the route, not the ids of this run, so a new run replaces the old shots.
+        const route = path.replace(new RegExp(UUID.source, "g"), "id");
+        const name = `a11y-${label}-${route.replace(/[^a-z0-9]+/gi, "-").replace(/-$/, "")}`;
         // The API reference is some 180,000 px tall: its first screen is enough to look at.
         const tall = await page.evaluate(() => document.documentElement.scrollHeight > 20_000);
         if (tall) await page.screenshot({ path: `test-results/screenshots/${name}.png` });
