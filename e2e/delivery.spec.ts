@@ -13,6 +13,7 @@ import {
   findOpenDrop,
   LAUNCH_DROP,
   LAUNCH_PRIZE,
+  openHeaderMenu,
   shot,
   signIn,
   UUID,
@@ -126,6 +127,7 @@ for (const size of SIZES) {
     });
 
     await test.step("My redemptions says it was delivered", async () => {
+      await openHeaderMenu(page);
       await page.getByRole("link", { name: "My redemptions" }).click();
       const row = page.getByTestId("redemption-row").filter({ hasText: LAUNCH_PRIZE });
       await expect(row.getByTestId("delivery-badge")).toHaveText("Delivered");

@@ -1,13 +1,13 @@
 /**
  * The site header of a player with a large balance: on a phone its balances, name, Account and
- * Sign out wrap onto lines of their own instead of pushing the page sideways.
+ * Sign out are in the header's menu, one under the other, instead of pushing the page sideways.
  */
 import { expect, test } from "@playwright/test";
 import { createDb } from "../db/client";
 import { embeddedPostgresUrl } from "../scripts/lib/embedded-postgres";
 import { grantTestCoins } from "../test/wallet";
 import { E2E_PG_PORT } from "./constants";
-import { createPlayer, shot, signIn } from "./helpers";
+import { createPlayer, openHeaderMenu, shot, signIn } from "./helpers";
 
 const SIZES = [
   { name: "desktop", viewport: { width: 1280, height: 800 } },
@@ -27,6 +27,7 @@ for (const size of SIZES) {
     }
     await signIn(page, player.email, player.password);
     await page.goto("/wallet");
+    await openHeaderMenu(page);
     await expect(page.getByTestId("header-gc")).toHaveText("GC 1234567890.00");
     await expect(page.getByRole("button", { name: "Sign out" })).toBeInViewport();
     const width = await page.evaluate(() => document.documentElement.scrollWidth);

@@ -147,20 +147,35 @@ export async function signIn(page: Page, email: string, password = DEMO_PASSWORD
   await page.getByLabel("Email").fill(email);
   await page.getByLabel("Password").fill(password);
   await page.getByRole("button", { name: "Sign in" }).click();
+  // On a phone the name is in the header's folded menu: there, not visible, but there.
   const signedIn = page.getByTestId("signed-in-as");
   const codeField = page.getByLabel("Authentication code");
-  await expect(signedIn.or(codeField)).toBeVisible();
-  if (await signedIn.isVisible()) return;
+  await expect(signedIn.or(codeField)).toBeAttached();
+  if ((await signedIn.count()) > 0) return;
   const code = await nextTotpCode(email);
   if (!code) throw new Error(`${email} asks for a two-factor code: rememberTotpSecret() it first`);
   await codeField.fill(code);
   await page.getByRole("button", { name: "Sign in" }).click();
-  await expect(signedIn).toBeVisible();
+  await expect(signedIn).toBeAttached();
+}
+
+/**
+ * Opens the header's "Menu" where the header is folded into it (on a phone), so that its links
+ * and buttons can be clicked; on a wider screen they are in the bar already.
+ */
+export async function openHeaderMenu(page: Page): Promise<void> {
+  const menu = page.locator("details.site-menu");
+  const summary = menu.locator("> summary");
+  if ((await summary.isVisible()) && !(await menu.evaluate((d) => (d as HTMLDetailsElement).open)))
+    await summary.click();
 }
 
 export async function signOut(page: Page): Promise<void> {
+  await openHeaderMenu(page);
   await page.getByRole("button", { name: "Sign out", exact: true }).click();
-  await expect(page.getByRole("banner").getByRole("link", { name: "Sign in" })).toBeVisible();
+  await expect(
+    page.getByRole("banner").getByRole("link", { name: "Sign in", includeHidden: true }),
+  ).toBeAttached();
   await expect(page.getByTestId("signed-in-as")).toHaveCount(0);
 }
 
@@ -174,13 +189,17 @@ export function otherClientIp(): string {
 
 /**
  * A fresh player account through the public API (in the US unless told otherwise, `null` for
- * none declared; 18+), as if from a client address of its own; returns its credentials. Its email
- * is confirmed, as claims require, unless `verified: false`.
+ * none declared; 18+; named `E2E <prefix>` unless told), as if from a client address of its own;
+ * returns its credentials. Its email is confirmed, as claims require, unless `verified: false`.
  */
 export async function createPlayer(
   request: APIRequestContext,
   prefix = "player",
-  { verified = true, region = "US" }: { verified?: boolean; region?: string | null } = {},
+  {
+    verified = true,
+    region = "US",
+    displayName = `E2E ${prefix}`,
+  }: { verified?: boolean; region?: string | null; displayName?: string } = {},
 ): Promise<{ id: string; email: string; password: string }> {
   const email = uniqueEmail(prefix);
   const password = "correct horse battery";
@@ -189,7 +208,7 @@ export async function createPlayer(
     data: {
       email,
       password,
-      displayName: `E2E ${prefix}`,
+      displayName,
       ...(region ? { region } : {}),
       adult: true,
     },

@@ -12,7 +12,7 @@ import { codeKeyEnvironment } from "../lib/codes/code-crypto";
 import { CHAIN_ID, DEV_ANCHORER_KEY, DEV_RECEIPT_KEY } from "../scripts/lib/embedded-chain";
 import { embeddedPostgresUrl } from "../scripts/lib/embedded-postgres";
 import { CHAIN_RPC_URL, E2E_DATA_DIR, E2E_PG_PORT, E2E_WEB_PORT } from "./constants";
-import { ADMIN_EMAIL, createPlayer, shot, signIn, signOut } from "./helpers";
+import { ADMIN_EMAIL, createPlayer, openHeaderMenu, shot, signIn, signOut } from "./helpers";
 
 const WEB_URL = `http://localhost:${E2E_WEB_PORT}`;
 
@@ -64,7 +64,11 @@ async function exitOf(child: ChildProcess): Promise<{ code: number | null; stder
   return { code, stderr };
 }
 
-const header = (page: Page) => page.getByRole("navigation", { name: "Main" });
+/** The header's links, its menu opened first where it is folded (on a phone). */
+async function header(page: Page) {
+  await openHeaderMenu(page);
+  return page.getByRole("navigation", { name: "Main" });
+}
 
 test.describe("npm run web refuses mail anyone could read", () => {
   test("without SMTP_URL or MAIL_CAPTURE, and with MAIL_CAPTURE=public", async () => {
@@ -122,7 +126,9 @@ test.describe("with MAIL_CAPTURE=admins, /dev/mailbox is for admins only", () =>
         await test.step("a visitor is sent to sign in", async () => {
           await page.goto("/dev/mailbox");
           await expect(page).toHaveURL(/\/signin\?next=%2Fdev%2Fmailbox/);
-          await expect(header(page).getByRole("link", { name: "Dev mailbox" })).toHaveCount(0);
+          await expect((await header(page)).getByRole("link", { name: "Dev mailbox" })).toHaveCount(
+            0,
+          );
           await shot(page, `mail-capture-${size.name}-01-visitor`);
         });
 
@@ -132,7 +138,9 @@ test.describe("with MAIL_CAPTURE=admins, /dev/mailbox is for admins only", () =>
           await expect(
             page.getByRole("link", { name: "Open the development mailbox" }),
           ).toHaveCount(0);
-          await expect(header(page).getByRole("link", { name: "Dev mailbox" })).toHaveCount(0);
+          await expect((await header(page)).getByRole("link", { name: "Dev mailbox" })).toHaveCount(
+            0,
+          );
           const res = await page.goto(`/dev/mailbox?to=${encodeURIComponent(player.email)}`);
           expect(res?.status()).toBe(403);
           await expect(page.getByTestId("forbidden")).toBeVisible();
@@ -143,7 +151,7 @@ test.describe("with MAIL_CAPTURE=admins, /dev/mailbox is for admins only", () =>
 
         await test.step("an admin with two-factor reads it", async () => {
           await signIn(page, ADMIN_EMAIL);
-          await header(page).getByRole("link", { name: "Dev mailbox" }).click();
+          await (await header(page)).getByRole("link", { name: "Dev mailbox" }).click();
           await expect(page.getByRole("heading", { name: "Development mailbox" })).toBeVisible();
           await expect(page.getByText("Only admins can read it")).toBeVisible();
           await page.getByPlaceholder("recipient@example.com").fill(player.email);

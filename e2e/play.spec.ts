@@ -10,7 +10,7 @@ import { createDb } from "../db/client";
 import { embeddedPostgresUrl } from "../scripts/lib/embedded-postgres";
 import { grantTestCoins } from "../test/wallet";
 import { BASE_URL, E2E_PG_PORT } from "./constants";
-import { ALICE_EMAIL, shot, signIn, watchCsp } from "./helpers";
+import { ALICE_EMAIL, openHeaderMenu, shot, signIn, watchCsp } from "./helpers";
 
 const SIZES = [
   { name: "desktop", viewport: { width: 1280, height: 800 } },
@@ -66,6 +66,7 @@ for (const { name, viewport } of SIZES) {
     await page.setViewportSize(viewport);
     const noViolations = await watchCsp(page);
     await signIn(page, ALICE_EMAIL);
+    await openHeaderMenu(page);
     await page
       .getByRole("navigation", { name: "Main" })
       .getByRole("link", { name: "Play" })

@@ -412,6 +412,11 @@ const ACTIONS: Record<string, Entry> = {
       return [{}, form({ region: "CA", adult: "yes" })];
     },
   },
+  "app/(player)/account/actions.ts#renameAccountAction": {
+    // Each caller renames only their own account, to a name it has not had yet.
+    changes: SIGNED_IN,
+    args: () => [{}, form({ displayName: `Renamed ${randomBytes(4).toString("hex")}` })],
+  },
   "app/(player)/account/actions.ts#beginTwoFactorAction": {
     // Admins and auditors here already have two-factor on: there is nothing to begin.
     changes: ["player", "other", "admin without 2FA"],
@@ -628,7 +633,7 @@ const ACTIONS: Record<string, Entry> = {
         .update(users)
         .set({ emailVerifiedAt: null })
         .where(eq(users.id, fx.accounts.other.id));
-      return [{}];
+      return [{}, form({ next: "/catalog" })];
     },
   },
 };

@@ -19,7 +19,7 @@ import {
 } from "@/lib/auth/password-reset";
 import { signUp } from "@/lib/auth/sign-up";
 import { clientInfo } from "@/lib/http/client-info";
-import { safeRedirectPath } from "@/lib/http/safe-redirect-path";
+import { safeRedirectPath, withReturnPath } from "@/lib/http/safe-redirect-path";
 import { logError } from "@/lib/log";
 
 type Refusal = { reason: SignInReason; retryAfter?: number };
@@ -96,6 +96,8 @@ export async function signUpAction(_prev: FormState, formData: FormData): Promis
     adult: formData.get("adult") === null ? "" : "yes",
   };
   const { password } = formFields(formData, ["password"]);
+  // Where the player was before signing up: the mailed link and this redirect take them back.
+  const next = safeRedirectPath(formData.get("next"));
   return runAction({ allow: "anyone", values, errorFields: { email_taken: "email" } }, async () => {
     // signUp parses (and audits a refusal) itself: its ZodError is the form's field errors.
     const { email } = await signUp(
@@ -103,14 +105,15 @@ export async function signUpAction(_prev: FormState, formData: FormData): Promis
       {
         email: values.email,
         password,
-        displayName: values.displayName || undefined,
+        displayName: values.displayName.trim() || undefined,
         region: values.region || undefined,
         adult: values.adult ? true : undefined,
       },
       clientInfo(await headers()),
       signUpFormSchema,
+      next,
     );
-    await signIn("credentials", { email, password, redirectTo: "/" });
+    await signIn("credentials", { email, password, redirectTo: next });
     return {};
   });
 }
@@ -129,15 +132,23 @@ export async function confirmEmailAction(_prev: FormState, formData: FormData): 
     await verifyEmail(getDb(), formFields(formData, ["token"]).token, clientInfo(await headers()));
     // The root layout shows the "not verified" banner: a redirect alone would keep it cached.
     revalidatePath("/", "layout");
-    redirect("/verify-email/confirmed");
+    redirect(withReturnPath("/verify-email/confirmed", formData.get("next")));
   });
 }
 
-export async function resendVerificationAction(_prev: FormState): Promise<FormState> {
+export async function resendVerificationAction(
+  _prev: FormState,
+  formData: FormData,
+): Promise<FormState> {
   return runAction(
     { allow: "signed-in", refused: "Sign in first, then ask for a new link." },
     async ({ user }) => {
-      const outcome = await resendVerificationEmail(getDb(), user.id, clientInfo(await headers()));
+      const outcome = await resendVerificationEmail(
+        getDb(),
+        user.id,
+        clientInfo(await headers()),
+        safeRedirectPath(formData.get("next")),
+      );
       return {
         notice:
           outcome === "sent"

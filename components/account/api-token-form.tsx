@@ -2,6 +2,7 @@
 
 import { useActionState } from "react";
 import { CopyButton } from "@/components/ui/copy-button";
+import { useFieldErrors } from "@/components/ui/form-messages";
 import type { FormAction, FormState } from "@/lib/actions/form-state";
 import type { ShownToken } from "@/lib/auth/model";
 
@@ -13,7 +14,7 @@ export function ApiTokenForm({
   action: FormAction<ShownToken>;
 }) {
   const [state, action, pending] = useActionState<FormState<ShownToken>, FormData>(create, {});
-  const errors = state.fieldErrors ?? {};
+  const fields = useFieldErrors(state.fieldErrors);
   return (
     <>
       {state.data && (
@@ -37,19 +38,19 @@ export function ApiTokenForm({
       <form action={action} className="stack">
         <label>
           Token name
-          <input name="name" maxLength={60} required placeholder="e.g. my script" />
-          {errors.name && <span className="field-error">{errors.name}</span>}
+          <input maxLength={60} required placeholder="e.g. my script" {...fields.field("name")} />
+          {fields.error("name")}
         </label>
         <label>
           Expires after
-          <select name="expiresInDays" defaultValue="30">
+          <select defaultValue="30" {...fields.field("expiresInDays")}>
             {choices.map((days) => (
               <option key={days} value={days}>
                 {days} days
               </option>
             ))}
           </select>
-          {errors.expiresInDays && <span className="field-error">{errors.expiresInDays}</span>}
+          {fields.error("expiresInDays")}
         </label>
         <button type="submit" disabled={pending}>
           {pending ? "Creating…" : "Create token"}

@@ -2,6 +2,7 @@
 
 import { useActionState } from "react";
 import { CountrySelect } from "@/components/auth/country-select";
+import { useFieldErrors } from "@/components/ui/form-messages";
 import type { FormAction, FormState } from "@/lib/actions/form-state";
 
 /** Asks only for what the account has not declared yet. */
@@ -15,7 +16,7 @@ export function ProfileForm({
   action: FormAction;
 }) {
   const [state, action, pending] = useActionState<FormState, FormData>(declare, {});
-  const errors = state.fieldErrors ?? {};
+  const fields = useFieldErrors(state.fieldErrors);
   return (
     <form action={action} className="stack">
       {state.error && (
@@ -26,17 +27,17 @@ export function ProfileForm({
       {needsRegion && (
         <label htmlFor="profile-region">
           Country of residence
-          <CountrySelect id="profile-region" />
-          {errors.region && <span className="field-error">{errors.region}</span>}
+          <CountrySelect id="profile-region" {...fields.describe("region")} />
+          {fields.error("region")}
         </label>
       )}
       {needsAdult && (
         <label className="checkbox">
-          <input name="adult" type="checkbox" value="yes" />
+          <input type="checkbox" value="yes" {...fields.field("adult")} />
           <span>I am 18 or older</span>
         </label>
       )}
-      {errors.adult && <span className="field-error">{errors.adult}</span>}
+      {fields.error("adult")}
       <button type="submit" disabled={pending}>
         {pending ? "Saving…" : "Save"}
       </button>

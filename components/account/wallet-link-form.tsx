@@ -3,6 +3,7 @@
 import { useRouter } from "next/navigation";
 import { useActionState, useEffect, useState, useTransition } from "react";
 import { CopyButton } from "@/components/ui/copy-button";
+import { useFieldErrors } from "@/components/ui/form-messages";
 import type { FormAction, FormState } from "@/lib/actions/form-state";
 import type { LinkChallenge } from "@/lib/payouts/model";
 
@@ -43,6 +44,8 @@ export function WalletLinkForm({
   const [signing, startSigning] = useTransition();
   const [challengeState, askChallenge, asking] = useActionState(begin, {});
   const [linkState, submitLink, linking] = useActionState(link, {});
+  const challengeFields = useFieldErrors(challengeState.fieldErrors);
+  const linkFields = useFieldErrors(linkState.fieldErrors);
   useEffect(() => setHasWallet(injected() !== undefined), []);
   useEffect(() => {
     if (linkState.notice) router.refresh();
@@ -113,17 +116,14 @@ export function WalletLinkForm({
           <label>
             Wallet address
             <input
-              name="address"
               placeholder="0x…"
               autoComplete="off"
               spellCheck={false}
               defaultValue={challenge?.address}
-              aria-invalid={challengeState.fieldErrors?.address ? true : undefined}
               required
+              {...challengeFields.field("address")}
             />
-            {challengeState.fieldErrors?.address && (
-              <span className="field-error">{challengeState.fieldErrors.address}</span>
-            )}
+            {challengeFields.error("address")}
           </label>
           <button type="submit" className="secondary" disabled={asking}>
             {asking ? "Preparing…" : "Get the message to sign"}
@@ -152,17 +152,14 @@ export function WalletLinkForm({
             <label>
               Signature
               <input
-                name="signature"
                 placeholder="0x… (130 hexadecimal digits)"
                 autoComplete="off"
                 spellCheck={false}
                 defaultValue={linkState.values?.signature}
-                aria-invalid={linkState.fieldErrors?.signature ? true : undefined}
                 required
+                {...linkFields.field("signature")}
               />
-              {linkState.fieldErrors?.signature && (
-                <span className="field-error">{linkState.fieldErrors.signature}</span>
-              )}
+              {linkFields.error("signature")}
             </label>
             <button type="submit" disabled={linking}>
               {linking ? "Checking…" : "Link this wallet"}

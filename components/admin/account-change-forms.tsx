@@ -1,6 +1,7 @@
 "use client";
 
 import { type ReactNode, useActionState } from "react";
+import { type FieldErrorLinks, useFieldErrors } from "@/components/ui/form-messages";
 import type { FormAction, FormState } from "@/lib/actions/form-state";
 import { roleLabels } from "@/lib/auth/model";
 
@@ -12,8 +13,12 @@ function ChangeForm({
   action: change,
   label,
   children,
-}: Props & { label: string; children: (state: FormState, pending: boolean) => ReactNode }) {
+}: Props & {
+  label: string;
+  children: (state: FormState, pending: boolean, fields: FieldErrorLinks) => ReactNode;
+}) {
   const [state, action, pending] = useActionState<FormState, FormData>(change, {});
+  const fields = useFieldErrors(state.fieldErrors);
   return (
     <form action={action} className="card stack" aria-label={label} noValidate>
       <h3>{label}</h3>
@@ -27,20 +32,18 @@ function ChangeForm({
           {state.error}
         </p>
       )}
-      {children(state, pending)}
+      {children(state, pending, fields)}
     </form>
   );
 }
 
-function Confirm({ state, text }: { state: FormState; text: string }) {
+function Confirm({ fields, text }: { fields: FieldErrorLinks; text: string }) {
   return (
     <label className="small">
       <span>
-        <input type="checkbox" name="confirm" /> {text}
+        <input type="checkbox" {...fields.field("confirm")} /> {text}
       </span>
-      {state.fieldErrors?.confirm && (
-        <span className="field-error">{state.fieldErrors.confirm}</span>
-      )}
+      {fields.error("confirm")}
     </label>
   );
 }
@@ -48,22 +51,20 @@ function Confirm({ state, text }: { state: FormState; text: string }) {
 export function AccountRoleForm({ action, role }: Props & { role: string }) {
   return (
     <ChangeForm action={action} label="Role">
-      {(state, pending) => (
+      {(state, pending, fields) => (
         <>
           <label>
             New role
-            <select name="role" defaultValue={state.values?.role || role}>
+            <select {...fields.field("role")} defaultValue={state.values?.role || role}>
               {Object.entries(roleLabels).map(([value, label]) => (
                 <option key={value} value={value}>
                   {label}
                 </option>
               ))}
             </select>
-            {state.fieldErrors?.role && (
-              <span className="field-error">{state.fieldErrors.role}</span>
-            )}
+            {fields.error("role")}
           </label>
-          <Confirm state={state} text="I confirm this role change" />
+          <Confirm fields={fields} text="I confirm this role change" />
           <button type="submit" disabled={pending}>
             Change role
           </button>
@@ -76,7 +77,7 @@ export function AccountRoleForm({ action, role }: Props & { role: string }) {
 export function AccountFlagForm({ action, flagged }: Props & { flagged: boolean }) {
   return (
     <ChangeForm action={action} label="Review flag">
-      {(state, pending) =>
+      {(state, pending, fields) =>
         flagged ? (
           <>
             <input type="hidden" name="flagged" value="false" />
@@ -90,13 +91,11 @@ export function AccountFlagForm({ action, flagged }: Props & { flagged: boolean 
             <label>
               Reason for flagging
               <input
-                name="flaggedReason"
+                {...fields.field("flaggedReason")}
                 maxLength={500}
                 defaultValue={state.values?.flaggedReason}
               />
-              {state.fieldErrors?.flaggedReason && (
-                <span className="field-error">{state.fieldErrors.flaggedReason}</span>
-              )}
+              {fields.error("flaggedReason")}
             </label>
             <button type="submit" disabled={pending}>
               Flag for review
@@ -111,7 +110,7 @@ export function AccountFlagForm({ action, flagged }: Props & { flagged: boolean 
 export function AccountSuspendForm({ action, suspended }: Props & { suspended: boolean }) {
   return (
     <ChangeForm action={action} label="Suspension">
-      {(state, pending) =>
+      {(state, pending, fields) =>
         suspended ? (
           <>
             <input type="hidden" name="suspended" value="false" />
@@ -125,16 +124,14 @@ export function AccountSuspendForm({ action, suspended }: Props & { suspended: b
             <label>
               Reason for suspending
               <input
-                name="suspendedReason"
+                {...fields.field("suspendedReason")}
                 maxLength={500}
                 defaultValue={state.values?.suspendedReason}
               />
-              {state.fieldErrors?.suspendedReason && (
-                <span className="field-error">{state.fieldErrors.suspendedReason}</span>
-              )}
+              {fields.error("suspendedReason")}
             </label>
             <Confirm
-              state={state}
+              fields={fields}
               text="I confirm: the account is signed out everywhere and can no longer claim"
             />
             <button type="submit" disabled={pending}>

@@ -1,6 +1,8 @@
 "use client";
 
 import { useActionState, useState } from "react";
+import { useFieldErrors } from "@/components/ui/form-messages";
+import { TableScroll } from "@/components/ui/table-scroll";
 import type { FormAction, FormState } from "@/lib/actions/form-state";
 import {
   type ImportSummary,
@@ -17,6 +19,8 @@ export function CodeImportForm({ action: importCodes }: { action: FormAction<Imp
   );
   const [tooLarge, setTooLarge] = useState(false);
   const csvError = tooLarge ? "The file is larger than 2 MB: split it" : state.fieldErrors?.csv;
+  // One message for both inputs: the file and the pasted codes are the same CSV.
+  const fields = useFieldErrors({ csv: csvError });
   return (
     <>
       <form action={action} className="stack" noValidate>
@@ -27,14 +31,19 @@ export function CodeImportForm({ action: importCodes }: { action: FormAction<Imp
             type="file"
             name="file"
             accept=".csv,text/csv"
+            {...fields.describe("csv")}
             onChange={(event) => setTooLarge((event.target.files?.[0]?.size ?? 0) > MAX_CSV_BYTES)}
           />
         </label>
         <label>
           Or paste codes, one a line
-          <textarea name="csv" spellCheck={false} placeholder={"code\nABCD-1234-EFGH-5678"} />
+          <textarea
+            {...fields.field("csv")}
+            spellCheck={false}
+            placeholder={"code\nABCD-1234-EFGH-5678"}
+          />
         </label>
-        {csvError && <span className="field-error">{csvError}</span>}
+        {fields.error("csv")}
         <p className="small muted">
           One code a line, optionally under a <code>code</code> header: 4 to 64 letters, digits and
           dashes. At most {MAX_CSV_CODES.toLocaleString("en-US")} lines and 2 MB a file.
@@ -60,28 +69,30 @@ function ImportReportView({ report }: { report: ImportSummary }) {
         {report.rejectedCount > 0 && `; ${report.rejectedCount} rejected`}
       </p>
       {report.rejected.length > 0 && (
-        <table>
-          <thead>
-            <tr>
-              <th>Line</th>
-              <th>Code</th>
-              <th>Reason</th>
-            </tr>
-          </thead>
-          <tbody>
-            {report.rejected.map((r) => (
-              <tr key={r.line} data-testid="rejected-row">
-                <td>{r.line}</td>
-                <td className="mono">{r.code ?? "—"}</td>
-                <td>
-                  {r.firstLine
-                    ? `Repeats line ${r.firstLine} of this file`
-                    : rejectionReasonLabels[r.reason]}
-                </td>
+        <TableScroll label="Import result">
+          <table>
+            <thead>
+              <tr>
+                <th>Line</th>
+                <th>Code</th>
+                <th>Reason</th>
               </tr>
-            ))}
-          </tbody>
-        </table>
+            </thead>
+            <tbody>
+              {report.rejected.map((r) => (
+                <tr key={r.line} data-testid="rejected-row">
+                  <td>{r.line}</td>
+                  <td className="mono">{r.code ?? "—"}</td>
+                  <td>
+                    {r.firstLine
+                      ? `Repeats line ${r.firstLine} of this file`
+                      : rejectionReasonLabels[r.reason]}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </TableScroll>
       )}
       {hidden > 0 && (
         <p className="small muted">

@@ -3,6 +3,7 @@
 import { useEffect, useRef, useState } from "react";
 import { type DropDetailsData, DropFacts, DropHeading } from "@/components/drops/drop-details";
 import { useViewerZone } from "@/components/ui/date-time";
+import { useFieldErrors } from "@/components/ui/form-messages";
 import type { FormAction } from "@/lib/actions/form-state";
 import { minTierLabels, type LoyaltyTier as Tier } from "@/lib/claims/model";
 import { readDropForm } from "@/lib/drops/drop-form";
@@ -146,6 +147,7 @@ export function DropForm({
     setDefaults({ start: localInput(start), end: localInput(end) });
   }, [drop]);
   const e = state.fieldErrors ?? {};
+  const fields = useFieldErrors(e);
   const v = state.values ?? {};
   const [pools, setPools] = useState<PoolRow[]>(() => poolRowsFrom(v, drop));
   // A refused submission comes back with what was typed: show those rows again.
@@ -176,17 +178,17 @@ export function DropForm({
         <ZoneInput />
         <label className="full">
           Title
-          <input name="title" defaultValue={v.title ?? drop?.title} maxLength={120} />
-          {e.title && <span className="field-error">{e.title}</span>}
+          <input {...fields.field("title")} defaultValue={v.title ?? drop?.title} maxLength={120} />
+          {fields.error("title")}
         </label>
         <label className="full">
           Description shown to players (optional)
           <textarea
-            name="description"
+            {...fields.field("description")}
             defaultValue={v.description ?? drop?.description ?? ""}
             maxLength={2000}
           />
-          {e.description && <span className="field-error">{e.description}</span>}
+          {fields.error("description")}
         </label>
         <fieldset className="full" style={{ border: "1px solid var(--line)", borderRadius: 10 }}>
           <legend>Pools</legend>
@@ -206,6 +208,7 @@ export function DropForm({
                 <select
                   name="poolPrizeId"
                   value={pool.prizeId}
+                  {...fields.describe(`pools.${i}.prizeId`)}
                   onChange={(event) => setPool(pool.key, { prizeId: event.target.value })}
                 >
                   <option value="">Choose a prize</option>
@@ -215,21 +218,18 @@ export function DropForm({
                     </option>
                   ))}
                 </select>
-                {e[`pools.${i}.prizeId`] && (
-                  <span className="field-error">{e[`pools.${i}.prizeId`]}</span>
-                )}
+                {fields.error(`pools.${i}.prizeId`)}
               </label>
               <label>
                 Units
                 <input
                   name="poolUnits"
                   inputMode="numeric"
+                  {...fields.describe(`pools.${i}.units`)}
                   value={pool.units}
                   onChange={(event) => setPool(pool.key, { units: event.target.value })}
                 />
-                {e[`pools.${i}.units`] && (
-                  <span className="field-error">{e[`pools.${i}.units`]}</span>
-                )}
+                {fields.error(`pools.${i}.units`)}
               </label>
               <label>
                 For
@@ -271,36 +271,42 @@ export function DropForm({
             </button>
           )}
           {(e.pools || e.prizeId || e.units) && (
-            <span className="field-error">{e.pools ?? e.prizeId ?? e.units}</span>
+            <span className="field-error" id={fields.idOf("pools")}>
+              {e.pools ?? e.prizeId ?? e.units}
+            </span>
           )}
         </fieldset>
         <label>
           Starts (your local time)
           <input
-            name="startsAt"
+            {...fields.field("startsAt")}
             type="datetime-local"
             defaultValue={v.startsAt ?? defaults?.start}
           />
-          {e.startsAt && <span className="field-error">{e.startsAt}</span>}
+          {fields.error("startsAt")}
         </label>
         <label>
           Ends (your local time)
-          <input name="endsAt" type="datetime-local" defaultValue={v.endsAt ?? defaults?.end} />
-          {e.endsAt && <span className="field-error">{e.endsAt}</span>}
+          <input
+            {...fields.field("endsAt")}
+            type="datetime-local"
+            defaultValue={v.endsAt ?? defaults?.end}
+          />
+          {fields.error("endsAt")}
         </label>
         <label>
           Units per player
           <input
-            name="perPlayerLimit"
+            {...fields.field("perPlayerLimit")}
             inputMode="numeric"
             defaultValue={v.perPlayerLimit ?? String(drop?.perPlayerLimit ?? 1)}
           />
-          {e.perPlayerLimit && <span className="field-error">{e.perPlayerLimit}</span>}
+          {fields.error("perPlayerLimit")}
         </label>
         <label>
           Allocation
           <select
-            name="allocation"
+            {...fields.field("allocation")}
             value={allocation}
             onChange={(event) => setAllocation(event.target.value)}
           >
@@ -310,7 +316,7 @@ export function DropForm({
               </option>
             ))}
           </select>
-          {e.allocation && <span className="field-error">{e.allocation}</span>}
+          {fields.error("allocation")}
         </label>
         <fieldset className="full" style={{ border: "1px solid var(--line)", borderRadius: 10 }}>
           <legend>Who can claim</legend>
@@ -318,11 +324,11 @@ export function DropForm({
             <label>
               Minimum account age (days)
               <input
-                name="minAccountAgeDays"
+                {...fields.field("minAccountAgeDays")}
                 inputMode="numeric"
                 defaultValue={v.minAccountAgeDays ?? rules.minAccountAgeDays}
               />
-              {e.minAccountAgeDays && <span className="field-error">{e.minAccountAgeDays}</span>}
+              {fields.error("minAccountAgeDays")}
             </label>
             <label>
               Minimum loyalty tier
@@ -337,11 +343,11 @@ export function DropForm({
             <label className="wide-field">
               Allowed regions (two-letter codes, comma-separated; empty for all)
               <input
-                name="regions"
+                {...fields.field("regions")}
                 defaultValue={v.regions ?? rules.regions?.join(", ")}
                 placeholder="US, CA"
               />
-              {e.regions && <span className="field-error">{e.regions}</span>}
+              {fields.error("regions")}
             </label>
             <label className="row" style={{ display: "flex" }}>
               <input

@@ -1,12 +1,14 @@
 "use client";
 
 import { useActionState, useEffect, useState } from "react";
+import { useFieldErrors } from "@/components/ui/form-messages";
 import type { FormAction, FormState } from "@/lib/actions/form-state";
 import { localInput, ZoneInput } from "./drop-form";
 
 /** A started drop's one editable field: its end, moved later. */
 export function DropEndMoveForm({ endsAt, action: move }: { endsAt: string; action: FormAction }) {
   const [state, action, pending] = useActionState<FormState, FormData>(move, {});
+  const fields = useFieldErrors(state.fieldErrors);
   const [initial, setInitial] = useState<string>();
   useEffect(() => setInitial(localInput(new Date(endsAt))), [endsAt]);
   return (
@@ -16,10 +18,12 @@ export function DropEndMoveForm({ endsAt, action: move }: { endsAt: string; acti
       <ZoneInput />
       <label>
         New end (your local time)
-        <input name="endsAt" type="datetime-local" defaultValue={state.values?.endsAt ?? initial} />
-        {state.fieldErrors?.endsAt && (
-          <span className="field-error">{state.fieldErrors.endsAt}</span>
-        )}
+        <input
+          {...fields.field("endsAt")}
+          type="datetime-local"
+          defaultValue={state.values?.endsAt ?? initial}
+        />
+        {fields.error("endsAt")}
       </label>
       <div>
         <button type="submit" className="secondary" disabled={pending}>
@@ -39,6 +43,7 @@ export function DropEndEarlyForm({
   action: FormAction;
 }) {
   const [state, action, pending] = useActionState<FormState, FormData>(end, {});
+  const fields = useFieldErrors(state.fieldErrors);
   return (
     <form action={action} className="stack" noValidate data-testid="drop-end-early">
       {state.notice && <p className="alert success">{state.notice}</p>}
@@ -50,11 +55,9 @@ export function DropEndEarlyForm({
           " This is a lottery: entries close now and the draw runs over the entries made so far, as it would at the scheduled end; the committed seed stays the same."}
       </p>
       <label className="row" style={{ display: "flex" }}>
-        <input type="checkbox" name="confirm" /> Yes, end this drop now
+        <input type="checkbox" {...fields.field("confirm")} /> Yes, end this drop now
       </label>
-      {state.fieldErrors?.confirm && (
-        <span className="field-error">{state.fieldErrors.confirm}</span>
-      )}
+      {fields.error("confirm")}
       <div>
         <button type="submit" className="secondary" disabled={pending}>
           End drop early

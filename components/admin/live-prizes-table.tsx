@@ -2,6 +2,7 @@
 
 import Link from "next/link";
 import { Money } from "@/components/ui/date-time";
+import { TableScroll } from "@/components/ui/table-scroll";
 import { usePolled } from "@/components/ui/use-polled";
 import type { PrizeView } from "@/lib/prizes/model";
 import { prizeKindLabels } from "@/lib/prizes/model";
@@ -30,40 +31,42 @@ export function LivePrizesTable({ initial }: { initial: PrizeView[] }) {
 
 function PrizeTable({ prizes, testId }: { prizes: PrizeView[]; testId: string }) {
   return (
-    <table>
-      <thead>
-        <tr>
-          <th>Prize</th>
-          <th>Kind</th>
-          <th>Value</th>
-          <th>Quantity</th>
-          <th>In drops</th>
-          <th>Claimed</th>
-          <th>Unclaimed</th>
-          <th>Codes left</th>
-        </tr>
-      </thead>
-      <tbody>
-        {prizes.map((p) => (
-          <tr key={p.id} data-testid={testId}>
-            <td>
-              <Link href={`/admin/prizes/${p.id}`}>{p.name}</Link>
-            </td>
-            <td>
-              {prizeKindLabels[p.kind]}
-              {p.tokenAmount && ` (${p.tokenAmount} ${p.tokenSymbol})`}
-            </td>
-            <td>
-              <Money cents={p.valueCents} />
-            </td>
-            <td>{p.quantity}</td>
-            <td>{p.allocated}</td>
-            <td>{p.claimed}</td>
-            <td>{p.remaining}</td>
-            <td>{p.codesUnused ?? "—"}</td>
+    <TableScroll label="Prizes">
+      <table>
+        <thead>
+          <tr>
+            <th>Prize</th>
+            <th>Kind</th>
+            <th>Value</th>
+            <th>Quantity</th>
+            <th>In drops</th>
+            <th>Claimed</th>
+            <th>Unclaimed</th>
+            <th>Codes left</th>
           </tr>
-        ))}
-      </tbody>
-    </table>
+        </thead>
+        <tbody>
+          {prizes.map((p) => (
+            <tr key={p.id} data-testid={testId}>
+              <td>
+                <Link href={`/admin/prizes/${p.id}`}>{p.name}</Link>
+              </td>
+              <td>
+                {prizeKindLabels[p.kind]}
+                {p.tokenAmount && ` (${p.tokenAmount} ${p.tokenSymbol})`}
+              </td>
+              <td>
+                <Money cents={p.valueCents} />
+              </td>
+              <td>{p.quantity}</td>
+              <td>{p.allocated}</td>
+              <td>{p.claimed}</td>
+              <td>{p.remaining}</td>
+              <td>{p.codesUnused ?? "—"}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </TableScroll>
   );
 }

@@ -1,6 +1,7 @@
 "use client";
 
 import { useState } from "react";
+import { useFieldErrors } from "@/components/ui/form-messages";
 import type { FormAction } from "@/lib/actions/form-state";
 import { GIFTCARD_PRODUCTS } from "@/lib/delivery/giftcard-products";
 import {
@@ -19,6 +20,7 @@ import { useNumberedActionState } from "./drop-form-state";
 export function PrizeForm({ prize, action: save }: { prize?: PrizeView; action: FormAction }) {
   const [state, action, pending, submission] = useNumberedActionState(save);
   const e = state.fieldErrors ?? {};
+  const fields = useFieldErrors(e);
   const v = state.values ?? {};
   const [kind, setKind] = useState(v.kind ?? prize?.kind ?? "gift_card");
   const [delivery, setDelivery] = useState(
@@ -38,57 +40,69 @@ export function PrizeForm({ prize, action: save }: { prize?: PrizeView; action: 
       {state.error && <p className="alert error full">{state.error}</p>}
       <label className="full">
         Name
-        <input name="name" defaultValue={initial("name")} maxLength={120} />
-        {e.name && <span className="field-error">{e.name}</span>}
+        <input {...fields.field("name")} defaultValue={initial("name")} maxLength={120} />
+        {fields.error("name")}
       </label>
       {!prize && (
         <label>
           Kind
-          <select name="kind" value={kind} onChange={(event) => setKind(event.target.value)}>
+          <select
+            {...fields.field("kind")}
+            value={kind}
+            onChange={(event) => setKind(event.target.value)}
+          >
             {Object.entries(prizeKindLabels).map(([value, label]) => (
               <option key={value} value={value}>
                 {label}
               </option>
             ))}
           </select>
-          {e.kind && <span className="field-error">{e.kind}</span>}
+          {fields.error("kind")}
         </label>
       )}
       <label>
         Value (USD)
         <input
-          name="value"
+          {...fields.field("value")}
           inputMode="decimal"
           defaultValue={v.value ?? (prize ? (prize.valueCents / 100).toFixed(2) : undefined)}
         />
-        {e.value && <span className="field-error">{e.value}</span>}
+        {fields.error("value")}
       </label>
       <label>
         Quantity
-        <input name="quantity" inputMode="numeric" defaultValue={initial("quantity")} />
+        <input
+          {...fields.field("quantity")}
+          inputMode="numeric"
+          defaultValue={initial("quantity")}
+        />
         {prize && (
           <span className="small muted">
             Not below {prize.allocated}, the units drops already hold
           </span>
         )}
-        {e.quantity && <span className="field-error">{e.quantity}</span>}
+        {fields.error("quantity")}
       </label>
       {kind === "crypto" && (
         <>
           <label>
             Token amount per unit
             <input
-              name="tokenAmount"
+              {...fields.field("tokenAmount")}
               inputMode="decimal"
               defaultValue={initial("tokenAmount")}
               placeholder="25"
             />
-            {e.tokenAmount && <span className="field-error">{e.tokenAmount}</span>}
+            {fields.error("tokenAmount")}
           </label>
           <label>
             Token symbol
-            <input name="tokenSymbol" defaultValue={initial("tokenSymbol")} placeholder="USDC" />
-            {e.tokenSymbol && <span className="field-error">{e.tokenSymbol}</span>}
+            <input
+              {...fields.field("tokenSymbol")}
+              defaultValue={initial("tokenSymbol")}
+              placeholder="USDC"
+            />
+            {fields.error("tokenSymbol")}
           </label>
         </>
       )}
@@ -102,7 +116,7 @@ export function PrizeForm({ prize, action: save }: { prize?: PrizeView; action: 
           <label>
             Delivered by
             <select
-              name="delivery"
+              {...fields.field("delivery")}
               value={delivery}
               onChange={(event) => setDelivery(event.target.value)}
               data-testid="prize-delivery"
@@ -113,13 +127,13 @@ export function PrizeForm({ prize, action: save }: { prize?: PrizeView; action: 
                 </option>
               ))}
             </select>
-            {e.delivery && <span className="field-error">{e.delivery}</span>}
+            {fields.error("delivery")}
           </label>
           {delivery === "giftcard" ? (
             <label>
               Provider's product
               <select
-                name="providerProduct"
+                {...fields.field("providerProduct")}
                 defaultValue={initial("providerProduct", GIFTCARD_PRODUCTS[0].id)}
                 data-testid="prize-provider-product"
               >
@@ -129,7 +143,7 @@ export function PrizeForm({ prize, action: save }: { prize?: PrizeView; action: 
                   </option>
                 ))}
               </select>
-              {e.providerProduct && <span className="field-error">{e.providerProduct}</span>}
+              {fields.error("providerProduct")}
             </label>
           ) : (
             <p className="small muted">
@@ -148,8 +162,12 @@ export function PrizeForm({ prize, action: save }: { prize?: PrizeView; action: 
       )}
       <label className="full">
         Description shown to players (optional)
-        <textarea name="description" defaultValue={initial("description", "")} maxLength={2000} />
-        {e.description && <span className="field-error">{e.description}</span>}
+        <textarea
+          {...fields.field("description")}
+          defaultValue={initial("description", "")}
+          maxLength={2000}
+        />
+        {fields.error("description")}
       </label>
       <div className="full">
         <button type="submit" disabled={pending}>

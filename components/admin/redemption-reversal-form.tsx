@@ -1,6 +1,7 @@
 "use client";
 
 import { useActionState } from "react";
+import { useFieldErrors } from "@/components/ui/form-messages";
 import type { FormAction, FormState } from "@/lib/actions/form-state";
 
 /**
@@ -17,6 +18,7 @@ export function RedemptionReversalForm({
   action: FormAction;
 }) {
   const [state, action, pending] = useActionState<FormState, FormData>(reverse, {});
+  const fields = useFieldErrors(state.fieldErrors);
   if (state.notice) {
     return (
       <p className="alert success" role="status" data-testid="reversal-done">
@@ -42,24 +44,19 @@ export function RedemptionReversalForm({
       <label>
         Reason (shown to the player)
         <textarea
-          name="reason"
+          {...fields.field("reason")}
           required
           maxLength={500}
           rows={3}
           defaultValue={state.values?.reason}
-          aria-invalid={state.fieldErrors?.reason ? true : undefined}
         />
-        {state.fieldErrors?.reason && (
-          <span className="field-error">{state.fieldErrors.reason}</span>
-        )}
+        {fields.error("reason")}
       </label>
       <label className="small">
         <span>
-          <input type="checkbox" name="confirm" /> I confirm this reversal
+          <input type="checkbox" {...fields.field("confirm")} /> I confirm this reversal
         </span>
-        {state.fieldErrors?.confirm && (
-          <span className="field-error">{state.fieldErrors.confirm}</span>
-        )}
+        {fields.error("confirm")}
       </label>
       <button type="submit" disabled={pending}>
         {pending ? "Reversing…" : "Reverse redemption"}

@@ -1,6 +1,7 @@
 "use client";
 
 import { useActionState } from "react";
+import { useFieldErrors } from "@/components/ui/form-messages";
 import type { FormAction, FormState } from "@/lib/actions/form-state";
 import type { DeliveryStatus, ShipmentStep } from "@/lib/delivery/model";
 
@@ -33,17 +34,17 @@ function TextField({
   maxLength: number;
   state: FormState;
 }) {
+  const fields = useFieldErrors(state.fieldErrors);
   return (
     <label>
       {label}
       <input
-        name={name}
         maxLength={maxLength}
         autoComplete="off"
         defaultValue={state.values?.[name]}
-        aria-invalid={state.fieldErrors?.[name] ? true : undefined}
+        {...fields.field(name)}
       />
-      {state.fieldErrors?.[name] && <span className="field-error">{state.fieldErrors[name]}</span>}
+      {fields.error(name)}
     </label>
   );
 }

@@ -1,9 +1,14 @@
+import type { AriaAttributes } from "react";
 import { COUNTRIES } from "@/lib/geo/model";
 
 const countriesByName = [...COUNTRIES].sort((a, b) => a.name.localeCompare(b.name, "en"));
 
 /** The country-of-residence select of the sign-up and profile forms. */
-export function CountrySelect({ id, defaultValue }: { id: string; defaultValue?: string }) {
+export function CountrySelect({
+  id,
+  defaultValue,
+  ...aria
+}: { id: string; defaultValue?: string } & AriaAttributes) {
   return (
     // A select takes its defaultValue only when mounted: remount it to show the kept value.
     <select
@@ -12,6 +17,7 @@ export function CountrySelect({ id, defaultValue }: { id: string; defaultValue?:
       name="region"
       autoComplete="country"
       defaultValue={defaultValue ?? ""}
+      {...aria}
     >
       <option value="">Choose your country…</option>
       {countriesByName.map((country) => (

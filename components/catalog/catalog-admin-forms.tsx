@@ -1,7 +1,7 @@
 "use client";
 
 import { useActionState } from "react";
-import { FormMessages } from "@/components/ui/form-messages";
+import { FormMessages, useFieldErrors } from "@/components/ui/form-messages";
 import type { FormAction, FormState } from "@/lib/actions/form-state";
 import type { CatalogItemView } from "@/lib/catalog/model";
 
@@ -13,13 +13,13 @@ export function CatalogItemCreateForm({
   action: FormAction;
 }) {
   const [state, action, pending] = useActionState<FormState, FormData>(create, {});
-  const errors = state.fieldErrors ?? {};
+  const fields = useFieldErrors(state.fieldErrors);
   return (
     <form action={action} className="card stack" aria-label="New catalog item" noValidate>
       <FormMessages state={state} />
       <label>
         Prize
-        <select name="prizeId" defaultValue={state.values?.prizeId ?? ""}>
+        <select defaultValue={state.values?.prizeId ?? ""} {...fields.field("prizeId")}>
           <option value="">Choose a prize…</option>
           {prizes.map((p) => (
             <option key={p.id} value={p.id}>
@@ -27,34 +27,46 @@ export function CatalogItemCreateForm({
             </option>
           ))}
         </select>
-        {errors.prizeId && <span className="field-error">{errors.prizeId}</span>}
+        {fields.error("prizeId")}
       </label>
       <div className="row">
         <label>
           Price (SC)
-          <input name="price" inputMode="decimal" defaultValue={state.values?.price ?? ""} />
-          {errors.price && <span className="field-error">{errors.price}</span>}
+          <input
+            inputMode="decimal"
+            defaultValue={state.values?.price ?? ""}
+            {...fields.field("price")}
+          />
+          {fields.error("price")}
         </label>
         <label>
           Stock
-          <input name="stock" inputMode="numeric" defaultValue={state.values?.stock ?? ""} />
-          {errors.stock && <span className="field-error">{errors.stock}</span>}
+          <input
+            inputMode="numeric"
+            defaultValue={state.values?.stock ?? ""}
+            {...fields.field("stock")}
+          />
+          {fields.error("stock")}
         </label>
         <label>
           Position
-          <input name="position" inputMode="numeric" defaultValue={state.values?.position ?? "0"} />
-          {errors.position && <span className="field-error">{errors.position}</span>}
+          <input
+            inputMode="numeric"
+            defaultValue={state.values?.position ?? "0"}
+            {...fields.field("position")}
+          />
+          {fields.error("position")}
         </label>
       </div>
       <label className="checkbox">
         <input
           type="checkbox"
-          name="instantWin"
           defaultChecked={state.values?.instantWin === "on"}
+          {...fields.field("instantWin")}
         />
         Instant win: the scratch card's top tier awards this item
       </label>
-      {errors.instantWin && <span className="field-error">{errors.instantWin}</span>}
+      {fields.error("instantWin")}
       <div>
         <button type="submit" disabled={pending}>
           {pending ? "Saving…" : "Put on sale"}
@@ -73,6 +85,7 @@ export function CatalogItemEditForm({
 }) {
   const [state, action, pending] = useActionState<FormState, FormData>(save, {});
   const errors = state.fieldErrors ?? {};
+  const fields = useFieldErrors(errors);
   return (
     <form action={action} className="row" aria-label={`Edit ${item.prize.name}`} noValidate>
       <input
@@ -81,6 +94,7 @@ export function CatalogItemEditForm({
         inputMode="decimal"
         size={8}
         defaultValue={state.values?.price ?? item.price}
+        {...fields.describe("price", "row")}
       />
       <input
         name="stock"
@@ -88,9 +102,15 @@ export function CatalogItemEditForm({
         inputMode="numeric"
         size={5}
         defaultValue={state.values?.stock ?? String(item.stock)}
+        {...fields.describe("stock", "row")}
       />
       <label className="checkbox small">
-        <input type="checkbox" name="instantWin" defaultChecked={item.instantWin} />
+        <input
+          type="checkbox"
+          name="instantWin"
+          defaultChecked={item.instantWin}
+          {...fields.describe("instantWin", "row")}
+        />
         Instant win
       </label>
       <button type="submit" className="secondary" disabled={pending}>
@@ -98,7 +118,7 @@ export function CatalogItemEditForm({
       </button>
       {state.notice && <span className="small">{state.notice}</span>}
       {(state.error || errors.price || errors.stock || errors.instantWin) && (
-        <span className="field-error" role="alert">
+        <span className="field-error" role="alert" id={fields.idOf("row")}>
           {state.error ?? errors.price ?? errors.stock ?? errors.instantWin}
         </span>
       )}

@@ -1,7 +1,7 @@
 "use client";
 
 import { useActionState } from "react";
-import { FormMessages } from "@/components/ui/form-messages";
+import { FormMessages, useFieldErrors } from "@/components/ui/form-messages";
 import type { FormAction, FormState } from "@/lib/actions/form-state";
 import type { IdentityView } from "@/lib/catalog/model";
 
@@ -22,7 +22,7 @@ export function IdentityForm({
   action: FormAction;
 }) {
   const [state, action, pending] = useActionState<FormState, FormData>(declare, {});
-  const errors = state.fieldErrors ?? {};
+  const fields = useFieldErrors(state.fieldErrors);
   const value = (name: string, stored: string | null | undefined) =>
     state.values?.[name] ?? stored ?? "";
   return (
@@ -31,22 +31,29 @@ export function IdentityForm({
       <label>
         Legal name
         <input
-          name="legalName"
           autoComplete="name"
           defaultValue={value("legalName", identity.legalName)}
+          {...fields.field("legalName")}
         />
-        {errors.legalName && <span className="field-error">{errors.legalName}</span>}
+        {fields.error("legalName")}
       </label>
       <label>
         Date of birth
-        <input name="birthDate" type="date" defaultValue={value("birthDate", identity.birthDate)} />
-        {errors.birthDate && <span className="field-error">{errors.birthDate}</span>}
+        <input
+          type="date"
+          defaultValue={value("birthDate", identity.birthDate)}
+          {...fields.field("birthDate")}
+        />
+        {fields.error("birthDate")}
       </label>
       {ADDRESS_FIELDS.map((f) => (
         <label key={f.name}>
           {f.label}
-          <input name={f.name} defaultValue={value(f.name, identity.postalAddress?.[f.name])} />
-          {errors[f.name] && <span className="field-error">{errors[f.name]}</span>}
+          <input
+            defaultValue={value(f.name, identity.postalAddress?.[f.name])}
+            {...fields.field(f.name)}
+          />
+          {fields.error(f.name)}
         </label>
       ))}
       <div>

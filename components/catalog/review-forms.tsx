@@ -1,7 +1,7 @@
 "use client";
 
 import { useActionState } from "react";
-import { FormMessages } from "@/components/ui/form-messages";
+import { FormMessages, useFieldErrors } from "@/components/ui/form-messages";
 import type { FormAction, FormState } from "@/lib/actions/form-state";
 
 /** Approve, or reject with a reason, one held redemption; the answer stays in the row. */
@@ -17,6 +17,7 @@ export function ReviewForms({
   const [approved, approveAction, approving] = useActionState<FormState, FormData>(approve, {});
   const [rejected, rejectAction, rejecting] = useActionState<FormState, FormData>(reject, {});
   const done = Boolean(approved.notice || rejected.notice);
+  const fields = useFieldErrors(rejected.fieldErrors);
   return (
     <div className="stack">
       <FormMessages state={approved} />
@@ -30,18 +31,16 @@ export function ReviewForms({
           </form>
           <form action={rejectAction} className="row" aria-label={`Reject ${label}`} noValidate>
             <input
-              name="reason"
               maxLength={500}
               placeholder="Why (shown to the player)"
               aria-label="Reason"
               defaultValue={rejected.values?.reason}
+              {...fields.field("reason")}
             />
             <button type="submit" className="danger" disabled={approving || rejecting}>
               {rejecting ? "Rejecting…" : "Reject and refund"}
             </button>
-            {rejected.fieldErrors?.reason && (
-              <span className="field-error">{rejected.fieldErrors.reason}</span>
-            )}
+            {fields.error("reason")}
           </form>
         </>
       )}

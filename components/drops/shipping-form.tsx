@@ -2,6 +2,7 @@
 
 import { useActionState } from "react";
 import { DateTime } from "@/components/ui/date-time";
+import { useFieldErrors } from "@/components/ui/form-messages";
 import type { FormAction, FormState } from "@/lib/actions/form-state";
 
 const fields = [
@@ -22,6 +23,7 @@ export function ShippingForm({
   action: FormAction;
 }) {
   const [state, action, pending] = useActionState<FormState, FormData>(confirm, {});
+  const errors = useFieldErrors(state.fieldErrors);
   return (
     <form action={action} className="stack" noValidate data-testid="shipping-form">
       <p className="alert info" style={{ margin: 0 }}>
@@ -36,10 +38,8 @@ export function ShippingForm({
       {fields.map(([name, label]) => (
         <label key={name}>
           {label}
-          <input name={name} maxLength={120} />
-          {state.fieldErrors?.[name] && (
-            <span className="field-error">{state.fieldErrors[name]}</span>
-          )}
+          <input maxLength={120} {...errors.field(name)} />
+          {errors.error(name)}
         </label>
       ))}
       <button type="submit" disabled={pending}>

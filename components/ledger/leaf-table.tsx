@@ -1,6 +1,7 @@
 import Link from "next/link";
 import { CopyButton } from "@/components/ui/copy-button";
 import { Money } from "@/components/ui/date-time";
+import { TableScroll } from "@/components/ui/table-scroll";
 import { ledgerLeafHref } from "@/lib/anchoring/public-log";
 import { shortHash } from "@/lib/format";
 import { decodeLeaf, type LeafEntry } from "@/lib/ledger/leaf";
@@ -56,10 +57,10 @@ export function CopyableHash({ hash, what }: { hash: string; what: string }) {
 /** Leaves of the public log, decoded from their canonical bytes, with their prize and drop names. */
 export function LeafTable({ leaves, names }: { leaves: PublicLeaf[]; names: LeafNames }) {
   const rows = leaves.map(decodeRow);
-  // Relative: the copy buttons' screen-reader notes are absolutely placed, and would otherwise
-  // escape the scrolling box and widen the whole page on a phone.
+  // TableScroll is relative: the copy buttons' screen-reader notes are absolutely placed, and
+  // would otherwise escape the scrolling box and widen the whole page on a phone.
   return (
-    <div style={{ overflowX: "auto", position: "relative" }}>
+    <TableScroll label="Leaves">
       <table data-testid="leaves-table">
         <thead>
           <tr>
@@ -123,6 +124,6 @@ export function LeafTable({ leaves, names }: { leaves: PublicLeaf[]; names: Leaf
           ))}
         </tbody>
       </table>
-    </div>
+    </TableScroll>
   );
 }

@@ -1,5 +1,6 @@
 import Link from "next/link";
 import { DateTime } from "@/components/ui/date-time";
+import { TableScroll } from "@/components/ui/table-scroll";
 import type { RoundView } from "@/lib/rounds/model";
 import styles from "./play.module.css";
 import { describeOutcome, isWin } from "./round-result";
@@ -26,45 +27,49 @@ export function RoundHistory({
         </p>
       ) : (
         <div className={styles.history}>
-          <table data-testid="round-history">
-            <thead>
-              <tr>
-                <th>Played</th>
-                <th>Game</th>
-                <th>Stake</th>
-                <th>Payout</th>
-                <th>Outcome</th>
-                <th>Nonce</th>
-                <th>
-                  <span className="sr-only">Verify</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {rounds.map((r) => (
-                <tr key={r.id} data-testid="round-row" data-round-id={r.id}>
-                  <td data-label="Played">
-                    <DateTime value={r.playedAt} />
-                  </td>
-                  <td data-label="Game">{gameNames[r.game]}</td>
-                  <td data-label="Stake">
-                    {r.stake} {r.currency}
-                  </td>
-                  <td data-label="Payout">{r.prizeId ? "a prize" : `${r.payout} ${r.currency}`}</td>
-                  <td data-label="Outcome">
-                    <span className={`badge ${isWin(r) ? "live" : "ended"}`}>
-                      {isWin(r) ? "win" : "no win"}
-                    </span>{" "}
-                    {describeOutcome(r)}
-                  </td>
-                  <td data-label="Nonce">{r.nonce}</td>
-                  <td>
-                    <Link href={`/rounds/${r.id}/verify`}>Verify</Link>
-                  </td>
+          <TableScroll label="Round history">
+            <table data-testid="round-history">
+              <thead>
+                <tr>
+                  <th>Played</th>
+                  <th>Game</th>
+                  <th>Stake</th>
+                  <th>Payout</th>
+                  <th>Outcome</th>
+                  <th>Nonce</th>
+                  <th>
+                    <span className="sr-only">Verify</span>
+                  </th>
                 </tr>
-              ))}
-            </tbody>
-          </table>
+              </thead>
+              <tbody>
+                {rounds.map((r) => (
+                  <tr key={r.id} data-testid="round-row" data-round-id={r.id}>
+                    <td data-label="Played">
+                      <DateTime value={r.playedAt} />
+                    </td>
+                    <td data-label="Game">{gameNames[r.game]}</td>
+                    <td data-label="Stake">
+                      {r.stake} {r.currency}
+                    </td>
+                    <td data-label="Payout">
+                      {r.prizeId ? "a prize" : `${r.payout} ${r.currency}`}
+                    </td>
+                    <td data-label="Outcome">
+                      <span className={`badge ${isWin(r) ? "live" : "ended"}`}>
+                        {isWin(r) ? "win" : "no win"}
+                      </span>{" "}
+                      {describeOutcome(r)}
+                    </td>
+                    <td data-label="Nonce">{r.nonce}</td>
+                    <td>
+                      <Link href={`/rounds/${r.id}/verify`}>Verify</Link>
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </TableScroll>
         </div>
       )}
       {(olderHref || newestHref) && (

@@ -2,6 +2,7 @@
 
 import { useRouter } from "next/navigation";
 import { useActionState, useEffect } from "react";
+import { useFieldErrors } from "@/components/ui/form-messages";
 import type { FormAction, FormState } from "@/lib/actions/form-state";
 import type { FairnessView, RotationView } from "@/lib/fairness/model";
 import styles from "./play.module.css";
@@ -25,21 +26,22 @@ export function ClientSeedForm({
   const [state, action, pending] = useActionState<FormState<FairnessView>, FormData>(setSeed, {});
   useRefreshOnData(state.data);
   const error = state.fieldErrors?.clientSeed ?? state.error;
+  // The form's one field: a refusal of the form is said beside it too.
+  const fields = useFieldErrors({ clientSeed: error });
   return (
     <form action={action} className="stack" data-testid="client-seed-form">
       <label>
         Client seed (1 to 64 printable characters, no spaces)
         <input
           key={clientSeed}
-          name="clientSeed"
           defaultValue={state.values?.clientSeed ?? clientSeed}
           maxLength={64}
           autoComplete="off"
           spellCheck={false}
-          aria-invalid={Boolean(error)}
+          {...fields.field("clientSeed")}
         />
         {error && (
-          <span className="field-error" role="alert">
+          <span className="field-error" role="alert" id={fields.idOf("clientSeed")}>
             {error}
           </span>
         )}

@@ -2,7 +2,7 @@
 
 import { useActionState } from "react";
 import { DateTime } from "@/components/ui/date-time";
-import { FormMessages } from "@/components/ui/form-messages";
+import { FormMessages, useFieldErrors } from "@/components/ui/form-messages";
 import type { FormAction, FormState } from "@/lib/actions/form-state";
 import {
   COOL_OFF_MAX_DAYS,
@@ -19,7 +19,7 @@ import {
 /** The nine limits in one form; a field shows a waiting raise, so saving again keeps it. */
 export function LimitsForm({ limits, action: save }: { limits: LimitView[]; action: FormAction }) {
   const [state, action, pending] = useActionState<FormState, FormData>(save, {});
-  const errors = state.fieldErrors ?? {};
+  const fields = useFieldErrors(state.fieldErrors);
   const shown = (l: LimitView) => {
     const name = `${l.kind}.${l.period}`;
     return state.values?.[name] ?? (l.pending ? (l.pending.amount ?? "") : (l.amount ?? ""));
@@ -57,12 +57,12 @@ export function LimitsForm({ limits, action: save }: { limits: LimitView[]; acti
                       data-testid={`limit-${name}`}
                     >
                       <input
-                        name={name}
                         inputMode="decimal"
                         placeholder="No limit"
                         aria-label={`${rgLimitKindLabels[kind]}, ${rgPeriodLabels[period].toLowerCase()}`}
                         defaultValue={shown(l)}
                         size={9}
+                        {...fields.field(name)}
                       />
                       <div className="small muted">
                         {l.amount ? `In force: ${l.amount}` : "No limit in force"} · used {l.used}
@@ -73,7 +73,7 @@ export function LimitsForm({ limits, action: save }: { limits: LimitView[]; acti
                           from <DateTime value={l.pending.from} />
                         </div>
                       )}
-                      {errors[name] && <span className="field-error">{errors[name]}</span>}
+                      {fields.error(name)}
                     </td>
                   );
                 })}
@@ -98,7 +98,7 @@ export function LimitsForm({ limits, action: save }: { limits: LimitView[]; acti
 /** A cool-off or a self-exclusion: the player picks one, its length, and confirms. */
 export function ExclusionForm({ action: start }: { action: FormAction }) {
   const [state, action, pending] = useActionState<FormState, FormData>(start, {});
-  const errors = state.fieldErrors ?? {};
+  const fields = useFieldErrors(state.fieldErrors);
   return (
     <form action={action} className="card stack" aria-label="Take a break" noValidate>
       <FormMessages state={state} />
@@ -114,18 +114,18 @@ export function ExclusionForm({ action: start }: { action: FormAction }) {
           <span>
             Cool-off for{" "}
             <input
-              name="days"
               type="number"
               min={1}
               max={COOL_OFF_MAX_DAYS}
               defaultValue={state.values?.days || "1"}
               aria-label="Days of cool-off"
               style={{ width: "5em" }}
+              {...fields.field("days")}
             />{" "}
             days (1 to {COOL_OFF_MAX_DAYS})
           </span>
         </label>
-        {errors.days && <span className="field-error">{errors.days}</span>}
+        {fields.error("days")}
         <label className="checkbox">
           <input
             type="radio"
@@ -135,7 +135,11 @@ export function ExclusionForm({ action: start }: { action: FormAction }) {
           />
           <span>
             Self-exclusion for{" "}
-            <select name="term" defaultValue={state.values?.term || "6_months"} aria-label="Term">
+            <select
+              defaultValue={state.values?.term || "6_months"}
+              aria-label="Term"
+              {...fields.field("term")}
+            >
               {selfExclusionTerms.map((t) => (
                 <option key={t} value={t}>
                   {selfExclusionTermLabels[t]}
@@ -144,13 +148,13 @@ export function ExclusionForm({ action: start }: { action: FormAction }) {
             </select>
           </span>
         </label>
-        {errors.term && <span className="field-error">{errors.term}</span>}
+        {fields.error("term")}
       </fieldset>
       <label className="checkbox">
-        <input type="checkbox" name="confirm" value="yes" />
+        <input type="checkbox" value="yes" {...fields.field("confirm")} />
         <span>I understand that nobody, not even support, can end it early</span>
       </label>
-      {errors.confirm && <span className="field-error">{errors.confirm}</span>}
+      {fields.error("confirm")}
       <div>
         <button type="submit" className="danger" disabled={pending}>
           {pending ? "Starting…" : "Start my break"}
@@ -168,11 +172,12 @@ export function SessionReminderForm({
   action: FormAction;
 }) {
   const [state, action, pending] = useActionState<FormState, FormData>(save, {});
+  const fields = useFieldErrors(state.fieldErrors);
   return (
     <form action={action} className="card row" aria-label="Session reminder" noValidate>
       <label>
         Remind me after{" "}
-        <select name="minutes" defaultValue={minutes === null ? "" : String(minutes)}>
+        <select defaultValue={minutes === null ? "" : String(minutes)} {...fields.field("minutes")}>
           <option value="">Never</option>
           {SESSION_REMINDER_CHOICES.map((m) => (
             <option key={m} value={m}>
@@ -185,9 +190,7 @@ export function SessionReminderForm({
         {pending ? "Saving…" : "Save reminder"}
       </button>
       <FormMessages state={state} />
-      {state.fieldErrors?.minutes && (
-        <span className="field-error">{state.fieldErrors.minutes}</span>
-      )}
+      {fields.error("minutes")}
     </form>
   );
 }

@@ -1,19 +1,21 @@
 "use client";
 
 import { useActionState, useState } from "react";
+import { type FieldErrorLinks, useFieldErrors } from "@/components/ui/form-messages";
 import type { FormAction, FormState } from "@/lib/actions/form-state";
 import { FormOutcome } from "./form-outcome";
 import styles from "./wallet.module.css";
 
+/** A labelled control and its error; the control spreads `fields.field(name)` itself. */
 function Field({
   label,
   name,
-  state,
+  fields,
   children,
 }: {
   label: string;
   name: string;
-  state: FormState<unknown>;
+  fields: FieldErrorLinks;
   children: React.ReactNode;
 }) {
   return (
@@ -21,7 +23,7 @@ function Field({
     <label>
       {label}
       {children}
-      {state.fieldErrors?.[name] && <span className="field-error">{state.fieldErrors[name]}</span>}
+      {fields.error(name)}
     </label>
   );
 }
@@ -29,6 +31,7 @@ function Field({
 /** Grants coins to a player: a reason is required and kept; a key per form grants once. */
 export function GrantForm({ action: grant, userId }: { action: FormAction; userId?: string }) {
   const [state, action, pending] = useActionState<FormState, FormData>(grant, {});
+  const fields = useFieldErrors(state.fieldErrors);
   const [key, setKey] = useState(() => crypto.randomUUID());
   return (
     <form
@@ -44,26 +47,30 @@ export function GrantForm({ action: grant, userId }: { action: FormAction; userI
       {userId ? (
         <input type="hidden" name="userId" value={userId} />
       ) : (
-        <Field label="Player id" name="userId" state={state}>
-          <input name="userId" defaultValue={state.values?.userId} autoComplete="off" />
+        <Field label="Player id" name="userId" fields={fields}>
+          <input
+            {...fields.field("userId")}
+            defaultValue={state.values?.userId}
+            autoComplete="off"
+          />
         </Field>
       )}
-      <Field label="Currency" name="currency" state={state}>
-        <select name="currency" defaultValue={state.values?.currency ?? "SC"}>
+      <Field label="Currency" name="currency" fields={fields}>
+        <select {...fields.field("currency")} defaultValue={state.values?.currency ?? "SC"}>
           <option value="SC">Sweeps Coins (SC)</option>
           <option value="GC">Gold Coins (GC)</option>
         </select>
       </Field>
-      <Field label="Amount" name="amount" state={state}>
+      <Field label="Amount" name="amount" fields={fields}>
         <input
-          name="amount"
+          {...fields.field("amount")}
           inputMode="decimal"
           placeholder="10.00"
           defaultValue={state.values?.amount}
         />
       </Field>
-      <Field label="Reason (kept with the grant and audited)" name="reason" state={state}>
-        <input name="reason" maxLength={500} defaultValue={state.values?.reason} />
+      <Field label="Reason (kept with the grant and audited)" name="reason" fields={fields}>
+        <input {...fields.field("reason")} maxLength={500} defaultValue={state.values?.reason} />
       </Field>
       <button type="submit" disabled={pending}>
         {pending ? "Granting…" : "Grant"}
@@ -78,6 +85,7 @@ export function MailInCodesForm({ action: issue }: { action: FormAction<{ codes:
     issue,
     {},
   );
+  const fields = useFieldErrors(state.fieldErrors);
   return (
     <form action={action} className="card stack" aria-label="Issue mail-in codes" noValidate>
       <h3>Issue mail-in codes</h3>
@@ -90,14 +98,22 @@ export function MailInCodesForm({ action: issue }: { action: FormAction<{ codes:
         </div>
       )}
       <FormOutcome state={state} />
-      <Field label="How many" name="count" state={state}>
-        <input name="count" inputMode="numeric" defaultValue={state.values?.count ?? "1"} />
+      <Field label="How many" name="count" fields={fields}>
+        <input
+          {...fields.field("count")}
+          inputMode="numeric"
+          defaultValue={state.values?.count ?? "1"}
+        />
       </Field>
-      <Field label="SC each" name="amount" state={state}>
-        <input name="amount" inputMode="decimal" defaultValue={state.values?.amount ?? "5.00"} />
+      <Field label="SC each" name="amount" fields={fields}>
+        <input
+          {...fields.field("amount")}
+          inputMode="decimal"
+          defaultValue={state.values?.amount ?? "5.00"}
+        />
       </Field>
-      <Field label="Note (what they are for)" name="note" state={state}>
-        <input name="note" maxLength={200} defaultValue={state.values?.note} />
+      <Field label="Note (what they are for)" name="note" fields={fields}>
+        <input {...fields.field("note")} maxLength={200} defaultValue={state.values?.note} />
       </Field>
       <button type="submit" disabled={pending}>
         {pending ? "Issuing…" : "Issue codes"}

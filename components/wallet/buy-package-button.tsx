@@ -41,8 +41,9 @@ export function BuyPackageButton({
           Pay ${price} at the payment provider
         </a>
       ) : (
-        <button type="submit" disabled={pending} aria-label={`Buy ${label} for $${price}`}>
-          {pending ? "Starting…" : `Buy for $${price}`}
+        // The package's name is in the visible text too: a spoken name must match what is seen.
+        <button type="submit" disabled={pending}>
+          {pending ? "Starting…" : `Buy ${label} for $${price}`}
         </button>
       )}
     </form>

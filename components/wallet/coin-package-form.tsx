@@ -1,6 +1,7 @@
 "use client";
 
 import { useActionState } from "react";
+import { useFieldErrors } from "@/components/ui/form-messages";
 import type { FormAction, FormState } from "@/lib/actions/form-state";
 import { FormOutcome } from "./form-outcome";
 
@@ -14,6 +15,7 @@ const FIELDS = [
 /** A new package for sale. */
 export function CoinPackageForm({ action: create }: { action: FormAction }) {
   const [state, action, pending] = useActionState<FormState, FormData>(create, {});
+  const fields = useFieldErrors(state.fieldErrors);
   return (
     <form action={action} className="card stack" aria-label="New coin package" noValidate>
       <h3>New package</h3>
@@ -22,14 +24,11 @@ export function CoinPackageForm({ action: create }: { action: FormAction }) {
         <label key={name}>
           {label}
           <input
-            name={name}
             placeholder={placeholder}
             defaultValue={state.notice ? "" : state.values?.[name]}
-            aria-invalid={state.fieldErrors?.[name] ? true : undefined}
+            {...fields.field(name)}
           />
-          {state.fieldErrors?.[name] && (
-            <span className="field-error">{state.fieldErrors[name]}</span>
-          )}
+          {fields.error(name)}
         </label>
       ))}
       <button type="submit" disabled={pending}>

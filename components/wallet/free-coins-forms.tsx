@@ -1,6 +1,7 @@
 "use client";
 
 import { useActionState } from "react";
+import { useFieldErrors } from "@/components/ui/form-messages";
 import type { FormAction, FormState } from "@/lib/actions/form-state";
 import { FormOutcome } from "./form-outcome";
 
@@ -20,19 +21,19 @@ export function DailyBonusForm({ action: claim, amount }: { action: FormAction; 
 /** A mail-in code, as printed on the card the player received. */
 export function MailInForm({ action: redeem }: { action: FormAction }) {
   const [state, action, pending] = useActionState<FormState, FormData>(redeem, {});
+  const fields = useFieldErrors(state.fieldErrors);
   return (
     <form action={action} className="stack" noValidate>
       <FormOutcome state={state} />
       <label>
         Mail-in code
         <input
-          name="code"
+          {...fields.field("code")}
           autoComplete="off"
           placeholder="MAIL-XXXX-XXXX-XXXX-XXXX"
           defaultValue={state.notice ? "" : state.values?.code}
-          aria-invalid={state.fieldErrors?.code ? true : undefined}
         />
-        {state.fieldErrors?.code && <span className="field-error">{state.fieldErrors.code}</span>}
+        {fields.error("code")}
       </label>
       <button type="submit" disabled={pending} className="secondary">
         {pending ? "Redeeming…" : "Redeem code"}

@@ -1,7 +1,7 @@
 "use client";
 
 import { useActionState } from "react";
-import { FormMessages } from "@/components/ui/form-messages";
+import { FormMessages, useFieldErrors } from "@/components/ui/form-messages";
 import type { FormAction, FormState } from "@/lib/actions/form-state";
 
 /**
@@ -16,25 +16,38 @@ export function PaymentReviewForm({
   label: string;
 }) {
   const [state, action, pending] = useActionState<FormState, FormData>(resolve, {});
-  const errors = state.fieldErrors ?? {};
+  const fields = useFieldErrors(state.fieldErrors);
   if (state.notice) return <FormMessages state={state} />;
   return (
     <form action={action} className="stack" aria-label={`Resolve ${label}`} noValidate>
       <FormMessages state={state} />
       <input
-        name="reason"
         maxLength={500}
         placeholder="Why (kept and audited)"
         aria-label="Reason"
         defaultValue={state.values?.reason}
+        {...fields.field("reason")}
       />
-      {errors.reason && <span className="field-error">{errors.reason}</span>}
-      {errors.action && <span className="field-error">{errors.action}</span>}
+      {fields.error("reason")}
+      {fields.error("action")}
       <div className="row">
-        <button type="submit" name="action" value="credit" disabled={pending}>
+        <button
+          type="submit"
+          name="action"
+          value="credit"
+          disabled={pending}
+          aria-describedby={fields.describe("action")["aria-describedby"]}
+        >
           Credit the coins
         </button>
-        <button type="submit" name="action" value="refunded" className="danger" disabled={pending}>
+        <button
+          type="submit"
+          name="action"
+          value="refunded"
+          className="danger"
+          disabled={pending}
+          aria-describedby={fields.describe("action")["aria-describedby"]}
+        >
           Close as refunded
         </button>
       </div>

@@ -1,5 +1,6 @@
 import Link from "next/link";
 import { DateTime } from "@/components/ui/date-time";
+import { TableScroll } from "@/components/ui/table-scroll";
 import {
   currencies,
   formatCoins,
@@ -79,7 +80,7 @@ export function StatementView({
       {lines.length === 0 ? (
         <p className="card muted">No postings match.</p>
       ) : (
-        <div className={styles.scroll}>
+        <TableScroll label="Statement" className={styles.scroll}>
           <table data-testid="statement">
             <thead>
               <tr>
@@ -106,7 +107,7 @@ export function StatementView({
               ))}
             </tbody>
           </table>
-        </div>
+        </TableScroll>
       )}
       {nextCursor !== null && (
         <p>

@@ -7,15 +7,23 @@ import { type RequestContext, recordEvent } from "@/lib/audit/record-event";
 import { releaseHeldPrizes } from "@/lib/catalog/instant-win";
 import { appUrl } from "@/lib/config/env";
 import { AppError, isAppError } from "@/lib/errors/app-error";
+import { withReturnPath } from "@/lib/http/safe-redirect-path";
 import { sendMail } from "@/lib/mail/send-mail";
 import { consumeEmailToken, issueEmailToken } from "./email-tokens";
 
 type Recipient = { id: string; email: string; displayName: string };
 
-/** Mails a fresh verification link (older links stop working). */
-export async function sendVerificationEmail(db: DbOrTx, user: Recipient): Promise<void> {
+/**
+ * Mails a fresh verification link (older links stop working). `returnTo`, a path on this site
+ * (anything else is dropped), is where the confirmation page offers to take the player back to.
+ */
+export async function sendVerificationEmail(
+  db: DbOrTx,
+  user: Recipient,
+  returnTo?: string,
+): Promise<void> {
   const token = await issueEmailToken(db, user.id, "verify_email");
-  const link = `${appUrl()}/verify-email?token=${token}`;
+  const link = withReturnPath(`${appUrl()}/verify-email?token=${token}`, returnTo);
   await sendMail(db, {
     to: user.email,
     subject: "Confirm your email address for Prizeledger",
@@ -48,6 +56,7 @@ export async function resendVerificationEmail(
   db: DbOrTx,
   userId: string,
   context: RequestContext,
+  returnTo?: string,
 ): Promise<"sent" | "already_verified"> {
   const [user] = await db.select().from(users).where(eq(users.id, userId));
   if (!user) throw new AppError("not_found", "No such account");
@@ -64,7 +73,7 @@ export async function resendVerificationEmail(
       [{ rule: rateRules.mailPerAccount, subject: userId }],
       "You asked for several emails in the last hour: wait a while before asking again",
     );
-    await sendVerificationEmail(db, user);
+    await sendVerificationEmail(db, user, returnTo);
   } catch (error) {
     if (isAppError(error))
       await recordEvent(db, { ...event, outcome: "refused", reason: error.code });

@@ -34,10 +34,27 @@ export const passwordSchema = z
   .min(10, "Password must be at least 10 characters")
   .max(200, "Password must be at most 200 characters");
 
+/** The longest display name: the sign-up form, the account page and the API all hold to it. */
+export const DISPLAY_NAME_MAX = 60;
+
+/**
+ * Control characters (a newline, a NUL), line and paragraph separators, unpaired surrogates and
+ * the bidirectional overrides and isolates: none belongs in a name, and the last would let a name
+ * shown in the header, a mail or the audit trail read backwards.
+ */
+const NAME_FORBIDDEN = /[\p{Cc}\p{Cs}\p{Zl}\p{Zp}\u202a-\u202e\u2066-\u2069]/u;
+
+export const displayNameSchema = z
+  .string({ error: "Enter a display name" })
+  .trim()
+  .min(1, "Enter a display name")
+  .max(DISPLAY_NAME_MAX, `At most ${DISPLAY_NAME_MAX} characters`)
+  .refine((name) => !NAME_FORBIDDEN.test(name), "Use letters, digits, spaces and punctuation only");
+
 export const signUpSchema = z.object({
   email: emailSchema,
   password: passwordSchema,
-  displayName: z.string().trim().min(1).max(60).refine(withoutNul, NUL_MESSAGE).optional(),
+  displayName: displayNameSchema.optional(),
   // Optional so that API clients sending only {email, password} keep working; such an account
   // cannot claim until it has declared both.
   region: countryCodeSchema.optional(),

@@ -63,3 +63,34 @@ export async function declareProfile(
     return { region, adultDeclaredAt };
   });
 }
+
+/**
+ * Changes the name the account is shown by (the header, mails, admin pages); `displayName` is
+ * parsed by displayNameSchema. The old and new name are audited; saving the same name is a no-op.
+ */
+export async function renameAccount(
+  db: DbOrTx,
+  userId: string,
+  displayName: string,
+  context: RequestContext,
+): Promise<{ displayName: string }> {
+  return db.transaction(async (tx) => {
+    const [before] = await tx
+      .select({ displayName: users.displayName })
+      .from(users)
+      .where(eq(users.id, userId))
+      .for("update");
+    if (!before) throw new AppError("not_found", "No such account");
+    if (before.displayName === displayName) return before;
+    await tx.update(users).set({ displayName }).where(eq(users.id, userId));
+    await recordEvent(tx, {
+      ...context,
+      actorId: userId,
+      action: "profile_rename",
+      subject: `user:${userId}`,
+      outcome: "ok",
+      data: { before: { displayName: before.displayName }, after: { displayName } },
+    });
+    return { displayName };
+  });
+}

@@ -70,6 +70,24 @@ describe("signUp", () => {
     });
   });
 
+  it("mails a link that carries the page the player came from, if it is on this site", async () => {
+    const declared = { password, region: "US", adult: true };
+    const cases = [
+      ["/drops/42?tab=rules", "/drops/42?tab=rules"],
+      ["//evil.example", null],
+      ["https://evil.example/", null],
+      ["/\\evil.example", null],
+      ["/", null],
+    ] as const;
+    for (const [returnTo, carried] of cases) {
+      const address = email();
+      await signUp(db, { ...declared, email: address }, fromAddress(), signUpFormSchema, returnTo);
+      const [mail] = await listMail(db, { to: address });
+      const link = /https?:\/\/\S*\/verify-email\?\S+/.exec(mail?.text ?? "")?.[0] ?? "";
+      expect(new URL(link).searchParams.get("next"), returnTo).toBe(carried);
+    }
+  });
+
   it("the API keeps accepting just email and password; the account has no declarations", async () => {
     const user = await signUp(db, { email: email(), password }, fromAddress());
     const [row] = await db.select().from(users).where(eq(users.id, user.id));

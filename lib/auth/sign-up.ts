@@ -10,13 +10,15 @@ import { type PublicUser, type signUpFormSchema, signUpSchema } from "./model";
 /**
  * Creates a player account and mails it a verification link. Every well-formed attempt counts
  * against the caller's address (rateRules.signUpPerIp); every outcome is audited as `sign_up`. The page
- * passes signUpFormSchema (region and 18+ required); the API the lenient signUpSchema.
+ * passes signUpFormSchema (region and 18+ required) and the path the player came from, which the
+ * mailed link carries back (see sendVerificationEmail); the API the lenient signUpSchema.
  */
 export async function signUp(
   db: DbOrTx,
   input: unknown,
   context: RequestContext,
   schema: typeof signUpSchema | typeof signUpFormSchema = signUpSchema,
+  returnTo?: string,
 ): Promise<PublicUser> {
   const event = { ...context, action: "sign_up" } as const;
   const parsed = schema.safeParse(input);
@@ -69,7 +71,7 @@ export async function signUp(
     throw error;
   }
   try {
-    await sendVerificationEmail(db, user);
+    await sendVerificationEmail(db, user, returnTo);
   } catch (error) {
     // The account exists either way: the player asks for a new link from the banner.
     if (!isAppError(error) || error.code !== "unavailable") throw error;

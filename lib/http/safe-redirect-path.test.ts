@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { safeRedirectPath } from "./safe-redirect-path";
+import { safeRedirectPath, withReturnPath } from "./safe-redirect-path";
 
 /** Where a browser at https://prizeledger.test would go if sent to `value`. */
 const landing = (value: string) => new URL(value, "https://prizeledger.test/account/security");
@@ -62,5 +62,35 @@ describe("safeRedirectPath", () => {
     for (const value of [undefined, null, 42, ["/account"], { toString: () => "/account" }]) {
       expect(safeRedirectPath(value)).toBe("/");
     }
+  });
+});
+
+describe("withReturnPath", () => {
+  it("carries a path on this site, encoded, after any query already there", () => {
+    expect(withReturnPath("/signup", "/drops/42?tab=rules")).toBe(
+      "/signup?next=%2Fdrops%2F42%3Ftab%3Drules",
+    );
+    expect(withReturnPath("https://prizeledger.test/verify-email?token=abc", "/catalog")).toBe(
+      "https://prizeledger.test/verify-email?token=abc&next=%2Fcatalog",
+    );
+    const carried = new URL(
+      withReturnPath("/verify-email/confirmed", "/a&b=c#d"),
+      "https://x.test",
+    );
+    expect(carried.searchParams.get("next")).toBe("/a&b=c#d");
+  });
+
+  it.each([
+    ["another host", "//evil.example"],
+    ["a scheme", "https://evil.example/"],
+    ["a backslash", "/\\evil.example"],
+    ["an encoded backslash", "/%5Cevil.example"],
+    ["javascript:", "javascript:alert(1)"],
+    ["a newline", "/\n/evil.example"],
+    ["not a string", ["/account"]],
+    ["nothing", undefined],
+    ["the home page, where the flow lands anyway", "/"],
+  ])("leaves the link as it is for %s", (_, value) => {
+    expect(withReturnPath("/verify-email/confirmed", value)).toBe("/verify-email/confirmed");
   });
 });

@@ -39,3 +39,14 @@ export function safeRedirectPath(value: unknown, fallback = "/"): string {
   }
   return fallback;
 }
+
+/**
+ * `href` with `next=<value>` added when `value` is a safe path (as safeRedirectPath judges)
+ * other than `/`, where every flow lands anyway; otherwise `href` as it is. How a return path
+ * travels through sign-up, the verification mail and the confirmation page.
+ */
+export function withReturnPath(href: string, value: unknown): string {
+  const next = safeRedirectPath(value);
+  if (next === "/") return href;
+  return `${href}${href.includes("?") ? "&" : "?"}next=${encodeURIComponent(next)}`;
+}

@@ -2,7 +2,7 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { signInAction } from "@/app/(auth)/actions";
 import { SignInForm } from "@/components/auth/sign-in-form";
-import { safeRedirectPath } from "@/lib/http/safe-redirect-path";
+import { safeRedirectPath, withReturnPath } from "@/lib/http/safe-redirect-path";
 
 export const metadata: Metadata = { title: "Sign in" };
 
@@ -11,14 +11,14 @@ export default async function SignInPage({
 }: {
   searchParams: Promise<{ next?: string | string[] }>;
 }) {
-  const { next } = await searchParams;
+  const next = safeRedirectPath((await searchParams).next);
   return (
     <>
       <h1>Sign in</h1>
       <p className="lead">
-        New here? <Link href="/signup">Create an account</Link>.
+        New here? <Link href={withReturnPath("/signup", next)}>Create an account</Link>.
       </p>
-      <SignInForm next={safeRedirectPath(next)} action={signInAction} />
+      <SignInForm next={next} action={signInAction} />
     </>
   );
 }

@@ -7,16 +7,18 @@ import { getDb } from "@/db/client";
 import { currentUser } from "@/lib/auth/current-user";
 import { emailTokenProblemMessage, inspectEmailToken } from "@/lib/auth/email-tokens";
 import { isEmailVerified } from "@/lib/auth/email-verification";
+import { safeRedirectPath, withReturnPath } from "@/lib/http/safe-redirect-path";
 
 export const metadata: Metadata = { title: "Confirm your email" };
 
 export default async function VerifyEmailPage({
   searchParams,
 }: {
-  searchParams: Promise<{ token?: string | string[] }>;
+  searchParams: Promise<{ token?: string | string[]; next?: string | string[] }>;
 }) {
-  const { token } = await searchParams;
+  const { token, next: asked } = await searchParams;
   const link = typeof token === "string" ? token : "";
+  const next = safeRedirectPath(asked);
   const db = getDb();
   // Only looks: the token is used by the button's POST, never by fetching this page.
   const state = await inspectEmailToken(db, link, "verify_email");
@@ -25,7 +27,7 @@ export default async function VerifyEmailPage({
       <>
         <h1>Confirm your email</h1>
         <p className="lead">One click to confirm that this email address is yours.</p>
-        <ConfirmEmailForm token={link} action={confirmEmailAction} />
+        <ConfirmEmailForm token={link} next={next} action={confirmEmailAction} />
       </>
     );
   }
@@ -43,7 +45,10 @@ export default async function VerifyEmailPage({
       )}
       {!user && (
         <p>
-          <Link href="/signin?next=/verify-email">Sign in</Link> to have a new link sent to you.
+          <Link href={`/signin?next=${encodeURIComponent(withReturnPath("/verify-email", next))}`}>
+            Sign in
+          </Link>{" "}
+          to have a new link sent to you.
         </p>
       )}
       {user && verified && (
@@ -52,7 +57,11 @@ export default async function VerifyEmailPage({
         </p>
       )}
       {user && !verified && (
-        <ResendVerificationButton label="Send me a new link" action={resendVerificationAction} />
+        <ResendVerificationButton
+          label="Send me a new link"
+          returnTo={next}
+          action={resendVerificationAction}
+        />
       )}
     </>
   );

@@ -9,8 +9,13 @@ import { type FormState, formFields } from "@/lib/actions/form-state";
 import { runAction, throwIfRefused } from "@/lib/actions/run-action";
 import { createApiTokenForUser, revokeApiToken } from "@/lib/auth/api-tokens";
 import { currentUser } from "@/lib/auth/current-user";
-import { declarationSchema, type ShownToken, TOKEN_TTL_CHOICES } from "@/lib/auth/model";
-import { declareProfile, getProfile, missingDeclarations } from "@/lib/auth/profile";
+import {
+  declarationSchema,
+  displayNameSchema,
+  type ShownToken,
+  TOKEN_TTL_CHOICES,
+} from "@/lib/auth/model";
+import { declareProfile, getProfile, missingDeclarations, renameAccount } from "@/lib/auth/profile";
 import { endAllSessions } from "@/lib/auth/sessions";
 import { beginEnrolment, confirmEnrolment, disableTwoFactor } from "@/lib/auth/two-factor";
 import { declareIdentity } from "@/lib/catalog/identity";
@@ -152,6 +157,26 @@ export async function declareProfileAction(_prev: FormState, form: FormData): Pr
       await declareProfile(getDb(), user.id, input, clientInfo(await headers()));
       revalidatePath("/account");
       return {};
+    },
+  );
+}
+
+const renameForm = z.object({ displayName: displayNameSchema });
+
+export async function renameAccountAction(_prev: FormState, form: FormData): Promise<FormState> {
+  const values = formFields(form, ["displayName"]);
+  return runAction(
+    { ...SIGNED_IN, schema: renameForm, input: values, values },
+    async ({ user, input }) => {
+      const { displayName } = await renameAccount(
+        getDb(),
+        user.id,
+        input.displayName,
+        clientInfo(await headers()),
+      );
+      // The header (in the root layout) shows the name too.
+      revalidatePath("/", "layout");
+      return { notice: "Display name saved.", values: { displayName } };
     },
   );
 }

@@ -2,11 +2,13 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { redirect } from "next/navigation";
 import { ApiTokenForm } from "@/components/account/api-token-form";
+import { DisplayNameForm } from "@/components/account/display-name-form";
 import { ProfileForm } from "@/components/account/profile-form";
 import { PushControl } from "@/components/account/push-control";
 import { WalletLinkForm } from "@/components/account/wallet-link-form";
 import { PreferencesForm } from "@/components/notifications/preferences-form";
 import { DateTime } from "@/components/ui/date-time";
+import { TableScroll } from "@/components/ui/table-scroll";
 import { getDb } from "@/db/client";
 import { listApiTokens } from "@/lib/auth/api-tokens";
 import { currentUser } from "@/lib/auth/current-user";
@@ -22,6 +24,7 @@ import {
   createTokenAction,
   declareProfileAction,
   linkWalletAction,
+  renameAccountAction,
   revokeTokenAction,
   saveNotificationPreferencesAction,
   signOutEverywhereAction,
@@ -50,6 +53,12 @@ export default async function AccountPage() {
       <p className="lead">
         {user.email} · {user.role}
       </p>
+
+      <section className="card" data-testid="display-name" style={{ marginBottom: 16 }}>
+        <h3>Display name</h3>
+        <p className="muted">How the site shows you: in the header, in mails and to admins.</p>
+        <DisplayNameForm current={user.displayName} action={renameAccountAction} />
+      </section>
 
       <section className="card" data-testid="profile" style={{ marginBottom: 16 }}>
         <h3>Profile</h3>
@@ -186,50 +195,52 @@ export default async function AccountPage() {
         {tokens.length === 0 ? (
           <p className="card muted">No tokens yet.</p>
         ) : (
-          <table>
-            <thead>
-              <tr>
-                <th>Name</th>
-                <th>Created</th>
-                <th>Expires</th>
-                <th>Last used</th>
-                <th>Status</th>
-                <th />
-              </tr>
-            </thead>
-            <tbody>
-              {tokens.map((token) => (
-                <tr key={token.id} data-testid="token-row">
-                  <td>{token.name}</td>
-                  <td>
-                    <DateTime value={token.createdAt} />
-                  </td>
-                  <td>
-                    <DateTime value={token.expiresAt} />
-                  </td>
-                  <td>{token.lastUsedAt ? <DateTime value={token.lastUsedAt} /> : "never"}</td>
-                  <td>
-                    <span className={`badge ${token.status === "active" ? "anchored" : "ended"}`}>
-                      {token.status}
-                    </span>
-                  </td>
-                  <td>
-                    {token.status === "active" && (
-                      <form action={revokeTokenAction.bind(null, token.id)}>
-                        <button
-                          type="submit"
-                          className="secondary"
-                          aria-label={`Revoke ${token.name}`}
-                        >
-                          Revoke
-                        </button>
-                      </form>
-                    )}
-                  </td>
+          <TableScroll label="API tokens">
+            <table>
+              <thead>
+                <tr>
+                  <th>Name</th>
+                  <th>Created</th>
+                  <th>Expires</th>
+                  <th>Last used</th>
+                  <th>Status</th>
+                  <th />
                 </tr>
-              ))}
-            </tbody>
-          </table>
+              </thead>
+              <tbody>
+                {tokens.map((token) => (
+                  <tr key={token.id} data-testid="token-row">
+                    <td>{token.name}</td>
+                    <td>
+                      <DateTime value={token.createdAt} />
+                    </td>
+                    <td>
+                      <DateTime value={token.expiresAt} />
+                    </td>
+                    <td>{token.lastUsedAt ? <DateTime value={token.lastUsedAt} /> : "never"}</td>
+                    <td>
+                      <span className={`badge ${token.status === "active" ? "anchored" : "ended"}`}>
+                        {token.status}
+                      </span>
+                    </td>
+                    <td>
+                      {token.status === "active" && (
+                        <form action={revokeTokenAction.bind(null, token.id)}>
+                          <button
+                            type="submit"
+                            className="secondary"
+                            aria-label={`Revoke ${token.name}`}
+                          >
+                            Revoke
+                          </button>
+                        </form>
+                      )}
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </TableScroll>
         )}
         <h3>New token</h3>
         <ApiTokenForm choices={TOKEN_TTL_CHOICES} action={createTokenAction} />

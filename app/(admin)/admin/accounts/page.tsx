@@ -2,6 +2,7 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { AccountStateBadges } from "@/components/admin/account-state-badges";
 import { DateTime } from "@/components/ui/date-time";
+import { TableScroll } from "@/components/ui/table-scroll";
 import { getDb } from "@/db/client";
 import { searchAccounts } from "@/lib/admin/manage-accounts";
 import { accountSearchSchema } from "@/lib/admin/model";
@@ -74,35 +75,37 @@ export default async function AccountsPage({ searchParams }: { searchParams: Sea
       )}
       {result && result.accounts.length === 0 && <p className="card muted">No account matches.</p>}
       {result && result.accounts.length > 0 && (
-        <table>
-          <thead>
-            <tr>
-              <th>Account</th>
-              <th>Role</th>
-              <th>Region</th>
-              <th>State</th>
-              <th>Joined</th>
-            </tr>
-          </thead>
-          <tbody>
-            {result.accounts.map((a) => (
-              <tr key={a.id} data-testid="account-row">
-                <td>
-                  <Link href={`/admin/accounts/${a.id}`}>{a.email}</Link>
-                  <div className="muted small">{a.displayName}</div>
-                </td>
-                <td>{a.role}</td>
-                <td>{a.region ?? "—"}</td>
-                <td>
-                  <AccountStateBadges account={a} />
-                </td>
-                <td className="small">
-                  <DateTime value={a.createdAt} />
-                </td>
+        <TableScroll label="Accounts">
+          <table>
+            <thead>
+              <tr>
+                <th>Account</th>
+                <th>Role</th>
+                <th>Region</th>
+                <th>State</th>
+                <th>Joined</th>
               </tr>
-            ))}
-          </tbody>
-        </table>
+            </thead>
+            <tbody>
+              {result.accounts.map((a) => (
+                <tr key={a.id} data-testid="account-row">
+                  <td>
+                    <Link href={`/admin/accounts/${a.id}`}>{a.email}</Link>
+                    <div className="muted small">{a.displayName}</div>
+                  </td>
+                  <td>{a.role}</td>
+                  <td>{a.region ?? "—"}</td>
+                  <td>
+                    <AccountStateBadges account={a} />
+                  </td>
+                  <td className="small">
+                    <DateTime value={a.createdAt} />
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </TableScroll>
       )}
       {result?.nextAfter && (
         <p>

@@ -1,6 +1,7 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { AuditTable } from "@/components/audit/audit-table";
+import { fieldErrorLinks } from "@/components/ui/form-messages";
 import { getDb } from "@/db/client";
 import { auditFilterSchema, auditPageSchema, outcomes } from "@/lib/audit/model";
 import { searchAuditEvents } from "@/lib/audit/search-events";
@@ -54,6 +55,10 @@ export default async function AuditPage({ searchParams }: { searchParams: Search
     format: "csv",
   });
   const problems = filter.success ? [] : filter.error.issues;
+  const fields = fieldErrorLinks(
+    "audit-filter",
+    Object.fromEntries(problems.map((issue) => [String(issue.path[0]), issue.message])),
+  );
   return (
     <>
       <h1>Audit trail</h1>
@@ -69,12 +74,12 @@ export default async function AuditPage({ searchParams }: { searchParams: Search
       >
         <label>
           Account (email or id)
-          <input name="actor" defaultValue={raw.actor} maxLength={254} />
+          <input {...fields.field("actor")} defaultValue={raw.actor} maxLength={254} />
         </label>
         <label>
           Action
           <input
-            name="action"
+            {...fields.field("action")}
             defaultValue={raw.action}
             maxLength={64}
             placeholder="account_suspend"
@@ -82,7 +87,7 @@ export default async function AuditPage({ searchParams }: { searchParams: Search
         </label>
         <label>
           Outcome
-          <select name="outcome" defaultValue={raw.outcome ?? ""}>
+          <select {...fields.field("outcome")} defaultValue={raw.outcome ?? ""}>
             <option value="">Any</option>
             {outcomes.map((o) => (
               <option key={o} value={o}>
@@ -94,7 +99,7 @@ export default async function AuditPage({ searchParams }: { searchParams: Search
         <label>
           Reason (code or its start)
           <input
-            name="reason"
+            {...fields.field("reason")}
             defaultValue={raw.reason}
             maxLength={100}
             placeholder="not_eligible"
@@ -103,7 +108,7 @@ export default async function AuditPage({ searchParams }: { searchParams: Search
         <label>
           Subject
           <input
-            name="subject"
+            {...fields.field("subject")}
             defaultValue={raw.subject}
             maxLength={200}
             placeholder="user:… or drop:…"
@@ -112,7 +117,7 @@ export default async function AuditPage({ searchParams }: { searchParams: Search
         <label>
           Request id
           <input
-            name="requestId"
+            {...fields.field("requestId")}
             defaultValue={raw.requestId}
             maxLength={64}
             placeholder="X-Request-Id of an answer"
@@ -120,18 +125,22 @@ export default async function AuditPage({ searchParams }: { searchParams: Search
         </label>
         <label>
           IP address or network
-          <input name="ip" defaultValue={raw.ip} maxLength={49} />
+          <input {...fields.field("ip")} defaultValue={raw.ip} maxLength={49} />
         </label>
         <label>
           From ({timeZone})
-          <input name="from" type="datetime-local" defaultValue={raw.from} />
+          <input {...fields.field("from")} type="datetime-local" defaultValue={raw.from} />
         </label>
         <label>
           Until ({timeZone})
-          <input name="to" type="datetime-local" defaultValue={raw.to} />
+          <input {...fields.field("to")} type="datetime-local" defaultValue={raw.to} />
         </label>
         {problems.map((issue) => (
-          <p key={String(issue.path[0])} className="field-error full">
+          <p
+            key={String(issue.path[0])}
+            id={fields.idOf(String(issue.path[0]))}
+            className="field-error full"
+          >
             {String(issue.path[0])}: {issue.message}
           </p>
         ))}

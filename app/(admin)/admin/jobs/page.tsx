@@ -10,6 +10,7 @@ import { DeliveryStatusBadge } from "@/components/admin/delivery-status-badge";
 import { JobActionButton } from "@/components/admin/job-action-button";
 import { LiveDeliveries } from "@/components/admin/live-deliveries";
 import { DateTime } from "@/components/ui/date-time";
+import { TableScroll } from "@/components/ui/table-scroll";
 import { getDb } from "@/db/client";
 import { requirePageRole } from "@/lib/auth/require-page-role";
 import { listTroubledDeliveries } from "@/lib/delivery/admin-deliveries";
@@ -53,7 +54,7 @@ export default async function JobsPage() {
       {deliveries.length === 0 ? (
         <p className="card muted">No delivery is dead or failing.</p>
       ) : (
-        <div className="table-scroll">
+        <TableScroll label="Dead and failed deliveries">
           <table aria-label="Dead and failed deliveries">
             <thead>
               <tr>
@@ -103,13 +104,13 @@ export default async function JobsPage() {
               ))}
             </tbody>
           </table>
-        </div>
+        </TableScroll>
       )}
       <p className="small muted">
         A dead delivery is retried here, or reversed from its redemption&apos;s page.
       </p>
       <h2>Queues</h2>
-      <div className="table-scroll">
+      <TableScroll label="Queues">
         <table aria-label="Queues">
           <thead>
             <tr>
@@ -132,12 +133,12 @@ export default async function JobsPage() {
             ))}
           </tbody>
         </table>
-      </div>
+      </TableScroll>
       <h2>Jobs not yet done</h2>
       {jobs.length === 0 ? (
         <p className="card muted">Every queue is empty.</p>
       ) : (
-        <div className="table-scroll">
+        <TableScroll label="Jobs">
           <table aria-label="Jobs">
             <thead>
               <tr>
@@ -192,7 +193,7 @@ export default async function JobsPage() {
               ))}
             </tbody>
           </table>
-        </div>
+        </TableScroll>
       )}
     </>
   );

@@ -2,6 +2,7 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { RedemptionStatusBadge } from "@/components/admin/redemption-status-badge";
 import { DateTime } from "@/components/ui/date-time";
+import { TableScroll } from "@/components/ui/table-scroll";
 import { getDb } from "@/db/client";
 import { requirePageRole } from "@/lib/auth/require-page-role";
 import { listAllDrops } from "@/lib/drops/drops";
@@ -112,44 +113,46 @@ export default async function RedemptionsSearchPage({
         <p className="card muted">No redemption matches.</p>
       )}
       {result && result.redemptions.length > 0 && (
-        <table>
-          <thead>
-            <tr>
-              <th>Player</th>
-              <th>From</th>
-              <th>Prize</th>
-              <th>Status</th>
-              <th>Claimed</th>
-              <th>Ledger</th>
-              <th />
-            </tr>
-          </thead>
-          <tbody>
-            {result.redemptions.map((r) => (
-              <tr key={r.id} data-testid="redemption-row">
-                <td>
-                  <Link href={`/admin/accounts/${r.player.id}`}>{r.player.email}</Link>
-                </td>
-                <td>{describeOrigin(r)}</td>
-                <td>{r.prize.name}</td>
-                <td>
-                  <RedemptionStatusBadge status={r.status} />
-                </td>
-                <td className="small">
-                  <DateTime value={r.claimedAt} />
-                </td>
-                <td>
-                  <span className={`badge ${r.anchoring.status}`}>
-                    {r.anchoring.status === "anchored" ? "anchored" : "pending"}
-                  </span>
-                </td>
-                <td>
-                  <Link href={`/admin/redemptions/${r.id}`}>Details</Link>
-                </td>
+        <TableScroll label="Redemptions">
+          <table>
+            <thead>
+              <tr>
+                <th>Player</th>
+                <th>From</th>
+                <th>Prize</th>
+                <th>Status</th>
+                <th>Claimed</th>
+                <th>Ledger</th>
+                <th />
               </tr>
-            ))}
-          </tbody>
-        </table>
+            </thead>
+            <tbody>
+              {result.redemptions.map((r) => (
+                <tr key={r.id} data-testid="redemption-row">
+                  <td>
+                    <Link href={`/admin/accounts/${r.player.id}`}>{r.player.email}</Link>
+                  </td>
+                  <td>{describeOrigin(r)}</td>
+                  <td>{r.prize.name}</td>
+                  <td>
+                    <RedemptionStatusBadge status={r.status} />
+                  </td>
+                  <td className="small">
+                    <DateTime value={r.claimedAt} />
+                  </td>
+                  <td>
+                    <span className={`badge ${r.anchoring.status}`}>
+                      {r.anchoring.status === "anchored" ? "anchored" : "pending"}
+                    </span>
+                  </td>
+                  <td>
+                    <Link href={`/admin/redemptions/${r.id}`}>Details</Link>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </TableScroll>
       )}
       {result?.nextAfter && (
         <p>

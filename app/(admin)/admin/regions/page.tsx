@@ -1,6 +1,7 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { DateTime } from "@/components/ui/date-time";
+import { TableScroll } from "@/components/ui/table-scroll";
 import { getDb } from "@/db/client";
 import { listExcludedRegions } from "@/lib/abuse/regions";
 import { requirePageRole } from "@/lib/auth/require-page-role";
@@ -39,34 +40,36 @@ export default async function RegionsPage({
       {regions.length === 0 ? (
         <p className="card muted">No region is excluded.</p>
       ) : (
-        <table>
-          <thead>
-            <tr>
-              <th>Region</th>
-              <th>Refused</th>
-              <th>Note</th>
-              <th>Since</th>
-              <th>Open again</th>
-            </tr>
-          </thead>
-          <tbody>
-            {regions.map((r) => (
-              <tr key={r.code} data-testid="excluded-region">
-                <td>
-                  {r.name} <span className="muted">({r.code})</span>
-                </td>
-                <td>{r.sweepsOnly ? "Sweeps Coins only" : "Claims and Sweeps Coins"}</td>
-                <td>{r.note ?? "—"}</td>
-                <td className="small">
-                  <DateTime value={r.createdAt} />
-                </td>
-                <td>
-                  <IncludeRegionForm code={r.code} name={r.name} />
-                </td>
+        <TableScroll label="Excluded regions">
+          <table>
+            <thead>
+              <tr>
+                <th>Region</th>
+                <th>Refused</th>
+                <th>Note</th>
+                <th>Since</th>
+                <th>Open again</th>
               </tr>
-            ))}
-          </tbody>
-        </table>
+            </thead>
+            <tbody>
+              {regions.map((r) => (
+                <tr key={r.code} data-testid="excluded-region">
+                  <td>
+                    {r.name} <span className="muted">({r.code})</span>
+                  </td>
+                  <td>{r.sweepsOnly ? "Sweeps Coins only" : "Claims and Sweeps Coins"}</td>
+                  <td>{r.note ?? "—"}</td>
+                  <td className="small">
+                    <DateTime value={r.createdAt} />
+                  </td>
+                  <td>
+                    <IncludeRegionForm code={r.code} name={r.name} />
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </TableScroll>
       )}
       <h2>Exclude a region</h2>
       {/* A fresh form after a region was opened again: its last message would be stale. */}

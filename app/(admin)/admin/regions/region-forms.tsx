@@ -2,7 +2,7 @@
 
 import { useActionState } from "react";
 import { excludeRegionAction, includeRegionAction } from "@/app/(admin)/actions";
-import { FormMessages } from "@/components/ui/form-messages";
+import { FormMessages, useFieldErrors } from "@/components/ui/form-messages";
 import type { FormState } from "@/lib/actions/form-state";
 
 export function ExcludeRegionForm({
@@ -12,12 +12,13 @@ export function ExcludeRegionForm({
 }) {
   const [state, action, pending] = useActionState<FormState, FormData>(excludeRegionAction, {});
   const e = state.fieldErrors ?? {};
+  const fields = useFieldErrors(e);
   return (
     <form action={action} className="card stack" aria-label="Exclude a region" noValidate>
       <FormMessages state={state} />
       <label>
         Region
-        <select name="code" defaultValue={state.values?.code ?? ""}>
+        <select {...fields.field("code")} defaultValue={state.values?.code ?? ""}>
           <option value="">Choose a country…</option>
           {countries.map((c) => (
             <option key={c.code} value={c.code}>
@@ -25,12 +26,12 @@ export function ExcludeRegionForm({
             </option>
           ))}
         </select>
-        {e.code && <span className="field-error">{e.code}</span>}
+        {fields.error("code")}
       </label>
       <label>
         Note (why; kept in the audit trail)
-        <input name="note" maxLength={500} defaultValue={state.values?.note} />
-        {e.note && <span className="field-error">{e.note}</span>}
+        <input {...fields.field("note")} maxLength={500} defaultValue={state.values?.note} />
+        {fields.error("note")}
       </label>
       <label className="checkbox">
         <input type="checkbox" name="sweepsOnly" />
@@ -50,14 +51,15 @@ export function IncludeRegionForm({ code, name }: { code: string; name: string }
     includeRegionAction.bind(null, code),
     {},
   );
+  const fields = useFieldErrors(state.fieldErrors);
   return (
     <form action={action} className="row" aria-label={`Open ${name} again`} noValidate>
-      <input name="note" maxLength={500} placeholder="Note (why)" aria-label="Note" />
+      <input maxLength={500} placeholder="Note (why)" aria-label="Note" {...fields.field("note")} />
       <button type="submit" className="secondary" disabled={pending}>
         Remove
       </button>
       {(state.error || state.fieldErrors?.note) && (
-        <span className="field-error" role="alert">
+        <span className="field-error" role="alert" id={fields.idOf("note")}>
           {state.error ?? state.fieldErrors?.note}
         </span>
       )}

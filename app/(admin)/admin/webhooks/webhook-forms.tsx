@@ -7,7 +7,7 @@ import {
   rotateWebhookSecretAction,
   setWebhookEndpointEnabledAction,
 } from "@/app/(admin)/actions";
-import { FormMessages } from "@/components/ui/form-messages";
+import { FormMessages, useFieldErrors } from "@/components/ui/form-messages";
 import type { FormState } from "@/lib/actions/form-state";
 import { webhookEventLabels, webhookEventTypes } from "@/lib/webhooks/model";
 
@@ -30,6 +30,7 @@ export function CreateWebhookEndpointForm() {
     {},
   );
   const e = state.fieldErrors ?? {};
+  const fields = useFieldErrors(e);
   return (
     <form action={action} className="card stack" aria-label="Add an endpoint" noValidate>
       <FormMessages state={state} />
@@ -37,25 +38,25 @@ export function CreateWebhookEndpointForm() {
       <label>
         URL
         <input
-          name="url"
+          {...fields.field("url")}
           type="url"
           maxLength={2000}
           placeholder="https://operator.example/hooks"
           defaultValue={state.values?.url}
         />
-        {e.url && <span className="field-error">{e.url}</span>}
+        {fields.error("url")}
       </label>
       <fieldset className="stack" style={{ border: "1px solid var(--line)", borderRadius: 10 }}>
         <legend>Events</legend>
         {webhookEventTypes.map((type) => (
           <label key={type} className="checkbox">
-            <input type="checkbox" name="eventTypes" value={type} defaultChecked />
+            <input type="checkbox" {...fields.field("eventTypes")} value={type} defaultChecked />
             <span>
               <code>{type}</code> <span className="small muted">{webhookEventLabels[type]}</span>
             </span>
           </label>
         ))}
-        {e.eventTypes && <span className="field-error">{e.eventTypes}</span>}
+        {fields.error("eventTypes")}
       </fieldset>
       <div>
         <button type="submit" disabled={pending}>

@@ -3,6 +3,7 @@ import Link from "next/link";
 import { LeafPager } from "@/components/ledger/leaf-pager";
 import { CopyableHash, LeafTable } from "@/components/ledger/leaf-table";
 import { LedgerIdentityFacts } from "@/components/ledger/ledger-identity";
+import { TableScroll } from "@/components/ui/table-scroll";
 import { getDb } from "@/db/client";
 import { LEAVES_PER_PAGE, listAnchoredCheckpoints, listLeaves } from "@/lib/anchoring/public-log";
 import { logSize } from "@/lib/anchoring/sequence-entries";
@@ -44,8 +45,7 @@ export default async function LedgerPage({
       {checkpoints.length === 0 ? (
         <p className="card muted">No checkpoint has been anchored yet.</p>
       ) : (
-        // Relative, as in LeafTable: the copy buttons' notes must scroll with the table.
-        <div style={{ overflowX: "auto", position: "relative" }}>
+        <TableScroll label="Checkpoints">
           <table>
             <thead>
               <tr>
@@ -85,7 +85,7 @@ export default async function LedgerPage({
               ))}
             </tbody>
           </table>
-        </div>
+        </TableScroll>
       )}
 
       <h2 id="leaves">All leaves</h2>

@@ -14,6 +14,7 @@ import { RedemptionStatusBadge } from "@/components/admin/redemption-status-badg
 import { ShipmentStepForm } from "@/components/admin/shipment-step-form";
 import { AuditTable } from "@/components/audit/audit-table";
 import { DateTime } from "@/components/ui/date-time";
+import { TableScroll } from "@/components/ui/table-scroll";
 import { getDb } from "@/db/client";
 import { requirePageRole } from "@/lib/auth/require-page-role";
 import { findAdminDelivery } from "@/lib/delivery/admin-deliveries";
@@ -120,7 +121,7 @@ export default async function AdminRedemptionPage({ params }: { params: Promise<
         </section>
         <section className="card">
           <h3>Ledger</h3>
-          <div className="table-scroll">
+          <TableScroll label="Ledger">
             <table>
               <thead>
                 <tr>
@@ -147,7 +148,7 @@ export default async function AdminRedemptionPage({ params }: { params: Promise<
                 ))}
               </tbody>
             </table>
-          </div>
+          </TableScroll>
         </section>
       </div>
       {delivery && (

@@ -1,5 +1,6 @@
 import type { Metadata } from "next";
 import Link from "next/link";
+import { TableScroll } from "@/components/ui/table-scroll";
 import { getDb } from "@/db/client";
 import { requirePageRole } from "@/lib/auth/require-page-role";
 import { countryName } from "@/lib/geo/model";
@@ -54,7 +55,7 @@ export default async function RegulatorReportPage({
           Nothing moved from {range.from} to {range.to}.
         </p>
       ) : (
-        <div className="table-scroll">
+        <TableScroll label="Regulator report by region and day">
           <table data-testid="regulator-report">
             <thead>
               <tr>
@@ -81,7 +82,7 @@ export default async function RegulatorReportPage({
               ))}
             </tbody>
           </table>
-        </div>
+        </TableScroll>
       )}
     </>
   );

@@ -6,6 +6,7 @@ import { LiveDropProvider } from "@/components/drops/live-drop";
 import { LotteryEnterPanel } from "@/components/drops/lottery-enter";
 import { LotteryReplay } from "@/components/drops/lottery-replay";
 import { DateTime } from "@/components/ui/date-time";
+import { TableScroll } from "@/components/ui/table-scroll";
 import { getDb } from "@/db/client";
 import { currentUser } from "@/lib/auth/current-user";
 import { databaseNow, getDropLiveState } from "@/lib/drops/drops";
@@ -163,35 +164,37 @@ export default async function LotteryPage({ params }: { params: Promise<{ id: st
       {t.entries.length === 0 ? (
         <p className="muted">No entries yet.</p>
       ) : (
-        <table className="small" data-testid="lottery-entries">
-          <thead>
-            <tr>
-              <th>Entrant</th>
-              <th>Weight</th>
-              {t.winners && <th>Outcome</th>}
-            </tr>
-          </thead>
-          <tbody>
-            {t.entries.map((e) => (
-              <tr key={e.entrant}>
-                <td className="mono" style={{ wordBreak: "break-all" }}>
-                  {e.entrant}
-                  {e.entrant === mine && " (you)"}
-                </td>
-                <td>{e.weight}</td>
-                {t.winners && (
-                  <td>
-                    {winners.has(e.entrant)
-                      ? "won"
-                      : skipped.has(e.entrant)
-                        ? `passed over (${skipped.get(e.entrant)})`
-                        : ""}
-                  </td>
-                )}
+        <TableScroll label="Entries">
+          <table className="small" data-testid="lottery-entries">
+            <thead>
+              <tr>
+                <th>Entrant</th>
+                <th>Weight</th>
+                {t.winners && <th>Outcome</th>}
               </tr>
-            ))}
-          </tbody>
-        </table>
+            </thead>
+            <tbody>
+              {t.entries.map((e) => (
+                <tr key={e.entrant}>
+                  <td className="mono" style={{ wordBreak: "break-all" }}>
+                    {e.entrant}
+                    {e.entrant === mine && " (you)"}
+                  </td>
+                  <td>{e.weight}</td>
+                  {t.winners && (
+                    <td>
+                      {winners.has(e.entrant)
+                        ? "won"
+                        : skipped.has(e.entrant)
+                          ? `passed over (${skipped.get(e.entrant)})`
+                          : ""}
+                    </td>
+                  )}
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </TableScroll>
       )}
     </>
   );
