@@ -49,6 +49,8 @@ export async function activeRestrictions(
     ids.map((id) => [id, { exclusion: null, limits: [] }]),
   );
   if (ids.length === 0) return result;
+  // `now` has milliseconds, the database's clock microseconds: an exclusion starting in this very
+  // millisecond (a cool-off taken a moment ago) is in force, not still to come.
   const at = now.toISOString();
   const exclusions = await db.execute<{
     user_id: string;
@@ -58,7 +60,8 @@ export async function activeRestrictions(
   }>(sql`
     select distinct on (user_id) user_id, kind, starts_at, ends_at from rg_exclusions
     where user_id = any(${sql.param(ids)}::uuid[])
-      and starts_at <= ${at}::timestamptz and (ends_at is null or ends_at > ${at}::timestamptz)
+      and date_trunc('milliseconds', starts_at) <= ${at}::timestamptz
+      and (ends_at is null or ends_at > ${at}::timestamptz)
     order by user_id, ends_at desc nulls first`);
   for (const e of exclusions) {
     const entry = result.get(e.user_id);
