@@ -353,7 +353,11 @@ export const ledgerNodes = pgTable(
     index: bigint("idx", { mode: "number" }).notNull(),
     hash: bytea("hash").notNull(),
   },
-  (t) => [primaryKey({ columns: [t.level, t.index] })],
+  (t) => [
+    primaryKey({ columns: [t.level, t.index] }),
+    // /ledger's search finds a leaf by its hash: without this, anyone could make it scan the log.
+    index("ledger_nodes_leaf_hash_idx").on(t.hash).where(sql`${t.level} = 0`),
+  ],
 );
 
 export const checkpoints = pgTable(
@@ -376,7 +380,13 @@ export const checkpoints = pgTable(
      */
     missedDeadlines: integer("missed_deadlines").notNull().default(0),
   },
-  (t) => [index().on(t.treeSize).where(sql`${t.missedDeadlines} > 0`)],
+  (t) => [
+    index().on(t.treeSize).where(sql`${t.missedDeadlines} > 0`),
+    // /ledger's search by anchoring transaction.
+    index("checkpoints_tx_hash_idx")
+      .on(sql`lower(${t.txHash})`)
+      .where(sql`${t.status} = 'anchored'`),
+  ],
 );
 export type Checkpoint = typeof checkpoints.$inferSelect;
 
@@ -497,6 +507,11 @@ export const giftCodes = pgTable(
   (t) => [
     uniqueIndex("gift_codes_fingerprint_key").on(t.prizeId, t.fingerprint),
     index("gift_codes_unused_idx").on(t.prizeId, t.id).where(sql`${t.redemptionId} IS NULL`),
+    // A drop's remaining units are capped at the codes its pool can still give, counted on every
+    // drop read: from the index alone, however large the pool.
+    index("gift_codes_givable_idx")
+      .on(t.prizeId)
+      .where(sql`${t.redemptionId} IS NULL AND ${t.quarantinedAt} IS NULL`),
   ],
 );
 

@@ -1,0 +1,3 @@
+CREATE INDEX "checkpoints_tx_hash_idx" ON "checkpoints" USING btree (lower("tx_hash")) WHERE "checkpoints"."status" = 'anchored';--> statement-breakpoint
+CREATE INDEX "gift_codes_givable_idx" ON "gift_codes" USING btree ("prize_id") WHERE "gift_codes"."redemption_id" IS NULL AND "gift_codes"."quarantined_at" IS NULL;--> statement-breakpoint
+CREATE INDEX "ledger_nodes_leaf_hash_idx" ON "ledger_nodes" USING btree ("hash") WHERE "ledger_nodes"."level" = 0;
