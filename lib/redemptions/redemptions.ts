@@ -332,7 +332,11 @@ export async function getReceipt(
       ledgerEntries,
       and(eq(ledgerEntries.redemptionId, redemptions.id), eq(ledgerEntries.kind, kind)),
     )
-    .where(and(eq(redemptions.id, redemptionId), eq(redemptions.playerId, playerId)));
+    .where(and(eq(redemptions.id, redemptionId), eq(redemptions.playerId, playerId)))
+    // A delivery may have several outcomes logged (delivered, then cancelled by a reversal): the
+    // receipt is of the latest.
+    .orderBy(desc(ledgerEntries.id))
+    .limit(1);
   if (!row) return undefined;
   const leaf = { data: toHex(row.data), salt: toHex(row.salt), playerId };
   const cp = await anchoredCheckpointFor(db, row.leafIndex);

@@ -19,11 +19,12 @@ import { retryJob } from "@/lib/jobs/manage-jobs";
 import { relayOutbox } from "@/lib/jobs/outbox";
 import { QUEUES } from "@/lib/jobs/queue";
 import { decodeLeaf } from "@/lib/ledger/leaf";
+import { fromHex } from "@/lib/ledger/merkle";
 import { connectTestDb, createPlayers, createTestDrop } from "@/test/db";
 import { type RunningGiftCardProvider, startGiftCardProvider } from "@/test/giftcard-provider";
 import { failForGood, startTestJobQueue } from "@/test/jobs";
 import { memoryLog } from "@/test/memory-log";
-import { getPlayerRedemption } from "./redemptions";
+import { getPlayerRedemption, getReceipt } from "./redemptions";
 import { type PrizeCancelJob, runPrizeCancelJob } from "./reverse-delivery";
 import { reverseRedemption } from "./reverse-redemption";
 import { getAdminRedemption } from "./search-redemptions";
@@ -135,6 +136,9 @@ describe("reversing a gift card the provider issued", () => {
     ]);
     expect(await unitStatus(c.unitId)).toBe("available");
     expect((await getDrop(db, c.dropId))?.remaining).toBe(1);
+    // The delivery receipt is of the latest outcome, not whichever leaf the database finds first.
+    const receipt = await getReceipt(db, c.playerId, c.redemptionId, "delivery");
+    expect(decodeLeaf(fromHex(receipt?.leaf.data ?? "0x"))).toMatchObject({ outcome: "cancelled" });
     const view = await getPlayerRedemption(db, c.playerId, c.redemptionId);
     expect(view?.reversal?.prize).toBe("recovered");
     expect(view?.delivery?.reward).toBeNull();
