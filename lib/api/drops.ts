@@ -66,11 +66,14 @@ export const drops: Resource = {
       get: {
         summary: "One drop, live (Server-Sent Events)",
         description:
-          "A `drop` event, `{paused, remaining, units, startsAt, endsAt, endedEarlyAt}`, at once and whenever an admin or a claim changes the drop, and heartbeats. Its status follows from these and the clock (GET /api/v1/drops gives the server's time): ended from endsAt, upcoming before startsAt, then paused, then sold out at remaining 0.",
+          "A `drop` event, `{paused, remaining, units, startsAt, endsAt, endedEarlyAt}`, at once and whenever an admin or a claim changes the drop, and heartbeats. Its status follows from these and the clock (GET /api/v1/drops gives the server's time): ended from endsAt, upcoming before startsAt, then paused, then sold out at remaining 0. A stream ends after 30 minutes (EventSource reconnects by itself); one address holds at most 20 streams per web instance.",
         access: "public",
         path: z.object({ dropId: uuid }),
         replies: { 200: { description: "An event stream", text: "text/event-stream" } },
-        errors: { not_found: "no such drop" },
+        errors: {
+          not_found: "no such drop",
+          rate_limited: "too many streams open from this address",
+        },
       },
     },
   },

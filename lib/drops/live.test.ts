@@ -1,8 +1,9 @@
 import { describe, expect, it, vi } from "vitest";
+import type { LiveFeed } from "@/lib/analytics/live";
 import { claimDrop } from "@/lib/claims/claim-drop";
 import { connectTestDb, createPlayers, createTestDrop } from "@/test/db";
 import { updateDrop } from "./drops";
-import { createDropFeeds } from "./live";
+import { createDropFeeds, createDropStreamLimits } from "./live";
 import { type DropLiveState, dropStatusAt } from "./model";
 
 const db = connectTestDb(4);
@@ -46,5 +47,41 @@ describe("drop pages follow their drop", () => {
     expect(at("2030-01-01T10:00:00.000Z", { paused: false })).toBe("sold_out");
     expect(at("2030-01-01T10:30:00.000Z", { paused: false, remaining: 1 })).toBe("live");
     expect(at("2030-01-01T11:00:00.000Z", { paused: false, remaining: 1 })).toBe("ended");
+  });
+});
+
+describe("drop stream limits", () => {
+  const idle: LiveFeed<number> = {
+    subscribe: () => () => {},
+    poke: () => {},
+    subscriberCount: () => 0,
+  };
+
+  it("refuses an address beyond its streams, and takes it again once one ends", () => {
+    const limits = createDropStreamLimits(2, 10);
+    const first = limits.hold(idle, "203.0.113.7").subscribe(() => {});
+    limits.hold(idle, "203.0.113.7").subscribe(() => {});
+    expect(() => limits.hold(idle, "203.0.113.7")).toThrow(
+      expect.objectContaining({ code: "rate_limited" }),
+    );
+    // Another address is not held back by the first one's streams.
+    limits.hold(idle, "198.51.100.1").subscribe(() => {});
+    first();
+    first(); // An end reported twice gives one place back.
+    expect(limits.open()).toBe(2);
+    expect(() => limits.hold(idle, "203.0.113.7").subscribe(() => {})).not.toThrow();
+    expect(() => limits.hold(idle, "203.0.113.7")).toThrow(
+      expect.objectContaining({ code: "rate_limited" }),
+    );
+  });
+
+  it("holds every process to its total, addresses or none", () => {
+    const limits = createDropStreamLimits(5, 3);
+    limits.hold(idle, null).subscribe(() => {});
+    limits.hold(idle, null).subscribe(() => {});
+    limits.hold(idle, "203.0.113.7").subscribe(() => {});
+    expect(() => limits.hold(idle, "198.51.100.1")).toThrow(
+      expect.objectContaining({ code: "rate_limited" }),
+    );
   });
 });

@@ -37,3 +37,70 @@ export async function openDropFeed(dropId: string): Promise<LiveFeed<DropLiveSta
   }
   return dropFeeds().feedFor(dropId);
 }
+
+/** Drop streams one address may hold open on one web process (several tabs, a household's NAT). */
+export const MAX_DROP_STREAMS_PER_ADDRESS = 20;
+/** Drop streams one web process holds open at most: thousands watch a flash drop. */
+export const MAX_DROP_STREAMS = 10_000;
+/** A stream ends after this long; the browser reconnects by itself, a forgotten script does not. */
+export const DROP_STREAM_MAX_MS = 30 * 60 * 1000;
+
+/**
+ * Counts the open drop streams of this process, per client address, so that one anonymous client
+ * cannot hold thousands of them (each a socket, a timer and a subscriber every claim writes to).
+ * `hold` refuses with `rate_limited` over a limit, and otherwise returns the feed wrapped so that
+ * its stream's end gives the place back, once.
+ */
+export function createDropStreamLimits(
+  perAddress = MAX_DROP_STREAMS_PER_ADDRESS,
+  total = MAX_DROP_STREAMS,
+) {
+  const held = new Map<string, number>();
+  let all = 0;
+  return {
+    hold<T>(feed: LiveFeed<T>, address: string | null): LiveFeed<T> {
+      // Without an address (no proxy header where one was expected), only the total applies.
+      const key = address ?? "";
+      const mine = held.get(key) ?? 0;
+      if (all >= total || (address !== null && mine >= perAddress)) {
+        throw new AppError(
+          "rate_limited",
+          "Too many live drop pages are open from here: close some tabs and reload",
+          { limit: address === null ? total : perAddress },
+        );
+      }
+      held.set(key, mine + 1);
+      all += 1;
+      let released = false;
+      const release = () => {
+        if (released) return;
+        released = true;
+        all -= 1;
+        const left = (held.get(key) ?? 1) - 1;
+        if (left > 0) held.set(key, left);
+        else held.delete(key);
+      };
+      return {
+        ...feed,
+        subscribe(send) {
+          const unsubscribe = feed.subscribe(send);
+          return () => {
+            unsubscribe();
+            release();
+          };
+        },
+      };
+    },
+    open: () => all,
+  };
+}
+
+const globalLimits = globalThis as unknown as {
+  prizeledgerDropStreamLimits?: ReturnType<typeof createDropStreamLimits>;
+};
+
+/** This process's drop stream limits. */
+export function dropStreamLimits(): ReturnType<typeof createDropStreamLimits> {
+  globalLimits.prizeledgerDropStreamLimits ??= createDropStreamLimits();
+  return globalLimits.prizeledgerDropStreamLimits;
+}
