@@ -1,4 +1,5 @@
 import type { Metadata } from "next";
+import { z } from "zod";
 import { LedgerIdentityFacts } from "@/components/ledger/ledger-identity";
 import { ReceiptVerifier } from "@/components/ledger/receipt-verifier";
 import { env, publicRpcUrl } from "@/lib/config/env";
@@ -10,9 +11,12 @@ export const dynamic = "force-dynamic";
 export default async function VerifyPage({
   searchParams,
 }: {
-  searchParams: Promise<{ redemption?: string }>;
+  searchParams: Promise<{ redemption?: string | string[] }>;
 }) {
-  const { redemption } = await searchParams;
+  // Only a redemption id: the browser fetches its receipt by a path built from it.
+  const asked = (await searchParams).redemption;
+  const redemption =
+    typeof asked === "string" && z.uuid().safeParse(asked).success ? asked : undefined;
   const identity = configuredIdentity(env());
   return (
     <>
