@@ -18,6 +18,11 @@ function useAnchoredReceipts(redemptionId: string): [unknown, unknown] | undefin
     let timer: ReturnType<typeof setTimeout> | undefined;
     let stopped = false;
     const read = async () => {
+      // A tab in the background asks nothing (each pending receipt is signed afresh).
+      if (document.hidden) {
+        timer = setTimeout(read, POLL_MS);
+        return;
+      }
       try {
         const [claim, delivery] = await Promise.all(
           (["redemption", "delivery"] as const).map(async (kind) => {

@@ -4,7 +4,7 @@ import { useEffect, useRef, useState } from "react";
 
 /**
  * A value read from a JSON endpoint every `intervalMs`, starting from the server-rendered one.
- * A failed read keeps the last value; the next tick tries again.
+ * A failed read keeps the last value; the next tick tries again. Hidden tabs skip their ticks.
  */
 export function usePolled<T>(
   url: string,
@@ -18,6 +18,8 @@ export function usePolled<T>(
   picker.current = pick;
   useEffect(() => {
     const timer = setInterval(async () => {
+      // A tab in the background asks nothing: it reads again once shown.
+      if (document.hidden) return;
       try {
         const res = await fetch(url, { cache: "no-store" });
         if (!res.ok) return;
