@@ -13,7 +13,7 @@ import { parseEnv } from "../lib/config/env";
 import { freePort } from "../scripts/lib/free-port";
 import { webServerCommand } from "../scripts/lib/web-server";
 import { E2E_DATA_DIR, E2E_NO_DB_PORT } from "./constants";
-import { shot } from "./helpers";
+import { closeHeaderMenu, openHeaderMenu, shot } from "./helpers";
 
 const BROKEN_URL = `http://localhost:${E2E_NO_DB_PORT}`;
 
@@ -89,8 +89,11 @@ for (const size of [
       const response = await page.goto(`${BROKEN_URL}/`);
       expect(response?.status()).toBe(500);
       await expectErrorNotice(page);
+      // On a phone the site's links are behind the header's Menu.
+      await openHeaderMenu(page);
       await expect(page.getByRole("navigation", { name: "Main" })).toBeVisible();
       await shot(page, `error-pages-${size.name}-01-page`);
+      await closeHeaderMenu(page);
 
       // Trying again asks the server afresh: the database is still away, so the notice stays.
       const reference = await page.getByTestId("error-reference").textContent();

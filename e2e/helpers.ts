@@ -170,6 +170,14 @@ export async function openHeaderMenu(page: Page): Promise<void> {
     await summary.click();
 }
 
+/** Folds the header's menu again (a phone's open menu lies over the page). */
+export async function closeHeaderMenu(page: Page): Promise<void> {
+  const menu = page.locator("details.site-menu");
+  const summary = menu.locator("> summary");
+  if ((await summary.isVisible()) && (await menu.evaluate((d) => (d as HTMLDetailsElement).open)))
+    await summary.click();
+}
+
 export async function signOut(page: Page): Promise<void> {
   await openHeaderMenu(page);
   await page.getByRole("button", { name: "Sign out", exact: true }).click();
