@@ -151,10 +151,19 @@ export async function listAllDrops(db: DbOrTx): Promise<DropView[]> {
 }
 
 export async function getDrop(db: DbOrTx, id: string): Promise<DropView | undefined> {
+  return (await getDropWithLiveState(db, id))?.drop;
+}
+
+/** The drop and what its page follows live, from one read of its row (the drop page's). */
+export async function getDropWithLiveState(
+  db: DbOrTx,
+  id: string,
+): Promise<{ drop: DropView; live: DropLiveState } | undefined> {
   if (!z.uuid().safeParse(id).success) return undefined;
   const rows = await db.select(columns).from(drops).where(eq(drops.id, id));
-  const [view] = await withPools(db, rows);
-  return view;
+  const [row] = rows;
+  const [drop] = await withPools(db, rows);
+  return row && drop ? { drop, live: liveStateOf(row) } : undefined;
 }
 
 /** What the drop page follows live (lib/drops/live.ts pushes it), or undefined for no drop. */

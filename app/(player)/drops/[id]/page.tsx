@@ -9,7 +9,7 @@ import { LotteryEnterPanel } from "@/components/drops/lottery-enter";
 import { getDb } from "@/db/client";
 import { currentUser } from "@/lib/auth/current-user";
 import { findPlayerDropClaims } from "@/lib/claims/player-claims";
-import { databaseNow, getDrop, getDropLiveState } from "@/lib/drops/drops";
+import { databaseNow, getDropWithLiveState } from "@/lib/drops/drops";
 import { findLotteryEntry, findLotteryWin } from "@/lib/lottery/lottery";
 
 export const metadata: Metadata = { title: "Drop" };
@@ -17,13 +17,13 @@ export const metadata: Metadata = { title: "Drop" };
 export default async function DropPage({ params }: { params: Promise<{ id: string }> }) {
   const { id } = await params;
   const db = getDb();
-  const [drop, live, serverTime, user] = await Promise.all([
-    getDrop(db, id),
-    getDropLiveState(db, id),
+  const [found, serverTime, user] = await Promise.all([
+    getDropWithLiveState(db, id),
     databaseNow(db),
     currentUser(),
   ]);
-  if (!drop || !live) notFound();
+  if (!found) notFound();
+  const { drop, live } = found;
   const player = user?.role === "player" ? user : undefined;
   const [entry, win] =
     drop.allocation === "lottery" && player
