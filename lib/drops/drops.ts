@@ -154,6 +154,12 @@ export async function getDrop(db: DbOrTx, id: string): Promise<DropView | undefi
   return (await getDropWithLiveState(db, id))?.drop;
 }
 
+export async function dropExists(db: DbOrTx, id: string): Promise<boolean> {
+  if (!z.uuid().safeParse(id).success) return false;
+  const [row] = await db.select({ id: drops.id }).from(drops).where(eq(drops.id, id));
+  return row !== undefined;
+}
+
 /** The drop and what its page follows live, from one read of its row (the drop page's). */
 export async function getDropWithLiveState(
   db: DbOrTx,

@@ -3,7 +3,7 @@ import { type Db, getDb, sqlClient } from "@/db/client";
 import type { LiveFeed } from "@/lib/analytics/live";
 import { AppError } from "@/lib/errors/app-error";
 import { createPlayerFeeds, type PlayerFeeds } from "@/lib/live/player-feeds";
-import { getDropLiveState } from "./drops";
+import { dropExists, getDropLiveState } from "./drops";
 import type { DropLiveState } from "./model";
 
 const globalFeeds = globalThis as unknown as {
@@ -32,7 +32,8 @@ function dropFeeds(): PlayerFeeds<DropLiveState> {
 
 /** The live feed of one drop, for its page's event stream; `not_found` for no such drop. */
 export async function openDropFeed(dropId: string): Promise<LiveFeed<DropLiveState>> {
-  if (!(await getDropLiveState(getDb(), dropId))) {
+  // Only whether it exists: the feed reads the drop's state itself (once per drop watched).
+  if (!(await dropExists(getDb(), dropId))) {
     throw new AppError("not_found", "This drop does not exist");
   }
   return dropFeeds().feedFor(dropId);
