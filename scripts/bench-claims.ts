@@ -293,6 +293,8 @@ type HttpVariant = {
   balancerCpu: number;
   pgCpu: number;
   machineBusy: number;
+  /** Busy CPU seconds of the whole machine: what the app and the bench did not use, others did. */
+  machineBusySeconds: number;
   waits?: Array<[string, number]>;
   integrity?: Integrity;
 };
@@ -408,6 +410,7 @@ async function httpPart(engineRate: number | undefined, shape: AppShape): Promis
       balancerCpu: balancerPids.length > 0 ? balancerCpu() - balancer0 : Number.NaN,
       pgCpu: clusterCpuSeconds(appPgDir) - pg0,
       machineBusy: (m1.busy - m0.busy) / (m1.total - m0.total),
+      machineBusySeconds: m1.busy - m0.busy,
       waits: waits?.share,
       integrity: sampler ? await engineIntegrity(sampler, dropId) : undefined,
     });
@@ -426,7 +429,7 @@ function printHttp(variants: HttpVariant[], db: Variant[]): void {
   const rows: Array<[string, (v: HttpVariant) => string]> = [
     ["claims/s", (v) => fmt(v.result.perSecond, 0)],
     [
-      "× through Next",
+      `× ${variants[0]?.name ?? ""}`,
       (v) => `${fmt(v.result.perSecond / (variants[0]?.result.perSecond ?? 1), 2)}×`,
     ],
     [
@@ -450,6 +453,17 @@ function printHttp(variants: HttpVariant[], db: Variant[]): void {
     ["postgres CPU s", (v) => fmt(v.pgCpu)],
     ["load gen CPU s", (v) => fmt(v.result.cpuSeconds)],
     ["machine busy", (v) => `${fmt(v.machineBusy * 100, 0)}%`],
+    [
+      "other CPU s",
+      (v) =>
+        fmt(
+          v.machineBusySeconds -
+            v.webCpu -
+            (Number.isNaN(v.balancerCpu) ? 0 : v.balancerCpu) -
+            v.pgCpu -
+            v.result.cpuSeconds,
+        ),
+    ],
     ["seconds", (v) => fmt(v.result.seconds)],
     ["rows in DB", (v) => String(v.integrity?.granted ?? "-")],
     ["oversold", (v) => String(v.integrity?.oversold ?? "-")],
