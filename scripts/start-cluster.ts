@@ -96,7 +96,7 @@ async function main(): Promise<void> {
         [path.join(BUNDLE_DIR, "worker.mjs")],
         // The treasury's key goes to workers alone: web instances face the internet.
         { ...stack.childEnv, ...stack.workerEnv },
-        printReadably,
+        (child) => printReadably(child, `[worker${i + 1}] `),
       ),
     ),
   );
@@ -126,7 +126,7 @@ async function main(): Promise<void> {
           // one, never the instance just as a request is sent on it.
           KEEP_ALIVE_TIMEOUT: process.env.KEEP_ALIVE_TIMEOUT ?? "65000",
         },
-        printReadably,
+        (child) => printReadably(child, `[${b.name}] `),
       ),
     ),
   );
