@@ -3,7 +3,7 @@
  * deploy/haproxy.cfg (the README's production example) with this machine's instances filled in,
  * running as a child process with its pid file and admin socket in the data directory.
  */
-import { execFileSync } from "node:child_process";
+import { type ExecFileSyncOptions, execFileSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import type { Log } from "./stack";
@@ -72,11 +72,14 @@ export function ensureHaproxy(log: Log): string {
   if (process.getuid?.() !== 0 || !fs.existsSync("/usr/bin/apt-get")) {
     throw new Error(`the load balancer HAProxy is not installed: ${hint}`);
   }
-  log("installing HAProxy from the OS packages (apt-get install -y haproxy)…");
-  execFileSync("apt-get", ["install", "-y", "--no-install-recommends", "haproxy"], {
+  log("installing HAProxy from the OS packages (apt-get update, apt-get install -y haproxy)…");
+  // As .ci/run installs Chromium: a fresh machine's package lists may be empty.
+  const apt: ExecFileSyncOptions = {
     stdio: "inherit",
     env: { ...process.env, DEBIAN_FRONTEND: "noninteractive" },
-  });
+  };
+  execFileSync("apt-get", ["update", "-qq"], apt);
+  execFileSync("apt-get", ["install", "-y", "-qq", "--no-install-recommends", "haproxy"], apt);
   const installed = findHaproxy();
   if (!installed) throw new Error(`apt-get did not install HAProxy: ${hint}`);
   return installed;
