@@ -555,7 +555,15 @@ async function main(): Promise<void> {
     // Several web process or instance counts: one app each, in turn, each path's columns named
     // by its count.
     const cluster = args.cluster !== undefined;
+    if (cluster && args["web-processes"] !== "1") {
+      throw new Error("--cluster runs one process per instance: leave out --web-processes");
+    }
     const counts = (args.cluster ?? args["web-processes"]).split(",").map(Number);
+    if (!counts.every((n) => Number.isInteger(n) && n >= 1 && n <= 32)) {
+      throw new Error(
+        `--${cluster ? "cluster" : "web-processes"} takes counts from 1 to 32, e.g. 1,2`,
+      );
+    }
     const variants: HttpVariant[] = [];
     for (const n of counts) {
       const shape = cluster ? { webProcesses: 1, cluster: n } : { webProcesses: n };
