@@ -9,6 +9,7 @@ import { migrateDatabase } from "../db/migrate";
 import { DEMO_PASSWORD, DEMO_TOTP_SECRET, demoAccounts, seedDemoData } from "../db/seed";
 import { codeKeyEnvironment } from "../lib/codes/code-crypto";
 import { productionMailProblem } from "../lib/mail/mail-capture";
+import { listenerUrl } from "../lib/metrics/metrics-server";
 import { ensureProductionBuild } from "./lib/build";
 import { BUNDLE_DIR } from "./lib/bundle";
 import { CHAIN_ID, DEV_RECEIPT_KEY, startEmbeddedChain } from "./lib/embedded-chain";
@@ -28,6 +29,8 @@ import {
 import { webServerCommand } from "./lib/web-server";
 
 const log = (line: string) => console.log(`[prizeledger] ${line}`);
+/** The web process's metrics listener here when METRICS_PORT is unset (`npm run web` has none). */
+const DEFAULT_METRICS_PORT = 9464;
 const env = loadEnvOrExit("start");
 // The embedded demo publishes its logins, so its captured mail is open to all as well; against an
 // outside database npm start runs real accounts and is held to the rule of `npm run web`.
@@ -147,6 +150,10 @@ async function main(): Promise<void> {
   // The same built entry points as production runs, so that what the e2e suite exercises is them.
   await ensureProductionBuild(log);
 
+  const metricsPort = env.METRICS_PORT ?? DEFAULT_METRICS_PORT;
+  const metricsAt = listenerUrl(env.METRICS_ADDRESS, metricsPort);
+  const workerAt = env.WORKER_PORT ? listenerUrl(env.METRICS_ADDRESS, env.WORKER_PORT) : undefined;
+
   // Web Push: the public key to subscribe with for all; the private key signs, the worker's alone.
   const vapid = vapidKeyPair(env);
   const childEnv: Record<string, string> = {
@@ -173,6 +180,9 @@ async function main(): Promise<void> {
     AUTH_TRUST_HOST: "true",
     NEXT_TELEMETRY_DISABLED: "1",
     PORT: String(env.PORT),
+    // Prometheus on loopback (README, Observability): the web process's and the worker's.
+    METRICS_PORT: String(metricsPort),
+    WORKER_PORT: String(env.WORKER_PORT),
   };
   const worker = startChild(
     "worker",
@@ -213,6 +223,8 @@ async function main(): Promise<void> {
     payments  ${paymentProviderUrl}
     giftcards ${giftCardUrl}
     database  ${databaseUrl.replace(/\/\/[^@]*@/, "//***@")}
+    metrics   ${metricsAt}/metrics (web)${workerAt ? `, ${workerAt}/metrics (worker)` : ""}${env.METRICS_TOKEN ? " with METRICS_TOKEN" : ""}
+    health    ${workerAt ? `${workerAt}/health (worker)` : "off (WORKER_PORT=0)"}
 ${logins ? `  Demo logins\n${logins}\n${twoFactorHint}\n` : ""}
   Press Ctrl-C to stop.
 `);

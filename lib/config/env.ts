@@ -23,6 +23,11 @@ function vapidPairMatches(publicKey: string, privateKey: string): boolean {
   }
 }
 
+/** 127.0.0.0/8 and ::1: only this machine can reach a listener there. */
+export function isLoopback(address: string): boolean {
+  return /^127\./.test(address) || address === "::1";
+}
+
 const optionalUrl = (protocols: string[]) =>
   z
     .string()
@@ -240,8 +245,27 @@ export const envSchema = z
       .trim()
       .regex(/^[A-Za-z0-9-]+$/, "must be a header name")
       .optional(),
+    /**
+     * A web process's Prometheus listener (`GET /metrics`), apart from the port the load balancer
+     * forwards so that it is never public; unset: none. With WEB_PROCESSES > 1 the n-th process
+     * (from 0) listens on METRICS_PORT + n.
+     */
+    METRICS_PORT: z.coerce.number().int().min(1).max(65535).optional(),
+    /** The address the metrics listeners (web and worker) bind: loopback unless told otherwise. */
+    METRICS_ADDRESS: z.union([z.ipv4(), z.ipv6()]).default("127.0.0.1"),
+    /** A bearer token `GET /metrics` must carry; required when METRICS_ADDRESS is not loopback. */
+    METRICS_TOKEN: z.string().min(16, "must be at least 16 characters").optional(),
+    /** The worker's `GET /health` and `GET /metrics` (on METRICS_ADDRESS); 0: none. */
+    WORKER_PORT: z.coerce.number().int().min(0).max(65535).default(9465),
   })
   .superRefine((env, ctx) => {
+    if (env.METRICS_TOKEN === undefined && !isLoopback(env.METRICS_ADDRESS)) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["METRICS_TOKEN"],
+        message: "is required when METRICS_ADDRESS is not a loopback address",
+      });
+    }
     if (env.SMTP_URL !== undefined && env.MAIL_CAPTURE !== undefined) {
       ctx.addIssue({
         code: "custom",

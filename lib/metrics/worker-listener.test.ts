@@ -1,0 +1,150 @@
+import type { PgBoss } from "pg-boss";
+import postgres from "postgres";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { claimDrop } from "@/lib/claims/claim-drop";
+import { connectTestDb, createPlayers, createTestDrop, testDatabaseUrl } from "@/test/db";
+import { makeDeadDelivery, startTestJobQueue } from "@/test/jobs";
+import { scrapeMetrics } from "./metrics-server";
+import { Loops, workerHealth } from "./worker-health";
+import { registerWorkerGauges } from "./worker-metrics";
+
+const db = connectTestDb(10);
+let boss: PgBoss;
+let sql: postgres.Sql;
+
+beforeAll(async () => {
+  boss = await startTestJobQueue(db);
+  sql = postgres(testDatabaseUrl(db), { max: 2, onnotice: () => {} });
+});
+afterAll(async () => {
+  await boss.stop({ graceful: false });
+  await sql.end({ timeout: 1 });
+});
+
+/** A server where nothing listens: port 1 on loopback refuses at once. */
+const unreachable = () =>
+  postgres("postgres://nobody@127.0.0.1:1/none", {
+    max: 1,
+    connect_timeout: 2,
+    onnotice: () => {},
+  });
+
+describe("the worker's /health", () => {
+  it("is 200 while the loops run and the database and job queue answer", async () => {
+    const loops = new Loops();
+    void loops.watch("anchoring", new Promise(() => {}));
+    const health = workerHealth({ sql, jobQueue: () => boss.getQueues(), loops });
+    expect(await health()).toEqual({
+      status: 200,
+      contentType: "application/json",
+      body: '{"status":"ok"}',
+    });
+  });
+
+  it("is 503 with the reason when the database does not answer, naming no host", async () => {
+    const down = unreachable();
+    try {
+      const health = workerHealth({
+        sql: down,
+        jobQueue: () => boss.getQueues(),
+        loops: new Loops(),
+      });
+      const answer = await health();
+      expect(answer.status).toBe(503);
+      expect(JSON.parse(answer.body)).toEqual({
+        status: "unavailable",
+        reason: "the database does not answer",
+      });
+      expect(answer.body).not.toContain("127.0.0.1");
+    } finally {
+      await down.end({ timeout: 1 });
+    }
+  });
+
+  it("is 503 when the job queue fails, when a loop ended, and while stopping", async () => {
+    const queueDown = workerHealth({
+      sql,
+      jobQueue: () => Promise.reject(new Error("connection refused")),
+      loops: new Loops(),
+    });
+    expect(JSON.parse((await queueDown()).body).reason).toBe("the job queue does not answer");
+
+    const loops = new Loops();
+    await loops.watch("outbox", Promise.resolve());
+    const loopEnded = workerHealth({ sql, jobQueue: () => boss.getQueues(), loops });
+    const answer = await loopEnded();
+    expect(answer.status).toBe(503);
+    expect(JSON.parse(answer.body).reason).toBe("a loop ended: outbox");
+
+    const stopping = new Loops();
+    stopping.stop();
+    const stopped = workerHealth({ sql, jobQueue: () => boss.getQueues(), loops: stopping });
+    expect(JSON.parse((await stopped()).body).reason).toBe("the worker is stopping");
+  });
+});
+
+/** A gauge's value in the scrape's text, by its exact sample line (name and labels). */
+function sampleValue(text: string, sample: string): number | undefined {
+  const line = text.split("\n").find((l) => l.startsWith(`${sample} `));
+  return line === undefined ? undefined : Number(line.slice(sample.length + 1));
+}
+
+describe("the worker's /metrics", () => {
+  it("shows the anchoring backlog, dead letters, the database's role and the worker's health", async () => {
+    const { dropId } = await createTestDrop(db, { units: 2 });
+    const [playerId] = (await createPlayers(db, 1)) as [string];
+    await claimDrop(db, { dropId, playerId });
+    await makeDeadDelivery(db, boss);
+    registerWorkerGauges({ sql, queues: () => boss.getQueues(), anchorDeadlineSeconds: 300 });
+    workerHealth({ sql, jobQueue: () => boss.getQueues(), loops: new Loops() });
+
+    const [{ entries }] = (await sql`select count(*)::int as entries from ledger_entries`) as [
+      { entries: number },
+    ];
+    const { status, body } = await scrapeMetrics();
+    expect(status).toBe(200);
+    // Nothing sequences or anchors in this test: every entry of the two claims waits.
+    expect(entries).toBeGreaterThanOrEqual(2);
+    expect(sampleValue(body, 'prizeledger_ledger_entries_waiting{stage="anchoring"}')).toBe(
+      entries,
+    );
+    expect(sampleValue(body, 'prizeledger_ledger_entries_waiting{stage="sequencing"}')).toBe(
+      entries,
+    );
+    expect(sampleValue(body, "prizeledger_anchoring_lag_seconds")).toBeGreaterThanOrEqual(0);
+    expect(sampleValue(body, "prizeledger_anchoring_deadline_seconds")).toBe(300);
+    expect(body).not.toMatch(/^prizeledger_last_checkpoint_tree_size /m);
+    expect(sampleValue(body, 'prizeledger_jobs_dead{queue="delivery"}')).toBe(1);
+    expect(sampleValue(body, 'prizeledger_jobs_dead{queue="mail"}')).toBe(0);
+    expect(
+      sampleValue(body, 'prizeledger_jobs{queue="delivery",state="ready"}'),
+    ).toBeGreaterThanOrEqual(0);
+    expect(sampleValue(body, "prizeledger_database_in_recovery")).toBe(0);
+    expect(sampleValue(body, 'prizeledger_database_replicas{mode="sync"}')).toBe(0);
+    expect(sampleValue(body, "prizeledger_database_timeline")).toBe(1);
+    expect(sampleValue(body, "prizeledger_worker_up")).toBe(1);
+  });
+
+  it("reports no samples, and counts the failure, when the database does not answer", async () => {
+    const down = unreachable();
+    try {
+      registerWorkerGauges({
+        sql: down,
+        queues: () => boss.getQueues(),
+        anchorDeadlineSeconds: 300,
+      });
+      const { status, body } = await scrapeMetrics();
+      expect(status).toBe(200);
+      expect(body).not.toMatch(/^prizeledger_anchoring_lag_seconds /m);
+      // A scrape reads every metric at once: the count shows a failure from the scrape before.
+      expect(
+        sampleValue(
+          (await scrapeMetrics()).body,
+          'prizeledger_metrics_collect_failures_total{metric="prizeledger_anchoring_lag_seconds"}',
+        ),
+      ).toBeGreaterThanOrEqual(1);
+    } finally {
+      await down.end({ timeout: 1 });
+    }
+  });
+});
