@@ -6,7 +6,7 @@ import { connectTestDb, createPlayers, createTestDrop, testDatabaseUrl } from "@
 import { makeDeadDelivery, startTestJobQueue } from "@/test/jobs";
 import { scrapeMetrics } from "./metrics-server";
 import { Loops, workerHealth } from "./worker-health";
-import { registerWorkerGauges } from "./worker-metrics";
+import { registerWaitingRoomGauges, registerWorkerGauges } from "./worker-metrics";
 
 const db = connectTestDb(10);
 let boss: PgBoss;
@@ -146,5 +146,18 @@ describe("the worker's /metrics", () => {
     } finally {
       await down.end({ timeout: 1 });
     }
+  });
+
+  it("shows each open waiting room by drop, from the waiting room's own stats", async () => {
+    registerWaitingRoomGauges(async () => [
+      { dropId: "d-1", queueLength: 40, admissionRatePerMinute: 600 },
+      { dropId: "d-2", queueLength: 0, admissionRatePerMinute: 120 },
+    ]);
+    const { body } = await scrapeMetrics();
+    expect(sampleValue(body, 'prizeledger_waiting_room_length{drop="d-1"}')).toBe(40);
+    expect(sampleValue(body, 'prizeledger_waiting_room_length{drop="d-2"}')).toBe(0);
+    expect(
+      sampleValue(body, 'prizeledger_waiting_room_admission_rate_per_minute{drop="d-1"}'),
+    ).toBe(600);
   });
 });

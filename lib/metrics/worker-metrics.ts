@@ -194,3 +194,31 @@ export function registerWorkerGauges(deps: {
     registerGaugeCollector(name, help, async () => value(await snapshot()) ?? []);
   }
 }
+
+/** One open queued drop's waiting room, as the waiting room's stats give it. */
+export type WaitingRoomSample = {
+  dropId: string;
+  queueLength: number;
+  admissionRatePerMinute: number;
+};
+
+/**
+ * The waiting rooms' gauges, labelled by drop (bounded: only drops with an open queue), from
+ * `read`, which lists every open queued drop's stats (the waiting room's own function). The
+ * worker calls this once with it; reads are bounded like the other gauges'.
+ */
+export function registerWaitingRoomGauges(read: () => Promise<WaitingRoomSample[]>): void {
+  const snapshot = boundedSnapshot(read);
+  const perDrop = (value: (room: WaitingRoomSample) => number) => async () =>
+    (await snapshot()).map((room) => ({ labels: { drop: room.dropId }, value: value(room) }));
+  registerGaugeCollector(
+    "prizeledger_waiting_room_length",
+    "People waiting in an open queued drop's waiting room, not yet admitted",
+    perDrop((room) => room.queueLength),
+  );
+  registerGaugeCollector(
+    "prizeledger_waiting_room_admission_rate_per_minute",
+    "The admission rate an open queued drop's waiting room is set to, per minute",
+    perDrop((room) => room.admissionRatePerMinute),
+  );
+}
