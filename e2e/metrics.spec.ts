@@ -1,4 +1,5 @@
 import { expect, test } from "@playwright/test";
+import { movedBetween, parseSamples } from "../test/metrics-samples";
 import { BASE_URL, E2E_METRICS_PORT, E2E_WORKER_PORT } from "./constants";
 import { createCryptoDrops } from "./crypto-drops";
 import { apiToken, createPlayer, otherClientIp } from "./helpers";
@@ -12,24 +13,11 @@ const WEB_METRICS = `http://127.0.0.1:${E2E_METRICS_PORT}/metrics`;
 const WORKER = `http://127.0.0.1:${E2E_WORKER_PORT}`;
 const CLAIMS = 'route="/api/v1/drops/[dropId]/claims"';
 
-/** Every sample of a scrape as `name{labels}` → value. */
-function samples(text: string): Map<string, number> {
-  return new Map(
-    text
-      .split("\n")
-      .filter((line) => line && !line.startsWith("#"))
-      .map((line) => {
-        const at = line.lastIndexOf(" ");
-        return [line.slice(0, at), Number(line.slice(at + 1))];
-      }),
-  );
-}
-
 test("a claim moves the web metrics, whichever path answers it", async ({ request }) => {
   const scrape = async () => {
     const res = await request.get(WEB_METRICS);
     expect(res.status()).toBe(200);
-    return samples(await res.text());
+    return parseSamples(await res.text());
   };
   const [dropId] = await createCryptoDrops(`Metrics ${Date.now()}`, 1);
   const player = await createPlayer(request, "metrics");
@@ -49,7 +37,7 @@ test("a claim moves the web metrics, whichever path answers it", async ({ reques
   expect((await claim("e2e=through-next")).status()).toBe(409);
 
   const after = await scrape();
-  const moved = (sample: string) => (after.get(sample) ?? 0) - (before.get(sample) ?? 0);
+  const moved = movedBetween(before, after);
   expect(moved('prizeledger_claims_total{outcome="granted"}')).toBeGreaterThanOrEqual(1);
   expect(moved('prizeledger_claims_total{outcome="limit_reached"}')).toBeGreaterThanOrEqual(1);
   expect(
@@ -75,7 +63,7 @@ test("the worker answers /health and its metrics", async ({ request }) => {
 
   const res = await request.get(`${WORKER}/metrics`);
   expect(res.status()).toBe(200);
-  const worker = samples(await res.text());
+  const worker = parseSamples(await res.text());
   expect(worker.get("prizeledger_worker_up")).toBe(1);
   expect(worker.get("prizeledger_anchoring_lag_seconds")).toBeGreaterThanOrEqual(0);
   expect(worker.get('prizeledger_jobs_dead{queue="delivery"}')).toBeGreaterThanOrEqual(0);

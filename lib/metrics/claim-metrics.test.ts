@@ -7,6 +7,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { POST as claim } from "@/app/api/v1/drops/[dropId]/claims/route";
 import { type Callers, createCallers, serveRoutesFrom } from "@/test/api-routes";
 import { connectTestDb, createTestDrop } from "@/test/db";
+import { movedBetween, parseSamples } from "@/test/metrics-samples";
 import { metricsRegistry } from "./registry";
 
 const db = connectTestDb();
@@ -17,19 +18,7 @@ beforeAll(async () => {
   callers = await createCallers(db);
 });
 
-/** Every sample of the registry as `name{labels}` → value, as a scrape shows them. */
-async function scrape(): Promise<Map<string, number>> {
-  const text = await metricsRegistry().metrics();
-  return new Map(
-    text
-      .split("\n")
-      .filter((line) => line && !line.startsWith("#"))
-      .map((line) => {
-        const at = line.lastIndexOf(" ");
-        return [line.slice(0, at), Number(line.slice(at + 1))];
-      }),
-  );
-}
+const scrape = async () => parseSamples(await metricsRegistry().metrics());
 
 const ROUTE = 'route="/api/v1/drops/[dropId]/claims"';
 
@@ -57,7 +46,7 @@ describe("claim metrics", () => {
     // The request's sample is recorded once its answer is known, just after it is returned.
     await new Promise((resolve) => setImmediate(resolve));
     const after = await scrape();
-    const moved = (sample: string) => (after.get(sample) ?? 0) - (before.get(sample) ?? 0);
+    const moved = movedBetween(before, after);
 
     expect(moved('prizeledger_claims_total{outcome="granted"}')).toBe(1);
     expect(moved('prizeledger_claims_total{outcome="limit_reached"}')).toBe(1);

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { claimDrop } from "@/lib/claims/claim-drop";
 import { connectTestDb, createPlayers, createTestDrop, testDatabaseUrl } from "@/test/db";
 import { makeDeadDelivery, startTestJobQueue } from "@/test/jobs";
+import { parseSamples } from "@/test/metrics-samples";
 import { scrapeMetrics } from "./metrics-server";
 import { Loops, workerHealth } from "./worker-health";
 import { registerWaitingRoomGauges, registerWorkerGauges } from "./worker-metrics";
@@ -83,11 +84,8 @@ describe("the worker's /health", () => {
   });
 });
 
-/** A gauge's value in the scrape's text, by its exact sample line (name and labels). */
-function sampleValue(text: string, sample: string): number | undefined {
-  const line = text.split("\n").find((l) => l.startsWith(`${sample} `));
-  return line === undefined ? undefined : Number(line.slice(sample.length + 1));
-}
+/** A sample's value in the scrape's text, by its exact name and labels. */
+const sampleValue = (text: string, sample: string) => parseSamples(text).get(sample);
 
 describe("the worker's /metrics", () => {
   it("shows the anchoring backlog, dead letters, the database's role and the worker's health", async () => {
