@@ -42,27 +42,30 @@ const metrics = () =>
       labelNames: ["event"],
       registers: [registry],
     }),
-    // Children bound once per label set: the hot path then does a Map lookup and an add.
-    bound: new Map<string, { inc(): void; dec(): void; observe(value: number): void }>(),
+    // Children bound once per label value: the hot path then does a Map lookup and an add,
+    // with no key built and no label object hashed.
+    outcomes: new Map<string, Counter.Internal>(),
+    results: new Map<string, Histogram.Internal<string>>(),
+    routes: new Map<string, Map<string, Map<number, Histogram.Internal<string>>>>(),
+    events: new Map<string, Gauge.Internal<string>>(),
   }));
 
-type Bound = { inc(): void; dec(): void; observe(value: number): void };
-
-function bind(key: string, make: () => Bound | Partial<Bound>): Bound {
-  const { bound } = metrics();
-  let child = bound.get(key);
-  if (!child) {
-    child = make() as Bound;
-    bound.set(key, child);
+/** The child `make` binds for `key`, bound once. */
+function bound<K, V>(children: Map<K, V>, key: K, make: () => V): V {
+  let child = children.get(key);
+  if (child === undefined) {
+    child = make();
+    children.set(key, child);
   }
   return child;
 }
 
 /** Counts one claim's answer and how long it took (`receivedAt` from performance.now()). */
 export function countClaim(outcome: string, receivedAt: number): void {
+  const m = metrics();
   const result = outcome === "granted" ? "granted" : outcome === "error" ? "error" : "refused";
-  bind(`claim:${outcome}`, () => metrics().claims.labels(outcome)).inc();
-  bind(`claim_seconds:${result}`, () => metrics().claimSeconds.labels(result)).observe(
+  bound(m.outcomes, outcome, () => m.claims.labels(outcome)).inc();
+  bound(m.results, result, () => m.claimSeconds.labels(result)).observe(
     (performance.now() - receivedAt) / 1000,
   );
 }
@@ -78,14 +81,18 @@ export function observeApiRequest(
   status: number,
   startedAt: number,
 ): void {
-  bind(`http:${method} ${route} ${status}`, () =>
-    metrics().requestSeconds.labels(method, route, String(status)),
-  ).observe((performance.now() - startedAt) / 1000);
+  const m = metrics();
+  const byRoute = bound(m.routes, method, () => new Map());
+  const byStatus = bound(byRoute, route, () => new Map<number, Histogram.Internal<string>>());
+  bound(byStatus, status, () => m.requestSeconds.labels(method, route, String(status))).observe(
+    (performance.now() - startedAt) / 1000,
+  );
 }
 
 /** Counts an event stream as open; the function it returns counts it closed (once). */
 export function trackStream(event: string): () => void {
-  const gauge = bind(`stream:${event}`, () => metrics().streams.labels(event));
+  const m = metrics();
+  const gauge = bound(m.events, event, () => m.streams.labels(event));
   gauge.inc();
   let open = true;
   return () => {
