@@ -146,6 +146,21 @@ describe("the worker's /metrics", () => {
     }
   });
 
+  it("shows the last anchored checkpoint: its size, the entries it added, and when", async () => {
+    await sql`
+      insert into checkpoints (tree_size, root_hash, status, anchored_at) values
+        (3, '\\x00', 'anchored', '2026-01-01T00:00:00Z'),
+        (7, '\\x00', 'anchored', '2026-01-01T00:01:00Z'),
+        (9, '\\x00', 'pending', null)`;
+    registerWorkerGauges({ sql, queues: () => boss.getQueues(), anchorDeadlineSeconds: 300 });
+    const { body } = await scrapeMetrics();
+    expect(sampleValue(body, "prizeledger_last_checkpoint_tree_size")).toBe(7);
+    expect(sampleValue(body, "prizeledger_last_checkpoint_entries")).toBe(4);
+    expect(sampleValue(body, "prizeledger_last_checkpoint_anchored_timestamp_seconds")).toBe(
+      Date.parse("2026-01-01T00:01:00Z") / 1000,
+    );
+  });
+
   it("shows each open waiting room by drop, from the waiting room's own stats", async () => {
     registerWaitingRoomGauges(async () => [
       { dropId: "d-1", queueLength: 40, admissionRatePerMinute: 600 },

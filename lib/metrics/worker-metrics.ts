@@ -19,6 +19,7 @@ type Snapshot = {
     unanchored: number;
     lag: number | null;
     tree_size: number | null;
+    entries: number | null;
     anchored_at: number | null;
   };
   database: {
@@ -42,8 +43,11 @@ const DEAD = /_dead$/;
 async function readAnchoring(sql: postgres.Sql): Promise<Snapshot["anchoring"]> {
   const [row] = await sql<Snapshot["anchoring"][]>`
     with last as (
-      select tree_size, anchored_at from checkpoints
-      where status = 'anchored' order by tree_size desc limit 1
+      select tree_size, anchored_at,
+             tree_size - coalesce(lead(tree_size) over (order by tree_size desc), 0) as entries
+      from (select tree_size, anchored_at from checkpoints
+            where status = 'anchored' order by tree_size desc limit 2) recent
+      order by tree_size desc limit 1
     ), waiting as (
       select count(*) as n, min(created_at) as oldest from ledger_entries where leaf_index is null
     ), sequenced as (
@@ -53,6 +57,7 @@ async function readAnchoring(sql: postgres.Sql): Promise<Snapshot["anchoring"]> 
     select waiting.n::int as unsequenced, (waiting.n + sequenced.n)::int as unanchored,
            extract(epoch from now() - least(waiting.oldest, sequenced.oldest))::float8 as lag,
            (select tree_size from last)::float8 as tree_size,
+           (select entries from last)::float8 as entries,
            (select extract(epoch from anchored_at) from last)::float8 as anchored_at
     from waiting, sequenced`;
   if (!row) throw new Error("no anchoring row");
@@ -138,6 +143,11 @@ export function registerWorkerGauges(deps: {
       "prizeledger_last_checkpoint_tree_size",
       "Entries covered by the last checkpoint anchored on chain",
       (s) => s.anchoring.tree_size,
+    ],
+    [
+      "prizeledger_last_checkpoint_entries",
+      "Entries the last anchored checkpoint added to the one before it: the last batch's size",
+      (s) => s.anchoring.entries,
     ],
     [
       "prizeledger_last_checkpoint_anchored_timestamp_seconds",
