@@ -519,8 +519,14 @@ export async function updateDrop(
       await insertPools(tx, dropId, input.pools);
     }
     const allocation = input.allocation ?? drop.allocation;
-    if (input.waitingRoom !== undefined || input.allocation !== undefined) {
-      await updateWaitingRoom(tx, dropId, allocation, input.waitingRoom);
+    if (
+      input.waitingRoom !== undefined ||
+      input.allocation !== undefined ||
+      input.startsAt !== undefined
+    ) {
+      await updateWaitingRoom(tx, dropId, allocation, input.waitingRoom, {
+        startsAtChanged: input.startsAt !== undefined && +input.startsAt !== +drop.startsAt,
+      });
     }
     const set: PgUpdateSetSource<typeof drops> = {
       ...(input.title !== undefined && { title: input.title }),
