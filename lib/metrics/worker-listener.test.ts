@@ -2,10 +2,13 @@ import type { PgBoss } from "pg-boss";
 import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { claimDrop } from "@/lib/claims/claim-drop";
+import { admitWaitingRooms } from "@/lib/queue/admit";
+import { joinQueue } from "@/lib/queue/queue";
 import { connectTestDb, createPlayers, createTestDrop, testDatabaseUrl } from "@/test/db";
 import { makeDeadDelivery, startTestJobQueue } from "@/test/jobs";
 import { parseSamples } from "@/test/metrics-samples";
 import { scrapeMetrics } from "./metrics-server";
+import { openWaitingRooms } from "./waiting-rooms";
 import { Loops, workerHealth } from "./worker-health";
 import { registerWaitingRoomGauges, registerWorkerGauges } from "./worker-metrics";
 
@@ -172,5 +175,24 @@ describe("the worker's /metrics", () => {
     expect(
       sampleValue(body, 'prizeledger_waiting_room_admission_rate_per_minute{drop="d-1"}'),
     ).toBe(600);
+  });
+
+  it("lists every waiting room not yet closed, with its length and rate", async () => {
+    const { dropId } = await createTestDrop(db, {
+      units: 20,
+      startOffsetMs: 600_000,
+      endOffsetMs: 4_200_000,
+      waitingRoom: { enabled: true, admissionRatePerMinute: 18 },
+    });
+    const players = await createPlayers(db, 3);
+    for (const playerId of players) await joinQueue(db, { dropId, playerId });
+    // The worker's pass places them: the room's stats count places.
+    await admitWaitingRooms(db, { settleSeconds: 0 });
+    const rooms = await openWaitingRooms(db);
+    expect(rooms.find((room) => room.dropId === dropId)).toEqual({
+      dropId,
+      queueLength: 3,
+      admissionRatePerMinute: 18,
+    });
   });
 });

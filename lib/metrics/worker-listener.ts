@@ -1,9 +1,16 @@
 import "server-only";
+import { drizzle } from "drizzle-orm/postgres-js";
 import postgres from "postgres";
+import * as schema from "@/db/schema";
 import type { Env } from "@/lib/config/env";
 import { createMetricsServer, listen, listenerUrl, scrapeMetrics } from "./metrics-server";
+import { openWaitingRooms } from "./waiting-rooms";
 import { type Loops, workerHealth } from "./worker-health";
-import { type QueueCounts, registerWorkerGauges } from "./worker-metrics";
+import {
+  type QueueCounts,
+  registerWaitingRoomGauges,
+  registerWorkerGauges,
+} from "./worker-metrics";
 
 /**
  * The worker's `GET /health` and `GET /metrics` on METRICS_ADDRESS:WORKER_PORT (0: none). Its
@@ -26,6 +33,8 @@ export async function startWorkerListener(
     queues: deps.queues,
     anchorDeadlineSeconds: env.ANCHOR_DEADLINE_SECONDS,
   });
+  const db = drizzle(sql, { schema });
+  registerWaitingRoomGauges(() => openWaitingRooms(db));
   const health = workerHealth({ sql, jobQueue: deps.queues, loops: deps.loops });
   const server = createMetricsServer(
     { "/health": health, "/metrics": scrapeMetrics },
