@@ -8,9 +8,11 @@ import {
   E2E_DATA_DIR,
   E2E_GIFTCARD_ADMIN_TOKEN,
   E2E_GIFTCARD_PORT,
+  E2E_METRICS_PORT,
   E2E_PAYMENTS_PORT,
   E2E_PG_PORT,
   E2E_PORT,
+  E2E_WORKER_PORT,
 } from "./e2e/constants";
 
 // Playwright cannot download browsers here: use the system Chromium when there is one.
@@ -81,6 +83,9 @@ export default defineConfig({
       EMBEDDED_CHAIN_PORT: String(E2E_CHAIN_PORT),
       EMBEDDED_PAYMENTS_PORT: String(E2E_PAYMENTS_PORT),
       EMBEDDED_GIFTCARD_PORT: String(E2E_GIFTCARD_PORT),
+      METRICS_PORT: String(E2E_METRICS_PORT),
+      WORKER_PORT: String(E2E_WORKER_PORT),
+      METRICS_TOKEN: "",
       GIFTCARD_ADMIN_TOKEN: E2E_GIFTCARD_ADMIN_TOKEN,
       // Blank means unset: never let a developer's own database or chain leak into the e2e stack
       // (it would skip the embedded services and the demo seed).

@@ -17,6 +17,9 @@ export const E2E_GIFTCARD_ADMIN_TOKEN = "e2e-giftcard-admin-token";
 export const E2E_WEB_PORT = 3300 + base;
 /** A web instance whose database is unreachable: e2e/error-pages.spec.ts. */
 export const E2E_NO_DB_PORT = 3050 + base;
+/** The stack's metrics listeners: its web process's and its worker's (health too). */
+export const E2E_METRICS_PORT = 9600 + base;
+export const E2E_WORKER_PORT = 9565 + base;
 export const E2E_DATA_DIR = ".data/e2e";
 export const BASE_URL = `http://localhost:${E2E_PORT}`;
 /** What /verify offers as the chain node: the app's own anvil, reached by the browser directly. */

@@ -12,6 +12,7 @@ import path from "node:path";
 import { parseArgs } from "node:util";
 import { type Backend, ensureHaproxy, writeHaproxyConfig } from "./lib/balancer";
 import { BUNDLE_DIR } from "./lib/bundle";
+import { metricsBanner, metricsPorts } from "./lib/metrics-ports";
 import { printReadably } from "./lib/pretty-logs";
 import { loadEnvOrExit, startChild, stopChild } from "./lib/runtime";
 import { exitCleanly, type Log, runningBanner, startStack, waitForHttp } from "./lib/stack";
@@ -95,7 +96,7 @@ async function main(): Promise<void> {
         process.execPath,
         [path.join(BUNDLE_DIR, "worker.mjs")],
         // The treasury's key goes to workers alone: web instances face the internet.
-        { ...stack.childEnv, ...stack.workerEnv },
+        { ...stack.childEnv, ...stack.workerEnv, WORKER_PORT: String(metricsPorts(env, i).worker) },
         (child) => printReadably(child, `[worker${i + 1}] `),
       ),
     ),
@@ -107,7 +108,7 @@ async function main(): Promise<void> {
     host: "127.0.0.1",
     port: FIRST_WEB_PORT + i,
   }));
-  const instances = backends.map((b) =>
+  const instances = backends.map((b, i) =>
     keepRunning(b.name, () =>
       startChild(
         b.name,
@@ -122,6 +123,8 @@ async function main(): Promise<void> {
           HOSTNAME: b.host,
           // One process each (not node:cluster): the balancer is what spreads the load.
           WEB_PROCESSES: "1",
+          // Each its own metrics port, which the balancer does not forward.
+          METRICS_PORT: String(metricsPorts(env, i).web),
           // Longer than the balancer keeps an idle connection, so it is HAProxy that closes
           // one, never the instance just as a request is sent on it.
           KEEP_ALIVE_TIMEOUT: process.env.KEEP_ALIVE_TIMEOUT ?? "65000",
@@ -161,7 +164,13 @@ async function main(): Promise<void> {
     ),
     ...workers.map((w, i) => `    ${`worker${i + 1}`.padEnd(9)} pid ${w.pid()}`),
   ];
-  console.log(runningBanner(env, stack, `  Cluster\n${lines.join("\n")}\n`));
+  console.log(
+    runningBanner(
+      env,
+      stack,
+      `  Cluster\n${lines.join("\n")}\n${metricsBanner(env, WEB, WORKERS)}`,
+    ),
+  );
 }
 
 main().catch(async (error: Error) => {

@@ -5,6 +5,7 @@
  */
 import path from "node:path";
 import { BUNDLE_DIR } from "./lib/bundle";
+import { metricsBanner, metricsPorts } from "./lib/metrics-ports";
 import { printReadably } from "./lib/pretty-logs";
 import { loadEnvOrExit, startChild, stopChild } from "./lib/runtime";
 import { exitCleanly, runningBanner, startStack, waitForHttp } from "./lib/stack";
@@ -21,7 +22,7 @@ async function main(): Promise<void> {
     process.execPath,
     [path.join(BUNDLE_DIR, "worker.mjs")],
     // The treasury's key goes to the worker alone: web instances face the internet.
-    { ...stack.childEnv, ...stack.workerEnv },
+    { ...stack.childEnv, ...stack.workerEnv, WORKER_PORT: String(metricsPorts(env, 0).worker) },
     printReadably,
   );
   cleanups.push(() => stopChild(worker.child, worker.exited));
@@ -30,13 +31,13 @@ async function main(): Promise<void> {
     "web",
     process.execPath,
     server.args,
-    { ...stack.childEnv, ...server.env },
+    { ...stack.childEnv, ...server.env, METRICS_PORT: String(metricsPorts(env, 0).web) },
     printReadably,
   );
   cleanups.push(() => stopChild(web.child, web.exited));
 
   await waitForHttp(`http://localhost:${env.PORT}/api/health`, 60_000, log);
-  console.log(runningBanner(env, stack));
+  console.log(runningBanner(env, stack, metricsBanner(env, 1, 1)));
   const code = await Promise.race([worker.exited, web.exited]);
   if (!isStopping()) {
     log(`a process exited (code ${code}); stopping the rest`);

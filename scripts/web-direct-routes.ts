@@ -11,6 +11,7 @@ export { getDb } from "@/db/client";
 export { flushApiTokenUses } from "@/lib/auth/token-verifier";
 export { compileHeaderRules, matchDirectRoute, serveDirect } from "@/lib/http/direct-routes";
 export { gracefulStop } from "@/lib/http/graceful-stop";
+export { startWebMetricsListener } from "@/lib/metrics/web-listener";
 
 const UUID = "([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})";
 

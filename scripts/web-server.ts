@@ -8,7 +8,8 @@
  *
  * NEXT_STANDALONE_DIR: the build's standalone folder, NEXT_DIST_DIR the build directory's name
  * (as next.config.js reads it); PORT, HOSTNAME and KEEP_ALIVE_TIMEOUT as for Next's server.js;
- * WEB_PROCESSES: how many such servers share the port (node:cluster), one by default.
+ * WEB_PROCESSES: how many such servers share the port (node:cluster), one by default. With
+ * METRICS_PORT, each also answers `GET /metrics` there (lib/metrics/web-listener.ts).
  */
 import { AsyncLocalStorage } from "node:async_hooks";
 import cluster from "node:cluster";
@@ -54,6 +55,7 @@ async function serve(): Promise<void> {
     gracefulStop,
     matchDirectRoute,
     serveDirect,
+    startWebMetricsListener,
   } = (await import(
     new URL("./web-direct-routes.mjs", import.meta.url).href
   )) as typeof DirectRoutes;
@@ -86,6 +88,14 @@ async function serve(): Promise<void> {
     process.env.__NEXT_PRIVATE_ORIGIN = `http://${shown}:${port}`;
     console.log(`▲ Next.js web server ready on http://${shown}:${port}`);
   });
+  const processIndex = Number.parseInt(process.env.WEB_PROCESS_INDEX ?? "", 10) || 0;
+  await startWebMetricsListener(processIndex).then(
+    (url) => url && console.log(`web-server: metrics on ${url}`),
+    (error: Error) => {
+      console.error(`web-server: the metrics listener could not start: ${error.message}`);
+      process.exit(1);
+    },
+  );
   // Every request received is answered (for up to 8 s), each connection closing after its last
   // answer; then the API tokens' last uses still held in memory are written (one pool and its
   // verifier serve both bundles). A second signal (Ctrl-C reaches this process and its launcher,
@@ -112,11 +122,14 @@ async function serve(): Promise<void> {
 function superviseServers(count: number): void {
   let stopping = false;
   const startedAt = new Map<number, number>();
-  const fork = () => {
-    const worker = cluster.fork();
+  // Each server's place (from 0), kept by the one started in its stead: its metrics port.
+  const indexOf = new Map<number, number>();
+  const fork = (index: number) => {
+    const worker = cluster.fork({ WEB_PROCESS_INDEX: String(index) });
     startedAt.set(worker.id, Date.now());
+    indexOf.set(worker.id, index);
   };
-  for (let i = 0; i < count; i++) fork();
+  for (let i = 0; i < count; i++) fork(i);
   cluster.on("exit", (worker, code, signal) => {
     const alive = Object.keys(cluster.workers ?? {}).length;
     if (stopping) {
@@ -133,7 +146,7 @@ function superviseServers(count: number): void {
       if (alive === 0) process.exit(1);
       return;
     }
-    fork();
+    fork(indexOf.get(worker.id) ?? 0);
   });
   // As in each server: a second signal must not kill the primary, and with it the servers.
   for (const signal of ["SIGINT", "SIGTERM"] as const) {

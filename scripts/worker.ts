@@ -10,6 +10,8 @@ import { createJobQueue, workQueue } from "../lib/jobs/queue";
 import { connectLedgerChain } from "../lib/ledger/ledger-chain";
 import { log } from "../lib/log";
 import { productionMailProblem } from "../lib/mail/mail-capture";
+import { Loops } from "../lib/metrics/worker-health";
+import { startWorkerListener } from "../lib/metrics/worker-listener";
 import {
   type NotificationMailJob,
   runNotificationMailJob,
@@ -60,13 +62,23 @@ async function main(): Promise<void> {
       ? await connectPayoutChain(LEDGER_RPC_URL, env.PRIZE_TOKEN_CONTRACT, env.TREASURY_KEY)
       : undefined;
   const controller = new AbortController();
-  const stop = () => controller.abort();
+  const loops = new Loops();
+  const stop = () => {
+    loops.stop();
+    controller.abort();
+  };
   process.on("SIGINT", stop);
   process.on("SIGTERM", stop);
   // The job queue: the relay feeds it from the outbox, the handlers work it.
   const boss = createJobQueue(DATABASE_URL, { work: true });
   boss.on("error", (error) => log().error("job_queue_error", error));
   await boss.start();
+  // Health and metrics (lib/metrics/worker-listener.ts); a port in use stops the start.
+  const listener = await startWorkerListener(env, {
+    databaseUrl: DATABASE_URL,
+    queues: () => boss.getQueues(),
+    loops,
+  });
   const deliveryDeps = {
     db,
     log: log().child({ job: "delivery" }),
@@ -106,35 +118,52 @@ async function main(): Promise<void> {
   await workQueue<PushJob>(boss, "push", { concurrency: 8, log: pushDeps.log }, (job) =>
     runPushJob(pushDeps, job.data),
   );
-  log().info("worker_started", { contract: LEDGER_CONTRACT, chainId: chain.chainId });
+  log().info("worker_started", {
+    contract: LEDGER_CONTRACT,
+    chainId: chain.chainId,
+    health: listener.url && `${listener.url}/health`,
+  });
   await Promise.all([
-    runOutboxRelay({ sql, boss, signal: controller.signal, log: log().child({ job: "outbox" }) }),
-    runMaintenance({ db, signal: controller.signal, log: log().child({ job: "maintenance" }) }),
-    runAnchoring({
-      db,
-      sql,
-      chain,
-      batchSize: env.ANCHOR_BATCH_SIZE,
-      maxAgeMs: env.ANCHOR_MAX_AGE_MS,
-      pollMs: env.ANCHOR_POLL_MS,
-      signal: controller.signal,
-      log: log().child({ job: "anchoring" }),
-    }),
-    payoutChain &&
-      runTokenPayouts({
+    loops.watch(
+      "outbox",
+      runOutboxRelay({ sql, boss, signal: controller.signal, log: log().child({ job: "outbox" }) }),
+    ),
+    loops.watch(
+      "maintenance",
+      runMaintenance({ db, signal: controller.signal, log: log().child({ job: "maintenance" }) }),
+    ),
+    loops.watch(
+      "anchoring",
+      runAnchoring({
         db,
         sql,
-        chain: payoutChain,
-        batchSize: env.PAYOUT_BATCH_SIZE,
-        confirmations: env.PAYOUT_CONFIRMATIONS,
-        pollMs: env.PAYOUT_POLL_MS,
+        chain,
+        batchSize: env.ANCHOR_BATCH_SIZE,
+        maxAgeMs: env.ANCHOR_MAX_AGE_MS,
+        pollMs: env.ANCHOR_POLL_MS,
         signal: controller.signal,
-        log: log().child({ job: "payouts" }),
-        // Each outcome is the crypto delivery's next step (at least once: a step told twice
-        // changes nothing).
-        onOutcome: (redemptionId, outcome) => recordPayoutOutcome(db, redemptionId, outcome),
+        log: log().child({ job: "anchoring" }),
       }),
+    ),
+    payoutChain &&
+      loops.watch(
+        "payouts",
+        runTokenPayouts({
+          db,
+          sql,
+          chain: payoutChain,
+          batchSize: env.PAYOUT_BATCH_SIZE,
+          confirmations: env.PAYOUT_CONFIRMATIONS,
+          pollMs: env.PAYOUT_POLL_MS,
+          signal: controller.signal,
+          log: log().child({ job: "payouts" }),
+          // Each outcome is the crypto delivery's next step (at least once: a step told twice
+          // changes nothing).
+          onOutcome: (redemptionId, outcome) => recordPayoutOutcome(db, redemptionId, outcome),
+        }),
+      ),
   ]);
+  await listener.close();
   await boss.stop({ graceful: true, timeout: 10_000 });
   payoutChain?.close();
   chain.close();

@@ -3,6 +3,7 @@ import type postgres from "postgres";
 import { getDb, sqlClient } from "@/db/client";
 import type { NotifyChannel } from "@/db/notify";
 import { logWarning } from "@/lib/log";
+import { trackStream } from "@/lib/metrics/web-metrics";
 import { getDashboard } from "./dashboard";
 import type { DashboardSnapshot } from "./model";
 
@@ -191,10 +192,12 @@ export function eventStream<T extends object>(
       write(`retry: ${RETRY_MS}\n\n`);
       const unsubscribe = feed.subscribe((snapshot) => write(encodeEvent(event, snapshot)));
       const heartbeat = setInterval(() => void beat(), HEARTBEAT_MS);
+      const untrack = trackStream(event);
       cleanup = () => {
         cleanup = () => {};
         clearInterval(heartbeat);
         unsubscribe();
+        untrack();
       };
       if (signal.aborted) close();
       else signal.addEventListener("abort", close, { once: true });

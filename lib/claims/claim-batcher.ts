@@ -2,6 +2,7 @@ import "server-only";
 import type { Db } from "@/db/client";
 import { Batcher, blameOf, sqlStateOf } from "@/lib/batching/batcher";
 import { logError, logWarning } from "@/lib/log";
+import { observeClaimBatch } from "@/lib/metrics/web-metrics";
 import { claimBatch } from "./claim-batch";
 import { type ClaimOutcome, type ClaimRequest, ClaimRequestFailure } from "./claim-types";
 
@@ -31,7 +32,11 @@ export function submitClaim(db: Db, request: ClaimRequest): Promise<ClaimOutcome
   let batcher = byDrop.get(request.dropId);
   if (!batcher) {
     const dropId = request.dropId;
-    batcher = new Batcher((requests) => runBatch(db, dropId, requests), MAX_BATCH, MAX_IN_FLIGHT);
+    const run = (requests: ClaimRequest[]) => {
+      observeClaimBatch(requests.length);
+      return runBatch(db, dropId, requests);
+    };
+    batcher = new Batcher(run, MAX_BATCH, MAX_IN_FLIGHT);
     byDrop.set(request.dropId, batcher);
   }
   return batcher.submit(request);

@@ -1,8 +1,10 @@
 import "server-only";
 import type { Db } from "@/db/client";
 import { AppError } from "@/lib/errors/app-error";
+import { countClaim } from "@/lib/metrics/web-metrics";
 import {
   type ClaimedRedemption,
+  type ClaimOutcome,
   type ClaimRequest,
   RATE_WINDOW_SECONDS,
   submitClaim,
@@ -18,7 +20,15 @@ export type ClaimResult = { redemption: ClaimedRedemption; code: string; replaye
  * `limit_reached` names the player's newest redemption of the drop in `details.redemptionId`.
  */
 export async function claimDrop(db: Db, request: ClaimRequest): Promise<ClaimResult> {
-  const outcome = await submitClaim(db, { ...request, receivedAt: performance.now() });
+  const receivedAt = performance.now();
+  let outcome: ClaimOutcome;
+  try {
+    outcome = await submitClaim(db, { ...request, receivedAt });
+  } catch (error) {
+    countClaim("error", receivedAt);
+    throw error;
+  }
+  countClaim(outcome.ok ? "granted" : outcome.reason, receivedAt);
   if (outcome.ok) return outcome;
   if (outcome.reason === "idempotency_mismatch") {
     throw new AppError(

@@ -23,6 +23,11 @@ function vapidPairMatches(publicKey: string, privateKey: string): boolean {
   }
 }
 
+/** 127.0.0.0/8 and ::1: only this machine can reach a listener there. */
+export function isLoopback(address: string): boolean {
+  return /^127\./.test(address) || address === "::1";
+}
+
 const optionalUrl = (protocols: string[]) =>
   z
     .string()
@@ -104,6 +109,13 @@ export const envSchema = z
      * LISTEN/NOTIFY; this is how long a revoked token may still work should that channel be down.
      */
     API_TOKEN_CACHE_SECONDS: z.coerce.number().int().nonnegative().max(300).default(5),
+    /** A new first-come drop of at least this many units gets a waiting room unless the admin says no. */
+    WAITING_ROOM_THRESHOLD: positiveInt(1000),
+    /**
+     * Signs waiting-room admission tokens (HMAC-SHA256). Unset, a key derived from AUTH_SECRET:
+     * every web instance must share it, as they share AUTH_SECRET.
+     */
+    QUEUE_TOKEN_SECRET: z.string().min(32, "must be at least 32 characters").optional(),
     /** The least a catalog redemption may cost, in SC ("50.00"). */
     CATALOG_MIN_REDEMPTION_SC: coins("50.00"),
     /** A catalog redemption above this many SC waits for an admin's approval ("500.00"). */
@@ -240,8 +252,27 @@ export const envSchema = z
       .trim()
       .regex(/^[A-Za-z0-9-]+$/, "must be a header name")
       .optional(),
+    /**
+     * A web process's Prometheus listener (`GET /metrics`), apart from the port the load balancer
+     * forwards so that it is never public; unset: none. With WEB_PROCESSES > 1 the n-th process
+     * (from 0) listens on METRICS_PORT + n.
+     */
+    METRICS_PORT: z.coerce.number().int().min(1).max(65535).optional(),
+    /** The address the metrics listeners (web and worker) bind: loopback unless told otherwise. */
+    METRICS_ADDRESS: z.union([z.ipv4(), z.ipv6()]).default("127.0.0.1"),
+    /** A bearer token `GET /metrics` must carry; required when METRICS_ADDRESS is not loopback. */
+    METRICS_TOKEN: z.string().min(16, "must be at least 16 characters").optional(),
+    /** The worker's `GET /health` and `GET /metrics` (on METRICS_ADDRESS); 0: none. */
+    WORKER_PORT: z.coerce.number().int().min(0).max(65535).default(9465),
   })
   .superRefine((env, ctx) => {
+    if (env.METRICS_TOKEN === undefined && !isLoopback(env.METRICS_ADDRESS)) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["METRICS_TOKEN"],
+        message: "is required when METRICS_ADDRESS is not a loopback address",
+      });
+    }
     if (env.SMTP_URL !== undefined && env.MAIL_CAPTURE !== undefined) {
       ctx.addIssue({
         code: "custom",

@@ -4,6 +4,7 @@ import { ZodError } from "zod";
 import type { RequestContext } from "@/lib/audit/record-event";
 import { AppError, type ErrorCode } from "@/lib/errors/app-error";
 import { logError } from "@/lib/log";
+import { recordApiRequest } from "@/lib/metrics/web-metrics";
 import { clientInfo } from "./client-info";
 import { incomingRequestId, REQUEST_ID_HEADER, requestIdFrom } from "./request-id";
 
@@ -160,14 +161,21 @@ export function withRequestId<C, R extends Request>(handler: Handler<C, R>): Han
   };
 }
 
-/** Wraps a route handler so every failure becomes the API's error body with a fitting status. */
+/**
+ * Wraps a route handler so every failure becomes the API's error body with a fitting status, and
+ * its handling time is measured by route template and status.
+ */
 export function apiRoute<C>(handler: Handler<C>): Handler<C> {
   return withRequestId(async (request, context) => {
+    const startedAt = performance.now();
+    let response: Response;
     try {
-      return await handler(request, context);
+      response = await handler(request, context);
     } catch (error) {
-      return toResponse(error, requestIdFrom(request.headers));
+      response = toResponse(error, requestIdFrom(request.headers));
     }
+    void recordApiRequest(request, context, response.status, startedAt);
+    return response;
   });
 }
 

@@ -157,6 +157,8 @@ async function startWorker(): Promise<ChildProcess> {
       TREASURY_KEY: testChain.treasuryKey,
       PAYOUT_BATCH_SIZE: String(BATCH_SIZE),
       PAYOUT_POLL_MS: "100",
+      // No health listener: its port could be another worker's on this machine.
+      WORKER_PORT: "0",
       ...CODE_KEYS,
     },
   });

@@ -1,0 +1,47 @@
+/**
+ * deploy/prometheus/alerts.yml and the README's table say the same rules, and every metric a rule
+ * reads is one the code registers: a renamed metric would otherwise leave an alert that never
+ * fires. (No YAML parser is a dependency: each rule's expr is one line, read as such.)
+ */
+import fs from "node:fs";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+
+const root = path.resolve(import.meta.dirname, "../..");
+const rules = fs.readFileSync(path.join(root, "deploy/prometheus/alerts.yml"), "utf8");
+const readme = fs.readFileSync(path.join(root, "README.md"), "utf8");
+const sources = fs
+  .readdirSync(import.meta.dirname)
+  .filter((file) => file.endsWith(".ts") && !file.endsWith(".test.ts"))
+  .map((file) => fs.readFileSync(path.join(import.meta.dirname, file), "utf8"))
+  .join("\n");
+
+const alerts = [...rules.matchAll(/^ {6}- alert: (\w+)\n {8}expr: (.+)$/gm)].map(
+  ([, name, expr]) => ({ name: name as string, expr: expr as string }),
+);
+
+describe("the alerting rules", () => {
+  it("are every rule of the file, each with one expression", () => {
+    expect(alerts.length).toBe(rules.match(/- alert:/g)?.length);
+    expect(alerts.length).toBeGreaterThanOrEqual(10);
+  });
+
+  it("are in the README word for word", () => {
+    for (const { name, expr } of alerts) {
+      const row = readme.split("\n").find((line) => line.startsWith(`| \`${name}\``));
+      expect(row, name).toContain(`\`${expr}\``);
+    }
+  });
+
+  it("read only metrics the code registers", () => {
+    for (const { name, expr } of alerts) {
+      // Besides these, a rule may read only Prometheus's own `up`.
+      const metrics = expr.match(/\bprizeledger_\w+/g) ?? [];
+      expect(metrics.length > 0 || /^up\{/.test(expr), name).toBe(true);
+      for (const metric of metrics) {
+        const registered = metric.replace(/_(bucket|count|sum)$/, "");
+        expect(sources, `${name} reads ${metric}`).toContain(`"${registered}"`);
+      }
+    }
+  });
+});

@@ -1,0 +1,198 @@
+import type { PgBoss } from "pg-boss";
+import postgres from "postgres";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { claimDrop } from "@/lib/claims/claim-drop";
+import { admitWaitingRooms } from "@/lib/queue/admit";
+import { joinQueue } from "@/lib/queue/queue";
+import { connectTestDb, createPlayers, createTestDrop, testDatabaseUrl } from "@/test/db";
+import { makeDeadDelivery, startTestJobQueue } from "@/test/jobs";
+import { parseSamples } from "@/test/metrics-samples";
+import { scrapeMetrics } from "./metrics-server";
+import { openWaitingRooms } from "./waiting-rooms";
+import { Loops, workerHealth } from "./worker-health";
+import { registerWaitingRoomGauges, registerWorkerGauges } from "./worker-metrics";
+
+const db = connectTestDb(10);
+let boss: PgBoss;
+let sql: postgres.Sql;
+
+beforeAll(async () => {
+  boss = await startTestJobQueue(db);
+  sql = postgres(testDatabaseUrl(db), { max: 2, onnotice: () => {} });
+});
+afterAll(async () => {
+  await boss.stop({ graceful: false });
+  await sql.end({ timeout: 1 });
+});
+
+/** A server where nothing listens: port 1 on loopback refuses at once. */
+const unreachable = () =>
+  postgres("postgres://nobody@127.0.0.1:1/none", {
+    max: 1,
+    connect_timeout: 2,
+    onnotice: () => {},
+  });
+
+describe("the worker's /health", () => {
+  it("is 200 while the loops run and the database and job queue answer", async () => {
+    const loops = new Loops();
+    void loops.watch("anchoring", new Promise(() => {}));
+    const health = workerHealth({ sql, jobQueue: () => boss.getQueues(), loops });
+    expect(await health()).toEqual({
+      status: 200,
+      contentType: "application/json",
+      body: '{"status":"ok"}',
+    });
+  });
+
+  it("is 503 with the reason when the database does not answer, naming no host", async () => {
+    const down = unreachable();
+    try {
+      const health = workerHealth({
+        sql: down,
+        jobQueue: () => boss.getQueues(),
+        loops: new Loops(),
+      });
+      const answer = await health();
+      expect(answer.status).toBe(503);
+      expect(JSON.parse(answer.body)).toEqual({
+        status: "unavailable",
+        reason: "the database does not answer",
+      });
+      expect(answer.body).not.toContain("127.0.0.1");
+    } finally {
+      await down.end({ timeout: 1 });
+    }
+  });
+
+  it("is 503 when the job queue fails, when a loop ended, and while stopping", async () => {
+    const queueDown = workerHealth({
+      sql,
+      jobQueue: () => Promise.reject(new Error("connection refused")),
+      loops: new Loops(),
+    });
+    expect(JSON.parse((await queueDown()).body).reason).toBe("the job queue does not answer");
+
+    const loops = new Loops();
+    await loops.watch("outbox", Promise.resolve());
+    const loopEnded = workerHealth({ sql, jobQueue: () => boss.getQueues(), loops });
+    const answer = await loopEnded();
+    expect(answer.status).toBe(503);
+    expect(JSON.parse(answer.body).reason).toBe("a loop ended: outbox");
+
+    const stopping = new Loops();
+    stopping.stop();
+    const stopped = workerHealth({ sql, jobQueue: () => boss.getQueues(), loops: stopping });
+    expect(JSON.parse((await stopped()).body).reason).toBe("the worker is stopping");
+  });
+});
+
+/** A sample's value in the scrape's text, by its exact name and labels. */
+const sampleValue = (text: string, sample: string) => parseSamples(text).get(sample);
+
+describe("the worker's /metrics", () => {
+  it("shows the anchoring backlog, dead letters, the database's role and the worker's health", async () => {
+    const { dropId } = await createTestDrop(db, { units: 2 });
+    const [playerId] = (await createPlayers(db, 1)) as [string];
+    await claimDrop(db, { dropId, playerId });
+    await makeDeadDelivery(db, boss);
+    registerWorkerGauges({ sql, queues: () => boss.getQueues(), anchorDeadlineSeconds: 300 });
+    workerHealth({ sql, jobQueue: () => boss.getQueues(), loops: new Loops() });
+
+    const [{ entries }] = (await sql`select count(*)::int as entries from ledger_entries`) as [
+      { entries: number },
+    ];
+    const { status, body } = await scrapeMetrics();
+    expect(status).toBe(200);
+    // Nothing sequences or anchors in this test: every entry of the two claims waits.
+    expect(entries).toBeGreaterThanOrEqual(2);
+    expect(sampleValue(body, 'prizeledger_ledger_entries_waiting{stage="anchoring"}')).toBe(
+      entries,
+    );
+    expect(sampleValue(body, 'prizeledger_ledger_entries_waiting{stage="sequencing"}')).toBe(
+      entries,
+    );
+    expect(sampleValue(body, "prizeledger_anchoring_lag_seconds")).toBeGreaterThanOrEqual(0);
+    expect(sampleValue(body, "prizeledger_anchoring_deadline_seconds")).toBe(300);
+    expect(body).not.toMatch(/^prizeledger_last_checkpoint_tree_size /m);
+    expect(sampleValue(body, 'prizeledger_jobs_dead{queue="delivery"}')).toBe(1);
+    expect(sampleValue(body, 'prizeledger_jobs_dead{queue="mail"}')).toBe(0);
+    expect(
+      sampleValue(body, 'prizeledger_jobs{queue="delivery",state="ready"}'),
+    ).toBeGreaterThanOrEqual(0);
+    expect(sampleValue(body, "prizeledger_database_in_recovery")).toBe(0);
+    expect(sampleValue(body, 'prizeledger_database_replicas{mode="sync"}')).toBe(0);
+    expect(sampleValue(body, "prizeledger_database_timeline")).toBe(1);
+    expect(sampleValue(body, "prizeledger_worker_up")).toBe(1);
+  });
+
+  it("reports no samples, and counts the failure, when the database does not answer", async () => {
+    const down = unreachable();
+    try {
+      registerWorkerGauges({
+        sql: down,
+        queues: () => boss.getQueues(),
+        anchorDeadlineSeconds: 300,
+      });
+      const { status, body } = await scrapeMetrics();
+      expect(status).toBe(200);
+      expect(body).not.toMatch(/^prizeledger_anchoring_lag_seconds /m);
+      // A scrape reads every metric at once: the count shows a failure from the scrape before.
+      expect(
+        sampleValue(
+          (await scrapeMetrics()).body,
+          'prizeledger_metrics_collect_failures_total{metric="prizeledger_anchoring_lag_seconds"}',
+        ),
+      ).toBeGreaterThanOrEqual(1);
+    } finally {
+      await down.end({ timeout: 1 });
+    }
+  });
+
+  it("shows the last anchored checkpoint: its size, the entries it added, and when", async () => {
+    await sql`
+      insert into checkpoints (tree_size, root_hash, status, anchored_at) values
+        (3, '\\x00', 'anchored', '2026-01-01T00:00:00Z'),
+        (7, '\\x00', 'anchored', '2026-01-01T00:01:00Z'),
+        (9, '\\x00', 'pending', null)`;
+    registerWorkerGauges({ sql, queues: () => boss.getQueues(), anchorDeadlineSeconds: 300 });
+    const { body } = await scrapeMetrics();
+    expect(sampleValue(body, "prizeledger_last_checkpoint_tree_size")).toBe(7);
+    expect(sampleValue(body, "prizeledger_last_checkpoint_entries")).toBe(4);
+    expect(sampleValue(body, "prizeledger_last_checkpoint_anchored_timestamp_seconds")).toBe(
+      Date.parse("2026-01-01T00:01:00Z") / 1000,
+    );
+  });
+
+  it("shows each open waiting room by drop, from the waiting room's own stats", async () => {
+    registerWaitingRoomGauges(async () => [
+      { dropId: "d-1", queueLength: 40, admissionRatePerMinute: 600 },
+      { dropId: "d-2", queueLength: 0, admissionRatePerMinute: 120 },
+    ]);
+    const { body } = await scrapeMetrics();
+    expect(sampleValue(body, 'prizeledger_waiting_room_length{drop="d-1"}')).toBe(40);
+    expect(sampleValue(body, 'prizeledger_waiting_room_length{drop="d-2"}')).toBe(0);
+    expect(
+      sampleValue(body, 'prizeledger_waiting_room_admission_rate_per_minute{drop="d-1"}'),
+    ).toBe(600);
+  });
+
+  it("lists every waiting room not yet closed, with its length and rate", async () => {
+    const { dropId } = await createTestDrop(db, {
+      units: 20,
+      startOffsetMs: 600_000,
+      endOffsetMs: 4_200_000,
+      waitingRoom: { enabled: true, admissionRatePerMinute: 18 },
+    });
+    const players = await createPlayers(db, 3);
+    for (const playerId of players) await joinQueue(db, { dropId, playerId });
+    // The worker's pass places them: the room's stats count places.
+    await admitWaitingRooms(db, { settleSeconds: 0 });
+    const rooms = await openWaitingRooms(db);
+    expect(rooms.find((room) => room.dropId === dropId)).toEqual({
+      dropId,
+      queueLength: 3,
+      admissionRatePerMinute: 18,
+    });
+  });
+});

@@ -1,0 +1,164 @@
+/**
+ * The waiting room as the browser and API clients see it: states, views, labels and the admin's
+ * settings. A drop with the room on opens a pre-queue before its start, shuffles it provably
+ * fairly at the start, then admits players in batches with short-lived admission tokens.
+ */
+import { z } from "zod";
+
+/** Where the caller stands in a drop's waiting room. */
+export const queueStates = [
+  "not_open",
+  "pre_queue",
+  "not_joined",
+  "waiting",
+  "admitted",
+  "admission_expired",
+  "closed",
+] as const;
+export type QueueState = (typeof queueStates)[number];
+
+export const queueStateLabels: Record<QueueState, string> = {
+  not_open: "The waiting room is not open yet",
+  pre_queue: "You are in the pre-queue: places are drawn at random when the drop starts",
+  not_joined: "You have not joined the waiting room",
+  waiting: "You are in the queue",
+  admitted: "It is your turn: claim before your admission expires",
+  admission_expired: "Your admission expired: join again to queue at the back",
+  closed: "The waiting room is closed",
+};
+
+export type QueueView = {
+  dropId: string;
+  enabled: boolean;
+  /** This caller's state. */
+  state: QueueState;
+  /** When the pre-queue opens (ISO). */
+  opensAt: string;
+  /** The drop's start, when the pre-queue is shuffled (ISO). */
+  startsAt: string;
+  /** 1-based place in the order; null in the pre-queue (not shuffled yet) or when not joined. */
+  position: number | null;
+  /** People before the caller not yet admitted. */
+  ahead: number | null;
+  estimatedWaitSeconds: number | null;
+  /** People waiting, not yet admitted. */
+  queueLength: number;
+  admissionRatePerMinute: number;
+  /** Set while admitted: the token to send with the claim, and when it stops being accepted. */
+  admission: { token: string; expiresAt: string } | null;
+  /** Hex SHA-256 of the shuffle's seed, public from when the pre-queue opens. */
+  seedHash: string;
+  /** Hex seed, revealed once the pre-queue is shuffled. */
+  seed: string | null;
+  /**
+   * The caller's pseudonym in the public proof list, so they can find themselves in it; null
+   * when not joined. Nobody else can link it to the account.
+   */
+  pseudonym: string | null;
+};
+
+export type QueueStats = {
+  dropId: string;
+  enabled: boolean;
+  /** People waiting, not yet admitted. */
+  queueLength: number;
+  /** People admitted so far (including those whose admission since expired). */
+  admitted: number;
+  /** Admitted people who then claimed. */
+  claimedAfterAdmission: number;
+  admissionRatePerMinute: number;
+  /** Time to admit everyone waiting at the current rate; null when nobody waits. */
+  estimatedClearSeconds: number | null;
+  opensAt: string;
+  shuffledAt: string | null;
+};
+
+/** One queued place as the public proof lists it: no account, only a pseudonym. */
+export type QueueProofEntry = { pseudonym: string; joinedAt: string };
+
+/**
+ * Everything needed to replay the order: the seed (once revealed) and its hash, every entry in
+ * join order, and the published order (pseudonyms in admission order) once shuffled.
+ */
+export type QueueProof = {
+  dropId: string;
+  algorithm: "prizeledger-queue/v1";
+  seedHash: string;
+  seed: string | null;
+  /** The drop's start: entries joined before it are the pre-queue, shuffled; the rest follow. */
+  startsAt: string;
+  shuffledAt: string | null;
+  entries: QueueProofEntry[];
+  order: string[] | null;
+};
+
+/** Defaults an operator expects: a 15-minute pre-queue, 2-minute admissions. */
+export const QUEUE_DEFAULTS = {
+  preQueueMinutes: 15,
+  admissionRatePerMinute: 600,
+  admissionTtlSeconds: 180,
+} as const;
+
+const admissionRate = (number: z.ZodNumber) =>
+  number
+    .int("The admission rate is a whole number per minute")
+    .min(1, "Admit at least one player a minute")
+    .max(100_000, "At most 100,000 players a minute");
+/** As the drop form types it (text), or in a drop's JSON. */
+export const admissionRateSchema = admissionRate(
+  z.coerce.number({ error: "The admission rate must be a number" }),
+);
+
+export const preQueueMinutesSchema = z.coerce
+  .number({ error: "The pre-queue lead time must be a number" })
+  .int("The pre-queue lead time is whole minutes")
+  .min(0, "The pre-queue lead time cannot be negative")
+  .max(24 * 60, "The pre-queue opens at most 24 hours before the start");
+
+export const admissionTtlSchema = z.coerce
+  .number({ error: "The admission lifetime must be a number" })
+  .int("The admission lifetime is whole seconds")
+  .min(30, "An admission lasts at least 30 seconds")
+  .max(30 * 60, "An admission lasts at most 30 minutes");
+
+/**
+ * A drop's waiting-room settings as the drop form and the admin API take them: each one
+ * optional. Unset at creation, the room is on for a first-come drop of at least
+ * WAITING_ROOM_THRESHOLD units, with QUEUE_DEFAULTS.
+ */
+export const waitingRoomInputSchema = z
+  .object({
+    enabled: z.boolean({ error: "enabled is true or false" }).optional(),
+    preQueueMinutes: preQueueMinutesSchema.optional(),
+    admissionRatePerMinute: admissionRateSchema.optional(),
+    admissionTtlSeconds: admissionTtlSchema.optional(),
+  })
+  .strict();
+export type WaitingRoomInput = z.infer<typeof waitingRoomInputSchema>;
+
+/** A drop's waiting-room settings as saved. */
+export type WaitingRoomSettings = {
+  enabled: boolean;
+  preQueueMinutes: number;
+  admissionRatePerMinute: number;
+  admissionTtlSeconds: number;
+};
+
+/** The admin's live change: `PATCH /api/v1/admin/drops/{dropId}/queue`. */
+export const setAdmissionRateSchema = z
+  .object({
+    // JSON numbers only: "0x10" or "1e2" as text is a mistake to name, not a rate to guess.
+    admissionRatePerMinute: admissionRate(
+      z.number({ error: "admissionRatePerMinute is a number of players a minute" }),
+    ),
+  })
+  .strict();
+
+/** The header (API) and hidden form field (claim action) that carry an admission token. */
+export const ADMISSION_HEADER = "Admission-Token";
+export const ADMISSION_FIELD = "admission";
+
+/** Estimated wait: the people ahead at the admission rate, in whole seconds. */
+export function estimateWaitSeconds(ahead: number, ratePerMinute: number): number {
+  return Math.ceil((ahead * 60) / Math.max(1, ratePerMinute));
+}
