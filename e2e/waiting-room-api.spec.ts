@@ -43,6 +43,10 @@ test.describe("waiting room, by API", () => {
     });
     expect(created.status(), await created.text()).toBe(201);
     const dropId = ((await created.json()) as { id: string }).id;
+    const listed = (await (await request.get("/api/v1/drops")).json()) as {
+      drops: Array<{ id: string; waitingRoom: boolean }>;
+    };
+    expect(listed.drops.find((d) => d.id === dropId)?.waitingRoom).toBe(true);
     const queue = `/api/v1/drops/${dropId}/queue`;
     const viewOf = async (headers: Record<string, string>) => {
       const res = await request.get(queue, { headers });
