@@ -94,6 +94,8 @@ export const claims: Resource = {
             "the player holds the drop's limit; error.redemptionId is their newest redemption of it",
           idempotency_mismatch: "the key was used for another request",
           rate_limited: "too many claims (Retry-After)",
+          unavailable:
+            "the database is failing over; the claim may or may not be stored: retry after Retry-After with the same Idempotency-Key",
         },
       },
     },
