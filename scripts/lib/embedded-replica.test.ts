@@ -13,6 +13,7 @@ import { startFailoverWatchdog } from "./failover-watchdog";
 /** Ports of this helper's range (4000-4099), apart from the e2e stack's. */
 const PRIMARY_PORT = 4080;
 const STANDBY_PORT = 4081;
+const RESTART_PORTS = [4082, 4083] as const;
 
 async function until(what: string, done: () => boolean | Promise<boolean>): Promise<void> {
   for (let tries = 0; tries < 600; tries++) {
@@ -129,6 +130,44 @@ describe("a primary with a synchronous standby, and the app across a failover", 
       await boss.stop({ graceful: false });
       // A pool that lived through a failover can be left waiting on a closed connection.
       await sql.end({ timeout: 5 });
+    }
+  }, 120_000);
+
+  it("restarts a pair stopped mid-promotion with the promoted server as the primary", async () => {
+    const restartDir = fs.mkdtempSync(path.join(os.tmpdir(), "prizeledger-pair-"));
+    const start = () =>
+      startEmbeddedPostgresPair({
+        dir: restartDir,
+        primaryPort: RESTART_PORTS[0],
+        standbyPort: RESTART_PORTS[1],
+      });
+    let restarted: EmbeddedPostgresPair | undefined;
+    try {
+      const first = await start();
+      const sql = postgres(first.databaseUrl, { max: 1, onnotice: () => {} });
+      await sql`create table kept (id int primary key)`;
+      await sql`insert into kept values (1)`;
+      await sql.end();
+      await first.stop();
+      // What promote() writes before it promotes: everything stopped right after.
+      fs.writeFileSync(path.join(restartDir, "pair.json"), JSON.stringify({ primary: "b" }));
+
+      restarted = await start();
+      expect(restarted.primary.name).toBe("b");
+      expect(restarted.standby?.name).toBe("a");
+      const again = postgres(restarted.databaseUrl, { max: 1, onnotice: () => {} });
+      try {
+        const [server] = await again<{ port: number }[]>`
+          select current_setting('port')::int as port`;
+        expect(server?.port).toBe(RESTART_PORTS[1]);
+        await again`insert into kept values (2)`;
+        expect((await again`select id from kept order by id`).map((row) => row.id)).toEqual([1, 2]);
+      } finally {
+        await again.end();
+      }
+    } finally {
+      await restarted?.stop();
+      fs.rmSync(restartDir, { recursive: true, force: true });
     }
   }, 120_000);
 });
