@@ -138,7 +138,9 @@ function jobDatabase(sql: postgres.Sql): Db {
       // postgres.js listens again after its connection drops (on the new primary after a
       // failover) and calls onReconnect each time, so pg-boss fetches what it missed meanwhile.
       const listener = await sql.listen(channel, onNotification, onReconnect);
-      return { close: () => listener.unlisten() };
+      // A connection that is gone took its LISTEN with it: nothing is left to undo (this is the
+      // database stopping before the worker, as when a whole stack stops at once).
+      return { close: () => listener.unlisten().catch(() => {}) };
     },
   };
 }
