@@ -192,6 +192,21 @@ describe("the shuffle and admissions", () => {
     });
   });
 
+  it("admits nobody while the drop is paused: their admissions would run out unused", async () => {
+    const dropId = await queuedDrop();
+    const [player] = (await createPlayers(db, 1)) as [string];
+    await joinQueue(db, { dropId, playerId: player });
+    await startNow(dropId);
+    await db.update(drops).set({ pausedAt: sql`now()` }).where(eq(drops.id, dropId));
+    await pass(dropId);
+    await oweAdmissions(dropId);
+    expect(await pass(dropId)).toMatchObject({ admitted: 0 });
+    expect((await getQueueView(db, { dropId, playerId: player })).state).toBe("waiting");
+    await db.update(drops).set({ pausedAt: null }).where(eq(drops.id, dropId));
+    await oweAdmissions(dropId);
+    expect(await pass(dropId)).toMatchObject({ admitted: 1 });
+  });
+
   it("lets the admin change the rate live, on the record", async () => {
     const dropId = await queuedDrop();
     const [admin] = (await createPlayers(db, 1, { role: "admin" })) as [string];

@@ -52,10 +52,19 @@ async function readRoom(db: DbOrTx, dropId: string): Promise<Room | undefined> {
   return row;
 }
 
+const NO_ROOM = "This drop has no waiting room";
+
+/** The admin sees a room that is off too (its settings); a drop without one is not found. */
+async function requireRoomOrOff(db: DbOrTx, dropId: string): Promise<Room> {
+  const room = z.uuid().safeParse(dropId).success ? await readRoom(db, dropId) : undefined;
+  if (!room) throw new AppError("not_found", NO_ROOM);
+  return room;
+}
+
 /** The room of a drop, or a refusal in words when it has none (or it is off). */
 async function requireRoom(db: DbOrTx, dropId: string): Promise<Room> {
-  const room = z.uuid().safeParse(dropId).success ? await readRoom(db, dropId) : undefined;
-  if (!room?.enabled) throw new AppError("not_found", "This drop has no waiting room");
+  const room = await requireRoomOrOff(db, dropId);
+  if (!room.enabled) throw new AppError("not_found", NO_ROOM);
   return room;
 }
 
@@ -210,13 +219,6 @@ export async function getQueueStats(db: DbOrTx, dropId: string): Promise<QueueSt
     opensAt: new Date(room.opensMs).toISOString(),
     shuffledAt: room.shuffledMs === null ? null : new Date(room.shuffledMs).toISOString(),
   };
-}
-
-/** The admin sees a room that is off too (its settings); a drop without one is not found. */
-async function requireRoomOrOff(db: DbOrTx, dropId: string): Promise<Room> {
-  const room = z.uuid().safeParse(dropId).success ? await readRoom(db, dropId) : undefined;
-  if (!room) throw new AppError("not_found", "This drop has no waiting room");
-  return room;
 }
 
 /** Changes the admission rate live; audited, and open pages follow at once. */
