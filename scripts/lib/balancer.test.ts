@@ -22,6 +22,17 @@ const directives = (config: string) =>
     .split("\n")
     .map((line) => line.trim())
     .filter((line) => line && !line.startsWith("#"));
+/** Every route handler under app/api/v1, with a sample path (`[id]` becomes `x1`) and its code. */
+function apiRoutes(dir = path.resolve("app", "api", "v1")): { path: string; source: string }[] {
+  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const file = path.join(entry.parentPath, entry.name);
+    if (entry.isDirectory()) return apiRoutes(file);
+    if (entry.name !== "route.ts") return [];
+    const url = path.relative(path.resolve("app"), entry.parentPath).split(path.sep);
+    const sample = url.map((part) => (part.startsWith("[") ? "x1" : part)).join("/");
+    return [{ path: `/${sample}`, source: fs.readFileSync(file, "utf8") }];
+  });
+}
 const haproxy = ["/usr/sbin/haproxy", "/usr/local/sbin/haproxy"].find((f) => fs.existsSync(f));
 
 describe("deploy/haproxy.cfg, filled in", () => {
@@ -55,10 +66,23 @@ describe("deploy/haproxy.cfg, filled in", () => {
 
   it("sends a request again after it was sent only when that is harmless", () => {
     const lines = directives(render());
-    expect(lines).toContain("retry-on conn-failure empty-response response-timeout");
+    // Never on a slow answer: that would run a slow request three times.
+    expect(lines).toContain("retry-on conn-failure empty-response");
     expect(lines).toContain(
-      "http-request disable-l7-retry unless METH_GET || METH_HEAD || { req.hdr(idempotency-key) -m found }",
+      "http-request disable-l7-retry unless METH_GET || METH_HEAD || { req.hdr(idempotency-key) -m found } keyed_route",
     );
+  });
+
+  it("repeats a keyed request only on the routes that honour Idempotency-Key", () => {
+    const acl = directives(render()).find((l) => l.startsWith("acl keyed_route path_reg "));
+    const keyed = new RegExp((acl as string).slice("acl keyed_route path_reg ".length));
+    const routes = apiRoutes();
+    const honouring = routes.filter((r) => /idempotency-key/i.test(r.source)).map((r) => r.path);
+    expect(honouring.length).toBeGreaterThanOrEqual(5);
+    expect(routes.filter((r) => keyed.test(r.path)).map((r) => r.path)).toEqual(honouring);
+    // A key sent along with a query string or a trailing path is still judged by the path.
+    expect(keyed.test("/api/v1/drops/d1/claims/x")).toBe(false);
+    expect(keyed.test("/api/v1/tokens")).toBe(false);
   });
 
   it("refuses no instance, a bad server name, and a value that would split a line", () => {
