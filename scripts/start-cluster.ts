@@ -15,12 +15,18 @@ import { BUNDLE_DIR } from "./lib/bundle";
 import { metricsBanner, metricsPorts } from "./lib/metrics-ports";
 import { printReadably } from "./lib/pretty-logs";
 import { loadEnvOrExit, startChild, stopChild } from "./lib/runtime";
-import { exitCleanly, type Log, runningBanner, startStack, waitForHttp } from "./lib/stack";
+import {
+  exitCleanly,
+  type Log,
+  runInOwnProcessGroup,
+  runningBanner,
+  startStack,
+  waitForHttp,
+} from "./lib/stack";
 import { webServerCommand } from "./lib/web-server";
 
 const log: Log = (line) => console.log(`[cluster] ${line}`);
 const env = loadEnvOrExit("start:cluster");
-const { cleanups, shutdown, isStopping } = exitCleanly(log);
 
 /** A whole number from the command line within bounds, or an exit naming the option. */
 function countOption(name: string, raw: string, min: number, max: number): number {
@@ -46,6 +52,11 @@ if (env.PORT >= FIRST_WEB_PORT && env.PORT < FIRST_WEB_PORT + WEB) {
   console.error(`start:cluster: PORT ${env.PORT} is among the instances' ports; move one`);
   process.exit(1);
 }
+
+// Ctrl-C must reach this script alone, not HAProxy and PostgreSQL, so the first run only relays
+// signals to a copy of itself in a process group of its own (and waits for its exit).
+if (runInOwnProcessGroup()) await new Promise<never>(() => {});
+const { cleanups, shutdown, isStopping } = exitCleanly(log);
 
 type Launched = ReturnType<typeof startChild>;
 

@@ -4,6 +4,7 @@
  * (the LEDGER_* settings, or a local node), the embedded payment and gift-card providers, and the
  * production build; then the environment every web instance and worker is started with.
  */
+import { spawn } from "node:child_process";
 import path from "node:path";
 import { createDb } from "../../db/client";
 import { migrateDatabase } from "../../db/migrate";
@@ -48,6 +49,36 @@ export function exitCleanly(log: Log): {
   process.on("SIGINT", () => void shutdown(0));
   process.on("SIGTERM", () => void shutdown(0));
   return { cleanups, shutdown, isStopping: () => stopping };
+}
+
+const SUPERVISOR = "PRIZELEDGER_SUPERVISOR";
+
+/**
+ * Makes this script the leader of a process group of its own, children and all, so that Ctrl-C
+ * (which a terminal sends to its whole foreground group) reaches this script alone and it stops
+ * its children in order: HAProxy takes SIGINT as "stop now" and PostgreSQL as "abort every
+ * transaction", which would cut the requests in flight. The first run starts the script again
+ * in a new group and only relays: a signal to it becomes one SIGTERM to the copy, whose exit
+ * code it exits with. Returns true in that relay, which must do nothing else. The copy stops
+ * in order too when the relay dies without a word (SIGKILL), rather than run on unwatched.
+ */
+export function runInOwnProcessGroup(): boolean {
+  if (process.env[SUPERVISOR] === "1") {
+    delete process.env[SUPERVISOR];
+    process.on("disconnect", () => process.kill(process.pid, "SIGTERM"));
+    return false;
+  }
+  const copy = spawn(process.execPath, [...process.execArgv, ...process.argv.slice(1)], {
+    detached: true,
+    // No stdin: a background group reading the terminal would be stopped (SIGTTIN).
+    stdio: ["ignore", "inherit", "inherit", "ipc"],
+    env: { ...process.env, [SUPERVISOR]: "1" },
+  });
+  for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
+    process.on(signal, () => copy.kill("SIGTERM"));
+  }
+  copy.on("exit", (code) => process.exit(code ?? 1));
+  return true;
 }
 
 /**
