@@ -34,6 +34,27 @@ async function askHealth(baseUrl: string, count: number) {
   return { statuses, servedBy };
 }
 
+/**
+ * Signs up a fresh account through the balancer and returns the verification link it was mailed
+ * (read from the demo's public mailbox): an instance builds it, but it must lead to the balancer.
+ */
+async function mailedVerificationLink(baseUrl: string): Promise<string> {
+  const email = `cluster-${Date.now()}-${process.pid}@example.com`;
+  const res = await fetch(`${baseUrl}/api/v1/accounts`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ email, password: "correct horse battery", adult: true }),
+  });
+  if (res.status !== 201) throw new Error(`sign-up answered ${res.status}: ${await res.text()}`);
+  let link = "";
+  await waitUntil(async () => {
+    const mailbox = await fetch(`${baseUrl}/dev/mailbox?to=${encodeURIComponent(email)}`);
+    link = /href="([^"]*\/verify-email\?token=[^"]+)"/.exec(await mailbox.text())?.[1] ?? "";
+    return link !== "";
+  }, 30_000);
+  return link;
+}
+
 /** Asks until `ready` holds; the deadline is only there so a broken cluster ends the check. */
 async function waitUntil(ready: () => Promise<boolean>, deadlineMs: number): Promise<boolean> {
   const deadline = Date.now() + deadlineMs;
@@ -68,6 +89,11 @@ async function main(): Promise<void> {
       `both instances answered them (${[...first.servedBy].join(", ")})`,
     );
     check(app.balancerPids().length === 1, "the balancer is a process of the cluster");
+    const link = await mailedVerificationLink(app.baseUrl);
+    check(
+      link.startsWith(`http://localhost:${PORT}/verify-email?`),
+      `a mailed link leads to the balancer, not to an instance (${link.split("?")[0]})`,
+    );
 
     const [victim] = app.webPids();
     check(victim !== undefined && app.webPids().length === 2, "two web instance processes");

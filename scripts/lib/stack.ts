@@ -10,7 +10,7 @@ import { createDb } from "../../db/client";
 import { migrateDatabase } from "../../db/migrate";
 import { DEMO_PASSWORD, DEMO_TOTP_SECRET, demoAccounts, seedDemoData } from "../../db/seed";
 import { codeKeyEnvironment } from "../../lib/codes/code-crypto";
-import type { Env } from "../../lib/config/env";
+import { appUrl, type Env } from "../../lib/config/env";
 import { productionMailProblem } from "../../lib/mail/mail-capture";
 import { ensureProductionBuild } from "./build";
 import { CHAIN_ID, DEV_RECEIPT_KEY, startEmbeddedChain } from "./embedded-chain";
@@ -248,6 +248,9 @@ export async function startStack(
     AUTH_TRUST_HOST: "true",
     NEXT_TELEMETRY_DISABLED: "1",
     PORT: String(env.PORT),
+    // Spelled out because a cluster's instances get a PORT each: links in mail and the payment
+    // provider's way back must lead to the balancer, not to the instance that made them.
+    APP_URL: appUrl(env),
   };
   return {
     databaseUrl,
