@@ -85,6 +85,15 @@ describe("deploy/haproxy.cfg, filled in", () => {
     expect(keyed.test("/api/v1/tokens")).toBe(false);
   });
 
+  it("logs a request's path, never its query string (tokens travel there)", () => {
+    const lines = directives(render());
+    const format = lines.find((l) => l.startsWith("log-format "));
+    expect(format).toContain("%{+Q}HP");
+    // %r is the whole request line, %HU the URI and %HQ the query string.
+    expect(format).not.toMatch(/%(\{[^}]*\})?(r|HU|HQ)\b/);
+    expect(lines).not.toContain("option httplog");
+  });
+
   it("refuses no instance, a bad server name, and a value that would split a line", () => {
     expect(() => render({ backends: [] })).toThrow(/at least one instance/);
     expect(() => render({ backends: [{ name: "web 1", host: "h", port: 1 }] })).toThrow(
