@@ -5,7 +5,8 @@
  * the cluster stops cleanly. Not part of `npm test`: a cold start builds the app first (minutes).
  *
  * PORT (default 3000) is the balancer's; the instances take the next two, the embedded database
- * and chain PORT+10 and PORT+11, the providers PORT+12 and PORT+13 (unless EMBEDDED_* say).
+ * and chain PORT+10 and PORT+11, the providers PORT+12 and PORT+13 (unless EMBEDDED_* say), the
+ * metrics listeners PORT+20 and up and PORT+60 and up (scripts/bench/app.ts).
  */
 import { resetDir, startApp } from "./bench/app";
 

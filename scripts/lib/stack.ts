@@ -290,13 +290,21 @@ ${processes}${logins ? `  Demo logins\n${logins}\n${twoFactorHint}\n` : ""}
 `;
 }
 
-/** Waits until `url` answers below 500; says so and returns false if it never does in time. */
-export async function waitForHttp(url: string, timeoutMs: number, log: Log): Promise<boolean> {
+/**
+ * Waits until `url` answers below 500 while `alive` holds (the process meant to answer is
+ * running); says so and returns false if it never does in time.
+ */
+export async function waitForHttp(
+  url: string,
+  timeoutMs: number,
+  log: Log,
+  alive: () => boolean = () => true,
+): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     try {
       const res = await fetch(url);
-      if (res.status < 500) return true;
+      if (res.status < 500 && alive()) return true;
     } catch {
       // not up yet
     }
