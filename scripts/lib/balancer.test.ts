@@ -1,4 +1,6 @@
+import { spawn } from "node:child_process";
 import fs from "node:fs";
+import { createServer, request } from "node:http";
 import os from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
@@ -8,6 +10,7 @@ import {
   renderHaproxyConfig,
   writeHaproxyConfig,
 } from "./balancer";
+import { canListen, freePort } from "./free-port";
 
 const template = fs.readFileSync(HAPROXY_TEMPLATE, "utf8");
 const backends: Backend[] = [
@@ -114,4 +117,57 @@ describe("deploy/haproxy.cfg, filled in", () => {
       fs.rmSync(dir, { recursive: true, force: true });
     }
   });
+
+  it.skipIf(!haproxy)(
+    "sends again only what may be repeated, to an instance that hangs up",
+    async () => {
+      // An instance that answers its health check and hangs up on every other request, counting.
+      const hits = new Map<string, number>();
+      const instance = createServer((req, res) => {
+        if (req.url === "/api/health") return void res.end("{}");
+        const key = `${req.method} ${req.url}`;
+        hits.set(key, (hits.get(key) ?? 0) + 1);
+        req.socket.destroy();
+      });
+      const [instancePort, bindPort] = [await freePort(), await freePort()];
+      await new Promise<void>((resolve) => instance.listen(instancePort, "127.0.0.1", resolve));
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), "haproxy-retry-"));
+      const config = writeHaproxyConfig(haproxy as string, dir, `127.0.0.1:${bindPort}`, [
+        { name: "web1", host: "127.0.0.1", port: instancePort },
+      ]);
+      const balancer = spawn(haproxy as string, ["-db", "-f", config], { stdio: "ignore" });
+      const exited = new Promise((resolve) => balancer.once("exit", resolve));
+      try {
+        while (await canListen(bindPort, "127.0.0.1")) await new Promise((r) => setTimeout(r, 50));
+        // A connection of its own each (the balancer closes one after a 502).
+        const send = (method: string, url: string, key?: string) =>
+          new Promise<number | undefined>((resolve, reject) => {
+            const headers: Record<string, string> = key ? { "idempotency-key": key } : {};
+            const options = { host: "127.0.0.1", port: bindPort, method, path: url, headers };
+            request({ ...options, agent: false }, (res) => {
+              res.resume();
+              res.on("end", () => resolve(res.statusCode));
+            })
+              .on("error", reject)
+              .end();
+          });
+        expect(await send("GET", "/drops")).toBe(502);
+        expect(await send("POST", "/api/v1/rounds", "k1")).toBe(502);
+        expect(await send("POST", "/api/v1/rounds")).toBe(502);
+        expect(await send("POST", "/api/v1/tokens", "k2")).toBe(502);
+        expect(await send("POST", "/api/v1/accounts", "k3")).toBe(502);
+        expect(Object.fromEntries(hits)).toEqual({
+          "GET /drops": 3,
+          "POST /api/v1/rounds": 4, // three times with its key, once without
+          "POST /api/v1/tokens": 1,
+          "POST /api/v1/accounts": 1,
+        });
+      } finally {
+        balancer.kill("SIGTERM");
+        await exited;
+        instance.close();
+        fs.rmSync(dir, { recursive: true, force: true });
+      }
+    },
+  );
 });
