@@ -5,7 +5,8 @@
  * the cluster stops cleanly. Not part of `npm test`: a cold start builds the app first (minutes).
  *
  * PORT (default 3000) is the balancer's; the instances take the next two, the embedded database
- * and chain PORT+10 and PORT+11, the providers PORT+12 and PORT+13 (unless EMBEDDED_* say).
+ * and chain PORT+10 and PORT+11, the providers PORT+12 and PORT+13 (unless EMBEDDED_* say), the
+ * metrics listeners PORT+20 and up and PORT+60 and up (scripts/bench/app.ts).
  */
 import { resetDir, startApp } from "./bench/app";
 
@@ -32,6 +33,27 @@ async function askHealth(baseUrl: string, count: number) {
     servedBy.add(res.headers.get("x-served-by") ?? "none");
   }
   return { statuses, servedBy };
+}
+
+/**
+ * Signs up a fresh account through the balancer and returns the verification link it was mailed
+ * (read from the demo's public mailbox): an instance builds it, but it must lead to the balancer.
+ */
+async function mailedVerificationLink(baseUrl: string): Promise<string> {
+  const email = `cluster-${Date.now()}-${process.pid}@example.com`;
+  const res = await fetch(`${baseUrl}/api/v1/accounts`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ email, password: "correct horse battery", adult: true }),
+  });
+  if (res.status !== 201) throw new Error(`sign-up answered ${res.status}: ${await res.text()}`);
+  let link = "";
+  await waitUntil(async () => {
+    const mailbox = await fetch(`${baseUrl}/dev/mailbox?to=${encodeURIComponent(email)}`);
+    link = /href="([^"]*\/verify-email\?token=[^"]+)"/.exec(await mailbox.text())?.[1] ?? "";
+    return link !== "";
+  }, 30_000);
+  return link;
 }
 
 /** Asks until `ready` holds; the deadline is only there so a broken cluster ends the check. */
@@ -68,6 +90,11 @@ async function main(): Promise<void> {
       `both instances answered them (${[...first.servedBy].join(", ")})`,
     );
     check(app.balancerPids().length === 1, "the balancer is a process of the cluster");
+    const link = await mailedVerificationLink(app.baseUrl);
+    check(
+      link.startsWith(`http://localhost:${PORT}/verify-email?`),
+      `a mailed link leads to the balancer, not to an instance (${link.split("?")[0]})`,
+    );
 
     const [victim] = app.webPids();
     check(victim !== undefined && app.webPids().length === 2, "two web instance processes");

@@ -12,15 +12,22 @@ import path from "node:path";
 import { parseArgs } from "node:util";
 import { type Backend, ensureHaproxy, writeHaproxyConfig } from "./lib/balancer";
 import { BUNDLE_DIR } from "./lib/bundle";
+import { portsProblem } from "./lib/free-port";
 import { metricsBanner, metricsPorts } from "./lib/metrics-ports";
 import { printReadably } from "./lib/pretty-logs";
 import { loadEnvOrExit, startChild, stopChild } from "./lib/runtime";
-import { exitCleanly, type Log, runningBanner, startStack, waitForHttp } from "./lib/stack";
+import {
+  exitCleanly,
+  type Log,
+  runInOwnProcessGroup,
+  runningBanner,
+  startStack,
+  waitForHttp,
+} from "./lib/stack";
 import { webServerCommand } from "./lib/web-server";
 
 const log: Log = (line) => console.log(`[cluster] ${line}`);
 const env = loadEnvOrExit("start:cluster");
-const { cleanups, shutdown, isStopping } = exitCleanly(log);
 
 /** A whole number from the command line within bounds, or an exit naming the option. */
 function countOption(name: string, raw: string, min: number, max: number): number {
@@ -47,13 +54,56 @@ if (env.PORT >= FIRST_WEB_PORT && env.PORT < FIRST_WEB_PORT + WEB) {
   process.exit(1);
 }
 
+// Ctrl-C must reach this script alone, not HAProxy and PostgreSQL, so the first run only relays
+// signals to a copy of itself in a process group of its own (and waits for its exit).
+if (runInOwnProcessGroup()) await new Promise<never>(() => {});
+const { cleanups, shutdown, isStopping } = exitCleanly(log);
+
 type Launched = ReturnType<typeof startChild>;
+
+/**
+ * Every port the cluster is about to listen on, and where: checked before anything starts, so
+ * that a leftover instance or balancer cannot answer in place of ours, and no two of ours clash.
+ */
+function portUses(): Array<{ what: string; port: number; host: string }> {
+  const loopback = "127.0.0.1";
+  const metrics = env.METRICS_ADDRESS;
+  const uses = [{ what: "the balancer (PORT)", port: env.PORT, host: env.LISTEN_ADDRESS }];
+  for (let i = 0; i < WEB; i++) {
+    uses.push({ what: `web${i + 1}`, port: FIRST_WEB_PORT + i, host: loopback });
+    uses.push({ what: `web${i + 1}'s metrics`, port: metricsPorts(env, i).web, host: metrics });
+  }
+  for (let i = 0; i < WORKERS; i++) {
+    const port = metricsPorts(env, i).worker;
+    if (port) uses.push({ what: `worker${i + 1}'s metrics`, port, host: metrics });
+  }
+  const embedded: Array<[string | undefined, string, number]> = [
+    [env.DATABASE_URL, "the embedded PostgreSQL", env.EMBEDDED_PG_PORT],
+    [env.LEDGER_RPC_URL, "the local chain", env.EMBEDDED_CHAIN_PORT],
+    [env.PAYMENT_PROVIDER_URL, "the payment provider", env.EMBEDDED_PAYMENTS_PORT],
+    [env.GIFTCARD_PROVIDER_URL, "the gift-card provider", env.EMBEDDED_GIFTCARD_PORT],
+  ];
+  for (const [configured, what, port] of embedded) {
+    if (!configured) uses.push({ what, port, host: loopback });
+  }
+  return uses;
+}
+
+/** Where this machine reaches the balancer: its address, or loopback when it binds them all. */
+function balancerHost(): string {
+  const address = env.LISTEN_ADDRESS;
+  if (address === "0.0.0.0" || address === "::") return "127.0.0.1";
+  return address.includes(":") ? `[${address}]` : address;
+}
 
 /**
  * Runs a process and starts it again whenever it ends before we stop: at once after a long life,
  * with a growing pause (up to 30 s) when it keeps dying young, so a broken build does not spin.
  */
-function keepRunning(name: string, launch: () => Launched): { pid: () => number | undefined } {
+function keepRunning(
+  name: string,
+  launch: () => Launched,
+): { pid: () => number | undefined; alive: () => boolean } {
   let current = launch();
   let startedAt = Date.now();
   let pause = 500;
@@ -72,7 +122,8 @@ function keepRunning(name: string, launch: () => Launched): { pid: () => number 
       log(`${name} started again (pid ${current.child.pid})`);
     }
   })();
-  return { pid: () => current.child.pid };
+  const alive = () => current.child.exitCode === null && current.child.signalCode === null;
+  return { pid: () => current.child.pid, alive };
 }
 
 /** HAProxy's soft stop (SIGUSR1): no new connections, answers in flight finish; then it exits. */
@@ -86,6 +137,8 @@ async function stopBalancer(launched: Launched): Promise<void> {
 
 async function main(): Promise<void> {
   const haproxy = ensureHaproxy(log);
+  const problem = await portsProblem(portUses());
+  if (problem) throw new Error(problem);
   const stack = await startStack(env, log, cleanups);
   const stateDir = path.resolve(env.PRIZELEDGER_DATA_DIR, "cluster");
 
@@ -133,8 +186,10 @@ async function main(): Promise<void> {
       ),
     ),
   );
-  for (const b of backends) {
-    if (!(await waitForHttp(`http://${b.host}:${b.port}/api/health`, 120_000, log))) {
+  for (const [i, b] of backends.entries()) {
+    // Up once it answers while its process lives (not a process that died, its port reused).
+    const url = `http://${b.host}:${b.port}/api/health`;
+    if (!(await waitForHttp(url, 120_000, log, () => instances[i]?.alive() === true))) {
       throw new Error(`${b.name} did not start`);
     }
   }
@@ -153,7 +208,8 @@ async function main(): Promise<void> {
   // Before the instances' stops in the list, so it runs first: the balancer stops taking
   // requests and finishes those in flight while every instance is still there to answer them.
   cleanups.push(async () => balancer && (await stopBalancer(balancer)));
-  if (!(await waitForHttp(`http://127.0.0.1:${env.PORT}/api/health`, 60_000, log))) {
+  const balancerUrl = `http://${balancerHost()}:${env.PORT}/api/health`;
+  if (!(await waitForHttp(balancerUrl, 60_000, log, () => balancer?.child.exitCode === null))) {
     throw new Error(`the balancer does not answer on port ${env.PORT}`);
   }
 

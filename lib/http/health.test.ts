@@ -2,7 +2,7 @@ import { afterAll, afterEach, describe, expect, inject, it, vi } from "vitest";
 import { createDb } from "@/db/client";
 import { databaseUrlFor } from "@/test/database-url";
 import { connectTestDb } from "@/test/db";
-import { checkHealth } from "./health";
+import { checkHealth, sharedHealthCheck } from "./health";
 
 const db = connectTestDb(2);
 // A real server that answers with a real error naming the database it was asked for.
@@ -59,5 +59,19 @@ describe("checkHealth", () => {
       database: { ok: true },
       ledger: { ok: false, error: "the ledger is not reachable" },
     });
+  });
+});
+
+describe("sharedHealthCheck", () => {
+  it("asks the database once for requests that come while a check is under way", async () => {
+    let made = 0;
+    const check = sharedHealthCheck(() => {
+      made++;
+      return db;
+    }, undefined);
+    captureStderr();
+    const answers = await Promise.all(Array.from({ length: 20 }, () => check()));
+    expect(made).toBe(1);
+    expect(answers.every((a) => a.httpStatus === 200 && a.health.database.ok)).toBe(true);
   });
 });

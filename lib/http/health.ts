@@ -2,6 +2,7 @@ import "server-only";
 import { sql } from "drizzle-orm";
 import type { DbOrTx } from "@/db/client";
 import { logError } from "@/lib/log";
+import { boundedSnapshot } from "@/lib/metrics/bounded";
 
 export type Check = { ok: boolean; error?: string };
 export type Health = { status: "ok" | "degraded"; database: Check; ledger: Check };
@@ -63,4 +64,17 @@ export async function checkHealth(
     health: { status: database.ok && ledger.ok ? "ok" : "degraded", database, ledger },
     httpStatus: database.ok ? 200 : 503,
   };
+}
+
+/**
+ * `checkHealth` shared by every request to one process for about a second: /api/health is
+ * public, and each check costs a database query and a call to the ledger node, so a client
+ * asking in a loop must not make either do more than a balancer's checks do. The timeout is
+ * above the checks' own (the node's 2 s) and below the balancer's `timeout check` (5 s).
+ */
+export function sharedHealthCheck(
+  db: () => DbOrTx,
+  rpcUrl: string | undefined,
+): () => ReturnType<typeof checkHealth> {
+  return boundedSnapshot(() => checkHealth(db, rpcUrl), { maxAgeMs: 1_000, timeoutMs: 4_000 });
 }

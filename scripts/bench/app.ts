@@ -65,6 +65,9 @@ export async function startApp(options: AppOptions): Promise<BenchApp> {
     NEXT_DIST_DIR: options.distDir,
     NODE_ENV: "production",
     WEB_PROCESSES: String(options.webProcesses ?? 1),
+    // Beside `npm start` on the same machine, the default metrics ports (9500, 9465) are taken.
+    METRICS_PORT: String(options.port + 20),
+    WORKER_PORT: String(options.port + 60),
   };
   // The app must start its own database and chain, whatever this shell has configured.
   for (const name of ["DATABASE_URL", "LEDGER_RPC_URL", "LEDGER_CONTRACT", "ANCHORER_KEY"]) {

@@ -1,7 +1,7 @@
 /**
  * The load balancer of `npm run start:cluster`: HAProxy from the OS packages, configured from
  * deploy/haproxy.cfg (the README's production example) with this machine's instances filled in,
- * running as a child process with its pid file and admin socket in the data directory.
+ * running as a child process with its admin socket in the data directory.
  */
 import { type ExecFileSyncOptions, execFileSync } from "node:child_process";
 import fs from "node:fs";

@@ -4,12 +4,13 @@
  * (the LEDGER_* settings, or a local node), the embedded payment and gift-card providers, and the
  * production build; then the environment every web instance and worker is started with.
  */
+import { spawn } from "node:child_process";
 import path from "node:path";
 import { createDb } from "../../db/client";
 import { migrateDatabase } from "../../db/migrate";
 import { DEMO_PASSWORD, DEMO_TOTP_SECRET, demoAccounts, seedDemoData } from "../../db/seed";
 import { codeKeyEnvironment } from "../../lib/codes/code-crypto";
-import type { Env } from "../../lib/config/env";
+import { appUrl, type Env } from "../../lib/config/env";
 import { productionMailProblem } from "../../lib/mail/mail-capture";
 import { ensureProductionBuild } from "./build";
 import { CHAIN_ID, DEV_RECEIPT_KEY, startEmbeddedChain } from "./embedded-chain";
@@ -48,6 +49,36 @@ export function exitCleanly(log: Log): {
   process.on("SIGINT", () => void shutdown(0));
   process.on("SIGTERM", () => void shutdown(0));
   return { cleanups, shutdown, isStopping: () => stopping };
+}
+
+const SUPERVISOR = "PRIZELEDGER_SUPERVISOR";
+
+/**
+ * Makes this script the leader of a process group of its own, children and all, so that Ctrl-C
+ * (which a terminal sends to its whole foreground group) reaches this script alone and it stops
+ * its children in order: HAProxy takes SIGINT as "stop now" and PostgreSQL as "abort every
+ * transaction", which would cut the requests in flight. The first run starts the script again
+ * in a new group and only relays: a signal to it becomes one SIGTERM to the copy, whose exit
+ * code it exits with. Returns true in that relay, which must do nothing else. The copy stops
+ * in order too when the relay dies without a word (SIGKILL), rather than run on unwatched.
+ */
+export function runInOwnProcessGroup(): boolean {
+  if (process.env[SUPERVISOR] === "1") {
+    delete process.env[SUPERVISOR];
+    process.on("disconnect", () => process.kill(process.pid, "SIGTERM"));
+    return false;
+  }
+  const copy = spawn(process.execPath, [...process.execArgv, ...process.argv.slice(1)], {
+    detached: true,
+    // No stdin: a background group reading the terminal would be stopped (SIGTTIN).
+    stdio: ["ignore", "inherit", "inherit", "ipc"],
+    env: { ...process.env, [SUPERVISOR]: "1" },
+  });
+  for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
+    process.on(signal, () => copy.kill("SIGTERM"));
+  }
+  copy.on("exit", (code) => process.exit(code ?? 1));
+  return true;
 }
 
 /**
@@ -217,6 +248,9 @@ export async function startStack(
     AUTH_TRUST_HOST: "true",
     NEXT_TELEMETRY_DISABLED: "1",
     PORT: String(env.PORT),
+    // Spelled out because a cluster's instances get a PORT each: links in mail and the payment
+    // provider's way back must lead to the balancer, not to the instance that made them.
+    APP_URL: appUrl(env),
   };
   return {
     databaseUrl,
@@ -256,13 +290,21 @@ ${processes}${logins ? `  Demo logins\n${logins}\n${twoFactorHint}\n` : ""}
 `;
 }
 
-/** Waits until `url` answers below 500; says so and returns false if it never does in time. */
-export async function waitForHttp(url: string, timeoutMs: number, log: Log): Promise<boolean> {
+/**
+ * Waits until `url` answers below 500 while `alive` holds (the process meant to answer is
+ * running); says so and returns false if it never does in time.
+ */
+export async function waitForHttp(
+  url: string,
+  timeoutMs: number,
+  log: Log,
+  alive: () => boolean = () => true,
+): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     try {
       const res = await fetch(url);
-      if (res.status < 500) return true;
+      if (res.status < 500 && alive()) return true;
     } catch {
       // not up yet
     }
