@@ -3,13 +3,15 @@ import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { claimDrop } from "@/lib/claims/claim-drop";
 import { admitWaitingRooms } from "@/lib/queue/admit";
-import { joinQueue } from "@/lib/queue/queue";
+import { getQueueStats, joinQueue } from "@/lib/queue/queue";
+import { freePort } from "@/scripts/lib/free-port";
 import { connectTestDb, createPlayers, createTestDrop, testDatabaseUrl } from "@/test/db";
 import { makeDeadDelivery, startTestJobQueue } from "@/test/jobs";
 import { parseSamples } from "@/test/metrics-samples";
 import { scrapeMetrics } from "./metrics-server";
 import { openWaitingRooms } from "./waiting-rooms";
 import { Loops, workerHealth } from "./worker-health";
+import { startWorkerListener } from "./worker-listener";
 import { registerWaitingRoomGauges, registerWorkerGauges } from "./worker-metrics";
 
 const db = connectTestDb(10);
@@ -177,7 +179,7 @@ describe("the worker's /metrics", () => {
     ).toBe(600);
   });
 
-  it("lists every waiting room not yet closed, with its length and rate", async () => {
+  it("lists every waiting room not yet closed, with its length and rate as its stats give them", async () => {
     const { dropId } = await createTestDrop(db, {
       units: 20,
       startOffsetMs: 600_000,
@@ -188,11 +190,51 @@ describe("the worker's /metrics", () => {
     for (const playerId of players) await joinQueue(db, { dropId, playerId });
     // The worker's pass places them: the room's stats count places.
     await admitWaitingRooms(db, { settleSeconds: 0 });
-    const rooms = await openWaitingRooms(db);
+    const rooms = await openWaitingRooms(sql);
     expect(rooms.find((room) => room.dropId === dropId)).toEqual({
       dropId,
       queueLength: 3,
       admissionRatePerMinute: 18,
     });
+    expect((await getQueueStats(db, dropId)).queueLength).toBe(3);
   });
 });
+
+describe("the worker's listener", () => {
+  it("answers /health while the gauges' reads wait on a slow database", async () => {
+    const loops = new Loops();
+    void loops.watch("anchoring", new Promise(() => {}));
+    const port = await freePort();
+    const listener = await startWorkerListener(
+      { WORKER_PORT: port, METRICS_ADDRESS: "127.0.0.1", ANCHOR_DEADLINE_SECONDS: 300 },
+      { databaseUrl: testDatabaseUrl(db), queues: () => boss.getQueues(), loops },
+    );
+    // A migration, say, holds the tables the gauges read: both their connections wait on it.
+    const blocker = await sql.reserve();
+    try {
+      await blocker`begin`;
+      await blocker`lock table ledger_entries, drop_queues in access exclusive mode`;
+      const scrape = fetch(`${listener.url}/metrics`).then((response) => response.text());
+      await waitForLockedMetricsReads(2);
+      const health = await fetch(`${listener.url}/health`);
+      expect(health.status).toBe(200);
+      await blocker`rollback`;
+      await scrape;
+    } finally {
+      blocker.release();
+      await listener.close();
+    }
+  });
+});
+
+/** Polls the server (no clock) until `count` of the gauges' statements wait on a lock. */
+async function waitForLockedMetricsReads(count: number): Promise<void> {
+  for (;;) {
+    const [row] = (await sql`
+      select count(*)::int as n from pg_stat_activity
+      where datname = current_database() and application_name = 'prizeledger-metrics'
+        and wait_event_type = 'Lock'`) as [{ n: number }];
+    if (row.n >= count) return;
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+}
