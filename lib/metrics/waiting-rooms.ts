@@ -9,7 +9,7 @@ import type { WaitingRoomSample } from "./worker-metrics";
  * (lib/queue/queue.ts `getQueueStats`), but never the admin's count of claims after admission,
  * which grows with every place: a scrape costs the same however full the rooms are.
  */
-export function openWaitingRooms(sql: postgres.Sql): Promise<WaitingRoomSample[]> {
+export function openWaitingRooms(sql: postgres.TransactionSql): Promise<WaitingRoomSample[]> {
   return sql<WaitingRoomSample[]>`
     select drop_id as "dropId",
            (last_position - admitted_through + unplaced)::int as "queueLength",

@@ -1,3 +1,4 @@
+import net from "node:net";
 import type { PgBoss } from "pg-boss";
 import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -190,7 +191,7 @@ describe("the worker's /metrics", () => {
     for (const playerId of players) await joinQueue(db, { dropId, playerId });
     // The worker's pass places them: the room's stats count places.
     await admitWaitingRooms(db, { settleSeconds: 0 });
-    const rooms = await openWaitingRooms(sql);
+    const rooms = await sql.begin(openWaitingRooms);
     expect(rooms.find((room) => room.dropId === dropId)).toEqual({
       dropId,
       queueLength: 3,
@@ -225,7 +226,78 @@ describe("the worker's listener", () => {
       await listener.close();
     }
   });
+
+  it("serves its gauges through a pooler that refuses statement_timeout at startup", async () => {
+    const pooler = await startStrictPooler(testDatabaseUrl(db));
+    const listener = await startWorkerListener(
+      { WORKER_PORT: await freePort(), METRICS_ADDRESS: "127.0.0.1", ANCHOR_DEADLINE_SECONDS: 300 },
+      { databaseUrl: pooler.url, queues: () => boss.getQueues(), loops: new Loops() },
+    );
+    try {
+      const body = await (await fetch(`${listener.url}/metrics`)).text();
+      expect(pooler.refused).toEqual([]);
+      expect(sampleValue(body, "prizeledger_anchoring_lag_seconds")).toBeGreaterThanOrEqual(0);
+      expect(sampleValue(body, "prizeledger_worker_up")).toBe(1);
+    } finally {
+      await listener.close();
+      pooler.server.close();
+    }
+  });
 });
+
+/** The startup parameters PgBouncer takes (its docs: the rest it refuses unless ignored). */
+const KNOWN_STARTUP_PARAMETERS = [
+  "user",
+  "database",
+  "application_name",
+  "client_encoding",
+  "DateStyle",
+  "TimeZone",
+  "standard_conforming_strings",
+];
+
+/**
+ * A stand-in for PgBouncer's one trait that matters here: it refuses a connection whose startup
+ * message carries a parameter it does not know (statement_timeout among them), and otherwise
+ * relays bytes to the server untouched.
+ */
+async function startStrictPooler(databaseUrl: string) {
+  const target = new URL(databaseUrl);
+  const refused: string[] = [];
+  const server = net.createServer((client) => {
+    client.once("data", (startup) => {
+      // Length, protocol version (3.0; a cancel request has another code), name\0value\0 pairs.
+      if (startup.readInt32BE(4) !== 196608) return client.end();
+      const words = startup.subarray(8).toString("utf8").split("\0");
+      const names = words.filter((_, i) => i % 2 === 0 && words[i]);
+      const unknown = names.filter((name) => !KNOWN_STARTUP_PARAMETERS.includes(name));
+      if (unknown.length > 0) {
+        refused.push(...unknown);
+        const fields = `SFATAL\0C08P01\0Munsupported startup parameter: ${unknown[0]}\0\0`;
+        const error = Buffer.alloc(5 + Buffer.byteLength(fields));
+        error.write("E");
+        error.writeInt32BE(4 + Buffer.byteLength(fields), 1);
+        error.write(fields, 5);
+        client.end(error);
+        return;
+      }
+      const upstream = net.connect(Number(target.port), target.hostname, () => {
+        upstream.write(startup);
+        client.pipe(upstream).pipe(client);
+      });
+      const close = () => {
+        client.destroy();
+        upstream.destroy();
+      };
+      client.on("error", close).on("close", close);
+      upstream.on("error", close).on("close", close);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const url = new URL(databaseUrl);
+  url.host = `127.0.0.1:${(server.address() as net.AddressInfo).port}`;
+  return { server, url: url.toString(), refused };
+}
 
 /** Polls the server (no clock) until `count` of the gauges' statements wait on a lock. */
 async function waitForLockedMetricsReads(count: number): Promise<void> {

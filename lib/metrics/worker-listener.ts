@@ -1,6 +1,7 @@
 import "server-only";
 import postgres from "postgres";
 import type { Env } from "@/lib/config/env";
+import { readWithin } from "./bounded";
 import { createMetricsServer, listen, listenerUrl, scrapeMetrics } from "./metrics-server";
 import { openWaitingRooms } from "./waiting-rooms";
 import { type Loops, workerHealth } from "./worker-health";
@@ -8,6 +9,7 @@ import {
   type QueueCounts,
   registerWaitingRoomGauges,
   registerWorkerGauges,
+  STATEMENT_TIMEOUT_MS,
 } from "./worker-metrics";
 
 /**
@@ -25,7 +27,7 @@ export async function startWorkerListener(
     max: 2,
     prepare: false,
     onnotice: () => {},
-    connection: { application_name: "prizeledger-metrics", statement_timeout: 2_000 },
+    connection: { application_name: "prizeledger-metrics" },
   });
   const healthSql = postgres(deps.databaseUrl, {
     max: 1,
@@ -39,7 +41,7 @@ export async function startWorkerListener(
     queues: deps.queues,
     anchorDeadlineSeconds: env.ANCHOR_DEADLINE_SECONDS,
   });
-  registerWaitingRoomGauges(() => openWaitingRooms(sql));
+  registerWaitingRoomGauges(() => readWithin(sql, STATEMENT_TIMEOUT_MS, openWaitingRooms));
   const health = workerHealth({ sql: healthSql, jobQueue: deps.queues, loops: deps.loops });
   const server = createMetricsServer(
     { "/health": health, "/metrics": scrapeMetrics },

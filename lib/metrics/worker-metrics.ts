@@ -1,7 +1,7 @@
 import "server-only";
 import type postgres from "postgres";
 import { deadLetterQueue, JOB_SCHEMA, queueNames } from "@/lib/jobs/queue";
-import { boundedSnapshot } from "./bounded";
+import { boundedSnapshot, readWithin } from "./bounded";
 import { type GaugeSamples, registerGaugeCollector } from "./registry";
 
 /** What the worker's job queue tells about its queues (pg-boss's `getQueues`, counts cached). */
@@ -35,12 +35,15 @@ type Snapshot = {
 
 const DEAD = /_dead$/;
 
+/** Each gauge read's statements are cut at this, as the scrape gives up on them. */
+export const STATEMENT_TIMEOUT_MS = 2_000;
+
 /**
  * The anchoring backlog in one statement over two index ranges (the unsequenced partial index,
  * the leaf index from the last anchored checkpoint), as lib/analytics/anchoring-status.ts reads
  * it for the dashboard: never a scan of the whole log.
  */
-async function readAnchoring(sql: postgres.Sql): Promise<Snapshot["anchoring"]> {
+async function readAnchoring(sql: postgres.TransactionSql): Promise<Snapshot["anchoring"]> {
   const [row] = await sql<Snapshot["anchoring"][]>`
     with last as (
       select tree_size, anchored_at,
@@ -69,7 +72,7 @@ async function readAnchoring(sql: postgres.Sql): Promise<Snapshot["anchoring"]> 
  * synchronous replicas a primary has and how far they lag, and the timeline, which a promotion
  * moves on. pg_control_checkpoint() is for superusers and pg_monitor; without it no timeline.
  */
-async function readDatabase(sql: postgres.Sql): Promise<Snapshot["database"]> {
+async function readDatabase(sql: postgres.TransactionSql): Promise<Snapshot["database"]> {
   const [row] = await sql<(Omit<Snapshot["database"], "timeline"> & { control: boolean })[]>`
     select pg_is_in_recovery() as in_recovery,
            (select count(*) from pg_stat_replication)::int as replicas,
@@ -92,7 +95,7 @@ async function readDatabase(sql: postgres.Sql): Promise<Snapshot["database"]> {
  * Dead letters as the admin pages count them (lib/jobs/dead-letters.ts: not yet settled), read
  * now: pg-boss's own queue counts are refreshed only by its monitor, once a minute.
  */
-async function readDeadLetters(sql: postgres.Sql): Promise<Snapshot["dead"]> {
+async function readDeadLetters(sql: postgres.TransactionSql): Promise<Snapshot["dead"]> {
   const rows = await sql<{ name: string; jobs: number }[]>`
     select name, count(*)::int as jobs from ${sql(JOB_SCHEMA)}.job
     where name = any(${queueNames.map(deadLetterQueue)}) and state < 'completed'
@@ -104,8 +107,8 @@ async function readDeadLetters(sql: postgres.Sql): Promise<Snapshot["dead"]> {
 /**
  * Registers the worker's scrape-time gauges: anchoring lag and backlog, the last checkpoint, the
  * job queues and the database's role. One snapshot serves a whole scrape and every scrape within
- * a second, on `sql` (the worker gives it a connection of its own with a statement timeout, so a
- * slow database delays no job); it gives up after two seconds and the gauges then report nothing.
+ * a second, on `sql` (the worker gives it connections of their own, so a slow database delays no
+ * job); each statement is cut at two seconds, and the gauges then report nothing.
  */
 export function registerWorkerGauges(deps: {
   sql: postgres.Sql;
@@ -114,10 +117,12 @@ export function registerWorkerGauges(deps: {
 }): void {
   const snapshot = boundedSnapshot(
     async (): Promise<Snapshot> => ({
-      anchoring: await readAnchoring(deps.sql),
-      database: await readDatabase(deps.sql),
+      ...(await readWithin(deps.sql, STATEMENT_TIMEOUT_MS, async (tx) => ({
+        anchoring: await readAnchoring(tx),
+        database: await readDatabase(tx),
+        dead: await readDeadLetters(tx),
+      }))),
       queues: await deps.queues(),
-      dead: await readDeadLetters(deps.sql),
     }),
   );
   const gauges: Array<[name: string, help: string, value: (s: Snapshot) => GaugeSamples | null]> = [
