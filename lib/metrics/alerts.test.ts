@@ -33,6 +33,17 @@ describe("the alerting rules", () => {
     }
   });
 
+  it("page for a missing synchronous standby only where one is asked for", () => {
+    // A single server, or standbys asynchronous on purpose, must not page forever.
+    const sync = alerts.filter(({ expr }) =>
+      expr.includes('prizeledger_database_replicas{mode="sync"}'),
+    );
+    expect(sync.length).toBeGreaterThan(0);
+    for (const { name, expr } of sync) {
+      expect(expr, name).toContain("max(prizeledger_database_sync_standby_required) > 0 and ");
+    }
+  });
+
   it("read only metrics the code registers", () => {
     for (const { name, expr } of alerts) {
       // Besides these, a rule may read only Prometheus's own `up`.

@@ -125,6 +125,7 @@ describe("the worker's /metrics", () => {
     ).toBeGreaterThanOrEqual(0);
     expect(sampleValue(body, "prizeledger_database_in_recovery")).toBe(0);
     expect(sampleValue(body, 'prizeledger_database_replicas{mode="sync"}')).toBe(0);
+    expect(sampleValue(body, "prizeledger_database_sync_standby_required")).toBe(0);
     expect(sampleValue(body, "prizeledger_database_timeline")).toBe(1);
     expect(sampleValue(body, "prizeledger_worker_up")).toBe(1);
   });
@@ -149,6 +150,33 @@ describe("the worker's /metrics", () => {
       ).toBeGreaterThanOrEqual(1);
     } finally {
       await down.end({ timeout: 1 });
+    }
+  });
+
+  it("leaves synchronous standbys unknown, never 0, to a role without pg_monitor", async () => {
+    const role = `metrics_plain_${process.pid}`;
+    const password = "metrics-plain-password";
+    await sql.unsafe(`create role ${role} login password '${password}'`);
+    await sql.unsafe(`grant select on all tables in schema public, pgboss to ${role}`);
+    await sql.unsafe(`grant usage on schema pgboss to ${role}`);
+    const url = new URL(testDatabaseUrl(db));
+    url.username = role;
+    url.password = password;
+    const plain = postgres(url.toString(), { max: 1, onnotice: () => {} });
+    try {
+      registerWorkerGauges({
+        sql: plain,
+        queues: () => boss.getQueues(),
+        anchorDeadlineSeconds: 300,
+      });
+      const { body } = await scrapeMetrics();
+      expect(sampleValue(body, 'prizeledger_database_replicas{mode="all"}')).toBe(0);
+      expect(body).not.toMatch(/^prizeledger_database_replicas\{mode="sync"\}/m);
+      expect(sampleValue(body, "prizeledger_database_sync_standby_required")).toBe(0);
+    } finally {
+      await plain.end({ timeout: 1 });
+      await sql.unsafe(`drop owned by ${role}`);
+      await sql.unsafe(`drop role ${role}`);
     }
   });
 

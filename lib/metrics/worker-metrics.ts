@@ -24,8 +24,9 @@ type Snapshot = {
   };
   database: {
     in_recovery: boolean;
+    sync_required: boolean;
     replicas: number;
-    sync_replicas: number;
+    sync_replicas: number | null;
     replica_lag: number | null;
     timeline: number | null;
   };
@@ -69,18 +70,25 @@ async function readAnchoring(sql: postgres.TransactionSql): Promise<Snapshot["an
 
 /**
  * The server this worker reaches, as failover shows in it: a standby answering (in recovery), the
- * synchronous replicas a primary has and how far they lag, and the timeline, which a promotion
- * moves on. pg_control_checkpoint() is for superusers and pg_monitor; without it no timeline.
+ * synchronous replicas a primary has (and whether it asks for one) and how far they lag, and the
+ * timeline, which a promotion moves on. pg_stat_replication hides a standby's sync state and lag
+ * from a role without pg_read_all_stats (pg_monitor has it): they are then unknown, never 0.
+ * pg_control_checkpoint() is for superusers and pg_monitor; without it no timeline.
  */
 async function readDatabase(sql: postgres.TransactionSql): Promise<Snapshot["database"]> {
   const [row] = await sql<(Omit<Snapshot["database"], "timeline"> & { control: boolean })[]>`
+    with stats as (select pg_has_role(current_user, 'pg_read_all_stats', 'usage') as visible)
     select pg_is_in_recovery() as in_recovery,
+           current_setting('synchronous_standby_names') <> '' as sync_required,
            (select count(*) from pg_stat_replication)::int as replicas,
-           (select count(*) from pg_stat_replication where sync_state in ('sync', 'quorum'))::int
+           case when visible then (select count(*) from pg_stat_replication
+                                   where sync_state in ('sync', 'quorum'))::int end
              as sync_replicas,
-           (select max(extract(epoch from replay_lag)) from pg_stat_replication)::float8
+           case when visible then (select max(extract(epoch from replay_lag))
+                                   from pg_stat_replication)::float8 end
              as replica_lag,
-           has_function_privilege('pg_control_checkpoint()', 'execute') as control`;
+           has_function_privilege('pg_control_checkpoint()', 'execute') as control
+    from stats`;
   if (!row) throw new Error("no database row");
   const { control, ...database } = row;
   const [checkpoint] = control
@@ -193,15 +201,22 @@ export function registerWorkerGauges(deps: {
     ],
     [
       "prizeledger_database_replicas",
-      "Standbys streaming from the primary, by mode (sync: a commit waits for them)",
+      "Standbys streaming from the primary, by mode (sync: a commit waits for them; no sync sample without pg_monitor)",
       (s) => [
         { labels: { mode: "all" }, value: s.database.replicas },
-        { labels: { mode: "sync" }, value: s.database.sync_replicas },
+        ...(s.database.sync_replicas === null
+          ? []
+          : [{ labels: { mode: "sync" }, value: s.database.sync_replicas }]),
       ],
     ],
     [
+      "prizeledger_database_sync_standby_required",
+      "1 when the primary's synchronous_standby_names asks for a synchronous standby",
+      (s) => (s.database.sync_required ? 1 : 0),
+    ],
+    [
       "prizeledger_database_replica_lag_seconds",
-      "The slowest standby's replay lag (no samples without a standby)",
+      "The slowest standby's replay lag (no samples without a standby, or without pg_monitor)",
       (s) => s.database.replica_lag,
     ],
   ];
