@@ -44,6 +44,13 @@ describe("the alerting rules", () => {
     }
   });
 
+  it("page for a waiting room only once it should admit", () => {
+    // Through the pre-queue and while its drop is paused a room admits nobody by design.
+    const rule = alerts.find(({ name }) => name === "WaitingRoomNotDraining");
+    expect(rule?.expr).toContain("max by (drop) (prizeledger_waiting_room_admitting) > 0 and ");
+    expect(rule?.expr).toContain("delta(prizeledger_waiting_room_admitted[10m])) == 0");
+  });
+
   it("read only metrics the code registers", () => {
     for (const { name, expr } of alerts) {
       // Besides these, a rule may read only Prometheus's own `up`.

@@ -197,10 +197,13 @@ describe("the worker's /metrics", () => {
 
   it("shows each open waiting room by drop, from the waiting room's own stats", async () => {
     registerWaitingRoomGauges(async () => [
-      { dropId: "d-1", queueLength: 40, admissionRatePerMinute: 600 },
-      { dropId: "d-2", queueLength: 0, admissionRatePerMinute: 120 },
+      { dropId: "d-1", queueLength: 40, admissionRatePerMinute: 600, admitted: 7, admitting: true },
+      { dropId: "d-2", queueLength: 0, admissionRatePerMinute: 120, admitted: 0, admitting: false },
     ]);
     const { body } = await scrapeMetrics();
+    expect(sampleValue(body, 'prizeledger_waiting_room_admitted{drop="d-1"}')).toBe(7);
+    expect(sampleValue(body, 'prizeledger_waiting_room_admitting{drop="d-1"}')).toBe(1);
+    expect(sampleValue(body, 'prizeledger_waiting_room_admitting{drop="d-2"}')).toBe(0);
     expect(sampleValue(body, 'prizeledger_waiting_room_length{drop="d-1"}')).toBe(40);
     expect(sampleValue(body, 'prizeledger_waiting_room_length{drop="d-2"}')).toBe(0);
     expect(
@@ -220,12 +223,28 @@ describe("the worker's /metrics", () => {
     // The worker's pass places them: the room's stats count places.
     await admitWaitingRooms(db, { settleSeconds: 0 });
     const rooms = await sql.begin(openWaitingRooms);
+    // Not started: the pre-queue is not shuffled, nobody is admitted yet, and none should be.
     expect(rooms.find((room) => room.dropId === dropId)).toEqual({
       dropId,
       queueLength: 3,
       admissionRatePerMinute: 18,
+      admitted: 0,
+      admitting: false,
     });
     expect((await getQueueStats(db, dropId)).queueLength).toBe(3);
+  });
+
+  it("says a room under way admits, with the count its stats give", async () => {
+    const { dropId } = await createTestDrop(db, {
+      units: 20,
+      waitingRoom: { enabled: true, admissionRatePerMinute: 18 },
+    });
+    for (const playerId of await createPlayers(db, 3)) await joinQueue(db, { dropId, playerId });
+    await admitWaitingRooms(db, { settleSeconds: 0 });
+    const room = (await sql.begin(openWaitingRooms)).find((r) => r.dropId === dropId);
+    const stats = await getQueueStats(db, dropId);
+    expect(room).toMatchObject({ admitting: true, admitted: stats.admitted });
+    expect(room?.queueLength).toBe(stats.queueLength);
   });
 });
 

@@ -230,6 +230,10 @@ export type WaitingRoomSample = {
   dropId: string;
   queueLength: number;
   admissionRatePerMinute: number;
+  /** Positions admitted so far: it stands still through the pre-queue and while paused. */
+  admitted: number;
+  /** Shuffled and its drop not paused: admissions are due every pass. */
+  admitting: boolean;
 };
 
 /**
@@ -250,5 +254,15 @@ export function registerWaitingRoomGauges(read: () => Promise<WaitingRoomSample[
     "prizeledger_waiting_room_admission_rate_per_minute",
     "The admission rate an open queued drop's waiting room is set to, per minute",
     perDrop((room) => room.admissionRatePerMinute),
+  );
+  registerGaugeCollector(
+    "prizeledger_waiting_room_admitted",
+    "Places an open queued drop's waiting room has admitted so far",
+    perDrop((room) => room.admitted),
+  );
+  registerGaugeCollector(
+    "prizeledger_waiting_room_admitting",
+    "1 once an open queued drop's waiting room is shuffled and its drop not paused: it should admit",
+    perDrop((room) => (room.admitting ? 1 : 0)),
   );
 }
