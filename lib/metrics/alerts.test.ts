@@ -29,8 +29,44 @@ describe("the alerting rules", () => {
   it("are in the README word for word", () => {
     for (const { name, expr } of alerts) {
       const row = readme.split("\n").find((line) => line.startsWith(`| \`${name}\``));
-      expect(row, name).toContain(`\`${expr}\``);
+      // A table cell escapes a pipe, even inside code (GitHub renders `\|` there as `|`).
+      expect(row?.replaceAll("\\|", "|"), name).toContain(`\`${expr}\``);
     }
+  });
+
+  it("page for a missing synchronous standby only where one is asked for", () => {
+    // A single server, or standbys asynchronous on purpose, must not page forever.
+    const sync = alerts.filter(({ expr }) =>
+      expr.includes('prizeledger_database_replicas{mode="sync"}'),
+    );
+    expect(sync.length).toBeGreaterThan(0);
+    for (const { name, expr } of sync) {
+      expect(expr, name).toContain("max(prizeledger_database_sync_standby_required) > 0 and ");
+    }
+  });
+
+  it("page for a waiting room only once it should admit", () => {
+    // Through the pre-queue and while its drop is paused a room admits nobody by design.
+    const rule = alerts.find(({ name }) => name === "WaitingRoomNotDraining");
+    expect(rule?.expr).toContain("max by (drop) (prizeledger_waiting_room_admitting) > 0 and ");
+    expect(rule?.expr).toContain("delta(prizeledger_waiting_room_admitted[10m])) == 0");
+  });
+
+  it("see a gauge that cannot be read, rather than go silent", () => {
+    // A failed read reports no samples: the lag rules alone would never fire on a slow database.
+    const exprs = alerts.map(({ expr }) => expr);
+    expect(exprs).toContain("absent(prizeledger_anchoring_lag_seconds)");
+    expect(exprs.some((expr) => expr.includes("prizeledger_metrics_collect_failures_total"))).toBe(
+      true,
+    );
+  });
+
+  it("count errors among the claims not refused", () => {
+    // A sell-out or a flood of refused claims would otherwise dilute the errors out of sight.
+    const rule = alerts.find(({ name }) => name === "ClaimErrors");
+    expect(rule?.expr).toContain(
+      '0.01 * sum(rate(prizeledger_claims_total{outcome=~"granted|error"}',
+    );
   });
 
   it("read only metrics the code registers", () => {

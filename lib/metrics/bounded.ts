@@ -1,4 +1,5 @@
 import "server-only";
+import type postgres from "postgres";
 
 /** Rejects with `reason` when `promise` has not settled within `ms`. */
 export function withTimeout<T>(promise: Promise<T>, ms: number, reason: string): Promise<T> {
@@ -33,4 +34,20 @@ export function boundedSnapshot<T>(
     last = current;
     return current.promise;
   };
+}
+
+/**
+ * `read` in a transaction of its own whose statements the server cuts at `ms`. Set per
+ * transaction (`set local`), never as a connection's startup parameter, which PgBouncer refuses;
+ * and cut by the server, so a read the scrape gave up on does not go on holding the connection.
+ */
+export async function readWithin<T>(
+  sql: postgres.Sql,
+  ms: number,
+  read: (tx: postgres.TransactionSql) => Promise<T>,
+): Promise<T> {
+  return (await sql.begin(async (tx) => {
+    await tx`select set_config('statement_timeout', ${String(ms)}, true)`;
+    return read(tx);
+  })) as T;
 }

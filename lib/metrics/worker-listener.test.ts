@@ -1,15 +1,18 @@
+import net from "node:net";
 import type { PgBoss } from "pg-boss";
 import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { claimDrop } from "@/lib/claims/claim-drop";
 import { admitWaitingRooms } from "@/lib/queue/admit";
-import { joinQueue } from "@/lib/queue/queue";
+import { getQueueStats, joinQueue } from "@/lib/queue/queue";
+import { freePort } from "@/scripts/lib/free-port";
 import { connectTestDb, createPlayers, createTestDrop, testDatabaseUrl } from "@/test/db";
 import { makeDeadDelivery, startTestJobQueue } from "@/test/jobs";
 import { parseSamples } from "@/test/metrics-samples";
 import { scrapeMetrics } from "./metrics-server";
 import { openWaitingRooms } from "./waiting-rooms";
 import { Loops, workerHealth } from "./worker-health";
+import { startWorkerListener } from "./worker-listener";
 import { registerWaitingRoomGauges, registerWorkerGauges } from "./worker-metrics";
 
 const db = connectTestDb(10);
@@ -122,6 +125,7 @@ describe("the worker's /metrics", () => {
     ).toBeGreaterThanOrEqual(0);
     expect(sampleValue(body, "prizeledger_database_in_recovery")).toBe(0);
     expect(sampleValue(body, 'prizeledger_database_replicas{mode="sync"}')).toBe(0);
+    expect(sampleValue(body, "prizeledger_database_sync_standby_required")).toBe(0);
     expect(sampleValue(body, "prizeledger_database_timeline")).toBe(1);
     expect(sampleValue(body, "prizeledger_worker_up")).toBe(1);
   });
@@ -149,6 +153,33 @@ describe("the worker's /metrics", () => {
     }
   });
 
+  it("leaves synchronous standbys unknown, never 0, to a role without pg_monitor", async () => {
+    const role = `metrics_plain_${process.pid}`;
+    const password = "metrics-plain-password";
+    await sql.unsafe(`create role ${role} login password '${password}'`);
+    await sql.unsafe(`grant select on all tables in schema public, pgboss to ${role}`);
+    await sql.unsafe(`grant usage on schema pgboss to ${role}`);
+    const url = new URL(testDatabaseUrl(db));
+    url.username = role;
+    url.password = password;
+    const plain = postgres(url.toString(), { max: 1, onnotice: () => {} });
+    try {
+      registerWorkerGauges({
+        sql: plain,
+        queues: () => boss.getQueues(),
+        anchorDeadlineSeconds: 300,
+      });
+      const { body } = await scrapeMetrics();
+      expect(sampleValue(body, 'prizeledger_database_replicas{mode="all"}')).toBe(0);
+      expect(body).not.toMatch(/^prizeledger_database_replicas\{mode="sync"\}/m);
+      expect(sampleValue(body, "prizeledger_database_sync_standby_required")).toBe(0);
+    } finally {
+      await plain.end({ timeout: 1 });
+      await sql.unsafe(`drop owned by ${role}`);
+      await sql.unsafe(`drop role ${role}`);
+    }
+  });
+
   it("shows the last anchored checkpoint: its size, the entries it added, and when", async () => {
     await sql`
       insert into checkpoints (tree_size, root_hash, status, anchored_at) values
@@ -166,10 +197,13 @@ describe("the worker's /metrics", () => {
 
   it("shows each open waiting room by drop, from the waiting room's own stats", async () => {
     registerWaitingRoomGauges(async () => [
-      { dropId: "d-1", queueLength: 40, admissionRatePerMinute: 600 },
-      { dropId: "d-2", queueLength: 0, admissionRatePerMinute: 120 },
+      { dropId: "d-1", queueLength: 40, admissionRatePerMinute: 600, admitted: 7, admitting: true },
+      { dropId: "d-2", queueLength: 0, admissionRatePerMinute: 120, admitted: 0, admitting: false },
     ]);
     const { body } = await scrapeMetrics();
+    expect(sampleValue(body, 'prizeledger_waiting_room_admitted{drop="d-1"}')).toBe(7);
+    expect(sampleValue(body, 'prizeledger_waiting_room_admitting{drop="d-1"}')).toBe(1);
+    expect(sampleValue(body, 'prizeledger_waiting_room_admitting{drop="d-2"}')).toBe(0);
     expect(sampleValue(body, 'prizeledger_waiting_room_length{drop="d-1"}')).toBe(40);
     expect(sampleValue(body, 'prizeledger_waiting_room_length{drop="d-2"}')).toBe(0);
     expect(
@@ -177,7 +211,7 @@ describe("the worker's /metrics", () => {
     ).toBe(600);
   });
 
-  it("lists every waiting room not yet closed, with its length and rate", async () => {
+  it("lists every waiting room not yet closed, with its length and rate as its stats give them", async () => {
     const { dropId } = await createTestDrop(db, {
       units: 20,
       startOffsetMs: 600_000,
@@ -188,11 +222,138 @@ describe("the worker's /metrics", () => {
     for (const playerId of players) await joinQueue(db, { dropId, playerId });
     // The worker's pass places them: the room's stats count places.
     await admitWaitingRooms(db, { settleSeconds: 0 });
-    const rooms = await openWaitingRooms(db);
+    const rooms = await sql.begin(openWaitingRooms);
+    // Not started: the pre-queue is not shuffled, nobody is admitted yet, and none should be.
     expect(rooms.find((room) => room.dropId === dropId)).toEqual({
       dropId,
       queueLength: 3,
       admissionRatePerMinute: 18,
+      admitted: 0,
+      admitting: false,
     });
+    expect((await getQueueStats(db, dropId)).queueLength).toBe(3);
+  });
+
+  it("says a room under way admits, with the count its stats give", async () => {
+    const { dropId } = await createTestDrop(db, {
+      units: 20,
+      waitingRoom: { enabled: true, admissionRatePerMinute: 18 },
+    });
+    for (const playerId of await createPlayers(db, 3)) await joinQueue(db, { dropId, playerId });
+    await admitWaitingRooms(db, { settleSeconds: 0 });
+    const room = (await sql.begin(openWaitingRooms)).find((r) => r.dropId === dropId);
+    const stats = await getQueueStats(db, dropId);
+    expect(room).toMatchObject({ admitting: true, admitted: stats.admitted });
+    expect(room?.queueLength).toBe(stats.queueLength);
   });
 });
+
+describe("the worker's listener", () => {
+  it("answers /health while the gauges' reads wait on a slow database", async () => {
+    const loops = new Loops();
+    void loops.watch("anchoring", new Promise(() => {}));
+    const port = await freePort();
+    const listener = await startWorkerListener(
+      { WORKER_PORT: port, METRICS_ADDRESS: "127.0.0.1", ANCHOR_DEADLINE_SECONDS: 300 },
+      { databaseUrl: testDatabaseUrl(db), queues: () => boss.getQueues(), loops },
+    );
+    // A migration, say, holds the tables the gauges read: both their connections wait on it.
+    const blocker = await sql.reserve();
+    try {
+      await blocker`begin`;
+      await blocker`lock table ledger_entries, drop_queues in access exclusive mode`;
+      const scrape = fetch(`${listener.url}/metrics`).then((response) => response.text());
+      await waitForLockedMetricsReads(2);
+      const health = await fetch(`${listener.url}/health`);
+      expect(health.status).toBe(200);
+      await blocker`rollback`;
+      await scrape;
+    } finally {
+      blocker.release();
+      await listener.close();
+    }
+  });
+
+  it("serves its gauges through a pooler that refuses statement_timeout at startup", async () => {
+    const pooler = await startStrictPooler(testDatabaseUrl(db));
+    const listener = await startWorkerListener(
+      { WORKER_PORT: await freePort(), METRICS_ADDRESS: "127.0.0.1", ANCHOR_DEADLINE_SECONDS: 300 },
+      { databaseUrl: pooler.url, queues: () => boss.getQueues(), loops: new Loops() },
+    );
+    try {
+      const body = await (await fetch(`${listener.url}/metrics`)).text();
+      expect(pooler.refused).toEqual([]);
+      expect(sampleValue(body, "prizeledger_anchoring_lag_seconds")).toBeGreaterThanOrEqual(0);
+      expect(sampleValue(body, "prizeledger_worker_up")).toBe(1);
+    } finally {
+      await listener.close();
+      pooler.server.close();
+    }
+  });
+});
+
+/** The startup parameters PgBouncer takes (its docs: the rest it refuses unless ignored). */
+const KNOWN_STARTUP_PARAMETERS = [
+  "user",
+  "database",
+  "application_name",
+  "client_encoding",
+  "DateStyle",
+  "TimeZone",
+  "standard_conforming_strings",
+];
+
+/**
+ * A stand-in for PgBouncer's one trait that matters here: it refuses a connection whose startup
+ * message carries a parameter it does not know (statement_timeout among them), and otherwise
+ * relays bytes to the server untouched.
+ */
+async function startStrictPooler(databaseUrl: string) {
+  const target = new URL(databaseUrl);
+  const refused: string[] = [];
+  const server = net.createServer((client) => {
+    client.once("data", (startup) => {
+      // Length, protocol version (3.0; a cancel request has another code), name\0value\0 pairs.
+      if (startup.readInt32BE(4) !== 196608) return client.end();
+      const words = startup.subarray(8).toString("utf8").split("\0");
+      const names = words.filter((_, i) => i % 2 === 0 && words[i]);
+      const unknown = names.filter((name) => !KNOWN_STARTUP_PARAMETERS.includes(name));
+      if (unknown.length > 0) {
+        refused.push(...unknown);
+        const fields = `SFATAL\0C08P01\0Munsupported startup parameter: ${unknown[0]}\0\0`;
+        const error = Buffer.alloc(5 + Buffer.byteLength(fields));
+        error.write("E");
+        error.writeInt32BE(4 + Buffer.byteLength(fields), 1);
+        error.write(fields, 5);
+        client.end(error);
+        return;
+      }
+      const upstream = net.connect(Number(target.port), target.hostname, () => {
+        upstream.write(startup);
+        client.pipe(upstream).pipe(client);
+      });
+      const close = () => {
+        client.destroy();
+        upstream.destroy();
+      };
+      client.on("error", close).on("close", close);
+      upstream.on("error", close).on("close", close);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const url = new URL(databaseUrl);
+  url.host = `127.0.0.1:${(server.address() as net.AddressInfo).port}`;
+  return { server, url: url.toString(), refused };
+}
+
+/** Polls the server (no clock) until `count` of the gauges' statements wait on a lock. */
+async function waitForLockedMetricsReads(count: number): Promise<void> {
+  for (;;) {
+    const [row] = (await sql`
+      select count(*)::int as n from pg_stat_activity
+      where datname = current_database() and application_name = 'prizeledger-metrics'
+        and wait_event_type = 'Lock'`) as [{ n: number }];
+    if (row.n >= count) return;
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+}

@@ -1,7 +1,7 @@
 import "server-only";
 import type postgres from "postgres";
 import { deadLetterQueue, JOB_SCHEMA, queueNames } from "@/lib/jobs/queue";
-import { boundedSnapshot } from "./bounded";
+import { boundedSnapshot, readWithin } from "./bounded";
 import { type GaugeSamples, registerGaugeCollector } from "./registry";
 
 /** What the worker's job queue tells about its queues (pg-boss's `getQueues`, counts cached). */
@@ -24,8 +24,9 @@ type Snapshot = {
   };
   database: {
     in_recovery: boolean;
+    sync_required: boolean;
     replicas: number;
-    sync_replicas: number;
+    sync_replicas: number | null;
     replica_lag: number | null;
     timeline: number | null;
   };
@@ -35,12 +36,15 @@ type Snapshot = {
 
 const DEAD = /_dead$/;
 
+/** Each gauge read's statements are cut at this, as the scrape gives up on them. */
+export const STATEMENT_TIMEOUT_MS = 2_000;
+
 /**
  * The anchoring backlog in one statement over two index ranges (the unsequenced partial index,
  * the leaf index from the last anchored checkpoint), as lib/analytics/anchoring-status.ts reads
  * it for the dashboard: never a scan of the whole log.
  */
-async function readAnchoring(sql: postgres.Sql): Promise<Snapshot["anchoring"]> {
+async function readAnchoring(sql: postgres.TransactionSql): Promise<Snapshot["anchoring"]> {
   const [row] = await sql<Snapshot["anchoring"][]>`
     with last as (
       select tree_size, anchored_at,
@@ -66,18 +70,25 @@ async function readAnchoring(sql: postgres.Sql): Promise<Snapshot["anchoring"]> 
 
 /**
  * The server this worker reaches, as failover shows in it: a standby answering (in recovery), the
- * synchronous replicas a primary has and how far they lag, and the timeline, which a promotion
- * moves on. pg_control_checkpoint() is for superusers and pg_monitor; without it no timeline.
+ * synchronous replicas a primary has (and whether it asks for one) and how far they lag, and the
+ * timeline, which a promotion moves on. pg_stat_replication hides a standby's sync state and lag
+ * from a role without pg_read_all_stats (pg_monitor has it): they are then unknown, never 0.
+ * pg_control_checkpoint() is for superusers and pg_monitor; without it no timeline.
  */
-async function readDatabase(sql: postgres.Sql): Promise<Snapshot["database"]> {
+async function readDatabase(sql: postgres.TransactionSql): Promise<Snapshot["database"]> {
   const [row] = await sql<(Omit<Snapshot["database"], "timeline"> & { control: boolean })[]>`
+    with stats as (select pg_has_role(current_user, 'pg_read_all_stats', 'usage') as visible)
     select pg_is_in_recovery() as in_recovery,
+           current_setting('synchronous_standby_names') <> '' as sync_required,
            (select count(*) from pg_stat_replication)::int as replicas,
-           (select count(*) from pg_stat_replication where sync_state in ('sync', 'quorum'))::int
+           case when visible then (select count(*) from pg_stat_replication
+                                   where sync_state in ('sync', 'quorum'))::int end
              as sync_replicas,
-           (select max(extract(epoch from replay_lag)) from pg_stat_replication)::float8
+           case when visible then (select max(extract(epoch from replay_lag))
+                                   from pg_stat_replication)::float8 end
              as replica_lag,
-           has_function_privilege('pg_control_checkpoint()', 'execute') as control`;
+           has_function_privilege('pg_control_checkpoint()', 'execute') as control
+    from stats`;
   if (!row) throw new Error("no database row");
   const { control, ...database } = row;
   const [checkpoint] = control
@@ -92,7 +103,7 @@ async function readDatabase(sql: postgres.Sql): Promise<Snapshot["database"]> {
  * Dead letters as the admin pages count them (lib/jobs/dead-letters.ts: not yet settled), read
  * now: pg-boss's own queue counts are refreshed only by its monitor, once a minute.
  */
-async function readDeadLetters(sql: postgres.Sql): Promise<Snapshot["dead"]> {
+async function readDeadLetters(sql: postgres.TransactionSql): Promise<Snapshot["dead"]> {
   const rows = await sql<{ name: string; jobs: number }[]>`
     select name, count(*)::int as jobs from ${sql(JOB_SCHEMA)}.job
     where name = any(${queueNames.map(deadLetterQueue)}) and state < 'completed'
@@ -104,8 +115,8 @@ async function readDeadLetters(sql: postgres.Sql): Promise<Snapshot["dead"]> {
 /**
  * Registers the worker's scrape-time gauges: anchoring lag and backlog, the last checkpoint, the
  * job queues and the database's role. One snapshot serves a whole scrape and every scrape within
- * a second, on `sql` (the worker gives it a connection of its own with a statement timeout, so a
- * slow database delays no job); it gives up after two seconds and the gauges then report nothing.
+ * a second, on `sql` (the worker gives it connections of their own, so a slow database delays no
+ * job); each statement is cut at two seconds, and the gauges then report nothing.
  */
 export function registerWorkerGauges(deps: {
   sql: postgres.Sql;
@@ -114,10 +125,12 @@ export function registerWorkerGauges(deps: {
 }): void {
   const snapshot = boundedSnapshot(
     async (): Promise<Snapshot> => ({
-      anchoring: await readAnchoring(deps.sql),
-      database: await readDatabase(deps.sql),
+      ...(await readWithin(deps.sql, STATEMENT_TIMEOUT_MS, async (tx) => ({
+        anchoring: await readAnchoring(tx),
+        database: await readDatabase(tx),
+        dead: await readDeadLetters(tx),
+      }))),
       queues: await deps.queues(),
-      dead: await readDeadLetters(deps.sql),
     }),
   );
   const gauges: Array<[name: string, help: string, value: (s: Snapshot) => GaugeSamples | null]> = [
@@ -188,15 +201,22 @@ export function registerWorkerGauges(deps: {
     ],
     [
       "prizeledger_database_replicas",
-      "Standbys streaming from the primary, by mode (sync: a commit waits for them)",
+      "Standbys streaming from the primary, by mode (sync: a commit waits for them; no sync sample without pg_monitor)",
       (s) => [
         { labels: { mode: "all" }, value: s.database.replicas },
-        { labels: { mode: "sync" }, value: s.database.sync_replicas },
+        ...(s.database.sync_replicas === null
+          ? []
+          : [{ labels: { mode: "sync" }, value: s.database.sync_replicas }]),
       ],
     ],
     [
+      "prizeledger_database_sync_standby_required",
+      "1 when the primary's synchronous_standby_names asks for a synchronous standby",
+      (s) => (s.database.sync_required ? 1 : 0),
+    ],
+    [
       "prizeledger_database_replica_lag_seconds",
-      "The slowest standby's replay lag (no samples without a standby)",
+      "The slowest standby's replay lag (no samples without a standby, or without pg_monitor)",
       (s) => s.database.replica_lag,
     ],
   ];
@@ -210,6 +230,10 @@ export type WaitingRoomSample = {
   dropId: string;
   queueLength: number;
   admissionRatePerMinute: number;
+  /** Positions admitted so far: it stands still through the pre-queue and while paused. */
+  admitted: number;
+  /** Shuffled and its drop not paused: admissions are due every pass. */
+  admitting: boolean;
 };
 
 /**
@@ -230,5 +254,15 @@ export function registerWaitingRoomGauges(read: () => Promise<WaitingRoomSample[
     "prizeledger_waiting_room_admission_rate_per_minute",
     "The admission rate an open queued drop's waiting room is set to, per minute",
     perDrop((room) => room.admissionRatePerMinute),
+  );
+  registerGaugeCollector(
+    "prizeledger_waiting_room_admitted",
+    "Places an open queued drop's waiting room has admitted so far",
+    perDrop((room) => room.admitted),
+  );
+  registerGaugeCollector(
+    "prizeledger_waiting_room_admitting",
+    "1 once an open queued drop's waiting room is shuffled and its drop not paused: it should admit",
+    perDrop((room) => (room.admitting ? 1 : 0)),
   );
 }
