@@ -3,7 +3,8 @@
 import { useEffect, useState } from "react";
 import { useServerClock } from "./use-server-clock";
 
-function formatRemaining(ms: number): string {
+/** "01:02:03" (with "2d " before it past a day) for a time left, never below zero. */
+export function formatRemaining(ms: number): string {
   const total = Math.max(0, Math.floor(ms / 1000));
   const d = Math.floor(total / 86_400);
   const h = Math.floor((total % 86_400) / 3600);

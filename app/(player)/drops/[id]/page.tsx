@@ -2,15 +2,18 @@ import type { Metadata } from "next";
 import { notFound } from "next/navigation";
 import { claimAction } from "@/app/(player)/actions";
 import { enterLotteryAction } from "@/app/(player)/drops/[id]/lottery/actions";
+import { joinQueueAction } from "@/app/(player)/drops/[id]/queue/actions";
 import { ClaimPanel } from "@/components/drops/claim-button";
 import { DropHeading } from "@/components/drops/drop-details";
 import { LiveDropFacts, LiveDropProvider, LiveDropStatus } from "@/components/drops/live-drop";
 import { LotteryEnterPanel } from "@/components/drops/lottery-enter";
+import { WaitingRoomPanel, WaitingRoomSignIn } from "@/components/drops/waiting-room";
 import { getDb } from "@/db/client";
 import { currentUser } from "@/lib/auth/current-user";
 import { findPlayerDropClaims } from "@/lib/claims/player-claims";
 import { databaseNow, getDropWithLiveState } from "@/lib/drops/drops";
 import { findLotteryEntry, findLotteryWin } from "@/lib/lottery/lottery";
+import { getQueueStats, getQueueView } from "@/lib/queue/queue";
 
 export const metadata: Metadata = { title: "Drop" };
 
@@ -37,6 +40,13 @@ export default async function DropPage({ params }: { params: Promise<{ id: strin
     drop.allocation === "first_come" && player
       ? await findPlayerDropClaims(db, drop.id, player.id)
       : [];
+  // A first-come drop may have a waiting room: a player sees their place, anyone else its times.
+  const [queue, queueStats] =
+    drop.allocation !== "first_come"
+      ? [undefined, undefined]
+      : player
+        ? [await getQueueView(db, { dropId: drop.id, playerId: player.id }), undefined]
+        : [undefined, await getQueueStats(db, drop.id)];
   return (
     <LiveDropProvider dropId={drop.id} initial={live} serverTime={serverTime}>
       <DropHeading drop={drop} status={<LiveDropStatus />} />
@@ -51,6 +61,23 @@ export default async function DropPage({ params }: { params: Promise<{ id: strin
             entry={entry}
             win={win}
             action={enterLotteryAction.bind(null, drop.id)}
+          />
+        ) : queue?.enabled ? (
+          <WaitingRoomPanel
+            dropId={drop.id}
+            serverTime={serverTime}
+            initial={queue}
+            claimed={claimed}
+            perPlayerLimit={drop.perPlayerLimit}
+            join={joinQueueAction.bind(null, drop.id)}
+            claim={claimAction.bind(null, drop.id)}
+          />
+        ) : queueStats?.enabled ? (
+          <WaitingRoomSignIn
+            dropId={drop.id}
+            serverTime={serverTime}
+            opensAt={queueStats.opensAt}
+            signedIn={Boolean(user)}
           />
         ) : (
           <ClaimPanel
