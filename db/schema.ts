@@ -584,6 +584,83 @@ export const lotteryWinNotices = pgTable(
   ],
 );
 
+/**
+ * A drop's waiting room (docs/waiting-room.md): its settings, the shuffle's seed (committed by
+ * its hash from creation, revealed once shuffled) and the admission job's progress. The row is
+ * the lock the admission job takes (FOR UPDATE SKIP LOCKED), so positions are given once.
+ */
+export const dropQueues = pgTable(
+  "drop_queues",
+  {
+    dropId: uuid("drop_id")
+      .primaryKey()
+      .references(() => drops.id),
+    enabled: boolean("enabled").notNull(),
+    preQueueMinutes: integer("pre_queue_minutes").notNull(),
+    admissionRatePerMinute: integer("admission_rate_per_minute").notNull(),
+    admissionTtlSeconds: integer("admission_ttl_seconds").notNull(),
+    /** 32 secret bytes; public (with the order) once shuffledAt is set. */
+    seed: bytea("seed").notNull(),
+    seedHash: bytea("seed_hash").notNull(),
+    shuffledAt: timestamp("shuffled_at", { withTimezone: true }),
+    /** The last position given: the pre-queue's size after the shuffle, then later arrivals. */
+    lastPosition: integer("last_position").notNull().default(0),
+    /** Places not given a position yet, as the admission job last counted them. */
+    unplaced: integer("unplaced").notNull().default(0),
+    /** Positions up to this one are admitted. */
+    admittedThrough: integer("admitted_through").notNull().default(0),
+    /** When the admissions so far were due: the next batch is the rate times the time since. */
+    admittedUntil: timestamp("admitted_until", { withTimezone: true }),
+    /** The drop ended or sold out: nobody joins or is admitted any more. */
+    closedAt: timestamp("closed_at", { withTimezone: true }),
+    ...timestamps,
+  },
+  (t) => [
+    check("drop_queues_rate_positive", sql`${t.admissionRatePerMinute} > 0`),
+    check("drop_queues_ttl_positive", sql`${t.admissionTtlSeconds} > 0`),
+    check("drop_queues_lead_not_negative", sql`${t.preQueueMinutes} >= 0`),
+    check("drop_queues_admitted_given", sql`${t.admittedThrough} <= ${t.lastPosition}`),
+  ],
+);
+export type DropQueue = typeof dropQueues.$inferSelect;
+
+/**
+ * A place in a drop's waiting room. One live place per account (a place whose admission
+ * expired is superseded when its player joins again, at the back); every place stays, so the
+ * published list can be replayed. `id` is the arrival order.
+ */
+export const queuePlaces = pgTable(
+  "queue_places",
+  {
+    id: bigserial("id", { mode: "number" }).primaryKey(),
+    dropId: uuid("drop_id")
+      .notNull()
+      .references(() => dropQueues.dropId),
+    playerId: uuid("player_id")
+      .notNull()
+      .references(() => users.id),
+    /** Hex SHA-256 commitment to (drop, player, salt): public, unlinkable without the salt. */
+    pseudonym: text("pseudonym").notNull().unique(),
+    salt: bytea("salt").notNull(),
+    joinedAt: timestamp("joined_at", { withTimezone: true }).notNull().defaultNow(),
+    /** 1-based place in the order; null until the shuffle (pre-queue) or the next admission pass. */
+    position: integer("position"),
+    admittedAt: timestamp("admitted_at", { withTimezone: true }),
+    admissionExpiresAt: timestamp("admission_expires_at", { withTimezone: true }),
+    /** Its player joined again after the admission expired: this place is history. */
+    supersededAt: timestamp("superseded_at", { withTimezone: true }),
+  },
+  (t) => [
+    uniqueIndex("queue_places_live_idx")
+      .on(t.dropId, t.playerId)
+      .where(sql`${t.supersededAt} is null`),
+    uniqueIndex("queue_places_position_idx").on(t.dropId, t.position),
+    index("queue_places_unplaced_idx")
+      .on(t.dropId, t.joinedAt, t.pseudonym)
+      .where(sql`${t.position} is null`),
+  ],
+);
+
 /*
  * Analytics rollups: the dashboard and post-drop report read these instead of scanning
  * redemptions and the audit trail. Claim answers and latencies are written by the claim engine,

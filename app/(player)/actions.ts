@@ -22,6 +22,8 @@ import { markNotificationsRead } from "@/lib/notifications/notifications";
 import { purchaseSchema } from "@/lib/payments/model";
 import { paymentProvider, purchaseReturnUrl } from "@/lib/payments/provider";
 import { startPurchase } from "@/lib/payments/purchases";
+import { checkAdmission } from "@/lib/queue/admission-token";
+import { ADMISSION_FIELD } from "@/lib/queue/model";
 import { confirmShipping } from "@/lib/redemptions/confirm-shipping";
 import { shippingAddressSchema } from "@/lib/redemptions/model";
 import type { RoundView } from "@/lib/rounds/model";
@@ -33,6 +35,8 @@ const claimRequest = z.object({
   dropId: z.uuid({ error: "No such drop" }),
   // The form carries a key made per click: a double submit or a retry gets the first answer.
   idempotencyKey: z.uuid().optional().catch(undefined),
+  // A waiting room's admission token (hidden field); checked against the account and drop.
+  admission: z.string().max(200).optional().catch(undefined),
 });
 
 export async function claimAction(
@@ -48,7 +52,11 @@ export async function claimAction(
         forbidden: "Only player accounts can claim",
       },
       schema: claimRequest,
-      input: { dropId, idempotencyKey: form.get("idempotencyKey") ?? undefined },
+      input: {
+        dropId,
+        idempotencyKey: form.get("idempotencyKey") ?? undefined,
+        admission: form.get(ADMISSION_FIELD) ?? undefined,
+      },
       fieldOf: () => undefined,
     },
     async ({ user, input }) => {
@@ -59,6 +67,7 @@ export async function claimAction(
           playerId: user.id,
           idempotencyKey: input.idempotencyKey && `click:${input.idempotencyKey}`,
           requestHash: createHash("sha256").update(`action ${input.dropId}`).digest(),
+          admission: checkAdmission(input.admission, { dropId: input.dropId, playerId: user.id }),
           ...(await claimContext(await headers())),
         });
       } catch (error) {

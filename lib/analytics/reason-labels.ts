@@ -23,6 +23,8 @@ const reasonLabels: Record<Labelled, string> = {
   lottery: "Lottery drop: entries only",
   not_lottery: "First-come drop: claims only",
   rate_limited: "Too many tries (rate limited)",
+  admission_required: "Waiting room: no admission",
+  admission_expired: "Waiting room: admission expired",
   not_eligible: "Not eligible",
   other: "Other",
 };

@@ -96,11 +96,27 @@ export function claimGate(drop: DropState): RefusalReason | undefined {
   return undefined;
 }
 
+/**
+ * A drop with a waiting room takes only the claims the route found a valid admission token on
+ * (checked there, without the database); the others are refused here, where the drop is loaded
+ * anyway. Returns the claims that may go on.
+ */
+export function refuseWithoutAdmission(drop: DropState, claims: Claim[]): Claim[] {
+  if (!drop.queued) return claims;
+  return claims.filter((c) => {
+    if (c.request.admission === "admitted") return true;
+    const reason = c.request.admission === "expired" ? "admission_expired" : "admission_required";
+    c.decision = { ok: false, reason, limit: drop.perPlayerLimit };
+    return false;
+  });
+}
+
 export async function loadDrop(tx: Tx, dropId: string): Promise<DropState | undefined> {
   const [row] = await tx.execute<DropState>(sql`
     select id, title, now() as now, starts_at <= now() as started, ends_at <= now() as ended,
            paused_at is not null as paused, ends_at as "endsAt",
-           per_player_limit as "perPlayerLimit", allocation, eligibility
+           per_player_limit as "perPlayerLimit", allocation, eligibility,
+           exists (select 1 from drop_queues q where q.drop_id = drops.id and q.enabled) as queued
     from drops where id = ${dropId}`);
   // Timestamps come back as text from a raw query.
   return row && { ...row, now: new Date(row.now), endsAt: new Date(row.endsAt) };

@@ -8,6 +8,7 @@ import {
   loadDrop,
   lockDropClaims,
   refuseOverRateLimit,
+  refuseWithoutAdmission,
 } from "./claim-allocation";
 import { reserveKeys, storeAnswers } from "./claim-idempotency";
 import { issueRedemptions } from "./claim-issue";
@@ -53,7 +54,9 @@ export async function claimBatch(
   } else {
     const actionDeadline =
       batchMode.mode === "lottery_draw" ? batchMode.actionDeadline : drop.endsAt;
-    const grants = await allocateUnits(tx, drop, admitted);
+    // A lottery's winners were drawn from its entries: the waiting room is for claims.
+    const entering = batchMode.mode === "claim" ? refuseWithoutAdmission(drop, admitted) : admitted;
+    const grants = await allocateUnits(tx, drop, entering);
     if (grants.length > 0) {
       await issueRedemptions(tx, drop, actionDeadline, grants);
       await emitDropSoldOutIfLast(tx, drop.id);

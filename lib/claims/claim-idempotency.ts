@@ -110,11 +110,14 @@ async function readKeys(tx: Tx, keys: string[]): Promise<Map<string, StoredKey>>
 }
 
 // Refusals that may not hold when the client retries (after Retry-After, once the drop starts
-// or resumes): the key is released, and the retry is judged afresh.
+// or resumes, once the waiting room admits it): the key is released, and the retry is judged
+// afresh.
 const TRANSIENT_REFUSALS: ReadonlySet<RefusalReason> = new Set([
   "rate_limited",
   "not_started",
   "paused",
+  "admission_required",
+  "admission_expired",
 ]);
 
 /** Stores each final answer under the key its claim reserved, and releases the others. */

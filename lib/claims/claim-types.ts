@@ -2,6 +2,7 @@ import "server-only";
 import type { RequestContext } from "@/lib/audit/record-event";
 import type { Code } from "@/lib/codes/take-gift-codes";
 import type { AllocationMode, EligibilityRules } from "@/lib/drops/model";
+import type { AdmissionCheck } from "@/lib/queue/admission-token";
 import type { ClaimedRedemption, RefusalReason } from "./model";
 
 export type ClaimRequest = {
@@ -17,6 +18,11 @@ export type ClaimRequest = {
   country?: string | null;
   /** The API token the claim came with, kept in the audit trail. */
   tokenId?: string | null;
+  /**
+   * The waiting room's admission token as the route checked it (HMAC, no database): a drop
+   * with a waiting room takes only "admitted" claims.
+   */
+  admission?: AdmissionCheck;
   /** performance.now() when the request arrived: the claim latency the dashboard shows. */
   receivedAt?: number;
 } & RequestContext;
@@ -60,6 +66,8 @@ export type DropState = {
   perPlayerLimit: number;
   allocation: AllocationMode;
   eligibility: EligibilityRules;
+  /** The drop has a waiting room on: claims need an admission. */
+  queued: boolean;
 };
 
 /**

@@ -37,6 +37,8 @@ export type RefusalReason =
   | "limit_reached"
   | "lottery"
   | "rate_limited"
+  | "admission_required"
+  | "admission_expired"
   | `not_eligible:${EligibilityRule}`;
 
 const messages: Record<Exclude<RefusalReason, `not_eligible:${string}`>, string> = {
@@ -48,6 +50,10 @@ const messages: Record<Exclude<RefusalReason, `not_eligible:${string}`>, string>
   limit_reached: "You have already claimed a unit of this drop",
   lottery: "This drop is a lottery: enter it instead of claiming",
   rate_limited: "Too many claims in a short time: wait a few seconds and try again",
+  admission_required:
+    "This drop has a waiting room: join it, and claim when your turn comes with the admission it gives you",
+  admission_expired:
+    "Your admission to this drop has expired: join the waiting room again to queue for another turn",
 };
 
 const eligibilityMessages: Record<EligibilityRule, string> = {

@@ -104,6 +104,13 @@ export const envSchema = z
      * LISTEN/NOTIFY; this is how long a revoked token may still work should that channel be down.
      */
     API_TOKEN_CACHE_SECONDS: z.coerce.number().int().nonnegative().max(300).default(5),
+    /** A new first-come drop of at least this many units gets a waiting room unless the admin says no. */
+    WAITING_ROOM_THRESHOLD: positiveInt(1000),
+    /**
+     * Signs waiting-room admission tokens (HMAC-SHA256). Unset, a key derived from AUTH_SECRET:
+     * every web instance must share it, as they share AUTH_SECRET.
+     */
+    QUEUE_TOKEN_SECRET: z.string().min(32, "must be at least 32 characters").optional(),
     /** The least a catalog redemption may cost, in SC ("50.00"). */
     CATALOG_MIN_REDEMPTION_SC: coins("50.00"),
     /** A catalog redemption above this many SC waits for an admin's approval ("500.00"). */

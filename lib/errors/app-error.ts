@@ -84,6 +84,18 @@ export const errorStatus = {
   wallet_already_linked: 409,
   /** The address is linked to another account (accounts sharing payouts are an abuse signal). */
   wallet_linked_elsewhere: 409,
+  /** A drop with a waiting room: claim with the admission token your turn gave you. */
+  admission_required: 403,
+  /** The admission token's time is up: join the waiting room again (at the back). */
+  admission_expired: 403,
+  /** The drop's pre-queue has not opened yet (`details.opensAt`). */
+  queue_not_open: 409,
+  /** The drop ended or sold out: its waiting room takes nobody any more. */
+  queue_closed: 409,
+  /** An account linked to the caller's holds a place already (one place per linked group). */
+  queue_linked_place: 409,
+  /** The waiting room opened: players hold places, so it stays on with its lead time. */
+  queue_open: 409,
   rate_limited: 429,
   internal: 500,
   unavailable: 503,

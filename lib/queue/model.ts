@@ -85,7 +85,8 @@ export type QueueProof = {
   algorithm: string;
   seedHash: string;
   seed: string | null;
-  /** When the pre-queue was shuffled; entries joined before it are the pre-queue. */
+  /** The drop's start: entries joined before it are the pre-queue, shuffled; the rest follow. */
+  startsAt: string;
   shuffledAt: string | null;
   entries: QueueProofEntry[];
   order: string[] | null;

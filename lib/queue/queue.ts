@@ -1,34 +1,279 @@
 /** The waiting room's server side: joining, views, the admin's stats and rate, the public proof. */
 import "server-only";
-import type { Db } from "@/db/client";
-import type { QueueProof, QueueStats, QueueView } from "./model";
+import { randomBytes } from "node:crypto";
+import { sql } from "drizzle-orm";
+import { z } from "zod";
+import type { Db, DbOrTx, Tx } from "@/db/client";
+import { notify } from "@/db/notify";
+import { type RequestContext, recordEvent } from "@/lib/audit/record-event";
+import type { EligibilityRules } from "@/lib/drops/model";
+import { AppError } from "@/lib/errors/app-error";
+import { signAdmission } from "./admission-token";
+import { estimateWaitSeconds, type QueueProof, type QueueStats, type QueueView } from "./model";
+import { placePseudonym, QUEUE_ALGORITHM } from "./shuffle";
 
 export type QueueRequest = { dropId: string; playerId: string };
 
-/** Joins the drop's waiting room; idempotent: a second join returns the same place. */
-export async function joinQueue(_db: Db, _request: QueueRequest): Promise<QueueView> {
-  throw new Error("not implemented");
+// Advisory lock class of one linked-account group joining one drop's room.
+const QUEUE_GROUP_LOCK = 0x5155_4555; // "QUEU"
+
+/** A room and its drop's window, judged by the database clock; times in ms since the epoch. */
+type Room = {
+  enabled: boolean;
+  rate: number;
+  seedHash: string;
+  seed: string | null;
+  shuffledMs: number | null;
+  lastPosition: number;
+  admittedThrough: number;
+  unplaced: number;
+  closed: boolean;
+  notOpen: boolean;
+  opensMs: number;
+  startsMs: number;
+  eligibility: EligibilityRules;
+};
+
+const ms = (column: string) => sql.raw(`(extract(epoch from ${column}) * 1000)::float8`);
+
+async function readRoom(db: DbOrTx, dropId: string): Promise<Room | undefined> {
+  const [row] = await db.execute<Room>(sql`
+    select q.enabled, q.admission_rate_per_minute as rate,
+           encode(q.seed_hash, 'hex') as "seedHash",
+           case when q.shuffled_at is not null then encode(q.seed, 'hex') end as seed,
+           ${ms("q.shuffled_at")} as "shuffledMs", q.last_position as "lastPosition",
+           q.admitted_through as "admittedThrough", q.unplaced,
+           (q.closed_at is not null or d.ends_at <= now()) as closed,
+           now() < d.starts_at - make_interval(mins => q.pre_queue_minutes) as "notOpen",
+           ${ms("d.starts_at - make_interval(mins => q.pre_queue_minutes)")} as "opensMs",
+           ${ms("d.starts_at")} as "startsMs", d.eligibility
+    from drop_queues q join drops d on d.id = q.drop_id
+    where q.drop_id = ${dropId}`);
+  return row;
+}
+
+/** The room of a drop, or a refusal in words when it has none (or it is off). */
+async function requireRoom(db: DbOrTx, dropId: string): Promise<Room> {
+  const room = z.uuid().safeParse(dropId).success ? await readRoom(db, dropId) : undefined;
+  if (!room?.enabled) throw new AppError("not_found", "This drop has no waiting room");
+  return room;
+}
+
+type Place = {
+  id: number;
+  pseudonym: string;
+  position: number | null;
+  expiresMs: number | null;
+  expired: boolean;
+};
+
+async function livePlace(db: DbOrTx, { dropId, playerId }: QueueRequest) {
+  const [place] = await db.execute<Place>(sql`
+    select id, pseudonym, position, ${ms("admission_expires_at")} as "expiresMs",
+           coalesce(admission_expires_at <= now(), false) as expired
+    from queue_places
+    where drop_id = ${dropId} and player_id = ${playerId} and superseded_at is null`);
+  return place;
+}
+
+function viewOf(dropId: string, playerId: string, room: Room, place: Place | undefined): QueueView {
+  const queueLength = room.lastPosition - room.admittedThrough + room.unplaced;
+  const base = {
+    dropId,
+    enabled: room.enabled,
+    opensAt: new Date(room.opensMs).toISOString(),
+    startsAt: new Date(room.startsMs).toISOString(),
+    queueLength,
+    admissionRatePerMinute: room.rate,
+    seedHash: room.seedHash,
+    seed: room.seed,
+    pseudonym: place?.pseudonym ?? null,
+    position: place?.position ?? null,
+    ahead: null,
+    estimatedWaitSeconds: null,
+    admission: null,
+  };
+  if (room.closed) return { ...base, state: "closed" };
+  if (!place) return { ...base, state: room.notOpen ? "not_open" : "not_joined" };
+  if (place.expiresMs !== null) {
+    if (place.expired) return { ...base, state: "admission_expired" };
+    const expiresAt = new Date(place.expiresMs);
+    return {
+      ...base,
+      state: "admitted",
+      ahead: 0,
+      estimatedWaitSeconds: 0,
+      admission: {
+        token: signAdmission({ dropId, playerId, expiresAt }),
+        expiresAt: expiresAt.toISOString(),
+      },
+    };
+  }
+  if (room.shuffledMs === null) return { ...base, state: "pre_queue" };
+  // Not placed yet (joined since the last admission pass): everyone placed is ahead.
+  const ahead =
+    place.position === null
+      ? room.lastPosition - room.admittedThrough
+      : place.position - room.admittedThrough - 1;
+  return {
+    ...base,
+    state: "waiting",
+    ahead,
+    estimatedWaitSeconds: estimateWaitSeconds(ahead, room.rate),
+  };
 }
 
 /** The caller's view of the drop's waiting room. */
-export async function getQueueView(_db: Db, _request: QueueRequest): Promise<QueueView> {
-  throw new Error("not implemented");
+export async function getQueueView(db: DbOrTx, request: QueueRequest): Promise<QueueView> {
+  const room = await requireRoom(db, request.dropId);
+  return viewOf(request.dropId, request.playerId, room, await livePlace(db, request));
+}
+
+/**
+ * One place per linked-account group when the drop says so: a second member is refused, since
+ * the place (and the claim it leads to) is the group's. Joins of one group take turns.
+ */
+async function refuseLinkedPlace(tx: Tx, { dropId, playerId }: QueueRequest): Promise<void> {
+  const [me] = await tx.execute<{ group: string | null }>(
+    sql`select account_group_id as "group" from users where id = ${playerId}`,
+  );
+  if (!me?.group) return;
+  await tx.execute(
+    sql`select pg_advisory_xact_lock(${QUEUE_GROUP_LOCK}, hashtext(${`${dropId}:${me.group}`}))`,
+  );
+  const [other] = await tx.execute(sql`
+    select 1 from queue_places p join users u on u.id = p.player_id
+    where p.drop_id = ${dropId} and p.superseded_at is null and p.player_id <> ${playerId}
+      and u.account_group_id = ${me.group}
+    limit 1`);
+  if (other) {
+    throw new AppError(
+      "queue_linked_place",
+      "An account linked to yours already holds a place in this waiting room: one place per linked account group",
+    );
+  }
+}
+
+/**
+ * Joins the drop's waiting room. Idempotent: a second join (or a concurrent one) returns the
+ * same place. A player whose admission expired joins again at the back, under a new pseudonym.
+ */
+export async function joinQueue(db: Db, request: QueueRequest): Promise<QueueView> {
+  const { dropId, playerId } = request;
+  await db.transaction(async (tx) => {
+    const room = await requireRoom(tx, dropId);
+    if (room.closed) {
+      throw new AppError(
+        "queue_closed",
+        "This drop's waiting room is closed: the drop ended or sold out",
+      );
+    }
+    if (room.notOpen) {
+      const opensAt = new Date(room.opensMs).toISOString();
+      throw new AppError("queue_not_open", `The waiting room opens at ${opensAt}`, { opensAt });
+    }
+    const place = await livePlace(tx, request);
+    if (place && !place.expired) return;
+    if (room.eligibility.onePerGroup) await refuseLinkedPlace(tx, request);
+    if (place) {
+      await tx.execute(sql`
+        update queue_places set superseded_at = now() where id = ${place.id} and superseded_at is null`);
+    }
+    const salt = randomBytes(32);
+    // Milliseconds: the published join time is what the replay orders arrivals by.
+    await tx.execute(sql`
+      insert into queue_places (drop_id, player_id, pseudonym, salt, joined_at)
+      values (${dropId}, ${playerId}, ${placePseudonym(dropId, playerId, salt)},
+              decode(${salt.toString("hex")}, 'hex'), date_trunc('milliseconds', now()))
+      on conflict (drop_id, player_id) where superseded_at is null do nothing`);
+  });
+  return getQueueView(db, request);
 }
 
 /** Queue length, admissions and the time to clear, for the admin. */
-export async function getQueueStats(_db: Db, _dropId: string): Promise<QueueStats> {
-  throw new Error("not implemented");
+export async function getQueueStats(db: DbOrTx, dropId: string): Promise<QueueStats> {
+  const room = await requireRoomOrOff(db, dropId);
+  const [counts] = await db.execute<{ claimed: number }>(sql`
+    select count(*)::int as claimed from queue_places p
+    where p.drop_id = ${dropId} and p.admitted_at is not null
+      and exists (select 1 from redemptions r where r.drop_id = p.drop_id
+                  and r.player_id = p.player_id and r.created_at >= p.admitted_at)`);
+  const queueLength = room.lastPosition - room.admittedThrough + room.unplaced;
+  return {
+    dropId,
+    enabled: room.enabled,
+    queueLength,
+    admitted: room.admittedThrough,
+    claimedAfterAdmission: counts?.claimed ?? 0,
+    admissionRatePerMinute: room.rate,
+    estimatedClearSeconds: queueLength > 0 ? estimateWaitSeconds(queueLength, room.rate) : null,
+    opensAt: new Date(room.opensMs).toISOString(),
+    shuffledAt: room.shuffledMs === null ? null : new Date(room.shuffledMs).toISOString(),
+  };
 }
 
-/** Changes the admission rate live (audited). */
+/** The admin sees a room that is off too (its settings); a drop without one is not found. */
+async function requireRoomOrOff(db: DbOrTx, dropId: string): Promise<Room> {
+  const room = z.uuid().safeParse(dropId).success ? await readRoom(db, dropId) : undefined;
+  if (!room) throw new AppError("not_found", "This drop has no waiting room");
+  return room;
+}
+
+/** Changes the admission rate live; audited, and open pages follow at once. */
 export async function setAdmissionRate(
-  _db: Db,
-  _change: { dropId: string; ratePerMinute: number; actorId: string },
+  db: Db,
+  change: { dropId: string; ratePerMinute: number; actorId: string } & RequestContext,
 ): Promise<QueueStats> {
-  throw new Error("not implemented");
+  const { dropId, ratePerMinute, actorId, ...context } = change;
+  await db.transaction(async (tx) => {
+    const before = await requireRoomOrOff(tx, dropId);
+    await tx.execute(sql`
+      update drop_queues set admission_rate_per_minute = ${ratePerMinute} where drop_id = ${dropId}`);
+    await recordEvent(tx, {
+      ...context,
+      actorId,
+      action: "queue_rate_set",
+      subject: `drop:${dropId}`,
+      outcome: "ok",
+      data: {
+        before: { admissionRatePerMinute: before.rate },
+        after: { admissionRatePerMinute: ratePerMinute },
+      },
+    });
+    await notify(tx, "analytics", dropId);
+  });
+  return getQueueStats(db, dropId);
 }
 
-/** The public proof: seed hash (seed once shuffled), entries in join order, the order. */
-export async function getQueueProof(_db: Db, _dropId: string): Promise<QueueProof> {
-  throw new Error("not implemented");
+/**
+ * The public proof: the seed's hash (the seed once shuffled), every place in join order under
+ * its pseudonym alone, and the order positions were given in. Public from the pre-queue's
+ * opening: the list is fixed before the seed is revealed.
+ */
+export async function getQueueProof(db: DbOrTx, dropId: string): Promise<QueueProof> {
+  const room = await requireRoomOrOff(db, dropId);
+  const entries = await db.execute<{
+    pseudonym: string;
+    joinedMs: number;
+    position: number | null;
+  }>(sql`
+    select pseudonym, ${ms("joined_at")} as "joinedMs", position from queue_places
+    where drop_id = ${dropId}
+    order by joined_at, pseudonym collate "C"`);
+  const placed = entries
+    .filter((e) => e.position !== null)
+    .sort((a, b) => (a.position as number) - (b.position as number));
+  return {
+    dropId,
+    algorithm: QUEUE_ALGORITHM,
+    seedHash: room.seedHash,
+    seed: room.seed,
+    startsAt: new Date(room.startsMs).toISOString(),
+    shuffledAt: room.shuffledMs === null ? null : new Date(room.shuffledMs).toISOString(),
+    entries: entries.map((e) => ({
+      pseudonym: e.pseudonym,
+      joinedAt: new Date(e.joinedMs).toISOString(),
+    })),
+    order: room.shuffledMs === null ? null : placed.map((e) => e.pseudonym),
+  };
 }

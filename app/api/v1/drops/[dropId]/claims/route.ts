@@ -9,6 +9,8 @@ import { claimDrop } from "@/lib/claims/claim-drop";
 import { AppError } from "@/lib/errors/app-error";
 import { apiRoute, readBody } from "@/lib/http/api-handler";
 import { signAnchoringPromise } from "@/lib/ledger/sign-receipt";
+import { checkAdmission } from "@/lib/queue/admission-token";
+import { ADMISSION_HEADER } from "@/lib/queue/model";
 
 export const POST = apiRoute<{ params: Promise<{ dropId: string }> }>(async (request, context) => {
   const player = requireRole(await apiCaller(request), "player");
@@ -27,6 +29,10 @@ export const POST = apiRoute<{ params: Promise<{ dropId: string }> }>(async (req
     tokenId: player.tokenId,
     idempotencyKey: key,
     requestHash,
+    admission: checkAdmission(request.headers.get(ADMISSION_HEADER), {
+      dropId,
+      playerId: player.id,
+    }),
     ...(await claimContext(request.headers)),
   });
   const { receipt } = claim.redemption;
