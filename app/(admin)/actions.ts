@@ -253,7 +253,7 @@ export async function setAdmissionRateAction(
       const stats = await setAdmissionRate(getDb(), {
         dropId: input.dropId,
         ratePerMinute: input.admissionRatePerMinute,
-        actorId: user.id,
+        ...(await actorOf(user)),
       });
       return {
         notice: `Players are now let in ${stats.admissionRatePerMinute.toLocaleString("en")} a minute`,

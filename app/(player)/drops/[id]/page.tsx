@@ -11,9 +11,9 @@ import { WaitingRoomPanel, WaitingRoomSignIn } from "@/components/drops/waiting-
 import { getDb } from "@/db/client";
 import { currentUser } from "@/lib/auth/current-user";
 import { findPlayerDropClaims } from "@/lib/claims/player-claims";
+import { findQueueStats, findQueueView } from "@/lib/drops/drop-queue";
 import { databaseNow, getDropWithLiveState } from "@/lib/drops/drops";
 import { findLotteryEntry, findLotteryWin } from "@/lib/lottery/lottery";
-import { getQueueStats, getQueueView } from "@/lib/queue/queue";
 
 export const metadata: Metadata = { title: "Drop" };
 
@@ -45,8 +45,8 @@ export default async function DropPage({ params }: { params: Promise<{ id: strin
     drop.allocation !== "first_come"
       ? [undefined, undefined]
       : player
-        ? [await getQueueView(db, { dropId: drop.id, playerId: player.id }), undefined]
-        : [undefined, await getQueueStats(db, drop.id)];
+        ? [await findQueueView(db, { dropId: drop.id, playerId: player.id }), undefined]
+        : [undefined, await findQueueStats(db, drop.id)];
   return (
     <LiveDropProvider dropId={drop.id} initial={live} serverTime={serverTime}>
       <DropHeading drop={drop} status={<LiveDropStatus />} />

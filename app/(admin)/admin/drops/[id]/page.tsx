@@ -17,9 +17,9 @@ import { LiveWaitingRoom } from "@/components/admin/live-waiting-room";
 import { DateTime } from "@/components/ui/date-time";
 import { getDb } from "@/db/client";
 import { requirePageRole } from "@/lib/auth/require-page-role";
+import { findQueueStats } from "@/lib/drops/drop-queue";
 import { dropCodeCoverage, getDrop } from "@/lib/drops/drops";
 import { listPrizes } from "@/lib/prizes/prizes";
-import { getQueueStats } from "@/lib/queue/queue";
 import { searchRedemptions } from "@/lib/redemptions/search-redemptions";
 import { prizeChoices } from "../prize-choices";
 
@@ -47,7 +47,7 @@ export default async function ManageDropPage({
     upcoming ? listPrizes(db) : [],
     dropCodeCoverage(db, drop.id),
     upcoming ? undefined : searchRedemptions(db, { dropId: drop.id, limit: NEWEST }),
-    drop.allocation === "first_come" ? getQueueStats(db, drop.id) : undefined,
+    drop.allocation === "first_come" ? findQueueStats(db, drop.id) : undefined,
     searchParams,
   ]);
   return (
