@@ -6,6 +6,14 @@
 import { zonedToUtc } from "@/lib/format";
 import { knownTimeZone } from "@/lib/locale";
 
+/** The waiting room's inputs: a checkbox and three numbers (absent from forms without them). */
+const WAITING_ROOM_FIELDS = [
+  "waitingRoom",
+  "preQueueMinutes",
+  "admissionRatePerMinute",
+  "admissionTtlSeconds",
+] as const;
+
 const DROP_FIELDS = [
   "title",
   "description",
@@ -19,6 +27,7 @@ const DROP_FIELDS = [
   "minAccountAgeDays",
   "minTier",
   "regions",
+  ...WAITING_ROOM_FIELDS,
 ];
 
 const ELIGIBILITY_FLAGS = ["verifiedEmail", "notFlagged", "onePerGroup"] as const;
@@ -45,6 +54,12 @@ type DropFormInput = {
     minAccountAgeDays?: string;
     minTier?: string;
     regions?: string[];
+  };
+  waitingRoom?: {
+    enabled: boolean;
+    preQueueMinutes?: string;
+    admissionRatePerMinute?: string;
+    admissionTtlSeconds?: string;
   };
 };
 
@@ -103,20 +118,35 @@ export function readDropForm(form: FormData): {
     };
     for (const flag of ELIGIBILITY_FLAGS) if (form.get(flag)) values[flag] = "on";
   }
+  // The waiting-room fieldset carries its rate input; its checkbox is absent when unticked.
+  if (form.has("admissionRatePerMinute")) {
+    const { preQueueMinutes, admissionRatePerMinute, admissionTtlSeconds } = values;
+    input.waitingRoom = {
+      enabled: form.get("waitingRoom") !== null,
+      ...Object.fromEntries(
+        Object.entries({ preQueueMinutes, admissionRatePerMinute, admissionTtlSeconds }).filter(
+          ([, value]) => value,
+        ),
+      ),
+    };
+    if (form.get("waitingRoom") !== null) values.waitingRoom = "on";
+  }
   return { values, input };
 }
 
 /**
- * The input a refusal belongs beside. Eligibility rules are nested; their inputs are named after
- * the rule. Pool rows are numbered: "pools.1.units".
+ * The input a refusal belongs beside. Eligibility rules and waiting-room settings are nested;
+ * their inputs are named after the rule or setting. Pool rows are numbered: "pools.1.units".
  */
 export function dropFieldOf(path: readonly PropertyKey[]): string | undefined {
   const [head, rule, field] = path;
   const key =
     head === "eligibility"
       ? rule
-      : head === "pools" && field !== undefined
-        ? `pools.${String(rule)}.${String(field)}`
-        : head;
+      : head === "waitingRoom" && rule !== undefined && rule !== "enabled"
+        ? rule
+        : head === "pools" && field !== undefined
+          ? `pools.${String(rule)}.${String(field)}`
+          : head;
   return key === undefined ? undefined : String(key);
 }

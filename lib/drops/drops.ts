@@ -10,6 +10,7 @@ import { recordEvent } from "@/lib/audit/record-event";
 import type { LoyaltyTier } from "@/lib/claims/model";
 import { AppError } from "@/lib/errors/app-error";
 import { type AdminActor, formatTokenAmount } from "@/lib/prizes/prizes";
+import { createWaitingRoom, getWaitingRoomSettings, updateWaitingRoom } from "@/lib/queue/settings";
 import {
   type AllocationMode,
   type CreateDropInput,
@@ -381,6 +382,7 @@ async function auditedDrop(tx: DbOrTx, dropId: string) {
     allocation: drop.allocation,
     eligibility: drop.eligibility,
     pools,
+    waitingRoom: await getWaitingRoomSettings(tx, dropId),
   };
 }
 
@@ -412,6 +414,11 @@ export async function createDrop(
       .returning({ id: drops.id });
     if (!drop) throw new Error("drop insert returned nothing");
     await insertPools(tx, drop.id, pools);
+    await createWaitingRoom(
+      tx,
+      { id: drop.id, units: pools.reduce((n, p) => n + p.units, 0), allocation: input.allocation },
+      input.waitingRoom,
+    );
     if (actor) {
       await recordEvent(tx, {
         ...actor,
@@ -512,6 +519,9 @@ export async function updateDrop(
       await insertPools(tx, dropId, input.pools);
     }
     const allocation = input.allocation ?? drop.allocation;
+    if (input.waitingRoom !== undefined || input.allocation !== undefined) {
+      await updateWaitingRoom(tx, dropId, allocation, input.waitingRoom);
+    }
     const set: PgUpdateSetSource<typeof drops> = {
       ...(input.title !== undefined && { title: input.title }),
       ...(input.description !== undefined && { description: input.description }),
@@ -533,7 +543,7 @@ export async function updateDrop(
       // The end supersedes a pause: a paused lottery is not drawn, and an ended drop cannot resume.
       set.pausedAt = null;
     }
-    if (Object.keys(set).length === 0 && !input.pools) return;
+    if (Object.keys(set).length === 0 && !input.pools && !input.waitingRoom) return;
     if (Object.keys(set).length > 0) await tx.update(drops).set(set).where(eq(drops.id, dropId));
     await recordEvent(tx, {
       ...actor,

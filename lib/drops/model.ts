@@ -2,6 +2,7 @@
 import { z } from "zod";
 import { type LoyaltyTier, loyaltyTiers } from "@/lib/claims/model";
 import type { PrizeKind } from "@/lib/prizes/model";
+import { waitingRoomInputSchema } from "@/lib/queue/model";
 import { NUL_MESSAGE, withoutNul } from "@/lib/validation/storable-text";
 
 /** First come, first served; or entries until the end, then a seeded draw. */
@@ -172,6 +173,7 @@ export const createDropSchema = z
     perPlayerLimit: limitSchema.default(1),
     eligibility: eligibilitySchema.default({}),
     allocation: allocationSchema.default("first_come"),
+    waitingRoom: waitingRoomInputSchema.optional(),
   })
   .refine((d) => d.endsAt > d.startsAt, { path: ["endsAt"], message: "End must be after start" })
   .refine((d) => d.pools !== undefined || (d.prizeId !== undefined && d.units !== undefined), {
@@ -191,6 +193,8 @@ export const updateDropSchema = z
     perPlayerLimit: limitSchema.optional(),
     eligibility: eligibilitySchema.optional(),
     allocation: allocationSchema.optional(),
+    /** Once the pre-queue opened only the rate and the admission lifetime may change. */
+    waitingRoom: waitingRoomInputSchema.optional(),
     paused: z.boolean().optional(),
     /** Ends a live drop now (`endedEarlyAt`); a lottery is then drawn from the entries so far. */
     end: z.literal(true, { error: "end is true or absent" }).optional(),

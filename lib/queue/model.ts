@@ -117,16 +117,28 @@ export const admissionTtlSchema = z.coerce
   .min(30, "An admission lasts at least 30 seconds")
   .max(30 * 60, "An admission lasts at most 30 minutes");
 
-/** A drop's waiting-room settings, as the drop form and the admin API take them. */
-export const waitingRoomSettingsSchema = z
+/**
+ * A drop's waiting-room settings as the drop form and the admin API take them: each one
+ * optional. Unset at creation, the room is on for a first-come drop of at least
+ * WAITING_ROOM_THRESHOLD units, with QUEUE_DEFAULTS.
+ */
+export const waitingRoomInputSchema = z
   .object({
-    enabled: z.boolean({ error: "enabled is true or false" }),
-    preQueueMinutes: preQueueMinutesSchema.default(QUEUE_DEFAULTS.preQueueMinutes),
-    admissionRatePerMinute: admissionRateSchema.default(QUEUE_DEFAULTS.admissionRatePerMinute),
-    admissionTtlSeconds: admissionTtlSchema.default(QUEUE_DEFAULTS.admissionTtlSeconds),
+    enabled: z.boolean({ error: "enabled is true or false" }).optional(),
+    preQueueMinutes: preQueueMinutesSchema.optional(),
+    admissionRatePerMinute: admissionRateSchema.optional(),
+    admissionTtlSeconds: admissionTtlSchema.optional(),
   })
   .strict();
-export type WaitingRoomSettings = z.infer<typeof waitingRoomSettingsSchema>;
+export type WaitingRoomInput = z.infer<typeof waitingRoomInputSchema>;
+
+/** A drop's waiting-room settings as saved. */
+export type WaitingRoomSettings = {
+  enabled: boolean;
+  preQueueMinutes: number;
+  admissionRatePerMinute: number;
+  admissionTtlSeconds: number;
+};
 
 /** The admin's live change: `PATCH /api/v1/admin/drops/{dropId}/queue`. */
 export const setAdmissionRateSchema = z
