@@ -17,9 +17,11 @@ import { LiveWaitingRoom } from "@/components/admin/live-waiting-room";
 import { DateTime } from "@/components/ui/date-time";
 import { getDb } from "@/db/client";
 import { requirePageRole } from "@/lib/auth/require-page-role";
+import { env } from "@/lib/config/env";
 import { findQueueStats } from "@/lib/drops/drop-queue";
 import { dropCodeCoverage, getDrop } from "@/lib/drops/drops";
 import { listPrizes } from "@/lib/prizes/prizes";
+import { getWaitingRoomSettings } from "@/lib/queue/settings";
 import { searchRedemptions } from "@/lib/redemptions/search-redemptions";
 import { prizeChoices } from "../prize-choices";
 
@@ -43,8 +45,9 @@ export default async function ManageDropPage({
   const upcoming = drop.status === "upcoming";
   const ended = drop.status === "ended";
   // The page renders again as claims arrive: it reads only what its state shows.
-  const [prizes, codePools, newest, queue, { created }] = await Promise.all([
+  const [prizes, waitingRoom, codePools, newest, queue, { created }] = await Promise.all([
     upcoming ? listPrizes(db) : [],
+    upcoming ? getWaitingRoomSettings(db, drop.id) : null,
     dropCodeCoverage(db, drop.id),
     upcoming ? undefined : searchRedemptions(db, { dropId: drop.id, limit: NEWEST }),
     drop.allocation === "first_come" ? findQueueStats(db, drop.id) : undefined,
@@ -97,6 +100,8 @@ export default async function ManageDropPage({
               prizes,
               drop.pools.map((p) => ({ prizeId: p.prize.id, units: p.units })),
             )}
+            waitingRoom={waitingRoom}
+            waitingRoomThreshold={env().WAITING_ROOM_THRESHOLD}
             action={updateDropAction.bind(null, drop.id)}
           />
         </>
