@@ -9,6 +9,7 @@ import { createDrop } from "@/lib/drops/drops";
 import type { AllocationMode } from "@/lib/drops/model";
 import { createDropSchema, type EligibilityRules } from "@/lib/drops/model";
 import type { PrizeKind } from "@/lib/prizes/model";
+import type { WaitingRoomInput } from "@/lib/queue/model";
 import { databaseUrlFor } from "./database-url";
 
 /**
@@ -91,6 +92,7 @@ export async function createTestDrop(
     eligibility = {},
     allocation = "first_come",
     codes,
+    waitingRoom,
   }: {
     units: number;
     startOffsetMs?: number;
@@ -104,6 +106,8 @@ export async function createTestDrop(
      * codes): these codes, or by default one generated code per unit.
      */
     codes?: string[];
+    /** Unset: the default for the units (on from WAITING_ROOM_THRESHOLD). */
+    waitingRoom?: WaitingRoomInput;
   },
 ): Promise<{ dropId: string; prizeId: string }> {
   const [prize] = await db
@@ -128,6 +132,7 @@ export async function createTestDrop(
       perPlayerLimit,
       eligibility,
       allocation,
+      waitingRoom,
     }),
   );
   return { dropId: drop.id, prizeId: prize.id };

@@ -77,7 +77,13 @@ export const claims: Resource = {
         description: `The same Idempotency-Key (per player) returns the first answer again for at least 24 hours (with Idempotent-Replayed: true); the same key with another request answers 422. The body is ignored (at most ${CLAIM_BODY_MAX_BYTES / 1024} KiB).`,
         access: "player",
         path: z.object({ dropId: uuid }),
-        headers: z.object({ "Idempotency-Key": idempotencyKey.optional() }),
+        headers: z.object({
+          "Idempotency-Key": idempotencyKey.optional(),
+          "Admission-Token": z.string().optional().meta({
+            description:
+              "a drop with a waiting room: the admission token its queue gave the caller (GET /api/v1/drops/{dropId}/queue)",
+          }),
+        }),
         replies: { 201: { description: "Claimed", json: claimResponse } },
         errors: {
           bad_request: "the body is not UTF-8",
@@ -94,6 +100,9 @@ export const claims: Resource = {
             "the player holds the drop's limit; error.redemptionId is their newest redemption of it",
           idempotency_mismatch: "the key was used for another request",
           rate_limited: "too many claims (Retry-After)",
+          admission_required:
+            "the drop has a waiting room and the Admission-Token is missing, or not this account's for this drop",
+          admission_expired: "the Admission-Token expired: join the waiting room again",
         },
       },
     },

@@ -18,6 +18,7 @@ import { ledger } from "./ledger";
 import { lottery } from "./lottery";
 import { notifications } from "./notifications";
 import { push } from "./push";
+import { adminQueue, queue } from "./queue";
 import { redemptions } from "./redemptions";
 import { regions } from "./regions";
 import { reports } from "./reports";
@@ -70,6 +71,7 @@ export const resources: Resource[] = [
   tokens,
   drops,
   claims,
+  queue,
   lottery,
   redemptions,
   deliveries,
@@ -83,6 +85,7 @@ export const resources: Resource[] = [
   ledger,
   adminPrizes,
   adminDrops,
+  adminQueue,
   adminRedemptions,
   adminCatalog,
   adminAccounts,

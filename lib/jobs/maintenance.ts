@@ -6,6 +6,7 @@ import type { Log } from "@/lib/log";
 import { runDueDraws } from "@/lib/lottery/lottery";
 import { mailWinNotices } from "@/lib/lottery/win-notices";
 import { remindNextSteps } from "@/lib/notifications/notifications";
+import { admitWaitingRooms } from "@/lib/queue/admit";
 
 /** Idempotency answers are kept two days: the promise to clients is at least 24 hours. */
 export async function purgeIdempotencyKeys(db: Db): Promise<number> {
@@ -60,6 +61,14 @@ export async function runMaintenanceRound(db: Db, log: Log, clock: MaintenanceCl
       log.error("task_failed_will_retry", error, { task });
     }
   };
+  // First: a waiting room's admissions are due every second, at the rate its admin set.
+  await job("waiting_rooms", async () => {
+    for (const pass of await admitWaitingRooms(db)) {
+      if (pass.shuffled + pass.placed + pass.admitted > 0 || pass.closed) {
+        log.info("waiting_room_pass", pass);
+      }
+    }
+  });
   await job("expire_claims", async () => {
     const expired = await expireOverdueClaims(db);
     if (expired > 0) log.info("claims_expired_units_returned", { count: expired });

@@ -82,7 +82,7 @@ export type QueueProofEntry = { pseudonym: string; joinedAt: string };
  */
 export type QueueProof = {
   dropId: string;
-  algorithm: string;
+  algorithm: "prizeledger-queue/v1";
   seedHash: string;
   seed: string | null;
   /** The drop's start: entries joined before it are the pre-queue, shuffled; the rest follow. */

@@ -89,6 +89,8 @@ export async function createHotDrop(db: Db, units: number, title = "Load drop"):
       startsAt: new Date(now - 60_000),
       endsAt: new Date(now + 86_400_000),
       perPlayerLimit: 1,
+      // The claim path alone is measured: a waiting room would refuse every unadmitted claim.
+      waitingRoom: { enabled: false },
     }),
   );
   return drop.id;

@@ -1,0 +1,12 @@
+import { getDb } from "@/db/client";
+import { queueProofResponse } from "@/lib/api/queue";
+import { respond } from "@/lib/api/respond";
+import { apiRoute } from "@/lib/http/api-handler";
+import { getQueueProof } from "@/lib/queue/queue";
+
+/** The public proof of a waiting room's order: enough for anyone to replay the shuffle. */
+export const GET = apiRoute<{ params: Promise<{ dropId: string }> }>(async (_request, context) => {
+  const { dropId } = await context.params;
+  const proof = await getQueueProof(getDb(), dropId);
+  return respond(queueProofResponse, proof, { headers: { "cache-control": "no-store" } });
+});

@@ -1,0 +1,327 @@
+import { createHash } from "node:crypto";
+import { and, eq, sql } from "drizzle-orm";
+import { describe, expect, it } from "vitest";
+import { auditEvents, dropQueues, drops, queuePlaces } from "@/db/schema";
+import { recordSignals } from "@/lib/abuse/account-links";
+import { claimDrop } from "@/lib/claims/claim-drop";
+import { createDrop, updateDrop } from "@/lib/drops/drops";
+import { createDropSchema } from "@/lib/drops/model";
+import { connectTestDb, createPlayers, createTestDrop } from "@/test/db";
+import { refusalOf } from "@/test/refusal";
+import { checkAdmission } from "./admission-token";
+import { admitWaitingRooms } from "./admit";
+import { getQueueProof, getQueueStats, getQueueView, joinQueue, setAdmissionRate } from "./queue";
+import { replayQueueProof, shufflePreQueue } from "./shuffle";
+
+process.env.QUEUE_TOKEN_SECRET ??= "a-test-secret-for-admission-tokens-0123456789";
+
+const db = connectTestDb(20);
+
+/** A drop starting in 10 minutes with its room on: the pre-queue (15 minutes) is open. */
+async function queuedDrop(
+  options: { units?: number; onePerGroup?: boolean; startOffsetMs?: number } = {},
+): Promise<string> {
+  const { dropId } = await createTestDrop(db, {
+    units: options.units ?? 20,
+    startOffsetMs: options.startOffsetMs ?? 600_000,
+    endOffsetMs: (options.startOffsetMs ?? 600_000) + 3_600_000,
+    eligibility: options.onePerGroup ? { onePerGroup: true } : {},
+    waitingRoom: { enabled: true, admissionRatePerMinute: 18 },
+  });
+  return dropId;
+}
+
+/** The drop starts now: everyone who joined so far is the pre-queue. */
+async function startNow(dropId: string): Promise<void> {
+  await db.update(drops).set({ startsAt: sql`now()` }).where(eq(drops.id, dropId));
+}
+
+/** Admissions are owed for the longest carried-over time (10 s): rate 18 a minute admits 3. */
+async function oweAdmissions(dropId: string): Promise<void> {
+  await db
+    .update(dropQueues)
+    .set({ admittedUntil: new Date("2000-01-01T00:00:00Z") })
+    .where(eq(dropQueues.dropId, dropId));
+}
+
+async function pass(dropId: string) {
+  const passes = await admitWaitingRooms(db, { settleSeconds: 0 });
+  return passes.find((p) => p.dropId === dropId);
+}
+
+describe("joining a waiting room", () => {
+  it("holds one place per account: joining again, even at once, gives the same place", async () => {
+    const dropId = await queuedDrop();
+    const [player] = (await createPlayers(db, 1)) as [string];
+    const [a, b] = await Promise.all([
+      joinQueue(db, { dropId, playerId: player }),
+      joinQueue(db, { dropId, playerId: player }),
+    ]);
+    const again = await joinQueue(db, { dropId, playerId: player });
+    expect(a.state).toBe("pre_queue");
+    expect(a.pseudonym).toMatch(/^[0-9a-f]{64}$/);
+    expect([b.pseudonym, again.pseudonym]).toEqual([a.pseudonym, a.pseudonym]);
+    const places = await db.select().from(queuePlaces).where(eq(queuePlaces.dropId, dropId));
+    expect(places).toHaveLength(1);
+    // The place is the account's: a view from anywhere (another session, the API) shows it.
+    expect((await getQueueView(db, { dropId, playerId: player })).pseudonym).toBe(a.pseudonym);
+  });
+
+  it("is refused in words before the pre-queue opens, after the end, and without a room", async () => {
+    const [player] = (await createPlayers(db, 1)) as [string];
+    const later = await queuedDrop({ startOffsetMs: 3_600_000 });
+    expect(await refusalOf(joinQueue(db, { dropId: later, playerId: player }), "joined")).toBe(
+      "queue_not_open",
+    );
+    expect((await getQueueView(db, { dropId: later, playerId: player })).state).toBe("not_open");
+    const ended = await queuedDrop();
+    await db
+      .update(drops)
+      .set({
+        startsAt: sql`now() - interval '2 minutes'`,
+        endsAt: sql`now() - interval '1 minute'`,
+      })
+      .where(eq(drops.id, ended));
+    expect(await refusalOf(joinQueue(db, { dropId: ended, playerId: player }), "joined")).toBe(
+      "queue_closed",
+    );
+    const { dropId: plain } = await createTestDrop(db, { units: 3 });
+    expect(await refusalOf(joinQueue(db, { dropId: plain, playerId: player }), "joined")).toBe(
+      "not_found",
+    );
+    expect(await refusalOf(joinQueue(db, { dropId: "nope", playerId: player }), "joined")).toBe(
+      "not_found",
+    );
+  });
+
+  it("gives one place per linked account group where the drop says so", async () => {
+    const [a, b] = (await createPlayers(db, 2)) as [string, string];
+    const deviceId = `device-${a}`;
+    await recordSignals(db, [
+      { userId: a, kind: "device", value: deviceId },
+      { userId: b, kind: "device", value: deviceId },
+    ]);
+    const grouped = await queuedDrop({ onePerGroup: true });
+    const results = await Promise.all([
+      refusalOf(joinQueue(db, { dropId: grouped, playerId: a }), "joined"),
+      refusalOf(joinQueue(db, { dropId: grouped, playerId: b }), "joined"),
+    ]);
+    expect(results.sort()).toEqual(["joined", "queue_linked_place"]);
+    // Without the rule, linked accounts each hold a place.
+    const open = await queuedDrop();
+    await joinQueue(db, { dropId: open, playerId: a });
+    await joinQueue(db, { dropId: open, playerId: b });
+    expect((await getQueueStats(db, open)).queueLength).toBe(0);
+    await pass(open);
+    expect((await getQueueStats(db, open)).queueLength).toBe(2);
+  });
+});
+
+describe("the shuffle and admissions", () => {
+  it("shuffles the pre-queue by the committed seed, then places later arrivals in order", async () => {
+    const dropId = await queuedDrop();
+    const players = await createPlayers(db, 7);
+    const early = players.slice(0, 5);
+    const late = players.slice(5);
+    for (const playerId of early) await joinQueue(db, { dropId, playerId });
+    const before = await getQueueProof(db, dropId);
+    expect(before.seed).toBeNull();
+    expect(before.order).toBeNull();
+    expect(before.entries).toHaveLength(5);
+    // The seed stays secret in every view before the shuffle.
+    expect((await getQueueView(db, { dropId, playerId: early[0] as string })).seed).toBeNull();
+
+    await startNow(dropId);
+    const lateViews = [];
+    for (const playerId of late) lateViews.push(await joinQueue(db, { dropId, playerId }));
+    expect(await pass(dropId)).toMatchObject({ shuffled: 5, placed: 2 });
+
+    const proof = await getQueueProof(db, dropId);
+    expect(proof.seed).not.toBeNull();
+    const seed = Buffer.from(proof.seed as string, "hex");
+    expect(createHash("sha256").update(seed).digest("hex")).toBe(before.seedHash);
+    expect(replayQueueProof(proof)).toMatchObject({ ok: true });
+    const earlyPseudonyms = before.entries.map((e) => e.pseudonym);
+    expect(proof.order?.slice(0, 5)).toEqual(shufflePreQueue(seed, dropId, earlyPseudonyms));
+    expect(proof.order?.slice(5)).toEqual(lateViews.map((v) => v.pseudonym));
+    // The public list names no account.
+    for (const playerId of players) expect(JSON.stringify(proof)).not.toContain(playerId);
+
+    const lastLate = await getQueueView(db, { dropId, playerId: late[1] as string });
+    expect(lastLate).toMatchObject({ state: "waiting", position: 7, ahead: 6, queueLength: 7 });
+    expect(lastLate.estimatedWaitSeconds).toBe(20); // 6 ahead at 18 a minute
+  });
+
+  it("admits at the set rate, each position once even with two admitters at once", async () => {
+    const dropId = await queuedDrop();
+    const players = await createPlayers(db, 8);
+    for (const playerId of players) await joinQueue(db, { dropId, playerId });
+    await startNow(dropId);
+    await pass(dropId);
+    await oweAdmissions(dropId);
+    const passes = await Promise.all([
+      admitWaitingRooms(db, { settleSeconds: 0 }),
+      admitWaitingRooms(db, { settleSeconds: 0 }),
+    ]);
+    const admitted = passes.flat().filter((p) => p.dropId === dropId);
+    expect(admitted.reduce((n, p) => n + p.admitted, 0)).toBe(3);
+    const places = await db.select().from(queuePlaces).where(eq(queuePlaces.dropId, dropId));
+    expect(places.map((p) => p.position).sort((x, y) => (x ?? 0) - (y ?? 0))).toEqual([
+      1, 2, 3, 4, 5, 6, 7, 8,
+    ]);
+    expect(
+      places
+        .filter((p) => p.admittedAt !== null)
+        .map((p) => p.position)
+        .sort(),
+    ).toEqual([1, 2, 3]);
+    const stats = await getQueueStats(db, dropId);
+    expect(stats).toMatchObject({ queueLength: 5, admitted: 3, estimatedClearSeconds: 17 });
+
+    const first = places.find((p) => p.position === 1);
+    const view = await getQueueView(db, { dropId, playerId: first?.playerId as string });
+    expect(view.state).toBe("admitted");
+    expect(
+      checkAdmission(view.admission?.token, { dropId, playerId: first?.playerId as string }),
+    ).toBe("admitted");
+    const fourth = places.find((p) => p.position === 4);
+    expect(await getQueueView(db, { dropId, playerId: fourth?.playerId as string })).toMatchObject({
+      state: "waiting",
+      ahead: 0,
+      admission: null,
+    });
+  });
+
+  it("lets the admin change the rate live, on the record", async () => {
+    const dropId = await queuedDrop();
+    const [admin] = (await createPlayers(db, 1, { role: "admin" })) as [string];
+    const stats = await setAdmissionRate(db, { dropId, ratePerMinute: 1200, actorId: admin });
+    expect(stats.admissionRatePerMinute).toBe(1200);
+    const [event] = await db
+      .select()
+      .from(auditEvents)
+      .where(
+        and(eq(auditEvents.subject, `drop:${dropId}`), eq(auditEvents.action, "queue_rate_set")),
+      );
+    expect(event?.data).toEqual({
+      before: { admissionRatePerMinute: 18 },
+      after: { admissionRatePerMinute: 1200 },
+    });
+  });
+
+  it("sends an expired admission to the back under a new pseudonym; the proof still replays", async () => {
+    const dropId = await queuedDrop();
+    const [first, second] = (await createPlayers(db, 2)) as [string, string];
+    await joinQueue(db, { dropId, playerId: first });
+    await joinQueue(db, { dropId, playerId: second });
+    await startNow(dropId);
+    await pass(dropId);
+    await oweAdmissions(dropId);
+    await pass(dropId);
+    await db
+      .update(queuePlaces)
+      .set({ admissionExpiresAt: sql`now() - interval '1 second'` })
+      .where(eq(queuePlaces.dropId, dropId));
+    const expired = await getQueueView(db, { dropId, playerId: first });
+    expect(expired).toMatchObject({ state: "admission_expired", admission: null });
+    const back = await joinQueue(db, { dropId, playerId: first });
+    expect(back.state).toBe("waiting");
+    expect(back.pseudonym).not.toBe(expired.pseudonym);
+    await pass(dropId);
+    const proof = await getQueueProof(db, dropId);
+    expect(proof.order).toHaveLength(3);
+    expect(proof.order?.at(-1)).toBe(back.pseudonym);
+    expect(replayQueueProof(proof).ok).toBe(true);
+  });
+
+  it("closes the room once the drop sells out", async () => {
+    const dropId = await queuedDrop({ units: 1 });
+    const [winner, other] = (await createPlayers(db, 2)) as [string, string];
+    await joinQueue(db, { dropId, playerId: winner });
+    await startNow(dropId);
+    await pass(dropId);
+    await oweAdmissions(dropId);
+    expect(await pass(dropId)).toMatchObject({ admitted: 1 });
+    await claimDrop(db, { dropId, playerId: winner, admission: "admitted" });
+    expect((await getQueueStats(db, dropId)).claimedAfterAdmission).toBe(1);
+    expect(await pass(dropId)).toMatchObject({ closed: true });
+    expect(await refusalOf(joinQueue(db, { dropId, playerId: other }), "joined")).toBe(
+      "queue_closed",
+    );
+    expect((await getQueueView(db, { dropId, playerId: winner })).state).toBe("closed");
+  });
+});
+
+describe("claims of a drop with a waiting room", () => {
+  it("need an admission: none or a forged one is admission_required, a stale one admission_expired", async () => {
+    const dropId = await queuedDrop({ startOffsetMs: -60_000 });
+    const [player] = (await createPlayers(db, 1)) as [string];
+    const claim = (admission?: "admitted" | "expired" | "invalid" | "missing") =>
+      refusalOf(
+        claimDrop(db, { dropId, playerId: player, idempotencyKey: "k1", admission }),
+        "claimed",
+      );
+    expect(await claim()).toBe("admission_required");
+    expect(await claim("invalid")).toBe("admission_required");
+    expect(await claim("expired")).toBe("admission_expired");
+    // The refusals released the key: the retry with an admission is judged afresh.
+    expect(await claim("admitted")).toBe("claimed");
+  });
+
+  it("are unchanged for a drop without one, token or not", async () => {
+    const { dropId } = await createTestDrop(db, { units: 2 });
+    const [a, b] = (await createPlayers(db, 2)) as [string, string];
+    expect(await refusalOf(claimDrop(db, { dropId, playerId: a }), "claimed")).toBe("claimed");
+    expect(
+      await refusalOf(claimDrop(db, { dropId, playerId: b, admission: "invalid" }), "claimed"),
+    ).toBe("claimed");
+  });
+});
+
+describe("a drop's waiting-room settings", () => {
+  const prizeFor = async (units: number) => {
+    const { prizeId } = await createTestDrop(db, { units: 1 });
+    await db.execute(sql`update prizes set quantity = quantity + ${units} where id = ${prizeId}`);
+    return prizeId;
+  };
+  const input = (prizeId: string, units: number, extra: Record<string, unknown> = {}) =>
+    createDropSchema.parse({
+      title: "Room drop",
+      prizeId,
+      units,
+      startsAt: new Date(Date.now() + 3_600_000),
+      endsAt: new Date(Date.now() + 7_200_000),
+      ...extra,
+    });
+  const roomOf = async (dropId: string) =>
+    (await db.select().from(dropQueues).where(eq(dropQueues.dropId, dropId)))[0];
+
+  it("is on by default from the threshold (1,000 units), off below it", async () => {
+    const prizeId = await prizeFor(1100);
+    const big = await createDrop(db, input(prizeId, 1000));
+    const small = await createDrop(db, input(prizeId, 99));
+    expect(await roomOf(big.id)).toMatchObject({ enabled: true, preQueueMinutes: 15 });
+    expect(await roomOf(small.id)).toBeUndefined();
+  });
+
+  it("is refused for a lottery, and stays on once its pre-queue opened", async () => {
+    const prizeId = await prizeFor(10);
+    expect(
+      await refusalOf(
+        createDrop(
+          db,
+          input(prizeId, 5, { allocation: "lottery", waitingRoom: { enabled: true } }),
+        ),
+        "created",
+      ),
+    ).toBe("invalid_input");
+    const dropId = await queuedDrop();
+    const [admin] = (await createPlayers(db, 1, { role: "admin" })) as [string];
+    const actor = { actorId: admin };
+    expect(
+      await refusalOf(updateDrop(db, dropId, { waitingRoom: { enabled: false } }, actor), "ok"),
+    ).toBe("queue_open");
+    await updateDrop(db, dropId, { waitingRoom: { admissionTtlSeconds: 300 } }, actor);
+    expect(await roomOf(dropId)).toMatchObject({ enabled: true, admissionTtlSeconds: 300 });
+  });
+});
