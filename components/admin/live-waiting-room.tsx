@@ -56,8 +56,15 @@ export function LiveWaitingRoom({
     ],
   ];
   return (
-    <section aria-labelledby="waiting-room-heading" data-testid="admin-waiting-room">
-      <h2 id="waiting-room-heading">Waiting room</h2>
+    <section
+      className="card"
+      style={{ marginBottom: 24 }}
+      aria-labelledby="waiting-room-heading"
+      data-testid="admin-waiting-room"
+    >
+      <h2 id="waiting-room-heading" style={{ marginTop: 0 }}>
+        Waiting room
+      </h2>
       <p className="small muted">
         Opens <DateTime value={stats.opensAt} />.{" "}
         {stats.shuffledAt ? (
@@ -79,7 +86,7 @@ export function LiveWaitingRoom({
       <form action={action} className="stack" noValidate data-testid="admission-rate-form">
         <FormMessages state={state} />
         <label>
-          Players let in per minute
+          New rate (players let in per minute)
           <input
             {...fields.field("admissionRatePerMinute")}
             inputMode="numeric"

@@ -79,14 +79,18 @@ function QueuePlace({ view }: { view: QueueView }) {
 /** The seed's commitment, published when the pre-queue opens. */
 function SeedCommitment({ dropId, seedHash }: { dropId: string; seedHash: string }) {
   return (
-    <p className="small">
-      The order is drawn from a secret seed whose SHA-256 is published now:{" "}
-      <code className={`mono ${styles.hash}`} data-testid="queue-seed-hash">
+    <div className="small">
+      <p style={{ marginBottom: 4 }}>
+        The order is drawn from a secret seed whose SHA-256 is published now:
+      </p>
+      <code className={`mono ${styles.hashLine}`} data-testid="queue-seed-hash">
         {seedHash}
       </code>
-      . The seed is revealed at the start, so that{" "}
-      <Link href={`/drops/${dropId}/queue`}>anyone can check the order</Link>.
-    </p>
+      <p>
+        The seed is revealed at the start, so that{" "}
+        <Link href={`/drops/${dropId}/queue`}>anyone can check the order</Link>.
+      </p>
+    </div>
   );
 }
 
@@ -139,9 +143,9 @@ function QueueBody({
         <>
           <QueuePlace view={view} />
           <p className="small" style={{ margin: 0 }}>
-            Players are let in {view.admissionRatePerMinute.toLocaleString("en")} a minute. When it
-            is your turn, the claim button appears here. Your place is kept by your account if you
-            leave.
+            Players are let in at {view.admissionRatePerMinute.toLocaleString("en")} a minute. When
+            it is your turn, the claim button appears here. Your place is kept by your account if
+            you leave.
           </p>
         </>
       );
