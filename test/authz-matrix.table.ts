@@ -99,6 +99,17 @@ const json = (value: unknown): Pick<Call, "body" | "headers"> => ({
 });
 const unique = () => randomBytes(5).toString("hex");
 
+/** A first-come drop starting in 10 minutes whose waiting room's pre-queue is open. */
+async function queuedTestDrop(db: Db): Promise<string> {
+  const { dropId } = await createTestDrop(db, {
+    units: 1,
+    startOffsetMs: 600_000,
+    endOffsetMs: 4_200_000,
+    waitingRoom: { enabled: true },
+  });
+  return dropId;
+}
+
 export const ROUTE_TABLE: Record<string, Entry> = {
   // Auth.js's own endpoints: public by design, with its own CSRF check on POST.
   "GET /api/auth/[...nextauth]": {
@@ -168,6 +179,19 @@ export const ROUTE_TABLE: Record<string, Entry> = {
     call: async (fx) => ({
       params: { dropId: (await createTestDrop(fx.db, { units: 1, allocation: "lottery" })).dropId },
     }),
+  },
+  "POST /api/v1/drops/[dropId]/queue": {
+    expect: players(200),
+    call: async (fx) => ({ params: { dropId: await queuedTestDrop(fx.db) } }),
+  },
+  "GET /api/v1/drops/[dropId]/queue": {
+    expect: players(200),
+    call: async (fx) => ({ params: { dropId: await queuedTestDrop(fx.db) } }),
+  },
+  // The proof names no account: public to all, like a lottery's transcript.
+  "GET /api/v1/drops/[dropId]/queue/proof": {
+    expect: all(200),
+    call: async (fx) => ({ params: { dropId: await queuedTestDrop(fx.db) } }),
   },
   "GET /api/v1/redemptions": { expect: players(200) },
   "GET /api/v1/redemptions/stream": { expect: players(200) },
@@ -366,6 +390,17 @@ export const ROUTE_TABLE: Record<string, Entry> = {
   "PATCH /api/v1/admin/drops/[id]": {
     expect: adminOnly(200),
     call: (fx) => ({ params: { id: fx.dropId }, ...json({ paused: false }) }),
+  },
+  "GET /api/v1/admin/drops/[id]/queue": {
+    expect: adminOnly(200),
+    call: async (fx) => ({ params: { id: await queuedTestDrop(fx.db) } }),
+  },
+  "PATCH /api/v1/admin/drops/[id]/queue": {
+    expect: adminOnly(200),
+    call: async (fx) => ({
+      params: { id: await queuedTestDrop(fx.db) },
+      ...json({ admissionRatePerMinute: 120 }),
+    }),
   },
   "GET /api/v1/admin/accounts": { expect: adminOnly(200) },
   "GET /api/v1/admin/accounts/[id]": {

@@ -242,6 +242,7 @@ function allowed(cell: Cell): boolean {
 const BODY_IGNORED = new Set([
   "POST /api/v1/drops/[dropId]/claims",
   "POST /api/v1/drops/[dropId]/entries",
+  "POST /api/v1/drops/[dropId]/queue",
   "POST /api/v1/catalog/[itemId]/redemptions",
   "POST /api/v1/admin/redemptions/[id]/approval",
   "POST /api/v1/admin/jobs/[queue]/[id]/retry",

@@ -99,11 +99,15 @@ export const QUEUE_DEFAULTS = {
   admissionTtlSeconds: 180,
 } as const;
 
-export const admissionRateSchema = z.coerce
-  .number({ error: "The admission rate must be a number" })
-  .int("The admission rate is a whole number per minute")
-  .min(1, "Admit at least one player a minute")
-  .max(100_000, "At most 100,000 players a minute");
+const admissionRate = (number: z.ZodNumber) =>
+  number
+    .int("The admission rate is a whole number per minute")
+    .min(1, "Admit at least one player a minute")
+    .max(100_000, "At most 100,000 players a minute");
+/** As the drop form types it (text), or in a drop's JSON. */
+export const admissionRateSchema = admissionRate(
+  z.coerce.number({ error: "The admission rate must be a number" }),
+);
 
 export const preQueueMinutesSchema = z.coerce
   .number({ error: "The pre-queue lead time must be a number" })
@@ -142,7 +146,12 @@ export type WaitingRoomSettings = {
 
 /** The admin's live change: `PATCH /api/v1/admin/drops/{dropId}/queue`. */
 export const setAdmissionRateSchema = z
-  .object({ admissionRatePerMinute: admissionRateSchema })
+  .object({
+    // JSON numbers only: "0x10" or "1e2" as text is a mistake to name, not a rate to guess.
+    admissionRatePerMinute: admissionRate(
+      z.number({ error: "admissionRatePerMinute is a number of players a minute" }),
+    ),
+  })
   .strict();
 
 /** The header (API) and hidden form field (claim action) that carry an admission token. */
