@@ -1,7 +1,7 @@
 "use client";
 
 import { useActionState } from "react";
-import { describeWait } from "@/components/drops/waiting-room";
+import { describeWait } from "@/components/drops/describe-wait";
 import { DateTime } from "@/components/ui/date-time";
 import { FormMessages, useFieldErrors } from "@/components/ui/form-messages";
 import { usePolledAndAnswered } from "@/components/ui/use-polled";

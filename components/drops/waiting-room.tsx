@@ -9,19 +9,10 @@ import type { HeldClaim } from "@/lib/claims/model";
 import { type QueueState, type QueueView, queueStates } from "@/lib/queue/model";
 import { ClaimPanel } from "./claim-button";
 import { formatRemaining } from "./countdown";
+import { describeWait } from "./describe-wait";
 import { DropActionCard } from "./drop-action-card";
 import { useServerClock } from "./use-server-clock";
 import styles from "./waiting-room.module.css";
-
-/** "about 3 minutes": rounded up, so that nobody is promised less than the estimate. */
-export function describeWait(seconds: number | null): string {
-  if (seconds === null) return "–";
-  if (seconds <= 0) return "any moment now";
-  if (seconds < 60) return "under a minute";
-  const minutes = Math.ceil(seconds / 60);
-  if (minutes < 120) return `about ${minutes} minute${minutes === 1 ? "" : "s"}`;
-  return `about ${Math.ceil(minutes / 60)} hours`;
-}
 
 /** The view the queue API answers, when the body is one (anything else keeps the last one). */
 function pickView(dropId: string) {

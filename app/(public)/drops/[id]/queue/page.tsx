@@ -135,9 +135,11 @@ export default async function QueueFairnessPage({ params }: { params: Promise<{ 
                     <DateTime value={e.joinedAt} />
                   </td>
                   <td>
-                    {Date.parse(e.joinedAt) < start
-                      ? "pre-queue, drawn"
-                      : "after the start, in turn"}
+                    {Date.parse(e.joinedAt) >= start
+                      ? "after the start, in turn"
+                      : proof.shuffledAt
+                        ? "pre-queue, drawn"
+                        : "pre-queue, drawn at the start"}
                   </td>
                 </tr>
               ))}
