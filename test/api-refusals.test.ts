@@ -4,7 +4,10 @@
  * its answer checked against the OpenAPI document as theirs are (./api-contract.ts): the status
  * and code must be ones the document lists for the operation, the body the error schema.
  */
+import { eq, sql } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
+import { dropQueues, drops } from "@/db/schema";
+import { admitWaitingRooms } from "@/lib/queue/admit";
 import { responseProblem } from "./api-contract";
 import {
   type ApiRoute,
@@ -88,6 +91,68 @@ describe("refusals, as the API document describes them", () => {
     await grantTestCoins(db, callers.other.id, "GC", 100_000);
     expect((await play("round-2", "500.00")).answer).toBe("409 insufficient_funds");
     expect((await play("round-3", "1.00")).answer).toBe("201");
+  });
+
+  it("a waiting room: not open yet, then a claim without, with another's, with its own admission", async () => {
+    const room = { enabled: true, admissionRatePerMinute: 60 };
+    const soon = await createTestDrop(db, {
+      units: 1,
+      startOffsetMs: 600_000,
+      endOffsetMs: 4_200_000,
+      waitingRoom: room,
+    });
+    const later = await createTestDrop(db, {
+      units: 1,
+      startOffsetMs: 3_600_000,
+      endOffsetMs: 7_200_000,
+      waitingRoom: room,
+    });
+    const queue = "/api/v1/drops/[dropId]/queue";
+    const as = (caller: "player" | "other", dropId: string) => ({
+      token: callers[caller].token,
+      params: { dropId },
+    });
+    expect((await send("POST", queue, as("player", later.dropId))).answer).toBe(
+      "409 queue_not_open",
+    );
+    for (const caller of ["player", "other"] as const) {
+      expect((await send("POST", queue, as(caller, soon.dropId))).body).toMatchObject({
+        state: "pre_queue",
+      });
+    }
+    // The drop starts, the worker shuffles, and one pass owes both an admission.
+    await db.update(drops).set({ startsAt: sql`now()` }).where(eq(drops.id, soon.dropId));
+    await admitWaitingRooms(db, { settleSeconds: 0 });
+    await db
+      .update(dropQueues)
+      .set({ admittedUntil: new Date("2000-01-01T00:00:00Z") })
+      .where(eq(dropQueues.dropId, soon.dropId));
+    await admitWaitingRooms(db, { settleSeconds: 0 });
+    const admissionOf = async (caller: "player" | "other") => {
+      const { body } = await send("GET", queue, as(caller, soon.dropId));
+      expect(body.state).toBe("admitted");
+      return (body.admission as { token: string }).token;
+    };
+    const mine = await admissionOf("player");
+    const theirs = await admissionOf("other");
+    const claim = (token?: string) =>
+      send("POST", claims, {
+        ...as("player", soon.dropId),
+        headers: token ? { "admission-token": token } : {},
+      });
+    expect((await claim()).answer).toBe("403 admission_required");
+    expect((await claim(theirs)).answer).toBe("403 admission_required");
+    expect((await claim(mine)).answer).toBe("201");
+    const rate = "/api/v1/admin/drops/[id]/queue";
+    const patch = (value: unknown) =>
+      send("PATCH", rate, {
+        token: callers.admin.token,
+        params: { id: soon.dropId },
+        ...json({ admissionRatePerMinute: value }),
+      });
+    expect((await patch("0x10")).answer).toBe("400 invalid_input");
+    expect((await patch(0)).answer).toBe("400 invalid_input");
+    expect((await patch(120)).body).toMatchObject({ admissionRatePerMinute: 120 });
   });
 
   it("report days JavaScript takes but PostgreSQL does not: a clear 400, never a 500", async () => {

@@ -136,6 +136,8 @@ export const adminDrops: Resource = {
           drop_started: "a field other than endsAt, paused or end after the start (details.fields)",
           ended: "the drop has ended",
           not_started: "end on an upcoming drop",
+          queue_open:
+            "the waiting room's pre-queue is open: its switch, lead time and the drop's start stay (docs/waiting-room.md)",
         },
       },
     },

@@ -40,6 +40,10 @@ export const dropResponse = z
     endedEarlyAt: dateTime
       .nullable()
       .meta({ description: "set when an admin ended the drop before its scheduled end" }),
+    waitingRoom: z.boolean().meta({
+      description:
+        "a waiting room is on: join it (POST /api/v1/drops/{dropId}/queue) and claim with its Admission-Token",
+    }),
   })
   .meta({
     id: "Drop",

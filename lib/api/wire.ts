@@ -133,6 +133,9 @@ export const errorBody = z
         .int()
         .optional()
         .meta({ description: "gift_codes_exhausted: returned units waiting for a code" }),
+      opensAt: dateTime
+        .optional()
+        .meta({ description: "queue_not_open: when the waiting room's pre-queue opens" }),
       reversedAt: dateTime
         .nullable()
         .optional()

@@ -115,6 +115,38 @@ describe("readDropForm", () => {
       "pools.0.units": "Units must be a number",
     });
   });
+  it("reads the waiting room's fieldset: its checkbox, lead time, rate and lifetime", () => {
+    const on = readDropForm(
+      full({
+        waitingRoom: "on",
+        preQueueMinutes: "20",
+        admissionRatePerMinute: "300",
+        admissionTtlSeconds: "",
+      }),
+    );
+    expect(on.input.waitingRoom).toEqual({
+      enabled: true,
+      preQueueMinutes: "20",
+      admissionRatePerMinute: "300",
+    });
+    expect(on.values.waitingRoom).toBe("on");
+    // Unticked, the checkbox is absent: the room is off, not left to the default.
+    const off = readDropForm(full({ admissionRatePerMinute: "300" }));
+    expect(off.input.waitingRoom).toEqual({ enabled: false, admissionRatePerMinute: "300" });
+    // A form without the fieldset (a started drop's) says nothing of the room.
+    expect(readDropForm(full()).input.waitingRoom).toBeUndefined();
+    const bad = createDropSchema.safeParse(
+      readDropForm(full({ admissionRatePerMinute: "0", preQueueMinutes: "soon" })).input,
+    );
+    if (bad.success) throw new Error("should not parse");
+    const errors = Object.fromEntries(
+      bad.error.issues.map((issue) => [dropFieldOf(issue.path), issue.message]),
+    );
+    expect(errors).toMatchObject({
+      admissionRatePerMinute: "Admit at least one player a minute",
+      preQueueMinutes: "The pre-queue lead time must be a number",
+    });
+  });
 });
 
 describe("dropFieldOf", () => {

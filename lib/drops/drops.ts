@@ -43,6 +43,8 @@ const columns = {
   paused: sql<boolean>`${drops.pausedAt} is not null`,
   started: sql<boolean>`${drops.startsAt} <= now()`,
   ended: sql<boolean>`${drops.endsAt} <= now()`,
+  waitingRoom: sql<boolean>`exists (select 1 from drop_queues q
+    where q.drop_id = "drops"."id" and q.enabled)`,
   // Written out: inside a subquery, drizzle would render the outer column unqualified. A gift
   // card from a code pool can give no more units than the pool has codes left: a pool that
   // shrank (codes quarantined, taken by the catalog) shows what it can still give.
@@ -68,6 +70,7 @@ type Row = {
   started: boolean;
   ended: boolean;
   remaining: number;
+  waitingRoom: boolean;
 };
 
 async function withPools(db: DbOrTx, rows: Row[]): Promise<DropView[]> {
@@ -130,6 +133,7 @@ async function withPools(db: DbOrTx, rows: Row[]): Promise<DropView[]> {
       eligibility: row.eligibility,
       status,
       endedEarlyAt: row.endedEarlyAt?.toISOString() ?? null,
+      waitingRoom: row.waitingRoom,
     };
   });
 }
@@ -519,8 +523,14 @@ export async function updateDrop(
       await insertPools(tx, dropId, input.pools);
     }
     const allocation = input.allocation ?? drop.allocation;
-    if (input.waitingRoom !== undefined || input.allocation !== undefined) {
-      await updateWaitingRoom(tx, dropId, allocation, input.waitingRoom);
+    if (
+      input.waitingRoom !== undefined ||
+      input.allocation !== undefined ||
+      input.startsAt !== undefined
+    ) {
+      await updateWaitingRoom(tx, dropId, allocation, input.waitingRoom, {
+        startsAtChanged: input.startsAt !== undefined && +input.startsAt !== +drop.startsAt,
+      });
     }
     const set: PgUpdateSetSource<typeof drops> = {
       ...(input.title !== undefined && { title: input.title }),

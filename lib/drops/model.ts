@@ -98,6 +98,8 @@ export type DropView = {
   status: DropStatus;
   /** Set when an admin ended the drop before its scheduled end. */
   endedEarlyAt: string | null;
+  /** A waiting room is on: players join it, and claim with the admission it gives. */
+  waitingRoom: boolean;
 };
 
 const tierSchema = z.enum(loyaltyTiers, {

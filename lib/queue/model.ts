@@ -92,10 +92,14 @@ export type QueueProof = {
   order: string[] | null;
 };
 
-/** Defaults an operator expects: a 15-minute pre-queue, 2-minute admissions. */
+/**
+ * Defaults an operator expects: a 15-minute pre-queue, 3-minute admissions, and 50 admissions a
+ * second, a small share of what one web process's claim path answers (docs/BENCHMARKS.md), so
+ * the claims of those admitted never queue behind each other.
+ */
 export const QUEUE_DEFAULTS = {
   preQueueMinutes: 15,
-  admissionRatePerMinute: 600,
+  admissionRatePerMinute: 3000,
   admissionTtlSeconds: 180,
 } as const;
 

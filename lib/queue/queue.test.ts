@@ -321,6 +321,10 @@ describe("a drop's waiting-room settings", () => {
     expect(
       await refusalOf(updateDrop(db, dropId, { waitingRoom: { enabled: false } }, actor), "ok"),
     ).toBe("queue_open");
+    const earlier = new Date(Date.now() + 300_000);
+    expect(await refusalOf(updateDrop(db, dropId, { startsAt: earlier }, actor), "ok")).toBe(
+      "queue_open",
+    );
     await updateDrop(db, dropId, { waitingRoom: { admissionTtlSeconds: 300 } }, actor);
     expect(await roomOf(dropId)).toMatchObject({ enabled: true, admissionTtlSeconds: 300 });
   });

@@ -68,14 +68,15 @@ export async function createWaitingRoom(
 
 /**
  * A change to a drop's room. Before its pre-queue opens anything may change; once open, players
- * hold places, so it stays on with its lead time, and only the rate and the admission lifetime
- * may change.
+ * hold places, so it stays on with its lead time and the drop's start (which splits the
+ * pre-queue from later arrivals) stays put; only the rate and the admission lifetime may change.
  */
 export async function updateWaitingRoom(
   tx: Tx,
   dropId: string,
   allocation: AllocationMode,
   input: WaitingRoomInput | undefined,
+  change: { startsAtChanged: boolean } = { startsAtChanged: false },
 ): Promise<void> {
   const [room] = await tx.execute<WaitingRoomSettings & { open: boolean }>(sql`
     select q.enabled, q.pre_queue_minutes as "preQueueMinutes",
@@ -98,11 +99,13 @@ export async function updateWaitingRoom(
   if (
     room.enabled &&
     room.open &&
-    (next.enabled !== room.enabled || next.preQueueMinutes !== room.preQueueMinutes)
+    (next.enabled !== room.enabled ||
+      next.preQueueMinutes !== room.preQueueMinutes ||
+      change.startsAtChanged)
   ) {
     throw new AppError(
       "queue_open",
-      "The waiting room is open and players hold places: it stays on with its lead time. Its admission rate and lifetime can still change.",
+      "The waiting room is open and players hold places: it stays on with its lead time, and the start stays put. Its admission rate and lifetime can still change.",
       { field: "waitingRoom" },
     );
   }
