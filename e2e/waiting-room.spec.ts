@@ -4,7 +4,8 @@
  * arrival queues at the back and sees its place, a claim without admission is refused, the admin
  * raises the admission rate on the drop's page, the admitted player claims with the token, and the
  * public order replays in the browser from the revealed seed. Each run makes its own drop and
- * players; the start is moved a few seconds ahead by the admin API and waited for on the page.
+ * players; its start is set far enough ahead for them to join the pre-queue first (an open
+ * pre-queue keeps the drop's start), and waited for on the page.
  */
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
@@ -22,6 +23,9 @@ import {
   signIn,
 } from "./helpers";
 
+/** How far ahead of its making a drop starts: time for its pre-queue to be joined. */
+const START_AHEAD_MS = 45_000;
+
 const SIZES = [
   { name: "desktop", viewport: { width: 1280, height: 800 } },
   { name: "phone", viewport: { width: 390, height: 844 } },
@@ -35,11 +39,11 @@ const bearer = async (request: APIRequestContext, player: Player) => ({
 });
 
 /**
- * A first-come drop of a new gift card with pool codes, starting in an hour, with its waiting room
- * on, open two hours before the start, letting in one player a minute: nobody is let in before
- * the admin raises the rate. Returns its id and the admin API's headers.
+ * A first-come drop of a new gift card with pool codes, starting `leadMs` from now by the server's
+ * clock, with its waiting room on and open at once, letting in one player a minute: only the
+ * first of the draw may be let in before the admin raises the rate.
  */
-async function queuedDrop(request: APIRequestContext, tag: string) {
+async function queuedDrop(request: APIRequestContext, tag: string, leadMs: number) {
   const admin = { authorization: `Bearer ${await apiToken(request, ADMIN_EMAIL)}` };
   const prize = await request.post("/api/v1/admin/prizes", {
     headers: admin,
@@ -53,7 +57,7 @@ async function queuedDrop(request: APIRequestContext, tag: string) {
     data: { csv: ["code", ...codes].join("\n") },
   });
   expect(imported.status(), await imported.text()).toBe(201);
-  const startsAt = (await serverTime(request)) + 3_600_000;
+  const startsAt = (await serverTime(request)) + leadMs;
   const created = await request.post("/api/v1/admin/drops", {
     headers: admin,
     data: {
@@ -66,7 +70,7 @@ async function queuedDrop(request: APIRequestContext, tag: string) {
     },
   });
   expect(created.status(), await created.text()).toBe(201);
-  return { dropId: ((await created.json()) as { id: string }).id, admin };
+  return ((await created.json()) as { id: string }).id;
 }
 
 /** A page of its own, at `viewport`, signed in as `email`. */
@@ -89,21 +93,33 @@ for (const size of SIZES) {
   }) => {
     test.setTimeout(300_000);
     const tag = `${size.name}-${Date.now().toString(36)}`;
-    const { dropId, admin } = await queuedDrop(request, tag);
+    // An open pre-queue keeps the drop's start: everyone who joins before it is made and signed in
+    // first, and the start is set far enough ahead for them to join before it.
+    const early: Array<Record<string, string>> = [];
+    for (const prefix of ["queue-a", "queue-b", "queue-c"]) {
+      early.push(await bearer(request, await createPlayer(request, prefix)));
+    }
+    const player = await createPlayer(request, "queue-page");
+    const late = await createPlayer(request, "queue-late");
     await page.setViewportSize(size.viewport);
+    await signIn(page, player.email, player.password);
+    const latePage = await signedInPage(browser, size.viewport, late.email, late.password);
+    const dropId = await queuedDrop(request, tag, START_AHEAD_MS);
     const room = page.getByTestId("waiting-room");
 
     await test.step("a visitor is told the drop has a waiting room and to sign in", async () => {
-      await page.goto(`/drops/${dropId}`);
-      await expect(page.getByTestId("queue-sign-in")).toContainText("This drop has a waiting room");
-      await expect(page.getByRole("link", { name: "Sign in to join the queue" })).toBeVisible();
-      await shot(page, `waiting-room-${size.name}-1-visitor`);
+      const visitor = await (await browser.newContext({ viewport: size.viewport })).newPage();
+      await visitor.goto(`/drops/${dropId}`);
+      await expect(visitor.getByTestId("queue-sign-in")).toContainText(
+        "This drop has a waiting room",
+      );
+      await expect(visitor.getByRole("link", { name: "Sign in to join the queue" })).toBeVisible();
+      await shot(visitor, `waiting-room-${size.name}-1-visitor`);
+      await visitor.context().close();
     });
 
     await test.step("three players join the pre-queue through the API; joining twice keeps the place", async () => {
-      for (const prefix of ["queue-a", "queue-b", "queue-c"]) {
-        const player = await createPlayer(request, prefix);
-        const auth = await bearer(request, player);
+      for (const auth of early) {
         const first = await request.post(`/api/v1/drops/${dropId}/queue`, { headers: auth });
         expect(first.ok(), await first.text()).toBe(true);
         const again = await request.post(`/api/v1/drops/${dropId}/queue`, { headers: auth });
@@ -114,10 +130,8 @@ for (const size of SIZES) {
       }
     });
 
-    const player = await createPlayer(request, "queue-page");
     let seedHash = "";
     await test.step("a player joins on the page: in the queue, with the seed's commitment", async () => {
-      await signIn(page, player.email, player.password);
       await page.goto(`/drops/${dropId}`);
       await expect(room).toHaveAttribute("data-state", "not_joined");
       await expect(page.getByTestId("queue-not-joined")).toContainText("random order");
@@ -145,19 +159,12 @@ for (const size of SIZES) {
 
     await test.step("the drop starts: the pre-queue is drawn, and the player's page follows", async () => {
       await page.goto(`/drops/${dropId}`);
-      const start = await request.patch(`/api/v1/admin/drops/${dropId}`, {
-        headers: admin,
-        data: { startsAt: new Date((await serverTime(request)) + 2_000).toISOString() },
-      });
-      expect(start.status(), await start.text()).toBe(200);
       // One a minute: the first in the draw may be let in at once, the others wait.
       await expect(
         page.getByTestId("queue-place").or(page.getByTestId("queue-admitted")),
-      ).toBeVisible();
+      ).toBeVisible({ timeout: START_AHEAD_MS + 30_000 });
     });
 
-    const late = await createPlayer(request, "queue-late");
-    const latePage = await signedInPage(browser, size.viewport, late.email, late.password);
     await test.step("a later arrival queues at the back and sees its place and wait", async () => {
       await latePage.goto(`/drops/${dropId}`);
       await expect(latePage.getByTestId("queue-not-joined")).toContainText(

@@ -40,9 +40,9 @@ export default async function DropPage({ params }: { params: Promise<{ id: strin
     drop.allocation === "first_come" && player
       ? await findPlayerDropClaims(db, drop.id, player.id)
       : [];
-  // A first-come drop may have a waiting room: a player sees their place, anyone else its times.
+  // A drop with a waiting room on: a player sees their place, anyone else when it opens.
   const [queue, queueStats] =
-    drop.allocation !== "first_come"
+    !drop.waitingRoom
       ? [undefined, undefined]
       : player
         ? [await findQueueView(db, { dropId: drop.id, playerId: player.id }), undefined]
