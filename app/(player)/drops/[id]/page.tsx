@@ -41,12 +41,11 @@ export default async function DropPage({ params }: { params: Promise<{ id: strin
       ? await findPlayerDropClaims(db, drop.id, player.id)
       : [];
   // A drop with a waiting room on: a player sees their place, anyone else when it opens.
-  const [queue, queueStats] =
-    !drop.waitingRoom
-      ? [undefined, undefined]
-      : player
-        ? [await findQueueView(db, { dropId: drop.id, playerId: player.id }), undefined]
-        : [undefined, await findQueueStats(db, drop.id)];
+  const [queue, queueStats] = !drop.waitingRoom
+    ? [undefined, undefined]
+    : player
+      ? [await findQueueView(db, { dropId: drop.id, playerId: player.id }), undefined]
+      : [undefined, await findQueueStats(db, drop.id)];
   return (
     <LiveDropProvider dropId={drop.id} initial={live} serverTime={serverTime}>
       <DropHeading drop={drop} status={<LiveDropStatus />} />
