@@ -40,10 +40,17 @@ const bearer = async (request: APIRequestContext, player: Player) => ({
 
 /**
  * A first-come drop of a new gift card with pool codes, starting `leadMs` from now by the server's
- * clock, with its waiting room on and open at once, letting in one player a minute: only the
- * first of the draw may be let in before the admin raises the rate.
+ * clock, with its waiting room on and open at once, letting in by default one player a minute:
+ * only the first of the draw may be let in before the admin raises the rate.
  */
-async function queuedDrop(request: APIRequestContext, tag: string, leadMs: number) {
+async function queuedDrop(
+  request: APIRequestContext,
+  tag: string,
+  leadMs: number,
+  room: { admissionRatePerMinute: number; admissionTtlSeconds?: number } = {
+    admissionRatePerMinute: 1,
+  },
+) {
   const admin = { authorization: `Bearer ${await apiToken(request, ADMIN_EMAIL)}` };
   const prize = await request.post("/api/v1/admin/prizes", {
     headers: admin,
@@ -66,7 +73,7 @@ async function queuedDrop(request: APIRequestContext, tag: string, leadMs: numbe
       units: 5,
       startsAt: new Date(startsAt).toISOString(),
       endsAt: new Date(startsAt + 3_600_000).toISOString(),
-      waitingRoom: { enabled: true, preQueueMinutes: 120, admissionRatePerMinute: 1 },
+      waitingRoom: { enabled: true, preQueueMinutes: 120, ...room },
     },
   });
   expect(created.status(), await created.text()).toBe(201);
@@ -303,6 +310,49 @@ for (const size of SIZES) {
         "50/min",
       );
       await shot(page, `waiting-room-form-${size.name}-3-created`);
+    });
+  });
+}
+
+for (const size of SIZES) {
+  test(`an admission not used in time says so, and the player joins again (${size.name})`, async ({
+    page,
+    request,
+  }) => {
+    test.setTimeout(240_000);
+    const player = await createPlayer(request, "queue-expiry");
+    await page.setViewportSize(size.viewport);
+    await signIn(page, player.email, player.password);
+    const dropId = await queuedDrop(
+      request,
+      `expiry-${size.name}-${Date.now().toString(36)}`,
+      START_AHEAD_MS,
+      {
+        admissionRatePerMinute: 1000,
+        admissionTtlSeconds: 30,
+      },
+    );
+    await page.goto(`/drops/${dropId}`);
+    await page.getByRole("button", { name: "Join the queue" }).click();
+    await expect(page.getByTestId("queue-joined")).toBeVisible();
+
+    await test.step("let in at the start, the player does not claim: the page says the turn passed", async () => {
+      await expect(page.getByTestId("queue-admitted")).toBeVisible({
+        timeout: START_AHEAD_MS + 30_000,
+      });
+      // The admission lasts 30 s: the page counts it down and then says what to do.
+      const expired = page.getByTestId("queue-expired");
+      await expect(expired).toBeVisible({ timeout: 60_000 });
+      await expect(expired).toContainText("Join again to get a new place at the back");
+      await expect(page.getByRole("button", { name: "Claim one unit" })).toHaveCount(0);
+      await shot(page, `waiting-room-${size.name}-10-expired`);
+    });
+
+    await test.step("joining again gives a place at the back, and a new turn", async () => {
+      await page.getByRole("button", { name: "Join the queue again" }).click();
+      await expect(page.getByTestId("queue-admitted")).toBeVisible();
+      await expect(page.getByRole("button", { name: "Claim one unit" })).toBeEnabled();
+      await shot(page, `waiting-room-${size.name}-11-admitted-again`);
     });
   });
 }

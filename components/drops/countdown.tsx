@@ -26,8 +26,12 @@ export function Countdown({
 }) {
   const now = useServerClock(serverTime);
   const [t, setT] = useState(() => Date.parse(serverTime));
+  // At once, not a tick later: mounted long after the page (the waiting room's panel changing),
+  // the page's time would show for a moment.
   useEffect(() => {
-    const timer = setInterval(() => setT(now()), 250);
+    const tick = () => setT(now());
+    tick();
+    const timer = setInterval(tick, 250);
     return () => clearInterval(timer);
   }, [now]);
   const start = Date.parse(startsAt);
