@@ -28,6 +28,8 @@ type Fixture = {
   redemptionId: string;
   roundId: string;
   lotteryId: string;
+  /** A first-come drop with its waiting room open, the player in its pre-queue. */
+  queuedDropId: string;
   webhookId: string;
 };
 let data: Fixture;
@@ -138,23 +140,34 @@ test.beforeAll(async ({ playwright }) => {
     expect(round.status(), await round.text()).toBe(201);
     const roundId = ((await round.json()) as { round: { id: string } }).round.id;
 
-    const lotteryPrize = await request.post("/api/v1/admin/prizes", {
-      headers: admin,
-      data: { name: "A11y lottery prize", kind: "physical", value: 5, quantity: 1 },
+    /** A drop of one unit of a new physical prize, with `drop` for its window and mode. */
+    const physicalDrop = async (title: string, drop: Record<string, unknown>) => {
+      const prize = await request.post("/api/v1/admin/prizes", {
+        headers: admin,
+        data: { name: `${title} prize`, kind: "physical", value: 5, quantity: 1 },
+      });
+      expect(prize.status(), await prize.text()).toBe(201);
+      const created = await request.post("/api/v1/admin/drops", {
+        headers: admin,
+        data: { title, prizeId: ((await prize.json()) as { id: string }).id, units: 1, ...drop },
+      });
+      expect(created.status(), await created.text()).toBe(201);
+      return ((await created.json()) as { id: string }).id;
+    };
+    const lotteryId = await physicalDrop("A11y lottery", {
+      startsAt: new Date(Date.now() - 60_000).toISOString(),
+      endsAt: new Date(Date.now() + 3_600_000).toISOString(),
+      allocation: "lottery",
     });
-    expect(lotteryPrize.status(), await lotteryPrize.text()).toBe(201);
-    const lottery = await request.post("/api/v1/admin/drops", {
-      headers: admin,
-      data: {
-        title: "A11y lottery",
-        prizeId: ((await lotteryPrize.json()) as { id: string }).id,
-        units: 1,
-        startsAt: new Date(Date.now() - 60_000).toISOString(),
-        endsAt: new Date(Date.now() + 3_600_000).toISOString(),
-        allocation: "lottery",
-      },
+    const queuedDropId = await physicalDrop("A11y queued drop", {
+      startsAt: new Date(Date.now() + 3_600_000).toISOString(),
+      endsAt: new Date(Date.now() + 7_200_000).toISOString(),
+      waitingRoom: { enabled: true, preQueueMinutes: 120 },
     });
-    expect(lottery.status(), await lottery.text()).toBe(201);
+    const joined = await request.post(`/api/v1/drops/${queuedDropId}/queue`, {
+      headers: playerAuth,
+    });
+    expect(joined.ok(), await joined.text()).toBe(true);
 
     const webhook = await request.post("/api/v1/admin/webhooks", {
       headers: admin,
@@ -168,7 +181,8 @@ test.beforeAll(async ({ playwright }) => {
       prizeId,
       redemptionId,
       roundId,
-      lotteryId: ((await lottery.json()) as { id: string }).id,
+      lotteryId,
+      queuedDropId,
       webhookId: ((await webhook.json()) as { endpoint: { id: string } }).endpoint.id,
     };
     for (const [name, id] of Object.entries(data).slice(1)) expect(id, name).toMatch(UUID);
@@ -187,6 +201,8 @@ test("the public and sign-in pages, as a visitor", async ({ page }) => {
     "/api/docs",
     "/dev/mailbox",
     `/drops/${data.lotteryId}/lottery`,
+    `/drops/${data.queuedDropId}`,
+    `/drops/${data.queuedDropId}/queue`,
     "/unsubscribe",
     "/signin",
     "/signup",
@@ -205,6 +221,8 @@ test("the player's pages, as a player", async ({ browser }) => {
     await auditPages(page, "player", [
       "/",
       `/drops/${data.dropId}`,
+      `/drops/${data.queuedDropId}`,
+      `/drops/${data.queuedDropId}/queue`,
       "/catalog",
       "/play",
       "/fairness",
@@ -242,6 +260,7 @@ test("the admin pages, as an admin", async ({ browser }) => {
       "/admin/drops",
       `/admin/drops/${data.dropId}`,
       `/admin/drops/${data.dropId}/report`,
+      `/admin/drops/${data.queuedDropId}`,
       "/admin/jobs",
       "/admin/prizes",
       `/admin/prizes/${data.prizeId}`,

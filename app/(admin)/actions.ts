@@ -23,6 +23,8 @@ import { coinPackageSchema, paymentResolutionSchema } from "@/lib/payments/model
 import { resolvePayment } from "@/lib/payments/review-payment";
 import { createPrizeSchema, updatePrizeSchema } from "@/lib/prizes/model";
 import { type AdminActor, createPrize, updatePrize } from "@/lib/prizes/prizes";
+import { admissionRateSchema, type QueueStats } from "@/lib/queue/model";
+import { setAdmissionRate } from "@/lib/queue/queue";
 import { grantCoins, issueMailInCodes } from "@/lib/wallet/free-coins";
 import { formatCoins, grantSchema, mailInIssueSchema } from "@/lib/wallet/model";
 import {
@@ -224,6 +226,41 @@ export async function endDropAction(
   form: FormData,
 ): Promise<FormState> {
   return changeDropState(dropId, { end: true, confirm: form.get("confirm") ?? "" });
+}
+
+const admissionRateChange = z.object({
+  dropId: z.uuid({ error: "No such drop" }),
+  admissionRatePerMinute: admissionRateSchema,
+});
+
+/** Changes a waiting room's admission rate while it runs: the next batch is let in at it. */
+export async function setAdmissionRateAction(
+  dropId: string,
+  _prev: FormState<QueueStats>,
+  form: FormData,
+): Promise<FormState<QueueStats>> {
+  const values = formFields(form, ["admissionRatePerMinute"]);
+  return runAction(
+    {
+      allow: ADMIN,
+      refused: "Only admins can change the admission rate",
+      schema: admissionRateChange,
+      input: { dropId, ...values },
+      values,
+      fieldOf: (path) => (path[0] === "admissionRatePerMinute" ? path[0] : undefined),
+    },
+    async ({ user, input }) => {
+      const stats = await setAdmissionRate(getDb(), {
+        dropId: input.dropId,
+        ratePerMinute: input.admissionRatePerMinute,
+        ...(await actorOf(user)),
+      });
+      return {
+        notice: `Players are now let in ${stats.admissionRatePerMinute.toLocaleString("en")} a minute`,
+        data: stats,
+      };
+    },
+  );
 }
 
 /** The change a form asks for: only the fields the form carries. */

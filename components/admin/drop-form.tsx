@@ -13,7 +13,9 @@ import {
   type DropView,
   type EligibilityRules,
 } from "@/lib/drops/model";
+import type { WaitingRoomSettings } from "@/lib/queue/model";
 import { useNumberedActionState } from "./drop-form-state";
+import { WaitingRoomFields } from "./waiting-room-fields";
 export type PrizeChoice = DropPrize & { unallocated: number };
 type PoolRow = { key: number; prizeId: string; units: string; minTier: Tier };
 
@@ -132,10 +134,16 @@ export function DropPreview({ drop, allocation }: { drop: DropDetailsData; alloc
 export function DropForm({
   prizes,
   drop,
+  waitingRoom = null,
+  waitingRoomThreshold,
   action: save,
 }: {
   prizes: PrizeChoice[];
   drop?: DropView;
+  /** The drop's waiting room as saved; none for a new drop. */
+  waitingRoom?: WaitingRoomSettings | null;
+  /** From how many units a first-come drop has a waiting room unless the admin says otherwise. */
+  waitingRoomThreshold: number;
   /** Creates a drop, or (bound to `drop`) saves its changes. */
   action: FormAction;
 }) {
@@ -371,6 +379,15 @@ export function DropForm({
             </label>
           </div>
         </fieldset>
+        {allocation === "first_come" && (
+          <WaitingRoomFields
+            saved={waitingRoom}
+            typed={state.values}
+            units={pools.reduce((n, p) => n + (Number(p.units) || 0), 0)}
+            threshold={waitingRoomThreshold}
+            fields={fields}
+          />
+        )}
         <div className="full row">
           <button type="submit" disabled={pending || prizes.length === 0}>
             {pending ? "Saving…" : drop ? "Save changes" : "Create drop"}

@@ -1,10 +1,11 @@
 "use client";
 
 import Link from "next/link";
-import { useActionState, useEffect, useState } from "react";
+import { type ReactNode, useActionState, useEffect, useState } from "react";
 import type { FormAction, FormState } from "@/lib/actions/form-state";
 import type { HeldClaim } from "@/lib/claims/model";
 import type { DropStatus } from "@/lib/drops/model";
+import { ADMISSION_FIELD } from "@/lib/queue/model";
 import { DropActionCard } from "./drop-action-card";
 
 /** What the claim button says when it cannot be pressed: why not. */
@@ -36,6 +37,8 @@ export function ClaimPanel({
   signedIn,
   claimed,
   perPlayerLimit,
+  admission,
+  lead,
   action: claim,
 }: {
   dropId: string;
@@ -44,6 +47,10 @@ export function ClaimPanel({
   /** The signed-in player's redemptions of this drop, newest first. */
   claimed: string[];
   perPlayerLimit: number;
+  /** The waiting room's admission token, sent with the claim of a queued drop. */
+  admission?: string;
+  /** Shown above the button while the player may claim (the admission's countdown). */
+  lead?: ReactNode;
   /** The claim action bound to this drop. */
   action: FormAction<HeldClaim>;
 }) {
@@ -71,6 +78,8 @@ export function ClaimPanel({
         ) : signedIn ? (
           <form action={action}>
             <input type="hidden" name="idempotencyKey" value={clickKey} />
+            {admission && <input type="hidden" name={ADMISSION_FIELD} value={admission} />}
+            {lead}
             {newest && (
               <p className="small" data-testid="claimed-some">
                 You claimed {claimed.length} of {perPlayerLimit} units:{" "}

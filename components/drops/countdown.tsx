@@ -3,7 +3,8 @@
 import { useEffect, useState } from "react";
 import { useServerClock } from "./use-server-clock";
 
-function formatRemaining(ms: number): string {
+/** "01:02:03" (with "2d " before it past a day) for a time left, never below zero. */
+export function formatRemaining(ms: number): string {
   const total = Math.max(0, Math.floor(ms / 1000));
   const d = Math.floor(total / 86_400);
   const h = Math.floor((total % 86_400) / 3600);
@@ -25,8 +26,12 @@ export function Countdown({
 }) {
   const now = useServerClock(serverTime);
   const [t, setT] = useState(() => Date.parse(serverTime));
+  // At once, not a tick later: mounted long after the page (the waiting room's panel changing),
+  // the page's time would show for a moment.
   useEffect(() => {
-    const timer = setInterval(() => setT(now()), 250);
+    const tick = () => setT(now());
+    tick();
+    const timer = setInterval(tick, 250);
     return () => clearInterval(timer);
   }, [now]);
   const start = Date.parse(startsAt);

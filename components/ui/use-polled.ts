@@ -33,3 +33,22 @@ export function usePolled<T>(
   }, [url, intervalMs]);
   return value;
 }
+
+/**
+ * usePolled, with `answered` (what an action just answered, say) shown as soon as it arrives:
+ * whichever of the two came last is shown, so a form's result does not wait for the next read.
+ */
+export function usePolledAndAnswered<T>(
+  url: string,
+  initial: T,
+  pick: (body: unknown) => T | undefined,
+  answered: T | undefined,
+): T {
+  const polled = usePolled(url, initial, pick);
+  const [value, setValue] = useState(initial);
+  useEffect(() => setValue(polled), [polled]);
+  useEffect(() => {
+    if (answered !== undefined) setValue(answered);
+  }, [answered]);
+  return value;
+}

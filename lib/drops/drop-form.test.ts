@@ -148,3 +148,11 @@ describe("readDropForm", () => {
     });
   });
 });
+
+describe("dropFieldOf", () => {
+  it("puts a waiting-room setting's refusal beside its input, and its on/off beside the box", () => {
+    expect(dropFieldOf(["waitingRoom", "admissionRatePerMinute"])).toBe("admissionRatePerMinute");
+    expect(dropFieldOf(["waitingRoom", "enabled"])).toBe("waitingRoom");
+    expect(dropFieldOf(["waitingRoom"])).toBe("waitingRoom");
+  });
+});

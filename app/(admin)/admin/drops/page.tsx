@@ -4,6 +4,7 @@ import { createDropAction } from "@/app/(admin)/actions";
 import { DropForm } from "@/components/admin/drop-form";
 import { getDb } from "@/db/client";
 import { requirePageRole } from "@/lib/auth/require-page-role";
+import { env } from "@/lib/config/env";
 import { listPrizes } from "@/lib/prizes/prizes";
 import { prizeChoices } from "./prize-choices";
 
@@ -21,7 +22,11 @@ export default async function NewDropPage() {
       <p className="lead">
         Units are taken from each prize's unallocated stock. Retired prizes are not offered.
       </p>
-      <DropForm prizes={prizeChoices(prizes)} action={createDropAction} />
+      <DropForm
+        prizes={prizeChoices(prizes)}
+        waitingRoomThreshold={env().WAITING_ROOM_THRESHOLD}
+        action={createDropAction}
+      />
     </>
   );
 }

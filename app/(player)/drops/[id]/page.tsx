@@ -2,13 +2,16 @@ import type { Metadata } from "next";
 import { notFound } from "next/navigation";
 import { claimAction } from "@/app/(player)/actions";
 import { enterLotteryAction } from "@/app/(player)/drops/[id]/lottery/actions";
+import { joinQueueAction } from "@/app/(player)/drops/[id]/queue/actions";
 import { ClaimPanel } from "@/components/drops/claim-button";
 import { DropHeading } from "@/components/drops/drop-details";
 import { LiveDropFacts, LiveDropProvider, LiveDropStatus } from "@/components/drops/live-drop";
 import { LotteryEnterPanel } from "@/components/drops/lottery-enter";
+import { WaitingRoomPanel, WaitingRoomSignIn } from "@/components/drops/waiting-room";
 import { getDb } from "@/db/client";
 import { currentUser } from "@/lib/auth/current-user";
 import { findPlayerDropClaims } from "@/lib/claims/player-claims";
+import { findQueueStats, findQueueView } from "@/lib/drops/drop-queue";
 import { databaseNow, getDropWithLiveState } from "@/lib/drops/drops";
 import { findLotteryEntry, findLotteryWin } from "@/lib/lottery/lottery";
 
@@ -37,6 +40,12 @@ export default async function DropPage({ params }: { params: Promise<{ id: strin
     drop.allocation === "first_come" && player
       ? await findPlayerDropClaims(db, drop.id, player.id)
       : [];
+  // A drop with a waiting room on: a player sees their place, anyone else when it opens.
+  const [queue, queueStats] = !drop.waitingRoom
+    ? [undefined, undefined]
+    : player
+      ? [await findQueueView(db, { dropId: drop.id, playerId: player.id }), undefined]
+      : [undefined, await findQueueStats(db, drop.id)];
   return (
     <LiveDropProvider dropId={drop.id} initial={live} serverTime={serverTime}>
       <DropHeading drop={drop} status={<LiveDropStatus />} />
@@ -51,6 +60,23 @@ export default async function DropPage({ params }: { params: Promise<{ id: strin
             entry={entry}
             win={win}
             action={enterLotteryAction.bind(null, drop.id)}
+          />
+        ) : queue?.enabled ? (
+          <WaitingRoomPanel
+            dropId={drop.id}
+            serverTime={serverTime}
+            initial={queue}
+            claimed={claimed}
+            perPlayerLimit={drop.perPlayerLimit}
+            join={joinQueueAction.bind(null, drop.id)}
+            claim={claimAction.bind(null, drop.id)}
+          />
+        ) : queueStats?.enabled ? (
+          <WaitingRoomSignIn
+            dropId={drop.id}
+            serverTime={serverTime}
+            opensAt={queueStats.opensAt}
+            signedIn={Boolean(user)}
           />
         ) : (
           <ClaimPanel

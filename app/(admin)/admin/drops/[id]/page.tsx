@@ -1,18 +1,27 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
-import { endDropAction, setDropPausedAction, updateDropAction } from "@/app/(admin)/actions";
+import {
+  endDropAction,
+  setAdmissionRateAction,
+  setDropPausedAction,
+  updateDropAction,
+} from "@/app/(admin)/actions";
 import { CreatedNotice } from "@/components/admin/created-notice";
 import { DropCodePools } from "@/components/admin/drop-code-pools";
 import { DropForm, DropPreview } from "@/components/admin/drop-form";
 import { DropRedemptions } from "@/components/admin/drop-redemptions";
 import { DropEndEarlyForm, DropEndMoveForm } from "@/components/admin/drop-state-forms";
 import { LiveDropSummary } from "@/components/admin/live-drop-summary";
+import { LiveWaitingRoom } from "@/components/admin/live-waiting-room";
 import { DateTime } from "@/components/ui/date-time";
 import { getDb } from "@/db/client";
 import { requirePageRole } from "@/lib/auth/require-page-role";
+import { env } from "@/lib/config/env";
+import { findQueueStats } from "@/lib/drops/drop-queue";
 import { dropCodeCoverage, getDrop } from "@/lib/drops/drops";
 import { listPrizes } from "@/lib/prizes/prizes";
+import { getWaitingRoomSettings } from "@/lib/queue/settings";
 import { searchRedemptions } from "@/lib/redemptions/search-redemptions";
 import { prizeChoices } from "../prize-choices";
 
@@ -36,10 +45,12 @@ export default async function ManageDropPage({
   const upcoming = drop.status === "upcoming";
   const ended = drop.status === "ended";
   // The page renders again as claims arrive: it reads only what its state shows.
-  const [prizes, codePools, newest, { created }] = await Promise.all([
+  const [prizes, waitingRoom, codePools, newest, queue, { created }] = await Promise.all([
     upcoming ? listPrizes(db) : [],
+    upcoming ? getWaitingRoomSettings(db, drop.id) : null,
     dropCodeCoverage(db, drop.id),
     upcoming ? undefined : searchRedemptions(db, { dropId: drop.id, limit: NEWEST }),
+    drop.allocation === "first_come" ? findQueueStats(db, drop.id) : undefined,
     searchParams,
   ]);
   return (
@@ -69,6 +80,13 @@ export default async function ManageDropPage({
         </p>
       </LiveDropSummary>
       {codePools.length > 0 && <DropCodePools pools={codePools} />}
+      {queue?.enabled && !ended && (
+        <LiveWaitingRoom
+          dropId={drop.id}
+          initial={queue}
+          action={setAdmissionRateAction.bind(null, drop.id)}
+        />
+      )}
       {upcoming ? (
         <>
           <h2>Edit before the start</h2>
@@ -82,6 +100,8 @@ export default async function ManageDropPage({
               prizes,
               drop.pools.map((p) => ({ prizeId: p.prize.id, units: p.units })),
             )}
+            waitingRoom={waitingRoom}
+            waitingRoomThreshold={env().WAITING_ROOM_THRESHOLD}
             action={updateDropAction.bind(null, drop.id)}
           />
         </>

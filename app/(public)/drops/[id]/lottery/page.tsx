@@ -2,6 +2,7 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
 import { enterLotteryAction } from "@/app/(player)/drops/[id]/lottery/actions";
+import { CheckItYourself, DrawFacts } from "@/components/drops/draw-facts";
 import { LiveDropProvider } from "@/components/drops/live-drop";
 import { LotteryEnterPanel } from "@/components/drops/lottery-enter";
 import { LotteryReplay } from "@/components/drops/lottery-replay";
@@ -67,43 +68,15 @@ export default async function LotteryPage({ params }: { params: Promise<{ id: st
             </dd>
             <dt>Entered</dt>
             <dd data-testid="lottery-entry-count">{t.entries.length}</dd>
-            <dt>Commitment</dt>
-            <dd>
-              SHA-256 of the seed:{" "}
-              <code
-                className="mono small"
-                data-testid="lottery-seed-hash"
-                style={{ wordBreak: "break-all" }}
-              >
-                {t.seedHash}
-              </code>
-            </dd>
-            <dt>Seed</dt>
-            <dd>
-              {t.seed ? (
-                <code
-                  className="mono small"
-                  data-testid="lottery-seed"
-                  style={{ wordBreak: "break-all" }}
-                >
-                  {t.seed}
-                </code>
-              ) : (
-                <span className="muted" data-testid="lottery-seed-secret">
-                  secret until the draw
-                </span>
-              )}
-            </dd>
-            <dt>Drawn</dt>
-            <dd data-testid="lottery-drawn-at">
-              {t.drawnAt ? (
-                <DateTime value={t.drawnAt} />
-              ) : (
-                "not yet: the draw follows the end of entries"
-              )}
-            </dd>
-            <dt>Algorithm</dt>
-            <dd className="mono small">{t.algorithm}</dd>
+            <DrawFacts
+              seedHash={t.seedHash}
+              seed={t.seed}
+              drawnAt={t.drawnAt}
+              algorithm={t.algorithm}
+              secretUntil="the draw"
+              notDrawn="not yet: the draw follows the end of entries"
+              testId="lottery"
+            />
           </dl>
           {mine && (
             <p className="muted small" style={{ marginBottom: 0 }}>
@@ -114,24 +87,16 @@ export default async function LotteryPage({ params }: { params: Promise<{ id: st
             </p>
           )}
         </div>
-        <div className="card">
-          <h3>Check it yourself</h3>
-          <p className="small">
-            The transcript is public at{" "}
-            <a href={`/api/v1/drops/${t.dropId}/lottery`}>
-              <code>/api/v1/drops/{t.dropId}/lottery</code>
-            </a>
-            . From a checkout of Prizeledger, replay it with:
-          </p>
-          <pre className="small" style={{ whiteSpace: "pre-wrap", wordBreak: "break-all" }}>
-            npm run lottery:replay -- --url {"<this site>"} --drop {t.dropId}
-          </pre>
-          <p className="small" style={{ marginBottom: 0 }}>
-            The script checks the seed against the commitment, recomputes the ranking and exits 0
-            only if the winners match. The algorithm is in <code>docs/lottery.md</code>, precise
-            enough to write your own.
-          </p>
-        </div>
+        <CheckItYourself
+          what="The transcript"
+          url={`/api/v1/drops/${t.dropId}/lottery`}
+          script="lottery:replay"
+          dropId={t.dropId}
+        >
+          The script checks the seed against the commitment, recomputes the ranking and exits 0 only
+          if the winners match. The algorithm is in <code>docs/lottery.md</code>, precise enough to
+          write your own.
+        </CheckItYourself>
       </div>
 
       {t.winners && (

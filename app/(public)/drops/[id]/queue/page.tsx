@@ -1,0 +1,152 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { notFound } from "next/navigation";
+import { CheckItYourself, DrawFacts } from "@/components/drops/draw-facts";
+import { QueueReplay } from "@/components/drops/queue-replay";
+import styles from "@/components/drops/waiting-room.module.css";
+import { DateTime } from "@/components/ui/date-time";
+import { TableScroll } from "@/components/ui/table-scroll";
+import { getDb } from "@/db/client";
+import { currentUser } from "@/lib/auth/current-user";
+import { findQueueStats } from "@/lib/drops/drop-queue";
+import { getDrop } from "@/lib/drops/drops";
+import { getQueueProof, getQueueView } from "@/lib/queue/queue";
+
+export const metadata: Metadata = { title: "Waiting room order" };
+
+/** " (you)" beside the signed-in player's own pseudonym. */
+function You({ pseudonym, mine }: { pseudonym: string; mine: string | null }) {
+  return pseudonym === mine ? <strong> (you)</strong> : null;
+}
+
+export default async function QueueFairnessPage({ params }: { params: Promise<{ id: string }> }) {
+  const { id } = await params;
+  const db = getDb();
+  const [drop, user] = await Promise.all([getDrop(db, id), currentUser()]);
+  if (!drop) notFound();
+  const stats = await findQueueStats(db, drop.id);
+  if (!stats?.enabled) notFound();
+  const player = user?.role === "player" ? user : undefined;
+  const [proof, view] = await Promise.all([
+    getQueueProof(db, drop.id),
+    player ? getQueueView(db, { dropId: drop.id, playerId: player.id }) : undefined,
+  ]);
+  const mine = view?.pseudonym ?? null;
+  const start = Date.parse(proof.startsAt);
+  return (
+    <>
+      <p className="muted small" style={{ margin: 0 }}>
+        <Link href={`/drops/${drop.id}`}>← {drop.title}</Link>
+      </p>
+      <h1 style={{ marginTop: 8 }}>A provably fair waiting room</h1>
+      <p className="lead">
+        Everyone who joins the waiting room before the drop starts is put in a random order at the
+        start; later arrivals queue behind them in the order they came. The order is fixed by a
+        secret seed whose SHA-256 is published below from the moment the room opens, and the seed
+        itself once the order is drawn, so anyone can check that the order follows from it and from
+        the list of entries.
+      </p>
+      <div className="grid two">
+        <div className="card">
+          <dl className="facts">
+            <dt>Room opens</dt>
+            <dd>
+              <DateTime value={stats.opensAt} />
+            </dd>
+            <dt>Drop starts</dt>
+            <dd>
+              <DateTime value={drop.startsAt} />
+            </dd>
+            <dt>Entries</dt>
+            <dd data-testid="queue-entry-count">{proof.entries.length}</dd>
+            <DrawFacts
+              seedHash={proof.seedHash}
+              seed={proof.seed}
+              drawnAt={proof.shuffledAt}
+              algorithm={proof.algorithm}
+              secretUntil="the start"
+              notDrawn="not yet: the order is drawn at the start"
+              testId="queue"
+            />
+          </dl>
+          {mine && (
+            <p className="muted small" style={{ marginBottom: 0 }}>
+              Your pseudonym in this queue:{" "}
+              <code className={`mono ${styles.hash}`} data-testid="queue-my-pseudonym">
+                {mine}
+              </code>
+              . Nobody else can tell it is yours.
+            </p>
+          )}
+        </div>
+        <CheckItYourself
+          what="The proof"
+          url={`/api/v1/drops/${drop.id}/queue/proof`}
+          script="queue:replay"
+          dropId={drop.id}
+        >
+          The script checks the seed against the commitment, draws the order of the entries made
+          before the start again, puts the later ones behind them in join order, and exits 0 only if
+          the result is the published order. The algorithm is in <code>docs/waiting-room.md</code>.
+        </CheckItYourself>
+      </div>
+
+      {proof.seed && (
+        <div style={{ marginTop: 16 }}>
+          <QueueReplay dropId={drop.id} />
+        </div>
+      )}
+
+      {proof.order && (
+        <>
+          <h2>The order</h2>
+          <ol className={`mono small ${styles.list}`} data-testid="queue-order">
+            {proof.order.map((p) => (
+              <li key={p} className={p === mine ? styles.mine : undefined}>
+                {p}
+                <You pseudonym={p} mine={mine} />
+              </li>
+            ))}
+          </ol>
+        </>
+      )}
+
+      <h2>Entries, in the order they joined</h2>
+      {proof.entries.length === 0 ? (
+        <p className="muted">Nobody has joined yet.</p>
+      ) : (
+        <TableScroll label="Entries">
+          <table className="small" data-testid="queue-entries">
+            <thead>
+              <tr>
+                <th>Pseudonym</th>
+                <th>Joined</th>
+                <th>Queue</th>
+              </tr>
+            </thead>
+            <tbody>
+              {proof.entries.map((e) => (
+                <tr key={e.pseudonym} className={e.pseudonym === mine ? styles.mine : undefined}>
+                  <td className={`mono ${styles.hash}`}>
+                    {e.pseudonym}
+                    <You pseudonym={e.pseudonym} mine={mine} />
+                  </td>
+                  <td>
+                    <DateTime value={e.joinedAt} />
+                  </td>
+                  <td>
+                    {Date.parse(e.joinedAt) >= start
+                      ? "after the start, in turn"
+                      : proof.shuffledAt
+                        ? "pre-queue, drawn"
+                        : "pre-queue, drawn at the start"}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </TableScroll>
+      )}
+    </>
+  );
+}
