@@ -25,6 +25,7 @@ import {
   tsxArgs,
   vapidKeyPair,
 } from "./lib/runtime";
+import { waitForHttp } from "./lib/wait-for-http";
 import { webServerCommand } from "./lib/web-server";
 
 const log = (line: string) => console.log(`[prizeledger] ${line}`);
@@ -194,7 +195,9 @@ async function main(): Promise<void> {
   cleanups.push(() => stopChild(web.child, web.exited));
 
   const url = `http://localhost:${env.PORT}`;
-  await waitForHttp(`${url}/api/health`, 60_000);
+  if (!(await waitForHttp(`${url}/api/health`, 60_000))) {
+    log(`the web app did not answer on ${url}/api/health within 60 s`);
+  }
   const logins = env.DATABASE_URL
     ? ""
     : demoAccounts
@@ -221,20 +224,6 @@ ${logins ? `  Demo logins\n${logins}\n${twoFactorHint}\n` : ""}
     log(`a process exited (code ${code}); stopping the rest`);
     await shutdown(code ?? 1);
   }
-}
-
-async function waitForHttp(url: string, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    try {
-      const res = await fetch(url);
-      if (res.status < 500) return;
-    } catch {
-      // not up yet
-    }
-    await new Promise((r) => setTimeout(r, 300));
-  }
-  log(`the web app did not answer on ${url} within ${timeoutMs / 1000} s`);
 }
 
 main().catch(async (error: Error) => {
