@@ -28,6 +28,8 @@ import {
 import { type Cluster, startCluster } from "./faults/cluster";
 import { ensureProductionBuild } from "./lib/build";
 
+type Sql = ReturnType<typeof createDb>["sql"];
+
 const FAULTS = ["web", "worker", "chain", "database"] as const;
 type Fault = (typeof FAULTS)[number];
 
@@ -89,7 +91,7 @@ function clientRecovery(logs: ClaimLog[], killedAt: number): number | undefined 
 /** Polls until the chain covers the log as it stood at the kill; resolves when it first does. */
 function watchAnchoring(
   cluster: Cluster,
-  sql: ReturnType<typeof createDb>["sql"],
+  sql: Sql,
   signal: AbortSignal,
 ): Promise<number | undefined> {
   return (async () => {
@@ -106,6 +108,55 @@ function watchAnchoring(
     }
     return undefined;
   })();
+}
+
+type Killed = {
+  at: number;
+  restarted: Promise<void>;
+  anchorWatch: Promise<number | undefined>;
+  stopWatch: AbortController;
+};
+
+/** The largest checkpoint the database records as anchored. */
+async function anchoredSize(sql: Sql): Promise<number> {
+  const [row] = await sql<Array<{ size: number | null }>>`
+    select max(tree_size)::int as size from checkpoints where status = 'anchored'`;
+  return row?.size ?? 0;
+}
+
+/**
+ * SIGKILLs the fault's process and starts it again after RESTART_DELAY_MS. The chain node is
+ * killed just after a checkpoint was recorded anchored: anvil saves its state every second, so
+ * it then comes back without that block, which is the case the anchoring job must repair.
+ */
+async function killAndRestart(fault: Fault, cluster: Cluster, sql: Sql): Promise<Killed> {
+  const component = cluster.components[fault];
+  if (fault === "chain") {
+    const before = await anchoredSize(sql);
+    const deadline = performance.now() + 10_000;
+    while ((await anchoredSize(sql)) <= before && performance.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  }
+  const pid = component.pid();
+  if (!pid) throw new Error(`${fault}: no process to kill`);
+  process.kill(pid, "SIGKILL");
+  const at = performance.now();
+  log(`${fault}: killed pid ${pid}`);
+  const stopWatch = new AbortController();
+  const anchoredBefore = await anchoredSize(sql);
+  const restarted = new Promise((r) => setTimeout(r, RESTART_DELAY_MS))
+    .then(() => component.restart())
+    .then(async () => {
+      log(`${fault}: started again`);
+      if (fault !== "chain") return;
+      const facts = await checkAnchoring(sql, cluster.rpcUrl, cluster.contract);
+      log(
+        `chain: back with checkpoint size ${facts.chainSize}; the database had recorded ` +
+          `${anchoredBefore} anchored at the kill`,
+      );
+    });
+  return { at, restarted, anchorWatch: watchAnchoring(cluster, sql, stopWatch.signal), stopWatch };
 }
 
 async function runFault(fault: Fault): Promise<Row> {
@@ -131,11 +182,7 @@ async function runFault(fault: Fault): Promise<Row> {
   const { db, sql } = createDb(cluster.databaseUrl, 4);
   try {
     const seed = await seedLoad(db, sql, { players: CLAIMS, units: CLAIMS + 100 });
-    const component = cluster.components[fault];
-    let killedAt = 0;
-    let restarted: Promise<void> | undefined;
-    let anchorWatch: Promise<number | undefined> | undefined;
-    const stopWatch = new AbortController();
+    let killing: Promise<Killed> | undefined;
     log(`${fault}: ${CLAIMS} claims at ${RATE}/s on drop ${seed.dropId}; SIGKILL at the middle`);
     const logs = await runBurst({
       baseUrl: cluster.baseUrl,
@@ -144,23 +191,17 @@ async function runFault(fault: Fault): Promise<Row> {
       rate: RATE,
       clientDeadlineMs: CLIENT_DEADLINE_MS,
       onProgress: (sent) => {
-        if (sent !== Math.floor(CLAIMS / 2)) return;
-        const pid = component.pid();
-        if (!pid) throw new Error(`${fault}: no process to kill`);
-        process.kill(pid, "SIGKILL");
-        killedAt = performance.now();
-        log(`${fault}: killed pid ${pid}`);
-        anchorWatch = watchAnchoring(cluster, sql, stopWatch.signal);
-        restarted = new Promise((r) => setTimeout(r, RESTART_DELAY_MS))
-          .then(() => component.restart())
-          .then(() => log(`${fault}: started again`));
+        if (sent === Math.floor(CLAIMS / 2)) killing = killAndRestart(fault, cluster, sql);
       },
     });
-    await restarted;
+    const killed = await killing;
+    if (!killed) throw new Error(`${fault}: the burst ended before its middle`);
+    await killed.restarted;
     log(`${fault}: burst over; waiting for the anchoring to catch up…`);
     const anchor = await awaitAnchoring(sql, cluster.rpcUrl, cluster.contract, ANCHOR_DEADLINE_MS);
-    stopWatch.abort();
-    const anchoredAt = await anchorWatch;
+    killed.stopWatch.abort();
+    const anchoredAt = await killed.anchorWatch;
+    const killedAt = killed.at;
     const retryable: Record<string, number> = {};
     for (const l of logs) {
       for (const [kind, n] of Object.entries(l.retryableKinds)) {
