@@ -18,10 +18,19 @@ import {
   startEmbeddedChain,
 } from "../lib/embedded-chain";
 import { startEmbeddedPostgres } from "../lib/embedded-postgres";
+import { startEmbeddedPostgresPair } from "../lib/embedded-replica";
+import { startFailoverWatchdog } from "../lib/failover-watchdog";
 import { waitForHttp } from "../lib/wait-for-http";
 import { startHaproxy } from "./haproxy";
 
-export type Ports = { balancer: number; pg: number; chain: number; web: number[] };
+export type Ports = {
+  balancer: number;
+  pg: number;
+  /** The synchronous standby's, when the database is a pair. */
+  standby: number;
+  chain: number;
+  web: number[];
+};
 
 /** One process of the cluster: its pid now, and how a supervisor starts it again. */
 export type Component = {
@@ -94,9 +103,70 @@ function postmasterPid(dir: string): number | undefined {
   return pid > 0 ? pid : undefined;
 }
 
+type Database = { url: string; component: Component; stop: () => Promise<void> };
+
+/**
+ * One server, started again in place after a kill; or a pair, whose standby the watchdog
+ * promotes when the primary is gone, after which "starting again" is what an operator does:
+ * rebuilding the old primary as the new one's standby.
+ */
+async function startDatabase(
+  pair: boolean,
+  dir: string,
+  ports: Ports,
+  log: (line: string) => void,
+): Promise<Database> {
+  if (!pair) {
+    let pg = await startEmbeddedPostgres(dir, ports.pg);
+    return {
+      url: pg.url,
+      component: {
+        name: "database",
+        pid: () => postmasterPid(dir),
+        restart: async () => {
+          pg = await startEmbeddedPostgres(dir, ports.pg);
+        },
+      },
+      stop: () => pg.stop(),
+    };
+  }
+  const servers = await startEmbeddedPostgresPair({
+    dir,
+    primaryPort: ports.pg,
+    standbyPort: ports.standby,
+    log,
+  });
+  let promoted: () => void = () => {};
+  const promotion = new Promise<void>((resolve) => {
+    promoted = resolve;
+  });
+  const watchdog = startFailoverWatchdog(servers, { log, onPromoted: () => promoted() });
+  return {
+    url: servers.databaseUrl,
+    component: {
+      name: "database",
+      pid: () => servers.primary.pid,
+      restart: async () => {
+        await promotion;
+        log("database: promoted; rebuilding the old primary as the standby");
+        await servers.rejoin();
+      },
+    },
+    stop: async () => {
+      await watchdog.stop();
+      await servers.stop();
+    },
+  };
+}
+
 export async function startCluster(options: {
   dataDir: string;
   ports: Ports;
+  /**
+   * A primary with a synchronous standby that a watchdog promotes, the app given both servers in
+   * one multi-host DATABASE_URL (scripts/lib/embedded-replica.ts); otherwise one server.
+   */
+  pair?: boolean;
   /** Extra environment for web instances and the worker. */
   env: Record<string, string>;
   log: (line: string) => void;
@@ -112,15 +182,15 @@ export async function startCluster(options: {
     for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
   };
   try {
-    let pg = await startEmbeddedPostgres(pgDir, ports.pg);
-    cleanups.push(() => pg.stop());
-    await migrateDatabase(pg.url);
+    const database = await startDatabase(options.pair ?? false, pgDir, ports, log);
+    cleanups.push(database.stop);
+    await migrateDatabase(database.url);
     let chain: EmbeddedChain = await startEmbeddedChain(chainDir, ports.chain, log);
     cleanups.push(() => chain.stop());
 
     const common: Record<string, string> = {
       ...codeKeyEnvironment(process.env, dataDir),
-      DATABASE_URL: pg.url,
+      DATABASE_URL: database.url,
       LEDGER_RPC_URL: chain.rpcUrl,
       LEDGER_PUBLIC_RPC_URL: chain.rpcUrl,
       LEDGER_CONTRACT: chain.contract,
@@ -177,7 +247,7 @@ export async function startCluster(options: {
 
     return {
       baseUrl,
-      databaseUrl: pg.url,
+      databaseUrl: database.url,
       rpcUrl: chain.rpcUrl,
       contract: chain.contract,
       components: {
@@ -191,13 +261,7 @@ export async function startCluster(options: {
             chain = await startEmbeddedChain(chainDir, ports.chain, log);
           },
         },
-        database: {
-          name: "database",
-          pid: () => postmasterPid(pgDir),
-          restart: async () => {
-            pg = await startEmbeddedPostgres(pgDir, ports.pg);
-          },
-        },
+        database: database.component,
       },
       stop,
     };
