@@ -5,6 +5,7 @@ import { ZodError, type z } from "zod";
 import { currentUser, roleRefusal, type SessionUser } from "@/lib/auth/current-user";
 import type { Role } from "@/lib/auth/model";
 import { AppError, type ErrorCode, errorStatus, isAppError } from "@/lib/errors/app-error";
+import { databaseUnavailableError, isDatabaseUnavailable } from "@/lib/errors/database-unavailable";
 import { requestIdFrom } from "@/lib/http/request-id";
 import { logError } from "@/lib/log";
 import type { FormState } from "./form-state";
@@ -74,6 +75,7 @@ export async function runAction<T = never, I = undefined, A extends Allow = Allo
     if (isAppError(error)) return refusalState(error, rules);
     if (error instanceof ZodError) return invalidState(error, rules);
     logError("action_failed", error, { requestId: requestIdFrom(await headers()) });
+    if (isDatabaseUnavailable(error)) return refusalState(databaseUnavailableError(), rules);
     return { code: "internal", error: UNEXPECTED_ERROR, ...valuesOf(rules) };
   }
 }

@@ -34,6 +34,18 @@ describe("parseEnv", () => {
     ).toEqual([expect.stringContaining("ANCHORER_KEY must be a 0x-prefixed 32-byte private key")]);
   });
 
+  it("takes a primary and its standby in DATABASE_URL, and refuses them without read-write", () => {
+    const hosts = "postgres://u:p@db1:5432,db2:5432/prizeledger";
+    expect(
+      parseEnv({ DATABASE_URL: `${hosts}?target_session_attrs=read-write` }).DATABASE_URL,
+    ).toBe(`${hosts}?target_session_attrs=read-write`);
+    expect(problems({ DATABASE_URL: hosts })).toEqual([
+      expect.stringContaining(
+        "DATABASE_URL names several hosts: add target_session_attrs=read-write",
+      ),
+    ]);
+  });
+
   it("requires the ledger node and contract together, and both for the anchorer's key", () => {
     expect(problems({ LEDGER_RPC_URL: "http://node:8545" })).toEqual([
       "LEDGER_CONTRACT is required when LEDGER_RPC_URL is set",

@@ -1,6 +1,7 @@
 import "server-only";
 import { createECDH } from "node:crypto";
 import { z } from "zod";
+import { databaseUrlProblem } from "@/lib/config/database-url";
 import { p256PublicKey } from "@/lib/push/p256-key";
 import { parseCoins } from "@/lib/wallet/model";
 
@@ -66,7 +67,16 @@ export const envSchema = z
     /** The address web instances listen on: `::` serves IPv6 and IPv4 where the host has IPv6. */
     LISTEN_ADDRESS: z.union([z.ipv4(), z.ipv6()]).default("0.0.0.0"),
     PRIZELEDGER_DATA_DIR: z.string().min(1).default(".data"),
-    DATABASE_URL: optionalUrl(["postgres:", "postgresql:"]),
+    /** One server, or a primary and its standbys (lib/config/database-url.ts). */
+    DATABASE_URL: z
+      .string()
+      .trim()
+      .min(1)
+      .superRefine((value, ctx) => {
+        const problem = databaseUrlProblem(value);
+        if (problem) ctx.addIssue({ code: "custom", message: problem });
+      })
+      .optional(),
     DATABASE_POOL_SIZE: positiveInt(10),
     /** Off for a pooler that cannot carry prepared statements across transactions. */
     DATABASE_PREPARED_STATEMENTS: z.stringbool({ error: "must be true or false" }).default(true),

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { AppError } from "@/lib/errors/app-error";
-import { MAX_JSON_BYTES, readBody, readJson } from "./api-handler";
+import { apiRoute, MAX_JSON_BYTES, readBody, readJson } from "./api-handler";
 
 function post(body: BodyInit | null, headers: Record<string, string> = {}): Request {
   return new Request("http://localhost/api/v1/x", {
@@ -84,5 +84,36 @@ describe("readJson", () => {
       expect((error as AppError).code, body).toBe("invalid_input");
     }
     expect(await readJson(post('{"name":"🎁 \\u202e"}', json))).toEqual({ name: "🎁 \u202e" });
+  });
+});
+
+describe("apiRoute", () => {
+  const failing = (error: unknown) =>
+    apiRoute(async () => {
+      throw error;
+    })(post(null), {});
+
+  it("answers a lost database connection 503 unavailable with Retry-After, not 500", async () => {
+    // As postgres.js rejects a query whose connection died, wrapped by drizzle as its cause.
+    const lost = Object.assign(new Error("write CONNECTION_CLOSED"), { code: "CONNECTION_CLOSED" });
+    for (const error of [
+      lost,
+      new Error("Failed query", { cause: lost }),
+      Object.assign(new Error("terminating connection due to administrator command"), {
+        code: "57P01",
+      }),
+      Object.assign(new Error("connect ECONNREFUSED"), { code: "ECONNREFUSED" }),
+    ]) {
+      const response = await failing(error);
+      expect(response.status).toBe(503);
+      expect(response.headers.get("retry-after")).toBe("2");
+      expect((await response.json()).error.code).toBe("unavailable");
+    }
+  });
+
+  it("still answers any other failure 500 internal", async () => {
+    const response = await failing(Object.assign(new Error("division by zero"), { code: "22012" }));
+    expect(response.status).toBe(500);
+    expect((await response.json()).error.code).toBe("internal");
   });
 });

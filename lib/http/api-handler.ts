@@ -3,6 +3,7 @@ import { NextResponse } from "next/server";
 import { ZodError } from "zod";
 import type { RequestContext } from "@/lib/audit/record-event";
 import { AppError, type ErrorCode } from "@/lib/errors/app-error";
+import { databaseUnavailableError, isDatabaseUnavailable } from "@/lib/errors/database-unavailable";
 import { logError } from "@/lib/log";
 import { clientInfo } from "./client-info";
 import { incomingRequestId, REQUEST_ID_HEADER, requestIdFrom } from "./request-id";
@@ -32,6 +33,11 @@ function toResponse(error: unknown, requestId: string): NextResponse {
       400,
       field ? { field } : undefined,
     );
+  }
+  if (isDatabaseUnavailable(error)) {
+    // A failover or restart in progress: the client is to try again, not to report a bug.
+    logError("database_unavailable", error, { requestId });
+    return toResponse(databaseUnavailableError(), requestId);
   }
   logError("unhandled_api_error", error, { requestId });
   // The id lets a caller quote the failure, and an operator find its log line.

@@ -31,6 +31,23 @@ async function probeLedger(rpcUrl: string): Promise<void> {
 }
 
 /**
+ * A pool whose URL names a primary and its standby waits, while neither is writable (a
+ * promotion under way), for one to become so: the probe answers "down" meanwhile instead of
+ * holding the load balancer's check.
+ */
+async function withinTwoSeconds(probe: Promise<unknown>): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error("no answer within 2 s")), 2000);
+  });
+  try {
+    await Promise.race([probe, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
  * Readiness: 503 while the database is down; a ledger node that is down only degrades. `db` is
  * called inside the check, so a pool that cannot even be made counts as a database down.
  */
@@ -38,7 +55,7 @@ export async function checkHealth(
   db: () => DbOrTx,
   rpcUrl: string | undefined,
 ): Promise<{ health: Health; httpStatus: 200 | 503 }> {
-  const database = await check("database", () => db().execute(sql`select 1`));
+  const database = await check("database", () => withinTwoSeconds(db().execute(sql`select 1`)));
   const ledger = rpcUrl
     ? await check("ledger", () => probeLedger(rpcUrl))
     : { ok: false, error: "LEDGER_RPC_URL is not set" };

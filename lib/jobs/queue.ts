@@ -1,5 +1,13 @@
 import "server-only";
-import { type Job, type JobResult, PgBoss } from "pg-boss";
+import {
+  type ConstructorOptions,
+  type Db,
+  type Job,
+  type JobResult,
+  PgBoss,
+  type StopOptions,
+} from "pg-boss";
+import postgres from "postgres";
 import type { Log } from "@/lib/log";
 
 /** pg-boss keeps its tables in a schema of their own, beside the application's. */
@@ -40,11 +48,8 @@ export function deadLetterQueue(queue: QueueName): string {
  * wakes them when a job arrives.
  */
 export function createJobQueue(databaseUrl: string, options: { work: boolean; max?: number }) {
-  return new PgBoss({
-    connectionString: databaseUrl,
+  return new JobQueue(databaseUrl, options.max ?? (options.work ? 6 : 2), {
     schema: JOB_SCHEMA,
-    application_name: "prizeledger-jobs",
-    max: options.max ?? (options.work ? 6 : 2),
     migrate: false,
     createSchema: false,
     supervise: options.work,
@@ -59,10 +64,8 @@ export function createJobQueue(databaseUrl: string, options: { work: boolean; ma
  * migration lock). Queue settings are brought to what QUEUES says on every start.
  */
 export async function installJobQueue(databaseUrl: string): Promise<void> {
-  const boss = new PgBoss({
-    connectionString: databaseUrl,
+  const boss = new JobQueue(databaseUrl, 1, {
     schema: JOB_SCHEMA,
-    max: 1,
     supervise: false,
     schedule: false,
     registerInstance: false,
@@ -80,6 +83,55 @@ export async function installJobQueue(databaseUrl: string): Promise<void> {
   } finally {
     await boss.stop({ graceful: false, close: true });
   }
+}
+
+/**
+ * pg-boss on a postgres.js pool instead of its own node-postgres one: node-postgres takes one
+ * host, while DATABASE_URL may name a primary and its standby
+ * (`postgres://…@h1:5432,h2:5432/db?target_session_attrs=read-write`), and postgres.js tries
+ * them in turn for a writable server on every connection it opens, so the queue follows a
+ * promotion without a restart, as the application's own pool does. The pool is the queue's:
+ * stopping the queue with `close` (pg-boss's default) ends it.
+ */
+class JobQueue extends PgBoss {
+  readonly #sql: postgres.Sql;
+
+  constructor(databaseUrl: string, max: number, options: Omit<ConstructorOptions, "db">) {
+    const sql = postgres(databaseUrl, {
+      max,
+      // Unnamed statements, as node-postgres sends them: a pooler in transaction mode takes them.
+      prepare: false,
+      onnotice: () => {},
+      connection: { application_name: "prizeledger-jobs" },
+    });
+    super({ ...options, db: jobDatabase(sql) });
+    this.#sql = sql;
+  }
+
+  override async stop(options: StopOptions = {}): Promise<void> {
+    await super.stop(options);
+    if (options.close !== false) await this.#sql.end({ timeout: 5 });
+  }
+}
+
+/** pg-boss's database interface over postgres.js, with the LISTEN its workers are woken by. */
+function jobDatabase(sql: postgres.Sql): Db {
+  return {
+    async executeSql(text, values) {
+      // With no parameters pg-boss may send several statements at once (its schema), which only
+      // the simple protocol takes, as node-postgres does.
+      const rows = values?.length
+        ? await sql.unsafe(text, values as postgres.ParameterOrJSON<never>[])
+        : await sql.unsafe(text).simple();
+      return { rows };
+    },
+    async listen(channel, onNotification, onReconnect) {
+      // postgres.js listens again after its connection drops (on the new primary after a
+      // failover) and calls onReconnect each time, so pg-boss fetches what it missed meanwhile.
+      const listener = await sql.listen(channel, onNotification, onReconnect);
+      return { close: () => listener.unlisten() };
+    },
+  };
 }
 
 /** What a handler makes of one job: done, try again later, or give up (to the dead letters). */
