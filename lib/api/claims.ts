@@ -86,6 +86,8 @@ export const claims: Resource = {
           not_eligible:
             "error.reason names the rule: not_eligible:suspended, verified_email, profile_incomplete, region, location, linked_account, account_age, tier, flagged",
           not_found: "no such drop",
+          unavailable:
+            "the database is failing over; the claim may or may not be stored: retry after Retry-After with the same Idempotency-Key",
           not_started: "the drop has not started",
           ended: "the drop has ended",
           paused: "the drop is paused",

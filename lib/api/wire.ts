@@ -105,11 +105,9 @@ export const errorBody = z
         .string()
         .optional()
         .meta({ description: "the exact rule, e.g. not_eligible:region" }),
-      retryAfter: z
-        .number()
-        .int()
-        .optional()
-        .meta({ description: "rate_limited: seconds to wait (also the Retry-After header)" }),
+      retryAfter: z.number().int().optional().meta({
+        description: "rate_limited, unavailable: seconds to wait (also the Retry-After header)",
+      }),
       replayed: z
         .boolean()
         .optional()

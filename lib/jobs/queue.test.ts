@@ -1,5 +1,9 @@
 import { describe, expect, it } from "vitest";
+import { connectTestDb } from "@/test/db";
+import { startTestJobQueue } from "@/test/jobs";
 import { QUEUES } from "./queue";
+
+const db = connectTestDb();
 
 /**
  * The shortest time a job's retries can span: pg-boss's backoff (plans.js) waits, after a try
@@ -25,5 +29,24 @@ describe("the queues' retries", () => {
 
   it("give a delivery over 20 minutes of provider outage before it is dead", () => {
     expect(shortestRetrySpanHours(QUEUES.delivery) * 60).toBeGreaterThan(20);
+  });
+});
+
+describe("the job queue on its postgres.js pool", () => {
+  it("runs pg-boss's maintenance, each pass one BEGIN … COMMIT text", async () => {
+    const boss = await startTestJobQueue(db);
+    const errors: unknown[] = [];
+    boss.on("error", (error) => errors.push(error));
+    try {
+      await boss.send("mail", { probe: 1 });
+      // postgres.js refuses such a BEGIN on a shared pool connection: the text runs on a
+      // connection reserved for it.
+      await expect(boss.supervise()).resolves.toBeUndefined();
+      expect(errors).toEqual([]);
+      const jobs = await boss.findJobs<{ probe?: number }>("mail");
+      expect(jobs.map((job) => job.data.probe)).toEqual([1]);
+    } finally {
+      await boss.stop({ graceful: false });
+    }
   });
 });

@@ -118,18 +118,29 @@ class JobQueue extends PgBoss {
 function jobDatabase(sql: postgres.Sql): Db {
   return {
     async executeSql(text, values) {
-      // With no parameters pg-boss may send several statements at once (its schema), which only
-      // the simple protocol takes, as node-postgres does.
-      const rows = values?.length
-        ? await sql.unsafe(text, values as postgres.ParameterOrJSON<never>[])
-        : await sql.unsafe(text).simple();
-      return { rows };
+      if (values?.length) {
+        return { rows: await sql.unsafe(text, values as postgres.ParameterOrJSON<never>[]) };
+      }
+      // Without parameters pg-boss may send several statements in one text, its maintenance a
+      // whole `BEGIN; …; COMMIT;`: that takes the simple protocol, as node-postgres sends it, and
+      // a connection of its own, since postgres.js refuses a BEGIN on a shared pool connection.
+      const connection = await sql.reserve();
+      try {
+        const result: unknown[] = await connection.unsafe(text).simple();
+        // Several statements answer a list of results, one each (rows are objects, never lists):
+        // pg-boss reads the rows of all of them, as it does node-postgres's.
+        return { rows: result.every(Array.isArray) ? result.flat() : result };
+      } finally {
+        connection.release();
+      }
     },
     async listen(channel, onNotification, onReconnect) {
       // postgres.js listens again after its connection drops (on the new primary after a
       // failover) and calls onReconnect each time, so pg-boss fetches what it missed meanwhile.
       const listener = await sql.listen(channel, onNotification, onReconnect);
-      return { close: () => listener.unlisten() };
+      // A connection that is gone took its LISTEN with it: nothing is left to undo (this is the
+      // database stopping before the worker, as when a whole stack stops at once).
+      return { close: () => listener.unlisten().catch(() => {}) };
     },
   };
 }

@@ -48,7 +48,7 @@ export type EmbeddedPostgresPair = {
 type NodeName = "a" | "b";
 type Running = { child: ChildProcess; exited: Promise<void> };
 
-export const PAIR_DATABASE_USER = "prizeledger";
+const PAIR_DATABASE_USER = "prizeledger";
 const REPLICATION_ROLE = "replicator";
 const REPLICATION_PASSWORD = "replicator";
 const require = createRequire(import.meta.url);
