@@ -150,7 +150,7 @@ async function killAndRestart(fault: Fault, cluster: Cluster, sql: Sql): Promise
   const stopWatch = new AbortController();
   const anchoredBefore = await anchoredSize(sql);
   const restarted = new Promise((r) => setTimeout(r, RESTART_DELAY_MS))
-    .then(() => component.restart())
+    .then(() => component.restart(pid))
     .then(async () => {
       log(`${fault}: started again`);
       if (fault !== "chain") return;
@@ -161,6 +161,15 @@ async function killAndRestart(fault: Fault, cluster: Cluster, sql: Sql): Promise
       );
     });
   return { at, restarted, anchorWatch: watchAnchoring(cluster, sql, stopWatch.signal), stopWatch };
+}
+
+/** The cluster of the run in progress: a signal stops it before the harness exits. */
+let running: Cluster | undefined;
+for (const signal of ["SIGINT", "SIGTERM"] as const) {
+  process.once(signal, () => {
+    log(`${signal}: stopping the cluster`);
+    void (running?.stop() ?? Promise.resolve()).finally(() => process.exit(130));
+  });
 }
 
 async function runFault(fault: Fault): Promise<Row> {
@@ -183,6 +192,7 @@ async function runFault(fault: Fault): Promise<Row> {
     env: { CLAIM_IP_RATE_LIMIT: "0", ANCHOR_TX_TIMEOUT_MS: "20000" },
     log: (line) => log(`${fault}: ${line}`),
   });
+  running = cluster;
   const { db, sql } = createDb(cluster.databaseUrl, 4);
   try {
     const seed = await seedLoad(db, sql, { players: CLAIMS, units: CLAIMS + 100 });
@@ -225,6 +235,7 @@ async function runFault(fault: Fault): Promise<Row> {
     await sql.end();
     log(`${fault}: stopping the cluster`);
     await cluster.stop();
+    running = undefined;
   }
 }
 

@@ -32,11 +32,14 @@ export type Ports = {
   web: number[];
 };
 
-/** One process of the cluster: its pid now, and how a supervisor starts it again. */
+/**
+ * One process of the cluster: its pid now, and how it is back after `killedPid` was killed
+ * (started again, or found started again by its supervisor) and ready.
+ */
 export type Component = {
   name: string;
   pid: () => number | undefined;
-  restart: () => Promise<void>;
+  restart: (killedPid: number) => Promise<void>;
 };
 
 export type Cluster = {
@@ -71,6 +74,48 @@ async function stopProcess(c: Child | undefined): Promise<void> {
   const timer = setTimeout(() => c.child.kill("SIGKILL"), 15_000);
   await c.exited;
   clearTimeout(timer);
+}
+
+/**
+ * Keeps a process running as start:cluster's supervisor does: whenever it ends, however it
+ * ended (killed by the run, or dying of the fault of another), it is started again a second
+ * later. `stop` ends it for good.
+ */
+function supervise(
+  name: string,
+  launch: () => Child,
+  log: (line: string) => void,
+): {
+  pid: () => number | undefined;
+  restarted: (killedPid: number) => Promise<void>;
+  stop: () => Promise<void>;
+} {
+  let stopping = false;
+  let current = launch();
+  const watch = (c: Child) =>
+    void c.exited.then(async () => {
+      if (stopping) return;
+      log(
+        `${name} (pid ${c.child.pid}) ended (${c.child.signalCode ?? c.child.exitCode}): starting it again`,
+      );
+      await new Promise((r) => setTimeout(r, 1_000));
+      if (stopping) return;
+      current = launch();
+      watch(current);
+    });
+  watch(current);
+  return {
+    pid: () => (alive(current) ? current.child.pid : undefined),
+    restarted: async (killedPid) => {
+      while (!alive(current) || current.child.pid === killedPid) {
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    },
+    stop: () => {
+      stopping = true;
+      return stopProcess(current);
+    },
+  };
 }
 
 /** Waits until `url` serves, or fails the run. */
@@ -216,25 +261,28 @@ export async function startCluster(options: {
       HOSTNAME: "127.0.0.1",
     });
     const webScript = path.resolve(BUNDLE_DIR, "web-server.mjs");
-    const webs: Child[] = [];
-    const startWeb = async (k: number) => {
-      const port = ports.web[k] as number;
-      webs[k] = spawnNode(webScript, webEnv(port), path.join(logs, `web-${k}.log`));
-      await awaitServing(`http://127.0.0.1:${port}/api/health`, 180_000);
-    };
-    cleanups.push(() => Promise.all(webs.map(stopProcess)));
-    await Promise.all(ports.web.map((_, k) => startWeb(k)));
+    const webHealth = (k: number) => `http://127.0.0.1:${ports.web[k]}/api/health`;
+    const webs = ports.web.map((port, k) =>
+      supervise(
+        `web ${k}`,
+        () => spawnNode(webScript, webEnv(port), path.join(logs, `web-${k}.log`)),
+        log,
+      ),
+    );
+    cleanups.push(() => Promise.all(webs.map((w) => w.stop())));
+    await Promise.all(ports.web.map((_, k) => awaitServing(webHealth(k), 180_000)));
 
-    let worker: Child | undefined;
-    const startWorker = async () => {
-      worker = spawnNode(
-        path.resolve(BUNDLE_DIR, "worker.mjs"),
-        { ...common, PORT: String(ports.balancer) },
-        path.join(logs, "worker.log"),
-      );
-    };
-    cleanups.push(() => stopProcess(worker));
-    await startWorker();
+    const worker = supervise(
+      "worker",
+      () =>
+        spawnNode(
+          path.resolve(BUNDLE_DIR, "worker.mjs"),
+          { ...common, PORT: String(ports.balancer) },
+          path.join(logs, "worker.log"),
+        ),
+      log,
+    );
+    cleanups.push(worker.stop);
 
     const balancer = await startHaproxy({
       dir: path.resolve(dataDir, "haproxy"),
@@ -252,8 +300,15 @@ export async function startCluster(options: {
       contract: chain.contract,
       components: {
         // The first web instance: the balancer sends its share to the other while it is away.
-        web: { name: "web", pid: () => webs[0]?.child.pid, restart: () => startWeb(0) },
-        worker: { name: "worker", pid: () => worker?.child.pid, restart: startWorker },
+        web: {
+          name: "web",
+          pid: () => webs[0]?.pid(),
+          restart: async (killedPid) => {
+            await webs[0]?.restarted(killedPid);
+            await awaitServing(webHealth(0), 180_000);
+          },
+        },
+        worker: { name: "worker", pid: worker.pid, restart: worker.restarted },
         chain: {
           name: "chain",
           pid: () => anvilPid(ports.chain),
