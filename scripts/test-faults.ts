@@ -99,15 +99,20 @@ function watchAnchoring(
   signal: AbortSignal,
 ): Promise<number | undefined> {
   return (async () => {
-    const [row] = await sql<
-      Array<{ size: number }>
-    >`select count(*)::int as size from ledger_entries`;
-    const target = row?.size ?? 0;
+    let target: number | undefined;
     while (!signal.aborted) {
-      const facts = await checkAnchoring(sql, cluster.rpcUrl, cluster.contract).catch(
-        () => undefined,
-      );
-      if (facts && facts.chainSize >= target && facts.phantom === 0) return performance.now();
+      // Either may fail while the killed process is away (the database's, the chain's): ask again.
+      try {
+        if (target === undefined) {
+          const [row] = await sql<Array<{ size: number }>>`
+            select count(*)::int as size from ledger_entries`;
+          target = row?.size ?? 0;
+        }
+        const facts = await checkAnchoring(sql, cluster.rpcUrl, cluster.contract);
+        if (facts.chainSize >= target && facts.phantom === 0) return performance.now();
+      } catch {
+        // not back yet
+      }
       await new Promise((r) => setTimeout(r, 500));
     }
     return undefined;
@@ -165,8 +170,11 @@ async function killAndRestart(fault: Fault, cluster: Cluster, sql: Sql): Promise
 
 /** The cluster of the run in progress: a signal stops it before the harness exits. */
 let running: Cluster | undefined;
+let stopping = false;
 for (const signal of ["SIGINT", "SIGTERM"] as const) {
-  process.once(signal, () => {
+  process.on(signal, () => {
+    if (stopping) return;
+    stopping = true;
     log(`${signal}: stopping the cluster`);
     void (running?.stop() ?? Promise.resolve()).finally(() => process.exit(130));
   });
@@ -212,9 +220,20 @@ async function runFault(fault: Fault): Promise<Row> {
     if (!killed) throw new Error(`${fault}: the burst ended before its middle`);
     await killed.restarted;
     log(`${fault}: burst over; waiting for the anchoring to catch up…`);
-    const anchor = await awaitAnchoring(sql, cluster.rpcUrl, cluster.contract, ANCHOR_DEADLINE_MS);
+    // A pool of its own: one that lived through the primary's death may hold a connection whose
+    // writes never settle (postgres.js, see docs/BENCHMARKS.md), and the checks must not hang.
+    const checks = createDb(cluster.databaseUrl, 2).sql;
+    const anchor = await awaitAnchoring(
+      checks,
+      cluster.rpcUrl,
+      cluster.contract,
+      ANCHOR_DEADLINE_MS,
+    );
     killed.stopWatch.abort();
-    const anchoredAt = await killed.anchorWatch;
+    const anchoredAt = await Promise.race([
+      killed.anchorWatch,
+      new Promise<undefined>((r) => setTimeout(r, 5_000)),
+    ]);
     const killedAt = killed.at;
     const retryable: Record<string, number> = {};
     for (const l of logs) {
@@ -225,14 +244,14 @@ async function runFault(fault: Fault): Promise<Row> {
     return {
       fault,
       sent: logs.length,
-      drop: await checkDrop(sql, seed.dropId, logs),
+      drop: await checkDrop(checks, seed.dropId, logs).finally(() => checks.end()),
       anchor,
       clientRecoveryMs: clientRecovery(logs, killedAt),
       anchorRecoveryMs: anchoredAt === undefined ? undefined : anchoredAt - killedAt,
       retryable,
     };
   } finally {
-    await sql.end();
+    await Promise.race([sql.end({ timeout: 1 }), new Promise((r) => setTimeout(r, 5_000))]);
     log(`${fault}: stopping the cluster`);
     await cluster.stop();
     running = undefined;
