@@ -147,13 +147,13 @@ async function killAndRestart(fault: Fault, cluster: Cluster, sql: Sql): Promise
       await new Promise((r) => setTimeout(r, 20));
     }
   }
+  const anchoredBefore = await anchoredSize(sql);
   const pid = component.pid();
   if (!pid) throw new Error(`${fault}: no process to kill`);
   process.kill(pid, "SIGKILL");
   const at = performance.now();
   log(`${fault}: killed pid ${pid}`);
   const stopWatch = new AbortController();
-  const anchoredBefore = await anchoredSize(sql);
   const restarted = new Promise((r) => setTimeout(r, RESTART_DELAY_MS))
     .then(() => component.restart(pid))
     .then(async () => {
@@ -165,6 +165,7 @@ async function killAndRestart(fault: Fault, cluster: Cluster, sql: Sql): Promise
           `${anchoredBefore} anchored at the kill`,
       );
     });
+  restarted.catch(() => {});
   return { at, restarted, anchorWatch: watchAnchoring(cluster, sql, stopWatch.signal), stopWatch };
 }
 
@@ -213,7 +214,10 @@ async function runFault(fault: Fault): Promise<Row> {
       rate: RATE,
       clientDeadlineMs: CLIENT_DEADLINE_MS,
       onProgress: (sent) => {
-        if (sent === Math.floor(CLAIMS / 2)) killing = killAndRestart(fault, cluster, sql);
+        if (sent !== Math.floor(CLAIMS / 2)) return;
+        killing = killAndRestart(fault, cluster, sql);
+        // Awaited after the burst; until then a failure must not end the run unhandled.
+        killing.catch(() => {});
       },
     });
     const killed = await killing;
