@@ -19,6 +19,10 @@
  *   --http-paths LIST   next,direct (default both), or one of them
  *   --web-processes L   WEB_PROCESSES for the app's web server (default 1); a list (1,2) runs
  *                       the HTTP part once per count, each on a fresh app
+ *   --cluster L         instead, the app as `npm run start:cluster` runs it: L web instances
+ *                       behind HAProxy, a list (1,2) once per count, each on a fresh cluster
+ *   --app-port P --app-pg-port P --app-chain-port P   where the app it starts listens (3200,
+ *                       54359, 8556; a cluster's instances on P+1, P+2, …)
  *   --rate N            then direct claims arriving at N a second (open loop); by default half
  *                       the DB engine's claims/s when the DB part ran, 0 for none
  *   --url URL --seed-file FILE   drive an already running app seeded with `npm run seed:load`
@@ -26,6 +30,7 @@
  * DATABASE_URL: use that database for the DB part instead of a fresh embedded PostgreSQL.
  */
 import fs from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import postgres from "postgres";
@@ -68,6 +73,10 @@ const { values: args } = parseArgs({
     "http-paths": { type: "string", default: "next,direct" },
     rate: { type: "string" },
     "web-processes": { type: "string", default: "1" },
+    cluster: { type: "string" },
+    "app-port": { type: "string", default: "3200" },
+    "app-pg-port": { type: "string", default: "54359" },
+    "app-chain-port": { type: "string", default: "8556" },
   },
 });
 
@@ -280,8 +289,12 @@ type HttpVariant = {
   dropId: string;
   result: Awaited<ReturnType<typeof httpLoad>>;
   webCpu: number;
+  /** CPU seconds of the load balancer (NaN without one). */
+  balancerCpu: number;
   pgCpu: number;
   machineBusy: number;
+  /** Busy CPU seconds of the whole machine: what the app and the bench did not use, others did. */
+  machineBusySeconds: number;
   waits?: Array<[string, number]>;
   integrity?: Integrity;
 };
@@ -296,10 +309,10 @@ const HTTP_PATHS: Array<{ name: string; label: string; cookie?: string; rate?: n
   { name: "direct", label: "direct dispatch to the route handler" },
 ];
 
-async function httpPart(
-  engineRate: number | undefined,
-  webProcesses: number,
-): Promise<HttpVariant[]> {
+/** How the app serves: WEB_PROCESSES of one server, or web instances behind the balancer. */
+type AppShape = { webProcesses: number; cluster?: number };
+
+async function httpPart(engineRate: number | undefined, shape: AppShape): Promise<HttpVariant[]> {
   let seed: LoadSeed;
   let baseUrl: string;
   let app: Awaited<ReturnType<typeof startApp>> | undefined;
@@ -322,15 +335,19 @@ async function httpPart(
     databaseUrl = process.env.DATABASE_URL?.trim();
   } else {
     resetDir(dataDir);
-    log("starting the app (embedded PostgreSQL, chain, worker, web server) on port 3200…");
+    const port = Number(args["app-port"]);
+    const what = shape.cluster
+      ? `${shape.cluster} web instances behind HAProxy`
+      : `${shape.webProcesses} web process(es)`;
+    log(`starting the app (embedded PostgreSQL, chain, worker, ${what}) on port ${port}…`);
     const started = performance.now();
     app = await startApp({
       dataDir,
-      port: 3200,
-      pgPort: 54359,
-      chainPort: 8556,
+      port,
+      pgPort: Number(args["app-pg-port"]),
+      chainPort: Number(args["app-chain-port"]),
       distDir: ".data/bench-next",
-      webProcesses,
+      ...shape,
       nodeOptions: args["cpu-prof"]
         ? `--cpu-prof --cpu-prof-dir=${path.resolve(dataDir, "profiles")}`
         : undefined,
@@ -361,8 +378,13 @@ async function httpPart(
     const sampler = databaseUrl ? postgres(databaseUrl, { max: 1, onnotice: () => {} }) : undefined;
     const stopWaits = sampler ? sampleWaits(sampler, APP) : undefined;
     const webPids = app?.webPids() ?? [];
-    const webCpu = () => webPids.reduce((sum, pid) => sum + processCpuSeconds(pid), 0);
+    const balancerPids = app?.balancerPids() ?? [];
+    const cpuOf = (pids: number[]) => () =>
+      pids.reduce((sum, pid) => sum + processCpuSeconds(pid), 0);
+    const webCpu = cpuOf(webPids);
+    const balancerCpu = cpuOf(balancerPids);
     const web0 = webCpu();
+    const balancer0 = balancerCpu();
     const appPgDir = app ? path.join(dataDir, "postgres") : undefined;
     const pg0 = clusterCpuSeconds(appPgDir);
     const m0 = machineCpu();
@@ -385,8 +407,10 @@ async function httpPart(
       dropId,
       result,
       webCpu: webPids.length > 0 ? webCpu() - web0 : Number.NaN,
+      balancerCpu: balancerPids.length > 0 ? balancerCpu() - balancer0 : Number.NaN,
       pgCpu: clusterCpuSeconds(appPgDir) - pg0,
       machineBusy: (m1.busy - m0.busy) / (m1.total - m0.total),
+      machineBusySeconds: m1.busy - m0.busy,
       waits: waits?.share,
       integrity: sampler ? await engineIntegrity(sampler, dropId) : undefined,
     });
@@ -405,7 +429,7 @@ function printHttp(variants: HttpVariant[], db: Variant[]): void {
   const rows: Array<[string, (v: HttpVariant) => string]> = [
     ["claims/s", (v) => fmt(v.result.perSecond, 0)],
     [
-      "× through Next",
+      `× ${variants[0]?.name ?? ""}`,
       (v) => `${fmt(v.result.perSecond / (variants[0]?.result.perSecond ?? 1), 2)}×`,
     ],
     [
@@ -425,9 +449,21 @@ function printHttp(variants: HttpVariant[], db: Variant[]): void {
     ],
     ["web CPU ms/claim", (v) => fmt((v.webCpu / v.result.claims) * 1000, 2)],
     ["web CPU s", (v) => fmt(v.webCpu)],
+    ["balancer CPU s", (v) => fmt(v.balancerCpu)],
     ["postgres CPU s", (v) => fmt(v.pgCpu)],
     ["load gen CPU s", (v) => fmt(v.result.cpuSeconds)],
     ["machine busy", (v) => `${fmt(v.machineBusy * 100, 0)}%`],
+    [
+      "other CPU s",
+      (v) =>
+        fmt(
+          v.machineBusySeconds -
+            v.webCpu -
+            (Number.isNaN(v.balancerCpu) ? 0 : v.balancerCpu) -
+            v.pgCpu -
+            v.result.cpuSeconds,
+        ),
+    ],
     ["seconds", (v) => fmt(v.result.seconds)],
     ["rows in DB", (v) => String(v.integrity?.granted ?? "-")],
     ["oversold", (v) => String(v.integrity?.oversold ?? "-")],
@@ -439,7 +475,9 @@ function printHttp(variants: HttpVariant[], db: Variant[]): void {
   console.log(
     `\nHTTP: POST /api/v1/drops/{id}/claims, ${REQUESTS} requests per path, ${CONNECTIONS} ` +
       "keep-alive connections, distinct players (bearer tokens), 4 players per client address, " +
-      `web processes: ${args["web-processes"]} (name/Np: N processes)`,
+      (args.cluster
+        ? `web instances behind HAProxy: ${args.cluster} (name/Nw: N instances)`
+        : `web processes: ${args["web-processes"]} (name/Np: N processes)`),
   );
   console.log(`${"".padEnd(20)}${variants.map((v) => col(v.name)).join("")}`);
   for (const [name, f] of rows) {
@@ -481,6 +519,31 @@ function printHttp(variants: HttpVariant[], db: Variant[]): void {
         `${fmt((CONNECTIONS / direct.result.perSecond) * 1000, 0)} ms)`,
     );
   }
+  printSplitEstimate(variants);
+}
+
+/**
+ * What a column would do with PostgreSQL on a machine of its own, from the CPU each side spent
+ * per claim: the web side (instances and balancer) with all of this machine's cores, the
+ * database with as many of its own; the slower side sets the pace. CPU only: it leaves out the
+ * network round trip between the two and the time the batches spend taking turns.
+ */
+function printSplitEstimate(variants: HttpVariant[]): void {
+  const cores = os.availableParallelism();
+  for (const v of variants) {
+    const claims = v.result.claims;
+    const webMs = ((v.webCpu + (Number.isNaN(v.balancerCpu) ? 0 : v.balancerCpu)) / claims) * 1000;
+    const pgMs = (v.pgCpu / claims) * 1000;
+    if (!(webMs > 0 && pgMs > 0)) continue;
+    const web = (cores * 1000) / webMs;
+    const database = (cores * 1000) / pgMs;
+    console.log(
+      `database on its own ${cores}-core machine, ${v.name}: web side ${fmt(webMs, 2)} ms/claim ` +
+        `→ ${fmt(web, 0)}/s on ${cores} cores, PostgreSQL ${fmt(pgMs, 2)} ms/claim → ` +
+        `${fmt(database, 0)}/s: about ${fmt(Math.min(web, database), 0)} claims/s ` +
+        `(${web < database ? "web-bound" : "database-bound"}; measured here ${fmt(v.result.perSecond, 0)}/s)`,
+    );
+  }
 }
 
 async function main(): Promise<void> {
@@ -489,13 +552,27 @@ async function main(): Promise<void> {
   if (db.length > 0) printDb(db);
   const engine = db.find((v) => v.name === "engine");
   if (!args["skip-http"]) {
-    // Several web process counts: one app each, in turn, each path's columns named by its count.
-    const counts = args["web-processes"].split(",").map(Number);
+    // Several web process or instance counts: one app each, in turn, each path's columns named
+    // by its count.
+    const cluster = args.cluster !== undefined;
+    if (cluster && args["web-processes"] !== "1") {
+      throw new Error("--cluster runs one process per instance: leave out --web-processes");
+    }
+    const counts = (args.cluster ?? args["web-processes"]).split(",").map(Number);
+    if (!counts.every((n) => Number.isInteger(n) && n >= 1 && n <= 32)) {
+      throw new Error(
+        `--${cluster ? "cluster" : "web-processes"} takes counts from 1 to 32, e.g. 1,2`,
+      );
+    }
     const variants: HttpVariant[] = [];
     for (const n of counts) {
-      const some = await httpPart(engine?.run.perSecond, n);
+      const shape = cluster ? { webProcesses: 1, cluster: n } : { webProcesses: n };
+      const some = await httpPart(engine?.run.perSecond, shape);
+      const suffix = cluster ? `/${n}w` : `/${n}p`;
       variants.push(
-        ...(counts.length > 1 ? some.map((v) => ({ ...v, name: `${v.name}/${n}p` })) : some),
+        ...(counts.length > 1 || cluster
+          ? some.map((v) => ({ ...v, name: v.name + suffix }))
+          : some),
       );
     }
     printHttp(variants, db);

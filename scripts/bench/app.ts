@@ -1,6 +1,7 @@
 /**
  * Starts the whole app the way `npm start` does (scripts/start.ts: embedded PostgreSQL, local
- * chain, worker, the standalone web server), on ports and a data directory of its own, and stops it again.
+ * chain, worker, the standalone web server), or `npm run start:cluster` does (web instances
+ * behind HAProxy), on ports and a data directory of its own, and stops it again.
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import fs from "node:fs";
@@ -10,8 +11,10 @@ import { tsxArgs } from "../lib/runtime";
 export type BenchApp = {
   baseUrl: string;
   databaseUrl: string;
-  /** The web server's processes (several with WEB_PROCESSES), for CPU accounting. */
+  /** The web server's processes (several with WEB_PROCESSES or a cluster), for CPU accounting. */
   webPids: () => number[];
+  /** The load balancer's processes (none without a cluster). */
+  balancerPids: () => number[];
   stop: () => Promise<void>;
 };
 
@@ -25,6 +28,8 @@ export type AppOptions = {
   nodeOptions?: string;
   /** WEB_PROCESSES for the web server. */
   webProcesses?: number;
+  /** This many web instances behind the cluster's balancer (start:cluster) instead. */
+  cluster?: number;
   log: (line: string) => void;
 };
 
@@ -66,7 +71,13 @@ export async function startApp(options: AppOptions): Promise<BenchApp> {
     delete env[name];
   }
   if (options.nodeOptions) env.NODE_OPTIONS = options.nodeOptions;
-  const child: ChildProcess = spawn(process.execPath, tsxArgs("scripts/start.ts"), {
+  // The bench names each client in X-Forwarded-For, as a CDN in front of the balancer would;
+  // the balancer appends its own peer, so the client is the second entry from the right.
+  if (options.cluster) env.TRUSTED_PROXY_HOPS = "2";
+  const script = options.cluster
+    ? tsxArgs("scripts/start-cluster.ts", "--web", String(options.cluster), "--workers", "1")
+    : tsxArgs("scripts/start.ts");
+  const child: ChildProcess = spawn(process.execPath, script, {
     env: env as NodeJS.ProcessEnv,
     stdio: ["ignore", "pipe", "pipe"],
   });
@@ -95,14 +106,15 @@ export async function startApp(options: AppOptions): Promise<BenchApp> {
     if (Date.now() > deadline) throw new Error("the app did not start within 10 minutes");
     await new Promise((r) => setTimeout(r, 500));
   }
-  const webPids = () =>
+  const pidsOf = (command: RegExp) => () =>
     descendants(child.pid as number)
-      .filter((c) => /web-server\.mjs|next-server/.test(c.cmdline))
+      .filter((c) => command.test(c.cmdline))
       .map((c) => c.pid);
   return {
     baseUrl,
     databaseUrl: `postgres://prizeledger:prizeledger@127.0.0.1:${options.pgPort}/prizeledger`,
-    webPids,
+    webPids: pidsOf(/web-server\.mjs|next-server/),
+    balancerPids: pidsOf(/haproxy/),
     stop: async () => {
       if (child.exitCode === null) child.kill("SIGTERM");
       const timer = setTimeout(() => child.kill("SIGKILL"), 30_000);

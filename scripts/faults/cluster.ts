@@ -20,7 +20,7 @@ import {
 import { startEmbeddedPostgres } from "../lib/embedded-postgres";
 import { startEmbeddedPostgresPair } from "../lib/embedded-replica";
 import { startFailoverWatchdog } from "../lib/failover-watchdog";
-import { waitForHttp } from "../lib/wait-for-http";
+import { waitForHttp } from "../lib/stack";
 import { startHaproxy } from "./haproxy";
 
 export type Ports = {
@@ -120,7 +120,7 @@ function supervise(
 
 /** Waits until `url` serves, or fails the run. */
 async function awaitServing(url: string, timeoutMs: number): Promise<void> {
-  if (!(await waitForHttp(url, timeoutMs))) {
+  if (!(await waitForHttp(url, timeoutMs, () => {}))) {
     throw new Error(`${url} did not answer within ${timeoutMs / 1000} s`);
   }
 }

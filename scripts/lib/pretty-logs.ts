@@ -23,8 +23,11 @@ async function prettyFormat(): Promise<Format> {
   }
 }
 
-/** Writes a child's output (started with its stdout and stderr piped) to ours, logs made readable. */
-export async function printReadably(child: ChildProcess): Promise<void> {
+/**
+ * Writes a child's output (started with its stdout and stderr piped) to ours, logs made readable;
+ * each line after `prefix` where several processes of one kind share the terminal (web1, web2).
+ */
+export async function printReadably(child: ChildProcess, prefix = ""): Promise<void> {
   const format = await prettyFormat();
   const pairs = [
     [child.stdout, process.stdout],
@@ -32,6 +35,8 @@ export async function printReadably(child: ChildProcess): Promise<void> {
   ] as const;
   for (const [from, to] of pairs) {
     if (from)
-      readline.createInterface({ input: from }).on("line", (line) => to.write(format(line)));
+      readline
+        .createInterface({ input: from })
+        .on("line", (line) => to.write(prefix + format(line)));
   }
 }

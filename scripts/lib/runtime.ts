@@ -120,11 +120,16 @@ export function startChild(
   if (show) void show(child);
   // If this process dies without stopping its children (a signal to it alone, an uncaught error),
   // the children must not outlive it.
-  process.once("exit", () => {
+  const killChild = () => {
     if (child.exitCode === null && child.signalCode === null) child.kill("SIGTERM");
-  });
+  };
+  process.once("exit", killChild);
   const exited = new Promise<number | null>((resolve) => {
-    child.on("exit", (code) => resolve(code));
+    // A child that is started again and again (start:cluster) must not pile up listeners.
+    child.on("exit", (code) => {
+      process.off("exit", killChild);
+      resolve(code);
+    });
     child.on("error", (error) => {
       console.error(`${name}: ${error.message}`);
       resolve(1);

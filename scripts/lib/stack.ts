@@ -1,0 +1,273 @@
+/**
+ * What `npm start` and `npm run start:cluster` both start before the app's own processes: the
+ * database (DATABASE_URL, or an embedded PostgreSQL), migrations and demo data, the ledger chain
+ * (the LEDGER_* settings, or a local node), the embedded payment and gift-card providers, and the
+ * production build; then the environment every web instance and worker is started with.
+ */
+import path from "node:path";
+import { createDb } from "../../db/client";
+import { migrateDatabase } from "../../db/migrate";
+import { DEMO_PASSWORD, DEMO_TOTP_SECRET, demoAccounts, seedDemoData } from "../../db/seed";
+import { codeKeyEnvironment } from "../../lib/codes/code-crypto";
+import type { Env } from "../../lib/config/env";
+import { productionMailProblem } from "../../lib/mail/mail-capture";
+import { ensureProductionBuild } from "./build";
+import { CHAIN_ID, DEV_RECEIPT_KEY, startEmbeddedChain } from "./embedded-chain";
+import { startEmbeddedPostgres } from "./embedded-postgres";
+import {
+  authSecret,
+  ensureContractsCompiled,
+  giftCardSecrets,
+  paymentWebhookSecret,
+  startChild,
+  stopChild,
+  tsxArgs,
+  vapidKeyPair,
+} from "./runtime";
+
+export type Log = (line: string) => void;
+
+/** Stops what was started, last first, once; then exits. Signals and failures both end here. */
+export function exitCleanly(log: Log): {
+  cleanups: Array<() => Promise<unknown>>;
+  shutdown: (code: number) => Promise<never>;
+  isStopping: () => boolean;
+} {
+  const cleanups: Array<() => Promise<unknown>> = [];
+  let stopping = false;
+  const shutdown = async (code: number): Promise<never> => {
+    if (!stopping) {
+      stopping = true;
+      log("stopping…");
+      for (const cleanup of cleanups.reverse()) {
+        await cleanup().catch((error: Error) => log(`while stopping: ${error.message}`));
+      }
+    }
+    process.exit(code);
+  };
+  process.on("SIGINT", () => void shutdown(0));
+  process.on("SIGTERM", () => void shutdown(0));
+  return { cleanups, shutdown, isStopping: () => stopping };
+}
+
+/**
+ * Runs `start` and takes back the SIGINT and SIGTERM listeners it added. embedded-postgres's exit
+ * hook stops the server on the first signal and exits at once, while web instances and workers
+ * still use it; `exitCleanly` stops it in turn, after them.
+ */
+async function keepSignalsOurs<T>(start: () => Promise<T>): Promise<T> {
+  const signals = ["SIGINT", "SIGTERM"] as const;
+  const before = signals.map((signal) => process.listeners(signal));
+  try {
+    return await start();
+  } finally {
+    signals.forEach((signal, i) => {
+      for (const listener of process.listeners(signal)) {
+        if (!before[i]?.includes(listener)) process.off(signal, listener);
+      }
+    });
+  }
+}
+
+export type Stack = {
+  databaseUrl: string;
+  ledgerRpcUrl: string;
+  ledgerContract: string;
+  prizeToken: string | undefined;
+  paymentProviderUrl: string;
+  giftCardUrl: string;
+  /** The environment of every web instance and worker. */
+  childEnv: Record<string, string>;
+  /** What workers get on top: keys that web instances, which face the internet, never hold. */
+  workerEnv: Record<string, string>;
+};
+
+/**
+ * Starts everything the app's processes need, pushing a stop for each onto `cleanups`. `PORT` is
+ * where the app answers (the balancer's port in a cluster): the providers' webhooks go there.
+ */
+export async function startStack(
+  env: Env,
+  log: Log,
+  cleanups: Array<() => Promise<unknown>>,
+): Promise<Stack> {
+  // The embedded demo publishes its logins, so its captured mail is open to all as well; against
+  // an outside database the app runs real accounts and is held to the rule of `npm run web`.
+  const mailProblem = env.DATABASE_URL ? productionMailProblem(env) : undefined;
+  if (mailProblem) throw new Error(mailProblem);
+  const mailCapture =
+    env.DATABASE_URL || env.SMTP_URL ? env.MAIL_CAPTURE : (env.MAIL_CAPTURE ?? "public");
+  const dataDir = path.resolve(env.PRIZELEDGER_DATA_DIR);
+  let databaseUrl = env.DATABASE_URL;
+  if (!databaseUrl) {
+    log(`starting embedded PostgreSQL (data in ${path.join(dataDir, "postgres")})`);
+    const pg = await keepSignalsOurs(() =>
+      startEmbeddedPostgres(path.join(dataDir, "postgres"), env.EMBEDDED_PG_PORT),
+    );
+    cleanups.push(pg.stop);
+    databaseUrl = pg.url;
+  }
+  await migrateDatabase(databaseUrl);
+  if (!env.DATABASE_URL) {
+    const { db, sql } = createDb(databaseUrl, 2);
+    if (await seedDemoData(db)) log("seeded demo accounts, prizes and drops");
+    await sql.end();
+  }
+
+  let ledger = {
+    rpcUrl: env.LEDGER_RPC_URL,
+    // An external node is published only as LEDGER_PUBLIC_RPC_URL names it; the embedded one is.
+    publicRpcUrl: env.LEDGER_PUBLIC_RPC_URL,
+    contract: env.LEDGER_CONTRACT,
+    key: env.ANCHORER_KEY,
+    chainId: env.LEDGER_CHAIN_ID,
+    deploymentBlock: env.LEDGER_DEPLOYMENT_BLOCK,
+    receiptKey: env.RECEIPT_SIGNING_KEY,
+  };
+  // Crypto prizes: the prize token and the treasury key paying them (docs/payouts.md).
+  let payouts = { token: env.PRIZE_TOKEN_CONTRACT, treasuryKey: env.TREASURY_KEY };
+  if (!ledger.rpcUrl) {
+    await ensureContractsCompiled(log);
+    log(`starting the local chain (state in ${path.join(dataDir, "chain")})`);
+    const chain = await startEmbeddedChain(
+      path.join(dataDir, "chain"),
+      env.EMBEDDED_CHAIN_PORT,
+      log,
+    );
+    cleanups.push(chain.stop);
+    ledger = {
+      rpcUrl: chain.rpcUrl,
+      publicRpcUrl: env.LEDGER_PUBLIC_RPC_URL ?? chain.rpcUrl,
+      contract: chain.contract,
+      key: chain.anchorerKey,
+      chainId: CHAIN_ID,
+      deploymentBlock: chain.deploymentBlock,
+      receiptKey: DEV_RECEIPT_KEY,
+    };
+    payouts = { token: chain.prizeToken, treasuryKey: chain.treasuryKey };
+  }
+
+  // The embedded payment provider, a process of its own as a real processor would be.
+  const webhookSecret = paymentWebhookSecret(env);
+  let paymentProviderUrl = env.PAYMENT_PROVIDER_URL;
+  if (!paymentProviderUrl) {
+    paymentProviderUrl = `http://localhost:${env.EMBEDDED_PAYMENTS_PORT}`;
+    const provider = startChild(
+      "payments",
+      process.execPath,
+      tsxArgs("scripts/payment-provider.ts"),
+      {
+        PAYMENTS_PORT: String(env.EMBEDDED_PAYMENTS_PORT),
+        PAYMENT_WEBHOOK_SECRET: webhookSecret,
+        PAYMENT_WEBHOOK_URL: `http://localhost:${env.PORT}/api/v1/payments/webhook`,
+        PAYMENTS_STORE: path.join(dataDir, "payments", "intents.json"),
+      },
+    );
+    cleanups.push(() => stopChild(provider.child, provider.exited));
+    log(`test payment provider on ${paymentProviderUrl}`);
+  }
+
+  // The embedded gift-card provider, likewise its own process with its own storage.
+  const giftCard = giftCardSecrets(env);
+  let giftCardUrl = env.GIFTCARD_PROVIDER_URL;
+  if (!giftCardUrl) {
+    giftCardUrl = `http://127.0.0.1:${env.EMBEDDED_GIFTCARD_PORT}`;
+    const provider = startChild(
+      "giftcard",
+      process.execPath,
+      tsxArgs("scripts/giftcard-provider.ts"),
+      {
+        GIFTCARD_PORT: String(env.EMBEDDED_GIFTCARD_PORT),
+        GIFTCARD_API_KEY: giftCard.apiKey,
+        GIFTCARD_WEBHOOK_SECRET: giftCard.webhookSecret,
+        GIFTCARD_WEBHOOK_URL: `http://localhost:${env.PORT}/api/v1/providers/giftcard/webhook`,
+        GIFTCARD_DATA_DIR: path.join(dataDir, "giftcard"),
+      },
+    );
+    cleanups.push(() => stopChild(provider.child, provider.exited));
+    log(`local gift-card provider on ${giftCardUrl}`);
+  }
+
+  // The same built entry points as production runs, so that what the e2e suite exercises is them.
+  await ensureProductionBuild(log);
+
+  // Web Push: the public key to subscribe with for all; the private key signs, the worker's alone.
+  const vapid = vapidKeyPair(env);
+  const childEnv: Record<string, string> = {
+    DATABASE_URL: databaseUrl,
+    LEDGER_RPC_URL: ledger.rpcUrl ?? "",
+    LEDGER_CONTRACT: ledger.contract ?? "",
+    ANCHORER_KEY: ledger.key ?? "",
+    LEDGER_CHAIN_ID: ledger.chainId ? String(ledger.chainId) : "",
+    LEDGER_DEPLOYMENT_BLOCK: ledger.deploymentBlock?.toString() ?? "",
+    RECEIPT_SIGNING_KEY: ledger.receiptKey ?? "",
+    LEDGER_PUBLIC_RPC_URL: ledger.publicRpcUrl ?? "",
+    PRIZE_TOKEN_CONTRACT: payouts.token ?? "",
+    AUTH_SECRET: authSecret(env),
+    PAYMENT_PROVIDER_URL: paymentProviderUrl,
+    PAYMENT_WEBHOOK_SECRET: webhookSecret,
+    GIFTCARD_PROVIDER_URL: giftCardUrl,
+    GIFTCARD_PROVIDER_API_KEY: giftCard.apiKey,
+    GIFTCARD_PROVIDER_WEBHOOK_SECRET: giftCard.webhookSecret,
+    MAIL_CAPTURE: mailCapture ?? "",
+    VAPID_PUBLIC_KEY: vapid.publicKey,
+    // The demo's webhook receivers run on this machine; a deployment sets it itself (off).
+    WEBHOOK_ALLOW_PRIVATE: env.DATABASE_URL ? String(env.WEBHOOK_ALLOW_PRIVATE) : "true",
+    ...codeKeyEnvironment(),
+    AUTH_TRUST_HOST: "true",
+    NEXT_TELEMETRY_DISABLED: "1",
+    PORT: String(env.PORT),
+  };
+  return {
+    databaseUrl,
+    ledgerRpcUrl: ledger.rpcUrl ?? "",
+    ledgerContract: ledger.contract ?? "",
+    prizeToken: payouts.token,
+    paymentProviderUrl,
+    giftCardUrl,
+    childEnv,
+    workerEnv: { TREASURY_KEY: payouts.treasuryKey ?? "", VAPID_PRIVATE_KEY: vapid.privateKey },
+  };
+}
+
+/** What `npm start` prints once the app answers: where everything is, and the demo's logins. */
+export function runningBanner(env: Env, stack: Stack, processes = ""): string {
+  const url = `http://localhost:${env.PORT}`;
+  const logins = env.DATABASE_URL
+    ? ""
+    : demoAccounts
+        .map((a) => `    ${a.role.padEnd(8)} ${a.email.padEnd(28)} password: ${DEMO_PASSWORD}`)
+        .join("\n");
+  const twoFactorHint =
+    `    admin and auditor have two-factor on, secret ${DEMO_TOTP_SECRET}:\n` +
+    "    add it to any authenticator app, or print the code with npm run otp -- <email>";
+  return `
+  Prizeledger is running
+    web       ${url}
+    verify    ${url}/verify
+    admin     ${url}/admin
+    chain     ${stack.ledgerRpcUrl}  (ledger contract ${stack.ledgerContract})
+    token     ${stack.prizeToken ?? "not configured: crypto prizes wait"}
+    payments  ${stack.paymentProviderUrl}
+    giftcards ${stack.giftCardUrl}
+    database  ${stack.databaseUrl.replace(/\/\/[^@]*@/, "//***@")}
+${processes}${logins ? `  Demo logins\n${logins}\n${twoFactorHint}\n` : ""}
+  Press Ctrl-C to stop.
+`;
+}
+
+/** Waits until `url` answers below 500; says so and returns false if it never does in time. */
+export async function waitForHttp(url: string, timeoutMs: number, log: Log): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    try {
+      const res = await fetch(url);
+      if (res.status < 500) return true;
+    } catch {
+      // not up yet
+    }
+    await new Promise((r) => setTimeout(r, 300));
+  }
+  log(`nothing answered on ${url} within ${timeoutMs / 1000} s`);
+  return false;
+}
