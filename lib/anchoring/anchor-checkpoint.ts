@@ -1,5 +1,5 @@
 import "server-only";
-import { and, asc, desc, eq, lte, sql } from "drizzle-orm";
+import { and, asc, desc, eq, gt, lte, sql } from "drizzle-orm";
 import {
   type AbstractProvider,
   Contract,
@@ -13,6 +13,7 @@ import { checkpoints, ledgerEntries } from "@/db/schema";
 import { env } from "@/lib/config/env";
 import { LEDGER_ABI } from "@/lib/ledger/contract";
 import { toHex } from "@/lib/ledger/merkle";
+import { log } from "@/lib/log";
 import { HAS_RECEIPT, promisedBy } from "./promised-by";
 import { consistencyProof, storedRoot } from "./proofs";
 
@@ -50,14 +51,6 @@ export async function anchorCheckpoint(
   // its pool, and nothing else would ever move the nonce on: waiting for it would hang forever.
   let stuck: TransactionResponse | undefined;
   for (;;) {
-    const [target] = await db
-      .select()
-      .from(checkpoints)
-      .where(eq(checkpoints.status, "pending"))
-      .orderBy(desc(checkpoints.treeSize))
-      .limit(1);
-    if (!target) return { status: "idle" };
-
     const contract = ledgerContract(chain);
     const [chainSize, chainRoot] = (await contract.getFunction("latestCheckpoint")()) as [
       bigint,
@@ -72,6 +65,15 @@ export async function anchorCheckpoint(
         );
       }
     }
+    await reopenLost(db, chain, onChain);
+    const [target] = await db
+      .select()
+      .from(checkpoints)
+      .where(eq(checkpoints.status, "pending"))
+      .orderBy(desc(checkpoints.treeSize))
+      .limit(1);
+    if (!target) return { status: "idle" };
+
     // Even when the target is further on: a checkpoint sent without its answer ever arriving (the
     // node stopped first) is on chain, and its entries were anchored in its block, not a later one.
     await reconcile(db, chain, contract, onChain);
@@ -179,6 +181,41 @@ async function recordAnchored(
     // Dashboards show the anchoring lag and the last checkpoint; no one drop is concerned.
     await notify(tx, "analytics");
   });
+}
+
+/**
+ * Checkpoints recorded as anchored in this contract above the size it holds: the node lost their
+ * blocks (one restarted from a state saved before them, a reorganisation). They are pending
+ * again, so the next send covers their entries, and no receipt names a transaction the chain
+ * does not have.
+ */
+async function reopenLost(db: Db, chain: LedgerChain, onChain: number): Promise<void> {
+  const lost = await db
+    .update(checkpoints)
+    .set({
+      status: "pending",
+      chainId: null,
+      contract: null,
+      txHash: null,
+      blockNumber: null,
+      blockTime: null,
+      anchoredAt: null,
+      missedDeadlines: 0,
+    })
+    .where(
+      and(
+        eq(checkpoints.status, "anchored"),
+        eq(checkpoints.contract, chain.contractAddress),
+        gt(checkpoints.treeSize, onChain),
+      ),
+    )
+    .returning({ treeSize: checkpoints.treeSize });
+  if (lost.length > 0) {
+    log().warning("anchored_checkpoints_lost_by_chain", {
+      onChain,
+      treeSizes: lost.map((c) => c.treeSize).join(","),
+    });
+  }
 }
 
 /**

@@ -4,6 +4,7 @@ import { describe, expect, it } from "vitest";
 import { checkpoints, ledgerEntries } from "@/db/schema";
 import { claimDrop } from "@/lib/claims/claim-drop";
 import { LEDGER_ABI } from "@/lib/ledger/contract";
+import { jsonRpcProvider } from "@/lib/ledger/json-rpc";
 import { toHex } from "@/lib/ledger/merkle";
 import { verifyReceipt } from "@/lib/ledger/receipt";
 import { getReceipt } from "@/lib/redemptions/redemptions";
@@ -16,6 +17,16 @@ import { logSize, sequenceEntries } from "./sequence-entries";
 
 const db = connectTestDb(30);
 const chain = connectTestChain();
+
+/** A node-specific JSON-RPC call (anvil's snapshots) on the test chain. */
+async function send(method: string, params: unknown[]): Promise<unknown> {
+  const provider = jsonRpcProvider(chain.rpcUrl);
+  try {
+    return await provider.send(method, params);
+  } finally {
+    provider.destroy();
+  }
+}
 
 function nth<T>(items: T[], index: number): T {
   const item = items[index];
@@ -134,6 +145,29 @@ describe("anchoring", () => {
       .from(checkpoints)
       .where(eq(checkpoints.treeSize, crashed.treeSize));
     expect(recorded).toMatchObject({ status: "anchored", txHash: crashed.txHash });
+  });
+
+  it("sends again a checkpoint whose block the node lost, so that its receipts verify", async () => {
+    // What a node killed before saving its last blocks (anvil saves its state every second)
+    // comes back as: the state of a moment before the checkpoint was mined.
+    const saved = await send("evm_snapshot", []);
+    const claim = nth(await claimMany(2), 1);
+    const sent = await anchoringPass(db, chain, 1000);
+    if (sent.status !== "anchored") throw new Error(`not anchored: ${sent.status}`);
+    await send("evm_revert", [saved]);
+
+    const again = await anchorCheckpoint(db, chain);
+    expect(again).toMatchObject({ status: "anchored", treeSize: sent.treeSize });
+    const [recorded] = await db
+      .select()
+      .from(checkpoints)
+      .where(eq(checkpoints.treeSize, sent.treeSize));
+    // The same transaction as before (same nonce, same call), now in a block the chain has.
+    const mined = await chain.provider.getTransactionReceipt(recorded?.txHash ?? "");
+    expect(mined?.blockNumber).toBe(recorded?.blockNumber);
+    const receipt = await getReceipt(db, claim.playerId, claim.redemptionId);
+    expect((await verifyReceipt(receipt, chain.provider, chain.trust)).ok).toBe(true);
+    expect(await anchorCheckpoint(db, chain)).toEqual({ status: "idle" });
   });
 
   it("assigns gap-free leaf indexes when several sequencers race", async () => {

@@ -12,14 +12,14 @@ export type HttpResult = RunResult & { statuses: Record<string, number>; cpuSeco
 /** A request's JSON body and its own headers (an Idempotency-Key). */
 export type JsonRequest = { body: string; headers: Record<string, string> };
 
-function post(
+export function post(
   agent: http.Agent,
   url: URL,
   token: string,
   address?: string,
   cookie?: string,
   request?: JsonRequest,
-): Promise<{ status: number; body: string }> {
+): Promise<{ status: number; body: string; headers: http.IncomingHttpHeaders }> {
   return new Promise((resolve, reject) => {
     const req = http.request(
       {
@@ -41,7 +41,11 @@ function post(
         const chunks: Buffer[] = [];
         res.on("data", (c: Buffer) => chunks.push(c));
         res.on("end", () =>
-          resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString() }),
+          resolve({
+            status: res.statusCode ?? 0,
+            body: Buffer.concat(chunks).toString(),
+            headers: res.headers,
+          }),
         );
         res.on("error", reject);
       },
