@@ -69,4 +69,37 @@ describe("runWokenLoop", () => {
     await running;
     expect(calls).toHaveLength(6);
   });
+
+  it("lets no notification cut a backoff short, only a stop", async () => {
+    const { log } = memoryLog();
+    const { calls, pass } = scriptedPass();
+    const controller = new AbortController();
+    const running = runWokenLoop({
+      sql: sqlClient(db),
+      channel: "job_outbox",
+      signal: controller.signal,
+      log,
+      pollMs: 600_000,
+      failureEvent: "pass_failed",
+      pass,
+    });
+    await waitFor(async () => calls.length === 1);
+    calls[0]?.settle(new Error("chain away"));
+
+    // The loop shares the client's LISTEN connection with this listener: once this one has heard
+    // the notification, so has the loop.
+    let heard = 0;
+    const listener = await sqlClient(db).listen("job_outbox", () => {
+      heard += 1;
+    });
+    await notify(db, "job_outbox");
+    await waitFor(async () => heard === 1);
+    await listener.unlisten();
+    for (let i = 0; i < 5; i++) await new Promise((resolve) => setImmediate(resolve));
+    expect(calls).toHaveLength(1);
+
+    controller.abort();
+    await running;
+    expect(calls).toHaveLength(1);
+  });
 });

@@ -24,16 +24,19 @@ const MAX_BACKOFF_MS = 30_000;
 /**
  * A worker's loop: a pass whenever `channel` is notified, and every `pollMs`. A pass that throws
  * is retried after a backoff that doubles up to 30 s while the database or the chain stays
- * unreachable. A notification that arrives during a pass brings another pass at once: that pass
- * may have read before the notifying commit.
+ * unreachable; notifications do not cut a backoff short (under traffic every claim notifies, and
+ * the retries would follow the claims rather than the backoff), only a stop does. A notification
+ * that arrives during a pass brings another pass at once: that pass may have read before the
+ * notifying commit.
  */
 export async function runWokenLoop(options: WokenLoopOptions): Promise<void> {
   const { sql, channel, signal, log, pollMs, failureEvent, pass } = options;
   let wake: (() => void) | undefined;
   let woken = false;
+  let backingOff = false;
   const wakeUp = () => {
     woken = true;
-    wake?.();
+    if (!backingOff || signal.aborted) wake?.();
   };
   // Without LISTEN (the connection refused it) the poll still finds the work.
   const listener = await sql.listen(channel, wakeUp).catch(() => undefined);
@@ -56,6 +59,7 @@ export async function runWokenLoop(options: WokenLoopOptions): Promise<void> {
         failed = true;
       }
       if (signal.aborted || (woken && !failed)) continue;
+      backingOff = failed;
       await new Promise<void>((resolve) => {
         const timer = setTimeout(done, sleepMs);
         function done() {
