@@ -49,12 +49,34 @@ export function isDatabaseUnavailable(error: unknown): boolean {
 export const DATABASE_RETRY_AFTER_SECONDS = 2;
 
 /**
- * The answer to such a failure: 503 `unavailable` with Retry-After. A claim whose commit was cut
- * off may or may not have been stored; the retry with the same Idempotency-Key finds out (the
- * stored answer, or a fresh judgment).
+ * The answer to such a failure: 503 `unavailable`. A request that is safe to send again (a read,
+ * or a write with an Idempotency-Key, whose retry finds the stored answer or a fresh judgment)
+ * gets Retry-After. A write without a key may have been committed just before the connection was
+ * cut off: it is told so (`details.outcome: "unknown"`) and gets no Retry-After, since sending
+ * it again could apply it twice.
  */
-export function databaseUnavailableError(): AppError {
-  return new AppError("unavailable", "The service is briefly unavailable: try again in a moment", {
-    retryAfter: DATABASE_RETRY_AFTER_SECONDS,
-  });
+export function databaseUnavailableError(retrySafe: boolean): AppError {
+  if (retrySafe) {
+    return new AppError(
+      "unavailable",
+      "The service is briefly unavailable: try again in a moment",
+      {
+        retryAfter: DATABASE_RETRY_AFTER_SECONDS,
+      },
+    );
+  }
+  return new AppError("unavailable", OUTCOME_UNKNOWN_MESSAGE, { outcome: "unknown" });
+}
+
+/** The words for a write cut off with the database: the caller checks before doing it again. */
+export const OUTCOME_UNKNOWN_MESSAGE =
+  "The service is briefly unavailable, and your request may have been applied: check before trying again";
+
+/** Whether a request can be sent again without applying it twice: a read, or a keyed write. */
+export function isRetrySafe(request: Request): boolean {
+  return (
+    request.method === "GET" ||
+    request.method === "HEAD" ||
+    Boolean(request.headers.get("idempotency-key"))
+  );
 }
