@@ -1,0 +1,90 @@
+import net from "node:net";
+import postgres from "postgres";
+import { afterEach, describe, expect, inject, it } from "vitest";
+
+/*
+ * postgres.js with several hosts (DATABASE_URL naming a primary and its standby), as patched in
+ * patches/: a host that refuses at start-up gives way to the next, as libpq's does, and a wait
+ * with no host answering ends after connect_timeout instead of retrying in a tight loop. The
+ * hosts that fail are small servers of the test's own; the one that answers is the test server.
+ */
+
+type FakeHost = { port: number; connections: () => number; close: () => Promise<void> };
+
+/** A server that answers every connection with `answer` (the socket), counting them. */
+async function fakeHost(answer: (socket: net.Socket) => void): Promise<FakeHost> {
+  let connections = 0;
+  const sockets = new Set<net.Socket>();
+  const server = net.createServer((socket) => {
+    connections++;
+    sockets.add(socket);
+    socket.on("close", () => sockets.delete(socket));
+    socket.on("error", () => {});
+    answer(socket);
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return {
+    port: (server.address() as net.AddressInfo).port,
+    connections: () => connections,
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const socket of sockets) socket.destroy();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+/** PostgreSQL's FATAL ErrorResponse with `code`, as a server sends it at start-up. */
+function fatal(code: string, message: string): Buffer {
+  const fields = Buffer.from(`SFATAL\0VFATAL\0C${code}\0M${message}\0\0`);
+  const head = Buffer.alloc(5);
+  head.write("E", 0);
+  head.writeInt32BE(fields.length + 4, 1);
+  return Buffer.concat([head, fields]);
+}
+
+/** A server starting up: it reads the start-up message and refuses with 57P03. */
+const startingUp = (socket: net.Socket) =>
+  socket.once("data", () => socket.end(fatal("57P03", "the database system is starting up")));
+
+/** The test server's URL with `first` (a port on 127.0.0.1) named before its own host. */
+function urlWithFirst(first: number, second?: number): string {
+  const url = new URL(inject("databaseUrl"));
+  const real = `${url.hostname}:${url.port}`;
+  const hosts = [`127.0.0.1:${first}`, second ? `127.0.0.1:${second}` : real];
+  return `postgres://${url.username}:${url.password}@${hosts.join(",")}${url.pathname}`;
+}
+
+describe("postgres.js with several hosts", () => {
+  const cleanups: Array<() => Promise<void>> = [];
+  afterEach(async () => {
+    for (const cleanup of cleanups.splice(0)) await cleanup();
+  });
+
+  function client(url: string, connectTimeout = 30) {
+    const sql = postgres(url, {
+      max: 1,
+      connect_timeout: connectTimeout,
+      fetch_types: false,
+      onnotice: () => {},
+    });
+    cleanups.push(() => sql.end({ timeout: 0 }));
+    return sql;
+  }
+
+  it("tries the next host when the first refuses at start-up (57P03)", async () => {
+    const first = await fakeHost(startingUp);
+    cleanups.push(first.close);
+    const sql = client(urlWithFirst(first.port));
+    const [row] = await sql.unsafe("select 1 as one");
+    expect(row).toEqual({ one: 1 });
+    expect(first.connections()).toBe(1);
+  });
+
+  it("still fails with the server's words when the only host refuses at start-up", async () => {
+    const only = await fakeHost(startingUp);
+    cleanups.push(only.close);
+    const sql = client(`postgres://u:p@127.0.0.1:${only.port}/db`);
+    await expect(sql.unsafe("select 1")).rejects.toMatchObject({ code: "57P03" });
+  });
+});
