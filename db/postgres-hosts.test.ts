@@ -47,6 +47,13 @@ function fatal(code: string, message: string): Buffer {
 const startingUp = (socket: net.Socket) =>
   socket.once("data", () => socket.end(fatal("57P03", "the database system is starting up")));
 
+/** A port nobody listens on: a connection there is refused. */
+async function refusingPort(): Promise<number> {
+  const host = await fakeHost(() => {});
+  await host.close();
+  return host.port;
+}
+
 /** The test server's URL with `first` (a port on 127.0.0.1) named before its own host. */
 function urlWithFirst(first: number, second?: number): string {
   const url = new URL(inject("databaseUrl"));
@@ -87,4 +94,22 @@ describe("postgres.js with several hosts", () => {
     const sql = client(`postgres://u:p@127.0.0.1:${only.port}/db`);
     await expect(sql.unsafe("select 1")).rejects.toMatchObject({ code: "57P03" });
   });
+
+  // Without a bound these waited for ever, the second spinning through hundreds of connections
+  // a second. The bounds below hold however slow the machine: backoff only makes fewer rounds.
+  it("fails with the last error once connect_timeout passes with every host refusing", async () => {
+    const sql = client(urlWithFirst(await refusingPort(), await refusingPort()), 1);
+    await expect(sql.unsafe("select 1")).rejects.toMatchObject({ code: "ECONNREFUSED" });
+  }, 20_000);
+
+  it("backs off between rounds of hosts instead of retrying in a tight loop", async () => {
+    // Accepts, then closes before a word: every round reaches it and fails.
+    const second = await fakeHost((socket) => socket.destroy());
+    cleanups.push(second.close);
+    const sql = client(urlWithFirst(await refusingPort(), second.port), 1);
+    await expect(sql.unsafe("select 1")).rejects.toMatchObject({ code: "CONNECTION_CLOSED" });
+    // postgres.js's backoff (5 ms, 15 ms, 45 ms… per round) fits at most 7 rounds in a second.
+    expect(second.connections()).toBeGreaterThanOrEqual(1);
+    expect(second.connections()).toBeLessThanOrEqual(10);
+  }, 20_000);
 });
