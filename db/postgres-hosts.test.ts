@@ -9,7 +9,13 @@ import { afterEach, describe, expect, inject, it } from "vitest";
  * hosts that fail are small servers of the test's own; the one that answers is the test server.
  */
 
-type FakeHost = { port: number; connections: () => number; close: () => Promise<void> };
+type FakeHost = {
+  port: number;
+  connections: () => number;
+  /** Ends every connection, as a crash does, and takes new ones. */
+  cut: () => void;
+  close: () => Promise<void>;
+};
 
 /** A server that answers every connection with `answer` (the socket), counting them. */
 async function fakeHost(answer: (socket: net.Socket) => void): Promise<FakeHost> {
@@ -26,6 +32,9 @@ async function fakeHost(answer: (socket: net.Socket) => void): Promise<FakeHost>
   return {
     port: (server.address() as net.AddressInfo).port,
     connections: () => connections,
+    cut: () => {
+      for (const socket of sockets) socket.destroy();
+    },
     close: () =>
       new Promise<void>((resolve) => {
         for (const socket of sockets) socket.destroy();
@@ -34,9 +43,9 @@ async function fakeHost(answer: (socket: net.Socket) => void): Promise<FakeHost>
   };
 }
 
-/** PostgreSQL's FATAL ErrorResponse with `code`, as a server sends it at start-up. */
-function fatal(code: string, message: string): Buffer {
-  const fields = Buffer.from(`SFATAL\0VFATAL\0C${code}\0M${message}\0\0`);
+/** PostgreSQL's ErrorResponse: FATAL as a server refuses at start-up, ERROR for a query. */
+function errorResponse(severity: "FATAL" | "ERROR", code: string, message: string): Buffer {
+  const fields = Buffer.from(`S${severity}\0V${severity}\0C${code}\0M${message}\0\0`);
   const head = Buffer.alloc(5);
   head.write("E", 0);
   head.writeInt32BE(fields.length + 4, 1);
@@ -45,7 +54,9 @@ function fatal(code: string, message: string): Buffer {
 
 /** A server starting up: it reads the start-up message and refuses with 57P03. */
 const startingUp = (socket: net.Socket) =>
-  socket.once("data", () => socket.end(fatal("57P03", "the database system is starting up")));
+  socket.once("data", () =>
+    socket.end(errorResponse("FATAL", "57P03", "the database system is starting up")),
+  );
 
 /** A port nobody listens on: a connection there is refused. */
 async function refusingPort(): Promise<number> {
@@ -111,5 +122,81 @@ describe("postgres.js with several hosts", () => {
     // postgres.js's backoff (5 ms, 15 ms, 45 ms… per round) fits at most 7 rounds in a second.
     expect(second.connections()).toBeGreaterThanOrEqual(1);
     expect(second.connections()).toBeLessThanOrEqual(10);
+  }, 20_000);
+});
+
+/**
+ * A proxy to the test server that can cut every connection (a crash) and answer the next LISTEN
+ * itself with an ERROR, as a server changing hands may, without passing it on.
+ */
+async function listenBreakingProxy() {
+  const target = new URL(inject("databaseUrl"));
+  let refuseListens = 0;
+  const proxy = await fakeHost((client) => {
+    const server = net.connect(Number(target.port), target.hostname);
+    server.on("error", () => client.destroy());
+    client.on("close", () => server.destroy());
+    server.on("close", () => client.destroy());
+    server.on("data", (data) => client.write(data));
+    client.on("data", (data) => {
+      if (refuseListens > 0 && data.toString("latin1").toLowerCase().includes("listen")) {
+        refuseListens--;
+        const error = errorResponse("ERROR", "25006", "cannot execute LISTEN during recovery");
+        client.write(Buffer.concat([error, READY_FOR_QUERY]));
+      } else {
+        server.write(data);
+      }
+    });
+  });
+  return {
+    ...proxy,
+    url: `postgres://${target.username}:${target.password}@127.0.0.1:${proxy.port}${target.pathname}`,
+    refuseNextListen: () => {
+      refuseListens = 1;
+    },
+  };
+}
+
+/** ReadyForQuery, idle: what follows a query's answer. */
+const READY_FOR_QUERY = Buffer.from([0x5a, 0, 0, 0, 5, 0x49]);
+
+describe("postgres.js LISTEN across a lost connection", () => {
+  it("listens again after a failed re-listen, instead of dropping the channel", async () => {
+    const proxy = await listenBreakingProxy();
+    const sql = postgres(proxy.url, { max: 1, fetch_types: false, onnotice: () => {} });
+    const direct = postgres(inject("databaseUrl"), { max: 1, onnotice: () => {} });
+    try {
+      let listens = 0;
+      let relistened = () => {};
+      const again = new Promise<void>((resolve) => {
+        relistened = resolve;
+      });
+      const heard: string[] = [];
+      let heardOne = () => {};
+      const notified = new Promise<void>((resolve) => {
+        heardOne = resolve;
+      });
+      await sql.listen(
+        "hosts_test",
+        (payload) => {
+          heard.push(payload);
+          heardOne();
+        },
+        () => {
+          if (++listens === 2) relistened();
+        },
+      );
+      // The connection dies; its first LISTEN again is refused; the second is let through.
+      proxy.refuseNextListen();
+      proxy.cut();
+      await again;
+      await direct.notify("hosts_test", "after");
+      await notified;
+      expect(heard).toEqual(["after"]);
+    } finally {
+      await sql.end({ timeout: 0 });
+      await direct.end();
+      await proxy.close();
+    }
   }, 20_000);
 });
