@@ -125,6 +125,9 @@ describe("a primary with a synchronous standby, and the app across a failover", 
       // The old primary comes back only as the new primary's synchronous standby.
       await pair.rejoin();
       expect(pair.standby?.name).toBe(oldPrimary.name);
+      // Only that standby confirms commits, by its name: not any replication client.
+      const [names] = await sql`show synchronous_standby_names`;
+      expect(names?.synchronous_standby_names).toBe(`"${oldPrimary.name}"`);
       await db.execute(drizzleSql`insert into probe (id) values (${next})`);
     } finally {
       await boss.stop({ graceful: false });

@@ -122,7 +122,7 @@ export async function startEmbeddedPostgresPair(options: {
       }
       removeStalePidFile(standbyDir);
       await start(name);
-      await setSynchronousStandby(admin, "*");
+      await setSynchronousStandby(admin, name);
       await waitForSync(admin, name);
     } finally {
       await admin.end();
@@ -254,11 +254,13 @@ async function ensureReplicationRole(port: number): Promise<void> {
 }
 
 /**
- * `*`: whichever standby is connected must confirm each commit (`synchronous_commit` stays `on`:
- * flushed to the standby's disk before the commit returns). Empty: commits wait for no standby.
+ * A node's name: that standby (its application_name) must confirm each commit
+ * (`synchronous_commit` stays `on`: flushed to the standby's disk before the commit returns),
+ * and no other replication client can (`*` would let a pg_receivewal or a change-data reader
+ * confirm commits the standby never got). Empty: commits wait for no standby.
  */
-async function setSynchronousStandby(admin: postgres.Sql, names: "*" | ""): Promise<void> {
-  await admin.unsafe(`alter system set synchronous_standby_names = '${names}'`);
+async function setSynchronousStandby(admin: postgres.Sql, name: NodeName | ""): Promise<void> {
+  await admin.unsafe(`alter system set synchronous_standby_names = '${name && `"${name}"`}'`);
   await admin`select pg_reload_conf()`;
 }
 
