@@ -151,7 +151,10 @@ describe("a primary with a synchronous standby, and the app across a failover", 
       await sql`create table kept (id int primary key)`;
       await sql`insert into kept values (1)`;
       await sql.end();
+      expect(fs.existsSync(path.join(restartDir, "pair.json"))).toBe(true);
       await first.stop();
+      // A watchdog still running finds no standby to promote.
+      expect(first.standby).toBeUndefined();
       // What promote() writes before it promotes: everything stopped right after.
       fs.writeFileSync(path.join(restartDir, "pair.json"), JSON.stringify({ primary: "b" }));
 
@@ -168,6 +171,12 @@ describe("a primary with a synchronous standby, and the app across a failover", 
       } finally {
         await again.end();
       }
+
+      // b was promoted: without pair.json, starting a as the primary would wipe b to follow it.
+      await restarted.stop();
+      fs.rmSync(path.join(restartDir, "pair.json"));
+      await expect(start()).rejects.toThrow(/pair\.json is missing/);
+      expect(fs.existsSync(path.join(restartDir, "b", "PG_VERSION"))).toBe(true);
     } finally {
       await restarted?.stop();
       fs.rmSync(restartDir, { recursive: true, force: true });
