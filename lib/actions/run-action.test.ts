@@ -9,6 +9,7 @@ import { beforeAll, describe, expect, it, vi } from "vitest";
 import { z } from "zod";
 import { users } from "@/db/schema";
 import { AppError } from "@/lib/errors/app-error";
+import { OUTCOME_UNKNOWN_MESSAGE } from "@/lib/errors/database-unavailable";
 import { type Callers, createCallers, serveRoutesFrom } from "@/test/api-routes";
 import { session } from "@/test/auth-stub";
 import { connectTestDb } from "@/test/db";
@@ -248,6 +249,14 @@ describe("runAction: what the handler throws", () => {
     expect(logged).toEqual([
       { event: "action_failed", error: failure, fields: { requestId: "req-action-1" } },
     ]);
+  });
+
+  it("says a write cut off with the database may have been applied, not to just try again", async () => {
+    const lost = Object.assign(new Error("write CONNECTION_CLOSED"), { code: "CONNECTION_CLOSED" });
+    const state = await runAction({ allow: "anyone", values }, async () => {
+      throw new Error("Failed query", { cause: lost });
+    });
+    expect(state).toEqual({ code: "unavailable", error: OUTCOME_UNKNOWN_MESSAGE, values });
   });
 
   it("lets Next's redirect() and notFound() through untouched", async () => {

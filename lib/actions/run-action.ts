@@ -75,7 +75,8 @@ export async function runAction<T = never, I = undefined, A extends Allow = Allo
     if (isAppError(error)) return refusalState(error, rules);
     if (error instanceof ZodError) return invalidState(error, rules);
     logError("action_failed", error, { requestId: requestIdFrom(await headers()) });
-    if (isDatabaseUnavailable(error)) return refusalState(databaseUnavailableError(), rules);
+    // A server action is a POST without an Idempotency-Key: whether it was applied is unknown.
+    if (isDatabaseUnavailable(error)) return refusalState(databaseUnavailableError(false), rules);
     return { code: "internal", error: UNEXPECTED_ERROR, ...valuesOf(rules) };
   }
 }

@@ -93,7 +93,7 @@ export const claims: Resource = {
             "error.reason names the rule: not_eligible:suspended, verified_email, profile_incomplete, region, location, linked_account, account_age, tier, flagged",
           not_found: "no such drop",
           unavailable:
-            "the database is failing over; the claim may or may not be stored: retry after Retry-After with the same Idempotency-Key",
+            "the database is failing over; the claim may or may not be stored: with an Idempotency-Key, retry after Retry-After with the same key; without one, error.outcome is unknown and there is no Retry-After (look at your redemptions before claiming again)",
           not_started: "the drop has not started",
           ended: "the drop has ended",
           paused: "the drop is paused",

@@ -88,26 +88,50 @@ describe("readJson", () => {
 });
 
 describe("apiRoute", () => {
-  const failing = (error: unknown) =>
+  const failingOn = (request: Request, error: unknown) =>
     apiRoute(async () => {
       throw error;
-    })(post(null), {});
+    })(request, {});
+  const failing = (error: unknown) => failingOn(post(null), error);
 
-  it("answers a lost database connection 503 unavailable with Retry-After, not 500", async () => {
-    // As postgres.js rejects a query whose connection died, wrapped by drizzle as its cause.
-    const lost = Object.assign(new Error("write CONNECTION_CLOSED"), { code: "CONNECTION_CLOSED" });
-    for (const error of [
-      lost,
-      new Error("Failed query", { cause: lost }),
-      Object.assign(new Error("terminating connection due to administrator command"), {
-        code: "57P01",
-      }),
-      Object.assign(new Error("connect ECONNREFUSED"), { code: "ECONNREFUSED" }),
-    ]) {
-      const response = await failing(error);
+  // As postgres.js rejects a query whose connection died, wrapped by drizzle as its cause.
+  const lost = Object.assign(new Error("write CONNECTION_CLOSED"), { code: "CONNECTION_CLOSED" });
+  const lostConnections = [
+    lost,
+    new Error("Failed query", { cause: lost }),
+    Object.assign(new Error("terminating connection due to administrator command"), {
+      code: "57P01",
+    }),
+    Object.assign(new Error("connect ECONNREFUSED"), {
+      code: "ECONNREFUSED",
+      query: "select 1",
+      parameters: [],
+    }),
+  ];
+
+  it("answers a lost database connection 503 unavailable with Retry-After to a read", async () => {
+    for (const error of lostConnections) {
+      const response = await failingOn(new Request("http://localhost/api/v1/x"), error);
       expect(response.status).toBe(503);
       expect(response.headers.get("retry-after")).toBe("2");
       expect((await response.json()).error.code).toBe("unavailable");
+    }
+  });
+
+  it("tells a write with an Idempotency-Key to retry it with that key", async () => {
+    const response = await failingOn(post(null, { "idempotency-key": "k-1" }), lost);
+    expect(response.status).toBe(503);
+    expect(response.headers.get("retry-after")).toBe("2");
+  });
+
+  it("tells a write without a key that it may have been applied, and not to just retry", async () => {
+    for (const error of lostConnections) {
+      const response = await failing(error);
+      expect(response.status).toBe(503);
+      expect(response.headers.get("retry-after")).toBeNull();
+      const body = (await response.json()).error;
+      expect(body).toMatchObject({ code: "unavailable", outcome: "unknown" });
+      expect(body.message).toMatch(/may have been applied/);
     }
   });
 

@@ -3,7 +3,11 @@ import { NextResponse } from "next/server";
 import { ZodError } from "zod";
 import type { RequestContext } from "@/lib/audit/record-event";
 import { AppError, type ErrorCode } from "@/lib/errors/app-error";
-import { databaseUnavailableError, isDatabaseUnavailable } from "@/lib/errors/database-unavailable";
+import {
+  databaseUnavailableError,
+  isDatabaseUnavailable,
+  isRetrySafe,
+} from "@/lib/errors/database-unavailable";
 import { logError } from "@/lib/log";
 import { recordApiRequest } from "@/lib/metrics/web-metrics";
 import { clientInfo } from "./client-info";
@@ -18,7 +22,8 @@ export function errorResponse(
   return NextResponse.json({ error: { code, message, ...extra } }, { status });
 }
 
-function toResponse(error: unknown, requestId: string): NextResponse {
+function toResponse(error: unknown, request: Request): NextResponse {
+  const requestId = requestIdFrom(request.headers);
   if (error instanceof AppError) {
     const response = errorResponse(error.code, error.message, error.status, error.details);
     const retryAfter = error.details?.retryAfter;
@@ -38,7 +43,7 @@ function toResponse(error: unknown, requestId: string): NextResponse {
   if (isDatabaseUnavailable(error)) {
     // A failover or restart in progress: the client is to try again, not to report a bug.
     logError("database_unavailable", error, { requestId });
-    return toResponse(databaseUnavailableError(), requestId);
+    return toResponse(databaseUnavailableError(isRetrySafe(request)), request);
   }
   logError("unhandled_api_error", error, { requestId });
   // The id lets a caller quote the failure, and an operator find its log line.
@@ -178,7 +183,7 @@ export function apiRoute<C>(handler: Handler<C>): Handler<C> {
     try {
       response = await handler(request, context);
     } catch (error) {
-      response = toResponse(error, requestIdFrom(request.headers));
+      response = toResponse(error, request);
     }
     void recordApiRequest(request, context, response.status, startedAt);
     return response;

@@ -1,7 +1,8 @@
+import postgres from "postgres";
 import { describe, expect, it } from "vitest";
-import { connectTestDb } from "@/test/db";
+import { connectTestDb, testDatabaseUrl } from "@/test/db";
 import { startTestJobQueue } from "@/test/jobs";
-import { QUEUES } from "./queue";
+import { jobDatabase, QUEUES } from "./queue";
 
 const db = connectTestDb();
 
@@ -47,6 +48,22 @@ describe("the job queue on its postgres.js pool", () => {
       expect(jobs.map((job) => job.data.probe)).toEqual([1]);
     } finally {
       await boss.stop({ graceful: false });
+    }
+  });
+});
+
+describe("pg-boss's database interface", () => {
+  it("hands back no connection in an aborted transaction after a text fails", async () => {
+    // One connection: the text's and the next statement's are the same one.
+    const sql = postgres(testDatabaseUrl(db), { max: 1, prepare: false, onnotice: () => {} });
+    try {
+      const jobs = jobDatabase(sql);
+      await expect(jobs.executeSql("BEGIN; SELECT 1/0; COMMIT;")).rejects.toMatchObject({
+        code: "22012",
+      });
+      await expect(jobs.executeSql("SELECT 1 AS one")).resolves.toEqual({ rows: [{ one: 1 }] });
+    } finally {
+      await sql.end();
     }
   });
 });

@@ -115,7 +115,7 @@ class JobQueue extends PgBoss {
 }
 
 /** pg-boss's database interface over postgres.js, with the LISTEN its workers are woken by. */
-function jobDatabase(sql: postgres.Sql): Db {
+export function jobDatabase(sql: postgres.Sql): Db {
   return {
     async executeSql(text, values) {
       if (values?.length) {
@@ -130,6 +130,15 @@ function jobDatabase(sql: postgres.Sql): Db {
         // Several statements answer a list of results, one each (rows are objects, never lists):
         // pg-boss reads the rows of all of them, as it does node-postgres's.
         return { rows: result.every(Array.isArray) ? result.flat() : result };
+      } catch (error) {
+        // A statement that failed after the text's BEGIN left the session in an aborted
+        // transaction, which would fail every later statement on it (25P02) once back in the
+        // pool: end it here. A connection that is gone has no transaction left to end.
+        await connection
+          .unsafe("rollback")
+          .simple()
+          .catch(() => {});
+        throw error;
       } finally {
         connection.release();
       }

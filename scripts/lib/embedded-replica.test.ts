@@ -125,6 +125,9 @@ describe("a primary with a synchronous standby, and the app across a failover", 
       // The old primary comes back only as the new primary's synchronous standby.
       await pair.rejoin();
       expect(pair.standby?.name).toBe(oldPrimary.name);
+      // Only that standby confirms commits, by its name: not any replication client.
+      const [names] = await sql`show synchronous_standby_names`;
+      expect(names?.synchronous_standby_names).toBe(`"${oldPrimary.name}"`);
       await db.execute(drizzleSql`insert into probe (id) values (${next})`);
     } finally {
       await boss.stop({ graceful: false });
@@ -148,7 +151,10 @@ describe("a primary with a synchronous standby, and the app across a failover", 
       await sql`create table kept (id int primary key)`;
       await sql`insert into kept values (1)`;
       await sql.end();
+      expect(fs.existsSync(path.join(restartDir, "pair.json"))).toBe(true);
       await first.stop();
+      // A watchdog still running finds no standby to promote.
+      expect(first.standby).toBeUndefined();
       // What promote() writes before it promotes: everything stopped right after.
       fs.writeFileSync(path.join(restartDir, "pair.json"), JSON.stringify({ primary: "b" }));
 
@@ -165,6 +171,12 @@ describe("a primary with a synchronous standby, and the app across a failover", 
       } finally {
         await again.end();
       }
+
+      // b was promoted: without pair.json, starting a as the primary would wipe b to follow it.
+      await restarted.stop();
+      fs.rmSync(path.join(restartDir, "pair.json"));
+      await expect(start()).rejects.toThrow(/pair\.json is missing/);
+      expect(fs.existsSync(path.join(restartDir, "b", "PG_VERSION"))).toBe(true);
     } finally {
       await restarted?.stop();
       fs.rmSync(restartDir, { recursive: true, force: true });

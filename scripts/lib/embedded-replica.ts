@@ -122,7 +122,7 @@ export async function startEmbeddedPostgresPair(options: {
       }
       removeStalePidFile(standbyDir);
       await start(name);
-      await setSynchronousStandby(admin, "*");
+      await setSynchronousStandby(admin, name);
       await waitForSync(admin, name);
     } finally {
       await admin.end();
@@ -149,7 +149,9 @@ export async function startEmbeddedPostgresPair(options: {
       standbyName = undefined;
       const admin = embeddedAdminClient(ports[promoted]);
       try {
-        await admin`select pg_promote(true, 60)`;
+        // false: the standby did not finish its promotion within the 60 s.
+        const [row] = await admin<{ promoted: boolean }[]>`select pg_promote(true, 60) as promoted`;
+        if (!row?.promoted) throw new Error(`PostgreSQL ${promoted} was not promoted within 60 s`);
       } finally {
         await admin.end();
       }
@@ -163,7 +165,11 @@ export async function startEmbeddedPostgresPair(options: {
       standbyName = name;
     },
     async stop() {
-      if (standbyName) await stopNode(standbyName);
+      // No standby from here on: a watchdog still running finds none to promote, instead of
+      // "promoting" a standby that is stopping.
+      const standby = standbyName;
+      standbyName = undefined;
+      if (standby) await stopNode(standby);
       await Promise.all([...running.keys()].map(stopNode));
     },
   };
@@ -173,18 +179,48 @@ function other(name: NodeName): NodeName {
   return name === "a" ? "b" : "a";
 }
 
+/**
+ * The primary, as pair.json names it: the only fence between the two data directories. Without
+ * it the pair is new (written now, naming a), or from before pair.json was written at set-up:
+ * then a is the primary only while b is still a standby (b/standby.signal, never promoted).
+ * Otherwise b may have been promoted and a started as primary would take claims b never saw,
+ * and b would be wiped to follow it: the pair refuses to start.
+ */
 function readPrimaryName(dir: string): NodeName {
   const file = path.join(dir, "pair.json");
-  if (!fs.existsSync(file)) return "a";
+  if (!fs.existsSync(file)) {
+    const exists = (name: string) => fs.existsSync(path.join(dir, name));
+    if (exists("a/PG_VERSION") && exists("b/PG_VERSION") && !exists("b/standby.signal")) {
+      throw new Error(
+        `${file} is missing and ${path.join(dir, "b")} is no standby: it may have been promoted. Write {"primary": "a"} or {"primary": "b"} there, naming the server that was primary last`,
+      );
+    }
+    fs.mkdirSync(dir, { recursive: true });
+    writePrimaryName(dir, "a");
+    return "a";
+  }
   const { primary } = JSON.parse(fs.readFileSync(file, "utf8")) as { primary?: unknown };
   if (primary !== "a" && primary !== "b") throw new Error(`${file} names no primary`);
   return primary;
 }
 
+/** Writes pair.json to disk for good (file and directory synced) before anything relies on it. */
 function writePrimaryName(dir: string, primary: NodeName): void {
   const file = path.join(dir, "pair.json");
-  fs.writeFileSync(`${file}.tmp`, JSON.stringify({ primary }));
+  const handle = fs.openSync(`${file}.tmp`, "w");
+  try {
+    fs.writeSync(handle, JSON.stringify({ primary }));
+    fs.fsyncSync(handle);
+  } finally {
+    fs.closeSync(handle);
+  }
   fs.renameSync(`${file}.tmp`, file);
+  const directory = fs.openSync(dir, "r");
+  try {
+    fs.fsyncSync(directory);
+  } finally {
+    fs.closeSync(directory);
+  }
 }
 
 async function initialiseServer(databaseDir: string, log: (line: string) => void): Promise<void> {
@@ -254,11 +290,13 @@ async function ensureReplicationRole(port: number): Promise<void> {
 }
 
 /**
- * `*`: whichever standby is connected must confirm each commit (`synchronous_commit` stays `on`:
- * flushed to the standby's disk before the commit returns). Empty: commits wait for no standby.
+ * A node's name: that standby (its application_name) must confirm each commit
+ * (`synchronous_commit` stays `on`: flushed to the standby's disk before the commit returns),
+ * and no other replication client can (`*` would let a pg_receivewal or a change-data reader
+ * confirm commits the standby never got). Empty: commits wait for no standby.
  */
-async function setSynchronousStandby(admin: postgres.Sql, names: "*" | ""): Promise<void> {
-  await admin.unsafe(`alter system set synchronous_standby_names = '${names}'`);
+async function setSynchronousStandby(admin: postgres.Sql, name: NodeName | ""): Promise<void> {
+  await admin.unsafe(`alter system set synchronous_standby_names = '${name && `"${name}"`}'`);
   await admin`select pg_reload_conf()`;
 }
 
@@ -306,7 +344,6 @@ async function copyStandby(
   };
   write("backup_label", backup.labelfile);
   if (backup.spcmapfile) write("tablespace_map", backup.spcmapfile);
-  write("standby.signal", "");
   const conninfo = [
     "host=127.0.0.1",
     `port=${standby.primaryPort}`,
@@ -325,6 +362,9 @@ async function copyStandby(
     "postgresql.auto.conf",
     `${autoConf.trimEnd()}\nprimary_conninfo = '${conninfo}'\nprimary_slot_name = '${slot}'\n`,
   );
+  // Last: a copy cut off before its primary_conninfo must not pass for a standby, which the next
+  // start would keep as it is instead of copying again.
+  write("standby.signal", "");
 }
 
 /**
