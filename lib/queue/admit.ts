@@ -2,8 +2,10 @@
  * The waiting room's admission job (the worker's maintenance round runs it every second): it
  * shuffles each pre-queue at its drop's start, gives later arrivals the next positions in
  * arrival order, admits the next batch at the set rate, and closes a room whose drop ended or
- * sold out. Each room is worked under its row's lock (FOR UPDATE SKIP LOCKED), so with several
- * workers every position is given once and every batch admitted once.
+ * sold out. One admitter works a room at a time (a transaction-scoped advisory lock; another
+ * skips the room that second), so with several workers every position is given once and every
+ * batch admitted once. The room's row is then locked FOR NO KEY UPDATE: unlike FOR UPDATE it
+ * lets joins insert places (their foreign key takes KEY SHARE on it) while a pass runs.
  */
 import "server-only";
 import { sql } from "drizzle-orm";
@@ -25,7 +27,12 @@ export type AdmissionPass = {
   placed: number;
   admitted: number;
   closed: boolean;
+  /** Another admitter held the room this pass: nothing was done. */
+  busy: boolean;
 };
+
+/** Advisory lock class of one room's admitter (with hashtext of the drop id). */
+export const ROOM_LOCK = 0x5155_4144; // "QUAD"
 
 /** At most this much unused admission time carries over: a stalled worker brings no flood. */
 const MAX_CREDIT_SECONDS = 10;
@@ -73,6 +80,18 @@ async function admitRoom(
   dropId: string,
   settleSeconds: number,
 ): Promise<AdmissionPass | undefined> {
+  const pass: AdmissionPass = {
+    dropId,
+    shuffled: 0,
+    placed: 0,
+    admitted: 0,
+    closed: false,
+    busy: false,
+  };
+  const [lock] = await tx.execute<{ held: boolean }>(
+    sql`select pg_try_advisory_xact_lock(${ROOM_LOCK}, hashtext(${dropId})) as held`,
+  );
+  if (!lock?.held) return { ...pass, busy: true };
   const [room] = await tx.execute<Locked>(sql`
     select q.seed, q.admission_rate_per_minute as rate, q.admission_ttl_seconds as ttl,
            q.shuffled_at is not null as shuffled, q.last_position as "lastPosition",
@@ -86,10 +105,9 @@ async function admitRoom(
                        where u.drop_id = q.drop_id and u.status = 'available') as "soldOut"
     from drop_queues q join drops d on d.id = q.drop_id
     where q.drop_id = ${dropId} and q.enabled and q.closed_at is null
-    for update of q skip locked`);
-  // Another worker has it this second, or it closed since the list was read.
+    for no key update of q`);
+  // It closed since the list was read.
   if (!room) return undefined;
-  const pass: AdmissionPass = { dropId, shuffled: 0, placed: 0, admitted: 0, closed: false };
   if (room.ended || (room.started && room.soldOut)) {
     await tx.execute(sql`update drop_queues set closed_at = now() where drop_id = ${dropId}`);
     await notify(tx, "analytics", dropId);

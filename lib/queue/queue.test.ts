@@ -9,7 +9,7 @@ import { createDropSchema } from "@/lib/drops/model";
 import { connectTestDb, createPlayers, createTestDrop } from "@/test/db";
 import { refusalOf } from "@/test/refusal";
 import { checkAdmission } from "./admission-token";
-import { admitWaitingRooms } from "./admit";
+import { admitWaitingRooms, ROOM_LOCK } from "./admit";
 import { getQueueProof, getQueueStats, getQueueView, joinQueue, setAdmissionRate } from "./queue";
 import { replayQueueProof, shufflePreQueue } from "./shuffle";
 
@@ -189,6 +189,25 @@ describe("the shuffle and admissions", () => {
       state: "waiting",
       ahead: 0,
       admission: null,
+    });
+  });
+
+  it("is not skipped by a join still committing, and one admitter works a room at a time", async () => {
+    const dropId = await queuedDrop();
+    const [early, joining] = (await createPlayers(db, 2)) as [string, string];
+    await joinQueue(db, { dropId, playerId: early });
+    await startNow(dropId);
+    await db.transaction(async (tx) => {
+      // A join's insert holds its foreign key's lock on the room's row until it commits.
+      await tx.execute(sql`
+        insert into queue_places (drop_id, player_id, pseudonym, salt, joined_at)
+        values (${dropId}, ${joining}, ${"f".repeat(64)}, decode('00', 'hex'), now())`);
+      expect(await pass(dropId)).toMatchObject({ shuffled: 1 });
+    });
+    // An admitter already working the room (holding its lock) makes another one skip it.
+    await db.transaction(async (tx) => {
+      await tx.execute(sql`select pg_advisory_xact_lock(${ROOM_LOCK}, hashtext(${dropId}))`);
+      expect(await pass(dropId)).toMatchObject({ busy: true, admitted: 0 });
     });
   });
 
