@@ -302,6 +302,22 @@ describe("claims of a drop with a waiting room", () => {
     expect(await claim("admitted")).toBe("claimed");
   });
 
+  it("without an admission are refused before the claim engine does any work", async () => {
+    const dropId = await queuedDrop({ startOffsetMs: -60_000 });
+    const [player] = (await createPlayers(db, 1)) as [string];
+    for (const admission of [undefined, "invalid", "expired"] as const) {
+      await refusalOf(
+        claimDrop(db, { dropId, playerId: player, idempotencyKey: "bot", admission }),
+        "claimed",
+      );
+    }
+    const traces = await db.execute<{ keys: number; counts: number; events: number }>(sql`
+      select (select count(*)::int from idempotency_keys where player_id = ${player}) as keys,
+             (select count(*)::int from rate_limits where key like ${`%${player}%`}) as counts,
+             (select count(*)::int from audit_events where actor_id = ${player}) as events`);
+    expect(traces[0]).toEqual({ keys: 0, counts: 0, events: 0 });
+  });
+
   it("are unchanged for a drop without one, token or not", async () => {
     const { dropId } = await createTestDrop(db, { units: 2 });
     const [a, b] = (await createPlayers(db, 2)) as [string, string];
