@@ -10,7 +10,14 @@ import { connectTestDb, createPlayers, createTestDrop } from "@/test/db";
 import { refusalOf } from "@/test/refusal";
 import { checkAdmission } from "./admission-token";
 import { admitWaitingRooms, ROOM_LOCK } from "./admit";
-import { getQueueProof, getQueueStats, getQueueView, joinQueue, setAdmissionRate } from "./queue";
+import {
+  getQueueProof,
+  getQueueStats,
+  getQueueView,
+  joinQueue,
+  joinRoom,
+  setAdmissionRate,
+} from "./queue";
 import { replayQueueProof, shufflePreQueue } from "./shuffle";
 
 process.env.QUEUE_TOKEN_SECRET ??= "a-test-secret-for-admission-tokens-0123456789";
@@ -33,7 +40,21 @@ async function queuedDrop(
 
 /** The drop starts now: everyone who joined so far is the pre-queue. */
 async function startNow(dropId: string): Promise<void> {
-  await db.update(drops).set({ startsAt: sql`now()` }).where(eq(drops.id, dropId));
+  // To the millisecond, as the app sets times (and as join times are stamped).
+  await db
+    .update(drops)
+    .set({ startsAt: sql`date_trunc('milliseconds', now())` })
+    .where(eq(drops.id, dropId));
+}
+
+/** Waits for the database's clock to pass the drop's start (set a moment ahead). */
+async function untilStarted(dropId: string): Promise<void> {
+  for (;;) {
+    const [row] = await db.execute<{ started: boolean }>(
+      sql`select starts_at <= now() as started from drops where id = ${dropId}`,
+    );
+    if (row?.started) return;
+  }
 }
 
 /** Admissions are owed for the longest carried-over time (10 s): rate 18 a minute admits 3. */
@@ -209,6 +230,32 @@ describe("the shuffle and admissions", () => {
       await tx.execute(sql`select pg_advisory_xact_lock(${ROOM_LOCK}, hashtext(${dropId}))`);
       expect(await pass(dropId)).toMatchObject({ busy: true, admitted: 0 });
     });
+  });
+
+  it("places a join that began before the start but ended after the shuffle as an arrival", async () => {
+    const dropId = await queuedDrop();
+    const [early, slow] = (await createPlayers(db, 2)) as [string, string];
+    await joinQueue(db, { dropId, playerId: early });
+    await db.transaction(async (tx) => {
+      // The drop starts a millisecond after the join's transaction began.
+      const [began] = await tx.execute<{ at: string }>(sql`select now()::text as at`);
+      await db
+        .update(drops)
+        .set({
+          startsAt: sql`date_trunc('milliseconds', ${began?.at}::timestamptz) + interval '1 ms'`,
+        })
+        .where(eq(drops.id, dropId));
+      await untilStarted(dropId);
+      expect(await pass(dropId)).toMatchObject({ shuffled: 1 });
+      await joinRoom(tx, { dropId, playerId: slow });
+    });
+    expect(await pass(dropId)).toMatchObject({ placed: 1 });
+    const proof = await getQueueProof(db, dropId);
+    expect(proof.order).toHaveLength(2);
+    // Placed after the shuffle, so published with a time after the start: the replay agrees.
+    const arrival = proof.entries.find((e) => e.pseudonym === proof.order?.[1]);
+    expect(Date.parse(arrival?.joinedAt ?? "")).toBeGreaterThanOrEqual(Date.parse(proof.startsAt));
+    expect(replayQueueProof(proof)).toMatchObject({ ok: true });
   });
 
   it("admits nobody while the drop is paused: their admissions would run out unused", async () => {

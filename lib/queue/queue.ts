@@ -168,35 +168,46 @@ async function refuseLinkedPlace(tx: Tx, { dropId, playerId }: QueueRequest): Pr
  * same place. A player whose admission expired joins again at the back, under a new pseudonym.
  */
 export async function joinQueue(db: Db, request: QueueRequest): Promise<QueueView> {
-  const { dropId, playerId } = request;
-  await db.transaction(async (tx) => {
-    const room = await requireRoom(tx, dropId);
-    if (room.closed) {
-      throw new AppError(
-        "queue_closed",
-        "This drop's waiting room is closed: the drop ended or sold out",
-      );
-    }
-    if (room.notOpen) {
-      const opensAt = new Date(room.opensMs).toISOString();
-      throw new AppError("queue_not_open", `The waiting room opens at ${opensAt}`, { opensAt });
-    }
-    const place = await livePlace(tx, request);
-    if (place && !place.expired) return;
-    if (room.eligibility.onePerGroup) await refuseLinkedPlace(tx, request);
-    if (place) {
-      await tx.execute(sql`
-        update queue_places set superseded_at = now() where id = ${place.id} and superseded_at is null`);
-    }
-    const salt = randomBytes(32);
-    // Milliseconds: the published join time is what the replay orders arrivals by.
-    await tx.execute(sql`
-      insert into queue_places (drop_id, player_id, pseudonym, salt, joined_at)
-      values (${dropId}, ${playerId}, ${placePseudonym(dropId, playerId, salt)},
-              decode(${salt.toString("hex")}, 'hex'), date_trunc('milliseconds', now()))
-      on conflict (drop_id, player_id) where superseded_at is null do nothing`);
-  });
+  await db.transaction((tx) => joinRoom(tx, request));
   return getQueueView(db, request);
+}
+
+/**
+ * A join inside its transaction. It first takes a share lock on the room's row, which the
+ * admitter's pass (FOR NO KEY UPDATE) waits for and blocks: every join then falls wholly
+ * before a pass or wholly after it, and its time is stamped after the lock, so a join the
+ * shuffle missed carries a time after the start and is placed, and replayed, as an arrival.
+ */
+export async function joinRoom(tx: Tx, request: QueueRequest): Promise<void> {
+  const { dropId, playerId } = request;
+  if (z.uuid().safeParse(dropId).success) {
+    await tx.execute(sql`select 1 from drop_queues where drop_id = ${dropId} for share`);
+  }
+  const room = await requireRoom(tx, dropId);
+  if (room.closed) {
+    throw new AppError(
+      "queue_closed",
+      "This drop's waiting room is closed: the drop ended or sold out",
+    );
+  }
+  if (room.notOpen) {
+    const opensAt = new Date(room.opensMs).toISOString();
+    throw new AppError("queue_not_open", `The waiting room opens at ${opensAt}`, { opensAt });
+  }
+  const place = await livePlace(tx, request);
+  if (place && !place.expired) return;
+  if (room.eligibility.onePerGroup) await refuseLinkedPlace(tx, request);
+  if (place) {
+    await tx.execute(sql`
+      update queue_places set superseded_at = now() where id = ${place.id} and superseded_at is null`);
+  }
+  const salt = randomBytes(32);
+  // Milliseconds: the published join time is what the replay orders arrivals by.
+  await tx.execute(sql`
+    insert into queue_places (drop_id, player_id, pseudonym, salt, joined_at)
+    values (${dropId}, ${playerId}, ${placePseudonym(dropId, playerId, salt)},
+            decode(${salt.toString("hex")}, 'hex'), date_trunc('milliseconds', clock_timestamp()))
+    on conflict (drop_id, player_id) where superseded_at is null do nothing`);
 }
 
 /** Queue length, admissions and the time to clear, for the admin. */
