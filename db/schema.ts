@@ -611,7 +611,7 @@ export const dropQueues = pgTable(
     admittedThrough: integer("admitted_through").notNull().default(0),
     /** When the admissions so far were due: the next batch is the rate times the time since. */
     admittedUntil: timestamp("admitted_until", { withTimezone: true }),
-    /** The drop ended or sold out: nobody joins or is admitted any more. */
+    /** The drop ended: nobody joins or is admitted any more. */
     closedAt: timestamp("closed_at", { withTimezone: true }),
     ...timestamps,
   },

@@ -1,11 +1,12 @@
 /**
  * The waiting room's admission job (the worker's maintenance round runs it every second): it
  * shuffles each pre-queue at its drop's start, gives later arrivals the next positions in
- * arrival order, admits the next batch at the set rate, and closes a room whose drop ended or
- * sold out. One admitter works a room at a time (a transaction-scoped advisory lock; another
- * skips the room that second), so with several workers every position is given once and every
- * batch admitted once. The room's row is then locked FOR NO KEY UPDATE: unlike FOR UPDATE it
- * lets joins insert places (their foreign key takes KEY SHARE on it) while a pass runs.
+ * arrival order, admits the next batch at the set rate (nobody while the drop is paused or sold
+ * out), and closes a room whose drop ended. One admitter works a room at a time (a
+ * transaction-scoped advisory lock; another skips the room that second), so with several
+ * workers every position is given once and every batch admitted once. The room's row is then
+ * locked FOR NO KEY UPDATE: unlike FOR UPDATE it lets joins insert places (their foreign key
+ * takes KEY SHARE on it) while a pass runs.
  */
 import "server-only";
 import { sql } from "drizzle-orm";
@@ -108,7 +109,8 @@ async function admitRoom(
     for no key update of q`);
   // It closed since the list was read.
   if (!room) return undefined;
-  if (room.ended || (room.started && room.soldOut)) {
+  // Only the end closes a room: a sold-out drop gets units back (expired or reversed claims).
+  if (room.ended) {
     await tx.execute(sql`update drop_queues set closed_at = now() where drop_id = ${dropId}`);
     await notify(tx, "analytics", dropId);
     return { ...pass, closed: true };
@@ -124,7 +126,9 @@ async function admitRoom(
     pass.placed = await placeArrivals(tx, dropId, lastPosition, settleSeconds);
     lastPosition += pass.placed;
   }
-  const admission = shuffled && !room.paused ? batchDue(room, lastPosition) : undefined;
+  // Paused or sold out, nobody is admitted: admissions would run out with nothing to claim.
+  const admitting = shuffled && !room.paused && !room.soldOut;
+  const admission = admitting ? batchDue(room, lastPosition) : undefined;
   if (admission && admission.count > 0) {
     await tx.execute(sql`
       update queue_places

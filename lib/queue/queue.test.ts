@@ -315,21 +315,42 @@ describe("the shuffle and admissions", () => {
     expect(replayQueueProof(proof).ok).toBe(true);
   });
 
-  it("closes the room once the drop sells out", async () => {
+  it("admits nobody while sold out, resumes when units come back, and closes at the end", async () => {
     const dropId = await queuedDrop({ units: 1 });
-    const [winner, other] = (await createPlayers(db, 2)) as [string, string];
-    await joinQueue(db, { dropId, playerId: winner });
+    const players = await createPlayers(db, 5);
+    for (const playerId of players) await joinQueue(db, { dropId, playerId });
     await startNow(dropId);
     await pass(dropId);
     await oweAdmissions(dropId);
-    expect(await pass(dropId)).toMatchObject({ admitted: 1 });
+    expect(await pass(dropId)).toMatchObject({ admitted: 3 });
+    const byPosition = async (position: number) =>
+      (await db.select().from(queuePlaces).where(eq(queuePlaces.dropId, dropId))).find(
+        (p) => p.position === position,
+      )?.playerId as string;
+    const winner = await byPosition(1);
     await claimDrop(db, { dropId, playerId: winner, admission: "admitted" });
     expect((await getQueueStats(db, dropId)).claimedAfterAdmission).toBe(1);
-    expect(await pass(dropId)).toMatchObject({ closed: true });
-    expect(await refusalOf(joinQueue(db, { dropId, playerId: other }), "joined")).toBe(
-      "queue_closed",
+    // Sold out: nobody more is admitted, but the room stays open and admissions stand.
+    await oweAdmissions(dropId);
+    expect(await pass(dropId)).toMatchObject({ admitted: 0, closed: false });
+    expect((await getQueueView(db, { dropId, playerId: await byPosition(2) })).state).toBe(
+      "admitted",
     );
-    expect((await getQueueView(db, { dropId, playerId: winner })).state).toBe("closed");
+    const [newcomer] = (await createPlayers(db, 1)) as [string];
+    expect((await joinQueue(db, { dropId, playerId: newcomer })).state).toBe("waiting");
+    // A unit comes back (an expired or reversed claim): admissions resume.
+    await db.execute(sql`update drop_units set status = 'available' where drop_id = ${dropId}`);
+    await oweAdmissions(dropId);
+    expect(await pass(dropId)).toMatchObject({ admitted: 3 });
+    // The drop ends: the room closes, a place admitted before still sees its admission.
+    await db.update(drops).set({ endsAt: sql`now()` }).where(eq(drops.id, dropId));
+    expect(await pass(dropId)).toMatchObject({ closed: true });
+    expect(
+      await refusalOf(joinQueue(db, { dropId, playerId: players[0] as string }), "joined"),
+    ).toBe("queue_closed");
+    expect((await getQueueView(db, { dropId, playerId: winner })).state).toBe("admitted");
+    const [outsider] = (await createPlayers(db, 1)) as [string];
+    expect((await getQueueView(db, { dropId, playerId: outsider })).state).toBe("closed");
   });
 });
 

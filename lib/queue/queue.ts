@@ -102,10 +102,8 @@ function viewOf(dropId: string, playerId: string, room: Room, place: Place | und
     estimatedWaitSeconds: null,
     admission: null,
   };
-  if (room.closed) return { ...base, state: "closed" };
-  if (!place) return { ...base, state: room.notOpen ? "not_open" : "not_joined" };
-  if (place.expiresMs !== null) {
-    if (place.expired) return { ...base, state: "admission_expired" };
+  // An admission stands while it lasts, even once the room closed.
+  if (place && place.expiresMs !== null && !place.expired) {
     const expiresAt = new Date(place.expiresMs);
     return {
       ...base,
@@ -118,6 +116,9 @@ function viewOf(dropId: string, playerId: string, room: Room, place: Place | und
       },
     };
   }
+  if (room.closed) return { ...base, state: "closed" };
+  if (!place) return { ...base, state: room.notOpen ? "not_open" : "not_joined" };
+  if (place.expired) return { ...base, state: "admission_expired" };
   if (room.shuffledMs === null) return { ...base, state: "pre_queue" };
   // Not placed yet (joined since the last admission pass): everyone placed is ahead.
   const ahead =
@@ -185,10 +186,7 @@ export async function joinRoom(tx: Tx, request: QueueRequest): Promise<void> {
   }
   const room = await requireRoom(tx, dropId);
   if (room.closed) {
-    throw new AppError(
-      "queue_closed",
-      "This drop's waiting room is closed: the drop ended or sold out",
-    );
+    throw new AppError("queue_closed", "This drop's waiting room is closed: the drop ended");
   }
   if (room.notOpen) {
     const opensAt = new Date(room.opensMs).toISOString();
