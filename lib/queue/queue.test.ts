@@ -11,6 +11,8 @@ import { refusalOf } from "@/test/refusal";
 import { checkAdmission } from "./admission-token";
 import { admitWaitingRooms, ROOM_LOCK } from "./admit";
 import {
+  countQueueEntries,
+  getCachedQueueProof,
   getQueueProof,
   getQueueStats,
   getQueueView,
@@ -351,6 +353,21 @@ describe("the shuffle and admissions", () => {
     expect((await getQueueView(db, { dropId, playerId: winner })).state).toBe("admitted");
     const [outsider] = (await createPlayers(db, 1)) as [string];
     expect((await getQueueView(db, { dropId, playerId: outsider })).state).toBe("closed");
+  });
+});
+
+describe("the public proof", () => {
+  it("is built at most once a second for a crowd of readers; the page counts entries cheaply", async () => {
+    const dropId = await queuedDrop();
+    const [a, b] = (await createPlayers(db, 2)) as [string, string];
+    await joinQueue(db, { dropId, playerId: a });
+    const at = 1_000_000;
+    const first = await getCachedQueueProof(db, dropId, at);
+    await joinQueue(db, { dropId, playerId: b });
+    expect(await getCachedQueueProof(db, dropId, at + 999)).toBe(first);
+    expect((await getCachedQueueProof(db, dropId, at + 1_000)).entries).toHaveLength(2);
+    expect(await countQueueEntries(db, dropId)).toBe(2);
+    expect(await refusalOf(getCachedQueueProof(db, "nope", at), "served")).toBe("not_found");
   });
 });
 

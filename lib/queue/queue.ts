@@ -288,3 +288,39 @@ export async function getQueueProof(db: DbOrTx, dropId: string): Promise<QueuePr
     order: room.shuffledMs === null ? null : placed.map((e) => e.pseudonym),
   };
 }
+
+/** How long one process serves a built proof: building one sorts and copies every place. */
+const PROOF_TTL_MS = 1_000;
+/** Random drop ids are refused before caching; this bounds the real rooms kept. */
+const MAX_CACHED_PROOFS = 100;
+
+const proofs = new Map<string, { readMs: number; proof: Promise<QueueProof> }>();
+
+/**
+ * The public proof as the route serves it: built at most once a second per process and drop,
+ * and shared by the requests that come meanwhile, so a crowd of anonymous readers costs one
+ * build a second rather than one each.
+ */
+export function getCachedQueueProof(
+  db: DbOrTx,
+  dropId: string,
+  nowMs: number = Date.now(),
+): Promise<QueueProof> {
+  const cached = proofs.get(dropId);
+  if (cached && nowMs - cached.readMs < PROOF_TTL_MS) return cached.proof;
+  const proof = getQueueProof(db, dropId);
+  if (proofs.size >= MAX_CACHED_PROOFS) proofs.clear();
+  proofs.set(dropId, { readMs: nowMs, proof });
+  // A refusal (no such room) or a failure is not kept.
+  proof.catch(() => proofs.delete(dropId));
+  return proof;
+}
+
+/** How many places the proof lists (one per join), without building it: for the queue page. */
+export async function countQueueEntries(db: DbOrTx, dropId: string): Promise<number> {
+  await requireRoomOrOff(db, dropId);
+  const [row] = await db.execute<{ n: number }>(
+    sql`select count(*)::int as n from queue_places where drop_id = ${dropId}`,
+  );
+  return row?.n ?? 0;
+}
