@@ -12,6 +12,7 @@ import "server-only";
 import { sql } from "drizzle-orm";
 import type { Db, Tx } from "@/db/client";
 import { notify } from "@/db/notify";
+import { logError } from "@/lib/log";
 import { shufflePreQueue } from "./shuffle";
 
 export type AdmitOptions = {
@@ -30,7 +31,19 @@ export type AdmissionPass = {
   closed: boolean;
   /** Another admitter held the room this pass: nothing was done. */
   busy: boolean;
+  /** The pass failed (logged) and was rolled back; the next one retries. */
+  failed: boolean;
 };
+
+const idle = (dropId: string): AdmissionPass => ({
+  dropId,
+  shuffled: 0,
+  placed: 0,
+  admitted: 0,
+  closed: false,
+  busy: false,
+  failed: false,
+});
 
 /** Advisory lock class of one room's admitter (with hashtext of the drop id). */
 export const ROOM_LOCK = 0x5155_4144; // "QUAD"
@@ -52,8 +65,14 @@ export async function admitWaitingRooms(
     order by q.drop_id`);
   const passes: AdmissionPass[] = [];
   for (const { dropId } of rooms) {
-    const pass = await db.transaction((tx) => admitRoom(tx, dropId, options.settleSeconds ?? 2));
-    if (pass) passes.push(pass);
+    // One room failing (and retried next second) must not stop the rooms after it.
+    try {
+      const pass = await db.transaction((tx) => admitRoom(tx, dropId, options.settleSeconds ?? 2));
+      if (pass) passes.push(pass);
+    } catch (error) {
+      logError("waiting_room_failed_will_retry", error, { dropId });
+      passes.push({ ...idle(dropId), failed: true });
+    }
   }
   return passes;
 }
@@ -81,14 +100,7 @@ async function admitRoom(
   dropId: string,
   settleSeconds: number,
 ): Promise<AdmissionPass | undefined> {
-  const pass: AdmissionPass = {
-    dropId,
-    shuffled: 0,
-    placed: 0,
-    admitted: 0,
-    closed: false,
-    busy: false,
-  };
+  const pass = idle(dropId);
   const [lock] = await tx.execute<{ held: boolean }>(
     sql`select pg_try_advisory_xact_lock(${ROOM_LOCK}, hashtext(${dropId})) as held`,
   );

@@ -260,6 +260,26 @@ describe("the shuffle and admissions", () => {
     expect(replayQueueProof(proof)).toMatchObject({ ok: true });
   });
 
+  it("works every room when one of them fails", async () => {
+    const broken = await queuedDrop();
+    const sound = await queuedDrop();
+    const [a, b, c] = (await createPlayers(db, 3)) as [string, string, string];
+    for (const dropId of [broken, sound]) await joinQueue(db, { dropId, playerId: a });
+    // A superseded place already holding position 1: the broken room's shuffle cannot give it.
+    await db.execute(sql`
+      insert into queue_places (drop_id, player_id, pseudonym, salt, joined_at, position, superseded_at)
+      values (${broken}, ${b}, ${"e".repeat(64)}, decode('00', 'hex'), now(), 1, now())`);
+    await joinQueue(db, { dropId: sound, playerId: c });
+    await startNow(broken);
+    await startNow(sound);
+    const passes = await admitWaitingRooms(db, { settleSeconds: 0 });
+    expect(passes.find((p) => p.dropId === broken)).toMatchObject({ failed: true, shuffled: 0 });
+    expect(passes.find((p) => p.dropId === sound)).toMatchObject({ failed: false, shuffled: 2 });
+    // Ended, the broken room closes before shuffling: later passes of other tests run clean.
+    await db.update(drops).set({ endsAt: sql`now()` }).where(eq(drops.id, broken));
+    expect(await pass(broken)).toMatchObject({ closed: true });
+  });
+
   it("admits nobody while the drop is paused: their admissions would run out unused", async () => {
     const dropId = await queuedDrop();
     const [player] = (await createPlayers(db, 1)) as [string];
