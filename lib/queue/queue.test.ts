@@ -295,6 +295,29 @@ describe("the shuffle and admissions", () => {
     expect(await pass(dropId)).toMatchObject({ admitted: 1 });
   });
 
+  it("gives admitted players their turn back after a pause", async () => {
+    const dropId = await queuedDrop();
+    const [player, admin] = (await createPlayers(db, 2)) as [string, string];
+    await joinQueue(db, { dropId, playerId: player });
+    await startNow(dropId);
+    await pass(dropId);
+    await oweAdmissions(dropId);
+    expect(await pass(dropId)).toMatchObject({ admitted: 1 });
+    await updateDrop(db, dropId, { paused: true }, { actorId: admin });
+    // A ten-minute pause, during which the one-minute admission ran out unused.
+    await db.execute(
+      sql`update drops set paused_at = now() - interval '10 minutes' where id = ${dropId}`,
+    );
+    await db.execute(sql`
+      update queue_places set admission_expires_at = now() - interval '9 minutes'
+      where drop_id = ${dropId}`);
+    expect((await getQueueView(db, { dropId, playerId: player })).state).toBe("admission_expired");
+    await updateDrop(db, dropId, { paused: false }, { actorId: admin });
+    const view = await getQueueView(db, { dropId, playerId: player });
+    expect(view.state).toBe("admitted");
+    expect(checkAdmission(view.admission?.token, { dropId, playerId: player })).toBe("admitted");
+  });
+
   it("lets the admin change the rate live, on the record", async () => {
     const dropId = await queuedDrop();
     const [admin] = (await createPlayers(db, 1, { role: "admin" })) as [string];

@@ -208,6 +208,20 @@ export async function joinRoom(tx: Tx, request: QueueRequest): Promise<void> {
     on conflict (drop_id, player_id) where superseded_at is null do nothing`);
 }
 
+/**
+ * On a drop's resume, before its pause time is cleared: admissions that were running when it
+ * paused get the pause's length back, since claims were refused `paused` all along. Their
+ * tokens are signed from the expiry at each view, so the next view gives the longer one.
+ */
+export async function extendAdmissionsOverPause(tx: Tx, dropId: string): Promise<void> {
+  await tx.execute(sql`
+    update queue_places p
+    set admission_expires_at = p.admission_expires_at + (now() - d.paused_at)
+    from drops d
+    where d.id = p.drop_id and p.drop_id = ${dropId} and d.paused_at is not null
+      and p.superseded_at is null and p.admission_expires_at > d.paused_at`);
+}
+
 /** Queue length, admissions and the time to clear, for the admin. */
 export async function getQueueStats(db: DbOrTx, dropId: string): Promise<QueueStats> {
   const room = await requireRoomOrOff(db, dropId);
