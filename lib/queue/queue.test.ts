@@ -117,6 +117,15 @@ describe("joining a waiting room", () => {
     );
   });
 
+  it("is refused in words to an account that could not claim the drop", async () => {
+    const dropId = await queuedDrop();
+    const [unverified] = (await createPlayers(db, 1, { emailVerifiedAt: null })) as [string];
+    expect(await refusalOf(joinQueue(db, { dropId, playerId: unverified }), "joined")).toBe(
+      "not_eligible:verified_email",
+    );
+    expect(await db.select().from(queuePlaces).where(eq(queuePlaces.dropId, dropId))).toEqual([]);
+  });
+
   it("gives one place per linked account group where the drop says so", async () => {
     const [a, b] = (await createPlayers(db, 2)) as [string, string];
     const deviceId = `device-${a}`;

@@ -5,7 +5,10 @@ import { sql } from "drizzle-orm";
 import { z } from "zod";
 import type { Db, DbOrTx, Tx } from "@/db/client";
 import { notify } from "@/db/notify";
+import { listExcludedCodes } from "@/lib/abuse/regions";
 import { type RequestContext, recordEvent } from "@/lib/audit/record-event";
+import { failedRule, type PlayerFacts } from "@/lib/claims/eligibility";
+import { refusalErrorCode, refusalMessage } from "@/lib/claims/model";
 import type { EligibilityRules } from "@/lib/drops/model";
 import { AppError } from "@/lib/errors/app-error";
 import { signAdmission } from "./admission-token";
@@ -165,6 +168,30 @@ async function refuseLinkedPlace(tx: Tx, { dropId, playerId }: QueueRequest): Pr
 }
 
 /**
+ * The drop's eligibility rules at the join, so an account that could never claim takes no place
+ * and no admission. The request's country is not known here: the claim judges location.
+ */
+async function refuseIneligible(
+  tx: Tx,
+  { playerId }: QueueRequest,
+  rules: EligibilityRules,
+): Promise<void> {
+  const [player] = await tx.execute<PlayerFacts & { now: string }>(sql`
+    select email_verified_at as "emailVerifiedAt", created_at as "createdAt", region,
+           loyalty_tier as "loyaltyTier", flagged_at as "flaggedAt", suspended_at as "suspendedAt",
+           adult_declared_at as "adultDeclaredAt", now()::text as now
+    from users where id = ${playerId}`);
+  if (!player) throw new AppError("unauthenticated", "Sign in first");
+  const facts = { ...player, createdAt: new Date(player.createdAt) };
+  const excludedRegions = new Set(await listExcludedCodes(tx));
+  const rule = failedRule(rules, facts, new Date(player.now), { excludedRegions });
+  if (rule) {
+    const reason = `not_eligible:${rule}` as const;
+    throw new AppError(refusalErrorCode(reason), refusalMessage(reason), { reason });
+  }
+}
+
+/**
  * Joins the drop's waiting room. Idempotent: a second join (or a concurrent one) returns the
  * same place. A player whose admission expired joins again at the back, under a new pseudonym.
  */
@@ -194,6 +221,7 @@ export async function joinRoom(tx: Tx, request: QueueRequest): Promise<void> {
   }
   const place = await livePlace(tx, request);
   if (place && !place.expired) return;
+  await refuseIneligible(tx, request, room.eligibility);
   if (room.eligibility.onePerGroup) await refuseLinkedPlace(tx, request);
   if (place) {
     await tx.execute(sql`
