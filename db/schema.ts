@@ -658,6 +658,8 @@ export const queuePlaces = pgTable(
     index("queue_places_unplaced_idx")
       .on(t.dropId, t.joinedAt, t.pseudonym)
       .where(sql`${t.position} is null`),
+    // The public proof lists every place in this order: read from the index, not sorted.
+    index("queue_places_entries_idx").on(t.dropId, t.joinedAt, sql`${t.pseudonym} collate "C"`),
   ],
 );
 
