@@ -611,7 +611,7 @@ export const dropQueues = pgTable(
     admittedThrough: integer("admitted_through").notNull().default(0),
     /** When the admissions so far were due: the next batch is the rate times the time since. */
     admittedUntil: timestamp("admitted_until", { withTimezone: true }),
-    /** The drop ended or sold out: nobody joins or is admitted any more. */
+    /** The drop ended: nobody joins or is admitted any more. */
     closedAt: timestamp("closed_at", { withTimezone: true }),
     ...timestamps,
   },
@@ -658,6 +658,8 @@ export const queuePlaces = pgTable(
     index("queue_places_unplaced_idx")
       .on(t.dropId, t.joinedAt, t.pseudonym)
       .where(sql`${t.position} is null`),
+    // The public proof lists every place in this order: read from the index, not sorted.
+    index("queue_places_entries_idx").on(t.dropId, t.joinedAt, sql`${t.pseudonym} collate "C"`),
   ],
 );
 

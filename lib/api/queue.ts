@@ -84,8 +84,9 @@ export const queue: Resource = {
         errors: {
           not_found: "no such drop, or it has no waiting room",
           queue_not_open: "the pre-queue has not opened (details.opensAt)",
-          queue_closed: "the drop ended or sold out",
+          queue_closed: "the drop ended",
           queue_linked_place: "an account linked to the caller's holds a place (one per group)",
+          not_eligible: "the caller may not claim this drop (details.reason names the rule)",
         },
       },
       get: {

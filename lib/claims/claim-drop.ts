@@ -2,6 +2,7 @@ import "server-only";
 import type { Db } from "@/db/client";
 import { AppError } from "@/lib/errors/app-error";
 import { countClaim } from "@/lib/metrics/web-metrics";
+import { refusalBeforeClaim } from "@/lib/queue/claim-gate";
 import {
   type ClaimedRedemption,
   type ClaimOutcome,
@@ -23,7 +24,10 @@ export async function claimDrop(db: Db, request: ClaimRequest): Promise<ClaimRes
   const receivedAt = performance.now();
   let outcome: ClaimOutcome;
   try {
-    outcome = await submitClaim(db, { ...request, receivedAt });
+    const unadmitted = await refusalBeforeClaim(db, request.dropId, request.admission);
+    outcome = unadmitted
+      ? { ok: false, reason: unadmitted, limit: 1, replayed: false }
+      : await submitClaim(db, { ...request, receivedAt });
   } catch (error) {
     countClaim("error", receivedAt);
     throw error;

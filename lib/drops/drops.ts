@@ -10,6 +10,7 @@ import { recordEvent } from "@/lib/audit/record-event";
 import type { LoyaltyTier } from "@/lib/claims/model";
 import { AppError } from "@/lib/errors/app-error";
 import { type AdminActor, formatTokenAmount } from "@/lib/prizes/prizes";
+import { extendAdmissionsOverPause } from "@/lib/queue/queue";
 import { createWaitingRoom, getWaitingRoomSettings, updateWaitingRoom } from "@/lib/queue/settings";
 import {
   type AllocationMode,
@@ -546,6 +547,7 @@ export async function updateDrop(
     };
     if (input.paused !== undefined) {
       set.pausedAt = input.paused ? sql`coalesce(${drops.pausedAt}, now())` : null;
+      if (!input.paused) await extendAdmissionsOverPause(tx, dropId);
     }
     if (input.end) {
       set.endsAt = sql`now()`;

@@ -90,7 +90,7 @@ export const errorStatus = {
   admission_expired: 403,
   /** The drop's pre-queue has not opened yet (`details.opensAt`). */
   queue_not_open: 409,
-  /** The drop ended or sold out: its waiting room takes nobody any more. */
+  /** The drop ended: its waiting room takes nobody any more. */
   queue_closed: 409,
   /** An account linked to the caller's holds a place already (one place per linked group). */
   queue_linked_place: 409,

@@ -64,7 +64,9 @@ export async function runMaintenanceRound(db: Db, log: Log, clock: MaintenanceCl
   // First: a waiting room's admissions are due every second, at the rate its admin set.
   await job("waiting_rooms", async () => {
     for (const pass of await admitWaitingRooms(db)) {
-      if (pass.shuffled + pass.placed + pass.admitted > 0 || pass.closed) {
+      // Another worker's pass still held the room: it is worked again next second.
+      if (pass.busy) log.info("waiting_room_busy", { dropId: pass.dropId });
+      else if (pass.shuffled + pass.placed + pass.admitted > 0 || pass.closed) {
         log.info("waiting_room_pass", pass);
       }
     }

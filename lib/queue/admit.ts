@@ -1,14 +1,18 @@
 /**
  * The waiting room's admission job (the worker's maintenance round runs it every second): it
  * shuffles each pre-queue at its drop's start, gives later arrivals the next positions in
- * arrival order, admits the next batch at the set rate, and closes a room whose drop ended or
- * sold out. Each room is worked under its row's lock (FOR UPDATE SKIP LOCKED), so with several
- * workers every position is given once and every batch admitted once.
+ * arrival order, admits the next batch at the set rate (nobody while the drop is paused or sold
+ * out), and closes a room whose drop ended. One admitter works a room at a time (a
+ * transaction-scoped advisory lock; another skips the room that second), so with several
+ * workers every position is given once and every batch admitted once. The room's row is then
+ * locked FOR NO KEY UPDATE: unlike FOR UPDATE it lets joins insert places (their foreign key
+ * takes KEY SHARE on it) while a pass runs.
  */
 import "server-only";
 import { sql } from "drizzle-orm";
 import type { Db, Tx } from "@/db/client";
 import { notify } from "@/db/notify";
+import { logError } from "@/lib/log";
 import { shufflePreQueue } from "./shuffle";
 
 export type AdmitOptions = {
@@ -25,7 +29,24 @@ export type AdmissionPass = {
   placed: number;
   admitted: number;
   closed: boolean;
+  /** Another admitter held the room this pass: nothing was done. */
+  busy: boolean;
+  /** The pass failed (logged) and was rolled back; the next one retries. */
+  failed: boolean;
 };
+
+const idle = (dropId: string): AdmissionPass => ({
+  dropId,
+  shuffled: 0,
+  placed: 0,
+  admitted: 0,
+  closed: false,
+  busy: false,
+  failed: false,
+});
+
+/** Advisory lock class of one room's admitter (with hashtext of the drop id). */
+export const ROOM_LOCK = 0x5155_4144; // "QUAD"
 
 /** At most this much unused admission time carries over: a stalled worker brings no flood. */
 const MAX_CREDIT_SECONDS = 10;
@@ -44,8 +65,14 @@ export async function admitWaitingRooms(
     order by q.drop_id`);
   const passes: AdmissionPass[] = [];
   for (const { dropId } of rooms) {
-    const pass = await db.transaction((tx) => admitRoom(tx, dropId, options.settleSeconds ?? 2));
-    if (pass) passes.push(pass);
+    // One room failing (and retried next second) must not stop the rooms after it.
+    try {
+      const pass = await db.transaction((tx) => admitRoom(tx, dropId, options.settleSeconds ?? 2));
+      if (pass) passes.push(pass);
+    } catch (error) {
+      logError("waiting_room_failed_will_retry", error, { dropId });
+      passes.push({ ...idle(dropId), failed: true });
+    }
   }
   return passes;
 }
@@ -73,6 +100,11 @@ async function admitRoom(
   dropId: string,
   settleSeconds: number,
 ): Promise<AdmissionPass | undefined> {
+  const pass = idle(dropId);
+  const [lock] = await tx.execute<{ held: boolean }>(
+    sql`select pg_try_advisory_xact_lock(${ROOM_LOCK}, hashtext(${dropId})) as held`,
+  );
+  if (!lock?.held) return { ...pass, busy: true };
   const [room] = await tx.execute<Locked>(sql`
     select q.seed, q.admission_rate_per_minute as rate, q.admission_ttl_seconds as ttl,
            q.shuffled_at is not null as shuffled, q.last_position as "lastPosition",
@@ -86,11 +118,11 @@ async function admitRoom(
                        where u.drop_id = q.drop_id and u.status = 'available') as "soldOut"
     from drop_queues q join drops d on d.id = q.drop_id
     where q.drop_id = ${dropId} and q.enabled and q.closed_at is null
-    for update of q skip locked`);
-  // Another worker has it this second, or it closed since the list was read.
+    for no key update of q`);
+  // It closed since the list was read.
   if (!room) return undefined;
-  const pass: AdmissionPass = { dropId, shuffled: 0, placed: 0, admitted: 0, closed: false };
-  if (room.ended || (room.started && room.soldOut)) {
+  // Only the end closes a room: a sold-out drop gets units back (expired or reversed claims).
+  if (room.ended) {
     await tx.execute(sql`update drop_queues set closed_at = now() where drop_id = ${dropId}`);
     await notify(tx, "analytics", dropId);
     return { ...pass, closed: true };
@@ -106,7 +138,9 @@ async function admitRoom(
     pass.placed = await placeArrivals(tx, dropId, lastPosition, settleSeconds);
     lastPosition += pass.placed;
   }
-  const admission = shuffled && !room.paused ? batchDue(room, lastPosition) : undefined;
+  // Paused or sold out, nobody is admitted: admissions would run out with nothing to claim.
+  const admitting = shuffled && !room.paused && !room.soldOut;
+  const admission = admitting ? batchDue(room, lastPosition) : undefined;
   if (admission && admission.count > 0) {
     await tx.execute(sql`
       update queue_places

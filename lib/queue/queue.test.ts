@@ -9,8 +9,17 @@ import { createDropSchema } from "@/lib/drops/model";
 import { connectTestDb, createPlayers, createTestDrop } from "@/test/db";
 import { refusalOf } from "@/test/refusal";
 import { checkAdmission } from "./admission-token";
-import { admitWaitingRooms } from "./admit";
-import { getQueueProof, getQueueStats, getQueueView, joinQueue, setAdmissionRate } from "./queue";
+import { admitWaitingRooms, ROOM_LOCK } from "./admit";
+import {
+  countQueueEntries,
+  getCachedQueueProof,
+  getQueueProof,
+  getQueueStats,
+  getQueueView,
+  joinQueue,
+  joinRoom,
+  setAdmissionRate,
+} from "./queue";
 import { replayQueueProof, shufflePreQueue } from "./shuffle";
 
 process.env.QUEUE_TOKEN_SECRET ??= "a-test-secret-for-admission-tokens-0123456789";
@@ -33,7 +42,21 @@ async function queuedDrop(
 
 /** The drop starts now: everyone who joined so far is the pre-queue. */
 async function startNow(dropId: string): Promise<void> {
-  await db.update(drops).set({ startsAt: sql`now()` }).where(eq(drops.id, dropId));
+  // To the millisecond, as the app sets times (and as join times are stamped).
+  await db
+    .update(drops)
+    .set({ startsAt: sql`date_trunc('milliseconds', now())` })
+    .where(eq(drops.id, dropId));
+}
+
+/** Waits for the database's clock to pass the drop's start (set a moment ahead). */
+async function untilStarted(dropId: string): Promise<void> {
+  for (;;) {
+    const [row] = await db.execute<{ started: boolean }>(
+      sql`select starts_at <= now() as started from drops where id = ${dropId}`,
+    );
+    if (row?.started) return;
+  }
 }
 
 /** Admissions are owed for the longest carried-over time (10 s): rate 18 a minute admits 3. */
@@ -92,6 +115,15 @@ describe("joining a waiting room", () => {
     expect(await refusalOf(joinQueue(db, { dropId: "nope", playerId: player }), "joined")).toBe(
       "not_found",
     );
+  });
+
+  it("is refused in words to an account that could not claim the drop", async () => {
+    const dropId = await queuedDrop();
+    const [unverified] = (await createPlayers(db, 1, { emailVerifiedAt: null })) as [string];
+    expect(await refusalOf(joinQueue(db, { dropId, playerId: unverified }), "joined")).toBe(
+      "not_eligible:verified_email",
+    );
+    expect(await db.select().from(queuePlaces).where(eq(queuePlaces.dropId, dropId))).toEqual([]);
   });
 
   it("gives one place per linked account group where the drop says so", async () => {
@@ -192,6 +224,71 @@ describe("the shuffle and admissions", () => {
     });
   });
 
+  it("is not skipped by a join still committing, and one admitter works a room at a time", async () => {
+    const dropId = await queuedDrop();
+    const [early, joining] = (await createPlayers(db, 2)) as [string, string];
+    await joinQueue(db, { dropId, playerId: early });
+    await startNow(dropId);
+    await db.transaction(async (tx) => {
+      // A join's insert holds its foreign key's lock on the room's row until it commits.
+      await tx.execute(sql`
+        insert into queue_places (drop_id, player_id, pseudonym, salt, joined_at)
+        values (${dropId}, ${joining}, ${"f".repeat(64)}, decode('00', 'hex'), now())`);
+      expect(await pass(dropId)).toMatchObject({ shuffled: 1 });
+    });
+    // An admitter already working the room (holding its lock) makes another one skip it.
+    await db.transaction(async (tx) => {
+      await tx.execute(sql`select pg_advisory_xact_lock(${ROOM_LOCK}, hashtext(${dropId}))`);
+      expect(await pass(dropId)).toMatchObject({ busy: true, admitted: 0 });
+    });
+  });
+
+  it("places a join that began before the start but ended after the shuffle as an arrival", async () => {
+    const dropId = await queuedDrop();
+    const [early, slow] = (await createPlayers(db, 2)) as [string, string];
+    await joinQueue(db, { dropId, playerId: early });
+    await db.transaction(async (tx) => {
+      // The drop starts a millisecond after the join's transaction began.
+      const [began] = await tx.execute<{ at: string }>(sql`select now()::text as at`);
+      await db
+        .update(drops)
+        .set({
+          startsAt: sql`date_trunc('milliseconds', ${began?.at}::timestamptz) + interval '1 ms'`,
+        })
+        .where(eq(drops.id, dropId));
+      await untilStarted(dropId);
+      expect(await pass(dropId)).toMatchObject({ shuffled: 1 });
+      await joinRoom(tx, { dropId, playerId: slow });
+    });
+    expect(await pass(dropId)).toMatchObject({ placed: 1 });
+    const proof = await getQueueProof(db, dropId);
+    expect(proof.order).toHaveLength(2);
+    // Placed after the shuffle, so published with a time after the start: the replay agrees.
+    const arrival = proof.entries.find((e) => e.pseudonym === proof.order?.[1]);
+    expect(Date.parse(arrival?.joinedAt ?? "")).toBeGreaterThanOrEqual(Date.parse(proof.startsAt));
+    expect(replayQueueProof(proof)).toMatchObject({ ok: true });
+  });
+
+  it("works every room when one of them fails", async () => {
+    const broken = await queuedDrop();
+    const sound = await queuedDrop();
+    const [a, b, c] = (await createPlayers(db, 3)) as [string, string, string];
+    for (const dropId of [broken, sound]) await joinQueue(db, { dropId, playerId: a });
+    // A superseded place already holding position 1: the broken room's shuffle cannot give it.
+    await db.execute(sql`
+      insert into queue_places (drop_id, player_id, pseudonym, salt, joined_at, position, superseded_at)
+      values (${broken}, ${b}, ${"e".repeat(64)}, decode('00', 'hex'), now(), 1, now())`);
+    await joinQueue(db, { dropId: sound, playerId: c });
+    await startNow(broken);
+    await startNow(sound);
+    const passes = await admitWaitingRooms(db, { settleSeconds: 0 });
+    expect(passes.find((p) => p.dropId === broken)).toMatchObject({ failed: true, shuffled: 0 });
+    expect(passes.find((p) => p.dropId === sound)).toMatchObject({ failed: false, shuffled: 2 });
+    // Ended, the broken room closes before shuffling: later passes of other tests run clean.
+    await db.update(drops).set({ endsAt: sql`now()` }).where(eq(drops.id, broken));
+    expect(await pass(broken)).toMatchObject({ closed: true });
+  });
+
   it("admits nobody while the drop is paused: their admissions would run out unused", async () => {
     const dropId = await queuedDrop();
     const [player] = (await createPlayers(db, 1)) as [string];
@@ -205,6 +302,29 @@ describe("the shuffle and admissions", () => {
     await db.update(drops).set({ pausedAt: null }).where(eq(drops.id, dropId));
     await oweAdmissions(dropId);
     expect(await pass(dropId)).toMatchObject({ admitted: 1 });
+  });
+
+  it("gives admitted players their turn back after a pause", async () => {
+    const dropId = await queuedDrop();
+    const [player, admin] = (await createPlayers(db, 2)) as [string, string];
+    await joinQueue(db, { dropId, playerId: player });
+    await startNow(dropId);
+    await pass(dropId);
+    await oweAdmissions(dropId);
+    expect(await pass(dropId)).toMatchObject({ admitted: 1 });
+    await updateDrop(db, dropId, { paused: true }, { actorId: admin });
+    // A ten-minute pause, during which the one-minute admission ran out unused.
+    await db.execute(
+      sql`update drops set paused_at = now() - interval '10 minutes' where id = ${dropId}`,
+    );
+    await db.execute(sql`
+      update queue_places set admission_expires_at = now() - interval '9 minutes'
+      where drop_id = ${dropId}`);
+    expect((await getQueueView(db, { dropId, playerId: player })).state).toBe("admission_expired");
+    await updateDrop(db, dropId, { paused: false }, { actorId: admin });
+    const view = await getQueueView(db, { dropId, playerId: player });
+    expect(view.state).toBe("admitted");
+    expect(checkAdmission(view.admission?.token, { dropId, playerId: player })).toBe("admitted");
   });
 
   it("lets the admin change the rate live, on the record", async () => {
@@ -249,21 +369,57 @@ describe("the shuffle and admissions", () => {
     expect(replayQueueProof(proof).ok).toBe(true);
   });
 
-  it("closes the room once the drop sells out", async () => {
+  it("admits nobody while sold out, resumes when units come back, and closes at the end", async () => {
     const dropId = await queuedDrop({ units: 1 });
-    const [winner, other] = (await createPlayers(db, 2)) as [string, string];
-    await joinQueue(db, { dropId, playerId: winner });
+    const players = await createPlayers(db, 5);
+    for (const playerId of players) await joinQueue(db, { dropId, playerId });
     await startNow(dropId);
     await pass(dropId);
     await oweAdmissions(dropId);
-    expect(await pass(dropId)).toMatchObject({ admitted: 1 });
+    expect(await pass(dropId)).toMatchObject({ admitted: 3 });
+    const byPosition = async (position: number) =>
+      (await db.select().from(queuePlaces).where(eq(queuePlaces.dropId, dropId))).find(
+        (p) => p.position === position,
+      )?.playerId as string;
+    const winner = await byPosition(1);
     await claimDrop(db, { dropId, playerId: winner, admission: "admitted" });
     expect((await getQueueStats(db, dropId)).claimedAfterAdmission).toBe(1);
-    expect(await pass(dropId)).toMatchObject({ closed: true });
-    expect(await refusalOf(joinQueue(db, { dropId, playerId: other }), "joined")).toBe(
-      "queue_closed",
+    // Sold out: nobody more is admitted, but the room stays open and admissions stand.
+    await oweAdmissions(dropId);
+    expect(await pass(dropId)).toMatchObject({ admitted: 0, closed: false });
+    expect((await getQueueView(db, { dropId, playerId: await byPosition(2) })).state).toBe(
+      "admitted",
     );
-    expect((await getQueueView(db, { dropId, playerId: winner })).state).toBe("closed");
+    const [newcomer] = (await createPlayers(db, 1)) as [string];
+    expect((await joinQueue(db, { dropId, playerId: newcomer })).state).toBe("waiting");
+    // A unit comes back (an expired or reversed claim): admissions resume.
+    await db.execute(sql`update drop_units set status = 'available' where drop_id = ${dropId}`);
+    await oweAdmissions(dropId);
+    expect(await pass(dropId)).toMatchObject({ admitted: 3 });
+    // The drop ends: the room closes, a place admitted before still sees its admission.
+    await db.update(drops).set({ endsAt: sql`now()` }).where(eq(drops.id, dropId));
+    expect(await pass(dropId)).toMatchObject({ closed: true });
+    expect(
+      await refusalOf(joinQueue(db, { dropId, playerId: players[0] as string }), "joined"),
+    ).toBe("queue_closed");
+    expect((await getQueueView(db, { dropId, playerId: winner })).state).toBe("admitted");
+    const [outsider] = (await createPlayers(db, 1)) as [string];
+    expect((await getQueueView(db, { dropId, playerId: outsider })).state).toBe("closed");
+  });
+});
+
+describe("the public proof", () => {
+  it("is built at most once a second for a crowd of readers; the page counts entries cheaply", async () => {
+    const dropId = await queuedDrop();
+    const [a, b] = (await createPlayers(db, 2)) as [string, string];
+    await joinQueue(db, { dropId, playerId: a });
+    const at = 1_000_000;
+    const first = await getCachedQueueProof(db, dropId, at);
+    await joinQueue(db, { dropId, playerId: b });
+    expect(await getCachedQueueProof(db, dropId, at + 999)).toBe(first);
+    expect((await getCachedQueueProof(db, dropId, at + 1_000)).entries).toHaveLength(2);
+    expect(await countQueueEntries(db, dropId)).toBe(2);
+    expect(await refusalOf(getCachedQueueProof(db, "nope", at), "served")).toBe("not_found");
   });
 });
 
@@ -281,6 +437,22 @@ describe("claims of a drop with a waiting room", () => {
     expect(await claim("expired")).toBe("admission_expired");
     // The refusals released the key: the retry with an admission is judged afresh.
     expect(await claim("admitted")).toBe("claimed");
+  });
+
+  it("without an admission are refused before the claim engine does any work", async () => {
+    const dropId = await queuedDrop({ startOffsetMs: -60_000 });
+    const [player] = (await createPlayers(db, 1)) as [string];
+    for (const admission of [undefined, "invalid", "expired"] as const) {
+      await refusalOf(
+        claimDrop(db, { dropId, playerId: player, idempotencyKey: "bot", admission }),
+        "claimed",
+      );
+    }
+    const traces = await db.execute<{ keys: number; counts: number; events: number }>(sql`
+      select (select count(*)::int from idempotency_keys where player_id = ${player}) as keys,
+             (select count(*)::int from rate_limits where key like ${`%${player}%`}) as counts,
+             (select count(*)::int from audit_events where actor_id = ${player}) as events`);
+    expect(traces[0]).toEqual({ keys: 0, counts: 0, events: 0 });
   });
 
   it("are unchanged for a drop without one, token or not", async () => {

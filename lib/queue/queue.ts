@@ -5,7 +5,10 @@ import { sql } from "drizzle-orm";
 import { z } from "zod";
 import type { Db, DbOrTx, Tx } from "@/db/client";
 import { notify } from "@/db/notify";
+import { listExcludedCodes } from "@/lib/abuse/regions";
 import { type RequestContext, recordEvent } from "@/lib/audit/record-event";
+import { failedRule, type PlayerFacts } from "@/lib/claims/eligibility";
+import { refusalErrorCode, refusalMessage } from "@/lib/claims/model";
 import type { EligibilityRules } from "@/lib/drops/model";
 import { AppError } from "@/lib/errors/app-error";
 import { signAdmission } from "./admission-token";
@@ -102,10 +105,8 @@ function viewOf(dropId: string, playerId: string, room: Room, place: Place | und
     estimatedWaitSeconds: null,
     admission: null,
   };
-  if (room.closed) return { ...base, state: "closed" };
-  if (!place) return { ...base, state: room.notOpen ? "not_open" : "not_joined" };
-  if (place.expiresMs !== null) {
-    if (place.expired) return { ...base, state: "admission_expired" };
+  // An admission stands while it lasts, even once the room closed.
+  if (place && place.expiresMs !== null && !place.expired) {
     const expiresAt = new Date(place.expiresMs);
     return {
       ...base,
@@ -118,6 +119,9 @@ function viewOf(dropId: string, playerId: string, room: Room, place: Place | und
       },
     };
   }
+  if (room.closed) return { ...base, state: "closed" };
+  if (!place) return { ...base, state: room.notOpen ? "not_open" : "not_joined" };
+  if (place.expired) return { ...base, state: "admission_expired" };
   if (room.shuffledMs === null) return { ...base, state: "pre_queue" };
   // Not placed yet (joined since the last admission pass): everyone placed is ahead.
   const ahead =
@@ -164,39 +168,86 @@ async function refuseLinkedPlace(tx: Tx, { dropId, playerId }: QueueRequest): Pr
 }
 
 /**
+ * The drop's eligibility rules at the join, so an account that could never claim takes no place
+ * and no admission. The request's country is not known here: the claim judges location.
+ */
+async function refuseIneligible(
+  tx: Tx,
+  { playerId }: QueueRequest,
+  rules: EligibilityRules,
+): Promise<void> {
+  const [player] = await tx.execute<PlayerFacts & { now: string }>(sql`
+    select email_verified_at as "emailVerifiedAt", created_at as "createdAt", region,
+           loyalty_tier as "loyaltyTier", flagged_at as "flaggedAt", suspended_at as "suspendedAt",
+           adult_declared_at as "adultDeclaredAt", now()::text as now
+    from users where id = ${playerId}`);
+  if (!player) throw new AppError("unauthenticated", "Sign in first");
+  const facts = { ...player, createdAt: new Date(player.createdAt) };
+  const excludedRegions = new Set(await listExcludedCodes(tx));
+  const rule = failedRule(rules, facts, new Date(player.now), { excludedRegions });
+  if (rule) {
+    const reason = `not_eligible:${rule}` as const;
+    throw new AppError(refusalErrorCode(reason), refusalMessage(reason), { reason });
+  }
+}
+
+/**
  * Joins the drop's waiting room. Idempotent: a second join (or a concurrent one) returns the
  * same place. A player whose admission expired joins again at the back, under a new pseudonym.
  */
 export async function joinQueue(db: Db, request: QueueRequest): Promise<QueueView> {
-  const { dropId, playerId } = request;
-  await db.transaction(async (tx) => {
-    const room = await requireRoom(tx, dropId);
-    if (room.closed) {
-      throw new AppError(
-        "queue_closed",
-        "This drop's waiting room is closed: the drop ended or sold out",
-      );
-    }
-    if (room.notOpen) {
-      const opensAt = new Date(room.opensMs).toISOString();
-      throw new AppError("queue_not_open", `The waiting room opens at ${opensAt}`, { opensAt });
-    }
-    const place = await livePlace(tx, request);
-    if (place && !place.expired) return;
-    if (room.eligibility.onePerGroup) await refuseLinkedPlace(tx, request);
-    if (place) {
-      await tx.execute(sql`
-        update queue_places set superseded_at = now() where id = ${place.id} and superseded_at is null`);
-    }
-    const salt = randomBytes(32);
-    // Milliseconds: the published join time is what the replay orders arrivals by.
-    await tx.execute(sql`
-      insert into queue_places (drop_id, player_id, pseudonym, salt, joined_at)
-      values (${dropId}, ${playerId}, ${placePseudonym(dropId, playerId, salt)},
-              decode(${salt.toString("hex")}, 'hex'), date_trunc('milliseconds', now()))
-      on conflict (drop_id, player_id) where superseded_at is null do nothing`);
-  });
+  await db.transaction((tx) => joinRoom(tx, request));
   return getQueueView(db, request);
+}
+
+/**
+ * A join inside its transaction. It first takes a share lock on the room's row, which the
+ * admitter's pass (FOR NO KEY UPDATE) waits for and blocks: every join then falls wholly
+ * before a pass or wholly after it, and its time is stamped after the lock, so a join the
+ * shuffle missed carries a time after the start and is placed, and replayed, as an arrival.
+ */
+export async function joinRoom(tx: Tx, request: QueueRequest): Promise<void> {
+  const { dropId, playerId } = request;
+  if (z.uuid().safeParse(dropId).success) {
+    await tx.execute(sql`select 1 from drop_queues where drop_id = ${dropId} for share`);
+  }
+  const room = await requireRoom(tx, dropId);
+  if (room.closed) {
+    throw new AppError("queue_closed", "This drop's waiting room is closed: the drop ended");
+  }
+  if (room.notOpen) {
+    const opensAt = new Date(room.opensMs).toISOString();
+    throw new AppError("queue_not_open", `The waiting room opens at ${opensAt}`, { opensAt });
+  }
+  const place = await livePlace(tx, request);
+  if (place && !place.expired) return;
+  await refuseIneligible(tx, request, room.eligibility);
+  if (room.eligibility.onePerGroup) await refuseLinkedPlace(tx, request);
+  if (place) {
+    await tx.execute(sql`
+      update queue_places set superseded_at = now() where id = ${place.id} and superseded_at is null`);
+  }
+  const salt = randomBytes(32);
+  // Milliseconds: the published join time is what the replay orders arrivals by.
+  await tx.execute(sql`
+    insert into queue_places (drop_id, player_id, pseudonym, salt, joined_at)
+    values (${dropId}, ${playerId}, ${placePseudonym(dropId, playerId, salt)},
+            decode(${salt.toString("hex")}, 'hex'), date_trunc('milliseconds', clock_timestamp()))
+    on conflict (drop_id, player_id) where superseded_at is null do nothing`);
+}
+
+/**
+ * On a drop's resume, before its pause time is cleared: admissions that were running when it
+ * paused get the pause's length back, since claims were refused `paused` all along. Their
+ * tokens are signed from the expiry at each view, so the next view gives the longer one.
+ */
+export async function extendAdmissionsOverPause(tx: Tx, dropId: string): Promise<void> {
+  await tx.execute(sql`
+    update queue_places p
+    set admission_expires_at = p.admission_expires_at + (now() - d.paused_at)
+    from drops d
+    where d.id = p.drop_id and p.drop_id = ${dropId} and d.paused_at is not null
+      and p.superseded_at is null and p.admission_expires_at > d.paused_at`);
 }
 
 /** Queue length, admissions and the time to clear, for the admin. */
@@ -278,4 +329,40 @@ export async function getQueueProof(db: DbOrTx, dropId: string): Promise<QueuePr
     })),
     order: room.shuffledMs === null ? null : placed.map((e) => e.pseudonym),
   };
+}
+
+/** How long one process serves a built proof: building one sorts and copies every place. */
+const PROOF_TTL_MS = 1_000;
+/** Random drop ids are refused before caching; this bounds the real rooms kept. */
+const MAX_CACHED_PROOFS = 100;
+
+const proofs = new Map<string, { readMs: number; proof: Promise<QueueProof> }>();
+
+/**
+ * The public proof as the route serves it: built at most once a second per process and drop,
+ * and shared by the requests that come meanwhile, so a crowd of anonymous readers costs one
+ * build a second rather than one each.
+ */
+export function getCachedQueueProof(
+  db: DbOrTx,
+  dropId: string,
+  nowMs: number = Date.now(),
+): Promise<QueueProof> {
+  const cached = proofs.get(dropId);
+  if (cached && nowMs - cached.readMs < PROOF_TTL_MS) return cached.proof;
+  const proof = getQueueProof(db, dropId);
+  if (proofs.size >= MAX_CACHED_PROOFS) proofs.clear();
+  proofs.set(dropId, { readMs: nowMs, proof });
+  // A refusal (no such room) or a failure is not kept.
+  proof.catch(() => proofs.delete(dropId));
+  return proof;
+}
+
+/** How many places the proof lists (one per join), without building it: for the queue page. */
+export async function countQueueEntries(db: DbOrTx, dropId: string): Promise<number> {
+  await requireRoomOrOff(db, dropId);
+  const [row] = await db.execute<{ n: number }>(
+    sql`select count(*)::int as n from queue_places where drop_id = ${dropId}`,
+  );
+  return row?.n ?? 0;
 }

@@ -1,0 +1,1 @@
+CREATE INDEX "queue_places_entries_idx" ON "queue_places" USING btree ("drop_id","joined_at","pseudonym" collate "C");
