@@ -10,7 +10,7 @@ import { getDb } from "@/db/client";
 import { currentUser } from "@/lib/auth/current-user";
 import { findQueueStats } from "@/lib/drops/drop-queue";
 import { getDrop } from "@/lib/drops/drops";
-import { getQueueProof, getQueueView } from "@/lib/queue/queue";
+import { getCachedQueueProof, getQueueView } from "@/lib/queue/queue";
 
 export const metadata: Metadata = { title: "Waiting room order" };
 
@@ -28,7 +28,7 @@ export default async function QueueFairnessPage({ params }: { params: Promise<{ 
   if (!stats?.enabled) notFound();
   const player = user?.role === "player" ? user : undefined;
   const [proof, view] = await Promise.all([
-    getQueueProof(db, drop.id),
+    getCachedQueueProof(db, drop.id),
     player ? getQueueView(db, { dropId: drop.id, playerId: player.id }) : undefined,
   ]);
   const mine = view?.pseudonym ?? null;
