@@ -20,20 +20,26 @@ function scriptedPass() {
   return { calls, pass };
 }
 
+/** A loop on the job_outbox channel whose passes the test settles by hand. */
+function startLoop(pollMs: number) {
+  const { log, lines } = memoryLog();
+  const { calls, pass } = scriptedPass();
+  const controller = new AbortController();
+  const running = runWokenLoop({
+    sql: sqlClient(db),
+    channel: "job_outbox",
+    signal: controller.signal,
+    log,
+    pollMs,
+    failureEvent: "pass_failed",
+    pass,
+  });
+  return { calls, controller, lines, running };
+}
+
 describe("runWokenLoop", () => {
   it("backs off after failures, wakes on a notification, and stops when aborted", async () => {
-    const { log, lines } = memoryLog();
-    const { calls, pass } = scriptedPass();
-    const controller = new AbortController();
-    const running = runWokenLoop({
-      sql: sqlClient(db),
-      channel: "job_outbox",
-      signal: controller.signal,
-      log,
-      pollMs: 5,
-      failureEvent: "pass_failed",
-      pass,
-    });
+    const { calls, controller, lines, running } = startLoop(5);
 
     await waitFor(async () => calls.length === 1);
     calls[0]?.settle(new Error("database away"));
@@ -71,18 +77,7 @@ describe("runWokenLoop", () => {
   });
 
   it("lets no notification cut a backoff short, only a stop", async () => {
-    const { log } = memoryLog();
-    const { calls, pass } = scriptedPass();
-    const controller = new AbortController();
-    const running = runWokenLoop({
-      sql: sqlClient(db),
-      channel: "job_outbox",
-      signal: controller.signal,
-      log,
-      pollMs: 600_000,
-      failureEvent: "pass_failed",
-      pass,
-    });
+    const { calls, controller, running } = startLoop(600_000);
     await waitFor(async () => calls.length === 1);
     calls[0]?.settle(new Error("chain away"));
 
