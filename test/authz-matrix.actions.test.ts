@@ -273,6 +273,28 @@ const ACTIONS: Record<string, Entry> = {
     changes: PLAYERS,
     args: async (fx) => [(await createTestDrop(fx.db, { units: 1 })).dropId, {}, form({})],
   },
+  // A drop 10 minutes from its start, its waiting room's pre-queue open (15 minutes ahead).
+  "app/(player)/drops/[id]/queue/actions.ts#joinQueueAction": {
+    changes: PLAYERS,
+    args: async (fx) => [
+      (
+        await createTestDrop(fx.db, {
+          units: 1,
+          startOffsetMs: 600_000,
+          waitingRoom: { enabled: true },
+        })
+      ).dropId,
+      {},
+    ],
+  },
+  "app/(admin)/actions.ts#setAdmissionRateAction": {
+    changes: ADMINS,
+    args: async (fx) => [
+      (await createTestDrop(fx.db, { units: 1, waitingRoom: { enabled: true } })).dropId,
+      {},
+      form({ admissionRatePerMinute: "120" }),
+    ],
+  },
   "app/(player)/actions.ts#buyPackageAction": {
     changes: PLAYERS,
     args: async (fx) => {
