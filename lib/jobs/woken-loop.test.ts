@@ -37,6 +37,20 @@ function startLoop(pollMs: number) {
   return { calls, controller, lines, running };
 }
 
+/**
+ * Notifies job_outbox and returns once the loop has heard it: the loop shares the client's LISTEN
+ * connection with a listener of the test's own, so once that one has heard it, so has the loop.
+ */
+async function notifyUntilHeard(): Promise<void> {
+  let heard = 0;
+  const listener = await sqlClient(db).listen("job_outbox", () => {
+    heard += 1;
+  });
+  await notify(db, "job_outbox");
+  await waitFor(async () => heard === 1);
+  await listener.unlisten();
+}
+
 describe("runWokenLoop", () => {
   it("backs off after failures, wakes on a notification, and stops when aborted", async () => {
     const { calls, controller, lines, running } = startLoop(5);
@@ -54,15 +68,8 @@ describe("runWokenLoop", () => {
     await waitFor(async () => calls.length === 4);
 
     // A notification during a pass: that pass may have read too early, so another follows at
-    // once, though it asks for a long sleep. The loop's listener shares the client's LISTEN
-    // connection with this one, so it has heard the notification once this one has.
-    let heard = 0;
-    const listener = await sqlClient(db).listen("job_outbox", () => {
-      heard += 1;
-    });
-    await notify(db, "job_outbox");
-    await waitFor(async () => heard === 1);
-    await listener.unlisten();
+    // once, though it asks for a long sleep.
+    await notifyUntilHeard();
     calls[3]?.settle({ again: false, sleepMs: 600_000 });
     await waitFor(async () => calls.length === 5);
 
@@ -81,15 +88,7 @@ describe("runWokenLoop", () => {
     await waitFor(async () => calls.length === 1);
     calls[0]?.settle(new Error("chain away"));
 
-    // The loop shares the client's LISTEN connection with this listener: once this one has heard
-    // the notification, so has the loop.
-    let heard = 0;
-    const listener = await sqlClient(db).listen("job_outbox", () => {
-      heard += 1;
-    });
-    await notify(db, "job_outbox");
-    await waitFor(async () => heard === 1);
-    await listener.unlisten();
+    await notifyUntilHeard();
     for (let i = 0; i < 5; i++) await new Promise((resolve) => setImmediate(resolve));
     expect(calls).toHaveLength(1);
 
