@@ -1,7 +1,13 @@
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { clientInfo, normaliseAddress, PEER_ADDRESS_HEADER, stampPeerAddress } from "./client-info";
+import {
+  addressBucket,
+  clientInfo,
+  normaliseAddress,
+  PEER_ADDRESS_HEADER,
+  stampPeerAddress,
+} from "./client-info";
 
 const withChain = (chain: string | null) =>
   new Headers(chain === null ? {} : { "x-forwarded-for": chain, "user-agent": "ua" });
@@ -94,6 +100,28 @@ describe("clientInfo with no proxy (TRUSTED_PROXY_HOPS=0)", () => {
     expect(clientInfo(headers, 0).ip).toBeNull();
     headers.set(PEER_ADDRESS_HEADER, "::ffff:192.0.2.5");
     expect(clientInfo(headers, 0).ip).toBe("192.0.2.5");
+  });
+});
+
+describe("addressBucket", () => {
+  it("counts an IPv4 address alone and an IPv6 address by its /64", () => {
+    const buckets = {
+      "203.0.113.7": "203.0.113.7",
+      "::ffff:203.0.113.7": "203.0.113.7",
+      "2001:db8:1:2:3:4:5:6": "2001:db8:1:2::/64",
+      "2001:DB8:1:2::ffff": "2001:db8:1:2::/64",
+      "2001:db8::1": "2001:db8:0:0::/64",
+      "::1": "0:0:0:0::/64",
+      "::": "0:0:0:0::/64",
+      "fe80:1:2:3::": "fe80:1:2:3::/64",
+    };
+    for (const [raw, bucket] of Object.entries(buckets))
+      expect(addressBucket(raw), raw).toBe(bucket);
+  });
+
+  it("is empty, which the limits skip, for no address", () => {
+    for (const raw of [null, undefined, "", "unknown", "1.2.3.4.5"])
+      expect(addressBucket(raw)).toBe("");
   });
 });
 

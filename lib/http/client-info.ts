@@ -42,6 +42,23 @@ export function normaliseAddress(raw: string | null | undefined): string | null 
 }
 
 /**
+ * What a per-address limit counts for an address (the empty string, which the limits skip, for
+ * none): an IPv4 address, or an IPv6 address's /64. Providers give each subscriber at least a
+ * /64 and its owner may use any of its 2^64 addresses, so counting single IPv6 addresses would
+ * let anyone dodge the limits by taking a new one for each request.
+ */
+export function addressBucket(raw: string | null | undefined): string {
+  const address = normaliseAddress(raw);
+  if (address === null) return "";
+  if (isIP(address) === 4) return address;
+  const [head = "", tail] = address.split("::");
+  const left = head === "" ? [] : head.split(":");
+  const right = tail === undefined || tail === "" ? [] : tail.split(":");
+  const groups = [...left, ...Array(8 - left.length - right.length).fill("0"), ...right];
+  return `${groups.slice(0, 4).join(":")}::/64`;
+}
+
+/**
  * Where the web server (scripts/web-server.ts) writes the address of the connection's other end,
  * which the App Router's handlers cannot see: Next gives them headers, not the socket.
  */
