@@ -15,6 +15,8 @@ export const GIFTCARD_URL = `http://127.0.0.1:${E2E_GIFTCARD_PORT}`;
 export const E2E_GIFTCARD_ADMIN_TOKEN = "e2e-giftcard-admin-token";
 /** A production web instance (`npm run web`) on the same database: e2e/mail-capture.spec.ts. */
 export const E2E_WEB_PORT = 3300 + base;
+/** A web instance clients reach with no proxy (TRUSTED_PROXY_HOPS=0): e2e/client-address.spec.ts. */
+export const E2E_NO_PROXY_PORT = 3301 + base;
 /** A web instance whose database is unreachable: e2e/error-pages.spec.ts. */
 export const E2E_NO_DB_PORT = 3050 + base;
 /** The stack's metrics listeners: its web process's and its worker's (health too). */

@@ -4,56 +4,13 @@
  * MAIL_CAPTURE=admins only a signed-in admin opens /dev/mailbox. The instance runs beside the e2e
  * stack, on its database, chain and keys, as a second web instance of one installation would.
  */
-import { type ChildProcess, spawn } from "node:child_process";
-import fs from "node:fs";
-import path from "node:path";
+import type { ChildProcess } from "node:child_process";
 import { expect, type Page, test } from "@playwright/test";
-import { codeKeyEnvironment } from "../lib/codes/code-crypto";
-import { CHAIN_ID, DEV_ANCHORER_KEY, DEV_RECEIPT_KEY } from "../scripts/lib/embedded-chain";
-import { embeddedPostgresUrl } from "../scripts/lib/embedded-postgres";
-import { CHAIN_RPC_URL, E2E_DATA_DIR, E2E_PG_PORT, E2E_WEB_PORT } from "./constants";
+import { E2E_WEB_PORT } from "./constants";
 import { ADMIN_EMAIL, createPlayer, openHeaderMenu, shot, signIn, signOut } from "./helpers";
+import { runningWeb, startWeb } from "./web-instance";
 
 const WEB_URL = `http://localhost:${E2E_WEB_PORT}`;
-
-/** What an operator gives `npm run web`: the e2e stack's own database, chain and secrets. */
-function productionEnvironment(mail: Record<string, string>): NodeJS.ProcessEnv {
-  const { contract, deploymentBlock } = JSON.parse(
-    fs.readFileSync(path.join(E2E_DATA_DIR, "chain", "ledger.json"), "utf8"),
-  ) as { contract: string; deploymentBlock: number };
-  return {
-    ...process.env,
-    PRIZELEDGER_DATA_DIR: E2E_DATA_DIR,
-    NEXT_DIST_DIR: ".next-e2e",
-    PORT: String(E2E_WEB_PORT),
-    DATABASE_URL: embeddedPostgresUrl(E2E_PG_PORT),
-    AUTH_SECRET: fs.readFileSync(path.join(E2E_DATA_DIR, "auth-secret"), "utf8").trim(),
-    PAYMENT_WEBHOOK_SECRET: fs
-      .readFileSync(path.join(E2E_DATA_DIR, "payment-webhook-secret"), "utf8")
-      .trim(),
-    ...codeKeyEnvironment({}, E2E_DATA_DIR),
-    LEDGER_RPC_URL: CHAIN_RPC_URL,
-    LEDGER_CONTRACT: contract,
-    ANCHORER_KEY: DEV_ANCHORER_KEY,
-    LEDGER_CHAIN_ID: String(CHAIN_ID),
-    LEDGER_DEPLOYMENT_BLOCK: String(deploymentBlock),
-    LEDGER_PUBLIC_RPC_URL: CHAIN_RPC_URL,
-    RECEIPT_SIGNING_KEY: DEV_RECEIPT_KEY,
-    SIGN_IN_RATE_LIMIT: "1000",
-    SMTP_URL: "",
-    MAIL_CAPTURE: "",
-    ...mail,
-  };
-}
-
-/** `npm run web`, in a process group of its own so that stopping it stops Next.js too. */
-function startWeb(mail: Record<string, string>): ChildProcess {
-  return spawn(process.execPath, ["dist/web.mjs"], {
-    env: productionEnvironment(mail),
-    stdio: ["ignore", "pipe", "pipe"],
-    detached: true,
-  });
-}
 
 async function exitOf(child: ChildProcess): Promise<{ code: number | null; stderr: string }> {
   let stderr = "";
@@ -83,28 +40,14 @@ test.describe("npm run web refuses mail anyone could read", () => {
 });
 
 test.describe("with MAIL_CAPTURE=admins, /dev/mailbox is for admins only", () => {
-  let web: ChildProcess | undefined;
-  let exited: Promise<unknown> = Promise.resolve();
+  let web: { stop: () => Promise<void> } | undefined;
 
   test.beforeAll(async () => {
-    web = startWeb({ MAIL_CAPTURE: "admins" });
-    exited = new Promise((resolve) => web?.on("exit", resolve));
-    web.stdout?.resume();
-    web.stderr?.resume();
-    await expect
-      .poll(
-        async () => {
-          const res = await fetch(`${WEB_URL}/api/health`).catch(() => undefined);
-          return res?.status ?? 0;
-        },
-        { message: "npm run web answers", timeout: 90_000 },
-      )
-      .toBe(200);
+    web = await runningWeb({ MAIL_CAPTURE: "admins" }, WEB_URL);
   });
 
   test.afterAll(async () => {
-    if (web?.pid && web.exitCode === null) process.kill(-web.pid, "SIGTERM");
-    await exited;
+    await web?.stop();
   });
 
   test.use({ baseURL: WEB_URL });

@@ -9,6 +9,7 @@ import type { DirectRoute, RouteHandler } from "@/lib/http/direct-routes";
 
 export { getDb } from "@/db/client";
 export { flushApiTokenUses } from "@/lib/auth/token-verifier";
+export { stampPeerAddress } from "@/lib/http/client-info";
 export { compileHeaderRules, matchDirectRoute, serveDirect } from "@/lib/http/direct-routes";
 export { gracefulStop } from "@/lib/http/graceful-stop";
 export { startWebMetricsListener } from "@/lib/metrics/web-listener";

@@ -55,6 +55,7 @@ async function serve(): Promise<void> {
     gracefulStop,
     matchDirectRoute,
     serveDirect,
+    stampPeerAddress,
     startWebMetricsListener,
   } = (await import(
     new URL("./web-direct-routes.mjs", import.meta.url).href
@@ -79,6 +80,8 @@ async function serve(): Promise<void> {
   const keepAlive = Number.parseInt(process.env.KEEP_ALIVE_TIMEOUT ?? "", 10);
   if (keepAlive >= 0) server.keepAliveTimeout = keepAlive;
   server.on("request", (req: http.IncomingMessage, res: http.ServerResponse) => {
+    // For TRUSTED_PROXY_HOPS=0: Next's handlers see headers, never the socket (client-info.ts).
+    stampPeerAddress(req);
     const direct = matchDirectRoute(DIRECT_ROUTES, headerRules, req);
     if (direct) void serveDirect(direct, req, res);
     else void handle(req, res);

@@ -8,6 +8,7 @@ import { enforceRateLimits, rateRules } from "@/lib/abuse/rate-limit";
 import { type RequestContext, recordEvent } from "@/lib/audit/record-event";
 import { env } from "@/lib/config/env";
 import { AppError } from "@/lib/errors/app-error";
+import { addressBucket } from "@/lib/http/client-info";
 import { type IssuedToken, TOKEN_TTL_DAYS, type TokenOptions, type TokenSummary } from "./model";
 import type { SessionUser } from "./sessions";
 import { lockSession, sessionUserColumns } from "./sessions";
@@ -82,7 +83,7 @@ export async function createApiTokenForUser(
   await enforceRateLimits(
     db,
     [
-      { rule: rateRules.tokenPerIp, subject: context.ip ?? "" },
+      { rule: rateRules.tokenPerIp, subject: addressBucket(context.ip) },
       { rule: rateRules.tokenPerAccount, subject: user.email },
     ],
     "Too many new tokens: wait a moment and try again",

@@ -8,6 +8,7 @@ import { type RequestContext, recordEvent } from "@/lib/audit/record-event";
 import { releaseHeldPrizes } from "@/lib/catalog/instant-win";
 import { appUrl } from "@/lib/config/env";
 import { isAppError } from "@/lib/errors/app-error";
+import { addressBucket } from "@/lib/http/client-info";
 import { sendMail } from "@/lib/mail/send-mail";
 import { revokeAllApiTokens } from "./api-tokens";
 import { findUserByEmail } from "./create-account";
@@ -30,7 +31,7 @@ export async function limitPasswordResetRequests(
   try {
     await enforceRateLimits(
       db,
-      [{ rule: resetRequestsPerIp, subject: context.ip ?? "" }],
+      [{ rule: resetRequestsPerIp, subject: addressBucket(context.ip) }],
       "Too many password reset requests from your network: try again later",
     );
   } catch (error) {

@@ -5,6 +5,7 @@ import { type User, users } from "@/db/schema";
 import { hitRateLimits, type RateRule, rateRules } from "@/lib/abuse/rate-limit";
 import { type RequestContext, recordEvent } from "@/lib/audit/record-event";
 import { AppError } from "@/lib/errors/app-error";
+import { addressBucket } from "@/lib/http/client-info";
 import { findUserByEmail } from "./create-account";
 import { emailSchema, type PublicUser, type SignInReason } from "./model";
 import { decoyHash, verifyPassword } from "./password";
@@ -80,7 +81,7 @@ async function decide(
   purpose: SignInPurpose,
 ): Promise<Decision> {
   const verdict = await hitRateLimits(db, [
-    { rule: limits(purpose).perIp, subject: context.ip ?? "" },
+    { rule: limits(purpose).perIp, subject: addressBucket(context.ip) },
     { rule: limits(purpose).perAccount, subject: email },
   ]);
   if (!verdict.ok) {

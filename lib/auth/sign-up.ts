@@ -3,6 +3,7 @@ import type { DbOrTx } from "@/db/client";
 import { hitRateLimits, rateRules } from "@/lib/abuse/rate-limit";
 import { type RequestContext, recordEvent } from "@/lib/audit/record-event";
 import { AppError, isAppError } from "@/lib/errors/app-error";
+import { addressBucket } from "@/lib/http/client-info";
 import { createAccount } from "./create-account";
 import { sendVerificationEmail } from "./email-verification";
 import { type PublicUser, type signUpFormSchema, signUpSchema } from "./model";
@@ -35,7 +36,7 @@ export async function signUp(
   // Counted once the form is filled in correctly: a player fixing typos is not held back, and
   // what the limit guards (new accounts, password hashing, mail) only happens past this point.
   const verdict = await hitRateLimits(db, [
-    { rule: rateRules.signUpPerIp, subject: context.ip ?? "" },
+    { rule: rateRules.signUpPerIp, subject: addressBucket(context.ip) },
   ]);
   if (!verdict.ok) {
     await recordEvent(db, { ...event, outcome: "refused", reason: "rate_limited" });

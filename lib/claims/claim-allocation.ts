@@ -6,7 +6,7 @@ import { type RateRule, rateRules } from "@/lib/abuse/rate-limit";
 import { listExcludedCodes } from "@/lib/abuse/regions";
 import { recordEvents } from "@/lib/audit/record-event";
 import { env } from "@/lib/config/env";
-import { normaliseAddress } from "@/lib/http/client-info";
+import { addressBucket } from "@/lib/http/client-info";
 import type { PrizeKind } from "@/lib/prizes/model";
 import type { Claim, DropState } from "./claim-types";
 import { failedRule, type PlayerFacts } from "./eligibility";
@@ -56,8 +56,8 @@ export async function refuseOverRateLimit(tx: Tx, claims: Claim[]): Promise<void
   const ipRule = rateRules.claimPerIp;
   for (const c of claims) {
     count(playerRule, c.request.playerId, c);
-    const address = normaliseAddress(c.request.ip);
-    if (address && ipRule.limit > 0) count(ipRule, address, c);
+    const bucket = addressBucket(c.request.ip);
+    if (bucket && ipRule.limit > 0) count(ipRule, bucket, c);
   }
   const keys = [...byKey.keys()].sort();
   const counts = await tx.execute<{ key: string; count: number }>(sql`

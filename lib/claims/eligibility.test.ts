@@ -110,11 +110,27 @@ describe("rules of every claim and lottery entry", () => {
     );
   });
 
-  it("has no per-address limit at CLAIM_IP_RATE_LIMIT=0, and still the per-player one", async () => {
-    const config = env();
-    const before = config.CLAIM_IP_RATE_LIMIT;
-    config.CLAIM_IP_RATE_LIMIT = 0;
-    try {
+  it("counts an IPv6 client's whole /64 as one address", () =>
+    withClaimIpLimit(5, async () => {
+      const { dropId } = await createTestDrop(db, { units: 50, perPlayerLimit: 1 });
+      const players = await createPlayers(db, 24);
+      // A new address of the same network for each claim, as anyone with a /64 may take.
+      await Promise.all(
+        players.map((playerId, i) =>
+          reasonOf(claimDrop(db, { dropId, playerId, ip: `2001:db8:7:7:${i + 1}::9` })),
+        ),
+      );
+      const windows = await claimAnswersByWindow(db, dropId, rateRules.claimPerIp.windowSeconds);
+      for (const w of windows) expect(w.claimed).toBe(Math.min(w.attempts, 5));
+      expect(windows.some((w) => w.rateLimited > 0)).toBe(true);
+      const other = await onePlayer();
+      expect(
+        await reasonOf(claimDrop(db, { dropId, playerId: other, ip: "2001:db8:7:8::9" })),
+      ).toBe("claimed");
+    }));
+
+  it("has no per-address limit at CLAIM_IP_RATE_LIMIT=0, and still the per-player one", () =>
+    withClaimIpLimit(0, async () => {
       const { dropId } = await createTestDrop(db, { units: 200, perPlayerLimit: 1 });
       const players = await createPlayers(db, 150);
       const outcomes = await Promise.all(
@@ -129,11 +145,20 @@ describe("rules of every claim and lottery entry", () => {
         sql`select count(*)::int as n from rate_limits where key = 'claim:ip:192.0.2.20'`,
       );
       expect(counters[0]?.n).toBe(0);
-    } finally {
-      config.CLAIM_IP_RATE_LIMIT = before;
-    }
-  });
+    }));
 });
+
+/** Runs a test with another CLAIM_IP_RATE_LIMIT, as the parsed environment holds it. */
+async function withClaimIpLimit(limit: number, test: () => Promise<void>): Promise<void> {
+  const config = env();
+  const before = config.CLAIM_IP_RATE_LIMIT;
+  config.CLAIM_IP_RATE_LIMIT = limit;
+  try {
+    await test();
+  } finally {
+    config.CLAIM_IP_RATE_LIMIT = before;
+  }
+}
 
 describe("one claim per linked account group", () => {
   async function linkedPlayers(n: number): Promise<string[]> {

@@ -106,6 +106,18 @@ describe("parseEnv", () => {
     expect(problems({ CLAIM_IP_RATE_LIMIT: "lots" })).toHaveLength(1);
   });
 
+  it("takes TRUSTED_PROXY_HOPS as digits from 0 (no proxy) to 10, 1 by default", () => {
+    expect(parseEnv({}).TRUSTED_PROXY_HOPS).toBe(1);
+    expect(parseEnv({ TRUSTED_PROXY_HOPS: "0" }).TRUSTED_PROXY_HOPS).toBe(0);
+    expect(parseEnv({ TRUSTED_PROXY_HOPS: " 2 " }).TRUSTED_PROXY_HOPS).toBe(2);
+    expect(parseEnv({ TRUSTED_PROXY_HOPS: "10" }).TRUSTED_PROXY_HOPS).toBe(10);
+    for (const value of ["-1", "1.5", "11", "99999999999999999999", "1e0", "0x1", "one", "1,2"]) {
+      expect(problems({ TRUSTED_PROXY_HOPS: value })).toEqual([
+        "TRUSTED_PROXY_HOPS must be a whole number from 0 (no proxy) to 10",
+      ]);
+    }
+  });
+
   it("takes a VAPID pair only when the public key is a P-256 point of the private key", () => {
     const pair = webPush.generateVAPIDKeys();
     const other = webPush.generateVAPIDKeys();

@@ -49,6 +49,9 @@ const optionalUrl = (protocols: string[]) =>
 const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
+/** More proxies than any real chain has (a CDN, its shield, a load balancer…). */
+const MAX_PROXY_HOPS = 10;
+
 const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
 
 /** An amount of coins written as "50.00", read as minor units. */
@@ -137,8 +140,17 @@ export const envSchema = z
     /**
      * Proxies in front of the web instances that append to X-Forwarded-For; the client address
      * is the entry that many places from the right (what a client writes itself is further left).
+     * 0: no proxy, the client is the connection's peer and X-Forwarded-For is ignored. Digits
+     * only: `z.coerce` would take "0x1" or "1e0", and a typo must not pick another entry.
      */
-    TRUSTED_PROXY_HOPS: positiveInt(1),
+    TRUSTED_PROXY_HOPS: z
+      .string()
+      .trim()
+      .default("1")
+      .refine((text) => /^\d{1,2}$/.test(text) && Number(text) <= MAX_PROXY_HOPS, {
+        message: `must be a whole number from 0 (no proxy) to ${MAX_PROXY_HOPS}`,
+      })
+      .transform(Number),
     ANCHOR_BATCH_SIZE: positiveInt(1000),
     ANCHOR_MAX_AGE_MS: positiveInt(2000),
     ANCHOR_POLL_MS: positiveInt(250),

@@ -1,8 +1,8 @@
 import type http from "node:http";
-import type { AddressInfo } from "node:net";
+import net, { type AddressInfo } from "node:net";
 import { afterAll, describe, expect, it } from "vitest";
 import { parseEnv } from "@/lib/config/env";
-import { createMetricsServer, listen, scrapeMetrics } from "./metrics-server";
+import { createMetricsServer, LISTENER_LIMITS, listen, scrapeMetrics } from "./metrics-server";
 
 const TOKEN = "a-metrics-token-of-some-length";
 const servers: http.Server[] = [];
@@ -53,6 +53,30 @@ describe("the metrics listener", () => {
     expect(post.headers.get("allow")).toBe("GET, HEAD");
     expect((await fetch(`${url}/`)).status).toBe(404);
     expect((await fetch(`${url}/metrics/../api`)).status).toBe(404);
+  });
+
+  it("cuts connections beyond its bound, before reading a byte of them", async () => {
+    const url = new URL(await start(TOKEN));
+    const server = servers.at(-1) as http.Server;
+    expect(server.headersTimeout).toBe(LISTENER_LIMITS.headersTimeout);
+    expect(server.requestTimeout).toBe(LISTENER_LIMITS.requestTimeout);
+    const accepted = new Promise<void>((resolve) => {
+      let count = 0;
+      server.on("connection", () => {
+        if (++count === LISTENER_LIMITS.maxConnections) resolve();
+      });
+    });
+    const connect = () => net.connect(Number(url.port), url.hostname);
+    const idle = Array.from({ length: LISTENER_LIMITS.maxConnections }, connect);
+    try {
+      await accepted;
+      const dropped = new Promise((resolve) => server.once("drop", resolve));
+      const extra = connect();
+      await dropped;
+      await new Promise((resolve) => extra.once("close", resolve));
+    } finally {
+      for (const socket of idle) socket.destroy();
+    }
   });
 
   it("is open on loopback without a token", async () => {

@@ -9,6 +9,18 @@ export type MetricsRoutes = Record<string, () => Promise<Answer>>;
 
 const TEXT = "text/plain; charset=utf-8";
 
+/**
+ * Only Prometheus and a balancer's health checks call a listener: a few connections with quick
+ * requests. Past these bounds a flood of idle or slow connections (from wherever the port is
+ * reachable, token or not: it is read after the headers) is cut, instead of holding file
+ * descriptors the worker's database connections need.
+ */
+export const LISTENER_LIMITS = {
+  maxConnections: 64,
+  headersTimeout: 10_000,
+  requestTimeout: 15_000,
+};
+
 /** The registry's text exposition, as Prometheus scrapes it. */
 export async function scrapeMetrics(): Promise<Answer> {
   const registry = metricsRegistry();
@@ -31,7 +43,7 @@ export function carriesToken(request: http.IncomingMessage, token: string): bool
  * token, `/metrics` without it (or with another) is 401 and says no more than that.
  */
 export function createMetricsServer(routes: MetricsRoutes, token?: string): http.Server {
-  return http.createServer((request, response) => {
+  const server = http.createServer((request, response) => {
     const send = ({ status, body, contentType = TEXT }: Answer, extra = {}) => {
       response.writeHead(status, {
         "content-type": contentType,
@@ -51,6 +63,7 @@ export function createMetricsServer(routes: MetricsRoutes, token?: string): http
     }
     route().then(send, () => send({ status: 500, body: "metrics unavailable\n" }));
   });
+  return Object.assign(server, LISTENER_LIMITS);
 }
 
 /** Listens on `port` at `address`; a port in use (or any listen failure) rejects. */

@@ -24,6 +24,8 @@ describe("routeTemplate", () => {
     // A segment that no route file spells so.
     expect(routeTemplate("/api/v1/Drops/x", {})).toBe("other");
     expect(routeTemplate("/api/v1/drops/<script>", {})).toBe("other");
+    // A catch-all route's segments, however plainly spelled.
+    expect(routeTemplate("/api/auth/any/thing", { nextauth: ["any", "thing"] })).toBe("other");
   });
 });
 

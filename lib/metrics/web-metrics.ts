@@ -109,12 +109,14 @@ const STATIC_SEGMENT = /^[a-z0-9._-]*$/;
  * The App Router template of a request's path: each segment that is one of the route's
  * parameters becomes `[name]`. A segment that is neither a parameter nor plainly spelled, or a
  * parameter found in no segment (an odd spelling), makes it `other`: what a client writes never
- * becomes a label.
+ * becomes a label. So does a catch-all's parameter (an array): its segments, plainly spelled or
+ * not, are the client's, one new series per path.
  */
 export function routeTemplate(pathname: string, params: Record<string, unknown> = {}): string {
   const names = new Map<string, string>();
   for (const [name, value] of Object.entries(params)) {
-    if (typeof value === "string") names.set(value, name);
+    if (typeof value !== "string") return "other";
+    names.set(value, name);
   }
   const found = new Set<string>();
   const segments: string[] = [];

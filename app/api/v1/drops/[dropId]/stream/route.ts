@@ -1,7 +1,7 @@
 import { EVENT_STREAM_HEADERS, eventStream } from "@/lib/analytics/live";
 import { DROP_STREAM_MAX_MS, dropStreamLimits, openDropFeed } from "@/lib/drops/live";
 import { apiRoute } from "@/lib/http/api-handler";
-import { clientInfo } from "@/lib/http/client-info";
+import { addressBucket, clientInfo } from "@/lib/http/client-info";
 
 /**
  * Server-Sent Events: a `drop` event (paused, remaining, units, window) at once and whenever an
@@ -12,7 +12,7 @@ import { clientInfo } from "@/lib/http/client-info";
 export const GET = apiRoute<{ params: Promise<{ dropId: string }> }>(async (request, context) => {
   const { dropId } = await context.params;
   const feed = await openDropFeed(dropId);
-  const held = dropStreamLimits().hold(feed, clientInfo(request.headers).ip ?? null);
+  const held = dropStreamLimits().hold(feed, addressBucket(clientInfo(request.headers).ip) || null);
   const endsAt = Date.now() + DROP_STREAM_MAX_MS;
   const stillOpen = async () => Date.now() < endsAt;
   return new Response(eventStream(held, request.signal, "drop", stillOpen), {
