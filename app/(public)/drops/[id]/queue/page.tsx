@@ -2,6 +2,7 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
 import { CheckItYourself, DrawFacts } from "@/components/drops/draw-facts";
+import { QueueEntryCheck } from "@/components/drops/queue-entry-check";
 import { QueueReplay } from "@/components/drops/queue-replay";
 import styles from "@/components/drops/waiting-room.module.css";
 import { DateTime } from "@/components/ui/date-time";
@@ -59,6 +60,20 @@ export default async function QueueFairnessPage({ params }: { params: Promise<{ 
             </dd>
             <dt>Entries</dt>
             <dd data-testid="queue-entry-count">{proof.entries.length}</dd>
+            {proof.draw && (
+              <>
+                <dt>Draw in the ledger</dt>
+                <dd data-testid="queue-draw-leaf">
+                  {proof.draw.leafIndex === null ? (
+                    "being added to the log"
+                  ) : (
+                    <Link href={`/ledger/${proof.draw.leafIndex}`}>
+                      leaf {proof.draw.leafIndex}
+                    </Link>
+                  )}
+                </dd>
+              </>
+            )}
             <DrawFacts
               seedHash={proof.seedHash}
               seed={proof.seed}
@@ -94,6 +109,12 @@ export default async function QueueFairnessPage({ params }: { params: Promise<{ 
       {proof.seed && (
         <div style={{ marginTop: 16 }}>
           <QueueReplay dropId={drop.id} />
+        </div>
+      )}
+
+      {proof.entries.length > 0 && (
+        <div style={{ marginTop: 16 }}>
+          <QueueEntryCheck dropId={drop.id} entry={view?.entry ?? null} />
         </div>
       )}
 
