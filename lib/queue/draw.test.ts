@@ -205,6 +205,7 @@ describe("the draw's leaf in the public log", () => {
     });
     expect(checkDrawLogged(proof, wrongRoot).ok).toBe(false);
     expect(checkDrawLogged(proof, undefined).detail).toMatch(/no leaf 0/);
+    expect(checkDrawLogged(proof, logged({ data: "0xzz" })).ok).toBe(false);
     expect(
       checkDrawLogged({ draw: { leaf, leafIndex: null } } as QueueProof, undefined).detail,
     ).toMatch(/not numbered/);

@@ -144,6 +144,16 @@ export type LoggedLeaf = {
  * checkpoint covers it (its inclusion proof leads to the checkpoint's root).
  */
 export function checkDrawLogged(proof: QueueProof, logged: LoggedLeaf | undefined): DrawCheck {
+  try {
+    return drawLoggedCheck(proof, logged);
+  } catch (error) {
+    // Malformed hex from a hostile site: a failed check, not a crash.
+    const detail = error instanceof Error ? error.message : String(error);
+    return { label: "Draw entry in the public log", ok: false, detail };
+  }
+}
+
+function drawLoggedCheck(proof: QueueProof, logged: LoggedLeaf | undefined): DrawCheck {
   const label = "Draw entry in the public log";
   const draw = proof.draw;
   if (!draw) return { label, ok: false, detail: "the proof carries no ledger entry" };

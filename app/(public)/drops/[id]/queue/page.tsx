@@ -8,6 +8,7 @@ import styles from "@/components/drops/waiting-room.module.css";
 import { DateTime } from "@/components/ui/date-time";
 import { TableScroll } from "@/components/ui/table-scroll";
 import { getDb } from "@/db/client";
+import { ledgerLeafHref } from "@/lib/anchoring/public-log";
 import { currentUser } from "@/lib/auth/current-user";
 import { findQueueStats } from "@/lib/drops/drop-queue";
 import { getDrop } from "@/lib/drops/drops";
@@ -67,7 +68,7 @@ export default async function QueueFairnessPage({ params }: { params: Promise<{ 
                   {proof.draw.leafIndex === null ? (
                     "being added to the log"
                   ) : (
-                    <Link href={`/ledger/${proof.draw.leafIndex}`}>
+                    <Link href={ledgerLeafHref(proof.draw.leafIndex)}>
                       leaf {proof.draw.leafIndex}
                     </Link>
                   )}
