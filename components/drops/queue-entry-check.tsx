@@ -2,6 +2,7 @@
 
 import Link from "next/link";
 import { type FormEvent, useState } from "react";
+import { DateTime } from "@/components/ui/date-time";
 import { checkDrawLogged, type DrawCheck, type LoggedLeaf } from "@/lib/queue/draw";
 import type { QueueProof } from "@/lib/queue/model";
 import { placePseudonym } from "@/lib/queue/shuffle";
@@ -23,7 +24,7 @@ export function MyQueueEntry({
   entry: Entry;
 }) {
   return (
-    <details className="small" data-testid="queue-my-entry">
+    <details className="small" style={{ marginTop: 12 }} data-testid="queue-my-entry">
       <summary>Your entry in the public list</summary>
       <dl className="facts">
         <dt>Pseudonym</dt>
@@ -120,8 +121,7 @@ function Verdict({ found }: { found: Found }) {
         : "The order is drawn at the start.";
   return (
     <p className="alert success" data-testid="queue-check-result" data-found="true">
-      Your entry is in the published list, joined{" "}
-      {new Date(found.joinedAt).toISOString().replace("T", " ").slice(0, 19)} UTC, {where}.{" "}
+      Your entry is in the published list, joined <DateTime value={found.joinedAt} />, {where}.{" "}
       <span data-testid="queue-check-position">{placed}</span>
     </p>
   );
@@ -186,7 +186,7 @@ export function QueueEntryCheck({ dropId, entry }: { dropId: string; entry: Entr
       <form onSubmit={check} noValidate>
         <CodeField label="Account id" name="playerId" value={entry?.playerId} />
         <CodeField label="Salt" name="salt" value={entry?.salt} />
-        <button type="submit" disabled={running}>
+        <button type="submit" disabled={running} style={{ marginTop: 8 }}>
           {running ? "Checking…" : "Check my entry"}
         </button>
       </form>

@@ -102,8 +102,9 @@ export default async function QueueFairnessPage({ params }: { params: Promise<{ 
           dropId={drop.id}
         >
           The script checks the seed against the commitment, draws the order of the entries made
-          before the start again, puts the later ones behind them in join order, and exits 0 only if
-          the result is the published order. The algorithm is in <code>docs/waiting-room.md</code>.
+          before the start again, puts the later ones behind them in join order, checks the entries,
+          seed and order against the draw's entry in the public ledger, and exits 0 only if all of
+          it holds. The algorithm is in <code>docs/waiting-room.md</code>.
         </CheckItYourself>
       </div>
 
