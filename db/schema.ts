@@ -322,10 +322,15 @@ export const ledgerEntries = pgTable(
   {
     id: bigserial("id", { mode: "number" }).primaryKey(),
     kind: ledgerKindEnum("kind").notNull(),
-    /** What the entry is about: a redemption (and its reversal or expiry), a round or a seed. */
+    /**
+     * What the entry is about: a redemption (and its reversal or expiry), a round, a seed or a
+     * waiting room's draw.
+     */
     redemptionId: uuid("redemption_id").references(() => redemptions.id),
     roundId: uuid("round_id"),
     fairSeedId: uuid("fair_seed_id"),
+    /** A waiting room's draw: one per drop (lib/queue/draw.ts). */
+    queueDropId: uuid("queue_drop_id"),
     leafData: bytea("leaf_data").notNull(),
     leafIndex: bigint("leaf_index", { mode: "number" }),
     ...timestamps,
@@ -337,9 +342,12 @@ export const ledgerEntries = pgTable(
     index().on(t.redemptionId),
     index("ledger_entries_round_idx").on(t.roundId).where(sql`${t.roundId} is not null`),
     index("ledger_entries_seed_idx").on(t.fairSeedId).where(sql`${t.fairSeedId} is not null`),
+    uniqueIndex("ledger_entries_queue_drop_key")
+      .on(t.queueDropId)
+      .where(sql`${t.queueDropId} is not null`),
     check(
       "ledger_entries_one_subject",
-      sql`num_nonnulls(${t.redemptionId}, ${t.roundId}, ${t.fairSeedId}) = 1`,
+      sql`num_nonnulls(${t.redemptionId}, ${t.roundId}, ${t.fairSeedId}, ${t.queueDropId}) = 1`,
     ),
   ],
 );

@@ -11,6 +11,7 @@ import { ClaimPanel } from "./claim-button";
 import { formatRemaining } from "./countdown";
 import { describeWait } from "./describe-wait";
 import { DropActionCard } from "./drop-action-card";
+import { MyQueueEntry } from "./queue-entry-check";
 import { useServerClock } from "./use-server-clock";
 import styles from "./waiting-room.module.css";
 
@@ -234,6 +235,11 @@ export function WaitingRoomPanel({
       {() => (
         <form action={join} data-testid="waiting-room" data-state={shown.state}>
           <QueueBody dropId={dropId} view={shown} pending={pending} />
+          {shown.pseudonym &&
+            shown.entry &&
+            (shown.state === "pre_queue" || shown.state === "waiting") && (
+              <MyQueueEntry dropId={dropId} pseudonym={shown.pseudonym} entry={shown.entry} />
+            )}
         </form>
       )}
     </DropActionCard>

@@ -10,10 +10,16 @@ const RECEIPT_KIND = {
 
 /**
  * For an auditor: the receipt its player holds for this entry, read-only from the receipt API,
- * to check with /verify or `npm run verify`. Rounds and seeds have no redemption receipt.
+ * to check with /verify or `npm run verify`. Rounds, seeds and draws have no redemption receipt.
  */
 export function AuditorReceiptLinks({ fields }: { fields: NonNullable<PublicEntry["entry"]> }) {
-  if (fields.kind === "round" || fields.kind === "seed_commitment") return null;
+  if (
+    fields.kind === "round" ||
+    fields.kind === "seed_commitment" ||
+    fields.kind === "queue_draw"
+  ) {
+    return null;
+  }
   const kind = RECEIPT_KIND[fields.kind];
   const href = `/api/v1/redemptions/${fields.entryId}/receipt?kind=${kind}`;
   return (

@@ -28,10 +28,11 @@ function decodeRow(leaf: PublicLeaf): Row {
   }
 }
 
-/** The value an entry records: a prize's, a round's payout; none for seeds and deliveries. */
+/** The value an entry records: a prize's, a round's payout; none for seeds, deliveries, draws. */
 function recordedValue(entry: LeafEntry) {
   if (entry.kind === "round") return <Money cents={entry.payoutMinor} />;
   if (entry.kind === "seed_commitment" || entry.kind === "delivery") return "—";
+  if (entry.kind === "queue_draw") return "—";
   return <Money cents={entry.valueCents} />;
 }
 

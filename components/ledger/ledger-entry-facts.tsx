@@ -23,6 +23,7 @@ const PROVIDERS: Record<(typeof leafProviders)[number], string> = {
 function subjectOf(entry: Fields): string {
   if (entry.kind === "round") return "Round";
   if (entry.kind === "seed_commitment") return "Server seed";
+  if (entry.kind === "queue_draw") return "Drop";
   return "Redemption";
 }
 
@@ -51,6 +52,22 @@ function KindFields({ entry }: { entry: Fields }) {
         </dd>
         <dt>First nonce</dt>
         <dd>{entry.firstNonce}</dd>
+      </>
+    );
+  }
+  if (entry.kind === "queue_draw") {
+    return (
+      <>
+        <dt>Pre-queue places</dt>
+        <dd>{entry.count}</dd>
+        <dt>Pre-queue digest</dt>
+        <dd>
+          <CopyableHash hash={entry.preQueueDigest} what="the pre-queue digest" />
+        </dd>
+        <dt>Draw digest</dt>
+        <dd>
+          <CopyableHash hash={entry.drawDigest} what="the draw digest" />
+        </dd>
       </>
     );
   }
@@ -97,6 +114,8 @@ export function LedgerEntryFacts({ entry }: { entry: PublicEntry }) {
       <dd className="hash">
         {fields.kind === "round" ? (
           <Link href={`/rounds/${fields.entryId}/verify`}>{fields.entryId}</Link>
+        ) : fields.kind === "queue_draw" ? (
+          <Link href={`/drops/${fields.entryId}/queue`}>{fields.entryId}</Link>
         ) : (
           fields.entryId
         )}
@@ -120,14 +139,18 @@ export function LedgerEntryFacts({ entry }: { entry: PublicEntry }) {
       <dd data-testid="entry-time">
         <DateTime value={fields.time} />
       </dd>
-      <dt>Player</dt>
-      <dd>
-        <CopyableHash hash={fields.playerCommitment} what="the player commitment" />
-        <span className="small muted">
-          {" "}
-          A commitment only: the player's receipt holds the salt that opens it.
-        </span>
-      </dd>
+      {fields.kind !== "queue_draw" && (
+        <>
+          <dt>Player</dt>
+          <dd>
+            <CopyableHash hash={fields.playerCommitment} what="the player commitment" />
+            <span className="small muted">
+              {" "}
+              A commitment only: the player's receipt holds the salt that opens it.
+            </span>
+          </dd>
+        </>
+      )}
     </dl>
   );
 }

@@ -58,12 +58,13 @@ const entryFields = z
     kind: z.enum(ledgerKinds),
     entryId: uuid.meta({
       description:
-        "the redemption's id (redemption, reversal, expiry, delivery), the round's or the seed's",
+        "the redemption's id (redemption, reversal, expiry, delivery), the round's, the seed's or the drop's (queue_draw)",
     }),
     timeMs: z.number().int(),
     time: dateTime,
     playerCommitment: hex32.meta({
-      description: "SHA-256 of the player's id and a salt only the player's receipt carries",
+      description:
+        "SHA-256 of the player's id and a salt only the player's receipt carries; a queue_draw's drawDigest",
     }),
     prizeId: uuid.optional(),
     dropId: uuid.nullable().optional(),
@@ -75,6 +76,9 @@ const entryFields = z
     referenceHash: hex32.optional(),
     outcome: z.enum(deliveryOutcomes).optional(),
     provider: z.enum(leafProviders).optional(),
+    preQueueDigest: hex32.optional(),
+    count: z.number().int().optional(),
+    drawDigest: hex32.optional(),
   })
   .meta({ id: "LedgerEntryFields" });
 

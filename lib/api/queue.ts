@@ -28,6 +28,16 @@ export const queueViewResponse = z
     seedHash: z.string().meta({ description: "hex SHA-256 of the shuffle's seed" }),
     seed: z.string().nullable().meta({ description: "hex, revealed once shuffled" }),
     pseudonym: pseudonym.nullable().meta({ description: "the caller's own place in the proof" }),
+    entry: z
+      .object({
+        playerId: uuid,
+        salt: z.string().meta({ description: "hex, 32 bytes: shown to this player alone" }),
+      })
+      .nullable()
+      .meta({
+        description:
+          'what recomputes the caller\'s pseudonym: SHA-256("prizeledger/queue-place/v1" ‖ dropId ‖ playerId ‖ salt)',
+      }),
   })
   .meta({ id: "QueueView", description: "See docs/waiting-room.md." });
 
@@ -60,6 +70,21 @@ export const queueProofResponse = z
       .array(z.string())
       .nullable()
       .meta({ description: "pseudonyms by position (null before the shuffle)" }),
+    draw: z
+      .object({
+        leaf: z.string().meta({ description: "the draw's ledger leaf, 98 bytes in 0x hex" }),
+        leafIndex: z
+          .number()
+          .int()
+          .nullable()
+          .meta({ description: "its index in the public log; null until sequenced" }),
+      })
+      .nullable()
+      .optional()
+      .meta({
+        description:
+          "the draw's ledger entry, fixing the pre-queue, seed hash and order (null before the shuffle; absent in proofs saved before draws were logged)",
+      }),
   })
   .meta({
     id: "QueueProof",

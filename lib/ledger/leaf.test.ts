@@ -93,7 +93,7 @@ describe("leaf encoding v1", () => {
     const badVersion = good.slice();
     badVersion[0] = 2;
     expect(() => decodeLeaf(badVersion)).toThrow(/version 2/);
-    for (const code of [0, 7, 255]) {
+    for (const code of [0, 8, 255]) {
       const badKind = good.slice();
       badKind[1] = code;
       expect(() => decodeLeaf(badKind)).toThrow(new RegExp(`kind code ${code}`));

@@ -27,6 +27,12 @@
  *     50     1  outcome (1 delivered, 2 dead, 3 cancelled)
  *     51     1  provider (1 pool, 2 gift-card provider, 3 token transfer, 4 shipping)
  *     52     6  zero
+ *
+ * kind 7, waiting-room draw (entryId is the drop's id; no player: bytes 66..98 hold the draw
+ * digest instead of a player commitment; lib/queue/shuffle.ts computes the digests)
+ *     18    32  preQueueDigest = digest of the pre-queue's sorted pseudonyms
+ *     50     8  count: how many places the pre-queue had (u64)
+ *     66    32  drawDigest = SHA256 of the seed hash and the drawn order's digest
  */
 import { sha256 } from "@noble/hashes/sha2";
 import type { LedgerKind } from "./model";
@@ -67,7 +73,24 @@ export type DeliveryLeaf = LeafCommon & {
   provider: (typeof leafProviders)[number];
 };
 
-export type LeafEntry = RedemptionLeaf | SeedCommitmentLeaf | RoundLeaf | DeliveryLeaf;
+/**
+ * A waiting room's draw: the pre-queue it drew (count and digest) and the seed and order it
+ * drew with, fixed in the log in the transaction that reveals the seed.
+ */
+export type QueueDrawLeaf = LeafCommon & {
+  kind: "queue_draw";
+  preQueueDigest: Uint8Array;
+  count: number;
+  /** Bytes 66..98; `playerCommitment` holds the same bytes, since a draw has no player. */
+  drawDigest: Uint8Array;
+};
+
+export type LeafEntry =
+  | RedemptionLeaf
+  | SeedCommitmentLeaf
+  | RoundLeaf
+  | DeliveryLeaf
+  | QueueDrawLeaf;
 
 export const LEAF_VERSION = 1;
 export const LEAF_LENGTH = 98;
@@ -81,6 +104,7 @@ const KIND_CODES: Record<LedgerKind, number> = {
   seed_commitment: 4,
   round: 5,
   delivery: 6,
+  queue_draw: 7,
 };
 const KINDS_BY_CODE: Record<number, LedgerKind | undefined> = {
   1: "redemption",
@@ -89,6 +113,7 @@ const KINDS_BY_CODE: Record<number, LedgerKind | undefined> = {
   4: "seed_commitment",
   5: "round",
   6: "delivery",
+  7: "queue_draw",
 };
 
 export class LeafFormatError extends Error {
@@ -145,7 +170,8 @@ export function encodeLeaf(entry: LeafEntry): Uint8Array {
   const kind = KIND_CODES[entry.kind];
   if (kind === undefined) throw new LeafFormatError(`unknown leaf kind: ${entry.kind}`);
   checkU64("timeMs", entry.timeMs);
-  checkHash32("playerCommitment", entry.playerCommitment);
+  const tail = entry.kind === "queue_draw" ? entry.drawDigest : entry.playerCommitment;
+  checkHash32(entry.kind === "queue_draw" ? "drawDigest" : "playerCommitment", tail);
   const bytes = new Uint8Array(LEAF_LENGTH);
   const view = new DataView(bytes.buffer);
   bytes[0] = LEAF_VERSION;
@@ -161,6 +187,11 @@ export function encodeLeaf(entry: LeafEntry): Uint8Array {
     checkU64("payoutMinor", entry.payoutMinor);
     bytes.set(entry.roundDigest, 18);
     view.setBigUint64(50, BigInt(entry.payoutMinor));
+  } else if (entry.kind === "queue_draw") {
+    checkHash32("preQueueDigest", entry.preQueueDigest);
+    checkU64("count", entry.count);
+    bytes.set(entry.preQueueDigest, 18);
+    view.setBigUint64(50, BigInt(entry.count));
   } else if (entry.kind === "delivery") {
     checkHash32("referenceHash", entry.referenceHash);
     const outcome = deliveryOutcomes.indexOf(entry.outcome);
@@ -177,7 +208,7 @@ export function encodeLeaf(entry: LeafEntry): Uint8Array {
     view.setBigUint64(50, BigInt(entry.valueCents));
   }
   view.setBigUint64(58, BigInt(entry.timeMs));
-  bytes.set(entry.playerCommitment, 66);
+  bytes.set(tail, 66);
   return bytes;
 }
 
@@ -194,6 +225,15 @@ export function decodeLeaf(bytes: Uint8Array): LeafEntry {
     timeMs: readU64(view, 58, "timeMs"),
     playerCommitment: bytes.slice(66, 98),
   };
+  if (kind === "queue_draw") {
+    return {
+      kind,
+      ...common,
+      preQueueDigest: bytes.slice(18, 50),
+      count: readU64(view, 50, "count"),
+      drawDigest: bytes.slice(66, 98),
+    };
+  }
   if (kind === "seed_commitment") {
     return {
       kind,
@@ -233,7 +273,12 @@ export function decodeLeaf(bytes: Uint8Array): LeafEntry {
 /** A leaf that must be a redemption, reversal or expiry (what a redemption receipt proves). */
 export function decodeRedemptionLeaf(bytes: Uint8Array): RedemptionLeaf {
   const entry = decodeLeaf(bytes);
-  if (entry.kind === "seed_commitment" || entry.kind === "round" || entry.kind === "delivery") {
+  if (
+    entry.kind === "seed_commitment" ||
+    entry.kind === "round" ||
+    entry.kind === "delivery" ||
+    entry.kind === "queue_draw"
+  ) {
     throw new LeafFormatError(`a ${entry.kind} entry is not a redemption`);
   }
   return entry;
@@ -250,6 +295,8 @@ export function describeLeaf(entry: LeafEntry): string {
       return `seed commitment ${entry.entryId}: server seed hash ${hex(entry.serverSeedHash)}, first nonce ${entry.firstNonce}`;
     case "round":
       return `round ${entry.entryId}: payout ${(entry.payoutMinor / 100).toFixed(2)}, record digest ${hex(entry.roundDigest)}`;
+    case "queue_draw":
+      return `waiting-room draw of drop ${entry.entryId}: ${entry.count} pre-queue place(s), pre-queue digest ${hex(entry.preQueueDigest)}, draw digest ${hex(entry.drawDigest)}`;
     case "delivery":
       return `delivery of redemption ${entry.entryId}: ${entry.outcome} by ${entry.provider}, reference hash ${hex(entry.referenceHash)}`;
     default:

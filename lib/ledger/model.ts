@@ -2,7 +2,8 @@
 
 /**
  * What a log entry records: a claim, its reversal by an admin, or its expiry; a player's server
- * seed commitment; a game round.
+ * seed commitment; a game round; a delivery's outcome; a waiting room's draw (its pre-queue
+ * fixed before the seed is used).
  */
 export const ledgerKinds = [
   "redemption",
@@ -11,6 +12,7 @@ export const ledgerKinds = [
   "seed_commitment",
   "round",
   "delivery",
+  "queue_draw",
 ] as const;
 export type LedgerKind = (typeof ledgerKinds)[number];
 
@@ -42,4 +44,5 @@ export const ledgerKindLabels: Record<LedgerKind, string> = {
   seed_commitment: "Seed commitment",
   round: "Game round",
   delivery: "Delivery outcome",
+  queue_draw: "Waiting-room draw",
 };

@@ -43,6 +43,14 @@ export function entryFields(entry: LeafEntry) {
         roundDigest: toHex(entry.roundDigest),
         payoutMinor: entry.payoutMinor,
       };
+    case "queue_draw":
+      return {
+        kind: entry.kind,
+        ...common,
+        preQueueDigest: toHex(entry.preQueueDigest),
+        count: entry.count,
+        drawDigest: toHex(entry.drawDigest),
+      };
     case "delivery":
       return {
         kind: entry.kind,

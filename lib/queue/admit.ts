@@ -12,8 +12,10 @@ import "server-only";
 import { sql } from "drizzle-orm";
 import type { Db, Tx } from "@/db/client";
 import { notify } from "@/db/notify";
+import { encodeLeaf } from "@/lib/ledger/leaf";
 import { logError } from "@/lib/log";
-import { shufflePreQueue } from "./shuffle";
+import { queueDrawLeaf } from "./draw";
+import { seedHashOf, shufflePreQueue } from "./shuffle";
 
 export type AdmitOptions = {
   /**
@@ -130,7 +132,7 @@ async function admitRoom(
   let { lastPosition } = room;
   let shuffled = room.shuffled;
   if (!shuffled && room.settled) {
-    pass.shuffled = await shuffleRoom(tx, dropId, new Uint8Array(room.seed));
+    pass.shuffled = await shuffleRoom(tx, dropId, new Uint8Array(room.seed), room.nowMs);
     lastPosition = pass.shuffled;
     shuffled = true;
   }
@@ -183,8 +185,17 @@ export function batchDue(
   return { count: due, untilMs: from + (due * 60_000) / room.rate };
 }
 
-/** The pre-queue (joined before the start) gets positions 1..n in the seed's shuffled order. */
-async function shuffleRoom(tx: Tx, dropId: string, seed: Uint8Array): Promise<number> {
+/**
+ * The pre-queue (joined before the start) gets positions 1..n in the seed's shuffled order, and
+ * the draw goes to the ledger in this transaction, the one that reveals the seed: the list of
+ * entries is fixed in the log before anyone outside can use the seed.
+ */
+async function shuffleRoom(
+  tx: Tx,
+  dropId: string,
+  seed: Uint8Array,
+  nowMs: number,
+): Promise<number> {
   const preQueue = await tx.execute<{ pseudonym: string }>(sql`
     select q.pseudonym from queue_places q join drops d on d.id = q.drop_id
     where q.drop_id = ${dropId} and q.joined_at < d.starts_at and q.superseded_at is null`);
@@ -193,12 +204,33 @@ async function shuffleRoom(tx: Tx, dropId: string, seed: Uint8Array): Promise<nu
     dropId,
     preQueue.map((p) => p.pseudonym),
   );
+  await logDraw(tx, dropId, seed, order, nowMs);
   if (order.length === 0) return 0;
   await tx.execute(sql`
     update queue_places p set position = o.n
     from unnest(${sql.param(order)}::text[]) with ordinality as o(pseudonym, n)
     where p.pseudonym = o.pseudonym and p.drop_id = ${dropId}`);
   return order.length;
+}
+
+/**
+ * The draw's ledger entry, an empty pre-queue's too: that nobody queued is fixed as well. One per
+ * drop (a unique index): a second would mean a second draw, and the pass fails instead.
+ */
+async function logDraw(
+  tx: Tx,
+  dropId: string,
+  seed: Uint8Array,
+  order: string[],
+  nowMs: number,
+): Promise<void> {
+  const leaf = encodeLeaf(
+    queueDrawLeaf({ dropId, seedHash: seedHashOf(seed), order, timeMs: Math.floor(nowMs) }),
+  );
+  await tx.execute(sql`
+    insert into ledger_entries (kind, queue_drop_id, leaf_data)
+    values ('queue_draw', ${dropId}, decode(${Buffer.from(leaf).toString("hex")}, 'hex'))`);
+  await notify(tx, "ledger_entries");
 }
 
 /** Places joined since (and settled) get the next positions, in arrival order. */

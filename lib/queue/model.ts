@@ -55,6 +55,13 @@ export type QueueView = {
    * when not joined. Nobody else can link it to the account.
    */
   pseudonym: string | null;
+  /**
+   * What the caller needs to recompute their pseudonym (lib/queue/shuffle.ts placePseudonym):
+   * their account id and the place's salt (hex). Shown to this caller alone, from the join: the
+   * pseudonym stays unlinkable to anyone else, and the player can see their entry in the list
+   * before the draw. Null when not joined.
+   */
+  entry: { playerId: string; salt: string } | null;
 };
 
 export type QueueStats = {
@@ -77,8 +84,20 @@ export type QueueStats = {
 export type QueueProofEntry = { pseudonym: string; joinedAt: string };
 
 /**
+ * The draw's entry in the ledger (lib/ledger/leaf.ts kind 7), appended in the transaction that
+ * reveals the seed: it fixes the pre-queue (count and digest), the seed hash and the drawn order.
+ */
+export type QueueProofDraw = {
+  /** The leaf's 98 bytes, 0x hex. */
+  leaf: string;
+  /** Its index in the public log; null until the sequencer numbers it (seconds). */
+  leafIndex: number | null;
+};
+
+/**
  * Everything needed to replay the order: the seed (once revealed) and its hash, every entry in
- * join order, and the published order (pseudonyms in admission order) once shuffled.
+ * join order, the published order (pseudonyms in admission order) once shuffled, and the draw's
+ * ledger entry. A proof saved before draws were logged has no `draw`.
  */
 export type QueueProof = {
   dropId: string;
@@ -90,6 +109,8 @@ export type QueueProof = {
   shuffledAt: string | null;
   entries: QueueProofEntry[];
   order: string[] | null;
+  /** Null before the shuffle, and for rooms drawn before draws were logged. */
+  draw?: QueueProofDraw | null;
 };
 
 /**

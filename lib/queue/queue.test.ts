@@ -6,6 +6,7 @@ import { recordSignals } from "@/lib/abuse/account-links";
 import { claimDrop } from "@/lib/claims/claim-drop";
 import { createDrop, updateDrop } from "@/lib/drops/drops";
 import { createDropSchema } from "@/lib/drops/model";
+import { decodeLeaf } from "@/lib/ledger/leaf";
 import { connectTestDb, createPlayers, createTestDrop } from "@/test/db";
 import { refusalOf } from "@/test/refusal";
 import { checkAdmission } from "./admission-token";
@@ -20,7 +21,7 @@ import {
   joinRoom,
   setAdmissionRate,
 } from "./queue";
-import { replayQueueProof, shufflePreQueue } from "./shuffle";
+import { placePseudonym, replayQueueProof, shufflePreQueue } from "./shuffle";
 
 process.env.QUEUE_TOKEN_SECRET ??= "a-test-secret-for-admission-tokens-0123456789";
 
@@ -182,6 +183,33 @@ describe("the shuffle and admissions", () => {
     const lastLate = await getQueueView(db, { dropId, playerId: late[1] as string });
     expect(lastLate).toMatchObject({ state: "waiting", position: 7, ahead: 6, queueLength: 7 });
     expect(lastLate.estimatedWaitSeconds).toBe(20); // 6 ahead at 18 a minute
+  });
+
+  it("fixes the drawn pre-queue in the ledger as it reveals the seed; each player can find theirs", async () => {
+    const dropId = await queuedDrop();
+    const players = await createPlayers(db, 4);
+    for (const playerId of players.slice(0, 3)) await joinQueue(db, { dropId, playerId });
+    // The player's own view, from the join, recomputes their pseudonym; nobody else's does.
+    const mine = await getQueueView(db, { dropId, playerId: players[0] as string });
+    const salt = Buffer.from(mine.entry?.salt as string, "hex");
+    expect(mine.entry?.playerId).toBe(players[0]);
+    expect(placePseudonym(dropId, players[0] as string, salt)).toBe(mine.pseudonym);
+    expect((await getQueueView(db, { dropId, playerId: players[3] as string })).entry).toBeNull();
+    expect((await getQueueProof(db, dropId)).draw).toBeNull();
+
+    await startNow(dropId);
+    await joinQueue(db, { dropId, playerId: players[3] as string });
+    expect(await pass(dropId)).toMatchObject({ shuffled: 3, placed: 1 });
+    const [logged] = await db.execute<{ leaf: string }>(sql`
+      select encode(leaf_data, 'hex') as leaf from ledger_entries
+      where kind = 'queue_draw' and queue_drop_id = ${dropId}`);
+    const proof = await getQueueProof(db, dropId);
+    expect(proof.draw).toEqual({ leaf: `0x${logged?.leaf}`, leafIndex: null });
+    const leaf = decodeLeaf(Buffer.from(logged?.leaf as string, "hex"));
+    expect(leaf).toMatchObject({ kind: "queue_draw", entryId: dropId, count: 3 });
+    expect(replayQueueProof(proof)).toMatchObject({ ok: true });
+    // The salt stays out of the public proof.
+    expect(JSON.stringify(proof)).not.toContain(mine.entry?.salt);
   });
 
   it("admits at the set rate, each position once even with two admitters at once", async () => {

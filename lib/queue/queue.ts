@@ -74,6 +74,8 @@ async function requireRoom(db: DbOrTx, dropId: string): Promise<Room> {
 type Place = {
   id: number;
   pseudonym: string;
+  /** Hex; shown to its player alone, so they can recompute their pseudonym. */
+  salt: string;
   position: number | null;
   expiresMs: number | null;
   expired: boolean;
@@ -81,7 +83,8 @@ type Place = {
 
 async function livePlace(db: DbOrTx, { dropId, playerId }: QueueRequest) {
   const [place] = await db.execute<Place>(sql`
-    select id, pseudonym, position, ${ms("admission_expires_at")} as "expiresMs",
+    select id, pseudonym, encode(salt, 'hex') as salt, position,
+           ${ms("admission_expires_at")} as "expiresMs",
            coalesce(admission_expires_at <= now(), false) as expired
     from queue_places
     where drop_id = ${dropId} and player_id = ${playerId} and superseded_at is null`);
@@ -100,6 +103,7 @@ function viewOf(dropId: string, playerId: string, room: Room, place: Place | und
     seedHash: room.seedHash,
     seed: room.seed,
     pseudonym: place?.pseudonym ?? null,
+    entry: place ? { playerId, salt: place.salt } : null,
     position: place?.position ?? null,
     ahead: null,
     estimatedWaitSeconds: null,
@@ -316,6 +320,12 @@ export async function getQueueProof(db: DbOrTx, dropId: string): Promise<QueuePr
   const placed = entries
     .filter((e) => e.position !== null)
     .sort((a, b) => (a.position as number) - (b.position as number));
+  const [logged] =
+    room.shuffledMs === null
+      ? []
+      : await db.execute<{ leaf: string; leafIndex: number | null }>(sql`
+          select encode(leaf_data, 'hex') as leaf, leaf_index::float8 as "leafIndex"
+          from ledger_entries where queue_drop_id = ${dropId}`);
   return {
     dropId,
     algorithm: QUEUE_ALGORITHM,
@@ -328,6 +338,7 @@ export async function getQueueProof(db: DbOrTx, dropId: string): Promise<QueuePr
       joinedAt: new Date(e.joinedMs).toISOString(),
     })),
     order: room.shuffledMs === null ? null : placed.map((e) => e.pseudonym),
+    draw: logged ? { leaf: `0x${logged.leaf}`, leafIndex: logged.leafIndex } : null,
   };
 }
 

@@ -1,4 +1,7 @@
 import { describe, expect, it } from "vitest";
+import { encodeLeaf } from "@/lib/ledger/leaf";
+import { toHex } from "@/lib/ledger/merkle";
+import { queueDrawLeaf } from "./draw";
 import type { QueueProof } from "./model";
 import {
   arrivalOrder,
@@ -86,6 +89,20 @@ describe("replaying a published queue", () => {
     shuffledAt: startsAt,
     entries,
     order: expectedOrder(seed, DROP, startsAt, entries),
+  };
+  // The draw's ledger entry, as the admitter appends it (lib/queue/draw.ts).
+  proof.draw = {
+    leaf: toHex(
+      encodeLeaf(
+        queueDrawLeaf({
+          dropId: DROP,
+          seedHash: proof.seedHash,
+          order: proof.order?.slice(0, 4) ?? [],
+          timeMs: Date.parse(startsAt),
+        }),
+      ),
+    ),
+    leafIndex: 0,
   };
 
   it("holds for the order the procedure gives, the arrivals after the shuffled pre-queue", () => {

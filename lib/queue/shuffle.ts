@@ -10,6 +10,7 @@
  */
 import { sha256 } from "@noble/hashes/sha2";
 import { bytesToHex, concatBytes, hexToBytes, utf8ToBytes } from "@noble/hashes/utils";
+import { checkDrawEntry } from "./draw";
 import type { QueueProof, QueueProofEntry } from "./model";
 
 export const QUEUE_ALGORITHM = "prizeledger-queue/v1";
@@ -122,8 +123,9 @@ export type QueueReplayCheck = { label: string; ok: boolean; detail: string };
 export type QueueReplayResult = { ok: boolean; checks: QueueReplayCheck[] };
 
 /**
- * Replays a published queue: the seed matches its commitment, and the published order is the
- * shuffled pre-queue followed by the later arrivals, as far as positions were given.
+ * Replays a published queue: the seed matches its commitment, the published order is the
+ * shuffled pre-queue followed by the later arrivals, as far as positions were given, and the
+ * draw's ledger entry fixed this very pre-queue, seed hash and order (lib/queue/draw.ts).
  */
 export function replayQueueProof(proof: QueueProof): QueueReplayResult {
   const checks: QueueReplayCheck[] = [];
@@ -178,6 +180,12 @@ export function replayQueueProof(proof: QueueProof): QueueReplayResult {
           ? `only ${proof.order.length} of the ${preQueue.length} pre-queue places are in the order`
           : `${preQueue.length} pre-queue place(s) shuffled, then ${proof.order.length - preQueue.length} later arrival(s) in order`,
   });
+  checks.push(
+    ...checkDrawEntry(
+      proof,
+      preQueue.map((e) => e.pseudonym),
+    ),
+  );
   return result();
 }
 

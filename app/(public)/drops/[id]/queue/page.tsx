@@ -2,11 +2,13 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
 import { CheckItYourself, DrawFacts } from "@/components/drops/draw-facts";
+import { QueueEntryCheck } from "@/components/drops/queue-entry-check";
 import { QueueReplay } from "@/components/drops/queue-replay";
 import styles from "@/components/drops/waiting-room.module.css";
 import { DateTime } from "@/components/ui/date-time";
 import { TableScroll } from "@/components/ui/table-scroll";
 import { getDb } from "@/db/client";
+import { ledgerLeafHref } from "@/lib/anchoring/public-log";
 import { currentUser } from "@/lib/auth/current-user";
 import { findQueueStats } from "@/lib/drops/drop-queue";
 import { getDrop } from "@/lib/drops/drops";
@@ -59,6 +61,20 @@ export default async function QueueFairnessPage({ params }: { params: Promise<{ 
             </dd>
             <dt>Entries</dt>
             <dd data-testid="queue-entry-count">{proof.entries.length}</dd>
+            {proof.draw && (
+              <>
+                <dt>Draw in the ledger</dt>
+                <dd data-testid="queue-draw-leaf">
+                  {proof.draw.leafIndex === null ? (
+                    "being added to the log"
+                  ) : (
+                    <Link href={ledgerLeafHref(proof.draw.leafIndex)}>
+                      leaf {proof.draw.leafIndex}
+                    </Link>
+                  )}
+                </dd>
+              </>
+            )}
             <DrawFacts
               seedHash={proof.seedHash}
               seed={proof.seed}
@@ -86,14 +102,21 @@ export default async function QueueFairnessPage({ params }: { params: Promise<{ 
           dropId={drop.id}
         >
           The script checks the seed against the commitment, draws the order of the entries made
-          before the start again, puts the later ones behind them in join order, and exits 0 only if
-          the result is the published order. The algorithm is in <code>docs/waiting-room.md</code>.
+          before the start again, puts the later ones behind them in join order, checks the entries,
+          seed and order against the draw's entry in the public ledger, and exits 0 only if all of
+          it holds. The algorithm is in <code>docs/waiting-room.md</code>.
         </CheckItYourself>
       </div>
 
       {proof.seed && (
         <div style={{ marginTop: 16 }}>
           <QueueReplay dropId={drop.id} />
+        </div>
+      )}
+
+      {proof.entries.length > 0 && (
+        <div style={{ marginTop: 16 }}>
+          <QueueEntryCheck dropId={drop.id} entry={view?.entry ?? null} />
         </div>
       )}
 
