@@ -65,7 +65,8 @@ describe("the failover watchdog", () => {
       });
       // Stopped, the server's listening socket still takes connections (the kernel completes
       // them) and nothing answers: the probe cannot tell it from a disk or network that hangs.
-      hung.kill("SIGSTOP");
+      // Its backends too, the pool's connections among them, which only the fence ends.
+      hung.killAll("SIGSTOP");
       await waitFor(async () => pair.primary.name !== hung.name);
       await watchdog.stop();
       expect(probes).toContain("timed out");
