@@ -8,11 +8,22 @@ import { BUNDLE_DIR } from "./lib/bundle";
 import { metricsBanner, metricsPorts } from "./lib/metrics-ports";
 import { printReadably } from "./lib/pretty-logs";
 import { loadEnvOrExit, startChild, stopChild } from "./lib/runtime";
-import { exitCleanly, runningBanner, startStack, waitForHttp } from "./lib/stack";
+import {
+  exitCleanly,
+  runInOwnProcessGroup,
+  runningBanner,
+  startStack,
+  waitForHttp,
+} from "./lib/stack";
 import { webServerCommand } from "./lib/web-server";
 
 const log = (line: string) => console.log(`[prizeledger] ${line}`);
 const env = loadEnvOrExit("start");
+
+// Ctrl-C must reach this script alone, not PostgreSQL (which takes SIGINT as "abort every
+// transaction" while the web and worker still drain), so the first run only relays signals to a
+// copy of itself in a process group of its own (and waits for its exit).
+if (runInOwnProcessGroup()) await new Promise<never>(() => {});
 const { cleanups, shutdown, isStopping } = exitCleanly(log);
 
 async function main(): Promise<void> {

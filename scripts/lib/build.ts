@@ -9,7 +9,8 @@ import path from "node:path";
 import { bundleEntryPoints } from "./bundle";
 import { ensureContractsCompiled, NEXT_BIN, run } from "./runtime";
 
-const SOURCES = ["app", "components", "lib", "db", "public"];
+// patches/: the standalone build copies the patched packages (postgres.js) it runs with.
+const SOURCES = ["app", "components", "lib", "db", "public", "patches"];
 const SOURCE_FILES = [
   "next.config.js",
   "package-lock.json",

@@ -49,10 +49,13 @@ export async function startEmbeddedPostgres(
   return { url: embeddedPostgresUrl(port), stop: () => pg.stop() };
 }
 
-/** The superuser's connection to the server's `postgres` database, for set-up. */
-export function embeddedAdminClient(port: number): postgres.Sql {
+/** The superuser's connection to the server's `postgres` database, for set-up (and probes). */
+export function embeddedAdminClient(
+  port: number,
+  options: Pick<postgres.Options<never>, "connect_timeout" | "fetch_types" | "connection"> = {},
+): postgres.Sql {
   const adminUrl = `postgres://prizeledger:prizeledger@127.0.0.1:${port}/postgres`;
-  return postgres(adminUrl, { max: 1, onnotice: () => {} });
+  return postgres(adminUrl, { max: 1, onnotice: () => {}, ...options });
 }
 
 /** Creates the application's database on the server at `port` unless it exists. */

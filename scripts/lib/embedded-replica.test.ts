@@ -3,10 +3,11 @@ import os from "node:os";
 import path from "node:path";
 import { sql as drizzleSql } from "drizzle-orm";
 import postgres from "postgres";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { createDb, sqlClient } from "@/db/client";
 import { isDatabaseUnavailable } from "@/lib/errors/database-unavailable";
 import { createJobQueue, installJobQueue } from "@/lib/jobs/queue";
+import { useEmbeddedPair } from "@/test/embedded-pair";
 import { type EmbeddedPostgresPair, startEmbeddedPostgresPair } from "./embedded-replica";
 import { startFailoverWatchdog } from "./failover-watchdog";
 
@@ -24,24 +25,10 @@ async function until(what: string, done: () => boolean | Promise<boolean>): Prom
 }
 
 describe("a primary with a synchronous standby, and the app across a failover", () => {
-  let dir: string;
-  let pair: EmbeddedPostgresPair;
-
-  beforeAll(async () => {
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), "prizeledger-pair-"));
-    pair = await startEmbeddedPostgresPair({
-      dir,
-      primaryPort: PRIMARY_PORT,
-      standbyPort: STANDBY_PORT,
-    });
-  });
-
-  afterAll(async () => {
-    await pair?.stop();
-    fs.rmSync(dir, { recursive: true, force: true });
-  });
+  const startedPair = useEmbeddedPair({ primaryPort: PRIMARY_PORT, standbyPort: STANDBY_PORT });
 
   it("keeps every acknowledged write and follows the promoted standby without a restart", async () => {
+    const pair = startedPair();
     expect(pair.databaseUrl).toBe(
       `postgres://prizeledger:prizeledger@127.0.0.1:${PRIMARY_PORT},127.0.0.1:${STANDBY_PORT}/prizeledger?target_session_attrs=read-write`,
     );

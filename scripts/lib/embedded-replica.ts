@@ -30,6 +30,8 @@ export type PostgresServer = {
   readonly pid: number | undefined;
   /** Signals the server's postmaster (e.g. SIGKILL, to fail it). */
   kill(signal: NodeJS.Signals): void;
+  /** Signals the postmaster and its children (SIGSTOP: a server hung as a whole, a full disk). */
+  killAll(signal: NodeJS.Signals): void;
 };
 
 export type EmbeddedPostgresPair = {
@@ -82,6 +84,11 @@ export async function startEmbeddedPostgresPair(options: {
     },
     kill: (signal) => {
       running.get(name)?.child.kill(signal);
+    },
+    killAll: (signal) => {
+      // Only while it runs: an ended server's pid may be another process's by now.
+      const pid = server(name).pid;
+      if (pid) signalServer(pid, signal);
     },
   });
   const start = async (name: NodeName) => running.set(name, await spawnServer(server(name), log));
@@ -142,7 +149,7 @@ export async function startEmbeddedPostgresPair(options: {
       const promoted = standbyName;
       const fenced = primaryName;
       writePrimaryName(dir, promoted);
-      running.get(fenced)?.child.kill("SIGKILL");
+      server(fenced).killAll("SIGKILL");
       await running.get(fenced)?.exited;
       running.delete(fenced);
       primaryName = promoted;
@@ -173,6 +180,28 @@ export async function startEmbeddedPostgresPair(options: {
       await Promise.all([...running.keys()].map(stopNode));
     },
   };
+}
+
+/**
+ * Signals a postmaster and the children it has (backends, WAL sender, checkpointer…). Killed
+ * alone, its children end when they notice, but stopped ones (a hung server) never do, and hold
+ * the app's connections open without an answer.
+ */
+function signalServer(pid: number, signal: NodeJS.Signals): void {
+  let children: number[] = [];
+  try {
+    const listed = fs.readFileSync(`/proc/${pid}/task/${pid}/children`, "utf8");
+    children = listed.split(/\s+/).filter(Boolean).map(Number);
+  } catch {
+    // No /proc (not Linux) or the server is gone: the postmaster alone, as before.
+  }
+  for (const target of [pid, ...children]) {
+    try {
+      process.kill(target, signal);
+    } catch {
+      // Ended meanwhile.
+    }
+  }
 }
 
 function other(name: NodeName): NodeName {

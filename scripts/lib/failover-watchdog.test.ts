@@ -1,0 +1,102 @@
+import { sql as drizzleSql } from "drizzle-orm";
+import postgres from "postgres";
+import { describe, expect, it } from "vitest";
+import { createDb } from "@/db/client";
+import { isDatabaseUnavailable } from "@/lib/errors/database-unavailable";
+import { useEmbeddedPair } from "@/test/embedded-pair";
+import { waitFor } from "@/test/wait-for";
+import { type ProbeResult, startFailoverWatchdog } from "./failover-watchdog";
+
+/** Ports of this helper's range (7200-7299), apart from the e2e stack's. */
+const PRIMARY_PORT = 7280;
+const STANDBY_PORT = 7281;
+
+describe("the failover watchdog", () => {
+  const startedPair = useEmbeddedPair({ primaryPort: PRIMARY_PORT, standbyPort: STANDBY_PORT });
+
+  it("leaves a primary busy with a long query and a held lock in place", async () => {
+    const pair = startedPair();
+    const sql = postgres(pair.databaseUrl, { max: 3, onnotice: () => {} });
+    const probes: ProbeResult[] = [];
+    // The defaults, as the cluster runs it.
+    const watchdog = startFailoverWatchdog(pair, { onProbe: (result) => probes.push(result) });
+    try {
+      await sql`create table held (id int)`;
+      const sleeping = sql`select pg_sleep(600)`.execute();
+      sleeping.catch(() => {});
+      const sleeper = await waitFor(async () => {
+        const [row] = await sql<{ pid: number }[]>`
+          select pid from pg_stat_activity where query = 'select pg_sleep(600)'`;
+        return row?.pid;
+      });
+      await sql.begin(async (tx) => {
+        await tx`lock table held in access exclusive mode`;
+        const answeredBefore = probes.filter((result) => result === "answered").length;
+        // Three probes answered while the primary is busy.
+        await waitFor(
+          async () => probes.filter((result) => result === "answered").length >= answeredBefore + 3,
+        );
+      });
+      expect(pair.primary.port).toBe(PRIMARY_PORT);
+      expect(pair.standby?.port).toBe(STANDBY_PORT);
+      await sql`select pg_cancel_backend(${sleeper})`;
+      await expect(sleeping).rejects.toMatchObject({ code: "57014" });
+    } finally {
+      await watchdog.stop();
+      await sql.end({ timeout: 5 });
+    }
+  }, 120_000);
+
+  it("promotes the standby when the primary hangs, and fences the stopped primary", async () => {
+    const pair = startedPair();
+    const { db, sql } = createDb(pair.databaseUrl, 2);
+    try {
+      await db.execute(drizzleSql`create table kept (id int primary key)`);
+      await db.execute(drizzleSql`insert into kept values (1)`);
+      const hung = pair.primary;
+      const probes: ProbeResult[] = [];
+      // Shorter than the defaults, for a short test; the rule is the same.
+      const watchdog = startFailoverWatchdog(pair, {
+        probeTimeoutMs: 1000,
+        failedProbes: 2,
+        downForMs: 500,
+        intervalMs: 100,
+        onProbe: (result) => probes.push(result),
+      });
+      // Stopped, the server's listening socket still takes connections (the kernel completes
+      // them) and nothing answers: the probe cannot tell it from a disk or network that hangs.
+      // Its backends too, the pool's connections among them, which only the fence ends.
+      hung.killAll("SIGSTOP");
+      await waitFor(async () => pair.primary.name !== hung.name);
+      await watchdog.stop();
+      expect(probes).toContain("timed out");
+      expect(probes).not.toContain("refused");
+
+      // The stopped primary was killed: nothing listens on its port any more.
+      expect(hung.pid).toBeUndefined();
+      const fenced = postgres(`postgres://prizeledger:prizeledger@127.0.0.1:${hung.port}/x`, {
+        max: 1,
+        onnotice: () => {},
+      });
+      await expect(fenced`select 1`).rejects.toMatchObject({ code: "ECONNREFUSED" });
+      await fenced.end({ timeout: 0 });
+
+      // The app's pool reaches the promoted server by itself; each failure meanwhile is a 503.
+      await waitFor(async () => {
+        try {
+          await db.execute(drizzleSql`insert into kept values (2)`);
+          return true;
+        } catch (error) {
+          expect(isDatabaseUnavailable(error)).toBe(true);
+          return false;
+        }
+      });
+      const rows = await db.execute<{ id: number }>(drizzleSql`select id from kept order by id`);
+      expect(rows.map((row) => row.id)).toEqual([1, 2]);
+      const [server] = await sql<[{ port: number }]>`select current_setting('port')::int as port`;
+      expect(server.port).toBe(pair.primary.port);
+    } finally {
+      await sql.end({ timeout: 5 });
+    }
+  }, 120_000);
+});
