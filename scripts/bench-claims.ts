@@ -426,6 +426,10 @@ async function httpPart(engineRate: number | undefined, shape: AppShape): Promis
     const appPgDir = app ? path.join(dataDir, "postgres") : undefined;
     const pg0 = clusterCpuSeconds(appPgDir);
     const workerPids = app?.workerPids() ?? [];
+    // The warm-up's jobs, and an earlier path's, are done before this path is measured.
+    if (sampler && drains(h) && !(await waitForJobs(sampler, DRAIN_MS))) {
+      log(`${h.name}: earlier jobs were not done after ${DRAIN_MS / 1000} s`);
+    }
     if (sampler && STATEMENTS > 0) await resetStatements(sampler);
     if (sampler && h.pauseWorker) await pauseWorker(sampler, workerPids);
     const m0 = machineCpu();
@@ -471,6 +475,9 @@ async function httpPart(engineRate: number | undefined, shape: AppShape): Promis
   return out;
 }
 
+const DRAIN_MS = 900_000;
+const drains = (h: HttpPath) => STATEMENTS > 0 || h.pauseWorker === true;
+
 /**
  * After a path's load: its statements, the worker resumed when it was paused, and (with
  * --statements or a paused worker) a wait until the jobs its claims made are done, so that one
@@ -489,10 +496,10 @@ async function afterLoad(
     if (load) await resetStatements(sql);
     resumeWorker(workerPids);
   }
-  if (STATEMENTS === 0 && !h.pauseWorker) return {};
+  if (!drains(h)) return {};
   const started = performance.now();
-  const done = await waitForJobs(sql, 600_000);
-  if (!done) log(`${h.name}: the jobs were not done after 600 s`);
+  const done = await waitForJobs(sql, DRAIN_MS);
+  if (!done) log(`${h.name}: the jobs were not done after ${DRAIN_MS / 1000} s`);
   const drainedAt = {
     pgCpu: clusterCpuSeconds(path.join(".data/bench-http", "postgres")),
     seconds: done ? (performance.now() - started) / 1000 : Number.NaN,

@@ -94,7 +94,8 @@ export function resumeWorker(pids: number[]): void {
 
 /**
  * Waits until the jobs the claims made are done: the outbox relayed and no delivery, mail,
- * webhook or push job waiting or running. False when that took longer than `timeoutMs`.
+ * webhook or push job waiting or running (a dead-letter queue's jobs wait for an admin, not for
+ * the worker). False when that took longer than `timeoutMs`.
  */
 export async function waitForJobs(sql: postgres.Sql, timeoutMs: number): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
@@ -103,7 +104,8 @@ export async function waitForJobs(sql: postgres.Sql, timeoutMs: number): Promise
     const [row] = await sql<[{ busy: boolean }]>`
       select exists (select 1 from job_outbox)
           or exists (select 1 from pgboss.job
-                     where state in ('created', 'retry', 'active') and start_after <= now())
+                     where state in ('created', 'retry', 'active') and start_after <= now()
+                       and name not like '%\\_dead')
           as busy`;
     if (row && !row.busy) return true;
     await new Promise((r) => setTimeout(r, 1000));
