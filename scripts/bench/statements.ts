@@ -7,7 +7,13 @@ import postgres from "postgres";
 import { startEmbeddedPostgres } from "../lib/embedded-postgres";
 import { fmt } from "./measure";
 
-export type StatementRow = { query: string; calls: number; ms: number; rows: number };
+export type StatementRow = {
+  query: string;
+  calls: number;
+  ms: number;
+  planMs: number;
+  rows: number;
+};
 
 /**
  * Initialises the app's cluster in `dir` with pg_stat_statements preloaded, before the app starts
@@ -21,6 +27,8 @@ export async function preloadStatements(dir: string, port: number): Promise<void
     await sql`alter system set shared_preload_libraries = 'pg_stat_statements'`;
     // Statements run by triggers and plpgsql functions count too, not only what clients sent.
     await sql`alter system set pg_stat_statements.track = 'all'`;
+    // Planning too: statements sent unprepared (pg-boss's) are planned on every call.
+    await sql`alter system set pg_stat_statements.track_planning = on`;
   } finally {
     await sql.end();
     await server.stop();
@@ -33,11 +41,13 @@ export async function resetStatements(sql: postgres.Sql): Promise<void> {
   await sql`select pg_stat_statements_reset()`;
 }
 
-/** Every statement since the last reset, most time first (execution time, planning excluded). */
+/** Every statement since the last reset, most execution time first. */
 export async function readStatements(sql: postgres.Sql): Promise<StatementRow[]> {
-  const rows = await sql<Array<{ query: string; calls: string; ms: number; rows: string }>>`
+  const rows = await sql<
+    Array<{ query: string; calls: string; ms: number; planMs: number; rows: string }>
+  >`
     select query, sum(calls)::text as calls, sum(total_exec_time)::float8 as ms,
-           sum(rows)::text as rows
+           sum(total_plan_time)::float8 as "planMs", sum(rows)::text as rows
     from pg_stat_statements
     where query not like '%pg_stat_statements%' and query not like '%pg_stat_activity%'
     group by query
@@ -53,17 +63,22 @@ export function printStatements(
   limit: number,
 ): void {
   const totalMs = rows.reduce((sum, r) => sum + r.ms, 0);
+  const totalPlanMs = rows.reduce((sum, r) => sum + r.planMs, 0);
   const totalCalls = rows.reduce((sum, r) => sum + r.calls, 0);
   console.log(
     `\n${name}: statements per claim (pg_stat_statements, nested included, ${claims} claims): ` +
       `${fmt(totalCalls / claims, 1)} calls, ${fmt(totalMs / claims, 3)} ms of execution ` +
+      `and ${fmt(totalPlanMs / claims, 3)} ms of planning ` +
       "(a nested statement's time is in its caller's too)",
   );
-  console.log(`${"calls".padStart(8)}${"ms".padStart(8)}${"rows".padStart(8)}  query`);
+  console.log(
+    `${"calls".padStart(8)}${"ms".padStart(8)}${"plan ms".padStart(8)}${"rows".padStart(8)}  query`,
+  );
   for (const r of rows.slice(0, limit)) {
     const query = r.query.replace(/\s+/g, " ").slice(0, 110);
     console.log(
       `${fmt(r.calls / claims, 2).padStart(8)}${fmt(r.ms / claims, 3).padStart(8)}` +
+        `${fmt(r.planMs / claims, 3).padStart(8)}` +
         `${fmt(r.rows / claims, 2).padStart(8)}  ${query}`,
     );
   }
