@@ -16,7 +16,11 @@
  *   --skip-db           only the HTTP part
  *   --skip-http         only the database part
  *   --requests N        HTTP requests per path (default 20000), --connections N (default 256)
- *   --http-paths LIST   next,direct (default both), or one of them
+ *   --http-paths LIST   next,direct (default both), or one of them; `paused` adds direct claims
+ *                       with the worker stopped (SIGSTOP) meanwhile: the claim request's own cost
+ *   --statements N      the app's PostgreSQL with pg_stat_statements: per path, its top N
+ *                       statements per claim (with the worker's), and the CPU until the jobs the
+ *                       claims made are done ("+ drain")
  *   --web-processes L   WEB_PROCESSES for the app's web server (default 1); a list (1,2) runs
  *                       the HTTP part once per count, each on a fresh app
  *   --cluster L         instead, the app as `npm run start:cluster` runs it: L web instances
@@ -60,6 +64,16 @@ import {
 } from "./bench/naive";
 import { loadBenchOptions } from "./bench/options";
 import { createHotDrop, createPlayers, type LoadSeed, seedLoad } from "./bench/seed";
+import {
+  pauseWorker,
+  preloadStatements,
+  printStatements,
+  readStatements,
+  resetStatements,
+  resumeWorker,
+  type StatementRow,
+  waitForJobs,
+} from "./bench/statements";
 
 const { values: args } = parseArgs({
   options: {
@@ -77,6 +91,7 @@ const { values: args } = parseArgs({
     "app-port": { type: "string", default: "3200" },
     "app-pg-port": { type: "string", default: "54359" },
     "app-chain-port": { type: "string", default: "8556" },
+    statements: { type: "string", default: "0" },
   },
 });
 
@@ -89,6 +104,7 @@ const CONNECTIONS = Number(args.connections);
 const APP = "prizeledger";
 const WARM_UP = 512;
 const SELLOUT_UNITS = 500;
+const STATEMENTS = Number(args.statements);
 
 const log = (line: string) => console.log(`[bench] ${line}`);
 
@@ -297,6 +313,10 @@ type HttpVariant = {
   machineBusySeconds: number;
   waits?: Array<[string, number]>;
   integrity?: Integrity;
+  /** With --statements: PostgreSQL's CPU seconds until the claims' jobs were done, and when. */
+  drained?: { pgCpu: number; seconds: number };
+  /** With --statements: what ran during the load, and (paused worker) what the worker did after. */
+  statements?: { load: StatementRow[]; after?: StatementRow[] };
 };
 
 /**
@@ -304,9 +324,21 @@ type HttpVariant = {
  * web server's direct dispatch of the route (scripts/web-server.ts). A cookie header is what
  * sends a bearer-token claim through Next, which then runs the very same route handler.
  */
-const HTTP_PATHS: Array<{ name: string; label: string; cookie?: string; rate?: number }> = [
+type HttpPath = {
+  name: string;
+  label: string;
+  cookie?: string;
+  rate?: number;
+  pauseWorker?: boolean;
+};
+const HTTP_PATHS: HttpPath[] = [
   { name: "next", label: "through Next.js's router", cookie: "bench=next" },
   { name: "direct", label: "direct dispatch to the route handler" },
+  {
+    name: "paused",
+    label: "direct, the worker stopped (SIGSTOP) during the load: the claim request alone",
+    pauseWorker: true,
+  },
 ];
 
 /** How the app serves: WEB_PROCESSES of one server, or web instances behind the balancer. */
@@ -319,6 +351,9 @@ async function httpPart(engineRate: number | undefined, shape: AppShape): Promis
   let databaseUrl: string | undefined;
   const dataDir = ".data/bench-http";
   const paths = HTTP_PATHS.filter((h) => args["http-paths"].split(",").includes(h.name));
+  if (args.url && (STATEMENTS > 0 || paths.some((h) => h.pauseWorker))) {
+    throw new Error("--statements and the paused path need the app the bench starts, not --url");
+  }
   const rate = args.rate === undefined ? (engineRate ?? 0) / 2 : Number(args.rate);
   if (rate > 0) {
     paths.push({
@@ -339,6 +374,9 @@ async function httpPart(engineRate: number | undefined, shape: AppShape): Promis
     const what = shape.cluster
       ? `${shape.cluster} web instances behind HAProxy`
       : `${shape.webProcesses} web process(es)`;
+    if (STATEMENTS > 0) {
+      await preloadStatements(path.join(dataDir, "postgres"), Number(args["app-pg-port"]));
+    }
     log(`starting the app (embedded PostgreSQL, chain, worker, ${what}) on port ${port}…`);
     const started = performance.now();
     app = await startApp({
@@ -387,6 +425,13 @@ async function httpPart(engineRate: number | undefined, shape: AppShape): Promis
     const balancer0 = balancerCpu();
     const appPgDir = app ? path.join(dataDir, "postgres") : undefined;
     const pg0 = clusterCpuSeconds(appPgDir);
+    const workerPids = app?.workerPids() ?? [];
+    // The warm-up's jobs, and an earlier path's, are done before this path is measured.
+    if (sampler && drains(h) && !(await waitForJobs(sampler, DRAIN_MS))) {
+      log(`${h.name}: earlier jobs were not done after ${DRAIN_MS / 1000} s`);
+    }
+    if (sampler && STATEMENTS > 0) await resetStatements(sampler);
+    if (sampler && h.pauseWorker) await pauseWorker(sampler, workerPids);
     const m0 = machineCpu();
     log(`HTTP ${h.name}: ${requests} requests, ${CONNECTIONS} connections, ${baseUrl}…`);
     const result = await httpLoad({
@@ -400,7 +445,9 @@ async function httpPart(engineRate: number | undefined, shape: AppShape): Promis
       rate: h.rate,
     });
     const m1 = machineCpu();
+    const pg1 = clusterCpuSeconds(appPgDir);
     const waits = stopWaits ? await stopWaits() : undefined;
+    const after = sampler ? await afterLoad(sampler, h, workerPids) : {};
     out.push({
       name: h.name,
       label: h.label,
@@ -408,11 +455,16 @@ async function httpPart(engineRate: number | undefined, shape: AppShape): Promis
       result,
       webCpu: webPids.length > 0 ? webCpu() - web0 : Number.NaN,
       balancerCpu: balancerPids.length > 0 ? balancerCpu() - balancer0 : Number.NaN,
-      pgCpu: clusterCpuSeconds(appPgDir) - pg0,
+      pgCpu: pg1 - pg0,
       machineBusy: (m1.busy - m0.busy) / (m1.total - m0.total),
       machineBusySeconds: m1.busy - m0.busy,
       waits: waits?.share,
       integrity: sampler ? await engineIntegrity(sampler, dropId) : undefined,
+      drained: after.drainedAt && {
+        pgCpu: after.drainedAt.pgCpu - pg0,
+        seconds: after.drainedAt.seconds,
+      },
+      statements: after.statements,
     });
     await sampler?.end();
   }
@@ -421,6 +473,42 @@ async function httpPart(engineRate: number | undefined, shape: AppShape): Promis
     await app.stop();
   }
   return out;
+}
+
+const DRAIN_MS = 900_000;
+const drains = (h: HttpPath) => STATEMENTS > 0 || h.pauseWorker === true;
+
+/**
+ * After a path's load: its statements, the worker resumed when it was paused, and (with
+ * --statements or a paused worker) a wait until the jobs its claims made are done, so that one
+ * path's work does not spill into the next one's figures.
+ */
+async function afterLoad(
+  sql: postgres.Sql,
+  h: HttpPath,
+  workerPids: number[],
+): Promise<{
+  drainedAt?: { pgCpu: number; seconds: number };
+  statements?: HttpVariant["statements"];
+}> {
+  const load = STATEMENTS > 0 ? await readStatements(sql) : undefined;
+  if (h.pauseWorker) {
+    if (load) await resetStatements(sql);
+    resumeWorker(workerPids);
+  }
+  if (!drains(h)) return {};
+  const started = performance.now();
+  const done = await waitForJobs(sql, DRAIN_MS);
+  if (!done) log(`${h.name}: the jobs were not done after ${DRAIN_MS / 1000} s`);
+  const drainedAt = {
+    pgCpu: clusterCpuSeconds(path.join(".data/bench-http", "postgres")),
+    seconds: done ? (performance.now() - started) / 1000 : Number.NaN,
+  };
+  if (!load) return { drainedAt };
+  return {
+    drainedAt,
+    statements: { load, after: h.pauseWorker ? await readStatements(sql) : undefined },
+  };
 }
 
 function printHttp(variants: HttpVariant[], db: Variant[]): void {
@@ -449,8 +537,19 @@ function printHttp(variants: HttpVariant[], db: Variant[]): void {
     ],
     ["web CPU ms/claim", (v) => fmt((v.webCpu / v.result.claims) * 1000, 2)],
     ["web CPU s", (v) => fmt(v.webCpu)],
-    ["balancer CPU s", (v) => fmt(v.balancerCpu)],
+    ["balancer CPU s", (v) => (Number.isNaN(v.balancerCpu) ? "-" : fmt(v.balancerCpu))],
     ["postgres CPU s", (v) => fmt(v.pgCpu)],
+    ["postgres ms/claim", (v) => fmt((v.pgCpu / v.result.claims) * 1000, 2)],
+    ...(variants.some((v) => v.drained)
+      ? ([
+          ["postgres CPU s +drain", (v) => (v.drained ? fmt(v.drained.pgCpu) : "-")],
+          [
+            "pg ms/claim +drain",
+            (v) => (v.drained ? fmt((v.drained.pgCpu / v.result.claims) * 1000, 2) : "-"),
+          ],
+          ["drain seconds", (v) => (v.drained ? fmt(v.drained.seconds) : "-")],
+        ] as Array<[string, (v: HttpVariant) => string]>)
+      : []),
     ["load gen CPU s", (v) => fmt(v.result.cpuSeconds)],
     ["machine busy", (v) => `${fmt(v.machineBusy * 100, 0)}%`],
     [
@@ -520,6 +619,19 @@ function printHttp(variants: HttpVariant[], db: Variant[]): void {
     );
   }
   printSplitEstimate(variants);
+  for (const v of variants) {
+    if (!v.statements) continue;
+    const claims = v.result.claims;
+    printStatements(`${v.name} during the load`, v.statements.load, claims, STATEMENTS);
+    if (v.statements.after) {
+      printStatements(
+        `${v.name}, the worker after it resumed`,
+        v.statements.after,
+        claims,
+        STATEMENTS,
+      );
+    }
+  }
 }
 
 /**

@@ -1,6 +1,7 @@
 import "server-only";
 import { sql } from "drizzle-orm";
 import type { Db } from "@/db/client";
+import { executePrepared } from "@/db/prepared";
 import { appUrl } from "@/lib/config/env";
 import type { JobOutcome } from "@/lib/jobs/queue";
 import type { Log } from "@/lib/log";
@@ -64,10 +65,13 @@ export async function runNotificationMailJob(
   log: Log,
   job: NotificationMailJob,
 ): Promise<JobOutcome> {
-  const [row] = await db.execute<MailRow>(sql`
+  const [row] = await executePrepared<MailRow>(
+    db,
+    sql`
     select n.player_id, n.kind, n.title, n.body, n.link, n.mailed_at, u.email, u.display_name
     from notifications n join users u on u.id = n.player_id
-    where n.id = ${job.notificationId}`);
+    where n.id = ${job.notificationId}`,
+  );
   if (!row || row.mailed_at) return "completed";
   if (!(await channelsFor(db, row.player_id, row.kind)).email) return "completed";
   const token = await unsubscribeTokenFor(db, row.player_id);
@@ -83,7 +87,8 @@ export async function runNotificationMailJob(
     }
     throw error;
   }
-  await db.execute(
+  await executePrepared(
+    db,
     sql`update notifications set mailed_at = now() where id = ${job.notificationId}`,
   );
   return "completed";

@@ -2,6 +2,7 @@ import "server-only";
 import { sql } from "drizzle-orm";
 import type { Db, DbOrTx, Tx } from "@/db/client";
 import { notify } from "@/db/notify";
+import { executePrepared } from "@/db/prepared";
 import type { DeliveryProviderName, DeliveryStatus } from "@/lib/delivery/model";
 import { AppError } from "@/lib/errors/app-error";
 import { enqueueJobs } from "@/lib/jobs/outbox";
@@ -90,7 +91,9 @@ type FactsRow = {
 };
 
 async function redemptionFacts(tx: Tx, redemptionIds: readonly string[]): Promise<FactsRow[]> {
-  return tx.execute<FactsRow>(sql`
+  return executePrepared<FactsRow>(
+    tx,
+    sql`
     select r.id as redemption_id, r.player_id, p.name as prize_name, r.status, r.action_deadline,
            case when r.round_id is not null then 'round'
                 when r.catalog_item_id is not null then 'catalog'
@@ -102,7 +105,8 @@ async function redemptionFacts(tx: Tx, redemptionIds: readonly string[]): Promis
       left join drops d on d.id = r.drop_id
       left join deliveries dl on dl.redemption_id = r.id
     where r.id = any(${sql.param([...redemptionIds])}::uuid[])
-    order by r.id`);
+    order by r.id`,
+  );
 }
 
 const toFacts = (row: FactsRow) => ({

@@ -2,6 +2,7 @@ import "server-only";
 import { randomBytes } from "node:crypto";
 import { sql } from "drizzle-orm";
 import type { Db, DbOrTx } from "@/db/client";
+import { executePrepared } from "@/db/prepared";
 import { type RequestContext, recordEvent } from "@/lib/audit/record-event";
 import { AppError } from "@/lib/errors/app-error";
 import {
@@ -38,9 +39,12 @@ export async function getNotificationPreferences(
   db: DbOrTx,
   playerId: string,
 ): Promise<NotificationPreferences> {
-  const [row] = await db.execute<OffRow>(sql`
+  const [row] = await executePrepared<OffRow>(
+    db,
+    sql`
     select email_off::text[] as email_off, push_off::text[] as push_off
-    from notification_preferences where player_id = ${playerId}`);
+    from notification_preferences where player_id = ${playerId}`,
+  );
   return toPreferences(row);
 }
 
@@ -97,7 +101,9 @@ export async function changeNotificationPreferences(
 
 /** The player's unsubscribe token, made with their first notification email. */
 export async function unsubscribeTokenFor(db: DbOrTx, playerId: string): Promise<string> {
-  const [row] = await db.execute<{ unsubscribe_token: string }>(sql`
+  const [row] = await executePrepared<{ unsubscribe_token: string }>(
+    db,
+    sql`
     with made as (
       insert into notification_preferences (player_id, unsubscribe_token)
       values (${playerId}, ${newToken()})
@@ -106,7 +112,8 @@ export async function unsubscribeTokenFor(db: DbOrTx, playerId: string): Promise
     select unsubscribe_token from made
     union all
     select unsubscribe_token from notification_preferences where player_id = ${playerId}
-    limit 1`);
+    limit 1`,
+  );
   if (row) return row.unsubscribe_token;
   // Another email's transaction made the row after this statement's snapshot was taken (its
   // insert waited for that one to commit): a new statement sees it.

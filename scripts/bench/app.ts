@@ -15,6 +15,8 @@ export type BenchApp = {
   webPids: () => number[];
   /** The load balancer's processes (none without a cluster). */
   balancerPids: () => number[];
+  /** The worker's processes, which `--http-paths paused` stops during its load. */
+  workerPids: () => number[];
   stop: () => Promise<void>;
 };
 
@@ -118,6 +120,7 @@ export async function startApp(options: AppOptions): Promise<BenchApp> {
     databaseUrl: `postgres://prizeledger:prizeledger@127.0.0.1:${options.pgPort}/prizeledger`,
     webPids: pidsOf(/web-server\.mjs|next-server/),
     balancerPids: pidsOf(/haproxy/),
+    workerPids: pidsOf(/worker\.mjs/),
     stop: async () => {
       if (child.exitCode === null) child.kill("SIGTERM");
       const timer = setTimeout(() => child.kill("SIGKILL"), 30_000);

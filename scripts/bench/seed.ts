@@ -73,11 +73,23 @@ export async function createPlayers(
   return out;
 }
 
-/** One prize (crypto, so codes are generated) and one live first-come drop of `units` units. */
+/**
+ * One prize (crypto, so codes are generated) and one live first-come drop of `units` units. The
+ * prize names a token amount: each claim's delivery is then a payout request that waits for the
+ * player's wallet, as a real crypto drop's does. Without one, every delivery died (a dead-letter
+ * job, a ledger leaf, a notification and a mail per claim) and the worker's work was not a drop's.
+ */
 export async function createHotDrop(db: Db, units: number, title = "Load drop"): Promise<string> {
   const prize = await createPrize(
     db,
-    createPrizeSchema.parse({ name: `${title} prize`, kind: "crypto", value: 1, quantity: units }),
+    createPrizeSchema.parse({
+      name: `${title} prize`,
+      kind: "crypto",
+      value: 1,
+      quantity: units,
+      tokenAmount: "1",
+      tokenSymbol: "PLT",
+    }),
   );
   const now = Date.now();
   const drop = await createDrop(
