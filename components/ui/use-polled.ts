@@ -7,7 +7,8 @@ export type PollInterval<T> = number | ((value: T) => number);
 
 /**
  * A value read from a JSON endpoint every `interval`, starting from the server-rendered one.
- * A failed read keeps the last value; the next tick tries again. Hidden tabs skip their ticks.
+ * A failed read keeps the last value; the next tick tries again. Hidden tabs skip their ticks,
+ * and read at once when shown again.
  */
 export function usePolled<T>(
   url: string,
@@ -26,11 +27,13 @@ export function usePolled<T>(
   useEffect(() => {
     let timer: ReturnType<typeof setTimeout>;
     let stopped = false;
+    let reading = false;
     const next = () => {
       const d = delay.current;
       timer = setTimeout(tick, typeof d === "number" ? d : d(latest.current));
     };
     const tick = async () => {
+      reading = true;
       // A tab in the background asks nothing: it reads again once shown.
       if (!document.hidden) {
         try {
@@ -44,12 +47,21 @@ export function usePolled<T>(
           // offline for a moment: keep the last figures
         }
       }
+      reading = false;
       if (!stopped) next();
     };
+    // Shown again after a long delay: read now rather than when the delay runs out.
+    const shown = () => {
+      if (document.hidden || reading || stopped) return;
+      clearTimeout(timer);
+      void tick();
+    };
+    document.addEventListener("visibilitychange", shown);
     next();
     return () => {
       stopped = true;
       clearTimeout(timer);
+      document.removeEventListener("visibilitychange", shown);
     };
   }, [url]);
   return value;
