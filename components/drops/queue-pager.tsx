@@ -36,7 +36,8 @@ export function QueuePager({
     >
       {link(page.after > 0 ? Math.max(0, page.after - page.limit) : null, "prev", "← Earlier")}
       <span data-testid="queue-page-info">
-        {page.after + 1}–{shownTo} of {longest.toLocaleString("en")}
+        {shownTo > page.after + 1 ? `${page.after + 1}–${shownTo}` : shownTo} of{" "}
+        {longest.toLocaleString("en")}
       </span>
       {link(page.next, "next", "Later →")}
     </nav>
