@@ -4,8 +4,9 @@ import { replayQueueProof } from "../lib/queue/shuffle";
 import { ADMIN_EMAIL, apiToken, createPlayer, otherClientIp, serverTime } from "./helpers";
 
 /**
- * A waiting room through the public API on the real stack: the worker shuffles the pre-queue at
- * the drop's start and admits at the rate; a claim needs the caller's own admission token; the
+ * A waiting room through the public API on the real stack: the admin starts the drop now, the
+ * worker shuffles the pre-queue at that start and admits at the rate; a player who left is not
+ * drawn; a claim needs the caller's own admission token; the
  * published proof replays. Its own drop and players, so no other spec is affected.
  */
 test.describe("waiting room, by API", () => {
@@ -16,6 +17,7 @@ test.describe("waiting room, by API", () => {
     const players = [
       await createPlayer(request, "queue-a"),
       await createPlayer(request, "queue-b"),
+      await createPlayer(request, "queue-leaver"),
     ];
     const tokens = await Promise.all(
       players.map(async (p) => ({
@@ -28,8 +30,8 @@ test.describe("waiting room, by API", () => {
       data: { name: "Queue coin", kind: "crypto", value: 1, quantity: 2 },
     });
     expect(prize.status(), await prize.text()).toBe(201);
-    // Starts in 20 seconds: the pre-queue (15 minutes ahead) is open now.
-    const start = (await serverTime(request)) + 20_000;
+    // Starts in 10 minutes: the pre-queue (15 minutes ahead) is open now; the admin starts it.
+    const start = (await serverTime(request)) + 600_000;
     const created = await request.post("/api/v1/admin/drops", {
       headers: admin,
       data: {
@@ -54,12 +56,22 @@ test.describe("waiting room, by API", () => {
       return (await res.json()) as QueueView;
     };
 
+    const leaver = tokens.pop() as Record<string, string>;
+    await test.step("a player joins and leaves: the entry goes, and leaving again changes nothing", async () => {
+      expect((await request.post(queue, { headers: leaver })).status()).toBe(200);
+      for (let i = 0; i < 2; i++) {
+        const left = await request.delete(queue, { headers: leaver });
+        expect(left.status(), await left.text()).toBe(200);
+        expect(((await left.json()) as QueueView).state).toBe("not_joined");
+      }
+    });
+
     await test.step("both join; joining again keeps the place; the seed stays secret", async () => {
       for (const headers of tokens) {
         const joined = await request.post(queue, { headers });
         expect(joined.status(), await joined.text()).toBe(200);
         const view = (await joined.json()) as QueueView;
-        expect(["pre_queue", "waiting"]).toContain(view.state);
+        expect(view.state).toBe("pre_queue");
         expect(view.seed).toBeNull();
         expect(view.seedHash).toMatch(/^[0-9a-f]{64}$/);
         const again = (await (await request.post(queue, { headers })).json()) as QueueView;
@@ -70,7 +82,18 @@ test.describe("waiting room, by API", () => {
       expect(JSON.stringify(proof)).not.toContain(players[0]?.id);
     });
 
-    await test.step("the worker admits both once the drop starts", async () => {
+    await test.step("the admin starts the drop now; the worker admits both", async () => {
+      const started = await request.patch(`/api/v1/admin/drops/${dropId}`, {
+        headers: admin,
+        data: { start: true },
+      });
+      expect(started.status(), await started.text()).toBe(200);
+      const again = await request.patch(`/api/v1/admin/drops/${dropId}`, {
+        headers: admin,
+        data: { start: true },
+      });
+      expect(again.status()).toBe(409);
+      expect(await again.json()).toMatchObject({ error: { code: "drop_started" } });
       for (const headers of tokens) {
         await expect
           .poll(async () => (await viewOf(headers)).state, { timeout: 90_000 })

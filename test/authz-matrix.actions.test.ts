@@ -42,6 +42,7 @@ import { claimDrop } from "@/lib/claims/claim-drop";
 import { decryptCode } from "@/lib/codes/code-crypto";
 import { notifyPlayers } from "@/lib/notifications/notifications";
 import { createLinkChallenge, linkSite } from "@/lib/payouts/link-wallet";
+import { joinQueue } from "@/lib/queue/queue";
 import { confirmShipping } from "@/lib/redemptions/confirm-shipping";
 import { issueMailInCodes } from "@/lib/wallet/free-coins";
 import { session } from "@/test/auth-stub";
@@ -286,6 +287,31 @@ const ACTIONS: Record<string, Entry> = {
       ).dropId,
       {},
     ],
+  },
+  // A scheduled drop (starting in 10 minutes) that the action starts now.
+  "app/(admin)/actions.ts#startDropNowAction": {
+    changes: ADMINS,
+    args: async (fx) => [
+      (await createTestDrop(fx.db, { units: 1, startOffsetMs: 600_000 })).dropId,
+      {},
+      form({ confirm: "on" }),
+    ],
+  },
+  // The caller holds a pre-queue place (where the room takes the account), and leaves it.
+  "app/(player)/drops/[id]/queue/actions.ts#leaveQueueAction": {
+    changes: PLAYERS,
+    args: async (fx, caller) => {
+      const { dropId } = await createTestDrop(fx.db, {
+        units: 1,
+        startOffsetMs: 600_000,
+        waitingRoom: { enabled: true },
+      });
+      if (caller !== "anonymous") {
+        // A suspended account, say, takes no place: there is then nothing to leave.
+        await joinQueue(fx.db, { dropId, playerId: fx.accounts[caller].id }).catch(() => {});
+      }
+      return [dropId, {}];
+    },
   },
   "app/(admin)/actions.ts#setAdmissionRateAction": {
     changes: ADMINS,

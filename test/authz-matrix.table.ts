@@ -188,6 +188,10 @@ export const ROUTE_TABLE: Record<string, Entry> = {
     expect: players(200),
     call: async (fx) => ({ params: { dropId: await queuedTestDrop(fx.db) } }),
   },
+  "DELETE /api/v1/drops/[dropId]/queue": {
+    expect: players(200),
+    call: async (fx) => ({ params: { dropId: await queuedTestDrop(fx.db) } }),
+  },
   // The proof names no account: public to all, like a lottery's transcript.
   "GET /api/v1/drops/[dropId]/queue/proof": {
     expect: all(200),

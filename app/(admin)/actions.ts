@@ -189,13 +189,14 @@ const dropStateChange = z.object({
   dropId: z.uuid({ error: "No such drop" }),
   paused: z.boolean().optional(),
   end: z.literal(true).optional(),
+  start: z.literal(true).optional(),
   confirm: z.literal("on", { error: "Tick the box to confirm" }).optional(),
 });
 
-/** Pauses, resumes or (with `confirm` ticked) ends a drop early. */
+/** Pauses, resumes or (with `confirm` ticked) ends a drop early or starts it now. */
 function changeDropState(
   dropId: string,
-  change: Pick<UpdateDropInput, "paused" | "end"> & { confirm?: unknown },
+  change: Pick<UpdateDropInput, "paused" | "end" | "start"> & { confirm?: unknown },
 ): Promise<FormState> {
   return runAction(
     {
@@ -210,7 +211,12 @@ function changeDropState(
       await updateDrop(getDb(), dropId, change, await actorOf(user));
       revalidatePath("/admin");
       revalidatePath(`/admin/drops/${dropId}`);
-      return { notice: change.end ? "The drop has ended" : "Saved" };
+      const notice = change.end
+        ? "The drop has ended"
+        : change.start
+          ? "The drop has started"
+          : "Saved";
+      return { notice };
     },
   );
 }
@@ -226,6 +232,18 @@ export async function endDropAction(
   form: FormData,
 ): Promise<FormState> {
   return changeDropState(dropId, { end: true, confirm: form.get("confirm") ?? "" });
+}
+
+/**
+ * Starts a scheduled drop now (audited): its waiting room's pre-queue is drawn as at the start.
+ * The form must tick `confirm`; a second click finds the drop started and is told so.
+ */
+export async function startDropNowAction(
+  dropId: string,
+  _prev: FormState,
+  form: FormData,
+): Promise<FormState> {
+  return changeDropState(dropId, { start: true, confirm: form.get("confirm") ?? "" });
 }
 
 const admissionRateChange = z.object({

@@ -6,7 +6,7 @@ import { DateTime } from "@/components/ui/date-time";
 import { usePolledAndAnswered } from "@/components/ui/use-polled";
 import type { FormAction, FormState } from "@/lib/actions/form-state";
 import type { HeldClaim } from "@/lib/claims/model";
-import { type QueueState, type QueueView, queueStates } from "@/lib/queue/model";
+import { type QueueState, type QueueView, queuePollDelayMs, queueStates } from "@/lib/queue/model";
 import { ClaimPanel } from "./claim-button";
 import { formatRemaining } from "./countdown";
 import { describeWait } from "./describe-wait";
@@ -26,8 +26,11 @@ function pickView(dropId: string) {
 }
 
 /** Milliseconds left of an admission by the server's clock, ticking; null without one. */
-function useAdmissionLeft(serverTime: string, expiresAt: string | undefined): number | null {
-  const now = useServerClock(serverTime);
+function useAdmissionLeft(
+  serverTime: string,
+  now: () => number,
+  expiresAt: string | undefined,
+): number | null {
   const [t, setT] = useState(() => Date.parse(serverTime));
   useEffect(() => {
     if (!expiresAt) return;
@@ -97,9 +100,19 @@ function QueueBody({
   pending: boolean;
 }) {
   const join = (label: string) => (
-    <button type="submit" className="big" disabled={pending}>
+    <button type="submit" name="intent" value="join" className="big" disabled={pending}>
       {pending ? "Joining…" : label}
     </button>
+  );
+  const leave = (consequence: string) => (
+    <div className={styles.leave}>
+      <p className="small muted" style={{ margin: 0 }}>
+        {consequence}
+      </p>
+      <button type="submit" name="intent" value="leave" className="secondary" disabled={pending}>
+        {pending ? "Leaving…" : "Leave the queue"}
+      </button>
+    </div>
   );
   switch (view.state) {
     case "not_open":
@@ -128,6 +141,9 @@ function QueueBody({
             place is kept by your account.
           </p>
           <SeedCommitment dropId={dropId} seedHash={view.seedHash} />
+          {leave(
+            "Changed your mind? Leave the queue. Until the start, joining again gives you the same chance as everyone else.",
+          )}
         </>
       );
     case "waiting":
@@ -137,8 +153,9 @@ function QueueBody({
           <p className="small" style={{ margin: 0 }}>
             Players are let in at {view.admissionRatePerMinute.toLocaleString("en")} a minute. When
             it is your turn, the claim button appears here. Your place is kept by your account if
-            you leave.
+            you leave this page.
           </p>
+          {leave("Leaving the queue gives up your place: joining again puts you at the back.")}
         </>
       );
     case "admission_expired":
@@ -174,6 +191,7 @@ export function WaitingRoomPanel({
   claimed,
   perPlayerLimit,
   join: joinAction,
+  leave: leaveAction,
   claim,
 }: {
   dropId: string;
@@ -184,18 +202,26 @@ export function WaitingRoomPanel({
   perPlayerLimit: number;
   /** joinQueue bound to this drop. */
   join: FormAction<QueueView>;
+  /** leaveQueue bound to this drop. */
+  leave: FormAction<QueueView>;
   /** The claim action bound to this drop. */
   claim: FormAction<HeldClaim>;
 }) {
-  const [joined, join, pending] = useActionState<FormState<QueueView>, FormData>(joinAction, {});
-  // The place, read again every two seconds, or what joining answered if that came later.
+  // One form, two buttons: the one pressed says whether to join or to leave.
+  const [joined, join, pending] = useActionState<FormState<QueueView>, FormData>(
+    (prev, form) => (form.get("intent") === "leave" ? leaveAction : joinAction)(prev, form),
+    {},
+  );
+  const now = useServerClock(serverTime);
+  // The place, read again sooner the nearer the turn, or what the form answered if that came later.
   const view = usePolledAndAnswered(
     `/api/v1/drops/${dropId}/queue`,
     initial,
     pickView(dropId),
     joined.data,
+    (polled) => queuePollDelayMs(polled, now(), Math.random()),
   );
-  const left = useAdmissionLeft(serverTime, view.admission?.expiresAt);
+  const left = useAdmissionLeft(serverTime, now, view.admission?.expiresAt);
   const admitted = view.state === "admitted" && view.admission && left !== null && left > 0;
   // A player holding every unit they may claim sees what they hold, not the queue.
   if (admitted || claimed.length >= perPlayerLimit) {

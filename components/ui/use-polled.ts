@@ -2,35 +2,68 @@
 
 import { useEffect, useRef, useState } from "react";
 
+/** Milliseconds to the next read: fixed, or chosen from the value last read (a backoff). */
+export type PollInterval<T> = number | ((value: T) => number);
+
 /**
- * A value read from a JSON endpoint every `intervalMs`, starting from the server-rendered one.
- * A failed read keeps the last value; the next tick tries again. Hidden tabs skip their ticks.
+ * A value read from a JSON endpoint every `interval`, starting from the server-rendered one.
+ * A failed read keeps the last value; the next tick tries again. Hidden tabs skip their ticks,
+ * and read at once when shown again.
  */
 export function usePolled<T>(
   url: string,
   initial: T,
   pick: (body: unknown) => T | undefined,
-  intervalMs = 2000,
+  interval: PollInterval<T> = 2000,
 ): T {
   const [value, setValue] = useState(initial);
-  // `pick` is usually an inline function: keep the latest without restarting the timer.
+  // `pick` and `interval` are usually inline functions: keep the latest without restarting.
   const picker = useRef(pick);
   picker.current = pick;
+  const delay = useRef(interval);
+  delay.current = interval;
+  const latest = useRef(value);
+  latest.current = value;
   useEffect(() => {
-    const timer = setInterval(async () => {
+    let timer: ReturnType<typeof setTimeout>;
+    let stopped = false;
+    let reading = false;
+    const next = () => {
+      const d = delay.current;
+      timer = setTimeout(tick, typeof d === "number" ? d : d(latest.current));
+    };
+    const tick = async () => {
+      reading = true;
       // A tab in the background asks nothing: it reads again once shown.
-      if (document.hidden) return;
-      try {
-        const res = await fetch(url, { cache: "no-store" });
-        if (!res.ok) return;
-        const next = picker.current(await res.json());
-        if (next !== undefined) setValue(next);
-      } catch {
-        // offline for a moment: keep the last figures
+      if (!document.hidden) {
+        try {
+          const res = await fetch(url, { cache: "no-store" });
+          const read = res.ok ? picker.current(await res.json()) : undefined;
+          if (read !== undefined) {
+            latest.current = read;
+            setValue(read);
+          }
+        } catch {
+          // offline for a moment: keep the last figures
+        }
       }
-    }, intervalMs);
-    return () => clearInterval(timer);
-  }, [url, intervalMs]);
+      reading = false;
+      if (!stopped) next();
+    };
+    // Shown again after a long delay: read now rather than when the delay runs out.
+    const shown = () => {
+      if (document.hidden || reading || stopped) return;
+      clearTimeout(timer);
+      void tick();
+    };
+    document.addEventListener("visibilitychange", shown);
+    next();
+    return () => {
+      stopped = true;
+      clearTimeout(timer);
+      document.removeEventListener("visibilitychange", shown);
+    };
+  }, [url]);
   return value;
 }
 
@@ -43,8 +76,9 @@ export function usePolledAndAnswered<T>(
   initial: T,
   pick: (body: unknown) => T | undefined,
   answered: T | undefined,
+  interval?: PollInterval<T>,
 ): T {
-  const polled = usePolled(url, initial, pick);
+  const polled = usePolled(url, initial, pick, interval);
   const [value, setValue] = useState(initial);
   useEffect(() => setValue(polled), [polled]);
   useEffect(() => {

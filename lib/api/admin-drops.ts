@@ -126,16 +126,18 @@ export const adminDrops: Resource = {
       patch: {
         summary: "Edit a drop before its start; pause, resume, move the end later or end it early",
         description:
-          "Before the start every field may change (pools are rebuilt from the prizes' stock). Once started only endsAt (later than now), paused and end are accepted. end: true ends a live drop now (endsAt = now, endedEarlyAt set; a lottery is drawn from the entries made so far). Audited with before/after.",
+          "Before the start every field may change (pools are rebuilt from the prizes' stock). Once started only endsAt (later than now), paused and end are accepted. end: true ends a live drop now (endsAt = now, endedEarlyAt set; a lottery is drawn from the entries made so far). start: true, alone, starts a scheduled drop now (startsAt = now; an open waiting room's pre-queue is drawn as at the start); refused once started or while paused. Audited with before/after.",
         access: "admin",
         path: idPath,
         body: updateDropSchema,
         replies: { 200: { description: "OK", json: dropResponse } },
         errors: {
           not_found: "no such drop",
-          drop_started: "a field other than endsAt, paused or end after the start (details.fields)",
+          drop_started:
+            "a field other than endsAt, paused or end after the start (details.fields), or start on a started drop",
           ended: "the drop has ended",
           not_started: "end on an upcoming drop",
+          paused: "start on a paused drop: resume it first",
           queue_open:
             "the waiting room's pre-queue is open: its switch, lead time and the drop's start stay (docs/waiting-room.md)",
         },

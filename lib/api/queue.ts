@@ -1,5 +1,10 @@
 import { z } from "zod";
-import { queueStates, setAdmissionRateSchema } from "@/lib/queue/model";
+import {
+  proofPageQuery,
+  proofPageSchema,
+  queueStates,
+  setAdmissionRateSchema,
+} from "@/lib/queue/model";
 import { QUEUE_ALGORITHM } from "@/lib/queue/shuffle";
 import { dateTime, idPath, type Resource, uuid } from "./wire";
 
@@ -91,6 +96,13 @@ export const queueProofResponse = z
     description: "Replay with npm run queue:replay (docs/waiting-room.md).",
   });
 
+/** A page of the proof: its lists cut to the page, and where the page lies in them. */
+export const queueProofPageResponse = queueProofResponse
+  .extend({
+    page: proofPageSchema,
+  })
+  .meta({ id: "QueueProofPage" });
+
 const dropPath = z.object({ dropId: uuid });
 
 export const queue: Resource = {
@@ -121,14 +133,37 @@ export const queue: Resource = {
         replies: { 200: { description: "The caller's view", json: queueViewResponse } },
         errors: { not_found: "no such drop, or it has no waiting room" },
       },
+      delete: {
+        summary: "Leave the drop's waiting room",
+        description:
+          "200 with the caller's view (not_joined); leaving again changes nothing. Before the draw (or before a later arrival is placed) the entry is removed from the proof; a place already in the order stays in the proof, marked left, and is passed over. Joining again is a new place at the back.",
+        access: "player",
+        path: dropPath,
+        replies: { 200: { description: "The caller's view", json: queueViewResponse } },
+        errors: {
+          not_found: "no such drop, or it has no waiting room",
+          queue_admitted: "the caller was let in: the admission is claimed or runs out",
+        },
+      },
     },
     "/api/v1/drops/{dropId}/queue/proof": {
       get: {
         summary: "The public proof of the waiting room's order, to replay the shuffle",
+        description:
+          "Without a query, the whole proof. With after and/or limit, one page: entries after…after+limit−1 and the same stretch of the order (QueueProofPage, with page.next to follow); limit at most 1,000.",
         access: "public",
         path: dropPath,
-        replies: { 200: { description: "The proof", json: queueProofResponse } },
-        errors: { not_found: "no such drop, or it has no waiting room" },
+        query: proofPageQuery,
+        replies: {
+          200: {
+            description: "The proof, or a page of it (then with page)",
+            json: queueProofResponse.or(queueProofPageResponse),
+          },
+        },
+        errors: {
+          not_found: "no such drop, or it has no waiting room",
+          invalid_input: "after or limit is not a whole number in range",
+        },
       },
     },
   },

@@ -449,11 +449,28 @@ const draftFields = [
 
 function actionOf(input: UpdateDropInput): string {
   if (input.end) return "drop_end";
+  if (input.start) return "drop_start_now";
   const keys = Object.keys(input);
   if (keys.length === 1 && input.paused !== undefined) {
     return input.paused ? "drop_pause" : "drop_resume";
   }
   return "drop_update";
+}
+
+/**
+ * Only a scheduled drop, neither ended nor paused, starts now, and nothing else changes with it:
+ * a second click (the row is locked) finds it started and is told so.
+ */
+function refuseStartNow(drop: { started: boolean; paused: boolean }, input: UpdateDropInput): void {
+  if (drop.started) {
+    throw new AppError("drop_started", "This drop has started already");
+  }
+  if (drop.paused) {
+    throw new AppError("paused", "This drop is paused: resume it before starting it");
+  }
+  if (Object.keys(input).length > 1) {
+    throw new AppError("invalid_input", "Start a drop now on its own, with no other change");
+  }
 }
 
 /**
@@ -474,6 +491,7 @@ export async function updateDrop(
         startsAt: drops.startsAt,
         endsAt: drops.endsAt,
         allocation: drops.allocation,
+        paused: sql<boolean>`${drops.pausedAt} is not null`,
         started: sql<boolean>`${drops.startsAt} <= now()`,
         ended: sql<boolean>`${drops.endsAt} <= now()`,
       })
@@ -499,6 +517,7 @@ export async function updateDrop(
         "This drop has not started: change its window instead of ending it",
       );
     }
+    if (input.start) refuseStartNow(drop, input);
     const startsAt = input.startsAt ?? drop.startsAt;
     const endsAt = input.endsAt ?? drop.endsAt;
     if (input.endsAt !== undefined || input.startsAt !== undefined) {
@@ -549,6 +568,8 @@ export async function updateDrop(
       set.pausedAt = input.paused ? sql`coalesce(${drops.pausedAt}, now())` : null;
       if (!input.paused) await extendAdmissionsOverPause(tx, dropId);
     }
+    // Milliseconds, as join times are stamped: the replay compares the two as published.
+    if (input.start) set.startsAt = sql`date_trunc('milliseconds', now())`;
     if (input.end) {
       set.endsAt = sql`now()`;
       set.endedEarlyAt = sql`now()`;

@@ -200,6 +200,11 @@ export const updateDropSchema = z
     paused: z.boolean().optional(),
     /** Ends a live drop now (`endedEarlyAt`); a lottery is then drawn from the entries so far. */
     end: z.literal(true, { error: "end is true or absent" }).optional(),
+    /**
+     * Starts a scheduled drop now (`startsAt` = now): an open waiting room's pre-queue is then
+     * drawn as at a normal start. Alone in its request.
+     */
+    start: z.literal(true, { error: "start is true or absent" }).optional(),
   })
   .strict();
 export type UpdateDropInput = z.infer<typeof updateDropSchema>;

@@ -96,6 +96,8 @@ export const errorStatus = {
   queue_linked_place: 409,
   /** The waiting room opened: players hold places, so it stays on with its lead time. */
   queue_open: 409,
+  /** The player was let in: an admitted place is not left, it is claimed or runs out. */
+  queue_admitted: 409,
   rate_limited: 429,
   internal: 500,
   unavailable: 503,

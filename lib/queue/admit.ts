@@ -143,13 +143,13 @@ async function admitRoom(
   // Paused or sold out, nobody is admitted: admissions would run out with nothing to claim.
   const admitting = shuffled && !room.paused && !room.soldOut;
   const admission = admitting ? batchDue(room, lastPosition) : undefined;
+  let admittedThrough = room.admittedThrough;
   if (admission && admission.count > 0) {
-    await tx.execute(sql`
-      update queue_places
-      set admitted_at = now(), admission_expires_at = now() + make_interval(secs => ${room.ttl})
-      where drop_id = ${dropId}
-        and position between ${room.admittedThrough + 1} and ${room.admittedThrough + admission.count}`);
-    pass.admitted = admission.count;
+    const admitted = await admitNext(tx, dropId, room, admission.count);
+    pass.admitted = admitted.length;
+    // Fewer than asked: every place left up to the last position has left the queue.
+    admittedThrough =
+      admitted.length < admission.count ? lastPosition : admitted.reduce((a, b) => Math.max(a, b));
   }
   const [count] = await tx.execute<{ n: number }>(sql`
     select count(*)::int as n from queue_places
@@ -158,7 +158,7 @@ async function admitRoom(
   await tx.execute(sql`
     update drop_queues
     set last_position = ${lastPosition},
-        admitted_through = ${room.admittedThrough + pass.admitted},
+        admitted_through = ${admittedThrough},
         unplaced = ${unplaced},
         shuffled_at = case when ${shuffled} then coalesce(shuffled_at, now()) end,
         admitted_until = ${admission ? new Date(admission.untilMs).toISOString() : null}::timestamptz
@@ -167,6 +167,30 @@ async function admitRoom(
     await notify(tx, "analytics", dropId);
   }
   return pass;
+}
+
+/**
+ * Admits the next `count` places in position order, passing over those whose player left the
+ * queue (they cost no share of the rate); answers the positions admitted.
+ */
+async function admitNext(
+  tx: Tx,
+  dropId: string,
+  room: { admittedThrough: number; ttl: number },
+  count: number,
+): Promise<number[]> {
+  const rows = await tx.execute<{ position: number }>(sql`
+    with next as (
+      select id from queue_places
+      where drop_id = ${dropId} and position > ${room.admittedThrough} and superseded_at is null
+      order by position
+      limit ${count}
+    )
+    update queue_places p
+    set admitted_at = now(), admission_expires_at = now() + make_interval(secs => ${room.ttl})
+    from next where p.id = next.id
+    returning p.position`);
+  return rows.map((r) => r.position);
 }
 
 /**

@@ -187,3 +187,93 @@ export const ADMISSION_FIELD = "admission";
 export function estimateWaitSeconds(ahead: number, ratePerMinute: number): number {
   return Math.ceil((ahead * 60) / Math.max(1, ratePerMinute));
 }
+
+/** How often the player's panel reads its place: fast near the turn, slower far back. */
+export const QUEUE_POLL = { minMs: 2_000, maxMs: 25_000, jitter: 0.2 } as const;
+
+/** Milliseconds until the caller's view is next expected to change, as far as it can tell. */
+function untilChangeMs(view: QueueView, nowMs: number): number {
+  switch (view.state) {
+    // Placed within about a second of joining: the position is worth reading soon.
+    case "waiting":
+      return view.position === null ? 0 : (view.estimatedWaitSeconds ?? 0) * 1000;
+    case "pre_queue":
+      return Date.parse(view.startsAt) - nowMs;
+    case "not_open":
+      return Date.parse(view.opensAt) - nowMs;
+    case "closed":
+      return Number.POSITIVE_INFINITY;
+    default:
+      return 0;
+  }
+}
+
+/**
+ * The delay before the panel's next read: a quarter of the time until the view should change,
+ * between 2 and 25 seconds, so a player far back (or long before the start) asks rarely and one
+ * near the turn every 2 seconds; spread ±20% at random so a crowd does not read in step.
+ * `nowMs` is the server's clock; `random` a number in [0, 1).
+ */
+export function queuePollDelayMs(view: QueueView, nowMs: number, random: number): number {
+  const { minMs, maxMs, jitter } = QUEUE_POLL;
+  const base = Math.min(maxMs, Math.max(minMs, untilChangeMs(view, nowMs) / 4));
+  return Math.round(base * (1 - jitter + 2 * jitter * random));
+}
+
+/** At most this many entries (and as many places of the order) in one page of the proof. */
+export const PROOF_PAGE_MAX = 1_000;
+
+const proofIndex = (name: string) =>
+  z.coerce
+    .number({ error: `${name} must be a number` })
+    .int(`${name} is a whole number`)
+    .min(0, `${name} cannot be negative`);
+
+/**
+ * A page of the public proof: `after` entries skipped (0 by default), at most `limit` listed
+ * (PROOF_PAGE_MAX by default). Without either, the whole proof, for the replay tools.
+ */
+export const proofPageQuery = z.object({
+  after: proofIndex("after").optional(),
+  limit: proofIndex("limit")
+    .min(1, "limit is at least 1")
+    .max(PROOF_PAGE_MAX, `limit is at most ${PROOF_PAGE_MAX.toLocaleString("en")}`)
+    .optional(),
+});
+const pageCount = z.number().int();
+
+/** Where a page of the proof lies in its two lists, and the `after` of the next page. */
+export const proofPageSchema = z.object({
+  after: pageCount.meta({ description: "entries (and places of the order) skipped" }),
+  limit: pageCount,
+  entryCount: pageCount.meta({ description: "every entry of the whole proof" }),
+  orderCount: pageCount.meta({ description: "every place of the whole order" }),
+  next: pageCount.nullable().meta({ description: "after for the next page; null on the last" }),
+});
+export type ProofPage = z.infer<typeof proofPageSchema>;
+
+/**
+ * Entries `after`…`after + limit − 1` of the proof, and the same stretch of its order (0-based:
+ * the order's index i is position i + 1). Paging both lists by one index keeps one cursor.
+ */
+export function pageQueueProof(
+  proof: QueueProof,
+  query: { after?: number; limit?: number },
+): QueueProof & { page: ProofPage } {
+  const after = query.after ?? 0;
+  const limit = query.limit ?? PROOF_PAGE_MAX;
+  const end = after + limit;
+  const longest = Math.max(proof.entries.length, proof.order?.length ?? 0);
+  return {
+    ...proof,
+    entries: proof.entries.slice(after, end),
+    order: proof.order?.slice(after, end) ?? null,
+    page: {
+      after,
+      limit,
+      entryCount: proof.entries.length,
+      orderCount: proof.order?.length ?? 0,
+      next: end < longest ? end : null,
+    },
+  };
+}

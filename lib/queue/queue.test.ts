@@ -19,6 +19,7 @@ import {
   getQueueView,
   joinQueue,
   joinRoom,
+  leaveQueue,
   setAdmissionRate,
 } from "./queue";
 import { placePseudonym, replayQueueProof, shufflePreQueue } from "./shuffle";
@@ -542,5 +543,105 @@ describe("a drop's waiting-room settings", () => {
     );
     await updateDrop(db, dropId, { waitingRoom: { admissionTtlSeconds: 300 } }, actor);
     expect(await roomOf(dropId)).toMatchObject({ enabled: true, admissionTtlSeconds: 300 });
+  });
+});
+
+describe("an admin starting a drop now", () => {
+  it("draws the pre-queue as at the start, once: a second start, or a paused drop, is refused", async () => {
+    const dropId = await queuedDrop({ startOffsetMs: 600_000 });
+    const [admin] = (await createPlayers(db, 1, { role: "admin" })) as [string];
+    const players = await createPlayers(db, 3);
+    for (const playerId of players) await joinQueue(db, { dropId, playerId });
+    const started = await updateDrop(db, dropId, { start: true }, { actorId: admin });
+    expect(started.status).toBe("live");
+    expect(await pass(dropId)).toMatchObject({ shuffled: 3 });
+    expect(replayQueueProof(await getQueueProof(db, dropId)).ok).toBe(true);
+    // A double click: the second finds the drop started and is told so.
+    expect(await refusalOf(updateDrop(db, dropId, { start: true }, { actorId: admin }), "ok")).toBe(
+      "drop_started",
+    );
+    const [event] = await db
+      .select()
+      .from(auditEvents)
+      .where(
+        and(eq(auditEvents.subject, `drop:${dropId}`), eq(auditEvents.action, "drop_start_now")),
+      );
+    expect(event?.outcome).toBe("ok");
+
+    const paused = await queuedDrop();
+    await updateDrop(db, paused, { paused: true }, { actorId: admin });
+    expect(await refusalOf(updateDrop(db, paused, { start: true }, { actorId: admin }), "ok")).toBe(
+      "paused",
+    );
+    const mixed = { start: true as const, title: "And a new title" };
+    expect(
+      await refusalOf(updateDrop(db, await queuedDrop(), mixed, { actorId: admin }), "ok"),
+    ).toBe("invalid_input");
+  });
+});
+
+describe("leaving a waiting room", () => {
+  it("before the draw removes the entry: the draw and the replay see those who stayed", async () => {
+    const dropId = await queuedDrop();
+    const [stays, leaves] = (await createPlayers(db, 2)) as [string, string];
+    await joinQueue(db, { dropId, playerId: stays });
+    await joinQueue(db, { dropId, playerId: leaves });
+    const left = await leaveQueue(db, { dropId, playerId: leaves });
+    expect(left).toMatchObject({ state: "not_joined", pseudonym: null });
+    // Idempotent: leaving again changes nothing.
+    expect((await leaveQueue(db, { dropId, playerId: leaves })).pseudonym).toBeNull();
+    expect((await getQueueProof(db, dropId)).entries).toHaveLength(1);
+    await startNow(dropId);
+    expect(await pass(dropId)).toMatchObject({ shuffled: 1 });
+    expect(replayQueueProof(await getQueueProof(db, dropId)).ok).toBe(true);
+  });
+
+  it("after the draw keeps the place in the proof, and the admitter passes over it", async () => {
+    const dropId = await queuedDrop();
+    const players = (await createPlayers(db, 3)) as [string, string, string];
+    for (const playerId of players) await joinQueue(db, { dropId, playerId });
+    await startNow(dropId);
+    await pass(dropId);
+    const views = await Promise.all(
+      players.map((playerId) => getQueueView(db, { dropId, playerId })),
+    );
+    const [first, second, third] = players
+      .map((playerId, i) => ({ playerId, position: views[i]?.position as number }))
+      .sort((a, b) => a.position - b.position) as Array<{ playerId: string; position: number }>;
+    const gone = await leaveQueue(db, { dropId, playerId: first?.playerId as string });
+    expect(gone.state).toBe("not_joined");
+    // Admissions owed for 10 s at 18 a minute: 3 places, of which one left.
+    await oweAdmissions(dropId);
+    expect(await pass(dropId)).toMatchObject({ admitted: 2 });
+    for (const p of [second, third]) {
+      expect((await getQueueView(db, { dropId, playerId: p?.playerId as string })).state).toBe(
+        "admitted",
+      );
+    }
+    // An admitted place is claimed or runs out; it is not left.
+    expect(
+      await refusalOf(leaveQueue(db, { dropId, playerId: second?.playerId as string }), "left"),
+    ).toBe("queue_admitted");
+    // Joining again is a new place at the back; the proof keeps the place that left.
+    const back = await joinQueue(db, { dropId, playerId: first?.playerId as string });
+    await pass(dropId);
+    const proof = await getQueueProof(db, dropId);
+    expect(proof.order).toHaveLength(4);
+    expect(proof.order?.at(-1)).toBe(back.pseudonym);
+    expect(replayQueueProof(proof).ok).toBe(true);
+  });
+
+  it("before being placed removes the late entry, so the arrivals still replay in order", async () => {
+    const dropId = await queuedDrop();
+    const [early, late] = (await createPlayers(db, 2)) as [string, string];
+    await joinQueue(db, { dropId, playerId: early });
+    await startNow(dropId);
+    await pass(dropId);
+    await joinQueue(db, { dropId, playerId: late });
+    await leaveQueue(db, { dropId, playerId: late });
+    await pass(dropId);
+    const proof = await getQueueProof(db, dropId);
+    expect(proof.entries).toHaveLength(1);
+    expect(replayQueueProof(proof).ok).toBe(true);
   });
 });

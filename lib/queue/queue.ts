@@ -241,6 +241,42 @@ export async function joinRoom(tx: Tx, request: QueueRequest): Promise<void> {
 }
 
 /**
+ * Leaves the drop's waiting room; idempotent (holding no place, nothing changes). A place not in
+ * the order yet (the pre-queue before the draw, an arrival not yet placed) is removed: the draw
+ * and the replay see the entries that stayed. A place with a position stays in the proof, marked
+ * left, and the admitter passes over it. Joining again is a new place at the back (before the
+ * draw: a new entry in the pre-queue, with the same chance).
+ */
+export async function leaveQueue(db: Db, request: QueueRequest): Promise<QueueView> {
+  await db.transaction((tx) => leaveRoom(tx, request));
+  return getQueueView(db, request);
+}
+
+async function leaveRoom(tx: Tx, request: QueueRequest): Promise<void> {
+  const { dropId } = request;
+  // The join's share lock on the room's row: a leave falls wholly before an admitter's pass or
+  // wholly after it, so no place is drawn, placed or admitted while it goes.
+  if (z.uuid().safeParse(dropId).success) {
+    await tx.execute(sql`select 1 from drop_queues where drop_id = ${dropId} for share`);
+  }
+  await requireRoom(tx, dropId);
+  const place = await livePlace(tx, request);
+  if (!place) return;
+  if (place.expiresMs !== null && !place.expired) {
+    throw new AppError(
+      "queue_admitted",
+      "It is your turn already: claim before your admission runs out, or let it run out",
+    );
+  }
+  if (place.position === null) {
+    await tx.execute(sql`delete from queue_places where id = ${place.id}`);
+  } else {
+    await tx.execute(sql`update queue_places set superseded_at = now() where id = ${place.id}`);
+  }
+  await notify(tx, "analytics", dropId);
+}
+
+/**
  * On a drop's resume, before its pause time is cleared: admissions that were running when it
  * paused get the pause's length back, since claims were refused `paused` all along. Their
  * tokens are signed from the expiry at each view, so the next view gives the longer one.

@@ -2,7 +2,7 @@ import type { Metadata } from "next";
 import { notFound } from "next/navigation";
 import { claimAction } from "@/app/(player)/actions";
 import { enterLotteryAction } from "@/app/(player)/drops/[id]/lottery/actions";
-import { joinQueueAction } from "@/app/(player)/drops/[id]/queue/actions";
+import { joinQueueAction, leaveQueueAction } from "@/app/(player)/drops/[id]/queue/actions";
 import { ClaimPanel } from "@/components/drops/claim-button";
 import { DropHeading } from "@/components/drops/drop-details";
 import { LiveDropFacts, LiveDropProvider, LiveDropStatus } from "@/components/drops/live-drop";
@@ -69,6 +69,7 @@ export default async function DropPage({ params }: { params: Promise<{ id: strin
             claimed={claimed}
             perPlayerLimit={drop.perPlayerLimit}
             join={joinQueueAction.bind(null, drop.id)}
+            leave={leaveQueueAction.bind(null, drop.id)}
             claim={claimAction.bind(null, drop.id)}
           />
         ) : queueStats?.enabled ? (

@@ -5,13 +5,18 @@ import {
   endDropAction,
   setAdmissionRateAction,
   setDropPausedAction,
+  startDropNowAction,
   updateDropAction,
 } from "@/app/(admin)/actions";
 import { CreatedNotice } from "@/components/admin/created-notice";
 import { DropCodePools } from "@/components/admin/drop-code-pools";
 import { DropForm, DropPreview } from "@/components/admin/drop-form";
 import { DropRedemptions } from "@/components/admin/drop-redemptions";
-import { DropEndEarlyForm, DropEndMoveForm } from "@/components/admin/drop-state-forms";
+import {
+  DropEndEarlyForm,
+  DropEndMoveForm,
+  DropStartNowForm,
+} from "@/components/admin/drop-state-forms";
 import { LiveDropSummary } from "@/components/admin/live-drop-summary";
 import { LiveWaitingRoom } from "@/components/admin/live-waiting-room";
 import { DateTime } from "@/components/ui/date-time";
@@ -86,6 +91,17 @@ export default async function ManageDropPage({
           initial={queue}
           action={setAdmissionRateAction.bind(null, drop.id)}
         />
+      )}
+      {upcoming && (
+        <section className="card" style={{ marginBottom: 24 }} aria-labelledby="start-now-heading">
+          <h2 id="start-now-heading" style={{ marginTop: 0 }}>
+            Start now
+          </h2>
+          <DropStartNowForm
+            queued={queue?.enabled === true}
+            action={startDropNowAction.bind(null, drop.id)}
+          />
+        </section>
       )}
       {upcoming ? (
         <>

@@ -5,29 +5,46 @@ import { getDb } from "@/db/client";
 import type { FormState } from "@/lib/actions/form-state";
 import { runAction } from "@/lib/actions/run-action";
 import type { QueueView } from "@/lib/queue/model";
-import { joinQueue } from "@/lib/queue/queue";
+import { joinQueue, leaveQueue } from "@/lib/queue/queue";
 
 // A bound argument comes back from the browser as sent: a hostile client may change it.
 const joinRequest = z.object({ dropId: z.uuid({ error: "No such drop" }) });
 
-/** Joins the drop's waiting room; joining again keeps the place the account holds. */
-export async function joinQueueAction(
+/** Joins (or leaves) the drop's waiting room for the signed-in player. */
+function changePlace(
   dropId: string,
-  _prev: FormState<QueueView>,
+  change: typeof joinQueue,
+  verb: "join" | "leave",
 ): Promise<FormState<QueueView>> {
   return runAction(
     {
       allow: ["player"],
       refused: {
-        unauthenticated: "Sign in as a player to join the queue",
-        forbidden: "Only player accounts can join the queue",
+        unauthenticated: `Sign in as a player to ${verb} the queue`,
+        forbidden: `Only player accounts can ${verb} the queue`,
       },
       schema: joinRequest,
       input: { dropId },
       fieldOf: () => undefined,
     },
     async ({ user, input }) => ({
-      data: await joinQueue(getDb(), { dropId: input.dropId, playerId: user.id }),
+      data: await change(getDb(), { dropId: input.dropId, playerId: user.id }),
     }),
   );
+}
+
+/** Joins the drop's waiting room; joining again keeps the place the account holds. */
+export async function joinQueueAction(
+  dropId: string,
+  _prev: FormState<QueueView>,
+): Promise<FormState<QueueView>> {
+  return changePlace(dropId, joinQueue, "join");
+}
+
+/** Leaves the drop's waiting room; leaving again changes nothing. */
+export async function leaveQueueAction(
+  dropId: string,
+  _prev: FormState<QueueView>,
+): Promise<FormState<QueueView>> {
+  return changePlace(dropId, leaveQueue, "leave");
 }

@@ -3,6 +3,7 @@ import Link from "next/link";
 import { notFound } from "next/navigation";
 import { CheckItYourself, DrawFacts } from "@/components/drops/draw-facts";
 import { QueueEntryCheck } from "@/components/drops/queue-entry-check";
+import { QueuePager } from "@/components/drops/queue-pager";
 import { QueueReplay } from "@/components/drops/queue-replay";
 import styles from "@/components/drops/waiting-room.module.css";
 import { DateTime } from "@/components/ui/date-time";
@@ -12,28 +13,43 @@ import { ledgerLeafHref } from "@/lib/anchoring/public-log";
 import { currentUser } from "@/lib/auth/current-user";
 import { findQueueStats } from "@/lib/drops/drop-queue";
 import { getDrop } from "@/lib/drops/drops";
+import { pageQueueProof, proofPageQuery } from "@/lib/queue/model";
 import { getCachedQueueProof, getQueueView } from "@/lib/queue/queue";
 
 export const metadata: Metadata = { title: "Waiting room order" };
+
+/** Places of the order, and entries, listed a page: a crowd's proof is no page to scroll. */
+const PAGE_SIZE = 100;
 
 /** " (you)" beside the signed-in player's own pseudonym. */
 function You({ pseudonym, mine }: { pseudonym: string; mine: string | null }) {
   return pseudonym === mine ? <strong> (you)</strong> : null;
 }
 
-export default async function QueueFairnessPage({ params }: { params: Promise<{ id: string }> }) {
+export default async function QueueFairnessPage({
+  params,
+  searchParams,
+}: {
+  params: Promise<{ id: string }>;
+  searchParams: Promise<Record<string, string | string[] | undefined>>;
+}) {
   const { id } = await params;
+  const asked = proofPageQuery.safeParse(await searchParams);
   const db = getDb();
   const [drop, user] = await Promise.all([getDrop(db, id), currentUser()]);
   if (!drop) notFound();
   const stats = await findQueueStats(db, drop.id);
   if (!stats?.enabled) notFound();
   const player = user?.role === "player" ? user : undefined;
-  const [proof, view] = await Promise.all([
+  const [whole, view] = await Promise.all([
     getCachedQueueProof(db, drop.id),
     player ? getQueueView(db, { dropId: drop.id, playerId: player.id }) : undefined,
   ]);
+  // A cursor that is no number shows the first page, and says why.
+  const query = asked.success ? asked.data : {};
+  const proof = pageQueueProof(whole, { limit: PAGE_SIZE, ...query });
   const mine = view?.pseudonym ?? null;
+  const myIndex = mine && whole.order ? whole.order.indexOf(mine) : -1;
   const start = Date.parse(proof.startsAt);
   return (
     <>
@@ -60,7 +76,7 @@ export default async function QueueFairnessPage({ params }: { params: Promise<{ 
               <DateTime value={drop.startsAt} />
             </dd>
             <dt>Entries</dt>
-            <dd data-testid="queue-entry-count">{proof.entries.length}</dd>
+            <dd data-testid="queue-entry-count">{proof.page.entryCount}</dd>
             {proof.draw && (
               <>
                 <dt>Draw in the ledger</dt>
@@ -92,6 +108,19 @@ export default async function QueueFairnessPage({ params }: { params: Promise<{ 
                 {mine}
               </code>
               . Nobody else can tell it is yours.
+              {myIndex >= 0 && (
+                <>
+                  {" "}
+                  You are{" "}
+                  <Link
+                    href={`/drops/${drop.id}/queue?after=${myIndex - (myIndex % PAGE_SIZE)}`}
+                    data-testid="queue-my-place"
+                  >
+                    number {myIndex + 1} in the order
+                  </Link>
+                  .
+                </>
+              )}
             </p>
           )}
         </div>
@@ -114,16 +143,30 @@ export default async function QueueFairnessPage({ params }: { params: Promise<{ 
         </div>
       )}
 
-      {proof.entries.length > 0 && (
+      {proof.page.entryCount > 0 && (
         <div style={{ marginTop: 16 }}>
           <QueueEntryCheck dropId={drop.id} entry={view?.entry ?? null} />
         </div>
       )}
 
-      {proof.order && (
+      {!asked.success && (
+        <p className="alert error" role="alert" data-testid="queue-page-error">
+          That page of the list does not exist ({asked.error.issues[0]?.message}): here is the
+          first.
+        </p>
+      )}
+      {proof.page.next !== null || proof.page.after > 0 ? (
+        <QueuePager dropId={drop.id} page={proof.page} limitChosen={query.limit !== undefined} />
+      ) : null}
+
+      {proof.order && proof.order.length > 0 && (
         <>
           <h2>The order</h2>
-          <ol className={`mono small ${styles.list}`} data-testid="queue-order">
+          <ol
+            className={`mono small ${styles.list}`}
+            start={proof.page.after + 1}
+            data-testid="queue-order"
+          >
             {proof.order.map((p) => (
               <li key={p} className={p === mine ? styles.mine : undefined}>
                 {p}
@@ -135,8 +178,10 @@ export default async function QueueFairnessPage({ params }: { params: Promise<{ 
       )}
 
       <h2>Entries, in the order they joined</h2>
-      {proof.entries.length === 0 ? (
+      {proof.page.entryCount === 0 ? (
         <p className="muted">Nobody has joined yet.</p>
+      ) : proof.entries.length === 0 ? (
+        <p className="muted">No more entries on this page.</p>
       ) : (
         <TableScroll label="Entries">
           <table className="small" data-testid="queue-entries">

@@ -3,7 +3,7 @@ import { queueViewResponse } from "@/lib/api/queue";
 import { respond } from "@/lib/api/respond";
 import { apiCaller, requireRole } from "@/lib/auth/current-user";
 import { apiRoute } from "@/lib/http/api-handler";
-import { getQueueView, joinQueue } from "@/lib/queue/queue";
+import { getQueueView, joinQueue, leaveQueue } from "@/lib/queue/queue";
 
 type Context = { params: Promise<{ dropId: string }> };
 
@@ -20,5 +20,13 @@ export const GET = apiRoute<Context>(async (request, context) => {
   const player = requireRole(await apiCaller(request), "player");
   const { dropId } = await context.params;
   const view = await getQueueView(getDb(), { dropId, playerId: player.id });
+  return respond(queueViewResponse, view, { headers: { "cache-control": "no-store" } });
+});
+
+/** Leaves the drop's waiting room: idempotent; joining again is a new place at the back. */
+export const DELETE = apiRoute<Context>(async (request, context) => {
+  const player = requireRole(await apiCaller(request), "player");
+  const { dropId } = await context.params;
+  const view = await leaveQueue(getDb(), { dropId, playerId: player.id });
   return respond(queueViewResponse, view, { headers: { "cache-control": "no-store" } });
 });
