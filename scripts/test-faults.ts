@@ -231,7 +231,7 @@ function clusterEnv(dataDir: string): Env {
   return parseEnv();
 }
 
-/** The web instances', the worker's and the balancer's output: to files, not the table's terminal. */
+/** The instances', the worker's and the balancer's output: to files, not the table's terminal. */
 function logToFile(dir: string) {
   return (name: string) => async (child: ChildProcess) => {
     const file = fs.createWriteStream(path.join(dir, `${name}.log`), { flags: "a" });
@@ -248,11 +248,17 @@ async function runFault(fault: Fault): Promise<Row> {
   log(`${fault}: starting a cluster in ${dataDir}…`);
   const parts = stopper(() => {});
   stopCluster = parts.stop;
+  // PostgreSQL's own lines go to a file too; the cluster's (the watchdog's among them) are shown.
+  const postgresLog = path.join(logs, "postgres.log");
+  const clusterLog = (line: string) =>
+    line.startsWith("postgres: ")
+      ? fs.appendFileSync(postgresLog, `${line.slice("postgres: ".length)}\n`)
+      : log(`${fault}: ${line}`);
   // The cluster npm run start:cluster runs, as it runs it: on the failover pair, supervised.
   const cluster = await startCluster(
     clusterEnv(dataDir),
     { web: 2, workers: 1, firstWebPort: BASE + 1, standbyPort: BASE + 4, output: logToFile(logs) },
-    (line) => log(`${fault}: ${line}`),
+    clusterLog,
     parts,
   ).catch(async (error: Error) => {
     await parts.stop();

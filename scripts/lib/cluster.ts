@@ -34,7 +34,10 @@ export type ClusterOptions = {
   firstWebPort: number;
   /** The embedded database's standby's port; undefined: one server, no failover. */
   standbyPort: number | undefined;
-  /** Where a process's output goes: by default printed readably, its name before each line. */
+  /**
+   * Where a process's output goes: by default the instances' and workers' printed readably, their
+   * name before each line, and the balancer's as it is.
+   */
   output?: (name: string) => (child: ChildProcess) => Promise<void>;
 };
 
@@ -275,7 +278,14 @@ export async function startCluster(
   );
   let balancer: Launched | undefined;
   const balancerPid = supervise("balancer", () => {
-    balancer = startChild("balancer", haproxy, ["-db", "-f", config], {});
+    // HAProxy's own lines, on the terminal as they are unless told where.
+    balancer = startChild(
+      "balancer",
+      haproxy,
+      ["-db", "-f", config],
+      {},
+      options.output?.("balancer"),
+    );
     return balancer;
   }).pid;
   // Before the instances' stops in the list, so it runs first: the balancer stops taking
