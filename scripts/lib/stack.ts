@@ -92,8 +92,14 @@ export function runInOwnProcessGroup(): boolean {
     stdio: ["ignore", "inherit", "inherit", "ipc"],
     env: { ...process.env, [SUPERVISOR]: "1" },
   });
+  // Once: npm and tsx pass the terminal's Ctrl-C on to this process too, and a second SIGTERM
+  // makes the copy exit at once, leaving what it has not stopped yet (the databases) running.
+  let relayed = false;
   for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
-    process.on(signal, () => copy.kill("SIGTERM"));
+    process.on(signal, () => {
+      if (!relayed) copy.kill("SIGTERM");
+      relayed = true;
+    });
   }
   copy.on("exit", (code) => process.exit(code ?? 1));
   return true;
