@@ -248,17 +248,11 @@ async function runFault(fault: Fault): Promise<Row> {
   log(`${fault}: starting a cluster in ${dataDir}…`);
   const parts = stopper(() => {});
   stopCluster = parts.stop;
-  // PostgreSQL's own lines go to a file too; the cluster's (the watchdog's among them) are shown.
-  const postgresLog = path.join(logs, "postgres.log");
-  const clusterLog = (line: string) =>
-    line.startsWith("postgres: ")
-      ? fs.appendFileSync(postgresLog, `${line.slice("postgres: ".length)}\n`)
-      : log(`${fault}: ${line}`);
   // The cluster npm run start:cluster runs, as it runs it: on the failover pair, supervised.
   const cluster = await startCluster(
     clusterEnv(dataDir),
     { web: 2, workers: 1, firstWebPort: BASE + 1, standbyPort: BASE + 4, output: logToFile(logs) },
-    clusterLog,
+    (line) => log(`${fault}: ${line}`),
     parts,
   ).catch(async (error: Error) => {
     await parts.stop();

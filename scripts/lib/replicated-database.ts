@@ -51,12 +51,18 @@ export async function startReplicatedDatabase(options: {
   const { log } = options;
   const dir = path.join(options.dataDir, "postgres-pair");
   adoptSingleServer(path.join(options.dataDir, "postgres"), dir, log);
+  // The servers' own lines (and the pair's copying and promoting) to a file beside them: every
+  // connection refused during a failover would bury the terminal. The watchdog's and the
+  // rebuild's lines below stay on it.
+  const serverLog = path.join(dir, "postgres.log");
+  fs.mkdirSync(dir, { recursive: true });
   const pair = await startEmbeddedPostgresPair({
     dir,
     primaryPort: options.primaryPort,
     standbyPort: options.standbyPort,
-    log: (line) => log(`postgres: ${line}`),
+    log: (line) => fs.appendFileSync(serverLog, `${line}\n`),
   });
+  log(`PostgreSQL's log: ${serverLog}`);
   let stopping = false;
   let rebuild: Promise<void> = Promise.resolve();
   let rebuildError: Error | undefined;
