@@ -1,30 +1,17 @@
 /**
- * `npm run start:cluster -- --web N --workers M`: what `npm start` runs (scripts/lib/stack.ts:
- * database, chain, providers, build), but with N web instances, each its own process on its own
- * port on 127.0.0.1, M workers, and HAProxy in front of them on PORT (deploy/haproxy.cfg). An
- * instance or worker that dies is started again; meanwhile the balancer sends its requests to the
- * others. Options:
+ * `npm run start:cluster -- --web N --workers M`: what `npm start` runs, with N web instances
+ * behind HAProxy on PORT, M workers, and the embedded database as a primary with a synchronous
+ * standby that a watchdog promotes when the primary dies (scripts/lib/cluster.ts). Options:
  *   --web N              web instances (default 2)
  *   --workers M          workers (default 1; they take turns through PostgreSQL locks)
  *   --first-web-port P   the instances listen on P, P+1, … (default PORT+1)
+ *   --standby-port P     the embedded database's standby (default EMBEDDED_PG_PORT+1)
+ *   --single-db          one embedded PostgreSQL, no standby and no failover (a quicker start)
  */
-import path from "node:path";
 import { parseArgs } from "node:util";
-import { type Backend, ensureHaproxy, writeHaproxyConfig } from "./lib/balancer";
-import { BUNDLE_DIR } from "./lib/bundle";
-import { portsProblem } from "./lib/free-port";
-import { metricsBanner, metricsPorts } from "./lib/metrics-ports";
-import { printReadably } from "./lib/pretty-logs";
-import { loadEnvOrExit, startChild, stopChild } from "./lib/runtime";
-import {
-  exitCleanly,
-  type Log,
-  runInOwnProcessGroup,
-  runningBanner,
-  startStack,
-  waitForHttp,
-} from "./lib/stack";
-import { webServerCommand } from "./lib/web-server";
+import { startCluster } from "./lib/cluster";
+import { loadEnvOrExit } from "./lib/runtime";
+import { exitCleanly, type Log, runInOwnProcessGroup, stopper } from "./lib/stack";
 
 const log: Log = (line) => console.log(`[cluster] ${line}`);
 const env = loadEnvOrExit("start:cluster");
@@ -44,11 +31,16 @@ const { values: args } = parseArgs({
     web: { type: "string", default: "2" },
     workers: { type: "string", default: "1" },
     "first-web-port": { type: "string", default: String(env.PORT + 1) },
+    "standby-port": { type: "string", default: String(env.EMBEDDED_PG_PORT + 1) },
+    "single-db": { type: "boolean", default: false },
   },
 });
 const WEB = countOption("web", args.web, 1, 32);
 const WORKERS = countOption("workers", args.workers, 0, 16);
 const FIRST_WEB_PORT = countOption("first-web-port", args["first-web-port"], 1024, 65535 - WEB);
+const STANDBY_PORT = args["single-db"]
+  ? undefined
+  : countOption("standby-port", args["standby-port"], 1024, 65535);
 if (env.PORT >= FIRST_WEB_PORT && env.PORT < FIRST_WEB_PORT + WEB) {
   console.error(`start:cluster: PORT ${env.PORT} is among the instances' ports; move one`);
   process.exit(1);
@@ -57,176 +49,15 @@ if (env.PORT >= FIRST_WEB_PORT && env.PORT < FIRST_WEB_PORT + WEB) {
 // Ctrl-C must reach this script alone, not HAProxy and PostgreSQL, so the first run only relays
 // signals to a copy of itself in a process group of its own (and waits for its exit).
 if (runInOwnProcessGroup()) await new Promise<never>(() => {});
-const { cleanups, shutdown, isStopping } = exitCleanly(log);
-
-type Launched = ReturnType<typeof startChild>;
-
-/**
- * Every port the cluster is about to listen on, and where: checked before anything starts, so
- * that a leftover instance or balancer cannot answer in place of ours, and no two of ours clash.
- */
-function portUses(): Array<{ what: string; port: number; host: string }> {
-  const loopback = "127.0.0.1";
-  const metrics = env.METRICS_ADDRESS;
-  const uses = [{ what: "the balancer (PORT)", port: env.PORT, host: env.LISTEN_ADDRESS }];
-  for (let i = 0; i < WEB; i++) {
-    uses.push({ what: `web${i + 1}`, port: FIRST_WEB_PORT + i, host: loopback });
-    uses.push({ what: `web${i + 1}'s metrics`, port: metricsPorts(env, i).web, host: metrics });
-  }
-  for (let i = 0; i < WORKERS; i++) {
-    const port = metricsPorts(env, i).worker;
-    if (port) uses.push({ what: `worker${i + 1}'s metrics`, port, host: metrics });
-  }
-  const embedded: Array<[string | undefined, string, number]> = [
-    [env.DATABASE_URL, "the embedded PostgreSQL", env.EMBEDDED_PG_PORT],
-    [env.LEDGER_RPC_URL, "the local chain", env.EMBEDDED_CHAIN_PORT],
-    [env.PAYMENT_PROVIDER_URL, "the payment provider", env.EMBEDDED_PAYMENTS_PORT],
-    [env.GIFTCARD_PROVIDER_URL, "the gift-card provider", env.EMBEDDED_GIFTCARD_PORT],
-  ];
-  for (const [configured, what, port] of embedded) {
-    if (!configured) uses.push({ what, port, host: loopback });
-  }
-  return uses;
-}
-
-/** Where this machine reaches the balancer: its address, or loopback when it binds them all. */
-function balancerHost(): string {
-  const address = env.LISTEN_ADDRESS;
-  if (address === "0.0.0.0" || address === "::") return "127.0.0.1";
-  return address.includes(":") ? `[${address}]` : address;
-}
-
-/**
- * Runs a process and starts it again whenever it ends before we stop: at once after a long life,
- * with a growing pause (up to 30 s) when it keeps dying young, so a broken build does not spin.
- */
-function keepRunning(
-  name: string,
-  launch: () => Launched,
-): { pid: () => number | undefined; alive: () => boolean } {
-  let current = launch();
-  let startedAt = Date.now();
-  let pause = 500;
-  cleanups.push(() => stopChild(current.child, current.exited));
-  void (async () => {
-    for (;;) {
-      const code = await current.exited;
-      if (isStopping()) return;
-      const how = current.child.signalCode ?? `exit ${code}`;
-      pause = Date.now() - startedAt < 10_000 ? Math.min(pause * 2, 30_000) : 500;
-      log(`${name} (pid ${current.child.pid}) ended (${how}); starting it again in ${pause} ms`);
-      await new Promise((r) => setTimeout(r, pause));
-      if (isStopping()) return;
-      current = launch();
-      startedAt = Date.now();
-      log(`${name} started again (pid ${current.child.pid})`);
-    }
-  })();
-  const alive = () => current.child.exitCode === null && current.child.signalCode === null;
-  return { pid: () => current.child.pid, alive };
-}
-
-/** HAProxy's soft stop (SIGUSR1): no new connections, answers in flight finish; then it exits. */
-async function stopBalancer(launched: Launched): Promise<void> {
-  const { child, exited } = launched;
-  if (child.exitCode === null && child.signalCode === null) child.kill("SIGUSR1");
-  // hard-stop-after in deploy/haproxy.cfg ends it after 10 s; this is for a balancer that hangs.
-  const timer = setTimeout(() => child.kill("SIGKILL"), 15_000);
-  await exited.finally(() => clearTimeout(timer));
-}
+const { cleanups, shutdown } = exitCleanly(log);
 
 async function main(): Promise<void> {
-  const haproxy = ensureHaproxy(log);
-  const problem = await portsProblem(portUses());
-  if (problem) throw new Error(problem);
-  const stack = await startStack(env, log, cleanups);
-  const stateDir = path.resolve(env.PRIZELEDGER_DATA_DIR, "cluster");
-
-  const workers = Array.from({ length: WORKERS }, (_, i) =>
-    keepRunning(`worker${i + 1}`, () =>
-      startChild(
-        `worker${i + 1}`,
-        process.execPath,
-        [path.join(BUNDLE_DIR, "worker.mjs")],
-        // The treasury's key goes to workers alone: web instances face the internet.
-        { ...stack.childEnv, ...stack.workerEnv, WORKER_PORT: String(metricsPorts(env, i).worker) },
-        (child) => printReadably(child, `[worker${i + 1}] `),
-      ),
-    ),
-  );
-
-  const server = webServerCommand(env);
-  const backends: Backend[] = Array.from({ length: WEB }, (_, i) => ({
-    name: `web${i + 1}`,
-    host: "127.0.0.1",
-    port: FIRST_WEB_PORT + i,
-  }));
-  const instances = backends.map((b, i) =>
-    keepRunning(b.name, () =>
-      startChild(
-        b.name,
-        process.execPath,
-        server.args,
-        {
-          ...stack.childEnv,
-          ...server.env,
-          PORT: String(b.port),
-          // Behind the balancer only: a client reaching an instance directly could name any
-          // address in X-Forwarded-For.
-          HOSTNAME: b.host,
-          // One process each (not node:cluster): the balancer is what spreads the load.
-          WEB_PROCESSES: "1",
-          // Each its own metrics port, which the balancer does not forward.
-          METRICS_PORT: String(metricsPorts(env, i).web),
-          // Longer than the balancer keeps an idle connection, so it is HAProxy that closes
-          // one, never the instance just as a request is sent on it.
-          KEEP_ALIVE_TIMEOUT: process.env.KEEP_ALIVE_TIMEOUT ?? "65000",
-        },
-        (child) => printReadably(child, `[${b.name}] `),
-      ),
-    ),
-  );
-  for (const [i, b] of backends.entries()) {
-    // Up once it answers while its process lives (not a process that died, its port reused).
-    const url = `http://${b.host}:${b.port}/api/health`;
-    if (!(await waitForHttp(url, 120_000, log, () => instances[i]?.alive() === true))) {
-      throw new Error(`${b.name} did not start`);
-    }
-  }
-
-  const config = writeHaproxyConfig(
-    haproxy,
-    stateDir,
-    `${env.LISTEN_ADDRESS}:${env.PORT}`,
-    backends,
-  );
-  let balancer: Launched | undefined;
-  const balancerPid = keepRunning("balancer", () => {
-    balancer = startChild("balancer", haproxy, ["-db", "-f", config], {});
-    return balancer;
-  }).pid;
-  // Before the instances' stops in the list, so it runs first: the balancer stops taking
-  // requests and finishes those in flight while every instance is still there to answer them.
-  cleanups.push(async () => balancer && (await stopBalancer(balancer)));
-  const balancerUrl = `http://${balancerHost()}:${env.PORT}/api/health`;
-  if (!(await waitForHttp(balancerUrl, 60_000, log, () => balancer?.child.exitCode === null))) {
-    throw new Error(`the balancer does not answer on port ${env.PORT}`);
-  }
-
-  const lines = [
-    `    balancer  http://localhost:${env.PORT}  HAProxy, pid ${balancerPid()}, ${config}`,
-    ...backends.map(
-      (b, i) => `    ${b.name.padEnd(9)} http://${b.host}:${b.port}  pid ${instances[i]?.pid()}`,
-    ),
-    ...workers.map((w, i) => `    ${`worker${i + 1}`.padEnd(9)} pid ${w.pid()}`),
-  ];
-  console.log(
-    runningBanner(
-      env,
-      stack,
-      `  Cluster\n${lines.join("\n")}\n${metricsBanner(env, WEB, WORKERS)}`,
-    ),
-  );
+  // The cluster's own stops run as one, in its order, when this script stops.
+  const cluster = stopper(() => {});
+  cleanups.push(cluster.stop);
+  const options = { web: WEB, workers: WORKERS, firstWebPort: FIRST_WEB_PORT };
+  const started = await startCluster(env, { ...options, standbyPort: STANDBY_PORT }, log, cluster);
+  console.log(started.banner());
 }
 
 main().catch(async (error: Error) => {

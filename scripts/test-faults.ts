@@ -1,22 +1,26 @@
 /**
- * `npm run test:faults`: claims under faults. For each fault, a fresh cluster (2 web instances
- * behind HAProxy, a worker, an embedded PostgreSQL and anvil; scripts/faults/cluster.ts), a burst
- * of claims at a fixed rate (scripts/faults/burst.ts), and in the middle of it one process is
- * SIGKILLed, then started again as a supervisor would. Afterwards every check must hold
+ * `npm run test:faults`: claims under faults. For each fault, a fresh cluster, the one
+ * `npm run start:cluster` runs (scripts/lib/cluster.ts: 2 web instances behind HAProxy, a worker,
+ * the embedded PostgreSQL as a synchronous pair with its failover watchdog, anvil), a burst of
+ * claims at a fixed rate (scripts/faults/burst.ts), and in the middle of it one process is
+ * SIGKILLed. The cluster's supervisor starts a web instance or worker again; the watchdog promotes
+ * the standby when the primary dies and the old primary is rebuilt as the new standby; the chain
+ * node is started again by this harness. Afterwards every check must hold
  * (scripts/faults/checks.ts): every 201 is one redemption with one ledger leaf, nothing is lost or
  * sold twice, every leaf is anchored on chain (and every checkpoint the database calls anchored is
  * there), and clients saw only retryable errors. Recovery times are printed, never asserted.
  *
- *   --faults LIST   web,worker,chain,database (default all). For database the cluster's
- *                   PostgreSQL is a primary with a synchronous standby (scripts/lib/embedded-
- *                   replica.ts), promoted by the watchdog when the primary is killed; the app
- *                   reaches whichever is primary through a multi-host DATABASE_URL.
+ *   --faults LIST   web,worker,chain,database (default all)
  *   --claims N      claims per run (default 2000), --rate N claims a second (default 100)
- *   --port-base N   ports N+50..N+59 (default 5000)
+ *   --port-base N   ports N+50..N+60 (default 5000)
  * Exit code 1 when a check fails in any run.
  */
+import type { ChildProcess } from "node:child_process";
+import fs from "node:fs";
+import path from "node:path";
 import { parseArgs } from "node:util";
 import { createDb } from "@/db/client";
+import { type Env, parseEnv } from "@/lib/config/env";
 import { resetDir } from "./bench/app";
 import { seedLoad } from "./bench/seed";
 import { type ClaimLog, runBurst } from "./faults/burst";
@@ -27,8 +31,8 @@ import {
   checkDrop,
   type DropFacts,
 } from "./faults/checks";
-import { type Cluster, startCluster } from "./faults/cluster";
-import { ensureProductionBuild } from "./lib/build";
+import { type Cluster, startCluster } from "./lib/cluster";
+import { stopper } from "./lib/stack";
 
 type Sql = ReturnType<typeof createDb>["sql"];
 
@@ -46,8 +50,10 @@ const { values: args } = parseArgs({
 const CLAIMS = Number(args.claims);
 const RATE = Number(args.rate);
 const BASE = Number(args["port-base"]) + 50;
-/** A supervisor's pause before it starts a killed process again (systemd's RestartSec, say). */
+/** The pause before the harness starts the chain node again (systemd's RestartSec, say). */
 const RESTART_DELAY_MS = 1_000;
+/** Only there so that a recovery that never comes fails the run instead of hanging it. */
+const RECOVERY_DEADLINE_MS = 300_000;
 const CLIENT_DEADLINE_MS = 120_000;
 const ANCHOR_DEADLINE_MS = 240_000;
 
@@ -108,7 +114,11 @@ function watchAnchoring(
             select count(*)::int as size from ledger_entries`;
           target = row?.size ?? 0;
         }
-        const facts = await checkAnchoring(sql, cluster.rpcUrl, cluster.contract);
+        const facts = await checkAnchoring(
+          sql,
+          cluster.stack.ledgerRpcUrl,
+          cluster.stack.ledgerContract,
+        );
         if (facts.chainSize >= target && facts.phantom === 0) return performance.now();
       } catch {
         // not back yet
@@ -117,6 +127,15 @@ function watchAnchoring(
     }
     return undefined;
   })();
+}
+
+/** `work`, or an error naming `what` when it has not settled after `ms`. */
+function withDeadline<T>(work: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what}: not done after ${ms / 1000} s`)), ms);
+  });
+  return Promise.race([work, late]).finally(() => clearTimeout(timer));
 }
 
 type Killed = {
@@ -155,11 +174,15 @@ async function killAndRestart(fault: Fault, cluster: Cluster, sql: Sql): Promise
   log(`${fault}: killed pid ${pid}`);
   const stopWatch = new AbortController();
   const restarted = new Promise((r) => setTimeout(r, RESTART_DELAY_MS))
-    .then(() => component.restart(pid))
+    .then(() => withDeadline(component.restart(pid), RECOVERY_DEADLINE_MS, `${fault} recovery`))
     .then(async () => {
       log(`${fault}: started again`);
       if (fault !== "chain") return;
-      const facts = await checkAnchoring(sql, cluster.rpcUrl, cluster.contract);
+      const facts = await checkAnchoring(
+        sql,
+        cluster.stack.ledgerRpcUrl,
+        cluster.stack.ledgerContract,
+      );
       log(
         `chain: back with checkpoint size ${facts.chainSize}; the database had recorded ` +
           `${anchoredBefore} anchored at the kill`,
@@ -169,40 +192,73 @@ async function killAndRestart(fault: Fault, cluster: Cluster, sql: Sql): Promise
   return { at, restarted, anchorWatch: watchAnchoring(cluster, sql, stopWatch.signal), stopWatch };
 }
 
-/** The cluster of the run in progress: a signal stops it before the harness exits. */
-let running: Cluster | undefined;
+/** Stops the cluster of the run in progress: a signal stops it before the harness exits. */
+let stopCluster: (() => Promise<void>) | undefined;
 let stopping = false;
 for (const signal of ["SIGINT", "SIGTERM"] as const) {
   process.on(signal, () => {
     if (stopping) return;
     stopping = true;
     log(`${signal}: stopping the cluster`);
-    void (running?.stop() ?? Promise.resolve()).finally(() => process.exit(130));
+    void (stopCluster?.() ?? Promise.resolve()).finally(() => process.exit(130));
   });
+}
+
+/**
+ * The environment of a run's cluster: ports from the port base, a data directory of its own, and
+ * nothing of this shell's database or chain (the cluster starts its own).
+ */
+function clusterEnv(dataDir: string): Env {
+  for (const name of ["DATABASE_URL", "LEDGER_RPC_URL", "LEDGER_CONTRACT", "ANCHORER_KEY"]) {
+    delete process.env[name];
+  }
+  Object.assign(process.env, {
+    PRIZELEDGER_DATA_DIR: dataDir,
+    PORT: String(BASE),
+    LISTEN_ADDRESS: "127.0.0.1",
+    EMBEDDED_PG_PORT: String(BASE + 3),
+    EMBEDDED_CHAIN_PORT: String(BASE + 5),
+    EMBEDDED_PAYMENTS_PORT: String(BASE + 6),
+    EMBEDDED_GIFTCARD_PORT: String(BASE + 7),
+    METRICS_PORT: String(BASE + 8),
+    WORKER_PORT: String(BASE + 10),
+    NODE_ENV: "production",
+    // One shared address (the balancer's) for every client: the per-address limit would refuse
+    // the crowd. Checkpoint transactions lost with the node are sent again after 20 s.
+    CLAIM_IP_RATE_LIMIT: "0",
+    ANCHOR_TX_TIMEOUT_MS: "20000",
+  });
+  return parseEnv();
+}
+
+/** The instances', the worker's and the balancer's output: to files, not the table's terminal. */
+function logToFile(dir: string) {
+  return (name: string) => async (child: ChildProcess) => {
+    const file = fs.createWriteStream(path.join(dir, `${name}.log`), { flags: "a" });
+    child.stdout?.pipe(file);
+    child.stderr?.pipe(file);
+  };
 }
 
 async function runFault(fault: Fault): Promise<Row> {
   const dataDir = `.data/faults/${fault}`;
   resetDir(dataDir);
+  const logs = path.join(dataDir, "logs");
+  fs.mkdirSync(logs, { recursive: true });
   log(`${fault}: starting a cluster in ${dataDir}…`);
-  const cluster = await startCluster({
-    dataDir,
-    ports: {
-      balancer: BASE,
-      pg: BASE + 1,
-      chain: BASE + 2,
-      web: [BASE + 3, BASE + 4],
-      standby: BASE + 5,
-    },
-    // The primary's fault needs a standby to fail over to; the others keep one server.
-    pair: fault === "database",
-    // One shared address (the balancer's) for every client: the per-address limit would refuse
-    // the crowd. Checkpoint transactions lost with the node are sent again after 20 s.
-    env: { CLAIM_IP_RATE_LIMIT: "0", ANCHOR_TX_TIMEOUT_MS: "20000" },
-    log: (line) => log(`${fault}: ${line}`),
+  const parts = stopper(() => {});
+  stopCluster = parts.stop;
+  // The cluster npm run start:cluster runs, as it runs it: on the failover pair, supervised.
+  const cluster = await startCluster(
+    clusterEnv(dataDir),
+    { web: 2, workers: 1, firstWebPort: BASE + 1, standbyPort: BASE + 4, output: logToFile(logs) },
+    (line) => log(`${fault}: ${line}`),
+    parts,
+  ).catch(async (error: Error) => {
+    await parts.stop();
+    throw error;
   });
-  running = cluster;
-  const { db, sql } = createDb(cluster.databaseUrl, 4);
+  const { db, sql } = createDb(cluster.stack.databaseUrl, 4);
   try {
     const seed = await seedLoad(db, sql, { players: CLAIMS, units: CLAIMS + 100 });
     let killing: Promise<Killed> | undefined;
@@ -226,11 +282,11 @@ async function runFault(fault: Fault): Promise<Row> {
     log(`${fault}: burst over; waiting for the anchoring to catch up…`);
     // A pool of its own: one that lived through the primary's death may hold a connection whose
     // writes never settle (postgres.js, see docs/BENCHMARKS.md), and the checks must not hang.
-    const checks = createDb(cluster.databaseUrl, 2).sql;
+    const checks = createDb(cluster.stack.databaseUrl, 2).sql;
     const anchor = await awaitAnchoring(
       checks,
-      cluster.rpcUrl,
-      cluster.contract,
+      cluster.stack.ledgerRpcUrl,
+      cluster.stack.ledgerContract,
       ANCHOR_DEADLINE_MS,
     );
     killed.stopWatch.abort();
@@ -257,8 +313,8 @@ async function runFault(fault: Fault): Promise<Row> {
   } finally {
     await Promise.race([sql.end({ timeout: 1 }), new Promise((r) => setTimeout(r, 5_000))]);
     log(`${fault}: stopping the cluster`);
-    await cluster.stop();
-    running = undefined;
+    await parts.stop();
+    stopCluster = undefined;
   }
 }
 
@@ -321,7 +377,6 @@ async function main(): Promise<number> {
     console.error("--claims must be at least 2 and --rate positive");
     return 2;
   }
-  await ensureProductionBuild(log);
   const rows: Row[] = [];
   for (const fault of faults) {
     try {

@@ -1,6 +1,7 @@
 /**
- * `npm test`: every suite in turn (type-check, lint, Vitest, contract tests, Playwright), then one
- * summary line `N passed, N failed` over all of them. Exits non-zero if anything failed.
+ * `npm test`: every suite in turn (type-check, lint, Vitest, contract tests, Playwright, then the
+ * cluster's checks and its fault runs on the build Playwright made), then one summary line
+ * `N passed, N failed` over all of them. Exits non-zero if anything failed.
  */
 import { spawn } from "node:child_process";
 import fs from "node:fs";
@@ -21,9 +22,16 @@ const env = {
   NEXT_TELEMETRY_DISABLED: "1",
 };
 
-function run(cmd: string, args: string[]): Promise<{ code: number; output: string }> {
+function run(
+  cmd: string,
+  args: string[],
+  extraEnv: Record<string, string> = {},
+): Promise<{ code: number; output: string }> {
   return new Promise((resolve) => {
-    const child = spawn(cmd, args, { env, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(cmd, args, {
+      env: { ...env, ...extraEnv },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     let output = "";
     const forward = (stream: NodeJS.WriteStream) => (chunk: Buffer) => {
       output += chunk.toString();
@@ -48,6 +56,27 @@ function readJson<T>(file: string): T | undefined {
   } catch {
     return undefined;
   }
+}
+
+/**
+ * The cluster's stages run on the production build the e2e suite made (playwright.config.ts:
+ * `.next-e2e`), and rebuild only if the sources changed since.
+ */
+const E2E_BUILD = { NEXT_DIST_DIR: ".next-e2e" };
+
+/** A script of the cluster's: one test per line of its output that `line` reads as a verdict. */
+async function verdicts(script: string, args: string[], line: RegExp): Promise<Tally> {
+  const { code, output } = await run(
+    process.execPath,
+    [bin("tsx"), "--import", "./scripts/lib/server-only-noop.mjs", script, ...args],
+    E2E_BUILD,
+  );
+  const tally = { passed: 0, failed: 0 };
+  for (const match of output.matchAll(line)) {
+    if (match[1] === "ok" || match[1] === "pass") tally.passed++;
+    else tally.failed++;
+  }
+  return atLeastOneFailure(tally, code);
 }
 
 /** A runner that crashed before reporting still counts as a failure. */
@@ -110,6 +139,21 @@ const suites: Suite[] = [
       };
       return atLeastOneFailure(tally, code);
     },
+  },
+  {
+    // Each check's line: `[test:cluster] ok   …` or `[test:cluster] FAIL …`.
+    name: "cluster",
+    run: () => verdicts("scripts/check-cluster.ts", [], /^\[test:cluster\] (ok|FAIL) /gm),
+  },
+  {
+    // Each fault's row of the table ends in `| pass |` or `| FAIL |`.
+    name: "faults",
+    run: () =>
+      verdicts(
+        "scripts/test-faults.ts",
+        [],
+        /^\| (?:web|worker|chain|database) .*\| (pass|FAIL) \|$/gm,
+      ),
   },
 ];
 

@@ -6,6 +6,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
+import { pairDatabaseUrl } from "../lib/embedded-replica";
 import { tsxArgs } from "../lib/runtime";
 
 export type BenchApp = {
@@ -17,6 +18,8 @@ export type BenchApp = {
   balancerPids: () => number[];
   /** The worker's processes, which `--http-paths paused` stops during its load. */
   workerPids: () => number[];
+  /** Every line the app has printed so far. */
+  output: () => string[];
   stop: () => Promise<void>;
 };
 
@@ -32,6 +35,11 @@ export type AppOptions = {
   webProcesses?: number;
   /** This many web instances behind the cluster's balancer (start:cluster) instead. */
   cluster?: number;
+  /**
+   * The cluster's database as start:cluster runs it by default, a failover pair with its standby
+   * on this port; without it, one server (--single-db), as the benchmarks measured.
+   */
+  standbyPort?: number;
   log: (line: string) => void;
 };
 
@@ -79,8 +87,18 @@ export async function startApp(options: AppOptions): Promise<BenchApp> {
   // The bench names each client in X-Forwarded-For, as a CDN in front of the balancer would;
   // the balancer appends its own peer, so the client is the second entry from the right.
   if (options.cluster) env.TRUSTED_PROXY_HOPS = "2";
+  const database = options.standbyPort
+    ? ["--standby-port", String(options.standbyPort)]
+    : ["--single-db"];
   const script = options.cluster
-    ? tsxArgs("scripts/start-cluster.ts", "--web", String(options.cluster), "--workers", "1")
+    ? tsxArgs(
+        "scripts/start-cluster.ts",
+        "--web",
+        String(options.cluster),
+        "--workers",
+        "1",
+        ...database,
+      )
     : tsxArgs("scripts/start.ts");
   const child: ChildProcess = spawn(process.execPath, script, {
     env: env as NodeJS.ProcessEnv,
@@ -117,7 +135,11 @@ export async function startApp(options: AppOptions): Promise<BenchApp> {
       .map((c) => c.pid);
   return {
     baseUrl,
-    databaseUrl: `postgres://prizeledger:prizeledger@127.0.0.1:${options.pgPort}/prizeledger`,
+    databaseUrl:
+      options.cluster && options.standbyPort
+        ? pairDatabaseUrl([options.pgPort, options.standbyPort])
+        : `postgres://prizeledger:prizeledger@127.0.0.1:${options.pgPort}/prizeledger`,
+    output: () => [...output],
     webPids: pidsOf(/web-server\.mjs|next-server/),
     balancerPids: pidsOf(/haproxy/),
     workerPids: pidsOf(/worker\.mjs/),

@@ -15,6 +15,7 @@ import { productionMailProblem } from "../../lib/mail/mail-capture";
 import { ensureProductionBuild } from "./build";
 import { CHAIN_ID, DEV_RECEIPT_KEY, startEmbeddedChain } from "./embedded-chain";
 import { startEmbeddedPostgres } from "./embedded-postgres";
+import { type ReplicatedDatabase, startReplicatedDatabase } from "./replicated-database";
 import {
   authSecret,
   ensureContractsCompiled,
@@ -28,27 +29,44 @@ import {
 
 export type Log = (line: string) => void;
 
+export type Stopper = {
+  cleanups: Array<() => Promise<unknown>>;
+  /** Runs the cleanups, last first, once (a second call waits for the first). */
+  stop: () => Promise<void>;
+  isStopping: () => boolean;
+};
+
+/** What was started, to be stopped last first: the cluster's, and `exitCleanly`'s. */
+export function stopper(log: Log): Stopper {
+  const cleanups: Array<() => Promise<unknown>> = [];
+  let stopped: Promise<void> | undefined;
+  const stop = () => {
+    stopped ??= (async () => {
+      log("stopping…");
+      for (const cleanup of cleanups.reverse()) {
+        await cleanup().catch((error: Error) => log(`while stopping: ${error.message}`));
+      }
+    })();
+    return stopped;
+  };
+  return { cleanups, stop, isStopping: () => stopped !== undefined };
+}
+
 /** Stops what was started, last first, once; then exits. Signals and failures both end here. */
 export function exitCleanly(log: Log): {
   cleanups: Array<() => Promise<unknown>>;
   shutdown: (code: number) => Promise<never>;
   isStopping: () => boolean;
 } {
-  const cleanups: Array<() => Promise<unknown>> = [];
-  let stopping = false;
+  const { cleanups, stop, isStopping } = stopper(log);
   const shutdown = async (code: number): Promise<never> => {
-    if (!stopping) {
-      stopping = true;
-      log("stopping…");
-      for (const cleanup of cleanups.reverse()) {
-        await cleanup().catch((error: Error) => log(`while stopping: ${error.message}`));
-      }
-    }
+    // A second signal exits at once, as the first stop goes on.
+    if (!isStopping()) await stop();
     process.exit(code);
   };
   process.on("SIGINT", () => void shutdown(0));
   process.on("SIGTERM", () => void shutdown(0));
-  return { cleanups, shutdown, isStopping: () => stopping };
+  return { cleanups, shutdown, isStopping };
 }
 
 const SUPERVISOR = "PRIZELEDGER_SUPERVISOR";
@@ -74,8 +92,14 @@ export function runInOwnProcessGroup(): boolean {
     stdio: ["ignore", "inherit", "inherit", "ipc"],
     env: { ...process.env, [SUPERVISOR]: "1" },
   });
+  // Once: npm and tsx pass the terminal's Ctrl-C on to this process too, and a second SIGTERM
+  // makes the copy exit at once, leaving what it has not stopped yet (the databases) running.
+  let relayed = false;
   for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
-    process.on(signal, () => copy.kill("SIGTERM"));
+    process.on(signal, () => {
+      if (!relayed) copy.kill("SIGTERM");
+      relayed = true;
+    });
   }
   copy.on("exit", (code) => process.exit(code ?? 1));
   return true;
@@ -111,6 +135,10 @@ export type Stack = {
   childEnv: Record<string, string>;
   /** What workers get on top: keys that web instances, which face the internet, never hold. */
   workerEnv: Record<string, string>;
+  /** The embedded failover pair, when the database is one. */
+  replicated?: ReplicatedDatabase;
+  /** Starts the embedded chain node again after it died (none runs with LEDGER_RPC_URL). */
+  restartChain?: () => Promise<void>;
 };
 
 /**
@@ -121,6 +149,8 @@ export async function startStack(
   env: Env,
   log: Log,
   cleanups: Array<() => Promise<unknown>>,
+  /** The embedded database as a failover pair (replicated-database.ts), its standby here. */
+  standbyPort?: number,
 ): Promise<Stack> {
   // The embedded demo publishes its logins, so its captured mail is open to all as well; against
   // an outside database the app runs real accounts and is held to the rule of `npm run web`.
@@ -130,7 +160,17 @@ export async function startStack(
     env.DATABASE_URL || env.SMTP_URL ? env.MAIL_CAPTURE : (env.MAIL_CAPTURE ?? "public");
   const dataDir = path.resolve(env.PRIZELEDGER_DATA_DIR);
   let databaseUrl = env.DATABASE_URL;
-  if (!databaseUrl) {
+  let replicated: ReplicatedDatabase | undefined;
+  if (!databaseUrl && standbyPort !== undefined) {
+    log(
+      `starting embedded PostgreSQL with a synchronous standby (${path.join(dataDir, "postgres-pair")})`,
+    );
+    replicated = await keepSignalsOurs(() =>
+      startReplicatedDatabase({ dataDir, primaryPort: env.EMBEDDED_PG_PORT, standbyPort, log }),
+    );
+    cleanups.push(replicated.stop);
+    databaseUrl = replicated.url;
+  } else if (!databaseUrl) {
     log(`starting embedded PostgreSQL (data in ${path.join(dataDir, "postgres")})`);
     const pg = await keepSignalsOurs(() =>
       startEmbeddedPostgres(path.join(dataDir, "postgres"), env.EMBEDDED_PG_PORT),
@@ -157,15 +197,16 @@ export async function startStack(
   };
   // Crypto prizes: the prize token and the treasury key paying them (docs/payouts.md).
   let payouts = { token: env.PRIZE_TOKEN_CONTRACT, treasuryKey: env.TREASURY_KEY };
+  let restartChain: (() => Promise<void>) | undefined;
   if (!ledger.rpcUrl) {
     await ensureContractsCompiled(log);
     log(`starting the local chain (state in ${path.join(dataDir, "chain")})`);
-    const chain = await startEmbeddedChain(
-      path.join(dataDir, "chain"),
-      env.EMBEDDED_CHAIN_PORT,
-      log,
-    );
-    cleanups.push(chain.stop);
+    const chainDir = path.join(dataDir, "chain");
+    let chain = await startEmbeddedChain(chainDir, env.EMBEDDED_CHAIN_PORT, log);
+    cleanups.push(() => chain.stop());
+    restartChain = async () => {
+      chain = await startEmbeddedChain(chainDir, env.EMBEDDED_CHAIN_PORT, log);
+    };
     ledger = {
       rpcUrl: chain.rpcUrl,
       publicRpcUrl: env.LEDGER_PUBLIC_RPC_URL ?? chain.rpcUrl,
@@ -244,7 +285,7 @@ export async function startStack(
     VAPID_PUBLIC_KEY: vapid.publicKey,
     // The demo's webhook receivers run on this machine; a deployment sets it itself (off).
     WEBHOOK_ALLOW_PRIVATE: env.DATABASE_URL ? String(env.WEBHOOK_ALLOW_PRIVATE) : "true",
-    ...codeKeyEnvironment(),
+    ...codeKeyEnvironment(process.env, dataDir),
     AUTH_TRUST_HOST: "true",
     NEXT_TELEMETRY_DISABLED: "1",
     PORT: String(env.PORT),
@@ -260,8 +301,18 @@ export async function startStack(
     paymentProviderUrl,
     giftCardUrl,
     childEnv,
+    replicated,
+    restartChain,
     workerEnv: { TREASURY_KEY: payouts.treasuryKey ?? "", VAPID_PRIVATE_KEY: vapid.privateKey },
   };
+}
+
+/** Where each server of the failover pair is, and which is the primary now. */
+function pairBanner(stack: Stack): string {
+  const pair = stack.replicated?.pair;
+  if (!pair) return "";
+  const standby = pair.standby ? `standby 127.0.0.1:${pair.standby.port}` : "no standby yet";
+  return `    postgres  primary 127.0.0.1:${pair.primary.port}, ${standby} (synchronous; a watchdog promotes the standby)\n`;
 }
 
 /** What `npm start` prints once the app answers: where everything is, and the demo's logins. */
@@ -285,7 +336,7 @@ export function runningBanner(env: Env, stack: Stack, processes = ""): string {
     payments  ${stack.paymentProviderUrl}
     giftcards ${stack.giftCardUrl}
     database  ${stack.databaseUrl.replace(/\/\/[^@]*@/, "//***@")}
-${processes}${logins ? `  Demo logins\n${logins}\n${twoFactorHint}\n` : ""}
+${pairBanner(stack)}${processes}${logins ? `  Demo logins\n${logins}\n${twoFactorHint}\n` : ""}
   Press Ctrl-C to stop.
 `;
 }

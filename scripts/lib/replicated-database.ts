@@ -1,0 +1,105 @@
+/**
+ * The embedded database of `npm run start:cluster` (and so of `npm run test:faults`): a primary
+ * with a synchronous streaming standby (embedded-replica.ts), a watchdog that promotes the standby
+ * when the primary stops answering (failover-watchdog.ts), and, after a promotion, the old
+ * primary rebuilt as the new one's standby, so that the pair can fail over again.
+ */
+import { execFileSync } from "node:child_process";
+import fs from "node:fs";
+import path from "node:path";
+import { runningEmbeddedPostgres } from "./embedded-postgres";
+import { type EmbeddedPostgresPair, startEmbeddedPostgresPair } from "./embedded-replica";
+import { startFailoverWatchdog } from "./failover-watchdog";
+import type { Log } from "./stack";
+
+export type ReplicatedDatabase = {
+  /** Both servers in one URL, read-write only: the app reaches whichever is the primary. */
+  url: string;
+  pair: EmbeddedPostgresPair;
+  /**
+   * Resolves once the primary is no longer `killedPid` and the pair has a synchronous standby
+   * again (promoted and rebuilt); rejects when the rebuild failed.
+   */
+  recovered: (killedPid: number) => Promise<void>;
+  stop: () => Promise<void>;
+};
+
+/**
+ * A data directory `npm start` used keeps its one server in `single`; the pair's first start
+ * begins from a copy of it (never the running server's files), so the cluster goes on with the
+ * same accounts, drops and ledger the chain beside it has anchored.
+ */
+function adoptSingleServer(single: string, pairDir: string, log: Log): void {
+  if (fs.existsSync(pairDir) || !fs.existsSync(path.join(single, "PG_VERSION"))) return;
+  if (runningEmbeddedPostgres(single) !== undefined) {
+    throw new Error(
+      `the PostgreSQL of ${single} is running (npm start?): stop it first, or run with --single-db`,
+    );
+  }
+  log(`copying ${single} to ${path.join(pairDir, "a")}: the pair goes on with its data`);
+  fs.mkdirSync(pairDir, { recursive: true });
+  // cp -a keeps the owner: as root the server runs as the postgres user, who owns those files.
+  execFileSync("cp", ["-a", single, path.join(pairDir, "a")]);
+}
+
+export async function startReplicatedDatabase(options: {
+  dataDir: string;
+  primaryPort: number;
+  standbyPort: number;
+  log: Log;
+}): Promise<ReplicatedDatabase> {
+  const { log } = options;
+  const dir = path.join(options.dataDir, "postgres-pair");
+  adoptSingleServer(path.join(options.dataDir, "postgres"), dir, log);
+  // The servers' own lines (and the pair's copying and promoting) to a file beside them: every
+  // connection refused during a failover would bury the terminal. The watchdog's and the
+  // rebuild's lines below stay on it.
+  const serverLog = path.join(dir, "postgres.log");
+  fs.mkdirSync(dir, { recursive: true });
+  const pair = await startEmbeddedPostgresPair({
+    dir,
+    primaryPort: options.primaryPort,
+    standbyPort: options.standbyPort,
+    log: (line) => fs.appendFileSync(serverLog, `${line}\n`),
+  });
+  log(`PostgreSQL's log: ${serverLog}`);
+  let stopping = false;
+  let rebuild: Promise<void> = Promise.resolve();
+  let rebuildError: Error | undefined;
+  const rejoin = async () => {
+    log("rebuilding the old primary as the new primary's synchronous standby");
+    try {
+      await pair.rejoin();
+      log(`the standby is in sync again (primary port ${pair.primary.port})`);
+    } catch (error) {
+      if (stopping) return;
+      rebuildError = error as Error;
+      log(`could not rebuild the standby: ${rebuildError.message}; a restart rebuilds it`);
+    }
+  };
+  const watchdog = startFailoverWatchdog(pair, {
+    log,
+    onPromoted: () => {
+      if (!stopping) rebuild = rejoin();
+    },
+  });
+  return {
+    url: pair.databaseUrl,
+    pair,
+    recovered: async (killedPid) => {
+      for (;;) {
+        if (rebuildError) throw rebuildError;
+        const primary = pair.primary.pid;
+        if (primary !== undefined && primary !== killedPid && pair.standby) return;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    },
+    stop: async () => {
+      stopping = true;
+      await watchdog.stop();
+      // A rebuild in progress ends first: stopping its servers under it would leave half a copy.
+      await rebuild;
+      await pair.stop();
+    },
+  };
+}
