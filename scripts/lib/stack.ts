@@ -181,8 +181,8 @@ export async function startStack(
     // After start:cluster, the pair's primary: never the directory the pair was made from.
     const where = embeddedDatabaseDir(dataDir);
     log(`starting embedded PostgreSQL (data in ${where.dir})`);
-    for (const note of embeddedDatabaseNotes(where)) log(note);
     const pg = await keepSignalsOurs(() => startInstallationDatabase(where, env.EMBEDDED_PG_PORT));
+    for (const note of embeddedDatabaseNotes(where)) log(note);
     cleanups.push(pg.stop);
     databaseUrl = pg.url;
   }
