@@ -201,6 +201,21 @@ function components(
 }
 
 /**
+ * HAProxy is always in front of the instances, so the socket's peer they see is always the
+ * balancer's 127.0.0.1: with TRUSTED_PROXY_HOPS=0 (right for npm start alone) every client would
+ * be that one address, and each per-address limit (claims, sign-in, drop streams) site-wide.
+ */
+export function proxyHopsProblem(env: Env): string | undefined {
+  if (env.TRUSTED_PROXY_HOPS !== 0) return undefined;
+  return (
+    "TRUSTED_PROXY_HOPS=0 says no proxy is in front of the app, but start:cluster always puts " +
+    "HAProxy in front of its instances: every client would count as 127.0.0.1, and the " +
+    "per-address limits would be one limit for the whole site. Unset it (the default, 1, is the " +
+    "balancer) or set the number of proxies in front, the balancer included"
+  );
+}
+
+/**
  * Starts the cluster, pushing a stop for each part onto `stopper` (a failed start leaves the
  * stopping of what did start to its caller, as a signal during the start does).
  */
@@ -210,6 +225,8 @@ export async function startCluster(
   log: Log,
   stopper: Stopper,
 ): Promise<Cluster> {
+  const hopsProblem = proxyHopsProblem(env);
+  if (hopsProblem) throw new Error(hopsProblem);
   const output =
     options.output ??
     ((name: string) => (child: ChildProcess) => printReadably(child, `[${name}] `));

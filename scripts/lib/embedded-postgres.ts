@@ -13,6 +13,8 @@ export async function startEmbeddedPostgres(
   dir: string,
   port: number,
   log: (line: string) => void = () => {},
+  /** On top of embeddedPostgresFlags, for this run only (e.g. `-c name=value`). */
+  extraFlags: string[] = [],
 ): Promise<EmbeddedDatabase> {
   const EmbeddedPostgres = await loadEmbeddedPostgres();
   const databaseDir = path.resolve(dir);
@@ -33,7 +35,7 @@ export async function startEmbeddedPostgres(
     persistent: true,
     createPostgresUser: true,
     // Durable commits stay on: this is the same engine configuration an operator would run.
-    postgresFlags: embeddedPostgresFlags,
+    postgresFlags: [...embeddedPostgresFlags, ...extraFlags],
     onLog: log,
     onError: (e) => log(String(e)),
   });

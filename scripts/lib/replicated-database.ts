@@ -4,7 +4,6 @@
  * when the primary stops answering (failover-watchdog.ts), and, after a promotion, the old
  * primary rebuilt as the new one's standby, so that the pair can fail over again.
  */
-import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { runningEmbeddedPostgres } from "./embedded-postgres";
@@ -26,20 +25,25 @@ export type ReplicatedDatabase = {
 
 /**
  * A data directory `npm start` used keeps its one server in `single`; the pair's first start
- * begins from a copy of it (never the running server's files), so the cluster goes on with the
- * same accounts, drops and ledger the chain beside it has anchored.
+ * moves it (never the running server's files) to be the pair's first primary, so the cluster
+ * goes on with the same accounts, drops and ledger the chain beside it has anchored. Moved, not
+ * copied: a copy left behind would go on being opened (installation.ts), stale, by npm start and
+ * the installation's commands, which now follow the pair's primary instead.
  */
-function adoptSingleServer(single: string, pairDir: string, log: Log): void {
-  if (fs.existsSync(pairDir) || !fs.existsSync(path.join(single, "PG_VERSION"))) return;
+export function adoptSingleServer(single: string, pairDir: string, log: Log): void {
+  const first = path.join(pairDir, "a");
+  // pair.json or `a`: the pair exists (a `postgres` beside it is an old copy, installation.ts).
+  if (fs.existsSync(path.join(pairDir, "pair.json")) || fs.existsSync(first)) return;
+  if (!fs.existsSync(path.join(single, "PG_VERSION"))) return;
   if (runningEmbeddedPostgres(single) !== undefined) {
     throw new Error(
       `the PostgreSQL of ${single} is running (npm start?): stop it first, or run with --single-db`,
     );
   }
-  log(`copying ${single} to ${path.join(pairDir, "a")}: the pair goes on with its data`);
+  log(`moving ${single} to ${first}: the pair goes on with its data, and npm start follows it`);
   fs.mkdirSync(pairDir, { recursive: true });
-  // cp -a keeps the owner: as root the server runs as the postgres user, who owns those files.
-  execFileSync("cp", ["-a", single, path.join(pairDir, "a")]);
+  // One rename: a crash leaves the database in one place or the other, never half-moved.
+  fs.renameSync(single, first);
 }
 
 export async function startReplicatedDatabase(options: {

@@ -14,7 +14,12 @@ import { appUrl, type Env } from "../../lib/config/env";
 import { productionMailProblem } from "../../lib/mail/mail-capture";
 import { ensureProductionBuild } from "./build";
 import { CHAIN_ID, DEV_RECEIPT_KEY, startEmbeddedChain } from "./embedded-chain";
-import { startEmbeddedPostgres } from "./embedded-postgres";
+import {
+  embeddedDatabaseDir,
+  embeddedDatabaseNotes,
+  refuseIfRunning,
+  startInstallationDatabase,
+} from "./installation";
 import { type ReplicatedDatabase, startReplicatedDatabase } from "./replicated-database";
 import {
   authSecret,
@@ -162,6 +167,8 @@ export async function startStack(
   let databaseUrl = env.DATABASE_URL;
   let replicated: ReplicatedDatabase | undefined;
   if (!databaseUrl && standbyPort !== undefined) {
+    // npm start may be running the pair's primary alone (or the database the pair would adopt).
+    refuseIfRunning(embeddedDatabaseDir(dataDir));
     log(
       `starting embedded PostgreSQL with a synchronous standby (${path.join(dataDir, "postgres-pair")})`,
     );
@@ -171,10 +178,11 @@ export async function startStack(
     cleanups.push(replicated.stop);
     databaseUrl = replicated.url;
   } else if (!databaseUrl) {
-    log(`starting embedded PostgreSQL (data in ${path.join(dataDir, "postgres")})`);
-    const pg = await keepSignalsOurs(() =>
-      startEmbeddedPostgres(path.join(dataDir, "postgres"), env.EMBEDDED_PG_PORT),
-    );
+    // After start:cluster, the pair's primary: never the directory the pair was made from.
+    const where = embeddedDatabaseDir(dataDir);
+    log(`starting embedded PostgreSQL (data in ${where.dir})`);
+    const pg = await keepSignalsOurs(() => startInstallationDatabase(where, env.EMBEDDED_PG_PORT));
+    for (const note of embeddedDatabaseNotes(where)) log(note);
     cleanups.push(pg.stop);
     databaseUrl = pg.url;
   }
