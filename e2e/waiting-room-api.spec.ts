@@ -66,6 +66,18 @@ test.describe("waiting room, by API", () => {
       }
     });
 
+    await test.step("after leaving three times, joining that room again is refused in words", async () => {
+      for (let i = 0; i < 2; i++) {
+        expect((await request.post(queue, { headers: leaver })).status()).toBe(200);
+        expect((await request.delete(queue, { headers: leaver })).status()).toBe(200);
+      }
+      const refused = await request.post(queue, { headers: leaver });
+      expect(refused.status(), await refused.text()).toBe(409);
+      expect(await refused.json()).toMatchObject({
+        error: { code: "queue_left_too_often", message: /left this waiting room 3 times/ },
+      });
+    });
+
     await test.step("both join; joining again keeps the place; the seed stays secret", async () => {
       for (const headers of tokens) {
         const joined = await request.post(queue, { headers });

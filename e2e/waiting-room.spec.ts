@@ -181,6 +181,27 @@ for (const size of SIZES) {
       await expect(page.getByTestId("queue-joined")).toBeVisible();
     });
 
+    await test.step("a player who left three times is told in words they cannot join again", async () => {
+      const leaver = await createPlayer(request, "queue-leaver");
+      const auth = await bearer(request, leaver);
+      for (let i = 0; i < 3; i++) {
+        expect((await request.post(`/api/v1/drops/${dropId}/queue`, { headers: auth })).ok()).toBe(
+          true,
+        );
+        expect(
+          (await request.delete(`/api/v1/drops/${dropId}/queue`, { headers: auth })).ok(),
+        ).toBe(true);
+      }
+      const leaverPage = await signedInPage(browser, size.viewport, leaver.email, leaver.password);
+      await leaverPage.goto(`/drops/${dropId}`);
+      await leaverPage.getByRole("button", { name: "Join the queue" }).click();
+      await expect(leaverPage.getByTestId("queue-error")).toContainText(
+        "You have left this waiting room 3 times, so you cannot join it again",
+      );
+      await shot(leaverPage, `waiting-room-${size.name}-3c-left-too-often`);
+      await leaverPage.context().close();
+    });
+
     await test.step("the public order page shows the commitment and the entries, the seed still secret", async () => {
       await page.goto(`/drops/${dropId}/queue`);
       await expect(page.getByTestId("queue-seed-hash")).toHaveText(seedHash);

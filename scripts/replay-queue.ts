@@ -6,13 +6,14 @@
  * Checks SHA-256(seed) against the commitment published when the pre-queue opened, shuffles the
  * pre-queue again, appends the later arrivals, checks the published pre-queue, seed hash and
  * order against the draw's ledger entry, and, from a site or the database, that the public log
- * holds that entry (and an anchored checkpoint covers it). Exits 0 only if every check holds.
+ * holds that entry (and a checkpoint it reports anchored covers it: the chain is not read, and
+ * the output says how to check it there). Exits 0 only if every check holds.
  */
 import { z } from "zod";
 import type { Db } from "../db/client";
 import { queueProofResponse } from "../lib/api/queue";
 import { getPublicEntry } from "../lib/ledger/public-entry";
-import { checkDrawLogged, type LoggedLeaf } from "../lib/queue/draw";
+import { ANCHOR_CHECK_HINT, checkDrawLogged, type LoggedLeaf } from "../lib/queue/draw";
 import type { QueueProof } from "../lib/queue/model";
 import { getQueueProof } from "../lib/queue/queue";
 import { replayQueueProof } from "../lib/queue/shuffle";
@@ -56,6 +57,7 @@ if (logged !== "unreachable") {
 for (const check of result.checks) {
   console.log(`${check.ok ? "✓" : "✗"} ${check.label}: ${check.detail}`);
 }
+if (logged !== "unreachable") console.log(ANCHOR_CHECK_HINT);
 console.log(result.ok ? "Order verified." : "Order NOT verified.");
 process.exit(result.ok ? 0 : 1);
 

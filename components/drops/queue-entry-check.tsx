@@ -1,9 +1,14 @@
 "use client";
 
 import Link from "next/link";
-import { type FormEvent, useState } from "react";
+import { type FormEvent, useState, useSyncExternalStore } from "react";
 import { DateTime } from "@/components/ui/date-time";
-import { checkDrawLogged, type DrawCheck, type LoggedLeaf } from "@/lib/queue/draw";
+import {
+  ANCHOR_CHECK_HINT,
+  checkDrawLogged,
+  type DrawCheck,
+  type LoggedLeaf,
+} from "@/lib/queue/draw";
 import type { QueueProof } from "@/lib/queue/model";
 import { placePseudonym } from "@/lib/queue/shuffle";
 import styles from "./waiting-room.module.css";
@@ -143,6 +148,17 @@ function CodeField({ label, name, value }: { label: string; name: string; value?
   );
 }
 
+const subscribeToNothing = () => () => {};
+
+/** False in the server's HTML and while hydrating, true once this browser runs the script. */
+function useHydrated(): boolean {
+  return useSyncExternalStore(
+    subscribeToNothing,
+    () => true,
+    () => false,
+  );
+}
+
 /**
  * "Check my entry" on the order page: recomputes the player's pseudonym in this browser from the
  * drop, their account id and salt, then finds it in the public list and the drawn order. A
@@ -152,6 +168,7 @@ export function QueueEntryCheck({ dropId, entry }: { dropId: string; entry: Entr
   const [found, setFound] = useState<Found | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [running, setRunning] = useState(false);
+  const hydrated = useHydrated();
 
   const check = async (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
@@ -183,10 +200,12 @@ export function QueueEntryCheck({ dropId, entry }: { dropId: string; entry: Entr
         Your pseudonym is recomputed here, in your browser, from this drop, your account id and the
         salt your waiting-room panel shows you; nothing is sent but a request for the public list.
       </p>
-      <form onSubmit={check} noValidate>
+      {/* The salt must never reach a URL (logs, history): before the script runs the button is
+          disabled, and were the form still submitted natively it is a POST, not a GET. */}
+      <form method="post" onSubmit={check} noValidate>
         <CodeField label="Account id" name="playerId" value={entry?.playerId} />
         <CodeField label="Salt" name="salt" value={entry?.salt} />
-        <button type="submit" disabled={running} style={{ marginTop: 8 }}>
+        <button type="submit" disabled={running || !hydrated} style={{ marginTop: 8 }}>
           {running ? "Checking…" : "Check my entry"}
         </button>
       </form>
@@ -206,9 +225,14 @@ export function QueueEntryCheck({ dropId, entry }: { dropId: string; entry: Entr
             </p>
             <Verdict found={found} />
             {found.logged && (
-              <p className="small" data-testid="queue-check-ledger" data-ok={found.logged.ok}>
-                {found.logged.ok ? "✓" : "✗"} {found.logged.label}: {found.logged.detail}
-              </p>
+              <>
+                <p className="small" data-testid="queue-check-ledger" data-ok={found.logged.ok}>
+                  {found.logged.ok ? "✓" : "✗"} {found.logged.label}: {found.logged.detail}
+                </p>
+                <p className="small muted" data-testid="queue-check-anchor-hint">
+                  {ANCHOR_CHECK_HINT}
+                </p>
+              </>
             )}
           </>
         )}

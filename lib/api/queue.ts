@@ -69,7 +69,16 @@ export const queueProofResponse = z
     startsAt: dateTime.meta({ description: "places joined before it are the pre-queue" }),
     shuffledAt: dateTime.nullable(),
     entries: z
-      .array(z.object({ pseudonym, joinedAt: dateTime }))
+      .array(
+        z.object({
+          pseudonym,
+          joinedAt: dateTime,
+          left: z.literal(true).optional().meta({
+            description:
+              "present when the player left after being placed: the admitter passed over it; the replay orders it like any other",
+          }),
+        }),
+      )
       .meta({ description: "every place, in join order" }),
     order: z
       .array(z.string())
@@ -123,6 +132,8 @@ export const queue: Resource = {
           queue_not_open: "the pre-queue has not opened (details.opensAt)",
           queue_closed: "the drop ended",
           queue_linked_place: "an account linked to the caller's holds a place (one per group)",
+          queue_left_too_often:
+            "the caller left this waiting room 3 times and may not join it again (details.leaves)",
           not_eligible: "the caller may not claim this drop (details.reason names the rule)",
         },
       },
@@ -136,7 +147,7 @@ export const queue: Resource = {
       delete: {
         summary: "Leave the drop's waiting room",
         description:
-          "200 with the caller's view (not_joined); leaving again changes nothing. Before the draw (or before a later arrival is placed) the entry is removed from the proof; a place already in the order stays in the proof, marked left, and is passed over. Joining again is a new place at the back.",
+          "200 with the caller's view (not_joined); leaving again changes nothing. Before the draw (or before a later arrival is placed) the entry is removed from the proof; a place already in the order stays in the proof, marked left (left: true), and is passed over. Joining again is a new place at the back; after 3 leaves, joining that room again is refused (queue_left_too_often).",
         access: "player",
         path: dropPath,
         replies: { 200: { description: "The caller's view", json: queueViewResponse } },

@@ -1,9 +1,9 @@
 import "server-only";
 import { createHash, randomBytes } from "node:crypto";
-import { desc, eq, gt, inArray, sql } from "drizzle-orm";
+import { and, desc, eq, gt, inArray, sql } from "drizzle-orm";
 import type { PgUpdateSetSource } from "drizzle-orm/pg-core";
 import { z } from "zod";
-import type { DbOrTx } from "@/db/client";
+import type { DbOrTx, Tx } from "@/db/client";
 import { notify } from "@/db/notify";
 import { dropPools, drops, dropUnits, prizes } from "@/db/schema";
 import { recordEvent } from "@/lib/audit/record-event";
@@ -568,8 +568,10 @@ export async function updateDrop(
       set.pausedAt = input.paused ? sql`coalesce(${drops.pausedAt}, now())` : null;
       if (!input.paused) await extendAdmissionsOverPause(tx, dropId);
     }
-    // Milliseconds, as join times are stamped: the replay compares the two as published.
-    if (input.start) set.startsAt = sql`date_trunc('milliseconds', now())`;
+    // Milliseconds, as join times are stamped: the replay compares the two as published. The
+    // clock is read now, after the row lock, not at the transaction's start: joins stamped while
+    // this waited for the lock were told "pre-queue" and stay before the start.
+    if (input.start) set.startsAt = sql`date_trunc('milliseconds', clock_timestamp())`;
     if (input.end) {
       set.endsAt = sql`now()`;
       set.endedEarlyAt = sql`now()`;
@@ -577,7 +579,7 @@ export async function updateDrop(
       set.pausedAt = null;
     }
     if (Object.keys(set).length === 0 && !input.pools && !input.waitingRoom) return;
-    if (Object.keys(set).length > 0) await tx.update(drops).set(set).where(eq(drops.id, dropId));
+    if (Object.keys(set).length > 0) await updateRow(tx, dropId, set, input.start === true);
     await recordEvent(tx, {
       ...actor,
       action: actionOf(input),
@@ -591,6 +593,26 @@ export async function updateDrop(
   const view = await getDrop(db, dropId);
   if (!view) throw new AppError("not_found", "No such drop");
   return view;
+}
+
+/**
+ * Writes the drop's change. A start-now writes only while the drop has not started by the clock
+ * read after the row lock: `started` above is judged at the transaction's start, so a request
+ * that began before a concurrent start committed would otherwise start the drop again.
+ */
+async function updateRow(
+  tx: Tx,
+  dropId: string,
+  set: PgUpdateSetSource<typeof drops>,
+  startNow: boolean,
+): Promise<void> {
+  const notStarted = startNow ? sql`${drops.startsAt} > clock_timestamp()` : undefined;
+  const updated = await tx
+    .update(drops)
+    .set(set)
+    .where(and(eq(drops.id, dropId), notStarted))
+    .returning({ id: drops.id });
+  if (updated.length === 0) throw new AppError("drop_started", "This drop has started already");
 }
 
 function lotterySeed(): { seed: Uint8Array; seedHash: Uint8Array } {

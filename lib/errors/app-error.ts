@@ -94,6 +94,8 @@ export const errorStatus = {
   queue_closed: 409,
   /** An account linked to the caller's holds a place already (one place per linked group). */
   queue_linked_place: 409,
+  /** The caller left this waiting room too often to join it again (lib/queue MAX_QUEUE_LEAVES). */
+  queue_left_too_often: 409,
   /** The waiting room opened: players hold places, so it stays on with its lead time. */
   queue_open: 409,
   /** The player was let in: an admitted place is not left, it is claimed or runs out. */

@@ -124,11 +124,7 @@ async function admitRoom(
   // It closed since the list was read.
   if (!room) return undefined;
   // Only the end closes a room: a sold-out drop gets units back (expired or reversed claims).
-  if (room.ended) {
-    await tx.execute(sql`update drop_queues set closed_at = now() where drop_id = ${dropId}`);
-    await notify(tx, "analytics", dropId);
-    return { ...pass, closed: true };
-  }
+  if (room.ended) return closeRoom(tx, dropId, room, pass);
   let { lastPosition } = room;
   let shuffled = room.shuffled;
   if (!shuffled && room.settled) {
@@ -167,6 +163,29 @@ async function admitRoom(
     await notify(tx, "analytics", dropId);
   }
   return pass;
+}
+
+/**
+ * Closes an ended room. One ended within the settle after its start (start now, then end) was
+ * never drawn: it is drawn, and the draw logged, first, so its pre-queue still gets the
+ * committed order and the seed's reveal is fixed in the ledger.
+ */
+async function closeRoom(
+  tx: Tx,
+  dropId: string,
+  room: Locked,
+  pass: AdmissionPass,
+): Promise<AdmissionPass> {
+  const drawn = room.shuffled
+    ? 0
+    : await shuffleRoom(tx, dropId, new Uint8Array(room.seed), room.nowMs);
+  await tx.execute(sql`
+    update drop_queues
+    set closed_at = now(), shuffled_at = coalesce(shuffled_at, now()),
+        last_position = ${room.shuffled ? room.lastPosition : drawn}
+    where drop_id = ${dropId}`);
+  await notify(tx, "analytics", dropId);
+  return { ...pass, shuffled: drawn, closed: true };
 }
 
 /**

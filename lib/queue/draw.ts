@@ -140,9 +140,14 @@ export type LoggedLeaf = {
 };
 
 /**
- * That the public log holds the proof's draw entry at its index, and whether an anchored
- * checkpoint covers it (its inclusion proof leads to the checkpoint's root).
+ * That the public log holds the proof's draw entry at its index, and whether a checkpoint the
+ * site reports anchored covers it (its inclusion proof leads to the checkpoint's root). The root
+ * comes from the same site: that it is on chain is for `npm run audit` with the contract.
  */
+
+/** How to check, against the chain, the anchoring the log check above takes from the site. */
+export const ANCHOR_CHECK_HINT =
+  "The root and its anchoring above are as the site reports them. To check them on chain, run npm run audit -- --url <site> --contract <ledger contract> --chain-id <id> --rpc <node>: it compares every checkpoint with the contract's checkpointAt.";
 export function checkDrawLogged(proof: QueueProof, logged: LoggedLeaf | undefined): DrawCheck {
   try {
     return drawLoggedCheck(proof, logged);
@@ -169,8 +174,13 @@ function drawLoggedCheck(proof: QueueProof, logged: LoggedLeaf | undefined): Dra
     return { label, ok: false, detail: `leaf ${draw.leafIndex} of the log holds other bytes` };
   }
   const hash = leafHash(fromHex(logged.data));
+  // Neither outcome below reads the chain: the root and the anchoring are the site's report.
   if (!logged.inclusion) {
-    return { label, ok: true, detail: `leaf ${draw.leafIndex}, not anchored yet` };
+    return {
+      label,
+      ok: true,
+      detail: `leaf ${draw.leafIndex}, NOT anchored yet: until a checkpoint covers it, the draw rests on the site's word`,
+    };
   }
   const { treeSize, rootHash, auditPath } = logged.inclusion;
   const root = rootFromInclusion(hash, draw.leafIndex, treeSize, auditPath.map(fromHex));
@@ -179,7 +189,7 @@ function drawLoggedCheck(proof: QueueProof, logged: LoggedLeaf | undefined): Dra
     label,
     ok: included,
     detail: included
-      ? `leaf ${draw.leafIndex}, included in the anchored checkpoint of ${treeSize} leaves (root ${rootHash})${logged.anchor?.txHash ? `, anchored by ${logged.anchor.txHash}` : ""}`
+      ? `leaf ${draw.leafIndex}, included in the checkpoint of ${treeSize} leaves (root ${rootHash}) that the site reports anchored${logged.anchor?.txHash ? ` by ${logged.anchor.txHash}` : ""}; not checked on chain here`
       : `leaf ${draw.leafIndex}'s inclusion proof does not lead to root ${rootHash}`,
   };
 }

@@ -81,7 +81,12 @@ export type QueueStats = {
 };
 
 /** One queued place as the public proof lists it: no account, only a pseudonym. */
-export type QueueProofEntry = { pseudonym: string; joinedAt: string };
+export type QueueProofEntry = {
+  pseudonym: string;
+  joinedAt: string;
+  /** The player left after being placed (never admitted): passed over, but still in the order. */
+  left?: true;
+};
 
 /**
  * The draw's entry in the ledger (lib/ledger/leaf.ts kind 7), appended in the transaction that

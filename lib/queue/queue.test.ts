@@ -20,6 +20,7 @@ import {
   joinQueue,
   joinRoom,
   leaveQueue,
+  MAX_QUEUE_LEAVES,
   setAdmissionRate,
 } from "./queue";
 import { placePseudonym, replayQueueProof, shufflePreQueue } from "./shuffle";
@@ -313,9 +314,10 @@ describe("the shuffle and admissions", () => {
     const passes = await admitWaitingRooms(db, { settleSeconds: 0 });
     expect(passes.find((p) => p.dropId === broken)).toMatchObject({ failed: true, shuffled: 0 });
     expect(passes.find((p) => p.dropId === sound)).toMatchObject({ failed: false, shuffled: 2 });
-    // Ended, the broken room closes before shuffling: later passes of other tests run clean.
+    // Mended and ended, the broken room is drawn as it closes: later passes of other tests run clean.
+    await db.execute(sql`delete from queue_places where drop_id = ${broken} and player_id = ${b}`);
     await db.update(drops).set({ endsAt: sql`now()` }).where(eq(drops.id, broken));
-    expect(await pass(broken)).toMatchObject({ closed: true });
+    expect(await pass(broken)).toMatchObject({ closed: true, shuffled: 1 });
   });
 
   it("admits nobody while the drop is paused: their admissions would run out unused", async () => {
@@ -568,6 +570,26 @@ describe("an admin starting a drop now", () => {
       );
     expect(event?.outcome).toBe("ok");
 
+    // Two starts at once: exactly one starts the drop, the other is told it started.
+    const raced = await queuedDrop();
+    const results = await Promise.allSettled([
+      updateDrop(db, raced, { start: true }, { actorId: admin }),
+      updateDrop(db, raced, { start: true }, { actorId: admin }),
+    ]);
+    expect(results.filter((r) => r.status === "fulfilled")).toHaveLength(1);
+    expect(
+      results.flatMap((r) =>
+        r.status === "rejected" ? [(r.reason as { code: string }).code] : [],
+      ),
+    ).toEqual(["drop_started"]);
+    const starts = await db
+      .select()
+      .from(auditEvents)
+      .where(
+        and(eq(auditEvents.subject, `drop:${raced}`), eq(auditEvents.action, "drop_start_now")),
+      );
+    expect(starts).toHaveLength(1);
+
     const paused = await queuedDrop();
     await updateDrop(db, paused, { paused: true }, { actorId: admin });
     expect(await refusalOf(updateDrop(db, paused, { start: true }, { actorId: admin }), "ok")).toBe(
@@ -577,6 +599,25 @@ describe("an admin starting a drop now", () => {
     expect(
       await refusalOf(updateDrop(db, await queuedDrop(), mixed, { actorId: admin }), "ok"),
     ).toBe("invalid_input");
+  });
+});
+
+describe("an ended room", () => {
+  it("ended before its draw (start now, then end) is drawn and logged as it closes", async () => {
+    const dropId = await queuedDrop();
+    const players = await createPlayers(db, 2);
+    for (const playerId of players) await joinQueue(db, { dropId, playerId });
+    await startNow(dropId);
+    // Ended before any pass drew it, e.g. within the settle after the start.
+    await db.update(drops).set({ endsAt: sql`now()` }).where(eq(drops.id, dropId));
+    expect(await admitWaitingRooms(db, { settleSeconds: 3_600 })).toContainEqual(
+      expect.objectContaining({ dropId, closed: true, shuffled: 2 }),
+    );
+    const proof = await getQueueProof(db, dropId);
+    expect(proof.order).toHaveLength(2);
+    expect(proof.draw?.leaf).toMatch(/^0x/);
+    expect(replayQueueProof(proof).ok).toBe(true);
+    expect((await getQueueStats(db, dropId)).shuffledAt).not.toBeNull();
   });
 });
 
@@ -628,7 +669,38 @@ describe("leaving a waiting room", () => {
     const proof = await getQueueProof(db, dropId);
     expect(proof.order).toHaveLength(4);
     expect(proof.order?.at(-1)).toBe(back.pseudonym);
+    // The place that left is marked so in the proof; the replay orders it like the others.
+    expect(proof.entries.filter((e) => e.left).map((e) => e.pseudonym)).toEqual([
+      views.find((v) => v.position === first?.position)?.pseudonym,
+    ]);
     expect(replayQueueProof(proof).ok).toBe(true);
+  });
+
+  it("is audited, and after three leaves joining that room again is refused in words", async () => {
+    const dropId = await queuedDrop();
+    const other = await queuedDrop();
+    const [player] = (await createPlayers(db, 1)) as [string];
+    const pseudonyms: string[] = [];
+    for (let i = 0; i < MAX_QUEUE_LEAVES; i++) {
+      pseudonyms.push((await joinQueue(db, { dropId, playerId: player })).pseudonym as string);
+      await leaveQueue(db, { dropId, playerId: player, ip: "192.0.2.7", requestId: `leave-${i}` });
+      // Leaving again changes nothing, and is not counted.
+      await leaveQueue(db, { dropId, playerId: player });
+    }
+    const refused = await joinQueue(db, { dropId, playerId: player }).catch((e: unknown) => e);
+    expect(refused).toMatchObject({ code: "queue_left_too_often", status: 409 });
+    expect(String((refused as Error).message)).toMatch(/left this waiting room 3 times/);
+    // Another drop's room is not affected.
+    expect((await joinQueue(db, { dropId: other, playerId: player })).state).toBe("pre_queue");
+    const events = await db
+      .select()
+      .from(auditEvents)
+      .where(and(eq(auditEvents.action, "queue_leave"), eq(auditEvents.actorId, player)));
+    expect(events.map((e) => e.subject)).toEqual(Array(MAX_QUEUE_LEAVES).fill(`drop:${dropId}`));
+    expect(events.map((e) => (e.data as { pseudonym: string }).pseudonym).sort()).toEqual(
+      pseudonyms.sort(),
+    );
+    expect(events.map((e) => e.requestId).sort()).toEqual(["leave-0", "leave-1", "leave-2"]);
   });
 
   it("before being placed removes the late entry, so the arrivals still replay in order", async () => {

@@ -15,7 +15,15 @@ import { signAdmission } from "./admission-token";
 import { estimateWaitSeconds, type QueueProof, type QueueStats, type QueueView } from "./model";
 import { placePseudonym, QUEUE_ALGORITHM } from "./shuffle";
 
-export type QueueRequest = { dropId: string; playerId: string };
+/** The request's context (address, agent, id) goes into the audit of a leave. */
+export type QueueRequest = { dropId: string; playerId: string } & RequestContext;
+
+/**
+ * Leaves one player may make from one drop's room before joining it again is refused: each
+ * leave-and-join after the draw adds an entry and a position to the public proof for good and
+ * counts in everyone's queue length, so the cycle must end (docs/waiting-room.md §5).
+ */
+export const MAX_QUEUE_LEAVES = 3;
 
 // Advisory lock class of one linked-account group joining one drop's room.
 const QUEUE_GROUP_LOCK = 0x5155_4555; // "QUEU"
@@ -227,6 +235,7 @@ export async function joinRoom(tx: Tx, request: QueueRequest): Promise<void> {
   if (place && !place.expired) return;
   await refuseIneligible(tx, request, room.eligibility);
   if (room.eligibility.onePerGroup) await refuseLinkedPlace(tx, request);
+  await refuseAfterLeaves(tx, request);
   if (place) {
     await tx.execute(sql`
       update queue_places set superseded_at = now() where id = ${place.id} and superseded_at is null`);
@@ -238,6 +247,23 @@ export async function joinRoom(tx: Tx, request: QueueRequest): Promise<void> {
     values (${dropId}, ${playerId}, ${placePseudonym(dropId, playerId, salt)},
             decode(${salt.toString("hex")}, 'hex'), date_trunc('milliseconds', clock_timestamp()))
     on conflict (drop_id, player_id) where superseded_at is null do nothing`);
+}
+
+/**
+ * A player who left this room MAX_QUEUE_LEAVES times may not join it again. Leaves are counted
+ * from their audit events, which outlive the pre-queue entries a leave deletes.
+ */
+async function refuseAfterLeaves(tx: Tx, { dropId, playerId }: QueueRequest): Promise<void> {
+  const [row] = await tx.execute<{ leaves: number }>(sql`
+    select count(*)::int as leaves from audit_events
+    where actor_id = ${playerId} and action = 'queue_leave' and subject = ${`drop:${dropId}`}`);
+  if ((row?.leaves ?? 0) >= MAX_QUEUE_LEAVES) {
+    throw new AppError(
+      "queue_left_too_often",
+      `You have left this waiting room ${MAX_QUEUE_LEAVES} times, so you cannot join it again`,
+      { leaves: row?.leaves ?? 0, maxLeaves: MAX_QUEUE_LEAVES },
+    );
+  }
 }
 
 /**
@@ -253,7 +279,7 @@ export async function leaveQueue(db: Db, request: QueueRequest): Promise<QueueVi
 }
 
 async function leaveRoom(tx: Tx, request: QueueRequest): Promise<void> {
-  const { dropId } = request;
+  const { dropId, playerId, ...context } = request;
   // The join's share lock on the room's row: a leave falls wholly before an admitter's pass or
   // wholly after it, so no place is drawn, placed or admitted while it goes.
   if (z.uuid().safeParse(dropId).success) {
@@ -268,11 +294,23 @@ async function leaveRoom(tx: Tx, request: QueueRequest): Promise<void> {
       "It is your turn already: claim before your admission runs out, or let it run out",
     );
   }
-  if (place.position === null) {
-    await tx.execute(sql`delete from queue_places where id = ${place.id}`);
-  } else {
-    await tx.execute(sql`update queue_places set superseded_at = now() where id = ${place.id}`);
-  }
+  // Returning: of two concurrent leaves, only the one that changed the place is audited.
+  const changed =
+    place.position === null
+      ? await tx.execute(sql`delete from queue_places where id = ${place.id} returning id`)
+      : await tx.execute(sql`
+          update queue_places set superseded_at = now()
+          where id = ${place.id} and superseded_at is null returning id`);
+  if (changed.length === 0) return;
+  // Audited, so an entry gone from the pre-queue can be told from one an operator removed.
+  await recordEvent(tx, {
+    ...context,
+    actorId: playerId,
+    action: "queue_leave",
+    subject: `drop:${dropId}`,
+    outcome: "ok",
+    data: { pseudonym: place.pseudonym, position: place.position },
+  });
   await notify(tx, "analytics", dropId);
 }
 
@@ -349,8 +387,11 @@ export async function getQueueProof(db: DbOrTx, dropId: string): Promise<QueuePr
     pseudonym: string;
     joinedMs: number;
     position: number | null;
+    left: boolean;
   }>(sql`
-    select pseudonym, ${ms("joined_at")} as "joinedMs", position from queue_places
+    select pseudonym, ${ms("joined_at")} as "joinedMs", position,
+           (superseded_at is not null and admitted_at is null) as left
+    from queue_places
     where drop_id = ${dropId}
     order by joined_at, pseudonym collate "C"`);
   const placed = entries
@@ -372,6 +413,7 @@ export async function getQueueProof(db: DbOrTx, dropId: string): Promise<QueuePr
     entries: entries.map((e) => ({
       pseudonym: e.pseudonym,
       joinedAt: new Date(e.joinedMs).toISOString(),
+      ...(e.left ? { left: true as const } : {}),
     })),
     order: room.shuffledMs === null ? null : placed.map((e) => e.pseudonym),
     draw: logged ? { leaf: `0x${logged.leaf}`, leafIndex: logged.leafIndex } : null,

@@ -1,9 +1,11 @@
 "use server";
 
+import { headers } from "next/headers";
 import { z } from "zod";
 import { getDb } from "@/db/client";
 import type { FormState } from "@/lib/actions/form-state";
 import { runAction } from "@/lib/actions/run-action";
+import { clientInfo } from "@/lib/http/client-info";
 import type { QueueView } from "@/lib/queue/model";
 import { joinQueue, leaveQueue } from "@/lib/queue/queue";
 
@@ -28,7 +30,12 @@ function changePlace(
       fieldOf: () => undefined,
     },
     async ({ user, input }) => ({
-      data: await change(getDb(), { dropId: input.dropId, playerId: user.id }),
+      data: await change(getDb(), {
+        dropId: input.dropId,
+        playerId: user.id,
+        // For the audit of a leave.
+        ...clientInfo(await headers()),
+      }),
     }),
   );
 }

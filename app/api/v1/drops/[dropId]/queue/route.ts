@@ -2,7 +2,7 @@ import { getDb } from "@/db/client";
 import { queueViewResponse } from "@/lib/api/queue";
 import { respond } from "@/lib/api/respond";
 import { apiCaller, requireRole } from "@/lib/auth/current-user";
-import { apiRoute } from "@/lib/http/api-handler";
+import { apiRoute, requestContext } from "@/lib/http/api-handler";
 import { getQueueView, joinQueue, leaveQueue } from "@/lib/queue/queue";
 
 type Context = { params: Promise<{ dropId: string }> };
@@ -27,6 +27,10 @@ export const GET = apiRoute<Context>(async (request, context) => {
 export const DELETE = apiRoute<Context>(async (request, context) => {
   const player = requireRole(await apiCaller(request), "player");
   const { dropId } = await context.params;
-  const view = await leaveQueue(getDb(), { dropId, playerId: player.id });
+  const view = await leaveQueue(getDb(), {
+    dropId,
+    playerId: player.id,
+    ...requestContext(request),
+  });
   return respond(queueViewResponse, view, { headers: { "cache-control": "no-store" } });
 });
