@@ -2,7 +2,8 @@
  * The embedded database of `npm run start:cluster` (and so of `npm run test:faults`): a primary
  * with a synchronous streaming standby (embedded-replica.ts), a watchdog that promotes the standby
  * when the primary stops answering (failover-watchdog.ts), and, after a promotion, the old
- * primary rebuilt as the new one's standby, so that the pair can fail over again.
+ * primary rebuilt as the new one's standby, so that the pair can fail over again. A standby that
+ * dies or hangs is dropped (commits stop waiting for it) and rebuilt the same way.
  */
 import { execFileSync } from "node:child_process";
 import fs from "node:fs";
@@ -66,8 +67,8 @@ export async function startReplicatedDatabase(options: {
   let stopping = false;
   let rebuild: Promise<void> = Promise.resolve();
   let rebuildError: Error | undefined;
-  const rejoin = async () => {
-    log("rebuilding the old primary as the new primary's synchronous standby");
+  const rejoin = async (which: string) => {
+    log(`rebuilding ${which} as the primary's synchronous standby`);
     try {
       await pair.rejoin();
       log(`the standby is in sync again (primary port ${pair.primary.port})`);
@@ -80,7 +81,10 @@ export async function startReplicatedDatabase(options: {
   const watchdog = startFailoverWatchdog(pair, {
     log,
     onPromoted: () => {
-      if (!stopping) rebuild = rejoin();
+      if (!stopping) rebuild = rejoin("the old primary");
+    },
+    onStandbyDropped: () => {
+      if (!stopping) rebuild = rejoin("the dropped standby");
     },
   });
   return {
