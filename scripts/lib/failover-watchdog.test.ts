@@ -1,3 +1,4 @@
+import fs from "node:fs";
 import { sql as drizzleSql } from "drizzle-orm";
 import postgres from "postgres";
 import { describe, expect, it } from "vitest";
@@ -105,6 +106,31 @@ describe("the failover watchdog", () => {
     120_000,
   );
 
+  it("fences a server's stopped backends after its postmaster has gone", async () => {
+    const pair = startedPair();
+    const lost = pair.standby;
+    if (!lost) throw new Error("the pair has no standby");
+    const reader = postgres(
+      `postgres://prizeledger:prizeledger@127.0.0.1:${lost.port}/prizeledger`,
+      { max: 1, onnotice: () => {} },
+    );
+    await reader`select 1`;
+    const before = serverProcesses(lost.dir);
+    lost.killAll("SIGSTOP");
+    lost.kill("SIGKILL");
+    await waitFor(async () => lost.pid === undefined);
+    // Orphaned and stopped, the backends would hold their clients' sockets for ever.
+    expect(serverProcesses(lost.dir).length).toBeGreaterThan(0);
+    lost.killAll("SIGKILL");
+    await waitFor(async () => serverProcesses(lost.dir).length === 0);
+    expect(before.length).toBeGreaterThan(1);
+    await reader.end({ timeout: 0 });
+    // The pair goes on with a standby rebuilt in sync.
+    await pair.dropStandby();
+    await pair.rejoin();
+    expect(pair.standby?.name).toBe(lost.name);
+  }, 120_000);
+
   it("promotes the standby when the primary hangs, and fences the stopped primary", async () => {
     const pair = startedPair();
     const { db, sql } = createDb(pair.databaseUrl, 2);
@@ -158,6 +184,18 @@ describe("the failover watchdog", () => {
     }
   }, 120_000);
 });
+
+/** The processes working in `dataDir`, as a PostgreSQL server's all do (zombies have no cwd). */
+function serverProcesses(dataDir: string): string[] {
+  const directory = fs.realpathSync(dataDir);
+  return fs.readdirSync("/proc").filter((pid) => {
+    try {
+      return /^\d+$/.test(pid) && fs.readlinkSync(`/proc/${pid}/cwd`) === directory;
+    } catch {
+      return false;
+    }
+  });
+}
 
 describe("a probe's verdict on an error", () => {
   it("counts only a refused connection as refused, and no local failure at all", () => {

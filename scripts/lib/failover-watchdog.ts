@@ -31,7 +31,8 @@ export type ProbeResult = "answered" | "refused" | "timed out" | "no verdict";
  * While the primary answers, the standby is watched too: with one synchronous standby, every
  * commit waits for it, so a standby that died or hangs would stop every write. Once it has not
  * answered (or not streamed, as the primary's pg_stat_replication shows) for `standbyDownForMs`
- * (10 s), the pair drops it: it is never promoted after that (it misses the commits made without
+ * (10 s; a hung one three probes in a row too, 15 s at least), the pair drops it: it is never
+ * promoted after that (it misses the commits made without
  * it), and the primary commits alone, an acknowledged commit on one server only, until
  * `onStandbyDropped` has it rebuilt and in sync again.
  */
@@ -59,20 +60,29 @@ export function startFailoverWatchdog(
   let failures = 0;
   const standbyDownForMs = options.standbyDownForMs ?? 10_000;
   let standbyDownSince: number | undefined;
+  let standbyFailures = 0;
   let timer: NodeJS.Timeout | undefined;
 
-  /** Drops the standby once it has failed every probe for `standbyDownForMs`. */
+  /**
+   * Drops the standby once it has failed every probe for `standbyDownForMs`, and (hung) three
+   * probes in a row, by the primary's rule: a standby slowed by a burst is not dropped.
+   */
   const checkStandby = async (standby: PostgresServer) => {
     const startedAt = Date.now();
     const result = await probeStandby(pair.primary.port, standby, probeTimeoutMs);
-    if (result === "answered" || result === "no verdict") {
-      if (result === "answered") standbyDownSince = undefined;
+    if (result === "no verdict") return;
+    if (result === "answered") {
+      standbyDownSince = undefined;
+      standbyFailures = 0;
       return;
     }
     standbyDownSince ??= startedAt;
+    standbyFailures++;
     const downFor = Date.now() - standbyDownSince;
-    if (downFor < standbyDownForMs) return;
+    const needed = result === "timed out" ? failedProbes : 1;
+    if (standbyFailures < needed || downFor < standbyDownForMs) return;
     standbyDownSince = undefined;
+    standbyFailures = 0;
     log(
       `PostgreSQL standby on port ${standby.port} ${result === "refused" ? "down or not streaming" : "not answering"} for ${downFor} ms: dropping it, so commits no longer wait for it. UNTIL IT IS REBUILT, AN ACKNOWLEDGED COMMIT IS ON THE PRIMARY (port ${pair.primary.port}) ONLY`,
     );
@@ -86,6 +96,7 @@ export function startFailoverWatchdog(
       downSince = undefined;
       failures = 0;
       standbyDownSince = undefined;
+      standbyFailures = 0;
       return;
     }
     const startedAt = Date.now();
@@ -100,6 +111,7 @@ export function startFailoverWatchdog(
     }
     // The standby is promoted, not dropped, while the primary is down.
     standbyDownSince = undefined;
+    standbyFailures = 0;
     // Down since the first failed probe began: a hung server was already down while it waited.
     downSince ??= startedAt;
     failures++;
