@@ -32,9 +32,8 @@ export type ProbeResult = "answered" | "refused" | "timed out" | "no verdict";
  * commit waits for it, so a standby that died or hangs would stop every write. Once it has not
  * answered (or not streamed, as the primary's pg_stat_replication shows) for `standbyDownForMs`
  * (10 s; a hung one three probes in a row too, 15 s at least), the pair drops it: it is never
- * promoted after that (it misses the commits made without
- * it), and the primary commits alone, an acknowledged commit on one server only, until
- * `onStandbyDropped` has it rebuilt and in sync again.
+ * promoted after that (it misses the commits made without it), and the primary commits alone, an
+ * acknowledged commit on one server only, until `onStandbyDropped` has it rebuilt and in sync.
  */
 export function startFailoverWatchdog(
   pair: EmbeddedPostgresPair,
