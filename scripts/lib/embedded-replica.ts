@@ -183,7 +183,8 @@ export async function startEmbeddedPostgresPair(options: {
       // First: from here on nothing promotes it, as it will miss the commits made without it.
       standbyName = undefined;
       await fence(dropped);
-      const admin = embeddedAdminClient(ports[primaryName]);
+      // Bounded: the watchdog waits on this, and the rebuild after it tries again.
+      const admin = embeddedAdminClient(ports[primaryName], { connect_timeout: 10 });
       try {
         await setSynchronousStandby(admin, "");
       } finally {

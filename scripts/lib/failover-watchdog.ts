@@ -85,8 +85,12 @@ export function startFailoverWatchdog(
     log(
       `PostgreSQL standby on port ${standby.port} ${result === "refused" ? "down or not streaming" : "not answering"} for ${downFor} ms: dropping it, so commits no longer wait for it. UNTIL IT IS REBUILT, AN ACKNOWLEDGED COMMIT IS ON THE PRIMARY (port ${pair.primary.port}) ONLY`,
     );
-    await pair.dropStandby();
-    options.onStandbyDropped?.();
+    try {
+      await pair.dropStandby();
+    } finally {
+      // Even if the primary could not be told to stop waiting: the rebuild tells it again first.
+      options.onStandbyDropped?.();
+    }
   };
 
   const check = async () => {
