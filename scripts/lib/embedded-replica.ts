@@ -247,7 +247,7 @@ function signalServerProcesses(dataDir: string, signal: NodeJS.Signals): void {
  * false (not done within its 60 s on a busy machine) while the promotion still goes on, so each
  * attempt first asks whether the server is still in recovery.
  */
-async function promoteUntilWritable(
+export async function promoteUntilWritable(
   node: PostgresServer,
   log: (line: string) => void,
 ): Promise<void> {
