@@ -8,13 +8,19 @@ import { createDb, sqlClient } from "@/db/client";
 import { isDatabaseUnavailable } from "@/lib/errors/database-unavailable";
 import { createJobQueue, installJobQueue } from "@/lib/jobs/queue";
 import { useEmbeddedPair } from "@/test/embedded-pair";
-import { type EmbeddedPostgresPair, startEmbeddedPostgresPair } from "./embedded-replica";
+import {
+  type EmbeddedPostgresPair,
+  promoteUntilWritable,
+  startEmbeddedPostgresPair,
+} from "./embedded-replica";
 import { startFailoverWatchdog } from "./failover-watchdog";
 
 /** Ports of this helper's range (4000-4099), apart from the e2e stack's. */
 const PRIMARY_PORT = 4080;
 const STANDBY_PORT = 4081;
 const RESTART_PORTS = [4082, 4083] as const;
+/** Nothing listens here. */
+const UNUSED_PORT = 4084;
 
 async function until(what: string, done: () => boolean | Promise<boolean>): Promise<void> {
   for (let tries = 0; tries < 600; tries++) {
@@ -168,5 +174,17 @@ describe("a primary with a synchronous standby, and the app across a failover", 
       await restarted?.stop();
       fs.rmSync(restartDir, { recursive: true, force: true });
     }
+  }, 120_000);
+
+  it("retries a failed promotion a bounded number of times, saying why each failed", async () => {
+    const lines: string[] = [];
+    const gone = { name: "b", dir: "", port: UNUSED_PORT, pid: undefined } as const;
+    await expect(
+      promoteUntilWritable({ ...gone, kill: () => {}, killAll: () => {} }, (line) =>
+        lines.push(line),
+      ),
+    ).rejects.toThrow(/not writable after 5 promotion attempts/);
+    expect(lines).toHaveLength(5);
+    for (const line of lines) expect(line).toMatch(/promotion attempt \d failed .*ECONNREFUSED/);
   }, 120_000);
 });

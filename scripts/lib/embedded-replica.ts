@@ -30,7 +30,10 @@ export type PostgresServer = {
   readonly pid: number | undefined;
   /** Signals the server's postmaster (e.g. SIGKILL, to fail it). */
   kill(signal: NodeJS.Signals): void;
-  /** Signals the postmaster and its children (SIGSTOP: a server hung as a whole, a full disk). */
+  /**
+   * Signals every process of the server, postmaster and backends (SIGSTOP: a server hung as a
+   * whole, a full disk), even backends that outlived their postmaster.
+   */
   killAll(signal: NodeJS.Signals): void;
 };
 
@@ -40,8 +43,17 @@ export type EmbeddedPostgresPair = {
   readonly primary: PostgresServer;
   /** The synchronous standby, or undefined after a promotion until `rejoin()`. */
   readonly standby: PostgresServer | undefined;
-  /** Fences the primary (SIGKILL if still running) and promotes the standby. */
+  /**
+   * Fences the primary (SIGKILL if still running) and promotes the standby, retrying until it is
+   * writable; rejects if it is not after a few attempts.
+   */
   promote(): Promise<void>;
+  /**
+   * Gives the standby up while the primary lives (it died or hangs): it is no standby from now
+   * on, so never promoted, its processes are killed, and the primary's commits stop waiting for
+   * it. Until `rejoin()` rebuilds it, an acknowledged commit is on the primary alone.
+   */
+  dropStandby(): Promise<void>;
   /** Rebuilds the old primary as the new primary's synchronous standby. */
   rejoin(): Promise<void>;
   stop(): Promise<void>;
@@ -49,6 +61,9 @@ export type EmbeddedPostgresPair = {
 
 type NodeName = "a" | "b";
 type Running = { child: ChildProcess; exited: Promise<void> };
+
+/** Attempts at promoting a standby (each waits up to 60 s) before the pair gives up. */
+const PROMOTE_ATTEMPTS = 5;
 
 const PAIR_DATABASE_USER = "prizeledger";
 const REPLICATION_ROLE = "replicator";
@@ -86,12 +101,19 @@ export async function startEmbeddedPostgresPair(options: {
       running.get(name)?.child.kill(signal);
     },
     killAll: (signal) => {
-      // Only while it runs: an ended server's pid may be another process's by now.
-      const pid = server(name).pid;
-      if (pid) signalServer(pid, signal);
+      // The postmaster first (while it runs: an ended one's pid may be another process's by
+      // now), so that it starts no new backend while they are signalled.
+      if (server(name).pid) running.get(name)?.child.kill(signal);
+      signalServerProcesses(path.join(dir, name), signal);
     },
   });
   const start = async (name: NodeName) => running.set(name, await spawnServer(server(name), log));
+  /** SIGKILLs a server's process group (a stopped one too) and forgets it once it has exited. */
+  const fence = async (name: NodeName) => {
+    server(name).killAll("SIGKILL");
+    await running.get(name)?.exited;
+    running.delete(name);
+  };
   const stopNode = async (name: NodeName) => {
     const node = running.get(name);
     running.delete(name);
@@ -149,20 +171,28 @@ export async function startEmbeddedPostgresPair(options: {
       const promoted = standbyName;
       const fenced = primaryName;
       writePrimaryName(dir, promoted);
-      server(fenced).killAll("SIGKILL");
-      await running.get(fenced)?.exited;
-      running.delete(fenced);
+      await fence(fenced);
       primaryName = promoted;
       standbyName = undefined;
-      const admin = embeddedAdminClient(ports[promoted]);
+      await promoteUntilWritable(server(promoted), log);
+      log(`PostgreSQL ${promoted} (port ${ports[promoted]}) promoted; ${fenced} is fenced`);
+    },
+    async dropStandby() {
+      if (!standbyName) return;
+      const dropped = standbyName;
+      // First: from here on nothing promotes it, as it will miss the commits made without it.
+      standbyName = undefined;
+      await fence(dropped);
+      // Bounded: the watchdog waits on this, and the rebuild after it tries again.
+      const admin = embeddedAdminClient(ports[primaryName], { connect_timeout: 10 });
       try {
-        // false: the standby did not finish its promotion within the 60 s.
-        const [row] = await admin<{ promoted: boolean }[]>`select pg_promote(true, 60) as promoted`;
-        if (!row?.promoted) throw new Error(`PostgreSQL ${promoted} was not promoted within 60 s`);
+        await setSynchronousStandby(admin, "");
       } finally {
         await admin.end();
       }
-      log(`PostgreSQL ${promoted} (port ${ports[promoted]}) promoted; ${fenced} is fenced`);
+      log(
+        `PostgreSQL ${dropped} (port ${ports[dropped]}) dropped as the standby: commits on ${primaryName} no longer wait for it and are on one server only until it is rebuilt`,
+      );
     },
     async rejoin() {
       if (standbyName) throw new Error("the pair already has its standby");
@@ -183,25 +213,65 @@ export async function startEmbeddedPostgresPair(options: {
 }
 
 /**
- * Signals a postmaster and the children it has (backends, WAL sender, checkpointer…). Killed
- * alone, its children end when they notice, but stopped ones (a hung server) never do, and hold
- * the app's connections open without an answer.
+ * Signals every PostgreSQL process working in `dataDir` (each runs in its data directory):
+ * backends, WAL sender, checkpointer… Killed alone, a postmaster's children end when they notice,
+ * but stopped ones (a hung server) never do, and hold the app's connections open without an
+ * answer, also once their postmaster has gone. Each calls setsid(), so no process group holds
+ * them all, and once orphaned they are no postmaster's children any more: /proc finds them.
  */
-function signalServer(pid: number, signal: NodeJS.Signals): void {
-  let children: number[] = [];
+function signalServerProcesses(dataDir: string, signal: NodeJS.Signals): void {
+  let pids: string[];
+  let directory: string;
+  let binary: string;
   try {
-    const listed = fs.readFileSync(`/proc/${pid}/task/${pid}/children`, "utf8");
-    children = listed.split(/\s+/).filter(Boolean).map(Number);
+    pids = fs.readdirSync("/proc").filter((entry) => /^\d+$/.test(entry));
+    directory = fs.realpathSync(dataDir);
+    binary = fs.realpathSync(postgresBinary());
   } catch {
-    // No /proc (not Linux) or the server is gone: the postmaster alone, as before.
+    return; // No /proc (not Linux) or no data directory: the postmaster alone, as before.
   }
-  for (const target of [pid, ...children]) {
+  for (const pid of pids) {
     try {
-      process.kill(target, signal);
+      const cwd = fs.readlinkSync(`/proc/${pid}/cwd`);
+      if (cwd === directory && fs.readlinkSync(`/proc/${pid}/exe`) === binary) {
+        process.kill(Number(pid), signal);
+      }
     } catch {
-      // Ended meanwhile.
+      // Ended meanwhile, or not ours to read.
     }
   }
+}
+
+/**
+ * Promotes a standby until it is writable. `pg_promote` may fail (a lost connection) or return
+ * false (not done within its 60 s on a busy machine) while the promotion still goes on, so each
+ * attempt first asks whether the server is still in recovery.
+ */
+export async function promoteUntilWritable(
+  node: PostgresServer,
+  log: (line: string) => void,
+): Promise<void> {
+  let failure = "";
+  for (let attempt = 1; attempt <= PROMOTE_ATTEMPTS; attempt++) {
+    const admin = embeddedAdminClient(node.port);
+    try {
+      const [state] = await admin<{ recovering: boolean }[]>`
+        select pg_is_in_recovery() as recovering`;
+      if (state?.recovering === false) return;
+      const [row] = await admin<{ promoted: boolean }[]>`select pg_promote(true, 60) as promoted`;
+      if (row?.promoted) return;
+      failure = "still in recovery after 60 s";
+    } catch (error) {
+      failure = String(error);
+    } finally {
+      await admin.end({ timeout: 5 });
+    }
+    log(`PostgreSQL ${node.name}: promotion attempt ${attempt} failed (${failure})`);
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+  }
+  throw new Error(
+    `PostgreSQL ${node.name} (port ${node.port}) is not writable after ${PROMOTE_ATTEMPTS} promotion attempts: ${failure}`,
+  );
 }
 
 function other(name: NodeName): NodeName {

@@ -1,3 +1,4 @@
+import fs from "node:fs";
 import { sql as drizzleSql } from "drizzle-orm";
 import postgres from "postgres";
 import { describe, expect, it } from "vitest";
@@ -5,7 +6,7 @@ import { createDb } from "@/db/client";
 import { isDatabaseUnavailable } from "@/lib/errors/database-unavailable";
 import { useEmbeddedPair } from "@/test/embedded-pair";
 import { waitFor } from "@/test/wait-for";
-import { type ProbeResult, startFailoverWatchdog } from "./failover-watchdog";
+import { type ProbeResult, probeVerdict, startFailoverWatchdog } from "./failover-watchdog";
 
 /** Ports of this helper's range (7200-7299), apart from the e2e stack's. */
 const PRIMARY_PORT = 7280;
@@ -45,6 +46,89 @@ describe("the failover watchdog", () => {
       await watchdog.stop();
       await sql.end({ timeout: 5 });
     }
+  }, 120_000);
+
+  it.each(["SIGKILL", "SIGSTOP"] as const)(
+    "drops a standby that got %s, commits on the primary alone, then rebuilds it in sync",
+    async (signal) => {
+      const pair = startedPair();
+      const sql = postgres(pair.databaseUrl, { max: 2, onnotice: () => {} });
+      const lines: string[] = [];
+      let rebuilt: Promise<void> | undefined;
+      const watchdog = startFailoverWatchdog(pair, {
+        probeTimeoutMs: 1000,
+        standbyDownForMs: 500,
+        intervalMs: 100,
+        log: (line) => lines.push(line),
+        onStandbyDropped: () => {
+          rebuilt = pair.rejoin();
+        },
+      });
+      const table = `written_after_${signal.toLowerCase()}`;
+      try {
+        await sql`create table ${sql(table)} (id int primary key)`;
+        const lost = pair.standby;
+        if (!lost) throw new Error("the pair has no standby");
+        lost.killAll(signal);
+        // Waits while nothing confirms it, and commits once the standby is dropped.
+        await sql`insert into ${sql(table)} values (1)`;
+        expect(lines.join("\n")).toMatch(/dropping it.*ON THE PRIMARY \(port \d+\) ONLY/);
+        expect(pair.primary.port).toBe(PRIMARY_PORT);
+
+        // Rebuilt from the primary, the standby confirms commits again, by its name.
+        await waitFor(async () => rebuilt !== undefined);
+        await rebuilt;
+        expect(pair.standby?.name).toBe(lost.name);
+        const [names] = await sql`show synchronous_standby_names`;
+        expect(names?.synchronous_standby_names).toBe(`"${lost.name}"`);
+        const [replica] = await sql`
+          select sync_state from pg_stat_replication where application_name = ${lost.name}`;
+        expect(replica?.sync_state).toBe("sync");
+        await sql`insert into ${sql(table)} values (2)`;
+        const standby = postgres(
+          `postgres://prizeledger:prizeledger@127.0.0.1:${lost.port}/prizeledger`,
+          { max: 1, onnotice: () => {} },
+        );
+        try {
+          await waitFor(async () => {
+            const rows = await standby`select id from ${standby(table)} order by id`;
+            return rows.length === 2 && rows;
+          });
+        } finally {
+          await standby.end();
+        }
+      } finally {
+        await watchdog.stop();
+        await rebuilt?.catch(() => {});
+        await sql.end({ timeout: 5 });
+      }
+    },
+    120_000,
+  );
+
+  it("fences a server's stopped backends after its postmaster has gone", async () => {
+    const pair = startedPair();
+    const lost = pair.standby;
+    if (!lost) throw new Error("the pair has no standby");
+    const reader = postgres(
+      `postgres://prizeledger:prizeledger@127.0.0.1:${lost.port}/prizeledger`,
+      { max: 1, onnotice: () => {} },
+    );
+    await reader`select 1`;
+    const before = serverProcesses(lost.dir);
+    lost.killAll("SIGSTOP");
+    lost.kill("SIGKILL");
+    await waitFor(async () => lost.pid === undefined);
+    // Orphaned and stopped, the backends would hold their clients' sockets for ever.
+    expect(serverProcesses(lost.dir).length).toBeGreaterThan(0);
+    lost.killAll("SIGKILL");
+    await waitFor(async () => serverProcesses(lost.dir).length === 0);
+    expect(before.length).toBeGreaterThan(1);
+    await reader.end({ timeout: 0 });
+    // The pair goes on with a standby rebuilt in sync.
+    await pair.dropStandby();
+    await pair.rejoin();
+    expect(pair.standby?.name).toBe(lost.name);
   }, 120_000);
 
   it("promotes the standby when the primary hangs, and fences the stopped primary", async () => {
@@ -99,4 +183,29 @@ describe("the failover watchdog", () => {
       await sql.end({ timeout: 5 });
     }
   }, 120_000);
+});
+
+/** The processes working in `dataDir`, as a PostgreSQL server's all do (zombies have no cwd). */
+function serverProcesses(dataDir: string): string[] {
+  const directory = fs.realpathSync(dataDir);
+  return fs.readdirSync("/proc").filter((pid) => {
+    try {
+      return /^\d+$/.test(pid) && fs.readlinkSync(`/proc/${pid}/cwd`) === directory;
+    } catch {
+      return false;
+    }
+  });
+}
+
+describe("a probe's verdict on an error", () => {
+  it("counts only a refused connection as refused, and no local failure at all", () => {
+    const error = (code: string) => Object.assign(new Error(code), { code });
+    expect(probeVerdict(error("ECONNREFUSED"))).toBe("refused");
+    expect(probeVerdict(error("CONNECT_TIMEOUT"))).toBe("timed out");
+    expect(probeVerdict(error("ECONNRESET"))).toBe("timed out");
+    for (const local of ["EMFILE", "ENFILE", "ENOMEM", "EADDRNOTAVAIL"]) {
+      expect(probeVerdict(error(local))).toBe("no verdict");
+    }
+    expect(probeVerdict(new Error("no code"))).toBe("no verdict");
+  });
 });

@@ -2,7 +2,8 @@
  * The embedded database of `npm run start:cluster` (and so of `npm run test:faults`): a primary
  * with a synchronous streaming standby (embedded-replica.ts), a watchdog that promotes the standby
  * when the primary stops answering (failover-watchdog.ts), and, after a promotion, the old
- * primary rebuilt as the new one's standby, so that the pair can fail over again.
+ * primary rebuilt as the new one's standby, so that the pair can fail over again. A standby that
+ * dies or hangs is dropped (commits stop waiting for it) and rebuilt the same way.
  */
 import fs from "node:fs";
 import path from "node:path";
@@ -70,8 +71,8 @@ export async function startReplicatedDatabase(options: {
   let stopping = false;
   let rebuild: Promise<void> = Promise.resolve();
   let rebuildError: Error | undefined;
-  const rejoin = async () => {
-    log("rebuilding the old primary as the new primary's synchronous standby");
+  const rejoin = async (which: string) => {
+    log(`rebuilding ${which} as the primary's synchronous standby`);
     try {
       await pair.rejoin();
       log(`the standby is in sync again (primary port ${pair.primary.port})`);
@@ -84,7 +85,10 @@ export async function startReplicatedDatabase(options: {
   const watchdog = startFailoverWatchdog(pair, {
     log,
     onPromoted: () => {
-      if (!stopping) rebuild = rejoin();
+      if (!stopping) rebuild = rejoin("the old primary");
+    },
+    onStandbyDropped: () => {
+      if (!stopping) rebuild = rejoin("the dropped standby");
     },
   });
   return {
