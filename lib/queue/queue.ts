@@ -220,9 +220,7 @@ export async function joinQueue(db: Db, request: QueueRequest): Promise<QueueVie
  */
 export async function joinRoom(tx: Tx, request: QueueRequest): Promise<void> {
   const { dropId, playerId } = request;
-  if (z.uuid().safeParse(dropId).success) {
-    await tx.execute(sql`select 1 from drop_queues where drop_id = ${dropId} for share`);
-  }
+  await shareRoomLock(tx, dropId);
   const room = await requireRoom(tx, dropId);
   if (room.closed) {
     throw new AppError("queue_closed", "This drop's waiting room is closed: the drop ended");
@@ -247,6 +245,16 @@ export async function joinRoom(tx: Tx, request: QueueRequest): Promise<void> {
     values (${dropId}, ${playerId}, ${placePseudonym(dropId, playerId, salt)},
             decode(${salt.toString("hex")}, 'hex'), date_trunc('milliseconds', clock_timestamp()))
     on conflict (drop_id, player_id) where superseded_at is null do nothing`);
+}
+
+/**
+ * The room row's share lock, taken by joins and leaves: the admitter's pass locks the row
+ * exclusively, so each falls wholly before a pass or wholly after it. A malformed id has no row
+ * to lock; requireRoom then refuses it in words.
+ */
+async function shareRoomLock(tx: Tx, dropId: string): Promise<void> {
+  if (!z.uuid().safeParse(dropId).success) return;
+  await tx.execute(sql`select 1 from drop_queues where drop_id = ${dropId} for share`);
 }
 
 /**
@@ -282,9 +290,7 @@ async function leaveRoom(tx: Tx, request: QueueRequest): Promise<void> {
   const { dropId, playerId, ...context } = request;
   // The join's share lock on the room's row: a leave falls wholly before an admitter's pass or
   // wholly after it, so no place is drawn, placed or admitted while it goes.
-  if (z.uuid().safeParse(dropId).success) {
-    await tx.execute(sql`select 1 from drop_queues where drop_id = ${dropId} for share`);
-  }
+  await shareRoomLock(tx, dropId);
   await requireRoom(tx, dropId);
   const place = await livePlace(tx, request);
   if (!place) return;
