@@ -139,15 +139,15 @@ export type LoggedLeaf = {
   anchor: { txHash: string | null; blockNumber: number | null } | null;
 };
 
+/** How to check, against the chain, the anchoring the log check below takes from the site. */
+export const ANCHOR_CHECK_HINT =
+  "The root and its anchoring above are as the site reports them. To check them on chain, run npm run audit -- --url <site> --contract <ledger contract> --chain-id <id> --rpc <node>: it compares every checkpoint with the contract's checkpointAt.";
+
 /**
  * That the public log holds the proof's draw entry at its index, and whether a checkpoint the
  * site reports anchored covers it (its inclusion proof leads to the checkpoint's root). The root
  * comes from the same site: that it is on chain is for `npm run audit` with the contract.
  */
-
-/** How to check, against the chain, the anchoring the log check above takes from the site. */
-export const ANCHOR_CHECK_HINT =
-  "The root and its anchoring above are as the site reports them. To check them on chain, run npm run audit -- --url <site> --contract <ledger contract> --chain-id <id> --rpc <node>: it compares every checkpoint with the contract's checkpointAt.";
 export function checkDrawLogged(proof: QueueProof, logged: LoggedLeaf | undefined): DrawCheck {
   try {
     return drawLoggedCheck(proof, logged);
