@@ -1,5 +1,6 @@
 "use client";
 
+import { hexToBytes } from "@noble/hashes/utils";
 import Link from "next/link";
 import { type FormEvent, useState, useSyncExternalStore } from "react";
 import { DateTime } from "@/components/ui/date-time";
@@ -74,7 +75,7 @@ const SALT = /^[0-9a-f]{64}$/i;
 function parseInputs(playerId: string, salt: string): Uint8Array | string {
   if (!UUID.test(playerId)) return "The account id is a UUID: 32 hex digits in five groups.";
   if (!SALT.test(salt)) return "The salt is 64 hex digits (32 bytes).";
-  return Uint8Array.from(salt.match(/../g) ?? [], (pair) => Number.parseInt(pair, 16));
+  return hexToBytes(salt);
 }
 
 async function fetchJson(url: string): Promise<unknown> {
