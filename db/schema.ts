@@ -387,6 +387,12 @@ export const checkpoints = pgTable(
      * never scans the log for broken promises.
      */
     missedDeadlines: integer("missed_deadlines").notNull().default(0),
+    /**
+     * The checkpoint as a C2SP signed note (tlog-checkpoint text, a blank line, the log key's
+     * signature line), written when it is anchored: the log signs only the size and root the
+     * contract holds. Null until then, and where no log key is configured.
+     */
+    note: text("note"),
   },
   (t) => [
     index().on(t.treeSize).where(sql`${t.missedDeadlines} > 0`),
@@ -397,6 +403,38 @@ export const checkpoints = pgTable(
   ],
 );
 export type Checkpoint = typeof checkpoints.$inferSelect;
+
+/**
+ * Witnesses' cosignatures (C2SP tlog-cosignature) of a signed checkpoint, as the note signature
+ * line each witness returned. A witness is named by its verifier key, so a renamed or re-keyed
+ * witness is another witness.
+ */
+export const checkpointCosignatures = pgTable(
+  "checkpoint_cosignatures",
+  {
+    treeSize: bigint("tree_size", { mode: "number" })
+      .notNull()
+      .references(() => checkpoints.treeSize, { onDelete: "cascade" }),
+    /** The witness's verifier key string (name+keyid+base64), as configured in LOG_WITNESSES. */
+    witnessKey: text("witness_key").notNull(),
+    /** The whole "— name base64" line, with its newline, to append to the note. */
+    line: text("line").notNull(),
+    /** The time the witness put in its cosignature (POSIX seconds). */
+    cosignedAt: bigint("cosigned_at", { mode: "number" }).notNull(),
+    receivedAt: timestamp("received_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.treeSize, t.witnessKey] })],
+);
+
+/**
+ * The newest tree size each witness has cosigned for this log, as its answers said: the `old`
+ * size of the next add-checkpoint request to it (C2SP tlog-witness).
+ */
+export const logWitnessState = pgTable("log_witness_state", {
+  witnessKey: text("witness_key").primaryKey(),
+  treeSize: bigint("tree_size", { mode: "number" }).notNull(),
+  updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
+});
 
 export const auditEvents = pgTable(
   "audit_events",

@@ -18,6 +18,15 @@ const address = z
   // Lowercased first: a document may spell an address in any case, checksummed or not.
   .transform((value) => getAddress(value.toLowerCase()));
 
+/** A C2SP signed-note verifier key, name+keyid+base64 (its hash is checked where it is used). */
+const noteVerifierKey = z
+  .string()
+  .max(255)
+  .regex(
+    /^[^+\s]+\+[0-9a-f]{8}\+[A-Za-z0-9+/]+={0,2}$/,
+    "expected a note verifier key (name+hash+base64)",
+  );
+
 export const ledgerIdentitySchema = z.object({
   version: z.literal(1),
   chainId: z.number().int().positive().max(Number.MAX_SAFE_INTEGER),
@@ -31,6 +40,22 @@ export const ledgerIdentitySchema = z.object({
    * over plain http only on this machine: see `operatorNodeUrl`.
    */
   rpcUrl: z.url({ protocol: /^https?$/ }),
+  /**
+   * The transparency log (C2SP tlog-checkpoint): its origin line and the verifier key of the
+   * Ed25519 key that signs its checkpoints. Absent in documents from before signed checkpoints.
+   */
+  log: z.object({ origin: z.string().min(1).max(255), key: noteVerifierKey }).optional(),
+  /**
+   * The witnesses the operator submits checkpoints to (C2SP tlog-witness), by their cosignature
+   * verifier keys, with where they take submissions. A verifier chooses whom it trusts; this list
+   * is what the operator offers.
+   */
+  witnesses: z
+    .array(z.object({ key: noteVerifierKey, url: z.url({ protocol: /^https?$/ }).optional() }))
+    .max(16)
+    .optional(),
+  /** How many of `witnesses` the operator waits for before it calls a checkpoint witnessed. */
+  witnessQuorum: z.number().int().nonnegative().max(16).optional(),
 });
 export type LedgerIdentity = z.infer<typeof ledgerIdentitySchema>;
 
