@@ -41,6 +41,7 @@ describe("checkpoints", () => {
     ["a short root", `log\n1\nAAAA\n`, /32 bytes/],
     ["a root in bad base64", `log\n1\n${ROOT.slice(0, -1)}\n`, /base64/],
     ["an empty extension line", `${TEXT}\n`, /extension/],
+    ["a control character", `${TEXT}ext\u0007\n`, /control characters/],
   ])("refuses %s", (_, text, message) => {
     expect(() => parseCheckpoint(text)).toThrow(NoteError);
     expect(() => parseCheckpoint(text)).toThrow(message);

@@ -5,7 +5,7 @@
  */
 import { decodeBase64, encodeBase64 } from "./base64";
 import { parseDecimal } from "./decimal";
-import { hasControlCharacter } from "./note";
+import { hasControlCharacter, isValidKeyName } from "./note";
 import { NoteError } from "./note-error";
 
 export type Checkpoint = {
@@ -19,7 +19,7 @@ const HASH_LENGTH = 32;
 
 function assertOrigin(origin: string): void {
   // The spec: a schema-less URL with neither Unicode spaces nor "+"; the log's key is named after it.
-  if (origin === "" || /[\p{White_Space}+]/u.test(origin) || hasControlCharacter(origin)) {
+  if (!isValidKeyName(origin) || hasControlCharacter(origin)) {
     throw new NoteError(
       `checkpoint origin ${JSON.stringify(origin)} must be non-empty, without spaces or "+"`,
     );
@@ -46,6 +46,8 @@ export function formatCheckpoint(checkpoint: {
 /** Parses a checkpoint note's text (without its signatures), strictly. */
 export function parseCheckpoint(text: string): Checkpoint {
   if (!text.endsWith("\n")) throw new NoteError("checkpoint text must end with a newline");
+  if (hasControlCharacter(text))
+    throw new NoteError("checkpoint text must not contain control characters");
   const lines = text.slice(0, -1).split("\n");
   if (lines.length < 3)
     throw new NoteError("a checkpoint has three lines: origin, tree size and root hash");

@@ -3,7 +3,15 @@ import { describe, expect, it } from "vitest";
 import { decodeBase64 } from "./base64";
 import { cosignatureMessage, parseCosignature } from "./cosignature";
 import { verifyEd25519 } from "./ed25519";
-import { formatVerifierKey, keyId, NoteError, openNote, parseNote, parseVerifierKey } from "./note";
+import {
+  formatNote,
+  formatVerifierKey,
+  keyId,
+  NoteError,
+  openNote,
+  parseNote,
+  parseVerifierKey,
+} from "./note";
 
 // The example in golang.org/x/mod/sumdb/note's documentation.
 const PETER_VKEY = "PeterNeumann+c74f20a3+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW";
@@ -110,6 +118,12 @@ describe("parsing notes", () => {
   ])("refuses %s", (_, note, message) => {
     expect(() => parseNote(note)).toThrow(NoteError);
     expect(() => parseNote(note)).toThrow(message);
+  });
+
+  it("joins text and signature lines into a note, refusing a malformed one", () => {
+    expect(formatNote(PETER_TEXT, [PETER_LINE])).toBe(PETER_NOTE);
+    expect(() => formatNote(PETER_TEXT, [])).toThrow(NoteError);
+    expect(() => formatNote(PETER_TEXT, [PETER_LINE.trimEnd()])).toThrow(NoteError);
   });
 
   it("accepts 100 signatures", () => {

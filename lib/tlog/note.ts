@@ -161,6 +161,13 @@ export function formatSignatureLine(name: string, id: number, signature: Uint8Ar
   return `${SIGNATURE_PREFIX}${name} ${encodeBase64(bytes)}\n`;
 }
 
+/** A note: its text, the blank line, then the signature lines (each ending in "\n"). */
+export function formatNote(text: string, signatureLines: string[]): string {
+  const note = `${text}\n${signatureLines.join("")}`;
+  parseNote(note);
+  return note;
+}
+
 /** Text fit to be signed: ends in "\n", has no blank line, no control characters. */
 export function assertNoteText(text: string): void {
   if (text === "" || !text.endsWith("\n")) throw new NoteError("note text must end with a newline");

@@ -38,7 +38,13 @@ describe("signer keys", () => {
   it.each([
     ["no prefix", PETER_SKEY.slice("PRIVATE+KEY+".length), /must start with/],
     ["a wrong key id", PETER_SKEY.replace("c74f20a3", "c74f20a4"), /does not match/],
-    ["a bad name", PETER_SKEY.replace("PeterNeumann", "Peter Neumann"), /key name/],
+    ["a bad name", PETER_SKEY.replace("PeterNeumann", "Peter Neumann"), /must be PRIVATE\+KEY/],
+    [
+      "no name or key id",
+      "PRIVATE+KEY+AYEKFALVFGyNhPJEMzD1+QIDr+Y7hfZx09iUvxdXHKDFz",
+      /must be PRIVATE\+KEY/,
+    ],
+    ["an upper-case key id", PETER_SKEY.replace("c74f20a3", "C74F20A3"), /must be PRIVATE\+KEY/],
     ["a short seed", PETER_SKEY.replace("KDFz", "KA=="), /32 bytes/],
     ["an unknown type", PETER_SKEY.replace("+AYEK", "+AoEK"), /unsupported key type/],
     ["bad base64", PETER_SKEY.slice(0, -1), /not valid base64/],

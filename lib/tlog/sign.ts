@@ -22,10 +22,10 @@ import {
   formatKeyId,
   formatSignatureLine,
   formatVerifierKey,
+  isValidKeyName,
   type KeyType,
   keyId,
   NoteError,
-  parseKeyIdField,
   splitKeyString,
 } from "./note";
 
@@ -76,9 +76,12 @@ function formatSignerKey(
 export function parseSignerKey(skey: string): SignerKey {
   const what = "signer key";
   if (!skey.startsWith(SKEY_PREFIX)) throw new NoteError(`${what} must start with ${SKEY_PREFIX}`);
+  // A key missing a field would shift the seed into the name or key id: never echo those.
   const [name, idField, keyField] = splitKeyString(skey.slice(SKEY_PREFIX.length), what);
-  assertKeyName(name);
-  const id = parseKeyIdField(idField, what);
+  if (!isValidKeyName(name) || !/^[0-9a-f]{8}$/.test(idField)) {
+    throw new NoteError(`${what} must be PRIVATE+KEY+<name>+<8 hex digit key id>+<base64 seed>`);
+  }
+  const id = Number.parseInt(idField, 16);
   const { type, key: seed } = decodeTypedKey(keyField, `${what} ${name}`);
   const publicKey = rawPublicKey(privateKeyObject(seed));
   if (keyId(name, type, publicKey) !== id) {
