@@ -1,6 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { interopEnabled, runCheck } from "@/test/interop/checker";
+import { encodeBase64 } from "./base64";
 import { formatCheckpoint } from "./checkpoint";
+import { NoteError, openNote, parseVerifierKey, type VerifierKey } from "./note";
 import { cosign, generateSignerKey, parseSignerKey, signNote } from "./sign";
 
 /**
@@ -55,4 +57,58 @@ describe.runIf(interopEnabled())("signed notes under Go's x/mod", () => {
     },
     120_000,
   );
+
+  it("accepts no mutated note that Go rejects, and agrees on whose signatures hold", async () => {
+    // A stranger's line too: what is only parsed, never verified, must be read as strictly.
+    const stranger = parseSignerKey(generateSignerKey("stranger.test", 0x01).skey);
+    const variants = mutations(new TextEncoder().encode(`${note}${signNote(text, stranger)}`));
+    const input = variants.map((bytes) => `${encodeBase64(bytes)}\n`).join("");
+    const theirs = (await runCheck(["open-notes", ...keys], input)).trim().split("\n");
+    const verifiers = keys.map(parseVerifierKey);
+    const ours = await Promise.all(variants.map((bytes) => openResult(bytes, verifiers)));
+    expect(theirs).toHaveLength(variants.length);
+    let stricter = 0;
+    ours.forEach((result, i) => {
+      const context = `variant ${i}: ours ${result}, Go ${theirs[i]}`;
+      if (theirs[i] === "reject") expect(result, context).toMatch(/^reject/);
+      else if (result.startsWith("reject")) {
+        // Go's base64 ignores unused trailing bits; ours refuses them, so each value has one spelling.
+        expect(result, context).toMatch(/non-zero trailing bits/);
+        stricter++;
+      } else expect(result, context).toBe(theirs[i]);
+    });
+    expect(theirs.filter((r) => r === "reject").length).toBeGreaterThan(variants.length / 2);
+    expect(stricter).toBeLessThan(variants.length / 20);
+  }, 120_000);
 });
+
+/** The note, then every single-byte flip, deletion and inserted newline, space, tab or "+". */
+function mutations(bytes: Uint8Array): Uint8Array[] {
+  const out = [bytes];
+  for (let i = 0; i < bytes.length; i++) {
+    const flipped = bytes.slice();
+    flipped[i] = (flipped[i] ?? 0) ^ 0x01;
+    out.push(flipped, new Uint8Array([...bytes.subarray(0, i), ...bytes.subarray(i + 1)]));
+    for (const byte of [0x0a, 0x20, 0x09, 0x2b]) {
+      out.push(new Uint8Array([...bytes.subarray(0, i), byte, ...bytes.subarray(i)]));
+    }
+  }
+  return out;
+}
+
+/** Like the Go check's answer: "ok" and the verified names, or "reject" and why. */
+async function openResult(bytes: Uint8Array, keys: VerifierKey[]): Promise<string> {
+  let note: string;
+  try {
+    note = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true }).decode(bytes);
+  } catch {
+    return "reject: not UTF-8";
+  }
+  try {
+    const { verified } = await openNote(note, keys);
+    return ["ok", ...verified.map((v) => v.key.name)].join(" ");
+  } catch (error) {
+    if (error instanceof NoteError) return `reject: ${error.message}`;
+    throw error;
+  }
+}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"crypto/ed25519"
 	"crypto/sha256"
 	"encoding/base64"
@@ -23,18 +24,11 @@ func init() {
 		if len(args) < 1 {
 			return errors.New("usage: notes <log vkey> [<witness vkey>...] < note")
 		}
-		logKey, err := note.NewVerifier(args[0])
+		verifiers, err := verifiersFor(args)
 		if err != nil {
-			return fmt.Errorf("log key: %v", err)
+			return err
 		}
-		verifiers := []note.Verifier{logKey}
-		for _, vkey := range args[1:] {
-			v, err := newCosigV1(vkey)
-			if err != nil {
-				return fmt.Errorf("witness key %q: %v", vkey, err)
-			}
-			verifiers = append(verifiers, v)
-		}
+		logKey := verifiers[0]
 		msg, err := io.ReadAll(os.Stdin)
 		if err != nil {
 			return err
@@ -62,6 +56,26 @@ func init() {
 		}
 		return nil
 	})
+	register("open-notes", "<log vkey> [<witness vkey>...] < base64 notes, one a line", func(args []string) error {
+		if len(args) < 1 {
+			return errors.New("usage: open-notes <log vkey> [<witness vkey>...] < notes")
+		}
+		verifiers, err := verifiersFor(args)
+		if err != nil {
+			return err
+		}
+		known := note.VerifierList(verifiers...)
+		scanner := bufio.NewScanner(os.Stdin)
+		scanner.Buffer(nil, 1<<20)
+		for scanner.Scan() {
+			msg, err := base64.StdEncoding.DecodeString(scanner.Text())
+			if err != nil {
+				return err
+			}
+			fmt.Println(openResult(msg, known))
+		}
+		return scanner.Err()
+	})
 	register("sign-note", "<skey> < text", func(args []string) error {
 		if len(args) != 1 {
 			return errors.New("usage: sign-note <skey> < text")
@@ -81,6 +95,40 @@ func init() {
 		_, err = os.Stdout.Write(signed)
 		return err
 	})
+}
+
+// verifiersFor reads the log's Ed25519 vkey, then witnesses' cosignature/v1 vkeys.
+func verifiersFor(args []string) ([]note.Verifier, error) {
+	logKey, err := note.NewVerifier(args[0])
+	if err != nil {
+		return nil, fmt.Errorf("log key: %v", err)
+	}
+	verifiers := []note.Verifier{logKey}
+	for _, vkey := range args[1:] {
+		v, err := newCosigV1(vkey)
+		if err != nil {
+			return nil, fmt.Errorf("witness key %q: %v", vkey, err)
+		}
+		verifiers = append(verifiers, v)
+	}
+	return verifiers, nil
+}
+
+// openResult is "ok" and the names whose signatures verified, or "reject"; a note that no known
+// key signed is "ok" with no names, since our openNote leaves that decision to its caller.
+func openResult(msg []byte, known note.Verifiers) string {
+	n, err := note.Open(msg, known)
+	var unverified *note.UnverifiedNoteError
+	if err != nil && !errors.As(err, &unverified) {
+		return "reject"
+	}
+	names := []string{}
+	if n != nil {
+		for _, sig := range n.Sigs {
+			names = append(names, sig.Name)
+		}
+	}
+	return strings.TrimSpace("ok " + strings.Join(names, " "))
 }
 
 // checkCheckpointText reads a c2sp.org/tlog-checkpoint text (x/mod predates the format):
