@@ -21,9 +21,6 @@ import (
 // "sign-note" signs a text (stdin) with x/mod's note.Sign, to compare with our signer's bytes.
 func init() {
 	register("notes", "<log vkey> [<witness vkey>...] < note", func(args []string) error {
-		if len(args) < 1 {
-			return errors.New("usage: notes <log vkey> [<witness vkey>...] < note")
-		}
 		verifiers, err := verifiersFor(args)
 		if err != nil {
 			return err
@@ -57,9 +54,6 @@ func init() {
 		return nil
 	})
 	register("open-notes", "<log vkey> [<witness vkey>...] < base64 notes, one a line", func(args []string) error {
-		if len(args) < 1 {
-			return errors.New("usage: open-notes <log vkey> [<witness vkey>...] < notes")
-		}
 		verifiers, err := verifiersFor(args)
 		if err != nil {
 			return err
@@ -97,8 +91,11 @@ func init() {
 	})
 }
 
-// verifiersFor reads the log's Ed25519 vkey, then witnesses' cosignature/v1 vkeys.
+// verifiersFor reads the log's Ed25519 vkey, then any witnesses' cosignature/v1 vkeys.
 func verifiersFor(args []string) ([]note.Verifier, error) {
+	if len(args) < 1 {
+		return nil, errors.New("give the log's vkey, then any witness vkeys")
+	}
 	logKey, err := note.NewVerifier(args[0])
 	if err != nil {
 		return nil, fmt.Errorf("log key: %v", err)
