@@ -6,7 +6,7 @@
 import { decodeBase64, encodeBase64 } from "./base64";
 import { parseDecimal } from "./decimal";
 import { hasControlCharacter, isValidKeyName } from "./note";
-import { NoteError } from "./note-error";
+import { NoteError, quote } from "./note-error";
 
 export type Checkpoint = {
   origin: string;
@@ -21,7 +21,7 @@ function assertOrigin(origin: string): void {
   // The spec: a schema-less URL with neither Unicode spaces nor "+"; the log's key is named after it.
   if (!isValidKeyName(origin) || hasControlCharacter(origin)) {
     throw new NoteError(
-      `checkpoint origin ${JSON.stringify(origin)} must be non-empty, without spaces or "+"`,
+      `checkpoint origin ${quote(origin)} must be non-empty, without spaces or "+"`,
     );
   }
 }
@@ -56,7 +56,7 @@ export function parseCheckpoint(text: string): Checkpoint {
   const size = parseDecimal(sizeLine);
   if (size === null) {
     throw new NoteError(
-      `checkpoint tree size ${JSON.stringify(sizeLine)} must be a decimal number without leading zeros`,
+      `checkpoint tree size ${quote(sizeLine)} must be a decimal number without leading zeros`,
     );
   }
   let rootHash: Uint8Array;

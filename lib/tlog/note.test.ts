@@ -126,6 +126,16 @@ describe("parsing notes", () => {
     expect(() => formatNote(PETER_TEXT, [PETER_LINE.trimEnd()])).toThrow(NoteError);
   });
 
+  it("quotes hostile input in its errors only in part", () => {
+    const long = `${PETER_TEXT}\n— ${"x".repeat(100_000)}\n`;
+    expect(() => parseNote(long)).toThrow(NoteError);
+    try {
+      parseNote(long);
+    } catch (error) {
+      expect((error as Error).message.length).toBeLessThan(200);
+    }
+  });
+
   it("accepts 100 signatures", () => {
     expect(parseNote(`${PETER_TEXT}\n${PETER_LINE.repeat(100)}`).signatures).toHaveLength(100);
   });

@@ -8,7 +8,7 @@ import { concatBytes, utf8ToBytes } from "@noble/hashes/utils";
 import { decodeBase64, encodeBase64 } from "./base64";
 import { cosignatureMessage, parseCosignature } from "./cosignature";
 import { verifyEd25519 } from "./ed25519";
-import { NoteError } from "./note-error";
+import { NoteError, quote } from "./note-error";
 
 export { NoteError };
 
@@ -68,9 +68,7 @@ export function isValidKeyName(name: string): boolean {
 
 export function assertKeyName(name: string): void {
   if (!isValidKeyName(name)) {
-    throw new NoteError(
-      `key name ${JSON.stringify(name)} must be non-empty, without spaces or "+"`,
-    );
+    throw new NoteError(`key name ${quote(name)} must be non-empty, without spaces or "+"`);
   }
 }
 
@@ -122,7 +120,7 @@ export function splitKeyString(text: string, what: string): [string, string, str
 export function parseKeyIdField(field: string, what: string): number {
   if (!/^[0-9a-f]{8}$/.test(field)) {
     throw new NoteError(
-      `${what}: the key id must be eight lowercase hex digits, got ${JSON.stringify(field)}`,
+      `${what}: the key id must be eight lowercase hex digits, got ${quote(field)}`,
     );
   }
   return Number.parseInt(field, 16);
@@ -178,7 +176,7 @@ export function assertNoteText(text: string): void {
 
 function parseSignatureLine(line: string): NoteSignature {
   const malformed = (why: string) =>
-    new NoteError(`malformed signature line ${JSON.stringify(line)}: ${why}`);
+    new NoteError(`malformed signature line ${quote(line)}: ${why}`);
   if (!line.startsWith(SIGNATURE_PREFIX)) throw malformed('it must start with "— "');
   const rest = line.slice(SIGNATURE_PREFIX.length);
   const space = rest.indexOf(" ");

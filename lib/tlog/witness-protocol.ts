@@ -6,7 +6,7 @@
 import { decodeBase64, encodeBase64 } from "./base64";
 import { parseDecimal } from "./decimal";
 import { parseNote } from "./note";
-import { NoteError } from "./note-error";
+import { NoteError, quote } from "./note-error";
 
 export type AddCheckpoint = { oldSize: number; proof: Uint8Array[]; note: string };
 
@@ -73,9 +73,7 @@ export function parseAddCheckpoint(body: string): AddCheckpoint {
 export function parseSizeConflict(body: string): number {
   const size = body.endsWith("\n") ? parseDecimal(body.slice(0, -1)) : null;
   if (size === null) {
-    throw new NoteError(
-      `a size-conflict answer is "<size>\\n" in decimal, got ${JSON.stringify(body.slice(0, 40))}`,
-    );
+    throw new NoteError(`a size-conflict answer is "<size>\\n" in decimal, got ${quote(body)}`);
   }
   return size;
 }
