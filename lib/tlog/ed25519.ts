@@ -27,7 +27,13 @@ export async function verifyEd25519(
   let key: CryptoKey;
   try {
     key = await api.importKey("raw", new Uint8Array(publicKey), "Ed25519", false, ["verify"]);
-  } catch {
+  } catch (error) {
+    // Said plainly: otherwise every signature would look forged in a browser without Ed25519.
+    if ((error as Error).name === "NotSupportedError") {
+      throw new Error(
+        "this browser's WebCrypto has no Ed25519; use Chrome 137, Firefox 129, Safari 17 or later",
+      );
+    }
     return false; // 32 bytes that are not a point on the curve verify nothing
   }
   return api.verify("Ed25519", key, new Uint8Array(signature), new Uint8Array(message));

@@ -1,5 +1,5 @@
 import { utf8ToBytes } from "@noble/hashes/utils";
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { decodeBase64 } from "./base64";
 import { cosignatureMessage, parseCosignature } from "./cosignature";
 import { verifyEd25519 } from "./ed25519";
@@ -202,9 +202,25 @@ describe("cosignature/v1", () => {
 });
 
 describe("Ed25519 through WebCrypto", () => {
+  afterEach(() => vi.unstubAllGlobals());
+  const { publicKey } = parseVerifierKey(PETER_VKEY);
+  const message = utf8ToBytes(PETER_TEXT);
+
+  it("says why it cannot verify on an insecure page or an old browser", async () => {
+    vi.stubGlobal("crypto", {});
+    await expect(verifyEd25519(publicKey, message, new Uint8Array(64))).rejects.toThrow(
+      /secure pages \(https or localhost\)/,
+    );
+    const unsupported = Object.assign(new Error("Unrecognized algorithm name"), {
+      name: "NotSupportedError",
+    });
+    vi.stubGlobal("crypto", { subtle: { importKey: () => Promise.reject(unsupported) } });
+    await expect(verifyEd25519(publicKey, message, new Uint8Array(64))).rejects.toThrow(
+      /has no Ed25519/,
+    );
+  });
+
   it("answers false, not an exception, for wrong lengths", async () => {
-    const { publicKey } = parseVerifierKey(PETER_VKEY);
-    const message = utf8ToBytes(PETER_TEXT);
     expect(await verifyEd25519(publicKey.subarray(1), message, new Uint8Array(64))).toBe(false);
     expect(await verifyEd25519(publicKey, message, new Uint8Array(63))).toBe(false);
     expect(await verifyEd25519(publicKey, message, new Uint8Array(64))).toBe(false);
