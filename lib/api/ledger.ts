@@ -105,8 +105,8 @@ export const ledgerEntryResponse = z
 
 export const ledgerIdentityResponse = ledgerIdentitySchema.meta({ id: "LedgerIdentity" });
 
-/** A tree size or leaf index as query text: digits only (no "", " 7" or "1e3"), a safe integer. */
 const wholeNumber = "must be a whole number, from 0";
+/** A tree size or leaf index as query text: digits only (no "", " 7" or "1e3"), a safe integer. */
 const treeSizeParam = z
   .string({ error: wholeNumber })
   .regex(/^(?:0|[1-9]\d{0,15})$/, wholeNumber)
