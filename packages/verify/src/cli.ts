@@ -10,9 +10,12 @@
 import { readFile } from "node:fs/promises";
 import { parseArgs } from "node:util";
 import { JsonRpcProvider } from "ethers";
-import { describeTrustRoot, LedgerIdentityError } from "@/lib/ledger/identity";
+import { describeTrustRoot, LedgerIdentityError, type TrustRoot } from "@/lib/ledger/identity";
+import type { DeliveryOutcome } from "@/lib/ledger/leaf";
+import { RECEIPT_CHAIN_TYPE } from "@/lib/ledger/model";
 import { verifyProvisionalReceipt } from "@/lib/ledger/provisional";
 import { verifyReceipt } from "@/lib/ledger/receipt";
+import { readReceiptInput, verifyReceiptChain } from "@/lib/ledger/receipt-chain";
 import { type Installation, type PinnedLedger, pinLedger } from "./pin";
 
 export type CliOptions = {
@@ -60,8 +63,9 @@ function help(options: CliOptions): string {
   return `${usage(options)}
 ${forms.map((form) => `       ${form}`).join("\n")}
 
-Verifies a Prizeledger receipt (anchored, or provisional) against a ledger you pin, never the one
-the receipt names: its leaf, its inclusion proof, the checkpoint the contract holds on chain.
+Verifies a Prizeledger receipt (anchored, or provisional), or a chain file (a claim receipt and its
+delivery receipt), against a ledger you pin, never the one the receipt names: its leaf, its
+inclusion proof, the checkpoint the contract holds on chain; for a chain, that the two pair.
 
   --operator URL     trust the ledger an operator publishes at URL/.well-known/prizeledger.json
   --contract 0x…     trust this ledger contract…
@@ -148,38 +152,94 @@ async function readReceipt(file: string): Promise<unknown> {
 
 type PrintedStep = { ok: boolean; label: string; detail: string; skipped?: true };
 
-function printStep(step: PrintedStep): void {
-  console.log(`${step.skipped ? "–" : step.ok ? "✓" : "✗"} ${step.label}: ${step.detail}`);
+function printStep(step: PrintedStep, indent = ""): void {
+  console.log(`${indent}${step.skipped ? "–" : step.ok ? "✓" : "✗"} ${step.label}: ${step.detail}`);
 }
 
-/** `receipt <file>`: a file named "receipt" is then given as ./receipt. */
+/**
+ * `receipt <file>` (a file named "receipt" is then given as ./receipt): one receipt, or a chain
+ * file (a claim receipt and its delivery receipt, as a redemption's page downloads them).
+ */
 async function verifyReceiptFile(args: string[], pinning: Pinning): Promise<number> {
   const [file] = args;
   if (file === undefined || args.length !== 1) throw new Exit(usage(pinning.options), 2);
   const { trust, rpcUrl: rpc } = await pin(pinning);
-  const receipt = await readReceipt(file);
+  const doc = await readReceipt(file);
+  // Only a file that says it is a chain is read as one: any other document is one receipt, as
+  // before chains (a delivery receipt alone verifies as the receipt it is).
+  const chain = (doc as { type?: unknown } | null)?.type === RECEIPT_CHAIN_TYPE;
+  const input = chain ? readReceiptInput(doc) : undefined;
+  if (input?.mode === "invalid") throw new Exit(`${file}: ${input.error}`, 1);
   // The pinned chain id only spares ethers a network probe: the chain step asks the node itself.
   const provider = new JsonRpcProvider(rpc, trust.chainId, { staticNetwork: true });
   console.log(`Trusting ${describeTrustRoot(trust)}`);
   console.log(`Verifying ${file} against ${rpc}`);
-  // A provisional receipt (status "pending") carries a signed promise instead of a proof.
-  const provisional = (receipt as { status?: unknown } | null)?.status === "pending";
   try {
-    const { ok, reason } = provisional
-      ? await verifyProvisionalReceipt(receipt, provider, trust).then((r) => {
-          r.steps.forEach(printStep);
-          return r;
-        })
-      : await verifyReceipt(receipt, provider, trust, printStep);
-    console.log(
-      ok
-        ? provisional
-          ? "Provisional receipt verified: a signed promise to anchor by its deadline."
-          : "Receipt verified."
-        : `Receipt NOT verified${reason ? ` (${reason})` : ""}.`,
-    );
-    return ok ? 0 : 1;
+    return input?.mode === "chain"
+      ? await verifyChain(input, provider, trust)
+      : await verifyOne(doc, provider, trust);
   } finally {
     provider.destroy();
   }
+}
+
+async function verifyOne(
+  receipt: unknown,
+  provider: JsonRpcProvider,
+  trust: TrustRoot,
+): Promise<number> {
+  // A provisional receipt (status "pending") carries a signed promise instead of a proof.
+  const provisional = (receipt as { status?: unknown } | null)?.status === "pending";
+  const { ok, reason } = provisional
+    ? await verifyProvisionalReceipt(receipt, provider, trust).then((r) => {
+        for (const step of r.steps) printStep(step);
+        return r;
+      })
+    : await verifyReceipt(receipt, provider, trust, (step) => printStep(step));
+  console.log(
+    ok
+      ? provisional
+        ? "Provisional receipt verified: a signed promise to anchor by its deadline."
+        : "Receipt verified."
+      : `Receipt NOT verified${reason ? ` (${reason})` : ""}.`,
+  );
+  return ok ? 0 : 1;
+}
+
+/** What a verified chain proves happened after the claim, by the delivery's outcome. */
+const AFTER_CLAIM: Record<DeliveryOutcome, string> = {
+  delivered: "delivered",
+  dead: "its delivery stopped",
+  cancelled: "its delivery was cancelled",
+};
+
+/** Each link's steps under its name, whether they pair, and what the chain proves if it holds. */
+async function verifyChain(
+  links: { claim?: unknown; delivery?: unknown },
+  provider: JsonRpcProvider,
+  trust: TrustRoot,
+): Promise<number> {
+  const result = await verifyReceiptChain(links, provider, trust);
+  const reasons: string[] = [];
+  for (const [name, link] of [
+    ["Claim receipt", result.claim],
+    ["Delivery receipt", result.delivery],
+  ] as const) {
+    if (!link.present) {
+      console.log(`${name}: missing`);
+      continue;
+    }
+    console.log(`${name}${link.provisional ? " (provisional)" : ""}:`);
+    for (const step of link.steps) printStep(step, "  ");
+    if (link.reason) reasons.push(link.reason);
+  }
+  const { pairing } = result;
+  printStep({ ok: pairing.ok, label: "Claim and delivery", detail: pairing.detail });
+  if (!pairing.ok) reasons.push(pairing.code);
+  console.log(
+    result.ok && pairing.ok
+      ? `Receipt chain verified: redemption ${pairing.redemptionId} was claimed, then ${AFTER_CLAIM[pairing.outcome]}.`
+      : `Receipt chain NOT verified${reasons.length > 0 ? ` (${reasons.join(", ")})` : ""}.`,
+  );
+  return result.ok ? 0 : 1;
 }

@@ -9,6 +9,7 @@ import os from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { bundleReceipts } from "@/lib/ledger/model";
 import type { Receipt } from "@/lib/ledger/receipt";
 import { connectTestChain } from "@/test/chain";
 import { anchorFirstCheckpoint, numberedLeaf } from "@/test/receipts";
@@ -54,13 +55,16 @@ async function npx(args: string[]): Promise<Outcome> {
   }
 }
 
-function write(name: string, receipt: Receipt): string {
-  fs.writeFileSync(path.join(away, name), JSON.stringify(receipt));
+function write(name: string, doc: unknown): string {
+  fs.writeFileSync(path.join(away, name), JSON.stringify(doc));
   return name;
 }
 
 let genuine = "";
 let tampered = "";
+/** A claim with its delivery, as a redemption's page downloads them; and a pair that is not one. */
+let chainFile = "";
+let mismatchedChain = "";
 
 beforeAll(async () => {
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), "prizeledger-verify-pkg-"));
@@ -80,13 +84,14 @@ beforeAll(async () => {
   fs.copyFileSync(path.join(tmp, "packed", packed), path.join(away, packed));
   tarball = `./${packed}`;
 
-  const receipts = await anchorFirstCheckpoint(
+  const [other, receipt, delivery] = (await anchorFirstCheckpoint(
     chain.signer,
     chain.provider,
     chain.contractAddress,
-    [numberedLeaf(1), numberedLeaf(2)],
-  );
-  const receipt = receipts[1] as Receipt;
+    [numberedLeaf(1), numberedLeaf(2), { ...numberedLeaf(2), delivered: "delivered" }],
+  )) as [Receipt, Receipt, Receipt];
+  chainFile = write("chain.json", bundleReceipts(receipt, delivery));
+  mismatchedChain = write("mismatched-chain.json", bundleReceipts(other, delivery));
   genuine = write("genuine.json", receipt);
   // One byte of the entry changed (its value, say): the proof no longer leads to the anchored root.
   const data = receipt.leaf.data;
@@ -133,6 +138,22 @@ describe("prizeledger-verify from its packed tarball, offline and away from the 
     expect(result.out).toMatch(/✗ Inclusion in the checkpoint: The inclusion proof does not lead/);
     expect(result.out).toContain("Receipt NOT verified");
     expect(result.code).toBe(1);
+  });
+
+  it("verifies a chain file (a claim and its delivery), and names a pair that is not one", async () => {
+    const result = await npx([tarball, chainFile, ...pin()]);
+    expect(result.out).toContain("Claim receipt:\n  ✓ Receipt format");
+    expect(result.out).toContain("✓ Claim and delivery: Both entries are of redemption");
+    expect(result.out).toContain(
+      `Receipt chain verified: redemption ${numberedLeaf(2).entryId} was claimed, then delivered.`,
+    );
+    expect(result.code).toBe(0);
+    const mismatched = await npx([tarball, mismatchedChain, ...pin()]);
+    expect(mismatched.out).toContain(
+      "✗ Claim and delivery: The receipts are of different redemptions",
+    );
+    expect(mismatched.out).toContain("Receipt chain NOT verified (different_redemption).");
+    expect(mismatched.code).toBe(1);
   });
 
   it("names no ledger by default (exit 2), and has --help (exit 0)", async () => {
