@@ -23,7 +23,6 @@ export type CliOptions = {
   command: string;
   /** Inside an installation: whose ledger is trusted when no flag names one. */
   installation?: () => Installation;
-  fetchFn?: typeof fetch;
 };
 
 /** A usage error or a failed check: its message, and the exit code it ends the command with. */
@@ -56,7 +55,7 @@ function usage(options: CliOptions): string {
 function help(options: CliOptions): string {
   const trustDefault = options.installation
     ? "With none of them, this installation's ledger (LEDGER_* settings, or the contract npm start deployed)."
-    : "One of them is required: this verifier trusts no ledger by default.";
+    : "One of them is required (--contract also needs --rpc): no ledger is trusted by default.";
   const forms = Object.entries(COMMANDS).map(
     ([name, { args }]) => `${options.command} ${name} ${args}`,
   );
@@ -132,7 +131,7 @@ function parse(argv: string[]) {
 /** The trusted ledger; any reason there is none is a usage error (exit 2). */
 async function pin({ flags, options }: Pinning): Promise<PinnedLedger> {
   try {
-    return await pinLedger(flags, options.installation?.(), options.fetchFn);
+    return await pinLedger(flags, options.installation?.());
   } catch (error) {
     if (error instanceof LedgerIdentityError) throw new Exit(error.message, 2);
     const message = error instanceof Error ? error.message : String(error);
