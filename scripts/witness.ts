@@ -16,7 +16,7 @@ const fail = (message: string): never => {
 };
 
 const USAGE = `usage: npm run witness -- (--log <url> | --origin <origin> --log-key <vkey> --contract <address> --chain-id <n>)
-       (--rpc <url> | --no-chain-check) [--port 3100] [--host 127.0.0.1] [--data .data/witness]
+       --rpc <url> [--port 3100] [--host 127.0.0.1] [--data .data/witness]
        [--name witness.<hostname>] [--repin]`;
 
 function parse() {
@@ -28,7 +28,6 @@ function parse() {
       contract: { type: "string" },
       "chain-id": { type: "string" },
       rpc: { type: "string" },
-      "no-chain-check": { type: "boolean" },
       port: { type: "string" },
       host: { type: "string" },
       data: { type: "string" },
@@ -101,14 +100,10 @@ function pinSource(): PinSource {
 const name = setting("name", "WITNESS_NAME") ?? `witness.${hostname()}`;
 if (!isValidKeyName(name))
   fail(`--name ${JSON.stringify(name)} must be non-empty, without spaces or "+"`);
-const rpcUrl = setting("rpc", "WITNESS_RPC_URL") ?? null;
-const noChainCheck =
-  parsed["no-chain-check"] === true || process.env.WITNESS_NO_CHAIN_CHECK === "1";
-if (rpcUrl && noChainCheck) fail("give --rpc or --no-chain-check, not both");
-if (!rpcUrl && !noChainCheck) {
+const rpcUrl =
+  setting("rpc", "WITNESS_RPC_URL") ??
   fail("give --rpc <chain node URL>: the witness cosigns only what the ledger contract holds");
-}
-if (rpcUrl && !/^https?:\/\//.test(rpcUrl)) fail("--rpc must be an http(s) URL");
+if (!/^https?:\/\//.test(rpcUrl)) fail("--rpc must be an http(s) URL");
 
 const source = pinSource();
 const witnessLog = log().child({ service: "witness" });
@@ -122,8 +117,6 @@ const running = await startWitness({
   port: wholeNumber(setting("port", "WITNESS_PORT") ?? "3100", "--port", 65_535),
   log: witnessLog,
 }).catch((error: unknown) => fail((error as Error).message));
-if (noChainCheck)
-  console.log("[witness] WARNING: --no-chain-check: cosigning without reading the ledger contract");
 console.log(
   `[witness] ${running.name} witnesses ${running.pin.origin} (contract ${running.pin.contract} on chain ${running.pin.chainId})`,
 );

@@ -20,7 +20,7 @@ export type WitnessConfig = {
   source: PinSource;
   /** Replace a stored pin that differs from the source's (the operator's explicit step). */
   repin: boolean;
-  /** The chain node to read the contract from; null only with --no-chain-check. */
+  /** The chain node to read the contract from (null only when `anchors` stands in for it). */
   rpcUrl: string | null;
   host: string;
   port: number;
@@ -37,7 +37,12 @@ export function explicitPin(flags: {
   contract: string;
   chainId: number;
 }): Pin {
-  const key = parseVerifierKey(flags.logKey);
+  let key: ReturnType<typeof parseVerifierKey>;
+  try {
+    key = parseVerifierKey(flags.logKey);
+  } catch (error) {
+    throw new Error(`--log-key: ${(error as Error).message}`);
+  }
   if (key.type !== 0x01)
     throw new Error("--log-key must be the log's Ed25519 (type 0x01) verifier key");
   if (!/^0x[0-9a-fA-F]{40}$/.test(flags.contract))
@@ -107,12 +112,17 @@ export async function resolveState(config: WitnessConfig): Promise<WitnessState>
   return state;
 }
 
-/** Starts a witness: key, state, pin, server. Resolves once it listens. */
+/** Starts a witness: pin and state, key, server. Resolves once it listens. */
 export async function startWitness(config: WitnessConfig) {
-  const { skey, vkey } = loadOrCreateWitnessKey(config.dataDir, config.name);
   const state = await resolveState(config);
+  const { skey, vkey } = loadOrCreateWitnessKey(config.dataDir, config.name);
   const chain =
     config.anchors ?? (config.rpcUrl ? contractAnchors(config.rpcUrl, state.pin) : null);
+  if (!chain) {
+    throw new Error(
+      "a witness needs a chain node (--rpc): it cosigns only what the contract holds",
+    );
+  }
   const witness = createWitness({
     dataDir: config.dataDir,
     key: parseSignerKey(skey),
@@ -143,7 +153,7 @@ export async function startWitness(config: WitnessConfig) {
       server.closeIdleConnections();
       await witness.idle();
       await closed;
-      if (chain && "close" in chain && typeof chain.close === "function") chain.close();
+      if ("close" in chain && typeof chain.close === "function") chain.close();
     },
   };
 }

@@ -186,6 +186,13 @@ describe("the witness's add-checkpoint", () => {
     ]) {
       expectRefused(await witness.addCheckpoint(body), 400, /^malformed add-checkpoint request: /);
     }
+    const extended = `${log.checkpointText(3)}extension line\n`;
+    const withExtension = formatNote(extended, [signNote(extended, log.signer)]);
+    expectRefused(
+      await witness.addCheckpoint(log.body(0, 3, { note: withExtension })),
+      400,
+      /no checkpoint with extension lines/,
+    );
     const textOnly = `old 0\n\n${log.checkpointText(3)}`;
     expectRefused(await witness.addCheckpoint(textOnly), 400, /malformed/);
     const proofFromZero = `old 0\n${encodeBase64(log.tree.root(1))}\n\n${log.note(3)}`;

@@ -36,8 +36,7 @@ export type WitnessOptions = {
   key: SignerKey;
   pin: Pin;
   state: WitnessState;
-  /** null only with --no-chain-check (the interop check, which has no chain). */
-  anchors: ChainAnchors | null;
+  anchors: ChainAnchors;
   log: Log;
   /** Milliseconds since the epoch; the cosignature's time is its whole seconds. */
   now?: () => number;
@@ -101,6 +100,15 @@ export function createWitness(options: WitnessOptions) {
         refuse(400, `malformed add-checkpoint request: ${(error as Error).message}`),
       );
     }
+    if (checkpoint.extensions.length > 0) {
+      // A cosignature vouches for the whole text; the contract anchors only the size and root.
+      throw new Refusal(
+        refuse(
+          400,
+          "this witness cosigns no checkpoint with extension lines: it cannot check them",
+        ),
+      );
+    }
     if (checkpoint.origin !== pin.origin) {
       throw new Refusal(
         refuse(404, `this witness does not witness the log "${checkpoint.origin.slice(0, 100)}"`),
@@ -160,7 +168,6 @@ export function createWitness(options: WitnessOptions) {
       if (sameBytes(checkpoint.rootHash, EMPTY_ROOT)) return;
       throw new Refusal(refuse(422, "a checkpoint of size 0 must have the empty tree's root"));
     }
-    if (!anchors) return;
     const onChain = await anchors.rootAt(checkpoint.size);
     const retry = { "retry-after": String(RETRY_AFTER_SECONDS) };
     if (onChain.kind === "unreachable") {
