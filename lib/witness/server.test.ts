@@ -1,3 +1,4 @@
+import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { memoryLog } from "@/test/memory-log";
 import { memoryAnchors, tempDir, testLog } from "@/test/witness-fixture";
@@ -5,13 +6,15 @@ import { MAX_BODY_BYTES } from "./server";
 import { explicitPin, type RunningWitness, startWitness } from "./start";
 
 const log = testLog("log.example/witness-http");
+// Not there yet: the first start makes it.
+const dataDir = path.join(tempDir("witness-http"), "data", "witness");
 let witness: RunningWitness;
 
-beforeAll(async () => {
+function config() {
   const anchors = memoryAnchors();
   for (let size = 1; size <= log.tree.size; size++) anchors.roots.set(size, log.tree.root(size));
-  witness = await startWitness({
-    dataDir: tempDir("witness-http"),
+  return {
+    dataDir,
     name: "witness.http-test",
     source: {
       pin: explicitPin({
@@ -27,7 +30,11 @@ beforeAll(async () => {
     port: 0,
     log: memoryLog().log,
     anchors,
-  });
+  };
+}
+
+beforeAll(async () => {
+  witness = await startWitness(config());
 });
 afterAll(() => witness.close());
 
@@ -35,6 +42,12 @@ const post = (body: BodyInit, path = "/add-checkpoint") =>
   fetch(`${witness.url}${path}`, { method: "POST", body });
 
 describe("the witness over HTTP", () => {
+  it("is the one witness on its data directory", async () => {
+    await expect(startWitness(config())).rejects.toThrow(
+      `another witness (pid ${process.pid}) runs on ${dataDir}: one process per data directory`,
+    );
+  });
+
   it("describes itself at GET /: its name, vkey and the log it witnesses with its size", async () => {
     const response = await fetch(witness.url);
     expect(response.headers.get("content-type")).toBe("application/json");

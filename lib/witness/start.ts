@@ -1,4 +1,5 @@
 import "server-only";
+import { mkdirSync } from "node:fs";
 import type { AddressInfo } from "node:net";
 import { getAddress } from "ethers";
 import { fetchLedgerIdentity, WELL_KNOWN_PATH } from "@/lib/ledger/identity";
@@ -8,7 +9,14 @@ import { parseSignerKey } from "@/lib/tlog/sign";
 import { contractAnchors } from "./chain";
 import { loadOrCreateWitnessKey } from "./key";
 import { createWitnessServer } from "./server";
-import { type Pin, pinSchema, readState, type WitnessState, writeState } from "./state";
+import {
+  lockDataDir,
+  type Pin,
+  pinSchema,
+  readState,
+  type WitnessState,
+  writeState,
+} from "./state";
 import { type ChainAnchors, createWitness } from "./witness";
 
 /** Where the pin comes from: the four flags, the log's published document, or the stored pin. */
@@ -112,8 +120,19 @@ export async function resolveState(config: WitnessConfig): Promise<WitnessState>
   return state;
 }
 
-/** Starts a witness: pin and state, key, server. Resolves once it listens. */
+/** Starts a witness: its data directory claimed, pin and state, key, server. */
 export async function startWitness(config: WitnessConfig) {
+  mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
+  const release = lockDataDir(config.dataDir);
+  try {
+    return await startLocked(config, release);
+  } catch (error) {
+    release();
+    throw error;
+  }
+}
+
+async function startLocked(config: WitnessConfig, release: () => void) {
   const state = await resolveState(config);
   const { skey, vkey } = loadOrCreateWitnessKey(config.dataDir, config.name);
   const chain =
@@ -154,6 +173,7 @@ export async function startWitness(config: WitnessConfig) {
       await witness.idle();
       await closed;
       if ("close" in chain && typeof chain.close === "function") chain.close();
+      release();
     },
   };
 }

@@ -6,6 +6,7 @@ import {
   openSync,
   readFileSync,
   renameSync,
+  rmSync,
   writeSync,
 } from "node:fs";
 import path from "node:path";
@@ -97,4 +98,42 @@ export function writeState(dataDir: string, state: WitnessState): void {
 export function appendEvidence(dataDir: string, entry: { origin: string } & Latest): void {
   const file = path.join(dataDir, EVIDENCE_FILE);
   appendFileSync(file, `${JSON.stringify(entry)}\n`, { mode: 0o600, flush: true });
+}
+
+export const LOCK_FILE = "witness.pid";
+
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+/**
+ * Claims the data directory for this process: two witnesses on one state would each check the
+ * old size against their own copy and could both cosign from it. A lock left by a process that
+ * is gone (killed) is taken over. Returns the release.
+ */
+export function lockDataDir(dataDir: string): () => void {
+  const file = path.join(dataDir, LOCK_FILE);
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      const fd = openSync(file, "wx", 0o600);
+      writeSync(fd, `${process.pid}\n`);
+      closeSync(fd);
+      return () => rmSync(file, { force: true });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+    }
+    const holder = Number.parseInt(readFileSync(file, "utf8"), 10);
+    if (Number.isInteger(holder) && isRunning(holder)) {
+      throw new Error(
+        `another witness (pid ${holder}) runs on ${dataDir}: one process per data directory`,
+      );
+    }
+    rmSync(file, { force: true });
+  }
+  throw new Error(`${file} could not be claimed: another witness is starting on ${dataDir}`);
 }

@@ -1,4 +1,4 @@
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { Contract } from "ethers";
 import { beforeAll, describe, expect, it } from "vitest";
@@ -9,7 +9,7 @@ import { interopEnabled, runCheck } from "@/test/interop/checker";
 import { spawnService } from "@/test/spawn-service";
 import { tempDir, testLog } from "@/test/witness-fixture";
 import { contractAnchors } from "./chain";
-import { STATE_FILE } from "./state";
+import { LOCK_FILE, STATE_FILE } from "./state";
 
 const chain = connectTestChain();
 // The Go "witness" check's tree: "leaf 0" … "leaf 6", cosigned at sizes 3 and 7.
@@ -98,6 +98,7 @@ describe("the witness against a real chain", () => {
     expect(
       JSON.parse(readFileSync(path.join(dataDir, STATE_FILE), "utf8")).logs[log.origin].size,
     ).toBe(3);
+    expect(existsSync(path.join(dataDir, LOCK_FILE))).toBe(false);
   }, 120_000);
 
   it("answers 503 when its chain node does not answer", async () => {
