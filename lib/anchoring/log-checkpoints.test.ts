@@ -13,6 +13,7 @@ import { connectTestChain } from "@/test/chain";
 import { connectTestDb, createPlayers, createTestDrop } from "@/test/db";
 import { GET } from "../../app/checkpoint/route";
 import { checkpointNote, signCheckpoint, signUnsignedCheckpoints } from "./log-checkpoints";
+import { listAnchoredCheckpoints } from "./public-log";
 import { anchoringPass } from "./run-anchoring";
 
 // The worker's configuration: env() reads it once, at the first use, so it is set before any.
@@ -104,6 +105,10 @@ describe("signed checkpoints", () => {
       ...witnesses.map((w) => parseVerifierKey(w.vkey)),
     ]);
     expect(opened.verified).toHaveLength(3);
+    // The public log API's JSON view: the same note, the same lines in the same order.
+    const [listed] = await listAnchoredCheckpoints(db);
+    expect(listed?.note).toBe(latest.note);
+    expect(listed?.cosignatures.map((c) => c.line)).toEqual(sorted.map((s) => s.line));
   });
 
   it("signs the anchored checkpoints that were anchored before the log had a key", async () => {
