@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { eq } from "drizzle-orm";
+import { and, eq } from "drizzle-orm";
+import postgres from "postgres";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { checkpointCosignatures, logWitnessState } from "@/db/schema";
 import { claimDrop } from "@/lib/claims/claim-drop";
@@ -9,10 +10,11 @@ import { parseCheckpoint } from "@/lib/tlog/checkpoint";
 import { openNote, parseVerifierKey } from "@/lib/tlog/note";
 import { cosign, generateSignerKey, parseSignerKey } from "@/lib/tlog/sign";
 import { parseAddCheckpoint } from "@/lib/tlog/witness-protocol";
-import { connectTestDb, createPlayers, createTestDrop } from "@/test/db";
+import { connectTestDb, createPlayers, createTestDrop, testDatabaseUrl } from "@/test/db";
+import { waitFor } from "@/test/wait-for";
 import { latestSignedCheckpoint, signCheckpoint } from "./log-checkpoints";
 import { sequenceEntries } from "./sequence-entries";
-import { submitToWitness } from "./witnesses";
+import { runWitnessing, submitToWitness } from "./witnesses";
 
 const db = connectTestDb(10);
 const ORIGIN = "prizes.test/witnessed";
@@ -198,5 +200,50 @@ describe("submitting checkpoints to witnesses", () => {
       .from(checkpointCosignatures)
       .where(eq(checkpointCosignatures.treeSize, checkpoint.treeSize));
     expect(rows).toHaveLength(1);
+  });
+
+  it("runs in the worker: the newest checkpoint reaches a witness while another is down", async () => {
+    const checkpoint = await grow(2);
+    const sql = postgres(testDatabaseUrl(db), { max: 1, onnotice: () => {} });
+    const controller = new AbortController();
+    const warnings: string[] = [];
+    const log = {
+      info: () => {},
+      warning: (event: string) => warnings.push(event),
+      error: () => {},
+      child: () => log,
+    };
+    const down = generateSignerKey("witness.test/down", 0x04);
+    const loop = runWitnessing({
+      db,
+      sql,
+      witnesses: [
+        { key: down.vkey, url: "http://127.0.0.1:1" },
+        { key: WITNESS_KEY.vkey, url },
+      ],
+      timeoutMs: 5_000,
+      retryMs: 60_000,
+      signal: controller.signal,
+      log,
+    });
+    try {
+      await waitFor(async () => {
+        const [row] = await db
+          .select()
+          .from(checkpointCosignatures)
+          .where(
+            and(
+              eq(checkpointCosignatures.treeSize, checkpoint.treeSize),
+              eq(checkpointCosignatures.witnessKey, WITNESS_KEY.vkey),
+            ),
+          );
+        return row;
+      });
+      await waitFor(async () => warnings.includes("witness_unavailable_will_retry"));
+    } finally {
+      controller.abort();
+      await loop;
+      await sql.end({ timeout: 1 });
+    }
   });
 });
