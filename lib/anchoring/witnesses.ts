@@ -111,6 +111,18 @@ async function recordWitnessSize(
     });
 }
 
+/**
+ * The witness has cosigned a larger tree from "this log" than this log has signed: someone holds
+ * our key and showed it another tree, or this database was restored from an older backup.
+ * Retrying cannot help; an operator must look.
+ */
+function largerTree(theirs: number, ours: number): WitnessOutcome {
+  return {
+    status: "refused",
+    reason: `it has cosigned size ${theirs} from this log, larger than ours (${ours}): a split view, or a database restored from a backup`,
+  };
+}
+
 /** One add-checkpoint request from `oldSize`; a 409 naming a size we signed is tried once more. */
 async function submitFrom(
   submission: Submission,
@@ -119,12 +131,7 @@ async function submitFrom(
 ): Promise<WitnessOutcome> {
   const { db, witness, checkpoint } = submission;
   const size = checkpoint.treeSize;
-  if (oldSize > size) {
-    return {
-      status: "refused",
-      reason: `it has cosigned size ${oldSize}, larger than ours (${size}): a split view, or a database restored from a backup`,
-    };
-  }
+  if (oldSize > size) return largerTree(oldSize, size);
   const proof = await consistencyProof(db, oldSize, size);
   let answer: Awaited<ReturnType<typeof post>>;
   try {
@@ -143,12 +150,7 @@ async function submitFrom(
     } catch (error) {
       return { status: "refused", reason: `409 without its size: ${(error as Error).message}` };
     }
-    if (theirs > size) {
-      return {
-        status: "refused",
-        reason: `it has cosigned size ${theirs} from this log, larger than ours (${size}): a split view, or a database restored from a backup`,
-      };
-    }
+    if (theirs > size) return largerTree(theirs, size);
     if (!mayRetry) return { status: "refused", reason: `409 again: it holds size ${theirs}` };
     if (theirs > 0 && !(await isSigned(db, theirs))) {
       return { status: "refused", reason: `it holds size ${theirs}, which this log never signed` };
@@ -157,7 +159,7 @@ async function submitFrom(
     return submitFrom(submission, theirs, false);
   }
   const said = answer.text.trim().slice(0, 200);
-  if (answer.status === 503 || answer.status >= 500 || answer.status === 429) {
+  if (answer.status >= 500 || answer.status === 429) {
     return { status: "retry", reason: `${answer.status}: ${said}` };
   }
   return { status: "refused", reason: `${answer.status}: ${said}` };
