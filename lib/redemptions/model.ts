@@ -206,6 +206,8 @@ export type AnchoredReceipt = {
   leaf: { index: number; data: string; salt: string; playerId: string };
   inclusionProof: string[];
   checkpoint: { treeSize: number; rootHash: string };
+  /** The checkpoint as a signed note with its cosignatures (absent before the log signed any). */
+  signedCheckpoint?: string;
   anchor: {
     chainId: number;
     contract: string;
