@@ -1,3 +1,8 @@
+/** The policy of answers that are data, never a page: nothing may run or load. */
+const dataPolicy = [
+  { key: "Content-Security-Policy", value: "default-src 'none'; frame-ancestors 'none'" },
+];
+
 /** @type {import('next').NextConfig} */
 const nextConfig = {
   // A second build directory lets the e2e stack run beside a developer's `npm start`.
@@ -41,10 +46,12 @@ const nextConfig = {
         // replaces this one. (Excluding it here would not do: these rules match any letter case,
         // the proxy's matcher only the exact path, so /api/DOCS would get no policy at all.)
         source: "/api/:path*",
-        headers: [
-          { key: "Content-Security-Policy", value: "default-src 'none'; frame-ancestors 'none'" },
-        ],
+        headers: dataPolicy,
       },
+      // The log's tiles and checkpoint are data like the API's answers (proxy.ts skips them, so
+      // that no cache shares a device cookie): the API's policy is theirs.
+      { source: "/tile/:path*", headers: dataPolicy },
+      { source: "/checkpoint", headers: dataPolicy },
     ];
   },
 };

@@ -26,4 +26,15 @@ describe("the proxy's matcher", () => {
     expect(runsOn("/api/v1/drops")).toBe(false);
     expect(runsOn("/.well-known/prizeledger.json")).toBe(false);
   });
+
+  // Tiles are immutable and cached by anyone; the checkpoint is read by monitors and witnesses.
+  it("leaves the log's tiles and its checkpoint alone, but not pages that start like them", () => {
+    expect(runsOn("/tile/0/000")).toBe(false);
+    expect(runsOn("/tile/1/x001/234.p/17")).toBe(false);
+    expect(runsOn("/tile/entries/000.p/5")).toBe(false);
+    expect(runsOn("/checkpoint")).toBe(false);
+    expect(runsOn("/checkpoints")).toBe(true);
+    expect(runsOn("/checkpoint/more")).toBe(true);
+    expect(runsOn("/tiles")).toBe(true);
+  });
 });

@@ -117,9 +117,11 @@ export const config = {
   matcher: [
     {
       // Everything but the API, Next's static files and image optimiser, and the favicon. The
-      // well-known documents are shared-cacheable API answers: a device cookie on one would be
-      // handed by a cache to every browser behind it, linking their accounts as one device.
-      source: "/((?!api/|\\.well-known/|_next/static|_next/image|favicon\\.ico).*)",
+      // well-known documents, the log's tiles and its checkpoint are shared-cacheable answers: a
+      // device cookie on one would be handed by a cache to every browser behind it, linking their
+      // accounts as one device. (`checkpoint` exactly: pages that merely start so keep the proxy.)
+      source:
+        "/((?!api/|\\.well-known/|tile/|checkpoint$|_next/static|_next/image|favicon\\.ico).*)",
     },
     {
       // The API reference: a page like the others (it reads no request body).

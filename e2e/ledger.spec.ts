@@ -2,6 +2,7 @@ import { execFile } from "node:child_process";
 import { readFile } from "node:fs/promises";
 import { promisify } from "node:util";
 import { type APIRequestContext, expect, type Page, test } from "@playwright/test";
+import { decodeEntryBundle, formatTilePath } from "../lib/tlog/tiles";
 import { BASE_URL, CHAIN_RPC_URL, E2E_CHAIN_PORT, E2E_DATA_DIR } from "./constants";
 import { createCryptoDrops } from "./crypto-drops";
 import {
@@ -175,6 +176,61 @@ async function search(page: Page, q: string): Promise<void> {
     new RegExp(`/ledger/search\\?q=${encodeURIComponent(q).slice(0, 20)}`),
   );
 }
+
+test.describe("the log for tile clients", () => {
+  // Through the real server: the router, the proxy's matcher and next.config's headers.
+  test("serves C2SP tiles and proofs as shareable files, without cookies", async ({ request }) => {
+    await claimAndAnchor(request);
+    const { checkpoints } = (await (await request.get("/api/v1/ledger/checkpoints")).json()) as {
+      checkpoints: Array<{ treeSize: number; rootHash: string }>;
+    };
+    const newest = checkpoints[0];
+    if (!newest) throw new Error("no anchored checkpoint");
+    const index = newest.treeSize - 1;
+    const n = Math.floor(index / 256);
+    const width = Math.min(256, newest.treeSize - n * 256);
+
+    const leaf = (await (await request.get(`/api/v1/ledger/entries/${index}`)).json()) as {
+      data: string;
+      leafHash: string;
+    };
+    const hashes = await request.get(`/${formatTilePath({ level: 0, index: n, width })}`);
+    expect(hashes.status()).toBe(200);
+    const headers = hashes.headers();
+    expect(headers["content-type"]).toBe("application/octet-stream");
+    expect(headers["cache-control"]).toBe("public, max-age=31536000, immutable");
+    expect(headers["access-control-allow-origin"]).toBe("*");
+    expect(headers["content-security-policy"]).toBe("default-src 'none'; frame-ancestors 'none'");
+    expect(headers["set-cookie"]).toBeUndefined();
+    const tile = await hashes.body();
+    expect(tile.length).toBe(width * 32);
+    expect(`0x${tile.subarray((index % 256) * 32).toString("hex")}`).toBe(leaf.leafHash);
+
+    const bundle = await request.get(`/${formatTilePath({ level: "entries", index: n, width })}`);
+    const entries = decodeEntryBundle(await bundle.body());
+    expect(entries).toHaveLength(width);
+    expect(`0x${Buffer.from(entries[index % 256] ?? []).toString("hex")}`).toBe(leaf.data);
+
+    const past = formatTilePath({ level: 0, index: n + 1, width: 1 });
+    for (const path of ["/tile/0/x000/000", `/${past}`, "/tile/0/000.p/256"]) {
+      const missing = await request.get(path);
+      expect(missing.status(), path).toBe(404);
+      expect(missing.headers()["cache-control"], path).toBe("no-store");
+      expect(missing.headers()["set-cookie"], path).toBeUndefined();
+      expect(await missing.text(), path).toMatch(/tile/);
+    }
+
+    const proof = await request.get(
+      `/api/v1/ledger/proofs/inclusion?hash=${leaf.leafHash}&size=${newest.treeSize}`,
+    );
+    expect(await proof.json()).toMatchObject({ index, rootHash: newest.rootHash });
+    const tooFar = await request.get(`/api/v1/ledger/proofs/consistency?from=1&to=${2 ** 40}`);
+    expect(tooFar.status()).toBe(400);
+    expect(((await tooFar.json()) as { error: { message: string } }).error.message).toMatch(
+      /^to: the published log has \d+ leaves/,
+    );
+  });
+});
 
 test.describe("finding an entry", () => {
   test("a search finds a leaf by id, hash or transaction; its page decodes, proves and anchors it", async ({

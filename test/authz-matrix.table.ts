@@ -133,6 +133,10 @@ export const ROUTE_TABLE: Record<string, Entry> = {
       return { params: { index: "0" } };
     },
   },
+  // Public to all; the fixture anchors no checkpoint, so nothing is published to prove against
+  // (test/interop/tiles.test.ts proves against a published log).
+  "GET /api/v1/ledger/proofs/consistency": { expect: all(404), call: () => ({ query: "?from=0" }) },
+  "GET /api/v1/ledger/proofs/inclusion": { expect: all(404), call: () => ({ query: "?index=0" }) },
   // Public to all; the test process configures no ledger, so it publishes no identity.
   "GET /api/v1/ledger/identity": { expect: all(404) },
   "GET /api/v1/drops/[dropId]/stream": {

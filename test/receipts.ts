@@ -1,7 +1,7 @@
 import { Contract, NonceManager, type Provider, type Signer, Wallet } from "ethers";
 import { LEDGER_ABI } from "@/lib/ledger/contract";
 import { deployLedger } from "@/lib/ledger/deploy";
-import { encodeLeaf, playerCommitment } from "@/lib/ledger/leaf";
+import { type DeliveryOutcome, encodeLeaf, playerCommitment } from "@/lib/ledger/leaf";
 import { leafHash, MemoryLog, toHex } from "@/lib/ledger/merkle";
 import {
   batchPromiseMessage,
@@ -15,7 +15,14 @@ import type { Receipt } from "@/lib/ledger/receipt";
 /** Anvil's development account #5: funded on every anvil, used by no part of the app. */
 export const ATTACKER_KEY = "0x8b3a350cf5c34c9194ca85829a2df0ec3153be0318b5e2d3348e872092edffba";
 
-export type LeafInput = { playerId: string; salt: Uint8Array; valueCents: number; entryId: string };
+export type LeafInput = {
+  playerId: string;
+  salt: Uint8Array;
+  valueCents: number;
+  entryId: string;
+  /** The delivery of redemption `entryId` with this outcome, instead of the redemption itself. */
+  delivered?: DeliveryOutcome;
+};
 
 /** The nth of a set of distinct leaves, each with its own player, salt, value and entry id. */
 export function numberedLeaf(n: number): LeafInput {
@@ -29,6 +36,17 @@ export function numberedLeaf(n: number): LeafInput {
 }
 
 export function leafData(input: LeafInput): Uint8Array {
+  if (input.delivered) {
+    return encodeLeaf({
+      kind: "delivery",
+      entryId: input.entryId,
+      timeMs: 1_763_700_060_000,
+      playerCommitment: playerCommitment(input.playerId, input.salt),
+      referenceHash: new Uint8Array(32).fill(7),
+      outcome: input.delivered,
+      provider: "shipping",
+    });
+  }
   return encodeLeaf({
     kind: "redemption",
     entryId: input.entryId,

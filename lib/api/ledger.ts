@@ -105,6 +105,57 @@ export const ledgerEntryResponse = z
 
 export const ledgerIdentityResponse = ledgerIdentitySchema.meta({ id: "LedgerIdentity" });
 
+const wholeNumber = "must be a whole number, from 0";
+/** A tree size or leaf index as query text: digits only (no "", " 7" or "1e3"), a safe integer. */
+const treeSizeParam = z
+  .string({ error: wholeNumber })
+  .regex(/^(?:0|[1-9]\d{0,15})$/, wholeNumber)
+  .transform(Number)
+  .pipe(z.number().int().max(Number.MAX_SAFE_INTEGER, "is too large"));
+
+const sizeDefault = "; the published size if left out";
+
+export const consistencyQuery = z.object({
+  from: treeSizeParam.meta({ description: "the older tree size" }),
+  to: treeSizeParam
+    .optional()
+    .meta({ description: `the newer tree size, at most the published size${sizeDefault}` }),
+});
+
+export const consistencyResponse = z
+  .object({
+    from: z.number().int(),
+    to: z.number().int(),
+    fromRoot: hex32.meta({ description: "the root of the tree of `from` leaves" }),
+    toRoot: hex32.meta({ description: "the root of the tree of `to` leaves" }),
+    proof: z.array(hex32).meta({
+      description: "the RFC 6962 consistency proof, in order; empty when from is 0 or equals to",
+    }),
+  })
+  .meta({ id: "ConsistencyProof" });
+
+export const inclusionQuery = z.object({
+  hash: z
+    .string()
+    .regex(/^(?:0x)?[0-9a-fA-F]{64}$/, "must be 64 hex digits, with or without 0x")
+    .optional()
+    .meta({ description: "the leaf hash, SHA-256(0x00 ‖ leaf); give it or index" }),
+  index: treeSizeParam.optional().meta({ description: "the leaf's index; give it or hash" }),
+  size: treeSizeParam
+    .optional()
+    .meta({ description: `the tree size, at most the published size${sizeDefault}` }),
+});
+
+export const inclusionResponse = z
+  .object({
+    index: z.number().int(),
+    size: z.number().int(),
+    leafHash: hex32,
+    rootHash: hex32.meta({ description: "the root of the tree of `size` leaves" }),
+    proof: z.array(hex32).meta({ description: "the RFC 6962 audit path, leaf to root" }),
+  })
+  .meta({ id: "InclusionProof" });
+
 export const ledger: Resource = {
   name: "Ledger",
   description: "The public, chain-anchored log that receipts are checked against.",
@@ -139,6 +190,36 @@ export const ledger: Resource = {
         errors: {
           invalid_input: "the index is not a whole number",
           not_found: "the log has no leaf at this index (yet)",
+        },
+      },
+    },
+    "/api/v1/ledger/proofs/consistency": {
+      get: {
+        summary: "A consistency proof between two tree sizes, up to the published size",
+        description:
+          "Proves that the tree of `from` leaves is a prefix of the tree of `to` leaves (RFC 6962 §2.1.2), with both roots so they can be checked against checkpoints. Hashes are 0x hex like the rest of the API (C2SP's base64 is the same 32 bytes). The published size is that of the newest anchored checkpoint; tiles (/tile/…, c2sp.org/tlog-tiles) serve the same tree.",
+        access: "public",
+        query: consistencyQuery,
+        replies: { 200: { description: "OK", json: consistencyResponse } },
+        errors: {
+          invalid_input:
+            "a size is not a whole number, from is above to, or to is above the published size",
+          not_found: "the log has published no checkpoint yet",
+        },
+      },
+    },
+    "/api/v1/ledger/proofs/inclusion": {
+      get: {
+        summary: "The inclusion proof of a leaf, by its hash or index, at a tree size",
+        description:
+          "The RFC 6962 audit path of the leaf in the tree of `size` leaves, with that tree's root. Give the leaf hash (the first leaf with it) or its index.",
+        access: "public",
+        query: inclusionQuery,
+        replies: { 200: { description: "OK", json: inclusionResponse } },
+        errors: {
+          invalid_input:
+            "neither or both of hash and index, a malformed value, or a size above the published size or not above the index",
+          not_found: "no checkpoint is published yet, or no leaf within size has this hash",
         },
       },
     },

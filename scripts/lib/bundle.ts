@@ -18,6 +18,7 @@ export const ENTRY_POINTS = [
   "verify",
   "audit",
   "deploy-ledger",
+  "witness",
 ];
 
 export const BUNDLE_DIR = "dist";
@@ -94,17 +95,27 @@ export async function bundleEntryPoints(outdir = BUNDLE_DIR): Promise<Metafile> 
     logLevel: "warning",
     write: false,
   });
-  // The e2e stack may bundle while a developer's npm start runs these very files: each is
-  // written aside and renamed into place, so no process ever starts a half-written one.
-  fs.mkdirSync(outdir, { recursive: true });
+  // The e2e stack may bundle while a developer's npm start runs these very files.
+  writeBundles(result, path.resolve(outdir, METAFILE));
+  return result.metafile;
+}
+
+/**
+ * Writes a build's files and its metafile, each aside and then renamed into place, so that no
+ * process ever starts a half-written one.
+ */
+export function writeBundles(
+  result: { outputFiles: Array<{ path: string; contents: Uint8Array }>; metafile: Metafile },
+  metafilePath: string,
+): void {
   const files = [
     ...result.outputFiles.map((file) => ({ path: file.path, contents: file.contents })),
-    { path: path.resolve(outdir, METAFILE), contents: JSON.stringify(result.metafile) },
+    { path: metafilePath, contents: JSON.stringify(result.metafile) },
   ];
   for (const file of files) {
+    fs.mkdirSync(path.dirname(file.path), { recursive: true });
     const temp = `${file.path}.${process.pid}.tmp`;
     fs.writeFileSync(temp, file.contents);
     fs.renameSync(temp, file.path);
   }
-  return result.metafile;
 }

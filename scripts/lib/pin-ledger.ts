@@ -1,32 +1,22 @@
 /**
  * Which ledger a terminal command (`npm run verify`, `npm run audit`) trusts: the one the auditor
- * names with flags, or else the installation it runs in. Never the receipt's, never the
- * operator's log API's. Node only: it reads the embedded installation's files.
+ * names with flags (packages/verify/src/pin, which the standalone verifier shares), or else the
+ * installation it runs in. Never the receipt's, never the operator's log API's. Node only: it
+ * reads the embedded installation's files.
  */
 import path from "node:path";
 import { computeAddress, getAddress } from "ethers";
 import type { Env } from "@/lib/config/env";
+import { LedgerIdentityError } from "@/lib/ledger/identity";
 import {
-  fetchLedgerIdentity,
-  identityDocumentUrl,
-  LedgerIdentityError,
-  operatorNodeUrl,
-  type TrustRoot,
-  trustRootOf,
-} from "@/lib/ledger/identity";
+  type Installation,
+  type PinFlags,
+  type PinnedLedger,
+  pinLedger as pinByFlags,
+} from "@/packages/verify/src/pin";
 import { DEV_RECEIPT_KEY, readEmbeddedLedger } from "./embedded-chain";
 
-export type PinnedLedger = {
-  trust: TrustRoot;
-  /** The node to ask: the auditor's own (`--rpc`), else the pinned source's. */
-  rpcUrl: string;
-  /** Where the contract's history starts, when the source says. */
-  deploymentBlock?: number;
-  /** The operator's site, when pinned by its published document: its log API is there. */
-  operatorOrigin?: string;
-};
-
-export type PinFlags = { operator?: string; contract?: string; chainId?: string; rpc?: string };
+export type { PinFlags, PinnedLedger };
 
 /** The chain node a command inside this installation reaches: its own, else the embedded one. */
 function installationRpcUrl(config: Env): string {
@@ -83,65 +73,19 @@ export function installationLedger(config: Env): PinnedLedger {
   };
 }
 
+/** The installation this command runs in, read only if the flags leave the choice to it. */
+export function installationOf(config: Env): Installation {
+  return { ledger: () => installationLedger(config), rpcUrl: () => installationRpcUrl(config) };
+}
+
 /**
- * The ledger the flags name: `--operator` (its published identity), or `--contract` with
- * `--chain-id`; with neither, the installation's own.
+ * The ledger the flags name (`--operator`, or `--contract` with `--chain-id`); with neither, the
+ * installation's own.
  */
-export async function pinLedger(
+export function pinLedger(
   flags: PinFlags,
   config: Env,
   fetchFn: typeof fetch = fetch,
 ): Promise<PinnedLedger> {
-  const pinned = await pinnedBy(flags, config, fetchFn);
-  return flags.rpc === undefined ? pinned : { ...pinned, rpcUrl: flags.rpc };
-}
-
-async function pinnedBy(
-  flags: PinFlags,
-  config: Env,
-  fetchFn: typeof fetch,
-): Promise<PinnedLedger> {
-  const byContract = flags.contract !== undefined || flags.chainId !== undefined;
-  if (flags.operator !== undefined && byContract) {
-    throw new LedgerIdentityError(
-      "invalid_pin",
-      "Name the ledger either with --operator or with --contract and --chain-id, not both.",
-    );
-  }
-  if (flags.operator !== undefined) {
-    const url = identityDocumentUrl(flags.operator);
-    const identity = await fetchLedgerIdentity(url, fetchFn);
-    return {
-      trust: trustRootOf(identity, url.toString()),
-      // The auditor's own node needs no vetting: the document's is refused over plain http.
-      rpcUrl: flags.rpc ?? operatorNodeUrl(identity),
-      deploymentBlock: identity.deploymentBlock,
-      operatorOrigin: url.origin,
-    };
-  }
-  if (!byContract) return installationLedger(config);
-  if (flags.contract === undefined || flags.chainId === undefined) {
-    throw new LedgerIdentityError(
-      "invalid_pin",
-      "--contract and --chain-id go together: a contract address means nothing without its chain.",
-    );
-  }
-  if (!/^0x[0-9a-fA-F]{40}$/.test(flags.contract)) {
-    throw new LedgerIdentityError("invalid_pin", `--contract is not an address: ${flags.contract}`);
-  }
-  const chainId = Number(flags.chainId);
-  if (!/^[1-9][0-9]*$/.test(flags.chainId) || !Number.isSafeInteger(chainId)) {
-    throw new LedgerIdentityError(
-      "invalid_pin",
-      `--chain-id must be a positive integer: ${flags.chainId}`,
-    );
-  }
-  return {
-    trust: {
-      chainId,
-      contract: getAddress(flags.contract.toLowerCase()),
-      source: "--contract and --chain-id",
-    },
-    rpcUrl: installationRpcUrl(config),
-  };
+  return pinByFlags(flags, installationOf(config), fetchFn);
 }

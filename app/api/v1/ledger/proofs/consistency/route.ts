@@ -1,0 +1,17 @@
+import { getDb } from "@/db/client";
+import { publicConsistency } from "@/lib/anchoring/public-proofs";
+import { consistencyQuery, consistencyResponse } from "@/lib/api/ledger";
+import { respond } from "@/lib/api/respond";
+import { apiRoute } from "@/lib/http/api-handler";
+
+export const dynamic = "force-dynamic";
+
+/** That the tree of `from` leaves is a prefix of the tree of `to` (the published one by default). */
+export const GET = apiRoute(async (request) => {
+  const { from, to } = consistencyQuery.parse(
+    Object.fromEntries(new URL(request.url).searchParams),
+  );
+  return respond(consistencyResponse, await publicConsistency(getDb(), from, to), {
+    headers: { "cache-control": "no-store" },
+  });
+});

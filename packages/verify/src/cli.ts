@@ -1,0 +1,244 @@
+/**
+ * The verifier's command line, one module for both ways of running it: `npm run verify` inside a
+ * Prizeledger repository (scripts/verify.ts, which adds the installation's ledger as the default
+ * trust root) and `prizeledger-verify` from the standalone package (./main.ts, no installation).
+ * It verifies with lib/ledger/*, the very modules /verify runs in the browser.
+ *
+ * Exit codes: 0 only if every step passes, 1 if any fails, 2 on a usage error (bad flags, no
+ * trusted ledger named, an identity document that cannot be used).
+ */
+import { readFile } from "node:fs/promises";
+import { parseArgs } from "node:util";
+import { JsonRpcProvider } from "ethers";
+import { describeTrustRoot, LedgerIdentityError, type TrustRoot } from "@/lib/ledger/identity";
+import type { DeliveryOutcome } from "@/lib/ledger/leaf";
+import { RECEIPT_CHAIN_TYPE } from "@/lib/ledger/model";
+import { verifyProvisionalReceipt } from "@/lib/ledger/provisional";
+import { verifyReceipt } from "@/lib/ledger/receipt";
+import { readReceiptInput, verifyReceiptChain } from "@/lib/ledger/receipt-chain";
+import { type Installation, type PinnedLedger, pinLedger } from "./pin";
+
+export type CliOptions = {
+  /** How the user runs it, for the usage line: `npm run verify --` or `prizeledger-verify`. */
+  command: string;
+  /** Inside an installation: whose ledger is trusted when no flag names one. */
+  installation?: () => Installation;
+};
+
+/** A usage error or a failed check: its message, and the exit code it ends the command with. */
+class Exit extends Error {
+  constructor(
+    message: string,
+    readonly code: number,
+  ) {
+    super(message);
+  }
+}
+
+const PIN_FLAGS = "[--operator URL | --contract 0x… --chain-id N] [--rpc URL]";
+
+/**
+ * The subcommands, by name: each takes its positional arguments and the pinning flags. A bare
+ * `<file>` means `receipt <file>`, as before there were subcommands.
+ */
+const COMMANDS: Record<string, Command> = {
+  receipt: { args: `<receipt.json> ${PIN_FLAGS}`, run: verifyReceiptFile },
+};
+const DEFAULT_COMMAND = "receipt";
+type Command = { args: string; run: (args: string[], pinning: Pinning) => Promise<number> };
+type Pinning = { flags: Parameters<typeof pinLedger>[0]; options: CliOptions };
+
+function usage(options: CliOptions): string {
+  return `usage: ${options.command} ${(COMMANDS[DEFAULT_COMMAND] as Command).args}`;
+}
+
+function help(options: CliOptions): string {
+  const trustDefault = options.installation
+    ? "With none of them, this installation's ledger (LEDGER_* settings, or the contract npm start deployed)."
+    : "One of them is required (--contract also needs --rpc): no ledger is trusted by default.";
+  const forms = Object.entries(COMMANDS).map(
+    ([name, { args }]) => `${options.command} ${name} ${args}`,
+  );
+  return `${usage(options)}
+${forms.map((form) => `       ${form}`).join("\n")}
+
+Verifies a Prizeledger receipt (anchored, or provisional), or a chain file (a claim receipt and its
+delivery receipt), against a ledger you pin, never the one the receipt names: its leaf, its
+inclusion proof, the checkpoint the contract holds on chain; for a chain, that the two pair.
+
+  --operator URL     trust the ledger an operator publishes at URL/.well-known/prizeledger.json
+  --contract 0x…     trust this ledger contract…
+  --chain-id N       …on this chain
+  --rpc URL          ask this chain node (your own) instead of the pinned source's
+  -h, --help         show this help
+
+${trustDefault}
+Exit codes: 0 verified, 1 not verified (the failed step says why), 2 usage error.`;
+}
+
+/** Runs the command line `argv` (without node and the script); resolves to the exit code. */
+export async function runCli(argv: string[], options: CliOptions): Promise<number> {
+  try {
+    return await dispatch(argv, options);
+  } catch (error) {
+    if (!(error instanceof Exit)) throw error;
+    console.error(error.message);
+    return error.code;
+  }
+}
+
+async function dispatch(argv: string[], options: CliOptions): Promise<number> {
+  let parsed: ReturnType<typeof parse>;
+  try {
+    parsed = parse(argv);
+  } catch (error) {
+    throw new Exit(
+      `${error instanceof Error ? error.message : String(error)}\n${usage(options)}`,
+      2,
+    );
+  }
+  const { positionals, values } = parsed;
+  if (values.help) {
+    console.log(help(options));
+    return 0;
+  }
+  const [first, ...rest] = positionals;
+  const named = first !== undefined && Object.hasOwn(COMMANDS, first);
+  const command = COMMANDS[named ? first : DEFAULT_COMMAND] as Command;
+  const flags = {
+    operator: values.operator,
+    contract: values.contract,
+    chainId: values["chain-id"],
+    rpc: values.rpc,
+  };
+  return command.run(named ? rest : positionals, { flags, options });
+}
+
+function parse(argv: string[]) {
+  return parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      rpc: { type: "string" },
+      operator: { type: "string" },
+      contract: { type: "string" },
+      "chain-id": { type: "string" },
+      help: { type: "boolean", short: "h" },
+    },
+  });
+}
+
+/** The trusted ledger; any reason there is none is a usage error (exit 2). */
+async function pin({ flags, options }: Pinning): Promise<PinnedLedger> {
+  try {
+    return await pinLedger(flags, options.installation?.());
+  } catch (error) {
+    if (error instanceof LedgerIdentityError) throw new Exit(error.message, 2);
+    const message = error instanceof Error ? error.message : String(error);
+    throw new Exit(`${message}\n${usage(options)}`, 2);
+  }
+}
+
+async function readReceipt(file: string): Promise<unknown> {
+  try {
+    return JSON.parse(await readFile(file, "utf8"));
+  } catch (error) {
+    const reason =
+      error instanceof SyntaxError ? `is not JSON (${error.message})` : "cannot be read";
+    throw new Exit(`${file} ${reason}`, 1);
+  }
+}
+
+type PrintedStep = { ok: boolean; label: string; detail: string; skipped?: true };
+
+function printStep(step: PrintedStep, indent = ""): void {
+  console.log(`${indent}${step.skipped ? "–" : step.ok ? "✓" : "✗"} ${step.label}: ${step.detail}`);
+}
+
+/**
+ * `receipt <file>` (a file named "receipt" is then given as ./receipt): one receipt, or a chain
+ * file (a claim receipt and its delivery receipt, as a redemption's page downloads them).
+ */
+async function verifyReceiptFile(args: string[], pinning: Pinning): Promise<number> {
+  const [file] = args;
+  if (file === undefined || args.length !== 1) throw new Exit(usage(pinning.options), 2);
+  const { trust, rpcUrl: rpc } = await pin(pinning);
+  const doc = await readReceipt(file);
+  // Only a file that says it is a chain is read as one: any other document is one receipt, as
+  // before chains (a delivery receipt alone verifies as the receipt it is).
+  const chain = (doc as { type?: unknown } | null)?.type === RECEIPT_CHAIN_TYPE;
+  const input = chain ? readReceiptInput(doc) : undefined;
+  if (input?.mode === "invalid") throw new Exit(`${file}: ${input.error}`, 1);
+  // The pinned chain id only spares ethers a network probe: the chain step asks the node itself.
+  const provider = new JsonRpcProvider(rpc, trust.chainId, { staticNetwork: true });
+  console.log(`Trusting ${describeTrustRoot(trust)}`);
+  console.log(`Verifying ${file} against ${rpc}`);
+  try {
+    return input?.mode === "chain"
+      ? await verifyChain(input, provider, trust)
+      : await verifyOne(doc, provider, trust);
+  } finally {
+    provider.destroy();
+  }
+}
+
+async function verifyOne(
+  receipt: unknown,
+  provider: JsonRpcProvider,
+  trust: TrustRoot,
+): Promise<number> {
+  // A provisional receipt (status "pending") carries a signed promise instead of a proof.
+  const provisional = (receipt as { status?: unknown } | null)?.status === "pending";
+  const { ok, reason } = provisional
+    ? await verifyProvisionalReceipt(receipt, provider, trust).then((r) => {
+        for (const step of r.steps) printStep(step);
+        return r;
+      })
+    : await verifyReceipt(receipt, provider, trust, (step) => printStep(step));
+  console.log(
+    ok
+      ? provisional
+        ? "Provisional receipt verified: a signed promise to anchor by its deadline."
+        : "Receipt verified."
+      : `Receipt NOT verified${reason ? ` (${reason})` : ""}.`,
+  );
+  return ok ? 0 : 1;
+}
+
+/** What a verified chain proves happened after the claim, by the delivery's outcome. */
+const AFTER_CLAIM: Record<DeliveryOutcome, string> = {
+  delivered: "delivered",
+  dead: "its delivery stopped",
+  cancelled: "its delivery was cancelled",
+};
+
+/** Each link's steps under its name, whether they pair, and what the chain proves if it holds. */
+async function verifyChain(
+  links: { claim?: unknown; delivery?: unknown },
+  provider: JsonRpcProvider,
+  trust: TrustRoot,
+): Promise<number> {
+  const result = await verifyReceiptChain(links, provider, trust);
+  const reasons: string[] = [];
+  for (const [name, link] of [
+    ["Claim receipt", result.claim],
+    ["Delivery receipt", result.delivery],
+  ] as const) {
+    if (!link.present) {
+      console.log(`${name}: missing`);
+      continue;
+    }
+    console.log(`${name}${link.provisional ? " (provisional)" : ""}:`);
+    for (const step of link.steps) printStep(step, "  ");
+    if (link.reason) reasons.push(link.reason);
+  }
+  const { pairing } = result;
+  printStep({ ok: pairing.ok, label: "Claim and delivery", detail: pairing.detail });
+  if (!pairing.ok) reasons.push(pairing.code);
+  console.log(
+    result.ok && pairing.ok
+      ? `Receipt chain verified: redemption ${pairing.redemptionId} was claimed, then ${AFTER_CLAIM[pairing.outcome]}.`
+      : `Receipt chain NOT verified${reasons.length > 0 ? ` (${reasons.join(", ")})` : ""}.`,
+  );
+  return result.ok ? 0 : 1;
+}

@@ -1,0 +1,110 @@
+/**
+ * Which ledger a verifier trusts: the one the auditor names with flags (`--operator`, or
+ * `--contract` with `--chain-id`), else, for a command run inside an installation, that
+ * installation's. Never the receipt's, never the operator's log API's. Nothing here reads the
+ * installation itself (scripts/lib/pin-ledger does): the standalone package bundles this file.
+ */
+import { getAddress } from "ethers";
+import {
+  fetchLedgerIdentity,
+  identityDocumentUrl,
+  LedgerIdentityError,
+  operatorNodeUrl,
+  type TrustRoot,
+  trustRootOf,
+} from "@/lib/ledger/identity";
+
+export type PinnedLedger = {
+  trust: TrustRoot;
+  /** The node to ask: the auditor's own (`--rpc`), else the pinned source's. */
+  rpcUrl: string;
+  /** Where the contract's history starts, when the source says. */
+  deploymentBlock?: number;
+  /** The operator's site, when pinned by its published document: its log API is there. */
+  operatorOrigin?: string;
+};
+
+export type PinFlags = { operator?: string; contract?: string; chainId?: string; rpc?: string };
+
+/**
+ * The installation a command runs in: its own ledger, and the node it reaches. Read only when
+ * the flags leave them to it, so that a broken installation does not stop a flag-pinned check.
+ */
+export type Installation = { ledger(): PinnedLedger; rpcUrl(): string };
+
+/**
+ * The ledger the flags name: `--operator` (its published identity), or `--contract` with
+ * `--chain-id`; with neither, the installation's own, and without an installation a usage error.
+ */
+export async function pinLedger(
+  flags: PinFlags,
+  installation: Installation | undefined,
+  fetchFn: typeof fetch = fetch,
+): Promise<PinnedLedger> {
+  const pinned = await pinnedBy(flags, installation, fetchFn);
+  return flags.rpc === undefined ? pinned : { ...pinned, rpcUrl: flags.rpc };
+}
+
+async function pinnedBy(
+  flags: PinFlags,
+  installation: Installation | undefined,
+  fetchFn: typeof fetch,
+): Promise<PinnedLedger> {
+  const byContract = flags.contract !== undefined || flags.chainId !== undefined;
+  if (flags.operator !== undefined && byContract) {
+    throw new LedgerIdentityError(
+      "invalid_pin",
+      "Name the ledger either with --operator or with --contract and --chain-id, not both.",
+    );
+  }
+  if (flags.operator !== undefined) {
+    const url = identityDocumentUrl(flags.operator);
+    const identity = await fetchLedgerIdentity(url, fetchFn);
+    return {
+      trust: trustRootOf(identity, url.toString()),
+      // The auditor's own node needs no vetting: the document's is refused over plain http.
+      rpcUrl: flags.rpc ?? operatorNodeUrl(identity),
+      deploymentBlock: identity.deploymentBlock,
+      operatorOrigin: url.origin,
+    };
+  }
+  if (!byContract) {
+    if (installation) return installation.ledger();
+    throw new LedgerIdentityError(
+      "ledger_identity_unconfigured",
+      "No ledger named: name the one to trust with --operator URL, or with --contract 0x… --chain-id N --rpc URL.",
+    );
+  }
+  if (flags.contract === undefined || flags.chainId === undefined) {
+    throw new LedgerIdentityError(
+      "invalid_pin",
+      "--contract and --chain-id go together: a contract address means nothing without its chain.",
+    );
+  }
+  if (!/^0x[0-9a-fA-F]{40}$/.test(flags.contract)) {
+    throw new LedgerIdentityError("invalid_pin", `--contract is not an address: ${flags.contract}`);
+  }
+  const chainId = Number(flags.chainId);
+  if (!/^[1-9][0-9]*$/.test(flags.chainId) || !Number.isSafeInteger(chainId)) {
+    throw new LedgerIdentityError(
+      "invalid_pin",
+      `--chain-id must be a positive integer: ${flags.chainId}`,
+    );
+  }
+  // A contract address says nothing of where its chain is: outside an installation, ask --rpc.
+  const rpcUrl = flags.rpc ?? installation?.rpcUrl();
+  if (rpcUrl === undefined) {
+    throw new LedgerIdentityError(
+      "invalid_pin",
+      "--contract and --chain-id need --rpc URL here: there is no installation whose node to ask.",
+    );
+  }
+  return {
+    trust: {
+      chainId,
+      contract: getAddress(flags.contract.toLowerCase()),
+      source: "--contract and --chain-id",
+    },
+    rpcUrl,
+  };
+}

@@ -1,0 +1,46 @@
+/**
+ * Pinning with no installation, as the standalone verifier does: nothing is trusted by default,
+ * and a contract is asked about only at a node the auditor names. A broken installation is not
+ * read when the flags name the ledger.
+ */
+import { describe, expect, it } from "vitest";
+import { type Installation, pinLedger } from "../src/pin";
+
+const CONTRACT = "0x5FbDB2315678afecb367f032d93F642f64180aa3";
+const pin = { contract: CONTRACT.toLowerCase(), chainId: "31337" };
+
+describe("pinning outside an installation", () => {
+  it("refuses to guess with no flags", async () => {
+    await expect(pinLedger({}, undefined)).rejects.toMatchObject({
+      code: "ledger_identity_unconfigured",
+      message: expect.stringContaining("No ledger named"),
+    });
+  });
+
+  it("needs --rpc with --contract and --chain-id, and then asks that node", async () => {
+    await expect(pinLedger(pin, undefined)).rejects.toMatchObject({
+      code: "invalid_pin",
+      message: expect.stringContaining("need --rpc URL here"),
+    });
+    const pinned = await pinLedger({ ...pin, rpc: "https://my-node.example" }, undefined);
+    expect(pinned).toEqual({
+      trust: { chainId: 31337, contract: CONTRACT, source: "--contract and --chain-id" },
+      rpcUrl: "https://my-node.example",
+    });
+  });
+});
+
+describe("pinning inside an installation", () => {
+  const broken: Installation = {
+    ledger: () => {
+      throw new Error("the installation was read");
+    },
+    rpcUrl: () => "http://127.0.0.1:8545",
+  };
+
+  it("reads the installation's ledger only when no flag names one", async () => {
+    await expect(pinLedger({}, broken)).rejects.toThrow("the installation was read");
+    const pinned = await pinLedger(pin, broken);
+    expect(pinned.rpcUrl).toBe("http://127.0.0.1:8545");
+  });
+});
