@@ -4,7 +4,7 @@ import { checkpointCosignatures, checkpoints } from "@/db/schema";
 import { claimDrop } from "@/lib/claims/claim-drop";
 import type { TrustRoot } from "@/lib/ledger/identity";
 import { fromHex, leafHash, verifyInclusion } from "@/lib/ledger/merkle";
-import { checkLogSignature, checkWitnesses } from "@/lib/ledger/signed-checkpoint";
+import { checkLogSignature, checkWitnesses, formatTlogProof } from "@/lib/ledger/signed-checkpoint";
 import { getReceipt } from "@/lib/redemptions/redemptions";
 import { formatCheckpoint } from "@/lib/tlog/checkpoint";
 import { formatNote } from "@/lib/tlog/note";
@@ -141,6 +141,9 @@ describe("the checkpoint a receipt is issued with", () => {
       source: "the test",
     };
     const note = receipt.signedCheckpoint;
+    expect(receipt.tlogProof).toBe(
+      formatTlogProof(receipt.leaf.index, receipt.inclusionProof, note ?? ""),
+    );
     expect(await checkLogSignature(note, receipt.checkpoint, trust)).toMatchObject({ ok: true });
     expect(await checkWitnesses(note, receipt.checkpoint, trust, NOW)).toMatchObject({ ok: true });
   });

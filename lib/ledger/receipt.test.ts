@@ -13,6 +13,7 @@ import type { TrustRoot } from "./identity";
 import { encodeLeaf, playerCommitment } from "./leaf";
 import { fromHex, MemoryLog, toHex } from "./merkle";
 import { type Receipt, type VerifyStep, verifyReceipt } from "./receipt";
+import { formatTlogProof } from "./signed-checkpoint";
 
 const ANVIL_CHAIN_ID = 31337;
 const PLAYER_ID = "7c9e6679-7425-40de-944b-e07fc1f90ae7";
@@ -281,6 +282,11 @@ describe("verifyReceipt against a local chain", () => {
         cosign(text, parseSignerKey(witness.skey), now - 5),
       ]),
     };
+    signed.tlogProof = formatTlogProof(
+      signed.leaf.index,
+      signed.inclusionProof,
+      signed.signedCheckpoint ?? "",
+    );
     const witnessed = { ...trust, logKey: logKey.vkey, witnesses: [witness.vkey], quorum: 1 };
     const result = await verifyReceipt(signed, chain.provider, witnessed, undefined, now);
     expect(result.steps.filter((s) => !s.ok)).toEqual([]);

@@ -46,6 +46,14 @@ export const receiptSchema = z.object({
    * before the log signed its checkpoints.
    */
   signedCheckpoint: z.string().max(MAX_SIGNED_CHECKPOINT_LENGTH).optional(),
+  /**
+   * The leaf index, the inclusion proof and the signed checkpoint again, in the C2SP
+   * tlog-proof@v1 text form that other transparency-log tools read. Only with signedCheckpoint.
+   */
+  tlogProof: z
+    .string()
+    .max(MAX_SIGNED_CHECKPOINT_LENGTH + 64 * 50)
+    .optional(),
   anchor: z.object({
     chainId: z.number().int().positive().max(Number.MAX_SAFE_INTEGER),
     contract: address,
@@ -292,7 +300,14 @@ export async function verifyReceipt(
   }
 
   // Keys from the trust root only: a receipt could carry a note signed by anyone.
-  const logSigned = await checkLogSignature(receipt.signedCheckpoint, checkpoint, trust);
+  const logSigned = await checkLogSignature(
+    receipt.signedCheckpoint,
+    checkpoint,
+    trust,
+    receipt.tlogProof === undefined
+      ? undefined
+      : { text: receipt.tlogProof, index: leaf.index, inclusionProof: receipt.inclusionProof },
+  );
   report("logSignature", logSigned.ok, logSigned.detail);
   const witnessed = await checkWitnesses(receipt.signedCheckpoint, checkpoint, trust, nowSeconds);
   report("witnesses", witnessed.ok, witnessed.detail);

@@ -19,6 +19,7 @@ const FIELDS: Record<string, string> = {
   "checkpoint.treeSize": "the checkpoint's tree size",
   "checkpoint.rootHash": "the checkpoint's root hash",
   signedCheckpoint: "the signed checkpoint",
+  tlogProof: "the tlog-proof",
   anchor: "the anchor",
   "anchor.chainId": "the anchor's chain id",
   "anchor.contract": "the anchor's contract address",

@@ -4,7 +4,7 @@ import { formatNote } from "@/lib/tlog/note";
 import { cosign, generateSignerKey, parseSignerKey, signNote } from "@/lib/tlog/sign";
 import type { TrustRoot } from "./identity";
 import { toHex } from "./merkle";
-import { checkLogSignature, checkWitnesses } from "./signed-checkpoint";
+import { checkLogSignature, checkWitnesses, formatTlogProof } from "./signed-checkpoint";
 
 const ORIGIN = "prizeledger.test";
 const NOW = 1_796_000_000;
@@ -193,5 +193,35 @@ describe("witnesses' cosignatures on a receipt's checkpoint", () => {
     );
     expect(result.ok).toBe(false);
     expect(result.detail).toContain("it is of size 11, not 12");
+  });
+});
+
+describe("the receipt's tlog-proof", () => {
+  const proof = [toHex(new Uint8Array(32).fill(1)), toHex(new Uint8Array(32).fill(2))];
+  const good = { text: formatTlogProof(5, proof, cosigned), index: 5, inclusionProof: proof };
+
+  it("is the index, the proof in base64 and the note verbatim, after a blank line", () => {
+    expect(good.text).toBe(
+      `c2sp.org/tlog-proof@v1\nindex 5\n${"AQEB".repeat(10)}AQE=\n${"AgIC".repeat(10)}AgI=\n\n${cosigned}`,
+    );
+    expect(formatTlogProof(0, [], cosigned)).toBe(`c2sp.org/tlog-proof@v1\nindex 0\n\n${cosigned}`);
+  });
+
+  it("must say what the receipt's fields say", async () => {
+    expect(await checkLogSignature(cosigned, checkpoint, base, good)).toMatchObject({ ok: true });
+    const mismatches = [
+      { ...good, index: 6 },
+      { ...good, inclusionProof: [...proof].reverse() },
+      { ...good, text: good.text.replace("index 5", "index 6") },
+    ];
+    for (const tlogProof of mismatches) {
+      expect(await checkLogSignature(cosigned, checkpoint, base, tlogProof)).toEqual({
+        ok: false,
+        detail:
+          "The receipt's tlogProof is not its leaf index, inclusion proof and signed checkpoint in the tlog-proof format.",
+      });
+    }
+    const alone = await checkLogSignature(undefined, checkpoint, { ...base, quorum: 0 }, good);
+    expect(alone.ok).toBe(false);
   });
 });

@@ -19,6 +19,22 @@ import { fromHex } from "./merkle";
 
 export type SignatureCheck = { ok: boolean; detail: string };
 
+const TLOG_PROOF_HEADER = "c2sp.org/tlog-proof@v1\n";
+
+/**
+ * The receipt's proof in the C2SP tlog-proof@v1 form, for tools that read it: the header, the
+ * leaf index, the inclusion proof in base64 (leaf's sibling first), a blank line, then the signed
+ * checkpoint verbatim. Canonical, so a receipt's copy is checked by comparing bytes.
+ */
+export function formatTlogProof(
+  index: number,
+  inclusionProof: string[],
+  signedCheckpoint: string,
+): string {
+  const hashes = inclusionProof.map((hash) => `${encodeBase64(fromHex(hash))}\n`).join("");
+  return `${TLOG_PROOF_HEADER}index ${index}\n${hashes}\n${signedCheckpoint}`;
+}
+
 /** How far ahead of the verifier's clock a witness's clock may run before its time is refused. */
 export const COSIGNATURE_CLOCK_SKEW_SECONDS = 300;
 
@@ -79,8 +95,21 @@ export async function checkLogSignature(
   note: string | undefined,
   checkpoint: { treeSize: number; rootHash: string },
   trust: TrustRoot,
+  tlogProof?: { text: string; index: number; inclusionProof: string[] },
 ): Promise<SignatureCheck> {
   const quorum = quorumOf(trust);
+  // Another tool may read the receipt's tlog-proof instead of its fields: they must say the same.
+  if (
+    tlogProof !== undefined &&
+    (note === undefined ||
+      tlogProof.text !== formatTlogProof(tlogProof.index, tlogProof.inclusionProof, note))
+  ) {
+    return {
+      ok: false,
+      detail:
+        "The receipt's tlogProof is not its leaf index, inclusion proof and signed checkpoint in the tlog-proof format.",
+    };
+  }
   if (note === undefined) {
     return quorum > 0
       ? {

@@ -208,6 +208,8 @@ export type AnchoredReceipt = {
   checkpoint: { treeSize: number; rootHash: string };
   /** The checkpoint as a signed note with its cosignatures (absent before the log signed any). */
   signedCheckpoint?: string;
+  /** The same proof in C2SP tlog-proof@v1 text (with signedCheckpoint only). */
+  tlogProof?: string;
   anchor: {
     chainId: number;
     contract: string;

@@ -25,6 +25,7 @@ import type { AllocationMode } from "@/lib/drops/model";
 import { configuredIdentity } from "@/lib/ledger/configured-identity";
 import { toHex } from "@/lib/ledger/merkle";
 import { signAnchoringPromise } from "@/lib/ledger/sign-receipt";
+import { formatTlogProof } from "@/lib/ledger/signed-checkpoint";
 import type { PayoutStatus } from "@/lib/payouts/model";
 import {
   type AnchoredReceipt,
@@ -372,7 +373,10 @@ export async function getReceipt(
     leaf: { index: row.leafIndex, ...leaf },
     inclusionProof: proof.map(toHex),
     checkpoint: { treeSize: cp.treeSize, rootHash: toHex(cp.rootHash) },
-    ...(chosen.signedNote && { signedCheckpoint: chosen.signedNote }),
+    ...(chosen.signedNote && {
+      signedCheckpoint: chosen.signedNote,
+      tlogProof: formatTlogProof(row.leafIndex, proof.map(toHex), chosen.signedNote),
+    }),
     anchor: {
       chainId: cp.chainId,
       contract: cp.contract,
