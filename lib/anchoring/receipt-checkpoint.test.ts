@@ -10,6 +10,7 @@ import { formatCheckpoint } from "@/lib/tlog/checkpoint";
 import { formatNote } from "@/lib/tlog/note";
 import { cosign, generateSignerKey, parseSignerKey, signNote } from "@/lib/tlog/sign";
 import { connectTestDb, createPlayers, createTestDrop } from "@/test/db";
+import { interopEnabled, runCheck } from "@/test/interop/checker";
 import { receiptCheckpointFor } from "./receipt-checkpoint";
 import { sequenceEntries } from "./sequence-entries";
 
@@ -147,4 +148,26 @@ describe("the checkpoint a receipt is issued with", () => {
     expect(await checkLogSignature(note, receipt.checkpoint, trust)).toMatchObject({ ok: true });
     expect(await checkWitnesses(note, receipt.checkpoint, trust, NOW)).toMatchObject({ ok: true });
   });
+});
+
+describe.runIf(interopEnabled())("a receipt's tlog-proof, read by Go's x/mod", () => {
+  it("proves its leaf under the log's signature, with the witnesses' cosignatures", async () => {
+    const receipt = await getReceipt(db, firstRedemption.playerId, firstRedemption.id);
+    if (receipt?.status !== "anchored" || !receipt.tlogProof) throw new Error("no tlog-proof");
+    const keysOf = [keys.log.vkey, keys.alice.vkey, keys.bob.vkey];
+    const out = await runCheck(["tlog-proof", receipt.leaf.data, ...keysOf], receipt.tlogProof);
+    expect(out).toContain(`included ${receipt.leaf.index} in ${receipt.checkpoint.treeSize}`);
+    expect(out).toContain(`signed ${ORIGIN}`);
+    expect(out).toContain(`cosigned witness-a.test at ${NOW - 10}`);
+    // Another leaf at that index, or another log key, is refused.
+    const lastByte = Number.parseInt(receipt.leaf.data.slice(-2), 16) ^ 1;
+    const otherLeaf = `${receipt.leaf.data.slice(0, -2)}${lastByte.toString(16).padStart(2, "0")}`;
+    await expect(runCheck(["tlog-proof", otherLeaf, ...keysOf], receipt.tlogProof)).rejects.toThrow(
+      /tlog.CheckRecord/,
+    );
+    const impostor = generateSignerKey(ORIGIN, 0x01).vkey;
+    await expect(
+      runCheck(["tlog-proof", receipt.leaf.data, impostor], receipt.tlogProof),
+    ).rejects.toThrow(/note.Open/);
+  }, 120_000);
 });
