@@ -67,7 +67,9 @@ describe("the log's signature on a receipt's checkpoint", () => {
       ...base,
       logOrigin: "elsewhere.test",
     });
-    expect(result.detail).toContain(`its origin is ${ORIGIN}, not the pinned log's elsewhere.test`);
+    expect(result.detail).toContain(
+      `its origin is "${ORIGIN}", not the pinned log's "elsewhere.test"`,
+    );
   });
 
   it("fails on a tampered log signature, and on a note that is not one", async () => {

@@ -14,6 +14,7 @@ import {
   parseVerifierKey,
   type VerifierKey,
 } from "@/lib/tlog/note";
+import { quote } from "@/lib/tlog/note-error";
 import type { TrustRoot } from "./identity";
 import { fromHex } from "./merkle";
 
@@ -70,7 +71,7 @@ function checkpointText(
   const root = encodeBase64(fromHex(checkpoint.rootHash));
   const problems: string[] = [];
   if (origin !== undefined && parsed.origin !== origin)
-    problems.push(`its origin is ${parsed.origin}, not the pinned log's ${origin}`);
+    problems.push(`its origin is ${quote(parsed.origin)}, not the pinned log's ${quote(origin)}`);
   if (parsed.size !== checkpoint.treeSize)
     problems.push(`it is of size ${parsed.size}, not ${checkpoint.treeSize}`);
   if (encodeBase64(parsed.rootHash) !== root)
