@@ -35,7 +35,8 @@ class Exit extends Error {
   }
 }
 
-const PIN_FLAGS = "[--operator URL | --contract 0x… --chain-id N] [--rpc URL]";
+const PIN_FLAGS =
+  "[--operator URL | --contract 0x… --chain-id N] [--rpc URL] [--log-key VKEY] [--witness VKEY]… [--quorum K]";
 
 /**
  * The subcommands, by name: each takes its positional arguments and the pinning flags. A bare
@@ -64,12 +65,17 @@ ${forms.map((form) => `       ${form}`).join("\n")}
 
 Verifies a Prizeledger receipt (anchored, or provisional), or a chain file (a claim receipt and its
 delivery receipt), against a ledger you pin, never the one the receipt names: its leaf, its
-inclusion proof, the checkpoint the contract holds on chain; for a chain, that the two pair.
+inclusion proof, the checkpoint the contract holds on chain, the log's signature on it and the
+witnesses' cosignatures; for a chain, that the two pair.
 
   --operator URL     trust the ledger an operator publishes at URL/.well-known/prizeledger.json
   --contract 0x…     trust this ledger contract…
   --chain-id N       …on this chain
   --rpc URL          ask this chain node (your own) instead of the pinned source's
+  --log-key VKEY     the log's checkpoint key (name+id+base64, type 0x01), instead of the source's
+  --witness VKEY     a witness you trust (type 0x04); repeat for each, instead of the source's list
+  --quorum K         how many of them must have cosigned the receipt's checkpoint
+                     (default: the operator's published quorum, else 0)
   -h, --help         show this help
 
 ${trustDefault}
@@ -110,6 +116,9 @@ async function dispatch(argv: string[], options: CliOptions): Promise<number> {
     contract: values.contract,
     chainId: values["chain-id"],
     rpc: values.rpc,
+    logKey: values["log-key"],
+    witnesses: values.witness,
+    quorum: values.quorum,
   };
   return command.run(named ? rest : positionals, { flags, options });
 }
@@ -123,6 +132,9 @@ function parse(argv: string[]) {
       operator: { type: "string" },
       contract: { type: "string" },
       "chain-id": { type: "string" },
+      "log-key": { type: "string" },
+      witness: { type: "string", multiple: true },
+      quorum: { type: "string" },
       help: { type: "boolean", short: "h" },
     },
   });
