@@ -8,7 +8,7 @@ import path from "node:path";
 import { parseArgs } from "node:util";
 import { log } from "../lib/log";
 import { isValidKeyName } from "../lib/tlog/note";
-import { explicitPin, type PinSource, startWitness } from "../lib/witness/start";
+import { explicitPin, logDocumentUrl, type PinSource, startWitness } from "../lib/witness/start";
 
 const fail = (message: string): never => {
   console.error(`witness: ${message}`);
@@ -91,7 +91,11 @@ function pinSource(): PinSource {
     }
   }
   if (logUrl) {
-    if (!/^https?:\/\//.test(logUrl)) fail("--log must be the log's http(s) base URL");
+    try {
+      logDocumentUrl(logUrl);
+    } catch (error) {
+      fail(`--log: ${(error as Error).message}`);
+    }
     return { logUrl };
   }
   return "stored";

@@ -2,7 +2,7 @@ import "server-only";
 import { mkdirSync } from "node:fs";
 import type { AddressInfo } from "node:net";
 import { getAddress } from "ethers";
-import { fetchLedgerIdentity, WELL_KNOWN_PATH } from "@/lib/ledger/identity";
+import { fetchLedgerIdentity, identityDocumentUrl, WELL_KNOWN_PATH } from "@/lib/ledger/identity";
 import type { Log } from "@/lib/log";
 import { parseVerifierKey } from "@/lib/tlog/note";
 import { parseSignerKey } from "@/lib/tlog/sign";
@@ -61,8 +61,17 @@ export function explicitPin(flags: {
   return parsed.data;
 }
 
+/**
+ * Where a log publishes its identity: https, or http on this machine only. The first start pins
+ * what this document says, so a network attacker must not be able to answer it in plain text.
+ * Throws in words for any other URL.
+ */
+export function logDocumentUrl(logUrl: string): URL {
+  return new URL(WELL_KNOWN_PATH, identityDocumentUrl(logUrl));
+}
+
 async function fetchPin(logUrl: string, fetchFn?: typeof fetch): Promise<Pin> {
-  const url = new URL(WELL_KNOWN_PATH, logUrl);
+  const url = logDocumentUrl(logUrl);
   const identity = await fetchLedgerIdentity(url, fetchFn);
   if (!identity.log) {
     throw new Error(

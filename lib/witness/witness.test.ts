@@ -327,6 +327,21 @@ describe("the witness's state", () => {
     await expect(
       resolveState({ ...config, source: { logUrl: "https://log.example/" } }),
     ).rejects.toThrow(/identity changed.*--repin/);
+    await expect(
+      resolveState({
+        ...config,
+        dataDir: tempDir("witness-http"),
+        source: { logUrl: "http://log.example/" },
+      }),
+    ).rejects.toThrow(
+      "The operator URL must be https (or http on this machine): http://log.example/",
+    );
+    await resolveState({
+      ...config,
+      dataDir: tempDir("witness-loopback"),
+      source: { logUrl: "http://127.0.0.1:3000" },
+    });
+    expect(asked.at(-1)).toBe("http://127.0.0.1:3000/.well-known/prizeledger.json");
     const bare = { ...document, log: undefined };
     const without = (async () => new Response(JSON.stringify(bare))) as unknown as typeof fetch;
     await expect(
