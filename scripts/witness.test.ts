@@ -40,4 +40,20 @@ describe("npm run witness", () => {
         "witness: --log: The operator URL must be https (or http on this machine): http://example.com\n",
     });
   });
+
+  it("refuses fewer than 1 confirmation, in words (exit 2)", { timeout: 150_000 }, async () => {
+    const data = tempDir("witness-cli");
+    const answer = await witness([
+      "--rpc",
+      "http://127.0.0.1:9",
+      "--confirmations",
+      "0",
+      "--data",
+      data,
+    ]);
+    expect(answer).toEqual({
+      code: 2,
+      stderr: "witness: --confirmations must be at least 1 (1 reads the latest block)\n",
+    });
+  });
 });

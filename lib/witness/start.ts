@@ -30,6 +30,8 @@ export type WitnessConfig = {
   repin: boolean;
   /** The chain node to read the contract from (null only when `anchors` stands in for it). */
   rpcUrl: string | null;
+  /** How many blocks deep a checkpoint must be on chain (1: the latest block). */
+  confirmations?: number;
   host: string;
   port: number;
   log: Log;
@@ -145,7 +147,8 @@ async function startLocked(config: WitnessConfig, release: () => void) {
   const state = await resolveState(config);
   const { skey, vkey } = loadOrCreateWitnessKey(config.dataDir, config.name);
   const chain =
-    config.anchors ?? (config.rpcUrl ? contractAnchors(config.rpcUrl, state.pin) : null);
+    config.anchors ??
+    (config.rpcUrl ? contractAnchors(config.rpcUrl, state.pin, config.confirmations) : null);
   if (!chain) {
     throw new Error(
       "a witness needs a chain node (--rpc): it cosigns only what the contract holds",

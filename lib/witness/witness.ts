@@ -23,7 +23,7 @@ import {
 /** What the contract says about a tree size: its root, nothing yet, or no answer at all. */
 export type ChainRoot =
   | { kind: "anchored"; root: Uint8Array }
-  | { kind: "absent" }
+  | { kind: "absent"; confirmations?: number }
   | { kind: "unreachable"; reason: string };
 
 /** Reads `checkpointAt(size)` from the pinned contract on the pinned chain. */
@@ -186,10 +186,11 @@ export function createWitness(options: WitnessOptions) {
       throw new Refusal(refuse(503, `the chain could not be read: ${onChain.reason}`, retry));
     }
     if (onChain.kind === "absent") {
+      const deep = (onChain.confirmations ?? 1) > 1 ? ` ${onChain.confirmations} blocks deep` : "";
       throw new Refusal(
         refuse(
           503,
-          `the ledger contract holds no checkpoint of size ${checkpoint.size} yet`,
+          `the ledger contract holds no checkpoint of size ${checkpoint.size} yet${deep}`,
           retry,
         ),
       );
