@@ -17,6 +17,7 @@ import {
 import { BASE_URL, CHAIN_RPC_URL } from "./constants";
 import {
   apiToken,
+  awaitWitnessedReceipt,
   createPlayer,
   findOpenDrop,
   GIFT_CARD_CODE,
@@ -64,27 +65,20 @@ async function claimThroughApi(request: APIRequestContext, dropId: string): Prom
   };
 }
 
-/** Polls the receipt API (as the owner) until the entry's checkpoint is anchored on chain. */
-async function anchoredReceipt(
+/**
+ * Polls the receipt API (as the owner) until the entry's checkpoint is anchored on chain and
+ * cosigned by the site's witnesses (verified below with the site's quorum).
+ */
+function anchoredReceipt(
   request: APIRequestContext,
   claimant: Claim,
   kind: "redemption" | "delivery" = "redemption",
 ): Promise<Receipt> {
-  const url = `/api/v1/redemptions/${claimant.redemptionId}/receipt?kind=${kind}`;
-  const headers = { authorization: `Bearer ${claimant.token}` };
-  let receipt: Receipt | undefined;
-  await expect
-    .poll(
-      async () => {
-        const res = await request.get(url, { headers });
-        receipt = (await res.json()) as Receipt;
-        return receipt.status;
-      },
-      { timeout: 60_000, intervals: [250, 500, 1000] },
-    )
-    .toBe("anchored");
-  if (!receipt) throw new Error("no receipt");
-  return receipt;
+  return awaitWitnessedReceipt<Receipt>(
+    request,
+    `/api/v1/redemptions/${claimant.redemptionId}/receipt?kind=${kind}`,
+    { authorization: `Bearer ${claimant.token}` },
+  );
 }
 
 /** Changes one hex digit of a 0x string (the last one unless told otherwise). */
