@@ -707,6 +707,10 @@ test.describe("receipt verification", () => {
         "2 trusted witnesses cosigned",
       );
       await expect(page.getByTestId("step-witnesses")).toContainText("3 needed");
+      // The usual cause with an honest operator: the file was taken before the witnesses cosigned.
+      await expect(page.getByTestId("step-witnesses")).toContainText(
+        "may have been downloaded before the witnesses cosigned its checkpoint: download it again",
+      );
       await shot(page, `verify-12-quorum-not-met-${size}`);
 
       // A receipt from before signed checkpoints fails both new steps while witnesses are asked
