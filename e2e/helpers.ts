@@ -10,6 +10,7 @@ import {
 } from "@playwright/test";
 import { DEMO_TOTP_SECRET } from "../db/seed";
 import { decodeBase32, hotp, TOTP_STEP_SECONDS, TOTP_WINDOW, totpStep } from "../lib/auth/totp";
+import { witnessTally } from "../lib/ledger/witnessing";
 import { BASE_URL, TOTP_STEPS_FILE } from "./constants";
 
 export const DEMO_PASSWORD = "prizeledger";
@@ -350,21 +351,46 @@ export async function claimByApi(
   });
 }
 
-/** Waits until a redemption's receipt says anchored: the worker anchors claims in batches. */
+/**
+ * Waits until a receipt (fetched from `url`) is anchored and, where the site names witnesses,
+ * cosigned by its quorum: verifiers ask for that quorum by default, and the witnesses cosign a
+ * moment after anchoring. Returns the receipt as then fetched.
+ */
+export async function awaitWitnessedReceipt<T extends { status: string }>(
+  request: APIRequestContext,
+  url: string,
+  headers: Record<string, string>,
+): Promise<T> {
+  const site = (await (await request.get("/.well-known/prizeledger.json")).json()) as {
+    witnesses?: Array<{ key: string }>;
+    witnessQuorum?: number;
+  };
+  const witnessing = {
+    witnesses: (site.witnesses ?? []).map((w) => w.key),
+    quorum: site.witnessQuorum ?? 0,
+  };
+  let receipt: (T & { signedCheckpoint?: string }) | undefined;
+  await expect
+    .poll(
+      async () => {
+        receipt = (await (await request.get(url, { headers })).json()) as typeof receipt;
+        if (receipt?.status !== "anchored") return receipt?.status;
+        return witnessTally(receipt.signedCheckpoint, witnessing).witnessed
+          ? "witnessed"
+          : "anchored";
+      },
+      { timeout: 60_000, intervals: [250, 500, 1000] },
+    )
+    .toBe("witnessed");
+  if (!receipt) throw new Error(`no receipt at ${url}`);
+  return receipt;
+}
+
+/** Waits until a redemption's receipt is anchored and witnessed: the worker anchors in batches. */
 export async function awaitAnchoredReceipt(
   request: APIRequestContext,
   redemptionId: string,
   headers: Record<string, string>,
 ): Promise<void> {
-  await expect
-    .poll(
-      async () => {
-        const receipt = await request.get(`/api/v1/redemptions/${redemptionId}/receipt`, {
-          headers,
-        });
-        return ((await receipt.json()) as { status: string }).status;
-      },
-      { timeout: 30_000, intervals: [250, 500, 1000] },
-    )
-    .toBe("anchored");
+  await awaitWitnessedReceipt(request, `/api/v1/redemptions/${redemptionId}/receipt`, headers);
 }

@@ -90,7 +90,18 @@ test.describe("player", () => {
       await expect(page.getByTestId("receipt-status")).toHaveText("anchored");
       await expect(page.getByTestId("tx-hash")).toHaveText(TX_HASH);
       await expect(page.getByTestId("download-receipt")).toBeVisible();
+      // The site's two witnesses cosign the checkpoint a moment after it is anchored; the page
+      // keeps asking and says so live, and the download is then the one verifiers accept.
+      const witnesses = page.getByTestId("receipt-witnesses");
+      await expect(witnesses).toHaveText("witnessed by 2 of 2");
+      await expect(witnesses).toHaveAttribute("role", "status");
+      await expect(page.getByTestId("receipt-unwitnessed")).toHaveCount(0);
+      await expect(page.getByTestId("download-receipt")).toHaveText("Download receipt (JSON)");
       await shot(page, "player-04-claimed-anchored");
+      await page.setViewportSize({ width: 390, height: 844 });
+      await expect(witnesses).toBeVisible();
+      await shot(page, "player-04-claimed-anchored-phone");
+      await page.setViewportSize({ width: 1280, height: 800 });
     });
 
     await test.step("My redemptions lists the claim", async () => {

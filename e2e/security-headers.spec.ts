@@ -9,6 +9,7 @@ import { BASE_URL, CHAIN_RPC_URL } from "./constants";
 import {
   ADMIN_EMAIL,
   apiToken,
+  awaitAnchoredReceipt,
   createPlayer,
   endLotteryAndAwaitDraw,
   findOpenDrop,
@@ -249,7 +250,11 @@ test.describe("security headers and CSP", () => {
     await visit(page, `/redemptions/${redemptionId}`);
     noViolations();
 
-    // The check reads the ledger contract from this browser, over JSON-RPC to the chain node.
+    // The check reads the ledger contract from this browser, over JSON-RPC to the chain node;
+    // it asks for the site's witnesses, so it waits until they have cosigned.
+    await awaitAnchoredReceipt(request, redemptionId ?? "", {
+      authorization: `Bearer ${token}`,
+    });
     await visit(page, `/verify?redemption=${redemptionId}`);
     await expect(page.getByTestId("receipt-input")).not.toHaveValue("");
     await page.getByRole("button", { name: "Verify receipt" }).click();

@@ -152,7 +152,7 @@ for (const size of SIZES) {
     }
 
     let chainFile = "";
-    await test.step("the player downloads both receipts once both are anchored", async () => {
+    await test.step("the player downloads both receipts once both are anchored and witnessed", async () => {
       // Offered only once both entries are on chain (a pending receipt is not a lasting proof):
       // the button appears on the open page, without a reload.
       await expect(page.getByTestId("receipt-chain-download")).toHaveAttribute(
@@ -161,6 +161,9 @@ for (const size of SIZES) {
         { timeout: 60_000 },
       );
       await expect(page.getByTestId("receipts-pending")).toHaveCount(0);
+      // "anchored" is reached once the site's witnesses cosigned both, so the file verifies
+      // with the site's quorum (until then the state is "anchored-unwitnessed").
+      await expect(page.getByTestId("receipts-witnesses")).toHaveText("witnessed by 2 of 2");
       const downloading = page.waitForEvent("download");
       await page.getByTestId("download-receipts").click();
       const download = await downloading;

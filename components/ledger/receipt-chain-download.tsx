@@ -2,18 +2,42 @@
 
 import { useEffect, useState } from "react";
 import { bundleReceipts } from "@/lib/ledger/model";
+import {
+  type Witnessing,
+  type WitnessTally,
+  witnessLabel,
+  witnessTally,
+} from "@/lib/ledger/witnessing";
 
 /** How often the receipts are asked for while one is still pending anchoring. */
 const POLL_MS = 2000;
 
-type Read = { status?: string };
+type Read = { status?: string; signedCheckpoint?: string };
+
+type Anchored = { receipts: [Read, Read]; tally?: WitnessTally };
 
 /**
- * The claim's and the delivery's receipts, read until both are anchored, then kept: an anchored
- * receipt never changes (lib/redemptions/redemptions.ts `getReceipt`). Until then, undefined.
+ * The lesser of the two receipts' witnessing: the pair is witnessed once both are. Undefined for
+ * a claim from before the log signed its checkpoints: that receipt can never be witnessed.
  */
-function useAnchoredReceipts(redemptionId: string): [unknown, unknown] | undefined {
-  const [receipts, setReceipts] = useState<[unknown, unknown]>();
+function pairTally([claim, delivery]: [Read, Read], witnessing: Witnessing) {
+  if (claim.signedCheckpoint === undefined || delivery.signedCheckpoint === undefined) {
+    return undefined;
+  }
+  const tallies = [claim, delivery].map((r) => witnessTally(r.signedCheckpoint, witnessing));
+  return tallies.reduce((a, b) => (a.cosigned <= b.cosigned ? a : b));
+}
+
+/**
+ * The claim's and the delivery's receipts, read until both are anchored and, where the operator
+ * names witnesses, both witnessed; then kept: such a receipt changes no more
+ * (lib/redemptions/redemptions.ts `getReceipt`). Undefined until both are anchored.
+ */
+function useAnchoredReceipts(
+  redemptionId: string,
+  witnessing: Witnessing | undefined,
+): Anchored | undefined {
+  const [anchored, setAnchored] = useState<Anchored>();
   useEffect(() => {
     let timer: ReturnType<typeof setTimeout> | undefined;
     let stopped = false;
@@ -34,8 +58,10 @@ function useAnchoredReceipts(redemptionId: string): [unknown, unknown] | undefin
         );
         if (stopped) return;
         if (claim?.status === "anchored" && delivery?.status === "anchored") {
-          setReceipts([claim, delivery]);
-          return;
+          const receipts: [Read, Read] = [claim, delivery];
+          const tally = witnessing && pairTally(receipts, witnessing);
+          setAnchored({ receipts, tally });
+          if (!tally || tally.witnessed) return;
         }
       } catch {
         // Offline for a moment: the next read tries again.
@@ -47,8 +73,8 @@ function useAnchoredReceipts(redemptionId: string): [unknown, unknown] | undefin
       stopped = true;
       clearTimeout(timer);
     };
-  }, [redemptionId]);
-  return receipts;
+  }, [redemptionId, witnessing]);
+  return anchored;
 }
 
 /**
@@ -56,9 +82,19 @@ function useAnchoredReceipts(redemptionId: string): [unknown, unknown] | undefin
  * checks both. Offered only once both entries are anchored on chain, appearing then without a
  * reload: a provisional receipt proves only our promise to anchor, and a verifier rejects it once
  * that promise is past (docs/receipt.md), so a file kept for later must be the anchored one.
+ * Until the operator's witnesses have cosigned both, it says so and keeps asking.
  */
-export function ReceiptChainDownload({ redemptionId }: { redemptionId: string }) {
-  const receipts = useAnchoredReceipts(redemptionId);
+export function ReceiptChainDownload({
+  redemptionId,
+  witnessing,
+}: {
+  redemptionId: string;
+  witnessing?: Witnessing;
+}) {
+  const anchored = useAnchoredReceipts(redemptionId, witnessing);
+  const receipts = anchored?.receipts;
+  const tally = anchored?.tally;
+  const waiting = tally !== undefined && !tally.witnessed;
 
   const download = ([claim, delivery]: [unknown, unknown]) => {
     const blob = new Blob([JSON.stringify(bundleReceipts(claim, delivery), null, 2)], {
@@ -76,7 +112,7 @@ export function ReceiptChainDownload({ redemptionId }: { redemptionId: string })
   return (
     <div
       data-testid="receipt-chain-download"
-      data-state={receipts ? "anchored" : "pending"}
+      data-state={receipts ? (waiting ? "anchored-unwitnessed" : "anchored") : "pending"}
       aria-live="polite"
     >
       <p className="small muted">
@@ -84,19 +120,32 @@ export function ReceiptChainDownload({ redemptionId }: { redemptionId: string })
         prize was claimed, then delivered.
       </p>
       {receipts ? (
-        <p className="row">
-          <button
-            type="button"
-            className="secondary"
-            onClick={() => download(receipts)}
-            data-testid="download-receipts"
-          >
-            Download receipts (claim and delivery)
-          </button>
-          <a className="button secondary" href={`/verify?redemption=${redemptionId}`}>
-            Verify both
-          </a>
-        </p>
+        <>
+          {tally && (
+            <p className="small" data-testid="receipts-witnesses" data-witnessed={tally.witnessed}>
+              <span className={`badge ${tally.witnessed ? "anchored" : "pending"}`}>
+                {witnessLabel(tally)}
+              </span>
+              {waiting &&
+                " Not witnessed yet: these receipts already prove both entries are anchored on chain, but a verifier asks for the witnesses' cosignatures by default. Download them again once witnessed, usually within seconds."}
+            </p>
+          )}
+          <p className="row">
+            <button
+              type="button"
+              className="secondary"
+              onClick={() => download(receipts)}
+              data-testid="download-receipts"
+            >
+              {waiting
+                ? "Download unwitnessed receipts (claim and delivery)"
+                : "Download receipts (claim and delivery)"}
+            </button>
+            <a className="button secondary" href={`/verify?redemption=${redemptionId}`}>
+              Verify both
+            </a>
+          </p>
+        </>
       ) : (
         <p className="small" data-testid="receipts-pending">
           <span className="badge pending">pending anchoring</span> Both receipts can be downloaded

@@ -4,24 +4,49 @@ import { useEffect, useState } from "react";
 import { CopyButton } from "@/components/ui/copy-button";
 import { DateTime } from "@/components/ui/date-time";
 import { shortHash } from "@/lib/format";
+import { type Witnessing, witnessLabel, witnessTally } from "@/lib/ledger/witnessing";
 
 export type Receipt = {
   status: "pending" | "anchored";
   leaf: { index: number | null };
   checkpoint?: { treeSize: number; rootHash: string };
   anchor?: { txHash: string; blockNumber: number; blockTime: number; chainId: number };
+  signedCheckpoint?: string;
 };
 
-/** Shows the receipt's anchoring state and polls until the entry is anchored on chain. */
+/**
+ * How far the operator's witnesses have cosigned an anchored receipt's checkpoint; undefined
+ * where there is nothing to wait for: no witnesses named, or a receipt from before the log signed
+ * its checkpoints (witnesses cosign only signed ones).
+ */
+function tallyOf(receipt: Receipt, witnessing: Witnessing | undefined) {
+  if (!witnessing || receipt.status !== "anchored" || receipt.signedCheckpoint === undefined) {
+    return undefined;
+  }
+  return witnessTally(receipt.signedCheckpoint, witnessing);
+}
+
+/** Whether a receipt changes no more: anchored, and witnessed where it can be. */
+function isFinal(receipt: Receipt, witnessing: Witnessing | undefined): boolean {
+  return receipt.status === "anchored" && (tallyOf(receipt, witnessing)?.witnessed ?? true);
+}
+
+/**
+ * Shows the receipt's anchoring state and polls until the entry is anchored on chain and, where
+ * the operator names witnesses, until its checkpoint is witnessed: verifiers ask for the
+ * operator's quorum by default, so a receipt taken before that fails their witnesses step.
+ */
 export function ReceiptStatus({
   redemptionId,
   initial,
   kind = "redemption",
+  witnessing,
 }: {
   redemptionId: string;
   initial: Receipt;
   /** A reversed redemption has a second entry in the log, with a receipt of its own. */
   kind?: "redemption" | "reversal";
+  witnessing?: Witnessing;
 }) {
   const url = `/api/v1/redemptions/${redemptionId}/receipt${kind === "reversal" ? "?kind=reversal" : ""}`;
   const [receipt, setReceipt] = useState<Receipt>(initial);
@@ -29,7 +54,7 @@ export function ReceiptStatus({
   useEffect(() => {
     let timer: ReturnType<typeof setTimeout> | undefined;
     let cancelled = false;
-    if (initial.status === "anchored") return;
+    if (isFinal(initial, witnessing)) return;
     const load = async () => {
       try {
         const res = await fetch(url, {
@@ -40,7 +65,10 @@ export function ReceiptStatus({
         if (cancelled) return;
         setReceipt(body);
         setError(null);
-        if (body.status === "pending") timer = setTimeout(load, 1500);
+        // Anchoring takes a batch; cosigning usually a second, unless a witness is down.
+        if (!isFinal(body, witnessing)) {
+          timer = setTimeout(load, body.status === "pending" ? 1500 : 3000);
+        }
       } catch (e) {
         if (cancelled) return;
         setError((e as Error).message);
@@ -52,7 +80,8 @@ export function ReceiptStatus({
       cancelled = true;
       clearTimeout(timer);
     };
-  }, [url, initial.status]);
+  }, [url, initial, witnessing]);
+  const tally = tallyOf(receipt, witnessing);
 
   return (
     <div data-testid="receipt" data-status={receipt.status}>
@@ -72,7 +101,17 @@ export function ReceiptStatus({
           <p>
             <span className="badge anchored" data-testid="receipt-status">
               anchored
-            </span>
+            </span>{" "}
+            {tally && (
+              <span
+                className={`badge ${tally.witnessed ? "anchored" : "pending"}`}
+                role="status"
+                data-testid="receipt-witnesses"
+                data-witnessed={tally.witnessed}
+              >
+                {witnessLabel(tally)}
+              </span>
+            )}
           </p>
           <dl className="facts">
             <dt>Log index</dt>
@@ -104,7 +143,9 @@ export function ReceiptStatus({
               download={`${kind === "reversal" ? "reversal-" : ""}receipt-${redemptionId}.json`}
               data-testid="download-receipt"
             >
-              Download receipt (JSON)
+              {tally && !tally.witnessed
+                ? "Download unwitnessed receipt (JSON)"
+                : "Download receipt (JSON)"}
             </a>
             {kind === "redemption" && (
               <a className="button secondary" href={`/verify?redemption=${redemptionId}`}>
@@ -112,6 +153,13 @@ export function ReceiptStatus({
               </a>
             )}
           </p>
+          {tally && !tally.witnessed && (
+            <p className="muted small" data-testid="receipt-unwitnessed">
+              Not witnessed yet: this receipt already proves the entry is anchored on chain, but a
+              verifier asks for {tally.quorum} witnesses by default. It is ready to download again
+              once they have cosigned, usually within seconds.
+            </p>
+          )}
         </>
       )}
     </div>

@@ -5,6 +5,7 @@ import { ReceiptChainDownload } from "@/components/ledger/receipt-chain-download
 import { TokenPayout } from "@/components/redemptions/token-payout";
 import { CopyButton } from "@/components/ui/copy-button";
 import { DateTime } from "@/components/ui/date-time";
+import type { Witnessing } from "@/lib/ledger/witnessing";
 import {
   type DeliveryStepLine,
   deliveryProviderLabels,
@@ -89,8 +90,9 @@ function safeLink(link: string | null): string | null {
  */
 export function DeliveryProgress({
   token = null,
+  witnessing,
   ...props
-}: Props & { token?: { amount: string; symbol: string } | null }) {
+}: Props & { token?: { amount: string; symbol: string } | null; witnessing?: Witnessing }) {
   const { delivery, line } = useLiveDelivery(props);
   const link = safeLink(delivery.reward?.link ?? null);
   // A payment says itself what comes next, and shows its transaction (delivery.txHash) in full.
@@ -192,7 +194,7 @@ export function DeliveryProgress({
       )}
       {/* A delivered or dead delivery is an entry of the log, beside the claim's. */}
       {(delivery.status === "delivered" || delivery.status === "dead") && (
-        <ReceiptChainDownload redemptionId={props.redemptionId} />
+        <ReceiptChainDownload redemptionId={props.redemptionId} witnessing={witnessing} />
       )}
     </div>
   );

@@ -7,6 +7,7 @@ import {
   LedgerIdentityError,
   ledgerIdentitySchema,
 } from "./identity";
+import type { Witnessing } from "./witnessing";
 
 /** This operator's identity as its configuration states it (the server publishes this). */
 export function identityFromEnv(config: Env): LedgerIdentity {
@@ -68,4 +69,17 @@ export function configuredIdentity(config: Env): LedgerIdentity | null {
     if (error instanceof LedgerIdentityError) return null;
     throw error;
   }
+}
+
+/**
+ * The witnesses a receipt's checkpoint waits for and how many must cosign, as this operator
+ * publishes them; undefined where it names none or asks for none (receipts are then complete
+ * once anchored).
+ */
+export function operatorWitnessing(config: Env): Witnessing | undefined {
+  const identity = configuredIdentity(config);
+  const quorum = identity?.witnessQuorum ?? 0;
+  const witnesses = identity?.witnesses ?? [];
+  if (quorum === 0 || witnesses.length === 0) return undefined;
+  return { witnesses: witnesses.map((w) => w.key), quorum };
 }

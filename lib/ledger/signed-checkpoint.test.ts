@@ -4,7 +4,12 @@ import { formatNote } from "@/lib/tlog/note";
 import { cosign, generateSignerKey, parseSignerKey, signNote } from "@/lib/tlog/sign";
 import type { TrustRoot } from "./identity";
 import { toHex } from "./merkle";
-import { checkLogSignature, checkWitnesses, formatTlogProof } from "./signed-checkpoint";
+import {
+  checkLogSignature,
+  checkWitnesses,
+  formatTlogProof,
+  TOO_FEW_COSIGNATURES,
+} from "./signed-checkpoint";
 
 const ORIGIN = "prizeledger.test";
 const NOW = 1_796_000_000;
@@ -120,6 +125,9 @@ describe("witnesses' cosignatures on a receipt's checkpoint", () => {
     expect(result.detail).toMatch(
       /^1 trusted witness cosigned \(witness-a\.test at .*\), 2 needed; 2 other signatures/,
     );
+    // A receipt taken between anchoring and cosigning: the player is told to fetch it again.
+    expect(result.detail).toContain("downloaded before the witnesses cosigned");
+    expect(result.detail.endsWith(TOO_FEW_COSIGNATURES)).toBe(true);
     expect((await checkWitnesses(one, checkpoint, { ...base, quorum: 1 }, NOW)).ok).toBe(true);
   });
 

@@ -173,6 +173,13 @@ function trustedWitnesses(trust: TrustRoot): VerifierKey[] {
 }
 
 /**
+ * Why a receipt from an honest operator can lack cosignatures: it is anchored, and downloadable,
+ * a moment before the witnesses cosign its checkpoint; the operator's copy gains them then.
+ */
+export const TOO_FEW_COSIGNATURES =
+  "The receipt may have been downloaded before the witnesses cosigned its checkpoint: download it again from the operator and verify that copy.";
+
+/**
  * The `witnesses` step: how many distinct trusted witnesses cosigned the note's text; ok iff at
  * least the verifier's quorum. Cosignatures by witnesses it does not trust are ignored; a trusted
  * witness's invalid signature, or a time ahead of `nowSeconds` beyond the skew, fails the step.
@@ -230,7 +237,8 @@ export async function checkWitnesses(
     ignored > 0
       ? `; ${plural(ignored, "other signature", "other signatures")} (the log's own, witnesses not trusted) not counted`
       : "";
-  return { ok: opened.verified.length >= quorum, detail: `${tally}${others}.` };
+  if (opened.verified.length >= quorum) return { ok: true, detail: `${tally}${others}.` };
+  return { ok: false, detail: `${tally}${others}. ${TOO_FEW_COSIGNATURES}` };
 }
 
 function isoTime(seconds: number): string {

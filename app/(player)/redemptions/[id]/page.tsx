@@ -11,6 +11,8 @@ import { DateTime, Money } from "@/components/ui/date-time";
 import { getDb } from "@/db/client";
 import { currentUser } from "@/lib/auth/current-user";
 import { getRedemptionReadiness } from "@/lib/catalog/identity";
+import { env } from "@/lib/config/env";
+import { operatorWitnessing } from "@/lib/ledger/configured-identity";
 import { prizeKindLabels } from "@/lib/prizes/model";
 import { prizeRecoveryNotices } from "@/lib/redemptions/model";
 import { getPlayerRedemption, getReceipt } from "@/lib/redemptions/redemptions";
@@ -39,6 +41,7 @@ export default async function RedemptionPage({
   if (!redemption || !receipt) notFound();
   // The provider issues the card: the claim's own code is only its reference.
   const fromProvider = redemption.delivery?.provider === "giftcard";
+  const witnessing = operatorWitnessing(env());
   const readiness =
     redemption.status === "held" ? await getRedemptionReadiness(db, user.id) : undefined;
   return (
@@ -101,6 +104,7 @@ export default async function RedemptionPage({
               redemptionId={redemption.id}
               initial={redemption.delivery}
               token={redemption.prize.token}
+              witnessing={witnessing}
             />
           </section>
         )}
@@ -163,12 +167,17 @@ export default async function RedemptionPage({
         )}
         <section className="card">
           <h3>Receipt</h3>
-          <ReceiptStatus redemptionId={redemption.id} initial={receipt} />
+          <ReceiptStatus redemptionId={redemption.id} initial={receipt} witnessing={witnessing} />
         </section>
         {reversalReceipt && (
           <section className="card" data-testid="reversal-receipt">
             <h3>Reversal receipt</h3>
-            <ReceiptStatus redemptionId={redemption.id} initial={reversalReceipt} kind="reversal" />
+            <ReceiptStatus
+              redemptionId={redemption.id}
+              initial={reversalReceipt}
+              kind="reversal"
+              witnessing={witnessing}
+            />
           </section>
         )}
       </div>
