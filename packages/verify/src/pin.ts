@@ -29,7 +29,13 @@ export type PinnedLedger = {
   deploymentBlock?: number;
   /** The operator's site, when pinned by its published document: its log API is there. */
   operatorOrigin?: string;
+  /** Set when `rpcUrl` is the operator's own node (no --rpc): its chain is the operator's word. */
+  operatorsNode?: true;
 };
+
+/** Said by a run that asks the operator's own node (the README says it too). */
+export const OPERATORS_NODE =
+  "That node is the operator's own (from its document): what it says of the chain is the operator's word. Pass --rpc URL to ask a node you chose.";
 
 export type PinFlags = {
   operator?: string;
@@ -143,6 +149,7 @@ async function pinnedBy(
       rpcUrl: flags.rpc ?? operatorNodeUrl(identity),
       deploymentBlock: identity.deploymentBlock,
       operatorOrigin: url.origin,
+      ...(flags.rpc === undefined && { operatorsNode: true as const }),
     };
   }
   if (!byContract) {
