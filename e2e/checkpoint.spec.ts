@@ -32,6 +32,8 @@ test.describe("the log's signed checkpoint", () => {
     expect(answer?.status()).toBe(200);
     expect(answer?.headers()["content-type"]).toBe("text/plain; charset=utf-8");
     expect(answer?.headers()["access-control-allow-origin"]).toBe("*");
+    // Cached for a few seconds by whoever passes it on: no one request's id in it.
+    expect(answer?.headers()["x-request-id"]).toBeUndefined();
     const note = (await answer?.text()) ?? "";
     const opened = await openNote(note, [parseVerifierKey(identity.log.key)]);
     expect(opened.verified.map((v) => v.key.vkey)).toEqual([identity.log.key]);

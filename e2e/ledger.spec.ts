@@ -193,6 +193,8 @@ test.describe("the log for tile clients", () => {
     expect(headers["access-control-allow-origin"]).toBe("*");
     expect(headers["content-security-policy"]).toBe("default-src 'none'; frame-ancestors 'none'");
     expect(headers["set-cookie"]).toBeUndefined();
+    // A cache shares the answer: no one request's id in it.
+    expect(headers["x-request-id"]).toBeUndefined();
     const tile = await hashes.body();
     expect(tile.length).toBe(width * 32);
     expect(`0x${tile.subarray((index % 256) * 32).toString("hex")}`).toBe(leaf.leafHash);
@@ -203,11 +205,14 @@ test.describe("the log for tile clients", () => {
     expect(`0x${Buffer.from(entries[index % 256] ?? []).toString("hex")}`).toBe(leaf.data);
 
     const past = formatTilePath({ level: 0, index: n + 1, width: 1 });
-    for (const path of ["/tile/0/x000/000", `/${past}`, "/tile/0/000.p/256"]) {
+    const busted = `/${formatTilePath({ level: 0, index: n, width })}?r=1`;
+    for (const path of ["/tile/0/x000/000", `/${past}`, "/tile/0/000.p/256", busted]) {
       const missing = await request.get(path);
       expect(missing.status(), path).toBe(404);
       expect(missing.headers()["cache-control"], path).toBe("no-store");
       expect(missing.headers()["set-cookie"], path).toBeUndefined();
+      // Not cached: it keeps its id, for whoever reports it.
+      expect(missing.headers()["x-request-id"], path).toMatch(/^[0-9a-f-]{36}$/);
       expect(await missing.text(), path).toMatch(/tile/);
     }
 

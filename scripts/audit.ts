@@ -12,6 +12,7 @@
  */
 import { parseArgs } from "node:util";
 import { JsonRpcProvider } from "ethers";
+import { OPERATORS_NODE } from "@/packages/verify/src/pin";
 import { ConfigError, parseEnv } from "../lib/config/env";
 import { describeTrustRoot, LedgerIdentityError } from "../lib/ledger/identity";
 import {
@@ -102,6 +103,7 @@ const provider = new JsonRpcProvider(rpc, trust.chainId, {
 
 console.log(`Trusting ${describeTrustRoot(trust)}`);
 console.log(`Auditing ${url} against contract ${trust.contract} via ${rpc}`);
+if (pinned.operatorsNode) console.log(OPERATORS_NODE);
 let exitCode = 1;
 try {
   const actual = Number(await provider.send("eth_chainId", []));

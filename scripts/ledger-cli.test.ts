@@ -232,6 +232,9 @@ describe("npm run verify", () => {
     const genuine = await cli("verify", [files.genuine as string, "--operator", serverUrl], empty);
     expect(genuine.out).toContain(`Trusting ${serverUrl}/.well-known/prizeledger.json`);
     expect(genuine.out).toContain(`against ${chain.rpcUrl}`);
+    // Its node came from the operator too: the run says so, and how to ask another.
+    expect(genuine.out).toContain("That node is the operator's own (from its document)");
+    expect(genuine.out).toContain("Pass --rpc URL to ask a node you chose.");
     expect(genuine.code).toBe(0);
     const forged = await cli(
       "verify",
@@ -271,6 +274,7 @@ describe("npm run verify", () => {
       empty,
     );
     expect(ownNode.out).toContain(`against ${chain.rpcUrl}`);
+    expect(ownNode.out).not.toContain("That node is the operator's own");
     expect(ownNode.code).toBe(0);
   });
 
@@ -352,6 +356,7 @@ describe("npm run audit", () => {
     );
     const audit = await cli("audit", ["--operator", serverUrl], empty);
     expect(audit.out).toContain(`Auditing ${serverUrl} against contract ${chain.contractAddress}`);
+    expect(audit.out).toContain("That node is the operator's own (from its document)");
     expect(audit.out).toContain(
       `✗ foreign_checkpoint: API checkpoint 1 names contract ${misspelt}`,
     );

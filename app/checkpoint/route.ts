@@ -1,6 +1,6 @@
 import { getDb } from "@/db/client";
 import { cosignedNote, latestSignedCheckpoint } from "@/lib/anchoring/log-checkpoints";
-import { apiRoute } from "@/lib/http/api-handler";
+import { apiRoute, withoutSharedRequestId } from "@/lib/http/api-handler";
 
 export const dynamic = "force-dynamic";
 
@@ -15,15 +15,17 @@ const HEADERS = {
  * The log's latest signed checkpoint (C2SP tlog-checkpoint, as C2SP tlog-tiles serves it): the
  * note with the log's signature, then the witnesses' cosignatures.
  */
-export const GET = apiRoute(async () => {
-  const checkpoint = await latestSignedCheckpoint(getDb());
-  if (!checkpoint) {
-    return new Response(
-      "This log has not signed a checkpoint yet: it signs each one once the ledger contract holds it.\n",
-      { status: 404, headers: { ...HEADERS, "cache-control": "no-store" } },
-    );
-  }
-  return new Response(cosignedNote(checkpoint), {
-    headers: { ...HEADERS, "cache-control": "public, max-age=5" },
-  });
-});
+export const GET = withoutSharedRequestId(
+  apiRoute(async () => {
+    const checkpoint = await latestSignedCheckpoint(getDb());
+    if (!checkpoint) {
+      return new Response(
+        "This log has not signed a checkpoint yet: it signs each one once the ledger contract holds it.\n",
+        { status: 404, headers: { ...HEADERS, "cache-control": "no-store" } },
+      );
+    }
+    return new Response(cosignedNote(checkpoint), {
+      headers: { ...HEADERS, "cache-control": "public, max-age=5" },
+    });
+  }),
+);

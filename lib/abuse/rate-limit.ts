@@ -32,6 +32,11 @@ export const rateRules = {
     return { name: "claim:ip", limit: env().CLAIM_IP_RATE_LIMIT, windowSeconds: 10 };
   },
   mailPerAccount: { name: "mail:account", limit: 5, windowSeconds: 3600 },
+  /**
+   * Proof requests (public, uncached: each one reads the database) per address: 5 a second
+   * over a minute lets a monitor audit steadily; a busier client reads tiles, which caches keep.
+   */
+  proofPerIp: { name: "proof:ip", limit: 300, windowSeconds: 60 },
 } as const satisfies Record<string, RateRule>;
 
 export type RateCheck = { rule: RateRule; subject: string };

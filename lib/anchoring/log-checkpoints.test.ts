@@ -60,6 +60,8 @@ describe("signed checkpoints", () => {
     const answer = await served();
     expect(answer.status).toBe(404);
     expect(answer.text).toMatch(/has not signed a checkpoint yet/);
+    // Uncached, so it may carry its request id for support.
+    expect(answer.headers.get("x-request-id")).not.toBeNull();
   });
 
   it("signs the size and root the contract anchors, under the log's key", async () => {
@@ -96,6 +98,8 @@ describe("signed checkpoints", () => {
     expect(answer.headers.get("content-type")).toBe("text/plain; charset=utf-8");
     expect(answer.headers.get("access-control-allow-origin")).toBe("*");
     expect(answer.headers.get("cache-control")).toBe("public, max-age=5");
+    // Caches share it: one request's id must not reach every reader.
+    expect(answer.headers.get("x-request-id")).toBeNull();
     const sorted = witnesses
       .map((w, i) => ({ vkey: w.vkey, line: lines[i] }))
       .sort((a, b) => (a.vkey < b.vkey ? -1 : 1));

@@ -2,10 +2,21 @@ import "server-only";
 import { and, asc, eq, lt } from "drizzle-orm";
 import type { DbOrTx } from "@/db/client";
 import { ledgerNodes } from "@/db/schema";
+import { enforceRateLimits, rateRules } from "@/lib/abuse/rate-limit";
 import { AppError } from "@/lib/errors/app-error";
+import { addressBucket } from "@/lib/http/client-info";
 import { EMPTY_ROOT, fromHex, type Hash, toHex } from "@/lib/ledger/merkle";
 import { consistencyProof, inclusionProof, storedRoot } from "./proofs";
 import { publishedCheckpoint } from "./tiles";
+
+/** Counts a proof request against its address's limit; over it, `rate_limited` (429). */
+export async function limitProofRequests(db: DbOrTx, ip: string | null | undefined): Promise<void> {
+  await enforceRateLimits(
+    db,
+    [{ rule: rateRules.proofPerIp, subject: addressBucket(ip) }],
+    "Too many proof requests from your network: wait a moment, or read the log's tiles (/tile/…)",
+  );
+}
 
 /**
  * Proofs for clients that read no tiles, over the same published tree: sizes beyond it are

@@ -228,6 +228,7 @@ export const ledger: Resource = {
           invalid_input:
             "a size is not a whole number, from is above to, or to is above the published size",
           not_found: "the log has published no checkpoint yet",
+          rate_limited: "too many proof requests from this address (Retry-After)",
         },
       },
     },
@@ -243,6 +244,7 @@ export const ledger: Resource = {
           invalid_input:
             "neither or both of hash and index, a malformed value, or a size above the published size or not above the index",
           not_found: "no checkpoint is published yet, or no leaf within size has this hash",
+          rate_limited: "too many proof requests from this address (Retry-After)",
         },
       },
     },

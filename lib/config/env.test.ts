@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import webPush from "web-push";
 import { generateSignerKey } from "@/lib/tlog/sign";
+import { COLLIDING_VKEYS } from "@/test/fixtures/colliding-vkeys";
 import { ConfigError, logOrigin, logVerifierKey, parseEnv, witnessQuorum } from "./env";
 
 function problems(source: Record<string, string>): string[] {
@@ -212,6 +213,10 @@ describe("parseEnv", () => {
       ]);
       expect(problems({ LOG_WITNESSES: twice })).toEqual([
         "LOG_WITNESSES entry 1: a witness is listed twice",
+      ]);
+      const ambiguous = JSON.stringify(COLLIDING_VKEYS.map((key) => ({ key, url: "http://w" })));
+      expect(problems({ LOG_WITNESSES: ambiguous })).toEqual([
+        "LOG_WITNESSES entry 1: ambiguous key witness.example+12462dc5: two trusted keys share this name and key id",
       ]);
     });
   });

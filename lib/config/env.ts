@@ -3,7 +3,14 @@ import { createECDH } from "node:crypto";
 import { z } from "zod";
 import { databaseUrlProblem } from "@/lib/config/database-url";
 import { p256PublicKey } from "@/lib/push/p256-key";
-import { COSIGNATURE_V1, ED25519, isValidKeyName, parseVerifierKey } from "@/lib/tlog/note";
+import {
+  assertDistinctKeys,
+  COSIGNATURE_V1,
+  ED25519,
+  isValidKeyName,
+  parseVerifierKey,
+  type VerifierKey,
+} from "@/lib/tlog/note";
 import { parseSignerKey, type SignerKey } from "@/lib/tlog/sign";
 import { parseCoins } from "@/lib/wallet/model";
 
@@ -67,15 +74,21 @@ const witnessList = z
     }
     if (!Array.isArray(value)) return fail("must be a JSON array of { key, url }");
     const witnesses: LogWitness[] = [];
+    const keys: VerifierKey[] = [];
     for (const [i, entry] of value.entries()) {
       const { key, url } = (entry ?? {}) as { key?: unknown; url?: unknown };
       if (typeof key !== "string" || typeof url !== "string") {
         return fail(`entry ${i} must have a string "key" and a string "url"`);
       }
+      if (witnesses.some((w) => w.key === key))
+        return fail(`entry ${i}: a witness is listed twice`);
       try {
-        if (parseVerifierKey(key).type !== COSIGNATURE_V1) {
+        const parsedKey = parseVerifierKey(key);
+        if (parsedKey.type !== COSIGNATURE_V1) {
           return fail(`entry ${i}: a witness key must be a cosignature/v1 key (type 0x04)`);
         }
+        keys.push(parsedKey);
+        assertDistinctKeys(keys);
       } catch (error) {
         return fail(`entry ${i}: ${(error as Error).message}`);
       }
@@ -88,8 +101,6 @@ const witnessList = z
       if (parsed.protocol !== "http:" && parsed.protocol !== "https:") {
         return fail(`entry ${i}: "url" must be an http:// or https:// URL`);
       }
-      if (witnesses.some((w) => w.key === key))
-        return fail(`entry ${i}: a witness is listed twice`);
       witnesses.push({ key, url: url.replace(/\/+$/, "") });
     }
     return witnesses;

@@ -173,6 +173,22 @@ export function withRequestId<C, R extends Request>(handler: Handler<C, R>): Han
 }
 
 /**
+ * For answers a shared cache may keep (Cache-Control: public): the cache would hand one request's
+ * id to every later client, so those go out without it. Errors and other private answers keep it.
+ */
+export function withoutSharedRequestId<C, R extends Request>(
+  handler: Handler<C, R>,
+): Handler<C, R> {
+  return async (request, context) => {
+    const response = await handler(request, context);
+    if (/\bpublic\b/.test(response.headers.get("cache-control") ?? "")) {
+      response.headers.delete(REQUEST_ID_HEADER);
+    }
+    return response;
+  };
+}
+
+/**
  * Wraps a route handler so every failure becomes the API's error body with a fitting status, and
  * its handling time is measured by route template and status.
  */

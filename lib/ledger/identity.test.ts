@@ -7,6 +7,7 @@ import { parseEnv } from "@/lib/config/env";
 import { generateSignerKey } from "@/lib/tlog/sign";
 import { DEV_RECEIPT_KEY } from "@/scripts/lib/embedded-chain";
 import { connectTestChain } from "@/test/chain";
+import { COLLIDING_VKEYS } from "@/test/fixtures/colliding-vkeys";
 import {
   ATTACKER_KEY,
   anchorFirstCheckpoint,
@@ -423,6 +424,11 @@ describe("ledger identity", () => {
         "witness key of the log's type",
         serve(JSON.stringify({ ...good, witnesses: [{ key: witnessKey }, { key: logKey }] })),
         /A witness's key is not valid \(expected a cosignature\/v1 key \(type 0x04\)/,
+      ],
+      [
+        "two witnesses a cosignature line names alike",
+        serve(JSON.stringify({ ...good, witnesses: COLLIDING_VKEYS.map((key) => ({ key })) })),
+        /A witness.s key is not valid \(ambiguous key witness\.example\+12462dc5: two trusted keys share this name and key id\)\./,
       ],
       ["huge", serve(" ".repeat(70_000)), /larger than/],
       [

@@ -8,7 +8,14 @@
 import { getAddress } from "ethers";
 import { z } from "zod";
 import { readAtMost } from "@/lib/http/read-at-most";
-import { COSIGNATURE_V1, ED25519, type KeyType, parseVerifierKey } from "@/lib/tlog/note";
+import {
+  assertDistinctKeys,
+  COSIGNATURE_V1,
+  ED25519,
+  type KeyType,
+  parseVerifierKey,
+  type VerifierKey,
+} from "@/lib/tlog/note";
 import { describeIssues as describeSchemaIssues } from "./schema-issues";
 
 export const WELL_KNOWN_PATH = "/.well-known/prizeledger.json";
@@ -48,6 +55,23 @@ function noteVerifierKey(type: KeyType) {
     });
 }
 
+/** Two witnesses a cosignature line would name alike: its signature could mean either. */
+function refuseAmbiguousKeys(witnesses: { key: string }[], ctx: z.RefinementCtx): void {
+  const keys: VerifierKey[] = [];
+  for (const [i, witness] of witnesses.entries()) {
+    try {
+      keys.push(parseVerifierKey(witness.key));
+      assertDistinctKeys(keys);
+    } catch (error) {
+      // A key that does not parse has its own issue already.
+      if (keys.length > i) {
+        ctx.addIssue({ code: "custom", path: [i, "key"], message: (error as Error).message });
+        return;
+      }
+    }
+  }
+}
+
 export const ledgerIdentitySchema = z.object({
   version: z.literal(1),
   chainId: z.number().int().positive().max(Number.MAX_SAFE_INTEGER),
@@ -79,6 +103,7 @@ export const ledgerIdentitySchema = z.object({
       }),
     )
     .max(16)
+    .superRefine(refuseAmbiguousKeys)
     .optional(),
   /** How many of `witnesses` the operator waits for before it calls a checkpoint witnessed. */
   witnessQuorum: z.number().int().nonnegative().max(16).optional(),

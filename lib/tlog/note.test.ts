@@ -4,6 +4,7 @@ import { decodeBase64 } from "./base64";
 import { cosignatureMessage, parseCosignature } from "./cosignature";
 import { verifyEd25519 } from "./ed25519";
 import {
+  assertDistinctKeys,
   formatNote,
   formatVerifierKey,
   keyId,
@@ -172,6 +173,21 @@ describe("opening notes", () => {
     await expect(openNote(flipped, [peter])).rejects.toThrow(NoteError);
     // ...but not when nobody asked for that key.
     expect((await openNote(tampered, [])).verified).toEqual([]);
+  });
+
+  it("refuses two trusted keys that a signature line names alike, in either order", async () => {
+    // A key id that collides is 2^32 tries away; a hand-set one stands in for it.
+    const impostor = { ...parseVerifierKey(TEST_VKEY), name: peter.name, keyId: peter.keyId };
+    for (const keys of [
+      [peter, impostor],
+      [impostor, peter],
+    ]) {
+      await expect(openNote(PETER_NOTE, keys)).rejects.toThrow(
+        "ambiguous key PeterNeumann+c74f20a3: two trusted keys share this name and key id",
+      );
+      expect(() => assertDistinctKeys(keys)).toThrow(NoteError);
+    }
+    expect(() => assertDistinctKeys([peter, parseVerifierKey(TEST_VKEY)])).not.toThrow();
   });
 });
 

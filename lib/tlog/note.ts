@@ -239,10 +239,30 @@ async function verifySignature(
   return ok ? { key, timestamp: cosignature.timestamp } : null;
 }
 
+function ambiguous(key: { name: string; keyId: number }): NoteError {
+  return new NoteError(
+    `ambiguous key ${key.name}+${formatKeyId(key.keyId)}: two trusted keys share this name and key id`,
+  );
+}
+
+/**
+ * Refuses a key list in which two keys share a name and key id (a signature line names its key
+ * by those alone), in the words openNote would use: lists are checked where they are read.
+ */
+export function assertDistinctKeys(keys: readonly VerifierKey[]): void {
+  const seen = new Set<string>();
+  for (const key of keys) {
+    const id = `${key.name}+${key.keyId}`;
+    if (seen.has(id)) throw ambiguous(key);
+    seen.add(id);
+  }
+}
+
 /**
  * Parses a note and verifies the signatures of the keys it is given, matched by name and key id.
  * Unknown signers are ignored and a key's repeated signatures count once (its first is checked);
- * a known key's bad signature rejects the whole note. Requires no signature: the caller decides
+ * a known key's bad signature rejects the whole note, and so do two keys that a signature line
+ * names alike. Requires no signature: the caller decides
  * whose are needed (the log's own, k of n witnesses).
  */
 export async function openNote(
@@ -253,7 +273,11 @@ export async function openNote(
   const seen = new Set<VerifierKey>();
   const verified: VerifiedSignature[] = [];
   for (const signature of signatures) {
-    const key = keys.find((k) => k.name === signature.name && k.keyId === signature.keyId);
+    const matches = keys.filter((k) => k.name === signature.name && k.keyId === signature.keyId);
+    // As Go's VerifierList: with two, the line could mean either, and the wrong pick would refuse
+    // an honest note (or shadow a key), so the key list is at fault and says so.
+    if (matches.length > 1) throw ambiguous(signature);
+    const key = matches[0];
     if (!key || seen.has(key)) continue;
     seen.add(key);
     const result = await verifySignature(key, text, signature.signature);

@@ -1,22 +1,24 @@
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { eq, sql } from "drizzle-orm";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { GET as consistencyGET } from "@/app/api/v1/ledger/proofs/consistency/route";
 import { GET as inclusionGET } from "@/app/api/v1/ledger/proofs/inclusion/route";
 import { GET as tileGET } from "@/app/tile/[...path]/route";
 import type { Db } from "@/db/client";
 import { checkpoints } from "@/db/schema";
+import { rateRules } from "@/lib/abuse/rate-limit";
 import { sequenceEntries } from "@/lib/anchoring/sequence-entries";
 import { serveRoutesFrom } from "@/test/api-routes";
 import { connectTestDb } from "@/test/db";
+import { inOneWindow } from "@/test/rate-windows";
 import { interopEnabled, runCheck } from "./checker";
 
 /**
- * The tile and proof routes, served over loopback HTTP from a test database whose log the real
- * sequencer built, read by x/mod's code (tiles.go) and by hand for the refusals.
+ * The tile and proof routes, served over loopback HTTP from test databases whose logs the real
+ * sequencer built, read by x/mod's code (tiles.go) and by hand for the refusals. Each describe
+ * (and the test of an empty log) has a database of its own, so no test leans on another's leaves.
  */
-const db = connectTestDb();
 let base = "";
 let server: http.Server;
 
@@ -27,7 +29,6 @@ const ROUTES: Array<[RegExp, (request: Request) => Promise<Response>]> = [
 ];
 
 beforeAll(async () => {
-  serveRoutesFrom(db);
   server = http.createServer(async (req, res) => {
     const url = new URL(req.url ?? "/", base);
     const route = ROUTES.find(([pattern]) => pattern.test(url.pathname));
@@ -42,6 +43,13 @@ beforeAll(async () => {
 });
 
 afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+
+/** A database of its own for the enclosing describe, which the routes read during its tests. */
+function servedDb(): Db {
+  const db = connectTestDb();
+  beforeEach(() => serveRoutesFrom(db));
+  return db;
+}
 
 /**
  * Appends `count` distinct entries of 32 to 128 bytes through the real sequencer, and
@@ -66,32 +74,54 @@ async function growAndPublish(
   return { size: treeSize, root: Buffer.from(cp.rootHash).toString("hex") };
 }
 
-const get = (path: string) => fetch(`${base}${path}`);
+const get = (path: string, headers: Record<string, string> = {}) =>
+  fetch(`${base}${path}`, { headers });
 
-describe("the tile and proof routes", () => {
+describe("the routes of an empty log", () => {
+  servedDb();
+
   it("serve nothing before a checkpoint is published", async () => {
     const tile = await get("/tile/0/000.p/1");
     expect(tile.status).toBe(404);
     expect(tile.headers.get("cache-control")).toBe("no-store");
     expect(tile.headers.get("content-type")).toBe("text/plain; charset=utf-8");
+    // An error keeps its request id: it is no-store, and support may ask for it.
+    expect(tile.headers.get("x-request-id")).toMatch(/^[0-9a-f-]{36}$/);
     const proof = await get("/api/v1/ledger/proofs/consistency?from=0");
     expect(proof.status).toBe(404);
     expect((await proof.json()).error.message).toMatch(/published no checkpoint/);
   });
+});
+
+describe("the tile and proof routes", () => {
+  const db = servedDb();
+  // Every test here reads this log of 10 leaves and adds none.
+  beforeAll(async () => {
+    expect(await growAndPublish(db, 10)).toMatchObject({ size: 10 });
+  });
 
   it("serve a published tile with the headers of an immutable, shareable file", async () => {
-    const { size } = await growAndPublish(db, 10);
-    expect(size).toBe(10);
-    const tile = await get("/tile/0/000.p/10");
+    const tile = await get("/tile/0/000.p/10", { "x-request-id": "chosen-by-the-client" });
     expect(tile.status).toBe(200);
     expect(tile.headers.get("content-type")).toBe("application/octet-stream");
     expect(tile.headers.get("cache-control")).toBe("public, max-age=31536000, immutable");
     expect(tile.headers.get("access-control-allow-origin")).toBe("*");
     expect((await tile.arrayBuffer()).byteLength).toBe(10 * 32);
+    // A shared cache would hand one request's id to every later reader.
+    expect(tile.headers.get("x-request-id")).toBeNull();
     // A prefix of a published tile is published too; beyond the size, and misspelt, is not.
     expect((await get("/tile/entries/000.p/3")).status).toBe(200);
     for (const path of ["/tile/0/000.p/11", "/tile/0/000", "/tile/0/00", "/tile/0/%30%30%30"]) {
       expect((await get(path)).status, path).toBe(404);
+    }
+  });
+
+  it("refuse a tile path with a query string, which would only bust caches", async () => {
+    for (const path of ["/tile/0/000.p/10?r=1", "/tile/entries/000.p/3?x"]) {
+      const answer = await get(path);
+      expect(answer.status, path).toBe(404);
+      expect(answer.headers.get("cache-control"), path).toBe("no-store");
+      expect(await answer.text(), path).toMatch(/takes no query string/);
     }
   });
 
@@ -124,45 +154,78 @@ describe("the tile and proof routes", () => {
     expect(answer).toMatchObject({ from: 10, to: 10, proof: [] });
     expect(answer.fromRoot).toBe(answer.toRoot);
   });
+
+  it("limit proof requests per address, and say how long to wait", async () => {
+    const { limit, windowSeconds } = rateRules.proofPerIp;
+    let run = 0;
+    const statuses = await inOneWindow(db, windowSeconds, async () => {
+      // An address of its own per run: an abandoned run leaves its hits counted.
+      const headers = { "x-forwarded-for": `203.0.113.${++run}` };
+      const answers: Response[] = [];
+      for (let i = 0; i <= limit; i++) {
+        const path = i % 2 ? "consistency?from=10" : "inclusion?index=0";
+        answers.push(await get(`/api/v1/ledger/proofs/${path}`, headers));
+      }
+      return answers;
+    });
+    expect(statuses.slice(0, limit).map((a) => a.status)).toEqual(Array(limit).fill(200));
+    const refused = statuses[limit];
+    if (!refused) throw new Error("no answer past the limit");
+    expect(refused.status).toBe(429);
+    expect(Number(refused.headers.get("retry-after"))).toBeGreaterThan(0);
+    expect((await refused.json()).error.message).toMatch(/Too many proof requests/);
+    // Another address is not held back.
+    const other = await get("/api/v1/ledger/proofs/consistency?from=10", {
+      "x-forwarded-for": "203.0.113.200",
+    });
+    expect(other.status).toBe(200);
+  }, 120_000);
 });
 
 describe.runIf(interopEnabled())("tiles and proofs, read by golang.org/x/mod/sumdb/tlog", () => {
-  // Level-0 full and partial tiles, level-1 partial ones, sizes that are and are not multiples
-  // of 256, consistency between them, and the spec's own example of 70,000 leaves (a full
-  // level-1 tile and a level-2 one; some seconds to sequence).
-  it("agree with x/mod at every published size, from their entry bundles alone", async () => {
-    const sizes: number[] = [];
-    for (const count of [246, 44, 256, 239, 69_205]) {
-      const { size, root } = await growAndPublish(db, count);
-      sizes.push(size);
-      // The checker reads a root as hex or as a checkpoint's base64: the last size uses base64.
-      const written = size === 70_000 ? Buffer.from(root, "hex").toString("base64") : root;
-      const out = await runCheck(["tiles", base, String(size), written, ...sizes.map(String)]);
-      expect(out).toMatch(/ok inclusion/);
-    }
-    expect(sizes).toEqual([256, 300, 556, 795, 70_000]);
-  }, 300_000);
+  describe("from a fresh log", () => {
+    const db = servedDb();
 
-  it("fails when a stored hash no longer matches its entry", async () => {
-    const [node] = await db.execute<{ hash: string }>(
-      sql`select encode(hash, 'hex') as hash from ledger_nodes where level = 0 and idx = 5`,
-    );
-    if (!node) throw new Error("the log above has no leaf 5");
-    const flip = `${node.hash.slice(0, 63)}${node.hash.endsWith("0") ? "1" : "0"}`;
-    const setHash = (hex: string) =>
-      db.execute(
-        sql`update ledger_nodes set hash = decode(${hex}, 'hex') where level = 0 and idx = 5`,
+    // Level-0 full and partial tiles, level-1 partial ones, sizes that are and are not multiples
+    // of 256, consistency between them, and the spec's own example of 70,000 leaves (a full
+    // level-1 tile and a level-2 one; some seconds to sequence).
+    it("agree with x/mod at every published size, from their entry bundles alone", async () => {
+      const sizes: number[] = [];
+      for (const target of [256, 300, 556, 795, 70_000]) {
+        const { size, root } = await growAndPublish(db, target - (await publishedSize(db)));
+        expect(size).toBe(target);
+        sizes.push(size);
+        // The checker reads a root as hex or as a checkpoint's base64: the last size uses base64.
+        const written = size === 70_000 ? Buffer.from(root, "hex").toString("base64") : root;
+        const out = await runCheck(["tiles", base, String(size), written, ...sizes.map(String)]);
+        expect(out).toMatch(/ok inclusion/);
+      }
+    }, 300_000);
+  });
+
+  describe("from a log with a flipped hash", () => {
+    const db = servedDb();
+
+    it("fails when a stored hash no longer matches its entry", async () => {
+      const { size, root } = await growAndPublish(db, 10);
+      const [node] = await db.execute<{ hash: string }>(
+        sql`select encode(hash, 'hex') as hash from ledger_nodes where level = 0 and idx = 5`,
       );
-    await setHash(flip);
-    try {
-      const [cp] = await db.execute<{ size: number; root: string }>(sql`
-        select tree_size::int as size, encode(root_hash, 'hex') as root from checkpoints
-        where status = 'anchored' order by tree_size desc limit 1`);
-      await expect(runCheck(["tiles", base, String(cp?.size), cp?.root ?? ""])).rejects.toThrow(
-        /FAIL: tile tile\/0\/000 differs from x\/mod's/,
+      if (!node) throw new Error("the log has no leaf 5");
+      const flip = `${node.hash.slice(0, 63)}${node.hash.endsWith("0") ? "1" : "0"}`;
+      await db.execute(
+        sql`update ledger_nodes set hash = decode(${flip}, 'hex') where level = 0 and idx = 5`,
       );
-    } finally {
-      await setHash(node.hash);
-    }
-  }, 120_000);
+      await expect(runCheck(["tiles", base, String(size), root])).rejects.toThrow(
+        /FAIL: tile tile\/0\/000\.p\/10 differs from x\/mod's/,
+      );
+    }, 120_000);
+  });
 });
+
+/** The size of the newest anchored checkpoint, 0 before the first. */
+async function publishedSize(database: Db): Promise<number> {
+  const [row] = await database.execute<{ size: number }>(sql`
+    select coalesce(max(tree_size), 0)::int as size from checkpoints where status = 'anchored'`);
+  return row?.size ?? 0;
+}

@@ -1,7 +1,7 @@
 import { getDb } from "@/db/client";
 import { readTile } from "@/lib/anchoring/tiles";
 import { isDatabaseUnavailable } from "@/lib/errors/database-unavailable";
-import { withRequestId } from "@/lib/http/api-handler";
+import { withoutSharedRequestId, withRequestId } from "@/lib/http/api-handler";
 import { logError } from "@/lib/log";
 import { observeApiRequest } from "@/lib/metrics/web-metrics";
 import { parseTilePath } from "@/lib/tlog/tiles";
@@ -13,14 +13,20 @@ export const dynamic = "force-dynamic";
  * bundles), within the published tree. A tile never changes, so caches may keep it forever and
  * any site may read it; answers that are not a tile (not yet, or never) are short, uncached text.
  */
-export const GET = withRequestId(async (request: Request) => {
-  const startedAt = performance.now();
-  const response = await tileResponse(request);
-  observeApiRequest(request.method, "/tile/[...path]", response.status, startedAt);
-  return response;
-});
+export const GET = withoutSharedRequestId(
+  withRequestId(async (request: Request) => {
+    const startedAt = performance.now();
+    const response = await tileResponse(request);
+    observeApiRequest(request.method, "/tile/[...path]", response.status, startedAt);
+    return response;
+  }),
+);
 
 async function tileResponse(request: Request): Promise<Response> {
+  // A query string changes no tile but makes a new cache key: each would reach the database.
+  if (request.url.includes("?")) {
+    return text(404, "A tile path takes no query string: drop everything from the ?");
+  }
   // The path as sent, still percent-encoded: `%30%30%30` is not a canonical name of tile 000.
   const tile = parseTilePath(new URL(request.url).pathname.slice(1));
   if (!tile) return text(404, "Not a tile path: see https://c2sp.org/tlog-tiles");

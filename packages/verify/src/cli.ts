@@ -16,7 +16,7 @@ import { RECEIPT_CHAIN_TYPE } from "@/lib/ledger/model";
 import { verifyProvisionalReceipt } from "@/lib/ledger/provisional";
 import { verifyReceipt } from "@/lib/ledger/receipt";
 import { readReceiptInput, verifyReceiptChain } from "@/lib/ledger/receipt-chain";
-import { type Installation, type PinnedLedger, pinLedger } from "./pin";
+import { type Installation, OPERATORS_NODE, type PinnedLedger, pinLedger } from "./pin";
 
 export type CliOptions = {
   /** How the user runs it, for the usage line: `npm run verify --` or `prizeledger-verify`. */
@@ -174,7 +174,7 @@ function printStep(step: PrintedStep, indent = ""): void {
 async function verifyReceiptFile(args: string[], pinning: Pinning): Promise<number> {
   const [file] = args;
   if (file === undefined || args.length !== 1) throw new Exit(usage(pinning.options), 2);
-  const { trust, rpcUrl: rpc } = await pin(pinning);
+  const { trust, rpcUrl: rpc, operatorsNode } = await pin(pinning);
   const doc = await readReceipt(file);
   // Only a file that says it is a chain is read as one: any other document is one receipt, as
   // before chains (a delivery receipt alone verifies as the receipt it is).
@@ -185,6 +185,7 @@ async function verifyReceiptFile(args: string[], pinning: Pinning): Promise<numb
   const provider = new JsonRpcProvider(rpc, trust.chainId, { staticNetwork: true });
   console.log(`Trusting ${describeTrustRoot(trust)}`);
   console.log(`Verifying ${file} against ${rpc}`);
+  if (operatorsNode) console.log(`  ${OPERATORS_NODE}`);
   try {
     return input?.mode === "chain"
       ? await verifyChain(input, provider, trust)

@@ -13,7 +13,13 @@ import {
   type TrustRoot,
   trustRootOf,
 } from "@/lib/ledger/identity";
-import { COSIGNATURE_V1, ED25519, parseVerifierKey } from "@/lib/tlog/note";
+import {
+  assertDistinctKeys,
+  COSIGNATURE_V1,
+  ED25519,
+  parseVerifierKey,
+  type VerifierKey,
+} from "@/lib/tlog/note";
 
 export type PinnedLedger = {
   trust: TrustRoot;
@@ -23,7 +29,13 @@ export type PinnedLedger = {
   deploymentBlock?: number;
   /** The operator's site, when pinned by its published document: its log API is there. */
   operatorOrigin?: string;
+  /** Set when `rpcUrl` is the operator's own node (no --rpc): its chain is the operator's word. */
+  operatorsNode?: true;
 };
+
+/** Said by a run that asks the operator's own node (the README says it too). */
+export const OPERATORS_NODE =
+  "That node is the operator's own (from its document): what it says of the chain is the operator's word. Pass --rpc URL to ask a node you chose.";
 
 export type PinFlags = {
   operator?: string;
@@ -59,8 +71,8 @@ export async function pinLedger(
 }
 
 /** The verifier key a flag names, of the type its use needs; a usage error in words if not. */
-function flagKey(flag: string, vkey: string, type: number, kind: string): string {
-  let key: ReturnType<typeof parseVerifierKey>;
+function flagKey(flag: string, vkey: string, type: number, kind: string): VerifierKey {
+  let key: VerifierKey;
   try {
     key = parseVerifierKey(vkey);
   } catch (error) {
@@ -69,7 +81,20 @@ function flagKey(flag: string, vkey: string, type: number, kind: string): string
   if (key.type !== type) {
     throw new LedgerIdentityError("invalid_pin", `${flag} ${key.name}: not ${kind}`);
   }
-  return vkey;
+  return key;
+}
+
+/** The --witness keys; two that a cosignature line would name alike are a usage error. */
+function witnessFlags(vkeys: string[]): string[] {
+  const keys = vkeys.map((w) =>
+    flagKey("--witness", w, COSIGNATURE_V1, "a cosignature/v1 key (type 0x04)"),
+  );
+  try {
+    assertDistinctKeys(keys);
+  } catch (error) {
+    throw new LedgerIdentityError("invalid_pin", `--witness: ${(error as Error).message}`);
+  }
+  return vkeys;
 }
 
 /**
@@ -79,14 +104,17 @@ function flagKey(flag: string, vkey: string, type: number, kind: string): string
 function withSignatureFlags(trust: TrustRoot, flags: PinFlags): TrustRoot {
   const out = { ...trust };
   if (flags.logKey !== undefined) {
-    out.logKey = flagKey("--log-key", flags.logKey, ED25519, "an Ed25519 note key (type 0x01)");
+    out.logKey = flagKey(
+      "--log-key",
+      flags.logKey,
+      ED25519,
+      "an Ed25519 note key (type 0x01)",
+    ).vkey;
     // The origin is then the key's name (C2SP: a log's key is named after its origin).
     delete out.logOrigin;
   }
   if (flags.witnesses !== undefined) {
-    out.witnesses = flags.witnesses.map((w) =>
-      flagKey("--witness", w, COSIGNATURE_V1, "a cosignature/v1 key (type 0x04)"),
-    );
+    out.witnesses = witnessFlags(flags.witnesses);
   }
   if (flags.quorum !== undefined) {
     if (!/^[0-9]{1,3}$/.test(flags.quorum)) {
@@ -121,6 +149,7 @@ async function pinnedBy(
       rpcUrl: flags.rpc ?? operatorNodeUrl(identity),
       deploymentBlock: identity.deploymentBlock,
       operatorOrigin: url.origin,
+      ...(flags.rpc === undefined && { operatorsNode: true as const }),
     };
   }
   if (!byContract) {

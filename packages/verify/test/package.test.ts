@@ -28,6 +28,14 @@ let away = "";
 
 type Outcome = { code: number; out: string };
 
+/** One npx run's limit: past it the run is killed and reported as the failure it is. */
+const NPX_TIMEOUT = 60_000;
+/**
+ * A test's limit, above its npx runs' limits together, so that a slow machine reports the
+ * command's own failure rather than the test's timeout.
+ */
+const runsOf = (count: number) => count * NPX_TIMEOUT + 30_000;
+
 /** Runs `npx args…` in `away` with an empty home and npm cache, and a dead registry. */
 async function npx(args: string[]): Promise<Outcome> {
   // Not even the repository's node_modules/.bin, which `npx vitest` puts on PATH.
@@ -46,7 +54,7 @@ async function npx(args: string[]): Promise<Outcome> {
     const { stdout, stderr } = await run("npx", ["--yes", ...args], {
       cwd: away,
       env,
-      timeout: 60_000,
+      timeout: NPX_TIMEOUT,
     });
     return { code: 0, out: stdout + stderr };
   } catch (error) {
@@ -71,6 +79,9 @@ beforeAll(async () => {
   for (const dir of ["home", "npm-cache", "packed", "away"]) fs.mkdirSync(path.join(tmp, dir));
   away = path.join(tmp, "away");
   // npm pack runs the package's prepack: the tarball carries a bundle built now, never a stale one.
+  // It builds into the repository's packages/verify/dist (npm packs the package's own files), but
+  // writeBundles writes each file aside and renames it over the old one: a reader at the same
+  // time (no test reads it but this pack) sees the old file or the new one, never a part.
   await run(
     "npm",
     ["pack", "-w", "packages/verify", "--pack-destination", path.join(tmp, "packed")],
@@ -118,53 +129,71 @@ describe("prizeledger-verify from its packed tarball, offline and away from the 
     expect(path.relative(repository, away).startsWith("..")).toBe(true);
   });
 
-  it("verifies a genuine receipt, the tarball given as the package (npx ./x.tgz <file>)", async () => {
-    const result = await npx([tarball, genuine, ...pin()]);
-    expect(result.out).toContain("Trusting --contract and --chain-id");
-    expect(result.out).toContain("✓ Inclusion in the checkpoint");
-    expect(result.out).toContain("Receipt verified.");
-    expect(result.code).toBe(0);
-  });
+  it(
+    "verifies a genuine receipt, the tarball given as the package (npx ./x.tgz <file>)",
+    async () => {
+      const result = await npx([tarball, genuine, ...pin()]);
+      expect(result.out).toContain("Trusting --contract and --chain-id");
+      expect(result.out).toContain("✓ Inclusion in the checkpoint");
+      expect(result.out).toContain("Receipt verified.");
+      expect(result.code).toBe(0);
+    },
+    runsOf(1),
+  );
 
-  it("refuses a tampered receipt with exit 1, saying which step failed and why", async () => {
-    const result = await npx([
-      "--package",
-      tarball,
-      "prizeledger-verify",
-      "receipt",
-      tampered,
-      ...pin(),
-    ]);
-    expect(result.out).toMatch(/✗ Inclusion in the checkpoint: The inclusion proof does not lead/);
-    expect(result.out).toContain("Receipt NOT verified");
-    expect(result.code).toBe(1);
-  });
+  it(
+    "refuses a tampered receipt with exit 1, saying which step failed and why",
+    async () => {
+      const result = await npx([
+        "--package",
+        tarball,
+        "prizeledger-verify",
+        "receipt",
+        tampered,
+        ...pin(),
+      ]);
+      expect(result.out).toMatch(
+        /✗ Inclusion in the checkpoint: The inclusion proof does not lead/,
+      );
+      expect(result.out).toContain("Receipt NOT verified");
+      expect(result.code).toBe(1);
+    },
+    runsOf(1),
+  );
 
-  it("verifies a chain file (a claim and its delivery), and names a pair that is not one", async () => {
-    const result = await npx([tarball, chainFile, ...pin()]);
-    expect(result.out).toContain("Claim receipt:\n  ✓ Receipt format");
-    expect(result.out).toContain("✓ Claim and delivery: Both entries are of redemption");
-    expect(result.out).toContain(
-      `Receipt chain verified: redemption ${numberedLeaf(2).entryId} was claimed, then delivered.`,
-    );
-    expect(result.code).toBe(0);
-    const mismatched = await npx([tarball, mismatchedChain, ...pin()]);
-    expect(mismatched.out).toContain(
-      "✗ Claim and delivery: The receipts are of different redemptions",
-    );
-    expect(mismatched.out).toContain("Receipt chain NOT verified (different_redemption).");
-    expect(mismatched.code).toBe(1);
-  });
+  it(
+    "verifies a chain file (a claim and its delivery), and names a pair that is not one",
+    async () => {
+      const result = await npx([tarball, chainFile, ...pin()]);
+      expect(result.out).toContain("Claim receipt:\n  ✓ Receipt format");
+      expect(result.out).toContain("✓ Claim and delivery: Both entries are of redemption");
+      expect(result.out).toContain(
+        `Receipt chain verified: redemption ${numberedLeaf(2).entryId} was claimed, then delivered.`,
+      );
+      expect(result.code).toBe(0);
+      const mismatched = await npx([tarball, mismatchedChain, ...pin()]);
+      expect(mismatched.out).toContain(
+        "✗ Claim and delivery: The receipts are of different redemptions",
+      );
+      expect(mismatched.out).toContain("Receipt chain NOT verified (different_redemption).");
+      expect(mismatched.code).toBe(1);
+    },
+    runsOf(2),
+  );
 
-  it("names no ledger by default (exit 2), and has --help (exit 0)", async () => {
-    const unpinned = await npx([tarball, genuine]);
-    expect(unpinned.out).toContain("No ledger named: name the one to trust with --operator URL");
-    expect(unpinned.code).toBe(2);
-    const help = await npx(["--package", tarball, "prizeledger-verify", "--help"]);
-    expect(help.out).toContain("usage: prizeledger-verify <receipt.json>");
-    expect(help.out).toContain("Exit codes: 0 verified, 1 not verified");
-    expect(help.code).toBe(0);
-  });
+  it(
+    "names no ledger by default (exit 2), and has --help (exit 0)",
+    async () => {
+      const unpinned = await npx([tarball, genuine]);
+      expect(unpinned.out).toContain("No ledger named: name the one to trust with --operator URL");
+      expect(unpinned.code).toBe(2);
+      const help = await npx(["--package", tarball, "prizeledger-verify", "--help"]);
+      expect(help.out).toContain("usage: prizeledger-verify <receipt.json>");
+      expect(help.out).toContain("Exit codes: 0 verified, 1 not verified");
+      expect(help.code).toBe(0);
+    },
+    runsOf(2),
+  );
 });
 
 describe("the package's manifest", () => {

@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { generateSignerKey } from "@/lib/tlog/sign";
+import { COLLIDING_VKEYS } from "@/test/fixtures/colliding-vkeys";
 import { type Installation, type PinFlags, pinLedger } from "../src/pin";
 
 const CONTRACT = "0x5FbDB2315678afecb367f032d93F642f64180aa3";
@@ -66,6 +67,10 @@ describe("the signatures the auditor trusts", () => {
         "--log-key: verifier key log.example: the key id 00000000 does not match the key",
       ],
       [{ quorum: "-1" }, "--quorum must be a whole number of witnesses: -1"],
+      [
+        { witnesses: [...COLLIDING_VKEYS] },
+        "--witness: ambiguous key witness.example+12462dc5: two trusted keys share this name and key id",
+      ],
     ];
     for (const [flags, message] of refused) {
       await expect(pinLedger({ ...node, ...flags }, undefined)).rejects.toMatchObject({

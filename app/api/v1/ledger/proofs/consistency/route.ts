@@ -1,13 +1,14 @@
 import { getDb } from "@/db/client";
-import { publicConsistency } from "@/lib/anchoring/public-proofs";
+import { limitProofRequests, publicConsistency } from "@/lib/anchoring/public-proofs";
 import { consistencyQuery, consistencyResponse } from "@/lib/api/ledger";
 import { respond } from "@/lib/api/respond";
-import { apiRoute } from "@/lib/http/api-handler";
+import { apiRoute, requestContext } from "@/lib/http/api-handler";
 
 export const dynamic = "force-dynamic";
 
 /** That the tree of `from` leaves is a prefix of the tree of `to` (the published one by default). */
 export const GET = apiRoute(async (request) => {
+  await limitProofRequests(getDb(), requestContext(request).ip);
   const { from, to } = consistencyQuery.parse(
     Object.fromEntries(new URL(request.url).searchParams),
   );
