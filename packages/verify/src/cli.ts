@@ -7,15 +7,24 @@
  * Exit codes: 0 only if every step passes, 1 if any fails, 2 on a usage error (bad flags, no
  * trusted ledger named, an identity document that cannot be used).
  */
-import { readFile } from "node:fs/promises";
+import { readFile, rename, writeFile } from "node:fs/promises";
 import { parseArgs } from "node:util";
 import { JsonRpcProvider } from "ethers";
+import {
+  contractCheckpoints,
+  fetchCheckpointNote,
+  operatorConsistencyProofs,
+  readSavedCheckpoint,
+} from "@/lib/ledger/checkpoint-sources";
 import { describeTrustRoot, LedgerIdentityError, type TrustRoot } from "@/lib/ledger/identity";
 import type { DeliveryOutcome } from "@/lib/ledger/leaf";
 import { RECEIPT_CHAIN_TYPE } from "@/lib/ledger/model";
 import { verifyProvisionalReceipt } from "@/lib/ledger/provisional";
 import { verifyReceipt } from "@/lib/ledger/receipt";
 import { readReceiptInput, verifyReceiptChain } from "@/lib/ledger/receipt-chain";
+import { formatKeyId } from "@/lib/tlog/note";
+import { type CheckpointTrust, verifyCheckpoint } from "@/lib/tlog/verify-checkpoint";
+import { type CheckpointFlags, logSite, pinCheckpointTrust } from "./checkpoint-pin";
 import { type Installation, type PinnedLedger, pinLedger } from "./pin";
 
 export type CliOptions = {
@@ -43,10 +52,18 @@ const PIN_FLAGS = "[--operator URL | --contract 0x… --chain-id N] [--rpc URL]"
  */
 const COMMANDS: Record<string, Command> = {
   receipt: { args: `<receipt.json> ${PIN_FLAGS}`, run: verifyReceiptFile },
+  checkpoint: {
+    args: "[<note file>] [--operator URL | --log-key <vkey> --origin <origin> --contract 0x… --chain-id N] [--rpc URL] [--log URL] [--witness <vkey>]... [--quorum k] [--since <file>] [--save <file>]",
+    run: verifyCheckpointFile,
+  },
 };
 const DEFAULT_COMMAND = "receipt";
 type Command = { args: string; run: (args: string[], pinning: Pinning) => Promise<number> };
-type Pinning = { flags: Parameters<typeof pinLedger>[0]; options: CliOptions };
+type Pinning = {
+  flags: Parameters<typeof pinLedger>[0];
+  checkpoint: CheckpointFlags & { since?: string; save?: string };
+  options: CliOptions;
+};
 
 function usage(options: CliOptions): string {
   return `usage: ${options.command} ${(COMMANDS[DEFAULT_COMMAND] as Command).args}`;
@@ -65,12 +82,25 @@ ${forms.map((form) => `       ${form}`).join("\n")}
 Verifies a Prizeledger receipt (anchored, or provisional), or a chain file (a claim receipt and its
 delivery receipt), against a ledger you pin, never the one the receipt names: its leaf, its
 inclusion proof, the checkpoint the contract holds on chain; for a chain, that the two pair.
+"checkpoint" verifies the log's signed checkpoint (a note file, else the log's /checkpoint): the
+pinned log key's signature, k of n pinned witnesses' cosignatures, consistency with a checkpoint
+saved earlier, and the root the contract holds for its size.
 
   --operator URL     trust the ledger an operator publishes at URL/.well-known/prizeledger.json
   --contract 0x…     trust this ledger contract…
   --chain-id N       …on this chain
   --rpc URL          ask this chain node (your own) instead of the pinned source's
   -h, --help         show this help
+
+checkpoint only (the log and witnesses are the --operator document's unless named here):
+  --log-key <vkey>   trust this log key (name+keyid+base64)…
+  --origin <origin>  …for this origin line
+  --witness <vkey>   trust this witness's cosignatures (repeat for each; all are required
+                     unless --quorum says how many)
+  --quorum k         how many trusted witnesses must have cosigned
+  --log URL          the log's site (/checkpoint, proofs), if not the --operator's
+  --since <file>     a checkpoint saved by --save: this one must be consistent with it
+  --save <file>      save the checkpoint there once every step passed, for the next --since
 
 ${trustDefault}
 Exit codes: 0 verified, 1 not verified (the failed step says why), 2 usage error.`;
@@ -111,7 +141,16 @@ async function dispatch(argv: string[], options: CliOptions): Promise<number> {
     chainId: values["chain-id"],
     rpc: values.rpc,
   };
-  return command.run(named ? rest : positionals, { flags, options });
+  const checkpoint = {
+    logKey: values["log-key"],
+    origin: values.origin,
+    witness: values.witness,
+    quorum: values.quorum,
+    log: values.log,
+    since: values.since,
+    save: values.save,
+  };
+  return command.run(named ? rest : positionals, { flags, checkpoint, options });
 }
 
 function parse(argv: string[]) {
@@ -123,6 +162,13 @@ function parse(argv: string[]) {
       operator: { type: "string" },
       contract: { type: "string" },
       "chain-id": { type: "string" },
+      "log-key": { type: "string" },
+      origin: { type: "string" },
+      witness: { type: "string", multiple: true },
+      quorum: { type: "string" },
+      log: { type: "string" },
+      since: { type: "string" },
+      save: { type: "string" },
       help: { type: "boolean", short: "h" },
     },
   });
@@ -149,6 +195,14 @@ async function readReceipt(file: string): Promise<unknown> {
   }
 }
 
+async function readText(file: string): Promise<string> {
+  try {
+    return await readFile(file, "utf8");
+  } catch {
+    throw new Exit(`${file} cannot be read`, 1);
+  }
+}
+
 type PrintedStep = { ok: boolean; label: string; detail: string; skipped?: true };
 
 function printStep(step: PrintedStep, indent = ""): void {
@@ -162,6 +216,13 @@ function printStep(step: PrintedStep, indent = ""): void {
 async function verifyReceiptFile(args: string[], pinning: Pinning): Promise<number> {
   const [file] = args;
   if (file === undefined || args.length !== 1) throw new Exit(usage(pinning.options), 2);
+  const checkpointFlag = Object.entries(pinning.checkpoint).find(([, v]) => v !== undefined);
+  if (checkpointFlag) {
+    throw new Exit(
+      `a receipt takes no checkpoint flags (${checkpointFlag[0]})\n${usage(pinning.options)}`,
+      2,
+    );
+  }
   const { trust, rpcUrl: rpc } = await pin(pinning);
   const doc = await readReceipt(file);
   // Only a file that says it is a chain is read as one: any other document is one receipt, as
@@ -241,4 +302,100 @@ async function verifyChain(
       : `Receipt chain NOT verified${reasons.length > 0 ? ` (${reasons.join(", ")})` : ""}.`,
   );
   return result.ok ? 0 : 1;
+}
+
+/** The pinned log and witnesses, said before the verdict as the trusted ledger is. */
+function describeCheckpointTrust(trust: CheckpointTrust): string {
+  const log = `log ${trust.origin} (key ${trust.logKey.name}+${formatKeyId(trust.logKey.keyId)})`;
+  const names = trust.witnesses.map((w) => w.name).join(", ");
+  return trust.witnesses.length === 0
+    ? `${log}, no witnesses`
+    : `${log}, ${trust.quorum} of witnesses ${names}`;
+}
+
+/** Usage errors of the checkpoint flags, as pinning's are. */
+function pinCheckpoint(pinning: Pinning, pinned: PinnedLedger) {
+  try {
+    const trust = pinCheckpointTrust(pinning.checkpoint, pinned.identity);
+    return { trust, site: logSite(pinning.checkpoint, pinned.operatorOrigin) };
+  } catch (error) {
+    if (error instanceof LedgerIdentityError) throw new Exit(error.message, 2);
+    throw error;
+  }
+}
+
+/** The note to verify: the file's, else the log's latest, and where it came from. */
+async function readNote(file: string | undefined, site: string | undefined, pinning: Pinning) {
+  if (file !== undefined) return { note: await readText(file), from: file };
+  if (site === undefined) {
+    throw new Exit(
+      `give a note file, or the log's site with --operator or --log\n${usage(pinning.options)}`,
+      2,
+    );
+  }
+  try {
+    return { note: await fetchCheckpointNote(site), from: `${site}/checkpoint` };
+  } catch (error) {
+    throw new Exit((error as Error).message, 1);
+  }
+}
+
+/** Writes through a temporary file: a crash never leaves half a checkpoint for --since. */
+async function saveNote(file: string, note: string): Promise<void> {
+  const partial = `${file}.partial`;
+  await writeFile(partial, note);
+  await rename(partial, file);
+}
+
+/**
+ * `checkpoint [<note file>]`: the log's signed checkpoint against the pinned log key, witnesses
+ * and contract; `--since` a checkpoint saved earlier, `--save` this one once it verified.
+ */
+async function verifyCheckpointFile(args: string[], pinning: Pinning): Promise<number> {
+  if (args.length > 1) throw new Exit(usage(pinning.options), 2);
+  const pinned = await pin(pinning);
+  const { trust, site } = pinCheckpoint(pinning, pinned);
+  const { note, from } = await readNote(args[0], site, pinning);
+  const { since, save } = pinning.checkpoint;
+  let previous: ReturnType<typeof readSavedCheckpoint> | undefined;
+  if (since !== undefined) {
+    try {
+      previous = readSavedCheckpoint(await readText(since), trust.origin);
+    } catch (error) {
+      if (error instanceof Exit) throw error;
+      throw new Exit(`${since}: ${(error as Error).message}`, 1);
+    }
+  }
+  const consistencyProof =
+    site === undefined
+      ? async () => {
+          throw new Error("no log site to ask for a proof: name it with --operator or --log");
+        }
+      : operatorConsistencyProofs(site);
+  const provider = new JsonRpcProvider(pinned.rpcUrl, pinned.trust.chainId, {
+    staticNetwork: true,
+  });
+  console.log(`Trusting ${describeTrustRoot(pinned.trust)}`);
+  console.log(`Trusting ${describeCheckpointTrust(trust)}`);
+  console.log(`Verifying the checkpoint from ${from} against ${pinned.rpcUrl}`);
+  try {
+    const result = await verifyCheckpoint(
+      note,
+      trust,
+      { consistencyProof, anchoredRoot: contractCheckpoints(provider, pinned.trust) },
+      { ...(previous && { previous }), onStep: (step) => printStep(step) },
+    );
+    if (result.ok && save !== undefined) {
+      await saveNote(save, note);
+      console.log(`Saved it to ${save}: give it as --since next time.`);
+    }
+    console.log(
+      result.ok
+        ? "Checkpoint verified."
+        : `Checkpoint NOT verified${save === undefined ? "" : ` (not saved to ${save})`}.`,
+    );
+    return result.ok ? 0 : 1;
+  } finally {
+    provider.destroy();
+  }
 }

@@ -8,6 +8,7 @@ import { getAddress } from "ethers";
 import {
   fetchLedgerIdentity,
   identityDocumentUrl,
+  type LedgerIdentity,
   LedgerIdentityError,
   operatorNodeUrl,
   type TrustRoot,
@@ -22,6 +23,8 @@ export type PinnedLedger = {
   deploymentBlock?: number;
   /** The operator's site, when pinned by its published document: its log API is there. */
   operatorOrigin?: string;
+  /** That document: its log and witness keys pin the log's checkpoints. */
+  identity?: LedgerIdentity;
 };
 
 export type PinFlags = { operator?: string; contract?: string; chainId?: string; rpc?: string };
@@ -66,6 +69,7 @@ async function pinnedBy(
       rpcUrl: flags.rpc ?? operatorNodeUrl(identity),
       deploymentBlock: identity.deploymentBlock,
       operatorOrigin: url.origin,
+      identity,
     };
   }
   if (!byContract) {
