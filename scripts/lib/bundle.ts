@@ -18,6 +18,7 @@ export const ENTRY_POINTS = [
   "verify",
   "audit",
   "deploy-ledger",
+  "witness",
 ];
 
 export const BUNDLE_DIR = "dist";
