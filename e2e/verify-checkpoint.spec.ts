@@ -163,4 +163,27 @@ test.describe("/verify: the log's latest checkpoint", () => {
     await page.setViewportSize(PHONE);
     await shot(page, "verify-checkpoint-03-bad-quorum-phone");
   });
+
+  test("says what is missing about another operator before asking anyone, at both sizes", async ({
+    page,
+  }) => {
+    await page.goto("/verify");
+    await page.getByTestId("checkpoint-source-operator").check();
+    const verify = page.getByRole("button", { name: "Verify the latest checkpoint" });
+    await verify.click();
+    await expect(page.getByTestId("checkpoint-error")).toHaveText(
+      "Enter the operator's address first",
+    );
+    await page
+      .getByLabel("Operator's address or ledger identity URL (for its checkpoint)")
+      .fill("http://operator.example");
+    await verify.click();
+    await expect(page.getByTestId("checkpoint-error")).toHaveText(
+      "The operator URL must be https (or http on this machine): http://operator.example",
+    );
+    await expect(page.getByTestId("checkpoint-verdict")).toHaveCount(0);
+    await shot(page, "verify-checkpoint-04-operator-desktop");
+    await page.setViewportSize(PHONE);
+    await shot(page, "verify-checkpoint-04-operator-phone");
+  });
 });

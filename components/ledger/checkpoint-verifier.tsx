@@ -75,6 +75,7 @@ export function CheckpointVerifier({ siteIdentity }: { siteIdentity: LedgerIdent
         throw new Error("This site publishes no ledger identity: name an operator");
       return { identity: siteIdentity, site: window.location.origin, rpc: siteIdentity.rpcUrl };
     }
+    if (!operatorUrl.trim()) throw new Error("Enter the operator's address first");
     const url = identityDocumentUrl(operatorUrl);
     const identity = await fetchLedgerIdentity(url);
     return { identity, site: url.origin, rpc: operatorNodeUrl(identity) };
@@ -139,6 +140,11 @@ export function CheckpointVerifier({ siteIdentity }: { siteIdentity: LedgerIdent
         </p>
         <fieldset data-testid="checkpoint-source">
           <legend>Whose log</legend>
+          {!siteIdentity?.log && (
+            <p className="small muted" data-testid="checkpoint-no-site-log">
+              This site's ledger identity names no signed log yet.
+            </p>
+          )}
           {sources.map(([value, label]) => (
             <label className="checkbox" key={value}>
               <input
