@@ -53,7 +53,8 @@ const PIN_FLAGS = "[--operator URL | --contract 0x… --chain-id N] [--rpc URL]"
 const COMMANDS: Record<string, Command> = {
   receipt: { args: `<receipt.json> ${PIN_FLAGS}`, run: verifyReceiptFile },
   checkpoint: {
-    args: "[<note file>] [--operator URL | --log-key <vkey> --origin <origin> --contract 0x… --chain-id N] [--rpc URL] [--log URL] [--witness <vkey>]... [--quorum k] [--since <file>] [--save <file>]",
+    args: `[<note file>] [--operator URL | --log-key <vkey> --origin <origin> --contract 0x… --chain-id N]
+           [--rpc URL] [--log URL] [--witness <vkey>]... [--quorum k] [--since <file>] [--save <file>]`,
     run: verifyCheckpointFile,
   },
 };
@@ -92,6 +93,8 @@ saved earlier, and the root the contract holds for its size.
   --rpc URL          ask this chain node (your own) instead of the pinned source's
   -h, --help         show this help
 
+${trustDefault}
+
 checkpoint only (the log and witnesses are the --operator document's unless named here):
   --log-key <vkey>   trust this log key (name+keyid+base64)…
   --origin <origin>  …for this origin line
@@ -102,7 +105,6 @@ checkpoint only (the log and witnesses are the --operator document's unless name
   --since <file>     a checkpoint saved by --save: this one must be consistent with it
   --save <file>      save the checkpoint there once every step passed, for the next --since
 
-${trustDefault}
 Exit codes: 0 verified, 1 not verified (the failed step says why), 2 usage error.`;
 }
 
@@ -218,10 +220,8 @@ async function verifyReceiptFile(args: string[], pinning: Pinning): Promise<numb
   if (file === undefined || args.length !== 1) throw new Exit(usage(pinning.options), 2);
   const checkpointFlag = Object.entries(pinning.checkpoint).find(([, v]) => v !== undefined);
   if (checkpointFlag) {
-    throw new Exit(
-      `a receipt takes no checkpoint flags (${checkpointFlag[0]})\n${usage(pinning.options)}`,
-      2,
-    );
+    const flag = `--${checkpointFlag[0].replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+    throw new Exit(`a receipt takes no checkpoint flags (${flag})\n${usage(pinning.options)}`, 2);
   }
   const { trust, rpcUrl: rpc } = await pin(pinning);
   const doc = await readReceipt(file);
