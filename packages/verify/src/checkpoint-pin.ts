@@ -1,15 +1,15 @@
 /**
- * Which log key, origin and witnesses a checkpoint is verified against: the flags', else those
- * of the identity document the auditor pinned with --operator. Never the checkpoint's own.
+ * Which log key, origin and witnesses a checkpoint is verified against: what the identity
+ * document the auditor pinned with --operator says, each part replaced by its flag (--log-key,
+ * --origin, --witness, --quorum). Never the checkpoint's own.
  */
-import { checkpointTrustOf } from "@/lib/ledger/checkpoint-sources";
 import {
   identityDocumentUrl,
   type LedgerIdentity,
   LedgerIdentityError,
 } from "@/lib/ledger/identity";
 import { parseDecimal } from "@/lib/tlog/decimal";
-import { parseVerifierKey, type VerifierKey } from "@/lib/tlog/note";
+import { COSIGNATURE_V1, ED25519, type KeyType, parseVerifierKey } from "@/lib/tlog/note";
 import type { CheckpointTrust } from "@/lib/tlog/verify-checkpoint";
 
 export type CheckpointFlags = {
@@ -21,68 +21,67 @@ export type CheckpointFlags = {
   log?: string;
 };
 
-const invalid = (message: string) => new LedgerIdentityError("invalid_pin", message);
+const KINDS: Record<KeyType, string> = {
+  1: "an Ed25519 note key (type 0x01)",
+  4: "a cosignature/v1 key (type 0x04)",
+};
 
-function key(flag: string, vkey: string): VerifierKey {
+/** A key of the type its use needs; `bad` makes the error (a usage or a document error). */
+function keyOf(vkey: string, type: KeyType, bad: (why: string) => Error) {
+  let key: ReturnType<typeof parseVerifierKey>;
   try {
-    return parseVerifierKey(vkey);
+    key = parseVerifierKey(vkey);
   } catch (error) {
-    throw invalid(`${flag} ${vkey}: ${(error as Error).message}`);
+    throw bad((error as Error).message);
   }
+  if (key.type !== type) throw bad(`${key.name} is not ${KINDS[type]}`);
+  return key;
 }
 
-function documentTrust(identity: LedgerIdentity): CheckpointTrust {
-  try {
-    return checkpointTrustOf(identity);
-  } catch (error) {
-    throw new LedgerIdentityError(
-      "bad_identity_document",
-      `The operator's document names an unusable key: ${(error as Error).message}`,
-    );
-  }
-}
-
-/** The log as the flags name it, else as the document does; neither is a usage error. */
-function pinnedLog(flags: CheckpointFlags, identity: LedgerIdentity | undefined): CheckpointTrust {
-  if ((flags.logKey === undefined) !== (flags.origin === undefined)) {
-    throw invalid("--log-key and --origin go together: a log is its key and its origin line.");
-  }
-  if (flags.logKey !== undefined && flags.origin !== undefined) {
-    // Pinned by hand: only witnesses named by hand too, not a document's.
-    const logKey = key("--log-key", flags.logKey);
-    return { origin: flags.origin, logKey, witnesses: [], quorum: 0 };
-  }
-  if (identity?.log) return documentTrust(identity);
-  throw invalid(
-    identity
-      ? "The operator's document names no signed log: pin one with --log-key and --origin."
-      : "No log pinned: name it with --operator URL, or with --log-key <vkey> --origin <origin>.",
-  );
-}
+const flagError = (flag: string) => (why: string) =>
+  new LedgerIdentityError("invalid_pin", `${flag}: ${why}`);
+const documentError = (why: string) =>
+  new LedgerIdentityError("bad_identity_document", `The operator's document: ${why}`);
 
 /** The trusted log and witnesses; every reason there are none is a usage error. */
 export function pinCheckpointTrust(
   flags: CheckpointFlags,
   identity: LedgerIdentity | undefined,
 ): CheckpointTrust {
-  let trust = pinnedLog(flags, identity);
-  const witnesses = flags.witness ?? [];
-  if (witnesses.length > 0) {
-    // Witnesses named by hand are all required, unless --quorum says otherwise.
-    const keys = witnesses.map((w) => key("--witness", w));
-    trust = { ...trust, witnesses: keys, quorum: keys.length };
-  }
-  if (flags.quorum !== undefined) {
-    const k = parseDecimal(flags.quorum);
-    if (k === null) throw invalid(`--quorum must be a whole number: ${flags.quorum}`);
-    trust = { ...trust, quorum: k };
-  }
-  if (trust.quorum > trust.witnesses.length) {
-    throw invalid(
-      `--quorum ${trust.quorum} asks for more witnesses than the ${trust.witnesses.length} trusted.`,
+  const logKey =
+    flags.logKey !== undefined
+      ? keyOf(flags.logKey, ED25519, flagError("--log-key"))
+      : identity?.log && keyOf(identity.log.key, ED25519, documentError);
+  if (!logKey) {
+    throw new LedgerIdentityError(
+      "invalid_pin",
+      identity
+        ? "The operator's document names no signed log: pin one with --log-key."
+        : "No log pinned: name it with --operator URL, or with --log-key <vkey>.",
     );
   }
-  return trust;
+  // C2SP names a log's key after its origin line: the key's name, unless said otherwise.
+  const origin =
+    flags.origin ?? (flags.logKey === undefined ? identity?.log?.origin : undefined) ?? logKey.name;
+  const witnesses =
+    flags.witness !== undefined
+      ? flags.witness.map((w) => keyOf(w, COSIGNATURE_V1, flagError("--witness")))
+      : (identity?.witnesses ?? []).map((w) => keyOf(w.key, COSIGNATURE_V1, documentError));
+  const quorum =
+    flags.quorum === undefined ? (identity?.witnessQuorum ?? 0) : parseDecimal(flags.quorum);
+  if (quorum === null) {
+    throw new LedgerIdentityError(
+      "invalid_pin",
+      `--quorum must be a whole number of witnesses: ${flags.quorum}`,
+    );
+  }
+  if (quorum > witnesses.length) {
+    throw new LedgerIdentityError(
+      "invalid_pin",
+      `The quorum of ${quorum} asks for more witnesses than the ${witnesses.length} trusted.`,
+    );
+  }
+  return { origin, logKey, witnesses, quorum };
 }
 
 /** The log's site: --log, else where the pinned document came from. */

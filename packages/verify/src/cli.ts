@@ -53,7 +53,7 @@ const PIN_FLAGS = "[--operator URL | --contract 0x… --chain-id N] [--rpc URL]"
 const COMMANDS: Record<string, Command> = {
   receipt: { args: `<receipt.json> ${PIN_FLAGS}`, run: verifyReceiptFile },
   checkpoint: {
-    args: `[<note file>] [--operator URL | --log-key <vkey> --origin <origin> --contract 0x… --chain-id N]
+    args: `[<note file>] [--operator URL | --log-key <vkey> [--origin <origin>] --contract 0x… --chain-id N]
            [--rpc URL] [--log URL] [--witness <vkey>]... [--quorum k] [--since <file>] [--save <file>]`,
     run: verifyCheckpointFile,
   },
@@ -95,12 +95,12 @@ saved earlier, and the root the contract holds for its size.
 
 ${trustDefault}
 
-checkpoint only (the log and witnesses are the --operator document's unless named here):
-  --log-key <vkey>   trust this log key (name+keyid+base64)…
-  --origin <origin>  …for this origin line
-  --witness <vkey>   trust this witness's cosignatures (repeat for each; all are required
-                     unless --quorum says how many)
-  --quorum k         how many trusted witnesses must have cosigned
+checkpoint only (each replaces that part of the --operator document's log and witnesses):
+  --log-key <vkey>   trust this log key (name+keyid+base64, type 0x01)…
+  --origin <origin>  …for this origin line (default: the key's name)
+  --witness <vkey>   trust this witness's cosignatures (type 0x04; repeat for each)
+  --quorum k         how many trusted witnesses must have cosigned (default: the
+                     operator's published quorum, else 0)
   --log URL          the log's site (/checkpoint, proofs), if not the --operator's
   --since <file>     a checkpoint saved by --save: this one must be consistent with it
   --save <file>      save the checkpoint there once every step passed, for the next --since

@@ -35,35 +35,36 @@ describe("pinning a checkpoint's log and witnesses", () => {
     expect(pinCheckpointTrust({ quorum: "2" }, identity).quorum).toBe(2);
   });
 
-  it("takes --witness keys instead of the document's, all required unless --quorum", () => {
+  it("replaces each part the flags name, and only that part", () => {
     const trust = pinCheckpointTrust({ witness: [w2] }, identity);
     expect(names(trust)).toEqual(["w2.test"]);
     expect(trust.quorum).toBe(1);
-    const flags = { logKey: log, origin: "operator.test/log", witness: [w1, w2] };
-    expect(pinCheckpointTrust(flags, undefined).quorum).toBe(2);
-    expect(pinCheckpointTrust({ ...flags, quorum: "0" }, undefined).quorum).toBe(0);
-  });
-
-  it("pins by hand without the document's witnesses", () => {
-    const trust = pinCheckpointTrust({ logKey: log, origin: "operator.test/log" }, identity);
-    expect(trust.witnesses).toEqual([]);
+    const other = generateSignerKey("other.test/log", 0x01).vkey;
+    const byHand = pinCheckpointTrust({ logKey: other }, identity);
+    expect(byHand).toMatchObject({ origin: "other.test/log", quorum: 1 });
+    expect(names(byHand)).toEqual(["w1.test", "w2.test"]);
+    expect(pinCheckpointTrust({ logKey: other, origin: "elsewhere" }, undefined)).toMatchObject({
+      origin: "elsewhere",
+      witnesses: [],
+      quorum: 0,
+    });
   });
 
   it.each([
     ["no log at all", {}, undefined, /No log pinned/],
     ["a document without a log", {}, { ...identity, log: undefined }, /names no signed log/],
-    ["--log-key alone", { logKey: log }, undefined, /--log-key and --origin go together/],
-    ["a malformed --log-key", { logKey: "x+y", origin: "o" }, undefined, /--log-key x\+y:/],
-    ["a malformed --witness", { witness: ["w+00000000+AA=="] }, identity, /--witness/],
+    ["a malformed --log-key", { logKey: "x+y" }, undefined, /--log-key: /],
+    ["a witness key as --log-key", { logKey: w1 }, undefined, /w1.test is not an Ed25519 note key/],
+    ["a log key as --witness", { witness: [log] }, identity, /--witness: .* is not a cosignature/],
     ["a quorum that is no number", { quorum: "-1" }, identity, /--quorum must be a whole number/],
     ["a quorum above the witnesses", { quorum: "3" }, identity, /more witnesses than the 2/],
   ])("refuses %s", (_, flags, document, message) => {
     expect(() => pinCheckpointTrust(flags, document)).toThrow(message);
   });
 
-  it("refuses a document key that does not parse as its own error", () => {
+  it("refuses a document key that does not parse as the document's error", () => {
     const bad = { ...identity, witnesses: [{ key: "w1.test+00000000+AA==" }] };
-    expect(() => pinCheckpointTrust({}, bad)).toThrow(/document names an unusable key/);
+    expect(() => pinCheckpointTrust({}, bad)).toThrow(/^The operator's document: /);
   });
 
   it("serves the log from --log, else the operator's site; only https or this machine", () => {
