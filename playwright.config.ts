@@ -12,6 +12,7 @@ import {
   E2E_PAYMENTS_PORT,
   E2E_PG_PORT,
   E2E_PORT,
+  E2E_WITNESS_PORT,
   E2E_WORKER_PORT,
 } from "./e2e/constants";
 
@@ -83,6 +84,7 @@ export default defineConfig({
       EMBEDDED_CHAIN_PORT: String(E2E_CHAIN_PORT),
       EMBEDDED_PAYMENTS_PORT: String(E2E_PAYMENTS_PORT),
       EMBEDDED_GIFTCARD_PORT: String(E2E_GIFTCARD_PORT),
+      EMBEDDED_WITNESS_PORT: String(E2E_WITNESS_PORT),
       METRICS_PORT: String(E2E_METRICS_PORT),
       WORKER_PORT: String(E2E_WORKER_PORT),
       METRICS_TOKEN: "",
@@ -96,6 +98,12 @@ export default defineConfig({
       ANCHORER_KEY: "",
       PRIZE_TOKEN_CONTRACT: "",
       TREASURY_KEY: "",
+      // The stack's own log key and witnesses, made fresh in its data directory.
+      LOG_ORIGIN: "",
+      LOG_SIGNING_KEY: "",
+      LOG_VERIFIER_KEY: "",
+      LOG_WITNESSES: "",
+      WITNESS_QUORUM: "",
       PAYMENT_PROVIDER_URL: "",
       PAYMENT_WEBHOOK_SECRET: "",
       GIFTCARD_PROVIDER_URL: "",

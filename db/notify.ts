@@ -14,7 +14,8 @@ import { executePrepared } from "./prepared";
  * deliveries follow their redemptions (migration 0019). `notifications` (payload: player ids
  * joined by commas) tells open pages that those players' notifications changed (a new one, or
  * some marked read). `token_payouts` wakes the payout engine: a crypto payout became due
- * (requested with a wallet, or a wallet was linked).
+ * (requested with a wallet, or a wallet was linked). `checkpoints` wakes the worker's witness
+ * submissions: the log signed a checkpoint.
  */
 export type NotifyChannel =
   | "ledger_entries"
@@ -24,7 +25,8 @@ export type NotifyChannel =
   | "job_outbox"
   | "delivery"
   | "notifications"
-  | "token_payouts";
+  | "token_payouts"
+  | "checkpoints";
 
 /** Notifies listeners on every instance; in a transaction, delivered at its commit. */
 export async function notify(db: DbOrTx, channel: NotifyChannel, payload = ""): Promise<void> {

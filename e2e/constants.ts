@@ -10,6 +10,8 @@ export const E2E_CHAIN_PORT = 8546 + base;
 export const E2E_PAYMENTS_PORT = 8610 + base;
 /** The local gift-card provider `scripts/start.ts` runs (apart from `npm start`'s 8601). */
 export const E2E_GIFTCARD_PORT = 8620 + base;
+/** The stack's two witnesses (apart from `npm start`'s 8602 and 8603): this port and the next. */
+export const E2E_WITNESS_PORT = 8630 + base;
 export const GIFTCARD_URL = `http://127.0.0.1:${E2E_GIFTCARD_PORT}`;
 /** Lets specs turn the provider's fault knobs (PATCH /admin/faults). */
 export const E2E_GIFTCARD_ADMIN_TOKEN = "e2e-giftcard-admin-token";

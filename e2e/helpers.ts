@@ -349,3 +349,22 @@ export async function claimByApi(
     headers: { authorization: `Bearer ${token}`, "x-forwarded-for": otherClientIp() },
   });
 }
+
+/** Waits until a redemption's receipt says anchored: the worker anchors claims in batches. */
+export async function awaitAnchoredReceipt(
+  request: APIRequestContext,
+  redemptionId: string,
+  headers: Record<string, string>,
+): Promise<void> {
+  await expect
+    .poll(
+      async () => {
+        const receipt = await request.get(`/api/v1/redemptions/${redemptionId}/receipt`, {
+          headers,
+        });
+        return ((await receipt.json()) as { status: string }).status;
+      },
+      { timeout: 30_000, intervals: [250, 500, 1000] },
+    )
+    .toBe("anchored");
+}

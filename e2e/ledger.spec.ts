@@ -8,6 +8,7 @@ import { createCryptoDrops } from "./crypto-drops";
 import {
   AUDITOR_EMAIL,
   apiToken,
+  awaitAnchoredReceipt,
   createPlayer,
   findOpenDrop,
   LAUNCH_DROP,
@@ -28,17 +29,7 @@ async function claimAndAnchor(request: APIRequestContext): Promise<void> {
   const res = await request.post(`/api/v1/drops/${drop.id}/claims`, { headers });
   expect(res.status(), await res.text()).toBe(201);
   const { redemption } = (await res.json()) as { redemption: { id: string } };
-  await expect
-    .poll(
-      async () => {
-        const receipt = await request.get(`/api/v1/redemptions/${redemption.id}/receipt`, {
-          headers,
-        });
-        return ((await receipt.json()) as { status: string }).status;
-      },
-      { timeout: 30_000, intervals: [250, 500, 1000] },
-    )
-    .toBe("anchored");
+  await awaitAnchoredReceipt(request, redemption.id, headers);
 }
 
 test.describe("public ledger", () => {

@@ -8,7 +8,7 @@
  *
  * PORT (default 3000) is the balancer's; the instances take the next two, the embedded database
  * and chain PORT+10 and PORT+11, the providers PORT+12 and PORT+13 (unless EMBEDDED_* say), the
- * database's standby PORT+14, the metrics listeners PORT+20 and up and PORT+60 and up
+ * database's standby PORT+14, the witnesses PORT+15 and PORT+16, the metrics listeners PORT+20 and up and PORT+60 and up
  * (scripts/bench/app.ts).
  */
 import fs from "node:fs";
@@ -22,6 +22,7 @@ const ROUNDS = 20;
 const failures: string[] = [];
 process.env.EMBEDDED_PAYMENTS_PORT ??= String(PORT + 12);
 process.env.EMBEDDED_GIFTCARD_PORT ??= String(PORT + 13);
+process.env.EMBEDDED_WITNESS_PORT ??= String(PORT + 15);
 
 function check(ok: boolean, what: string): void {
   log(`${ok ? "ok  " : "FAIL"} ${what}`);

@@ -220,6 +220,7 @@ function clusterEnv(dataDir: string): Env {
     EMBEDDED_CHAIN_PORT: String(BASE + 5),
     EMBEDDED_PAYMENTS_PORT: String(BASE + 6),
     EMBEDDED_GIFTCARD_PORT: String(BASE + 7),
+    EMBEDDED_WITNESS_PORT: String(BASE + 12),
     METRICS_PORT: String(BASE + 8),
     WORKER_PORT: String(BASE + 10),
     NODE_ENV: "production",

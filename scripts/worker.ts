@@ -1,7 +1,9 @@
 /** `npm run worker`: anchoring, expiry, lottery draws and upkeep; configured by the environment. */
 import { createDb } from "../db/client";
 import { migrateDatabase } from "../db/migrate";
+import { configuredLogSigner, signUnsignedCheckpoints } from "../lib/anchoring/log-checkpoints";
 import { runAnchoring } from "../lib/anchoring/run-anchoring";
+import { runWitnessing } from "../lib/anchoring/witnesses";
 import { configuredGiftCardProvider } from "../lib/delivery/configured-provider";
 import { type DeliveryJob, recordPayoutOutcome, runDeliveryJob } from "../lib/delivery/deliver-job";
 import { runMaintenance } from "../lib/jobs/maintenance";
@@ -41,6 +43,11 @@ if (mailProblem) {
   process.exit(1);
 }
 
+// A witness checks the proof and the chain before it answers: seconds, not minutes. One that does
+// not answer is asked again a little later; a checkpoint is only witnessed once it answers.
+const WITNESS_TIMEOUT_MS = 10_000;
+const WITNESS_RETRY_MS = 15_000;
+
 async function main(): Promise<void> {
   const { DATABASE_URL, LEDGER_RPC_URL, LEDGER_CONTRACT, ANCHORER_KEY } = env as Required<
     typeof env
@@ -61,6 +68,12 @@ async function main(): Promise<void> {
     env.PRIZE_TOKEN_CONTRACT && env.TREASURY_KEY
       ? await connectPayoutChain(LEDGER_RPC_URL, env.PRIZE_TOKEN_CONTRACT, env.TREASURY_KEY)
       : undefined;
+  // Checkpoints anchored before the log had its key are signed now; later ones as they anchor.
+  const logSigner = configuredLogSigner(env);
+  if (logSigner) {
+    const signed = await signUnsignedCheckpoints(db, logSigner);
+    if (signed > 0) log().info("signed_earlier_checkpoints", { count: signed });
+  }
   const controller = new AbortController();
   const loops = new Loops();
   const stop = () => {
@@ -145,6 +158,20 @@ async function main(): Promise<void> {
         log: log().child({ job: "anchoring" }),
       }),
     ),
+    logSigner &&
+      env.LOG_WITNESSES?.length &&
+      loops.watch(
+        "witnessing",
+        runWitnessing({
+          db,
+          sql,
+          witnesses: env.LOG_WITNESSES,
+          timeoutMs: WITNESS_TIMEOUT_MS,
+          retryMs: WITNESS_RETRY_MS,
+          signal: controller.signal,
+          log: log().child({ job: "witnessing" }),
+        }),
+      ),
     payoutChain &&
       loops.watch(
         "payouts",

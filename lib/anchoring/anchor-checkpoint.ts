@@ -14,6 +14,7 @@ import { env } from "@/lib/config/env";
 import { LEDGER_ABI } from "@/lib/ledger/contract";
 import { toHex } from "@/lib/ledger/merkle";
 import { log } from "@/lib/log";
+import { configuredLogSigner, signCheckpoint } from "./log-checkpoints";
 import { HAS_RECEIPT, promisedBy } from "./promised-by";
 import { consistencyProof, storedRoot } from "./proofs";
 
@@ -178,6 +179,13 @@ async function recordAnchored(
       .update(checkpoints)
       .set({ status: "superseded" })
       .where(and(eq(checkpoints.status, "pending"), sql`${checkpoints.treeSize} < ${treeSize}`));
+    // The log signs the pair the contract now holds, and only that (C2SP tlog-checkpoint);
+    // witnesses hear of it at the commit.
+    const signer = configuredLogSigner();
+    if (signer) {
+      await signCheckpoint(tx, signer, treeSize);
+      await notify(tx, "checkpoints");
+    }
     // Dashboards show the anchoring lag and the last checkpoint; no one drop is concerned.
     await notify(tx, "analytics");
   });
@@ -187,7 +195,9 @@ async function recordAnchored(
  * Checkpoints recorded as anchored in this contract above the size it holds: the node lost their
  * blocks (one restarted from a state saved before them, a reorganisation). They are pending
  * again, so the next send covers their entries, and no receipt names a transaction the chain
- * does not have.
+ * does not have. Their signed notes stay: a note states a size and root of the append-only tree,
+ * which the lost block does not make false; signing again would give the same bytes (Ed25519 is
+ * deterministic), and witnesses may have cosigned it already.
  */
 async function reopenLost(db: Db, chain: LedgerChain, onChain: number): Promise<void> {
   const lost = await db

@@ -1,7 +1,7 @@
 import "server-only";
-import { and, asc, desc, eq, gte, lt } from "drizzle-orm";
+import { and, asc, desc, eq, gte, inArray, lt } from "drizzle-orm";
 import type { DbOrTx } from "@/db/client";
-import { type Checkpoint, checkpoints, ledgerEntries } from "@/db/schema";
+import { type Checkpoint, checkpointCosignatures, checkpoints, ledgerEntries } from "@/db/schema";
 import { toHex } from "@/lib/ledger/merkle";
 
 export const MAX_LEAVES_PER_PAGE = 1000;
@@ -25,7 +25,28 @@ export async function listAnchoredCheckpoints(db: DbOrTx) {
     .where(eq(checkpoints.status, "anchored"))
     .orderBy(desc(checkpoints.treeSize))
     .limit(500);
-  return rows.map(publicCheckpoint);
+  if (rows.length === 0) return [];
+  const cosignatures = await db
+    .select({
+      treeSize: checkpointCosignatures.treeSize,
+      witnessKey: checkpointCosignatures.witnessKey,
+      line: checkpointCosignatures.line,
+      cosignedAt: checkpointCosignatures.cosignedAt,
+    })
+    .from(checkpointCosignatures)
+    .where(
+      inArray(
+        checkpointCosignatures.treeSize,
+        rows.map((cp) => cp.treeSize),
+      ),
+    )
+    .orderBy(asc(checkpointCosignatures.witnessKey));
+  return rows.map((cp) => ({
+    ...publicCheckpoint(cp),
+    cosignatures: cosignatures
+      .filter((c) => c.treeSize === cp.treeSize)
+      .map(({ witnessKey, line, cosignedAt }) => ({ witnessKey, line, cosignedAt })),
+  }));
 }
 
 /** What the public log shows of a checkpoint. */
@@ -38,6 +59,7 @@ export function publicCheckpoint(cp: Checkpoint) {
     txHash: cp.txHash,
     blockNumber: cp.blockNumber,
     blockTime: cp.blockTime,
+    note: cp.note,
   };
 }
 

@@ -13,10 +13,33 @@ export const checkpointResponse = z
     txHash: z.string().nullable(),
     blockNumber: z.number().int().nullable(),
     blockTime: z.number().int().nullable().meta({ description: "Unix seconds" }),
+    note: z.string().nullable().meta({
+      description:
+        "the checkpoint as a C2SP signed note (tlog-checkpoint: origin, size, base64 root), with the log's Ed25519 signature; null when the log had no key when it was anchored",
+    }),
   })
   .meta({ id: "Checkpoint" });
 
-export const checkpointsResponse = z.object({ checkpoints: z.array(checkpointResponse) });
+const cosignatureResponse = z
+  .object({
+    witnessKey: z.string().meta({ description: "the witness's cosignature/v1 verifier key" }),
+    line: z.string().meta({
+      description: "the signature line to append to `note` (C2SP tlog-cosignature)",
+    }),
+    cosignedAt: z.number().int().meta({ description: "the witness's time, Unix seconds" }),
+  })
+  .meta({ id: "Cosignature" });
+
+export const checkpointsResponse = z.object({
+  checkpoints: z.array(
+    checkpointResponse.extend({
+      cosignatures: z.array(cosignatureResponse).meta({
+        description:
+          "witnesses' cosignatures of `note`, by witness key; /checkpoint serves the newest note with them",
+      }),
+    }),
+  ),
+});
 
 export const leavesQuery = z
   .object({

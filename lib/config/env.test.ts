@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import webPush from "web-push";
-import { ConfigError, parseEnv } from "./env";
+import { generateSignerKey } from "@/lib/tlog/sign";
+import { ConfigError, logOrigin, logVerifierKey, parseEnv, witnessQuorum } from "./env";
 
 function problems(source: Record<string, string>): string[] {
   try {
@@ -137,5 +138,81 @@ describe("parseEnv", () => {
 
   it("treats blank values as unset", () => {
     expect(parseEnv({ DATABASE_URL: "", PORT: " " }).PORT).toBe(3000);
+  });
+
+  describe("the transparency log", () => {
+    const origin = "prizes.example.com/log";
+    const log = generateSignerKey(origin, 0x01);
+    const witness = generateSignerKey("w1.example", 0x04);
+
+    it("names the log after APP_URL's host and path unless LOG_ORIGIN says otherwise", () => {
+      expect(logOrigin(parseEnv({}))).toBe("localhost:3000");
+      expect(logOrigin(parseEnv({ APP_URL: "https://prizes.example.com/log/" }))).toBe(origin);
+      expect(logOrigin(parseEnv({ LOG_ORIGIN: "x.example", APP_URL: "https://a.example" }))).toBe(
+        "x.example",
+      );
+      expect(problems({ LOG_ORIGIN: "has space" })).toEqual([
+        expect.stringContaining("LOG_ORIGIN must be a URL without its scheme"),
+      ]);
+    });
+
+    it("publishes the signing key's verifier key, and refuses a key named after another origin", () => {
+      const config = parseEnv({ APP_URL: `https://${origin}`, LOG_SIGNING_KEY: log.skey });
+      expect(logVerifierKey(config)).toBe(log.vkey);
+      expect(problems({ LOG_SIGNING_KEY: log.skey })).toEqual([
+        `LOG_SIGNING_KEY is named "${origin}", but the log's origin is "localhost:3000"`,
+      ]);
+      expect(problems({ LOG_ORIGIN: origin, LOG_SIGNING_KEY: "PRIVATE+KEY+x" })).toEqual([
+        expect.stringContaining("LOG_SIGNING_KEY"),
+      ]);
+    });
+
+    it("refuses a verifier key that is not the signing key's, or a witness key as the log's", () => {
+      const other = generateSignerKey(origin, 0x01);
+      expect(
+        problems({ LOG_ORIGIN: origin, LOG_SIGNING_KEY: log.skey, LOG_VERIFIER_KEY: other.vkey }),
+      ).toEqual(["LOG_VERIFIER_KEY is not the verifier key of LOG_SIGNING_KEY"]);
+      const cosigner = generateSignerKey(origin, 0x04);
+      expect(problems({ LOG_ORIGIN: origin, LOG_VERIFIER_KEY: cosigner.vkey })).toEqual([
+        "LOG_VERIFIER_KEY must be an Ed25519 key (type 0x01)",
+      ]);
+      expect(logVerifierKey(parseEnv({ LOG_ORIGIN: origin, LOG_VERIFIER_KEY: log.vkey }))).toBe(
+        log.vkey,
+      );
+    });
+
+    it("takes witnesses as a JSON list of cosignature keys and URLs, all of them by default", () => {
+      const list = JSON.stringify([{ key: witness.vkey, url: "http://127.0.0.1:8602/" }]);
+      const config = parseEnv({ LOG_WITNESSES: list });
+      expect(config.LOG_WITNESSES).toEqual([{ key: witness.vkey, url: "http://127.0.0.1:8602" }]);
+      expect(witnessQuorum(config)).toBe(1);
+      expect(witnessQuorum(parseEnv({ LOG_WITNESSES: list, WITNESS_QUORUM: "0" }))).toBe(0);
+      expect(problems({ LOG_WITNESSES: list, WITNESS_QUORUM: "2" })).toEqual([
+        "WITNESS_QUORUM must be at most the number of LOG_WITNESSES (1)",
+      ]);
+    });
+
+    it("says what is wrong with a witness list", () => {
+      const entry = (key: string, url = "http://w.example") => JSON.stringify([{ key, url }]);
+      expect(problems({ LOG_WITNESSES: "{" })).toEqual([
+        expect.stringContaining("LOG_WITNESSES must be a JSON array"),
+      ]);
+      expect(problems({ LOG_WITNESSES: entry(log.vkey) })).toEqual([
+        "LOG_WITNESSES entry 0: a witness key must be a cosignature/v1 key (type 0x04)",
+      ]);
+      expect(problems({ LOG_WITNESSES: entry(witness.vkey, "ftp://w.example") })).toEqual([
+        'LOG_WITNESSES entry 0: "url" must be an http:// or https:// URL',
+      ]);
+      expect(problems({ LOG_WITNESSES: entry("w+1234abcd+AAAA") })).toEqual([
+        "LOG_WITNESSES entry 0: unsupported key type 0x00 (expected 0x01 or 0x04)",
+      ]);
+      const twice = JSON.stringify([
+        { key: witness.vkey, url: "http://a" },
+        { key: witness.vkey, url: "http://b" },
+      ]);
+      expect(problems({ LOG_WITNESSES: twice })).toEqual([
+        "LOG_WITNESSES entry 1: a witness is listed twice",
+      ]);
+    });
   });
 });

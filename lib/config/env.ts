@@ -3,6 +3,8 @@ import { createECDH } from "node:crypto";
 import { z } from "zod";
 import { databaseUrlProblem } from "@/lib/config/database-url";
 import { p256PublicKey } from "@/lib/push/p256-key";
+import { COSIGNATURE_V1, ED25519, isValidKeyName, parseVerifierKey } from "@/lib/tlog/note";
+import { parseSignerKey, type SignerKey } from "@/lib/tlog/sign";
 import { parseCoins } from "@/lib/wallet/model";
 
 function isP256Point(base64url: string): boolean {
@@ -45,6 +47,53 @@ const optionalUrl = (protocols: string[]) =>
       `must be a URL starting with ${protocols.join(" or ")}//`,
     )
     .optional();
+
+/** A witness of the log: its cosignature verifier key and where it takes add-checkpoint. */
+export type LogWitness = { key: string; url: string };
+
+const witnessList = z
+  .string()
+  .trim()
+  .transform((text, ctx): LogWitness[] => {
+    const fail = (message: string) => {
+      ctx.addIssue({ code: "custom", message });
+      return z.NEVER;
+    };
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch {
+      return fail('must be a JSON array such as [{ "key": "<vkey>", "url": "http://…" }]');
+    }
+    if (!Array.isArray(value)) return fail("must be a JSON array of { key, url }");
+    const witnesses: LogWitness[] = [];
+    for (const [i, entry] of value.entries()) {
+      const { key, url } = (entry ?? {}) as { key?: unknown; url?: unknown };
+      if (typeof key !== "string" || typeof url !== "string") {
+        return fail(`entry ${i} must have a string "key" and a string "url"`);
+      }
+      try {
+        if (parseVerifierKey(key).type !== COSIGNATURE_V1) {
+          return fail(`entry ${i}: a witness key must be a cosignature/v1 key (type 0x04)`);
+        }
+      } catch (error) {
+        return fail(`entry ${i}: ${(error as Error).message}`);
+      }
+      let parsed: URL;
+      try {
+        parsed = new URL(url);
+      } catch {
+        return fail(`entry ${i}: "url" must be an http:// or https:// URL`);
+      }
+      if (parsed.protocol !== "http:" && parsed.protocol !== "https:") {
+        return fail(`entry ${i}: "url" must be an http:// or https:// URL`);
+      }
+      if (witnesses.some((w) => w.key === key))
+        return fail(`entry ${i}: a witness is listed twice`);
+      witnesses.push({ key, url: url.replace(/\/+$/, "") });
+    }
+    return witnesses;
+  });
 
 const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -286,6 +335,28 @@ export const envSchema = z
     METRICS_TOKEN: z.string().min(16, "must be at least 16 characters").optional(),
     /** The worker's `GET /health` and `GET /metrics` (on METRICS_ADDRESS); 0: none. */
     WORKER_PORT: z.coerce.number().int().min(0).max(65535).default(9465),
+    /**
+     * The transparency log's name, the first line of every checkpoint (C2SP tlog-checkpoint).
+     * Unset: APP_URL's host and path. Witnesses keep their state by it, so it must never change
+     * for the life of a log: a new origin is a new log.
+     */
+    LOG_ORIGIN: z
+      .string()
+      .trim()
+      .max(255)
+      .refine(isValidKeyName, 'must be a URL without its scheme, with no spaces or "+"')
+      .refine((origin) => !origin.endsWith("/"), "must not end with a slash")
+      .optional(),
+    /** The log's Ed25519 signer key (PRIVATE+KEY+<origin>+…): the worker's alone. */
+    LOG_SIGNING_KEY: z.string().trim().optional(),
+    /** The log's verifier key (<origin>+<id>+…), what web instances publish. */
+    LOG_VERIFIER_KEY: z.string().trim().optional(),
+    /** JSON: [{ "key": "<cosignature/v1 vkey>", "url": "http://…" }], the witnesses to submit to. */
+    LOG_WITNESSES: witnessList.optional(),
+    /** How many witnesses must cosign a checkpoint before it counts as witnessed (default: all). */
+    WITNESS_QUORUM: z.coerce.number().int().nonnegative().optional(),
+    /** `npm start`'s two witnesses listen here and on the next port. */
+    EMBEDDED_WITNESS_PORT: z.coerce.number().int().min(1024).max(65534).default(8602),
   })
   .superRefine((env, ctx) => {
     if (env.METRICS_TOKEN === undefined && !isLoopback(env.METRICS_ADDRESS)) {
@@ -322,6 +393,7 @@ export const envSchema = z
         message: "is not the private key of VAPID_PUBLIC_KEY",
       });
     }
+    checkLogKeys(env, ctx);
     // The node and the contract go together, and the anchorer's key needs both. Only the worker
     // anchors: web instances face the internet and must be able to run without that key.
     const ledger = ["LEDGER_RPC_URL", "LEDGER_CONTRACT", "ANCHORER_KEY"] as const;
@@ -339,6 +411,49 @@ export const envSchema = z
   });
 
 export type Env = z.infer<typeof envSchema>;
+
+type LogKeyInput = Pick<
+  Env,
+  "APP_URL" | "PORT" | "LOG_ORIGIN" | "LOG_SIGNING_KEY" | "LOG_VERIFIER_KEY" | "LOG_WITNESSES"
+> & { WITNESS_QUORUM?: number };
+
+/**
+ * The log's keys: each must parse, be an Ed25519 note key (type 0x01) named after the origin
+ * (C2SP tlog-checkpoint), and the two must be one pair, or the site would publish a key that
+ * verifies none of the checkpoints the worker signs.
+ */
+function checkLogKeys(env: LogKeyInput, ctx: z.RefinementCtx): void {
+  const origin = logOrigin(env);
+  const issue = (path: string, message: string) =>
+    ctx.addIssue({ code: "custom", path: [path], message });
+  // The log key's verifier key string, or undefined (and an issue) when it is unfit.
+  const checked = (
+    name: keyof LogKeyInput,
+    parse: (text: string) => { type: number; name: string; vkey: string },
+  ) => {
+    const text = env[name];
+    if (typeof text !== "string") return undefined;
+    try {
+      const key = parse(text);
+      if (key.type !== ED25519) issue(name, "must be an Ed25519 key (type 0x01)");
+      else if (key.name !== origin) {
+        issue(name, `is named "${key.name}", but the log's origin is "${origin}"`);
+      } else return key.vkey;
+    } catch (error) {
+      issue(name, (error as Error).message);
+    }
+    return undefined;
+  };
+  const signed = checked("LOG_SIGNING_KEY", parseSignerKey);
+  const published = checked("LOG_VERIFIER_KEY", parseVerifierKey);
+  if (signed !== undefined && published !== undefined && signed !== published) {
+    issue("LOG_VERIFIER_KEY", "is not the verifier key of LOG_SIGNING_KEY");
+  }
+  const count = env.LOG_WITNESSES?.length ?? 0;
+  if (env.WITNESS_QUORUM !== undefined && env.WITNESS_QUORUM > count) {
+    issue("WITNESS_QUORUM", `must be at most the number of LOG_WITNESSES (${count})`);
+  }
+}
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -405,8 +520,32 @@ export function payoutChainId(config: Env = env()): number | undefined {
   return config.LEDGER_RPC_URL === undefined ? EMBEDDED_CHAIN_ID : undefined;
 }
 
+/**
+ * The log's origin: LOG_ORIGIN, or the site's public URL without its scheme and trailing slash
+ * (C2SP tlog-tiles: the URL prefix the log is served under), e.g. "prizes.example.com".
+ */
+export function logOrigin(config: Pick<Env, "LOG_ORIGIN" | "APP_URL" | "PORT"> = env()): string {
+  if (config.LOG_ORIGIN !== undefined) return config.LOG_ORIGIN;
+  return appUrl(config).replace(/^[a-z]+:\/\//i, "");
+}
+
+/** The worker's signer key for checkpoints, or undefined where none is configured. */
+export function logSigner(config: Env = env()): SignerKey | undefined {
+  return config.LOG_SIGNING_KEY === undefined ? undefined : parseSignerKey(config.LOG_SIGNING_KEY);
+}
+
+/** The log's verifier key to publish: LOG_VERIFIER_KEY, or the signing key's own. */
+export function logVerifierKey(config: Env = env()): string | undefined {
+  return config.LOG_VERIFIER_KEY ?? logSigner(config)?.vkey;
+}
+
+/** How many witnesses make a checkpoint witnessed: WITNESS_QUORUM, or all of them. */
+export function witnessQuorum(config: Env = env()): number {
+  return config.WITNESS_QUORUM ?? config.LOG_WITNESSES?.length ?? 0;
+}
+
 /** The site's public base URL, without a trailing slash: links in mail point there. */
-export function appUrl(config: Env = env()): string {
+export function appUrl(config: Pick<Env, "APP_URL" | "PORT"> = env()): string {
   return (config.APP_URL ?? `http://localhost:${config.PORT}`).replace(/\/+$/, "");
 }
 

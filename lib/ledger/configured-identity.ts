@@ -1,6 +1,6 @@
 import "server-only";
 import { computeAddress } from "ethers";
-import { type Env, publicRpcUrl } from "@/lib/config/env";
+import { type Env, logOrigin, logVerifierKey, publicRpcUrl, witnessQuorum } from "@/lib/config/env";
 import {
   describeIssues,
   type LedgerIdentity,
@@ -33,6 +33,7 @@ export function identityFromEnv(config: Env): LedgerIdentity {
         ? [computeAddress(config.RECEIPT_SIGNING_KEY)]
         : [],
       rpcUrl,
+      ...logIdentity(config),
     },
     { reportInput: true },
   );
@@ -43,6 +44,20 @@ export function identityFromEnv(config: Env): LedgerIdentity {
     );
   }
   return parsed.data;
+}
+
+/**
+ * The log's key and its witnesses, once a log key is configured: without one nothing is signed,
+ * and witnesses would have nothing to cosign.
+ */
+function logIdentity(config: Env) {
+  const key = logVerifierKey(config);
+  if (key === undefined) return {};
+  const witnesses = config.LOG_WITNESSES ?? [];
+  return {
+    log: { origin: logOrigin(config), key },
+    ...(witnesses.length > 0 ? { witnesses, witnessQuorum: witnessQuorum(config) } : {}),
+  };
 }
 
 /** identityFromEnv, or null where no ledger is configured (pages say so instead of failing). */

@@ -4,6 +4,7 @@ import type { AddressInfo } from "node:net";
 import { Wallet } from "ethers";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseEnv } from "@/lib/config/env";
+import { generateSignerKey } from "@/lib/tlog/sign";
 import { DEV_RECEIPT_KEY } from "@/scripts/lib/embedded-chain";
 import { connectTestChain } from "@/test/chain";
 import {
@@ -215,6 +216,42 @@ describe("ledger identity", () => {
         }),
       ),
     ).toThrow(/LEDGER_DEPLOYMENT_BLOCK, LEDGER_PUBLIC_RPC_URL not set/);
+  });
+
+  it("publishes the log's verifier key and its witnesses once a log key is configured", () => {
+    const ledger = {
+      LEDGER_CONTRACT: trust.contract,
+      LEDGER_CHAIN_ID: "31337",
+      LEDGER_DEPLOYMENT_BLOCK: "7",
+      LEDGER_RPC_URL: "http://127.0.0.1:8545",
+      LEDGER_PUBLIC_RPC_URL: "https://rpc.example",
+      APP_URL: "https://prizes.example",
+    };
+    expect(identityFromEnv(parseEnv(ledger))).not.toHaveProperty("log");
+    const log = generateSignerKey("prizes.example", 0x01);
+    const witnesses = [1, 2].map((n) => ({
+      key: generateSignerKey(`w${n}.example`, 0x04).vkey,
+      url: `https://w${n}.example`,
+    }));
+    // A web instance holds the verifier key alone; the worker's signing key gives the same.
+    for (const key of [{ LOG_VERIFIER_KEY: log.vkey }, { LOG_SIGNING_KEY: log.skey }]) {
+      const identity = identityFromEnv(
+        parseEnv({
+          ...ledger,
+          ...key,
+          LOG_WITNESSES: JSON.stringify(witnesses),
+          WITNESS_QUORUM: "1",
+        }),
+      );
+      expect(identity).toMatchObject({
+        log: { origin: "prizes.example", key: log.vkey },
+        witnesses,
+        witnessQuorum: 1,
+      });
+    }
+    const unwitnessed = identityFromEnv(parseEnv({ ...ledger, LOG_VERIFIER_KEY: log.vkey }));
+    expect(unwitnessed.log?.key).toBe(log.vkey);
+    expect(unwitnessed).not.toHaveProperty("witnesses");
   });
 
   // The worker's node may speak WebSocket, or carry an API key in its path: never published.

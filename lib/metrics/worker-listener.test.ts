@@ -180,6 +180,21 @@ describe("the worker's /metrics", () => {
     }
   });
 
+  it("shows the newest signed checkpoint and what each witness has cosigned", async () => {
+    await sql`
+      insert into checkpoints (tree_size, root_hash, status, note) values
+        (11, '\\x00', 'anchored', 'signed note'), (12, '\\x00', 'pending', null)`;
+    await sql`insert into log_witness_state (witness_key, tree_size) values ('w1+00000000+AA', 11)`;
+    registerWorkerGauges({ sql, queues: () => boss.getQueues(), anchorDeadlineSeconds: 300 });
+    const { body } = await scrapeMetrics();
+    expect(sampleValue(body, "prizeledger_last_signed_checkpoint_tree_size")).toBe(11);
+    expect(
+      sampleValue(body, 'prizeledger_witness_cosigned_tree_size{witness="w1+00000000+AA"}'),
+    ).toBe(11);
+    await sql`delete from log_witness_state`;
+    await sql`delete from checkpoints where tree_size in (11, 12)`;
+  });
+
   it("shows the last anchored checkpoint: its size, the entries it added, and when", async () => {
     await sql`
       insert into checkpoints (tree_size, root_hash, status, anchored_at) values

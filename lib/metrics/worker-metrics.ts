@@ -32,6 +32,7 @@ type Snapshot = {
   };
   queues: QueueCounts[];
   dead: Array<{ queue: string; jobs: number }>;
+  log: { signed: number | null; witnesses: Array<{ witness: string; tree_size: number }> };
 };
 
 const DEAD = /_dead$/;
@@ -113,6 +114,19 @@ async function readDeadLetters(sql: postgres.TransactionSql): Promise<Snapshot["
 }
 
 /**
+ * The newest checkpoint the log signed, and the newest each witness cosigned for it (as its
+ * answers said): a witness falling behind shows here before a verifier's quorum fails.
+ */
+async function readLog(sql: postgres.TransactionSql): Promise<Snapshot["log"]> {
+  const [signed] = await sql<{ tree_size: number }[]>`
+    select tree_size::float8 as tree_size from checkpoints
+    where note is not null order by tree_size desc limit 1`;
+  const witnesses = await sql<Array<{ witness: string; tree_size: number }>>`
+    select witness_key as witness, tree_size::float8 as tree_size from log_witness_state`;
+  return { signed: signed?.tree_size ?? null, witnesses };
+}
+
+/**
  * Registers the worker's scrape-time gauges: anchoring lag and backlog, the last checkpoint, the
  * job queues and the database's role. One snapshot serves a whole scrape and every scrape within
  * a second, on `sql` (the worker gives it connections of their own, so a slow database delays no
@@ -129,6 +143,7 @@ export function registerWorkerGauges(deps: {
         anchoring: await readAnchoring(tx),
         database: await readDatabase(tx),
         dead: await readDeadLetters(tx),
+        log: await readLog(tx),
       }))),
       queues: await deps.queues(),
     }),
@@ -166,6 +181,16 @@ export function registerWorkerGauges(deps: {
       "prizeledger_last_checkpoint_anchored_timestamp_seconds",
       "When the last checkpoint was anchored (Unix time)",
       (s) => s.anchoring.anchored_at,
+    ],
+    [
+      "prizeledger_last_signed_checkpoint_tree_size",
+      "Entries covered by the newest checkpoint the log signed (none while no log key is set)",
+      (s) => s.log.signed,
+    ],
+    [
+      "prizeledger_witness_cosigned_tree_size",
+      "The newest checkpoint size each witness has cosigned for this log, by its verifier key",
+      (s) => s.log.witnesses.map((w) => ({ labels: { witness: w.witness }, value: w.tree_size })),
     ],
     [
       "prizeledger_jobs",

@@ -89,6 +89,8 @@ function portUses(env: Env, options: ClusterOptions) {
     [env.LEDGER_RPC_URL, "the local chain", env.EMBEDDED_CHAIN_PORT],
     [env.PAYMENT_PROVIDER_URL, "the payment provider", env.EMBEDDED_PAYMENTS_PORT],
     [env.GIFTCARD_PROVIDER_URL, "the gift-card provider", env.EMBEDDED_GIFTCARD_PORT],
+    [env.LOG_WITNESSES && "set", "the first witness", env.EMBEDDED_WITNESS_PORT],
+    [env.LOG_WITNESSES && "set", "the second witness", env.EMBEDDED_WITNESS_PORT + 1],
   ];
   for (const [configured, what, port] of embedded) {
     if (!configured && port !== undefined) uses.push({ what, port, host: loopback });

@@ -15,6 +15,12 @@ import { productionMailProblem } from "../../lib/mail/mail-capture";
 import { ensureProductionBuild } from "./build";
 import { CHAIN_ID, DEV_RECEIPT_KEY, startEmbeddedChain } from "./embedded-chain";
 import {
+  type EmbeddedLog,
+  type EmbeddedWitness,
+  embeddedLogKey,
+  startEmbeddedWitnesses,
+} from "./embedded-witnesses";
+import {
   embeddedDatabaseDir,
   embeddedDatabaseNotes,
   refuseIfRunning,
@@ -136,6 +142,9 @@ export type Stack = {
   prizeToken: string | undefined;
   paymentProviderUrl: string;
   giftCardUrl: string;
+  /** The transparency log's origin and verifier key, and the witnesses it submits to. */
+  log: Pick<EmbeddedLog, "origin" | "vkey">;
+  witnesses: Array<Pick<EmbeddedWitness, "key" | "url"> & { name?: string }>;
   /** The environment of every web instance and worker. */
   childEnv: Record<string, string>;
   /** What workers get on top: keys that web instances, which face the internet, never hold. */
@@ -268,6 +277,11 @@ export async function startStack(
     log(`local gift-card provider on ${giftCardUrl}`);
   }
 
+  // The log's key lives with the database it signs for; a wiped data directory is a new log.
+  const logKey = embeddedLogKey(env, dataDir);
+  const witnesses = logWitnesses(env, dataDir, logKey, ledger, cleanups);
+  for (const witness of witnesses) log(`witness ${witness.key} on ${witness.url}`);
+
   // The same built entry points as production runs, so that what the e2e suite exercises is them.
   await ensureProductionBuild(log);
 
@@ -300,6 +314,10 @@ export async function startStack(
     // Spelled out because a cluster's instances get a PORT each: links in mail and the payment
     // provider's way back must lead to the balancer, not to the instance that made them.
     APP_URL: appUrl(env),
+    // Spelled out too: the kept key fixes the origin, whatever PORT or APP_URL say now.
+    LOG_ORIGIN: logKey.origin,
+    LOG_VERIFIER_KEY: logKey.vkey,
+    LOG_WITNESSES: JSON.stringify(witnesses.map(({ key, url }) => ({ key, url }))),
   };
   return {
     databaseUrl,
@@ -308,11 +326,49 @@ export async function startStack(
     prizeToken: payouts.token,
     paymentProviderUrl,
     giftCardUrl,
+    log: logKey,
+    witnesses,
     childEnv,
     replicated,
     restartChain,
-    workerEnv: { TREASURY_KEY: payouts.treasuryKey ?? "", VAPID_PRIVATE_KEY: vapid.privateKey },
+    workerEnv: {
+      TREASURY_KEY: payouts.treasuryKey ?? "",
+      VAPID_PRIVATE_KEY: vapid.privateKey,
+      // The worker signs checkpoints; web instances publish the verifier key only.
+      LOG_SIGNING_KEY: logKey.skey,
+    },
   };
+}
+
+/**
+ * LOG_WITNESSES as configured, or two witnesses of our own, checking the chain through the node
+ * the ledger publishes (a witness reads it over http). None without a contract to check against.
+ */
+function logWitnesses(
+  env: Env,
+  dataDir: string,
+  logKey: EmbeddedLog,
+  ledger: { rpcUrl?: string; publicRpcUrl?: string; contract?: string; chainId?: number },
+  cleanups: Array<() => Promise<unknown>>,
+): Stack["witnesses"] {
+  if (env.LOG_WITNESSES) return env.LOG_WITNESSES;
+  const rpcUrl = [ledger.publicRpcUrl, ledger.rpcUrl].find((url) => url?.startsWith("http"));
+  if (!rpcUrl || !ledger.contract || !ledger.chainId) return [];
+  return startEmbeddedWitnesses({
+    env,
+    dataDir,
+    log: logKey,
+    contract: ledger.contract,
+    chainId: ledger.chainId,
+    rpcUrl,
+    cleanups,
+  });
+}
+
+/** The log and its witnesses, for the banner. */
+function logBanner(stack: Stack): string {
+  const witnesses = stack.witnesses.map((w) => `    witness   ${w.url}  ${w.key}\n`).join("");
+  return `    log       ${stack.log.origin}  key ${stack.log.vkey}  (/checkpoint)\n${witnesses}`;
 }
 
 /** Where each server of the failover pair is, and which is the primary now. */
@@ -344,7 +400,7 @@ export function runningBanner(env: Env, stack: Stack, processes = ""): string {
     payments  ${stack.paymentProviderUrl}
     giftcards ${stack.giftCardUrl}
     database  ${stack.databaseUrl.replace(/\/\/[^@]*@/, "//***@")}
-${pairBanner(stack)}${processes}${logins ? `  Demo logins\n${logins}\n${twoFactorHint}\n` : ""}
+${logBanner(stack)}${pairBanner(stack)}${processes}${logins ? `  Demo logins\n${logins}\n${twoFactorHint}\n` : ""}
   Press Ctrl-C to stop.
 `;
 }
