@@ -19,6 +19,7 @@ import { parseDecimal } from "@/lib/tlog/decimal";
 import {
   type CheckpointResult,
   type CheckpointStep,
+  countOf,
   type PreviousCheckpoint,
   verifyCheckpoint,
 } from "@/lib/tlog/verify-checkpoint";
@@ -118,7 +119,7 @@ export function CheckpointVerifier({ siteIdentity }: { siteIdentity: LedgerIdent
       if (outcome.ok && outcome.checkpoint) {
         window.localStorage.setItem(storageKey(trust.origin), note);
         setRemembered(
-          `Remembered: ${outcome.checkpoint.size} entries of ${trust.origin}. Next time this browser checks that the log extends it.`,
+          `Remembered: ${countOf(outcome.checkpoint.size, "entry", "entries")} of ${trust.origin}. Next time this browser checks that the log extends it.`,
         );
       }
     } catch (e) {
@@ -198,7 +199,7 @@ export function CheckpointVerifier({ siteIdentity }: { siteIdentity: LedgerIdent
         {result && (
           <Verdict ok={result.ok} testId="checkpoint-verdict">
             {result.ok && result.checkpoint
-              ? `Verified: the log's checkpoint of ${result.checkpoint.size} entries`
+              ? `Verified: the log's checkpoint of ${countOf(result.checkpoint.size, "entry", "entries")}`
               : "Checkpoint verification failed"}
           </Verdict>
         )}

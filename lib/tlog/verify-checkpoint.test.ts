@@ -190,9 +190,7 @@ describe("verifyCheckpoint", () => {
       expect(none.step("witnesses")).toMatchObject({ ok: true });
       expect(none.ok).toBe(true);
       const tooMany = await verify(alone, {}, trust({ witnesses: [], quorum: 1 }));
-      expect(tooMany.step("witnesses")?.detail).toBe(
-        "1 witnesses are required, but only 0 are trusted.",
-      );
+      expect(tooMany.step("witnesses")?.detail).toBe("1 witness is required, but only 0 trusted.");
     });
 
     it("refuses a log key pinned as a witness", async () => {

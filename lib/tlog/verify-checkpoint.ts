@@ -60,6 +60,13 @@ const ORDER: CheckpointStepId[] = ["logSignature", "witnesses", "consistency", "
 /** Clocks disagree a little; a cosignature from further ahead than this was not made yet. */
 export const MAX_CLOCK_SKEW_SECONDS = 5 * 60;
 
+/** "1 entry", "5 entries": a count with its noun. */
+export function countOf(n: number, one: string, many: string): string {
+  return `${n} ${n === 1 ? one : many}`;
+}
+
+const entries = (n: number) => countOf(n, "entry", "entries");
+
 function errorText(error: unknown): string {
   if (error && typeof error === "object" && "shortMessage" in error)
     return String(error.shortMessage);
@@ -155,7 +162,7 @@ async function checkLogSignature(
   return {
     step: {
       ok: true,
-      detail: `Signed by the pinned key ${trust.logKey.name}: log ${checkpoint.origin}, ${checkpoint.size} entries, root ${short(checkpoint.rootHash)}.`,
+      detail: `Signed by the pinned key ${trust.logKey.name}: log ${checkpoint.origin}, ${entries(checkpoint.size)}, root ${short(checkpoint.rootHash)}.`,
     },
     checkpoint,
   };
@@ -179,7 +186,7 @@ async function checkWitnesses(note: string, trust: CheckpointTrust, now: number)
   if (trust.quorum > witnesses.length) {
     return {
       ok: false,
-      detail: `${trust.quorum} witnesses are required, but only ${witnesses.length} are trusted.`,
+      detail: `${countOf(trust.quorum, "witness is", "witnesses are")} required, but only ${witnesses.length} trusted.`,
     };
   }
   let verified: Awaited<ReturnType<typeof openNote>>["verified"];
@@ -217,7 +224,7 @@ async function checkConsistency(
   if (previous.size > size) {
     return {
       ok: false,
-      detail: `Rollback: this checkpoint has ${size} entries, one verified earlier had ${previous.size}.`,
+      detail: `Rollback: this checkpoint has ${entries(size)}, one verified earlier had ${previous.size}.`,
     };
   }
   if (previous.size === size) {
@@ -239,8 +246,8 @@ async function checkConsistency(
   return {
     ok: consistent,
     detail: consistent
-      ? `The log of ${size} entries extends the one of ${previous.size} verified earlier.`
-      : `The consistency proof does not show the log of ${size} entries extending the one of ${previous.size} (root ${short(previous.rootHash)}) verified earlier.`,
+      ? `The log of ${entries(size)} extends the one of ${previous.size} verified earlier.`
+      : `The consistency proof does not show the log of ${entries(size)} extending the one of ${previous.size} (root ${short(previous.rootHash)}) verified earlier.`,
   };
 }
 
