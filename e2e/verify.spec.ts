@@ -2,6 +2,9 @@ import { type APIRequestContext, expect, type Page, test } from "@playwright/tes
 import { JsonRpcProvider, Wallet } from "ethers";
 import { fromHex } from "../lib/ledger/merkle";
 import type { PendingReceipt, AnchoredReceipt as Receipt } from "../lib/redemptions/model";
+import { formatCheckpoint } from "../lib/tlog/checkpoint";
+import { formatNote } from "../lib/tlog/note";
+import { cosign, generateSignerKey, parseSignerKey, signNote } from "../lib/tlog/sign";
 import { DEV_RECEIPT_KEY } from "../scripts/lib/embedded-chain";
 import {
   ATTACKER_KEY,
@@ -30,6 +33,8 @@ const STEPS = [
   "inclusion",
   "chain",
   "checkpoint",
+  "logSignature",
+  "witnesses",
   "transaction",
   "blockTime",
 ] as const;
@@ -102,6 +107,10 @@ async function verifyText(page: Page, text: string): Promise<void> {
 }
 
 const PHONE = { width: 390, height: 844 };
+const VIEWPORTS = [
+  ["desktop", { width: 1280, height: 800 }],
+  ["phone", PHONE],
+] as const;
 
 async function expectVerified(page: Page): Promise<void> {
   await expect(page.getByTestId("verdict")).toContainText("Verified");
@@ -355,10 +364,7 @@ test.describe("receipt verification", () => {
     expect(middle.promise?.batch).toMatchObject({ size: 3, index: 1 });
     expect(middle.promise?.batch?.path).toHaveLength(2);
 
-    for (const [size, viewport] of [
-      ["desktop", { width: 1280, height: 800 }],
-      ["phone", PHONE],
-    ] as const) {
+    for (const [size, viewport] of VIEWPORTS) {
       await page.setViewportSize(viewport);
       for (const [name, receipt] of [
         ["issued", widest],
@@ -467,10 +473,7 @@ test.describe("receipt verification", () => {
       provider.destroy();
     }
 
-    for (const [size, viewport] of [
-      ["desktop", { width: 1280, height: 800 }],
-      ["phone", PHONE],
-    ] as const) {
+    for (const [size, viewport] of VIEWPORTS) {
       await page.setViewportSize(viewport);
       await verifyText(page, JSON.stringify(forged, null, 2));
       await expect(page.getByTestId("verdict")).toHaveText(
@@ -631,6 +634,101 @@ test.describe("receipt verification", () => {
     await shot(page, "verify-10-named-contract-phone");
   });
 
+  test("a receipt carrying cosignatures verifies against k of the operator's witnesses", async ({
+    page,
+  }) => {
+    // An operator whose document pins a log key and three witnesses, with a quorum of two: this
+    // site's ledger, served to this browser only. The receipt is this site's, its checkpoint
+    // signed and cosigned (by two of the three) with those keys, as its worker would.
+    const origin = "e2e-operator.example";
+    const log = generateSignerKey(origin, 0x01);
+    const witnesses = ["w1", "w2", "w3"].map((name) =>
+      generateSignerKey(`${name}.e2e-operator.example`, 0x04),
+    );
+    const site = await (await page.request.get("/.well-known/prizeledger.json")).json();
+    const operatorDocument = `${BASE_URL}/e2e-witnessed/prizeledger.json`;
+    await page.route(operatorDocument, (route) =>
+      route.fulfill({
+        json: {
+          ...site,
+          log: { origin, key: log.vkey },
+          witnesses: witnesses.map((w) => ({ key: w.vkey })),
+          witnessQuorum: 2,
+        },
+      }),
+    );
+    const text = formatCheckpoint({
+      origin,
+      size: owner.receipt.checkpoint.treeSize,
+      rootHash: fromHex(owner.receipt.checkpoint.rootHash),
+    });
+    const now = Math.floor(Date.now() / 1000);
+    const [w1, w2] = witnesses.map((w) => parseSignerKey(w.skey));
+    if (!w1 || !w2) throw new Error("witness keys expected");
+    const witnessed: Receipt = {
+      ...clone(owner.receipt),
+      signedCheckpoint: formatNote(text, [
+        signNote(text, parseSignerKey(log.skey)),
+        cosign(text, w1, now - 60),
+        cosign(text, w2, now - 30),
+      ]),
+    };
+    const { signedCheckpoint: _, ...unsigned } = clone(owner.receipt);
+    const verifyWith = async (receipt: Receipt, k: string) => {
+      await page.getByTestId("receipt-input").fill(JSON.stringify(receipt, null, 2));
+      await page.getByTestId("witness-quorum").fill(k);
+      await page.getByRole("button", { name: "Verify receipt" }).click();
+      await expect(page.getByTestId("verdict")).toBeVisible();
+    };
+
+    for (const [size, viewport] of VIEWPORTS) {
+      await page.setViewportSize(viewport);
+      await page.goto("/verify");
+      await page.getByTestId("trust-operator").check();
+      await page.getByTestId("operator-url").fill(operatorDocument);
+      // The operator's document is read only when verifying: the field is offered beforehand.
+      await expect(page.getByTestId("witness-quorum")).toBeVisible();
+      // Left empty: the document's quorum of two, which the two cosignatures meet.
+      await verifyWith(witnessed, "");
+      await expectVerified(page);
+      await expect(page.getByTestId("step-logSignature")).toContainText(
+        `The log ${origin} signed this checkpoint`,
+      );
+      await expect(page.getByTestId("step-witnesses")).toContainText(
+        "2 trusted witnesses cosigned (w1.e2e-operator.example at",
+      );
+      await expect(page.getByTestId("trusted-identity")).toContainText(
+        `log key ${log.vkey}, 2 of the witnesses`,
+      );
+      await shot(page, `verify-12-witnessed-${size}`);
+
+      // Three asked for: two cosigned, so only the witnesses step fails.
+      await verifyWith(witnessed, "3");
+      await expectFailed(page, ["witnesses"]);
+      await expect(page.getByTestId("step-witnesses")).toContainText(
+        "2 trusted witnesses cosigned",
+      );
+      await expect(page.getByTestId("step-witnesses")).toContainText("3 needed");
+      await shot(page, `verify-12-quorum-not-met-${size}`);
+
+      // A receipt from before signed checkpoints fails both new steps while witnesses are asked
+      // for, and passes with k = 0.
+      await verifyWith(unsigned, "2");
+      await expectFailed(page, ["logSignature", "witnesses"]);
+      await expect(page.getByTestId("step-logSignature")).toContainText(
+        "verify with a quorum of 0",
+      );
+      await verifyWith(unsigned, "0");
+      await expectVerified(page);
+
+      await page.getByTestId("witness-quorum").fill("-1");
+      await page.getByRole("button", { name: "Verify receipt" }).click();
+      await expect(page.locator("p.alert.error")).toHaveText(
+        "The number of witnesses must be a whole number from 0 to 16",
+      );
+    }
+  });
+
   test("an operator's node is not asked once this site's ledger is trusted again", async ({
     page,
   }) => {
@@ -653,10 +751,7 @@ test.describe("receipt verification", () => {
       await expectVerified(page);
     };
 
-    for (const [size, viewport] of [
-      ["desktop", { width: 1280, height: 800 }],
-      ["phone", PHONE],
-    ] as const) {
+    for (const [size, viewport] of VIEWPORTS) {
       await page.setViewportSize(viewport);
       await page.goto("/verify");
       await page.getByTestId("receipt-input").fill(JSON.stringify(owner.receipt, null, 2));

@@ -34,6 +34,8 @@ type TrustChoice = "site" | "operator" | "contract";
 type ChainRun = { result: ChainResult | null; steps: Record<"claim" | "delivery", ChainStep[]> };
 
 const MAX_RECEIPT_BYTES = 256_000;
+// An identity document lists at most 16 witnesses (lib/ledger/identity.ts).
+const MAX_QUORUM = 16;
 
 const TRUST_CHOICES: Array<[TrustChoice, string]> = [
   ["site", "This site's (shown above)"],
@@ -72,6 +74,8 @@ export function ReceiptVerifier({
   const [operatorUrl, setOperatorUrl] = useState("");
   const [pinChainId, setPinChainId] = useState("");
   const [pinContract, setPinContract] = useState("");
+  /** How many of the document's witnesses must have cosigned; empty means its own quorum. */
+  const [quorum, setQuorum] = useState("");
   const [trusted, setTrusted] = useState<Pinned | null>(null);
   const [steps, setSteps] = useState<Step[]>([]);
   const [outcome, setOutcome] = useState<Outcome>(null);
@@ -141,6 +145,16 @@ export function ReceiptVerifier({
     );
   };
 
+  /** The trust root with the auditor's k, when they set one, instead of the document's. */
+  const withQuorum = (trust: TrustRoot): TrustRoot => {
+    const k = quorum.trim();
+    if (k === "") return trust;
+    if (!/^[0-9]+$/.test(k) || Number(k) > MAX_QUORUM) {
+      throw new Error(`The number of witnesses must be a whole number from 0 to ${MAX_QUORUM}`);
+    }
+    return { ...trust, quorum: Number(k) };
+  };
+
   /** The ledger to trust as the auditor chose it, and the node to ask about it. */
   const pinTrust = async (): Promise<Pinned> => {
     const own = ownRpcUrl.trim();
@@ -157,7 +171,7 @@ export function ReceiptVerifier({
     if (choice === "site") {
       if (!siteIdentity) throw new Error("This site has no ledger identity: name an operator");
       return withNode(
-        trustRootOf(siteIdentity, "this site"),
+        withQuorum(trustRootOf(siteIdentity, "this site")),
         "this site's",
         () => siteIdentity.rpcUrl,
       );
@@ -165,7 +179,7 @@ export function ReceiptVerifier({
     if (choice === "operator") {
       const url = identityDocumentUrl(operatorUrl);
       const identity = await fetchLedgerIdentity(url);
-      return withNode(trustRootOf(identity, url.toString()), "the operator's", () =>
+      return withNode(withQuorum(trustRootOf(identity, url.toString())), "the operator's", () =>
         operatorNodeUrl(identity),
       );
     }
@@ -262,6 +276,11 @@ export function ReceiptVerifier({
     }
   };
 
+  const siteWitnesses = siteIdentity?.witnesses?.length ?? 0;
+  const siteQuorum = siteIdentity?.witnessQuorum ?? 0;
+  // An operator's document is read only when verifying: it may list witnesses.
+  const witnessesOffered = choice === "operator" || (choice === "site" && siteWitnesses > 0);
+
   return (
     <div className="grid two">
       <section>
@@ -336,6 +355,29 @@ export function ReceiptVerifier({
             </div>
           )}
         </fieldset>
+        {witnessesOffered && (
+          <label style={{ marginTop: 14 }}>
+            Witnesses that must have cosigned (k)
+            <input
+              type="number"
+              min={0}
+              max={MAX_QUORUM}
+              inputMode="numeric"
+              value={quorum}
+              onChange={(e) => setQuorum(e.target.value)}
+              placeholder={
+                siteWitnesses > 0 && choice === "site" ? String(siteQuorum) : "its quorum"
+              }
+              aria-describedby="witness-quorum-hint"
+              data-testid="witness-quorum"
+            />
+            <span id="witness-quorum-hint" className="small muted" style={{ display: "block" }}>
+              {choice === "site"
+                ? `Of the ${siteWitnesses} witnesses this site names. Left empty, its quorum: ${siteQuorum}.`
+                : "Of the witnesses the operator's document names. Left empty, the quorum it publishes (0 if none)."}
+            </span>
+          </label>
+        )}
         <label style={{ marginTop: 14 }}>
           Chain JSON-RPC URL (optional: a node you trust)
           <input

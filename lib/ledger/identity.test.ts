@@ -17,9 +17,11 @@ import {
 import { configuredIdentity, identityFromEnv } from "./configured-identity";
 import {
   checkTrust,
+  describeTrustRoot,
   fetchLedgerIdentity,
   identityDocumentUrl,
   LedgerIdentityError,
+  ledgerIdentitySchema,
   operatorNodeUrl,
   type TrustRoot,
   trustRootOf,
@@ -30,6 +32,15 @@ import { type Receipt, verifyReceipt } from "./receipt";
 const chain = connectTestChain();
 const PLAYER = "5a1f1d3c-8f0e-4b7a-9c2d-1e2f3a4b5c6d";
 const NOW = 1_800_000_000;
+/** A well-formed published identity document, before the log and witness fields. */
+const publishedDocument = {
+  version: 1,
+  chainId: 31337,
+  contract: "0x5FbDB2315678afecb367f032d93F642f64180aa3",
+  deploymentBlock: 0,
+  receiptSigners: [],
+  rpcUrl: "https://rpc.op.example",
+};
 
 const genuineLeaf: LeafInput = {
   playerId: PLAYER,
@@ -158,6 +169,9 @@ describe("a forged provisional receipt", () => {
 });
 
 describe("ledger identity", () => {
+  const logKey = generateSignerKey("op.example", 0x01).vkey;
+  const witnessKey = generateSignerKey("w.example", 0x04).vkey;
+  const badKeyId = logKey.replace(/\+[0-9a-f]{8}\+/, "+00000000+");
   const trust: TrustRoot = {
     chainId: 31337,
     contract: "0x5FbDB2315678afecb367f032d93F642f64180aa3",
@@ -350,20 +364,32 @@ describe("ledger identity", () => {
     }
   });
 
+  it("pins the log key, witnesses and quorum a document publishes, and says them", async () => {
+    const identity = ledgerIdentitySchema.parse({
+      ...publishedDocument,
+      log: { origin: "op.example", key: logKey },
+      witnesses: [{ key: witnessKey, url: "https://w.example" }],
+      witnessQuorum: 1,
+    });
+    const pinned = trustRootOf(identity, "op");
+    expect(pinned).toMatchObject({
+      logKey,
+      logOrigin: "op.example",
+      witnesses: [witnessKey],
+      quorum: 1,
+    });
+    expect(describeTrustRoot(pinned)).toBe(
+      `op: chain 31337, contract ${trust.contract}, no receipt signers, log key ${logKey}, 1 of the witnesses ${witnessKey}`,
+    );
+  });
+
   it("refuses a published document that is not a ledger identity, saying why", async () => {
     const url = new URL("https://op.example/.well-known/prizeledger.json");
     const serve =
       (body: string, status = 200) =>
       async () =>
         new Response(body, { status });
-    const good = {
-      version: 1,
-      chainId: 31337,
-      contract: trust.contract,
-      deploymentBlock: 0,
-      receiptSigners: [],
-      rpcUrl: "https://rpc.op.example",
-    };
+    const good = publishedDocument;
     expect(trustRootOf(await fetchLedgerIdentity(url, serve(JSON.stringify(good))), "op")).toEqual({
       chainId: 31337,
       contract: trust.contract,
@@ -383,6 +409,21 @@ describe("ledger identity", () => {
         serve(JSON.stringify({ ...good, rpcUrl: "javascript:alert(1)" })),
         /The public chain node URL must be a web address \(http or https\)\./,
       ],
+      [
+        "log key with a wrong key id",
+        serve(JSON.stringify({ ...good, log: { origin: "op.example", key: badKeyId } })),
+        /The log's key is not valid \(verifier key op\.example: the key id 00000000 does not match the key\)\./,
+      ],
+      [
+        "log key of a witness's type",
+        serve(JSON.stringify({ ...good, log: { origin: "op.example", key: witnessKey } })),
+        /The log's key is not valid \(expected an Ed25519 note key \(type 0x01\), got a cosignature\/v1 key \(type 0x04\)\)\./,
+      ],
+      [
+        "witness key of the log's type",
+        serve(JSON.stringify({ ...good, witnesses: [{ key: witnessKey }, { key: logKey }] })),
+        /A witness's key is not valid \(expected a cosignature\/v1 key \(type 0x04\)/,
+      ],
       ["huge", serve(" ".repeat(70_000)), /larger than/],
       [
         "unreachable",
@@ -397,14 +438,7 @@ describe("ledger identity", () => {
 });
 
 describe("fetching an operator's document", () => {
-  const good = JSON.stringify({
-    version: 1,
-    chainId: 31337,
-    contract: "0x5FbDB2315678afecb367f032d93F642f64180aa3",
-    deploymentBlock: 0,
-    receiptSigners: [],
-    rpcUrl: "https://rpc.op.example",
-  });
+  const good = JSON.stringify(publishedDocument);
   let server: Server;
   let base: string;
 

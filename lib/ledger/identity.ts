@@ -8,6 +8,7 @@
 import { getAddress } from "ethers";
 import { z } from "zod";
 import { readAtMost } from "@/lib/http/read-at-most";
+import { COSIGNATURE_V1, ED25519, type KeyType, parseVerifierKey } from "@/lib/tlog/note";
 import { describeIssues as describeSchemaIssues } from "./schema-issues";
 
 export const WELL_KNOWN_PATH = "/.well-known/prizeledger.json";
@@ -18,14 +19,34 @@ const address = z
   // Lowercased first: a document may spell an address in any case, checksummed or not.
   .transform((value) => getAddress(value.toLowerCase()));
 
-/** A C2SP signed-note verifier key, name+keyid+base64 (its hash is checked where it is used). */
-const noteVerifierKey = z
-  .string()
-  .max(255)
-  .regex(
-    /^[^+\s]+\+[0-9a-f]{8}\+[A-Za-z0-9+/]+={0,2}$/,
-    "expected a note verifier key (name+hash+base64)",
-  );
+const KEY_TYPE_NAMES: Record<KeyType, string> = {
+  1: "an Ed25519 note key (type 0x01)",
+  4: "a cosignature/v1 key (type 0x04)",
+};
+
+/**
+ * A C2SP signed-note verifier key, name+keyid+base64, of the one type its use needs (the log
+ * signs with 0x01, witnesses cosign with 0x04): its key id is checked against its contents here,
+ * so a mistyped key is refused in words when the document is read, not when a receipt fails.
+ */
+function noteVerifierKey(type: KeyType) {
+  return z
+    .string()
+    .max(255)
+    .superRefine((vkey, ctx) => {
+      try {
+        const key = parseVerifierKey(vkey);
+        if (key.type !== type) {
+          ctx.addIssue({
+            code: "custom",
+            message: `expected ${KEY_TYPE_NAMES[type]}, got ${KEY_TYPE_NAMES[key.type]}`,
+          });
+        }
+      } catch (error) {
+        ctx.addIssue({ code: "custom", message: (error as Error).message });
+      }
+    });
+}
 
 export const ledgerIdentitySchema = z.object({
   version: z.literal(1),
@@ -44,14 +65,19 @@ export const ledgerIdentitySchema = z.object({
    * The transparency log (C2SP tlog-checkpoint): its origin line and the verifier key of the
    * Ed25519 key that signs its checkpoints. Absent in documents from before signed checkpoints.
    */
-  log: z.object({ origin: z.string().min(1).max(255), key: noteVerifierKey }).optional(),
+  log: z.object({ origin: z.string().min(1).max(255), key: noteVerifierKey(ED25519) }).optional(),
   /**
    * The witnesses the operator submits checkpoints to (C2SP tlog-witness), by their cosignature
    * verifier keys, with where they take submissions. A verifier chooses whom it trusts; this list
    * is what the operator offers.
    */
   witnesses: z
-    .array(z.object({ key: noteVerifierKey, url: z.url({ protocol: /^https?$/ }).optional() }))
+    .array(
+      z.object({
+        key: noteVerifierKey(COSIGNATURE_V1),
+        url: z.url({ protocol: /^https?$/ }).optional(),
+      }),
+    )
     .max(16)
     .optional(),
   /** How many of `witnesses` the operator waits for before it calls a checkpoint witnessed. */
@@ -65,6 +91,17 @@ export type TrustRoot = {
   contract: string;
   /** Absent when pinned by chain id and contract alone: then the contract's signer role decides. */
   receiptSigners?: string[];
+  /**
+   * The log's checkpoint signing key (a 0x01 verifier key): a receipt's signed checkpoint must
+   * open with it. Absent: the log's signature is not checked.
+   */
+  logKey?: string;
+  /** The log's origin line; absent, the key's name (C2SP: the log key is named after it). */
+  logOrigin?: string;
+  /** The witnesses whose cosignatures count (0x04 verifier keys); others are ignored. */
+  witnesses?: string[];
+  /** How many of `witnesses` must have cosigned a receipt's checkpoint (0 when absent). */
+  quorum?: number;
   /** Said with every verdict: "this site", an operator's document URL, the flags… */
   source: string;
 };
@@ -94,6 +131,9 @@ export function trustRootOf(identity: LedgerIdentity, source: string): TrustRoot
     chainId: identity.chainId,
     contract: identity.contract,
     receiptSigners: identity.receiptSigners,
+    ...(identity.log && { logKey: identity.log.key, logOrigin: identity.log.origin }),
+    ...(identity.witnesses && { witnesses: identity.witnesses.map((w) => w.key) }),
+    ...(identity.witnessQuorum !== undefined && { quorum: identity.witnessQuorum }),
     source,
   };
 }
@@ -104,7 +144,11 @@ export function describeTrustRoot(trust: TrustRoot): string {
       ? `receipt signers ${trust.receiptSigners.join(", ")}`
       : "no receipt signers"
     : "receipt signers: those the contract grants the role";
-  return `${trust.source}: chain ${trust.chainId}, contract ${trust.contract}, ${signers}`;
+  const log = trust.logKey ? `, log key ${trust.logKey}` : "";
+  const witnesses = trust.witnesses?.length
+    ? `, ${trust.quorum ?? 0} of the witnesses ${trust.witnesses.join(", ")}`
+    : "";
+  return `${trust.source}: chain ${trust.chainId}, contract ${trust.contract}, ${signers}${log}${witnesses}`;
 }
 
 /**

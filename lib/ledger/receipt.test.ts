@@ -2,14 +2,18 @@ import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { Contract, JsonRpcProvider } from "ethers";
 import { beforeAll, describe, expect, it } from "vitest";
+import { formatCheckpoint } from "@/lib/tlog/checkpoint";
+import { formatNote } from "@/lib/tlog/note";
+import { cosign, generateSignerKey, parseSignerKey, signNote } from "@/lib/tlog/sign";
 import { freePort } from "@/scripts/lib/free-port";
 import { connectTestChain } from "@/test/chain";
 import { LEDGER_ABI } from "./contract";
 import { deployLedger } from "./deploy";
 import type { TrustRoot } from "./identity";
 import { encodeLeaf, playerCommitment } from "./leaf";
-import { MemoryLog, toHex } from "./merkle";
+import { fromHex, MemoryLog, toHex } from "./merkle";
 import { type Receipt, type VerifyStep, verifyReceipt } from "./receipt";
+import { formatTlogProof } from "./signed-checkpoint";
 
 const ANVIL_CHAIN_ID = 31337;
 const PLAYER_ID = "7c9e6679-7425-40de-944b-e07fc1f90ae7";
@@ -125,6 +129,8 @@ describe("verifyReceipt against a local chain", () => {
       "inclusion",
       "chain",
       "checkpoint",
+      "logSignature",
+      "witnesses",
       "transaction",
       "blockTime",
     ]);
@@ -208,7 +214,7 @@ describe("verifyReceipt against a local chain", () => {
       expect(
         result.steps.map((s) => s.id),
         what,
-      ).toHaveLength(8);
+      ).toHaveLength(10);
     }
   }, 60_000);
 
@@ -257,6 +263,55 @@ describe("verifyReceipt against a local chain", () => {
     expect(typos[0]?.detail).toBe(
       "Not a version 1 anchored receipt. The leaf index must be a number. The anchoring transaction hash must be 0x and 64 hex digits.",
     );
+  });
+
+  it("checks the signed checkpoint it carries with the pinned log key and k witnesses", async () => {
+    const origin = "prizeledger.test";
+    const logKey = generateSignerKey(origin, 0x01);
+    const witness = generateSignerKey("witness.test", 0x04);
+    const text = formatCheckpoint({
+      origin,
+      size: receipt.checkpoint.treeSize,
+      rootHash: fromHex(receipt.checkpoint.rootHash),
+    });
+    const now = 1_796_000_000;
+    const signed: Receipt = {
+      ...receipt,
+      signedCheckpoint: formatNote(text, [
+        signNote(text, parseSignerKey(logKey.skey)),
+        cosign(text, parseSignerKey(witness.skey), now - 5),
+      ]),
+    };
+    signed.tlogProof = formatTlogProof(
+      signed.leaf.index,
+      signed.inclusionProof,
+      signed.signedCheckpoint ?? "",
+    );
+    const witnessed = { ...trust, logKey: logKey.vkey, witnesses: [witness.vkey], quorum: 1 };
+    const result = await verifyReceipt(signed, chain.provider, witnessed, undefined, now);
+    expect(result.steps.filter((s) => !s.ok)).toEqual([]);
+    expect(result.steps.find((s) => s.id === "witnesses")?.detail).toMatch(
+      /^1 trusted witness cosigned \(witness\.test at /,
+    );
+    // The receipt's own key is never asked: another log key fails the log's step only.
+    const impostor = generateSignerKey(origin, 0x01).vkey;
+    const forged = await verifyReceipt(
+      signed,
+      chain.provider,
+      { ...witnessed, logKey: impostor },
+      undefined,
+      now,
+    );
+    expect(forged.ok).toBe(false);
+    expect(forged.steps.filter((s) => !s.ok).map((s) => s.id)).toEqual(["logSignature"]);
+    // An old receipt without a note fails only where witnesses were asked for.
+    expect((await verifyReceipt(receipt, chain.provider, witnessed, undefined, now)).ok).toBe(
+      false,
+    );
+    expect(
+      (await verifyReceipt(receipt, chain.provider, { ...witnessed, quorum: 0 }, undefined, now))
+        .ok,
+    ).toBe(true);
   });
 
   it("reports an unreachable chain as a failed step, not an exception", async () => {

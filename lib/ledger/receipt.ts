@@ -17,6 +17,7 @@ import { decodeLeaf, describeLeaf, type LeafEntry, playerCommitment } from "./le
 import { fromHex, leafHash, toHex, verifyInclusion } from "./merkle";
 import { classifyNodeFailure, noContractDetail } from "./node-errors";
 import { describeIssues } from "./schema-issues";
+import { checkLogSignature, checkWitnesses } from "./signed-checkpoint";
 
 const hex32 = z.string().regex(/^0x[0-9a-fA-F]{64}$/, "expected 0x and 64 hex digits");
 const hexBytes = z
@@ -30,12 +31,29 @@ const uuid = z
   .regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, "expected a UUID");
 const count = z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER);
 
+// A checkpoint note is three lines; with the log's signature and 16 witnesses' it stays under 3 kB.
+const MAX_SIGNED_CHECKPOINT_LENGTH = 16 * 1024;
+
 export const receiptSchema = z.object({
   version: z.literal(1),
   status: z.literal("anchored"),
   leaf: z.object({ index: count, data: hexBytes.max(2 + 2 * 1024), salt: hex32, playerId: uuid }),
   inclusionProof: z.array(hex32).max(64),
   checkpoint: z.object({ treeSize: count.min(1), rootHash: hex32 }),
+  /**
+   * That checkpoint as the log signed it (a C2SP signed note: tlog-checkpoint text, the log's
+   * signature, then the witnesses' cosignatures it was issued with). Absent in receipts issued
+   * before the log signed its checkpoints.
+   */
+  signedCheckpoint: z.string().max(MAX_SIGNED_CHECKPOINT_LENGTH).optional(),
+  /**
+   * The leaf index, the inclusion proof and the signed checkpoint again, in the C2SP
+   * tlog-proof@v1 text form that other transparency-log tools read. Only with signedCheckpoint.
+   */
+  tlogProof: z
+    .string()
+    .max(MAX_SIGNED_CHECKPOINT_LENGTH + 64 * 50)
+    .optional(),
   anchor: z.object({
     chainId: z.number().int().positive().max(Number.MAX_SAFE_INTEGER),
     contract: address,
@@ -54,6 +72,8 @@ export type VerifyStepId =
   | "inclusion"
   | "chain"
   | "checkpoint"
+  | "logSignature"
+  | "witnesses"
   | "transaction"
   | "blockTime";
 
@@ -77,6 +97,8 @@ const LABELS: Record<VerifyStepId, string> = {
   inclusion: "Inclusion in the checkpoint",
   chain: "Chain",
   checkpoint: "Checkpoint on chain",
+  logSignature: "Log's signature",
+  witnesses: "Witnesses",
   transaction: "Anchoring transaction",
   blockTime: "Anchoring time",
 };
@@ -88,6 +110,8 @@ const ORDER: VerifyStepId[] = [
   "inclusion",
   "chain",
   "checkpoint",
+  "logSignature",
+  "witnesses",
   "transaction",
   "blockTime",
 ];
@@ -132,6 +156,8 @@ export async function verifyReceipt(
   provider: JsonRpcProvider | AbstractProvider,
   trust: TrustRoot,
   onStep?: (step: VerifyStep) => void,
+  /** The verifier's clock (POSIX seconds), which no witness's cosignature time may be ahead of. */
+  nowSeconds: number = Math.floor(Date.now() / 1000),
 ): Promise<VerifyResult> {
   const steps: VerifyStep[] = [];
   let reason: TrustFailure | undefined;
@@ -272,6 +298,19 @@ export async function verifyReceipt(
   } catch (error) {
     report("checkpoint", false, `The checkpoint could not be read: ${errorText(error)}.`);
   }
+
+  // Keys from the trust root only: a receipt could carry a note signed by anyone.
+  const logSigned = await checkLogSignature(
+    receipt.signedCheckpoint,
+    checkpoint,
+    trust,
+    receipt.tlogProof === undefined
+      ? undefined
+      : { text: receipt.tlogProof, index: leaf.index, inclusionProof: receipt.inclusionProof },
+  );
+  report("logSignature", logSigned.ok, logSigned.detail);
+  const witnessed = await checkWitnesses(receipt.signedCheckpoint, checkpoint, trust, nowSeconds);
+  report("witnesses", witnessed.ok, witnessed.detail);
 
   let eventBlockTime: bigint | undefined;
   try {

@@ -18,6 +18,8 @@ const FIELDS: Record<string, string> = {
   checkpoint: "the checkpoint",
   "checkpoint.treeSize": "the checkpoint's tree size",
   "checkpoint.rootHash": "the checkpoint's root hash",
+  signedCheckpoint: "the signed checkpoint",
+  tlogProof: "the tlog-proof",
   anchor: "the anchor",
   "anchor.chainId": "the anchor's chain id",
   "anchor.contract": "the anchor's contract address",
@@ -40,6 +42,13 @@ const FIELDS: Record<string, string> = {
   deploymentBlock: "the deployment block",
   receiptSigners: "the receipt signers",
   rpcUrl: "the public chain node URL",
+  log: "the log",
+  "log.origin": "the log's origin",
+  "log.key": "the log's key",
+  witnesses: "the witnesses",
+  "witnesses.*.key": "a witness's key",
+  "witnesses.*.url": "a witness's URL",
+  witnessQuorum: "the witness quorum",
 };
 
 const KINDS: Record<string, string> = {
@@ -57,7 +66,9 @@ export function fieldName(path: readonly PropertyKey[], whole = "the receipt"): 
   const last = path.at(-1);
   if (typeof last === "number") return `item ${last + 1} of ${fieldName(path.slice(0, -1))}`;
   const key = path.map(String).join(".");
-  return FIELDS[key] ?? `the field “${key}”`;
+  // A field inside a list item ("witnesses.1.key") is named as any item's.
+  const anyItem = path.map((p) => (typeof p === "number" ? "*" : String(p))).join(".");
+  return FIELDS[key] ?? FIELDS[anyItem] ?? `the field “${key}”`;
 }
 
 function bound(issue: { origin?: unknown }, limit: unknown, word: string): string {

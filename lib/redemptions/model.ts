@@ -206,6 +206,10 @@ export type AnchoredReceipt = {
   leaf: { index: number; data: string; salt: string; playerId: string };
   inclusionProof: string[];
   checkpoint: { treeSize: number; rootHash: string };
+  /** The checkpoint as a signed note with its cosignatures (absent before the log signed any). */
+  signedCheckpoint?: string;
+  /** The same proof in C2SP tlog-proof@v1 text (with signedCheckpoint only). */
+  tlogProof?: string;
   anchor: {
     chainId: number;
     contract: string;

@@ -12,7 +12,9 @@ import {
   tokenPayouts,
 } from "@/db/schema";
 import { anchoredCheckpointFor, inclusionProof } from "@/lib/anchoring/proofs";
+import { receiptCheckpointFor } from "@/lib/anchoring/receipt-checkpoint";
 import { decryptCode } from "@/lib/codes/code-crypto";
+import { env } from "@/lib/config/env";
 import type {
   DeliveryProviderName,
   DeliveryStatus,
@@ -20,8 +22,10 @@ import type {
   Reward,
 } from "@/lib/delivery/model";
 import type { AllocationMode } from "@/lib/drops/model";
+import { configuredIdentity } from "@/lib/ledger/configured-identity";
 import { toHex } from "@/lib/ledger/merkle";
 import { signAnchoringPromise } from "@/lib/ledger/sign-receipt";
+import { formatTlogProof } from "@/lib/ledger/signed-checkpoint";
 import type { PayoutStatus } from "@/lib/payouts/model";
 import {
   type AnchoredReceipt,
@@ -308,6 +312,14 @@ export async function getPlayerRedemption(
 }
 
 /**
+ * How many witnesses a receipt's checkpoint should carry: the quorum this operator publishes
+ * (verifiers default to it), 0 where it publishes none.
+ */
+function receiptQuorum(): number {
+  return configuredIdentity(env())?.witnessQuorum ?? 0;
+}
+
+/**
  * The player's receipt: provisional until a checkpoint covering the entry is on chain. A reversal
  * leaf carries the redemption's player commitment, so its receipt has the same form and verifies
  * with the same salt.
@@ -339,7 +351,8 @@ export async function getReceipt(
     .limit(1);
   if (!row) return undefined;
   const leaf = { data: toHex(row.data), salt: toHex(row.salt), playerId };
-  const cp = await anchoredCheckpointFor(db, row.leafIndex);
+  const chosen = await receiptCheckpointFor(db, row.leafIndex, receiptQuorum());
+  const cp = chosen?.checkpoint;
   if (
     row.leafIndex === null ||
     !cp ||
@@ -360,6 +373,10 @@ export async function getReceipt(
     leaf: { index: row.leafIndex, ...leaf },
     inclusionProof: proof.map(toHex),
     checkpoint: { treeSize: cp.treeSize, rootHash: toHex(cp.rootHash) },
+    ...(chosen.signedNote && {
+      signedCheckpoint: chosen.signedNote,
+      tlogProof: formatTlogProof(row.leafIndex, proof.map(toHex), chosen.signedNote),
+    }),
     anchor: {
       chainId: cp.chainId,
       contract: cp.contract,

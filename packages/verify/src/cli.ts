@@ -44,7 +44,8 @@ class Exit extends Error {
   }
 }
 
-const PIN_FLAGS = "[--operator URL | --contract 0x… --chain-id N] [--rpc URL]";
+const PIN_FLAGS =
+  "[--operator URL | --contract 0x… --chain-id N] [--rpc URL] [--log-key VKEY] [--witness VKEY]… [--quorum K]";
 
 /**
  * The subcommands, by name: each takes its positional arguments and the pinning flags. A bare
@@ -53,8 +54,8 @@ const PIN_FLAGS = "[--operator URL | --contract 0x… --chain-id N] [--rpc URL]"
 const COMMANDS: Record<string, Command> = {
   receipt: { args: `<receipt.json> ${PIN_FLAGS}`, run: verifyReceiptFile },
   checkpoint: {
-    args: `[<note file>] [--operator URL | --log-key <vkey> [--origin <origin>] --contract 0x… --chain-id N]
-           [--rpc URL] [--log URL] [--witness <vkey>]... [--quorum k] [--since <file>] [--save <file>]`,
+    args: `[<note file>] ${PIN_FLAGS}
+           [--origin ORIGIN] [--log URL] [--since FILE] [--save FILE]`,
     run: verifyCheckpointFile,
   },
 };
@@ -82,7 +83,8 @@ ${forms.map((form) => `       ${form}`).join("\n")}
 
 Verifies a Prizeledger receipt (anchored, or provisional), or a chain file (a claim receipt and its
 delivery receipt), against a ledger you pin, never the one the receipt names: its leaf, its
-inclusion proof, the checkpoint the contract holds on chain; for a chain, that the two pair.
+inclusion proof, the checkpoint the contract holds on chain, the log's signature on it and the
+witnesses' cosignatures; for a chain, that the two pair.
 "checkpoint" verifies the log's signed checkpoint (a note file, else the log's /checkpoint): the
 pinned log key's signature, k of n pinned witnesses' cosignatures, consistency with a checkpoint
 saved earlier, and the root the contract holds for its size.
@@ -91,19 +93,19 @@ saved earlier, and the root the contract holds for its size.
   --contract 0x…     trust this ledger contract…
   --chain-id N       …on this chain
   --rpc URL          ask this chain node (your own) instead of the pinned source's
+  --log-key VKEY     the log's checkpoint key (name+id+base64, type 0x01), instead of the source's
+  --witness VKEY     a witness you trust (type 0x04); repeat for each, instead of the source's list
+  --quorum K         how many of them must have cosigned the (receipt's) checkpoint
+                     (default: the operator's published quorum, else 0)
   -h, --help         show this help
 
 ${trustDefault}
 
-checkpoint only (each replaces that part of the --operator document's log and witnesses):
-  --log-key <vkey>   trust this log key (name+keyid+base64, type 0x01)…
-  --origin <origin>  …for this origin line (default: the key's name)
-  --witness <vkey>   trust this witness's cosignatures (type 0x04; repeat for each)
-  --quorum k         how many trusted witnesses must have cosigned (default: the
-                     operator's published quorum, else 0)
+checkpoint only:
+  --origin ORIGIN    the log's origin line (default: the document's, or the --log-key's name)
   --log URL          the log's site (/checkpoint, proofs), if not the --operator's
-  --since <file>     a checkpoint saved by --save: this one must be consistent with it
-  --save <file>      save the checkpoint there once every step passed, for the next --since
+  --since FILE       a checkpoint saved by --save: this one must be consistent with it
+  --save FILE        save the checkpoint there once every step passed, for the next --since
 
 Exit codes: 0 verified, 1 not verified (the failed step says why), 2 usage error.`;
 }
@@ -142,12 +144,12 @@ async function dispatch(argv: string[], options: CliOptions): Promise<number> {
     contract: values.contract,
     chainId: values["chain-id"],
     rpc: values.rpc,
+    logKey: values["log-key"],
+    witnesses: values.witness,
+    quorum: values.quorum,
   };
   const checkpoint = {
-    logKey: values["log-key"],
     origin: values.origin,
-    witness: values.witness,
-    quorum: values.quorum,
     log: values.log,
     since: values.since,
     save: values.save,
@@ -165,9 +167,9 @@ function parse(argv: string[]) {
       contract: { type: "string" },
       "chain-id": { type: "string" },
       "log-key": { type: "string" },
-      origin: { type: "string" },
       witness: { type: "string", multiple: true },
       quorum: { type: "string" },
+      origin: { type: "string" },
       log: { type: "string" },
       since: { type: "string" },
       save: { type: "string" },
@@ -316,7 +318,7 @@ function describeCheckpointTrust(trust: CheckpointTrust): string {
 /** Usage errors of the checkpoint flags, as pinning's are. */
 function pinCheckpoint(pinning: Pinning, pinned: PinnedLedger) {
   try {
-    const trust = pinCheckpointTrust(pinning.checkpoint, pinned.identity);
+    const trust = pinCheckpointTrust(pinning.checkpoint, pinned.trust);
     return { trust, site: logSite(pinning.checkpoint, pinned.operatorOrigin) };
   } catch (error) {
     if (error instanceof LedgerIdentityError) throw new Exit(error.message, 2);

@@ -8,12 +8,12 @@ import { getAddress } from "ethers";
 import {
   fetchLedgerIdentity,
   identityDocumentUrl,
-  type LedgerIdentity,
   LedgerIdentityError,
   operatorNodeUrl,
   type TrustRoot,
   trustRootOf,
 } from "@/lib/ledger/identity";
+import { COSIGNATURE_V1, ED25519, parseVerifierKey } from "@/lib/tlog/note";
 
 export type PinnedLedger = {
   trust: TrustRoot;
@@ -23,11 +23,20 @@ export type PinnedLedger = {
   deploymentBlock?: number;
   /** The operator's site, when pinned by its published document: its log API is there. */
   operatorOrigin?: string;
-  /** That document: its log and witness keys pin the log's checkpoints. */
-  identity?: LedgerIdentity;
 };
 
-export type PinFlags = { operator?: string; contract?: string; chainId?: string; rpc?: string };
+export type PinFlags = {
+  operator?: string;
+  contract?: string;
+  chainId?: string;
+  rpc?: string;
+  /** The log's checkpoint key (`--log-key`), instead of the pinned source's. */
+  logKey?: string;
+  /** The witnesses the auditor trusts (`--witness`, repeated), instead of the source's. */
+  witnesses?: string[];
+  /** How many of them must have cosigned (`--quorum`), instead of the source's quorum. */
+  quorum?: string;
+};
 
 /**
  * The installation a command runs in: its own ledger, and the node it reaches. Read only when
@@ -45,7 +54,50 @@ export async function pinLedger(
   fetchFn: typeof fetch = fetch,
 ): Promise<PinnedLedger> {
   const pinned = await pinnedBy(flags, installation, fetchFn);
-  return flags.rpc === undefined ? pinned : { ...pinned, rpcUrl: flags.rpc };
+  const trust = withSignatureFlags(pinned.trust, flags);
+  return flags.rpc === undefined ? { ...pinned, trust } : { ...pinned, trust, rpcUrl: flags.rpc };
+}
+
+/** The verifier key a flag names, of the type its use needs; a usage error in words if not. */
+function flagKey(flag: string, vkey: string, type: number, kind: string): string {
+  let key: ReturnType<typeof parseVerifierKey>;
+  try {
+    key = parseVerifierKey(vkey);
+  } catch (error) {
+    throw new LedgerIdentityError("invalid_pin", `${flag}: ${(error as Error).message}`);
+  }
+  if (key.type !== type) {
+    throw new LedgerIdentityError("invalid_pin", `${flag} ${key.name}: not ${kind}`);
+  }
+  return vkey;
+}
+
+/**
+ * The auditor's own log key, witnesses and k, each replacing what the pinned source says: the
+ * signatures that count are the auditor's choice, whoever's ledger they trust.
+ */
+function withSignatureFlags(trust: TrustRoot, flags: PinFlags): TrustRoot {
+  const out = { ...trust };
+  if (flags.logKey !== undefined) {
+    out.logKey = flagKey("--log-key", flags.logKey, ED25519, "an Ed25519 note key (type 0x01)");
+    // The origin is then the key's name (C2SP: a log's key is named after its origin).
+    delete out.logOrigin;
+  }
+  if (flags.witnesses !== undefined) {
+    out.witnesses = flags.witnesses.map((w) =>
+      flagKey("--witness", w, COSIGNATURE_V1, "a cosignature/v1 key (type 0x04)"),
+    );
+  }
+  if (flags.quorum !== undefined) {
+    if (!/^[0-9]{1,3}$/.test(flags.quorum)) {
+      throw new LedgerIdentityError(
+        "invalid_pin",
+        `--quorum must be a whole number of witnesses: ${flags.quorum}`,
+      );
+    }
+    out.quorum = Number(flags.quorum);
+  }
+  return out;
 }
 
 async function pinnedBy(
@@ -69,7 +121,6 @@ async function pinnedBy(
       rpcUrl: flags.rpc ?? operatorNodeUrl(identity),
       deploymentBlock: identity.deploymentBlock,
       operatorOrigin: url.origin,
-      identity,
     };
   }
   if (!byContract) {

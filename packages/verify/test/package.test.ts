@@ -177,6 +177,7 @@ describe("prizeledger-verify from its packed tarball, offline and away from the 
     const help = await npx(["--package", tarball, "prizeledger-verify", "--help"]);
     expect(help.out).toContain("usage: prizeledger-verify <receipt.json>");
     expect(help.out).toContain("prizeledger-verify checkpoint [<note file>] [--operator URL");
+    expect(help.out).toContain("--since FILE       a checkpoint saved by --save");
     expect(help.out).toContain("Exit codes: 0 verified, 1 not verified");
     expect(help.code).toBe(0);
   });
@@ -331,7 +332,9 @@ describe("prizeledger-verify checkpoint from the packed tarball", () => {
     expect(pinned.out).toContain("1 of 1 trusted witnesses cosigned");
     expect(pinned.code).toBe(0);
     const unpinned = await checkpoint("one-witness.note", ...pin());
-    expect(unpinned.out).toContain("No log pinned: name it with --operator URL");
+    expect(unpinned.out).toContain(
+      "No log pinned: no log key from --contract and --chain-id; name it with --operator URL",
+    );
     expect(unpinned.code).toBe(2);
   });
 });

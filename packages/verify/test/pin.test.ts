@@ -4,7 +4,8 @@
  * read when the flags name the ledger.
  */
 import { describe, expect, it } from "vitest";
-import { type Installation, pinLedger } from "../src/pin";
+import { generateSignerKey } from "@/lib/tlog/sign";
+import { type Installation, type PinFlags, pinLedger } from "../src/pin";
 
 const CONTRACT = "0x5FbDB2315678afecb367f032d93F642f64180aa3";
 const pin = { contract: CONTRACT.toLowerCase(), chainId: "31337" };
@@ -42,5 +43,35 @@ describe("pinning inside an installation", () => {
     await expect(pinLedger({}, broken)).rejects.toThrow("the installation was read");
     const pinned = await pinLedger(pin, broken);
     expect(pinned.rpcUrl).toBe("http://127.0.0.1:8545");
+  });
+});
+
+describe("the signatures the auditor trusts", () => {
+  const node = { ...pin, rpc: "https://my-node.example" };
+  const logKey = generateSignerKey("log.example", 0x01).vkey;
+  const witnesses = ["w1.example", "w2.example"].map((n) => generateSignerKey(n, 0x04).vkey);
+
+  it("takes the log key, witnesses and k from the flags", async () => {
+    const { trust } = await pinLedger({ ...node, logKey, witnesses, quorum: "2" }, undefined);
+    expect(trust).toMatchObject({ logKey, witnesses, quorum: 2 });
+    expect(trust.logOrigin).toBeUndefined();
+  });
+
+  it("refuses, in words, a key of the wrong kind, a mistyped key or a k that is no number", async () => {
+    const refused: Array<[PinFlags, string]> = [
+      [{ logKey: witnesses[0] }, "--log-key w1.example: not an Ed25519 note key (type 0x01)"],
+      [{ witnesses: [logKey] }, "--witness log.example: not a cosignature/v1 key (type 0x04)"],
+      [
+        { logKey: logKey.replace(/\+[0-9a-f]{8}\+/, "+00000000+") },
+        "--log-key: verifier key log.example: the key id 00000000 does not match the key",
+      ],
+      [{ quorum: "-1" }, "--quorum must be a whole number of witnesses: -1"],
+    ];
+    for (const [flags, message] of refused) {
+      await expect(pinLedger({ ...node, ...flags }, undefined)).rejects.toMatchObject({
+        code: "invalid_pin",
+        message,
+      });
+    }
   });
 });
