@@ -8,7 +8,8 @@ import path from "node:path";
 import { parseArgs } from "node:util";
 import { log } from "../lib/log";
 import { isValidKeyName } from "../lib/tlog/note";
-import { explicitPin, type PinSource, startWitness } from "../lib/witness/start";
+import { DEFAULT_CONFIRMATIONS } from "../lib/witness/chain";
+import { explicitPin, logDocumentUrl, type PinSource, startWitness } from "../lib/witness/start";
 
 const fail = (message: string): never => {
   console.error(`witness: ${message}`);
@@ -16,7 +17,7 @@ const fail = (message: string): never => {
 };
 
 const USAGE = `usage: npm run witness -- (--log <url> | --origin <origin> --log-key <vkey> --contract <address> --chain-id <n>)
-       --rpc <url> [--port 3100] [--host 127.0.0.1] [--data .data/witness]
+       --rpc <url> [--confirmations 1] [--port 3100] [--host 127.0.0.1] [--data .data/witness]
        [--name witness.<hostname>] [--repin]`;
 
 function parse() {
@@ -28,6 +29,7 @@ function parse() {
       contract: { type: "string" },
       "chain-id": { type: "string" },
       rpc: { type: "string" },
+      confirmations: { type: "string" },
       port: { type: "string" },
       host: { type: "string" },
       data: { type: "string" },
@@ -91,7 +93,11 @@ function pinSource(): PinSource {
     }
   }
   if (logUrl) {
-    if (!/^https?:\/\//.test(logUrl)) fail("--log must be the log's http(s) base URL");
+    try {
+      logDocumentUrl(logUrl);
+    } catch (error) {
+      fail(`--log: ${(error as Error).message}`);
+    }
     return { logUrl };
   }
   return "stored";
@@ -105,6 +111,17 @@ const rpcUrl =
   fail("give --rpc <chain node URL>: the witness cosigns only what the ledger contract holds");
 if (!/^https?:\/\//.test(rpcUrl)) fail("--rpc must be an http(s) URL");
 
+/** At least 1 (the latest block); a day of Ethereum blocks is far more than any reorganisation. */
+function confirmations(): number {
+  const value = wholeNumber(
+    setting("confirmations", "WITNESS_CONFIRMATIONS") ?? String(DEFAULT_CONFIRMATIONS),
+    "--confirmations",
+    10_000,
+  );
+  if (value < 1) fail("--confirmations must be at least 1 (1 reads the latest block)");
+  return value;
+}
+
 const source = pinSource();
 const witnessLog = log().child({ service: "witness" });
 const running = await startWitness({
@@ -113,6 +130,7 @@ const running = await startWitness({
   source,
   repin: parsed.repin === true,
   rpcUrl,
+  confirmations: confirmations(),
   host: setting("host", "WITNESS_HOST") ?? "127.0.0.1",
   port: wholeNumber(setting("port", "WITNESS_PORT") ?? "3100", "--port", 65_535),
   log: witnessLog,

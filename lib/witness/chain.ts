@@ -17,13 +17,29 @@ function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
 }
 
 /**
- * The pinned contract's `checkpointAt(size)` on the node at `rpcUrl`. The node's chain id is
+ * How deep a checkpoint must be before the witness vouches that the contract holds it. 1 reads
+ * the latest block, as `npm start`'s chain (anvil) needs: it makes a block only per transaction,
+ * and its "safe" and "finalized" stay 32 and 64 blocks behind it forever. On a public chain give
+ * more (`--confirmations`, README "Run a witness"), so a reorganisation cannot remove it.
+ */
+export const DEFAULT_CONFIRMATIONS = 1;
+
+/** ethers' error for a call that returned no data: no contract at that block yet. */
+function isNoContract(error: unknown): boolean {
+  const { code, value } = error as { code?: string; value?: string };
+  return code === "BAD_DATA" && value === "0x";
+}
+
+/**
+ * The pinned contract's `checkpointAt(size)` on the node at `rpcUrl`, read `confirmations`
+ * blocks deep (1: the latest block). The node's chain id is
  * asked on every call: a node that answers for another chain is as good as no node (the witness
  * fails closed). The network is given, not detected, so a node that is down at start is no error.
  */
 export function contractAnchors(
   rpcUrl: string,
   pin: { chainId: number; contract: string },
+  confirmations = DEFAULT_CONFIRMATIONS,
 ): ChainAnchors & { close: () => void } {
   const network = Network.from(pin.chainId);
   const provider = new JsonRpcProvider(rpcUrl, network, {
@@ -39,8 +55,17 @@ export function contractAnchors(
         reason: `the node at ${rpcUrl} serves chain ${chainId}, not the pinned chain ${pin.chainId}`,
       };
     }
-    const [root] = (await contract.getFunction("checkpointAt")(size)) as [string, bigint];
-    return root === ZERO_ROOT ? { kind: "absent" } : { kind: "anchored", root: fromHex(root) };
+    const blockTag = (await provider.getBlockNumber()) - (confirmations - 1);
+    const absent: ChainRoot = { kind: "absent", confirmations };
+    if (blockTag < 0) return absent;
+    let root: string;
+    try {
+      [root] = (await contract.getFunction("checkpointAt")(size, { blockTag })) as [string, bigint];
+    } catch (error) {
+      if (isNoContract(error)) return absent;
+      throw error;
+    }
+    return root === ZERO_ROOT ? absent : { kind: "anchored", root: fromHex(root) };
   }
   return {
     async rootAt(size) {

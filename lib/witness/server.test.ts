@@ -1,8 +1,9 @@
+import net from "node:net";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { memoryLog } from "@/test/memory-log";
 import { memoryAnchors, tempDir, testLog } from "@/test/witness-fixture";
-import { MAX_BODY_BYTES } from "./server";
+import { createWitnessServer, MAX_BODY_BYTES, SERVER_LIMITS } from "./server";
 import { explicitPin, type RunningWitness, startWitness } from "./start";
 
 const log = testLog("log.example/witness-http");
@@ -94,5 +95,54 @@ describe("the witness over HTTP", () => {
     expect(stale.status).toBe(409);
     expect(stale.headers.get("content-type")).toBe("text/x.tlog.size");
     expect(await stale.text()).toBe("3\n");
+  });
+});
+
+/** Sends raw bytes and resolves with what came back once the server closes the connection. */
+function rawExchange(bytes: string, trickle?: string): Promise<string> {
+  const { port } = new URL(witness.url);
+  return new Promise((resolve, reject) => {
+    const socket = net.connect(Number(port), "127.0.0.1");
+    let received = "";
+    let timer: NodeJS.Timeout | undefined;
+    socket.setEncoding("utf8");
+    socket.on("data", (chunk: string) => {
+      received += chunk;
+    });
+    socket.on("error", reject);
+    socket.on("close", () => {
+      clearInterval(timer);
+      resolve(received);
+    });
+    socket.write(bytes);
+    // One header byte a second, forever: only the server's timeouts end it.
+    if (trickle) timer = setInterval(() => socket.write(trickle), 1_000);
+  });
+}
+
+describe("the witness's HTTP server against hostile clients", () => {
+  it("answers a request target that is not a path with 400, not an error", async () => {
+    const answer = await rawExchange("GET // HTTP/1.1\r\nhost: x\r\nconnection: close\r\n\r\n");
+    expect(answer).toMatch(/^HTTP\/1\.1 400 /);
+    expect(answer).toMatch(/the request target is not a path/);
+  });
+
+  it("is built with short header and request timeouts, checked every second, and a connection cap", () => {
+    const server = createWitnessServer(witness.witness, memoryLog().log);
+    expect(SERVER_LIMITS).toEqual({
+      connectionsCheckingInterval: 1_000,
+      headersTimeout: 5_000,
+      requestTimeout: 10_000,
+      keepAliveTimeout: 5_000,
+      maxConnections: 256,
+    });
+    expect(server).toMatchObject(SERVER_LIMITS);
+    server.close();
+  });
+
+  // Node's default check runs every 30 s: without the settings above this outlives the bound.
+  it("cuts off a client that trickles its headers", { timeout: 25_000 }, async () => {
+    const answer = await rawExchange("POST /add-checkpoint HTTP/1.1\r\n", "x");
+    expect(answer).toMatch(/^HTTP\/1\.1 408 /);
   });
 });

@@ -8,8 +8,20 @@ import { refuse, type Witness, type WitnessAnswer } from "./witness";
  * its log's signature and a few cosignatures under 2 kB.
  */
 export const MAX_BODY_BYTES = 32 * 1024;
-/** A client that trickles its request is cut off rather than holding the witness's queue. */
-const REQUEST_TIMEOUT_MS = 15_000;
+/**
+ * Slow and numerous clients. Node enforces the header and request timeouts only when it checks
+ * its connections, every 30 s by default, so the check runs every second; an honest request is
+ * a few kB and its headers arrive at once. Beyond MAX_CONNECTIONS new sockets are dropped, so a
+ * flood cannot exhaust the file descriptors (per-client limits belong to a reverse proxy: README
+ * "Run a witness").
+ */
+export const SERVER_LIMITS = {
+  connectionsCheckingInterval: 1_000,
+  headersTimeout: 5_000,
+  requestTimeout: 10_000,
+  keepAliveTimeout: 5_000,
+  maxConnections: 256,
+} as const;
 
 function send(response: http.ServerResponse, answer: WitnessAnswer): void {
   response.writeHead(answer.status, answer.headers).end(answer.body);
@@ -29,11 +41,21 @@ async function readCapped(request: http.IncomingMessage, max: number): Promise<B
   return Buffer.concat(chunks);
 }
 
+/** The path of a request target, or null for one that is not a URL path (e.g. "//"). */
+function pathOf(target: string | undefined): string | null {
+  try {
+    return new URL(target ?? "/", "http://witness").pathname;
+  } catch {
+    return null;
+  }
+}
+
 /** Strict UTF-8: a lenient decoder would replace bad bytes and check a signature over others. */
 const utf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 
 async function route(witness: Witness, request: http.IncomingMessage): Promise<WitnessAnswer> {
-  const path = new URL(request.url ?? "/", "http://witness").pathname;
+  const path = pathOf(request.url);
+  if (path === null) return refuse(400, "the request target is not a path");
   if (path === "/") {
     if (request.method !== "GET" && request.method !== "HEAD") {
       return refuse(405, "GET / describes this witness", { allow: "GET, HEAD" });
@@ -63,7 +85,8 @@ async function route(witness: Witness, request: http.IncomingMessage): Promise<W
 
 /** The witness's HTTP face (c2sp.org/tlog-witness): POST /add-checkpoint and GET /. */
 export function createWitnessServer(witness: Witness, log: Log): http.Server {
-  const server = http.createServer((request, response) => {
+  const { maxConnections, ...timeouts } = SERVER_LIMITS;
+  const server = http.createServer(timeouts, (request, response) => {
     route(witness, request).then(
       (answer) => {
         // A refused body may still be arriving: the connection is not reused for another request.
@@ -78,7 +101,6 @@ export function createWitnessServer(witness: Witness, log: Log): http.Server {
       },
     );
   });
-  server.requestTimeout = REQUEST_TIMEOUT_MS;
-  server.headersTimeout = REQUEST_TIMEOUT_MS;
+  server.maxConnections = maxConnections;
   return server;
 }

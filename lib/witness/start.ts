@@ -2,7 +2,7 @@ import "server-only";
 import { mkdirSync } from "node:fs";
 import type { AddressInfo } from "node:net";
 import { getAddress } from "ethers";
-import { fetchLedgerIdentity, WELL_KNOWN_PATH } from "@/lib/ledger/identity";
+import { fetchLedgerIdentity, identityDocumentUrl, WELL_KNOWN_PATH } from "@/lib/ledger/identity";
 import type { Log } from "@/lib/log";
 import { parseVerifierKey } from "@/lib/tlog/note";
 import { parseSignerKey } from "@/lib/tlog/sign";
@@ -30,6 +30,8 @@ export type WitnessConfig = {
   repin: boolean;
   /** The chain node to read the contract from (null only when `anchors` stands in for it). */
   rpcUrl: string | null;
+  /** How many blocks deep a checkpoint must be on chain (1: the latest block). */
+  confirmations?: number;
   host: string;
   port: number;
   log: Log;
@@ -61,8 +63,17 @@ export function explicitPin(flags: {
   return parsed.data;
 }
 
+/**
+ * Where a log publishes its identity: https, or http on this machine only. The first start pins
+ * what this document says, so a network attacker must not be able to answer it in plain text.
+ * Throws in words for any other URL.
+ */
+export function logDocumentUrl(logUrl: string): URL {
+  return new URL(WELL_KNOWN_PATH, identityDocumentUrl(logUrl));
+}
+
 async function fetchPin(logUrl: string, fetchFn?: typeof fetch): Promise<Pin> {
-  const url = new URL(WELL_KNOWN_PATH, logUrl);
+  const url = logDocumentUrl(logUrl);
   const identity = await fetchLedgerIdentity(url, fetchFn);
   if (!identity.log) {
     throw new Error(
@@ -136,7 +147,8 @@ async function startLocked(config: WitnessConfig, release: () => void) {
   const state = await resolveState(config);
   const { skey, vkey } = loadOrCreateWitnessKey(config.dataDir, config.name);
   const chain =
-    config.anchors ?? (config.rpcUrl ? contractAnchors(config.rpcUrl, state.pin) : null);
+    config.anchors ??
+    (config.rpcUrl ? contractAnchors(config.rpcUrl, state.pin, config.confirmations) : null);
   if (!chain) {
     throw new Error(
       "a witness needs a chain node (--rpc): it cosigns only what the contract holds",

@@ -3,6 +3,7 @@ import {
   appendFileSync,
   closeSync,
   fsyncSync,
+  linkSync,
   openSync,
   readFileSync,
   renameSync,
@@ -102,6 +103,23 @@ export function appendEvidence(dataDir: string, entry: { origin: string } & Late
 
 export const LOCK_FILE = "witness.pid";
 
+/** A process as the lock names it: its pid and, on Linux, its start time (pids are reused). */
+type Holder = { pid: number; started: string };
+
+/**
+ * When the process started, in clock ticks since boot (/proc/<pid>/stat field 22); "" where
+ * there is no /proc or no such process. The name in field 2 may hold spaces and parentheses,
+ * so the fields are counted from its closing parenthesis.
+ */
+export function processStartTime(pid: number): string {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    return stat.slice(stat.lastIndexOf(")") + 2).split(" ")[19] ?? "";
+  } catch {
+    return "";
+  }
+}
+
 function isRunning(pid: number): boolean {
   try {
     process.kill(pid, 0);
@@ -111,29 +129,90 @@ function isRunning(pid: number): boolean {
   }
 }
 
+function readHolder(file: string): Holder | undefined {
+  try {
+    const [pid, started = ""] = readFileSync(file, "utf8").trim().split(" ");
+    return { pid: Number(pid), started };
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+    throw error;
+  }
+}
+
+/**
+ * Whether the holder still runs: our own pid is never a holder (this process claims a directory
+ * once, see `held`), so a lock with it was left by an earlier process that had the same pid, as
+ * pids repeat across container restarts; a live pid that started at another time is another
+ * process too.
+ */
+function holderRuns(holder: Holder): boolean {
+  if (!Number.isSafeInteger(holder.pid) || holder.pid <= 0 || holder.pid === process.pid) {
+    return false;
+  }
+  if (!isRunning(holder.pid)) return false;
+  return holder.started === "" || holder.started === processStartTime(holder.pid);
+}
+
+/** The directories this process holds, so a second claim in it is refused without the file. */
+const held = new Set<string>();
+
 /**
  * Claims the data directory for this process: two witnesses on one state would each check the
- * old size against their own copy and could both cosign from it. A lock left by a process that
- * is gone (killed) is taken over. Returns the release.
+ * old size against their own copy and could both cosign from it. A stale lock (its process is
+ * gone) is moved aside by rename, which only one of two starters can do; the one that moved
+ * anything but the stale lock it judged puts it back and gives up. Returns the release.
  */
 export function lockDataDir(dataDir: string): () => void {
   const file = path.join(dataDir, LOCK_FILE);
-  for (let attempt = 0; attempt < 2; attempt++) {
+  if (held.has(file)) {
+    throw new Error(
+      `another witness (pid ${process.pid}) runs on ${dataDir}: one process per data directory`,
+    );
+  }
+  const me = `${process.pid} ${processStartTime(process.pid)}`.trim();
+  for (let attempt = 0; attempt < 3; attempt++) {
     try {
       const fd = openSync(file, "wx", 0o600);
-      writeSync(fd, `${process.pid}\n`);
+      writeSync(fd, `${me}\n`);
       closeSync(fd);
-      return () => rmSync(file, { force: true });
+      held.add(file);
+      return () => {
+        held.delete(file);
+        if (readHolder(file)?.pid === process.pid) rmSync(file, { force: true });
+      };
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
     }
-    const holder = Number.parseInt(readFileSync(file, "utf8"), 10);
-    if (Number.isInteger(holder) && isRunning(holder)) {
+    const holder = readHolder(file);
+    if (holder && holderRuns(holder)) {
       throw new Error(
-        `another witness (pid ${holder}) runs on ${dataDir}: one process per data directory`,
+        `another witness (pid ${holder.pid}) runs on ${dataDir}: one process per data directory`,
       );
     }
-    rmSync(file, { force: true });
+    if (holder) moveStaleLock(file, holder, dataDir);
   }
   throw new Error(`${file} could not be claimed: another witness is starting on ${dataDir}`);
+}
+
+/** Moves the stale lock aside; a lock that changed in between (a new holder) is put back. */
+function moveStaleLock(file: string, stale: Holder, dataDir: string): void {
+  const aside = `${file}.${process.pid}.stale`;
+  try {
+    renameSync(file, aside);
+  } catch (error) {
+    // Another starter moved it first: try to claim again.
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return;
+    throw error;
+  }
+  const moved = readHolder(aside);
+  if (moved && (moved.pid !== stale.pid || moved.started !== stale.started)) {
+    try {
+      linkSync(aside, file);
+    } catch {
+      // A third starter took the path meanwhile: the words below still hold.
+    }
+    rmSync(aside, { force: true });
+    throw new Error(`${file} was claimed meanwhile: another witness is starting on ${dataDir}`);
+  }
+  rmSync(aside, { force: true });
 }

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
-import { Contract } from "ethers";
+import { Contract, type JsonRpcProvider } from "ethers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { LEDGER_ABI } from "@/lib/ledger/contract";
 import { toHex } from "@/lib/ledger/merkle";
@@ -15,6 +15,8 @@ const chain = connectTestChain();
 // The Go "witness" check's tree: "leaf 0" … "leaf 6", cosigned at sizes 3 and 7.
 const log = testLog("log.example/witness-chain", 7);
 const ANCHORED = [3, 7];
+/** The block whose transaction anchored each size. */
+const anchoredIn = new Map<number, number>();
 
 async function anchorSizes(): Promise<void> {
   const contract = new Contract(chain.contractAddress, LEDGER_ABI, chain.signer);
@@ -26,7 +28,7 @@ async function anchorSizes(): Promise<void> {
       toHex(log.tree.root(size)),
       proof,
     );
-    await tx.wait();
+    anchoredIn.set(size, (await tx.wait()).blockNumber);
     onChain = size;
   }
 }
@@ -66,7 +68,7 @@ describe("the witness against a real chain", () => {
       contract: chain.contractAddress,
     });
     expect(await anchors.rootAt(3)).toEqual({ kind: "anchored", root: log.tree.root(3) });
-    expect(await anchors.rootAt(5)).toEqual({ kind: "absent" });
+    expect(await anchors.rootAt(5)).toEqual({ kind: "absent", confirmations: 1 });
     anchors.close();
     const otherChain = contractAnchors(chain.rpcUrl, {
       chainId: chain.chainId + 1,
@@ -77,6 +79,27 @@ describe("the witness against a real chain", () => {
       reason: `the node at ${chain.rpcUrl} serves chain ${chain.chainId}, not the pinned chain ${chain.chainId + 1}`,
     });
     otherChain.close();
+  }, 60_000);
+
+  it("reads the contract as many blocks deep as its confirmations say", async () => {
+    const provider = chain.signer.provider as JsonRpcProvider;
+    const pin = { chainId: chain.chainId, contract: chain.contractAddress };
+    const head = await provider.getBlockNumber();
+    const at7 = anchoredIn.get(7) as number;
+    // One block short of the one that anchored 7: 3 is there, 7 not yet.
+    const shallow = contractAnchors(chain.rpcUrl, pin, head - at7 + 2);
+    expect(await shallow.rootAt(3)).toEqual({ kind: "anchored", root: log.tree.root(3) });
+    expect(await shallow.rootAt(7)).toEqual({ kind: "absent", confirmations: head - at7 + 2 });
+    await provider.send("evm_mine", []);
+    expect(await shallow.rootAt(7)).toEqual({ kind: "anchored", root: log.tree.root(7) });
+    shallow.close();
+    // Deeper than the contract: block 0 has no contract, which is "not there yet", not an error.
+    const beforeDeploy = contractAnchors(chain.rpcUrl, pin, head + 1);
+    expect(await beforeDeploy.rootAt(3)).toEqual({ kind: "absent", confirmations: head + 1 });
+    const beyondGenesis = contractAnchors(chain.rpcUrl, pin, head + 10);
+    expect(await beyondGenesis.rootAt(3)).toMatchObject({ kind: "absent" });
+    beforeDeploy.close();
+    beyondGenesis.close();
   }, 60_000);
 
   it("as npm run witness: 503 for a size not anchored, and it stops on SIGTERM", async () => {

@@ -11,7 +11,7 @@ import { leafData, memoryAnchors, tempDir, testLog } from "@/test/witness-fixtur
 import { loadOrCreateWitnessKey } from "./key";
 import { explicitPin, resolveState } from "./start";
 import { EVIDENCE_FILE, readState, STATE_FILE } from "./state";
-import { createWitness, RETRY_AFTER_SECONDS, type WitnessAnswer } from "./witness";
+import { createWitness, MAX_WAITING, RETRY_AFTER_SECONDS, type WitnessAnswer } from "./witness";
 
 const NOW_MS = 1_765_000_000_500;
 const WITNESS = "witness.test.example";
@@ -29,7 +29,9 @@ function configFor(dataDir: string) {
   };
 }
 
-async function setUp(options: { dataDir?: string; log?: ReturnType<typeof testLog> } = {}) {
+async function setUp(
+  options: { dataDir?: string; log?: ReturnType<typeof testLog>; now?: () => number } = {},
+) {
   const log = options.log ?? testLog();
   const dataDir = options.dataDir ?? tempDir("witness");
   const anchors = memoryAnchors();
@@ -50,7 +52,7 @@ async function setUp(options: { dataDir?: string; log?: ReturnType<typeof testLo
     state,
     anchors,
     log: logs.log,
-    now: () => NOW_MS,
+    now: options.now ?? (() => NOW_MS),
   });
   return { log, dataDir, anchors, pin, witness, vkey: key.vkey, lines: logs.lines };
 }
@@ -325,6 +327,21 @@ describe("the witness's state", () => {
     await expect(
       resolveState({ ...config, source: { logUrl: "https://log.example/" } }),
     ).rejects.toThrow(/identity changed.*--repin/);
+    await expect(
+      resolveState({
+        ...config,
+        dataDir: tempDir("witness-http"),
+        source: { logUrl: "http://log.example/" },
+      }),
+    ).rejects.toThrow(
+      "The operator URL must be https (or http on this machine): http://log.example/",
+    );
+    await resolveState({
+      ...config,
+      dataDir: tempDir("witness-loopback"),
+      source: { logUrl: "http://127.0.0.1:3000" },
+    });
+    expect(asked.at(-1)).toBe("http://127.0.0.1:3000/.well-known/prizeledger.json");
     const bare = { ...document, log: undefined };
     const without = (async () => new Response(JSON.stringify(bare))) as unknown as typeof fetch;
     await expect(
@@ -335,5 +352,101 @@ describe("the witness's state", () => {
         source: { logUrl: "https://log.example/" },
       }),
     ).rejects.toThrow(/names no transparency log/);
+  });
+});
+
+describe("the witness under a hostile client", () => {
+  /** Counts the chain reads behind the anchors. */
+  function countCalls(anchors: ReturnType<typeof memoryAnchors>) {
+    const calls = { count: 0 };
+    const rootAt = anchors.rootAt;
+    anchors.rootAt = (size) => {
+      calls.count++;
+      return rootAt(size);
+    };
+    return calls;
+  }
+
+  it("answers replays of its latest checkpoint with its stored cosignature: no chain call, no write", async () => {
+    const { log, witness, anchors, dataDir } = await setUp();
+    const first = await witness.addCheckpoint(log.body(0, 5));
+    expect(first.status).toBe(200);
+    const calls = countCalls(anchors);
+    const evidence = () => readFileSync(path.join(dataDir, EVIDENCE_FILE), "utf8");
+    const before = { evidence: evidence(), state: readFileSync(path.join(dataDir, STATE_FILE)) };
+    for (let i = 0; i < 100; i++) {
+      const again = await witness.addCheckpoint(log.body(5, 5));
+      expect(again).toEqual(first);
+    }
+    expect(calls.count).toBe(0);
+    expect(evidence()).toBe(before.evidence);
+    expect(readFileSync(path.join(dataDir, STATE_FILE))).toEqual(before.state);
+    // A replay is still checked: another root for that size is a conflict.
+    const fork = new MemoryLog();
+    for (let i = 0; i < 5; i++) fork.append(leafData(200 + i));
+    expectConflict(
+      await witness.addCheckpoint(log.body(5, 5, { note: log.note(5, [], fork.root(5)) })),
+      5,
+    );
+  });
+
+  it("keeps only the checkpoint, the log's signature and its own in the evidence", async () => {
+    const { log, witness, vkey, dataDir } = await setUp();
+    const text = log.checkpointText(4);
+    const junk = Array.from({ length: 20 }, (_, i) =>
+      signNote(text, parseSignerKey(generateSignerKey(`junk${i}.example`, 0x01).skey)),
+    );
+    const note = formatNote(text, [...junk.slice(0, 10), signNote(text, log.signer), ...junk]);
+    const answer = await witness.addCheckpoint(log.body(0, 4, { note }));
+    await expectCosigned(answer, note, vkey);
+    const kept = JSON.parse(readFileSync(path.join(dataDir, EVIDENCE_FILE), "utf8")).note;
+    expect(kept).toBe(formatNote(text, [signNote(text, log.signer), answer.body]));
+    expect(readState(dataDir)?.logs[log.origin]?.note).toBe(kept);
+  });
+
+  it("answers 503 with Retry-After once too many requests wait for the queue", async () => {
+    const { log, witness, anchors } = await setUp();
+    let release = () => {};
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const rootAt = anchors.rootAt;
+    anchors.rootAt = async (size) => {
+      await held;
+      return rootAt(size);
+    };
+    const sent = Array.from({ length: MAX_WAITING + 1 }, () =>
+      witness.addCheckpoint(log.body(0, 3)),
+    );
+    // The queued ones wait for the held chain, so the one answered first is the one refused.
+    const busy = await Promise.race(sent);
+    expectRefused(busy, 503, /busy with other requests/);
+    expect(busy.headers["retry-after"]).toBe(String(RETRY_AFTER_SECONDS));
+    release();
+    const statuses = (await Promise.all(sent)).map((answer) => answer.status).sort();
+    expect(statuses).toEqual([200, ...Array(MAX_WAITING - 1).fill(409), 503]);
+    expect((await witness.addCheckpoint(log.body(3, 6))).status).toBe(200);
+  });
+
+  it("never dates a cosignature before the last one, even when the clock steps back", async () => {
+    let clock = 2_000_000_000_000;
+    const { log, witness, vkey, dataDir } = await setUp({ now: () => clock });
+    await witness.addCheckpoint(log.body(0, 8));
+    clock -= 3_600_000;
+    const later = await witness.addCheckpoint(log.body(8, 12));
+    const opened = await openNote(`${log.note(12)}${later.body}`, [parseVerifierKey(vkey)]);
+    expect(opened.verified[0]?.timestamp).toBe(2_000_000_000);
+    expect(readState(dataDir)?.logs[log.origin]?.cosignedAt).toBe(2_000_000_000);
+  });
+
+  it("takes the size on disk into memory after a conflict at the write", async () => {
+    const { log, witness: stale, dataDir } = await setUp();
+    const current = await setUp({ dataDir, log });
+    expect((await current.witness.addCheckpoint(log.body(0, 3))).status).toBe(200);
+    // The stale witness's memory still says 0: the compare-and-swap against the disk refuses.
+    expectConflict(await stale.addCheckpoint(log.body(0, 5)), 3);
+    // Its memory now agrees with the disk, so the log's next request is cosigned.
+    expect((await stale.addCheckpoint(log.body(3, 5))).status).toBe(200);
+    expect(stale.describe().logs[0]?.size).toBe(5);
   });
 });

@@ -8,7 +8,7 @@ import type { Log } from "@/lib/log";
  */
 import { decodeBase64, encodeBase64 } from "@/lib/tlog/base64";
 import { type Checkpoint, parseCheckpoint } from "@/lib/tlog/checkpoint";
-import { NoteError, openNote, parseNote, parseVerifierKey } from "@/lib/tlog/note";
+import { formatNote, NoteError, openNote, parseNote, parseVerifierKey } from "@/lib/tlog/note";
 import { cosign, type SignerKey } from "@/lib/tlog/sign";
 import { type AddCheckpoint, parseAddCheckpoint } from "@/lib/tlog/witness-protocol";
 import {
@@ -23,7 +23,7 @@ import {
 /** What the contract says about a tree size: its root, nothing yet, or no answer at all. */
 export type ChainRoot =
   | { kind: "anchored"; root: Uint8Array }
-  | { kind: "absent" }
+  | { kind: "absent"; confirmations?: number }
   | { kind: "unreachable"; reason: string };
 
 /** Reads `checkpointAt(size)` from the pinned contract on the pinned chain. */
@@ -44,6 +44,11 @@ export type WitnessOptions = {
 
 /** How long a log should wait before retrying when the chain could not confirm a checkpoint. */
 export const RETRY_AFTER_SECONDS = 5;
+/**
+ * Requests waiting for the one queue beyond this get a 503: an honest log sends one at a time,
+ * and a flood must not hold its request back until the log's client times out.
+ */
+export const MAX_WAITING = 8;
 
 const TEXT = "text/plain; charset=utf-8";
 
@@ -79,6 +84,7 @@ export function createWitness(options: WitnessOptions) {
   // One log per witness, so one queue serializes every add-checkpoint that reaches the check of
   // the old size: two requests never both pass it against the same stored size.
   let queue: Promise<unknown> = Promise.resolve();
+  let waiting = 0;
 
   function latest(): Latest | undefined {
     return state.logs[pin.origin];
@@ -87,7 +93,7 @@ export function createWitness(options: WitnessOptions) {
   /** The checks that need no state: form (400), origin (404), the log's signature (403). */
   async function authenticate(
     body: string,
-  ): Promise<{ request: AddCheckpoint; checkpoint: Checkpoint }> {
+  ): Promise<{ request: AddCheckpoint; checkpoint: Checkpoint; logLine: string }> {
     let request: AddCheckpoint;
     let text: string;
     let checkpoint: Checkpoint;
@@ -114,14 +120,15 @@ export function createWitness(options: WitnessOptions) {
         refuse(404, `this witness does not witness the log "${checkpoint.origin.slice(0, 100)}"`),
       );
     }
-    let verified: number;
+    let logLine: string | undefined;
     try {
-      verified = (await openNote(request.note, [logKey])).verified.length;
+      const opened = await openNote(request.note, [logKey]);
+      // openNote checked the first line of the log's key; the others are not kept.
+      if (opened.verified.length > 0) logLine = opened.signatures.find(isLogs)?.line;
     } catch (error) {
       if (!(error instanceof NoteError)) throw error;
-      verified = 0;
     }
-    if (verified === 0) {
+    if (logLine === undefined) {
       throw new Refusal(
         refuse(403, `the checkpoint carries no valid signature by the log's key ${logKey.name}`),
       );
@@ -134,7 +141,11 @@ export function createWitness(options: WitnessOptions) {
         ),
       );
     }
-    return { request, checkpoint };
+    return { request, checkpoint, logLine };
+  }
+
+  function isLogs(signature: { name: string; keyId: number }): boolean {
+    return signature.name === logKey.name && signature.keyId === logKey.keyId;
   }
 
   /** The checks against what this witness last cosigned: 409 and the consistency proof (422). */
@@ -175,10 +186,11 @@ export function createWitness(options: WitnessOptions) {
       throw new Refusal(refuse(503, `the chain could not be read: ${onChain.reason}`, retry));
     }
     if (onChain.kind === "absent") {
+      const deep = (onChain.confirmations ?? 1) > 1 ? ` ${onChain.confirmations} blocks deep` : "";
       throw new Refusal(
         refuse(
           503,
-          `the ledger contract holds no checkpoint of size ${checkpoint.size} yet`,
+          `the ledger contract holds no checkpoint of size ${checkpoint.size} yet${deep}`,
           retry,
         ),
       );
@@ -205,30 +217,65 @@ export function createWitness(options: WitnessOptions) {
     }
   }
 
-  /** Persists, compare-and-swap on the old size, before the cosignature is handed out. */
+  /**
+   * Persists, compare-and-swap on the old size, before the cosignature is handed out. On a
+   * conflict or a failed write the memory takes what the disk holds, so the next check and the
+   * next compare-and-swap agree on the size the log is told.
+   */
   function persist(oldSize: number, entry: Latest): void {
-    const onDisk = readState(dataDir) ?? state;
-    if ((onDisk.logs[pin.origin]?.size ?? 0) !== oldSize) {
-      throw new Refusal(conflict(onDisk.logs[pin.origin]?.size ?? 0));
+    try {
+      const onDisk = readState(dataDir) ?? state;
+      if ((onDisk.logs[pin.origin]?.size ?? 0) !== oldSize) {
+        throw new Refusal(conflict(onDisk.logs[pin.origin]?.size ?? 0));
+      }
+      const next: WitnessState = { ...onDisk, logs: { ...onDisk.logs, [pin.origin]: entry } };
+      appendEvidence(dataDir, { origin: pin.origin, ...entry });
+      writeState(dataDir, next);
+      state = next;
+    } catch (error) {
+      resynchronise();
+      throw error;
     }
-    const next: WitnessState = { ...onDisk, logs: { ...onDisk.logs, [pin.origin]: entry } };
-    appendEvidence(dataDir, { origin: pin.origin, ...entry });
-    writeState(dataDir, next);
-    state = next;
+  }
+
+  function resynchronise(): void {
+    try {
+      state = readState(dataDir) ?? state;
+    } catch {
+      // A state that cannot be read now keeps the memory's; the write's own error is reported.
+    }
+  }
+
+  /**
+   * The checkpoint this witness last cosigned, sent again (its published note is public): the
+   * spec's checks all pass, so it is answered with the stored cosignature, without a chain call
+   * or a write that anyone could repeat at will. Undefined for any other request.
+   */
+  function replayed(request: AddCheckpoint, checkpoint: Checkpoint): WitnessAnswer | undefined {
+    const last = latest();
+    if (!last || checkpoint.size !== last.size || request.oldSize !== last.size) return undefined;
+    checkConsistent(request, checkpoint);
+    const ours = parseNote(last.note).signatures.at(-1);
+    if (!ours || ours.name !== key.name) return undefined;
+    return { status: 200, headers: { "content-type": TEXT }, body: ours.line };
   }
 
   async function cosignChecked(
     request: AddCheckpoint,
     checkpoint: Checkpoint,
+    logLine: string,
   ): Promise<WitnessAnswer> {
     checkConsistent(request, checkpoint);
     await checkAnchored(checkpoint);
-    const cosignedAt = Math.floor(now() / 1000);
-    const line = cosign(parseNote(request.note).text, key, cosignedAt);
+    // Never before the last cosignature: a clock stepped back would make two contradict.
+    const cosignedAt = Math.max(Math.floor(now() / 1000), latest()?.cosignedAt ?? 0);
+    const text = parseNote(request.note).text;
+    const line = cosign(text, key, cosignedAt);
     persist(request.oldSize, {
       size: checkpoint.size,
       root: encodeBase64(checkpoint.rootHash),
-      note: `${request.note}${line}`,
+      // The evidence holds what was checked and signed; other lines are the sender's choice.
+      note: formatNote(text, [logLine, line]),
       cosignedAt,
     });
     log.info("witness.cosigned", { origin: pin.origin, size: checkpoint.size });
@@ -238,9 +285,18 @@ export function createWitness(options: WitnessOptions) {
   /** POST /add-checkpoint: never throws for bad input; each refusal is an answer in words. */
   async function addCheckpoint(body: string): Promise<WitnessAnswer> {
     try {
-      const { request, checkpoint } = await authenticate(body);
-      const turn = queue.then(() => cosignChecked(request, checkpoint));
+      const { request, checkpoint, logLine } = await authenticate(body);
+      const replay = replayed(request, checkpoint);
+      if (replay) return replay;
+      if (waiting >= MAX_WAITING) {
+        return refuse(503, "the witness is busy with other requests: try again", {
+          "retry-after": String(RETRY_AFTER_SECONDS),
+        });
+      }
+      waiting++;
+      const turn = queue.then(() => cosignChecked(request, checkpoint, logLine));
       queue = turn.catch(() => {});
+      turn.finally(() => waiting--).catch(() => {});
       return await turn;
     } catch (error) {
       if (error instanceof Refusal) return error.answer;
