@@ -61,3 +61,20 @@ export function VerifySteps({
     </ol>
   );
 }
+
+/** A verification's outcome in one line, green or red as its steps. */
+export function Verdict({
+  ok,
+  testId,
+  children,
+}: {
+  ok: boolean;
+  testId: string;
+  children: React.ReactNode;
+}) {
+  return (
+    <div className={`verdict ${ok ? "passed" : "failed"}`} data-testid={testId} data-ok={ok}>
+      {children}
+    </div>
+  );
+}

@@ -1,5 +1,6 @@
 import type { Metadata } from "next";
 import { z } from "zod";
+import { CheckpointVerifier } from "@/components/ledger/checkpoint-verifier";
 import { LedgerIdentityFacts } from "@/components/ledger/ledger-identity";
 import { ReceiptVerifier } from "@/components/ledger/receipt-verifier";
 import { env, publicRpcUrl } from "@/lib/config/env";
@@ -34,6 +35,8 @@ export default async function VerifyPage({
         defaultRpcUrl={identity?.rpcUrl ?? publicRpcUrl()}
         redemptionId={redemption}
       />
+      <h2>The log's latest checkpoint</h2>
+      <CheckpointVerifier siteIdentity={identity} />
     </>
   );
 }

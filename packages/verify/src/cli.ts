@@ -7,15 +7,24 @@
  * Exit codes: 0 only if every step passes, 1 if any fails, 2 on a usage error (bad flags, no
  * trusted ledger named, an identity document that cannot be used).
  */
-import { readFile } from "node:fs/promises";
+import { readFile, rename, writeFile } from "node:fs/promises";
 import { parseArgs } from "node:util";
 import { JsonRpcProvider } from "ethers";
+import {
+  contractCheckpoints,
+  fetchCheckpointNote,
+  operatorConsistencyProofs,
+  readSavedCheckpoint,
+} from "@/lib/ledger/checkpoint-sources";
 import { describeTrustRoot, LedgerIdentityError, type TrustRoot } from "@/lib/ledger/identity";
 import type { DeliveryOutcome } from "@/lib/ledger/leaf";
 import { RECEIPT_CHAIN_TYPE } from "@/lib/ledger/model";
 import { verifyProvisionalReceipt } from "@/lib/ledger/provisional";
 import { verifyReceipt } from "@/lib/ledger/receipt";
 import { readReceiptInput, verifyReceiptChain } from "@/lib/ledger/receipt-chain";
+import { formatKeyId } from "@/lib/tlog/note";
+import { type CheckpointTrust, verifyCheckpoint } from "@/lib/tlog/verify-checkpoint";
+import { type CheckpointFlags, logSite, pinCheckpointTrust } from "./checkpoint-pin";
 import { type Installation, OPERATORS_NODE, type PinnedLedger, pinLedger } from "./pin";
 
 export type CliOptions = {
@@ -44,10 +53,19 @@ const PIN_FLAGS =
  */
 const COMMANDS: Record<string, Command> = {
   receipt: { args: `<receipt.json> ${PIN_FLAGS}`, run: verifyReceiptFile },
+  checkpoint: {
+    args: `[<note file>] ${PIN_FLAGS}
+           [--origin ORIGIN] [--log URL] [--since FILE] [--save FILE]`,
+    run: verifyCheckpointFile,
+  },
 };
 const DEFAULT_COMMAND = "receipt";
 type Command = { args: string; run: (args: string[], pinning: Pinning) => Promise<number> };
-type Pinning = { flags: Parameters<typeof pinLedger>[0]; options: CliOptions };
+type Pinning = {
+  flags: Parameters<typeof pinLedger>[0];
+  checkpoint: CheckpointFlags & { since?: string; save?: string };
+  options: CliOptions;
+};
 
 function usage(options: CliOptions): string {
   return `usage: ${options.command} ${(COMMANDS[DEFAULT_COMMAND] as Command).args}`;
@@ -67,6 +85,9 @@ Verifies a Prizeledger receipt (anchored, or provisional), or a chain file (a cl
 delivery receipt), against a ledger you pin, never the one the receipt names: its leaf, its
 inclusion proof, the checkpoint the contract holds on chain, the log's signature on it and the
 witnesses' cosignatures; for a chain, that the two pair.
+"checkpoint" verifies the log's signed checkpoint (a note file, else the log's /checkpoint): the
+pinned log key's signature, k of n pinned witnesses' cosignatures, consistency with a checkpoint
+saved earlier, and the root the contract holds for its size.
 
   --operator URL     trust the ledger an operator publishes at URL/.well-known/prizeledger.json
   --contract 0x…     trust this ledger contract…
@@ -74,11 +95,18 @@ witnesses' cosignatures; for a chain, that the two pair.
   --rpc URL          ask this chain node (your own) instead of the pinned source's
   --log-key VKEY     the log's checkpoint key (name+id+base64, type 0x01), instead of the source's
   --witness VKEY     a witness you trust (type 0x04); repeat for each, instead of the source's list
-  --quorum K         how many of them must have cosigned the receipt's checkpoint
+  --quorum K         how many of them must have cosigned the (receipt's) checkpoint
                      (default: the operator's published quorum, else 0)
   -h, --help         show this help
 
 ${trustDefault}
+
+checkpoint only:
+  --origin ORIGIN    the log's origin line (default: the document's, or the --log-key's name)
+  --log URL          the log's site (/checkpoint, proofs), if not the --operator's
+  --since FILE       a checkpoint saved by --save: this one must be consistent with it
+  --save FILE        save the checkpoint there once every step passed, for the next --since
+
 Exit codes: 0 verified, 1 not verified (the failed step says why), 2 usage error.`;
 }
 
@@ -120,7 +148,13 @@ async function dispatch(argv: string[], options: CliOptions): Promise<number> {
     witnesses: values.witness,
     quorum: values.quorum,
   };
-  return command.run(named ? rest : positionals, { flags, options });
+  const checkpoint = {
+    origin: values.origin,
+    log: values.log,
+    since: values.since,
+    save: values.save,
+  };
+  return command.run(named ? rest : positionals, { flags, checkpoint, options });
 }
 
 function parse(argv: string[]) {
@@ -135,6 +169,10 @@ function parse(argv: string[]) {
       "log-key": { type: "string" },
       witness: { type: "string", multiple: true },
       quorum: { type: "string" },
+      origin: { type: "string" },
+      log: { type: "string" },
+      since: { type: "string" },
+      save: { type: "string" },
       help: { type: "boolean", short: "h" },
     },
   });
@@ -161,6 +199,14 @@ async function readReceipt(file: string): Promise<unknown> {
   }
 }
 
+async function readText(file: string): Promise<string> {
+  try {
+    return await readFile(file, "utf8");
+  } catch {
+    throw new Exit(`${file} cannot be read`, 1);
+  }
+}
+
 type PrintedStep = { ok: boolean; label: string; detail: string; skipped?: true };
 
 function printStep(step: PrintedStep, indent = ""): void {
@@ -174,6 +220,11 @@ function printStep(step: PrintedStep, indent = ""): void {
 async function verifyReceiptFile(args: string[], pinning: Pinning): Promise<number> {
   const [file] = args;
   if (file === undefined || args.length !== 1) throw new Exit(usage(pinning.options), 2);
+  const checkpointFlag = Object.entries(pinning.checkpoint).find(([, v]) => v !== undefined);
+  if (checkpointFlag) {
+    const flag = `--${checkpointFlag[0].replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+    throw new Exit(`a receipt takes no checkpoint flags (${flag})\n${usage(pinning.options)}`, 2);
+  }
   const { trust, rpcUrl: rpc, operatorsNode } = await pin(pinning);
   const doc = await readReceipt(file);
   // Only a file that says it is a chain is read as one: any other document is one receipt, as
@@ -254,4 +305,101 @@ async function verifyChain(
       : `Receipt chain NOT verified${reasons.length > 0 ? ` (${reasons.join(", ")})` : ""}.`,
   );
   return result.ok ? 0 : 1;
+}
+
+/** The pinned log and witnesses, said before the verdict as the trusted ledger is. */
+function describeCheckpointTrust(trust: CheckpointTrust): string {
+  const log = `log ${trust.origin} (key ${trust.logKey.name}+${formatKeyId(trust.logKey.keyId)})`;
+  const names = trust.witnesses.map((w) => w.name).join(", ");
+  return trust.witnesses.length === 0
+    ? `${log}, no witnesses`
+    : `${log}, ${trust.quorum} of witnesses ${names}`;
+}
+
+/** Usage errors of the checkpoint flags, as pinning's are. */
+function pinCheckpoint(pinning: Pinning, pinned: PinnedLedger) {
+  try {
+    const trust = pinCheckpointTrust(pinning.checkpoint, pinned.trust);
+    return { trust, site: logSite(pinning.checkpoint, pinned.operatorOrigin) };
+  } catch (error) {
+    if (error instanceof LedgerIdentityError) throw new Exit(error.message, 2);
+    throw error;
+  }
+}
+
+/** The note to verify: the file's, else the log's latest, and where it came from. */
+async function readNote(file: string | undefined, site: string | undefined, pinning: Pinning) {
+  if (file !== undefined) return { note: await readText(file), from: file };
+  if (site === undefined) {
+    throw new Exit(
+      `give a note file, or the log's site with --operator or --log\n${usage(pinning.options)}`,
+      2,
+    );
+  }
+  try {
+    return { note: await fetchCheckpointNote(site), from: `${site}/checkpoint` };
+  } catch (error) {
+    throw new Exit((error as Error).message, 1);
+  }
+}
+
+/** Writes through a temporary file: a crash never leaves half a checkpoint for --since. */
+async function saveNote(file: string, note: string): Promise<void> {
+  const partial = `${file}.partial`;
+  await writeFile(partial, note);
+  await rename(partial, file);
+}
+
+/**
+ * `checkpoint [<note file>]`: the log's signed checkpoint against the pinned log key, witnesses
+ * and contract; `--since` a checkpoint saved earlier, `--save` this one once it verified.
+ */
+async function verifyCheckpointFile(args: string[], pinning: Pinning): Promise<number> {
+  if (args.length > 1) throw new Exit(usage(pinning.options), 2);
+  const pinned = await pin(pinning);
+  const { trust, site } = pinCheckpoint(pinning, pinned);
+  const { note, from } = await readNote(args[0], site, pinning);
+  const { since, save } = pinning.checkpoint;
+  let previous: ReturnType<typeof readSavedCheckpoint> | undefined;
+  if (since !== undefined) {
+    try {
+      previous = readSavedCheckpoint(await readText(since), trust.origin);
+    } catch (error) {
+      if (error instanceof Exit) throw error;
+      throw new Exit(`${since}: ${(error as Error).message}`, 1);
+    }
+  }
+  const consistencyProof =
+    site === undefined
+      ? async () => {
+          throw new Error("no log site to ask for a proof: name it with --operator or --log");
+        }
+      : operatorConsistencyProofs(site);
+  const provider = new JsonRpcProvider(pinned.rpcUrl, pinned.trust.chainId, {
+    staticNetwork: true,
+  });
+  console.log(`Trusting ${describeTrustRoot(pinned.trust)}`);
+  console.log(`Trusting ${describeCheckpointTrust(trust)}`);
+  console.log(`Verifying the checkpoint from ${from} against ${pinned.rpcUrl}`);
+  if (pinned.operatorsNode) console.log(`  ${OPERATORS_NODE}`);
+  try {
+    const result = await verifyCheckpoint(
+      note,
+      trust,
+      { consistencyProof, anchoredRoot: contractCheckpoints(provider, pinned.trust) },
+      { ...(previous && { previous }), onStep: (step) => printStep(step) },
+    );
+    if (result.ok && save !== undefined) {
+      await saveNote(save, note);
+      console.log(`Saved it to ${save}: give it as --since next time.`);
+    }
+    console.log(
+      result.ok
+        ? "Checkpoint verified."
+        : `Checkpoint NOT verified${save === undefined ? "" : ` (not saved to ${save})`}.`,
+    );
+    return result.ok ? 0 : 1;
+  } finally {
+    provider.destroy();
+  }
 }

@@ -5,14 +5,21 @@
  */
 import { execFile } from "node:child_process";
 import fs from "node:fs";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
+import { Contract } from "ethers";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { LEDGER_ABI } from "@/lib/ledger/contract";
+import { MemoryLog, toHex } from "@/lib/ledger/merkle";
 import { bundleReceipts } from "@/lib/ledger/model";
 import type { Receipt } from "@/lib/ledger/receipt";
+import { formatCheckpoint } from "@/lib/tlog/checkpoint";
+import { cosign, generateSignerKey, parseSignerKey, signNote } from "@/lib/tlog/sign";
 import { connectTestChain } from "@/test/chain";
-import { anchorFirstCheckpoint, numberedLeaf } from "@/test/receipts";
+import { anchorFirstCheckpoint, leafData, numberedLeaf } from "@/test/receipts";
 
 const run = promisify(execFile);
 const chain = connectTestChain();
@@ -20,6 +27,13 @@ const repository = path.resolve(import.meta.dirname, "../../..");
 const manifest = JSON.parse(
   fs.readFileSync(path.join(repository, "packages/verify/package.json"), "utf8"),
 ) as { name: string; version: string; bin: Record<string, string>; dependencies?: object };
+
+/** The leaves of the first checkpoint the receipts are of; the checkpoint tests extend them. */
+const FIRST_LEAVES = [
+  numberedLeaf(1),
+  numberedLeaf(2),
+  { ...numberedLeaf(2), delivered: "delivered" as const },
+];
 
 let tmp = "";
 let tarball = "";
@@ -99,7 +113,7 @@ beforeAll(async () => {
     chain.signer,
     chain.provider,
     chain.contractAddress,
-    [numberedLeaf(1), numberedLeaf(2), { ...numberedLeaf(2), delivered: "delivered" }],
+    FIRST_LEAVES,
   )) as [Receipt, Receipt, Receipt];
   chainFile = write("chain.json", bundleReceipts(receipt, delivery));
   mismatchedChain = write("mismatched-chain.json", bundleReceipts(other, delivery));
@@ -189,6 +203,8 @@ describe("prizeledger-verify from its packed tarball, offline and away from the 
       expect(unpinned.code).toBe(2);
       const help = await npx(["--package", tarball, "prizeledger-verify", "--help"]);
       expect(help.out).toContain("usage: prizeledger-verify <receipt.json>");
+      expect(help.out).toContain("prizeledger-verify checkpoint [<note file>] [--operator URL");
+      expect(help.out).toContain("--since FILE       a checkpoint saved by --save");
       expect(help.out).toContain("Exit codes: 0 verified, 1 not verified");
       expect(help.code).toBe(0);
     },
@@ -209,4 +225,164 @@ describe("the package's manifest", () => {
     expect(text.startsWith("#!/usr/bin/env node\n")).toBe(true);
     expect(text).toContain('"../dist/cli.mjs"');
   });
+});
+
+/**
+ * The log's signed checkpoints, served by a loopback stand-in for an operator's site (its
+ * identity document, /checkpoint and the consistency proof endpoint) over a log of 3, then 5
+ * leaves, both anchored on the real test chain. Its keys are made here with lib/tlog/sign.
+ */
+describe("prizeledger-verify checkpoint from the packed tarball", () => {
+  const origin = "operator.test/log";
+  const logKey = parseSignerKey(generateSignerKey(origin, 0x01).skey);
+  const witnesses = ["w1.test", "w2.test"].map((name) =>
+    parseSignerKey(generateSignerKey(name, 0x04).skey),
+  );
+  const tree = new MemoryLog();
+  let server: Server | undefined;
+  let site = "";
+  /** What the stand-in serves at /checkpoint. */
+  let served = "";
+  const notes: Record<string, string> = {};
+
+  /** The signed note at `size`, cosigned by the first `cosigners` witnesses. */
+  function noteAt(size: number, cosigners: number): string {
+    const text = formatCheckpoint({ origin, size, rootHash: tree.root(size) });
+    const time = Math.floor(Date.now() / 1000) - 60;
+    const lines = witnesses.slice(0, cosigners).map((w) => cosign(text, w, time));
+    return `${text}\n${signNote(text, logKey)}${lines.join("")}`;
+  }
+
+  beforeAll(async () => {
+    for (const leaf of FIRST_LEAVES) tree.append(leafData(leaf));
+    for (const n of [3, 4]) tree.append(leafData(numberedLeaf(n)));
+    const ledger = new Contract(chain.contractAddress, LEDGER_ABI, chain.signer);
+    const proof = tree.consistencyProof(3, 5).map(toHex);
+    await (await ledger.getFunction("appendCheckpoint")(5, toHex(tree.root(5)), proof)).wait();
+    notes.three = noteAt(3, 2);
+    notes.five = noteAt(5, 2);
+    notes.fiveOneWitness = noteAt(5, 1);
+    served = notes.three;
+    const identity = {
+      version: 1,
+      chainId: chain.chainId,
+      contract: chain.contractAddress,
+      deploymentBlock: chain.deploymentBlock,
+      receiptSigners: [],
+      rpcUrl: chain.rpcUrl,
+      log: { origin, key: logKey.vkey },
+      witnesses: witnesses.map((w) => ({ key: w.vkey })),
+      witnessQuorum: 2,
+    };
+    server = createServer((request, response) => {
+      const url = new URL(request.url ?? "/", "http://localhost");
+      if (url.pathname === "/.well-known/prizeledger.json") {
+        response.setHeader("content-type", "application/json");
+        response.end(JSON.stringify(identity));
+      } else if (url.pathname === "/checkpoint") {
+        response.setHeader("content-type", "text/plain; charset=utf-8");
+        response.end(served);
+      } else if (url.pathname === "/api/v1/ledger/proofs/consistency") {
+        const from = Number(url.searchParams.get("from"));
+        const to = Number(url.searchParams.get("to"));
+        response.setHeader("content-type", "application/json");
+        response.end(
+          JSON.stringify({ from, to, proof: tree.consistencyProof(from, to).map(toHex) }),
+        );
+      } else {
+        response.statusCode = 404;
+        response.end();
+      }
+    });
+    await new Promise<void>((resolve) => server?.listen(0, "127.0.0.1", resolve));
+    site = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    fs.writeFileSync(path.join(away, "one-witness.note"), notes.fiveOneWitness);
+  });
+
+  afterAll(
+    () => new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve())),
+  );
+
+  /** A monitor's run: the operator's latest, against the one it kept, kept if it verifies. */
+  const monitoring = () => ["--operator", site, "--since", "saved.note", "--save", "saved.note"];
+  const checkpoint = (...args: string[]) =>
+    npx(["--package", tarball, "prizeledger-verify", "checkpoint", ...args]);
+
+  it(
+    "verifies the operator's checkpoint, saves it, then the next one against it",
+    async () => {
+      served = notes.three as string;
+      const first = await checkpoint("--operator", site, "--save", "saved.note");
+      expect(first.out).toContain(`Trusting log ${origin} (key ${origin}+`);
+      expect(first.out).toContain("✓ Log signature: Signed by the pinned key");
+      expect(first.out).toContain(
+        "✓ Witness cosignatures: 2 of 2 trusted witnesses cosigned (2 required): w1.test at",
+      );
+      expect(first.out).toContain("✓ Checkpoint on chain: The contract holds root");
+      expect(first.out).toContain("Checkpoint verified.");
+      expect(first.code).toBe(0);
+      expect(fs.readFileSync(path.join(away, "saved.note"), "utf8")).toBe(notes.three);
+
+      served = notes.five as string;
+      const next = await checkpoint(...monitoring());
+      expect(next.out).toContain(
+        "✓ Consistency with the last verified checkpoint: The log of 5 entries extends the one of 3 verified earlier.",
+      );
+      expect(next.code).toBe(0);
+      expect(fs.readFileSync(path.join(away, "saved.note"), "utf8")).toBe(notes.five);
+    },
+    runsOf(2),
+  );
+
+  it(
+    "refuses a rollback to the earlier checkpoint (exit 1), and does not save it",
+    async () => {
+      // Its own starting point, whatever ran before: the monitor kept the checkpoint of 5.
+      fs.writeFileSync(path.join(away, "saved.note"), notes.five as string);
+      served = notes.three as string;
+      const result = await checkpoint(...monitoring());
+      expect(result.out).toContain(
+        "✗ Consistency with the last verified checkpoint: Rollback: this checkpoint has 3 entries, one verified earlier had 5.",
+      );
+      expect(result.out).toContain("Checkpoint NOT verified (not saved to saved.note).");
+      expect(result.code).toBe(1);
+      expect(fs.readFileSync(path.join(away, "saved.note"), "utf8")).toBe(notes.five);
+    },
+    runsOf(1),
+  );
+
+  it(
+    "requires k of n witnesses: a note file cosigned by one fails 2 of 2, passes --quorum 1",
+    async () => {
+      const strict = await checkpoint("one-witness.note", "--operator", site);
+      expect(strict.out).toContain(
+        "✗ Witness cosignatures: 1 of 2 trusted witnesses cosigned (2 required)",
+      );
+      expect(strict.code).toBe(1);
+      const lenient = await checkpoint("one-witness.note", "--operator", site, "--quorum", "1");
+      expect(lenient.code).toBe(0);
+    },
+    runsOf(2),
+  );
+
+  it(
+    "pins the log by flags, and refuses to guess one (exit 2)",
+    async () => {
+      const flags = ["--log-key", logKey.vkey, "--origin", origin, ...pin()];
+      const pinned = await checkpoint(
+        "one-witness.note",
+        ...flags,
+        "--witness",
+        witnesses[0]?.vkey ?? "",
+      );
+      expect(pinned.out).toContain("1 of 1 trusted witnesses cosigned");
+      expect(pinned.code).toBe(0);
+      const unpinned = await checkpoint("one-witness.note", ...pin());
+      expect(unpinned.out).toContain(
+        "No log pinned: no log key from --contract and --chain-id; name it with --operator URL",
+      );
+      expect(unpinned.code).toBe(2);
+    },
+    runsOf(2),
+  );
 });
