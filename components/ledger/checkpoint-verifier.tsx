@@ -16,9 +16,11 @@ import {
   operatorNodeUrl,
 } from "@/lib/ledger/identity";
 import { parseDecimal } from "@/lib/tlog/decimal";
+import { parseVerifierKey } from "@/lib/tlog/note";
 import {
   type CheckpointResult,
   type CheckpointStep,
+  type CheckpointTrust,
   countOf,
   type PreviousCheckpoint,
   verifyCheckpoint,
@@ -28,17 +30,41 @@ import { Verdict, VerifySteps } from "./verify-steps";
 
 type Source = "site" | "operator";
 
-/** The last checkpoint this browser verified for a log, by its origin line. */
-const storageKey = (origin: string) => `prizeledger:verified-checkpoint:${origin}`;
+/**
+ * The last checkpoint this browser verified for a log, by its origin line and its key: another
+ * "operator" may publish an honest log's origin under a key of its own, and what it showed here
+ * must never become what the honest log is compared with.
+ */
+const storageKey = (trust: Pick<CheckpointTrust, "origin" | "logKey">) =>
+  `prizeledger:verified-checkpoint:${trust.origin}:${trust.logKey.vkey}`;
 
-/** The remembered checkpoint, if one is stored and still reads as one of this log. */
-function rememberedCheckpoint(origin: string): PreviousCheckpoint | undefined {
-  const note = window.localStorage.getItem(storageKey(origin));
-  if (note === null) return undefined;
+/**
+ * The remembered checkpoint, if one is stored and its log's key still verifies it. One that does
+ * not (planted, or from another profile) is forgotten, and `ignored` says so.
+ */
+async function rememberedCheckpoint(
+  trust: CheckpointTrust,
+): Promise<{ previous?: PreviousCheckpoint; ignored?: string }> {
+  const note = window.localStorage.getItem(storageKey(trust));
+  if (note === null) return {};
   try {
-    return readSavedCheckpoint(note, origin);
+    return { previous: await readSavedCheckpoint(note, trust) };
+  } catch (e) {
+    window.localStorage.removeItem(storageKey(trust));
+    const why = e instanceof Error ? e.message : String(e);
+    return {
+      ignored: `A remembered checkpoint that this log's key did not sign was ignored and forgotten (${why}).`,
+    };
+  }
+}
+
+/** The site's log's storage key, when this site publishes one. */
+function siteStorageKey(identity: LedgerIdentity | null): string | null {
+  if (!identity?.log) return null;
+  try {
+    return storageKey({ origin: identity.log.origin, logKey: parseVerifierKey(identity.log.key) });
   } catch {
-    return undefined; // not ours to trust, nor worth a failure: the next verified one replaces it
+    return null;
   }
 }
 
@@ -57,8 +83,24 @@ export function CheckpointVerifier({ siteIdentity }: { siteIdentity: LedgerIdent
   const [error, setError] = useState<string | null>(null);
   const [running, setRunning] = useState(false);
   const [remembered, setRemembered] = useState<string | null>(null);
+  const [ignored, setIgnored] = useState<string | null>(null);
+  /** The storage key of the log last verified (or this site's), while a checkpoint is kept. */
+  const [forgettable, setForgettable] = useState<string | null>(null);
+  const [forgotten, setForgotten] = useState(false);
+  const [nodeAsked, setNodeAsked] = useState<string | null>(null);
   const [hydrated, setHydrated] = useState(false);
-  useEffect(() => setHydrated(true), []);
+  useEffect(() => {
+    const key = siteStorageKey(siteIdentity);
+    if (key && window.localStorage.getItem(key) !== null) setForgettable(key);
+    setHydrated(true);
+  }, [siteIdentity]);
+
+  const forget = () => {
+    if (forgettable) window.localStorage.removeItem(forgettable);
+    setForgettable(null);
+    setRemembered(null);
+    setForgotten(true);
+  };
 
   const siteWitnesses = siteIdentity?.witnesses?.length ?? 0;
   const sources: Array<[Source, string]> = [
@@ -70,16 +112,28 @@ export function CheckpointVerifier({ siteIdentity }: { siteIdentity: LedgerIdent
   const showQuorum = source === "operator" || siteWitnesses > 0;
 
   /** The document to pin from, and the site its log is served at. */
-  const pinned = async (): Promise<{ identity: LedgerIdentity; site: string; rpc: string }> => {
+  const pinned = async (): Promise<{
+    identity: LedgerIdentity;
+    site: string;
+    rpc: string;
+    whoseNode: string;
+  }> => {
     if (source === "site") {
       if (!siteIdentity)
         throw new Error("This site publishes no ledger identity: name an operator");
-      return { identity: siteIdentity, site: window.location.origin, rpc: siteIdentity.rpcUrl };
+      const rpc = siteIdentity.rpcUrl;
+      return {
+        identity: siteIdentity,
+        site: window.location.origin,
+        rpc,
+        whoseNode: "this site's",
+      };
     }
     if (!operatorUrl.trim()) throw new Error("Enter the operator's address first");
     const url = identityDocumentUrl(operatorUrl);
     const identity = await fetchLedgerIdentity(url);
-    return { identity, site: url.origin, rpc: operatorNodeUrl(identity) };
+    const rpc = operatorNodeUrl(identity);
+    return { identity, site: url.origin, rpc, whoseNode: "the operator's" };
   };
 
   const verify = async () => {
@@ -87,6 +141,9 @@ export function CheckpointVerifier({ siteIdentity }: { siteIdentity: LedgerIdent
     setResult(null);
     setError(null);
     setRemembered(null);
+    setIgnored(null);
+    setForgotten(false);
+    setNodeAsked(null);
     const k = quorum.trim() === "" ? undefined : parseDecimal(quorum.trim());
     if (k === null) {
       setError("The number of witnesses required must be a whole number");
@@ -95,7 +152,8 @@ export function CheckpointVerifier({ siteIdentity }: { siteIdentity: LedgerIdent
     setRunning(true);
     let provider: JsonRpcProvider | undefined;
     try {
-      const { identity, site, rpc } = await pinned();
+      const { identity, site, rpc, whoseNode } = await pinned();
+      setNodeAsked(`Chain node asked: ${rpc} (${whoseNode})`);
       const trust = checkpointTrustOf(identity, k);
       if (trust.quorum > trust.witnesses.length) {
         throw new Error(
@@ -103,7 +161,10 @@ export function CheckpointVerifier({ siteIdentity }: { siteIdentity: LedgerIdent
         );
       }
       const note = await fetchCheckpointNote(site);
-      const previous = rememberedCheckpoint(trust.origin);
+      const { previous, ignored: dropped } = await rememberedCheckpoint(trust);
+      if (dropped) setIgnored(dropped);
+      const key = storageKey(trust);
+      setForgettable(window.localStorage.getItem(key) === null ? null : key);
       provider = new JsonRpcProvider(rpc, identity.chainId, { staticNetwork: true });
       const outcome = await verifyCheckpoint(
         note,
@@ -117,7 +178,8 @@ export function CheckpointVerifier({ siteIdentity }: { siteIdentity: LedgerIdent
       setSteps(outcome.steps);
       setResult(outcome);
       if (outcome.ok && outcome.checkpoint) {
-        window.localStorage.setItem(storageKey(trust.origin), note);
+        window.localStorage.setItem(key, note);
+        setForgettable(key);
         setRemembered(
           `Remembered: ${countOf(outcome.checkpoint.size, "entry", "entries")} of ${trust.origin}. Next time this browser checks that the log extends it.`,
         );
@@ -179,6 +241,11 @@ export function CheckpointVerifier({ siteIdentity }: { siteIdentity: LedgerIdent
             />
           </label>
         )}
+        <p className="small muted" data-testid="checkpoint-node-note">
+          The on-chain step asks the operator's own chain node (this site's, or the one the
+          operator's document names): what it says of the chain is the operator's word. To ask a
+          node you chose, run <code>prizeledger-verify checkpoint --operator URL --rpc URL</code>.
+        </p>
         <div style={{ marginTop: 14 }}>
           <button
             type="button"
@@ -196,6 +263,11 @@ export function CheckpointVerifier({ siteIdentity }: { siteIdentity: LedgerIdent
         )}
       </section>
       <section aria-live="polite">
+        {nodeAsked && (
+          <p className="small" style={{ overflowWrap: "anywhere" }} data-testid="checkpoint-node">
+            {nodeAsked}
+          </p>
+        )}
         {result && (
           <Verdict ok={result.ok} testId="checkpoint-verdict">
             {result.ok && result.checkpoint
@@ -204,9 +276,30 @@ export function CheckpointVerifier({ siteIdentity }: { siteIdentity: LedgerIdent
           </Verdict>
         )}
         <VerifySteps steps={steps} testIdPrefix="checkpoint-" />
+        {ignored && (
+          <p className="alert info" data-testid="checkpoint-ignored">
+            {ignored}
+          </p>
+        )}
         {remembered && (
           <p className="small muted" data-testid="checkpoint-remembered">
             {remembered}
+          </p>
+        )}
+        {forgettable && (
+          <button
+            type="button"
+            className="secondary"
+            onClick={forget}
+            disabled={running}
+            data-testid="checkpoint-forget"
+          >
+            Forget the remembered checkpoint
+          </button>
+        )}
+        {forgotten && (
+          <p className="small muted" data-testid="checkpoint-forgotten">
+            Forgotten: the next checkpoint verified here is compared with nothing, then remembered.
           </p>
         )}
         {steps.length === 0 && !result && (

@@ -115,6 +115,31 @@ describe("signed checkpoints", () => {
     expect(listed?.cosignatures.map((c) => c.line)).toEqual(sorted.map((s) => s.line));
   });
 
+  it("serves the newest signed checkpoint that is still anchored, never one the chain lost", async () => {
+    const before = await served();
+    await claim(1);
+    const result = await anchoringPass(db, chain, 1000);
+    if (result.status !== "anchored") throw new Error(`not anchored: ${result.status}`);
+    const newest = await checkpointRow(result.treeSize);
+    expect((await served()).text).toBe(newest.note);
+    // As reopenLost leaves it: signed, but pending again until the same pair is re-anchored.
+    await db
+      .update(checkpoints)
+      .set({ status: "pending" })
+      .where(eq(checkpoints.treeSize, result.treeSize));
+    const answer = await served();
+    expect(answer.status).toBe(200);
+    expect(answer.text).toBe(before.text);
+    expect(
+      parseCheckpoint(answer.text.slice(0, answer.text.indexOf("\n\n") + 1)).size,
+    ).toBeLessThan(result.treeSize);
+    await db
+      .update(checkpoints)
+      .set({ status: "anchored" })
+      .where(eq(checkpoints.treeSize, result.treeSize));
+    expect((await served()).text).toBe(newest.note);
+  });
+
   it("signs the anchored checkpoints that were anchored before the log had a key", async () => {
     const [latest] = await db.select().from(checkpoints).where(eq(checkpoints.status, "anchored"));
     if (!latest?.note) throw new Error("no signed checkpoint");

@@ -93,9 +93,10 @@ export function cosignedNote(checkpoint: SignedCheckpoint): string {
 }
 
 /**
- * The newest checkpoint the log has signed, with its cosignatures. A signed checkpoint whose block
- * the chain lost (reopenLost) still counts: the note states a (size, root) of the append-only
- * tree, which stays true, and the same pair is anchored again.
+ * The newest signed checkpoint that is anchored now, with its cosignatures: the same published
+ * size tiles and proofs serve (tiles.ts publishedCheckpoint). A signed one whose block the chain
+ * lost (reopenLost) waits until it is anchored again: served meanwhile, its tiles, proofs and
+ * on-chain root would all be missing, and witnesses would be asked to cosign it.
  */
 export async function latestSignedCheckpoint(db: DbOrTx): Promise<SignedCheckpoint | undefined> {
   const [row] = await db
@@ -105,7 +106,7 @@ export async function latestSignedCheckpoint(db: DbOrTx): Promise<SignedCheckpoi
       note: checkpoints.note,
     })
     .from(checkpoints)
-    .where(isNotNull(checkpoints.note))
+    .where(and(isNotNull(checkpoints.note), eq(checkpoints.status, "anchored")))
     .orderBy(desc(checkpoints.treeSize))
     .limit(1);
   if (!row?.note) return undefined;

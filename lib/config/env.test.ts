@@ -214,6 +214,18 @@ describe("parseEnv", () => {
       expect(problems({ LOG_WITNESSES: twice })).toEqual([
         "LOG_WITNESSES entry 1: a witness is listed twice",
       ]);
+      // The published identity holds 16 at most: a 17th would fail it later, at every request.
+      const many = (n: number) =>
+        JSON.stringify(
+          Array.from({ length: n }, (_, i) => ({
+            key: generateSignerKey(`w${i}.example`, 0x04).vkey,
+            url: `http://w${i}.example`,
+          })),
+        );
+      expect(problems({ LOG_WITNESSES: many(17) })).toEqual([
+        "LOG_WITNESSES lists 17 witnesses; at most 16 are allowed",
+      ]);
+      expect(parseEnv({ LOG_WITNESSES: many(16) }).LOG_WITNESSES).toHaveLength(16);
       const ambiguous = JSON.stringify(COLLIDING_VKEYS.map((key) => ({ key, url: "http://w" })));
       expect(problems({ LOG_WITNESSES: ambiguous })).toEqual([
         "LOG_WITNESSES entry 1: ambiguous key witness.example+12462dc5: two trusted keys share this name and key id",

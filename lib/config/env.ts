@@ -58,6 +58,9 @@ const optionalUrl = (protocols: string[]) =>
 /** A witness of the log: its cosignature verifier key and where it takes add-checkpoint. */
 export type LogWitness = { key: string; url: string };
 
+/** The ledger identity document lists at most this many (lib/ledger/identity.ts): more fails there. */
+const MAX_WITNESSES = 16;
+
 const witnessList = z
   .string()
   .trim()
@@ -73,6 +76,9 @@ const witnessList = z
       return fail('must be a JSON array such as [{ "key": "<vkey>", "url": "http://…" }]');
     }
     if (!Array.isArray(value)) return fail("must be a JSON array of { key, url }");
+    if (value.length > MAX_WITNESSES) {
+      return fail(`lists ${value.length} witnesses; at most ${MAX_WITNESSES} are allowed`);
+    }
     const witnesses: LogWitness[] = [];
     const keys: VerifierKey[] = [];
     for (const [i, entry] of value.entries()) {

@@ -159,17 +159,31 @@ export function withRequestId<C, R extends Request>(handler: Handler<C, R>): Han
   return async (request, context) => {
     const requestId = incomingRequestId(request.headers);
     request.headers.set(REQUEST_ID_HEADER, requestId);
-    const response = await handler(request, context);
-    try {
-      response.headers.set(REQUEST_ID_HEADER, requestId);
-      return response;
-    } catch {
-      // A redirect's headers are immutable: the same answer, in a response whose are not.
-      const copy = new Response(response.body, response);
-      copy.headers.set(REQUEST_ID_HEADER, requestId);
-      return copy;
-    }
+    return withHeader(await handler(request, context), REQUEST_ID_HEADER, requestId);
   };
+}
+
+/** The response with one header set. */
+function withHeader(response: Response, name: string, value: string): Response {
+  try {
+    response.headers.set(name, value);
+    return response;
+  } catch {
+    // A redirect's headers are immutable: the same answer, in a response whose are not.
+    const copy = new Response(response.body, response);
+    copy.headers.set(name, value);
+    return copy;
+  }
+}
+
+/**
+ * For public data another origin's page reads (another operator's /verify checks this log from
+ * the auditor's browser): every answer, errors and 429s included, may be read from any origin,
+ * so that a failure there reads as what it is, not as a blocked request.
+ */
+export function readableFromAnyOrigin<C, R extends Request>(handler: Handler<C, R>): Handler<C, R> {
+  return async (request, context) =>
+    withHeader(await handler(request, context), "access-control-allow-origin", "*");
 }
 
 /**

@@ -1,4 +1,7 @@
 import { describe, expect, it } from "vitest";
+import { formatCheckpoint } from "@/lib/tlog/checkpoint";
+import { formatNote, parseVerifierKey } from "@/lib/tlog/note";
+import { generateSignerKey, parseSignerKey, signNote } from "@/lib/tlog/sign";
 import {
   fetchCheckpointNote,
   operatorConsistencyProofs,
@@ -45,11 +48,26 @@ describe("checkpoint sources", () => {
     }
   });
 
-  it("reads a saved checkpoint back, for its own log only", () => {
-    expect(readSavedCheckpoint(NOTE, "op.test/log").size).toBe(5);
-    expect(() => readSavedCheckpoint(NOTE, "other.test")).toThrow(
+  it("reads a saved checkpoint back, for its own log and signed by its key only", async () => {
+    const log = generateSignerKey("op.test/log", 0x01);
+    const trust = { origin: "op.test/log", logKey: parseVerifierKey(log.vkey) };
+    const root = new Uint8Array(32).fill(3);
+    const text = formatCheckpoint({ origin: "op.test/log", size: 5, rootHash: root });
+    const signed = formatNote(text, [signNote(text, parseSignerKey(log.skey))]);
+    expect(await readSavedCheckpoint(signed, trust)).toEqual({ size: 5, rootHash: root });
+    await expect(readSavedCheckpoint(signed, { ...trust, origin: "other.test" })).rejects.toThrow(
       'the saved checkpoint is of log "op.test/log", not "other.test"',
     );
-    expect(() => readSavedCheckpoint("op.test/log\n5\n", "op.test/log")).toThrow(/malformed note/);
+    // Another key under the same name (another "operator" claiming this origin), or none at all.
+    const impostor = generateSignerKey("op.test/log", 0x01);
+    const forged = formatNote(text, [signNote(text, parseSignerKey(impostor.skey))]);
+    for (const note of [forged, NOTE]) {
+      await expect(readSavedCheckpoint(note, trust)).rejects.toThrow(
+        `the saved checkpoint is not signed by the log's key ${log.vkey}`,
+      );
+    }
+    const tampered = signed.replace("\n5\n", "\n6\n");
+    await expect(readSavedCheckpoint(tampered, trust)).rejects.toThrow(/invalid signature/);
+    await expect(readSavedCheckpoint("op.test/log\n5\n", trust)).rejects.toThrow(/malformed note/);
   });
 });

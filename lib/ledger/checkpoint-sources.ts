@@ -7,7 +7,7 @@
 import { type AbstractProvider, Contract, Interface } from "ethers";
 import { readAtMost } from "@/lib/http/read-at-most";
 import { parseCheckpoint } from "@/lib/tlog/checkpoint";
-import { NoteError, parseNote, parseVerifierKey } from "@/lib/tlog/note";
+import { NoteError, openNote, parseVerifierKey } from "@/lib/tlog/note";
 import type {
   CheckpointSources,
   CheckpointTrust,
@@ -89,14 +89,24 @@ export function checkpointTrustOf(identity: LedgerIdentity, quorum?: number): Ch
 
 /**
  * A checkpoint saved after it verified (its note), read back to verify the next one against.
- * Its signature was checked when it was saved; here only its form and its log are.
+ * Its log signature is checked again under the pinned key: storage, or a file handed over, may
+ * hold a note another "operator" (or anyone) put there, and comparing with that would accuse an
+ * honest log of a fork or a rollback.
  */
-export function readSavedCheckpoint(note: string, origin: string): PreviousCheckpoint {
-  const checkpoint = parseCheckpoint(parseNote(note).text);
+export async function readSavedCheckpoint(
+  note: string,
+  trust: Pick<CheckpointTrust, "origin" | "logKey">,
+): Promise<PreviousCheckpoint> {
+  const { origin, logKey } = trust;
+  const opened = await openNote(note, [logKey]);
+  const checkpoint = parseCheckpoint(opened.text);
   if (checkpoint.origin !== origin) {
     throw new NoteError(
       `the saved checkpoint is of log ${JSON.stringify(checkpoint.origin)}, not ${JSON.stringify(origin)}`,
     );
+  }
+  if (opened.verified.length === 0) {
+    throw new NoteError(`the saved checkpoint is not signed by the log's key ${logKey.vkey}`);
   }
   return { size: checkpoint.size, rootHash: checkpoint.rootHash };
 }

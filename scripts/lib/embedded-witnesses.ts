@@ -42,6 +42,25 @@ export function embeddedLogKey(env: Env, dataDir: string): EmbeddedLog {
 
 export type EmbeddedWitness = LogWitness & { name: string };
 
+/** What a witness process needs of our environment to run; its settings come as flags. */
+const WITNESS_INHERITS = ["PATH", "HOME", "TMPDIR", "TZ", "NODE_ENV", "LOG_LEVEL"] as const;
+
+/**
+ * A witness's environment, built from scratch: it stands for someone independent of the log, so
+ * it must not hold the log's signing key, the treasury's or any other secret `npm start` was
+ * given (a witness holding the log's key could not vouch for anything the log signed).
+ */
+export function witnessEnvironment(
+  parent: Record<string, string | undefined>,
+): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const name of WITNESS_INHERITS) {
+    const value = parent[name];
+    if (value !== undefined) env[name] = value;
+  }
+  return env;
+}
+
 /**
  * Starts the two witnesses on EMBEDDED_WITNESS_PORT and the next, pinned to this log and its
  * contract, checking the chain through `rpcUrl`; pushes their stops onto `cleanups`.
@@ -70,7 +89,9 @@ export function startEmbeddedWitnesses(options: {
         ...["--contract", contract, "--chain-id", String(chainId), "--rpc", rpcUrl],
         ...["--port", String(port), "--data", dir, "--name", name],
       ),
-      {},
+      witnessEnvironment(process.env),
+      undefined,
+      { inheritEnv: false },
     );
     cleanups.push(() => stopChild(witness.child, witness.exited));
     return { name, key: vkey, url: `http://127.0.0.1:${port}` };

@@ -111,12 +111,12 @@ export function startChild(
   args: string[],
   env: Record<string, string>,
   show?: (child: ChildProcess) => Promise<void>,
+  { inheritEnv = true }: { inheritEnv?: boolean } = {},
 ): { child: ChildProcess; exited: Promise<number | null> } {
   const output = show ? "pipe" : "inherit";
-  const child = spawn(cmd, args, {
-    stdio: ["ignore", output, output],
-    env: { ...process.env, ...env },
-  });
+  // Without inheritEnv, `env` is all the child gets: none of the secrets we were started with.
+  const childEnv = (inheritEnv ? { ...process.env, ...env } : env) as NodeJS.ProcessEnv;
+  const child = spawn(cmd, args, { stdio: ["ignore", output, output], env: childEnv });
   if (show) void show(child);
   // If this process dies without stopping its children (a signal to it alone, an uncaught error),
   // the children must not outlive it.

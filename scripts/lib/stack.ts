@@ -135,6 +135,17 @@ async function keepSignalsOurs<T>(start: () => Promise<T>): Promise<T> {
   }
 }
 
+/**
+ * The worker's secrets, blank (a blank counts as unset) in the environment every child shares;
+ * the worker gets `workerEnv` over them. An operator may export them to `npm start`, and a child
+ * inherits what we were started with: web instances face the internet and must not hold them.
+ */
+export const WORKER_SECRETS_BLANKED: Record<string, string> = {
+  LOG_SIGNING_KEY: "",
+  TREASURY_KEY: "",
+  VAPID_PRIVATE_KEY: "",
+};
+
 export type Stack = {
   databaseUrl: string;
   ledgerRpcUrl: string;
@@ -288,6 +299,7 @@ export async function startStack(
   // Web Push: the public key to subscribe with for all; the private key signs, the worker's alone.
   const vapid = vapidKeyPair(env);
   const childEnv: Record<string, string> = {
+    ...WORKER_SECRETS_BLANKED,
     DATABASE_URL: databaseUrl,
     LEDGER_RPC_URL: ledger.rpcUrl ?? "",
     LEDGER_CONTRACT: ledger.contract ?? "",

@@ -145,6 +145,8 @@ describe("the tile and proof routes", () => {
     for (const [query, status, message] of cases) {
       const answer = await get(`/api/v1/ledger/proofs/${query}`);
       expect(answer.status, query).toBe(status);
+      // Another operator's /verify reads these from the auditor's browser, refusals included.
+      expect(answer.headers.get("access-control-allow-origin"), query).toBe("*");
       expect((await answer.json()).error.message, query).toMatch(message);
     }
   });
@@ -169,6 +171,8 @@ describe("the tile and proof routes", () => {
       return answers;
     });
     expect(statuses.slice(0, limit).map((a) => a.status)).toEqual(Array(limit).fill(200));
+    for (const answer of statuses)
+      expect(answer.headers.get("access-control-allow-origin")).toBe("*");
     const refused = statuses[limit];
     if (!refused) throw new Error("no answer past the limit");
     expect(refused.status).toBe(429);

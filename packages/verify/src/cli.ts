@@ -360,10 +360,10 @@ async function verifyCheckpointFile(args: string[], pinning: Pinning): Promise<n
   const { trust, site } = pinCheckpoint(pinning, pinned);
   const { note, from } = await readNote(args[0], site, pinning);
   const { since, save } = pinning.checkpoint;
-  let previous: ReturnType<typeof readSavedCheckpoint> | undefined;
+  let previous: Awaited<ReturnType<typeof readSavedCheckpoint>> | undefined;
   if (since !== undefined) {
     try {
-      previous = readSavedCheckpoint(await readText(since), trust.origin);
+      previous = await readSavedCheckpoint(await readText(since), trust);
     } catch (error) {
       if (error instanceof Exit) throw error;
       throw new Exit(`${since}: ${(error as Error).message}`, 1);
