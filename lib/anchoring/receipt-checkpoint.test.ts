@@ -72,6 +72,10 @@ async function sign(
 /** The witnesses the operator configures: alice and bob (the tests' retired one is carol). */
 const configured = (quorum: number) => ({ keys: [keys.alice.vkey, keys.bob.vkey], quorum });
 
+/** The first redemption's receipt, as getReceipt serves it with the configured witnesses. */
+const firstReceipt = () =>
+  getReceipt(db, firstRedemption.playerId, firstRedemption.id, "redemption", configured(0));
+
 const chosenSize = async (leafIndex: number, quorum: number) =>
   (await receiptCheckpointFor(db, leafIndex, configured(quorum)))?.checkpoint.treeSize;
 
@@ -128,13 +132,7 @@ describe("the checkpoint a receipt is issued with", () => {
 
   it("is what getReceipt proves the leaf in, and its note verifies", async () => {
     // Tests publish no quorum: the first signed checkpoint.
-    const receipt = await getReceipt(
-      db,
-      firstRedemption.playerId,
-      firstRedemption.id,
-      "redemption",
-      configured(0),
-    );
+    const receipt = await firstReceipt();
     if (receipt?.status !== "anchored") throw new Error("not anchored");
     expect(receipt.checkpoint.treeSize).toBe(sizes[1]);
     expect(
@@ -181,13 +179,7 @@ describe("the checkpoint a receipt is issued with", () => {
 
 describe.runIf(interopEnabled())("a receipt's tlog-proof, read by Go's x/mod", () => {
   it("proves its leaf under the log's signature, with the witnesses' cosignatures", async () => {
-    const receipt = await getReceipt(
-      db,
-      firstRedemption.playerId,
-      firstRedemption.id,
-      "redemption",
-      configured(0),
-    );
+    const receipt = await firstReceipt();
     if (receipt?.status !== "anchored" || !receipt.tlogProof) throw new Error("no tlog-proof");
     const keysOf = [keys.log.vkey, keys.alice.vkey, keys.bob.vkey];
     const out = await runCheck(["tlog-proof", receipt.leaf.data, ...keysOf], receipt.tlogProof);
