@@ -18,7 +18,8 @@ import { quote } from "@/lib/tlog/note-error";
 import type { TrustRoot } from "./identity";
 import { fromHex } from "./merkle";
 
-export type SignatureCheck = { ok: boolean; detail: string };
+/** `unchecked`: nothing to check, so it passed without checking (shown as "not checked"). */
+export type SignatureCheck = { ok: boolean; detail: string; unchecked?: true };
 
 const TLOG_PROOF_HEADER = "c2sp.org/tlog-proof@v1\n";
 
@@ -89,8 +90,9 @@ function checkpointText(
 
 /**
  * The `logSignature` step: the note opens with the pinned log key and is the receipt's own
- * checkpoint. A receipt without one (issued before checkpoints were signed) passes unless the
- * verifier asked for witnesses, who cosign only signed checkpoints.
+ * checkpoint. A receipt without one (issued before checkpoints were signed) passes as not
+ * checked, never as a pass, unless the verifier asked for witnesses, who cosign only signed
+ * checkpoints: then it fails.
  */
 export async function checkLogSignature(
   note: string | undefined,
@@ -119,7 +121,8 @@ export async function checkLogSignature(
         }
       : {
           ok: true,
-          detail: "The receipt carries no signed checkpoint (issued before the log signed them).",
+          unchecked: true,
+          detail: `Not checked: the receipt carries no signed checkpoint (receipts issued before the log signed its checkpoints carry none)${trust.logKey === undefined ? "" : ", so the pinned log key's signature is absent"}.`,
         };
   }
   let key: VerifierKey | undefined;

@@ -208,10 +208,17 @@ async function readText(file: string): Promise<string> {
   }
 }
 
-type PrintedStep = { ok: boolean; label: string; detail: string; skipped?: true };
+type PrintedStep = {
+  ok: boolean;
+  label: string;
+  detail: string;
+  skipped?: true;
+  unchecked?: true;
+};
 
 function printStep(step: PrintedStep, indent = ""): void {
-  console.log(`${indent}${step.skipped ? "–" : step.ok ? "✓" : "✗"} ${step.label}: ${step.detail}`);
+  const mark = step.skipped || step.unchecked ? "–" : step.ok ? "✓" : "✗";
+  console.log(`${indent}${mark} ${step.label}: ${step.detail}`);
 }
 
 /**
