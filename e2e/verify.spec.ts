@@ -701,7 +701,7 @@ test.describe("receipt verification", () => {
         "2 trusted witnesses cosigned (w1.e2e-operator.example at",
       );
       await expect(page.getByTestId("trusted-identity")).toContainText(
-        `log key ${log.vkey}, 2 of the 2 witnesses`,
+        `log key ${log.vkey}, 2 of the 3 witnesses`,
       );
       await shot(page, `verify-12-witnessed-${size}`);
 
