@@ -672,6 +672,11 @@ test.describe("receipt verification", () => {
       ]),
     };
     const { signedCheckpoint: _, ...unsigned } = ownReceipt;
+    const w3 = parseSignerKey(witnesses[2]?.skey ?? "");
+    const futureDated: Receipt = {
+      ...witnessed,
+      signedCheckpoint: `${witnessed.signedCheckpoint}${cosign(text, w3, now + 86_400)}`,
+    };
     const verifyWith = async (receipt: Receipt, k: string) => {
       await page.getByTestId("receipt-input").fill(JSON.stringify(receipt, null, 2));
       await page.getByTestId("witness-quorum").fill(k);
@@ -696,7 +701,7 @@ test.describe("receipt verification", () => {
         "2 trusted witnesses cosigned (w1.e2e-operator.example at",
       );
       await expect(page.getByTestId("trusted-identity")).toContainText(
-        `log key ${log.vkey}, 2 of the witnesses`,
+        `log key ${log.vkey}, 2 of the 3 witnesses`,
       );
       await shot(page, `verify-12-witnessed-${size}`);
 
@@ -720,8 +725,21 @@ test.describe("receipt verification", () => {
       await expect(page.getByTestId("step-logSignature")).toContainText(
         "verify with a quorum of 0",
       );
+      // With k = 0 it is verified, but the log's signature shows as not checked, never passed.
       await verifyWith(unsigned, "0");
+      await expect(page.getByTestId("verdict")).toHaveAttribute("data-ok", "true");
+      const logSignature = page.getByTestId("step-logSignature");
+      await expect(logSignature).toHaveAttribute("data-state", "not_checked");
+      await expect(logSignature).toContainText("not checked");
+      await expect(logSignature).toContainText("the pinned log key's signature is absent");
+      await shot(page, `verify-12-unsigned-not-checked-${size}`);
+
+      // A third witness dating its cosignature a day ahead is named, not counted: two still do.
+      await verifyWith(futureDated, "2");
       await expectVerified(page);
+      await expect(page.getByTestId("step-witnesses")).toContainText(
+        "not counted, dated in the future: w3.e2e-operator.example",
+      );
 
       await page.getByTestId("witness-quorum").fill("-1");
       await page.getByRole("button", { name: "Verify receipt" }).click();

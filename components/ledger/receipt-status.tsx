@@ -31,6 +31,17 @@ function isFinal(receipt: Receipt, witnessing: Witnessing | undefined): boolean 
   return receipt.status === "anchored" && (tallyOf(receipt, witnessing)?.witnessed ?? true);
 }
 
+/** The first wait between polls, doubled after each unchanged answer up to the longest. */
+const FIRST_POLL_MS = 3000;
+const LONGEST_POLL_MS = 60_000;
+/** Polling stops after this long: a witness that is down may stay down, and the page says so. */
+const GIVE_UP_AFTER_MS = 10 * 60_000;
+
+/** The wait before poll number `polls` (from 0): 3 s, 6 s, 12 s… at most a minute. */
+function pollDelay(polls: number): number {
+  return Math.min(FIRST_POLL_MS * 2 ** Math.min(polls, 10), LONGEST_POLL_MS);
+}
+
 /**
  * Shows the receipt's anchoring state and polls until the entry is anchored on chain and, where
  * the operator names witnesses, until its checkpoint is witnessed: verifiers ask for the
@@ -51,10 +62,23 @@ export function ReceiptStatus({
   const url = `/api/v1/redemptions/${redemptionId}/receipt${kind === "reversal" ? "?kind=reversal" : ""}`;
   const [receipt, setReceipt] = useState<Receipt>(initial);
   const [error, setError] = useState<string | null>(null);
+  const [gaveUp, setGaveUp] = useState(false);
   useEffect(() => {
     let timer: ReturnType<typeof setTimeout> | undefined;
     let cancelled = false;
+    let polls = 0;
+    let waited = 0;
     if (isFinal(initial, witnessing)) return;
+    // Backs off, then stops: each poll costs the server a scan of later checkpoints.
+    const again = () => {
+      const delay = pollDelay(polls++);
+      waited += delay;
+      if (waited > GIVE_UP_AFTER_MS) {
+        setGaveUp(true);
+        return;
+      }
+      timer = setTimeout(load, delay);
+    };
     const load = async () => {
       try {
         const res = await fetch(url, {
@@ -67,12 +91,13 @@ export function ReceiptStatus({
         setError(null);
         // Anchoring takes a batch; cosigning usually a second, unless a witness is down.
         if (!isFinal(body, witnessing)) {
-          timer = setTimeout(load, body.status === "pending" ? 1500 : 3000);
+          if (body.status === "pending") timer = setTimeout(load, 1500);
+          else again();
         }
       } catch (e) {
         if (cancelled) return;
         setError((e as Error).message);
-        timer = setTimeout(load, 3000);
+        again();
       }
     };
     timer = setTimeout(load, 1000);
@@ -85,7 +110,19 @@ export function ReceiptStatus({
 
   return (
     <div data-testid="receipt" data-status={receipt.status}>
-      {error && <p className="muted small">Could not refresh the receipt ({error}); retrying…</p>}
+      {error && !gaveUp && (
+        <p className="muted small">Could not refresh the receipt ({error}); retrying…</p>
+      )}
+      {gaveUp && (
+        <p className="muted small" role="status" data-testid="receipt-gave-up">
+          Stopped checking:{" "}
+          {receipt.status === "pending"
+            ? "the entry is not anchored yet"
+            : "the witnesses have not cosigned yet"}
+          {error ? `, and the receipt could not be refreshed (${error})` : ""}. Reload the page to
+          check again.
+        </p>
+      )}
       {receipt.status === "pending" ? (
         <p>
           <span className="badge pending" data-testid="receipt-status">

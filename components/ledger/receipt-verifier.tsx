@@ -25,7 +25,9 @@ import {
 import { ReceiptChainResult } from "./receipt-chain-result";
 import { VerifySteps } from "./verify-steps";
 
-type Step = Pick<VerifyStep, "label" | "ok" | "detail" | "skipped"> & { id: string };
+type Step = Pick<VerifyStep, "label" | "ok" | "detail" | "skipped" | "unchecked"> & {
+  id: string;
+};
 type Outcome = { ok: boolean; provisional: boolean; reason?: TrustFailure } | null;
 /** A verification's trusted ledger and the node it asked, shown together with its verdict. */
 type Pinned = { trust: TrustRoot; rpc: string; whoseNode: string };

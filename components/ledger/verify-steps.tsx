@@ -6,18 +6,22 @@ export type VerifyStepView = {
   detail: string;
   /** The check did not run (an earlier one failed): neither passed nor failed. */
   skipped?: boolean;
+  /** The check had nothing to check: it does not fail the receipt, but it did not pass either. */
+  unchecked?: boolean;
 };
 
-type State = "passed" | "failed" | "not_run";
+type State = "passed" | "failed" | "not_run" | "not_checked";
 
 const STATES: Record<State, { icon: string; word: string; className: string }> = {
   passed: { icon: "✓", word: "passed", className: "passed" },
   failed: { icon: "✗", word: "failed", className: "failed" },
   not_run: { icon: "–", word: "not run", className: "" },
+  not_checked: { icon: "–", word: "not checked", className: "" },
 };
 
 function stateOf(step: VerifyStepView): State {
   if (step.skipped) return "not_run";
+  if (step.unchecked) return "not_checked";
   return step.ok ? "passed" : "failed";
 }
 

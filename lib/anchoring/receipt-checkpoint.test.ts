@@ -21,6 +21,7 @@ const keys = {
   log: generateSignerKey(ORIGIN, 0x01),
   alice: generateSignerKey("witness-a.test", 0x04),
   bob: generateSignerKey("witness-b.test", 0x04),
+  carol: generateSignerKey("witness-c.test", 0x04),
 };
 const signer = (name: keyof typeof keys) => parseSignerKey(keys[name].skey);
 let dropId: string;
@@ -46,7 +47,10 @@ async function anchor(): Promise<number> {
 }
 
 /** Signs a stored checkpoint with the log key and stores the named witnesses' cosignatures. */
-async function sign(treeSize: number, witnesses: Array<"alice" | "bob">): Promise<string> {
+async function sign(
+  treeSize: number,
+  witnesses: Array<"alice" | "bob" | "carol">,
+): Promise<string> {
   const [cp] = await db.select().from(checkpoints).where(eq(checkpoints.treeSize, treeSize));
   if (!cp) throw new Error(`no checkpoint ${treeSize}`);
   const text = formatCheckpoint({ origin: ORIGIN, size: treeSize, rootHash: cp.rootHash });
@@ -65,8 +69,15 @@ async function sign(treeSize: number, witnesses: Array<"alice" | "bob">): Promis
   return text;
 }
 
+/** The witnesses the operator configures: alice and bob (the tests' retired one is carol). */
+const configured = (quorum: number) => ({ keys: [keys.alice.vkey, keys.bob.vkey], quorum });
+
+/** The first redemption's receipt, as getReceipt serves it with the configured witnesses. */
+const firstReceipt = () =>
+  getReceipt(db, firstRedemption.playerId, firstRedemption.id, "redemption", configured(0));
+
 const chosenSize = async (leafIndex: number, quorum: number) =>
-  (await receiptCheckpointFor(db, leafIndex, quorum))?.checkpoint.treeSize;
+  (await receiptCheckpointFor(db, leafIndex, configured(quorum)))?.checkpoint.treeSize;
 
 beforeAll(async () => {
   ({ dropId } = await createTestDrop(db, { units: 6 }));
@@ -79,9 +90,9 @@ describe("the checkpoint a receipt is issued with", () => {
   it("is the first anchored one while none is signed, and none before any is anchored", async () => {
     expect(await chosenSize(0, 0)).toBe(sizes[0]);
     expect(await chosenSize(0, 2)).toBe(sizes[0]);
-    expect((await receiptCheckpointFor(db, 0, 0))?.signedNote).toBeUndefined();
-    expect(await receiptCheckpointFor(db, 1000, 0)).toBeUndefined();
-    expect(await receiptCheckpointFor(db, null, 0)).toBeUndefined();
+    expect((await receiptCheckpointFor(db, 0, configured(0)))?.signedNote).toBeUndefined();
+    expect(await receiptCheckpointFor(db, 1000, configured(0))).toBeUndefined();
+    expect(await receiptCheckpointFor(db, null, configured(0))).toBeUndefined();
   });
 
   it("is the first signed one with the quorum's cosignatures, else the first signed", async () => {
@@ -100,7 +111,7 @@ describe("the checkpoint a receipt is issued with", () => {
 
   it("carries the log's note with every stored cosignature, in a stable order", async () => {
     const twice = sizes[2] as number;
-    const chosen = await receiptCheckpointFor(db, 0, 2);
+    const chosen = await receiptCheckpointFor(db, 0, configured(2));
     const note = chosen?.signedNote ?? "";
     const lines = note.split("\n").filter((l) => l.startsWith("— "));
     expect(lines.map((l) => l.split(" ")[1])).toEqual([
@@ -116,12 +127,12 @@ describe("the checkpoint a receipt is issued with", () => {
       line: "not a signature line\n",
       cosignedAt: NOW,
     });
-    expect((await receiptCheckpointFor(db, 0, 2))?.signedNote).toBe(note);
+    expect((await receiptCheckpointFor(db, 0, configured(2)))?.signedNote).toBe(note);
   });
 
   it("is what getReceipt proves the leaf in, and its note verifies", async () => {
     // Tests publish no quorum: the first signed checkpoint.
-    const receipt = await getReceipt(db, firstRedemption.playerId, firstRedemption.id);
+    const receipt = await firstReceipt();
     if (receipt?.status !== "anchored") throw new Error("not anchored");
     expect(receipt.checkpoint.treeSize).toBe(sizes[1]);
     expect(
@@ -148,11 +159,27 @@ describe("the checkpoint a receipt is issued with", () => {
     expect(await checkLogSignature(note, receipt.checkpoint, trust)).toMatchObject({ ok: true });
     expect(await checkWitnesses(note, receipt.checkpoint, trust, NOW)).toMatchObject({ ok: true });
   });
+
+  it("counts and carries only the configured witnesses, not one rotated out", async () => {
+    const leafIndex = sizes.at(-1) as number;
+    await claim();
+    const withRetired = await anchor();
+    await sign(withRetired, ["alice", "carol"]);
+    await claim();
+    const withCurrent = await anchor();
+    await sign(withCurrent, ["alice", "bob"]);
+    // Carol's line would make two: the receipt moves on to the first the current two cosigned.
+    expect(await chosenSize(leafIndex, 2)).toBe(withCurrent);
+    const once = await receiptCheckpointFor(db, leafIndex, configured(1));
+    expect(once?.checkpoint.treeSize).toBe(withRetired);
+    expect(once?.signedNote).toContain("— witness-a.test ");
+    expect(once?.signedNote).not.toContain("witness-c.test");
+  });
 });
 
 describe.runIf(interopEnabled())("a receipt's tlog-proof, read by Go's x/mod", () => {
   it("proves its leaf under the log's signature, with the witnesses' cosignatures", async () => {
-    const receipt = await getReceipt(db, firstRedemption.playerId, firstRedemption.id);
+    const receipt = await firstReceipt();
     if (receipt?.status !== "anchored" || !receipt.tlogProof) throw new Error("no tlog-proof");
     const keysOf = [keys.log.vkey, keys.alice.vkey, keys.bob.vkey];
     const out = await runCheck(["tlog-proof", receipt.leaf.data, ...keysOf], receipt.tlogProof);

@@ -1,5 +1,5 @@
 import "server-only";
-import { and, asc, count, eq, gt, gte, isNotNull, type SQL, sql } from "drizzle-orm";
+import { and, asc, count, eq, gt, gte, inArray, isNotNull, type SQL, sql } from "drizzle-orm";
 import type { DbOrTx } from "@/db/client";
 import { type Checkpoint, checkpointCosignatures, checkpoints } from "@/db/schema";
 import { formatNote, parseNote } from "@/lib/tlog/note";
@@ -7,9 +7,19 @@ import { formatNote, parseNote } from "@/lib/tlog/note";
 /** The checkpoint a receipt proves its leaf in, and that checkpoint as the log signed it. */
 export type ReceiptCheckpoint = { checkpoint: Checkpoint; signedNote?: string };
 
-const cosignatureCount = sql<number>`(
+/**
+ * The witnesses whose cosignatures count and go into receipts: those the operator configures
+ * now. A retired witness's lines would count toward a quorum that verifiers, trusting the
+ * current list, do not see met.
+ */
+export type ReceiptWitnesses = { keys: readonly string[]; quorum: number };
+
+const ofWitnesses = (keys: readonly string[]) =>
+  inArray(checkpointCosignatures.witnessKey, [...keys]);
+
+const cosignatureCount = (keys: readonly string[]) => sql<number>`(
   select count(*)::int from ${checkpointCosignatures}
-  where ${checkpointCosignatures.treeSize} = ${checkpoints.treeSize})`;
+  where ${checkpointCosignatures.treeSize} = ${checkpoints.treeSize} and ${ofWitnesses(keys)})`;
 
 async function firstAnchored(
   db: DbOrTx,
@@ -27,17 +37,21 @@ async function firstAnchored(
   return cp;
 }
 
-async function cosignatureCountOf(db: DbOrTx, treeSize: number): Promise<number> {
+async function cosignatureCountOf(
+  db: DbOrTx,
+  treeSize: number,
+  keys: readonly string[],
+): Promise<number> {
   const [row] = await db
     .select({ n: count() })
     .from(checkpointCosignatures)
-    .where(eq(checkpointCosignatures.treeSize, treeSize));
+    .where(and(eq(checkpointCosignatures.treeSize, treeSize), ofWitnesses(keys)));
   return row?.n ?? 0;
 }
 
 /**
  * The anchored checkpoint a receipt for the leaf uses: the first covering it that the log signed
- * and at least `quorum` witnesses cosigned; else the first the log signed (its witnesses were
+ * and at least `quorum` of the given witnesses cosigned; else the first the log signed (its witnesses were
  * down, or cosign only later checkpoints); else, for leaves anchored before checkpoints were
  * signed, the first anchored. Each is fixed once it exists, so a receipt changes only by gaining
  * signatures. Undefined while no anchored checkpoint covers the leaf.
@@ -45,21 +59,21 @@ async function cosignatureCountOf(db: DbOrTx, treeSize: number): Promise<number>
 export async function receiptCheckpointFor(
   db: DbOrTx,
   leafIndex: number | null,
-  quorum: number,
+  { keys, quorum }: ReceiptWitnesses,
 ): Promise<ReceiptCheckpoint | undefined> {
   if (leafIndex === null) return undefined;
   const first = await firstAnchored(db, leafIndex);
   if (!first) return undefined;
   // The usual case, answered without scanning: the first checkpoint is signed and witnessed.
   const firstWitnessed =
-    first.note !== null && (await cosignatureCountOf(db, first.treeSize)) >= quorum;
+    first.note !== null && (await cosignatureCountOf(db, first.treeSize, keys)) >= quorum;
   const chosen = firstWitnessed
     ? first
     : ((await firstAnchored(
         db,
         leafIndex,
         isNotNull(checkpoints.note),
-        gte(cosignatureCount, quorum),
+        gte(cosignatureCount(keys), quorum),
       )) ??
       (first.note !== null
         ? first
@@ -68,21 +82,26 @@ export async function receiptCheckpointFor(
   if (chosen.note === null) return { checkpoint: chosen };
   return {
     checkpoint: chosen,
-    signedNote: await withCosignatures(db, chosen.treeSize, chosen.note),
+    signedNote: await withCosignatures(db, chosen.treeSize, chosen.note, keys),
   };
 }
 
 /**
- * The log's signed note with the cosignature lines stored for it appended, in witness-key order
+ * The log's signed note with the given witnesses' cosignature lines appended, in witness-key order
  * so that the same signatures always give the same bytes. A line the note already carries is
  * not repeated, and one that is not a signature line is left out rather than break the receipt
  * (verifiers check each witness's signature anyway).
  */
-async function withCosignatures(db: DbOrTx, treeSize: number, note: string): Promise<string> {
+async function withCosignatures(
+  db: DbOrTx,
+  treeSize: number,
+  note: string,
+  keys: readonly string[],
+): Promise<string> {
   const rows = await db
     .select({ line: checkpointCosignatures.line })
     .from(checkpointCosignatures)
-    .where(eq(checkpointCosignatures.treeSize, treeSize))
+    .where(and(eq(checkpointCosignatures.treeSize, treeSize), ofWitnesses(keys)))
     .orderBy(asc(checkpointCosignatures.witnessKey));
   const { text, signatures } = parseNote(note);
   const lines = signatures.map((s) => s.line);

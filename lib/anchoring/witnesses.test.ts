@@ -35,6 +35,7 @@ class TestWitness {
   root = EMPTY_ROOT;
   requests: string[] = [];
   key = parseSignerKey(WITNESS_KEY.skey);
+  cosignedAt = 1_750_000_000;
   override: ((body: string) => Answer) | undefined;
   private server: Server | undefined;
   private hanging: ServerResponse[] = [];
@@ -81,7 +82,7 @@ class TestWitness {
     if (!consistent) return { status: 422, body: "inconsistent\n" };
     this.size = checkpoint.size;
     this.root = checkpoint.rootHash;
-    return { status: 200, body: cosign(opened.text, this.key, 1_750_000_000) };
+    return { status: 200, body: cosign(opened.text, this.key, this.cosignedAt) };
   }
 }
 
@@ -95,6 +96,7 @@ beforeEach(() => {
   witness.requests = [];
   witness.override = undefined;
   witness.key = parseSignerKey(WITNESS_KEY.skey);
+  witness.cosignedAt = 1_750_000_000;
 });
 
 /** Claims `count` more prizes and signs the checkpoint that covers them, as the worker would. */
@@ -183,6 +185,19 @@ describe("submitting checkpoints to witnesses", () => {
       status: "retry",
       reason: expect.stringMatching(/^unreachable/),
     });
+  });
+
+  it("refuses, and does not store, a cosignature dated in the future", async () => {
+    const checkpoint = await grow(1);
+    const before = (await stored()).cosignatures.length;
+    // A day ahead of this machine's clock: far beyond any skew, whenever the test runs.
+    witness.cosignedAt = Math.floor(Date.now() / 1000) + 86_400;
+    const outcome = await submit(checkpoint);
+    expect(outcome).toMatchObject({ status: "refused" });
+    expect(outcome.status === "refused" && outcome.reason).toMatch(
+      /in the future: its clock is wrong$/,
+    );
+    expect((await stored()).cosignatures).toHaveLength(before);
   });
 
   it("ignores a line signed by another key", async () => {

@@ -6,6 +6,7 @@ import { checkpointCosignatures, checkpoints, logWitnessState } from "@/db/schem
 import type { LogWitness } from "@/lib/config/env";
 import { readAtMost } from "@/lib/http/read-at-most";
 import { runWokenLoop } from "@/lib/jobs/woken-loop";
+import { COSIGNATURE_CLOCK_SKEW_SECONDS } from "@/lib/ledger/signed-checkpoint";
 import type { Log } from "@/lib/log";
 import { openNote, parseVerifierKey } from "@/lib/tlog/note";
 import { formatAddCheckpoint, parseSizeConflict } from "@/lib/tlog/witness-protocol";
@@ -84,6 +85,15 @@ async function keepCosignature(
     return { status: "refused", reason: "its answer holds no cosignature by its key" };
   }
   const cosignedAt = verified.timestamp;
+  // A time ahead of ours would sit in every receipt of this checkpoint; verifiers would not count
+  // it, so keeping it only hides that this witness's clock (or the witness) is wrong.
+  const latest = Math.floor(Date.now() / 1000) + COSIGNATURE_CLOCK_SKEW_SECONDS;
+  if (cosignedAt > latest) {
+    return {
+      status: "refused",
+      reason: `its cosignature is dated ${new Date(cosignedAt * 1000).toISOString()}, in the future: its clock is wrong`,
+    };
+  }
   await db.transaction(async (tx) => {
     await tx
       .insert(checkpointCosignatures)

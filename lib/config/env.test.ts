@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import webPush from "web-push";
+import { formatVerifierKey, parseVerifierKey } from "@/lib/tlog/note";
 import { generateSignerKey } from "@/lib/tlog/sign";
 import { COLLIDING_VKEYS } from "@/test/fixtures/colliding-vkeys";
 import { ConfigError, logOrigin, logVerifierKey, parseEnv, witnessQuorum } from "./env";
@@ -229,6 +230,15 @@ describe("parseEnv", () => {
       const ambiguous = JSON.stringify(COLLIDING_VKEYS.map((key) => ({ key, url: "http://w" })));
       expect(problems({ LOG_WITNESSES: ambiguous })).toEqual([
         "LOG_WITNESSES entry 1: ambiguous key witness.example+12462dc5: two trusted keys share this name and key id",
+      ]);
+      // A cosignature signs no name: one key under two names would count twice.
+      const { publicKey, name } = parseVerifierKey(witness.vkey);
+      const alias = formatVerifierKey("alias.example", 0x04, publicKey);
+      const aliased = JSON.stringify(
+        [witness.vkey, alias].map((key) => ({ key, url: "http://w" })),
+      );
+      expect(problems({ LOG_WITNESSES: aliased })).toEqual([
+        `LOG_WITNESSES entry 1: the keys ${name} and alias.example are one public key under two names`,
       ]);
     });
   });

@@ -380,7 +380,7 @@ describe("ledger identity", () => {
       quorum: 1,
     });
     expect(describeTrustRoot(pinned)).toBe(
-      `op: chain 31337, contract ${trust.contract}, no receipt signers, log key ${logKey}, 1 of the witnesses ${witnessKey}`,
+      `op: chain 31337, contract ${trust.contract}, no receipt signers, log key ${logKey}, 1 of the 1 witnesses ${witnessKey}`,
     );
   });
 

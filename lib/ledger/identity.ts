@@ -127,6 +127,8 @@ export type TrustRoot = {
   witnesses?: string[];
   /** How many of `witnesses` must have cosigned a receipt's checkpoint (0 when absent). */
   quorum?: number;
+  /** Where `quorum` came from when not from `source` ("--quorum", "every --witness"). */
+  quorumFrom?: string;
   /** Said with every verdict: "this site", an operator's document URL, the flags… */
   source: string;
 };
@@ -171,7 +173,7 @@ export function describeTrustRoot(trust: TrustRoot): string {
     : "receipt signers: those the contract grants the role";
   const log = trust.logKey ? `, log key ${trust.logKey}` : "";
   const witnesses = trust.witnesses?.length
-    ? `, ${trust.quorum ?? 0} of the witnesses ${trust.witnesses.join(", ")}`
+    ? `, ${trust.quorum ?? 0} of the ${trust.witnesses.length} witnesses ${trust.witnesses.join(", ")}${trust.quorumFrom ? ` (k from ${trust.quorumFrom})` : ""}`
     : "";
   return `${trust.source}: chain ${trust.chainId}, contract ${trust.contract}, ${signers}${log}${witnesses}`;
 }

@@ -179,6 +179,7 @@ export type ChainStep = {
   ok: boolean;
   detail: string;
   skipped?: true;
+  unchecked?: true;
 };
 /** One receipt of the chain as its verifier found it; absent when it was not given. */
 export type ChainLink =

@@ -86,6 +86,8 @@ export type VerifyStep = {
   code?: TrustFailure;
   /** The step did not run, because an earlier one failed: `ok` is false, but nothing failed. */
   skipped?: true;
+  /** The step had nothing to check (no signed checkpoint): `ok` is true, but nothing passed. */
+  unchecked?: true;
 };
 
 export type VerifyResult = { ok: boolean; steps: VerifyStep[]; reason?: TrustFailure };
@@ -161,8 +163,8 @@ export async function verifyReceipt(
 ): Promise<VerifyResult> {
   const steps: VerifyStep[] = [];
   let reason: TrustFailure | undefined;
-  const report = (id: VerifyStepId, ok: boolean, detail: string): boolean => {
-    const step: VerifyStep = { id, label: LABELS[id], ok, detail };
+  const report = (id: VerifyStepId, ok: boolean, detail: string, unchecked?: true): boolean => {
+    const step: VerifyStep = { id, label: LABELS[id], ok, detail, ...(unchecked && { unchecked }) };
     if (id === "identity" && reason) step.code = reason;
     steps.push(step);
     onStep?.(step);
@@ -308,7 +310,7 @@ export async function verifyReceipt(
       ? undefined
       : { text: receipt.tlogProof, index: leaf.index, inclusionProof: receipt.inclusionProof },
   );
-  report("logSignature", logSigned.ok, logSigned.detail);
+  report("logSignature", logSigned.ok, logSigned.detail, logSigned.unchecked);
   const witnessed = await checkWitnesses(receipt.signedCheckpoint, checkpoint, trust, nowSeconds);
   report("witnesses", witnessed.ok, witnessed.detail);
 

@@ -91,10 +91,13 @@ describe("the log's signature on a receipt's checkpoint", () => {
     });
   });
 
-  it("passes a receipt without one unless witnesses were asked for", async () => {
+  it("lets a receipt without one through as not checked, unless witnesses were asked for", async () => {
+    // Not a pass: with a log key pinned, the verdict says its signature is absent.
     expect(await checkLogSignature(undefined, checkpoint, { ...base, quorum: 0 })).toEqual({
       ok: true,
-      detail: "The receipt carries no signed checkpoint (issued before the log signed them).",
+      unchecked: true,
+      detail:
+        "Not checked: the receipt carries no signed checkpoint (receipts issued before the log signed its checkpoints carry none), so the pinned log key's signature is absent.",
     });
     const asked = await checkLogSignature(undefined, checkpoint, base);
     expect(asked.ok).toBe(false);
@@ -156,15 +159,28 @@ describe("witnesses' cosignatures on a receipt's checkpoint", () => {
     });
   });
 
-  it("fails on a cosignature dated ahead of the verifier's clock beyond the skew", async () => {
+  it("does not count, but names, a cosignature dated ahead of the clock beyond the skew", async () => {
     const early = note([cosign(text, alice.signer, NOW + 301), cosign(text, bob.signer, NOW)]);
     const result = await checkWitnesses(early, checkpoint, base, NOW);
-    expect(result).toEqual({
-      ok: false,
-      detail: "Cosigned in the future: witness-a.test at 2026-11-30T00:58:21.000Z.",
-    });
+    expect(result.ok).toBe(false);
+    expect(result.detail).toMatch(
+      /^1 trusted witness cosigned \(witness-b\.test at .*\), 2 needed; not counted, dated in the future: witness-a\.test at 2026-11-30T00:58:21\.000Z;/,
+    );
     const skewed = note([cosign(text, alice.signer, NOW + 300), cosign(text, bob.signer, NOW)]);
     expect((await checkWitnesses(skewed, checkpoint, base, NOW)).ok).toBe(true);
+  });
+
+  it("passes with k honest cosignatures while another trusted witness dates its own in the future", async () => {
+    const trust = { ...base, witnesses: [alice.vkey, bob.vkey, mallory.vkey] };
+    const three = note([
+      cosign(text, alice.signer, NOW - 60),
+      cosign(text, bob.signer, NOW - 30),
+      cosign(text, mallory.signer, 4_000_000_000),
+    ]);
+    const result = await checkWitnesses(three, checkpoint, trust, NOW);
+    expect(result.ok).toBe(true);
+    expect(result.detail).toContain("2 trusted witnesses cosigned");
+    expect(result.detail).toContain("not counted, dated in the future: witness-m.test at 2096-");
   });
 
   it("fails when k exceeds the witnesses trusted, or no note carries cosignatures", async () => {

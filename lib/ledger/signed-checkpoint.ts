@@ -18,7 +18,8 @@ import { quote } from "@/lib/tlog/note-error";
 import type { TrustRoot } from "./identity";
 import { fromHex } from "./merkle";
 
-export type SignatureCheck = { ok: boolean; detail: string };
+/** `unchecked`: nothing to check, so it passed without checking (shown as "not checked"). */
+export type SignatureCheck = { ok: boolean; detail: string; unchecked?: true };
 
 const TLOG_PROOF_HEADER = "c2sp.org/tlog-proof@v1\n";
 
@@ -89,8 +90,9 @@ function checkpointText(
 
 /**
  * The `logSignature` step: the note opens with the pinned log key and is the receipt's own
- * checkpoint. A receipt without one (issued before checkpoints were signed) passes unless the
- * verifier asked for witnesses, who cosign only signed checkpoints.
+ * checkpoint. A receipt without one (issued before checkpoints were signed) passes as not
+ * checked, never as a pass, unless the verifier asked for witnesses, who cosign only signed
+ * checkpoints: then it fails.
  */
 export async function checkLogSignature(
   note: string | undefined,
@@ -119,7 +121,8 @@ export async function checkLogSignature(
         }
       : {
           ok: true,
-          detail: "The receipt carries no signed checkpoint (issued before the log signed them).",
+          unchecked: true,
+          detail: `Not checked: the receipt carries no signed checkpoint (receipts issued before the log signed its checkpoints carry none)${trust.logKey === undefined ? "" : ", so the pinned log key's signature is absent"}.`,
         };
   }
   let key: VerifierKey | undefined;
@@ -181,8 +184,9 @@ export const TOO_FEW_COSIGNATURES =
 
 /**
  * The `witnesses` step: how many distinct trusted witnesses cosigned the note's text; ok iff at
- * least the verifier's quorum. Cosignatures by witnesses it does not trust are ignored; a trusted
- * witness's invalid signature, or a time ahead of `nowSeconds` beyond the skew, fails the step.
+ * least the verifier's quorum. Cosignatures by witnesses it does not trust are ignored, and so
+ * (named) are ones dated ahead of `nowSeconds` beyond the skew; a trusted witness's invalid
+ * signature fails the step.
  */
 export async function checkWitnesses(
   note: string | undefined,
@@ -219,26 +223,27 @@ export async function checkWitnesses(
       detail: `A trusted witness's cosignature does not verify: ${errorText(error)}.`,
     };
   }
+  // A time ahead of ours is not counted (a witness's wrong clock must not fail every receipt
+  // when k others cosigned), but it is named.
   const future = opened.verified.filter(
     (v) => (v.timestamp ?? 0) > nowSeconds + COSIGNATURE_CLOCK_SKEW_SECONDS,
   );
-  if (future.length > 0) {
-    return {
-      ok: false,
-      detail: `Cosigned in the future: ${future.map((v) => `${v.key.name} at ${isoTime(v.timestamp ?? 0)}`).join(", ")}.`,
-    };
-  }
-  const names = opened.verified.map((v) => `${v.key.name} at ${isoTime(v.timestamp ?? 0)}`);
+  const counted = opened.verified.filter((v) => !future.includes(v));
+  const names = counted.map((v) => `${v.key.name} at ${isoTime(v.timestamp ?? 0)}`);
   const ignored = opened.signatures.filter(
     (s) => !keys.some((k) => k.name === s.name && k.keyId === s.keyId),
   ).length;
-  const tally = `${plural(opened.verified.length, "trusted witness", "trusted witnesses")} cosigned${names.length > 0 ? ` (${names.join("; ")})` : ""}, ${quorum} needed`;
+  const tally = `${plural(counted.length, "trusted witness", "trusted witnesses")} cosigned${names.length > 0 ? ` (${names.join("; ")})` : ""}, ${quorum} needed`;
+  const dated =
+    future.length > 0
+      ? `; not counted, dated in the future: ${future.map((v) => `${v.key.name} at ${isoTime(v.timestamp ?? 0)}`).join(", ")}`
+      : "";
   const others =
     ignored > 0
       ? `; ${plural(ignored, "other signature", "other signatures")} (the log's own, witnesses not trusted) not counted`
       : "";
-  if (opened.verified.length >= quorum) return { ok: true, detail: `${tally}${others}.` };
-  return { ok: false, detail: `${tally}${others}. ${TOO_FEW_COSIGNATURES}` };
+  if (counted.length >= quorum) return { ok: true, detail: `${tally}${dated}${others}.` };
+  return { ok: false, detail: `${tally}${dated}${others}. ${TOO_FEW_COSIGNATURES}` };
 }
 
 function isoTime(seconds: number): string {

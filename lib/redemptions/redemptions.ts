@@ -12,7 +12,7 @@ import {
   tokenPayouts,
 } from "@/db/schema";
 import { anchoredCheckpointFor, inclusionProof } from "@/lib/anchoring/proofs";
-import { receiptCheckpointFor } from "@/lib/anchoring/receipt-checkpoint";
+import { type ReceiptWitnesses, receiptCheckpointFor } from "@/lib/anchoring/receipt-checkpoint";
 import { decryptCode } from "@/lib/codes/code-crypto";
 import { env } from "@/lib/config/env";
 import type {
@@ -312,11 +312,15 @@ export async function getPlayerRedemption(
 }
 
 /**
- * How many witnesses a receipt's checkpoint should carry: the quorum this operator publishes
- * (verifiers default to it), 0 where it publishes none.
+ * Whose cosignatures a receipt's checkpoint carries, and how many it should: the witnesses and
+ * quorum this operator publishes (verifiers default to them), none and 0 where it publishes none.
  */
-function receiptQuorum(): number {
-  return configuredIdentity(env())?.witnessQuorum ?? 0;
+function receiptWitnesses(): ReceiptWitnesses {
+  const identity = configuredIdentity(env());
+  return {
+    keys: identity?.witnesses?.map((w) => w.key) ?? [],
+    quorum: identity?.witnessQuorum ?? 0,
+  };
 }
 
 /**
@@ -329,6 +333,7 @@ export async function getReceipt(
   playerId: string,
   redemptionId: string,
   kind: ReceiptKind = "redemption",
+  witnesses: ReceiptWitnesses = receiptWitnesses(),
 ): Promise<PendingReceipt | AnchoredReceipt | undefined> {
   if (!z.uuid().safeParse(redemptionId).success) return undefined;
   const [row] = await db
@@ -351,7 +356,7 @@ export async function getReceipt(
     .limit(1);
   if (!row) return undefined;
   const leaf = { data: toHex(row.data), salt: toHex(row.salt), playerId };
-  const chosen = await receiptCheckpointFor(db, row.leafIndex, receiptQuorum());
+  const chosen = await receiptCheckpointFor(db, row.leafIndex, witnesses);
   const cp = chosen?.checkpoint;
   if (
     row.leafIndex === null ||

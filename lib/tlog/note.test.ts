@@ -13,6 +13,7 @@ import {
   parseNote,
   parseVerifierKey,
 } from "./note";
+import { generateSignerKey } from "./sign";
 
 // The example in golang.org/x/mod/sumdb/note's documentation.
 const PETER_VKEY = "PeterNeumann+c74f20a3+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW";
@@ -188,6 +189,15 @@ describe("opening notes", () => {
       expect(() => assertDistinctKeys(keys)).toThrow(NoteError);
     }
     expect(() => assertDistinctKeys([peter, parseVerifierKey(TEST_VKEY)])).not.toThrow();
+  });
+
+  it("refuses one public key under two names", () => {
+    const { vkey } = generateSignerKey("witness-a.test", 0x04);
+    const a = parseVerifierKey(vkey);
+    const z = parseVerifierKey(formatVerifierKey("witness-z.test", 0x04, a.publicKey));
+    expect(() => assertDistinctKeys([a, z])).toThrow(
+      "the keys witness-a.test and witness-z.test are one public key under two names",
+    );
   });
 });
 

@@ -247,14 +247,23 @@ function ambiguous(key: { name: string; keyId: number }): NoteError {
 
 /**
  * Refuses a key list in which two keys share a name and key id (a signature line names its key
- * by those alone), in the words openNote would use: lists are checked where they are read.
+ * by those alone), in the words openNote would use, or one public key under two names (a
+ * cosignature signs no name, so one relabelled line would count twice): lists are checked where
+ * they are read.
  */
 export function assertDistinctKeys(keys: readonly VerifierKey[]): void {
   const seen = new Set<string>();
+  const owners = new Map<string, string>();
   for (const key of keys) {
     const id = `${key.name}+${key.keyId}`;
     if (seen.has(id)) throw ambiguous(key);
     seen.add(id);
+    const publicKey = `${key.type}:${encodeBase64(key.publicKey)}`;
+    const owner = owners.get(publicKey);
+    if (owner !== undefined) {
+      throw new NoteError(`the keys ${owner} and ${key.name} are one public key under two names`);
+    }
+    owners.set(publicKey, key.name);
   }
 }
 

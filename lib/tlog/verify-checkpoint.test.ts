@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { type Hash, MemoryLog } from "@/lib/ledger/merkle";
 import { formatCheckpoint } from "./checkpoint";
-import { parseVerifierKey } from "./note";
+import { formatVerifierKey, keyId, parseVerifierKey } from "./note";
 import { cosign, generateSignerKey, parseSignerKey, signNote } from "./sign";
 import {
   type CheckpointSources,
@@ -148,6 +148,27 @@ describe("verifyCheckpoint", () => {
       const result = await verify(twice, {}, pinned);
       expect(result.step("witnesses")?.detail).toMatch(/^1 of 2 trusted witnesses cosigned/);
       expect(result.step("witnesses")?.ok).toBe(false);
+    });
+
+    it("counts one public key under two names once", async () => {
+      // A cosignature signs no name: relabelled with an alias and its key id, it verifies again.
+      const alias = {
+        ...w1,
+        name: "w1-alias.test",
+        keyId: keyId("w1-alias.test", 0x04, w1.publicKey),
+      };
+      alias.vkey = formatVerifierKey(alias.name, 0x04, w1.publicKey);
+      const relabelled = note(text12, [
+        signNote(text12, log),
+        cosign(text12, w1, NOW),
+        cosign(text12, alias, NOW),
+      ]);
+      const pinned = trust({ witnesses: [w1, alias].map((w) => parseVerifierKey(w.vkey)) });
+      const result = await verify(relabelled, {}, pinned);
+      expect(result.step("witnesses")).toMatchObject({
+        ok: false,
+        detail: "2 witnesses are required, but only 1 trusted.",
+      });
     });
 
     it("ignores cosignatures by witnesses not trusted", async () => {

@@ -7,6 +7,7 @@
  * no Buffer, no node: imports, and no chain library.
  */
 import { type Hash, toHex, verifyConsistency } from "@/lib/ledger/merkle";
+import { encodeBase64 } from "./base64";
 import { type Checkpoint, parseCheckpoint } from "./checkpoint";
 import { COSIGNATURE_V1, ED25519, openNote, type VerifierKey } from "./note";
 
@@ -168,10 +169,16 @@ async function checkLogSignature(
   };
 }
 
-/** The trusted witnesses, each key once. */
+/**
+ * The trusted witnesses, each public key once: a cosignature signs no name, so one key under two
+ * names would otherwise count one cosignature twice.
+ */
 function distinctWitnesses(keys: VerifierKey[]): VerifierKey[] {
   const seen = new Set<string>();
-  return keys.filter((key) => !seen.has(key.vkey) && seen.add(key.vkey));
+  return keys.filter((key) => {
+    const publicKey = encodeBase64(key.publicKey);
+    return !seen.has(publicKey) && seen.add(publicKey);
+  });
 }
 
 async function checkWitnesses(note: string, trust: CheckpointTrust, now: number): Promise<Outcome> {

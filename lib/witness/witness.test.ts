@@ -432,11 +432,31 @@ describe("the witness under a hostile client", () => {
     let clock = 2_000_000_000_000;
     const { log, witness, vkey, dataDir } = await setUp({ now: () => clock });
     await witness.addCheckpoint(log.body(0, 8));
-    clock -= 3_600_000;
+    clock -= 60_000;
     const later = await witness.addCheckpoint(log.body(8, 12));
     const opened = await openNote(`${log.note(12)}${later.body}`, [parseVerifierKey(vkey)]);
     expect(opened.verified[0]?.timestamp).toBe(2_000_000_000);
     expect(readState(dataDir)?.logs[log.origin]?.cosignedAt).toBe(2_000_000_000);
+  });
+
+  it("refuses to cosign, loudly, while its last cosignature is ahead of its clock beyond the skew", async () => {
+    let clock = 2_000_000_000_000;
+    const { log, witness, dataDir, lines } = await setUp({ now: () => clock });
+    await witness.addCheckpoint(log.body(0, 8));
+    // The clock was briefly an hour fast: that time must not be carried into later cosignatures.
+    clock -= 3_600_000;
+    const answer = await witness.addCheckpoint(log.body(8, 12));
+    expectRefused(
+      answer,
+      503,
+      /last cosignature is dated 2033-05-18T03:33:20\.000Z, ahead of its clock/,
+    );
+    expect(
+      lines.find((line) => line.event === "witness.clock_behind_last_cosignature"),
+    ).toMatchObject({ level: "error", lastCosignedAt: 2_000_000_000 });
+    expect(readState(dataDir)?.logs[log.origin]?.size).toBe(8);
+    clock += 3_600_000;
+    expect((await witness.addCheckpoint(log.body(8, 12))).status).toBe(200);
   });
 
   it("takes the size on disk into memory after a conflict at the write", async () => {

@@ -1,5 +1,6 @@
 import "server-only";
 import { EMPTY_ROOT, verifyConsistency } from "@/lib/ledger/merkle";
+import { COSIGNATURE_CLOCK_SKEW_SECONDS } from "@/lib/ledger/signed-checkpoint";
 import type { Log } from "@/lib/log";
 /**
  * A c2sp.org/tlog-witness for one Prizeledger log: it cosigns a checkpoint only when the log
@@ -260,15 +261,38 @@ export function createWitness(options: WitnessOptions) {
     return { status: 200, headers: { "content-type": TEXT }, body: ours.line };
   }
 
+  /**
+   * The last cosignature is dated ahead of the clock beyond the skew: one bad clock reading (say,
+   * briefly 2030) would otherwise be carried into every later cosignature, which verifiers do not
+   * count. Refused until the clock catches up or an operator looks.
+   */
+  function checkClock(clock: number): void {
+    const last = latest()?.cosignedAt ?? 0;
+    if (last <= clock + COSIGNATURE_CLOCK_SKEW_SECONDS) return;
+    log.error(
+      "witness.clock_behind_last_cosignature",
+      new Error("the last cosignature is dated ahead of this witness's clock"),
+      { origin: pin.origin, lastCosignedAt: last, clock },
+    );
+    throw new Refusal(
+      refuse(
+        503,
+        `this witness's last cosignature is dated ${new Date(last * 1000).toISOString()}, ahead of its clock: it cosigns nothing until its operator has looked`,
+      ),
+    );
+  }
+
   async function cosignChecked(
     request: AddCheckpoint,
     checkpoint: Checkpoint,
     logLine: string,
   ): Promise<WitnessAnswer> {
     checkConsistent(request, checkpoint);
+    const clock = Math.floor(now() / 1000);
+    checkClock(clock);
     await checkAnchored(checkpoint);
     // Never before the last cosignature: a clock stepped back would make two contradict.
-    const cosignedAt = Math.max(Math.floor(now() / 1000), latest()?.cosignedAt ?? 0);
+    const cosignedAt = Math.max(clock, latest()?.cosignedAt ?? 0);
     const text = parseNote(request.note).text;
     const line = cosign(text, key, cosignedAt);
     persist(request.oldSize, {

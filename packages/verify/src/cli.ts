@@ -96,7 +96,8 @@ saved earlier, and the root the contract holds for its size.
   --log-key VKEY     the log's checkpoint key (name+id+base64, type 0x01), instead of the source's
   --witness VKEY     a witness you trust (type 0x04); repeat for each, instead of the source's list
   --quorum K         how many of them must have cosigned the (receipt's) checkpoint
-                     (default: the operator's published quorum, else 0)
+                     (default: with --witness, all of them; else the operator's
+                     published quorum, else 0)
   -h, --help         show this help
 
 ${trustDefault}
@@ -207,10 +208,17 @@ async function readText(file: string): Promise<string> {
   }
 }
 
-type PrintedStep = { ok: boolean; label: string; detail: string; skipped?: true };
+type PrintedStep = {
+  ok: boolean;
+  label: string;
+  detail: string;
+  skipped?: true;
+  unchecked?: true;
+};
 
 function printStep(step: PrintedStep, indent = ""): void {
-  console.log(`${indent}${step.skipped ? "–" : step.ok ? "✓" : "✗"} ${step.label}: ${step.detail}`);
+  const mark = step.skipped || step.unchecked ? "–" : step.ok ? "✓" : "✗";
+  console.log(`${indent}${mark} ${step.label}: ${step.detail}`);
 }
 
 /**
@@ -308,12 +316,13 @@ async function verifyChain(
 }
 
 /** The pinned log and witnesses, said before the verdict as the trusted ledger is. */
-function describeCheckpointTrust(trust: CheckpointTrust): string {
+function describeCheckpointTrust(trust: CheckpointTrust, quorumFrom: string | undefined): string {
   const log = `log ${trust.origin} (key ${trust.logKey.name}+${formatKeyId(trust.logKey.keyId)})`;
   const names = trust.witnesses.map((w) => w.name).join(", ");
+  const from = quorumFrom ? ` (k from ${quorumFrom})` : "";
   return trust.witnesses.length === 0
     ? `${log}, no witnesses`
-    : `${log}, ${trust.quorum} of witnesses ${names}`;
+    : `${log}, ${trust.quorum} of the ${trust.witnesses.length} witnesses ${names}${from}`;
 }
 
 /** Usage errors of the checkpoint flags, as pinning's are. */
@@ -379,7 +388,7 @@ async function verifyCheckpointFile(args: string[], pinning: Pinning): Promise<n
     staticNetwork: true,
   });
   console.log(`Trusting ${describeTrustRoot(pinned.trust)}`);
-  console.log(`Trusting ${describeCheckpointTrust(trust)}`);
+  console.log(`Trusting ${describeCheckpointTrust(trust, pinned.trust.quorumFrom)}`);
   console.log(`Verifying the checkpoint from ${from} against ${pinned.rpcUrl}`);
   if (pinned.operatorsNode) console.log(`  ${OPERATORS_NODE}`);
   try {

@@ -115,6 +115,10 @@ function withSignatureFlags(trust: TrustRoot, flags: PinFlags): TrustRoot {
   }
   if (flags.witnesses !== undefined) {
     out.witnesses = witnessFlags(flags.witnesses);
+    // The auditor's witnesses are all required unless --quorum says otherwise: k never comes
+    // from the document of the operator being checked, nor falls to 0 with --contract.
+    out.quorum = out.witnesses.length;
+    out.quorumFrom = "every --witness";
   }
   if (flags.quorum !== undefined) {
     if (!/^[0-9]{1,3}$/.test(flags.quorum)) {
@@ -124,6 +128,7 @@ function withSignatureFlags(trust: TrustRoot, flags: PinFlags): TrustRoot {
       );
     }
     out.quorum = Number(flags.quorum);
+    out.quorumFrom = "--quorum";
   }
   return out;
 }

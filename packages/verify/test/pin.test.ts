@@ -58,6 +58,30 @@ describe("the signatures the auditor trusts", () => {
     expect(trust.logOrigin).toBeUndefined();
   });
 
+  it("requires every --witness unless --quorum says otherwise, whatever the document says", async () => {
+    const byContract = await pinLedger({ ...node, witnesses }, undefined);
+    expect(byContract.trust).toMatchObject({ witnesses, quorum: 2, quorumFrom: "every --witness" });
+    const document = {
+      version: 1,
+      chainId: 31337,
+      contract: CONTRACT,
+      receiptSigners: [],
+      deploymentBlock: 0,
+      rpcUrl: "https://node.op.example",
+      witnesses: witnesses.map((key, i) => ({ key, url: `https://w${i}.example` })),
+      witnessQuorum: 0,
+    };
+    const fetchDocument = (async () => Response.json(document)) as typeof fetch;
+    const byOperator = await pinLedger(
+      { operator: "https://op.example", rpc: "https://my-node.example", witnesses },
+      undefined,
+      fetchDocument,
+    );
+    expect(byOperator.trust).toMatchObject({ quorum: 2, quorumFrom: "every --witness" });
+    const chosen = await pinLedger({ ...node, witnesses, quorum: "1" }, undefined);
+    expect(chosen.trust).toMatchObject({ quorum: 1, quorumFrom: "--quorum" });
+  });
+
   it("refuses, in words, a key of the wrong kind, a mistyped key or a k that is no number", async () => {
     const refused: Array<[PinFlags, string]> = [
       [{ logKey: witnesses[0] }, "--log-key w1.example: not an Ed25519 note key (type 0x01)"],
