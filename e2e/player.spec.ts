@@ -93,7 +93,8 @@ test.describe("player", () => {
       // The site's two witnesses cosign the checkpoint a moment after it is anchored; the page
       // keeps asking and says so live, and the download is then the one verifiers accept.
       const witnesses = page.getByTestId("receipt-witnesses");
-      await expect(witnesses).toHaveText("witnessed by 2 of 2");
+      // Cosigning waits on the witnesses' chain checks, slower under load than the default wait.
+      await expect(witnesses).toHaveText("witnessed by 2 of 2", { timeout: 60_000 });
       await expect(witnesses).toHaveAttribute("role", "status");
       await expect(page.getByTestId("receipt-unwitnessed")).toHaveCount(0);
       await expect(page.getByTestId("download-receipt")).toHaveText("Download receipt (JSON)");

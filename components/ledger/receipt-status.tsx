@@ -31,15 +31,20 @@ function isFinal(receipt: Receipt, witnessing: Witnessing | undefined): boolean 
   return receipt.status === "anchored" && (tallyOf(receipt, witnessing)?.witnessed ?? true);
 }
 
-/** The first wait between polls, doubled after each unchanged answer up to the longest. */
+/**
+ * Every 3 s for the first minute (witnesses answer within seconds unless one is down or the
+ * machine is loaded), then doubling up to a minute between polls.
+ */
 const FIRST_POLL_MS = 3000;
+const STEADY_POLLS = 20;
 const LONGEST_POLL_MS = 60_000;
 /** Polling stops after this long: a witness that is down may stay down, and the page says so. */
 const GIVE_UP_AFTER_MS = 10 * 60_000;
 
-/** The wait before poll number `polls` (from 0): 3 s, 6 s, 12 s… at most a minute. */
+/** The wait before poll number `polls` (from 0): 3 s twenty times, then 6 s, 12 s… at most 60 s. */
 function pollDelay(polls: number): number {
-  return Math.min(FIRST_POLL_MS * 2 ** Math.min(polls, 10), LONGEST_POLL_MS);
+  const doublings = Math.max(0, polls - STEADY_POLLS + 1);
+  return Math.min(FIRST_POLL_MS * 2 ** Math.min(doublings, 10), LONGEST_POLL_MS);
 }
 
 /**
