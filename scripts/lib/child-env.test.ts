@@ -28,17 +28,23 @@ async function childSees(
   options?: { inheritEnv?: boolean },
 ): Promise<Record<string, string>> {
   let out = "";
+  let reading: Promise<void> = Promise.resolve();
   const { exited } = startChild(
     "env-probe",
     process.execPath,
     ["-e", "process.stdout.write(JSON.stringify(process.env))"],
     env,
-    async (child) => {
-      for await (const chunk of child.stdout ?? []) out += chunk;
+    (child) => {
+      reading = (async () => {
+        for await (const chunk of child.stdout ?? []) out += chunk;
+      })();
+      return reading;
     },
     options,
   );
   expect(await exited).toBe(0);
+  // The exit can be reported before the pipe is drained: the output is whole once reading ends.
+  await reading;
   return JSON.parse(out) as Record<string, string>;
 }
 
